@@ -1,0 +1,188 @@
+/**
+ * The hash chain: each record written by a writer carries `seq` (+1 per record) and `prev`
+ * (SHA-256 hex of the previous record's exact line bytes, without the newline). Editing,
+ * deleting, inserting or reordering a line breaks the chain at a place `verifyChain` names.
+ * Pure: no I/O here; callers feed lines.
+ */
+import { createHash } from 'node:crypto';
+import { GENESIS_HASH } from './schema.js';
+
+export function hashLine(line: string | Uint8Array): string {
+  return createHash('sha256').update(line).digest('hex');
+}
+
+/** One line of input to the verifier, with where it came from. */
+export interface ChainLine {
+  file: string;
+  /** 1-based line number within the file. */
+  line: number;
+  /** The line's exact text, without the trailing newline. */
+  text: string;
+}
+
+export type BreakKind =
+  | 'modified' // a line's bytes no longer match the hash its successor recorded
+  | 'deleted' // records are missing (seq jumps forward and the missing ones never appear)
+  | 'inserted' // a line that was not written by the chain's writer
+  | 'reordered' // records appear out of seq order
+  | 'restarted'; // a new chain (genesis) starts after records of an older one
+
+export interface ChainBreak {
+  kind: BreakKind;
+  file: string;
+  line: number;
+  /** One sentence for a person. */
+  message: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  /** Records that carry chain fields and were checked. */
+  records: number;
+  /** Records without seq/prev (another writer); not part of the chain. */
+  unchained: number;
+  /** Lines that are not records at all (torn by a crash, or garbage); each is listed. */
+  malformed: Array<{ file: string; line: number }>;
+  /** Hash of the last chained line: the head to keep elsewhere as a witness. */
+  head: string | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** The first break, if any. Later breaks are not reported: after one, nothing is trusted. */
+  break: ChainBreak | null;
+}
+
+interface Parsed {
+  at: ChainLine;
+  hash: string;
+  seq: number;
+  prev: string;
+}
+
+type Classified = { kind: 'chained'; rec: Parsed } | { kind: 'unchained'; at: ChainLine } | { kind: 'malformed'; at: ChainLine };
+
+function classify(at: ChainLine): Classified {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(at.text);
+  } catch {
+    return { kind: 'malformed', at };
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', at };
+  const { seq, prev } = obj as { seq?: unknown; prev?: unknown };
+  if (typeof seq === 'number' && Number.isInteger(seq) && typeof prev === 'string') {
+    return { kind: 'chained', rec: { at, hash: hashLine(at.text), seq, prev } };
+  }
+  return { kind: 'unchained', at };
+}
+
+const where = (at: ChainLine) => `${at.file}:${at.line}`;
+
+/** How far ahead the verifier looks to tell a reordering from a deletion. */
+const LOOKAHEAD = 1024;
+
+/**
+ * Walks lines in order (files oldest first) and reports the first break in the chain.
+ * `lines` may be any iterable, so a caller can stream files of any size through it.
+ * `expectHead`, when given, is a hash kept elsewhere (a witness); a log whose last chained
+ * line does not hash to it, and does not contain it, was truncated or rewritten at the tail.
+ */
+export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string } = {}): ChainReport {
+  const report: ChainReport = {
+    ok: true,
+    records: 0,
+    unchained: 0,
+    malformed: [],
+    head: null,
+    firstSeq: null,
+    lastSeq: null,
+    break: null,
+  };
+  const iterator = lines[Symbol.iterator]();
+  const ahead: Classified[] = [];
+  const next = (): Classified | undefined => {
+    if (ahead.length > 0) return ahead.shift();
+    const r = iterator.next();
+    return r.done ? undefined : classify(r.value);
+  };
+  /** Chained records after the current one, for classifying a break. */
+  const peekChained = (): Parsed[] => {
+    while (ahead.length < LOOKAHEAD) {
+      const r = iterator.next();
+      if (r.done) break;
+      ahead.push(classify(r.value));
+    }
+    return ahead.flatMap((c) => (c.kind === 'chained' ? [c.rec] : []));
+  };
+
+  let last: Parsed | null = null;
+  let sawExpectedHead = false;
+  const fail = (kind: BreakKind, at: ChainLine, message: string): ChainReport => {
+    report.ok = false;
+    report.break = { kind, file: at.file, line: at.line, message };
+    return report;
+  };
+
+  for (let c = next(); c !== undefined; c = next()) {
+    if (c.kind === 'malformed') {
+      // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
+      // and listed. If a chained line was edited into garbage, the next record says so.
+      report.malformed.push({ file: c.at.file, line: c.at.line });
+      continue;
+    }
+    if (c.kind === 'unchained') {
+      // Records without chain fields are accepted before a chain starts (another writer);
+      // once a chain runs, a line without seq/prev inside it was not written by its writer.
+      if (last !== null) return fail('inserted', c.at, `${where(c.at)} carries no chain fields inside the chain that runs through ${where(last.at)}`);
+      report.unchained++;
+      continue;
+    }
+    const rec = c.rec;
+    report.records++;
+    if (options.expectHead && rec.hash === options.expectHead) sawExpectedHead = true;
+    if (last === null) {
+      report.firstSeq = rec.seq;
+      last = rec;
+      continue;
+    }
+    const expectedSeq = last.seq + 1;
+    if (rec.seq === expectedSeq && rec.prev === last.hash) {
+      last = rec;
+      continue;
+    }
+    if (rec.prev === GENESIS_HASH && rec.seq === 1) {
+      return fail('restarted', rec.at, `a new chain starts at ${where(rec.at)} after seq ${last.seq} at ${where(last.at)}`);
+    }
+    if (rec.seq === last.seq && rec.prev === last.prev) {
+      return fail('inserted', last.at, `${where(last.at)} is not from the chain: ${where(rec.at)} carries the same seq ${rec.seq} and continues from the line before it`);
+    }
+    if (rec.seq === expectedSeq) {
+      return fail('modified', last.at, `${where(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${where(rec.at)}`);
+    }
+    if (rec.seq > expectedSeq) {
+      const missing = new Set<number>();
+      for (let s = expectedSeq; s < rec.seq && missing.size < LOOKAHEAD; s++) missing.add(s);
+      const later = peekChained().find((p) => missing.has(p.seq));
+      if (later) {
+        return fail('reordered', rec.at, `${where(rec.at)} (seq ${rec.seq}) comes before ${where(later.at)} (seq ${later.seq}): records are out of order`);
+      }
+      const n = rec.seq - expectedSeq;
+      return fail('deleted', rec.at, `${n} record${n === 1 ? '' : 's'} (seq ${expectedSeq}${n > 1 ? `–${rec.seq - 1}` : ''}) missing between ${where(last.at)} and ${where(rec.at)}`);
+    }
+    return fail('reordered', rec.at, `${where(rec.at)} (seq ${rec.seq}) comes after seq ${last.seq} at ${where(last.at)}: records are out of order`);
+  }
+  if (last) {
+    report.head = last.hash;
+    report.lastSeq = last.seq;
+  }
+  if (options.expectHead && report.ok && !sawExpectedHead) {
+    report.ok = false;
+    const at = last?.at ?? { file: '(none)', line: 0, text: '' };
+    report.break = {
+      kind: 'deleted',
+      file: at.file,
+      line: at.line,
+      message: `the expected head ${options.expectHead.slice(0, 16)}… is not in the log: its tail was truncated or rewritten`,
+    };
+  }
+  return report;
+}

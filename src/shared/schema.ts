@@ -1,0 +1,103 @@
+/**
+ * The audit record format: the contract between any daemon, the writer and the viewer.
+ * These zod schemas are the single source of truth; TypeScript types are inferred from them
+ * and `schema/audit-record.schema.json` is generated from them for daemons in other languages.
+ * On disk every record is one JSON object per line, snake_case like sudo-proxy's wire protocol.
+ */
+import { z } from 'zod';
+
+export const FORMAT_VERSION = 1;
+/** `prev` of the first record of a chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+/** Lines longer than this are rejected by readers; the writer shortens records to fit. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest');
+
+/** Chain fields: optional so that records from other writers are still readable (as unchained). */
+const chainFields = {
+  seq: z.number().int().positive().optional().describe('Position in the writer\'s chain: +1 per record, from 1.'),
+  prev: sha256Hex.optional().describe('SHA-256 hex of the previous record\'s exact line bytes (without the newline); 64 zeros for the first.'),
+};
+
+export const decisionSchema = z.enum(['approved', 'denied', 'timeout', 'rejected']);
+export const viaSchema = z.enum(['operator', 'policy']);
+
+export const requestRecordSchema = z
+  .object({
+    v: z.literal(FORMAT_VERSION),
+    type: z.literal('request'),
+    ...chainFields,
+    id: z.string().min(1).describe('Opaque request id; sudo-proxy sends a UUID v4.'),
+    time: z.string().describe('The request\'s own wall-clock time field, as sent (sudo-proxy: YYYY-MM-DDTHH:MM:SSZ).'),
+    host: z.string().describe('Host label; empty means local.'),
+    session: z.string(),
+    pipeline: z.array(z.array(z.string())).min(1).describe('Stages of the pipeline, each an argv array.'),
+    resolved: z
+      .array(z.string().nullable())
+      .describe('Resolved absolute path of each stage\'s argv[0], or null when it could not be resolved.'),
+    env_keys: z.array(z.string()).describe('Names of the environment variables sent, sorted. Never values.'),
+    reason: z.string(),
+    privileged: z.boolean(),
+    decision: decisionSchema,
+    via: viaSchema.describe('operator: answered at the prompt; policy: decided without a prompt.'),
+    latency_ms: z.number().nonnegative().nullable().describe('Prompt shown to decision; null when there was no prompt.'),
+    error: z.string().optional().describe('Why a rejected request was refused before any prompt.'),
+    truncated: z.literal(true).optional().describe('Set when the writer shortened strings to fit the line cap.'),
+  })
+  .refine((r) => r.decision !== 'rejected' || typeof r.error === 'string', {
+    message: 'a rejected request carries an error message',
+    path: ['error'],
+  });
+
+export const stageResultSchema = z.object({
+  exit_code: z.number().int().describe('Exit code; -1 for a child killed by a signal, 137 for a killed stage.'),
+  stderr_len: z.number().int().nonnegative(),
+  stderr_truncated: z.boolean(),
+});
+
+export const responseRecordSchema = z.object({
+  v: z.literal(FORMAT_VERSION),
+  type: z.literal('response'),
+  ...chainFields,
+  id: z.string().min(1),
+  time: z.string().describe('Completion wall-clock time, ISO 8601 with milliseconds.'),
+  status: z.enum(['ok', 'error']).describe('error: spawn failure or execution timeout.'),
+  error: z.string().nullable(),
+  stages: z.array(stageResultSchema),
+  stdout_len: z.number().int().nonnegative(),
+  stdout_truncated: z.boolean(),
+  duration_ms: z.number().nonnegative().describe('Total wall-clock duration, from a monotonic clock.'),
+  truncated: z.literal(true).optional(),
+});
+
+/** Lifecycle of a writer: start/stop, and how many records it could not write during an outage. */
+export const writerRecordSchema = z.object({
+  v: z.literal(FORMAT_VERSION),
+  type: z.literal('writer'),
+  ...chainFields,
+  time: z.string(),
+  event: z.enum(['start', 'stop', 'dropped']),
+  pid: z.number().int(),
+  dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable.'),
+  error: z.string().optional().describe('event=dropped: the last error seen.'),
+});
+
+export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema]);
+
+export type Decision = z.infer<typeof decisionSchema>;
+export type Via = z.infer<typeof viaSchema>;
+export type RequestRecord = z.infer<typeof requestRecordSchema>;
+export type ResponseRecord = z.infer<typeof responseRecordSchema>;
+export type StageResult = z.infer<typeof stageResultSchema>;
+export type WriterRecord = z.infer<typeof writerRecordSchema>;
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
+
+/** JSON Schema (draft 2020-12) of one audit-log line, for daemons written in other languages. */
+export function auditRecordJsonSchema(): Record<string, unknown> {
+  return {
+    title: 'sudo-proxy audit record',
+    description: 'One line of a sudo-proxy audit log (JSONL). Readers accept records without seq/prev as unchained.',
+    ...z.toJSONSchema(auditRecordSchema, { target: 'draft-2020-12' }),
+  };
+}

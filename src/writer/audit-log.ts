@@ -1,0 +1,455 @@
+/**
+ * The daemon-side writer: one JSONL record per decision and one per completed execution,
+ * appended to an append-only, hash-chained audit log.
+ *
+ * Rules, each with a test:
+ * - never throws into the daemon and never waits: an unwritable log costs one failed syscall,
+ *   then nothing until the back-off expires; dropped records are counted and reported;
+ * - each record is one `write` of one complete line on an O_APPEND descriptor, so concurrent
+ *   writer processes never interleave within a line;
+ * - directory 0700, file 0600 whatever the umask; a symlink at the path is refused;
+ * - logrotate `create` (rename) is noticed before each append and the file reopened;
+ *   `copytruncate` needs nothing (O_APPEND writes at the new end);
+ * - the chain (seq, prev) continues across restarts (read from the file's last line) and
+ *   across rotation (kept in memory, or read from `PATH.1` when the new file is empty).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { hashLine } from '../shared/chain.js';
+import { defaultAuditLogPath } from '../shared/paths.js';
+import {
+  type Decision,
+  FORMAT_VERSION,
+  GENESIS_HASH,
+  type RequestRecord,
+  type ResponseRecord,
+  type Via,
+  type WriterRecord,
+} from '../shared/schema.js';
+import { fitRecord } from './fit.js';
+import { readTail } from './tail.js';
+
+/** What a byte count can be given as: the count, or the output itself (only its length is kept). */
+export type Size = number | string | Uint8Array;
+
+export interface RequestInput {
+  id: string;
+  /** The request's own time field, as the client sent it. Not replaced by a fresh clock. */
+  time: string;
+  /** Host label; empty or absent means local. */
+  host?: string;
+  session: string;
+  pipeline: readonly (readonly string[])[];
+  /** Resolved absolute path of each stage's argv[0], null when unresolved. */
+  resolved?: readonly (string | null)[];
+  /** The environment the client sent: only the names are kept, sorted. */
+  env?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | readonly string[];
+  reason?: string;
+  privileged: boolean;
+  decision: Decision;
+  /** `policy` when decided without a prompt. Default `operator`. */
+  via?: Via;
+  /** Prompt shown to decision, in ms; null when there was no prompt. */
+  latencyMs?: number | null;
+  /** Why a `rejected` request was refused. */
+  error?: string;
+}
+
+export interface StageInput {
+  exitCode: number;
+  /** The stage's stderr or its length; only the length is written. */
+  stderr: Size;
+  stderrTruncated?: boolean;
+}
+
+export interface ResponseInput {
+  id: string;
+  /** Completion time; default now (ISO 8601, ms). */
+  time?: string;
+  status: 'ok' | 'error';
+  error?: string | null;
+  stages: readonly StageInput[];
+  /** The pipeline's stdout or its length; only the length is written. */
+  stdout: Size;
+  stdoutTruncated?: boolean;
+  /** Total wall-clock duration from a monotonic clock. */
+  durationMs: number;
+}
+
+export interface WriterStats {
+  written: number;
+  /** Records lost since the last successful write (reported in the log on recovery). */
+  dropped: number;
+  /** Records lost over the writer's life. */
+  droppedTotal: number;
+}
+
+/** The file operations the writer uses; a test seam for disk-full and I/O errors. */
+export type WriterFs = Pick<
+  typeof fs,
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'fstatSync' | 'statSync' | 'readSync' | 'mkdirSync' | 'chmodSync' | 'fchmodSync'
+>;
+
+export interface AuditLogOptions {
+  /** Log path; default `$XDG_STATE_HOME/sudo-proxy/audit.log`. */
+  path?: string;
+  /** `--no-audit`: every call is a no-op. */
+  disabled?: boolean;
+  /** fsync after every record: survives power loss, costs a disk flush per record. */
+  fsync?: boolean;
+  /** Where warnings go; default one line on stderr. */
+  warn?: (message: string) => void;
+  /** First and longest wait between attempts to reopen an unwritable log, in ms. */
+  retryMs?: { initial: number; max: number };
+  /** Test seams. */
+  fs?: WriterFs;
+  now?: () => number;
+}
+
+export interface AuditLog {
+  /** Path written to, or null when disabled. */
+  readonly path: string | null;
+  request(input: RequestInput): void;
+  response(input: ResponseInput): void;
+  stats(): WriterStats;
+  /** Writes a `stop` record and closes the file. Idempotent. */
+  close(): void;
+}
+
+const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY } = fs.constants;
+
+function defaultWarn(message: string): void {
+  try {
+    process.stderr.write(`sudo-proxy-audit: ${message}\n`);
+  } catch {
+    // stderr closed: nothing else to tell.
+  }
+}
+
+const sizeOf = (s: Size): number =>
+  typeof s === 'number' ? Math.max(0, Math.trunc(s) || 0) : typeof s === 'string' ? Buffer.byteLength(s) : s.byteLength;
+
+function envKeys(env: RequestInput['env']): string[] {
+  if (!env) return [];
+  const keys = Array.isArray(env) ? env.map(String) : env instanceof Map ? [...env.keys()].map(String) : Object.keys(env);
+  return [...new Set(keys)].sort();
+}
+
+const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
+
+/**
+ * Builds the on-disk request record from daemon input. Defensive conversion rather than
+ * validation: a record with an odd field is still evidence and is written, never dropped.
+ */
+export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev'> {
+  const pipeline = Array.from(r.pipeline ?? [], (stage) => Array.from(stage ?? [], (a) => str(a)));
+  const record: Omit<RequestRecord, 'seq' | 'prev'> = {
+    v: FORMAT_VERSION,
+    type: 'request',
+    id: str(r.id, '(none)') || '(none)',
+    time: str(r.time),
+    host: str(r.host),
+    session: str(r.session),
+    pipeline: pipeline.length > 0 ? pipeline : [[]],
+    resolved: pipeline.map((_, i) => (r.resolved?.[i] == null ? null : str(r.resolved[i]))),
+    env_keys: envKeys(r.env),
+    reason: str(r.reason),
+    privileged: r.privileged === true,
+    decision: r.decision,
+    via: r.via === 'policy' ? 'policy' : 'operator',
+    latency_ms: typeof r.latencyMs === 'number' && Number.isFinite(r.latencyMs) ? Math.max(0, r.latencyMs) : null,
+  };
+  if (r.decision === 'rejected' || r.error !== undefined) record.error = str(r.error, 'rejected');
+  return record;
+}
+
+export function toResponseRecord(r: ResponseInput, now: number): Omit<ResponseRecord, 'seq' | 'prev'> {
+  return {
+    v: FORMAT_VERSION,
+    type: 'response',
+    id: str(r.id, '(none)') || '(none)',
+    time: r.time ?? new Date(now).toISOString(),
+    status: r.status === 'ok' ? 'ok' : 'error',
+    error: r.error == null ? null : str(r.error),
+    stages: Array.from(r.stages ?? [], (s) => ({
+      exit_code: Math.trunc(Number(s.exitCode)) || 0,
+      stderr_len: sizeOf(s.stderr),
+      stderr_truncated: s.stderrTruncated === true,
+    })),
+    stdout_len: sizeOf(r.stdout),
+    stdout_truncated: r.stdoutTruncated === true,
+    duration_ms: Math.max(0, Number(r.durationMs) || 0),
+  };
+}
+
+type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev'> | Omit<ResponseRecord, 'seq' | 'prev'> | Omit<WriterRecord, 'seq' | 'prev'>;
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** The chain head a line continues from: its own seq (if any) and its hash. */
+function headOf(line: Buffer): ChainHead {
+  let seq = 0;
+  try {
+    const parsed = JSON.parse(line.toString('utf8')) as { seq?: unknown };
+    if (typeof parsed.seq === 'number' && Number.isInteger(parsed.seq) && parsed.seq > 0) seq = parsed.seq;
+  } catch {
+    // not a record: continue from its hash anyway, verify will flag it
+  }
+  return { seq, hash: hashLine(line) };
+}
+
+const errorText = (e: unknown): string => {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+};
+
+export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
+  if (options.disabled) {
+    return { path: null, request() {}, response() {}, stats: () => ({ written: 0, dropped: 0, droppedTotal: 0 }), close() {} };
+  }
+  return new FileAuditLog(options);
+}
+
+class FileAuditLog implements AuditLog {
+  readonly path: string;
+  private readonly fs: WriterFs;
+  private readonly warn: (message: string) => void;
+  private readonly now: () => number;
+  private readonly fsync: boolean;
+  private readonly retry: { initial: number; max: number };
+
+  private fd: number | null = null;
+  private ino = 0;
+  private dev = 0;
+  /** The next write must start on a fresh line (torn line at open, or a partial write). */
+  private needNewline = false;
+  private head: ChainHead | null = null;
+
+  private written = 0;
+  private dropped = 0;
+  private droppedTotal = 0;
+  private lastError = '';
+  private retryAt = 0;
+  private backoff: number;
+  private closed = false;
+
+  constructor(options: AuditLogOptions) {
+    this.path = path.resolve(options.path ?? defaultAuditLogPath());
+    this.fs = options.fs ?? fs;
+    this.warn = (m) => {
+      try {
+        (options.warn ?? defaultWarn)(m);
+      } catch {
+        // a failing warning sink must not reach the daemon either
+      }
+    };
+    this.now = options.now ?? Date.now;
+    this.fsync = options.fsync === true;
+    this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
+    this.backoff = this.retry.initial;
+    // A writer that cannot open the log yet still starts: the daemon must run regardless.
+    if (this.tryOpen()) this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: process.pid });
+  }
+
+  request(input: RequestInput): void {
+    this.guard(() => this.append(toRequestRecord(input)));
+  }
+
+  response(input: ResponseInput): void {
+    this.guard(() => this.append(toResponseRecord(input, this.now())));
+  }
+
+  stats(): WriterStats {
+    return { written: this.written, dropped: this.dropped, droppedTotal: this.droppedTotal };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.guard(() => this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: process.pid }));
+    this.closed = true;
+    this.closeFd();
+  }
+
+  private guard(fn: () => void): void {
+    if (this.closed) return;
+    try {
+      fn();
+    } catch (e) {
+      // Unreachable by design; if a bug gets here the daemon still must not see it.
+      this.countDrop();
+      this.warn(`internal error, record dropped: ${errorText(e)}`);
+    }
+  }
+
+  private append(record: UnchainedRecord): void {
+    if (!this.ready()) {
+      this.countDrop();
+      return;
+    }
+    if (this.dropped > 0) {
+      const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: process.pid, dropped: this.dropped, error: this.lastError } as const;
+      if (!this.writeRecord(gap)) {
+        this.countDrop();
+        return;
+      }
+      this.warn(`audit log writable again: ${this.dropped} record(s) were dropped and the gap is recorded in ${this.path}`);
+      this.dropped = 0;
+      this.lastError = '';
+      this.backoff = this.retry.initial;
+    }
+    if (!this.writeRecord(record)) this.countDrop();
+  }
+
+  /** Writes one chained line; false (and the descriptor closed) on failure. */
+  private writeRecord(record: UnchainedRecord): boolean {
+    const fd = this.fd as number;
+    const head = this.head ?? { seq: 0, hash: GENESIS_HASH };
+    const { v, type, ...fields } = fitRecord(record);
+    const line = JSON.stringify({ v, type, seq: head.seq + 1, prev: head.hash, ...fields });
+    const data = Buffer.from(this.needNewline ? `\n${line}\n` : `${line}\n`);
+    let n: number;
+    try {
+      n = this.fs.writeSync(fd, data);
+    } catch (e) {
+      this.fail(`cannot write ${this.path}: ${errorText(e)}`);
+      return false;
+    }
+    if (n !== data.length) {
+      // A partial write (disk full) leaves a torn fragment: the next record starts a fresh line.
+      this.needNewline = true;
+      this.fail(`short write to ${this.path} (${n} of ${data.length} bytes): disk full?`);
+      return false;
+    }
+    this.needNewline = false;
+    this.head = { seq: head.seq + 1, hash: hashLine(line) };
+    this.written++;
+    if (this.fsync) {
+      try {
+        this.fs.fsyncSync(fd);
+      } catch (e) {
+        this.warn(`fsync ${this.path} failed: ${errorText(e)}`);
+      }
+    }
+    return true;
+  }
+
+  /** True when a descriptor for the file now at the path is open, reopening after rotation. */
+  private ready(): boolean {
+    if (this.fd !== null) {
+      let st: fs.Stats | undefined;
+      try {
+        st = this.fs.statSync(this.path, { throwIfNoEntry: false });
+      } catch {
+        st = undefined;
+      }
+      if (st && st.ino === this.ino && st.dev === this.dev) return true;
+      // Renamed away (logrotate `create`), deleted, or replaced: reopen what the path names now.
+      this.closeFd();
+      return this.tryOpen();
+    }
+    if (this.now() < this.retryAt) return false;
+    return this.tryOpen();
+  }
+
+  private tryOpen(): boolean {
+    try {
+      this.open();
+      return true;
+    } catch (e) {
+      this.fail(`cannot open ${this.path}: ${errorText(e)}`);
+      return false;
+    }
+  }
+
+  private open(): void {
+    const dir = path.dirname(this.path);
+    const created = this.fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (created !== undefined) this.fs.chmodSync(dir, 0o700); // the umask may have cleared bits; make it exactly 0700
+    let fd: number;
+    let isNew = false;
+    try {
+      fd = this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_NOFOLLOW);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw Object.assign(new Error(`refusing to follow a symlink at ${this.path}`), { code });
+      if (code !== 'ENOENT') throw e;
+      fd = this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      isNew = true;
+    }
+    try {
+      const st = this.fs.fstatSync(fd);
+      if (!st.isFile()) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'EINVAL' });
+      if (isNew) this.fs.fchmodSync(fd, 0o600);
+      this.dev = st.dev;
+      this.ino = st.ino;
+      this.fd = fd;
+      this.readChainState(st.size);
+    } catch (e) {
+      this.fs.closeSync(fd);
+      this.fd = null;
+      throw e;
+    }
+  }
+
+  /** Learns where the file ends (torn line?) and, on first open, which chain to continue. */
+  private readChainState(size: number): void {
+    if (size === 0) {
+      this.needNewline = false;
+      if (this.head === null) this.head = this.headFromFile(`${this.path}.1`); // just rotated before we started
+      return;
+    }
+    const rfd = this.fs.openSync(this.path, O_RDONLY | O_NOFOLLOW);
+    try {
+      const tail = readTail(rfd, this.fs);
+      this.needNewline = tail.torn;
+      if (this.head === null && tail.lastLine) this.head = headOf(tail.lastLine);
+      if (tail.torn) this.warn(`${this.path} ends in a torn line (crash mid-write?); continuing on a fresh line`);
+    } finally {
+      this.fs.closeSync(rfd);
+    }
+  }
+
+  private headFromFile(file: string): ChainHead | null {
+    let rfd: number;
+    try {
+      rfd = this.fs.openSync(file, O_RDONLY | O_NOFOLLOW);
+    } catch {
+      return null;
+    }
+    try {
+      const tail = readTail(rfd, this.fs);
+      return tail.lastLine ? headOf(tail.lastLine) : null;
+    } catch {
+      return null;
+    } finally {
+      this.fs.closeSync(rfd);
+    }
+  }
+
+  private countDrop(): void {
+    this.dropped++;
+    this.droppedTotal++;
+  }
+
+  /** Enters (or stays in) an outage: one warning per outage, then back off. */
+  private fail(message: string): void {
+    if (this.dropped === 0 && this.lastError !== message) this.warn(`${message}; records are counted and the log retried with back-off`);
+    this.lastError = message;
+    this.closeFd();
+    this.retryAt = this.now() + this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.retry.max);
+  }
+
+  private closeFd(): void {
+    if (this.fd === null) return;
+    try {
+      this.fs.closeSync(this.fd);
+    } catch {
+      // already gone
+    }
+    this.fd = null;
+  }
+}

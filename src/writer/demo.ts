@@ -1,0 +1,79 @@
+/**
+ * A simulated sudo-proxy daemon: requests arrive, an "operator" decides after a realistic
+ * delay, approved commands run for a while and complete. It uses the writer exactly as a real
+ * daemon would. Time can be compressed (`speed`) so a demo is lively.
+ */
+import { type AuditLog, openAuditLog } from './audit-log.js';
+import { createTraffic, requestTime } from './traffic.js';
+
+export interface DemoOptions {
+  auditLog?: string;
+  /** Requests per second (wall clock). */
+  rate: number;
+  /** Stop after this many requests (and their completions); unlimited when absent. */
+  count?: number;
+  /** Time compression: 10 means a 60 s prompt timeout takes 6 s. */
+  speed: number;
+  seed?: number;
+  warn?: (message: string) => void;
+}
+
+export interface DemoHandle {
+  log: AuditLog;
+  /** Resolves when `count` requests have completed, or after `stop()`. */
+  done: Promise<void>;
+  stop(): void;
+}
+
+export function runDemo(options: DemoOptions): DemoHandle {
+  const log = openAuditLog({ path: options.auditLog, warn: options.warn });
+  const next = createTraffic(options.seed ?? Date.now());
+  const timers = new Set<NodeJS.Timeout>();
+  let started = 0;
+  let stopped = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+      if (timers.size === 0 && (stopped || (options.count !== undefined && started >= options.count))) finish();
+    }, Math.max(0, ms));
+    timers.add(t);
+  };
+  const finish = () => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    log.close();
+    resolveDone();
+  };
+
+  const arrive = () => {
+    if (stopped) return;
+    if (options.count !== undefined && started >= options.count) return;
+    started++;
+    const scenario = next();
+    const arrivedAt = Date.now();
+    later(scenario.decideAfterMs / options.speed, () => {
+      log.request({ ...scenario.request, time: requestTime(arrivedAt) });
+      const exec = scenario.execution;
+      if (exec) later(exec.durationMs / options.speed, () => log.response({ ...exec.response, id: scenario.request.id }));
+    });
+    // Poisson arrivals: exponential gaps with mean 1/rate.
+    if (options.count === undefined || started < options.count) later((-Math.log(1 - Math.random()) * 1000) / options.rate, arrive);
+  };
+  arrive();
+
+  return {
+    log,
+    done,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      finish();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** `sudo-proxy-audit/writer`: what a daemon links to write its audit log. */
+export {
+  type AuditLog,
+  type AuditLogOptions,
+  openAuditLog,
+  type RequestInput,
+  type ResponseInput,
+  type Size,
+  type StageInput,
+  type WriterFs,
+  type WriterStats,
+} from './audit-log.js';
+export { type AuditArgs, AuditArgsError, parseAuditArgs } from './argv.js';
+export { defaultAuditLogPath } from '../shared/paths.js';
