@@ -1,0 +1,181 @@
+/**
+ * The contract between the log engine and its users (TUI, CLI): what a joined entry is, how
+ * entries are filtered and summarised, and what the engine that follows files offers.
+ * Types only; implementations live in join.ts / query.ts (pure) and the follower (I/O).
+ */
+import type { Decision, Via } from './schema.js';
+
+/** One request with its outcome. */
+export type EntryState = 'running' | 'ok' | 'failed' | 'denied' | 'timeout' | 'rejected';
+export const ENTRY_STATES: readonly EntryState[] = ['running', 'ok', 'failed', 'denied', 'timeout', 'rejected'];
+
+/**
+ * Kept and flagged, never dropped:
+ * - orphan-response: a response whose request is not in the files read (rotated away, or forged);
+ * - duplicate-id: a second request with an id already seen (each is its own entry);
+ * - second-response: a further response for an entry that already had one (first one wins);
+ * - interrupted: still running when its writer restarted (a `writer` start record followed);
+ * - unchained: a record without seq/prev.
+ */
+export type Anomaly = 'orphan-response' | 'duplicate-id' | 'second-response' | 'interrupted' | 'unchained';
+
+/** Where a record's line is, to re-read it (detail view) or cite it (file:line). */
+export interface RecordLocation {
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  /** Byte offset of the line's first byte; `length` bytes without the newline. */
+  offset: number;
+  length: number;
+  seq: number | null;
+}
+
+export interface StageOutcome {
+  exitCode: number;
+  stderrLen: number;
+  stderrTruncated: boolean;
+}
+
+export interface Entry {
+  /** Stable for the engine's life, unique per entry (ids can repeat: see duplicate-id). */
+  key: number;
+  id: string;
+  state: EntryState;
+  /** The request's time field as sent (for an orphan response: the response's time). */
+  time: string;
+  /** `time` parsed, ms since the epoch; NaN when unparseable. */
+  timeMs: number;
+  host: string;
+  session: string;
+  /** Stages, each an argv. Empty for an orphan response. */
+  pipeline: string[][];
+  resolved: (string | null)[];
+  envKeys: string[];
+  reason: string;
+  privileged: boolean;
+  /** Null for an orphan response. */
+  decision: Decision | null;
+  via: Via | null;
+  latencyMs: number | null;
+  /** Why a rejected request was refused. */
+  requestError: string | null;
+  /** From the response (null while running or when not approved). */
+  completedTime: string | null;
+  completedMs: number;
+  status: 'ok' | 'error' | null;
+  error: string | null;
+  stages: StageOutcome[];
+  stdoutLen: number | null;
+  stdoutTruncated: boolean;
+  durationMs: number | null;
+  request: RecordLocation | null;
+  response: RecordLocation | null;
+  anomalies: Anomaly[];
+}
+
+/** Shared by the TUI's filter keys and the CLI's flags. Every field narrows; absent = any. */
+export interface EntryFilter {
+  /** Any of these states. */
+  states?: readonly EntryState[];
+  hosts?: readonly string[];
+  sessions?: readonly string[];
+  privileged?: boolean;
+  /** Request time bounds, ms since the epoch (inclusive since, exclusive until). */
+  sinceMs?: number;
+  untilMs?: number;
+  /** state failed (non-zero exit in a stage, or status error). */
+  failedOnly?: boolean;
+  /** Case-insensitive substring over the pipeline (as displayed) and reason. */
+  text?: string;
+  /** Alternative to `text`. */
+  regex?: RegExp;
+}
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface EntryStats {
+  total: number;
+  byState: Record<EntryState, number>;
+  /** Sorted by count, descending. */
+  byHost: Array<{ host: string; count: number }>;
+  bySession: Array<{ session: string; count: number }>;
+  /** Decision latency of prompted requests. */
+  latency: Percentiles | null;
+  /** Duration of completed executions. */
+  duration: Percentiles | null;
+  /** Requests per minute over the covered time, oldest first; `startMs` is the first bucket's start. */
+  perMinute: { startMs: number; counts: number[] };
+  /** Most frequent commands (pipeline as displayed), descending. */
+  topCommands: Array<{ command: string; count: number }>;
+  anomalies: Record<Anomaly, number>;
+}
+
+/** A line that is not a valid record: counted and surfaced, never fatal. */
+export interface MalformedLine {
+  file: string;
+  line: number;
+  offset: number;
+  /** e.g. 'not JSON', 'invalid UTF-8', 'over the 1 MiB line cap', 'schema: pipeline: expected array'. */
+  reason: string;
+}
+
+export interface IndexProgress {
+  bytesDone: number;
+  bytesTotal: number;
+  /** True once every file has been read to its end (following may continue). */
+  done: boolean;
+}
+
+export type EngineNotice =
+  | { kind: 'waiting'; file: string; message: string } // file missing: waiting for it to appear
+  | { kind: 'truncated'; file: string; message: string } // copytruncate: restarted at 0
+  | { kind: 'rotated'; file: string; message: string } // new inode at the path
+  | { kind: 'error'; file: string; message: string }; // e.g. permission denied
+
+/** What changed since the last `change` event (coalesced). */
+export interface EngineChange {
+  /** Entries added before all existing ones (older history indexed after the tail). */
+  prepended: number;
+  /** Entries added after all existing ones (new requests). */
+  appended: number;
+  /** Existing entries whose state changed (a response arrived). */
+  updated: number;
+}
+
+/**
+ * Follows and indexes audit-log files. Entries are kept in log order (files oldest first,
+ * then line order); while history is still being indexed, older entries may be prepended.
+ */
+export interface AuditEngine {
+  readonly files: readonly string[];
+  /** Number of entries known now. */
+  size(): number;
+  /** Entry at a position in log order, 0 = oldest. */
+  entry(position: number): Entry;
+  /** Positions (ascending) of entries matching the filter. */
+  query(filter: EntryFilter): Int32Array;
+  stats(filter?: EntryFilter): EntryStats;
+  malformedCount(): number;
+  /** The most recent malformed lines (capped list). */
+  malformed(): readonly MalformedLine[];
+  progress(): IndexProgress;
+  on(event: 'change', listener: (change: EngineChange) => void): this;
+  on(event: 'progress', listener: (progress: IndexProgress) => void): this;
+  on(event: 'notice', listener: (notice: EngineNotice) => void): this;
+  off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this;
+  /** Resolves once the tail (newest entries) is available. */
+  ready(): Promise<void>;
+  /** Resolves once every file has been indexed to its end. */
+  indexed(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Keep watching the live (last) file for appends and rotation. Default true. */
+  follow?: boolean;
+}
