@@ -46,11 +46,18 @@ export function hasUnsafeCharacters(s: string): boolean {
 }
 
 /**
- * Shell-like display of one argv: arguments that are empty or contain spaces or quotes are
- * single-quoted so `rm -rf "/ tmp"` is not read as three words. Escaped for the terminal.
+ * Shell-like display of one argv, so `rm -rf "/ tmp"` is not read as three words: words with
+ * spaces or shell syntax are single-quoted, and words with control characters are shown in
+ * bash's `$'…'` form (`printf $'\e[31m'`), which is both visible and exactly what ran.
  */
 export function formatArgv(argv: readonly string[], maxChars = DEFAULT_MAX_CHARS): string {
-  const words = argv.map((a) => (a === '' || /[\s'"\\$`|&;<>(){}*?]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a));
+  const words = argv.map((word) => {
+    // A 1 MB argument must not cost a 1 MB escape on every render: cut before escaping.
+    const a = word.length > maxChars ? word.slice(0, maxChars) : word;
+    if (hasUnsafeCharacters(a)) return `$'${escapeForTerminal(a.replace(/[\\']/g, '\\$&'), Number.POSITIVE_INFINITY)}'`;
+    if (a === '' || /[\s'"\\$`|&;<>(){}*?[\]#~]/.test(a)) return `'${a.replace(/'/g, `'\\''`)}'`;
+    return a;
+  });
   return escapeForTerminal(words.join(' '), maxChars);
 }
 

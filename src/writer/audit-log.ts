@@ -104,6 +104,8 @@ export interface AuditLogOptions {
   /** Test seams. */
   fs?: WriterFs;
   now?: () => number;
+  /** The pid recorded in `writer` records; default this process's (fixed for reproducible fixtures). */
+  pid?: number;
 }
 
 export interface AuditLog {
@@ -220,6 +222,7 @@ class FileAuditLog implements AuditLog {
   private readonly now: () => number;
   private readonly fsync: boolean;
   private readonly retry: { initial: number; max: number };
+  private readonly pid: number;
 
   private fd: number | null = null;
   private ino = 0;
@@ -248,10 +251,11 @@ class FileAuditLog implements AuditLog {
     };
     this.now = options.now ?? Date.now;
     this.fsync = options.fsync === true;
+    this.pid = options.pid ?? process.pid;
     this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
     this.backoff = this.retry.initial;
     // A writer that cannot open the log yet still starts: the daemon must run regardless.
-    if (this.tryOpen()) this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: process.pid });
+    if (this.tryOpen()) this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: this.pid });
   }
 
   request(input: RequestInput): void {
@@ -268,7 +272,7 @@ class FileAuditLog implements AuditLog {
 
   close(): void {
     if (this.closed) return;
-    this.guard(() => this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: process.pid }));
+    this.guard(() => this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: this.pid }));
     this.closed = true;
     this.closeFd();
   }
@@ -290,7 +294,7 @@ class FileAuditLog implements AuditLog {
       return;
     }
     if (this.dropped > 0) {
-      const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: process.pid, dropped: this.dropped, error: this.lastError } as const;
+      const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: this.pid, dropped: this.dropped, error: this.lastError } as const;
       if (!this.writeRecord(gap)) {
         this.countDrop();
         return;
@@ -317,15 +321,23 @@ class FileAuditLog implements AuditLog {
       this.fail(`cannot write ${this.path}: ${errorText(e)}`);
       return false;
     }
-    if (n !== data.length) {
+    if (n < data.length - 1) {
       // A partial write (disk full) leaves a torn fragment: the next record starts a fresh line.
       this.needNewline = true;
       this.fail(`short write to ${this.path} (${n} of ${data.length} bytes): disk full?`);
       return false;
     }
-    this.needNewline = false;
+    // Only the newline missing means the record is on disk whole: the chain continues from it
+    // (else the next record would repeat its seq and prev) and the next write adds the newline.
+    this.needNewline = n !== data.length;
     this.head = { seq: head.seq + 1, hash: hashLine(line) };
     this.written++;
+    if (this.lastError !== '' && this.dropped === 0) {
+      // An outage that ended before any record was dropped (say, the log could not be opened
+      // at start): the next outage gets its own warning and starts from the initial back-off.
+      this.lastError = '';
+      this.backoff = this.retry.initial;
+    }
     if (this.fsync) {
       try {
         this.fs.fsyncSync(fd);

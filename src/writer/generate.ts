@@ -20,7 +20,7 @@ export interface GenerateOptions {
 
 export function generateLog(options: GenerateOptions): { records: number } {
   let clock = options.startMs ?? Date.parse('2026-11-01T08:00:00Z');
-  const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {} });
+  const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {}, pid: 4242 });
   const next = createTraffic(options.seed ?? 1);
   const gap = options.gapMs ?? 2_000;
   // Completions waiting for their time, kept sorted by due time (small: a few dozen at most).

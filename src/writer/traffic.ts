@@ -112,7 +112,8 @@ export function createTraffic(seed = 1): () => Scenario {
       // The prompt gate is off for unprivileged commands: approved by policy, no prompt.
       return { request: { ...base, decision: 'approved', via: 'policy', latencyMs: null }, decideAfterMs: 1, execution: execute(cmd) };
     }
-    const latency = Math.min(around(4_000), PROMPT_TIMEOUT_MS);
+    // A person reads the prompt before answering: never faster than ~0.7 s.
+    const latency = Math.min(Math.max(around(4_000), 700), PROMPT_TIMEOUT_MS);
     if (roll < 0.09 || latency >= PROMPT_TIMEOUT_MS) {
       return { request: { ...base, decision: 'timeout', via: 'operator', latencyMs: PROMPT_TIMEOUT_MS }, decideAfterMs: PROMPT_TIMEOUT_MS };
     }
