@@ -4,11 +4,12 @@
  * deleting, inserting or reordering a line breaks the chain at a place `verifyChain` names.
  * Pure: no I/O here; callers feed lines.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { GENESIS_HASH } from './schema.js';
 
 export function hashLine(line: string | Uint8Array): string {
-  return createHash('sha256').update(line).digest('hex');
+  // One-shot crypto.hash: about half the cost of createHash().update().digest() per line.
+  return hash('sha256', line, 'hex');
 }
 
 /** One line of input to the verifier, with where it came from. */
@@ -115,6 +116,8 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
   };
 
   let last: Parsed | null = null;
+  /** Malformed lines since the last chained record: one of them may be a record edited into garbage. */
+  let garbled: ChainLine[] = [];
   let sawExpectedHead = false;
   const fail = (kind: BreakKind, at: ChainLine, message: string): ChainReport => {
     report.ok = false;
@@ -127,6 +130,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
       // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
       // and listed. If a chained line was edited into garbage, the next record says so.
       report.malformed.push({ file: c.at.file, line: c.at.line });
+      if (last !== null) garbled.push(c.at);
       continue;
     }
     if (c.kind === 'unchained') {
@@ -137,6 +141,8 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
       continue;
     }
     const rec = c.rec;
+    const skipped = garbled;
+    garbled = [];
     report.records++;
     if (options.expectHead && rec.hash === options.expectHead) sawExpectedHead = true;
     if (last === null) {
@@ -166,6 +172,12 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
         return fail('reordered', rec.at, `${where(rec.at)} (seq ${rec.seq}) comes before ${where(later.at)} (seq ${later.seq}): records are out of order`);
       }
       const n = rec.seq - expectedSeq;
+      // A torn append never advances the chain, so malformed lines where the missing records
+      // should be are those records, edited into something that is no longer a record.
+      if (skipped.length >= n) {
+        const edited = skipped[skipped.length - n];
+        return fail('modified', edited, `${where(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${where(rec.at)} continues after it`);
+      }
       return fail('deleted', rec.at, `${n} record${n === 1 ? '' : 's'} (seq ${expectedSeq}${n > 1 ? `–${rec.seq - 1}` : ''}) missing between ${where(last.at)} and ${where(rec.at)}`);
     }
     return fail('reordered', rec.at, `${where(rec.at)} (seq ${rec.seq}) comes after seq ${last.seq} at ${where(last.at)}: records are out of order`);

@@ -26,7 +26,7 @@ import {
   type Via,
   type WriterRecord,
 } from '../shared/schema.js';
-import { fitRecord } from './fit.js';
+import { fitRecordJson } from './fit.js';
 import { readTail } from './tail.js';
 
 /** What a byte count can be given as: the count, or the output itself (only its length is kept). */
@@ -104,6 +104,11 @@ export interface AuditLogOptions {
   /** Test seams. */
   fs?: WriterFs;
   now?: () => number;
+  /**
+   * Appends closer together than this share one check that the path still names the open
+   * file (a stat costs more than the write). Default 1 ms; 0 checks before every append.
+   */
+  rotationCheckMs?: number;
   /** The pid recorded in `writer` records; default this process's (fixed for reproducible fixtures). */
   pid?: number;
 }
@@ -133,8 +138,15 @@ const sizeOf = (s: Size): number =>
 
 function envKeys(env: RequestInput['env']): string[] {
   if (!env) return [];
-  const keys = Array.isArray(env) ? env.map(String) : env instanceof Map ? [...env.keys()].map(String) : Object.keys(env);
-  return [...new Set(keys)].sort();
+  if (Array.isArray(env)) return [...new Set(env.map(String))].sort();
+  if (env instanceof Map) return [...env.keys()].map(String).sort();
+  return Object.keys(env).sort(); // an object's keys are unique strings already
+}
+
+/** The argv as given when it is already all strings (the usual case: no copy on the hot path). */
+function stringArgv(stage: readonly string[] | undefined): string[] {
+  if (Array.isArray(stage) && stage.every((a) => typeof a === 'string')) return stage as string[];
+  return Array.from(stage ?? [], (a) => str(a));
 }
 
 const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
@@ -144,7 +156,7 @@ const str = (v: unknown, fallback = ''): string => (v === undefined || v === nul
  * validation: a record with an odd field is still evidence and is written, never dropped.
  */
 export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev'> {
-  const pipeline = Array.from(r.pipeline ?? [], (stage) => Array.from(stage ?? [], (a) => str(a)));
+  const pipeline = Array.from(r.pipeline ?? [], stringArgv);
   const record: Omit<RequestRecord, 'seq' | 'prev'> = {
     v: FORMAT_VERSION,
     type: 'request',
@@ -208,6 +220,17 @@ const errorText = (e: unknown): string => {
   return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
 };
 
+/**
+ * Inserts seq and prev after `v` and `type` in a record's JSON. String surgery rather than a
+ * new object: this runs once per record on the daemon's hot path.
+ */
+function chainLine(json: string, record: UnchainedRecord, seq: number, prev: string): string {
+  const head = `{"v":${record.v},"type":"${record.type}",`;
+  if (json.startsWith(head)) return `${head}"seq":${seq},"prev":"${prev}",${json.slice(head.length)}`;
+  const { v, type, ...fields } = JSON.parse(json) as UnchainedRecord;
+  return JSON.stringify({ v, type, seq, prev, ...fields });
+}
+
 export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
   if (options.disabled) {
     return { path: null, request() {}, response() {}, stats: () => ({ written: 0, dropped: 0, droppedTotal: 0 }), close() {} };
@@ -223,8 +246,11 @@ class FileAuditLog implements AuditLog {
   private readonly fsync: boolean;
   private readonly retry: { initial: number; max: number };
   private readonly pid: number;
+  private readonly rotationCheckMs: number;
 
   private fd: number | null = null;
+  /** performance.now() of the last rotation check. */
+  private checkedAt = Number.NEGATIVE_INFINITY;
   private ino = 0;
   private dev = 0;
   /** The next write must start on a fresh line (torn line at open, or a partial write). */
@@ -252,6 +278,7 @@ class FileAuditLog implements AuditLog {
     this.now = options.now ?? Date.now;
     this.fsync = options.fsync === true;
     this.pid = options.pid ?? process.pid;
+    this.rotationCheckMs = options.rotationCheckMs ?? 1;
     this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
     this.backoff = this.retry.initial;
     // A writer that cannot open the log yet still starts: the daemon must run regardless.
@@ -311,9 +338,9 @@ class FileAuditLog implements AuditLog {
   private writeRecord(record: UnchainedRecord): boolean {
     const fd = this.fd as number;
     const head = this.head ?? { seq: 0, hash: GENESIS_HASH };
-    const { v, type, ...fields } = fitRecord(record);
-    const line = JSON.stringify({ v, type, seq: head.seq + 1, prev: head.hash, ...fields });
+    const line = chainLine(fitRecordJson(record), record, head.seq + 1, head.hash);
     const data = Buffer.from(this.needNewline ? `\n${line}\n` : `${line}\n`);
+    const bytes = data.length;
     let n: number;
     try {
       n = this.fs.writeSync(fd, data);
@@ -321,15 +348,15 @@ class FileAuditLog implements AuditLog {
       this.fail(`cannot write ${this.path}: ${errorText(e)}`);
       return false;
     }
-    if (n < data.length - 1) {
+    if (n < bytes - 1) {
       // A partial write (disk full) leaves a torn fragment: the next record starts a fresh line.
       this.needNewline = true;
-      this.fail(`short write to ${this.path} (${n} of ${data.length} bytes): disk full?`);
+      this.fail(`short write to ${this.path} (${n} of ${bytes} bytes): disk full?`);
       return false;
     }
     // Only the newline missing means the record is on disk whole: the chain continues from it
     // (else the next record would repeat its seq and prev) and the next write adds the newline.
-    this.needNewline = n !== data.length;
+    this.needNewline = n !== bytes;
     this.head = { seq: head.seq + 1, hash: hashLine(line) };
     this.written++;
     if (this.lastError !== '' && this.dropped === 0) {
@@ -351,6 +378,12 @@ class FileAuditLog implements AuditLog {
   /** True when a descriptor for the file now at the path is open, reopening after rotation. */
   private ready(): boolean {
     if (this.fd !== null) {
+      // The stat costs more than the write. Appends less than a millisecond apart share one
+      // check: a rename can land between any check and its write anyway, so the few records
+      // of that millisecond go to the renamed file (still in the rotated set, never lost).
+      const t = performance.now();
+      if (t - this.checkedAt < this.rotationCheckMs) return true;
+      this.checkedAt = t;
       let st: fs.Stats | undefined;
       try {
         st = this.fs.statSync(this.path, { throwIfNoEntry: false });
@@ -380,16 +413,29 @@ class FileAuditLog implements AuditLog {
     const dir = path.dirname(this.path);
     const created = this.fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (created !== undefined) this.fs.chmodSync(dir, 0o700); // the umask may have cleared bits; make it exactly 0700
+    const openExisting = (): number => {
+      try {
+        return this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_NOFOLLOW);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') throw Object.assign(new Error(`refusing to follow a symlink at ${this.path}`), { code });
+        throw e;
+      }
+    };
     let fd: number;
     let isNew = false;
     try {
-      fd = this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_NOFOLLOW);
+      fd = openExisting();
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw Object.assign(new Error(`refusing to follow a symlink at ${this.path}`), { code });
-      if (code !== 'ENOENT') throw e;
-      fd = this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-      isNew = true;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      try {
+        fd = this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+        isNew = true;
+      } catch (e2) {
+        // Another writer, or logrotate `create`, made the file between the two opens: use theirs.
+        if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
+        fd = openExisting();
+      }
     }
     try {
       const st = this.fs.fstatSync(fd);

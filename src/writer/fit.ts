@@ -21,11 +21,21 @@ function capStrings(value: unknown, maxChars: number): unknown {
   return value;
 }
 
+/**
+ * The record's JSON when it fits, else the JSON of a copy with strings cut and
+ * `truncated: true`. Returns the string so the writer serialises each record once.
+ */
+export function fitRecordJson(record: object, limitBytes = MAX_LINE_BYTES): string {
+  const json = JSON.stringify(record);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most records skip the exact count.
+  if (json.length * 3 <= limitBytes - HEADROOM) return json;
+  return JSON.stringify(fitRecord(record, limitBytes));
+}
+
 /** Returns the record unchanged when it fits, else a copy with strings cut and `truncated: true`. */
 export function fitRecord<T extends object>(record: T, limitBytes = MAX_LINE_BYTES): T {
   const limit = limitBytes - HEADROOM;
   const json = JSON.stringify(record);
-  // A UTF-16 unit is at most 3 UTF-8 bytes: most records skip the exact count.
   if (json.length * 3 <= limit || Buffer.byteLength(json) <= limit) return record;
   for (let maxChars = 64 * 1024; maxChars >= 16; maxChars = Math.floor(maxChars / 4)) {
     const cut = { ...(capStrings(record, maxChars) as T), truncated: true };

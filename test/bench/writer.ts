@@ -1,0 +1,186 @@
+/**
+ * Writer throughput and per-append latency, against the floor of the same bytes written raw.
+ *   npm run bench:writer
+ * (a) the writer without fsync, (b) a baseline that writeSync()s the very lines (a) wrote,
+ * pre-serialised, to an O_APPEND descriptor, (c) the writer with fsync per record.
+ * Rounds of (a) and (b) alternate and the median round is reported, so a neighbour's burst on
+ * a shared machine skews both sides alike. Files live in a temp dir under os.tmpdir().
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openAuditLog, type RequestInput, type ResponseInput } from '../../src/writer/index.js';
+
+const RECORDS = 100_000;
+const ROUNDS = 3;
+const WARMUP = 20_000;
+const FSYNC_RECORDS = 2_000;
+const TARGET_RATE = 100_000;
+const TARGET_RATIO = 0.5;
+
+type Op = { kind: 'request'; input: RequestInput } | { kind: 'response'; input: ResponseInput };
+
+/** 1,000 distinct, realistic operations: a request then its response. */
+function makeOps(): Op[] {
+  const commands = [
+    [['journalctl', '-u', 'nginx.service', '--since', '-1h', '--no-pager'], ['grep', '-i', 'error'], ['tail', '-n', '50']],
+    [['systemctl', 'restart', 'postgresql@15-main.service']],
+    [['apt-get', 'install', '-y', 'htop'], ['tee', '/var/log/apt-audit.log']],
+    [['cat', '/etc/nginx/sites-enabled/default'], ['sed', '-n', '1,80p']],
+  ];
+  const ops: Op[] = [];
+  for (let i = 0; i < 500; i++) {
+    const pipeline = commands[i % commands.length];
+    const id = `6f1c2a9e-${String(i).padStart(4, '0')}-4b7d-9c3e-0a1b2c3d4e5f`;
+    ops.push({
+      kind: 'request',
+      input: {
+        id,
+        time: '2025-06-01T12:34:56Z',
+        host: i % 3 === 0 ? 'db-2' : '',
+        session: 'a1b2c3d4e5f6',
+        pipeline,
+        resolved: pipeline.map((stage) => `/usr/bin/${stage[0]}`),
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'en_US.UTF-8', TERM: 'xterm-256color', HOME: '/root', SUDO_PROXY_SESSION: 'x' },
+        reason: `Investigate why the nightly job ${i} failed to reload the service`.padEnd(60, '.'),
+        privileged: true,
+        decision: i % 10 === 0 ? 'denied' : 'approved',
+        via: i % 4 === 0 ? 'policy' : 'operator',
+        latencyMs: i % 4 === 0 ? null : 800 + (i % 700),
+      },
+    });
+    ops.push({
+      kind: 'response',
+      input: {
+        id,
+        time: '2025-06-01T12:34:58.123Z',
+        status: 'ok',
+        error: null,
+        stages: pipeline.map((_, s) => ({ exitCode: s === 0 ? 0 : 1, stderr: 40 * s })),
+        stdout: 4096 + i,
+        durationMs: 37.25 + i,
+      },
+    });
+  }
+  return ops;
+}
+
+interface Result {
+  name: string;
+  records: number;
+  seconds: number;
+  latenciesNs: Float64Array;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function runWriter(dir: string, name: string, ops: Op[], count: number, fsync: boolean): { result: Result; file: string } {
+  const file = path.join(dir, `${name}.log`);
+  fs.rmSync(file, { force: true });
+  const log = openAuditLog({ path: file, fsync, warn: (m) => console.error(`warning: ${m}`) });
+  const lat = new Float64Array(count);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const op = ops[i % ops.length];
+    const s = process.hrtime.bigint();
+    if (op.kind === 'request') log.request(op.input);
+    else log.response(op.input);
+    lat[i] = Number(process.hrtime.bigint() - s);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  log.close();
+  const { written, droppedTotal } = log.stats();
+  if (droppedTotal !== 0 || written !== count + 2) throw new Error(`${name}: wrote ${written}, dropped ${droppedTotal}`);
+  return { result: { name, records: count, seconds, latenciesNs: lat }, file };
+}
+
+function runBaseline(dir: string, name: string, lines: Buffer[], count: number): Result {
+  const file = path.join(dir, `${name}.log`);
+  fs.rmSync(file, { force: true });
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+  const lat = new Float64Array(count);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const line = lines[i % lines.length];
+    const s = process.hrtime.bigint();
+    fs.writeSync(fd, line);
+    lat[i] = Number(process.hrtime.bigint() - s);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  fs.closeSync(fd);
+  return { name, records: count, seconds, latenciesNs: lat };
+}
+
+const rate = (r: Result) => r.records / r.seconds;
+
+function median(results: Result[]): Result {
+  return [...results].sort((a, b) => rate(a) - rate(b))[Math.floor(results.length / 2)];
+}
+
+function describeMachine(dir: string): string {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? os.cpus()[0]?.model ?? '?';
+  let fsType = '?';
+  try {
+    fsType = execFileSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).trim();
+  } catch {
+    // not Linux coreutils
+  }
+  return `node ${process.version}, ${os.arch()}, ${os.availableParallelism()} CPUs (${cpu}), temp dir on ${fsType}`;
+}
+
+function main(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-bench-'));
+  try {
+    const ops = makeOps();
+    console.log(describeMachine(dir));
+
+    // Warm-up: JIT both paths, and capture the writer's exact lines for the baseline.
+    const warm = runWriter(dir, 'warmup', ops, WARMUP, false);
+    const lines = fs
+      .readFileSync(warm.file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"type":"request"') || l.includes('"type":"response"'))
+      .map((l) => Buffer.from(`${l}\n`));
+    runBaseline(dir, 'warmup-baseline', lines, WARMUP);
+
+    const writerRounds: Result[] = [];
+    const baselineRounds: Result[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      writerRounds.push(runWriter(dir, `writer-${r}`, ops, RECORDS, false).result);
+      baselineRounds.push(runBaseline(dir, `baseline-${r}`, lines, RECORDS));
+      for (const f of [`writer-${r}.log`, `baseline-${r}.log`]) fs.rmSync(path.join(dir, f), { force: true });
+    }
+    const fsynced = runWriter(dir, 'writer-fsync', ops, FSYNC_RECORDS, true).result;
+
+    const writer = median(writerRounds);
+    const baseline = median(baselineRounds);
+    const rows = [
+      { ...writer, name: '(a) writer, no fsync' },
+      { ...baseline, name: '(b) baseline writeSync O_APPEND' },
+      { ...fsynced, name: '(c) writer, fsync per record' },
+    ];
+    const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+    const header = ['case', 'records', 'records/s', 'p50 µs', 'p99 µs'];
+    const table = rows.map((r) => {
+      const sorted = Float64Array.from(r.latenciesNs).sort();
+      return [r.name, fmt(r.records), fmt(rate(r)), fmt(percentile(sorted, 50) / 1e3, 2), fmt(percentile(sorted, 99) / 1e3, 2)];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    console.log(`\nmedian of ${ROUNDS} alternating rounds of ${fmt(RECORDS)} records for (a) and (b); ${fmt(FSYNC_RECORDS)} for (c)\n`);
+    console.log(line(header));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const row of table) console.log(line(row));
+    const ratio = rate(writer) / rate(baseline);
+    console.log(`\nwriter/baseline: ${ratio.toFixed(2)}×   (rounds: writer ${writerRounds.map((r) => fmt(rate(r))).join(', ')}; baseline ${baselineRounds.map((r) => fmt(rate(r))).join(', ')})`);
+    console.log(`${rate(writer) >= TARGET_RATE ? 'PASS' : 'FAIL'} writer ≥ ${fmt(TARGET_RATE)} records/s (${fmt(rate(writer))})`);
+    console.log(`${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'} writer ≥ ${TARGET_RATIO}× baseline (${ratio.toFixed(2)}×)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,327 @@
+/**
+ * The writer in-process, on real files: record contents, the chain, rotation, torn lines,
+ * the line cap and `--no-audit`. Fault injection is in faults.test.ts, child processes in
+ * processes.test.ts, flag parsing in argv.test.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashLine, verifyChain } from '../../src/shared/chain.js';
+import { auditRecordSchema, GENESIS_HASH, MAX_LINE_BYTES } from '../../src/shared/schema.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { chainLinesOf, makeTempDirFactory, parseLines, readLines, sampleRequest, sampleResponse } from './helpers.js';
+
+const tempDir = makeTempDirFactory('spa-writer');
+
+/** A writer whose warnings are collected instead of printed. */
+function open(file: string, extra: Parameters<typeof openAuditLog>[0] = {}) {
+  const warnings: string[] = [];
+  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), ...extra });
+  return { log, warnings };
+}
+
+describe('records', () => {
+  it('writes a start record, the request and response, and a stop record at close, all valid', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log, warnings } = open(file);
+    log.request(sampleRequest(1));
+    log.response(sampleResponse(1));
+    log.request(sampleRequest(2, { decision: 'rejected', error: 'pipeline not allowed', via: 'policy', latencyMs: null }));
+    log.close();
+    log.close(); // idempotent: no second stop record
+
+    expect(warnings).toEqual([]);
+    const lines = readLines(file);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) {
+      const result = auditRecordSchema.safeParse(JSON.parse(line));
+      expect(result.success, `${line}: ${result.error?.message}`).toBe(true);
+    }
+    const recs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((r) => r.type)).toEqual(['writer', 'request', 'response', 'request', 'writer']);
+    expect(recs[0]).toMatchObject({ type: 'writer', event: 'start', pid: process.pid });
+    expect(recs[4]).toMatchObject({ type: 'writer', event: 'stop', pid: process.pid });
+    expect(recs[1]).toMatchObject({
+      id: 'req-1',
+      time: '2025-03-04T05:06:07Z', // the client's time field, as sent
+      pipeline: [['journalctl', '-u', 'nginx', '--since', 'today'], ['grep', 'error']],
+      resolved: ['/usr/bin/journalctl', '/usr/bin/grep'],
+      decision: 'approved',
+      via: 'operator',
+      latency_ms: 1500,
+      privileged: true,
+    });
+    expect(recs[3]).toMatchObject({ decision: 'rejected', error: 'pipeline not allowed', via: 'policy', latency_ms: null });
+    expect(recs[2]).toMatchObject({
+      stages: [
+        { exit_code: 0, stderr_len: 0, stderr_truncated: false },
+        { exit_code: 1, stderr_len: 16, stderr_truncated: false },
+      ],
+      stdout_len: 1234,
+    });
+  });
+
+  it('puts v, type, seq, prev first on every record', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file);
+    log.request(sampleRequest(1));
+    log.response(sampleResponse(1));
+    log.close();
+    for (const line of readLines(file)) {
+      expect(Object.keys(JSON.parse(line)).slice(0, 4)).toEqual(['v', 'type', 'seq', 'prev']);
+      expect(line.startsWith('{"v":1,"type":"')).toBe(true);
+    }
+  });
+
+  it('keeps only sorted env names and only the lengths of stdout and stderr', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const envSecret = 'ENV-SECRET-hunter2-7f3a';
+    const stdoutSecret = 'STDOUT-SECRET-ü-9c1e\n'; // ü is two bytes: lengths are bytes
+    const stderrSecret = 'STDERR-SECRET-4b2d';
+    const { log } = open(file);
+    log.request(sampleRequest(1, { env: { ZED: 'z', AWS_SECRET_ACCESS_KEY: envSecret, PATH: '/bin', LANG: 'C' } }));
+    log.request(sampleRequest(2, { env: new Map([['TOKEN', envSecret], ['B', '1'], ['A', '2']]) }));
+    log.request(sampleRequest(3, { env: ['Y', 'X', 'Y'] }));
+    log.response(
+      sampleResponse(1, {
+        stdout: stdoutSecret,
+        stages: [
+          { exitCode: 0, stderr: stderrSecret },
+          { exitCode: 2, stderr: Buffer.from(stderrSecret), stderrTruncated: true },
+        ],
+        stdoutTruncated: true,
+      }),
+    );
+    log.close();
+
+    const text = fs.readFileSync(file, 'utf8');
+    for (const secret of [envSecret, 'hunter2', 'STDOUT-SECRET', 'STDERR-SECRET']) expect(text).not.toContain(secret);
+    const recs = parseLines(file);
+    expect(recs[1].env_keys).toEqual(['AWS_SECRET_ACCESS_KEY', 'LANG', 'PATH', 'ZED']);
+    expect(recs[2].env_keys).toEqual(['A', 'B', 'TOKEN']);
+    expect(recs[3].env_keys).toEqual(['X', 'Y']);
+    expect(recs[4]).toMatchObject({
+      stdout_len: Buffer.byteLength(stdoutSecret),
+      stdout_truncated: true,
+      stages: [
+        { exit_code: 0, stderr_len: stderrSecret.length, stderr_truncated: false },
+        { exit_code: 2, stderr_len: stderrSecret.length, stderr_truncated: true },
+      ],
+    });
+    expect(recs[4].stdout_len).toBe(stdoutSecret.length + 1);
+  });
+});
+
+describe('chain', () => {
+  it('links each record to the exact bytes of the line before it, from the genesis hash', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file);
+    for (let i = 0; i < 5; i++) {
+      log.request(sampleRequest(i));
+      log.response(sampleResponse(i));
+    }
+    log.close();
+    const lines = readLines(file);
+    expect(lines).toHaveLength(12);
+    lines.forEach((line, i) => {
+      const rec = JSON.parse(line) as { seq: number; prev: string };
+      expect(rec.seq).toBe(i + 1);
+      expect(rec.prev).toBe(i === 0 ? GENESIS_HASH : hashLine(lines[i - 1]));
+    });
+    const report = verifyChain(chainLinesOf([file]));
+    expect(report).toMatchObject({ ok: true, records: 12, firstSeq: 1, lastSeq: 12, head: hashLine(lines[11]), malformed: [] });
+  });
+
+  it('continues seq and prev from the last line when a writer is closed and reopened', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const first = open(file).log;
+    first.request(sampleRequest(1));
+    first.close();
+    const before = readLines(file);
+    expect(before).toHaveLength(3);
+
+    const second = open(file).log;
+    second.request(sampleRequest(2));
+    second.close();
+    const lines = readLines(file);
+    expect(lines).toHaveLength(6);
+    expect(lines.slice(0, 3)).toEqual(before); // appended, nothing rewritten
+    expect(JSON.parse(lines[3])).toMatchObject({ type: 'writer', event: 'start', seq: 4, prev: hashLine(before[2]) });
+    const report = verifyChain(chainLinesOf([file]));
+    expect(report.ok).toBe(true);
+    expect(report.break).toBeNull();
+    expect(report.lastSeq).toBe(6);
+  });
+
+  it('continues from a last line written by another program without chain fields', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const foreign = JSON.stringify({ v: 1, type: 'writer', time: 't', event: 'start', pid: 1 });
+    fs.writeFileSync(file, `${foreign}\n`);
+    const { log } = open(file);
+    log.close();
+    const lines = readLines(file);
+    expect(JSON.parse(lines[1])).toMatchObject({ seq: 1, prev: hashLine(foreign) });
+    expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: true, unchained: 1, records: 2 });
+  });
+});
+
+describe('rotation', () => {
+  it('follows a rename (logrotate `create`) between appends and keeps the chain across the files', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'audit.log');
+    const rotated = `${file}.1`;
+    // rotationCheckMs 0: these renames come within the same millisecond as the appends.
+    const { log, warnings } = open(file, { rotationCheckMs: 0 });
+    log.request(sampleRequest(1));
+    log.request(sampleRequest(2));
+    fs.renameSync(file, rotated);
+    log.request(sampleRequest(3)); // no file at the path: the writer creates it
+    log.request(sampleRequest(4));
+    fs.renameSync(rotated, `${file}.2`);
+    fs.renameSync(file, rotated);
+    fs.writeFileSync(file, '', { mode: 0o600 }); // logrotate `create` makes the new, empty file
+    log.request(sampleRequest(5));
+    log.close();
+
+    expect(warnings).toEqual([]);
+    const ids = (f: string) => parseLines(f).flatMap((r) => (typeof r.id === 'string' ? [r.id] : []));
+    expect(ids(`${file}.2`)).toEqual(['req-1', 'req-2']);
+    expect(ids(rotated)).toEqual(['req-3', 'req-4']);
+    expect(ids(file)).toEqual(['req-5']);
+
+    const files = [`${file}.2`, rotated, file];
+    const report = verifyChain(chainLinesOf(files));
+    expect(report.break).toBeNull();
+    expect(report).toMatchObject({ ok: true, records: 7, firstSeq: 1, lastSeq: 7 });
+    const lastOfRotated = readLines(rotated).at(-1) as string;
+    expect(JSON.parse(readLines(file)[0])).toMatchObject({ seq: 6, prev: hashLine(lastOfRotated) });
+  });
+
+  it('by default notices a rename between appends a millisecond or more apart', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'audit.log');
+    const { log, warnings } = open(file);
+    log.request(sampleRequest(1));
+    fs.renameSync(file, `${file}.1`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // requests arrive ms apart
+    log.request(sampleRequest(2));
+    log.close();
+    expect(warnings).toEqual([]);
+    const ids = (f: string) => parseLines(f).flatMap((r) => (typeof r.id === 'string' ? [r.id] : []));
+    expect(ids(`${file}.1`)).toEqual(['req-1']);
+    expect(ids(file)).toEqual(['req-2']);
+  });
+
+  it('keeps writing at the start of a file truncated under it (copytruncate), without NUL holes', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'audit.log');
+    const { log } = open(file);
+    for (let i = 0; i < 20; i++) log.request(sampleRequest(i));
+    fs.copyFileSync(file, `${file}.1`);
+    fs.truncateSync(file, 0);
+    log.request(sampleRequest(20));
+    log.request(sampleRequest(21));
+    log.close();
+
+    const bytes = fs.readFileSync(file);
+    expect(bytes.includes(0)).toBe(false);
+    expect(bytes[0]).toBe('{'.charCodeAt(0));
+    const recs = parseLines(file);
+    expect(recs.map((r) => r.id ?? r.event)).toEqual(['req-20', 'req-21', 'stop']);
+    for (const r of recs) expect(auditRecordSchema.safeParse(r).success).toBe(true);
+    // The copy and the truncated file together still form one chain.
+    expect(verifyChain(chainLinesOf([`${file}.1`, file])).ok).toBe(true);
+  });
+});
+
+describe('torn last line', () => {
+  it('starts the first new record on a fresh line and leaves the fragment in place', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const first = open(file).log;
+    first.request(sampleRequest(1));
+    first.close();
+    const fragment = '{"v":1,"type":"request","seq":4,"prev":"ab';
+    fs.appendFileSync(file, fragment);
+
+    const { log, warnings } = open(file);
+    log.request(sampleRequest(2));
+    log.close();
+
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/torn/);
+    const lines = readLines(file);
+    expect(lines).toHaveLength(7);
+    expect(lines[3]).toBe(fragment);
+    const restart = JSON.parse(lines[4]) as Record<string, unknown>;
+    expect(restart).toMatchObject({ type: 'writer', event: 'start', seq: 4, prev: hashLine(lines[2]) });
+    for (const line of [...lines.slice(0, 3), ...lines.slice(4)]) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
+    const report = verifyChain(chainLinesOf([file]));
+    expect(report.ok).toBe(true);
+    expect(report.malformed).toEqual([{ file, line: 4 }]);
+  });
+
+  it('handles a file that is nothing but a fragment', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    fs.writeFileSync(file, '{"v":1,"ty');
+    const { log } = open(file);
+    log.close();
+    const lines = readLines(file);
+    expect(lines[0]).toBe('{"v":1,"ty');
+    expect(JSON.parse(lines[1])).toMatchObject({ event: 'start', seq: 1, prev: GENESIS_HASH });
+    expect(verifyChain(chainLinesOf([file])).ok).toBe(true);
+  });
+});
+
+describe('line cap', () => {
+  it('cuts a 3 MB argument to fit under MAX_LINE_BYTES and flags the record', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file);
+    log.request(sampleRequest(1, { pipeline: [['echo', 'A'.repeat(3 * 1024 * 1024)], ['wc', '-c']] }));
+    log.close();
+    const lines = readLines(file);
+    expect(lines).toHaveLength(3);
+    const bytes = Buffer.byteLength(lines[1]) + 1;
+    expect(bytes).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    const rec = auditRecordSchema.parse(JSON.parse(lines[1]));
+    expect(rec).toMatchObject({ type: 'request', id: 'req-1', truncated: true });
+    if (rec.type !== 'request') throw new Error('expected a request');
+    expect(rec.pipeline[0][0]).toBe('echo');
+    expect(rec.pipeline[0][1]).toMatch(/^A+…\[cut \d+ chars\]$/);
+    expect(rec.pipeline[1]).toEqual(['wc', '-c']);
+    expect(verifyChain(chainLinesOf([file])).ok).toBe(true);
+  });
+
+  it('fits a record of 300,000 tiny arguments too', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file);
+    log.request(sampleRequest(1, { pipeline: [['xargs', ...Array.from({ length: 300_000 }, () => 'ab')]] }));
+    log.close();
+    const line = readLines(file)[1];
+    expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    expect(auditRecordSchema.parse(JSON.parse(line))).toMatchObject({ id: 'req-1', truncated: true });
+  });
+
+  it('leaves a record that fits untouched', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file);
+    log.request(sampleRequest(1));
+    log.close();
+    expect(parseLines(file)[1]).not.toHaveProperty('truncated');
+  });
+});
+
+describe('--no-audit', () => {
+  it('creates nothing and makes every call a no-op', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'state', 'audit.log');
+    const warnings: string[] = [];
+    const log = openAuditLog({ path: file, disabled: true, warn: (m) => warnings.push(m) });
+    expect(log.path).toBeNull();
+    log.request(sampleRequest(1));
+    log.response(sampleResponse(1));
+    log.close();
+    expect(log.stats()).toEqual({ written: 0, dropped: 0, droppedTotal: 0 });
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+});
