@@ -22,7 +22,7 @@ export type Anomaly = 'orphan-response' | 'duplicate-id' | 'second-response' | '
 /** Where a record's line is, to re-read it (detail view) or cite it (file:line). */
 export interface RecordLocation {
   file: string;
-  /** 1-based line number. */
+  /** 1-based line number; 0 while unknown (a tail read before the lines in front of it are counted). */
   line: number;
   /** Byte offset of the line's first byte; `length` bytes without the newline. */
   offset: number;
@@ -124,6 +124,17 @@ export interface MalformedLine {
   reason: string;
 }
 
+/** A writer lifecycle record: restarts, and records it could not write (`dropped`). */
+export interface WriterEvent {
+  event: 'start' | 'stop' | 'dropped';
+  time: string;
+  pid: number;
+  /** Records lost (event `dropped`), else 0. */
+  dropped: number;
+  error: string | null;
+  location: RecordLocation;
+}
+
 export interface IndexProgress {
   bytesDone: number;
   bytesTotal: number;
@@ -145,6 +156,12 @@ export interface EngineChange {
   appended: number;
   /** Existing entries whose state changed (a response arrived). */
   updated: number;
+  /**
+   * Optional addition. Entries inserted among existing ones: responses held back while the
+   * history was indexed that turned out to be orphans, placed where their lines are (positions
+   * after them shift). Only ever together with `prepended`; absent when 0.
+   */
+  inserted?: number;
 }
 
 /**
@@ -168,6 +185,10 @@ export interface AuditEngine {
   on(event: 'progress', listener: (progress: IndexProgress) => void): this;
   on(event: 'notice', listener: (notice: EngineNotice) => void): this;
   off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this;
+  /** Notices so far (most recent, capped), for a consumer that subscribed late. Optional addition. */
+  notices?(): readonly EngineNotice[];
+  /** Writer lifecycle records (start/stop/dropped) in log order, capped. Optional addition. */
+  writerEvents?(): readonly WriterEvent[];
   /** Resolves once the tail (newest entries) is available. */
   ready(): Promise<void>;
   /** Resolves once every file has been indexed to its end. */
@@ -178,4 +199,9 @@ export interface AuditEngine {
 export interface EngineOptions {
   /** Keep watching the live (last) file for appends and rotation. Default true. */
   follow?: boolean;
+  /**
+   * Optional addition. Bytes at the end of the live file read (and shown) first; the history
+   * before them is indexed in the background. Default 4 MiB.
+   */
+  tailBytes?: number;
 }

@@ -1,0 +1,393 @@
+/**
+ * Joining: a request record and the response with the same `id` become one entry with a state.
+ * Anomalies are flagged, never dropped (see `Anomaly` in entry.ts).
+ *
+ * The state machine (`Joiner`) is separate from where entries are kept (`EntrySink`), so the
+ * same rules build plain `Entry` objects here (`joinRecords`, `EntryJoiner`) and the engine's
+ * compact columns. Pure: no I/O.
+ */
+import type { Anomaly, Entry, EntryState, RecordLocation, WriterEvent } from './entry.js';
+export type { WriterEvent } from './entry.js';
+import type { AuditRecord, Decision, RequestRecord, ResponseRecord, WriterRecord } from './schema.js';
+
+// ---- anomalies as bits ----
+
+export const ANOMALY_BITS: Readonly<Record<Anomaly, number>> = {
+  'orphan-response': 1,
+  'duplicate-id': 2,
+  'second-response': 4,
+  interrupted: 8,
+  unchained: 16,
+};
+export const ANOMALIES: readonly Anomaly[] = ['orphan-response', 'duplicate-id', 'second-response', 'interrupted', 'unchained'];
+
+const maskArrays: Anomaly[][] = Array.from({ length: 32 }, (_, mask) => ANOMALIES.filter((a) => (mask & ANOMALY_BITS[a]) !== 0));
+
+/** The anomalies of a bit mask, in a fixed order. Shared frozen arrays: do not mutate. */
+export function anomaliesOf(mask: number): readonly Anomaly[] {
+  return maskArrays[mask & 31];
+}
+
+export function maskOf(anomalies: readonly Anomaly[]): number {
+  let mask = 0;
+  for (const a of anomalies) mask |= ANOMALY_BITS[a];
+  return mask;
+}
+
+// ---- state rules ----
+
+/** The state a request starts in: approved ones run until their response arrives. */
+export function stateOfDecision(decision: Decision): EntryState {
+  return decision === 'approved' ? 'running' : decision;
+}
+
+/** Failed: a non-zero exit in any stage, or status error. */
+export function responseFailed(r: Pick<ResponseRecord, 'status' | 'stages'>): boolean {
+  if (r.status !== 'ok') return true;
+  for (const s of r.stages) if (s.exit_code !== 0) return true;
+  return false;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * A record's time field in ms since the epoch; NaN unless it is a real ISO 8601 instant with a
+ * zone (sudo-proxy sends `YYYY-MM-DDTHH:MM:SSZ`). Stricter than Date.parse, which reads "1" as
+ * 2001 and rolls February 31 over into March: a forged time must not sort as a real one.
+ */
+export function parseRecordTime(s: string): number {
+  const m = ISO_TIME.exec(s);
+  if (!m) return Number.NaN;
+  const year = +m[1];
+  const month = +m[2];
+  const day = +m[3];
+  const hour = +m[4];
+  const minute = +m[5];
+  const second = m[6] === undefined ? 0 : +m[6];
+  const leap = month === 2 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return Number.NaN;
+  if (hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0')); // sub-ms digits are cut, as Date.parse does
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (year < 100) t = new Date(t).setUTCFullYear(year); // Date.UTC maps 0–99 to 1900–1999
+  if (m[9] !== undefined) {
+    const offH = +m[10];
+    const offM = +m[11];
+    if (offH > 23 || offM > 59) return Number.NaN;
+    t -= (m[9] === '+' ? 1 : -1) * (offH * 60 + offM) * 60_000;
+  }
+  return t;
+}
+
+// ---- the state machine ----
+
+/** What the join rules need from a request and a response; stores may carry more. */
+export interface JoinRequest {
+  decision: Decision;
+  /** Carries seq/prev. */
+  chained: boolean;
+}
+export interface JoinResponse {
+  failed: boolean;
+  chained: boolean;
+}
+
+/** Where entries are kept. Slots are the entries' keys. */
+export interface EntrySink<Req, Res> {
+  addRequest(request: Req, state: EntryState, anomalies: number): number;
+  addOrphan(response: Res, state: EntryState, anomalies: number): number;
+  /** The first response of an entry; `state` is its new state (unchanged for a non-approved one). */
+  setResponse(slot: number, response: Res, state: EntryState): void;
+  flag(slot: number, anomalies: number): void;
+  unflag(slot: number, anomalies: number): void;
+  state(slot: number): EntryState;
+  hasResponse(slot: number): boolean;
+}
+
+/** id → slot of the latest entry with that id. */
+export interface IdIndex<K> {
+  get(id: K): number; // -1 when unknown
+  /** Sets the slot of `id`; returns the one it had, or -1. */
+  put(id: K, slot: number): number;
+}
+
+export class MapIdIndex<K> implements IdIndex<K> {
+  private readonly map = new Map<K, number>();
+  get(id: K): number {
+    return this.map.get(id) ?? -1;
+  }
+  put(id: K, slot: number): number {
+    const before = this.map.get(id) ?? -1;
+    this.map.set(id, slot);
+    return before;
+  }
+}
+
+/** What a response did. */
+export const DEFERRED = -1;
+
+export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
+  /** Slots still running (approved, no response yet). */
+  readonly running = new Set<number>();
+
+  constructor(
+    private readonly sink: EntrySink<Req, Res>,
+    private readonly ids: IdIndex<K>,
+    /**
+     * Keep responses whose request is unknown out of the entries (return DEFERRED) instead of
+     * making orphans: used for a tail read before its history, where the request may still come.
+     */
+    public deferOrphans = false,
+  ) {}
+
+  /** Adds a request's entry. Returns its slot. */
+  request(id: K, request: Req): number {
+    const slot = this.sink.addRequest(request, stateOfDecision(request.decision), request.chained ? 0 : ANOMALY_BITS.unchained);
+    this.register(id, slot);
+    return slot;
+  }
+
+  /**
+   * Replays a request whose entry already exists (read before this joiner's records, as a
+   * tail before its history): it is checked against what this joiner knows and registered.
+   */
+  rejoin(id: K, request: JoinRequest, slot: number): void {
+    if (!request.chained) this.sink.flag(slot, ANOMALY_BITS.unchained);
+    this.register(id, slot);
+  }
+
+  private register(id: K, slot: number): void {
+    if (this.ids.put(id, slot) !== -1) this.sink.flag(slot, ANOMALY_BITS['duplicate-id']);
+    if (this.sink.state(slot) === 'running') this.running.add(slot);
+  }
+
+  /** Joins a response to the latest request with its id. Returns the slot it went to, or DEFERRED. */
+  response(id: K, response: Res): number {
+    const slot = this.ids.get(id);
+    const unchained = response.chained ? 0 : ANOMALY_BITS.unchained;
+    if (slot === -1) {
+      if (this.deferOrphans) return DEFERRED;
+      const orphan = this.sink.addOrphan(response, response.failed ? 'failed' : 'ok', ANOMALY_BITS['orphan-response'] | unchained);
+      this.ids.put(id, orphan);
+      return orphan;
+    }
+    if (this.sink.hasResponse(slot)) {
+      this.sink.flag(slot, ANOMALY_BITS['second-response'] | unchained);
+      return slot;
+    }
+    const state = this.sink.state(slot);
+    this.sink.setResponse(slot, response, state === 'running' ? (response.failed ? 'failed' : 'ok') : state);
+    if (unchained) this.sink.flag(slot, unchained);
+    if (this.running.delete(slot)) this.sink.unflag(slot, ANOMALY_BITS.interrupted);
+    return slot;
+  }
+
+  /** A writer (re)started: whatever was still running under the old one is interrupted. */
+  writerStart(): void {
+    for (const slot of this.running) this.sink.flag(slot, ANOMALY_BITS.interrupted);
+  }
+}
+
+// ---- plain Entry objects ----
+
+export interface LocatedRecord {
+  record: AuditRecord;
+  location: RecordLocation;
+}
+
+export function writerEventOf(record: WriterRecord, location: RecordLocation): WriterEvent {
+  return { event: record.event, time: record.time, pid: record.pid, dropped: record.dropped ?? 0, error: record.error ?? null, location };
+}
+
+const chained = (r: AuditRecord) => r.seq !== undefined && r.prev !== undefined;
+
+interface ObjRequest extends JoinRequest {
+  record: RequestRecord;
+  location: RecordLocation;
+}
+interface ObjResponse extends JoinResponse {
+  record: ResponseRecord;
+  location: RecordLocation;
+}
+
+export function entryFromRequest(key: number, r: RequestRecord, location: RecordLocation | null, state: EntryState): Entry {
+  return {
+    key,
+    id: r.id,
+    state,
+    time: r.time,
+    timeMs: parseRecordTime(r.time),
+    host: r.host,
+    session: r.session,
+    pipeline: r.pipeline,
+    resolved: r.resolved,
+    envKeys: r.env_keys,
+    reason: r.reason,
+    privileged: r.privileged,
+    decision: r.decision,
+    via: r.via,
+    latencyMs: r.latency_ms,
+    requestError: r.error ?? null,
+    completedTime: null,
+    completedMs: Number.NaN,
+    status: null,
+    error: null,
+    stages: [],
+    stdoutLen: null,
+    stdoutTruncated: false,
+    durationMs: null,
+    request: location,
+    response: null,
+    anomalies: [],
+  };
+}
+
+/** Copies a response's fields into an entry. */
+export function applyResponse(entry: Entry, r: ResponseRecord, location: RecordLocation | null): void {
+  entry.completedTime = r.time;
+  entry.completedMs = parseRecordTime(r.time);
+  entry.status = r.status;
+  entry.error = r.error;
+  entry.stages = r.stages.map((s) => ({ exitCode: s.exit_code, stderrLen: s.stderr_len, stderrTruncated: s.stderr_truncated }));
+  entry.stdoutLen = r.stdout_len;
+  entry.stdoutTruncated = r.stdout_truncated;
+  entry.durationMs = r.duration_ms;
+  entry.response = location;
+}
+
+export function entryFromOrphan(key: number, r: ResponseRecord, location: RecordLocation | null, state: EntryState): Entry {
+  const entry: Entry = {
+    key,
+    id: r.id,
+    state,
+    time: r.time,
+    timeMs: parseRecordTime(r.time),
+    host: '',
+    session: '',
+    pipeline: [],
+    resolved: [],
+    envKeys: [],
+    reason: '',
+    privileged: false,
+    decision: null,
+    via: null,
+    latencyMs: null,
+    requestError: null,
+    completedTime: null,
+    completedMs: Number.NaN,
+    status: null,
+    error: null,
+    stages: [],
+    stdoutLen: null,
+    stdoutTruncated: false,
+    durationMs: null,
+    request: null,
+    response: null,
+    anomalies: [],
+  };
+  applyResponse(entry, r, location);
+  return entry;
+}
+
+/** Keeps entries as objects in an array (slot = key = index); records which slots changed. */
+class ObjectSink implements EntrySink<ObjRequest, ObjResponse> {
+  readonly entries: Entry[] = [];
+  private readonly masks: number[] = [];
+  /** Slots added or changed since the last `takeTouched`. */
+  private touched = new Set<number>();
+
+  addRequest(req: ObjRequest, state: EntryState, anomalies: number): number {
+    const slot = this.entries.length;
+    this.entries.push(entryFromRequest(slot, req.record, req.location, state));
+    this.masks.push(0);
+    this.flag(slot, anomalies);
+    return slot;
+  }
+  addOrphan(res: ObjResponse, state: EntryState, anomalies: number): number {
+    const slot = this.entries.length;
+    this.entries.push(entryFromOrphan(slot, res.record, res.location, state));
+    this.masks.push(0);
+    this.flag(slot, anomalies);
+    return slot;
+  }
+  setResponse(slot: number, res: ObjResponse, state: EntryState): void {
+    const entry = this.entries[slot];
+    applyResponse(entry, res.record, res.location);
+    entry.state = state;
+    this.touched.add(slot);
+  }
+  flag(slot: number, anomalies: number): void {
+    this.setMask(slot, this.masks[slot] | anomalies);
+  }
+  unflag(slot: number, anomalies: number): void {
+    this.setMask(slot, this.masks[slot] & ~anomalies);
+  }
+  state(slot: number): EntryState {
+    return this.entries[slot].state;
+  }
+  hasResponse(slot: number): boolean {
+    return this.entries[slot].response !== null;
+  }
+  takeTouched(): Set<number> {
+    const t = this.touched;
+    this.touched = new Set();
+    return t;
+  }
+  private setMask(slot: number, mask: number): void {
+    this.touched.add(slot);
+    if (this.masks[slot] === mask) return;
+    this.masks[slot] = mask;
+    this.entries[slot].anomalies = [...anomaliesOf(mask)];
+  }
+}
+
+/** What one record did to the entries. */
+export type JoinStep =
+  | { kind: 'added'; slot: number } // a new entry (request, or orphan response)
+  | { kind: 'updated'; slot: number } // an existing entry changed (response, anomaly)
+  | { kind: 'writer'; event: WriterEvent; interrupted: number[] }; // interrupted: slots flagged by a restart
+
+/**
+ * Incremental join into plain `Entry` objects, in log order (an orphan is placed where its
+ * response is). Entries are mutated in place as responses arrive.
+ */
+export class EntryJoiner {
+  private readonly sink = new ObjectSink();
+  private readonly joiner = new Joiner<string, ObjRequest, ObjResponse>(this.sink, new MapIdIndex<string>());
+  readonly writerEvents: WriterEvent[] = [];
+
+  get entries(): readonly Entry[] {
+    return this.sink.entries;
+  }
+
+  push(record: AuditRecord, location: RecordLocation): JoinStep {
+    const before = this.sink.entries.length;
+    switch (record.type) {
+      case 'request': {
+        const slot = this.joiner.request(record.id, { record, location, decision: record.decision, chained: chained(record) });
+        this.sink.takeTouched();
+        return slot >= before ? { kind: 'added', slot } : { kind: 'updated', slot };
+      }
+      case 'response': {
+        const slot = this.joiner.response(record.id, { record, location, failed: responseFailed(record), chained: chained(record) });
+        this.sink.takeTouched();
+        return slot >= before ? { kind: 'added', slot } : { kind: 'updated', slot };
+      }
+      case 'writer': {
+        const event = writerEventOf(record, location);
+        this.writerEvents.push(event);
+        if (record.event === 'start') this.joiner.writerStart();
+        const interrupted = [...this.sink.takeTouched()];
+        return { kind: 'writer', event, interrupted };
+      }
+    }
+  }
+}
+
+/** Joins records given in log order (files oldest first, then line order). */
+export function joinRecords(records: Iterable<LocatedRecord>): { entries: Entry[]; writerEvents: WriterEvent[] } {
+  const joiner = new EntryJoiner();
+  for (const { record, location } of records) joiner.push(record, location);
+  return { entries: joiner.entries as Entry[], writerEvents: joiner.writerEvents };
+}

@@ -1,0 +1,154 @@
+/**
+ * One audit-log line → a record, or the reason it is not one. Readers never stop on bad input:
+ * the reason is counted and shown (with file:line by the caller).
+ *
+ * Validation has two paths with one meaning: `validateRecord` is a hand-written check that
+ * accepts exactly what the zod schemas accept (a test compares them on many mutations) at a
+ * fraction of the cost; only a line it rejects goes through zod, for a precise message.
+ * Pure: no I/O.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { z } from 'zod';
+import {
+  type AuditRecord,
+  FORMAT_VERSION,
+  MAX_LINE_BYTES,
+  requestRecordSchema,
+  responseRecordSchema,
+  writerRecordSchema,
+} from './schema.js';
+
+export type LineResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
+
+export const REASON_OVER_CAP = 'over the 1 MiB line cap';
+export const REASON_INVALID_UTF8 = 'invalid UTF-8';
+export const REASON_NOT_JSON = 'not JSON';
+export const REASON_EMPTY = 'empty line';
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Parses one line given as bytes, without its newline (a trailing CR is tolerated, as JSON whitespace). */
+export function parseLine(bytes: Uint8Array): LineResult {
+  if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: REASON_OVER_CAP };
+  if (!isUtf8(bytes)) return { ok: false, reason: REASON_INVALID_UTF8 };
+  return parseLineText(decoder.decode(bytes));
+}
+
+/** Parses one line already decoded (its byte length is the caller's concern). */
+export function parseLineText(text: string): LineResult {
+  if (text.trim() === '') return { ok: false, reason: REASON_EMPTY };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: REASON_NOT_JSON };
+  }
+  const record = validateRecord(value);
+  return record ? { ok: true, record } : { ok: false, reason: schemaReason(value) };
+}
+
+// ---- the fast path: the schema, by hand ----
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function chainOk(o: Obj): boolean {
+  return (o.seq === undefined || (isInt(o.seq) && o.seq > 0)) && (o.prev === undefined || (isStr(o.prev) && SHA256_HEX.test(o.prev)));
+}
+
+function stringArray(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const s of v) if (typeof s !== 'string') return false;
+  return true;
+}
+
+function requestOk(o: Obj): boolean {
+  const p = o.pipeline;
+  if (!Array.isArray(p) || p.length === 0) return false;
+  for (const stage of p) if (!stringArray(stage)) return false;
+  const resolved = o.resolved;
+  if (!Array.isArray(resolved)) return false;
+  for (const r of resolved) if (r !== null && typeof r !== 'string') return false;
+  const d = o.decision;
+  return (
+    isStr(o.id) && o.id.length > 0 && isStr(o.time) && isStr(o.host) && isStr(o.session) &&
+    stringArray(o.env_keys) && isStr(o.reason) && typeof o.privileged === 'boolean' &&
+    (d === 'approved' || d === 'denied' || d === 'timeout' || d === 'rejected') &&
+    (o.via === 'operator' || o.via === 'policy') &&
+    (o.latency_ms === null || (isNum(o.latency_ms) && o.latency_ms >= 0)) &&
+    (o.error === undefined || isStr(o.error)) && (o.truncated === undefined || o.truncated === true) &&
+    (d !== 'rejected' || isStr(o.error))
+  );
+}
+
+function responseOk(o: Obj): boolean {
+  const stages = o.stages;
+  if (!Array.isArray(stages)) return false;
+  for (const s of stages) {
+    if (!isObj(s) || !isInt(s.exit_code) || !isInt(s.stderr_len) || s.stderr_len < 0 || typeof s.stderr_truncated !== 'boolean') return false;
+  }
+  return (
+    isStr(o.id) && o.id.length > 0 && isStr(o.time) && (o.status === 'ok' || o.status === 'error') &&
+    (o.error === null || isStr(o.error)) && isInt(o.stdout_len) && o.stdout_len >= 0 &&
+    typeof o.stdout_truncated === 'boolean' && isNum(o.duration_ms) && o.duration_ms >= 0 &&
+    (o.truncated === undefined || o.truncated === true)
+  );
+}
+
+function writerOk(o: Obj): boolean {
+  const e = o.event;
+  return (
+    isStr(o.time) && (e === 'start' || e === 'stop' || e === 'dropped') && isInt(o.pid) &&
+    (o.dropped === undefined || (isInt(o.dropped) && o.dropped >= 0)) && (o.error === undefined || isStr(o.error))
+  );
+}
+
+/**
+ * The value as a record when it satisfies the schema, else null. Unknown keys are allowed (zod
+ * strips them; here they are simply ignored), so the result may carry extra properties.
+ */
+export function validateRecord(value: unknown): AuditRecord | null {
+  if (!isObj(value) || value.v !== FORMAT_VERSION || !chainOk(value)) return null;
+  switch (value.type) {
+    case 'request':
+      return requestOk(value) ? (value as AuditRecord) : null;
+    case 'response':
+      return responseOk(value) ? (value as AuditRecord) : null;
+    case 'writer':
+      return writerOk(value) ? (value as AuditRecord) : null;
+    default:
+      return null;
+  }
+}
+
+// ---- the slow path: zod, for the message ----
+
+const SCHEMAS: Record<string, z.ZodType> = {
+  request: requestRecordSchema,
+  response: responseRecordSchema,
+  writer: writerRecordSchema,
+};
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  return out;
+}
+
+/** Why a parsed JSON value is not a record, e.g. `schema: pipeline: expected array, received string`. */
+export function schemaReason(value: unknown): string {
+  if (!isObj(value)) return `schema: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
+  const schema = typeof value.type === 'string' ? SCHEMAS[value.type] : undefined;
+  if (!schema) return 'schema: type: expected "request", "response" or "writer"';
+  const result = schema.safeParse(value);
+  if (result.success) return 'schema: invalid record';
+  const issue = result.error.issues[0];
+  const message = issue.message.replace(/^Invalid input: /, '');
+  const where = formatPath(issue.path);
+  return where ? `schema: ${where}: ${message}` : `schema: ${message}`;
+}

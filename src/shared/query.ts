@@ -1,0 +1,266 @@
+/**
+ * Queries and stats over joined entries: filters shared by the TUI's keys and the CLI's flags,
+ * an aureport-style summary, and the time specs both accept (`2h`, `2026-11-01T08:00`).
+ * Pure: no I/O. The engine runs the same compiled filter over its compact columns.
+ */
+import type { Anomaly, Entry, EntryFilter, EntryState, EntryStats, Percentiles } from './entry.js';
+import { ENTRY_STATES } from './entry.js';
+import { ANOMALIES } from './join.js';
+import { escapeForTerminal, formatPipeline } from './sanitize.js';
+
+/** What filters and stats read of an entry; the engine supplies these without building an Entry. */
+export interface EntryFacts {
+  state: EntryState;
+  host: string;
+  session: string;
+  privileged: boolean;
+  timeMs: number;
+  latencyMs: number | null;
+  durationMs: number | null;
+  /** The pipeline as displayed (`formatPipeline`, uncapped). */
+  command: string;
+  reason: string;
+  anomalies: readonly Anomaly[];
+}
+
+/** The pipeline as an operator sees it; what text search and top commands use. */
+export function commandOf(pipeline: Entry['pipeline']): string {
+  return formatPipeline(pipeline, Number.POSITIVE_INFINITY);
+}
+
+export function factsOf(entry: Entry): EntryFacts {
+  return {
+    state: entry.state,
+    host: entry.host,
+    session: entry.session,
+    privileged: entry.privileged,
+    timeMs: entry.timeMs,
+    latencyMs: entry.latencyMs,
+    durationMs: entry.durationMs,
+    command: commandOf(entry.pipeline),
+    reason: entry.reason,
+    anomalies: entry.anomalies,
+  };
+}
+
+// ---- filters ----
+
+/** A filter prepared once, applied to many entries. Each part is null when it does not narrow. */
+export interface CompiledFilter {
+  compiled: true;
+  states: ReadonlySet<EntryState> | null;
+  hosts: ReadonlySet<string> | null;
+  sessions: ReadonlySet<string> | null;
+  privileged: boolean | null;
+  sinceMs: number | null;
+  untilMs: number | null;
+  /** Text search: an entry matches when its command (as displayed) or its reason (raw; escaped here) does. */
+  text: { command(command: string): boolean; reason(reason: string): boolean } | null;
+}
+
+export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
+  let states: Set<EntryState> | null = filter.states && filter.states.length > 0 ? new Set(filter.states) : null;
+  if (filter.failedOnly) states = states ? new Set([...states].filter((s) => s === 'failed')) : new Set<EntryState>(['failed']);
+  let text: CompiledFilter['text'] = null;
+  const shown = (reason: string) => escapeForTerminal(reason, Number.POSITIVE_INFINITY);
+  if (filter.regex) {
+    // A global or sticky regex keeps state between tests; a copy without those flags does not.
+    const re = new RegExp(filter.regex.source, filter.regex.flags.replace(/[gy]/g, ''));
+    text = { command: (c) => re.test(c), reason: (r) => re.test(shown(r)) };
+  } else if (filter.text) {
+    const needle = filter.text.toLowerCase();
+    text = { command: (c) => c.toLowerCase().includes(needle), reason: (r) => shown(r).toLowerCase().includes(needle) };
+  }
+  return {
+    compiled: true,
+    states,
+    hosts: filter.hosts && filter.hosts.length > 0 ? new Set(filter.hosts) : null,
+    sessions: filter.sessions && filter.sessions.length > 0 ? new Set(filter.sessions) : null,
+    privileged: filter.privileged ?? null,
+    sinceMs: filter.sinceMs ?? null,
+    untilMs: filter.untilMs ?? null,
+    text,
+  };
+}
+
+/** Everything but the text search (the cheap parts, checked first). */
+export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 'reason'>): boolean {
+  if (f.states && !f.states.has(e.state)) return false;
+  if (f.hosts && !f.hosts.has(e.host)) return false;
+  if (f.sessions && !f.sessions.has(e.session)) return false;
+  if (f.privileged !== null && e.privileged !== f.privileged) return false;
+  // An entry without a readable time is outside every time range.
+  if (f.sinceMs !== null && !(e.timeMs >= f.sinceMs)) return false;
+  if (f.untilMs !== null && !(e.timeMs < f.untilMs)) return false;
+  return true;
+}
+
+export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter): boolean {
+  const f = 'compiled' in filter ? filter : compileFilter(filter);
+  if (!matchesFacts(f, entry)) return false;
+  return f.text === null || f.text.command(commandOf(entry.pipeline)) || f.text.reason(entry.reason);
+}
+
+/** Positions (ascending) of the entries that match. */
+export function filterEntries(entries: readonly Entry[], filter: EntryFilter): Int32Array {
+  const f = compileFilter(filter);
+  const out: number[] = [];
+  for (let i = 0; i < entries.length; i++) if (matchesFilter(entries[i], f)) out.push(i);
+  return Int32Array.from(out);
+}
+
+// ---- stats ----
+
+/** The per-minute series covers at most this many minutes (the newest): a sparkline, not history. */
+export const MAX_RATE_MINUTES = 7 * 24 * 60;
+export const DEFAULT_TOP_COMMANDS = 10;
+
+/** Nearest-rank percentiles of a set of values (sorted in place). */
+export function percentiles(values: Float64Array): Percentiles | null {
+  const n = values.length;
+  if (n === 0) return null;
+  values.sort();
+  const rank = (p: number) => values[Math.max(0, Math.ceil((p / 100) * n) - 1)];
+  return { count: n, p50: rank(50), p95: rank(95), max: values[n - 1] };
+}
+
+function countsDescending<K extends string>(counts: Map<string, number>, key: K): Array<Record<K, string> & { count: number }> {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([name, count]) => ({ [key]: name, count }) as Record<K, string> & { count: number });
+}
+
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+/** Grows a Float64Array-backed list without boxing each number. */
+class NumberList {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+export function computeStats(entries: Iterable<EntryFacts>, options: { topCommands?: number } = {}): EntryStats {
+  const byState = Object.fromEntries(ENTRY_STATES.map((s) => [s, 0])) as Record<EntryState, number>;
+  const anomalies = Object.fromEntries(ANOMALIES.map((a) => [a, 0])) as Record<Anomaly, number>;
+  const hosts = new Map<string, number>();
+  const sessions = new Map<string, number>();
+  const commands = new Map<string, number>();
+  const latency = new NumberList();
+  const duration = new NumberList();
+  const times = new NumberList();
+  let total = 0;
+  for (const e of entries) {
+    total++;
+    byState[e.state]++;
+    bump(hosts, e.host);
+    bump(sessions, e.session);
+    if (e.command !== '') bump(commands, e.command);
+    if (e.latencyMs !== null) latency.push(e.latencyMs);
+    if (e.durationMs !== null) duration.push(e.durationMs);
+    if (Number.isFinite(e.timeMs)) times.push(e.timeMs);
+    for (const a of e.anomalies) anomalies[a]++;
+  }
+  return {
+    total,
+    byState,
+    byHost: countsDescending(hosts, 'host'),
+    bySession: countsDescending(sessions, 'session'),
+    latency: percentiles(latency.values()),
+    duration: percentiles(duration.values()),
+    perMinute: perMinute(times.values()),
+    topCommands: countsDescending(commands, 'command').slice(0, options.topCommands ?? DEFAULT_TOP_COMMANDS),
+    anomalies,
+  };
+}
+
+/** Requests per minute, oldest first, over the newest MAX_RATE_MINUTES at most. */
+export function perMinute(timesMs: Float64Array): EntryStats['perMinute'] {
+  if (timesMs.length === 0) return { startMs: 0, counts: [] };
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const t of timesMs) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  const last = Math.floor(max / 60_000);
+  const first = Math.max(Math.floor(min / 60_000), last - MAX_RATE_MINUTES + 1);
+  const counts = new Array<number>(last - first + 1).fill(0);
+  for (const t of timesMs) {
+    const i = Math.floor(t / 60_000) - first;
+    if (i >= 0) counts[i]++;
+  }
+  return { startMs: first * 60_000, counts };
+}
+
+// ---- time specs ----
+
+export class TimeSpecError extends Error {
+  constructor(spec: string) {
+    super(`'${spec}' is not a time: use a duration ago (30s, 15m, 2h, 7d, 1w, 1h30m), now, today, yesterday, or ISO 8601 (2026-11-01, 2026-11-01T08:00, 2026-11-01T08:00:00Z)`);
+    this.name = 'TimeSpecError';
+  }
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION = /^(?:\d+(?:\.\d+)?[smhdw])+$/;
+const LOCAL_OR_ZONED = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * A point in time given on a command line or typed in the viewer, in ms since the epoch:
+ * a duration ago (`2h`, `30m`, `7d`, `1h30m`, optionally followed by ` ago`), `now`, `today`,
+ * `yesterday` (local midnight), or ISO 8601. Without a zone, a date or time is local time.
+ * Throws TimeSpecError with a hint on anything else.
+ */
+export function parseTimeSpec(spec: string, nowMs: number): number {
+  const s = spec.trim().toLowerCase().replace(/\s+ago$/, '');
+  if (s === 'now') return nowMs;
+  if (s === 'today' || s === 'yesterday') {
+    const d = new Date(nowMs);
+    d.setHours(0, 0, 0, 0);
+    if (s === 'yesterday') d.setDate(d.getDate() - 1);
+    return d.getTime();
+  }
+  if (DURATION.test(s)) {
+    let total = 0;
+    for (const [, n, unit] of s.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) total += Number(n) * UNIT_MS[unit];
+    return nowMs - total;
+  }
+  const m = LOCAL_OR_ZONED.exec(spec.trim());
+  if (!m) throw new TimeSpecError(spec);
+  const [year, month, day] = [+m[1], +m[2], +m[3]];
+  const [hour, minute, second] = [+(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)];
+  const ms = m[7] === undefined ? 0 : Math.round(+`0.${m[7]}` * 1000);
+  const zone = m[8];
+  let t: number;
+  if (zone === undefined) {
+    const d = new Date(year, month - 1, day, hour, minute, second, ms);
+    // Rolled over (Feb 31, 25:00): not a real date.
+    if (d.getFullYear() !== year || d.getMonth() !== month - 1 || d.getDate() !== day || d.getHours() !== hour || d.getMinutes() !== minute) {
+      throw new TimeSpecError(spec);
+    }
+    t = d.getTime();
+  } else {
+    t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    const check = new Date(t);
+    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || check.getUTCHours() !== hour || check.getUTCMinutes() !== minute) {
+      throw new TimeSpecError(spec);
+    }
+    if (zone.toUpperCase() !== 'Z') {
+      const sign = zone[0] === '+' ? 1 : -1;
+      const digits = zone.slice(1).replace(':', '');
+      t -= sign * (+digits.slice(0, 2) * 60 + +digits.slice(2)) * 60_000;
+    }
+  }
+  if (second > 59) throw new TimeSpecError(spec);
+  return t;
+}

@@ -1,0 +1,165 @@
+/**
+ * A chunk of whole lines → the compact fields of every record in it, in flat typed arrays
+ * that can be handed between threads without copying. Run by the scan workers; the main
+ * thread joins the results in file order. Strings are interned per scanner: each result
+ * carries the strings first seen in it, so the receiver can map this scanner's numbers to its own.
+ * Pure: no I/O.
+ */
+import { MAX_LINE_BYTES } from '../../shared/schema.js';
+import { parseLine, REASON_OVER_CAP } from '../../shared/parse-line.js';
+import type { WriterRecord } from '../../shared/schema.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, scanRecord } from './scan-record.js';
+import { StringPool } from './string-pool.js';
+
+export const OUT_REQUEST = KIND_REQUEST;
+export const OUT_RESPONSE = KIND_RESPONSE;
+export const OUT_WRITER = 2;
+export const OUT_MALFORMED = 3;
+
+/** flags bits */
+export const F_CHAINED = 1;
+export const F_PRIVILEGED = 2;
+export const F_POLICY = 4;
+export const F_FAILED = 8;
+
+export interface ChunkResult {
+  /** Records (and malformed lines) in the chunk. */
+  count: number;
+  /** Lines in the chunk (the next chunk's line numbers continue after them). */
+  lines: number;
+  kind: Uint8Array;
+  flags: Uint8Array;
+  decision: Uint8Array;
+  /** 1-based line number within the chunk. */
+  line: Uint32Array;
+  /** Offset of the line within the chunk. */
+  offset: Float64Array;
+  length: Uint32Array;
+  idHash: Float64Array;
+  timeMs: Float64Array;
+  /** latency (request, NaN for null) or duration (response). */
+  value: Float64Array;
+  host: Uint32Array;
+  session: Uint32Array;
+  reason: Uint32Array;
+  command: Uint32Array;
+  /** Strings first interned in this chunk, in the order they got their numbers, per pool. */
+  newStrings: [string[], string[], string[], string[]];
+  /** Records that are writer lifecycle events, by index. */
+  writers: Array<{ index: number; record: WriterRecord }>;
+  /** Why each malformed line is one, by index. */
+  malformed: Array<{ index: number; reason: string }>;
+}
+
+/** The typed arrays of a result, to transfer them instead of copying. */
+export function transferables(r: ChunkResult): ArrayBuffer[] {
+  return [r.kind, r.flags, r.decision, r.line, r.offset, r.length, r.idHash, r.timeMs, r.value, r.host, r.session, r.reason, r.command].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
+
+export class ChunkScanner {
+  private readonly pools = [new StringPool(), new StringPool(), new StringPool(), new StringPool()] as const;
+  private readonly sent = [0, 0, 0, 0];
+  private readonly record = newCompactRecord();
+
+  /**
+   * Scans `buf`, which holds whole lines (each ending in a newline, except the last one of a
+   * file that has none when `final`).
+   */
+  scan(buf: Buffer, final: boolean): ChunkResult {
+    // Upper bound on records: one per newline (+1 for a final line without one).
+    let estimate = 1;
+    for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) estimate++;
+    const out: ChunkResult = {
+      count: 0,
+      lines: 0,
+      kind: new Uint8Array(estimate),
+      flags: new Uint8Array(estimate),
+      decision: new Uint8Array(estimate),
+      line: new Uint32Array(estimate),
+      offset: new Float64Array(estimate),
+      length: new Uint32Array(estimate),
+      idHash: new Float64Array(estimate),
+      timeMs: new Float64Array(estimate),
+      value: new Float64Array(estimate),
+      host: new Uint32Array(estimate),
+      session: new Uint32Array(estimate),
+      reason: new Uint32Array(estimate),
+      command: new Uint32Array(estimate),
+      newStrings: [[], [], [], []],
+      writers: [],
+      malformed: [],
+    };
+    const r = this.record;
+    const [hosts, sessions, reasons, commands] = this.pools;
+    let start = 0;
+    let lineNo = 0;
+    while (start < buf.length) {
+      let end = buf.indexOf(0x0a, start);
+      if (end === -1) {
+        if (!final) break;
+        end = buf.length;
+      }
+      lineNo++;
+      const i = out.count++;
+      out.line[i] = lineNo;
+      out.offset[i] = start;
+      out.length[i] = end - start;
+      if (end - start > MAX_LINE_BYTES) {
+        out.kind[i] = OUT_MALFORMED;
+        out.malformed.push({ index: i, reason: REASON_OVER_CAP });
+      } else if (scanRecord(buf, start, end, r) || this.slowPath(buf, start, end, out, i)) {
+        out.kind[i] = r.kind;
+        out.idHash[i] = r.idHash;
+        out.timeMs[i] = r.timeMs;
+        let flags = r.chained ? F_CHAINED : 0;
+        if (r.kind === KIND_REQUEST) {
+          if (r.privileged) flags |= F_PRIVILEGED;
+          if (r.policy) flags |= F_POLICY;
+          out.decision[i] = DECISIONS.indexOf(r.decision);
+          out.value[i] = r.latencyMs;
+          const b = r.bytes;
+          if (b) {
+            out.host[i] = hosts.internBytes(b, r.hostStart, r.hostEnd);
+            out.session[i] = sessions.internBytes(b, r.sessionStart, r.sessionEnd);
+            out.reason[i] = reasons.internBytes(b, r.reasonStart, r.reasonEnd);
+            out.command[i] = commands.internBytes(b, r.commandStart, r.commandEnd);
+          } else {
+            out.host[i] = hosts.intern(r.host);
+            out.session[i] = sessions.intern(r.session);
+            out.reason[i] = reasons.intern(r.reason);
+            out.command[i] = commands.intern(r.commandKey);
+          }
+        } else if (r.kind === KIND_RESPONSE) {
+          if (r.failed) flags |= F_FAILED;
+          out.value[i] = r.durationMs;
+        } else if (r.writer) {
+          out.kind[i] = OUT_WRITER;
+          out.writers.push({ index: i, record: r.writer });
+        }
+        out.flags[i] = flags;
+      }
+      start = end + 1;
+    }
+    out.lines = lineNo;
+    for (let p = 0; p < 4; p++) {
+      const pool = this.pools[p];
+      for (let id = this.sent[p]; id < pool.size; id++) out.newStrings[p].push(pool.get(id));
+      this.sent[p] = pool.size;
+    }
+    return out;
+  }
+
+  /** The full path: true with `record` filled, or false with the line listed as malformed. */
+  private slowPath(buf: Buffer, start: number, end: number, out: ChunkResult, i: number): boolean {
+    const parsed = parseLine(buf.subarray(start, end));
+    if (!parsed.ok) {
+      out.kind[i] = OUT_MALFORMED;
+      out.malformed.push({ index: i, reason: parsed.reason });
+      return false;
+    }
+    compactFromRecord(parsed.record, this.record);
+    return true;
+  }
+}

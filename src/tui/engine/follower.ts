@@ -1,0 +1,289 @@
+/**
+ * Follows the live audit log like `tail -F`, safe across rotation.
+ *
+ * chokidar (inotify, on the directory) says *that* something happened; what happened is always read from the
+ * file: every event, a short re-check after the last event (chokidar throttles `change` to
+ * one per 50 ms per path and can drop the last one, paulmillr/chokidar#1455) and a slow
+ * safety poll all run the same `check`, which reads from the saved offset to end-of-file.
+ *
+ * Per file it keeps (dev, ino, offset):
+ * - size < offset, or the bytes just before the offset changed → copytruncate: start again at 0;
+ * - another inode at the path (logrotate `create`) → read the old file to its end through the
+ *   descriptor still open, then continue with the new file from 0;
+ * - path gone → finish the old file and wait for the path to come back.
+ * Descriptors are handed to the handler (`segment`), which closes them: the engine re-reads
+ * lines by offset after the follower has moved on.
+ */
+import { type FSWatcher, watch } from 'chokidar';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EngineNotice } from '../../shared/entry.js';
+import { type LineHandler, LineSplitter } from './line-splitter.js';
+import { pushInSlices, yieldToEventLoop } from './read-file.js';
+
+export interface SegmentStart {
+  fd: number;
+  dev: number;
+  ino: number;
+  /** Where reading starts (lines before it were read elsewhere, or are being). */
+  offset: number;
+  /** Why this segment begins. */
+  reason: 'open' | 'rotated' | 'truncated';
+  /**
+   * After a truncation: how far the file had been read, and the bytes just before that point,
+   * to recognise the copy logrotate made (`copytruncate`) and re-read old lines from it.
+   */
+  truncatedAt?: { offset: number; lastBytes: Buffer };
+}
+
+export interface FollowerHandler extends LineHandler {
+  /** A new segment begins: the lines after this call belong to it and are numbered from 1. */
+  segment(start: SegmentStart): void;
+  notice(notice: EngineNotice): void;
+  /** Bytes read (for progress). */
+  read(bytes: number): void;
+  /** A read pass reached end-of-file: a point to publish what changed. */
+  idle(): void;
+}
+
+export interface FollowerOptions {
+  /** Continue a file already opened by the caller (its descriptor, identity and offset). */
+  start?: Omit<SegmentStart, 'reason'>;
+  /** Re-check this long after the last watcher event. */
+  recheckMs?: number;
+  /** Safety poll. */
+  pollMs?: number;
+  chunkBytes?: number;
+}
+
+/** Appends smaller than this (the usual case: a few records) are indexed in one go. */
+const SMALL_READ = 64 * 1024;
+
+/** Bytes just before the offset, compared on each check to notice a truncate-and-regrow. */
+const FINGERPRINT_BYTES = 64;
+
+interface Current {
+  fd: number;
+  dev: number;
+  ino: number;
+  splitter: LineSplitter;
+  /** Copy of the last bytes read, ending at splitter.offset. */
+  fingerprint: Buffer;
+}
+
+const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? '';
+
+export function describeOpenError(file: string, e: unknown): string {
+  switch (errno(e)) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied reading ${file}: run as the log's owner, or add read permission`;
+    case 'EISDIR':
+      return `${file} is a directory, not an audit log`;
+    case 'ENOENT':
+      return `${file} does not exist`;
+    default:
+      return `cannot read ${file}: ${(e as Error).message}`;
+  }
+}
+
+export class Follower {
+  private current: Current | null = null;
+  private watcher: FSWatcher | null = null;
+  private checking: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private recheckTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private lastNotice = '';
+  private readonly buffer: Buffer;
+  private readonly recheckMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    readonly path: string,
+    private readonly handler: FollowerHandler,
+    private readonly options: FollowerOptions = {},
+  ) {
+    this.buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
+    this.recheckMs = options.recheckMs ?? 60;
+    this.pollMs = options.pollMs ?? 500;
+  }
+
+  /** Reads what is there now, then watches. Resolves after the first read pass. */
+  async start(): Promise<void> {
+    const s = this.options.start;
+    if (s) this.adopt({ ...s, reason: 'open' });
+    // The directory, not the file: creation, rename and deletion of the path are seen at once
+    // (a watch on a file that does not exist yet only notices it by polling).
+    const target = path.resolve(this.path);
+    const dir = path.dirname(target);
+    this.watcher = watch(dir, {
+      ignoreInitial: true,
+      persistent: true,
+      depth: 0,
+      awaitWriteFinish: false,
+      ignored: (p: string) => p !== dir && p !== target,
+    });
+    const onEvent = () => {
+      this.check();
+      this.scheduleRecheck();
+    };
+    this.watcher.on('all', onEvent);
+    this.watcher.on('error', () => this.check());
+    this.pollTimer = setInterval(() => this.check(), this.pollMs);
+    this.pollTimer.unref?.();
+    await this.check();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.checking?.catch(() => {});
+    await this.watcher?.close();
+    this.watcher = null;
+  }
+
+  /** Runs a check now, or once more after the one in progress. */
+  check(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.checking) {
+      this.again = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.checkOnce();
+        } while (this.again && !this.stopped);
+      } finally {
+        this.checking = null;
+      }
+      this.handler.idle();
+    })();
+    return this.checking;
+  }
+
+  private scheduleRecheck(): void {
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = null;
+      this.check();
+    }, this.recheckMs);
+    this.recheckTimer.unref?.();
+  }
+
+  private say(notice: EngineNotice): void {
+    const key = `${notice.kind}:${notice.message}`;
+    if (key === this.lastNotice) return;
+    this.lastNotice = key;
+    this.handler.notice(notice);
+  }
+
+  private async checkOnce(): Promise<void> {
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(this.path);
+    } catch (e) {
+      if (this.current) await this.drain(this.current);
+      const code = errno(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.say({ kind: 'waiting', file: this.path, message: `${this.path} does not exist (yet, or rotated away): waiting for it` });
+      } else this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
+      return;
+    }
+    if (st.isDirectory()) {
+      this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, { code: 'EISDIR' }) });
+      return;
+    }
+    let cur = this.current;
+    if (cur && (st.ino !== cur.ino || st.dev !== cur.dev)) {
+      // Rotated (or deleted and re-created): the old file first, to its very end.
+      await this.drain(cur);
+      cur.splitter.flush();
+      this.current = cur = null;
+      this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
+      if (!(await this.open('rotated'))) return;
+    } else if (!cur) {
+      if (!(await this.open('open'))) return;
+    }
+    cur = this.current as Current;
+    const size = await this.sizeOf(cur);
+    if (size < cur.splitter.offset || !(await this.fingerprintHolds(cur))) {
+      this.say({ kind: 'truncated', file: this.path, message: `${this.path} was truncated (copytruncate?): reading it again from the start` });
+      const truncatedAt = { offset: cur.splitter.offset, lastBytes: cur.fingerprint };
+      cur.splitter.reset(0, 1);
+      cur.fingerprint = Buffer.alloc(0);
+      this.handler.segment({ fd: cur.fd, dev: cur.dev, ino: cur.ino, offset: 0, reason: 'truncated', truncatedAt });
+    }
+    await this.drain(cur);
+  }
+
+  private async sizeOf(cur: Current): Promise<number> {
+    return (await fstat(cur.fd)).size;
+  }
+
+  private adopt(s: SegmentStart): void {
+    this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler, s.offset, 1), fingerprint: Buffer.alloc(0) };
+    this.handler.segment(s);
+  }
+
+  private async open(reason: SegmentStart['reason']): Promise<boolean> {
+    let fd: number;
+    try {
+      fd = await new Promise<number>((resolve, reject) => fs.open(this.path, 'r', (e, f) => (e ? reject(e) : resolve(f))));
+    } catch (e) {
+      if (errno(e) === 'ENOENT') this.say({ kind: 'waiting', file: this.path, message: `${this.path} does not exist (yet, or rotated away): waiting for it` });
+      else this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
+      return false;
+    }
+    const st = await fstat(fd);
+    this.lastNotice = '';
+    this.adopt({ fd, dev: st.dev, ino: st.ino, offset: 0, reason });
+    return true;
+  }
+
+  /** True when the bytes just before the offset are still those that were read there. */
+  private async fingerprintHolds(cur: Current): Promise<boolean> {
+    const n = cur.fingerprint.length;
+    if (n === 0) return true;
+    const now = Buffer.alloc(n);
+    const got = await read(cur.fd, now, 0, n, cur.splitter.offset - n);
+    return got === n && now.equals(cur.fingerprint);
+  }
+
+  /** Reads from the offset to end-of-file. */
+  private async drain(cur: Current): Promise<void> {
+    const buf = this.buffer;
+    for (;;) {
+      if (this.stopped) return;
+      let n: number;
+      try {
+        n = await read(cur.fd, buf, 0, buf.length, cur.splitter.offset);
+      } catch (e) {
+        this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
+        return;
+      }
+      if (n === 0) return;
+      const chunk = buf.subarray(0, n);
+      cur.fingerprint = n >= FINGERPRINT_BYTES
+        ? Buffer.from(chunk.subarray(n - FINGERPRINT_BYTES))
+        : Buffer.concat([cur.fingerprint, chunk]).subarray(-FINGERPRINT_BYTES);
+      if (n < SMALL_READ) cur.splitter.push(chunk);
+      else await pushInSlices(cur.splitter, chunk);
+      this.handler.read(n);
+      // Let the event loop breathe between chunks of a large read.
+      if (n === buf.length) await yieldToEventLoop();
+    }
+  }
+}
+
+function read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buf, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+function fstat(fd: number): Promise<fs.Stats> {
+  return new Promise((resolve, reject) => fs.fstat(fd, (e, st) => (e ? reject(e) : resolve(st))));
+}

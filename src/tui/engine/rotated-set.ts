@@ -1,0 +1,63 @@
+/**
+ * A rotated set: given the live log `audit.log`, the older files logrotate left beside it —
+ * `audit.log.1`, `audit.log.2.gz`, … (numbered: higher is older) and `audit.log-20261101[.gz]`
+ * (dateext: earlier is older) — oldest first, ending with the live file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export interface RotatedFile {
+  path: string;
+  /** Numbered rotation (1 = newest), or null for dateext. */
+  number: number | null;
+  /** dateext suffix (sorts by age), or null. */
+  date: string | null;
+  gzip: boolean;
+}
+
+/** Classifies a directory entry as a rotation of `base`, or null. */
+export function rotatedName(base: string, name: string): Omit<RotatedFile, 'path'> | null {
+  const m = new RegExp(`^${escapeRegExp(base)}(?:\\.(\\d{1,6})|-(\\d{8}(?:\\d{2,6})?))(\\.gz)?$`).exec(name);
+  if (!m) return null;
+  return { number: m[1] === undefined ? null : Number(m[1]), date: m[2] ?? null, gzip: m[3] !== undefined };
+}
+
+/** Oldest first: dateext files by date, then numbered ones from the highest number down. */
+export function orderRotated(files: readonly RotatedFile[]): RotatedFile[] {
+  return [...files].sort((a, b) => {
+    if (a.date !== null && b.date !== null) return a.date < b.date ? -1 : a.date > b.date ? 1 : 0;
+    if (a.date !== null) return -1;
+    if (b.date !== null) return 1;
+    return (b.number as number) - (a.number as number) || (a.gzip ? -1 : 1);
+  });
+}
+
+/**
+ * The rotated set of `livePath`, oldest first, the live path last (even when it does not exist
+ * yet: it is the one to wait for). A missing directory yields just the live path.
+ */
+export function findRotatedSet(livePath: string): string[] {
+  const dir = path.dirname(livePath);
+  const base = path.basename(livePath);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [livePath];
+  }
+  const found: RotatedFile[] = [];
+  for (const name of names) {
+    const r = rotatedName(base, name);
+    if (!r) continue;
+    const full = path.join(dir, name);
+    try {
+      if (!fs.statSync(full).isFile()) continue;
+    } catch {
+      continue;
+    }
+    found.push({ path: full, ...r });
+  }
+  return [...orderRotated(found).map((f) => f.path), livePath];
+}

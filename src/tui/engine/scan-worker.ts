@@ -1,0 +1,18 @@
+/** Scan worker: chunks of whole lines in, compact records out (chunk-scan.ts). The input buffer goes back for reuse. */
+import { parentPort } from 'node:worker_threads';
+import { ChunkScanner, transferables } from './chunk-scan.js';
+
+interface Job {
+  id: number;
+  buffer: ArrayBuffer;
+  length: number;
+  final: boolean;
+}
+
+const port = parentPort;
+if (!port) throw new Error('scan-worker: not started as a worker thread');
+const scanner = new ChunkScanner();
+port.on('message', (job: Job) => {
+  const result = scanner.scan(Buffer.from(job.buffer, 0, job.length), job.final);
+  port.postMessage({ id: job.id, result, buffer: job.buffer }, [...transferables(result), job.buffer]);
+});

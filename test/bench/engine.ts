@@ -1,0 +1,296 @@
+/**
+ * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--clean]
+ *
+ * Indexes a deterministic audit log (generateLog: the demo daemon's traffic, 1,000,000 records
+ * ≈ 0.4 GB by default; cached under the OS temp dir by seed and count) and prints the engine's
+ * figures beside same-run baselines: a bare read-split-JSON.parse loop over the same file, and
+ * `jq -c .` (and lnav when installed). Each measurement runs in a fresh child process, R times;
+ * the table shows the median and the best, because a shared machine is noisy.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const SELF = fileURLToPath(import.meta.url);
+
+interface EngineRun {
+  readyMs: number;
+  readyEntries: number;
+  indexedMs: number;
+  entries: number;
+  malformed: number;
+  maxBlockMs: number;
+  maxBusyBlockMs: number;
+  p99BlockMs: number;
+  rssMb: number;
+  heapMb: number;
+  textQueryMs: number;
+  textMatches: number;
+  stateQueryMs: number;
+  comboQueryMs: number;
+  statsMs: number;
+  entry1000Ms: number;
+}
+
+interface BareRun {
+  ms: number;
+  lines: number;
+  rssMb: number;
+}
+
+// ---- children ----
+
+async function engineChild(file: string): Promise<EngineRun> {
+  const { openEngine } = await import('../../src/tui/engine/engine.js');
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  // Probes of the event loop: the histogram, and the longest gap between 1 ms timer ticks. On
+  // a shared machine a gap is also time the process was not scheduled at all; the CPU time the
+  // process used during the gap tells its own blocking from that.
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  let maxGap = 0;
+  let maxBusyGap = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    const cpu = process.cpuUsage(lastCpu);
+    const gap = now - last;
+    maxGap = Math.max(maxGap, gap);
+    maxBusyGap = Math.max(maxBusyGap, Math.min(gap, (cpu.user + cpu.system) / 1000));
+    last = now;
+    lastCpu = process.cpuUsage();
+  }, 1);
+  histogram.enable();
+  const t0 = performance.now();
+  const engine = openEngine([file], { follow: false });
+  await engine.ready();
+  const readyMs = performance.now() - t0;
+  const readyEntries = engine.size();
+  await engine.indexed();
+  const indexedMs = performance.now() - t0;
+  histogram.disable();
+  clearInterval(probe);
+  gc();
+  gc();
+  const mem = process.memoryUsage();
+  const best = (fn: () => void) => {
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      fn();
+      min = Math.min(min, performance.now() - t);
+    }
+    return min;
+  };
+  let textMatches = 0;
+  const textQueryMs = best(() => {
+    textMatches = engine.query({ text: 'NGINX' }).length;
+  });
+  const stateQueryMs = best(() => engine.query({ states: ['failed', 'denied'] }));
+  const comboQueryMs = best(() => engine.query({ hosts: ['web-01', 'db-primary'], privileged: true, sinceMs: Date.parse('2026-11-05T00:00:00Z'), regex: /rm -rf|kill/ }));
+  const statsMs = best(() => engine.stats());
+  const entry1000Ms = best(() => {
+    const n = engine.size();
+    for (let i = 0; i < 1000; i++) engine.entry(Math.floor((i * 7919 * 104729) % n));
+  });
+  const run: EngineRun = {
+    readyMs,
+    readyEntries,
+    indexedMs,
+    entries: engine.size(),
+    malformed: engine.malformedCount(),
+    maxBlockMs: Math.max(0, maxGap - 1),
+    maxBusyBlockMs: Math.max(0, maxBusyGap - 1),
+    p99BlockMs: histogram.percentile(99) / 1e6,
+    rssMb: mem.rss / 1e6,
+    heapMb: mem.heapUsed / 1e6,
+    textQueryMs,
+    textMatches,
+    stateQueryMs,
+    comboQueryMs,
+    statsMs,
+    entry1000Ms,
+  };
+  await engine.close();
+  return run;
+}
+
+/** What the issue calls a bare read-split-JSON.parse loop: no validation, nothing kept. */
+function bareChild(file: string): BareRun {
+  const t0 = performance.now();
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  let position = 0;
+  let rest = '';
+  let lines = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, buf.length, position);
+    if (n === 0) break;
+    position += n;
+    const parts = (rest + buf.toString('utf8', 0, n)).split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) {
+      JSON.parse(line);
+      lines++;
+    }
+  }
+  fs.closeSync(fd);
+  return { ms: performance.now() - t0, lines, rssMb: process.memoryUsage().rss / 1e6 };
+}
+
+// ---- the parent ----
+
+function runChild<T>(mode: string, file: string): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop() as string) as T;
+}
+
+function ensureLog(records: number, seed: number): string {
+  const dir = path.join(os.tmpdir(), 'sudo-proxy-audit-bench');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `engine-seed${seed}-${records}.log`);
+  if (fs.existsSync(file)) return file;
+  process.stderr.write(`generating ${records.toLocaleString('en')} records into ${file} (once; cached) …\n`);
+  const t0 = performance.now();
+  const tmp = `${file}.partial`;
+  fs.rmSync(tmp, { force: true });
+  execFileSync(process.execPath, ['--import', 'tsx', SELF, '--child', 'generate', tmp, String(records), String(seed)], { stdio: 'inherit' });
+  fs.renameSync(tmp, file);
+  process.stderr.write(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return file;
+}
+
+/** jq over the whole file, or over a slice (extrapolated) when the whole would take over a minute. */
+function timeJq(file: string, size: number): { mbPerS: number; seconds: number; note: string } | null {
+  const jq = ['/usr/bin/jq', 'jq'].find((j) => spawnSync(j, ['--version']).status === 0);
+  if (!jq) return null;
+  const sliceBytes = Math.min(size, 32 * 1024 * 1024);
+  const slice = `${file}.slice`;
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(sliceBytes);
+  const n = fs.readSync(fd, buf, 0, sliceBytes, 0);
+  fs.closeSync(fd);
+  const cut = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
+  fs.writeFileSync(slice, buf.subarray(0, cut));
+  const timeOne = (target: string) => {
+    const t0 = performance.now();
+    const r = spawnSync('sh', ['-c', `${jq} -c . < "$1" > /dev/null`, 'sh', target]);
+    if (r.status !== 0) throw new Error(`jq failed: ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  };
+  try {
+    const sliceSeconds = timeOne(slice);
+    const estimate = (sliceSeconds * size) / cut;
+    if (estimate <= 60 && cut < size) {
+      const seconds = timeOne(file);
+      return { mbPerS: size / 1e6 / seconds, seconds, note: 'whole file' };
+    }
+    return { mbPerS: cut / 1e6 / sliceSeconds, seconds: estimate, note: `timed on the first ${(cut / 1e6).toFixed(0)} MB (whole file ≈ ${estimate.toFixed(0)} s, over a minute)` };
+  } finally {
+    fs.rmSync(slice, { force: true });
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = (s.length - 1) / 2;
+  return (s[Math.floor(mid)] + s[Math.ceil(mid)]) / 2;
+};
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '3' },
+      clean: { type: 'boolean', default: false },
+      child: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const records = Number(values.records);
+  const seed = Number(values.seed);
+  const runs = Math.max(1, Number(values.runs));
+  if (!Number.isInteger(records) || records < 10) throw new Error(`--records takes a whole number ≥ 10, got ${values.records}`);
+
+  const file = ensureLog(records, seed);
+  const size = fs.statSync(file).size;
+  const mb = size / 1e6;
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stderr.write(`${fmt(records)} records, ${fmt(mb)} MB: ${runs} run(s) of each measurement …\n`);
+
+  const bare: BareRun[] = [];
+  const engine: EngineRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Interleaved, so that both see the same moments of a shared machine.
+    bare.push(runChild<BareRun>('bare', file));
+    engine.push(runChild<EngineRun>('engine', file));
+  }
+  const jq = timeJq(file, size);
+  const lnav = spawnSync('sh', ['-c', 'command -v lnav']).status === 0;
+
+  const m = (pick: (r: EngineRun) => number) => median(engine.map(pick));
+  const b = (pick: (r: EngineRun) => number) => Math.min(...engine.map(pick));
+  const both = (pick: (r: EngineRun) => number, digits = 0, unit = '') => `${fmt(m(pick), digits)}${unit} (best ${fmt(b(pick), digits)}${unit})`;
+  const engineMbs = engine.map((r) => mb / (r.indexedMs / 1000));
+  const bareMbs = bare.map((r) => mb / (r.ms / 1000));
+  const engineMbsMedian = median(engineMbs);
+  const bareMbsMedian = median(bareMbs);
+
+  const rows: string[][] = [
+    ['figure', 'engine: median (best)', 'baseline, same run', 'ratio', 'target'],
+    ['newest entries after open', `${both((r) => r.readyMs, 0, ' ms')}, ${fmt(m((r) => r.readyEntries))} entries`, '—', '—', '≤ 500 ms'],
+    [
+      'full index',
+      `${fmt(engineMbsMedian)} MB/s (best ${fmt(Math.max(...engineMbs))}); ${both((r) => r.indexedMs / 1000, 2, ' s')}`,
+      `JSON.parse loop ${fmt(bareMbsMedian)} MB/s (best ${fmt(Math.max(...bareMbs))})`,
+      `${(engineMbsMedian / bareMbsMedian).toFixed(2)}×`,
+      '≥ 150 MB/s',
+    ],
+    ['', '', jq ? `jq -c . ${fmt(jq.mbPerS, 1)} MB/s (${jq.note})` : 'jq: not installed', jq ? `${fmt(engineMbsMedian / jq.mbPerS, 1)}×` : '—', 'faster than jq'],
+    ['', '', lnav ? 'lnav: installed but not timed (add it)' : 'lnav: not installed', '—', '—'],
+    ['RSS, all entries indexed', both((r) => r.rssMb, 0, ' MB'), `JSON.parse loop (keeps nothing) ${fmt(median(bare.map((r) => r.rssMb)))} MB`, '—', '≤ 250 MB'],
+    ['text search over all (NGINX)', both((r) => r.textQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
+    ['filter by state over all', both((r) => r.stateQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
+    ['hosts+privileged+since+regex', both((r) => r.comboQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
+    ['stats over all', both((r) => r.statsMs, 0, ' ms'), '—', '—', '—'],
+    ['1000 random entry() (re-read)', both((r) => r.entry1000Ms, 1, ' ms'), '—', '—', '—'],
+    ['longest event-loop block, indexing', `${both((r) => r.maxBusyBlockMs, 0, ' ms')} busy; ${both((r) => r.maxBlockMs, 0, ' ms')} wall`, `p99 delay ${fmt(m((r) => r.p99BlockMs), 0)} ms`, '—', '≤ ~50 ms'],
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  const out = [
+    `Engine benchmark: ${fmt(engine[0].entries)} entries from ${fmt(records)} records (${fmt(mb)} MB), ${engine[0].malformed} malformed; ${runs} run(s) each`,
+    `Machine: ${os.availableParallelism()} × ${cpu.trim()}, ${fmt(os.totalmem() / 1e9, 0)} GB RAM, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    '',
+    line(rows[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (values.clean) fs.rmSync(file, { force: true });
+  else process.stderr.write(`(the log stays cached at ${file}; --clean removes it)\n`);
+}
+
+async function child(mode: string, args: string[]): Promise<void> {
+  if (mode === 'generate') {
+    const { generateLog } = await import('../../src/writer/generate.js');
+    generateLog({ path: args[0], count: Number(args[1]), seed: Number(args[2]) });
+    return;
+  }
+  const result = mode === 'engine' ? await engineChild(args[0]) : bareChild(args[0]);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+const childAt = process.argv.indexOf('--child');
+if (childAt !== -1) {
+  await child(process.argv[childAt + 1], process.argv.slice(childAt + 2));
+} else {
+  await main();
+}

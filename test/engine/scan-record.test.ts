@@ -1,0 +1,116 @@
+/** The fast byte scanner must agree with the full path (parseLine + compactFromRecord) on every line it accepts. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseLine } from '../../src/shared/parse-line.js';
+import { compactFromRecord, newCompactRecord, requestStrings, scanRecord } from '../../src/tui/engine/scan-record.js';
+import { generateLog } from '../../src/writer/generate.js';
+import { request, response, tempDir } from './helpers.js';
+
+/** Fast path result, or null when it declines. */
+function fast(line: Buffer) {
+  const padded = Buffer.concat([line, Buffer.from('\n{"next":"line"}\n')]); // the scanner must stop at its line's end
+  const out = newCompactRecord();
+  return scanRecord(padded, 0, line.length, out) ? { ...out, ...(out.kind === 0 ? requestStrings(out) : {}) } : null;
+}
+
+function slow(line: Buffer) {
+  const r = parseLine(line);
+  return r.ok ? { ...compactFromRecord(r.record, newCompactRecord()) } : null;
+}
+
+/** Only the fields the kind defines are compared (the rest of the reused object is stale by design). */
+function relevant(c: ReturnType<typeof slow>) {
+  if (!c) return null;
+  const common = { kind: c.kind, chained: c.chained, seq: c.seq, idHash: c.idHash, timeMs: c.timeMs };
+  return c.kind === 0
+    ? { ...common, host: c.host, session: c.session, reason: c.reason, commandKey: c.commandKey, privileged: c.privileged, decision: c.decision, policy: c.policy, latencyMs: c.latencyMs }
+    : c.kind === 1
+      ? { ...common, failed: c.failed, durationMs: c.durationMs }
+      : { ...common, writer: c.writer };
+}
+
+function expectAgreement(line: Buffer): 'fast' | 'slow' {
+  const f = fast(line);
+  const s = slow(line);
+  if (f === null) return 'slow';
+  expect(s, line.toString()).not.toBeNull();
+  expect(relevant(f), line.toString()).toEqual(relevant(s));
+  return 'fast';
+}
+
+describe('scanRecord', () => {
+  it('takes the fast path for the writer\'s request and response lines, with the same result', () => {
+    const file = path.join(tempDir('scan'), 'audit.log');
+    generateLog({ path: file, count: 3000, seed: 7, runningShare: 0.05 });
+    const lines = fs.readFileSync(file).toString('latin1').split('\n').filter(Boolean).map((l) => Buffer.from(l, 'latin1'));
+    let fastCount = 0;
+    for (const line of lines) if (expectAgreement(line) === 'fast') fastCount++;
+    const writerLines = lines.filter((l) => l.includes('"type":"writer"')).length;
+    expect(fastCount).toBe(lines.length - writerLines);
+  });
+
+  it('agrees on valid variations, or declines them', () => {
+    const variants: string[] = [
+      JSON.stringify(Object.fromEntries(Object.entries(request('k')).reverse())), // keys in another order
+      JSON.stringify(request('a'), null, 1), // whitespace
+      JSON.stringify(request('a', { reason: 'tab\tand "quotes" \\ and é' })), // escapes and non-ASCII
+      JSON.stringify(request('a', { latency_ms: 12.5 })),
+      JSON.stringify(request('a', { latency_ms: 0 })).replace('"latency_ms":0', '"latency_ms":-0'),
+      JSON.stringify(request('a', { latency_ms: 1 })).replace('"latency_ms":1', '"latency_ms":1e3'),
+      JSON.stringify(request('a', { latency_ms: 1 })).replace('"latency_ms":1', '"latency_ms":1.5E-2'),
+      JSON.stringify(request('a', { decision: 'rejected', error: 'x', latency_ms: null, via: 'policy' })),
+      JSON.stringify({ ...request('a'), truncated: true, seq: 9007199254740991, prev: 'a'.repeat(64) }),
+      JSON.stringify({ ...request('a'), extra: 1 }),
+      JSON.stringify(request('a', { time: '2026-11-01T08:00:00.5Z' })),
+      JSON.stringify(request('a', { time: '2024-02-29T23:59:59.999Z' })),
+      JSON.stringify(request('a', { time: 'not a time' })),
+      JSON.stringify(request('a', { time: '2026-02-31T00:00:00Z' })),
+      JSON.stringify(request('a', { pipeline: [[]], resolved: [null] })),
+      JSON.stringify(request('a', { env_keys: [] })),
+      JSON.stringify(response('a', { stages: [] })),
+      JSON.stringify(response('a', { stages: [{ exit_code: -1, stderr_len: 0, stderr_truncated: true }] })),
+      JSON.stringify(response('a', { stages: [{ stderr_truncated: false, exit_code: 0, stderr_len: 5 }, { exit_code: 2, stderr_len: 0, stderr_truncated: false }] })),
+      JSON.stringify(response('a', { status: 'error', error: 'spawn' })),
+      JSON.stringify(response('a', { duration_ms: 0.25 })),
+      `${JSON.stringify(request('a'))}\r`,
+      JSON.stringify(request('a')).replace('"reason"', '"reason":"x","reason"'), // a duplicate key: JSON.parse keeps the last
+    ];
+    const paths = variants.map((v) => expectAgreement(Buffer.from(v)));
+    expect(paths.filter((p) => p === 'fast').length).toBeGreaterThan(12);
+  });
+
+  it('declines every invalid line (so it is reported with its reason)', () => {
+    const bad: string[] = [
+      JSON.stringify(request('')),
+      JSON.stringify(request('a', { decision: 'rejected' })),
+      JSON.stringify({ ...request('a'), error: null }),
+      JSON.stringify({ ...request('a'), truncated: false }),
+      JSON.stringify({ ...request('a'), seq: 0 }),
+      JSON.stringify({ ...request('a'), seq: 1.5 }),
+      JSON.stringify({ ...request('a'), seq: 2 ** 53 }),
+      JSON.stringify({ ...request('a'), prev: 'A'.repeat(64) }),
+      JSON.stringify({ ...request('a'), prev: 'a'.repeat(63) }),
+      JSON.stringify(request('a', { pipeline: [] })),
+      JSON.stringify(request('a', { pipeline: [['ls', 1 as unknown as string]] })),
+      JSON.stringify(request('a', { latency_ms: -1 })),
+      JSON.stringify({ ...request('a'), v: 2 }),
+      JSON.stringify({ ...request('a'), host: undefined }),
+      JSON.stringify(response('a', { stages: [{ exit_code: 0, stderr_len: -1, stderr_truncated: false }] })),
+      JSON.stringify(response('a', { stages: [{ exit_code: 0, stderr_len: 0 } as never] })),
+      JSON.stringify(response('a', { stdout_len: 1.5 })),
+      JSON.stringify({ ...response('a'), error: undefined }),
+      JSON.stringify(request('a')).replace('"latency_ms":1200', '"latency_ms":01200'),
+      JSON.stringify(request('a')).replace('"latency_ms":1200', '"latency_ms":1200.'),
+      JSON.stringify(request('a')).replace('"latency_ms":1200', '"latency_ms":1e999'),
+      `${JSON.stringify(request('a'))}x`,
+      JSON.stringify(request('a')).slice(0, -1),
+      JSON.stringify(request('a')).replace('apply', 'app\u0001ly'),
+    ];
+    for (const line of bad) {
+      const bytes = Buffer.from(line);
+      expect(fast(bytes), line).toBeNull();
+      expect(slow(bytes), line).toBeNull();
+    }
+  });
+});

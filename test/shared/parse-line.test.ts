@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parseLine, parseLineText, schemaReason, validateRecord } from '../../src/shared/parse-line.js';
+import { auditRecordSchema, MAX_LINE_BYTES } from '../../src/shared/schema.js';
+import { request, response, writerStart } from '../engine/helpers.js';
+
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+describe('parseLine', () => {
+  it('accepts the three record types, chained or not', () => {
+    for (const r of [request('a'), response('a'), writerStart(), { ...request('b'), seq: 3, prev: 'f'.repeat(64) }]) {
+      const result = parseLine(bytes(JSON.stringify(r)));
+      expect(result).toEqual({ ok: true, record: r });
+    }
+  });
+
+  it('names the reason a line is not a record', () => {
+    expect(parseLine(bytes('{"v":1,"type":'))).toEqual({ ok: false, reason: 'not JSON' });
+    expect(parseLine(bytes(''))).toEqual({ ok: false, reason: 'empty line' });
+    expect(parseLine(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).toEqual({ ok: false, reason: 'invalid UTF-8' });
+    const big = Buffer.alloc(MAX_LINE_BYTES + 1, 0x20);
+    expect(parseLine(big)).toEqual({ ok: false, reason: 'over the 1 MiB line cap' });
+    expect(parseLine(bytes('[1,2]'))).toEqual({ ok: false, reason: 'schema: expected an object, got an array' });
+    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+  });
+
+  it('gives the zod path of a schema violation', () => {
+    const bad = { ...request('a'), pipeline: 'ls -la' };
+    const r = parseLineText(JSON.stringify(bad));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toBe('schema: pipeline: expected array, received string');
+    const nested = { ...response('a'), stages: [{ exit_code: 'x', stderr_len: 0, stderr_truncated: false }] };
+    expect(schemaReason(nested)).toBe('schema: stages[0].exit_code: expected number, received string');
+    expect(schemaReason({ ...request('a'), decision: 'rejected' })).toMatch(/^schema: error: a rejected request carries an error message/);
+  });
+
+  it('tolerates a CRLF line ending and a UTF-8 payload', () => {
+    const r = request('a', { reason: 'café ✓ 日本' });
+    expect(parseLine(bytes(`${JSON.stringify(r)}\r`))).toEqual({ ok: true, record: r });
+  });
+});
+
+/** Mutations of valid records: the hand-written check must agree with zod on every one. */
+function* mutations(): Generator<unknown> {
+  const bases: Record<string, unknown>[] = [
+    request('a'),
+    { ...request('b', { decision: 'rejected', error: 'not allowed', latency_ms: null, via: 'policy' }), seq: 1, prev: '0'.repeat(64) },
+    response('a'),
+    { ...response('a', { status: 'error', error: 'spawn', stages: [] }), truncated: true },
+    writerStart(),
+    { ...writerStart(), event: 'dropped', dropped: 3, error: 'ENOSPC' },
+  ];
+  const values: unknown[] = [
+    undefined, null, true, false, 0, -1, 1, 1.5, 2 ** 53, -0, '', 'x', 'approved', 'request', 'ok', 'start', 'operator',
+    'f'.repeat(64), 'F'.repeat(64), [], [[]], [['ls']], [['ls', 1]], ['a', null], [null], {}, [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }],
+    [{ exit_code: 0.5, stderr_len: 0, stderr_truncated: false }], [{ exit_code: 0, stderr_len: -1, stderr_truncated: false }],
+  ];
+  for (const base of bases) {
+    yield base;
+    const keys = [...new Set([...Object.keys(base), 'seq', 'prev', 'error', 'truncated', 'dropped', 'extra'])];
+    for (const key of keys) {
+      for (const value of values) {
+        const copy: Record<string, unknown> = { ...base };
+        if (value === undefined) delete copy[key];
+        else copy[key] = value;
+        yield copy;
+      }
+    }
+  }
+  yield null;
+  yield [];
+  yield 'request';
+  yield 42;
+}
+
+describe('validateRecord (the fast path)', () => {
+  it('accepts exactly what the zod schema accepts', () => {
+    let checked = 0;
+    let valid = 0;
+    for (const value of mutations()) {
+      const zod = auditRecordSchema.safeParse(value).success;
+      expect({ value, ok: validateRecord(value) !== null }).toEqual({ value, ok: zod });
+      checked++;
+      if (zod) valid++;
+    }
+    // Both sides of the boundary were exercised.
+    expect(checked).toBeGreaterThan(500);
+    expect(valid).toBeGreaterThan(30);
+    expect(checked - valid).toBeGreaterThan(300);
+  });
+
+  it('rejects non-finite numbers that JSON can still produce (1e999)', () => {
+    expect(validateRecord(JSON.parse(JSON.stringify(response('a')).replace('"duration_ms":900', '"duration_ms":1e999')))).toBeNull();
+  });
+});

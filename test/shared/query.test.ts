@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../../src/shared/entry.js';
+import { joinRecords, type LocatedRecord } from '../../src/shared/join.js';
+import {
+  computeStats,
+  factsOf,
+  filterEntries,
+  MAX_RATE_MINUTES,
+  matchesFilter,
+  parseTimeSpec,
+  percentiles,
+  perMinute,
+  TimeSpecError,
+} from '../../src/shared/query.js';
+import type { AuditRecord } from '../../src/shared/schema.js';
+import { request, response } from '../engine/helpers.js';
+
+const T0 = Date.UTC(2026, 10, 1, 8);
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** Eight entries with known answers. */
+function handBuilt(): Entry[] {
+  const recs: object[] = [
+    request('1', { time: iso(T0), host: 'web-01', session: 's1', latency_ms: 1000 }),
+    response('1', { duration_ms: 100 }),
+    request('2', { time: iso(T0 + 30_000), host: 'web-01', session: 's2', latency_ms: 3000, pipeline: [['journalctl', '-u', 'ssh'], ['tail', '-50']], reason: 'Look for failed SSH logins' }),
+    response('2', { duration_ms: 300, stages: [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }, { exit_code: 1, stderr_len: 0, stderr_truncated: false }] }),
+    request('3', { time: iso(T0 + 60_000), host: 'db', session: 's1', decision: 'denied', latency_ms: 2000 }),
+    request('4', { time: iso(T0 + 61_000), host: 'db', session: 's1', decision: 'timeout', latency_ms: 60000 }),
+    request('5', { time: iso(T0 + 62_000), host: '', session: 's3', decision: 'rejected', error: 'no', via: 'policy', latency_ms: null, privileged: false, pipeline: [['uptime']], reason: 'load' }),
+    request('6', { time: iso(T0 + 180_000), host: '', session: 's3', via: 'policy', latency_ms: null, privileged: false, pipeline: [['uptime']], reason: 'load check' }),
+    response('6', { duration_ms: 5 }),
+    request('7', { time: iso(T0 + 181_000), host: 'web-01', session: 's2', latency_ms: 4000 }),
+    response('ghost', { duration_ms: 50, time: iso(T0 + 200_000) }),
+  ];
+  const located: LocatedRecord[] = recs.map((r, i) => ({
+    record: { ...(r as AuditRecord), seq: i + 1, prev: '0'.repeat(64) } as AuditRecord,
+    location: { file: 'f', line: i + 1, offset: i * 100, length: 99, seq: i + 1 },
+  }));
+  return joinRecords(located).entries;
+}
+
+const idsOf = (entries: Entry[], positions: Int32Array) => Array.from(positions, (p) => entries[p].id);
+
+describe('filters', () => {
+  const entries = handBuilt();
+
+  it('the set is as designed', () => {
+    expect(entries.map((e) => `${e.id}:${e.state}`)).toEqual(['1:ok', '2:failed', '3:denied', '4:timeout', '5:rejected', '6:ok', '7:running', 'ghost:ok']);
+  });
+
+  it('narrows by state, host, session, privileged, failed', () => {
+    expect(idsOf(entries, filterEntries(entries, { states: ['denied', 'timeout'] }))).toEqual(['3', '4']);
+    expect(idsOf(entries, filterEntries(entries, { hosts: ['db', ''] }))).toEqual(['3', '4', '5', '6', 'ghost']);
+    expect(idsOf(entries, filterEntries(entries, { sessions: ['s2'] }))).toEqual(['2', '7']);
+    expect(idsOf(entries, filterEntries(entries, { privileged: false }))).toEqual(['5', '6', 'ghost']);
+    expect(idsOf(entries, filterEntries(entries, { failedOnly: true }))).toEqual(['2']);
+    expect(idsOf(entries, filterEntries(entries, { failedOnly: true, states: ['ok'] }))).toEqual([]);
+    expect(idsOf(entries, filterEntries(entries, { hosts: ['web-01'], sessions: ['s1'] }))).toEqual(['1']);
+    expect(idsOf(entries, filterEntries(entries, {}))).toHaveLength(8);
+  });
+
+  it('narrows by time: since inclusive, until exclusive', () => {
+    expect(idsOf(entries, filterEntries(entries, { sinceMs: T0 + 60_000, untilMs: T0 + 180_000 }))).toEqual(['3', '4', '5']);
+    expect(idsOf(entries, filterEntries(entries, { sinceMs: T0 + 181_000 }))).toEqual(['7', 'ghost']);
+  });
+
+  it('searches the displayed pipeline and the reason, case-insensitively', () => {
+    expect(idsOf(entries, filterEntries(entries, { text: 'SSH' }))).toEqual(['2']);
+    expect(idsOf(entries, filterEntries(entries, { text: 'ssh | tail' }))).toEqual(['2']);
+    expect(idsOf(entries, filterEntries(entries, { text: 'load' }))).toEqual(['5', '6']);
+    expect(idsOf(entries, filterEntries(entries, { text: 'nothing like this' }))).toEqual([]);
+    expect(idsOf(entries, filterEntries(entries, { regex: /^uptime$/g }))).toEqual(['5', '6']);
+  });
+
+  it('searches what the terminal shows for hostile strings', () => {
+    const [hostile] = joinRecords([{ record: request('h', { reason: 'a\u001b[2Jb' }), location: { file: 'f', line: 1, offset: 0, length: 1, seq: null } }]).entries;
+    expect(matchesFilter(hostile, { text: '\\e[2j' })).toBe(true);
+  });
+});
+
+describe('stats', () => {
+  const entries = handBuilt();
+  const stats = computeStats(entries.map(factsOf), { topCommands: 2 });
+
+  it('counts per state, host and session, sorted by count', () => {
+    expect(stats.total).toBe(8);
+    expect(stats.byState).toEqual({ running: 1, ok: 3, failed: 1, denied: 1, timeout: 1, rejected: 1 });
+    expect(stats.byHost).toEqual([
+      { host: '', count: 3 },
+      { host: 'web-01', count: 3 },
+      { host: 'db', count: 2 },
+    ]);
+    expect(stats.bySession[0]).toEqual({ session: 's1', count: 3 });
+    expect(stats.anomalies['orphan-response']).toBe(1);
+  });
+
+  it('latency over prompted requests, duration over completed ones (nearest rank)', () => {
+    expect(stats.latency).toEqual({ count: 5, p50: 3000, p95: 60000, max: 60000 });
+    expect(stats.duration).toEqual({ count: 4, p50: 50, p95: 300, max: 300 });
+  });
+
+  it('a per-minute series and the top commands', () => {
+    expect(stats.perMinute).toEqual({ startMs: T0, counts: [2, 3, 0, 3] });
+    expect(stats.topCommands).toEqual([
+      { command: 'systemctl restart nginx', count: 4 },
+      { command: 'uptime', count: 2 },
+    ]);
+  });
+
+  it('empty input', () => {
+    const s = computeStats([]);
+    expect(s).toMatchObject({ total: 0, latency: null, duration: null, perMinute: { startMs: 0, counts: [] }, topCommands: [] });
+  });
+
+  it('percentiles and the bounded rate series', () => {
+    expect(percentiles(Float64Array.from([5, 1, 4, 2, 3]))).toEqual({ count: 5, p50: 3, p95: 5, max: 5 });
+    const forged = perMinute(Float64Array.from([0, T0]));
+    expect(forged.counts).toHaveLength(MAX_RATE_MINUTES);
+    expect(forged.counts[MAX_RATE_MINUTES - 1]).toBe(1);
+  });
+});
+
+describe('parseTimeSpec', () => {
+  const now = Date.UTC(2026, 10, 1, 12, 0, 0);
+
+  it('durations ago', () => {
+    expect(parseTimeSpec('2h', now)).toBe(now - 2 * 3_600_000);
+    expect(parseTimeSpec('30m', now)).toBe(now - 30 * 60_000);
+    expect(parseTimeSpec('7d', now)).toBe(now - 7 * 86_400_000);
+    expect(parseTimeSpec('45s', now)).toBe(now - 45_000);
+    expect(parseTimeSpec('1w', now)).toBe(now - 7 * 86_400_000);
+    expect(parseTimeSpec('1h30m', now)).toBe(now - 90 * 60_000);
+    expect(parseTimeSpec(' 2H ago ', now)).toBe(now - 2 * 3_600_000);
+    expect(parseTimeSpec('now', now)).toBe(now);
+  });
+
+  it('ISO 8601, local time without a zone', () => {
+    expect(parseTimeSpec('2026-11-01T08:00:00Z', now)).toBe(Date.UTC(2026, 10, 1, 8));
+    expect(parseTimeSpec('2026-11-01T10:00+02:00', now)).toBe(Date.UTC(2026, 10, 1, 8));
+    expect(parseTimeSpec('2026-11-01T08:00', now)).toBe(new Date(2026, 10, 1, 8, 0).getTime());
+    expect(parseTimeSpec('2026-11-01 08:00:30', now)).toBe(new Date(2026, 10, 1, 8, 0, 30).getTime());
+    expect(parseTimeSpec('2026-11-01', now)).toBe(new Date(2026, 10, 1).getTime());
+  });
+
+  it('today and yesterday are local midnights', () => {
+    const midnight = new Date(now);
+    midnight.setHours(0, 0, 0, 0);
+    expect(parseTimeSpec('today', now)).toBe(midnight.getTime());
+    expect(parseTimeSpec('yesterday', now)).toBe(new Date(midnight.getFullYear(), midnight.getMonth(), midnight.getDate() - 1).getTime());
+  });
+
+  it('rejects anything else with a hint', () => {
+    for (const bad of ['', '2', 'h2', '2x', 'soon', '2026-02-31', '2026-13-01', '2026-11-01T25:00', '2026-11-01T08:00:61Z', '-2h']) {
+      expect(() => parseTimeSpec(bad, now), bad).toThrow(TimeSpecError);
+    }
+    expect(() => parseTimeSpec('soon', now)).toThrow(/use a duration ago \(30s, 15m, 2h, 7d/);
+  });
+});
