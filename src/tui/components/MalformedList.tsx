@@ -1,0 +1,32 @@
+import { Box } from 'ink';
+import path from 'node:path';
+import type { MalformedLine } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import type { Line } from '../format/segments.js';
+import type { Theme } from '../theme.js';
+import { SegmentLine } from './SegmentLine.js';
+
+export function malformedLines(items: readonly MalformedLine[], count: number): Line[] {
+  const shown = items.length < count ? ` (the latest ${items.length} listed)` : '';
+  const lines: Line[] = [[{ text: `${count} malformed line${count === 1 ? '' : 's'}${shown}`, bold: true }]];
+  for (const m of items) {
+    lines.push([
+      { text: `  ${escapeForTerminal(path.basename(m.file), 80)}:${m.line}`, color: 'yellow' },
+      { text: `  ${escapeForTerminal(m.reason, 400)}` },
+    ]);
+  }
+  return lines;
+}
+
+/** Lines that are not valid records: where they are and why, never fatal. */
+export function MalformedList(props: { lines: readonly Line[]; scroll: number; height: number; width: number; theme: Theme }) {
+  const { lines, scroll, height, width, theme } = props;
+  const start = Math.max(0, Math.min(scroll, lines.length - height));
+  return (
+    <Box flexDirection="column" height={height} overflow="hidden">
+      {lines.slice(start, start + height).map((line, i) => (
+        <SegmentLine key={start + i} line={line} width={width} theme={theme} />
+      ))}
+    </Box>
+  );
+}

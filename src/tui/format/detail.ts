@@ -1,0 +1,134 @@
+/**
+ * The detail pane's content for one entry, as lines already wrapped to the pane's width.
+ * Everything from the record is escaped (escapeForTerminal / formatArgv) and capped — a 1 MB
+ * argument shows its first 16 K characters and says how many more there were.
+ */
+import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
+import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
+import { STATE_LOOK } from '../theme.js';
+import { promptChar, runningSinceMs } from './cells.js';
+import type { Line, Segment } from './segments.js';
+import { wrapText } from './text.js';
+import { formatFullTime } from './time.js';
+import { formatByteCount, formatDuration } from './units.js';
+
+export const DETAIL_CAP = 16_384;
+const LABEL_WIDTH = 12;
+const INDENT = 2;
+
+const ANOMALY_TEXT: Record<Anomaly, string> = {
+  'orphan-response': 'a response whose request is not in the files read (rotated away, or forged)',
+  'duplicate-id': 'another request used the same id',
+  'second-response': 'more than one response arrived for this request (the first is shown)',
+  interrupted: 'still running when its writer restarted: the outcome was never recorded',
+  unchained: 'a record without seq/prev: not covered by the hash chain',
+};
+
+function wrap(text: string, width: number): string[] {
+  return text === '' ? [''] : wrapText(text, width);
+}
+
+export function detailLines(entry: Entry, width: number, nowMs: number): Line[] {
+  const lines: Line[] = [];
+  const valueWidth = Math.max(10, width - INDENT - LABEL_WIDTH);
+  const section = (title: string) => {
+    if (lines.length > 0) lines.push([]);
+    lines.push([{ text: title, bold: true }]);
+  };
+  /** A label and a value wrapped under itself; `style` colours the value. */
+  const field = (label: string, value: string, style: Omit<Segment, 'text'> = {}) => {
+    wrap(value, valueWidth).forEach((part, i) => {
+      lines.push([
+        { text: ' '.repeat(INDENT) + (i === 0 ? label.padEnd(LABEL_WIDTH) : ' '.repeat(LABEL_WIDTH)), dim: true },
+        { text: part, ...style },
+      ]);
+    });
+  };
+
+  const look = STATE_LOOK[entry.state];
+  lines.push([
+    { text: `${look.symbol} ${look.word}`, color: look.color, bold: true },
+    { text: `  ${promptChar(entry)} `, bold: entry.privileged },
+    { text: escapeForTerminal(entry.id, 200), dim: true },
+  ]);
+
+  section('Request');
+  field('id', escapeForTerminal(entry.id, DETAIL_CAP));
+  const asSent = escapeForTerminal(entry.time, 200);
+  field('time', Number.isFinite(entry.timeMs) ? `${formatFullTime(entry.timeMs)}  (sent as ${asSent})` : `${asSent}  (not a valid time)`);
+  field('host', entry.host === '' ? '(local)' : escapeForTerminal(entry.host, DETAIL_CAP));
+  field('session', escapeForTerminal(entry.session, DETAIL_CAP));
+  field('reason', escapeForTerminal(entry.reason, DETAIL_CAP) || '(none given)');
+  field('privileged', entry.decision === null ? 'unknown' : entry.privileged ? 'yes (#)' : 'no ($)', entry.privileged ? { bold: true } : {});
+  field('decision', decisionText(entry), entry.decision === 'approved' ? {} : { color: look.color });
+  field('env keys', entry.envKeys.length > 0 ? entry.envKeys.map((k) => escapeForTerminal(k, 200)).join(' ') : '(none)');
+
+  section(`Pipeline (${entry.pipeline.length} stage${entry.pipeline.length === 1 ? '' : 's'})`);
+  if (entry.pipeline.length === 0) field('', '(the request is not in the files read)', { dim: true });
+  entry.pipeline.forEach((argv, i) => {
+    field(`[${i + 1}]`, formatArgv(argv, DETAIL_CAP), { bold: true });
+    argv.forEach((word, j) => {
+      if (word.length > DETAIL_CAP) {
+        field('', `argv[${j}] shown in part: its first ${DETAIL_CAP.toLocaleString('en-US')} of ${word.length.toLocaleString('en-US')} characters`, { color: 'yellow' });
+      }
+    });
+    const resolved = entry.resolved[i];
+    field('', `resolved ${resolved == null ? '(not resolved)' : escapeForTerminal(resolved, DETAIL_CAP)}`, { dim: resolved == null });
+    const stage = entry.stages[i];
+    if (stage) {
+      const stderr = `stderr ${formatByteCount(stage.stderrLen)}${stage.stderrTruncated ? ' (truncated)' : ''}`;
+      field('', `exit ${stage.exitCode} · ${stderr}`, stage.exitCode === 0 ? {} : { color: 'red' });
+    }
+  });
+
+  section('Outcome');
+  if (entry.state === 'running') {
+    field('running', Number.isFinite(entry.timeMs) ? `for ${formatDuration(nowMs - runningSinceMs(entry))}…` : 'yes', { color: 'cyan' });
+  } else if (entry.completedTime !== null) {
+    const when = Number.isFinite(entry.completedMs) ? formatFullTime(entry.completedMs) : escapeForTerminal(entry.completedTime, 200);
+    field('completed', when);
+  } else {
+    field('completed', entry.decision === 'approved' ? '(no response recorded)' : '(not run)', { dim: true });
+  }
+  if (entry.status !== null) {
+    const status = entry.status === 'ok' ? 'ok' : `error: ${escapeForTerminal(entry.error ?? '(no message)', DETAIL_CAP)}`;
+    field('status', status, entry.status === 'ok' ? {} : { color: 'red' });
+  }
+  if (entry.stages.length > 0) field('exit codes', entry.stages.map((s) => s.exitCode).join(' | '));
+  if (entry.durationMs !== null) field('duration', formatDuration(entry.durationMs));
+  if (entry.stdoutLen !== null) {
+    field('stdout', `${formatByteCount(entry.stdoutLen)}${entry.stdoutTruncated ? ' (truncated: more was produced)' : ''}`, entry.stdoutTruncated ? { color: 'yellow' } : {});
+  }
+
+  section('Records');
+  field('request', locationText(entry.request));
+  field('response', locationText(entry.response));
+
+  if (entry.anomalies.length > 0) {
+    section('Anomalies');
+    for (const a of entry.anomalies) field(a, ANOMALY_TEXT[a], { color: 'yellow' });
+  }
+  return lines;
+}
+
+function decisionText(entry: Entry): string {
+  const latency = entry.latencyMs === null ? '' : ` after ${formatDuration(entry.latencyMs)}`;
+  switch (entry.decision) {
+    case null:
+      return 'unknown (no request record)';
+    case 'approved':
+      return entry.via === 'policy' ? 'approved by policy (no prompt)' : `approved by the operator${latency}`;
+    case 'denied':
+      return `denied by ${entry.via === 'policy' ? 'policy' : 'the operator'}${latency}`;
+    case 'timeout':
+      return `nobody answered the prompt${latency ? ` (gave up${latency})` : ''}`;
+    case 'rejected':
+      return `rejected before any prompt: ${escapeForTerminal(entry.requestError ?? '(no reason)', DETAIL_CAP)}`;
+  }
+}
+
+function locationText(loc: RecordLocation | null): string {
+  if (loc === null) return '(none)';
+  const seq = loc.seq === null ? 'unchained' : `seq ${loc.seq}`;
+  return `${escapeForTerminal(loc.file, 1_000)}:${loc.line}  (${seq}, byte ${loc.offset})`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The bottom line: the prompt being typed, or a message, or the engine's latest notice, or a
+ * reminder of the main keys; the selection's position on the right. Pure.
+ */
+import type { EngineNotice } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import type { Message, PromptKind, PromptState } from '../store/state.js';
+import { fitLine } from './header.js';
+import type { Line, Segment } from './segments.js';
+import { displayWidth, truncate } from './text.js';
+
+export interface FooterInput {
+  prompt: PromptState | null;
+  message: Message | null;
+  notice: EngineNotice | null;
+  overlay: 'none' | 'detail' | 'help' | 'malformed';
+  follow: boolean;
+  unseen: number;
+  /** 1-based selected index and the view's length; `total` when filtered. */
+  index: number;
+  length: number;
+  total: number;
+  filtered: boolean;
+  width: number;
+}
+
+const PROMPT_LABEL: Record<PromptKind, string> = { search: '/', host: 'host: ', session: 'session: ', time: 'time: ' };
+const PROMPT_HINT: Record<PromptKind, string> = {
+  search: 'Enter search · Esc cancel',
+  host: 'Tab complete · (local) · empty = any',
+  session: 'Tab complete · empty = any',
+  time: '2h · 30m..10m · 08:00..09:30',
+};
+
+const KEY_HINTS: Record<FooterInput['overlay'], string> = {
+  none: '? help  / search  f filter  Enter details  q quit',
+  detail: 'j/k scroll  [ ] previous/next  Esc back',
+  help: 'Esc close',
+  malformed: 'j/k scroll  Esc back',
+};
+
+export function footerLine(f: FooterInput): Line {
+  if (f.prompt) return promptLine(f.prompt, f.width, f.message);
+  const right: Segment[] =
+    f.length === 0 ? [] : [{ text: `${f.index}/${f.length}${f.filtered ? ` of ${f.total}` : ''}`, dim: true }];
+  let left: Segment[];
+  if (f.message) left = [{ text: escapeForTerminal(f.message.text, 400), color: f.message.tone === 'error' ? 'red' : undefined }];
+  else if (f.overlay === 'none' && !f.follow && f.unseen > 0) {
+    left = [{ text: `↓ ${f.unseen} new`, color: 'yellow', bold: true }, { text: ' · F or End to follow', dim: true }];
+  } else if (f.notice) {
+    left = [{ text: escapeForTerminal(f.notice.message, 400), color: f.notice.kind === 'error' ? 'red' : 'yellow' }];
+  } else left = [{ text: KEY_HINTS[f.overlay], dim: true }];
+  const rightWidth = right.reduce((n, s) => n + displayWidth(s.text), 0);
+  const fitted = fitLine(left, Math.max(0, f.width - rightWidth - 2));
+  const gap = f.width - fitted.reduce((n, s) => n + displayWidth(s.text), 0) - rightWidth;
+  return [...fitted, { text: ' '.repeat(Math.max(0, gap)) }, ...right];
+}
+
+function promptLine(p: PromptState, width: number, message: Message | null): Line {
+  const label = PROMPT_LABEL[p.kind];
+  // What was wrong with the last Enter replaces the hint.
+  const hint = `  ${message ? escapeForTerminal(message.text, 200) : PROMPT_HINT[p.kind]}`;
+  const room = width - label.length - 1;
+  const showHint = room - hint.length >= 20;
+  const valueRoom = showHint ? room - hint.length : room;
+  // The value may be a prefilled host from the log: escaped; the end stays visible while typing.
+  const value = truncate(escapeForTerminal(p.value, 4_096), Math.max(0, valueRoom), 'start');
+  const line: Segment[] = [{ text: label, bold: true }, { text: value }, { text: '█' }];
+  if (showHint) {
+    line.push({ text: ' '.repeat(Math.max(0, valueRoom - displayWidth(value))) });
+    line.push(message?.tone === 'error' ? { text: hint, color: 'red' } : { text: hint, dim: true });
+  } else if (message) {
+    return fitLine([{ text: escapeForTerminal(message.text, 200), color: 'red' }], width);
+  }
+  return fitLine(line, width);
+}

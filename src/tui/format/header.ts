@@ -1,0 +1,136 @@
+/**
+ * The three header lines as styled segments fitted to the width: what is followed and whether
+ * it is live; counts per state; latency and duration percentiles, the request-rate sparkline
+ * and the malformed-line count. Narrow terminals get compact forms rather than cut-off text.
+ */
+import path from 'node:path';
+import type { EntryStats } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { STATE_LOOK, STATE_ORDER } from '../theme.js';
+import { type Line, lineText, type Segment } from './segments.js';
+import { sparkline } from './sparkline.js';
+import { displayWidth, truncate } from './text.js';
+import { formatCount, formatDuration } from './units.js';
+
+export interface HeaderInput {
+  title: string;
+  files: readonly string[];
+  live: boolean;
+  follow: boolean;
+  unseen: number;
+  filter: string[];
+  search: string | null;
+  stats: EntryStats | null;
+  malformedCount: number;
+  width: number;
+}
+
+const width = (segments: Segment[]) => displayWidth(lineText(segments));
+
+/** Cuts a line of segments to `max` columns (the last segment that does not fit is truncated). */
+export function fitLine(segments: Segment[], max: number): Line {
+  const out: Line = [];
+  let used = 0;
+  for (const seg of segments) {
+    const w = displayWidth(seg.text);
+    if (used + w <= max) {
+      out.push(seg);
+      used += w;
+      continue;
+    }
+    const room = max - used;
+    if (room > 0) out.push({ ...seg, text: truncate(seg.text, room) });
+    break;
+  }
+  return out;
+}
+
+/** Left and right parts on one line, the right part flush right when there is room. */
+function spread(left: Segment[], right: Segment[], max: number): Line {
+  if (right.length === 0) return fitLine(left, max);
+  const gap = max - width(left) - width(right);
+  if (gap < 2) return fitLine([...left, { text: '  ' }, ...right], max);
+  return [...left, { text: ' '.repeat(gap) }, ...right];
+}
+
+export function filesLabel(files: readonly string[]): string {
+  if (files.length === 0) return '(no file)';
+  const last = escapeForTerminal(path.basename(files[files.length - 1]), 80);
+  return files.length === 1 ? last : `${last} +${files.length - 1} older`;
+}
+
+export function titleLine(h: HeaderInput): Line {
+  const left: Segment[] = [{ text: h.title, bold: true }, { text: '  ' }, { text: filesLabel(h.files) }, { text: '  ' }];
+  if (!h.follow) left.push({ text: `‖ paused${h.unseen > 0 ? ` · ${h.unseen} new` : ''}`, color: 'yellow', bold: true });
+  else if (h.live) left.push({ text: '● live', color: 'green', bold: true });
+  else left.push({ text: '■ end of file', dim: true });
+  const right: Segment[] = [];
+  if (h.filter.length > 0) right.push({ text: `filter: ${h.filter.join(' · ')}`, color: 'cyan' });
+  if (h.search !== null) {
+    if (right.length > 0) right.push({ text: '  ' });
+    right.push({ text: `/${escapeForTerminal(h.search, 40)}`, color: 'magenta' });
+  }
+  if (width(left) + width(right) + 2 > h.width) {
+    // Keep the live/paused state visible: drop the file name before the filter.
+    left.splice(2, 2);
+  }
+  return spread(left, right, h.width);
+}
+
+export function countsLine(h: HeaderInput): Line {
+  if (!h.stats) return [{ text: 'counting…', dim: true }];
+  const stats = h.stats;
+  const build = (compact: boolean, words: boolean, gap: string): Segment[] => {
+    const segs: Segment[] = [];
+    for (const state of STATE_ORDER) {
+      const look = STATE_LOOK[state];
+      const n = stats.byState[state] ?? 0;
+      if (segs.length > 0) segs.push({ text: gap });
+      segs.push({ text: `${look.symbol} ${formatCount(n, compact)}${words ? ` ${look.word}` : ''}`, color: look.color, dim: n === 0 });
+    }
+    segs.push({ text: gap }, { text: `Σ ${formatCount(stats.total, compact)}`, bold: true });
+    return segs;
+  };
+  // Words stay as long as they fit: tighter spacing first, then compact numbers, then symbols only.
+  const forms = [[false, true, '  '], [false, true, ' '], [true, true, ' '], [true, false, ' ']] as const;
+  for (const [compact, words, gap] of forms) {
+    const segs = build(compact, words, gap);
+    if (width(segs) <= h.width) return segs;
+  }
+  return fitLine(build(true, false, ' '), h.width);
+}
+
+export function metricsLine(h: HeaderInput): Line {
+  const stats = h.stats;
+  if (!stats || stats.total === 0) {
+    const none: Segment[] = [{ text: 'latency - · duration - · no requests yet', dim: true }];
+    return fitLine(h.malformedCount > 0 ? [...none, { text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : none, h.width);
+  }
+  const pct = (p: { p50: number; p95: number } | null | undefined, full: boolean) =>
+    p ? (full ? `p50 ${formatDuration(p.p50)} p95 ${formatDuration(p.p95)}` : `${formatDuration(p.p50)}/${formatDuration(p.p95)}`) : '-';
+  const malformed: Segment[] =
+    h.malformedCount > 0 ? [{ text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : [];
+  const build = (full: boolean): Segment[] =>
+    full
+      ? [{ text: 'latency ', dim: true }, { text: pct(stats?.latency, true) }, { text: ' · ', dim: true }, { text: 'duration ', dim: true }, { text: pct(stats?.duration, true) }]
+      : [{ text: 'p50/p95 ', dim: true }, { text: 'latency ', dim: true }, { text: pct(stats?.latency, false) }, { text: ' duration ', dim: true }, { text: pct(stats?.duration, false) }];
+  const series = stats?.perMinute.counts ?? [];
+  const last = series.length > 0 ? series[series.length - 1] : 0;
+  const rateSuffix = ` ${last}/min`;
+  const rate = (spark: number): Segment[] => [
+    { text: ' · ', dim: true },
+    { text: sparkline(series, spark), color: 'cyan' },
+    { text: rateSuffix, dim: true },
+  ];
+  // The full labels when the sparkline still gets 8 columns; then compact ones; then no sparkline.
+  for (const [full, minSpark] of [[true, 8], [false, 4]] as const) {
+    const base = build(full);
+    const room = h.width - width(base) - width(malformed) - 3 - rateSuffix.length;
+    if (room >= minSpark) return [...base, ...rate(Math.min(60, room)), ...malformed];
+  }
+  return fitLine([...build(false), ...malformed], h.width);
+}
+
+export function headerLines(h: HeaderInput): [Line, Line, Line] {
+  return [titleLine(h), countsLine(h), metricsLine(h)];
+}

@@ -1,0 +1,70 @@
+/** The key reference shown by `?`: one source for the help overlay and its tests. */
+import type { Line } from './format/segments.js';
+import { fit, wrapText } from './format/text.js';
+
+export interface KeyHelp {
+  keys: string;
+  what: string;
+}
+
+export interface KeyHelpSection {
+  title: string;
+  keys: KeyHelp[];
+}
+
+export const KEY_HELP: readonly KeyHelpSection[] = [
+  {
+    title: 'Move',
+    keys: [
+      { keys: 'j k  ↓ ↑', what: 'next / previous entry (moving up pauses follow)' },
+      { keys: 'PgDn PgUp  space b', what: 'page down / up' },
+      { keys: 'Ctrl-D Ctrl-U', what: 'half a page down / up' },
+      { keys: 'g  Home', what: 'oldest entry' },
+      { keys: 'G  F  End', what: 'newest entry and follow new ones (like less +F)' },
+    ],
+  },
+  {
+    title: 'Look',
+    keys: [
+      { keys: 'Enter', what: 'details of the selected entry (Esc back, [ ] previous / next)' },
+      { keys: '/', what: 'search command and reason (case-insensitive)' },
+      { keys: 'n N', what: 'next (newer) / previous (older) match' },
+      { keys: 'm', what: 'malformed lines' },
+    ],
+  },
+  {
+    title: 'Filter',
+    keys: [
+      { keys: 'f', what: 'cycle states: all, problems, denied+timeout, failed, running, rejected, ok' },
+      { keys: 'h', what: 'by host (Tab completes, (local) for the local host, empty clears)' },
+      { keys: 's', what: 'by session (Tab completes, empty clears)' },
+      { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
+      { keys: 'c', what: 'clear all filters and the search' },
+    ],
+  },
+  {
+    title: 'Other',
+    keys: [
+      { keys: '?', what: 'this help (Esc or ? closes)' },
+      { keys: 'q  Ctrl-C', what: 'quit (q closes a pane first)' },
+    ],
+  },
+];
+
+const KEYS_WIDTH = 20;
+
+/** The help overlay's content at a width: a title per section, its keys, descriptions wrapped. */
+export function helpLines(width: number): Line[] {
+  const lines: Line[] = [];
+  const indent = 2 + KEYS_WIDTH + 1;
+  KEY_HELP.forEach((section, i) => {
+    if (i > 0) lines.push([]);
+    lines.push([{ text: section.title, bold: true }]);
+    for (const k of section.keys) {
+      wrapText(k.what, Math.max(10, width - indent)).forEach((part, j) => {
+        lines.push([{ text: j === 0 ? `  ${fit(k.keys, KEYS_WIDTH)} ` : ' '.repeat(indent), color: 'cyan' }, { text: part }]);
+      });
+    }
+  });
+  return lines;
+}

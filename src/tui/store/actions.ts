@@ -1,0 +1,65 @@
+/** What can happen to the viewer: keys (as commands), engine events, results of queries. */
+import type { EngineChange, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
+import type { Size } from '../layout.js';
+
+export type Command =
+  | 'down'
+  | 'up'
+  | 'pageDown'
+  | 'pageUp'
+  | 'halfDown'
+  | 'halfUp'
+  | 'top'
+  | 'bottom'
+  | 'open'
+  | 'back'
+  | 'search'
+  | 'searchNext'
+  | 'searchPrev'
+  | 'cycleState'
+  | 'promptHost'
+  | 'promptSession'
+  | 'promptTime'
+  | 'clearFilters'
+  | 'help'
+  | 'malformed'
+  | 'prevEntry'
+  | 'nextEntry'
+  | 'quit'
+  | 'interrupt';
+
+/** Facts about the engine a command needs, looked up by the store when it dispatches. */
+export interface CommandContext {
+  /** Host and session of the selected entry (prefill for `h` and `s`). */
+  selected: { host: string; session: string } | null;
+  /** Lines of the open pane's content, to stop scrolling at its end. */
+  overlayLines: number;
+}
+
+export type PromptEdit = { kind: 'insert'; text: string } | { kind: 'backspace' } | { kind: 'clear' } | { kind: 'deleteWord' };
+
+export type Action =
+  | { type: 'command'; command: Command; context?: CommandContext }
+  | { type: 'promptEdit'; edit: PromptEdit }
+  | { type: 'promptSubmit'; now: number }
+  | { type: 'promptCancel' }
+  | { type: 'promptComplete' }
+  | { type: 'resize'; size: Size }
+  | { type: 'engineChanged'; change: EngineChange; total: number }
+  /** A new view after a query; `anchor`: the position selected when it ran; `appended`: new entries in it. */
+  | { type: 'viewReplaced'; positions: Int32Array | null; total: number; anchor: number | null; appended: number }
+  /** Search matches; `jump`: 1 next, -1 previous, 0 the first jump of a new search. */
+  | { type: 'searchResult'; text: string; matches: Int32Array; total: number; jump: 1 | -1 | 0 }
+  | { type: 'progress'; progress: IndexProgress }
+  | { type: 'malformedCount'; count: number }
+  | { type: 'notice'; notice: EngineNotice }
+  | { type: 'stats'; stats: EntryStats }
+  | { type: 'tick'; now: number };
+
+/** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */
+export type Effect =
+  /** Recompute the view with the current filter; `soon`: coalesce (engine changes), else now (a key). */
+  | { kind: 'requery'; soon: boolean }
+  | { kind: 'search'; text: string; jump: 1 | -1 | 0 }
+  | { kind: 'refreshStats' }
+  | { kind: 'quit' };

@@ -1,0 +1,62 @@
+/**
+ * The viewer's filter: a state preset cycled with `f`, plus host, session and time range.
+ * Turned into the engine's EntryFilter (shared with the CLI's flags) and into a short
+ * description for the header. Pure.
+ */
+import type { EntryFilter, EntryState } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import type { TimeRange } from './time-range.js';
+
+export interface StatePreset {
+  label: string;
+  states: readonly EntryState[] | null;
+}
+
+/** What `f` cycles through, in order. */
+export const STATE_PRESETS: readonly StatePreset[] = [
+  { label: 'all', states: null },
+  { label: 'problems', states: ['failed', 'denied', 'timeout', 'rejected'] },
+  { label: 'denied+timeout', states: ['denied', 'timeout'] },
+  { label: 'failed', states: ['failed'] },
+  { label: 'running', states: ['running'] },
+  { label: 'rejected', states: ['rejected'] },
+  { label: 'ok', states: ['ok'] },
+];
+
+export interface FilterState {
+  /** Index into STATE_PRESETS. */
+  preset: number;
+  host: string | null;
+  session: string | null;
+  time: TimeRange | null;
+}
+
+export const NO_FILTER: FilterState = { preset: 0, host: null, session: null, time: null };
+
+export function isFiltering(f: FilterState): boolean {
+  return f.preset !== 0 || f.host !== null || f.session !== null || f.time !== null;
+}
+
+export function toEntryFilter(f: FilterState): EntryFilter {
+  const filter: EntryFilter = {};
+  const states = STATE_PRESETS[f.preset]?.states;
+  if (states) filter.states = states;
+  if (f.host !== null) filter.hosts = [f.host];
+  if (f.session !== null) filter.sessions = [f.session];
+  if (f.time?.sinceMs !== undefined) filter.sinceMs = f.time.sinceMs;
+  if (f.time?.untilMs !== undefined) filter.untilMs = f.time.untilMs;
+  return filter;
+}
+
+/** `(local)` stands for the empty host label, in the table and in the `h` prompt. */
+export const LOCAL_HOST = '(local)';
+
+/** Short, escaped descriptions of each active part, e.g. `problems`, `host web-01`. */
+export function describeFilter(f: FilterState): string[] {
+  const parts: string[] = [];
+  if (f.preset !== 0) parts.push(STATE_PRESETS[f.preset].label);
+  if (f.host !== null) parts.push(`host ${f.host === '' ? LOCAL_HOST : escapeForTerminal(f.host, 40)}`);
+  if (f.session !== null) parts.push(`session ${escapeForTerminal(f.session, 40)}`);
+  if (f.time !== null) parts.push(`time ${escapeForTerminal(f.time.label, 40)}`);
+  return parts;
+}

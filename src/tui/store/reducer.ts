@@ -1,0 +1,364 @@
+/**
+ * The viewer's transitions: (state, action) → (state, effects). Pure and synchronous; the
+ * store runs the effects (engine queries) and feeds their results back as actions.
+ * Follow works like `less +F`: pinned to the newest entry until the selection moves off it,
+ * then paused with a count of what arrived, until the newest entry is selected again.
+ */
+import { helpLines } from '../help.js';
+import { screenLayout } from '../layout.js';
+import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
+import { type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
+import {
+  type Overlay,
+  type PromptKind,
+  type PromptState,
+  indexAtOrAfter,
+  lowerBound,
+  selectedPosition,
+  type ViewerState,
+  viewLength,
+} from './state.js';
+import { parseTimeRange } from './time-range.js';
+
+export interface Transition {
+  state: ViewerState;
+  effects: Effect[];
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+const done = (state: ViewerState, effects: Effect[] = []): Transition => ({ state: settle(state), effects });
+
+export function tableRows(state: ViewerState): number {
+  return screenLayout(state.size, state.progress).tableRows;
+}
+
+/** Keeps the selection in view and inside the list; follow pins it to the newest entry. */
+export function settle(s: ViewerState): ViewerState {
+  const len = viewLength(s);
+  const rows = tableRows(s);
+  if (len === 0) return s.cursor === -1 && s.top === 0 ? s : { ...s, cursor: -1, top: 0 };
+  if (s.follow) {
+    const top = Math.max(0, len - rows);
+    return s.cursor === len - 1 && s.top === top && s.unseen === 0 ? s : { ...s, cursor: len - 1, top, unseen: 0 };
+  }
+  const cursor = clamp(s.cursor, 0, len - 1);
+  let top = clamp(s.top, 0, Math.max(0, len - rows));
+  if (cursor < top) top = cursor;
+  else if (cursor >= top + rows) top = cursor - rows + 1;
+  return cursor === s.cursor && top === s.top ? s : { ...s, cursor, top };
+}
+
+/** Selects `cursor`; selecting the newest entry follows again, anything else pauses. */
+function select(s: ViewerState, cursor: number, top = s.top): ViewerState {
+  const len = viewLength(s);
+  if (len === 0) return s;
+  const c = clamp(cursor, 0, len - 1);
+  const follow = c === len - 1;
+  return { ...s, cursor: c, top, follow, unseen: follow ? 0 : s.unseen };
+}
+
+/** Same top-level values: the transition changed nothing, so nothing redraws. */
+function unchanged(a: ViewerState, b: ViewerState): boolean {
+  for (const key of Object.keys(a) as Array<keyof ViewerState>) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+export function reduce(state: ViewerState, action: Action): Transition {
+  const t = transition(state, action);
+  return t.state !== state && unchanged(t.state, state) ? { state, effects: t.effects } : t;
+}
+
+function transition(state: ViewerState, action: Action): Transition {
+  switch (action.type) {
+    case 'command':
+      return command({ ...state, message: null }, action.command, action.context);
+    case 'promptEdit':
+      return state.prompt ? done({ ...state, message: null, prompt: editPrompt(state.prompt, action.edit) }) : done(state);
+    case 'promptCancel':
+      return done({ ...state, prompt: null, message: null });
+    case 'promptComplete':
+      return state.prompt ? done({ ...state, prompt: complete(state, state.prompt) }) : done(state);
+    case 'promptSubmit':
+      return state.prompt ? submit({ ...state, message: null }, state.prompt, action.now) : done(state);
+    case 'resize':
+      return done({ ...state, size: action.size });
+    case 'engineChanged':
+      return engineChanged(state, action);
+    case 'viewReplaced':
+      return viewReplaced(state, action);
+    case 'searchResult':
+      return searchResult(state, action);
+    case 'progress':
+      return done({ ...state, progress: action.progress });
+    case 'malformedCount':
+      return done({ ...state, malformedCount: action.count });
+    case 'notice':
+      return done({ ...state, notice: action.notice });
+    case 'stats':
+      return done({ ...state, stats: action.stats });
+    case 'tick':
+      return done({ ...state, now: action.now });
+  }
+}
+
+function command(s: ViewerState, cmd: Command, context?: CommandContext): Transition {
+  if (cmd === 'interrupt') return done({ ...s, quit: true }, [{ kind: 'quit' }]);
+  if (s.overlay.kind !== 'none') return overlayCommand(s, s.overlay, cmd, context?.overlayLines ?? 0);
+  const rows = tableRows(s);
+  const len = viewLength(s);
+  switch (cmd) {
+    case 'down':
+      return done(select(s, s.cursor + 1));
+    case 'up':
+      return done(select(s, s.cursor - 1));
+    case 'pageDown':
+      return done(select(s, s.cursor + rows, s.top + rows));
+    case 'pageUp':
+      return done(select(s, s.cursor - rows, s.top - rows));
+    case 'halfDown': {
+      const half = Math.max(1, Math.floor(rows / 2));
+      return done(select(s, s.cursor + half, s.top + half));
+    }
+    case 'halfUp': {
+      const half = Math.max(1, Math.floor(rows / 2));
+      return done(select(s, s.cursor - half, s.top - half));
+    }
+    case 'top':
+      return done(select(s, 0, 0));
+    case 'bottom':
+      return done({ ...s, follow: true, unseen: 0 });
+    case 'open':
+      if (len === 0) return done({ ...s, message: { text: 'nothing to show: no entry selected', tone: 'info' } });
+      return done({ ...s, overlay: { kind: 'detail', scroll: 0, resumeFollow: s.follow }, follow: false });
+    case 'back':
+      return done({ ...s, search: null });
+    case 'help':
+      return done({ ...s, overlay: { kind: 'help', scroll: 0 } });
+    case 'malformed':
+      if (s.malformedCount === 0) return done({ ...s, message: { text: 'no malformed lines', tone: 'info' } });
+      return done({ ...s, overlay: { kind: 'malformed', scroll: 0 } });
+    case 'search':
+      return done(openPrompt(s, 'search', ''));
+    case 'promptHost': {
+      const current = s.filter.host ?? context?.selected?.host ?? null;
+      return done(openPrompt(s, 'host', current === null ? '' : current === '' ? LOCAL_HOST : current));
+    }
+    case 'promptSession':
+      return done(openPrompt(s, 'session', s.filter.session ?? context?.selected?.session ?? ''));
+    case 'promptTime':
+      return done(openPrompt(s, 'time', s.filter.time?.label ?? ''));
+    case 'searchNext':
+      return searchMove(s, 1);
+    case 'searchPrev':
+      return searchMove(s, -1);
+    case 'cycleState':
+      return withFilter(s, { ...s.filter, preset: (s.filter.preset + 1) % STATE_PRESETS.length });
+    case 'clearFilters':
+      return withFilter({ ...s, search: null }, NO_FILTER);
+    case 'quit':
+      return done({ ...s, quit: true }, [{ kind: 'quit' }]);
+    case 'prevEntry':
+    case 'nextEntry':
+      return done(s);
+  }
+}
+
+function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none' }>, cmd: Command, contentLines: number): Transition {
+  const { bodyRows } = screenLayout(s.size, s.progress);
+  const lines = overlay.kind === 'help' ? helpLines(s.size.columns).length : contentLines;
+  const maxScroll = Math.max(0, lines - bodyRows);
+  const scrollTo = (scroll: number) => done({ ...s, overlay: { ...overlay, scroll: clamp(scroll, 0, maxScroll) } });
+  const close = (): Transition => {
+    if (overlay.kind === 'detail' && overlay.resumeFollow) return done({ ...s, overlay: { kind: 'none' }, follow: true, unseen: 0 });
+    return done({ ...s, overlay: { kind: 'none' } });
+  };
+  switch (cmd) {
+    case 'down':
+      return scrollTo(overlay.scroll + 1);
+    case 'up':
+      return scrollTo(overlay.scroll - 1);
+    case 'pageDown':
+      return scrollTo(overlay.scroll + bodyRows);
+    case 'pageUp':
+      return scrollTo(overlay.scroll - bodyRows);
+    case 'halfDown':
+      return scrollTo(overlay.scroll + Math.floor(bodyRows / 2));
+    case 'halfUp':
+      return scrollTo(overlay.scroll - Math.floor(bodyRows / 2));
+    case 'top':
+      return scrollTo(0);
+    case 'bottom':
+      return scrollTo(maxScroll);
+    case 'back':
+    case 'quit':
+      return close();
+    case 'open':
+      return overlay.kind === 'detail' ? close() : done(s);
+    case 'help':
+      return overlay.kind === 'help' ? close() : done({ ...s, overlay: { kind: 'help', scroll: 0 } });
+    case 'malformed':
+      return overlay.kind === 'malformed' ? close() : done(s);
+    case 'prevEntry':
+    case 'nextEntry': {
+      if (overlay.kind !== 'detail') return done(s);
+      const cursor = clamp(s.cursor + (cmd === 'nextEntry' ? 1 : -1), 0, Math.max(0, viewLength(s) - 1));
+      return done({ ...s, cursor, overlay: { ...overlay, scroll: 0 } });
+    }
+    default:
+      return done(s);
+  }
+}
+
+function openPrompt(s: ViewerState, kind: PromptKind, value: string): ViewerState {
+  return { ...s, prompt: { kind, value, completion: -1, typed: '' } };
+}
+
+/** Characters a terminal sends that cannot be part of a typed value (a paste may carry them). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function editPrompt(p: PromptState, edit: PromptEdit): PromptState {
+  let value = p.value;
+  switch (edit.kind) {
+    case 'insert':
+      value += edit.text.replace(CONTROL, '');
+      break;
+    case 'backspace':
+      value = Array.from(value).slice(0, -1).join('');
+      break;
+    case 'clear':
+      value = '';
+      break;
+    case 'deleteWord':
+      value = value.replace(/\S*\s*$/, '');
+      break;
+  }
+  return { ...p, value, typed: value, completion: -1 };
+}
+
+/** Tab in the host/session prompt: cycles through known values starting with what was typed. */
+export function completionCandidates(s: ViewerState, p: PromptState): string[] {
+  const typed = p.typed.toLowerCase();
+  let values: string[] = [];
+  if (p.kind === 'host') values = (s.stats?.byHost ?? []).map((h) => (h.host === '' ? LOCAL_HOST : h.host));
+  else if (p.kind === 'session') values = (s.stats?.bySession ?? []).map((x) => x.session);
+  return values.filter((v) => v.toLowerCase().startsWith(typed));
+}
+
+function complete(s: ViewerState, p: PromptState): PromptState {
+  const candidates = completionCandidates(s, p);
+  if (candidates.length === 0) return p;
+  const completion = (p.completion + 1) % candidates.length;
+  return { ...p, completion, value: candidates[completion] };
+}
+
+function submit(s: ViewerState, p: PromptState, now: number): Transition {
+  const closed = { ...s, prompt: null };
+  switch (p.kind) {
+    case 'search':
+      if (p.value === '') return done({ ...closed, search: null });
+      return done(closed, [{ kind: 'search', text: p.value, jump: 0 }]);
+    case 'host': {
+      const host = p.value.trim() === '' ? null : p.value === LOCAL_HOST || p.value === '-' ? '' : p.value;
+      return withFilter(closed, { ...s.filter, host });
+    }
+    case 'session':
+      return withFilter(closed, { ...s.filter, session: p.value.trim() === '' ? null : p.value });
+    case 'time': {
+      if (p.value.trim() === '') return withFilter(closed, { ...s.filter, time: null });
+      const range = parseTimeRange(p.value, now);
+      if ('error' in range) return done({ ...s, message: { text: range.error, tone: 'error' } });
+      return withFilter(closed, { ...s.filter, time: range });
+    }
+  }
+}
+
+/** A new filter: without one the view is every entry at once; with one the store queries. */
+function withFilter(s: ViewerState, filter: FilterState): Transition {
+  const search = s.search ? { ...s.search, stale: true } : null;
+  if (isFiltering(filter)) return done({ ...s, filter, search }, [{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
+  const anchor = selectedPosition(s);
+  const cleared: ViewerState = { ...s, filter, search, positions: null };
+  const cursor = anchor === null ? cleared.total - 1 : anchor;
+  return done(keepRow(s, cleared, cursor), [{ kind: 'refreshStats' }]);
+}
+
+/** Puts `cursor` on the same screen row it was on before a view change, so the table does not jump. */
+function keepRow(before: ViewerState, after: ViewerState, cursor: number): ViewerState {
+  if (after.follow) return after;
+  return { ...after, cursor, top: cursor - (before.cursor - before.top) };
+}
+
+function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged' }>): Transition {
+  const { prepended, appended } = a.change;
+  const search = s.search && prepended > 0 ? { ...s.search, stale: true } : s.search;
+  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search };
+  if (s.positions) {
+    // Entries before the view's moved down by `prepended`; which new ones match is for a query to say.
+    const positions = prepended > 0 ? s.positions.map((p) => p + prepended) : s.positions;
+    return done({ ...next, positions }, [{ kind: 'requery', soon: true }]);
+  }
+  if (s.follow) return done(next);
+  return done({
+    ...next,
+    cursor: s.cursor < 0 ? 0 : s.cursor + prepended,
+    top: s.top + prepended,
+    unseen: s.unseen + appended,
+  });
+}
+
+function viewReplaced(s: ViewerState, a: Extract<Action, { type: 'viewReplaced' }>): Transition {
+  const next: ViewerState = { ...s, positions: a.positions, total: a.total };
+  if (s.follow || a.anchor === null) return done(next);
+  const cursor = indexAtOrAfter(next, a.anchor);
+  return done({ ...keepRow(s, next, cursor), unseen: s.unseen + a.appended });
+}
+
+function searchResult(s: ViewerState, a: Extract<Action, { type: 'searchResult' }>): Transition {
+  const next: ViewerState = { ...s, search: { text: a.text, matches: a.matches, total: a.total, stale: false } };
+  if (a.matches.length === 0) return done({ ...next, message: { text: `not found: ${a.text}`, tone: 'error' } });
+  if (a.jump !== 0) return jumpToMatch(next, a.matches, a.jump);
+  const count = `${a.matches.length} match${a.matches.length === 1 ? '' : 'es'} (n newer, N older)`;
+  const from = selectedPosition(next);
+  // From the newest entry, the most recent match; otherwise the first at or after the selection.
+  const i = s.follow || from === null ? a.matches.length - 1 : lowerBound(a.matches, from);
+  const target = a.matches[i < a.matches.length ? i : 0];
+  return done({ ...moveToPosition(next, target), message: { text: count, tone: 'info' } });
+}
+
+function searchMove(s: ViewerState, direction: 1 | -1): Transition {
+  if (!s.search) return done({ ...s, message: { text: 'no search yet: press / to search', tone: 'info' } });
+  const { matches, text } = s.search;
+  if (s.search.stale) return done(s, [{ kind: 'search', text, jump: direction }]);
+  const from = selectedPosition(s) ?? -1;
+  const wraps = direction === 1 ? lowerBound(matches, from + 1) >= matches.length : lowerBound(matches, from) === 0;
+  // Before wrapping around, look at entries that arrived after the search ran.
+  if (wraps && s.total > s.search.total) return done(s, [{ kind: 'search', text, jump: direction }]);
+  if (matches.length === 0) return done({ ...s, message: { text: `not found: ${text}`, tone: 'error' } });
+  return jumpToMatch(s, matches, direction);
+}
+
+function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
+  const from = selectedPosition(s) ?? -1;
+  if (direction === 1) {
+    const i = lowerBound(matches, from + 1);
+    if (i < matches.length) return done(moveToPosition(s, matches[i]));
+    return done({ ...moveToPosition(s, matches[0]), message: { text: 'search hit BOTTOM, continuing at TOP', tone: 'info' } });
+  }
+  const i = lowerBound(matches, from) - 1;
+  if (i >= 0) return done(moveToPosition(s, matches[i]));
+  return done({
+    ...moveToPosition(s, matches[matches.length - 1]),
+    message: { text: 'search hit TOP, continuing at BOTTOM', tone: 'info' },
+  });
+}
+
+function moveToPosition(s: ViewerState, position: number): ViewerState {
+  const index = indexAtOrAfter(s, position);
+  const len = viewLength(s);
+  if (len === 0) return s;
+  const cursor = clamp(index, 0, len - 1);
+  // Centre the match when it is off screen, like less.
+  const rows = tableRows(s);
+  const onScreen = cursor >= s.top && cursor < s.top + rows;
+  return select(s, cursor, onScreen ? s.top : cursor - Math.floor(rows / 2));
+}

@@ -1,0 +1,138 @@
+/**
+ * Everything the viewer shows, as one plain value. Entries themselves stay in the engine: the
+ * state holds only positions (which entries are in view, which is selected, which row is on
+ * top), so a keypress costs the same with ten entries or a million.
+ */
+import type { EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
+import type { Size } from '../layout.js';
+import { type FilterState, NO_FILTER } from './filters.js';
+
+export type Overlay =
+  | { kind: 'none' }
+  /** `resumeFollow`: the table was following when the pane opened; closing it follows again. */
+  | { kind: 'detail'; scroll: number; resumeFollow: boolean }
+  | { kind: 'help'; scroll: number }
+  | { kind: 'malformed'; scroll: number };
+
+export type PromptKind = 'search' | 'host' | 'session' | 'time';
+
+export interface PromptState {
+  kind: PromptKind;
+  value: string;
+  /** Tab completion: index into the candidates, -1 before the first Tab. */
+  completion: number;
+  /** What was typed before Tab: candidates start with it. */
+  typed: string;
+}
+
+export interface SearchState {
+  text: string;
+  /** Positions (ascending) of entries in view that match. */
+  matches: Int32Array;
+  /** Engine size when `matches` was computed: later entries were not searched. */
+  total: number;
+  /** Older entries were prepended since: positions shifted, search again before moving. */
+  stale: boolean;
+}
+
+export interface Message {
+  text: string;
+  tone: 'info' | 'error';
+}
+
+export interface ViewerState {
+  size: Size;
+  /** The engine follows the live file (false: a static file, `--no-follow`). */
+  live: boolean;
+  /** Entries in the engine. */
+  total: number;
+  /** Positions in view when a filter is active (ascending); null: every entry, position = index. */
+  positions: Int32Array | null;
+  /** Selected index into the view; -1 when the view is empty. */
+  cursor: number;
+  /** View index of the first table row. */
+  top: number;
+  /** Pinned to the newest entry: new entries scroll in and stay selected. */
+  follow: boolean;
+  /** Entries that arrived in view while not following ("N new"). */
+  unseen: number;
+  filter: FilterState;
+  search: SearchState | null;
+  overlay: Overlay;
+  prompt: PromptState | null;
+  message: Message | null;
+  /** Wall clock for running durations and relative times, advanced by ticks. */
+  now: number;
+  progress: IndexProgress;
+  malformedCount: number;
+  notice: EngineNotice | null;
+  stats: EntryStats | null;
+  /** Bumped on every engine change: entries on screen may have changed (a response arrived). */
+  version: number;
+  quit: boolean;
+}
+
+export interface InitialStateOptions {
+  size: Size;
+  live: boolean;
+  now: number;
+  total?: number;
+  progress?: IndexProgress;
+}
+
+export function initialState(options: InitialStateOptions): ViewerState {
+  const total = options.total ?? 0;
+  return {
+    size: options.size,
+    live: options.live,
+    total,
+    positions: null,
+    cursor: total - 1,
+    top: 0,
+    follow: true,
+    unseen: 0,
+    filter: NO_FILTER,
+    search: null,
+    overlay: { kind: 'none' },
+    prompt: null,
+    message: null,
+    now: options.now,
+    progress: options.progress ?? { bytesDone: 0, bytesTotal: 0, done: false },
+    malformedCount: 0,
+    notice: null,
+    stats: null,
+    version: 0,
+    quit: false,
+  };
+}
+
+export function viewLength(state: Pick<ViewerState, 'positions' | 'total'>): number {
+  return state.positions ? state.positions.length : state.total;
+}
+
+/** Engine position of a view index. */
+export function positionAt(state: Pick<ViewerState, 'positions'>, index: number): number {
+  return state.positions ? state.positions[index] : index;
+}
+
+/** The selected entry's engine position, or null when nothing is selected. */
+export function selectedPosition(state: ViewerState): number | null {
+  return state.cursor >= 0 && state.cursor < viewLength(state) ? positionAt(state, state.cursor) : null;
+}
+
+/** First index in ascending `xs` whose value is ≥ `value` (xs.length when none). */
+export function lowerBound(xs: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** View index of the entry at `position`, or of the next one in view when it is filtered out. */
+export function indexAtOrAfter(state: Pick<ViewerState, 'positions' | 'total'>, position: number): number {
+  return state.positions ? lowerBound(state.positions, position) : Math.min(position, state.total);
+}

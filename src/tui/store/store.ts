@@ -1,0 +1,225 @@
+/**
+ * The viewer's one store: holds the state, applies the pure reducer, and runs its effects
+ * against the engine (queries for filters and search, stats for the header). Plain
+ * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
+ */
+import type { AuditEngine, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
+import { detailLines } from '../format/detail.js';
+import type { Size } from '../layout.js';
+import type { Action, CommandContext, Effect } from './actions.js';
+import { isFiltering, toEntryFilter } from './filters.js';
+import { type KeyInfo, keyToAction, splitKeys } from './keymap.js';
+import { reduce, settle } from './reducer.js';
+import { initialState, lowerBound, selectedPosition, type ViewerState } from './state.js';
+import { AdaptiveThrottle, type Timers } from './throttle.js';
+
+export interface StoreOptions {
+  engine: AuditEngine;
+  /** The engine follows the live file. */
+  live: boolean;
+  size: Size;
+  now?: () => number;
+  /** Test seam for the query and stats throttles. */
+  timers?: Timers;
+}
+
+export class ViewerStore {
+  readonly engine: AuditEngine;
+  private state: ViewerState;
+  private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+  private readonly requery: AdaptiveThrottle;
+  private readonly statsJob: AdaptiveThrottle;
+  /** Engine size when the filtered view was last queried (shifted by later prepends). */
+  private queriedTotal = 0;
+  private queriedFilter: ViewerState['filter'] | null = null;
+  private detailLength: { id: string; lines: number } | null = null;
+
+  constructor(options: StoreOptions) {
+    this.engine = options.engine;
+    this.now = options.now ?? Date.now;
+    this.state = initialState({
+      size: options.size,
+      live: options.live,
+      now: this.now(),
+      total: options.engine.size(),
+      progress: options.engine.progress(),
+    });
+    this.state = settle({ ...this.state, malformedCount: options.engine.malformedCount() });
+    // A query over a million entries may take a few hundred ms: at most ~20% of the time.
+    this.requery = new AdaptiveThrottle(() => this.runQuery(), { minMs: 100, costFactor: 4, timers: options.timers });
+    this.statsJob = new AdaptiveThrottle(() => this.runStats(), { minMs: 1_000, costFactor: 5, timers: options.timers });
+  }
+
+  getState = (): ViewerState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  dispatch(action: Action): void {
+    const { state, effects } = reduce(this.state, action);
+    this.set(state);
+    for (const effect of effects) this.run(effect);
+  }
+
+  /** A key from the terminal. */
+  press(input: string, key: KeyInfo): void {
+    for (const [one, oneKey] of splitKeys(input, key)) this.pressOne(one, oneKey);
+  }
+
+  private pressOne(input: string, key: KeyInfo): void {
+    const action = keyToAction(this.state, input, key, this.now());
+    if (!action) return;
+    // Only a few commands need facts from the engine; navigation stays O(1).
+    const needsContext =
+      action.type === 'command' &&
+      (this.state.overlay.kind !== 'none' || action.command === 'promptHost' || action.command === 'promptSession');
+    this.dispatch(needsContext ? { ...action, context: this.commandContext() } : action);
+  }
+
+  /** Subscribes to the engine's events (useEngineSync calls it on mount); returns the unsubscribe. */
+  connect(): () => void {
+    const engine = this.engine;
+    engine.on('change', this.engineChanged);
+    engine.on('progress', this.progressed);
+    engine.on('notice', this.noticed);
+    return () => {
+      engine.off('change', this.engineChanged);
+      engine.off('progress', this.progressed);
+      engine.off('notice', this.noticed);
+    };
+  }
+
+  // Engine events.
+
+  engineChanged = (change: EngineChange): void => {
+    this.queriedTotal += change.prepended;
+    this.dispatch({ type: 'engineChanged', change, total: this.engine.size() });
+    this.pollMalformed();
+    this.statsJob.request();
+  };
+
+  progressed = (progress: IndexProgress): void => {
+    const prev = this.state.progress;
+    // Redraw the bar per visible step (1/1000), not per chunk.
+    const step = (p: IndexProgress) => (p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 1_000) : 0);
+    if (progress.done !== prev.done || progress.bytesTotal !== prev.bytesTotal || step(progress) !== step(prev)) {
+      this.dispatch({ type: 'progress', progress });
+    }
+    this.pollMalformed();
+  };
+
+  noticed = (notice: EngineNotice): void => {
+    this.dispatch({ type: 'notice', notice });
+  };
+
+  /** Picks up what the engine did before the store was subscribed to it. */
+  catchUp(): void {
+    const total = this.engine.size();
+    if (total !== this.state.total) {
+      this.engineChanged({ prepended: 0, appended: Math.max(0, total - this.state.total), updated: 0 });
+    }
+    this.progressed(this.engine.progress());
+  }
+
+  /** Once a second: running durations advance. */
+  tick(): void {
+    this.dispatch({ type: 'tick', now: this.now() });
+    this.pollMalformed();
+  }
+
+  resize(size: Size): void {
+    if (size.columns !== this.state.size.columns || size.rows !== this.state.size.rows) this.dispatch({ type: 'resize', size });
+  }
+
+  /** Header stats now (first frame) rather than after the throttle's delay. */
+  refreshStatsNow(): void {
+    this.statsJob.runNow();
+  }
+
+  dispose(): void {
+    this.requery.cancel();
+    this.statsJob.cancel();
+    this.listeners.clear();
+  }
+
+  private set(state: ViewerState): void {
+    if (state === this.state) return;
+    this.state = state;
+    for (const listener of this.listeners) listener();
+  }
+
+  private run(effect: Effect): void {
+    switch (effect.kind) {
+      case 'requery':
+        if (effect.soon) this.requery.request();
+        else this.requery.runNow();
+        return;
+      case 'search':
+        this.runSearch(effect.text, effect.jump);
+        return;
+      case 'refreshStats':
+        // After a filter key: soon, but after the frame with the new view.
+        this.statsJob.request(true);
+        return;
+      case 'quit':
+        this.requery.cancel();
+        this.statsJob.cancel();
+        return;
+    }
+  }
+
+  private runQuery(): void {
+    const s = this.state;
+    const total = this.engine.size();
+    const anchor = selectedPosition(s);
+    if (!isFiltering(s.filter)) {
+      this.dispatch({ type: 'viewReplaced', positions: null, total, anchor, appended: 0 });
+      return;
+    }
+    const positions = this.engine.query(toEntryFilter(s.filter));
+    // Entries in view that were appended since the last query of this same filter are "new".
+    const sameFilter = this.queriedFilter === s.filter;
+    const appended = sameFilter ? positions.length - lowerBound(positions, this.queriedTotal) : 0;
+    this.queriedFilter = s.filter;
+    this.queriedTotal = total;
+    this.dispatch({ type: 'viewReplaced', positions, total, anchor, appended });
+  }
+
+  private runSearch(text: string, jump: 1 | -1 | 0): void {
+    const matches = this.engine.query({ ...toEntryFilter(this.state.filter), text });
+    this.dispatch({ type: 'searchResult', text, matches, total: this.engine.size(), jump });
+  }
+
+  private runStats(): void {
+    const s = this.state;
+    this.dispatch({ type: 'stats', stats: this.engine.stats(isFiltering(s.filter) ? toEntryFilter(s.filter) : undefined) });
+  }
+
+  private pollMalformed(): void {
+    const count = this.engine.malformedCount();
+    if (count !== this.state.malformedCount) this.dispatch({ type: 'malformedCount', count });
+  }
+
+  private commandContext(): CommandContext {
+    const s = this.state;
+    const position = selectedPosition(s);
+    const entry = position === null ? null : this.engine.entry(position);
+    let overlayLines = 0;
+    if (s.overlay.kind === 'detail' && entry) {
+      // Each scroll key needs the pane's length; it only changes with the entry, the engine or the width.
+      const id = `${entry.key}:${s.version}:${s.size.columns}`;
+      if (this.detailLength?.id !== id) this.detailLength = { id, lines: detailLines(entry, s.size.columns, s.now).length };
+      overlayLines = this.detailLength.lines;
+    }
+    else if (s.overlay.kind === 'malformed') overlayLines = malformedLineCount(this.engine);
+    return { selected: entry ? { host: entry.host, session: entry.session } : null, overlayLines };
+  }
+}
+
+/** The malformed-lines pane: a title line, then one line per malformed line listed. */
+export function malformedLineCount(engine: AuditEngine): number {
+  return 1 + engine.malformed().length;
+}

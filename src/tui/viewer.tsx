@@ -1,0 +1,132 @@
+/**
+ * `sudo-proxy-audit view`: the live viewer. The I/O edge: checks for a terminal, opens the
+ * engine, enters the alternate screen, renders the App with Ink, and leaves the terminal as
+ * it found it on every way out (q, Ctrl-C, SIGTERM/SIGINT/SIGHUP, a crash).
+ */
+import { type Instance, render } from 'ink';
+import os from 'node:os';
+import type { AuditEngine } from '../shared/entry.js';
+import { App } from './components/App.js';
+import { openEngine } from './engine/engine.js';
+import { ViewerStore } from './store/store.js';
+import { TerminalSession } from './terminal.js';
+import { colorFromEnv, createTheme } from './theme.js';
+
+export interface ViewerOptions {
+  files: string[];
+  follow: boolean;
+  /** An engine opened by the caller (who then closes it); otherwise the viewer opens and closes its own. */
+  engine?: AuditEngine;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  title?: string;
+}
+
+export const NOT_A_TERMINAL_HINT = 'not a terminal: use `sudo-proxy-audit print` or `stats` for scripts';
+/** Ink draws nothing until exit when it believes it runs in CI (is-in-ci): say so instead of a blank screen. */
+export const CI_HINT = 'CI is set, so the terminal UI would not draw: unset CI, or use `sudo-proxy-audit print` or `stats`';
+
+const inCi = (env: NodeJS.ProcessEnv) =>
+  ['CI', 'CONTINUOUS_INTEGRATION'].some((k) => k in env && env[k] !== '0' && env[k] !== 'false');
+
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/** Resolves with the exit code: 0 after q or Ctrl-C, 2 without a terminal, 128+n after signal n, 1 after a crash. */
+export async function runViewer(options: ViewerOptions): Promise<number> {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    process.stderr.write(`sudo-proxy-audit: ${NOT_A_TERMINAL_HINT}\n`);
+    return 2;
+  }
+  if (inCi(process.env)) {
+    process.stderr.write(`sudo-proxy-audit: ${CI_HINT}\n`);
+    return 2;
+  }
+
+  let engine: AuditEngine;
+  try {
+    engine = options.engine ?? openEngine(options.files, { follow: options.follow });
+  } catch (e) {
+    process.stderr.write(`sudo-proxy-audit: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const store = new ViewerStore({ engine, live: options.follow, size: size() });
+  const session = new TerminalSession(stdout);
+  let instance: Instance | undefined;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
+
+  let ended = false;
+  const end = (code: number, error?: unknown) => {
+    if (ended) return;
+    ended = true;
+    try {
+      instance?.unmount();
+    } catch {
+      // Already unmounted, or the terminal is gone.
+    }
+    session.restore();
+    detach();
+    store.dispose();
+    if (error !== undefined) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`sudo-proxy-audit: the viewer crashed: ${text}\n`);
+    }
+    if (code !== 0) {
+      // After a signal or a crash, do not let a stray handle keep a dying process alive.
+      setTimeout(() => process.exit(code), 2_000).unref();
+    }
+    const closing = options.engine ? Promise.resolve() : engine.close().catch(() => undefined);
+    void closing.then(() => resolveExit(code));
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => end(128 + (os.constants.signals[signal] ?? 15));
+  const onCrash = (error: unknown) => end(1, error);
+  const onProcessExit = () => session.restore();
+  const onResize = () => {
+    // Start from a clean screen and make Ink forget what it drew, then lay out for the new size.
+    instance?.clear();
+    session.clear();
+    store.resize(size());
+  };
+  const detach = () => {
+    for (const s of SIGNALS) process.off(s, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    process.off('exit', onProcessExit);
+    stdout.off('resize', onResize);
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  process.on('exit', onProcessExit);
+  // Before Ink's own resize listener, so Ink re-renders with the store already resized.
+  stdout.on('resize', onResize);
+
+  session.enter();
+  try {
+    instance = render(<App store={store} theme={createTheme(colorFromEnv())} title={options.title} />, {
+      stdin,
+      stdout,
+      stderr: process.stderr,
+      exitOnCtrlC: false,
+      // Stray console output must not tear the frame; Ink's patch needs console.Console (a test
+      // runner's console may lack it).
+      patchConsole: typeof (console as { Console?: unknown }).Console === 'function',
+      // Not incrementalRendering: in Ink 6.8 it drifts down a line per frame unless the frame
+      // fills the terminal, and a full-height frame makes Ink clear the screen on every render.
+    });
+    instance.waitUntilExit().then(
+      () => end(0),
+      (error: unknown) => end(1, error),
+    );
+  } catch (error) {
+    end(1, error);
+  }
+  return exited;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { HelpOverlay } from '../../../src/tui/components/HelpOverlay.js';
+import { helpLines } from '../../../src/tui/help.js';
+import { createTheme } from '../../../src/tui/theme.js';
+import { renderComponent } from '../render.js';
+
+describe('HelpOverlay', () => {
+  it('lists every key the viewer reads', async () => {
+    const { frame } = await renderComponent(<HelpOverlay scroll={0} height={40} width={80} theme={createTheme(true)} />);
+    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 's', 't', 'c', '?', 'q  Ctrl-C']) {
+      expect(frame).toContain(`  ${key}`);
+    }
+  });
+
+  it('wraps descriptions to the width', async () => {
+    const { lines } = await renderComponent(<HelpOverlay scroll={0} height={40} width={60} theme={createTheme(true)} />, 60);
+    expect(lines.every((l) => l.length <= 60)).toBe(true);
+    expect(lines.join('\n')).toMatch(/cycle states: all, problems,\n +denied\+timeout, failed, running,\n +rejected, ok/);
+    expect(lines.join('\n')).toMatch(/\(like less \+F\)\n\nLook/);
+    expect(helpLines(60).length).toBeGreaterThan(helpLines(160).length);
+  });
+
+  it('scrolls when the terminal is short', async () => {
+    const { lines } = await renderComponent(<HelpOverlay scroll={3} height={5} width={80} theme={createTheme(true)} />);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^ {2}Ctrl-D Ctrl-U/);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * End to end in a real terminal (tmux): the built CLI views a log the writer appends to, keys
+ * drive it, and quitting leaves the terminal as it was. Needs `npm run build` and tmux (CI
+ * installs it).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
+import { TmuxPane, tmuxAvailable } from './tmux.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'dist/tui/cli.js');
+
+let work = '';
+let pane: TmuxPane | null = null;
+let log: AuditLog | null = null;
+let ids = 0;
+
+beforeAll(() => {
+  if (!tmuxAvailable()) throw new Error('the end-to-end tests need tmux (apt-get install -y tmux)');
+  if (!fs.existsSync(cli)) throw new Error(`build first (npm run build): ${cli} is missing`);
+});
+
+afterEach(() => {
+  log?.close();
+  log = null;
+  pane?.kill();
+  pane = null;
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+function request(l: AuditLog, command: string[], decision: 'approved' | 'denied' = 'approved'): string {
+  const id = `e2e00000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
+  l.request({
+    id,
+    time: `${new Date().toISOString().slice(0, 19)}Z`,
+    host: 'web-01',
+    session: 'e2e-session',
+    pipeline: [command],
+    resolved: [`/usr/bin/${command[0]}`],
+    env: { PATH: '/usr/bin' },
+    reason: `end-to-end ${command.join(' ')}`,
+    privileged: true,
+    decision,
+    via: 'operator',
+    latencyMs: 1_500,
+  });
+  return id;
+}
+
+function respond(l: AuditLog, id: string, exitCode = 0): void {
+  l.response({ id, status: 'ok', error: null, stages: [{ exitCode, stderr: exitCode === 0 ? 0 : 120 }], stdout: 2_048, durationMs: 350 });
+}
+
+async function startViewer(columns: number, rows: number): Promise<{ pane: TmuxPane; file: string; log: AuditLog }> {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-'));
+  const file = path.join(work, 'audit.log');
+  log = openAuditLog({ path: file, warn: () => {} });
+  respond(log, request(log, ['uptime']));
+  respond(log, request(log, ['systemctl', 'restart', 'nginx']), 1);
+  request(log, ['rm', '-rf', '/srv/cache'], 'denied');
+  pane = new TmuxPane('tui-e2e', columns, rows, { TZ: 'UTC' });
+  pane.run(`clear; echo 'shell output before the viewer'; node ${cli} view ${file}; echo "viewer exited $?"`);
+  await pane.waitFor('the viewer with the first entries', (s) => s.includes('# rm -rf /srv/cache') && s.includes('● live'), 60_000);
+  return { pane, file, log };
+}
+
+describe('the viewer in a real terminal', () => {
+  it('shows appended records live, follows keys, and restores the terminal on q', async () => {
+    const { pane: p, log: l } = await startViewer(100, 30);
+    expect(p.alternateScreenOn()).toBe(true);
+    // One line shorter than the terminal (Ink would clear the screen on every frame otherwise).
+    const first = p.screen().replace(/\n$/, '').split('\n');
+    expect(first).toHaveLength(30);
+    expect(first[0]).toMatch(/^sudo-proxy-audit {2}audit\.log {2}● live/);
+    expect(first[28]).toMatch(/^\? help .* 3\/3$/);
+    expect(first[29]).toBe('');
+
+    // Appended by the writer while the viewer follows: it appears, selected.
+    const running = request(l, ['apt-get', 'install', '-y', 'nginx']);
+    await p.waitFor('the appended request, running', (s) => /› .*▶ running .*# apt-get install -y nginx/.test(s));
+    respond(l, running);
+    await p.waitFor('its response', (s) => /› .*✓ ok .*# apt-get install -y nginx/.test(s));
+
+    // Up pauses; what arrives is counted; F follows again.
+    p.keys('k');
+    await p.waitFor('paused', (s) => s.includes('‖ paused'));
+    respond(l, request(l, ['df', '-h']));
+    await p.waitFor('"1 new"', (s) => s.includes('‖ paused · 1 new') && s.includes('↓ 1 new'));
+    p.keys('F');
+    await p.waitFor('following again', (s) => s.includes('● live') && /› .*# df -h/.test(s));
+
+    // Details, search, a filter.
+    p.keys('Enter');
+    await p.waitFor('the detail pane', (s) => s.includes('Pipeline (1 stage)') && s.includes('resolved /usr/bin/df'));
+    p.keys('Escape', '/');
+    p.tmux('send-keys', '-t', 'e2e', '-l', 'nginx');
+    p.keys('Enter');
+    await p.waitFor('the search result', (s) => s.includes('2 matches (n newer, N older)'));
+    p.keys('f');
+    await p.waitFor('the problems filter', (s) => s.includes('filter: problems') && s.includes('⊘ denied') && !s.includes('# uptime'));
+    p.keys('c', '?');
+    await p.waitFor('the help', (s) => s.includes('G  F  End'));
+    p.keys('Escape', 'q');
+
+    const after = await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+    expect(p.alternateScreenOn()).toBe(false);
+    // The shell's screen as it was before, then the exit status: nothing of the viewer left over.
+    expect(after).not.toContain('sudo-proxy-audit  audit.log');
+    expect(after).toMatch(/^shell output before the viewer\nviewer exited 0\n\S*[$#] *\n*$/);
+  }, 180_000);
+
+  it('quits on Ctrl-C with the terminal restored', async () => {
+    const { pane: p } = await startViewer(80, 24);
+    p.keys('C-c');
+    const after = await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+    expect(p.alternateScreenOn()).toBe(false);
+    expect(after).toMatch(/^shell output before the viewer\nviewer exited 0\n/);
+  }, 120_000);
+
+  it('restores the terminal when killed with SIGTERM', async () => {
+    const { pane: p } = await startViewer(80, 24);
+    const pid = p.foregroundPid();
+    expect(pid).not.toBeNull();
+    process.kill(pid as number, 'SIGTERM');
+    const after = await p.waitFor('the shell again', (s) => /viewer exited 143/.test(s));
+    expect(p.alternateScreenOn()).toBe(false);
+    // bash reports the signal ("Terminated") when the process ends by it.
+    expect(after).toMatch(/^shell output before the viewer\n(?:Terminated\n)?viewer exited 143\n\S*[$#] *\n*$/);
+  }, 120_000);
+});

@@ -1,0 +1,136 @@
+/**
+ * An in-memory AuditEngine over an array of entries, for the viewer's tests: the same contract
+ * as the real engine (src/shared/entry.ts), with methods to append, prepend, complete entries
+ * and report progress as the real one would emit them. Filters and stats are the shared pure
+ * ones (src/shared/query.ts), so the viewer is tested against the real semantics.
+ */
+import { EventEmitter } from 'node:events';
+import type {
+  AuditEngine,
+  EngineChange,
+  EngineNotice,
+  Entry,
+  EntryFilter,
+  EntryStats,
+  IndexProgress,
+  MalformedLine,
+} from '../../src/shared/entry.js';
+import { computeStats, factsOf, filterEntries } from '../../src/shared/query.js';
+
+export class FakeEngine implements AuditEngine {
+  readonly files: readonly string[];
+  entries: Entry[];
+  private malformedList: MalformedLine[] = [];
+  private progressNow: IndexProgress;
+  private readonly events = new EventEmitter();
+  /** How often query() and stats() ran (the store must not run them on every key). */
+  queries = 0;
+  statsRuns = 0;
+
+  constructor(entries: Entry[] = [], options: { files?: string[]; progress?: IndexProgress } = {}) {
+    this.entries = [...entries];
+    this.files = options.files ?? ['/var/log/sudo-proxy/audit.log'];
+    this.progressNow = options.progress ?? { bytesDone: 1_000, bytesTotal: 1_000, done: true };
+  }
+
+  size(): number {
+    return this.entries.length;
+  }
+
+  entry(position: number): Entry {
+    const e = this.entries[position];
+    if (!e) throw new RangeError(`no entry at ${position} (size ${this.entries.length})`);
+    return e;
+  }
+
+  query(filter: EntryFilter): Int32Array {
+    this.queries++;
+    return filterEntries(this.entries, filter);
+  }
+
+  stats(filter?: EntryFilter): EntryStats {
+    this.statsRuns++;
+    const entries = filter ? Array.from(filterEntries(this.entries, filter), (i) => this.entries[i]) : this.entries;
+    return computeStats(entries.map(factsOf));
+  }
+
+  malformedCount(): number {
+    return this.malformedList.length;
+  }
+
+  malformed(): readonly MalformedLine[] {
+    return this.malformedList;
+  }
+
+  progress(): IndexProgress {
+    return this.progressNow;
+  }
+
+  on(event: 'change', listener: (change: EngineChange) => void): this;
+  on(event: 'progress', listener: (progress: IndexProgress) => void): this;
+  on(event: 'notice', listener: (notice: EngineNotice) => void): this;
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.events.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this {
+    this.events.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  listenerCount(event: string): number {
+    return this.events.listenerCount(event);
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  indexed(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  closed = false;
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  // ---- driving it from a test ----
+
+  append(...entries: Entry[]): void {
+    this.entries.push(...entries);
+    this.emitChange({ prepended: 0, appended: entries.length, updated: 0 });
+  }
+
+  /** Older history indexed after the tail. */
+  prepend(...entries: Entry[]): void {
+    this.entries.unshift(...entries);
+    this.emitChange({ prepended: entries.length, appended: 0, updated: 0 });
+  }
+
+  /** A response arrived for the entry at `position`. */
+  update(position: number, patch: Partial<Entry>): void {
+    Object.assign(this.entries[position], patch);
+    this.emitChange({ prepended: 0, appended: 0, updated: 1 });
+  }
+
+  setProgress(progress: IndexProgress): void {
+    this.progressNow = progress;
+    this.events.emit('progress', progress);
+  }
+
+  addMalformed(...lines: MalformedLine[]): void {
+    this.malformedList.push(...lines);
+    this.setProgress(this.progressNow);
+  }
+
+  notice(notice: EngineNotice): void {
+    this.events.emit('notice', notice);
+  }
+
+  private emitChange(change: EngineChange): void {
+    this.events.emit('change', change);
+  }
+}

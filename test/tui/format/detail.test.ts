@@ -1,0 +1,84 @@
+import '../tz.js';
+import { describe, expect, it } from 'vitest';
+import { detailLines } from '../../../src/tui/format/detail.js';
+import { lineText } from '../../../src/tui/format/segments.js';
+import { displayWidth } from '../../../src/tui/format/text.js';
+import { BASE_MS, entryInState, makeEntry } from '../entries.js';
+import { HOSTILE, RAW_CONTROL } from '../hostile.js';
+
+const text = (e: ReturnType<typeof makeEntry>, width = 80, now = BASE_MS) => detailLines(e, width, now).map(lineText);
+
+describe('detail pane content', () => {
+  it('has every field of a completed entry', () => {
+    const e = entryInState('failed', { key: 7, host: 'db-primary', session: 'ssh:alice', envKeys: ['HOME', 'PATH'] });
+    const all = text(e).join('\n');
+    for (const expected of [
+      '✗ failed  # 00000000-0000-4000-8000-000000000007',
+      'time        2026-11-26 08:07:00.000 +00:00  (sent as 2026-11-26T08:07:00Z)',
+      'host        db-primary',
+      'session     ssh:alice',
+      'reason      apply the new vhost config',
+      'privileged  yes (#)',
+      'decision    approved by the operator after 4.2s',
+      'env keys    HOME PATH',
+      'Pipeline (2 stages)',
+      '[1]         journalctl -u ssh',
+      'resolved /usr/bin/journalctl',
+      'exit 1 · stderr 312 B',
+      'completed   2026-11-26 08:07:05.000 +00:00',
+      'status      ok',
+      'exit codes  0 | 1',
+      'duration    25s',
+      'stdout      2,000,000 B (truncated: more was produced)',
+      'request     /var/log/sudo-proxy/audit.log:14  (seq 14, byte 2800)',
+      'response    /var/log/sudo-proxy/audit.log:15  (seq 15, byte 3190)',
+    ]) {
+      expect(all).toContain(expected);
+    }
+  });
+
+  it('explains decisions that did not run, and a running entry', () => {
+    expect(text(entryInState('timeout')).join('\n')).toContain('nobody answered the prompt (gave up after 1m00s)');
+    expect(text(entryInState('rejected')).join('\n')).toContain('rejected before any prompt: command not in the allow-list');
+    const running = entryInState('running', { timeMs: BASE_MS, latencyMs: 1_000 });
+    expect(text(running, 80, BASE_MS + 61_000).join('\n')).toContain('running     for 1m00s…');
+    expect(text(makeEntry({ status: 'error', error: 'execution timed out after 300s' })).join('\n')).toContain(
+      'status      error: execution timed out after 300s',
+    );
+  });
+
+  it('lists anomalies with an explanation', () => {
+    const orphan = makeEntry({ decision: null, via: null, pipeline: [], anomalies: ['orphan-response'], request: null });
+    const all = text(orphan).join('\n');
+    expect(all).toContain('orphan-response');
+    expect(all).toContain('request     (none)');
+    expect(all).toContain('(the request is not in the files read)');
+  });
+
+  it('wraps the full argv to the width and escapes every string', () => {
+    const e = makeEntry({
+      pipeline: [['sh', '-c', `${HOSTILE.csi} ${'x'.repeat(300)}`], ['tee', HOSTILE.lineSeparator]],
+      reason: HOSTILE.bidi + HOSTILE.c1,
+      host: HOSTILE.osc,
+      envKeys: [HOSTILE.del],
+      error: HOSTILE.newline,
+      status: 'error',
+    });
+    const lines = text(e, 60);
+    for (const line of lines) {
+      expect(displayWidth(line)).toBeLessThanOrEqual(60);
+      expect(line).not.toMatch(RAW_CONTROL);
+    }
+    const all = lines.join('');
+    expect(all).toContain("sh -c $'\\e[2J\\e[31mred");
+    expect(all).toContain('\\u202egnp.exe\\x9b31m');
+    expect(all).toContain('\\e]0;pwned\\x07');
+    expect(all.replace(/ /g, '')).toContain('x'.repeat(300));
+  });
+
+  it('caps a huge argument and says how much was left out', () => {
+    const lines = text(makeEntry({ pipeline: [['x'.repeat(1_000_000)]] }), 100);
+    expect(lines.length).toBeLessThan(300);
+    expect(lines.join('\n')).toContain('argv[0] shown in part: its first 16,384 of 1,000,000 characters');
+  });
+});

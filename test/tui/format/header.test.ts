@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { EntryStats } from '../../../src/shared/entry.js';
+import { computeStats, factsOf } from '../../../src/shared/query.js';
+import { countsLine, filesLabel, type HeaderInput, metricsLine, titleLine } from '../../../src/tui/format/header.js';
+import { lineText } from '../../../src/tui/format/segments.js';
+import { displayWidth } from '../../../src/tui/format/text.js';
+import { entryInState } from '../entries.js';
+
+const stats = (): EntryStats =>
+  computeStats(['running', 'ok', 'ok', 'failed', 'denied', 'timeout', 'rejected'].map((s) => factsOf(entryInState(s as 'ok'))));
+
+const input = (over: Partial<HeaderInput> = {}): HeaderInput => ({
+  title: 'sudo-proxy-audit',
+  files: ['/var/log/sudo-proxy/audit.log'],
+  live: true,
+  follow: true,
+  unseen: 0,
+  filter: [],
+  search: null,
+  stats: stats(),
+  malformedCount: 0,
+  width: 80,
+  ...over,
+});
+
+describe('title line', () => {
+  it('says what is followed and whether it is live, paused with N new, or a static file', () => {
+    expect(lineText(titleLine(input()))).toContain('audit.log  ● live');
+    expect(lineText(titleLine(input({ follow: false, unseen: 12 })))).toContain('‖ paused · 12 new');
+    expect(lineText(titleLine(input({ live: false })))).toContain('■ end of file');
+  });
+
+  it('puts the filter and search on the right, and drops the file name before them when narrow', () => {
+    const wide = lineText(titleLine(input({ width: 160, filter: ['problems', 'host web-01'], search: 'nginx' })));
+    expect(wide).toMatch(/● live +filter: problems · host web-01  \/nginx$/);
+    expect(displayWidth(wide)).toBe(160);
+    const narrow = lineText(titleLine(input({ width: 60, filter: ['denied+timeout', 'session claude-7f3c'] })));
+    expect(narrow).not.toContain('audit.log');
+    expect(narrow).toContain('● live');
+    expect(displayWidth(narrow)).toBeLessThanOrEqual(60);
+  });
+
+  it('names a rotated set by its live file and how many older ones', () => {
+    expect(filesLabel(['/l/audit.log.2.gz', '/l/audit.log.1', '/l/audit.log'])).toBe('audit.log +2 older');
+  });
+});
+
+describe('counts line', () => {
+  it('has a count, symbol and word per state when it fits', () => {
+    expect(lineText(countsLine(input({ width: 160 })))).toBe('▶ 1 running  ✓ 2 ok  ✗ 1 failed  ⊘ 1 denied  ◷ 1 timeout  ⊗ 1 rejected  Σ 7');
+  });
+
+  it('compacts big numbers, then drops the words, to fit 80 columns', () => {
+    const big = { ...stats(), total: 1_234_567, byState: { running: 12, ok: 1_000_000, failed: 120_000, denied: 80_000, timeout: 30_000, rejected: 4_555 } };
+    const line = lineText(countsLine(input({ stats: big })));
+    expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    expect(line).toContain('✓ 1.0M');
+    expect(line).toContain('Σ 1.2M');
+  });
+
+  it('says it is counting before the first stats', () => {
+    expect(lineText(countsLine(input({ stats: null })))).toBe('counting…');
+  });
+});
+
+describe('metrics line', () => {
+  it('shows latency and duration percentiles, the sparkline and the malformed count within the width', () => {
+    for (const width of [80, 120, 160]) {
+      const line = lineText(metricsLine(input({ width, malformedCount: 3 })));
+      expect(displayWidth(line), String(width)).toBeLessThanOrEqual(width);
+      expect(line).toContain('3 malformed (m)');
+      expect(line).toMatch(/4\.2s/);
+      expect(line).toMatch(/\/min/);
+    }
+    expect(lineText(metricsLine(input({ width: 160 })))).toContain('latency p50 4.2s p95 1m00s · duration p50 900ms p95 25s');
+  });
+
+  it('says so when there are no requests yet', () => {
+    expect(lineText(metricsLine(input({ stats: null })))).toContain('no requests yet');
+  });
+});

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { sparkline } from '../../../src/tui/format/sparkline.js';
+
+describe('sparkline', () => {
+  it('scales the last minutes to the highest, blank for a minute without requests', () => {
+    expect(sparkline([0, 1, 2, 4, 8], 5)).toBe(' ▂▃▅█');
+    expect(sparkline([3, 3], 2)).toBe('██');
+  });
+
+  it('shows the newest minutes and pads a short series on the left', () => {
+    expect(sparkline([8, 0, 0, 8], 2)).toBe(' █');
+    expect(sparkline([1], 4)).toBe('   █');
+    expect(sparkline([], 3)).toBe('   ');
+    expect(sparkline([1, 2], 0)).toBe('');
+  });
+});

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import type { Action, Command } from '../../../src/tui/store/actions.js';
+import { reduce, settle } from '../../../src/tui/store/reducer.js';
+import { initialState, selectedPosition, type ViewerState } from '../../../src/tui/store/state.js';
+import { computeStats, factsOf } from '../../../src/shared/query.js';
+import { makeEntry } from '../entries.js';
+
+// 80×24: 23 lines drawn, 3 header + 1 footer + 1 column-title line → 18 table rows.
+const ROWS = 18;
+const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+const start = (total: number, over: Partial<ViewerState> = {}): ViewerState =>
+  settle({ ...initialState({ size: { columns: 80, rows: 24 }, live: true, now: NOW, total, progress: { bytesDone: 1, bytesTotal: 1, done: true } }), ...over });
+
+function run(state: ViewerState, ...actions: Array<Action | Command>): { state: ViewerState; effects: ReturnType<typeof reduce>['effects'] } {
+  let s = state;
+  let effects: ReturnType<typeof reduce>['effects'] = [];
+  for (const a of actions) {
+    const t = reduce(s, typeof a === 'string' ? { type: 'command', command: a } : a);
+    s = t.state;
+    effects = t.effects;
+  }
+  return { state: s, effects };
+}
+const go = (state: ViewerState, ...actions: Array<Action | Command>) => run(state, ...actions).state;
+const appended = (n: number, total: number): Action => ({ type: 'engineChanged', change: { prepended: 0, appended: n, updated: 0 }, total });
+
+describe('follow and pause (like less +F)', () => {
+  it('starts on the newest entry, following, with the last page in view', () => {
+    const s = start(100);
+    expect(s).toMatchObject({ cursor: 99, top: 100 - ROWS, follow: true });
+  });
+
+  it('keeps the newest entry selected as entries arrive', () => {
+    const s = go(start(100), appended(3, 103));
+    expect(s).toMatchObject({ cursor: 102, top: 103 - ROWS, follow: true, unseen: 0 });
+  });
+
+  it('pauses when the selection moves up, counts what arrives, and stays where it was', () => {
+    const s = go(start(100), 'up', appended(2, 102), appended(3, 105));
+    expect(s).toMatchObject({ cursor: 98, top: 100 - ROWS, follow: false, unseen: 5 });
+  });
+
+  it('follows again on G, F/End, or by moving onto the newest entry', () => {
+    const paused = go(start(100), 'up', appended(2, 102));
+    expect(go(paused, 'bottom')).toMatchObject({ cursor: 101, follow: true, unseen: 0 });
+    expect(go(paused, 'down', 'down')).toMatchObject({ cursor: 100, follow: false, unseen: 2 });
+    expect(go(paused, 'down', 'down', 'down')).toMatchObject({ cursor: 101, follow: true, unseen: 0 });
+  });
+
+  it('keeps a paused selection on the same entry when older history is prepended', () => {
+    const paused = go(start(100), 'up');
+    const s = go(paused, { type: 'engineChanged', change: { prepended: 50, appended: 0, updated: 0 }, total: 150 });
+    expect(s).toMatchObject({ cursor: 148, top: 150 - ROWS, follow: false, unseen: 0 });
+  });
+});
+
+describe('moving', () => {
+  it('j/k move one row and scroll only at the edges', () => {
+    const s = go(start(100), 'top', 'down', 'down');
+    expect(s).toMatchObject({ cursor: 2, top: 0 });
+    expect(go(s, 'up', 'up', 'up')).toMatchObject({ cursor: 0, top: 0 });
+    const edge = go(start(100), 'top', ...Array<Command>(ROWS).fill('down'));
+    expect(edge).toMatchObject({ cursor: ROWS, top: 1 });
+  });
+
+  it('pages by a screen, half pages, and g goes to the oldest', () => {
+    const top = go(start(100), 'top');
+    expect(top).toMatchObject({ cursor: 0, top: 0, follow: false });
+    expect(go(top, 'pageDown')).toMatchObject({ cursor: ROWS, top: ROWS });
+    expect(go(top, 'pageDown', 'pageUp')).toMatchObject({ cursor: 0, top: 0 });
+    expect(go(top, 'halfDown')).toMatchObject({ cursor: ROWS / 2, top: ROWS / 2 });
+    expect(go(top, 'halfDown', 'halfUp')).toMatchObject({ cursor: 0, top: 0 });
+    expect(go(top, ...Array<Command>(10).fill('pageDown'))).toMatchObject({ cursor: 99, follow: true });
+  });
+
+  it('handles an empty view', () => {
+    const s = go(start(0), 'down', 'up', 'pageDown', 'top', 'bottom');
+    expect(s).toMatchObject({ cursor: -1, top: 0 });
+    expect(go(s, 'open').message?.text).toMatch(/nothing to show/);
+  });
+
+  it('fits the table to a resize', () => {
+    const s = go(start(100), 'top', ...Array<Command>(17).fill('down'), { type: 'resize', size: { columns: 80, rows: 10 } });
+    expect(s.cursor).toBe(17);
+    expect(s.cursor).toBeLessThan(s.top + 4);
+    expect(s.cursor).toBeGreaterThanOrEqual(s.top);
+  });
+});
+
+describe('overlays', () => {
+  it('Enter pins the selection in a detail pane; Esc goes back and follows again if it was following', () => {
+    const open = go(start(100), 'open');
+    expect(open.overlay).toEqual({ kind: 'detail', scroll: 0, resumeFollow: true });
+    expect(open.follow).toBe(false);
+    expect(go(open, appended(5, 105)).cursor).toBe(99);
+    expect(go(open, appended(5, 105), 'back')).toMatchObject({ overlay: { kind: 'none' }, follow: true, cursor: 104 });
+    const paused = go(start(100), 'up', 'open', 'back');
+    expect(paused).toMatchObject({ follow: false, cursor: 98 });
+  });
+
+  it('scrolls a pane within its content, and [ ] step to other entries', () => {
+    const ctx = { selected: null, overlayLines: 40 };
+    const cmd = (command: Command): Action => ({ type: 'command', command, context: ctx });
+    const open = go(start(100), 'open');
+    expect(go(open, cmd('down'), cmd('down')).overlay).toMatchObject({ scroll: 2 });
+    expect(go(open, cmd('pageDown'), cmd('pageDown'), cmd('pageDown')).overlay).toMatchObject({ scroll: 40 - 19 });
+    expect(go(open, cmd('bottom'), cmd('top')).overlay).toMatchObject({ scroll: 0 });
+    expect(go(open, cmd('prevEntry'), cmd('prevEntry'))).toMatchObject({ cursor: 97, overlay: { kind: 'detail', scroll: 0 } });
+    expect(go(open, cmd('nextEntry')).cursor).toBe(99);
+  });
+
+  it('? opens help and closes it; q closes a pane before it quits', () => {
+    const help = go(start(10), 'help');
+    expect(help.overlay.kind).toBe('help');
+    expect(go(help, 'help').overlay.kind).toBe('none');
+    expect(go(help, 'quit')).toMatchObject({ overlay: { kind: 'none' }, quit: false });
+    expect(run(start(10), 'quit')).toMatchObject({ state: { quit: true }, effects: [{ kind: 'quit' }] });
+    expect(run(help, 'interrupt')).toMatchObject({ state: { quit: true }, effects: [{ kind: 'quit' }] });
+  });
+
+  it('m lists malformed lines only when there are some', () => {
+    expect(go(start(10), 'malformed').message?.text).toBe('no malformed lines');
+    expect(go(start(10, { malformedCount: 2 }), 'malformed').overlay.kind).toBe('malformed');
+  });
+});
+
+describe('filters', () => {
+  it('f cycles the state presets and asks for a query', () => {
+    const { state, effects } = run(start(100), 'cycleState');
+    expect(state.filter.preset).toBe(1);
+    expect(effects).toEqual([{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
+    let s = state;
+    for (let i = 0; i < 6; i++) s = go(s, 'cycleState');
+    expect(s.filter.preset).toBe(0);
+  });
+
+  it('applies a query result keeping the selected entry, or the next one in view', () => {
+    const paused = go(start(100), 'top', 'down', 'down', 'down', 'cycleState');
+    const s = go(paused, { type: 'viewReplaced', positions: Int32Array.from([1, 5, 9]), total: 100, anchor: 3, appended: 0 });
+    expect(s).toMatchObject({ cursor: 1 });
+    expect(selectedPosition(s)).toBe(5);
+  });
+
+  it('c clears filters and search at once, without a query, keeping the selection', () => {
+    const filtered = go(start(100), 'top', 'cycleState', { type: 'viewReplaced', positions: Int32Array.from([10, 20, 30]), total: 100, anchor: 0, appended: 0 }, 'down');
+    expect(selectedPosition(filtered)).toBe(20);
+    const { state, effects } = run(filtered, 'clearFilters');
+    expect(state.positions).toBeNull();
+    expect(state.search).toBeNull();
+    expect(selectedPosition(state)).toBe(20);
+    expect(effects).toEqual([{ kind: 'refreshStats' }]);
+  });
+
+  it('shifts a filtered view on prepend at once, and counts new matches as "new" while paused', () => {
+    const filtered = go(start(100), 'up', 'cycleState', { type: 'viewReplaced', positions: Int32Array.from([10, 20, 30]), total: 100, anchor: 20, appended: 0 });
+    const { state, effects } = run(filtered, { type: 'engineChanged', change: { prepended: 5, appended: 0, updated: 0 }, total: 105 });
+    expect(Array.from(state.positions ?? [])).toEqual([15, 25, 35]);
+    expect(effects).toEqual([{ kind: 'requery', soon: true }]);
+    const later = go(state, { type: 'viewReplaced', positions: Int32Array.from([15, 25, 35, 104]), total: 105, anchor: 25, appended: 1 });
+    expect(later).toMatchObject({ unseen: 1, follow: false });
+    expect(selectedPosition(later)).toBe(25);
+  });
+
+  it('h and s prompt, prefilled with the selected entry, and filter on Enter', () => {
+    const ctx = { selected: { host: 'web-01', session: 'ssh:bob' }, overlayLines: 0 };
+    const host = go(start(10), { type: 'command', command: 'promptHost', context: ctx });
+    expect(host.prompt).toMatchObject({ kind: 'host', value: 'web-01' });
+    const { state, effects } = run(host, { type: 'promptSubmit', now: NOW });
+    expect(state.filter.host).toBe('web-01');
+    expect(state.prompt).toBeNull();
+    expect(effects[0]).toEqual({ kind: 'requery', soon: false });
+    const local = go(start(10), { type: 'command', command: 'promptHost', context: { ...ctx, selected: { host: '', session: 'x' } } });
+    expect(local.prompt?.value).toBe('(local)');
+    expect(go(local, { type: 'promptSubmit', now: NOW }).filter.host).toBe('');
+    const session = go(start(10), { type: 'command', command: 'promptSession', context: ctx });
+    expect(go(session, { type: 'promptSubmit', now: NOW }).filter.session).toBe('ssh:bob');
+  });
+
+  it('an empty host or session clears that filter', () => {
+    const s = go(start(10, { filter: { preset: 0, host: 'web-01', session: null, time: null } }), 'promptHost', {
+      type: 'promptEdit',
+      edit: { kind: 'clear' },
+    });
+    expect(go(s, { type: 'promptSubmit', now: NOW }).filter.host).toBeNull();
+  });
+
+  it('Tab completes hosts from the stats, cycling', () => {
+    const stats = computeStats([makeEntry({ host: 'web-01' }), makeEntry({ host: 'web-02' }), makeEntry({ host: 'db-1' })].map(factsOf));
+    const s = go(start(10, { stats }), 'promptHost', { type: 'promptEdit', edit: { kind: 'clear' } }, { type: 'promptEdit', edit: { kind: 'insert', text: 'we' } });
+    const once = go(s, { type: 'promptComplete' });
+    expect(once.prompt?.value).toBe('web-01');
+    expect(go(once, { type: 'promptComplete' }).prompt?.value).toBe('web-02');
+    expect(go(once, { type: 'promptComplete' }, { type: 'promptComplete' }).prompt?.value).toBe('web-01');
+  });
+
+  it('t reads a time range and says what is wrong with a bad one', () => {
+    const typed = (text: string) => go(start(10), 'promptTime', { type: 'promptEdit', edit: { kind: 'insert', text } });
+    const ok = go(typed('2h..1h'), { type: 'promptSubmit', now: NOW });
+    expect(ok.filter.time).toEqual({ label: '2h..1h', sinceMs: NOW - 7_200_000, untilMs: NOW - 3_600_000 });
+    const bad = go(typed('soonish'), { type: 'promptSubmit', now: NOW });
+    expect(bad.prompt?.kind).toBe('time');
+    expect(bad.message).toMatchObject({ tone: 'error' });
+    expect(bad.message?.text).toMatch(/soonish/);
+  });
+
+  it('Esc cancels a prompt; typing ignores control characters; backspace and Ctrl-W edit', () => {
+    const s = go(start(10), 'search', { type: 'promptEdit', edit: { kind: 'insert', text: 'ng\u001b[2Jinx x' } });
+    expect(s.prompt?.value).toBe('ng[2Jinx x');
+    expect(go(s, { type: 'promptEdit', edit: { kind: 'backspace' } }).prompt?.value).toBe('ng[2Jinx ');
+    expect(go(s, { type: 'promptEdit', edit: { kind: 'deleteWord' } }).prompt?.value).toBe('ng[2Jinx ');
+    expect(go(s, { type: 'promptCancel' }).prompt).toBeNull();
+  });
+});
+
+describe('search', () => {
+  const withMatches = (s: ViewerState, matches: number[], total = s.total) =>
+    go(s, { type: 'searchResult', text: 'nginx', matches: Int32Array.from(matches), total, jump: 0 });
+
+  it('submitting asks for a search; the first jump from the newest row goes to the latest match', () => {
+    const { effects } = run(go(start(100), 'search', { type: 'promptEdit', edit: { kind: 'insert', text: 'nginx' } }), {
+      type: 'promptSubmit',
+      now: NOW,
+    });
+    expect(effects).toEqual([{ kind: 'search', text: 'nginx', jump: 0 }]);
+    const s = withMatches(start(100), [10, 50, 80]);
+    expect(selectedPosition(s)).toBe(80);
+    expect(s.message?.text).toBe('3 matches (n newer, N older)');
+  });
+
+  it('from a paused selection, the first jump goes to the first match at or after it', () => {
+    const s = withMatches(go(start(100), 'top', 'pageDown'), [10, 50, 80]);
+    expect(selectedPosition(s)).toBe(50);
+  });
+
+  it('n and N move to newer and older matches and wrap with a message', () => {
+    const s = withMatches(go(start(100), 'top'), [10, 50, 80]);
+    expect(selectedPosition(s)).toBe(10);
+    expect(selectedPosition(go(s, 'searchNext'))).toBe(50);
+    const wrapped = go(s, 'searchNext', 'searchNext', 'searchNext');
+    expect(selectedPosition(wrapped)).toBe(10);
+    expect(wrapped.message?.text).toBe('search hit BOTTOM, continuing at TOP');
+    const back = go(s, 'searchPrev');
+    expect(selectedPosition(back)).toBe(80);
+    expect(back.message?.text).toBe('search hit TOP, continuing at BOTTOM');
+  });
+
+  it('searches again before wrapping when entries arrived since, or after a prepend', () => {
+    const s = withMatches(go(start(100), 'top'), [10, 50]);
+    const grown = go(s, 'searchNext', { type: 'engineChanged', change: { prepended: 0, appended: 5, updated: 0 }, total: 105 });
+    expect(run(grown, 'searchNext').effects).toEqual([{ kind: 'search', text: 'nginx', jump: 1 }]);
+    const prepended = go(s, { type: 'engineChanged', change: { prepended: 5, appended: 0, updated: 0 }, total: 105 });
+    expect(run(prepended, 'searchPrev').effects).toEqual([{ kind: 'search', text: 'nginx', jump: -1 }]);
+  });
+
+  it('says so when nothing matches, or when n comes before any search', () => {
+    expect(withMatches(start(100), []).message).toEqual({ text: 'not found: nginx', tone: 'error' });
+    expect(go(start(100), 'searchNext').message?.text).toMatch(/press \//);
+  });
+
+  it('centres a match that is off screen', () => {
+    const s = withMatches(go(start(1_000), 'top'), [500]);
+    expect(s.cursor).toBe(500);
+    expect(s.top).toBe(500 - ROWS / 2);
+  });
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { selectedPosition, viewLength } from '../../../src/tui/store/state.js';
+import { ViewerStore } from '../../../src/tui/store/store.js';
+import type { KeyInfo } from '../../../src/tui/store/keymap.js';
+import type { Timers } from '../../../src/tui/store/throttle.js';
+import { BASE_MS, entryInState, makeEntry } from '../entries.js';
+import { FakeEngine } from '../fake-engine.js';
+
+const none: KeyInfo = {
+  upArrow: false,
+  downArrow: false,
+  pageUp: false,
+  pageDown: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+};
+
+/** Timers that run only when the test flushes them. */
+function heldTimers() {
+  const queue = new Map<number, () => void>();
+  let id = 0;
+  const timers: Timers = {
+    setTimeout: (fn) => {
+      queue.set(++id, fn);
+      return id;
+    },
+    clearTimeout: (h) => {
+      queue.delete(h as number);
+    },
+  };
+  return {
+    timers,
+    flush() {
+      for (const [k, fn] of [...queue]) {
+        queue.delete(k);
+        fn();
+      }
+    },
+    size: () => queue.size,
+  };
+}
+
+const STATES = ['ok', 'failed', 'denied', 'running', 'timeout', 'rejected'] as const;
+const mixed = (n: number) => Array.from({ length: n }, (_, i) => entryInState(STATES[i % STATES.length]));
+
+function setup(entries = mixed(60)) {
+  const engine = new FakeEngine(entries);
+  const held = heldTimers();
+  let now = BASE_MS;
+  const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, timers: held.timers, now: () => now });
+  store.connect();
+  return { engine, store, held, setNow: (ms: number) => (now = ms) };
+}
+
+describe('ViewerStore', () => {
+  it('moves without asking the engine anything but the rows it shows', () => {
+    const { engine, store } = setup();
+    for (const k of ['k', 'k', 'g', 'j', ' ', 'b', 'G']) store.press(k, none);
+    store.press('', { ...none, pageDown: true });
+    expect(engine.queries).toBe(0);
+    expect(engine.statsRuns).toBe(0);
+  });
+
+  it('reads a run of keys as single keys', () => {
+    const { store } = setup();
+    store.press('kkk', none);
+    expect(store.getState().cursor).toBe(56);
+    store.press('/fail\r', none);
+    expect(store.getState().prompt).toBeNull();
+    expect(store.getState().search?.text).toBe('fail');
+  });
+
+  it('applies a state filter with one query and keeps the view in step', () => {
+    const { engine, store } = setup();
+    store.press('f', none);
+    expect(engine.queries).toBe(1);
+    const s = store.getState();
+    expect(viewLength(s)).toBe(40);
+    for (let i = 0; i < viewLength(s); i++) expect(['failed', 'denied', 'timeout', 'rejected']).toContain(engine.entry(s.positions?.[i] ?? -1).state);
+  });
+
+  it('re-queries a filtered view after engine changes, coalesced, and counts new matches while paused', () => {
+    const { engine, store, held } = setup();
+    store.press('f', none);
+    store.press('k', none);
+    engine.append(entryInState('denied'), entryInState('ok'));
+    engine.append(entryInState('timeout'));
+    expect(engine.queries).toBe(1);
+    held.flush();
+    expect(engine.queries).toBe(2);
+    expect(store.getState()).toMatchObject({ unseen: 2, follow: false });
+    expect(viewLength(store.getState())).toBe(42);
+  });
+
+  it('follows new matches in a filtered view when following', () => {
+    const { engine, store, held } = setup();
+    store.press('f', none);
+    engine.append(entryInState('failed'));
+    held.flush();
+    const s = store.getState();
+    expect(s.follow).toBe(true);
+    expect(selectedPosition(s)).toBe(60);
+  });
+
+  it('searches with the filter, and again for n once new entries may hold later matches', () => {
+    const { engine, store } = setup([makeEntry({ reason: 'zebra one' }), makeEntry(), makeEntry({ reason: 'zebra two' }), makeEntry()]);
+    store.press('g', none);
+    store.press('/zebra\r', none);
+    expect(selectedPosition(store.getState())).toBe(0);
+    store.press('n', none);
+    expect(selectedPosition(store.getState())).toBe(2);
+    const before = engine.queries;
+    engine.append(makeEntry({ reason: 'zebra three' }));
+    store.press('n', none);
+    expect(engine.queries).toBe(before + 1);
+    expect(selectedPosition(store.getState())).toBe(4);
+  });
+
+  it('computes stats at start and after changes, throttled', () => {
+    const { engine, store, held } = setup();
+    store.refreshStatsNow();
+    expect(store.getState().stats?.total).toBe(60);
+    engine.append(makeEntry(), makeEntry());
+    engine.append(makeEntry());
+    expect(engine.statsRuns).toBe(1);
+    held.flush();
+    expect(engine.statsRuns).toBe(2);
+    expect(store.getState().stats?.total).toBe(63);
+  });
+
+  it('catches up with what the engine did before it was subscribed', () => {
+    const { engine, store } = setup();
+    engine.entries.push(makeEntry(), makeEntry());
+    store.catchUp();
+    expect(store.getState()).toMatchObject({ total: 62, cursor: 61 });
+  });
+
+  it('ticks the clock and picks up malformed lines', () => {
+    const { engine, store, setNow } = setup();
+    setNow(BASE_MS + 5_000);
+    engine.addMalformed({ file: '/x', line: 3, offset: 10, reason: 'not JSON' });
+    store.tick();
+    expect(store.getState()).toMatchObject({ now: BASE_MS + 5_000, malformedCount: 1 });
+  });
+
+  it('prefills h and s from the selected entry', () => {
+    const { store } = setup([makeEntry({ host: 'db-primary', session: 'ssh:alice' })]);
+    store.press('h', none);
+    expect(store.getState().prompt).toMatchObject({ kind: 'host', value: 'db-primary' });
+    store.press('', { ...none, escape: true });
+    store.press('s', none);
+    expect(store.getState().prompt).toMatchObject({ kind: 'session', value: 'ssh:alice' });
+  });
+
+  it('notifies subscribers once per change and not for keys that change nothing', () => {
+    const { store } = setup();
+    let calls = 0;
+    store.subscribe(() => calls++);
+    store.press('j', none);
+    expect(calls).toBe(0);
+    store.press('k', none);
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, TerminalSession } from '../../src/tui/terminal.js';
+import { CI_HINT, NOT_A_TERMINAL_HINT, runViewer } from '../../src/tui/viewer.js';
+import { makeEntry } from './entries.js';
+import { FakeEngine } from './fake-engine.js';
+import { FakeStdin, FakeStdout } from './render.js';
+
+let stderr: string[];
+let savedCi: Record<string, string | undefined>;
+beforeEach(() => {
+  stderr = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr.push(String(chunk));
+    return true;
+  });
+  // The viewer refuses to start under CI (Ink would not draw): these tests stand in for a terminal.
+  savedCi = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const [k, v] of Object.entries(savedCi)) if (v !== undefined) process.env[k] = v;
+});
+
+const tty = () => {
+  const stdout = new FakeStdout(80, 24);
+  const stdin = new FakeStdin();
+  return { stdout, stdin, out: stdout as unknown as NodeJS.WriteStream, in: stdin as unknown as NodeJS.ReadStream };
+};
+const waitFor = async (check: () => boolean) => {
+  for (let i = 0; i < 2_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('runViewer', () => {
+  it('exits 2 with a one-line hint when stdin or stdout is not a terminal', async () => {
+    const engine = new FakeEngine();
+    const t = tty();
+    const pipe = Object.assign(new FakeStdout(80, 24), { isTTY: undefined }) as unknown as NodeJS.WriteStream;
+    expect(await runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: pipe })).toBe(2);
+    const notTty = Object.assign(new FakeStdin(), { isTTY: false }) as unknown as NodeJS.ReadStream;
+    expect(await runViewer({ files: [], follow: true, engine, stdin: notTty, stdout: t.out })).toBe(2);
+    expect(stderr).toEqual([`sudo-proxy-audit: ${NOT_A_TERMINAL_HINT}\n`, `sudo-proxy-audit: ${NOT_A_TERMINAL_HINT}\n`]);
+    expect(t.stdout.frames).toEqual([]);
+  });
+
+  it('exits 2 with a hint under CI, where Ink would draw nothing', async () => {
+    process.env.CI = 'true';
+    const t = tty();
+    expect(await runViewer({ files: [], follow: true, engine: new FakeEngine(), stdin: t.in, stdout: t.out })).toBe(2);
+    expect(stderr).toEqual([`sudo-proxy-audit: ${CI_HINT}\n`]);
+  });
+
+  it('draws in the alternate screen and leaves it on q, exit code 0, without closing an engine it was given', async () => {
+    const engine = new FakeEngine([makeEntry()]);
+    const t = tty();
+    const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out });
+    await waitFor(() => t.stdout.frames.some((f) => f.includes('sudo-proxy-audit')));
+    t.stdin.write('q');
+    expect(await done).toBe(0);
+    const out = t.stdout.frames.join('');
+    expect(out.startsWith(ENTER_ALT_SCREEN)).toBe(true);
+    expect(out.endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+    expect(out.split(ENTER_ALT_SCREEN)).toHaveLength(2);
+    expect(out.split(LEAVE_ALT_SCREEN)).toHaveLength(2);
+    expect(engine.closed).toBe(false);
+    expect(engine.listenerCount('change')).toBe(0);
+  });
+
+  it('leaves the alternate screen and reports the error when rendering crashes', async () => {
+    const engine = new FakeEngine([makeEntry()]);
+    engine.entry = () => {
+      throw new Error('boom');
+    };
+    const t = tty();
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out })).toBe(1);
+    expect(t.stdout.frames.join('').endsWith(LEAVE_ALT_SCREEN)).toBe(true);
+    expect(stderr.join('')).toMatch(/sudo-proxy-audit: the viewer crashed: Error: boom/);
+  });
+});
+
+describe('TerminalSession', () => {
+  it('enters once and restores once, whatever calls it', () => {
+    const out = new FakeStdout(80, 24);
+    const session = new TerminalSession(out as unknown as NodeJS.WritableStream);
+    session.restore();
+    expect(out.frames).toEqual([]);
+    session.enter();
+    session.enter();
+    session.clear();
+    session.restore();
+    session.restore();
+    session.clear();
+    expect(out.frames).toHaveLength(3);
+    expect(out.frames[0]).toContain(ENTER_ALT_SCREEN);
+    expect(out.frames[2]).toMatch(/\u001b\[\?25h.*\u001b\[\?1049l$/);
+    expect(session.isActive()).toBe(false);
+  });
+});
