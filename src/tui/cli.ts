@@ -1,96 +1,97 @@
 #!/usr/bin/env node
 /**
- * `sudo-proxy-audit`: one binary, subcommands. Each subcommand parses its own flags with
- * node:util parseArgs and returns an exit code: 0 success, 1 a negative verdict, 2 usage or I/O.
+ * `sudo-proxy-audit`: one binary, subcommands (src/tui/commands/, one file each, loaded on
+ * use). This file only dispatches and turns failures into one line and an exit code: 0
+ * success, 1 a negative verdict, 2 usage or I/O error. Never a stack trace, unless
+ * SUDO_PROXY_AUDIT_DEBUG is set.
  */
-import { parseArgs } from 'node:util';
-import path from 'node:path';
-import { auditRecordJsonSchema } from '../shared/schema.js';
-import { runDemo } from '../writer/demo.js';
+import fs from 'node:fs';
+import { PROGRAM } from './commands/command.js';
+import { CliError, EXIT_USAGE, UsageError } from './commands/errors.js';
+import { exitQuietlyOnClosedPipe } from './commands/output.js';
+import { COMMANDS, type CommandEntry, DEFAULT_COMMAND } from './commands/registry.js';
+import { closest } from './commands/suggest.js';
 
-class UsageError extends Error {}
+const names = COMMANDS.map((c) => c.name);
+const commandNamed = (name: string | undefined): CommandEntry | undefined => COMMANDS.find((c) => c.name === name);
 
-function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'audit-log': { type: 'string' },
-      rate: { type: 'string', default: '1.5' },
-      count: { type: 'string' },
-      speed: { type: 'string', default: '10' },
-      seed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`Usage: sudo-proxy-audit demo [--audit-log PATH] [--rate R] [--count N] [--speed S] [--seed N]
-
-A simulated sudo-proxy daemon writing realistic audit records through the real writer.
-  --audit-log PATH  where to write (default ./demo-logs/audit.log)
-  --rate R          requests per second (default 1.5)
-  --count N         stop after N requests have completed (default: run until Ctrl-C)
-  --speed S         time compression: prompts and commands run S times faster (default 10)
-  --seed N          reproducible traffic
-`);
-    return Promise.resolve(0);
-  }
-  const num = (name: string, v: string | undefined, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} takes a number ≥ ${min}, got '${v}'`);
-    return n;
-  };
-  const auditLog = path.resolve(values['audit-log'] ?? path.join('demo-logs', 'audit.log'));
-  const handle = runDemo({
-    auditLog,
-    rate: num('rate', values.rate, 0.001) as number,
-    count: num('count', values.count, 1),
-    speed: num('speed', values.speed, 0.001) as number,
-    seed: num('seed', values.seed, 0),
-  });
-  process.stderr.write(`demo daemon writing to ${auditLog} (Ctrl-C to stop)\n`);
-  const stop = () => handle.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return handle.done.then(() => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    const s = handle.log.stats();
-    process.stderr.write(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}\n`);
-    return 0;
-  });
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
-function schema(argv: string[]): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: sudo-proxy-audit schema\n\nPrints the JSON Schema of one audit-log line.\n');
-    return 0;
-  }
-  if (argv.length > 0) throw new UsageError(`schema takes no arguments, got '${argv[0]}'`);
-  process.stdout.write(`${JSON.stringify(auditRecordJsonSchema(), null, 2)}\n`);
-  return 0;
-}
+function usage(): string {
+  const width = Math.max(...names.map((n) => n.length));
+  return `Usage: ${PROGRAM} [COMMAND] [OPTIONS] [FILE…]
 
-const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = { demo, schema };
+The sudo-proxy audit log: watch it live, print and summarise it, verify its chain.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Without a command: ${DEFAULT_COMMAND}. FILE defaults to $XDG_STATE_HOME/sudo-proxy/audit.log.
+'${PROGRAM} COMMAND --help' describes a command.
+
+Options:
+  -h, --help     show this help
+  -V, --version  print the version
+
+Exit status: 0 success; 1 a negative verdict (verify found a break, or --strict
+found malformed lines); 2 usage or I/O error.
+`;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name === undefined ? undefined : COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`Usage: sudo-proxy-audit <${Object.keys(COMMANDS).join('|')}> [--help]\n`);
-    return 2;
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h') {
+    process.stdout.write(usage());
+    return 0;
   }
-  return command(rest);
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`${PROGRAM} ${version()}\n`);
+    return 0;
+  }
+  if (first === 'help') {
+    if (rest[0] === undefined) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    const topic = commandNamed(rest[0]);
+    if (!topic) throw new UsageError(`no command '${rest[0]}'; commands are ${names.join(', ')}`);
+    process.stdout.write((await topic.load()).help);
+    return 0;
+  }
+  const named = commandNamed(first);
+  if (named) return (await named.load()).run(rest);
+  // Not a command name: the default command, with every argument.
+  const fallback = await (commandNamed(DEFAULT_COMMAND) as CommandEntry).load();
+  try {
+    return await fallback.run(argv);
+  } catch (e) {
+    // `sudo-proxy-audit prnit`: a missing "file" that looks like a command was a typo.
+    const guess = first !== undefined && !first.startsWith('-') && !fs.existsSync(first) ? closest(first, names) : undefined;
+    if (guess && e instanceof CliError) throw new UsageError(`unknown command '${first}' (did you mean '${guess}'?)`);
+    throw e;
+  }
 }
 
+exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
+    const name = commandNamed(process.argv[2])?.name;
+    const where = name ? `${PROGRAM} ${name}` : PROGRAM;
+    if (e instanceof CliError) {
+      process.stderr.write(`${where}: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    // A bug: still one line, with the stack only on request.
     const message = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`sudo-proxy-audit: ${message}\n`);
-    process.exitCode = 2;
+    const debug = process.env.SUDO_PROXY_AUDIT_DEBUG ? `\n${(e as Error)?.stack ?? ''}` : ' (set SUDO_PROXY_AUDIT_DEBUG=1 for the details)';
+    process.stderr.write(`${where}: internal error: ${message}${debug}\n`);
+    process.exitCode = EXIT_USAGE;
   },
 );

@@ -1,0 +1,111 @@
+/**
+ * `sudo-proxy-audit demo`: the simulated daemon writing realistic traffic through the real
+ * writer; with `--view`, the viewer on its log at the same time (what `npm start` runs).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { runDemo } from '../../writer/demo.js';
+import { type Command, PROGRAM } from './command.js';
+import { CliError, EXIT_OK, UsageError } from './errors.js';
+import { parseFlags } from './flags.js';
+import { notATerminal, runViewer } from './viewer-loader.js';
+
+const help = `Usage: ${PROGRAM} demo [--audit-log PATH] [--rate R] [--count N] [--speed S]
+                             [--seed N] [--view]
+
+A simulated sudo-proxy daemon: requests arrive, an operator approves or denies them after a
+realistic delay, approved commands run and complete. Records go through the real writer,
+hash chain included.
+
+Options:
+      --audit-log PATH  where to write (default ./demo-logs/audit.log)
+      --rate R          requests per second (default 1.5)
+      --count N         stop after N requests have completed (default: until stopped)
+      --speed S         time compression: prompts and commands run S times faster
+                        (default 10)
+      --seed N          reproducible traffic
+      --view            open the viewer on the log at the same time; quitting it
+                        stops the demo (what npm start runs)
+  -h, --help            show this help
+`;
+
+const OPTIONS = {
+  'audit-log': { type: 'string' },
+  rate: { type: 'string', default: '1.5' },
+  count: { type: 'string' },
+  speed: { type: 'string', default: '10' },
+  seed: { type: 'string' },
+  view: { type: 'boolean' },
+} as const;
+
+function numberFlag(name: string, value: string | undefined, min: number, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} takes ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  help,
+  async run(argv) {
+    const { values } = parseFlags(argv, OPTIONS, false);
+    if (values.help) {
+      process.stdout.write(help);
+      return EXIT_OK;
+    }
+    const options = {
+      rate: numberFlag('rate', values.rate, 0.001) as number,
+      count: numberFlag('count', values.count, 1, true),
+      speed: numberFlag('speed', values.speed, 0.001) as number,
+      seed: numberFlag('seed', values.seed, 0, true),
+    };
+    // Checked before the daemon starts, so that no records are written for a viewer that cannot open.
+    const noTerminal = values.view ? await notATerminal() : undefined;
+    if (noTerminal) throw new CliError(noTerminal);
+    const auditLog = path.resolve(values['audit-log'] ?? path.join('demo-logs', 'audit.log'));
+    const existing = fs.statSync(auditLog, { throwIfNoEntry: false });
+    if (existing && !existing.isFile()) throw new CliError(`${auditLog}: ${existing.isDirectory() ? 'is a directory' : 'not a regular file'}`);
+
+    // Warnings are held while the writer starts (a failure becomes one error line) and, under
+    // the viewer, until it has closed: the screen is the viewer's.
+    const warnings: string[] = [];
+    const print = (m: string) => void process.stderr.write(`sudo-proxy-audit: ${m}\n`);
+    let sink = (m: string) => void warnings.push(m);
+    const handle = runDemo({ auditLog, ...options, warn: (m) => sink(m) });
+    if (handle.log.stats().written === 0) {
+      handle.stop();
+      throw new CliError(`cannot write the demo log${warnings.length > 0 ? `: ${warnings[0]}` : ` ${auditLog}`}`);
+    }
+    if (!values.view) {
+      for (const w of warnings.splice(0)) print(w);
+      sink = print;
+    }
+
+    if (values.view) {
+      let code: number;
+      try {
+        code = await runViewer({ files: [auditLog], follow: true, title: `demo daemon → ${auditLog}` });
+      } finally {
+        handle.stop();
+        await handle.done;
+      }
+      for (const w of warnings) print(w);
+      return code;
+    }
+
+    // Handlers first: whoever reads the line below may signal at once.
+    const stop = () => handle.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.stderr.write(`demo daemon writing to ${auditLog} (Ctrl-C to stop)\n`);
+    await handle.done;
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    const s = handle.log.stats();
+    process.stderr.write(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}\n`);
+    return EXIT_OK;
+  },
+};

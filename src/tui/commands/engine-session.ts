@@ -1,0 +1,46 @@
+/**
+ * The engine as the batch commands use it: opened on checked files, its notices passed on as
+ * one line each on stderr, and its malformed lines reported as `file:line: reason`.
+ */
+import type { AuditEngine, EngineNotice } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { CliError } from './errors.js';
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * Opens the engine and waits until every file is indexed. Without `follow`, a file that
+ * becomes unreadable meanwhile (an `error` notice) is a one-line failure.
+ */
+export async function openIndexedEngine(files: readonly string[], follow: boolean): Promise<AuditEngine> {
+  // Loaded here, after flags and files were checked: errors and --help stay fast.
+  const { openEngine } = await import('../engine/engine.js');
+  const engine = openEngine([...files], { follow });
+  let fatal: EngineNotice | undefined;
+  engine.on('notice', (n: EngineNotice) => {
+    if (n.kind === 'error' && !follow) fatal ??= n;
+    else say(`sudo-proxy-audit: ${escapeForTerminal(n.message)}`); // messages name their file
+  });
+  await engine.indexed();
+  if (fatal) {
+    await engine.close();
+    throw new CliError(escapeForTerminal(fatal.message));
+  }
+  return engine;
+}
+
+/**
+ * Reports malformed lines found since `alreadyReported` of them were, as `file:line: reason`
+ * on stderr. The engine keeps only the most recent ones; older ones are counted.
+ * Returns the new total reported.
+ */
+export function reportMalformed(engine: AuditEngine, alreadyReported: number): number {
+  const total = engine.malformedCount();
+  if (total <= alreadyReported) return alreadyReported;
+  const kept = engine.malformed();
+  const fresh = total - alreadyReported;
+  const listed = kept.slice(Math.max(0, kept.length - fresh));
+  if (listed.length < fresh) say(`sudo-proxy-audit: ${fresh - listed.length} malformed lines not listed (only the latest ${kept.length} are kept)`);
+  for (const m of listed) say(`${escapeForTerminal(m.file)}:${m.line}: ${escapeForTerminal(m.reason)}`);
+  return total;
+}

@@ -1,0 +1,73 @@
+/**
+ * One entry as a JSON object for `print --json`. Field names are snake_case like the records
+ * on disk and are a stable interface for scripts (documented in the README); new fields may
+ * be added, none renamed or removed. Pure.
+ */
+import type { Entry, RecordLocation } from '../../shared/entry.js';
+
+export interface EntryJson {
+  id: string;
+  state: Entry['state'];
+  time: string;
+  host: string;
+  session: string;
+  privileged: boolean;
+  pipeline: string[][];
+  resolved: (string | null)[];
+  env_keys: string[];
+  reason: string;
+  decision: Entry['decision'];
+  via: Entry['via'];
+  latency_ms: number | null;
+  request_error: string | null;
+  completed_time: string | null;
+  status: Entry['status'];
+  error: string | null;
+  exit_codes: number[];
+  stages: Array<{ exit_code: number; stderr_len: number; stderr_truncated: boolean }>;
+  stdout_len: number | null;
+  stdout_truncated: boolean;
+  duration_ms: number | null;
+  anomalies: Entry['anomalies'];
+  request: LocationJson | null;
+  response: LocationJson | null;
+}
+
+export interface LocationJson {
+  file: string;
+  line: number;
+  offset: number;
+  seq: number | null;
+}
+
+const location = (l: RecordLocation | null): LocationJson | null => (l === null ? null : { file: l.file, line: l.line, offset: l.offset, seq: l.seq });
+
+export function entryJson(e: Entry): EntryJson {
+  return {
+    id: e.id,
+    state: e.state,
+    time: e.time,
+    host: e.host,
+    session: e.session,
+    privileged: e.privileged,
+    pipeline: e.pipeline,
+    resolved: e.resolved,
+    env_keys: e.envKeys,
+    reason: e.reason,
+    decision: e.decision,
+    via: e.via,
+    latency_ms: e.latencyMs,
+    request_error: e.requestError,
+    completed_time: e.completedTime,
+    status: e.status,
+    error: e.error,
+    exit_codes: e.stages.map((s) => s.exitCode),
+    stages: e.stages.map((s) => ({ exit_code: s.exitCode, stderr_len: s.stderrLen, stderr_truncated: s.stderrTruncated })),
+    stdout_len: e.stdoutLen,
+    stdout_truncated: e.stdoutTruncated,
+    duration_ms: e.durationMs,
+    anomalies: e.anomalies,
+    request: location(e.request),
+    response: location(e.response),
+  };
+}

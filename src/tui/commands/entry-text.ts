@@ -1,0 +1,99 @@
+/**
+ * One entry as one aligned line of text for `print`: the TUI's cells (same escaping, same
+ * units, same `#`/`$` privileged mark), laid out for a pipe rather than a terminal width.
+ * The command comes last so that long pipelines never push other columns out of line. Pure.
+ */
+import type { Entry } from '../../shared/entry.js';
+import { DEFAULT_MAX_CHARS, escapeForTerminal } from '../../shared/sanitize.js';
+import { CELL_CAP, commandText, exitText, hostText } from '../format/cells.js';
+import { displayWidth, fit } from '../format/text.js';
+import { formatBytes, formatDuration } from '../format/units.js';
+
+export interface TextLayout {
+  hostWidth: number;
+  sessionWidth: number;
+  utc: boolean;
+}
+
+const TIME_WIDTH = 20;
+const MAX_HOST = 20;
+const MAX_SESSION = 20;
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `2026-11-01 09:00:02` in local time, or `2026-11-01 08:00:02Z` with `utc`. */
+export function fullTime(ms: number, utc: boolean): string {
+  const d = new Date(ms);
+  if (utc) return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)}Z`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Room kept for hosts and sessions not seen yet (following a log that has just started). */
+export const FOLLOW_MIN_WIDTHS = { host: 12, session: 14 };
+
+/** Column widths fitted to the entries at hand (a sample of them is enough), within caps. */
+export function layoutFor(entries: Iterable<Entry>, utc: boolean, min = { host: 0, session: 0 }): TextLayout {
+  let hostWidth = Math.max('HOST'.length, min.host);
+  let sessionWidth = Math.max('SESSION'.length, min.session);
+  for (const e of entries) {
+    hostWidth = Math.max(hostWidth, Math.min(MAX_HOST, displayWidth(hostText(e.host))));
+    sessionWidth = Math.max(sessionWidth, Math.min(MAX_SESSION, displayWidth(escapeForTerminal(e.session, CELL_CAP))));
+  }
+  return { hostWidth, sessionWidth, utc };
+}
+
+interface Columns {
+  time: string;
+  host: string;
+  session: string;
+  state: string;
+  wait: string;
+  exit: string;
+  took: string;
+  out: string;
+  command: string;
+}
+
+function join(c: Columns, layout: TextLayout): string {
+  return [
+    fit(c.time, TIME_WIDTH),
+    fit(c.host, layout.hostWidth),
+    fit(c.session, layout.sessionWidth),
+    fit(c.state, 8),
+    fit(c.wait, 5, 'right'),
+    fit(c.exit, 7),
+    fit(c.took, 6, 'right'),
+    fit(c.out, 6, 'right'),
+    c.command,
+  ].join(' ');
+}
+
+export function headerLine(layout: TextLayout): string {
+  return join({ time: 'TIME', host: 'HOST', session: 'SESSION', state: 'STATE', wait: 'WAIT', exit: 'EXIT', took: 'TOOK', out: 'OUT', command: 'COMMAND' }, layout);
+}
+
+/** What a person needs beside the command: why it was rejected or failed, and anomalies. */
+function notes(e: Entry): string {
+  const parts: string[] = [];
+  if (e.requestError !== null) parts.push(`rejected: ${escapeForTerminal(e.requestError, CELL_CAP)}`);
+  if (e.error !== null) parts.push(`error: ${escapeForTerminal(e.error, CELL_CAP)}`);
+  parts.push(...e.anomalies);
+  return parts.length > 0 ? `  [${parts.join('; ')}]` : '';
+}
+
+export function entryLine(e: Entry, layout: TextLayout): string {
+  return join(
+    {
+      time: Number.isFinite(e.timeMs) ? fullTime(e.timeMs, layout.utc) : escapeForTerminal(e.time, 64),
+      host: hostText(e.host),
+      session: escapeForTerminal(e.session, CELL_CAP),
+      state: e.state,
+      wait: e.via === 'policy' ? 'auto' : formatDuration(e.latencyMs),
+      exit: e.state === 'running' ? '…' : exitText(e),
+      took: formatDuration(e.durationMs),
+      out: e.stdoutLen === null ? '-' : formatBytes(e.stdoutLen, e.stdoutTruncated),
+      command: commandText(e, DEFAULT_MAX_CHARS) + notes(e),
+    },
+    layout,
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The filter flags shared by `print` and `stats`, mapped onto the EntryFilter the TUI's
+ * filter keys use, so a question asked in the TUI and on the command line has one answer.
+ * Pure given the clock.
+ */
+import { ENTRY_STATES, type EntryFilter, type EntryState } from '../../shared/entry.js';
+import { parseTimeSpec, TimeSpecError } from '../../shared/query.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { UsageError } from './errors.js';
+import { listValues } from './flags.js';
+import { closest } from './suggest.js';
+
+export const FILTER_OPTIONS = {
+  state: { type: 'string', multiple: true },
+  host: { type: 'string', multiple: true },
+  session: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  failed: { type: 'boolean' },
+  grep: { type: 'string' },
+  privileged: { type: 'boolean' },
+} as const;
+
+export const FILTER_HELP = `Filters (all must match):
+      --state STATE[,STATE…]  running, ok, failed, denied, timeout, rejected, or approved
+                              (= running, ok and failed); repeatable
+      --host HOST             exact host label ('' for local); repeatable
+      --session SESSION       exact session; repeatable
+      --since TIME            requests at or after TIME: a duration ago (30s, 15m, 2h, 7d,
+                              1h30m), today, yesterday, or ISO 8601 (2026-11-01,
+                              2026-11-01T08:00, 2026-11-01T08:00:00Z; local without a zone)
+      --until TIME            requests before TIME, same forms
+      --failed                only executions that failed (non-zero exit, or error)
+      --grep TEXT             case-insensitive substring of the command or the reason
+      --privileged            only privileged requests
+`;
+
+export interface FilterFlagValues {
+  state?: string[];
+  host?: string[];
+  session?: string[];
+  since?: string;
+  until?: string;
+  failed?: boolean;
+  grep?: string;
+  privileged?: boolean;
+}
+
+/** Words accepted by --state beyond the states themselves. */
+const STATE_ALIASES: Record<string, readonly EntryState[]> = { approved: ['running', 'ok', 'failed'] };
+
+function states(words: string[]): EntryState[] {
+  const out = new Set<EntryState>();
+  for (const word of words) {
+    const w = word.toLowerCase();
+    if ((ENTRY_STATES as readonly string[]).includes(w)) out.add(w as EntryState);
+    else if (STATE_ALIASES[w]) for (const s of STATE_ALIASES[w]) out.add(s);
+    else {
+      const guess = closest(w, [...ENTRY_STATES, ...Object.keys(STATE_ALIASES)]);
+      throw new UsageError(
+        `unknown state '${escapeForTerminal(word, 80)}'${guess ? ` (did you mean '${guess}'?)` : ''}; states are ${[...ENTRY_STATES, ...Object.keys(STATE_ALIASES)].join(', ')}`,
+      );
+    }
+  }
+  return [...out];
+}
+
+function time(flag: string, spec: string, nowMs: number): number {
+  try {
+    return parseTimeSpec(spec, nowMs);
+  } catch (e) {
+    if (e instanceof TimeSpecError) throw new UsageError(`--${flag}: ${escapeForTerminal(e.message, 400)}`);
+    throw e;
+  }
+}
+
+export function toEntryFilter(values: FilterFlagValues, nowMs: number): EntryFilter {
+  const filter: EntryFilter = {};
+  const stateWords = listValues(values.state);
+  if (values.state !== undefined) {
+    if (stateWords.length === 0) throw new UsageError('--state needs at least one state');
+    filter.states = states(stateWords);
+  }
+  if (values.host) filter.hosts = values.host;
+  if (values.session) filter.sessions = values.session;
+  if (values.since !== undefined) filter.sinceMs = time('since', values.since, nowMs);
+  if (values.until !== undefined) filter.untilMs = time('until', values.until, nowMs);
+  if (filter.sinceMs !== undefined && filter.untilMs !== undefined && filter.sinceMs >= filter.untilMs) {
+    throw new UsageError('--since must be before --until');
+  }
+  if (values.failed) filter.failedOnly = true;
+  if (values.grep !== undefined && values.grep !== '') filter.text = values.grep;
+  if (values.privileged) filter.privileged = true;
+  return filter;
+}

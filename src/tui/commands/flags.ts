@@ -1,0 +1,56 @@
+/**
+ * Flag parsing for every subcommand: node:util parseArgs in strict mode, with its errors
+ * turned into one line a person can act on (`unknown option '--hots' (did you mean '--host'?)`).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+import { closest } from './suggest.js';
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** Every subcommand takes `-h/--help`. */
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+export type ParsedFlags<O extends OptionSpecs> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O & typeof HELP; allowPositionals: true; strict: true }>
+>;
+
+export function parseFlags<O extends OptionSpecs>(argv: string[], options: O, allowPositionals = true): ParsedFlags<O> {
+  const all = { ...options, ...HELP };
+  let parsed: ParsedFlags<O>;
+  try {
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true }) as ParsedFlags<O>;
+  } catch (e) {
+    throw new UsageError(diagnose(argv, all) ?? lowerFirst((e as Error).message.split('. ')[0]));
+  }
+  if (!allowPositionals && parsed.positionals.length > 0 && !(parsed.values as { help?: boolean }).help) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  }
+  return parsed;
+}
+
+/** What exactly is wrong with `argv`, from parseArgs' tokens in lenient mode. */
+function diagnose(argv: string[], options: OptionSpecs): string | undefined {
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  const longNames = Object.keys(options);
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name];
+    if (!spec) {
+      const guess = t.rawName.startsWith('--') ? closest(t.name, longNames) : undefined;
+      return `unknown option '${t.rawName}'${guess ? ` (did you mean '--${guess}'?)` : ''}`;
+    }
+    if (spec.type === 'string' && (t.value === undefined || (t.inlineValue === false && t.value.startsWith('-') && t.value !== '-'))) {
+      return `option '${t.rawName}' needs a value${t.value === undefined ? '' : ` (use ${t.rawName}=${t.value} if '${t.value}' is the value)`}`;
+    }
+    if (spec.type === 'boolean' && t.inlineValue) return `option '${t.rawName}' takes no value`;
+  }
+  return undefined;
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** Values of a repeatable flag that also accepts comma lists: `--state denied,timeout --state failed`. */
+export function listValues(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}

@@ -1,0 +1,200 @@
+/**
+ * `sudo-proxy-audit print`: joined entries, oldest first, one per line: aligned text for
+ * people or `--json` for scripts; `-f` keeps printing entries as they complete.
+ */
+import type { AuditEngine, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
+import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
+import { type Command, PROGRAM } from './command.js';
+import { entryJson } from './entry-json.js';
+import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
+import { openIndexedEngine, reportMalformed } from './engine-session.js';
+import { EXIT_OK, EXIT_VERDICT } from './errors.js';
+import { FILTER_HELP, FILTER_OPTIONS, toEntryFilter } from './filter-flags.js';
+import { parseFlags } from './flags.js';
+import { checkInputFiles, resolveInputFiles } from './inputs.js';
+import { safeJson } from './json.js';
+import { LineOutput } from './output.js';
+
+const help = `Usage: ${PROGRAM} print [FILE…] [options]
+
+Prints the log's requests joined with their outcomes, oldest first, one per line:
+TIME HOST SESSION STATE WAIT (decision latency; auto = policy) EXIT (per stage) TOOK OUT
+(stdout size, + when truncated) and COMMAND (# privileged, $ not). Strings from the log are
+escaped as in the viewer. Malformed lines are reported on stderr as FILE:LINE: REASON.
+
+Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
+in order (oldest first); gzip files are read transparently.
+
+Options:
+      --json        one JSON object per entry (stable snake_case fields; see the README)
+  -f, --follow      keep running: print each entry once it completes (entries still
+                    running are printed when their result arrives); Ctrl-C to stop
+      --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
+      --strict      exit 1 when malformed lines were found
+      --utc         times in UTC instead of local time
+      --no-header   no column header line (text output)
+  -h, --help        show this help
+
+${FILTER_HELP}
+Exit status: 0 ok, 1 malformed lines with --strict, 2 usage or I/O error.
+`;
+
+const OPTIONS = {
+  ...FILTER_OPTIONS,
+  json: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  history: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  utc: { type: 'boolean' },
+  'no-header': { type: 'boolean' },
+} as const;
+
+/** Column widths come from up to this many entries spread over the output. */
+const LAYOUT_SAMPLE = 2000;
+
+/** Complete: its outcome is known, or it never will be (its writer restarted). */
+const settled = (e: Entry) => e.state !== 'running' || e.anomalies.includes('interrupted');
+
+function* sample(engine: AuditEngine, positions: Int32Array): Generator<Entry> {
+  const step = Math.max(1, Math.floor(positions.length / LAYOUT_SAMPLE));
+  for (let i = 0; i < positions.length; i += step) yield engine.entry(positions[i]);
+}
+
+export const printCommand: Command = {
+  name: 'print',
+  help,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, OPTIONS);
+    if (values.help) {
+      process.stdout.write(help);
+      return EXIT_OK;
+    }
+    const filter = toEntryFilter(values, Date.now());
+    const files = resolveInputFiles(positionals, { history: values.history });
+    const follow = values.follow === true;
+    checkInputFiles(files, { waitForLive: follow && positionals.length === 0 });
+    // Before any output: whoever reads it may signal at once.
+    const stopSignals = follow ? untilSignal() : undefined;
+    const engine = await openIndexedEngine(files, follow);
+    const out = new LineOutput();
+
+    const positions = engine.query(filter);
+    // Taken in the same tick as the query: what follow must watch from, so nothing that lands
+    // while the first dump is written is lost or printed twice.
+    const watch = follow ? watchFrom(engine, filter) : undefined;
+    const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined);
+    const format = values.json ? (e: Entry) => safeJson(entryJson(e)) : (e: Entry) => entryLine(e, layout);
+    if (!values.json && !values['no-header']) out.line(headerLine(layout));
+    for (const p of positions) {
+      const e = engine.entry(p);
+      if (follow && !settled(e)) continue; // printed when complete, from the running set below
+      out.line(format(e));
+      await out.maybeFlush();
+    }
+    await out.flush();
+    let reported = reportMalformed(engine, 0);
+    if (!follow) {
+      const malformed = engine.malformedCount();
+      await engine.close();
+      return values.strict && malformed > 0 ? EXIT_VERDICT : EXIT_OK;
+    }
+    const signals = stopSignals as ReturnType<typeof untilSignal>;
+    signals.following();
+    await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, () => {
+      reported = reportMalformed(engine, reported);
+    });
+    return values.strict && engine.malformedCount() > 0 ? EXIT_VERDICT : EXIT_OK;
+  },
+};
+
+/**
+ * Prints entries as they complete until SIGINT/SIGTERM. Running entries wait in `pending`
+ * (by key, with their position) and are printed once settled, if they match then: a state
+ * filter can only be judged on the outcome.
+ */
+interface Watch {
+  /** Positions from here on are new to the follower. */
+  seen: number;
+  /** Entries still running: key → position. */
+  pending: Map<number, number>;
+}
+
+function watchFrom(engine: AuditEngine, filter: EntryFilter): Watch {
+  const pending = new Map<number, number>();
+  for (const p of engine.query({ ...filter, states: ['running'], failedOnly: undefined })) {
+    const e = engine.entry(p);
+    if (!settled(e)) pending.set(e.key, p);
+  }
+  return { seen: engine.size(), pending };
+}
+
+async function followEntries(
+  engine: AuditEngine,
+  filter: EntryFilter,
+  watch: Watch,
+  out: LineOutput,
+  format: (e: Entry) => string,
+  stopped: Promise<void>,
+  onMalformed: () => void,
+): Promise<void> {
+  const full: CompiledFilter = compileFilter(filter);
+  // Everything but the outcome: what a still-running entry must already match.
+  const beforeOutcome: CompiledFilter = compileFilter({ ...filter, states: undefined, failedOnly: undefined });
+  const { pending } = watch;
+  let seen = watch.seen;
+  let writing = Promise.resolve();
+
+  const onChange = (change: EngineChange) => {
+    if (change.prepended > 0) {
+      seen += change.prepended;
+      for (const [key, p] of pending) pending.set(key, p + change.prepended);
+    }
+    const ready: number[] = [];
+    for (const [key, p] of pending) {
+      const e = engine.entry(p);
+      if (e.key !== key) continue; // defensive: positions only move by prepends
+      if (settled(e)) {
+        pending.delete(key);
+        if (matchesFilter(e, full)) ready.push(p);
+      }
+    }
+    const size = engine.size();
+    for (let p = seen; p < size; p++) {
+      const e = engine.entry(p);
+      if (!matchesFilter(e, beforeOutcome)) continue;
+      if (!settled(e)) pending.set(e.key, p);
+      else if (matchesFilter(e, full)) ready.push(p);
+    }
+    seen = size;
+    ready.sort((a, b) => a - b);
+    for (const p of ready) out.line(format(engine.entry(p)));
+    writing = writing.then(() => out.flush());
+    onMalformed();
+  };
+  engine.on('change', onChange);
+  onChange({ prepended: 0, appended: 0, updated: 0 }); // what changed while the first dump was written
+  await stopped;
+  engine.off('change', onChange);
+  await writing;
+  await out.flush();
+  await engine.close();
+}
+
+/**
+ * Ctrl-C (or SIGTERM) ends a follow normally, exit 0. Before following has begun (indexing,
+ * the first dump) it ends the process at once; after, `stopped` resolves for an orderly close.
+ */
+function untilSignal(): { stopped: Promise<void>; following(): void } {
+  let following = false;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      if (!following) process.exit(0);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return { stopped, following: () => void (following = true) };
+}

@@ -1,0 +1,23 @@
+/**
+ * The subcommands, each loaded only when it runs: `verify` need not load the engine, and
+ * `print` need not load React. Summaries live here so `--help` loads nothing.
+ */
+import type { Command } from './command.js';
+
+export interface CommandEntry {
+  name: string;
+  /** One line for the command list in `sudo-proxy-audit --help`. */
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'view', summary: 'the live viewer (default): follow the log in a terminal', load: async () => (await import('./view.js')).viewCommand },
+  { name: 'print', summary: 'entries as aligned text or JSON lines, filtered; -f follows', load: async () => (await import('./print.js')).printCommand },
+  { name: 'stats', summary: 'summary: states, hosts, sessions, latency, top commands', load: async () => (await import('./stats.js')).statsCommand },
+  { name: 'verify', summary: 'check the hash chain: ok, or where it was tampered with', load: async () => (await import('./verify.js')).verifyCommand },
+  { name: 'demo', summary: 'a simulated daemon writing realistic traffic (--view: watch it)', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'schema', summary: 'print the JSON Schema of an audit record', load: async () => (await import('./schema.js')).schemaCommand },
+];
+
+export const DEFAULT_COMMAND = 'view';

@@ -1,0 +1,113 @@
+/**
+ * `stats` output: an aureport-style text summary for people, and JSON with stable snake_case
+ * names for scripts. Pure: given the stats, the malformed lines and the files.
+ */
+import type { Anomaly, EntryState, EntryStats, MalformedLine, Percentiles } from '../../shared/entry.js';
+import { ENTRY_STATES } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { hostText } from '../format/cells.js';
+import { displayWidth, fit } from '../format/text.js';
+import { formatDuration } from '../format/units.js';
+import { fullTime } from './entry-text.js';
+
+export interface StatsInput {
+  files: readonly string[];
+  stats: EntryStats;
+  /** Request times of the first and last matching entries (log order), NaN when unknown. */
+  firstMs: number;
+  lastMs: number;
+  malformedCount: number;
+  malformed: readonly MalformedLine[];
+}
+
+/** Rows listed per table in text; --json lists everything. */
+const TEXT_ROWS = 10;
+
+const snake = (a: Anomaly) => a.replace(/-/g, '_');
+
+const percentilesJson = (p: Percentiles | null) => (p === null ? null : { count: p.count, p50: p.p50, p95: p.p95, max: p.max });
+
+const isoOrNull = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+
+export function statsJson(input: StatsInput): Record<string, unknown> {
+  const s = input.stats;
+  return {
+    files: input.files,
+    total: s.total,
+    first_time: isoOrNull(input.firstMs),
+    last_time: isoOrNull(input.lastMs),
+    by_state: Object.fromEntries(ENTRY_STATES.map((state) => [state, s.byState[state]])),
+    by_host: s.byHost.map((h) => ({ host: h.host, count: h.count })),
+    by_session: s.bySession.map((x) => ({ session: x.session, count: x.count })),
+    latency_ms: percentilesJson(s.latency),
+    duration_ms: percentilesJson(s.duration),
+    per_minute: { start: s.perMinute.counts.length > 0 ? isoOrNull(s.perMinute.startMs) : null, counts: s.perMinute.counts },
+    top_commands: s.topCommands.map((c) => ({ command: c.command, count: c.count })),
+    anomalies: Object.fromEntries(Object.entries(s.anomalies).map(([a, n]) => [snake(a as Anomaly), n])),
+    malformed_count: input.malformedCount,
+    malformed: input.malformed.map((m) => ({ file: m.file, line: m.line, reason: m.reason })),
+  };
+}
+
+const percent = (n: number, total: number) => (total === 0 ? '' : `${((100 * n) / total).toFixed(1).padStart(5)}%`);
+
+/** A titled table of name/count rows, the longest names cut so that counts line up. */
+function countTable(title: string, rows: Array<{ name: string; count: number }>, total: number, limit = TEXT_ROWS): string[] {
+  if (rows.length === 0) return [];
+  const shown = rows.slice(0, limit);
+  const nameWidth = Math.min(48, Math.max(...shown.map((r) => displayWidth(r.name))));
+  const countWidth = Math.max(...shown.map((r) => String(r.count).length));
+  const lines = [title, ...shown.map((r) => `  ${fit(r.name, nameWidth)}  ${String(r.count).padStart(countWidth)} ${percent(r.count, total)}`.trimEnd())];
+  if (rows.length > limit) lines.push(`  … ${rows.length - limit} more`);
+  return [...lines, ''];
+}
+
+function percentileLine(label: string, p: Percentiles | null): string {
+  if (p === null) return `${label.padEnd(30)} -`;
+  return `${label.padEnd(30)} p50 ${formatDuration(p.p50).padEnd(7)} p95 ${formatDuration(p.p95).padEnd(7)} max ${formatDuration(p.max).padEnd(7)} (n=${p.count})`;
+}
+
+function rateLine(perMinute: EntryStats['perMinute'], utc: boolean): string | undefined {
+  const counts = perMinute.counts;
+  if (counts.length === 0) return undefined;
+  let peak = 0;
+  for (let i = 1; i < counts.length; i++) if (counts[i] > counts[peak]) peak = i;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const average = total / counts.length;
+  return `Requests per minute:  average ${average < 10 ? average.toFixed(2) : average.toFixed(0)}, peak ${counts[peak]} at ${fullTime(perMinute.startMs + peak * 60_000, utc).slice(0, 16)}`;
+}
+
+export function statsText(input: StatsInput, options: { utc: boolean; malformedListed?: number }): string {
+  const s = input.stats;
+  const when = (ms: number) => (Number.isFinite(ms) ? fullTime(ms, options.utc) : '?');
+  const lines: string[] = [
+    'Audit log summary',
+    '=================',
+    `Files:                ${input.files.map((f) => escapeForTerminal(f)).join(', ')}`,
+    `Requests:             ${s.total}`,
+  ];
+  if (s.total > 0) lines.push(`Time range:           ${when(input.firstMs)} – ${when(input.lastMs)}`);
+  const rate = rateLine(s.perMinute, options.utc);
+  if (rate) lines.push(rate);
+  lines.push(`Malformed lines:      ${input.malformedCount}`, '');
+
+  const states = ENTRY_STATES.map((state: EntryState) => ({ name: state, count: s.byState[state] }));
+  lines.push(...countTable('States', states, s.total, ENTRY_STATES.length));
+  lines.push(percentileLine('Decision latency (prompted)', s.latency), percentileLine('Duration (executions)', s.duration), '');
+  lines.push(...countTable('Hosts', s.byHost.map((h) => ({ name: hostText(h.host), count: h.count })), s.total));
+  lines.push(...countTable('Sessions', s.bySession.map((x) => ({ name: escapeForTerminal(x.session), count: x.count })), s.total));
+  lines.push(...countTable('Top commands', s.topCommands.map((c) => ({ name: escapeForTerminal(c.command), count: c.count })), s.total));
+  const anomalies = Object.entries(s.anomalies).map(([name, count]) => ({ name, count }));
+  if (anomalies.some((a) => a.count > 0)) lines.push(...countTable('Anomalies', anomalies, s.total, anomalies.length));
+  else lines.push('Anomalies:            none', '');
+
+  if (input.malformedCount > 0) {
+    const listed = input.malformed.slice(-(options.malformedListed ?? TEXT_ROWS));
+    lines.push('Malformed lines');
+    for (const m of listed) lines.push(`  ${escapeForTerminal(m.file)}:${m.line}: ${escapeForTerminal(m.reason)}`);
+    if (input.malformedCount > listed.length) lines.push(`  … ${input.malformedCount - listed.length} more`);
+    lines.push('');
+  }
+  while (lines[lines.length - 1] === '') lines.pop();
+  return `${lines.join('\n')}\n`;
+}

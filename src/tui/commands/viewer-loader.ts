@@ -1,0 +1,23 @@
+/**
+ * The viewer (Ink + React) is loaded only by the commands that show it, so `print`, `stats`
+ * and `verify` start without paying for React.
+ */
+import type { AuditEngine } from '../../shared/entry.js';
+
+export interface ViewerOptions {
+  files: string[];
+  follow: boolean;
+  engine?: AuditEngine;
+  title?: string;
+}
+
+/** Why the viewer cannot run here, or undefined when stdin and stdout are a terminal. */
+export async function notATerminal(): Promise<string | undefined> {
+  if (process.stdin.isTTY && process.stdout.isTTY) return undefined;
+  return (await import('../viewer.js')).NOT_A_TERMINAL_HINT;
+}
+
+export async function runViewer(options: ViewerOptions): Promise<number> {
+  const viewer = await import('../viewer.js');
+  return viewer.runViewer(options);
+}

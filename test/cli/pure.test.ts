@@ -1,0 +1,143 @@
+/** The pure parts of the command line, tested directly (no processes). */
+import { describe, expect, it } from 'vitest';
+import { describeFsError } from '../../src/tui/commands/errors.js';
+import { toEntryFilter } from '../../src/tui/commands/filter-flags.js';
+import { listValues, parseFlags } from '../../src/tui/commands/flags.js';
+import { safeJson } from '../../src/tui/commands/json.js';
+import { orderAsRotatedSet } from '../../src/tui/commands/rotated.js';
+import { sniffAuditLog } from '../../src/tui/commands/sniff.js';
+import { closest, editDistance } from '../../src/tui/commands/suggest.js';
+
+describe('closest', () => {
+  it('suggests transpositions, typos and unique prefixes; nothing when nothing is close', () => {
+    const flags = ['host', 'session', 'state', 'since', 'until', 'failed', 'grep', 'privileged', 'json', 'follow'];
+    expect(editDistance('hots', 'host')).toBe(1);
+    expect(closest('hots', flags)).toBe('host');
+    expect(closest('sesion', flags)).toBe('session');
+    expect(closest('priv', flags)).toBe('privileged');
+    expect(closest('jsno', flags)).toBe('json');
+    expect(closest('xyzzy', flags)).toBeUndefined();
+    expect(closest('s', flags)).toBeUndefined(); // ambiguous prefix, too short to guess
+  });
+});
+
+describe('parseFlags', () => {
+  const options = { host: { type: 'string', multiple: true }, failed: { type: 'boolean' } } as const;
+  it('parses flags and positionals strictly', () => {
+    const r = parseFlags(['--host', 'a', 'f1', '--failed', '--host=b', 'f2'], options);
+    expect(r.values).toMatchObject({ host: ['a', 'b'], failed: true });
+    expect(r.positionals).toEqual(['f1', 'f2']);
+  });
+  it.each([
+    [['--hots', 'x'], "unknown option '--hots' (did you mean '--host'?)"],
+    [['--host'], "option '--host' needs a value"],
+    [['--host', '--failed'], "option '--host' needs a value (use --host=--failed if '--failed' is the value)"],
+    [['--failed=1'], "option '--failed' takes no value"],
+  ])('%j → %s', (argv, message) => {
+    expect(() => parseFlags(argv, options)).toThrow(message);
+  });
+  it('rejects positionals where none are taken, but not beside --help', () => {
+    expect(() => parseFlags(['x'], {}, false)).toThrow("unexpected argument 'x'");
+    expect(parseFlags(['-h', 'x'], {}, false).values.help).toBe(true);
+  });
+  it('listValues splits comma lists and drops blanks', () => {
+    expect(listValues(['denied,timeout', ' failed ', ','])).toEqual(['denied', 'timeout', 'failed']);
+  });
+});
+
+describe('toEntryFilter', () => {
+  const now = Date.parse('2026-11-01T12:00:00Z');
+  it('maps every flag onto the shared EntryFilter', () => {
+    expect(
+      toEntryFilter(
+        { state: ['denied,Timeout', 'approved'], host: ['web-01', ''], session: ['s1'], since: '2h', until: '2026-11-01T11:30:00Z', failed: true, grep: 'nginx', privileged: true },
+        now,
+      ),
+    ).toEqual({
+      states: ['denied', 'timeout', 'running', 'ok', 'failed'],
+      hosts: ['web-01', ''],
+      sessions: ['s1'],
+      sinceMs: now - 2 * 3_600_000,
+      untilMs: Date.parse('2026-11-01T11:30:00Z'),
+      failedOnly: true,
+      text: 'nginx',
+      privileged: true,
+    });
+    expect(toEntryFilter({}, now)).toEqual({});
+  });
+  it('refuses what cannot be meant', () => {
+    expect(() => toEntryFilter({ state: ['deneid'] }, now)).toThrow("unknown state 'deneid' (did you mean 'denied'?)");
+    expect(() => toEntryFilter({ state: [','] }, now)).toThrow('--state needs at least one state');
+    expect(() => toEntryFilter({ since: 'soon' }, now)).toThrow(/^--since: 'soon' is not a time/);
+    expect(() => toEntryFilter({ since: '1h', until: '2h' }, now)).toThrow('--since must be before --until');
+  });
+});
+
+describe('sniffAuditLog', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const record = '{"v":1,"type":"writer","seq":1,"prev":"0","time":"t","event":"start","pid":1}';
+  it.each([
+    ['an empty file', '', true, true],
+    ['a record', `${record}\n`, true, true],
+    ['a record after a torn first line', `{"v":1,"ty\n${record}\n`, true, true],
+    ['a long first record cut by the window', `{"v":1,"type":"request","pipeline":[["${'a'.repeat(100)}`, false, true],
+    ['text', 'hello\nworld\n', true, false],
+    ['JSON that is not a record', '{"level":"info"}\n', true, false],
+    ['a JSON array', '[1,2]\n', true, false],
+  ])('%s', (_, text, whole, ok) => {
+    expect(sniffAuditLog(bytes(text), whole).ok).toBe(ok);
+  });
+  it('binary: NUL bytes or invalid UTF-8, but not a multi-byte character cut by the window', () => {
+    expect(sniffAuditLog(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1]), true)).toEqual({ ok: false, reason: 'not an audit log (binary data)' });
+    expect(sniffAuditLog(new Uint8Array([0xff, 0xfe, 0x41]), true)).toEqual({ ok: false, reason: 'not an audit log (binary data: not UTF-8 text)' });
+    const cut = bytes(`${record}\n{"v":1,"type":"request","reason":"é`).slice(0, -1);
+    expect(sniffAuditLog(cut, false).ok).toBe(true);
+  });
+  it('names the first line that is wrong', () => {
+    expect(sniffAuditLog(bytes('\n\nnot json\n'), true)).toEqual({ ok: false, reason: 'not an audit log (line 3 is not JSON)' });
+  });
+});
+
+describe('orderAsRotatedSet', () => {
+  it('puts one rotated set oldest first, whatever the shell glob order', () => {
+    expect(orderAsRotatedSet(['/l/audit.log', '/l/audit.log.1', '/l/audit.log.10.gz', '/l/audit.log.2.gz'])).toEqual([
+      '/l/audit.log.10.gz',
+      '/l/audit.log.2.gz',
+      '/l/audit.log.1',
+      '/l/audit.log',
+    ]);
+    expect(orderAsRotatedSet(['/l/audit.log', '/l/audit.log-20261102.gz', '/l/audit.log-20261101'])).toEqual([
+      '/l/audit.log-20261101',
+      '/l/audit.log-20261102.gz',
+      '/l/audit.log',
+    ]);
+  });
+  it('keeps any other list as given', () => {
+    expect(orderAsRotatedSet(['/l/b.log', '/l/a.log'])).toEqual(['/l/b.log', '/l/a.log']);
+    expect(orderAsRotatedSet(['/x/audit.log', '/y/audit.log.1'])).toEqual(['/x/audit.log', '/y/audit.log.1']);
+    expect(orderAsRotatedSet(['/l/audit.log.1', '/l/audit.log.2'])).toEqual(['/l/audit.log.1', '/l/audit.log.2']); // no live file: its base is unknown
+  });
+});
+
+describe('safeJson', () => {
+  it('is the same JSON value, with nothing a terminal would act on', () => {
+    const value = { s: 'a\u001b[2J\u009b\u007f\u202e\u2028\u200b\ufeff\ud800z', n: 1 };
+    const json = safeJson(value);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(json).toMatch(/^[\x20-\x7e]*$/);
+  });
+});
+
+describe('describeFsError', () => {
+  it.each([
+    ['ENOENT', 'no such file'],
+    ['EACCES', 'permission denied'],
+    ['EISDIR', 'is a directory'],
+    ['Z_DATA_ERROR', 'corrupt or truncated gzip data'],
+  ])('%s → %s', (code, text) => {
+    expect(describeFsError(Object.assign(new Error(`${code}: x, open '/a'`), { code }))).toBe(text);
+  });
+  it('keeps the cause of an unknown error without the repeated path', () => {
+    expect(describeFsError(Object.assign(new Error("EROFS: read-only file system, open '/a'"), { code: 'EROFS' }))).toBe('read-only file system');
+  });
+});
