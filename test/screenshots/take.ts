@@ -47,12 +47,27 @@ function fixtureLog(): string {
   return file;
 }
 
-function shoot(name: string, command: string, steps: Array<{ keys?: string[]; waitMs?: number }>): void {
+/** Polls the pane until `ready` holds and (when `stable`) two captures 150 ms apart agree. */
+function settle(name: string, ready: (screen: string) => boolean, stable = true): void {
+  const deadline = Date.now() + 20_000;
+  let previous = '';
+  for (;;) {
+    const screen = tmux('capture-pane', '-p', '-t', name);
+    if (ready(screen) && (!stable || screen === previous)) return;
+    if (Date.now() > deadline) throw new Error(`${name}: the screen never settled:\n${screen}`);
+    previous = screen;
+    sleep(150);
+  }
+}
+
+const loaded = (screen: string) => screen.includes('sudo-proxy-audit') && !screen.includes('reading…');
+
+function shoot(name: string, command: string, steps: Array<{ keys?: string[]; until?: (screen: string) => boolean; stable?: boolean }>): void {
   tmux('new-session', '-d', '-x', String(COLS), '-y', String(ROWS), '-s', name, `env TERM=xterm-256color FORCE_COLOR=3 TZ=UTC ${command}`);
   try {
     for (const step of steps) {
       if (step.keys) tmux('send-keys', '-t', name, ...step.keys);
-      sleep(step.waitMs ?? 600);
+      settle(name, step.until ?? loaded, step.stable ?? true);
     }
     const ansi = tmux('capture-pane', '-e', '-p', '-t', name);
     const body = execFileSync('aha', ['--black', '--no-header'], { input: ansi, encoding: 'utf8' });
@@ -78,13 +93,13 @@ fs.mkdirSync(outDir, { recursive: true });
 const log = fixtureLog();
 const view = `node ${cli} view --no-follow ${log}`;
 try {
-  shoot('live-view', view, [{ waitMs: 1500 }]);
-  shoot('detail-pane', view, [{ waitMs: 1500 }, { keys: ['k', 'k', 'k'] }, { keys: ['Enter'] }]);
-  shoot('filter-failed', view, [{ waitMs: 1500 }, { keys: ['f', 'f'] }]);
-  shoot('help', view, [{ waitMs: 1500 }, { keys: ['?'] }]);
-  shoot('hostile-strings', view, [{ waitMs: 1500 }, { keys: ['Enter'] }]);
+  shoot('live-view', view, [{}]);
+  shoot('detail-pane', view, [{}, { keys: ['k', 'k', 'k'] }, { keys: ['Enter'] }]);
+  shoot('filter-failed', view, [{}, { keys: ['f', 'f'] }]);
+  shoot('help', view, [{}, { keys: ['?'] }]);
+  shoot('hostile-strings', view, [{}, { keys: ['Enter'] }]);
   const big = process.env.SHOTS_BIG_LOG;
-  if (big && fs.existsSync(big)) shoot('indexing', `node ${cli} view --no-follow ${big}`, [{ waitMs: 900 }]);
+  if (big && fs.existsSync(big)) shoot('indexing', `node ${cli} view --no-follow ${big}`, [{ until: (s) => /indexing/.test(s) && /\d+%/.test(s) && !/ 0%/.test(s), stable: false }]);
   else console.log('skipped indexing.png: set SHOTS_BIG_LOG to a large log (e.g. the engine benchmark\'s 1M-record file)');
 } finally {
   spawnSync('tmux', ['-L', socket, 'kill-server']);
