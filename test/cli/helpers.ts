@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 import { type AuditLog, openAuditLog, type RequestInput, type ResponseInput } from '../../src/writer/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,18 +63,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 /** stdout lines, without the final empty one. */
 export const linesOf = (text: string): string[] => text.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1));
 
-/** A fresh directory under the OS temp dir, removed after the file's tests. */
-export function makeTempDirFactory(prefix: string): () => string {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    made.push(dir);
-    return dir;
-  };
-}
+export { makeTempDirFactory } from '../helpers/temp-dir.js';
 
 /** The file's lines without their newlines. */
 export function readLines(file: string): string[] {

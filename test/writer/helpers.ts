@@ -1,28 +1,15 @@
 /** Shared helpers for the writer and chain tests: temp dirs, reading logs, child writers. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 import type { ChainLine } from '../../src/shared/chain.js';
 import type { RequestInput, ResponseInput } from '../../src/writer/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHILD_SCRIPT = path.join(REPO_ROOT, 'test/writer/fixtures/writer-child.ts');
 
-/** A fresh directory under the OS temp dir, removed after the file's tests. */
-export function makeTempDirFactory(prefix: string): () => string {
-  const made: string[] = [];
-  afterAll(() => {
-    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    made.push(dir);
-    return dir;
-  };
-}
+export { makeTempDirFactory } from '../helpers/temp-dir.js';
 
 /** The file's lines without their newlines; a final fragment (no newline) is the last entry. */
 export function readLines(file: string): string[] {
