@@ -187,7 +187,7 @@ export interface AuditEngine {
   off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this;
   /** Notices so far (most recent, capped), for a consumer that subscribed late. Optional addition. */
   notices?(): readonly EngineNotice[];
-  /** Writer lifecycle records (start/stop/dropped) in log order, capped. Optional addition. */
+  /** Writer lifecycle records (start/stop/dropped), in log order. Optional addition. */
   writerEvents?(): readonly WriterEvent[];
   /** Resolves once the tail (newest entries) is available. */
   ready(): Promise<void>;
@@ -201,7 +201,7 @@ export interface EngineOptions {
   follow?: boolean;
   /**
    * Optional addition. Bytes at the end of the live file read (and shown) first; the history
-   * before them is indexed in the background. Default 4 MiB.
+   * before them is indexed in the background. Default 2 MiB.
    */
   tailBytes?: number;
 }

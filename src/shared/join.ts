@@ -128,8 +128,11 @@ export class MapIdIndex<K> implements IdIndex<K> {
 export const DEFERRED = -1;
 
 export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
-  /** Slots still running (approved, no response yet). */
-  readonly running = new Set<number>();
+  /**
+   * Slots that were running when registered; some have had their response since (they are
+   * dropped from here lazily, at the next writer start, which is rare).
+   */
+  private running: number[] = [];
 
   constructor(
     private readonly sink: EntrySink<Req, Res>,
@@ -159,7 +162,7 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
 
   private register(id: K, slot: number): void {
     if (this.ids.put(id, slot) !== -1) this.sink.flag(slot, ANOMALY_BITS['duplicate-id']);
-    if (this.sink.state(slot) === 'running') this.running.add(slot);
+    if (this.sink.state(slot) === 'running') this.running.push(slot);
   }
 
   /** Joins a response to the latest request with its id. Returns the slot it went to, or DEFERRED. */
@@ -179,13 +182,19 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
     const state = this.sink.state(slot);
     this.sink.setResponse(slot, response, state === 'running' ? (response.failed ? 'failed' : 'ok') : state);
     if (unchained) this.sink.flag(slot, unchained);
-    if (this.running.delete(slot)) this.sink.unflag(slot, ANOMALY_BITS.interrupted);
+    if (state === 'running') this.sink.unflag(slot, ANOMALY_BITS.interrupted);
     return slot;
   }
 
   /** A writer (re)started: whatever was still running under the old one is interrupted. */
   writerStart(): void {
-    for (const slot of this.running) this.sink.flag(slot, ANOMALY_BITS.interrupted);
+    const still: number[] = [];
+    for (const slot of this.running) {
+      if (this.sink.state(slot) !== 'running') continue;
+      this.sink.flag(slot, ANOMALY_BITS.interrupted);
+      still.push(slot);
+    }
+    this.running = still;
   }
 }
 

@@ -1,11 +1,13 @@
 /**
- * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--clean]
+ * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--workers N|auto] [--clean] [--json]
  *
  * Indexes a deterministic audit log (generateLog: the demo daemon's traffic, 1,000,000 records
  * ≈ 0.4 GB by default; cached under the OS temp dir by seed and count) and prints the engine's
  * figures beside same-run baselines: a bare read-split-JSON.parse loop over the same file, and
  * `jq -c .` (and lnav when installed). Each measurement runs in a fresh child process, R times;
- * the table shows the median and the best, because a shared machine is noisy.
+ * the table shows the median and the best, because a shared machine is noisy. `--json` adds a
+ * last line of figures for `npm run bench` (test/bench/all.ts). `--workers` overrides how many
+ * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +20,12 @@ import { parseArgs } from 'node:util';
 const SELF = fileURLToPath(import.meta.url);
 
 interface EngineRun {
+  /** Scan worker threads the engine used (0: one thread). */
+  workers: number;
+  /** CPU seconds while indexing: all threads, the main thread, the busiest thread. */
+  cpuTotal: number;
+  cpuMain: number;
+  cpuMax: number;
   readyMs: number;
   readyEntries: number;
   indexedMs: number;
@@ -44,8 +52,30 @@ interface BareRun {
 
 // ---- children ----
 
-async function engineChild(file: string): Promise<EngineRun> {
-  const { openEngine } = await import('../../src/tui/engine/engine.js');
+/** CPU seconds per thread of this process (Linux /proc), keyed by thread id. */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, in clock ticks of 1/100 s
+    }
+  } catch {
+    // not Linux: no per-thread figures
+  }
+  return out;
+}
+
+async function engineChild(file: string, oneThread: boolean, workers: string): Promise<EngineRun> {
+  const { openEngine, tuning } = await import('../../src/tui/engine/engine.js');
+  if (oneThread) tuning.parallelMinBytes = Number.POSITIVE_INFINITY;
+  else if (workers !== 'auto') tuning.scanWorkers = Number(workers);
+  const cpuBefore = threadCpu();
+  const peak = new Map<string, number>();
+  const sampler = setInterval(() => {
+    for (const [tid, cpu] of threadCpu()) peak.set(tid, cpu);
+  }, 50);
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   // Probes of the event loop: the histogram, and the longest gap between 1 ms timer ticks. On
   // a shared machine a gap is also time the process was not scheduled at all; the CPU time the
@@ -74,6 +104,19 @@ async function engineChild(file: string): Promise<EngineRun> {
   const indexedMs = performance.now() - t0;
   histogram.disable();
   clearInterval(probe);
+  clearInterval(sampler);
+  const cpuAfter = threadCpu();
+  let cpuTotal = 0;
+  let cpuMax = 0;
+  for (const [tid, after] of cpuAfter) {
+    const used = after - (cpuBefore.get(tid) ?? 0);
+    cpuTotal += used;
+    cpuMax = Math.max(cpuMax, used);
+  }
+  const cpuMain = (cpuAfter.get(String(process.pid)) ?? 0) - (cpuBefore.get(String(process.pid)) ?? 0);
+  const usedWorkers = tuning.lastScanWorkers;
+  // Threads that ended (the scan workers) are gone from /proc: the peak seen while they ran counts.
+  for (const [tid, cpu] of peak) if (!cpuAfter.has(tid)) cpuAfter.set(tid, cpu);
   gc();
   gc();
   const mem = process.memoryUsage();
@@ -93,11 +136,18 @@ async function engineChild(file: string): Promise<EngineRun> {
   const stateQueryMs = best(() => engine.query({ states: ['failed', 'denied'] }));
   const comboQueryMs = best(() => engine.query({ hosts: ['web-01', 'db-primary'], privileged: true, sinceMs: Date.parse('2026-11-05T00:00:00Z'), regex: /rm -rf|kill/ }));
   const statsMs = best(() => engine.stats());
+  // Different entries each time, so that none comes from the engine's cache of recent entries.
+  let round = 0;
   const entry1000Ms = best(() => {
     const n = engine.size();
-    for (let i = 0; i < 1000; i++) engine.entry(Math.floor((i * 7919 * 104729) % n));
+    round++;
+    for (let i = 0; i < 1000; i++) engine.entry((i * 7919 + round * 104_729) % n);
   });
   const run: EngineRun = {
+    workers: usedWorkers,
+    cpuTotal,
+    cpuMain,
+    cpuMax,
     readyMs,
     readyEntries,
     indexedMs,
@@ -117,6 +167,50 @@ async function engineChild(file: string): Promise<EngineRun> {
   };
   await engine.close();
   return run;
+}
+
+interface FollowRun {
+  appends: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Append → entry delivered: the real writer appends one request every 20 ms to a followed file. */
+async function followChild(): Promise<FollowRun> {
+  const { openEngine } = await import('../../src/tui/engine/engine.js');
+  const { openAuditLog } = await import('../../src/writer/audit-log.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sudo-proxy-audit-bench-follow-'));
+  const file = path.join(dir, 'audit.log');
+  const log = openAuditLog({ path: file, warn: () => {} });
+  const engine = openEngine([file]);
+  await engine.ready();
+  const appends = 200;
+  const latencies: number[] = [];
+  let sentAt = 0;
+  let expected = 0;
+  let resolveSeen: () => void = () => {};
+  engine.on('change', () => {
+    if (engine.size() >= expected && sentAt > 0) {
+      latencies.push(performance.now() - sentAt);
+      sentAt = 0;
+      resolveSeen();
+    }
+  });
+  for (let i = 0; i < appends; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const seen = new Promise<void>((r) => (resolveSeen = r));
+    expected = engine.size() + 1;
+    sentAt = performance.now();
+    log.request({ id: `f${i}`, time: new Date().toISOString().slice(0, 19) + 'Z', session: 'bench', pipeline: [['uptime']], privileged: false, decision: 'approved', via: 'policy' });
+    await seen;
+  }
+  log.close();
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.max(0, Math.ceil((p / 100) * latencies.length) - 1)];
+  return { appends, p50: at(50), p95: at(95), max: latencies[latencies.length - 1] };
 }
 
 /** What the issue calls a bare read-split-JSON.parse loop: no validation, nothing kept. */
@@ -144,8 +238,8 @@ function bareChild(file: string): BareRun {
 
 // ---- the parent ----
 
-function runChild<T>(mode: string, file: string): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+function runChild<T>(mode: string, file: string, ...extra: string[]): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', mode, file, ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop() as string) as T;
 }
 
@@ -195,6 +289,14 @@ function timeJq(file: string, size: number): { mbPerS: number; seconds: number; 
   }
 }
 
+/** Seconds for lnav to load the file headless and quit, or null when lnav is not installed (or fails). */
+function timeLnav(file: string): number | null {
+  if (spawnSync('sh', ['-c', 'command -v lnav']).status !== 0) return null;
+  const t0 = performance.now();
+  const r = spawnSync('lnav', ['-n', '-c', ':quit', file], { stdio: 'ignore', timeout: 300_000 });
+  return r.status === 0 ? (performance.now() - t0) / 1000 : null;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = (s.length - 1) / 2;
@@ -209,6 +311,8 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       runs: { type: 'string', default: '3' },
       clean: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      workers: { type: 'string', default: 'auto' },
       child: { type: 'string' },
     },
     allowPositionals: true,
@@ -217,6 +321,8 @@ async function main(): Promise<void> {
   const records = Number(values.records);
   const seed = Number(values.seed);
   const runs = Math.max(1, Number(values.runs));
+  const workersArg = values.workers ?? 'auto';
+  if (workersArg !== 'auto' && !/^\d+$/.test(workersArg)) throw new Error(`--workers takes a number or auto, got ${workersArg}`);
   if (!Number.isInteger(records) || records < 10) throw new Error(`--records takes a whole number ≥ 10, got ${values.records}`);
 
   const file = ensureLog(records, seed);
@@ -225,21 +331,26 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stderr.write(`${fmt(records)} records, ${fmt(mb)} MB: ${runs} run(s) of each measurement …\n`);
 
+  const loadBefore = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   const bare: BareRun[] = [];
   const engine: EngineRun[] = [];
+  const single: EngineRun[] = [];
   for (let i = 0; i < runs; i++) {
-    // Interleaved, so that both see the same moments of a shared machine.
+    // Interleaved, so that all see the same moments of a shared machine.
     bare.push(runChild<BareRun>('bare', file));
-    engine.push(runChild<EngineRun>('engine', file));
+    engine.push(runChild<EngineRun>('engine', file, workersArg));
+    single.push(runChild<EngineRun>('engine-1t', file));
   }
+  const follow = runChild<FollowRun>('follow', file);
   const jq = timeJq(file, size);
-  const lnav = spawnSync('sh', ['-c', 'command -v lnav']).status === 0;
+  const lnav = timeLnav(file);
 
   const m = (pick: (r: EngineRun) => number) => median(engine.map(pick));
   const b = (pick: (r: EngineRun) => number) => Math.min(...engine.map(pick));
   const both = (pick: (r: EngineRun) => number, digits = 0, unit = '') => `${fmt(m(pick), digits)}${unit} (best ${fmt(b(pick), digits)}${unit})`;
   const engineMbs = engine.map((r) => mb / (r.indexedMs / 1000));
   const bareMbs = bare.map((r) => mb / (r.ms / 1000));
+  const singleMbs = single.map((r) => mb / (r.indexedMs / 1000));
   const engineMbsMedian = median(engineMbs);
   const bareMbsMedian = median(bareMbs);
 
@@ -254,26 +365,70 @@ async function main(): Promise<void> {
       '≥ 150 MB/s',
     ],
     ['', '', jq ? `jq -c . ${fmt(jq.mbPerS, 1)} MB/s (${jq.note})` : 'jq: not installed', jq ? `${fmt(engineMbsMedian / jq.mbPerS, 1)}×` : '—', 'faster than jq'],
-    ['', '', lnav ? 'lnav: installed but not timed (add it)' : 'lnav: not installed', '—', '—'],
+    ['', '', lnav ? `lnav ${fmt(mb / lnav, 1)} MB/s (headless load, ${fmt(lnav, 1)} s)` : 'lnav: not installed', lnav ? `${fmt(engineMbsMedian / (mb / lnav), 1)}×` : '—', '—'],
+    [
+      '  scan workers used; CPU',
+      `${engine.map((r) => r.workers).join('/')} worker(s); CPU ${fmt(m((r) => r.cpuTotal), 2)} s all threads, ${fmt(m((r) => r.cpuMax), 2)} s busiest`,
+      `JSON.parse loop CPU ≈ its time`,
+      `${fmt(mb / m((r) => r.cpuMax))} MB per busiest-thread CPU s`,
+      '—',
+    ],
+    [
+      'full index, one thread',
+      `${fmt(median(singleMbs))} MB/s (best ${fmt(Math.max(...singleMbs))}); CPU ${fmt(median(single.map((r) => r.cpuMain)), 2)} s`,
+      `JSON.parse loop ${fmt(bareMbsMedian)} MB/s`,
+      `${(median(singleMbs) / bareMbsMedian).toFixed(2)}×`,
+      '—',
+    ],
     ['RSS, all entries indexed', both((r) => r.rssMb, 0, ' MB'), `JSON.parse loop (keeps nothing) ${fmt(median(bare.map((r) => r.rssMb)))} MB`, '—', '≤ 250 MB'],
     ['text search over all (NGINX)', both((r) => r.textQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['filter by state over all', both((r) => r.stateQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['hosts+privileged+since+regex', both((r) => r.comboQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['stats over all', both((r) => r.statsMs, 0, ' ms'), '—', '—', '—'],
     ['1000 random entry() (re-read)', both((r) => r.entry1000Ms, 1, ' ms'), '—', '—', '—'],
+    ['append → entry delivered (following)', `p50 ${fmt(follow.p50, 1)} ms, p95 ${fmt(follow.p95, 1)} ms, max ${fmt(follow.max, 0)} ms`, `${follow.appends} appends by the writer, 20 ms apart`, '—', 'p95 ≤ 50 ms'],
     ['longest event-loop block, indexing', `${both((r) => r.maxBusyBlockMs, 0, ' ms')} busy; ${both((r) => r.maxBlockMs, 0, ' ms')} wall`, `p99 delay ${fmt(m((r) => r.p99BlockMs), 0)} ms`, '—', '≤ ~50 ms'],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
   const out = [
     `Engine benchmark: ${fmt(engine[0].entries)} entries from ${fmt(records)} records (${fmt(mb)} MB), ${engine[0].malformed} malformed; ${runs} run(s) each`,
-    `Machine: ${os.availableParallelism()} × ${cpu.trim()}, ${fmt(os.totalmem() / 1e9, 0)} GB RAM, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `Machine: ${os.availableParallelism()} × ${cpu.trim()}, ${fmt(os.totalmem() / 1e9, 0)} GB RAM, Node ${process.version}; load average ${loadBefore} before, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after`,
     '',
     line(rows[0]),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.slice(1).map(line),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
+  if (values.json) {
+    // One last line for `npm run bench` (test/bench/all.ts): the medians, in plain units.
+    const figures = {
+      bench: 'engine',
+      records,
+      mb,
+      runs,
+      entries: engine[0].entries,
+      readyMs: m((r) => r.readyMs),
+      indexMbPerS: engineMbsMedian,
+      oneThreadMbPerS: median(singleMbs),
+      bareMbPerS: bareMbsMedian,
+      jqMbPerS: jq?.mbPerS ?? null,
+      lnavMbPerS: lnav ? mb / lnav : null,
+      scanWorkers: median(engine.map((r) => r.workers)),
+      cpuBusiestS: m((r) => r.cpuMax),
+      rssMb: m((r) => r.rssMb),
+      textQueryMs: m((r) => r.textQueryMs),
+      stateQueryMs: m((r) => r.stateQueryMs),
+      comboQueryMs: m((r) => r.comboQueryMs),
+      statsMs: m((r) => r.statsMs),
+      entry1000Ms: m((r) => r.entry1000Ms),
+      followP50Ms: follow.p50,
+      followP95Ms: follow.p95,
+      maxBusyBlockMs: m((r) => r.maxBusyBlockMs),
+      maxBlockMs: m((r) => r.maxBlockMs),
+    };
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  }
   if (values.clean) fs.rmSync(file, { force: true });
   else process.stderr.write(`(the log stays cached at ${file}; --clean removes it)\n`);
 }
@@ -284,7 +439,12 @@ async function child(mode: string, args: string[]): Promise<void> {
     generateLog({ path: args[0], count: Number(args[1]), seed: Number(args[2]) });
     return;
   }
-  const result = mode === 'engine' ? await engineChild(args[0]) : bareChild(args[0]);
+  const result =
+    mode === 'engine' || mode === 'engine-1t'
+      ? await engineChild(args[0], mode === 'engine-1t', args[1] ?? 'auto')
+      : mode === 'follow'
+        ? await followChild()
+        : bareChild(args[0]);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -25,7 +25,9 @@ const res = (i: number, exitCode = 0) => ({ id: `r${i}`, status: 'ok' as const, 
 /** audit.log.3.gz (oldest) … audit.log.1, audit.log: written by the real writer, rotated like logrotate `create` + `compress`. */
 function rotatedSet(dir: string): string {
   const live = path.join(dir, 'audit.log');
-  const log = openAuditLog({ path: live, warn: () => {} });
+  // rotationCheckMs 0: the writer notices each rotation at its next append (by default it checks
+  // at most once a millisecond, and a record may follow the renamed file).
+  const log = openAuditLog({ path: live, warn: () => {}, rotationCheckMs: 0 });
   const rotate = (n: number, gz: boolean) => {
     for (let k = n; k >= 1; k--) {
       for (const suffix of ['', '.gz']) {

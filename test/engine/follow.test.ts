@@ -124,6 +124,24 @@ describe('rotation while following', () => {
     expect(engine.malformedCount()).toBe(0);
   });
 
+  it('a record appended to the old file just after the new one appeared is still read', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    fs.writeFileSync(file, jsonl(request('a')));
+    const { engine, notices } = follow(file);
+    await engine.ready();
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, jsonl(request('b'))); // logrotate `create`: the new file is there at once
+    await vi.waitFor(() => expect(ids(engine)).toEqual(['a', 'b']), WAIT);
+    expect(notices.map((n) => n.kind)).toContain('rotated');
+    // A writer that has not looked yet appends one more record to the file it has open.
+    fs.appendFileSync(`${file}.1`, jsonl(response('a')));
+    await vi.waitFor(() => expect(engine.entry(0).state).toBe('ok'), WAIT);
+    // Cited where the lines are now.
+    expect(engine.entry(0).request).toMatchObject({ file: `${file}.1`, line: 1 });
+    expect(engine.entry(0).response).toMatchObject({ file: `${file}.1`, line: 2 });
+    expect(engine.entry(1).request).toMatchObject({ file, line: 1 });
+  });
+
   it('copytruncate: starts again at 0, says so, and keeps what it had', async () => {
     const file = path.join(tempDir(), 'audit.log');
     const log = writer(file);

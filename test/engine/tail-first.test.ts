@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineChange, Entry } from '../../src/shared/entry.js';
 import { joinRecords, type LocatedRecord } from '../../src/shared/join.js';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { openEngine } from '../../src/tui/engine/engine.js';
+import { openEngine, tuning } from '../../src/tui/engine/engine.js';
 import { entriesOf, request, response, tempDir, writerStart } from './helpers.js';
 
 /** A log that exercises every join rule, some of them across any split point. */
@@ -134,11 +134,25 @@ describe('tail first, history merged later', () => {
     const dir = tempDir('tail');
     const recs = trickyRecords();
     const [file] = writeFiles(dir, recs, null);
+    const chained = (r: object, seq: number) => `${JSON.stringify({ ...r, seq, prev: '0'.repeat(64) })}\n`;
+    // Hold the history back until the appends below have been followed.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    tuning.beforeHistory = () => gate;
     const engine = openEngine([file], { tailBytes: 200 });
-    await engine.ready();
-    // Requests for held-back ids, and a response for a request only the history has.
-    fs.appendFileSync(file, `${JSON.stringify({ ...response('b'), seq: 100, prev: '0'.repeat(64) })}\n`);
-    fs.appendFileSync(file, `${JSON.stringify({ ...request('h'), seq: 101, prev: '0'.repeat(64) })}\n`);
+    try {
+      await engine.ready();
+      const before = engine.size();
+      // A response for a request only the history has, a duplicate of a history id, a restart,
+      // and a response for the tail's own request.
+      fs.appendFileSync(file, chained(response('b'), 100) + chained(request('c'), 101) + chained(writerStart(3), 102) + chained(response('c'), 103));
+      fs.appendFileSync(file, chained(request('h'), 104));
+      await expect.poll(() => engine.size(), { timeout: 10_000 }).toBe(before + 2);
+      expect(engine.progress().done).toBe(false);
+    } finally {
+      tuning.beforeHistory = null;
+      release();
+    }
     await engine.indexed();
     await expect.poll(() => engine.size(), { timeout: 10_000 }).toBe(reference([file]).length);
     const expected = comparable(reference([file]));

@@ -113,8 +113,24 @@ describe('stats', () => {
     expect(s).toMatchObject({ total: 0, latency: null, duration: null, perMinute: { startMs: 0, counts: [] }, topCommands: [] });
   });
 
-  it('percentiles and the bounded rate series', () => {
+  it('percentiles (nearest rank, by selection) and the bounded rate series', () => {
     expect(percentiles(Float64Array.from([5, 1, 4, 2, 3]))).toEqual({ count: 5, p50: 3, p95: 5, max: 5 });
+    expect(percentiles(Float64Array.from([7]))).toEqual({ count: 1, p50: 7, p95: 7, max: 7 });
+    // Against a sort, on shapes that trouble a naive quickselect: random, sorted, reversed, few distinct values.
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const shapes = [
+      Array.from({ length: 1001 }, () => random() * 1000),
+      Array.from({ length: 1000 }, (_, i) => i),
+      Array.from({ length: 999 }, (_, i) => 999 - i),
+      Array.from({ length: 1000 }, (_, i) => i % 3),
+      Array.from({ length: 20 }, () => 5),
+    ];
+    for (const shape of shapes) {
+      const sorted = [...shape].sort((a, b) => a - b);
+      const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+      expect(percentiles(Float64Array.from(shape))).toEqual({ count: shape.length, p50: at(50), p95: at(95), max: sorted[sorted.length - 1] });
+    }
     const forged = perMinute(Float64Array.from([0, T0]));
     expect(forged.counts).toHaveLength(MAX_RATE_MINUTES);
     expect(forged.counts[MAX_RATE_MINUTES - 1]).toBe(1);

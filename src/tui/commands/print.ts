@@ -87,7 +87,9 @@ export const printCommand: Command = {
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
     for (const p of positions) {
       const e = engine.entry(p);
-      if (follow && !settled(e)) continue; // printed when complete, from the running set below
+      // Running when the follow began: printed once complete, from the running set below. (Not
+      // `!settled(e)`: an entry that completes while this dump is written would print twice.)
+      if (watch?.pending.has(e.key)) continue;
       out.line(format(e));
       await out.maybeFlush();
     }

@@ -33,16 +33,16 @@ export interface ChunkResult {
   /** 1-based line number within the chunk. */
   line: Uint32Array;
   /** Offset of the line within the chunk. */
-  offset: Float64Array;
+  offset: Uint32Array;
   length: Uint32Array;
-  idHash: Float64Array;
-  timeMs: Float64Array;
-  /** latency (request, NaN for null) or duration (response). */
-  value: Float64Array;
   host: Uint32Array;
   session: Uint32Array;
   reason: Uint32Array;
   command: Uint32Array;
+  idHash: Float64Array;
+  timeMs: Float64Array;
+  /** latency (request, NaN for null) or duration (response). */
+  value: Float64Array;
   /** Strings first interned in this chunk, in the order they got their numbers, per pool. */
   newStrings: [string[], string[], string[], string[]];
   /** Records that are writer lifecycle events, by index. */
@@ -51,11 +51,48 @@ export interface ChunkResult {
   malformed: Array<{ index: number; reason: string }>;
 }
 
-/** The typed arrays of a result, to transfer them instead of copying. */
+/** All the arrays of a result in one ArrayBuffer: one allocation, one transfer. */
+export function allocateResult(capacity: number): ChunkResult {
+  const cap = Math.max(1, capacity);
+  const u8Bytes = Math.ceil((3 * cap) / 8) * 8;
+  const buffer = new ArrayBuffer(u8Bytes + 7 * 4 * cap + (7 * 4 * cap) % 8 + 3 * 8 * cap);
+  let at = 0;
+  const u8 = () => {
+    const a = new Uint8Array(buffer, at, cap);
+    at += cap;
+    return a;
+  };
+  const u32 = () => {
+    const a = new Uint32Array(buffer, at, cap);
+    at += 4 * cap;
+    return a;
+  };
+  const f64 = () => {
+    const a = new Float64Array(buffer, at, cap);
+    at += 8 * cap;
+    return a;
+  };
+  const kind = u8();
+  const flags = u8();
+  const decision = u8();
+  at = u8Bytes;
+  const line = u32();
+  const offset = u32();
+  const length = u32();
+  const host = u32();
+  const session = u32();
+  const reason = u32();
+  const command = u32();
+  at = Math.ceil(at / 8) * 8;
+  const idHash = f64();
+  const timeMs = f64();
+  const value = f64();
+  return { count: 0, lines: 0, kind, flags, decision, line, offset, length, host, session, reason, command, idHash, timeMs, value, newStrings: [[], [], [], []], writers: [], malformed: [] };
+}
+
+/** The buffer holding a result's arrays, to transfer it instead of copying. */
 export function transferables(r: ChunkResult): ArrayBuffer[] {
-  return [r.kind, r.flags, r.decision, r.line, r.offset, r.length, r.idHash, r.timeMs, r.value, r.host, r.session, r.reason, r.command].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return [r.kind.buffer as ArrayBuffer];
 }
 
 export class ChunkScanner {
@@ -68,29 +105,10 @@ export class ChunkScanner {
    * file that has none when `final`).
    */
   scan(buf: Buffer, final: boolean): ChunkResult {
-    // Upper bound on records: one per newline (+1 for a final line without one).
+    // Upper bound on records: one per newline, and one for a final line without one.
     let estimate = 1;
     for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) estimate++;
-    const out: ChunkResult = {
-      count: 0,
-      lines: 0,
-      kind: new Uint8Array(estimate),
-      flags: new Uint8Array(estimate),
-      decision: new Uint8Array(estimate),
-      line: new Uint32Array(estimate),
-      offset: new Float64Array(estimate),
-      length: new Uint32Array(estimate),
-      idHash: new Float64Array(estimate),
-      timeMs: new Float64Array(estimate),
-      value: new Float64Array(estimate),
-      host: new Uint32Array(estimate),
-      session: new Uint32Array(estimate),
-      reason: new Uint32Array(estimate),
-      command: new Uint32Array(estimate),
-      newStrings: [[], [], [], []],
-      writers: [],
-      malformed: [],
-    };
+    const out = allocateResult(estimate);
     const r = this.record;
     const [hosts, sessions, reasons, commands] = this.pools;
     let start = 0;

@@ -10,10 +10,12 @@
  * result is exactly what reading everything in order would give.
  *
  * Lines take the byte scanner (scan-record.ts) when they can, else parseLine; entries live in
- * compact columns (entry-store.ts) and are read back from their lines when asked for.
+ * compact columns (entry-store.ts) and are read back from their lines when asked for. A large
+ * history can be scanned by worker threads (parallel-scan.ts) when the machine has idle cores.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
 import type {
   AuditEngine,
   EngineChange,
@@ -28,22 +30,84 @@ import type {
 } from '../../shared/entry.js';
 import { DEFERRED, Joiner } from '../../shared/join.js';
 import { parseLine, REASON_OVER_CAP } from '../../shared/parse-line.js';
+import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import { EntryStore, type LocatedCompact } from './entry-store.js';
+import { GzipSource, lineStartBefore, type OpenFile, openFile, rangeSource, sizeOrZero } from './files.js';
 import { describeOpenError, Follower } from './follower.js';
 import { IdTable } from './id-table.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
-import { readGzip, readRange } from './read-file.js';
+import { type ChunkPlace, ScanPool, ScanWorkerError } from './parallel-scan.js';
+import { readGzip, readRange, SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { findRotatedSet } from './rotated-set.js';
-import { compactFromRecord, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, scanRecord } from './scan-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
 import { type Segment, Segments } from './segments.js';
 
 /** How much of the live file is read before anything else. */
-export const DEFAULT_TAIL_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_TAIL_BYTES = 2 * 1024 * 1024;
 /** How many malformed lines (and writer events) are listed; all are counted. */
 export const MALFORMED_LIST_CAP = 1000;
 const NOTICE_LIST_CAP = 200;
-/** Bytes per entry, on the low side (a request line and its response are ~750), to size the columns once. */
+/**
+ * Tuning, exported for tests: history at least `parallelMinBytes` large is scanned by
+ * `scanWorkers` worker threads (below it, starting them costs more than they save; 0 workers
+ * scans in chunks on this thread).
+ */
+export const tuning: {
+  parallelMinBytes: number;
+  scanWorkers: number | 'auto';
+  /** Test seam: awaited after the tail is shown, before the history is read. */
+  beforeHistory: (() => Promise<void>) | null;
+  /** Out, for the benchmark: scan workers the last history pass started. */
+  lastScanWorkers: number;
+} = {
+  parallelMinBytes: 32 * 1024 * 1024,
+  scanWorkers: 'auto',
+  beforeHistory: null,
+  lastScanWorkers: 0,
+};
+
+/** Idle and total CPU time over all cores so far (os.cpus), to see how busy the machine is. */
+export interface CpuSample {
+  idle: number;
+  total: number;
+}
+
+export function sampleCpu(): CpuSample {
+  let idle = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    idle += t.idle;
+    total += t.user + t.nice + t.sys + t.idle + t.irq;
+  }
+  return { idle, total };
+}
+
+/**
+ * Scan workers to start. With 'auto': one per idle core (measured from the open until the tail
+ * is in, this process's own thread counting as busy), at most 4, and none unless at least two
+ * cores are idle. Handing chunks to workers costs CPU of its own (copies, messages, first
+ * touches of buffers); on the 2-core VMs this was measured on, one thread that scans as it
+ * reads was faster (see the engine benchmark, --workers), so workers are kept for machines
+ * with cores to spare.
+ */
+export function scanWorkerCount(since?: CpuSample): number {
+  if (tuning.scanWorkers !== 'auto') return tuning.scanWorkers;
+  const cores = os.availableParallelism();
+  let idleCores: number;
+  const now = sampleCpu();
+  if (since && now.total - since.total > 0) idleCores = ((now.idle - since.idle) / (now.total - since.total)) * os.cpus().length;
+  else idleCores = cores - 1 - os.loadavg()[0];
+  const free = Math.round(idleCores);
+  return free >= 2 ? Math.min(4, free) : 0;
+}
+
+/**
+ * Bytes per entry (a request line and its response are ~750): on the low side for the columns
+ * (untouched capacity costs address space, not memory), closer for the id table (all of it is touched).
+ */
 const BYTES_PER_ENTRY = 500;
+const BYTES_PER_ID = 700;
 
 type EntryJoiner = Joiner<number, LocatedCompact, LocatedCompact>;
 
@@ -67,7 +131,7 @@ interface Target {
   joiner: EntryJoiner;
   visible: boolean;
   /** Slots created here, in order (history only). */
-  slots: number[] | null;
+  slots: IntList | null;
 }
 
 class Engine extends EventEmitter implements AuditEngine {
@@ -76,10 +140,12 @@ class Engine extends EventEmitter implements AuditEngine {
   private readonly store: EntryStore;
   /** Sizes the columns and id tables once (growing them means copying while the UI waits). */
   private readonly expectedEntries: number;
+  private readonly expectedIds: number;
   private live: Target;
   /** The live records since the tail began, while a history is pending. */
   private replay: ReplayItem[] | null = null;
   private readonly record = newCompactRecord() as LocatedCompact;
+  private readonly chunkRecord = newCompactRecord() as LocatedCompact;
   private readonly malformedList: Malformed[] = [];
   private malformedTotal = 0;
   private readonly noticeList: EngineNotice[] = [];
@@ -87,6 +153,8 @@ class Engine extends EventEmitter implements AuditEngine {
   /** Writer events of the history, shown once it is merged. */
   private readonly historyWriter: KeptWriterEvent[] = [];
   private readonly progressState: IndexProgress = { bytesDone: 0, bytesTotal: 0, done: false };
+  /** How busy the machine was from the open on decides how many scan workers to start. */
+  private readonly cpuAtOpen = sampleCpu();
   private follower: Follower | null = null;
   private closed = false;
   private liveTruncated = false;
@@ -111,8 +179,10 @@ class Engine extends EventEmitter implements AuditEngine {
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.progressState.bytesTotal = total;
     this.expectedEntries = Math.ceil(total / BYTES_PER_ENTRY) + 1024;
-    this.store = new EntryStore(this.segments, this.expectedEntries);
-    this.live = { joiner: new Joiner(this.store, new IdTable(this.expectedEntries)), visible: true, slots: null };
+    this.expectedIds = Math.ceil(total / BYTES_PER_ID) + 1024;
+    // Sized for the tail now (allocating for a million entries takes a while); for all before the history.
+    this.store = new EntryStore(this.segments, Math.min(this.expectedEntries, Math.ceil((this.options.tailBytes ?? DEFAULT_TAIL_BYTES) / BYTES_PER_ENTRY) * 4 + 1024));
+    this.live = { joiner: new Joiner(this.store, new IdTable()), visible: true, slots: null };
     this.readyPromise = new Promise((r) => (this.resolveReady = r));
     this.indexedPromise = new Promise((r) => (this.resolveIndexed = r));
     void this.run().catch((e: unknown) => {
@@ -198,31 +268,71 @@ class Engine extends EventEmitter implements AuditEngine {
     const open = last && !('error' in last) ? last : null;
     const tailBytes = this.options.tailBytes ?? DEFAULT_TAIL_BYTES;
     const tailStart = open && open.size > tailBytes ? await lineStartBefore(open.fd, open.size - tailBytes) : 0;
+    const historyBytes = history.reduce((sum, p) => sum + sizeOrZero(p), 0) + tailStart;
 
     if (open && (tailStart > 0 || history.length > 0)) {
-      // Tail first, then the history behind it.
+      // Tail first, then the history behind it. (The live joiner only knows the tail's ids
+      // until the merge hands it the history's table, sized for everything.)
       this.live.joiner.deferOrphans = true;
       this.replay = [];
       await this.readLive(lastPath, open, tailStart, follow);
       this.resolveReady();
       this.scheduleFlush();
-      const hist: Target = { joiner: new Joiner(this.store, new IdTable(this.expectedEntries)), visible: false, slots: [] };
-      for (const file of history) await this.readWhole(file, hist);
-      let linesBeforeTail = Number.NaN;
-      if (tailStart > 0 && !this.closed) {
-        const seg = this.segments.add(lastPath, open.fd, 0, false);
-        const splitter = new LineSplitter(this.handler(seg, hist), 0, 1);
-        await readRange(open.fd, tailStart, splitter, { onRead: (n) => this.advance(n), stopped: () => this.closed || this.liveTruncated });
-        if (!this.liveTruncated) linesBeforeTail = splitter.line - 1;
+      await tuning.beforeHistory?.();
+      this.store.reserve(this.expectedEntries);
+      // Started after the tail is shown: booting workers competes for the CPU with reading it.
+      const big = historyBytes >= tuning.parallelMinBytes;
+      const workers = big ? scanWorkerCount(this.cpuAtOpen) : 0;
+      // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
+      const pool = big && (workers > 0 || tuning.scanWorkers === 0) ? new ScanPool(workers) : null;
+      tuning.lastScanWorkers = pool?.threads ?? 0;
+      const before = { bytes: this.progressState.bytesDone, malformed: this.malformedTotal, listed: this.malformedList.length };
+      let result: { hist: Target; linesBeforeTail: number };
+      try {
+        result = await this.readHistory(history, lastPath, open.fd, tailStart, pool);
+      } catch (e) {
+        if (!(e instanceof ScanWorkerError)) throw e;
+        // Start the history over on this thread; the entries the failed pass made stay hidden.
+        // (Lines seen while it ran — the followed tail — are kept; the history's are counted again.)
+        this.progressState.bytesDone = before.bytes;
+        this.malformedTotal = before.malformed;
+        this.malformedList.length = Math.min(this.malformedList.length, before.listed);
+        this.historyWriter.length = 0;
+        result = await this.readHistory(history, lastPath, open.fd, tailStart, null);
+      } finally {
+        pool?.close();
       }
-      if (!this.closed) this.merge(hist, linesBeforeTail);
+      if (!this.closed) this.merge(result.hist, result.linesBeforeTail);
     } else {
       // Nothing before the tail (or no live file to split): everything in order, shown as read.
+      this.live.joiner = new Joiner(this.store, new IdTable(this.expectedIds));
+      this.store.reserve(this.expectedEntries);
       for (const file of history) await this.readWhole(file, this.live);
       if (last === null) await this.readWhole(lastPath, this.live);
       else if (open || follow) await this.readLive(lastPath, open, 0, follow);
     }
     this.finishIndex();
+  }
+
+  /** The history: older files, then the live file up to the tail. Hidden until merged. */
+  private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: Target; linesBeforeTail: number }> {
+    const hist: Target = { joiner: new Joiner(this.store, new IdTable(this.expectedIds)), visible: false, slots: new IntList() };
+    for (const file of history) await this.readWhole(file, hist, pool);
+    let linesBeforeTail = Number.NaN;
+    if (tailStart > 0 && !this.closed) {
+      const seg = this.segments.add(lastPath, fd, 0, false);
+      const stopped = () => this.closed || this.liveTruncated;
+      const onRead = (n: number) => this.advance(n);
+      let lines: number;
+      if (pool) lines = await pool.run(rangeSource(fd, 0, tailStart), (res, place) => this.consumeChunk(res, place, seg, hist), { stopped, onRead });
+      else {
+        const splitter = new LineSplitter(this.handler(seg, hist), 0, 1);
+        await readRange(fd, tailStart, splitter, { onRead, stopped });
+        lines = splitter.line - 1;
+      }
+      if (!this.liveTruncated) linesBeforeTail = lines;
+    }
+    return { hist, linesBeforeTail };
   }
 
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */
@@ -231,14 +341,18 @@ class Engine extends EventEmitter implements AuditEngine {
     if (follow) {
       let liveFd = open?.fd ?? -1;
       let seg: Segment | null = null;
-      const lines = (): LineHandler => ({
-        line: (buf, s, e, offset, line) => seg && this.ingest(seg, buf, s, e, offset, line, this.live),
-        overCap: (offset, line) => seg && this.addMalformed(seg, line, offset, REASON_OVER_CAP),
-      });
       this.follower = new Follower(file, {
-        ...lines(),
         segment: (s) => {
           const first = seg === null && s.fd === liveFd;
+          if (s.previous) {
+            // Where the old file went (logrotate: audit.log.1), so that its lines are cited there.
+            const { dev, ino, fd } = s.previous;
+            const moved = findRotatedSet(file).find((f) => f !== file && sameFile(f, dev, ino));
+            if (moved) {
+              this.segments.rename(fd, moved);
+              this.store.forgetCachedEntries();
+            }
+          }
           if (s.reason === 'truncated') {
             if (s.fd === open?.fd) this.liveTruncated = true;
             if (s.truncatedAt) {
@@ -247,8 +361,14 @@ class Engine extends EventEmitter implements AuditEngine {
               this.store.forgetCachedEntries();
             }
           }
-          seg = this.segments.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || seg === null);
+          const segment = this.segments.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || seg === null);
+          seg = segment;
           liveFd = s.fd;
+          // Through `this.live` at each line: the joiner changes when the history is merged.
+          return {
+            line: (buf, start, end, offset, line) => this.ingest(segment, buf, start, end, offset, line, this.live),
+            overCap: (offset, line) => this.addMalformed(segment, line, offset, REASON_OVER_CAP),
+          };
         },
         notice: (n) => this.notice(n),
         read: (n) => this.advance(n),
@@ -273,8 +393,8 @@ class Engine extends EventEmitter implements AuditEngine {
     if (this.replay === null) this.resolveReady();
   }
 
-  /** A whole file that is not followed: plain or .gz. */
-  private async readWhole(file: string, target: Target): Promise<void> {
+  /** A whole file that is not followed: plain or .gz; through the scan pool when there is one. */
+  private async readWhole(file: string, target: Target, pool: ScanPool | null = null): Promise<void> {
     if (this.closed) return;
     const onRead = (n: number) => this.advance(n);
     const stopped = () => this.closed;
@@ -282,19 +402,32 @@ class Engine extends EventEmitter implements AuditEngine {
       if (file.endsWith('.gz')) {
         const spill = this.segments.createSpill();
         const seg = this.segments.add(file, spill, 0, false);
-        const splitter = new LineSplitter(this.handler(seg, target));
-        let at = 0;
-        await readGzip(file, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
-        splitter.flush();
+        if (pool) {
+          const source = new GzipSource(file, spill, onRead);
+          try {
+            await pool.run(source, (res, place) => this.consumeChunk(res, place, seg, target), { stopped });
+          } finally {
+            source.close();
+          }
+        } else {
+          const splitter = new LineSplitter(this.handler(seg, target));
+          let at = 0;
+          await readGzip(file, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
+          splitter.flush();
+        }
       } else {
         const open = await openFile(file);
         if ('error' in open) throw open.error;
         const seg = this.segments.add(file, open.fd, 0);
-        const splitter = new LineSplitter(this.handler(seg, target));
-        await readRange(open.fd, open.size, splitter, { onRead, stopped });
-        splitter.flush();
+        if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.consumeChunk(res, place, seg, target), { stopped, onRead });
+        else {
+          const splitter = new LineSplitter(this.handler(seg, target));
+          await readRange(open.fd, open.size, splitter, { onRead, stopped });
+          splitter.flush();
+        }
       }
     } catch (e) {
+      if (e instanceof ScanWorkerError) throw e;
       this.notice({ kind: 'error', file, message: describeOpenError(file, e) });
     }
     this.scheduleFlush();
@@ -319,15 +452,84 @@ class Engine extends EventEmitter implements AuditEngine {
       }
       compactFromRecord(parsed.record, r);
     }
+    r.hostId = -1;
     r.seg = seg.id;
     r.offset = offset;
     r.length = end - start;
     r.line = line;
+    this.apply(r, seg, target);
+  }
+
+  /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
+  private async consumeChunk(res: ChunkResult, place: ChunkPlace, seg: Segment, target: Target): Promise<void> {
+    let map = this.scannerStrings.get(place.scanner);
+    if (!map) {
+      map = [[], [], [], []];
+      this.scannerStrings.set(place.scanner, map);
+    }
+    const pools = [this.store.hosts, this.store.sessions, this.store.reasons, this.store.commands];
+    for (let p = 0; p < 4; p++) for (const s of res.newStrings[p]) map[p].push(pools[p].intern(s));
+    const [hosts, sessions, reasons, commands] = map;
+    // Its own record object: lines followed live are ingested while this one yields.
+    const r = this.chunkRecord;
+    r.bytes = null;
+    let malformed = 0;
+    let writer = 0;
+    let since = performance.now();
+    for (let i = 0; i < res.count; i++) {
+      if ((i & 1023) === 1023 && performance.now() - since > SLICE_MS) {
+        await yieldToEventLoop();
+        since = performance.now();
+      }
+      const kind = res.kind[i];
+      const line = place.lineBase + res.line[i];
+      const offset = place.base + res.offset[i];
+      if (kind === OUT_MALFORMED) {
+        this.addMalformed(seg, line, offset, res.malformed[malformed++].reason);
+        continue;
+      }
+      const flags = res.flags[i];
+      r.kind = kind;
+      r.chained = (flags & F_CHAINED) !== 0;
+      r.idHash = res.idHash[i];
+      r.timeMs = res.timeMs[i];
+      r.writer = null;
+      r.hostId = -1;
+      if (kind === KIND_REQUEST) {
+        r.privileged = (flags & F_PRIVILEGED) !== 0;
+        r.policy = (flags & F_POLICY) !== 0;
+        r.decision = DECISIONS[res.decision[i]];
+        r.latencyMs = res.value[i];
+        r.hostId = hosts[res.host[i]];
+        r.sessionId = sessions[res.session[i]];
+        r.reasonId = reasons[res.reason[i]];
+        r.commandId = commands[res.command[i]];
+      } else if (kind === KIND_RESPONSE) {
+        r.failed = (flags & F_FAILED) !== 0;
+        r.durationMs = res.value[i];
+      } else {
+        r.kind = KIND_WRITER;
+        r.writer = res.writers[writer++].record;
+      }
+      r.seg = seg.id;
+      r.offset = offset;
+      r.length = res.length[i];
+      r.line = line;
+      this.apply(r, seg, target);
+    }
+  }
+
+  /** Scanner number → its string numbers → the store's. */
+  private readonly scannerStrings = new Map<number, number[][]>();
+
+  /** One record into the entries of `target`. */
+  private apply(r: LocatedCompact, seg: Segment, target: Target): void {
+    const { line, offset, length } = r;
     const store = this.store;
     // Changes to hidden (history) entries are not reported: they arrive with the merge.
     const tracking = store.touched;
     if (!target.visible) store.touched = null;
-    try {
+    {
       if (r.kind === KIND_REQUEST) {
         const slot = target.joiner.request(r.idHash, r);
         this.placed(slot, target);
@@ -339,16 +541,15 @@ class Engine extends EventEmitter implements AuditEngine {
         else if (slot >= before) this.placed(slot, target); // an orphan: a new entry
       } else if (r.writer) {
         const w = r.writer;
-        if (target.visible) this.writerList.push({ event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg: seg.id, line, offset, length: end - start, seq: w.seq ?? null });
-        else this.historyWriter.push({ event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg: seg.id, line, offset, length: end - start, seq: w.seq ?? null });
+        const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg: seg.id, line, offset, length, seq: w.seq ?? null };
+        (target.visible ? this.writerList : this.historyWriter).push(kept);
         if (w.event === 'start') {
           target.joiner.writerStart();
           if (target === this.live && this.replay) this.replay.push({ kind: 'start' });
         }
       }
-    } finally {
-      store.touched = tracking;
     }
+    store.touched = tracking;
     if (target.visible) this.scheduleFlush();
   }
 
@@ -368,7 +569,6 @@ class Engine extends EventEmitter implements AuditEngine {
    * restart in the tail interrupts what the history left running.
    */
   private merge(hist: Target, linesBeforeTail: number): void {
-    const t0 = performance.now();
     const store = this.store;
     const replay = this.replay ?? [];
     const visibleBefore = new Set(store.orderView());
@@ -388,7 +588,7 @@ class Engine extends EventEmitter implements AuditEngine {
         }
       } else hist.joiner.writerStart();
     }
-    const historySlots = hist.slots ?? [];
+    const historySlots = hist.slots?.view() ?? new Int32Array(0);
     const order = new Int32Array(Math.max(1024, (historySlots.length + tail.length) * 2));
     order.set(historySlots);
     order.set(tail, historySlots.length);
@@ -406,7 +606,6 @@ class Engine extends EventEmitter implements AuditEngine {
     this.prepended += historySlots.length;
     this.inserted += inserted;
     this.pendingUpdated += updated;
-    if (process.env.SPA_DEBUG_MERGE) process.stderr.write(`merge ${(performance.now() - t0).toFixed(1)} ms, ${historySlots.length} history entries, ${replay.length} replayed\n`);
     this.flush();
   }
 
@@ -469,46 +668,29 @@ class Engine extends EventEmitter implements AuditEngine {
   }
 }
 
-interface OpenFile {
-  fd: number;
-  dev: number;
-  ino: number;
-  size: number;
-}
-
-async function openFile(file: string): Promise<OpenFile | { error: unknown }> {
-  try {
-    const fd = await new Promise<number>((resolve, reject) => fs.open(file, 'r', (e, f) => (e ? reject(e) : resolve(f))));
-    const st = await new Promise<fs.Stats>((resolve, reject) => fs.fstat(fd, (e, s) => (e ? reject(e) : resolve(s))));
-    if (st.isDirectory()) {
-      fs.close(fd, () => {});
-      return { error: Object.assign(new Error('is a directory'), { code: 'EISDIR' }) };
+/** A growing list of slot numbers without boxing. */
+class IntList {
+  private data = new Int32Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
     }
-    return { fd, dev: st.dev, ino: st.ino, size: st.size };
-  } catch (error) {
-    return { error };
+    this.data[this.length++] = v;
+  }
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
   }
 }
 
-/** The start of the line containing byte `at`: just after the newline before it (0 if none). */
-async function lineStartBefore(fd: number, at: number): Promise<number> {
-  const block = Buffer.allocUnsafe(64 * 1024);
-  let end = at;
-  while (end > 0) {
-    const start = Math.max(0, end - block.length);
-    const n = await new Promise<number>((resolve, reject) => fs.read(fd, block, 0, end - start, start, (e, got) => (e ? reject(e) : resolve(got))));
-    const nl = block.subarray(0, n).lastIndexOf(0x0a);
-    if (nl !== -1) return start + nl + 1;
-    end = start;
-  }
-  return 0;
-}
-
-function sizeOrZero(file: string): number {
+function sameFile(file: string, dev: number, ino: number): boolean {
   try {
-    return fs.statSync(file).size;
+    const st = fs.statSync(file);
+    return st.dev === dev && st.ino === ino;
   } catch {
-    return 0;
+    return false;
   }
 }
 

@@ -1,6 +1,9 @@
 /**
  * Follows the live audit log like `tail -F`, safe across rotation.
  *
+ * The checks use synchronous calls: on a local file a stat or a read of a few records takes
+ * microseconds, far less than a round trip through libuv's thread pool on a busy machine.
+ *
  * chokidar (inotify, on the directory) says *that* something happened; what happened is always read from the
  * file: every event, a short re-check after the last event (chokidar throttles `change` to
  * one per 50 ms per path and can drop the last one, paulmillr/chokidar#1455) and a slow
@@ -34,11 +37,13 @@ export interface SegmentStart {
    * to recognise the copy logrotate made (`copytruncate`) and re-read old lines from it.
    */
   truncatedAt?: { offset: number; lastBytes: Buffer };
+  /** After a rotation: the file read until now (to find the name it was rotated to). */
+  previous?: { fd: number; dev: number; ino: number };
 }
 
-export interface FollowerHandler extends LineHandler {
-  /** A new segment begins: the lines after this call belong to it and are numbered from 1. */
-  segment(start: SegmentStart): void;
+export interface FollowerHandler {
+  /** A new segment begins; its lines (numbered from 1) go to the handler returned. */
+  segment(start: SegmentStart): LineHandler;
   notice(notice: EngineNotice): void;
   /** Bytes read (for progress). */
   read(bytes: number): void;
@@ -55,6 +60,13 @@ export interface FollowerOptions {
   pollMs?: number;
   chunkBytes?: number;
 }
+
+/**
+ * After a rotation the old file is still read for this long: a writer that checks for rotation
+ * only now and then (the bundled one: at most once a millisecond) can append a last record to
+ * it after the new file has appeared.
+ */
+const RETIRE_MS = 2000;
 
 /** Appends smaller than this (the usual case: a few records) are indexed in one go. */
 const SMALL_READ = 64 * 1024;
@@ -89,6 +101,8 @@ export function describeOpenError(file: string, e: unknown): string {
 
 export class Follower {
   private current: Current | null = null;
+  /** Rotated-away files still read for a while, with when to stop. */
+  private retired: Array<{ cur: Current; until: number }> = [];
   private watcher: FSWatcher | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
@@ -130,7 +144,11 @@ export class Follower {
       this.scheduleRecheck();
     };
     this.watcher.on('all', onEvent);
+    // The raw inotify event comes before chokidar's own checks: read at once.
+    this.watcher.on('raw', onEvent);
     this.watcher.on('error', () => this.check());
+    // Appends between the first read and the watch being in place have no event: look again then.
+    this.watcher.on('ready', () => this.check());
     this.pollTimer = setInterval(() => this.check(), this.pollMs);
     this.pollTimer.unref?.();
     await this.check();
@@ -185,7 +203,7 @@ export class Follower {
   private async checkOnce(): Promise<void> {
     let st: fs.Stats;
     try {
-      st = await fs.promises.stat(this.path);
+      st = fs.statSync(this.path);
     } catch (e) {
       if (this.current) await this.drain(this.current);
       const code = errno(e);
@@ -198,59 +216,73 @@ export class Follower {
       this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, { code: 'EISDIR' }) });
       return;
     }
+    await this.drainRetired();
     let cur = this.current;
     if (cur && (st.ino !== cur.ino || st.dev !== cur.dev)) {
-      // Rotated (or deleted and re-created): the old file first, to its very end.
+      // Rotated (or deleted and re-created): the old file first, to its very end (and for a
+      // little while longer, for a late append).
       await this.drain(cur);
-      cur.splitter.flush();
+      this.retired.push({ cur, until: performance.now() + RETIRE_MS });
+      const previous = { fd: cur.fd, dev: cur.dev, ino: cur.ino };
       this.current = cur = null;
       this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
-      if (!(await this.open('rotated'))) return;
+      if (!(await this.open('rotated', previous))) return;
     } else if (!cur) {
       if (!(await this.open('open'))) return;
     }
     cur = this.current as Current;
-    const size = await this.sizeOf(cur);
-    if (size < cur.splitter.offset || !(await this.fingerprintHolds(cur))) {
+    const size = this.sizeOf(cur);
+    if (size < cur.splitter.offset || !this.fingerprintHolds(cur)) {
       this.say({ kind: 'truncated', file: this.path, message: `${this.path} was truncated (copytruncate?): reading it again from the start` });
       const truncatedAt = { offset: cur.splitter.offset, lastBytes: cur.fingerprint };
-      cur.splitter.reset(0, 1);
       cur.fingerprint = Buffer.alloc(0);
-      this.handler.segment({ fd: cur.fd, dev: cur.dev, ino: cur.ino, offset: 0, reason: 'truncated', truncatedAt });
+      cur.splitter = new LineSplitter(this.handler.segment({ fd: cur.fd, dev: cur.dev, ino: cur.ino, offset: 0, reason: 'truncated', truncatedAt }), 0, 1);
+      // Each truncation is news: the next one must be reported too, not taken for a repeat.
+      this.lastNotice = '';
     }
     await this.drain(cur);
   }
 
-  private async sizeOf(cur: Current): Promise<number> {
-    return (await fstat(cur.fd)).size;
+  private sizeOf(cur: Current): number {
+    return fs.fstatSync(cur.fd).size;
   }
 
   private adopt(s: SegmentStart): void {
-    this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler, s.offset, 1), fingerprint: Buffer.alloc(0) };
-    this.handler.segment(s);
+    this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler.segment(s), s.offset, 1), fingerprint: Buffer.alloc(0) };
   }
 
-  private async open(reason: SegmentStart['reason']): Promise<boolean> {
+  /** Rotated-away files: read what was appended late; past their time, their last line is final. */
+  private async drainRetired(): Promise<void> {
+    if (this.retired.length === 0) return;
+    const now = performance.now();
+    for (const r of this.retired) {
+      await this.drain(r.cur);
+      if (now >= r.until) r.cur.splitter.flush();
+    }
+    this.retired = this.retired.filter((r) => now < r.until);
+  }
+
+  private async open(reason: SegmentStart['reason'], previous?: SegmentStart['previous']): Promise<boolean> {
     let fd: number;
     try {
-      fd = await new Promise<number>((resolve, reject) => fs.open(this.path, 'r', (e, f) => (e ? reject(e) : resolve(f))));
+      fd = fs.openSync(this.path, 'r');
     } catch (e) {
       if (errno(e) === 'ENOENT') this.say({ kind: 'waiting', file: this.path, message: `${this.path} does not exist (yet, or rotated away): waiting for it` });
       else this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
       return false;
     }
-    const st = await fstat(fd);
+    const st = fs.fstatSync(fd);
     this.lastNotice = '';
-    this.adopt({ fd, dev: st.dev, ino: st.ino, offset: 0, reason });
+    this.adopt({ fd, dev: st.dev, ino: st.ino, offset: 0, reason, previous });
     return true;
   }
 
   /** True when the bytes just before the offset are still those that were read there. */
-  private async fingerprintHolds(cur: Current): Promise<boolean> {
+  private fingerprintHolds(cur: Current): boolean {
     const n = cur.fingerprint.length;
     if (n === 0) return true;
     const now = Buffer.alloc(n);
-    const got = await read(cur.fd, now, 0, n, cur.splitter.offset - n);
+    const got = fs.readSync(cur.fd, now, 0, n, cur.splitter.offset - n);
     return got === n && now.equals(cur.fingerprint);
   }
 
@@ -261,7 +293,7 @@ export class Follower {
       if (this.stopped) return;
       let n: number;
       try {
-        n = await read(cur.fd, buf, 0, buf.length, cur.splitter.offset);
+        n = fs.readSync(cur.fd, buf, 0, buf.length, cur.splitter.offset);
       } catch (e) {
         this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
         return;
@@ -278,12 +310,4 @@ export class Follower {
       if (n === buf.length) await yieldToEventLoop();
     }
   }
-}
-
-function read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.read(fd, buf, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
-}
-
-function fstat(fd: number): Promise<fs.Stats> {
-  return new Promise((resolve, reject) => fs.fstat(fd, (e, st) => (e ? reject(e) : resolve(st))));
 }

@@ -29,18 +29,20 @@ export function hashString(s: string): number {
   return hashBytes(b, 0, b.length);
 }
 
+/** Open addressing, linear probing; each bucket is [hash, slot] side by side (one cache miss per probe). */
 export class IdTable implements IdIndex<number> {
-  private keys: Float64Array;
-  private slots: Int32Array;
+  private table: Float64Array;
   private mask: number;
   private count = 0;
 
+  /** Grows past this share of buckets in use (linear probing stays short below it). */
+  private static readonly LOAD = 0.7;
+
   constructor(expected = 1024) {
-    let capacity = 1024;
-    while (capacity < expected * 2) capacity *= 2;
-    this.keys = new Float64Array(capacity);
-    this.slots = new Int32Array(capacity);
-    this.mask = capacity - 1;
+    let buckets = 1024;
+    while (buckets * IdTable.LOAD < expected) buckets *= 2;
+    this.table = new Float64Array(buckets * 2);
+    this.mask = buckets - 1;
   }
 
   get size(): number {
@@ -48,45 +50,44 @@ export class IdTable implements IdIndex<number> {
   }
 
   get(hash: number): number {
-    const keys = this.keys;
+    const t = this.table;
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const k = keys[i];
-      if (k === hash) return this.slots[i];
+      const k = t[2 * i];
+      if (k === hash) return t[2 * i + 1];
       if (k === 0) return -1;
     }
   }
 
   put(hash: number, slot: number): number {
-    const keys = this.keys;
+    const t = this.table;
     for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const k = keys[i];
+      const k = t[2 * i];
       if (k === hash) {
-        const before = this.slots[i];
-        this.slots[i] = slot;
+        const before = t[2 * i + 1];
+        t[2 * i + 1] = slot;
         return before;
       }
       if (k === 0) {
-        keys[i] = hash;
-        this.slots[i] = slot;
-        if (++this.count * 2 > keys.length) this.grow();
+        t[2 * i] = hash;
+        t[2 * i + 1] = slot;
+        if (++this.count > (this.mask + 1) * IdTable.LOAD) this.grow();
         return -1;
       }
     }
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldSlots = this.slots;
-    this.keys = new Float64Array(oldKeys.length * 2);
-    this.slots = new Int32Array(oldKeys.length * 2);
-    this.mask = this.keys.length - 1;
-    for (let j = 0; j < oldKeys.length; j++) {
-      const k = oldKeys[j];
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2);
+    this.mask = this.table.length / 2 - 1;
+    const t = this.table;
+    for (let j = 0; j < old.length; j += 2) {
+      const k = old[j];
       if (k === 0) continue;
       let i = k & this.mask;
-      while (this.keys[i] !== 0) i = (i + 1) & this.mask;
-      this.keys[i] = k;
-      this.slots[i] = oldSlots[j];
+      while (t[2 * i] !== 0) i = (i + 1) & this.mask;
+      t[2 * i] = k;
+      t[2 * i + 1] = old[j + 1];
     }
   }
 }

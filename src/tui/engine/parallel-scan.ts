@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../../shared/schema.js';
-import { ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
+import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
 import { REASON_OVER_CAP } from '../../shared/parse-line.js';
 import { yieldToEventLoop } from './read-file.js';
 
@@ -26,21 +26,35 @@ export interface ChunkPlace {
   scanner: number;
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+/** Bytes per chunk for a worker (fewer messages) and in this thread (short blocks: a chunk is scanned at once). */
+const DEFAULT_CHUNK = 2 * 1024 * 1024;
+const LOCAL_CHUNK = 256 * 1024;
+
+interface Scanned {
+  result: ChunkResult;
+  /** Which scanner numbered its strings. */
+  scanner: number;
+}
 
 interface Pending {
   place: ChunkPlace;
-  result: Promise<ChunkResult>;
+  scanned: Promise<Scanned>;
 }
 
 /** Scanners: worker threads, or (index `local`) one in this thread. */
 export class ScanPool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, (r: ChunkResult) => void>();
+  /** Jobs sent to a worker and not answered. */
+  private readonly waiting = new Map<number, { worker: number; done: (r: Scanned) => void; fail: () => void }>();
   private readonly failed = new Set<number>();
   private readonly local = new ChunkScanner();
+  /** Read buffers back from the workers, for the next chunks (fresh memory costs page faults). */
+  private readonly free: ArrayBuffer[] = [];
+  private bufferBytes = 0;
   private nextId = 0;
   private closed = false;
+  /** A worker failed: the pool is not used again. */
+  private broken = false;
 
   /** Starts `size` workers (0: scan in this thread only). Never throws: a worker that cannot start is not used. */
   constructor(size: number) {
@@ -48,14 +62,16 @@ export class ScanPool {
       try {
         const w = startWorker();
         const index = this.workers.length;
-        w.on('message', (m: { id: number; result: ChunkResult }) => {
-          const done = this.waiting.get(m.id);
+        w.on('message', (m: { id: number; result: ChunkResult; buffer: ArrayBuffer }) => {
+          if (m.buffer.byteLength === this.bufferBytes) this.free.push(m.buffer);
+          const job = this.waiting.get(m.id);
           this.waiting.delete(m.id);
-          done?.(m.result);
+          job?.done({ result: m.result, scanner: index });
         });
         w.on('error', () => this.fail(index));
         w.on('exit', () => this.fail(index));
-        w.unref();
+        w.on('messageerror', () => this.fail(index));
+        // Not unref'd: while a chunk is out, the worker is what keeps the process alive.
         this.workers.push(w);
       } catch {
         break;
@@ -74,84 +90,114 @@ export class ScanPool {
 
   /**
    * Reads `source` to its end in chunks cut at newlines and gives each chunk's records to
-   * `consume` in order. Returns the number of lines read.
+   * `consume` in order. Returns the number of lines read. Rejects with ScanWorkerError if a
+   * worker fails (the caller starts over without workers).
    */
   async run(
     source: ChunkSource,
-    consume: (result: ChunkResult, place: ChunkPlace) => void,
+    consume: (result: ChunkResult, place: ChunkPlace) => void | Promise<void>,
     options: { chunkBytes?: number; stopped?: () => boolean; onRead?: (bytes: number) => void } = {},
   ): Promise<number> {
-    const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK;
+    if (this.broken) throw new ScanWorkerError();
+    const chunkBytes = options.chunkBytes ?? (this.threads > 0 ? DEFAULT_CHUNK : LOCAL_CHUNK);
+    // Room for a chunk and the usual carried-over start of a line; a longer one gets a buffer of its own.
+    const bufferBytes = chunkBytes + 64 * 1024;
+    if (this.bufferBytes !== bufferBytes) {
+      this.free.length = 0;
+      this.bufferBytes = bufferBytes;
+    }
     const inFlightMax = Math.max(2, this.threads * 2);
     const queue: Pending[] = [];
-    let carry: Buffer = Buffer.alloc(0);
-    let sourceOffset = 0; // offset of carry[0]
+    let carry = 0; // bytes at the start of `next` carried over from the previous buffer
+    let next: Buffer | null = null;
+    let sourceOffset = 0; // offset of next[0]
     let ended = false;
     let lineBase = 0;
     let turn = 0;
     /** A line too long to keep: its bytes are skipped; it is reported in order as one malformed line. */
     let skipping: { base: number; length: number } | null = null;
-
-    const dispatch = (buf: Buffer, length: number, final: boolean, base: number) => {
-      const scanner = this.pick(turn++);
-      queue.push({ place: { base, lineBase: 0, scanner }, result: this.scanOn(scanner, buf, length, final) });
-    };
+    /** A buffer that holds `keep` bytes and a chunk more. */
+    const bufferFor = (keep: number) => (keep + chunkBytes <= bufferBytes ? this.takeBuffer() : Buffer.allocUnsafeSlow(keep + chunkBytes));
 
     const fill = async () => {
       while (!ended && queue.length < inFlightMax && !options.stopped?.()) {
-        const buf = Buffer.allocUnsafeSlow(carry.length + chunkBytes);
-        carry.copy(buf, 0);
-        const n = await source.read(buf, carry.length, chunkBytes);
+        const buf: Buffer = next ?? this.takeBuffer();
+        next = null;
+        const n = await source.read(buf, carry, buf.length - carry);
         options.onRead?.(n);
-        const have = carry.length + n;
+        const have = carry + n;
+        carry = 0;
         if (n === 0) {
           ended = true;
           if (skipping) queue.push(overCapChunk(skipping.base, skipping.length + have));
-          else if (have > 0) dispatch(buf, have, true, sourceOffset);
-          carry = Buffer.alloc(0);
+          else if (have > 0) queue.push(this.dispatch(buf, have, true, sourceOffset, turn++));
+          else this.release(buf);
           break;
         }
-        const cut = buf.subarray(0, have).lastIndexOf(0x0a) + 1;
         if (skipping) {
-          if (cut === 0) {
+          const nl = buf.subarray(0, have).indexOf(0x0a);
+          if (nl === -1) {
             skipping.length += have;
-            carry = Buffer.alloc(0);
             sourceOffset += have;
+            next = buf;
             continue;
           }
-          // The skipped line ends at the first newline of this buffer.
-          const nl = buf.indexOf(0x0a);
           queue.push(overCapChunk(skipping.base, skipping.length + nl));
           skipping = null;
-          const rest = Buffer.from(buf.subarray(nl + 1, have));
           sourceOffset += nl + 1;
-          carry = rest;
+          buf.copy(buf, 0, nl + 1, have);
+          carry = have - (nl + 1);
+          next = buf;
           continue;
         }
+        const cut = buf.subarray(0, have).lastIndexOf(0x0a) + 1;
         if (cut === 0) {
-          if (have > MAX_LINE_BYTES + chunkBytes) {
+          if (have > MAX_LINE_BYTES) {
+            // Over the cap and still no newline: skip the line to its end, keeping none of it.
             skipping = { base: sourceOffset, length: have };
             sourceOffset += have;
-            carry = Buffer.alloc(0);
-          } else carry = Buffer.from(buf.subarray(0, have));
+            next = buf;
+          } else if (have === buf.length) {
+            // A long line, not complete yet: carry it on in a buffer twice as big.
+            next = Buffer.allocUnsafeSlow(Math.max(2 * have, have + chunkBytes));
+            buf.copy(next, 0, 0, have);
+            this.release(buf);
+            carry = have;
+          } else {
+            next = buf;
+            carry = have;
+          }
           continue;
         }
-        dispatch(buf, cut, false, sourceOffset);
-        carry = Buffer.from(buf.subarray(cut, have));
+        // What follows the last newline starts the next buffer.
+        const following = bufferFor(have - cut);
+        buf.copy(following, 0, cut, have);
+        carry = have - cut;
+        next = following;
+        queue.push(this.dispatch(buf, cut, false, sourceOffset, turn++));
         sourceOffset += cut;
+        // Spread the work (and a first touch of fresh buffers) over turns of the event loop.
+        await yieldToEventLoop();
       }
     };
 
-    await fill();
-    while (queue.length > 0) {
-      const next = queue.shift() as Pending;
-      const result = await next.result;
-      if (options.stopped?.()) break;
-      next.place.lineBase = lineBase;
-      consume(result, next.place);
-      lineBase += result.lines;
+    try {
       await fill();
-      await yieldToEventLoop();
+      while (queue.length > 0) {
+        const pending = queue.shift() as Pending;
+        const { result, scanner } = await pending.scanned;
+        if (options.stopped?.()) break;
+        pending.place.lineBase = lineBase;
+        pending.place.scanner = scanner;
+        await consume(result, pending.place);
+        lineBase += result.lines;
+        await fill();
+        await yieldToEventLoop();
+      }
+    } finally {
+      if (next) this.release(next);
+      // Results still in flight (stopped early) are let go.
+      await Promise.allSettled(queue.map((q) => q.scanned));
     }
     return lineBase;
   }
@@ -159,39 +205,55 @@ export class ScanPool {
   close(): void {
     this.closed = true;
     for (const w of this.workers) void w.terminate();
-    for (const done of this.waiting.values()) done(emptyResult());
+    for (const job of this.waiting.values()) job.fail();
     this.waiting.clear();
   }
 
-  private pick(turn: number): number {
-    const alive = this.workers.map((_, i) => i).filter((i) => !this.failed.has(i));
-    return alive.length === 0 ? this.localIndex : alive[turn % alive.length];
+  /** Keeps a buffer for reuse if it has the usual size. */
+  private release(buf: Buffer): void {
+    if (buf.buffer.byteLength === this.bufferBytes) this.free.push(buf.buffer as ArrayBuffer);
   }
 
-  private scanOn(scanner: number, buf: Buffer, length: number, final: boolean): Promise<ChunkResult> {
-    if (scanner === this.localIndex || this.closed) return Promise.resolve(this.local.scan(buf.subarray(0, length), final));
+  private takeBuffer(): Buffer {
+    const reused = this.free.pop();
+    // allocUnsafeSlow: a buffer of its own (transferable), not a slice of the shared pool.
+    return reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(this.bufferBytes);
+  }
+
+  private dispatch(buf: Buffer, length: number, final: boolean, base: number, turn: number): Pending {
+    const alive = this.workers.length - this.failed.size;
+    const place: ChunkPlace = { base, lineBase: 0, scanner: -1 };
+    if (alive === 0 || this.closed) {
+      const result = this.local.scan(buf.subarray(0, length), final);
+      this.release(buf);
+      return { place, scanned: Promise.resolve({ result, scanner: this.localIndex }) };
+    }
+    const worker = turn % this.workers.length;
     const id = this.nextId++;
-    // If the worker dies, the chunk is scanned here instead (a copy: the original was transferred).
-    const copy = Buffer.from(buf.subarray(0, length));
-    return new Promise<ChunkResult>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.retry.set(id, () => resolve(this.local.scan(copy, final)));
-      this.workers[scanner].postMessage({ id, buffer: buf.buffer, length, final }, [buf.buffer as ArrayBuffer]);
-    }).finally(() => this.retry.delete(id));
+    const scanned = new Promise<Scanned>((resolve, reject) => {
+      this.waiting.set(id, { worker, done: resolve, fail: () => reject(new ScanWorkerError()) });
+      this.workers[worker].postMessage({ id, buffer: buf.buffer, length, final }, [buf.buffer as ArrayBuffer]);
+    });
+    scanned.catch(() => {}); // handled where it is awaited
+    return { place, scanned };
   }
-
-  private readonly retry = new Map<number, () => void>();
 
   private fail(index: number): void {
-    if (this.failed.has(index)) return;
+    if (this.failed.has(index) || this.closed) return;
     this.failed.add(index);
-    // Whatever that worker had is redone here. (Ids are global; those it owned never answer.)
-    for (const [id, redo] of this.retry) {
-      if (this.waiting.has(id)) {
-        this.waiting.delete(id);
-        redo();
-      }
+    this.broken = true;
+    for (const [id, job] of this.waiting) {
+      this.waiting.delete(id);
+      job.fail();
     }
+  }
+}
+
+/** A scan worker died: what it had is lost; the caller indexes again without workers. */
+export class ScanWorkerError extends Error {
+  constructor() {
+    super('a scan worker failed');
+    this.name = 'ScanWorkerError';
   }
 }
 
@@ -204,30 +266,11 @@ function overCapChunk(base: number, length: number): Pending {
   r.offset[0] = 0;
   r.length[0] = Math.min(length, 0xffffffff);
   r.malformed.push({ index: 0, reason: REASON_OVER_CAP });
-  return { place: { base, lineBase: 0, scanner: -1 }, result: Promise.resolve(r) };
+  return { place: { base, lineBase: 0, scanner: -1 }, scanned: Promise.resolve({ result: r, scanner: -1 }) };
 }
 
 function emptyResult(size = 0): ChunkResult {
-  return {
-    count: 0,
-    lines: 0,
-    kind: new Uint8Array(size),
-    flags: new Uint8Array(size),
-    decision: new Uint8Array(size),
-    line: new Uint32Array(size),
-    offset: new Float64Array(size),
-    length: new Uint32Array(size),
-    idHash: new Float64Array(size),
-    timeMs: new Float64Array(size),
-    value: new Float64Array(size),
-    host: new Uint32Array(size),
-    session: new Uint32Array(size),
-    reason: new Uint32Array(size),
-    command: new Uint32Array(size),
-    newStrings: [[], [], [], []],
-    writers: [],
-    malformed: [],
-  };
+  return allocateResult(size);
 }
 
 /**

@@ -19,8 +19,8 @@ export interface ReadOptions {
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Longest stretch of indexing between yields: keeps a UI's keys and timers responsive. */
-const SLICE_MS = 8;
-const SLICE_BYTES = 128 * 1024;
+export const SLICE_MS = 8;
+const SLICE_BYTES = 32 * 1024;
 
 /**
  * Pushes a chunk through the splitter in slices cut at newlines, yielding to the event loop

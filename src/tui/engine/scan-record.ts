@@ -49,6 +49,11 @@ export interface CompactRecord {
    * so that strings already interned are found without creating a new one. Null: use the strings.
    */
   bytes: Buffer | null;
+  /** Already interned by the receiver (a worker's result): these numbers, else -1. */
+  hostId: number;
+  sessionId: number;
+  reasonId: number;
+  commandId: number;
   hostStart: number;
   hostEnd: number;
   sessionStart: number;
@@ -90,6 +95,10 @@ export function newCompactRecord(): CompactRecord {
     durationMs: Number.NaN,
     writer: null,
     bytes: null,
+    hostId: -1,
+    sessionId: -1,
+    reasonId: -1,
+    commandId: -1,
     hostStart: 0,
     hostEnd: 0,
     sessionStart: 0,

@@ -65,6 +65,11 @@ export class Segments {
     return null;
   }
 
+  /** Segments read from `fd` now carry `file` (the name their file was rotated to). */
+  rename(fd: number, file: string): void {
+    for (const s of this.list) if (s.fd === fd) s.file = file;
+  }
+
   get(id: number): Segment {
     return this.list[id];
   }

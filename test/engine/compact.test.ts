@@ -1,0 +1,42 @@
+/** The compact structures behind the index: the id table and interned strings. */
+import { describe, expect, it } from 'vitest';
+import { hashBytes, hashString, IdTable } from '../../src/tui/engine/id-table.js';
+import { StringPool } from '../../src/tui/engine/string-pool.js';
+
+describe('IdTable', () => {
+  it('maps ids to the latest slot and reports the one replaced, through growth', () => {
+    const table = new IdTable(4);
+    const n = 50_000;
+    for (let i = 0; i < n; i++) expect(table.put(hashString(`id-${i}`), i)).toBe(-1);
+    expect(table.size).toBe(n);
+    for (let i = 0; i < n; i += 997) expect(table.get(hashString(`id-${i}`))).toBe(i);
+    expect(table.get(hashString('never'))).toBe(-1);
+    expect(table.put(hashString('id-7'), 123)).toBe(7);
+    expect(table.get(hashString('id-7'))).toBe(123);
+    expect(table.size).toBe(n);
+  });
+
+  it('hashes the same id the same from bytes and from a string (UTF-8)', () => {
+    for (const id of ['a', '08ff49b6-f772-4632-916c-43069c43a8c3', 'naïve-日本', '']) {
+      const bytes = Buffer.from(`xx"${id}"yy`);
+      expect(hashBytes(bytes, 3, 3 + Buffer.byteLength(id))).toBe(hashString(id));
+    }
+    expect(hashString('a')).not.toBe(hashString('b'));
+    expect(Number.isSafeInteger(hashString('x'))).toBe(true);
+  });
+});
+
+describe('StringPool', () => {
+  it('interns from bytes without confusing strings that share a length and a byte sample', () => {
+    const pool = new StringPool();
+    const buf = Buffer.from('web-01|web-02|wab-01|web-01|db|web-01');
+    const ids = [0, 7, 14, 21, 28, 31].map((start, i, all) => pool.internBytes(buf, start, i + 1 < all.length ? all[i + 1] - 1 : buf.length));
+    expect(ids.map((id) => pool.get(id))).toEqual(['web-01', 'web-02', 'wab-01', 'web-01', 'db', 'web-01']);
+    expect(ids[0]).toBe(ids[3]);
+    expect(ids[0]).toBe(ids[5]);
+    expect(new Set(ids).size).toBe(4);
+    expect(pool.intern('web-02')).toBe(ids[1]);
+    expect(pool.find('nope')).toBe(-1);
+    expect(pool.internBytes(buf, 0, 0)).toBe(pool.intern(''));
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * History scanned in chunks by worker threads must give exactly what the line-by-line path
+ * gives, wherever the chunks are cut and however many workers there are.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Entry } from '../../src/shared/entry.js';
+import { parseLine } from '../../src/shared/parse-line.js';
+import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
+import { OUT_MALFORMED } from '../../src/tui/engine/chunk-scan.js';
+import { openEngine, tuning } from '../../src/tui/engine/engine.js';
+import { LineSplitter } from '../../src/tui/engine/line-splitter.js';
+import { type ChunkSource, ScanPool, ScanWorkerError } from '../../src/tui/engine/parallel-scan.js';
+import { findRotatedSet } from '../../src/tui/engine/rotated-set.js';
+import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
+
+const saved = { ...tuning };
+afterEach(() => Object.assign(tuning, saved));
+
+function sourceOf(bytes: Buffer): ChunkSource {
+  let at = 0;
+  return {
+    read(into, offset, max) {
+      const n = Math.min(max, bytes.length - at);
+      bytes.copy(into, offset, at, at + n);
+      at += n;
+      return n;
+    },
+  };
+}
+
+/** A log with valid, invalid, writer, over-cap and unterminated lines. */
+function hostileLog(): Buffer {
+  const chained = (r: object, seq: number) => ({ ...r, seq, prev: '0'.repeat(64) });
+  return Buffer.concat([
+    Buffer.from(jsonl(chained(writerStart(), 1), chained(request('a'), 2), chained(request('b', { host: 'web-02', reason: 'ünïcode reason' }), 3))),
+    Buffer.from('not json\n\n'),
+    // Over the cap; with small chunks also longer than a read buffer (skipped, never held).
+    Buffer.from(`{"pad":"${'x'.repeat(MAX_LINE_BYTES + 100_000)}"}\n`),
+    Buffer.from(jsonl(chained(response('a'), 4), { ...response('b'), stages: 'bad' }, chained(request('c', { session: 's9' }), 5))),
+    Buffer.from(JSON.stringify(chained(response('c'), 6))), // no newline at the end
+  ]);
+}
+
+/** What the line-by-line path sees: [line, offset, kind or reason]. */
+function reference(bytes: Buffer): Array<[number, number, string]> {
+  const seen: Array<[number, number, string]> = [];
+  const splitter = new LineSplitter({
+    line: (buf, start, end, offset, line) => {
+      const r = parseLine(buf.subarray(start, end));
+      seen.push([line, offset, r.ok ? r.record.type : r.reason]);
+    },
+    overCap: (offset, line) => seen.push([line, offset, 'over the 1 MiB line cap']),
+  });
+  splitter.push(bytes);
+  splitter.flush();
+  return seen;
+}
+
+async function viaPool(pool: ScanPool, bytes: Buffer, chunkBytes: number) {
+  const seen: Array<[number, number, string]> = [];
+  const kinds = ['request', 'response', 'writer'];
+  const lines = await pool.run(sourceOf(bytes), (res, place) => {
+    let bad = 0;
+    for (let i = 0; i < res.count; i++) {
+      const what = res.kind[i] === OUT_MALFORMED ? res.malformed[bad++].reason : kinds[res.kind[i]];
+      seen.push([place.lineBase + res.line[i], place.base + res.offset[i], what]);
+    }
+  }, { chunkBytes });
+  return { seen, lines };
+}
+
+describe('ScanPool', () => {
+  it('gives the line-by-line result for any chunk size, in this thread and in workers', async () => {
+    const bytes = hostileLog();
+    const expected = reference(bytes);
+    for (const workers of [0, 2]) {
+      const pool = new ScanPool(workers);
+      try {
+        for (const chunkBytes of [64, 333, 4096, 1 << 20]) {
+          const { seen, lines } = await viaPool(pool, bytes, chunkBytes);
+          expect(seen, `${workers} workers, ${chunkBytes}-byte chunks`).toEqual(expected);
+          expect(lines).toBe(expected.length);
+        }
+        expect(pool.threads).toBe(workers);
+      } finally {
+        pool.close();
+      }
+    }
+  });
+
+  it('rejects with ScanWorkerError when a worker dies, so the caller can start over', async () => {
+    const pool = new ScanPool(1);
+    const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
+    const run = viaPool(pool, bytes, 4096);
+    await (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers[0].terminate();
+    await expect(run).rejects.toBeInstanceOf(ScanWorkerError);
+    pool.close();
+  });
+});
+
+const comparable = (entries: Entry[]) => entries.map(({ key: _key, ...rest }) => rest);
+
+describe('the engine with a scan pool', () => {
+  it('indexes a rotated set with .gz history exactly as without one', async () => {
+    const dir = tempDir('par');
+    const live = path.join(dir, 'audit.log');
+    const recs = Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 2 ? response(`r${i - 2}`, { stages: [{ exit_code: i % 2, stderr_len: 0, stderr_truncated: false }] }) : request(`r${i}`, { host: `h${i % 4}`, reason: `reason ${i % 7}` }),
+    ).map((r, i) => ({ ...r, seq: i + 1, prev: '0'.repeat(64) }));
+    fs.writeFileSync(`${live}.2.gz`, gzipSync(jsonl(...recs.slice(0, 100))));
+    fs.writeFileSync(`${live}.1`, `${jsonl(...recs.slice(100, 200))}garbage\n`);
+    fs.writeFileSync(live, jsonl(...recs.slice(200)));
+    const files = findRotatedSet(live);
+    tuning.parallelMinBytes = Number.POSITIVE_INFINITY;
+    const plain = openEngine(files, { follow: false, tailBytes: 2000 });
+    await plain.indexed();
+    const expected = comparable(entriesOf(plain));
+    const expectedMalformed = plain.malformed();
+    await plain.close();
+    expect(expected.length).toBe(200);
+    for (const workers of [0, 2]) {
+      tuning.parallelMinBytes = 0;
+      tuning.scanWorkers = workers;
+      const engine = openEngine(files, { follow: false, tailBytes: 2000 });
+      await engine.indexed();
+      expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
+      expect(engine.malformed()).toEqual(expectedMalformed);
+      await engine.close();
+    }
+  });
+});
