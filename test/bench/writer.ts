@@ -1,6 +1,6 @@
 /**
  * Writer throughput and per-append latency, against the floor of the same bytes written raw.
- *   npm run bench:writer
+ *   npm run bench:writer [-- --json]   (--json: one last line of JSON figures, for `npm run bench`)
  * (a) the writer without fsync, (b) a baseline that writeSync()s the very lines (a) wrote,
  * pre-serialised, to an O_APPEND descriptor, (c) the writer with fsync per record.
  * Rounds of (a) and (b) alternate and the median round is reported, so a neighbour's burst on
@@ -178,6 +178,24 @@ function main(): void {
     console.log(`\nwriter/baseline: ${ratio.toFixed(2)}×   (rounds: writer ${writerRounds.map((r) => fmt(rate(r))).join(', ')}; baseline ${baselineRounds.map((r) => fmt(rate(r))).join(', ')})`);
     console.log(`${rate(writer) >= TARGET_RATE ? 'PASS' : 'FAIL'} writer ≥ ${fmt(TARGET_RATE)} records/s (${fmt(rate(writer))})`);
     console.log(`${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'} writer ≥ ${TARGET_RATIO}× baseline (${ratio.toFixed(2)}×)`);
+    if (process.argv.includes('--json')) {
+      const p = (r: Result, q: number) => percentile(Float64Array.from(r.latenciesNs).sort(), q) / 1e3;
+      const figures = {
+        bench: 'writer',
+        records: RECORDS,
+        rounds: ROUNDS,
+        writerPerS: rate(writer),
+        baselinePerS: rate(baseline),
+        ratio,
+        writerP50Us: p(writer, 50),
+        writerP99Us: p(writer, 99),
+        baselineP99Us: p(baseline, 99),
+        fsyncPerS: rate(fsynced),
+        targetPerS: TARGET_RATE,
+        targetRatio: TARGET_RATIO,
+      };
+      console.log(JSON.stringify(figures));
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
