@@ -35,7 +35,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
   {
     title: 'Filter',
     keys: [
-      { keys: 'f', what: 'cycle states: all, problems, denied+timeout, failed, running, rejected, ok' },
+      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running)' },
       { keys: 'h', what: 'by host (Tab completes, (local) for the local host, empty clears)' },
       { keys: 's', what: 'by session (Tab completes, empty clears)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },

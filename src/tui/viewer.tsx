@@ -3,14 +3,10 @@
  * engine, enters the alternate screen, renders the App with Ink, and leaves the terminal as
  * it found it on every way out (q, Ctrl-C, SIGTERM/SIGINT/SIGHUP, a crash).
  */
-import { type Instance, render } from 'ink';
+import type { Instance } from 'ink';
 import os from 'node:os';
 import type { AuditEngine } from '../shared/entry.js';
-import { App } from './components/App.js';
-import { openEngine } from './engine/engine.js';
-import { ViewerStore } from './store/store.js';
 import { TerminalSession } from './terminal.js';
-import { colorFromEnv, createTheme } from './theme.js';
 
 export interface ViewerOptions {
   files: string[];
@@ -43,6 +39,19 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     process.stderr.write(`sudo-proxy-audit: ${CI_HINT}\n`);
     return 2;
   }
+
+  // React's development build times every component render into an ever-growing performance
+  // buffer (and warns on stderr after a million): a pane that runs for days wants the
+  // production build, chosen when React is first loaded, which is below.
+  if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
+  const [{ render }, { createElement }, { App }, { openEngine }, { ViewerStore }, { colorFromEnv, createTheme }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./components/App.js'),
+    import('./engine/engine.js'),
+    import('./store/store.js'),
+    import('./theme.js'),
+  ]);
 
   let engine: AuditEngine;
   try {
@@ -110,7 +119,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
 
   session.enter();
   try {
-    instance = render(<App store={store} theme={createTheme(colorFromEnv())} title={options.title} />, {
+    instance = render(createElement(App, { store, theme: createTheme(colorFromEnv()), title: options.title }), {
       stdin,
       stdout,
       stderr: process.stderr,

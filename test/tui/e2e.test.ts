@@ -101,7 +101,7 @@ describe('the viewer in a real terminal', () => {
     p.keys('Enter');
     await p.waitFor('the search result', (s) => s.includes('2 matches (n newer, N older)'));
     p.keys('f');
-    await p.waitFor('the problems filter', (s) => s.includes('filter: problems') && s.includes('⊘ denied') && !s.includes('# uptime'));
+    await p.waitFor('the denied+timeout filter', (s) => s.includes('filter: denied+timeout') && s.includes('⊘ denied') && !s.includes('# uptime'));
     p.keys('c', '?');
     await p.waitFor('the help', (s) => s.includes('G  F  End'));
     p.keys('Escape', 'q');

@@ -28,8 +28,10 @@ const tty = () => {
   const stdin = new FakeStdin();
   return { stdout, stdin, out: stdout as unknown as NodeJS.WriteStream, in: stdin as unknown as NodeJS.ReadStream };
 };
+/** Polls until `check` holds (the viewer loads Ink and React on demand, which takes a moment). */
 const waitFor = async (check: () => boolean) => {
-  for (let i = 0; i < 2_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error('the viewer did not get there');
 };
 
 describe('runViewer', () => {
@@ -55,7 +57,8 @@ describe('runViewer', () => {
     const engine = new FakeEngine([makeEntry()]);
     const t = tty();
     const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out });
-    await waitFor(() => t.stdout.frames.some((f) => f.includes('sudo-proxy-audit')));
+    // Drawn, and reading keys.
+    await waitFor(() => t.stdout.frames.some((f) => f.includes('sudo-proxy-audit')) && t.stdin.listenerCount('readable') > 0);
     t.stdin.write('q');
     expect(await done).toBe(0);
     const out = t.stdout.frames.join('');

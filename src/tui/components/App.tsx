@@ -138,9 +138,9 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
   }
 
   return (
-    <Box flexDirection="column" width={screen.width} height={screen.height} overflow="hidden">
+    <Box flexDirection="column" width={screen.width} height={screen.height}>
       <Header input={header} theme={theme} />
-      <Box height={screen.bodyRows} flexDirection="column" overflow="hidden">
+      <Box height={screen.bodyRows} flexDirection="column">
         {body}
       </Box>
       {screen.indexing ? <ProgressBar progress={state.progress} width={screen.width} theme={theme} /> : null}

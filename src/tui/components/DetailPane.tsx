@@ -12,7 +12,7 @@ export function DetailPane(props: { lines: readonly Line[]; scroll: number; heig
   const visible = lines.slice(start, start + (overflows ? height - 1 : height));
   const more = lines.length - start - visible.length;
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height}>
       {visible.map((line, i) => (
         <SegmentLine key={start + i} line={line} width={width} theme={theme} />
       ))}

@@ -8,7 +8,7 @@ export function HelpOverlay({ scroll, height, width, theme }: { scroll: number; 
   const lines = helpLines(width);
   const start = Math.max(0, Math.min(scroll, lines.length - height));
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height}>
       {lines.slice(start, start + height).map((line, i) => (
         <SegmentLine key={start + i} line={line} width={width} theme={theme} />
       ))}

@@ -23,7 +23,7 @@ export function MalformedList(props: { lines: readonly Line[]; scroll: number; h
   const { lines, scroll, height, width, theme } = props;
   const start = Math.max(0, Math.min(scroll, lines.length - height));
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height}>
       {lines.slice(start, start + height).map((line, i) => (
         <SegmentLine key={start + i} line={line} width={width} theme={theme} />
       ))}

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { Entry } from '../../shared/entry.js';
 import { type Cell, entryCells, headerCells, type RowContext } from '../format/cells.js';
 import type { TableLayout } from '../format/columns.js';
@@ -32,18 +33,26 @@ export function splitMatch(text: string, needle: string | null): [string, string
   return [text.slice(0, at), text.slice(at, at + needle.length), text.slice(at + needle.length)];
 }
 
-function CellText({ cell, theme, search }: { cell: Cell; theme: Theme; search: string | null }) {
+/**
+ * A cell with the gap before it, as its own Text node. Ink measures every Text node on every
+ * frame, and string-width has a fast path for printable ASCII only: one node per row would
+ * take the slow path for the whole row because of one `✓` or `…`; per cell, only those cells do.
+ */
+function CellText({ cell, gap, selected, theme, search }: { cell: Cell; gap: string; selected: boolean; theme: Theme; search: string | null }) {
   const color = cell.color ? theme.paint(cell.color) : undefined;
   const parts = cell.id === 'command' ? splitMatch(cell.text, search) : null;
+  const style = { color, bold: cell.bold || selected, dimColor: cell.dim && !selected, inverse: selected };
   if (!parts) {
     return (
-      <Text color={color} bold={cell.bold} dimColor={cell.dim}>
+      <Text {...style}>
+        {gap}
         {cell.text}
       </Text>
     );
   }
   return (
-    <Text color={color} bold={cell.bold} dimColor={cell.dim}>
+    <Text {...style}>
+      {gap}
       {parts[0]}
       {/* Underlined, not inverse: the selected row is already inverse. */}
       <Text underline bold color={theme.paint('magenta')}>
@@ -54,25 +63,36 @@ function CellText({ cell, theme, search }: { cell: Cell; theme: Theme; search: s
   );
 }
 
-function Row({ cells, selected, theme, search }: { cells: Cell[]; selected: boolean; theme: Theme; search: string | null }) {
-  return (
-    <Text wrap="truncate-end" inverse={selected} bold={selected}>
-      {selected ? '› ' : '  '}
-      {cells.map((cell, i) => (
-        <Text key={cell.id}>
-          {i > 0 ? ' ' : ''}
-          <CellText cell={cell} theme={theme} search={search} />
-        </Text>
-      ))}
-    </Text>
-  );
+interface RowProps {
+  cells: Cell[];
+  selected: boolean;
+  theme: Theme;
+  search: string | null;
 }
+
+const sameCells = (a: Cell[], b: Cell[]) =>
+  a.length === b.length && a.every((c, i) => c.text === b[i].text && c.color === b[i].color && c.bold === b[i].bold && c.dim === b[i].dim);
+
+/** Rows that did not change (all but two on j/k) are not re-rendered. */
+const Row = memo(function Row({ cells, selected, theme, search }: RowProps) {
+  return (
+    <Box>
+      <Text inverse={selected} bold={selected}>
+        {selected ? '› ' : '  '}
+      </Text>
+      {cells.map((cell, i) => (
+        <CellText key={cell.id} cell={cell} gap={i > 0 ? ' ' : ''} selected={selected} theme={theme} search={search} />
+      ))}
+    </Box>
+  );
+},
+(a: RowProps, b: RowProps) => a.selected === b.selected && a.search === b.search && a.theme === b.theme && sameCells(a.cells, b.cells));
 
 /** Column titles and the visible rows; the selected row is marked `›` and drawn inverse. */
 export function Table({ layout, rows, cursor, height, ctx, search, emptyText, theme }: TableProps) {
   const titles = headerCells(layout);
   return (
-    <Box flexDirection="column" height={height + 1} overflow="hidden">
+    <Box flexDirection="column" height={height + 1}>
       <Text wrap="truncate-end" underline>
         {'  '}
         {titles.map((c, i) => (i > 0 ? ' ' : '') + c.text).join('')}
@@ -83,8 +103,9 @@ export function Table({ layout, rows, cursor, height, ctx, search, emptyText, th
           {emptyText}
         </Text>
       ) : (
+        // Keyed by screen line, not by entry: paging updates the same nodes instead of replacing them all.
         rows.map((row) => (
-          <Row key={row.entry.key} cells={entryCells(row.entry, layout, ctx)} selected={row.index === cursor} theme={theme} search={search} />
+          <Row key={row.index - (rows[0]?.index ?? 0)} cells={entryCells(row.entry, layout, ctx)} selected={row.index === cursor} theme={theme} search={search} />
         ))
       )}
     </Box>

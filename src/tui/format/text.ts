@@ -11,8 +11,20 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const ELLIPSIS = '…';
 const segmenter = new Intl.Segmenter();
 
+/** Widths of short non-ASCII strings (cells like `✓ ok`, `(local)…`): they repeat on every frame. */
+const shortWidths = new Map<string, number>();
+const SHORT = 64;
+
 export function displayWidth(text: string): number {
-  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (text.length > SHORT) return stringWidth(text);
+  let w = shortWidths.get(text);
+  if (w === undefined) {
+    w = stringWidth(text);
+    if (shortWidths.size >= 20_000) shortWidths.clear();
+    shortWidths.set(text, w);
+  }
+  return w;
 }
 
 /** string-width costs tens of µs per call; graphemes repeat, so their widths are kept. */

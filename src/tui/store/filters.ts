@@ -15,12 +15,12 @@ export interface StatePreset {
 /** What `f` cycles through, in order. */
 export const STATE_PRESETS: readonly StatePreset[] = [
   { label: 'all', states: null },
-  { label: 'problems', states: ['failed', 'denied', 'timeout', 'rejected'] },
   { label: 'denied+timeout', states: ['denied', 'timeout'] },
   { label: 'failed', states: ['failed'] },
   { label: 'running', states: ['running'] },
   { label: 'rejected', states: ['rejected'] },
   { label: 'ok', states: ['ok'] },
+  { label: 'problems', states: ['failed', 'denied', 'timeout', 'rejected'] },
 ];
 
 export interface FilterState {
@@ -51,7 +51,7 @@ export function toEntryFilter(f: FilterState): EntryFilter {
 /** `(local)` stands for the empty host label, in the table and in the `h` prompt. */
 export const LOCAL_HOST = '(local)';
 
-/** Short, escaped descriptions of each active part, e.g. `problems`, `host web-01`. */
+/** Short, escaped descriptions of each active part, e.g. `failed`, `host web-01`. */
 export function describeFilter(f: FilterState): string[] {
   const parts: string[] = [];
   if (f.preset !== 0) parts.push(STATE_PRESETS[f.preset].label);

@@ -3,19 +3,19 @@ import { describeFilter, isFiltering, NO_FILTER, STATE_PRESETS, toEntryFilter } 
 
 describe('viewer filters', () => {
   it('cycles all, then the problem states, then single states', () => {
-    expect(STATE_PRESETS.map((p) => p.label)).toEqual(['all', 'problems', 'denied+timeout', 'failed', 'running', 'rejected', 'ok']);
+    expect(STATE_PRESETS.map((p) => p.label)).toEqual(['all', 'denied+timeout', 'failed', 'running', 'rejected', 'ok', 'problems']);
   });
 
   it('turns into the engine filter shared with the CLI', () => {
     expect(toEntryFilter(NO_FILTER)).toEqual({});
     expect(isFiltering(NO_FILTER)).toBe(false);
-    const f = { preset: 2, host: '', session: 'ssh:bob', time: { label: '2h', sinceMs: 5 } };
+    const f = { preset: 1, host: '', session: 'ssh:bob', time: { label: '2h', sinceMs: 5 } };
     expect(toEntryFilter(f)).toEqual({ states: ['denied', 'timeout'], hosts: [''], sessions: ['ssh:bob'], sinceMs: 5 });
     expect(isFiltering(f)).toBe(true);
   });
 
   it('describes itself for the header, escaped', () => {
-    expect(describeFilter({ preset: 3, host: '', session: 'x\u001b[2J', time: { label: '2h', sinceMs: 1 } })).toEqual([
+    expect(describeFilter({ preset: 2, host: '', session: 'x\u001b[2J', time: { label: '2h', sinceMs: 1 } })).toEqual([
       'failed',
       'host (local)',
       'session x\\e[2J',

@@ -82,8 +82,8 @@ describe('ViewerStore', () => {
     store.press('f', none);
     expect(engine.queries).toBe(1);
     const s = store.getState();
-    expect(viewLength(s)).toBe(40);
-    for (let i = 0; i < viewLength(s); i++) expect(['failed', 'denied', 'timeout', 'rejected']).toContain(engine.entry(s.positions?.[i] ?? -1).state);
+    expect(viewLength(s)).toBe(20);
+    for (let i = 0; i < viewLength(s); i++) expect(['denied', 'timeout']).toContain(engine.entry(s.positions?.[i] ?? -1).state);
   });
 
   it('re-queries a filtered view after engine changes, coalesced, and counts new matches while paused', () => {
@@ -96,13 +96,13 @@ describe('ViewerStore', () => {
     held.flush();
     expect(engine.queries).toBe(2);
     expect(store.getState()).toMatchObject({ unseen: 2, follow: false });
-    expect(viewLength(store.getState())).toBe(42);
+    expect(viewLength(store.getState())).toBe(22);
   });
 
   it('follows new matches in a filtered view when following', () => {
     const { engine, store, held } = setup();
     store.press('f', none);
-    engine.append(entryInState('failed'));
+    engine.append(entryInState('denied'));
     held.flush();
     const s = store.getState();
     expect(s.follow).toBe(true);
