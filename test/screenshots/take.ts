@@ -60,7 +60,8 @@ function settle(name: string, ready: (screen: string) => boolean, stable = true)
   }
 }
 
-const loaded = (screen: string) => screen.includes('sudo-proxy-audit') && !screen.includes('reading…');
+// Loaded: rows read, and the header's stats (refreshed at most once a second) caught up.
+const loaded = (screen: string) => screen.includes('sudo-proxy-audit') && !screen.includes('reading…') && !/Σ 0\b/.test(screen);
 
 function shoot(name: string, command: string, steps: Array<{ keys?: string[]; until?: (screen: string) => boolean; stable?: boolean }>): void {
   tmux('new-session', '-d', '-x', String(COLS), '-y', String(ROWS), '-s', name, `env TERM=xterm-256color FORCE_COLOR=3 TZ=UTC ${command}`);
