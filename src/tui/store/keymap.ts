@@ -73,7 +73,8 @@ function promptKey(input: string, key: KeyInfo, now: number): Action | null {
   return input === '' ? null : { type: 'promptEdit', edit: { kind: 'insert', text: input } };
 }
 
-const NO_KEY: KeyInfo = {
+/** A key event with no modifier or special key: what a printable character arrives as. */
+export const NO_KEY: KeyInfo = {
   upArrow: false,
   downArrow: false,
   pageUp: false,

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type KeyInfo, keyToAction, splitKeys } from '../../../src/tui/store/keymap.js';
+import { type KeyInfo, keyToAction, NO_KEY, splitKeys } from '../../../src/tui/store/keymap.js';
 import { initialState } from '../../../src/tui/store/state.js';
 
-const none: KeyInfo = {
-  upArrow: false,
-  downArrow: false,
-  pageUp: false,
-  pageDown: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-};
+const none: KeyInfo = NO_KEY;
 const main = initialState({ size: { columns: 80, rows: 24 }, live: true, now: 0 });
 const inPrompt = { ...main, prompt: { kind: 'search' as const, value: '', completion: -1, typed: '' } };
 const command = (input: string, key: Partial<KeyInfo> = {}) => {

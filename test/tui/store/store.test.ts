@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { selectedPosition, viewLength } from '../../../src/tui/store/state.js';
 import { ViewerStore } from '../../../src/tui/store/store.js';
-import type { KeyInfo } from '../../../src/tui/store/keymap.js';
+import { type KeyInfo, NO_KEY } from '../../../src/tui/store/keymap.js';
 import type { Timers } from '../../../src/tui/store/throttle.js';
 import { BASE_MS, entryInState, makeEntry } from '../entries.js';
 import { FakeEngine } from '../fake-engine.js';
 
-const none: KeyInfo = {
-  upArrow: false,
-  downArrow: false,
-  pageUp: false,
-  pageDown: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-};
+const none: KeyInfo = NO_KEY;
 
 /** Timers that run only when the test flushes them. */
 function heldTimers() {
