@@ -9,5 +9,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     env: { FORCE_COLOR: '0' },
+    setupFiles: ['test/setup-env.ts'],
   },
 });
