@@ -8,7 +8,7 @@ import type { EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { STATE_LOOK, STATE_ORDER } from '../theme.js';
 import { type Line, lineText, type Segment } from './segments.js';
-import { sparkline } from './sparkline.js';
+import { sparkline, squeeze } from './sparkline.js';
 import { displayWidth, truncate } from './text.js';
 import { formatCount, formatDuration } from './units.js';
 
@@ -116,10 +116,11 @@ export function metricsLine(h: HeaderInput): Line {
       : [{ text: 'p50/p95 ', dim: true }, { text: 'latency ', dim: true }, { text: pct(stats?.latency, false) }, { text: ' duration ', dim: true }, { text: pct(stats?.duration, false) }];
   const series = stats?.perMinute.counts ?? [];
   const last = series.length > 0 ? series[series.length - 1] : 0;
-  const rateSuffix = ` ${last}/min`;
+  // Live: the last minutes and the latest rate. A file as it is: its whole span, squeezed.
+  const rateSuffix = h.live ? ` ${last}/min` : ` over ${formatDuration(series.length * 60_000)}`;
   const rate = (spark: number): Segment[] => [
     { text: ' · ', dim: true },
-    { text: sparkline(series, spark), color: 'cyan' },
+    { text: sparkline(h.live ? series : squeeze(series, spark).counts, spark), color: 'cyan' },
     { text: rateSuffix, dim: true },
   ];
   // The full labels when the sparkline still gets 8 columns; then compact ones; then no sparkline.

@@ -96,6 +96,14 @@ export const NO_KEY: KeyInfo = {
  * each is handled in the mode the previous one left (`/` opens the prompt the rest types into).
  */
 export function splitKeys(input: string, key: KeyInfo): Array<[string, KeyInfo]> {
+  // Esc and a key typed right after it arrive as one Alt+key sequence; the viewer has no Alt
+  // keys, so it is read as the two keys it was.
+  if (key.meta && !key.escape && !key.ctrl && input.length === 1 && specialKey(key) === null) {
+    return [
+      ['', { ...NO_KEY, escape: true, meta: true }],
+      [input, NO_KEY],
+    ];
+  }
   if (input.length <= 1 || key.ctrl || key.meta || specialKey(key) !== null) return [[input, key]];
   const keys: Array<[string, KeyInfo]> = [];
   for (const ch of input) {

@@ -75,6 +75,12 @@ describe('metrics line', () => {
     expect(lineText(metricsLine(input({ width: 160 })))).toContain('latency p50 4.2s p95 1m00s · duration p50 900ms p95 25s');
   });
 
+  it('squeezes the whole span of a file into the sparkline when not live', () => {
+    const line = lineText(metricsLine(input({ width: 100, live: false })));
+    expect(line).toMatch(/ over \d/);
+    expect(line).not.toMatch(/\/min/);
+  });
+
   it('says so when there are no requests yet', () => {
     expect(lineText(metricsLine(input({ stats: null })))).toContain('no requests yet');
   });

@@ -93,6 +93,13 @@ describe('splitKeys', () => {
     expect(keys[5][1].return).toBe(true);
   });
 
+  it('reads Alt+key (Esc and a key typed at once) as Esc, then the key', () => {
+    expect(splitKeys('G', { ...none, meta: true })).toEqual([
+      ['', { ...none, escape: true, meta: true }],
+      ['G', none],
+    ]);
+  });
+
   it('leaves single keys and special keys alone', () => {
     expect(splitKeys('j', none)).toEqual([['j', none]]);
     const down = { ...none, downArrow: true };
