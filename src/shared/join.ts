@@ -220,6 +220,11 @@ interface ObjResponse extends JoinResponse {
   location: RecordLocation;
 }
 
+/** The outcome fields of an entry no response has reached yet (fresh arrays each time). */
+function noOutcome(): Pick<Entry, 'completedTime' | 'completedMs' | 'status' | 'error' | 'stages' | 'stdoutLen' | 'stdoutTruncated' | 'durationMs'> {
+  return { completedTime: null, completedMs: Number.NaN, status: null, error: null, stages: [], stdoutLen: null, stdoutTruncated: false, durationMs: null };
+}
+
 export function entryFromRequest(key: number, r: RequestRecord, location: RecordLocation | null, state: EntryState): Entry {
   return {
     key,
@@ -238,14 +243,7 @@ export function entryFromRequest(key: number, r: RequestRecord, location: Record
     via: r.via,
     latencyMs: r.latency_ms,
     requestError: r.error ?? null,
-    completedTime: null,
-    completedMs: Number.NaN,
-    status: null,
-    error: null,
-    stages: [],
-    stdoutLen: null,
-    stdoutTruncated: false,
-    durationMs: null,
+    ...noOutcome(),
     request: location,
     response: null,
     anomalies: [],
@@ -283,14 +281,7 @@ export function entryFromOrphan(key: number, r: ResponseRecord, location: Record
     via: null,
     latencyMs: null,
     requestError: null,
-    completedTime: null,
-    completedMs: Number.NaN,
-    status: null,
-    error: null,
-    stages: [],
-    stdoutLen: null,
-    stdoutTruncated: false,
-    durationMs: null,
+    ...noOutcome(),
     request: null,
     response: null,
     anomalies: [],
