@@ -40,6 +40,12 @@ export interface Entry {
   /** Stable for the engine's life, unique per entry (ids can repeat: see duplicate-id). */
   key: number;
   id: string;
+  /**
+   * The host the record was collected from: its directory under a collector (see
+   * collector.ts). Beside `host`, the label the request itself carries (which a client
+   * chooses). '' when the files were read directly.
+   */
+  origin: string;
   state: EntryState;
   /** The request's time field as sent (for an orphan response: the response's time). */
   time: string;
@@ -78,6 +84,8 @@ export interface EntryFilter {
   /** Any of these states. */
   states?: readonly EntryState[];
   hosts?: readonly string[];
+  /** Collected from any of these hosts (Entry.origin). */
+  origins?: readonly string[];
   sessions?: readonly string[];
   privileged?: boolean;
   /** Request time bounds, ms since the epoch (inclusive since, exclusive until). */
@@ -103,6 +111,8 @@ export interface EntryStats {
   byState: Record<EntryState, number>;
   /** Sorted by count, descending. */
   byHost: Array<{ host: string; count: number }>;
+  /** Per collected host (Entry.origin), sorted by count; empty unless reading a collector directory. */
+  byOrigin: Array<{ origin: string; count: number }>;
   bySession: Array<{ session: string; count: number }>;
   /** Decision latency of prompted requests. */
   latency: Percentiles | null;
@@ -189,6 +199,13 @@ export interface AuditEngine {
   notices?(): readonly EngineNotice[];
   /** Writer lifecycle records (start/stop/dropped), in log order. Optional addition. */
   writerEvents?(): readonly WriterEvent[];
+  /** The collected hosts, sorted, when reading a collector directory (else absent or empty). Optional addition. */
+  origins?(): readonly string[];
+  /**
+   * Exact duplicate lines dropped (a shipper that resent a batch): counted, never shown twice.
+   * Only engines over collected files look for them. Optional addition.
+   */
+  duplicateLines?(): number;
   /** Resolves once the tail (newest entries) is available. */
   ready(): Promise<void>;
   /** Resolves once every file has been indexed to its end. */
@@ -204,4 +221,10 @@ export interface EngineOptions {
    * before them is indexed in the background. Default 2 MiB.
    */
   tailBytes?: number;
+  /**
+   * Optional addition. The files are one host's, collected by a shipper (see collector.ts):
+   * entries get this origin, exact duplicate lines are dropped and counted, a response that
+   * arrives before its request still joins it, and entries are put in chain order.
+   */
+  origin?: string;
 }

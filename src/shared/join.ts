@@ -229,6 +229,7 @@ export function entryFromRequest(key: number, r: RequestRecord, location: Record
   return {
     key,
     id: r.id,
+    origin: '',
     state,
     time: r.time,
     timeMs: parseRecordTime(r.time),
@@ -267,6 +268,7 @@ export function entryFromOrphan(key: number, r: ResponseRecord, location: Record
   const entry: Entry = {
     key,
     id: r.id,
+    origin: '',
     state,
     time: r.time,
     timeMs: parseRecordTime(r.time),

@@ -12,6 +12,8 @@ import { escapeForTerminal, formatPipeline } from './sanitize.js';
 export interface EntryFacts {
   state: EntryState;
   host: string;
+  /** Entry.origin: the collected host ('' when files were read directly). */
+  origin: string;
   session: string;
   privileged: boolean;
   timeMs: number;
@@ -32,6 +34,7 @@ export function factsOf(entry: Entry): EntryFacts {
   return {
     state: entry.state,
     host: entry.host,
+    origin: entry.origin,
     session: entry.session,
     privileged: entry.privileged,
     timeMs: entry.timeMs,
@@ -50,6 +53,7 @@ export interface CompiledFilter {
   compiled: true;
   states: ReadonlySet<EntryState> | null;
   hosts: ReadonlySet<string> | null;
+  origins: ReadonlySet<string> | null;
   sessions: ReadonlySet<string> | null;
   privileged: boolean | null;
   sinceMs: number | null;
@@ -75,6 +79,7 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
     compiled: true,
     states,
     hosts: filter.hosts && filter.hosts.length > 0 ? new Set(filter.hosts) : null,
+    origins: filter.origins && filter.origins.length > 0 ? new Set(filter.origins) : null,
     sessions: filter.sessions && filter.sessions.length > 0 ? new Set(filter.sessions) : null,
     privileged: filter.privileged ?? null,
     sinceMs: filter.sinceMs ?? null,
@@ -87,6 +92,7 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
 export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 'reason'>): boolean {
   if (f.states && !f.states.has(e.state)) return false;
   if (f.hosts && !f.hosts.has(e.host)) return false;
+  if (f.origins && !f.origins.has(e.origin)) return false;
   if (f.sessions && !f.sessions.has(e.session)) return false;
   if (f.privileged !== null && e.privileged !== f.privileged) return false;
   // An entry without a readable time is outside every time range.
@@ -195,6 +201,8 @@ export interface StatsParts {
   byState: Record<EntryState, number>;
   anomalies: Record<Anomaly, number>;
   hosts: Map<string, number>;
+  /** Per collected host; absent or empty unless reading a collector directory. */
+  origins?: Map<string, number>;
   sessions: Map<string, number>;
   /** Commands as displayed; the empty one (an orphan's) is not counted. */
   commands: Map<string, number>;
@@ -211,12 +219,43 @@ export function emptyCounts(): Pick<StatsParts, 'byState' | 'anomalies'> {
   };
 }
 
+/** Several sources' parts as one (a fleet's hosts), to finish together. */
+export function mergeStatsParts(all: readonly StatsParts[]): StatsParts {
+  const { byState, anomalies } = emptyCounts();
+  const hosts = new Map<string, number>();
+  const origins = new Map<string, number>();
+  const sessions = new Map<string, number>();
+  const commands = new Map<string, number>();
+  const add = (into: Map<string, number>, from: Map<string, number> | undefined) => from?.forEach((n, k) => into.set(k, (into.get(k) ?? 0) + n));
+  const concat = (pick: (p: StatsParts) => Float64Array) => {
+    const out = new Float64Array(all.reduce((n, p) => n + pick(p).length, 0));
+    let at = 0;
+    for (const p of all) {
+      out.set(pick(p), at);
+      at += pick(p).length;
+    }
+    return out;
+  };
+  let total = 0;
+  for (const p of all) {
+    total += p.total;
+    for (const s of ENTRY_STATES) byState[s] += p.byState[s];
+    for (const a of ANOMALIES) anomalies[a] += p.anomalies[a];
+    add(hosts, p.hosts);
+    add(origins, p.origins);
+    add(sessions, p.sessions);
+    add(commands, p.commands);
+  }
+  return { total, byState, anomalies, hosts, origins, sessions, commands, latency: concat((p) => p.latency), duration: concat((p) => p.duration), times: concat((p) => p.times) };
+}
+
 /** Ranks and buckets the parts (reorders `latency` and `duration` in place). */
 export function finishStats(parts: StatsParts, options: { topCommands?: number } = {}): EntryStats {
   return {
     total: parts.total,
     byState: parts.byState,
     byHost: countsDescending(parts.hosts, 'host'),
+    byOrigin: countsDescending(parts.origins ?? new Map(), 'origin'),
     bySession: countsDescending(parts.sessions, 'session'),
     latency: percentiles(parts.latency),
     duration: percentiles(parts.duration),
@@ -229,6 +268,7 @@ export function finishStats(parts: StatsParts, options: { topCommands?: number }
 export function computeStats(entries: Iterable<EntryFacts>, options: { topCommands?: number } = {}): EntryStats {
   const { byState, anomalies } = emptyCounts();
   const hosts = new Map<string, number>();
+  const origins = new Map<string, number>();
   const sessions = new Map<string, number>();
   const commands = new Map<string, number>();
   const latency = new NumberList();
@@ -239,6 +279,7 @@ export function computeStats(entries: Iterable<EntryFacts>, options: { topComman
     total++;
     byState[e.state]++;
     bump(hosts, e.host);
+    if (e.origin !== '') bump(origins, e.origin);
     bump(sessions, e.session);
     if (e.command !== '') bump(commands, e.command);
     if (e.latencyMs !== null) latency.push(e.latencyMs);
@@ -247,7 +288,7 @@ export function computeStats(entries: Iterable<EntryFacts>, options: { topComman
     for (const a of e.anomalies) anomalies[a]++;
   }
   return finishStats(
-    { total, byState, anomalies, hosts, sessions, commands, latency: latency.values(), duration: duration.values(), times: times.values() },
+    { total, byState, anomalies, hosts, origins, sessions, commands, latency: latency.values(), duration: duration.values(), times: times.values() },
     options,
   );
 }

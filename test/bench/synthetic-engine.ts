@@ -39,6 +39,7 @@ export function syntheticEntry(i: number, size: number, startMs: number): Entry 
   return {
     key: i,
     id: `${(h >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    origin: '',
     state,
     time: `${new Date(timeMs).toISOString().slice(0, 19)}Z`,
     timeMs,

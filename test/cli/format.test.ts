@@ -9,6 +9,7 @@ function entry(overrides: Partial<Entry> = {}): Entry {
   return {
     key: 1,
     id: 'id-1',
+    origin: '',
     state: 'ok',
     time: '2026-11-01T08:00:00Z',
     timeMs: Date.parse('2026-11-01T08:00:00Z'),
@@ -90,6 +91,7 @@ describe('stats formats', () => {
     total: 4,
     byState: { running: 0, ok: 2, failed: 1, denied: 1, timeout: 0, rejected: 0 },
     byHost: [{ host: 'evil\u001b]0;x\u0007', count: 3 }, { host: '', count: 1 }],
+    byOrigin: [],
     bySession: [{ session: 's1', count: 4 }],
     latency: { count: 4, p50: 1500, p95: 9000, max: 9000 },
     duration: null,

@@ -30,6 +30,8 @@ import type {
 } from '../../shared/entry.js';
 import { DEFERRED, Joiner } from '../../shared/join.js';
 import { parseLine, REASON_OVER_CAP } from '../../shared/parse-line.js';
+import type { StatsParts } from '../../shared/query.js';
+import { CollectedLines } from './collected.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import { EntryStore, type LocatedCompact } from './entry-store.js';
 import { GzipSource, lineStartBefore, type OpenFile, openFile, rangeSource, sizeOrZero } from './files.js';
@@ -42,6 +44,8 @@ import { findRotatedSet } from './rotated-set.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
 import { type Segment, Segments } from './segments.js';
 
+/** How long a collected response waits, while following, for a late batch to bring its request. */
+export const RESPONSE_HOLD_MS = 10_000;
 /** How much of the live file is read before anything else. */
 export const DEFAULT_TAIL_BYTES = 2 * 1024 * 1024;
 /** How many malformed lines (and writer events) are listed; all are counted. */
@@ -165,6 +169,9 @@ class Engine extends EventEmitter implements AuditEngine {
   private countAtFlush = 0;
   private inserted = 0;
   private flushScheduled = false;
+  /** Set when reading one collected host (options.origin): duplicates, late batches, chain order. */
+  private readonly collected: CollectedLines | null;
+  private releaseTimer: NodeJS.Timeout | null = null;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
   private resolveReady!: () => void;
@@ -181,8 +188,13 @@ class Engine extends EventEmitter implements AuditEngine {
     this.expectedEntries = Math.ceil(total / BYTES_PER_ENTRY) + 1024;
     this.expectedIds = Math.ceil(total / BYTES_PER_ID) + 1024;
     // Sized for the tail now (allocating for a million entries takes a while); for all before the history.
-    this.store = new EntryStore(this.segments, Math.min(this.expectedEntries, Math.ceil((this.options.tailBytes ?? DEFAULT_TAIL_BYTES) / BYTES_PER_ENTRY) * 4 + 1024));
-    this.live = { joiner: new Joiner(this.store, new IdTable()), visible: true, slots: null };
+    this.store = new EntryStore(
+      this.segments,
+      Math.min(this.expectedEntries, Math.ceil((this.options.tailBytes ?? DEFAULT_TAIL_BYTES) / BYTES_PER_ENTRY) * 4 + 1024),
+      this.options.origin ?? '',
+    );
+    this.collected = this.options.origin === undefined ? null : new CollectedLines((seg, offset, length) => this.segments.readLine(seg, offset, length));
+    this.live = { joiner: new Joiner(this.store, new IdTable(), this.collected !== null), visible: true, slots: null };
     this.readyPromise = new Promise((r) => (this.resolveReady = r));
     this.indexedPromise = new Promise((r) => (this.resolveIndexed = r));
     void this.run().catch((e: unknown) => {
@@ -222,6 +234,20 @@ class Engine extends EventEmitter implements AuditEngine {
     return this.malformedList.map((m) => ({ file: this.segments.get(m.seg).file, line: this.lineOf(m.seg, m.line), offset: m.offset, reason: m.reason }));
   }
 
+  duplicateLines(): number {
+    return this.collected?.duplicates ?? 0;
+  }
+
+  /** The request time of the entry at a position (ms, NaN when unknown), without reading its lines. */
+  timeAt(position: number): number {
+    return this.store.timeAt(position);
+  }
+
+  /** What `stats` is made of, to combine with other engines' (a fleet). */
+  statsParts(filter?: EntryFilter): StatsParts {
+    return this.store.statsParts(filter ? this.store.query(filter) : null);
+  }
+
   notices(): readonly EngineNotice[] {
     return this.noticeList;
   }
@@ -248,6 +274,7 @@ class Engine extends EventEmitter implements AuditEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.releaseTimer) clearInterval(this.releaseTimer);
     await this.follower?.stop();
     this.segments.closeAll();
     this.finishIndex();
@@ -281,7 +308,8 @@ class Engine extends EventEmitter implements AuditEngine {
       await tuning.beforeHistory?.();
       this.store.reserve(this.expectedEntries);
       // Started after the tail is shown: booting workers competes for the CPU with reading it.
-      const big = historyBytes >= tuning.parallelMinBytes;
+      // (Not for a collected host: finding duplicates needs each record's seq, which chunk results lack.)
+      const big = historyBytes >= tuning.parallelMinBytes && this.collected === null;
       const workers = big ? scanWorkerCount(this.cpuAtOpen) : 0;
       // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
       const pool = big && (workers > 0 || tuning.scanWorkers === 0) ? new ScanPool(workers) : null;
@@ -305,18 +333,52 @@ class Engine extends EventEmitter implements AuditEngine {
       if (!this.closed) this.merge(result.hist, result.linesBeforeTail);
     } else {
       // Nothing before the tail (or no live file to split): everything in order, shown as read.
-      this.live.joiner = new Joiner(this.store, new IdTable(this.expectedIds));
+      this.live.joiner = new Joiner(this.store, new IdTable(this.expectedIds), this.collected !== null);
       this.store.reserve(this.expectedEntries);
       for (const file of history) await this.readWhole(file, this.live);
       if (last === null) await this.readWhole(lastPath, this.live);
       else if (open || follow) await this.readLive(lastPath, open, 0, follow);
     }
+    if (this.collected && !this.closed) this.settleCollected(follow);
     this.finishIndex();
+  }
+
+  /**
+   * Everything there is has been read: responses still waiting for their request become
+   * orphans, and entries go in chain order. While following, a response is given
+   * RESPONSE_HOLD_MS for a late batch to bring its request.
+   */
+  private settleCollected(follow: boolean): void {
+    const collected = this.collected as CollectedLines;
+    this.releaseHeld(0);
+    collected.sortBySeq(this.store.orderView());
+    this.store.forgetCachedEntries();
+    if (follow) {
+      this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
+      this.releaseTimer.unref();
+    }
+  }
+
+  private releaseHeld(olderThanMs: number): void {
+    const collected = this.collected;
+    if (!collected || collected.holding === 0) return;
+    const joiner = this.live.joiner;
+    joiner.deferOrphans = false;
+    for (const r of collected.takeHeldOlderThan(olderThanMs)) {
+      const before = this.store.count;
+      const slot = joiner.response(r.idHash, r);
+      if (slot >= before) {
+        this.placed(slot, this.live);
+        collected.placed(slot, r.seq);
+      }
+    }
+    joiner.deferOrphans = true;
+    this.scheduleFlush();
   }
 
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
   private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: Target; linesBeforeTail: number }> {
-    const hist: Target = { joiner: new Joiner(this.store, new IdTable(this.expectedIds)), visible: false, slots: new IntList() };
+    const hist: Target = { joiner: new Joiner(this.store, new IdTable(this.expectedIds), this.collected !== null), visible: false, slots: new IntList() };
     for (const file of history) await this.readWhole(file, hist, pool);
     let linesBeforeTail = Number.NaN;
     if (tailStart > 0 && !this.closed) {
@@ -526,6 +588,8 @@ class Engine extends EventEmitter implements AuditEngine {
   private apply(r: LocatedCompact, seg: Segment, target: Target): void {
     const { line, offset, length } = r;
     const store = this.store;
+    const collected = this.collected;
+    if (collected?.isDuplicate(r)) return;
     // Changes to hidden (history) entries are not reported: they arrive with the merge.
     const tracking = store.touched;
     if (!target.visible) store.touched = null;
@@ -534,11 +598,18 @@ class Engine extends EventEmitter implements AuditEngine {
         const slot = target.joiner.request(r.idHash, r);
         this.placed(slot, target);
         if (target === this.live && this.replay) this.replay.push({ kind: 'request', slot, idHash: r.idHash, chained: r.chained, decision: r.decision });
+        if (collected) {
+          collected.placed(slot, r.seq);
+          // Its response came first (a batch delivered late).
+          for (const held of collected.takeHeld(r.idHash)) target.joiner.response(held.idHash, held);
+        }
       } else if (r.kind === KIND_RESPONSE) {
         const before = store.count;
         const slot = target.joiner.response(r.idHash, r);
-        if (slot === DEFERRED) this.replay?.push({ kind: 'response', record: { ...r } });
-        else if (slot >= before) this.placed(slot, target); // an orphan: a new entry
+        if (slot === DEFERRED) {
+          if (target === this.live && this.replay) this.replay.push({ kind: 'response', record: { ...r } });
+          else collected?.hold(r);
+        } else if (slot >= before) this.placed(slot, target); // an orphan: a new entry
       } else if (r.writer) {
         const w = r.writer;
         const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg: seg.id, line, offset, length, seq: w.seq ?? null };
@@ -579,10 +650,12 @@ class Engine extends EventEmitter implements AuditEngine {
       if (item.kind === 'request') {
         hist.joiner.rejoin(item.idHash, item, item.slot);
         tail.push(item.slot);
+        for (const held of this.collected?.takeHeld(item.idHash) ?? []) hist.joiner.response(held.idHash, held);
       } else if (item.kind === 'response') {
         const before = store.count;
         const slot = hist.joiner.response(item.record.idHash, item.record);
-        if (slot >= before) {
+        if (slot === DEFERRED) this.collected?.hold(item.record);
+        else if (slot >= before) {
           tail.push(slot);
           inserted++;
         }
@@ -593,7 +666,8 @@ class Engine extends EventEmitter implements AuditEngine {
     order.set(historySlots);
     order.set(tail, historySlots.length);
     store.setOrder(order, historySlots.length + tail.length);
-    hist.joiner.deferOrphans = false;
+    // A collected host's responses may still arrive before their requests.
+    hist.joiner.deferOrphans = this.collected !== null;
     this.live = { joiner: hist.joiner, visible: true, slots: null };
     this.replay = null;
     // The tail's line numbers are known now.
@@ -703,4 +777,17 @@ function sameFile(file: string, dev: number, ino: number): boolean {
 export function openEngine(paths: string[], options: EngineOptions = {}): AuditEngine {
   if (paths.length === 0) throw new Error('openEngine: no files given');
   return new Engine(paths, options);
+}
+
+/** An engine over one collected host's files, with what a fleet needs to merge it with others. */
+export interface HostEngine extends AuditEngine {
+  timeAt(position: number): number;
+  statsParts(filter?: EntryFilter): StatsParts;
+  duplicateLines(): number;
+}
+
+/** `openEngine` for one host of a collector directory (EngineOptions.origin). */
+export function openHostEngine(paths: string[], origin: string, options: EngineOptions = {}): HostEngine {
+  if (paths.length === 0) throw new Error('openHostEngine: no files given');
+  return new Engine(paths, { ...options, origin });
 }

@@ -16,7 +16,7 @@ import {
   entryFromRequest,
 } from '../../shared/join.js';
 import { parseLine } from '../../shared/parse-line.js';
-import { commandOf, compileFilter, emptyCounts, finishStats } from '../../shared/query.js';
+import { commandOf, compileFilter, emptyCounts, finishStats, type StatsParts } from '../../shared/query.js';
 import type { RequestRecord, ResponseRecord } from '../../shared/schema.js';
 import { hashString } from './id-table.js';
 import { type CompactRecord, DECISIONS } from './scan-record.js';
@@ -128,6 +128,8 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   constructor(
     private readonly segments: Segments,
     expectedEntries = 1024,
+    /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
+    readonly origin = '',
   ) {
     this.c = new Columns(Math.max(1024, expectedEntries));
     this.order = new Int32Array(this.c.capacity);
@@ -245,6 +247,11 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     return this.order[position];
   }
 
+  /** The request time of the entry at a position (ms; NaN when unknown). */
+  timeAt(position: number): number {
+    return this.c.f64[this.slotAt(position) * F64 + TM];
+  }
+
   /** The visible order, for building a merged one. */
   orderView(): Int32Array {
     return this.order.subarray(0, this.visible);
@@ -304,6 +311,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
       e = response ? entryFromOrphan(s, response as ResponseRecord, resLoc, state) : this.orphanFromColumns(s, resLoc, state);
     }
     e.state = state;
+    e.origin = this.origin;
     e.anomalies = [...anomaliesOf(u8[s * U8 + AN])];
     return e;
   }
@@ -376,7 +384,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   /** Positions (ascending) of visible entries that match. */
   query(filter: EntryFilter): Int32Array {
     const f = compileFilter(filter);
-    const c = this.c;
+    if (f.origins && !f.origins.has(this.origin)) return new Int32Array(0);
     let stateMask = 0;
     if (f.states) for (const st of f.states) stateMask |= 1 << STATE_CODE[st];
     const hostOk = f.hosts ? membership(this.hosts, f.hosts) : null;
@@ -416,8 +424,13 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     return out.slice(0, n);
   }
 
-  /** Stats over the visible entries at `positions` (all when null): counted by number, named once. */
+  /** Stats over the visible entries at `positions` (all when null). */
   stats(positions: Int32Array | null): EntryStats {
+    return finishStats(this.statsParts(positions));
+  }
+
+  /** What stats are made of, for the entries at `positions` (all when null): counted by number, named once. */
+  statsParts(positions: Int32Array | null): StatsParts {
     const { u8, u32, f64 } = this.c;
     const n = positions ? positions.length : this.visible;
     const states = new Uint32Array(ENTRY_STATES.length);
@@ -464,17 +477,18 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
       });
       return out;
     };
-    return finishStats({
+    return {
       total: n,
       byState,
       anomalies,
       hosts: named(hostCounts, (id) => this.hosts.get(id)),
+      origins: new Map(this.origin !== '' && n > 0 ? [[this.origin, n]] : []),
       sessions: named(sessionCounts, (id) => this.sessions.get(id)),
       commands: named(commandCounts, (id) => this.displayCommand(id), true),
       latency: latency.subarray(0, nl),
       duration: duration.subarray(0, nd),
       times: times.subarray(0, nt),
-    });
+    };
   }
 
   private displayCommand(id: number): string {

@@ -1,0 +1,191 @@
+/**
+ * What reading one host's collected files adds to the engine. A shipper (rsyslog over RELP)
+ * delivers every line, but after a retry whole batches arrive late, and after a reconnect a
+ * batch may arrive twice. So:
+ * - a line identical, byte for byte, to an earlier line with the same `seq` is a resend:
+ *   dropped and counted (a different line with the same seq — a forgery, or a chain that
+ *   restarted from genesis — is kept, for `verify` to judge);
+ * - a response that arrives before its request is held until the request comes (or, at the
+ *   end of what is there, becomes an orphan as it would in a plain file);
+ * - entries are put in chain order (`seq`) once the files are read.
+ */
+import type { LocatedCompact } from './entry-store.js';
+
+/** Reads back a line's bytes (without the newline); null when it is gone. */
+export type ReadLine = (seg: number, offset: number, length: number) => Buffer | null;
+
+/** Chained lines by seq, in typed arrays (a collector holds millions): the first per seq, then a list. */
+class LinesBySeq {
+  /** seq of head[0]; head[seq - base] is 1 + the first line's index, 0 for none. */
+  private base = 0;
+  private head = new Int32Array(0);
+  private seg = new Int32Array(1024);
+  private offset = new Float64Array(1024);
+  private length = new Int32Array(1024);
+  private next = new Int32Array(1024);
+  private count = 0;
+
+  /** Indexes of earlier lines with this seq. */
+  *with(seq: number): Generator<number> {
+    const at = seq - this.base;
+    if (at < 0 || at >= this.head.length) return;
+    for (let i = this.head[at] - 1; i >= 0; i = this.next[i] - 1) yield i;
+  }
+
+  lineOf(i: number): { seg: number; offset: number; length: number } {
+    return { seg: this.seg[i], offset: this.offset[i], length: this.length[i] };
+  }
+
+  add(seq: number, seg: number, offset: number, length: number): void {
+    this.cover(seq);
+    if (this.count === this.seg.length) this.growLines();
+    const i = this.count++;
+    this.seg[i] = seg;
+    this.offset[i] = offset;
+    this.length[i] = length;
+    this.next[i] = this.head[seq - this.base];
+    this.head[seq - this.base] = i + 1;
+  }
+
+  /** Makes head[] reach `seq` (a late batch may be older than everything so far). */
+  private cover(seq: number): void {
+    if (this.head.length === 0) {
+      this.base = seq;
+      this.head = new Int32Array(1024);
+      return;
+    }
+    const low = Math.min(this.base, seq);
+    const high = Math.max(this.base + this.head.length, seq + 1);
+    if (low === this.base && high <= this.base + this.head.length) return;
+    const span = high - low;
+    // Room to grow both ways, so a run of late batches does not copy every time.
+    const slack = Math.max(1024, span >> 1);
+    const newBase = low < this.base ? low - slack : this.base;
+    const bigger = new Int32Array(span + slack + (this.base - newBase));
+    bigger.set(this.head, this.base - newBase);
+    this.base = newBase;
+    this.head = bigger;
+  }
+
+  private growLines(): void {
+    const n = this.seg.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.seg = grow(this.seg, (k) => new Int32Array(k));
+    this.offset = grow(this.offset, (k) => new Float64Array(k));
+    this.length = grow(this.length, (k) => new Int32Array(k));
+    this.next = grow(this.next, (k) => new Int32Array(k));
+  }
+}
+
+interface Held {
+  record: LocatedCompact;
+  heldAt: number;
+}
+
+export class CollectedLines {
+  /** Exact duplicate lines dropped. */
+  duplicates = 0;
+  /** Some seq is carried by two different lines: chain order is ambiguous, entries keep arrival order. */
+  seqReused = false;
+  private readonly bySeq = new LinesBySeq();
+  private readonly held = new Map<number, Held[]>();
+  private heldCount = 0;
+  /** Slot → the seq of its first record (NaN: unchained). */
+  private slotSeq = new Float64Array(1024);
+
+  constructor(
+    private readonly readLine: ReadLine,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** True when `r`'s line is an exact copy of an earlier one: drop it. Otherwise remembers it. */
+  isDuplicate(r: LocatedCompact): boolean {
+    if (r.seq < 0) return false;
+    let mine: Buffer | null | undefined;
+    let reused = false;
+    for (const i of this.bySeq.with(r.seq)) {
+      const earlier = this.bySeq.lineOf(i);
+      reused = true;
+      if (earlier.length !== r.length) continue;
+      mine ??= this.readLine(r.seg, r.offset, r.length);
+      const theirs = this.readLine(earlier.seg, earlier.offset, earlier.length);
+      if (mine && theirs && mine.equals(theirs)) {
+        this.duplicates++;
+        return true;
+      }
+    }
+    if (reused) this.seqReused = true;
+    this.bySeq.add(r.seq, r.seg, r.offset, r.length);
+    return false;
+  }
+
+  /** Keeps a response whose request has not arrived (yet). */
+  hold(r: LocatedCompact): void {
+    const list = this.held.get(r.idHash) ?? [];
+    list.push({ record: { ...r }, heldAt: this.now() });
+    this.held.set(r.idHash, list);
+    this.heldCount++;
+  }
+
+  /** The responses held for a request that just arrived, in arrival order. */
+  takeHeld(idHash: number): LocatedCompact[] {
+    const list = this.held.get(idHash);
+    if (!list) return [];
+    this.held.delete(idHash);
+    this.heldCount -= list.length;
+    return list.map((h) => h.record);
+  }
+
+  get holding(): number {
+    return this.heldCount;
+  }
+
+  /** Held responses waiting longer than `ms` (all of them with 0), in line order: their requests are not coming. */
+  takeHeldOlderThan(ms: number): LocatedCompact[] {
+    const cutoff = this.now() - ms;
+    const out: LocatedCompact[] = [];
+    for (const [id, list] of this.held) {
+      const keep = list.filter((h) => h.heldAt > cutoff);
+      for (const h of list) if (!keep.includes(h)) out.push(h.record);
+      if (keep.length === 0) this.held.delete(id);
+      else this.held.set(id, keep);
+    }
+    this.heldCount -= out.length;
+    return out.sort((a, b) => a.seg - b.seg || a.offset - b.offset);
+  }
+
+  /** Records where an entry stands in its chain (its first record's seq). */
+  placed(slot: number, seq: number): void {
+    if (slot >= this.slotSeq.length) {
+      const bigger = new Float64Array(Math.max(slot + 1, this.slotSeq.length * 2));
+      bigger.set(this.slotSeq);
+      this.slotSeq = bigger;
+    }
+    this.slotSeq[slot] = seq >= 0 ? seq : Number.NaN;
+  }
+
+  /**
+   * `order` (slots in arrival order) sorted into chain order, in place. An unchained entry stays
+   * just after the entry that arrived before it. Left alone when a seq was reused.
+   */
+  sortBySeq(order: Int32Array): void {
+    if (this.seqReused || order.length < 2) return;
+    const keys = new Float64Array(order.length);
+    let last = 0;
+    let sorted = true;
+    for (let i = 0; i < order.length; i++) {
+      const seq = this.slotSeq[order[i]];
+      if (seq === seq) last = seq; // not NaN
+      keys[i] = last;
+      if (i > 0 && keys[i] < keys[i - 1]) sorted = false;
+    }
+    if (sorted) return;
+    const index = Array.from(order.keys()).sort((a, b) => keys[a] - keys[b] || a - b);
+    const slots = index.map((i) => order[i]);
+    order.set(slots);
+  }
+}

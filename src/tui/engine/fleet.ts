@@ -1,0 +1,346 @@
+/**
+ * `openFleetEngine`: a collector directory's hosts as one `AuditEngine`. Each host's rotated
+ * set is read by its own engine (its chain, its duplicates, its joins: ids are only unique
+ * within a host); the fleet merges them by request time, keeping each host's own (chain)
+ * order, and maps positions, queries and stats onto the hosts' engines.
+ *
+ * The merged order is rebuilt when a host's older history lands in front of what was shown
+ * (at most every REBUILD_MS while indexing, and once at the end); new entries that a followed
+ * host appends go on the end, merged by time among themselves.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type {
+  AuditEngine,
+  EngineChange,
+  EngineNotice,
+  EngineOptions,
+  Entry,
+  EntryFilter,
+  EntryStats,
+  IndexProgress,
+  MalformedLine,
+  WriterEvent,
+} from '../../shared/entry.js';
+import { finishStats, mergeStatsParts } from '../../shared/query.js';
+import type { CollectedHost } from './collector.js';
+import { DEFAULT_TAIL_BYTES, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
+
+/** While hosts are still indexing, the merged order is rebuilt at most this often. */
+export const REBUILD_MS = 250;
+/** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
+const MIN_HOST_TAIL_BYTES = 16 * 1024;
+/** Entry keys: host number × this + the host engine's key (unique within the host). */
+const KEY_STRIDE = 2 ** 32;
+const NOTICE_LIST_CAP = 200;
+
+interface FleetHost {
+  origin: string;
+  engine: HostEngine;
+  /** Host position → fleet position, for the host's entries merged so far. */
+  fleetPos: Int32Array;
+  /** How many of the host's entries are merged. */
+  merged: number;
+}
+
+/**
+ * Merges runs (each in its own order) by time: repeatedly takes the run whose next entry is
+ * earliest; ties go to the lower run number. An entry without a time counts as the one before
+ * it in its run, so it stays with its neighbours.
+ */
+export function mergeByTime(runs: ReadonlyArray<{ from: number; to: number; timeAt: (p: number) => number }>, emit: (run: number, position: number) => void): void {
+  const next = runs.map((r) => r.from);
+  const last = runs.map(() => Number.NEGATIVE_INFINITY);
+  const key = (r: number) => {
+    const t = runs[r].timeAt(next[r]);
+    return t === t ? t : last[r];
+  };
+  // A binary heap of run numbers by (key, run).
+  const heap: number[] = [];
+  const keys: number[] = [];
+  const less = (a: number, b: number) => keys[heap[a]] < keys[heap[b]] || (keys[heap[a]] === keys[heap[b]] && heap[a] < heap[b]);
+  const swap = (a: number, b: number) => {
+    const t = heap[a];
+    heap[a] = heap[b];
+    heap[b] = t;
+  };
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(i, parent)) return;
+      swap(i, parent);
+      i = parent;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(l, m)) m = l;
+      if (r < heap.length && less(r, m)) m = r;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  runs.forEach((run, r) => {
+    if (run.from < run.to) {
+      keys[r] = key(r);
+      heap.push(r);
+      up(heap.length - 1);
+    }
+  });
+  while (heap.length > 0) {
+    const r = heap[0];
+    last[r] = keys[r];
+    emit(r, next[r]++);
+    if (next[r] < runs[r].to) keys[r] = key(r);
+    else {
+      const end = heap.pop() as number;
+      if (heap.length === 0) break;
+      heap[0] = end;
+    }
+    down(0);
+  }
+}
+
+class FleetEngine extends EventEmitter implements AuditEngine {
+  readonly files: readonly string[];
+  private readonly hosts: FleetHost[];
+  /** Fleet position → host number and host position. */
+  private hostAt = new Uint16Array(1024);
+  private posAt = new Int32Array(1024);
+  private count = 0;
+  private readonly noticeList: EngineNotice[] = [];
+  private rebuildWanted = false;
+  private appendWanted = false;
+  private updated = 0;
+  private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private lastRebuild = 0;
+  private allIndexed = false;
+  private closed = false;
+  private readonly readyPromise: Promise<void>;
+  private readonly indexedPromise: Promise<void>;
+
+  constructor(collected: readonly CollectedHost[], options: EngineOptions) {
+    super();
+    if (collected.length > 0xffff) throw new Error(`a fleet of ${collected.length} hosts is more than ${0xffff}`);
+    const follow = options.follow !== false;
+    const tailBytes = Math.max(MIN_HOST_TAIL_BYTES, Math.floor((options.tailBytes ?? DEFAULT_TAIL_BYTES) / Math.max(1, collected.length)));
+    // Not following, a host's live file may be missing (rotated away with `nocreate`): read what is there.
+    const hostFiles = collected.map((h) => (follow ? h.files : h.files.filter((f, i) => i < h.files.length - 1 || fs.existsSync(f))));
+    this.files = hostFiles.flat();
+    this.hosts = collected.flatMap((h, i) => {
+      const files = hostFiles[i];
+      if (files.length === 0) return [];
+      const engine = openHostEngine(files, h.origin, { ...options, tailBytes });
+      return [{ origin: h.origin, engine, fleetPos: new Int32Array(0), merged: 0 }];
+    });
+    this.hosts.forEach((host) => {
+      host.engine.on('change', (c: EngineChange) => this.hostChanged(c));
+      host.engine.on('progress', () => this.emit('progress', this.progress()));
+      host.engine.on('notice', (n: EngineNotice) => this.notice(n));
+      // A host's entries go into chain order once it is read: its positions may have moved.
+      void host.engine.indexed().then(() => this.hostChanged({ prepended: 1, appended: 0, updated: 0 }));
+    });
+    this.readyPromise = Promise.all(this.hosts.map((h) => h.engine.ready())).then(() => this.update());
+    this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
+      this.allIndexed = true;
+      this.update();
+    });
+  }
+
+  // ---- AuditEngine ----
+
+  override off(event: string | symbol, listener: (...args: never[]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  size(): number {
+    return this.count;
+  }
+
+  entry(position: number): Entry {
+    if (!(position >= 0 && position < this.count)) throw new RangeError(`no entry at position ${position} (size ${this.count})`);
+    const h = this.hostAt[position];
+    const e = this.hosts[h].engine.entry(this.posAt[position]);
+    return { ...e, key: h * KEY_STRIDE + e.key };
+  }
+
+  query(filter: EntryFilter): Int32Array {
+    const matched = new Uint8Array(this.count);
+    this.hosts.forEach((host) => {
+      if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
+      for (const p of host.engine.query(filter)) {
+        if (p < host.merged) matched[host.fleetPos[p]] = 1;
+      }
+    });
+    let n = 0;
+    for (let i = 0; i < matched.length; i++) n += matched[i];
+    const out = new Int32Array(n);
+    for (let i = 0, k = 0; i < matched.length; i++) if (matched[i] === 1) out[k++] = i;
+    return out;
+  }
+
+  stats(filter?: EntryFilter): EntryStats {
+    return finishStats(mergeStatsParts(this.hosts.map((h) => h.engine.statsParts(filter))));
+  }
+
+  malformedCount(): number {
+    return this.hosts.reduce((n, h) => n + h.engine.malformedCount(), 0);
+  }
+
+  malformed(): readonly MalformedLine[] {
+    return this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
+  }
+
+  notices(): readonly EngineNotice[] {
+    return this.noticeList;
+  }
+
+  writerEvents(): readonly WriterEvent[] {
+    return this.hosts.flatMap((h) => h.engine.writerEvents?.() ?? []);
+  }
+
+  origins(): readonly string[] {
+    return this.hosts.map((h) => h.origin);
+  }
+
+  duplicateLines(): number {
+    return this.hosts.reduce((n, h) => n + h.engine.duplicateLines(), 0);
+  }
+
+  progress(): IndexProgress {
+    const p: IndexProgress = { bytesDone: 0, bytesTotal: 0, done: this.allIndexed };
+    for (const h of this.hosts) {
+      const q = h.engine.progress();
+      p.bytesDone += q.bytesDone;
+      p.bytesTotal += q.bytesTotal;
+    }
+    return p;
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  indexed(): Promise<void> {
+    return this.indexedPromise;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.scheduled) {
+      clearTimeout(this.scheduled as NodeJS.Timeout);
+      clearImmediate(this.scheduled as NodeJS.Immediate);
+    }
+    await Promise.all(this.hosts.map((h) => h.engine.close()));
+  }
+
+  // ---- merging ----
+
+  private hostChanged(c: EngineChange): void {
+    if (c.prepended > 0 || (c.inserted ?? 0) > 0) this.rebuildWanted = true;
+    if (c.appended > 0) this.appendWanted = true;
+    this.updated += c.updated;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    const wait = this.rebuildWanted && !this.allIndexed ? Math.max(0, this.lastRebuild + REBUILD_MS - performance.now()) : 0;
+    const run = () => {
+      this.scheduled = null;
+      this.update();
+    };
+    this.scheduled = wait > 0 ? setTimeout(run, wait) : setImmediate(run);
+  }
+
+  /** Brings the merged order up to date with the hosts and says what changed. */
+  private update(): void {
+    if (this.closed) return;
+    const before = this.count;
+    let appended = 0;
+    if (this.rebuildWanted || before === 0) {
+      this.rebuildWanted = false;
+      this.appendWanted = false;
+      this.rebuild();
+      this.lastRebuild = performance.now();
+    } else if (this.appendWanted) {
+      this.appendWanted = false;
+      appended = this.appendNew();
+    }
+    const grown = this.count - before - appended;
+    const updated = this.updated;
+    this.updated = 0;
+    if (grown === 0 && appended === 0 && updated === 0) return;
+    this.emit('change', { prepended: grown, appended, updated } satisfies EngineChange);
+  }
+
+  /** Every host's entries, merged anew. */
+  private rebuild(): void {
+    const total = this.hosts.reduce((n, h) => n + h.engine.size(), 0);
+    this.reserve(total);
+    for (const host of this.hosts) {
+      host.merged = host.engine.size();
+      if (host.fleetPos.length < host.merged) host.fleetPos = new Int32Array(Math.ceil(host.merged * 1.25));
+    }
+    this.count = 0;
+    this.mergeRuns(this.hosts.map((h) => ({ from: 0, to: h.merged, timeAt: (p: number) => h.engine.timeAt(p) })));
+  }
+
+  /** Entries the hosts appended since the last update, after all others. Returns how many. */
+  private appendNew(): number {
+    const before = this.count;
+    const total = this.hosts.reduce((n, h) => n + h.engine.size() - h.merged, 0);
+    this.reserve(this.count + total);
+    const runs = this.hosts.map((h) => ({ from: h.merged, to: h.engine.size(), timeAt: (p: number) => h.engine.timeAt(p) }));
+    for (const host of this.hosts) {
+      const size = host.engine.size();
+      if (host.fleetPos.length < size) {
+        const bigger = new Int32Array(Math.ceil(size * 1.5) + 1024);
+        bigger.set(host.fleetPos.subarray(0, host.merged));
+        host.fleetPos = bigger;
+      }
+      host.merged = size;
+    }
+    this.mergeRuns(runs);
+    return this.count - before;
+  }
+
+  private mergeRuns(runs: Array<{ from: number; to: number; timeAt: (p: number) => number }>): void {
+    mergeByTime(runs, (h, p) => {
+      const at = this.count++;
+      this.hostAt[at] = h;
+      this.posAt[at] = p;
+      this.hosts[h].fleetPos[p] = at;
+    });
+  }
+
+  private reserve(capacity: number): void {
+    if (capacity <= this.hostAt.length) return;
+    const size = Math.ceil(capacity * 1.25) + 1024;
+    const hostAt = new Uint16Array(size);
+    hostAt.set(this.hostAt.subarray(0, this.count));
+    const posAt = new Int32Array(size);
+    posAt.set(this.posAt.subarray(0, this.count));
+    this.hostAt = hostAt;
+    this.posAt = posAt;
+  }
+
+  private notice(n: EngineNotice): void {
+    this.noticeList.push(n);
+    if (this.noticeList.length > NOTICE_LIST_CAP) this.noticeList.shift();
+    this.emit('notice', n);
+  }
+}
+
+/**
+ * Opens one engine per collected host (`findCollectedHosts`) and merges them. Options as for
+ * `openEngine`; `tailBytes` is shared among the hosts, so the first screen costs the same.
+ */
+export function openFleetEngine(hosts: readonly CollectedHost[], options: EngineOptions = {}): AuditEngine {
+  return new FleetEngine(hosts, options);
+}

@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AuditEngine, Entry } from '../../src/shared/entry.js';
+import { findCollectedHosts } from '../../src/tui/engine/collector.js';
+import { openEngine } from '../../src/tui/engine/engine.js';
+import { mergeByTime, openFleetEngine } from '../../src/tui/engine/fleet.js';
+import { generateLog } from '../../src/writer/generate.js';
+import { entriesOf, jsonl, request, response, tempDir, WAIT } from './helpers.js';
+
+/** A host's log written by the real writer (a real chain), as its lines. */
+function hostLines(seed: number, count: number, startMs = Date.parse('2026-11-01T08:00:00Z')): string[] {
+  const file = path.join(tempDir('fleet-src'), 'audit.log');
+  generateLog({ path: file, count, seed, startMs, runningShare: 0 });
+  return fs.readFileSync(file, 'utf8').split('\n').slice(0, -1);
+}
+
+function collector(hosts: Record<string, string[]>): string {
+  const dir = tempDir('fleet');
+  for (const [host, lines] of Object.entries(hosts)) {
+    fs.mkdirSync(path.join(dir, host));
+    fs.writeFileSync(path.join(dir, host, 'audit.log'), lines.map((l) => `${l}\n`).join(''));
+  }
+  return dir;
+}
+
+async function indexedFleet(dir: string, options: { tailBytes?: number } = {}): Promise<AuditEngine> {
+  const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, ...options });
+  await engine.indexed();
+  return engine;
+}
+
+/** What a reader cares about in an entry, without where its lines are. */
+const summary = (e: Entry) => ({ id: e.id, state: e.state, stdoutLen: e.stdoutLen, durationMs: e.durationMs, anomalies: e.anomalies });
+
+async function plainEntries(lines: string[]): Promise<Entry[]> {
+  const file = path.join(tempDir('fleet-plain'), 'audit.log');
+  fs.writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+  const engine = openEngine([file], { follow: false });
+  await engine.indexed();
+  const entries = entriesOf(engine);
+  await engine.close();
+  return entries;
+}
+
+describe('collector directory', () => {
+  it('finds host folders with an audit log, sorted, and skips top-level files and other folders', () => {
+    const dir = collector({ 'web-02': ['{}'], 'db-01': ['{}'] });
+    fs.writeFileSync(path.join(dir, 'unfiled.log'), 'x\n');
+    fs.mkdirSync(path.join(dir, 'queue'));
+    fs.writeFileSync(path.join(dir, 'queue', 'q.00001'), 'x');
+    fs.mkdirSync(path.join(dir, 'old-host'));
+    fs.writeFileSync(path.join(dir, 'old-host', 'audit.log.1'), '{}\n');
+    const hosts = findCollectedHosts(dir);
+    expect(hosts.map((h) => h.origin)).toEqual(['db-01', 'old-host', 'web-02']);
+    expect(hosts[1].files).toEqual([path.join(dir, 'old-host', 'audit.log.1'), path.join(dir, 'old-host', 'audit.log')]);
+    expect(findCollectedHosts(path.join(dir, 'web-02'))).toEqual([{ origin: 'web-02', files: [path.join(dir, 'web-02', 'audit.log')] }]);
+  });
+});
+
+describe('mergeByTime', () => {
+  it('takes the earliest head each time, keeps each run in its own order, and keeps untimed entries with their neighbours', () => {
+    const runs = [
+      [1, 5, 3, 9],
+      [2, Number.NaN, 4, 10],
+    ].map((times) => ({ from: 0, to: times.length, timeAt: (p: number) => times[p] }));
+    const out: string[] = [];
+    mergeByTime(runs, (r, p) => out.push(`${r}:${p}`));
+    // Run 0's 3 comes after its 5 (a run's order is kept); run 1's untimed entry follows its 2.
+    expect(out).toEqual(['0:0', '1:0', '1:1', '1:2', '0:1', '0:2', '0:3', '1:3']);
+  });
+});
+
+describe('fleet engine', () => {
+  it('merges hosts by time, each entry tagged with its origin, each host in its own order', async () => {
+    const web = hostLines(1, 120);
+    const db = hostLines(2, 120, Date.parse('2026-11-01T08:00:01Z'));
+    const engine = await indexedFleet(collector({ web, db }));
+    const all = entriesOf(engine);
+    const [webPlain, dbPlain] = [await plainEntries(web), await plainEntries(db)];
+    expect(all).toHaveLength(webPlain.length + dbPlain.length);
+    expect(all.filter((e) => e.origin === 'web').map(summary)).toEqual(webPlain.map(summary));
+    expect(all.filter((e) => e.origin === 'db').map(summary)).toEqual(dbPlain.map(summary));
+    // Both hosts appear throughout, not one after the other.
+    const firstHalf = new Set(all.slice(0, all.length / 2).map((e) => e.origin));
+    expect(firstHalf).toEqual(new Set(['web', 'db']));
+    expect(new Set(all.map((e) => e.key)).size).toBe(all.length);
+    expect(engine.origins?.()).toEqual(['db', 'web']);
+    await engine.close();
+  });
+
+  it('drops resent lines, joins responses that arrived before their requests, and puts the host back in chain order', async () => {
+    const lines = hostLines(3, 200);
+    // A batch resent after a reconnect, and a batch delivered late after a retry.
+    const late = lines.slice(40, 70);
+    const shipped = [...lines.slice(0, 40), ...lines.slice(70, 120), ...lines.slice(10, 25), ...late, ...lines.slice(120)];
+    const engine = await indexedFleet(collector({ web: shipped }));
+    const expected = (await plainEntries(lines)).map(summary);
+    expect(entriesOf(engine).map(summary)).toEqual(expected);
+    expect(engine.duplicateLines?.()).toBe(15);
+    expect(engine.stats().anomalies).toMatchObject({ 'orphan-response': 0, 'duplicate-id': 0, 'second-response': 0 });
+    await engine.close();
+  });
+
+  it('does the same when the late batch lands in the tail read first and its requests in the history', async () => {
+    const lines = hostLines(4, 600);
+    const early = lines.slice(100, 300);
+    const shipped = [...lines.slice(0, 100), ...lines.slice(300), ...early, ...lines.slice(550)];
+    const size = shipped.join('\n').length;
+    // The tail is at least 16 KiB per host: make the file several times that.
+    expect(size).toBeGreaterThan(4 * 16 * 1024);
+    const engine = await indexedFleet(collector({ web: shipped }), { tailBytes: 1 });
+    expect(entriesOf(engine).map(summary)).toEqual((await plainEntries(lines)).map(summary));
+    expect(engine.duplicateLines?.()).toBe(lines.length - 550);
+    await engine.close();
+  });
+
+  it('keeps a different line that claims a seen seq (forged or a restarted chain), and a response whose request never came', async () => {
+    const lines = hostLines(5, 40);
+    const forged = JSON.parse(lines[5]) as Record<string, unknown>;
+    forged.reason = 'forged';
+    const orphan = jsonl(response('never-requested')).trim();
+    const engine = await indexedFleet(collector({ web: [...lines, JSON.stringify(forged), orphan] }));
+    const plain = await plainEntries(lines);
+    const all = entriesOf(engine);
+    expect(engine.duplicateLines?.()).toBe(0);
+    expect(all.length).toBe(plain.length + 2);
+    expect(all.filter((e) => e.anomalies.includes('orphan-response')).map((e) => e.id)).toEqual(['never-requested']);
+    await engine.close();
+  });
+
+  it('answers queries and stats over every host, and by origin', async () => {
+    const engine = await indexedFleet(collector({ web: hostLines(6, 80), db: hostLines(7, 40) }));
+    const all = entriesOf(engine);
+    const db = engine.query({ origins: ['db'] });
+    expect(Array.from(db, (p) => engine.entry(p).origin)).toEqual(all.filter((e) => e.origin === 'db').map(() => 'db'));
+    expect(db.length).toBeGreaterThan(0);
+    const stats = engine.stats();
+    expect(stats.total).toBe(all.length);
+    expect(stats.byOrigin).toEqual([
+      { origin: 'web', count: all.filter((e) => e.origin === 'web').length },
+      { origin: 'db', count: db.length },
+    ]);
+    expect(engine.stats({ origins: ['db'] }).total).toBe(db.length);
+    const denied = engine.query({ states: ['denied'] });
+    expect(Array.from(denied, (p) => engine.entry(p).state).every((s) => s === 'denied')).toBe(true);
+    expect(denied.length).toBe(all.filter((e) => e.state === 'denied').length);
+    await engine.close();
+  });
+
+  it('follows every host: new entries go on the end, and a response shipped before its request joins it', async () => {
+    const dir = collector({ web: hostLines(8, 30), db: hostLines(9, 30) });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true });
+    await engine.indexed();
+    const before = engine.size();
+    const db = path.join(dir, 'db', 'audit.log');
+    fs.appendFileSync(db, jsonl(response('live-1', { stdout_len: 4242 })));
+    fs.appendFileSync(path.join(dir, 'web', 'audit.log'), jsonl(request('live-2', { time: '2026-11-02T09:00:00Z' })));
+    fs.appendFileSync(db, jsonl(request('live-1', { time: '2026-11-02T09:00:01Z' })));
+    await expect.poll(() => engine.size(), WAIT).toBe(before + 2);
+    await expect.poll(() => engine.entry(before + 1).stdoutLen, WAIT).toBe(4242);
+    expect([engine.entry(before).id, engine.entry(before + 1).id]).toEqual(['live-2', 'live-1']);
+    expect(engine.entry(before + 1).origin).toBe('db');
+    await engine.close();
+  });
+});
