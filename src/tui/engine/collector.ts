@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findRotatedSet, rotatedName } from './rotated-set.js';
+import { orderRotated, type RotatedFile, rotatedName } from './rotated-set.js';
 
 /** The live log's name in each host folder (the collector's dynaFile template). */
 export const COLLECTED_LOG_NAME = 'audit.log';
@@ -18,15 +18,28 @@ export interface CollectedHost {
   files: string[];
 }
 
-/** True when `dir` holds an audit log or a rotation of one. */
-function holdsAuditLog(dir: string): boolean {
-  let names: string[];
+/**
+ * The audit log's rotated set in `folder`, oldest first, ending with the live log (named even
+ * when missing), or null when the folder holds neither. One directory read: a fleet has hundreds.
+ */
+function auditLogSet(folder: string): string[] | null {
+  let entries: fs.Dirent[];
   try {
-    names = fs.readdirSync(dir);
+    entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch {
-    return false;
+    return null;
   }
-  return names.some((name) => name === COLLECTED_LOG_NAME || rotatedName(COLLECTED_LOG_NAME, name) !== null);
+  let live = false;
+  const rotated: RotatedFile[] = [];
+  for (const entry of entries) {
+    if (entry.name === COLLECTED_LOG_NAME) live = true;
+    else if (entry.isFile()) {
+      const r = rotatedName(COLLECTED_LOG_NAME, entry.name);
+      if (r) rotated.push({ path: path.join(folder, entry.name), ...r });
+    }
+  }
+  if (!live && rotated.length === 0) return null;
+  return [...orderRotated(rotated).map((r) => r.path), path.join(folder, COLLECTED_LOG_NAME)];
 }
 
 /**
@@ -34,13 +47,13 @@ function holdsAuditLog(dir: string): boolean {
  * read; returns [] when it holds no host folder.
  */
 export function findCollectedHosts(dir: string): CollectedHost[] {
-  const hostOf = (folder: string): CollectedHost => ({ origin: path.basename(path.resolve(folder)), files: findRotatedSet(path.join(folder, COLLECTED_LOG_NAME)) });
-  if (holdsAuditLog(dir)) return [hostOf(dir)];
+  const own = auditLogSet(dir);
+  if (own) return [{ origin: path.basename(path.resolve(dir)), files: own }];
   const hosts: CollectedHost[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
-    const folder = path.join(dir, entry.name);
-    if (holdsAuditLog(folder)) hosts.push(hostOf(folder));
+    const files = auditLogSet(path.join(dir, entry.name));
+    if (files) hosts.push({ origin: entry.name, files });
   }
   return hosts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }

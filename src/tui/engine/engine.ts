@@ -158,7 +158,7 @@ class Engine extends EventEmitter implements AuditEngine {
   private readonly historyWriter: KeptWriterEvent[] = [];
   private readonly progressState: IndexProgress = { bytesDone: 0, bytesTotal: 0, done: false };
   /** How busy the machine was from the open on decides how many scan workers to start. */
-  private readonly cpuAtOpen = sampleCpu();
+  private readonly cpuAtOpen: CpuSample | null;
   private follower: Follower | null = null;
   private closed = false;
   private liveTruncated = false;
@@ -180,6 +180,8 @@ class Engine extends EventEmitter implements AuditEngine {
   constructor(
     paths: readonly string[],
     private readonly options: EngineOptions,
+    /** Waits for this engine's turn to read its history; returns the release. (A fleet shares the CPU among hosts.) */
+    private readonly historyTurn: HistoryTurn | null = null,
   ) {
     super();
     this.files = [...paths];
@@ -194,6 +196,8 @@ class Engine extends EventEmitter implements AuditEngine {
       this.options.origin ?? '',
     );
     this.collected = this.options.origin === undefined ? null : new CollectedLines((seg, offset, length) => this.segments.readLine(seg, offset, length));
+    // Only for deciding on scan workers, which a collected host never starts (os.cpus() is slow: a fleet opens hundreds).
+    this.cpuAtOpen = this.collected ? null : sampleCpu();
     this.live = { joiner: new Joiner(this.store, new IdTable(), this.collected !== null), visible: true, slots: null };
     this.readyPromise = new Promise((r) => (this.resolveReady = r));
     this.indexedPromise = new Promise((r) => (this.resolveIndexed = r));
@@ -306,31 +310,13 @@ class Engine extends EventEmitter implements AuditEngine {
       this.resolveReady();
       this.scheduleFlush();
       await tuning.beforeHistory?.();
-      this.store.reserve(this.expectedEntries);
-      // Started after the tail is shown: booting workers competes for the CPU with reading it.
-      // (Not for a collected host: finding duplicates needs each record's seq, which chunk results lack.)
-      const big = historyBytes >= tuning.parallelMinBytes && this.collected === null;
-      const workers = big ? scanWorkerCount(this.cpuAtOpen) : 0;
-      // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
-      const pool = big && (workers > 0 || tuning.scanWorkers === 0) ? new ScanPool(workers) : null;
-      tuning.lastScanWorkers = pool?.threads ?? 0;
-      const before = { bytes: this.progressState.bytesDone, malformed: this.malformedTotal, listed: this.malformedList.length };
-      let result: { hist: Target; linesBeforeTail: number };
+      // A fleet reads one host's history at a time, once every host's tail is shown.
+      const release = await this.historyTurn?.();
       try {
-        result = await this.readHistory(history, lastPath, open.fd, tailStart, pool);
-      } catch (e) {
-        if (!(e instanceof ScanWorkerError)) throw e;
-        // Start the history over on this thread; the entries the failed pass made stay hidden.
-        // (Lines seen while it ran — the followed tail — are kept; the history's are counted again.)
-        this.progressState.bytesDone = before.bytes;
-        this.malformedTotal = before.malformed;
-        this.malformedList.length = Math.min(this.malformedList.length, before.listed);
-        this.historyWriter.length = 0;
-        result = await this.readHistory(history, lastPath, open.fd, tailStart, null);
+        await this.indexHistory(history, lastPath, open, tailStart, historyBytes);
       } finally {
-        pool?.close();
+        release?.();
       }
-      if (!this.closed) this.merge(result.hist, result.linesBeforeTail);
     } else {
       // Nothing before the tail (or no live file to split): everything in order, shown as read.
       this.live.joiner = new Joiner(this.store, new IdTable(this.expectedIds), this.collected !== null);
@@ -374,6 +360,35 @@ class Engine extends EventEmitter implements AuditEngine {
     }
     joiner.deferOrphans = true;
     this.scheduleFlush();
+  }
+
+  /** The history behind a tail already shown: read hidden, then merged in front of it. */
+  private async indexHistory(history: string[], lastPath: string, open: OpenFile, tailStart: number, historyBytes: number): Promise<void> {
+    this.store.reserve(this.expectedEntries);
+    // Started after the tail is shown: booting workers competes for the CPU with reading it.
+    // (Not for a collected host: finding duplicates needs each record's seq, which chunk results lack.)
+    const big = historyBytes >= tuning.parallelMinBytes && this.collected === null;
+    const workers = big ? scanWorkerCount(this.cpuAtOpen ?? undefined) : 0;
+    // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
+    const pool = big && (workers > 0 || tuning.scanWorkers === 0) ? new ScanPool(workers) : null;
+    tuning.lastScanWorkers = pool?.threads ?? 0;
+    const before = { bytes: this.progressState.bytesDone, malformed: this.malformedTotal, listed: this.malformedList.length };
+    let result: { hist: Target; linesBeforeTail: number };
+    try {
+      result = await this.readHistory(history, lastPath, open.fd, tailStart, pool);
+    } catch (e) {
+      if (!(e instanceof ScanWorkerError)) throw e;
+      // Start the history over on this thread; the entries the failed pass made stay hidden.
+      // (Lines seen while it ran — the followed tail — are kept; the history's are counted again.)
+      this.progressState.bytesDone = before.bytes;
+      this.malformedTotal = before.malformed;
+      this.malformedList.length = Math.min(this.malformedList.length, before.listed);
+      this.historyWriter.length = 0;
+      result = await this.readHistory(history, lastPath, open.fd, tailStart, null);
+    } finally {
+      pool?.close();
+    }
+    if (!this.closed) this.merge(result.hist, result.linesBeforeTail);
   }
 
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
@@ -779,6 +794,8 @@ export function openEngine(paths: string[], options: EngineOptions = {}): AuditE
   return new Engine(paths, options);
 }
 
+export type HistoryTurn = () => Promise<() => void>;
+
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
   timeAt(position: number): number;
@@ -787,7 +804,7 @@ export interface HostEngine extends AuditEngine {
 }
 
 /** `openEngine` for one host of a collector directory (EngineOptions.origin). */
-export function openHostEngine(paths: string[], origin: string, options: EngineOptions = {}): HostEngine {
+export function openHostEngine(paths: string[], origin: string, options: EngineOptions = {}, historyTurn: HistoryTurn | null = null): HostEngine {
   if (paths.length === 0) throw new Error('openHostEngine: no files given');
-  return new Engine(paths, { ...options, origin });
+  return new Engine(paths, { ...options, origin }, historyTurn);
 }

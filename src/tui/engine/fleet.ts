@@ -26,7 +26,7 @@ import { finishStats, mergeStatsParts } from '../../shared/query.js';
 import type { CollectedHost } from './collector.js';
 import { DEFAULT_TAIL_BYTES, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
 
-/** While hosts are still indexing, the merged order is rebuilt at most this often. */
+/** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
 export const REBUILD_MS = 250;
 /** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
 const MIN_HOST_TAIL_BYTES = 16 * 1024;
@@ -105,6 +105,18 @@ export function mergeByTime(runs: ReadonlyArray<{ from: number; to: number; time
   }
 }
 
+/** One at a time: `take` resolves with the release once the previous holder released. */
+class Turns {
+  private last: Promise<void> = Promise.resolve();
+  take(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const before = this.last;
+    this.last = mine;
+    return before.then(() => release);
+  }
+}
+
 class FleetEngine extends EventEmitter implements AuditEngine {
   readonly files: readonly string[];
   private readonly hosts: FleetHost[];
@@ -118,6 +130,7 @@ class FleetEngine extends EventEmitter implements AuditEngine {
   private updated = 0;
   private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private lastRebuild = 0;
+  private rebuildCost = 0;
   private allIndexed = false;
   private closed = false;
   private readonly readyPromise: Promise<void>;
@@ -131,10 +144,18 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     // Not following, a host's live file may be missing (rotated away with `nocreate`): read what is there.
     const hostFiles = collected.map((h) => (follow ? h.files : h.files.filter((f, i) => i < h.files.length - 1 || fs.existsSync(f))));
     this.files = hostFiles.flat();
+    // Every host's tail first (the newest rows of the fleet), then the histories one host at a
+    // time: interleaving a hundred reads only makes the last tail late and buffers pile up.
+    let tailsIn: Promise<unknown> | null = null;
+    const turns = new Turns();
+    const historyTurn = async () => {
+      await tailsIn;
+      return turns.take();
+    };
     this.hosts = collected.flatMap((h, i) => {
       const files = hostFiles[i];
       if (files.length === 0) return [];
-      const engine = openHostEngine(files, h.origin, { ...options, tailBytes });
+      const engine = openHostEngine(files, h.origin, { ...options, tailBytes }, historyTurn);
       return [{ origin: h.origin, engine, fleetPos: new Int32Array(0), merged: 0 }];
     });
     this.hosts.forEach((host) => {
@@ -144,7 +165,8 @@ class FleetEngine extends EventEmitter implements AuditEngine {
       // A host's entries go into chain order once it is read: its positions may have moved.
       void host.engine.indexed().then(() => this.hostChanged({ prepended: 1, appended: 0, updated: 0 }));
     });
-    this.readyPromise = Promise.all(this.hosts.map((h) => h.engine.ready())).then(() => this.update());
+    tailsIn = Promise.all(this.hosts.map((h) => h.engine.ready()));
+    this.readyPromise = tailsIn.then(() => this.update());
     this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
       this.allIndexed = true;
       this.update();
@@ -250,7 +272,9 @@ class FleetEngine extends EventEmitter implements AuditEngine {
 
   private schedule(): void {
     if (this.scheduled || this.closed) return;
-    const wait = this.rebuildWanted && !this.allIndexed ? Math.max(0, this.lastRebuild + REBUILD_MS - performance.now()) : 0;
+    // A rebuild costs more as the fleet grows: while indexing, spend at most a fifth of the time on them.
+    const pause = Math.max(REBUILD_MS, 4 * this.rebuildCost);
+    const wait = this.rebuildWanted && !this.allIndexed ? Math.max(0, this.lastRebuild + pause - performance.now()) : 0;
     const run = () => {
       this.scheduled = null;
       this.update();
@@ -266,8 +290,10 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     if (this.rebuildWanted || before === 0) {
       this.rebuildWanted = false;
       this.appendWanted = false;
+      const t0 = performance.now();
       this.rebuild();
       this.lastRebuild = performance.now();
+      this.rebuildCost = this.lastRebuild - t0;
     } else if (this.appendWanted) {
       this.appendWanted = false;
       appended = this.appendNew();

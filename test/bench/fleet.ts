@@ -1,0 +1,194 @@
+/**
+ * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--json]
+ *
+ * A collector directory of H hosts × N records (default 100 × 10,000: generateLog, one seed
+ * per host, all starting at the same time so the merge interleaves them), shipped the way RELP
+ * delivers after a reconnect: each host's file has one batch of 100 lines resent and one batch
+ * of 100 delivered late. Cached under the OS temp dir.
+ *
+ * Measured in fresh child processes, R times (median shown): the fleet engine over the
+ * directory, and as the same-run baseline the plain engine over one file holding the same
+ * records (every host's log concatenated, as shipped). Then the CLI's `stats` wall time over the
+ * directory and over that file (needs `npm run build`). Targets (the engine's, issue 3/7):
+ * newest rows ≤ 0.5 s; memory within the engine's bound per million records.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(SELF), '../..');
+const RESENT = 100;
+const LATE = 100;
+
+interface OpenRun {
+  readyMs: number;
+  /** ready, then the newest 24 entries read back as the first screen shows them. */
+  firstScreenMs: number;
+  indexedMs: number;
+  entries: number;
+  duplicates: number;
+  statsMs: number;
+  queryMs: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+// ---- fixture ----
+
+function ensureFleet(hosts: number, records: number): { dir: string; single: string } {
+  const base = path.join(os.tmpdir(), 'sudo-proxy-audit-bench', `fleet-${hosts}x${records}`);
+  const dir = path.join(base, 'collected');
+  const single = path.join(base, 'single.log');
+  if (fs.existsSync(single)) return { dir, single };
+  process.stderr.write(`generating ${hosts} hosts × ${records.toLocaleString('en')} records into ${base} (once; cached) …\n`);
+  const t0 = performance.now();
+  fs.rmSync(base, { recursive: true, force: true });
+  execFileSync(process.execPath, ['--import', 'tsx', SELF, '--child', 'generate', base, String(hosts), String(records)], { stdio: 'inherit' });
+  process.stderr.write(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return { dir, single };
+}
+
+async function generate(base: string, hosts: number, records: number): Promise<void> {
+  const { generateLog } = await import('../../src/writer/generate.js');
+  const dir = path.join(base, 'collected');
+  fs.mkdirSync(dir, { recursive: true });
+  const single = fs.openSync(path.join(base, 'single.partial'), 'w');
+  for (let h = 0; h < hosts; h++) {
+    const host = `host-${String(h).padStart(3, '0')}`;
+    const raw = path.join(base, `${host}.raw`);
+    generateLog({ path: raw, count: records, seed: 1000 + h });
+    const lines = fs.readFileSync(raw, 'utf8').split('\n').slice(0, -1);
+    fs.rmSync(raw);
+    // A resent batch after a third of the file, a late batch from the middle delivered at the end.
+    const third = Math.floor(lines.length / 3);
+    const mid = Math.floor(lines.length / 2);
+    const shipped = [
+      ...lines.slice(0, third),
+      ...lines.slice(third - RESENT, third),
+      ...lines.slice(third, mid),
+      ...lines.slice(mid + LATE),
+      ...lines.slice(mid, mid + LATE),
+    ];
+    const text = shipped.map((l) => `${l}\n`).join('');
+    fs.mkdirSync(path.join(dir, host));
+    fs.writeFileSync(path.join(dir, host, 'audit.log'), text);
+    fs.writeSync(single, text);
+  }
+  fs.closeSync(single);
+  fs.renameSync(path.join(base, 'single.partial'), path.join(base, 'single.log'));
+}
+
+// ---- children ----
+
+async function openChild(mode: 'fleet' | 'single', target: string): Promise<OpenRun> {
+  const { openEngine } = await import('../../src/tui/engine/engine.js');
+  const { openFleetEngine } = await import('../../src/tui/engine/fleet.js');
+  const { findCollectedHosts } = await import('../../src/tui/engine/collector.js');
+  const t0 = performance.now();
+  const engine = mode === 'fleet' ? openFleetEngine(findCollectedHosts(target), { follow: false }) : openEngine([target], { follow: false });
+  await engine.ready();
+  const readyMs = performance.now() - t0;
+  for (let p = Math.max(0, engine.size() - 24); p < engine.size(); p++) engine.entry(p);
+  const firstScreenMs = performance.now() - t0;
+  await engine.indexed();
+  const indexedMs = performance.now() - t0;
+  let t = performance.now();
+  engine.stats();
+  const statsMs = performance.now() - t;
+  t = performance.now();
+  engine.query({ text: 'nginx' });
+  const queryMs = performance.now() - t;
+  (globalThis as { gc?: () => void }).gc?.();
+  const mem = process.memoryUsage();
+  const run: OpenRun = {
+    readyMs,
+    firstScreenMs,
+    indexedMs,
+    entries: engine.size(),
+    duplicates: engine.duplicateLines?.() ?? 0,
+    statsMs,
+    queryMs,
+    rssMb: mem.rss / 2 ** 20,
+    heapMb: mem.heapUsed / 2 ** 20,
+  };
+  await engine.close();
+  return run;
+}
+
+function runChild<T>(...args: string[]): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop() as string) as T;
+}
+
+function cliStatsMs(target: string): number | null {
+  const cli = path.join(ROOT, 'dist/tui/cli.js');
+  if (!fs.existsSync(cli)) return null;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`stats ${target} exited ${r.status}: ${r.stderr}`);
+  return performance.now() - t0;
+}
+
+// ---- main ----
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { hosts: { type: 'string', default: '100' }, records: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean' }, 'no-cli': { type: 'boolean' } },
+  });
+  const hosts = Number(values.hosts);
+  const records = Number(values.records);
+  const runs = Number(values.runs);
+  const { dir, single } = ensureFleet(hosts, records);
+  const bytes = fs.statSync(single).size;
+  const fleet: OpenRun[] = [];
+  const plain: OpenRun[] = [];
+  const cliFleet: number[] = [];
+  const cliPlain: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    fleet.push(runChild<OpenRun>('fleet', dir));
+    plain.push(runChild<OpenRun>('single', single));
+    const [a, b] = values['no-cli'] ? [null, null] : [cliStatsMs(dir), cliStatsMs(single)];
+    if (a !== null && b !== null) {
+      cliFleet.push(a);
+      cliPlain.push(b);
+    }
+  }
+  const m = (rs: OpenRun[], k: keyof OpenRun) => median(rs.map((r) => r[k]));
+  const perMillion = (rs: OpenRun[]) => (m(rs, 'rssMb') / (m(rs, 'entries') || 1)) * 1e6;
+  const rows: Array<[string, string, string, string]> = [
+    ['newest rows (ready)', `${m(fleet, 'readyMs').toFixed(0)} ms`, `${m(plain, 'readyMs').toFixed(0)} ms`, m(fleet, 'readyMs') <= 500 ? 'PASS (≤ 500 ms)' : 'FAIL (≤ 500 ms)'],
+    ['first screen (ready + 24 rows)', `${m(fleet, 'firstScreenMs').toFixed(0)} ms`, `${m(plain, 'firstScreenMs').toFixed(0)} ms`, m(fleet, 'firstScreenMs') <= 500 ? 'PASS (≤ 500 ms)' : 'FAIL (≤ 500 ms)'],
+    ['everything indexed', `${m(fleet, 'indexedMs').toFixed(0)} ms`, `${m(plain, 'indexedMs').toFixed(0)} ms`, `${(m(fleet, 'indexedMs') / m(plain, 'indexedMs')).toFixed(2)}×`],
+    ['entries', `${m(fleet, 'entries')}`, `${m(plain, 'entries')}`, `${m(fleet, 'duplicates')} duplicate lines dropped`],
+    ['stats()', `${m(fleet, 'statsMs').toFixed(0)} ms`, `${m(plain, 'statsMs').toFixed(0)} ms`, ''],
+    ['text query', `${m(fleet, 'queryMs').toFixed(0)} ms`, `${m(plain, 'queryMs').toFixed(0)} ms`, ''],
+    ['RSS after index', `${m(fleet, 'rssMb').toFixed(0)} MB`, `${m(plain, 'rssMb').toFixed(0)} MB`, `${(m(fleet, 'rssMb') / m(plain, 'rssMb')).toFixed(2)}×`],
+    ['RSS per million entries', `${perMillion(fleet).toFixed(0)} MB`, `${perMillion(plain).toFixed(0)} MB`, ''],
+  ];
+  if (cliFleet.length > 0) rows.push(['CLI `stats` wall time', `${median(cliFleet).toFixed(0)} ms`, `${median(cliPlain).toFixed(0)} ms`, `${(median(cliFleet) / median(cliPlain)).toFixed(2)}×`]);
+  const load = os.loadavg()[0].toFixed(1);
+  process.stdout.write(
+    `fleet: ${hosts} hosts × ${records.toLocaleString('en')} records (${(bytes / 2 ** 20).toFixed(0)} MiB, ${RESENT} lines resent and ${LATE} late per host); median of ${runs}; load ${load}; ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}\n\n`,
+  );
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...[['', 'fleet directory', 'one file (baseline)', ''], ...rows].map((r) => r[c].length)));
+  const line = (r: string[]) => `${r.map((cell, c) => cell.padEnd(widths[c])).join('  ')}\n`;
+  process.stdout.write(line(['', 'fleet directory', 'one file (baseline)', '']));
+  for (const r of rows) process.stdout.write(line(r));
+  if (cliFleet.length === 0) process.stdout.write('\n(CLI timings skipped: --no-cli, or no build: run `npm run build` first)\n');
+  if (values.json) process.stdout.write(`${JSON.stringify({ hosts, records, load: Number(load), fleet, plain, cliFleet, cliPlain })}\n`);
+}
+
+const childAt = process.argv.indexOf('--child');
+if (childAt !== -1) {
+  const [mode, ...args] = process.argv.slice(childAt + 1);
+  if (mode === 'generate') await generate(args[0], Number(args[1]), Number(args[2]));
+  else process.stdout.write(`${JSON.stringify(await openChild(mode as 'fleet' | 'single', args[0]))}\n`);
+} else {
+  await main();
+}
