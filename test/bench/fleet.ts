@@ -35,6 +35,8 @@ interface OpenRun {
   queryMs: number;
   rssMb: number;
   heapMb: number;
+  /** Typed arrays and buffers (outside the JS heap). */
+  buffersMb: number;
 }
 
 // ---- fixture ----
@@ -114,6 +116,7 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
     queryMs,
     rssMb: mem.rss / 2 ** 20,
     heapMb: mem.heapUsed / 2 ** 20,
+    buffersMb: mem.arrayBuffers / 2 ** 20,
   };
   await engine.close();
   return run;

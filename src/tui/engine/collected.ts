@@ -67,11 +67,19 @@ class LinesBySeq {
     this.head = bigger;
   }
 
+  /** Gives back the room beyond the lines there are (and `spare` more). */
+  trim(spare: number): void {
+    this.resizeLines(this.count + spare);
+  }
+
   private growLines(): void {
-    const n = this.seg.length * 2;
+    this.resizeLines(this.seg.length * 2);
+  }
+
+  private resizeLines(n: number): void {
     const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(n);
-      b.set(a);
+      b.set(a.subarray(0, Math.min(n, this.count)));
       return b;
     };
     this.seg = grow(this.seg, (k) => new Int32Array(k));
@@ -111,7 +119,11 @@ export class CollectedLines {
       const earlier = this.bySeq.lineOf(i);
       reused = true;
       if (earlier.length !== r.length) continue;
-      mine ??= this.readLine(r.seg, r.offset, r.length);
+      // A copy: readLine may hand back the same scratch buffer for the next line.
+      if (mine === undefined) {
+        const bytes = this.readLine(r.seg, r.offset, r.length);
+        mine = bytes && Buffer.from(bytes);
+      }
       const theirs = this.readLine(earlier.seg, earlier.offset, earlier.length);
       if (mine && theirs && mine.equals(theirs)) {
         this.duplicates++;
@@ -126,7 +138,7 @@ export class CollectedLines {
   /** Keeps a response whose request has not arrived (yet). */
   hold(r: LocatedCompact): void {
     const list = this.held.get(r.idHash) ?? [];
-    list.push({ record: { ...r }, heldAt: this.now() });
+    list.push({ record: { ...r, bytes: null }, heldAt: this.now() });
     this.held.set(r.idHash, list);
     this.heldCount++;
   }
@@ -166,6 +178,12 @@ export class CollectedLines {
       this.slotSeq = bigger;
     }
     this.slotSeq[slot] = seq >= 0 ? seq : Number.NaN;
+  }
+
+  /** Gives back room kept for growth, once everything there is has been read. */
+  trim(slots: number): void {
+    this.bySeq.trim(1024);
+    if (this.slotSeq.length > slots + 1024) this.slotSeq = this.slotSeq.slice(0, slots + 1024);
   }
 
   /**

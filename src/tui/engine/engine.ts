@@ -339,6 +339,9 @@ class Engine extends EventEmitter implements AuditEngine {
     this.releaseHeld(0);
     collected.sortBySeq(this.store.orderView());
     this.store.forgetCachedEntries();
+    // Room for what following appends; the rest was sized for the files' bytes, generously.
+    this.store.trim(1024);
+    collected.trim(this.store.count);
     if (follow) {
       this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
       this.releaseTimer.unref();
@@ -535,6 +538,8 @@ class Engine extends EventEmitter implements AuditEngine {
     r.length = end - start;
     r.line = line;
     this.apply(r, seg, target);
+    // Not kept past the line: it would pin the 1 MiB read buffer (per engine: a fleet has hundreds).
+    r.bytes = null;
   }
 
   /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
@@ -622,7 +627,7 @@ class Engine extends EventEmitter implements AuditEngine {
         const before = store.count;
         const slot = target.joiner.response(r.idHash, r);
         if (slot === DEFERRED) {
-          if (target === this.live && this.replay) this.replay.push({ kind: 'response', record: { ...r } });
+          if (target === this.live && this.replay) this.replay.push({ kind: 'response', record: { ...r, bytes: null } });
           else collected?.hold(r);
         } else if (slot >= before) this.placed(slot, target); // an orphan: a new entry
       } else if (r.writer) {

@@ -92,6 +92,15 @@ class Columns {
     next.f64.set(this.f64);
     return next;
   }
+
+  /** A copy with room for `capacity` entries, fewer than now: the first `capacity` are kept. */
+  resized(capacity: number): Columns {
+    const next = new Columns(capacity);
+    next.u8.set(this.u8.subarray(0, capacity * U8));
+    next.u32.set(this.u32.subarray(0, capacity * U32));
+    next.f64.set(this.f64.subarray(0, capacity * F64));
+    return next;
+  }
 }
 
 /** Decision → column code (DECISIONS order) without a search. */
@@ -221,6 +230,13 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   hasResponse(slot: number): boolean {
     return (this.c.u8[slot * U8 + FL] & HAS_RESPONSE) !== 0;
+  }
+
+  /** Gives back reserved room beyond `spare` more entries (a fleet holds hundreds of small stores). */
+  trim(spare: number): void {
+    const capacity = Math.max(1024, this.count + spare);
+    if (capacity < this.c.capacity) this.c = this.c.resized(capacity);
+    if (this.visible + spare < this.order.length) this.order = this.order.slice(0, Math.max(1024, this.visible + spare));
   }
 
   /** Makes room for `capacity` entries at once (one copy now rather than several later). */

@@ -41,6 +41,8 @@ export interface SegmentStart {
   previous?: { fd: number; dev: number; ino: number };
 }
 
+const FIRST_READ_BYTES = 64 * 1024;
+
 export interface FollowerHandler {
   /** A new segment begins; its lines (numbered from 1) go to the handler returned. */
   segment(start: SegmentStart): LineHandler;
@@ -110,7 +112,9 @@ export class Follower {
   private recheckTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private lastNotice = '';
-  private readonly buffer: Buffer;
+  /** Starts small and grows while reads fill it: a fleet follows hundreds of files that mostly get a line at a time. */
+  private buffer: Buffer;
+  private readonly maxChunk: number;
   private readonly recheckMs: number;
   private readonly pollMs: number;
 
@@ -119,7 +123,8 @@ export class Follower {
     private readonly handler: FollowerHandler,
     private readonly options: FollowerOptions = {},
   ) {
-    this.buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
+    this.maxChunk = options.chunkBytes ?? 1024 * 1024;
+    this.buffer = Buffer.allocUnsafe(Math.min(FIRST_READ_BYTES, this.maxChunk));
     this.recheckMs = options.recheckMs ?? 60;
     this.pollMs = options.pollMs ?? 500;
   }
@@ -288,9 +293,9 @@ export class Follower {
 
   /** Reads from the offset to end-of-file. */
   private async drain(cur: Current): Promise<void> {
-    const buf = this.buffer;
     for (;;) {
       if (this.stopped) return;
+      const buf = this.buffer;
       let n: number;
       try {
         n = fs.readSync(cur.fd, buf, 0, buf.length, cur.splitter.offset);
@@ -306,8 +311,11 @@ export class Follower {
       if (n < SMALL_READ) cur.splitter.push(chunk);
       else await pushInSlices(cur.splitter, chunk);
       this.handler.read(n);
-      // Let the event loop breathe between chunks of a large read.
-      if (n === buf.length) await yieldToEventLoop();
+      // Let the event loop breathe between chunks of a large read, read in bigger ones.
+      if (n === buf.length) {
+        if (buf.length < this.maxChunk) this.buffer = Buffer.allocUnsafe(Math.min(this.maxChunk, buf.length * 4));
+        await yieldToEventLoop();
+      }
     }
   }
 }

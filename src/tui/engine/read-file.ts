@@ -50,7 +50,8 @@ export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promi
  * faster than a round trip through libuv's thread pool (which a busy machine delays most).
  */
 export async function readRange(fd: number, end: number, splitter: LineSplitter, options: ReadOptions = {}): Promise<void> {
-  const buf = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
+  // No bigger than the range: a fleet reads hundreds of small tails.
+  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkBytes ?? 1024 * 1024, end - splitter.offset)));
   while (splitter.offset < end && !options.stopped?.()) {
     const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - splitter.offset), splitter.offset);
     if (n === 0) break;
