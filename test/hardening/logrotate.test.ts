@@ -432,6 +432,8 @@ describe('real logrotate while a writer appends and two readers follow', () => {
       Array(ROTATIONS).fill(`sudo-proxy-audit: ${o.file} was truncated (copytruncate?): reading it again from the start`),
     );
     const lostKeys = new Set(lostSeqs.map((s) => o.order[s - 1]));
+    // Only entries whose own lines left the disk lose their detail: the rest is re-read from logrotate's copy.
+    expect(unreadable).toBeLessThanOrEqual(delivered.filter((k) => lostKeys.has(k)).length);
 
     figures('copytruncate + delaycompress', o, {
       'records lost on disk (copy → truncate)': `${lostSeqs.length} in ${lostRuns.length} run(s)`,

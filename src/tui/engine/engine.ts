@@ -437,7 +437,7 @@ class Engine extends EventEmitter implements AuditEngine {
             if (s.fd === open?.fd) this.liveTruncated = true;
             if (s.truncatedAt) {
               const candidates = findRotatedSet(file).filter((f) => f !== file && !f.endsWith('.gz'));
-              this.segments.adoptCopy(s.fd, s.truncatedAt.offset, s.truncatedAt.lastBytes, candidates);
+              this.segments.adoptCopy(s.fd, s.truncatedAt.offset, s.truncatedAt.lastBytes, candidates, s.truncatedAt.firstBytes);
               this.store.forgetCachedEntries();
             }
           }

@@ -36,7 +36,7 @@ export interface SegmentStart {
    * After a truncation: how far the file had been read, and the bytes just before that point,
    * to recognise the copy logrotate made (`copytruncate`) and re-read old lines from it.
    */
-  truncatedAt?: { offset: number; lastBytes: Buffer };
+  truncatedAt?: { offset: number; lastBytes: Buffer; firstBytes: Buffer };
   /** After a rotation: the file read until now (to find the name it was rotated to). */
   previous?: { fd: number; dev: number; ino: number };
 }
@@ -83,7 +83,15 @@ interface Current {
   splitter: LineSplitter;
   /** Copy of the last bytes read, ending at splitter.offset. */
   fingerprint: Buffer;
+  /**
+   * The file's first bytes (up to HEAD_BYTES): after a copytruncate they name logrotate's copy,
+   * which starts with them — unlike the bytes before the offset, which a copy made before the
+   * last appends does not hold. (A record's first bytes carry its seq and prev hash: unique.)
+   */
+  head: Buffer;
 }
+
+const HEAD_BYTES = 256;
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? '';
 
@@ -239,8 +247,9 @@ export class Follower {
     const size = this.sizeOf(cur);
     if (size < cur.splitter.offset || !this.fingerprintHolds(cur)) {
       this.say({ kind: 'truncated', file: this.path, message: `${this.path} was truncated (copytruncate?): reading it again from the start` });
-      const truncatedAt = { offset: cur.splitter.offset, lastBytes: cur.fingerprint };
+      const truncatedAt = { offset: cur.splitter.offset, lastBytes: cur.fingerprint, firstBytes: cur.head };
       cur.fingerprint = Buffer.alloc(0);
+      cur.head = Buffer.alloc(0);
       cur.splitter = new LineSplitter(this.handler.segment({ fd: cur.fd, dev: cur.dev, ino: cur.ino, offset: 0, reason: 'truncated', truncatedAt }), 0, 1);
       // Each truncation is news: the next one must be reported too, not taken for a repeat.
       this.lastNotice = '';
@@ -253,7 +262,7 @@ export class Follower {
   }
 
   private adopt(s: SegmentStart): void {
-    this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler.segment(s), s.offset, 1), fingerprint: Buffer.alloc(0) };
+    this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler.segment(s), s.offset, 1), fingerprint: Buffer.alloc(0), head: Buffer.alloc(0) };
   }
 
   /** Rotated-away files: read what was appended late; past their time, their last line is final. */
@@ -291,10 +300,22 @@ export class Follower {
     return got === n && now.equals(cur.fingerprint);
   }
 
+  /** Keeps the file's first bytes while there are fewer than HEAD_BYTES of them. */
+  private rememberHead(cur: Current): void {
+    if (cur.head.length >= HEAD_BYTES) return;
+    const head = Buffer.alloc(HEAD_BYTES);
+    try {
+      cur.head = head.subarray(0, fs.readSync(cur.fd, head, 0, HEAD_BYTES, 0));
+    } catch {
+      // unreadable now: the next read says so
+    }
+  }
+
   /** Reads from the offset to end-of-file. */
   private async drain(cur: Current): Promise<void> {
     for (;;) {
       if (this.stopped) return;
+      this.rememberHead(cur);
       const buf = this.buffer;
       let n: number;
       try {

@@ -37,30 +37,28 @@ export class Segments {
 
   /**
    * After a copytruncate: segments read from `fd` before it was truncated are re-pointed at the
-   * copy, found among `candidates` as the file holding `lastBytes` just before `offset` (the copy
-   * is byte-identical up to there). Returns the copy's path, or null (old lines stay unreadable).
+   * copy, found among `candidates` as the file that starts with `firstBytes` (the copy is
+   * byte-identical from its start, though it may end before `offset`: records appended between
+   * logrotate's copy and its truncate are in neither file, and stay unreadable) — or, without
+   * them, the file holding `lastBytes` just before `offset`. Returns the copy's path, or null.
    */
-  adoptCopy(fd: number, offset: number, lastBytes: Buffer, candidates: readonly string[]): string | null {
+  adoptCopy(fd: number, offset: number, lastBytes: Buffer, candidates: readonly string[], firstBytes: Buffer = Buffer.alloc(0)): string | null {
     const stale = this.list.filter((s) => s.fd === fd);
-    if (stale.length === 0 || lastBytes.length === 0) return null;
-    const probe = Buffer.alloc(lastBytes.length);
-    for (const file of candidates) {
-      let copy = -1;
-      try {
-        copy = fs.openSync(file, 'r');
-        const n = fs.readSync(copy, probe, 0, probe.length, offset - probe.length);
-        if (n === probe.length && probe.equals(lastBytes)) {
-          this.owned.add(copy);
-          for (const s of stale) {
-            s.fd = copy;
-            s.file = file;
-          }
-          return file;
+    if (stale.length === 0) return null;
+    const probes = [
+      { known: firstBytes, at: 0 },
+      { known: lastBytes, at: offset - lastBytes.length },
+    ].filter((p) => p.known.length > 0 && p.at >= 0);
+    for (const { known, at } of probes) {
+      const copy = findFileHolding(candidates, known, at);
+      if (copy) {
+        this.owned.add(copy.fd);
+        for (const s of stale) {
+          s.fd = copy.fd;
+          s.file = copy.file;
         }
-      } catch {
-        // not readable: not the copy
+        return copy.file;
       }
-      if (copy >= 0) fs.closeSync(copy);
     }
     return null;
   }
@@ -107,4 +105,20 @@ export class Segments {
     }
     this.owned.clear();
   }
+}
+
+/** The first of `files` holding `known` at byte `at`, opened; null when none does. */
+function findFileHolding(files: readonly string[], known: Buffer, at: number): { file: string; fd: number } | null {
+  const probe = Buffer.alloc(known.length);
+  for (const file of files) {
+    let fd = -1;
+    try {
+      fd = fs.openSync(file, 'r');
+      if (fs.readSync(fd, probe, 0, probe.length, at) === probe.length && probe.equals(known)) return { file, fd };
+    } catch {
+      // not readable: not the copy
+    }
+    if (fd >= 0) fs.closeSync(fd);
+  }
+  return null;
 }
