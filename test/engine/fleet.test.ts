@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, Entry } from '../../src/shared/entry.js';
+import type { AuditEngine, Entry, IndexProgress } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/tui/engine/collector.js';
 import { openEngine } from '../../src/tui/engine/engine.js';
 import { mergeByTime, openFleetEngine } from '../../src/tui/engine/fleet.js';
@@ -75,7 +75,13 @@ describe('fleet engine', () => {
   it('merges hosts by time, each entry tagged with its origin, each host in its own order', async () => {
     const web = hostLines(1, 120);
     const db = hostLines(2, 120, Date.parse('2026-11-01T08:00:01Z'));
-    const engine = await indexedFleet(collector({ web, db }));
+    const engine = openFleetEngine(findCollectedHosts(collector({ web, db })), { follow: false });
+    const progress: IndexProgress[] = [];
+    engine.on('progress', (p) => progress.push(p));
+    await engine.indexed();
+    // The last progress event says so (a viewer takes its bar down on it).
+    expect(progress.at(-1)).toMatchObject({ done: true });
+    expect(engine.progress().done).toBe(true);
     const all = entriesOf(engine);
     const [webPlain, dbPlain] = [await plainEntries(web), await plainEntries(db)];
     expect(all).toHaveLength(webPlain.length + dbPlain.length);

@@ -170,6 +170,7 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
       this.allIndexed = true;
       this.update();
+      this.emit('progress', this.progress());
     });
   }
 
