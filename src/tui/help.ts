@@ -37,6 +37,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
     keys: [
       { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running)' },
       { keys: 'h', what: 'by host (Tab completes, (local) for the local host, empty clears)' },
+      { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes, empty clears)' },
       { keys: 's', what: 'by session (Tab completes, empty clears)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
       { keys: 'c', what: 'clear all filters and the search' },

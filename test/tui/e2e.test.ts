@@ -32,12 +32,12 @@ afterEach(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-function request(l: AuditLog, command: string[], decision: 'approved' | 'denied' = 'approved'): string {
+function request(l: AuditLog, command: string[], decision: 'approved' | 'denied' = 'approved', host = 'web-01'): string {
   const id = `e2e00000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
   l.request({
     id,
     time: `${new Date().toISOString().slice(0, 19)}Z`,
-    host: 'web-01',
+    host,
     session: 'e2e-session',
     pipeline: [command],
     resolved: [`/usr/bin/${command[0]}`],
@@ -131,4 +131,39 @@ describe('the viewer in a real terminal', () => {
     // bash reports the signal ("Terminated") when the process ends by it.
     expect(after).toMatch(/^shell output before the viewer\n(?:Terminated\n)?viewer exited 143\n\S*[$#] *\n*$/);
   }, 120_000);
+
+  it('views a collector directory: the fleet in the header, an ORIGIN column, the o filter, live appends', async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-fleet-'));
+    const logs = ['db-1', 'web-01'].map((origin) => {
+      fs.mkdirSync(path.join(work, origin), { mode: 0o700 });
+      return openAuditLog({ path: path.join(work, origin, 'audit.log'), warn: () => {} });
+    });
+    const [db, web] = logs;
+    try {
+      // The request's own label need not be the host it came from.
+      respond(db, request(db, ['pg_dump', 'app'], 'approved', 'laptop-of-bob'));
+      respond(web, request(web, ['uptime']));
+      pane = new TmuxPane('tui-e2e', 80, 24, { TZ: 'UTC' });
+      pane.run(`clear; node ${cli} view ${work}; echo "viewer exited $?"`);
+      const p = pane;
+      await p.waitFor('the fleet, counted', (s) => s.includes('2 hosts') && s.includes('# uptime') && s.includes('# pg_dump app') && s.includes('Σ 2') && !s.includes('indexing history'), 60_000);
+      const screen = p.screen().split('\n');
+      expect(screen[3]).toMatch(/^ {2}TIME +ORIGIN +SESSION +STATE +COMMAND/);
+      expect(p.screen()).toMatch(/ db-1 +e2e-sessi… ✓ ok +# pg_dump app/);
+
+      respond(db, request(db, ['vacuumdb', '--all'], 'approved', 'laptop-of-bob'));
+      await p.waitFor('a record appended on one host', (s) => /› .* db-1 +e2e-sessi… ✓ ok +# vacuumdb --all/.test(s));
+
+      p.keys('o');
+      await p.waitFor('the origin prompt, prefilled', (s) => /origin: db-1█/.test(s));
+      p.keys('C-u', 'w', 'Tab', 'Enter');
+      await p.waitFor('the origin filter', (s) => s.includes('filter: origin web-01') && s.includes('# uptime') && !s.includes('# pg_dump'));
+      p.keys('c', 'g', 'Enter');
+      await p.waitFor('the details with the origin', (s) => /origin +db-1\n +host +laptop-of-bob/.test(s));
+      p.keys('Escape', 'q');
+      await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+    } finally {
+      for (const l of logs) l.close();
+    }
+  }, 180_000);
 });

@@ -12,6 +12,7 @@ export function makeEntry(overrides: Partial<Entry> = {}): Entry {
   return {
     key,
     id: `00000000-0000-4000-8000-${String(key).padStart(12, '0')}`,
+    origin: '',
     state: 'ok',
     time: Number.isFinite(timeMs) ? `${new Date(timeMs).toISOString().slice(0, 19)}Z` : 'not a time',
     timeMs,
@@ -93,4 +94,16 @@ export function entryInState(state: Entry['state'], overrides: Partial<Entry> = 
         ...overrides,
       });
   }
+}
+
+/**
+ * A collector directory's entries: `n` a minute apart from 08:00 UTC, collected from each of
+ * `origins` in turn, each carrying its origin's name as its own host label too (as a sender
+ * usually does).
+ */
+export function fleetEntries(n: number, origins: readonly string[], overrides: Partial<Entry> = {}): Entry[] {
+  return Array.from({ length: n }, (_, i) => {
+    const origin = origins[i % origins.length];
+    return makeEntry({ timeMs: BASE_MS + i * 60_000, origin, host: origin, ...overrides });
+  });
 }

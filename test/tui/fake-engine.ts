@@ -26,11 +26,27 @@ export class FakeEngine implements AuditEngine {
   /** How often query() and stats() ran (the store must not run them on every key). */
   queries = 0;
   statsRuns = 0;
+  /** The filters query() and stats() last ran with (what the viewer asked the engine for). */
+  lastQuery: EntryFilter | null = null;
+  lastStatsFilter: EntryFilter | undefined = undefined;
 
-  constructor(entries: Entry[] = [], options: { files?: string[]; progress?: IndexProgress } = {}) {
+  /** Present only for a fake collector directory (`options.origins`), as the fleet engine offers them. */
+  origins?: () => readonly string[];
+  duplicateLines?: () => number;
+  private originList: string[] = [];
+  private duplicates = 0;
+
+  constructor(entries: Entry[] = [], options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number } = {}) {
     this.entries = [...entries];
     this.files = options.files ?? ['/var/log/sudo-proxy/audit.log'];
     this.progressNow = options.progress ?? { bytesDone: 1_000, bytesTotal: 1_000, done: true };
+    if (options.origins) {
+      this.originList = [...options.origins].sort();
+      this.duplicates = options.duplicateLines ?? 0;
+      // A fresh array per call, as an engine may hand out.
+      this.origins = () => [...this.originList];
+      this.duplicateLines = () => this.duplicates;
+    }
   }
 
   size(): number {
@@ -45,11 +61,13 @@ export class FakeEngine implements AuditEngine {
 
   query(filter: EntryFilter): Int32Array {
     this.queries++;
+    this.lastQuery = filter;
     return filterEntries(this.entries, filter);
   }
 
   stats(filter?: EntryFilter): EntryStats {
     this.statsRuns++;
+    this.lastStatsFilter = filter;
     const entries = filter ? Array.from(filterEntries(this.entries, filter), (i) => this.entries[i]) : this.entries;
     return computeStats(entries.map(factsOf));
   }
@@ -116,13 +134,20 @@ export class FakeEngine implements AuditEngine {
     this.emitChange({ prepended: 0, appended: 0, updated: 1 });
   }
 
-  setProgress(progress: IndexProgress): void {
+  /** `quiet`: without the event (an engine that forgot to send it). */
+  setProgress(progress: IndexProgress, options: { quiet?: boolean } = {}): void {
     this.progressNow = progress;
-    this.events.emit('progress', progress);
+    if (!options.quiet) this.events.emit('progress', progress);
   }
 
   addMalformed(...lines: MalformedLine[]): void {
     this.malformedList.push(...lines);
+    this.setProgress(this.progressNow);
+  }
+
+  /** A fleet engine found more exact duplicate lines (a resent batch) while indexing. */
+  dropDuplicates(n: number): void {
+    this.duplicates += n;
     this.setProgress(this.progressNow);
   }
 

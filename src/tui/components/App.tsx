@@ -16,7 +16,7 @@ import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { MIN_SIZE, screenLayout } from '../layout.js';
 import { describeFilter, isFiltering } from '../store/filters.js';
-import { positionAt, selectedPosition, type ViewerState, viewLength } from '../store/state.js';
+import { isFleet, positionAt, selectedPosition, type ViewerState, viewLength } from '../store/state.js';
 import type { ViewerStore } from '../store/store.js';
 import type { Theme } from '../theme.js';
 import { DetailPane } from './DetailPane.js';
@@ -81,6 +81,8 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     search: state.search?.text ?? null,
     stats: state.stats,
     malformedCount: state.malformedCount,
+    origins: state.origins.length,
+    duplicateLines: state.duplicateLines,
     width: screen.width,
   };
   const footer: FooterInput = {
@@ -124,7 +126,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
       const timeStyle = timeStyleFor(oldest, state.now);
       body = (
         <Table
-          layout={layoutColumns(screen.width, timeStyle)}
+          layout={layoutColumns(screen.width, timeStyle, { origin: isFleet(state) })}
           rows={rows}
           cursor={state.cursor}
           height={screen.tableRows}

@@ -76,6 +76,8 @@ export function entryCells(entry: Entry, layout: TableLayout, ctx: RowContext): 
     switch (column.id) {
       case 'time':
         return cell(timeText(entry, ctx.timeStyle, ctx.nowMs), { dim: true });
+      case 'origin':
+        return cell(escapeForTerminal(entry.origin, CELL_CAP));
       case 'host':
         return cell(hostText(entry.host), { dim: entry.host === '' });
       case 'session':

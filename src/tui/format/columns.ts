@@ -5,7 +5,7 @@
  */
 import { TIME_STYLE_WIDTH, type TimeStyle } from './time.js';
 
-export type ColumnId = 'time' | 'host' | 'session' | 'state' | 'latency' | 'command' | 'exit' | 'duration' | 'out';
+export type ColumnId = 'time' | 'origin' | 'host' | 'session' | 'state' | 'latency' | 'command' | 'exit' | 'duration' | 'out';
 
 export interface Column {
   id: ColumnId;
@@ -30,11 +30,22 @@ interface Candidate extends Column {
   keep: number;
 }
 
-export function layoutColumns(width: number, timeStyle: TimeStyle): TableLayout {
+export interface LayoutOptions {
+  /**
+   * Reading a collector directory: an ORIGIN column (the host a record was collected from)
+   * before HOST (the label the request carries, which its client chooses). Where both do not
+   * fit, the origin is kept and the label goes first: it says less, and the detail pane has it.
+   */
+  origin?: boolean;
+}
+
+export function layoutColumns(width: number, timeStyle: TimeStyle, options: LayoutOptions = {}): TableLayout {
   const wide = width >= 120;
+  const hostWidth = wide ? 12 : 8;
   const candidates: Candidate[] = [
     { id: 'time', title: 'TIME', width: TIME_STYLE_WIDTH[timeStyle], align: 'left', keep: 100 },
-    { id: 'host', title: 'HOST', width: wide ? 12 : 8, align: 'left', keep: 45 },
+    ...(options.origin ? [{ id: 'origin', title: 'ORIGIN', width: hostWidth, align: 'left', keep: 55 } as const] : []),
+    { id: 'host', title: 'HOST', width: hostWidth, align: 'left', keep: options.origin ? 35 : 45 },
     { id: 'session', title: 'SESSION', width: wide ? 14 : 10, align: 'left', keep: 50 },
     { id: 'state', title: 'STATE', width: 10, align: 'left', keep: 100 },
     { id: 'latency', title: 'WAIT', width: 5, align: 'right', keep: 30 },

@@ -56,6 +56,8 @@ export function detailLines(entry: Entry, width: number, nowMs: number): Line[] 
   field('id', escapeForTerminal(entry.id, DETAIL_CAP));
   const asSent = escapeForTerminal(entry.time, 200);
   field('time', Number.isFinite(entry.timeMs) ? `${formatFullTime(entry.timeMs)}  (sent as ${asSent})` : `${asSent}  (not a valid time)`);
+  // Where the record was collected from, beside the label its client gave (which may differ).
+  if (entry.origin !== '') field('origin', escapeForTerminal(entry.origin, DETAIL_CAP));
   field('host', entry.host === '' ? '(local)' : escapeForTerminal(entry.host, DETAIL_CAP));
   field('session', escapeForTerminal(entry.session, DETAIL_CAP));
   field('reason', escapeForTerminal(entry.reason, DETAIL_CAP) || '(none given)');

@@ -24,10 +24,11 @@ export interface FooterInput {
   width: number;
 }
 
-const PROMPT_LABEL: Record<PromptKind, string> = { search: '/', host: 'host: ', session: 'session: ', time: 'time: ' };
+const PROMPT_LABEL: Record<PromptKind, string> = { search: '/', host: 'host: ', origin: 'origin: ', session: 'session: ', time: 'time: ' };
 const PROMPT_HINT: Record<PromptKind, string> = {
   search: 'Enter search · Esc cancel',
   host: 'Tab complete · (local) · empty = any',
+  origin: 'collected from · Tab complete · empty = any',
   session: 'Tab complete · empty = any',
   time: '2h · 30m..10m · 08:00..09:30',
 };

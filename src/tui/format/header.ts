@@ -22,6 +22,10 @@ export interface HeaderInput {
   search: string | null;
   stats: EntryStats | null;
   malformedCount: number;
+  /** Collected hosts when reading a collector directory (engine.origins()); 0 or absent for files. */
+  origins?: number;
+  /** Exact duplicate lines the engine dropped (engine.duplicateLines()). */
+  duplicateLines?: number;
   width: number;
 }
 
@@ -59,20 +63,40 @@ export function filesLabel(files: readonly string[]): string {
   return files.length === 1 ? last : `${last} +${files.length - 1} older`;
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * What is read, longest form first: the files (or, for a collector directory, how many hosts)
+ * and the duplicate lines dropped; the shorter forms are for when the filter needs the room.
+ */
+export function sourceForms(h: Pick<HeaderInput, 'files' | 'origins' | 'duplicateLines'>): Segment[][] {
+  const what: Segment = { text: h.origins ? plural(h.origins, 'host') : filesLabel(h.files) };
+  const dups = h.duplicateLines ?? 0;
+  if (dups === 0) return [[what], []];
+  const sep: Segment = { text: ' · ', dim: true };
+  const short: Segment = { text: `${dups} dups dropped` };
+  // The duplicates outlast the host count: they say something about the data on screen.
+  return [[what, sep, { text: `${plural(dups, 'duplicate line')} dropped` }], [what, sep, short], [short], []];
+}
+
 export function titleLine(h: HeaderInput): Line {
-  const left: Segment[] = [{ text: h.title, bold: true }, { text: '  ' }, { text: filesLabel(h.files) }, { text: '  ' }];
-  if (!h.follow) left.push({ text: `‖ paused${h.unseen > 0 ? ` · ${h.unseen} new` : ''}`, color: 'yellow', bold: true });
-  else if (h.live) left.push({ text: '● live', color: 'green', bold: true });
-  else left.push({ text: '■ end of file', dim: true });
+  const state: Segment = !h.follow
+    ? { text: `‖ paused${h.unseen > 0 ? ` · ${h.unseen} new` : ''}`, color: 'yellow', bold: true }
+    : h.live
+      ? { text: '● live', color: 'green', bold: true }
+      : { text: '■ end of file', dim: true };
   const right: Segment[] = [];
   if (h.filter.length > 0) right.push({ text: `filter: ${h.filter.join(' · ')}`, color: 'cyan' });
   if (h.search !== null) {
     if (right.length > 0) right.push({ text: '  ' });
     right.push({ text: `/${escapeForTerminal(h.search, 40)}`, color: 'magenta' });
   }
-  if (width(left) + width(right) + 2 > h.width) {
-    // Keep the live/paused state visible: drop the file name before the filter.
-    left.splice(2, 2);
+  // Keep the live/paused state visible: shorten, then drop, what is read before the filter.
+  const forms = sourceForms(h);
+  let left: Segment[] = [];
+  for (const source of forms) {
+    left = [{ text: h.title, bold: true }, { text: '  ' }, ...(source.length > 0 ? [...source, { text: '  ' }] : []), state];
+    if (width(left) + width(right) + 2 <= h.width) break;
   }
   return spread(left, right, h.width);
 }

@@ -18,6 +18,7 @@ export type Command =
   | 'searchPrev'
   | 'cycleState'
   | 'promptHost'
+  | 'promptOrigin'
   | 'promptSession'
   | 'promptTime'
   | 'clearFilters'
@@ -30,8 +31,8 @@ export type Command =
 
 /** Facts about the engine a command needs, looked up by the store when it dispatches. */
 export interface CommandContext {
-  /** Host and session of the selected entry (prefill for `h` and `s`). */
-  selected: { host: string; session: string } | null;
+  /** Host, origin and session of the selected entry (prefill for `h`, `o` and `s`). */
+  selected: { host: string; origin: string; session: string } | null;
   /** Lines of the open pane's content, to stop scrolling at its end. */
   overlayLines: number;
 }
@@ -54,6 +55,8 @@ export type Action =
   | { type: 'malformedCount'; count: number }
   | { type: 'notice'; notice: EngineNotice }
   | { type: 'stats'; stats: EntryStats }
+  /** The collected hosts and the duplicate lines dropped, when either changed. */
+  | { type: 'fleet'; origins: readonly string[]; duplicateLines: number }
   | { type: 'tick'; now: number };
 
 /** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */

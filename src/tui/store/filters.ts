@@ -1,5 +1,6 @@
 /**
- * The viewer's filter: a state preset cycled with `f`, plus host, session and time range.
+ * The viewer's filter: a state preset cycled with `f`, plus host, origin (the collected host,
+ * when reading a collector directory), session and time range.
  * Turned into the engine's EntryFilter (shared with the CLI's flags) and into a short
  * description for the header. Pure.
  */
@@ -27,14 +28,16 @@ export interface FilterState {
   /** Index into STATE_PRESETS. */
   preset: number;
   host: string | null;
+  /** Entry.origin: the host a record was collected from (only a collector directory has them). */
+  origin: string | null;
   session: string | null;
   time: TimeRange | null;
 }
 
-export const NO_FILTER: FilterState = { preset: 0, host: null, session: null, time: null };
+export const NO_FILTER: FilterState = { preset: 0, host: null, origin: null, session: null, time: null };
 
 export function isFiltering(f: FilterState): boolean {
-  return f.preset !== 0 || f.host !== null || f.session !== null || f.time !== null;
+  return f.preset !== 0 || f.host !== null || f.origin !== null || f.session !== null || f.time !== null;
 }
 
 export function toEntryFilter(f: FilterState): EntryFilter {
@@ -42,6 +45,7 @@ export function toEntryFilter(f: FilterState): EntryFilter {
   const states = STATE_PRESETS[f.preset]?.states;
   if (states) filter.states = states;
   if (f.host !== null) filter.hosts = [f.host];
+  if (f.origin !== null) filter.origins = [f.origin];
   if (f.session !== null) filter.sessions = [f.session];
   if (f.time?.sinceMs !== undefined) filter.sinceMs = f.time.sinceMs;
   if (f.time?.untilMs !== undefined) filter.untilMs = f.time.untilMs;
@@ -55,6 +59,7 @@ export const LOCAL_HOST = '(local)';
 export function describeFilter(f: FilterState): string[] {
   const parts: string[] = [];
   if (f.preset !== 0) parts.push(STATE_PRESETS[f.preset].label);
+  if (f.origin !== null) parts.push(`origin ${escapeForTerminal(f.origin, 40)}`);
   if (f.host !== null) parts.push(`host ${f.host === '' ? LOCAL_HOST : escapeForTerminal(f.host, 40)}`);
   if (f.session !== null) parts.push(`session ${escapeForTerminal(f.session, 40)}`);
   if (f.time !== null) parts.push(`time ${escapeForTerminal(f.time.label, 40)}`);

@@ -22,6 +22,7 @@ const MAIN_KEYS: Record<string, Command> = {
   N: 'searchPrev',
   f: 'cycleState',
   h: 'promptHost',
+  o: 'promptOrigin',
   s: 'promptSession',
   t: 'promptTime',
   c: 'clearFilters',

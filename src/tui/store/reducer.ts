@@ -96,6 +96,8 @@ function transition(state: ViewerState, action: Action): Transition {
       return done({ ...state, notice: action.notice });
     case 'stats':
       return done({ ...state, stats: action.stats });
+    case 'fleet':
+      return done({ ...state, origins: action.origins, duplicateLines: action.duplicateLines });
     case 'tick':
       return done({ ...state, now: action.now });
   }
@@ -142,6 +144,14 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
     case 'promptHost': {
       const current = s.filter.host ?? context?.selected?.host ?? null;
       return done(openPrompt(s, 'host', current === null ? '' : current === '' ? LOCAL_HOST : current));
+    }
+    case 'promptOrigin': {
+      // Only a collector directory's entries have an origin; an active origin filter can still be changed or cleared.
+      if (knownOrigins(s).length === 0 && s.filter.origin === null) {
+        return done({ ...s, message: { text: 'o filters by origin: only when viewing a collector directory', tone: 'info' } });
+      }
+      const selected = context?.selected?.origin || null;
+      return done(openPrompt(s, 'origin', s.filter.origin ?? selected ?? ''));
     }
     case 'promptSession':
       return done(openPrompt(s, 'session', s.filter.session ?? context?.selected?.session ?? ''));
@@ -235,11 +245,21 @@ function editPrompt(p: PromptState, edit: PromptEdit): PromptState {
   return { ...p, value, typed: value, completion: -1 };
 }
 
-/** Tab in the host/session prompt: cycles through known values starting with what was typed. */
+/**
+ * The collected hosts: every one the engine reads (sorted), else those counted in the stats. The
+ * stats alone would offer only the origin already filtered on.
+ */
+export function knownOrigins(s: ViewerState): readonly string[] {
+  if (s.origins.length > 0) return s.origins;
+  return (s.stats?.byOrigin ?? []).map((o) => o.origin).filter((o) => o !== '');
+}
+
+/** Tab in the host/origin/session prompt: cycles through known values starting with what was typed. */
 export function completionCandidates(s: ViewerState, p: PromptState): string[] {
   const typed = p.typed.toLowerCase();
-  let values: string[] = [];
+  let values: readonly string[] = [];
   if (p.kind === 'host') values = (s.stats?.byHost ?? []).map((h) => (h.host === '' ? LOCAL_HOST : h.host));
+  else if (p.kind === 'origin') values = knownOrigins(s);
   else if (p.kind === 'session') values = (s.stats?.bySession ?? []).map((x) => x.session);
   return values.filter((v) => v.toLowerCase().startsWith(typed));
 }
@@ -261,6 +281,8 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
       const host = p.value.trim() === '' ? null : p.value === LOCAL_HOST || p.value === '-' ? '' : p.value;
       return withFilter(closed, { ...s.filter, host });
     }
+    case 'origin':
+      return withFilter(closed, { ...s.filter, origin: p.value.trim() === '' ? null : p.value });
     case 'session':
       return withFilter(closed, { ...s.filter, session: p.value.trim() === '' ? null : p.value });
     case 'time': {

@@ -14,7 +14,7 @@ export type Overlay =
   | { kind: 'help'; scroll: number }
   | { kind: 'malformed'; scroll: number };
 
-export type PromptKind = 'search' | 'host' | 'session' | 'time';
+export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time';
 
 export interface PromptState {
   kind: PromptKind;
@@ -67,6 +67,10 @@ export interface ViewerState {
   malformedCount: number;
   notice: EngineNotice | null;
   stats: EntryStats | null;
+  /** The collected hosts (engine.origins()), sorted; empty unless reading a collector directory. */
+  origins: readonly string[];
+  /** Exact duplicate lines the engine dropped (a shipper resent a batch). */
+  duplicateLines: number;
   /** Bumped on every engine change: entries on screen may have changed (a response arrived). */
   version: number;
   quit: boolean;
@@ -101,9 +105,16 @@ export function initialState(options: InitialStateOptions): ViewerState {
     malformedCount: 0,
     notice: null,
     stats: null,
+    origins: [],
+    duplicateLines: 0,
     version: 0,
     quit: false,
   };
+}
+
+/** Reading a collector directory: entries carry the host they were collected from. */
+export function isFleet(state: Pick<ViewerState, 'origins'>): boolean {
+  return state.origins.length > 0;
 }
 
 export function viewLength(state: Pick<ViewerState, 'positions' | 'total'>): number {

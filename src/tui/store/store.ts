@@ -45,7 +45,12 @@ export class ViewerStore {
       total: options.engine.size(),
       progress: options.engine.progress(),
     });
-    this.state = settle({ ...this.state, malformedCount: options.engine.malformedCount() });
+    this.state = settle({
+      ...this.state,
+      malformedCount: options.engine.malformedCount(),
+      origins: options.engine.origins?.() ?? [],
+      duplicateLines: options.engine.duplicateLines?.() ?? 0,
+    });
     // A query over a million entries may take a few hundred ms: at most ~20% of the time.
     this.requery = new AdaptiveThrottle(() => this.runQuery(), { minMs: 100, costFactor: 4, timers: options.timers });
     this.statsJob = new AdaptiveThrottle(() => this.runStats(), { minMs: 1_000, costFactor: 5, timers: options.timers });
@@ -75,7 +80,7 @@ export class ViewerStore {
     // Only a few commands need facts from the engine; navigation stays O(1).
     const needsContext =
       action.type === 'command' &&
-      (this.state.overlay.kind !== 'none' || action.command === 'promptHost' || action.command === 'promptSession');
+      (this.state.overlay.kind !== 'none' || action.command === 'promptHost' || action.command === 'promptOrigin' || action.command === 'promptSession');
     this.dispatch(needsContext ? { ...action, context: this.commandContext() } : action);
   }
 
@@ -97,7 +102,7 @@ export class ViewerStore {
   engineChanged = (change: EngineChange): void => {
     this.queriedTotal += change.prepended;
     this.dispatch({ type: 'engineChanged', change, total: this.engine.size() });
-    this.pollMalformed();
+    this.pollCounts();
     this.statsJob.request();
   };
 
@@ -108,7 +113,7 @@ export class ViewerStore {
     if (progress.done !== prev.done || progress.bytesTotal !== prev.bytesTotal || step(progress) !== step(prev)) {
       this.dispatch({ type: 'progress', progress });
     }
-    this.pollMalformed();
+    this.pollCounts();
   };
 
   noticed = (notice: EngineNotice): void => {
@@ -124,10 +129,13 @@ export class ViewerStore {
     this.progressed(this.engine.progress());
   }
 
-  /** Once a second: running durations advance. */
+  /**
+   * Once a second: running durations advance. Progress is read too: an engine that finishes
+   * indexing without a last progress event must not leave the bar up.
+   */
   tick(): void {
     this.dispatch({ type: 'tick', now: this.now() });
-    this.pollMalformed();
+    this.progressed(this.engine.progress());
   }
 
   resize(size: Size): void {
@@ -198,9 +206,15 @@ export class ViewerStore {
     this.dispatch({ type: 'stats', stats: this.engine.stats(isFiltering(s.filter) ? toEntryFilter(s.filter) : undefined) });
   }
 
-  private pollMalformed(): void {
+  /** Counts the engine keeps without an event for them: malformed lines, collected hosts, duplicates dropped. */
+  private pollCounts(): void {
     const count = this.engine.malformedCount();
     if (count !== this.state.malformedCount) this.dispatch({ type: 'malformedCount', count });
+    const origins = this.engine.origins?.() ?? this.state.origins;
+    const duplicateLines = this.engine.duplicateLines?.() ?? 0;
+    if (duplicateLines !== this.state.duplicateLines || !sameList(origins, this.state.origins)) {
+      this.dispatch({ type: 'fleet', origins, duplicateLines });
+    }
   }
 
   private commandContext(): CommandContext {
@@ -215,8 +229,13 @@ export class ViewerStore {
       overlayLines = this.detailLength.lines;
     }
     else if (s.overlay.kind === 'malformed') overlayLines = malformedLineCount(this.engine);
-    return { selected: entry ? { host: entry.host, session: entry.session } : null, overlayLines };
+    return { selected: entry ? { host: entry.host, origin: entry.origin, session: entry.session } : null, overlayLines };
   }
+}
+
+/** Same strings in the same order (an engine may hand out a fresh array on every call). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
 /** The malformed-lines pane: a title line, then one line per malformed line listed. */

@@ -36,4 +36,11 @@ describe('Header', () => {
     expect(lines[0]).toMatch(/^sudo-proxy-audit  audit\.log  ‖ paused · 3 new +filter: failed$/);
     expect(lines[2]).toMatch(/^latency p50 4\.2s p95 4\.2s · duration p50 900ms p95 25s · +█+ 1\/min · 2 malformed \(m\)$/);
   });
+
+  it('names a collector directory by its number of hosts and the duplicate lines dropped', async () => {
+    const { lines } = await renderComponent(<Header input={input(80, { origins: 12, duplicateLines: 3 })} theme={createTheme(true)} />, 80);
+    expect(lines[0]).toBe('sudo-proxy-audit  12 hosts · 3 duplicate lines dropped  ● live');
+    const { lines: none } = await renderComponent(<Header input={input(80, { origins: 12, duplicateLines: 0 })} theme={createTheme(true)} />, 80);
+    expect(none[0]).toBe('sudo-proxy-audit  12 hosts  ● live');
+  });
 });

@@ -7,9 +7,14 @@ import { renderComponent } from '../render.js';
 describe('HelpOverlay', () => {
   it('lists every key the viewer reads', async () => {
     const { frame } = await renderComponent(<HelpOverlay scroll={0} height={40} width={80} theme={createTheme(true)} />);
-    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 's', 't', 'c', '?', 'q  Ctrl-C']) {
+    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 'o', 's', 't', 'c', '?', 'q  Ctrl-C']) {
       expect(frame).toContain(`  ${key}`);
     }
+  });
+
+  it('says the origin key is for collector directories', async () => {
+    const { frame } = await renderComponent(<HelpOverlay scroll={0} height={40} width={100} theme={createTheme(true)} />, 100);
+    expect(frame).toMatch(/ {2}o {20}by origin, the host a record was collected from: only when viewing a\n {23}collector directory \(Tab completes, empty clears\)/);
   });
 
   it('wraps descriptions to the width', async () => {

@@ -12,10 +12,10 @@ import { renderComponent } from '../render.js';
 const theme = createTheme(true);
 const NOW = BASE_MS + 3_600_000;
 
-function table(entries: Entry[], width: number, options: { cursor?: number; search?: string | null; height?: number } = {}) {
+function table(entries: Entry[], width: number, options: { cursor?: number; search?: string | null; height?: number; origin?: boolean } = {}) {
   return renderComponent(
     <Table
-      layout={layoutColumns(width, 'time')}
+      layout={layoutColumns(width, 'time', { origin: options.origin })}
       rows={entries.map((entry, index) => ({ entry, index }))}
       cursor={options.cursor ?? entries.length - 1}
       height={options.height ?? entries.length}
@@ -81,5 +81,44 @@ describe('Table', () => {
     const { lines } = await table([makeEntry({ host: '主机-東京', session: '🚀rocket', pipeline: [['echo', '日本語のテキスト', '😀😀😀']] })], 80);
     expect(stringWidth(lines[1])).toBe(80);
     expect(lines[1]).toMatch(/900ms$/);
+  });
+
+  describe('with an origin column (a collector directory)', () => {
+    const fleet = () => [
+      makeEntry({ timeMs: BASE_MS, origin: 'db-1', host: 'db-1' }),
+      makeEntry({ timeMs: BASE_MS + 60_000, origin: 'web-02', host: 'laptop-of-bob' }),
+    ];
+
+    it('shows ORIGIN before HOST at 160', async () => {
+      const { lines } = await table(fleet(), 160, { origin: true });
+      expect(lines[0]).toMatch(/^ {2}TIME +ORIGIN +HOST +SESSION +STATE +WAIT COMMAND/);
+      expect(lines[1]).toMatch(/^ {2}08:00:00 db-1 +db-1 +claude-7f3c /);
+      expect(lines[2]).toMatch(/^› 08:01:00 web-02 +laptop-of-b… claude-7f3c /);
+      for (const line of lines) expect(stringWidth(line)).toBe(160);
+    });
+
+    it('gives the origin the host label\'s place at 80, keeping exit codes', async () => {
+      const { lines } = await table(fleet(), 80, { origin: true });
+      expect(lines[0]).toBe('  TIME     ORIGIN   SESSION    STATE      COMMAND                 EXIT      TOOK');
+      expect(lines[2]).toBe('› 08:01:00 web-02   claude-7f… ✓ ok       # systemctl restart ng… 0        900ms');
+    });
+
+    it('has no origin column for files read directly', async () => {
+      const { lines } = await table(fleet(), 160);
+      expect(lines[0]).not.toContain('ORIGIN');
+      expect(lines[2]).not.toContain('web-02');
+    });
+
+    it('escapes hostile origins and keeps rows to the width', async () => {
+      const entries = Object.values(HOSTILE).map((s) => makeEntry({ origin: s }));
+      for (const width of [80, 160]) {
+        const { raw, lines } = await table(entries, width, { origin: true });
+        expect(raw).not.toMatch(RAW_CONTROL);
+        expect(raw).not.toContain('\u001b]');
+        for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(width);
+      }
+      const { lines } = await table([makeEntry({ origin: HOSTILE.osc })], 160, { origin: true });
+      expect(lines[1]).toMatch(/^› \d\d:\d\d:\d\d \\e\]0;pwned\\… /);
+    });
   });
 });

@@ -67,4 +67,18 @@ describe('row cells', () => {
       }
     }
   });
+
+  it('shows the origin, escaped and cut to its column like the host, when the layout has one', () => {
+    const fleet = layoutColumns(160, 'time', { origin: true });
+    const originCell = (e: ReturnType<typeof makeEntry>) => entryCells(e, fleet, ctx).find((c) => c.id === 'origin');
+    expect(originCell(makeEntry({ origin: 'db-1', host: 'web-01' }))?.text.trim()).toBe('db-1');
+    expect(originCell(makeEntry({ origin: 'a-very-long-collected-hostname' }))?.text).toBe('a-very-long…');
+    for (const [name, s] of Object.entries(HOSTILE)) {
+      const cell = originCell(makeEntry({ origin: s }));
+      expect(cell?.text, name).not.toMatch(RAW_CONTROL);
+      expect(cell?.text.length, name).toBe(12);
+    }
+    expect(originCell(makeEntry({ origin: HOSTILE.csi }))?.text).toBe('\\e[2J\\e[31m…');
+    expect(entryCells(makeEntry({ origin: 'db-1' }), layout, ctx).some((c) => c.id === 'origin')).toBe(false);
+  });
 });

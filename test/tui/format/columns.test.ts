@@ -34,4 +34,43 @@ describe('layoutColumns', () => {
     const l = layoutColumns(40, 'year');
     expect(l.columns.map((c) => c.id)).toEqual(['time', 'state', 'command']);
   });
+
+  describe('with an origin column (a collector directory)', () => {
+    const fleet = (width: number, style: 'time' | 'date' | 'year' = 'time') => layoutColumns(width, style, { origin: true });
+    const width = (l: ReturnType<typeof layoutColumns>, id: string) => l.columns.find((c) => c.id === id)?.width;
+
+    it('is not there for files read directly', () => {
+      for (const w of [40, 80, 160]) expect(hasColumn(layoutColumns(w, 'time'), 'origin')).toBe(false);
+    });
+
+    it('puts ORIGIN before HOST, as wide as the host column, and still fills the width exactly', () => {
+      const l = fleet(160);
+      expect(l.columns.map((c) => c.id)).toEqual(['time', 'origin', 'host', 'session', 'state', 'latency', 'command', 'exit', 'duration', 'out']);
+      expect(width(l, 'origin')).toBe(width(l, 'host'));
+      expect(width(fleet(100), 'origin')).toBe(width(fleet(100), 'host'));
+      for (let w = 40; w <= 240; w++) {
+        for (const style of ['time', 'date', 'year'] as const) expect(used(fleet(w, style)), `${w} ${style}`).toBe(w);
+      }
+    });
+
+    it('at 80 takes the place of the request\'s host label, keeping exit codes and a usable command', () => {
+      const l = fleet(80);
+      expect(l.columns.map((c) => c.id)).toEqual(['time', 'origin', 'session', 'state', 'command', 'exit', 'duration']);
+      expect(width(l, 'command')).toBeGreaterThanOrEqual(20);
+    });
+
+    it('keeps both origin and host label from 90 columns', () => {
+      for (const w of [90, 100, 120]) {
+        expect(hasColumn(fleet(w), 'origin'), String(w)).toBe(true);
+        expect(hasColumn(fleet(w), 'host'), String(w)).toBe(true);
+      }
+    });
+
+    it('keeps the origin longer than the session, and gives it up on a tiny terminal', () => {
+      const l = fleet(64);
+      expect(hasColumn(l, 'origin')).toBe(true);
+      expect(hasColumn(l, 'session')).toBe(false);
+      expect(fleet(40, 'year').columns.map((c) => c.id)).toEqual(['time', 'state', 'command']);
+    });
+  });
 });

@@ -81,4 +81,18 @@ describe('detail pane content', () => {
     expect(lines.length).toBeLessThan(300);
     expect(lines.join('\n')).toContain('argv[0] shown in part: its first 16,384 of 1,000,000 characters');
   });
+
+  it('shows where a collected entry came from just before its own host label, escaped', () => {
+    const lines = text(makeEntry({ origin: 'db-1', host: 'web-01' }));
+    const at = lines.findIndex((l) => l.startsWith('  origin '));
+    expect(lines[at]).toBe('  origin      db-1');
+    expect(lines[at + 1]).toBe('  host        web-01');
+    const hostile = text(makeEntry({ origin: HOSTILE.csi })).join('\n');
+    expect(hostile).not.toMatch(RAW_CONTROL);
+    expect(hostile).toContain('origin      \\e[2J\\e[31mred');
+  });
+
+  it('has no origin line for an entry read from a file directly', () => {
+    expect(text(makeEntry({ origin: '' })).some((l) => l.trimStart().startsWith('origin'))).toBe(false);
+  });
 });

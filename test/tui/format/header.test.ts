@@ -45,6 +45,25 @@ describe('title line', () => {
   });
 });
 
+describe('title line for a collector directory', () => {
+  it('names the fleet by its size instead of a file, and says how many duplicate lines were dropped', () => {
+    expect(lineText(titleLine(input({ origins: 12 })))).toBe('sudo-proxy-audit  12 hosts  ● live');
+    expect(lineText(titleLine(input({ origins: 1 })))).toBe('sudo-proxy-audit  1 host  ● live');
+    expect(lineText(titleLine(input({ origins: 12, duplicateLines: 3 })))).toBe('sudo-proxy-audit  12 hosts · 3 duplicate lines dropped  ● live');
+    expect(lineText(titleLine(input({ origins: 12, duplicateLines: 1 })))).toContain('1 duplicate line dropped');
+    expect(lineText(titleLine(input({ duplicateLines: 2 })))).toBe('sudo-proxy-audit  audit.log · 2 duplicate lines dropped  ● live');
+  });
+
+  it('shortens the duplicate count, then drops the host count, then both, before the filter and the live state', () => {
+    const filtered = (width: number) => lineText(titleLine(input({ width, origins: 100, duplicateLines: 1_234, filter: ['origin web-01'] })));
+    expect(filtered(100)).toMatch(/^sudo-proxy-audit {2}100 hosts · 1234 duplicate lines dropped {2}● live +filter: origin web-01$/);
+    expect(filtered(80)).toMatch(/^sudo-proxy-audit {2}100 hosts · 1234 dups dropped {2}● live +filter: origin web-01$/);
+    expect(filtered(70)).toMatch(/^sudo-proxy-audit {2}1234 dups dropped {2}● live +filter: origin web-01$/);
+    expect(filtered(60)).toMatch(/^sudo-proxy-audit {2}● live +filter: origin web-01$/);
+    for (const width of [60, 70, 80, 100]) expect(displayWidth(filtered(width))).toBe(width);
+  });
+});
+
 describe('counts line', () => {
   it('has a count, symbol and word per state when it fits', () => {
     expect(lineText(countsLine(input({ width: 160 })))).toBe('▶ 1 running  ✓ 2 ok  ✗ 1 failed  ⊘ 1 denied  ◷ 1 timeout  ⊗ 1 rejected  Σ 7');

@@ -9,17 +9,25 @@ describe('viewer filters', () => {
   it('turns into the engine filter shared with the CLI', () => {
     expect(toEntryFilter(NO_FILTER)).toEqual({});
     expect(isFiltering(NO_FILTER)).toBe(false);
-    const f = { preset: 1, host: '', session: 'ssh:bob', time: { label: '2h', sinceMs: 5 } };
+    const f = { preset: 1, host: '', origin: null, session: 'ssh:bob', time: { label: '2h', sinceMs: 5 } };
     expect(toEntryFilter(f)).toEqual({ states: ['denied', 'timeout'], hosts: [''], sessions: ['ssh:bob'], sinceMs: 5 });
     expect(isFiltering(f)).toBe(true);
   });
 
   it('describes itself for the header, escaped', () => {
-    expect(describeFilter({ preset: 2, host: '', session: 'x\u001b[2J', time: { label: '2h', sinceMs: 1 } })).toEqual([
+    expect(describeFilter({ preset: 2, host: '', origin: null, session: 'x\u001b[2J', time: { label: '2h', sinceMs: 1 } })).toEqual([
       'failed',
       'host (local)',
       'session x\\e[2J',
       'time 2h',
     ]);
+  });
+
+  it('filters by origin, the collected host, through EntryFilter.origins, described escaped', () => {
+    const f = { ...NO_FILTER, origin: 'db-1' };
+    expect(isFiltering(f)).toBe(true);
+    expect(toEntryFilter(f)).toEqual({ origins: ['db-1'] });
+    expect(describeFilter(f)).toEqual(['origin db-1']);
+    expect(describeFilter({ ...NO_FILTER, origin: '\u001b]0;pwned\u0007', host: 'web-01' })).toEqual(['origin \\e]0;pwned\\x07', 'host web-01']);
   });
 });

@@ -24,6 +24,7 @@ describe('main keys', () => {
     ['N', 'searchPrev'],
     ['f', 'cycleState'],
     ['h', 'promptHost'],
+    ['o', 'promptOrigin'],
     ['s', 'promptSession'],
     ['t', 'promptTime'],
     ['c', 'clearFilters'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, Command } from '../../../src/tui/store/actions.js';
 import { reduce, settle } from '../../../src/tui/store/reducer.js';
+import { NO_FILTER } from '../../../src/tui/store/filters.js';
 import { initialState, selectedPosition, type ViewerState } from '../../../src/tui/store/state.js';
 import { computeStats, factsOf } from '../../../src/shared/query.js';
 import { makeEntry } from '../entries.js';
@@ -163,14 +164,14 @@ describe('filters', () => {
   });
 
   it('h and s prompt, prefilled with the selected entry, and filter on Enter', () => {
-    const ctx = { selected: { host: 'web-01', session: 'ssh:bob' }, overlayLines: 0 };
+    const ctx = { selected: { host: 'web-01', origin: '', session: 'ssh:bob' }, overlayLines: 0 };
     const host = go(start(10), { type: 'command', command: 'promptHost', context: ctx });
     expect(host.prompt).toMatchObject({ kind: 'host', value: 'web-01' });
     const { state, effects } = run(host, { type: 'promptSubmit', now: NOW });
     expect(state.filter.host).toBe('web-01');
     expect(state.prompt).toBeNull();
     expect(effects[0]).toEqual({ kind: 'requery', soon: false });
-    const local = go(start(10), { type: 'command', command: 'promptHost', context: { ...ctx, selected: { host: '', session: 'x' } } });
+    const local = go(start(10), { type: 'command', command: 'promptHost', context: { ...ctx, selected: { host: '', origin: '', session: 'x' } } });
     expect(local.prompt?.value).toBe('(local)');
     expect(go(local, { type: 'promptSubmit', now: NOW }).filter.host).toBe('');
     const session = go(start(10), { type: 'command', command: 'promptSession', context: ctx });
@@ -178,7 +179,7 @@ describe('filters', () => {
   });
 
   it('an empty host or session clears that filter', () => {
-    const s = go(start(10, { filter: { preset: 0, host: 'web-01', session: null, time: null } }), 'promptHost', {
+    const s = go(start(10, { filter: { preset: 0, host: 'web-01', origin: null, session: null, time: null } }), 'promptHost', {
       type: 'promptEdit',
       edit: { kind: 'clear' },
     });
@@ -210,6 +211,59 @@ describe('filters', () => {
     expect(go(s, { type: 'promptEdit', edit: { kind: 'backspace' } }).prompt?.value).toBe('ng[2Jinx ');
     expect(go(s, { type: 'promptEdit', edit: { kind: 'deleteWord' } }).prompt?.value).toBe('ng[2Jinx ');
     expect(go(s, { type: 'promptCancel' }).prompt).toBeNull();
+  });
+});
+
+describe('origin filter (a collector directory)', () => {
+  const ORIGINS = ['db-1', 'web-01', 'web-02'];
+  const fleet = (over: Partial<ViewerState> = {}) => go(start(10, over), { type: 'fleet', origins: ORIGINS, duplicateLines: 0 });
+  const ctx = (origin: string) => ({ selected: { host: 'web-01', origin, session: 'ssh:bob' }, overlayLines: 0 });
+  const typed = (s: ViewerState, text: string) => go(s, { type: 'promptEdit', edit: { kind: 'clear' } }, { type: 'promptEdit', edit: { kind: 'insert', text } });
+
+  it('takes the collected hosts and the duplicate count from the engine', () => {
+    const s = go(start(10), { type: 'fleet', origins: ORIGINS, duplicateLines: 4 });
+    expect(s).toMatchObject({ origins: ORIGINS, duplicateLines: 4 });
+  });
+
+  it('o says it needs a collector directory when there are no origins, and opens no prompt', () => {
+    const s = go(start(10), { type: 'command', command: 'promptOrigin', context: ctx('') });
+    expect(s.prompt).toBeNull();
+    expect(s.message).toEqual({ text: 'o filters by origin: only when viewing a collector directory', tone: 'info' });
+  });
+
+  it('o prompts, prefilled with the selected entry\'s origin, and filters on Enter', () => {
+    const prompt = go(fleet(), { type: 'command', command: 'promptOrigin', context: ctx('web-02') });
+    expect(prompt.prompt).toMatchObject({ kind: 'origin', value: 'web-02' });
+    const { state, effects } = run(prompt, { type: 'promptSubmit', now: NOW });
+    expect(state.filter).toMatchObject({ origin: 'web-02', host: null });
+    expect(state.prompt).toBeNull();
+    expect(effects).toEqual([{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
+  });
+
+  it('Tab completes from every collected host, not only those the filtered stats count', () => {
+    const stats = computeStats([makeEntry({ origin: 'web-01' })].map(factsOf));
+    const s = typed(go(fleet({ stats }), 'promptOrigin'), 'WEB');
+    expect(go(s, { type: 'promptComplete' }).prompt?.value).toBe('web-01');
+    expect(go(s, { type: 'promptComplete' }, { type: 'promptComplete' }).prompt?.value).toBe('web-02');
+    expect(go(s, { type: 'promptComplete' }, { type: 'promptComplete' }, { type: 'promptComplete' }).prompt?.value).toBe('web-01');
+  });
+
+  it('falls back to the origins the stats count when the engine does not list them', () => {
+    const stats = computeStats([makeEntry({ origin: 'db-2' }), makeEntry({ origin: 'db-3' }), makeEntry({ origin: 'db-3' })].map(factsOf));
+    const s = typed(go(start(10, { stats }), 'promptOrigin'), 'db');
+    expect(s.prompt?.kind).toBe('origin');
+    expect(go(s, { type: 'promptComplete' }).prompt?.value).toBe('db-3');
+  });
+
+  it('an empty origin clears that filter, and c clears it with the rest', () => {
+    const filtered = go(fleet(), 'promptOrigin', { type: 'promptEdit', edit: { kind: 'insert', text: 'db-1' } }, { type: 'promptSubmit', now: NOW });
+    expect(filtered.filter.origin).toBe('db-1');
+    const reopened = go(filtered, 'promptOrigin');
+    expect(reopened.prompt?.value).toBe('db-1');
+    expect(go(typed(reopened, ''), { type: 'promptSubmit', now: NOW }).filter.origin).toBeNull();
+    const both = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind: 'insert', text: 'web-01' } }, { type: 'promptSubmit', now: NOW });
+    expect(both.filter).toMatchObject({ origin: 'db-1', host: 'web-01' });
+    expect(go(both, 'clearFilters').filter).toEqual(NO_FILTER);
   });
 });
 

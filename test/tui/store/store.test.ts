@@ -3,7 +3,7 @@ import { selectedPosition, viewLength } from '../../../src/tui/store/state.js';
 import { ViewerStore } from '../../../src/tui/store/store.js';
 import { type KeyInfo, NO_KEY } from '../../../src/tui/store/keymap.js';
 import type { Timers } from '../../../src/tui/store/throttle.js';
-import { BASE_MS, entryInState, makeEntry } from '../entries.js';
+import { BASE_MS, entryInState, fleetEntries, makeEntry } from '../entries.js';
 import { FakeEngine } from '../fake-engine.js';
 
 const none: KeyInfo = NO_KEY;
@@ -136,6 +136,17 @@ describe('ViewerStore', () => {
     expect(store.getState()).toMatchObject({ now: BASE_MS + 5_000, malformedCount: 1 });
   });
 
+  it('reads progress on a tick, for an engine that finished indexing without saying so', () => {
+    const engine = new FakeEngine(mixed(6), { progress: { bytesDone: 500, bytesTotal: 1_000, done: false } });
+    const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, timers: heldTimers().timers, now: () => BASE_MS });
+    store.connect();
+    expect(store.getState().progress.done).toBe(false);
+    // Without an event, as the fleet engine did once its last host was indexed.
+    engine.setProgress({ bytesDone: 1_000, bytesTotal: 1_000, done: true }, { quiet: true });
+    store.tick();
+    expect(store.getState().progress.done).toBe(true);
+  });
+
   it('prefills h and s from the selected entry', () => {
     const { store } = setup([makeEntry({ host: 'db-primary', session: 'ssh:alice' })]);
     store.press('h', none);
@@ -153,5 +164,62 @@ describe('ViewerStore', () => {
     expect(calls).toBe(0);
     store.press('k', none);
     expect(calls).toBe(1);
+  });
+
+  describe('over a collector directory', () => {
+    const ORIGINS = ['db-1', 'web-01', 'web-02'];
+    function fleetSetup(duplicateLines = 0) {
+      const engine = new FakeEngine(fleetEntries(30, ORIGINS), { origins: ORIGINS, duplicateLines });
+      const held = heldTimers();
+      const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, timers: held.timers, now: () => BASE_MS });
+      store.connect();
+      return { engine, store, held };
+    }
+    const type = (store: ViewerStore, text: string) => {
+      for (const ch of text) store.press(ch, none);
+    };
+
+    it('knows the collected hosts and the duplicate lines dropped from the start, and picks up more duplicates', () => {
+      const { engine, store } = fleetSetup(2);
+      expect(store.getState()).toMatchObject({ origins: ORIGINS, duplicateLines: 2 });
+      engine.dropDuplicates(3);
+      expect(store.getState().duplicateLines).toBe(5);
+    });
+
+    it('does not renew the state when the engine hands out an equal list of origins', () => {
+      const { store } = fleetSetup();
+      const before = store.getState();
+      store.tick();
+      expect(store.getState().origins).toBe(before.origins);
+    });
+
+    it('has no origins for files read directly', () => {
+      const { store } = setup();
+      store.tick();
+      expect(store.getState()).toMatchObject({ origins: [], duplicateLines: 0 });
+    });
+
+    it('round-trips the origin filter: o, prefilled from the selection, Tab, Enter → EntryFilter.origins, view and stats', () => {
+      const { engine, store, held } = fleetSetup();
+      store.press('k', none);
+      store.press('o', none);
+      // The newest entry (29) is web-02's; the one above it web-01's.
+      expect(store.getState().prompt).toMatchObject({ kind: 'origin', value: 'web-01' });
+      store.press('u', { ...none, ctrl: true });
+      type(store, 'd');
+      store.press('', { ...none, tab: true });
+      expect(store.getState().prompt?.value).toBe('db-1');
+      store.press('', { ...none, return: true });
+      expect(engine.lastQuery).toEqual({ origins: ['db-1'] });
+      const s = store.getState();
+      expect(viewLength(s)).toBe(10);
+      for (let i = 0; i < viewLength(s); i++) expect(engine.entry(s.positions?.[i] ?? -1).origin).toBe('db-1');
+      held.flush();
+      expect(engine.lastStatsFilter).toEqual({ origins: ['db-1'] });
+      expect(store.getState().stats?.total).toBe(10);
+      store.press('c', none);
+      expect(store.getState().filter.origin).toBeNull();
+      expect(viewLength(store.getState())).toBe(30);
+    });
   });
 });
