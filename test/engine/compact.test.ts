@@ -16,6 +16,16 @@ describe('IdTable', () => {
     expect(table.size).toBe(n);
   });
 
+  it('keeps every id through a trim to the room they need, and grows again after', () => {
+    const table = new IdTable(100_000);
+    for (let i = 0; i < 3000; i++) table.put(hashString(`id-${i}`), i);
+    table.trim();
+    for (let i = 0; i < 3000; i++) expect(table.get(hashString(`id-${i}`))).toBe(i);
+    for (let i = 3000; i < 20_000; i++) table.put(hashString(`id-${i}`), i);
+    for (let i = 0; i < 20_000; i += 7) expect(table.get(hashString(`id-${i}`))).toBe(i);
+    expect(table.get(hashString('never'))).toBe(-1);
+  });
+
   it('hashes the same id the same from bytes and from a string (UTF-8)', () => {
     for (const id of ['a', '08ff49b6-f772-4632-916c-43069c43a8c3', 'naïve-日本', '']) {
       const bytes = Buffer.from(`xx"${id}"yy`);

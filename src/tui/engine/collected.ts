@@ -182,8 +182,8 @@ export class CollectedLines {
 
   /** Gives back room kept for growth, once everything there is has been read. */
   trim(slots: number): void {
-    this.bySeq.trim(1024);
-    if (this.slotSeq.length > slots + 1024) this.slotSeq = this.slotSeq.slice(0, slots + 1024);
+    this.bySeq.trim(256);
+    if (this.slotSeq.length > slots + 256) this.slotSeq = this.slotSeq.slice(0, slots + 256);
   }
 
   /**

@@ -133,6 +133,8 @@ interface Malformed {
 /** What reading into the visible entries or into the hidden history differs in. */
 interface Target {
   joiner: EntryJoiner;
+  /** The joiner's id index. */
+  ids: IdTable;
   visible: boolean;
   /** Slots created here, in order (history only). */
   slots: IntList | null;
@@ -198,7 +200,7 @@ class Engine extends EventEmitter implements AuditEngine {
     this.collected = this.options.origin === undefined ? null : new CollectedLines((seg, offset, length) => this.segments.readLine(seg, offset, length));
     // Only for deciding on scan workers, which a collected host never starts (os.cpus() is slow: a fleet opens hundreds).
     this.cpuAtOpen = this.collected ? null : sampleCpu();
-    this.live = { joiner: new Joiner(this.store, new IdTable(), this.collected !== null), visible: true, slots: null };
+    this.live = this.target(new IdTable(), true);
     this.readyPromise = new Promise((r) => (this.resolveReady = r));
     this.indexedPromise = new Promise((r) => (this.resolveIndexed = r));
     void this.run().catch((e: unknown) => {
@@ -319,7 +321,7 @@ class Engine extends EventEmitter implements AuditEngine {
       }
     } else {
       // Nothing before the tail (or no live file to split): everything in order, shown as read.
-      this.live.joiner = new Joiner(this.store, new IdTable(this.expectedIds), this.collected !== null);
+      this.live = this.target(new IdTable(this.expectedIds), true);
       this.store.reserve(this.expectedEntries);
       for (const file of history) await this.readWhole(file, this.live);
       if (last === null) await this.readWhole(lastPath, this.live);
@@ -340,7 +342,8 @@ class Engine extends EventEmitter implements AuditEngine {
     collected.sortBySeq(this.store.orderView());
     this.store.forgetCachedEntries();
     // Room for what following appends; the rest was sized for the files' bytes, generously.
-    this.store.trim(1024);
+    this.store.trim(256);
+    this.live.ids.trim();
     collected.trim(this.store.count);
     if (follow) {
       this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
@@ -394,9 +397,15 @@ class Engine extends EventEmitter implements AuditEngine {
     if (!this.closed) this.merge(result.hist, result.linesBeforeTail);
   }
 
+  /** Where records go: the entries shown (`visible`), or a history read hidden until merged. */
+  private target(ids: IdTable, visible: boolean): Target {
+    // A collected host's responses may arrive before their requests.
+    return { joiner: new Joiner(this.store, ids, this.collected !== null), ids, visible, slots: visible ? null : new IntList() };
+  }
+
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
   private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: Target; linesBeforeTail: number }> {
-    const hist: Target = { joiner: new Joiner(this.store, new IdTable(this.expectedIds), this.collected !== null), visible: false, slots: new IntList() };
+    const hist = this.target(new IdTable(this.expectedIds), false);
     for (const file of history) await this.readWhole(file, hist, pool);
     let linesBeforeTail = Number.NaN;
     if (tailStart > 0 && !this.closed) {
@@ -688,7 +697,7 @@ class Engine extends EventEmitter implements AuditEngine {
     store.setOrder(order, historySlots.length + tail.length);
     // A collected host's responses may still arrive before their requests.
     hist.joiner.deferOrphans = this.collected !== null;
-    this.live = { joiner: hist.joiner, visible: true, slots: null };
+    this.live = { ...hist, visible: true, slots: null };
     this.replay = null;
     // The tail's line numbers are known now.
     for (const seg of this.segments.list) if (Number.isNaN(seg.lineBase) && !Number.isNaN(linesBeforeTail)) seg.lineBase = linesBeforeTail;

@@ -76,9 +76,20 @@ export class IdTable implements IdIndex<number> {
     }
   }
 
+  /** Gives back buckets beyond what the ids there are need (a fleet holds hundreds of tables). */
+  trim(): void {
+    let buckets = 1024;
+    while (buckets * IdTable.LOAD < this.count + 1) buckets *= 2;
+    if (buckets < this.mask + 1) this.rehash(buckets);
+  }
+
   private grow(): void {
+    this.rehash((this.mask + 1) * 2);
+  }
+
+  private rehash(buckets: number): void {
     const old = this.table;
-    this.table = new Float64Array(old.length * 2);
+    this.table = new Float64Array(buckets * 2);
     this.mask = this.table.length / 2 - 1;
     const t = this.table;
     for (let j = 0; j < old.length; j += 2) {
