@@ -22,7 +22,7 @@ function version(): string {
 
 function usage(): string {
   const width = Math.max(...names.map((n) => n.length));
-  return `Usage: ${PROGRAM} [COMMAND] [OPTIONS] [FILE…]
+  return `Usage: ${PROGRAM} [COMMAND] [OPTIONS] [FILE… | DIR…]
 
 The sudo-proxy audit log: watch it live, print and summarise it, verify its chain.
 
@@ -30,6 +30,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Without a command: ${DEFAULT_COMMAND}. FILE defaults to $XDG_STATE_HOME/sudo-proxy/audit.log.
+DIR is a collector directory, DIR/<host>/audit.log per host (see examples/rsyslog/).
 '${PROGRAM} COMMAND --help' describes a command.
 
 Options:

@@ -6,16 +6,30 @@
 import type { Instance } from 'ink';
 import os from 'node:os';
 import type { AuditEngine } from '../shared/entry.js';
+import type { CollectedHost } from './engine/collector.js';
 import { TerminalSession } from './terminal.js';
 
 export interface ViewerOptions {
   files: string[];
+  /** A collector directory's hosts (one engine each, merged: see fleet.ts), read instead of `files`. */
+  hosts?: readonly CollectedHost[];
   follow: boolean;
   /** An engine opened by the caller (who then closes it); otherwise the viewer opens and closes its own. */
   engine?: AuditEngine;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   title?: string;
+}
+
+/** Loads what opens the engine over the files, or over a collector directory's hosts. */
+async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> {
+  const { hosts, files, follow } = options;
+  if (hosts) {
+    const { openFleetEngine } = await import('./engine/fleet.js');
+    return () => openFleetEngine(hosts, { follow });
+  }
+  const { openEngine } = await import('./engine/engine.js');
+  return () => openEngine(files, { follow });
 }
 
 export const NOT_A_TERMINAL_HINT = 'not a terminal: use `sudo-proxy-audit print` or `stats` for scripts';
@@ -44,18 +58,18 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   // buffer (and warns on stderr after a million): a pane that runs for days wants the
   // production build, chosen when React is first loaded, which is below.
   if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
-  const [{ render }, { createElement }, { App }, { openEngine }, { ViewerStore }, { colorFromEnv, createTheme }] = await Promise.all([
+  const [{ render }, { createElement }, { App }, openEngine, { ViewerStore }, { colorFromEnv, createTheme }] = await Promise.all([
     import('ink'),
     import('react'),
     import('./components/App.js'),
-    import('./engine/engine.js'),
+    engineOpener(options),
     import('./store/store.js'),
     import('./theme.js'),
   ]);
 
   let engine: AuditEngine;
   try {
-    engine = options.engine ?? openEngine(options.files, { follow: options.follow });
+    engine = options.engine ?? openEngine();
   } catch (e) {
     process.stderr.write(`sudo-proxy-audit: ${(e as Error).message}\n`);
     return 2;

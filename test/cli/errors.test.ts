@@ -36,8 +36,10 @@ describe.concurrent('file errors, for every command that reads logs', () => {
       await expectOneLineError([command, missing], `sudo-proxy-audit ${command}: ${missing}: no such file`);
     });
 
-    it(`${command}: a directory`, async () => {
-      await expectOneLineError([command, dir], `sudo-proxy-audit ${command}: ${dir}: is a directory`);
+    it(`${command}: a directory that is not a collector directory`, async () => {
+      const empty = path.join(dir, 'empty');
+      fs.mkdirSync(empty, { recursive: true });
+      await expectOneLineError([command, empty], `sudo-proxy-audit ${command}: ${empty}: no collected hosts (expected ${empty}/<host>/audit.log)`);
     });
 
     it(`${command}: a binary file`, async () => {

@@ -69,6 +69,16 @@ describe('entryLine', () => {
     expect(entryLine(entry({ host: 'h'.repeat(40) }), wide).indexOf('#')).toBe(headerLine(wide).indexOf('COMMAND'));
   });
 
+  it('an ORIGIN column when reading a collector, as wide as its widest host, escaped', () => {
+    const evil = 'evil\u001b[2J';
+    const collector = layoutFor([entry()], true, undefined, ['web1', evil]);
+    expect(collector.originWidth).toBe('evil\\e[2J'.length);
+    expect(headerLine(collector)).toBe('TIME                 ORIGIN    HOST   SESSION STATE     WAIT EXIT      TOOK    OUT COMMAND');
+    expect(entryLine(entry({ origin: evil }), collector)).toBe('2026-11-01 08:00:00Z evil\\e[2J web-01 s1      ok        1.5s 0         42ms  1.9M+ # ls -la /root');
+    expect(layoutFor([entry()], true, undefined, ['a']).originWidth).toBe('ORIGIN'.length);
+    expect(layout.originWidth).toBeNull();
+  });
+
   it('fullTime: local, or UTC marked Z', () => {
     expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), true)).toBe('2026-01-02 03:04:05Z');
     expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), false)).toMatch(/^2026-01-0[12] \d\d:04:05$/);
@@ -78,7 +88,7 @@ describe('entryLine', () => {
 describe('entryJson', () => {
   it('names every field in snake_case', () => {
     expect(Object.keys(entryJson(entry()))).toEqual([
-      'id', 'state', 'time', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
+      'id', 'state', 'time', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
       'latency_ms', 'request_error', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
       'duration_ms', 'anomalies', 'request', 'response',
     ]);
@@ -116,6 +126,23 @@ describe('stats formats', () => {
     expect(text).toMatch(/^Duration \(executions\) +-$/m);
     expect(text).toMatch(/^ {2}orphan-response +1 +25\.0%$/m);
     expect(text).toContain('  a.log:7: not JSON');
+  });
+
+  it('text over a collector: the directory and host count, duplicates, and an Origins table', () => {
+    const fleet = {
+      ...input,
+      collector: { dirs: ['/var/log/fleet'], hosts: 2, duplicateLines: 5 },
+      stats: { ...stats, byOrigin: [{ origin: 'web1', count: 3 }, { origin: 'web\u001b[2', count: 1 }] },
+    };
+    const text = statsText(fleet, { utc: true });
+    expect(text).toMatch(/^Collector: +\/var\/log\/fleet \(2 hosts\)$/m);
+    expect(text).not.toMatch(/^Files:/m);
+    expect(text).toMatch(/^Duplicate lines: +5 /m);
+    expect(text).toMatch(/^Origins\n {2}web1 +3 +75\.0%\n {2}web\\e\[2 +1 +25\.0%\n/m);
+    expect(statsJson(fleet)).toMatchObject({ by_origin: [{ origin: 'web1', count: 3 }, { origin: 'web\u001b[2', count: 1 }], duplicate_lines: 5 });
+    // Plain files: neither line nor table.
+    expect(statsText(input, { utc: true })).not.toMatch(/^(Duplicate lines|Origins|Collector)/m);
+    expect(statsJson(input)).toMatchObject({ by_origin: [], duplicate_lines: 0 });
   });
 
   it('JSON uses snake_case keys, anomalies included', () => {

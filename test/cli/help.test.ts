@@ -37,6 +37,16 @@ describe.concurrent('help and version', () => {
     }
   });
 
+  it('--help of view, print, stats and verify describes the collector directory form', async () => {
+    for (const command of ['view', 'print', 'stats', 'verify']) {
+      const r = await runCli([command, '--help']);
+      expect(r.stdout, command).toMatch(/^Usage: \S+ (\[view\]|\w+) \[FILE… \| DIR…\]/);
+      expect(r.stdout, command).toContain('DIR, a collector directory (DIR/<host>/audit.log');
+    }
+    for (const command of ['print', 'stats']) expect((await runCli([command, '--help'])).stdout).toContain('--origin HOST');
+    expect((await runCli(['verify', '--help'])).stdout).toContain('HOST=HASH');
+  });
+
   it('--version prints the package version', async () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
     for (const flag of ['--version', '-V']) {

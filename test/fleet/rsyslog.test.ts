@@ -20,6 +20,7 @@ import { verifyChain } from '../../src/shared/chain.js';
 import { orderCollected } from '../../src/shared/fleet-order.js';
 import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
 import { generateLog } from '../../src/writer/generate.js';
+import { runCli } from '../cli/helpers.js';
 import { asText, completeLines, logSetOf } from './files.js';
 import {
   freePort,
@@ -281,6 +282,38 @@ describe('shipping audit logs through rsyslog (examples/rsyslog/)', () => {
       expect(hugeLine && hugeLine.length > 1_000_000 && collected('host-a').includes(hugeLine), 'the 1 MB record arrived whole').toBe(true);
       expect(asText(hugeLine ?? '')).not.toContain('"truncated"');
 
+      // The real command line over the collector directory: every entry written, once, with
+      // its origin; and each host's chain verified in collected order.
+      const requestKeys = (host: string) =>
+        (written.get(host) ?? [])
+          .map((l) => JSON.parse(asText(l)) as { type: string; id?: string })
+          .filter((r) => r.type === 'request')
+          .map((r) => `${host} ${r.id}`);
+      const expectedKeys = [...requestKeys('host-a'), ...requestKeys('host-b')].sort();
+      const tPrint = Date.now();
+      const printed = await runCli(['print', '--json', collectedDir]);
+      const printMs = Date.now() - tPrint;
+      expect(printed.stderr).toBe('');
+      expect(printed.code).toBe(0);
+      const entries = printed.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { origin: string; id: string });
+      expect(entries.length).toBe(expectedKeys.length);
+      expect(entries.map((e) => `${e.origin} ${e.id}`).sort()).toEqual(expectedKeys);
+      const tVerify = Date.now();
+      const verified = await runCli(['verify', collectedDir]);
+      const verifyMs = Date.now() - tVerify;
+      expect(verified.stderr).toBe('');
+      const plural = (n: unknown, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      const expectedVerdicts = report.map((r) => {
+        const host = r.host as string;
+        const head = verifyChain((written.get(host) ?? []).map((l, n) => ({ file: 'written', line: n + 1, text: asText(l) }))).head;
+        return `${host}: ok: ${plural(r.written, 'record')}, head ${head} (${plural(r.duplicates, 'duplicate line')} dropped, ${plural(r.lateArrivals, 'record')} arrived late)`;
+      });
+      expect(verified.stdout).toBe([...expectedVerdicts, 'verified 2 hosts: all ok', ''].join('\n'));
+      expect(verified.code).toBe(0);
+
       // The sender with an unparsable hostname: kept aside raw, in no host's directory.
       expect(unfiledC(), `the record of the sender named bad/name is in unfiled.log\n${diagnostics()}`).toBe(true);
       expect(fs.readdirSync(collectedDir).sort()).toEqual(['host-a', 'host-b', 'unfiled.log']);
@@ -292,6 +325,7 @@ describe('shipping audit logs through rsyslog (examples/rsyslog/)', () => {
           `collector restarted, then crashed after ${tCrash - tRestart} ms; ` +
           `all delivered ${tDelivered - tCrash} ms after it came back, total ${Date.now() - t0} ms`,
       );
+      console.log(`fleet: the CLI over the collector directory — print --json ${entries.length} entries in ${printMs} ms, verify ${verifyMs} ms`);
     },
     TEST_TIMEOUT_MS,
   );

@@ -106,6 +106,60 @@ describe('orderCollected', () => {
     expect(order.lines).toHaveLength(2);
   });
 
+  it('puts the first batch back in front when it arrived last', () => {
+    const c = chain(6);
+    const order = orderCollected(arrived([c[3], c[4], c[5], c[0], c[1], c[2]]));
+    expect(texts(order.lines)).toEqual(c);
+    expect(order).toMatchObject({ lateArrivals: 3, maxLateness: 5 });
+    expect(verifyChain(order.lines).ok).toBe(true);
+    // A gap in that chain is still a deletion, where it is.
+    const gap = orderCollected(arrived([c[3], c[5], c[0], c[1], c[2]]));
+    expect(texts(gap.lines)).toEqual([c[0], c[1], c[2], c[3], c[5]]);
+    expect(verifyChain(gap.lines).break).toMatchObject({ kind: 'deleted', line: 2 });
+  });
+
+  it('keeps a chain restarted from genesis after the older one, not interleaved', () => {
+    const a = chain(5, 'a');
+    const b = chain(3, 'b');
+    const order = orderCollected(arrived([...a, ...b]));
+    expect(texts(order.lines)).toEqual([...a, ...b]);
+    expect(order).toMatchObject({ lateArrivals: 0, maxLateness: 0 });
+    // The restart is still a fact verify reports, where the new chain begins.
+    expect(verifyChain(order.lines).break).toMatchObject({ kind: 'restarted', line: 6 });
+  });
+
+  it('puts a late batch of the older chain back into it, after the new chain began', () => {
+    const a = chain(5, 'a');
+    const b = chain(3, 'b');
+    const order = orderCollected(arrived([a[0], a[1], b[0], b[1], a[2], a[3], a[4], b[2]]));
+    expect(texts(order.lines)).toEqual([...a, ...b]);
+    // a-3 after b-2 is not late: lateness is measured within one chain.
+    expect(order).toMatchObject({ lateArrivals: 0, maxLateness: 0 });
+    const late = orderCollected(arrived([a[0], a[3], b[0], a[1], a[2], a[4], b[1], b[2]]));
+    expect(texts(late.lines)).toEqual([...a, ...b]);
+    expect(late).toMatchObject({ lateArrivals: 2, maxLateness: 2 });
+  });
+
+  it('keeps an older chain whose start was not collected before a new one from genesis', () => {
+    const a = chain(6, 'a');
+    const b = chain(2, 'b');
+    // a-4 arrived before b's genesis and has no collected predecessor; a-5 and a-6 follow it
+    // (by prev) though they arrived after the new chain began.
+    const order = orderCollected(arrived([a[3], b[0], a[5], a[4], b[1]]));
+    expect(texts(order.lines)).toEqual([a[3], a[4], a[5], b[0], b[1]]);
+  });
+
+  it('still names a modified record in a chain after a restart', () => {
+    const a = chain(3, 'a');
+    const b = chain(4, 'b');
+    const forged = b[1].replace('"b-2"', '"b-X"');
+    const order = orderCollected(arrived([...a, b[0], forged, b[2], b[3]]));
+    expect(texts(order.lines)).toEqual([...a, b[0], forged, b[2], b[3]]);
+    // Only the first break is reported: the restart. Without the older chain, the edit.
+    expect(verifyChain(order.lines).break?.kind).toBe('restarted');
+    expect(verifyChain(orderCollected(arrived([b[0], b[2], forged, b[3]])).lines).break).toMatchObject({ kind: 'modified', line: 3 });
+  });
+
   it('returns nothing for no input', () => {
     expect(orderCollected([])).toEqual({ lines: [], duplicates: 0, lateArrivals: 0, maxLateness: 0 });
   });

@@ -5,17 +5,23 @@
 import type { AuditEngine, EngineNotice } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { CliError } from './errors.js';
+import type { Inputs } from './inputs.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The engine for the inputs: one over files, or one per collected host merged by time. */
+export async function openEngineFor(inputs: Inputs, follow: boolean): Promise<AuditEngine> {
+  // Loaded here, after flags and files were checked: errors and --help stay fast.
+  if (inputs.kind === 'collector') return (await import('../engine/fleet.js')).openFleetEngine(inputs.hosts, { follow });
+  return (await import('../engine/engine.js')).openEngine([...inputs.files], { follow });
+}
 
 /**
  * Opens the engine and waits until every file is indexed. Without `follow`, a file that
  * becomes unreadable meanwhile (an `error` notice) is a one-line failure.
  */
-export async function openIndexedEngine(files: readonly string[], follow: boolean): Promise<AuditEngine> {
-  // Loaded here, after flags and files were checked: errors and --help stay fast.
-  const { openEngine } = await import('../engine/engine.js');
-  const engine = openEngine([...files], { follow });
+export async function openIndexedEngine(inputs: Inputs, follow: boolean): Promise<AuditEngine> {
+  const engine = await openEngineFor(inputs, follow);
   let fatal: EngineNotice | undefined;
   engine.on('notice', (n: EngineNotice) => {
     if (n.kind === 'error' && !follow) fatal ??= n;

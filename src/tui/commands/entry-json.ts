@@ -9,6 +9,8 @@ export interface EntryJson {
   id: string;
   state: Entry['state'];
   time: string;
+  /** The collected host (the collector's folder name); '' when files were read directly. */
+  origin: string;
   host: string;
   session: string;
   privileged: boolean;
@@ -47,6 +49,7 @@ export function entryJson(e: Entry): EntryJson {
     id: e.id,
     state: e.state,
     time: e.time,
+    origin: e.origin,
     host: e.host,
     session: e.session,
     privileged: e.privileged,

@@ -10,6 +10,8 @@ import { displayWidth, fit } from '../format/text.js';
 import { formatBytes, formatDuration } from '../format/units.js';
 
 export interface TextLayout {
+  /** The ORIGIN column (the collected host), only when reading a collector directory. */
+  originWidth: number | null;
   hostWidth: number;
   sessionWidth: number;
   utc: boolean;
@@ -17,6 +19,7 @@ export interface TextLayout {
 
 const TIME_WIDTH = 20;
 const MAX_HOST = 20;
+const MAX_ORIGIN = 24;
 const MAX_SESSION = 20;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -31,19 +34,26 @@ export function fullTime(ms: number, utc: boolean): string {
 /** Room kept for hosts and sessions not seen yet (following a log that has just started). */
 export const FOLLOW_MIN_WIDTHS = { host: 12, session: 14 };
 
-/** Column widths fitted to the entries at hand (a sample of them is enough), within caps. */
-export function layoutFor(entries: Iterable<Entry>, utc: boolean, min = { host: 0, session: 0 }): TextLayout {
+/**
+ * Column widths fitted to the entries at hand (a sample of them is enough), within caps.
+ * `origins`, the collected hosts when reading a collector directory, adds an ORIGIN column as
+ * wide as the widest of them (all are known up front, so a follow never outgrows it).
+ */
+export function layoutFor(entries: Iterable<Entry>, utc: boolean, min = { host: 0, session: 0 }, origins?: readonly string[]): TextLayout {
+  const originWidth =
+    origins === undefined ? null : Math.max('ORIGIN'.length, ...origins.map((o) => Math.min(MAX_ORIGIN, displayWidth(escapeForTerminal(o, CELL_CAP)))));
   let hostWidth = Math.max('HOST'.length, min.host);
   let sessionWidth = Math.max('SESSION'.length, min.session);
   for (const e of entries) {
     hostWidth = Math.max(hostWidth, Math.min(MAX_HOST, displayWidth(hostText(e.host))));
     sessionWidth = Math.max(sessionWidth, Math.min(MAX_SESSION, displayWidth(escapeForTerminal(e.session, CELL_CAP))));
   }
-  return { hostWidth, sessionWidth, utc };
+  return { originWidth, hostWidth, sessionWidth, utc };
 }
 
 interface Columns {
   time: string;
+  origin: string;
   host: string;
   session: string;
   state: string;
@@ -57,6 +67,7 @@ interface Columns {
 function join(c: Columns, layout: TextLayout): string {
   return [
     fit(c.time, TIME_WIDTH),
+    ...(layout.originWidth === null ? [] : [fit(c.origin, layout.originWidth)]),
     fit(c.host, layout.hostWidth),
     fit(c.session, layout.sessionWidth),
     fit(c.state, 8),
@@ -69,7 +80,7 @@ function join(c: Columns, layout: TextLayout): string {
 }
 
 export function headerLine(layout: TextLayout): string {
-  return join({ time: 'TIME', host: 'HOST', session: 'SESSION', state: 'STATE', wait: 'WAIT', exit: 'EXIT', took: 'TOOK', out: 'OUT', command: 'COMMAND' }, layout);
+  return join({ time: 'TIME', origin: 'ORIGIN', host: 'HOST', session: 'SESSION', state: 'STATE', wait: 'WAIT', exit: 'EXIT', took: 'TOOK', out: 'OUT', command: 'COMMAND' }, layout);
 }
 
 /** What a person needs beside the command: why it was rejected or failed, and anomalies. */
@@ -85,6 +96,7 @@ export function entryLine(e: Entry, layout: TextLayout): string {
   return join(
     {
       time: Number.isFinite(e.timeMs) ? fullTime(e.timeMs, layout.utc) : escapeForTerminal(e.time, 64),
+      origin: escapeForTerminal(e.origin, CELL_CAP),
       host: hostText(e.host),
       session: escapeForTerminal(e.session, CELL_CAP),
       state: e.state,

@@ -13,6 +13,7 @@ import { closest } from './suggest.js';
 export const FILTER_OPTIONS = {
   state: { type: 'string', multiple: true },
   host: { type: 'string', multiple: true },
+  origin: { type: 'string', multiple: true },
   session: { type: 'string', multiple: true },
   since: { type: 'string' },
   until: { type: 'string' },
@@ -25,6 +26,8 @@ export const FILTER_HELP = `Filters (all must match):
       --state STATE[,STATE…]  running, ok, failed, denied, timeout, rejected, or approved
                               (= running, ok and failed); repeatable
       --host HOST             exact host label ('' for local); repeatable
+      --origin HOST           collected from HOST (a host folder of the collector
+                              directory read); repeatable
       --session SESSION       exact session; repeatable
       --since TIME            requests at or after TIME: a duration ago (30s, 15m, 2h, 7d,
                               1h30m), today, yesterday, or ISO 8601 (2026-11-01,
@@ -38,6 +41,7 @@ export const FILTER_HELP = `Filters (all must match):
 export interface FilterFlagValues {
   state?: string[];
   host?: string[];
+  origin?: string[];
   session?: string[];
   since?: string;
   until?: string;
@@ -82,6 +86,7 @@ export function toEntryFilter(values: FilterFlagValues, nowMs: number): EntryFil
     filter.states = states(stateWords);
   }
   if (values.host) filter.hosts = values.host;
+  if (values.origin) filter.origins = values.origin;
   if (values.session) filter.sessions = values.session;
   if (values.since !== undefined) filter.sinceMs = time('since', values.since, nowMs);
   if (values.until !== undefined) filter.untilMs = time('until', values.until, nowMs);

@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 import { closest } from './suggest.js';
 
-type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
 /** Every subcommand takes `-h/--help`. */
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;

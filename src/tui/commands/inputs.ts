@@ -1,15 +1,87 @@
 /**
- * The files a command reads: the default log when none is named, its rotated history with
- * `--history`, and a check of each one up front (exists, readable, a file, an audit log) so
- * that problems are one line naming the file, not a failure halfway through.
+ * What a command reads: files (the default log when none is named, its rotated history with
+ * `--history`), or a collector directory (every host's rotated set, see collector.ts). Each
+ * file is checked up front (exists, readable, a file, an audit log) so that problems are one
+ * line naming the file, not a failure halfway through.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { defaultAuditLogPath } from '../../shared/paths.js';
-import { CliError, fileError } from './errors.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../engine/collector.js';
 import { findRotatedSet } from '../engine/rotated-set.js';
+import { CliError, fileError, UsageError } from './errors.js';
 import { orderAsRotatedSet } from './rotated.js';
 import { sniffAuditLog } from './sniff.js';
+
+/** Files read as one log, or the hosts of collector directories (each host its own log). */
+export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[] };
+
+/** Every file the inputs name, in reading order (a collector: host by host). */
+export function inputFiles(inputs: Inputs): string[] {
+  return inputs.kind === 'files' ? inputs.files : inputs.hosts.flatMap((h) => h.files);
+}
+
+const isDirectory = (p: string): boolean => {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false; // the file check names what is wrong with it
+  }
+};
+
+/**
+ * Resolves and checks what `named` points at. Directories are collector directories (the
+ * history of every host is always read); files are read as before. The two do not mix.
+ * `follow`: the live file may be missing (waited for) — for the default log, and for a
+ * collected host whose live file was rotated away (`nocreate`); not following, such a
+ * collected host's missing live file is simply left out.
+ */
+export function resolveInputs(named: readonly string[], options: { history?: boolean; follow?: boolean } = {}): Inputs {
+  const dirs = named.filter(isDirectory);
+  if (dirs.length === 0) {
+    const files = resolveInputFiles(named, options);
+    checkInputFiles(files, { waitForLive: options.follow === true && named.length === 0 });
+    return { kind: 'files', files };
+  }
+  const file = named.find((p) => !dirs.includes(p));
+  if (file !== undefined) {
+    throw new UsageError(`give either collector directories or files, not both: '${escapeForTerminal(dirs[0], 200)}' is a directory, '${escapeForTerminal(file, 200)}' is not`);
+  }
+  const unique = [...new Map(dirs.map((d) => [path.resolve(d), d])).values()];
+  const hosts = checkCollectedHosts(unique.flatMap(collectedHostsOf), options.follow === true);
+  return { kind: 'collector', dirs: unique, hosts };
+}
+
+function collectedHostsOf(dir: string): CollectedHost[] {
+  let hosts: CollectedHost[];
+  try {
+    hosts = findCollectedHosts(dir);
+  } catch (e) {
+    throw fileError(dir, e);
+  }
+  if (hosts.length === 0) throw new CliError(`${dir}: no collected hosts (expected ${path.join(dir, '<host>', COLLECTED_LOG_NAME)})`);
+  return hosts;
+}
+
+/** Checks every host's files; two hosts of one name (from two collectors) would be one origin. */
+function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): CollectedHost[] {
+  const folders = new Map<string, string>();
+  for (const h of hosts) {
+    const folder = path.dirname(h.files[h.files.length - 1]);
+    const other = folders.get(h.origin);
+    if (other !== undefined) {
+      throw new UsageError(`two collected hosts named '${escapeForTerminal(h.origin, 200)}': ${escapeForTerminal(other, 200)} and ${escapeForTerminal(folder, 200)}`);
+    }
+    folders.set(h.origin, folder);
+  }
+  const checked = hosts.map((h) => {
+    checkInputFiles(h.files, { waitForLive: true });
+    return follow ? h : { origin: h.origin, files: h.files.filter((f) => fs.existsSync(f)) };
+  });
+  return checked.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+}
 
 /** The files named (or the default log), with `history` each one's rotated set, oldest first. */
 export function resolveInputFiles(named: readonly string[], options: { history?: boolean } = {}): string[] {

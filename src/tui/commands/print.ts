@@ -7,15 +7,14 @@ import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
-import { openIndexedEngine, reportMalformed } from './engine-session.js';
+import { reportMalformed } from './engine-session.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
-import { FILTER_HELP, FILTER_OPTIONS, toEntryFilter } from './filter-flags.js';
-import { parseFlags } from './flags.js';
-import { checkInputFiles, resolveInputFiles } from './inputs.js';
+import { FILTER_HELP } from './filter-flags.js';
 import { safeJson } from './json.js';
 import { LineOutput } from './output.js';
+import { openQuery, QUERY_OPTIONS } from './query-command.js';
 
-const help = `Usage: ${PROGRAM} print [FILE…] [options]
+const help = `Usage: ${PROGRAM} print [FILE… | DIR…] [options]
 
 Prints the log's requests joined with their outcomes, oldest first, one per line:
 TIME HOST SESSION STATE WAIT (decision latency; auto = policy) EXIT (per stage) TOOK OUT
@@ -24,6 +23,10 @@ escaped as in the viewer. Malformed lines are reported on stderr as FILE:LINE: R
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
+
+DIR, a collector directory (DIR/<host>/audit.log, as rsyslog's collector writes it): every
+host's rotated set is read and the hosts merged by time, exact duplicate lines dropped; an
+ORIGIN column (the "origin" field in JSON) names the host each entry was collected from.
 
 Options:
       --json        one JSON object per entry (stable snake_case fields; see the README)
@@ -40,12 +43,8 @@ Exit status: 0 ok, 1 malformed lines with --strict, 2 usage or I/O error.
 `;
 
 const OPTIONS = {
-  ...FILTER_OPTIONS,
-  json: { type: 'boolean' },
+  ...QUERY_OPTIONS,
   follow: { type: 'boolean', short: 'f' },
-  history: { type: 'boolean' },
-  strict: { type: 'boolean' },
-  utc: { type: 'boolean' },
   'no-header': { type: 'boolean' },
 } as const;
 
@@ -64,25 +63,23 @@ export const printCommand: Command = {
   name: 'print',
   help,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, OPTIONS);
-    if (values.help) {
-      process.stdout.write(help);
-      return EXIT_OK;
-    }
-    const filter = toEntryFilter(values, Date.now());
-    const files = resolveInputFiles(positionals, { history: values.history });
+    let stopSignals: ReturnType<typeof untilSignal> | undefined;
+    const opened = await openQuery(argv, OPTIONS, help, {
+      follow: (values) => values.follow === true,
+      // Before any output: whoever reads it may signal at once.
+      beforeOpen: (values) => void (stopSignals = values.follow ? untilSignal() : undefined),
+    });
+    if (!opened) return EXIT_OK;
+    const { values, filter, inputs, engine } = opened;
     const follow = values.follow === true;
-    checkInputFiles(files, { waitForLive: follow && positionals.length === 0 });
-    // Before any output: whoever reads it may signal at once.
-    const stopSignals = follow ? untilSignal() : undefined;
-    const engine = await openIndexedEngine(files, follow);
     const out = new LineOutput();
 
     const positions = engine.query(filter);
     // Taken in the same tick as the query: what follow must watch from, so nothing that lands
     // while the first dump is written is lost or printed twice.
     const watch = follow ? watchFrom(engine, filter) : undefined;
-    const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined);
+    const origins = inputs.kind === 'collector' ? inputs.hosts.map((h) => h.origin) : undefined;
+    const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
     const format = values.json ? (e: Entry) => safeJson(entryJson(e)) : (e: Entry) => entryLine(e, layout);
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
     for (const p of positions) {

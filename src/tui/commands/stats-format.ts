@@ -12,6 +12,8 @@ import { fullTime } from './entry-text.js';
 
 export interface StatsInput {
   files: readonly string[];
+  /** When reading collector directories: which, how many hosts, and the duplicate lines dropped. */
+  collector?: { dirs: readonly string[]; hosts: number; duplicateLines: number } | null;
   stats: EntryStats;
   /** Request times of the first and last matching entries (log order), NaN when unknown. */
   firstMs: number;
@@ -38,6 +40,7 @@ export function statsJson(input: StatsInput): Record<string, unknown> {
     last_time: isoOrNull(input.lastMs),
     by_state: Object.fromEntries(ENTRY_STATES.map((state) => [state, s.byState[state]])),
     by_host: s.byHost.map((h) => ({ host: h.host, count: h.count })),
+    by_origin: s.byOrigin.map((o) => ({ origin: o.origin, count: o.count })),
     by_session: s.bySession.map((x) => ({ session: x.session, count: x.count })),
     latency_ms: percentilesJson(s.latency),
     duration_ms: percentilesJson(s.duration),
@@ -46,6 +49,7 @@ export function statsJson(input: StatsInput): Record<string, unknown> {
     anomalies: Object.fromEntries(Object.entries(s.anomalies).map(([a, n]) => [snake(a as Anomaly), n])),
     malformed_count: input.malformedCount,
     malformed: input.malformed.map((m) => ({ file: m.file, line: m.line, reason: m.reason })),
+    duplicate_lines: input.collector?.duplicateLines ?? 0,
   };
 }
 
@@ -80,20 +84,26 @@ function rateLine(perMinute: EntryStats['perMinute'], utc: boolean): string | un
 export function statsText(input: StatsInput, options: { utc: boolean; malformedListed?: number }): string {
   const s = input.stats;
   const when = (ms: number) => (Number.isFinite(ms) ? fullTime(ms, options.utc) : '?');
+  const c = input.collector;
   const lines: string[] = [
     'Audit log summary',
     '=================',
-    `Files:                ${input.files.map((f) => escapeForTerminal(f)).join(', ')}`,
+    c
+      ? `Collector:            ${c.dirs.map((d) => escapeForTerminal(d)).join(', ')} (${c.hosts} host${c.hosts === 1 ? '' : 's'})`
+      : `Files:                ${input.files.map((f) => escapeForTerminal(f)).join(', ')}`,
     `Requests:             ${s.total}`,
   ];
   if (s.total > 0) lines.push(`Time range:           ${when(input.firstMs)} – ${when(input.lastMs)}`);
   const rate = rateLine(s.perMinute, options.utc);
   if (rate) lines.push(rate);
-  lines.push(`Malformed lines:      ${input.malformedCount}`, '');
+  lines.push(`Malformed lines:      ${input.malformedCount}`);
+  if (c) lines.push(`Duplicate lines:      ${c.duplicateLines} (exact copies resent by the shipper, dropped)`);
+  lines.push('');
 
   const states = ENTRY_STATES.map((state: EntryState) => ({ name: state, count: s.byState[state] }));
   lines.push(...countTable('States', states, s.total, ENTRY_STATES.length));
   lines.push(percentileLine('Decision latency (prompted)', s.latency), percentileLine('Duration (executions)', s.duration), '');
+  lines.push(...countTable('Origins', s.byOrigin.map((o) => ({ name: escapeForTerminal(o.origin), count: o.count })), s.total));
   lines.push(...countTable('Hosts', s.byHost.map((h) => ({ name: hostText(h.host), count: h.count })), s.total));
   lines.push(...countTable('Sessions', s.bySession.map((x) => ({ name: escapeForTerminal(x.session), count: x.count })), s.total));
   lines.push(...countTable('Top commands', s.topCommands.map((c) => ({ name: escapeForTerminal(c.command), count: c.count })), s.total));

@@ -1,14 +1,13 @@
 /** `sudo-proxy-audit stats`: an aureport-style summary of the log, or the same as JSON. */
 import { type Command, PROGRAM } from './command.js';
-import { openIndexedEngine } from './engine-session.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
-import { FILTER_HELP, FILTER_OPTIONS, toEntryFilter } from './filter-flags.js';
-import { parseFlags } from './flags.js';
-import { checkInputFiles, resolveInputFiles } from './inputs.js';
+import { FILTER_HELP } from './filter-flags.js';
+import { inputFiles } from './inputs.js';
 import { safeJson } from './json.js';
+import { openQuery, QUERY_OPTIONS } from './query-command.js';
 import { type StatsInput, statsJson, statsText } from './stats-format.js';
 
-const help = `Usage: ${PROGRAM} stats [FILE…] [options]
+const help = `Usage: ${PROGRAM} stats [FILE… | DIR…] [options]
 
 Summarises the log: requests per state, host and session; decision latency and execution
 duration percentiles (p50, p95, max); request rate; the most frequent commands; anomalies
@@ -16,6 +15,10 @@ duration percentiles (p50, p95, max); request rate; the most frequent commands; 
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
+
+DIR, a collector directory (DIR/<host>/audit.log, as rsyslog's collector writes it): every
+host's rotated set is read, exact duplicate lines are dropped (and counted), and requests are
+also counted per origin, the host they were collected from.
 
 Options:
       --json      one JSON object (stable snake_case fields; see the README)
@@ -28,30 +31,17 @@ ${FILTER_HELP}
 Exit status: 0 ok, 1 malformed lines with --strict, 2 usage or I/O error.
 `;
 
-const OPTIONS = {
-  ...FILTER_OPTIONS,
-  json: { type: 'boolean' },
-  history: { type: 'boolean' },
-  strict: { type: 'boolean' },
-  utc: { type: 'boolean' },
-} as const;
-
 export const statsCommand: Command = {
   name: 'stats',
   help,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, OPTIONS);
-    if (values.help) {
-      process.stdout.write(help);
-      return EXIT_OK;
-    }
-    const filter = toEntryFilter(values, Date.now());
-    const files = resolveInputFiles(positionals, { history: values.history });
-    checkInputFiles(files);
-    const engine = await openIndexedEngine(files, false);
+    const opened = await openQuery(argv, QUERY_OPTIONS, help);
+    if (!opened) return EXIT_OK;
+    const { values, filter, inputs, engine } = opened;
     const positions = engine.query(filter);
     const input: StatsInput = {
-      files,
+      files: inputFiles(inputs),
+      collector: inputs.kind === 'collector' ? { dirs: inputs.dirs, hosts: inputs.hosts.length, duplicateLines: engine.duplicateLines?.() ?? 0 } : null,
       stats: engine.stats(filter),
       firstMs: positions.length > 0 ? engine.entry(positions[0]).timeMs : Number.NaN,
       lastMs: positions.length > 0 ? engine.entry(positions[positions.length - 1]).timeMs : Number.NaN,

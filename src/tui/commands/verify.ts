@@ -1,17 +1,22 @@
 /**
  * `sudo-proxy-audit verify`: walks the hash chain across the files in order (a rotated set
  * oldest first) and gives a verdict: exit 0 `ok: N records, head <hash>`, or exit 1 with the
- * first break, its file:line and kind.
+ * first break, its file:line and kind. Over a collector directory, each host's chain is put
+ * back in order first (duplicates dropped, late batches placed by seq) and judged on its own.
  */
-import { type ChainReport, verifyChain } from '../../shared/chain.js';
+import { verifyChain } from '../../shared/chain.js';
+import { orderCollected } from '../../shared/fleet-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import type { CollectedHost } from '../engine/collector.js';
 import { type Command, PROGRAM } from './command.js';
-import { EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
+import { EXIT_OK, EXIT_VERDICT } from './errors.js';
+import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
 import { parseFlags } from './flags.js';
-import { checkInputFiles, resolveInputFiles } from './inputs.js';
+import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles } from './lines.js';
+import { fleetJson, fleetLine, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
 
-const help = `Usage: ${PROGRAM} verify [FILE…] [--history] [--expect-head HASH] [--json]
+const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
 
 Checks the hash chain of an audit log: every record carries the SHA-256 of the line before
 it, so a modified, deleted, inserted or reordered line — or a file missing from a rotated
@@ -21,39 +26,39 @@ oldest first whatever their order. Gzip files are read transparently.
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log.
 
+DIR, a collector directory (DIR/<host>/audit.log, as rsyslog's collector writes it): each
+host's chain is checked on its own, across its rotated set. A shipper may deliver a line
+twice or a batch late: exact duplicate lines are dropped and records put in seq order first,
+and both are reported as facts, not breaks. A modified, deleted, inserted or forged record is
+still a break.
+
 Options:
       --history           also read each file's rotated history (FILE.1, FILE.2.gz, …)
       --expect-head HASH  the head hash recorded earlier (e.g. by cron, kept elsewhere);
-                          a log that no longer contains it was truncated or rewritten
+                          a log that no longer contains it was truncated or rewritten.
+                          For a collector directory HOST=HASH, repeatable, one per host
       --json              one JSON object instead of text
   -h, --help              show this help
 
 Output: "ok: N records, head HASH" (exit 0) or "break at FILE:LINE (KIND): …" (exit 1),
-KIND being modified, deleted, inserted, reordered or restarted. Exit 2: usage or I/O error.
+KIND being modified, deleted, inserted, reordered or restarted. For a collector directory,
+one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
+then "verified N hosts: all ok" or which are broken; exit 0 only when every host is ok.
+Exit 2: usage or I/O error.
 `;
 
-/** The malformed lines listed in --json output; the count is always complete. */
-const MAX_LISTED = 1000;
-
-function toJson(files: readonly string[], r: ChainReport): Record<string, unknown> {
-  return {
-    ok: r.ok,
-    files,
-    records: r.records,
-    unchained: r.unchained,
-    head: r.head,
-    first_seq: r.firstSeq,
-    last_seq: r.lastSeq,
-    malformed_count: r.malformed.length,
-    malformed: r.malformed.slice(0, MAX_LISTED),
-    break: r.break,
-  };
+/** Torn lines (a crash mid-append) do not break the chain, but a reviewer should see them. */
+function reportTornLines(malformed: ReadonlyArray<{ file: string; line: number }>): void {
+  for (const m of malformed.slice(0, MAX_LISTED)) {
+    process.stderr.write(`${escapeForTerminal(m.file)}:${m.line}: not a record (a line torn by a crash, or garbage); the chain continues past it\n`);
+  }
+  if (malformed.length > MAX_LISTED) process.stderr.write(`… and ${malformed.length - MAX_LISTED} more lines that are not records\n`);
 }
 
-function summary(r: ChainReport): string {
-  if (r.break) return `break at ${r.break.file}:${r.break.line} (${r.break.kind}): ${r.break.message}`;
-  const unchained = r.unchained > 0 ? ` (${r.unchained} unchained record${r.unchained === 1 ? '' : 's'} before the chain, not covered)` : '';
-  return `ok: ${r.records} record${r.records === 1 ? '' : 's'}, head ${r.head ?? 'none'}${unchained}`;
+/** One host's lines in collected order, then its chain. Reads one host at a time. */
+function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined): HostVerdict {
+  const { lines, ...order } = orderCollected(chainLinesOfFiles(host.files));
+  return { origin: host.origin, files: host.files, report: verifyChain(lines, { expectHead }), ...order };
 }
 
 export const verifyCommand: Command = {
@@ -62,30 +67,42 @@ export const verifyCommand: Command = {
   run(argv) {
     const { values, positionals } = parseFlags(argv, {
       history: { type: 'boolean' },
-      'expect-head': { type: 'string' },
+      'expect-head': { type: 'string', multiple: true },
       json: { type: 'boolean' },
     });
     if (values.help) {
       process.stdout.write(help);
       return EXIT_OK;
     }
-    const expectHead = values['expect-head']?.toLowerCase();
-    if (expectHead !== undefined && !/^[0-9a-f]{64}$/.test(expectHead)) {
-      throw new UsageError(`--expect-head takes a SHA-256 hex digest (64 hex digits), got '${escapeForTerminal(values['expect-head'] ?? '', 80)}'`);
-    }
-    const files = resolveInputFiles(positionals, { history: values.history });
-    checkInputFiles(files);
-    const report = verifyChain(chainLinesOfFiles(files), { expectHead });
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(toJson(files, report))}\n`);
-    } else {
-      // Torn lines (a crash mid-append) do not break the chain, but a reviewer should see them.
-      for (const m of report.malformed.slice(0, MAX_LISTED)) {
-        process.stderr.write(`${escapeForTerminal(m.file)}:${m.line}: not a record (a line torn by a crash, or garbage); the chain continues past it\n`);
+    const heads = parseExpectedHeads(values['expect-head']);
+    const inputs = resolveInputs(positionals, { history: values.history });
+
+    if (inputs.kind === 'files') {
+      const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead: headForFiles(heads) });
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(reportJson(inputs.files, report))}\n`);
+      } else {
+        reportTornLines(report.malformed);
+        process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
       }
-      if (report.malformed.length > MAX_LISTED) process.stderr.write(`… and ${report.malformed.length - MAX_LISTED} more lines that are not records\n`);
-      process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
+      return report.ok ? EXIT_OK : EXIT_VERDICT;
     }
-    return report.ok ? EXIT_OK : EXIT_VERDICT;
+
+    const expected = headsForHosts(
+      heads,
+      inputs.hosts.map((h) => h.origin),
+    );
+    const verdicts: HostVerdict[] = [];
+    for (const host of inputs.hosts) {
+      const verdict = verifyCollectedHost(host, expected.get(host.origin));
+      verdicts.push(verdict);
+      if (!values.json) {
+        reportTornLines(verdict.report.malformed);
+        process.stdout.write(`${hostLine(verdict)}\n`);
+      }
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify(fleetJson(inputs.dirs, verdicts))}\n`);
+    else process.stdout.write(`${fleetLine(verdicts)}\n`);
+    return verdicts.every((v) => v.report.ok) ? EXIT_OK : EXIT_VERDICT;
   },
 };

@@ -2,10 +2,10 @@
 import { type Command, PROGRAM } from './command.js';
 import { EXIT_OK } from './errors.js';
 import { parseFlags } from './flags.js';
-import { checkInputFiles, resolveInputFiles } from './inputs.js';
+import { resolveInputs } from './inputs.js';
 import { runViewer } from './viewer-loader.js';
 
-const help = `Usage: ${PROGRAM} [view] [FILE…] [--history] [--no-follow]
+const help = `Usage: ${PROGRAM} [view] [FILE… | DIR…] [--history] [--no-follow]
 
 Opens the live viewer on the audit log: every request as it is decided and every result as
 it lands, with filters, search and a detail pane (press ? for keys, q to quit).
@@ -13,6 +13,10 @@ it lands, with filters, search and a detail pane (press ? for keys, q to quit).
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log (waited for when it
 does not exist yet). Several files are read in order, oldest first; only the last one is
 followed. Needs a terminal: for pipes and scripts use print, stats or verify.
+
+DIR, a collector directory (DIR/<host>/audit.log, as rsyslog's collector writes it): every
+host's rotated set is read and followed, the hosts merged by time, exact duplicate lines
+dropped; each entry shows the host it was collected from (its origin).
 
 Options:
       --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
@@ -30,8 +34,7 @@ export const viewCommand: Command = {
       return EXIT_OK;
     }
     const follow = !values['no-follow'];
-    const files = resolveInputFiles(positionals, { history: values.history });
-    checkInputFiles(files, { waitForLive: follow && positionals.length === 0 });
-    return runViewer({ files, follow });
+    const inputs = resolveInputs(positionals, { history: values.history, follow });
+    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow } : { files: [], hosts: inputs.hosts, follow });
   },
 };

@@ -3,9 +3,12 @@
  * and `verify` start without paying for React.
  */
 import type { AuditEngine } from '../../shared/entry.js';
+import type { CollectedHost } from '../engine/collector.js';
 
 export interface ViewerOptions {
   files: string[];
+  /** A collector directory's hosts, read instead of `files`. */
+  hosts?: readonly CollectedHost[];
   follow: boolean;
   engine?: AuditEngine;
   title?: string;

@@ -1,0 +1,59 @@
+/**
+ * `verify --expect-head`: the head hash recorded earlier, kept elsewhere as a witness. Files
+ * have one head (`HASH`); a collector directory has one per host (`HOST=HASH`, repeatable).
+ * Parsed in two steps: the syntax first, before any file is read, then against the hosts
+ * found. Pure.
+ */
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { UsageError } from './errors.js';
+import { unknownHost } from './unknown-host.js';
+
+export interface ExpectedHead {
+  /** The host it names, or null for a bare HASH. */
+  host: string | null;
+  /** Lowercase SHA-256 hex. */
+  hash: string;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Each value as `HASH` or `HOST=HASH`, the hash checked. */
+export function parseExpectedHeads(values: readonly string[] | undefined): ExpectedHead[] {
+  return (values ?? []).map((value) => {
+    const eq = value.indexOf('=');
+    const host = eq === -1 ? null : value.slice(0, eq);
+    const hash = (eq === -1 ? value : value.slice(eq + 1)).toLowerCase();
+    if (host === '') throw new UsageError(`--expect-head: HOST=HASH needs a host before '=', got '${escapeForTerminal(value, 80)}'`);
+    if (!SHA256_HEX.test(hash)) {
+      throw new UsageError(`--expect-head takes a SHA-256 hex digest (64 hex digits)${host === null ? '' : ' after HOST='}, got '${escapeForTerminal(value, 80)}'`);
+    }
+    return { host, hash };
+  });
+}
+
+/** The one head for files (which have one chain), or undefined. */
+export function headForFiles(heads: readonly ExpectedHead[]): string | undefined {
+  const named = heads.find((h) => h.host !== null);
+  if (named) throw new UsageError(`--expect-head ${escapeForTerminal(named.host ?? '', 80)}=…: hosts are named only for a collector directory; for files give the HASH alone`);
+  if (heads.length > 1) throw new UsageError('--expect-head given twice: files have one head');
+  return heads[0]?.hash;
+}
+
+/**
+ * Heads by host for a collector's `origins`. A bare HASH is accepted when there is one host
+ * (a host folder named directly); an unknown host is a usage error with a suggestion.
+ */
+export function headsForHosts(heads: readonly ExpectedHead[], origins: readonly string[]): Map<string, string> {
+  const byHost = new Map<string, string>();
+  for (const h of heads) {
+    let host = h.host;
+    if (host === null) {
+      if (origins.length !== 1) throw new UsageError(`--expect-head: a collector directory of ${origins.length} hosts takes HOST=HASH, one per host`);
+      host = origins[0];
+    }
+    if (!origins.includes(host)) throw unknownHost('--expect-head', host, origins);
+    if (byHost.has(host)) throw new UsageError(`--expect-head: two heads for host '${escapeForTerminal(host, 200)}'`);
+    byHost.set(host, h.hash);
+  }
+  return byHost;
+}

@@ -1,0 +1,74 @@
+/**
+ * `verify` output: one line (or one JSON object) for a log's chain, and one line per host for
+ * a collector directory, with what the transport did (duplicates, late arrivals) as facts
+ * beside the verdict. Pure.
+ */
+import type { ChainReport } from '../../shared/chain.js';
+import type { CollectedOrder } from '../../shared/fleet-order.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+
+/** The malformed lines listed in --json output (per chain); the count is always complete. */
+export const MAX_LISTED = 1000;
+
+/** One collected host's verdict: its chain in collected order, and how it arrived. */
+export interface HostVerdict extends Omit<CollectedOrder, 'lines'> {
+  origin: string;
+  files: readonly string[];
+  report: ChainReport;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `ok: N records, head HASH` or `break at FILE:LINE (KIND): …` (not yet escaped). */
+export function summary(r: ChainReport): string {
+  if (r.break) return `break at ${r.break.file}:${r.break.line} (${r.break.kind}): ${r.break.message}`;
+  const unchained = r.unchained > 0 ? ` (${plural(r.unchained, 'unchained record')} before the chain, not covered)` : '';
+  return `ok: ${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}`;
+}
+
+export function reportJson(files: readonly string[], r: ChainReport): Record<string, unknown> {
+  return {
+    ok: r.ok,
+    files,
+    records: r.records,
+    unchained: r.unchained,
+    head: r.head,
+    first_seq: r.firstSeq,
+    last_seq: r.lastSeq,
+    malformed_count: r.malformed.length,
+    malformed: r.malformed.slice(0, MAX_LISTED),
+    break: r.break,
+  };
+}
+
+/** `HOST: ok: …, head HASH (D duplicate lines dropped, L records arrived late)`, escaped. */
+export function hostLine(v: HostVerdict): string {
+  const facts = v.report.ok ? ` (${plural(v.duplicates, 'duplicate line')} dropped, ${plural(v.lateArrivals, 'record')} arrived late)` : '';
+  return escapeForTerminal(`${v.origin}: ${summary(v.report)}${facts}`);
+}
+
+/** Hosts named in the closing line, at most. */
+const BROKEN_LISTED = 10;
+
+/** The closing line: `verified 3 hosts: all ok` or `verified 3 hosts: 1 broken (web2)`, escaped. */
+export function fleetLine(verdicts: readonly HostVerdict[]): string {
+  const broken = verdicts.filter((v) => !v.report.ok).map((v) => v.origin);
+  const head = `verified ${plural(verdicts.length, 'host')}`;
+  if (broken.length === 0) return `${head}: all ok`;
+  const more = broken.length > BROKEN_LISTED ? ', …' : '';
+  return escapeForTerminal(`${head}: ${broken.length} broken (${broken.slice(0, BROKEN_LISTED).join(', ')}${more})`);
+}
+
+export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdict[]): Record<string, unknown> {
+  return {
+    ok: verdicts.every((v) => v.report.ok),
+    collector: dirs,
+    hosts: verdicts.map((v) => ({
+      origin: v.origin,
+      ...reportJson(v.files, v.report),
+      duplicate_lines: v.duplicates,
+      late_arrivals: v.lateArrivals,
+      max_lateness: v.maxLateness,
+    })),
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * `print`, `stats` and `view` over a collector directory (DIR/<host>/audit.log), as child
+ * processes: every entry once whatever the transport did, its origin shown and filterable,
+ * and clear errors for what is not a collector.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildFleet, type Fleet, writeCollected } from './collector.js';
+import { collect, KNOWN, linesOf, makeTempDirFactory, openLog, request, runCli, spawnCli, writeLog } from './helpers.js';
+
+const tempDir = makeTempDirFactory('spa-cli-collector');
+let fleet: Fleet;
+
+beforeAll(() => {
+  fleet = buildFleet(tempDir(), tempDir());
+});
+
+interface JsonEntry {
+  id: string;
+  origin: string;
+  state: string;
+  host: string;
+}
+
+const entriesOf = (stdout: string): JsonEntry[] => linesOf(stdout).map((l) => JSON.parse(l) as JsonEntry);
+const keys = (entries: readonly JsonEntry[]) => entries.map((e) => `${e.origin} ${e.id}`);
+
+describe.concurrent('print over a collector directory', () => {
+  it('--json returns every request written, once, with its origin, merged by time', async () => {
+    const r = await runCli(['print', '--json', fleet.dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const entries = entriesOf(r.stdout);
+    expect(entries).toHaveLength(fleet.requests.length);
+    expect([...keys(entries)].sort()).toEqual(fleet.requests);
+    // web1's a1 and web3's a1 are two requests: ids are only unique within a host.
+    expect(entries.filter((e) => e.id === 'a1').map((e) => e.origin).sort()).toEqual(['web1', 'web3']);
+    // Merged by time: web3's requests (08:05, 08:06) sit between web1's a1 (08:00) and d2 (08:10).
+    const order = keys(entries).filter((k) => k.startsWith('web1') || k.startsWith('web3'));
+    expect(order.slice(0, 4)).toEqual(['web1 a1', 'web3 a1', 'web3 w3-2', 'web1 d2']);
+    // The response of a1 arrived with its batch; the late batch's f3 response joined too.
+    expect(entries.find((e) => e.origin === 'web1' && e.id === 'f3')?.state).toBe('failed');
+  });
+
+  it('--json over files has origin "" on every entry', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    writeLog(file, KNOWN);
+    const entries = entriesOf((await runCli(['print', '--json', file])).stdout);
+    expect(entries).toHaveLength(7);
+    expect(entries.every((e) => e.origin === '')).toBe(true);
+  });
+
+  it('text: an ORIGIN column after TIME', async () => {
+    const r = await runCli(['print', '--utc', '--origin', 'web3', fleet.dir]);
+    expect(r.code).toBe(0);
+    const [header, ...rows] = linesOf(r.stdout);
+    expect(header).toMatch(/^TIME {17}ORIGIN HOST +SESSION /);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatch(/^2026-11-01 08:0[56]:00Z web3 {3}db-1 /);
+  });
+
+  it.each([
+    [['--origin', 'web1'], 7],
+    [['--origin', 'web1', '--origin', 'web3'], 9],
+    [['--origin', 'web3', '--state', 'denied'], 2],
+    [['--host', 'db-1'], 2],
+  ])('--origin filters like --host: %j', async (flags, count) => {
+    const r = await runCli(['print', '--json', ...flags, fleet.dir]);
+    expect(r.stderr).toBe('');
+    const entries = entriesOf(r.stdout);
+    expect(entries).toHaveLength(count);
+    const origins = flags.flatMap((f, i) => (flags[i - 1] === '--origin' ? [f] : []));
+    if (origins.length > 0) expect(entries.every((e) => origins.includes(e.origin))).toBe(true);
+  });
+
+  it('a host folder named directly is a collector of one', async () => {
+    const entries = entriesOf((await runCli(['print', '--json', path.join(fleet.dir, 'web1')])).stdout);
+    expect(entries).toHaveLength(7);
+    expect(new Set(entries.map((e) => e.origin))).toEqual(new Set(['web1']));
+  });
+
+  it('several collector directories are read together; a host name in two of them is an error', async () => {
+    const other = tempDir();
+    writeCollected(other, 'db1', fleet.written.get('web3') ?? []);
+    const both = entriesOf((await runCli(['print', '--json', fleet.dir, other, fleet.dir])).stdout);
+    expect(both).toHaveLength(fleet.requests.length + 2);
+    expect(both.filter((e) => e.origin === 'db1')).toHaveLength(2);
+    writeCollected(other, 'web1', fleet.written.get('web1') ?? []);
+    const r = await runCli(['print', fleet.dir, other]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`sudo-proxy-audit print: two collected hosts named 'web1': ${path.join(fleet.dir, 'web1')} and ${path.join(other, 'web1')}\n`);
+  });
+
+  it('escapes a host folder name that would drive the terminal', async () => {
+    const dir = tempDir();
+    const evil = 'evil\u001b]0;owned\u0007';
+    writeCollected(dir, evil, fleet.written.get('web3') ?? []);
+    const text = await runCli(['print', dir]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(text.stdout).toContain('evil\\e]0;owned\\x07');
+    const json = entriesOf((await runCli(['print', '--json', dir])).stdout);
+    expect(json.map((e) => e.origin)).toEqual([evil, evil]);
+    const stats = await runCli(['stats', dir]);
+    expect(stats.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(stats.stdout).toMatch(/^ {2}evil\\e\]0;owned\\x07 +2 +100\.0%$/m);
+  });
+});
+
+describe.concurrent('stats over a collector directory', () => {
+  it('--json: by_origin and the duplicate lines dropped', async () => {
+    const r = await runCli(['stats', '--json', fleet.dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    const web2 = fleet.requests.filter((k) => k.startsWith('web2 ')).length;
+    expect(s.total).toBe(fleet.requests.length);
+    expect(s.by_origin).toEqual(
+      [
+        { origin: 'web1', count: 7 },
+        { origin: 'web2', count: web2 },
+        { origin: 'web3', count: 2 },
+      ].sort((a, b) => b.count - a.count),
+    );
+    expect(s.duplicate_lines).toBe(2 + 5);
+    expect(s.malformed_count).toBe(0);
+    // Every file read, the rotated ones included.
+    expect(s.files).toEqual(
+      expect.arrayContaining([path.join(fleet.dir, 'web1', 'audit.log.1'), path.join(fleet.dir, 'web1', 'audit.log'), path.join(fleet.dir, 'web3', 'audit.log.1')]),
+    );
+  });
+
+  it('--json over files: by_origin empty, no duplicates looked for', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    writeLog(file, KNOWN);
+    const s = JSON.parse((await runCli(['stats', '--json', file])).stdout);
+    expect(s).toMatchObject({ total: 7, by_origin: [], duplicate_lines: 0 });
+  });
+
+  it('text: the collector, its duplicates and an Origins table', async () => {
+    const r = await runCli(['stats', '--origin', 'web1', '--origin', 'web3', fleet.dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Collector: +${fleet.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(2 hosts\\)$`, 'm'));
+    expect(r.stdout).toMatch(/^Requests: +9$/m);
+    expect(r.stdout).toMatch(/^Duplicate lines: +2 /m);
+    expect(r.stdout).toMatch(/^Origins\n {2}web1 +7 +77\.8%\n {2}web3 +2 +22\.2%\n/m);
+  });
+});
+
+describe.concurrent('what is not a collector directory', () => {
+  const expectUsage = (r: { code: number | null; stdout: string; stderr: string }, message: string | RegExp) => {
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(linesOf(r.stderr)).toHaveLength(1);
+    if (typeof message === 'string') expect(r.stderr.trimEnd()).toBe(message);
+    else expect(r.stderr.trimEnd()).toMatch(message);
+  };
+
+  it.each(['print', 'stats', 'verify', 'view'])('%s: a directory without host folders', async (command) => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'not-a-host'));
+    fs.writeFileSync(path.join(dir, 'unfiled.log'), '');
+    expectUsage(await runCli([command, dir]), `sudo-proxy-audit ${command}: ${dir}: no collected hosts (expected ${dir}/<host>/audit.log)`);
+  });
+
+  it.each(['print', 'stats', 'verify', 'view'])('%s: a directory and a file together', async (command) => {
+    const file = path.join(fleet.dir, 'web1', 'audit.log');
+    expectUsage(
+      await runCli([command, fleet.dir, file]),
+      `sudo-proxy-audit ${command}: give either collector directories or files, not both: '${fleet.dir}' is a directory, '${file}' is not`,
+    );
+  });
+
+  it('--origin naming no collected host: a usage error with a suggestion', async () => {
+    expectUsage(await runCli(['print', '--origin', 'web4', fleet.dir]), "sudo-proxy-audit print: --origin: no collected host 'web4' (did you mean 'web1'?); hosts are web1, web2, web3");
+    expectUsage(await runCli(['stats', '--origin', 'db', fleet.dir]), "sudo-proxy-audit stats: --origin: no collected host 'db'; hosts are web1, web2, web3");
+  });
+
+  it('--origin over files: a usage error', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    writeLog(file, KNOWN);
+    expectUsage(await runCli(['print', '--origin', 'web1', file]), /^sudo-proxy-audit print: --origin selects hosts of a collector directory/);
+  });
+
+  it('a host file that is not an audit log is named', async () => {
+    const dir = tempDir();
+    writeCollected(dir, 'web1', fleet.written.get('web1') ?? []);
+    fs.mkdirSync(path.join(dir, 'web2'));
+    fs.writeFileSync(path.join(dir, 'web2', 'audit.log'), 'Meeting notes\n');
+    expectUsage(await runCli(['print', dir]), `sudo-proxy-audit print: ${path.join(dir, 'web2', 'audit.log')}: not an audit log (line 1 is not JSON)`);
+  });
+
+  it('view: a collector directory is accepted (and then needs a terminal)', async () => {
+    expectUsage(await runCli(['view', fleet.dir]), 'sudo-proxy-audit: not a terminal: use `sudo-proxy-audit print` or `stats` for scripts');
+    expectUsage(await runCli([fleet.dir]), 'sudo-proxy-audit: not a terminal: use `sudo-proxy-audit print` or `stats` for scripts');
+  });
+});
+
+describe('print --follow over a collector directory', () => {
+  it('prints what the collector appends to a host, with its origin', async () => {
+    const dir = tempDir();
+    writeCollected(dir, 'web3', fleet.written.get('web3') ?? []);
+    const live = path.join(dir, 'web1', 'audit.log');
+    fs.mkdirSync(path.dirname(live));
+    // The collector appends web1's lines as they arrive (here the writer itself stands in).
+    const log = openLog(live, KNOWN.slice(0, 2));
+    const child = spawnCli(['print', '-f', '--json', dir]);
+    const done = collect(child);
+    let exited = false;
+    child.once('exit', () => void (exited = true));
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => void (out += d.toString()));
+    const lines = () => linesOf(out.slice(0, out.lastIndexOf('\n') + 1));
+    const seen = async (n: number) => {
+      while (lines().length < n) {
+        if (exited) throw new Error(`exited after ${JSON.stringify(out)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await seen(3);
+    expect(keys(entriesOf(out))).toEqual(['web1 a1', 'web3 a1', 'web3 w3-2']);
+    log.request(request({ id: 'late-1', time: '2026-11-01T12:00:00Z', decision: 'denied' }));
+    log.close();
+    await seen(4);
+    expect(JSON.parse(lines()[3])).toMatchObject({ id: 'late-1', origin: 'web1', state: 'denied' });
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+});
