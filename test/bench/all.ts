@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the writer, engine and TUI benchmarks, each in its own process (their own
+ * `npm run bench`: the writer, engine, TUI and fleet benchmarks, each in its own process (their own
  * tables pass through as they run), then one summary table: figure, value, the same-run
  * baseline, ratio, target, PASS/FAIL. Each benchmark ends its output with one line of JSON
  * figures (`--json`), which is what this reads.
@@ -156,6 +156,18 @@ function tuiRows(r: BenchResult): Row[] {
   ];
 }
 
+function fleetRows(r: BenchResult): Row[] {
+  const f = r.figures;
+  if (!f) return [missing('fleet', r.problem ?? '?')];
+  const size = `${num(f, 'hosts')} hosts × ${fmt(num(f, 'records') ?? 0)}`;
+  return [
+    row(`fleet (${size}): newest entries after open`, num(f, 'firstScreenMs'), 'ms', 0, { atMost: 500 }, { label: 'one file', value: num(f, 'plainReadyMs') }),
+    row('fleet: everything indexed', num(f, 'indexedMs'), 'ms', 0, null, { label: 'one file', value: num(f, 'plainIndexedMs') }),
+    row('fleet: RSS per million records', num(f, 'rssPerMillionRecordsMb'), 'MB', 0, { atMost: 250 }, { label: 'one file, all', value: num(f, 'plainRssMb') }),
+    row('fleet: CLI stats over the directory', num(f, 'cliStatsMs'), 'ms', 0, null, { label: 'one file', value: num(f, 'plainCliStatsMs') }),
+  ];
+}
+
 function table(rows: Row[]): string {
   const header: Row = { figure: 'figure', value: 'value', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', verdict: '' };
   const keys = Object.keys(header) as Array<keyof Row>;
@@ -184,15 +196,16 @@ async function main(): Promise<void> {
   const writer = await runBench('writer', 'writer.ts', []);
   const engine = await runBench('engine', 'engine.ts', engineArgs);
   const tui = await runBench('tui', 'tui.ts', []);
+  const fleet = await runBench('fleet', 'fleet.ts', []);
 
   const took = (r: BenchResult) => (r.figures ? `${r.seconds.toFixed(0)} s` : r.problem);
   const out = [
     '',
     `━━ Summary (npm run bench, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     `Machine: ${machine()}; load average ${loadBefore} before, ${load()} after`,
-    `Engine log: ${fmt(records)} records${records < FULL_RECORDS ? ` (BENCH_RECORDS; the engine targets are set for ${fmt(FULL_RECORDS)})` : ''}. Took: writer ${took(writer)}, engine ${took(engine)}, tui ${took(tui)}.`,
+    `Engine log: ${fmt(records)} records${records < FULL_RECORDS ? ` (BENCH_RECORDS; the engine targets are set for ${fmt(FULL_RECORDS)})` : ''}. Took: writer ${took(writer)}, engine ${took(engine)}, tui ${took(tui)}, fleet ${took(fleet)}.`,
     '',
-    table([...writerRows(writer), ...engineRows(engine), ...tuiRows(tui)]),
+    table([...writerRows(writer), ...engineRows(engine), ...tuiRows(tui), ...fleetRows(fleet)]),
     '',
   ];
   process.stdout.write(out.join('\n'));
