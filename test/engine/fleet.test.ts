@@ -63,11 +63,11 @@ describe('mergeByTime', () => {
     const runs = [
       [1, 5, 3, 9],
       [2, Number.NaN, 4, 10],
-    ].map((times) => ({ from: 0, to: times.length, timeAt: (p: number) => times[p] }));
+    ].map((times, r) => ({ from: r * 10, times: Float64Array.from(times) }));
     const out: string[] = [];
     mergeByTime(runs, (r, p) => out.push(`${r}:${p}`));
     // Run 0's 3 comes after its 5 (a run's order is kept); run 1's untimed entry follows its 2.
-    expect(out).toEqual(['0:0', '1:0', '1:1', '1:2', '0:1', '0:2', '0:3', '1:3']);
+    expect(out).toEqual(['0:0', '1:10', '1:11', '1:12', '0:1', '0:2', '0:3', '1:13']);
   });
 });
 

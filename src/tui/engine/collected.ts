@@ -25,11 +25,14 @@ class LinesBySeq {
   private next = new Int32Array(1024);
   private count = 0;
 
-  /** Indexes of earlier lines with this seq. */
-  *with(seq: number): Generator<number> {
+  /** The index of the latest line with this seq, -1 for none; `before(i)` gives the one before it. */
+  latest(seq: number): number {
     const at = seq - this.base;
-    if (at < 0 || at >= this.head.length) return;
-    for (let i = this.head[at] - 1; i >= 0; i = this.next[i] - 1) yield i;
+    return at < 0 || at >= this.head.length ? -1 : this.head[at] - 1;
+  }
+
+  before(i: number): number {
+    return this.next[i] - 1;
   }
 
   lineOf(i: number): { seg: number; offset: number; length: number } {
@@ -115,7 +118,8 @@ export class CollectedLines {
     if (r.seq < 0) return false;
     let mine: Buffer | null | undefined;
     let reused = false;
-    for (const i of this.bySeq.with(r.seq)) {
+    // (A loop, not a generator: this runs once per record of a fleet.)
+    for (let i = this.bySeq.latest(r.seq); i >= 0; i = this.bySeq.before(i)) {
       const earlier = this.bySeq.lineOf(i);
       reused = true;
       if (earlier.length !== r.length) continue;

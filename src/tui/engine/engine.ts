@@ -244,9 +244,9 @@ class Engine extends EventEmitter implements AuditEngine {
     return this.collected?.duplicates ?? 0;
   }
 
-  /** The request time of the entry at a position (ms, NaN when unknown), without reading its lines. */
-  timeAt(position: number): number {
-    return this.store.timeAt(position);
+  /** Request times (ms, NaN when unknown) of the entries at positions [from, to), without reading their lines. */
+  timesAt(from: number, to: number): Float64Array {
+    return this.store.timesAt(from, to);
   }
 
   /** What `stats` is made of, to combine with other engines' (a fleet). */
@@ -812,7 +812,7 @@ export type HistoryTurn = () => Promise<() => void>;
 
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
-  timeAt(position: number): number;
+  timesAt(from: number, to: number): Float64Array;
   statsParts(filter?: EntryFilter): StatsParts;
   duplicateLines(): number;
 }

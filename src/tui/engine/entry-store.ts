@@ -263,9 +263,12 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     return this.order[position];
   }
 
-  /** The request time of the entry at a position (ms; NaN when unknown). */
-  timeAt(position: number): number {
-    return this.c.f64[this.slotAt(position) * F64 + TM];
+  /** Request times of the entries at positions [from, to), in one array (a fleet merges them). */
+  timesAt(from: number, to: number): Float64Array {
+    const out = new Float64Array(Math.max(0, to - from));
+    const f64 = this.c.f64;
+    for (let p = from; p < to; p++) out[p - from] = f64[this.slotAt(p) * F64 + TM];
+    return out;
   }
 
   /** The visible order, for building a merged one. */

@@ -27,7 +27,7 @@ import type { CollectedHost } from './collector.js';
 import { DEFAULT_TAIL_BYTES, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
 
 /** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
-export const REBUILD_MS = 250;
+export const REBUILD_MS = 1_000;
 /** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
 const MIN_HOST_TAIL_BYTES = 16 * 1024;
 /** Entry keys: host number × this + the host engine's key (unique within the host). */
@@ -48,11 +48,12 @@ interface FleetHost {
  * earliest; ties go to the lower run number. An entry without a time counts as the one before
  * it in its run, so it stays with its neighbours.
  */
-export function mergeByTime(runs: ReadonlyArray<{ from: number; to: number; timeAt: (p: number) => number }>, emit: (run: number, position: number) => void): void {
-  const next = runs.map((r) => r.from);
+export function mergeByTime(runs: ReadonlyArray<{ from: number; times: Float64Array }>, emit: (run: number, position: number) => void): void {
+  // next[r]: index into runs[r].times; the position emitted is from + that index.
+  const next = runs.map(() => 0);
   const last = runs.map(() => Number.NEGATIVE_INFINITY);
   const key = (r: number) => {
-    const t = runs[r].timeAt(next[r]);
+    const t = runs[r].times[next[r]];
     return t === t ? t : last[r];
   };
   // A binary heap of run numbers by (key, run).
@@ -85,7 +86,7 @@ export function mergeByTime(runs: ReadonlyArray<{ from: number; to: number; time
     }
   };
   runs.forEach((run, r) => {
-    if (run.from < run.to) {
+    if (run.times.length > 0) {
       keys[r] = key(r);
       heap.push(r);
       up(heap.length - 1);
@@ -94,8 +95,8 @@ export function mergeByTime(runs: ReadonlyArray<{ from: number; to: number; time
   while (heap.length > 0) {
     const r = heap[0];
     last[r] = keys[r];
-    emit(r, next[r]++);
-    if (next[r] < runs[r].to) keys[r] = key(r);
+    emit(r, runs[r].from + next[r]++);
+    if (next[r] < runs[r].times.length) keys[r] = key(r);
     else {
       const end = heap.pop() as number;
       if (heap.length === 0) break;
@@ -315,7 +316,7 @@ class FleetEngine extends EventEmitter implements AuditEngine {
       if (host.fleetPos.length < host.merged) host.fleetPos = new Int32Array(Math.ceil(host.merged * 1.25));
     }
     this.count = 0;
-    this.mergeRuns(this.hosts.map((h) => ({ from: 0, to: h.merged, timeAt: (p: number) => h.engine.timeAt(p) })));
+    this.mergeRuns(this.hosts.map((h) => ({ from: 0, times: h.engine.timesAt(0, h.merged) })));
   }
 
   /** Entries the hosts appended since the last update, after all others. Returns how many. */
@@ -323,7 +324,7 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     const before = this.count;
     const total = this.hosts.reduce((n, h) => n + h.engine.size() - h.merged, 0);
     this.reserve(this.count + total);
-    const runs = this.hosts.map((h) => ({ from: h.merged, to: h.engine.size(), timeAt: (p: number) => h.engine.timeAt(p) }));
+    const runs = this.hosts.map((h) => ({ from: h.merged, times: h.engine.timesAt(h.merged, h.engine.size()) }));
     for (const host of this.hosts) {
       const size = host.engine.size();
       if (host.fleetPos.length < size) {
@@ -337,7 +338,7 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     return this.count - before;
   }
 
-  private mergeRuns(runs: Array<{ from: number; to: number; timeAt: (p: number) => number }>): void {
+  private mergeRuns(runs: Array<{ from: number; times: Float64Array }>): void {
     mergeByTime(runs, (h, p) => {
       const at = this.count++;
       this.hostAt[at] = h;
