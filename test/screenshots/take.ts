@@ -47,6 +47,35 @@ function fixtureLog(): string {
   return file;
 }
 
+/**
+ * A collector directory (DIR/<host>/audit.log) of five hosts over the same evening, busy hosts
+ * writing more, so the merged view interleaves them; web-02's collector got one batch twice
+ * (a relay resending after a lost ack), which the viewer drops and counts.
+ */
+function fixtureFleet(): string {
+  const dir = path.join(work, 'fleet');
+  const startMs = Date.parse('2026-11-26T18:00:00Z');
+  const hosts = [
+    { origin: 'web-01', seed: 101, gapMs: 45_000 },
+    { origin: 'web-02', seed: 202, gapMs: 50_000 },
+    { origin: 'db-01', seed: 303, gapMs: 90_000 },
+    { origin: 'build-01', seed: 404, gapMs: 70_000 },
+    { origin: 'bastion', seed: 505, gapMs: 150_000 },
+  ];
+  const spanMs = 4 * 3_600_000;
+  for (const h of hosts) {
+    const file = path.join(dir, h.origin, 'audit.log');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // About two records (request + response) per request over the same span. Nothing left
+    // running: a running row's TOOK counts from now, which would change the image every run.
+    generateLog({ path: file, count: Math.round((2 * spanMs) / h.gapMs), seed: h.seed, startMs, gapMs: h.gapMs });
+  }
+  const resent = path.join(dir, 'web-02', 'audit.log');
+  const lines = fs.readFileSync(resent, 'utf8').split('\n');
+  fs.appendFileSync(resent, `${lines.slice(200, 220).join('\n')}\n`);
+  return dir;
+}
+
 /** Polls the pane until `ready` holds and (when `stable`) two captures 150 ms apart agree. */
 function settle(name: string, ready: (screen: string) => boolean, stable = true): void {
   const deadline = Date.now() + 20_000;
@@ -63,6 +92,53 @@ function settle(name: string, ready: (screen: string) => boolean, stable = true)
 // Loaded: rows read, and the header's stats (refreshed at most once a second) caught up.
 const loaded = (screen: string) => screen.includes('sudo-proxy-audit') && !screen.includes('reading…') && !/Σ 0\b/.test(screen);
 
+/**
+ * Rewrites every SGR sequence as the full style it leaves in force (`ESC[0;…m`). aha drops
+ * inverse video when a later sequence only resets the colour (tmux writes `ESC[39m` inside the
+ * selected row), so the selected row's bar would start mid-row; restated in full it holds.
+ * aha also ignores faint (2), so faint is sent as blink (5: the viewer never blinks), which
+ * aha does render and `faintFromBlink` turns into a faded span.
+ */
+function restateSgr(ansi: string): string {
+  const style = { bold: false, dim: false, italic: false, underline: false, inverse: false, fg: '', bg: '' };
+  return ansi.replace(/\u001b\[([0-9;]*)m/g, (_, params: string) => {
+    const codes = params === '' ? [0] : params.split(';').map(Number);
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i];
+      if (c === 0) Object.assign(style, { bold: false, dim: false, italic: false, underline: false, inverse: false, fg: '', bg: '' });
+      else if (c === 1) style.bold = true;
+      else if (c === 2) style.dim = true;
+      else if (c === 22) style.bold = style.dim = false;
+      else if (c === 3 || c === 23) style.italic = c === 3;
+      else if (c === 4 || c === 24) style.underline = c === 4;
+      else if (c === 7 || c === 27) style.inverse = c === 7;
+      else if (c === 39) style.fg = '';
+      else if (c === 49) style.bg = '';
+      else if ((c >= 30 && c <= 37) || (c >= 90 && c <= 97)) style.fg = String(c);
+      else if ((c >= 40 && c <= 47) || (c >= 100 && c <= 107)) style.bg = String(c);
+      else if (c === 38 || c === 48) {
+        // 38;5;N or 38;2;R;G;B: the colour spans the following parameters.
+        const length = codes[i + 1] === 5 ? 2 : codes[i + 1] === 2 ? 4 : 0;
+        const colour = codes.slice(i, i + 1 + length).join(';');
+        if (c === 38) style.fg = colour;
+        else style.bg = colour;
+        i += length;
+      }
+    }
+    const parts = ['0'];
+    if (style.bold) parts.push('1');
+    if (style.dim) parts.push('5');
+    if (style.italic) parts.push('3');
+    if (style.underline) parts.push('4');
+    if (style.inverse) parts.push('7');
+    if (style.fg) parts.push(style.fg);
+    if (style.bg) parts.push(style.bg);
+    return `\u001b[${parts.join(';')}m`;
+  });
+}
+
+const faintFromBlink = (html: string) => html.replaceAll('text-decoration:blink;', 'opacity:0.55;');
+
 function shoot(name: string, command: string, steps: Array<{ keys?: string[]; until?: (screen: string) => boolean; stable?: boolean }>): void {
   tmux('new-session', '-d', '-x', String(COLS), '-y', String(ROWS), '-s', name, `env TERM=xterm-256color FORCE_COLOR=3 TZ=UTC ${command}`);
   try {
@@ -71,7 +147,7 @@ function shoot(name: string, command: string, steps: Array<{ keys?: string[]; un
       settle(name, step.until ?? loaded, step.stable ?? true);
     }
     const ansi = tmux('capture-pane', '-e', '-p', '-t', name);
-    const body = execFileSync('aha', ['--black', '--no-header'], { input: ansi, encoding: 'utf8' });
+    const body = faintFromBlink(execFileSync('aha', ['--black', '--no-header'], { input: restateSgr(ansi), encoding: 'utf8' }));
     const html = `<!doctype html><meta charset="utf-8"><style>
       body{margin:0;background:#000}
       pre{margin:0;padding:12px;font:15px/1.25 'DejaVu Sans Mono',monospace;color:#ddd;white-space:pre}
@@ -99,6 +175,13 @@ try {
   shoot('filter-failed', view, [{}, { keys: ['f', 'f'] }]);
   shoot('help', view, [{}, { keys: ['?'] }]);
   shoot('hostile-strings', view, [{}, { keys: ['Enter'] }]);
+  const fleet = `node ${cli} view --no-follow ${fixtureFleet()}`;
+  const fleetLoaded = (screen: string) => loaded(screen) && /\d+ hosts/.test(screen) && /duplicate line/.test(screen);
+  shoot('fleet', fleet, [{ until: fleetLoaded }]);
+  // Filtered, and the header's counts caught up with the filter: Σ is the footer's match count.
+  const originFiltered = (s: string) => fleetLoaded(s) && /filter: origin db-01/.test(s) && s.match(/Σ (\d+)/)?.[1] === s.match(/\d+\/(\d+) of \d+/)?.[1];
+  // `o`, clear the prefilled origin, `db` + Tab completes to db-01, Enter filters.
+  shoot('fleet-origin', fleet, [{ until: fleetLoaded }, { keys: ['o', 'C-u', 'd', 'b', 'Tab'], until: (s) => /origin: db-01/.test(s) }, { keys: ['Enter'], until: originFiltered }]);
   const big = process.env.SHOTS_BIG_LOG;
   if (big && fs.existsSync(big)) shoot('indexing', `node ${cli} view --no-follow ${big}`, [{ until: (s) => /indexing/.test(s) && /\d+%/.test(s) && !/ 0%/.test(s), stable: false }]);
   else console.log('skipped indexing.png: set SHOTS_BIG_LOG to a large log (e.g. the engine benchmark\'s 1M-record file)');
