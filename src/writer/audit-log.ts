@@ -17,17 +17,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
-import {
-  type Decision,
-  FORMAT_VERSION,
-  GENESIS_HASH,
-  type RequestRecord,
-  type ResponseRecord,
-  type Via,
-  type WriterRecord,
-} from '../shared/schema.js';
-import { fitRecordJson } from './fit.js';
+import { type Decision, FORMAT_VERSION, GENESIS_HASH, type Via } from '../shared/schema.js';
+import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
 import { readTail } from './tail.js';
+
+export { toRequestRecord, toResponseRecord } from './record-line.js';
 
 /** What a byte count can be given as: the count, or the output itself (only its length is kept). */
 export type Size = number | string | Uint8Array;
@@ -133,71 +127,6 @@ function defaultWarn(message: string): void {
   }
 }
 
-const sizeOf = (s: Size): number =>
-  typeof s === 'number' ? Math.max(0, Math.trunc(s) || 0) : typeof s === 'string' ? Buffer.byteLength(s) : s.byteLength;
-
-function envKeys(env: RequestInput['env']): string[] {
-  if (!env) return [];
-  if (Array.isArray(env)) return [...new Set(env.map(String))].sort();
-  if (env instanceof Map) return [...env.keys()].map(String).sort();
-  return Object.keys(env).sort(); // an object's keys are unique strings already
-}
-
-/** The argv as given when it is already all strings (the usual case: no copy on the hot path). */
-function stringArgv(stage: readonly string[] | undefined): string[] {
-  if (Array.isArray(stage) && stage.every((a) => typeof a === 'string')) return stage as string[];
-  return Array.from(stage ?? [], (a) => str(a));
-}
-
-const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
-
-/**
- * Builds the on-disk request record from daemon input. Defensive conversion rather than
- * validation: a record with an odd field is still evidence and is written, never dropped.
- */
-export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev'> {
-  const pipeline = Array.from(r.pipeline ?? [], stringArgv);
-  const record: Omit<RequestRecord, 'seq' | 'prev'> = {
-    v: FORMAT_VERSION,
-    type: 'request',
-    id: str(r.id, '(none)') || '(none)',
-    time: str(r.time),
-    host: str(r.host),
-    session: str(r.session),
-    pipeline: pipeline.length > 0 ? pipeline : [[]],
-    resolved: pipeline.map((_, i) => (r.resolved?.[i] == null ? null : str(r.resolved[i]))),
-    env_keys: envKeys(r.env),
-    reason: str(r.reason),
-    privileged: r.privileged === true,
-    decision: r.decision,
-    via: r.via === 'policy' ? 'policy' : 'operator',
-    latency_ms: typeof r.latencyMs === 'number' && Number.isFinite(r.latencyMs) ? Math.max(0, r.latencyMs) : null,
-  };
-  if (r.decision === 'rejected' || r.error !== undefined) record.error = str(r.error, 'rejected');
-  return record;
-}
-
-export function toResponseRecord(r: ResponseInput, now: number): Omit<ResponseRecord, 'seq' | 'prev'> {
-  return {
-    v: FORMAT_VERSION,
-    type: 'response',
-    id: str(r.id, '(none)') || '(none)',
-    time: r.time ?? new Date(now).toISOString(),
-    status: r.status === 'ok' ? 'ok' : 'error',
-    error: r.error == null ? null : str(r.error),
-    stages: Array.from(r.stages ?? [], (s) => ({
-      exit_code: Math.trunc(Number(s.exitCode)) || 0,
-      stderr_len: sizeOf(s.stderr),
-      stderr_truncated: s.stderrTruncated === true,
-    })),
-    stdout_len: sizeOf(r.stdout),
-    stdout_truncated: r.stdoutTruncated === true,
-    duration_ms: Math.max(0, Number(r.durationMs) || 0),
-  };
-}
-
-type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev'> | Omit<ResponseRecord, 'seq' | 'prev'> | Omit<WriterRecord, 'seq' | 'prev'>;
-
 interface ChainHead {
   seq: number;
   hash: string;
@@ -221,15 +150,13 @@ const errorText = (e: unknown): string => {
 };
 
 /**
- * Inserts seq and prev after `v` and `type` in a record's JSON. String surgery rather than a
- * new object: this runs once per record on the daemon's hot path.
+ * Lines are encoded into this reused buffer (one per writer) instead of a fresh Buffer per
+ * record; a line that might not fit (a record near the 1 MiB cap) gets its own Buffer.
  */
-function chainLine(json: string, record: UnchainedRecord, seq: number, prev: string): string {
-  const head = `{"v":${record.v},"type":"${record.type}",`;
-  if (json.startsWith(head)) return `${head}"seq":${seq},"prev":"${prev}",${json.slice(head.length)}`;
-  const { v, type, ...fields } = JSON.parse(json) as UnchainedRecord;
-  return JSON.stringify({ v, type, seq, prev, ...fields });
-}
+const SCRATCH_BYTES = 64 * 1024;
+
+/** What writeRecord() is given: daemon input (the hot path) or a record object. */
+type RecordKind = 'request' | 'response' | 'record';
 
 export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
   if (options.disabled) {
@@ -256,6 +183,8 @@ class FileAuditLog implements AuditLog {
   /** The next write must start on a fresh line (torn line at open, or a partial write). */
   private needNewline = false;
   private head: ChainHead | null = null;
+  private readonly encoder = new RecordEncoder();
+  private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
   private written = 0;
   private dropped = 0;
@@ -282,15 +211,15 @@ class FileAuditLog implements AuditLog {
     this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
     this.backoff = this.retry.initial;
     // A writer that cannot open the log yet still starts: the daemon must run regardless.
-    if (this.tryOpen()) this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: this.pid });
+    if (this.tryOpen()) this.append('record', { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: this.pid });
   }
 
   request(input: RequestInput): void {
-    this.guard(() => this.append(toRequestRecord(input)));
+    this.append('request', input);
   }
 
   response(input: ResponseInput): void {
-    this.guard(() => this.append(toResponseRecord(input, this.now())));
+    this.append('response', input);
   }
 
   stats(): WriterStats {
@@ -299,15 +228,34 @@ class FileAuditLog implements AuditLog {
 
   close(): void {
     if (this.closed) return;
-    this.guard(() => this.append({ v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: this.pid }));
+    this.append('record', { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: this.pid });
     this.closed = true;
     this.closeFd();
   }
 
-  private guard(fn: () => void): void {
+  /**
+   * Appends one record: never throws, and counts the record as dropped when the log cannot
+   * take it. (One try/catch here rather than a guard(() => …) closure: this is the hot path.)
+   */
+  private append(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord): void {
     if (this.closed) return;
     try {
-      fn();
+      if (!this.ready()) {
+        this.countDrop();
+        return;
+      }
+      if (this.dropped > 0) {
+        const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: this.pid, dropped: this.dropped, error: this.lastError } as const;
+        if (!this.writeRecord('record', gap)) {
+          this.countDrop();
+          return;
+        }
+        this.warn(`audit log writable again: ${this.dropped} record(s) were dropped and the gap is recorded in ${this.path}`);
+        this.dropped = 0;
+        this.lastError = '';
+        this.backoff = this.retry.initial;
+      }
+      if (!this.writeRecord(kind, input)) this.countDrop();
     } catch (e) {
       // Unreachable by design; if a bug gets here the daemon still must not see it.
       this.countDrop();
@@ -315,35 +263,34 @@ class FileAuditLog implements AuditLog {
     }
   }
 
-  private append(record: UnchainedRecord): void {
-    if (!this.ready()) {
-      this.countDrop();
-      return;
-    }
-    if (this.dropped > 0) {
-      const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: this.pid, dropped: this.dropped, error: this.lastError } as const;
-      if (!this.writeRecord(gap)) {
-        this.countDrop();
-        return;
-      }
-      this.warn(`audit log writable again: ${this.dropped} record(s) were dropped and the gap is recorded in ${this.path}`);
-      this.dropped = 0;
-      this.lastError = '';
-      this.backoff = this.retry.initial;
-    }
-    if (!this.writeRecord(record)) this.countDrop();
-  }
-
   /** Writes one chained line; false (and the descriptor closed) on failure. */
-  private writeRecord(record: UnchainedRecord): boolean {
+  private writeRecord(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord): boolean {
     const fd = this.fd as number;
-    const head = this.head ?? { seq: 0, hash: GENESIS_HASH };
-    const line = chainLine(fitRecordJson(record), record, head.seq + 1, head.hash);
-    const data = Buffer.from(this.needNewline ? `\n${line}\n` : `${line}\n`);
-    const bytes = data.length;
+    const seq = this.head === null ? 1 : this.head.seq + 1;
+    const prev = this.head === null ? GENESIS_HASH : this.head.hash;
+    // The line's UTF-8 bytes, after a newline when the file ends in a torn fragment, and
+    // followed by one: encoded once, written in one write() and hashed (without newlines).
+    const start = this.needNewline ? 1 : 0;
+    let data = this.scratch;
+    let end =
+      kind === 'request'
+        ? this.encoder.request(data, start, seq, prev, input as RequestInput)
+        : kind === 'response'
+          ? this.encoder.response(data, start, seq, prev, input as ResponseInput, this.now)
+          : -1;
+    if (end < 0) {
+      // The general path: the writer's own records, odd input, records near the line cap.
+      const record = kind === 'request' ? toRequestRecord(input as RequestInput) : kind === 'response' ? toResponseRecord(input as ResponseInput, this.now) : (input as UnchainedRecord);
+      const line = generalLine(record, seq, prev);
+      if (line.length * 3 + 2 > data.length) data = Buffer.allocUnsafe(start + Buffer.byteLength(line) + 1);
+      end = start + data.write(line, start, 'utf8');
+    }
+    if (start === 1) data[0] = 0x0a;
+    data[end] = 0x0a;
+    const bytes = end + 1;
     let n: number;
     try {
-      n = this.fs.writeSync(fd, data);
+      n = this.fs.writeSync(fd, data, 0, bytes);
     } catch (e) {
       this.fail(`cannot write ${this.path}: ${errorText(e)}`);
       return false;
@@ -357,7 +304,13 @@ class FileAuditLog implements AuditLog {
     // Only the newline missing means the record is on disk whole: the chain continues from it
     // (else the next record would repeat its seq and prev) and the next write adds the newline.
     this.needNewline = n !== bytes;
-    this.head = { seq: head.seq + 1, hash: hashLine(line) };
+    const hash = hashLine(data.subarray(start, end));
+    if (this.head === null) this.head = { seq, hash };
+    else {
+      // Updated in place: no object per record.
+      this.head.seq = seq;
+      this.head.hash = hash;
+    }
     this.written++;
     if (this.lastError !== '' && this.dropped === 0) {
       // An outage that ended before any record was dropped (say, the log could not be opened

@@ -37,12 +37,15 @@ function faultyFs() {
       state.calls.mkdir++;
       return fs.mkdirSync(...args);
     }) as typeof fs.mkdirSync,
-    writeSync: ((fd: number, data: Uint8Array) => {
+    writeSync: ((fd: number, data: string | Uint8Array, offset?: number, length?: number) => {
       state.calls.write++;
+      // Whatever form the writer passes (a string, a Buffer, or a Buffer with offset and
+      // length), these are the bytes it asked to write.
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data.subarray(offset ?? 0, length === undefined ? undefined : (offset ?? 0) + length);
       if (state.mode === 'enospc') throw errno('ENOSPC', 'write');
-      if (state.mode === 'short') return fs.writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
-      if (state.mode === 'all-but-newline') return fs.writeSync(fd, data.subarray(0, data.length - 1));
-      return fs.writeSync(fd, data);
+      if (state.mode === 'short') return fs.writeSync(fd, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      if (state.mode === 'all-but-newline') return fs.writeSync(fd, bytes.subarray(0, bytes.length - 1));
+      return fs.writeSync(fd, bytes);
     }) as typeof fs.writeSync,
   };
   return { state, fs: wrapped };

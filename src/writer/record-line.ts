@@ -1,0 +1,391 @@
+/**
+ * Daemon input → the on-disk line of a request or response record.
+ *
+ * `toRequestRecord` / `toResponseRecord` say what a record holds: defensive conversion rather
+ * than validation, since a record with an odd field is still evidence and is written, never
+ * dropped. `generalLine` is JSON.stringify of such a record with seq and prev after v and type,
+ * cut to the line cap when too long (fit.ts).
+ *
+ * `RecordEncoder` writes the same line's UTF-8 bytes straight into the writer's buffer. It
+ * runs once per record on the daemon's hot path, where on Node 20 JSON.stringify, the string
+ * building around it and the encoding of the result cost more than the write syscall; the
+ * encoder makes no intermediate strings and calls nothing native (number formatting included)
+ * for ordinary input. Its output is byte-identical to `generalLine` (a property test checks
+ * it on hostile input): a string that is not plain printable ASCII goes through
+ * JSON.stringify, and an input of an unusual shape, or one that might not fit the buffer, is
+ * left to `generalLine` (the encoder returns -1).
+ */
+import { FORMAT_VERSION, type RequestRecord, type ResponseRecord, type WriterRecord } from '../shared/schema.js';
+import type { RequestInput, ResponseInput, Size } from './audit-log.js';
+import { fitRecordJson } from './fit.js';
+
+export type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev'> | Omit<ResponseRecord, 'seq' | 'prev'> | Omit<WriterRecord, 'seq' | 'prev'>;
+
+const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
+
+/** A finite number, else 0 (JSON has no Infinity or NaN: they would be written as null). */
+const finite = (v: unknown): number => {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+};
+
+/** An integer; `|| 0` also turns -0 into 0. */
+const int = (v: unknown): number => Math.trunc(finite(v)) || 0;
+
+function sizeOf(s: Size | undefined): number {
+  if (typeof s === 'number') return Math.max(0, int(s));
+  if (typeof s === 'string') return Buffer.byteLength(s);
+  return ArrayBuffer.isView(s) ? s.byteLength : 0;
+}
+
+const requestId = (id: unknown): string => str(id, '(none)') || '(none)';
+
+function envKeys(env: RequestInput['env']): string[] {
+  if (!env) return [];
+  if (Array.isArray(env)) return [...new Set(env.map(String))].sort();
+  if (env instanceof Map) return [...env.keys()].map(String).sort();
+  return Object.keys(env).sort(); // an object's keys are unique strings already
+}
+
+/** The argv as given when it is already all strings (the usual case: no copy). */
+function stringArgv(stage: readonly string[] | undefined): string[] {
+  if (Array.isArray(stage)) {
+    let plain = true;
+    // A for loop, not every(): every() skips holes, which JSON would write as null.
+    for (let i = 0; i < stage.length && plain; i++) plain = typeof stage[i] === 'string';
+    if (plain) return stage as string[];
+  }
+  return Array.from(stage ?? [], (a) => str(a));
+}
+
+/** The completion time as given, else now (the clock is read only when needed). */
+const responseTime = (time: unknown, now: number | (() => number)): string =>
+  time == null ? new Date(typeof now === 'number' ? now : now()).toISOString() : String(time);
+
+const latencyOf = (ms: unknown): number | null => (typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : null);
+
+export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev'> {
+  const pipeline = Array.from(r.pipeline ?? [], stringArgv);
+  const record: Omit<RequestRecord, 'seq' | 'prev'> = {
+    v: FORMAT_VERSION,
+    type: 'request',
+    id: requestId(r.id),
+    time: str(r.time),
+    host: str(r.host),
+    session: str(r.session),
+    pipeline: pipeline.length > 0 ? pipeline : [[]],
+    resolved: pipeline.map((_, i) => (r.resolved?.[i] == null ? null : str(r.resolved[i]))),
+    env_keys: envKeys(r.env),
+    reason: str(r.reason),
+    privileged: r.privileged === true,
+    decision: r.decision,
+    via: r.via === 'policy' ? 'policy' : 'operator',
+    latency_ms: latencyOf(r.latencyMs),
+  };
+  if (r.decision === 'rejected' || r.error !== undefined) record.error = str(r.error, 'rejected');
+  return record;
+}
+
+export function toResponseRecord(r: ResponseInput, now: number | (() => number)): Omit<ResponseRecord, 'seq' | 'prev'> {
+  return {
+    v: FORMAT_VERSION,
+    type: 'response',
+    id: requestId(r.id),
+    time: responseTime(r.time, now),
+    status: r.status === 'ok' ? 'ok' : 'error',
+    error: r.error == null ? null : str(r.error),
+    stages: Array.from(r.stages ?? [], (s) => ({
+      exit_code: int(s?.exitCode),
+      stderr_len: sizeOf(s?.stderr),
+      stderr_truncated: s?.stderrTruncated === true,
+    })),
+    stdout_len: sizeOf(r.stdout),
+    stdout_truncated: r.stdoutTruncated === true,
+    duration_ms: Math.max(0, finite(r.durationMs)),
+  };
+}
+
+/**
+ * A record's line via JSON.stringify: `{"v":1,"type":"…","seq":N,"prev":"…",` and the rest of
+ * the record, cut to the line cap when it is too long.
+ */
+export function generalLine(record: UnchainedRecord, seq: number, prev: string): string {
+  const json = fitRecordJson(record);
+  const head = `{"v":${record.v},"type":"${record.type}",`;
+  const chain = `${head}"seq":${seqText(seq)},"prev":"${prev}",`;
+  if (json.startsWith(head)) return chain + json.slice(head.length);
+  // Not reachable for the writer's own records (v and type come first); kept for safety.
+  const { v: _v, type: _type, ...fields } = JSON.parse(json) as UnchainedRecord;
+  return chain + JSON.stringify(fields).slice(1);
+}
+
+/**
+ * toFixed(0), not String(seq): V8 caches number→string conversions, and a cache entry per
+ * (always new) seq keeps its string alive until the GC has to promote it. seq is an integer
+ * < 2^53, which toFixed(0) writes exactly. (The encoder writes the digits without a string.)
+ */
+const seqText = (seq: number): string => seq.toFixed(0);
+
+const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
+
+/** The fixed parts of the two lines, as bytes. */
+const L = {
+  request: bytes(`{"v":${FORMAT_VERSION},"type":"request","seq":`),
+  response: bytes(`{"v":${FORMAT_VERSION},"type":"response","seq":`),
+  prev: bytes(',"prev":"'),
+  id: bytes('","id":'),
+  time: bytes(',"time":'),
+  host: bytes(',"host":'),
+  session: bytes(',"session":'),
+  pipeline: bytes(',"pipeline":['),
+  resolved: bytes('],"resolved":['),
+  envKeys: bytes('],"env_keys":'),
+  reason: bytes(',"reason":'),
+  privileged: bytes(',"privileged":true'),
+  unprivileged: bytes(',"privileged":false'),
+  decision: bytes(',"decision":'),
+  operator: bytes(',"via":"operator","latency_ms":'),
+  policy: bytes(',"via":"policy","latency_ms":'),
+  null: bytes('null'),
+  error: bytes(',"error":'),
+  statusOk: bytes(',"status":"ok","error":'),
+  statusError: bytes(',"status":"error","error":'),
+  stages: bytes(',"stages":['),
+  exitCode: bytes('{"exit_code":'),
+  stderrLen: bytes(',"stderr_len":'),
+  stderrTruncated: bytes(',"stderr_truncated":true}'),
+  stderrWhole: bytes(',"stderr_truncated":false}'),
+  stdoutLen: bytes('],"stdout_len":'),
+  stdoutTruncated: bytes(',"stdout_truncated":true,"duration_ms":'),
+  stdoutWhole: bytes(',"stdout_truncated":false,"duration_ms":'),
+  emptyArray: bytes('[]'),
+};
+
+/** Room for the fixed parts, seq, prev and numbers of a line, beyond its strings. */
+const FIXED_BYTES = 1024;
+/** Worst case per UTF-16 unit of a string: a control character becomes `\u001f`. */
+const MAX_BYTES_PER_UNIT = 6;
+
+function putBytes(buf: Uint8Array, at: number, b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) buf[at + i] = b[i];
+  return at + b.length;
+}
+
+/** Only for text known to be ASCII: hex digests, and numbers as String() writes them. */
+function putAscii(buf: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
+
+/** The decimal digits of a safe non-negative integer. */
+function putDigits(buf: Uint8Array, at: number, n: number): number {
+  let end = at + 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) end++;
+  let p = end;
+  do {
+    buf[--p] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  } while (n > 0);
+  return end;
+}
+
+/**
+ * A finite non-negative number exactly as JSON.stringify (ECMAScript Number::toString) writes
+ * it, without making a string: String() of a fractional number costs ~0.2 µs on Node 20 (and
+ * of a new integer, a cache entry the GC must later promote). Integers are written digit by
+ * digit; a fraction with at most 3 decimals (durations in ms) as its integer and decimals,
+ * which is then the shortest decimal that reads back as n, i.e. what toString gives (decimals
+ * of 3 places or fewer are 0.001 apart, far more than a double's spacing below 1e12);
+ * anything else through String().
+ */
+function putNumber(buf: Uint8Array, at: number, n: number): number {
+  if (Number.isInteger(n) && n <= Number.MAX_SAFE_INTEGER) return putDigits(buf, at, n);
+  const thousandths = Math.round(n * 1000);
+  if (n >= 1e12 || thousandths / 1000 !== n) return putAscii(buf, at, String(n));
+  let p = putDigits(buf, at, Math.floor(thousandths / 1000));
+  buf[p++] = 0x2e; // .
+  let frac = thousandths % 1000;
+  let scale = 100;
+  while (frac > 0) {
+    buf[p++] = 0x30 + Math.floor(frac / scale);
+    frac %= scale;
+    scale /= 10;
+  }
+  return p;
+}
+
+/**
+ * A JSON string: ASCII that JSON leaves alone is copied byte for byte; a string with anything
+ * else (quotes, backslashes, controls, non-ASCII, lone surrogates) is written as
+ * JSON.stringify gives it. The caller has made sure the buffer has room for the worst case.
+ */
+function putString(buf: Buffer, at: number, s: string): number {
+  const n = s.length;
+  buf[at] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return at + buf.write(JSON.stringify(s), at, 'utf8');
+    buf[at + 1 + i] = c;
+  }
+  buf[at + 1 + n] = 0x22;
+  return at + n + 2;
+}
+
+/**
+ * The end of a line, or -1 if it ran past the buffer (the room is checked beforehand, so only
+ * input that changes while it is read, such as an argv with getters, could), leaving room for
+ * the newline.
+ */
+const withinBuffer = (buf: Uint8Array, end: number): number => (end < buf.length ? end : -1);
+
+/**
+ * The env names' JSON for a plain object, remembering the last list: a daemon's clients send
+ * the same names request after request, so the sort and the encoding are usually skipped.
+ * The comparison is of the names as sent, in order; any difference recomputes.
+ */
+class EnvKeysJson {
+  private lastKeys: string[] = [];
+  private lastJson: Uint8Array = L.emptyArray;
+
+  of(env: RequestInput['env']): Uint8Array {
+    if (!env) return L.emptyArray;
+    if (Array.isArray(env) || env instanceof Map) return Buffer.from(JSON.stringify(envKeys(env)));
+    const keys = Object.keys(env);
+    const last = this.lastKeys;
+    if (keys.length === last.length) {
+      let same = true;
+      for (let i = 0; i < keys.length && same; i++) same = keys[i] === last[i];
+      if (same) return this.lastJson;
+    }
+    this.lastKeys = keys;
+    this.lastJson = Buffer.from(JSON.stringify([...keys].sort()));
+    return this.lastJson;
+  }
+}
+
+/** Encodes request and response lines into a buffer; holds the env-names cache. */
+export class RecordEncoder {
+  private readonly env = new EnvKeysJson();
+
+  /**
+   * Writes the line of `toRequestRecord(r)` with seq and prev into `buf` from `at`; returns
+   * where it ends, or -1 (nothing usable written) when the general path must do it.
+   */
+  request(buf: Buffer, at: number, seq: number, prev: string, r: RequestInput): number {
+    const pipeline = r.pipeline;
+    const decision = r.decision;
+    if (!Array.isArray(pipeline) || pipeline.length === 0 || typeof decision !== 'string') return -1;
+    const resolved = r.resolved;
+    const id = requestId(r.id);
+    const time = str(r.time);
+    const host = str(r.host);
+    const session = str(r.session);
+    const reason = str(r.reason);
+    const error = decision === 'rejected' || r.error !== undefined ? str(r.error, 'rejected') : null;
+    let units = id.length + time.length + host.length + session.length + reason.length + decision.length + (error?.length ?? 0);
+    let items = 0;
+    for (let i = 0; i < pipeline.length; i++) {
+      const stage = pipeline[i];
+      if (!Array.isArray(stage)) return -1;
+      for (let j = 0; j < stage.length; j++) {
+        const arg = stage[j];
+        if (typeof arg !== 'string') return -1; // holes, numbers…: the general path converts them
+        units += arg.length;
+      }
+      const path = resolved?.[i];
+      if (path != null) {
+        if (typeof path !== 'string') return -1;
+        units += path.length;
+      }
+      items += stage.length + 3; // quotes and commas, brackets, the resolved entry
+    }
+    const env = this.env.of(r.env);
+    if (at + MAX_BYTES_PER_UNIT * units + 3 * items + env.length + FIXED_BYTES > buf.length) return -1;
+
+    let p = putBytes(buf, at, L.request);
+    p = putDigits(buf, p, seq);
+    p = putBytes(buf, p, L.prev);
+    p = putAscii(buf, p, prev);
+    p = putBytes(buf, p, L.id);
+    p = putString(buf, p, id);
+    p = putBytes(buf, p, L.time);
+    p = putString(buf, p, time);
+    p = putBytes(buf, p, L.host);
+    p = putString(buf, p, host);
+    p = putBytes(buf, p, L.session);
+    p = putString(buf, p, session);
+    p = putBytes(buf, p, L.pipeline);
+    for (let i = 0; i < pipeline.length; i++) {
+      const stage = pipeline[i];
+      if (i > 0) buf[p++] = 0x2c; // ,
+      buf[p++] = 0x5b; // [
+      for (let j = 0; j < stage.length; j++) {
+        if (j > 0) buf[p++] = 0x2c;
+        p = putString(buf, p, stage[j]);
+      }
+      buf[p++] = 0x5d; // ]
+    }
+    p = putBytes(buf, p, L.resolved);
+    for (let i = 0; i < pipeline.length; i++) {
+      if (i > 0) buf[p++] = 0x2c;
+      const path = resolved?.[i];
+      p = path == null ? putBytes(buf, p, L.null) : putString(buf, p, path);
+    }
+    p = putBytes(buf, p, L.envKeys);
+    p = putBytes(buf, p, env);
+    p = putBytes(buf, p, L.reason);
+    p = putString(buf, p, reason);
+    p = putBytes(buf, p, r.privileged === true ? L.privileged : L.unprivileged);
+    p = putBytes(buf, p, L.decision);
+    p = putString(buf, p, decision);
+    p = putBytes(buf, p, r.via === 'policy' ? L.policy : L.operator);
+    const latency = latencyOf(r.latencyMs);
+    p = latency === null ? putBytes(buf, p, L.null) : putNumber(buf, p, latency);
+    if (error !== null) {
+      p = putBytes(buf, p, L.error);
+      p = putString(buf, p, error);
+    }
+    buf[p++] = 0x7d; // }
+    return withinBuffer(buf, p);
+  }
+
+  /** As `request`, for `toResponseRecord(r, now)`. */
+  response(buf: Buffer, at: number, seq: number, prev: string, r: ResponseInput, now: () => number): number {
+    const stages = r.stages ?? [];
+    if (!Array.isArray(stages)) return -1;
+    const id = requestId(r.id);
+    const time = responseTime(r.time, now);
+    const error = r.error == null ? null : str(r.error);
+    const units = id.length + time.length + (error?.length ?? 0);
+    if (at + MAX_BYTES_PER_UNIT * units + 128 * stages.length + FIXED_BYTES > buf.length) return -1;
+
+    let p = putBytes(buf, at, L.response);
+    p = putDigits(buf, p, seq);
+    p = putBytes(buf, p, L.prev);
+    p = putAscii(buf, p, prev);
+    p = putBytes(buf, p, L.id);
+    p = putString(buf, p, id);
+    p = putBytes(buf, p, L.time);
+    p = putString(buf, p, time);
+    p = putBytes(buf, p, r.status === 'ok' ? L.statusOk : L.statusError);
+    p = error === null ? putBytes(buf, p, L.null) : putString(buf, p, error);
+    p = putBytes(buf, p, L.stages);
+    for (let i = 0; i < stages.length; i++) {
+      const s = stages[i];
+      if (i > 0) buf[p++] = 0x2c;
+      p = putBytes(buf, p, L.exitCode);
+      const exitCode = int(s?.exitCode);
+      if (exitCode < 0) buf[p++] = 0x2d; // -
+      p = putNumber(buf, p, Math.abs(exitCode));
+      p = putBytes(buf, p, L.stderrLen);
+      p = putNumber(buf, p, sizeOf(s?.stderr));
+      p = putBytes(buf, p, s?.stderrTruncated === true ? L.stderrTruncated : L.stderrWhole);
+    }
+    p = putBytes(buf, p, L.stdoutLen);
+    p = putNumber(buf, p, sizeOf(r.stdout));
+    p = putBytes(buf, p, r.stdoutTruncated === true ? L.stdoutTruncated : L.stdoutWhole);
+    p = putNumber(buf, p, Math.max(0, finite(r.durationMs)));
+    buf[p++] = 0x7d;
+    return withinBuffer(buf, p);
+  }
+}

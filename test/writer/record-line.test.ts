@@ -1,0 +1,291 @@
+/**
+ * The byte encoder of request and response lines against JSON.stringify: for any input,
+ * hostile strings and odd types included, the writer's line is exactly the UTF-8 of
+ * JSON.stringify of toRequestRecord/toResponseRecord with seq and prev after v and type;
+ * the encoder (not the general path) handles every ordinary input; and every line the writer
+ * writes is canonical JSON.stringify output of itself.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { auditRecordSchema, MAX_LINE_BYTES } from '../../src/shared/schema.js';
+import type { RequestInput, ResponseInput } from '../../src/writer/audit-log.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { fitRecord } from '../../src/writer/fit.js';
+import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from '../../src/writer/record-line.js';
+import { makeTempDirFactory, readLines } from './helpers.js';
+
+const tempDir = makeTempDirFactory('spa-record-line');
+
+/** Strings JSON must escape, and some it must not: controls, quotes, backslashes, lone and paired surrogates, U+2028/9, DEL. */
+const hostileString = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.string({ unit: fc.constantFrom('"', '\\', '\u0000', '\u001f', '\u007f', '\u2028', '\u2029', '\ud800', '\udfff', '\ud83d\ude00', 'é', 'a', '/'), maxLength: 12 }),
+  fc.constantFrom('', 'journalctl', '\u001b[2J', '\u001b]0;pwned\u0007', 'a\u2028b', '\ud83d', '\ude00x', '"quoted"', 'C:\\path', '</script>'),
+);
+/** What a careless daemon might pass where a string belongs. */
+const oddValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.double(), fc.boolean(), fc.constant({ toString: () => 'obj' }));
+const maybeOdd = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: oddValue });
+const number = fc.oneof(fc.integer({ min: -2, max: 70_000 }), fc.double(), fc.constantFrom(-0, 0.1, 1e21, 1e-7, Number.NaN, Number.POSITIVE_INFINITY, -1));
+
+const argv = fc.array(maybeOdd(hostileString), { maxLength: 5 });
+const requestInput = fc.record(
+  {
+    id: maybeOdd(hostileString),
+    time: maybeOdd(hostileString),
+    host: maybeOdd(hostileString),
+    session: maybeOdd(hostileString),
+    pipeline: fc.oneof({ weight: 8, arbitrary: fc.array(fc.oneof({ weight: 8, arbitrary: argv }, { weight: 1, arbitrary: oddValue }), { maxLength: 4 }) }, { weight: 1, arbitrary: fc.constant(undefined) }),
+    resolved: fc.option(fc.array(maybeOdd(hostileString), { maxLength: 5 })),
+    env: fc.oneof(
+      fc.dictionary(hostileString, fc.string(), { maxKeys: 6 }),
+      fc.array(hostileString, { maxLength: 6 }),
+      fc.array(fc.tuple(hostileString, fc.string()), { maxLength: 4 }).map((entries) => new Map(entries)),
+      fc.constant(undefined),
+    ),
+    reason: maybeOdd(hostileString),
+    privileged: fc.oneof(fc.boolean(), oddValue),
+    decision: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('approved', 'denied', 'timeout', 'rejected') }, { weight: 1, arbitrary: hostileString }, { weight: 1, arbitrary: oddValue }),
+    via: fc.oneof(fc.constantFrom('operator', 'policy'), oddValue),
+    latencyMs: fc.oneof(number, oddValue),
+    error: maybeOdd(hostileString),
+  },
+  { requiredKeys: ['id', 'time', 'session', 'pipeline', 'privileged', 'decision'] },
+) as unknown as fc.Arbitrary<RequestInput>;
+
+const size = fc.oneof(number, hostileString, fc.uint8Array({ maxLength: 8 }), oddValue);
+const responseInput = fc.record(
+  {
+    id: maybeOdd(hostileString),
+    time: maybeOdd(hostileString),
+    status: fc.oneof(fc.constantFrom('ok', 'error'), oddValue),
+    error: maybeOdd(hostileString),
+    stages: fc.oneof(
+      { weight: 8, arbitrary: fc.array(fc.oneof({ weight: 8, arbitrary: fc.record({ exitCode: fc.oneof(number, oddValue), stderr: size, stderrTruncated: fc.oneof(fc.boolean(), oddValue) }) }, { weight: 1, arbitrary: fc.constant(undefined) }), { maxLength: 4 }) },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    ),
+    stdout: size,
+    stdoutTruncated: fc.oneof(fc.boolean(), oddValue),
+    durationMs: fc.oneof(number, oddValue),
+  },
+  { requiredKeys: ['id', 'status', 'stages', 'stdout', 'durationMs'] },
+) as unknown as fc.Arbitrary<ResponseInput>;
+
+const NOW = 1_764_200_000_123;
+const now = () => NOW;
+const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
+const chain = fc.record({ seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), prev: hex64, at: fc.constantFrom(0, 1) });
+
+/** JSON.stringify of the record with seq and prev after v and type: what every line must be. */
+function expectedLine(record: UnchainedRecord, seq: number, prev: string): Buffer {
+  const { v, type, ...fields } = record;
+  return Buffer.from(JSON.stringify({ v, type, seq, prev, ...fields }));
+}
+
+/** What the writer writes for an input: the encoder's bytes, or the general path's when it declines. */
+function writtenLine(encode: (buf: Buffer, at: number) => number, record: () => UnchainedRecord, seq: number, prev: string, at: number): { line: Buffer; fast: boolean } {
+  const buf = Buffer.alloc(64 * 1024, 0xee);
+  const end = encode(buf, at);
+  if (end < 0) return { line: Buffer.from(generalLine(record(), seq, prev)), fast: false };
+  expect(buf.subarray(0, at).every((b) => b === 0xee)).toBe(true); // nothing written before `at`
+  expect(buf[end]).toBe(0xee); // …nor past the end it reports
+  return { line: Buffer.from(buf.subarray(at, end)), fast: true };
+}
+
+/** Durations as a daemon measures them: whole, to the µs, or any double at all. */
+const milliseconds = fc.oneof(
+  fc.integer({ min: 0, max: 10_000_000_000 }).map((us) => us / 1000),
+  fc.integer({ min: 0, max: 10_000_000 }).map((us) => us / 1_000_000),
+  fc.double({ min: 0, max: 1e22, noNaN: true }),
+  fc.constantFrom(0.1, 0.5, 1.005, 0.0005, 1e-7, 999_999_999_999.5, 1e12 + 0.25, 2 ** 53, 2 ** 53 + 2, 1e21, 123.456),
+);
+
+/** Inputs of the shape a daemon sends: every argv item and path a string. */
+const plainRequest = fc.record({
+  id: hostileString,
+  time: hostileString,
+  host: hostileString,
+  session: hostileString,
+  pipeline: fc.array(fc.array(hostileString, { maxLength: 5 }), { minLength: 1, maxLength: 4 }),
+  resolved: fc.array(fc.option(hostileString, { nil: null }), { maxLength: 5 }),
+  env: fc.dictionary(hostileString, fc.string(), { maxKeys: 6 }),
+  reason: hostileString,
+  privileged: fc.boolean(),
+  decision: fc.constantFrom('approved', 'denied', 'timeout', 'rejected'),
+  via: fc.constantFrom('operator', 'policy'),
+  latencyMs: fc.option(fc.oneof(fc.integer({ min: 0, max: 60_000 }), milliseconds), { nil: null }),
+}) as fc.Arbitrary<RequestInput>;
+const plainResponse = fc.record({
+  id: hostileString,
+  time: hostileString,
+  status: fc.constantFrom('ok', 'error'),
+  error: fc.option(hostileString, { nil: null }),
+  stages: fc.array(fc.record({ exitCode: fc.oneof(fc.integer({ min: -1, max: 255 }), fc.integer()), stderr: fc.oneof(fc.nat(), fc.maxSafeNat(), hostileString), stderrTruncated: fc.boolean() }), { maxLength: 4 }),
+  stdout: fc.oneof(fc.nat(), fc.maxSafeNat(), hostileString),
+  stdoutTruncated: fc.boolean(),
+  durationMs: milliseconds,
+}) as fc.Arbitrary<ResponseInput>;
+
+describe('request lines', () => {
+  it('are exactly JSON.stringify of toRequestRecord(input) with seq and prev, for any input', () => {
+    const encoder = new RecordEncoder();
+    fc.assert(
+      fc.property(requestInput, chain, (input, { seq, prev, at }) => {
+        const { line } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input), () => toRequestRecord(input), seq, prev, at);
+        expect(line.toString()).toBe(expectedLine(toRequestRecord(input), seq, prev).toString());
+        expect(line.equals(expectedLine(toRequestRecord(input), seq, prev))).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('come from the encoder, not the general path, for every input of the shape a daemon sends', () => {
+    const encoder = new RecordEncoder();
+    fc.assert(
+      fc.property(plainRequest, chain, (input, { seq, prev, at }) => {
+        const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input), () => toRequestRecord(input), seq, prev, at);
+        expect(fast).toBe(true);
+        expect(line.equals(expectedLine(toRequestRecord(input), seq, prev))).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('keep the env names right through any sequence of requests (the last-list cache)', () => {
+    const names = fc.constantFrom('PATH', 'LANG', 'HOME', 'TERM', 'A', 'a', 'Z_\u0001', '"q"', 'é');
+    const env = fc.uniqueArray(names, { maxLength: 5 }).map((keys) => Object.fromEntries(keys.map((k) => [k, 'secret-value'])));
+    fc.assert(
+      fc.property(fc.array(env, { minLength: 1, maxLength: 12 }), (envs) => {
+        const encoder = new RecordEncoder();
+        const buf = Buffer.alloc(64 * 1024);
+        for (const e of envs) {
+          const input: RequestInput = { id: 'x', time: 't', session: 's', pipeline: [['true']], env: e, privileged: false, decision: 'approved' };
+          const line = buf.toString('utf8', 0, encoder.request(buf, 0, 1, '0'.repeat(64), input));
+          expect(line).toBe(expectedLine(toRequestRecord(input), 1, '0'.repeat(64)).toString());
+          expect(JSON.parse(line).env_keys).toEqual(Object.keys(e).sort());
+          expect(line).not.toContain('secret-value');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leave odd shapes to the general path, which writes what JSON.stringify writes', () => {
+    const odd: RequestInput[] = [
+      { id: 'a', time: 't', session: 's', pipeline: new Set([['ls'], ['wc', '-l']]) as unknown as string[][], privileged: true, decision: 'approved' },
+      { id: 'b', time: 't', session: 's', pipeline: [['ls']], privileged: true, decision: undefined as unknown as 'approved' },
+      { id: 'c', time: 't', session: 's', pipeline: [['ls', , 'x'] as string[], 'ab' as unknown as string[]], privileged: true, decision: 'approved' },
+      { id: 'd', time: 't', session: 's', pipeline: [], privileged: true, decision: 'approved' },
+      { id: 'e', time: 't', session: 's', pipeline: [['ls', 7 as unknown as string]], resolved: [3 as unknown as string], privileged: true, decision: 'approved' },
+    ];
+    const encoder = new RecordEncoder();
+    for (const input of odd) {
+      const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, 9, 'f'.repeat(64), input), () => toRequestRecord(input), 9, 'f'.repeat(64), 0);
+      expect(fast).toBe(false);
+      expect(line.equals(expectedLine(toRequestRecord(input), 9, 'f'.repeat(64)))).toBe(true);
+    }
+    expect(JSON.parse(generalLine(toRequestRecord(odd[2]), 1, '0'.repeat(64))).pipeline).toEqual([['ls', '', 'x'], ['a', 'b']]); // holes become '', never null
+  });
+});
+
+describe('response lines', () => {
+  it('are exactly JSON.stringify of toResponseRecord(input) with seq and prev, for any input', () => {
+    const encoder = new RecordEncoder();
+    fc.assert(
+      fc.property(responseInput, chain, (input, { seq, prev, at }) => {
+        const { line } = writtenLine((buf, a) => encoder.response(buf, a, seq, prev, input, now), () => toResponseRecord(input, NOW), seq, prev, at);
+        expect(line.toString()).toBe(expectedLine(toResponseRecord(input, NOW), seq, prev).toString());
+        expect(line.equals(expectedLine(toResponseRecord(input, NOW), seq, prev))).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('come from the encoder for every input of the shape a daemon sends', () => {
+    const encoder = new RecordEncoder();
+    fc.assert(
+      fc.property(plainResponse, chain, (input, { seq, prev, at }) => {
+        const { line, fast } = writtenLine((buf, a) => encoder.response(buf, a, seq, prev, input, now), () => toResponseRecord(input, NOW), seq, prev, at);
+        expect(fast).toBe(true);
+        expect(line.equals(expectedLine(toResponseRecord(input, NOW), seq, prev))).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('write no null, Infinity or NaN where the schema wants a number or a string', () => {
+    const buf = Buffer.alloc(4096);
+    const input = { id: 'a', time: 12 as unknown as string, status: 'ok', stages: [{ exitCode: Number.POSITIVE_INFINITY, stderr: Number.NaN }, undefined as unknown as ResponseInput['stages'][number]], stdout: Number.POSITIVE_INFINITY, durationMs: Number.POSITIVE_INFINITY } as const;
+    const response = JSON.parse(buf.toString('utf8', 0, new RecordEncoder().response(buf, 0, 1, '0'.repeat(64), input, now)));
+    expect(response).toMatchObject({ time: '12', stages: [{ exit_code: 0, stderr_len: 0 }, { exit_code: 0, stderr_len: 0 }], stdout_len: 0, duration_ms: 0 });
+    expect(auditRecordSchema.safeParse(response).success).toBe(true);
+  });
+
+  it('read the clock only when the response carries no time', () => {
+    const encoder = new RecordEncoder();
+    const buf = Buffer.alloc(4096);
+    let reads = 0;
+    const clock = () => (reads++, NOW);
+    encoder.response(buf, 0, 1, '0'.repeat(64), { id: 'a', time: '2025-01-01T00:00:00.000Z', status: 'ok', stages: [], stdout: 0, durationMs: 1 }, clock);
+    expect(reads).toBe(0);
+    const end = encoder.response(buf, 0, 1, '0'.repeat(64), { id: 'a', status: 'ok', stages: [], stdout: 0, durationMs: 1 }, clock);
+    expect(reads).toBe(1);
+    expect(JSON.parse(buf.toString('utf8', 0, end)).time).toBe(new Date(NOW).toISOString());
+  });
+});
+
+describe('long records', () => {
+  const input = (arg: string): RequestInput => ({ id: 'big', time: 't', session: 's', pipeline: [['echo', arg], ['wc', '-c']], privileged: true, decision: 'approved' });
+  const prev = '0'.repeat(64);
+
+  for (const [name, arg] of [
+    ['a 1 MB plain argument', 'A'.repeat(1_000_000)],
+    ['a 1 MB argument of control characters (6 bytes each once escaped)', '\u0001'.repeat(1_000_000)],
+    ['a 1 MB argument of lone surrogates and quotes', '\ud800"'.repeat(500_000)],
+    ['a 400 KB argument of 3-byte characters', '€'.repeat(400_000)],
+  ] as const) {
+    it(`${name}: the general path writes JSON.stringify of the record fitted under the cap`, () => {
+      const { line, fast } = writtenLine((buf, a) => new RecordEncoder().request(buf, a, 5, prev, input(arg)), () => toRequestRecord(input(arg)), 5, prev, 0);
+      expect(fast).toBe(false);
+      expect(line.equals(expectedLine(fitRecord(toRequestRecord(input(arg))), 5, prev))).toBe(true);
+      expect(line.length + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    });
+  }
+
+  it('a 10,000-character argument of control characters still fits the encoder, escaped', () => {
+    const big = input('\u001f\u0000"\\'.repeat(2_500));
+    const { line, fast } = writtenLine((buf, a) => new RecordEncoder().request(buf, a, 5, prev, big), () => toRequestRecord(big), 5, prev, 1);
+    expect(fast).toBe(true);
+    expect(line.equals(expectedLine(toRequestRecord(big), 5, prev))).toBe(true);
+  });
+
+  it('the general path cuts a writer record the same way', () => {
+    const record = { v: 1, type: 'writer', time: 't', event: 'dropped', pid: 1, dropped: 1, error: 'x'.repeat(2_000_000) } as const;
+    const line = generalLine(record, 3, prev);
+    expect(JSON.parse(line)).toMatchObject({ seq: 3, prev, event: 'dropped', truncated: true });
+    expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+  });
+});
+
+describe('lines on disk', () => {
+  it('every line the writer writes for hostile input is canonical: JSON.stringify(JSON.parse(line)) === line', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const log = openAuditLog({ path: file, warn: () => {} });
+    const ops = fc.oneof(
+      fc.oneof(requestInput, plainRequest).map((input) => ({ request: input })),
+      fc.oneof(responseInput, plainResponse).map((input) => ({ response: input })),
+    );
+    const inputs = fc.sample(ops, { numRuns: 400, seed: 7 });
+    for (const op of inputs) {
+      if ('request' in op) log.request(op.request);
+      else log.response(op.response);
+    }
+    log.close();
+    expect(log.stats()).toEqual({ written: inputs.length + 2, dropped: 0, droppedTotal: 0 });
+    const lines = readLines(file);
+    expect(lines).toHaveLength(inputs.length + 2);
+    for (const line of lines) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('\n\n');
+  });
+});
