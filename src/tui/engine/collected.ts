@@ -76,7 +76,7 @@ class LinesBySeq {
   }
 
   private growLines(): void {
-    this.resizeLines(this.seg.length * 2);
+    this.resizeLines(Math.ceil(this.seg.length * 1.5));
   }
 
   private resizeLines(n: number): void {
@@ -102,7 +102,8 @@ export class CollectedLines {
   duplicates = 0;
   /** Some seq is carried by two different lines: chain order is ambiguous, entries keep arrival order. */
   seqReused = false;
-  private readonly bySeq = new LinesBySeq();
+  /** Null once nothing more will be read (not following): then there is nothing to compare with. */
+  private bySeq: LinesBySeq | null = new LinesBySeq();
   private readonly held = new Map<number, Held[]>();
   private heldCount = 0;
   /** Slot → the seq of its first record (NaN: unchained). */
@@ -115,7 +116,7 @@ export class CollectedLines {
 
   /** True when `r`'s line is an exact copy of an earlier one: drop it. Otherwise remembers it. */
   isDuplicate(r: LocatedCompact): boolean {
-    if (r.seq < 0) return false;
+    if (r.seq < 0 || !this.bySeq) return false;
     let mine: Buffer | null | undefined;
     let reused = false;
     // (A loop, not a generator: this runs once per record of a fleet.)
@@ -184,9 +185,17 @@ export class CollectedLines {
     this.slotSeq[slot] = seq >= 0 ? seq : Number.NaN;
   }
 
-  /** Gives back room kept for growth, once everything there is has been read. */
-  trim(slots: number): void {
-    this.bySeq.trim(256);
+  /**
+   * Everything there is has been read and sorted: gives back room kept for growth, and, when
+   * nothing more will be read, the seq index and the seqs themselves.
+   */
+  finish(slots: number, more: boolean): void {
+    if (!more) {
+      this.bySeq = null;
+      this.slotSeq = new Float64Array(0);
+      return;
+    }
+    this.bySeq?.trim(256);
     if (this.slotSeq.length > slots + 256) this.slotSeq = this.slotSeq.slice(0, slots + 256);
   }
 

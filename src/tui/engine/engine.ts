@@ -145,8 +145,10 @@ class Engine extends EventEmitter implements AuditEngine {
   private readonly segments = new Segments();
   private readonly store: EntryStore;
   /** Sizes the columns and id tables once (growing them means copying while the UI waits). */
-  private readonly expectedEntries: number;
-  private readonly expectedIds: number;
+  private expectedEntries: number;
+  private expectedIds: number;
+  /** Bytes in the files when opened (to size the columns from). */
+  private readonly totalBytes: number;
   private live: Target;
   /** The live records since the tail began, while a history is pending. */
   private replay: ReplayItem[] | null = null;
@@ -189,6 +191,7 @@ class Engine extends EventEmitter implements AuditEngine {
     this.files = [...paths];
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.progressState.bytesTotal = total;
+    this.totalBytes = total;
     this.expectedEntries = Math.ceil(total / BYTES_PER_ENTRY) + 1024;
     this.expectedIds = Math.ceil(total / BYTES_PER_ID) + 1024;
     // Sized for the tail now (allocating for a million entries takes a while); for all before the history.
@@ -312,6 +315,7 @@ class Engine extends EventEmitter implements AuditEngine {
       this.resolveReady();
       this.scheduleFlush();
       await tuning.beforeHistory?.();
+      if (this.collected) this.expectFromTail(open.size - tailStart);
       // A fleet reads one host's history at a time, once every host's tail is shown.
       const release = await this.historyTurn?.();
       try {
@@ -344,7 +348,7 @@ class Engine extends EventEmitter implements AuditEngine {
     // Room for what following appends; the rest was sized for the files' bytes, generously.
     this.store.trim(256);
     this.live.ids.trim();
-    collected.trim(this.store.count);
+    collected.finish(this.store.count, follow);
     if (follow) {
       this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
       this.releaseTimer.unref();
@@ -366,6 +370,18 @@ class Engine extends EventEmitter implements AuditEngine {
     }
     joiner.deferOrphans = true;
     this.scheduleFlush();
+  }
+
+  /**
+   * Sizes columns and id table from the tail's own density rather than a generous constant: a
+   * fleet holds hundreds of stores, and room reserved then given back fragments the heap.
+   */
+  private expectFromTail(tailBytes: number): void {
+    const entries = this.store.count;
+    if (entries < 64 || tailBytes <= 0) return;
+    const perEntry = tailBytes / entries;
+    this.expectedEntries = Math.ceil((this.totalBytes / perEntry) * 1.1) + 256;
+    this.expectedIds = this.expectedEntries;
   }
 
   /** The history behind a tail already shown: read hidden, then merged in front of it. */
@@ -400,7 +416,7 @@ class Engine extends EventEmitter implements AuditEngine {
   /** Where records go: the entries shown (`visible`), or a history read hidden until merged. */
   private target(ids: IdTable, visible: boolean): Target {
     // A collected host's responses may arrive before their requests.
-    return { joiner: new Joiner(this.store, ids, this.collected !== null), ids, visible, slots: visible ? null : new IntList() };
+    return { joiner: new Joiner(this.store, ids, this.collected !== null), ids, visible, slots: visible ? null : new IntList(Math.min(1 << 16, this.expectedEntries)) };
   }
 
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
@@ -691,7 +707,9 @@ class Engine extends EventEmitter implements AuditEngine {
       } else hist.joiner.writerStart();
     }
     const historySlots = hist.slots?.view() ?? new Int32Array(0);
-    const order = new Int32Array(Math.max(1024, (historySlots.length + tail.length) * 2));
+    // Room to append to; a collected host (one of hundreds) needs little: it is mostly read already.
+    const room = this.collected ? 256 : historySlots.length + tail.length;
+    const order = new Int32Array(Math.max(1024, historySlots.length + tail.length + room));
     order.set(historySlots);
     order.set(tail, historySlots.length);
     store.setOrder(order, historySlots.length + tail.length);
@@ -773,8 +791,11 @@ class Engine extends EventEmitter implements AuditEngine {
 
 /** A growing list of slot numbers without boxing. */
 class IntList {
-  private data = new Int32Array(1 << 16);
+  private data: Int32Array;
   length = 0;
+  constructor(capacity: number) {
+    this.data = new Int32Array(Math.max(16, capacity));
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const bigger = new Int32Array(this.data.length * 2);

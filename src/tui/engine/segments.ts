@@ -25,7 +25,8 @@ export interface Segment {
 export class Segments {
   readonly list: Segment[] = [];
   private readonly owned = new Set<number>();
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  /** Grows to the longest line read back (a fleet has hundreds of these: start small). */
+  private scratch = Buffer.allocUnsafe(4 * 1024);
 
   /** Registers a segment; `own` says the descriptor is closed with the others at the end. */
   add(file: string, fd: number, lineBase: number, own = true): Segment {
