@@ -162,6 +162,7 @@ function fleetRows(r: BenchResult): Row[] {
   const size = `${num(f, 'hosts')} hosts × ${fmt(num(f, 'records') ?? 0)}`;
   return [
     row(`fleet (${size}): newest entries after open`, num(f, 'firstScreenMs'), 'ms', 0, { atMost: 500 }, { label: 'one file', value: num(f, 'plainReadyMs') }),
+    row('fleet: viewer first screen (tmux, from spawn)', num(f, 'viewerFirstScreenMs'), 'ms', 0, null, { label: 'one file', value: num(f, 'plainViewerFirstScreenMs') }),
     row('fleet: everything indexed', num(f, 'indexedMs'), 'ms', 0, null, { label: 'one file', value: num(f, 'plainIndexedMs') }),
     row('fleet: RSS per million records', num(f, 'rssPerMillionRecordsMb'), 'MB', 0, { atMost: 250 }, { label: 'one file, all', value: num(f, 'plainRssMb') }),
     row('fleet: CLI stats over the directory', num(f, 'cliStatsMs'), 'ms', 0, null, { label: 'one file', value: num(f, 'plainCliStatsMs') }),
