@@ -302,14 +302,7 @@ export class RecordEncoder {
     const env = this.env.of(r.env);
     if (at + MAX_BYTES_PER_UNIT * units + 3 * items + env.length + FIXED_BYTES > buf.length) return -1;
 
-    let p = putBytes(buf, at, L.request);
-    p = putDigits(buf, p, seq);
-    p = putBytes(buf, p, L.prev);
-    p = putAscii(buf, p, prev);
-    p = putBytes(buf, p, L.id);
-    p = putString(buf, p, id);
-    p = putBytes(buf, p, L.time);
-    p = putString(buf, p, time);
+    let p = putHead(buf, at, L.request, seq, prev, id, time);
     p = putBytes(buf, p, L.host);
     p = putString(buf, p, host);
     p = putBytes(buf, p, L.session);
@@ -359,14 +352,7 @@ export class RecordEncoder {
     const units = id.length + time.length + (error?.length ?? 0);
     if (at + MAX_BYTES_PER_UNIT * units + 128 * stages.length + FIXED_BYTES > buf.length) return -1;
 
-    let p = putBytes(buf, at, L.response);
-    p = putDigits(buf, p, seq);
-    p = putBytes(buf, p, L.prev);
-    p = putAscii(buf, p, prev);
-    p = putBytes(buf, p, L.id);
-    p = putString(buf, p, id);
-    p = putBytes(buf, p, L.time);
-    p = putString(buf, p, time);
+    let p = putHead(buf, at, L.response, seq, prev, id, time);
     p = putBytes(buf, p, r.status === 'ok' ? L.statusOk : L.statusError);
     p = error === null ? putBytes(buf, p, L.null) : putString(buf, p, error);
     p = putBytes(buf, p, L.stages);
@@ -388,4 +374,16 @@ export class RecordEncoder {
     buf[p++] = 0x7d;
     return withinBuffer(buf, p);
   }
+}
+
+/** What every record line starts with: its type, chain position, id and time. */
+function putHead(buf: Buffer, at: number, opener: Uint8Array, seq: number, prev: string, id: string, time: string): number {
+  let p = putBytes(buf, at, opener);
+  p = putDigits(buf, p, seq);
+  p = putBytes(buf, p, L.prev);
+  p = putAscii(buf, p, prev);
+  p = putBytes(buf, p, L.id);
+  p = putString(buf, p, id);
+  p = putBytes(buf, p, L.time);
+  return putString(buf, p, time);
 }
