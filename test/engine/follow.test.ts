@@ -113,8 +113,9 @@ describe('rotation while following', () => {
         expected.push(id);
         if (i === 120) fs.renameSync(file, `${file}.${round + 1}`); // mid-burst; the writer reopens on its next append
       }
-      // One rotation at a time (as logrotate does): a file created and rotated away again
-      // before the follower ever looks is not something it can know about.
+      // Rotations follow each other quickly here: with the writer's 1 ms shared rotation check a
+      // round's later records may land in the renamed file, or a whole file be made and rotated
+      // away before the follower looks (the next test).
       await vi.waitFor(() => expect(engine.size()).toBe(expected.length), WAIT);
     }
     for (const id of expected) answer(log, id);
@@ -122,6 +123,24 @@ describe('rotation while following', () => {
     expect(ids(engine)).toEqual(expected);
     expect(notices.filter((n) => n.kind === 'rotated').length).toBeGreaterThanOrEqual(1);
     expect(engine.malformedCount()).toBe(0);
+  });
+
+  it('two rotations before the follower looks: the file made and rotated away in between is read too', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    fs.writeFileSync(file, jsonl(request('a')));
+    const { engine, notices } = follow(file);
+    await engine.ready();
+    // All in one turn of the event loop: the follower cannot look in between.
+    fs.appendFileSync(file, jsonl(request('b')));
+    fs.renameSync(file, `${file}-2026112701`);
+    fs.writeFileSync(file, jsonl(request('c'), request('d')));
+    fs.renameSync(file, `${file}-2026112702`);
+    fs.writeFileSync(file, jsonl(request('e')));
+    await vi.waitFor(() => expect(ids(engine)).toEqual(['a', 'b', 'c', 'd', 'e']), WAIT);
+    expect(notices.filter((n) => n.kind === 'rotated').length).toBeGreaterThanOrEqual(1);
+    // Each line is cited in the file it is in now.
+    const located = Array.from({ length: engine.size() }, (_, p) => engine.entry(p).request?.file);
+    expect(located).toEqual([`${file}-2026112701`, `${file}-2026112701`, `${file}-2026112702`, `${file}-2026112702`, file]);
   });
 
   it('a record appended to the old file just after the new one appeared is still read', async () => {

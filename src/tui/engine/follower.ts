@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineNotice } from '../../shared/entry.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
+import { findRotatedSet } from './rotated-set.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
 
 export interface SegmentStart {
@@ -113,6 +114,8 @@ export class Follower {
   private current: Current | null = null;
   /** Rotated-away files still read for a while, with when to stop. */
   private retired: Array<{ cur: Current; until: number }> = [];
+  /** Every file (dev:ino) this follower has read: a rotated file not among them was missed. */
+  private readonly seen = new Set<string>();
   private watcher: FSWatcher | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
@@ -234,11 +237,21 @@ export class Follower {
     if (cur && (st.ino !== cur.ino || st.dev !== cur.dev)) {
       // Rotated (or deleted and re-created): the old file first, to its very end (and for a
       // little while longer, for a late append).
+      const oldMtimeMs = this.mtimeOf(cur.fd);
       await this.drain(cur);
       this.retired.push({ cur, until: performance.now() + RETIRE_MS });
-      const previous = { fd: cur.fd, dev: cur.dev, ino: cur.ino };
+      let previous = { fd: cur.fd, dev: cur.dev, ino: cur.ino };
       this.current = cur = null;
       this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
+      // Files made and rotated away again before this follower looked (two rotations between
+      // checks): whole, oldest first, before the new one.
+      for (const missed of this.missedFiles(oldMtimeMs, st)) {
+        const read = this.adopt({ ...missed, offset: 0, reason: 'rotated', previous });
+        await this.drain(read);
+        this.retired.push({ cur: read, until: performance.now() + RETIRE_MS });
+        previous = { fd: read.fd, dev: read.dev, ino: read.ino };
+        this.current = null;
+      }
       if (!(await this.open('rotated', previous))) return;
     } else if (!cur) {
       if (!(await this.open('open'))) return;
@@ -261,8 +274,44 @@ export class Follower {
     return fs.fstatSync(cur.fd).size;
   }
 
-  private adopt(s: SegmentStart): void {
+  private mtimeOf(fd: number): number {
+    try {
+      return fs.fstatSync(fd).mtimeMs;
+    } catch {
+      return Number.NEGATIVE_INFINITY;
+    }
+  }
+
+  /**
+   * Rotated files beside the path that this follower never read and that were written since
+   * the file it read last (`sinceMs`), opened, oldest first: the writer created them and
+   * logrotate moved them away before a check. (Compressed ones cannot be read here.)
+   */
+  private missedFiles(sinceMs: number, live: fs.Stats): Array<{ fd: number; dev: number; ino: number }> {
+    const found: Array<{ fd: number; dev: number; ino: number; mtimeMs: number }> = [];
+    for (const file of findRotatedSet(this.path).slice(0, -1)) {
+      if (file.endsWith('.gz')) continue;
+      let fd = -1;
+      try {
+        fd = fs.openSync(file, 'r');
+        const st = fs.fstatSync(fd);
+        const fresh = st.isFile() && !this.seen.has(`${st.dev}:${st.ino}`) && !(st.dev === live.dev && st.ino === live.ino) && st.mtimeMs >= sinceMs;
+        if (fresh) {
+          found.push({ fd, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
+          continue;
+        }
+      } catch {
+        // gone or unreadable: not one to read
+      }
+      if (fd >= 0) fs.closeSync(fd);
+    }
+    return found.sort((a, b) => a.mtimeMs - b.mtimeMs).map(({ fd, dev, ino }) => ({ fd, dev, ino }));
+  }
+
+  private adopt(s: SegmentStart): Current {
+    this.seen.add(`${s.dev}:${s.ino}`);
     this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler.segment(s), s.offset, 1), fingerprint: Buffer.alloc(0), head: Buffer.alloc(0) };
+    return this.current;
   }
 
   /** Rotated-away files: read what was appended late; past their time, their last line is final. */
