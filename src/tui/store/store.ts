@@ -103,7 +103,11 @@ export class ViewerStore {
     this.queriedTotal += change.prepended;
     this.dispatch({ type: 'engineChanged', change, total: this.engine.size() });
     this.pollCounts();
-    this.statsJob.request();
+    // Counts of nothing over a table that has rows (the first entries after open): refresh on
+    // the next turn rather than after the throttle's interval.
+    const s = this.state;
+    const showingNothing = s.stats === null || (s.stats.total === 0 && !isFiltering(s.filter) && s.total > 0);
+    this.statsJob.request(showingNothing);
   };
 
   progressed = (progress: IndexProgress): void => {

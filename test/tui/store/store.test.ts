@@ -121,6 +121,22 @@ describe('ViewerStore', () => {
     expect(store.getState().stats?.total).toBe(63);
   });
 
+  it('refreshes header counts of nothing at once when the first entries arrive, later ones throttled', () => {
+    const engine = new FakeEngine([]);
+    const waits: number[] = [];
+    const timers: Timers = { setTimeout: (fn, ms) => (waits.push(ms), setTimeout(fn, 0)), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, timers, now: () => BASE_MS });
+    store.connect();
+    store.refreshStatsNow();
+    expect(store.getState().stats?.total).toBe(0);
+    engine.append(makeEntry(), makeEntry());
+    expect(waits).toEqual([0]);
+    store.refreshStatsNow();
+    engine.append(makeEntry());
+    expect(waits.at(-1)).toBeGreaterThan(0);
+    store.dispose();
+  });
+
   it('catches up with what the engine did before it was subscribed', () => {
     const { engine, store } = setup();
     engine.entries.push(makeEntry(), makeEntry());
