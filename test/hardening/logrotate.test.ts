@@ -9,8 +9,8 @@
  *   every entry is delivered exactly once by each reader. (With `create`, an append landing
  *   between logrotate's rename and its create makes the writer create the file first, and
  *   logrotate then moves the writer's file aside as `audit.log-YYYYMMDDHH.backup`, outside the
- *   rotated set: that is why the config says `nocreate`. The race handling below stays, and a
- *   race now fails the test.)
+ *   rotated set: that is why the config says `nocreate`. logrotate then says so on stderr,
+ *   which fails the test.)
  * - `copytruncate`: records written between logrotate's copy and its truncate are in neither
  *   file. The loss is bounded (one run of records per rotation, each written while logrotate
  *   ran), explained (`verify` names the gap) and reported (a `truncated` notice per rotation).
@@ -159,8 +159,6 @@ interface Outcome {
   windows: Window[];
   /** The rotated set, oldest first. */
   files: FileContents[];
-  /** Files logrotate moved aside after racing the writer's create (see the header). */
-  backups: FileContents[];
   engine: AuditEngine;
   notices: EngineNotice[];
   appended: number;
@@ -168,20 +166,15 @@ interface Outcome {
   printStderr: string;
 }
 
-const RACE = /^error: destination (.+) already exists, renaming to (.+\.backup)\n$/;
-
-async function logrotate(conf: string, state: string, allowRace: boolean): Promise<{ window: Window; backup: string | null }> {
+async function logrotate(conf: string, state: string): Promise<Window> {
   const start = monotonicMs();
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) =>
     execFile(LOGROTATE, ['-f', '-s', state, conf], (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr })),
   );
   const end = monotonicMs();
-  const race = allowRace ? RACE.exec(stderr) : null;
-  if (!race) {
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-  }
-  return { window: { start, end }, backup: race ? race[2] : null };
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return { start, end };
 }
 
 /** Polls until `done` holds or `ms` pass; the assertions afterwards say what was missing. */
@@ -224,18 +217,9 @@ async function rotateWhileFollowing(configName: string): Promise<Outcome> {
   expect(printed.length, 'print -f printed nothing').toBeGreaterThan(0);
 
   const windows: Window[] = [];
-  const backups: string[] = [];
-  const allowRace = false; // nocreate: logrotate never races the writer's create
   for (let i = 0; i < ROTATIONS; i++) {
     await sleep(BETWEEN_MS);
-    const { window, backup } = await logrotate(conf, path.join(dir, 'logrotate.state'), allowRace);
-    windows.push(window);
-    if (backup) {
-      // Its name has only the hour: a second race within the hour would overwrite it.
-      const kept = path.join(dir, `race-${i}.backup`);
-      fs.renameSync(backup, kept);
-      backups.push(kept);
-    }
+    windows.push(await logrotate(conf, path.join(dir, 'logrotate.state')));
   }
   await sleep(BETWEEN_MS);
   const report = await writer.stop();
@@ -254,7 +238,6 @@ async function rotateWhileFollowing(configName: string): Promise<Outcome> {
     order,
     windows,
     files: readFiles(findRotatedSet(file), order),
-    backups: readFiles(backups, order),
     engine,
     notices,
     appended,
@@ -290,7 +273,6 @@ function figures(mode: string, o: Outcome, extra: Record<string, number | string
     ['entries (request + response) written', o.report.ops],
     ['records in the rotated set', inFiles],
     ['  per file', perFile],
-    ['records in .backup files (raced the create)', o.backups.map((f) => f.seqs.length).join(', ') || 'none'],
     ['entries seen by the engine follower', o.engine.size()],
     ['entries printed by print -f --json', o.printed.length],
     ...Object.entries(extra),
@@ -314,55 +296,45 @@ describe('real logrotate while a writer appends and two readers follow', () => {
     expect(o.files.every((f) => f.seqs.length > 0)).toBe(true);
 
     // On disk: seq 1…written, each exactly once, in order across the files; nothing torn.
-    const onDisk = [...o.files, ...o.backups].sort((a, b) => a.seqs[0] - b.seqs[0]);
+    const onDisk = o.files;
     expect(onDisk.map((f) => f.torn)).toEqual(onDisk.map(() => 0));
     expect(onDisk.flatMap((f) => f.seqs)).toEqual(Array.from({ length: o.report.written }, (_, i) => i + 1));
     const verify = await runCli(['verify', ...onDisk.map((f) => f.file)]);
     expect(verify.stdout).toMatch(new RegExp(`^ok: ${o.report.written} records, head [0-9a-f]{64}\\n$`));
     expect(verify.code).toBe(0);
-    if (o.backups.length > 0) {
-      // Without the file logrotate moved aside, the set has a gap, and verify says where.
-      expect((await runCli(['verify', '--history', o.file])).stdout).toMatch(/^break at .+:1 \(deleted\): /);
-    }
-
-    // Records in a .backup file are the only ones a reader may miss.
-    const raced = new Set(o.backups.flatMap((f) => f.seqs.map((s) => o.order[s - 1])));
-    const racedOps = new Set([...raced].map((k) => `op-${k.slice(1)}`));
 
     // The engine: each record once; each entry complete, in the order written; one notice per
-    // rotation (one more when it saw the writer's short-lived file of a race).
+    // rotation.
     const delivered = deliveredByEngine(o.engine);
     expect(duplicatesOf(delivered)).toEqual([]);
     const deliveredSet = new Set(delivered);
-    expect(o.order.filter((k) => !k.startsWith('w:') && !deliveredSet.has(k) && !raced.has(k))).toEqual([]);
+    expect(o.order.filter((k) => !k.startsWith('w:') && !deliveredSet.has(k))).toEqual([]);
     const ids = Array.from({ length: o.report.ops }, (_, n) => `op-${n}`);
     const engineEntries = Array.from({ length: o.engine.size() }, (_, p) => o.engine.entry(p));
     const seen = new Set(engineEntries.map((e) => e.id));
     expect(duplicatesOf(engineEntries.map((e) => e.id))).toEqual([]);
-    expect(ids.filter((id) => !seen.has(id) && !racedOps.has(id))).toEqual([]);
-    expect(engineEntries.filter((e) => (e.state !== 'ok' || e.anomalies.length > 0) && !racedOps.has(e.id))).toEqual([]);
+    expect(ids.filter((id) => !seen.has(id))).toEqual([]);
+    expect(engineEntries.filter((e) => e.state !== 'ok' || e.anomalies.length > 0)).toEqual([]);
     expect(o.appended).toBe(o.engine.size());
     expect(o.engine.malformedCount()).toBe(0);
     // (`waiting`: a check that fell between logrotate's rename and its create.)
     expect(o.notices.filter((n) => n.kind !== 'rotated' && n.kind !== 'waiting')).toEqual([]);
     const rotatedNotices = o.notices.filter((n) => n.kind === 'rotated').length;
     expect(rotatedNotices).toBeGreaterThanOrEqual(ROTATIONS);
-    expect(rotatedNotices).toBeLessThanOrEqual(ROTATIONS + o.backups.length);
+    expect(rotatedNotices).toBeLessThanOrEqual(ROTATIONS);
 
     // print -f: the same entries, each printed once, when complete.
     const printedIds = o.printed.map((e) => e.id);
     expect(duplicatesOf(printedIds)).toEqual([]);
-    expect(ids.filter((id) => !printedIds.includes(id) && !racedOps.has(id))).toEqual([]);
+    expect(ids.filter((id) => !printedIds.includes(id))).toEqual([]);
     expect(o.printed.filter((e) => e.state !== 'ok')).toEqual([]);
     const said = o.printStderr.trim().split('\n');
     const rotatedSaid = said.filter((l) => l === `sudo-proxy-audit: ${o.file} was rotated: reading the new file`).length;
     expect(said.filter((l) => !l.endsWith('was rotated: reading the new file') && !l.endsWith('(yet, or rotated away): waiting for it'))).toEqual([]);
     expect(rotatedSaid).toBeGreaterThanOrEqual(ROTATIONS);
-    expect(rotatedSaid).toBeLessThanOrEqual(ROTATIONS + o.backups.length);
-    if (o.backups.length === 0) {
-      expect(engineEntries.map((e) => e.id)).toEqual(ids);
-      expect(o.printed).toHaveLength(o.report.ops);
-    }
+    expect(rotatedSaid).toBeLessThanOrEqual(ROTATIONS);
+    expect(engineEntries.map((e) => e.id)).toEqual(ids);
+    expect(o.printed).toHaveLength(o.report.ops);
   }, 90_000);
 
   it('copytruncate: the loss is the records between copy and truncate — bounded, named by verify, and reported', async () => {
@@ -370,7 +342,6 @@ describe('real logrotate while a writer appends and two readers follow', () => {
     expect(o.report).toMatchObject({ dropped: 0, warnings: [] });
     expect(o.report.written).toBe(o.order.length);
     expect(o.files).toHaveLength(ROTATIONS + 1);
-    expect(o.backups).toEqual([]);
     // The live file keeps its inode and mode (copytruncate never replaces it).
     expect(fs.statSync(o.file).mode & 0o777).toBe(0o600);
 
