@@ -156,7 +156,9 @@ function viewerFirstScreenMs(target: string): number | null {
     }
     throw new Error(`the viewer showed no rows within 30 s:\n${tmux('capture-pane', '-p').stdout}`);
   } finally {
+    const socketPath = (tmux('display-message', '-p', '#{socket_path}').stdout ?? '').trim();
     tmux('kill-server');
+    if (socketPath !== '') fs.rmSync(socketPath, { force: true }); // kill-server leaves it behind
   }
 }
 

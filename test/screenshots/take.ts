@@ -186,6 +186,8 @@ try {
   if (big && fs.existsSync(big)) shoot('indexing', `node ${cli} view --no-follow ${big}`, [{ until: (s) => /indexing/.test(s) && /\d+%/.test(s) && !/ 0%/.test(s), stable: false }]);
   else console.log('skipped indexing.png: set SHOTS_BIG_LOG to a large log (e.g. the engine benchmark\'s 1M-record file)');
 } finally {
+  const socketPath = spawnSync('tmux', ['-L', socket, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout?.trim() ?? '';
   spawnSync('tmux', ['-L', socket, 'kill-server']);
+  if (socketPath !== '') fs.rmSync(socketPath, { force: true }); // kill-server leaves it behind
   fs.rmSync(work, { recursive: true, force: true });
 }

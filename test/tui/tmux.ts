@@ -14,6 +14,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class TmuxPane {
   private readonly socket: string;
+  /** The server's socket file, which kill-server leaves behind. */
+  private readonly socketPath: string;
   private readonly target = 'e2e';
 
   constructor(name: string, columns: number, rows: number, env: Record<string, string> = {}) {
@@ -29,6 +31,7 @@ export class TmuxPane {
     );
     // No status line: the pane is the whole terminal.
     this.tmux('set-option', '-t', this.target, 'status', 'off');
+    this.socketPath = this.tmux('display-message', '-p', '#{socket_path}').trim();
   }
 
   tmux(...args: string[]): string {
@@ -79,5 +82,6 @@ export class TmuxPane {
 
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    if (this.socketPath !== '') fs.rmSync(this.socketPath, { force: true });
   }
 }
