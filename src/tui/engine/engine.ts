@@ -13,7 +13,6 @@
  * compact columns (entry-store.ts) and are read back from their lines when asked for. A large
  * history can be scanned by worker threads (parallel-scan.ts) when the machine has idle cores.
  */
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import type {
@@ -32,6 +31,7 @@ import { DEFERRED, Joiner } from '../../shared/join.js';
 import { parseLine, REASON_OVER_CAP } from '../../shared/parse-line.js';
 import type { StatsParts } from '../../shared/query.js';
 import { CollectedLines } from './collected.js';
+import { EngineEvents } from './engine-events.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import { EntryStore, type LocatedCompact } from './entry-store.js';
 import { GzipSource, lineStartBefore, type OpenFile, openFile, rangeSource, sizeOrZero } from './files.js';
@@ -50,7 +50,6 @@ export const RESPONSE_HOLD_MS = 10_000;
 export const DEFAULT_TAIL_BYTES = 2 * 1024 * 1024;
 /** How many malformed lines (and writer events) are listed; all are counted. */
 export const MALFORMED_LIST_CAP = 1000;
-const NOTICE_LIST_CAP = 200;
 /**
  * Tuning, exported for tests: history at least `parallelMinBytes` large is scanned by
  * `scanWorkers` worker threads (below it, starting them costs more than they save; 0 workers
@@ -140,7 +139,7 @@ interface Target {
   slots: IntList | null;
 }
 
-class Engine extends EventEmitter implements AuditEngine {
+class Engine extends EngineEvents implements AuditEngine {
   readonly files: readonly string[];
   private readonly segments = new Segments();
   private readonly store: EntryStore;
@@ -156,7 +155,6 @@ class Engine extends EventEmitter implements AuditEngine {
   private readonly chunkRecord = newCompactRecord() as LocatedCompact;
   private readonly malformedList: Malformed[] = [];
   private malformedTotal = 0;
-  private readonly noticeList: EngineNotice[] = [];
   private readonly writerList: KeptWriterEvent[] = [];
   /** Writer events of the history, shown once it is merged. */
   private readonly historyWriter: KeptWriterEvent[] = [];
@@ -212,12 +210,7 @@ class Engine extends EventEmitter implements AuditEngine {
     });
   }
 
-  // ---- AuditEngine ----
-
-  // The contract types listeners loosely (never[]) so that any of the three event signatures fits.
-  override off(event: string | symbol, listener: (...args: never[]) => void): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
-  }
+  // ---- AuditEngine (on, off and notices: EngineEvents) ----
 
   size(): number {
     return this.store.visible;
@@ -255,10 +248,6 @@ class Engine extends EventEmitter implements AuditEngine {
   /** What `stats` is made of, to combine with other engines' (a fleet). */
   statsParts(filter?: EntryFilter): StatsParts {
     return this.store.statsParts(filter ? this.store.query(filter) : null);
-  }
-
-  notices(): readonly EngineNotice[] {
-    return this.noticeList;
   }
 
   writerEvents(): readonly WriterEvent[] {
@@ -749,12 +738,6 @@ class Engine extends EventEmitter implements AuditEngine {
     p.bytesDone += bytes;
     if (p.bytesDone > p.bytesTotal) p.bytesTotal = p.bytesDone;
     if (!p.done) this.emit('progress', this.progress());
-  }
-
-  private notice(n: EngineNotice): void {
-    this.noticeList.push(n);
-    if (this.noticeList.length > NOTICE_LIST_CAP) this.noticeList.shift();
-    this.emit('notice', n);
   }
 
   private finishIndex(): void {

@@ -8,7 +8,6 @@
  * (at most every REBUILD_MS while indexing, and once at the end); new entries that a followed
  * host appends go on the end, merged by time among themselves.
  */
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type {
   AuditEngine,
@@ -24,6 +23,7 @@ import type {
 } from '../../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../../shared/query.js';
 import type { CollectedHost } from './collector.js';
+import { EngineEvents } from './engine-events.js';
 import { DEFAULT_TAIL_BYTES, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
 
 /** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
@@ -32,7 +32,6 @@ export const REBUILD_MS = 1_000;
 const MIN_HOST_TAIL_BYTES = 16 * 1024;
 /** Entry keys: host number × this + the host engine's key (unique within the host). */
 const KEY_STRIDE = 2 ** 32;
-const NOTICE_LIST_CAP = 200;
 
 interface FleetHost {
   origin: string;
@@ -118,14 +117,13 @@ class Turns {
   }
 }
 
-class FleetEngine extends EventEmitter implements AuditEngine {
+class FleetEngine extends EngineEvents implements AuditEngine {
   readonly files: readonly string[];
   private readonly hosts: FleetHost[];
   /** Fleet position → host number and host position. */
   private hostAt = new Uint16Array(1024);
   private posAt = new Int32Array(1024);
   private count = 0;
-  private readonly noticeList: EngineNotice[] = [];
   private rebuildWanted = false;
   private appendWanted = false;
   private updated = 0;
@@ -175,11 +173,7 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     });
   }
 
-  // ---- AuditEngine ----
-
-  override off(event: string | symbol, listener: (...args: never[]) => void): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
-  }
+  // ---- AuditEngine (on, off and notices: EngineEvents) ----
 
   size(): number {
     return this.count;
@@ -217,10 +211,6 @@ class FleetEngine extends EventEmitter implements AuditEngine {
 
   malformed(): readonly MalformedLine[] {
     return this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
-  }
-
-  notices(): readonly EngineNotice[] {
-    return this.noticeList;
   }
 
   writerEvents(): readonly WriterEvent[] {
@@ -358,11 +348,6 @@ class FleetEngine extends EventEmitter implements AuditEngine {
     this.posAt = posAt;
   }
 
-  private notice(n: EngineNotice): void {
-    this.noticeList.push(n);
-    if (this.noticeList.length > NOTICE_LIST_CAP) this.noticeList.shift();
-    this.emit('notice', n);
-  }
 }
 
 /**
