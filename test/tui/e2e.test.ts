@@ -106,7 +106,7 @@ describe('the viewer in a real terminal', () => {
     await p.waitFor('the help', (s) => s.includes('G  F  End'));
     p.keys('Escape', 'q');
 
-    const after = await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+    const after = await p.waitFor('the shell again', (s) => /viewer exited 0\n\S*[$#]/.test(s));
     expect(p.alternateScreenOn()).toBe(false);
     // The shell's screen as it was before, then the exit status: nothing of the viewer left over.
     expect(after).not.toContain('sudo-proxy-audit  audit.log');
@@ -116,7 +116,7 @@ describe('the viewer in a real terminal', () => {
   it('quits on Ctrl-C with the terminal restored', async () => {
     const { pane: p } = await startViewer(80, 24);
     p.keys('C-c');
-    const after = await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+    const after = await p.waitFor('the shell again', (s) => /viewer exited 0\n\S*[$#]/.test(s));
     expect(p.alternateScreenOn()).toBe(false);
     expect(after).toMatch(/^shell output before the viewer\nviewer exited 0\n/);
   }, 120_000);
@@ -126,7 +126,7 @@ describe('the viewer in a real terminal', () => {
     const pid = p.foregroundPid();
     expect(pid).not.toBeNull();
     process.kill(pid as number, 'SIGTERM');
-    const after = await p.waitFor('the shell again', (s) => /viewer exited 143/.test(s));
+    const after = await p.waitFor('the shell again', (s) => /viewer exited 143\n\S*[$#]/.test(s));
     expect(p.alternateScreenOn()).toBe(false);
     // bash reports the signal ("Terminated") when the process ends by it.
     expect(after).toMatch(/^shell output before the viewer\n(?:Terminated\n)?viewer exited 143\n\S*[$#] *\n*$/);
