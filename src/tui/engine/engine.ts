@@ -332,8 +332,7 @@ class Engine extends EngineEvents implements AuditEngine {
   private settleCollected(follow: boolean): void {
     const collected = this.collected as CollectedLines;
     this.releaseHeld(0);
-    collected.sortBySeq(this.store.orderView());
-    this.store.forgetCachedEntries();
+    collected.sortBySeq(this.store.orderView()); // (cached entries are by slot: still right)
     // Room for what following appends; the rest was sized for the files' bytes, generously.
     this.store.trim(256);
     this.live.ids.trim();

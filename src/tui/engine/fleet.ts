@@ -162,7 +162,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       host.engine.on('progress', () => this.emit('progress', this.progress()));
       host.engine.on('notice', (n: EngineNotice) => this.notice(n));
       // A host's entries go into chain order once it is read: its positions may have moved.
-      void host.engine.indexed().then(() => this.hostChanged({ prepended: 1, appended: 0, updated: 0 }));
+      void host.engine.indexed().then(() => this.wantRebuild());
     });
     tailsIn = Promise.all(this.hosts.map((h) => h.engine.ready()));
     this.readyPromise = tailsIn.then(() => this.update());
@@ -254,6 +254,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   // ---- merging ----
+
+  /** Positions within some host moved (history in front, or chain order): merge anew. */
+  private wantRebuild(): void {
+    this.rebuildWanted = true;
+    this.schedule();
+  }
 
   private hostChanged(c: EngineChange): void {
     if (c.prepended > 0 || (c.inserted ?? 0) > 0) this.rebuildWanted = true;
