@@ -166,8 +166,11 @@ export class CollectedLines {
     const cutoff = this.now() - ms;
     const out: LocatedCompact[] = [];
     for (const [id, list] of this.held) {
-      const keep = list.filter((h) => h.heldAt > cutoff);
-      for (const h of list) if (!keep.includes(h)) out.push(h.record);
+      const keep: Held[] = [];
+      for (const h of list) {
+        if (h.heldAt > cutoff) keep.push(h);
+        else out.push(h.record);
+      }
       if (keep.length === 0) this.held.delete(id);
       else this.held.set(id, keep);
     }
