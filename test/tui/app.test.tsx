@@ -193,6 +193,15 @@ describe('keys', () => {
     expect(selected(v)).toMatch(/^› 08:13:00/);
   });
 
+  it('reads Esc and a key that arrive together as Esc, then the key, for / and ? as for letters', async () => {
+    const { v } = await open(day(12));
+    await v.press(KEY.enter, `${KEY.escape}/`);
+    expect(footer(v)).toMatch(/^\/█/);
+    expect(v.frame()).not.toContain('decision ');
+    await v.press(KEY.escape, KEY.enter, `${KEY.escape}?`);
+    expect(v.frame()).toContain('G  F  End');
+  });
+
   it('/ searches command and reason, n and N step through matches', async () => {
     const entries = day(30).map((e, i) => (i % 10 === 3 ? { ...e, reason: `rotate the zebra log ${i}` } : e));
     const { v } = await open(entries);

@@ -91,15 +91,19 @@ export const NO_KEY: KeyInfo = {
   meta: false,
 };
 
+const ESC_THEN_PRINTABLE = /^\u001b[\u0020-\u007e]$/;
+
 /**
  * Ink hands over a run of plain characters as one input (keys typed faster than they are
  * read, a held `j`, a paste, `/nginx⏎` from tmux send-keys). Splits it into single keys so
  * each is handled in the mode the previous one left (`/` opens the prompt the rest types into).
  */
-export function splitKeys(input: string, key: KeyInfo): Array<[string, KeyInfo]> {
+export function splitKeys(input: string, key: KeyInfo, raw = ''): Array<[string, KeyInfo]> {
   // Esc and a key typed right after it arrive as one Alt+key sequence; the viewer has no Alt
-  // keys, so it is read as the two keys it was.
-  if (key.meta && !key.escape && !key.ctrl && input.length === 1 && specialKey(key) === null) {
+  // keys, so it is read as the two keys it was. Ink marks that as meta only for letters and
+  // digits: Esc then `/` comes as a bare `/`, and only the raw sequence still shows the Esc.
+  const escThenKey = key.meta && !key.escape && !key.ctrl && input.length === 1 && specialKey(key) === null;
+  if (escThenKey || (ESC_THEN_PRINTABLE.test(raw) && input === raw.slice(1))) {
     return [
       ['', { ...NO_KEY, escape: true, meta: true }],
       [input, NO_KEY],

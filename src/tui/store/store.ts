@@ -70,8 +70,9 @@ export class ViewerStore {
   }
 
   /** A key from the terminal. */
-  press(input: string, key: KeyInfo): void {
-    for (const [one, oneKey] of splitKeys(input, key)) this.pressOne(one, oneKey);
+  /** `raw` is the sequence the terminal sent, when known (it tells Esc+`/` from `/`). */
+  press(input: string, key: KeyInfo, raw = ''): void {
+    for (const [one, oneKey] of splitKeys(input, key, raw)) this.pressOne(one, oneKey);
   }
 
   private pressOne(input: string, key: KeyInfo): void {

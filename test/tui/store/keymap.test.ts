@@ -101,6 +101,15 @@ describe('splitKeys', () => {
     ]);
   });
 
+  it('reads Esc and a punctuation key (which Ink reports bare) as Esc, then the key, from the raw sequence', () => {
+    expect(splitKeys('/', none, '\u001b/')).toEqual([
+      ['', { ...none, escape: true, meta: true }],
+      ['/', none],
+    ]);
+    expect(splitKeys('/', none, '/')).toEqual([['/', none]]);
+    expect(splitKeys('[', none, '\u001b[A')).toEqual([['[', none]]);
+  });
+
   it('leaves single keys and special keys alone', () => {
     expect(splitKeys('j', none)).toEqual([['j', none]]);
     const down = { ...none, downArrow: true };
