@@ -60,7 +60,8 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
   const [{ render }, { createElement }, { App }, openEngine, { ViewerStore }, { colorFromEnv, createTheme }] = await Promise.all([
     import('ink'),
-    import('react'),
+    // React is CommonJS: its module.exports is the default export (the bundle has no named ones).
+    import('react').then((react) => react.default),
     import('./components/App.js'),
     engineOpener(options),
     import('./store/store.js'),

@@ -128,7 +128,7 @@ function runChild<T>(...args: string[]): T {
 }
 
 function cliStatsMs(target: string): number | null {
-  const cli = path.join(ROOT, 'dist/tui/cli.js');
+  const cli = path.join(ROOT, 'dist/bin/cli.js');
   if (!fs.existsSync(cli)) return null;
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [cli, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
@@ -141,7 +141,7 @@ function cliStatsMs(target: string): number | null {
  * the table's last row holds an entry (the first screen an operator sees). Null without tmux.
  */
 function viewerFirstScreenMs(target: string): number | null {
-  const cli = path.join(ROOT, 'dist/tui/cli.js');
+  const cli = path.join(ROOT, 'dist/bin/cli.js');
   if (!fs.existsSync(cli) || spawnSync('tmux', ['-V']).status !== 0) return null;
   const socket = `bench-fleet-${process.pid}`;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });

@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (dist/tui/cli.js) as a real child process, and writes fixture logs in
+ * Runs the built CLI (dist/bin/cli.js) as a real child process, and writes fixture logs in
  * temp dirs with the real writer. `npm test` builds before vitest; run `npm run build` first
  * when running these files alone.
  */
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type AuditLog, openAuditLog, type RequestInput, type ResponseInput } from '../../src/writer/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(REPO_ROOT, 'dist/tui/cli.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin/cli.js');
 
 if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
 

@@ -13,7 +13,7 @@ import { generateLog } from '../../src/writer/generate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'screenshots');
-const cli = path.join(root, 'dist/tui/cli.js');
+const cli = path.join(root, 'dist/bin/cli.js');
 const COLS = 120;
 const ROWS = 32;
 const socket = `shots-${process.pid}`;

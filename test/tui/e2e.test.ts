@@ -12,7 +12,7 @@ import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
 import { TmuxPane, tmuxAvailable } from './tmux.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/tui/cli.js');
+const cli = path.join(root, 'dist/bin/cli.js');
 
 let work = '';
 let pane: TmuxPane | null = null;
