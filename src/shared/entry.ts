@@ -167,9 +167,10 @@ export interface EngineChange {
   /** Existing entries whose state changed (a response arrived). */
   updated: number;
   /**
-   * Optional addition. Entries inserted among existing ones: responses held back while the
-   * history was indexed that turned out to be orphans, placed where their lines are (positions
-   * after them shift). Only ever together with `prepended`; absent when 0.
+   * Optional addition. Entries inserted among existing ones (positions after them shift):
+   * responses held back while the history was indexed that turned out to be orphans, placed
+   * where their lines are (together with `prepended`); or, from one collected host's engine
+   * while following, a late batch placed in chain order. Absent when 0.
    */
   inserted?: number;
 }

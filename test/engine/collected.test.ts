@@ -27,3 +27,45 @@ describe('CollectedLines: responses held for their requests', () => {
     expect(lines.holding).toBe(0);
   });
 });
+
+describe('CollectedLines: chain order', () => {
+  /** Slots 0..n-1 placed with these seqs (null: an unchained entry). */
+  function placedLines(seqs: Array<number | null>): CollectedLines {
+    const lines = new CollectedLines(() => null);
+    seqs.forEach((seq, slot) => lines.placed(slot, seq ?? -1));
+    return lines;
+  }
+
+  it('sorts everything by seq, an unchained entry staying after the one that arrived before it', () => {
+    const lines = placedLines([1, 2, 6, 7, null, 3, 4, 5]);
+    const order = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(lines.sortBySeq(order)).toBe(2);
+    expect([...order]).toEqual([0, 1, 5, 6, 7, 2, 3, 4]);
+    expect(lines.sortBySeq(order)).toBe(-1);
+  });
+
+  it('places what arrived after `from` among what is already in order, moving no more than it must', () => {
+    const lines = placedLines([1, 2, 3, 7, 8, 9, 4, 5, 10]);
+    const order = Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(lines.sortBySeq(order, 6)).toBe(3);
+    expect([...order]).toEqual([0, 1, 2, 6, 7, 3, 4, 5, 8]);
+    // Newcomers already after everything: nothing moves.
+    lines.placed(9, 11);
+    const grown = Int32Array.from([...order, 9]);
+    expect(lines.sortBySeq(grown, 9)).toBe(-1);
+  });
+
+  it('leaves arrival order alone once a seq was carried by two different lines', () => {
+    const bytes: Record<number, Buffer> = { 0: Buffer.from('first line'), 10: Buffer.from('other line') };
+    const lines = new CollectedLines((_seg, offset) => bytes[offset] ?? null);
+    const record = (offset: number) => Object.assign(newCompactRecord(), { seg: 0, offset, length: 10, line: 1, seq: 5 }) as LocatedCompact;
+    expect(lines.isDuplicate(record(0))).toBe(false);
+    expect(lines.isDuplicate(record(10))).toBe(false);
+    expect(lines.seqReused).toBe(true);
+    lines.placed(0, 5);
+    lines.placed(1, 2);
+    const order = Int32Array.from([0, 1]);
+    expect(lines.sortBySeq(order)).toBe(-1);
+    expect([...order]).toEqual([0, 1]);
+  });
+});

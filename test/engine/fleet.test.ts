@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, Entry, IndexProgress } from '../../src/shared/entry.js';
+import type { AuditEngine, EngineChange, Entry, IndexProgress } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/tui/engine/collector.js';
 import { openEngine } from '../../src/tui/engine/engine.js';
 import { mergeByTime, openFleetEngine } from '../../src/tui/engine/fleet.js';
@@ -153,6 +153,28 @@ describe('fleet engine', () => {
     const denied = engine.query({ states: ['denied'] });
     expect(Array.from(denied, (p) => engine.entry(p).state).every((s) => s === 'denied')).toBe(true);
     expect(denied.length).toBe(all.filter((e) => e.state === 'denied').length);
+    await engine.close();
+  });
+
+  it('follows a late batch into chain order, as a fresh open would show it, and a batch in order onto the end', async () => {
+    const lines = hostLines(10, 120);
+    const dir = collector({ web: [...lines.slice(0, 40), ...lines.slice(70, 100)], db: hostLines(11, 30) });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true });
+    await engine.indexed();
+    const changes: EngineChange[] = [];
+    engine.on('change', (c: EngineChange) => changes.push(c));
+    const web = path.join(dir, 'web', 'audit.log');
+    const webEntries = () => entriesOf(engine).filter((e) => e.origin === 'web').map(summary);
+    // The shipper retried: the missing batch arrives now, after records with higher seqs.
+    fs.appendFileSync(web, lines.slice(40, 70).map((l) => `${l}\n`).join(''));
+    const first100 = (await plainEntries(lines.slice(0, 100))).map(summary);
+    await expect.poll(webEntries, WAIT).toEqual(first100);
+    // The fleet merged anew: reported as entries in front (a following view stays on the newest).
+    expect(changes.some((c) => c.prepended > 0)).toBe(true);
+    changes.length = 0;
+    fs.appendFileSync(web, lines.slice(100).map((l) => `${l}\n`).join(''));
+    await expect.poll(webEntries, WAIT).toEqual((await plainEntries(lines)).map(summary));
+    expect(changes.every((c) => c.prepended === 0)).toBe(true);
     await engine.close();
   });
 

@@ -7,7 +7,8 @@
  *   restarted from genesis — is kept, for `verify` to judge);
  * - a response that arrives before its request is held until the request comes (or, at the
  *   end of what is there, becomes an orphan as it would in a plain file);
- * - entries are put in chain order (`seq`) once the files are read.
+ * - entries are put in chain order (`seq`) once the files are read, and while following, a
+ *   late batch goes where its seqs put it, not on the end.
  */
 import type { LocatedCompact } from './entry-store.js';
 
@@ -203,23 +204,51 @@ export class CollectedLines {
   }
 
   /**
-   * `order` (slots in arrival order) sorted into chain order, in place. An unchained entry stays
+   * `order[from..]` (slots in arrival order) sorted into chain order, in place, among what is
+   * before it: returns the first position whose entry changed, or -1 when nothing moved.
+   * `order[..from]` is already in chain order (0 sorts everything). An unchained entry stays
    * just after the entry that arrived before it. Left alone when a seq was reused.
    */
-  sortBySeq(order: Int32Array): void {
-    if (this.seqReused || order.length < 2) return;
-    const keys = new Float64Array(order.length);
-    let last = 0;
+  sortBySeq(order: Int32Array, from = 0): number {
+    if (this.seqReused || order.length - from < 1 || order.length < 2) return -1;
+    /** The chain position an entry sorts by: its seq, or (unchained) the one of the entry before it. */
+    const keyBefore = (end: number) => {
+      for (let i = end - 1; i >= 0; i--) {
+        const seq = this.slotSeq[order[i]];
+        if (seq === seq) return seq; // not NaN
+      }
+      return 0;
+    };
+    let last = keyBefore(from);
+    let lowest = Number.POSITIVE_INFINITY;
     let sorted = true;
-    for (let i = 0; i < order.length; i++) {
+    for (let i = from; i < order.length; i++) {
       const seq = this.slotSeq[order[i]];
-      if (seq === seq) last = seq; // not NaN
-      keys[i] = last;
-      if (i > 0 && keys[i] < keys[i - 1]) sorted = false;
+      if (seq === seq) {
+        if (seq < last) sorted = false;
+        last = seq;
+        lowest = Math.min(lowest, seq);
+      }
     }
-    if (sorted) return;
-    const index = Array.from(order.keys()).sort((a, b) => keys[a] - keys[b] || a - b);
-    const slots = index.map((i) => order[i]);
-    order.set(slots);
+    if (sorted) return -1;
+    // Entries already in place with a seq above the lowest newcomer's make room: sort from the first.
+    let start = from;
+    for (; start > 0; start--) {
+      const seq = this.slotSeq[order[start - 1]];
+      if (seq === seq && seq <= lowest) break;
+    }
+    const keys = new Float64Array(order.length - start);
+    last = keyBefore(start);
+    for (let i = start; i < order.length; i++) {
+      const seq = this.slotSeq[order[i]];
+      if (seq === seq) last = seq;
+      keys[i - start] = last;
+    }
+    const index = Array.from(keys.keys()).sort((a, b) => keys[a] - keys[b] || a - b);
+    const slots = index.map((i) => order[start + i]);
+    let first = -1;
+    for (let i = 0; i < slots.length && first === -1; i++) if (slots[i] !== order[start + i]) first = start + i;
+    order.set(slots, start);
+    return first;
   }
 }

@@ -174,6 +174,8 @@ class Engine extends EngineEvents implements AuditEngine {
   /** Set when reading one collected host (options.origin): duplicates, late batches, chain order. */
   private readonly collected: CollectedLines | null;
   private releaseTimer: NodeJS.Timeout | null = null;
+  /** A collected host read to its end and followed: what arrives next is put in chain order as it comes. */
+  private orderingLive = false;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
   private resolveReady!: () => void;
@@ -325,19 +327,20 @@ class Engine extends EngineEvents implements AuditEngine {
   }
 
   /**
-   * Everything there is has been read: responses still waiting for their request become
-   * orphans, and entries go in chain order. While following, a response is given
-   * RESPONSE_HOLD_MS for a late batch to bring its request.
+   * Everything there is has been read: entries go in chain order, and responses still waiting
+   * for their request become orphans — while following, only once they have waited
+   * RESPONSE_HOLD_MS (a late batch may still bring the request).
    */
   private settleCollected(follow: boolean): void {
     const collected = this.collected as CollectedLines;
-    this.releaseHeld(0);
+    this.releaseHeld(follow ? RESPONSE_HOLD_MS : 0);
     collected.sortBySeq(this.store.orderView()); // (cached entries are by slot: still right)
     // Room for what following appends; the rest was sized for the files' bytes, generously.
     this.store.trim(256);
     this.live.ids.trim();
     collected.finish(this.store.count, follow);
     if (follow) {
+      this.orderingLive = true;
       this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
       this.releaseTimer.unref();
     }
@@ -749,6 +752,21 @@ class Engine extends EngineEvents implements AuditEngine {
     this.resolveIndexed();
   }
 
+  /**
+   * A followed collector's late batch (the shipper retried) goes where its seqs put it among
+   * what is shown, as a first read of the files would have put it, and is reported as inserted:
+   * a fleet merges its hosts anew. (Entries are cached by slot: the cache stays right.)
+   */
+  private placeLateArrivals(): void {
+    const order = this.store.orderView();
+    const from = order.length - this.appended;
+    const first = (this.collected as CollectedLines).sortBySeq(order, from);
+    // (Reordered among themselves only, they are still all after what was shown.)
+    if (first < 0 || first >= from) return;
+    this.inserted += this.appended;
+    this.appended = 0;
+  }
+
   /** Coalesces what changed into one `change` event per turn of the event loop. */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
@@ -760,6 +778,7 @@ class Engine extends EngineEvents implements AuditEngine {
     this.flushScheduled = false;
     for (const slot of this.store.takeTouched()) if (slot < this.countAtFlush) this.pendingUpdated++;
     this.countAtFlush = this.store.count;
+    if (this.orderingLive && this.appended > 0) this.placeLateArrivals();
     if (this.appended === 0 && this.prepended === 0 && this.pendingUpdated === 0 && this.inserted === 0) return;
     const change: EngineChange = { prepended: this.prepended, appended: this.appended, updated: this.pendingUpdated };
     if (this.inserted > 0) change.inserted = this.inserted;

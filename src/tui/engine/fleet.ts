@@ -5,8 +5,9 @@
  * order, and maps positions, queries and stats onto the hosts' engines.
  *
  * The merged order is rebuilt when a host's older history lands in front of what was shown
- * (at most every REBUILD_MS while indexing, and once at the end); new entries that a followed
- * host appends go on the end, merged by time among themselves.
+ * (at most every REBUILD_MS while indexing, and once at the end), or when a followed host puts
+ * a late batch in chain order among what it had; new entries that a followed host appends go
+ * on the end, merged by time among themselves.
  */
 import fs from 'node:fs';
 import type {
