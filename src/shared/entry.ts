@@ -173,6 +173,13 @@ export interface EngineChange {
    * while following, a late batch placed in chain order. Absent when 0.
    */
   inserted?: number;
+  /**
+   * Optional addition. Entries already shown moved among each other (a fleet merged its hosts
+   * anew: one host's history or late batch landed among the others'). A position held from
+   * before means nothing now: find the entry again by key (`positionOf`). `prepended` still
+   * counts the entries that are new.
+   */
+  reordered?: boolean;
 }
 
 /**
@@ -207,6 +214,8 @@ export interface AuditEngine {
    * Only engines over collected files look for them. Optional addition.
    */
   duplicateLines?(): number;
+  /** Where the entry with this key is now, or -1. For engines whose changes may be `reordered`. Optional addition. */
+  positionOf?(key: number): number;
   /** Resolves once the tail (newest entries) is available. */
   ready(): Promise<void>;
   /** Resolves once every file has been indexed to its end. */

@@ -169,12 +169,13 @@ describe('fleet engine', () => {
     fs.appendFileSync(web, lines.slice(40, 70).map((l) => `${l}\n`).join(''));
     const first100 = (await plainEntries(lines.slice(0, 100))).map(summary);
     await expect.poll(webEntries, WAIT).toEqual(first100);
-    // The fleet merged anew: reported as entries in front (a following view stays on the newest).
-    expect(changes.some((c) => c.prepended > 0)).toBe(true);
+    // The fleet merged anew: new entries, and those shown moved (a viewer finds its selection by key).
+    expect(changes.some((c) => c.prepended > 0 && c.reordered === true)).toBe(true);
+    for (const position of [0, 17, engine.size() - 1]) expect(engine.positionOf?.(engine.entry(position).key)).toBe(position);
     changes.length = 0;
     fs.appendFileSync(web, lines.slice(100).map((l) => `${l}\n`).join(''));
     await expect.poll(webEntries, WAIT).toEqual((await plainEntries(lines)).map(summary));
-    expect(changes.every((c) => c.prepended === 0)).toBe(true);
+    expect(changes.every((c) => c.prepended === 0 && c.reordered === undefined)).toBe(true);
     await engine.close();
   });
 

@@ -128,6 +128,19 @@ export class FakeEngine implements AuditEngine {
     this.emitChange({ prepended: entries.length, appended: 0, updated: 0 });
   }
 
+  /**
+   * A fleet's merge anew: `entries` land among the others by time (a host's history or late
+   * batch), so entries already shown move.
+   */
+  mergeByTime(...entries: Entry[]): void {
+    this.entries = [...this.entries, ...entries].sort((a, b) => a.timeMs - b.timeMs);
+    this.emitChange({ prepended: entries.length, appended: 0, updated: 0, reordered: true });
+  }
+
+  positionOf(key: number): number {
+    return this.entries.findIndex((e) => e.key === key);
+  }
+
   /** A response arrived for the entry at `position`. */
   update(position: number, patch: Partial<Entry>): void {
     Object.assign(this.entries[position], patch);

@@ -222,6 +222,11 @@ class Engine extends EngineEvents implements AuditEngine {
     return this.store.entry(position);
   }
 
+  /** (A key is a slot; one scan of the order, for the rare reordered change.) */
+  positionOf(key: number): number {
+    return this.store.orderView().indexOf(key);
+  }
+
   query(filter: EntryFilter): Int32Array {
     return this.store.query(filter);
   }
@@ -837,6 +842,7 @@ export interface HostEngine extends AuditEngine {
   timesAt(from: number, to: number): Float64Array;
   statsParts(filter?: EntryFilter): StatsParts;
   duplicateLines(): number;
+  positionOf(key: number): number;
 }
 
 /** `openEngine` for one host of a collector directory (EngineOptions.origin). */

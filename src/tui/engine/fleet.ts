@@ -187,6 +187,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     return { ...e, key: h * KEY_STRIDE + e.key };
   }
 
+  positionOf(key: number): number {
+    const h = Math.floor(key / KEY_STRIDE);
+    const host = this.hosts[h];
+    if (!host) return -1;
+    const p = host.engine.positionOf(key - h * KEY_STRIDE);
+    return p >= 0 && p < host.merged ? host.fleetPos[p] : -1;
+  }
+
   query(filter: EntryFilter): Int32Array {
     const matched = new Uint8Array(this.count);
     this.hosts.forEach((host) => {
@@ -286,7 +294,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     if (this.closed) return;
     const before = this.count;
     let appended = 0;
+    let reordered = false;
     if (this.rebuildWanted || before === 0) {
+      reordered = before > 0;
       this.rebuildWanted = false;
       this.appendWanted = false;
       const t0 = performance.now();
@@ -300,8 +310,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const grown = this.count - before - appended;
     const updated = this.updated;
     this.updated = 0;
-    if (grown === 0 && appended === 0 && updated === 0) return;
-    this.emit('change', { prepended: grown, appended, updated } satisfies EngineChange);
+    if (grown === 0 && appended === 0 && updated === 0 && !reordered) return;
+    const change: EngineChange = { prepended: grown, appended, updated };
+    if (reordered) change.reordered = true;
+    this.emit('change', change);
   }
 
   /** Every host's entries, merged anew. */

@@ -46,7 +46,8 @@ export type Action =
   | { type: 'promptCancel' }
   | { type: 'promptComplete' }
   | { type: 'resize'; size: Size }
-  | { type: 'engineChanged'; change: EngineChange; total: number }
+  /** `anchor`: where the selected entry is now, when the change reordered entries (null: not found). */
+  | { type: 'engineChanged'; change: EngineChange; total: number; anchor?: number | null }
   /** A new view after a query; `anchor`: the position selected when it ran; `appended`: new entries in it. */
   | { type: 'viewReplaced'; positions: Int32Array | null; total: number; anchor: number | null; appended: number }
   /** Search matches; `jump`: 1 next, -1 previous, 0 the first jump of a new search. */
@@ -61,8 +62,11 @@ export type Action =
 
 /** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */
 export type Effect =
-  /** Recompute the view with the current filter; `soon`: coalesce (engine changes), else now (a key). */
-  | { kind: 'requery'; soon: boolean }
+  /**
+   * Recompute the view with the current filter; `soon`: coalesce (engine changes), else now (a
+   * key). `anchor`: the selected entry's position, when the view's own positions are stale.
+   */
+  | { kind: 'requery'; soon: boolean; anchor?: number | null }
   | { kind: 'search'; text: string; jump: 1 | -1 | 0 }
   | { kind: 'refreshStats' }
   | { kind: 'quit' };

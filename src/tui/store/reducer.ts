@@ -312,8 +312,12 @@ function keepRow(before: ViewerState, after: ViewerState, cursor: number): Viewe
 
 function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged' }>): Transition {
   const { prepended, appended } = a.change;
-  const search = s.search && prepended > 0 ? { ...s.search, stale: true } : s.search;
+  const reordered = a.change.reordered === true;
+  const search = s.search && (prepended > 0 || reordered) ? { ...s.search, stale: true } : s.search;
   const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search };
+  // Entries moved among each other (a fleet merged anew): the selection is found again by key.
+  if (reordered && s.positions) return done(next, [{ kind: 'requery', soon: false, anchor: a.anchor ?? null }]);
+  if (reordered && !s.follow && a.anchor !== undefined && a.anchor !== null) return done({ ...keepRow(s, next, a.anchor), unseen: s.unseen + appended });
   if (s.positions) {
     // Entries before the view's moved down by `prepended`; which new ones match is for a query to say.
     const positions = prepended > 0 ? s.positions.map((p) => p + prepended) : s.positions;

@@ -34,6 +34,10 @@ export class ViewerStore {
   private queriedTotal = 0;
   private queriedFilter: ViewerState['filter'] | null = null;
   private detailLength: { id: string; lines: number } | null = null;
+  /** The selected entry's key while not following: found again when the engine reorders entries. */
+  private selectedKey: number | null = null;
+  /** For the next query: the selected entry's position when the view's own are stale. */
+  private requeryAnchor: number | null | undefined = undefined;
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
@@ -102,7 +106,8 @@ export class ViewerStore {
 
   engineChanged = (change: EngineChange): void => {
     this.queriedTotal += change.prepended;
-    this.dispatch({ type: 'engineChanged', change, total: this.engine.size() });
+    const anchor = change.reordered ? this.whereSelectedIsNow() : undefined;
+    this.dispatch({ type: 'engineChanged', change, total: this.engine.size(), anchor });
     this.pollCounts();
     // Counts of nothing over a table that has rows (the first entries after open): refresh on
     // the next turn rather than after the throttle's interval.
@@ -160,13 +165,16 @@ export class ViewerStore {
 
   private set(state: ViewerState): void {
     if (state === this.state) return;
+    const before = this.state;
     this.state = state;
+    if (state.cursor !== before.cursor || state.positions !== before.positions || state.follow !== before.follow) this.rememberSelected();
     for (const listener of this.listeners) listener();
   }
 
   private run(effect: Effect): void {
     switch (effect.kind) {
       case 'requery':
+        if (effect.anchor !== undefined) this.requeryAnchor = effect.anchor;
         if (effect.soon) this.requery.request();
         else this.requery.runNow();
         return;
@@ -184,10 +192,24 @@ export class ViewerStore {
     }
   }
 
+  /** Keeps the selected entry's key (not while following: the newest is selected whatever moves). */
+  private rememberSelected(): void {
+    const position = this.state.follow ? null : selectedPosition(this.state);
+    this.selectedKey = position === null || position >= this.engine.size() ? null : this.engine.entry(position).key;
+  }
+
+  /** The selected entry's position after the engine reordered entries; null when it cannot say. */
+  private whereSelectedIsNow(): number | null {
+    if (this.selectedKey === null || !this.engine.positionOf) return null;
+    const position = this.engine.positionOf(this.selectedKey);
+    return position >= 0 ? position : null;
+  }
+
   private runQuery(): void {
     const s = this.state;
     const total = this.engine.size();
-    const anchor = selectedPosition(s);
+    const anchor = this.requeryAnchor !== undefined ? this.requeryAnchor : selectedPosition(s);
+    this.requeryAnchor = undefined;
     if (!isFiltering(s.filter)) {
       this.dispatch({ type: 'viewReplaced', positions: null, total, anchor, appended: 0 });
       return;

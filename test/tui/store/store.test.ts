@@ -85,6 +85,38 @@ describe('ViewerStore', () => {
     expect(viewLength(store.getState())).toBe(22);
   });
 
+  it('keeps the selected entry, on its row, when a fleet merges entries in among those shown', () => {
+    const { engine, store } = setup();
+    store.press('g', none);
+    for (let i = 0; i < 10; i++) store.press('j', none);
+    const chosen = engine.entry(10).key;
+    const rowBefore = store.getState().cursor - store.getState().top;
+    const at = (i: number, n: number) => Array.from({ length: n }, () => entryInState('ok', { timeMs: engine.entry(i).timeMs + 1 }));
+    // 5 land before the selected entry, 7 after it: not all "in front".
+    engine.mergeByTime(...at(2, 5), ...at(30, 7));
+    const s = store.getState();
+    expect(engine.entry(selectedPosition(s) ?? -1).key).toBe(chosen);
+    expect(selectedPosition(s)).toBe(15);
+    expect(s.cursor - s.top).toBe(rowBefore);
+    expect(s.follow).toBe(false);
+  });
+
+  it('keeps the selected entry of a filtered view, and a search asks again, when a fleet merges anew', () => {
+    const { engine, store } = setup();
+    store.press('f', none);
+    store.press('/denied\r', none);
+    store.press('g', none);
+    store.press('j', none);
+    store.press('j', none);
+    const chosen = engine.entry(selectedPosition(store.getState()) ?? -1).key;
+    engine.mergeByTime(entryInState('denied', { timeMs: engine.entry(0).timeMs - 1 }), entryInState('timeout', { timeMs: engine.entry(59).timeMs + 1 }));
+    const s = store.getState();
+    expect(viewLength(s)).toBe(22);
+    expect(engine.entry(selectedPosition(s) ?? -1).key).toBe(chosen);
+    expect(s.cursor).toBe(3);
+    expect(s.search?.stale).toBe(true);
+  });
+
   it('follows new matches in a filtered view when following', () => {
     const { engine, store, held } = setup();
     store.press('f', none);
