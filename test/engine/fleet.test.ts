@@ -121,6 +121,21 @@ describe('fleet engine', () => {
     await engine.close();
   });
 
+  it('drops a resent batch of records without chain fields (a daemon that does not chain) by id and type, byte for byte', async () => {
+    const line = (r: object) => jsonl(r).slice(0, -1);
+    const a = [line(request('a')), line(response('a'))];
+    const b = [line(request('b', { time: '2026-11-01T08:01:00Z' })), line(response('b', { stdout_len: 7 }))];
+    // b's response differs from a resent one only in its bytes: kept, and reported as a second response.
+    const changed = line(response('b', { stdout_len: 8 }));
+    const engine = await indexedFleet(collector({ web: [...a, ...b, ...a, b[0], changed] }));
+    expect(engine.duplicateLines?.()).toBe(3);
+    const entries = entriesOf(engine);
+    expect(entries.map((e) => e.id)).toEqual(['a', 'b']);
+    expect(entries[0].anomalies).toEqual(['unchained']);
+    expect(entries[1].anomalies).toContain('second-response');
+    await engine.close();
+  });
+
   it('keeps a different line that claims a seen seq (forged or a restarted chain), and a response whose request never came', async () => {
     const lines = hostLines(5, 40);
     // Same length as the line it copies: only its bytes tell it apart.

@@ -2,15 +2,17 @@
  * What reading one host's collected files adds to the engine. A shipper (rsyslog over RELP)
  * delivers every line, but after a retry whole batches arrive late, and after a reconnect a
  * batch may arrive twice. So:
- * - a line identical, byte for byte, to an earlier line with the same `seq` is a resend:
- *   dropped and counted (a different line with the same seq — a forgery, or a chain that
- *   restarted from genesis — is kept, for `verify` to judge);
+ * - a line identical, byte for byte, to an earlier line with the same `seq` (or, for a record
+ *   without chain fields, the same id and type) is a resend: dropped and counted (a different
+ *   line with the same seq — a forgery, or a chain that restarted from genesis — is kept, for
+ *   `verify` to judge);
  * - a response that arrives before its request is held until the request comes (or, at the
  *   end of what is there, becomes an orphan as it would in a plain file);
  * - entries are put in chain order (`seq`) once the files are read, and while following, a
  *   late batch goes where its seqs put it, not on the end.
  */
 import type { LocatedCompact } from './entry-store.js';
+import { KIND_REQUEST, KIND_RESPONSE } from './scan-record.js';
 
 /** Reads back a line's bytes (without the newline); null when it is gone. */
 export type ReadLine = (seg: number, offset: number, length: number) => Buffer | null;
@@ -93,6 +95,28 @@ class LinesBySeq {
   }
 }
 
+type LinePlace = { seg: number; offset: number; length: number };
+
+/** A record's line, read once and only if there is an earlier line of its length to compare with. */
+class LineBytes {
+  private bytes: Buffer | null | undefined;
+  constructor(
+    private readonly place: LinePlace,
+    private readonly readLine: ReadLine,
+  ) {}
+
+  equals(earlier: LinePlace): boolean {
+    if (earlier.length !== this.place.length) return false;
+    // A copy: readLine may hand back the same scratch buffer for the next line.
+    if (this.bytes === undefined) {
+      const bytes = this.readLine(this.place.seg, this.place.offset, this.place.length);
+      this.bytes = bytes && Buffer.from(bytes);
+    }
+    const theirs = this.readLine(earlier.seg, earlier.offset, earlier.length);
+    return this.bytes !== null && theirs !== null && this.bytes.equals(theirs);
+  }
+}
+
 interface Held {
   record: LocatedCompact;
   heldAt: number;
@@ -105,6 +129,8 @@ export class CollectedLines {
   seqReused = false;
   /** Null once nothing more will be read (not following): then there is nothing to compare with. */
   private bySeq: LinesBySeq | null = new LinesBySeq();
+  /** Unchained requests and responses by id hash and kind (rare: a daemon that does not chain). */
+  private unchained = new Map<number, LinePlace[]>();
   private readonly held = new Map<number, Held[]>();
   private heldCount = 0;
   /** Slot → the seq of its first record (NaN: unchained). */
@@ -117,27 +143,41 @@ export class CollectedLines {
 
   /** True when `r`'s line is an exact copy of an earlier one: drop it. Otherwise remembers it. */
   isDuplicate(r: LocatedCompact): boolean {
-    if (r.seq < 0 || !this.bySeq) return false;
-    let mine: Buffer | null | undefined;
-    let reused = false;
-    // (A loop, not a generator: this runs once per record of a fleet.)
-    for (let i = this.bySeq.latest(r.seq); i >= 0; i = this.bySeq.before(i)) {
-      const earlier = this.bySeq.lineOf(i);
-      reused = true;
-      if (earlier.length !== r.length) continue;
-      // A copy: readLine may hand back the same scratch buffer for the next line.
-      if (mine === undefined) {
-        const bytes = this.readLine(r.seg, r.offset, r.length);
-        mine = bytes && Buffer.from(bytes);
-      }
-      const theirs = this.readLine(earlier.seg, earlier.offset, earlier.length);
-      if (mine && theirs && mine.equals(theirs)) {
+    if (!this.bySeq) return false;
+    if (r.seq >= 0) return this.chainedDuplicate(r, this.bySeq);
+    return r.kind === KIND_REQUEST || r.kind === KIND_RESPONSE ? this.unchainedDuplicate(r) : false;
+  }
+
+  private chainedDuplicate(r: LocatedCompact, bySeq: LinesBySeq): boolean {
+    // (A loop, not a generator, and nothing allocated for a first seq: this runs once per record of a fleet.)
+    let mine: LineBytes | null = null;
+    for (let i = bySeq.latest(r.seq); i >= 0; i = bySeq.before(i)) {
+      mine ??= new LineBytes(r, this.readLine);
+      if (mine.equals(bySeq.lineOf(i))) {
         this.duplicates++;
         return true;
       }
     }
-    if (reused) this.seqReused = true;
-    this.bySeq.add(r.seq, r.seg, r.offset, r.length);
+    if (mine) this.seqReused = true;
+    bySeq.add(r.seq, r.seg, r.offset, r.length);
+    return false;
+  }
+
+  /**
+   * A record without chain fields (a daemon that does not chain) has no seq to find its copy
+   * by: its id does (a resent request or response has the same one).
+   */
+  private unchainedDuplicate(r: LocatedCompact): boolean {
+    const key = r.idHash * 2 + r.kind;
+    const earlier = this.unchained.get(key);
+    const mine = new LineBytes(r, this.readLine);
+    if (earlier?.some((line) => mine.equals(line))) {
+      this.duplicates++;
+      return true;
+    }
+    const line = { seg: r.seg, offset: r.offset, length: r.length };
+    if (earlier) earlier.push(line);
+    else this.unchained.set(key, [line]);
     return false;
   }
 
@@ -196,6 +236,7 @@ export class CollectedLines {
   finish(slots: number, more: boolean): void {
     if (!more) {
       this.bySeq = null;
+      this.unchained = new Map();
       this.slotSeq = new Float64Array(0);
       return;
     }
