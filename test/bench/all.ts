@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the writer, engine, TUI and fleet benchmarks, each in its own process (their own
+ * `npm run bench`: the writer, engine, TUI, fleet and start-up benchmarks, each in its own process (their own
  * tables pass through as they run), then one summary table: figure, value, the same-run
  * baseline, ratio, target, PASS/FAIL. Each benchmark ends its output with one line of JSON
  * figures (`--json`), which is what this reads.
@@ -169,6 +169,15 @@ function fleetRows(r: BenchResult): Row[] {
   ];
 }
 
+function startRows(r: BenchResult): Row[] {
+  const f = r.figures;
+  if (!f) return [missing('start-up', r.problem ?? '?')];
+  return [
+    row(`start-up: viewer first screen (tmux, from spawn), ${fmt(num(f, 'records') ?? 0)} records`, num(f, 'viewerFirstScreenMs'), 'ms', 0, null, { label: 'unbundled', value: num(f, 'unbundledViewerFirstScreenMs') }),
+    row('start-up: `stats` over 20 records', num(f, 'statsStartMs'), 'ms', 0, null, { label: 'unbundled', value: num(f, 'unbundledStatsStartMs') }),
+  ];
+}
+
 function table(rows: Row[]): string {
   const header: Row = { figure: 'figure', value: 'value', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', verdict: '' };
   const keys = Object.keys(header) as Array<keyof Row>;
@@ -198,15 +207,16 @@ async function main(): Promise<void> {
   const engine = await runBench('engine', 'engine.ts', engineArgs);
   const tui = await runBench('tui', 'tui.ts', []);
   const fleet = await runBench('fleet', 'fleet.ts', []);
+  const start = await runBench('start', 'start.ts', []);
 
   const took = (r: BenchResult) => (r.figures ? `${r.seconds.toFixed(0)} s` : r.problem);
   const out = [
     '',
     `━━ Summary (npm run bench, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     `Machine: ${machine()}; load average ${loadBefore} before, ${load()} after`,
-    `Engine log: ${fmt(records)} records${records < FULL_RECORDS ? ` (BENCH_RECORDS; the engine targets are set for ${fmt(FULL_RECORDS)})` : ''}. Took: writer ${took(writer)}, engine ${took(engine)}, tui ${took(tui)}, fleet ${took(fleet)}.`,
+    `Engine log: ${fmt(records)} records${records < FULL_RECORDS ? ` (BENCH_RECORDS; the engine targets are set for ${fmt(FULL_RECORDS)})` : ''}. Took: writer ${took(writer)}, engine ${took(engine)}, tui ${took(tui)}, fleet ${took(fleet)}, start-up ${took(start)}.`,
     '',
-    table([...writerRows(writer), ...engineRows(engine), ...tuiRows(tui), ...fleetRows(fleet)]),
+    table([...writerRows(writer), ...engineRows(engine), ...tuiRows(tui), ...fleetRows(fleet), ...startRows(start)]),
     '',
   ];
   process.stdout.write(out.join('\n'));

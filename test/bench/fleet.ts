@@ -18,11 +18,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { viewerFirstScreenMs } from './viewer-start.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '../..');
 const RESENT = 100;
 const LATE = 100;
+const CLI = path.join(ROOT, 'dist/bin/cli.js');
 
 interface OpenRun {
   readyMs: number;
@@ -128,38 +130,11 @@ function runChild<T>(...args: string[]): T {
 }
 
 function cliStatsMs(target: string): number | null {
-  const cli = path.join(ROOT, 'dist/bin/cli.js');
-  if (!fs.existsSync(cli)) return null;
+  if (!fs.existsSync(CLI)) return null;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [CLI, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`stats ${target} exited ${r.status}: ${r.stderr}`);
   return performance.now() - t0;
-}
-
-/**
- * The real viewer in a real terminal (tmux, 120×32): ms from spawning `view --no-follow` until
- * the table's last row holds an entry (the first screen an operator sees). Null without tmux.
- */
-function viewerFirstScreenMs(target: string): number | null {
-  const cli = path.join(ROOT, 'dist/bin/cli.js');
-  if (!fs.existsSync(cli) || spawnSync('tmux', ['-V']).status !== 0) return null;
-  const socket = `bench-fleet-${process.pid}`;
-  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  const t0 = performance.now();
-  tmux('new-session', '-d', '-x', '120', '-y', '32', 'env', 'NODE_ENV=production', process.execPath, cli, 'view', '--no-follow', target);
-  try {
-    while (performance.now() - t0 < 30_000) {
-      const screen = tmux('capture-pane', '-p').stdout ?? '';
-      // The selected (newest) row starts with the cursor mark, and the footer counts entries.
-      if (/^› \d\d-\d\d /m.test(screen) && /\d+\/\d+\s*$/m.test(screen)) return performance.now() - t0;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-    throw new Error(`the viewer showed no rows within 30 s:\n${tmux('capture-pane', '-p').stdout}`);
-  } finally {
-    const socketPath = (tmux('display-message', '-p', '#{socket_path}').stdout ?? '').trim();
-    tmux('kill-server');
-    if (socketPath !== '') fs.rmSync(socketPath, { force: true }); // kill-server leaves it behind
-  }
 }
 
 // ---- main ----
@@ -189,7 +164,7 @@ async function main(): Promise<void> {
       cliFleet.push(a);
       cliPlain.push(b);
     }
-    const [c, d] = values['no-cli'] ? [null, null] : [viewerFirstScreenMs(dir), viewerFirstScreenMs(single)];
+    const [c, d] = values['no-cli'] ? [null, null] : [viewerFirstScreenMs(CLI, dir), viewerFirstScreenMs(CLI, single)];
     if (c !== null && d !== null) {
       viewFleet.push(c);
       viewPlain.push(d);
