@@ -73,8 +73,7 @@ export class ViewerStore {
     for (const effect of effects) this.run(effect);
   }
 
-  /** A key from the terminal. */
-  /** `raw` is the sequence the terminal sent, when known (it tells Esc+`/` from `/`). */
+  /** A key from the terminal; `raw`, the sequence it sent when known (it tells Esc+`/` from `/`). */
   press(input: string, key: KeyInfo, raw = ''): void {
     for (const [one, oneKey] of splitKeys(input, key, raw)) this.pressOne(one, oneKey);
   }
