@@ -4,9 +4,15 @@
  * and sometimes twice (a batch resent after a reconnect, a sender re-reading after a crash).
  * Exact duplicate lines are dropped and counted, the rest ordered by chain epoch then `seq`,
  * and how late lines arrived is measured: facts about the transport, not tampering.
- * `verifyChain` then judges the ordered lines. Pure: callers feed lines in arrival order.
+ * `verifyChain` then judges the ordered lines.
+ *
+ * In two passes, so a host of millions of records is ordered in bounded memory:
+ * `planCollectedOrder` reads the lines in arrival order and keeps per line only its chain
+ * fields and SHA-256 (about 100 bytes), and `inPlanOrder` reads them again and hands them on in
+ * chain order, holding only the lines that arrived before their turn. Pure: callers feed lines.
  */
-import { type ChainLine, hashLine } from './chain.js';
+import { hash } from 'node:crypto';
+import type { ChainLine } from './chain.js';
 import { GENESIS_HASH } from './schema.js';
 
 export interface CollectedOrder {
@@ -19,6 +25,23 @@ export interface CollectedOrder {
   /** The largest seq distance by which a record arrived late (0 when all were in order). */
   maxLateness: number;
 }
+
+/** Where each line goes: what `inPlanOrder` needs for the second pass. */
+export interface CollectedPlan {
+  /** Arrival indices of the unique lines, in chain order. */
+  order: Int32Array;
+  /** Per arrival index: the line's length, to notice files that changed between the passes. */
+  lengths: Int32Array;
+  duplicates: number;
+  lateArrivals: number;
+  maxLateness: number;
+}
+
+const DIGEST = 32;
+const CHAINED = 1;
+const PREV_OK = 2;
+const GENESIS = 4;
+const DUPLICATE = 8;
 
 /** A record's chain position, or null for a line that carries none. */
 function chainFieldsOf(text: string): { seq: number; prev: string | null } | null {
@@ -34,102 +57,255 @@ function chainFieldsOf(text: string): { seq: number; prev: string | null } | nul
   return { seq, prev: typeof prev === 'string' ? prev : null };
 }
 
-/** A record and the lines without a seq that arrived right after it. */
-interface Run {
-  seq: number;
-  /** Which chain the record belongs to: 0 before any genesis, then one per genesis record. */
-  epoch: number;
-  prev: string | null;
-  genesis: boolean;
-  lines: ChainLine[];
+/** Per-line facts of the first pass, in growable typed arrays. */
+class Arrivals {
+  count = 0;
+  seq = new Float64Array(1024);
+  flags = new Uint8Array(1024);
+  lengths = new Int32Array(1024);
+  /** Each line's SHA-256, and the one its `prev` names, 32 bytes per line. */
+  digests = Buffer.alloc(1024 * DIGEST);
+  prevs = Buffer.alloc(1024 * DIGEST);
+
+  add(text: string): void {
+    if (this.count === this.seq.length) this.grow();
+    const i = this.count++;
+    this.lengths[i] = text.length;
+    hash('sha256', text, 'buffer').copy(this.digests, i * DIGEST);
+    const fields = chainFieldsOf(text);
+    if (fields === null) {
+      this.seq[i] = Number.NaN;
+      return;
+    }
+    this.seq[i] = fields.seq;
+    let flags = CHAINED;
+    if (fields.prev !== null && /^[0-9a-f]{64}$/.test(fields.prev)) {
+      this.prevs.write(fields.prev, i * DIGEST, DIGEST, 'hex');
+      flags |= PREV_OK;
+      if (fields.seq === 1 && fields.prev === GENESIS_HASH) flags |= GENESIS;
+    }
+    this.flags[i] = flags;
+  }
+
+  digestKey(i: number): string {
+    return this.digests.toString('latin1', i * DIGEST, (i + 1) * DIGEST);
+  }
+
+  prevKey(i: number): string {
+    return this.prevs.toString('latin1', i * DIGEST, (i + 1) * DIGEST);
+  }
+
+  sameDigest(a: number, b: number): boolean {
+    return this.digests.compare(this.digests, b * DIGEST, (b + 1) * DIGEST, a * DIGEST, (a + 1) * DIGEST) === 0;
+  }
+
+  private grow(): void {
+    const n = this.seq.length * 2;
+    const seq = new Float64Array(n);
+    seq.set(this.seq);
+    const flags = new Uint8Array(n);
+    flags.set(this.flags);
+    const lengths = new Int32Array(n);
+    lengths.set(this.lengths);
+    const digests = Buffer.alloc(n * DIGEST);
+    this.digests.copy(digests);
+    const prevs = Buffer.alloc(n * DIGEST);
+    this.prevs.copy(prevs);
+    Object.assign(this, { seq, flags, lengths, digests, prevs });
+  }
 }
 
 /**
- * Lines without a seq (torn fragments, garbage, records of another writer) travel with the
- * record that arrived just before them, so `verifyChain` still sees them where they were
- * delivered and can tell an edited or inserted line from a torn one. Records sharing a seq
- * (a forged copy) keep their arrival order.
- *
+ * Marks lines identical to an earlier one, byte for byte (the same SHA-256), and returns how
+ * many. A resent record has the seq of its original, so records are compared within a seq;
+ * lines without one (rare) by digest.
+ */
+function markDuplicates(a: Arrivals): number {
+  let duplicates = 0;
+  const chained: number[] = [];
+  const unchained = new Set<string>();
+  for (let i = 0; i < a.count; i++) {
+    if (a.flags[i] & CHAINED) chained.push(i);
+    else {
+      const key = a.digestKey(i);
+      if (unchained.has(key)) {
+        a.flags[i] |= DUPLICATE;
+        duplicates++;
+      } else unchained.add(key);
+    }
+  }
+  chained.sort((x, y) => a.seq[x] - a.seq[y] || x - y);
+  for (let g = 0; g < chained.length; ) {
+    let end = g + 1;
+    while (end < chained.length && a.seq[chained[end]] === a.seq[chained[g]]) end++;
+    for (let j = g + 1; j < end; j++) {
+      for (let k = g; k < j; k++) {
+        if (!(a.flags[chained[k]] & DUPLICATE) && a.sameDigest(chained[k], chained[j])) {
+          a.flags[chained[j]] |= DUPLICATE;
+          duplicates++;
+          break;
+        }
+      }
+    }
+    g = end;
+  }
+  return duplicates;
+}
+
+/**
+ * Runs: a record and the lines without a seq that arrived right after it (torn fragments,
+ * garbage, records of another writer). They travel together, so `verifyChain` still sees
+ * such lines where they were delivered and can tell an edited or inserted line from a torn
+ * one. Run 0 holds what came before the first record. Records sharing a seq (a forged copy)
+ * keep their arrival order.
+ */
+interface Runs {
+  count: number;
+  /** Arrival index of the run's record (run 0: -1). */
+  leader: Int32Array;
+  seq: Float64Array;
+  /** Which chain: 0 before any genesis, then one per genesis record (run 0: -1). */
+  epoch: Int32Array;
+}
+
+function runsOf(a: Arrivals): { runs: Runs; geneses: number } {
+  const runs: Runs = { count: 1, leader: new Int32Array(a.count + 1), seq: new Float64Array(a.count + 1), epoch: new Int32Array(a.count + 1) };
+  runs.leader[0] = -1;
+  runs.epoch[0] = -1;
+  let geneses = 0;
+  for (let i = 0; i < a.count; i++) {
+    const flags = a.flags[i];
+    if (!(flags & CHAINED) || flags & DUPLICATE) continue;
+    if (flags & GENESIS) geneses++;
+    const r = runs.count++;
+    runs.leader[r] = i;
+    runs.seq[r] = a.seq[i];
+    // The epoch current at arrival: the fallback for a record whose predecessor is missing.
+    runs.epoch[r] = geneses;
+  }
+  return { runs, geneses };
+}
+
+/**
  * A writer whose log was lost starts a new chain from genesis (seq 1 again). Ordering by seq
  * alone would interleave the two chains; instead each genesis record starts a new epoch (in
  * arrival order) and each record joins the epoch of the record its `prev` names, so a late
- * batch of the older chain still lands in it. A record whose predecessor is missing (a gap, an
- * edit) joins the chain of the record that arrived just before it. `verifyChain` then reports the
- * restart where the new chain begins, instead of records out of order.
+ * batch of the older chain still lands in it. A chain fragment whose first record links to
+ * nothing (a gap, an edit, or a start that was never collected) joins the chain of the record
+ * that arrived just before it — batches arrive whole — or, failing that, the epoch current
+ * when it arrived. `verifyChain` then reports the restart where the new chain begins, instead
+ * of records out of order.
  */
-export function orderCollected(arrivals: Iterable<ChainLine>): CollectedOrder {
-  const seen = new Set<string>();
-  /** Runs of lines, each led by a record (or, for the first run, by whatever came first). */
-  const runs: Run[] = [{ seq: 0, epoch: -1, prev: null, genesis: false, lines: [] }];
-  let duplicates = 0;
-  let geneses = 0;
-  for (const line of arrivals) {
-    if (seen.has(line.text)) {
-      duplicates++;
-      continue;
-    }
-    seen.add(line.text);
-    const fields = chainFieldsOf(line.text);
-    if (fields === null) {
-      runs[runs.length - 1].lines.push(line);
-      continue;
-    }
-    const genesis = fields.seq === 1 && fields.prev === GENESIS_HASH;
-    if (genesis) geneses++;
-    // The epoch current at arrival: the fallback for a record whose predecessor is missing.
-    runs.push({ seq: fields.seq, epoch: geneses, prev: fields.prev, genesis, lines: [line] });
+function linkEpochs(a: Arrivals, runs: Runs): void {
+  const isGenesis = (r: number) => r > 0 && (a.flags[runs.leader[r]] & GENESIS) !== 0;
+  let genesisIndex = 0;
+  for (let r = 1; r < runs.count; r++) if (isGenesis(r)) runs.epoch[r] = ++genesisIndex;
+  const root = new Int32Array(runs.count);
+  const runOfHash = new Map<string, number>();
+  // By seq, so that a predecessor is linked first.
+  const bySeq = Array.from({ length: runs.count - 1 }, (_, k) => k + 1).sort((x, y) => runs.seq[x] - runs.seq[y] || x - y);
+  for (const r of bySeq) {
+    const i = runs.leader[r];
+    const before = isGenesis(r) || !(a.flags[i] & PREV_OK) ? undefined : runOfHash.get(a.prevKey(i));
+    root[r] = before === undefined ? r : root[before];
+    runOfHash.set(a.digestKey(i), r);
   }
-  // The usual case, one chain whose genesis arrived first: every record is in epoch 1
-  // whether linked or not, so the hashing can be skipped.
-  const oneChainFromTheStart = geneses === 1 && runs.length > 1 && runs[1].genesis;
-  if (geneses > 0 && !oneChainFromTheStart) linkEpochs(runs);
+  // Fragments in arrival order: the one before has been placed already, unless it descends
+  // from a fragment that arrived later.
+  const placed = new Uint8Array(runs.count);
+  for (let r = 1; r < runs.count; r++) {
+    if (root[r] !== r) continue;
+    if (!isGenesis(r) && r > 1) {
+      const neighbour = root[r - 1];
+      if (isGenesis(neighbour) || placed[neighbour]) runs.epoch[r] = runs.epoch[neighbour];
+    }
+    placed[r] = 1;
+  }
+  for (let r = 1; r < runs.count; r++) runs.epoch[r] = runs.epoch[root[r]];
+}
+
+/** First pass: where every line goes, and what the transport did (duplicates, lateness). */
+export function planCollectedOrder(arrivals: Iterable<ChainLine>): CollectedPlan {
+  const a = new Arrivals();
+  for (const line of arrivals) a.add(line.text);
+  const duplicates = markDuplicates(a);
+  const { runs, geneses } = runsOf(a);
+  // The usual case, one chain whose genesis arrived first: every record is in epoch 1 whether
+  // linked or not, so the linking can be skipped.
+  const oneChainFromTheStart = geneses === 1 && runs.count > 1 && (a.flags[runs.leader[1]] & GENESIS) !== 0;
+  if (geneses > 0 && !oneChainFromTheStart) linkEpochs(a, runs);
 
   // Lateness, in arrival order (runs are still in it), within each chain.
   let lateArrivals = 0;
   let maxLateness = 0;
   const highest = new Map<number, number>();
-  for (let i = 1; i < runs.length; i++) {
-    const { seq, epoch } = runs[i];
+  let inOrder = true;
+  for (let r = 1; r < runs.count; r++) {
+    const seq = runs.seq[r];
+    const epoch = runs.epoch[r];
     const top = highest.get(epoch) ?? 0;
     if (seq < top) {
       lateArrivals++;
       maxLateness = Math.max(maxLateness, top - seq);
     } else highest.set(epoch, seq);
+    if (r > 1 && (epoch < runs.epoch[r - 1] || (epoch === runs.epoch[r - 1] && seq < runs.seq[r - 1]))) inOrder = false;
   }
 
-  // Array.prototype.sort is stable: equal (epoch, seq) keep their arrival order.
-  runs.sort((a, b) => a.epoch - b.epoch || a.seq - b.seq);
-  return { lines: runs.flatMap((r) => r.lines), duplicates, lateArrivals, maxLateness };
+  // Equal (epoch, seq) keep their arrival order.
+  const sorted = Array.from({ length: runs.count }, (_, r) => r);
+  if (!inOrder) sorted.sort((x, y) => runs.epoch[x] - runs.epoch[y] || runs.seq[x] - runs.seq[y] || x - y);
+  const order = new Int32Array(a.count - duplicates);
+  let k = 0;
+  for (const r of sorted) {
+    const start = r === 0 ? 0 : runs.leader[r];
+    const end = r + 1 < runs.count ? runs.leader[r + 1] : a.count;
+    for (let i = start; i < end; i++) if (!(a.flags[i] & DUPLICATE)) order[k++] = i;
+  }
+  return { order, lengths: a.lengths.slice(0, a.count), duplicates, lateArrivals, maxLateness };
+}
+
+/** The files changed between the two passes (a collector still writing, or rotating). */
+export class CollectedFilesChanged extends Error {
+  constructor(where: string) {
+    super(`${where} changed while it was being verified (a collector still writing or rotating?); run verify again`);
+    this.name = 'CollectedFilesChanged';
+  }
 }
 
 /**
- * Moves each record into the epoch of the chain it continues (see orderCollected). Records are
- * linked to the record their `prev` names, by seq so that a predecessor is linked first; a
- * chain fragment whose first record links to nothing (a gap, an edit, or a start that was never
- * collected) joins the chain of the record that arrived just before it — batches arrive whole —
- * or, failing that, the epoch current when it arrived.
+ * Second pass: the same lines, read again in arrival order, handed on in the plan's order.
+ * Holds only lines that arrived before their turn. Lines past the plan (appended since the
+ * first pass) are left out; lines that differ from the first pass, or are gone, end it with
+ * CollectedFilesChanged.
  */
-function linkEpochs(runs: Run[]): void {
-  let genesisIndex = 0;
-  for (const run of runs) if (run.genesis) run.epoch = ++genesisIndex;
-  const root = new Map<Run, Run>();
-  const runOfHash = new Map<string, Run>();
-  for (const run of runs.slice(1).sort((a, b) => a.seq - b.seq)) {
-    const before = run.genesis || run.prev === null ? undefined : runOfHash.get(run.prev);
-    root.set(run, before === undefined ? run : (root.get(before) as Run));
-    runOfHash.set(hashLine(run.lines[0].text), run);
-  }
-  // Fragments in arrival order: the one before has been placed already, unless it descends
-  // from a fragment that arrived later.
-  const placed = new Set<Run>();
-  for (let i = 1; i < runs.length; i++) {
-    const run = runs[i];
-    if (root.get(run) !== run) continue;
-    if (!run.genesis && i > 1) {
-      const neighbour = root.get(runs[i - 1]) as Run;
-      if (neighbour.genesis || placed.has(neighbour)) run.epoch = neighbour.epoch;
+export function* inPlanOrder(plan: CollectedPlan, arrivals: Iterable<ChainLine>): Generator<ChainLine> {
+  const { order, lengths } = plan;
+  const wanted = new Uint8Array(lengths.length);
+  for (const i of order) wanted[i] = 1;
+  const early = new Map<number, ChainLine>();
+  let next = 0;
+  let i = 0;
+  for (const line of arrivals) {
+    if (i >= lengths.length) break;
+    if (line.text.length !== lengths[i]) throw new CollectedFilesChanged(`${line.file}:${line.line}`);
+    if (wanted[i] === 1) {
+      if (order[next] === i) {
+        next++;
+        yield line;
+        for (let held = early.get(order[next]); held !== undefined; held = early.get(order[next])) {
+          early.delete(order[next++]);
+          yield held;
+        }
+      } else early.set(i, line);
     }
-    placed.add(run);
+    i++;
   }
-  for (const run of runs.slice(1)) run.epoch = (root.get(run) as Run).epoch;
+  if (next < order.length) throw new CollectedFilesChanged('a file');
+}
+
+/** Both passes over lines held in memory (tests, small inputs). */
+export function orderCollected(arrivals: Iterable<ChainLine>): CollectedOrder {
+  const lines = [...arrivals];
+  const plan = planCollectedOrder(lines);
+  return { lines: [...inPlanOrder(plan, lines)], duplicates: plan.duplicates, lateArrivals: plan.lateArrivals, maxLateness: plan.maxLateness };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChainLine, hashLine, verifyChain } from '../../src/shared/chain.js';
-import { orderCollected } from '../../src/shared/fleet-order.js';
+import { CollectedFilesChanged, inPlanOrder, orderCollected, planCollectedOrder } from '../../src/shared/fleet-order.js';
 import { GENESIS_HASH } from '../../src/shared/schema.js';
 
 /** A chain of n records as the writer would produce them (seq 1…n, each prev the hash of the one before). */
@@ -162,5 +162,49 @@ describe('orderCollected', () => {
 
   it('returns nothing for no input', () => {
     expect(orderCollected([])).toEqual({ lines: [], duplicates: 0, lateArrivals: 0, maxLateness: 0 });
+  });
+});
+
+describe('planCollectedOrder and inPlanOrder: two passes in bounded memory', () => {
+  /** Lines as a generator that counts how many were read. */
+  function counted(lines: readonly ChainLine[]) {
+    const seen = { read: 0 };
+    function* gen() {
+      for (const l of lines) {
+        seen.read++;
+        yield l;
+      }
+    }
+    return { seen, gen };
+  }
+
+  it('hands lines on as they come when they are in order, holding only those that came early', () => {
+    const c = chain(6);
+    const lines = arrived([c[0], c[1], c[3], c[4], c[2], c[5]]);
+    const plan = planCollectedOrder(lines);
+    expect(plan).toMatchObject({ duplicates: 0, lateArrivals: 1, maxLateness: 2 });
+    const { seen, gen } = counted(lines);
+    const out = inPlanOrder(plan, gen());
+    expect(out.next().value?.text).toBe(c[0]);
+    expect(seen.read).toBe(1);
+    expect(out.next().value?.text).toBe(c[1]);
+    // c-3 arrived fifth: the two before it wait, and come right after it.
+    expect(out.next().value?.text).toBe(c[2]);
+    expect(seen.read).toBe(5);
+    expect([...out].map((l) => l.text)).toEqual([c[3], c[4], c[5]]);
+  });
+
+  it('keeps only the plan: a line appended after the first pass is left for the next run', () => {
+    const c = chain(4);
+    const plan = planCollectedOrder(arrived(c.slice(0, 3)));
+    expect([...inPlanOrder(plan, arrived(c))].map((l) => l.text)).toEqual(c.slice(0, 3));
+  });
+
+  it('stops with CollectedFilesChanged when a line changed or went away between the passes', () => {
+    const c = chain(4);
+    const plan = planCollectedOrder(arrived(c));
+    const edited = [...c.slice(0, 2), `${c[2]} `, c[3]];
+    expect(() => [...inPlanOrder(plan, arrived(edited))]).toThrow(CollectedFilesChanged);
+    expect(() => [...inPlanOrder(plan, arrived(c.slice(0, 2)))]).toThrow(/run verify again/);
   });
 });

@@ -4,12 +4,12 @@
  * first break, its file:line and kind. Over a collector directory, each host's chain is put
  * back in order first (duplicates dropped, late batches placed by seq) and judged on its own.
  */
-import { verifyChain } from '../../shared/chain.js';
-import { orderCollected } from '../../shared/fleet-order.js';
+import { type ChainReport, verifyChain } from '../../shared/chain.js';
+import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/fleet-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../engine/collector.js';
 import { type Command, PROGRAM } from './command.js';
-import { EXIT_OK, EXIT_VERDICT } from './errors.js';
+import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
@@ -55,10 +55,20 @@ function reportTornLines(malformed: ReadonlyArray<{ file: string; line: number }
   if (malformed.length > MAX_LISTED) process.stderr.write(`… and ${malformed.length - MAX_LISTED} more lines that are not records\n`);
 }
 
-/** One host's lines in collected order, then its chain. Reads one host at a time. */
+/**
+ * One host's lines in collected order, then its chain: the files are read twice (where each
+ * line goes, then the lines in that order), so a big host needs little memory.
+ */
 function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined): HostVerdict {
-  const { lines, ...order } = orderCollected(chainLinesOfFiles(host.files));
-  return { origin: host.origin, files: host.files, report: verifyChain(lines, { expectHead }), ...order };
+  const plan = planCollectedOrder(chainLinesOfFiles(host.files));
+  let report: ChainReport;
+  try {
+    report = verifyChain(inPlanOrder(plan, chainLinesOfFiles(host.files)), { expectHead });
+  } catch (e) {
+    throw e instanceof CollectedFilesChanged ? new CliError(`${host.origin}: ${e.message}`) : e;
+  }
+  const { duplicates, lateArrivals, maxLateness } = plan;
+  return { origin: host.origin, files: host.files, report, duplicates, lateArrivals, maxLateness };
 }
 
 export const verifyCommand: Command = {
