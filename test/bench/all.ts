@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the writer, engine, TUI, fleet and start-up benchmarks, each in its own process (their own
+ * `npm run bench`: the writer, engine, TUI, fleet, start-up and verify benchmarks, each in its own process (their own
  * tables pass through as they run), then one summary table: figure, value, the same-run
  * baseline, ratio, target, PASS/FAIL. Each benchmark ends its output with one line of JSON
  * figures (`--json`), which is what this reads.
@@ -178,6 +178,16 @@ function startRows(r: BenchResult): Row[] {
   ];
 }
 
+function verifyRows(r: BenchResult): Row[] {
+  const f = r.figures;
+  if (!f) return [missing('verify', r.problem ?? '?')];
+  const size = `${fmt(num(f, 'records') ?? 0)} records`;
+  return [
+    row(`verify DIR: one host of ${size}, wall`, num(f, 'verifyDirMs'), 'ms', 0, null, { label: 'verify FILE', value: num(f, 'verifyFileMs') }),
+    row('verify DIR: peak RSS', num(f, 'verifyDirRssMb'), 'MB', 0, null, { label: 'ordering in memory', value: num(f, 'inMemoryRssMb') }),
+  ];
+}
+
 function table(rows: Row[]): string {
   const header: Row = { figure: 'figure', value: 'value', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target', verdict: '' };
   const keys = Object.keys(header) as Array<keyof Row>;
@@ -208,15 +218,16 @@ async function main(): Promise<void> {
   const tui = await runBench('tui', 'tui.ts', []);
   const fleet = await runBench('fleet', 'fleet.ts', []);
   const start = await runBench('start', 'start.ts', []);
+  const verify = await runBench('verify', 'verify.ts', []);
 
   const took = (r: BenchResult) => (r.figures ? `${r.seconds.toFixed(0)} s` : r.problem);
   const out = [
     '',
     `━━ Summary (npm run bench, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     `Machine: ${machine()}; load average ${loadBefore} before, ${load()} after`,
-    `Engine log: ${fmt(records)} records${records < FULL_RECORDS ? ` (BENCH_RECORDS; the engine targets are set for ${fmt(FULL_RECORDS)})` : ''}. Took: writer ${took(writer)}, engine ${took(engine)}, tui ${took(tui)}, fleet ${took(fleet)}, start-up ${took(start)}.`,
+    `Engine log: ${fmt(records)} records${records < FULL_RECORDS ? ` (BENCH_RECORDS; the engine targets are set for ${fmt(FULL_RECORDS)})` : ''}. Took: writer ${took(writer)}, engine ${took(engine)}, tui ${took(tui)}, fleet ${took(fleet)}, start-up ${took(start)}, verify ${took(verify)}.`,
     '',
-    table([...writerRows(writer), ...engineRows(engine), ...tuiRows(tui), ...fleetRows(fleet), ...startRows(start)]),
+    table([...writerRows(writer), ...engineRows(engine), ...tuiRows(tui), ...fleetRows(fleet), ...startRows(start), ...verifyRows(verify)]),
     '',
   ];
   process.stdout.write(out.join('\n'));
