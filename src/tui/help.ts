@@ -44,6 +44,14 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
     ],
   },
   {
+    title: 'In a prompt (/ h o s t)',
+    keys: [
+      { keys: 'Enter  Esc', what: 'apply / cancel' },
+      { keys: 'Ctrl-W  Alt-BS', what: 'delete the word before the cursor (BS: Backspace)' },
+      { keys: 'Ctrl-U', what: 'clear the line' },
+    ],
+  },
+  {
     title: 'Other',
     keys: [
       { keys: '?', what: 'this help (Esc or ? closes)' },

@@ -66,8 +66,9 @@ function promptKey(input: string, key: KeyInfo, now: number): Action | null {
   if (key.return) return { type: 'promptSubmit', now };
   if (key.escape) return { type: 'promptCancel' };
   if (key.tab) return { type: 'promptComplete' };
-  // Terminals send DEL (0x7f) for the Backspace key, which Ink reports as `delete`.
-  if (key.backspace || key.delete) return { type: 'promptEdit', edit: { kind: 'backspace' } };
+  // Terminals send DEL (0x7f) for the Backspace key, which Ink reports as `delete`; with Alt
+  // (Esc first) it deletes a word, as in readline.
+  if (key.backspace || key.delete) return { type: 'promptEdit', edit: { kind: key.meta ? 'deleteWord' : 'backspace' } };
   if (key.ctrl && input === 'u') return { type: 'promptEdit', edit: { kind: 'clear' } };
   if (key.ctrl && input === 'w') return { type: 'promptEdit', edit: { kind: 'deleteWord' } };
   if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.home || key.end) return null;

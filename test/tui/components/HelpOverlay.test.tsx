@@ -6,8 +6,9 @@ import { renderComponent } from '../render.js';
 
 describe('HelpOverlay', () => {
   it('lists every key the viewer reads', async () => {
-    const { frame } = await renderComponent(<HelpOverlay scroll={0} height={40} width={80} theme={createTheme(true)} />);
-    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 'o', 's', 't', 'c', '?', 'q  Ctrl-C']) {
+    const { frame } = await renderComponent(<HelpOverlay scroll={0} height={60} width={80} theme={createTheme(true)} />);
+    const prompt = ['Enter  Esc', 'Ctrl-W  Alt-BS', 'Ctrl-U'];
+    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 'o', 's', 't', 'c', ...prompt, '?', 'q  Ctrl-C']) {
       expect(frame).toContain(`  ${key}`);
     }
   });

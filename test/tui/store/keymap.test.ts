@@ -81,6 +81,7 @@ describe('prompt keys', () => {
     expect(action('', { backspace: true })).toEqual({ type: 'promptEdit', edit: { kind: 'backspace' } });
     expect(action('u', { ctrl: true })).toEqual({ type: 'promptEdit', edit: { kind: 'clear' } });
     expect(action('w', { ctrl: true })).toEqual({ type: 'promptEdit', edit: { kind: 'deleteWord' } });
+    expect(action('', { delete: true, meta: true })).toEqual({ type: 'promptEdit', edit: { kind: 'deleteWord' } });
     expect(action('c', { ctrl: true })).toEqual({ type: 'command', command: 'interrupt' });
     expect(action('', { upArrow: true })).toBeNull();
   });
