@@ -200,6 +200,14 @@ describe('planCollectedOrder and inPlanOrder: two passes in bounded memory', () 
     expect([...inPlanOrder(plan, arrived(c))].map((l) => l.text)).toEqual(c.slice(0, 3));
   });
 
+  it('takes the last line whole when it was half written at the first pass (a collector mid-write)', () => {
+    const c = chain(3);
+    const plan = planCollectedOrder(arrived([c[0], c[1], c[2].slice(0, 20)]));
+    const out = [...inPlanOrder(plan, arrived(c))];
+    expect(out.map((l) => l.text)).toEqual(c);
+    expect(verifyChain(out).ok).toBe(true);
+  });
+
   it('stops with CollectedFilesChanged when a line changed or went away between the passes', () => {
     const c = chain(4);
     const plan = planCollectedOrder(arrived(c));
