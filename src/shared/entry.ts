@@ -156,7 +156,8 @@ export type EngineNotice =
   | { kind: 'waiting'; file: string; message: string } // file missing: waiting for it to appear
   | { kind: 'truncated'; file: string; message: string } // copytruncate: restarted at 0
   | { kind: 'rotated'; file: string; message: string } // new inode at the path
-  | { kind: 'error'; file: string; message: string }; // e.g. permission denied
+  | { kind: 'error'; file: string; message: string } // e.g. permission denied
+  | { kind: 'host'; file: string; message: string }; // a followed collector gained a host (file: its folder)
 
 /** What changed since the last `change` event (coalesced). */
 export interface EngineChange {

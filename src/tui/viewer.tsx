@@ -13,6 +13,8 @@ export interface ViewerOptions {
   files: string[];
   /** A collector directory's hosts (one engine each, merged: see fleet.ts), read instead of `files`. */
   hosts?: readonly CollectedHost[];
+  /** The collector directories the hosts came from: followed, they are watched for new hosts. */
+  collectors?: readonly string[];
   follow: boolean;
   /** An engine opened by the caller (who then closes it); otherwise the viewer opens and closes its own. */
   engine?: AuditEngine;
@@ -26,7 +28,7 @@ async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> 
   const { hosts, files, follow } = options;
   if (hosts) {
     const { openFleetEngine } = await import('./engine/fleet.js');
-    return () => openFleetEngine(hosts, { follow });
+    return () => openFleetEngine(hosts, { follow }, options.collectors);
   }
   const { openEngine } = await import('./engine/engine.js');
   return () => openEngine(files, { follow });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, EngineChange, Entry, IndexProgress } from '../../src/shared/entry.js';
+import type { AuditEngine, EngineChange, EngineNotice, Entry, IndexProgress } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/tui/engine/collector.js';
 import { openEngine } from '../../src/tui/engine/engine.js';
 import { mergeByTime, openFleetEngine } from '../../src/tui/engine/fleet.js';
@@ -191,6 +191,29 @@ describe('fleet engine', () => {
     fs.appendFileSync(web, lines.slice(100).map((l) => `${l}\n`).join(''));
     await expect.poll(webEntries, WAIT).toEqual((await plainEntries(lines)).map(summary));
     expect(changes.every((c) => c.prepended === 0 && c.reordered === undefined)).toBe(true);
+    await engine.close();
+  });
+
+  it('picks up a host that begins shipping while the collector is followed, and says so', async () => {
+    const dir = collector({ web: hostLines(12, 20) });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true }, [dir]);
+    await engine.indexed();
+    const notices: EngineNotice[] = [];
+    engine.on('notice', (n: EngineNotice) => notices.push(n));
+    const before = engine.size();
+    // A folder without an audit log is not a host (yet); then one that has it.
+    fs.mkdirSync(path.join(dir, 'empty'));
+    fs.mkdirSync(path.join(dir, 'db'));
+    fs.writeFileSync(path.join(dir, 'db', 'audit.log'), hostLines(13, 20).map((l) => `${l}\n`).join(''));
+    await expect.poll(() => engine.origins?.(), { timeout: 15_000 }).toEqual(['db', 'web']);
+    await expect.poll(() => entriesOf(engine).filter((e) => e.origin === 'db').length, WAIT).toBeGreaterThan(0);
+    expect(engine.size()).toBeGreaterThan(before);
+    expect(notices).toContainEqual(expect.objectContaining({ kind: 'host', message: expect.stringContaining('db: a new host') }));
+    // Then followed like the others.
+    const n = engine.size();
+    fs.appendFileSync(path.join(dir, 'db', 'audit.log'), jsonl(request('late-joiner', { time: '2026-11-02T09:00:00Z' })));
+    await expect.poll(() => engine.size(), WAIT).toBe(n + 1);
+    expect(engine.entry(n)).toMatchObject({ id: 'late-joiner', origin: 'db' });
     await engine.close();
   });
 

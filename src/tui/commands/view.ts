@@ -16,7 +16,8 @@ followed. Needs a terminal: for pipes and scripts use print, stats or verify.
 
 DIR, a collector directory (DIR/<host>/audit.log, as rsyslog's collector writes it): every
 host's rotated set is read and followed, the hosts merged by time, exact duplicate lines
-dropped; each entry shows the host it was collected from (its origin).
+dropped; each entry shows the host it was collected from (its origin). A host that begins
+shipping while the viewer follows is picked up within a few seconds.
 
 Options:
       --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
@@ -35,6 +36,6 @@ export const viewCommand: Command = {
     }
     const follow = !values['no-follow'];
     const inputs = resolveInputs(positionals, { history: values.history, follow });
-    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow } : { files: [], hosts: inputs.hosts, follow });
+    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow } : { files: [], hosts: inputs.hosts, collectors: inputs.dirs, follow });
   },
 };

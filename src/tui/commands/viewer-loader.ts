@@ -9,6 +9,8 @@ export interface ViewerOptions {
   files: string[];
   /** A collector directory's hosts, read instead of `files`. */
   hosts?: readonly CollectedHost[];
+  /** The collector directories the hosts came from: followed, they are watched for new hosts. */
+  collectors?: readonly string[];
   follow: boolean;
   engine?: AuditEngine;
   title?: string;

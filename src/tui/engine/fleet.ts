@@ -10,6 +10,7 @@
  * on the end, merged by time among themselves.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type {
   AuditEngine,
   EngineChange,
@@ -23,10 +24,12 @@ import type {
   WriterEvent,
 } from '../../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../../shared/query.js';
-import type { CollectedHost } from './collector.js';
+import { type CollectedHost, findCollectedHosts } from './collector.js';
 import { EngineEvents } from './engine-events.js';
 import { DEFAULT_TAIL_BYTES, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
 
+/** While following, the collector directories are looked at this often for hosts that began shipping. */
+export const DISCOVER_MS = 2_000;
 /** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
 export const REBUILD_MS = 1_000;
 /** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
@@ -119,8 +122,9 @@ class Turns {
 }
 
 class FleetEngine extends EngineEvents implements AuditEngine {
-  readonly files: readonly string[];
+  files: readonly string[];
   private readonly hosts: FleetHost[];
+  private discoverTimer: NodeJS.Timeout | null = null;
   /** Fleet position → host number and host position. */
   private hostAt = new Uint16Array(1024);
   private posAt = new Int32Array(1024);
@@ -136,7 +140,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
 
-  constructor(collected: readonly CollectedHost[], options: EngineOptions) {
+  constructor(
+    collected: readonly CollectedHost[],
+    options: EngineOptions,
+    collectors: readonly string[],
+  ) {
     super();
     if (collected.length > 0xffff) throw new Error(`a fleet of ${collected.length} hosts is more than ${0xffff}`);
     const follow = options.follow !== false;
@@ -152,19 +160,20 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       await tailsIn;
       return turns.take();
     };
-    this.hosts = collected.flatMap((h, i) => {
-      const files = hostFiles[i];
-      if (files.length === 0) return [];
-      const engine = openHostEngine(files, h.origin, { ...options, tailBytes }, historyTurn);
-      return [{ origin: h.origin, engine, fleetPos: new Int32Array(0), merged: 0 }];
-    });
-    this.hosts.forEach((host) => {
+    this.openHost = (h) => {
+      const host: FleetHost = { origin: h.origin, engine: openHostEngine(h.files, h.origin, { ...options, tailBytes }, historyTurn), fleetPos: new Int32Array(0), merged: 0 };
       host.engine.on('change', (c: EngineChange) => this.hostChanged(c));
       host.engine.on('progress', () => this.emit('progress', this.progress()));
       host.engine.on('notice', (n: EngineNotice) => this.notice(n));
       // A host's entries go into chain order once it is read: its positions may have moved.
       void host.engine.indexed().then(() => this.wantRebuild());
-    });
+      return host;
+    };
+    this.hosts = collected.flatMap((h, i) => (hostFiles[i].length === 0 ? [] : [this.openHost({ origin: h.origin, files: hostFiles[i] })]));
+    if (follow && collectors.length > 0) {
+      this.discoverTimer = setInterval(() => this.discover(collectors), DISCOVER_MS);
+      this.discoverTimer.unref();
+    }
     tailsIn = Promise.all(this.hosts.map((h) => h.engine.ready()));
     this.readyPromise = tailsIn.then(() => this.update());
     this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
@@ -227,7 +236,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   origins(): readonly string[] {
-    return this.hosts.map((h) => h.origin);
+    // (Sorted: a host that joined while followed comes last in `hosts`.)
+    return this.hosts.map((h) => h.origin).sort();
   }
 
   duplicateLines(): number {
@@ -240,6 +250,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       const q = h.engine.progress();
       p.bytesDone += q.bytesDone;
       p.bytesTotal += q.bytesTotal;
+      // (A host that joined while following reads its history too.)
+      if (!q.done) p.done = false;
     }
     return p;
   }
@@ -255,11 +267,38 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.discoverTimer) clearInterval(this.discoverTimer);
     if (this.scheduled) {
       clearTimeout(this.scheduled as NodeJS.Timeout);
       clearImmediate(this.scheduled as NodeJS.Immediate);
     }
     await Promise.all(this.hosts.map((h) => h.engine.close()));
+  }
+
+  // ---- hosts that begin shipping while followed ----
+
+  private readonly openHost: (h: CollectedHost) => FleetHost;
+
+  /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
+  private discover(collectors: readonly string[]): void {
+    if (this.closed) return;
+    const known = new Set(this.hosts.map((h) => h.origin));
+    for (const dir of collectors) {
+      let found: CollectedHost[];
+      try {
+        found = findCollectedHosts(dir);
+      } catch {
+        continue; // gone or unreadable for now: looked at again next time
+      }
+      for (const h of found) {
+        if (known.has(h.origin) || this.hosts.length >= 0xffff) continue;
+        known.add(h.origin);
+        this.hosts.push(this.openHost(h));
+        this.files = [...this.files, ...h.files];
+        this.notice({ kind: 'host', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, followed from now on` });
+        this.emit('progress', this.progress());
+      }
+    }
   }
 
   // ---- merging ----
@@ -372,7 +411,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 /**
  * Opens one engine per collected host (`findCollectedHosts`) and merges them. Options as for
  * `openEngine`; `tailBytes` is shared among the hosts, so the first screen costs the same.
+ * While following, `collectors` (the directories the hosts came from) are looked at every
+ * DISCOVER_MS for hosts that began shipping since, which are then read and followed too.
  */
-export function openFleetEngine(hosts: readonly CollectedHost[], options: EngineOptions = {}): AuditEngine {
-  return new FleetEngine(hosts, options);
+export function openFleetEngine(hosts: readonly CollectedHost[], options: EngineOptions = {}, collectors: readonly string[] = []): AuditEngine {
+  return new FleetEngine(hosts, options, collectors);
 }
