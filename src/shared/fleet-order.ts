@@ -9,7 +9,8 @@
  * In two passes, so a host of millions of records is ordered in bounded memory:
  * `planCollectedOrder` reads the lines in arrival order and keeps per line only its chain
  * fields and SHA-256 (about 100 bytes), and `inPlanOrder` reads them again and hands them on in
- * chain order, holding only the lines that arrived before their turn. Pure: callers feed lines.
+ * chain order, holding a bounded number of the lines that arrived before their turn. Pure:
+ * callers feed lines.
  */
 import { hash } from 'node:crypto';
 import type { ChainLine } from './chain.js';
@@ -272,42 +273,62 @@ export class CollectedFilesChanged extends Error {
   }
 }
 
+/** Characters of early lines `inPlanOrder` holds at most (about 32 MB of a log's ASCII). */
+export const HOLD_CHARS = 32 * 1024 * 1024;
+
 /**
  * Second pass: the same lines, read again in arrival order, handed on in the plan's order.
- * Holds only lines that arrived before their turn. Lines past the plan (appended since the
- * first pass) are left out; lines that differ from the first pass, or are gone, end it with
- * CollectedFilesChanged.
+ * Holds the lines that arrived before their turn, up to `holdChars`; past that, it lets them
+ * go and reads the lines again (`read` starts over) once their turn comes, so even a batch
+ * delivered at the very end costs a few more reads, not memory. Lines past the plan
+ * (appended since the first pass) are left out; lines that differ from the first pass, or
+ * are gone, end it with CollectedFilesChanged.
  */
-export function* inPlanOrder(plan: CollectedPlan, arrivals: Iterable<ChainLine>): Generator<ChainLine> {
+export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine>, holdChars = HOLD_CHARS): Generator<ChainLine> {
   const { order, lengths } = plan;
-  const wanted = new Uint8Array(lengths.length);
-  for (const i of order) wanted[i] = 1;
-  const early = new Map<number, ChainLine>();
+  /** Arrival index → its place in the order, -1 for a line left out (a duplicate). */
+  const rank = new Int32Array(lengths.length).fill(-1);
+  order.forEach((i, k) => {
+    rank[i] = k;
+  });
+  // Only lines due within a window after the next one are held (the ones a read can hand on
+  // soonest): about holdChars of them, by the plan's mean line length, and never over twice that.
+  let total = 0;
+  for (const i of order) total += lengths[i];
+  const window = Math.max(1, Math.floor(holdChars / Math.max(1, total / Math.max(1, order.length))));
   let next = 0;
-  let i = 0;
-  for (const line of arrivals) {
-    if (i >= lengths.length) break;
-    // The last line may have been half written then (a collector mid-write): it may only grow.
-    const grew = i === lengths.length - 1 && line.text.length > lengths[i];
-    if (line.text.length !== lengths[i] && !grew) throw new CollectedFilesChanged(`${line.file}:${line.line}`);
-    if (wanted[i] === 1) {
-      if (order[next] === i) {
+  while (next < order.length) {
+    const early = new Map<number, ChainLine>();
+    let held = 0;
+    const before = next;
+    let i = 0;
+    for (const line of read()) {
+      if (i >= lengths.length) break;
+      // The last line may have been half written then (a collector mid-write): it may only grow.
+      const grew = i === lengths.length - 1 && line.text.length > lengths[i];
+      if (line.text.length !== lengths[i] && !grew) throw new CollectedFilesChanged(`${line.file}:${line.line}`);
+      const k = rank[i++];
+      if (k === next) {
         next++;
         yield line;
-        for (let held = early.get(order[next]); held !== undefined; held = early.get(order[next])) {
-          early.delete(order[next++]);
-          yield held;
+        for (let h = early.get(next); h !== undefined; h = early.get(next)) {
+          early.delete(next++);
+          held -= h.text.length;
+          yield h;
         }
-      } else early.set(i, line);
+      } else if (k > next && k - next <= window && held + line.text.length <= 2 * holdChars) {
+        early.set(k, line);
+        held += line.text.length;
+      }
     }
-    i++;
+    // A read that reached neither the line due next nor the end of the plan: the files shrank.
+    if (next === before || (i < lengths.length && next < order.length)) throw new CollectedFilesChanged('a file');
   }
-  if (next < order.length) throw new CollectedFilesChanged('a file');
 }
 
 /** Both passes over lines held in memory (tests, small inputs). */
 export function orderCollected(arrivals: Iterable<ChainLine>): CollectedOrder {
   const lines = [...arrivals];
   const plan = planCollectedOrder(lines);
-  return { lines: [...inPlanOrder(plan, lines)], duplicates: plan.duplicates, lateArrivals: plan.lateArrivals, maxLateness: plan.maxLateness };
+  return { lines: [...inPlanOrder(plan, () => lines)], duplicates: plan.duplicates, lateArrivals: plan.lateArrivals, maxLateness: plan.maxLateness };
 }

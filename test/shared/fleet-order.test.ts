@@ -184,7 +184,7 @@ describe('planCollectedOrder and inPlanOrder: two passes in bounded memory', () 
     const plan = planCollectedOrder(lines);
     expect(plan).toMatchObject({ duplicates: 0, lateArrivals: 1, maxLateness: 2 });
     const { seen, gen } = counted(lines);
-    const out = inPlanOrder(plan, gen());
+    const out = inPlanOrder(plan, gen);
     expect(out.next().value?.text).toBe(c[0]);
     expect(seen.read).toBe(1);
     expect(out.next().value?.text).toBe(c[1]);
@@ -194,16 +194,37 @@ describe('planCollectedOrder and inPlanOrder: two passes in bounded memory', () 
     expect([...out].map((l) => l.text)).toEqual([c[3], c[4], c[5]]);
   });
 
+  it('holds no more than it may: past that it reads the lines again, as often as it takes', () => {
+    const c = chain(8);
+    // The worst case: everything arrived in reverse.
+    const lines = arrived([...c].reverse());
+    const plan = planCollectedOrder(lines);
+    let reads = 0;
+    const read = () => {
+      reads++;
+      return lines;
+    };
+    // Room for two lines at a time: each read hands on the line due and the two after it.
+    const out = [...inPlanOrder(plan, read, c[0].length * 2 + 10)];
+    expect(out.map((l) => l.text)).toEqual(c);
+    expect(verifyChain(out).ok).toBe(true);
+    expect(reads).toBe(3);
+    // With room for all, once.
+    reads = 0;
+    expect([...inPlanOrder(plan, read)].map((l) => l.text)).toEqual(c);
+    expect(reads).toBe(1);
+  });
+
   it('keeps only the plan: a line appended after the first pass is left for the next run', () => {
     const c = chain(4);
     const plan = planCollectedOrder(arrived(c.slice(0, 3)));
-    expect([...inPlanOrder(plan, arrived(c))].map((l) => l.text)).toEqual(c.slice(0, 3));
+    expect([...inPlanOrder(plan, () => arrived(c))].map((l) => l.text)).toEqual(c.slice(0, 3));
   });
 
   it('takes the last line whole when it was half written at the first pass (a collector mid-write)', () => {
     const c = chain(3);
     const plan = planCollectedOrder(arrived([c[0], c[1], c[2].slice(0, 20)]));
-    const out = [...inPlanOrder(plan, arrived(c))];
+    const out = [...inPlanOrder(plan, () => arrived(c))];
     expect(out.map((l) => l.text)).toEqual(c);
     expect(verifyChain(out).ok).toBe(true);
   });
@@ -212,7 +233,7 @@ describe('planCollectedOrder and inPlanOrder: two passes in bounded memory', () 
     const c = chain(4);
     const plan = planCollectedOrder(arrived(c));
     const edited = [...c.slice(0, 2), `${c[2]} `, c[3]];
-    expect(() => [...inPlanOrder(plan, arrived(edited))]).toThrow(CollectedFilesChanged);
-    expect(() => [...inPlanOrder(plan, arrived(c.slice(0, 2)))]).toThrow(/run verify again/);
+    expect(() => [...inPlanOrder(plan, () => arrived(edited))]).toThrow(CollectedFilesChanged);
+    expect(() => [...inPlanOrder(plan, () => arrived(c.slice(0, 2)))]).toThrow(/run verify again/);
   });
 });

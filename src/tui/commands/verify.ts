@@ -57,13 +57,14 @@ function reportTornLines(malformed: ReadonlyArray<{ file: string; line: number }
 
 /**
  * One host's lines in collected order, then its chain: the files are read twice (where each
- * line goes, then the lines in that order), so a big host needs little memory.
+ * line goes, then the lines in that order; more when a batch arrived very late), so a big
+ * host needs little memory.
  */
 function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined): HostVerdict {
   const plan = planCollectedOrder(chainLinesOfFiles(host.files));
   let report: ChainReport;
   try {
-    report = verifyChain(inPlanOrder(plan, chainLinesOfFiles(host.files)), { expectHead });
+    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files)), { expectHead });
   } catch (e) {
     throw e instanceof CollectedFilesChanged ? new CliError(`${host.origin}: ${e.message}`) : e;
   }
