@@ -87,7 +87,7 @@ function main(): void {
   );
   const rows = [
     ['', 'wall', 'peak RSS'],
-    ['verify DIR (two passes)', `${(m(collected, 'ms') / 1000).toFixed(2)} s`, `${m(collected, 'rssMb').toFixed(0)} MB`],
+    ['verify DIR (plan, then in order)', `${(m(collected, 'ms') / 1000).toFixed(2)} s`, `${m(collected, 'rssMb').toFixed(0)} MB`],
     ['baseline: ordering in memory', `${(m(memory, 'ms') / 1000).toFixed(2)} s`, `${m(memory, 'rssMb').toFixed(0)} MB`],
     ['baseline: verify FILE, in order', `${(m(single, 'ms') / 1000).toFixed(2)} s`, `${m(single, 'rssMb').toFixed(0)} MB`],
   ];
