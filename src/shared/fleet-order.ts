@@ -278,9 +278,9 @@ export const HOLD_CHARS = 32 * 1024 * 1024;
 
 /**
  * Second pass: the same lines, read again in arrival order, handed on in the plan's order.
- * Holds the lines that arrived before their turn, up to `holdChars`; past that, it lets them
- * go and reads the lines again (`read` starts over) once their turn comes, so even a batch
- * delivered at the very end costs a few more reads, not memory. Lines past the plan
+ * Of the lines that arrived before their turn it holds those due soonest, about `holdChars`
+ * of them; the others it lets go and reads again (`read` starts over) once their turn comes,
+ * so even a batch delivered at the very end costs a few more reads, not memory. Lines past the plan
  * (appended since the first pass) are left out; lines that differ from the first pass, or
  * are gone, end it with CollectedFilesChanged.
  */
@@ -316,6 +316,7 @@ export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine
           held -= h.text.length;
           yield h;
         }
+        if (next === order.length) break; // the rest were handed on already, or are duplicates
       } else if (k > next && k - next <= window && held + line.text.length <= 2 * holdChars) {
         early.set(k, line);
         held += line.text.length;
