@@ -178,9 +178,11 @@ export interface EngineChange {
    * Optional addition. Entries already shown moved among each other (a fleet merged its hosts
    * anew: one host's history or late batch landed among the others'). A position held from
    * before means nothing now: find the entry again by key (`positionOf`). `prepended` still
-   * counts the entries that are new.
+   * counts the entries that are new, and `added` says where they are.
    */
   reordered?: boolean;
+  /** With `reordered`: the positions of the entries that are new, ascending. */
+  added?: Int32Array;
 }
 
 /**

@@ -229,4 +229,43 @@ describe('print --follow over a collector directory', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
   });
+
+  it('prints a late batch the fleet puts back in chain order, and a host that begins shipping', async () => {
+    const dir = tempDir();
+    // web1's chain as its writer wrote it; the collector got a batch of it late.
+    const source = path.join(tempDir(), 'audit.log');
+    const log = openLog(source, []);
+    for (let i = 1; i <= 12; i++) log.request(request({ id: `c${i}`, time: `2026-11-01T11:${String(i).padStart(2, '0')}:00Z`, decision: 'denied' }));
+    log.close();
+    const written = fs.readFileSync(source, 'utf8').split('\n').slice(0, -1);
+    const shipped = written.filter((l) => !/"id":"c[5-8]"/.test(l));
+    writeCollected(dir, 'web1', shipped);
+    const child = spawnCli(['print', '-f', '--json', dir]);
+    const done = collect(child);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => void (out += d.toString()));
+    const printed = () => entriesOf(out.slice(0, out.lastIndexOf('\n') + 1));
+    const seen = async (n: number) => {
+      for (let waited = 0; printed().length < n; waited += 20) {
+        if (waited > 45_000) throw new Error(`printed ${JSON.stringify(out)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await seen(8);
+    fs.appendFileSync(path.join(dir, 'web1', 'audit.log'), written.filter((l) => /"id":"c[5-8]"/.test(l)).map((l) => `${l}\n`).join(''));
+    await seen(12);
+    expect(printed().slice(8).map((e) => e.id)).toEqual(['c5', 'c6', 'c7', 'c8']);
+    // A new host folder: found, read and printed.
+    const other = path.join(tempDir(), 'audit.log');
+    const otherLog = openLog(other, []);
+    for (let i = 1; i <= 3; i++) otherLog.request(request({ id: `n${i}`, time: `2026-11-01T12:0${i}:00Z`, decision: 'denied' }));
+    otherLog.close();
+    writeCollected(dir, 'web9', fs.readFileSync(other, 'utf8').split('\n').slice(0, -1));
+    await seen(15);
+    expect(keys(printed().slice(12))).toEqual(['web9 n1', 'web9 n2', 'web9 n3']);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('web9: a new host in the collector');
+  }, 60_000);
 });

@@ -144,21 +144,29 @@ async function followEntries(
   let writing = Promise.resolve();
 
   const onChange = (change: EngineChange) => {
-    if (change.prepended > 0) {
+    if (change.reordered) {
+      // A fleet merged anew (a late batch, a new host): positions moved; keys did not.
+      for (const [key, p] of pending) {
+        const now = engine.positionOf?.(key) ?? p;
+        if (now >= 0) pending.set(key, now);
+        else pending.delete(key);
+      }
+    } else if (change.prepended > 0) {
       seen += change.prepended;
       for (const [key, p] of pending) pending.set(key, p + change.prepended);
     }
     const ready: number[] = [];
     for (const [key, p] of pending) {
       const e = engine.entry(p);
-      if (e.key !== key) continue; // defensive: positions only move by prepends
+      if (e.key !== key) continue; // defensive: a position that moved without a word
       if (settled(e)) {
         pending.delete(key);
         if (matchesFilter(e, full)) ready.push(p);
       }
     }
     const size = engine.size();
-    for (let p = seen; p < size; p++) {
+    const fresh = change.reordered ? (change.added ?? []) : Array.from({ length: size - seen }, (_, i) => seen + i);
+    for (const p of fresh) {
       const e = engine.entry(p);
       if (!matchesFilter(e, beforeOutcome)) continue;
       if (!settled(e)) pending.set(e.key, p);

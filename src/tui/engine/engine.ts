@@ -248,6 +248,11 @@ class Engine extends EngineEvents implements AuditEngine {
   }
 
   /** Request times (ms, NaN when unknown) of the entries at positions [from, to), without reading their lines. */
+  /** Slots (entry keys) in order, position by position: a view, valid until the next change. */
+  slotsInOrder(): Int32Array {
+    return this.store.orderView();
+  }
+
   timesAt(from: number, to: number): Float64Array {
     return this.store.timesAt(from, to);
   }
@@ -840,6 +845,7 @@ export type HistoryTurn = () => Promise<() => void>;
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
   timesAt(from: number, to: number): Float64Array;
+  slotsInOrder(): Int32Array;
   statsParts(filter?: EntryFilter): StatsParts;
   duplicateLines(): number;
   positionOf(key: number): number;

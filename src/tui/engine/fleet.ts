@@ -44,6 +44,10 @@ interface FleetHost {
   fleetPos: Int32Array;
   /** How many of the host's entries are merged. */
   merged: number;
+  /** By slot: the entry was in the fleet's order at a change already (what a re-merge adds is the rest). */
+  reported: Uint8Array;
+  /** Host positions from here on may hold entries not yet reported (0 after a re-merge). */
+  unreportedFrom: number;
 }
 
 /**
@@ -161,7 +165,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       return turns.take();
     };
     this.openHost = (h) => {
-      const host: FleetHost = { origin: h.origin, engine: openHostEngine(h.files, h.origin, { ...options, tailBytes }, historyTurn), fleetPos: new Int32Array(0), merged: 0 };
+      const host: FleetHost = { origin: h.origin, engine: openHostEngine(h.files, h.origin, { ...options, tailBytes }, historyTurn), fleetPos: new Int32Array(0), merged: 0, reported: new Uint8Array(0), unreportedFrom: 0 };
       host.engine.on('change', (c: EngineChange) => this.hostChanged(c));
       host.engine.on('progress', () => this.emit('progress', this.progress()));
       host.engine.on('notice', (n: EngineNotice) => this.notice(n));
@@ -349,10 +353,40 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const grown = this.count - before - appended;
     const updated = this.updated;
     this.updated = 0;
+    const added = this.markReported(reordered);
     if (grown === 0 && appended === 0 && updated === 0 && !reordered) return;
     const change: EngineChange = { prepended: grown, appended, updated };
-    if (reordered) change.reordered = true;
+    if (reordered) {
+      change.reordered = true;
+      change.added = added;
+    }
     this.emit('change', change);
+  }
+
+  /**
+   * Marks the merged entries that no change has reported yet, and (`listThem`) returns their
+   * positions, ascending: after a re-merge every host position is looked at, after appends
+   * only the new ones.
+   */
+  private markReported(listThem: boolean): Int32Array {
+    const added: number[] = [];
+    for (const host of this.hosts) {
+      const slots = host.engine.slotsInOrder();
+      for (let p = host.unreportedFrom; p < host.merged; p++) {
+        const slot = slots[p];
+        if (slot >= host.reported.length) {
+          const bigger = new Uint8Array(Math.max(slot + 1, Math.ceil(host.reported.length * 1.5) + 1024));
+          bigger.set(host.reported);
+          host.reported = bigger;
+        }
+        if (host.reported[slot] === 0) {
+          host.reported[slot] = 1;
+          if (listThem) added.push(host.fleetPos[p]);
+        }
+      }
+      host.unreportedFrom = host.merged;
+    }
+    return Int32Array.from(added).sort();
   }
 
   /** Every host's entries, merged anew. */
@@ -361,6 +395,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.reserve(total);
     for (const host of this.hosts) {
       host.merged = host.engine.size();
+      // Positions within the host may have moved too (history in front, chain order).
+      host.unreportedFrom = 0;
       if (host.fleetPos.length < host.merged) host.fleetPos = new Int32Array(Math.ceil(host.merged * 1.25));
     }
     this.count = 0;
