@@ -143,7 +143,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 /** Why a parsed JSON value is not a record, e.g. `schema: pipeline: expected array, received string`. */
 export function schemaReason(value: unknown): string {
   if (!isObj(value)) return `schema: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
-  const schema = typeof value.type === 'string' ? SCHEMAS[value.type] : undefined;
+  // Own keys only: "type":"valueOf" must not find Object.prototype's.
+  const schema = typeof value.type === 'string' && Object.hasOwn(SCHEMAS, value.type) ? SCHEMAS[value.type] : undefined;
   if (!schema) return 'schema: type: expected "request", "response" or "writer"';
   const result = schema.safeParse(value);
   if (result.success) return 'schema: invalid record';
