@@ -26,7 +26,7 @@ import type {
 import { finishStats, mergeStatsParts } from '../../shared/query.js';
 import { type CollectedHost, findCollectedHosts } from './collector.js';
 import { EngineEvents } from './engine-events.js';
-import { DEFAULT_TAIL_BYTES, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
+import { DEFAULT_TAIL_BYTES, type HistoryTurn, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
 export const DISCOVER_MS = 2_000;
@@ -129,6 +129,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   files: readonly string[];
   private readonly hosts: FleetHost[];
   private discoverTimer: NodeJS.Timeout | null = null;
+  /** What every host's engine is opened with (a host that joins later too). */
+  private readonly hostOptions: EngineOptions;
+  private readonly historyTurn: HistoryTurn;
   /** Fleet position → host number and host position. */
   private hostAt = new Uint16Array(1024);
   private posAt = new Int32Array(1024);
@@ -160,18 +163,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     // time: interleaving a hundred reads only makes the last tail late and buffers pile up.
     let tailsIn: Promise<unknown> | null = null;
     const turns = new Turns();
-    const historyTurn = async () => {
+    this.hostOptions = { ...options, tailBytes };
+    this.historyTurn = async () => {
       await tailsIn;
       return turns.take();
-    };
-    this.openHost = (h) => {
-      const host: FleetHost = { origin: h.origin, engine: openHostEngine(h.files, h.origin, { ...options, tailBytes }, historyTurn), fleetPos: new Int32Array(0), merged: 0, reported: new Uint8Array(0), unreportedFrom: 0 };
-      host.engine.on('change', (c: EngineChange) => this.hostChanged(c));
-      host.engine.on('progress', () => this.emit('progress', this.progress()));
-      host.engine.on('notice', (n: EngineNotice) => this.notice(n));
-      // A host's entries go into chain order once it is read: its positions may have moved.
-      void host.engine.indexed().then(() => this.wantRebuild());
-      return host;
     };
     this.hosts = collected.flatMap((h, i) => (hostFiles[i].length === 0 ? [] : [this.openHost({ origin: h.origin, files: hostFiles[i] })]));
     if (follow && collectors.length > 0) {
@@ -279,9 +274,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     await Promise.all(this.hosts.map((h) => h.engine.close()));
   }
 
-  // ---- hosts that begin shipping while followed ----
+  // ---- hosts ----
 
-  private readonly openHost: (h: CollectedHost) => FleetHost;
+  /** One host's engine, its events passed on. */
+  private openHost(h: CollectedHost): FleetHost {
+    const engine = openHostEngine(h.files, h.origin, this.hostOptions, this.historyTurn);
+    const host: FleetHost = { origin: h.origin, engine, fleetPos: new Int32Array(0), merged: 0, reported: new Uint8Array(0), unreportedFrom: 0 };
+    engine.on('change', (c: EngineChange) => this.hostChanged(c));
+    engine.on('progress', () => this.emit('progress', this.progress()));
+    engine.on('notice', (n: EngineNotice) => this.notice(n));
+    // A host's entries go into chain order once it is read: its positions may have moved.
+    void engine.indexed().then(() => this.wantRebuild());
+    return host;
+  }
 
   /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
   private discover(collectors: readonly string[]): void {
