@@ -12,7 +12,7 @@ const outdir = 'dist/bin';
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
   // The scan worker is its own entry: parallel-scan starts it from next to whichever chunk holds it.
-  entryPoints: ['src/tui/cli.ts', 'src/tui/engine/scan-worker.ts'],
+  entryPoints: ['src/cli/cli.ts', 'src/engine/scan-worker.ts'],
   outdir,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',

@@ -5,7 +5,7 @@
  * Pure: no I/O here; callers feed lines.
  */
 import { hash } from 'node:crypto';
-import { GENESIS_HASH } from './schema.js';
+import { GENESIS_HASH } from './format-constants.js';
 
 export function hashLine(line: string | Uint8Array): string {
   // One-shot crypto.hash: about half the cost of createHash().update().digest() per line.

@@ -14,7 +14,7 @@
  */
 import { hash } from 'node:crypto';
 import type { ChainLine } from './chain.js';
-import { GENESIS_HASH } from './schema.js';
+import { GENESIS_HASH } from './format-constants.js';
 
 export interface CollectedOrder {
   /** Unique lines in chain order; each keeps the place of its first arrival. */

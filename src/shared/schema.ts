@@ -5,12 +5,10 @@
  * On disk every record is one JSON object per line, snake_case like sudo-proxy's wire protocol.
  */
 import { z } from 'zod';
+import { DECISIONS, FORMAT_VERSION, RESPONSE_STATUSES, VIAS, WRITER_EVENTS } from './format-constants.js';
 
-export const FORMAT_VERSION = 1;
-/** `prev` of the first record of a chain. */
-export const GENESIS_HASH = '0'.repeat(64);
-/** Lines longer than this are rejected by readers; the writer shortens records to fit. */
-export const MAX_LINE_BYTES = 1024 * 1024;
+export { FORMAT_VERSION, GENESIS_HASH, MAX_LINE_BYTES } from './format-constants.js';
+export type { Decision, Via } from './format-constants.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest');
 
@@ -20,8 +18,8 @@ const chainFields = {
   prev: sha256Hex.optional().describe('SHA-256 hex of the previous record\'s exact line bytes (without the newline); 64 zeros for the first.'),
 };
 
-export const decisionSchema = z.enum(['approved', 'denied', 'timeout', 'rejected']);
-export const viaSchema = z.enum(['operator', 'policy']);
+export const decisionSchema = z.enum(DECISIONS);
+export const viaSchema = z.enum(VIAS);
 
 export const requestRecordSchema = z
   .object({
@@ -62,7 +60,7 @@ export const responseRecordSchema = z.object({
   ...chainFields,
   id: z.string().min(1),
   time: z.string().describe('Completion wall-clock time, ISO 8601 with milliseconds.'),
-  status: z.enum(['ok', 'error']).describe('error: spawn failure or execution timeout.'),
+  status: z.enum(RESPONSE_STATUSES).describe('error: spawn failure or execution timeout.'),
   error: z.string().nullable(),
   stages: z.array(stageResultSchema),
   stdout_len: z.number().int().nonnegative(),
@@ -77,7 +75,7 @@ export const writerRecordSchema = z.object({
   type: z.literal('writer'),
   ...chainFields,
   time: z.string(),
-  event: z.enum(['start', 'stop', 'dropped']),
+  event: z.enum(WRITER_EVENTS),
   pid: z.number().int(),
   dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable.'),
   error: z.string().optional().describe('event=dropped: the last error seen.'),
@@ -85,8 +83,6 @@ export const writerRecordSchema = z.object({
 
 export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema]);
 
-export type Decision = z.infer<typeof decisionSchema>;
-export type Via = z.infer<typeof viaSchema>;
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 export type ResponseRecord = z.infer<typeof responseRecordSchema>;
 export type StageResult = z.infer<typeof stageResultSchema>;

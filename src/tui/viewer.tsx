@@ -6,7 +6,7 @@
 import type { Instance } from 'ink';
 import os from 'node:os';
 import type { AuditEngine } from '../shared/entry.js';
-import type { CollectedHost } from './engine/collector.js';
+import type { CollectedHost } from '../engine/collector.js';
 import { TerminalSession } from './terminal.js';
 
 export interface ViewerOptions {
@@ -27,10 +27,10 @@ export interface ViewerOptions {
 async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> {
   const { hosts, files, follow } = options;
   if (hosts) {
-    const { openFleetEngine } = await import('./engine/fleet.js');
+    const { openFleetEngine } = await import('../engine/fleet.js');
     return () => openFleetEngine(hosts, { follow }, options.collectors);
   }
-  const { openEngine } = await import('./engine/engine.js');
+  const { openEngine } = await import('../engine/engine.js');
   return () => openEngine(files, { follow });
 }
 

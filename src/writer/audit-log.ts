@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
-import { type Decision, FORMAT_VERSION, GENESIS_HASH, type Via } from '../shared/schema.js';
+import { type Decision, FORMAT_VERSION, GENESIS_HASH, type Via } from '../shared/format-constants.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
 import { readTail } from './tail.js';
 

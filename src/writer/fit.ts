@@ -3,7 +3,7 @@
  * rather than drop the record (and lose who asked for what), the longest strings are cut with
  * a visible marker and the record is flagged `truncated`.
  */
-import { MAX_LINE_BYTES } from '../shared/schema.js';
+import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 
 /** Room left for seq, prev, the newline and the `truncated` flag. */
 const HEADROOM = 256;

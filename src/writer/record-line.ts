@@ -15,7 +15,8 @@
  * JSON.stringify, and an input of an unusual shape, or one that might not fit the buffer, is
  * left to `generalLine` (the encoder returns -1).
  */
-import { FORMAT_VERSION, type RequestRecord, type ResponseRecord, type WriterRecord } from '../shared/schema.js';
+import { FORMAT_VERSION } from '../shared/format-constants.js';
+import type { RequestRecord, ResponseRecord, WriterRecord } from '../shared/schema.js';
 import type { RequestInput, ResponseInput, Size } from './audit-log.js';
 import { fitRecordJson } from './fit.js';
 

@@ -68,7 +68,7 @@ function threadCpu(): Map<string, number> {
 }
 
 async function engineChild(file: string, oneThread: boolean, workers: string): Promise<EngineRun> {
-  const { openEngine, tuning } = await import('../../src/tui/engine/engine.js');
+  const { openEngine, tuning } = await import('../../src/engine/engine.js');
   if (oneThread) tuning.parallelMinBytes = Number.POSITIVE_INFINITY;
   else if (workers !== 'auto') tuning.scanWorkers = Number(workers);
   const cpuBefore = threadCpu();
@@ -178,7 +178,7 @@ interface FollowRun {
 
 /** Append → entry delivered: the real writer appends one request every 20 ms to a followed file. */
 async function followChild(): Promise<FollowRun> {
-  const { openEngine } = await import('../../src/tui/engine/engine.js');
+  const { openEngine } = await import('../../src/engine/engine.js');
   const { openAuditLog } = await import('../../src/writer/audit-log.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sudo-proxy-audit-bench-follow-'));
   const file = path.join(dir, 'audit.log');
@@ -435,7 +435,7 @@ async function main(): Promise<void> {
 
 async function child(mode: string, args: string[]): Promise<void> {
   if (mode === 'generate') {
-    const { generateLog } = await import('../../src/writer/generate.js');
+    const { generateLog } = await import('../../src/demo/generate.js');
     generateLog({ path: args[0], count: Number(args[1]), seed: Number(args[2]) });
     return;
   }

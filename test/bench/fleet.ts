@@ -57,7 +57,7 @@ function ensureFleet(hosts: number, records: number): { dir: string; single: str
 }
 
 async function generate(base: string, hosts: number, records: number): Promise<void> {
-  const { generateLog } = await import('../../src/writer/generate.js');
+  const { generateLog } = await import('../../src/demo/generate.js');
   const dir = path.join(base, 'collected');
   fs.mkdirSync(dir, { recursive: true });
   const single = fs.openSync(path.join(base, 'single.partial'), 'w');
@@ -89,9 +89,9 @@ async function generate(base: string, hosts: number, records: number): Promise<v
 // ---- children ----
 
 async function openChild(mode: 'fleet' | 'single', target: string): Promise<OpenRun> {
-  const { openEngine } = await import('../../src/tui/engine/engine.js');
-  const { openFleetEngine } = await import('../../src/tui/engine/fleet.js');
-  const { findCollectedHosts } = await import('../../src/tui/engine/collector.js');
+  const { openEngine } = await import('../../src/engine/engine.js');
+  const { openFleetEngine } = await import('../../src/engine/fleet.js');
+  const { findCollectedHosts } = await import('../../src/engine/collector.js');
   const t0 = performance.now();
   const engine = mode === 'fleet' ? openFleetEngine(findCollectedHosts(target), { follow: false }) : openEngine([target], { follow: false });
   await engine.ready();

@@ -2,7 +2,7 @@
  * npm run bench:start [-- --records N] [--runs R] [--json]
  *
  * Start-up of the shipped CLI, the esbuild bundle (dist/bin/cli.js), against the same-run
- * baseline of tsc's unbundled output of the same sources (dist/tui/cli.js), alternating, R
+ * baseline of tsc's unbundled output of the same sources (dist/cli/cli.js), alternating, R
  * rounds (default 7, median shown):
  * - the viewer's first screen in a real terminal (tmux), from spawn, over a log of N records
  *   (default 200,000, generateLog; cached under the OS temp dir);
@@ -15,12 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateLog } from '../../src/writer/generate.js';
+import { generateLog } from '../../src/demo/generate.js';
 import { viewerFirstScreenMs } from './viewer-start.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = path.join(ROOT, 'dist/bin/cli.js');
-const UNBUNDLED = path.join(ROOT, 'dist/tui/cli.js');
+const UNBUNDLED = path.join(ROOT, 'dist/cli/cli.js');
 
 function logOf(records: number): string {
   const file = path.join(os.tmpdir(), `spa-bench-start-${records}.log`);

@@ -211,7 +211,7 @@ async function main() {
     { label: '1M', engine: new SyntheticEngine(1_000_000) },
   ];
   if (values.log) {
-    const { openEngine } = await import('../../src/tui/engine/engine.js');
+    const { openEngine } = await import('../../src/engine/engine.js');
     const engine = openEngine([values.log], { follow: false });
     const t0 = performance.now();
     await engine.indexed();

@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { verifyChain } from '../../src/shared/chain.js';
 import { orderCollected } from '../../src/shared/fleet-order.js';
-import { chainLinesOfFiles } from '../../src/tui/commands/lines.js';
-import { generateLog } from '../../src/writer/generate.js';
+import { chainLinesOfFiles } from '../../src/cli/commands/lines.js';
+import { generateLog } from '../../src/demo/generate.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '../..');

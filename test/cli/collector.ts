@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashLine } from '../../src/shared/chain.js';
-import { generateLog } from '../../src/writer/generate.js';
+import { generateLog } from '../../src/demo/generate.js';
 import { KNOWN, readLines, writeLines, writeLog } from './helpers.js';
 
 /** `lines` cut into batches of `size`, delivered in `order` (an index twice: that batch was resent). */

@@ -1,11 +1,11 @@
 /** The pure parts of reading a collector: --expect-head per host, --origin, verify's lines. */
 import { describe, expect, it } from 'vitest';
 import type { ChainReport } from '../../src/shared/chain.js';
-import { headForFiles, headsForHosts, parseExpectedHeads } from '../../src/tui/commands/expect-head.js';
-import type { Inputs } from '../../src/tui/commands/inputs.js';
-import { selectOrigins } from '../../src/tui/commands/query-command.js';
-import { unknownHost } from '../../src/tui/commands/unknown-host.js';
-import { fleetJson, fleetLine, type HostVerdict, hostLine } from '../../src/tui/commands/verify-format.js';
+import { headForFiles, headsForHosts, parseExpectedHeads } from '../../src/cli/commands/expect-head.js';
+import type { Inputs } from '../../src/cli/commands/inputs.js';
+import { selectOrigins } from '../../src/cli/commands/query-command.js';
+import { unknownHost } from '../../src/cli/commands/unknown-host.js';
+import { fleetJson, fleetLine, type HostVerdict, hostLine } from '../../src/cli/commands/verify-format.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

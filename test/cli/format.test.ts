@@ -1,9 +1,9 @@
 /** Text and JSON shapes of entries and stats, from hand-built values (pure). */
 import { describe, expect, it } from 'vitest';
 import type { Entry, EntryStats } from '../../src/shared/entry.js';
-import { entryJson } from '../../src/tui/commands/entry-json.js';
-import { entryLine, fullTime, headerLine, layoutFor } from '../../src/tui/commands/entry-text.js';
-import { statsJson, statsText } from '../../src/tui/commands/stats-format.js';
+import { entryJson } from '../../src/cli/commands/entry-json.js';
+import { entryLine, fullTime, headerLine, layoutFor } from '../../src/cli/commands/entry-text.js';
+import { statsJson, statsText } from '../../src/cli/commands/stats-format.js';
 
 function entry(overrides: Partial<Entry> = {}): Entry {
   return {

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { gunzipChunksSync } from '../../src/tui/commands/gunzip-sync.js';
-import { chainLinesOfFiles, OVERSIZED_LINE, splitLines } from '../../src/tui/commands/lines.js';
+import { gunzipChunksSync } from '../../src/cli/commands/gunzip-sync.js';
+import { chainLinesOfFiles, OVERSIZED_LINE, splitLines } from '../../src/cli/commands/lines.js';
 import { makeTempDirFactory } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cli-lines');

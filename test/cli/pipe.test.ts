@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateLog } from '../../src/writer/generate.js';
+import { generateLog } from '../../src/demo/generate.js';
 import { CLI, cliEnv, collect, linesOf, makeTempDirFactory, readLines, runCli, spawnCli } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cli-pipe');

@@ -1,12 +1,12 @@
 /** The pure parts of the command line, tested directly (no processes). */
 import { describe, expect, it } from 'vitest';
-import { describeFsError } from '../../src/tui/commands/errors.js';
-import { toEntryFilter } from '../../src/tui/commands/filter-flags.js';
-import { listValues, parseFlags } from '../../src/tui/commands/flags.js';
-import { safeJson } from '../../src/tui/commands/json.js';
-import { orderAsRotatedSet } from '../../src/tui/commands/rotated.js';
-import { sniffAuditLog } from '../../src/tui/commands/sniff.js';
-import { closest, editDistance } from '../../src/tui/commands/suggest.js';
+import { describeFsError } from '../../src/cli/commands/errors.js';
+import { toEntryFilter } from '../../src/cli/commands/filter-flags.js';
+import { listValues, parseFlags } from '../../src/cli/commands/flags.js';
+import { safeJson } from '../../src/cli/commands/json.js';
+import { orderAsRotatedSet } from '../../src/cli/commands/rotated.js';
+import { sniffAuditLog } from '../../src/cli/commands/sniff.js';
+import { closest, editDistance } from '../../src/cli/commands/suggest.js';
 
 describe('closest', () => {
   it('suggests transpositions, typos and unique prefixes; nothing when nothing is close', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
-import { generateLog } from '../../src/writer/generate.js';
+import { generateLog } from '../../src/demo/generate.js';
 import { linesOf, makeTempDirFactory, readLines, runCli, writeLines } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cli-verify');

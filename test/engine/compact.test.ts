@@ -1,7 +1,7 @@
 /** The compact structures behind the index: the id table and interned strings. */
 import { describe, expect, it } from 'vitest';
-import { hashBytes, hashString, IdTable } from '../../src/tui/engine/id-table.js';
-import { StringPool } from '../../src/tui/engine/string-pool.js';
+import { hashBytes, hashString, IdTable } from '../../src/engine/id-table.js';
+import { StringPool } from '../../src/engine/string-pool.js';
 
 describe('IdTable', () => {
   it('maps ids to the latest slot and reports the one replaced, through growth', () => {

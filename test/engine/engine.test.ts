@@ -5,8 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EngineNotice } from '../../src/shared/entry.js';
 import { computeStats, factsOf, filterEntries } from '../../src/shared/query.js';
-import { openEngine } from '../../src/tui/engine/engine.js';
-import { findRotatedSet } from '../../src/tui/engine/rotated-set.js';
+import { openEngine } from '../../src/engine/engine.js';
+import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { openAuditLog } from '../../src/writer/audit-log.js';
 import { entriesOf, ids, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEngine, EngineChange, EngineNotice, Entry, IndexProgress } from '../../src/shared/entry.js';
-import { findCollectedHosts } from '../../src/tui/engine/collector.js';
-import { openEngine } from '../../src/tui/engine/engine.js';
-import { mergeByTime, openFleetEngine } from '../../src/tui/engine/fleet.js';
-import { generateLog } from '../../src/writer/generate.js';
+import { findCollectedHosts } from '../../src/engine/collector.js';
+import { openEngine } from '../../src/engine/engine.js';
+import { mergeByTime, openFleetEngine } from '../../src/engine/fleet.js';
+import { generateLog } from '../../src/demo/generate.js';
 import { entriesOf, jsonl, request, response, tempDir, WAIT } from './helpers.js';
 
 /** A host's log written by the real writer (a real chain), as its lines. */

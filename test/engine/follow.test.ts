@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEngine, EngineNotice } from '../../src/shared/entry.js';
-import { openEngine } from '../../src/tui/engine/engine.js';
+import { openEngine } from '../../src/engine/engine.js';
 import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
 import { ids, jsonl, request, response, tempDir, WAIT } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/tui/engine/line-splitter.js';
+import { LineSplitter } from '../../src/engine/line-splitter.js';
 
 interface Seen {
   text?: string;

@@ -9,11 +9,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
 import { parseLine } from '../../src/shared/parse-line.js';
 import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
-import { OUT_MALFORMED } from '../../src/tui/engine/chunk-scan.js';
-import { openEngine, tuning } from '../../src/tui/engine/engine.js';
-import { LineSplitter } from '../../src/tui/engine/line-splitter.js';
-import { type ChunkSource, ScanPool, ScanWorkerError } from '../../src/tui/engine/parallel-scan.js';
-import { findRotatedSet } from '../../src/tui/engine/rotated-set.js';
+import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
+import { openEngine, tuning } from '../../src/engine/engine.js';
+import { LineSplitter } from '../../src/engine/line-splitter.js';
+import { type ChunkSource, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
+import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 
 const saved = { ...tuning };

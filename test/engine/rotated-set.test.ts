@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRotatedSet, rotatedName } from '../../src/tui/engine/rotated-set.js';
+import { findRotatedSet, rotatedName } from '../../src/engine/rotated-set.js';
 import { tempDir } from './helpers.js';
 
 describe('findRotatedSet', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineChange, Entry } from '../../src/shared/entry.js';
 import { joinRecords, type LocatedRecord } from '../../src/shared/join.js';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { openEngine, tuning } from '../../src/tui/engine/engine.js';
+import { openEngine, tuning } from '../../src/engine/engine.js';
 import { entriesOf, request, response, tempDir, writerStart } from './helpers.js';
 
 /** A log that exercises every join rule, some of them across any split point. */

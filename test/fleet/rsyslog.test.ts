@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/shared/chain.js';
 import { orderCollected } from '../../src/shared/fleet-order.js';
 import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
-import { generateLog } from '../../src/writer/generate.js';
+import { generateLog } from '../../src/demo/generate.js';
 import { runCli } from '../cli/helpers.js';
 import { asText, completeLines, logSetOf } from './files.js';
 import {

@@ -24,8 +24,8 @@ import readline from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEngine, EngineChange, EngineNotice } from '../../src/shared/entry.js';
-import { openEngine } from '../../src/tui/engine/engine.js';
-import { findRotatedSet } from '../../src/tui/engine/rotated-set.js';
+import { openEngine } from '../../src/engine/engine.js';
+import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { collect, REPO_ROOT, runCli, spawnCli } from '../cli/helpers.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAuditLog } from '../../src/writer/audit-log.js';
-import { generateLog } from '../../src/writer/generate.js';
+import { generateLog } from '../../src/demo/generate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'screenshots');

@@ -6,18 +6,18 @@
  *
  * Implements the join's `EntrySink`: the same rules as the plain-object join (join.ts).
  */
-import type { Entry, EntryFilter, EntryState, EntryStats, RecordLocation } from '../../shared/entry.js';
-import { ENTRY_STATES } from '../../shared/entry.js';
+import type { Entry, EntryFilter, EntryState, EntryStats, RecordLocation } from '../shared/entry.js';
+import { ENTRY_STATES } from '../shared/entry.js';
 import {
   anomaliesOf,
   applyResponse,
   type EntrySink,
   entryFromOrphan,
   entryFromRequest,
-} from '../../shared/join.js';
-import { parseLine } from '../../shared/parse-line.js';
-import { commandOf, compileFilter, emptyCounts, finishStats, type StatsParts } from '../../shared/query.js';
-import type { RequestRecord, ResponseRecord } from '../../shared/schema.js';
+} from '../shared/join.js';
+import { parseLine } from '../shared/parse-line.js';
+import { commandOf, compileFilter, emptyCounts, finishStats, type StatsParts } from '../shared/query.js';
+import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { hashString } from './id-table.js';
 import { type CompactRecord, DECISIONS } from './scan-record.js';
 import type { Segments } from './segments.js';

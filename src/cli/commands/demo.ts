@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runDemo } from '../../writer/demo.js';
+import { runDemo } from '../../demo/demo.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, UsageError } from './errors.js';
 import { parseFlags } from './flags.js';

@@ -10,8 +10,8 @@
  * the same result for a valid record and the reason for an invalid one. A test checks that
  * both paths agree. Pure: no I/O.
  */
-import { parseRecordTime, responseFailed } from '../../shared/join.js';
-import type { AuditRecord, Decision } from '../../shared/schema.js';
+import { parseRecordTime, responseFailed } from '../shared/join.js';
+import type { AuditRecord, Decision } from '../shared/schema.js';
 import { hashBytes, hashString } from './id-table.js';
 
 export const KIND_REQUEST = 0;

@@ -2,7 +2,7 @@
  * Writes N records of demo traffic at full speed with a synthetic clock, through the real
  * writer (so the chain is real). Deterministic for a seed: benchmarks and fixtures use it.
  */
-import { openAuditLog } from './audit-log.js';
+import { openAuditLog } from '../writer/audit-log.js';
 import { createTraffic, requestTime } from './traffic.js';
 
 export interface GenerateOptions {

@@ -3,7 +3,7 @@
  * describe, and the most recent notices kept for a consumer that subscribed late.
  */
 import { EventEmitter } from 'node:events';
-import type { EngineNotice } from '../../shared/entry.js';
+import type { EngineNotice } from '../shared/entry.js';
 
 const NOTICE_LIST_CAP = 200;
 

@@ -5,7 +5,7 @@
  * engine's (rotated-set.ts). Pure.
  */
 import path from 'node:path';
-import { orderRotated, type RotatedFile, rotatedName } from '../engine/rotated-set.js';
+import { orderRotated, type RotatedFile, rotatedName } from '../../engine/rotated-set.js';
 
 export function orderAsRotatedSet(paths: readonly string[]): string[] {
   if (paths.length < 2 || new Set(paths).size !== paths.length) return [...paths];

@@ -20,7 +20,7 @@
 import { type FSWatcher, watch } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EngineNotice } from '../../shared/entry.js';
+import type { EngineNotice } from '../shared/entry.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { findRotatedSet } from './rotated-set.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';

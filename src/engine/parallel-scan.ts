@@ -6,9 +6,9 @@
  * so the result never depends on them.
  */
 import { Worker } from 'node:worker_threads';
-import { MAX_LINE_BYTES } from '../../shared/schema.js';
+import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
-import { REASON_OVER_CAP } from '../../shared/parse-line.js';
+import { REASON_OVER_CAP } from '../shared/parse-line.js';
 import { yieldToEventLoop } from './read-file.js';
 
 /** Bytes of a source: `read` fills `into` from `at`, at most `max` bytes; 0 at the end. */

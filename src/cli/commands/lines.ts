@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import type { ChainLine } from '../../shared/chain.js';
-import { MAX_LINE_BYTES } from '../../shared/schema.js';
+import { MAX_LINE_BYTES } from '../../shared/format-constants.js';
 import { fileError } from './errors.js';
 import { gunzipChunksSync } from './gunzip-sync.js';
 

@@ -3,7 +3,7 @@
  * and `verify` start without paying for React.
  */
 import type { AuditEngine } from '../../shared/entry.js';
-import type { CollectedHost } from '../engine/collector.js';
+import type { CollectedHost } from '../../engine/collector.js';
 
 export interface ViewerOptions {
   files: string[];
@@ -19,10 +19,10 @@ export interface ViewerOptions {
 /** Why the viewer cannot run here, or undefined when stdin and stdout are a terminal. */
 export async function notATerminal(): Promise<string | undefined> {
   if (process.stdin.isTTY && process.stdout.isTTY) return undefined;
-  return (await import('../viewer.js')).NOT_A_TERMINAL_HINT;
+  return (await import('../../tui/viewer.js')).NOT_A_TERMINAL_HINT;
 }
 
 export async function runViewer(options: ViewerOptions): Promise<number> {
-  const viewer = await import('../viewer.js');
+  const viewer = await import('../../tui/viewer.js');
   return viewer.runViewer(options);
 }

@@ -5,9 +5,9 @@
  * carries the strings first seen in it, so the receiver can map this scanner's numbers to its own.
  * Pure: no I/O.
  */
-import { MAX_LINE_BYTES } from '../../shared/schema.js';
-import { parseLine, REASON_OVER_CAP } from '../../shared/parse-line.js';
-import type { WriterRecord } from '../../shared/schema.js';
+import { MAX_LINE_BYTES } from '../shared/format-constants.js';
+import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
+import type { WriterRecord } from '../shared/schema.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 

@@ -5,7 +5,7 @@
  * cap is not buffered: it is skipped to its newline and reported as over the cap.
  * No I/O here; the reader feeds it.
  */
-import { MAX_LINE_BYTES } from '../../shared/schema.js';
+import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 
 export interface LineHandler {
   /** One complete line: `buf[start, end)` without the newline; `offset` is its first byte in the file, `line` 1-based. */

@@ -22,8 +22,8 @@ import type {
   IndexProgress,
   MalformedLine,
   WriterEvent,
-} from '../../shared/entry.js';
-import { finishStats, mergeStatsParts } from '../../shared/query.js';
+} from '../shared/entry.js';
+import { finishStats, mergeStatsParts } from '../shared/query.js';
 import { type CollectedHost, findCollectedHosts } from './collector.js';
 import { EngineEvents } from './engine-events.js';
 import { DEFAULT_TAIL_BYTES, type HistoryTurn, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `sudo-proxy-audit`: one binary, subcommands (src/tui/commands/, one file each, loaded on
+ * `sudo-proxy-audit`: one binary, subcommands (src/cli/commands/, one file each, loaded on
  * use). This file only dispatches and turns failures into one line and an exit code: 0
  * success, 1 a negative verdict, 2 usage or I/O error. Never a stack trace, unless
  * SUDO_PROXY_AUDIT_DEBUG is set.

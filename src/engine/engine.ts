@@ -26,10 +26,10 @@ import type {
   IndexProgress,
   MalformedLine,
   WriterEvent,
-} from '../../shared/entry.js';
-import { DEFERRED, Joiner } from '../../shared/join.js';
-import { parseLine, REASON_OVER_CAP } from '../../shared/parse-line.js';
-import type { StatsParts } from '../../shared/query.js';
+} from '../shared/entry.js';
+import { DEFERRED, Joiner } from '../shared/join.js';
+import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
+import type { StatsParts } from '../shared/query.js';
 import { CollectedLines } from './collected.js';
 import { EngineEvents } from './engine-events.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';

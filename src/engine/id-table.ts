@@ -3,7 +3,7 @@
  * (cyrb53) in an open-addressing table of typed arrays. Two different ids sharing a hash is
  * a ~1-in-10^4 event at 10^6 distinct ids per engine, and would show as a duplicate-id.
  */
-import type { IdIndex } from '../../shared/join.js';
+import type { IdIndex } from '../shared/join.js';
 
 /** cyrb53 over bytes [start, end): a 53-bit hash, exact in a double, never 0. */
 export function hashBytes(b: Uint8Array, start: number, end: number): number {

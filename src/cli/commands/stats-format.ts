@@ -5,9 +5,9 @@
 import type { Anomaly, EntryState, EntryStats, MalformedLine, Percentiles } from '../../shared/entry.js';
 import { ENTRY_STATES } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { hostText } from '../format/cells.js';
-import { displayWidth, fit } from '../format/text.js';
-import { formatDuration } from '../format/units.js';
+import { hostText } from '../../tui/format/cells.js';
+import { displayWidth, fit } from '../../tui/format/text.js';
+import { formatDuration } from '../../tui/format/units.js';
 import { fullTime } from './entry-text.js';
 
 export interface StatsInput {

@@ -3,7 +3,7 @@
  * delay, approved commands run for a while and complete. It uses the writer exactly as a real
  * daemon would. Time can be compressed (`speed`) so a demo is lively.
  */
-import { type AuditLog, openAuditLog } from './audit-log.js';
+import { type AuditLog, openAuditLog } from '../writer/audit-log.js';
 import { createTraffic, requestTime } from './traffic.js';
 
 export interface DemoOptions {

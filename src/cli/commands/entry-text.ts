@@ -5,9 +5,9 @@
  */
 import type { Entry } from '../../shared/entry.js';
 import { DEFAULT_MAX_CHARS, escapeForTerminal } from '../../shared/sanitize.js';
-import { CELL_CAP, commandText, exitText, hostText } from '../format/cells.js';
-import { displayWidth, fit } from '../format/text.js';
-import { formatBytes, formatDuration } from '../format/units.js';
+import { CELL_CAP, commandText, exitText, hostText } from '../../tui/format/cells.js';
+import { displayWidth, fit } from '../../tui/format/text.js';
+import { formatBytes, formatDuration } from '../../tui/format/units.js';
 
 export interface TextLayout {
   /** The ORIGIN column (the collected host), only when reading a collector directory. */
