@@ -2,13 +2,12 @@
  * Joining: a request record and the response with the same `id` become one entry with a state.
  * Anomalies are flagged, never dropped (see `Anomaly` in entry.ts).
  *
- * The state machine (`Joiner`) is separate from where entries are kept (`EntrySink`), so the
- * same rules build plain `Entry` objects here (`joinRecords`, `EntryJoiner`) and the engine's
- * compact columns. Pure: no I/O.
+ * The state machine (`Joiner`) is separate from where entries are kept (`EntrySink`): the
+ * engine keeps compact columns, and the tests' oracle (test/shared/oracles/entry-joiner.ts)
+ * plain `Entry` objects, under the same rules. Pure: no I/O.
  */
-import type { Anomaly, Entry, EntryState, RecordLocation, WriterEvent } from './entry.js';
-export type { WriterEvent } from './entry.js';
-import type { AuditRecord, Decision, RequestRecord, ResponseRecord, WriterRecord } from './schema.js';
+import type { Anomaly, Entry, EntryState, RecordLocation } from './entry.js';
+import type { Decision, RequestRecord, ResponseRecord } from './schema.js';
 
 // ---- anomalies as bits ----
 
@@ -112,18 +111,6 @@ export interface IdIndex<K> {
   put(id: K, slot: number): number;
 }
 
-export class MapIdIndex<K> implements IdIndex<K> {
-  private readonly map = new Map<K, number>();
-  get(id: K): number {
-    return this.map.get(id) ?? -1;
-  }
-  put(id: K, slot: number): number {
-    const before = this.map.get(id) ?? -1;
-    this.map.set(id, slot);
-    return before;
-  }
-}
-
 /** What a response did. */
 export const DEFERRED = -1;
 
@@ -198,27 +185,7 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
   }
 }
 
-// ---- plain Entry objects ----
-
-export interface LocatedRecord {
-  record: AuditRecord;
-  location: RecordLocation;
-}
-
-export function writerEventOf(record: WriterRecord, location: RecordLocation): WriterEvent {
-  return { event: record.event, time: record.time, pid: record.pid, dropped: record.dropped ?? 0, error: record.error ?? null, location };
-}
-
-const chained = (r: AuditRecord) => r.seq !== undefined && r.prev !== undefined;
-
-interface ObjRequest extends JoinRequest {
-  record: RequestRecord;
-  location: RecordLocation;
-}
-interface ObjResponse extends JoinResponse {
-  record: ResponseRecord;
-  location: RecordLocation;
-}
+// ---- plain Entry objects (the engine builds them on demand from its columns) ----
 
 /** The outcome fields of an entry no response has reached yet (fresh arrays each time). */
 function noOutcome(): Pick<Entry, 'completedTime' | 'completedMs' | 'status' | 'error' | 'stages' | 'stdoutLen' | 'stdoutTruncated' | 'durationMs'> {
@@ -290,106 +257,4 @@ export function entryFromOrphan(key: number, r: ResponseRecord, location: Record
   };
   applyResponse(entry, r, location);
   return entry;
-}
-
-/** Keeps entries as objects in an array (slot = key = index); records which slots changed. */
-class ObjectSink implements EntrySink<ObjRequest, ObjResponse> {
-  readonly entries: Entry[] = [];
-  private readonly masks: number[] = [];
-  /** Slots added or changed since the last `takeTouched`. */
-  private touched = new Set<number>();
-
-  addRequest(req: ObjRequest, state: EntryState, anomalies: number): number {
-    const slot = this.entries.length;
-    this.entries.push(entryFromRequest(slot, req.record, req.location, state));
-    this.masks.push(0);
-    this.flag(slot, anomalies);
-    return slot;
-  }
-  addOrphan(res: ObjResponse, state: EntryState, anomalies: number): number {
-    const slot = this.entries.length;
-    this.entries.push(entryFromOrphan(slot, res.record, res.location, state));
-    this.masks.push(0);
-    this.flag(slot, anomalies);
-    return slot;
-  }
-  setResponse(slot: number, res: ObjResponse, state: EntryState): void {
-    const entry = this.entries[slot];
-    applyResponse(entry, res.record, res.location);
-    entry.state = state;
-    this.touched.add(slot);
-  }
-  flag(slot: number, anomalies: number): void {
-    this.setMask(slot, this.masks[slot] | anomalies);
-  }
-  unflag(slot: number, anomalies: number): void {
-    this.setMask(slot, this.masks[slot] & ~anomalies);
-  }
-  state(slot: number): EntryState {
-    return this.entries[slot].state;
-  }
-  hasResponse(slot: number): boolean {
-    return this.entries[slot].response !== null;
-  }
-  takeTouched(): Set<number> {
-    const t = this.touched;
-    this.touched = new Set();
-    return t;
-  }
-  private setMask(slot: number, mask: number): void {
-    this.touched.add(slot);
-    if (this.masks[slot] === mask) return;
-    this.masks[slot] = mask;
-    this.entries[slot].anomalies = [...anomaliesOf(mask)];
-  }
-}
-
-/** What one record did to the entries. */
-export type JoinStep =
-  | { kind: 'added'; slot: number } // a new entry (request, or orphan response)
-  | { kind: 'updated'; slot: number } // an existing entry changed (response, anomaly)
-  | { kind: 'writer'; event: WriterEvent; interrupted: number[] }; // interrupted: slots flagged by a restart
-
-/**
- * Incremental join into plain `Entry` objects, in log order (an orphan is placed where its
- * response is). Entries are mutated in place as responses arrive.
- */
-export class EntryJoiner {
-  private readonly sink = new ObjectSink();
-  private readonly joiner = new Joiner<string, ObjRequest, ObjResponse>(this.sink, new MapIdIndex<string>());
-  readonly writerEvents: WriterEvent[] = [];
-
-  get entries(): readonly Entry[] {
-    return this.sink.entries;
-  }
-
-  push(record: AuditRecord, location: RecordLocation): JoinStep {
-    const before = this.sink.entries.length;
-    switch (record.type) {
-      case 'request': {
-        const slot = this.joiner.request(record.id, { record, location, decision: record.decision, chained: chained(record) });
-        this.sink.takeTouched();
-        return slot >= before ? { kind: 'added', slot } : { kind: 'updated', slot };
-      }
-      case 'response': {
-        const slot = this.joiner.response(record.id, { record, location, failed: responseFailed(record), chained: chained(record) });
-        this.sink.takeTouched();
-        return slot >= before ? { kind: 'added', slot } : { kind: 'updated', slot };
-      }
-      case 'writer': {
-        const event = writerEventOf(record, location);
-        this.writerEvents.push(event);
-        if (record.event === 'start') this.joiner.writerStart();
-        const interrupted = [...this.sink.takeTouched()];
-        return { kind: 'writer', event, interrupted };
-      }
-    }
-  }
-}
-
-/** Joins records given in log order (files oldest first, then line order). */
-export function joinRecords(records: Iterable<LocatedRecord>): { entries: Entry[]; writerEvents: WriterEvent[] } {
-  const joiner = new EntryJoiner();
-  for (const { record, location } of records) joiner.push(record, location);
-  return { entries: joiner.entries as Entry[], writerEvents: joiner.writerEvents };
 }

@@ -30,22 +30,6 @@ export function commandOf(pipeline: Entry['pipeline']): string {
   return formatPipeline(pipeline, Number.POSITIVE_INFINITY);
 }
 
-export function factsOf(entry: Entry): EntryFacts {
-  return {
-    state: entry.state,
-    host: entry.host,
-    origin: entry.origin,
-    session: entry.session,
-    privileged: entry.privileged,
-    timeMs: entry.timeMs,
-    latencyMs: entry.latencyMs,
-    durationMs: entry.durationMs,
-    command: commandOf(entry.pipeline),
-    reason: entry.reason,
-    anomalies: entry.anomalies,
-  };
-}
-
 // ---- filters ----
 
 /** A filter prepared once, applied to many entries. Each part is null when it does not narrow. */
@@ -105,14 +89,6 @@ export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter
   const f = 'compiled' in filter ? filter : compileFilter(filter);
   if (!matchesFacts(f, entry)) return false;
   return f.text === null || f.text.command(commandOf(entry.pipeline)) || f.text.reason(entry.reason);
-}
-
-/** Positions (ascending) of the entries that match. */
-export function filterEntries(entries: readonly Entry[], filter: EntryFilter): Int32Array {
-  const f = compileFilter(filter);
-  const out: number[] = [];
-  for (let i = 0; i < entries.length; i++) if (matchesFilter(entries[i], f)) out.push(i);
-  return Int32Array.from(out);
 }
 
 // ---- stats ----
@@ -176,26 +152,7 @@ function countsDescending<K extends string>(counts: Map<string, number>, key: K)
     .map(([name, count]) => ({ [key]: name, count }) as Record<K, string> & { count: number });
 }
 
-const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-
-/** Grows a Float64Array-backed list without boxing each number. */
-class NumberList {
-  private data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = v;
-  }
-  values(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
-
-/** What stats are made of, however it was counted (entries here, columns in the engine). */
+/** What stats are made of, however it was counted (columns in the engine, plain entries in the tests' oracle). */
 export interface StatsParts {
   total: number;
   byState: Record<EntryState, number>;
@@ -263,34 +220,6 @@ export function finishStats(parts: StatsParts, options: { topCommands?: number }
     topCommands: countsDescending(parts.commands, 'command').slice(0, options.topCommands ?? DEFAULT_TOP_COMMANDS),
     anomalies: parts.anomalies,
   };
-}
-
-export function computeStats(entries: Iterable<EntryFacts>, options: { topCommands?: number } = {}): EntryStats {
-  const { byState, anomalies } = emptyCounts();
-  const hosts = new Map<string, number>();
-  const origins = new Map<string, number>();
-  const sessions = new Map<string, number>();
-  const commands = new Map<string, number>();
-  const latency = new NumberList();
-  const duration = new NumberList();
-  const times = new NumberList();
-  let total = 0;
-  for (const e of entries) {
-    total++;
-    byState[e.state]++;
-    bump(hosts, e.host);
-    if (e.origin !== '') bump(origins, e.origin);
-    bump(sessions, e.session);
-    if (e.command !== '') bump(commands, e.command);
-    if (e.latencyMs !== null) latency.push(e.latencyMs);
-    if (e.durationMs !== null) duration.push(e.durationMs);
-    if (Number.isFinite(e.timeMs)) times.push(e.timeMs);
-    for (const a of e.anomalies) anomalies[a]++;
-  }
-  return finishStats(
-    { total, byState, anomalies, hosts, origins, sessions, commands, latency: latency.values(), duration: duration.values(), times: times.values() },
-    options,
-  );
 }
 
 /** Requests per minute, oldest first, over the newest MAX_RATE_MINUTES at most. */

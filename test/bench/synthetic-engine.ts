@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AuditEngine, Entry, EntryFilter, EntryState, EntryStats, IndexProgress, MalformedLine } from '../../src/shared/entry.js';
-import { compileFilter, computeStats, factsOf, matchesFilter } from '../../src/shared/query.js';
+import { compileFilter, matchesFilter } from '../../src/shared/query.js';
+import { computeStats, factsOf } from '../shared/oracles/entry-query.js';
 
 const PIPELINES: string[][][] = [
   [['apt-get', 'install', '-y', 'nginx']],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EngineNotice } from '../../src/shared/entry.js';
-import { computeStats, factsOf, filterEntries } from '../../src/shared/query.js';
+import { computeStats, factsOf, filterEntries } from '../shared/oracles/entry-query.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { openAuditLog } from '../../src/writer/audit-log.js';

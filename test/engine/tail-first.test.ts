@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EngineChange, Entry } from '../../src/shared/entry.js';
-import { joinRecords, type LocatedRecord } from '../../src/shared/join.js';
+import { joinRecords, type LocatedRecord } from '../shared/oracles/entry-joiner.js';
 import { parseLine } from '../../src/shared/parse-line.js';
 import { openEngine, tuning } from '../../src/engine/engine.js';
 import { entriesOf, request, response, tempDir, writerStart } from './helpers.js';

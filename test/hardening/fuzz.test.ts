@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { joinRecords, type LocatedRecord } from '../../src/shared/join.js';
+import { joinRecords, type LocatedRecord } from '../shared/oracles/entry-joiner.js';
 import { parseLine, parseLineText, validateRecord } from '../../src/shared/parse-line.js';
 import { escapeForTerminal, formatPipeline } from '../../src/shared/sanitize.js';
 import { type AuditRecord, auditRecordSchema, MAX_LINE_BYTES } from '../../src/shared/schema.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordLocation } from '../../src/shared/entry.js';
-import { joinRecords, type LocatedRecord, parseRecordTime } from '../../src/shared/join.js';
+import { parseRecordTime } from '../../src/shared/join.js';
+import { joinRecords, type LocatedRecord } from './oracles/entry-joiner.js';
 import type { AuditRecord } from '../../src/shared/schema.js';
 import { request, response, writerStart } from '../engine/helpers.js';
 

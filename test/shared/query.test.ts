@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
-import { joinRecords, type LocatedRecord } from '../../src/shared/join.js';
-import {
-  computeStats,
-  factsOf,
-  filterEntries,
-  MAX_RATE_MINUTES,
-  matchesFilter,
-  parseTimeSpec,
-  percentiles,
-  perMinute,
-  TimeSpecError,
-} from '../../src/shared/query.js';
+import { MAX_RATE_MINUTES, matchesFilter, parseTimeSpec, percentiles, perMinute, TimeSpecError } from '../../src/shared/query.js';
 import type { AuditRecord } from '../../src/shared/schema.js';
 import { request, response } from '../engine/helpers.js';
+import { joinRecords, type LocatedRecord } from './oracles/entry-joiner.js';
+import { computeStats, factsOf, filterEntries } from './oracles/entry-query.js';
 
 const T0 = Date.UTC(2026, 10, 1, 8);
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

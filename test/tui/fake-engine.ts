@@ -1,8 +1,9 @@
 /**
  * An in-memory AuditEngine over an array of entries, for the viewer's tests: the same contract
  * as the real engine (src/shared/entry.ts), with methods to append, prepend, complete entries
- * and report progress as the real one would emit them. Filters and stats are the shared pure
- * ones (src/shared/query.ts), so the viewer is tested against the real semantics.
+ * and report progress as the real one would emit them. Filters and stats are the tests' oracle
+ * (test/shared/oracles/entry-query.ts, on the rules of src/shared/query.ts), so the viewer is
+ * tested against the real semantics.
  */
 import { EventEmitter } from 'node:events';
 import type {
@@ -15,7 +16,7 @@ import type {
   IndexProgress,
   MalformedLine,
 } from '../../src/shared/entry.js';
-import { computeStats, factsOf, filterEntries } from '../../src/shared/query.js';
+import { computeStats, factsOf, filterEntries } from '../shared/oracles/entry-query.js';
 
 export class FakeEngine implements AuditEngine {
   readonly files: readonly string[];

@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { computeStats, factsOf } from '../../../src/shared/query.js';
+import { computeStats, factsOf } from '../../shared/oracles/entry-query.js';
 import { Header } from '../../../src/tui/components/Header.js';
 import type { HeaderInput } from '../../../src/tui/format/header.js';
 import { createTheme } from '../../../src/tui/theme.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntryStats } from '../../../src/shared/entry.js';
-import { computeStats, factsOf } from '../../../src/shared/query.js';
+import { computeStats, factsOf } from '../../shared/oracles/entry-query.js';
 import { countsLine, filesLabel, type HeaderInput, metricsLine, titleLine } from '../../../src/tui/format/header.js';
 import { lineText } from '../../../src/tui/format/segments.js';
 import { displayWidth } from '../../../src/tui/format/text.js';

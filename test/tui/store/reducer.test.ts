@@ -3,7 +3,7 @@ import type { Action, Command } from '../../../src/tui/store/actions.js';
 import { reduce, settle } from '../../../src/tui/store/reducer.js';
 import { NO_FILTER } from '../../../src/tui/store/filters.js';
 import { initialState, selectedPosition, type ViewerState } from '../../../src/tui/store/state.js';
-import { computeStats, factsOf } from '../../../src/shared/query.js';
+import { computeStats, factsOf } from '../../shared/oracles/entry-query.js';
 import { makeEntry } from '../entries.js';
 
 // 80×24: 23 lines drawn, 3 header + 1 footer + 1 column-title line → 18 table rows.
