@@ -3,6 +3,7 @@
  * people or `--json` for scripts; `-f` keeps printing entries as they complete.
  */
 import type { AuditEngine, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
+import { keptPosition, newPositions, positionsMoved } from '../../shared/held-positions.js';
 import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
@@ -144,16 +145,13 @@ async function followEntries(
   let writing = Promise.resolve();
 
   const onChange = (change: EngineChange) => {
-    if (change.reordered) {
-      // A fleet merged anew (a late batch, a new host): positions moved; keys did not.
-      for (const [key, p] of pending) {
-        const now = engine.positionOf?.(key) ?? p;
+    if (positionsMoved(change)) {
+      // Older entries prepended, or a fleet merged anew (a late batch, a new host): positions moved; keys did not.
+      for (const [key, position] of pending) {
+        const now = keptPosition(change, { key, position }, engine);
         if (now >= 0) pending.set(key, now);
         else pending.delete(key);
       }
-    } else if (change.prepended > 0) {
-      seen += change.prepended;
-      for (const [key, p] of pending) pending.set(key, p + change.prepended);
     }
     const ready: number[] = [];
     for (const [key, p] of pending) {
@@ -165,8 +163,7 @@ async function followEntries(
       }
     }
     const size = engine.size();
-    const fresh = change.reordered ? (change.added ?? []) : Array.from({ length: size - seen }, (_, i) => seen + i);
-    for (const p of fresh) {
+    for (const p of newPositions(change, seen, size)) {
       const e = engine.entry(p);
       if (!matchesFilter(e, beforeOutcome)) continue;
       if (!settled(e)) pending.set(e.key, p);

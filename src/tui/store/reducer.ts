@@ -4,6 +4,7 @@
  * Follow works like `less +F`: pinned to the newest entry until the selection moves off it,
  * then paused with a count of what arrived, until the newest entry is selected again.
  */
+import { positionsMoved, shiftedPosition, shiftedPositions } from '../../shared/held-positions.js';
 import { helpLines } from '../help.js';
 import { screenLayout } from '../layout.js';
 import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
@@ -311,23 +312,24 @@ function keepRow(before: ViewerState, after: ViewerState, cursor: number): Viewe
 }
 
 function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged' }>): Transition {
-  const { prepended, appended } = a.change;
-  const reordered = a.change.reordered === true;
-  const search = s.search && (prepended > 0 || reordered) ? { ...s.search, stale: true } : s.search;
+  const { change } = a;
+  const { appended } = change;
+  const reordered = change.reordered === true;
+  const search = s.search && positionsMoved(change) ? { ...s.search, stale: true } : s.search;
   const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search };
   // Entries moved among each other (a fleet merged anew): the selection is found again by key.
   if (reordered && s.positions) return done(next, [{ kind: 'requery', soon: false, anchor: a.anchor ?? null }]);
   if (reordered && !s.follow && a.anchor !== undefined && a.anchor !== null) return done({ ...keepRow(s, next, a.anchor), unseen: s.unseen + appended });
   if (s.positions) {
     // Entries before the view's moved down by `prepended`; which new ones match is for a query to say.
-    const positions = prepended > 0 ? s.positions.map((p) => p + prepended) : s.positions;
-    return done({ ...next, positions }, [{ kind: 'requery', soon: true }]);
+    return done({ ...next, positions: shiftedPositions(change, s.positions) }, [{ kind: 'requery', soon: true }]);
   }
   if (s.follow) return done(next);
+  // Without a filter a row's index is its entry's position.
   return done({
     ...next,
-    cursor: s.cursor < 0 ? 0 : s.cursor + prepended,
-    top: s.top + prepended,
+    cursor: s.cursor < 0 ? 0 : shiftedPosition(change, s.cursor),
+    top: shiftedPosition(change, s.top),
     unseen: s.unseen + appended,
   });
 }

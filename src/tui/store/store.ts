@@ -4,6 +4,7 @@
  * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
  */
 import type { AuditEngine, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
+import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
 import { detailLines } from '../format/detail.js';
 import type { Size } from '../layout.js';
 import type { Action, CommandContext, Effect } from './actions.js';
@@ -34,8 +35,8 @@ export class ViewerStore {
   private queriedTotal = 0;
   private queriedFilter: ViewerState['filter'] | null = null;
   private detailLength: { id: string; lines: number } | null = null;
-  /** The selected entry's key while not following: found again when the engine reorders entries. */
-  private selectedKey: number | null = null;
+  /** The selected entry while not following: found again by key when the engine reorders entries. */
+  private selected: HeldEntry | null = null;
   /** For the next query: the selected entry's position when the view's own are stale. */
   private requeryAnchor: number | null | undefined = undefined;
 
@@ -104,8 +105,8 @@ export class ViewerStore {
   // Engine events.
 
   engineChanged = (change: EngineChange): void => {
-    this.queriedTotal += change.prepended;
-    const anchor = change.reordered ? this.whereSelectedIsNow() : undefined;
+    this.queriedTotal = shiftedPosition(change, this.queriedTotal);
+    const anchor = change.reordered ? this.whereSelectedIsNow(change) : undefined;
     this.dispatch({ type: 'engineChanged', change, total: this.engine.size(), anchor });
     this.pollCounts();
     // Counts of nothing over a table that has rows (the first entries after open): refresh on
@@ -191,16 +192,16 @@ export class ViewerStore {
     }
   }
 
-  /** Keeps the selected entry's key (not while following: the newest is selected whatever moves). */
+  /** Keeps the selected entry (not while following: the newest is selected whatever moves). */
   private rememberSelected(): void {
     const position = this.state.follow ? null : selectedPosition(this.state);
-    this.selectedKey = position === null || position >= this.engine.size() ? null : this.engine.entry(position).key;
+    this.selected = position === null || position >= this.engine.size() ? null : { key: this.engine.entry(position).key, position };
   }
 
-  /** The selected entry's position after the engine reordered entries; null when it cannot say. */
-  private whereSelectedIsNow(): number | null {
-    if (this.selectedKey === null || !this.engine.positionOf) return null;
-    const position = this.engine.positionOf(this.selectedKey);
+  /** The selected entry's position after `change`; null when it cannot say. */
+  private whereSelectedIsNow(change: EngineChange): number | null {
+    if (this.selected === null) return null;
+    const position = keptPosition(change, this.selected, this.engine);
     return position >= 0 ? position : null;
   }
 
