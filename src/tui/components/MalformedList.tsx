@@ -1,10 +1,9 @@
-import { Box } from 'ink';
 import path from 'node:path';
 import type { MalformedLine } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import type { Line } from '../format/segments.js';
 import type { Theme } from '../theme.js';
-import { SegmentLine } from './SegmentLine.js';
+import { ScrollPane } from './ScrollPane.js';
 
 export function malformedLines(items: readonly MalformedLine[], count: number): Line[] {
   const shown = items.length < count ? ` (the latest ${items.length} listed)` : '';
@@ -20,13 +19,5 @@ export function malformedLines(items: readonly MalformedLine[], count: number): 
 
 /** Lines that are not valid records: where they are and why, never fatal. */
 export function MalformedList(props: { lines: readonly Line[]; scroll: number; height: number; width: number; theme: Theme }) {
-  const { lines, scroll, height, width, theme } = props;
-  const start = Math.max(0, Math.min(scroll, lines.length - height));
-  return (
-    <Box flexDirection="column" height={height}>
-      {lines.slice(start, start + height).map((line, i) => (
-        <SegmentLine key={start + i} line={line} width={width} theme={theme} />
-      ))}
-    </Box>
-  );
+  return <ScrollPane {...props} />;
 }
