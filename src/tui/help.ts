@@ -1,5 +1,5 @@
 /** The key reference shown by `?`: one source for the help overlay and its tests. */
-import type { Line } from './format/segments.js';
+import type { Line } from './format/spans.js';
 import { fit, wrapText } from './format/text.js';
 
 export interface KeyHelp {

@@ -5,7 +5,8 @@
  */
 import type { IndexProgress } from '../shared/entry.js';
 
-export interface Size {
+/** The terminal's size in character cells (not the writer's size limits). */
+export interface TerminalSize {
   columns: number;
   rows: number;
 }
@@ -13,7 +14,7 @@ export interface Size {
 export const HEADER_LINES = 3;
 export const FOOTER_LINES = 1;
 /** Below this the viewer shows only a "terminal too small" line. */
-export const MIN_SIZE: Size = { columns: 40, rows: 8 };
+export const MIN_SIZE: TerminalSize = { columns: 40, rows: 8 };
 
 export interface ScreenLayout {
   /** Lines rendered: rows - 1. */
@@ -32,7 +33,7 @@ export function isIndexing(progress: IndexProgress): boolean {
   return !progress.done && progress.bytesTotal > 0;
 }
 
-export function screenLayout(size: Size, progress: IndexProgress): ScreenLayout {
+export function screenLayout(size: TerminalSize, progress: IndexProgress): ScreenLayout {
   const height = Math.max(1, size.rows - 1);
   const width = Math.max(1, size.columns);
   const tooSmall = size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows;

@@ -1,7 +1,7 @@
 /** The pure parts of the command line, tested directly (no processes). */
 import { describe, expect, it } from 'vitest';
 import { describeFsError } from '../../src/cli/commands/errors.js';
-import { toEntryFilter } from '../../src/cli/commands/filter-flags.js';
+import { entryFilterFromFlags } from '../../src/cli/commands/filter-flags.js';
 import { listValues, parseFlags } from '../../src/cli/commands/flags.js';
 import { safeJson } from '../../src/cli/commands/json.js';
 import { orderAsRotatedSet } from '../../src/cli/commands/rotated.js';
@@ -45,11 +45,11 @@ describe('parseFlags', () => {
   });
 });
 
-describe('toEntryFilter', () => {
+describe('entryFilterFromFlags', () => {
   const now = Date.parse('2026-11-01T12:00:00Z');
   it('maps every flag onto the shared EntryFilter', () => {
     expect(
-      toEntryFilter(
+      entryFilterFromFlags(
         { state: ['denied,Timeout', 'approved'], host: ['web-01', ''], session: ['s1'], since: '2h', until: '2026-11-01T11:30:00Z', failed: true, grep: 'nginx', privileged: true },
         now,
       ),
@@ -63,13 +63,13 @@ describe('toEntryFilter', () => {
       text: 'nginx',
       privileged: true,
     });
-    expect(toEntryFilter({}, now)).toEqual({});
+    expect(entryFilterFromFlags({}, now)).toEqual({});
   });
   it('refuses what cannot be meant', () => {
-    expect(() => toEntryFilter({ state: ['deneid'] }, now)).toThrow("unknown state 'deneid' (did you mean 'denied'?)");
-    expect(() => toEntryFilter({ state: [','] }, now)).toThrow('--state needs at least one state');
-    expect(() => toEntryFilter({ since: 'soon' }, now)).toThrow(/^--since: 'soon' is not a time/);
-    expect(() => toEntryFilter({ since: '1h', until: '2h' }, now)).toThrow('--since must be before --until');
+    expect(() => entryFilterFromFlags({ state: ['deneid'] }, now)).toThrow("unknown state 'deneid' (did you mean 'denied'?)");
+    expect(() => entryFilterFromFlags({ state: [','] }, now)).toThrow('--state needs at least one state');
+    expect(() => entryFilterFromFlags({ since: 'soon' }, now)).toThrow(/^--since: 'soon' is not a time/);
+    expect(() => entryFilterFromFlags({ since: '1h', until: '2h' }, now)).toThrow('--since must be before --until');
   });
 });
 

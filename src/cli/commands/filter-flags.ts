@@ -78,7 +78,8 @@ function time(flag: string, spec: string, nowMs: number): number {
   }
 }
 
-export function toEntryFilter(values: FilterFlagValues, nowMs: number): EntryFilter {
+/** The filter flags as the engine's filter; a bad state or time is a UsageError. */
+export function entryFilterFromFlags(values: FilterFlagValues, nowMs: number): EntryFilter {
   const filter: EntryFilter = {};
   const stateWords = listValues(values.state);
   if (values.state !== undefined) {

@@ -7,7 +7,7 @@ import type { AuditEngine, EntryFilter } from '../../shared/entry.js';
 import type { CollectedHost } from '../../engine/collector.js';
 import { openIndexedEngine } from './engine-session.js';
 import { UsageError } from './errors.js';
-import { FILTER_OPTIONS, type FilterFlagValues, toEntryFilter } from './filter-flags.js';
+import { FILTER_OPTIONS, type FilterFlagValues, entryFilterFromFlags } from './filter-flags.js';
 import { type OptionSpecs, type ParsedFlags, parseFlags } from './flags.js';
 import { type Inputs, resolveInputs } from './inputs.js';
 import { unknownHost } from './unknown-host.js';
@@ -50,7 +50,7 @@ export async function openQuery<O extends typeof QUERY_OPTIONS & OptionSpecs>(
     process.stdout.write(help);
     return undefined;
   }
-  const filter = toEntryFilter(v, Date.now());
+  const filter = entryFilterFromFlags(v, Date.now());
   const follow = hooks.follow?.(values) ?? false;
   const inputs = selectOrigins(resolveInputs(positionals, { history: v.history, follow }), filter.origins);
   hooks.beforeOpen?.(values);

@@ -2,19 +2,8 @@
  * The viewer (Ink + React) is loaded only by the commands that show it, so `print`, `stats`
  * and `verify` start without paying for React.
  */
-import type { AuditEngine } from '../../shared/entry.js';
-import type { CollectedHost } from '../../engine/collector.js';
-
-export interface ViewerOptions {
-  files: string[];
-  /** A collector directory's hosts, read instead of `files`. */
-  hosts?: readonly CollectedHost[];
-  /** The collector directories the hosts came from: followed, they are watched for new hosts. */
-  collectors?: readonly string[];
-  follow: boolean;
-  engine?: AuditEngine;
-  title?: string;
-}
+// A type-only import: erased, so it loads nothing.
+import type { ViewerOptions } from '../../tui/viewer.js';
 
 /** Why the viewer cannot run here, or undefined when stdin and stdout are a terminal. */
 export async function notATerminal(): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import type { Line } from '../format/segments.js';
+import type { Line } from '../format/spans.js';
 import type { Theme } from '../theme.js';
 import { ScrollPane } from './ScrollPane.js';
 

@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { type HeaderInput, headerLines } from '../format/header.js';
 import type { Theme } from '../theme.js';
-import { SegmentLine } from './SegmentLine.js';
+import { StyledLine } from './StyledLine.js';
 
 /** Title and live/paused state, counts per state, percentiles with the request-rate sparkline. */
 export function Header({ input, theme }: { input: HeaderInput; theme: Theme }) {
@@ -9,7 +9,7 @@ export function Header({ input, theme }: { input: HeaderInput; theme: Theme }) {
   return (
     <Box flexDirection="column" height={lines.length}>
       {lines.map((line, i) => (
-        <SegmentLine key={i} line={line} width={input.width} theme={theme} />
+        <StyledLine key={i} line={line} width={input.width} theme={theme} />
       ))}
     </Box>
   );

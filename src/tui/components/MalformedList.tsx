@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { MalformedLine } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import type { Line } from '../format/segments.js';
+import type { Line } from '../format/spans.js';
 import type { Theme } from '../theme.js';
 import { ScrollPane } from './ScrollPane.js';
 

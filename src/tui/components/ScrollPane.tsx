@@ -1,7 +1,7 @@
 import { Box } from 'ink';
-import type { Line } from '../format/segments.js';
+import type { Line } from '../format/spans.js';
 import type { Theme } from '../theme.js';
-import { SegmentLine } from './SegmentLine.js';
+import { StyledLine } from './StyledLine.js';
 
 export interface ScrollPaneProps {
   /** The content, pre-wrapped to `width`. */
@@ -24,9 +24,9 @@ export function ScrollPane({ lines, scroll, height, width, theme, countMore = fa
   return (
     <Box flexDirection="column" height={height}>
       {visible.map((line, i) => (
-        <SegmentLine key={start + i} line={line} width={width} theme={theme} />
+        <StyledLine key={start + i} line={line} width={width} theme={theme} />
       ))}
-      {overflows ? <SegmentLine line={[{ text: `  ↓ ${more} more line${more === 1 ? '' : 's'} (j, PgDn)`, dim: true }]} width={width} theme={theme} /> : null}
+      {overflows ? <StyledLine line={[{ text: `  ↓ ${more} more line${more === 1 ? '' : 's'} (j, PgDn)`, dim: true }]} width={width} theme={theme} /> : null}
     </Box>
   );
 }

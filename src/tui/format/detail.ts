@@ -7,7 +7,7 @@ import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
 import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
 import { STATE_LOOK } from '../theme.js';
 import { promptChar, runningSinceMs } from './cells.js';
-import type { Line, Segment } from './segments.js';
+import type { Line, Span } from './spans.js';
 import { wrapText } from './text.js';
 import { formatFullTime } from './time.js';
 import { formatByteCount, formatDuration } from './units.js';
@@ -36,7 +36,7 @@ export function detailLines(entry: Entry, width: number, nowMs: number): Line[] 
     lines.push([{ text: title, bold: true }]);
   };
   /** A label and a value wrapped under itself; `style` colours the value. */
-  const field = (label: string, value: string, style: Omit<Segment, 'text'> = {}) => {
+  const field = (label: string, value: string, style: Omit<Span, 'text'> = {}) => {
     wrap(value, valueWidth).forEach((part, i) => {
       lines.push([
         { text: ' '.repeat(INDENT) + (i === 0 ? label.padEnd(LABEL_WIDTH) : ' '.repeat(LABEL_WIDTH)), dim: true },

@@ -6,7 +6,7 @@ import type { EngineNotice } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import type { Message, PromptKind, PromptState } from '../store/state.js';
 import { fitLine } from './header.js';
-import type { Line, Segment } from './segments.js';
+import type { Line, Span } from './spans.js';
 import { displayWidth, truncate } from './text.js';
 
 export interface FooterInput {
@@ -42,9 +42,9 @@ const KEY_HINTS: Record<FooterInput['overlay'], string> = {
 
 export function footerLine(f: FooterInput): Line {
   if (f.prompt) return promptLine(f.prompt, f.width, f.message);
-  const right: Segment[] =
+  const right: Span[] =
     f.length === 0 ? [] : [{ text: `${f.index}/${f.length}${f.filtered ? ` of ${f.total}` : ''}`, dim: true }];
-  let left: Segment[];
+  let left: Span[];
   if (f.message) left = [{ text: escapeForTerminal(f.message.text, 400), color: f.message.tone === 'error' ? 'red' : undefined }];
   else if (f.overlay === 'none' && !f.follow && f.unseen > 0) {
     left = [{ text: `↓ ${f.unseen} new`, color: 'yellow', bold: true }, { text: ' · F or End to follow', dim: true }];
@@ -66,7 +66,7 @@ function promptLine(p: PromptState, width: number, message: Message | null): Lin
   const valueRoom = showHint ? room - hint.length : room;
   // The value may be a prefilled host from the log: escaped; the end stays visible while typing.
   const value = truncate(escapeForTerminal(p.value, 4_096), Math.max(0, valueRoom), 'start');
-  const line: Segment[] = [{ text: label, bold: true }, { text: value }, { text: '█' }];
+  const line: Span[] = [{ text: label, bold: true }, { text: value }, { text: '█' }];
   if (showHint) {
     line.push({ text: ' '.repeat(Math.max(0, valueRoom - displayWidth(value))) });
     line.push(message?.tone === 'error' ? { text: hint, color: 'red' } : { text: hint, dim: true });

@@ -1,5 +1,5 @@
 /**
- * The three header lines as styled segments fitted to the width: what is followed and whether
+ * The three header lines as styled spans fitted to the width: what is followed and whether
  * it is live; counts per state; latency and duration percentiles, the request-rate sparkline
  * and the malformed-line count. Narrow terminals get compact forms rather than cut-off text.
  */
@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { STATE_LOOK, STATE_ORDER } from '../theme.js';
-import { type Line, lineText, type Segment } from './segments.js';
+import { type Line, lineText, type Span } from './spans.js';
 import { sparkline, squeeze } from './sparkline.js';
 import { displayWidth, truncate } from './text.js';
 import { formatCount, formatDuration } from './units.js';
@@ -29,28 +29,28 @@ export interface HeaderInput {
   width: number;
 }
 
-const width = (segments: Segment[]) => displayWidth(lineText(segments));
+const width = (spans: Span[]) => displayWidth(lineText(spans));
 
-/** Cuts a line of segments to `max` columns (the last segment that does not fit is truncated). */
-export function fitLine(segments: Segment[], max: number): Line {
+/** Cuts a line of spans to `max` columns (the last span that does not fit is truncated). */
+export function fitLine(spans: Span[], max: number): Line {
   const out: Line = [];
   let used = 0;
-  for (const seg of segments) {
-    const w = displayWidth(seg.text);
+  for (const span of spans) {
+    const w = displayWidth(span.text);
     if (used + w <= max) {
-      out.push(seg);
+      out.push(span);
       used += w;
       continue;
     }
     const room = max - used;
-    if (room > 0) out.push({ ...seg, text: truncate(seg.text, room) });
+    if (room > 0) out.push({ ...span, text: truncate(span.text, room) });
     break;
   }
   return out;
 }
 
 /** Left and right parts on one line, the right part flush right when there is room. */
-function spread(left: Segment[], right: Segment[], max: number): Line {
+function spread(left: Span[], right: Span[], max: number): Line {
   if (right.length === 0) return fitLine(left, max);
   const gap = max - width(left) - width(right);
   if (gap < 2) return fitLine([...left, { text: '  ' }, ...right], max);
@@ -69,23 +69,23 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * What is read, longest form first: the files (or, for a collector directory, how many hosts)
  * and the duplicate lines dropped; the shorter forms are for when the filter needs the room.
  */
-export function sourceForms(h: Pick<HeaderInput, 'files' | 'origins' | 'duplicateLines'>): Segment[][] {
-  const what: Segment = { text: h.origins ? plural(h.origins, 'host') : filesLabel(h.files) };
+export function sourceForms(h: Pick<HeaderInput, 'files' | 'origins' | 'duplicateLines'>): Span[][] {
+  const what: Span = { text: h.origins ? plural(h.origins, 'host') : filesLabel(h.files) };
   const dups = h.duplicateLines ?? 0;
   if (dups === 0) return [[what], []];
-  const sep: Segment = { text: ' · ', dim: true };
-  const short: Segment = { text: `${dups} dups dropped` };
+  const sep: Span = { text: ' · ', dim: true };
+  const short: Span = { text: `${dups} dups dropped` };
   // The duplicates outlast the host count: they say something about the data on screen.
   return [[what, sep, { text: `${plural(dups, 'duplicate line')} dropped` }], [what, sep, short], [short], []];
 }
 
 export function titleLine(h: HeaderInput): Line {
-  const state: Segment = !h.follow
+  const state: Span = !h.follow
     ? { text: `‖ paused${h.unseen > 0 ? ` · ${h.unseen} new` : ''}`, color: 'yellow', bold: true }
     : h.live
       ? { text: '● live', color: 'green', bold: true }
       : { text: '■ end of file', dim: true };
-  const right: Segment[] = [];
+  const right: Span[] = [];
   if (h.filter.length > 0) right.push({ text: `filter: ${h.filter.join(' · ')}`, color: 'cyan' });
   if (h.search !== null) {
     if (right.length > 0) right.push({ text: '  ' });
@@ -93,7 +93,7 @@ export function titleLine(h: HeaderInput): Line {
   }
   // Keep the live/paused state visible: shorten, then drop, what is read before the filter.
   const forms = sourceForms(h);
-  let left: Segment[] = [];
+  let left: Span[] = [];
   for (const source of forms) {
     left = [{ text: h.title, bold: true }, { text: '  ' }, ...(source.length > 0 ? [...source, { text: '  ' }] : []), state];
     if (width(left) + width(right) + 2 <= h.width) break;
@@ -104,22 +104,22 @@ export function titleLine(h: HeaderInput): Line {
 export function countsLine(h: HeaderInput): Line {
   if (!h.stats) return [{ text: 'counting…', dim: true }];
   const stats = h.stats;
-  const build = (compact: boolean, words: boolean, gap: string): Segment[] => {
-    const segs: Segment[] = [];
+  const build = (compact: boolean, words: boolean, gap: string): Span[] => {
+    const spans: Span[] = [];
     for (const state of STATE_ORDER) {
       const look = STATE_LOOK[state];
       const n = stats.byState[state] ?? 0;
-      if (segs.length > 0) segs.push({ text: gap });
-      segs.push({ text: `${look.symbol} ${formatCount(n, compact)}${words ? ` ${look.word}` : ''}`, color: look.color, dim: n === 0 });
+      if (spans.length > 0) spans.push({ text: gap });
+      spans.push({ text: `${look.symbol} ${formatCount(n, compact)}${words ? ` ${look.word}` : ''}`, color: look.color, dim: n === 0 });
     }
-    segs.push({ text: gap }, { text: `Σ ${formatCount(stats.total, compact)}`, bold: true });
-    return segs;
+    spans.push({ text: gap }, { text: `Σ ${formatCount(stats.total, compact)}`, bold: true });
+    return spans;
   };
   // Words stay as long as they fit: tighter spacing first, then compact numbers, then symbols only.
   const forms = [[false, true, '  '], [false, true, ' '], [true, true, ' '], [true, false, ' ']] as const;
   for (const [compact, words, gap] of forms) {
-    const segs = build(compact, words, gap);
-    if (width(segs) <= h.width) return segs;
+    const spans = build(compact, words, gap);
+    if (width(spans) <= h.width) return spans;
   }
   return fitLine(build(true, false, ' '), h.width);
 }
@@ -127,14 +127,14 @@ export function countsLine(h: HeaderInput): Line {
 export function metricsLine(h: HeaderInput): Line {
   const stats = h.stats;
   if (!stats || stats.total === 0) {
-    const none: Segment[] = [{ text: 'latency - · duration - · no requests yet', dim: true }];
+    const none: Span[] = [{ text: 'latency - · duration - · no requests yet', dim: true }];
     return fitLine(h.malformedCount > 0 ? [...none, { text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : none, h.width);
   }
   const pct = (p: { p50: number; p95: number } | null | undefined, full: boolean) =>
     p ? (full ? `p50 ${formatDuration(p.p50)} p95 ${formatDuration(p.p95)}` : `${formatDuration(p.p50)}/${formatDuration(p.p95)}`) : '-';
-  const malformed: Segment[] =
+  const malformed: Span[] =
     h.malformedCount > 0 ? [{ text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : [];
-  const build = (full: boolean): Segment[] =>
+  const build = (full: boolean): Span[] =>
     full
       ? [{ text: 'latency ', dim: true }, { text: pct(stats?.latency, true) }, { text: ' · ', dim: true }, { text: 'duration ', dim: true }, { text: pct(stats?.duration, true) }]
       : [{ text: 'p50/p95 ', dim: true }, { text: 'latency ', dim: true }, { text: pct(stats?.latency, false) }, { text: ' duration ', dim: true }, { text: pct(stats?.duration, false) }];
@@ -142,7 +142,7 @@ export function metricsLine(h: HeaderInput): Line {
   const last = series.length > 0 ? series[series.length - 1] : 0;
   // Live: the last minutes and the latest rate. A file as it is: its whole span, squeezed.
   const rateSuffix = h.live ? ` ${last}/min` : ` over ${formatDuration(series.length * 60_000)}`;
-  const rate = (spark: number): Segment[] => [
+  const rate = (spark: number): Span[] => [
     { text: ' · ', dim: true },
     { text: sparkline(h.live ? series : squeeze(series, spark).counts, spark), color: 'cyan' },
     { text: rateSuffix, dim: true },

@@ -1,6 +1,6 @@
 /** What can happen to the viewer: keys (as commands), engine events, results of queries. */
 import type { EngineChange, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
-import type { Size } from '../layout.js';
+import type { TerminalSize } from '../layout.js';
 
 export type Command =
   | 'down'
@@ -45,7 +45,7 @@ export type Action =
   | { type: 'promptSubmit'; now: number }
   | { type: 'promptCancel' }
   | { type: 'promptComplete' }
-  | { type: 'resize'; size: Size }
+  | { type: 'resize'; size: TerminalSize }
   /** `anchor`: where the selected entry is now, when the change reordered entries (null: not found). */
   | { type: 'engineChanged'; change: EngineChange; total: number; anchor?: number | null }
   /** A new view after a query; `anchor`: the position selected when it ran; `appended`: new entries in it. */

@@ -40,7 +40,8 @@ export function isFiltering(f: FilterState): boolean {
   return f.preset !== 0 || f.host !== null || f.origin !== null || f.session !== null || f.time !== null;
 }
 
-export function toEntryFilter(f: FilterState): EntryFilter {
+/** What the viewer's filter keys chose, as the engine's filter. */
+export function entryFilterFromFilterState(f: FilterState): EntryFilter {
   const filter: EntryFilter = {};
   const states = STATE_PRESETS[f.preset]?.states;
   if (states) filter.states = states;

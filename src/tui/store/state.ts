@@ -4,7 +4,7 @@
  * top), so a keypress costs the same with ten entries or a million.
  */
 import type { EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
-import type { Size } from '../layout.js';
+import type { TerminalSize } from '../layout.js';
 import { type FilterState, NO_FILTER } from './filters.js';
 
 export type Overlay =
@@ -41,7 +41,7 @@ export interface Message {
 }
 
 export interface ViewerState {
-  size: Size;
+  size: TerminalSize;
   /** The engine follows the live file (false: a static file, `--no-follow`). */
   live: boolean;
   /** Entries in the engine. */
@@ -77,7 +77,7 @@ export interface ViewerState {
 }
 
 export interface InitialStateOptions {
-  size: Size;
+  size: TerminalSize;
   live: boolean;
   now: number;
   total?: number;

@@ -6,9 +6,9 @@
 import type { AuditEngine, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
 import { detailLines } from '../format/detail.js';
-import type { Size } from '../layout.js';
+import type { TerminalSize } from '../layout.js';
 import type { Action, CommandContext, Effect } from './actions.js';
-import { isFiltering, toEntryFilter } from './filters.js';
+import { isFiltering, entryFilterFromFilterState } from './filters.js';
 import { type KeyInfo, keyToAction, splitKeys } from './keymap.js';
 import { reduce, settle } from './reducer.js';
 import { initialState, lowerBound, selectedPosition, type ViewerState } from './state.js';
@@ -18,7 +18,7 @@ export interface StoreOptions {
   engine: AuditEngine;
   /** The engine follows the live file. */
   live: boolean;
-  size: Size;
+  size: TerminalSize;
   now?: () => number;
   /** Test seam for the query and stats throttles. */
   timers?: Timers;
@@ -148,7 +148,7 @@ export class ViewerStore {
     this.progressed(this.engine.progress());
   }
 
-  resize(size: Size): void {
+  resize(size: TerminalSize): void {
     if (size.columns !== this.state.size.columns || size.rows !== this.state.size.rows) this.dispatch({ type: 'resize', size });
   }
 
@@ -214,7 +214,7 @@ export class ViewerStore {
       this.dispatch({ type: 'viewReplaced', positions: null, total, anchor, appended: 0 });
       return;
     }
-    const positions = this.engine.query(toEntryFilter(s.filter));
+    const positions = this.engine.query(entryFilterFromFilterState(s.filter));
     // Entries in view that were appended since the last query of this same filter are "new".
     const sameFilter = this.queriedFilter === s.filter;
     const appended = sameFilter ? positions.length - lowerBound(positions, this.queriedTotal) : 0;
@@ -224,13 +224,13 @@ export class ViewerStore {
   }
 
   private runSearch(text: string, jump: 1 | -1 | 0): void {
-    const matches = this.engine.query({ ...toEntryFilter(this.state.filter), text });
+    const matches = this.engine.query({ ...entryFilterFromFilterState(this.state.filter), text });
     this.dispatch({ type: 'searchResult', text, matches, total: this.engine.size(), jump });
   }
 
   private runStats(): void {
     const s = this.state;
-    this.dispatch({ type: 'stats', stats: this.engine.stats(isFiltering(s.filter) ? toEntryFilter(s.filter) : undefined) });
+    this.dispatch({ type: 'stats', stats: this.engine.stats(isFiltering(s.filter) ? entryFilterFromFilterState(s.filter) : undefined) });
   }
 
   /** Counts the engine keeps without an event for them: malformed lines, collected hosts, duplicates dropped. */

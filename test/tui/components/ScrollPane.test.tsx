@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScrollPane } from '../../../src/tui/components/ScrollPane.js';
-import type { Line } from '../../../src/tui/format/segments.js';
+import type { Line } from '../../../src/tui/format/spans.js';
 import { createTheme } from '../../../src/tui/theme.js';
 import { renderComponent } from '../render.js';
 

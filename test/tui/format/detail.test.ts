@@ -1,7 +1,7 @@
 import '../tz.js';
 import { describe, expect, it } from 'vitest';
 import { detailLines } from '../../../src/tui/format/detail.js';
-import { lineText } from '../../../src/tui/format/segments.js';
+import { lineText } from '../../../src/tui/format/spans.js';
 import { displayWidth } from '../../../src/tui/format/text.js';
 import { BASE_MS, entryInState, makeEntry } from '../entries.js';
 import { HOSTILE, RAW_CONTROL } from '../hostile.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FooterInput, footerLine } from '../../../src/tui/format/footer.js';
-import { lineText } from '../../../src/tui/format/segments.js';
+import { lineText } from '../../../src/tui/format/spans.js';
 import { displayWidth } from '../../../src/tui/format/text.js';
 
 const input = (over: Partial<FooterInput> = {}): FooterInput => ({

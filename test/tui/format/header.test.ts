@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EntryStats } from '../../../src/shared/entry.js';
 import { computeStats, factsOf } from '../../shared/oracles/entry-query.js';
 import { countsLine, filesLabel, type HeaderInput, metricsLine, titleLine } from '../../../src/tui/format/header.js';
-import { lineText } from '../../../src/tui/format/segments.js';
+import { lineText } from '../../../src/tui/format/spans.js';
 import { displayWidth } from '../../../src/tui/format/text.js';
 import { entryInState } from '../entries.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFilter, isFiltering, NO_FILTER, STATE_PRESETS, toEntryFilter } from '../../../src/tui/store/filters.js';
+import { describeFilter, isFiltering, NO_FILTER, STATE_PRESETS, entryFilterFromFilterState } from '../../../src/tui/store/filters.js';
 
 describe('viewer filters', () => {
   it('cycles all, then the problem states, then single states', () => {
@@ -7,10 +7,10 @@ describe('viewer filters', () => {
   });
 
   it('turns into the engine filter shared with the CLI', () => {
-    expect(toEntryFilter(NO_FILTER)).toEqual({});
+    expect(entryFilterFromFilterState(NO_FILTER)).toEqual({});
     expect(isFiltering(NO_FILTER)).toBe(false);
     const f = { preset: 1, host: '', origin: null, session: 'ssh:bob', time: { label: '2h', sinceMs: 5 } };
-    expect(toEntryFilter(f)).toEqual({ states: ['denied', 'timeout'], hosts: [''], sessions: ['ssh:bob'], sinceMs: 5 });
+    expect(entryFilterFromFilterState(f)).toEqual({ states: ['denied', 'timeout'], hosts: [''], sessions: ['ssh:bob'], sinceMs: 5 });
     expect(isFiltering(f)).toBe(true);
   });
 
@@ -26,7 +26,7 @@ describe('viewer filters', () => {
   it('filters by origin, the collected host, through EntryFilter.origins, described escaped', () => {
     const f = { ...NO_FILTER, origin: 'db-1' };
     expect(isFiltering(f)).toBe(true);
-    expect(toEntryFilter(f)).toEqual({ origins: ['db-1'] });
+    expect(entryFilterFromFilterState(f)).toEqual({ origins: ['db-1'] });
     expect(describeFilter(f)).toEqual(['origin db-1']);
     expect(describeFilter({ ...NO_FILTER, origin: '\u001b]0;pwned\u0007', host: 'web-01' })).toEqual(['origin \\e]0;pwned\\x07', 'host web-01']);
   });
