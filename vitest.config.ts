@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { isCi } from './test/helpers/system-tools.js';
 
 export default defineConfig({
   test: {
@@ -10,5 +11,8 @@ export default defineConfig({
     maxWorkers: 2,
     env: { FORCE_COLOR: '0' },
     setupFiles: ['test/setup-env.ts'],
+    // The workers clear CI (test/setup-env.ts): they learn here whether a missing system tool
+    // fails the run (CI) or skips the tests that need it (test/helpers/system-tools.ts).
+    provide: { ci: isCi(process.env.CI) },
   },
 });

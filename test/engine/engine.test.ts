@@ -1,13 +1,13 @@
 /** The engine over files that do not change: rotated sets, .gz history, bad lines, queries. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EngineNotice } from '../../src/shared/entry.js';
 import { computeStats, factsOf, filterEntries } from '../shared/oracles/entry-query.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { openAuditLog } from '../../src/writer/audit-log.js';
+import { rotateLikeLogrotate } from '../helpers/rotate.js';
 import { entriesOf, ids, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 
 const req = (i: number, extra: object = {}) => ({
@@ -22,35 +22,22 @@ const req = (i: number, extra: object = {}) => ({
 });
 const res = (i: number, exitCode = 0) => ({ id: `r${i}`, status: 'ok' as const, stages: [{ exitCode, stderr: 0 }], stdout: i, durationMs: i });
 
-/** audit.log.3.gz (oldest) … audit.log.1, audit.log: written by the real writer, rotated like logrotate `create` + `compress`. */
+/** audit.log.3.gz (oldest) … audit.log.1, audit.log: written by the real writer, rotated like logrotate `compress`. */
 function rotatedSet(dir: string): string {
   const live = path.join(dir, 'audit.log');
   // rotationCheckMs 0: the writer notices each rotation at its next append (by default it checks
   // at most once a millisecond, and a record may follow the renamed file).
   const log = openAuditLog({ path: live, warn: () => {}, rotationCheckMs: 0 });
-  const rotate = (n: number, gz: boolean) => {
-    for (let k = n; k >= 1; k--) {
-      for (const suffix of ['', '.gz']) {
-        const from = `${live}.${k}${suffix}`;
-        if (fs.existsSync(from)) fs.renameSync(from, `${live}.${k + 1}${suffix}`);
-      }
-    }
-    fs.renameSync(live, `${live}.1`);
-    if (gz) {
-      fs.writeFileSync(`${live}.1.gz`, gzipSync(fs.readFileSync(`${live}.1`)));
-      fs.rmSync(`${live}.1`);
-    }
-  };
   log.request(req(1));
   log.request(req(2));
   log.response(res(1));
-  rotate(0, true); // → .1.gz
+  rotateLikeLogrotate(live, { delaycompress: false }); // → .1.gz
   log.response(res(2, 3)); // its request is in the gz file
   log.request(req(3));
-  rotate(1, true); // .1.gz → .2.gz, live → .1.gz
+  rotateLikeLogrotate(live, { delaycompress: false }); // .1.gz → .2.gz, live → .1.gz
   log.request(req(4));
   log.response(res(3));
-  rotate(2, false); // live → .1 (delaycompress)
+  rotateLikeLogrotate(live, { delaycompress: true }); // .2.gz → .3.gz, .1.gz → .2.gz, live → .1
   log.response(res(4));
   log.request(req(5, { decision: 'denied' }));
   log.close();

@@ -1,33 +1,24 @@
 /**
  * Runs the shipped rsyslog and logrotate configurations for the fleet test: finds the
- * binaries (failing loudly when missing), renders the files of examples/rsyslog/, starts rsyslogd
- * in the foreground and stops it by its pid.
+ * binaries and the RELP module (test/helpers/system-tools.ts: a skip without them, a failure
+ * under CI), renders the files of examples/rsyslog/, starts rsyslogd in the foreground and stops
+ * it by its pid.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Tool, requireTool } from '../helpers/system-tools.js';
 import { renderConfig } from './render.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples/rsyslog');
 
-/** Where to look: PATH, then the sbin directories a non-root PATH often lacks. */
-const SEARCH_DIRS = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-
-function findExecutable(name: string, dirs: readonly string[]): string | null {
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    const file = path.join(dir, name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return null;
+/** Where Debian's rsyslogd loads its modules from (/usr/lib/<multiarch>/rsyslog). */
+export function rsyslogModuleDirs(lib = '/usr/lib'): string[] {
+  const multiarch = fs.existsSync(lib) ? fs.readdirSync(lib).filter((name) => name.includes('-linux-')) : [];
+  return [...multiarch.map((name) => path.join(lib, name, 'rsyslog')), path.join(lib, 'rsyslog')];
 }
 
 export interface Tools {
@@ -35,13 +26,18 @@ export interface Tools {
   logrotate: string;
 }
 
-/** Both tools, or an error saying how to install them. Never a skip: CI installs them. */
-export function requireTools(dirs: readonly string[] = SEARCH_DIRS): Tools {
-  const rsyslogd = findExecutable('rsyslogd', dirs);
-  if (!rsyslogd) throw new Error('rsyslogd not installed: apt-get install rsyslog rsyslog-relp');
-  const logrotate = findExecutable('logrotate', dirs);
-  if (!logrotate) throw new Error('logrotate not installed: apt-get install logrotate');
-  return { rsyslogd, logrotate };
+/**
+ * rsyslogd, its RELP modules (omrelp and imrelp, both in rsyslog-relp) and logrotate: what the
+ * fleet test needs. `found` is false when one is missing (each says so); under CI that throws.
+ */
+export function requireFleetTools(): { found: boolean; tools: Tools } {
+  const needed: Tool[] = [
+    requireTool('rsyslogd', { package: 'rsyslog' }),
+    requireTool('omrelp.so', { package: 'rsyslog-relp', dirs: rsyslogModuleDirs(), module: true }),
+    requireTool('logrotate', { package: 'logrotate' }),
+  ];
+  const [rsyslogd, , logrotate] = needed;
+  return { found: needed.every((t) => t.found), tools: { rsyslogd: rsyslogd.path, logrotate: logrotate.path } };
 }
 
 /** Renders examples/rsyslog/NAME into `dest`, mode 0600 (logrotate refuses writable configs). */

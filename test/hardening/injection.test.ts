@@ -11,7 +11,8 @@
  *   WOULD land in a tmux buffer — a control run shows that it does): the title is unchanged,
  *   no buffer appears, the layout is intact, and the sequences show as visible text — in the
  *   table and in the detail pane.
- * Needs `npm run build` and tmux (CI installs it).
+ * Needs `npm run build`, and tmux for the viewer (skipped without it; CI installs it, and fails
+ * without it).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,10 +20,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuditLog } from '../../src/writer/index.js';
 import { CLI, cliEnv, REPO_ROOT } from '../cli/helpers.js';
+import { requireTool } from '../helpers/system-tools.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
-import { TmuxPane, tmuxAvailable } from '../tui/tmux.js';
+import { TmuxPane } from '../tui/tmux.js';
 
 const tempDir = makeTempDirFactory('spa-injection');
+const tmux = requireTool('tmux', { package: 'tmux', for: 'the viewer in a real terminal' });
 
 const TITLE = '\u001b]0;pwned\u0007';
 const CLEAR = '\u001b[2J\u001b[H';
@@ -159,13 +162,12 @@ describe('print and stats in a pipe: no sequence from a record reaches the termi
   });
 });
 
-describe('the viewer in a real terminal (tmux 120×32)', () => {
+describe.skipIf(!tmux.found)('the viewer in a real terminal (tmux 120×32)', () => {
   const COLUMNS = 120;
   const ROWS = 32;
   let pane: TmuxPane;
 
   beforeAll(() => {
-    if (!tmuxAvailable()) throw new Error('this test needs tmux (apt-get install -y tmux)');
     pane = new TmuxPane('spa-injection', COLUMNS, ROWS, { TZ: 'UTC', NO_COLOR: '1' });
     // A raw OSC 52 now lands in a tmux paste buffer: what the viewer must never let through.
     pane.tmux('set-option', '-s', 'set-clipboard', 'on');

@@ -1,24 +1,24 @@
 /**
  * The tamper matrix for `verify`, in one place: a rotated set written by the real writer and
- * rotated by the real logrotate (the README's config: audit.log.3.gz, .2.gz, .1, audit.log),
+ * rotated as logrotate rotates it with the README's config (audit.log.3.gz, .2.gz, .1, audit.log;
+ * renamed and gzipped here, test/helpers/rotate.ts, so no logrotate is needed),
  * tampered with on disk in every way an intruder might, then judged by the built CLI
  * (`verify --history audit.log`). Each break is exit 1 naming its kind and file:line. What the
  * chain cannot see on its own — the tail cut off, or everything after a point rewritten with
  * fresh hashes — passes without a witness and fails with `--expect-head` (the head an earlier
  * verify printed, kept elsewhere).
- * Needs `npm run build` and /usr/sbin/logrotate (CI installs it).
+ * Needs `npm run build`.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
 import { openAuditLog } from '../../src/writer/index.js';
-import { REPO_ROOT, runCli } from '../cli/helpers.js';
+import { runCli } from '../cli/helpers.js';
+import { rotateLikeLogrotate } from '../helpers/rotate.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 
-const LOGROTATE = '/usr/sbin/logrotate';
 const tempDir = makeTempDirFactory('spa-tamper');
 const NAMES = ['audit.log.3.gz', 'audit.log.2.gz', 'audit.log.1', 'audit.log'] as const;
 type Name = (typeof NAMES)[number];
@@ -40,13 +40,9 @@ const writeSetFile = (file: string, lines: readonly string[], tail = '\n') => {
 };
 
 beforeAll(async () => {
-  if (!fs.existsSync(LOGROTATE)) throw new Error(`${LOGROTATE} is missing: apt-get install -y logrotate`);
   pristineDir = tempDir();
   const live = path.join(pristineDir, 'audit.log');
-  const conf = path.join(pristineDir, 'logrotate.conf');
-  const config = fs.readFileSync(path.join(REPO_ROOT, 'test/hardening/fixtures/logrotate-audit.conf'), 'utf8');
-  fs.writeFileSync(conf, config.replaceAll('@AUDIT_LOG@', live), { mode: 0o644 });
-  // rotationCheckMs 0: logrotate runs between appends a few microseconds apart.
+  // rotationCheckMs 0: the rotation comes between appends a few microseconds apart.
   const log = openAuditLog({ path: live, rotationCheckMs: 0, warn: (m) => expect.fail(m) });
   for (let round = 0; round < 4; round++) {
     for (let i = 0; i < 8; i++) {
@@ -67,7 +63,7 @@ beforeAll(async () => {
       });
       if (!denied) log.response({ id, status: 'ok', error: null, stages: [{ exitCode: 0, stderr: 0 }], stdout: 42 + i, durationMs: 80 + i });
     }
-    if (round < 3) execFileSync(LOGROTATE, ['-f', '-s', path.join(pristineDir, 'logrotate.state'), conf]);
+    if (round < 3) rotateLikeLogrotate(live, { delaycompress: true });
   }
   log.close();
   expect(fs.readdirSync(pristineDir).filter((n) => n.startsWith('audit.log')).sort()).toEqual([...NAMES].sort());
@@ -254,11 +250,9 @@ describe.concurrent('what the chain alone cannot see: passes without a witness, 
 
   it('the witness does not flag honest history: appends and a further rotation after it was taken', async () => {
     const { dir, live } = tamperedCopy(() => {});
-    const conf = path.join(dir, 'logrotate.conf');
-    fs.writeFileSync(conf, fs.readFileSync(path.join(pristineDir, 'logrotate.conf'), 'utf8').replaceAll(pristineDir, dir), { mode: 0o644 });
     const log = openAuditLog({ path: live, rotationCheckMs: 0, warn: (m) => expect.fail(m) });
     log.request({ id: 'later-1', time: '2026-11-05T08:00:00Z', session: 's', pipeline: [['uptime']], privileged: false, decision: 'approved', via: 'policy' });
-    execFileSync(LOGROTATE, ['-f', '-s', path.join(dir, 'logrotate.state'), conf]);
+    rotateLikeLogrotate(live, { delaycompress: true });
     log.response({ id: 'later-1', status: 'ok', error: null, stages: [{ exitCode: 0, stderr: 0 }], stdout: 1, durationMs: 1 });
     log.close();
     expect(fs.existsSync(path.join(dir, 'audit.log.4.gz'))).toBe(true);

@@ -6,10 +6,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-export function tmuxAvailable(): boolean {
-  return spawnSync('tmux', ['-V']).status === 0;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class TmuxPane {
