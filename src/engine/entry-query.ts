@@ -8,8 +8,10 @@ import type { EntryFilter } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf } from '../shared/join.js';
 import { compileFilter, emptyCounts, type StatsParts } from '../shared/query.js';
-import { AN, CM, DU, type EntryColumns, F64, FL, HO, LA, PRIVILEGED, RE, SE, ST, STATE_CODE, TM, U8, U32 } from './entry-columns.js';
+import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
+
+const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /** Positions (ascending) in `order` (position → slot) of the entries that match. */
 export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter): Int32Array {

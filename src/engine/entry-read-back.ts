@@ -10,10 +10,12 @@ import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest } from '../shared/join.js';
 import { parseLine } from '../shared/parse-line.js';
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
-import { AN, CM, DE, DU, type EntryColumns, F64, FL, HAS_REQUEST, HAS_RESPONSE, HO, ID, LA, PL, PN, PO, POLICY, PRIVILEGED, PS, QL, QN, QO, QS, RE, SE, ST, TM, U8, U32 } from './entry-columns.js';
+import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
 import { DECISIONS } from './scan-record.js';
 import type { Segments } from './segments.js';
+
+const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
 

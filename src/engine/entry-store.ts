@@ -9,13 +9,15 @@
 import type { Entry, EntryFilter, EntryState, EntryStats } from '../shared/entry.js';
 import type { EntrySink } from '../shared/join.js';
 import { finishStats, type StatsParts } from '../shared/query.js';
-import { EntryColumns, F64, type LocatedCompact, TM } from './entry-columns.js';
+import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import type { Segments } from './segments.js';
 import type { StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
+
+const { F64, TM } = LAYOUT;
 
 export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   private readonly columns: EntryColumns;
