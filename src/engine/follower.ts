@@ -1,5 +1,5 @@
 /**
- * Follows the live audit log like `tail -F`, safe across rotation.
+ * Follows the live audit log like `tail -F`, safe across rotation: when to look, what happened, reading to end-of-file.
  *
  * The checks use synchronous calls: on a local file a stat or a read of a few records takes
  * microseconds, far less than a round trip through libuv's thread pool on a busy machine.
@@ -9,7 +9,8 @@
  * one per 50 ms per path and can drop the last one, paulmillr/chokidar#1455) and a slow
  * safety poll all run the same `check`, which reads from the saved offset to end-of-file.
  *
- * Per file it keeps (dev, ino, offset):
+ * Per file it keeps (dev, ino, offset) and the bytes that tell an append from a truncation
+ * (followed-file.ts):
  * - size < offset, or the bytes just before the offset changed → copytruncate: start again at 0;
  * - another inode at the path (logrotate `create`) → read the old file to its end through the
  *   descriptor still open, then continue with the new file from 0;
@@ -21,6 +22,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineNotice } from '../shared/entry.js';
+import { FollowedFile, type TruncatedAt } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { findRotatedSet } from './rotated-set.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
@@ -37,7 +39,7 @@ export interface SegmentStart {
    * After a truncation: how far the file had been read, and the bytes just before that point,
    * to recognise the copy logrotate made (`copytruncate`) and re-read old lines from it.
    */
-  truncatedAt?: { offset: number; lastBytes: Buffer; firstBytes: Buffer };
+  truncatedAt?: TruncatedAt;
   /** After a rotation: the file read until now (to find the name it was rotated to). */
   previous?: { fd: number; dev: number; ino: number };
 }
@@ -74,26 +76,6 @@ const RETIRE_MS = 2000;
 /** Appends smaller than this (the usual case: a few records) are indexed in one go. */
 const SMALL_READ = 64 * 1024;
 
-/** Bytes just before the offset, compared on each check to notice a truncate-and-regrow. */
-const FINGERPRINT_BYTES = 64;
-
-interface Current {
-  fd: number;
-  dev: number;
-  ino: number;
-  splitter: LineSplitter;
-  /** Copy of the last bytes read, ending at splitter.offset. */
-  fingerprint: Buffer;
-  /**
-   * The file's first bytes (up to HEAD_BYTES): after a copytruncate they name logrotate's copy,
-   * which starts with them — unlike the bytes before the offset, which a copy made before the
-   * last appends does not hold. (A record's first bytes carry its seq and prev hash: unique.)
-   */
-  head: Buffer;
-}
-
-const HEAD_BYTES = 256;
-
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? '';
 
 export function describeOpenError(file: string, e: unknown): string {
@@ -111,9 +93,9 @@ export function describeOpenError(file: string, e: unknown): string {
 }
 
 export class Follower {
-  private current: Current | null = null;
+  private current: FollowedFile | null = null;
   /** Rotated-away files still read for a while, with when to stop. */
-  private retired: Array<{ cur: Current; until: number }> = [];
+  private retired: Array<{ cur: FollowedFile; until: number }> = [];
   /** Every file (dev:ino) this follower has read: a rotated file not among them was missed. */
   private readonly seen = new Set<string>();
   private watcher: FSWatcher | null = null;
@@ -234,10 +216,10 @@ export class Follower {
     }
     await this.drainRetired();
     let cur = this.current;
-    if (cur && (st.ino !== cur.ino || st.dev !== cur.dev)) {
+    if (cur && !cur.is(st)) {
       // Rotated (or deleted and re-created): the old file first, to its very end (and for a
       // little while longer, for a late append).
-      const oldMtimeMs = this.mtimeOf(cur.fd);
+      const oldMtimeMs = cur.mtimeMs();
       await this.drain(cur);
       this.retired.push({ cur, until: performance.now() + RETIRE_MS });
       let previous = { fd: cur.fd, dev: cur.dev, ino: cur.ino };
@@ -256,30 +238,15 @@ export class Follower {
     } else if (!cur) {
       if (!(await this.open('open'))) return;
     }
-    cur = this.current as Current;
-    const size = this.sizeOf(cur);
-    if (size < cur.splitter.offset || !this.fingerprintHolds(cur)) {
+    cur = this.current as FollowedFile;
+    if (cur.wasTruncated()) {
       this.say({ kind: 'truncated', file: this.path, message: `${this.path} was truncated (copytruncate?): reading it again from the start` });
-      const truncatedAt = { offset: cur.splitter.offset, lastBytes: cur.fingerprint, firstBytes: cur.head };
-      cur.fingerprint = Buffer.alloc(0);
-      cur.head = Buffer.alloc(0);
-      cur.splitter = new LineSplitter(this.handler.segment({ fd: cur.fd, dev: cur.dev, ino: cur.ino, offset: 0, reason: 'truncated', truncatedAt }), 0, 1);
+      const { fd, dev, ino } = cur;
+      cur.startOver((truncatedAt) => this.handler.segment({ fd, dev, ino, offset: 0, reason: 'truncated', truncatedAt }));
       // Each truncation is news: the next one must be reported too, not taken for a repeat.
       this.lastNotice = '';
     }
     await this.drain(cur);
-  }
-
-  private sizeOf(cur: Current): number {
-    return fs.fstatSync(cur.fd).size;
-  }
-
-  private mtimeOf(fd: number): number {
-    try {
-      return fs.fstatSync(fd).mtimeMs;
-    } catch {
-      return Number.NEGATIVE_INFINITY;
-    }
   }
 
   /**
@@ -308,9 +275,9 @@ export class Follower {
     return found.sort((a, b) => a.mtimeMs - b.mtimeMs).map(({ fd, dev, ino }) => ({ fd, dev, ino }));
   }
 
-  private adopt(s: SegmentStart): Current {
+  private adopt(s: SegmentStart): FollowedFile {
     this.seen.add(`${s.dev}:${s.ino}`);
-    this.current = { fd: s.fd, dev: s.dev, ino: s.ino, splitter: new LineSplitter(this.handler.segment(s), s.offset, 1), fingerprint: Buffer.alloc(0), head: Buffer.alloc(0) };
+    this.current = new FollowedFile(s.fd, s.dev, s.ino, new LineSplitter(this.handler.segment(s), s.offset, 1));
     return this.current;
   }
 
@@ -340,44 +307,20 @@ export class Follower {
     return true;
   }
 
-  /** True when the bytes just before the offset are still those that were read there. */
-  private fingerprintHolds(cur: Current): boolean {
-    const n = cur.fingerprint.length;
-    if (n === 0) return true;
-    const now = Buffer.alloc(n);
-    const got = fs.readSync(cur.fd, now, 0, n, cur.splitter.offset - n);
-    return got === n && now.equals(cur.fingerprint);
-  }
-
-  /** Keeps the file's first bytes while there are fewer than HEAD_BYTES of them. */
-  private rememberHead(cur: Current): void {
-    if (cur.head.length >= HEAD_BYTES) return;
-    const head = Buffer.alloc(HEAD_BYTES);
-    try {
-      cur.head = head.subarray(0, fs.readSync(cur.fd, head, 0, HEAD_BYTES, 0));
-    } catch {
-      // unreadable now: the next read says so
-    }
-  }
-
   /** Reads from the offset to end-of-file. */
-  private async drain(cur: Current): Promise<void> {
+  private async drain(cur: FollowedFile): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      this.rememberHead(cur);
       const buf = this.buffer;
       let n: number;
       try {
-        n = fs.readSync(cur.fd, buf, 0, buf.length, cur.splitter.offset);
+        n = cur.readAt(buf);
       } catch (e) {
         this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
         return;
       }
       if (n === 0) return;
       const chunk = buf.subarray(0, n);
-      cur.fingerprint = n >= FINGERPRINT_BYTES
-        ? Buffer.from(chunk.subarray(n - FINGERPRINT_BYTES))
-        : Buffer.concat([cur.fingerprint, chunk]).subarray(-FINGERPRINT_BYTES);
       if (n < SMALL_READ) cur.splitter.push(chunk);
       else await pushInSlices(cur.splitter, chunk);
       this.handler.read(n);

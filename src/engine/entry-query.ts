@@ -1,0 +1,128 @@
+/**
+ * Entry filters and stats, run over the columns directly without making an `Entry`.
+ *
+ * They give the same answers as the plain-object filter and stats over `Entry`s (the tests'
+ * oracles), at column speed: a million entries in milliseconds.
+ */
+import type { EntryFilter } from '../shared/entry.js';
+import { ENTRY_STATES } from '../shared/entry.js';
+import { anomaliesOf } from '../shared/join.js';
+import { compileFilter, emptyCounts, type StatsParts } from '../shared/query.js';
+import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
+import type { StringPool } from './string-pool.js';
+
+const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
+
+/** Positions (ascending) in `order` (position → slot) of the entries that match. */
+export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter): Int32Array {
+  const f = compileFilter(filter);
+  if (f.origins && !f.origins.has(origin)) return new Int32Array(0);
+  let stateMask = 0;
+  if (f.states) for (const st of f.states) stateMask |= 1 << STATE_CODE[st];
+  const hostOk = f.hosts ? membership(columns.hosts, f.hosts) : null;
+  const sessionOk = f.sessions ? membership(columns.sessions, f.sessions) : null;
+  const privileged = f.privileged === null ? -1 : f.privileged ? PRIVILEGED : 0;
+  const since = f.sinceMs;
+  const until = f.untilMs;
+  const text = f.text;
+  // Text is matched once per distinct command and reason, then looked up: -1 unknown, 0 no, 1 yes.
+  const commandMatch = text ? new Int8Array(columns.commands.size).fill(-1) : null;
+  const reasonMatch = text ? new Int8Array(columns.reasons.size).fill(-1) : null;
+  const { u8, u32, f64 } = columns;
+  const visible = order.length;
+  const out = new Int32Array(visible);
+  let n = 0;
+  for (let p = 0; p < visible; p++) {
+    const s = order[p];
+    if (stateMask !== 0 && (stateMask & (1 << u8[s * U8 + ST])) === 0) continue;
+    if (hostOk && hostOk[u32[s * U32 + HO]] !== 1) continue;
+    if (sessionOk && sessionOk[u32[s * U32 + SE]] !== 1) continue;
+    if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
+    if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
+    if (until !== null && !(f64[s * F64 + TM] < until)) continue;
+    if (text && commandMatch && reasonMatch) {
+      const cmd = u32[s * U32 + CM];
+      let m = commandMatch[cmd];
+      if (m === -1) m = commandMatch[cmd] = text.command(columns.commandText(cmd)) ? 1 : 0;
+      if (m === 0) {
+        const r = u32[s * U32 + RE];
+        let rm = reasonMatch[r];
+        if (rm === -1) rm = reasonMatch[r] = text.reason(columns.reasons.get(r)) ? 1 : 0;
+        if (rm === 0) continue;
+      }
+    }
+    out[n++] = p;
+  }
+  return out.slice(0, n);
+}
+
+/** What stats are made of, for the entries at `positions` in `order` (all when null): counted by number, named once. */
+export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin: string, positions: Int32Array | null): StatsParts {
+  const { u8, u32, f64 } = columns;
+  const n = positions ? positions.length : order.length;
+  const states = new Uint32Array(ENTRY_STATES.length);
+  const masks = new Uint32Array(32);
+  const hostCounts = new Uint32Array(columns.hosts.size);
+  const sessionCounts = new Uint32Array(columns.sessions.size);
+  const commandCounts = new Uint32Array(columns.commands.size);
+  const latency = new Float64Array(n);
+  const duration = new Float64Array(n);
+  const times = new Float64Array(n);
+  let nl = 0;
+  let nd = 0;
+  let nt = 0;
+  for (let i = 0; i < n; i++) {
+    const s = order[positions === null ? i : positions[i]];
+    const b8 = s * U8;
+    const b32 = s * U32;
+    const b64 = s * F64;
+    states[u8[b8 + ST]]++;
+    masks[u8[b8 + AN] & 31]++;
+    hostCounts[u32[b32 + HO]]++;
+    sessionCounts[u32[b32 + SE]]++;
+    commandCounts[u32[b32 + CM]]++;
+    const l = f64[b64 + LA];
+    if (l === l) latency[nl++] = l; // not NaN
+    const d = f64[b64 + DU];
+    if (d === d) duration[nd++] = d;
+    const t = f64[b64 + TM];
+    if (t - t === 0) times[nt++] = t; // finite
+  }
+  const { byState, anomalies } = emptyCounts();
+  ENTRY_STATES.forEach((st, code) => (byState[st] = states[code]));
+  masks.forEach((count, mask) => {
+    if (count > 0) for (const a of anomaliesOf(mask)) anomalies[a] += count;
+  });
+  const named = (counts: Uint32Array, name: (id: number) => string, skipEmpty = false) => {
+    const out = new Map<string, number>();
+    counts.forEach((count, id) => {
+      if (count === 0) return;
+      const key = name(id);
+      if (skipEmpty && key === '') return;
+      out.set(key, (out.get(key) ?? 0) + count);
+    });
+    return out;
+  };
+  return {
+    total: n,
+    byState,
+    anomalies,
+    hosts: named(hostCounts, (id) => columns.hosts.get(id)),
+    origins: new Map(origin !== '' && n > 0 ? [[origin, n]] : []),
+    sessions: named(sessionCounts, (id) => columns.sessions.get(id)),
+    commands: named(commandCounts, (id) => columns.commandText(id), true),
+    latency: latency.subarray(0, nl),
+    duration: duration.subarray(0, nd),
+    times: times.subarray(0, nt),
+  };
+}
+
+/** Pool id → 1 when its string is among `names`. */
+function membership(pool: StringPool, names: ReadonlySet<string>): Uint8Array {
+  const ok = new Uint8Array(pool.size);
+  for (const name of names) {
+    const id = pool.find(name);
+    if (id !== -1) ok[id] = 1;
+  }
+  return ok;
+}
