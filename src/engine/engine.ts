@@ -30,7 +30,7 @@ import type {
 import { DEFERRED, Joiner } from '../shared/join.js';
 import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { StatsParts } from '../shared/query.js';
-import { CollectedLines } from './collected.js';
+import { CollectedLines } from './collected-lines.js';
 import { EngineEvents } from './engine-events.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import { EntryStore, type LocatedCompact } from './entry-store.js';
@@ -42,7 +42,7 @@ import { type ChunkPlace, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { readGzip, readRange, SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { findRotatedSet } from './rotated-set.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
-import { type Segment, Segments } from './segments.js';
+import { type Segment, Segments } from './file-spans.js';
 
 /** How long a collected response waits, while following, for a late batch to bring its request. */
 export const RESPONSE_HOLD_MS = 10_000;

@@ -20,7 +20,7 @@ import { commandOf, compileFilter, emptyCounts, finishStats, type StatsParts } f
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { hashString } from './id-table.js';
 import { type CompactRecord, DECISIONS } from './scan-record.js';
-import type { Segments } from './segments.js';
+import type { Segments } from './file-spans.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../../engine/collector.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../../engine/collector-dir.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
 import { CliError, fileError, UsageError } from './errors.js';
 import { orderAsRotatedSet } from './rotated.js';

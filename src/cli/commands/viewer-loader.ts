@@ -3,7 +3,7 @@
  * and `verify` start without paying for React.
  */
 import type { AuditEngine } from '../../shared/entry.js';
-import type { CollectedHost } from '../../engine/collector.js';
+import type { CollectedHost } from '../../engine/collector-dir.js';
 
 export interface ViewerOptions {
   files: string[];

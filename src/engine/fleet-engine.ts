@@ -24,7 +24,7 @@ import type {
   WriterEvent,
 } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
-import { type CollectedHost, findCollectedHosts } from './collector.js';
+import { type CollectedHost, findCollectedHosts } from './collector-dir.js';
 import { EngineEvents } from './engine-events.js';
 import { DEFAULT_TAIL_BYTES, type HistoryTurn, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
 
