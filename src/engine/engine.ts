@@ -247,6 +247,11 @@ class Engine extends EngineEvents implements AuditEngine {
     return this.collected?.duplicates ?? 0;
   }
 
+  /** (The files of one collected host are not a collector directory: none.) */
+  origins(): readonly string[] {
+    return [];
+  }
+
   /** Request times (ms, NaN when unknown) of the entries at positions [from, to), without reading their lines. */
   /** Slots (entry keys) in order, position by position: a view, valid until the next change. */
   slotsInOrder(): Int32Array {

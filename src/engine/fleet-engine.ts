@@ -231,7 +231,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   writerEvents(): readonly WriterEvent[] {
-    return this.hosts.flatMap((h) => h.engine.writerEvents?.() ?? []);
+    return this.hosts.flatMap((h) => h.engine.writerEvents());
   }
 
   origins(): readonly string[] {

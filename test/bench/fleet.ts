@@ -113,7 +113,7 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
     firstScreenMs,
     indexedMs,
     entries: engine.size(),
-    duplicates: engine.duplicateLines?.() ?? 0,
+    duplicates: engine.duplicateLines(),
     statsMs,
     queryMs,
     rssMb: mem.rss / 2 ** 20,

@@ -146,8 +146,8 @@ async function followEntries(
   const onChange = (change: EngineChange) => {
     if (change.reordered) {
       // A fleet merged anew (a late batch, a new host): positions moved; keys did not.
-      for (const [key, p] of pending) {
-        const now = engine.positionOf?.(key) ?? p;
+      for (const key of pending.keys()) {
+        const now = engine.positionOf(key);
         if (now >= 0) pending.set(key, now);
         else pending.delete(key);
       }
