@@ -42,7 +42,7 @@ import { type ChunkPlace, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { readGzip, readRange, SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { findRotatedSet } from './rotated-set.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
-import { type Segment, Segments } from './file-spans.js';
+import { type FileSpan, FileSpans } from './file-spans.js';
 
 /** How long a collected response waits, while following, for a late batch to bring its request. */
 export const RESPONSE_HOLD_MS = 10_000;
@@ -141,7 +141,7 @@ interface Target {
 
 class Engine extends EngineEvents implements AuditEngine {
   readonly files: readonly string[];
-  private readonly segments = new Segments();
+  private readonly segments = new FileSpans();
   private readonly store: EntryStore;
   /** Sizes the columns and id tables once (growing them means copying while the UI waits). */
   private expectedEntries: number;
@@ -451,7 +451,7 @@ class Engine extends EngineEvents implements AuditEngine {
     const lineBase = start === 0 ? 0 : Number.NaN;
     if (follow) {
       let liveFd = open?.fd ?? -1;
-      let seg: Segment | null = null;
+      let seg: FileSpan | null = null;
       this.follower = new Follower(file, {
         segment: (s) => {
           const first = seg === null && s.fd === liveFd;
@@ -544,7 +544,7 @@ class Engine extends EngineEvents implements AuditEngine {
     this.scheduleFlush();
   }
 
-  private handler(seg: Segment, target: Target): LineHandler {
+  private handler(seg: FileSpan, target: Target): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.ingest(seg, buf, start, end, offset, line, target),
       overCap: (offset, line) => this.addMalformed(seg, line, offset, REASON_OVER_CAP),
@@ -553,7 +553,7 @@ class Engine extends EngineEvents implements AuditEngine {
 
   // ---- one line ----
 
-  private ingest(seg: Segment, buf: Buffer, start: number, end: number, offset: number, line: number, target: Target): void {
+  private ingest(seg: FileSpan, buf: Buffer, start: number, end: number, offset: number, line: number, target: Target): void {
     const r = this.record;
     if (!scanRecord(buf, start, end, r)) {
       const parsed = parseLine(buf.subarray(start, end));
@@ -574,7 +574,7 @@ class Engine extends EngineEvents implements AuditEngine {
   }
 
   /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
-  private async consumeChunk(res: ChunkResult, place: ChunkPlace, seg: Segment, target: Target): Promise<void> {
+  private async consumeChunk(res: ChunkResult, place: ChunkPlace, seg: FileSpan, target: Target): Promise<void> {
     let map = this.scannerStrings.get(place.scanner);
     if (!map) {
       map = [[], [], [], []];
@@ -636,7 +636,7 @@ class Engine extends EngineEvents implements AuditEngine {
   private readonly scannerStrings = new Map<number, number[][]>();
 
   /** One record into the entries of `target`. */
-  private apply(r: LocatedCompact, seg: Segment, target: Target): void {
+  private apply(r: LocatedCompact, seg: FileSpan, target: Target): void {
     const { line, offset, length } = r;
     const store = this.store;
     const collected = this.collected;
@@ -743,7 +743,7 @@ class Engine extends EngineEvents implements AuditEngine {
     return Number.isNaN(base) ? 0 : base + line;
   }
 
-  private addMalformed(seg: Segment, line: number, offset: number, reason: string): void {
+  private addMalformed(seg: FileSpan, line: number, offset: number, reason: string): void {
     this.malformedTotal++;
     this.malformedList.push({ seg: seg.id, line, offset, reason });
     if (this.malformedList.length > MALFORMED_LIST_CAP) this.malformedList.shift();

@@ -20,7 +20,7 @@ import { commandOf, compileFilter, emptyCounts, finishStats, type StatsParts } f
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { hashString } from './id-table.js';
 import { type CompactRecord, DECISIONS } from './scan-record.js';
-import type { Segments } from './file-spans.js';
+import type { FileSpans } from './file-spans.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */
@@ -135,7 +135,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   private readonly cache = new Map<number, Entry>();
 
   constructor(
-    private readonly segments: Segments,
+    private readonly segments: FileSpans,
     expectedEntries = 1024,
     /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
     readonly origin = '',
