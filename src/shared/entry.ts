@@ -230,14 +230,8 @@ export interface EngineOptions {
   /** Keep watching the live (last) file for appends and rotation. Default true. */
   follow?: boolean;
   /**
-   * Optional addition. Bytes at the end of the live file read (and shown) first; the history
-   * before them is indexed in the background. Default 2 MiB.
+   * Bytes at the end of the live file read (and shown) first; the history before them is
+   * indexed in the background. Default 2 MiB.
    */
   tailBytes?: number;
-  /**
-   * Optional addition. The files are one host's, collected by a shipper (see collector.ts):
-   * entries get this origin, exact duplicate lines are dropped and counted, a response that
-   * arrives before its request still joins it, and entries are put in chain order.
-   */
-  origin?: string;
 }

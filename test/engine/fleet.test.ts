@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEngine, EngineChange, EngineNotice, Entry, IndexProgress } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openEngine } from '../../src/engine/engine.js';
-import { mergeByTime, openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { mergeByTime } from '../../src/engine/merged-order.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { entriesOf, jsonl, request, response, tempDir, WAIT } from './helpers.js';
 

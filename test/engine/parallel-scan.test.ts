@@ -5,19 +5,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
 import { parseLine } from '../../src/shared/parse-line.js';
 import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
 import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
-import { openEngine, tuning } from '../../src/engine/engine.js';
+import { openEngine } from '../../src/engine/engine.js';
 import { LineSplitter } from '../../src/engine/line-splitter.js';
 import { type ChunkSource, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
-
-const saved = { ...tuning };
-afterEach(() => Object.assign(tuning, saved));
 
 function sourceOf(bytes: Buffer): ChunkSource {
   let at = 0;
@@ -114,17 +111,14 @@ describe('the engine with a scan pool', () => {
     fs.writeFileSync(`${live}.1`, `${jsonl(...recs.slice(100, 200))}garbage\n`);
     fs.writeFileSync(live, jsonl(...recs.slice(200)));
     const files = findRotatedSet(live);
-    tuning.parallelMinBytes = Number.POSITIVE_INFINITY;
-    const plain = openEngine(files, { follow: false, tailBytes: 2000 });
+    const plain = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: Number.POSITIVE_INFINITY });
     await plain.indexed();
     const expected = comparable(entriesOf(plain));
     const expectedMalformed = plain.malformed();
     await plain.close();
     expect(expected.length).toBe(200);
     for (const workers of [0, 2]) {
-      tuning.parallelMinBytes = 0;
-      tuning.scanWorkers = workers;
-      const engine = openEngine(files, { follow: false, tailBytes: 2000 });
+      const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers });
       await engine.indexed();
       expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
       expect(engine.malformed()).toEqual(expectedMalformed);
