@@ -11,7 +11,7 @@ import { TerminalSession } from './terminal.js';
 
 export interface ViewerOptions {
   files: string[];
-  /** A collector directory's hosts (one engine each, merged: see fleet.ts), read instead of `files`. */
+  /** A collector directory's hosts (one engine each, merged: see engine/fleet-engine.ts), read instead of `files`. */
   hosts?: readonly CollectedHost[];
   /** The collector directories the hosts came from: followed, they are watched for new hosts. */
   collectors?: readonly string[];
