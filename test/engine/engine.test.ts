@@ -85,6 +85,16 @@ describe('a rotated set with .gz history', () => {
     await engine.close();
   });
 
+  it('answers the whole contract for its own files: no collected hosts, no duplicates dropped, positions by key', async () => {
+    const engine = openEngine(findRotatedSet(rotatedSet(tempDir())), { follow: false });
+    await engine.indexed();
+    expect(engine.origins()).toEqual([]);
+    expect(engine.duplicateLines()).toBe(0);
+    for (let p = 0; p < engine.size(); p++) expect(engine.positionOf(engine.entry(p).key)).toBe(p);
+    expect(engine.positionOf(-5)).toBe(-1);
+    await engine.close();
+  });
+
   it('re-reads what it shows: the entry matches the bytes at its location', async () => {
     const live = rotatedSet(tempDir());
     const engine = openEngine(findRotatedSet(live), { follow: false });

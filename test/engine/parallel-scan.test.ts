@@ -111,18 +111,37 @@ describe('the engine with a scan pool', () => {
     fs.writeFileSync(`${live}.1`, `${jsonl(...recs.slice(100, 200))}garbage\n`);
     fs.writeFileSync(live, jsonl(...recs.slice(200)));
     const files = findRotatedSet(live);
-    const plain = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: Number.POSITIVE_INFINITY });
+    const started: number[] = [];
+    const plain = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: Number.POSITIVE_INFINITY, onScanWorkers: (n) => started.push(n) });
     await plain.indexed();
+    expect(started).toEqual([0]);
     const expected = comparable(entriesOf(plain));
     const expectedMalformed = plain.malformed();
     await plain.close();
     expect(expected.length).toBe(200);
     for (const workers of [0, 2]) {
-      const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers });
+      let threads = -1;
+      const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers, onScanWorkers: (n) => (threads = n) });
       await engine.indexed();
+      expect(threads).toBe(workers);
       expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
       expect(engine.malformed()).toEqual(expectedMalformed);
       await engine.close();
     }
+  });
+
+  it('takes its tuning per engine: two engines opened together each read as asked', async () => {
+    const dir = tempDir('par');
+    const file = path.join(dir, 'audit.log');
+    const recs = Array.from({ length: 200 }, (_, i) => ({ ...request(`r${i}`), seq: i + 1, prev: '0'.repeat(64) }));
+    fs.writeFileSync(file, jsonl(...recs));
+    const started: Record<string, number[]> = { workers: [], lines: [] };
+    const workers = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, onScanWorkers: (n) => started.workers.push(n) });
+    const lines = openEngine([file], { follow: false, tailBytes: 2000, onScanWorkers: (n) => started.lines.push(n) });
+    await Promise.all([workers.indexed(), lines.indexed()]);
+    expect(comparable(entriesOf(workers))).toEqual(comparable(entriesOf(lines)));
+    // A history this small is read line by line unless the engine is told otherwise.
+    expect(started).toEqual({ workers: [1], lines: [0] });
+    await Promise.all([workers.close(), lines.close()]);
   });
 });
