@@ -39,6 +39,7 @@ export interface HostSetup {
   historyTurn: HistoryTurn | null;
 }
 
+/** Files read directly: no origin, every line once and in order, no turn to wait for. */
 const OWN_FILES: HostSetup = { origin: '', delivery: directDelivery, historyTurn: null };
 
 class Engine extends EngineEvents implements HostEngine {
@@ -133,7 +134,7 @@ class Engine extends EngineEvents implements HostEngine {
     return this.intake.writers.cited(this.spans);
   }
 
-  /** (The files of one collected host are not a collector directory: none.) */
+  /** (A set of files, or one collected host's: not a collector directory, so none.) */
   origins(): readonly string[] {
     return [];
   }
