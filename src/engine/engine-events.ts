@@ -1,4 +1,6 @@
 /**
+ * Owns an engine's events: the EventEmitter behind `on`/`off`, and the notices kept.
+ *
  * What every AuditEngine does with its events: the EventEmitter the contract's `on`/`off`
  * describe, and the most recent notices kept for a consumer that subscribed late.
  */

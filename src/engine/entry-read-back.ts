@@ -13,7 +13,7 @@ import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
 import { DECISIONS } from './scan-record.js';
-import type { Segments } from './segments.js';
+import type { FileSpans } from './file-spans.js';
 
 const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
@@ -25,7 +25,7 @@ export class EntryReader {
 
   constructor(
     private readonly columns: EntryColumns,
-    private readonly segments: Segments,
+    private readonly segments: FileSpans,
     /** Entry.origin of every entry. */
     private readonly origin: string,
   ) {}

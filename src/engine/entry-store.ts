@@ -12,7 +12,7 @@ import { finishStats, type StatsParts } from '../shared/query.js';
 import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
-import type { Segments } from './segments.js';
+import type { FileSpans } from './file-spans.js';
 import type { StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
@@ -36,7 +36,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   touched: Set<number> | null = new Set();
 
   constructor(
-    segments: Segments,
+    segments: FileSpans,
     expectedEntries = 1024,
     /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
     readonly origin = '',

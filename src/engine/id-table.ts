@@ -1,7 +1,9 @@
 /**
- * id → slot for a million entries without a million strings: ids are kept as 53-bit hashes
- * (cyrb53) in an open-addressing table of typed arrays. Two different ids sharing a hash is
- * a ~1-in-10^4 event at 10^6 distinct ids per engine, and would show as a duplicate-id.
+ * Owns id → slot for a million entries without a million strings.
+ *
+ * Ids are kept as 53-bit hashes (cyrb53) in an open-addressing table of typed arrays. Two
+ * different ids sharing a hash is a ~1-in-10^4 event at 10^6 distinct ids per engine, and
+ * would show as a duplicate-id.
  */
 import type { IdIndex } from '../shared/join.js';
 

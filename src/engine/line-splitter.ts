@@ -1,9 +1,10 @@
 /**
- * Bytes → lines, chunk by chunk, for a file read or followed from some offset. A line split
- * across chunks (or still being appended) is held as bytes until its newline arrives, so a
- * multi-byte UTF-8 character split between reads is decoded whole. A line longer than the
- * cap is not buffered: it is skipped to its newline and reported as over the cap.
- * No I/O here; the reader feeds it.
+ * Owns bytes → lines, chunk by chunk, for a file read or followed from some offset.
+ *
+ * A line split across chunks (or still being appended) is held as bytes until its newline
+ * arrives, so a multi-byte UTF-8 character split between reads is decoded whole. A line
+ * longer than the cap is not buffered: it is skipped to its newline and reported as over the
+ * cap. No I/O here; the reader feeds it.
  */
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 

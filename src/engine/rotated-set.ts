@@ -1,5 +1,7 @@
 /**
- * A rotated set: given the live log `audit.log`, the older files logrotate left beside it —
+ * Owns finding a live log's rotated set: the older files logrotate left beside it, oldest first.
+ *
+ * Given the live log `audit.log`, the older files logrotate left beside it —
  * `audit.log.1`, `audit.log.2.gz`, … (numbered: higher is older) and `audit.log-20261101[.gz]`
  * (dateext: earlier is older) — oldest first, ending with the live file.
  */

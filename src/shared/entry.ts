@@ -42,7 +42,7 @@ export interface Entry {
   id: string;
   /**
    * The host the record was collected from: its directory under a collector (see
-   * collector.ts). Beside `host`, the label the request itself carries (which a client
+   * collector-dir.ts). Beside `host`, the label the request itself carries (which a client
    * chooses). '' when the files were read directly.
    */
   origin: string;
@@ -206,19 +206,19 @@ export interface AuditEngine {
   on(event: 'progress', listener: (progress: IndexProgress) => void): this;
   on(event: 'notice', listener: (notice: EngineNotice) => void): this;
   off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this;
-  /** Notices so far (most recent, capped), for a consumer that subscribed late. Optional addition. */
-  notices?(): readonly EngineNotice[];
-  /** Writer lifecycle records (start/stop/dropped), in log order. Optional addition. */
-  writerEvents?(): readonly WriterEvent[];
-  /** The collected hosts, sorted, when reading a collector directory (else absent or empty). Optional addition. */
-  origins?(): readonly string[];
+  /** Notices so far (most recent, capped), for a consumer that subscribed late. */
+  notices(): readonly EngineNotice[];
+  /** Writer lifecycle records (start/stop/dropped), in log order. */
+  writerEvents(): readonly WriterEvent[];
+  /** The collected hosts, sorted, when reading a collector directory; empty otherwise. */
+  origins(): readonly string[];
   /**
    * Exact duplicate lines dropped (a shipper that resent a batch): counted, never shown twice.
-   * Only engines over collected files look for them. Optional addition.
+   * Only engines over collected files look for them; 0 from the others.
    */
-  duplicateLines?(): number;
-  /** Where the entry with this key is now, or -1. For engines whose changes may be `reordered`. Optional addition. */
-  positionOf?(key: number): number;
+  duplicateLines(): number;
+  /** Where the entry with this key is now, or -1 (after a `reordered` change, positions held from before mean nothing). */
+  positionOf(key: number): number;
   /** Resolves once the tail (newest entries) is available. */
   ready(): Promise<void>;
   /** Resolves once every file has been indexed to its end. */
@@ -230,14 +230,8 @@ export interface EngineOptions {
   /** Keep watching the live (last) file for appends and rotation. Default true. */
   follow?: boolean;
   /**
-   * Optional addition. Bytes at the end of the live file read (and shown) first; the history
-   * before them is indexed in the background. Default 2 MiB.
+   * Bytes at the end of the live file read (and shown) first; the history before them is
+   * indexed in the background. Default 2 MiB.
    */
   tailBytes?: number;
-  /**
-   * Optional addition. The files are one host's, collected by a shipper (see collector.ts):
-   * entries get this origin, exact duplicate lines are dropped and counted, a response that
-   * arrives before its request still joins it, and entries are put in chain order.
-   */
-  origin?: string;
 }

@@ -34,10 +34,10 @@ export function shiftedPositions(change: EngineChange, positions: Int32Array): I
   return change.prepended > 0 ? positions.map((p) => p + change.prepended) : positions;
 }
 
-/** Where a held entry is now, or -1 when it cannot be found (after a reorder, by an engine that does not know the key). */
+/** Where a held entry is now, or -1 when it is gone (after a reorder, the engine finds it by key). */
 export function keptPosition(change: EngineChange, held: HeldEntry, engine: Pick<AuditEngine, 'positionOf'>): number {
   if (!change.reordered) return shiftedPosition(change, held.position);
-  return engine.positionOf?.(held.key) ?? -1;
+  return engine.positionOf(held.key);
 }
 
 /**

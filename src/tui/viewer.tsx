@@ -6,12 +6,12 @@
 import type { Instance } from 'ink';
 import os from 'node:os';
 import type { AuditEngine } from '../shared/entry.js';
-import type { CollectedHost } from '../engine/collector.js';
+import type { CollectedHost } from '../engine/collector-dir.js';
 import { TerminalSession } from './terminal.js';
 
 export interface ViewerOptions {
   files: string[];
-  /** A collector directory's hosts (one engine each, merged: see fleet.ts), read instead of `files`. */
+  /** A collector directory's hosts (one engine each, merged: see engine/fleet-engine.ts), read instead of `files`. */
   hosts?: readonly CollectedHost[];
   /** The collector directories the hosts came from: followed, they are watched for new hosts. */
   collectors?: readonly string[];
@@ -27,7 +27,7 @@ export interface ViewerOptions {
 async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> {
   const { hosts, files, follow } = options;
   if (hosts) {
-    const { openFleetEngine } = await import('../engine/fleet.js');
+    const { openFleetEngine } = await import('../engine/fleet-engine.js');
     return () => openFleetEngine(hosts, { follow }, options.collectors);
   }
   const { openEngine } = await import('../engine/engine.js');

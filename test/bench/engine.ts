@@ -68,9 +68,12 @@ function threadCpu(): Map<string, number> {
 }
 
 async function engineChild(file: string, oneThread: boolean, workers: string): Promise<EngineRun> {
-  const { openEngine, tuning } = await import('../../src/engine/engine.js');
-  if (oneThread) tuning.parallelMinBytes = Number.POSITIVE_INFINITY;
-  else if (workers !== 'auto') tuning.scanWorkers = Number(workers);
+  const { openEngine } = await import('../../src/engine/engine.js');
+  let usedWorkers = 0;
+  const tuning = {
+    ...(oneThread ? { parallelMinBytes: Number.POSITIVE_INFINITY } : workers !== 'auto' ? { scanWorkers: Number(workers) } : {}),
+    onScanWorkers: (threads: number) => (usedWorkers = threads),
+  };
   const cpuBefore = threadCpu();
   const peak = new Map<string, number>();
   const sampler = setInterval(() => {
@@ -96,7 +99,7 @@ async function engineChild(file: string, oneThread: boolean, workers: string): P
   }, 1);
   histogram.enable();
   const t0 = performance.now();
-  const engine = openEngine([file], { follow: false });
+  const engine = openEngine([file], { follow: false, ...tuning });
   await engine.ready();
   const readyMs = performance.now() - t0;
   const readyEntries = engine.size();
@@ -114,7 +117,6 @@ async function engineChild(file: string, oneThread: boolean, workers: string): P
     cpuMax = Math.max(cpuMax, used);
   }
   const cpuMain = (cpuAfter.get(String(process.pid)) ?? 0) - (cpuBefore.get(String(process.pid)) ?? 0);
-  const usedWorkers = tuning.lastScanWorkers;
   // Threads that ended (the scan workers) are gone from /proc: the peak seen while they ran counts.
   for (const [tid, cpu] of peak) if (!cpuAfter.has(tid)) cpuAfter.set(tid, cpu);
   gc();

@@ -90,8 +90,8 @@ async function generate(base: string, hosts: number, records: number): Promise<v
 
 async function openChild(mode: 'fleet' | 'single', target: string): Promise<OpenRun> {
   const { openEngine } = await import('../../src/engine/engine.js');
-  const { openFleetEngine } = await import('../../src/engine/fleet.js');
-  const { findCollectedHosts } = await import('../../src/engine/collector.js');
+  const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+  const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
   const t0 = performance.now();
   const engine = mode === 'fleet' ? openFleetEngine(findCollectedHosts(target), { follow: false }) : openEngine([target], { follow: false });
   await engine.ready();
@@ -113,7 +113,7 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
     firstScreenMs,
     indexedMs,
     entries: engine.size(),
-    duplicates: engine.duplicateLines?.() ?? 0,
+    duplicates: engine.duplicateLines(),
     statsMs,
     queryMs,
     rssMb: mem.rss / 2 ** 20,

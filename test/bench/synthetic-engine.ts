@@ -4,7 +4,7 @@
  * realistic (the demo's commands, hosts and sessions; every state) and deterministic.
  */
 import { EventEmitter } from 'node:events';
-import type { AuditEngine, Entry, EntryFilter, EntryState, EntryStats, IndexProgress, MalformedLine } from '../../src/shared/entry.js';
+import type { AuditEngine, EngineNotice, Entry, EntryFilter, EntryState, EntryStats, IndexProgress, MalformedLine, WriterEvent } from '../../src/shared/entry.js';
 import { compileFilter, matchesFilter } from '../../src/shared/query.js';
 import { computeStats, factsOf } from '../shared/oracles/entry-query.js';
 
@@ -121,6 +121,27 @@ export class SyntheticEngine implements AuditEngine {
   off(event: string, listener: (...args: never[]) => void): this {
     this.events.off(event, listener as (...args: unknown[]) => void);
     return this;
+  }
+
+  notices(): readonly EngineNotice[] {
+    return [];
+  }
+
+  writerEvents(): readonly WriterEvent[] {
+    return [];
+  }
+
+  origins(): readonly string[] {
+    return [];
+  }
+
+  duplicateLines(): number {
+    return 0;
+  }
+
+  /** (The key is the position: entries never move.) */
+  positionOf(key: number): number {
+    return key >= 0 && key < this.count ? key : -1;
   }
 
   ready(): Promise<void> {

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEngine, EngineChange, EngineNotice, Entry, IndexProgress } from '../../src/shared/entry.js';
-import { findCollectedHosts } from '../../src/engine/collector.js';
+import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openEngine } from '../../src/engine/engine.js';
-import { mergeByTime, openFleetEngine } from '../../src/engine/fleet.js';
+import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { mergeByTime } from '../../src/engine/merged-order.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { entriesOf, jsonl, request, response, tempDir, WAIT } from './helpers.js';
 
@@ -91,7 +92,7 @@ describe('fleet engine', () => {
     const firstHalf = new Set(all.slice(0, all.length / 2).map((e) => e.origin));
     expect(firstHalf).toEqual(new Set(['web', 'db']));
     expect(new Set(all.map((e) => e.key)).size).toBe(all.length);
-    expect(engine.origins?.()).toEqual(['db', 'web']);
+    expect(engine.origins()).toEqual(['db', 'web']);
     await engine.close();
   });
 
@@ -103,7 +104,7 @@ describe('fleet engine', () => {
     const engine = await indexedFleet(collector({ web: shipped }));
     const expected = (await plainEntries(lines)).map(summary);
     expect(entriesOf(engine).map(summary)).toEqual(expected);
-    expect(engine.duplicateLines?.()).toBe(15);
+    expect(engine.duplicateLines()).toBe(15);
     expect(engine.stats().anomalies).toMatchObject({ 'orphan-response': 0, 'duplicate-id': 0, 'second-response': 0 });
     await engine.close();
   });
@@ -117,7 +118,7 @@ describe('fleet engine', () => {
     expect(size).toBeGreaterThan(4 * 16 * 1024);
     const engine = await indexedFleet(collector({ web: shipped }), { tailBytes: 1 });
     expect(entriesOf(engine).map(summary)).toEqual((await plainEntries(lines)).map(summary));
-    expect(engine.duplicateLines?.()).toBe(lines.length - 550);
+    expect(engine.duplicateLines()).toBe(lines.length - 550);
     await engine.close();
   });
 
@@ -128,7 +129,7 @@ describe('fleet engine', () => {
     // b's response differs from a resent one only in its bytes: kept, and reported as a second response.
     const changed = line(response('b', { stdout_len: 8 }));
     const engine = await indexedFleet(collector({ web: [...a, ...b, ...a, b[0], changed] }));
-    expect(engine.duplicateLines?.()).toBe(3);
+    expect(engine.duplicateLines()).toBe(3);
     const entries = entriesOf(engine);
     expect(entries.map((e) => e.id)).toEqual(['a', 'b']);
     expect(entries[0].anomalies).toEqual(['unchained']);
@@ -146,7 +147,7 @@ describe('fleet engine', () => {
     const engine = await indexedFleet(collector({ web: [...lines, forged, orphan] }));
     const plain = await plainEntries(lines);
     const all = entriesOf(engine);
-    expect(engine.duplicateLines?.()).toBe(0);
+    expect(engine.duplicateLines()).toBe(0);
     expect(all.length).toBe(plain.length + 2);
     expect(all.filter((e) => e.anomalies.includes('orphan-response')).map((e) => e.id)).toEqual(['never-requested']);
     await engine.close();
@@ -186,7 +187,7 @@ describe('fleet engine', () => {
     await expect.poll(webEntries, WAIT).toEqual(first100);
     // The fleet merged anew: new entries, and those shown moved (a viewer finds its selection by key).
     expect(changes.some((c) => c.prepended > 0 && c.reordered === true)).toBe(true);
-    for (const position of [0, 17, engine.size() - 1]) expect(engine.positionOf?.(engine.entry(position).key)).toBe(position);
+    for (const position of [0, 17, engine.size() - 1]) expect(engine.positionOf(engine.entry(position).key)).toBe(position);
     changes.length = 0;
     fs.appendFileSync(web, lines.slice(100).map((l) => `${l}\n`).join(''));
     await expect.poll(webEntries, WAIT).toEqual((await plainEntries(lines)).map(summary));
@@ -205,7 +206,7 @@ describe('fleet engine', () => {
     fs.mkdirSync(path.join(dir, 'empty'));
     fs.mkdirSync(path.join(dir, 'db'));
     fs.writeFileSync(path.join(dir, 'db', 'audit.log'), hostLines(13, 20).map((l) => `${l}\n`).join(''));
-    await expect.poll(() => engine.origins?.(), { timeout: 15_000 }).toEqual(['db', 'web']);
+    await expect.poll(() => engine.origins(), { timeout: 15_000 }).toEqual(['db', 'web']);
     await expect.poll(() => entriesOf(engine).filter((e) => e.origin === 'db').length, WAIT).toBeGreaterThan(0);
     expect(engine.size()).toBeGreaterThan(before);
     expect(notices).toContainEqual(expect.objectContaining({ kind: 'host', message: expect.stringContaining('db: a new host') }));

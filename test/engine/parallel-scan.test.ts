@@ -5,19 +5,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
 import { parseLine } from '../../src/shared/parse-line.js';
 import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
 import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
-import { openEngine, tuning } from '../../src/engine/engine.js';
+import { openEngine } from '../../src/engine/engine.js';
 import { LineSplitter } from '../../src/engine/line-splitter.js';
 import { type ChunkSource, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
-
-const saved = { ...tuning };
-afterEach(() => Object.assign(tuning, saved));
 
 function sourceOf(bytes: Buffer): ChunkSource {
   let at = 0;
@@ -114,21 +111,37 @@ describe('the engine with a scan pool', () => {
     fs.writeFileSync(`${live}.1`, `${jsonl(...recs.slice(100, 200))}garbage\n`);
     fs.writeFileSync(live, jsonl(...recs.slice(200)));
     const files = findRotatedSet(live);
-    tuning.parallelMinBytes = Number.POSITIVE_INFINITY;
-    const plain = openEngine(files, { follow: false, tailBytes: 2000 });
+    const started: number[] = [];
+    const plain = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: Number.POSITIVE_INFINITY, onScanWorkers: (n) => started.push(n) });
     await plain.indexed();
+    expect(started).toEqual([0]);
     const expected = comparable(entriesOf(plain));
     const expectedMalformed = plain.malformed();
     await plain.close();
     expect(expected.length).toBe(200);
     for (const workers of [0, 2]) {
-      tuning.parallelMinBytes = 0;
-      tuning.scanWorkers = workers;
-      const engine = openEngine(files, { follow: false, tailBytes: 2000 });
+      let threads = -1;
+      const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers, onScanWorkers: (n) => (threads = n) });
       await engine.indexed();
+      expect(threads).toBe(workers);
       expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
       expect(engine.malformed()).toEqual(expectedMalformed);
       await engine.close();
     }
+  });
+
+  it('takes its tuning per engine: two engines opened together each read as asked', async () => {
+    const dir = tempDir('par');
+    const file = path.join(dir, 'audit.log');
+    const recs = Array.from({ length: 200 }, (_, i) => ({ ...request(`r${i}`), seq: i + 1, prev: '0'.repeat(64) }));
+    fs.writeFileSync(file, jsonl(...recs));
+    const started: Record<string, number[]> = { workers: [], lines: [] };
+    const workers = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, onScanWorkers: (n) => started.workers.push(n) });
+    const lines = openEngine([file], { follow: false, tailBytes: 2000, onScanWorkers: (n) => started.lines.push(n) });
+    await Promise.all([workers.indexed(), lines.indexed()]);
+    expect(comparable(entriesOf(workers))).toEqual(comparable(entriesOf(lines)));
+    // A history this small is read line by line unless the engine is told otherwise.
+    expect(started).toEqual({ workers: [1], lines: [0] });
+    await Promise.all([workers.close(), lines.close()]);
   });
 });

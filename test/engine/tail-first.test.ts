@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineChange, Entry } from '../../src/shared/entry.js';
 import { joinRecords, type LocatedRecord } from '../shared/oracles/entry-joiner.js';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { openEngine, tuning } from '../../src/engine/engine.js';
+import { openEngine } from '../../src/engine/engine.js';
 import { entriesOf, request, response, tempDir, writerStart } from './helpers.js';
 
 /** A log that exercises every join rule, some of them across any split point. */
@@ -138,8 +138,7 @@ describe('tail first, history merged later', () => {
     // Hold the history back until the appends below have been followed.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    tuning.beforeHistory = () => gate;
-    const engine = openEngine([file], { tailBytes: 200 });
+    const engine = openEngine([file], { tailBytes: 200, beforeHistory: () => gate });
     try {
       await engine.ready();
       const before = engine.size();
@@ -150,7 +149,6 @@ describe('tail first, history merged later', () => {
       await expect.poll(() => engine.size(), { timeout: 10_000 }).toBe(before + 2);
       expect(engine.progress().done).toBe(false);
     } finally {
-      tuning.beforeHistory = null;
       release();
     }
     await engine.indexed();

@@ -15,6 +15,7 @@ import type {
   EntryStats,
   IndexProgress,
   MalformedLine,
+  WriterEvent,
 } from '../../src/shared/entry.js';
 import { computeStats, factsOf, filterEntries } from '../shared/oracles/entry-query.js';
 
@@ -31,23 +32,34 @@ export class FakeEngine implements AuditEngine {
   lastQuery: EntryFilter | null = null;
   lastStatsFilter: EntryFilter | undefined = undefined;
 
-  /** Present only for a fake collector directory (`options.origins`), as the fleet engine offers them. */
-  origins?: () => readonly string[];
-  duplicateLines?: () => number;
-  private originList: string[] = [];
-  private duplicates = 0;
+  /** Hosts of a fake collector directory (`options.origins`); none for files. */
+  private readonly originList: string[];
+  private duplicates: number;
+  private readonly noticeList: EngineNotice[] = [];
 
   constructor(entries: Entry[] = [], options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number } = {}) {
     this.entries = [...entries];
     this.files = options.files ?? ['/var/log/sudo-proxy/audit.log'];
     this.progressNow = options.progress ?? { bytesDone: 1_000, bytesTotal: 1_000, done: true };
-    if (options.origins) {
-      this.originList = [...options.origins].sort();
-      this.duplicates = options.duplicateLines ?? 0;
-      // A fresh array per call, as an engine may hand out.
-      this.origins = () => [...this.originList];
-      this.duplicateLines = () => this.duplicates;
-    }
+    this.originList = [...(options.origins ?? [])].sort();
+    this.duplicates = options.duplicateLines ?? 0;
+  }
+
+  /** A fresh array per call, as an engine may hand out. */
+  origins(): readonly string[] {
+    return [...this.originList];
+  }
+
+  duplicateLines(): number {
+    return this.duplicates;
+  }
+
+  notices(): readonly EngineNotice[] {
+    return this.noticeList;
+  }
+
+  writerEvents(): readonly WriterEvent[] {
+    return [];
   }
 
   size(): number {
@@ -166,6 +178,7 @@ export class FakeEngine implements AuditEngine {
   }
 
   notice(notice: EngineNotice): void {
+    this.noticeList.push(notice);
     this.events.emit('notice', notice);
   }
 

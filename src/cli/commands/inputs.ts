@@ -1,6 +1,6 @@
 /**
  * What a command reads: files (the default log when none is named, its rotated history with
- * `--history`), or a collector directory (every host's rotated set, see collector.ts). Each
+ * `--history`), or a collector directory (every host's rotated set, see engine/collector-dir.ts). Each
  * file is checked up front (exists, readable, a file, an audit log) so that problems are one
  * line naming the file, not a failure halfway through.
  */
@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../../engine/collector.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../../engine/collector-dir.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
 import { CliError, fileError, UsageError } from './errors.js';
 import { orderAsRotatedSet } from './rotated.js';

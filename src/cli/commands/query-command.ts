@@ -4,7 +4,7 @@
  * the collected hosts, and the engine opened and indexed.
  */
 import type { AuditEngine, EntryFilter } from '../../shared/entry.js';
-import type { CollectedHost } from '../../engine/collector.js';
+import type { CollectedHost } from '../../engine/collector-dir.js';
 import { openIndexedEngine } from './engine-session.js';
 import { UsageError } from './errors.js';
 import { FILTER_OPTIONS, type FilterFlagValues, entryFilterFromFlags } from './filter-flags.js';

@@ -41,7 +41,7 @@ export const statsCommand: Command = {
     const positions = engine.query(filter);
     const input: StatsInput = {
       files: inputFiles(inputs),
-      collector: inputs.kind === 'collector' ? { dirs: inputs.dirs, hosts: inputs.hosts.length, duplicateLines: engine.duplicateLines?.() ?? 0 } : null,
+      collector: inputs.kind === 'collector' ? { dirs: inputs.dirs, hosts: inputs.hosts.length, duplicateLines: engine.duplicateLines() } : null,
       stats: engine.stats(filter),
       firstMs: positions.length > 0 ? engine.entry(positions[0]).timeMs : Number.NaN,
       lastMs: positions.length > 0 ? engine.entry(positions[positions.length - 1]).timeMs : Number.NaN,

@@ -7,7 +7,7 @@
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
 import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/fleet-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import type { CollectedHost } from '../../engine/collector.js';
+import type { CollectedHost } from '../../engine/collector-dir.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';

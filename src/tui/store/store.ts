@@ -53,8 +53,8 @@ export class ViewerStore {
     this.state = settle({
       ...this.state,
       malformedCount: options.engine.malformedCount(),
-      origins: options.engine.origins?.() ?? [],
-      duplicateLines: options.engine.duplicateLines?.() ?? 0,
+      origins: options.engine.origins(),
+      duplicateLines: options.engine.duplicateLines(),
     });
     // A query over a million entries may take a few hundred ms: at most ~20% of the time.
     this.requery = new AdaptiveThrottle(() => this.runQuery(), { minMs: 100, costFactor: 4, timers: options.timers });
@@ -237,8 +237,8 @@ export class ViewerStore {
   private pollCounts(): void {
     const count = this.engine.malformedCount();
     if (count !== this.state.malformedCount) this.dispatch({ type: 'malformedCount', count });
-    const origins = this.engine.origins?.() ?? this.state.origins;
-    const duplicateLines = this.engine.duplicateLines?.() ?? 0;
+    const origins = this.engine.origins();
+    const duplicateLines = this.engine.duplicateLines();
     if (duplicateLines !== this.state.duplicateLines || !sameList(origins, this.state.origins)) {
       this.dispatch({ type: 'fleet', origins, duplicateLines });
     }

@@ -1,8 +1,10 @@
 /**
- * `openFleetEngine`: a collector directory's hosts as one `AuditEngine`. Each host's rotated
- * set is read by its own engine (its chain, its duplicates, its joins: ids are only unique
- * within a host); the fleet merges them by request time, keeping each host's own (chain)
- * order, and maps positions, queries and stats onto the hosts' engines.
+ * Owns `openFleetEngine`: a collector directory's hosts as one merged `AuditEngine`.
+ *
+ * Each host's rotated set is read by its own engine with the collected-host policy plugged
+ * in (its chain, its duplicates, its joins: ids are only unique within a host); the fleet
+ * merges them by request time, keeping each host's own (chain) order (merged-order.ts), and
+ * maps positions, queries and stats onto the hosts' engines.
  *
  * The merged order is rebuilt when a host's older history lands in front of what was shown
  * (at most every REBUILD_MS while indexing, and once at the end), or when a followed host puts
@@ -15,7 +17,6 @@ import type {
   AuditEngine,
   EngineChange,
   EngineNotice,
-  EngineOptions,
   Entry,
   EntryFilter,
   EntryStats,
@@ -24,9 +25,13 @@ import type {
   WriterEvent,
 } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
-import { type CollectedHost, findCollectedHosts } from './collector.js';
+import { collectedHostPolicy } from './collected-host-policy.js';
+import { type CollectedHost, findCollectedHosts } from './collector-dir.js';
+import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import { EngineEvents } from './engine-events.js';
-import { DEFAULT_TAIL_BYTES, type HistoryTurn, type HostEngine, MALFORMED_LIST_CAP, openHostEngine } from './engine.js';
+import { MALFORMED_LIST_CAP } from './listed-lines.js';
+import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
+import { DEFAULT_TAIL_BYTES } from './read-plan.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
 export const DISCOVER_MS = 2_000;
@@ -37,80 +42,8 @@ const MIN_HOST_TAIL_BYTES = 16 * 1024;
 /** Entry keys: host number × this + the host engine's key (unique within the host). */
 const KEY_STRIDE = 2 ** 32;
 
-interface FleetHost {
+interface FleetHost extends MergedHost {
   origin: string;
-  engine: HostEngine;
-  /** Host position → fleet position, for the host's entries merged so far. */
-  fleetPos: Int32Array;
-  /** How many of the host's entries are merged. */
-  merged: number;
-  /** By slot: the entry was in the fleet's order at a change already (what a re-merge adds is the rest). */
-  reported: Uint8Array;
-  /** Host positions from here on may hold entries not yet reported (0 after a re-merge). */
-  unreportedFrom: number;
-}
-
-/**
- * Merges runs (each in its own order) by time: repeatedly takes the run whose next entry is
- * earliest; ties go to the lower run number. An entry without a time counts as the one before
- * it in its run, so it stays with its neighbours.
- */
-export function mergeByTime(runs: ReadonlyArray<{ from: number; times: Float64Array }>, emit: (run: number, position: number) => void): void {
-  // next[r]: index into runs[r].times; the position emitted is from + that index.
-  const next = runs.map(() => 0);
-  const last = runs.map(() => Number.NEGATIVE_INFINITY);
-  const key = (r: number) => {
-    const t = runs[r].times[next[r]];
-    return t === t ? t : last[r];
-  };
-  // A binary heap of run numbers by (key, run).
-  const heap: number[] = [];
-  const keys: number[] = [];
-  const less = (a: number, b: number) => keys[heap[a]] < keys[heap[b]] || (keys[heap[a]] === keys[heap[b]] && heap[a] < heap[b]);
-  const swap = (a: number, b: number) => {
-    const t = heap[a];
-    heap[a] = heap[b];
-    heap[b] = t;
-  };
-  const up = (i: number) => {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!less(i, parent)) return;
-      swap(i, parent);
-      i = parent;
-    }
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(l, m)) m = l;
-      if (r < heap.length && less(r, m)) m = r;
-      if (m === i) return;
-      swap(i, m);
-      i = m;
-    }
-  };
-  runs.forEach((run, r) => {
-    if (run.times.length > 0) {
-      keys[r] = key(r);
-      heap.push(r);
-      up(heap.length - 1);
-    }
-  });
-  while (heap.length > 0) {
-    const r = heap[0];
-    last[r] = keys[r];
-    emit(r, runs[r].from + next[r]++);
-    if (next[r] < runs[r].times.length) keys[r] = key(r);
-    else {
-      const end = heap.pop() as number;
-      if (heap.length === 0) break;
-      heap[0] = end;
-    }
-    down(0);
-  }
 }
 
 /** One at a time: `take` resolves with the release once the previous holder released. */
@@ -130,12 +63,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly hosts: FleetHost[];
   private discoverTimer: NodeJS.Timeout | null = null;
   /** What every host's engine is opened with (a host that joins later too). */
-  private readonly hostOptions: EngineOptions;
+  private readonly hostOptions: OpenEngineOptions;
   private readonly historyTurn: HistoryTurn;
-  /** Fleet position → host number and host position. */
-  private hostAt = new Uint16Array(1024);
-  private posAt = new Int32Array(1024);
-  private count = 0;
+  private readonly order: MergedOrder;
   private rebuildWanted = false;
   private appendWanted = false;
   private updated = 0;
@@ -149,7 +79,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   constructor(
     collected: readonly CollectedHost[],
-    options: EngineOptions,
+    options: OpenEngineOptions,
     collectors: readonly string[],
   ) {
     super();
@@ -169,6 +99,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       return turns.take();
     };
     this.hosts = collected.flatMap((h, i) => (hostFiles[i].length === 0 ? [] : [this.openHost({ origin: h.origin, files: hostFiles[i] })]));
+    this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
       this.discoverTimer = setInterval(() => this.discover(collectors), DISCOVER_MS);
       this.discoverTimer.unref();
@@ -185,13 +116,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   // ---- AuditEngine (on, off and notices: EngineEvents) ----
 
   size(): number {
-    return this.count;
+    return this.order.count;
   }
 
   entry(position: number): Entry {
-    if (!(position >= 0 && position < this.count)) throw new RangeError(`no entry at position ${position} (size ${this.count})`);
-    const h = this.hostAt[position];
-    const e = this.hosts[h].engine.entry(this.posAt[position]);
+    const count = this.order.count;
+    if (!(position >= 0 && position < count)) throw new RangeError(`no entry at position ${position} (size ${count})`);
+    const h = this.order.hostAtPosition(position);
+    const e = this.hosts[h].engine.entry(this.order.hostPositionAt(position));
     return { ...e, key: h * KEY_STRIDE + e.key };
   }
 
@@ -204,7 +136,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   query(filter: EntryFilter): Int32Array {
-    const matched = new Uint8Array(this.count);
+    const matched = new Uint8Array(this.order.count);
     this.hosts.forEach((host) => {
       if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
       for (const p of host.engine.query(filter)) {
@@ -231,7 +163,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   writerEvents(): readonly WriterEvent[] {
-    return this.hosts.flatMap((h) => h.engine.writerEvents?.() ?? []);
+    return this.hosts.flatMap((h) => h.engine.writerEvents());
   }
 
   origins(): readonly string[] {
@@ -278,8 +210,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** One host's engine, its events passed on. */
   private openHost(h: CollectedHost): FleetHost {
-    const engine = openHostEngine(h.files, h.origin, this.hostOptions, this.historyTurn);
-    const host: FleetHost = { origin: h.origin, engine, fleetPos: new Int32Array(0), merged: 0, reported: new Uint8Array(0), unreportedFrom: 0 };
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn }, this.hostOptions);
+    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine) };
     engine.on('change', (c: EngineChange) => this.hostChanged(c));
     engine.on('progress', () => this.emit('progress', this.progress()));
     engine.on('notice', (n: EngineNotice) => this.notice(n));
@@ -340,7 +272,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** Brings the merged order up to date with the hosts and says what changed. */
   private update(): void {
     if (this.closed) return;
-    const before = this.count;
+    const order = this.order;
+    const before = order.count;
     let appended = 0;
     let reordered = false;
     if (this.rebuildWanted || before === 0) {
@@ -348,17 +281,17 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.rebuildWanted = false;
       this.appendWanted = false;
       const t0 = performance.now();
-      this.rebuild();
+      order.rebuild();
       this.lastRebuild = performance.now();
       this.rebuildCost = this.lastRebuild - t0;
     } else if (this.appendWanted) {
       this.appendWanted = false;
-      appended = this.appendNew();
+      appended = order.appendNew();
     }
-    const grown = this.count - before - appended;
+    const grown = order.count - before - appended;
     const updated = this.updated;
     this.updated = 0;
-    const added = this.markReported(reordered);
+    const added = order.markReported(reordered);
     if (grown === 0 && appended === 0 && updated === 0 && !reordered) return;
     const change: EngineChange = { prepended: grown, appended, updated };
     if (reordered) {
@@ -367,86 +300,6 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.emit('change', change);
   }
-
-  /**
-   * Marks the merged entries that no change has reported yet, and (`listThem`) returns their
-   * positions, ascending: after a re-merge every host position is looked at, after appends
-   * only the new ones.
-   */
-  private markReported(listThem: boolean): Int32Array {
-    const added: number[] = [];
-    for (const host of this.hosts) {
-      const slots = host.engine.slotsInOrder();
-      for (let p = host.unreportedFrom; p < host.merged; p++) {
-        const slot = slots[p];
-        if (slot >= host.reported.length) {
-          const bigger = new Uint8Array(Math.max(slot + 1, Math.ceil(host.reported.length * 1.5) + 1024));
-          bigger.set(host.reported);
-          host.reported = bigger;
-        }
-        if (host.reported[slot] === 0) {
-          host.reported[slot] = 1;
-          if (listThem) added.push(host.fleetPos[p]);
-        }
-      }
-      host.unreportedFrom = host.merged;
-    }
-    return Int32Array.from(added).sort();
-  }
-
-  /** Every host's entries, merged anew. */
-  private rebuild(): void {
-    const total = this.hosts.reduce((n, h) => n + h.engine.size(), 0);
-    this.reserve(total);
-    for (const host of this.hosts) {
-      host.merged = host.engine.size();
-      // Positions within the host may have moved too (history in front, chain order).
-      host.unreportedFrom = 0;
-      if (host.fleetPos.length < host.merged) host.fleetPos = new Int32Array(Math.ceil(host.merged * 1.25));
-    }
-    this.count = 0;
-    this.mergeRuns(this.hosts.map((h) => ({ from: 0, times: h.engine.timesAt(0, h.merged) })));
-  }
-
-  /** Entries the hosts appended since the last update, after all others. Returns how many. */
-  private appendNew(): number {
-    const before = this.count;
-    const total = this.hosts.reduce((n, h) => n + h.engine.size() - h.merged, 0);
-    this.reserve(this.count + total);
-    const runs = this.hosts.map((h) => ({ from: h.merged, times: h.engine.timesAt(h.merged, h.engine.size()) }));
-    for (const host of this.hosts) {
-      const size = host.engine.size();
-      if (host.fleetPos.length < size) {
-        const bigger = new Int32Array(Math.ceil(size * 1.5) + 1024);
-        bigger.set(host.fleetPos.subarray(0, host.merged));
-        host.fleetPos = bigger;
-      }
-      host.merged = size;
-    }
-    this.mergeRuns(runs);
-    return this.count - before;
-  }
-
-  private mergeRuns(runs: Array<{ from: number; times: Float64Array }>): void {
-    mergeByTime(runs, (h, p) => {
-      const at = this.count++;
-      this.hostAt[at] = h;
-      this.posAt[at] = p;
-      this.hosts[h].fleetPos[p] = at;
-    });
-  }
-
-  private reserve(capacity: number): void {
-    if (capacity <= this.hostAt.length) return;
-    const size = Math.ceil(capacity * 1.25) + 1024;
-    const hostAt = new Uint16Array(size);
-    hostAt.set(this.hostAt.subarray(0, this.count));
-    const posAt = new Int32Array(size);
-    posAt.set(this.posAt.subarray(0, this.count));
-    this.hostAt = hostAt;
-    this.posAt = posAt;
-  }
-
 }
 
 /**
@@ -455,6 +308,6 @@ class FleetEngine extends EngineEvents implements AuditEngine {
  * While following, `collectors` (the directories the hosts came from) are looked at every
  * DISCOVER_MS for hosts that began shipping since, which are then read and followed too.
  */
-export function openFleetEngine(hosts: readonly CollectedHost[], options: EngineOptions = {}, collectors: readonly string[] = []): AuditEngine {
+export function openFleetEngine(hosts: readonly CollectedHost[], options: OpenEngineOptions = {}, collectors: readonly string[] = []): AuditEngine {
   return new FleetEngine(hosts, options, collectors);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CollectedLines } from '../../src/engine/collected.js';
+import { CollectedLines } from '../../src/engine/collected-lines.js';
 import type { LocatedCompact } from '../../src/engine/entry-store.js';
 import { newCompactRecord } from '../../src/engine/scan-record.js';
 

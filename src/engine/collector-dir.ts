@@ -1,4 +1,6 @@
 /**
+ * Owns finding the hosts of a collector directory, and each host's rotated set.
+ *
  * A collector directory as rsyslog leaves it (examples/rsyslog/collector.conf): one folder per
  * sending host, each holding that host's `audit.log` and its rotated set. Files at the top
  * (`unfiled.log`, rsyslog's own) and folders without an audit log are not hosts and are

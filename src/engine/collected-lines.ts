@@ -1,7 +1,8 @@
 /**
- * What reading one host's collected files adds to the engine. A shipper (rsyslog over RELP)
- * delivers every line, but after a retry whole batches arrive late, and after a reconnect a
- * batch may arrive twice. So:
+ * Owns one collected host's line bookkeeping: resends found, early responses held, chain order.
+ *
+ * A shipper (rsyslog over RELP) delivers every line, but after a retry whole batches arrive
+ * late, and after a reconnect a batch may arrive twice. So:
  * - a line identical, byte for byte, to an earlier line with the same `seq` (or, for a record
  *   without chain fields, the same id and type) is a resend: dropped and counted (a different
  *   line with the same seq — a forgery, or a chain that restarted from genesis — is kept, for
@@ -10,6 +11,7 @@
  *   end of what is there, becomes an orphan as it would in a plain file);
  * - entries are put in chain order (`seq`) once the files are read, and while following, a
  *   late batch goes where its seqs put it, not on the end.
+ * What the engine does with it: collected-host-policy.ts.
  */
 import type { LocatedCompact } from './entry-store.js';
 import { KIND_REQUEST, KIND_RESPONSE } from './scan-record.js';

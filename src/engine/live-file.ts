@@ -1,0 +1,87 @@
+/**
+ * Owns reading the live (last) file from the tail on: followed, or read to its end once.
+ *
+ * Followed through rotation and copytruncate: lines read before either stay cited and
+ * readable in the file they went to.
+ */
+import fs from 'node:fs';
+import type { EngineNotice } from '../shared/entry.js';
+import type { EntryStore } from './entry-store.js';
+import type { OpenFile } from './files.js';
+import type { FileSpan, FileSpans } from './file-spans.js';
+import { Follower } from './follower.js';
+import { LineSplitter } from './line-splitter.js';
+import { readRange } from './read-file.js';
+import type { RecordIntake } from './record-intake.js';
+import { findRotatedSet } from './rotated-set.js';
+
+export interface LiveFileReader {
+  readonly spans: FileSpans;
+  readonly store: EntryStore;
+  readonly intake: RecordIntake;
+  notice(n: EngineNotice): void;
+  /** Bytes read. */
+  advance(bytes: number): void;
+  /** A followed read reached the end of the file. */
+  idle(): void;
+  /** The file opened for the tail was truncated (copytruncate): lines counted before it are not its lines now. */
+  truncated(): void;
+  closed(): boolean;
+}
+
+/** Reads `file` (open as `open`) from `start` (line-aligned) to its end, once. */
+export async function readLiveToEnd(r: LiveFileReader, file: string, open: OpenFile, start: number): Promise<void> {
+  const span = r.spans.add(file, open.fd, start === 0 ? 0 : Number.NaN);
+  const splitter = new LineSplitter(r.intake.handler(span, r.intake.live), start, 1);
+  await readRange(open.fd, open.size, splitter, { onRead: (n) => r.advance(n), stopped: () => r.closed() });
+  splitter.flush();
+}
+
+/**
+ * A follower of `file` from `start` (line-aligned; `open` is its descriptor, null when it is
+ * missing), not started yet: the caller keeps it to stop it.
+ */
+export function followLiveFile(r: LiveFileReader, file: string, open: OpenFile | null, start: number): Follower {
+  const lineBase = start === 0 ? 0 : Number.NaN;
+  let liveFd = open?.fd ?? -1;
+  let current: FileSpan | null = null;
+  return new Follower(file, {
+    segment: (s) => {
+      const first = current === null && s.fd === liveFd;
+      if (s.previous) {
+        // Where the old file went (logrotate: audit.log.1), so that its lines are cited there.
+        const { dev, ino, fd } = s.previous;
+        const moved = findRotatedSet(file).find((f) => f !== file && sameFile(f, dev, ino));
+        if (moved) {
+          r.spans.rename(fd, moved);
+          r.store.forgetCachedEntries();
+        }
+      }
+      if (s.reason === 'truncated') {
+        if (s.fd === open?.fd) r.truncated();
+        if (s.truncatedAt) {
+          const candidates = findRotatedSet(file).filter((f) => f !== file && !f.endsWith('.gz'));
+          r.spans.adoptCopy(s.fd, s.truncatedAt.offset, s.truncatedAt.lastBytes, candidates, s.truncatedAt.firstBytes);
+          r.store.forgetCachedEntries();
+        }
+      }
+      const span = r.spans.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || current === null);
+      current = span;
+      liveFd = s.fd;
+      // Through `intake.live` at each line: the joiner changes when the history is merged.
+      return r.intake.liveHandler(span);
+    },
+    notice: (n) => r.notice(n),
+    read: (n) => r.advance(n),
+    idle: () => r.idle(),
+  }, { start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined });
+}
+
+function sameFile(file: string, dev: number, ino: number): boolean {
+  try {
+    const st = fs.statSync(file);
+    return st.dev === dev && st.ino === ino;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * Owns the order files are read in: the tail of the live file first, then the history behind it.
+ *
+ * The last few MB of the live file (the tail) are read first and shown at once; the history
+ * before them (older files, and the live file up to the tail) is read hidden — by scan
+ * workers when it is large and cores are idle — and merged in front; the live file is
+ * followed from the tail on. With nothing before the tail: everything in order, shown as read.
+ */
+import fs from 'node:fs';
+import type { EngineNotice, IndexProgress } from '../shared/entry.js';
+import type { ChangeBatch } from './change-batch.js';
+import type { DeliveryPolicy } from './delivery-policy.js';
+import type { EntrySizing } from './entry-sizing.js';
+import type { EntryStore } from './entry-store.js';
+import { GzipSource, lineStartBefore, type OpenFile, openFile, rangeSource, sizeOrZero } from './files.js';
+import type { FileSpans } from './file-spans.js';
+import { describeOpenError, type Follower } from './follower.js';
+import { IdTable } from './id-table.js';
+import { type JoinTarget, newJoinTarget } from './join-target.js';
+import { LineSplitter } from './line-splitter.js';
+import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
+import { ScanPool, ScanWorkerError } from './parallel-scan.js';
+import { readGzip, readRange } from './read-file.js';
+import type { RecordIntake } from './record-intake.js';
+import { type CpuSample, scanWorkerCount } from './scan-worker-count.js';
+import { mergeHistory, ReplayLog } from './tail-merge.js';
+
+/** How much of the live file is read before anything else. */
+export const DEFAULT_TAIL_BYTES = 2 * 1024 * 1024;
+
+/** How the history is read: options to openEngine, for tests and benchmarks. */
+export interface EngineTuning {
+  /**
+   * History at least this large is scanned by `scanWorkers` worker threads (below it, starting
+   * them costs more than they save). Default 32 MiB.
+   */
+  parallelMinBytes?: number;
+  /** 'auto' (the default: see scanWorkerCount), or how many (0: in chunks on this thread). */
+  scanWorkers?: number | 'auto';
+  /** Test seam: awaited after the tail is shown, before the history is read. */
+  beforeHistory?: () => Promise<void>;
+  /** For the benchmark: the scan workers each history pass started. */
+  onScanWorkers?: (threads: number) => void;
+}
+
+const DEFAULT_PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+
+/** Waits for this engine's turn to read its history; returns the release. (A fleet shares the CPU among hosts.) */
+export type HistoryTurn = () => Promise<() => void>;
+
+/** Bytes read of the bytes there are: a `progress` report per read until done. */
+export class ReadProgress {
+  private readonly state: IndexProgress;
+
+  constructor(bytesTotal: number, private readonly report: (progress: IndexProgress) => void) {
+    this.state = { bytesDone: 0, bytesTotal, done: false };
+  }
+
+  now(): IndexProgress {
+    return { ...this.state };
+  }
+
+  advance(bytes: number): void {
+    const p = this.state;
+    p.bytesDone += bytes;
+    if (p.bytesDone > p.bytesTotal) p.bytesTotal = p.bytesDone;
+    if (!p.done) this.report(this.now());
+  }
+
+  /** Back to `bytesDone` (a history pass started over). */
+  rewind(bytesDone: number): void {
+    this.state.bytesDone = bytesDone;
+  }
+
+  /** Everything is read: reports it, unless it already was (returns false then). */
+  finish(): boolean {
+    const p = this.state;
+    if (p.done) return false;
+    p.done = true;
+    p.bytesDone = Math.max(p.bytesDone, p.bytesTotal);
+    this.report(this.now());
+    return true;
+  }
+}
+
+/** What the plan reads into, and what it tells the engine. */
+export interface PlanParts {
+  readonly spans: FileSpans;
+  readonly store: EntryStore;
+  readonly intake: RecordIntake;
+  readonly batch: ChangeBatch;
+  readonly policy: DeliveryPolicy;
+  readonly progress: ReadProgress;
+  readonly sizing: EntrySizing;
+  /** How busy the machine was from the open on decides how many scan workers to start (null: none are). */
+  readonly cpuAtOpen: CpuSample | null;
+  readonly historyTurn: HistoryTurn | null;
+  notice(n: EngineNotice): void;
+  closed(): boolean;
+  /** The newest entries are in. */
+  ready(): void;
+  /** Every file is read to its end. */
+  indexed(): void;
+}
+
+export class ReadPlan implements LiveFileReader {
+  readonly spans: FileSpans;
+  readonly store: EntryStore;
+  readonly intake: RecordIntake;
+  private readonly follow: boolean;
+  private readonly tailBytes: number;
+  private follower: Follower | null = null;
+  /** The live file was truncated under the tail split: the lines before the tail are not its lines now. */
+  private liveTruncated = false;
+
+  constructor(
+    private readonly files: readonly string[],
+    options: { follow?: boolean; tailBytes?: number },
+    private readonly tuning: EngineTuning,
+    private readonly parts: PlanParts,
+  ) {
+    this.follow = options.follow !== false;
+    this.tailBytes = options.tailBytes ?? DEFAULT_TAIL_BYTES;
+    ({ spans: this.spans, store: this.store, intake: this.intake } = parts);
+  }
+
+  async run(): Promise<void> {
+    const { parts, files, follow } = this;
+    const lastPath = files[files.length - 1];
+    const history = files.slice(0, -1);
+    const last = lastPath.endsWith('.gz') ? null : await openFile(lastPath);
+    if (last && 'error' in last) {
+      const code = (last.error as NodeJS.ErrnoException).code;
+      if (!(follow && code === 'ENOENT')) parts.notice({ kind: 'error', file: lastPath, message: describeOpenError(lastPath, last.error) });
+    }
+    const open = last && !('error' in last) ? last : null;
+    const tailStart = open && open.size > this.tailBytes ? await lineStartBefore(open.fd, open.size - this.tailBytes) : 0;
+    const historyBytes = history.reduce((sum, p) => sum + sizeOrZero(p), 0) + tailStart;
+
+    if (open && (tailStart > 0 || history.length > 0)) {
+      // Tail first, then the history behind it. (The live joiner only knows the tail's ids
+      // until the merge hands it the history's table, sized for everything.)
+      this.intake.live.joiner.deferOrphans = true;
+      this.intake.replay = new ReplayLog();
+      await this.readLive(lastPath, open, tailStart);
+      parts.ready();
+      parts.batch.schedule();
+      await this.tuning.beforeHistory?.();
+      if (parts.policy.oneOfMany) parts.sizing.fromTail(open.size - tailStart, this.store.count);
+      // A fleet reads one host's history at a time, once every host's tail is shown.
+      const release = await parts.historyTurn?.();
+      try {
+        await this.indexHistory(history, lastPath, open, tailStart, historyBytes);
+      } finally {
+        release?.();
+      }
+    } else {
+      // Nothing before the tail (or no live file to split): everything in order, shown as read.
+      this.intake.live = this.target(new IdTable(parts.sizing.ids), true);
+      this.store.reserve(parts.sizing.entries);
+      for (const file of history) await this.readWhole(file, this.intake.live);
+      if (last === null) await this.readWhole(lastPath, this.intake.live);
+      else if (open || follow) await this.readLive(lastPath, open, 0);
+    }
+    if (!parts.closed()) parts.policy.settle(follow);
+    parts.indexed();
+  }
+
+  async stop(): Promise<void> {
+    await this.follower?.stop();
+  }
+
+  // ---- LiveFileReader ----
+
+  notice(n: EngineNotice): void {
+    this.parts.notice(n);
+  }
+
+  advance(bytes: number): void {
+    this.parts.progress.advance(bytes);
+  }
+
+  idle(): void {
+    // With a history pending, ready() is resolved by run() once the tail is in.
+    if (this.intake.replay === null) this.parts.ready();
+    this.parts.batch.schedule();
+  }
+
+  truncated(): void {
+    this.liveTruncated = true;
+  }
+
+  closed(): boolean {
+    return this.parts.closed();
+  }
+
+  // ---- the steps ----
+
+  /** Where records go: the entries shown (`visible`), or a history read hidden until merged. */
+  private target(ids: IdTable, visible: boolean): JoinTarget {
+    return newJoinTarget(this.store, ids, visible, this.parts.policy.responsesMayComeFirst, Math.min(1 << 16, this.parts.sizing.entries));
+  }
+
+  /** Reads the live file from `start` (line-aligned): followed, or to its end. */
+  private async readLive(file: string, open: OpenFile | null, start: number): Promise<void> {
+    if (this.follow) {
+      this.follower = followLiveFile(this, file, open, start);
+      await this.follower.start();
+    } else if (open) {
+      await readLiveToEnd(this, file, open, start);
+      this.parts.batch.schedule();
+    }
+  }
+
+  /** The history behind a tail already shown: read hidden, then merged in front of it. */
+  private async indexHistory(history: string[], lastPath: string, open: OpenFile, tailStart: number, historyBytes: number): Promise<void> {
+    const { parts, tuning } = this;
+    this.store.reserve(parts.sizing.entries);
+    // Started after the tail is shown: booting workers competes for the CPU with reading it.
+    const big = historyBytes >= (tuning.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES) && parts.policy.scanWorkers;
+    const setting = tuning.scanWorkers ?? 'auto';
+    const workers = big ? scanWorkerCount(setting, parts.cpuAtOpen ?? undefined) : 0;
+    // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
+    const pool = big && (workers > 0 || setting === 0) ? new ScanPool(workers) : null;
+    tuning.onScanWorkers?.(pool?.threads ?? 0);
+    const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
+    let result: { hist: JoinTarget; linesBeforeTail: number };
+    try {
+      result = await this.readHistory(history, lastPath, open.fd, tailStart, pool);
+    } catch (e) {
+      if (!(e instanceof ScanWorkerError)) throw e;
+      // Start the history over on this thread; the entries the failed pass made stay hidden.
+      // (Lines seen while it ran — the followed tail — are kept; the history's are counted again.)
+      parts.progress.rewind(before.bytes);
+      this.intake.malformed.rewind(before.malformed);
+      this.intake.writers.dropHistory();
+      result = await this.readHistory(history, lastPath, open.fd, tailStart, null);
+    } finally {
+      pool?.close();
+    }
+    if (!parts.closed()) this.merge(result.hist, result.linesBeforeTail);
+  }
+
+  /** The history: older files, then the live file up to the tail. Hidden until merged. */
+  private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
+    const hist = this.target(new IdTable(this.parts.sizing.ids), false);
+    for (const file of history) await this.readWhole(file, hist, pool);
+    let linesBeforeTail = Number.NaN;
+    if (tailStart > 0 && !this.closed()) {
+      const span = this.spans.add(lastPath, fd, 0, false);
+      const stopped = () => this.closed() || this.liveTruncated;
+      const onRead = (n: number) => this.advance(n);
+      let lines: number;
+      if (pool) lines = await pool.run(rangeSource(fd, 0, tailStart), (res, place) => this.intake.chunk(res, place, span, hist), { stopped, onRead });
+      else {
+        const splitter = new LineSplitter(this.intake.handler(span, hist), 0, 1);
+        await readRange(fd, tailStart, splitter, { onRead, stopped });
+        lines = splitter.line - 1;
+      }
+      if (!this.liveTruncated) linesBeforeTail = lines;
+    }
+    return { hist, linesBeforeTail };
+  }
+
+  /** The history is in: in front of the tail, which becomes the live join state's. */
+  private merge(hist: JoinTarget, linesBeforeTail: number): void {
+    const { intake, parts } = this;
+    const merged = mergeHistory(this.store, this.spans, parts.policy, intake.replay, hist, linesBeforeTail);
+    intake.live = merged.live;
+    intake.replay = null;
+    intake.writers.revealHistory();
+    const pending = parts.batch.pending;
+    pending.prepended += merged.prepended;
+    pending.inserted += merged.inserted;
+    pending.updated += merged.updated;
+    parts.batch.flush();
+  }
+
+  /** A whole file that is not followed: plain or .gz; through the scan pool when there is one. */
+  private async readWhole(file: string, target: JoinTarget, pool: ScanPool | null = null): Promise<void> {
+    if (this.closed()) return;
+    const onRead = (n: number) => this.advance(n);
+    const stopped = () => this.closed();
+    try {
+      if (file.endsWith('.gz')) {
+        const spill = this.spans.createSpill();
+        const span = this.spans.add(file, spill, 0, false);
+        if (pool) {
+          const source = new GzipSource(file, spill, onRead);
+          try {
+            await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped });
+          } finally {
+            source.close();
+          }
+        } else {
+          const splitter = new LineSplitter(this.intake.handler(span, target));
+          let at = 0;
+          await readGzip(file, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
+          splitter.flush();
+        }
+      } else {
+        const open = await openFile(file);
+        if ('error' in open) throw open.error;
+        const span = this.spans.add(file, open.fd, 0);
+        if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead });
+        else {
+          const splitter = new LineSplitter(this.intake.handler(span, target));
+          await readRange(open.fd, open.size, splitter, { onRead, stopped });
+          splitter.flush();
+        }
+      }
+    } catch (e) {
+      if (e instanceof ScanWorkerError) throw e;
+      this.notice({ kind: 'error', file, message: describeOpenError(file, e) });
+    }
+    this.parts.batch.schedule();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Owns turning lines and worker chunks into entries, and joining each record into its target.
+ *
+ * A line is scanned (scan-record.ts) or parsed, a chunk's records decoded, and each record
+ * joined into the target it was read for (the entries shown, or the history read hidden);
+ * malformed lines and writer events are listed. While a history is pending, the shown
+ * records are logged for the merge (tail-merge.ts).
+ */
+import { DEFERRED } from '../shared/join.js';
+import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
+import type { ChangeBatch } from './change-batch.js';
+import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
+import type { DeliveryPolicy } from './delivery-policy.js';
+import type { EntryStore, LocatedCompact } from './entry-store.js';
+import type { FileSpan } from './file-spans.js';
+import type { JoinTarget } from './join-target.js';
+import type { LineHandler } from './line-splitter.js';
+import { MalformedLines, WriterEventList } from './listed-lines.js';
+import type { ChunkPlace } from './parallel-scan.js';
+import { SLICE_MS, yieldToEventLoop } from './read-file.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
+import type { ReplayLog } from './tail-merge.js';
+
+export class RecordIntake {
+  readonly malformed = new MalformedLines();
+  readonly writers = new WriterEventList();
+  /** The live records since the tail began, while a history is pending (null: none is). */
+  replay: ReplayLog | null = null;
+  private readonly record = newCompactRecord() as LocatedCompact;
+  private readonly chunkRecord = newCompactRecord() as LocatedCompact;
+  /** Scanner number → its string numbers → the store's. */
+  private readonly scannerStrings = new Map<number, number[][]>();
+
+  constructor(
+    private readonly store: EntryStore,
+    private readonly policy: DeliveryPolicy,
+    private readonly batch: ChangeBatch,
+    /** Where followed lines go: the entries shown (its joiner is replaced when the history is merged). */
+    public live: JoinTarget,
+  ) {}
+
+  /** Lines of `span` into `target`. */
+  handler(span: FileSpan, target: JoinTarget): LineHandler {
+    return {
+      line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, target),
+      overCap: (offset, line) => this.addMalformed(span, line, offset, REASON_OVER_CAP),
+    };
+  }
+
+  /** Lines of a followed `span` into whatever is live when each arrives. */
+  liveHandler(span: FileSpan): LineHandler {
+    return {
+      line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, this.live),
+      overCap: (offset, line) => this.addMalformed(span, line, offset, REASON_OVER_CAP),
+    };
+  }
+
+  // ---- one line ----
+
+  private line(span: FileSpan, buf: Buffer, start: number, end: number, offset: number, line: number, target: JoinTarget): void {
+    const r = this.record;
+    if (!scanRecord(buf, start, end, r)) {
+      const parsed = parseLine(buf.subarray(start, end));
+      if (!parsed.ok) {
+        this.addMalformed(span, line, offset, parsed.reason);
+        return;
+      }
+      compactFromRecord(parsed.record, r);
+    }
+    r.hostId = -1;
+    r.seg = span.id;
+    r.offset = offset;
+    r.length = end - start;
+    r.line = line;
+    this.apply(r, target);
+    // Not kept past the line: it would pin the 1 MiB read buffer (per engine: a fleet has hundreds).
+    r.bytes = null;
+  }
+
+  /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
+  async chunk(res: ChunkResult, place: ChunkPlace, span: FileSpan, target: JoinTarget): Promise<void> {
+    let map = this.scannerStrings.get(place.scanner);
+    if (!map) {
+      map = [[], [], [], []];
+      this.scannerStrings.set(place.scanner, map);
+    }
+    const pools = [this.store.hosts, this.store.sessions, this.store.reasons, this.store.commands];
+    for (let p = 0; p < 4; p++) for (const s of res.newStrings[p]) map[p].push(pools[p].intern(s));
+    const [hosts, sessions, reasons, commands] = map;
+    // Its own record object: lines followed live are ingested while this one yields.
+    const r = this.chunkRecord;
+    r.bytes = null;
+    let malformed = 0;
+    let writer = 0;
+    let since = performance.now();
+    for (let i = 0; i < res.count; i++) {
+      if ((i & 1023) === 1023 && performance.now() - since > SLICE_MS) {
+        await yieldToEventLoop();
+        since = performance.now();
+      }
+      const kind = res.kind[i];
+      const line = place.lineBase + res.line[i];
+      const offset = place.base + res.offset[i];
+      if (kind === OUT_MALFORMED) {
+        this.addMalformed(span, line, offset, res.malformed[malformed++].reason);
+        continue;
+      }
+      const flags = res.flags[i];
+      r.kind = kind;
+      r.chained = (flags & F_CHAINED) !== 0;
+      r.idHash = res.idHash[i];
+      r.timeMs = res.timeMs[i];
+      r.writer = null;
+      r.hostId = -1;
+      if (kind === KIND_REQUEST) {
+        r.privileged = (flags & F_PRIVILEGED) !== 0;
+        r.policy = (flags & F_POLICY) !== 0;
+        r.decision = DECISIONS[res.decision[i]];
+        r.latencyMs = res.value[i];
+        r.hostId = hosts[res.host[i]];
+        r.sessionId = sessions[res.session[i]];
+        r.reasonId = reasons[res.reason[i]];
+        r.commandId = commands[res.command[i]];
+      } else if (kind === KIND_RESPONSE) {
+        r.failed = (flags & F_FAILED) !== 0;
+        r.durationMs = res.value[i];
+      } else {
+        r.kind = KIND_WRITER;
+        r.writer = res.writers[writer++].record;
+      }
+      r.seg = span.id;
+      r.offset = offset;
+      r.length = res.length[i];
+      r.line = line;
+      this.apply(r, target);
+    }
+  }
+
+  /** One record into the entries of `target`. */
+  private apply(r: LocatedCompact, target: JoinTarget): void {
+    const { store, policy } = this;
+    if (policy.isDuplicate(r)) return;
+    // The shown records, logged while a history is pending: the merge replays them onto it.
+    const replay = target === this.live ? this.replay : null;
+    // Changes to hidden (history) entries are not reported: they arrive with the merge.
+    const tracking = store.touched;
+    if (!target.visible) store.touched = null;
+    if (r.kind === KIND_REQUEST) {
+      const slot = target.joiner.request(r.idHash, r);
+      this.place(slot, target);
+      replay?.request(slot, r);
+      policy.requestPlaced(slot, r, target.joiner);
+    } else if (r.kind === KIND_RESPONSE) {
+      const before = store.count;
+      const slot = target.joiner.response(r.idHash, r);
+      if (slot === DEFERRED) {
+        if (replay) replay.response(r);
+        else policy.responseDeferred(r);
+      } else if (slot >= before) this.place(slot, target); // an orphan: a new entry
+    } else if (r.writer) {
+      this.writers.add(r, target.visible);
+      if (r.writer.event === 'start') {
+        target.joiner.writerStart();
+        replay?.writerStart();
+      }
+    }
+    store.touched = tracking;
+    if (target.visible) this.batch.schedule();
+  }
+
+  /** A new entry: shown at the end, or listed in the history's order. */
+  place(slot: number, target: JoinTarget): void {
+    if (target.visible) {
+      this.store.appendVisible(slot);
+      this.batch.pending.appended++;
+    } else target.slots?.push(slot);
+  }
+
+  addMalformed(span: FileSpan, line: number, offset: number, reason: string): void {
+    this.malformed.add(span.id, line, offset, reason);
+    this.batch.schedule();
+  }
+}
