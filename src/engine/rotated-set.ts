@@ -19,11 +19,25 @@ export interface RotatedFile {
   gzip: boolean;
 }
 
+/** What logrotate appends to a rotated file's name: `.N` or `-DATE`, then `.gz` when compressed. */
+const ROTATION_SUFFIX = '(?:\\.(\\d{1,6})|-(\\d{8}(?:\\d{2,6})?))(\\.gz)?$';
+
 /** Classifies a directory entry as a rotation of `base`, or null. */
 export function rotatedName(base: string, name: string): Omit<RotatedFile, 'path'> | null {
-  const m = new RegExp(`^${escapeRegExp(base)}(?:\\.(\\d{1,6})|-(\\d{8}(?:\\d{2,6})?))(\\.gz)?$`).exec(name);
+  const m = new RegExp(`^${escapeRegExp(base)}${ROTATION_SUFFIX}`).exec(name);
   if (!m) return null;
   return { number: m[1] === undefined ? null : Number(m[1]), date: m[2] ?? null, gzip: m[3] !== undefined };
+}
+
+const ANY_ROTATED_NAME = new RegExp(`^(.+?)${ROTATION_SUFFIX}`);
+
+/**
+ * The name of the live file a rotated file's `name` comes from (`audit.log.2.gz`,
+ * `audit.log-20261101` → `audit.log`), or null when it is not named as a rotation: how a set
+ * named without its live file is recognised.
+ */
+export function rotationBase(name: string): string | null {
+  return ANY_ROTATED_NAME.exec(name)?.[1] ?? null;
 }
 
 /** Oldest first: dateext files by date, then numbered ones from the highest number down. */

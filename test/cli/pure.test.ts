@@ -115,7 +115,19 @@ describe('orderAsRotatedSet', () => {
   it('keeps any other list as given', () => {
     expect(orderAsRotatedSet(['/l/b.log', '/l/a.log'])).toEqual(['/l/b.log', '/l/a.log']);
     expect(orderAsRotatedSet(['/x/audit.log', '/y/audit.log.1'])).toEqual(['/x/audit.log', '/y/audit.log.1']);
-    expect(orderAsRotatedSet(['/l/audit.log.1', '/l/audit.log.2'])).toEqual(['/l/audit.log.1', '/l/audit.log.2']); // no live file: its base is unknown
+    expect(orderAsRotatedSet(['/l/audit.log.1', '/l/other.log.2'])).toEqual(['/l/audit.log.1', '/l/other.log.2']);
+    expect(orderAsRotatedSet(['/l/audit.log.1', '/l/audit.log.2', '/l/notes'])).toEqual(['/l/audit.log.1', '/l/audit.log.2', '/l/notes']);
+  });
+  it('puts a set named without its live file (audit.log.*, or audit.log* after a nocreate rotation) oldest first', () => {
+    const oldestFirst = ['/l/audit.log.11.gz', '/l/audit.log.10.gz', '/l/audit.log.2.gz', '/l/audit.log.1'];
+    expect(orderAsRotatedSet(['/l/audit.log.1', '/l/audit.log.10.gz', '/l/audit.log.11.gz', '/l/audit.log.2.gz'])).toEqual(oldestFirst);
+    expect(orderAsRotatedSet([...oldestFirst].reverse())).toEqual(oldestFirst);
+    expect(orderAsRotatedSet(['/l/audit.log.1', '/l/audit.log.2'])).toEqual(['/l/audit.log.2', '/l/audit.log.1']);
+    expect(orderAsRotatedSet(['/l/audit.log-20261102', '/l/audit.log-20261101.gz', '/l/audit.log.1'])).toEqual([
+      '/l/audit.log-20261101.gz',
+      '/l/audit.log-20261102',
+      '/l/audit.log.1',
+    ]);
   });
 });
 

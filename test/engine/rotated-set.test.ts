@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findRotatedSet, rotatedName } from '../../src/engine/rotated-set.js';
+import { findRotatedSet, rotatedName, rotationBase } from '../../src/engine/rotated-set.js';
 import { tempDir } from './helpers.js';
 
 describe('findRotatedSet', () => {
@@ -34,5 +34,17 @@ describe('findRotatedSet', () => {
     expect(rotatedName('a.log', 'a.log.7.gz')).toEqual({ number: 7, date: null, gzip: true });
     expect(rotatedName('a.log', 'aXlog.1')).toBeNull();
     expect(rotatedName('a.log', 'a.log.')).toBeNull();
+  });
+
+  it('names the live file a rotated file comes from (a set named without it), or null', () => {
+    expect(rotationBase('audit.log.1')).toBe('audit.log');
+    expect(rotationBase('audit.log.12.gz')).toBe('audit.log');
+    expect(rotationBase('audit.log-20261101')).toBe('audit.log');
+    expect(rotationBase('audit.log-2026110123.gz')).toBe('audit.log');
+    expect(rotationBase('a.1.log.3')).toBe('a.1.log');
+    expect(rotationBase('audit.log')).toBeNull();
+    expect(rotationBase('audit.log.gz')).toBeNull();
+    expect(rotationBase('audit.log.bak')).toBeNull();
+    expect(rotationBase('.1')).toBeNull();
   });
 });

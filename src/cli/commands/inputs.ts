@@ -3,6 +3,10 @@
  * `--history`), or a collector directory (every host's rotated set, see engine/collector-dir.ts). Each
  * file is checked up front (exists, readable, a file, an audit log) so that problems are one
  * line naming the file, not a failure halfway through.
+ *
+ * Right after a `nocreate` rotation the live file is missing until the writer's next record;
+ * with `--history` its rotated files are the whole log, so they are read (and the gap said in
+ * one line on stderr), or, when following, the live file is waited for.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,8 +45,13 @@ const isDirectory = (p: string): boolean => {
 export function resolveInputs(named: readonly string[], options: { history?: boolean; follow?: boolean } = {}): Inputs {
   const dirs = named.filter(isDirectory);
   if (dirs.length === 0) {
-    const files = resolveInputFiles(named, options);
-    checkInputFiles(files, { waitForLive: options.follow === true && named.length === 0 });
+    const { files, rotatedAway, awaitsRotatedAway } = resolveInputFiles(named, options);
+    for (const { live, rotations } of rotatedAway) {
+      process.stderr.write(
+        `sudo-proxy-audit: ${escapeForTerminal(live)}: not there (rotated away; the writer creates it with its next record): reading its ${rotations} rotated file${rotations === 1 ? '' : 's'}\n`,
+      );
+    }
+    checkInputFiles(files, { waitForLive: options.follow === true && (named.length === 0 || awaitsRotatedAway) });
     return { kind: 'files', files };
   }
   const file = named.find((p) => !dirs.includes(p));
@@ -83,12 +92,43 @@ function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): Collected
   return checked.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
-/** The files named (or the default log), with `history` each one's rotated set, oldest first. */
-export function resolveInputFiles(named: readonly string[], options: { history?: boolean } = {}): string[] {
+/** A live file logrotate moved away (`nocreate`) and the writer has not made again yet. */
+export interface RotatedAway {
+  live: string;
+  /** How many rotated files of it are read instead. */
+  rotations: number;
+}
+
+export interface InputFiles {
+  /** Oldest first. */
+  files: string[];
+  /** Live files left out: their rotated files are read without them. */
+  rotatedAway: RotatedAway[];
+  /** The last file is a rotated-away live file kept to be followed once the writer makes it. */
+  awaitsRotatedAway: boolean;
+}
+
+/**
+ * The files named (or the default log), with `history` each one's rotated set, oldest first.
+ * A live file that is missing while its rotated files are there was rotated away: it is left
+ * out — unless `follow` and it is the last file, the one a follower waits for.
+ */
+export function resolveInputFiles(named: readonly string[], options: { history?: boolean; follow?: boolean } = {}): InputFiles {
   const given = named.length > 0 ? [...named] : [defaultAuditLogPath()];
-  // findRotatedSet ends with the live file as named, even when missing: the check decides.
-  const files = options.history ? given.flatMap(findRotatedSet) : orderAsRotatedSet(given);
-  return [...new Set(files)];
+  if (!options.history) return { files: [...new Set(orderAsRotatedSet(given))], rotatedAway: [], awaitsRotatedAway: false };
+  // Each set ends with its live file as named, even when missing: the check decides the rest.
+  const sets = given.map(findRotatedSet);
+  const files = [...new Set(sets.flat())];
+  const awaited = options.follow === true ? files[files.length - 1] : undefined;
+  const rotatedAway = new Map<string, RotatedAway>();
+  let awaitsRotatedAway = false;
+  for (const set of sets) {
+    const live = set[set.length - 1];
+    if (set.length === 1 || fs.existsSync(live)) continue;
+    if (live === awaited) awaitsRotatedAway = true;
+    else rotatedAway.set(live, { live, rotations: set.length - 1 });
+  }
+  return { files: files.filter((f) => !rotatedAway.has(f)), rotatedAway: [...rotatedAway.values()], awaitsRotatedAway };
 }
 
 const SNIFF_PLAIN_BYTES = 64 * 1024;

@@ -21,10 +21,11 @@ const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-
 Checks the hash chain of an audit log: every record carries the SHA-256 of the line before
 it, so a modified, deleted, inserted or reordered line — or a file missing from a rotated
 set — breaks the chain at a place this command names. Files are read in the order given
-(oldest first); names of one rotated set (audit.log audit.log.1 audit.log.2.gz) are put
-oldest first whatever their order. Gzip files are read transparently.
+(oldest first); names of one rotated set (audit.log audit.log.1 audit.log.2.gz, or only the
+rotated ones) are put oldest first whatever their order. Gzip files are read transparently.
 
-Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log.
+Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. With --history and the
+live file rotated away (logrotate nocreate, no record since), its rotated files are checked.
 
 DIR, a collector directory (DIR/<host>/audit.log, as rsyslog's collector writes it): each
 host's chain is checked on its own, across its rotated set. A shipper may deliver a line
