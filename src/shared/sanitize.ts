@@ -2,7 +2,8 @@
  * Every string in a record comes from an untrusted client. Before any of it reaches a terminal
  * it passes through `escapeForTerminal`: control characters become visible escapes, so no byte
  * of a record can move the cursor, change the title, write the clipboard or reorder text.
- * Pure; used by the TUI and the text output of the CLI alike.
+ * Pure; used by the TUI, the text output of the CLI and its messages alike, and (as
+ * `jsonForTerminal`) its JSON output.
  */
 
 // C0 (incl. TAB/LF/CR), DEL, C1, bidi embeddings/overrides/isolates and marks, line and
@@ -53,6 +54,18 @@ export function escapeForTerminal(s: string, maxChars = DEFAULT_MAX_CHARS): stri
 export function hasUnsafeCharacters(s: string): boolean {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s);
+}
+
+/**
+ * One line of JSON for scripts that no terminal will interpret: `JSON.stringify(value)` with
+ * every character `escapeForTerminal` escapes written as a `\uXXXX` escape, so still the same
+ * JSON value. (Outside strings JSON.stringify writes only ASCII, so every match is inside a
+ * string; it already escapes C0 controls and lone surrogates itself.)
+ */
+export function jsonForTerminal(value: unknown): string {
+  const json = JSON.stringify(value) ?? 'null';
+  UNSAFE.lastIndex = 0;
+  return UNSAFE.test(json) ? json.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_CHARS, escapeForTerminal, formatArgv, formatPipeline, hasUnsafeCharacters } from '../../src/shared/sanitize.js';
+import { DEFAULT_MAX_CHARS, escapeForTerminal, formatArgv, formatPipeline, hasUnsafeCharacters, jsonForTerminal } from '../../src/shared/sanitize.js';
 
 /** Anything a terminal would act on or reorder: C0, DEL, C1, bidi controls, separators. */
 const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
@@ -116,6 +116,7 @@ describe('escapeForTerminal', () => {
     expect(hasUnsafeCharacters('abc\u001b')).toBe(true);
     expect(escapeForTerminal('\u001b')).toBe('\\e');
     expect(hasUnsafeCharacters('abc\u001b')).toBe(true);
+    expect(jsonForTerminal('\u202e')).toBe('"\\u202e"');
   });
 
   it('cuts at the cap exactly, and counts exactly what it cut', () => {
@@ -154,6 +155,28 @@ describe('escapeForTerminal', () => {
         expect(out.slice(0, marker ? marker.index : out.length)).toBe(escapeForTerminal(s.slice(0, s.length - hidden), Number.POSITIVE_INFINITY));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('jsonForTerminal', () => {
+  it('is the same JSON value, with nothing a terminal would act on', () => {
+    const value = { s: 'a\u001b[2J\u009b\u007f\u202e\u2028\u200b\ufeff\u061c\u2066\ud800z', n: 1, list: ['\u0085', null, true] };
+    const json = jsonForTerminal(value);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(json).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('stays valid and equal for any value, and never holds a raw unsafe character', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), anyText, (value, s) => {
+        for (const v of [value, { s, v: value }]) {
+          const json = jsonForTerminal(v);
+          expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(v)));
+          expect(DANGEROUS.test(json) || LONE_SURROGATE.test(json)).toBe(false);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });
