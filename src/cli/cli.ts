@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { PROGRAM } from './commands/command.js';
 import { CliError, EXIT_USAGE, UsageError } from './commands/errors.js';
-import { exitQuietlyOnClosedPipe } from './commands/output.js';
+import { exitQuietlyOnClosedPipe, stderrLine } from './commands/output.js';
 import { COMMANDS, type CommandEntry, DEFAULT_COMMAND } from './commands/registry.js';
 import { closest } from './commands/suggest.js';
 
@@ -84,15 +84,17 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const name = commandNamed(process.argv[2])?.name;
     const where = name ? `${PROGRAM} ${name}` : PROGRAM;
+    // Messages quote file names, options and values as given: stderrLine escapes them.
     if (e instanceof CliError) {
-      process.stderr.write(`${where}: ${e.message}\n`);
+      stderrLine(`${where}: ${e.message}`);
       process.exitCode = e.exitCode;
       return;
     }
     // A bug: still one line, with the stack only on request.
     const message = e instanceof Error ? e.message : String(e);
-    const debug = process.env.SUDO_PROXY_AUDIT_DEBUG ? `\n${(e as Error)?.stack ?? ''}` : ' (set SUDO_PROXY_AUDIT_DEBUG=1 for the details)';
-    process.stderr.write(`${where}: internal error: ${message}${debug}\n`);
+    const debug = Boolean(process.env.SUDO_PROXY_AUDIT_DEBUG);
+    stderrLine(`${where}: internal error: ${message}${debug ? '' : ' (set SUDO_PROXY_AUDIT_DEBUG=1 for the details)'}`);
+    if (debug) for (const line of String((e as Error)?.stack ?? '').split('\n')) stderrLine(line);
     process.exitCode = EXIT_USAGE;
   },
 );

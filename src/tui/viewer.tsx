@@ -6,6 +6,7 @@
 import type { Instance } from 'ink';
 import os from 'node:os';
 import type { AuditEngine } from '../shared/entry.js';
+import { escapeForTerminal } from '../shared/sanitize.js';
 import type { CollectedHost } from '../engine/collector-dir.js';
 import { TerminalSession } from './terminal.js';
 
@@ -34,6 +35,9 @@ async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> 
   return () => openEngine(files, { follow });
 }
 
+/** A line on stderr, escaped: an error names a file, which anyone may have named. */
+const stderrLine = (text: string) => void process.stderr.write(`${escapeForTerminal(text)}\n`);
+
 export const NOT_A_TERMINAL_HINT = 'not a terminal: use `sudo-proxy-audit print` or `stats` for scripts';
 /** Ink draws nothing until exit when it believes it runs in CI (is-in-ci): say so instead of a blank screen. */
 export const CI_HINT = 'CI is set, so the terminal UI would not draw: unset CI, or use `sudo-proxy-audit print` or `stats`';
@@ -48,11 +52,11 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   if (!stdin.isTTY || !stdout.isTTY) {
-    process.stderr.write(`sudo-proxy-audit: ${NOT_A_TERMINAL_HINT}\n`);
+    stderrLine(`sudo-proxy-audit: ${NOT_A_TERMINAL_HINT}`);
     return 2;
   }
   if (inCi(process.env)) {
-    process.stderr.write(`sudo-proxy-audit: ${CI_HINT}\n`);
+    stderrLine(`sudo-proxy-audit: ${CI_HINT}`);
     return 2;
   }
 
@@ -74,7 +78,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   try {
     engine = options.engine ?? openEngine();
   } catch (e) {
-    process.stderr.write(`sudo-proxy-audit: ${(e as Error).message}\n`);
+    stderrLine(`sudo-proxy-audit: ${(e as Error).message}`);
     return 2;
   }
 
@@ -101,7 +105,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     store.dispose();
     if (error !== undefined) {
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      process.stderr.write(`sudo-proxy-audit: the viewer crashed: ${text}\n`);
+      text.split('\n').forEach((line, i) => stderrLine(i === 0 ? `sudo-proxy-audit: the viewer crashed: ${line}` : line));
     }
     if (code !== 0) {
       // After a signal or a crash, do not let a stray handle keep a dying process alive.

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { describeFsError } from '../../src/cli/commands/errors.js';
 import { entryFilterFromFlags } from '../../src/cli/commands/filter-flags.js';
 import { listValues, parseFlags } from '../../src/cli/commands/flags.js';
-import { safeJson } from '../../src/cli/commands/json.js';
 import { orderAsRotatedSet } from '../../src/cli/commands/rotated.js';
 import { sniffAuditLog } from '../../src/cli/commands/sniff.js';
 import { closest, editDistance } from '../../src/cli/commands/suggest.js';
@@ -128,15 +127,6 @@ describe('orderAsRotatedSet', () => {
       '/l/audit.log-20261102',
       '/l/audit.log.1',
     ]);
-  });
-});
-
-describe('safeJson', () => {
-  it('is the same JSON value, with nothing a terminal would act on', () => {
-    const value = { s: 'a\u001b[2J\u009b\u007f\u202e\u2028\u200b\ufeff\ud800z', n: 1 };
-    const json = safeJson(value);
-    expect(JSON.parse(json)).toEqual(value);
-    expect(json).toMatch(/^[\x20-\x7e]*$/);
   });
 });
 

@@ -81,11 +81,20 @@ describe('line parser under hostile input', () => {
     );
   });
 
-  it('never throws on random JSON values and truncated records', () => {
+  it('never throws on random JSON values and truncated records, and judges each as the schema does', () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v) ?? ''), record.chain((r) => fc.nat().map((n) => JSON.stringify(r).slice(0, n)))), (text) => {
         const r = parseLine(Buffer.from(text));
-        expect(typeof r.ok).toBe('boolean');
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          // A cut record (or nothing at all) is not JSON: never a record.
+          expect(r.ok).toBe(false);
+          return;
+        }
+        expect(r.ok).toBe(auditRecordSchema.safeParse(value).success);
+        if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
       }),
       { numRuns: 3000 },
     );
@@ -121,7 +130,7 @@ describe('joiner under hostile input', () => {
         for (const e of entries) {
           // What the viewer would print for it is always terminal-safe.
           const shown = [formatPipeline(e.pipeline), escapeForTerminal(e.host), escapeForTerminal(e.session), escapeForTerminal(e.reason)].join(' ');
-          expect(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/.test(shown)).toBe(false);
+          expect(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/.test(shown)).toBe(false);
         }
       }),
       { numRuns: 1000 },

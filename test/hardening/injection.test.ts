@@ -14,14 +14,14 @@
  * Needs `npm run build`, and tmux for the viewer (skipped without it; CI installs it, and fails
  * without it).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuditLog } from '../../src/writer/index.js';
-import { CLI, cliEnv, REPO_ROOT } from '../cli/helpers.js';
+import { CLI } from '../cli/helpers.js';
 import { requireTool } from '../helpers/system-tools.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
+import { expectInert, RAW, runRaw } from './terminal-bytes.js';
 import { TmuxPane } from '../tui/tmux.js';
 
 const tempDir = makeTempDirFactory('spa-injection');
@@ -56,8 +56,6 @@ const HOSTILE = {
 };
 const REJECTED = { id: 'huge', host: `${RED}${NEWLINES}`, session: `${LINE_SEPARATOR}${CLEAR}`, pipeline: [['printf', HUGE]], reason: `${'B'.repeat(1000)}${TITLE}`, requestError: `${'C'.repeat(5000)}${OSC52}` };
 
-/** Characters that must never reach a terminal raw (a newline only as the end of a line). */
-const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 /** The visible forms of the sequences, as the escaping shows them. */
 const VISIBLE = ['\\e]0;pwned\\x07', '\\e[2J', '\\e]52;c;cHduZWQ=\\x07', '\\e]8;;https://evil.example/', '\\x9b2J', '\\x7f', '\\u202egnp.exe', '\\u2028', '\\n'];
 
@@ -93,29 +91,6 @@ beforeAll(() => {
   // Nothing was cut to fit: the 1 MB argument is on disk whole, so --json must give it back whole.
   expect(fs.readFileSync(file, 'utf8')).not.toContain('"truncated":true');
 });
-
-/** Runs the built CLI in a pipe (no TTY, NO_COLOR) and keeps stdout and stderr as raw bytes. */
-function runRaw(args: string[]): Promise<{ code: number | null; stdout: Buffer; stderr: Buffer }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d: Buffer) => err.push(d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
-  });
-}
-
-/** Bytes a terminal would receive: valid UTF-8, no ESC at all, no raw control character. */
-function expectInert(bytes: Buffer, what: string): string {
-  expect(bytes.includes(0x1b), `${what}: an ESC byte`).toBe(false);
-  // Valid UTF-8, so no lone 0x80–0x9F byte an 8-bit terminal would take for a C1 control.
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  const raw = RAW.exec(text.replaceAll('\n', ''));
-  expect(raw && `U+${raw[0].codePointAt(0)?.toString(16).padStart(4, '0')} at ${raw.index}`, `${what}: a raw control character`).toBeNull();
-  return text;
-}
 
 describe('print and stats in a pipe: no sequence from a record reaches the terminal raw', () => {
   it('print (text): one line per entry, every sequence visible as an escape, the 1 MB argument capped', async () => {
@@ -256,6 +231,27 @@ describe.skipIf(!tmux.found)('the viewer in a real terminal (tmux 120×32)', () 
     pane.keys('Escape', 'q');
     await pane.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
     expect(pane.alternateScreenOn()).toBe(false);
+    expect(title()).toBe('clean');
+    expect(buffers()).toBe('');
+  }, 120_000);
+
+  it('a log whose file name holds the sequences: the header and the detail pane name it escaped', async () => {
+    const named = path.join(tempDir(), `log${TITLE}${OSC52}${C1}${BIDI}`);
+    fs.copyFileSync(file, named);
+    const shownName = 'log\\e]0;pwned\\x07\\e]52;c;cHduZWQ=\\x07\\x9b2J\\x9d0;pwned\\x9c\\u202egnp.exe';
+    // The shell's glob passes the name as it is on disk.
+    pane.run(`clear; node ${CLI} view --no-follow ${path.dirname(named)}/*; echo "viewer exited $?"`);
+    const screen = await pane.waitFor('the entries, indexed', (s) => s.includes('4/4') && s.includes('end of file') && !s.includes('indexing'), 90_000);
+    expect(rows()[0]).toMatch(/^sudo-proxy-audit {2}log\\e\]0;pwned\\x07/);
+    expect(rows()[0]).toContain(shownName);
+    expectUntouched(screen);
+    pane.keys('g', 'Enter');
+    const detail = await pane.waitFor('the detail pane', (s) => s.includes('Records') && /1\/4\n*$/.test(s));
+    const request = detail.split('\n').find((l) => l.startsWith('  request '));
+    expect(request).toContain(`${shownName}:`);
+    expectUntouched(detail);
+    pane.keys('Escape', 'q');
+    await pane.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
     expect(title()).toBe('clean');
     expect(buffers()).toBe('');
   }, 120_000);

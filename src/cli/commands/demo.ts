@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runDemo } from '../../demo/demo.js';
 import { type Command, PROGRAM } from './command.js';
-import { CliError, EXIT_OK, UsageError } from './errors.js';
+import { CliError, EXIT_OK, fileError, UsageError } from './errors.js';
 import { parseFlags } from './flags.js';
+import { stderrLine } from './output.js';
 import { notATerminal, runViewer } from './viewer-loader.js';
 
 const help = `Usage: ${PROGRAM} demo [--audit-log PATH] [--rate R] [--count N] [--speed S]
@@ -66,14 +67,19 @@ export const demoCommand: Command = {
     const noTerminal = values.view ? await notATerminal() : undefined;
     if (noTerminal) throw new CliError(noTerminal);
     const auditLog = path.resolve(values['audit-log'] ?? path.join('demo-logs', 'audit.log'));
-    const existing = fs.statSync(auditLog, { throwIfNoEntry: false });
+    let existing: fs.Stats | undefined;
+    try {
+      existing = fs.statSync(auditLog, { throwIfNoEntry: false });
+    } catch (e) {
+      throw fileError(auditLog, e); // a part of the path is a file, or not searchable
+    }
     if (existing && !existing.isFile()) throw new CliError(`${auditLog}: ${existing.isDirectory() ? 'is a directory' : 'not a regular file'}`);
 
     // Warnings are held while the writer starts (a failure becomes one error line) and, under
     // the viewer, until it has closed: the screen is the viewer's.
     const warnings: string[] = [];
-    const print = (m: string) => void process.stderr.write(`sudo-proxy-audit: ${m}\n`);
-    let sink = (m: string) => void warnings.push(m);
+    const print = (m: string) => stderrLine(`sudo-proxy-audit: ${m}`);
+    let sink: (m: string) => void = (m) => void warnings.push(m);
     const handle = runDemo({ auditLog, ...options, warn: (m) => sink(m) });
     if (handle.log.stats().written === 0) {
       handle.stop();
@@ -100,12 +106,12 @@ export const demoCommand: Command = {
     const stop = () => handle.stop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    process.stderr.write(`demo daemon writing to ${auditLog} (Ctrl-C to stop)\n`);
+    stderrLine(`demo daemon writing to ${auditLog} (Ctrl-C to stop)`);
     await handle.done;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     const s = handle.log.stats();
-    process.stderr.write(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}\n`);
+    stderrLine(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}`);
     return EXIT_OK;
   },
 };

@@ -3,11 +3,9 @@
  * one line each on stderr, and its malformed lines reported as `file:line: reason`.
  */
 import type { AuditEngine, EngineNotice } from '../../shared/entry.js';
-import { escapeForTerminal } from '../../shared/sanitize.js';
 import { CliError } from './errors.js';
 import type { Inputs } from './inputs.js';
-
-const say = (line: string) => process.stderr.write(`${line}\n`);
+import { stderrLine } from './output.js';
 
 /** The engine for the inputs: one over files, or one per collected host merged by time. */
 export async function openEngineFor(inputs: Inputs, follow: boolean): Promise<AuditEngine> {
@@ -25,12 +23,12 @@ export async function openIndexedEngine(inputs: Inputs, follow: boolean): Promis
   let fatal: EngineNotice | undefined;
   engine.on('notice', (n: EngineNotice) => {
     if (n.kind === 'error' && !follow) fatal ??= n;
-    else say(`sudo-proxy-audit: ${escapeForTerminal(n.message)}`); // messages name their file
+    else stderrLine(`sudo-proxy-audit: ${n.message}`); // messages name their file
   });
   await engine.indexed();
   if (fatal) {
     await engine.close();
-    throw new CliError(escapeForTerminal(fatal.message));
+    throw new CliError(fatal.message);
   }
   return engine;
 }
@@ -46,7 +44,7 @@ export function reportMalformed(engine: AuditEngine, alreadyReported: number): n
   const kept = engine.malformed();
   const fresh = total - alreadyReported;
   const listed = kept.slice(Math.max(0, kept.length - fresh));
-  if (listed.length < fresh) say(`sudo-proxy-audit: ${fresh - listed.length} malformed lines not listed (only the latest ${kept.length} are kept)`);
-  for (const m of listed) say(`${escapeForTerminal(m.file)}:${m.line}: ${escapeForTerminal(m.reason)}`);
+  if (listed.length < fresh) stderrLine(`sudo-proxy-audit: ${fresh - listed.length} malformed lines not listed (only the latest ${kept.length} are kept)`);
+  for (const m of listed) stderrLine(`${m.file}:${m.line}: ${m.reason}`);
   return total;
 }

@@ -7,7 +7,12 @@ export const EXIT_OK = 0;
 export const EXIT_VERDICT = 1;
 export const EXIT_USAGE = 2;
 
-/** A problem to report as `sudo-proxy-audit[ COMMAND]: MESSAGE` with an exit code. */
+/**
+ * A problem to report as `sudo-proxy-audit[ COMMAND]: MESSAGE` with an exit code. The message
+ * may quote anything as given (a file name, an option, a value): cli.ts escapes it on the way
+ * out, as every line on stderr is (output.ts `stderrLine`). Cap a long quoted value where the
+ * message is built, if the rest of the message matters.
+ */
 export class CliError extends Error {
   constructor(
     message: string,

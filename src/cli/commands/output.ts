@@ -1,8 +1,18 @@
 /**
  * Writing lots of lines to stdout: batched into large writes, waiting for 'drain' when the
- * reader is slow, and ending quietly (exit 0) when the reader has gone (`| head`).
+ * reader is slow, and ending quietly (exit 0) when the reader has gone (`| head`). And the one
+ * way a message reaches stderr.
  */
 import { once } from 'node:events';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+
+/**
+ * One line on stderr, escaped as the viewer escapes records: messages name files, host folders,
+ * options and values that someone else may have chosen, and stderr is usually a terminal.
+ */
+export function stderrLine(text: string): void {
+  process.stderr.write(`${escapeForTerminal(text)}\n`);
+}
 
 const BATCH_CHARS = 64 * 1024;
 
@@ -11,7 +21,7 @@ export function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
     try {
-      process.stderr.write(`sudo-proxy-audit: cannot write output: ${e.message}\n`);
+      stderrLine(`sudo-proxy-audit: cannot write output: ${e.message}`);
     } catch {
       // stderr gone too
     }

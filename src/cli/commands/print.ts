@@ -5,13 +5,13 @@
 import type { AuditEngine, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
 import { keptPosition, newPositions, positionsMoved } from '../../shared/held-positions.js';
 import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
+import { jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed } from './engine-session.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
-import { safeJson } from './json.js';
 import { LineOutput } from './output.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 
@@ -81,7 +81,7 @@ export const printCommand: Command = {
     const watch = follow ? watchFrom(engine, filter) : undefined;
     const origins = inputs.kind === 'collector' ? inputs.hosts.map((h) => h.origin) : undefined;
     const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
-    const format = values.json ? (e: Entry) => safeJson(entryJson(e)) : (e: Entry) => entryLine(e, layout);
+    const format = values.json ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
     for (const p of positions) {
       const e = engine.entry(p);

@@ -1,9 +1,9 @@
 /** `sudo-proxy-audit stats`: an aureport-style summary of the log, or the same as JSON. */
+import { jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { inputFiles } from './inputs.js';
-import { safeJson } from './json.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 import { type StatsInput, statsJson, statsText } from './stats-format.js';
 
@@ -49,7 +49,7 @@ export const statsCommand: Command = {
       malformed: engine.malformed(),
     };
     await engine.close();
-    process.stdout.write(values.json ? `${safeJson(statsJson(input))}\n` : statsText(input, { utc: values.utc === true }));
+    process.stdout.write(values.json ? `${jsonForTerminal(statsJson(input))}\n` : statsText(input, { utc: values.utc === true }));
     return values.strict && input.malformedCount > 0 ? EXIT_VERDICT : EXIT_OK;
   },
 };

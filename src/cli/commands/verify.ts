@@ -6,7 +6,7 @@
  */
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
 import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/fleet-order.js';
-import { escapeForTerminal } from '../../shared/sanitize.js';
+import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
@@ -14,6 +14,7 @@ import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.j
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles } from './lines.js';
+import { stderrLine } from './output.js';
 import { fleetJson, fleetLine, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
 
 const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
@@ -51,9 +52,9 @@ Exit 2: usage or I/O error.
 /** Torn lines (a crash mid-append) do not break the chain, but a reviewer should see them. */
 function reportTornLines(malformed: ReadonlyArray<{ file: string; line: number }>): void {
   for (const m of malformed.slice(0, MAX_LISTED)) {
-    process.stderr.write(`${escapeForTerminal(m.file)}:${m.line}: not a record (a line torn by a crash, or garbage); the chain continues past it\n`);
+    stderrLine(`${m.file}:${m.line}: not a record (a line torn by a crash, or garbage); the chain continues past it`);
   }
-  if (malformed.length > MAX_LISTED) process.stderr.write(`… and ${malformed.length - MAX_LISTED} more lines that are not records\n`);
+  if (malformed.length > MAX_LISTED) stderrLine(`… and ${malformed.length - MAX_LISTED} more lines that are not records`);
 }
 
 /**
@@ -92,7 +93,7 @@ export const verifyCommand: Command = {
     if (inputs.kind === 'files') {
       const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead: headForFiles(heads) });
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(reportJson(inputs.files, report))}\n`);
+        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report))}\n`);
       } else {
         reportTornLines(report.malformed);
         process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
@@ -113,7 +114,7 @@ export const verifyCommand: Command = {
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
     }
-    if (values.json) process.stdout.write(`${JSON.stringify(fleetJson(inputs.dirs, verdicts))}\n`);
+    if (values.json) process.stdout.write(`${jsonForTerminal(fleetJson(inputs.dirs, verdicts))}\n`);
     else process.stdout.write(`${fleetLine(verdicts)}\n`);
     return verdicts.every((v) => v.report.ok) ? EXIT_OK : EXIT_VERDICT;
   },

@@ -1,7 +1,8 @@
 /**
  * The detail pane's content for one entry, as lines already wrapped to the pane's width.
  * Everything from the record is escaped (escapeForTerminal / formatArgv) and capped — a 1 MB
- * argument shows its first 16 K characters and says how many more there were.
+ * argument shows its first 16 K characters, and the marker after them (`…[+N chars]`) says
+ * exactly how many more there were: the one place the pane says it.
  */
 import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
 import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
@@ -69,11 +70,6 @@ export function detailLines(entry: Entry, width: number, nowMs: number): Line[] 
   if (entry.pipeline.length === 0) field('', '(the request is not in the files read)', { dim: true });
   entry.pipeline.forEach((argv, i) => {
     field(`[${i + 1}]`, formatArgv(argv, DETAIL_CAP), { bold: true });
-    argv.forEach((word, j) => {
-      if (word.length > DETAIL_CAP) {
-        field('', `argv[${j}] shown in part: its first ${DETAIL_CAP.toLocaleString('en-US')} of ${word.length.toLocaleString('en-US')} characters`, { color: 'yellow' });
-      }
-    });
     const resolved = entry.resolved[i];
     field('', `resolved ${resolved == null ? '(not resolved)' : escapeForTerminal(resolved, DETAIL_CAP)}`, { dim: resolved == null });
     const stage = entry.stages[i];

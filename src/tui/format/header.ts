@@ -95,7 +95,7 @@ export function titleLine(h: HeaderInput): Line {
   const forms = sourceForms(h);
   let left: Span[] = [];
   for (const source of forms) {
-    left = [{ text: h.title, bold: true }, { text: '  ' }, ...(source.length > 0 ? [...source, { text: '  ' }] : []), state];
+    left = [{ text: escapeForTerminal(h.title, 200), bold: true }, { text: '  ' }, ...(source.length > 0 ? [...source, { text: '  ' }] : []), state];
     if (width(left) + width(right) + 2 <= h.width) break;
   }
   return spread(left, right, h.width);

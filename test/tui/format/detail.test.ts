@@ -76,10 +76,22 @@ describe('detail pane content', () => {
     expect(all.replace(/ /g, '')).toContain('x'.repeat(300));
   });
 
-  it('caps a huge argument and says how much was left out', () => {
+  /** The pane's values without their labels, wrapped lines joined again. */
+  const values = (lines: string[]) => lines.map((l) => l.slice(14)).join('');
+
+  it('caps a huge argument and says, once and exactly, how much was left out', () => {
     const lines = text(makeEntry({ pipeline: [['x'.repeat(1_000_000)]] }), 100);
     expect(lines.length).toBeLessThan(300);
-    expect(lines.join('\n')).toContain('argv[0] shown in part: its first 16,384 of 1,000,000 characters');
+    const all = values(lines);
+    expect(all).toContain(`${'x'.repeat(16_384)}…[+983616 chars]`);
+    expect(all.match(/chars\]|characters/g)).toEqual(['chars]']);
+  });
+
+  it('counts what is hidden of a command cut after several words, with the words before it', () => {
+    // 2 + 1 + 2 + 1 + 100,010 characters; 16,384 shown: 'sh -c ' and 16,378 of the script.
+    const all = values(text(makeEntry({ pipeline: [['sh', '-c', `${'y'.repeat(100_000)}; rm -rf /`]] }), 100));
+    expect(all.replace(/ /g, '')).toContain(`sh-c${'y'.repeat(16_378)}…[+83632chars]`); // wrapped at the spaces
+    expect(all.match(/chars\]|characters/g)).toEqual(['chars]']);
   });
 
   it('shows where a collected entry came from just before its own host label, escaped', () => {

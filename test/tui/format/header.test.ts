@@ -43,6 +43,11 @@ describe('title line', () => {
   it('names a rotated set by its live file and how many older ones', () => {
     expect(filesLabel(['/l/audit.log.2.gz', '/l/audit.log.1', '/l/audit.log'])).toBe('audit.log +2 older');
   });
+
+  it('escapes the file name and the title (the demo puts its log path there)', () => {
+    const line = lineText(titleLine(input({ title: 'demo daemon → /tmp/\u001b]0;pwned\u0007\u202e', files: ['/l/a\u001b[2J\u009b.log'], width: 160 })));
+    expect(line).toBe('demo daemon → /tmp/\\e]0;pwned\\x07\\u202e  a\\e[2J\\x9b.log  ● live');
+  });
 });
 
 describe('title line for a collector directory', () => {
