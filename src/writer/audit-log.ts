@@ -17,58 +17,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
-import { type Decision, FORMAT_VERSION, GENESIS_HASH, type Via } from '../shared/format-constants.js';
+import { FORMAT_VERSION, GENESIS_HASH } from '../shared/format-constants.js';
+import type { RequestInput, ResponseInput } from './record-input.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
 import { readTail } from './tail.js';
-
-export { toRequestRecord, toResponseRecord } from './record-line.js';
-
-/** What a byte count can be given as: the count, or the output itself (only its length is kept). */
-export type Size = number | string | Uint8Array;
-
-export interface RequestInput {
-  id: string;
-  /** The request's own time field, as the client sent it. Not replaced by a fresh clock. */
-  time: string;
-  /** Host label; empty or absent means local. */
-  host?: string;
-  session: string;
-  pipeline: readonly (readonly string[])[];
-  /** Resolved absolute path of each stage's argv[0], null when unresolved. */
-  resolved?: readonly (string | null)[];
-  /** The environment the client sent: only the names are kept, sorted. */
-  env?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | readonly string[];
-  reason?: string;
-  privileged: boolean;
-  decision: Decision;
-  /** `policy` when decided without a prompt. Default `operator`. */
-  via?: Via;
-  /** Prompt shown to decision, in ms; null when there was no prompt. */
-  latencyMs?: number | null;
-  /** Why a `rejected` request was refused. */
-  error?: string;
-}
-
-export interface StageInput {
-  exitCode: number;
-  /** The stage's stderr or its length; only the length is written. */
-  stderr: Size;
-  stderrTruncated?: boolean;
-}
-
-export interface ResponseInput {
-  id: string;
-  /** Completion time; default now (ISO 8601, ms). */
-  time?: string;
-  status: 'ok' | 'error';
-  error?: string | null;
-  stages: readonly StageInput[];
-  /** The pipeline's stdout or its length; only the length is written. */
-  stdout: Size;
-  stdoutTruncated?: boolean;
-  /** Total wall-clock duration from a monotonic clock. */
-  durationMs: number;
-}
 
 export interface WriterStats {
   written: number;

@@ -17,7 +17,7 @@
  */
 import { FORMAT_VERSION } from '../shared/format-constants.js';
 import type { RequestRecord, ResponseRecord, WriterRecord } from '../shared/schema.js';
-import type { RequestInput, ResponseInput, Size } from './audit-log.js';
+import type { OutputOrLength, RequestInput, ResponseInput } from './record-input.js';
 import { fitRecordJson } from './fit.js';
 
 export type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev'> | Omit<ResponseRecord, 'seq' | 'prev'> | Omit<WriterRecord, 'seq' | 'prev'>;
@@ -33,7 +33,7 @@ const finite = (v: unknown): number => {
 /** An integer; `|| 0` also turns -0 into 0. */
 const int = (v: unknown): number => Math.trunc(finite(v)) || 0;
 
-function sizeOf(s: Size | undefined): number {
+function sizeOf(s: OutputOrLength | undefined): number {
   if (typeof s === 'number') return Math.max(0, int(s));
   if (typeof s === 'string') return Buffer.byteLength(s);
   return ArrayBuffer.isView(s) ? s.byteLength : 0;

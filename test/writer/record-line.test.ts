@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditRecordSchema, MAX_LINE_BYTES } from '../../src/shared/schema.js';
-import type { RequestInput, ResponseInput } from '../../src/writer/audit-log.js';
+import type { RequestInput, ResponseInput } from '../../src/writer/record-input.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { fitRecord } from '../../src/writer/fit.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from '../../src/writer/record-line.js';
