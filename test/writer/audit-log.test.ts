@@ -110,6 +110,22 @@ describe('records', () => {
     });
     expect(recs[4].stdout_len).toBe(stdoutSecret.length + 1);
   });
+
+  it('keeps only the names of an execve-style env (["TOKEN=secret"]), never the values', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const secret = 'hunter2-e8b1';
+    const { log } = open(file);
+    log.request(sampleRequest(1, { env: [`TOKEN=${secret}`, `PATH=/usr/bin:${secret}`, 'LANG', `EMPTY=`, `TOKEN=again-${secret}`] }));
+    // A name with "=" in a map or object is the same thing to execve: what follows is a value.
+    log.request(sampleRequest(2, { env: new Map([[`A=${secret}`, 'x']]) }));
+    log.request(sampleRequest(3, { env: { [`B=${secret}`]: 'x', C: secret } }));
+    log.close();
+    expect(fs.readFileSync(file, 'utf8')).not.toContain(secret);
+    const recs = parseLines(file);
+    expect(recs[1].env_keys).toEqual(['EMPTY', 'LANG', 'PATH', 'TOKEN']);
+    expect(recs[2].env_keys).toEqual(['A']);
+    expect(recs[3].env_keys).toEqual(['B', 'C']);
+  });
 });
 
 describe('chain', () => {
