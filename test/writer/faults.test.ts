@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashLine, verifyChain } from '../../src/shared/chain.js';
 import { auditRecordSchema } from '../../src/shared/schema.js';
-import { openAuditLog, type WriterFs } from '../../src/writer/index.js';
+import { type AuditLogOptions, openAuditLog, type WriterFs } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, parseLines, readLines, sampleRequest, sampleResponse } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-faults');
@@ -49,6 +49,16 @@ function faultyFs() {
     }) as typeof fs.writeSync,
   };
   return { state, fs: wrapped };
+}
+
+/** A writer on a fresh file over faultyFs(), with a controllable clock and its warnings collected. */
+function faultyLog(extra: AuditLogOptions = {}) {
+  const file = path.join(tempDir(), 'audit.log');
+  const t = clock();
+  const faulty = faultyFs();
+  const warnings: string[] = [];
+  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs, ...extra });
+  return { file, t, faulty, warnings, log };
 }
 
 describe('unwritable path', () => {
@@ -124,11 +134,7 @@ describe('unwritable path', () => {
 
 describe('disk full', () => {
   it('ENOSPC: one warning, drops counted, the gap recorded on recovery, the chain intact', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    const t = clock();
-    const faulty = faultyFs();
-    const warnings: string[] = [];
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs });
+    const { file, t, faulty, warnings, log } = faultyLog();
     log.request(sampleRequest(1));
     faulty.state.mode = 'enospc';
     expect(() => {
@@ -155,11 +161,7 @@ describe('disk full', () => {
   });
 
   it('a short write leaves a fragment, and the next record starts on a fresh line', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    const t = clock();
-    const faulty = faultyFs();
-    const warnings: string[] = [];
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs });
+    const { file, t, faulty, warnings, log } = faultyLog();
     log.request(sampleRequest(1));
     faulty.state.mode = 'short';
     log.request(sampleRequest(2));
@@ -228,11 +230,7 @@ describe('disk full', () => {
   });
 
   it('one warning per disk-full outage: no "torn line" warning when a retry finds the fragment its own short write left', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    const t = clock();
-    const faulty = faultyFs();
-    const warnings: string[] = [];
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs, retryMs: { initial: 100, max: 400 } });
+    const { file, t, faulty, warnings, log } = faultyLog({ retryMs: { initial: 100, max: 400 } });
     log.request(sampleRequest(1));
     faulty.state.mode = 'short'; // the disk fills mid-record, and stays full through ten retries
     for (let i = 2; i < 40; i++) {
@@ -294,11 +292,7 @@ describe('disk full', () => {
 
 describe('close()', () => {
   it('makes one last attempt, ignoring the back-off, to record the drops and the stop record', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    const t = clock();
-    const faulty = faultyFs();
-    const warnings: string[] = [];
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs });
+    const { file, t, faulty, warnings, log } = faultyLog();
     log.request(sampleRequest(1));
     faulty.state.mode = 'enospc';
     for (let i = 2; i < 7; i++) log.request(sampleRequest(i));
