@@ -2,7 +2,7 @@
  * Realistic sudo-proxy traffic from a seeded random source: the demo daemon plays it in real
  * time, and the benchmark generator writes it at full speed. One distribution for both.
  */
-import type { RequestInput, ResponseInput } from '../writer/audit-log.js';
+import type { RequestInput, ResponseInput } from '../writer/record-input.js';
 
 /** mulberry32: small, fast, deterministic for a seed. */
 export function seededRandom(seed: number): () => number {

@@ -77,8 +77,8 @@ export const writerRecordSchema = z.object({
   time: z.string(),
   event: z.enum(WRITER_EVENTS),
   pid: z.number().int(),
-  dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable.'),
-  error: z.string().optional().describe('event=dropped: the last error seen.'),
+  dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable (0 when the record only reports what the writer found, such as a log directory it had to recreate).'),
+  error: z.string().optional().describe('event=dropped: the last error seen, or why the writer refused the log (a symlink, a FIFO, an owner or mode it cannot trust), and what else it found (a log directory it had to recreate).'),
 });
 
 export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema]);

@@ -7,68 +7,26 @@
  *   then nothing until the back-off expires; dropped records are counted and reported;
  * - each record is one `write` of one complete line on an O_APPEND descriptor, so concurrent
  *   writer processes never interleave within a line;
- * - directory 0700, file 0600 whatever the umask; a symlink at the path is refused;
+ * - directory 0700, file 0600 whatever the umask; what it opens is checked first (log-file.ts):
+ *   a FIFO, a device, a symlink, or a directory or file someone else owns or may write is refused;
  * - logrotate `create` (rename) is noticed before each append and the file reopened;
  *   `copytruncate` needs nothing (O_APPEND writes at the new end);
- * - the chain (seq, prev) continues across restarts (read from the file's last line) and
- *   across rotation (kept in memory, or read from `PATH.1` when the new file is empty).
+ * - the chain (seq, prev) continues across restarts (read from the file's last line, or from a
+ *   last record that lost only its newline) and across rotation (kept in memory, or read from
+ *   `PATH.1` when the new file is empty);
+ * - close() makes one last attempt, whatever the back-off, to record the drops and `stop`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
-import { type Decision, FORMAT_VERSION, GENESIS_HASH, type Via } from '../shared/format-constants.js';
+import { FORMAT_VERSION, GENESIS_HASH } from '../shared/format-constants.js';
+import type { RequestInput, ResponseInput } from './record-input.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
-import { readTail } from './tail.js';
+import { ensureLogDirectory, LogRefused, openForReading, openLogFile, processUid, type WriterFs } from './log-file.js';
+import { readTail, type TailInfo } from './tail.js';
 
-export { toRequestRecord, toResponseRecord } from './record-line.js';
-
-/** What a byte count can be given as: the count, or the output itself (only its length is kept). */
-export type Size = number | string | Uint8Array;
-
-export interface RequestInput {
-  id: string;
-  /** The request's own time field, as the client sent it. Not replaced by a fresh clock. */
-  time: string;
-  /** Host label; empty or absent means local. */
-  host?: string;
-  session: string;
-  pipeline: readonly (readonly string[])[];
-  /** Resolved absolute path of each stage's argv[0], null when unresolved. */
-  resolved?: readonly (string | null)[];
-  /** The environment the client sent: only the names are kept, sorted. */
-  env?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | readonly string[];
-  reason?: string;
-  privileged: boolean;
-  decision: Decision;
-  /** `policy` when decided without a prompt. Default `operator`. */
-  via?: Via;
-  /** Prompt shown to decision, in ms; null when there was no prompt. */
-  latencyMs?: number | null;
-  /** Why a `rejected` request was refused. */
-  error?: string;
-}
-
-export interface StageInput {
-  exitCode: number;
-  /** The stage's stderr or its length; only the length is written. */
-  stderr: Size;
-  stderrTruncated?: boolean;
-}
-
-export interface ResponseInput {
-  id: string;
-  /** Completion time; default now (ISO 8601, ms). */
-  time?: string;
-  status: 'ok' | 'error';
-  error?: string | null;
-  stages: readonly StageInput[];
-  /** The pipeline's stdout or its length; only the length is written. */
-  stdout: Size;
-  stdoutTruncated?: boolean;
-  /** Total wall-clock duration from a monotonic clock. */
-  durationMs: number;
-}
+export type { WriterFs } from './log-file.js';
 
 export interface WriterStats {
   written: number;
@@ -77,12 +35,6 @@ export interface WriterStats {
   /** Records lost over the writer's life. */
   droppedTotal: number;
 }
-
-/** The file operations the writer uses; a test seam for disk-full and I/O errors. */
-export type WriterFs = Pick<
-  typeof fs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'fstatSync' | 'statSync' | 'readSync' | 'mkdirSync' | 'chmodSync' | 'fchmodSync'
->;
 
 export interface AuditLogOptions {
   /** Log path; default `$XDG_STATE_HOME/sudo-proxy/audit.log`. */
@@ -117,8 +69,6 @@ export interface AuditLog {
   close(): void;
 }
 
-const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY } = fs.constants;
-
 function defaultWarn(message: string): void {
   try {
     process.stderr.write(`sudo-proxy-audit: ${message}\n`);
@@ -142,6 +92,21 @@ function headOf(line: Buffer): ChainHead {
     // not a record: continue from its hash anyway, verify will flag it
   }
   return { seq, hash: hashLine(line) };
+}
+
+/**
+ * The line a chain continues from: the last complete line, unless the file ends in a whole
+ * record that lost only its newline — verify reads that as a record, so the chain goes on from it.
+ */
+function lastRecordLine(tail: TailInfo): Buffer | null {
+  if (tail.fragment === null) return tail.lastLine;
+  try {
+    const value: unknown = JSON.parse(tail.fragment.toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return tail.fragment;
+  } catch {
+    // a torn fragment: the crash cut the record short
+  }
+  return tail.lastLine;
 }
 
 const errorText = (e: unknown): string => {
@@ -174,6 +139,7 @@ class FileAuditLog implements AuditLog {
   private readonly retry: { initial: number; max: number };
   private readonly pid: number;
   private readonly rotationCheckMs: number;
+  private readonly uid = processUid();
 
   private fd: number | null = null;
   /** performance.now() of the last rotation check. */
@@ -190,6 +156,13 @@ class FileAuditLog implements AuditLog {
   private dropped = 0;
   private droppedTotal = 0;
   private lastError = '';
+  /** What the next `dropped` record must also say (a log directory recreated), even with nothing dropped. */
+  private notice = '';
+  /** A log was opened once: a log directory missing after that was deleted or moved. */
+  private opened = false;
+  private fsyncFailing = false;
+  /** Directories above the log's that this writer created: checked at every open (log-file.ts). */
+  private readonly createdAbove = new Set<string>();
   private retryAt = 0;
   private backoff: number;
   private closed = false;
@@ -206,7 +179,7 @@ class FileAuditLog implements AuditLog {
     };
     this.now = options.now ?? Date.now;
     this.fsync = options.fsync === true;
-    this.pid = options.pid ?? process.pid;
+    this.pid = Number.isSafeInteger(options.pid) ? (options.pid as number) : process.pid;
     this.rotationCheckMs = options.rotationCheckMs ?? 1;
     this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
     this.backoff = this.retry.initial;
@@ -228,6 +201,9 @@ class FileAuditLog implements AuditLog {
 
   close(): void {
     if (this.closed) return;
+    // One last attempt whatever the back-off: a daemon stopped during an outage must not take
+    // the count of what it dropped with it.
+    this.retryAt = 0;
     this.append('record', { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: this.pid });
     this.closed = true;
     this.closeFd();
@@ -244,15 +220,17 @@ class FileAuditLog implements AuditLog {
         this.countDrop();
         return;
       }
-      if (this.dropped > 0) {
-        const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: this.pid, dropped: this.dropped, error: this.lastError } as const;
+      if (this.dropped > 0 || this.notice !== '') {
+        const error = this.notice === '' ? this.lastError : this.lastError === '' ? this.notice : `${this.lastError}; ${this.notice}`;
+        const gap = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'dropped', pid: this.pid, dropped: this.dropped, error } as const;
         if (!this.writeRecord('record', gap)) {
           this.countDrop();
           return;
         }
-        this.warn(`audit log writable again: ${this.dropped} record(s) were dropped and the gap is recorded in ${this.path}`);
+        if (this.dropped > 0) this.warn(`audit log writable again: ${this.dropped} record(s) were dropped and the gap is recorded in ${this.path}`);
         this.dropped = 0;
         this.lastError = '';
+        this.notice = '';
         this.backoff = this.retry.initial;
       }
       if (!this.writeRecord(kind, input)) this.countDrop();
@@ -321,8 +299,11 @@ class FileAuditLog implements AuditLog {
     if (this.fsync) {
       try {
         this.fs.fsyncSync(fd);
+        this.fsyncFailing = false;
       } catch (e) {
-        this.warn(`fsync ${this.path} failed: ${errorText(e)}`);
+        // The record is written, only maybe not durable: warn once until an fsync succeeds again.
+        if (!this.fsyncFailing) this.warn(`fsync ${this.path} failed: ${errorText(e)}; warning again only after an fsync succeeds`);
+        this.fsyncFailing = true;
       }
     }
     return true;
@@ -357,82 +338,57 @@ class FileAuditLog implements AuditLog {
       this.open();
       return true;
     } catch (e) {
-      this.fail(`cannot open ${this.path}: ${errorText(e)}`);
+      this.fail(e instanceof LogRefused ? `refusing ${this.path}: ${e.message}` : `cannot open ${this.path}: ${errorText(e)}`);
       return false;
     }
   }
 
   private open(): void {
     const dir = path.dirname(this.path);
-    const created = this.fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (created !== undefined) this.fs.chmodSync(dir, 0o700); // the umask may have cleared bits; make it exactly 0700
-    const openExisting = (): number => {
-      try {
-        return this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_NOFOLLOW);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ELOOP') throw Object.assign(new Error(`refusing to follow a symlink at ${this.path}`), { code });
-        throw e;
-      }
-    };
-    let fd: number;
-    let isNew = false;
-    try {
-      fd = openExisting();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      try {
-        fd = this.fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-        isNew = true;
-      } catch (e2) {
-        // Another writer, or logrotate `create`, made the file between the two opens: use theirs.
-        if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
-        fd = openExisting();
-      }
+    const madeDirectory = ensureLogDirectory(this.fs, dir, this.uid, this.createdAbove);
+    if (madeDirectory && this.opened) {
+      this.notice = `the log directory ${dir} was missing (deleted or moved) and was recreated: whatever it held is not in this file`;
     }
+    const file = openLogFile(this.fs, this.path, this.uid);
     try {
-      const st = this.fs.fstatSync(fd);
-      if (!st.isFile()) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'EINVAL' });
-      if (isNew) this.fs.fchmodSync(fd, 0o600);
-      this.dev = st.dev;
-      this.ino = st.ino;
-      this.fd = fd;
-      this.readChainState(st.size);
+      this.dev = file.dev;
+      this.ino = file.ino;
+      this.fd = file.fd;
+      this.readChainState(file.fd, file.size);
     } catch (e) {
-      this.fs.closeSync(fd);
+      this.fs.closeSync(file.fd);
       this.fd = null;
       throw e;
     }
+    this.opened = true;
   }
 
   /** Learns where the file ends (torn line?) and, on first open, which chain to continue. */
-  private readChainState(size: number): void {
+  private readChainState(fd: number, size: number): void {
     if (size === 0) {
       this.needNewline = false;
       if (this.head === null) this.head = this.headFromFile(`${this.path}.1`); // just rotated before we started
       return;
     }
-    const rfd = this.fs.openSync(this.path, O_RDONLY | O_NOFOLLOW);
-    try {
-      const tail = readTail(rfd, this.fs);
-      this.needNewline = tail.torn;
-      if (this.head === null && tail.lastLine) this.head = headOf(tail.lastLine);
-      if (tail.torn) this.warn(`${this.path} ends in a torn line (crash mid-write?); continuing on a fresh line`);
-    } finally {
-      this.fs.closeSync(rfd);
-    }
+    // Read through the descriptor just opened: the very file appended to, whatever the path names now.
+    const tail = readTail(fd, this.fs);
+    const last = lastRecordLine(tail);
+    this.needNewline = tail.torn;
+    if (this.head === null && last) this.head = headOf(last);
+    // A retry during an outage finds the fragment the failed write left: no news, no warning.
+    if (tail.torn && last !== tail.fragment && this.lastError === '') this.warn(`${this.path} ends in a torn line (crash mid-write?); continuing on a fresh line`);
   }
 
   private headFromFile(file: string): ChainHead | null {
     let rfd: number;
     try {
-      rfd = this.fs.openSync(file, O_RDONLY | O_NOFOLLOW);
+      rfd = openForReading(this.fs, file);
     } catch {
       return null;
     }
     try {
-      const tail = readTail(rfd, this.fs);
-      return tail.lastLine ? headOf(tail.lastLine) : null;
+      const last = lastRecordLine(readTail(rfd, this.fs));
+      return last ? headOf(last) : null;
     } catch {
       return null;
     } finally {

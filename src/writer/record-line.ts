@@ -15,9 +15,9 @@
  * JSON.stringify, and an input of an unusual shape, or one that might not fit the buffer, is
  * left to `generalLine` (the encoder returns -1).
  */
-import { FORMAT_VERSION } from '../shared/format-constants.js';
+import { type Decision, DECISIONS, FORMAT_VERSION } from '../shared/format-constants.js';
 import type { RequestRecord, ResponseRecord, WriterRecord } from '../shared/schema.js';
-import type { RequestInput, ResponseInput, Size } from './audit-log.js';
+import type { OutputOrLength, RequestInput, ResponseInput } from './record-input.js';
 import { fitRecordJson } from './fit.js';
 
 export type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev'> | Omit<ResponseRecord, 'seq' | 'prev'> | Omit<WriterRecord, 'seq' | 'prev'>;
@@ -30,10 +30,16 @@ const finite = (v: unknown): number => {
   return Number.isFinite(n) ? n : 0;
 };
 
-/** An integer; `|| 0` also turns -0 into 0. */
-const int = (v: unknown): number => Math.trunc(finite(v)) || 0;
+/**
+ * An integer readers accept: beyond ±(2^53 − 1) it saturates there, since the schema (and
+ * JSON readers in general) reject an integer past it. `|| 0` also turns -0 into 0.
+ */
+function int(v: unknown): number {
+  const n = Math.trunc(finite(v)) || 0;
+  return n > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : n < -Number.MAX_SAFE_INTEGER ? -Number.MAX_SAFE_INTEGER : n;
+}
 
-function sizeOf(s: Size | undefined): number {
+function sizeOf(s: OutputOrLength | undefined): number {
   if (typeof s === 'number') return Math.max(0, int(s));
   if (typeof s === 'string') return Buffer.byteLength(s);
   return ArrayBuffer.isView(s) ? s.byteLength : 0;
@@ -41,12 +47,23 @@ function sizeOf(s: Size | undefined): number {
 
 const requestId = (id: unknown): string => str(id, '(none)') || '(none)';
 
+/** A variable's name: what precedes the first `=` (execve's `NAME=value`): a value never gets through. */
+function envName(entry: unknown): string {
+  const s = String(entry);
+  const eq = s.indexOf('=');
+  return eq < 0 ? s : s.slice(0, eq);
+}
+
+/** The names of the environment sent (a map, an object, or execve-style `NAME=value` strings), unique and sorted. */
 function envKeys(env: RequestInput['env']): string[] {
   if (!env) return [];
-  if (Array.isArray(env)) return [...new Set(env.map(String))].sort();
-  if (env instanceof Map) return [...env.keys()].map(String).sort();
-  return Object.keys(env).sort(); // an object's keys are unique strings already
+  const entries: unknown[] = Array.isArray(env) ? env : env instanceof Map ? [...env.keys()] : Object.keys(env);
+  return [...new Set(entries.map(envName))].sort();
 }
+
+const KNOWN_DECISIONS: ReadonlySet<unknown> = new Set(DECISIONS);
+const isDecision = (d: unknown): d is Decision => KNOWN_DECISIONS.has(d);
+
 
 /** The argv as given when it is already all strings (the usual case: no copy). */
 function stringArgv(stage: readonly string[] | undefined): string[] {
@@ -79,11 +96,14 @@ export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'p
     env_keys: envKeys(r.env),
     reason: str(r.reason),
     privileged: r.privileged === true,
-    decision: r.decision,
+    decision: isDecision(r.decision) ? r.decision : 'rejected',
     via: r.via === 'policy' ? 'policy' : 'operator',
     latency_ms: latencyOf(r.latencyMs),
   };
-  if (r.decision === 'rejected' || r.error !== undefined) record.error = str(r.error, 'rejected');
+  // A decision readers do not know would make the record unreadable to them: it is written as
+  // `rejected`, and the error says what the daemon gave.
+  if (!isDecision(r.decision)) record.error = `the daemon gave an unknown decision ${JSON.stringify(String(r.decision))}${r.error === undefined ? '' : `: ${str(r.error)}`}`;
+  else if (r.decision === 'rejected' || r.error !== undefined) record.error = str(r.error, 'rejected');
   return record;
 }
 
@@ -251,6 +271,7 @@ class EnvKeysJson {
   of(env: RequestInput['env']): Uint8Array {
     if (!env) return L.emptyArray;
     if (Array.isArray(env) || env instanceof Map) return Buffer.from(JSON.stringify(envKeys(env)));
+    // (An object's keys are unique; envKeys also cuts a `NAME=value` key to its name.)
     const keys = Object.keys(env);
     const last = this.lastKeys;
     if (keys.length === last.length) {
@@ -259,7 +280,7 @@ class EnvKeysJson {
       if (same) return this.lastJson;
     }
     this.lastKeys = keys;
-    this.lastJson = Buffer.from(JSON.stringify([...keys].sort()));
+    this.lastJson = Buffer.from(JSON.stringify(envKeys(env)));
     return this.lastJson;
   }
 }
@@ -275,7 +296,7 @@ export class RecordEncoder {
   request(buf: Buffer, at: number, seq: number, prev: string, r: RequestInput): number {
     const pipeline = r.pipeline;
     const decision = r.decision;
-    if (!Array.isArray(pipeline) || pipeline.length === 0 || typeof decision !== 'string') return -1;
+    if (!Array.isArray(pipeline) || pipeline.length === 0 || !isDecision(decision)) return -1;
     const resolved = r.resolved;
     const id = requestId(r.id);
     const time = str(r.time);

@@ -1,4 +1,4 @@
-/** Reads what the writer needs from an existing log at open: its last complete line. */
+/** Reads what the writer needs from an existing log at open: its last complete line, and what follows it. */
 import fs from 'node:fs';
 
 const CHUNK = 64 * 1024;
@@ -8,15 +8,22 @@ const MAX_SCAN = 2 * 1024 * 1024 + CHUNK;
 export interface TailInfo {
   /** The last complete line (without its newline), or null when there is none. */
   lastLine: Buffer | null;
-  /** True when the file does not end in a newline: a crash tore the last append. */
+  /** True when the file does not end in a newline: a crash tore the last append, or only its newline was lost. */
   torn: boolean;
+  /** When torn: the bytes after the last newline (null if longer than any line could be). */
+  fragment: Buffer | null;
   size: number;
 }
 
-/** Reads backwards from the end of an open file to its last complete line. */
+/**
+ * Reads backwards from the end of an open file to its last complete line. Only a regular file
+ * is read: a FIFO or a device swapped in could make a read wait, or never end.
+ */
 export function readTail(fd: number, fsApi: Pick<typeof fs, 'fstatSync' | 'readSync'> = fs): TailInfo {
-  const size = fsApi.fstatSync(fd).size;
-  if (size === 0) return { lastLine: null, torn: false, size };
+  const st = fsApi.fstatSync(fd);
+  if (!st.isFile()) throw new Error('not a regular file');
+  const size = st.size;
+  if (size === 0) return { lastLine: null, torn: false, fragment: null, size };
   const last = Buffer.alloc(1);
   fsApi.readSync(fd, last, 0, 1, size - 1);
   const torn = last[0] !== 0x0a;
@@ -42,11 +49,13 @@ export function readTail(fd: number, fsApi: Pick<typeof fs, 'fstatSync' | 'readS
     }
     if (start !== -1) break;
   }
-  if (end === -1) return { lastLine: null, torn, size };
+  const all = Buffer.concat(chunks);
+  const fragmentFrom = end === -1 ? (pos === 0 ? 0 : -1) : end + 1;
+  const fragment = torn && fragmentFrom !== -1 ? all.subarray(fragmentFrom - pos) : null;
+  if (end === -1) return { lastLine: null, torn, fragment, size };
   if (start === -1) {
-    if (pos !== 0) return { lastLine: null, torn, size }; // absurdly long line: not a record
+    if (pos !== 0) return { lastLine: null, torn, fragment, size }; // absurdly long line: not a record
     start = 0;
   }
-  const all = Buffer.concat(chunks);
-  return { lastLine: all.subarray(start - pos, end - pos), torn, size };
+  return { lastLine: all.subarray(start - pos, end - pos), torn, fragment, size };
 }

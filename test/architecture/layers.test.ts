@@ -100,6 +100,26 @@ describe('layers (ARCHITECTURE.md)', () => {
     expect(io).toEqual([]);
   });
 
+  it('no import cycles: a module never imports itself through others', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const trail: string[] = [];
+    const visit = (file: string) => {
+      state.set(file, 'open');
+      trail.push(file);
+      for (const { spec } of importsOf(file)) {
+        const target = resolveLocal(file, spec);
+        if (!target) continue;
+        if (state.get(target) === 'open') cycles.push(trail.slice(trail.indexOf(target)).map((f) => path.relative(SRC, f)).join(' → '));
+        else if (!state.has(target)) visit(target);
+      }
+      trail.pop();
+      state.set(file, 'done');
+    };
+    for (const file of files) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
   it('what a daemon links loads no zod at run time', () => {
     const seen = new Set<string>();
     const packages = new Set<string>();

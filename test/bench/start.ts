@@ -6,7 +6,10 @@
  * rounds (default 7, median shown):
  * - the viewer's first screen in a real terminal (tmux), from spawn, over a log of N records
  *   (default 200,000, generateLog; cached under the OS temp dir);
- * - `stats` over a 20-record log: what every command pays before its work.
+ * - `stats` over a 20-record log: what every command pays before its work;
+ * and what linking the writer costs a daemon: `import 'sudo-proxy-audit/writer'` (tsc's
+ * dist/writer, through the package's exports) against bare Node (`node -e 0`), time and
+ * peak RSS, against the budget of 1.3× the time and +8 MB.
  * Needs `npm run build` (both outputs) and tmux.
  */
 import { spawnSync } from 'node:child_process';
@@ -35,7 +38,27 @@ function commandMs(cli: string, args: string[]): number {
   return performance.now() - t0;
 }
 
+/** Time from spawn to exit and peak RSS (MB) of a Node that runs `code` as a module, then reports its RSS. */
+function moduleStart(code: string): { ms: number; rssMb: number } {
+  const t0 = performance.now();
+  const report = 'process.stdout.write(String(process.resourceUsage().maxRSS))';
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `${code}${report}`], { cwd: ROOT, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`node -e ${code} exited ${r.status}: ${r.stderr}`);
+  return { ms, rssMb: Number(r.stdout) / 1024 };
+}
+
+/** Through the package's own name and exports, as a daemon imports it (needs dist/writer). */
+const IMPORT_WRITER = "await import('sudo-proxy-audit/writer');";
+const WRITER_TIME_BUDGET = 1.3;
+const WRITER_RSS_BUDGET_MB = 8;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) process.stdout.write(`${r.map((cell, c) => cell.padEnd(widths[c])).join('  ')}\n`);
+}
 
 function main(): void {
   const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, runs: { type: 'string', default: '7' }, json: { type: 'boolean' } } });
@@ -47,11 +70,17 @@ function main(): void {
   const small = logOf(20);
   const view = { bundle: [] as number[], unbundled: [] as number[] };
   const stats = { bundle: [] as number[], unbundled: [] as number[] };
+  const start = { bare: { ms: [] as number[], rssMb: [] as number[] }, writer: { ms: [] as number[], rssMb: [] as number[] } };
   for (let i = 0; i < runs; i++) {
     // Alternating, so a change in the machine's load falls on both.
     for (const [kind, cli] of [['bundle', BUNDLE], ['unbundled', UNBUNDLED]] as const) {
       view[kind].push(viewerFirstScreenMs(cli, big) as number);
       stats[kind].push(commandMs(cli, ['stats', small]));
+    }
+    for (const [kind, code] of [['bare', ''], ['writer', IMPORT_WRITER]] as const) {
+      const { ms, rssMb } = moduleStart(code);
+      start[kind].ms.push(ms);
+      start[kind].rssMb.push(rssMb);
     }
   }
   const rows = [
@@ -61,8 +90,20 @@ function main(): void {
   ];
   const load = os.loadavg()[0].toFixed(1);
   process.stdout.write(`start-up from spawn: median of ${runs}, alternating; load ${load}; ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}\n\n`);
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  for (const r of rows) process.stdout.write(`${r.map((cell, c) => cell.padEnd(widths[c])).join('  ')}\n`);
+  printTable(rows);
+  const bare = { ms: median(start.bare.ms), rssMb: median(start.bare.rssMb) };
+  const writer = { ms: median(start.writer.ms), rssMb: median(start.writer.rssMb) };
+  const writerRows = [
+    ['', 'time', 'peak RSS'],
+    ['bare Node (`node -e 0`)', `${bare.ms.toFixed(0)} ms`, `${bare.rssMb.toFixed(1)} MB`],
+    [
+      "`import 'sudo-proxy-audit/writer'`",
+      `${writer.ms.toFixed(0)} ms (${(writer.ms / bare.ms).toFixed(2)}×; budget ≤ ${WRITER_TIME_BUDGET}×)`,
+      `${writer.rssMb.toFixed(1)} MB (+${(writer.rssMb - bare.rssMb).toFixed(1)} MB; budget ≤ +${WRITER_RSS_BUDGET_MB} MB)`,
+    ],
+  ];
+  process.stdout.write('\n');
+  printTable(writerRows);
   if (values.json) {
     const figures = {
       records,
@@ -71,6 +112,10 @@ function main(): void {
       unbundledViewerFirstScreenMs: median(view.unbundled),
       statsStartMs: median(stats.bundle),
       unbundledStatsStartMs: median(stats.unbundled),
+      bareNodeStartMs: bare.ms,
+      bareNodeRssMb: bare.rssMb,
+      writerImportStartMs: writer.ms,
+      writerImportRssMb: writer.rssMb,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { verifyChain } from '../../src/shared/chain.js';
-import { orderCollected } from '../../src/shared/fleet-order.js';
+import { orderCollected } from '../../src/shared/chain-order.js';
 import { chainLinesOfFiles } from '../../src/cli/commands/lines.js';
 import { generateLog } from '../../src/demo/generate.js';
 

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/shared/chain.js';
-import { orderCollected } from '../../src/shared/fleet-order.js';
+import { orderCollected } from '../../src/shared/chain-order.js';
 import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { runCli } from '../cli/helpers.js';

@@ -153,7 +153,7 @@ describe('writer under production faults', () => {
     expect(verifyChain(chainLinesOf([`${file}.1`, file])).break).toBeNull();
   });
 
-  it('log directory deleted mid-run: recreated 0700, the chain goes on from the last hash written', async () => {
+  it('log directory deleted mid-run: recreated 0700 with a trace in the log, the chain goes on from the last hash written', async () => {
     const dir = path.join(tempDir(), 'sudo-proxy');
     const file = path.join(dir, 'audit.log');
     const w = start(file);
@@ -168,6 +168,9 @@ describe('writer under production faults', () => {
     const { hashLine } = await import('../../src/shared/chain.js');
     expect(first.prev).toBe(hashLine(lastBefore));
     expect(first.seq).toBe(JSON.parse(lastBefore).seq + 1);
+    // …and the log says what happened: the first record of the new file is the writer's trace.
+    expect(first).toMatchObject({ type: 'writer', event: 'dropped', dropped: 0 });
+    expect(first.error).toMatch(/log directory .* was missing .*recreated/);
     expect(await w.close()).toBe(0);
   });
 

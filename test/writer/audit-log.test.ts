@@ -110,6 +110,22 @@ describe('records', () => {
     });
     expect(recs[4].stdout_len).toBe(stdoutSecret.length + 1);
   });
+
+  it('keeps only the names of an execve-style env (["TOKEN=secret"]), never the values', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const secret = 'hunter2-e8b1';
+    const { log } = open(file);
+    log.request(sampleRequest(1, { env: [`TOKEN=${secret}`, `PATH=/usr/bin:${secret}`, 'LANG', `EMPTY=`, `TOKEN=again-${secret}`] }));
+    // A name with "=" in a map or object is the same thing to execve: what follows is a value.
+    log.request(sampleRequest(2, { env: new Map([[`A=${secret}`, 'x']]) }));
+    log.request(sampleRequest(3, { env: { [`B=${secret}`]: 'x', C: secret } }));
+    log.close();
+    expect(fs.readFileSync(file, 'utf8')).not.toContain(secret);
+    const recs = parseLines(file);
+    expect(recs[1].env_keys).toEqual(['EMPTY', 'LANG', 'PATH', 'TOKEN']);
+    expect(recs[2].env_keys).toEqual(['A']);
+    expect(recs[3].env_keys).toEqual(['B', 'C']);
+  });
 });
 
 describe('chain', () => {
@@ -260,6 +276,38 @@ describe('torn last line', () => {
     expect(report.malformed).toEqual([{ file, line: 4 }]);
   });
 
+  it('continues seq and prev from a last record that lost only its final newline, on a new line', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const first = open(file).log;
+    first.request(sampleRequest(1));
+    first.close();
+    fs.truncateSync(file, fs.statSync(file).size - 1); // cut only the last "\n"
+    const before = readLines(file);
+
+    const { log, warnings } = open(file);
+    log.request(sampleRequest(2));
+    log.close();
+
+    expect(warnings).toEqual([]); // nothing was lost: no torn line to report
+    const lines = readLines(file);
+    expect(lines.slice(0, 3)).toEqual(before);
+    expect(lines).toHaveLength(6);
+    expect(JSON.parse(lines[3])).toMatchObject({ type: 'writer', event: 'start', seq: 4, prev: hashLine(before[2]) });
+    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
+    expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: true, break: null, records: 6, lastSeq: 6, malformed: [] });
+  });
+
+  it('continues from the rotated PATH.1 when it too lost only its final newline', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    open(file).log.close();
+    fs.truncateSync(file, fs.statSync(file).size - 1);
+    fs.renameSync(file, `${file}.1`);
+    const older = readLines(`${file}.1`);
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    open(file).log.close();
+    expect(JSON.parse(readLines(file)[0])).toMatchObject({ event: 'start', seq: 3, prev: hashLine(older[1]) });
+  });
+
   it('handles a file that is nothing but a fragment', () => {
     const file = path.join(tempDir(), 'audit.log');
     fs.writeFileSync(file, '{"v":1,"ty');
@@ -269,6 +317,36 @@ describe('torn last line', () => {
     expect(lines[0]).toBe('{"v":1,"ty');
     expect(JSON.parse(lines[1])).toMatchObject({ event: 'start', seq: 1, prev: GENESIS_HASH });
     expect(verifyChain(chainLinesOf([file])).ok).toBe(true);
+  });
+});
+
+describe('a deleted log directory', () => {
+  it('is recreated 0700 and leaves a trace in the log: a writer record saying so, chained to the last record written', () => {
+    const dir = path.join(tempDir(), 'sudo-proxy');
+    const file = path.join(dir, 'audit.log');
+    const { log, warnings } = open(file, { rotationCheckMs: 0 });
+    log.request(sampleRequest(1));
+    const lastBefore = readLines(file).at(-1) as string;
+    fs.rmSync(dir, { recursive: true });
+    log.request(sampleRequest(2));
+    log.close();
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    const lines = readLines(file);
+    const recs = lines.map((l) => auditRecordSchema.parse(JSON.parse(l)));
+    expect(recs.map((r) => ('id' in r ? r.id : r.event))).toEqual(['dropped', 'req-2', 'stop']);
+    expect(recs[0]).toMatchObject({ type: 'writer', dropped: 0, seq: 3, prev: hashLine(lastBefore) });
+    const trace = recs[0].type === 'writer' ? String(recs[0].error) : '';
+    expect(trace).toContain(`log directory ${dir} was missing`);
+    expect(trace).toMatch(/recreated/);
+    expect(warnings).toEqual([]); // no outage: nothing was dropped
+  });
+
+  it('is no news at first start: a new log in a new directory needs no trace', () => {
+    const file = path.join(tempDir(), 'new', 'sudo-proxy', 'audit.log');
+    const { log, warnings } = open(file);
+    log.close();
+    expect(parseLines(file).map((r) => r.event)).toEqual(['start', 'stop']);
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashLine, verifyChain } from '../../src/shared/chain.js';
 import { auditRecordSchema } from '../../src/shared/schema.js';
-import { openAuditLog, type WriterFs } from '../../src/writer/index.js';
+import { type AuditLogOptions, openAuditLog, type WriterFs } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, parseLines, readLines, sampleRequest, sampleResponse } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-faults');
@@ -49,6 +49,16 @@ function faultyFs() {
     }) as typeof fs.writeSync,
   };
   return { state, fs: wrapped };
+}
+
+/** A writer on a fresh file over faultyFs(), with a controllable clock and its warnings collected. */
+function faultyLog(extra: AuditLogOptions = {}) {
+  const file = path.join(tempDir(), 'audit.log');
+  const t = clock();
+  const faulty = faultyFs();
+  const warnings: string[] = [];
+  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs, ...extra });
+  return { file, t, faulty, warnings, log };
 }
 
 describe('unwritable path', () => {
@@ -124,11 +134,7 @@ describe('unwritable path', () => {
 
 describe('disk full', () => {
   it('ENOSPC: one warning, drops counted, the gap recorded on recovery, the chain intact', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    const t = clock();
-    const faulty = faultyFs();
-    const warnings: string[] = [];
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs });
+    const { file, t, faulty, warnings, log } = faultyLog();
     log.request(sampleRequest(1));
     faulty.state.mode = 'enospc';
     expect(() => {
@@ -155,11 +161,7 @@ describe('disk full', () => {
   });
 
   it('a short write leaves a fragment, and the next record starts on a fresh line', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    const t = clock();
-    const faulty = faultyFs();
-    const warnings: string[] = [];
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: t.now, fs: faulty.fs });
+    const { file, t, faulty, warnings, log } = faultyLog();
     log.request(sampleRequest(1));
     faulty.state.mode = 'short';
     log.request(sampleRequest(2));
@@ -227,6 +229,52 @@ describe('disk full', () => {
     expect(parseLines(file).map((r) => r.event ?? r.id)).toEqual(['dropped', 'req-3', 'stop']);
   });
 
+  it('one warning per disk-full outage: no "torn line" warning when a retry finds the fragment its own short write left', () => {
+    const { file, t, faulty, warnings, log } = faultyLog({ retryMs: { initial: 100, max: 400 } });
+    log.request(sampleRequest(1));
+    faulty.state.mode = 'short'; // the disk fills mid-record, and stays full through ten retries
+    for (let i = 2; i < 40; i++) {
+      log.request(sampleRequest(i));
+      t.advance(150);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/short write/);
+    faulty.state.mode = 'ok';
+    t.advance(1_000);
+    log.request(sampleRequest(40));
+    log.close();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/writable again/);
+    const report = verifyChain(chainLinesOf([file]));
+    expect(report.ok).toBe(true);
+    expect(report.break).toBeNull();
+  });
+
+  it('warns once when fsync keeps failing, not once per record', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    let failing = false;
+    const flaky: WriterFs = {
+      ...fs,
+      fsyncSync: ((fd: number) => {
+        if (failing) throw errno('EIO', 'fsync');
+        fs.fsyncSync(fd);
+      }) as typeof fs.fsyncSync,
+    };
+    const warnings: string[] = [];
+    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: flaky, fsync: true });
+    failing = true;
+    for (let i = 0; i < 20; i++) log.request(sampleRequest(i));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/fsync.*EIO/);
+    failing = false;
+    log.request(sampleRequest(20)); // a good fsync ends the outage…
+    failing = true;
+    log.request(sampleRequest(21)); // …so the next failure is news again
+    log.close();
+    expect(warnings).toHaveLength(2);
+    expect(log.stats()).toMatchObject({ written: 24, dropped: 0 });
+  });
+
   it('/dev/full, a character device, is refused with a warning and no throw', () => {
     const warnings: string[] = [];
     const log = openAuditLog({ path: '/dev/full', warn: (m) => warnings.push(m) });
@@ -239,6 +287,40 @@ describe('disk full', () => {
     expect(warnings[0]).toMatch(/not a regular file/);
     expect(log.stats()).toMatchObject({ written: 0, dropped: 3 });
     expect(fs.statSync('/dev/full').isCharacterDevice()).toBe(true);
+  });
+});
+
+describe('close()', () => {
+  it('makes one last attempt, ignoring the back-off, to record the drops and the stop record', () => {
+    const { file, t, faulty, warnings, log } = faultyLog();
+    log.request(sampleRequest(1));
+    faulty.state.mode = 'enospc';
+    for (let i = 2; i < 7; i++) log.request(sampleRequest(i));
+    expect(log.stats().dropped).toBe(5);
+    faulty.state.mode = 'ok'; // space is back, but the daemon stops while the writer still backs off
+    log.close();
+    const recs = parseLines(file);
+    expect(recs.map((r) => r.event ?? r.id)).toEqual(['start', 'req-1', 'dropped', 'stop']);
+    expect(recs[2]).toMatchObject({ type: 'writer', dropped: 5 });
+    expect(String(recs[2].error)).toMatch(/ENOSPC/);
+    expect(log.stats()).toEqual({ written: 4, dropped: 0, droppedTotal: 5 });
+    expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: true, records: 4, malformed: [] });
+    expect(warnings.at(-1)).toMatch(/5 record\(s\) were dropped/);
+  });
+
+  it('makes that attempt only once, and never throws when it fails', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const faulty = faultyFs();
+    const log = openAuditLog({ path: file, warn: () => {}, fs: faulty.fs });
+    log.request(sampleRequest(1));
+    faulty.state.mode = 'enospc';
+    log.request(sampleRequest(2));
+    const writes = faulty.state.calls.write;
+    expect(() => log.close()).not.toThrow();
+    expect(faulty.state.calls.write).toBe(writes + 1); // the gap record, refused; nothing after it
+    expect(() => log.close()).not.toThrow();
+    expect(faulty.state.calls.write).toBe(writes + 1);
+    expect(log.stats()).toEqual({ written: 2, dropped: 2, droppedTotal: 2 }); // req-2 and the stop record
   });
 });
 

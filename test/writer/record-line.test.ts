@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseLine } from '../../src/shared/parse-line.js';
 import { auditRecordSchema, MAX_LINE_BYTES } from '../../src/shared/schema.js';
-import type { RequestInput, ResponseInput } from '../../src/writer/audit-log.js';
+import type { RequestInput, ResponseInput } from '../../src/writer/record-input.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { fitRecord } from '../../src/writer/fit.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from '../../src/writer/record-line.js';
@@ -222,6 +223,40 @@ describe('response lines', () => {
     expect(auditRecordSchema.safeParse(response).success).toBe(true);
   });
 
+  it('write an exit code or a length beyond ±(2^53 − 1), which readers reject, as ±(2^53 − 1)', () => {
+    const huge = [2 ** 53, 2 ** 60, 1e21, Number.MAX_VALUE];
+    const input: ResponseInput = {
+      id: 'a',
+      status: 'error',
+      stages: [...huge.map((n) => ({ exitCode: n, stderr: n })), ...huge.map((n) => ({ exitCode: -n, stderr: -n }))],
+      stdout: 2 ** 64,
+      durationMs: 1,
+    };
+    const buf = Buffer.alloc(4096);
+    const end = new RecordEncoder().response(buf, 0, 1, '0'.repeat(64), input, now);
+    const line = buf.subarray(0, end);
+    expect(line.equals(Buffer.from(generalLine(toResponseRecord(input, NOW), 1, '0'.repeat(64))))).toBe(true);
+    const parsed = parseLine(line);
+    expect(parsed.ok, parsed.ok ? '' : parsed.reason).toBe(true);
+    const response = JSON.parse(line.toString());
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(response.stages).toEqual([...huge.map(() => ({ exit_code: max, stderr_len: max, stderr_truncated: false })), ...huge.map(() => ({ exit_code: -max, stderr_len: 0, stderr_truncated: false }))]);
+    expect(response.stdout_len).toBe(max);
+  });
+
+  it('write a decision readers do not know as "rejected", with the decision given in the error', () => {
+    for (const decision of ['allowed', '', 7, undefined] as unknown[]) {
+      const input = { id: 'x', time: 't', session: 's', pipeline: [['id']], privileged: true, decision, error: decision === '' ? 'refused by the daemon' : undefined } as unknown as RequestInput;
+      const line = Buffer.from(generalLine(toRequestRecord(input), 1, '0'.repeat(64)));
+      const parsed = parseLine(line);
+      expect(parsed.ok, parsed.ok ? '' : parsed.reason).toBe(true);
+      const record = JSON.parse(line.toString());
+      expect(record.decision).toBe('rejected');
+      expect(record.error).toContain(`unknown decision ${JSON.stringify(String(decision))}`);
+      if (decision === '') expect(record.error).toContain('refused by the daemon');
+    }
+  });
+
   it('read the clock only when the response carries no time', () => {
     const encoder = new RecordEncoder();
     const buf = Buffer.alloc(4096);
@@ -287,5 +322,28 @@ describe('lines on disk', () => {
     expect(lines).toHaveLength(inputs.length + 2);
     for (const line of lines) expect(JSON.stringify(JSON.parse(line))).toBe(line);
     expect(fs.readFileSync(file, 'utf8')).not.toContain('\n\n');
+  });
+
+  it('every line the writer writes, for any input at all, is a record the readers accept', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const log = openAuditLog({ path: file, warn: () => {} });
+    const beyondSafe = fc.constantFrom(2 ** 53, -(2 ** 53), 2 ** 63, 1e21, -1e300, Number.MAX_VALUE);
+    const ops = fc.oneof(
+      fc.oneof(requestInput, plainRequest).map((input) => ({ request: input })),
+      fc.oneof(responseInput, plainResponse).map((input) => ({ response: input })),
+      fc.record({ exitCode: beyondSafe, stderr: beyondSafe }).map((stage) => ({ response: { id: 'x', status: 'ok', stages: [stage], stdout: 2 ** 64, durationMs: 1 } as ResponseInput })),
+    );
+    const inputs = fc.sample(ops, { numRuns: 600, seed: 11 });
+    for (const op of inputs) {
+      if ('request' in op) log.request(op.request);
+      else log.response(op.response);
+    }
+    log.close();
+    const lines = fs.readFileSync(file).toString('latin1').split('\n').slice(0, -1).map((l) => Buffer.from(l, 'latin1'));
+    expect(lines).toHaveLength(inputs.length + 2);
+    for (const line of lines) {
+      const parsed = parseLine(line);
+      expect(parsed.ok, parsed.ok ? '' : `${parsed.reason}: ${line.toString().slice(0, 300)}`).toBe(true);
+    }
   });
 });

@@ -4,7 +4,7 @@
  * beside the verdict. Pure.
  */
 import type { ChainReport } from '../../shared/chain.js';
-import type { CollectedOrder } from '../../shared/fleet-order.js';
+import type { CollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 
 /** The malformed lines listed in --json output (per chain); the count is always complete. */

@@ -5,7 +5,7 @@
  * back in order first (duplicates dropped, late batches placed by seq) and judged on its own.
  */
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
-import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/fleet-order.js';
+import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
 import { type Command, PROGRAM } from './command.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChainLine, hashLine, verifyChain } from '../../src/shared/chain.js';
-import { CollectedFilesChanged, inPlanOrder, orderCollected, planCollectedOrder } from '../../src/shared/fleet-order.js';
+import { CollectedFilesChanged, inPlanOrder, orderCollected, planCollectedOrder } from '../../src/shared/chain-order.js';
 import { GENESIS_HASH } from '../../src/shared/schema.js';
 
 /** A chain of n records as the writer would produce them (seq 1…n, each prev the hash of the one before). */
