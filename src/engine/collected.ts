@@ -12,7 +12,7 @@
  *   late batch goes where its seqs put it, not on the end.
  */
 import type { LocatedCompact } from './entry-store.js';
-import { KIND_REQUEST, KIND_RESPONSE } from './scan-record.js';
+import { KIND_REQUEST, KIND_RESPONSE } from './compact-record.js';
 
 /** Reads back a line's bytes (without the newline); null when it is gone. */
 export type ReadLine = (seg: number, offset: number, length: number) => Buffer | null;

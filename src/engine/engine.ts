@@ -41,7 +41,8 @@ import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { type ChunkPlace, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { readGzip, readRange, SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { findRotatedSet } from './rotated-set.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord } from './compact-record.js';
+import { scanRecord } from './scan-record.js';
 import { type Segment, Segments } from './segments.js';
 
 /** How long a collected response waits, while following, for a late batch to bring its request. */

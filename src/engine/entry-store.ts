@@ -19,7 +19,7 @@ import { parseLine } from '../shared/parse-line.js';
 import { commandOf, compileFilter, emptyCounts, finishStats, type StatsParts } from '../shared/query.js';
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { hashString } from './id-table.js';
-import { type CompactRecord, DECISIONS } from './scan-record.js';
+import { type CompactRecord, DECISIONS } from './compact-record.js';
 import type { Segments } from './segments.js';
 import { StringPool } from './string-pool.js';
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { compactFromRecord, newCompactRecord, requestStrings, scanRecord } from '../../src/engine/scan-record.js';
+import { compactFromRecord, newCompactRecord, requestStrings } from '../../src/engine/compact-record.js';
+import { scanRecord } from '../../src/engine/scan-record.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { request, response, tempDir } from './helpers.js';
 
