@@ -4,6 +4,7 @@
  * `compactFromRecord`. The fast path (scan-record.ts) fills the same shape from the line's
  * bytes; a test checks that both agree. Pure: no I/O.
  */
+import { chainFieldsOf } from '../shared/chain.js';
 import { parseRecordTime, responseFailed } from '../shared/join.js';
 import type { AuditRecord, Decision } from '../shared/schema.js';
 import { hashString } from './id-table.js';
@@ -17,8 +18,9 @@ export const DECISIONS: readonly Decision[] = ['approved', 'denied', 'timeout', 
 /** What the index keeps of one record. One object is reused for every line. */
 export interface CompactRecord {
   kind: number;
-  /** Carries seq and prev. */
+  /** Carries valid seq and prev (chainFieldsOf). */
   chained: boolean;
+  /** The chain's seq; -1 when unchained. */
   seq: number;
   idHash: number;
   timeMs: number;
@@ -106,8 +108,9 @@ export function newCompactRecord(): CompactRecord {
 
 /** The slow path's result in the same shape. */
 export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRecord {
-  out.chained = r.seq !== undefined && r.prev !== undefined;
-  out.seq = r.seq ?? -1;
+  const chain = chainFieldsOf(r);
+  out.chained = chain !== null;
+  out.seq = chain === null ? -1 : chain.seq;
   out.writer = null;
   out.bytes = null;
   if (r.type === 'writer') {

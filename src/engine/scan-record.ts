@@ -13,6 +13,7 @@
  * Its parts: compact-record.ts (the shape it fills), record-keys.ts (the keys and literal
  * values it knows), scan-values.ts (reading one JSON value), record-time.ts (a time field).
  */
+import * as chain from '../shared/chain.js';
 import * as compactRecord from './compact-record.js';
 import type { CompactRecord } from './compact-record.js';
 import * as idTable from './id-table.js';
@@ -22,15 +23,13 @@ import * as scanValues from './scan-values.js';
 
 // Local copies: V8 does not constant-fold imported bindings, and this is the indexer's hot loop
 // (with them imported, it scans at about half the speed).
+const { isChainPrevBytes, isChainSeq } = chain;
 const { DECISIONS, KIND_REQUEST, KIND_RESPONSE } = compactRecord;
 const { hashBytes } = idTable;
 const { DECISION_BYTES, equals, KEY_BYTES, KEY_PATTERNS, KEY_TABLE, KEYS, keySlot, LIT, NEXT_IN_REQUEST, NEXT_IN_RESPONSE } = recordKeys;
 const { REQUEST_ALLOWED, REQUEST_REQUIRED, RESPONSE_ALLOWED, RESPONSE_REQUIRED } = recordKeys;
 const { timeFromBytes } = recordTime;
 const { boolean, COLON, COMMA, isNull, LBRACE, number, pipeline, RBRACE, scanLine, scanned, stages, str, stringArray } = scanValues;
-
-const HEX_LOWER = new Uint8Array(256);
-for (const c of '0123456789abcdef') HEX_LOWER[c.charCodeAt(0)] = 1;
 
 // Literal case labels (a switch on them compiles to a jump table); checked against KEYS below.
 const K_V = 0, K_TYPE = 1, K_SEQ = 2, K_PREV = 3, K_ID = 4, K_TIME = 5, K_HOST = 6, K_SESSION = 7, K_PIPELINE = 8;
@@ -90,13 +89,12 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         else return false;
         break;
       case K_SEQ:
-        if ((i = number(b, i)) === -1 || !scanned.numIsInt || scanned.num <= 0) return false;
+        if ((i = number(b, i)) === -1 || !isChainSeq(scanned.num)) return false;
         out.seq = scanned.num;
         seqPresent = true;
         break;
       case K_PREV:
-        if ((i = str(b, i)) === -1 || scanned.sEnd - scanned.sStart !== 64) return false;
-        for (let k = scanned.sStart; k < scanned.sEnd; k++) if (HEX_LOWER[b[k]] === 0) return false;
+        if ((i = str(b, i)) === -1 || !isChainPrevBytes(b, scanned.sStart, scanned.sEnd)) return false;
         break;
       case K_ID:
         if ((i = str(b, i)) === -1 || scanned.sEnd === scanned.sStart) return false;
@@ -212,8 +210,9 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   } else return false;
   out.kind = kind;
   out.bytes = b;
-  if (!seqPresent) out.seq = -1;
+  // chainFieldsOf's rule: chained with both fields (each was checked as read), else no seq.
   out.chained = seqPresent && (seen & (1 << K_PREV)) !== 0;
+  if (!out.chained) out.seq = -1;
   out.idHash = hashBytes(b, idStart, idEnd);
   out.timeMs = timeFromBytes(b, timeStart, timeEnd);
   return true;

@@ -114,4 +114,20 @@ describe('scanRecord', () => {
       expect(slow(bytes), line).toBeNull();
     }
   });
+
+  it('applies chainFieldsOf\'s rule on both paths: a record with only one chain field is unchained and has no seq', () => {
+    const prev = 'a'.repeat(64);
+    const cases = [
+      [{ ...request('a'), seq: 5, prev }, true, 5],
+      [{ ...request('a'), seq: 5 }, false, -1], // before: unchained, yet seq 5 (ordered by it in a collected host)
+      [{ ...request('a'), prev }, false, -1],
+      [{ ...response('a'), seq: 7 }, false, -1],
+    ] as const;
+    for (const [record, chained, seq] of cases) {
+      const line = Buffer.from(JSON.stringify(record));
+      expect(expectAgreement(line)).toBe('fast');
+      expect(fast(line), line.toString()).toMatchObject({ chained, seq });
+      expect(slow(line), line.toString()).toMatchObject({ chained, seq });
+    }
+  });
 });
