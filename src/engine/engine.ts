@@ -32,14 +32,15 @@ import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { StatsParts } from '../shared/query.js';
 import { CollectedLines } from './collected.js';
 import { EngineEvents } from './engine-events.js';
+import { GzipSource, rangeSource } from './chunk-sources.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import { EntryStore, type LocatedCompact } from './entry-store.js';
-import { GzipSource, lineStartBefore, type OpenFile, openFile, rangeSource, sizeOrZero } from './files.js';
+import { closeLogSource, type LogSource, openLogSource, sizeOrZero, tryOpenLogSource } from './log-source.js';
 import { describeOpenError, Follower } from './follower.js';
 import { IdTable } from './id-table.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { type ChunkPlace, ScanPool, ScanWorkerError } from './parallel-scan.js';
-import { readGzip, readRange, SLICE_MS, yieldToEventLoop } from './read-file.js';
+import { lineStartBefore, readGzip, readRange, SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { findRotatedSet } from './rotated-set.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
@@ -298,7 +299,9 @@ class Engine extends EngineEvents implements AuditEngine {
     const lastPath = paths[paths.length - 1];
     const history = paths.slice(0, -1);
     const follow = this.options.follow !== false;
-    const last = lastPath.endsWith('.gz') ? null : await openFile(lastPath);
+    await Promise.resolve(); // the open reports at once: not before the caller has subscribed to notices
+    const opened = tryOpenLogSource(lastPath);
+    const last = 'error' in opened || !opened.gzip ? opened : null; // gzip: read whole, never followed
     if (last && 'error' in last) {
       const code = (last.error as NodeJS.ErrnoException).code;
       if (!(follow && code === 'ENOENT')) this.notice({ kind: 'error', file: lastPath, message: describeOpenError(lastPath, last.error) });
@@ -330,7 +333,7 @@ class Engine extends EngineEvents implements AuditEngine {
       this.live = this.target(new IdTable(this.expectedIds), true);
       this.store.reserve(this.expectedEntries);
       for (const file of history) await this.readWhole(file, this.live);
-      if (last === null) await this.readWhole(lastPath, this.live);
+      if (last === null) await this.readWhole(lastPath, this.live, null, opened as LogSource);
       else if (open || follow) await this.readLive(lastPath, open, 0, follow);
     }
     if (this.collected && !this.closed) this.settleCollected(follow);
@@ -387,7 +390,7 @@ class Engine extends EngineEvents implements AuditEngine {
   }
 
   /** The history behind a tail already shown: read hidden, then merged in front of it. */
-  private async indexHistory(history: string[], lastPath: string, open: OpenFile, tailStart: number, historyBytes: number): Promise<void> {
+  private async indexHistory(history: string[], lastPath: string, open: LogSource, tailStart: number, historyBytes: number): Promise<void> {
     this.store.reserve(this.expectedEntries);
     // Started after the tail is shown: booting workers competes for the CPU with reading it.
     // (Not for a collected host: finding duplicates needs each record's seq, which chunk results lack.)
@@ -443,7 +446,7 @@ class Engine extends EngineEvents implements AuditEngine {
   }
 
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */
-  private async readLive(file: string, open: OpenFile | null, start: number, follow: boolean): Promise<void> {
+  private async readLive(file: string, open: LogSource | null, start: number, follow: boolean): Promise<void> {
     const lineBase = start === 0 ? 0 : Number.NaN;
     if (follow) {
       let liveFd = open?.fd ?? -1;
@@ -463,7 +466,7 @@ class Engine extends EngineEvents implements AuditEngine {
           if (s.reason === 'truncated') {
             if (s.fd === open?.fd) this.liveTruncated = true;
             if (s.truncatedAt) {
-              const candidates = findRotatedSet(file).filter((f) => f !== file && !f.endsWith('.gz'));
+              const candidates = findRotatedSet(file).filter((f) => f !== file);
               this.segments.adoptCopy(s.fd, s.truncatedAt.offset, s.truncatedAt.lastBytes, candidates, s.truncatedAt.firstBytes);
               this.store.forgetCachedEntries();
             }
@@ -500,17 +503,21 @@ class Engine extends EngineEvents implements AuditEngine {
     if (this.replay === null) this.resolveReady();
   }
 
-  /** A whole file that is not followed: plain or .gz; through the scan pool when there is one. */
-  private async readWhole(file: string, target: Target, pool: ScanPool | null = null): Promise<void> {
-    if (this.closed) return;
+  /** A whole file that is not followed: plain or gzip; through the scan pool when there is one. */
+  private async readWhole(file: string, target: Target, pool: ScanPool | null = null, opened?: LogSource): Promise<void> {
+    if (this.closed) {
+      if (opened) closeLogSource(opened);
+      return;
+    }
     const onRead = (n: number) => this.advance(n);
     const stopped = () => this.closed;
     try {
-      if (file.endsWith('.gz')) {
+      const open = opened ?? openLogSource(file);
+      if (open.gzip) {
         const spill = this.segments.createSpill();
         const seg = this.segments.add(file, spill, 0, false);
         if (pool) {
-          const source = new GzipSource(file, spill, onRead);
+          const source = new GzipSource(open, spill, onRead);
           try {
             await pool.run(source, (res, place) => this.consumeChunk(res, place, seg, target), { stopped });
           } finally {
@@ -519,12 +526,10 @@ class Engine extends EngineEvents implements AuditEngine {
         } else {
           const splitter = new LineSplitter(this.handler(seg, target));
           let at = 0;
-          await readGzip(file, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
+          await readGzip(open, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
           splitter.flush();
         }
       } else {
-        const open = await openFile(file);
-        if ('error' in open) throw open.error;
         const seg = this.segments.add(file, open.fd, 0);
         if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.consumeChunk(res, place, seg, target), { stopped, onRead });
         else {
