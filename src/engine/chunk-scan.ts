@@ -8,7 +8,8 @@
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, scanRecord } from './scan-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord } from './compact-record.js';
+import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
 export const OUT_REQUEST = KIND_REQUEST;

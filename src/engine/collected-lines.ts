@@ -14,7 +14,7 @@
  * What the engine does with it: collected-host-policy.ts.
  */
 import type { LocatedCompact } from './entry-store.js';
-import { KIND_REQUEST, KIND_RESPONSE } from './scan-record.js';
+import { KIND_REQUEST, KIND_RESPONSE } from './compact-record.js';
 
 /** Reads back a line's bytes (without the newline); null when it is gone. */
 export type ReadLine = (seg: number, offset: number, length: number) => Buffer | null;

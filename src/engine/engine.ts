@@ -16,7 +16,7 @@ import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type P
 import { EngineEvents } from './engine-events.js';
 import { EntryStore } from './entry-store.js';
 import { FileSpans } from './file-spans.js';
-import { sizeOrZero } from './files.js';
+import { sizeOrZero } from './log-source.js';
 import { IdTable } from './id-table.js';
 import { newJoinTarget } from './join-target.js';
 import { EntrySizing } from './entry-sizing.js';

@@ -7,7 +7,7 @@
 import type { EntryState } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { commandOf } from '../shared/query.js';
-import type { CompactRecord } from './scan-record.js';
+import type { CompactRecord } from './compact-record.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */

@@ -12,7 +12,7 @@ import { parseLine } from '../shared/parse-line.js';
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
-import { DECISIONS } from './scan-record.js';
+import { DECISIONS } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 
 const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { closeLogSource, tryOpenLogSource } from './log-source.js';
 
 export interface FileSpan {
   id: number;
@@ -114,18 +115,18 @@ export class FileSpans {
   }
 }
 
-/** The first of `files` holding `known` at byte `at`, opened; null when none does. */
+/** The first of `files` holding `known` at byte `at`, opened; null when none does. (A gzip file is not a copy.) */
 function findFileHolding(files: readonly string[], known: Buffer, at: number): { file: string; fd: number } | null {
   const probe = Buffer.alloc(known.length);
   for (const file of files) {
-    let fd = -1;
+    const source = tryOpenLogSource(file);
+    if ('error' in source) continue; // not readable: not the copy
     try {
-      fd = fs.openSync(file, 'r');
-      if (fs.readSync(fd, probe, 0, probe.length, at) === probe.length && probe.equals(known)) return { file, fd };
+      if (!source.gzip && fs.readSync(source.fd, probe, 0, probe.length, at) === probe.length && probe.equals(known)) return { file, fd: source.fd };
     } catch {
       // not readable: not the copy
     }
-    if (fd >= 0) fs.closeSync(fd);
+    closeLogSource(source);
   }
   return null;
 }

@@ -25,6 +25,7 @@ import type { EngineNotice } from '../shared/entry.js';
 import { FollowedFile, type TruncatedAt } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { findRotatedSet } from './rotated-set.js';
+import { type LogSource, openLogSource } from './log-source.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
 
 export interface SegmentStart {
@@ -293,17 +294,16 @@ export class Follower {
   }
 
   private async open(reason: SegmentStart['reason'], previous?: SegmentStart['previous']): Promise<boolean> {
-    let fd: number;
+    let source: LogSource;
     try {
-      fd = fs.openSync(this.path, 'r');
+      source = openLogSource(this.path);
     } catch (e) {
       if (errno(e) === 'ENOENT') this.say({ kind: 'waiting', file: this.path, message: `${this.path} does not exist (yet, or rotated away): waiting for it` });
       else this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
       return false;
     }
-    const st = fs.fstatSync(fd);
     this.lastNotice = '';
-    this.adopt({ fd, dev: st.dev, ino: st.ino, offset: 0, reason, previous });
+    this.adopt({ fd: source.fd, dev: source.dev, ino: source.ino, offset: 0, reason, previous });
     return true;
   }
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { EngineNotice } from '../shared/entry.js';
 import type { EntryStore } from './entry-store.js';
-import type { OpenFile } from './files.js';
+import type { LogSource } from './log-source.js';
 import type { FileSpan, FileSpans } from './file-spans.js';
 import { Follower } from './follower.js';
 import { LineSplitter } from './line-splitter.js';
@@ -30,7 +30,7 @@ export interface LiveFileReader {
 }
 
 /** Reads `file` (open as `open`) from `start` (line-aligned) to its end, once. */
-export async function readLiveToEnd(r: LiveFileReader, file: string, open: OpenFile, start: number): Promise<void> {
+export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSource, start: number): Promise<void> {
   const span = r.spans.add(file, open.fd, start === 0 ? 0 : Number.NaN);
   const splitter = new LineSplitter(r.intake.handler(span, r.intake.live), start, 1);
   await readRange(open.fd, open.size, splitter, { onRead: (n) => r.advance(n), stopped: () => r.closed() });
@@ -41,7 +41,7 @@ export async function readLiveToEnd(r: LiveFileReader, file: string, open: OpenF
  * A follower of `file` from `start` (line-aligned; `open` is its descriptor, null when it is
  * missing), not started yet: the caller keeps it to stop it.
  */
-export function followLiveFile(r: LiveFileReader, file: string, open: OpenFile | null, start: number): Follower {
+export function followLiveFile(r: LiveFileReader, file: string, open: LogSource | null, start: number): Follower {
   const lineBase = start === 0 ? 0 : Number.NaN;
   let liveFd = open?.fd ?? -1;
   let current: FileSpan | null = null;
@@ -60,7 +60,7 @@ export function followLiveFile(r: LiveFileReader, file: string, open: OpenFile |
       if (s.reason === 'truncated') {
         if (s.fd === open?.fd) r.truncated();
         if (s.truncatedAt) {
-          const candidates = findRotatedSet(file).filter((f) => f !== file && !f.endsWith('.gz'));
+          const candidates = findRotatedSet(file).filter((f) => f !== file);
           r.spans.adoptCopy(s.fd, s.truncatedAt.offset, s.truncatedAt.lastBytes, candidates, s.truncatedAt.firstBytes);
           r.store.forgetCachedEntries();
         }

@@ -1,18 +1,21 @@
 /**
- * Reading history: a byte range of a plain file, or a whole `.gz` file (node:zlib), pushed
- * through a line splitter in chunks with a yield between them, so a UI stays responsive.
+ * The engine's readers of an open log (log-source.ts): a byte range of a plain file, or a gzip
+ * file's decompressed text, pushed through a line splitter in chunks with a yield between
+ * them, so a UI stays responsive. Offsets and lines of a gzip file are those of its
+ * decompressed text. (The same bytes as sources for the scan pool: chunk-sources.ts.)
  */
 import fs from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import type { LineSplitter } from './line-splitter.js';
+import type { LogSource } from './log-source.js';
 
 export interface ReadOptions {
   chunkBytes?: number;
-  /** Bytes consumed from the file (compressed bytes for .gz). */
+  /** Bytes consumed from the file (compressed bytes for gzip). */
   onRead?: (bytes: number) => void;
   /** Checked between chunks: stop early (engine closed). */
   stopped?: () => boolean;
-  /** Receives every decompressed byte of a .gz, in order (to re-read lines later by offset). */
+  /** Receives every decompressed byte of a gzip file, in order (to re-read lines later by offset). */
   copyTo?: (chunk: Buffer) => void;
 }
 
@@ -44,6 +47,8 @@ export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promi
   }
 }
 
+// ---- plain files ----
+
 /**
  * Pushes bytes [splitter.offset, end) of an open file into the splitter. Stops early at
  * end-of-file. Reads are synchronous, a chunk at a time: from the page cache that is a copy,
@@ -61,13 +66,46 @@ export async function readRange(fd: number, end: number, splitter: LineSplitter,
   }
 }
 
-/** Decompresses a .gz file into the splitter (offsets and lines are those of the decompressed text). */
-export async function readGzip(file: string, splitter: LineSplitter, options: ReadOptions = {}): Promise<void> {
-  const input = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
-  const gunzip = createGunzip({ chunkSize: options.chunkBytes ?? 256 * 1024 });
-  input.on('data', (c) => options.onRead?.(c.length));
+/** The start of the line containing byte `at`: just after the newline before it (0 if none). */
+export async function lineStartBefore(fd: number, at: number): Promise<number> {
+  const block = Buffer.allocUnsafe(64 * 1024);
+  let end = at;
+  while (end > 0) {
+    const start = Math.max(0, end - block.length);
+    const n = await new Promise<number>((resolve, reject) => fs.read(fd, block, 0, end - start, start, (e, got) => (e ? reject(e) : resolve(got))));
+    const nl = block.subarray(0, n).lastIndexOf(0x0a);
+    if (nl !== -1) return start + nl + 1;
+    end = start;
+  }
+  return 0;
+}
+
+// ---- gzip files ----
+
+/**
+ * The decompressed text of a gzip source as a stream, read from its descriptor (so it is the
+ * file that was opened and checked), from byte 0. The reader owns the source from then on:
+ * its descriptor is closed when the stream ends or is closed (the engine reads the lines of a
+ * gzip file back from its spill, not from the file).
+ */
+export function gunzipOf(source: LogSource, chunkBytes: number, onRead?: (bytes: number) => void): { gunzip: Gunzip; close: () => void } {
+  const input = fs.createReadStream(source.path, { fd: source.fd, autoClose: true, start: 0, highWaterMark: 256 * 1024 });
+  const gunzip = createGunzip({ chunkSize: chunkBytes });
+  if (onRead) input.on('data', (c) => onRead(c.length));
   input.on('error', (e) => gunzip.destroy(e));
   input.pipe(gunzip);
+  return {
+    gunzip,
+    close: () => {
+      input.destroy();
+      gunzip.destroy();
+    },
+  };
+}
+
+/** Decompresses a gzip source into the splitter; closes the source. */
+export async function readGzip(source: LogSource, splitter: LineSplitter, options: ReadOptions = {}): Promise<void> {
+  const { gunzip, close } = gunzipOf(source, options.chunkBytes ?? 256 * 1024, options.onRead);
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       if (options.stopped?.()) break;
@@ -76,7 +114,6 @@ export async function readGzip(file: string, splitter: LineSplitter, options: Re
       await yieldToEventLoop();
     }
   } finally {
-    input.destroy();
-    gunzip.destroy();
+    close();
   }
 }

@@ -12,7 +12,8 @@ import type { ChangeBatch } from './change-batch.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { EntrySizing } from './entry-sizing.js';
 import type { EntryStore } from './entry-store.js';
-import { GzipSource, lineStartBefore, type OpenFile, openFile, rangeSource, sizeOrZero } from './files.js';
+import { GzipSource, rangeSource } from './chunk-sources.js';
+import { closeLogSource, type LogSource, openLogSource, sizeOrZero, tryOpenLogSource } from './log-source.js';
 import type { FileSpans } from './file-spans.js';
 import { describeOpenError, type Follower } from './follower.js';
 import { IdTable } from './id-table.js';
@@ -20,7 +21,7 @@ import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
 import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
 import { ScanPool, ScanWorkerError } from './parallel-scan.js';
-import { readGzip, readRange } from './read-file.js';
+import { lineStartBefore, readGzip, readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
 import { type CpuSample, scanWorkerCount } from './scan-worker-count.js';
 import { mergeHistory, ReplayLog } from './tail-merge.js';
@@ -128,7 +129,9 @@ export class ReadPlan implements LiveFileReader {
     const { parts, files, follow } = this;
     const lastPath = files[files.length - 1];
     const history = files.slice(0, -1);
-    const last = lastPath.endsWith('.gz') ? null : await openFile(lastPath);
+    await Promise.resolve(); // the open reports at once: not before the caller has subscribed to notices
+    const opened = tryOpenLogSource(lastPath);
+    const last = 'error' in opened || !opened.gzip ? opened : null; // gzip: read whole, never followed
     if (last && 'error' in last) {
       const code = (last.error as NodeJS.ErrnoException).code;
       if (!(follow && code === 'ENOENT')) parts.notice({ kind: 'error', file: lastPath, message: describeOpenError(lastPath, last.error) });
@@ -159,7 +162,7 @@ export class ReadPlan implements LiveFileReader {
       this.intake.live = this.target(new IdTable(parts.sizing.ids), true);
       this.store.reserve(parts.sizing.entries);
       for (const file of history) await this.readWhole(file, this.intake.live);
-      if (last === null) await this.readWhole(lastPath, this.intake.live);
+      if (last === null) await this.readWhole(lastPath, this.intake.live, null, opened as LogSource);
       else if (open || follow) await this.readLive(lastPath, open, 0);
     }
     if (!parts.closed()) parts.policy.settle(follow);
@@ -202,7 +205,7 @@ export class ReadPlan implements LiveFileReader {
   }
 
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */
-  private async readLive(file: string, open: OpenFile | null, start: number): Promise<void> {
+  private async readLive(file: string, open: LogSource | null, start: number): Promise<void> {
     if (this.follow) {
       this.follower = followLiveFile(this, file, open, start);
       await this.follower.start();
@@ -213,7 +216,7 @@ export class ReadPlan implements LiveFileReader {
   }
 
   /** The history behind a tail already shown: read hidden, then merged in front of it. */
-  private async indexHistory(history: string[], lastPath: string, open: OpenFile, tailStart: number, historyBytes: number): Promise<void> {
+  private async indexHistory(history: string[], lastPath: string, open: LogSource, tailStart: number, historyBytes: number): Promise<void> {
     const { parts, tuning } = this;
     this.store.reserve(parts.sizing.entries);
     // Started after the tail is shown: booting workers competes for the CPU with reading it.
@@ -276,17 +279,21 @@ export class ReadPlan implements LiveFileReader {
     parts.batch.flush();
   }
 
-  /** A whole file that is not followed: plain or .gz; through the scan pool when there is one. */
-  private async readWhole(file: string, target: JoinTarget, pool: ScanPool | null = null): Promise<void> {
-    if (this.closed()) return;
+  /** A whole file that is not followed: plain or gzip; through the scan pool when there is one. */
+  private async readWhole(file: string, target: JoinTarget, pool: ScanPool | null = null, opened?: LogSource): Promise<void> {
+    if (this.closed()) {
+      if (opened) closeLogSource(opened);
+      return;
+    }
     const onRead = (n: number) => this.advance(n);
     const stopped = () => this.closed();
     try {
-      if (file.endsWith('.gz')) {
+      const open = opened ?? openLogSource(file);
+      if (open.gzip) {
         const spill = this.spans.createSpill();
         const span = this.spans.add(file, spill, 0, false);
         if (pool) {
-          const source = new GzipSource(file, spill, onRead);
+          const source = new GzipSource(open, spill, onRead);
           try {
             await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped });
           } finally {
@@ -295,12 +302,10 @@ export class ReadPlan implements LiveFileReader {
         } else {
           const splitter = new LineSplitter(this.intake.handler(span, target));
           let at = 0;
-          await readGzip(file, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
+          await readGzip(open, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
           splitter.flush();
         }
       } else {
-        const open = await openFile(file);
-        if ('error' in open) throw open.error;
         const span = this.spans.add(file, open.fd, 0);
         if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead });
         else {

@@ -18,7 +18,8 @@ import type { LineHandler } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, scanRecord } from './scan-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord } from './compact-record.js';
+import { scanRecord } from './scan-record.js';
 import type { ReplayLog } from './tail-merge.js';
 
 export class RecordIntake {

@@ -13,7 +13,7 @@
  * callers feed lines.
  */
 import { hash } from 'node:crypto';
-import type { ChainLine } from './chain.js';
+import { type ChainLine, chainFieldsOfLine } from './chain.js';
 import { GENESIS_HASH } from './format-constants.js';
 
 export interface CollectedOrder {
@@ -40,23 +40,8 @@ export interface CollectedPlan {
 
 const DIGEST = 32;
 const CHAINED = 1;
-const PREV_OK = 2;
-const GENESIS = 4;
-const DUPLICATE = 8;
-
-/** A record's chain position, or null for a line that carries none. */
-function chainFieldsOf(text: string): { seq: number; prev: string | null } | null {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof obj !== 'object' || obj === null) return null;
-  const { seq, prev } = obj as { seq?: unknown; prev?: unknown };
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= 0) return null;
-  return { seq, prev: typeof prev === 'string' ? prev : null };
-}
+const GENESIS = 2;
+const DUPLICATE = 4;
 
 /** Per-line facts of the first pass, in growable typed arrays. */
 class Arrivals {
@@ -73,19 +58,14 @@ class Arrivals {
     const i = this.count++;
     this.lengths[i] = text.length;
     hash('sha256', text, 'buffer').copy(this.digests, i * DIGEST);
-    const fields = chainFieldsOf(text);
+    const fields = chainFieldsOfLine(text);
     if (fields === null) {
       this.seq[i] = Number.NaN;
       return;
     }
     this.seq[i] = fields.seq;
-    let flags = CHAINED;
-    if (fields.prev !== null && /^[0-9a-f]{64}$/.test(fields.prev)) {
-      this.prevs.write(fields.prev, i * DIGEST, DIGEST, 'hex');
-      flags |= PREV_OK;
-      if (fields.seq === 1 && fields.prev === GENESIS_HASH) flags |= GENESIS;
-    }
-    this.flags[i] = flags;
+    this.prevs.write(fields.prev, i * DIGEST, DIGEST, 'hex');
+    this.flags[i] = fields.seq === 1 && fields.prev === GENESIS_HASH ? CHAINED | GENESIS : CHAINED;
   }
 
   digestKey(i: number): string {
@@ -207,7 +187,7 @@ function linkEpochs(a: Arrivals, runs: Runs): void {
   const bySeq = Array.from({ length: runs.count - 1 }, (_, k) => k + 1).sort((x, y) => runs.seq[x] - runs.seq[y] || x - y);
   for (const r of bySeq) {
     const i = runs.leader[r];
-    const before = isGenesis(r) || !(a.flags[i] & PREV_OK) ? undefined : runOfHash.get(a.prevKey(i));
+    const before = isGenesis(r) ? undefined : runOfHash.get(a.prevKey(i));
     root[r] = before === undefined ? r : root[before];
     runOfHash.set(a.digestKey(i), r);
   }

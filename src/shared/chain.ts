@@ -12,6 +12,66 @@ export function hashLine(line: string | Uint8Array): string {
   return hash('sha256', line, 'hex');
 }
 
+// ---- the chain fields: one rule for every reader ----
+
+/** A record's place in its writer's chain. */
+export interface ChainFields {
+  /** Position in the chain: 1 for the first record, +1 per record. */
+  seq: number;
+  /** SHA-256 of the line before, as 64 lowercase hex digits (GENESIS_HASH for the first). */
+  prev: string;
+}
+
+/** `seq` as the writer writes it: a positive safe integer. */
+export function isChainSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** `prev` as the writer writes it: 64 lowercase hex digits. */
+export function isChainPrev(value: unknown): value is string {
+  return typeof value === 'string' && SHA256_HEX.test(value);
+}
+
+const HEX_LOWER = new Uint8Array(256);
+for (const c of '0123456789abcdef') HEX_LOWER[c.charCodeAt(0)] = 1;
+
+/** `isChainPrev` for the contents of a JSON string `b[start, end)` (no escapes), as the byte scanner reads it. */
+export function isChainPrevBytes(b: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== 64) return false;
+  for (let i = start; i < end; i++) if (HEX_LOWER[b[i]] === 0) return false;
+  return true;
+}
+
+/**
+ * A record's chain fields, or null when it is unchained. The one rule, for every reader of a
+ * log (verifyChain, the collected-host order, the writer resuming a log, parseLine's records,
+ * the engine's byte scanner through isChainSeq and isChainPrevBytes):
+ *
+ *   chained ⇔ `seq` is a positive safe integer (isChainSeq) AND `prev` is 64 lowercase hex
+ *   digits (isChainPrev).
+ *
+ * Everything else is unchained: a value that is not an object, a record without the fields
+ * (another writer), with only one of them, or with a value outside the rule (`seq` 0, 1.5 or
+ * 2^53, `prev` in capitals). Not a verdict on the record: the schema, and so parseLine, also
+ * rejects a record whose `seq` or `prev` is present but outside the rule.
+ */
+export function chainFieldsOf(record: unknown): ChainFields | null {
+  if (typeof record !== 'object' || record === null) return null;
+  const { seq, prev } = record as { seq?: unknown; prev?: unknown };
+  return isChainSeq(seq) && isChainPrev(prev) ? { seq, prev } : null;
+}
+
+/** chainFieldsOf a line's text: null too for a line that is not JSON. */
+export function chainFieldsOfLine(text: string): ChainFields | null {
+  try {
+    return chainFieldsOf(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
 /** One line of input to the verifier, with where it came from. */
 export interface ChainLine {
   file: string;
@@ -40,7 +100,7 @@ export interface ChainReport {
   ok: boolean;
   /** Records that carry chain fields and were checked. */
   records: number;
-  /** Records without seq/prev (another writer); not part of the chain. */
+  /** Records without valid seq/prev (another writer; see chainFieldsOf); not part of the chain. */
   unchained: number;
   /** Lines that are not records at all (torn by a crash, or garbage); each is listed. */
   malformed: Array<{ file: string; line: number }>;
@@ -52,11 +112,9 @@ export interface ChainReport {
   break: ChainBreak | null;
 }
 
-interface Parsed {
+interface Parsed extends ChainFields {
   at: ChainLine;
   hash: string;
-  seq: number;
-  prev: string;
 }
 
 type Classified = { kind: 'chained'; rec: Parsed } | { kind: 'unchained'; at: ChainLine } | { kind: 'malformed'; at: ChainLine };
@@ -69,11 +127,8 @@ function classify(at: ChainLine): Classified {
     return { kind: 'malformed', at };
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', at };
-  const { seq, prev } = obj as { seq?: unknown; prev?: unknown };
-  if (typeof seq === 'number' && Number.isInteger(seq) && typeof prev === 'string') {
-    return { kind: 'chained', rec: { at, hash: hashLine(at.text), seq, prev } };
-  }
-  return { kind: 'unchained', at };
+  const fields = chainFieldsOf(obj);
+  return fields ? { kind: 'chained', rec: { at, hash: hashLine(at.text), ...fields } } : { kind: 'unchained', at };
 }
 
 const where = (at: ChainLine) => `${at.file}:${at.line}`;
@@ -135,8 +190,8 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     }
     if (c.kind === 'unchained') {
       // Records without chain fields are accepted before a chain starts (another writer);
-      // once a chain runs, a line without seq/prev inside it was not written by its writer.
-      if (last !== null) return fail('inserted', c.at, `${where(c.at)} carries no chain fields inside the chain that runs through ${where(last.at)}`);
+      // once a chain runs, a line without valid seq/prev inside it was not written by its writer.
+      if (last !== null) return fail('inserted', c.at, `${where(c.at)} carries no valid chain fields (seq, prev) inside the chain that runs through ${where(last.at)}`);
       report.unchained++;
       continue;
     }

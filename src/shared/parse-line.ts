@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
+import { isChainPrev, isChainSeq } from './chain.js';
 import {
   type AuditRecord,
   FORMAT_VERSION,
@@ -55,10 +56,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** Chain fields are optional (an unchained record), but one that is present follows chain.ts's rule. */
 function chainOk(o: Obj): boolean {
-  return (o.seq === undefined || (isInt(o.seq) && o.seq > 0)) && (o.prev === undefined || (isStr(o.prev) && SHA256_HEX.test(o.prev)));
+  return (o.seq === undefined || isChainSeq(o.seq)) && (o.prev === undefined || isChainPrev(o.prev));
 }
 
 function stringArray(v: unknown): boolean {

@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashLine } from '../shared/chain.js';
+import { chainFieldsOfLine, hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
 import { FORMAT_VERSION, GENESIS_HASH } from '../shared/format-constants.js';
 import type { RequestInput, ResponseInput } from './record-input.js';
@@ -82,16 +82,13 @@ interface ChainHead {
   hash: string;
 }
 
-/** The chain head a line continues from: its own seq (if any) and its hash. */
+/**
+ * The chain head a line continues from: its seq when it is chained (chainFieldsOf), else 0 —
+ * the next record starts a chain at seq 1 — and its hash either way: verify flags a line that
+ * is not a record, and accepts unchained records before a chain.
+ */
 function headOf(line: Buffer): ChainHead {
-  let seq = 0;
-  try {
-    const parsed = JSON.parse(line.toString('utf8')) as { seq?: unknown };
-    if (typeof parsed.seq === 'number' && Number.isInteger(parsed.seq) && parsed.seq > 0) seq = parsed.seq;
-  } catch {
-    // not a record: continue from its hash anyway, verify will flag it
-  }
-  return { seq, hash: hashLine(line) };
+  return { seq: chainFieldsOfLine(line.toString('utf8'))?.seq ?? 0, hash: hashLine(line) };
 }
 
 /**

@@ -84,7 +84,7 @@ function main(): void {
     }
   }
   const rows = [
-    ['', 'bundle (dist/bin)', 'unbundled (dist/tui, baseline)', 'ratio'],
+    ['', 'bundle (dist/bin)', 'unbundled (dist/cli, baseline)', 'ratio'],
     [`viewer first screen, ${records.toLocaleString('en')} records`, ...[view.bundle, view.unbundled].map((xs) => `${median(xs).toFixed(0)} ms`), `${(median(view.bundle) / median(view.unbundled)).toFixed(2)}×`],
     ['`stats` over 20 records', ...[stats.bundle, stats.unbundled].map((xs) => `${median(xs).toFixed(0)} ms`), `${(median(stats.bundle) / median(stats.unbundled)).toFixed(2)}×`],
   ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CollectedLines } from '../../src/engine/collected-lines.js';
 import type { LocatedCompact } from '../../src/engine/entry-store.js';
-import { newCompactRecord } from '../../src/engine/scan-record.js';
+import { newCompactRecord } from '../../src/engine/compact-record.js';
 
 function response(idHash: number, offset: number): LocatedCompact {
   return Object.assign(newCompactRecord(), { idHash, seg: 0, offset, length: 10, line: 1, seq: -1 }) as LocatedCompact;

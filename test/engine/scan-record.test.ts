@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { compactFromRecord, newCompactRecord, requestStrings, scanRecord } from '../../src/engine/scan-record.js';
+import { compactFromRecord, newCompactRecord, requestStrings } from '../../src/engine/compact-record.js';
+import { scanRecord } from '../../src/engine/scan-record.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { request, response, tempDir } from './helpers.js';
 
@@ -111,6 +112,22 @@ describe('scanRecord', () => {
       const bytes = Buffer.from(line);
       expect(fast(bytes), line).toBeNull();
       expect(slow(bytes), line).toBeNull();
+    }
+  });
+
+  it('applies chainFieldsOf\'s rule on both paths: a record with only one chain field is unchained and has no seq', () => {
+    const prev = 'a'.repeat(64);
+    const cases = [
+      [{ ...request('a'), seq: 5, prev }, true, 5],
+      [{ ...request('a'), seq: 5 }, false, -1], // before: unchained, yet seq 5 (ordered by it in a collected host)
+      [{ ...request('a'), prev }, false, -1],
+      [{ ...response('a'), seq: 7 }, false, -1],
+    ] as const;
+    for (const [record, chained, seq] of cases) {
+      const line = Buffer.from(JSON.stringify(record));
+      expect(expectAgreement(line)).toBe('fast');
+      expect(fast(line), line.toString()).toMatchObject({ chained, seq });
+      expect(slow(line), line.toString()).toMatchObject({ chained, seq });
     }
   });
 });

@@ -67,6 +67,18 @@ describe('orderCollected', () => {
     expect(texts(order.lines)).toEqual([c[0], c[1], c[2], torn, c[3]]);
   });
 
+  it('keeps a record with a seq but no valid prev (unchained by chainFieldsOf) after the record it arrived after', () => {
+    // Before, a seq alone was enough to be placed by seq here, while verifyChain called the
+    // record unchained.
+    const c = chain(3);
+    const { prev: _prev, ...noPrev } = JSON.parse(c[0]) as Record<string, unknown>;
+    const seqOnly = JSON.stringify({ ...noPrev, pid: 2 });
+    const badPrev = JSON.stringify({ ...(JSON.parse(c[0]) as object), prev: 'F'.repeat(64), pid: 3 });
+    const order = orderCollected(arrived([c[0], c[1], c[2], seqOnly, badPrev]));
+    expect(texts(order.lines)).toEqual([c[0], c[1], c[2], seqOnly, badPrev]);
+    expect(order.lateArrivals).toBe(0);
+  });
+
   it('keeps lines without seq that came before any record at the front', () => {
     const c = chain(2);
     const foreign = JSON.stringify({ v: 1, type: 'writer', time: 't', event: 'start', pid: 9 });

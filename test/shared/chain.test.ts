@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashLine, verifyChain } from '../../src/shared/chain.js';
+import { chainFieldsOf, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, verifyChain } from '../../src/shared/chain.js';
+import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, readLines, sampleRequest } from '../writer/helpers.js';
 
@@ -167,5 +168,69 @@ describe('verifyChain', () => {
     expect(report.ok).toBe(false);
     expect(report.break).toMatchObject({ kind: 'deleted', file, line: 10 });
     expect(verify([file]).ok).toBe(true); // without the witness, a truncated tail is invisible
+  });
+});
+
+describe('chainFieldsOf: one rule for every reader', () => {
+  const hex = 'ab'.repeat(32);
+  it('is chained with a positive safe integer seq and a 64-lowercase-hex prev, and nothing else', () => {
+    expect(chainFieldsOf({ seq: 1, prev: GENESIS_HASH })).toEqual({ seq: 1, prev: GENESIS_HASH });
+    expect(chainFieldsOf({ v: 1, type: 'writer', seq: 2 ** 53 - 1, prev: hex, extra: [] })).toEqual({ seq: 2 ** 53 - 1, prev: hex });
+    expect(chainFieldsOf({ seq: 1.0, prev: hex })).toEqual({ seq: 1, prev: hex }); // JSON's 1.0 is 1
+  });
+
+  // Each of these was read differently before by at least two of: verifyChain (any integer
+  // seq, any string prev), the collected-host order (seq alone was enough), the writer resuming
+  // a log (any integer seq > 0, prev ignored), parseLine and the byte scanner (seq alone gave an
+  // entry a seq while marking it unchained). Now all of them: unchained.
+  it.each([
+    ['seq without prev', { seq: 5 }],
+    ['prev without seq', { prev: hex }],
+    ['prev null', { seq: 5, prev: null }],
+    ['seq 0', { seq: 0, prev: hex }],
+    ['negative seq', { seq: -1, prev: hex }],
+    ['fractional seq', { seq: 1.5, prev: hex }],
+    ['seq past 2^53', { seq: 2 ** 53, prev: hex }],
+    ['seq as a string', { seq: '1', prev: hex }],
+    ['prev in capitals', { seq: 5, prev: hex.toUpperCase() }],
+    ['prev too short', { seq: 5, prev: hex.slice(1) }],
+    ['prev not hex', { seq: 5, prev: 'abc' }],
+    ['no chain fields', { v: 1, type: 'writer' }],
+  ])('%s is unchained', (_, record) => {
+    expect(chainFieldsOf(record)).toBeNull();
+    expect(chainFieldsOfLine(JSON.stringify(record))).toBeNull();
+  });
+
+  it('is null for what is not a record', () => {
+    for (const value of [null, 5, 'seq', [1, hex], undefined]) expect(chainFieldsOf(value)).toBeNull();
+    for (const text of ['', 'not json', '{"seq":1,"prev":"', 'null', '[]']) expect(chainFieldsOfLine(text)).toBeNull();
+  });
+
+  it('reads prev from bytes as it does from a string', () => {
+    for (const prev of [hex, GENESIS_HASH, hex.toUpperCase(), hex.slice(1), `${hex}0`, `${hex.slice(1)}g`, '']) {
+      const bytes = Buffer.from(`"${prev}"`);
+      expect(isChainPrevBytes(bytes, 1, bytes.length - 1), prev).toBe(isChainPrev(prev));
+    }
+    expect([1, 2 ** 53 - 1, 0, -1, 1.5, 2 ** 53, Number.NaN, '1'].map(isChainSeq)).toEqual([true, true, false, false, false, false, false, false]);
+  });
+
+  it('verifyChain: a record whose chain fields break the rule is unchained, inside the chain an inserted line', () => {
+    // Before, verifyChain took any integer seq and any string prev as chained, and named
+    // such a line `reordered` or named the line before it `modified`.
+    for (const edit of [{ seq: 0 }, { seq: 2 ** 53 }, { prev: 'abc' }, { prev: 'F'.repeat(64) }]) {
+      const { file, lines } = writtenLog();
+      lines[5] = JSON.stringify({ ...(JSON.parse(lines[5]) as object), ...edit });
+      rewrite(file, lines);
+      const report = verify([file]);
+      expect(report.break, JSON.stringify(edit)).toMatchObject({ kind: 'inserted', file, line: 6 });
+      expect(report.break?.message).toMatch(/no valid chain fields/);
+    }
+  });
+
+  it('verifyChain: before the chain starts, such a record is counted as unchained, as one without the fields', () => {
+    const { file, lines } = writtenLog(2);
+    const foreign = { ...(JSON.parse(lines[1]) as object), seq: 0, prev: 'x' };
+    rewrite(file, [JSON.stringify(foreign), ...lines]);
+    expect(verify([file])).toMatchObject({ ok: true, unchained: 1, records: 4, firstSeq: 1 });
   });
 });

@@ -179,6 +179,18 @@ describe('chain', () => {
     expect(JSON.parse(lines[1])).toMatchObject({ seq: 1, prev: hashLine(foreign) });
     expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: true, unchained: 1, records: 2 });
   });
+
+  it('starts a chain after a last line that is unchained by chainFieldsOf (a seq, but no valid prev)', () => {
+    // Before, the writer continued from any integer seq, prev or not, where verify saw no chain.
+    for (const prev of [undefined, 'F'.repeat(64)]) {
+      const file = path.join(tempDir(), 'audit.log');
+      const foreign = JSON.stringify({ v: 1, type: 'writer', seq: 41, prev, time: 't', event: 'start', pid: 1 });
+      fs.writeFileSync(file, `${foreign}\n`);
+      const { log } = open(file);
+      log.close();
+      expect(JSON.parse(readLines(file)[1])).toMatchObject({ seq: 1, prev: hashLine(foreign) });
+    }
+  });
 });
 
 describe('rotation', () => {

@@ -2,6 +2,7 @@
  * Errors the command line reports as one line and an exit code, never as a stack trace:
  * 2 for usage and I/O problems, 1 for a negative verdict (a broken chain, `--strict`).
  */
+import { NOT_A_REGULAR_FILE } from '../../engine/log-source.js';
 
 export const EXIT_OK = 0;
 export const EXIT_VERDICT = 1;
@@ -39,6 +40,8 @@ export function describeFsError(e: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory';
+    case NOT_A_REGULAR_FILE:
+      return 'not a regular file';
     case 'ELOOP':
       return 'too many levels of symbolic links';
     case 'ENAMETOOLONG':

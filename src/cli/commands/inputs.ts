@@ -10,10 +10,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../../engine/collector-dir.js';
+import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
+import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
 import { CliError, fileError, UsageError } from './errors.js';
 import { orderAsRotatedSet } from './rotated.js';
@@ -131,52 +132,27 @@ export function resolveInputFiles(named: readonly string[], options: { history?:
   return { files: files.filter((f) => !rotatedAway.has(f)), rotatedAway: [...rotatedAway.values()], awaitsRotatedAway };
 }
 
-const SNIFF_PLAIN_BYTES = 64 * 1024;
-const SNIFF_GZIP_BYTES = 16 * 1024;
-/** Bounds what a decompression bomb's first 16 KiB may inflate to. */
-const SNIFF_GZIP_MAX_OUTPUT = 16 * 1024 * 1024;
-
 /** Throws a one-line CliError unless `file` is a readable regular file holding an audit log. */
 export function checkInputFile(file: string): void {
-  let st: fs.Stats;
+  let source: LogSource;
   try {
-    st = fs.statSync(file);
-  } catch (e) {
-    throw fileError(file, e);
-  }
-  if (st.isDirectory()) throw new CliError(`${file}: is a directory`);
-  if (!st.isFile()) throw new CliError(`${file}: not a regular file`);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
+    source = openLogSource(file);
   } catch (e) {
     throw fileError(file, e);
   }
   try {
-    const buffer = Buffer.alloc(SNIFF_PLAIN_BYTES);
-    let n: number;
+    let text: TextHead;
     try {
-      n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+      text = textHeadSync(source);
     } catch (e) {
       throw fileError(file, e);
     }
-    let head: Uint8Array = buffer.subarray(0, n);
-    let whole = n < buffer.length;
-    if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-      const compressed = head.subarray(0, SNIFF_GZIP_BYTES);
-      whole = compressed.length === st.size;
-      try {
-        // SYNC_FLUSH: inflate what this prefix holds instead of failing on the missing rest.
-        head = zlib.gunzipSync(compressed, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: SNIFF_GZIP_MAX_OUTPUT });
-      } catch (e) {
-        if (e instanceof RangeError) return; // inflates hugely: let the reader judge it line by line
-        throw new CliError(`${file}: not an audit log (corrupt gzip data)`);
-      }
-    }
-    const verdict = sniffAuditLog(head, whole);
+    if (text.kind === 'corrupt-gzip') throw new CliError(`${file}: not an audit log (corrupt gzip data)`);
+    if (text.kind === 'inflates-hugely') return; // let the reader judge it line by line
+    const verdict = sniffAuditLog(text.head, text.whole);
     if (!verdict.ok) throw new CliError(`${file}: ${verdict.reason}`);
   } finally {
-    fs.closeSync(fd);
+    closeLogSource(source);
   }
 }
 

@@ -1,0 +1,101 @@
+/**
+ * Synchronous readers of an open log (log-source.ts), in bounded memory: its text chunk by
+ * chunk (plain files with readSync, gzip through gunzip-sync.ts), split into lines for
+ * verifyChain, which pulls; and the start of its text, for a first look at what a file is.
+ */
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { MAX_LINE_BYTES } from '../shared/format-constants.js';
+import { gunzipChunksSync } from './gunzip-sync.js';
+import { closeLogSource, type LogSource } from './log-source.js';
+
+const CHUNK = 1 << 20;
+
+/** A source's text (decompressed for gzip), chunk by chunk. Takes the source over: closed at the end, or when the caller stops. */
+export function textChunksSync(source: LogSource): Generator<Buffer> {
+  return source.gzip ? gunzipChunksSync(source) : plainChunksSync(source);
+}
+
+function* plainChunksSync(source: LogSource): Generator<Buffer> {
+  try {
+    for (let position = 0; ; ) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const n = fs.readSync(source.fd, chunk, 0, CHUNK, position);
+      if (n === 0) return;
+      position += n;
+      yield chunk.subarray(0, n);
+    }
+  } finally {
+    closeLogSource(source);
+  }
+}
+
+/**
+ * Stands in for a line over the cap: not JSON, so the verifier lists it as malformed (no
+ * writer produces such a line) without this reader ever holding more than the cap.
+ */
+export const OVERSIZED_LINE = '\u0000line over the 1 MiB cap';
+
+/** Splits chunks into lines (without the newline). A last line without a newline is yielded too. */
+export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): Generator<string> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  let oversized = false;
+  for (const chunk of chunks) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      if (oversized || held + (nl - start) > maxLineBytes) {
+        yield OVERSIZED_LINE;
+      } else {
+        const piece = chunk.subarray(start, nl);
+        yield (held === 0 ? piece : Buffer.concat([...parts, piece])).toString('utf8');
+      }
+      parts = [];
+      held = 0;
+      oversized = false;
+      start = nl + 1;
+    }
+    if (start < chunk.length && !oversized) {
+      held += chunk.length - start;
+      if (held > maxLineBytes) {
+        oversized = true;
+        parts = [];
+      } else {
+        parts.push(chunk.subarray(start));
+      }
+    }
+  }
+  if (oversized) yield OVERSIZED_LINE;
+  else if (held > 0) yield Buffer.concat(parts).toString('utf8');
+}
+
+const HEAD_PLAIN_BYTES = 64 * 1024;
+const HEAD_GZIP_BYTES = 16 * 1024;
+/** Bounds what a decompression bomb's first 16 KiB may inflate to. */
+const HEAD_GZIP_MAX_TEXT = 16 * 1024 * 1024;
+
+/** The start of a log's text, or why there is none to judge by. */
+export type TextHead =
+  | { kind: 'text'; head: Uint8Array; whole: boolean }
+  /** The first 16 KiB of gzip inflate past 16 MiB: a bomb, or text that compresses very well. */
+  | { kind: 'inflates-hugely' }
+  | { kind: 'corrupt-gzip' };
+
+/**
+ * The start of a source's text, without reading it all: up to 64 KiB of a plain file, or what
+ * the first 16 KiB of a gzip file inflate to; `whole` when that is the entire text. Throws a
+ * read error. Leaves the source open.
+ */
+export function textHeadSync(source: LogSource): TextHead {
+  const buffer = Buffer.alloc(source.gzip ? HEAD_GZIP_BYTES : HEAD_PLAIN_BYTES);
+  const n = fs.readSync(source.fd, buffer, 0, buffer.length, 0);
+  const bytes = buffer.subarray(0, n);
+  if (!source.gzip) return { kind: 'text', head: bytes, whole: n < buffer.length };
+  try {
+    // SYNC_FLUSH: inflate what this prefix holds instead of failing on the missing rest.
+    const head = zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEAD_GZIP_MAX_TEXT });
+    return { kind: 'text', head, whole: n === source.size };
+  } catch (e) {
+    return e instanceof RangeError ? { kind: 'inflates-hugely' } : { kind: 'corrupt-gzip' };
+  }
+}
