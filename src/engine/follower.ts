@@ -11,7 +11,8 @@
  *
  * Per file it keeps (dev, ino, offset) and the bytes that tell an append from a truncation
  * (followed-file.ts):
- * - size < offset, or the bytes just before the offset changed → copytruncate: start again at 0;
+ * - size < offset, or the bytes read last changed → copytruncate: what logrotate's copy holds
+ *   beyond the offset is read from the copy (truncation-copy.ts finds it), then the file again from 0;
  * - another inode at the path (logrotate `create`) → read the old file to its end through the
  *   descriptor still open, then continue with the new file from 0;
  * - path gone → finish the old file and wait for the path to come back.
@@ -22,10 +23,22 @@ import { type FSWatcher, watch } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineNotice } from '../shared/entry.js';
-import { FollowedFile, type TruncatedAt } from './followed-file.js';
+import { FollowedFile, type KnownBytes } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
+import { RecentBytes } from './recent-bytes.js';
 import { findRotatedSet } from './rotated-set.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
+import { findCopy, type TruncationCopy } from './truncation-copy.js';
+
+/** What a truncation left: how far the old file was read, and logrotate's copy of it (null: none found). */
+export interface Truncation {
+  /** Bytes of the old file read (its copy's included): lines ending past the copy's size are gone. */
+  readEnd: number;
+  /** The last complete line read from the old file (the copy may not hold it). */
+  lastLine: KnownBytes | null;
+  /** Open; whoever takes the segment keeps the descriptor (or closes it). */
+  copy: TruncationCopy | null;
+}
 
 export interface SegmentStart {
   fd: number;
@@ -35,13 +48,12 @@ export interface SegmentStart {
   offset: number;
   /** Why this segment begins. */
   reason: 'open' | 'rotated' | 'truncated';
-  /**
-   * After a truncation: how far the file had been read, and the bytes just before that point,
-   * to recognise the copy logrotate made (`copytruncate`) and re-read old lines from it.
-   */
-  truncatedAt?: TruncatedAt;
+  /** After a truncation: how far the old file was read, and its copy (to re-read old lines from). */
+  truncation?: Truncation;
   /** After a rotation: the file read until now (to find the name it was rotated to). */
   previous?: { fd: number; dev: number; ino: number };
+  /** The last bytes the follower reads from this segment (to read a line back after a truncation took it). */
+  recent?: RecentBytes;
 }
 
 const FIRST_READ_BYTES = 64 * 1024;
@@ -241,12 +253,34 @@ export class Follower {
     cur = this.current as FollowedFile;
     if (cur.wasTruncated()) {
       this.say({ kind: 'truncated', file: this.path, message: `${this.path} was truncated (copytruncate?): reading it again from the start` });
+      const evidence = cur.evidence();
+      const copy = findCopy(this.path, evidence);
+      // Records written before the copy that were not read yet: in the copy only.
+      if (copy && copy.size > cur.splitter.offset) await this.catchUp(cur.splitter, copy);
+      const truncation: Truncation = { readEnd: cur.splitter.offset, lastLine: evidence.lastLine, copy };
       const { fd, dev, ino } = cur;
-      cur.startOver((truncatedAt) => this.handler.segment({ fd, dev, ino, offset: 0, reason: 'truncated', truncatedAt }));
+      // (A record the copy caught half-way, held by the old splitter, is in neither file: dropped.)
+      cur.startOver((recent) => this.handler.segment({ fd, dev, ino, offset: 0, reason: 'truncated', truncation, recent }));
       // Each truncation is news: the next one must be reported too, not taken for a repeat.
       this.lastNotice = '';
     }
     await this.drain(cur);
+  }
+
+  /** Reads the copy from where the old file's reading stopped to the copy's end, into the old file's lines. */
+  private async catchUp(splitter: LineSplitter, copy: TruncationCopy): Promise<void> {
+    while (splitter.offset < copy.size && !this.stopped) {
+      const buf = this.buffer;
+      let n: number;
+      try {
+        n = fs.readSync(copy.fd, buf, 0, Math.min(buf.length, copy.size - splitter.offset), splitter.offset);
+      } catch {
+        return;
+      }
+      if (n === 0) return;
+      await pushInSlices(splitter, buf.subarray(0, n));
+      this.handler.read(n);
+    }
   }
 
   /**
@@ -277,7 +311,8 @@ export class Follower {
 
   private adopt(s: SegmentStart): FollowedFile {
     this.seen.add(`${s.dev}:${s.ino}`);
-    this.current = new FollowedFile(s.fd, s.dev, s.ino, new LineSplitter(this.handler.segment(s), s.offset, 1));
+    const recent = new RecentBytes();
+    this.current = new FollowedFile(s.fd, s.dev, s.ino, new LineSplitter(this.handler.segment({ ...s, recent }), s.offset, 1), recent);
     return this.current;
   }
 

@@ -172,6 +172,10 @@ export class ReadPlan implements LiveFileReader {
 
   // ---- LiveFileReader ----
 
+  get batch(): ChangeBatch {
+    return this.parts.batch;
+  }
+
   notice(n: EngineNotice): void {
     this.parts.notice(n);
   }
