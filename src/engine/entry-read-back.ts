@@ -90,11 +90,9 @@ export class EntryReader {
       e = entryFromOrphan(s, res, resLoc, hasRequest ? (responseFailed(res) ? 'failed' : 'ok') : state);
       if (hasRequest) anomalies = (anomalies & ~(ANOMALY_BITS['duplicate-id'] | ANOMALY_BITS.interrupted)) | ANOMALY_BITS['orphan-response'];
     } else if (hasRequest) {
-      e = this.requestFromColumns(s, reqLoc, state);
-      if (hasResponse) {
-        e.durationMs = f64[s * F64 + DU];
-        e.response = resLoc;
-      }
+      // Nothing of it can be read (a file changed under a read without a follower): what the
+      // columns hold, and no outcome it cannot show.
+      e = this.requestFromColumns(s, reqLoc, hasResponse ? stateOfDecision(DECISIONS[u8[s * U8 + DE]]) : state);
     } else {
       e = this.orphanFromColumns(s, resLoc, state);
     }
@@ -148,7 +146,7 @@ export class EntryReader {
       v: 1,
       type: 'request',
       id: '',
-      time: Number.isFinite(timeMs) ? new Date(timeMs).toISOString() : '',
+      time: '', // as sent: unknown (the time it was read as stays in timeMs)
       host: c.hosts.get(u32[s * U32 + HO]),
       session: c.sessions.get(u32[s * U32 + SE]),
       pipeline,
@@ -172,7 +170,7 @@ export class EntryReader {
       v: 1,
       type: 'response',
       id: '',
-      time: Number.isFinite(timeMs) ? new Date(timeMs).toISOString() : '',
+      time: '',
       status: state === 'failed' ? 'error' : 'ok',
       error: null,
       stages: [],

@@ -137,14 +137,15 @@ export class FileSpans {
   }
 
   /**
-   * A line of a followed span whose file was truncated before its follower noticed: from the
-   * copy beside it that holds the line, or from the bytes the follower read last (`check` says
-   * it is the line indexed). Returns the file it is in now ('' when it is in none), or null.
-   * The follower settles the truncation once it looks; until then an entry is still whole.
+   * A line of a span whose file was truncated before its follower noticed (or while a read
+   * without one was going on): from the copy beside it that holds the line, or from the bytes
+   * the follower read last (`check` says it is the line indexed). Returns the file it is in now
+   * ('' when it is in none), or null. The follower settles the truncation once it looks (then
+   * `end` says what is left); until then an entry is still whole.
    */
   readLineTruncated(id: number, offset: number, length: number, check: LineCheck): string | null {
     const span = this.list[id];
-    if (!span?.recent) return null;
+    if (!span || span.fd < 0 || Number.isFinite(span.end)) return null;
     for (const file of findRotatedSet(span.file)) {
       if (file === span.file || file.endsWith('.gz')) continue;
       let fd = -1;
@@ -158,7 +159,7 @@ export class FileSpans {
         if (fd >= 0) fs.closeSync(fd);
       }
     }
-    const kept = span.recent.read(offset, length);
+    const kept = span.recent?.read(offset, length);
     return kept && check(kept) ? '' : null;
   }
 

@@ -331,6 +331,30 @@ describe('a truncation without a copy (or a read back before the follower notice
   });
 });
 
+describe('a read without a follower', () => {
+  it('a file copytruncated after it was indexed: its entries are read back from the copy', async () => {
+    const file = path.join(tempDir('truncation'), 'audit.log');
+    const log = openAuditLog({ path: file, warn: () => {} });
+    logs.push(log);
+    for (const id of ['a', 'b']) {
+      log.request({ id, time: '2026-11-01T08:00:00Z', session: 's', pipeline: [['ls', id]], privileged: false, decision: 'approved', via: 'policy' });
+      log.response({ id, status: 'ok', stages: [{ exitCode: 0, stderr: 0 }], stdout: 1, durationMs: 1 });
+    }
+    const engine = openEngine([file], { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    copy(file);
+    truncate(file);
+    for (let i = 0; i < 10; i++) log.request({ id: `later-${i}`, time: '2026-11-01T08:00:00Z', session: 's', pipeline: [['ls']], privileged: false, decision: 'approved', via: 'policy' });
+    const entries = entriesOf(engine);
+    expect(entries.map((e) => [e.id, e.state, e.pipeline])).toEqual([
+      ['a', 'ok', [['ls', 'a']]],
+      ['b', 'ok', [['ls', 'b']]],
+    ]);
+    expect(entries.map((e) => e.request?.file)).toEqual([`${file}.1`, `${file}.1`]);
+  });
+});
+
 describe('the bytes a follower read last (RecentBytes)', () => {
   /** Byte i of the file is i mod 251. */
   const bytesAt = (at: number, n: number) => Buffer.from(Array.from({ length: n }, (_, j) => (at + j) % 251));
