@@ -69,6 +69,11 @@ export class FileSpans {
     return stale;
   }
 
+  /** The spans there are stop keeping the last bytes read: a new one is the live file's now. */
+  forgetRecent(): void {
+    for (const s of this.list) s.recent = null;
+  }
+
   /** True when the line [offset, offset + length) of span `id` can still be read (no truncation took it). */
   holds(id: number, offset: number, length: number): boolean {
     const span = this.list[id];

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
-import { RecentBytes } from './recent-bytes.js';
+import type { RecentBytes } from './recent-bytes.js';
 
 /** Bytes at a known offset of the file. */
 export interface KnownBytes {
@@ -92,7 +92,7 @@ export class FollowedFile {
     this.head = Buffer.alloc(0);
     this.lastLine = null;
     this.current = { offset: 0, bytes: Buffer.alloc(0) };
-    this.recent = new RecentBytes();
+    this.recent = this.recent.fresh();
     this.recent.keep();
     this.splitter = new LineSplitter(open(this.recent), 0, 1);
   }

@@ -23,22 +23,12 @@ import { type FSWatcher, watch } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineNotice } from '../shared/entry.js';
-import { FollowedFile, type KnownBytes } from './followed-file.js';
+import { FollowedFile } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { RecentBytes } from './recent-bytes.js';
 import { findRotatedSet } from './rotated-set.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
-import { findCopy, type TruncationCopy } from './truncation-copy.js';
-
-/** What a truncation left: how far the old file was read, and logrotate's copy of it (null: none found). */
-export interface Truncation {
-  /** Bytes of the old file read (its copy's included): lines ending past the copy's size are gone. */
-  readEnd: number;
-  /** The last complete line read from the old file (the copy may not hold it). */
-  lastLine: KnownBytes | null;
-  /** Open; whoever takes the segment keeps the descriptor (or closes it). */
-  copy: TruncationCopy | null;
-}
+import { catchUpFromCopy, findCopy, type Truncation } from './truncation-copy.js';
 
 export interface SegmentStart {
   fd: number;
@@ -76,6 +66,8 @@ export interface FollowerOptions {
   /** Safety poll. */
   pollMs?: number;
   chunkBytes?: number;
+  /** How many of the last bytes read are kept, to read a line back that a truncation took (RecentBytes). */
+  recentBytes?: number;
 }
 
 /**
@@ -256,7 +248,7 @@ export class Follower {
       const evidence = cur.evidence();
       const copy = findCopy(this.path, evidence);
       // Records written before the copy that were not read yet: in the copy only.
-      if (copy && copy.size > cur.splitter.offset) await this.catchUp(cur.splitter, copy);
+      if (copy) await catchUpFromCopy(copy, cur.splitter, this.buffer, (n) => this.handler.read(n), () => this.stopped);
       const truncation: Truncation = { readEnd: cur.splitter.offset, lastLine: evidence.lastLine, copy };
       const { fd, dev, ino } = cur;
       // (A record the copy caught half-way, held by the old splitter, is in neither file: dropped.)
@@ -265,22 +257,6 @@ export class Follower {
       this.lastNotice = '';
     }
     await this.drain(cur);
-  }
-
-  /** Reads the copy from where the old file's reading stopped to the copy's end, into the old file's lines. */
-  private async catchUp(splitter: LineSplitter, copy: TruncationCopy): Promise<void> {
-    while (splitter.offset < copy.size && !this.stopped) {
-      const buf = this.buffer;
-      let n: number;
-      try {
-        n = fs.readSync(copy.fd, buf, 0, Math.min(buf.length, copy.size - splitter.offset), splitter.offset);
-      } catch {
-        return;
-      }
-      if (n === 0) return;
-      await pushInSlices(splitter, buf.subarray(0, n));
-      this.handler.read(n);
-    }
   }
 
   /**
@@ -311,7 +287,7 @@ export class Follower {
 
   private adopt(s: SegmentStart): FollowedFile {
     this.seen.add(`${s.dev}:${s.ino}`);
-    const recent = new RecentBytes();
+    const recent = new RecentBytes(this.options.recentBytes);
     this.current = new FollowedFile(s.fd, s.dev, s.ino, new LineSplitter(this.handler.segment({ ...s, recent }), s.offset, 1), recent);
     return this.current;
   }

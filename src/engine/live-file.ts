@@ -22,6 +22,8 @@ export interface LiveFileReader {
   readonly store: EntryStore;
   readonly intake: RecordIntake;
   readonly batch: ChangeBatch;
+  /** One of a fleet's many engines. */
+  readonly oneOfMany: boolean;
   notice(n: EngineNotice): void;
   /** Bytes read. */
   advance(bytes: number): void;
@@ -59,6 +61,8 @@ export function followLiveFile(r: LiveFileReader, file: string, open: OpenFile |
       // Lines read before are cited in the file they are in now (logrotate: audit.log.1, and
       // the copies it made before moved on to .2, …).
       if (s.reason !== 'open' && r.spans.renameMoved(findRotatedSet(file))) r.store.forgetCachedEntries();
+      // Only the live file's newest lines can be cut before the follower looks: only they keep their bytes.
+      r.spans.forgetRecent();
       const span = r.spans.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || current === null, s.recent ?? null);
       current = span;
       liveFd = s.fd;
@@ -68,5 +72,9 @@ export function followLiveFile(r: LiveFileReader, file: string, open: OpenFile |
     notice: (n) => r.notice(n),
     read: (n) => r.advance(n),
     idle: () => r.idle(),
-  }, { start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined });
+  }, {
+    start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined,
+    // One of a fleet's many files keeps less.
+    recentBytes: r.oneOfMany ? 32 * 1024 : undefined,
+  });
 }

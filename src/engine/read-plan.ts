@@ -176,6 +176,10 @@ export class ReadPlan implements LiveFileReader {
     return this.parts.batch;
   }
 
+  get oneOfMany(): boolean {
+    return this.parts.policy.oneOfMany;
+  }
+
   notice(n: EngineNotice): void {
     this.parts.notice(n);
   }

@@ -15,6 +15,11 @@ export class RecentBytes {
 
   constructor(private readonly cap = 256 * 1024) {}
 
+  /** An empty one of the same size (for the file read again from its start). */
+  fresh(): RecentBytes {
+    return new RecentBytes(this.cap);
+  }
+
   /** From now on bytes are kept (a follower that has caught up: the first read of a big file is not). */
   keep(): void {
     this.keeping = true;

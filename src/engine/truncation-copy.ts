@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import { parseLine } from '../shared/parse-line.js';
 import type { KnownBytes, TruncationEvidence } from './followed-file.js';
+import type { LineSplitter } from './line-splitter.js';
+import { pushInSlices } from './read-file.js';
 import { findRotatedSet } from './rotated-set.js';
 
 /** The copy, open: its bytes [0, size) are the truncated file's as they were. */
@@ -17,6 +19,16 @@ export interface TruncationCopy {
   file: string;
   fd: number;
   size: number;
+}
+
+/** What a truncation left: how far the old file was read, and logrotate's copy of it (null: none found). */
+export interface Truncation {
+  /** Bytes of the old file read (its copy's included): lines ending past the copy's size are gone. */
+  readEnd: number;
+  /** The last complete line read from the old file (the copy may not hold it). */
+  lastLine: KnownBytes | null;
+  /** Open; whoever takes the segment keeps the descriptor (or closes it). */
+  copy: TruncationCopy | null;
 }
 
 /** The copy of `live` (truncated after `evidence` was gathered) among the rotated files beside it, newest first; null when none is. */
@@ -53,6 +65,24 @@ function isCopy(fd: number, size: number, head: Buffer, lastLine: KnownBytes | n
 function holdsAt(fd: number, known: Buffer, at: number): boolean {
   const probe = Buffer.alloc(known.length);
   return fs.readSync(fd, probe, 0, probe.length, at) === probe.length && probe.equals(known);
+}
+
+/**
+ * Records written before the copy that were not read yet are in the copy only: read from where
+ * the old file's reading stopped (`splitter.offset`) to the copy's end, into the old file's lines.
+ */
+export async function catchUpFromCopy(copy: TruncationCopy, splitter: LineSplitter, buf: Buffer, onRead: (n: number) => void, stopped: () => boolean): Promise<void> {
+  while (splitter.offset < copy.size && !stopped()) {
+    let n: number;
+    try {
+      n = fs.readSync(copy.fd, buf, 0, Math.min(buf.length, copy.size - splitter.offset), splitter.offset);
+    } catch {
+      return;
+    }
+    if (n === 0) return;
+    await pushInSlices(splitter, buf.subarray(0, n));
+    onRead(n);
+  }
 }
 
 /** How far back from a copy's end its last record is looked for. */

@@ -12,10 +12,9 @@ import type { EngineNotice } from '../shared/entry.js';
 import type { ChangeBatch } from './change-batch.js';
 import type { EntryStore } from './entry-store.js';
 import type { FileSpans } from './file-spans.js';
-import type { Truncation } from './follower.js';
 import type { LineHandler } from './line-splitter.js';
 import type { RecordIntake } from './record-intake.js';
-import { lastSeqBefore, seqOf } from './truncation-copy.js';
+import { lastSeqBefore, seqOf, type Truncation } from './truncation-copy.js';
 
 /** What settling a truncation works on. */
 export interface TruncationScene {
