@@ -40,8 +40,6 @@ export interface SegmentStart {
   reason: 'open' | 'rotated' | 'truncated';
   /** After a truncation: how far the old file was read, and its copy (to re-read old lines from). */
   truncation?: Truncation;
-  /** After a rotation: the file read until now (to find the name it was rotated to). */
-  previous?: { fd: number; dev: number; ino: number };
   /** The last bytes the follower reads from this segment (to read a line back after a truncation took it). */
   recent?: RecentBytes;
 }
@@ -226,19 +224,17 @@ export class Follower {
       const oldMtimeMs = cur.mtimeMs();
       await this.drain(cur);
       this.retired.push({ cur, until: performance.now() + RETIRE_MS });
-      let previous = { fd: cur.fd, dev: cur.dev, ino: cur.ino };
       this.current = cur = null;
       this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
       // Files made and rotated away again before this follower looked (two rotations between
       // checks): whole, oldest first, before the new one.
       for (const missed of this.missedFiles(oldMtimeMs, st)) {
-        const read = this.adopt({ ...missed, offset: 0, reason: 'rotated', previous });
+        const read = this.adopt({ ...missed, offset: 0, reason: 'rotated' });
         await this.drain(read);
         this.retired.push({ cur: read, until: performance.now() + RETIRE_MS });
-        previous = { fd: read.fd, dev: read.dev, ino: read.ino };
         this.current = null;
       }
-      if (!(await this.open('rotated', previous))) return;
+      if (!(await this.open('rotated'))) return;
     } else if (!cur) {
       if (!(await this.open('open'))) return;
     }
@@ -303,7 +299,7 @@ export class Follower {
     this.retired = this.retired.filter((r) => now < r.until);
   }
 
-  private async open(reason: SegmentStart['reason'], previous?: SegmentStart['previous']): Promise<boolean> {
+  private async open(reason: SegmentStart['reason']): Promise<boolean> {
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'r');
@@ -314,7 +310,7 @@ export class Follower {
     }
     const st = fs.fstatSync(fd);
     this.lastNotice = '';
-    this.adopt({ fd, dev: st.dev, ino: st.ino, offset: 0, reason, previous });
+    this.adopt({ fd, dev: st.dev, ino: st.ino, offset: 0, reason });
     return true;
   }
 
