@@ -7,7 +7,8 @@
 import type { EntryState } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { commandOf } from '../shared/query.js';
-import type { CompactRecord } from './compact-record.js';
+import type { Decision } from '../shared/schema.js';
+import { type CompactRecord, DECISIONS } from './compact-record.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */
@@ -63,8 +64,10 @@ export const LAYOUT = {
   POLICY: 2,
   HAS_REQUEST: 4,
   HAS_RESPONSE: 8,
+  /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
+  LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** Decision → column code (DECISIONS order) without a search. */
 function decisionCode(d: string): number {
@@ -173,6 +176,62 @@ export class EntryColumns {
     u32[s * U32 + PS] = r.seg;
     u32[s * U32 + PL] = r.length;
     u32[s * U32 + PN] = r.line;
+  }
+
+  /**
+   * The entry's request line is gone: what is left is its response, as an orphan's (whose
+   * time is the response's), with `state` and `anomalies`.
+   */
+  forgetRequest(s: number, state: EntryState, anomalies: number, timeMs: number): void {
+    const { u8, u32, f64 } = this;
+    u8[s * U8 + ST] = STATE_CODE[state];
+    u8[s * U8 + AN] = anomalies;
+    u8[s * U8 + FL] &= ~(HAS_REQUEST | PRIVILEGED | POLICY);
+    u8[s * U8 + DE] = NO_DECISION;
+    f64[s * F64 + TM] = timeMs;
+    f64[s * F64 + LA] = Number.NaN;
+    u32[s * U32 + HO] = this.hosts.intern('');
+    u32[s * U32 + SE] = this.sessions.intern('');
+    u32[s * U32 + RE] = this.reasons.intern('');
+    u32[s * U32 + CM] = 0;
+  }
+
+  /** The entry's response line is gone: the entry is its request's alone again, in `state`. */
+  forgetResponse(s: number, state: EntryState): void {
+    this.u8[s * U8 + ST] = STATE_CODE[state];
+    this.u8[s * U8 + FL] &= ~HAS_RESPONSE;
+    this.f64[s * F64 + DU] = Number.NaN;
+  }
+
+  /** None of the entry's lines is left: it is withdrawn. */
+  markLost(s: number): void {
+    this.u8[s * U8 + FL] = LOST;
+  }
+
+  isLost(s: number): boolean {
+    return (this.u8[s * U8 + FL] & LOST) !== 0;
+  }
+
+  hasRequest(s: number): boolean {
+    return (this.u8[s * U8 + FL] & HAS_REQUEST) !== 0;
+  }
+
+  /** Where the entry's request and response lines are (span, offset, length). */
+  requestLine(s: number): [seg: number, offset: number, length: number] {
+    return [this.u32[s * U32 + QS], this.f64[s * F64 + QO], this.u32[s * U32 + QL]];
+  }
+
+  responseLine(s: number): [seg: number, offset: number, length: number] {
+    return [this.u32[s * U32 + PS], this.f64[s * F64 + PO], this.u32[s * U32 + PL]];
+  }
+
+  idHash(s: number): number {
+    return this.f64[s * F64 + ID];
+  }
+
+  /** The request's decision; null for an orphan. */
+  decision(s: number): Decision | null {
+    return DECISIONS[this.u8[s * U8 + DE]] ?? null;
   }
 
   state(s: number): EntryState {

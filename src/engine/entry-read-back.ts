@@ -2,12 +2,18 @@
  * Entry read-back: an `Entry` from its lines re-read by offset, or from the columns when a line is gone.
  *
  * lnav's model: the index keeps where lines are, not their text; argv, env keys, ids, output
- * sizes… come back from the lines when an entry is shown. A line truncated away since falls
- * back to what the columns kept. Recently asked entries are cached by slot.
+ * sizes… come back from the lines when an entry is shown. Recently asked entries are cached by
+ * slot.
+ *
+ * A line a truncation took is no part of an entry: once the follower has looked, the store has
+ * withdrawn it (truncation-loss.ts); before that, the entry is given as it will be then — a
+ * request without its response is running, a response without its request an orphan — and a
+ * followed file truncated under the reader is read from logrotate's copy. Only an entry none of
+ * whose lines can be read any more falls back to what the columns kept.
  */
 import type { Entry, EntryState, RecordLocation } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
-import { anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest } from '../shared/join.js';
+import { ANOMALY_BITS, anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest, responseFailed, stateOfDecision } from '../shared/join.js';
 import { parseLine } from '../shared/parse-line.js';
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { type EntryColumns, LAYOUT } from './entry-columns.js';
@@ -18,6 +24,12 @@ import type { FileSpans } from './file-spans.js';
 const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
+
+/** A record read back, and the file it was read from when that is not its span's (a copy). */
+interface ReadBack {
+  record: RequestRecord | ResponseRecord;
+  file: string | null;
+}
 
 export class EntryReader {
   /** Slot → entry, least recently asked first. */
@@ -63,40 +75,63 @@ export class EntryReader {
     const [ps, pl, pn, po] = [u32[s * U32 + PS], u32[s * U32 + PL], u32[s * U32 + PN], f64[s * F64 + PO]];
     const request = hasRequest ? this.reread(qs, qo, ql, 'request', idHash) : null;
     const response = hasResponse ? this.reread(ps, po, pl, 'response', idHash) : null;
-    const reqLoc = hasRequest ? this.location(qs, qo, ql, qn, request?.seq) : null;
-    const resLoc = hasResponse ? this.location(ps, po, pl, pn, response?.seq) : null;
+    const reqLoc = hasRequest ? this.location(qs, qo, ql, qn, request) : null;
+    const resLoc = hasResponse ? this.location(ps, po, pl, pn, response) : null;
+    let anomalies = u8[s * U8 + AN];
     let e: Entry;
-    if (hasRequest) {
-      e = request ? entryFromRequest(s, request as RequestRecord, reqLoc, state) : this.requestFromColumns(s, reqLoc, state);
-      if (hasResponse) {
-        if (response) applyResponse(e, response as ResponseRecord, resLoc);
-        else {
-          e.durationMs = f64[s * F64 + DU];
-          e.response = resLoc;
-        }
-      }
+    if (request) {
+      // A response a truncation took (not withdrawn yet): the request's alone, as it will be.
+      const req = request.record as RequestRecord;
+      e = entryFromRequest(s, req, reqLoc, response || !hasResponse ? state : stateOfDecision(req.decision));
+      if (response) applyResponse(e, response.record as ResponseRecord, resLoc);
+    } else if (response) {
+      // No request, or one a truncation took: an orphan response.
+      const res = response.record as ResponseRecord;
+      e = entryFromOrphan(s, res, resLoc, hasRequest ? (responseFailed(res) ? 'failed' : 'ok') : state);
+      if (hasRequest) anomalies = (anomalies & ~(ANOMALY_BITS['duplicate-id'] | ANOMALY_BITS.interrupted)) | ANOMALY_BITS['orphan-response'];
+    } else if (hasRequest) {
+      // Nothing of it can be read (a file changed under a read without a follower): what the
+      // columns hold, and no outcome it cannot show.
+      e = this.requestFromColumns(s, reqLoc, hasResponse ? stateOfDecision(DECISIONS[u8[s * U8 + DE]]) : state);
     } else {
-      e = response ? entryFromOrphan(s, response as ResponseRecord, resLoc, state) : this.orphanFromColumns(s, resLoc, state);
+      e = this.orphanFromColumns(s, resLoc, state);
     }
-    e.state = state;
     e.origin = this.origin;
-    e.anomalies = [...anomaliesOf(u8[s * U8 + AN])];
+    e.anomalies = [...anomaliesOf(anomalies)];
     return e;
   }
 
-  /** A record's line read back and checked to be the one indexed (the file may have been truncated since). */
-  private reread(seg: number, offset: number, length: number, type: 'request' | 'response', idHash: number) {
-    const bytes = this.segments.readLine(seg, offset, length);
-    if (!bytes) return null;
-    const parsed = parseLine(bytes);
-    if (!parsed.ok || parsed.record.type !== type || hashString(parsed.record.id) !== idHash) return null;
-    return parsed.record;
+  /** The response record of the entry in `slot`, read back; null when it cannot be. */
+  response(slot: number): ResponseRecord | null {
+    const { u32, f64 } = this.columns;
+    const read = this.reread(u32[slot * U32 + PS], f64[slot * F64 + PO], u32[slot * U32 + PL], 'response', f64[slot * F64 + ID]);
+    return read ? (read.record as ResponseRecord) : null;
   }
 
-  private location(seg: number, offset: number, length: number, line: number, seq: number | undefined): RecordLocation {
+  /**
+   * A record's line read back and checked to be the one indexed (the file may have been
+   * truncated since), with the file it was read from when that is not its span's.
+   */
+  private reread(seg: number, offset: number, length: number, type: 'request' | 'response', idHash: number): ReadBack | null {
+    let record: RequestRecord | ResponseRecord | null = null;
+    const check = (bytes: Buffer) => {
+      const parsed = parseLine(bytes);
+      const ok = parsed.ok && parsed.record.type === type && hashString(parsed.record.id) === idHash;
+      record = ok ? (parsed.record as RequestRecord | ResponseRecord) : null;
+      return ok;
+    };
+    const bytes = this.segments.readLine(seg, offset, length);
+    if (bytes && check(bytes)) return { record: record as unknown as RequestRecord | ResponseRecord, file: null };
+    // Truncated under the follower, which has not looked yet: logrotate's copy holds it, or
+    // what the follower read last (cited where it was read: it is in no file now).
+    const copy = this.segments.readLineTruncated(seg, offset, length, check);
+    return copy === null ? null : { record: record as unknown as RequestRecord | ResponseRecord, file: copy || null };
+  }
+
+  private location(seg: number, offset: number, length: number, line: number, read: ReadBack | null): RecordLocation {
     const segment = this.segments.get(seg);
     const base = segment.lineBase;
-    return { file: segment.file, line: Number.isNaN(base) ? 0 : base + line, offset, length, seq: seq ?? null };
+    return { file: read?.file ?? segment.file, line: Number.isNaN(base) ? 0 : base + line, offset, length, seq: read?.record.seq ?? null };
   }
 
   /** When a line cannot be read back (truncated since): what the index kept. */
@@ -111,7 +146,7 @@ export class EntryReader {
       v: 1,
       type: 'request',
       id: '',
-      time: Number.isFinite(timeMs) ? new Date(timeMs).toISOString() : '',
+      time: '', // as sent: unknown (the time it was read as stays in timeMs)
       host: c.hosts.get(u32[s * U32 + HO]),
       session: c.sessions.get(u32[s * U32 + SE]),
       pipeline,
@@ -135,7 +170,7 @@ export class EntryReader {
       v: 1,
       type: 'response',
       id: '',
-      time: Number.isFinite(timeMs) ? new Date(timeMs).toISOString() : '',
+      time: '',
       status: state === 'failed' ? 'error' : 'ok',
       error: null,
       stages: [],

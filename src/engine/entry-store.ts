@@ -7,7 +7,7 @@
  * The join's rules are those of the plain-object join the tests hold it to.
  */
 import type { Entry, EntryFilter, EntryState, EntryStats } from '../shared/entry.js';
-import type { EntrySink } from '../shared/join.js';
+import { ANOMALY_BITS, type EntrySink, parseRecordTime, responseFailed, stateOfDecision } from '../shared/join.js';
 import { finishStats, type StatsParts } from '../shared/query.js';
 import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
@@ -16,6 +16,22 @@ import type { FileSpans } from './file-spans.js';
 import type { StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
+
+/** True when a line (span, offset, length) is still in a file. */
+export type LineHeld = (seg: number, offset: number, length: number) => boolean;
+
+/** What taking lines that left the files out of the entries did. */
+export interface Withdrawal {
+  /** Records (lines) taken out. */
+  records: number;
+  /** Slots running again (their response went). */
+  reopened: number[];
+  /** Slots with nothing left, taken out of the order. */
+  dropped: number[];
+  /** Their positions before (ascending), and how many entries were shown then. */
+  droppedPositions: number[];
+  visibleBefore: number;
+}
 
 const { F64, TM } = LAYOUT;
 
@@ -68,6 +84,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   }
 
   flag(slot: number, anomalies: number): void {
+    if (this.columns.isLost(slot)) return;
     const before = this.columns.anomalies(slot);
     if ((before | anomalies) === before) return;
     this.columns.setAnomalies(slot, before | anomalies);
@@ -75,6 +92,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   }
 
   unflag(slot: number, anomalies: number): void {
+    if (this.columns.isLost(slot)) return;
     const before = this.columns.anomalies(slot);
     if ((before & ~anomalies) === before) return;
     this.columns.setAnomalies(slot, before & ~anomalies);
@@ -87,6 +105,58 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   hasResponse(slot: number): boolean {
     return this.columns.hasResponse(slot);
+  }
+
+  /** Withdrawn (none of its lines is in a file any more): in no order. */
+  isLost(slot: number): boolean {
+    return this.columns.isLost(slot);
+  }
+
+  idHash(slot: number): number {
+    return this.columns.idHash(slot);
+  }
+
+  /**
+   * Takes every record of the entries shown whose line is in one of the spans `segs` and no
+   * longer `held` out of its entry, leaving each entry as a fresh read of the files would make
+   * it: without its response it is its request's alone again (an approved one running); without
+   * its request, an orphan response; with neither, it leaves the order.
+   */
+  withdraw(segs: ReadonlySet<number>, held: LineHeld): Withdrawal {
+    const c = this.columns;
+    const out: Withdrawal = { records: 0, reopened: [], dropped: [], droppedPositions: [], visibleBefore: this.visible };
+    const gone = ([seg, offset, length]: [number, number, number]) => segs.has(seg) && !held(seg, offset, length);
+    let kept = 0;
+    for (let p = 0; p < this.visible; p++) {
+      const s = this.order[p];
+      const hadRequest = c.hasRequest(s);
+      const hadResponse = c.hasResponse(s);
+      const requestGone = hadRequest && gone(c.requestLine(s));
+      const responseGone = hadResponse && gone(c.responseLine(s));
+      out.records += Number(requestGone) + Number(responseGone);
+      const response = requestGone && hadResponse && !responseGone ? this.reader.response(s) : null;
+      if ((requestGone || !hadRequest) && (responseGone || !hadResponse || !response) && (requestGone || responseGone)) {
+        c.markLost(s);
+        this.reader.forget(s);
+        this.touched?.delete(s);
+        out.dropped.push(s);
+        out.droppedPositions.push(p);
+        continue;
+      }
+      this.order[kept++] = s;
+      if (response) {
+        const anomalies = (c.anomalies(s) & ~(ANOMALY_BITS['duplicate-id'] | ANOMALY_BITS.interrupted)) | ANOMALY_BITS['orphan-response'];
+        c.forgetRequest(s, responseFailed(response) ? 'failed' : 'ok', anomalies, parseRecordTime(response.time));
+        this.touch(s);
+      } else if (responseGone) {
+        const state = stateOfDecision(c.decision(s) ?? 'approved');
+        c.forgetResponse(s, state);
+        this.touch(s);
+        if (state === 'running') out.reopened.push(s);
+      }
+    }
+    this.visible = kept;
+    return out;
   }
 
   /** Gives back reserved room beyond `spare` more entries (a fleet holds hundreds of small stores). */
@@ -173,6 +243,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   }
 
   private touch(slot: number): void {
+    if (this.columns.isLost(slot)) return;
     this.reader.forget(slot);
     this.touched?.add(slot);
   }

@@ -7,11 +7,16 @@
  * truncation. It keeps the descriptor open, so a file rotated or deleted since stays
  * readable. A `.gz` file is decompressed once into an anonymous temporary file (created 0600,
  * unlinked at once) that serves the same purpose.
+ *
+ * A followed file that is truncated (copytruncate) takes its lines with it: its spans then read
+ * from logrotate's copy, as far as the copy goes (`end`); lines past it are in no file.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closeLogSource, tryOpenLogSource } from './log-source.js';
+import type { RecentBytes } from './recent-bytes.js';
+import { findRotatedSet } from './rotated-set.js';
 
 export interface FileSpan {
   id: number;
@@ -21,7 +26,17 @@ export interface FileSpan {
   fd: number;
   /** Lines in the file before this span's first line; NaN while unknown (tail read first). */
   lineBase: number;
+  /** Lines ending past this offset are gone (the file was truncated, and its copy, if any, ends here). */
+  end: number;
+  /**
+   * Read by a follower from the live file, which may be truncated before the follower notices:
+   * the last bytes it read (null for other spans, and once a truncation is settled).
+   */
+  recent: RecentBytes | null;
 }
+
+/** The bytes of a line are what was indexed there (the caller checks the record). */
+export type LineCheck = (bytes: Buffer) => boolean;
 
 export class FileSpans {
   readonly list: FileSpan[] = [];
@@ -30,44 +45,75 @@ export class FileSpans {
   private scratch = Buffer.allocUnsafe(4 * 1024);
 
   /** Registers a span; `own` says the descriptor is closed with the others at the end. */
-  add(file: string, fd: number, lineBase: number, own = true): FileSpan {
-    const span: FileSpan = { id: this.list.length, file, fd, lineBase };
+  add(file: string, fd: number, lineBase: number, own = true, recent: RecentBytes | null = null): FileSpan {
+    const span: FileSpan = { id: this.list.length, file, fd, lineBase, end: Number.POSITIVE_INFINITY, recent };
     this.list.push(span);
     if (own && fd >= 0) this.owned.add(fd);
     return span;
   }
 
   /**
-   * After a copytruncate: spans read from `fd` before it was truncated are re-pointed at the
-   * copy, found among `candidates` as the file that starts with `firstBytes` (the copy is
-   * byte-identical from its start, though it may end before `offset`: records appended between
-   * logrotate's copy and its truncate are in neither file, and stay unreadable) — or, without
-   * them, the file holding `lastBytes` just before `offset`. Returns the copy's path, or null.
+   * The file open as `fd` was truncated: the spans read from it read from its copy now (byte
+   * for byte the same from 0, to `copy.size`), or from nothing when there is none. Returns
+   * those spans. The copy's descriptor is kept when a span took it, else closed.
    */
-  adoptCopy(fd: number, offset: number, lastBytes: Buffer, candidates: readonly string[], firstBytes: Buffer = Buffer.alloc(0)): string | null {
+  truncated(fd: number, copy: { file: string; fd: number; size: number } | null): FileSpan[] {
     const stale = this.list.filter((s) => s.fd === fd);
-    if (stale.length === 0) return null;
-    const probes = [
-      { known: firstBytes, at: 0 },
-      { known: lastBytes, at: offset - lastBytes.length },
-    ].filter((p) => p.known.length > 0 && p.at >= 0);
-    for (const { known, at } of probes) {
-      const copy = findFileHolding(candidates, known, at);
-      if (copy) {
-        this.owned.add(copy.fd);
-        for (const s of stale) {
-          s.fd = copy.fd;
-          s.file = copy.file;
-        }
-        return copy.file;
-      }
+    for (const s of stale) {
+      s.fd = copy ? copy.fd : -1;
+      if (copy) s.file = copy.file;
+      s.end = Math.min(s.end, copy ? copy.size : 0);
+      s.recent = null;
     }
-    return null;
+    if (copy && stale.length > 0) this.owned.add(copy.fd);
+    else if (copy) fs.closeSync(copy.fd);
+    return stale;
   }
 
-  /** Spans read from `fd` now carry `file` (the name their file was rotated to). */
-  rename(fd: number, file: string): void {
-    for (const s of this.list) if (s.fd === fd) s.file = file;
+  /** The spans there are stop keeping the last bytes read: a new one is the live file's now. */
+  forgetRecent(): void {
+    for (const s of this.list) s.recent = null;
+  }
+
+  /** True when the line [offset, offset + length) of span `id` can still be read (no truncation took it). */
+  holds(id: number, offset: number, length: number): boolean {
+    const span = this.list[id];
+    return span !== undefined && span.fd >= 0 && offset + length <= span.end;
+  }
+
+  /**
+   * Spans whose file is now one of `names` under another name (logrotate moved it: the live
+   * file to `.1`, `.1` to `.2`…) carry that name. Returns true when one changed.
+   */
+  renameMoved(names: readonly string[]): boolean {
+    const nameOf = new Map<string, string>();
+    for (const name of names) {
+      try {
+        const st = fs.statSync(name);
+        nameOf.set(`${st.dev}:${st.ino}`, name);
+      } catch {
+        // gone since: names nothing
+      }
+    }
+    const now = new Map<number, string | undefined>();
+    let changed = false;
+    for (const s of this.list) {
+      if (s.fd < 0) continue;
+      if (!now.has(s.fd)) {
+        try {
+          const st = fs.fstatSync(s.fd);
+          now.set(s.fd, nameOf.get(`${st.dev}:${st.ino}`));
+        } catch {
+          now.set(s.fd, undefined);
+        }
+      }
+      const name = now.get(s.fd);
+      if (name !== undefined && name !== s.file) {
+        s.file = name;
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   get(id: number): FileSpan {
@@ -92,11 +138,41 @@ export class FileSpans {
 
   /** The bytes of a line (sync pread), or null when they cannot be read back in full. */
   readLine(id: number, offset: number, length: number): Buffer | null {
+    if (!this.holds(id, offset, length)) return null;
+    return this.readAt(this.list[id].fd, offset, length);
+  }
+
+  /**
+   * A line of a span whose file was truncated before its follower noticed (or while a read
+   * without one was going on): from the copy beside it that holds the line, or from the bytes
+   * the follower read last (`check` says it is the line indexed). Returns the file it is in now
+   * ('' when it is in none), or null. The follower settles the truncation once it looks (then
+   * `end` says what is left); until then an entry is still whole.
+   */
+  readLineTruncated(id: number, offset: number, length: number, check: LineCheck): string | null {
     const span = this.list[id];
-    if (!span || span.fd < 0) return null;
+    if (!span || span.fd < 0 || Number.isFinite(span.end)) return null;
+    for (const file of findRotatedSet(span.file)) {
+      if (file === span.file) continue;
+      const source = tryOpenLogSource(file);
+      if ('error' in source) continue; // gone or unreadable: not the copy
+      try {
+        const bytes = source.gzip ? null : this.readAt(source.fd, offset, length);
+        if (bytes && check(bytes)) return file;
+      } catch {
+        // unreadable: not the copy
+      } finally {
+        closeLogSource(source);
+      }
+    }
+    const kept = span.recent?.read(offset, length);
+    return kept && check(kept) ? '' : null;
+  }
+
+  private readAt(fd: number, offset: number, length: number): Buffer | null {
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(length);
     try {
-      const n = fs.readSync(span.fd, this.scratch, 0, length, offset);
+      const n = fs.readSync(fd, this.scratch, 0, length, offset);
       return n === length ? this.scratch.subarray(0, length) : null;
     } catch {
       return null;
@@ -113,20 +189,4 @@ export class FileSpans {
     }
     this.owned.clear();
   }
-}
-
-/** The first of `files` holding `known` at byte `at`, opened; null when none does. (A gzip file is not a copy.) */
-function findFileHolding(files: readonly string[], known: Buffer, at: number): { file: string; fd: number } | null {
-  const probe = Buffer.alloc(known.length);
-  for (const file of files) {
-    const source = tryOpenLogSource(file);
-    if ('error' in source) continue; // not readable: not the copy
-    try {
-      if (!source.gzip && fs.readSync(source.fd, probe, 0, probe.length, at) === probe.length && probe.equals(known)) return { file, fd: source.fd };
-    } catch {
-      // not readable: not the copy
-    }
-    closeLogSource(source);
-  }
-  return null;
 }

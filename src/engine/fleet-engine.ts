@@ -252,6 +252,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   private hostChanged(c: EngineChange): void {
     if (c.prepended > 0 || (c.inserted ?? 0) > 0) this.rebuildWanted = true;
+    if (c.reordered) {
+      // Entries left the host's order (withdrawn after a truncation): merged anew at once, since
+      // fleet positions past its new end would name no entry.
+      this.rebuildWanted = true;
+      this.updated += c.updated;
+      this.update();
+      return;
+    }
     if (c.appended > 0) this.appendWanted = true;
     this.updated += c.updated;
     this.schedule();
@@ -288,7 +296,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.appendWanted = false;
       appended = order.appendNew();
     }
-    const grown = order.count - before - appended;
+    const grown = Math.max(0, order.count - before - appended);
     const updated = this.updated;
     this.updated = 0;
     const added = order.markReported(reordered);

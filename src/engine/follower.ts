@@ -11,7 +11,8 @@
  *
  * Per file it keeps (dev, ino, offset) and the bytes that tell an append from a truncation
  * (followed-file.ts):
- * - size < offset, or the bytes just before the offset changed → copytruncate: start again at 0;
+ * - size < offset, or the bytes read last changed → copytruncate: what logrotate's copy holds
+ *   beyond the offset is read from the copy (truncation-copy.ts finds it), then the file again from 0;
  * - another inode at the path (logrotate `create`) → read the old file to its end through the
  *   descriptor still open, then continue with the new file from 0;
  * - path gone → finish the old file and wait for the path to come back.
@@ -22,11 +23,13 @@ import { type FSWatcher, watch } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineNotice } from '../shared/entry.js';
-import { FollowedFile, type TruncatedAt } from './followed-file.js';
+import { FollowedFile } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
+import { RecentBytes } from './recent-bytes.js';
 import { findRotatedSet } from './rotated-set.js';
 import { type LogSource, openLogSource } from './log-source.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
+import { catchUpFromCopy, findCopy, type Truncation } from './truncation-copy.js';
 
 export interface SegmentStart {
   fd: number;
@@ -36,13 +39,10 @@ export interface SegmentStart {
   offset: number;
   /** Why this segment begins. */
   reason: 'open' | 'rotated' | 'truncated';
-  /**
-   * After a truncation: how far the file had been read, and the bytes just before that point,
-   * to recognise the copy logrotate made (`copytruncate`) and re-read old lines from it.
-   */
-  truncatedAt?: TruncatedAt;
-  /** After a rotation: the file read until now (to find the name it was rotated to). */
-  previous?: { fd: number; dev: number; ino: number };
+  /** After a truncation: how far the old file was read, and its copy (to re-read old lines from). */
+  truncation?: Truncation;
+  /** The last bytes the follower reads from this segment (to read a line back after a truncation took it). */
+  recent?: RecentBytes;
 }
 
 const FIRST_READ_BYTES = 64 * 1024;
@@ -65,6 +65,8 @@ export interface FollowerOptions {
   /** Safety poll. */
   pollMs?: number;
   chunkBytes?: number;
+  /** How many of the last bytes read are kept, to read a line back that a truncation took (RecentBytes). */
+  recentBytes?: number;
 }
 
 /**
@@ -223,27 +225,31 @@ export class Follower {
       const oldMtimeMs = cur.mtimeMs();
       await this.drain(cur);
       this.retired.push({ cur, until: performance.now() + RETIRE_MS });
-      let previous = { fd: cur.fd, dev: cur.dev, ino: cur.ino };
       this.current = cur = null;
       this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
       // Files made and rotated away again before this follower looked (two rotations between
       // checks): whole, oldest first, before the new one.
       for (const missed of this.missedFiles(oldMtimeMs, st)) {
-        const read = this.adopt({ ...missed, offset: 0, reason: 'rotated', previous });
+        const read = this.adopt({ ...missed, offset: 0, reason: 'rotated' });
         await this.drain(read);
         this.retired.push({ cur: read, until: performance.now() + RETIRE_MS });
-        previous = { fd: read.fd, dev: read.dev, ino: read.ino };
         this.current = null;
       }
-      if (!(await this.open('rotated', previous))) return;
+      if (!(await this.open('rotated'))) return;
     } else if (!cur) {
       if (!(await this.open('open'))) return;
     }
     cur = this.current as FollowedFile;
     if (cur.wasTruncated()) {
       this.say({ kind: 'truncated', file: this.path, message: `${this.path} was truncated (copytruncate?): reading it again from the start` });
+      const evidence = cur.evidence();
+      const copy = findCopy(this.path, evidence);
+      // Records written before the copy that were not read yet: in the copy only.
+      if (copy) await catchUpFromCopy(copy, cur.splitter, this.buffer, (n) => this.handler.read(n), () => this.stopped);
+      const truncation: Truncation = { readEnd: cur.splitter.offset, lastLine: evidence.lastLine, copy };
       const { fd, dev, ino } = cur;
-      cur.startOver((truncatedAt) => this.handler.segment({ fd, dev, ino, offset: 0, reason: 'truncated', truncatedAt }));
+      // (A record the copy caught half-way, held by the old splitter, is in neither file: dropped.)
+      cur.startOver((recent) => this.handler.segment({ fd, dev, ino, offset: 0, reason: 'truncated', truncation, recent }));
       // Each truncation is news: the next one must be reported too, not taken for a repeat.
       this.lastNotice = '';
     }
@@ -278,7 +284,8 @@ export class Follower {
 
   private adopt(s: SegmentStart): FollowedFile {
     this.seen.add(`${s.dev}:${s.ino}`);
-    this.current = new FollowedFile(s.fd, s.dev, s.ino, new LineSplitter(this.handler.segment(s), s.offset, 1));
+    const recent = new RecentBytes(this.options.recentBytes);
+    this.current = new FollowedFile(s.fd, s.dev, s.ino, new LineSplitter(this.handler.segment({ ...s, recent }), s.offset, 1), recent);
     return this.current;
   }
 
@@ -293,7 +300,7 @@ export class Follower {
     this.retired = this.retired.filter((r) => now < r.until);
   }
 
-  private async open(reason: SegmentStart['reason'], previous?: SegmentStart['previous']): Promise<boolean> {
+  private async open(reason: SegmentStart['reason']): Promise<boolean> {
     let source: LogSource;
     try {
       source = openLogSource(this.path);
@@ -303,7 +310,7 @@ export class Follower {
       return false;
     }
     this.lastNotice = '';
-    this.adopt({ fd: source.fd, dev: source.dev, ino: source.ino, offset: 0, reason, previous });
+    this.adopt({ fd: source.fd, dev: source.dev, ino: source.ino, offset: 0, reason });
     return true;
   }
 

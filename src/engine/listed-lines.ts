@@ -74,6 +74,17 @@ export class WriterEventList {
     this.history.length = 0;
   }
 
+  /** Events whose line, in one of the spans `segs`, is in no file any more: taken out. Returns how many. */
+  withdraw(segs: ReadonlySet<number>, held: (seg: number, offset: number, length: number) => boolean): number {
+    let taken = 0;
+    for (const list of [this.shown, this.history]) {
+      const keep = list.filter((e) => !segs.has(e.seg) || held(e.seg, e.offset, e.length));
+      taken += list.length - keep.length;
+      list.splice(0, list.length, ...keep);
+    }
+    return taken;
+  }
+
   cited(spans: FileSpans): WriterEvent[] {
     return this.shown.map(({ seg, line, offset, length, seq, ...event }) => ({
       ...event,

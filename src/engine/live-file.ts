@@ -2,23 +2,28 @@
  * Owns reading the live (last) file from the tail on: followed, or read to its end once.
  *
  * Followed through rotation and copytruncate: lines read before either stay cited and
- * readable in the file they went to.
+ * readable in the file they went to; those a truncation took leave their entries
+ * (truncation-loss.ts).
  */
-import fs from 'node:fs';
 import type { EngineNotice } from '../shared/entry.js';
+import type { ChangeBatch } from './change-batch.js';
 import type { EntryStore } from './entry-store.js';
 import type { LogSource } from './log-source.js';
 import type { FileSpan, FileSpans } from './file-spans.js';
 import { Follower } from './follower.js';
-import { LineSplitter } from './line-splitter.js';
+import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
 import { findRotatedSet } from './rotated-set.js';
+import { settleTruncation } from './truncation-loss.js';
 
 export interface LiveFileReader {
   readonly spans: FileSpans;
   readonly store: EntryStore;
   readonly intake: RecordIntake;
+  readonly batch: ChangeBatch;
+  /** One of a fleet's many engines. */
+  readonly oneOfMany: boolean;
   notice(n: EngineNotice): void;
   /** Bytes read. */
   advance(bytes: number): void;
@@ -48,40 +53,28 @@ export function followLiveFile(r: LiveFileReader, file: string, open: LogSource 
   return new Follower(file, {
     segment: (s) => {
       const first = current === null && s.fd === liveFd;
-      if (s.previous) {
-        // Where the old file went (logrotate: audit.log.1), so that its lines are cited there.
-        const { dev, ino, fd } = s.previous;
-        const moved = findRotatedSet(file).find((f) => f !== file && sameFile(f, dev, ino));
-        if (moved) {
-          r.spans.rename(fd, moved);
-          r.store.forgetCachedEntries();
-        }
-      }
+      let wrap = (next: LineHandler) => next;
       if (s.reason === 'truncated') {
         if (s.fd === open?.fd) r.truncated();
-        if (s.truncatedAt) {
-          const candidates = findRotatedSet(file).filter((f) => f !== file);
-          r.spans.adoptCopy(s.fd, s.truncatedAt.offset, s.truncatedAt.lastBytes, candidates, s.truncatedAt.firstBytes);
-          r.store.forgetCachedEntries();
-        }
+        if (s.truncation) wrap = settleTruncation(r, file, s.fd, s.truncation);
       }
-      const span = r.spans.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || current === null);
+      // Lines read before are cited in the file they are in now (logrotate: audit.log.1, and
+      // the copies it made before moved on to .2, …).
+      if (s.reason !== 'open' && r.spans.renameMoved(findRotatedSet(file))) r.store.forgetCachedEntries();
+      // Only the live file's newest lines can be cut before the follower looks: only they keep their bytes.
+      r.spans.forgetRecent();
+      const span = r.spans.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || current === null, s.recent ?? null);
       current = span;
       liveFd = s.fd;
       // Through `intake.live` at each line: the joiner changes when the history is merged.
-      return r.intake.liveHandler(span);
+      return wrap(r.intake.liveHandler(span));
     },
     notice: (n) => r.notice(n),
     read: (n) => r.advance(n),
     idle: () => r.idle(),
-  }, { start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined });
-}
-
-function sameFile(file: string, dev: number, ino: number): boolean {
-  try {
-    const st = fs.statSync(file);
-    return st.dev === dev && st.ino === ino;
-  } catch {
-    return false;
-  }
+  }, {
+    start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined,
+    // One of a fleet's many files keeps less.
+    recentBytes: r.oneOfMany ? 32 * 1024 : undefined,
+  });
 }

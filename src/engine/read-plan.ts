@@ -175,6 +175,14 @@ export class ReadPlan implements LiveFileReader {
 
   // ---- LiveFileReader ----
 
+  get batch(): ChangeBatch {
+    return this.parts.batch;
+  }
+
+  get oneOfMany(): boolean {
+    return this.parts.policy.oneOfMany;
+  }
+
   notice(n: EngineNotice): void {
     this.parts.notice(n);
   }

@@ -57,6 +57,9 @@ export function mergeHistory(store: EntryStore, spans: FileSpans, policy: Delive
   const tail: number[] = [];
   let inserted = 0;
   for (const item of replay?.items ?? []) {
+    // What a truncation took since (truncation-loss.ts) is not replayed.
+    if (item.kind === 'request' && store.isLost(item.slot)) continue;
+    if (item.kind === 'response' && !spans.holds(item.record.seg, item.record.offset, item.record.length)) continue;
     if (item.kind === 'request') {
       hist.joiner.rejoin(item.idHash, item, item.slot);
       tail.push(item.slot);

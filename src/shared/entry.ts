@@ -157,7 +157,12 @@ export type EngineNotice =
   | { kind: 'truncated'; file: string; message: string } // copytruncate: restarted at 0
   | { kind: 'rotated'; file: string; message: string } // new inode at the path
   | { kind: 'error'; file: string; message: string } // e.g. permission denied
-  | { kind: 'host'; file: string; message: string }; // a followed collector gained a host (file: its folder)
+  | { kind: 'host'; file: string; message: string } // a followed collector gained a host (file: its folder)
+  /**
+   * Records in no file any more (a truncation took them after they were written, or after they
+   * were read: their part of each entry is withdrawn). `records`: how many.
+   */
+  | { kind: 'lost'; file: string; message: string; records: number };
 
 /** What changed since the last `change` event (coalesced). */
 export interface EngineChange {

@@ -173,6 +173,11 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
     return slot;
   }
 
+  /** The entry at `slot` is running again (its response was withdrawn): a writer restart interrupts it too. */
+  reopen(slot: number): void {
+    if (this.sink.state(slot) === 'running') this.running.push(slot);
+  }
+
   /** A writer (re)started: whatever was still running under the old one is interrupted. */
   writerStart(): void {
     const still: number[] = [];

@@ -236,4 +236,27 @@ describe('fleet engine', () => {
     expect(live().find((e) => e.id === 'live-1')?.anomalies).not.toContain('orphan-response');
     await engine.close();
   });
+
+  it("a host's file truncated with no copy: its entries leave the merged order at once, said in a notice; the rest stay whole", async () => {
+    const dir = collector({ web: hostLines(10, 30), db: hostLines(11, 30) });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true });
+    const notices: EngineNotice[] = [];
+    const changes: EngineChange[] = [];
+    engine.on('notice', (n) => notices.push(n));
+    await engine.indexed();
+    const web = entriesOf(engine).filter((e) => e.origin === 'web');
+    engine.on('change', (c) => {
+      changes.push(c);
+      entriesOf(engine); // every position names an entry at every change
+    });
+    const db = path.join(dir, 'db', 'audit.log');
+    fs.truncateSync(db, 0);
+    fs.appendFileSync(db, jsonl(request('after', { time: '2026-11-03T09:00:00Z' })));
+    await expect.poll(() => entriesOf(engine).filter((e) => e.origin === 'db').map((e) => e.id), WAIT).toEqual(['after']);
+    expect(entriesOf(engine).filter((e) => e.origin === 'web')).toEqual(web);
+    expect(entriesOf(engine).every((e) => e.id !== '')).toBe(true);
+    expect(notices.filter((n) => n.kind === 'lost')).toMatchObject([{ file: db }]);
+    expect(changes.some((c) => c.reordered)).toBe(true);
+    await engine.close();
+  });
 });

@@ -13,7 +13,9 @@
  *   which fails the test.)
  * - `copytruncate`: records written between logrotate's copy and its truncate are in neither
  *   file. The loss is bounded (one run of records per rotation, each written while logrotate
- *   ran), explained (`verify` names the gap) and reported (a `truncated` notice per rotation).
+ *   ran), explained (`verify` names the gap) and reported (a `truncated` notice per rotation,
+ *   and `lost` notices that count every record gone, as the chain does); no entry is ever given
+ *   with a part no file holds.
  *
  * Also: the rotation the tamper matrix does in Node (test/helpers/rotate.ts) leaves what the
  * real logrotate leaves.
@@ -252,21 +254,26 @@ async function rotateWhileFollowing(configName: string): Promise<Outcome> {
 }
 
 /**
- * What the engine delivered, by record name (`q<n>`, `r<n>`). An entry whose line can no longer
- * be read back after a copytruncate has an empty id; the columns the engine keeps still name
- * op n (the writer fixture puts n in the request's reason and the response's duration).
+ * What the engine delivered, by record name (`q<n>`, `r<n>`). Every entry is whole: its id and
+ * the fields the writer fixture derives from n (the request's reason, the response's duration).
  */
 function deliveredByEngine(engine: AuditEngine): string[] {
   const keys: string[] = [];
   for (let p = 0; p < engine.size(); p++) {
     const e = engine.entry(p);
-    const n = e.id !== '' ? e.id.slice(3) : (/^operation (\d+):/.exec(e.reason)?.[1] ?? (e.durationMs === null ? undefined : String(e.durationMs)));
-    if (n === undefined) throw new Error(`entry ${p} cannot be named: ${JSON.stringify(e)}`);
+    const n = /^op-(\d+)$/.exec(e.id)?.[1];
+    if (n === undefined) throw new Error(`entry ${p} has no id: ${JSON.stringify(e)}`);
+    if (e.request) expect(e.reason).toBe(`operation ${n}: reload after the certificate renewal`);
+    if (e.response) expect(e).toMatchObject({ status: 'ok', durationMs: Number(n) });
     if (e.request) keys.push(`q${n}`);
     if (e.response) keys.push(`r${n}`);
   }
   return keys;
 }
+
+/** Records the `lost` notices (or `print -f`'s stderr lines for them) count. */
+const lostIn = (notices: readonly EngineNotice[]) => notices.reduce((sum, n) => sum + (n.kind === 'lost' ? n.records : 0), 0);
+const lostInLines = (lines: readonly string[]) => lines.reduce((sum, l) => sum + Number(/ (\d+) records? (?:read|written)/.exec(l)?.[1] ?? 0), 0);
 
 const duplicatesOf = (xs: readonly string[]) => [...new Set(xs.filter((x, i) => xs.indexOf(x) !== i))];
 
@@ -387,36 +394,42 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
       else expect(verdict.break).toMatchObject({ kind: 'deleted', file: after.file, line: 1 });
     }
 
-    // The engine: one `truncated` notice per rotation; nothing delivered twice; what it missed
-    // is only the last records before a truncate (it starts the truncated file again at 0 and
-    // does not go back to the copy for what it had not read yet).
-    expect(o.notices.map((n) => n.kind)).toEqual(Array(ROTATIONS).fill('truncated'));
+    // The engine: one `truncated` notice per rotation, and every record lost counted in a `lost`
+    // one; nothing delivered twice; what it missed is only the last records before a truncate
+    // (what it had not read yet it reads from the copy).
+    expect(o.notices.filter((n) => n.kind === 'truncated')).toHaveLength(ROTATIONS);
+    expect(o.notices.filter((n) => n.kind !== 'truncated' && n.kind !== 'lost')).toEqual([]);
+    expect(lostIn(o.notices)).toBe(lostSeqs.length);
     const delivered = deliveredByEngine(o.engine);
     expect(duplicatesOf(delivered)).toEqual([]);
     const deliveredSet = new Set(delivered);
     const missedSeqs = o.order.map((key, i) => (key.startsWith('w:') || deliveredSet.has(key) ? 0 : i + 1)).filter((s) => s > 0);
     for (const [, last] of runsOf(missedSeqs)) expect(boundaries, `the engine missed a run ending at seq ${last}`).toContain(last + 1);
+    const inFiles = new Set(all);
+    expect(missedSeqs.filter((seq) => inFiles.has(seq)), 'records the engine missed though a file holds them').toEqual([]);
     const engineEntries = Array.from({ length: o.engine.size() }, (_, p) => o.engine.entry(p));
     expect(engineEntries.flatMap((e) => e.anomalies).filter((a) => a !== 'orphan-response')).toEqual([]);
-    const unreadable = engineEntries.filter((e) => e.id === '').length;
+    // What the engine gives is what the files hold: no record that left the disk is delivered.
+    const lostKeys = new Set(lostSeqs.map((s) => o.order[s - 1]));
+    expect(delivered.filter((k) => lostKeys.has(k))).toEqual([]);
 
-    // print -f: each entry at most once, and the truncations said on stderr.
-    const printedIds = o.printed.map((e) => e.id).filter((id) => id !== '');
+    // print -f: each entry at most once and whole, the truncations and losses said on stderr.
+    const printedIds = o.printed.map((e) => e.id);
+    expect(printedIds.filter((id) => !/^op-\d+$/.test(id))).toEqual([]);
     expect(duplicatesOf(printedIds)).toEqual([]);
     expect(o.printed.filter((e) => e.state !== 'ok')).toEqual([]);
-    expect(o.printStderr.trim().split('\n')).toEqual(
-      Array(ROTATIONS).fill(`sudo-proxy-audit: ${o.file} was truncated (copytruncate?): reading it again from the start`),
-    );
-    const lostKeys = new Set(lostSeqs.map((s) => o.order[s - 1]));
-    // Only entries whose own lines left the disk lose their detail: the rest is re-read from logrotate's copy.
-    expect(unreadable).toBeLessThanOrEqual(delivered.filter((k) => lostKeys.has(k)).length);
+    const said = o.printStderr.trim().split('\n');
+    const truncatedSaid = `sudo-proxy-audit: ${o.file} was truncated (copytruncate?): reading it again from the start`;
+    expect(said.filter((l) => l === truncatedSaid)).toHaveLength(ROTATIONS);
+    const lostSaid = said.filter((l) => l !== truncatedSaid);
+    for (const l of lostSaid) expect(l.startsWith(`sudo-proxy-audit: ${o.file} was truncated`)).toBe(true);
+    expect(lostInLines(lostSaid)).toBe(lostSeqs.length);
 
     figures('copytruncate + delaycompress', o, {
       'records lost on disk (copy → truncate)': `${lostSeqs.length} in ${lostRuns.length} run(s)`,
       'records the engine missed': `${missedSeqs.length} (${missedSeqs.filter((s) => !lostKeys.has(o.order[s - 1])).length} of them in a copy)`,
-      'records the engine read that left the disk': `${delivered.filter((k) => lostKeys.has(k)).length} (entries without id now: ${unreadable})`,
+      'records lost, as the engine counts them': lostIn(o.notices),
       'entries print -f did not print': o.report.ops - o.printed.length,
-      'entries print -f printed without an id': o.printed.length - printedIds.length,
     });
   }, 90_000);
 });
