@@ -6,7 +6,8 @@
  * - never throws into the daemon and never waits: an unwritable log costs one failed syscall,
  *   then nothing until the back-off expires; dropped records are counted and reported;
  * - each record is one `write` of one complete line on an O_APPEND descriptor, so concurrent
- *   writer processes never interleave within a line;
+ *   writer processes never interleave within a line; one that opens the log during another's
+ *   append neither warns of nor adds a blank line after its half-visible record (tail.ts);
  * - directory 0700, file 0600 whatever the umask; what it opens is checked first (log-file.ts):
  *   a FIFO, a device, a symlink, or a directory or file someone else owns or may write is refused;
  * - logrotate `create` (rename) is noticed before each append and the file reopened;
@@ -18,13 +19,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chainFieldsOfLine, hashLine } from '../shared/chain.js';
+import { hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
 import { FORMAT_VERSION, GENESIS_HASH } from '../shared/format-constants.js';
 import type { RequestInput, ResponseInput } from './record-input.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
 import { ensureLogDirectory, LogRefused, openForReading, openLogFile, processUid, type WriterFs } from './log-file.js';
-import { readTail, type TailInfo } from './tail.js';
+import { type ChainHead, endsIncomplete, endsMidLine, headOf, lastRecordLine, readSettledTail, SETTLE_MS } from './tail.js';
 
 export type { WriterFs } from './log-file.js';
 
@@ -57,6 +58,11 @@ export interface AuditLogOptions {
   rotationCheckMs?: number;
   /** The pid recorded in `writer` records; default this process's (fixed for reproducible fixtures). */
   pid?: number;
+  /**
+   * How long opening the log may wait, in all, for another writer's append in flight to
+   * complete the file's last line before calling it torn (tail.ts). Default 5 ms.
+   */
+  settleMs?: number;
 }
 
 export interface AuditLog {
@@ -75,35 +81,6 @@ function defaultWarn(message: string): void {
   } catch {
     // stderr closed: nothing else to tell.
   }
-}
-
-interface ChainHead {
-  seq: number;
-  hash: string;
-}
-
-/**
- * The chain head a line continues from: its seq when it is chained (chainFieldsOf), else 0 —
- * the next record starts a chain at seq 1 — and its hash either way: verify flags a line that
- * is not a record, and accepts unchained records before a chain.
- */
-function headOf(line: Buffer): ChainHead {
-  return { seq: chainFieldsOfLine(line.toString('utf8'))?.seq ?? 0, hash: hashLine(line) };
-}
-
-/**
- * The line a chain continues from: the last complete line, unless the file ends in a whole
- * record that lost only its newline — verify reads that as a record, so the chain goes on from it.
- */
-function lastRecordLine(tail: TailInfo): Buffer | null {
-  if (tail.fragment === null) return tail.lastLine;
-  try {
-    const value: unknown = JSON.parse(tail.fragment.toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return tail.fragment;
-  } catch {
-    // a torn fragment: the crash cut the record short
-  }
-  return tail.lastLine;
 }
 
 const errorText = (e: unknown): string => {
@@ -136,6 +113,7 @@ class FileAuditLog implements AuditLog {
   private readonly retry: { initial: number; max: number };
   private readonly pid: number;
   private readonly rotationCheckMs: number;
+  private readonly settleMs: number;
   private readonly uid = processUid();
 
   private fd: number | null = null;
@@ -178,6 +156,7 @@ class FileAuditLog implements AuditLog {
     this.fsync = options.fsync === true;
     this.pid = Number.isSafeInteger(options.pid) ? (options.pid as number) : process.pid;
     this.rotationCheckMs = options.rotationCheckMs ?? 1;
+    this.settleMs = Math.max(0, Math.min(options.settleMs ?? SETTLE_MS, 100));
     this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
     this.backoff = this.retry.initial;
     // A writer that cannot open the log yet still starts: the daemon must run regardless.
@@ -245,7 +224,8 @@ class FileAuditLog implements AuditLog {
     const prev = this.head === null ? GENESIS_HASH : this.head.hash;
     // The line's UTF-8 bytes, after a newline when the file ends in a torn fragment, and
     // followed by one: encoded once, written in one write() and hashed (without newlines).
-    const start = this.needNewline ? 1 : 0;
+    // Another writer may have completed the line since (tail.ts): a newline only where still needed.
+    const start = this.needNewline && endsMidLine(fd, this.fs) ? 1 : 0;
     let data = this.scratch;
     let end =
       kind === 'request'
@@ -368,12 +348,16 @@ class FileAuditLog implements AuditLog {
       return;
     }
     // Read through the descriptor just opened: the very file appended to, whatever the path names now.
-    const tail = readTail(fd, this.fs);
+    // A retry during an outage, its chain known, finds the fragment its own failed write left:
+    // no news, no warning, so no wait for another writer's append to complete either.
+    const quiet = this.lastError !== '' && this.head !== null;
+    const tail = readSettledTail(fd, this.fs, quiet ? 0 : this.settleMs);
     const last = lastRecordLine(tail);
     this.needNewline = tail.torn;
     if (this.head === null && last) this.head = headOf(last);
-    // A retry during an outage finds the fragment the failed write left: no news, no warning.
-    if (tail.torn && last !== tail.fragment && this.lastError === '') this.warn(`${this.path} ends in a torn line (crash mid-write?); continuing on a fresh line`);
+    if (endsIncomplete(tail) && this.lastError === '') {
+      this.warn(`${this.path} ends in a torn line (a crash mid-write, or another writer's append unfinished after ${this.settleMs} ms); continuing on a fresh line`);
+    }
   }
 
   private headFromFile(file: string): ChainHead | null {
@@ -384,7 +368,7 @@ class FileAuditLog implements AuditLog {
       return null;
     }
     try {
-      const last = lastRecordLine(readTail(rfd, this.fs));
+      const last = lastRecordLine(readSettledTail(rfd, this.fs, this.settleMs));
       return last ? headOf(last) : null;
     } catch {
       return null;

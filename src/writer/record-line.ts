@@ -296,7 +296,7 @@ export class RecordEncoder {
   request(buf: Buffer, at: number, seq: number, prev: string, r: RequestInput): number {
     const pipeline = r.pipeline;
     const decision = r.decision;
-    if (!Array.isArray(pipeline) || pipeline.length === 0 || !isDecision(decision)) return -1;
+    if (!Array.isArray(pipeline) || pipeline.length === 0 || 3 * pipeline.length > buf.length || !isDecision(decision)) return -1;
     const resolved = r.resolved;
     const id = requestId(r.id);
     const time = str(r.time);
@@ -309,6 +309,8 @@ export class RecordEncoder {
     for (let i = 0; i < pipeline.length; i++) {
       const stage = pipeline[i];
       if (!Array.isArray(stage)) return -1;
+      // Each argument takes 3 bytes at least: a stage this long cannot fit, and is not walked.
+      if (3 * stage.length > buf.length) return -1;
       for (let j = 0; j < stage.length; j++) {
         const arg = stage[j];
         if (typeof arg !== 'string') return -1; // holes, numbers…: the general path converts them

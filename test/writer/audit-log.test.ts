@@ -391,6 +391,30 @@ describe('line cap', () => {
     expect(auditRecordSchema.parse(JSON.parse(line))).toMatchObject({ id: 'req-1', truncated: true });
   });
 
+  it('a 2,000,000-argument argv: the record is written, fits the cap, is flagged and says how many arguments it left out', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log, warnings } = open(file);
+    const argv = Array.from({ length: 2_000_000 }, (_, i) => `arg${i % 100}`);
+    log.request(sampleRequest(1, { pipeline: [argv, ['wc', '-l']], resolved: ['/usr/bin/xargs', '/usr/bin/wc'] }));
+    log.close();
+    expect(warnings).toEqual([]);
+    const lines = readLines(file);
+    expect(lines).toHaveLength(3);
+    expect(Buffer.byteLength(lines[1]) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    const rec = auditRecordSchema.parse(JSON.parse(lines[1]));
+    if (rec.type !== 'request') throw new Error('expected a request');
+    expect(rec).toMatchObject({ id: 'req-1', truncated: true, resolved: ['/usr/bin/xargs', '/usr/bin/wc'] });
+    const stage = rec.pipeline[0];
+    const marker = /^…\[cut (\d+) args\]$/.exec(stage.at(-1) as string);
+    expect(marker).not.toBeNull();
+    const kept = stage.slice(0, -1);
+    expect(kept.length).toBeGreaterThan(1_000);
+    expect(kept).toEqual(argv.slice(0, kept.length)); // the first arguments, whole and in order
+    expect(kept.length + Number(marker?.[1])).toBe(argv.length);
+    expect(rec.pipeline[1]).toEqual(['wc', '-l']);
+    expect(verifyChain(chainLinesOf([file])).ok).toBe(true);
+  });
+
   it('leaves a record that fits untouched', () => {
     const file = path.join(tempDir(), 'audit.log');
     const { log } = open(file);

@@ -71,7 +71,7 @@ export interface ChildResult {
 }
 
 /** Starts `writer-child.ts` under tsx in its own Node process. */
-export function spawnWriter(mode: 'count' | 'loop' | 'rotate', file: string, tag: string, n: number): ChildProcess {
+export function spawnWriter(mode: 'count' | 'loop' | 'rotate' | 'big', file: string, tag: string, n: number): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT, mode, file, tag, String(n)], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +108,6 @@ export function waitForLine(child: ChildProcess, word: string): Promise<void> {
   });
 }
 
-export async function runWriter(mode: 'count' | 'rotate', file: string, tag: string, n: number): Promise<ChildResult> {
+export async function runWriter(mode: 'count' | 'rotate' | 'big', file: string, tag: string, n: number): Promise<ChildResult> {
   return waitForExit(spawnWriter(mode, file, tag, n));
 }

@@ -295,6 +295,22 @@ describe('long records', () => {
     expect(line.equals(expectedLine(toRequestRecord(big), 5, prev))).toBe(true);
   });
 
+  it('a pipeline of 200,000 stages and 100,000 env names: each list keeps its head and counts what it left out', () => {
+    const stages = Array.from({ length: 200_000 }, (_, i) => [`cmd${i % 7}`]);
+    const env = Array.from({ length: 100_000 }, (_, i) => `NAME_${String(i).padStart(6, '0')}=secret`);
+    const line = generalLine(toRequestRecord({ id: 'many', time: 't', session: 's', pipeline: stages, env, privileged: false, decision: 'approved' }), 5, prev);
+    expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    const rec = auditRecordSchema.parse(JSON.parse(line));
+    if (rec.type !== 'request') throw new Error('expected a request');
+    expect(rec.truncated).toBe(true);
+    const countOf = (marker: unknown, what: string) => Number(new RegExp(`^…\\[cut (\\d+) ${what}\\]$`).exec(String(marker))?.[1]);
+    const lastStage = rec.pipeline.at(-1) as string[];
+    expect(rec.pipeline.length - 1 + countOf(lastStage[0], 'stages')).toBe(stages.length);
+    expect(rec.pipeline.slice(0, -1)).toEqual(stages.slice(0, rec.pipeline.length - 1));
+    expect(rec.env_keys.length - 1 + countOf(rec.env_keys.at(-1), 'names')).toBe(env.length);
+    expect(line).not.toContain('secret');
+  });
+
   it('the general path cuts a writer record the same way', () => {
     const record = { v: 1, type: 'writer', time: 't', event: 'dropped', pid: 1, dropped: 1, error: 'x'.repeat(2_000_000) } as const;
     const line = generalLine(record, 3, prev);

@@ -1,0 +1,109 @@
+/**
+ * A writer opening a log while another process's append is in flight: it must not take the
+ * half-written line for a torn one (a false warning, and a separating newline that becomes a
+ * blank line once the other write completes).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashLine, verifyChain } from '../../src/shared/chain.js';
+import { auditRecordSchema } from '../../src/shared/schema.js';
+import { openAuditLog, type WriterFs } from '../../src/writer/index.js';
+import { generalLine, toRequestRecord } from '../../src/writer/record-line.js';
+import { chainLinesOf, makeTempDirFactory, readLines, runWriter, sampleRequest } from './helpers.js';
+
+const tempDir = makeTempDirFactory('spa-concurrent-open');
+
+/**
+ * A log of one writer's start, request and stop, and the line another writer is appending
+ * after them: a 600 KB request record, whole and chained, not yet on disk.
+ */
+function logWithAppendInFlight(): { file: string; inFlight: string; before: string[] } {
+  const file = path.join(tempDir(), 'audit.log');
+  const first = openAuditLog({ path: file, warn: () => {} });
+  first.request(sampleRequest(1));
+  first.close();
+  const before = readLines(file);
+  const big = toRequestRecord(sampleRequest(2, { pipeline: [['echo', 'x'.repeat(600_000)]] }));
+  return { file, before, inFlight: generalLine(big, before.length + 1, hashLine(before.at(-1) as string)) };
+}
+
+/**
+ * The real file system, with `hook` (the other writer's append completing) run once before the
+ * first call of one of `names` for which `after` (given the calls made so far) is true.
+ */
+function completingBefore(names: Array<keyof WriterFs>, hook: () => void, after: (calls: Array<keyof WriterFs>) => boolean = () => true): WriterFs {
+  let done = false;
+  const calls: Array<keyof WriterFs> = [];
+  const traced = (key: keyof WriterFs) => (...args: unknown[]) => {
+    if (!done && names.includes(key) && after(calls)) {
+      done = true;
+      hook();
+    }
+    calls.push(key);
+    return (fs[key] as (...a: unknown[]) => unknown)(...args);
+  };
+  return { ...fs, readSync: traced('readSync'), fstatSync: traced('fstatSync'), writeSync: traced('writeSync') } as WriterFs;
+}
+
+describe('writers opening a log while another appends', () => {
+  it('a writer that opens the log in the middle of another\'s 600 KB append waits for it: no warning, no blank line, the chain goes on from that record', () => {
+    const { file, inFlight, before } = logWithAppendInFlight();
+    const half = inFlight.length / 2;
+    fs.appendFileSync(file, inFlight.slice(0, half)); // the other write, half visible…
+    const warnings: string[] = [];
+    // …and complete by the time this writer has looked at the file's end once.
+    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: completingBefore(['readSync'], () => fs.appendFileSync(file, `${inFlight.slice(half)}\n`)) });
+    log.request(sampleRequest(3));
+    log.close();
+
+    expect(warnings).toEqual([]);
+    const lines = readLines(file);
+    expect(lines).toEqual([...before, inFlight, ...lines.slice(before.length + 1)]);
+    expect(lines).toHaveLength(before.length + 4);
+    expect(lines).not.toContain('');
+    expect(JSON.parse(lines[before.length + 1])).toMatchObject({ event: 'start', seq: before.length + 2, prev: hashLine(inFlight) });
+    expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: true, malformed: [] });
+  });
+
+  it('when the other append completes only after the wait, the next record still starts no blank line; its chain forks, and verify says where', () => {
+    const { file, inFlight, before } = logWithAppendInFlight();
+    const half = inFlight.length / 2;
+    fs.appendFileSync(file, inFlight.slice(0, half));
+    const warnings: string[] = [];
+    // The other write completes after this writer's open and its wait (none here), as its
+    // first record is about to be written: before the next look at the file, or the write.
+    const readLastLine = (calls: Array<keyof WriterFs>) => calls.filter((c) => c === 'readSync').length >= 2;
+    const completing = completingBefore(['fstatSync', 'writeSync'], () => fs.appendFileSync(file, `${inFlight.slice(half)}\n`), readLastLine);
+    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: completing, settleMs: 0 });
+    log.request(sampleRequest(3));
+    log.close();
+
+    const lines = readLines(file);
+    expect(lines.slice(0, before.length + 1)).toEqual([...before, inFlight]);
+    expect(lines).not.toContain('');
+    expect(lines).toHaveLength(before.length + 4);
+    // Past the bounded wait the open cannot tell this from a crash: one warning that says both.
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/torn line .*another writer's append unfinished after 0 ms/);
+    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
+    // This writer continued from the last line it saw whole, as the other writer did: a fork.
+    expect(JSON.parse(lines[before.length + 1])).toMatchObject({ event: 'start', seq: before.length + 1, prev: hashLine(before.at(-1) as string) });
+    expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: false, malformed: [], break: { kind: 'inserted', line: before.length + 1 } });
+  });
+
+  it('4 processes each opening the log 40 times for a 150–900 KB record: no blank line, no merged line', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const writers = ['a', 'b', 'c', 'd'];
+    const perWriter = 40;
+    const results = await Promise.all(writers.map((tag) => runWriter('big', file, tag, perWriter)));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n');
+    expect(lines.filter((l) => l === '').length).toBe(0);
+    expect(lines).toHaveLength(writers.length * perWriter * 3); // start, request, stop
+    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
+  }, 120_000);
+});
