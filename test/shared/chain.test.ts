@@ -36,6 +36,7 @@ describe('verifyChain', () => {
       records: 12,
       unchained: 0,
       malformed: [],
+      malformedCount: 0,
       head: hashLine(lines[11]),
       firstSeq: 1,
       lastSeq: 12,
