@@ -14,9 +14,9 @@ const tempDir = makeTempDirFactory('spa-cli-verify-bytes');
 const REPLACEMENT = Buffer.from('\ufffd'); // ef bf bd
 
 /**
- * A log whose request 'b' has a reason holding U+FFFD, past the first 64 KiB (beyond what a
- * first look at the file reads, so only the chain can notice); returns the file, its head,
- * and the line of 'b'.
+ * A log whose request 'b' has a reason holding U+FFFD, past the first 64 KiB: the first look
+ * at a file (sniff.ts) does not reach it, so verify reads the forged line (before: `ok`).
+ * Returns the file, its head, and the line of 'b'.
  */
 function logWithReplacementChar(): { file: string; head: string; line: number } {
   const file = path.join(tempDir(), 'audit.log');
