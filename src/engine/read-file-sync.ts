@@ -31,25 +31,29 @@ function* plainChunksSync(source: LogSource): Generator<Buffer> {
 }
 
 /**
- * Stands in for a line over the cap: not JSON, so the verifier lists it as malformed (no
- * writer produces such a line) without this reader ever holding more than the cap.
+ * Stands in for a line over the cap (compare by identity), so the caller can say so without
+ * this reader ever holding more than the cap. No writer produces such a line.
  */
-export const OVERSIZED_LINE = '\u0000line over the 1 MiB cap';
+export const OVERSIZED_LINE: Buffer = Buffer.from('\u0000line over the 1 MiB cap');
 
-/** Splits chunks into lines (without the newline). A last line without a newline is yielded too. */
-export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): Generator<string> {
+/** Every blank line is this one buffer: a file of newlines costs no object per line here. */
+const BLANK_LINE = Buffer.alloc(0);
+
+/**
+ * Splits chunks into lines, as their exact bytes without the newline (often a view into its
+ * chunk: copy a line to keep it long without keeping the chunk). A last line without a
+ * newline is yielded too. At most `maxLineBytes` of a line are ever held.
+ */
+export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): Generator<Buffer> {
   let parts: Buffer[] = [];
   let held = 0;
   let oversized = false;
   for (const chunk of chunks) {
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      if (oversized || held + (nl - start) > maxLineBytes) {
-        yield OVERSIZED_LINE;
-      } else {
-        const piece = chunk.subarray(start, nl);
-        yield (held === 0 ? piece : Buffer.concat([...parts, piece])).toString('utf8');
-      }
+      if (oversized || held + (nl - start) > maxLineBytes) yield OVERSIZED_LINE;
+      else if (held === 0) yield nl === start ? BLANK_LINE : chunk.subarray(start, nl);
+      else yield Buffer.concat([...parts, chunk.subarray(start, nl)]);
       parts = [];
       held = 0;
       oversized = false;
@@ -66,7 +70,7 @@ export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BY
     }
   }
   if (oversized) yield OVERSIZED_LINE;
-  else if (held > 0) yield Buffer.concat(parts).toString('utf8');
+  else if (held > 0) yield Buffer.concat(parts);
 }
 
 const HEAD_PLAIN_BYTES = 64 * 1024;

@@ -53,7 +53,7 @@ class Arrivals {
   digests = Buffer.alloc(1024 * DIGEST);
   prevs = Buffer.alloc(1024 * DIGEST);
 
-  add(text: string): void {
+  add(text: string | Uint8Array): void {
     if (this.count === this.seq.length) this.grow();
     const i = this.count++;
     this.lengths[i] = text.length;
@@ -298,7 +298,8 @@ export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine
         }
         if (next === order.length) break; // the rest were handed on already, or are duplicates
       } else if (k > next && k - next <= window && held + line.text.length <= 2 * holdChars) {
-        early.set(k, line);
+        // A copy: a line read from a file is a view that would keep its whole read chunk.
+        early.set(k, typeof line.text === 'string' ? line : { ...line, text: line.text.slice() });
         held += line.text.length;
       }
     }

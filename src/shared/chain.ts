@@ -63,10 +63,10 @@ export function chainFieldsOf(record: unknown): ChainFields | null {
   return isChainSeq(seq) && isChainPrev(prev) ? { seq, prev } : null;
 }
 
-/** chainFieldsOf a line's text: null too for a line that is not JSON. */
-export function chainFieldsOfLine(text: string): ChainFields | null {
+/** chainFieldsOf a line's text or bytes: null too for a line that is not JSON. */
+export function chainFieldsOfLine(text: string | Uint8Array): ChainFields | null {
   try {
-    return chainFieldsOf(JSON.parse(text));
+    return chainFieldsOf(JSON.parse(typeof text === 'string' ? text : lossyUtf8.decode(text)));
   } catch {
     return null;
   }
@@ -77,9 +77,17 @@ export interface ChainLine {
   file: string;
   /** 1-based line number within the file. */
   line: number;
-  /** The line's exact text, without the trailing newline. */
-  text: string;
+  /**
+   * The line's exact bytes, without the trailing newline: what the chain hashes. A string
+   * stands for its UTF-8 encoding (tests, lines held in memory).
+   */
+  text: string | Uint8Array;
+  /** Set when the reader could not hand the line over (over the line cap): malformed for this reason. */
+  unreadable?: string;
 }
+
+const lossyUtf8 = new TextDecoder('utf-8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export type BreakKind =
   | 'modified' // a line's bytes no longer match the hash its successor recorded
@@ -96,14 +104,32 @@ export interface ChainBreak {
   message: string;
 }
 
+/** A line that is not a well-formed record, and why. */
+export interface MalformedLine {
+  file: string;
+  line: number;
+  reason: MalformedReason;
+}
+
+export type MalformedReason = 'blank line' | 'not valid UTF-8' | 'not JSON' | 'not a JSON object' | (string & {});
+
+/** Malformed lines a report lists at most; all of them are counted (a file of newlines is millions). */
+export const MALFORMED_LISTED = 1000;
+
 export interface ChainReport {
   ok: boolean;
   /** Records that carry chain fields and were checked. */
   records: number;
   /** Records without valid seq/prev (another writer; see chainFieldsOf); not part of the chain. */
   unchained: number;
-  /** Lines that are not records at all (torn by a crash, or garbage); each is listed. */
-  malformed: Array<{ file: string; line: number }>;
+  /**
+   * Lines that are not well-formed records (torn by a crash, garbage, bytes that are not
+   * UTF-8): the first MALFORMED_LISTED of them. A record that is not UTF-8 is listed here and
+   * still checked in the chain by its bytes.
+   */
+  malformed: MalformedLine[];
+  /** How many malformed lines there were, listed or not. */
+  malformedCount: number;
   /** Hash of the last chained line: the head to keep elsewhere as a witness. */
   head: string | null;
   firstSeq: number | null;
@@ -113,25 +139,49 @@ export interface ChainReport {
 }
 
 interface Parsed extends ChainFields {
-  at: ChainLine;
+  at: Place;
   hash: string;
 }
 
-type Classified = { kind: 'chained'; rec: Parsed } | { kind: 'unchained'; at: ChainLine } | { kind: 'malformed'; at: ChainLine };
+/** Where a line is, without its bytes: what the verifier keeps of a line it is done with. */
+type Place = Pick<ChainLine, 'file' | 'line'>;
 
-function classify(at: ChainLine): Classified {
-  let obj: unknown;
+type Classified =
+  | { kind: 'chained'; rec: Parsed; reason: MalformedReason | null }
+  | { kind: 'unchained'; at: Place }
+  | { kind: 'malformed'; at: Place; reason: MalformedReason };
+
+/** A line's text, and whether its bytes are UTF-8 (a string always is). */
+function decode(text: string | Uint8Array): { text: string; utf8: boolean } {
+  if (typeof text === 'string') return { text, utf8: true };
   try {
-    obj = JSON.parse(at.text);
+    return { text: strictUtf8.decode(text), utf8: true };
   } catch {
-    return { kind: 'malformed', at };
+    return { text: lossyUtf8.decode(text), utf8: false };
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', at };
-  const fields = chainFieldsOf(obj);
-  return fields ? { kind: 'chained', rec: { at, hash: hashLine(at.text), ...fields } } : { kind: 'unchained', at };
 }
 
-const where = (at: ChainLine) => `${at.file}:${at.line}`;
+function classify(at: ChainLine): Classified {
+  const place = { file: at.file, line: at.line };
+  if (at.unreadable !== undefined) return { kind: 'malformed', at: place, reason: at.unreadable };
+  if (at.text.length === 0) return { kind: 'malformed', at: place, reason: 'blank line' };
+  const { text, utf8 } = decode(at.text);
+  const notUtf8 = utf8 ? null : 'not valid UTF-8';
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    return { kind: 'malformed', at: place, reason: notUtf8 ?? 'not JSON' };
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', at: place, reason: notUtf8 ?? 'not a JSON object' };
+  const fields = chainFieldsOf(obj);
+  // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 still
+  // parses once decoded, but its hash is of what is on disk, so its successor names it.
+  if (fields) return { kind: 'chained', rec: { at: place, hash: hashLine(at.text), ...fields }, reason: notUtf8 };
+  return notUtf8 ? { kind: 'malformed', at: place, reason: notUtf8 } : { kind: 'unchained', at: place };
+}
+
+const where = (at: Place) => `${at.file}:${at.line}`;
 
 /** How far ahead the verifier looks to tell a reordering from a deletion. */
 const LOOKAHEAD = 1024;
@@ -148,6 +198,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     records: 0,
     unchained: 0,
     malformed: [],
+    malformedCount: 0,
     head: null,
     firstSeq: null,
     lastSeq: null,
@@ -171,10 +222,17 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
   };
 
   let last: Parsed | null = null;
-  /** Malformed lines since the last chained record: one of them may be a record edited into garbage. */
-  let garbled: ChainLine[] = [];
+  /**
+   * Malformed lines since the last chained record: one of them may be a record edited into
+   * garbage. Only where the last LOOKAHEAD of them are is kept, and how many there were.
+   */
+  let garbled: Place[] = [];
+  let garbledCount = 0;
+  const listMalformed = (at: Place, reason: MalformedReason): void => {
+    if (report.malformedCount++ < MALFORMED_LISTED) report.malformed.push({ file: at.file, line: at.line, reason });
+  };
   let sawExpectedHead = false;
-  const fail = (kind: BreakKind, at: ChainLine, message: string): ChainReport => {
+  const fail = (kind: BreakKind, at: Place, message: string): ChainReport => {
     report.ok = false;
     report.break = { kind, file: at.file, line: at.line, message };
     return report;
@@ -184,8 +242,12 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     if (c.kind === 'malformed') {
       // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
       // and listed. If a chained line was edited into garbage, the next record says so.
-      report.malformed.push({ file: c.at.file, line: c.at.line });
-      if (last !== null) garbled.push(c.at);
+      listMalformed(c.at, c.reason);
+      if (last !== null) {
+        if (garbled.length === LOOKAHEAD) garbled.shift();
+        garbled.push(c.at);
+        garbledCount++;
+      }
       continue;
     }
     if (c.kind === 'unchained') {
@@ -196,8 +258,11 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
       continue;
     }
     const rec = c.rec;
+    if (c.reason !== null) listMalformed(rec.at, c.reason);
     const skipped = garbled;
+    const skippedCount = garbledCount;
     garbled = [];
+    garbledCount = 0;
     report.records++;
     if (options.expectHead && rec.hash === options.expectHead) sawExpectedHead = true;
     if (last === null) {
@@ -229,7 +294,8 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
       const n = rec.seq - expectedSeq;
       // A torn append never advances the chain, so malformed lines where the missing records
       // should be are those records, edited into something that is no longer a record.
-      if (skipped.length >= n) {
+      // (Past the last LOOKAHEAD of them, where the edit was is no longer known: a deletion.)
+      if (skippedCount >= n && skipped.length >= n) {
         const edited = skipped[skipped.length - n];
         return fail('modified', edited, `${where(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${where(rec.at)} continues after it`);
       }
@@ -243,7 +309,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
   }
   if (options.expectHead && report.ok && !sawExpectedHead) {
     report.ok = false;
-    const at = last?.at ?? { file: '(none)', line: 0, text: '' };
+    const at = last?.at ?? { file: '(none)', line: 0 };
     report.break = {
       kind: 'deleted',
       file: at.file,

@@ -82,6 +82,7 @@ describe("verify's lines for a collector", () => {
     records: 10,
     unchained: 0,
     malformed: [],
+    malformedCount: 0,
     head: A,
     firstSeq: 1,
     lastSeq: 10,

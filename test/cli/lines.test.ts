@@ -16,10 +16,20 @@ describe('chainLinesOfFiles', () => {
     fs.writeFileSync(a, gzipSync('one\ntwo\n'));
     fs.writeFileSync(b, 'three\n');
     expect([...chainLinesOfFiles([a, b])]).toEqual([
-      { file: a, line: 1, text: 'one' },
-      { file: a, line: 2, text: 'two' },
-      { file: b, line: 1, text: 'three' },
+      { file: a, line: 1, text: Buffer.from('one') },
+      { file: a, line: 2, text: Buffer.from('two') },
+      { file: b, line: 1, text: Buffer.from('three') },
     ]);
+  });
+  it('hands on a line over the 1 MiB cap as unreadable, without its bytes', () => {
+    const file = path.join(tempDir(), 'long.log');
+    fs.writeFileSync(file, `${'x'.repeat(1024 * 1024 + 1)}
+ok
+`);
+    const [long, ok] = [...chainLinesOfFiles([file])];
+    expect(long).toMatchObject({ line: 1, unreadable: 'over the 1 MiB line cap' });
+    expect(long.text.length).toBeLessThan(100);
+    expect(ok).toEqual({ file, line: 2, text: Buffer.from('ok') });
   });
   it('ends with a one-line error naming a file that cannot be read', () => {
     const missing = path.join(tempDir(), 'none.gz');

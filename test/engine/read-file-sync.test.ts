@@ -10,23 +10,29 @@ import { makeTempDirFactory } from '../helpers/temp-dir.js';
 
 const tempDir = makeTempDirFactory('spa-read-sync');
 const chunks = (...parts: string[]) => parts.map((p) => Buffer.from(p));
+/** splitLines' lines as text, the over-cap marker by name. */
+const texts = (lines: Iterable<Buffer>) => [...lines].map((l) => (l === OVERSIZED_LINE ? 'OVERSIZED' : l.toString('utf8')));
 
 describe('splitLines', () => {
   it('joins lines across chunk boundaries, including inside a multi-byte character', () => {
     const text = Buffer.from('ab\ncé€\n\nlast');
     const pieces = [text.subarray(0, 1), text.subarray(1, 5), text.subarray(5, 6), text.subarray(6)]; // 'é' split in two
-    expect([...splitLines(pieces)]).toEqual(['ab', 'cé€', '', 'last']);
+    expect(texts(splitLines(pieces))).toEqual(['ab', 'cé€', '', 'last']);
+  });
+  it('yields the exact bytes of a line, also when they are not UTF-8', () => {
+    const bytes = Buffer.from([0x61, 0xff, 0x62, 0x0a, 0xef, 0xbf, 0xbd, 0x0a]);
+    expect([...splitLines([bytes.subarray(0, 2), bytes.subarray(2)])]).toEqual([Buffer.from([0x61, 0xff, 0x62]), Buffer.from([0xef, 0xbf, 0xbd])]);
   });
   it('yields a last line without a newline, and nothing for a file ending in one', () => {
-    expect([...splitLines(chunks('a\nb'))]).toEqual(['a', 'b']);
-    expect([...splitLines(chunks('a\n'))]).toEqual(['a']);
-    expect([...splitLines(chunks(''))]).toEqual([]);
+    expect(texts(splitLines(chunks('a\nb')))).toEqual(['a', 'b']);
+    expect(texts(splitLines(chunks('a\n')))).toEqual(['a']);
+    expect(texts(splitLines(chunks('')))).toEqual([]);
   });
   it('replaces a line over the cap by a marker without holding it, in one chunk or many', () => {
-    expect([...splitLines(chunks('ok\n', 'x'.repeat(20), '\nnext\n'), 10)]).toEqual(['ok', OVERSIZED_LINE, 'next']);
-    expect([...splitLines(chunks(`${'y'.repeat(11)}\nz\n`), 10)]).toEqual([OVERSIZED_LINE, 'z']);
-    expect([...splitLines(chunks('a\n', 'x'.repeat(6), 'x'.repeat(6)), 10)]).toEqual(['a', OVERSIZED_LINE]);
-    expect([...splitLines(chunks('x'.repeat(10), '\n'), 10)]).toEqual(['x'.repeat(10)]); // exactly the cap is fine
+    expect(texts(splitLines(chunks('ok\n', 'x'.repeat(20), '\nnext\n'), 10))).toEqual(['ok', 'OVERSIZED', 'next']);
+    expect(texts(splitLines(chunks(`${'y'.repeat(11)}\nz\n`), 10))).toEqual(['OVERSIZED', 'z']);
+    expect(texts(splitLines(chunks('a\n', 'x'.repeat(6), 'x'.repeat(6)), 10))).toEqual(['a', 'OVERSIZED']);
+    expect(texts(splitLines(chunks('x'.repeat(10), '\n'), 10))).toEqual(['x'.repeat(10)]); // exactly the cap is fine
   });
 });
 
@@ -96,8 +102,8 @@ describe('textChunksSync', () => {
     const plain = path.join(dir, 'plain.gz'); // plain text with it
     fs.writeFileSync(gzipped, gzipSync('one\ntwo\n'));
     fs.writeFileSync(plain, 'three\n');
-    expect([...splitLines(textChunksSync(openLogSource(gzipped)))]).toEqual(['one', 'two']);
-    expect([...splitLines(textChunksSync(openLogSource(plain)))]).toEqual(['three']);
+    expect(texts(splitLines(textChunksSync(openLogSource(gzipped))))).toEqual(['one', 'two']);
+    expect(texts(splitLines(textChunksSync(openLogSource(plain))))).toEqual(['three']);
   });
 });
 

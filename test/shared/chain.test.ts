@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chainFieldsOf, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, verifyChain } from '../../src/shared/chain.js';
+import { type ChainLine, chainFieldsOf, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, readLines, sampleRequest } from '../writer/helpers.js';
@@ -36,6 +36,7 @@ describe('verifyChain', () => {
       records: 12,
       unchained: 0,
       malformed: [],
+      malformedCount: 0,
       head: hashLine(lines[11]),
       firstSeq: 1,
       lastSeq: 12,
@@ -232,5 +233,89 @@ describe('chainFieldsOf: one rule for every reader', () => {
     const foreign = { ...(JSON.parse(lines[1]) as object), seq: 0, prev: 'x' };
     rewrite(file, [JSON.stringify(foreign), ...lines]);
     expect(verify([file])).toMatchObject({ ok: true, unchained: 1, records: 4, firstSeq: 1 });
+  });
+});
+
+/**
+ * Fixed cases for verifyChain's guards, on hand-built records: each names the break a
+ * weakened check would get wrong (a guard's `&&` read as `||`, the integer check on seq
+ * dropped), and the inputs a forger controls fully (a huge seq, JSON that is not an object).
+ */
+describe('verifyChain guards', () => {
+  const FILE = 'audit.log';
+  const at = (texts: readonly string[]): ChainLine[] => texts.map((text, i) => ({ file: FILE, line: i + 1, text }));
+  /** `n` records chained from genesis, `{"seq":k,"prev":…,"n":k}`. */
+  function chained(n: number): string[] {
+    const lines: string[] = [];
+    for (let seq = 1; seq <= n; seq++) lines.push(JSON.stringify({ seq, prev: seq === 1 ? GENESIS_HASH : hashLine(lines[seq - 2]), n: seq }));
+    return lines;
+  }
+  const record = (seq: unknown, prev: unknown) => JSON.stringify({ seq, prev, forged: true });
+  const three = chained(3);
+
+  it('a forged record with seq 2^40 is named at once as a deletion, without counting to it', () => {
+    const report = verifyChain(at([...three, record(2 ** 40, hashLine(three[2]))]));
+    expect(report.break).toMatchObject({ kind: 'deleted', file: FILE, line: 4 });
+    expect(report.break?.message).toContain(`seq 4–${2 ** 40 - 1}`);
+  });
+
+  it.each([
+    ['null', 'not a JSON object'],
+    ['[1,2]', 'not a JSON object'],
+    ['5', 'not a JSON object'],
+    ['"text"', 'not a JSON object'],
+    ['{"seq":', 'not JSON'],
+    ['', 'blank line'],
+  ])('the line %j is malformed (%s), not a record', (text, reason) => {
+    const report = verifyChain(at([text, ...three]));
+    expect(report).toMatchObject({ ok: true, records: 3, unchained: 0, malformedCount: 1, malformed: [{ file: FILE, line: 1, reason }] });
+  });
+
+  it('a record with only seq, or only prev, is unchained: counted before the chain, an inserted line inside it', () => {
+    for (const lone of [JSON.stringify({ seq: 4 }), JSON.stringify({ prev: hashLine(three[2]) })]) {
+      expect(verifyChain(at([lone, ...three])), lone).toMatchObject({ ok: true, unchained: 1, records: 3 });
+      expect(verifyChain(at([...three, lone])).break, lone).toMatchObject({ kind: 'inserted', line: 4 });
+    }
+  });
+
+  it('a fractional seq is not a chain position: the record is an inserted line, not a reordering', () => {
+    expect(verifyChain(at([...three, record(3.5, hashLine(three[2]))])).break).toMatchObject({ kind: 'inserted', line: 4 });
+  });
+
+  it('the same seq as the last record but another prev is out of order, not a forged copy of it', () => {
+    expect(verifyChain(at([...three, record(3, hashLine(three[2]))])).break).toMatchObject({ kind: 'reordered', line: 4 });
+  });
+
+  it('the same prev as the last record but a later seq is a deletion, not a forged copy of it', () => {
+    expect(verifyChain(at([...three, record(5, hashLine(three[1]))])).break).toMatchObject({ kind: 'deleted', line: 4 });
+  });
+
+  it('a forged copy (same seq and prev as the last record) names the last record as inserted', () => {
+    expect(verifyChain(at([...three, record(3, hashLine(three[1]))])).break).toMatchObject({ kind: 'inserted', line: 3 });
+  });
+
+  it('a restart needs both seq 1 and the genesis prev: either alone is a reordering or a modification', () => {
+    expect(verifyChain(at([...three, record(1, hashLine(three[2]))])).break).toMatchObject({ kind: 'reordered', line: 4 });
+    expect(verifyChain(at([...three, record(4, GENESIS_HASH)])).break).toMatchObject({ kind: 'modified', line: 3 });
+    expect(verifyChain(at([...three, record(1, GENESIS_HASH)])).break).toMatchObject({ kind: 'restarted', line: 4 });
+  });
+
+  it('a record made invalid UTF-8 is listed with its reason and still hashed by its bytes', () => {
+    const second = JSON.stringify({ seq: 2, prev: hashLine(three[0]), note: 'x\ufffdy' });
+    const third = JSON.stringify({ seq: 3, prev: hashLine(second) });
+    // U+FFFD (ef bf bd) replaced by the byte ff: decoded, the text is the same as before.
+    const forged = Buffer.from(second.replace('\ufffd', '\u0001'));
+    forged[forged.indexOf(1)] = 0xff;
+    expect(verifyChain(at([three[0], second, third])).ok).toBe(true);
+    const report = verifyChain([...at([three[0]]), { file: FILE, line: 2, text: forged }, ...at([third]).map((l) => ({ ...l, line: 3 }))]);
+    expect(report.malformed).toEqual([{ file: FILE, line: 2, reason: 'not valid UTF-8' }]);
+    expect(report.break).toMatchObject({ kind: 'modified', line: 2 });
+  });
+
+  it('counts every malformed line but lists only the first MALFORMED_LISTED', () => {
+    const report = verifyChain(at([...three, ...Array.from({ length: MALFORMED_LISTED + 5 }, () => '')]));
+    expect(report.malformedCount).toBe(MALFORMED_LISTED + 5);
+    expect(report.malformed).toHaveLength(MALFORMED_LISTED);
+    expect(report.malformed[MALFORMED_LISTED - 1]).toEqual({ file: FILE, line: 3 + MALFORMED_LISTED, reason: 'blank line' });
   });
 });

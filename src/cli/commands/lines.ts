@@ -4,28 +4,34 @@
  */
 import type { ChainLine } from '../../shared/chain.js';
 import { openLogSource } from '../../engine/log-source.js';
-import { splitLines, textChunksSync } from '../../engine/read-file-sync.js';
+import { OVERSIZED_LINE, splitLines, textChunksSync } from '../../engine/read-file-sync.js';
 import { fileError } from './errors.js';
 
-/** Every line of `files`, in order, with file and 1-based line number; a file that cannot be read ends it with a CliError. */
+const OVER_CAP = 'over the 1 MiB line cap';
+
+/**
+ * Every line of `files`, in order, as its exact bytes with file and 1-based line number; a
+ * line over the cap is handed on as unreadable. A file that cannot be read ends it with a CliError.
+ */
 export function* chainLinesOfFiles(files: readonly string[]): Generator<ChainLine> {
   for (const file of files) {
     let line = 0;
-    let lines: Generator<string>;
+    let lines: Generator<Buffer>;
     try {
       lines = splitLines(textChunksSync(openLogSource(file)));
     } catch (e) {
       throw fileError(file, e);
     }
     for (;;) {
-      let next: IteratorResult<string>;
+      let next: IteratorResult<Buffer>;
       try {
         next = lines.next();
       } catch (e) {
         throw fileError(file, e);
       }
       if (next.done) break;
-      yield { file, line: ++line, text: next.value };
+      line++;
+      yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: OVER_CAP } : { file, line, text: next.value };
     }
   }
 }

@@ -7,7 +7,7 @@ import type { ChainReport } from '../../shared/chain.js';
 import type { CollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 
-/** The malformed lines listed in --json output (per chain); the count is always complete. */
+/** The malformed lines listed on stderr (per chain); the count is always complete. */
 export const MAX_LISTED = 1000;
 
 /** One collected host's verdict: its chain in collected order, and how it arrived. */
@@ -35,8 +35,9 @@ export function reportJson(files: readonly string[], r: ChainReport): Record<str
     head: r.head,
     first_seq: r.firstSeq,
     last_seq: r.lastSeq,
-    malformed_count: r.malformed.length,
-    malformed: r.malformed.slice(0, MAX_LISTED),
+    malformed_count: r.malformedCount,
+    /** The first MALFORMED_LISTED of them (shared/chain.ts), with file, line and reason. */
+    malformed: r.malformed,
     break: r.break,
   };
 }

@@ -49,12 +49,17 @@ then "verified N hosts: all ok" or which are broken; exit 0 only when every host
 Exit 2: usage or I/O error.
 `;
 
-/** Torn lines (a crash mid-append) do not break the chain, but a reviewer should see them. */
-function reportTornLines(malformed: ReadonlyArray<{ file: string; line: number }>): void {
-  for (const m of malformed.slice(0, MAX_LISTED)) {
-    stderrLine(`${m.file}:${m.line}: not a record (a line torn by a crash, or garbage); the chain continues past it`);
+/**
+ * Malformed lines (torn by a crash, garbage, bytes that are not UTF-8) do not break the chain
+ * by themselves, but a reviewer should see them: the first MAX_LISTED, and how many more.
+ */
+function reportMalformedLines(report: ChainReport): void {
+  const listed = report.malformed.slice(0, MAX_LISTED);
+  for (const m of listed) {
+    stderrLine(`${m.file}:${m.line}: not a record (${m.reason}); the chain is checked past it`);
   }
-  if (malformed.length > MAX_LISTED) stderrLine(`… and ${malformed.length - MAX_LISTED} more lines that are not records`);
+  const more = report.malformedCount - listed.length;
+  if (more > 0) stderrLine(`… and ${more} more malformed line${more === 1 ? '' : 's'} (counted, not listed)`);
 }
 
 /**
@@ -95,7 +100,7 @@ export const verifyCommand: Command = {
       if (values.json) {
         process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report))}\n`);
       } else {
-        reportTornLines(report.malformed);
+        reportMalformedLines(report);
         process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
       }
       return report.ok ? EXIT_OK : EXIT_VERDICT;
@@ -110,7 +115,7 @@ export const verifyCommand: Command = {
       const verdict = verifyCollectedHost(host, expected.get(host.origin));
       verdicts.push(verdict);
       if (!values.json) {
-        reportTornLines(verdict.report.malformed);
+        reportMalformedLines(verdict.report);
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
     }
