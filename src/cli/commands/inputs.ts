@@ -17,6 +17,7 @@ import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
 import { CliError, fileError, UsageError } from './errors.js';
+import { stderrLine } from './output.js';
 import { orderAsRotatedSet } from './rotated.js';
 import { sniffAuditLog } from './sniff.js';
 
@@ -75,7 +76,10 @@ function collectedHostsOf(dir: string): CollectedHost[] {
   return hosts;
 }
 
-/** Checks every host's files; two hosts of one name (from two collectors) would be one origin. */
+/**
+ * Checks every host's files; two hosts of one name (from two collectors) would be one origin.
+ * A host whose files cannot be read is named on stderr and left out; none readable is an error.
+ */
 function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): CollectedHost[] {
   const folders = new Map<string, string>();
   for (const h of hosts) {
@@ -86,10 +90,24 @@ function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): Collected
     }
     folders.set(h.origin, folder);
   }
-  const checked = hosts.map((h) => {
-    checkInputFiles(h.files, { waitForLive: true });
-    return follow ? h : { origin: h.origin, files: h.files.filter((f) => fs.existsSync(f)) };
-  });
+  const checked: CollectedHost[] = [];
+  const skipped: CliError[] = [];
+  for (const h of hosts) {
+    try {
+      checkInputFiles(h.files, { waitForLive: true });
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      skipped.push(e);
+      continue;
+    }
+    checked.push(follow ? h : { origin: h.origin, files: h.files.filter((f) => fs.existsSync(f)) });
+  }
+  if (checked.length === 0) {
+    const more = skipped.length > 1 ? ` (and ${skipped.length - 1} more host${skipped.length === 2 ? '' : 's'} unreadable)` : '';
+    throw new CliError(`no readable collected host: ${skipped[0].message}${more}`);
+  }
+  // One host that cannot be read (not an audit log, unreadable) is said and left out: the other hosts stay readable.
+  for (const e of skipped) stderrLine(`sudo-proxy-audit: ${e.message}: host skipped`);
   return checked.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
