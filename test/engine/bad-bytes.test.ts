@@ -7,7 +7,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EngineNotice } from '../../src/shared/entry.js';
+import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
+import { openFleetEngine } from '../../src/engine/fleet-engine.js';
 import { ids, jsonl, request, response, tempDir } from './helpers.js';
 
 async function indexed(files: string[], options: OpenEngineOptions = {}) {
@@ -81,4 +83,33 @@ describe('a truncated .gz in the history', () => {
       expect(got.malformedCount).toBeLessThanOrEqual(1);
     });
   }
+});
+
+describe('a collected host left out as unreadable, while following', () => {
+  it('is not picked up as a new host; a host that really is new is', async () => {
+    const dir = tempDir('left-out');
+    for (const [host, bytes] of [
+      ['web1', jsonl(request('a'))],
+      ['web2', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
+    ] as const) {
+      fs.mkdirSync(path.join(dir, host));
+      fs.writeFileSync(path.join(dir, host, 'audit.log'), bytes);
+    }
+    const hosts = findCollectedHosts(dir).filter((h) => h.origin !== 'web2');
+    const engine = openFleetEngine(hosts, { follow: true }, [dir], ['web2']);
+    const announced: string[] = [];
+    const web9 = new Promise<void>((resolve) =>
+      engine.on('notice', (n: EngineNotice) => {
+        if (n.kind !== 'host') return;
+        announced.push(path.basename(n.file));
+        if (n.file.endsWith('web9')) resolve();
+      }),
+    );
+    await engine.indexed();
+    fs.mkdirSync(path.join(dir, 'web9'));
+    fs.writeFileSync(path.join(dir, 'web9', 'audit.log'), jsonl(request('n')));
+    await web9; // one look at the collector announces every host it finds new
+    await engine.close();
+    expect(announced).toEqual(['web9']);
+  }, 20_000);
 });
