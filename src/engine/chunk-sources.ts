@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { LogSource } from './log-source.js';
 import type { ChunkSource } from './parallel-scan.js';
-import { gunzipOf } from './read-file.js';
+import { type GzipDamage, gunzipOf, gzipDamage, isGzipDataError } from './read-file.js';
 
 /** Bytes [start, end) of an open file, read synchronously (see readRange), for the scan pool. */
 export function rangeSource(fd: number, start: number, end: number): ChunkSource {
@@ -25,6 +25,8 @@ export class GzipSource implements ChunkSource {
   private readonly chunks: AsyncIterator<Buffer>;
   private pending: Buffer = Buffer.alloc(0);
   private spilled = 0;
+  /** Set when the gzip data ended early or went bad: the text up to there was read, then it ended. */
+  damage: GzipDamage | null = null;
 
   constructor(
     source: LogSource,
@@ -39,7 +41,15 @@ export class GzipSource implements ChunkSource {
     let filled = 0;
     while (filled < max) {
       if (this.pending.length === 0) {
-        const next = await this.chunks.next();
+        if (this.damage) break;
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await this.chunks.next();
+        } catch (e) {
+          if (!isGzipDataError(e)) throw e;
+          this.damage = gzipDamage(e, this.spilled);
+          break;
+        }
         if (next.done) break;
         this.pending = next.value;
         this.spilled += fs.writeSync(this.spill, next.value, 0, next.value.length, this.spilled);

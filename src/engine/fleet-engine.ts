@@ -81,6 +81,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     collected: readonly CollectedHost[],
     options: OpenEngineOptions,
     collectors: readonly string[],
+    private readonly leftOut: readonly string[] = [],
   ) {
     super();
     if (collected.length > 0xffff) throw new Error(`a fleet of ${collected.length} hosts is more than ${0xffff}`);
@@ -223,7 +224,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
   private discover(collectors: readonly string[]): void {
     if (this.closed) return;
-    const known = new Set(this.hosts.map((h) => h.origin));
+    const known = new Set([...this.hosts.map((h) => h.origin), ...this.leftOut]);
     for (const dir of collectors) {
       let found: CollectedHost[];
       try {
@@ -314,8 +315,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
  * Opens one engine per collected host (`findCollectedHosts`) and merges them. Options as for
  * `openEngine`; `tailBytes` is shared among the hosts, so the first screen costs the same.
  * While following, `collectors` (the directories the hosts came from) are looked at every
- * DISCOVER_MS for hosts that began shipping since, which are then read and followed too.
+ * DISCOVER_MS for hosts that began shipping since, which are then read and followed too —
+ * except the origins in `leftOut` (hosts the caller found unreadable and said so).
  */
-export function openFleetEngine(hosts: readonly CollectedHost[], options: OpenEngineOptions = {}, collectors: readonly string[] = []): AuditEngine {
-  return new FleetEngine(hosts, options, collectors);
+export function openFleetEngine(
+  hosts: readonly CollectedHost[],
+  options: OpenEngineOptions = {},
+  collectors: readonly string[] = [],
+  leftOut: readonly string[] = [],
+): AuditEngine {
+  return new FleetEngine(hosts, options, collectors, leftOut);
 }

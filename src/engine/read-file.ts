@@ -103,8 +103,37 @@ export function gunzipOf(source: LogSource, chunkBytes: number, onRead?: (bytes:
   };
 }
 
-/** Decompresses a gzip source into the splitter; closes the source. */
-export async function readGzip(source: LogSource, splitter: LineSplitter, options: ReadOptions = {}): Promise<void> {
+/**
+ * zlib's errors for gzip data that ends early (a file cut short: `unexpected end of file`) or
+ * goes bad part way: the text inflated before it is good, only the rest is lost.
+ */
+export function isGzipDataError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR';
+}
+
+/** Where a gzip file's text stopped being readable, and why. */
+export interface GzipDamage {
+  /** Bytes of text inflated before it (all read; a last line it cut is read as it is, a malformed line). */
+  textBytes: number;
+  cause: string;
+}
+
+export const gzipDamage = (e: unknown, textBytes: number): GzipDamage => ({ textBytes, cause: e instanceof Error ? e.message : String(e) });
+
+/** The notice for a damaged gzip file: it costs its unreadable rest, never the read. */
+export function gzipDamageNotice(file: string, damage: GzipDamage, lines: number): { kind: 'damaged'; file: string; message: string } {
+  const { textBytes, cause } = damage;
+  const reason = cause === 'unexpected end of file' ? 'gzip data ends early (the file is cut short)' : `corrupt gzip data (${cause})`;
+  return { kind: 'damaged', file, message: `${file}: ${reason}: read its first ${textBytes} bytes of text (${lines} line${lines === 1 ? '' : 's'}); the rest is unreadable` };
+}
+
+/**
+ * Decompresses a gzip source into the splitter; closes the source. Gzip data that ends early
+ * or goes bad stops the read there: what came before is read, the damage is returned, never
+ * thrown (the caller flushes the splitter as at any end: a line the damage cut is malformed).
+ */
+export async function readGzip(source: LogSource, splitter: LineSplitter, options: ReadOptions = {}): Promise<GzipDamage | null> {
   const { gunzip, close } = gunzipOf(source, options.chunkBytes ?? 256 * 1024, options.onRead);
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
@@ -113,7 +142,11 @@ export async function readGzip(source: LogSource, splitter: LineSplitter, option
       await pushInSlices(splitter, chunk);
       await yieldToEventLoop();
     }
+  } catch (e) {
+    if (!isGzipDataError(e)) throw e;
+    return gzipDamage(e, splitter.offset);
   } finally {
     close();
   }
+  return null;
 }

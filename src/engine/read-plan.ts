@@ -21,7 +21,7 @@ import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
 import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
 import { ScanPool, ScanWorkerError } from './parallel-scan.js';
-import { lineStartBefore, readGzip, readRange } from './read-file.js';
+import { gzipDamageNotice, lineStartBefore, readGzip, readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
 import { type CpuSample, scanWorkerCount } from './scan-worker-count.js';
 import { mergeHistory, ReplayLog } from './tail-merge.js';
@@ -300,18 +300,21 @@ export class ReadPlan implements LiveFileReader {
       if (open.gzip) {
         const spill = this.spans.createSpill();
         const span = this.spans.add(file, spill, 0, false);
+        // Gzip data that ends early (or goes bad) costs the file's rest, said in a notice; the read goes on.
         if (pool) {
           const source = new GzipSource(open, spill, onRead);
           try {
-            await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped });
+            const lines = await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped });
+            if (source.damage) this.notice(gzipDamageNotice(file, source.damage, lines));
           } finally {
             source.close();
           }
         } else {
           const splitter = new LineSplitter(this.intake.handler(span, target));
           let at = 0;
-          await readGzip(open, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
+          const damage = await readGzip(open, splitter, { onRead, stopped, copyTo: (chunk) => (at += fs.writeSync(spill, chunk, 0, chunk.length, at)) });
           splitter.flush();
+          if (damage) this.notice(gzipDamageNotice(file, damage, splitter.line - 1));
         }
       } else {
         const span = this.spans.add(file, open.fd, 0);

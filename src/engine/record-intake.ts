@@ -7,7 +7,7 @@
  * records are logged for the merge (tail-merge.ts).
  */
 import { DEFERRED } from '../shared/join.js';
-import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
+import { parseLine, REASON_NUL_PADDING, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { ChangeBatch } from './change-batch.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
@@ -178,7 +178,10 @@ export class RecordIntake {
   }
 
   addMalformed(span: FileSpan, line: number, offset: number, reason: string): void {
-    this.malformed.add(span.id, line, offset, reason);
+    // A crash's NUL padding is one finding that says where it starts (the line number alone
+    // does not: its bytes hold no newline), whatever its length.
+    const located = reason.startsWith(REASON_NUL_PADDING) ? `${reason} from byte ${offset}` : reason;
+    this.malformed.add(span.id, line, offset, located);
     this.batch.schedule();
   }
 }

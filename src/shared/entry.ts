@@ -155,6 +155,7 @@ export interface IndexProgress {
 export type EngineNotice =
   | { kind: 'waiting'; file: string; message: string } // file missing: waiting for it to appear
   | { kind: 'truncated'; file: string; message: string } // copytruncate: restarted at 0
+  | { kind: 'damaged'; file: string; message: string } // a gzip file cut short or corrupt part way: read up to there, the rest lost
   | { kind: 'rotated'; file: string; message: string } // new inode at the path
   | { kind: 'error'; file: string; message: string } // e.g. permission denied
   | { kind: 'host'; file: string; message: string } // a followed collector gained a host (file: its folder)

@@ -25,14 +25,24 @@ export const REASON_OVER_CAP = 'over the 1 MiB line cap';
 export const REASON_INVALID_UTF8 = 'invalid UTF-8';
 export const REASON_NOT_JSON = 'not JSON';
 export const REASON_EMPTY = 'empty line';
+export const REASON_NUL = 'contains NUL bytes';
+/** A line of NUL bytes alone: the padding a crash leaves where a write was lost (ext4 delayed allocation). */
+export const REASON_NUL_PADDING = 'NUL padding';
+
+/** Why a line holding NUL bytes is not a record (no JSON text holds a raw NUL), or undefined when it holds none. */
+function nulReason(bytes: Uint8Array): string | undefined {
+  if (!bytes.includes(0)) return undefined;
+  return bytes.every((b) => b === 0) ? `${REASON_NUL_PADDING}: ${bytes.length} byte${bytes.length === 1 ? '' : 's'}` : REASON_NUL;
+}
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parses one line given as bytes, without its newline (a trailing CR is tolerated, as JSON whitespace). */
 export function parseLine(bytes: Uint8Array): LineResult {
   if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: REASON_OVER_CAP };
-  if (!isUtf8(bytes)) return { ok: false, reason: REASON_INVALID_UTF8 };
-  return parseLineText(decoder.decode(bytes));
+  if (!isUtf8(bytes)) return { ok: false, reason: nulReason(bytes) ?? REASON_INVALID_UTF8 };
+  const result = parseLineText(decoder.decode(bytes));
+  return result.ok ? result : { ok: false, reason: nulReason(bytes) ?? result.reason };
 }
 
 /** Parses one line already decoded (its byte length is the caller's concern). */

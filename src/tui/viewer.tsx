@@ -16,6 +16,8 @@ export interface ViewerOptions {
   hosts?: readonly CollectedHost[];
   /** The collector directories the hosts came from: followed, they are watched for new hosts. */
   collectors?: readonly string[];
+  /** Origins of hosts left out as unreadable: not picked up as new ones. */
+  skipped?: readonly string[];
   follow: boolean;
   /** An engine opened by the caller (who then closes it); otherwise the viewer opens and closes its own. */
   engine?: AuditEngine;
@@ -29,7 +31,7 @@ async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> 
   const { hosts, files, follow } = options;
   if (hosts) {
     const { openFleetEngine } = await import('../engine/fleet-engine.js');
-    return () => openFleetEngine(hosts, { follow }, options.collectors);
+    return () => openFleetEngine(hosts, { follow }, options.collectors, options.skipped);
   }
   const { openEngine } = await import('../engine/engine.js');
   return () => openEngine(files, { follow });

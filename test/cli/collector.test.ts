@@ -183,12 +183,15 @@ describe.concurrent('what is not a collector directory', () => {
     expectUsage(await runCli(['print', '--origin', 'web1', file]), /^sudo-proxy-audit print: --origin selects hosts of a collector directory/);
   });
 
-  it('a host file that is not an audit log is named', async () => {
+  it('a host file that is not an audit log is named, and the host skipped', async () => {
     const dir = tempDir();
     writeCollected(dir, 'web1', fleet.written.get('web1') ?? []);
     fs.mkdirSync(path.join(dir, 'web2'));
     fs.writeFileSync(path.join(dir, 'web2', 'audit.log'), 'Meeting notes\n');
-    expectUsage(await runCli(['print', dir]), `sudo-proxy-audit print: ${path.join(dir, 'web2', 'audit.log')}: not an audit log (line 1 is not JSON)`);
+    const r = await runCli(['print', '--json', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`sudo-proxy-audit: ${path.join(dir, 'web2', 'audit.log')}: not an audit log (line 1 is not JSON): host skipped\n`);
+    expect(new Set(entriesOf(r.stdout).map((e) => e.origin))).toEqual(new Set(['web1']));
   });
 
   it('view: a collector directory is accepted (and then needs a terminal)', async () => {

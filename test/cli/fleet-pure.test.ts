@@ -63,6 +63,7 @@ describe('selectOrigins', () => {
   const collector: Inputs = {
     kind: 'collector',
     dirs: ['/c'],
+    skipped: [],
     hosts: ['web1', 'web2', 'web3'].map((origin) => ({ origin, files: [`/c/${origin}/audit.log`] })),
   };
   it('keeps only the hosts named (only those engines are opened)', () => {

@@ -92,6 +92,22 @@ describe('sniffAuditLog', () => {
     const cut = bytes(`${record}\n{"v":1,"type":"request","reason":"é`).slice(0, -1);
     expect(sniffAuditLog(cut, false).ok).toBe(true);
   });
+  const bad = (...parts: Array<string | number[]>) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...bytes(p)] : p)));
+  it('one bad line is a bad line, not a file that is no audit log', () => {
+    expect(sniffAuditLog(bad(`${record}\n`, [0x7b, 0, 0x7d, 0x0a]), true)).toEqual({ ok: true }); // a NUL after a record
+    expect(sniffAuditLog(bad([0xff, 0x0a], `${record}\n`), true)).toEqual({ ok: true }); // a 0xff before one
+    expect(sniffAuditLog(bad(`${record}\n`, new Array(4096).fill(0)), true)).toEqual({ ok: true }); // a NUL-padded tail
+    expect(sniffAuditLog(bad(new Array(4096).fill(0)), true)).toEqual({ ok: true }); // padding alone: its writes were lost
+  });
+  it('refuses what has no record among its first lines: a PNG, random bytes', () => {
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    expect(sniffAuditLog(png, true)).toEqual({ ok: false, reason: 'not an audit log (binary data: not UTF-8 text)' });
+    let seed = 12345;
+    const random = Uint8Array.from({ length: 64 * 1024 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
+    expect(sniffAuditLog(random, false).ok).toBe(false);
+    const late = bad(...Array.from({ length: 20 }, () => 'garbage\n'), `${record}\n`);
+    expect(sniffAuditLog(late, true)).toEqual({ ok: false, reason: 'not an audit log (line 1 is not JSON)' }); // only the first 20 lines count
+  });
   it('names the first line that is wrong', () => {
     expect(sniffAuditLog(bytes('\n\nnot json\n'), true)).toEqual({ ok: false, reason: 'not an audit log (line 3 is not JSON)' });
   });

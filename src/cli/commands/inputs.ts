@@ -17,11 +17,13 @@ import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
 import { CliError, fileError, UsageError } from './errors.js';
+import { stderrLine } from './output.js';
 import { orderAsRotatedSet } from './rotated.js';
 import { sniffAuditLog } from './sniff.js';
 
 /** Files read as one log, or the hosts of collector directories (each host its own log). */
-export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[] };
+/** `skipped`: the origins of hosts left out as unreadable (named on stderr; never picked up as new while following). */
+export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[]; skipped: string[] };
 
 /** Every file the inputs name, in reading order (a collector: host by host). */
 export function inputFiles(inputs: Inputs): string[] {
@@ -60,8 +62,8 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
     throw new UsageError(`give either collector directories or files, not both: '${escapeForTerminal(dirs[0], 200)}' is a directory, '${escapeForTerminal(file, 200)}' is not`);
   }
   const unique = [...new Map(dirs.map((d) => [path.resolve(d), d])).values()];
-  const hosts = checkCollectedHosts(unique.flatMap(collectedHostsOf), options.follow === true);
-  return { kind: 'collector', dirs: unique, hosts };
+  const { hosts, skipped } = checkCollectedHosts(unique.flatMap(collectedHostsOf), options.follow === true);
+  return { kind: 'collector', dirs: unique, hosts, skipped };
 }
 
 function collectedHostsOf(dir: string): CollectedHost[] {
@@ -75,8 +77,11 @@ function collectedHostsOf(dir: string): CollectedHost[] {
   return hosts;
 }
 
-/** Checks every host's files; two hosts of one name (from two collectors) would be one origin. */
-function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): CollectedHost[] {
+/**
+ * Checks every host's files; two hosts of one name (from two collectors) would be one origin.
+ * A host whose files cannot be read is named on stderr and left out; none readable is an error.
+ */
+function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): { hosts: CollectedHost[]; skipped: string[] } {
   const folders = new Map<string, string>();
   for (const h of hosts) {
     const folder = path.dirname(h.files[h.files.length - 1]);
@@ -86,11 +91,26 @@ function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): Collected
     }
     folders.set(h.origin, folder);
   }
-  const checked = hosts.map((h) => {
-    checkInputFiles(h.files, { waitForLive: true });
-    return follow ? h : { origin: h.origin, files: h.files.filter((f) => fs.existsSync(f)) };
-  });
-  return checked.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  const checked: CollectedHost[] = [];
+  const skipped: Array<{ origin: string; error: CliError }> = [];
+  for (const h of hosts) {
+    try {
+      checkInputFiles(h.files, { waitForLive: true });
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      skipped.push({ origin: h.origin, error: e });
+      continue;
+    }
+    checked.push(follow ? h : { origin: h.origin, files: h.files.filter((f) => fs.existsSync(f)) });
+  }
+  if (checked.length === 0) {
+    const more = skipped.length > 1 ? ` (and ${skipped.length - 1} more host${skipped.length === 2 ? '' : 's'} unreadable)` : '';
+    throw new CliError(`no readable collected host: ${skipped[0].error.message}${more}`);
+  }
+  // One host that cannot be read (not an audit log, unreadable) is said and left out: the other hosts stay readable.
+  for (const { error } of skipped) stderrLine(`sudo-proxy-audit: ${error.message}: host skipped`);
+  checked.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  return { hosts: checked, skipped: skipped.map((s) => s.origin) };
 }
 
 /** A live file logrotate moved away (`nocreate`) and the writer has not made again yet. */

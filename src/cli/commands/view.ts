@@ -36,6 +36,6 @@ export const viewCommand: Command = {
     }
     const follow = !values['no-follow'];
     const inputs = resolveInputs(positionals, { history: values.history, follow });
-    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow } : { files: [], hosts: inputs.hosts, collectors: inputs.dirs, follow });
+    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow } : { files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow });
   },
 };
