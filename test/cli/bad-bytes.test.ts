@@ -164,12 +164,18 @@ describe.concurrent('a collector directory with one bad host', () => {
     });
   }
 
-  it('verify: a host that is not an audit log (a PNG) is named and skipped; the other hosts are verified', async () => {
+  it('verify: a host that is not an audit log (a PNG) is named and skipped; the other hosts are verified; the verdict is not ok', async () => {
     const { dir, file } = withPng();
     const r = await runCli(['verify', dir]);
     expect(r.stderr).toContain(`sudo-proxy-audit: ${file}: not an audit log (binary data: not UTF-8 text): host skipped`);
     for (const host of ['web1', 'web3']) expect(r.stdout).toMatch(new RegExp(`^${host}\\b`, 'm'));
     expect(r.stdout).not.toMatch(/^web2\b/m);
+    // A host nobody could check is not "all ok": an auditor's script must see it in the exit code.
+    expect(r.stdout).toMatch(/^verified 2 hosts: 1 not verified \(web2: unreadable\)$/m);
+    expect(r.code).toBe(1);
+    const json = await runCli(['verify', '--json', dir]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, skipped: ['web2'] });
   });
 
   it('every host not an audit log: one line naming the first, exit 2', async () => {

@@ -51,19 +51,34 @@ export function hostLine(v: HostVerdict): string {
 /** Hosts named in the closing line, at most. */
 const BROKEN_LISTED = 10;
 
-/** The closing line: `verified 3 hosts: all ok` or `verified 3 hosts: 1 broken (web2)`, escaped. */
-export function fleetLine(verdicts: readonly HostVerdict[]): string {
-  const broken = verdicts.filter((v) => !v.report.ok).map((v) => v.origin);
-  const head = `verified ${plural(verdicts.length, 'host')}`;
-  if (broken.length === 0) return `${head}: all ok`;
-  const more = broken.length > BROKEN_LISTED ? ', …' : '';
-  return escapeForTerminal(`${head}: ${broken.length} broken (${broken.slice(0, BROKEN_LISTED).join(', ')}${more})`);
+/** The first hosts of `names`, for a closing line. */
+function listed(names: readonly string[]): string {
+  return `${names.slice(0, BROKEN_LISTED).join(', ')}${names.length > BROKEN_LISTED ? ', …' : ''}`;
 }
 
-export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdict[]): Record<string, unknown> {
+/**
+ * The closing line: `verified 3 hosts: all ok`, `verified 3 hosts: 1 broken (web2)`, and
+ * `, 1 not verified (web4: unreadable)` for a host skipped as not an audit log — a host
+ * nobody could check is not "all ok". Escaped.
+ */
+export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly string[] = []): string {
+  const broken = verdicts.filter((v) => !v.report.ok).map((v) => v.origin);
+  const head = `verified ${plural(verdicts.length, 'host')}`;
+  const unverified = skipped.length > 0 ? `${skipped.length} not verified (${listed(skipped)}: unreadable)` : '';
+  if (broken.length === 0) return escapeForTerminal(unverified ? `${head}: ${unverified}` : `${head}: all ok`);
+  return escapeForTerminal(`${head}: ${broken.length} broken (${listed(broken)})${unverified ? `, ${unverified}` : ''}`);
+}
+
+/** Whether a collector directory verified: every host read was ok, and none was skipped. */
+export function fleetOk(verdicts: readonly HostVerdict[], skipped: readonly string[]): boolean {
+  return skipped.length === 0 && verdicts.every((v) => v.report.ok);
+}
+
+export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdict[], skipped: readonly string[] = []): Record<string, unknown> {
   return {
-    ok: verdicts.every((v) => v.report.ok),
+    ok: fleetOk(verdicts, skipped),
     collector: dirs,
+    skipped,
     hosts: verdicts.map((v) => ({
       origin: v.origin,
       ...reportJson(v.files, v.report),

@@ -15,7 +15,7 @@ import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles } from './lines.js';
 import { stderrLine } from './output.js';
-import { fleetJson, fleetLine, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
+import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
 
 const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
 
@@ -45,7 +45,8 @@ Options:
 Output: "ok: N records, head HASH" (exit 0) or "break at FILE:LINE (KIND): …" (exit 1),
 KIND being modified, deleted, inserted, reordered or restarted. For a collector directory,
 one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
-then "verified N hosts: all ok" or which are broken; exit 0 only when every host is ok.
+then "verified N hosts: all ok" or which are broken or not verified (a host whose log is
+unreadable is skipped and named); exit 0 only when every host is ok and none was skipped.
 Exit 2: usage or I/O error.
 `;
 
@@ -119,8 +120,8 @@ export const verifyCommand: Command = {
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
     }
-    if (values.json) process.stdout.write(`${jsonForTerminal(fleetJson(inputs.dirs, verdicts))}\n`);
-    else process.stdout.write(`${fleetLine(verdicts)}\n`);
-    return verdicts.every((v) => v.report.ok) ? EXIT_OK : EXIT_VERDICT;
+    if (values.json) process.stdout.write(`${jsonForTerminal(fleetJson(inputs.dirs, verdicts, inputs.skipped))}\n`);
+    else process.stdout.write(`${fleetLine(verdicts, inputs.skipped)}\n`);
+    return fleetOk(verdicts, inputs.skipped) ? EXIT_OK : EXIT_VERDICT;
   },
 };
