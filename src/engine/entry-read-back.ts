@@ -124,7 +124,8 @@ export class EntryReader {
       latency_ms: Number.isNaN(latency) ? null : latency,
     };
     const e = entryFromRequest(s, record, location, state);
-    e.timeMs = timeMs;
+    e.timeMs = timeMs; // the indexed time: the writer's when the record had one
+    e.logged = null;
     return e;
   }
 

@@ -5,7 +5,7 @@
  */
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 
-/** Room left for seq, prev, the newline and the `truncated` flag. */
+/** Room left for seq, prev, logged (the writer's time), the newline and the `truncated` flag. */
 const HEADROOM = 256;
 
 function capStrings(value: unknown, maxChars: number): unknown {

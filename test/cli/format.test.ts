@@ -12,6 +12,7 @@ function entry(overrides: Partial<Entry> = {}): Entry {
     origin: '',
     state: 'ok',
     time: '2026-11-01T08:00:00Z',
+    logged: null,
     timeMs: Date.parse('2026-11-01T08:00:00Z'),
     host: 'web-01',
     session: 's1',
