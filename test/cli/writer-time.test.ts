@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openAuditLog } from '../../src/writer/index.js';
-import { linesOf, makeTempDirFactory, request, response, runCli } from './helpers.js';
+import { linesOf, makeTempDirFactory, request, response, runCli, writeLines } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cli-writer-time');
 
@@ -46,5 +46,16 @@ describe('a client cannot hide a request from a time window by lying about its t
     const file = forgedTimesLog();
     const r = await runCli(['print', '--json', '--until', '1h', file]);
     expect(linesOf(r.stdout)).toEqual([]);
+  });
+});
+
+describe('records from before the writer time', () => {
+  it('are timed by their time as sent, and print --json says they have no writer time', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const old = (id: string, time: string) =>
+      JSON.stringify({ v: 1, type: 'request', id, time, host: '', session: 's', pipeline: [['id']], resolved: [null], env_keys: [], reason: '', privileged: false, decision: 'denied', via: 'operator', latency_ms: 5 });
+    writeLines(file, [old('before', '2026-11-01T07:00:00Z'), old('after', '2026-11-01T09:00:00Z')]);
+    const r = await runCli(['print', '--json', '--since', '2026-11-01T08:00:00Z', file]);
+    expect(linesOf(r.stdout).map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ id: 'after', time: '2026-11-01T09:00:00Z', logged: null })]);
   });
 });
