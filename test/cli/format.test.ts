@@ -89,7 +89,7 @@ describe('entryLine', () => {
 describe('entryJson', () => {
   it('names every field in snake_case', () => {
     expect(Object.keys(entryJson(entry()))).toEqual([
-      'id', 'state', 'time', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
+      'id', 'state', 'time', 'logged', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
       'latency_ms', 'request_error', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
       'duration_ms', 'anomalies', 'request', 'response',
     ]);
