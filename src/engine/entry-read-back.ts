@@ -125,7 +125,6 @@ export class EntryReader {
     };
     const e = entryFromRequest(s, record, location, state);
     e.timeMs = timeMs; // the indexed time: the writer's when the record had one
-    e.logged = null;
     return e;
   }
 
