@@ -39,9 +39,10 @@ export const DEFAULT_CLOCK_SKEW_MS = 60_000;
 type Field = (label: string, value: string, style?: Omit<Span, 'text'>) => void;
 
 /**
- * The writer's time and the client's, both: the writer's is the one time windows use, the
- * client's is kept as sent and flagged when it is more than `clockSkewMs` away. A record from
- * before the writer's time has only the client's, and the pane says so.
+ * The writer's time (`logged`) and the client's, both: the writer's is the one time windows use, the
+ * client's is kept as sent — on the same line when the two agree, on a line of its own, flagged,
+ * when it is more than `clockSkewMs` away or not a time. A record from before the writer's time
+ * has only the client's, and the pane says so.
  */
 function timeFields(entry: Entry, field: Field, clockSkewMs: number): void {
   const asSent = escapeForTerminal(entry.time, 200);
@@ -50,12 +51,17 @@ function timeFields(entry: Entry, field: Field, clockSkewMs: number): void {
     field('', 'time as sent by the client (no writer time)', { dim: true });
     return;
   }
-  field('time', Number.isFinite(entry.timeMs) ? `${formatFullTime(entry.timeMs)}  (the writer's clock)` : `${escapeForTerminal(entry.logged, 200)}  (not a valid time)`);
+  const written = Number.isFinite(entry.timeMs) ? formatFullTime(entry.timeMs) : `${escapeForTerminal(entry.logged, 200)} (not a valid time)`;
   const sentMs = parseRecordTime(entry.time);
+  const skewMs = Math.abs(sentMs - entry.timeMs);
+  if (Number.isFinite(skewMs) && skewMs <= clockSkewMs) {
+    field('logged', `${written}  (sent as ${asSent})`);
+    return;
+  }
+  field('logged', written);
   if (!Number.isFinite(sentMs)) field('sent as', `${asSent}  (not a valid time)`, { color: 'yellow' });
-  else if (Number.isFinite(entry.timeMs) && Math.abs(sentMs - entry.timeMs) > clockSkewMs) {
-    const side = sentMs < entry.timeMs ? 'before' : 'after';
-    field('sent as', `${asSent}  (${formatDuration(Math.abs(sentMs - entry.timeMs))} ${side} the writer's clock)`, { color: 'yellow' });
+  else if (Number.isFinite(entry.timeMs)) {
+    field('sent as', `${asSent}  (${formatDuration(skewMs)} ${sentMs < entry.timeMs ? 'before' : 'after'} the writer's time)`, { color: 'yellow' });
   } else field('sent as', asSent);
 }
 
