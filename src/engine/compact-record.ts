@@ -5,7 +5,7 @@
  * bytes; a test checks that both agree. Pure: no I/O.
  */
 import { chainFieldsOf } from '../shared/chain.js';
-import { parseRecordTime, responseFailed } from '../shared/join.js';
+import { recordTimeMs, responseFailed } from '../shared/join.js';
 import type { AuditRecord, Decision } from '../shared/schema.js';
 import { hashString } from './id-table.js';
 
@@ -23,6 +23,7 @@ export interface CompactRecord {
   /** The chain's seq; -1 when unchained. */
   seq: number;
   idHash: number;
+  /** The writer's time (`logged`) when the record has it, else its `time` (recordTimeMs). */
   timeMs: number;
   // request
   host: string;
@@ -116,11 +117,11 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
   if (r.type === 'writer') {
     out.kind = KIND_WRITER;
     out.writer = r;
-    out.timeMs = parseRecordTime(r.time);
+    out.timeMs = recordTimeMs(r);
     return out;
   }
   out.idHash = hashString(r.id);
-  out.timeMs = parseRecordTime(r.time);
+  out.timeMs = recordTimeMs(r);
   if (r.type === 'request') {
     out.kind = KIND_REQUEST;
     out.host = r.host;

@@ -159,7 +159,7 @@ export class EntryReader {
       latency_ms: Number.isNaN(latency) ? null : latency,
     };
     const e = entryFromRequest(s, record, location, state);
-    e.timeMs = timeMs;
+    e.timeMs = timeMs; // the indexed time: the writer's when the record had one
     return e;
   }
 

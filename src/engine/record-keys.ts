@@ -9,13 +9,14 @@ import { DECISIONS } from './compact-record.js';
 export const KEYS = [
   'v', 'type', 'seq', 'prev', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged',
   'decision', 'via', 'latency_ms', 'error', 'truncated', 'status', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms',
+  'logged',
 ] as const;
 type Key = (typeof KEYS)[number];
 const bits = (...keys: Key[]) => keys.reduce((m, k) => m | (1 << KEYS.indexOf(k)), 0);
 export const REQUEST_REQUIRED = bits('v', 'type', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged', 'decision', 'via', 'latency_ms');
-export const REQUEST_ALLOWED = REQUEST_REQUIRED | bits('seq', 'prev', 'error', 'truncated');
+export const REQUEST_ALLOWED = REQUEST_REQUIRED | bits('seq', 'prev', 'logged', 'error', 'truncated');
 export const RESPONSE_REQUIRED = bits('v', 'type', 'id', 'time', 'status', 'error', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms');
-export const RESPONSE_ALLOWED = RESPONSE_REQUIRED | bits('seq', 'prev', 'truncated');
+export const RESPONSE_ALLOWED = RESPONSE_REQUIRED | bits('seq', 'prev', 'logged', 'truncated');
 
 const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 export const KEY_BYTES = KEYS.map(bytesOf);
@@ -36,8 +37,8 @@ function successors(order: Key[]): Int8Array {
   for (let k = 0; k + 1 < order.length; k++) next[KEYS.indexOf(order[k])] = KEYS.indexOf(order[k + 1]);
   return next;
 }
-export const NEXT_IN_REQUEST = successors(['v', 'type', 'seq', 'prev', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged', 'decision', 'via', 'latency_ms', 'error']);
-export const NEXT_IN_RESPONSE = successors(['v', 'type', 'seq', 'prev', 'id', 'time', 'status', 'error', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms']);
+export const NEXT_IN_REQUEST = successors(['v', 'type', 'seq', 'prev', 'logged', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged', 'decision', 'via', 'latency_ms', 'error']);
+export const NEXT_IN_RESPONSE = successors(['v', 'type', 'seq', 'prev', 'logged', 'id', 'time', 'status', 'error', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms']);
 
 export const LIT = {
   request: bytesOf('request'),

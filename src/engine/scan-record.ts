@@ -35,7 +35,8 @@ const { boolean, COLON, COMMA, isNull, LBRACE, number, pipeline, RBRACE, scanLin
 const K_V = 0, K_TYPE = 1, K_SEQ = 2, K_PREV = 3, K_ID = 4, K_TIME = 5, K_HOST = 6, K_SESSION = 7, K_PIPELINE = 8;
 const K_RESOLVED = 9, K_ENV_KEYS = 10, K_REASON = 11, K_PRIVILEGED = 12, K_DECISION = 13, K_VIA = 14, K_LATENCY = 15;
 const K_ERROR = 16, K_TRUNCATED = 17, K_STATUS = 18, K_STAGES = 19, K_STDOUT_LEN = 20, K_STDOUT_TRUNCATED = 21, K_DURATION = 22;
-if (KEYS[K_V] !== 'v' || KEYS[K_PRIVILEGED] !== 'privileged' || KEYS[K_ERROR] !== 'error' || KEYS[K_DURATION] !== 'duration_ms') {
+const K_LOGGED = 23;
+if (KEYS[K_V] !== 'v' || KEYS[K_PRIVILEGED] !== 'privileged' || KEYS[K_ERROR] !== 'error' || KEYS[K_DURATION] !== 'duration_ms' || KEYS[K_LOGGED] !== 'logged') {
   throw new Error('scan-record: key constants out of step with KEYS');
 }
 
@@ -55,6 +56,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   let idEnd = 0;
   let timeStart = 0;
   let timeEnd = 0;
+  let loggedStart = -1;
+  let loggedEnd = 0;
   let pipelineStart = 0;
   let pipelineEnd = 0;
   let rejected = false;
@@ -105,6 +108,11 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         if ((i = str(b, i)) === -1) return false;
         timeStart = scanned.sStart;
         timeEnd = scanned.sEnd;
+        break;
+      case K_LOGGED:
+        if ((i = str(b, i)) === -1) return false;
+        loggedStart = scanned.sStart;
+        loggedEnd = scanned.sEnd;
         break;
       case K_HOST:
         if ((i = str(b, i)) === -1) return false;
@@ -214,6 +222,7 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   out.chained = seqPresent && (seen & (1 << K_PREV)) !== 0;
   if (!out.chained) out.seq = -1;
   out.idHash = hashBytes(b, idStart, idEnd);
-  out.timeMs = timeFromBytes(b, timeStart, timeEnd);
+  // recordTimeMs's rule: the writer's clock when the record has it, else the time as sent.
+  out.timeMs = loggedStart >= 0 ? timeFromBytes(b, loggedStart, loggedEnd) : timeFromBytes(b, timeStart, timeEnd);
   return true;
 }

@@ -47,9 +47,11 @@ export interface Entry {
    */
   origin: string;
   state: EntryState;
-  /** The request's time field as sent (for an orphan response: the response's time). */
+  /** The request's time field as sent by the client (for an orphan response: the response's time). */
   time: string;
-  /** `time` parsed, ms since the epoch; NaN when unparseable. */
+  /** When the writer wrote that record, by its own clock; null for a record from before the field (or another writer). */
+  logged: string | null;
+  /** The entry's time in ms since the epoch: `logged` parsed, else `time` (recordTimeMs); NaN when unparseable. Filters use it. */
   timeMs: number;
   host: string;
   session: string;
@@ -65,7 +67,7 @@ export interface Entry {
   latencyMs: number | null;
   /** Why a rejected request was refused. */
   requestError: string | null;
-  /** From the response (null while running or when not approved). */
+  /** From the response (null while running or when not approved); `completedMs` by the writer's clock when it has one. */
   completedTime: string | null;
   completedMs: number;
   status: 'ok' | 'error' | null;

@@ -55,6 +55,13 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,
  * zone (sudo-proxy sends `YYYY-MM-DDTHH:MM:SSZ`). Stricter than Date.parse, which reads "1" as
  * 2001 and rolls February 31 over into March: a forged time must not sort as a real one.
  */
+/**
+ * The time a record counts at: the writer's own clock (`logged`) when the record has it, else
+ * the `time` field (older records, other writers). A client chooses `time`; it must not decide
+ * which time window a request falls in.
+ */
+export const recordTimeMs = (r: { time: string; logged?: string }): number => parseRecordTime(r.logged ?? r.time);
+
 export function parseRecordTime(s: string): number {
   const m = ISO_TIME.exec(s);
   if (!m) return Number.NaN;
@@ -204,7 +211,8 @@ export function entryFromRequest(key: number, r: RequestRecord, location: Record
     origin: '',
     state,
     time: r.time,
-    timeMs: parseRecordTime(r.time),
+    logged: r.logged ?? null,
+    timeMs: recordTimeMs(r),
     host: r.host,
     session: r.session,
     pipeline: r.pipeline,
@@ -226,7 +234,7 @@ export function entryFromRequest(key: number, r: RequestRecord, location: Record
 /** Copies a response's fields into an entry. */
 export function applyResponse(entry: Entry, r: ResponseRecord, location: RecordLocation | null): void {
   entry.completedTime = r.time;
-  entry.completedMs = parseRecordTime(r.time);
+  entry.completedMs = recordTimeMs(r);
   entry.status = r.status;
   entry.error = r.error;
   entry.stages = r.stages.map((s) => ({ exitCode: s.exit_code, stderrLen: s.stderr_len, stderrTruncated: s.stderr_truncated }));
@@ -243,7 +251,8 @@ export function entryFromOrphan(key: number, r: ResponseRecord, location: Record
     origin: '',
     state,
     time: r.time,
-    timeMs: parseRecordTime(r.time),
+    logged: r.logged ?? null,
+    timeMs: recordTimeMs(r),
     host: '',
     session: '',
     pipeline: [],

@@ -124,7 +124,7 @@ function writerOk(o: Obj): boolean {
  * strips them; here they are simply ignored), so the result may carry extra properties.
  */
 export function validateRecord(value: unknown): AuditRecord | null {
-  if (!isObj(value) || value.v !== FORMAT_VERSION || !chainOk(value)) return null;
+  if (!isObj(value) || value.v !== FORMAT_VERSION || !chainOk(value) || (value.logged !== undefined && !isStr(value.logged))) return null;
   switch (value.type) {
     case 'request':
       return requestOk(value) ? (value as AuditRecord) : null;

@@ -18,6 +18,17 @@ const chainFields = {
   prev: sha256Hex.optional().describe('SHA-256 hex of the previous record\'s exact line bytes (without the newline); 64 zeros for the first.'),
 };
 
+/**
+ * The writer's own clock when it wrote the record, beside the `time` a client sent: optional so
+ * that records from before it (and from other writers) stay readable; readers then fall back to `time`.
+ */
+const loggedField = {
+  logged: z
+    .string()
+    .optional()
+    .describe('When the writer wrote the record, by its own clock: ISO 8601 UTC with milliseconds. Time windows use it; absent in older records, where readers fall back to `time`.'),
+};
+
 export const decisionSchema = z.enum(DECISIONS);
 export const viaSchema = z.enum(VIAS);
 
@@ -26,8 +37,9 @@ export const requestRecordSchema = z
     v: z.literal(FORMAT_VERSION),
     type: z.literal('request'),
     ...chainFields,
+    ...loggedField,
     id: z.string().min(1).describe('Opaque request id; sudo-proxy sends a UUID v4.'),
-    time: z.string().describe('The request\'s own wall-clock time field, as sent (sudo-proxy: YYYY-MM-DDTHH:MM:SSZ).'),
+    time: z.string().describe('The request\'s own wall-clock time field, as sent by the client (sudo-proxy: YYYY-MM-DDTHH:MM:SSZ); kept, never trusted for time windows when `logged` is present.'),
     host: z.string().describe('Host label; empty means local.'),
     session: z.string(),
     pipeline: z.array(z.array(z.string())).min(1).describe('Stages of the pipeline, each an argv array.'),
@@ -58,6 +70,7 @@ export const responseRecordSchema = z.object({
   v: z.literal(FORMAT_VERSION),
   type: z.literal('response'),
   ...chainFields,
+  ...loggedField,
   id: z.string().min(1),
   time: z.string().describe('Completion wall-clock time, ISO 8601 with milliseconds.'),
   status: z.enum(RESPONSE_STATUSES).describe('error: spawn failure or execution timeout.'),
@@ -74,6 +87,7 @@ export const writerRecordSchema = z.object({
   v: z.literal(FORMAT_VERSION),
   type: z.literal('writer'),
   ...chainFields,
+  ...loggedField,
   time: z.string(),
   event: z.enum(WRITER_EVENTS),
   pid: z.number().int(),

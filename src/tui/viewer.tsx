@@ -24,6 +24,8 @@ export interface ViewerOptions {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   title?: string;
+  /** The detail pane flags a request whose time as sent is further than this from the writer's. */
+  clockSkewMs?: number;
 }
 
 /** Loads what opens the engine over the files, or over a collector directory's hosts. */
@@ -85,7 +87,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   }
 
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const store = new ViewerStore({ engine, live: options.follow, size: size() });
+  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs });
   const session = new TerminalSession(stdout);
   let instance: Instance | undefined;
   let resolveExit!: (code: number) => void;

@@ -226,17 +226,19 @@ class FileAuditLog implements AuditLog {
     // followed by one: encoded once, written in one write() and hashed (without newlines).
     // Another writer may have completed the line since (tail.ts): a newline only where still needed.
     const start = this.needNewline && endsMidLine(fd, this.fs) ? 1 : 0;
+    // The writer's own clock, read once per record: what time windows trust, whatever `time` a client sent.
+    const loggedMs = this.now();
     let data = this.scratch;
     let end =
       kind === 'request'
-        ? this.encoder.request(data, start, seq, prev, input as RequestInput)
+        ? this.encoder.request(data, start, seq, prev, input as RequestInput, loggedMs)
         : kind === 'response'
-          ? this.encoder.response(data, start, seq, prev, input as ResponseInput, this.now)
+          ? this.encoder.response(data, start, seq, prev, input as ResponseInput, loggedMs)
           : -1;
     if (end < 0) {
       // The general path: the writer's own records, odd input, records near the line cap.
-      const record = kind === 'request' ? toRequestRecord(input as RequestInput) : kind === 'response' ? toResponseRecord(input as ResponseInput, this.now) : (input as UnchainedRecord);
-      const line = generalLine(record, seq, prev);
+      const record = kind === 'request' ? toRequestRecord(input as RequestInput) : kind === 'response' ? toResponseRecord(input as ResponseInput, loggedMs) : (input as UnchainedRecord);
+      const line = generalLine(record, seq, prev, loggedMs);
       if (line.length * 3 + 2 > data.length) data = Buffer.allocUnsafe(start + Buffer.byteLength(line) + 1);
       end = start + data.write(line, start, 'utf8');
     }

@@ -11,7 +11,7 @@
  */
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 
-/** Room left for seq, prev, the newline and the `truncated` flag. */
+/** Room left for seq, prev, logged (the writer's time), the newline and the `truncated` flag. */
 const HEADROOM = 256;
 
 /** First try: cut only strings, to each of these lengths in turn. */

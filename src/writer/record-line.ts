@@ -3,8 +3,8 @@
  *
  * `toRequestRecord` / `toResponseRecord` say what a record holds: defensive conversion rather
  * than validation, since a record with an odd field is still evidence and is written, never
- * dropped. `generalLine` is JSON.stringify of such a record with seq and prev after v and type,
- * cut to the line cap when too long (fit.ts).
+ * dropped. `generalLine` is JSON.stringify of such a record with seq, prev and the writer's
+ * time (`logged`) after v and type, cut to the line cap when too long (fit.ts).
  *
  * `RecordEncoder` writes the same line's UTF-8 bytes straight into the writer's buffer. It
  * runs once per record on the daemon's hot path, where on Node 20 JSON.stringify, the string
@@ -20,7 +20,8 @@ import type { RequestRecord, ResponseRecord, WriterRecord } from '../shared/sche
 import type { OutputOrLength, RequestInput, ResponseInput } from './record-input.js';
 import { fitRecordJson } from './fit.js';
 
-export type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev'> | Omit<ResponseRecord, 'seq' | 'prev'> | Omit<WriterRecord, 'seq' | 'prev'>;
+/** A record without what the writer adds as it appends: its chain position and its own time. */
+export type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev' | 'logged'> | Omit<ResponseRecord, 'seq' | 'prev' | 'logged'> | Omit<WriterRecord, 'seq' | 'prev' | 'logged'>;
 
 const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
 
@@ -82,9 +83,9 @@ const responseTime = (time: unknown, now: number | (() => number)): string =>
 
 const latencyOf = (ms: unknown): number | null => (typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : null);
 
-export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev'> {
+export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev' | 'logged'> {
   const pipeline = Array.from(r.pipeline ?? [], stringArgv);
-  const record: Omit<RequestRecord, 'seq' | 'prev'> = {
+  const record: Omit<RequestRecord, 'seq' | 'prev' | 'logged'> = {
     v: FORMAT_VERSION,
     type: 'request',
     id: requestId(r.id),
@@ -107,7 +108,7 @@ export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'p
   return record;
 }
 
-export function toResponseRecord(r: ResponseInput, now: number | (() => number)): Omit<ResponseRecord, 'seq' | 'prev'> {
+export function toResponseRecord(r: ResponseInput, now: number | (() => number)): Omit<ResponseRecord, 'seq' | 'prev' | 'logged'> {
   return {
     v: FORMAT_VERSION,
     type: 'response',
@@ -127,13 +128,14 @@ export function toResponseRecord(r: ResponseInput, now: number | (() => number))
 }
 
 /**
- * A record's line via JSON.stringify: `{"v":1,"type":"…","seq":N,"prev":"…",` and the rest of
- * the record, cut to the line cap when it is too long.
+ * A record's line via JSON.stringify: `{"v":1,"type":"…","seq":N,"prev":"…","logged":"…",` and
+ * the rest of the record, cut to the line cap when it is too long. `loggedMs` is the writer's
+ * clock as it writes the record.
  */
-export function generalLine(record: UnchainedRecord, seq: number, prev: string): string {
+export function generalLine(record: UnchainedRecord, seq: number, prev: string, loggedMs: number): string {
   const json = fitRecordJson(record);
   const head = `{"v":${record.v},"type":"${record.type}",`;
-  const chain = `${head}"seq":${seqText(seq)},"prev":"${prev}",`;
+  const chain = `${head}"seq":${seqText(seq)},"prev":"${prev}","logged":"${new Date(loggedMs).toISOString()}",`;
   if (json.startsWith(head)) return chain + json.slice(head.length);
   // Not reachable for the writer's own records (v and type come first); kept for safety.
   const { v: _v, type: _type, ...fields } = JSON.parse(json) as UnchainedRecord;
@@ -154,7 +156,8 @@ const L = {
   request: bytes(`{"v":${FORMAT_VERSION},"type":"request","seq":`),
   response: bytes(`{"v":${FORMAT_VERSION},"type":"response","seq":`),
   prev: bytes(',"prev":"'),
-  id: bytes('","id":'),
+  logged: bytes('","logged":'),
+  id: bytes(',"id":'),
   time: bytes(',"time":'),
   host: bytes(',"host":'),
   session: bytes(',"session":'),
@@ -190,6 +193,50 @@ const MAX_BYTES_PER_UNIT = 6;
 function putBytes(buf: Uint8Array, at: number, b: Uint8Array): number {
   for (let i = 0; i < b.length; i++) buf[at + i] = b[i];
   return at + b.length;
+}
+
+/** Two decimal digits. */
+function put2(buf: Uint8Array, at: number, n: number): number {
+  buf[at] = 0x30 + Math.floor(n / 10);
+  buf[at + 1] = 0x30 + (n % 10);
+  return at + 2;
+}
+
+const DAY_MS = 86_400_000;
+/** The latest time toISOString writes with a four-digit year (9999-12-31T23:59:59.999Z). */
+const LAST_FOUR_DIGIT_MS = 253_402_300_799_999;
+/** The day of the last time written, and `"YYYY-MM-DDT` for it: records come in time order. */
+let isoDayStartMs = Number.NaN;
+const isoDayPrefix = new Uint8Array(12);
+
+/**
+ * `"` + new Date(ms).toISOString() + `"` without making a string (the date part is remade
+ * once a day); false when the time is outside what it writes (before 1970, past year 9999, not
+ * a number), for the general path.
+ */
+const isoTimeWritable = (ms: number): boolean => ms >= 0 && ms <= LAST_FOUR_DIGIT_MS;
+function putIsoTime(buf: Uint8Array, at: number, ms: number): number {
+  const t = Math.floor(ms); // a Date's time value is an integer: toISOString drops the fraction
+  if (!(t >= isoDayStartMs && t < isoDayStartMs + DAY_MS)) {
+    isoDayStartMs = t - (t % DAY_MS);
+    const day = new Date(isoDayStartMs).toISOString();
+    isoDayPrefix[0] = 0x22;
+    for (let i = 0; i < 11; i++) isoDayPrefix[i + 1] = day.charCodeAt(i);
+  }
+  let p = putBytes(buf, at, isoDayPrefix);
+  const inDay = t - isoDayStartMs;
+  p = put2(buf, p, Math.floor(inDay / 3_600_000));
+  buf[p++] = 0x3a; // :
+  p = put2(buf, p, Math.floor(inDay / 60_000) % 60);
+  buf[p++] = 0x3a;
+  p = put2(buf, p, Math.floor(inDay / 1000) % 60);
+  buf[p++] = 0x2e; // .
+  const millis = inDay % 1000;
+  buf[p++] = 0x30 + Math.floor(millis / 100);
+  p = put2(buf, p, millis % 100);
+  buf[p++] = 0x5a; // Z
+  buf[p++] = 0x22;
+  return p;
 }
 
 /** Only for text known to be ASCII: hex digests, and numbers as String() writes them. */
@@ -290,13 +337,14 @@ export class RecordEncoder {
   private readonly env = new EnvKeysJson();
 
   /**
-   * Writes the line of `toRequestRecord(r)` with seq and prev into `buf` from `at`; returns
-   * where it ends, or -1 (nothing usable written) when the general path must do it.
+   * Writes the line of `toRequestRecord(r)` with seq, prev and the writer's time `loggedMs`
+   * into `buf` from `at`; returns where it ends, or -1 (nothing usable written) when the
+   * general path must do it.
    */
-  request(buf: Buffer, at: number, seq: number, prev: string, r: RequestInput): number {
+  request(buf: Buffer, at: number, seq: number, prev: string, r: RequestInput, loggedMs: number): number {
     const pipeline = r.pipeline;
     const decision = r.decision;
-    if (!Array.isArray(pipeline) || pipeline.length === 0 || 3 * pipeline.length > buf.length || !isDecision(decision)) return -1;
+    if (!Array.isArray(pipeline) || pipeline.length === 0 || 3 * pipeline.length > buf.length || !isDecision(decision) || !isoTimeWritable(loggedMs)) return -1;
     const resolved = r.resolved;
     const id = requestId(r.id);
     const time = str(r.time);
@@ -326,7 +374,7 @@ export class RecordEncoder {
     const env = this.env.of(r.env);
     if (at + MAX_BYTES_PER_UNIT * units + 3 * items + env.length + FIXED_BYTES > buf.length) return -1;
 
-    let p = putHead(buf, at, L.request, seq, prev, id, time);
+    let p = putHead(buf, at, L.request, seq, prev, loggedMs, id, time);
     p = putBytes(buf, p, L.host);
     p = putString(buf, p, host);
     p = putBytes(buf, p, L.session);
@@ -366,17 +414,17 @@ export class RecordEncoder {
     return withinBuffer(buf, p);
   }
 
-  /** As `request`, for `toResponseRecord(r, now)`. */
-  response(buf: Buffer, at: number, seq: number, prev: string, r: ResponseInput, now: () => number): number {
+  /** As `request`, for `toResponseRecord(r, loggedMs)`: a response without a time of its own gets the writer's. */
+  response(buf: Buffer, at: number, seq: number, prev: string, r: ResponseInput, loggedMs: number): number {
     const stages = r.stages ?? [];
-    if (!Array.isArray(stages)) return -1;
+    if (!Array.isArray(stages) || !isoTimeWritable(loggedMs)) return -1;
     const id = requestId(r.id);
-    const time = responseTime(r.time, now);
+    const time = responseTime(r.time, loggedMs);
     const error = r.error == null ? null : str(r.error);
     const units = id.length + time.length + (error?.length ?? 0);
     if (at + MAX_BYTES_PER_UNIT * units + 128 * stages.length + FIXED_BYTES > buf.length) return -1;
 
-    let p = putHead(buf, at, L.response, seq, prev, id, time);
+    let p = putHead(buf, at, L.response, seq, prev, loggedMs, id, time);
     p = putBytes(buf, p, r.status === 'ok' ? L.statusOk : L.statusError);
     p = error === null ? putBytes(buf, p, L.null) : putString(buf, p, error);
     p = putBytes(buf, p, L.stages);
@@ -400,12 +448,14 @@ export class RecordEncoder {
   }
 }
 
-/** What every record line starts with: its type, chain position, id and time. */
-function putHead(buf: Buffer, at: number, opener: Uint8Array, seq: number, prev: string, id: string, time: string): number {
+/** What every record line starts with: its type, chain position, the writer's time, id and time as sent. */
+function putHead(buf: Buffer, at: number, opener: Uint8Array, seq: number, prev: string, loggedMs: number, id: string, time: string): number {
   let p = putBytes(buf, at, opener);
   p = putDigits(buf, p, seq);
   p = putBytes(buf, p, L.prev);
   p = putAscii(buf, p, prev);
+  p = putBytes(buf, p, L.logged);
+  p = putIsoTime(buf, p, loggedMs);
   p = putBytes(buf, p, L.id);
   p = putString(buf, p, id);
   p = putBytes(buf, p, L.time);

@@ -43,6 +43,7 @@ export function syntheticEntry(i: number, size: number, startMs: number): Entry 
     origin: '',
     state,
     time: `${new Date(timeMs).toISOString().slice(0, 19)}Z`,
+    logged: new Date(timeMs).toISOString(),
     timeMs,
     host,
     session: SESSIONS[(h >>> 12) % SESSIONS.length],

@@ -12,6 +12,7 @@ function entry(overrides: Partial<Entry> = {}): Entry {
     origin: '',
     state: 'ok',
     time: '2026-11-01T08:00:00Z',
+    logged: null,
     timeMs: Date.parse('2026-11-01T08:00:00Z'),
     host: 'web-01',
     session: 's1',
@@ -88,7 +89,7 @@ describe('entryLine', () => {
 describe('entryJson', () => {
   it('names every field in snake_case', () => {
     expect(Object.keys(entryJson(entry()))).toEqual([
-      'id', 'state', 'time', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
+      'id', 'state', 'time', 'logged', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
       'latency_ms', 'request_error', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
       'duration_ms', 'anomalies', 'request', 'response',
     ]);

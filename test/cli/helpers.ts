@@ -99,11 +99,26 @@ export function response(id: string, r: Partial<ResponseInput> = {}): ResponseIn
 
 export type FixtureEvent = { request: FixtureRequest } | { response: ResponseInput };
 
-/** Writes events in order with the real writer, and leaves it open (a daemon still running). */
+/** An event's own time in ms, when it has a real one. */
+function eventMs(e: FixtureEvent): number {
+  const t = Date.parse(('request' in e ? e.request.time : e.response.time) ?? '');
+  return Number.isFinite(t) ? t : Number.NaN;
+}
+
+/**
+ * Writes events in order with the real writer, and leaves it open (a daemon still running).
+ * The writer's clock reads each event's own time (a fixture where the client's clock agrees
+ * with the writer's, so that time filters have known answers); an event without a real time
+ * is written at the real time.
+ */
 export function openLog(file: string, events: readonly FixtureEvent[]): AuditLog {
   const warnings: string[] = [];
-  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m) });
+  const first = events.map(eventMs).find(Number.isFinite);
+  let clock = first ?? Date.now();
+  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: () => clock });
   for (const e of events) {
+    const t = eventMs(e);
+    clock = Number.isFinite(t) ? t : Date.now();
     if ('request' in e) log.request(request(e.request));
     else log.response(e.response);
   }

@@ -65,6 +65,7 @@ describe('print --json', () => {
       id: 'f3',
       state: 'failed',
       time: '2026-11-01T08:20:00Z',
+      logged: '2026-11-01T08:20:00.000Z',
       origin: '',
       host: '',
       session: 's1',

@@ -81,6 +81,27 @@ describe('scanRecord', () => {
     expect(paths.filter((p) => p === 'fast').length).toBeGreaterThan(12);
   });
 
+  it('times a record by the writer\'s clock (logged) when it has one, on both paths, and by its time otherwise', () => {
+    const logged = '2026-12-04T15:00:00.123Z';
+    const cases = [
+      [{ ...request('a', { time: '2001-01-01T00:00:00Z' }), logged }, Date.parse(logged)],
+      [{ ...request('a', { time: 'not a time' }), logged }, Date.parse(logged)],
+      [{ ...response('a', { time: '2099-01-01T00:00:00.000Z' }), logged }, Date.parse(logged)],
+      [request('a', { time: '2001-01-01T00:00:00Z' }), Date.parse('2001-01-01T00:00:00Z')], // an older record: the time as sent
+      [{ ...request('a'), logged: 'not a time' }, Number.NaN], // a writer time that is not one is not replaced by the client's
+    ] as const;
+    for (const [record, timeMs] of cases) {
+      const { v, type, ...rest } = record as Record<string, unknown>;
+      const line = Buffer.from(JSON.stringify({ v, type, seq: 3, prev: 'a'.repeat(64), ...rest }));
+      expect(expectAgreement(line), line.toString()).toBe('fast');
+      expect(fast(line)?.timeMs).toEqual(timeMs);
+    }
+    // A writer time that is not a string makes the record invalid on both paths.
+    const bad = Buffer.from(JSON.stringify({ ...request('a'), logged: 1 }));
+    expect(fast(bad)).toBeNull();
+    expect(slow(bad)).toBeNull();
+  });
+
   it('declines every invalid line (so it is reported with its reason)', () => {
     const bad: string[] = [
       JSON.stringify(request('')),

@@ -67,9 +67,13 @@ beforeAll(() => {
   dir = tempDir();
   file = path.join(dir, 'audit.log');
   const warnings: string[] = [];
-  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m) });
+  // The writer's clock reads each record's own time: the screens below show known times.
+  let clock = Date.parse('2026-11-01T08:00:00Z');
+  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), now: () => clock });
   log.request({ id: 'plain', time: '2026-11-01T08:00:00Z', host: 'web-01', session: 'ssh:alice', pipeline: [['uptime']], resolved: ['/usr/bin/uptime'], privileged: false, decision: 'approved', latencyMs: 900 });
+  clock = Date.parse('2026-11-01T08:00:01Z');
   log.response({ id: 'plain', time: '2026-11-01T08:00:01Z', status: 'ok', error: null, stages: [{ exitCode: 0, stderr: 0 }], stdout: 10, durationMs: 5 });
+  clock = Date.parse('2026-11-01T08:01:00Z');
   log.request({
     id: HOSTILE.id,
     time: '2026-11-01T08:01:00Z',
@@ -83,8 +87,11 @@ beforeAll(() => {
     decision: 'approved',
     latencyMs: 1200,
   });
+  clock = Date.parse('2026-11-01T08:01:02Z');
   log.response({ id: HOSTILE.id, time: '2026-11-01T08:01:02Z', status: 'error', error: HOSTILE.error, stages: [{ exitCode: 1, stderr: 3 }, { exitCode: 0, stderr: 0 }], stdout: 10, durationMs: 5 });
+  clock = Date.parse('2026-11-01T08:02:00Z');
   log.request({ ...REJECTED, time: '2026-11-01T08:02:00Z', privileged: false, decision: 'rejected', via: 'policy', error: REJECTED.requestError });
+  clock = Date.parse('2026-11-01T08:03:00Z');
   log.request({ id: 'denied', time: '2026-11-01T08:03:00Z', host: TITLE, session: OSC8, pipeline: [[`${CLEAR}rm`, '-rf', BIDI]], reason: C1, privileged: true, decision: 'denied', latencyMs: 3000 });
   log.close();
   expect(warnings).toEqual([]);

@@ -15,6 +15,7 @@ export function makeEntry(overrides: Partial<Entry> = {}): Entry {
     origin: '',
     state: 'ok',
     time: Number.isFinite(timeMs) ? `${new Date(timeMs).toISOString().slice(0, 19)}Z` : 'not a time',
+    logged: null,
     timeMs,
     host: 'web-01',
     session: 'claude-7f3c',

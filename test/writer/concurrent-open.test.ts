@@ -25,7 +25,7 @@ function logWithAppendInFlight(): { file: string; inFlight: string; before: stri
   first.close();
   const before = readLines(file);
   const big = toRequestRecord(sampleRequest(2, { pipeline: [['echo', 'x'.repeat(600_000)]] }));
-  return { file, before, inFlight: generalLine(big, before.length + 1, hashLine(before.at(-1) as string)) };
+  return { file, before, inFlight: generalLine(big, before.length + 1, hashLine(before.at(-1) as string), Date.now()) };
 }
 
 /**

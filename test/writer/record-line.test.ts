@@ -78,17 +78,17 @@ const now = () => NOW;
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const chain = fc.record({ seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), prev: hex64, at: fc.constantFrom(0, 1) });
 
-/** JSON.stringify of the record with seq and prev after v and type: what every line must be. */
+/** JSON.stringify of the record with seq, prev and the writer's time after v and type: what every line must be. */
 function expectedLine(record: UnchainedRecord, seq: number, prev: string): Buffer {
   const { v, type, ...fields } = record;
-  return Buffer.from(JSON.stringify({ v, type, seq, prev, ...fields }));
+  return Buffer.from(JSON.stringify({ v, type, seq, prev, logged: new Date(NOW).toISOString(), ...fields }));
 }
 
 /** What the writer writes for an input: the encoder's bytes, or the general path's when it declines. */
 function writtenLine(encode: (buf: Buffer, at: number) => number, record: () => UnchainedRecord, seq: number, prev: string, at: number): { line: Buffer; fast: boolean } {
   const buf = Buffer.alloc(64 * 1024, 0xee);
   const end = encode(buf, at);
-  if (end < 0) return { line: Buffer.from(generalLine(record(), seq, prev)), fast: false };
+  if (end < 0) return { line: Buffer.from(generalLine(record(), seq, prev, NOW)), fast: false };
   expect(buf.subarray(0, at).every((b) => b === 0xee)).toBe(true); // nothing written before `at`
   expect(buf[end]).toBe(0xee); // …nor past the end it reports
   return { line: Buffer.from(buf.subarray(at, end)), fast: true };
@@ -133,7 +133,7 @@ describe('request lines', () => {
     const encoder = new RecordEncoder();
     fc.assert(
       fc.property(requestInput, chain, (input, { seq, prev, at }) => {
-        const { line } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input), () => toRequestRecord(input), seq, prev, at);
+        const { line } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input, NOW), () => toRequestRecord(input), seq, prev, at);
         expect(line.toString()).toBe(expectedLine(toRequestRecord(input), seq, prev).toString());
         expect(line.equals(expectedLine(toRequestRecord(input), seq, prev))).toBe(true);
       }),
@@ -145,7 +145,7 @@ describe('request lines', () => {
     const encoder = new RecordEncoder();
     fc.assert(
       fc.property(plainRequest, chain, (input, { seq, prev, at }) => {
-        const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input), () => toRequestRecord(input), seq, prev, at);
+        const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input, NOW), () => toRequestRecord(input), seq, prev, at);
         expect(fast).toBe(true);
         expect(line.equals(expectedLine(toRequestRecord(input), seq, prev))).toBe(true);
       }),
@@ -162,7 +162,7 @@ describe('request lines', () => {
         const buf = Buffer.alloc(64 * 1024);
         for (const e of envs) {
           const input: RequestInput = { id: 'x', time: 't', session: 's', pipeline: [['true']], env: e, privileged: false, decision: 'approved' };
-          const line = buf.toString('utf8', 0, encoder.request(buf, 0, 1, '0'.repeat(64), input));
+          const line = buf.toString('utf8', 0, encoder.request(buf, 0, 1, '0'.repeat(64), input, NOW));
           expect(line).toBe(expectedLine(toRequestRecord(input), 1, '0'.repeat(64)).toString());
           expect(JSON.parse(line).env_keys).toEqual(Object.keys(e).sort());
           expect(line).not.toContain('secret-value');
@@ -182,11 +182,11 @@ describe('request lines', () => {
     ];
     const encoder = new RecordEncoder();
     for (const input of odd) {
-      const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, 9, 'f'.repeat(64), input), () => toRequestRecord(input), 9, 'f'.repeat(64), 0);
+      const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, 9, 'f'.repeat(64), input, NOW), () => toRequestRecord(input), 9, 'f'.repeat(64), 0);
       expect(fast).toBe(false);
       expect(line.equals(expectedLine(toRequestRecord(input), 9, 'f'.repeat(64)))).toBe(true);
     }
-    expect(JSON.parse(generalLine(toRequestRecord(odd[2]), 1, '0'.repeat(64))).pipeline).toEqual([['ls', '', 'x'], ['a', 'b']]); // holes become '', never null
+    expect(JSON.parse(generalLine(toRequestRecord(odd[2]), 1, '0'.repeat(64), NOW)).pipeline).toEqual([['ls', '', 'x'], ['a', 'b']]); // holes become '', never null
   });
 });
 
@@ -195,7 +195,7 @@ describe('response lines', () => {
     const encoder = new RecordEncoder();
     fc.assert(
       fc.property(responseInput, chain, (input, { seq, prev, at }) => {
-        const { line } = writtenLine((buf, a) => encoder.response(buf, a, seq, prev, input, now), () => toResponseRecord(input, NOW), seq, prev, at);
+        const { line } = writtenLine((buf, a) => encoder.response(buf, a, seq, prev, input, NOW), () => toResponseRecord(input, NOW), seq, prev, at);
         expect(line.toString()).toBe(expectedLine(toResponseRecord(input, NOW), seq, prev).toString());
         expect(line.equals(expectedLine(toResponseRecord(input, NOW), seq, prev))).toBe(true);
       }),
@@ -207,7 +207,7 @@ describe('response lines', () => {
     const encoder = new RecordEncoder();
     fc.assert(
       fc.property(plainResponse, chain, (input, { seq, prev, at }) => {
-        const { line, fast } = writtenLine((buf, a) => encoder.response(buf, a, seq, prev, input, now), () => toResponseRecord(input, NOW), seq, prev, at);
+        const { line, fast } = writtenLine((buf, a) => encoder.response(buf, a, seq, prev, input, NOW), () => toResponseRecord(input, NOW), seq, prev, at);
         expect(fast).toBe(true);
         expect(line.equals(expectedLine(toResponseRecord(input, NOW), seq, prev))).toBe(true);
       }),
@@ -218,7 +218,7 @@ describe('response lines', () => {
   it('write no null, Infinity or NaN where the schema wants a number or a string', () => {
     const buf = Buffer.alloc(4096);
     const input = { id: 'a', time: 12 as unknown as string, status: 'ok', stages: [{ exitCode: Number.POSITIVE_INFINITY, stderr: Number.NaN }, undefined as unknown as ResponseInput['stages'][number]], stdout: Number.POSITIVE_INFINITY, durationMs: Number.POSITIVE_INFINITY } as const;
-    const response = JSON.parse(buf.toString('utf8', 0, new RecordEncoder().response(buf, 0, 1, '0'.repeat(64), input, now)));
+    const response = JSON.parse(buf.toString('utf8', 0, new RecordEncoder().response(buf, 0, 1, '0'.repeat(64), input, NOW)));
     expect(response).toMatchObject({ time: '12', stages: [{ exit_code: 0, stderr_len: 0 }, { exit_code: 0, stderr_len: 0 }], stdout_len: 0, duration_ms: 0 });
     expect(auditRecordSchema.safeParse(response).success).toBe(true);
   });
@@ -233,9 +233,9 @@ describe('response lines', () => {
       durationMs: 1,
     };
     const buf = Buffer.alloc(4096);
-    const end = new RecordEncoder().response(buf, 0, 1, '0'.repeat(64), input, now);
+    const end = new RecordEncoder().response(buf, 0, 1, '0'.repeat(64), input, NOW);
     const line = buf.subarray(0, end);
-    expect(line.equals(Buffer.from(generalLine(toResponseRecord(input, NOW), 1, '0'.repeat(64))))).toBe(true);
+    expect(line.equals(Buffer.from(generalLine(toResponseRecord(input, NOW), 1, '0'.repeat(64), NOW)))).toBe(true);
     const parsed = parseLine(line);
     expect(parsed.ok, parsed.ok ? '' : parsed.reason).toBe(true);
     const response = JSON.parse(line.toString());
@@ -247,7 +247,7 @@ describe('response lines', () => {
   it('write a decision readers do not know as "rejected", with the decision given in the error', () => {
     for (const decision of ['allowed', '', 7, undefined] as unknown[]) {
       const input = { id: 'x', time: 't', session: 's', pipeline: [['id']], privileged: true, decision, error: decision === '' ? 'refused by the daemon' : undefined } as unknown as RequestInput;
-      const line = Buffer.from(generalLine(toRequestRecord(input), 1, '0'.repeat(64)));
+      const line = Buffer.from(generalLine(toRequestRecord(input), 1, '0'.repeat(64), NOW));
       const parsed = parseLine(line);
       expect(parsed.ok, parsed.ok ? '' : parsed.reason).toBe(true);
       const record = JSON.parse(line.toString());
@@ -257,16 +257,36 @@ describe('response lines', () => {
     }
   });
 
-  it('read the clock only when the response carries no time', () => {
+  it('give a response without a time of its own the writer\'s time, and keep one that has it', () => {
     const encoder = new RecordEncoder();
     const buf = Buffer.alloc(4096);
-    let reads = 0;
-    const clock = () => (reads++, NOW);
-    encoder.response(buf, 0, 1, '0'.repeat(64), { id: 'a', time: '2025-01-01T00:00:00.000Z', status: 'ok', stages: [], stdout: 0, durationMs: 1 }, clock);
-    expect(reads).toBe(0);
-    const end = encoder.response(buf, 0, 1, '0'.repeat(64), { id: 'a', status: 'ok', stages: [], stdout: 0, durationMs: 1 }, clock);
-    expect(reads).toBe(1);
-    expect(JSON.parse(buf.toString('utf8', 0, end)).time).toBe(new Date(NOW).toISOString());
+    const given = JSON.parse(buf.toString('utf8', 0, encoder.response(buf, 0, 1, '0'.repeat(64), { id: 'a', time: '2025-01-01T00:00:00.000Z', status: 'ok', stages: [], stdout: 0, durationMs: 1 }, NOW)));
+    expect(given).toMatchObject({ time: '2025-01-01T00:00:00.000Z', logged: new Date(NOW).toISOString() });
+    const end = encoder.response(buf, 0, 1, '0'.repeat(64), { id: 'a', status: 'ok', stages: [], stdout: 0, durationMs: 1 }, NOW);
+    expect(JSON.parse(buf.toString('utf8', 0, end))).toMatchObject({ time: new Date(NOW).toISOString(), logged: new Date(NOW).toISOString() });
+  });
+
+  it('write the writer\'s time exactly as toISOString does, for any clock reading (general path outside 1970–9999)', () => {
+    const clock = fc.oneof(
+      fc.integer({ min: 0, max: 253_402_300_799_999 }),
+      fc.double({ min: -1e16, max: 1e16, noNaN: true }),
+      fc.constantFrom(0, 86_399_999, 86_400_000, 951_782_400_000, 253_402_300_799_999, 253_402_300_800_000, -1, 0.5, NOW + 0.999),
+    );
+    fc.assert(
+      fc.property(clock, (ms) => {
+        const input = { id: 'a', time: 't', session: 's', pipeline: [['id']], privileged: false, decision: 'approved' } as RequestInput;
+        const buf = Buffer.alloc(4096);
+        let line: string;
+        try {
+          const end = new RecordEncoder().request(buf, 0, 1, '0'.repeat(64), input, ms);
+          line = end < 0 ? generalLine(toRequestRecord(input), 1, '0'.repeat(64), ms) : buf.toString('utf8', 0, end);
+        } catch {
+          expect(Number.isNaN(new Date(ms).getTime())).toBe(true); // only a clock no Date can hold fails, and the writer counts a drop
+          return;
+        }
+        expect(JSON.parse(line).logged).toBe(new Date(ms).toISOString());
+      }),
+    );
   });
 });
 
@@ -281,7 +301,7 @@ describe('long records', () => {
     ['a 400 KB argument of 3-byte characters', '€'.repeat(400_000)],
   ] as const) {
     it(`${name}: the general path writes JSON.stringify of the record fitted under the cap`, () => {
-      const { line, fast } = writtenLine((buf, a) => new RecordEncoder().request(buf, a, 5, prev, input(arg)), () => toRequestRecord(input(arg)), 5, prev, 0);
+      const { line, fast } = writtenLine((buf, a) => new RecordEncoder().request(buf, a, 5, prev, input(arg), NOW), () => toRequestRecord(input(arg)), 5, prev, 0);
       expect(fast).toBe(false);
       expect(line.equals(expectedLine(fitRecord(toRequestRecord(input(arg))), 5, prev))).toBe(true);
       expect(line.length + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
@@ -290,7 +310,7 @@ describe('long records', () => {
 
   it('a 10,000-character argument of control characters still fits the encoder, escaped', () => {
     const big = input('\u001f\u0000"\\'.repeat(2_500));
-    const { line, fast } = writtenLine((buf, a) => new RecordEncoder().request(buf, a, 5, prev, big), () => toRequestRecord(big), 5, prev, 1);
+    const { line, fast } = writtenLine((buf, a) => new RecordEncoder().request(buf, a, 5, prev, big, NOW), () => toRequestRecord(big), 5, prev, 1);
     expect(fast).toBe(true);
     expect(line.equals(expectedLine(toRequestRecord(big), 5, prev))).toBe(true);
   });
@@ -298,7 +318,7 @@ describe('long records', () => {
   it('a pipeline of 200,000 stages and 100,000 env names: each list keeps its head and counts what it left out', () => {
     const stages = Array.from({ length: 200_000 }, (_, i) => [`cmd${i % 7}`]);
     const env = Array.from({ length: 100_000 }, (_, i) => `NAME_${String(i).padStart(6, '0')}=secret`);
-    const line = generalLine(toRequestRecord({ id: 'many', time: 't', session: 's', pipeline: stages, env, privileged: false, decision: 'approved' }), 5, prev);
+    const line = generalLine(toRequestRecord({ id: 'many', time: 't', session: 's', pipeline: stages, env, privileged: false, decision: 'approved' }), 5, prev, NOW);
     expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
     const rec = auditRecordSchema.parse(JSON.parse(line));
     if (rec.type !== 'request') throw new Error('expected a request');
@@ -313,7 +333,7 @@ describe('long records', () => {
 
   it('the general path cuts a writer record the same way', () => {
     const record = { v: 1, type: 'writer', time: 't', event: 'dropped', pid: 1, dropped: 1, error: 'x'.repeat(2_000_000) } as const;
-    const line = generalLine(record, 3, prev);
+    const line = generalLine(record, 3, prev, NOW);
     expect(JSON.parse(line)).toMatchObject({ seq: 3, prev, event: 'dropped', truncated: true });
     expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
   });

@@ -8,7 +8,10 @@ import type { Entry, RecordLocation } from '../../shared/entry.js';
 export interface EntryJson {
   id: string;
   state: Entry['state'];
+  /** The request's time as the client sent it. */
   time: string;
+  /** When the writer wrote the request, by its own clock (what --since/--until use); null in older records, which fall back to `time`. */
+  logged: string | null;
   /** The collected host (the collector's folder name); '' when files were read directly. */
   origin: string;
   host: string;
@@ -49,6 +52,7 @@ export function entryJson(e: Entry): EntryJson {
     id: e.id,
     state: e.state,
     time: e.time,
+    logged: e.logged,
     origin: e.origin,
     host: e.host,
     session: e.session,

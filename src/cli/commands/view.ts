@@ -1,11 +1,12 @@
 /** `sudo-proxy-audit [view] [FILE…]`: the live viewer (the default subcommand). */
 import { type Command, PROGRAM } from './command.js';
-import { EXIT_OK } from './errors.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { EXIT_OK, UsageError } from './errors.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { runViewer } from './viewer-loader.js';
 
-const help = `Usage: ${PROGRAM} [view] [FILE… | DIR…] [--history] [--no-follow]
+const help = `Usage: ${PROGRAM} [view] [FILE… | DIR…] [--history] [--no-follow] [--clock-skew SECONDS]
 
 Opens the live viewer on the audit log: every request as it is decided and every result as
 it lands, with filters, search and a detail pane (press ? for keys, q to quit).
@@ -22,20 +23,31 @@ shipping while the viewer follows is picked up within a few seconds.
 Options:
       --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
       --no-follow   show the files as they are; do not watch for new records
+      --clock-skew SECONDS
+                    the detail pane flags a request whose time as sent is further than
+                    this from the writer's clock (default 60: sudo-proxy refuses older)
   -h, --help        show this help
 `;
+
+/** `--clock-skew SECONDS` in ms: a non-negative number of seconds. */
+export function clockSkewFlag(text: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(seconds)) throw new UsageError(`--clock-skew: expected a number of seconds, got '${escapeForTerminal(text, 80)}'`);
+  return seconds * 1000;
+}
 
 export const viewCommand: Command = {
   name: 'view',
   help,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { history: { type: 'boolean' }, 'no-follow': { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { history: { type: 'boolean' }, 'no-follow': { type: 'boolean' }, 'clock-skew': { type: 'string' } });
     if (values.help) {
       process.stdout.write(help);
       return EXIT_OK;
     }
     const follow = !values['no-follow'];
+    const clockSkewMs = values['clock-skew'] === undefined ? undefined : clockSkewFlag(values['clock-skew']);
     const inputs = resolveInputs(positionals, { history: values.history, follow });
-    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow } : { files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow });
+    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow, clockSkewMs } : { files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs });
   },
 };

@@ -56,10 +56,10 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
   const selected: Entry | null = position === null ? null : engine.entry(position);
   const detailNow = selected?.state === 'running' ? state.now : 0;
   const detail = useMemo(
-    () => (state.overlay.kind === 'detail' && selected ? detailLines(selected, screen.width, detailNow) : []),
+    () => (state.overlay.kind === 'detail' && selected ? detailLines(selected, screen.width, detailNow, state.clockSkewMs) : []),
     // The entry object may be fresh on every read: its key and the engine version identify it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [state.overlay.kind, selected?.key, state.version, screen.width, detailNow],
+    [state.overlay.kind, selected?.key, state.version, screen.width, detailNow, state.clockSkewMs],
   );
 
   if (screen.tooSmall) {

@@ -5,6 +5,7 @@
  * exactly how many more there were: the one place the pane says it.
  */
 import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
+import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
 import { STATE_LOOK } from '../theme.js';
 import { promptChar, runningSinceMs } from './cells.js';
@@ -29,7 +30,42 @@ function wrap(text: string, width: number): string[] {
   return text === '' ? [''] : wrapText(text, width);
 }
 
-export function detailLines(entry: Entry, width: number, nowMs: number): Line[] {
+/**
+ * How far a request's `time` may be from the writer's clock before the pane flags it:
+ * sudo-proxy itself refuses a request older than 60 s.
+ */
+export const DEFAULT_CLOCK_SKEW_MS = 60_000;
+
+type Field = (label: string, value: string, style?: Omit<Span, 'text'>) => void;
+
+/**
+ * The writer's time (`logged`) and the client's, both: the writer's is the one time windows use, the
+ * client's is kept as sent — on the same line when the two agree, on a line of its own, flagged,
+ * when it is more than `clockSkewMs` away or not a time. A record from before the writer's time
+ * has only the client's, and the pane says so.
+ */
+function timeFields(entry: Entry, field: Field, clockSkewMs: number): void {
+  const asSent = escapeForTerminal(entry.time, 200);
+  if (entry.logged === null) {
+    field('time', Number.isFinite(entry.timeMs) ? `${formatFullTime(entry.timeMs)}  (sent as ${asSent})` : `${asSent}  (not a valid time)`);
+    field('', 'time as sent by the client (no writer time)', { dim: true });
+    return;
+  }
+  const written = Number.isFinite(entry.timeMs) ? formatFullTime(entry.timeMs) : `${escapeForTerminal(entry.logged, 200)} (not a valid time)`;
+  const sentMs = parseRecordTime(entry.time);
+  const skewMs = Math.abs(sentMs - entry.timeMs);
+  if (Number.isFinite(skewMs) && skewMs <= clockSkewMs) {
+    field('logged', `${written}  (sent as ${asSent})`);
+    return;
+  }
+  field('logged', written);
+  if (!Number.isFinite(sentMs)) field('sent as', `${asSent}  (not a valid time)`, { color: 'yellow' });
+  else if (Number.isFinite(entry.timeMs)) {
+    field('sent as', `${asSent}  (${formatDuration(skewMs)} ${sentMs < entry.timeMs ? 'before' : 'after'} the writer's time)`, { color: 'yellow' });
+  } else field('sent as', asSent);
+}
+
+export function detailLines(entry: Entry, width: number, nowMs: number, clockSkewMs = DEFAULT_CLOCK_SKEW_MS): Line[] {
   const lines: Line[] = [];
   const valueWidth = Math.max(10, width - INDENT - LABEL_WIDTH);
   const section = (title: string) => {
@@ -37,7 +73,7 @@ export function detailLines(entry: Entry, width: number, nowMs: number): Line[] 
     lines.push([{ text: title, bold: true }]);
   };
   /** A label and a value wrapped under itself; `style` colours the value. */
-  const field = (label: string, value: string, style: Omit<Span, 'text'> = {}) => {
+  const field: Field = (label, value, style = {}) => {
     wrap(value, valueWidth).forEach((part, i) => {
       lines.push([
         { text: ' '.repeat(INDENT) + (i === 0 ? label.padEnd(LABEL_WIDTH) : ' '.repeat(LABEL_WIDTH)), dim: true },
@@ -55,8 +91,7 @@ export function detailLines(entry: Entry, width: number, nowMs: number): Line[] 
 
   section('Request');
   field('id', escapeForTerminal(entry.id, DETAIL_CAP));
-  const asSent = escapeForTerminal(entry.time, 200);
-  field('time', Number.isFinite(entry.timeMs) ? `${formatFullTime(entry.timeMs)}  (sent as ${asSent})` : `${asSent}  (not a valid time)`);
+  timeFields(entry, field, clockSkewMs);
   // Where the record was collected from, beside the label its client gave (which may differ).
   if (entry.origin !== '') field('origin', escapeForTerminal(entry.origin, DETAIL_CAP));
   field('host', entry.host === '' ? '(local)' : escapeForTerminal(entry.host, DETAIL_CAP));

@@ -6,6 +6,7 @@
 import type { EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
 import type { TerminalSize } from '../layout.js';
 import { type FilterState, NO_FILTER } from './filters.js';
+import { DEFAULT_CLOCK_SKEW_MS } from '../format/detail.js';
 
 export type Overlay =
   | { kind: 'none' }
@@ -74,12 +75,15 @@ export interface ViewerState {
   /** Bumped on every engine change: entries on screen may have changed (a response arrived). */
   version: number;
   quit: boolean;
+  /** How far a request's time as sent may be from the writer's before the detail pane flags it. */
+  clockSkewMs: number;
 }
 
 export interface InitialStateOptions {
   size: TerminalSize;
   live: boolean;
   now: number;
+  clockSkewMs?: number;
   total?: number;
   progress?: IndexProgress;
 }
@@ -109,6 +113,7 @@ export function initialState(options: InitialStateOptions): ViewerState {
     duplicateLines: 0,
     version: 0,
     quit: false,
+    clockSkewMs: options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
   };
 }
 

@@ -20,6 +20,8 @@ export interface StoreOptions {
   live: boolean;
   size: TerminalSize;
   now?: () => number;
+  /** The detail pane flags a request whose time as sent is further than this from the writer's (default 60 s). */
+  clockSkewMs?: number;
   /** Test seam for the query and stats throttles. */
   timers?: Timers;
 }
@@ -47,6 +49,7 @@ export class ViewerStore {
       size: options.size,
       live: options.live,
       now: this.now(),
+      clockSkewMs: options.clockSkewMs,
       total: options.engine.size(),
       progress: options.engine.progress(),
     });
@@ -252,7 +255,7 @@ export class ViewerStore {
     if (s.overlay.kind === 'detail' && entry) {
       // Each scroll key needs the pane's length; it only changes with the entry, the engine or the width.
       const id = `${entry.key}:${s.version}:${s.size.columns}`;
-      if (this.detailLength?.id !== id) this.detailLength = { id, lines: detailLines(entry, s.size.columns, s.now).length };
+      if (this.detailLength?.id !== id) this.detailLength = { id, lines: detailLines(entry, s.size.columns, s.now, s.clockSkewMs).length };
       overlayLines = this.detailLength.lines;
     }
     else if (s.overlay.kind === 'malformed') overlayLines = malformedLineCount(this.engine);

@@ -37,6 +37,32 @@ describe('detail pane content', () => {
     }
   });
 
+  it('shows the writer\'s time and the time as sent, and flags a sent time far from the writer\'s', () => {
+    const logged = new Date(BASE_MS).toISOString();
+    const far = text(makeEntry({ timeMs: BASE_MS, logged, time: '2001-01-01T00:00:00Z' })).join('\n');
+    expect(far).toContain('logged      2026-11-26 08:00:00.000 +00:00\n');
+    expect(far).toMatch(/sent as {5}2001-01-01T00:00:00Z {2}\(.+ before the writer's time\)/);
+    const ahead = text(makeEntry({ timeMs: BASE_MS, logged, time: new Date(BASE_MS + 61_000).toISOString() })).join('\n');
+    expect(ahead).toContain(`(1m01s after the writer's time)`);
+    const close = text(makeEntry({ timeMs: BASE_MS, logged, time: new Date(BASE_MS - 59_000).toISOString() })).join('\n');
+    expect(close).toContain(`logged      2026-11-26 08:00:00.000 +00:00  (sent as ${new Date(BASE_MS - 59_000).toISOString()})`);
+    expect(close).not.toContain('sent as   ');
+    const garbage = text(makeEntry({ timeMs: BASE_MS, logged, time: 'not a time' })).join('\n');
+    expect(garbage).toContain('sent as     not a time  (not a valid time)');
+  });
+
+  it('flags by the threshold it is given', () => {
+    const entry = makeEntry({ timeMs: BASE_MS, logged: new Date(BASE_MS).toISOString(), time: new Date(BASE_MS - 30_000).toISOString() });
+    expect(detailLines(entry, 80, BASE_MS).map(lineText).join('\n')).not.toContain('before the writer\'s time');
+    expect(detailLines(entry, 80, BASE_MS, 10_000).map(lineText).join('\n')).toContain('(30s before the writer\'s time)');
+  });
+
+  it('says when a record has no writer time (an older record): its time is the client\'s', () => {
+    const all = text(makeEntry({ timeMs: BASE_MS, logged: null })).join('\n');
+    expect(all).toContain('time as sent by the client (no writer time)');
+    expect(all).not.toContain('logged');
+  });
+
   it('explains decisions that did not run, and a running entry', () => {
     expect(text(entryInState('timeout')).join('\n')).toContain('nobody answered the prompt (gave up after 1m00s)');
     expect(text(entryInState('rejected')).join('\n')).toContain('rejected before any prompt: command not in the allow-list');
