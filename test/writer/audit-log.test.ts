@@ -285,7 +285,7 @@ describe('torn last line', () => {
     for (const line of [...lines.slice(0, 3), ...lines.slice(4)]) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
     const report = verifyChain(chainLinesOf([file]));
     expect(report.ok).toBe(true);
-    expect(report.malformed).toEqual([{ file, line: 4 }]);
+    expect(report.malformed).toEqual([{ file, line: 4, reason: 'not JSON' }]);
   });
 
   it('continues seq and prev from a last record that lost only its final newline, on a new line', () => {

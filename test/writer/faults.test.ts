@@ -182,7 +182,7 @@ describe('disk full', () => {
     expect(JSON.parse(lines[3])).toMatchObject({ seq: 3, prev: hashLine(lines[1]), dropped: 1 });
     const report = verifyChain(chainLinesOf([file]));
     expect(report.ok).toBe(true);
-    expect(report.malformed).toEqual([{ file, line: 3 }]);
+    expect(report.malformed).toEqual([{ file, line: 3, reason: 'not JSON' }]);
   });
 
   it('a short write that lost only the newline keeps the record and the chain', () => {
