@@ -202,6 +202,7 @@ export class Follower {
   }
 
   private async checkOnce(): Promise<void> {
+    await this.drainRetired();
     let st: fs.Stats;
     try {
       st = fs.statSync(this.path);
@@ -222,7 +223,6 @@ export class Follower {
       this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, { code: 'EISDIR' }) });
       return;
     }
-    await this.drainRetired();
     let cur = this.current;
     if (cur && !cur.is(st)) {
       // Rotated (or deleted and re-created): the old file first, to its very end, and any made

@@ -87,11 +87,14 @@ export function openMissedRotations(livePath: string, sinceMs: number, known: (s
   const found: Array<{ fd: number; dev: number; ino: number; mtimeMs: number }> = [];
   for (const file of findRotatedSet(livePath).slice(0, -1)) {
     if (file.endsWith('.gz')) continue;
+    const fresh = (st: fs.Stats) => st.isFile() && !known(st) && st.mtimeMs >= sinceMs;
     let fd = -1;
     try {
+      // A stat first: a follower waiting for a missing path looks on every check, and most files are old.
+      if (!fresh(fs.statSync(file))) continue;
       fd = fs.openSync(file, 'r');
       const st = fs.fstatSync(fd);
-      if (st.isFile() && !known(st) && st.mtimeMs >= sinceMs) {
+      if (fresh(st)) {
         found.push({ fd, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
         continue;
       }
