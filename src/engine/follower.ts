@@ -15,7 +15,7 @@
  *   beyond the offset is read from the copy (truncation-copy.ts finds it), then the file again from 0;
  * - another inode at the path (logrotate `create`) → read the old file to its end through the
  *   descriptor still open, then continue with the new file from 0;
- * - path gone → finish the old file and wait for the path to come back.
+ * - path gone → finish the old file, and any made and rotated away since, then wait for the path.
  * Descriptors are handed to the handler (`segment`), which closes them: the engine re-reads
  * lines by offset after the follower has moved on.
  */
@@ -26,7 +26,7 @@ import type { EngineNotice } from '../shared/entry.js';
 import { FollowedFile } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { RecentBytes } from './recent-bytes.js';
-import { findRotatedSet } from './rotated-set.js';
+import { openMissedRotations } from './rotated-set.js';
 import { type LogSource, openLogSource } from './log-source.js';
 import { pushInSlices, yieldToEventLoop } from './read-file.js';
 import { catchUpFromCopy, findCopy, type Truncation } from './truncation-copy.js';
@@ -202,11 +202,17 @@ export class Follower {
   }
 
   private async checkOnce(): Promise<void> {
+    await this.drainRetired();
     let st: fs.Stats;
     try {
       st = fs.statSync(this.path);
     } catch (e) {
-      if (this.current) await this.drain(this.current);
+      // Rotated away and no new file yet: the writer may have made one and logrotate moved it
+      // away too before this check (`nocreate`, two rotations between checks). Read it now,
+      // not only once another file appears at the path: until then it may be the last one written.
+      if (this.current && (await this.readRotatedAway(null))) {
+        this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
+      }
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         this.say({ kind: 'waiting', file: this.path, message: `${this.path} does not exist (yet, or rotated away): waiting for it` });
@@ -217,24 +223,14 @@ export class Follower {
       this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, { code: 'EISDIR' }) });
       return;
     }
-    await this.drainRetired();
     let cur = this.current;
     if (cur && !cur.is(st)) {
-      // Rotated (or deleted and re-created): the old file first, to its very end (and for a
-      // little while longer, for a late append).
-      const oldMtimeMs = cur.mtimeMs();
-      await this.drain(cur);
-      this.retired.push({ cur, until: performance.now() + RETIRE_MS });
+      // Rotated (or deleted and re-created): the old file first, to its very end, and any made
+      // and rotated away since; each for a little while longer, for a late append.
+      await this.readRotatedAway(st);
+      this.retire(this.current as FollowedFile);
       this.current = cur = null;
       this.say({ kind: 'rotated', file: this.path, message: `${this.path} was rotated: reading the new file` });
-      // Files made and rotated away again before this follower looked (two rotations between
-      // checks): whole, oldest first, before the new one.
-      for (const missed of this.missedFiles(oldMtimeMs, st)) {
-        const read = this.adopt({ ...missed, offset: 0, reason: 'rotated' });
-        await this.drain(read);
-        this.retired.push({ cur: read, until: performance.now() + RETIRE_MS });
-        this.current = null;
-      }
       if (!(await this.open('rotated'))) return;
     } else if (!cur) {
       if (!(await this.open('open'))) return;
@@ -257,29 +253,27 @@ export class Follower {
   }
 
   /**
-   * Rotated files beside the path that this follower never read and that were written since
-   * the file it read last (`sinceMs`), opened, oldest first: the writer created them and
-   * logrotate moved them away before a check. (Compressed ones cannot be read here.)
+   * The current file is no longer at the path (`live` is there now, or nothing): reads it to its
+   * end, then the files the writer made and logrotate moved away before this follower looked,
+   * whole and oldest first. The newest file read stays current (the writer may still be
+   * appending to it); those before it are retired. True when files were missed.
    */
-  private missedFiles(sinceMs: number, live: fs.Stats): Array<{ fd: number; dev: number; ino: number }> {
-    const found: Array<{ fd: number; dev: number; ino: number; mtimeMs: number }> = [];
-    for (const file of findRotatedSet(this.path).slice(0, -1)) {
-      if (file.endsWith('.gz')) continue;
-      let fd = -1;
-      try {
-        fd = fs.openSync(file, 'r');
-        const st = fs.fstatSync(fd);
-        const fresh = st.isFile() && !this.seen.has(`${st.dev}:${st.ino}`) && !(st.dev === live.dev && st.ino === live.ino) && st.mtimeMs >= sinceMs;
-        if (fresh) {
-          found.push({ fd, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
-          continue;
-        }
-      } catch {
-        // gone or unreadable: not one to read
-      }
-      if (fd >= 0) fs.closeSync(fd);
+  private async readRotatedAway(live: fs.Stats | null): Promise<boolean> {
+    let cur = this.current as FollowedFile;
+    const sinceMs = cur.mtimeMs();
+    await this.drain(cur);
+    const missed = openMissedRotations(this.path, sinceMs, (st) => this.seen.has(`${st.dev}:${st.ino}`) || (live !== null && st.dev === live.dev && st.ino === live.ino));
+    for (const file of missed) {
+      this.retire(cur);
+      cur = this.adopt({ ...file, offset: 0, reason: 'rotated' });
+      await this.drain(cur);
     }
-    return found.sort((a, b) => a.mtimeMs - b.mtimeMs).map(({ fd, dev, ino }) => ({ fd, dev, ino }));
+    return missed.length > 0;
+  }
+
+  /** Read for a little while longer (a late append), then its last line is final. */
+  private retire(cur: FollowedFile): void {
+    this.retired.push({ cur, until: performance.now() + RETIRE_MS });
   }
 
   private adopt(s: SegmentStart): FollowedFile {

@@ -58,12 +58,13 @@ export function followLiveFile(r: LiveFileReader, file: string, open: LogSource 
         if (s.fd === open?.fd) r.truncated();
         if (s.truncation) wrap = settleTruncation(r, file, s.fd, s.truncation);
       }
-      // Lines read before are cited in the file they are in now (logrotate: audit.log.1, and
-      // the copies it made before moved on to .2, …).
-      if (s.reason !== 'open' && r.spans.renameMoved(findRotatedSet(file))) r.store.forgetCachedEntries();
       // Only the live file's newest lines can be cut before the follower looks: only they keep their bytes.
       r.spans.forgetRecent();
       const span = r.spans.add(file, s.fd, first ? lineBase : 0, s.fd !== liveFd || current === null, s.recent ?? null);
+      // Lines are cited in the file they are in now (logrotate: audit.log.1, and the copies it
+      // made before moved on to .2, …), this segment's too: a file the follower found already
+      // rotated away is not at the live path.
+      if (s.reason !== 'open' && r.spans.renameMoved(findRotatedSet(file))) r.store.forgetCachedEntries();
       current = span;
       liveFd = s.fd;
       // Through `intake.live` at each line: the joiner changes when the history is merged.

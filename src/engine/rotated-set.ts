@@ -77,3 +77,31 @@ export function findRotatedSet(livePath: string): string[] {
   }
   return [...orderRotated(found).map((f) => f.path), livePath];
 }
+
+/**
+ * Rotated files of `livePath` written since `sinceMs` that are not `known`, opened read-only,
+ * oldest first: files a writer created and logrotate moved away before a follower looked.
+ * (Compressed ones cannot be read as they are.)
+ */
+export function openMissedRotations(livePath: string, sinceMs: number, known: (st: fs.Stats) => boolean): Array<{ fd: number; dev: number; ino: number }> {
+  const found: Array<{ fd: number; dev: number; ino: number; mtimeMs: number }> = [];
+  for (const file of findRotatedSet(livePath).slice(0, -1)) {
+    if (file.endsWith('.gz')) continue;
+    const fresh = (st: fs.Stats) => st.isFile() && !known(st) && st.mtimeMs >= sinceMs;
+    let fd = -1;
+    try {
+      // A stat first: a follower waiting for a missing path looks on every check, and most files are old.
+      if (!fresh(fs.statSync(file))) continue;
+      fd = fs.openSync(file, 'r');
+      const st = fs.fstatSync(fd);
+      if (fresh(st)) {
+        found.push({ fd, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs });
+        continue;
+      }
+    } catch {
+      // gone or unreadable: not one to read
+    }
+    if (fd >= 0) fs.closeSync(fd);
+  }
+  return found.sort((a, b) => a.mtimeMs - b.mtimeMs).map(({ fd, dev, ino }) => ({ fd, dev, ino }));
+}

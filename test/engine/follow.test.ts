@@ -143,6 +143,29 @@ describe('rotation while following', () => {
     expect(located).toEqual([`${file}-2026112701`, `${file}-2026112701`, `${file}-2026112702`, `${file}-2026112702`, file]);
   });
 
+  it('a file made and rotated away while the path was missing is read without waiting for the next one', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    fs.writeFileSync(file, jsonl(request('a')));
+    const { engine, notices } = follow(file);
+    await engine.ready();
+    // Rotated with no new file (the writer makes one at its next append): the follower waits.
+    fs.renameSync(file, `${file}-2026112701`);
+    await vi.waitFor(() => expect(notices.map((n) => n.kind)).toContain('waiting'), WAIT);
+    // The writer makes the file and appends, and it is rotated away again, before the follower
+    // looks: the path is missing again, and nothing more may be written for hours.
+    fs.writeFileSync(file, jsonl(request('b'), request('c')));
+    fs.renameSync(file, `${file}-2026112702`);
+    await vi.waitFor(() => expect(ids(engine)).toEqual(['a', 'b', 'c']), WAIT);
+    // Cited in the file they are in.
+    expect(engine.entry(1).request).toMatchObject({ file: `${file}-2026112702`, line: 1 });
+    // The writer appends a late record to the file it has open, then makes the next one.
+    fs.appendFileSync(`${file}-2026112702`, jsonl(response('b')));
+    await vi.waitFor(() => expect(engine.entry(1).state).toBe('ok'), WAIT);
+    fs.writeFileSync(file, jsonl(request('d')));
+    await vi.waitFor(() => expect(ids(engine)).toEqual(['a', 'b', 'c', 'd']), WAIT);
+    expect(engine.entry(3).request).toMatchObject({ file, line: 1 });
+  });
+
   it('a record appended to the old file just after the new one appeared is still read', async () => {
     const file = path.join(tempDir(), 'audit.log');
     fs.writeFileSync(file, jsonl(request('a')));
