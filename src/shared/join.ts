@@ -27,12 +27,6 @@ export function anomaliesOf(mask: number): readonly Anomaly[] {
   return maskArrays[mask & 31];
 }
 
-export function maskOf(anomalies: readonly Anomaly[]): number {
-  let mask = 0;
-  for (const a of anomalies) mask |= ANOMALY_BITS[a];
-  return mask;
-}
-
 // ---- state rules ----
 
 /** The state a request starts in: approved ones run until their response arrives. */
