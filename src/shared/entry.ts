@@ -3,6 +3,7 @@
  * entries are filtered and summarised, and what the engine that follows files offers.
  * Types only; implementations live in join.ts / query.ts (pure) and the follower (I/O).
  */
+import type { BreakKind } from './chain.js';
 import type { Decision, Via } from './schema.js';
 
 /** One request with its outcome. */
@@ -145,6 +146,49 @@ export interface WriterEvent {
   dropped: number;
   error: string | null;
   location: RecordLocation;
+  /** Collected host ('' for files read directly). */
+  origin?: string;
+  /** event `start` only: the writer before it ended without a `stop` record (it crashed or was killed). */
+  afterCrash?: boolean;
+  /** event `dropped`: when the first and last lost records were due, when the writer knows. */
+  firstTime?: string | null;
+  lastTime?: string | null;
+  /**
+   * Entries before this event in log order, as of the call to `writerEvents()`: its row goes
+   * just before entry position `position` (= size() when it is the newest thing in the log).
+   */
+  position?: number;
+}
+
+/** How far the engine has checked the hash chain as it read, and what it found. */
+export interface ChainStatus {
+  /** 'checking' until every file has been hashed; then 'intact' or 'broken' (a break found while following turns it 'broken'). */
+  state: 'checking' | 'intact' | 'broken';
+  /** Records whose link to the line before them was checked so far. */
+  checked: number;
+  /** Chained records known so far (checked ≤ total), for "checking N of M". */
+  total: number;
+  /** Records without seq/prev: not part of any chain, counted. */
+  unchained: number;
+  /** The breaks in log order, the first CHAIN_BREAKS_LISTED of them; `breakCount` counts all. */
+  breaks: readonly ChainBreakSeen[];
+  breakCount: number;
+}
+
+/** Breaks a ChainStatus lists at most (all are counted). */
+export const CHAIN_BREAKS_LISTED = 1000;
+
+/** One break of the chain, as verify reports it, placed among the entries. */
+export interface ChainBreakSeen {
+  kind: BreakKind;
+  file: string;
+  line: number;
+  /** One sentence for a person (the same words as `verify`). */
+  message: string;
+  /** Collected host ('' for files read directly). */
+  origin: string;
+  /** Key of the entry whose record is at or just after the break, to jump to (positionOf); -1 when none. */
+  entryKey: number;
 }
 
 export interface IndexProgress {
@@ -216,8 +260,13 @@ export interface AuditEngine {
   off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this;
   /** Notices so far (most recent, capped), for a consumer that subscribed late. */
   notices(): readonly EngineNotice[];
-  /** Writer lifecycle records (start/stop/dropped), in log order. */
+  /** Writer lifecycle records (start/stop/dropped), in log order, each with its `position` now. */
   writerEvents(): readonly WriterEvent[];
+  /**
+   * Optional while being built (issue #13): the chain as checked so far. A `chain` event fires
+   * when it changes (at most a few times a second while checking, at once on a new break).
+   */
+  chainStatus?(): ChainStatus;
   /** The collected hosts, sorted, when reading a collector directory; empty otherwise. */
   origins(): readonly string[];
   /**
