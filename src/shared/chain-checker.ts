@@ -35,6 +35,14 @@ export class ChainLinker {
   private prev: string | null = null;
   private hash: string | null = null;
 
+  get lastPrev(): string | null {
+    return this.prev;
+  }
+
+  get lastHash(): string | null {
+    return this.hash;
+  }
+
   /** The facts of a record with this prev and hash after the last one; it becomes the last. */
   link(prev: string, hash: string): number {
     const facts = this.facts(prev);
