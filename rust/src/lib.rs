@@ -38,6 +38,7 @@ pub use record::{Decision, Request, Response, Stage, Via, WriterEvent, WriterRec
 /// The line encoder and chain hash, for the golden vectors and tools; a daemon needs none of it.
 pub mod line {
     pub use crate::fit::MAX_LINE_BYTES;
+    pub use crate::json::iso_time;
     pub use crate::record::{encode_line, env_names, Record};
     pub use crate::tail::{hash_line, head_of, ChainHead};
 }
