@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::log_file::{ensure_log_directory, open_for_reading, open_log_file, process_uid, OpenError};
 use crate::paths::default_audit_log_path;
-use crate::record::{encode_line, Record, Request, Response, WriterEvent, WriterRecord, GENESIS_HASH};
+use crate::record::{encode_line_into, Record, Request, Response, WriterEvent, WriterRecord, GENESIS_HASH};
 use crate::tail::{ends_incomplete, ends_mid_line, hash_line, head_of, last_record_line, read_settled_tail, ChainHead, SETTLE_MS};
 
 /// A warning sink: one line, without the trailing newline.
@@ -144,6 +144,7 @@ impl AuditLog {
             retry_at: 0,
             backoff: retry_initial,
             closed: false,
+            scratch: Vec::new(),
         };
         // A writer that cannot open the log yet still starts: the daemon must run regardless.
         if writer.try_open() {
@@ -296,7 +297,12 @@ struct Writer {
     retry_at: i64,
     backoff: i64,
     closed: bool,
+    /// The buffer lines are encoded into, reused from record to record.
+    scratch: Vec<u8>,
 }
+
+/// A scratch buffer larger than this (a record near the 1 MiB cap) is not kept.
+const SCRATCH_KEEP: usize = 64 * 1024;
 
 impl Writer {
     fn warn(&self, message: &str) {
@@ -369,16 +375,30 @@ impl Writer {
         let start = usize::from(self.need_newline && ends_mid_line(file));
         // The writer's own clock, read once per record: what time windows trust.
         let logged = (self.now)();
-        let line = encode_line(record, seq, &prev, logged);
         // The line's bytes, after a newline when the file ends in a torn fragment, and followed
-        // by one: written in one write(2) and hashed without the newlines.
-        let mut data = Vec::with_capacity(line.len() + 2);
+        // by one: encoded into the writer's reused buffer, written in one write(2) and hashed
+        // without the newlines.
+        let mut data = std::mem::take(&mut self.scratch);
+        data.clear();
         if start == 1 {
             data.push(b'\n');
         }
-        data.extend_from_slice(&line);
+        encode_line_into(&mut data, record, seq, &prev, logged);
         data.push(b'\n');
-        let n = match (self.write)(file, &data) {
+        let outcome = self.write_line(&data, start, seq);
+        if data.capacity() <= SCRATCH_KEEP {
+            self.scratch = data; // a record near the cap does not keep its megabyte
+        }
+        outcome
+    }
+
+    /// The write(2) of an encoded line and what follows from it.
+    fn write_line(&mut self, data: &[u8], start: usize, seq: u64) -> bool {
+        let written = match &self.file {
+            Some(file) => (self.write)(file, data),
+            None => return false,
+        };
+        let n = match written {
             Ok(n) => n,
             Err(e) => {
                 let message = format!("cannot write {}: {}", self.path.display(), error_text(&e));
@@ -396,7 +416,7 @@ impl Writer {
         // Only the newline missing means the record is on disk whole: the chain continues from
         // it and the next write adds the newline.
         self.need_newline = n != data.len();
-        self.head = Some(ChainHead { seq, hash: hash_line(&line) });
+        self.head = Some(ChainHead { seq, hash: hash_line(&data[start..data.len() - 1]) });
         self.written += 1;
         if !self.last_error.is_empty() && self.dropped == 0 {
             // An outage that ended before any record was dropped: the next outage gets its own

@@ -125,6 +125,17 @@ fn cut_array<'a>(items: &[Json<'a>], w: &mut Walk, key: &str, array_bytes: f64) 
     Json::Arr(out)
 }
 
+/// What an uncut walk would count (`try_cut` with no caps), without copying: the walk's size
+/// only grows, so it ends over the limit exactly when this is over it.
+fn lower_bound(value: &Json) -> f64 {
+    match value {
+        Json::Str(t) => (t.utf16_len() + 3) as f64,
+        Json::Arr(items) => 2.0 + items.iter().map(lower_bound).sum::<f64>(),
+        Json::Obj(fields) => fields.iter().map(|(k, v)| (utf16_len(k) + 3) as f64 + lower_bound(v)).sum(),
+        _ => 5.0,
+    }
+}
+
 /// The cut copy, or None when even its lower bound does not fit; `longest` learns the walk's.
 fn try_cut<'a>(record: &Json<'a>, max_chars: usize, array_bytes: f64, limit: f64, longest: &mut usize) -> Option<Json<'a>> {
     let mut w = Walk { max_chars, limit, size: 0.0, longest: 0 };
@@ -155,11 +166,14 @@ pub fn fit_record_json(record: &Json) -> Vec<u8> {
 pub fn fit_record_json_within(record: &Json, limit_bytes: usize) -> Vec<u8> {
     let limit = limit_bytes.saturating_sub(HEADROOM);
     let mut longest = 0;
-    if try_cut(record, usize::MAX, f64::INFINITY, limit as f64, &mut longest).is_some() {
+    if lower_bound(record) <= limit as f64 {
         if let Some(json) = fits(record, limit) {
             return json;
         }
         longest = usize::MAX; // walked whole: its longest string says nothing of which cap fits
+    } else {
+        // The longest string the walk met before it gave up, as fit.ts's first walk learns it.
+        let _ = try_cut(record, usize::MAX, f64::INFINITY, limit as f64, &mut longest);
     }
     let mut out = Vec::new();
     write_json(&mut out, &shortened(record, limit, &mut longest));

@@ -263,6 +263,13 @@ pub fn record_json<'a>(record: &Record<'a>, logged_ms: i64) -> Json<'a> {
 /// then the rest of the record, cut to the line cap when too long. `logged_ms`: the writer's
 /// clock as it writes the record.
 pub fn encode_line(record: &Record, seq: u64, prev: &str, logged_ms: i64) -> Vec<u8> {
+    let mut line = Vec::new();
+    encode_line_into(&mut line, record, seq, prev, logged_ms);
+    line
+}
+
+/// `encode_line`, appended to `line` (the writer reuses one buffer).
+pub fn encode_line_into(line: &mut Vec<u8>, record: &Record, seq: u64, prev: &str, logged_ms: i64) {
     let json = fit_record_json(&record_json(record, logged_ms));
     let kind = match record {
         Record::Request(_) => "request",
@@ -270,16 +277,15 @@ pub fn encode_line(record: &Record, seq: u64, prev: &str, logged_ms: i64) -> Vec
         Record::Writer(_) => "writer",
     };
     let head = format!("{{\"v\":{},\"type\":\"{}\",", FORMAT_VERSION, kind);
-    let mut line = Vec::with_capacity(json.len() + 160);
+    line.reserve(json.len() + 160);
     line.extend_from_slice(head.as_bytes());
     line.extend_from_slice(b"\"seq\":");
     line.extend_from_slice(seq.min(MAX_SAFE_INTEGER as u64).to_string().as_bytes());
     line.extend_from_slice(b",\"prev\":");
-    write_str(&mut line, prev);
+    write_str(line, prev);
     line.extend_from_slice(b",\"logged\":");
-    write_str(&mut line, &iso_time(logged_ms));
+    write_str(line, &iso_time(logged_ms));
     line.push(b',');
     // Every record starts with v and type (record_json): the rest follows them.
     line.extend_from_slice(json.get(head.len()..).unwrap_or(b"}"));
-    line
 }
