@@ -70,6 +70,6 @@ fn main() {
     results.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
     let (rate, mut lat) = results.swap_remove(results.len() / 2);
     lat.sort_unstable();
-    let p = |q: f64| lat[((q / 100.0) * lat.len() as f64) as usize].min(u64::MAX) as f64 / 1e3;
+    let p = |q: f64| lat[((q / 100.0) * lat.len() as f64) as usize] as f64 / 1e3;
     println!("{{\"perS\":{:.0},\"p50Us\":{:.3},\"p99Us\":{:.3},\"records\":{},\"rounds\":{}}}", rate, p(50.0), p(99.0), records, rounds);
 }

@@ -198,7 +198,7 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
             s.push_str(&digits[1..]);
         }
         s.push('e');
-        s.push(if point - 1 >= 0 { '+' } else { '-' });
+        s.push(if point >= 1 { '+' } else { '-' });
         let _ = write!(s, "{}", (point - 1).abs());
     }
     out.extend_from_slice(s.as_bytes());

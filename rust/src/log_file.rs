@@ -8,6 +8,7 @@
 //! - the log directory: not a symlink, a directory owned by this user (or root), writable by
 //!   no group or other user; created 0700 whatever the umask;
 //! - each directory the writer creates above it (mkdir -p): the same, at every later open.
+//!
 //! Nothing here runs per record.
 
 use std::collections::BTreeSet;
