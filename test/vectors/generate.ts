@@ -99,7 +99,7 @@ const LINE_CASES: { name: string; record: RawRecord }[] = [
   { name: 'cap: response of 30k stages', record: { response: response({ stages: [{ items: { exit_code: 1, stderr_len: 12, stderr_truncated: false }, times: 30_000 } as unknown as RawResponse['stages'][number]] }) } },
 ];
 
-function lineOf(record: RawRecord, seq: number, prev: string, loggedMs: number): string {
+export function lineOf(record: RawRecord, seq: number, prev: string, loggedMs: number): string {
   if (record.request) return generalLine(toRequestRecord(requestInput(record.request)), seq, prev, loggedMs);
   if (record.response) return generalLine(toResponseRecord(responseInput(record.response), loggedMs), seq, prev, loggedMs);
   if (record.writer) return generalLine(writerRecord(record.writer), seq, prev, loggedMs);
