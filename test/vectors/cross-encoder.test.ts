@@ -16,7 +16,8 @@ const ENCODER = path.join(RUST_DIR, 'target/debug/examples/encode_lines');
 
 const hostile = fc.constantFrom('\u001b[2J', '\u009b31m', '\u202e', '\u2028', '\u2029', '\u{1F600}', '\u0000', '\u007f', '"', '\\', '/', '\uFFFD', '\u00e9', '\r\n', '…[cut 3 chars]');
 const text = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/\p{Cs}/u.test(s)) // no lone surrogate: a Rust string cannot hold one },
+  // No lone surrogate: a Rust string cannot hold one.
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/\p{Cs}/u.test(s)) },
   { weight: 2, arbitrary: fc.array(fc.oneof(hostile, fc.string({ maxLength: 4 })), { maxLength: 8 }).map((parts) => parts.join('')) },
 );
 /** Now and then a string far over the line cap, of one repeated (possibly astral) character. */
