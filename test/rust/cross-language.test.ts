@@ -73,10 +73,10 @@ function spawnUmount(dir: string): void {
   }
 }
 
-/** A 64 KiB tmpfs at `dir`, or false where this machine does not allow mounting. */
+/** A 256 KiB tmpfs at `dir`, or false where this machine does not allow mounting. */
 function mountTinyTmpfs(dir: string): boolean {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', dir], { stdio: 'ignore' });
     mounted = dir;
     return true;
   } catch {
@@ -162,9 +162,10 @@ describe.skipIf(!cargo.found)('the Rust writer, read by TypeScript', () => {
     const onTmpfs = mountTinyTmpfs(tiny);
     let run;
     if (onTmpfs) {
-      // Leave room for a few dozen records, then free it once the daemon has hit ENOSPC.
+      // Leave room for a few dozen records, then free it once the daemon has hit ENOSPC: then
+      // there is room for all the rest.
       const filler = path.join(tiny, 'filler');
-      fs.writeFileSync(filler, Buffer.alloc(44 * 1024));
+      fs.writeFileSync(filler, Buffer.alloc(236 * 1024));
       const child = spawnDaemon(['--audit-log', file, '--count', '120', '--interval-ms', '20']);
       const exited = collectRun(child);
       let stderr = '';
