@@ -134,8 +134,9 @@ fn replace_surrogate_escapes(text: &str) -> String {
     let mut from = 0;
     while i < b.len() {
         if b[i] == b'\\' && i + 1 < b.len() {
-            if b[i + 1] == b'u' && i + 6 <= b.len() {
-                let hex = &text[i + 2..i + 6];
+            if b[i + 1] == b'u' {
+                // (get: four bytes that are not a char boundary are not hex digits either)
+                let hex = text.get(i + 2..i + 6).unwrap_or("");
                 if let Ok(u) = u16::from_str_radix(hex, 16) {
                     if (0xd800..=0xdfff).contains(&u) {
                         out.push_str(&text[from..i]);
@@ -229,5 +230,13 @@ mod tests {
         let line = br#"{"v":1,"type":"request","seq":7,"prev":"0000000000000000000000000000000000000000000000000000000000000000","x":"a\ud83d\u2026\\ud800"}"#;
         assert_eq!(head_of(line).seq, 7);
         assert!(is_whole_record(line));
+    }
+
+    #[test]
+    fn a_broken_escape_before_multibyte_text_is_no_record_and_no_panic() {
+        for fragment in ["{\"a\":\"\\u\u{e9}\u{e9}\"", "{\"a\":\"\\u12\u{1F600}\"}", "\\", "{\"a\":\"\\ud8"] {
+            assert!(!is_whole_record(fragment.as_bytes()), "{}", fragment);
+            assert_eq!(head_of(fragment.as_bytes()).seq, 0);
+        }
     }
 }
