@@ -158,26 +158,24 @@ fn fits(value: &Json, limit: usize) -> Option<Vec<u8>> {
     }
 }
 
-/// The record's JSON, cut when too long (`fitRecordJson` in fit.ts).
-pub fn fit_record_json(record: &Json) -> Vec<u8> {
-    fit_record_json_within(record, MAX_LINE_BYTES)
+/// The most JSON bytes a record may take (the line cap less the room for what the writer adds).
+pub const RECORD_LIMIT: usize = MAX_LINE_BYTES - HEADROOM;
+
+/// Whether a record may fit at all: the size bound fit.ts's first walk checks. A record within
+/// it is written whole when its JSON takes at most RECORD_LIMIT bytes, else cut by `shortened_record`.
+pub fn within_bound(record: &Json) -> bool {
+    lower_bound(record) <= RECORD_LIMIT as f64
 }
 
-pub fn fit_record_json_within(record: &Json, limit_bytes: usize) -> Vec<u8> {
-    let limit = limit_bytes.saturating_sub(HEADROOM);
-    let mut longest = 0;
-    if lower_bound(record) <= limit as f64 {
-        if let Some(json) = fits(record, limit) {
-            return json;
-        }
-        longest = usize::MAX; // walked whole: its longest string says nothing of which cap fits
-    } else {
-        // The longest string the walk met before it gave up, as fit.ts's first walk learns it.
-        let _ = try_cut(record, usize::MAX, f64::INFINITY, limit as f64, &mut longest);
+/// The record cut to fit, flagged `truncated` (fit.ts's `shortened`). `walked_whole`: it was
+/// within the bound (so the first walk met every string) but its JSON was too long.
+pub fn shortened_record<'a>(record: &Json<'a>, walked_whole: bool) -> Json<'a> {
+    let mut longest = usize::MAX;
+    if !walked_whole {
+        // The longest string the first walk met before it gave up.
+        let _ = try_cut(record, usize::MAX, f64::INFINITY, RECORD_LIMIT as f64, &mut longest);
     }
-    let mut out = Vec::new();
-    write_json(&mut out, &shortened(record, limit, &mut longest));
-    out
+    shortened(record, RECORD_LIMIT, &mut longest)
 }
 
 fn with_truncated<'a>(copy: Json<'a>) -> Json<'a> {

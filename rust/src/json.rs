@@ -88,6 +88,22 @@ pub fn write_json(out: &mut Vec<u8>, value: &Json) {
     }
 }
 
+/// An object's fields from the `skip`th on, then its closing brace: the rest of its JSON after
+/// the first `skip` fields and their comma (the writer puts its chain fields there).
+pub fn write_fields_after(out: &mut Vec<u8>, value: &Json, skip: usize) {
+    if let Json::Obj(fields) = value {
+        for (i, (k, v)) in fields.iter().skip(skip).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, k);
+            out.push(b':');
+            write_json(out, v);
+        }
+    }
+    out.push(b'}');
+}
+
 fn write_text(out: &mut Vec<u8>, t: &Text) {
     match t {
         Text::Borrowed(s) => write_str(out, s),
@@ -159,7 +175,7 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
         return;
     }
     if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0 {
-        let _ = write!(Hex(out), "{}", n as i128);
+        let _ = write!(Hex(out), "{}", n as i64);
         return;
     }
     // Rust's `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
@@ -207,27 +223,42 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
 /// `new Date(ms).toISOString()`: `YYYY-MM-DDTHH:MM:SS.sssZ`, with a signed six-digit year
 /// outside 0000–9999. A time JavaScript cannot hold (beyond ±8.64e15 ms) is clamped to it.
 pub fn iso_time(ms: i64) -> String {
+    let mut out = Vec::with_capacity(27);
+    write_iso_time(&mut out, ms);
+    // Only ASCII digits and punctuation were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `iso_time` appended to `out` without formatting machinery: it runs twice per record.
+pub fn write_iso_time(out: &mut Vec<u8>, ms: i64) {
     let ms = ms.clamp(-8_640_000_000_000_000, 8_640_000_000_000_000);
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let year = if (0..=9999).contains(&y) {
-        format!("{:04}", y)
-    } else if y < 0 {
-        format!("-{:06}", -y)
-    } else {
-        format!("+{:06}", y)
+    let digits = |out: &mut Vec<u8>, n: i64, width: u32| {
+        for p in (0..width).rev() {
+            out.push(b'0' + (n / 10_i64.pow(p) % 10) as u8);
+        }
     };
-    format!(
-        "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        year,
-        m,
-        d,
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1000 % 60,
-        in_day % 1000
-    )
+    if (0..=9999).contains(&y) {
+        digits(out, y, 4);
+    } else {
+        out.push(if y < 0 { b'-' } else { b'+' });
+        digits(out, y.abs(), 6);
+    }
+    out.push(b'-');
+    digits(out, i64::from(m), 2);
+    out.push(b'-');
+    digits(out, i64::from(d), 2);
+    out.push(b'T');
+    digits(out, in_day / 3_600_000, 2);
+    out.push(b':');
+    digits(out, in_day / 60_000 % 60, 2);
+    out.push(b':');
+    digits(out, in_day / 1000 % 60, 2);
+    out.push(b'.');
+    digits(out, in_day % 1000, 3);
+    out.push(b'Z');
 }
 
 /// Howard Hinnant's days → (year, month, day) in the proleptic Gregorian calendar.

@@ -6,8 +6,8 @@
 //! fields the format gains later (who decided, `forward_agent`, a `reject` kind…) are added
 //! without breaking a caller.
 
-use crate::fit::fit_record_json;
-use crate::json::{iso_time, write_str, Json};
+use crate::fit::{shortened_record, within_bound, RECORD_LIMIT};
+use crate::json::{iso_time, write_fields_after, write_iso_time, write_str, Json};
 
 pub const FORMAT_VERSION: u32 = 1;
 /// `prev` of the first record of a chain.
@@ -268,24 +268,34 @@ pub fn encode_line(record: &Record, seq: u64, prev: &str, logged_ms: i64) -> Vec
     line
 }
 
-/// `encode_line`, appended to `line` (the writer reuses one buffer).
+/// `encode_line`, appended to `line` (the writer reuses one buffer). The record's JSON after
+/// its first two fields (v and type, which every record starts with) is written straight
+/// after the chain fields; a record over the line cap is written again, cut.
 pub fn encode_line_into(line: &mut Vec<u8>, record: &Record, seq: u64, prev: &str, logged_ms: i64) {
-    let json = fit_record_json(&record_json(record, logged_ms));
+    let json = record_json(record, logged_ms);
     let kind = match record {
         Record::Request(_) => "request",
         Record::Response(_) => "response",
         Record::Writer(_) => "writer",
     };
     let head = format!("{{\"v\":{},\"type\":\"{}\",", FORMAT_VERSION, kind);
-    line.reserve(json.len() + 160);
     line.extend_from_slice(head.as_bytes());
     line.extend_from_slice(b"\"seq\":");
     line.extend_from_slice(seq.min(MAX_SAFE_INTEGER as u64).to_string().as_bytes());
     line.extend_from_slice(b",\"prev\":");
     write_str(line, prev);
-    line.extend_from_slice(b",\"logged\":");
-    write_str(line, &iso_time(logged_ms));
-    line.push(b',');
-    // Every record starts with v and type (record_json): the rest follows them.
-    line.extend_from_slice(json.get(head.len()..).unwrap_or(b"}"));
+    line.extend_from_slice(b",\"logged\":\"");
+    write_iso_time(line, logged_ms);
+    line.extend_from_slice(b"\",");
+    let rest = line.len();
+    let bound = within_bound(&json);
+    if bound {
+        write_fields_after(line, &json, 2);
+        // The record's own JSON is the head and what was just written.
+        if head.len() + line.len() - rest <= RECORD_LIMIT {
+            return;
+        }
+        line.truncate(rest);
+    }
+    write_fields_after(line, &shortened_record(&json, bound), 2);
 }
