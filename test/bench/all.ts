@@ -118,6 +118,9 @@ function writerRows(r: BenchResult): Row[] {
     },
     row('writer: append latency p99', num(f, 'writerP99Us'), 'µs', 1, null, { label: 'writeSync', value: num(f, 'baselineP99Us') }),
     row('writer: records/s, fsync per record', num(f, 'fsyncPerS'), '/s', 0, null),
+    row('Rust writer: records/s, no fsync', num(f, 'rustPerS'), '/s', 0, null, { label: 'TS writer', value: num(f, 'writerPerS') }),
+    row('Rust writer: append latency p50', num(f, 'rustP50Us'), 'µs', 2, null, { label: 'TS writer', value: num(f, 'writerP50Us') }),
+    row('Rust: clean cargo build --release', num(f, 'rustBuildS'), 's', 1, null),
   ];
 }
 

@@ -7,12 +7,16 @@
  * a shared machine skews both sides alike. Files live in a temp dir under os.tmpdir().
  * Timing each append reads the clock twice per record on both sides, which narrows the gap a
  * little; a last line gives both loops without those reads (throughput only) for comparison.
+ * (d) the Rust writer (rust/, its examples/bench_writer.rs) on the same operations, each append
+ * timed the same way, beside (a) of the same run; and the time of a clean, offline
+ * `cargo build --release` of the crate. Skipped, and said so, without cargo.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openAuditLog, type RequestInput, type ResponseInput } from '../../src/writer/index.js';
+import { findTool, COMMAND_DIRS } from '../helpers/system-tools.js';
 
 const RECORDS = 100_000;
 const ROUNDS = 5;
@@ -146,6 +150,55 @@ function describeMachine(dir: string): string {
   return `node ${process.version}, ${os.arch()}, ${os.availableParallelism()} CPUs (${cpu}), temp dir on ${fsType}`;
 }
 
+interface RustFigures {
+  perS: number;
+  p50Us: number;
+  p99Us: number;
+  buildSeconds: number;
+}
+
+/** An op in the golden vectors' input form (schema/vectors/README.md), which the Rust bench reads. */
+function rawOp(op: Op): object {
+  if (op.kind === 'request') {
+    const r = op.input;
+    const env = r.env && !Array.isArray(r.env) && !(r.env instanceof Map) ? Object.entries(r.env).map(([k, v]) => `${k}=${v}`) : [];
+    return { request: { id: r.id, time: r.time, host: r.host, session: r.session, pipeline: r.pipeline, resolved: r.resolved, env, reason: r.reason, privileged: r.privileged, decision: r.decision, via: r.via, latency_ms: r.latencyMs } };
+  }
+  const r = op.input;
+  const len = (o: unknown) => (typeof o === 'number' ? o : 0);
+  return {
+    response: {
+      id: r.id,
+      time: r.time,
+      ok: r.status === 'ok',
+      error: r.error,
+      stages: r.stages.map((s) => ({ exit_code: s.exitCode, stderr_len: len(s.stderr), stderr_truncated: s.stderrTruncated === true })),
+      stdout_len: len(r.stdout),
+      stdout_truncated: r.stdoutTruncated === true,
+      duration_ms: r.durationMs,
+    },
+  };
+}
+
+/** (d): a clean offline release build of the Rust crate's bench, then its rounds; null without cargo. */
+function runRust(dir: string, ops: Op[]): RustFigures | null {
+  const cargo = findTool('cargo', COMMAND_DIRS);
+  if (cargo === null) {
+    console.log('(d) Rust writer: skipped, cargo is not installed');
+    return null;
+  }
+  const rustDir = path.join(import.meta.dirname, '../../rust');
+  const target = path.join(dir, 'cargo-target'); // a clean build: the crate and its dependencies
+  const t0 = process.hrtime.bigint();
+  execFileSync(cargo, ['build', '--release', '--offline', '--quiet', '--example', 'bench_writer'], { cwd: rustDir, env: { ...process.env, CARGO_TARGET_DIR: target }, stdio: 'inherit' });
+  const buildSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const opsFile = path.join(dir, 'ops.jsonl');
+  fs.writeFileSync(opsFile, ops.map((op) => `${JSON.stringify(rawOp(op))}\n`).join(''));
+  const out = execFileSync(path.join(target, 'release/examples/bench_writer'), ['--ops', opsFile, '--dir', dir, '--records', String(RECORDS), '--rounds', String(ROUNDS)], { encoding: 'utf8' });
+  const figures = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Omit<RustFigures, 'buildSeconds'>;
+  return { ...figures, buildSeconds };
+}
+
 function main(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-bench-'));
   try {
@@ -177,6 +230,7 @@ function main(): void {
       for (const f of [`untimed-writer-${r}.log`, `untimed-baseline-${r}.log`]) fs.rmSync(path.join(dir, f), { force: true });
     }
     const fsynced = runWriter(dir, 'writer-fsync', ops, FSYNC_RECORDS, true).result;
+    const rust = runRust(dir, ops);
 
     const writer = median(writerRounds);
     const baseline = median(baselineRounds);
@@ -203,6 +257,13 @@ function main(): void {
     console.log(`\nwriter/baseline: ${ratio.toFixed(2)}×   (rounds: writer ${writerRounds.map((r) => fmt(rate(r))).join(', ')}; baseline ${baselineRounds.map((r) => fmt(rate(r))).join(', ')})`);
     console.log(`${rate(writer) >= TARGET_RATE ? 'PASS' : 'FAIL'} writer ≥ ${fmt(TARGET_RATE)} records/s (${fmt(rate(writer))})`);
     console.log(`${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'} writer ≥ ${TARGET_RATIO}× baseline (${ratio.toFixed(2)}×)`);
+    if (rust !== null) {
+      const tsP50 = percentile(Float64Array.from(writer.latenciesNs).sort(), 50) / 1e3;
+      console.log(
+        `(d) Rust writer, no fsync (median of ${ROUNDS}): ${fmt(rust.perS)} records/s, p50 ${fmt(rust.p50Us, 2)} µs, p99 ${fmt(rust.p99Us, 2)} µs — ${(rust.perS / rate(writer)).toFixed(2)}× the TypeScript writer's ${fmt(rate(writer))}/s (p50 ${fmt(tsP50, 2)} µs) in this run`,
+      );
+      console.log(`clean offline cargo build --release (crate, dependencies, bench example): ${rust.buildSeconds.toFixed(1)} s`);
+    }
     const untimedRatio = rate(median(untimedWriter)) / rate(median(untimedBaseline));
     console.log(
       `without per-append clock reads (median of ${UNTIMED_ROUNDS}): writer ${fmt(rate(median(untimedWriter)))}/s, baseline ${fmt(rate(median(untimedBaseline)))}/s, ${untimedRatio.toFixed(2)}×`,
@@ -224,6 +285,10 @@ function main(): void {
         untimedWriterPerS: rate(median(untimedWriter)),
         untimedBaselinePerS: rate(median(untimedBaseline)),
         untimedRatio,
+        rustPerS: rust?.perS ?? null,
+        rustP50Us: rust?.p50Us ?? null,
+        rustP99Us: rust?.p99Us ?? null,
+        rustBuildS: rust?.buildSeconds ?? null,
         loadAverage: [loadBefore, os.loadavg()[0]],
         targetPerS: TARGET_RATE,
         targetRatio: TARGET_RATIO,

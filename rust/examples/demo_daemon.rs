@@ -1,0 +1,148 @@
+//! A small stand-in for sudo-proxy that drives the crate as the daemon would (and as the
+//! TypeScript demo does): for each request one decision record — approved at the prompt,
+//! denied, timed out, refused before any prompt, or run by policy without one — and, for what
+//! runs, one completion record. The cross-language end-to-end test (test/rust/) runs it.
+//!
+//!   demo_daemon [--audit-log PATH | --no-audit] [--count N] [--interval-ms MS]
+//!               [--enospc-after N --enospc-for M]
+//!
+//! Request ids are `<pid>-0000-4000-8000-<n>`: unique across concurrent processes, and the
+//! scenario of request n is `n % 8` (what `expected_state` in the test reads back).
+//! `--enospc-*` fail writes N+1 … N+M with ENOSPC through the crate's write seam, for machines
+//! where a tiny tmpfs cannot be mounted.
+
+use std::io;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sudo_proxy_audit::line::iso_time;
+use sudo_proxy_audit::{parse_audit_args, AuditLog, Decision, Request, Response, Stage, Via};
+
+/// Why a request is refused before any prompt: one message per kind of refusal the daemon makes.
+const REFUSALS: [&str; 8] = [
+    "duplicate request id (replay)",
+    "request time is stale (more than 30 s from the daemon's clock)",
+    "env name outside the allowlist: LD_PRELOAD",
+    "forward_agent is only allowed for unprivileged requests",
+    "server busy",
+    "peer uid 1001 is not the daemon's user",
+    "invalid JSON: expected value at line 1 column 1",
+    "validation failed: dangerous character in argument 2",
+];
+
+struct Flags {
+    count: u64,
+    interval: Duration,
+    enospc_after: Option<u64>,
+    enospc_for: u64,
+}
+
+fn flag_value(rest: &[String], name: &str) -> Result<Option<u64>, String> {
+    match rest.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => rest
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .map(Some)
+            .ok_or_else(|| format!("{} needs a number", name)),
+    }
+}
+
+fn main() {
+    let audit = match parse_audit_args(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("demo_daemon: {}", e);
+            std::process::exit(2);
+        }
+    };
+    let flags = match (|| -> Result<Flags, String> {
+        Ok(Flags {
+            count: flag_value(&audit.rest, "--count")?.unwrap_or(20),
+            interval: Duration::from_millis(flag_value(&audit.rest, "--interval-ms")?.unwrap_or(0)),
+            enospc_after: flag_value(&audit.rest, "--enospc-after")?,
+            enospc_for: flag_value(&audit.rest, "--enospc-for")?.unwrap_or(0),
+        })
+    })() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("demo_daemon: {}", e);
+            std::process::exit(2);
+        }
+    };
+    let mut options = audit.options();
+    if let Some(after) = flags.enospc_after {
+        let until = after + flags.enospc_for;
+        let mut writes = 0u64;
+        options.write = Some(Box::new(move |mut f: &std::fs::File, data: &[u8]| {
+            writes += 1;
+            if writes > after && writes <= until {
+                return Err(io::Error::from_raw_os_error(libc_enospc()));
+            }
+            io::Write::write(&mut f, data)
+        }));
+    }
+    let log = AuditLog::open(options);
+    let pid = std::process::id();
+    for n in 0..flags.count {
+        handle(&log, pid, n);
+        if !flags.interval.is_zero() {
+            std::thread::sleep(flags.interval);
+        }
+    }
+    log.close();
+    let s = log.stats();
+    println!("done {} written {} dropped {}", flags.count, s.written, s.dropped_total);
+}
+
+const fn libc_enospc() -> i32 {
+    28 // ENOSPC on Linux
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// One connection: the request as sudo-proxy's client would send it, the decision, the run.
+fn handle(log: &AuditLog, pid: u32, n: u64) {
+    let id = format!("{:08x}-0000-4000-8000-{:012x}", pid, n);
+    // The client's own time field: seconds, as sudo-proxy sends it.
+    let time = format!("{}Z", &iso_time(now_ms())[..19]);
+    let session = format!("rust-demo-{}", pid);
+    let scenario = n % 8;
+    let pipeline: Vec<Vec<String>> = match scenario {
+        3 => vec![vec!["false".into()]],
+        5 => vec![vec!["apt-get".into(), "install".into(), "-y".into(), "nginx".into()]],
+        6 => vec![vec!["sh".into(), "-c".into(), "echo \u{1b}[31mred\u{1b}[0m".into()]],
+        7 => vec![vec!["ls".into(), "/var/log".into()], vec!["grep".into(), "audit".into()]],
+        _ => vec![vec!["systemctl".into(), "restart".into(), format!("rust-demo-{}", n)]],
+    };
+    let resolved: Vec<Option<String>> = pipeline.iter().map(|s| Some(format!("/usr/bin/{}", s[0]))).collect();
+    let env = ["PATH=/usr/bin:/bin", "LANG=C.UTF-8", "TERM=xterm"];
+    let base = Request {
+        id: &id,
+        time: &time,
+        host: "",
+        session: &session,
+        pipeline: &pipeline,
+        resolved: &resolved,
+        env: &env,
+        reason: "rust demo daemon",
+        privileged: scenario != 7,
+        ..Default::default()
+    };
+    let (decision, via, latency) = match scenario {
+        4 => (Decision::Denied, Via::Operator, Some(2_400.0)),
+        5 => (Decision::Timeout, Via::Operator, Some(60_000.0)),
+        6 => (Decision::Rejected, Via::Policy, None),
+        7 => (Decision::Approved, Via::Policy, None),
+        _ => (Decision::Approved, Via::Operator, Some(850.5 + n as f64)),
+    };
+    let error = if decision == Decision::Rejected { Some(REFUSALS[(n / 8 % 8) as usize]) } else { None };
+    log.request(&Request { decision, via, latency_ms: latency, error, ..base });
+    if decision != Decision::Approved {
+        return;
+    }
+    let exit_code = if scenario == 3 { 1 } else { 0 };
+    let stages: Vec<Stage> = pipeline.iter().map(|_| Stage { exit_code, stderr_len: if exit_code == 0 { 0 } else { 42 }, stderr_truncated: false }).collect();
+    log.response(&Response { id: &id, ok: true, stages: &stages, stdout_len: 1024 + n, duration_ms: 12.25, ..Default::default() });
+}
