@@ -5,6 +5,7 @@
  * Pure: no I/O here; callers feed lines.
  */
 import { hash } from 'node:crypto';
+import { isBlankLine, nulReason, REASON_BLANK } from './line-bytes.js';
 import { GENESIS_HASH } from './format-constants.js';
 
 export function hashLine(line: string | Uint8Array): string {
@@ -148,7 +149,7 @@ type Place = Pick<ChainLine, 'file' | 'line'>;
 
 type Classified =
   | { kind: 'chained'; rec: Parsed; reason: MalformedReason | null }
-  | { kind: 'unchained'; at: Place }
+  | { kind: 'unchained'; at: Place; reason: MalformedReason | null }
   | { kind: 'malformed'; at: Place; reason: MalformedReason };
 
 /** A line's text, and whether its bytes are UTF-8 (a string always is). */
@@ -161,24 +162,34 @@ function decode(text: string | Uint8Array): { text: string; utf8: boolean } {
   }
 }
 
-function classify(at: ChainLine): Classified {
+/**
+ * Why a JSON object is not a record, or null when it is one: the schema's judgement, given by
+ * the caller (this module cannot import the parser, which imports it), so that verify names
+ * the same lines malformed as the engine and print do.
+ */
+export type RecordJudge = (value: object) => MalformedReason | null;
+
+function classify(at: ChainLine, judge: RecordJudge | undefined): Classified {
   const place = { file: at.file, line: at.line };
   if (at.unreadable !== undefined) return { kind: 'malformed', at: place, reason: at.unreadable };
-  if (at.text.length === 0) return { kind: 'malformed', at: place, reason: 'blank line' };
+  if (isBlankLine(at.text)) return { kind: 'malformed', at: place, reason: REASON_BLANK };
   const { text, utf8 } = decode(at.text);
   const notUtf8 = utf8 ? null : 'not valid UTF-8';
   let obj: unknown;
   try {
     obj = JSON.parse(text);
   } catch {
-    return { kind: 'malformed', at: place, reason: notUtf8 ?? 'not JSON' };
+    // No JSON text holds a raw NUL: a line with one is named for it, as every reader names it.
+    return { kind: 'malformed', at: place, reason: nulReason(at.text) ?? notUtf8 ?? 'not JSON' };
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', at: place, reason: notUtf8 ?? 'not a JSON object' };
   const fields = chainFieldsOf(obj);
-  // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 still
-  // parses once decoded, but its hash is of what is on disk, so its successor names it.
-  if (fields) return { kind: 'chained', rec: { at: place, hash: hashLine(at.text), ...fields }, reason: notUtf8 };
-  return notUtf8 ? { kind: 'malformed', at: place, reason: notUtf8 } : { kind: 'unchained', at: place };
+  const reason = notUtf8 ?? judge?.(obj) ?? null;
+  // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 (or that
+  // the schema rejects) still parses, but its hash is of what is on disk, so its successor
+  // names it; it is listed as malformed too, as the other readers list it.
+  if (fields) return { kind: 'chained', rec: { at: place, hash: hashLine(at.text), ...fields }, reason };
+  return notUtf8 ? { kind: 'malformed', at: place, reason: notUtf8 } : { kind: 'unchained', at: place, reason };
 }
 
 const where = (at: Place) => `${at.file}:${at.line}`;
@@ -191,8 +202,11 @@ const LOOKAHEAD = 1024;
  * `lines` may be any iterable, so a caller can stream files of any size through it.
  * `expectHead`, when given, is a hash kept elsewhere (a witness); a log whose last chained
  * line does not hash to it, and does not contain it, was truncated or rewritten at the tail.
+ * `judge`, when given, also lists a JSON object it rejects as malformed (verify passes the
+ * schema's, recordProblem in cli/commands/lines.ts).
  */
-export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string } = {}): ChainReport {
+export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string; judge?: RecordJudge } = {}): ChainReport {
+  const { judge } = options;
   const report: ChainReport = {
     ok: true,
     records: 0,
@@ -209,14 +223,14 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
   const next = (): Classified | undefined => {
     if (ahead.length > 0) return ahead.shift();
     const r = iterator.next();
-    return r.done ? undefined : classify(r.value);
+    return r.done ? undefined : classify(r.value, judge);
   };
   /** Chained records after the current one, for classifying a break. */
   const peekChained = (): Parsed[] => {
     while (ahead.length < LOOKAHEAD) {
       const r = iterator.next();
       if (r.done) break;
-      ahead.push(classify(r.value));
+      ahead.push(classify(r.value, judge));
     }
     return ahead.flatMap((c) => (c.kind === 'chained' ? [c.rec] : []));
   };
@@ -254,7 +268,9 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
       // Records without chain fields are accepted before a chain starts (another writer);
       // once a chain runs, a line without valid seq/prev inside it was not written by its writer.
       if (last !== null) return fail('inserted', c.at, `${where(c.at)} carries no valid chain fields (seq, prev) inside the chain that runs through ${where(last.at)}`);
-      report.unchained++;
+      // An object the judge rejects is no record: malformed, not counted as another writer's.
+      if (c.reason !== null) listMalformed(c.at, c.reason);
+      else report.unchained++;
       continue;
     }
     const rec = c.rec;

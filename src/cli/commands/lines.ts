@@ -2,12 +2,16 @@
  * The lines verify reads: every line of the files in order, with file and line number, read
  * synchronously in bounded memory (the engine's read-file-sync.ts), for verifyChain, which pulls.
  */
-import type { ChainLine } from '../../shared/chain.js';
+import type { ChainLine, RecordJudge } from '../../shared/chain.js';
+import { schemaReason, validateRecord } from '../../shared/parse-line.js';
 import { openLogSource } from '../../engine/log-source.js';
 import { OVERSIZED_LINE, splitLines, textChunksSync } from '../../engine/read-file-sync.js';
 import { fileError } from './errors.js';
 
 const OVER_CAP = 'over the 1 MiB line cap';
+
+/** The schema's judgement for verifyChain: an object that is no record is malformed, as the engine and print say. */
+export const recordProblem: RecordJudge = (value) => (validateRecord(value) ? null : schemaReason(value));
 
 /**
  * Every line of `files`, in order, as its exact bytes with file and 1-based line number; a

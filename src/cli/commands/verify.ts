@@ -13,7 +13,7 @@ import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
-import { chainLinesOfFiles } from './lines.js';
+import { chainLinesOfFiles, recordProblem } from './lines.js';
 import { stderrLine } from './output.js';
 import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
 
@@ -72,7 +72,7 @@ function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined
   const plan = planCollectedOrder(chainLinesOfFiles(host.files));
   let report: ChainReport;
   try {
-    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files)), { expectHead });
+    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files)), { expectHead, judge: recordProblem });
   } catch (e) {
     throw e instanceof CollectedFilesChanged ? new CliError(`${host.origin}: ${e.message}`) : e;
   }
@@ -97,7 +97,7 @@ export const verifyCommand: Command = {
     const inputs = resolveInputs(positionals, { history: values.history });
 
     if (inputs.kind === 'files') {
-      const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead: headForFiles(heads) });
+      const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead: headForFiles(heads), judge: recordProblem });
       if (values.json) {
         process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report))}\n`);
       } else {
