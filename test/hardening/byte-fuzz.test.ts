@@ -19,12 +19,13 @@ import { entryJson } from '../../src/cli/commands/entry-json.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { type ChainLine, verifyChain } from '../../src/shared/chain.js';
 import { openAuditLog } from '../../src/writer/index.js';
+import { runCli } from '../cli/helpers.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 import { sampleRequest, sampleResponse } from '../writer/helpers.js';
 
 const tempDir = makeTempDirFactory('spa-byte-fuzz');
 // 20–100 ms a run (more on a loaded machine): the default keeps the file well under 20 s on a loaded machine.
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const TIMEOUT_MS = Math.max(60_000, RUNS * 200);
 
 // ---- valid logs, from the real writer with a fixed clock and pid ----
@@ -232,8 +233,37 @@ function idOf(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** The built CLI, spawned: `verify --json` says what verifyChain said, `print --json` and its stderr what the engine said. */
+async function cliAgrees(file: string, report: ReturnType<typeof verifyChain>, engine: Awaited<ReturnType<typeof engineView>>): Promise<void> {
+  const verify = await runCli(['verify', '--json', file]);
+  expect(verify.code, verify.stderr).toBe(report.ok ? 0 : 1);
+  const json = JSON.parse(verify.stdout) as { head: string | null; malformed: Array<{ line: number; reason: string }>; malformed_count: number };
+  expect(json.head).toBe(report.head);
+  expect(json.malformed_count).toBe(report.malformedCount);
+  expect(json.malformed.map((m) => [m.line, m.reason])).toEqual(report.malformed.map((m) => [m.line, m.reason]));
+
+  const print = await runCli(['print', '--json', file]);
+  expect(print.code, print.stderr).toBe(0);
+  const printed = print.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .flatMap((l) => {
+      const e = JSON.parse(l) as ReturnType<typeof entryJson>;
+      return [e.request, e.response].flatMap((loc) => (loc ? [{ line: loc.line, offset: loc.offset, seq: loc.seq }] : []));
+    });
+  expect(printed).toEqual(engine.printed);
+  const malformed = print.stderr
+    .split('\n')
+    .filter((l) => l.startsWith(`${file}:`))
+    .map((l) => {
+      const [, line, reason] = /^.*:(\d+): (.*)$/.exec(l) as RegExpExecArray;
+      return [Number(line), category(reason)];
+    });
+  expect(malformed).toEqual([...engine.malformed].sort((a, b) => a[0] - b[0]));
+}
+
 /** Reads the damaged log all three ways and checks they agree; returns the verify view for fixed cases. */
-async function agree(bytes: Buffer, options: { gzip: boolean; tailBytes: number }) {
+async function agree(bytes: Buffer, options: { gzip: boolean; tailBytes: number; spawned?: boolean }) {
   const dir = tempDir();
   const file = path.join(dir, options.gzip ? 'audit.log.1.gz' : 'audit.log');
   fs.writeFileSync(file, options.gzip ? zlib.gzipSync(bytes) : bytes);
@@ -276,6 +306,7 @@ async function agree(bytes: Buffer, options: { gzip: boolean; tailBytes: number 
     const expected = [...views].filter(([n, v]) => n <= upTo && v.verdict !== 'record').map(([n, v]) => [n, v.verdict]);
     expect(report.malformed.map((m) => [m.line, category(m.reason)])).toEqual(expected.slice(0, report.malformed.length));
     if (!report.break) expect(report.malformed.length).toBe(expected.length);
+    if (options.spawned) await cliAgrees(file, report, engine);
     return views;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -325,5 +356,17 @@ describe('the disagreements the fuzz found, kept as fixed cases', () => {
     const views = await agree(bytes, { gzip: false, tailBytes: 1 << 21 });
     expect(views.get(line)?.verdict).toBe(verdict);
     if (verdict === 'record') expect(views.get(line)?.hash).toBeUndefined();
+  });
+});
+
+describe('the built CLI agrees with the readers it is made of', () => {
+  // Spawning costs ~0.3 s a run: a few fixed seeds here, many in-process runs above.
+  const cases = fc.sample(fc.tuple(fc.nat({ max: bases.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean()), { seed: 12, numRuns: 3 });
+  it.each(cases.map((c, i) => [i, ...c] as const))('damaged log %i: verify --json and print --json', async (_, base, mutations, gzip) => {
+    await agree(mutations.reduce(mutate, bases[base]), { gzip, tailBytes: 1 << 21, spawned: true });
+  });
+  it('a log with a blank line, a NUL line and a record the schema rejects', async () => {
+    const bytes = withLine(withLine(Buffer.concat([bases[2], Buffer.from('\n')]), 2, (l) => Buffer.concat([Buffer.from([0]), l])), 4, replaced('"via":"', '"via":"x'));
+    await agree(bytes, { gzip: false, tailBytes: 1 << 21, spawned: true });
   });
 });
