@@ -7,7 +7,8 @@
  * records are logged for the merge (tail-merge.ts).
  */
 import { DEFERRED } from '../shared/join.js';
-import { parseLine, REASON_NUL_PADDING, REASON_OVER_CAP } from '../shared/parse-line.js';
+import { overCapReason } from '../shared/line-bytes.js';
+import { parseLine, REASON_NUL_PADDING } from '../shared/parse-line.js';
 import type { ChangeBatch } from './change-batch.js';
 import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
@@ -44,7 +45,7 @@ export class RecordIntake {
   handler(span: FileSpan, target: JoinTarget): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, target),
-      overCap: (offset, line) => this.addMalformed(span, line, offset, REASON_OVER_CAP),
+      overCap: (offset, line, length, nulOnly) => this.addMalformed(span, line, offset, overCapReason(nulOnly, length)),
     };
   }
 
@@ -52,7 +53,7 @@ export class RecordIntake {
   liveHandler(span: FileSpan): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, this.live),
-      overCap: (offset, line) => this.addMalformed(span, line, offset, REASON_OVER_CAP),
+      overCap: (offset, line, length, nulOnly) => this.addMalformed(span, line, offset, overCapReason(nulOnly, length)),
     };
   }
 

@@ -30,3 +30,19 @@ export function nulReason(line: string | Uint8Array): string | undefined {
   for (let i = 0; i < line.length; i++) if (code(line, i) !== 0) return REASON_NUL;
   return `${REASON_NUL_PADDING}: ${line.length} byte${line.length === 1 ? '' : 's'}`;
 }
+
+export const REASON_OVER_CAP = 'over the 1 MiB line cap';
+
+/** True when `b[start, end)` is nothing but NUL bytes (true for no bytes). Stops at the first other byte. */
+export function isAllNul(b: Uint8Array, start = 0, end = b.length): boolean {
+  for (let i = start; i < end; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Why a line over the cap (whose bytes a reader does not keep) is no record: NUL padding when
+ * it held nothing else — a crash's leftover is padding whatever its length — else over the cap.
+ */
+export function overCapReason(nulOnly: boolean, length: number): string {
+  return nulOnly ? `${REASON_NUL_PADDING}: ${length} bytes` : REASON_OVER_CAP;
+}

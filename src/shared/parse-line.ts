@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
-import { isBlankLine, nulReason, REASON_BLANK, REASON_NUL, REASON_NUL_PADDING } from './line-bytes.js';
+import { isAllNul, isBlankLine, nulReason, overCapReason, REASON_BLANK, REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP } from './line-bytes.js';
 import { isChainPrev, isChainSeq } from './chain.js';
 import {
   type AuditRecord,
@@ -22,18 +22,17 @@ import {
 
 export type LineResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
 
-export const REASON_OVER_CAP = 'over the 1 MiB line cap';
 export const REASON_INVALID_UTF8 = 'invalid UTF-8';
 export const REASON_NOT_JSON = 'not JSON';
 /** A line of nothing but spaces, tabs or CRs (line-bytes.ts): the same words as verify. */
 export const REASON_EMPTY = REASON_BLANK;
-export { REASON_NUL, REASON_NUL_PADDING };
+export { REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP };
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parses one line given as bytes, without its newline (a trailing CR is tolerated, as JSON whitespace). */
 export function parseLine(bytes: Uint8Array): LineResult {
-  if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: REASON_OVER_CAP };
+  if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: overCapReason(isAllNul(bytes), bytes.length) };
   if (!isUtf8(bytes)) return { ok: false, reason: nulReason(bytes) ?? REASON_INVALID_UTF8 };
   const result = parseLineText(decoder.decode(bytes));
   return result.ok ? result : { ok: false, reason: nulReason(bytes) ?? result.reason };

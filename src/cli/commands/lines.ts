@@ -3,26 +3,28 @@
  * synchronously in bounded memory (the engine's read-file-sync.ts), for verifyChain, which pulls.
  */
 import type { ChainLine, RecordJudge } from '../../shared/chain.js';
+import { overCapReason } from '../../shared/line-bytes.js';
 import { schemaReason, validateRecord } from '../../shared/parse-line.js';
 import { openLogSource } from '../../engine/log-source.js';
 import { OVERSIZED_LINE, splitLines, textChunksSync } from '../../engine/read-file-sync.js';
 import { fileError } from './errors.js';
 
-const OVER_CAP = 'over the 1 MiB line cap';
 
 /** The schema's judgement for verifyChain: an object that is no record is malformed, as the engine and print say. */
 export const recordProblem: RecordJudge = (value) => (validateRecord(value) ? null : schemaReason(value));
 
 /**
  * Every line of `files`, in order, as its exact bytes with file and 1-based line number; a
- * line over the cap is handed on as unreadable. A file that cannot be read ends it with a CliError.
+ * line over the cap is handed on as unreadable (NUL padding, or over the cap). A file that cannot be read ends it with a CliError.
  */
 export function* chainLinesOfFiles(files: readonly string[]): Generator<ChainLine> {
   for (const file of files) {
     let line = 0;
     let lines: Generator<Buffer>;
+    /** Why the last line over the cap is no record (NUL padding, or over the cap): told by splitLines. */
+    let overCap = '';
     try {
-      lines = splitLines(textChunksSync(openLogSource(file)));
+      lines = splitLines(textChunksSync(openLogSource(file)), undefined, (length, nulOnly) => (overCap = overCapReason(nulOnly, length)));
     } catch (e) {
       throw fileError(file, e);
     }
@@ -35,7 +37,7 @@ export function* chainLinesOfFiles(files: readonly string[]): Generator<ChainLin
       }
       if (next.done) break;
       line++;
-      yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: OVER_CAP } : { file, line, text: next.value };
+      yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: overCap } : { file, line, text: next.value };
     }
   }
 }
