@@ -4,6 +4,7 @@
  * beside the verdict. Pure.
  */
 import type { ChainReport } from '../../shared/chain.js';
+import type { DamagedFile } from './lines.js';
 import type { CollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 
@@ -15,6 +16,8 @@ export interface HostVerdict extends Omit<CollectedOrder, 'lines'> {
   origin: string;
   files: readonly string[];
   report: ChainReport;
+  /** Gzip files of the host cut short or corrupt part way: read up to there. */
+  damaged: readonly DamagedFile[];
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -26,7 +29,7 @@ export function summary(r: ChainReport): string {
   return `ok: ${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}`;
 }
 
-export function reportJson(files: readonly string[], r: ChainReport): Record<string, unknown> {
+export function reportJson(files: readonly string[], r: ChainReport, damaged: readonly DamagedFile[] = []): Record<string, unknown> {
   return {
     ok: r.ok,
     files,
@@ -39,6 +42,8 @@ export function reportJson(files: readonly string[], r: ChainReport): Record<str
     /** The first MALFORMED_LISTED of them (shared/chain.ts), with file, line and reason. */
     malformed: r.malformed,
     break: r.break,
+    /** Gzip files cut short or corrupt part way: their lines up to there were checked, the rest is lost. */
+    damaged,
   };
 }
 
@@ -81,7 +86,7 @@ export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdic
     skipped,
     hosts: verdicts.map((v) => ({
       origin: v.origin,
-      ...reportJson(v.files, v.report),
+      ...reportJson(v.files, v.report, v.damaged),
       duplicate_lines: v.duplicates,
       late_arrivals: v.lateArrivals,
       max_lateness: v.maxLateness,
