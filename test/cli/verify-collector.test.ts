@@ -58,6 +58,7 @@ describe.concurrent('verify over a collector directory', () => {
       malformed_count: 0,
       malformed: [],
       break: null,
+      damaged: [],
       duplicate_lines: 2,
       late_arrivals: 2,
       max_lateness: 5,

@@ -15,7 +15,7 @@ import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles, type DamagedFile, recordProblem } from './lines.js';
 import { stderrLine } from './output.js';
-import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
+import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary, verified } from './verify-format.js';
 
 const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
 
@@ -43,7 +43,9 @@ Options:
   -h, --help              show this help
 
 Output: "ok: N records, head HASH" (exit 0) or "break at FILE:LINE (KIND): …" (exit 1),
-KIND being modified, deleted, inserted, reordered or restarted. For a collector directory,
+KIND being modified, deleted, inserted, reordered or restarted. A gzip file cut short or
+corrupt part way is named on stderr, its lines up to there checked and the other files read
+after it; the verdict is then "damaged: FILE lost its rest; …" (exit 1). For a collector directory,
 one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
 then "verified N hosts: all ok" or which are broken or not verified (a host whose log is
 unreadable is skipped and named); exit 0 only when every host is ok and none was skipped.
@@ -112,9 +114,9 @@ export const verifyCommand: Command = {
       } else {
         reportDamaged(damaged);
         reportMalformedLines(report);
-        process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
+        process.stdout.write(`${escapeForTerminal(summary(report, damaged))}\n`);
       }
-      return report.ok ? EXIT_OK : EXIT_VERDICT;
+      return verified(report, damaged) ? EXIT_OK : EXIT_VERDICT;
     }
 
     const expected = headsForHosts(
