@@ -8,7 +8,8 @@
 import { classifyChainLine, hashLine } from '../shared/chain.js';
 import { ChainLinker, GENESIS_PREV, LINKED, SAME_PREV } from '../shared/chain-checker.js';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
-import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
+import { isAllNul, overCapReason } from '../shared/line-bytes.js';
+import { parseLine } from '../shared/parse-line.js';
 import type { WriterRecord } from '../shared/schema.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
@@ -173,7 +174,7 @@ export class ChunkScanner {
       out.length[i] = end - start;
       if (end - start > MAX_LINE_BYTES) {
         out.kind[i] = OUT_MALFORMED;
-        out.malformed.push({ index: i, reason: REASON_OVER_CAP });
+        out.malformed.push({ index: i, reason: overCapReason(isAllNul(buf, start, end), end - start) });
       } else if (!(scanRecord(buf, start, end, r) || this.slowPath(buf, start, end, out, i))) {
         // Not a record to the index; to the chain, what verify would call it.
         const c = classifyChainLine(buf.subarray(start, end));

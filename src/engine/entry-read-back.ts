@@ -12,6 +12,7 @@
  * whose lines can be read any more falls back to what the columns kept.
  */
 import type { Entry, EntryState, RecordLocation } from '../shared/entry.js';
+import { chainFieldsOf } from '../shared/chain.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { ANOMALY_BITS, anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest, responseFailed, stateOfDecision } from '../shared/join.js';
 import { parseLine } from '../shared/parse-line.js';
@@ -131,7 +132,9 @@ export class EntryReader {
   private location(seg: number, offset: number, length: number, line: number, read: ReadBack | null): RecordLocation {
     const segment = this.segments.get(seg);
     const base = segment.lineBase;
-    return { file: read?.file ?? segment.file, line: Number.isNaN(base) ? 0 : base + line, offset, length, seq: read?.record.seq ?? null };
+    // The seq of a chained record only (chain.ts's one rule): a `seq` without a valid `prev` places nothing.
+    const seq = read === null ? null : (chainFieldsOf(read.record)?.seq ?? null);
+    return { file: read?.file ?? segment.file, line: Number.isNaN(base) ? 0 : base + line, offset, length, seq };
   }
 
   /** When a line cannot be read back (truncated since): what the index kept. */

@@ -7,12 +7,13 @@
  * cap. No I/O here; the reader feeds it.
  */
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
+import { isAllNul } from '../shared/line-bytes.js';
 
 export interface LineHandler {
   /** One complete line: `buf[start, end)` without the newline; `offset` is its first byte in the file, `line` 1-based. */
   line(buf: Buffer, start: number, end: number, offset: number, line: number): void;
-  /** A line longer than the cap (its bytes are not kept). */
-  overCap(offset: number, line: number, length: number): void;
+  /** A line longer than the cap (its bytes are not kept); `nulOnly` when it held nothing but NUL bytes (a crash's padding). */
+  overCap(offset: number, line: number, length: number, nulOnly: boolean): void;
 }
 
 const NEWLINE = 0x0a;
@@ -26,6 +27,8 @@ export class LineSplitter {
   private partialLength = 0;
   /** The current line has exceeded the cap: its bytes are being skipped. */
   private skipping = false;
+  /** Every byte of the current line so far is NUL: told with an over-cap line, which is then padding. */
+  private nulOnly = true;
 
   constructor(
     private readonly handler: LineHandler,
@@ -67,7 +70,7 @@ export class LineSplitter {
   flush(): void {
     if (this.partialLength === 0 && !this.skipping) return;
     const offset = this.pendingOffset;
-    if (this.skipping) this.handler.overCap(offset, this.line, this.partialLength);
+    if (this.skipping) this.handler.overCap(offset, this.line, this.partialLength, this.nulOnly);
     else {
       const bytes = this.partial.length === 1 ? this.partial[0] : Buffer.concat(this.partial);
       this.handler.line(bytes, 0, bytes.length, offset, this.line);
@@ -86,13 +89,13 @@ export class LineSplitter {
   private complete(chunk: Buffer, start: number, nl: number, base: number): void {
     const lineNo = this.line++;
     if (this.partialLength === 0 && !this.skipping) {
-      if (nl - start > this.cap) this.handler.overCap(base + start, lineNo, nl - start);
+      if (nl - start > this.cap) this.handler.overCap(base + start, lineNo, nl - start, isAllNul(chunk, start, nl));
       else this.handler.line(chunk, start, nl, base + start, lineNo);
       return;
     }
     const length = this.partialLength + (nl - start);
     const offset = base + start - this.partialLength;
-    if (this.skipping || length > this.cap) this.handler.overCap(offset, lineNo, length);
+    if (this.skipping || length > this.cap) this.handler.overCap(offset, lineNo, length, this.nulOnly && isAllNul(chunk, start, nl));
     else {
       this.partial.push(chunk.subarray(start, nl));
       const bytes = Buffer.concat(this.partial, length);
@@ -104,6 +107,8 @@ export class LineSplitter {
   private hold(chunk: Buffer, start: number): void {
     const n = chunk.length - start;
     this.partialLength += n;
+    // Cheap: a line that is no padding stops this at its first byte.
+    if (this.nulOnly) this.nulOnly = isAllNul(chunk, start);
     if (this.skipping) return;
     if (this.partialLength > this.cap) {
       this.skipping = true;
@@ -118,5 +123,6 @@ export class LineSplitter {
     this.partial = [];
     this.partialLength = 0;
     this.skipping = false;
+    this.nulOnly = true;
   }
 }

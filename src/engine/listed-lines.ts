@@ -4,6 +4,7 @@
  * Malformed lines are counted and the latest listed; both are cited as file:line once
  * asked for (a tail's line numbers are known only after its history is read).
  */
+import { chainFieldsOf } from '../shared/chain.js';
 import type { MalformedLine, WriterEvent } from '../shared/entry.js';
 import type { LocatedCompact } from './entry-store.js';
 import type { FileSpans } from './file-spans.js';
@@ -67,7 +68,7 @@ export class WriterEventList {
   add(r: LocatedCompact, shown: boolean): void {
     const w = r.writer as NonNullable<LocatedCompact['writer']>;
     const { seg, line, offset, length } = r;
-    const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg, line, offset, length, seq: w.seq ?? null, next: -1 };
+    const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg, line, offset, length, seq: chainFieldsOf(w)?.seq ?? null, next: -1 };
     (shown ? this.shown : this.history).push(kept);
   }
 

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
-import { REASON_OVER_CAP } from '../shared/parse-line.js';
+import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { yieldToEventLoop } from './read-file.js';
 
 /** Bytes of a source: `read` fills `into` from `at`, at most `max` bytes; 0 at the end. */
@@ -115,7 +115,7 @@ export class ScanPool {
     let lineBase = 0;
     let turn = 0;
     /** A line too long to keep: its bytes are skipped; it is reported in order as one malformed line. */
-    let skipping: { base: number; length: number } | null = null;
+    let skipping: { base: number; length: number; nulOnly: boolean } | null = null;
     /** A buffer that holds `keep` bytes and a chunk more. */
     const bufferFor = (keep: number) => (keep + chunkBytes <= bufferBytes ? this.takeBuffer() : Buffer.allocUnsafeSlow(keep + chunkBytes));
 
@@ -129,7 +129,7 @@ export class ScanPool {
         carry = 0;
         if (n === 0) {
           ended = true;
-          if (skipping) queue.push(overCapChunk(skipping.base, skipping.length + have));
+          if (skipping) queue.push(overCapChunk(skipping.base, skipping.length + have, skipping.nulOnly && isAllNul(buf, 0, have)));
           else if (have > 0) queue.push(this.dispatch(buf, have, true, sourceOffset, turn++));
           else this.release(buf);
           break;
@@ -138,11 +138,12 @@ export class ScanPool {
           const nl = buf.subarray(0, have).indexOf(0x0a);
           if (nl === -1) {
             skipping.length += have;
+            skipping.nulOnly &&= isAllNul(buf, 0, have);
             sourceOffset += have;
             next = buf;
             continue;
           }
-          queue.push(overCapChunk(skipping.base, skipping.length + nl));
+          queue.push(overCapChunk(skipping.base, skipping.length + nl, skipping.nulOnly && isAllNul(buf, 0, nl)));
           skipping = null;
           sourceOffset += nl + 1;
           buf.copy(buf, 0, nl + 1, have);
@@ -154,7 +155,7 @@ export class ScanPool {
         if (cut === 0) {
           if (have > MAX_LINE_BYTES) {
             // Over the cap and still no newline: skip the line to its end, keeping none of it.
-            skipping = { base: sourceOffset, length: have };
+            skipping = { base: sourceOffset, length: have, nulOnly: isAllNul(buf, 0, have) };
             sourceOffset += have;
             next = buf;
           } else if (have === buf.length) {
@@ -257,7 +258,8 @@ export class ScanWorkerError extends Error {
   }
 }
 
-function overCapChunk(base: number, length: number): Pending {
+/** A line over the cap, as one malformed line: NUL padding when it held nothing else. */
+function overCapChunk(base: number, length: number, nulOnly: boolean): Pending {
   const r = emptyResult(1);
   r.count = 1;
   r.lines = 1;
@@ -265,7 +267,7 @@ function overCapChunk(base: number, length: number): Pending {
   r.line[0] = 1;
   r.offset[0] = 0;
   r.length[0] = Math.min(length, 0xffffffff);
-  r.malformed.push({ index: 0, reason: REASON_OVER_CAP });
+  r.malformed.push({ index: 0, reason: overCapReason(nulOnly, length) });
   return { place: { base, lineBase: 0, scanner: -1 }, scanned: Promise.resolve({ result: r, scanner: -1 }) };
 }
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
+import { isAllNul } from '../shared/line-bytes.js';
 import { gunzipChunksSync } from './gunzip-sync.js';
 import { closeLogSource, type LogSource } from './log-source.js';
 
@@ -39,28 +40,39 @@ export const OVERSIZED_LINE: Buffer = Buffer.from('\u0000line over the 1 MiB cap
 /** Every blank line is this one buffer: a file of newlines costs no object per line here. */
 const BLANK_LINE = Buffer.alloc(0);
 
+/** What a line over the cap was, told just before OVERSIZED_LINE stands for it: its length, and whether it held nothing but NUL bytes. */
+export type OversizedLine = (length: number, nulOnly: boolean) => void;
+
 /**
  * Splits chunks into lines, as their exact bytes without the newline (often a view into its
  * chunk: copy a line to keep it long without keeping the chunk). A last line without a
  * newline is yielded too. At most `maxLineBytes` of a line are ever held.
  */
-export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): Generator<Buffer> {
+export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BYTES, oversizedLine?: OversizedLine): Generator<Buffer> {
   let parts: Buffer[] = [];
   let held = 0;
   let oversized = false;
+  /** Every byte of the line so far is NUL (a crash's padding, which may run past the cap). */
+  let nulOnly = true;
   for (const chunk of chunks) {
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      if (oversized || held + (nl - start) > maxLineBytes) yield OVERSIZED_LINE;
-      else if (held === 0) yield nl === start ? BLANK_LINE : chunk.subarray(start, nl);
+      if (oversized || held + (nl - start) > maxLineBytes) {
+        oversizedLine?.(held + (nl - start), nulOnly && isAllNul(chunk, start, nl));
+        yield OVERSIZED_LINE;
+      } else if (held === 0) yield nl === start ? BLANK_LINE : chunk.subarray(start, nl);
       else yield Buffer.concat([...parts, chunk.subarray(start, nl)]);
       parts = [];
       held = 0;
       oversized = false;
+      nulOnly = true;
       start = nl + 1;
     }
-    if (start < chunk.length && !oversized) {
+    if (start < chunk.length) {
       held += chunk.length - start;
+      // Cheap: a line that is no padding stops this at its first byte.
+      if (nulOnly) nulOnly = isAllNul(chunk, start);
+      if (oversized) continue;
       if (held > maxLineBytes) {
         oversized = true;
         parts = [];
@@ -69,8 +81,10 @@ export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BY
       }
     }
   }
-  if (oversized) yield OVERSIZED_LINE;
-  else if (held > 0) yield Buffer.concat(parts);
+  if (oversized) {
+    oversizedLine?.(held, nulOnly);
+    yield OVERSIZED_LINE;
+  } else if (held > 0) yield Buffer.concat(parts);
 }
 
 const HEAD_PLAIN_BYTES = 64 * 1024;

@@ -8,7 +8,8 @@
  */
 import { classifyChainLine, hashLine } from '../shared/chain.js';
 import { DEFERRED } from '../shared/join.js';
-import { parseLine, REASON_NUL_PADDING, REASON_OVER_CAP } from '../shared/parse-line.js';
+import { overCapReason } from '../shared/line-bytes.js';
+import { parseLine, REASON_NUL_PADDING } from '../shared/parse-line.js';
 import type { ChangeBatch } from './change-batch.js';
 import { type ChunkResult, F_CHAINED, F_FACTS_SHIFT, F_FAILED, F_OBJECT, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
@@ -48,7 +49,7 @@ export class RecordIntake {
   handler(span: FileSpan, target: JoinTarget): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, target),
-      overCap: (offset, line) => this.overCap(span, line, offset, target),
+      overCap: (offset, line, length, nulOnly) => this.overCap(span, line, offset, overCapReason(nulOnly, length), target),
     };
   }
 
@@ -56,7 +57,7 @@ export class RecordIntake {
   liveHandler(span: FileSpan): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, this.live),
-      overCap: (offset, line) => this.overCap(span, line, offset, this.live),
+      overCap: (offset, line, length, nulOnly) => this.overCap(span, line, offset, overCapReason(nulOnly, length), this.live),
     };
   }
 
@@ -221,9 +222,9 @@ export class RecordIntake {
     } else target.slots?.push(slot);
   }
 
-  private overCap(span: FileSpan, line: number, offset: number, target: JoinTarget): void {
-    this.addMalformed(span, line, offset, REASON_OVER_CAP);
-    target.chain.malformed({ seg: span.id, line }, REASON_OVER_CAP);
+  private overCap(span: FileSpan, line: number, offset: number, reason: string, target: JoinTarget): void {
+    this.addMalformed(span, line, offset, reason);
+    target.chain.malformed({ seg: span.id, line }, reason);
   }
 
   addMalformed(span: FileSpan, line: number, offset: number, reason: string): void {

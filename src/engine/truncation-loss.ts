@@ -85,7 +85,7 @@ export function settleTruncation(scene: TruncationScene, file: string, fd: numbe
         }
         next.line(buf, start, end, offset, line);
       },
-      overCap: (offset, line, length) => next.overCap(offset, line, length),
+      overCap: (offset, line, length, nulOnly) => next.overCap(offset, line, length, nulOnly),
     };
   };
 }

@@ -6,6 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import { type BreakKind, ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from './chain-checker.js';
+import { isBlankLine, nulReason, REASON_BLANK } from './line-bytes.js';
 
 export function hashLine(line: string | Uint8Array): string {
   // One-shot crypto.hash: about half the cost of createHash().update().digest() per line.
@@ -137,7 +138,7 @@ type Place = Pick<ChainLine, 'file' | 'line'>;
 /** What the chain sees of one line: a record in it (with its prev and the hash of its bytes), a record outside it, or not a record. */
 export type ChainLineKind =
   | { kind: 'chained'; seq: number; prev: string; hash: string; reason: MalformedReason | null }
-  | { kind: 'unchained' }
+  | { kind: 'unchained'; reason: MalformedReason | null }
   | { kind: 'malformed'; reason: MalformedReason };
 
 /** A line's text, and whether its bytes are UTF-8 (a string always is). */
@@ -151,26 +152,36 @@ function decode(text: string | Uint8Array): { text: string; utf8: boolean } {
 }
 
 /**
+ * Why a JSON object is not a record, or null when it is one: the schema's judgement, given by
+ * the caller (this module cannot import the parser, which imports it), so that verify names
+ * the same lines malformed as the engine and print do.
+ */
+export type RecordJudge = (value: object) => MalformedReason | null;
+
+/**
  * What a line is to the chain, from its exact bytes. The engine asks only of lines its own
  * parser rejected (for the others it knows the answer), so both read every line alike.
  */
-export function classifyChainLine(bytes: string | Uint8Array, unreadable?: string): ChainLineKind {
+export function classifyChainLine(bytes: string | Uint8Array, unreadable?: string, judge?: RecordJudge): ChainLineKind {
   if (unreadable !== undefined) return { kind: 'malformed', reason: unreadable };
-  if (bytes.length === 0) return { kind: 'malformed', reason: 'blank line' };
+  if (isBlankLine(bytes)) return { kind: 'malformed', reason: REASON_BLANK };
   const { text, utf8 } = decode(bytes);
   const notUtf8 = utf8 ? null : 'not valid UTF-8';
   let obj: unknown;
   try {
     obj = JSON.parse(text);
   } catch {
-    return { kind: 'malformed', reason: notUtf8 ?? 'not JSON' };
+    // No JSON text holds a raw NUL: a line with one is named for it, as every reader names it.
+    return { kind: 'malformed', reason: nulReason(bytes) ?? notUtf8 ?? 'not JSON' };
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', reason: notUtf8 ?? 'not a JSON object' };
   const fields = chainFieldsOf(obj);
-  // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 still
-  // parses once decoded, but its hash is of what is on disk, so its successor names it.
-  if (fields) return { kind: 'chained', seq: fields.seq, prev: fields.prev, hash: hashLine(bytes), reason: notUtf8 };
-  return notUtf8 ? { kind: 'malformed', reason: notUtf8 } : { kind: 'unchained' };
+  const reason = notUtf8 ?? judge?.(obj) ?? null;
+  // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 (or that
+  // the schema rejects) still parses, but its hash is of what is on disk, so its successor
+  // names it; it is listed as malformed too, as the other readers list it.
+  if (fields) return { kind: 'chained', seq: fields.seq, prev: fields.prev, hash: hashLine(bytes), reason };
+  return notUtf8 ? { kind: 'malformed', reason: notUtf8 } : { kind: 'unchained', reason };
 }
 
 const where = (at: Place) => `${at.file}:${at.line}`;
@@ -181,8 +192,10 @@ const where = (at: Place) => `${at.file}:${at.line}`;
  * `lines` may be any iterable, so a caller can stream files of any size through it.
  * `expectHead`, when given, is a hash kept elsewhere (a witness); a log whose last chained
  * line does not hash to it, and does not contain it, was truncated or rewritten at the tail.
+ * `judge`, when given, also lists a JSON object it rejects as malformed (verify passes the
+ * schema's, recordProblem in cli/commands/lines.ts).
  */
-export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string } = {}): ChainReport {
+export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string; judge?: RecordJudge } = {}): ChainReport {
   // (Set by onBreak: the cast keeps TypeScript from narrowing it to null for good.)
   let first = null as { found: FoundBreak<Place>; records: number; malformedCount: number } | null;
   const checker: ChainChecker<Place> = new ChainChecker<Place>({
@@ -196,13 +209,18 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
   let sawExpectedHead = false;
   for (const line of lines) {
     const at = { file: line.file, line: line.line };
-    const c = classifyChainLine(line.text, line.unreadable);
+    const c = classifyChainLine(line.text, line.unreadable, options.judge);
     if (c.kind === 'chained') {
       checker.chained(at, c.seq, linker.link(c.prev, c.hash), -1, c.reason);
       head = c.hash;
       lastSeq = c.seq;
       if (options.expectHead && c.hash === options.expectHead) sawExpectedHead = true;
-    } else if (c.kind === 'unchained') checker.unchainedRecord(at);
+    } else if (c.kind === 'unchained') {
+      // An object the judge rejects, before any chain runs, is no record: malformed, not another writer's.
+      // Inside a chain it breaks it (inserted) whatever it is.
+      if (c.reason !== null && checker.last === null) checker.malformedLine(at, c.reason);
+      else checker.unchainedRecord(at);
+    }
     else checker.malformedLine(at, c.reason);
     if (first) break;
   }

@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
+import { isAllNul, isBlankLine, nulReason, overCapReason, REASON_BLANK, REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP } from './line-bytes.js';
 import { isChainPrev, isChainSeq } from './chain.js';
 import {
   type AuditRecord,
@@ -21,25 +22,17 @@ import {
 
 export type LineResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
 
-export const REASON_OVER_CAP = 'over the 1 MiB line cap';
 export const REASON_INVALID_UTF8 = 'invalid UTF-8';
 export const REASON_NOT_JSON = 'not JSON';
-export const REASON_EMPTY = 'empty line';
-export const REASON_NUL = 'contains NUL bytes';
-/** A line of NUL bytes alone: the padding a crash leaves where a write was lost (ext4 delayed allocation). */
-export const REASON_NUL_PADDING = 'NUL padding';
-
-/** Why a line holding NUL bytes is not a record (no JSON text holds a raw NUL), or undefined when it holds none. */
-function nulReason(bytes: Uint8Array): string | undefined {
-  if (!bytes.includes(0)) return undefined;
-  return bytes.every((b) => b === 0) ? `${REASON_NUL_PADDING}: ${bytes.length} byte${bytes.length === 1 ? '' : 's'}` : REASON_NUL;
-}
+/** A line of nothing but spaces, tabs or CRs (line-bytes.ts): the same words as verify. */
+export const REASON_EMPTY = REASON_BLANK;
+export { REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP };
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parses one line given as bytes, without its newline (a trailing CR is tolerated, as JSON whitespace). */
 export function parseLine(bytes: Uint8Array): LineResult {
-  if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: REASON_OVER_CAP };
+  if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: overCapReason(isAllNul(bytes), bytes.length) };
   if (!isUtf8(bytes)) return { ok: false, reason: nulReason(bytes) ?? REASON_INVALID_UTF8 };
   const result = parseLineText(decoder.decode(bytes));
   return result.ok ? result : { ok: false, reason: nulReason(bytes) ?? result.reason };
@@ -47,7 +40,7 @@ export function parseLine(bytes: Uint8Array): LineResult {
 
 /** Parses one line already decoded (its byte length is the caller's concern). */
 export function parseLineText(text: string): LineResult {
-  if (text.trim() === '') return { ok: false, reason: REASON_EMPTY };
+  if (isBlankLine(text)) return { ok: false, reason: REASON_EMPTY };
   let value: unknown;
   try {
     value = JSON.parse(text);

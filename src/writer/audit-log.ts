@@ -10,7 +10,8 @@
  *   append neither warns of nor adds a blank line after its half-visible record (tail.ts);
  * - directory 0700, file 0600 whatever the umask; what it opens is checked first (log-file.ts):
  *   a FIFO, a device, a symlink, or a directory or file someone else owns or may write is refused;
- * - logrotate `create` (rename) is noticed before each append and the file reopened;
+ * - logrotate `create` (rename) is noticed before each append and the file reopened; a log
+ *   file or directory deleted under the writer is recreated with a trace (a `dropped` record);
  *   `copytruncate` needs nothing (O_APPEND writes at the new end);
  * - the chain (seq, prev) continues across restarts (read from the file's last line, or from a
  *   last record that lost only its newline) and across rotation (kept in memory, or read from
@@ -135,6 +136,8 @@ class FileAuditLog implements AuditLog {
   private notice = '';
   /** A log was opened once: a log directory missing after that was deleted or moved. */
   private opened = false;
+  /** The file last open was deleted under the writer (no name links to it any more): said at the next open. */
+  private fileDeleted = false;
   private fsyncFailing = false;
   /** Directories above the log's that this writer created: checked at every open (log-file.ts). */
   private readonly createdAbove = new Set<string>();
@@ -304,7 +307,9 @@ class FileAuditLog implements AuditLog {
         st = undefined;
       }
       if (st && st.ino === this.ino && st.dev === this.dev) return true;
-      // Renamed away (logrotate `create`), deleted, or replaced: reopen what the path names now.
+      // Renamed away (logrotate), deleted, or replaced: reopen what the path names now. A file
+      // renamed still has a name (its records are in the rotated set); one deleted has none.
+      this.fileDeleted = this.linksOfOpenFile() === 0;
       this.closeFd();
       return this.tryOpen();
     }
@@ -327,7 +332,10 @@ class FileAuditLog implements AuditLog {
     const madeDirectory = ensureLogDirectory(this.fs, dir, this.uid, this.createdAbove);
     if (madeDirectory && this.opened) {
       this.notice = `the log directory ${dir} was missing (deleted or moved) and was recreated: whatever it held is not in this file`;
+    } else if (this.fileDeleted) {
+      this.notice = `the log file ${this.path} was deleted while the writer had it open (removed, or compressed away by a rotation without delaycompress) and was recreated: whatever it held is not in this file`;
     }
+    this.fileDeleted = false;
     const file = openLogFile(this.fs, this.path, this.uid);
     try {
       this.dev = file.dev;
@@ -340,6 +348,15 @@ class FileAuditLog implements AuditLog {
       throw e;
     }
     this.opened = true;
+  }
+
+  /** How many names the open file has (0: deleted); -1 when that cannot be told. */
+  private linksOfOpenFile(): number {
+    try {
+      return this.fs.fstatSync(this.fd as number).nlink;
+    } catch {
+      return -1;
+    }
   }
 
   /** Learns where the file ends (torn line?) and, on first open, which chain to continue. */

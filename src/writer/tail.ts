@@ -142,7 +142,7 @@ export function readSettledTail(
 /**
  * True when the file does not end in a newline now, so a record appended must start with one.
  * Checked just before the write, not atomically with it: another writer's record that lands
- * in between ends in its own newline, and ours then leaves a blank line, which readers skip.
+ * in between ends in its own newline, and ours then leaves a blank line, which readers list as one malformed line.
  * The other order cannot happen (a check that sees a newline is followed only by whole
  * records), except after another writer's short write (disk full) in that instant. On an error,
  * true: a blank line is harmless, a merged one is not.

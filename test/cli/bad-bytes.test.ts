@@ -110,6 +110,26 @@ describe.concurrent('a NUL-padded tail is one finding: where it starts and how m
   }
 });
 
+describe.concurrent('a blank line is one malformed line, named alike by print and verify', () => {
+  // Empty, or only spaces, tabs and a CR (verify said "not JSON" for the latter, print "empty line").
+  const blanks = () => damagedLog((b, starts) => Buffer.concat([b.subarray(0, starts[3]), Buffer.from('\n \t\r\n'), b.subarray(starts[3])]));
+
+  it('print: each is FILE:LINE: blank line; every entry is printed', async () => {
+    const file = blanks();
+    const r = await runCli(['print', '--json', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`${file}:4: blank line\n${file}:5: blank line\n`);
+    expect(linesOf(r.stdout)).toHaveLength(7);
+  });
+
+  it('verify: each is FILE:LINE with the same reason; the chain is checked past them', async () => {
+    const file = blanks();
+    const r = await runCli(['verify', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(linesOf(r.stderr)).toEqual([`${file}:4: not a record (blank line); the chain is checked past it`, `${file}:5: not a record (blank line); the chain is checked past it`]);
+  });
+});
+
 describe.concurrent('a collector directory with one bad host', () => {
   const withBadByte = () => {
     const dir = copyCollector(fleet, path.join(tempDir(), 'collector'));

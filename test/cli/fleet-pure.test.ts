@@ -94,6 +94,7 @@ describe("verify's lines for a collector", () => {
     origin,
     files: [`/c/${origin}/audit.log`],
     report: report(over),
+    damaged: [],
     ...order,
   });
   const broken = { ok: false, break: { kind: 'modified' as const, file: '/c/web2/audit.log', line: 7, message: 'x was modified' } };

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN, linesOf, makeTempDirFactory, readLines, response, runCli, writeLines, writeLog } from './helpers.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { KNOWN, linesOf, makeTempDirFactory, readLines, request, response, runCli, writeLines, writeLog } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cli-print');
 let known: string;
@@ -184,6 +185,32 @@ describe('malformed lines', () => {
     expect((await runCli(['print', '--strict', file])).code).toBe(1);
     expect((await runCli(['stats', '--strict', file])).code).toBe(1);
     expect((await runCli(['print', '--strict', known])).code).toBe(0);
+  });
+});
+
+describe('what the writer recorded about lost records', () => {
+  it('a log file deleted under the writer: its trace is named on stderr as file:line, beside the entries', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const log = openAuditLog({ path: file, rotationCheckMs: 0, pid: 77, warn: () => {} });
+    log.request(request({ id: 'gone', time: '2026-11-01T08:00:00Z' }));
+    fs.rmSync(file);
+    log.request(request({ id: 'kept', time: '2026-11-01T08:01:00Z' }));
+    log.close();
+    const r = await runCli(['print', '--json', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(linesOf(r.stdout).map((l) => JSON.parse(l).id)).toEqual(['kept']);
+    expect(linesOf(r.stderr)).toEqual([`${file}:1: writer (pid 77): the log file ${file} was deleted while the writer had it open (removed, or compressed away by a rotation without delaycompress) and was recreated: whatever it held is not in this file`]);
+  });
+
+  it('records dropped in an outage are counted on stderr', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    writeLog(file, KNOWN.slice(0, 1));
+    const lines = readLines(file);
+    const stop = JSON.parse(lines[lines.length - 1]);
+    lines.push(JSON.stringify({ ...stop, event: 'dropped', dropped: 17, error: 'ENOSPC: no space left on device', seq: undefined, prev: undefined }));
+    writeLines(file, lines);
+    const r = await runCli(['print', file]);
+    expect(linesOf(r.stderr)).toEqual([`${file}:${lines.length}: writer (pid ${stop.pid}): 17 records dropped: ENOSPC: no space left on device`]);
   });
 });
 

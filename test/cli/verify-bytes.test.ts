@@ -84,3 +84,44 @@ describe.concurrent('verify counts every malformed line but lists only the first
     expect(stderr[1000]).toBe(`… and ${blanks - 1000} more malformed lines (counted, not listed)`);
   });
 });
+
+describe.concurrent('a cut .gz in the rotated history costs its rest, never the verify', () => {
+  /** audit.log.1.gz holding the first 2000 records, cut to half its length; audit.log the rest. */
+  function cutHistory(): { live: string; gz: string } {
+    const dir = tempDir();
+    const whole = path.join(dir, 'whole.log');
+    writeLog(whole, Array.from({ length: 2400 }, (_, i) => ({ request: { id: `r${i}`, time: '2025-03-04T05:06:07Z', reason: `ticket ${(i * 7919) % 100003}` } })));
+    const lines = readLines(whole);
+    const live = path.join(dir, 'audit.log');
+    const gz = `${live}.1.gz`;
+    const packed = gzipSync(`${lines.slice(0, 2000).join('\n')}\n`);
+    fs.writeFileSync(gz, packed.subarray(0, Math.floor(packed.length / 2)));
+    fs.writeFileSync(live, `${lines.slice(2000).join('\n')}\n`);
+    return { live, gz };
+  }
+  const DAMAGED = /: gzip data ends early \(the file is cut short\): read its first \d+ bytes of text \((\d+) lines\); the rest is unreadable$/;
+
+  it('names the damaged file, checks the lines before the cut and the files after it', async () => {
+    const { live, gz } = cutHistory();
+    const r = await runCli(['verify', '--history', live]);
+    // Records are missing where the cut was: the chain breaks where it resumes, in the live file.
+    expect(r.code, r.stderr).toBe(1);
+    const damaged = r.stderr.split('\n').find((l) => l.startsWith(`sudo-proxy-audit: ${gz}: gzip`)) ?? '';
+    expect(damaged).toMatch(DAMAGED);
+    const lines = Number(DAMAGED.exec(damaged)?.[1]);
+    expect(lines).toBeGreaterThan(100);
+    expect(lines).toBeLessThan(2000);
+    // The cut last line is one malformed line; the break is the first line of the live file.
+    expect(r.stderr).toContain(`${gz}:${lines}: not a record (not JSON)`);
+    expect(r.stdout).toMatch(new RegExp(`^break at ${live.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:1 \\(deleted\\): `));
+  });
+
+  it('--json lists the damaged file', async () => {
+    const { live, gz } = cutHistory();
+    const r = await runCli(['verify', '--history', '--json', live]);
+    expect(r.code, r.stderr).toBe(1);
+    const json = JSON.parse(r.stdout) as { damaged: Array<{ file: string; message: string }>; break: { file: string; line: number } };
+    expect(json.damaged).toEqual([{ file: gz, message: expect.stringMatching(DAMAGED) }]);
+    expect(json.break).toMatchObject({ file: live, line: 1 });
+  });
+});

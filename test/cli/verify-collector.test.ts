@@ -3,7 +3,9 @@
  * facts, not breaks; a modified, deleted or forged record is a break on its host, named with
  * file:line; `--expect-head HOST=HASH` per host.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFleet, copyCollector, editCollected, type Fleet, whereCollected } from './collector.js';
 import { linesOf, makeTempDirFactory, runCli } from './helpers.js';
@@ -30,6 +32,22 @@ function tampered(host: string, name: string, edit: (lines: string[]) => string[
   editCollected(dir, host, name, edit);
   return dir;
 }
+
+describe.concurrent('a host with a cut .gz', () => {
+  it('is damaged: named on stderr, counted broken in the closing line (exit 1); the other hosts are still ok', async () => {
+    const dir = copyCollector(fleet, path.join(tempDir(), 'collected'));
+    const file = path.join(dir, 'web3', 'audit.log.1');
+    const packed = gzipSync(fs.readFileSync(file));
+    fs.writeFileSync(file, packed.subarray(0, packed.length - 12));
+    const r = await runCli(['verify', dir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`sudo-proxy-audit: ${file}: gzip data ends early (the file is cut short)`);
+    const out = linesOf(r.stdout);
+    expect(out.slice(0, 2)).toEqual([okLine('web1'), okLine('web2')]);
+    expect(out[2]).toMatch(/^web3: damaged: .*audit\.log\.1 lost its rest; the chain of what was read is intact: /);
+    expect(out[3]).toBe('verified 3 hosts: 1 broken (web3)');
+  });
+});
 
 describe.concurrent('verify over a collector directory', () => {
   it('every host ok despite duplicates, late batches and the collector rotation: exit 0', async () => {
@@ -58,6 +76,7 @@ describe.concurrent('verify over a collector directory', () => {
       malformed_count: 0,
       malformed: [],
       break: null,
+      damaged: [],
       duplicate_lines: 2,
       late_arrivals: 2,
       max_lateness: 5,

@@ -66,6 +66,7 @@ describe.concurrent('verify', () => {
       malformed_count: 0,
       malformed: [],
       break: null,
+      damaged: [],
     });
     const bad = await verify(original.filter((_, i) => i !== 10), '--json');
     expect(bad.code).toBe(1);
@@ -111,13 +112,14 @@ describe.concurrent('verify across a rotated set', () => {
     expect(r.stdout).toBe(`break at ${live}.1.gz:1 (deleted): 30 records (seq 31–60) missing between ${live}.3.gz:30 and ${live}.1.gz:1\n`);
   });
 
-  it('a truncated gzip file is an I/O error naming the file', async () => {
+  it('a truncated gzip file is damaged, not an I/O error: named, its lines before the cut checked, exit 1', async () => {
     const broken = path.join(dir, 'broken.log.gz');
     const gz = fs.readFileSync(`${live}.1.gz`);
     fs.writeFileSync(broken, gz.subarray(0, gz.length - 20));
     const r = await runCli(['verify', broken]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`sudo-proxy-audit verify: ${broken}: corrupt or truncated gzip data\n`);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^sudo-proxy-audit: ${escapeRe(broken)}: gzip data ends early \\(the file is cut short\\): read its first \\d+ bytes of text`));
+    expect(r.stdout).toMatch(new RegExp(`^damaged: ${escapeRe(broken)} lost its rest; the chain of what was read is intact: \\d+ records, head [0-9a-f]{64}\n$`));
   });
 });
 

@@ -38,6 +38,45 @@ describe('a NUL-padded tail (what a crash leaves on ext4)', () => {
     });
   }
 
+  // Over the 1 MiB line cap, padding is still padding (it was called "over the line cap"):
+  // each way the engine reads — the tail, the history line by line, the history in chunks on
+  // this thread or in scan workers — names it alike.
+  const BIG = (1 << 20) + 4096;
+  const readings: Array<[string, OpenEngineOptions]> = [
+    ['in the tail', {}],
+    ['in the history, line by line', { tailBytes: 100 }],
+    ['in the history, in chunks', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
+    ['in the history, by scan workers', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1 }],
+  ];
+  for (const [where, options] of readings) {
+    for (const [name, padding] of [
+      ['at the end, without a newline', Buffer.alloc(BIG)],
+      ['between records', Buffer.concat([Buffer.alloc(BIG), Buffer.from('\n')])],
+    ] as const) {
+      it(`over the line cap is still NUL padding, ${name}, ${where}`, async () => {
+        const file = path.join(tempDir('nul-big'), 'audit.log');
+        const records = Buffer.from(jsonl(request('a'), response('a'), request('b')));
+        const after = name === 'between records' ? Buffer.from(jsonl(request('c'), request('d'))) : Buffer.alloc(0);
+        fs.writeFileSync(file, Buffer.concat([records, padding, after]));
+        const got = await indexed([file], options);
+        expect(got.ids).toEqual(after.length > 0 ? ['a', 'b', 'c', 'd'] : ['a', 'b']);
+        expect(got.malformed).toEqual([{ file, line: 4, offset: records.length, reason: `NUL padding: ${BIG} bytes from byte ${records.length}` }]);
+      });
+    }
+  }
+
+  it('a line over the cap with anything but NUL in it is over the cap', async () => {
+    const file = path.join(tempDir('nul-big'), 'audit.log');
+    const records = Buffer.from(jsonl(request('a')));
+    const long = Buffer.alloc(BIG);
+    long[BIG - 1] = 0x41;
+    fs.writeFileSync(file, Buffer.concat([records, long, Buffer.from('\n'), Buffer.from(jsonl(request('b')))]));
+    for (const [where, options] of readings) {
+      const got = await indexed([file], options);
+      expect(got.malformed.map((m) => [m.line, m.reason]), where).toEqual([[2, 'over the 1 MiB line cap']]);
+    }
+  });
+
   it('a line with a NUL among other bytes is one malformed line, not the file', async () => {
     const file = path.join(tempDir('nul-line'), 'audit.log');
     fs.writeFileSync(file, Buffer.concat([Buffer.from(jsonl(request('a'))), Buffer.from('{"v":1,\0"type"}\n'), Buffer.from(jsonl(request('b')))]));

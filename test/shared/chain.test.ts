@@ -266,6 +266,8 @@ describe('verifyChain guards', () => {
     ['"text"', 'not a JSON object'],
     ['{"seq":', 'not JSON'],
     ['', 'blank line'],
+    [' \t\r', 'blank line'],
+    ['\u00a0', 'not JSON'],
   ])('the line %j is malformed (%s), not a record', (text, reason) => {
     const report = verifyChain(at([text, ...three]));
     expect(report).toMatchObject({ ok: true, records: 3, unchained: 0, malformedCount: 1, malformed: [{ file: FILE, line: 1, reason }] });

@@ -15,7 +15,10 @@ describe('parseLine', () => {
 
   it('names the reason a line is not a record', () => {
     expect(parseLine(bytes('{"v":1,"type":'))).toEqual({ ok: false, reason: 'not JSON' });
-    expect(parseLine(bytes(''))).toEqual({ ok: false, reason: 'empty line' });
+    // A blank line is named as verify names it (blank-line.ts): nothing, or only spaces, tabs, CRs.
+    for (const blank of ['', ' ', '\t \r', '\r']) expect(parseLine(bytes(blank))).toEqual({ ok: false, reason: 'blank line' });
+    // U+00A0 and U+FEFF are not JSON whitespace: not blank, not JSON.
+    for (const notBlank of ['\u00a0', '\ufeff', '\u2028']) expect(parseLine(bytes(notBlank))).toEqual({ ok: false, reason: 'not JSON' });
     expect(parseLine(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]))).toEqual({ ok: false, reason: 'invalid UTF-8' });
     const big = Buffer.alloc(MAX_LINE_BYTES + 1, 0x20);
     expect(parseLine(big)).toEqual({ ok: false, reason: 'over the 1 MiB line cap' });

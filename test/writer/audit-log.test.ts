@@ -362,6 +362,48 @@ describe('a deleted log directory', () => {
   });
 });
 
+describe('a deleted log file', () => {
+  it('is recreated and leaves a trace in the log: a writer record saying so, chained to the last record written', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log, warnings } = open(file, { rotationCheckMs: 0 });
+    log.request(sampleRequest(1));
+    const lastBefore = readLines(file).at(-1) as string;
+    fs.rmSync(file);
+    log.request(sampleRequest(2));
+    log.close();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const recs = readLines(file).map((l) => auditRecordSchema.parse(JSON.parse(l)));
+    expect(recs.map((r) => ('id' in r ? r.id : r.event))).toEqual(['dropped', 'req-2', 'stop']);
+    expect(recs[0]).toMatchObject({ type: 'writer', dropped: 0, seq: 3, prev: hashLine(lastBefore) });
+    const trace = recs[0].type === 'writer' ? String(recs[0].error) : '';
+    expect(trace).toContain(`log file ${file} was deleted`);
+    expect(trace).toMatch(/recreated/);
+    expect(warnings).toEqual([]); // no outage: nothing was dropped
+  });
+
+  it('deleted and replaced by another file: the same trace', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file, { rotationCheckMs: 0 });
+    log.request(sampleRequest(1));
+    fs.rmSync(file);
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    log.request(sampleRequest(2));
+    log.close();
+    const first = JSON.parse(readLines(file)[0]) as { event?: string; error?: string };
+    expect(first).toMatchObject({ event: 'dropped', error: expect.stringContaining(`log file ${file} was deleted`) });
+  });
+
+  it('renamed away (logrotate nocreate) is no news: the new file starts with the next record, no trace', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file, { rotationCheckMs: 0 });
+    log.request(sampleRequest(1));
+    fs.renameSync(file, `${file}.1`);
+    log.request(sampleRequest(2));
+    log.close();
+    expect(parseLines(file).map((r) => r.id ?? r.event)).toEqual(['req-2', 'stop']);
+  });
+});
+
 describe('line cap', () => {
   it('cuts a 3 MB argument to fit under MAX_LINE_BYTES and flags the record', () => {
     const file = path.join(tempDir(), 'audit.log');

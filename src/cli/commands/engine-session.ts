@@ -34,6 +34,22 @@ export async function openIndexedEngine(inputs: Inputs, follow: boolean): Promis
 }
 
 /**
+ * Reports the writer's records of lost records — `dropped` events: records it could not write,
+ * or a log file or directory deleted under it (count 0, the reason in `error`) — found since
+ * `alreadyReported` of them were, as `file:line: writer (pid P): …` on stderr. Entries never
+ * show them; a reviewer of `print` must still learn that records are missing.
+ * Returns the new total reported.
+ */
+export function reportWriterGaps(engine: AuditEngine, alreadyReported: number): number {
+  const gaps = engine.writerEvents().filter((w) => w.event === 'dropped');
+  for (const w of gaps.slice(alreadyReported)) {
+    const lost = w.dropped > 0 ? `${w.dropped} record${w.dropped === 1 ? '' : 's'} dropped${w.error ? ': ' : ''}` : '';
+    stderrLine(`${w.location.file}:${w.location.line}: writer (pid ${w.pid}): ${lost}${w.error ?? ''}`);
+  }
+  return Math.max(alreadyReported, gaps.length);
+}
+
+/**
  * Reports malformed lines found since `alreadyReported` of them were, as `file:line: reason`
  * on stderr. The engine keeps only the most recent ones; older ones are counted.
  * Returns the new total reported.

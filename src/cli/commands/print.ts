@@ -9,7 +9,7 @@ import { jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
-import { reportMalformed } from './engine-session.js';
+import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { LineOutput } from './output.js';
@@ -20,7 +20,9 @@ const help = `Usage: ${PROGRAM} print [FILE… | DIR…] [options]
 Prints the log's requests joined with their outcomes, oldest first, one per line:
 TIME HOST SESSION STATE WAIT (decision latency; auto = policy) EXIT (per stage) TOOK OUT
 (stdout size, + when truncated) and COMMAND (# privileged, $ not). Strings from the log are
-escaped as in the viewer. Malformed lines are reported on stderr as FILE:LINE: REASON.
+escaped as in the viewer. Malformed lines are reported on stderr as FILE:LINE: REASON, and
+the writer's records of lost records (dropped in an outage, or a log file or directory
+deleted under it) as FILE:LINE: writer (pid P): …
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
@@ -93,6 +95,7 @@ export const printCommand: Command = {
     }
     await out.flush();
     let reported = reportMalformed(engine, 0);
+    let gapsReported = reportWriterGaps(engine, 0);
     if (!follow) {
       const malformed = engine.malformedCount();
       await engine.close();
@@ -102,6 +105,7 @@ export const printCommand: Command = {
     signals.following();
     await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, () => {
       reported = reportMalformed(engine, reported);
+      gapsReported = reportWriterGaps(engine, gapsReported);
     });
     return values.strict && engine.malformedCount() > 0 ? EXIT_VERDICT : EXIT_OK;
   },

@@ -4,6 +4,7 @@
  * beside the verdict. Pure.
  */
 import type { ChainReport } from '../../shared/chain.js';
+import type { DamagedFile } from './lines.js';
 import type { CollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 
@@ -15,20 +16,30 @@ export interface HostVerdict extends Omit<CollectedOrder, 'lines'> {
   origin: string;
   files: readonly string[];
   report: ChainReport;
+  /** Gzip files of the host cut short or corrupt part way: read up to there. */
+  damaged: readonly DamagedFile[];
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `ok: N records, head HASH` or `break at FILE:LINE (KIND): …` (not yet escaped). */
-export function summary(r: ChainReport): string {
+/**
+ * `ok: N records, head HASH` or `break at FILE:LINE (KIND): …` (not yet escaped). An intact
+ * chain over a damaged file is no "ok": records past the damage are lost, unchecked.
+ */
+export function summary(r: ChainReport, damaged: readonly DamagedFile[] = []): string {
   if (r.break) return `break at ${r.break.file}:${r.break.line} (${r.break.kind}): ${r.break.message}`;
   const unchained = r.unchained > 0 ? ` (${plural(r.unchained, 'unchained record')} before the chain, not covered)` : '';
-  return `ok: ${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}`;
+  const ok = `${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}`;
+  if (damaged.length === 0) return `ok: ${ok}`;
+  return `damaged: ${damaged.map((d) => d.file).join(', ')} lost ${damaged.length === 1 ? 'its' : 'their'} rest; the chain of what was read is intact: ${ok}`;
 }
 
-export function reportJson(files: readonly string[], r: ChainReport): Record<string, unknown> {
+/** A log verified: its chain is intact and no file of it was damaged. */
+export const verified = (r: ChainReport, damaged: readonly DamagedFile[]): boolean => r.ok && damaged.length === 0;
+
+export function reportJson(files: readonly string[], r: ChainReport, damaged: readonly DamagedFile[] = []): Record<string, unknown> {
   return {
-    ok: r.ok,
+    ok: verified(r, damaged),
     files,
     records: r.records,
     unchained: r.unchained,
@@ -39,13 +50,15 @@ export function reportJson(files: readonly string[], r: ChainReport): Record<str
     /** The first MALFORMED_LISTED of them (shared/chain.ts), with file, line and reason. */
     malformed: r.malformed,
     break: r.break,
+    /** Gzip files cut short or corrupt part way: their lines up to there were checked, the rest is lost. */
+    damaged,
   };
 }
 
 /** `HOST: ok: …, head HASH (D duplicate lines dropped, L records arrived late)`, escaped. */
 export function hostLine(v: HostVerdict): string {
   const facts = v.report.ok ? ` (${plural(v.duplicates, 'duplicate line')} dropped, ${plural(v.lateArrivals, 'record')} arrived late)` : '';
-  return escapeForTerminal(`${v.origin}: ${summary(v.report)}${facts}`);
+  return escapeForTerminal(`${v.origin}: ${summary(v.report, v.damaged)}${facts}`);
 }
 
 /** Hosts named in the closing line, at most. */
@@ -59,10 +72,10 @@ function listed(names: readonly string[]): string {
 /**
  * The closing line: `verified 3 hosts: all ok`, `verified 3 hosts: 1 broken (web2)`, and
  * `, 1 not verified (web4: unreadable)` for a host skipped as not an audit log — a host
- * nobody could check is not "all ok". Escaped.
+ * nobody could check is not "all ok"; nor is one with a damaged file, counted broken. Escaped.
  */
 export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly string[] = []): string {
-  const broken = verdicts.filter((v) => !v.report.ok).map((v) => v.origin);
+  const broken = verdicts.filter((v) => !verified(v.report, v.damaged)).map((v) => v.origin);
   const head = `verified ${plural(verdicts.length, 'host')}`;
   const unverified = skipped.length > 0 ? `${skipped.length} not verified (${listed(skipped)}: unreadable)` : '';
   if (broken.length === 0) return escapeForTerminal(unverified ? `${head}: ${unverified}` : `${head}: all ok`);
@@ -71,7 +84,7 @@ export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly st
 
 /** Whether a collector directory verified: every host read was ok, and none was skipped. */
 export function fleetOk(verdicts: readonly HostVerdict[], skipped: readonly string[]): boolean {
-  return skipped.length === 0 && verdicts.every((v) => v.report.ok);
+  return skipped.length === 0 && verdicts.every((v) => verified(v.report, v.damaged));
 }
 
 export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdict[], skipped: readonly string[] = []): Record<string, unknown> {
@@ -81,7 +94,7 @@ export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdic
     skipped,
     hosts: verdicts.map((v) => ({
       origin: v.origin,
-      ...reportJson(v.files, v.report),
+      ...reportJson(v.files, v.report, v.damaged),
       duplicate_lines: v.duplicates,
       late_arrivals: v.lateArrivals,
       max_lateness: v.maxLateness,

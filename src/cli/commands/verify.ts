@@ -13,9 +13,9 @@ import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
-import { chainLinesOfFiles } from './lines.js';
+import { chainLinesOfFiles, type DamagedFile, recordProblem } from './lines.js';
 import { stderrLine } from './output.js';
-import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
+import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary, verified } from './verify-format.js';
 
 const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
 
@@ -43,7 +43,9 @@ Options:
   -h, --help              show this help
 
 Output: "ok: N records, head HASH" (exit 0) or "break at FILE:LINE (KIND): …" (exit 1),
-KIND being modified, deleted, inserted, reordered or restarted. For a collector directory,
+KIND being modified, deleted, inserted, reordered or restarted. A gzip file cut short or
+corrupt part way is named on stderr, its lines up to there checked and the other files read
+after it; the verdict is then "damaged: FILE lost its rest; …" (exit 1). For a collector directory,
 one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
 then "verified N hosts: all ok" or which are broken or not verified (a host whose log is
 unreadable is skipped and named); exit 0 only when every host is ok and none was skipped.
@@ -69,15 +71,23 @@ function reportMalformedLines(report: ChainReport): void {
  * host needs little memory.
  */
 function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined): HostVerdict {
-  const plan = planCollectedOrder(chainLinesOfFiles(host.files));
+  // Each pass reads the files again and finds the same damage: told once per file.
+  const damaged = new Map<string, DamagedFile>();
+  const onDamaged = (d: DamagedFile) => void damaged.set(d.file, d);
+  const plan = planCollectedOrder(chainLinesOfFiles(host.files, onDamaged));
   let report: ChainReport;
   try {
-    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files)), { expectHead });
+    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files, onDamaged)), { expectHead, judge: recordProblem });
   } catch (e) {
     throw e instanceof CollectedFilesChanged ? new CliError(`${host.origin}: ${e.message}`) : e;
   }
   const { duplicates, lateArrivals, maxLateness } = plan;
-  return { origin: host.origin, files: host.files, report, duplicates, lateArrivals, maxLateness };
+  return { origin: host.origin, files: host.files, report, damaged: [...damaged.values()], duplicates, lateArrivals, maxLateness };
+}
+
+/** A gzip file cut short or corrupt part way, in the words print's engine notice uses. */
+function reportDamaged(damaged: readonly DamagedFile[]): void {
+  for (const d of damaged) stderrLine(`${PROGRAM}: ${d.message}`);
 }
 
 export const verifyCommand: Command = {
@@ -97,14 +107,16 @@ export const verifyCommand: Command = {
     const inputs = resolveInputs(positionals, { history: values.history });
 
     if (inputs.kind === 'files') {
-      const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead: headForFiles(heads) });
+      const damaged: DamagedFile[] = [];
+      const report = verifyChain(chainLinesOfFiles(inputs.files, (d) => damaged.push(d)), { expectHead: headForFiles(heads), judge: recordProblem });
       if (values.json) {
-        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report))}\n`);
+        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report, damaged))}\n`);
       } else {
+        reportDamaged(damaged);
         reportMalformedLines(report);
-        process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
+        process.stdout.write(`${escapeForTerminal(summary(report, damaged))}\n`);
       }
-      return report.ok ? EXIT_OK : EXIT_VERDICT;
+      return verified(report, damaged) ? EXIT_OK : EXIT_VERDICT;
     }
 
     const expected = headsForHosts(
@@ -116,6 +128,7 @@ export const verifyCommand: Command = {
       const verdict = verifyCollectedHost(host, expected.get(host.origin));
       verdicts.push(verdict);
       if (!values.json) {
+        reportDamaged(verdict.damaged);
         reportMalformedLines(verdict.report);
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
