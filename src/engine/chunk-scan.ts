@@ -8,7 +8,7 @@
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, newCompactRecord } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -16,6 +16,8 @@ export const OUT_REQUEST = KIND_REQUEST;
 export const OUT_RESPONSE = KIND_RESPONSE;
 export const OUT_WRITER = 2;
 export const OUT_MALFORMED = 3;
+/** A seal record: chained, never an entry (KIND_SEAL would read as OUT_MALFORMED). */
+export const OUT_SEAL = 4;
 
 /** flags bits */
 export const F_CHAINED = 1;
@@ -156,7 +158,7 @@ export class ChunkScanner {
         } else if (r.writer) {
           out.kind[i] = OUT_WRITER;
           out.writers.push({ index: i, record: r.writer });
-        }
+        } else if (r.kind === KIND_SEAL) out.kind[i] = OUT_SEAL;
         out.flags[i] = flags;
       }
       start = end + 1;

@@ -9,7 +9,7 @@
 import { DEFERRED } from '../shared/join.js';
 import { parseLine, REASON_NUL_PADDING, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { ChangeBatch } from './change-batch.js';
-import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
+import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED, OUT_SEAL } from './chunk-scan.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
@@ -18,13 +18,15 @@ import type { LineHandler } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import type { ReplayLog } from './tail-merge.js';
 
 export class RecordIntake {
   readonly malformed = new MalformedLines();
   readonly writers = new WriterEventList();
+  /** Seal records read: chained as any record, never entries (verify checks them). */
+  seals = 0;
   /** The live records since the tail began, while a history is pending (null: none is). */
   replay: ReplayLog | null = null;
   private readonly record = newCompactRecord() as LocatedCompact;
@@ -106,6 +108,10 @@ export class RecordIntake {
         this.addMalformed(span, line, offset, res.malformed[malformed++].reason);
         continue;
       }
+      if (kind === OUT_SEAL) {
+        this.seals++;
+        continue;
+      }
       const flags = res.flags[i];
       r.kind = kind;
       r.chained = (flags & F_CHAINED) !== 0;
@@ -158,6 +164,8 @@ export class RecordIntake {
         if (replay) replay.response(r);
         else policy.responseDeferred(r);
       } else if (slot >= before) this.place(slot, target); // an orphan: a new entry
+    } else if (r.kind === KIND_SEAL) {
+      this.seals++;
     } else if (r.writer) {
       this.writers.add(r, target.visible);
       if (r.writer.event === 'start') {

@@ -141,6 +141,19 @@ export interface ChainReport {
 interface Parsed extends ChainFields {
   at: Place;
   hash: string;
+  /** Kept only for `onRecord`: the record's `logged`, and a seal's exact bytes. */
+  logged: string | undefined;
+  seal: string | Uint8Array | null;
+}
+
+/** A chained record in chain order, after its link was checked: what `onRecord` is given. */
+export interface ChainedRecord {
+  seq: number;
+  file: string;
+  line: number;
+  logged: string | undefined;
+  /** For a record of type `seal`, its line's exact bytes; else null. */
+  seal: string | Uint8Array | null;
 }
 
 /** Where a line is, without its bytes: what the verifier keeps of a line it is done with. */
@@ -177,9 +190,16 @@ function classify(at: ChainLine): Classified {
   const fields = chainFieldsOf(obj);
   // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 still
   // parses once decoded, but its hash is of what is on disk, so its successor names it.
-  if (fields) return { kind: 'chained', rec: { at: place, hash: hashLine(at.text), ...fields }, reason: notUtf8 };
+  if (fields) {
+    const { logged, type } = obj as { logged?: unknown; type?: unknown };
+    const rec = { at: place, hash: hashLine(at.text), ...fields, logged: typeof logged === 'string' ? logged : undefined, seal: type === 'seal' ? copyOf(at.text) : null };
+    return { kind: 'chained', rec, reason: notUtf8 };
+  }
   return notUtf8 ? { kind: 'malformed', at: place, reason: notUtf8 } : { kind: 'unchained', at: place };
 }
+
+/** A seal's bytes, copied: a reader's line may be a view of a buffer it reuses, and lookahead holds records. */
+const copyOf = (text: string | Uint8Array): string | Uint8Array => (typeof text === 'string' ? text : Uint8Array.from(text));
 
 const where = (at: Place) => `${at.file}:${at.line}`;
 
@@ -192,7 +212,7 @@ const LOOKAHEAD = 1024;
  * `expectHead`, when given, is a hash kept elsewhere (a witness); a log whose last chained
  * line does not hash to it, and does not contain it, was truncated or rewritten at the tail.
  */
-export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string } = {}): ChainReport {
+export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string; onRecord?: (r: ChainedRecord) => void } = {}): ChainReport {
   const report: ChainReport = {
     ok: true,
     records: 0,
@@ -232,6 +252,8 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     if (report.malformedCount++ < MALFORMED_LISTED) report.malformed.push({ file: at.file, line: at.line, reason });
   };
   let sawExpectedHead = false;
+  const onRecord = options.onRecord;
+  const handOn = (r: Parsed): void => onRecord?.({ seq: r.seq, file: r.at.file, line: r.at.line, logged: r.logged, seal: r.seal });
   const fail = (kind: BreakKind, at: Place, message: string): ChainReport => {
     report.ok = false;
     report.break = { kind, file: at.file, line: at.line, message };
@@ -268,11 +290,13 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     if (last === null) {
       report.firstSeq = rec.seq;
       last = rec;
+      handOn(rec);
       continue;
     }
     const expectedSeq = last.seq + 1;
     if (rec.seq === expectedSeq && rec.prev === last.hash) {
       last = rec;
+      handOn(rec);
       continue;
     }
     if (rec.prev === GENESIS_HASH && rec.seq === 1) {

@@ -4,6 +4,7 @@
  * beside the verdict. Pure.
  */
 import type { ChainReport } from '../../shared/chain.js';
+import type { SealVerdict } from '../../shared/seal.js';
 import type { CollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 
@@ -15,6 +16,40 @@ export interface HostVerdict extends Omit<CollectedOrder, 'lines'> {
   origin: string;
   files: readonly string[];
   report: ChainReport;
+  /** Absent when the seals were not looked at. */
+  seal?: SealVerdict;
+}
+
+/** A chain and its seals both verified (seals fail only with a key). */
+export const verdictOk = (report: ChainReport, seal: SealVerdict | undefined): boolean => report.ok && !seal?.failure;
+
+/**
+ * What the seals say (not yet escaped): `sealed through seq N at TIME (epoch E); M records
+ * after it unsealed`, the first failure, or what was seen without a key. Null for a log
+ * without seals and no key.
+ */
+export function sealSummary(s: SealVerdict): string | null {
+  if (s.failure) return `seal failure at ${s.failure.file}:${s.failure.line} (${s.failure.kind}): ${s.failure.message}`;
+  const after = `${plural(s.unsealed, 'record')} after it unsealed`;
+  if (s.keyed) {
+    if (s.last === null) return `not sealed: no seal record, ${plural(s.unsealed, 'record')} unsealed (nothing here is proven by the key)`;
+    return `sealed through seq ${s.last.seq} at ${s.last.time} (epoch ${s.last.epoch}, ${plural(s.seals, 'seal')} verified); ${after}`;
+  }
+  if (s.last === null) return null;
+  return `${plural(s.seals, 'seal')}, the last at seq ${s.last.seq}, ${s.last.time} (epoch ${s.last.epoch}); ${after}; not checked: no --verification-key`;
+}
+
+export function sealJson(s: SealVerdict): Record<string, unknown> {
+  return {
+    checked: s.keyed,
+    seals: s.seals,
+    sealed_through_seq: s.last?.seq ?? null,
+    sealed_through_time: s.last?.time ?? null,
+    last_epoch: s.last?.epoch ?? null,
+    unsealed: s.unsealed,
+    failure: s.failure,
+    warnings: s.warnings,
+  };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -26,9 +61,9 @@ export function summary(r: ChainReport): string {
   return `ok: ${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}`;
 }
 
-export function reportJson(files: readonly string[], r: ChainReport): Record<string, unknown> {
+export function reportJson(files: readonly string[], r: ChainReport, seal?: SealVerdict): Record<string, unknown> {
   return {
-    ok: r.ok,
+    ok: verdictOk(r, seal),
     files,
     records: r.records,
     unchained: r.unchained,
@@ -39,13 +74,16 @@ export function reportJson(files: readonly string[], r: ChainReport): Record<str
     /** The first MALFORMED_LISTED of them (shared/chain.ts), with file, line and reason. */
     malformed: r.malformed,
     break: r.break,
+    // Only for a sealed log or a key given: the output of an unsealed log is as it was.
+    ...(seal && (seal.keyed || seal.seals > 0) ? { seal: sealJson(seal) } : {}),
   };
 }
 
 /** `HOST: ok: …, head HASH (D duplicate lines dropped, L records arrived late)`, escaped. */
 export function hostLine(v: HostVerdict): string {
   const facts = v.report.ok ? ` (${plural(v.duplicates, 'duplicate line')} dropped, ${plural(v.lateArrivals, 'record')} arrived late)` : '';
-  return escapeForTerminal(`${v.origin}: ${summary(v.report)}${facts}`);
+  const seal = v.report.ok && v.seal ? sealSummary(v.seal) : null;
+  return escapeForTerminal(`${v.origin}: ${summary(v.report)}${facts}${seal === null ? '' : `; ${seal}`}`);
 }
 
 /** Hosts named in the closing line, at most. */
@@ -62,7 +100,7 @@ function listed(names: readonly string[]): string {
  * nobody could check is not "all ok". Escaped.
  */
 export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly string[] = []): string {
-  const broken = verdicts.filter((v) => !v.report.ok).map((v) => v.origin);
+  const broken = verdicts.filter((v) => !verdictOk(v.report, v.seal)).map((v) => v.origin);
   const head = `verified ${plural(verdicts.length, 'host')}`;
   const unverified = skipped.length > 0 ? `${skipped.length} not verified (${listed(skipped)}: unreadable)` : '';
   if (broken.length === 0) return escapeForTerminal(unverified ? `${head}: ${unverified}` : `${head}: all ok`);
@@ -71,7 +109,7 @@ export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly st
 
 /** Whether a collector directory verified: every host read was ok, and none was skipped. */
 export function fleetOk(verdicts: readonly HostVerdict[], skipped: readonly string[]): boolean {
-  return skipped.length === 0 && verdicts.every((v) => v.report.ok);
+  return skipped.length === 0 && verdicts.every((v) => verdictOk(v.report, v.seal));
 }
 
 export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdict[], skipped: readonly string[] = []): Record<string, unknown> {
@@ -81,7 +119,7 @@ export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdic
     skipped,
     hosts: verdicts.map((v) => ({
       origin: v.origin,
-      ...reportJson(v.files, v.report),
+      ...reportJson(v.files, v.report, v.seal),
       duplicate_lines: v.duplicates,
       late_arrivals: v.lateArrivals,
       max_lateness: v.maxLateness,

@@ -5,19 +5,23 @@
  * back in order first (duplicates dropped, late batches placed by seq) and judged on its own.
  */
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
+import { parseDurationMs } from '../../shared/query.js';
+import { SealChecker, type SealVerdict } from '../../shared/seal.js';
 import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
 import { type Command, PROGRAM } from './command.js';
-import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
+import { CliError, EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles } from './lines.js';
 import { stderrLine } from './output.js';
-import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary } from './verify-format.js';
+import { keyForFiles, keysForHosts, parseVerificationKeys } from './verification-keys.js';
+import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, sealSummary, summary, verdictOk } from './verify-format.js';
 
-const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
+const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH]
+                       [--verification-key [HOST=]KEY | --verification-key-file FILE] [--json]
 
 Checks the hash chain of an audit log: every record carries the SHA-256 of the line before
 it, so a modified, deleted, inserted or reordered line — or a file missing from a rotated
@@ -39,11 +43,24 @@ Options:
       --expect-head HASH  the head hash recorded earlier (e.g. by cron, kept elsewhere);
                           a log that no longer contains it was truncated or rewritten.
                           For a collector directory HOST=HASH, repeatable, one per host
+      --verification-key KEY
+                          the key seal init printed: checks every seal record's MAC
+                          under its epoch's key and that epochs follow each other, and
+                          says how far the log is sealed. HOST=KEY per host for a
+                          collector directory, repeatable
+      --verification-key-file FILE
+                          the same, read from FILE (KEY, or HOST=KEY lines)
+      --seal-interval DURATION
+                          the writer's seal interval (default 15m): a last seal older
+                          than this before the last record is warned about
       --json              one JSON object instead of text
   -h, --help              show this help
 
 Output: "ok: N records, head HASH" (exit 0) or "break at FILE:LINE (KIND): …" (exit 1),
-KIND being modified, deleted, inserted, reordered or restarted. For a collector directory,
+KIND being modified, deleted, inserted, reordered or restarted. With a key, then "sealed
+through seq N at TIME …; M records after it unsealed" or "seal failure at FILE:LINE (KIND): …"
+(exit 1), KIND being mac, missing-epoch, reordered, other-log or malformed. Records after
+the last seal are not covered: whoever holds the host may have rewritten them. For a collector directory,
 one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
 then "verified N hosts: all ok" or which are broken or not verified (a host whose log is
 unreadable is skipped and named); exit 0 only when every host is ok and none was skipped.
@@ -68,16 +85,28 @@ function reportMalformedLines(report: ChainReport): void {
  * line goes, then the lines in that order; more when a batch arrived very late), so a big
  * host needs little memory.
  */
-function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined): HostVerdict {
+function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined, seals: SealChecker): HostVerdict {
   const plan = planCollectedOrder(chainLinesOfFiles(host.files));
   let report: ChainReport;
   try {
-    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files)), { expectHead });
+    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files)), { expectHead, onRecord: (r) => seals.add(r) });
   } catch (e) {
     throw e instanceof CollectedFilesChanged ? new CliError(`${host.origin}: ${e.message}`) : e;
   }
   const { duplicates, lateArrivals, maxLateness } = plan;
-  return { origin: host.origin, files: host.files, report, duplicates, lateArrivals, maxLateness };
+  return { origin: host.origin, files: host.files, report, seal: seals.finish(), duplicates, lateArrivals, maxLateness };
+}
+
+/** The seal verdict's warnings, one line each on stderr. */
+function reportSealWarnings(seal: SealVerdict | undefined, origin?: string): void {
+  for (const w of seal?.warnings ?? []) stderrLine(`warning: ${origin === undefined ? '' : `${origin}: `}${w}`);
+}
+
+function sealInterval(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDurationMs(value);
+  if (ms === null || ms <= 0) throw new UsageError(`--seal-interval takes a duration (15m, 1h, 30s), got '${value}'`);
+  return ms;
 }
 
 export const verifyCommand: Command = {
@@ -87,6 +116,9 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseFlags(argv, {
       history: { type: 'boolean' },
       'expect-head': { type: 'string', multiple: true },
+      'verification-key': { type: 'string', multiple: true },
+      'verification-key-file': { type: 'string' },
+      'seal-interval': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -94,29 +126,38 @@ export const verifyCommand: Command = {
       return EXIT_OK;
     }
     const heads = parseExpectedHeads(values['expect-head']);
+    const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
+    const intervalMs = sealInterval(values['seal-interval']);
     const inputs = resolveInputs(positionals, { history: values.history });
 
     if (inputs.kind === 'files') {
-      const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead: headForFiles(heads) });
+      const expectHead = headForFiles(heads);
+      const seals = new SealChecker(keyForFiles(keys), { intervalMs });
+      const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead, onRecord: (r) => seals.add(r) });
+      const seal = seals.finish();
       if (values.json) {
-        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report))}\n`);
+        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report, seal))}\n`);
       } else {
         reportMalformedLines(report);
+        reportSealWarnings(seal);
         process.stdout.write(`${escapeForTerminal(summary(report))}\n`);
+        const sealed = report.ok ? sealSummary(seal) : null;
+        if (sealed !== null) process.stdout.write(`${escapeForTerminal(sealed)}\n`);
       }
-      return report.ok ? EXIT_OK : EXIT_VERDICT;
+      return verdictOk(report, seal) ? EXIT_OK : EXIT_VERDICT;
     }
 
-    const expected = headsForHosts(
-      heads,
-      inputs.hosts.map((h) => h.origin),
-    );
+    const origins = inputs.hosts.map((h) => h.origin);
+    const expected = headsForHosts(heads, origins);
+    const hostKeys = keysForHosts(keys, origins);
     const verdicts: HostVerdict[] = [];
     for (const host of inputs.hosts) {
-      const verdict = verifyCollectedHost(host, expected.get(host.origin));
+      const seals = new SealChecker(hostKeys.get(host.origin) ?? null, { intervalMs });
+      const verdict = verifyCollectedHost(host, expected.get(host.origin), seals);
       verdicts.push(verdict);
       if (!values.json) {
         reportMalformedLines(verdict.report);
+        reportSealWarnings(verdict.seal, host.origin);
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
     }
