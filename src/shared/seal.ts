@@ -235,7 +235,7 @@ export class SealChecker {
         this.fail('reordered', at, `${where(at)} (seq ${seal.seq}) seals epoch ${seal.epoch} after epoch ${this.epoch}: seals out of order`);
       } else {
         const gap = seal.epoch - this.epoch - 1;
-        this.fail('missing-epoch', at, `${where(at)} (seq ${seal.seq}) seals epoch ${seal.epoch} after epoch ${this.epoch}: ${gap === 1 ? `epoch ${this.epoch + 1} is` : `epochs ${this.epoch + 1}–${seal.epoch - 1} are`} missing (a seal deleted, or the log re-sealed with a later key)`);
+        this.fail('missing-epoch', at, `${where(at)} (seq ${seal.seq}) seals epoch ${seal.epoch} after epoch ${this.epoch}: ${gap === 1 ? `epoch ${this.epoch + 1} is` : `epochs ${this.epoch + 1}–${seal.epoch - 1} are`} missing (a seal deleted or moved, or the log re-sealed with a later key)`);
       }
       return false;
     }
