@@ -120,7 +120,8 @@ export type SealFailureKind =
   | 'missing-epoch' // an epoch was skipped: a seal deleted (or the log re-sealed with a later key)
   | 'reordered' // an epoch went backwards: seals out of order
   | 'other-log' // the seal names another verification key
-  | 'malformed'; // a record of type seal not in the one canonical form
+  | 'malformed' // a record of type seal not in the one canonical form
+  | 'truncated'; // the sealing state says a later seal was made than the log holds
 
 export interface SealFailure {
   kind: SealFailureKind;
@@ -180,6 +181,10 @@ export class SealChecker {
   private readonly keyIdWanted: string | null;
   private lastLoggedMs = Number.NaN;
   private lastSealMs = Number.NaN;
+  /** The first chained record's seq: 1 when the records given begin the chain. */
+  private firstSeq = -1;
+  /** The last chained record's seq. */
+  private lastSeq = -1;
 
   constructor(
     private readonly k0: Uint8Array | null,
@@ -191,6 +196,8 @@ export class SealChecker {
 
   add(r: SealInput): void {
     const v = this.verdict;
+    if (this.firstSeq < 0) this.firstSeq = r.seq;
+    this.lastSeq = r.seq;
     if (r.logged !== undefined) {
       v.lastLogged = r.logged;
       this.lastLoggedMs = Date.parse(r.logged);
@@ -239,6 +246,15 @@ export class SealChecker {
       }
       return false;
     }
+    if (this.epoch < 0 && seal.epoch > 0) {
+      // Whoever holds k_now can MAC seals numbered from now on: renumbering a rewritten log's
+      // seals from the current epoch is told by where the numbering starts.
+      if (this.firstSeq === 1) {
+        this.fail('missing-epoch', at, `${where(at)} (seq ${seal.seq}) is the first seal of a log that begins its chain, but seals epoch ${seal.epoch}: epochs 0–${seal.epoch - 1} are missing (the log re-sealed with a later key, or seals deleted)`);
+        return false;
+      }
+      this.verdict.warnings.push(`the first seal given is epoch ${seal.epoch} and the records given begin at seq ${this.firstSeq}, not the chain's start: seals of earlier epochs are in files not given (--history) or were removed`);
+    }
     let key: Buffer | null;
     if (this.epoch < 0) key = keyAtEpoch(k0, seal.epoch);
     else {
@@ -256,6 +272,31 @@ export class SealChecker {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Compares the log's end with its sealing state (the log verified on its own host): the
+   * state's epoch is one past the last seal made, and a holder of the state cannot move it
+   * back, so a log whose last seal is older was truncated — unless that seal is the state's
+   * pending one (a writer crashed while sealing), which fits the log's end exactly.
+   * Call after the records, before `finish`.
+   */
+  checkState(state: { epoch: number; keyId: string; pending: string | null }, statePath: string): void {
+    const v = this.verdict;
+    if (v.failure || this.k0 === null || state.keyId !== this.keyIdWanted) return;
+    const lastEpoch = v.last?.epoch ?? -1;
+    if (state.epoch === lastEpoch + 1) return;
+    const pending = state.pending === null ? null : parseSealLine(state.pending);
+    if (pending && pending.epoch === lastEpoch + 1 && state.epoch === pending.epoch + 1 && pending.seq === this.lastSeq + 1) {
+      v.warnings.push(`the seal of epoch ${pending.epoch} (${pending.time}) is in ${statePath} but not yet in the log: a writer stopped while sealing; it appends it when it next opens the log`);
+      return;
+    }
+    const at = v.last ?? { file: statePath, line: 0 };
+    this.fail(
+      'truncated',
+      at,
+      `${statePath} is at epoch ${state.epoch}, but the log's last seal is ${lastEpoch < 0 ? 'none' : `epoch ${lastEpoch} at ${where(at)}`}: ${state.epoch - lastEpoch - 1} later seal${state.epoch - lastEpoch - 1 === 1 ? ' is' : 's are'} missing${pending ? ` (the last made: seq ${pending.seq} at ${pending.time})` : ''}: the log was truncated or its end rewritten`,
+    );
   }
 
   private fail(kind: SealFailureKind, at: { file: string; line: number }, message: string): void {

@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { KEY_BYTES, keyId, parseSealLine } from '../../shared/seal.js';
-import { decodeSealState, encodeSealState, sealStatePath } from '../../shared/seal-state.js';
+import { encodeSealState, sealStatePath } from '../../shared/seal-state.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, EXIT_VERDICT, fileError, UsageError } from './errors.js';
 import { parseFlags } from './flags.js';
 import { terminalQr } from './qr.js';
+import { readStateSummary } from './seal-state-read.js';
 
 const help = `Usage: ${PROGRAM} seal init [--audit-log PATH] [--force]
        ${PROGRAM} seal status [--audit-log PATH] [--json]
@@ -38,7 +39,7 @@ Options:
 Exit status: 0 ok (status: sealed), 1 status: not sealed, 2 usage or I/O error.
 `;
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
 
 /** The log's directory, made 0700 when missing; refused when others may enter it or it is not a directory. */
 function stateDirectory(logPath: string): string {
@@ -110,36 +111,13 @@ function init(logPath: string, force: boolean): number {
 
 function status(logPath: string, json: boolean): number {
   const statePath = sealStatePath(logPath);
-  let bytes: Buffer;
-  let mode = 0;
-  try {
-    const fd = fs.openSync(statePath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile()) throw new CliError(`${statePath}: not a regular file`);
-      mode = st.mode & 0o777;
-      bytes = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (json) process.stdout.write(`${JSON.stringify({ sealed: false, log: logPath, state: statePath })}\n`);
-      else process.stdout.write(`not sealed: ${logPath} has no sealing state (${statePath}); seal init sets it up\n`);
-      return EXIT_VERDICT;
-    }
-    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new CliError(`${statePath} is a symlink: refused`);
-    throw e instanceof CliError ? e : fileError(statePath, e);
+  const state = readStateSummary(statePath);
+  if (state === null) {
+    if (json) process.stdout.write(`${JSON.stringify({ sealed: false, log: logPath, state: statePath })}\n`);
+    else process.stdout.write(`not sealed: ${logPath} has no sealing state (${statePath}); seal init sets it up\n`);
+    return EXIT_VERDICT;
   }
-  let state: ReturnType<typeof decodeSealState>;
-  try {
-    state = decodeSealState(bytes);
-  } catch (e) {
-    throw new CliError(`${statePath}: ${(e as Error).message}`);
-  } finally {
-    bytes.fill(0);
-  }
-  state.key.fill(0);
+  const mode = state.mode;
   const last = state.pending === null ? null : parseSealLine(state.pending);
   const fields = {
     sealed: true,

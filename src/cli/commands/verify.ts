@@ -5,11 +5,14 @@
  * back in order first (duplicates dropped, late batches placed by seq) and judged on its own.
  */
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
+import path from 'node:path';
 import { parseDurationMs } from '../../shared/query.js';
+import { sealStatePath } from '../../shared/seal-state.js';
 import { SealChecker, type SealVerdict } from '../../shared/seal.js';
 import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
+import { rotationBase } from '../../engine/rotated-set.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
@@ -17,6 +20,7 @@ import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles } from './lines.js';
 import { stderrLine } from './output.js';
+import { readStateSummary } from './seal-state-read.js';
 import { keyForFiles, keysForHosts, parseVerificationKeys } from './verification-keys.js';
 import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, sealSummary, summary, verdictOk } from './verify-format.js';
 
@@ -102,6 +106,19 @@ function reportSealWarnings(seal: SealVerdict | undefined, origin?: string): voi
   for (const w of seal?.warnings ?? []) stderrLine(`warning: ${origin === undefined ? '' : `${origin}: `}${w}`);
 }
 
+/**
+ * The sealing state beside the live log, when there is one (verify on the log's own host):
+ * a log whose last seal is older than the state's epoch says was truncated.
+ */
+function checkSealState(seals: SealChecker, files: readonly string[]): void {
+  const last = files[files.length - 1];
+  // Only when the live log is given (last, as a rotated set is ordered): older files end before the state's epoch.
+  if (last === undefined || rotationBase(path.basename(last)) !== null) return;
+  const statePath = sealStatePath(path.resolve(last));
+  const state = readStateSummary(statePath);
+  if (state !== null) seals.checkState(state, statePath);
+}
+
 function sealInterval(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDurationMs(value);
@@ -134,6 +151,7 @@ export const verifyCommand: Command = {
       const expectHead = headForFiles(heads);
       const seals = new SealChecker(keyForFiles(keys), { intervalMs });
       const report = verifyChain(chainLinesOfFiles(inputs.files), { expectHead, onRecord: (r) => seals.add(r) });
+      checkSealState(seals, inputs.files);
       const seal = seals.finish();
       if (values.json) {
         process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report, seal))}\n`);
