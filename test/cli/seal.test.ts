@@ -265,4 +265,16 @@ describe('verify with the verification key', () => {
     expect(v.code).toBe(2);
     expect(v.stderr).not.toContain(typo);
   });
+
+  it('readers take seal records in their stride: no entry, not malformed; stats reports the seals', async () => {
+    const { file } = sealedLog(2);
+    const stats = JSON.parse((await runCli(['stats', file, '--json'])).stdout);
+    expect(stats).toMatchObject({ total: 52, malformed_count: 0, seal: { seals: 4, last_seal_seq: 56, last_seal_epoch: 3, last_seal_time: '2026-12-01T10:50:00.000Z', unsealed: 4 } });
+    const text = await runCli(['stats', file]);
+    expect(text.stdout).toMatch(/^Seals: {16}4 seals, the last at seq 56 \(epoch 3\), 2026-12-01T10:50:00.000Z; 4 records after it unsealed/m);
+    const print = await runCli(['print', file, '--json']);
+    expect(print.code).toBe(0);
+    expect(linesOf(print.stdout)).toHaveLength(52); // 50 sealed requests and 2 after
+    expect(print.stderr).toBe('');
+  });
 });

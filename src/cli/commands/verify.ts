@@ -6,7 +6,6 @@
  */
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
 import path from 'node:path';
-import { parseDurationMs } from '../../shared/query.js';
 import { sealStatePath } from '../../shared/seal-state.js';
 import { SealChecker, type SealVerdict } from '../../shared/seal.js';
 import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/chain-order.js';
@@ -14,9 +13,9 @@ import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
 import { rotationBase } from '../../engine/rotated-set.js';
 import { type Command, PROGRAM } from './command.js';
-import { CliError, EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
+import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
-import { parseFlags } from './flags.js';
+import { durationFlag, parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles } from './lines.js';
 import { stderrLine } from './output.js';
@@ -119,13 +118,6 @@ function checkSealState(seals: SealChecker, files: readonly string[]): void {
   if (state !== null) seals.checkState(state, statePath);
 }
 
-function sealInterval(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDurationMs(value);
-  if (ms === null || ms <= 0) throw new UsageError(`--seal-interval takes a duration (15m, 1h, 30s), got '${value}'`);
-  return ms;
-}
-
 export const verifyCommand: Command = {
   name: 'verify',
   help,
@@ -144,7 +136,7 @@ export const verifyCommand: Command = {
     }
     const heads = parseExpectedHeads(values['expect-head']);
     const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
-    const intervalMs = sealInterval(values['seal-interval']);
+    const intervalMs = durationFlag('seal-interval', values['seal-interval']);
     const inputs = resolveInputs(positionals, { history: values.history });
 
     if (inputs.kind === 'files') {
