@@ -17,6 +17,7 @@
  * digits of SHA-256(KEY_ID_DOMAIN ‖ k₀)), so a seal from another log is told from a forged one.
  */
 import { createHash, createHmac } from 'node:crypto';
+import type { ChainedRecord } from './chain.js';
 
 export const KEY_BYTES = 32;
 /** What each key is MAC'd with to give the next one. */
@@ -88,9 +89,6 @@ export interface ParsedSeal extends SealFields {
   content: Uint8Array;
 }
 
-/** Is this parsed record a seal (by its type)? */
-export const isSealRecord = (record: unknown): boolean => typeof record === 'object' && record !== null && (record as { type?: unknown }).type === 'seal';
-
 /**
  * A seal line in its one canonical form, or null. Bytes, not re-serialised text: the MAC is
  * over what is on disk.
@@ -155,15 +153,7 @@ export interface SealVerdict {
 }
 
 /** One chained record, in chain order, as the verifier hands it on (chain.ts's `onRecord`). */
-export interface SealInput {
-  seq: number;
-  file: string;
-  line: number;
-  /** The record's `logged`, when it is a string. */
-  logged: string | undefined;
-  /** For a record of type `seal`, the line's exact bytes (or its text); else null. */
-  seal: string | Uint8Array | null;
-}
+export type SealInput = ChainedRecord;
 
 const where = (p: { file: string; line: number }) => `${p.file}:${p.line}`;
 

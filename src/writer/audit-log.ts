@@ -396,10 +396,12 @@ class FileAuditLog implements AuditLog {
 
   private armSealTimer(ms: number): void {
     if (this.sealTimer !== null || this.closed) return;
+    // Never longer than an interval (a clock set back), nor past what setTimeout takes.
+    const delay = Math.max(1, Math.min(ms, this.sealInterval, 2 ** 31 - 1));
     this.sealTimer = setTimeout(() => {
       this.sealTimer = null;
       if (!this.closed && this.sealAt !== Number.POSITIVE_INFINITY) this.sealNow();
-    }, Math.max(1, ms));
+    }, delay);
     // A pending seal never keeps the daemon's process alive.
     this.sealTimer.unref();
   }
