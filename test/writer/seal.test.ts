@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { keyAtEpoch, keyId, parseSealLine } from '../../src/shared/seal.js';
 import { sealLockPath, sealStatePath } from '../../src/shared/seal-state.js';
 import { type AuditLogOptions, openAuditLog, type WriterFs } from '../../src/writer/index.js';
@@ -94,6 +94,18 @@ describe('sealing', () => {
     expect(verdict).toMatchObject({ chainOk: true, failure: null, unsealed: 0 });
     expect(sealsIn(files).map((s) => s.epoch)).toEqual([0, 1, 2, 3]); // minutes 15, 30 and 45, and close
     expect(new Set(keysSeen).size).toBe(3);
+  });
+
+  it('a log that goes quiet is sealed by a timer, once, without another record', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const k0 = initSealState(file);
+    const log = openAuditLog({ path: file, sealInterval: 20 });
+    log.request(sampleRequest(1));
+    await vi.waitFor(() => expect(sealsIn([file])).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 100)); // nothing written since: no second seal
+    expect(sealsIn([file])).toHaveLength(1);
+    log.close();
+    expect(sealVerdictOf([file], k0)).toMatchObject({ chainOk: true, failure: null, seals: 2, unsealed: 0 });
   });
 
   it('a state file that others may read is refused with a warning, and nothing is sealed', () => {
