@@ -108,6 +108,10 @@ const errorText = (e: unknown): string => {
  */
 const SCRATCH_BYTES = 64 * 1024;
 
+/** When to try a seal again after another process held the state's lock, and after a state that could not be used (ms). */
+const SEAL_BUSY_RETRY_MS = 1_000;
+const SEAL_FAILED_RETRY_MS = 60_000;
+
 /** What writeRecord() is given: daemon input (the hot path) or a record object. */
 type RecordKind = 'request' | 'response' | 'record' | 'line';
 /** A line made whole beforehand (a seal), written as it is at its own chain position. */
@@ -347,7 +351,7 @@ class FileAuditLog implements AuditLog {
     this.clearSealTimer();
     try {
       if (!this.ready() || (this.pendingSeal !== null && !this.writePendingSeal())) {
-        this.retrySealLater();
+        this.retrySealLater(this.backoff);
         return;
       }
       const loggedMs = this.now();
@@ -359,7 +363,8 @@ class FileAuditLog implements AuditLog {
         return;
       }
       if (made === 'busy' || made === 'failed') {
-        this.retrySealLater();
+        // Another process seals for a moment; a state that cannot be used is not tried per record.
+        this.retrySealLater(made === 'busy' ? SEAL_BUSY_RETRY_MS : SEAL_FAILED_RETRY_MS);
         return;
       }
       this.pendingSeal = made;
@@ -370,14 +375,15 @@ class FileAuditLog implements AuditLog {
       this.writePendingSeal();
     } catch (e) {
       this.warn(`internal error while sealing: ${errorText(e)}`);
-      this.retrySealLater();
+      this.retrySealLater(SEAL_FAILED_RETRY_MS);
     }
   }
 
-  /** The seal could not be made or written: tried again with the next record, or by the timer. */
-  private retrySealLater(): void {
-    this.sealAt = this.lastWriteMs;
-    this.armSealTimer(Math.min(this.sealInterval, this.backoff));
+  /** The seal could not be made or written: tried again after `ms` (with a record then, or by the timer). */
+  private retrySealLater(ms: number): void {
+    const wait = Math.min(this.sealInterval, ms);
+    this.sealAt = this.now() + wait;
+    this.armSealTimer(wait);
   }
 
   /** Writes the pending seal when the log ends where it belongs; false when the log could not take it. */
@@ -386,7 +392,7 @@ class FileAuditLog implements AuditLog {
     const fits = pendingSealFits(line, this.head);
     if (fits !== 'fits') {
       this.pendingSeal = null;
-      if (fits === 'lost') this.warn(`a seal made before a crash no longer fits the end of ${this.path}: its epoch is missing from the log, and verify will say so`);
+      if (fits === 'lost') this.warn(`a seal made before a crash no longer fits the end of ${this.path} (another record took its place): its epoch is missing from the log, and verify will say so`);
       return true;
     }
     if (!this.writeRecord('line', { line })) return false;

@@ -96,11 +96,14 @@ export class Sealer {
   }
 }
 
-/** Where a pending seal line stands against the log's head. */
-export function pendingSealFits(line: string, head: { seq: number; hash: string } | null): 'fits' | 'written' | 'lost' {
+/**
+ * Where a pending seal line stands against the log's head: `fits` right after it, `lost` when
+ * another record took its place, else `stale` (written already, or a head of another writer's
+ * chain: processes sharing a log each keep their own).
+ */
+export function pendingSealFits(line: string, head: { seq: number; hash: string } | null): 'fits' | 'stale' | 'lost' {
   const seal = parseSealLine(line);
-  if (seal === null) return 'lost';
-  const seq = head?.seq ?? 0;
-  if (seq >= seal.seq) return 'written';
-  return seq === seal.seq - 1 && (head?.hash ?? '0'.repeat(64)) === seal.prev ? 'fits' : 'lost';
+  if (seal === null) return 'stale';
+  if ((head?.seq ?? 0) !== seal.seq - 1) return 'stale';
+  return (head?.hash ?? '0'.repeat(64)) === seal.prev ? 'fits' : 'lost';
 }

@@ -65,6 +65,17 @@ describe('keys', () => {
   });
 });
 
+describe('the README\'s test vectors (for writers in other languages)', () => {
+  it('k₀ = bytes 0…31: k₁, the key id, and two seal lines byte for byte', () => {
+    const k0 = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+    const prev = 'a62471eb71400d1191e1e8a5a4c7b6e9d1f2c3b4a5968778695a4b3c2d1e0f09';
+    expect(nextKey(k0).toString('hex')).toBe('7e791983e021f9b27607d43c16821dc8ac4bff7060cafb7de79e862ed84a0a4f');
+    expect(keyId(k0)).toBe('79311b9e1ede2751');
+    expect(sealLine({ seq: 18, prev, time: '2026-12-01T10:16:00.000Z', epoch: 0, keyId: keyId(k0) }, k0)).toBe('{"v":1,"type":"seal","seq":18,"prev":"a62471eb71400d1191e1e8a5a4c7b6e9d1f2c3b4a5968778695a4b3c2d1e0f09","logged":"2026-12-01T10:16:00.000Z","time":"2026-12-01T10:16:00.000Z","epoch":0,"key_id":"79311b9e1ede2751","mac":"5e1314bd760fdcea04fff6a88462a825d27260810baef79b28d465d9d6ca2a3e"}');
+    expect(sealLine({ seq: 34, prev, time: '2026-12-01T10:31:00.000Z', epoch: 1, keyId: keyId(k0) }, nextKey(k0))).toBe('{"v":1,"type":"seal","seq":34,"prev":"a62471eb71400d1191e1e8a5a4c7b6e9d1f2c3b4a5968778695a4b3c2d1e0f09","logged":"2026-12-01T10:31:00.000Z","time":"2026-12-01T10:31:00.000Z","epoch":1,"key_id":"79311b9e1ede2751","mac":"b19a128de1dfed9dc371386a93acc79d353435d4d108044a72a291096d34daa4"}');
+  });
+});
+
 describe('the seal line', () => {
   it('is a valid record of the schema, read back by parseSealLine with the bytes its MAC covers', () => {
     const line = sealLine({ seq: 12, prev: 'b'.repeat(64), time: T(5), epoch: 3, keyId: keyId(K0) }, K0);
