@@ -15,6 +15,8 @@ export interface DemoOptions {
   /** Time compression: 10 means a 60 s prompt timeout takes 6 s. */
   speed: number;
   seed?: number;
+  /** The writer's seal interval (ms), for a log with a sealing state. */
+  sealInterval?: number;
   warn?: (message: string) => void;
 }
 
@@ -26,7 +28,7 @@ export interface DemoHandle {
 }
 
 export function runDemo(options: DemoOptions): DemoHandle {
-  const log = openAuditLog({ path: options.auditLog, warn: options.warn });
+  const log = openAuditLog({ path: options.auditLog, warn: options.warn, sealInterval: options.sealInterval });
   const next = createTraffic(options.seed ?? Date.now());
   const timers = new Set<NodeJS.Timeout>();
   let started = 0;

@@ -11,7 +11,7 @@ import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { parseLine } from '../shared/parse-line.js';
 import type { WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, prevOf } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -19,6 +19,8 @@ export const OUT_REQUEST = KIND_REQUEST;
 export const OUT_RESPONSE = KIND_RESPONSE;
 export const OUT_WRITER = 2;
 export const OUT_MALFORMED = 3;
+/** A seal record: chained, never an entry (KIND_SEAL would read as OUT_MALFORMED). */
+export const OUT_SEAL = 4;
 
 /** flags bits */
 export const F_CHAINED = 1;
@@ -217,7 +219,7 @@ export class ChunkScanner {
         } else if (r.writer) {
           out.kind[i] = OUT_WRITER;
           out.writers.push({ index: i, record: r.writer });
-        }
+        } else if (r.kind === KIND_SEAL) out.kind[i] = OUT_SEAL;
         out.flags[i] = flags;
       }
       start = end + 1;

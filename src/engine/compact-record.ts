@@ -12,6 +12,8 @@ import { hashString } from './id-table.js';
 export const KIND_REQUEST = 0;
 export const KIND_RESPONSE = 1;
 export const KIND_WRITER = 2;
+/** A `seal` record: part of the chain, not of any entry. */
+export const KIND_SEAL = 3;
 
 export const DECISIONS: readonly Decision[] = ['approved', 'denied', 'timeout', 'rejected'];
 
@@ -126,6 +128,12 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
   if (r.type === 'writer') {
     out.kind = KIND_WRITER;
     out.writer = r;
+    out.timeMs = recordTimeMs(r);
+    return out;
+  }
+  if (r.type === 'seal') {
+    // Chained as usual, never an entry: counted by the intake (verify checks it).
+    out.kind = KIND_SEAL;
     out.timeMs = recordTimeMs(r);
     return out;
   }

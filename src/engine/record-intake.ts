@@ -11,7 +11,7 @@ import { DEFERRED } from '../shared/join.js';
 import { overCapReason } from '../shared/line-bytes.js';
 import { parseLine, REASON_NUL_PADDING } from '../shared/parse-line.js';
 import type { ChangeBatch } from './change-batch.js';
-import { type ChunkResult, F_CHAINED, F_FACTS_SHIFT, F_FAILED, F_OBJECT, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
+import { type ChunkResult, F_CHAINED, F_FACTS_SHIFT, F_FAILED, F_OBJECT, F_POLICY, F_PRIVILEGED, OUT_MALFORMED, OUT_SEAL } from './chunk-scan.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
@@ -20,7 +20,7 @@ import type { LineHandler } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import type { ReplayLog } from './tail-merge.js';
 
@@ -30,6 +30,8 @@ const DUPLICATE = -2;
 export class RecordIntake {
   readonly malformed = new MalformedLines();
   readonly writers = new WriterEventList();
+  /** Seal records read: chained as any record, never entries (verify checks them). */
+  seals = 0;
   /** The live records since the tail began, while a history is pending (null: none is). */
   replay: ReplayLog | null = null;
   private readonly record = newCompactRecord() as LocatedCompact;
@@ -138,6 +140,13 @@ export class RecordIntake {
         else chain.malformed(at, reason);
         continue;
       }
+      if (kind === OUT_SEAL) {
+        // Never an entry, but a link of the chain like any record.
+        this.seals++;
+        if ((flags & F_CHAINED) !== 0) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, -1);
+        else chain.unchained({ seg: span.id, line }, -1);
+        continue;
+      }
       r.kind = kind;
       r.chained = (flags & F_CHAINED) !== 0;
       r.idHash = res.idHash[i];
@@ -199,6 +208,8 @@ export class RecordIntake {
         if (slot >= before) this.place(slot, target); // an orphan: a new entry
         key = slot;
       }
+    } else if (r.kind === KIND_SEAL) {
+      this.seals++;
     } else if (r.writer) {
       this.writers.add(r, target.visible);
       // A writer that starts or stops leaves nothing running: what was is interrupted at once.

@@ -132,12 +132,22 @@ export interface ChainReport {
   break: ChainBreak | null;
 }
 
+/** A chained record in chain order, after its link was checked: what `onRecord` is given. */
+export interface ChainedRecord {
+  seq: number;
+  file: string;
+  line: number;
+  logged: string | undefined;
+  /** For a record of type `seal`, its line's exact bytes; else null. */
+  seal: string | Uint8Array | null;
+}
+
 /** Where a line is, without its bytes: what the verifier keeps of a line it is done with. */
 type Place = Pick<ChainLine, 'file' | 'line'>;
 
 /** What the chain sees of one line: a record in it (with its prev and the hash of its bytes), a record outside it, or not a record. */
 export type ChainLineKind =
-  | { kind: 'chained'; seq: number; prev: string; hash: string; reason: MalformedReason | null }
+  | { kind: 'chained'; seq: number; prev: string; hash: string; reason: MalformedReason | null; logged?: string; isSeal?: boolean }
   | { kind: 'unchained'; reason: MalformedReason | null }
   | { kind: 'malformed'; reason: MalformedReason };
 
@@ -180,9 +190,15 @@ export function classifyChainLine(bytes: string | Uint8Array, unreadable?: strin
   // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 (or that
   // the schema rejects) still parses, but its hash is of what is on disk, so its successor
   // names it; it is listed as malformed too, as the other readers list it.
-  if (fields) return { kind: 'chained', seq: fields.seq, prev: fields.prev, hash: hashLine(bytes), reason };
+  if (fields) {
+    const { logged, type } = obj as { logged?: unknown; type?: unknown };
+    return { kind: 'chained', seq: fields.seq, prev: fields.prev, hash: hashLine(bytes), reason, logged: typeof logged === 'string' ? logged : undefined, isSeal: type === 'seal' };
+  }
   return notUtf8 ? { kind: 'malformed', reason: notUtf8 } : { kind: 'unchained', reason };
 }
+
+/** A seal's bytes, copied: a reader's line may be a view of a buffer it reuses, and lookahead holds records. */
+const copyOf = (text: string | Uint8Array): string | Uint8Array => (typeof text === 'string' ? text : Uint8Array.from(text));
 
 const where = (at: Place) => `${at.file}:${at.line}`;
 
@@ -195,7 +211,7 @@ const where = (at: Place) => `${at.file}:${at.line}`;
  * `judge`, when given, also lists a JSON object it rejects as malformed (verify passes the
  * schema's, recordProblem in cli/commands/lines.ts).
  */
-export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string; judge?: RecordJudge } = {}): ChainReport {
+export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string; judge?: RecordJudge; onRecord?: (r: ChainedRecord) => void } = {}): ChainReport {
   // (Set by onBreak: the cast keeps TypeScript from narrowing it to null for good.)
   let first = null as { found: FoundBreak<Place>; records: number; malformedCount: number } | null;
   const checker: ChainChecker<Place> = new ChainChecker<Place>({
@@ -212,6 +228,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     const c = classifyChainLine(line.text, line.unreadable, options.judge);
     if (c.kind === 'chained') {
       checker.chained(at, c.seq, linker.link(c.prev, c.hash), -1, c.reason);
+      if (!first) options.onRecord?.({ seq: c.seq, file: at.file, line: at.line, logged: c.logged, seal: c.isSeal ? copyOf(line.text) : null });
       head = c.hash;
       lastSeq = c.seq;
       if (options.expectHead && c.hash === options.expectHead) sawExpectedHead = true;

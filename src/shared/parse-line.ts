@@ -17,6 +17,7 @@ import {
   MAX_LINE_BYTES,
   requestRecordSchema,
   responseRecordSchema,
+  sealRecordSchema,
   writerRecordSchema,
 } from './schema.js';
 
@@ -112,6 +113,16 @@ function writerOk(o: Obj): boolean {
   );
 }
 
+const HEX16 = /^[0-9a-f]{16}$/;
+
+/** A seal as the schema has it (whether its bytes are in the canonical form is verify's concern). */
+function sealOk(o: Obj): boolean {
+  return (
+    isChainSeq(o.seq) && isChainPrev(o.prev) && isStr(o.logged) && isStr(o.time) && isInt(o.epoch) && o.epoch >= 0 &&
+    isStr(o.key_id) && HEX16.test(o.key_id) && isChainPrev(o.mac)
+  );
+}
+
 /**
  * The value as a record when it satisfies the schema, else null. Unknown keys are allowed (zod
  * strips them; here they are simply ignored), so the result may carry extra properties.
@@ -125,6 +136,8 @@ export function validateRecord(value: unknown): AuditRecord | null {
       return responseOk(value) ? (value as AuditRecord) : null;
     case 'writer':
       return writerOk(value) ? (value as AuditRecord) : null;
+    case 'seal':
+      return sealOk(value) ? (value as AuditRecord) : null;
     default:
       return null;
   }
@@ -136,6 +149,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   request: requestRecordSchema,
   response: responseRecordSchema,
   writer: writerRecordSchema,
+  seal: sealRecordSchema,
 };
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -149,7 +163,7 @@ export function schemaReason(value: unknown): string {
   if (!isObj(value)) return `schema: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
   // Own keys only: "type":"valueOf" must not find Object.prototype's.
   const schema = typeof value.type === 'string' && Object.hasOwn(SCHEMAS, value.type) ? SCHEMAS[value.type] : undefined;
-  if (!schema) return 'schema: type: expected "request", "response" or "writer"';
+  if (!schema) return 'schema: type: expected "request", "response", "writer" or "seal"';
   const result = schema.safeParse(value);
   if (result.success) return 'schema: invalid record';
   const issue = result.error.issues[0];

@@ -252,6 +252,17 @@ export class TimeSpecError extends Error {
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DURATION = /^(?:\d+(?:\.\d+)?[smhdw])+$/;
+
+/** A duration such as `30s`, `15m`, `1h30m`, `7d` (and `250ms`), in ms; null when it is not one. */
+export function parseDurationMs(spec: string): number | null {
+  const s = spec.trim();
+  const ms = /^(\d+)ms$/.exec(s);
+  if (ms) return Number(ms[1]);
+  if (!DURATION.test(s)) return null;
+  let total = 0;
+  for (const [, n, unit] of s.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) total += Number(n) * UNIT_MS[unit];
+  return total;
+}
 const LOCAL_OR_ZONED = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
@@ -269,11 +280,8 @@ export function parseTimeSpec(spec: string, nowMs: number): number {
     if (s === 'yesterday') d.setDate(d.getDate() - 1);
     return d.getTime();
   }
-  if (DURATION.test(s)) {
-    let total = 0;
-    for (const [, n, unit] of s.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) total += Number(n) * UNIT_MS[unit];
-    return nowMs - total;
-  }
+  const ago = parseDurationMs(s);
+  if (ago !== null) return nowMs - ago;
   const m = LOCAL_OR_ZONED.exec(spec.trim());
   if (!m) throw new TimeSpecError(spec);
   const [year, month, day] = [+m[1], +m[2], +m[3]];

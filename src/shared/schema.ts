@@ -95,12 +95,30 @@ export const writerRecordSchema = z.object({
   error: z.string().optional().describe('event=dropped: the last error seen, or why the writer refused the log (a symlink, a FIFO, an owner or mode it cannot trust), and what else it found (a log directory it had to recreate).'),
 });
 
-export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema]);
+/**
+ * A forward-secure seal (shared/seal.ts): written only when the log has a sealing state
+ * (`seal init`). Its MAC covers the line's own bytes before `,"mac":"` (seq and prev included),
+ * under the epoch's key; the line is written in exactly the field order shown here.
+ */
+export const sealRecordSchema = z.object({
+  v: z.literal(FORMAT_VERSION),
+  type: z.literal('seal'),
+  seq: z.number().int().positive().describe('Position in the chain, as for every record (required: a seal is always chained).'),
+  prev: sha256Hex.describe('SHA-256 hex of the previous line: through it the seal covers every record before it.'),
+  logged: z.string().describe('When the seal was made, by the writer\'s clock (ISO 8601 UTC, ms).'),
+  time: z.string().describe('The same as logged.'),
+  epoch: z.number().int().nonnegative().describe('The key epoch: 0 for the first seal after `seal init`, +1 per seal.'),
+  key_id: z.string().regex(/^[0-9a-f]{16}$/).describe('The first 16 hex digits of SHA-256("sudo-proxy-audit key id v1\\n" ‖ k0): which verification key the log is sealed under.'),
+  mac: sha256Hex.describe('HMAC-SHA256 under k_epoch of "sudo-proxy-audit seal v1\\n" followed by this line\'s bytes before `,"mac":"`. k_{i+1} = HMAC-SHA256(k_i, "sudo-proxy-audit seal key evolution v1").'),
+});
+
+export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema, sealRecordSchema]);
 
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 export type ResponseRecord = z.infer<typeof responseRecordSchema>;
 export type StageResult = z.infer<typeof stageResultSchema>;
 export type WriterRecord = z.infer<typeof writerRecordSchema>;
+export type SealRecord = z.infer<typeof sealRecordSchema>;
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 /** JSON Schema (draft 2020-12) of one audit-log line, for daemons written in other languages. */

@@ -16,7 +16,9 @@
  * - the chain (seq, prev) continues across restarts (read from the file's last line, or from a
  *   last record that lost only its newline) and across rotation (kept in memory, or read from
  *   `PATH.1` when the new file is empty);
- * - close() makes one last attempt, whatever the back-off, to record the drops and `stop`.
+ * - close() makes one last attempt, whatever the back-off, to record the drops and `stop`;
+ * - with a sealing state beside the log, a `seal` record at most every `sealInterval` when
+ *   records were written since the last, and at close (seal.ts says in which order and why).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,9 +28,13 @@ import { FORMAT_VERSION, GENESIS_HASH } from '../shared/format-constants.js';
 import type { RequestInput, ResponseInput } from './record-input.js';
 import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
 import { ensureLogDirectory, LogRefused, openForReading, openLogFile, processUid, type WriterFs } from './log-file.js';
+import { DEFAULT_SEAL_INTERVAL_MS } from '../shared/seal.js';
+import { pendingSealFits, Sealer, type SealStep } from './seal.js';
+import type { SealFs } from './seal-state-file.js';
 import { type ChainHead, endsIncomplete, endsMidLine, headOf, lastRecordLine, readSettledTail, SETTLE_MS } from './tail.js';
 
 export type { WriterFs } from './log-file.js';
+export type { SealStep } from './seal.js';
 
 export interface WriterStats {
   written: number;
@@ -64,6 +70,14 @@ export interface AuditLogOptions {
    * complete the file's last line before calling it torn (tail.ts). Default 5 ms.
    */
   settleMs?: number;
+  /**
+   * With a sealing state beside the log (`sudo-proxy-audit seal init`): a seal at most this
+   * often (ms) when records were written since the last, and at close. Default 15 min; 0 or
+   * less never seals.
+   */
+  sealInterval?: number;
+  /** Test seam: called at points of a seal where a test stops the process. */
+  sealStep?: (at: SealStep) => void;
 }
 
 export interface AuditLog {
@@ -95,8 +109,16 @@ const errorText = (e: unknown): string => {
  */
 const SCRATCH_BYTES = 64 * 1024;
 
+/** When to try a seal again after another process held the state's lock, and after a state that could not be used (ms). */
+const SEAL_BUSY_RETRY_MS = 1_000;
+const SEAL_FAILED_RETRY_MS = 60_000;
+
 /** What writeRecord() is given: daemon input (the hot path) or a record object. */
-type RecordKind = 'request' | 'response' | 'record';
+type RecordKind = 'request' | 'response' | 'record' | 'line';
+/** A line made whole beforehand (a seal), written as it is at its own chain position. */
+interface PrebuiltLine {
+  line: string;
+}
 
 export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
   if (options.disabled) {
@@ -145,6 +167,17 @@ class FileAuditLog implements AuditLog {
   private backoff: number;
   private closed = false;
 
+  private readonly sealer: Sealer | null;
+  private readonly sealInterval: number;
+  /** When the next seal is due (the writer's clock); Infinity with nothing written since the last. */
+  private sealAt = Number.POSITIVE_INFINITY;
+  private lastSealMs: number;
+  /** The writer's clock at the last record written. */
+  private lastWriteMs = 0;
+  /** A seal made (the state already moved on) but not yet in the log: written before anything else. */
+  private pendingSeal: string | null = null;
+  private sealTimer: NodeJS.Timeout | null = null;
+
   constructor(options: AuditLogOptions) {
     this.path = path.resolve(options.path ?? defaultAuditLogPath());
     this.fs = options.fs ?? fs;
@@ -162,6 +195,11 @@ class FileAuditLog implements AuditLog {
     this.settleMs = Math.max(0, Math.min(options.settleMs ?? SETTLE_MS, 100));
     this.retry = options.retryMs ?? { initial: 250, max: 30_000 };
     this.backoff = this.retry.initial;
+    this.sealInterval = options.sealInterval ?? DEFAULT_SEAL_INTERVAL_MS;
+    this.lastSealMs = this.now();
+    this.sealer = this.sealInterval > 0 ? new Sealer(this.path, { ...fs, ...this.fs } as SealFs, this.warn, options.sealStep) : null;
+    // A seal a crash kept out of the log goes in first, if the log still ends where it belongs.
+    this.pendingSeal = this.sealer?.pendingLine() ?? null;
     // A writer that cannot open the log yet still starts: the daemon must run regardless.
     if (this.tryOpen()) this.append('record', { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: this.pid });
   }
@@ -184,7 +222,10 @@ class FileAuditLog implements AuditLog {
     // the count of what it dropped with it.
     this.retryAt = 0;
     this.append('record', { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'stop', pid: this.pid });
+    // Only when the log took the stop record: a failing log gets no attempt outside its back-off.
+    if (this.sealAt !== Number.POSITIVE_INFINITY && this.fd !== null) this.sealNow();
     this.closed = true;
+    this.clearSealTimer();
     this.closeFd();
   }
 
@@ -195,7 +236,7 @@ class FileAuditLog implements AuditLog {
   private append(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord): void {
     if (this.closed) return;
     try {
-      if (!this.ready()) {
+      if (!this.ready() || (this.pendingSeal !== null && !this.writePendingSeal())) {
         this.countDrop();
         return;
       }
@@ -213,6 +254,7 @@ class FileAuditLog implements AuditLog {
         this.backoff = this.retry.initial;
       }
       if (!this.writeRecord(kind, input)) this.countDrop();
+      else if (this.sealer !== null) this.sealAfterWrite();
     } catch (e) {
       // Unreachable by design; if a bug gets here the daemon still must not see it.
       this.countDrop();
@@ -221,7 +263,7 @@ class FileAuditLog implements AuditLog {
   }
 
   /** Writes one chained line; false (and the descriptor closed) on failure. */
-  private writeRecord(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord): boolean {
+  private writeRecord(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord | PrebuiltLine): boolean {
     const fd = this.fd as number;
     const seq = this.head === null ? 1 : this.head.seq + 1;
     const prev = this.head === null ? GENESIS_HASH : this.head.hash;
@@ -240,8 +282,7 @@ class FileAuditLog implements AuditLog {
           : -1;
     if (end < 0) {
       // The general path: the writer's own records, odd input, records near the line cap.
-      const record = kind === 'request' ? toRequestRecord(input as RequestInput) : kind === 'response' ? toResponseRecord(input as ResponseInput, loggedMs) : (input as UnchainedRecord);
-      const line = generalLine(record, seq, prev, loggedMs);
+      const line = kind === 'line' ? (input as PrebuiltLine).line : generalLine(this.recordOf(kind, input, loggedMs), seq, prev, loggedMs);
       if (line.length * 3 + 2 > data.length) data = Buffer.allocUnsafe(start + Buffer.byteLength(line) + 1);
       end = start + data.write(line, start, 'utf8');
     }
@@ -272,6 +313,7 @@ class FileAuditLog implements AuditLog {
       this.head.hash = hash;
     }
     this.written++;
+    this.lastWriteMs = loggedMs;
     if (this.lastError !== '' && this.dropped === 0) {
       // An outage that ended before any record was dropped (say, the log could not be opened
       // at start): the next outage gets its own warning and starts from the initial back-off.
@@ -289,6 +331,94 @@ class FileAuditLog implements AuditLog {
       }
     }
     return true;
+  }
+
+  private recordOf(kind: RecordKind, input: unknown, loggedMs: number): UnchainedRecord {
+    return kind === 'request' ? toRequestRecord(input as RequestInput) : kind === 'response' ? toResponseRecord(input as ResponseInput, loggedMs) : (input as UnchainedRecord);
+  }
+
+  // ---- sealing (seal.ts) ----
+
+  /** After a record: a seal when one is due, else the due time (and a timer, for a log that goes quiet). */
+  private sealAfterWrite(): void {
+    if (this.sealAt === Number.POSITIVE_INFINITY) {
+      this.sealAt = this.lastSealMs + this.sealInterval;
+      if (this.sealAt > this.lastWriteMs) this.armSealTimer(this.sealAt - this.lastWriteMs);
+    }
+    if (this.sealAt <= this.lastWriteMs) this.sealNow();
+  }
+
+  /** Appends a seal now (never throws): the state moves to the next epoch first. */
+  private sealNow(): void {
+    const sealer = this.sealer as Sealer;
+    this.clearSealTimer();
+    try {
+      if (!this.ready() || (this.pendingSeal !== null && !this.writePendingSeal())) {
+        this.retrySealLater(this.backoff);
+        return;
+      }
+      const loggedMs = this.now();
+      const made = sealer.seal(this.head === null ? 1 : this.head.seq + 1, this.head === null ? GENESIS_HASH : this.head.hash, loggedMs);
+      if (made === 'unsealed') {
+        // No state (yet): looked for again an interval later, if records are written.
+        this.lastSealMs = loggedMs;
+        this.sealAt = Number.POSITIVE_INFINITY;
+        return;
+      }
+      if (made === 'busy' || made === 'failed') {
+        // Another process seals for a moment; a state that cannot be used is not tried per record.
+        this.retrySealLater(made === 'busy' ? SEAL_BUSY_RETRY_MS : SEAL_FAILED_RETRY_MS);
+        return;
+      }
+      this.pendingSeal = made;
+      this.lastSealMs = loggedMs;
+      this.sealAt = Number.POSITIVE_INFINITY;
+      sealer.replaced();
+      // On failure the seal stays pending: it goes in before the next record that can be written.
+      this.writePendingSeal();
+    } catch (e) {
+      this.warn(`internal error while sealing: ${errorText(e)}`);
+      this.retrySealLater(SEAL_FAILED_RETRY_MS);
+    }
+  }
+
+  /** The seal could not be made or written: tried again after `ms` (with a record then, or by the timer). */
+  private retrySealLater(ms: number): void {
+    const wait = Math.min(this.sealInterval, ms);
+    this.sealAt = this.now() + wait;
+    this.armSealTimer(wait);
+  }
+
+  /** Writes the pending seal when the log ends where it belongs; false when the log could not take it. */
+  private writePendingSeal(): boolean {
+    const line = this.pendingSeal as string;
+    const fits = pendingSealFits(line, this.head);
+    if (fits !== 'fits') {
+      this.pendingSeal = null;
+      if (fits === 'lost') this.warn(`a seal made before a crash no longer fits the end of ${this.path} (another record took its place): its epoch is missing from the log, and verify will say so`);
+      return true;
+    }
+    if (!this.writeRecord('line', { line })) return false;
+    this.pendingSeal = null;
+    return true;
+  }
+
+  private armSealTimer(ms: number): void {
+    if (this.sealTimer !== null || this.closed) return;
+    // Never longer than an interval (a clock set back), nor past what setTimeout takes.
+    const delay = Math.max(1, Math.min(ms, this.sealInterval, 2 ** 31 - 1));
+    this.sealTimer = setTimeout(() => {
+      this.sealTimer = null;
+      if (!this.closed && this.sealAt !== Number.POSITIVE_INFINITY) this.sealNow();
+    }, delay);
+    // A pending seal never keeps the daemon's process alive.
+    this.sealTimer.unref();
+  }
+
+  private clearSealTimer(): void {
+    if (this.sealTimer === null) return;
+    clearTimeout(this.sealTimer);
+    this.sealTimer = null;
   }
 
   /** True when a descriptor for the file now at the path is open, reopening after rotation. */

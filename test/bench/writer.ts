@@ -2,7 +2,9 @@
  * Writer throughput and per-append latency, against the floor of the same bytes written raw.
  *   npm run bench:writer [-- --json]   (--json: one last line of JSON figures, for `npm run bench`)
  * (a) the writer without fsync, (b) a baseline that writeSync()s the very lines (a) wrote,
- * pre-serialised, to an O_APPEND descriptor, (c) the writer with fsync per record.
+ * pre-serialised, to an O_APPEND descriptor, (c) the writer with fsync per record, (d) the
+ * writer with a sealing state and a seal every 100 ms (the default is 15 min: (d) seals some
+ * 9,000 times more often, each seal a state file written, fsynced and renamed, and a dir fsync).
  * Rounds of (a) and (b) alternate and the median round is reported, so a neighbour's burst on
  * a shared machine skews both sides alike. Files live in a temp dir under os.tmpdir().
  * Timing each append reads the clock twice per record on both sides, which narrows the gap a
@@ -15,6 +17,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { keyId } from '../../src/shared/seal.js';
+import { encodeSealState, sealStatePath } from '../../src/shared/seal-state.js';
 import { openAuditLog, type RequestInput, type ResponseInput } from '../../src/writer/index.js';
 import { findTool, COMMAND_DIRS } from '../helpers/system-tools.js';
 
@@ -25,6 +30,8 @@ const FSYNC_RECORDS = 2_000;
 const UNTIMED_ROUNDS = 3;
 const TARGET_RATE = 100_000;
 const TARGET_RATIO = 0.5;
+/** (d)'s seal interval, ms. */
+const SEAL_EVERY_MS = 100;
 
 type Op = { kind: 'request'; input: RequestInput } | { kind: 'response'; input: ResponseInput };
 
@@ -78,16 +85,22 @@ interface Result {
   records: number;
   seconds: number;
   latenciesNs: Float64Array;
+  /** Seal records the writer added (sealing runs only). */
+  seals?: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function runWriter(dir: string, name: string, ops: Op[], count: number, fsync: boolean, timed = true): { result: Result; file: string } {
+function runWriter(dir: string, name: string, ops: Op[], count: number, fsync: boolean, timed = true, sealInterval?: number): { result: Result; file: string } {
   const file = path.join(dir, `${name}.log`);
   fs.rmSync(file, { force: true });
-  const log = openAuditLog({ path: file, fsync, warn: (m) => console.error(`warning: ${m}`) });
+  if (sealInterval !== undefined) {
+    const k0 = randomBytes(32);
+    fs.writeFileSync(sealStatePath(file), encodeSealState({ epoch: 0, key: k0, keyId: keyId(k0), pending: null }), { mode: 0o600 });
+  }
+  const log = openAuditLog({ path: file, fsync, sealInterval, warn: (m) => console.error(`warning: ${m}`) });
   const lat = new Float64Array(timed ? count : 0);
   const t0 = process.hrtime.bigint();
   if (timed) {
@@ -108,8 +121,9 @@ function runWriter(dir: string, name: string, ops: Op[], count: number, fsync: b
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   log.close();
   const { written, droppedTotal } = log.stats();
-  if (droppedTotal !== 0 || written !== count + 2) throw new Error(`${name}: wrote ${written}, dropped ${droppedTotal}`);
-  return { result: { name, records: count, seconds, latenciesNs: lat }, file };
+  const seals = written - count - 2;
+  if (droppedTotal !== 0 || seals < 0 || (sealInterval === undefined && seals !== 0)) throw new Error(`${name}: wrote ${written}, dropped ${droppedTotal}`);
+  return { result: { name, records: count, seconds, latenciesNs: lat, seals }, file };
 }
 
 function runBaseline(dir: string, name: string, lines: Buffer[], count: number, timed = true): Result {
@@ -217,10 +231,12 @@ function main(): void {
 
     const writerRounds: Result[] = [];
     const baselineRounds: Result[] = [];
+    const sealedRounds: Result[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       writerRounds.push(runWriter(dir, `writer-${r}`, ops, RECORDS, false).result);
       baselineRounds.push(runBaseline(dir, `baseline-${r}`, lines, RECORDS));
-      for (const f of [`writer-${r}.log`, `baseline-${r}.log`]) fs.rmSync(path.join(dir, f), { force: true });
+      sealedRounds.push(runWriter(dir, `sealed-${r}`, ops, RECORDS, false, true, SEAL_EVERY_MS).result);
+      for (const f of [`writer-${r}.log`, `baseline-${r}.log`, `sealed-${r}.log`]) fs.rmSync(path.join(dir, f), { force: true });
     }
     const untimedWriter: Result[] = [];
     const untimedBaseline: Result[] = [];
@@ -234,10 +250,12 @@ function main(): void {
 
     const writer = median(writerRounds);
     const baseline = median(baselineRounds);
+    const sealed = median(sealedRounds);
     const rows = [
       { ...writer, name: '(a) writer, no fsync' },
       { ...baseline, name: '(b) baseline writeSync O_APPEND' },
       { ...fsynced, name: '(c) writer, fsync per record' },
+      { ...sealed, name: `(d) writer, sealing every ${SEAL_EVERY_MS} ms (${sealed.seals} seals)` },
     ];
     const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
     const header = ['case', 'records', 'records/s', 'p50 µs', 'p99 µs'];
@@ -257,6 +275,7 @@ function main(): void {
     console.log(`\nwriter/baseline: ${ratio.toFixed(2)}×   (rounds: writer ${writerRounds.map((r) => fmt(rate(r))).join(', ')}; baseline ${baselineRounds.map((r) => fmt(rate(r))).join(', ')})`);
     console.log(`${rate(writer) >= TARGET_RATE ? 'PASS' : 'FAIL'} writer ≥ ${fmt(TARGET_RATE)} records/s (${fmt(rate(writer))})`);
     console.log(`${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'} writer ≥ ${TARGET_RATIO}× baseline (${ratio.toFixed(2)}×)`);
+    console.log(`sealing on / off: ${(rate(sealed) / rate(writer)).toFixed(3)}× (rounds sealed: ${sealedRounds.map((r) => fmt(rate(r))).join(', ')})`);
     if (rust !== null) {
       const tsP50 = percentile(Float64Array.from(writer.latenciesNs).sort(), 50) / 1e3;
       console.log(
@@ -282,6 +301,10 @@ function main(): void {
         baselineP99Us: p(baseline, 99),
         fsyncPerS: rate(fsynced),
         fsyncP50Us: p(fsynced, 50),
+        sealedPerS: rate(sealed),
+        sealedP99Us: p(sealed, 99),
+        seals: sealed.seals,
+        sealIntervalMs: SEAL_EVERY_MS,
         untimedWriterPerS: rate(median(untimedWriter)),
         untimedBaselinePerS: rate(median(untimedBaseline)),
         untimedRatio,

@@ -23,10 +23,10 @@ describe('parseLine', () => {
     const big = Buffer.alloc(MAX_LINE_BYTES + 1, 0x20);
     expect(parseLine(big)).toEqual({ ok: false, reason: 'over the 1 MiB line cap' });
     expect(parseLine(bytes('[1,2]'))).toEqual({ ok: false, reason: 'schema: expected an object, got an array' });
-    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
     // Names an object has by inheritance are not record types either (the fuzzer found "valueOf").
     for (const type of ['valueOf', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      expect(parseLine(bytes(`{"v":1,"type":"${type}","time":"","event":"start","pid":0}`))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+      expect(parseLine(bytes(`{"v":1,"type":"${type}","time":"","event":"start","pid":0}`))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
     }
   });
 

@@ -345,7 +345,7 @@ describe('a deleted log directory', () => {
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
     const lines = readLines(file);
     const recs = lines.map((l) => auditRecordSchema.parse(JSON.parse(l)));
-    expect(recs.map((r) => ('id' in r ? r.id : r.event))).toEqual(['dropped', 'req-2', 'stop']);
+    expect(recs.map((r) => ('id' in r ? r.id : 'event' in r ? r.event : r.type))).toEqual(['dropped', 'req-2', 'stop']);
     expect(recs[0]).toMatchObject({ type: 'writer', dropped: 0, seq: 3, prev: hashLine(lastBefore) });
     const trace = recs[0].type === 'writer' ? String(recs[0].error) : '';
     expect(trace).toContain(`log directory ${dir} was missing`);
@@ -373,7 +373,7 @@ describe('a deleted log file', () => {
     log.close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const recs = readLines(file).map((l) => auditRecordSchema.parse(JSON.parse(l)));
-    expect(recs.map((r) => ('id' in r ? r.id : r.event))).toEqual(['dropped', 'req-2', 'stop']);
+    expect(recs.map((r) => ('id' in r ? r.id : 'event' in r ? r.event : r.type))).toEqual(['dropped', 'req-2', 'stop']);
     expect(recs[0]).toMatchObject({ type: 'writer', dropped: 0, seq: 3, prev: hashLine(lastBefore) });
     const trace = recs[0].type === 'writer' ? String(recs[0].error) : '';
     expect(trace).toContain(`log file ${file} was deleted`);

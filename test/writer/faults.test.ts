@@ -178,7 +178,7 @@ describe('disk full', () => {
     expect(() => JSON.parse(lines[2])).toThrow(); // the fragment of req-2
     expect(lines[2].startsWith('{"v":1,"type":"request"')).toBe(true);
     const after = [lines[0], lines[1], ...lines.slice(3)].map((l) => auditRecordSchema.parse(JSON.parse(l)));
-    expect(after.map((r) => ('id' in r ? r.id : r.event))).toEqual(['start', 'req-1', 'dropped', 'req-3', 'stop']);
+    expect(after.map((r) => ('id' in r ? r.id : 'event' in r ? r.event : r.type))).toEqual(['start', 'req-1', 'dropped', 'req-3', 'stop']);
     expect(JSON.parse(lines[3])).toMatchObject({ seq: 3, prev: hashLine(lines[1]), dropped: 1 });
     const report = verifyChain(chainLinesOf([file]));
     expect(report.ok).toBe(true);
@@ -196,7 +196,7 @@ describe('disk full', () => {
     log.close();
     const lines = readLines(file);
     const recs = lines.map((l) => auditRecordSchema.parse(JSON.parse(l)));
-    expect(recs.map((r) => ('id' in r ? r.id : r.event))).toEqual(['start', 'req-1', 'req-2', 'stop']);
+    expect(recs.map((r) => ('id' in r ? r.id : 'event' in r ? r.event : r.type))).toEqual(['start', 'req-1', 'req-2', 'stop']);
     expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: true, records: 4, malformed: [] });
     expect(log.stats()).toEqual({ written: 4, dropped: 0, droppedTotal: 0 });
   });

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { runDemo } from '../../demo/demo.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, fileError, UsageError } from './errors.js';
-import { parseFlags } from './flags.js';
+import { durationFlag, parseFlags } from './flags.js';
 import { stderrLine } from './output.js';
 import { notATerminal, runViewer } from './viewer-loader.js';
 
 const help = `Usage: ${PROGRAM} demo [--audit-log PATH] [--rate R] [--count N] [--speed S]
-                             [--seed N] [--view]
+                             [--seed N] [--seal-interval DURATION] [--view]
 
 A simulated sudo-proxy daemon: requests arrive, an operator approves or denies them after a
 realistic delay, approved commands run and complete. Records go through the real writer,
@@ -25,6 +25,9 @@ Options:
       --speed S         time compression: prompts and commands run S times faster
                         (default 10)
       --seed N          reproducible traffic
+      --seal-interval DURATION
+                        with a sealing state (seal init --audit-log PATH): a seal at
+                        most this often (default 15m; 10s to watch it happen)
       --view            open the viewer on the log at the same time; quitting it
                         stops the demo (what npm start runs)
   -h, --help            show this help
@@ -36,6 +39,7 @@ const OPTIONS = {
   count: { type: 'string' },
   speed: { type: 'string', default: '10' },
   seed: { type: 'string' },
+  'seal-interval': { type: 'string' },
   view: { type: 'boolean' },
 } as const;
 
@@ -62,6 +66,7 @@ export const demoCommand: Command = {
       count: numberFlag('count', values.count, 1, true),
       speed: numberFlag('speed', values.speed, 0.001) as number,
       seed: numberFlag('seed', values.seed, 0, true),
+      sealInterval: durationFlag('seal-interval', values['seal-interval']),
     };
     // Checked before the daemon starts, so that no records are written for a viewer that cannot open.
     const noTerminal = values.view ? await notATerminal() : undefined;

@@ -3,6 +3,7 @@
  * turned into one line a person can act on (`unknown option '--hots' (did you mean '--host'?)`).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDurationMs } from '../../shared/query.js';
 import { UsageError } from './errors.js';
 import { closest } from './suggest.js';
 
@@ -53,4 +54,12 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /** Values of a repeatable flag that also accepts comma lists: `--state denied,timeout --state failed`. */
 export function listValues(values: readonly string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/** A positive duration flag (`10s`, `15m`, `1h30m`, `250ms`) in ms, or undefined when not given. */
+export function durationFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDurationMs(value);
+  if (ms === null || ms <= 0) throw new UsageError(`--${name} takes a duration (10s, 15m, 1h), got '${value}'`);
+  return ms;
 }

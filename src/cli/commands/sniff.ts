@@ -12,7 +12,7 @@
 
 export type SniffResult = { ok: true } | { ok: false; reason: string };
 
-const RECORD_TYPES = new Set(['request', 'response', 'writer']);
+const RECORD_TYPES = new Set(['request', 'response', 'writer', 'seal']);
 
 /** What one line is, for the sniff: a record, JSON of another kind, text, or binary data. */
 type LineVerdict = 'record' | 'json' | 'text' | 'nul' | 'not-utf8';

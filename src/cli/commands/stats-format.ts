@@ -2,6 +2,7 @@
  * `stats` output: an aureport-style text summary for people, and JSON with stable snake_case
  * names for scripts. Pure: given the stats, the malformed lines and the files.
  */
+import { type SealScan, sealScanJson, sealScanText } from './seal-scan.js';
 import type { Anomaly, EntryState, EntryStats, MalformedLine, Percentiles } from '../../shared/entry.js';
 import { ENTRY_STATES } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
@@ -20,6 +21,8 @@ export interface StatsInput {
   lastMs: number;
   malformedCount: number;
   malformed: readonly MalformedLine[];
+  /** The seals, per origin ('' for files read directly); only logs that have any. */
+  seals?: ReadonlyArray<{ origin: string; scan: SealScan }>;
 }
 
 /** Rows listed per table in text; --json lists everything. */
@@ -50,6 +53,10 @@ export function statsJson(input: StatsInput): Record<string, unknown> {
     malformed_count: input.malformedCount,
     malformed: input.malformed.map((m) => ({ file: m.file, line: m.line, reason: m.reason })),
     duplicate_lines: input.collector?.duplicateLines ?? 0,
+    // Only for sealed logs: an unsealed log's output is as it was.
+    ...(input.seals && input.seals.length > 0
+      ? { seal: input.collector ? Object.fromEntries(input.seals.map((s) => [s.origin, sealScanJson(s.scan)])) : sealScanJson(input.seals[0].scan) }
+      : {}),
   };
 }
 
@@ -98,6 +105,10 @@ export function statsText(input: StatsInput, options: { utc: boolean; malformedL
   if (rate) lines.push(rate);
   lines.push(`Malformed lines:      ${input.malformedCount}`);
   if (c) lines.push(`Duplicate lines:      ${c.duplicateLines} (exact copies resent by the shipper, dropped)`);
+  for (const { origin, scan } of input.seals ?? []) {
+    const text = sealScanText(scan);
+    if (text !== null) lines.push(`Seals:                ${escapeForTerminal(origin === '' ? text : `${origin}: ${text}`)}`);
+  }
   lines.push('');
 
   const states = ENTRY_STATES.map((state: EntryState) => ({ name: state, count: s.byState[state] }));

@@ -5,13 +5,15 @@ import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { inputFiles } from './inputs.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
+import { scanSeals } from './seal-scan.js';
 import { type StatsInput, statsJson, statsText } from './stats-format.js';
 
 const help = `Usage: ${PROGRAM} stats [FILE… | DIR…] [options]
 
 Summarises the log: requests per state, host and session; decision latency and execution
 duration percentiles (p50, p95, max); request rate; the most frequent commands; anomalies
-(responses without a request, duplicate ids, …) and malformed lines.
+(responses without a request, duplicate ids, …) and malformed lines; for a sealed log, its
+seals (the last one, and how many records follow it: verify --verification-key checks them).
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
@@ -47,6 +49,9 @@ export const statsCommand: Command = {
       lastMs: positions.length > 0 ? engine.entry(positions[positions.length - 1]).timeMs : Number.NaN,
       malformedCount: engine.malformedCount(),
       malformed: engine.malformed(),
+      seals: (inputs.kind === 'files' ? [{ origin: '', files: inputs.files }] : inputs.hosts)
+        .map((h) => ({ origin: 'origin' in h ? h.origin : '', scan: scanSeals(h.files) }))
+        .filter((s) => s.scan.seals > 0),
     };
     await engine.close();
     process.stdout.write(values.json ? `${jsonForTerminal(statsJson(input))}\n` : statsText(input, { utc: values.utc === true }));

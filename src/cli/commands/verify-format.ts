@@ -5,6 +5,7 @@
  */
 import type { ChainReport } from '../../shared/chain.js';
 import type { DamagedFile } from './lines.js';
+import type { SealVerdict } from '../../shared/seal.js';
 import type { CollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 
@@ -18,6 +19,37 @@ export interface HostVerdict extends Omit<CollectedOrder, 'lines'> {
   report: ChainReport;
   /** Gzip files of the host cut short or corrupt part way: read up to there. */
   damaged: readonly DamagedFile[];
+  /** Absent when the seals were not looked at. */
+  seal?: SealVerdict;
+}
+
+/**
+ * What the seals say (not yet escaped): `sealed through seq N at TIME (epoch E); M records
+ * after it unsealed`, the first failure, or what was seen without a key. Null for a log
+ * without seals and no key.
+ */
+export function sealSummary(s: SealVerdict): string | null {
+  if (s.failure) return `seal failure at ${s.failure.file}:${s.failure.line} (${s.failure.kind}): ${s.failure.message}`;
+  const after = `${plural(s.unsealed, 'record')} after it unsealed`;
+  if (s.keyed) {
+    if (s.last === null) return `not sealed: no seal record, ${plural(s.unsealed, 'record')} unsealed (nothing here is proven by the key)`;
+    return `sealed through seq ${s.last.seq} at ${s.last.time} (epoch ${s.last.epoch}, ${plural(s.seals, 'seal')} verified); ${after}`;
+  }
+  if (s.last === null) return null;
+  return `${plural(s.seals, 'seal')}, the last at seq ${s.last.seq}, ${s.last.time} (epoch ${s.last.epoch}); ${after}; not checked: no --verification-key`;
+}
+
+export function sealJson(s: SealVerdict): Record<string, unknown> {
+  return {
+    checked: s.keyed,
+    seals: s.seals,
+    sealed_through_seq: s.last?.seq ?? null,
+    sealed_through_time: s.last?.time ?? null,
+    last_epoch: s.last?.epoch ?? null,
+    unsealed: s.unsealed,
+    failure: s.failure,
+    warnings: s.warnings,
+  };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -34,12 +66,12 @@ export function summary(r: ChainReport, damaged: readonly DamagedFile[] = []): s
   return `damaged: ${damaged.map((d) => d.file).join(', ')} lost ${damaged.length === 1 ? 'its' : 'their'} rest; the chain of what was read is intact: ${ok}`;
 }
 
-/** A log verified: its chain is intact and no file of it was damaged. */
-export const verified = (r: ChainReport, damaged: readonly DamagedFile[]): boolean => r.ok && damaged.length === 0;
+/** A log verified: its chain is intact, no file of it was damaged, and its seals (checked only with a key) hold. */
+export const verified = (r: ChainReport, damaged: readonly DamagedFile[], seal?: SealVerdict): boolean => r.ok && damaged.length === 0 && !seal?.failure;
 
-export function reportJson(files: readonly string[], r: ChainReport, damaged: readonly DamagedFile[] = []): Record<string, unknown> {
+export function reportJson(files: readonly string[], r: ChainReport, damaged: readonly DamagedFile[] = [], seal?: SealVerdict): Record<string, unknown> {
   return {
-    ok: verified(r, damaged),
+    ok: verified(r, damaged, seal),
     files,
     records: r.records,
     unchained: r.unchained,
@@ -52,13 +84,16 @@ export function reportJson(files: readonly string[], r: ChainReport, damaged: re
     break: r.break,
     /** Gzip files cut short or corrupt part way: their lines up to there were checked, the rest is lost. */
     damaged,
+    // Only for a sealed log or a key given: the output of an unsealed log is as it was.
+    ...(seal && (seal.keyed || seal.seals > 0) ? { seal: sealJson(seal) } : {}),
   };
 }
 
 /** `HOST: ok: …, head HASH (D duplicate lines dropped, L records arrived late)`, escaped. */
 export function hostLine(v: HostVerdict): string {
   const facts = v.report.ok ? ` (${plural(v.duplicates, 'duplicate line')} dropped, ${plural(v.lateArrivals, 'record')} arrived late)` : '';
-  return escapeForTerminal(`${v.origin}: ${summary(v.report, v.damaged)}${facts}`);
+  const seal = v.report.ok && v.seal ? sealSummary(v.seal) : null;
+  return escapeForTerminal(`${v.origin}: ${summary(v.report, v.damaged)}${facts}${seal === null ? '' : `; ${seal}`}`);
 }
 
 /** Hosts named in the closing line, at most. */
@@ -75,7 +110,7 @@ function listed(names: readonly string[]): string {
  * nobody could check is not "all ok"; nor is one with a damaged file, counted broken. Escaped.
  */
 export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly string[] = []): string {
-  const broken = verdicts.filter((v) => !verified(v.report, v.damaged)).map((v) => v.origin);
+  const broken = verdicts.filter((v) => !verified(v.report, v.damaged, v.seal)).map((v) => v.origin);
   const head = `verified ${plural(verdicts.length, 'host')}`;
   const unverified = skipped.length > 0 ? `${skipped.length} not verified (${listed(skipped)}: unreadable)` : '';
   if (broken.length === 0) return escapeForTerminal(unverified ? `${head}: ${unverified}` : `${head}: all ok`);
@@ -84,7 +119,7 @@ export function fleetLine(verdicts: readonly HostVerdict[], skipped: readonly st
 
 /** Whether a collector directory verified: every host read was ok, and none was skipped. */
 export function fleetOk(verdicts: readonly HostVerdict[], skipped: readonly string[]): boolean {
-  return skipped.length === 0 && verdicts.every((v) => verified(v.report, v.damaged));
+  return skipped.length === 0 && verdicts.every((v) => verified(v.report, v.damaged, v.seal));
 }
 
 export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdict[], skipped: readonly string[] = []): Record<string, unknown> {
@@ -94,7 +129,7 @@ export function fleetJson(dirs: readonly string[], verdicts: readonly HostVerdic
     skipped,
     hosts: verdicts.map((v) => ({
       origin: v.origin,
-      ...reportJson(v.files, v.report, v.damaged),
+      ...reportJson(v.files, v.report, v.damaged, v.seal),
       duplicate_lines: v.duplicates,
       late_arrivals: v.lateArrivals,
       max_lateness: v.maxLateness,

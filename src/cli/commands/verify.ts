@@ -5,19 +5,26 @@
  * back in order first (duplicates dropped, late batches placed by seq) and judged on its own.
  */
 import { type ChainReport, verifyChain } from '../../shared/chain.js';
+import path from 'node:path';
+import { sealStatePath } from '../../shared/seal-state.js';
+import { SealChecker, type SealVerdict } from '../../shared/seal.js';
 import { CollectedFilesChanged, inPlanOrder, planCollectedOrder } from '../../shared/chain-order.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
+import { rotationBase } from '../../engine/rotated-set.js';
 import { type Command, PROGRAM } from './command.js';
 import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
-import { parseFlags } from './flags.js';
+import { durationFlag, parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles, type DamagedFile, recordProblem } from './lines.js';
 import { stderrLine } from './output.js';
-import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, summary, verified } from './verify-format.js';
+import { readStateSummary } from './seal-state-read.js';
+import { keyForFiles, keysForHosts, parseVerificationKeys } from './verification-keys.js';
+import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, sealSummary, summary, verified } from './verify-format.js';
 
-const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH] [--json]
+const help = `Usage: ${PROGRAM} verify [FILE… | DIR…] [--history] [--expect-head [HOST=]HASH]
+                       [--verification-key [HOST=]KEY | --verification-key-file FILE] [--json]
 
 Checks the hash chain of an audit log: every record carries the SHA-256 of the line before
 it, so a modified, deleted, inserted or reordered line — or a file missing from a rotated
@@ -39,13 +46,26 @@ Options:
       --expect-head HASH  the head hash recorded earlier (e.g. by cron, kept elsewhere);
                           a log that no longer contains it was truncated or rewritten.
                           For a collector directory HOST=HASH, repeatable, one per host
+      --verification-key KEY
+                          the key seal init printed: checks every seal record's MAC
+                          under its epoch's key and that epochs follow each other, and
+                          says how far the log is sealed. HOST=KEY per host for a
+                          collector directory, repeatable
+      --verification-key-file FILE
+                          the same, read from FILE (KEY, or HOST=KEY lines)
+      --seal-interval DURATION
+                          the writer's seal interval (default 15m): a last seal older
+                          than this before the last record is warned about
       --json              one JSON object instead of text
   -h, --help              show this help
 
 Output: "ok: N records, head HASH" (exit 0) or "break at FILE:LINE (KIND): …" (exit 1),
 KIND being modified, deleted, inserted, reordered or restarted. A gzip file cut short or
 corrupt part way is named on stderr, its lines up to there checked and the other files read
-after it; the verdict is then "damaged: FILE lost its rest; …" (exit 1). For a collector directory,
+after it; the verdict is then "damaged: FILE lost its rest; …" (exit 1). With a key, then "sealed
+through seq N at TIME …; M records after it unsealed" or "seal failure at FILE:LINE (KIND): …"
+(exit 1), KIND being mac, missing-epoch, reordered, other-log or malformed. Records after
+the last seal are not covered: whoever holds the host may have rewritten them. For a collector directory,
 one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
 then "verified N hosts: all ok" or which are broken or not verified (a host whose log is
 unreadable is skipped and named); exit 0 only when every host is ok and none was skipped.
@@ -70,24 +90,42 @@ function reportMalformedLines(report: ChainReport): void {
  * line goes, then the lines in that order; more when a batch arrived very late), so a big
  * host needs little memory.
  */
-function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined): HostVerdict {
+function verifyCollectedHost(host: CollectedHost, expectHead: string | undefined, seals: SealChecker): HostVerdict {
   // Each pass reads the files again and finds the same damage: told once per file.
   const damaged = new Map<string, DamagedFile>();
   const onDamaged = (d: DamagedFile) => void damaged.set(d.file, d);
   const plan = planCollectedOrder(chainLinesOfFiles(host.files, onDamaged));
   let report: ChainReport;
   try {
-    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files, onDamaged)), { expectHead, judge: recordProblem });
+    report = verifyChain(inPlanOrder(plan, () => chainLinesOfFiles(host.files, onDamaged)), { expectHead, judge: recordProblem, onRecord: (r) => seals.add(r) });
   } catch (e) {
     throw e instanceof CollectedFilesChanged ? new CliError(`${host.origin}: ${e.message}`) : e;
   }
   const { duplicates, lateArrivals, maxLateness } = plan;
-  return { origin: host.origin, files: host.files, report, damaged: [...damaged.values()], duplicates, lateArrivals, maxLateness };
+  return { origin: host.origin, files: host.files, report, damaged: [...damaged.values()], seal: seals.finish(), duplicates, lateArrivals, maxLateness };
 }
 
 /** A gzip file cut short or corrupt part way, in the words print's engine notice uses. */
 function reportDamaged(damaged: readonly DamagedFile[]): void {
   for (const d of damaged) stderrLine(`${PROGRAM}: ${d.message}`);
+}
+
+/** The seal verdict's warnings, one line each on stderr. */
+function reportSealWarnings(seal: SealVerdict | undefined, origin?: string): void {
+  for (const w of seal?.warnings ?? []) stderrLine(`warning: ${origin === undefined ? '' : `${origin}: `}${w}`);
+}
+
+/**
+ * The sealing state beside the live log, when there is one (verify on the log's own host):
+ * a log whose last seal is older than the state's epoch says was truncated.
+ */
+function checkSealState(seals: SealChecker, files: readonly string[]): void {
+  const last = files[files.length - 1];
+  // Only when the live log is given (last, as a rotated set is ordered): older files end before the state's epoch.
+  if (last === undefined || rotationBase(path.basename(last)) !== null) return;
+  const statePath = sealStatePath(path.resolve(last));
+  const state = readStateSummary(statePath);
+  if (state !== null) seals.checkState(state, statePath);
 }
 
 export const verifyCommand: Command = {
@@ -97,6 +135,9 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseFlags(argv, {
       history: { type: 'boolean' },
       'expect-head': { type: 'string', multiple: true },
+      'verification-key': { type: 'string', multiple: true },
+      'verification-key-file': { type: 'string' },
+      'seal-interval': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -104,32 +145,42 @@ export const verifyCommand: Command = {
       return EXIT_OK;
     }
     const heads = parseExpectedHeads(values['expect-head']);
+    const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
+    const intervalMs = durationFlag('seal-interval', values['seal-interval']);
     const inputs = resolveInputs(positionals, { history: values.history });
 
     if (inputs.kind === 'files') {
+      const expectHead = headForFiles(heads);
       const damaged: DamagedFile[] = [];
-      const report = verifyChain(chainLinesOfFiles(inputs.files, (d) => damaged.push(d)), { expectHead: headForFiles(heads), judge: recordProblem });
+      const seals = new SealChecker(keyForFiles(keys), { intervalMs });
+      const report = verifyChain(chainLinesOfFiles(inputs.files, (d) => damaged.push(d)), { expectHead, judge: recordProblem, onRecord: (r) => seals.add(r) });
+      checkSealState(seals, inputs.files);
+      const seal = seals.finish();
       if (values.json) {
-        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report, damaged))}\n`);
+        process.stdout.write(`${jsonForTerminal(reportJson(inputs.files, report, damaged, seal))}\n`);
       } else {
         reportDamaged(damaged);
         reportMalformedLines(report);
+        reportSealWarnings(seal);
         process.stdout.write(`${escapeForTerminal(summary(report, damaged))}\n`);
+        const sealed = report.ok ? sealSummary(seal) : null;
+        if (sealed !== null) process.stdout.write(`${escapeForTerminal(sealed)}\n`);
       }
-      return verified(report, damaged) ? EXIT_OK : EXIT_VERDICT;
+      return verified(report, damaged, seal) ? EXIT_OK : EXIT_VERDICT;
     }
 
-    const expected = headsForHosts(
-      heads,
-      inputs.hosts.map((h) => h.origin),
-    );
+    const origins = inputs.hosts.map((h) => h.origin);
+    const expected = headsForHosts(heads, origins);
+    const hostKeys = keysForHosts(keys, origins);
     const verdicts: HostVerdict[] = [];
     for (const host of inputs.hosts) {
-      const verdict = verifyCollectedHost(host, expected.get(host.origin));
+      const seals = new SealChecker(hostKeys.get(host.origin) ?? null, { intervalMs });
+      const verdict = verifyCollectedHost(host, expected.get(host.origin), seals);
       verdicts.push(verdict);
       if (!values.json) {
         reportDamaged(verdict.damaged);
         reportMalformedLines(verdict.report);
+        reportSealWarnings(verdict.seal, host.origin);
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
     }

@@ -107,7 +107,8 @@ class ObjectSink implements EntrySink<ObjRequest, ObjResponse> {
 export type JoinStep =
   | { kind: 'added'; slot: number } // a new entry (request, or orphan response)
   | { kind: 'updated'; slot: number } // an existing entry changed (response, anomaly)
-  | { kind: 'writer'; event: WriterEvent; interrupted: number[] }; // interrupted: slots flagged by a restart
+  | { kind: 'writer'; event: WriterEvent; interrupted: number[] } // interrupted: slots flagged by a restart
+  | { kind: 'seal' }; // a seal: no entry, nothing changed
 
 /**
  * Incremental join into plain `Entry` objects, in log order (an orphan is placed where its
@@ -142,6 +143,8 @@ export class EntryJoiner {
         const interrupted = [...this.sink.takeTouched()];
         return { kind: 'writer', event, interrupted };
       }
+      case 'seal':
+        return { kind: 'seal' };
     }
   }
 }
