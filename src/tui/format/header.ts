@@ -4,9 +4,10 @@
  * and the malformed-line count. Narrow terminals get compact forms rather than cut-off text.
  */
 import path from 'node:path';
-import type { EntryStats } from '../../shared/entry.js';
+import type { ChainStatus, EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { STATE_LOOK, STATE_ORDER } from '../theme.js';
+import { chainBadgeForms } from './chain-badge.js';
 import { type Line, lineText, type Span } from './spans.js';
 import { sparkline, squeeze } from './sparkline.js';
 import { displayWidth, truncate } from './text.js';
@@ -26,6 +27,8 @@ export interface HeaderInput {
   origins?: number;
   /** Exact duplicate lines the engine dropped (engine.duplicateLines()). */
   duplicateLines?: number;
+  /** The hash chain as checked so far (engine.chainStatus()); null or absent when not checked. */
+  chain?: ChainStatus | null;
   width: number;
 }
 
@@ -91,11 +94,25 @@ export function titleLine(h: HeaderInput): Line {
     if (right.length > 0) right.push({ text: '  ' });
     right.push({ text: `/${escapeForTerminal(h.search, 40)}`, color: 'magenta' });
   }
-  // Keep the live/paused state visible: shorten, then drop, what is read before the filter.
-  const forms = sourceForms(h);
+  // Keep the live/paused state and the chain badge visible: shorten, then drop, what is read
+  // before the filter; the badge's long forms go before the file name, its short ones after.
+  const sources = sourceForms(h);
+  const badges = chainBadgeForms(h.chain ?? null);
+  const tries: Array<[Span[], Span[]]> = [];
+  if (badges.length === 0) for (const source of sources) tries.push([source, []]);
+  else {
+    for (const source of sources) for (const badge of badges.slice(0, 2)) tries.push([source, badge]);
+    for (const badge of badges.slice(2)) tries.push([[], badge]);
+  }
   let left: Span[] = [];
-  for (const source of forms) {
-    left = [{ text: escapeForTerminal(h.title, 200), bold: true }, { text: '  ' }, ...(source.length > 0 ? [...source, { text: '  ' }] : []), state];
+  for (const [source, badge] of tries) {
+    left = [
+      { text: escapeForTerminal(h.title, 200), bold: true },
+      { text: '  ' },
+      ...(source.length > 0 ? [...source, { text: '  ' }] : []),
+      state,
+      ...(badge.length > 0 ? [{ text: '  ' }, ...badge] : []),
+    ];
     if (width(left) + width(right) + 2 <= h.width) break;
   }
   return spread(left, right, h.width);
