@@ -152,6 +152,20 @@ describe('rows among the entries', () => {
     expect(v.frame()).toContain('⚠ writer restarted after a crash · pid 4343');
   });
 
+  it('shows a running entry its writer left behind as halted, not ticking', async () => {
+    const running = entryInState('running', { timeMs: BASE_MS });
+    const halted = entryInState('running', { timeMs: BASE_MS + 60_000, anomalies: ['interrupted'] });
+    const engine = new FakeEngine([running, halted], { writers: [writer('stop', 2)] });
+    const v = await open(engine);
+    const rows = rowsOf(v);
+    expect(rows[0]).toMatch(/▶ running .* 3h59m…$/);
+    expect(rows[1]).toMatch(/↯ halted .* -$/);
+    await v.press('k', KEY.enter);
+    expect(v.frame()).toContain('↯ halted');
+    await v.press('G');
+    expect(v.frame()).toMatch(/halted +its writer stopped or crashed while it ran/);
+  });
+
   it('moves over marks with j/k and shows a mark in the detail pane on Enter', async () => {
     const engine = new FakeEngine(day(4), { writers: [writer('dropped', 2, { dropped: 5, error: 'ENOSPC' })] });
     const v = await open(engine);

@@ -7,8 +7,8 @@
 import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
 import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
-import { STATE_LOOK } from '../theme.js';
-import { promptChar, runningSinceMs } from './cells.js';
+import { lookOf } from '../theme.js';
+import { isLive, promptChar, runningSinceMs } from './cells.js';
 import type { Line, Span } from './spans.js';
 import { wrapText } from './text.js';
 import { formatFullTime } from './time.js';
@@ -88,7 +88,7 @@ export function detailBuilder(width: number): { lines: Line[]; section: (title: 
 export function detailLines(entry: Entry, width: number, nowMs: number, clockSkewMs = DEFAULT_CLOCK_SKEW_MS): Line[] {
   const { lines, section, field } = detailBuilder(width);
 
-  const look = STATE_LOOK[entry.state];
+  const look = lookOf(entry);
   lines.push([
     { text: `${look.symbol} ${look.word}`, color: look.color, bold: true },
     { text: `  ${promptChar(entry)} `, bold: entry.privileged },
@@ -121,7 +121,9 @@ export function detailLines(entry: Entry, width: number, nowMs: number, clockSke
   });
 
   section('Outcome');
-  if (entry.state === 'running') {
+  if (entry.state === 'running' && !isLive(entry)) {
+    field('halted', 'its writer stopped or crashed while it ran: the outcome was never recorded', { color: 'yellow' });
+  } else if (entry.state === 'running') {
     field('running', Number.isFinite(entry.timeMs) ? `for ${formatDuration(nowMs - runningSinceMs(entry))}…` : 'yes', { color: 'cyan' });
   } else if (entry.completedTime !== null) {
     const when = Number.isFinite(entry.completedMs) ? formatFullTime(entry.completedMs) : escapeForTerminal(entry.completedTime, 200);

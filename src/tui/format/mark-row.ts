@@ -12,7 +12,8 @@ import type { Mark } from '../store/rows.js';
 import type { Color } from '../theme.js';
 import { breakPlace } from './chain-badge.js';
 import type { RowContext } from './cells.js';
-import type { Span } from './spans.js';
+import { fitLine } from './header.js';
+import { lineText, type Span } from './spans.js';
 import { displayWidth, fit, truncate } from './text.js';
 import { formatTime, TIME_STYLE_WIDTH } from './time.js';
 
@@ -79,13 +80,19 @@ export function markSpans(m: Mark, width: number, ctx: RowContext): Span[] {
   const text = truncate(look.text, room);
   const fill = Math.max(0, room - displayWidth(text) - 1);
   const style = { color: look.color, bold: look.bold, dim: look.dim };
-  return [
-    { text: time, dim: true },
-    { text: ' ' },
-    { text: lead, ...style },
-    { text, ...style },
-    { text: fill > 0 ? ` ${look.rule.repeat(fill)}` : ' '.repeat(Math.max(0, room - displayWidth(text))), ...style },
-  ];
+  const spans = fitLine(
+    [
+      { text: time, dim: true },
+      { text: ' ' },
+      { text: lead, ...style },
+      { text, ...style },
+      { text: fill > 0 ? ` ${look.rule.repeat(fill)}` : ' '.repeat(Math.max(0, room - displayWidth(text))), ...style },
+    ],
+    width,
+  );
+  // Narrower than the time and the rule's lead: cut, and padded to the width all the same.
+  const short = width - displayWidth(lineText(spans));
+  return short > 0 ? [...spans, { text: ' '.repeat(short) }] : spans;
 }
 
 /** file:line of a mark's record, for lists and the detail pane. */

@@ -125,10 +125,13 @@ export function sortMarks(marks: Mark[]): Mark[] {
   return marks.map((m, i) => ({ m, i })).sort((a, b) => a.m.at - b.m.at || rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
 }
 
-/** Writer events and chain breaks as marks; a break whose entry is unknown goes at the end. */
+/**
+ * Writer events and chain breaks as marks; a break whose entry is unknown goes at the end. An
+ * event without a `position` (an engine from before issue #13) has no place among the rows.
+ */
 export function buildMarks(events: readonly WriterEvent[], breaks: readonly ChainBreakSeen[], positionOf: (key: number) => number, size: number): Mark[] {
   const marks: Mark[] = [];
-  for (const event of events) marks.push({ kind: 'writer', at: Math.min(event.position ?? size, size), event });
+  for (const event of events) if (event.position !== undefined) marks.push({ kind: 'writer', at: Math.min(event.position, size), event });
   for (const brk of breaks) {
     const at = brk.entryKey >= 0 ? positionOf(brk.entryKey) : -1;
     marks.push({ kind: 'break', at: at >= 0 ? at : size, brk });

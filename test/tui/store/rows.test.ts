@@ -73,7 +73,8 @@ describe('rows: entries with marks among them', () => {
     });
     const brk = (entryKey: number): ChainBreakSeen => ({ kind: 'modified', file: 'a', line: entryKey, message: '', origin: '', entryKey });
     const positionOf = (key: number) => (key === 77 ? 4 : -1);
-    const marks = buildMarks([event(4), event(9)], [brk(77), brk(-1), brk(55)], positionOf, 9);
+    const unplaced = { ...event(2), position: undefined };
+    const marks = buildMarks([unplaced, event(4), event(9)], [brk(77), brk(-1), brk(55)], positionOf, 9);
     expect(marks.map((m) => [m.kind, m.at])).toEqual([
       ['writer', 4],
       ['break', 4],
