@@ -5,10 +5,12 @@
  * carries the strings first seen in it, so the receiver can map this scanner's numbers to its own.
  * Pure: no I/O.
  */
+import { classifyChainLine, hashLine } from '../shared/chain.js';
+import { ChainLinker, GENESIS_PREV, LINKED, SAME_PREV } from '../shared/chain-checker.js';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { parseLine, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -22,6 +24,13 @@ export const F_CHAINED = 1;
 export const F_PRIVILEGED = 2;
 export const F_POLICY = 4;
 export const F_FAILED = 8;
+/** The chain (chain-checker.ts): LinkFacts against the chained line before in the chunk, shifted. */
+export const F_FACTS_SHIFT = 4;
+export const F_LINKED = LINKED << F_FACTS_SHIFT;
+export const F_SAME_PREV = SAME_PREV << F_FACTS_SHIFT;
+export const F_GENESIS = GENESIS_PREV << F_FACTS_SHIFT;
+/** A malformed line that is still a JSON object without chain fields: to the chain, an unchained record. */
+export const F_OBJECT = 128;
 
 export interface ChunkResult {
   /** Records (and malformed lines) in the chunk. */
@@ -44,6 +53,16 @@ export interface ChunkResult {
   timeMs: Float64Array;
   /** latency (request, NaN for null) or duration (response). */
   value: Float64Array;
+  /** The chain's seq of a chained line (F_CHAINED; a malformed line may be one: bytes not UTF-8). */
+  seq: Float64Array;
+  /**
+   * The chunk's chained lines, hashed here and linked to each other (their F_LINKED etc. are
+   * against the one before in the chunk; the first one's against nothing): the first one's prev,
+   * and the last one's prev and hash, for the reader to link the chunk to the lines before and after.
+   */
+  firstPrev: string | null;
+  lastPrev: string | null;
+  lastHash: string | null;
   /** Strings first interned in this chunk, in the order they got their numbers, per pool. */
   newStrings: [string[], string[], string[], string[]];
   /** Records that are writer lifecycle events, by index. */
@@ -56,7 +75,7 @@ export interface ChunkResult {
 export function allocateResult(capacity: number): ChunkResult {
   const cap = Math.max(1, capacity);
   const u8Bytes = Math.ceil((3 * cap) / 8) * 8;
-  const buffer = new ArrayBuffer(u8Bytes + 7 * 4 * cap + (7 * 4 * cap) % 8 + 3 * 8 * cap);
+  const buffer = new ArrayBuffer(u8Bytes + 7 * 4 * cap + (7 * 4 * cap) % 8 + 4 * 8 * cap);
   let at = 0;
   const u8 = () => {
     const a = new Uint8Array(buffer, at, cap);
@@ -88,7 +107,31 @@ export function allocateResult(capacity: number): ChunkResult {
   const idHash = f64();
   const timeMs = f64();
   const value = f64();
-  return { count: 0, lines: 0, kind, flags, decision, line, offset, length, host, session, reason, command, idHash, timeMs, value, newStrings: [[], [], [], []], writers: [], malformed: [] };
+  const seq = f64();
+  return {
+    count: 0,
+    lines: 0,
+    kind,
+    flags,
+    decision,
+    line,
+    offset,
+    length,
+    host,
+    session,
+    reason,
+    command,
+    idHash,
+    timeMs,
+    value,
+    seq,
+    firstPrev: null,
+    lastPrev: null,
+    lastHash: null,
+    newStrings: [[], [], [], []],
+    writers: [],
+    malformed: [],
+  };
 }
 
 /** The buffer holding a result's arrays, to transfer it instead of copying. */
@@ -112,6 +155,9 @@ export class ChunkScanner {
     const out = allocateResult(estimate);
     const r = this.record;
     const [hosts, sessions, reasons, commands] = this.pools;
+    // Each line hashed where its bytes are, and linked to the chained line before it.
+    const linker = new ChainLinker();
+    let firstPrev: string | null = null;
     let start = 0;
     let lineNo = 0;
     while (start < buf.length) {
@@ -128,11 +174,25 @@ export class ChunkScanner {
       if (end - start > MAX_LINE_BYTES) {
         out.kind[i] = OUT_MALFORMED;
         out.malformed.push({ index: i, reason: REASON_OVER_CAP });
-      } else if (scanRecord(buf, start, end, r) || this.slowPath(buf, start, end, out, i)) {
+      } else if (!(scanRecord(buf, start, end, r) || this.slowPath(buf, start, end, out, i))) {
+        // Not a record to the index; to the chain, what verify would call it.
+        const c = classifyChainLine(buf.subarray(start, end));
+        if (c.kind === 'chained') {
+          firstPrev ??= c.prev;
+          out.seq[i] = c.seq;
+          out.flags[i] = F_CHAINED | (linker.link(c.prev, c.hash) << F_FACTS_SHIFT);
+        } else out.flags[i] = c.kind === 'unchained' ? F_OBJECT : 0;
+      } else {
         out.kind[i] = r.kind;
         out.idHash[i] = r.idHash;
         out.timeMs[i] = r.timeMs;
-        let flags = r.chained ? F_CHAINED : 0;
+        let flags = 0;
+        if (r.chained) {
+          const prev = prevOf(r, buf);
+          firstPrev ??= prev;
+          out.seq[i] = r.seq;
+          flags = F_CHAINED | (linker.link(prev, hashLine(buf.subarray(start, end))) << F_FACTS_SHIFT);
+        }
         if (r.kind === KIND_REQUEST) {
           if (r.privileged) flags |= F_PRIVILEGED;
           if (r.policy) flags |= F_POLICY;
@@ -162,6 +222,9 @@ export class ChunkScanner {
       start = end + 1;
     }
     out.lines = lineNo;
+    out.firstPrev = firstPrev;
+    out.lastPrev = linker.lastPrev;
+    out.lastHash = linker.lastHash;
     for (let p = 0; p < 4; p++) {
       const pool = this.pools[p];
       for (let id = this.sent[p]; id < pool.size; id++) out.newStrings[p].push(pool.get(id));

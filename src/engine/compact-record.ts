@@ -22,6 +22,10 @@ export interface CompactRecord {
   chained: boolean;
   /** The chain's seq; -1 when unchained. */
   seq: number;
+  /** The chain's prev: the bytes `[prevStart, prevEnd)` of the line (fast path), else this string ('' when unchained). */
+  prev: string;
+  prevStart: number;
+  prevEnd: number;
   idHash: number;
   /** The writer's time (`logged`) when the record has it, else its `time` (recordTimeMs). */
   timeMs: number;
@@ -78,6 +82,9 @@ export function newCompactRecord(): CompactRecord {
     kind: 0,
     chained: false,
     seq: -1,
+    prev: '',
+    prevStart: -1,
+    prevEnd: -1,
     idHash: 0,
     timeMs: Number.NaN,
     host: '',
@@ -112,6 +119,8 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
   const chain = chainFieldsOf(r);
   out.chained = chain !== null;
   out.seq = chain === null ? -1 : chain.seq;
+  out.prev = chain === null ? '' : chain.prev;
+  out.prevStart = -1;
   out.writer = null;
   out.bytes = null;
   if (r.type === 'writer') {
@@ -143,3 +152,8 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
 /** Buffer#latin1Slice: the cheapest bytes → string for ASCII (what toString('latin1') calls after its checks). */
 type Latin1 = { latin1Slice(start: number, end: number): string };
 export const latin1 = (b: Uint8Array, start: number, end: number) => (b as unknown as Latin1).latin1Slice(start, end);
+
+/** A chained record's prev as a string, from the line's bytes `b` when the fast path left it there. */
+export function prevOf(r: CompactRecord, b: Uint8Array): string {
+  return r.prevStart >= 0 ? latin1(b, r.prevStart, r.prevEnd) : r.prev;
+}

@@ -27,3 +27,43 @@ export class EngineEvents extends EventEmitter {
     this.emit('notice', n);
   }
 }
+
+/** How often a paced event reports progress (what must be said at once is, within the turn). */
+const PACE_MS = 250;
+
+/**
+ * Says a changing state through `emit`: at once (within this turn) when it matters, else at
+ * most every PACE_MS. Used for the `chain` event: a break at once, progress a few times a second.
+ */
+export class EventPacer {
+  private timer: NodeJS.Timeout | null = null;
+  private soon = false;
+  private closed = false;
+
+  constructor(private readonly emit: () => void) {}
+
+  changed(now: boolean): void {
+    if (this.closed) return;
+    if (now) {
+      if (this.soon) return;
+      this.soon = true;
+      queueMicrotask(() => {
+        this.soon = false;
+        if (!this.closed) this.emit();
+      });
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.closed) this.emit();
+    }, PACE_MS);
+    this.timer.unref();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -9,9 +9,10 @@
  * (delivery-policy.ts) says how the lines were delivered: the daemon's own files here, one
  * collected host's for a fleet (fleet-engine.ts).
  */
-import type { AuditEngine, EngineOptions, Entry, EntryFilter, EntryStats, IndexProgress, MalformedLine, WriterEvent } from '../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryStats, IndexProgress, MalformedLine, WriterEvent } from '../shared/entry.js';
 import type { StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
+import { ChainWatch } from './chain-track.js';
 import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type PolicyHost } from './delivery-policy.js';
 import { EngineEvents } from './engine-events.js';
 import { EntryStore } from './entry-store.js';
@@ -51,6 +52,8 @@ class Engine extends EngineEvents implements HostEngine {
   private readonly intake: RecordIntake;
   private readonly readProgress: ReadProgress;
   private readonly plan: ReadPlan;
+  private readonly chain: ChainWatch;
+  private readonly origin: string;
   private closed = false;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
@@ -60,6 +63,8 @@ class Engine extends EngineEvents implements HostEngine {
   constructor(paths: readonly string[], options: OpenEngineOptions, setup: HostSetup) {
     super();
     this.files = [...paths];
+    this.origin = setup.origin;
+    this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()));
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.readProgress = new ReadProgress(total, (p) => this.emit('progress', p));
     const sizing = new EntrySizing(total);
@@ -74,7 +79,7 @@ class Engine extends EngineEvents implements HostEngine {
       scheduleChange: () => this.batch.schedule(),
     };
     this.policy = setup.delivery(host);
-    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0));
+    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0, this.chain.live));
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,
@@ -83,6 +88,7 @@ class Engine extends EngineEvents implements HostEngine {
       policy: this.policy,
       progress: this.readProgress,
       sizing,
+      chain: this.chain,
       // Only for deciding on scan workers (os.cpus() is slow: a fleet opens hundreds of engines).
       cpuAtOpen: this.policy.scanWorkers ? sampleCpu() : null,
       historyTurn: setup.historyTurn,
@@ -131,7 +137,11 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   writerEvents(): readonly WriterEvent[] {
-    return this.intake.writers.cited(this.spans);
+    return this.intake.writers.cited(this.spans, this.store.orderView(), this.store.count, this.origin);
+  }
+
+  chainStatus(): ChainStatus {
+    return this.chain.status(this.spans, this.origin);
   }
 
   /** (A set of files, or one collected host's: not a collector directory, so none.) */
@@ -158,6 +168,7 @@ class Engine extends EngineEvents implements HostEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.chain.close();
     this.policy.close();
     await this.plan.stop();
     this.spans.closeAll();
@@ -184,6 +195,7 @@ class Engine extends EngineEvents implements HostEngine {
   private finishIndex(): void {
     if (!this.readProgress.finish()) return;
     this.batch.flush();
+    this.chain.finish();
     this.resolveReady();
     this.resolveIndexed();
   }
@@ -202,6 +214,7 @@ export function openEngine(paths: string[], options: OpenEngineOptions = {}): Au
 
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
+  chainStatus(): ChainStatus;
   timesAt(from: number, to: number): Float64Array;
   slotsInOrder(): Int32Array;
   statsParts(filter?: EntryFilter): StatsParts;

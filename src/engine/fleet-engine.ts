@@ -15,6 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {
   AuditEngine,
+  ChainBreakSeen,
+  ChainStatus,
   EngineChange,
   EngineNotice,
   Entry,
@@ -24,11 +26,12 @@ import type {
   MalformedLine,
   WriterEvent,
 } from '../shared/entry.js';
+import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, findCollectedHosts } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
-import { EngineEvents } from './engine-events.js';
+import { EngineEvents, EventPacer } from './engine-events.js';
 import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
@@ -76,6 +79,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private closed = false;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
+  /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
+  private readonly chainEvents = new EventPacer(() => this.emit('chain', this.chainStatus()));
 
   constructor(
     collected: readonly CollectedHost[],
@@ -163,8 +168,35 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     return this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
   }
 
+  /** Each host's events, placed among the fleet's entries (before the same entry as in its host), in that order. */
   writerEvents(): readonly WriterEvent[] {
-    return this.hosts.flatMap((h) => h.engine.writerEvents());
+    const placed = this.hosts.flatMap((h) =>
+      h.engine.writerEvents().map((e) => {
+        const p = e.position ?? 0;
+        const position = p < h.merged ? h.fleetPos[p] : h.merged > 0 ? h.fleetPos[h.merged - 1] + 1 : 0;
+        return { ...e, position };
+      }),
+    );
+    return placed.sort((a, b) => a.position - b.position);
+  }
+
+  /** Every host checks its own chain: broken if one is, checking while one is, its breaks keyed as the fleet keys entries. */
+  chainStatus(): ChainStatus {
+    const out: ChainStatus = { state: 'intact', checked: 0, total: 0, unchained: 0, breaks: [], breakCount: 0 };
+    const breaks: ChainBreakSeen[] = [];
+    let checking = false;
+    this.hosts.forEach((h, i) => {
+      const s = h.engine.chainStatus();
+      out.checked += s.checked;
+      out.total += s.total;
+      out.unchained += s.unchained;
+      out.breakCount += s.breakCount;
+      if (s.state === 'checking') checking = true;
+      for (const b of s.breaks) if (breaks.length < CHAIN_BREAKS_LISTED) breaks.push({ ...b, entryKey: b.entryKey < 0 ? -1 : i * KEY_STRIDE + b.entryKey });
+    });
+    out.breaks = breaks;
+    out.state = out.breakCount > 0 ? 'broken' : checking ? 'checking' : 'intact';
+    return out;
   }
 
   origins(): readonly string[] {
@@ -200,6 +232,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     if (this.closed) return;
     this.closed = true;
     if (this.discoverTimer) clearInterval(this.discoverTimer);
+    this.chainEvents.close();
     if (this.scheduled) {
       clearTimeout(this.scheduled as NodeJS.Timeout);
       clearImmediate(this.scheduled as NodeJS.Immediate);
@@ -216,6 +249,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     engine.on('change', (c: EngineChange) => this.hostChanged(c));
     engine.on('progress', () => this.emit('progress', this.progress()));
     engine.on('notice', (n: EngineNotice) => this.notice(n));
+    engine.on('chain', (s: ChainStatus) => this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken'));
     // A host's entries go into chain order once it is read: its positions may have moved.
     void engine.indexed().then(() => this.wantRebuild());
     return host;

@@ -5,6 +5,7 @@
  * until it is merged in front of the entries shown (tail-merge.ts).
  */
 import { Joiner } from '../shared/join.js';
+import type { ChainTrack } from './chain-track.js';
 import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { IdTable } from './id-table.js';
 
@@ -19,14 +20,16 @@ export interface JoinTarget {
   visible: boolean;
   /** Slots created here, in order (history only). */
   slots: IntList | null;
+  /** The hash chain over the records joined here, in their order. */
+  chain: ChainTrack;
 }
 
 /**
  * A target over `ids`. `responsesMayComeFirst`: a response whose request is unknown is held back
  * (DEFERRED) rather than made an orphan. A hidden one lists its slots (`slotCapacity` at first).
  */
-export function newJoinTarget(store: EntryStore, ids: IdTable, visible: boolean, responsesMayComeFirst: boolean, slotCapacity: number): JoinTarget {
-  return { joiner: new Joiner(store, ids, responsesMayComeFirst), ids, visible, slots: visible ? null : new IntList(slotCapacity) };
+export function newJoinTarget(store: EntryStore, ids: IdTable, visible: boolean, responsesMayComeFirst: boolean, slotCapacity: number, chain: ChainTrack): JoinTarget {
+  return { joiner: new Joiner(store, ids, responsesMayComeFirst), ids, visible, slots: visible ? null : new IntList(slotCapacity), chain };
 }
 
 /** A growing list of slot numbers without boxing. */

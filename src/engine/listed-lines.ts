@@ -48,7 +48,15 @@ export class MalformedLines {
   }
 }
 
-type KeptWriterEvent = Omit<WriterEvent, 'location'> & { seg: number; line: number; offset: number; length: number; seq: number | null };
+type KeptWriterEvent = Pick<WriterEvent, 'event' | 'time' | 'pid' | 'dropped' | 'error'> & {
+  seg: number;
+  line: number;
+  offset: number;
+  length: number;
+  seq: number | null;
+  /** Key (slot) of the first entry placed after it, -1 while none is: its row goes before that entry. */
+  next: number;
+};
 
 export class WriterEventList {
   private readonly shown: KeptWriterEvent[] = [];
@@ -59,12 +67,19 @@ export class WriterEventList {
   add(r: LocatedCompact, shown: boolean): void {
     const w = r.writer as NonNullable<LocatedCompact['writer']>;
     const { seg, line, offset, length } = r;
-    const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg, line, offset, length, seq: w.seq ?? null };
+    const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg, line, offset, length, seq: w.seq ?? null, next: -1 };
     (shown ? this.shown : this.history).push(kept);
   }
 
-  /** The history is merged: its events go in front. */
-  revealHistory(): void {
+  /** An entry was placed (among those shown, or in the history): the events waiting for their next entry have it. */
+  entryPlaced(slot: number, shown: boolean): void {
+    const list = shown ? this.shown : this.history;
+    for (let i = list.length - 1; i >= 0 && list[i].next === -1; i--) list[i].next = slot;
+  }
+
+  /** The history is merged: its events go in front (those after its last entry go before the tail's first, `firstTail`; -1: none). */
+  revealHistory(firstTail = -1): void {
+    for (let i = this.history.length - 1; i >= 0 && this.history[i].next === -1; i--) this.history[i].next = firstTail;
     this.shown.unshift(...this.history);
     this.history.length = 0;
   }
@@ -85,10 +100,35 @@ export class WriterEventList {
     return taken;
   }
 
-  cited(spans: FileSpans): WriterEvent[] {
-    return this.shown.map(({ seg, line, offset, length, seq, ...event }) => ({
-      ...event,
-      location: { file: spans.get(seg).file, line: spans.lineNumber(seg, line), offset, length, seq },
-    }));
+  /**
+   * The events shown, in log order, each placed among the entries `order` (positions now) and
+   * told whether it is a start after a crash: a start with records before it and no `stop`
+   * since the last start (a `dropped` between says nothing either way).
+   */
+  cited(spans: FileSpans, order: Int32Array, slots: number, origin: string): WriterEvent[] {
+    const positions = this.shown.length > 0 ? positionsOf(order, slots) : null;
+    let lastLife: 'start' | 'stop' | null = null;
+    let previous = 0;
+    return this.shown.map(({ seg, line, offset, length, seq, next, ...event }) => {
+      let position = next >= 0 && positions !== null && next < positions.length ? positions[next] : -1;
+      // (An entry no longer shown, or none after it: after everything shown, never before an earlier event.)
+      if (position < 0) position = order.length;
+      position = Math.max(previous, Math.min(position, order.length));
+      previous = position;
+      const afterCrash = event.event === 'start' && (lastLife !== null ? lastLife === 'start' : position > 0);
+      if (event.event !== 'dropped') lastLife = event.event;
+      const cited: WriterEvent = { ...event, location: { file: spans.get(seg).file, line: spans.lineNumber(seg, line), offset, length, seq }, origin, position };
+      if (event.event === 'start') cited.afterCrash = afterCrash;
+      // (The writer's dropped record does not say when the lost records were due.)
+      if (event.event === 'dropped') cited.firstTime = cited.lastTime = null;
+      return cited;
+    });
   }
+}
+
+/** Slot → position among `order` (-1: not shown), for `slots` slots. */
+function positionsOf(order: Int32Array, slots: number): Int32Array {
+  const out = new Int32Array(slots).fill(-1);
+  for (let p = 0; p < order.length; p++) if (order[p] < slots) out[order[p]] = p;
+  return out;
 }

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import type { EngineNotice, IndexProgress } from '../shared/entry.js';
 import type { ChangeBatch } from './change-batch.js';
+import type { ChainWatch } from './chain-track.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { EntrySizing } from './entry-sizing.js';
 import type { EntryStore } from './entry-store.js';
@@ -93,6 +94,7 @@ export interface PlanParts {
   readonly policy: DeliveryPolicy;
   readonly progress: ReadProgress;
   readonly sizing: EntrySizing;
+  readonly chain: ChainWatch;
   /** How busy the machine was from the open on decides how many scan workers to start (null: none are). */
   readonly cpuAtOpen: CpuSample | null;
   readonly historyTurn: HistoryTurn | null;
@@ -145,6 +147,8 @@ export class ReadPlan implements LiveFileReader {
       // until the merge hands it the history's table, sized for everything.)
       this.intake.live.joiner.deferOrphans = true;
       this.intake.replay = new ReplayLog();
+      // Checked at once on its own, and again behind the history once it is read.
+      this.intake.live.chain.keep();
       await this.readLive(lastPath, open, tailStart);
       parts.ready();
       parts.batch.schedule();
@@ -160,6 +164,7 @@ export class ReadPlan implements LiveFileReader {
     } else {
       // Nothing before the tail (or no live file to split): everything in order, shown as read.
       this.intake.live = this.target(new IdTable(parts.sizing.ids), true);
+      parts.chain.live = this.intake.live.chain;
       this.store.reserve(parts.sizing.entries);
       for (const file of history) await this.readWhole(file, this.intake.live);
       if (last === null) await this.readWhole(lastPath, this.intake.live, null, opened as LogSource);
@@ -192,6 +197,7 @@ export class ReadPlan implements LiveFileReader {
   }
 
   idle(): void {
+    this.parts.chain.settle();
     // With a history pending, ready() is resolved by run() once the tail is in.
     if (this.intake.replay === null) this.parts.ready();
     this.parts.batch.schedule();
@@ -209,7 +215,7 @@ export class ReadPlan implements LiveFileReader {
 
   /** Where records go: the entries shown (`visible`), or a history read hidden until merged. */
   private target(ids: IdTable, visible: boolean): JoinTarget {
-    return newJoinTarget(this.store, ids, visible, this.parts.policy.responsesMayComeFirst, Math.min(1 << 16, this.parts.sizing.entries));
+    return newJoinTarget(this.store, ids, visible, this.parts.policy.responsesMayComeFirst, Math.min(1 << 16, this.parts.sizing.entries), this.parts.chain.track());
   }
 
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */
@@ -255,6 +261,7 @@ export class ReadPlan implements LiveFileReader {
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
   private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
     const hist = this.target(new IdTable(this.parts.sizing.ids), false);
+    this.parts.chain.history = hist.chain;
     for (const file of history) await this.readWhole(file, hist, pool);
     let linesBeforeTail = Number.NaN;
     if (tailStart > 0 && !this.closed()) {
@@ -276,10 +283,14 @@ export class ReadPlan implements LiveFileReader {
   /** The history is in: in front of the tail, which becomes the live join state's. */
   private merge(hist: JoinTarget, linesBeforeTail: number): void {
     const { intake, parts } = this;
+    // The tail's lines, checked again behind the history's: one chain, in log order.
+    intake.live.chain.replayInto(hist.chain);
+    parts.chain.live = hist.chain;
+    parts.chain.history = null;
     const merged = mergeHistory(this.store, this.spans, parts.policy, intake.replay, hist, linesBeforeTail);
     intake.live = merged.live;
     intake.replay = null;
-    intake.writers.revealHistory();
+    intake.writers.revealHistory(this.store.orderView()[merged.prepended] ?? -1);
     const pending = parts.batch.pending;
     pending.prepended += merged.prepended;
     pending.inserted += merged.inserted;

@@ -6,10 +6,11 @@
  * malformed lines and writer events are listed. While a history is pending, the shown
  * records are logged for the merge (tail-merge.ts).
  */
+import { classifyChainLine, hashLine } from '../shared/chain.js';
 import { DEFERRED } from '../shared/join.js';
 import { parseLine, REASON_NUL_PADDING, REASON_OVER_CAP } from '../shared/parse-line.js';
 import type { ChangeBatch } from './change-batch.js';
-import { type ChunkResult, F_CHAINED, F_FAILED, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
+import { type ChunkResult, F_CHAINED, F_FACTS_SHIFT, F_FAILED, F_OBJECT, F_POLICY, F_PRIVILEGED, OUT_MALFORMED } from './chunk-scan.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
@@ -18,9 +19,12 @@ import type { LineHandler } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import type { ReplayLog } from './tail-merge.js';
+
+/** apply's answer for a record dropped as delivered before: not checked in the chain either. */
+const DUPLICATE = -2;
 
 export class RecordIntake {
   readonly malformed = new MalformedLines();
@@ -44,7 +48,7 @@ export class RecordIntake {
   handler(span: FileSpan, target: JoinTarget): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, target),
-      overCap: (offset, line) => this.addMalformed(span, line, offset, REASON_OVER_CAP),
+      overCap: (offset, line) => this.overCap(span, line, offset, target),
     };
   }
 
@@ -52,7 +56,7 @@ export class RecordIntake {
   liveHandler(span: FileSpan): LineHandler {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, this.live),
-      overCap: (offset, line) => this.addMalformed(span, line, offset, REASON_OVER_CAP),
+      overCap: (offset, line) => this.overCap(span, line, offset, this.live),
     };
   }
 
@@ -64,6 +68,12 @@ export class RecordIntake {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {
         this.addMalformed(span, line, offset, parsed.reason);
+        // Not a record to the index; to the chain, what verify would call it.
+        const c = classifyChainLine(buf.subarray(start, end));
+        const at = { seg: span.id, line };
+        if (c.kind === 'chained') target.chain.chained(at, c.seq, c.prev, c.hash, -1, c.reason);
+        else if (c.kind === 'unchained') target.chain.unchained(at, -1);
+        else target.chain.malformed(at, c.reason);
         return;
       }
       compactFromRecord(parsed.record, r);
@@ -73,7 +83,14 @@ export class RecordIntake {
     r.offset = offset;
     r.length = end - start;
     r.line = line;
-    this.apply(r, target);
+    // (Read before apply: its prev may point into the line's bytes.)
+    const prev = r.chained ? prevOf(r, buf) : '';
+    const key = this.apply(r, target);
+    if (key !== DUPLICATE) {
+      const at = { seg: span.id, line };
+      if (r.chained) target.chain.chained(at, r.seq, prev, hashLine(buf.subarray(start, end)), key);
+      else target.chain.unchained(at, key);
+    }
     // Not kept past the line: it would pin the 1 MiB read buffer (per engine: a fleet has hundreds).
     r.bytes = null;
   }
@@ -93,6 +110,9 @@ export class RecordIntake {
     r.bytes = null;
     let malformed = 0;
     let writer = 0;
+    const chain = target.chain;
+    // The chunk's first chained line is linked here to the one before it; the rest were linked by the scanner.
+    let firstChained = true;
     let since = performance.now();
     for (let i = 0; i < res.count; i++) {
       if ((i & 1023) === 1023 && performance.now() - since > SLICE_MS) {
@@ -102,11 +122,21 @@ export class RecordIntake {
       const kind = res.kind[i];
       const line = place.lineBase + res.line[i];
       const offset = place.base + res.offset[i];
+      const flags = res.flags[i];
+      let facts = 0;
+      if ((flags & F_CHAINED) !== 0) {
+        facts = firstChained ? chain.linker.facts(res.firstPrev as string) : flags >> F_FACTS_SHIFT;
+        firstChained = false;
+      }
       if (kind === OUT_MALFORMED) {
-        this.addMalformed(span, line, offset, res.malformed[malformed++].reason);
+        const reason = res.malformed[malformed++].reason;
+        this.addMalformed(span, line, offset, reason);
+        const at = { seg: span.id, line };
+        if ((flags & F_CHAINED) !== 0) chain.chainedFacts(at, res.seq[i], facts, -1, 'not valid UTF-8');
+        else if ((flags & F_OBJECT) !== 0) chain.unchained(at, -1);
+        else chain.malformed(at, reason);
         continue;
       }
-      const flags = res.flags[i];
       r.kind = kind;
       r.chained = (flags & F_CHAINED) !== 0;
       r.idHash = res.idHash[i];
@@ -133,14 +163,20 @@ export class RecordIntake {
       r.offset = offset;
       r.length = res.length[i];
       r.line = line;
-      this.apply(r, target);
+      const key = this.apply(r, target);
+      if (key === DUPLICATE) continue;
+      if (r.chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, key);
+      else chain.unchained({ seg: span.id, line }, key);
     }
+    if (res.lastHash !== null) chain.linker.jump(res.lastPrev, res.lastHash);
+    chain.changed();
   }
 
-  /** One record into the entries of `target`. */
-  private apply(r: LocatedCompact, target: JoinTarget): void {
+  /** One record into the entries of `target`. Returns its entry's key (slot), -1 for none, DUPLICATE when dropped. */
+  private apply(r: LocatedCompact, target: JoinTarget): number {
     const { store, policy } = this;
-    if (policy.isDuplicate(r)) return;
+    if (policy.isDuplicate(r)) return DUPLICATE;
+    let key = -1;
     // The shown records, logged while a history is pending: the merge replays them onto it.
     const replay = target === this.live ? this.replay : null;
     // Changes to hidden (history) entries are not reported: they arrive with the merge.
@@ -151,30 +187,43 @@ export class RecordIntake {
       this.place(slot, target);
       replay?.request(slot, r);
       policy.requestPlaced(slot, r, target.joiner);
+      key = slot;
     } else if (r.kind === KIND_RESPONSE) {
       const before = store.count;
       const slot = target.joiner.response(r.idHash, r);
       if (slot === DEFERRED) {
         if (replay) replay.response(r);
         else policy.responseDeferred(r);
-      } else if (slot >= before) this.place(slot, target); // an orphan: a new entry
+      } else {
+        if (slot >= before) this.place(slot, target); // an orphan: a new entry
+        key = slot;
+      }
     } else if (r.writer) {
       this.writers.add(r, target.visible);
-      if (r.writer.event === 'start') {
+      // A writer that starts or stops leaves nothing running: what was is interrupted at once.
+      if (r.writer.event === 'start' || r.writer.event === 'stop') {
         target.joiner.writerStart();
         replay?.writerStart();
       }
     }
     store.touched = tracking;
     if (target.visible) this.batch.schedule();
+    return key;
   }
 
   /** A new entry: shown at the end, or listed in the history's order. */
   place(slot: number, target: JoinTarget): void {
+    this.writers.entryPlaced(slot, target.visible);
+    target.chain.entryPlaced(slot);
     if (target.visible) {
       this.store.appendVisible(slot);
       this.batch.pending.appended++;
     } else target.slots?.push(slot);
+  }
+
+  private overCap(span: FileSpan, line: number, offset: number, target: JoinTarget): void {
+    this.addMalformed(span, line, offset, REASON_OVER_CAP);
+    target.chain.malformed({ seg: span.id, line }, REASON_OVER_CAP);
   }
 
   addMalformed(span: FileSpan, line: number, offset: number, reason: string): void {

@@ -63,6 +63,7 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   let rejected = false;
   out.writer = null;
   out.bytes = null;
+  out.prevStart = -1;
   let predicted = K_V;
   for (;;) {
     let key: number;
@@ -98,6 +99,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         break;
       case K_PREV:
         if ((i = str(b, i)) === -1 || !isChainPrevBytes(b, scanned.sStart, scanned.sEnd)) return false;
+        out.prevStart = scanned.sStart;
+        out.prevEnd = scanned.sEnd;
         break;
       case K_ID:
         if ((i = str(b, i)) === -1 || scanned.sEnd === scanned.sStart) return false;

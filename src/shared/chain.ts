@@ -5,7 +5,7 @@
  * Pure: no I/O here; callers feed lines.
  */
 import { hash } from 'node:crypto';
-import { GENESIS_HASH } from './format-constants.js';
+import { type BreakKind, ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from './chain-checker.js';
 
 export function hashLine(line: string | Uint8Array): string {
   // One-shot crypto.hash: about half the cost of createHash().update().digest() per line.
@@ -89,12 +89,7 @@ export interface ChainLine {
 const lossyUtf8 = new TextDecoder('utf-8');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export type BreakKind =
-  | 'modified' // a line's bytes no longer match the hash its successor recorded
-  | 'deleted' // records are missing (seq jumps forward and the missing ones never appear)
-  | 'inserted' // a line that was not written by the chain's writer
-  | 'reordered' // records appear out of seq order
-  | 'restarted'; // a new chain (genesis) starts after records of an older one
+export type { BreakKind, MalformedReason } from './chain-checker.js';
 
 export interface ChainBreak {
   kind: BreakKind;
@@ -110,8 +105,6 @@ export interface MalformedLine {
   line: number;
   reason: MalformedReason;
 }
-
-export type MalformedReason = 'blank line' | 'not valid UTF-8' | 'not JSON' | 'not a JSON object' | (string & {});
 
 /** Malformed lines a report lists at most; all of them are counted (a file of newlines is millions). */
 export const MALFORMED_LISTED = 1000;
@@ -138,18 +131,14 @@ export interface ChainReport {
   break: ChainBreak | null;
 }
 
-interface Parsed extends ChainFields {
-  at: Place;
-  hash: string;
-}
-
 /** Where a line is, without its bytes: what the verifier keeps of a line it is done with. */
 type Place = Pick<ChainLine, 'file' | 'line'>;
 
-type Classified =
-  | { kind: 'chained'; rec: Parsed; reason: MalformedReason | null }
-  | { kind: 'unchained'; at: Place }
-  | { kind: 'malformed'; at: Place; reason: MalformedReason };
+/** What the chain sees of one line: a record in it (with its prev and the hash of its bytes), a record outside it, or not a record. */
+export type ChainLineKind =
+  | { kind: 'chained'; seq: number; prev: string; hash: string; reason: MalformedReason | null }
+  | { kind: 'unchained' }
+  | { kind: 'malformed'; reason: MalformedReason };
 
 /** A line's text, and whether its bytes are UTF-8 (a string always is). */
 function decode(text: string | Uint8Array): { text: string; utf8: boolean } {
@@ -161,155 +150,87 @@ function decode(text: string | Uint8Array): { text: string; utf8: boolean } {
   }
 }
 
-function classify(at: ChainLine): Classified {
-  const place = { file: at.file, line: at.line };
-  if (at.unreadable !== undefined) return { kind: 'malformed', at: place, reason: at.unreadable };
-  if (at.text.length === 0) return { kind: 'malformed', at: place, reason: 'blank line' };
-  const { text, utf8 } = decode(at.text);
+/**
+ * What a line is to the chain, from its exact bytes. The engine asks only of lines its own
+ * parser rejected (for the others it knows the answer), so both read every line alike.
+ */
+export function classifyChainLine(bytes: string | Uint8Array, unreadable?: string): ChainLineKind {
+  if (unreadable !== undefined) return { kind: 'malformed', reason: unreadable };
+  if (bytes.length === 0) return { kind: 'malformed', reason: 'blank line' };
+  const { text, utf8 } = decode(bytes);
   const notUtf8 = utf8 ? null : 'not valid UTF-8';
   let obj: unknown;
   try {
     obj = JSON.parse(text);
   } catch {
-    return { kind: 'malformed', at: place, reason: notUtf8 ?? 'not JSON' };
+    return { kind: 'malformed', reason: notUtf8 ?? 'not JSON' };
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', at: place, reason: notUtf8 ?? 'not a JSON object' };
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { kind: 'malformed', reason: notUtf8 ?? 'not a JSON object' };
   const fields = chainFieldsOf(obj);
   // The chain covers the exact bytes: a record whose bytes were made invalid UTF-8 still
   // parses once decoded, but its hash is of what is on disk, so its successor names it.
-  if (fields) return { kind: 'chained', rec: { at: place, hash: hashLine(at.text), ...fields }, reason: notUtf8 };
-  return notUtf8 ? { kind: 'malformed', at: place, reason: notUtf8 } : { kind: 'unchained', at: place };
+  if (fields) return { kind: 'chained', seq: fields.seq, prev: fields.prev, hash: hashLine(bytes), reason: notUtf8 };
+  return notUtf8 ? { kind: 'malformed', reason: notUtf8 } : { kind: 'unchained' };
 }
 
 const where = (at: Place) => `${at.file}:${at.line}`;
 
-/** How far ahead the verifier looks to tell a reordering from a deletion. */
-const LOOKAHEAD = 1024;
-
 /**
- * Walks lines in order (files oldest first) and reports the first break in the chain.
+ * Walks lines in order (files oldest first) and reports the first break in the chain: the
+ * incremental checker (chain-checker.ts) the engine also runs, stopped at its first break.
  * `lines` may be any iterable, so a caller can stream files of any size through it.
  * `expectHead`, when given, is a hash kept elsewhere (a witness); a log whose last chained
  * line does not hash to it, and does not contain it, was truncated or rewritten at the tail.
  */
 export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: string } = {}): ChainReport {
+  // (Set by onBreak: the cast keeps TypeScript from narrowing it to null for good.)
+  let first = null as { found: FoundBreak<Place>; records: number; malformedCount: number } | null;
+  const checker: ChainChecker<Place> = new ChainChecker<Place>({
+    listMalformed: MALFORMED_LISTED,
+    // What the report says is as of the first break: after one, nothing is trusted.
+    onBreak: (found) => (first ??= { found, records: checker.records, malformedCount: checker.malformedCount }),
+  });
+  const linker = new ChainLinker();
+  let head: string | null = null;
+  let lastSeq: number | null = null;
+  let sawExpectedHead = false;
+  for (const line of lines) {
+    const at = { file: line.file, line: line.line };
+    const c = classifyChainLine(line.text, line.unreadable);
+    if (c.kind === 'chained') {
+      checker.chained(at, c.seq, linker.link(c.prev, c.hash), -1, c.reason);
+      head = c.hash;
+      lastSeq = c.seq;
+      if (options.expectHead && c.hash === options.expectHead) sawExpectedHead = true;
+    } else if (c.kind === 'unchained') checker.unchainedRecord(at);
+    else checker.malformedLine(at, c.reason);
+    if (first) break;
+  }
+  if (!first) checker.settle();
+  // (settle may judge a last seq jump: first is set then.)
   const report: ChainReport = {
-    ok: true,
-    records: 0,
-    unchained: 0,
-    malformed: [],
-    malformedCount: 0,
+    ok: first === null,
+    records: first?.records ?? checker.records,
+    unchained: checker.unchained,
+    malformed: checker.malformed.slice(0, first?.malformedCount ?? MALFORMED_LISTED).map(({ at, reason }) => ({ file: at.file, line: at.line, reason })),
+    malformedCount: first?.malformedCount ?? checker.malformedCount,
     head: null,
-    firstSeq: null,
+    firstSeq: checker.firstSeq,
     lastSeq: null,
     break: null,
   };
-  const iterator = lines[Symbol.iterator]();
-  const ahead: Classified[] = [];
-  const next = (): Classified | undefined => {
-    if (ahead.length > 0) return ahead.shift();
-    const r = iterator.next();
-    return r.done ? undefined : classify(r.value);
-  };
-  /** Chained records after the current one, for classifying a break. */
-  const peekChained = (): Parsed[] => {
-    while (ahead.length < LOOKAHEAD) {
-      const r = iterator.next();
-      if (r.done) break;
-      ahead.push(classify(r.value));
-    }
-    return ahead.flatMap((c) => (c.kind === 'chained' ? [c.rec] : []));
-  };
-
-  let last: Parsed | null = null;
-  /**
-   * Malformed lines since the last chained record: one of them may be a record edited into
-   * garbage. Only where the last LOOKAHEAD of them are is kept, and how many there were.
-   */
-  let garbled: Place[] = [];
-  let garbledCount = 0;
-  const listMalformed = (at: Place, reason: MalformedReason): void => {
-    if (report.malformedCount++ < MALFORMED_LISTED) report.malformed.push({ file: at.file, line: at.line, reason });
-  };
-  let sawExpectedHead = false;
-  const fail = (kind: BreakKind, at: Place, message: string): ChainReport => {
-    report.ok = false;
-    report.break = { kind, file: at.file, line: at.line, message };
+  if (first) {
+    const { found } = first;
+    report.break = { kind: found.kind, file: found.at.file, line: found.at.line, message: found.message(where) };
     return report;
-  };
-
-  for (let c = next(); c !== undefined; c = next()) {
-    if (c.kind === 'malformed') {
-      // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
-      // and listed. If a chained line was edited into garbage, the next record says so.
-      listMalformed(c.at, c.reason);
-      if (last !== null) {
-        if (garbled.length === LOOKAHEAD) garbled.shift();
-        garbled.push(c.at);
-        garbledCount++;
-      }
-      continue;
-    }
-    if (c.kind === 'unchained') {
-      // Records without chain fields are accepted before a chain starts (another writer);
-      // once a chain runs, a line without valid seq/prev inside it was not written by its writer.
-      if (last !== null) return fail('inserted', c.at, `${where(c.at)} carries no valid chain fields (seq, prev) inside the chain that runs through ${where(last.at)}`);
-      report.unchained++;
-      continue;
-    }
-    const rec = c.rec;
-    if (c.reason !== null) listMalformed(rec.at, c.reason);
-    const skipped = garbled;
-    const skippedCount = garbledCount;
-    garbled = [];
-    garbledCount = 0;
-    report.records++;
-    if (options.expectHead && rec.hash === options.expectHead) sawExpectedHead = true;
-    if (last === null) {
-      report.firstSeq = rec.seq;
-      last = rec;
-      continue;
-    }
-    const expectedSeq = last.seq + 1;
-    if (rec.seq === expectedSeq && rec.prev === last.hash) {
-      last = rec;
-      continue;
-    }
-    if (rec.prev === GENESIS_HASH && rec.seq === 1) {
-      return fail('restarted', rec.at, `a new chain starts at ${where(rec.at)} after seq ${last.seq} at ${where(last.at)}`);
-    }
-    if (rec.seq === last.seq && rec.prev === last.prev) {
-      return fail('inserted', last.at, `${where(last.at)} is not from the chain: ${where(rec.at)} carries the same seq ${rec.seq} and continues from the line before it`);
-    }
-    if (rec.seq === expectedSeq) {
-      return fail('modified', last.at, `${where(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${where(rec.at)}`);
-    }
-    if (rec.seq > expectedSeq) {
-      const missing = new Set<number>();
-      for (let s = expectedSeq; s < rec.seq && missing.size < LOOKAHEAD; s++) missing.add(s);
-      const later = peekChained().find((p) => missing.has(p.seq));
-      if (later) {
-        return fail('reordered', rec.at, `${where(rec.at)} (seq ${rec.seq}) comes before ${where(later.at)} (seq ${later.seq}): records are out of order`);
-      }
-      const n = rec.seq - expectedSeq;
-      // A torn append never advances the chain, so malformed lines where the missing records
-      // should be are those records, edited into something that is no longer a record.
-      // (Past the last LOOKAHEAD of them, where the edit was is no longer known: a deletion.)
-      if (skippedCount >= n && skipped.length >= n) {
-        const edited = skipped[skipped.length - n];
-        return fail('modified', edited, `${where(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${where(rec.at)} continues after it`);
-      }
-      return fail('deleted', rec.at, `${n} record${n === 1 ? '' : 's'} (seq ${expectedSeq}${n > 1 ? `–${rec.seq - 1}` : ''}) missing between ${where(last.at)} and ${where(rec.at)}`);
-    }
-    return fail('reordered', rec.at, `${where(rec.at)} (seq ${rec.seq}) comes after seq ${last.seq} at ${where(last.at)}: records are out of order`);
   }
-  if (last) {
-    report.head = last.hash;
-    report.lastSeq = last.seq;
+  if (checker.last) {
+    report.head = head;
+    report.lastSeq = lastSeq;
   }
-  if (options.expectHead && report.ok && !sawExpectedHead) {
+  if (options.expectHead && !sawExpectedHead) {
     report.ok = false;
-    const at = last?.at ?? { file: '(none)', line: 0 };
+    const at = checker.last?.at ?? { file: '(none)', line: 0 };
     report.break = {
       kind: 'deleted',
       file: at.file,

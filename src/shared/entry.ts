@@ -162,7 +162,10 @@ export interface WriterEvent {
 
 /** How far the engine has checked the hash chain as it read, and what it found. */
 export interface ChainStatus {
-  /** 'checking' until every file has been hashed; then 'intact' or 'broken' (a break found while following turns it 'broken'). */
+  /**
+   * 'broken' as soon as a break is found (while checking too: a break is certain once found);
+   * else 'checking' until every file has been hashed, then 'intact'.
+   */
   state: 'checking' | 'intact' | 'broken';
   /** Records whose link to the line before them was checked so far. */
   checked: number;
@@ -257,14 +260,17 @@ export interface AuditEngine {
   on(event: 'change', listener: (change: EngineChange) => void): this;
   on(event: 'progress', listener: (progress: IndexProgress) => void): this;
   on(event: 'notice', listener: (notice: EngineNotice) => void): this;
-  off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this;
+  /** The chain status changed (chainStatus()): at once for a break, else a few times a second while checking, and once all is read. */
+  on(event: 'chain', listener: (status: ChainStatus) => void): this;
+  off(event: 'change' | 'progress' | 'notice' | 'chain', listener: (...args: never[]) => void): this;
   /** Notices so far (most recent, capped), for a consumer that subscribed late. */
   notices(): readonly EngineNotice[];
   /** Writer lifecycle records (start/stop/dropped), in log order, each with its `position` now. */
   writerEvents(): readonly WriterEvent[];
   /**
-   * Optional while being built (issue #13): the chain as checked so far. A `chain` event fires
-   * when it changes (at most a few times a second while checking, at once on a new break).
+   * The chain as checked so far. Both engines (openEngine, the fleet) have it; optional until the
+   * test fakes do too. A `chain` event fires when it changes (at most a few times a second
+   * while checking, at once on a new break).
    */
   chainStatus?(): ChainStatus;
   /** The collected hosts, sorted, when reading a collector directory; empty otherwise. */

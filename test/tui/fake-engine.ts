@@ -113,12 +113,13 @@ export class FakeEngine implements AuditEngine {
   on(event: 'change', listener: (change: EngineChange) => void): this;
   on(event: 'progress', listener: (progress: IndexProgress) => void): this;
   on(event: 'notice', listener: (notice: EngineNotice) => void): this;
+  on(event: 'chain', listener: (status: ChainStatus) => void): this;
   on(event: string, listener: (...args: never[]) => void): this {
     this.events.on(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
-  off(event: 'change' | 'progress' | 'notice', listener: (...args: never[]) => void): this {
+  off(event: 'change' | 'progress' | 'notice' | 'chain', listener: (...args: never[]) => void): this {
     this.events.off(event, listener as (...args: unknown[]) => void);
     return this;
   }

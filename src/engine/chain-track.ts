@@ -1,0 +1,181 @@
+/**
+ * Owns the hash chain as one engine reads it: shared/chain-checker.ts run over the records of
+ * a join target (the entries shown, or a history read hidden), in log order, past every break.
+ *
+ * Lines read on this thread (the tail, followed appends, a small history) are hashed here as
+ * they are read; a scan worker's chunk comes hashed and linked (chunk-scan.ts), and only its
+ * ends are linked here. The tail is checked at once on its own (its breaks show before the
+ * history is read); its lines are also kept, and once the history is in they are checked
+ * again behind it (`replayInto`), so the verdict is the one a read in order gives.
+ */
+import type { ChainBreakSeen, ChainStatus } from '../shared/entry.js';
+import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
+import { ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from '../shared/chain-checker.js';
+import { EventPacer } from './engine-events.js';
+import type { FileSpans } from './file-spans.js';
+
+/** A line's place: its span and line number within it (cited once the span's line base is known). */
+export interface ChainPlace {
+  seg: number;
+  line: number;
+}
+
+/** A line the tail saw, kept to check again behind the history. */
+type Kept =
+  | { kind: 'chained'; at: ChainPlace; seq: number; prev: string; hash: string; key: number; reason: MalformedReason | null }
+  | { kind: 'unchained'; at: ChainPlace; key: number }
+  | { kind: 'malformed'; at: ChainPlace; reason: MalformedReason };
+
+interface Found {
+  found: FoundBreak<ChainPlace>;
+  /** The entry to jump to: the break's own record's, else the next entry placed after it (-1 until one is). */
+  key: number;
+}
+
+export class ChainTrack {
+  readonly linker = new ChainLinker();
+  readonly checker: ChainChecker<ChainPlace>;
+  /** The first CHAIN_BREAKS_LISTED breaks. */
+  readonly breaks: Found[] = [];
+  /** Breaks waiting for the next entry to be placed, to jump to. */
+  private keyless: Found[] = [];
+  /** The tail's lines, kept while a history is read behind it (null: not kept). */
+  private kept: Kept[] | null = null;
+
+  constructor(private readonly watch: ChainWatch) {
+    this.checker = new ChainChecker<ChainPlace>({
+      onBreak: (found) => {
+        if (this.breaks.length < CHAIN_BREAKS_LISTED) {
+          const f = { found, key: found.key };
+          this.breaks.push(f);
+          if (f.key < 0) this.keyless.push(f);
+        }
+        watch.changed(true);
+      },
+    });
+  }
+
+  /** Keeps the lines from now on, to check again behind a history (`replayInto`). */
+  keep(): void {
+    this.kept = [];
+  }
+
+  /** A chained record read on this thread: `hash` of its bytes. `key`: its entry's (-1: none yet). */
+  chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null): void {
+    this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason });
+    this.checker.chained(at, seq, this.linker.link(prev, hash), key, reason);
+    this.watch.changed(false);
+  }
+
+  /** A chained record of a worker's chunk, its facts known (the chunk's first: `this.linker.facts(firstPrev)`). */
+  chainedFacts(at: ChainPlace, seq: number, facts: number, key: number, reason: MalformedReason | null = null): void {
+    this.checker.chained(at, seq, facts, key, reason);
+  }
+
+  /** Lines were checked (a chunk): said with the next progress report. */
+  changed(): void {
+    this.watch.changed(false);
+  }
+
+  unchained(at: ChainPlace, key: number): void {
+    this.kept?.push({ kind: 'unchained', at, key });
+    this.checker.unchainedRecord(at, key);
+  }
+
+  malformed(at: ChainPlace, reason: MalformedReason): void {
+    this.kept?.push({ kind: 'malformed', at, reason });
+    this.checker.malformedLine(at, reason);
+  }
+
+  /** An entry was placed in this target: the breaks waiting for one jump to it. */
+  entryPlaced(key: number): void {
+    if (this.keyless.length === 0) return;
+    for (const f of this.keyless) f.key = key;
+    this.keyless = [];
+  }
+
+  /** The tail's lines, checked again behind `history` (which goes on as the shown entries' track). */
+  replayInto(history: ChainTrack): void {
+    for (const k of this.kept ?? []) {
+      if (k.kind === 'chained') history.chained(k.at, k.seq, k.prev, k.hash, k.key, k.reason);
+      else if (k.kind === 'unchained') history.unchained(k.at, k.key);
+      else history.malformed(k.at, k.reason);
+    }
+    this.kept = null;
+  }
+}
+
+/**
+ * The engine's view of its chain: the history's track while one is read, and the shown
+ * entries' track; says when the status changed (at once for a break, else a few times a second).
+ */
+export class ChainWatch {
+  live: ChainTrack;
+  history: ChainTrack | null = null;
+  /** Every file has been read to its end. */
+  done = false;
+  private readonly pacer: EventPacer;
+
+  constructor(emit: () => void) {
+    this.pacer = new EventPacer(emit);
+    this.live = new ChainTrack(this);
+  }
+
+  track(): ChainTrack {
+    return new ChainTrack(this);
+  }
+
+  /** Something was checked (`isBreak`: a break found: said within this turn). */
+  changed(isBreak: boolean): void {
+    this.pacer.changed(isBreak);
+  }
+
+  /**
+   * Nothing more to read for now: a seq jump still waiting for lines after it is judged. (Not
+   * the history's: the lines after it are the tail's, checked behind it once it is merged.)
+   */
+  settle(): void {
+    this.live.checker.settle();
+  }
+
+  /** Every file is read: settles and says so. */
+  finish(): void {
+    this.done = true;
+    this.settle();
+    this.pacer.changed(true);
+  }
+
+  close(): void {
+    this.pacer.close();
+  }
+
+  status(spans: FileSpans, origin: string): ChainStatus {
+    const tracks = this.history ? [this.history, this.live] : [this.live];
+    let checked = 0;
+    let total = 0;
+    let unchained = 0;
+    let breakCount = 0;
+    const breaks: ChainBreakSeen[] = [];
+    const where = (at: ChainPlace) => `${spans.get(at.seg).file}:${spans.lineNumber(at.seg, at.line)}`;
+    for (const t of tracks) {
+      const c = t.checker;
+      checked += c.records;
+      total += c.total;
+      unchained += c.unchained;
+      breakCount += c.breakCount;
+      for (const { found, key } of t.breaks) {
+        if (breaks.length === CHAIN_BREAKS_LISTED) break;
+        breaks.push({
+          kind: found.kind,
+          file: spans.get(found.at.seg).file,
+          line: spans.lineNumber(found.at.seg, found.at.line),
+          message: found.message(where),
+          origin,
+          entryKey: key,
+        });
+      }
+    }
+    const state = breakCount > 0 ? 'broken' : this.done ? 'intact' : 'checking';
+    return { state, checked, total, unchained, breaks, breakCount };
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The incremental chain checker: lines pushed one at a time, in log order, across files; every
+ * break found as soon as the lines after it decide what it is. `verifyChain` (chain.ts) is this
+ * checker stopped at the first break; the engine keeps it running past breaks (it shows them all).
+ *
+ * It never sees a line's bytes: the caller says, per chained record, how its `prev` compares
+ * with the record before it (`LinkFacts`, from a `ChainLinker`). So a scan worker can hash and
+ * link the lines of a chunk where the bytes are, and hand only these facts to the main thread.
+ * Places are the caller's own (file:line for verify, a span and line for the engine), cited
+ * through `where` only when a message is read: the engine learns a tail's line numbers late.
+ * Pure: no I/O.
+ */
+import { GENESIS_HASH } from './format-constants.js';
+
+export type BreakKind =
+  | 'modified' // a line's bytes no longer match the hash its successor recorded
+  | 'deleted' // records are missing (seq jumps forward and the missing ones never appear)
+  | 'inserted' // a line that was not written by the chain's writer
+  | 'reordered' // records appear out of seq order
+  | 'restarted'; // a new chain (genesis) starts after records of an older one
+
+export type MalformedReason = 'blank line' | 'not valid UTF-8' | 'not JSON' | 'not a JSON object' | (string & {});
+
+/** How a chained record's `prev` compares with the chained record before it: bits. */
+export const LINKED = 1; // prev = the hash of the record before
+export const SAME_PREV = 2; // prev = the prev of the record before (a copy of it inserted, or it replaced)
+export const GENESIS_PREV = 4; // prev = GENESIS_HASH (a chain's first record)
+
+/**
+ * The last chained record's prev and hash, to compute each next record's LinkFacts. One per
+ * stream of lines in log order; a worker runs one over its chunk, and the main thread `jump`s
+ * over a chunk whose links the worker checked.
+ */
+export class ChainLinker {
+  private prev: string | null = null;
+  private hash: string | null = null;
+
+  get lastPrev(): string | null {
+    return this.prev;
+  }
+
+  get lastHash(): string | null {
+    return this.hash;
+  }
+
+  /** The facts of a record with this prev and hash after the last one; it becomes the last. */
+  link(prev: string, hash: string): number {
+    const facts = this.facts(prev);
+    this.prev = prev;
+    this.hash = hash;
+    return facts;
+  }
+
+  /** The facts of a record with this prev after the last one, without moving on. */
+  facts(prev: string): number {
+    return (prev === this.hash ? LINKED : 0) | (prev === this.prev ? SAME_PREV : 0) | (prev === GENESIS_HASH ? GENESIS_PREV : 0);
+  }
+
+  /** The last chained record is now one with this prev and hash (a chunk already linked). */
+  jump(prev: string | null, hash: string | null): void {
+    this.prev = prev;
+    this.hash = hash;
+  }
+}
+
+/** A break found, cited lazily: `message(where)` with the caller's way to name a place. */
+export interface FoundBreak<P> {
+  kind: BreakKind;
+  at: P;
+  /** Key of the caller's choice carried by the record at the break (the engine: its entry), or -1. */
+  key: number;
+  message(where: (at: P) => string): string;
+}
+
+interface Rec<P> {
+  at: P;
+  seq: number;
+  key: number;
+}
+
+type Item<P> =
+  | { kind: 'chained'; rec: Rec<P>; facts: number; reason: MalformedReason | null }
+  | { kind: 'unchained'; at: P; key: number }
+  | { kind: 'malformed'; at: P; reason: MalformedReason };
+
+/** How far ahead the checker looks to tell a reordering from a deletion. */
+export const LOOKAHEAD = 1024;
+
+/** A seq jump waiting for the lines after it: the missing records may still come (reordered). */
+interface Pending<P> {
+  rec: Rec<P>;
+  last: Rec<P>;
+  skipped: P[];
+  skippedCount: number;
+  /** Missing seqs [from, to). */
+  from: number;
+  to: number;
+  ahead: Item<P>[];
+}
+
+export interface CheckerOptions<P> {
+  /** Called with each break as it is found. */
+  onBreak?: (b: FoundBreak<P>) => void;
+  /** Malformed lines listed (all are counted). Default 0. */
+  listMalformed?: number;
+}
+
+export class ChainChecker<P> {
+  /** Chained records taken in (checked, or waiting on a lookahead). */
+  total = 0;
+  /** Chained records whose place in the chain is decided. */
+  records = 0;
+  /** Records without chain fields before any chain started. */
+  unchained = 0;
+  malformedCount = 0;
+  readonly malformed: Array<{ at: P; reason: MalformedReason }> = [];
+  firstSeq: number | null = null;
+  breakCount = 0;
+  /** The last chained record checked. */
+  last: Rec<P> | null = null;
+  private garbled: P[] = [];
+  private garbledCount = 0;
+  private pending: Pending<P> | null = null;
+  private readonly onBreak: (b: FoundBreak<P>) => void;
+  private readonly listCap: number;
+
+  constructor(options: CheckerOptions<P> = {}) {
+    this.onBreak = options.onBreak ?? (() => {});
+    this.listCap = options.listMalformed ?? 0;
+  }
+
+  /** A record with valid seq and prev; `facts` from a ChainLinker. `reason`: it is also malformed (its bytes are not UTF-8). */
+  chained(at: P, seq: number, facts: number, key = -1, reason: MalformedReason | null = null): void {
+    this.total++;
+    this.take({ kind: 'chained', rec: { at, seq, key }, facts, reason });
+  }
+
+  /** A record without valid chain fields. */
+  unchainedRecord(at: P, key = -1): void {
+    this.take({ kind: 'unchained', at, key });
+  }
+
+  /** A line that is not a record. */
+  malformedLine(at: P, reason: MalformedReason): void {
+    this.take({ kind: 'malformed', at, reason });
+  }
+
+  /** Nothing more for now: a seq jump still waiting for lines after it is judged on what came. */
+  settle(): void {
+    while (this.pending) this.resolve(null);
+  }
+
+  /** True while a break may still be found in lines already pushed (settle decides). */
+  get waiting(): boolean {
+    return this.pending !== null;
+  }
+
+  private take(item: Item<P>): void {
+    const p = this.pending;
+    if (p === null) return this.process(item);
+    if (item.kind === 'chained' && item.rec.seq >= p.from && item.rec.seq < p.to) return this.resolve(item.rec, item);
+    p.ahead.push(item);
+    if (p.ahead.length >= LOOKAHEAD) this.resolve(null);
+  }
+
+  /** The pending jump is judged: reordered (`later` came), else deleted or modified; the lines held go on. */
+  private resolve(later: Rec<P> | null, laterItem?: Item<P>): void {
+    const p = this.pending as Pending<P>;
+    this.pending = null;
+    const { rec, last } = p;
+    if (later) {
+      this.fail('reordered', rec.at, rec.key, (w) => `${w(rec.at)} (seq ${rec.seq}) comes before ${w(later.at)} (seq ${later.seq}): records are out of order`);
+    } else {
+      const expectedSeq = last.seq + 1;
+      const n = rec.seq - expectedSeq;
+      // A torn append never advances the chain, so malformed lines where the missing records
+      // should be are those records, edited into something that is no longer a record.
+      // (Past the last LOOKAHEAD of them, where the edit was is no longer known: a deletion.)
+      if (p.skippedCount >= n && p.skipped.length >= n) {
+        const edited = p.skipped[p.skipped.length - n];
+        this.fail('modified', edited, rec.key, (w) => `${w(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${w(rec.at)} continues after it`);
+      } else {
+        this.fail('deleted', rec.at, rec.key, (w) => `${n} record${n === 1 ? '' : 's'} (seq ${expectedSeq}${n > 1 ? `–${rec.seq - 1}` : ''}) missing between ${w(last.at)} and ${w(rec.at)}`);
+      }
+    }
+    // The chain goes on from the record that broke it; the lines held behind it are checked now.
+    this.last = rec;
+    const held = laterItem ? [...p.ahead, laterItem] : p.ahead;
+    for (const item of held) this.take(item);
+  }
+
+  private listMalformed(at: P, reason: MalformedReason): void {
+    if (this.malformedCount++ < this.listCap) this.malformed.push({ at, reason });
+  }
+
+  private fail(kind: BreakKind, at: P, key: number, message: (w: (at: P) => string) => string): void {
+    this.breakCount++;
+    this.onBreak({ kind, at, key, message });
+  }
+
+  private process(c: Item<P>): void {
+    if (c.kind === 'malformed') {
+      // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
+      // and listed. If a chained line was edited into garbage, the next record says so.
+      this.listMalformed(c.at, c.reason);
+      if (this.last !== null) {
+        if (this.garbled.length === LOOKAHEAD) this.garbled.shift();
+        this.garbled.push(c.at);
+        this.garbledCount++;
+      }
+      return;
+    }
+    if (c.kind === 'unchained') {
+      // Records without chain fields are accepted before a chain starts (another writer);
+      // once a chain runs, a line without valid seq/prev inside it was not written by its writer.
+      const last = this.last;
+      if (last !== null) this.fail('inserted', c.at, c.key, (w) => `${w(c.at)} carries no valid chain fields (seq, prev) inside the chain that runs through ${w(last.at)}`);
+      else this.unchained++;
+      return;
+    }
+    const { rec, facts } = c;
+    if (c.reason !== null) this.listMalformed(rec.at, c.reason);
+    const skipped = this.garbled;
+    const skippedCount = this.garbledCount;
+    this.garbled = [];
+    this.garbledCount = 0;
+    this.records++;
+    const last = this.last;
+    if (last === null) {
+      this.firstSeq = rec.seq;
+      this.last = rec;
+      return;
+    }
+    const expectedSeq = last.seq + 1;
+    this.last = rec;
+    if (rec.seq === expectedSeq && (facts & LINKED) !== 0) return;
+    if ((facts & GENESIS_PREV) !== 0 && rec.seq === 1) {
+      return this.fail('restarted', rec.at, rec.key, (w) => `a new chain starts at ${w(rec.at)} after seq ${last.seq} at ${w(last.at)}`);
+    }
+    if (rec.seq === last.seq && (facts & SAME_PREV) !== 0) {
+      return this.fail('inserted', last.at, last.key, (w) => `${w(last.at)} is not from the chain: ${w(rec.at)} carries the same seq ${rec.seq} and continues from the line before it`);
+    }
+    if (rec.seq === expectedSeq) {
+      return this.fail('modified', last.at, last.key, (w) => `${w(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${w(rec.at)}`);
+    }
+    if (rec.seq > expectedSeq) {
+      this.last = last; // until the lines after it say what the jump is
+      this.pending = { rec, last, skipped, skippedCount, from: expectedSeq, to: Math.min(rec.seq, expectedSeq + LOOKAHEAD), ahead: [] };
+      return;
+    }
+    this.fail('reordered', rec.at, rec.key, (w) => `${w(rec.at)} (seq ${rec.seq}) comes after seq ${last.seq} at ${w(last.at)}: records are out of order`);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The hash chain checked where entries are read (issue #13): the engine's chainStatus() gives
+ * verify's verdict — kind, file:line and words — whichever way the lines were read (in order,
+ * tail first then the history on this thread, in chunks, or by a scan worker), and a forged
+ * line appended while following turns it broken at once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
+import { verifyChain } from '../../src/shared/chain.js';
+import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
+import { answeredLog, deleteLine, linesOf, modifyLine, writeLines } from '../helpers/integrity-logs.js';
+import { chainLinesOf } from '../writer/helpers.js';
+import { tempDir, WAIT } from './helpers.js';
+
+const READS: Array<[string, OpenEngineOptions]> = [
+  ['in order', {}],
+  ['tail first, history line by line', { tailBytes: 6000 }],
+  ['tail first, history in chunks on this thread', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 0 }],
+  ['tail first, history by a scan worker', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1 }],
+];
+
+const open: AuditEngine[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+});
+
+async function indexed(files: string[], options: OpenEngineOptions): Promise<AuditEngine> {
+  const engine = openEngine(files, { follow: false, ...options });
+  open.push(engine);
+  await engine.indexed();
+  return engine;
+}
+
+const status = (engine: AuditEngine) => engine.chainStatus?.() as ChainStatus;
+
+describe.each(READS)('the chain, read %s', (_, options) => {
+  it('an intact log: intact, every chained record checked', async () => {
+    const file = answeredLog(tempDir('chain'), 60);
+    const engine = await indexed([file], options);
+    const lines = linesOf(file).length;
+    expect(status(engine)).toEqual({ state: 'intact', checked: lines, total: lines, unchained: 0, breaks: [], breakCount: 0 });
+  });
+
+  it.each([
+    ['in the history', 20],
+    ['in the tail', 100],
+  ])('a modified line %s: broken where verify says, with its words, and the entry to jump to', async (_where, line) => {
+    const file = answeredLog(tempDir('chain'), 60);
+    modifyLine(file, line); // request 10 (line 20) or 50 (line 100), denied instead of approved
+    const report = verifyChain(chainLinesOf([file]));
+    const engine = await indexed([file], options);
+    const s = status(engine);
+    expect(s.state).toBe('broken');
+    expect(s.breakCount).toBe(1);
+    expect(s.breaks[0]).toMatchObject({ kind: 'modified', file, line, message: report.break?.message, origin: '' });
+    expect(report.break).toMatchObject({ kind: 'modified', line });
+    expect(engine.entry(engine.positionOf(s.breaks[0].entryKey)).id).toBe(`req-${line / 2}`);
+  });
+
+  it('a deleted line: deleted, where verify says', async () => {
+    const file = answeredLog(tempDir('chain'), 60);
+    deleteLine(file, 40);
+    const report = verifyChain(chainLinesOf([file]));
+    const engine = await indexed([file], options);
+    const s = status(engine);
+    expect(s.state).toBe('broken');
+    expect(s.breaks.map(({ kind, line, message }) => ({ kind, line, message }))).toEqual([{ kind: 'deleted', line: 40, message: report.break?.message }]);
+  });
+
+  it('two breaks: both listed, in log order', async () => {
+    const file = answeredLog(tempDir('chain'), 60);
+    modifyLine(file, 10);
+    modifyLine(file, 110);
+    const engine = await indexed([file], options);
+    expect(status(engine).breaks.map((b) => [b.kind, b.line])).toEqual([
+      ['modified', 10],
+      ['modified', 110],
+    ]);
+  });
+});
+
+describe('the chain across a rotated set', () => {
+  it('is one chain over the files, as verify reads it', async () => {
+    const dir = tempDir('chain');
+    const file = answeredLog(dir, 40);
+    const lines = linesOf(file);
+    writeLines(`${file}.1`, lines.slice(0, 30));
+    writeLines(file, lines.slice(30));
+    const engine = await indexed([`${file}.1`, file], { tailBytes: 3000 });
+    expect(status(engine)).toMatchObject({ state: 'intact', checked: lines.length, breakCount: 0 });
+  });
+});
+
+describe('the chain while following', () => {
+  it('a forged line appended: a chain event says broken at once, naming it', async () => {
+    const file = answeredLog(tempDir('chain'), 20);
+    const engine = openEngine([file]);
+    open.push(engine);
+    await engine.indexed();
+    await vi.waitFor(() => expect(status(engine).state).toBe('intact'), WAIT);
+    const events: ChainStatus[] = [];
+    engine.on('chain', (s) => events.push(s));
+    // A copy of the last line with its seq moved on: what a forger without the hash would write.
+    const last = linesOf(file).at(-1) as string;
+    const seq = (JSON.parse(last) as { seq: number }).seq;
+    fs.appendFileSync(file, `${last.replace(`"seq":${seq}`, `"seq":${seq + 1}`)}\n`);
+    await vi.waitFor(() => expect(events.at(-1)?.state).toBe('broken'), WAIT);
+    const lines = linesOf(file).length;
+    expect(events.at(-1)?.breaks[0]).toMatchObject({ kind: 'modified', file: path.resolve(file), line: lines - 1 });
+  });
+});
