@@ -104,14 +104,12 @@ export class ViewerStore {
     engine.on('change', this.engineChanged);
     engine.on('progress', this.progressed);
     engine.on('notice', this.noticed);
-    // The `chain` event (issue #13) is not among AuditEngine's typed overloads yet.
-    const chainEvents = engine as unknown as { on(e: 'chain', l: () => void): unknown; off(e: 'chain', l: () => void): unknown };
-    if (engine.chainStatus) chainEvents.on('chain', this.chainChanged);
+    if (engine.chainStatus) engine.on('chain', this.chainChanged);
     return () => {
       engine.off('change', this.engineChanged);
       engine.off('progress', this.progressed);
       engine.off('notice', this.noticed);
-      if (engine.chainStatus) chainEvents.off('chain', this.chainChanged);
+      if (engine.chainStatus) engine.off('chain', this.chainChanged);
     };
   }
 
