@@ -21,7 +21,7 @@ const { openAuditLog } = await import('../../src/writer/audit-log.js');
 const { FakeStdin, FakeStdout } = await import('../tui/render.js');
 
 const LINES = 10_000;
-const RUNS = 7;
+const RUNS = Number(process.env.BADGE_RUNS ?? 7);
 const TARGET_MS = 1_000;
 
 /** A log of LINES lines (a start, requests and responses, a stop); with `modify`, one denied request in the middle approved after the fact. */
@@ -80,7 +80,11 @@ async function time(file: string, done: (frame: string) => boolean): Promise<{ f
     exitOnCtrlC: false,
     patchConsole: false,
   });
+  let last = '';
+  const tap = stdout.write;
+  stdout.write = (frame: string) => ((last = frame), tap(frame));
   await Promise.race([finished, new Promise((r) => setTimeout(r, 30_000))]);
+  if (Number.isNaN(badge)) console.error(`no badge in 30 s; the last frame began:\n${stripVTControlCharacters(last).split('\n').slice(0, 2).join('\n')}`);
   instance.unmount();
   store.dispose();
   await engine.close();
