@@ -37,7 +37,8 @@ const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]
 function fixtureLog(): string {
   const file = path.join(work, 'audit.log');
   generateLog({ path: file, count: 400, seed: 42, startMs: Date.parse('2026-11-26T08:00:00Z'), gapMs: 60_000, runningShare: 0.02 });
-  const log = openAuditLog({ path: file, pid: 4242, warn: () => {} });
+  // The writer's clock fixed too: its start and stop rows (and the entry's logged time) are part of the picture.
+  const log = openAuditLog({ path: file, pid: 4242, warn: () => {}, now: () => Date.parse('2026-11-26T21:40:00.500Z') });
   log.request({
     id: 'f00dfeed-0000-4000-8000-000000000001', time: '2026-11-26T21:40:00Z', host: 'web-01\u001b]0;pwned\u0007', session: 'claude-7f3c',
     pipeline: [['sh', '-c', 'echo \u001b[2J\u001b[31mhello\u001b[0m; rm -rf /\u202e']], resolved: ['/usr/bin/sh'], env: { PATH: 'x' },
@@ -153,7 +154,10 @@ function settle(name: string, ready: (screen: string) => boolean, stable = true)
 }
 
 // Loaded: rows read, and the header's stats (refreshed at most once a second) caught up.
-const loaded = (screen: string) => screen.includes('sudo-proxy-audit') && !screen.includes('reading…') && !/Σ 0\b/.test(screen);
+// And, since the chain is checked as it is read, indexing and the check done (a loaded machine can
+// hold a screen still for longer than `settle` waits while they run).
+const loaded = (screen: string) =>
+  screen.includes('sudo-proxy-audit') && !screen.includes('reading…') && !/Σ 0\b/.test(screen) && !/indexing history|chain checking/.test(screen);
 
 /**
  * Rewrites every SGR sequence as the full style it leaves in force (`ESC[0;…m`). aha drops

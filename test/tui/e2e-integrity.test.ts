@@ -174,7 +174,7 @@ describe.skipIf(!tmux.found)('integrity in the viewer, in a real terminal', () =
     const p = view(file);
     await p.waitFor('the restart row', (s) => s.includes('⚠ writer restarted after a crash · pid 2222'), 60_000);
     const screen = await p.waitFor('the halted request', (s) => /↯ halted .*# sleep 600/.test(s));
-    expect(screen).toMatch(/┄┄ ⏵ writer started · pid 1111/);
+    expect(screen).toMatch(/┄┄ ▷ writer started · pid 1111/);
   }, 180_000);
 
   it('a clean stop with a request running: a stop row, and the request halted at once', async () => {
@@ -186,9 +186,9 @@ describe.skipIf(!tmux.found)('integrity in the viewer, in a real terminal', () =
     await p.waitFor('running', (s) => /▶ running .*# sleep 600/.test(s), 60_000);
     l.close();
     forget(l);
-    const screen = await p.waitFor('the stop row and the halted request', (s) => s.includes('⏹ writer stopped · pid 4242') && /↯ halted .*# sleep 600/.test(s));
+    const screen = await p.waitFor('the stop row and the halted request', (s) => s.includes('□ writer stopped · pid 4242') && /↯ halted .*# sleep 600/.test(s));
     // The stop is the newest row, and following selects it.
-    expect(screen).toMatch(/› \d\d:\d\d:\d\d ┄┄ ⏹ writer stopped · pid 4242/);
+    expect(screen).toMatch(/› \d\d:\d\d:\d\d ┄┄ □ writer stopped · pid 4242/);
     p.keys('w');
     await p.waitFor('writer rows hidden', (s) => !s.includes('writer stopped') && s.includes('writer rows hidden'));
   }, 180_000);

@@ -134,7 +134,7 @@ describe('rows among the entries', () => {
     const v = await open(engine, { columns: 100 });
     const rows = rowsOf(v).filter((l) => l.trim() !== '');
     expect(rows).toHaveLength(14);
-    expect(rows[0]).toMatch(/^ {2}07:59:30 ┄┄ ⏵ writer started · pid 4242 ┄+$/);
+    expect(rows[0]).toMatch(/^ {2}07:59:30 ┄┄ ▷ writer started · pid 4242 ┄+$/);
     expect(rows[1]).toMatch(/^ {2}08:00:00 /);
     expect(rows[4]).toMatch(/^ {2}08:02:30 ┄┄ ⚠ GAP 5 records dropped 08:02:10–08:02:50 · ENOSPC: no space left on device ┄+$/);
     expect(rows[5]).toMatch(/^ {2}08:03:00 /);
@@ -142,7 +142,7 @@ describe('rows among the entries', () => {
     expect(rows[9]).toMatch(/^ {2}08:06:00 /);
     // Following: the newest row, the writer's stop, is selected.
     expect(rows[12]).toMatch(/^ {2}08:09:00 /);
-    expect(rows[13]).toMatch(/^› 08:09:30 ┄┄ ⏹ writer stopped · pid 4242 ┄+$/);
+    expect(rows[13]).toMatch(/^› 08:09:30 ┄┄ □ writer stopped · pid 4242 ┄+$/);
     for (const line of v.lines()) expect(stringWidth(line)).toBeLessThanOrEqual(100);
   });
 
@@ -232,7 +232,7 @@ describe('rows among the entries', () => {
     const engine = new FakeEngine(day(3));
     const v = await open(engine);
     await v.act(() => engine.appendWriter(writer('stop', 3)));
-    expect(v.frame()).toContain('⏹ writer stopped · pid 4242');
+    expect(v.frame()).toContain('□ writer stopped · pid 4242');
   });
 
   it('escapes what the writer recorded', async () => {

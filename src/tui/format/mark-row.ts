@@ -1,7 +1,8 @@
 /**
  * A mark's row in the table: a writer's start, stop or gap, or a break of the hash chain, drawn
  * as a rule across the table so it cannot be read as an entry — `┄` for the writer's life, `━`
- * for a break — with words and a symbol, not only a colour (NO_COLOR). Everything from the log
+ * for a break — with words and a symbol, not only a colour (NO_COLOR); symbols common monospace
+ * fonts have (▷ □ ⚠ ✗; not the media-control ⏵ ⏹ many lack). Everything from the log
  * (error text, file and host names) escaped. Pure.
  */
 import path from 'node:path';
@@ -46,9 +47,9 @@ export function writerLook(e: WriterEvent, ctx: RowContext): MarkLook {
       if (e.afterCrash) {
         return { text: `⚠ ${origin(e.origin)}writer restarted after a crash · ${pid} (the one before wrote no stop)`, color: 'yellow', bold: true, dim: false, rule: '┄' };
       }
-      return { text: `⏵ ${origin(e.origin)}writer started · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
+      return { text: `▷ ${origin(e.origin)}writer started · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
     case 'stop':
-      return { text: `⏹ ${origin(e.origin)}writer stopped · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
+      return { text: `□ ${origin(e.origin)}writer stopped · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
     case 'dropped': {
       const span = e.firstTime || e.lastTime ? ` ${when(e.firstTime, ctx)}–${when(e.lastTime, ctx)}` : '';
       const error = e.error ? ` · ${escapeForTerminal(e.error, 200)}` : '';
