@@ -82,6 +82,14 @@ export function sourceForms(h: Pick<HeaderInput, 'files' | 'origins' | 'duplicat
   return [[what, sep, { text: `${plural(dups, 'duplicate line')} dropped` }], [what, sep, short], [short], []];
 }
 
+/** A long file name cut (`…`) to make room for the chain badge, before it is dropped altogether. */
+function withShortName(forms: Span[][]): Span[][] {
+  const what = forms[0][0];
+  if (!what || displayWidth(what.text) <= SHORT_NAME) return forms;
+  return [...forms.slice(0, -1), [{ ...what, text: truncate(what.text, SHORT_NAME) }], forms[forms.length - 1]];
+}
+const SHORT_NAME = 32;
+
 export function titleLine(h: HeaderInput): Line {
   const state: Span = !h.follow
     ? { text: `‖ paused${h.unseen > 0 ? ` · ${h.unseen} new` : ''}`, color: 'yellow', bold: true }
@@ -95,14 +103,17 @@ export function titleLine(h: HeaderInput): Line {
     right.push({ text: `/${escapeForTerminal(h.search, 40)}`, color: 'magenta' });
   }
   // Keep the live/paused state and the chain badge visible: shorten, then drop, what is read
-  // before the filter; the badge's long forms go before the file name, its short ones after.
-  const sources = sourceForms(h);
+  // before the filter. The badge shortens first — but a break keeps its file:line (its first
+  // three forms) before the file name goes.
   const badges = chainBadgeForms(h.chain ?? null);
+  const sources = badges.length > 0 ? withShortName(sourceForms(h)) : sourceForms(h);
+  const broken = h.chain != null && (h.chain.breakCount > 0 || h.chain.state === 'broken');
+  const keep = broken ? 3 : badges.length;
   const tries: Array<[Span[], Span[]]> = [];
   if (badges.length === 0) for (const source of sources) tries.push([source, []]);
   else {
-    for (const source of sources) for (const badge of badges.slice(0, 2)) tries.push([source, badge]);
-    for (const badge of badges.slice(2)) tries.push([[], badge]);
+    for (const source of sources) for (const badge of badges.slice(0, keep)) tries.push([source, badge]);
+    for (const badge of badges.slice(keep)) tries.push([[], badge]);
   }
   let left: Span[] = [];
   for (const [source, badge] of tries) {
