@@ -29,7 +29,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
       { keys: 'Enter', what: 'details of the selected entry (Esc back, [ ] previous / next)' },
       { keys: '/', what: 'search command and reason (case-insensitive)' },
       { keys: 'n N', what: 'next (newer) / previous (older) match' },
-      { keys: 'm', what: 'malformed lines' },
+      { keys: 'm', what: 'what the log cannot vouch for: chain breaks, gaps, crashes, malformed lines, unchained records (Enter goes to the row)' },
     ],
   },
   {
@@ -40,6 +40,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
       { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes, empty clears)' },
       { keys: 's', what: 'by session (Tab completes, empty clears)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
+      { keys: 'w', what: "hide / show the writer's rows (start, stop, gaps); chain breaks stay" },
       { keys: 'c', what: 'clear all filters and the search' },
     ],
   },

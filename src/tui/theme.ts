@@ -21,6 +21,17 @@ export const STATE_LOOK: Record<EntryState, StateLook> = {
   rejected: { symbol: '⊗', word: 'rejected', color: 'redBright' },
 };
 
+/**
+ * A running entry whose writer stopped or crashed before its outcome was written (anomaly
+ * `interrupted`): it will never finish, so it does not tick on as running.
+ */
+export const INTERRUPTED_LOOK: StateLook = { symbol: '↯', word: 'halted', color: 'yellow' };
+
+/** How an entry's state looks: its state's, or halted when its writer went away while it ran. */
+export function lookOf(entry: { state: EntryState; anomalies: readonly string[] }): StateLook {
+  return entry.state === 'running' && entry.anomalies.includes('interrupted') ? INTERRUPTED_LOOK : STATE_LOOK[entry.state];
+}
+
 /** The order states are listed in (header counts, filter presets). */
 export const STATE_ORDER: readonly EntryState[] = ['running', 'ok', 'failed', 'denied', 'timeout', 'rejected'];
 

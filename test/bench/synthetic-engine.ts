@@ -4,7 +4,18 @@
  * realistic (the demo's commands, hosts and sessions; every state) and deterministic.
  */
 import { EventEmitter } from 'node:events';
-import type { AuditEngine, EngineNotice, Entry, EntryFilter, EntryState, EntryStats, IndexProgress, MalformedLine, WriterEvent } from '../../src/shared/entry.js';
+import type {
+  AuditEngine,
+  ChainStatus,
+  EngineNotice,
+  Entry,
+  EntryFilter,
+  EntryState,
+  EntryStats,
+  IndexProgress,
+  MalformedLine,
+  WriterEvent,
+} from '../../src/shared/entry.js';
 import { compileFilter, matchesFilter } from '../../src/shared/query.js';
 import { computeStats, factsOf } from '../shared/oracles/entry-query.js';
 
@@ -73,10 +84,32 @@ export function syntheticEntry(i: number, size: number, startMs: number): Entry 
 export class SyntheticEngine implements AuditEngine {
   readonly files = ['/var/log/sudo-proxy/audit.log'];
   private readonly events = new EventEmitter();
+  private readonly writers: WriterEvent[] = [];
+  /** Only with `options.marks`: a chain check with a break every tenth mark. */
+  chainStatus?: () => ChainStatus;
+
+  /** `options.marks`: writer events (start, gap, stop) spread evenly over the log, as rows among the entries. */
   constructor(
     private readonly count: number,
     private readonly startMs = Date.now() - count * 2_000,
-  ) {}
+    options: { marks?: number } = {},
+  ) {
+    const marks = options.marks ?? 0;
+    const kinds = ['start', 'dropped', 'stop'] as const;
+    const breaks: ChainStatus['breaks'][number][] = [];
+    for (let k = 0; k < marks; k++) {
+      // The first twenty near the oldest entries (on screen after `g`), the rest spread out.
+      const position = k < 20 ? Math.min(count, 3 * k + 1) : Math.floor(((k + 0.5) * count) / marks);
+      const event = kinds[k % kinds.length];
+      const location = { file: this.files[0], line: 2 * position + 1, offset: 410 * position, length: 90, seq: 2 * position + 1 };
+      this.writers.push({ event, time: new Date(startMs + position * 2_000).toISOString(), pid: 4000 + k, dropped: event === 'dropped' ? 5 : 0, error: event === 'dropped' ? 'ENOSPC' : null, location, position });
+      if (k % 10 === 5) breaks.push({ kind: 'modified', file: this.files[0], line: 2 * position + 3, message: 'modified', origin: '', entryKey: position + 1 });
+    }
+    if (marks > 0) {
+      const status: ChainStatus = { state: 'broken', checked: 2 * count, total: 2 * count, unchained: 0, breaks, breakCount: breaks.length };
+      this.chainStatus = () => status;
+    }
+  }
 
   size(): number {
     return this.count;
@@ -129,7 +162,7 @@ export class SyntheticEngine implements AuditEngine {
   }
 
   writerEvents(): readonly WriterEvent[] {
-    return [];
+    return this.writers;
   }
 
   origins(): readonly string[] {

@@ -209,6 +209,8 @@ async function main() {
   const engines: Array<{ label: string; engine: AuditEngine }> = [
     { label: '1k', engine: new SyntheticEngine(1_000) },
     { label: '1M', engine: new SyntheticEngine(1_000_000) },
+    // Writer rows and chain breaks among the entries: the table must not pay per entry for them.
+    { label: '1M + 100 marks', engine: new SyntheticEngine(1_000_000, undefined, { marks: 100 }) },
   ];
   if (values.log) {
     const { openEngine } = await import('../../src/engine/engine.js');

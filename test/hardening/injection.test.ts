@@ -201,19 +201,23 @@ describe.skipIf(!tmux.found)('the viewer in a real terminal (tmux 120×32)', () 
     const lines = screen.replace(/\n$/, '').split('\n');
     expectFrame(lines, /^\? help .* 4\/4$/);
     expect(lines[3]).toMatch(/^ {2}TIME +HOST +SESSION +STATE/);
-    // One row per entry, right under the column header, then nothing down to the footer.
-    expect(lines.slice(4, 8).map((l) => l.slice(2, 16))).toEqual(['11-01 08:00:00', '11-01 08:01:00', '11-01 08:02:00', '11-01 08:03:00']);
-    expect(lines.slice(8, ROWS - 2)).toEqual(Array(ROWS - 10).fill(''));
-    expect(lines[5]).toContain("# echo $'\\e]0;pwned\\x07|\\e[2J");
-    expect(lines[5]).toContain('h\\e]0;pwned');
-    expect(lines[6]).toContain("$ printf $'\\e]0;pwned\\x07AAAA");
-    expect(lines[7]).toMatch(/^› 11-01 08:03:00 \\e\]0;pwned/);
-    expect(lines[7]).toContain("# $'\\e[2J\\e[Hrm' -rf $'\\u202egnp.ex");
+    // The writer's start, one row per entry, its stop (the newest row, selected), right under the
+    // column header, then nothing down to the footer.
+    expect(lines.slice(4, 10).map((l) => l.slice(2, 16))).toEqual(['11-01 08:00:00', '11-01 08:00:00', '11-01 08:01:00', '11-01 08:02:00', '11-01 08:03:00', '11-01 08:03:00']);
+    expect(lines[4]).toMatch(/┄┄ ▷ writer started · pid \d+ ┄+$/);
+    expect(lines[9]).toMatch(/^› 11-01 08:03:00 ┄┄ □ writer stopped · pid \d+ ┄+$/);
+    expect(lines.slice(10, ROWS - 2)).toEqual(Array(ROWS - 12).fill(''));
+    expect(lines[6]).toContain("# echo $'\\e]0;pwned\\x07|\\e[2J");
+    expect(lines[6]).toContain('h\\e]0;pwned');
+    expect(lines[7]).toContain("$ printf $'\\e]0;pwned\\x07AAAA");
+    expect(lines[8]).toMatch(/^ {2}11-01 08:03:00 \\e\]0;pwned/);
+    expect(lines[8]).toContain("# $'\\e[2J\\e[Hrm' -rf $'\\u202egnp.ex");
     expectUntouched(screen);
   }, 120_000);
 
   it('the detail pane of the hostile entry, and of the 1 MB one: the same', async () => {
-    pane.keys('g', 'j', 'Enter');
+    // The oldest row is the writer's start: the hostile entry is the second entry after it.
+    pane.keys('g', 'j', 'j', 'Enter');
     const detail = await pane.waitFor('the detail pane', (s) => s.includes('Pipeline (2 stages)') && /2\/4\n*$/.test(s));
     const lines = detail.replace(/\n$/, '').split('\n');
     expectFrame(lines, /^j\/k scroll .* 2\/4$/);
@@ -250,9 +254,11 @@ describe.skipIf(!tmux.found)('the viewer in a real terminal (tmux 120×32)', () 
     pane.run(`clear; node ${CLI} view --no-follow ${path.dirname(named)}/*; echo "viewer exited $?"`);
     const screen = await pane.waitFor('the entries, indexed', (s) => s.includes('4/4') && s.includes('end of file') && !s.includes('indexing'), 90_000);
     expect(rows()[0]).toMatch(/^sudo-proxy-audit {2}log\\e\]0;pwned\\x07/);
-    expect(rows()[0]).toContain(shownName);
+    // Whole, or cut to leave room for the chain badge while it is longer ("checking"); the
+    // detail pane below has it whole.
+    expect([shownName, `${shownName.slice(0, 31)}…`].some((name) => rows()[0].includes(`  ${name}  `))).toBe(true);
     expectUntouched(screen);
-    pane.keys('g', 'Enter');
+    pane.keys('g', 'j', 'Enter');
     const detail = await pane.waitFor('the detail pane', (s) => s.includes('Records') && /1\/4\n*$/.test(s));
     const request = detail.split('\n').find((l) => l.startsWith('  request '));
     expect(request).toContain(`${shownName}:`);

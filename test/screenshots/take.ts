@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openAuditLog } from '../../src/writer/audit-log.js';
+import { openAuditLog, type WriterFs } from '../../src/writer/audit-log.js';
 import { generateLog } from '../../src/demo/generate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,7 +37,8 @@ const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]
 function fixtureLog(): string {
   const file = path.join(work, 'audit.log');
   generateLog({ path: file, count: 400, seed: 42, startMs: Date.parse('2026-11-26T08:00:00Z'), gapMs: 60_000, runningShare: 0.02 });
-  const log = openAuditLog({ path: file, pid: 4242, warn: () => {} });
+  // The writer's clock fixed too: its start and stop rows (and the entry's logged time) are part of the picture.
+  const log = openAuditLog({ path: file, pid: 4242, warn: () => {}, now: () => Date.parse('2026-11-26T21:40:00.500Z') });
   log.request({
     id: 'f00dfeed-0000-4000-8000-000000000001', time: '2026-11-26T21:40:00Z', host: 'web-01\u001b]0;pwned\u0007', session: 'claude-7f3c',
     pipeline: [['sh', '-c', 'echo \u001b[2J\u001b[31mhello\u001b[0m; rm -rf /\u202e']], resolved: ['/usr/bin/sh'], env: { PATH: 'x' },
@@ -76,6 +77,69 @@ function fixtureFleet(): string {
   return dir;
 }
 
+/** The day's log with one denied request changed to approved after the fact: the chain breaks there. */
+function fixtureBroken(): string {
+  const file = path.join(work, 'broken', 'audit.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  generateLog({ path: file, count: 400, seed: 42, startMs: Date.parse('2026-11-26T08:00:00Z'), gapMs: 60_000 });
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l, i) => i > 200 && l.includes('"decision":"denied"'));
+  lines[at] = lines[at].replace('"decision":"denied"', '"decision":"approved"');
+  fs.writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+/**
+ * A writer's bad evening: the disk fills (twelve records dropped, the gap recorded), the daemon
+ * stops cleanly with a request running, starts, is killed with another running, and starts again.
+ */
+function fixtureGap(): string {
+  const file = path.join(work, 'gap', 'audit.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let clock = Date.parse('2026-11-26T18:00:00Z');
+  let full = false;
+  const disk: WriterFs = {
+    ...fs,
+    writeSync: ((fd: number, data: Uint8Array, offset?: number, length?: number) => {
+      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return fs.writeSync(fd, data, offset, length);
+    }) as typeof fs.writeSync,
+  };
+  const commands = [['systemctl', 'status', 'nginx'], ['df', '-h'], ['journalctl', '-u', 'nginx', '-n', '50'], ['du', '-sh', '/var/log'], ['uptime']];
+  let n = 0;
+  const run = (log: ReturnType<typeof openAuditLog>, finish = true) => {
+    clock += 47_000;
+    const id = `5ee0a11e-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+    const command = commands[n % commands.length];
+    log.request({
+      id, time: new Date(clock).toISOString(), host: 'web-01', session: 'claude-7f3c', pipeline: [command], resolved: [`/usr/bin/${command[0]}`],
+      env: { PATH: '/usr/bin' }, reason: 'disk filling up on web-01', privileged: true, decision: 'approved', via: 'operator', latencyMs: 2_100,
+    });
+    if (!finish) return;
+    clock += 800;
+    log.response({ id, status: 'ok', error: null, stages: [{ exitCode: 0, stderr: 0 }], stdout: 4_096, durationMs: 800 });
+  };
+  const first = openAuditLog({ path: file, pid: 4242, now: () => clock, warn: () => {}, fs: disk, retryMs: { initial: 0, max: 0 } });
+  for (let i = 0; i < 6; i++) run(first);
+  full = true;
+  for (let i = 0; i < 12; i++) run(first, false);
+  full = false;
+  for (let i = 0; i < 3; i++) run(first);
+  run(first, false);
+  clock += 30_000;
+  first.close();
+  clock += 120_000;
+  const second = openAuditLog({ path: file, pid: 5177, now: () => clock, warn: () => {} });
+  for (let i = 0; i < 3; i++) run(second);
+  run(second, false);
+  // Killed: no stop record. The next start says so.
+  clock += 300_000;
+  const third = openAuditLog({ path: file, pid: 5203, now: () => clock, warn: () => {} });
+  for (let i = 0; i < 4; i++) run(third);
+  third.close();
+  return file;
+}
+
 /** Polls the pane until `ready` holds and (when `stable`) two captures 150 ms apart agree. */
 function settle(name: string, ready: (screen: string) => boolean, stable = true): void {
   const deadline = Date.now() + 20_000;
@@ -90,7 +154,10 @@ function settle(name: string, ready: (screen: string) => boolean, stable = true)
 }
 
 // Loaded: rows read, and the header's stats (refreshed at most once a second) caught up.
-const loaded = (screen: string) => screen.includes('sudo-proxy-audit') && !screen.includes('reading…') && !/Σ 0\b/.test(screen);
+// And, since the chain is checked as it is read, indexing and the check done (a loaded machine can
+// hold a screen still for longer than `settle` waits while they run).
+const loaded = (screen: string) =>
+  screen.includes('sudo-proxy-audit') && !screen.includes('reading…') && !/Σ 0\b/.test(screen) && !/indexing history|chain checking/.test(screen);
 
 /**
  * Rewrites every SGR sequence as the full style it leaves in force (`ESC[0;…m`). aha drops
@@ -182,6 +249,10 @@ try {
   const originFiltered = (s: string) => fleetLoaded(s) && /filter: origin db-01/.test(s) && s.match(/Σ (\d+)/)?.[1] === s.match(/\d+\/(\d+) of \d+/)?.[1];
   // `o`, clear the prefilled origin, `db` + Tab completes to db-01, Enter filters.
   shoot('fleet-origin', fleet, [{ until: fleetLoaded }, { keys: ['o', 'C-u', 'd', 'b', 'Tab'], until: (s) => /origin: db-01/.test(s) }, { keys: ['Enter'], until: originFiltered }]);
+  // Integrity in plain sight: the badge, the break's row (m, Enter goes to it), the writer's life.
+  const brokenShown = (s: string) => loaded(s) && /CHAIN BROKEN here/.test(s) && /› /.test(s);
+  shoot('chain-broken', `node ${cli} view --no-follow ${fixtureBroken()}`, [{ until: (s) => loaded(s) && /chain BROKEN/.test(s) }, { keys: ['m'], until: (s) => /Not vouched for/.test(s) }, { keys: ['Enter'], until: brokenShown }]);
+  shoot('gap', `node ${cli} view --no-follow ${fixtureGap()}`, [{ until: (s) => loaded(s) && /GAP 12 records dropped/.test(s) }]);
   const big = process.env.SHOTS_BIG_LOG;
   if (big && fs.existsSync(big)) shoot('indexing', `node ${cli} view --no-follow ${big}`, [{ until: (s) => /indexing/.test(s) && /\d+%/.test(s) && !/ 0%/.test(s), stable: false }]);
   else console.log('skipped indexing.png: set SHOTS_BIG_LOG to a large log (e.g. the engine benchmark\'s 1M-record file)');

@@ -292,8 +292,8 @@ describe('keys', () => {
     const { v } = await open([], {}, engine);
     expect(v.lines()[2]).toContain('1 malformed (m)');
     await v.press('m');
-    expect(v.lines()[3]).toBe('1 malformed line');
-    expect(v.lines()[4]).toBe('  audit.log:7  not JSON');
+    expect(v.lines()[3]).toBe('Not vouched for: 1 malformed line  (Enter: go to its row)');
+    expect(v.lines()[4]).toBe('› ? malformed    audit.log:7  not JSON');
     await v.press('q');
     expect(v.frame()).toContain('TIME');
   });

@@ -37,8 +37,19 @@ export class FakeEngine implements AuditEngine {
   private readonly originList: string[];
   private duplicates: number;
   private readonly noticeList: EngineNotice[] = [];
+  /** Writer events in log order, each with its `position` (tests keep it right). */
+  writers: WriterEvent[] = [];
+  private chainNow: ChainStatus | null;
+  /** Present only when built with `options.chain`: an engine that checks the chain (issue #13). */
+  chainStatus?: () => ChainStatus;
 
-  constructor(entries: Entry[] = [], options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number } = {}) {
+  constructor(
+    entries: Entry[] = [],
+    options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number; chain?: ChainStatus; writers?: WriterEvent[] } = {},
+  ) {
+    this.chainNow = options.chain ?? null;
+    if (options.chain) this.chainStatus = () => this.chainNow as ChainStatus;
+    this.writers = [...(options.writers ?? [])];
     this.entries = [...entries];
     this.files = options.files ?? ['/var/log/sudo-proxy/audit.log'];
     this.progressNow = options.progress ?? { bytesDone: 1_000, bytesTotal: 1_000, done: true };
@@ -59,8 +70,9 @@ export class FakeEngine implements AuditEngine {
     return this.noticeList;
   }
 
+  /** Fresh objects per call, as the real engine's. */
   writerEvents(): readonly WriterEvent[] {
-    return [];
+    return this.writers.map((w) => ({ ...w }));
   }
 
   size(): number {
@@ -177,6 +189,18 @@ export class FakeEngine implements AuditEngine {
   dropDuplicates(n: number): void {
     this.duplicates += n;
     this.setProgress(this.progressNow);
+  }
+
+  /** The chain check moved on or found a break: the `chain` event, as the real engine sends it. */
+  setChain(chain: ChainStatus): void {
+    this.chainNow = chain;
+    this.events.emit('chain');
+  }
+
+  /** A writer record read after the entries now known (a stop, a start, a gap) with the change it comes in. */
+  appendWriter(event: WriterEvent): void {
+    this.writers.push({ ...event, position: this.entries.length });
+    this.emitChange({ prepended: 0, appended: 0, updated: 0 });
   }
 
   notice(notice: EngineNotice): void {

@@ -8,6 +8,8 @@ import type { Entry } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { layoutColumns } from '../format/columns.js';
 import { detailLines } from '../format/detail.js';
+import { integrityLines } from '../format/integrity.js';
+import { markDetailLines } from '../format/mark-detail.js';
 import type { FooterInput } from '../format/footer.js';
 import type { HeaderInput } from '../format/header.js';
 import { timeStyleFor } from '../format/time.js';
@@ -16,14 +18,15 @@ import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { MIN_SIZE, screenLayout } from '../layout.js';
 import { describeFilter, isFiltering } from '../store/filters.js';
-import { isFleet, positionAt, selectedPosition, type ViewerState, viewLength } from '../store/state.js';
+import { entryPosition, rowAt } from '../store/rows.js';
+import { entriesInView, isFleet, selectedMark, selectedPosition, type ViewerState, viewLength } from '../store/state.js';
 import type { ViewerStore } from '../store/store.js';
 import type { Theme } from '../theme.js';
 import { DetailPane } from './DetailPane.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { MalformedList, malformedLines } from './MalformedList.js';
+import { IntegrityList } from './IntegrityList.js';
 import { ProgressBar } from './ProgressBar.js';
 import { Table, type TableRowData } from './Table.js';
 
@@ -54,12 +57,17 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
   const screen = screenLayout(state.size, state.progress);
   const position = selectedPosition(state);
   const selected: Entry | null = position === null ? null : engine.entry(position);
+  const mark = position === null ? selectedMark(state) : null;
   const detailNow = selected?.state === 'running' ? state.now : 0;
   const detail = useMemo(
-    () => (state.overlay.kind === 'detail' && selected ? detailLines(selected, screen.width, detailNow, state.clockSkewMs) : []),
+    () => {
+      if (state.overlay.kind !== 'detail') return [];
+      if (selected) return detailLines(selected, screen.width, detailNow, state.clockSkewMs);
+      return mark ? markDetailLines(mark, screen.width, state.now) : [];
+    },
     // The entry object may be fresh on every read: its key and the engine version identify it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [state.overlay.kind, selected?.key, state.version, screen.width, detailNow, state.clockSkewMs],
+    [state.overlay.kind, selected?.key, mark, state.version, screen.width, detailNow, state.clockSkewMs],
   );
 
   if (screen.tooSmall) {
@@ -83,6 +91,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     malformedCount: state.malformedCount,
     origins: state.origins.length,
     duplicateLines: state.duplicateLines,
+    chain: state.chain,
     width: screen.width,
   };
   const footer: FooterInput = {
@@ -92,8 +101,8 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     overlay: state.overlay.kind,
     follow: state.follow,
     unseen: state.unseen,
-    index: state.cursor + 1,
-    length: len,
+    index: entryNumber(state),
+    length: entriesInView(state),
     total: state.total,
     filtered: state.positions !== null,
     width: screen.width,
@@ -107,10 +116,16 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     case 'help':
       body = <HelpOverlay scroll={state.overlay.scroll} height={screen.bodyRows} width={screen.width} theme={theme} />;
       break;
-    case 'malformed':
+    case 'integrity':
       body = (
-        <MalformedList
-          lines={malformedLines(engine.malformed(), state.malformedCount)}
+        <IntegrityList
+          lines={integrityLines({
+            chain: state.chain,
+            marks: state.allMarks,
+            malformed: engine.malformed(),
+            malformedCount: state.malformedCount,
+            cursor: state.overlay.cursor,
+          })}
           scroll={state.overlay.scroll}
           height={screen.bodyRows}
           width={screen.width}
@@ -121,8 +136,11 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     case 'none': {
       const rows: TableRowData[] = [];
       const end = Math.min(len, state.top + screen.tableRows);
-      for (let i = state.top; i < end; i++) rows.push({ entry: engine.entry(positionAt(state, i)), index: i });
-      const oldest = len > 0 ? engine.entry(positionAt(state, 0)).timeMs : state.now;
+      for (let i = state.top; i < end; i++) {
+        const item = rowAt(state, i);
+        rows.push(item.mark >= 0 ? { mark: state.marks[item.mark], index: i } : { entry: engine.entry(entryPosition(state, item.index)), index: i });
+      }
+      const oldest = entriesInView(state) > 0 ? engine.entry(entryPosition(state, 0)).timeMs : state.now;
       const timeStyle = timeStyleFor(oldest, state.now);
       body = (
         <Table
@@ -149,6 +167,13 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
       <Footer input={footer} theme={theme} />
     </Box>
   );
+}
+
+/** The footer's 1-based number of the selected entry among those in view (for a mark: of the entry before it). */
+function entryNumber(state: ViewerState): number {
+  if (state.cursor < 0) return 0;
+  const item = rowAt(state, state.cursor);
+  return item.mark >= 0 ? Math.max(1, item.index) : item.index + 1;
 }
 
 function emptyText(state: ViewerState): string {

@@ -2,14 +2,20 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Entry } from '../../shared/entry.js';
 import { type Cell, entryCells, headerCells, type RowContext } from '../format/cells.js';
-import type { TableLayout } from '../format/columns.js';
+import { MARKER_WIDTH, type TableLayout } from '../format/columns.js';
+import { markSpans } from '../format/mark-row.js';
+import type { Mark } from '../store/rows.js';
 import type { Theme } from '../theme.js';
+import { MarkRow } from './MarkRow.js';
 
-export interface TableRowData {
-  entry: Entry;
-  /** View index (for the selection). */
-  index: number;
-}
+/** One visible row: an entry, or a mark (writer event, chain break) between entries. */
+export type TableRowData =
+  | {
+      entry: Entry;
+      /** Row index in the view (for the selection). */
+      index: number;
+    }
+  | { mark: Mark; index: number };
 
 export interface TableProps {
   layout: TableLayout;
@@ -104,9 +110,13 @@ export function Table({ layout, rows, cursor, height, ctx, search, emptyText, th
         </Text>
       ) : (
         // Keyed by screen line, not by entry: paging updates the same nodes instead of replacing them all.
-        rows.map((row) => (
-          <Row key={row.index - (rows[0]?.index ?? 0)} cells={entryCells(row.entry, layout, ctx)} selected={row.index === cursor} theme={theme} search={search} />
-        ))
+        rows.map((row) => {
+          const key = row.index - (rows[0]?.index ?? 0);
+          if ('mark' in row) {
+            return <MarkRow key={key} spans={markSpans(row.mark, layout.width - MARKER_WIDTH, ctx)} selected={row.index === cursor} theme={theme} />;
+          }
+          return <Row key={key} cells={entryCells(row.entry, layout, ctx)} selected={row.index === cursor} theme={theme} search={search} />;
+        })
       )}
     </Box>
   );

@@ -5,7 +5,7 @@
  */
 import type { Entry } from '../../shared/entry.js';
 import { escapeForTerminal, formatPipeline } from '../../shared/sanitize.js';
-import { type Color, STATE_LOOK } from '../theme.js';
+import { type Color, lookOf } from '../theme.js';
 import type { ColumnId, TableLayout } from './columns.js';
 import { fit } from './text.js';
 import { formatTime, type TimeStyle } from './time.js';
@@ -49,7 +49,13 @@ export function runningSinceMs(entry: Entry): number {
   return entry.timeMs + (entry.latencyMs ?? 0);
 }
 
+/** Running, and still able to finish: not interrupted by its writer stopping or crashing. */
+export function isLive(entry: Entry): boolean {
+  return entry.state === 'running' && !entry.anomalies.includes('interrupted');
+}
+
 export function durationText(entry: Entry, nowMs: number): string {
+  if (entry.state === 'running' && !isLive(entry)) return '-';
   if (entry.state === 'running') {
     return Number.isFinite(entry.timeMs) ? `${formatDuration(nowMs - runningSinceMs(entry))}…` : '…';
   }
@@ -83,7 +89,7 @@ export function entryCells(entry: Entry, layout: TableLayout, ctx: RowContext): 
       case 'session':
         return cell(escapeForTerminal(entry.session, CELL_CAP));
       case 'state': {
-        const look = STATE_LOOK[entry.state];
+        const look = lookOf(entry);
         return cell(`${look.symbol} ${look.word}`, { color: look.color, bold: entry.state !== 'ok' });
       }
       case 'latency':
@@ -95,7 +101,7 @@ export function entryCells(entry: Entry, layout: TableLayout, ctx: RowContext): 
         return cell(exitText(entry), failed ? { color: 'red' } : { dim: true });
       }
       case 'duration':
-        return cell(durationText(entry, ctx.nowMs), entry.state === 'running' ? { color: 'cyan' } : {});
+        return cell(durationText(entry, ctx.nowMs), isLive(entry) ? { color: 'cyan' } : {});
       case 'out':
         return cell(entry.stdoutLen === null ? '-' : formatBytes(entry.stdoutLen, entry.stdoutTruncated), {
           color: entry.stdoutTruncated ? 'yellow' : undefined,

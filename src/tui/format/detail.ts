@@ -7,8 +7,8 @@
 import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
 import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
-import { STATE_LOOK } from '../theme.js';
-import { promptChar, runningSinceMs } from './cells.js';
+import { lookOf } from '../theme.js';
+import { isLive, promptChar, runningSinceMs } from './cells.js';
 import type { Line, Span } from './spans.js';
 import { wrapText } from './text.js';
 import { formatFullTime } from './time.js';
@@ -22,7 +22,7 @@ const ANOMALY_TEXT: Record<Anomaly, string> = {
   'orphan-response': 'a response whose request is not in the files read (rotated away, or forged)',
   'duplicate-id': 'another request used the same id',
   'second-response': 'more than one response arrived for this request (the first is shown)',
-  interrupted: 'still running when its writer restarted: the outcome was never recorded',
+  interrupted: 'still running when its writer stopped or restarted: the outcome was never recorded',
   unchained: 'a record without seq/prev: not covered by the hash chain',
 };
 
@@ -36,7 +36,7 @@ function wrap(text: string, width: number): string[] {
  */
 export const DEFAULT_CLOCK_SKEW_MS = 60_000;
 
-type Field = (label: string, value: string, style?: Omit<Span, 'text'>) => void;
+export type Field = (label: string, value: string, style?: Omit<Span, 'text'>) => void;
 
 /**
  * The writer's time (`logged`) and the client's, both: the writer's is the one time windows use, the
@@ -65,7 +65,8 @@ function timeFields(entry: Entry, field: Field, clockSkewMs: number): void {
   } else field('sent as', asSent);
 }
 
-export function detailLines(entry: Entry, width: number, nowMs: number, clockSkewMs = DEFAULT_CLOCK_SKEW_MS): Line[] {
+/** The pane's building blocks at a width: sections with a bold title, labelled fields wrapped under themselves. */
+export function detailBuilder(width: number): { lines: Line[]; section: (title: string) => void; field: Field } {
   const lines: Line[] = [];
   const valueWidth = Math.max(10, width - INDENT - LABEL_WIDTH);
   const section = (title: string) => {
@@ -81,8 +82,13 @@ export function detailLines(entry: Entry, width: number, nowMs: number, clockSke
       ]);
     });
   };
+  return { lines, section, field };
+}
 
-  const look = STATE_LOOK[entry.state];
+export function detailLines(entry: Entry, width: number, nowMs: number, clockSkewMs = DEFAULT_CLOCK_SKEW_MS): Line[] {
+  const { lines, section, field } = detailBuilder(width);
+
+  const look = lookOf(entry);
   lines.push([
     { text: `${look.symbol} ${look.word}`, color: look.color, bold: true },
     { text: `  ${promptChar(entry)} `, bold: entry.privileged },
@@ -115,7 +121,9 @@ export function detailLines(entry: Entry, width: number, nowMs: number, clockSke
   });
 
   section('Outcome');
-  if (entry.state === 'running') {
+  if (entry.state === 'running' && !isLive(entry)) {
+    field('halted', 'its writer stopped or crashed while it ran: the outcome was never recorded', { color: 'yellow' });
+  } else if (entry.state === 'running') {
     field('running', Number.isFinite(entry.timeMs) ? `for ${formatDuration(nowMs - runningSinceMs(entry))}…` : 'yes', { color: 'cyan' });
   } else if (entry.completedTime !== null) {
     const when = Number.isFinite(entry.completedMs) ? formatFullTime(entry.completedMs) : escapeForTerminal(entry.completedTime, 200);
@@ -160,7 +168,7 @@ function decisionText(entry: Entry): string {
   }
 }
 
-function locationText(loc: RecordLocation | null): string {
+export function locationText(loc: RecordLocation | null): string {
   if (loc === null) return '(none)';
   const seq = loc.seq === null ? 'unchained' : `seq ${loc.seq}`;
   return `${escapeForTerminal(loc.file, 1_000)}:${loc.line}  (${seq}, byte ${loc.offset})`;

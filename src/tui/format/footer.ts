@@ -13,7 +13,7 @@ export interface FooterInput {
   prompt: PromptState | null;
   message: Message | null;
   notice: EngineNotice | null;
-  overlay: 'none' | 'detail' | 'help' | 'malformed';
+  overlay: 'none' | 'detail' | 'help' | 'integrity';
   follow: boolean;
   unseen: number;
   /** 1-based selected index and the view's length; `total` when filtered. */
@@ -37,7 +37,7 @@ const KEY_HINTS: Record<FooterInput['overlay'], string> = {
   none: '? help  / search  f filter  Enter details  q quit',
   detail: 'j/k scroll  [ ] previous/next  Esc back',
   help: 'Esc close',
-  malformed: 'j/k scroll  Esc back',
+  integrity: 'j/k choose  Enter go to its row  Esc back',
 };
 
 export function footerLine(f: FooterInput): Line {

@@ -4,9 +4,10 @@
  * and the malformed-line count. Narrow terminals get compact forms rather than cut-off text.
  */
 import path from 'node:path';
-import type { EntryStats } from '../../shared/entry.js';
+import type { ChainStatus, EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { STATE_LOOK, STATE_ORDER } from '../theme.js';
+import { chainBadgeForms } from './chain-badge.js';
 import { type Line, lineText, type Span } from './spans.js';
 import { sparkline, squeeze } from './sparkline.js';
 import { displayWidth, truncate } from './text.js';
@@ -26,6 +27,8 @@ export interface HeaderInput {
   origins?: number;
   /** Exact duplicate lines the engine dropped (engine.duplicateLines()). */
   duplicateLines?: number;
+  /** The hash chain as checked so far (engine.chainStatus()); null or absent when not checked. */
+  chain?: ChainStatus | null;
   width: number;
 }
 
@@ -79,6 +82,14 @@ export function sourceForms(h: Pick<HeaderInput, 'files' | 'origins' | 'duplicat
   return [[what, sep, { text: `${plural(dups, 'duplicate line')} dropped` }], [what, sep, short], [short], []];
 }
 
+/** A long file name cut (`…`) to make room for the chain badge, before it is dropped altogether. */
+function withShortName(forms: Span[][]): Span[][] {
+  const what = forms[0][0];
+  if (!what || displayWidth(what.text) <= SHORT_NAME) return forms;
+  return [...forms.slice(0, -1), [{ ...what, text: truncate(what.text, SHORT_NAME) }], forms[forms.length - 1]];
+}
+const SHORT_NAME = 32;
+
 export function titleLine(h: HeaderInput): Line {
   const state: Span = !h.follow
     ? { text: `‖ paused${h.unseen > 0 ? ` · ${h.unseen} new` : ''}`, color: 'yellow', bold: true }
@@ -91,11 +102,28 @@ export function titleLine(h: HeaderInput): Line {
     if (right.length > 0) right.push({ text: '  ' });
     right.push({ text: `/${escapeForTerminal(h.search, 40)}`, color: 'magenta' });
   }
-  // Keep the live/paused state visible: shorten, then drop, what is read before the filter.
-  const forms = sourceForms(h);
+  // Keep the live/paused state and the chain badge visible: shorten, then drop, what is read
+  // before the filter. The badge shortens first — but a break keeps its file:line (its first
+  // three forms) before the file name goes.
+  const badges = chainBadgeForms(h.chain ?? null);
+  const sources = badges.length > 0 ? withShortName(sourceForms(h)) : sourceForms(h);
+  const broken = h.chain != null && (h.chain.breakCount > 0 || h.chain.state === 'broken');
+  const keep = broken ? 3 : badges.length;
+  const tries: Array<[Span[], Span[]]> = [];
+  if (badges.length === 0) for (const source of sources) tries.push([source, []]);
+  else {
+    for (const source of sources) for (const badge of badges.slice(0, keep)) tries.push([source, badge]);
+    for (const badge of badges.slice(keep)) tries.push([[], badge]);
+  }
   let left: Span[] = [];
-  for (const source of forms) {
-    left = [{ text: escapeForTerminal(h.title, 200), bold: true }, { text: '  ' }, ...(source.length > 0 ? [...source, { text: '  ' }] : []), state];
+  for (const [source, badge] of tries) {
+    left = [
+      { text: escapeForTerminal(h.title, 200), bold: true },
+      { text: '  ' },
+      ...(source.length > 0 ? [...source, { text: '  ' }] : []),
+      state,
+      ...(badge.length > 0 ? [{ text: '  ' }, ...badge] : []),
+    ];
     if (width(left) + width(right) + 2 <= h.width) break;
   }
   return spread(left, right, h.width);

@@ -1,6 +1,7 @@
 /** What can happen to the viewer: keys (as commands), engine events, results of queries. */
-import type { EngineChange, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
+import type { ChainStatus, EngineChange, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
 import type { TerminalSize } from '../layout.js';
+import type { Mark } from './rows.js';
 
 export type Command =
   | 'down'
@@ -23,7 +24,8 @@ export type Command =
   | 'promptTime'
   | 'clearFilters'
   | 'help'
-  | 'malformed'
+  | 'integrity'
+  | 'toggleWriter'
   | 'prevEntry'
   | 'nextEntry'
   | 'quit'
@@ -33,7 +35,7 @@ export type Command =
 export interface CommandContext {
   /** Host, origin and session of the selected entry (prefill for `h`, `o` and `s`). */
   selected: { host: string; origin: string; session: string } | null;
-  /** Lines of the open pane's content, to stop scrolling at its end. */
+  /** Lines of the open pane's content, to stop scrolling at its end (the integrity list: its items). */
   overlayLines: number;
 }
 
@@ -58,7 +60,10 @@ export type Action =
   | { type: 'stats'; stats: EntryStats }
   /** The collected hosts and the duplicate lines dropped, when either changed. */
   | { type: 'fleet'; origins: readonly string[]; duplicateLines: number }
-  | { type: 'tick'; now: number };
+  | { type: 'tick'; now: number }
+  /** The writer events and chain breaks to place among the entries (rows.ts), in row order. */
+  | { type: 'marks'; marks: readonly Mark[] }
+  | { type: 'chain'; chain: ChainStatus };
 
 /** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */
 export type Effect =

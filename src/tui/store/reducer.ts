@@ -9,13 +9,14 @@ import { helpLines } from '../help.js';
 import { screenLayout } from '../layout.js';
 import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
 import { type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
+import { isProblem, type Mark, markId, rowAt, rowOfEntry, rowOfMark } from './rows.js';
 import {
   type Overlay,
   type PromptKind,
   type PromptState,
   indexAtOrAfter,
   lowerBound,
-  selectedPosition,
+  selectionPosition,
   type ViewerState,
   viewLength,
 } from './state.js';
@@ -101,6 +102,10 @@ function transition(state: ViewerState, action: Action): Transition {
       return done({ ...state, origins: action.origins, duplicateLines: action.duplicateLines });
     case 'tick':
       return done({ ...state, now: action.now });
+    case 'marks':
+      return done(withMarks(state, action.marks, state.showWriter));
+    case 'chain':
+      return done({ ...state, chain: action.chain });
   }
 }
 
@@ -137,9 +142,14 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       return done({ ...s, search: null });
     case 'help':
       return done({ ...s, overlay: { kind: 'help', scroll: 0 } });
-    case 'malformed':
-      if (s.malformedCount === 0) return done({ ...s, message: { text: 'no malformed lines', tone: 'info' } });
-      return done({ ...s, overlay: { kind: 'malformed', scroll: 0 } });
+    case 'integrity':
+      if (!hasIntegrityItems(s)) return done({ ...s, message: { text: 'nothing to report: no chain break, gap, crash or malformed line', tone: 'info' } });
+      return done({ ...s, overlay: { kind: 'integrity', scroll: 0, cursor: 0 } });
+    case 'toggleWriter': {
+      const next = withMarks(s, s.allMarks, !s.showWriter);
+      const text = next.showWriter ? 'writer rows shown (start, stop, gaps)' : 'writer rows hidden (w shows them; breaks stay)';
+      return done({ ...next, message: { text, tone: 'info' } });
+    }
     case 'search':
       return done(openPrompt(s, 'search', ''));
     case 'promptHost': {
@@ -175,6 +185,7 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
 }
 
 function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none' }>, cmd: Command, contentLines: number): Transition {
+  if (overlay.kind === 'integrity') return integrityCommand(s, overlay, cmd, contentLines);
   const { bodyRows } = screenLayout(s.size, s.progress);
   const lines = overlay.kind === 'help' ? helpLines(s.size.columns).length : contentLines;
   const maxScroll = Math.max(0, lines - bodyRows);
@@ -207,8 +218,6 @@ function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none'
       return overlay.kind === 'detail' ? close() : done(s);
     case 'help':
       return overlay.kind === 'help' ? close() : done({ ...s, overlay: { kind: 'help', scroll: 0 } });
-    case 'malformed':
-      return overlay.kind === 'malformed' ? close() : done(s);
     case 'prevEntry':
     case 'nextEntry': {
       if (overlay.kind !== 'detail') return done(s);
@@ -299,9 +308,9 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
 function withFilter(s: ViewerState, filter: FilterState): Transition {
   const search = s.search ? { ...s.search, stale: true } : null;
   if (isFiltering(filter)) return done({ ...s, filter, search }, [{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
-  const anchor = selectedPosition(s);
+  const anchor = selectionPosition(s);
   const cleared: ViewerState = { ...s, filter, search, positions: null };
-  const cursor = anchor === null ? cleared.total - 1 : anchor;
+  const cursor = anchor === null ? viewLength(cleared) - 1 : carriedRow(s, cleared, s.cursor);
   return done(keepRow(s, cleared, cursor), [{ kind: 'refreshStats' }]);
 }
 
@@ -316,20 +325,29 @@ function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged
   const { appended } = change;
   const reordered = change.reordered === true;
   const search = s.search && positionsMoved(change) ? { ...s.search, stale: true } : s.search;
-  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search };
+  // Marks are held by engine position too: prepended entries push them down (the store refreshes them soon).
+  const allMarks = change.prepended > 0 ? s.allMarks.map((m) => ({ ...m, at: shiftedPosition(change, m.at) })) : s.allMarks;
+  const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter);
+  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks };
   // Entries moved among each other (a fleet merged anew): the selection is found again by key.
   if (reordered && s.positions) return done(next, [{ kind: 'requery', soon: false, anchor: a.anchor ?? null }]);
-  if (reordered && !s.follow && a.anchor !== undefined && a.anchor !== null) return done({ ...keepRow(s, next, a.anchor), unseen: s.unseen + appended });
+  if (reordered && !s.follow && a.anchor !== undefined && a.anchor !== null) {
+    return done({ ...keepRow(s, next, indexAtOrAfter(next, a.anchor)), unseen: s.unseen + appended });
+  }
   if (s.positions) {
     // Entries before the view's moved down by `prepended`; which new ones match is for a query to say.
     return done({ ...next, positions: shiftedPositions(change, s.positions) }, [{ kind: 'requery', soon: true }]);
   }
   if (s.follow) return done(next);
-  // Without a filter a row's index is its entry's position.
+  // Without a filter an entry's view index is its position: shifted, then placed among the marks.
+  const shifted = (row: number): number => {
+    const item = rowAt(s, row);
+    return item.mark >= 0 ? rowOfMark(next, item.mark) : rowOfEntry(next, shiftedPosition(change, item.index));
+  };
   return done({
     ...next,
-    cursor: s.cursor < 0 ? 0 : shiftedPosition(change, s.cursor),
-    top: shiftedPosition(change, s.top),
+    cursor: s.cursor < 0 ? 0 : shifted(s.cursor),
+    top: shifted(s.top),
     unseen: s.unseen + appended,
   });
 }
@@ -346,7 +364,7 @@ function searchResult(s: ViewerState, a: Extract<Action, { type: 'searchResult' 
   if (a.matches.length === 0) return done({ ...next, message: { text: `not found: ${a.text}`, tone: 'error' } });
   if (a.jump !== 0) return jumpToMatch(next, a.matches, a.jump);
   const count = `${a.matches.length} match${a.matches.length === 1 ? '' : 'es'} (n newer, N older)`;
-  const from = selectedPosition(next);
+  const from = selectionPosition(next);
   // From the newest entry, the most recent match; otherwise the first at or after the selection.
   const i = s.follow || from === null ? a.matches.length - 1 : lowerBound(a.matches, from);
   const target = a.matches[i < a.matches.length ? i : 0];
@@ -357,7 +375,7 @@ function searchMove(s: ViewerState, direction: 1 | -1): Transition {
   if (!s.search) return done({ ...s, message: { text: 'no search yet: press / to search', tone: 'info' } });
   const { matches, text } = s.search;
   if (s.search.stale) return done(s, [{ kind: 'search', text, jump: direction }]);
-  const from = selectedPosition(s) ?? -1;
+  const from = selectionPosition(s) ?? -1;
   const wraps = direction === 1 ? lowerBound(matches, from + 1) >= matches.length : lowerBound(matches, from) === 0;
   // Before wrapping around, look at entries that arrived after the search ran.
   if (wraps && s.total > s.search.total) return done(s, [{ kind: 'search', text, jump: direction }]);
@@ -366,7 +384,7 @@ function searchMove(s: ViewerState, direction: 1 | -1): Transition {
 }
 
 function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
-  const from = selectedPosition(s) ?? -1;
+  const from = selectionPosition(s) ?? -1;
   if (direction === 1) {
     const i = lowerBound(matches, from + 1);
     if (i < matches.length) return done(moveToPosition(s, matches[i]));
@@ -389,4 +407,99 @@ function moveToPosition(s: ViewerState, position: number): ViewerState {
   const rows = tableRows(s);
   const onScreen = cursor >= s.top && cursor < s.top + rows;
   return select(s, cursor, onScreen ? s.top : cursor - Math.floor(rows / 2));
+}
+
+/** The marks shown as rows: every one, or without the writer's when those are hidden. */
+function shownMarks(all: readonly Mark[], showWriter: boolean): readonly Mark[] {
+  return showWriter ? all : all.filter((m) => m.kind === 'break');
+}
+
+/** Where the item on `row` of `before` (an entry, or a mark found again by its line) is in `after`. */
+function carriedRow(before: ViewerState, after: ViewerState, row: number): number {
+  const item = rowAt(before, row);
+  if (item.mark >= 0) {
+    const id = markId(before.marks[item.mark]);
+    const k = after.marks.findIndex((m) => markId(m) === id);
+    if (k >= 0) return rowOfMark(after, k);
+  }
+  return indexAtOrAfter(after, entryPositionOf(before, item.index));
+}
+
+/** Engine position of view index `index`; past the last entry, size(). */
+function entryPositionOf(s: ViewerState, index: number): number {
+  if (!s.positions) return Math.min(index, s.total);
+  return index < s.positions.length ? s.positions[index] : s.total;
+}
+
+/** New marks (or writer rows shown or hidden), the selection kept on the same entry or mark. */
+function withMarks(s: ViewerState, all: readonly Mark[], showWriter: boolean): ViewerState {
+  const next: ViewerState = { ...s, allMarks: all, marks: shownMarks(all, showWriter), showWriter };
+  if (s.follow || s.cursor < 0) return next;
+  return { ...next, cursor: carriedRow(s, next, s.cursor), top: carriedRow(s, next, s.top) };
+}
+
+/** Marks the integrity list leads with, in row order: what Enter can jump to. */
+export function problemMarks(s: Pick<ViewerState, 'allMarks'>): Mark[] {
+  return s.allMarks.filter(isProblem);
+}
+
+function hasIntegrityItems(s: ViewerState): boolean {
+  return s.malformedCount > 0 || (s.chain !== null && (s.chain.unchained > 0 || s.chain.breakCount > 0)) || s.allMarks.some(isProblem);
+}
+
+/** Lines above the integrity list's first item (its summary). */
+export const INTEGRITY_HEAD_LINES = 1;
+
+/** Keys in the integrity list: j/k choose an item, Enter goes to it in the table. `items`: how many are listed. */
+function integrityCommand(s: ViewerState, overlay: Extract<Overlay, { kind: 'integrity' }>, cmd: Command, items: number): Transition {
+  const { bodyRows } = screenLayout(s.size, s.progress);
+  const choose = (cursor: number): Transition => {
+    const c = clamp(cursor, 0, Math.max(0, items - 1));
+    // The chosen item's line stays on screen (the summary scrolls away last).
+    const line = c + INTEGRITY_HEAD_LINES;
+    let scroll = overlay.scroll;
+    if (line < scroll + INTEGRITY_HEAD_LINES) scroll = Math.max(0, line - INTEGRITY_HEAD_LINES);
+    else if (line >= scroll + bodyRows) scroll = line - bodyRows + 1;
+    return done({ ...s, overlay: { ...overlay, cursor: c, scroll } });
+  };
+  switch (cmd) {
+    case 'down':
+      return choose(overlay.cursor + 1);
+    case 'up':
+      return choose(overlay.cursor - 1);
+    case 'pageDown':
+    case 'halfDown':
+      return choose(overlay.cursor + (cmd === 'pageDown' ? bodyRows : Math.floor(bodyRows / 2)));
+    case 'pageUp':
+    case 'halfUp':
+      return choose(overlay.cursor - (cmd === 'pageUp' ? bodyRows : Math.floor(bodyRows / 2)));
+    case 'top':
+      return choose(0);
+    case 'bottom':
+      return choose(items - 1);
+    case 'back':
+    case 'quit':
+    case 'integrity':
+      return done({ ...s, overlay: { kind: 'none' } });
+    case 'help':
+      return done({ ...s, overlay: { kind: 'help', scroll: 0 } });
+    case 'open':
+      return jumpToProblem(s, overlay.cursor);
+    default:
+      return done(s);
+  }
+}
+
+/** Enter on a listed break, gap or crash: the table, with its row selected (writer rows shown if hidden). */
+function jumpToProblem(s: ViewerState, item: number): Transition {
+  const target = problemMarks(s)[item];
+  if (!target) return done({ ...s, message: { text: 'not in the table: a malformed line is not a record (its file:line is listed)', tone: 'info' } });
+  const shown = target.kind === 'writer' && !s.showWriter ? withMarks(s, s.allMarks, true) : s;
+  const id = markId(target);
+  const k = shown.marks.findIndex((m) => markId(m) === id);
+  const closed: ViewerState = { ...shown, overlay: { kind: 'none' } };
+  if (k < 0) return done(closed);
+  const row = rowOfMark(closed, k);
+  const rows = tableRows(closed);
+  return done(select(closed, row, row - Math.floor(rows / 2)));
 }

@@ -3,17 +3,21 @@
  * state holds only positions (which entries are in view, which is selected, which row is on
  * top), so a keypress costs the same with ten entries or a million.
  */
-import type { EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
+import type { ChainStatus, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
 import type { TerminalSize } from '../layout.js';
 import { type FilterState, NO_FILTER } from './filters.js';
 import { DEFAULT_CLOCK_SKEW_MS } from '../format/detail.js';
+import { entryCount, entryIndexAtOrAfter, entryPosition, lowerBound, type Mark, rowAt, rowCount, rowOfEntry } from './rows.js';
+
+export { lowerBound };
 
 export type Overlay =
   | { kind: 'none' }
   /** `resumeFollow`: the table was following when the pane opened; closing it follows again. */
   | { kind: 'detail'; scroll: number; resumeFollow: boolean }
   | { kind: 'help'; scroll: number }
-  | { kind: 'malformed'; scroll: number };
+  /** Everything the log cannot vouch for (chain breaks, gaps, crashes, malformed lines); `cursor`: the item selected. */
+  | { kind: 'integrity'; scroll: number; cursor: number };
 
 export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time';
 
@@ -49,9 +53,17 @@ export interface ViewerState {
   total: number;
   /** Positions in view when a filter is active (ascending); null: every entry, position = index. */
   positions: Int32Array | null;
-  /** Selected index into the view; -1 when the view is empty. */
+  /** Every writer event and chain break the engine reported, in row order (rows.ts). */
+  allMarks: readonly Mark[];
+  /** The marks shown as rows: breaks always, writer events unless hidden (`w`). */
+  marks: readonly Mark[];
+  /** Writer start/stop/gap rows are shown among the entries. */
+  showWriter: boolean;
+  /** The hash chain as the engine has checked it; null when the engine does not check it. */
+  chain: ChainStatus | null;
+  /** Selected row (entries and marks, rows.ts); -1 when the view is empty. */
   cursor: number;
-  /** View index of the first table row. */
+  /** Row at the top of the table. */
   top: number;
   /** Pinned to the newest entry: new entries scroll in and stay selected. */
   follow: boolean;
@@ -95,6 +107,10 @@ export function initialState(options: InitialStateOptions): ViewerState {
     live: options.live,
     total,
     positions: null,
+    allMarks: [],
+    marks: [],
+    showWriter: true,
+    chain: null,
     cursor: total - 1,
     top: 0,
     follow: true,
@@ -122,33 +138,50 @@ export function isFleet(state: Pick<ViewerState, 'origins'>): boolean {
   return state.origins.length > 0;
 }
 
-export function viewLength(state: Pick<ViewerState, 'positions' | 'total'>): number {
-  return state.positions ? state.positions.length : state.total;
+/** Rows in view: entries and the marks among them. */
+export function viewLength(state: Pick<ViewerState, 'positions' | 'total' | 'marks'>): number {
+  return rowCount(state);
 }
 
-/** Engine position of a view index. */
-export function positionAt(state: Pick<ViewerState, 'positions'>, index: number): number {
-  return state.positions ? state.positions[index] : index;
+/** Entries in view (rows that are not marks). */
+export function entriesInView(state: Pick<ViewerState, 'positions' | 'total'>): number {
+  return entryCount(state);
 }
 
-/** The selected entry's engine position, or null when nothing is selected. */
+/** Engine position of the entry on a row, or null when the row is a mark. */
+export function positionAt(state: Pick<ViewerState, 'positions' | 'total' | 'marks'>, row: number): number | null {
+  const item = rowAt(state, row);
+  return item.mark >= 0 ? null : entryPosition(state, item.index);
+}
+
+/** The mark on a row, or null when the row is an entry. */
+export function markAt(state: Pick<ViewerState, 'positions' | 'total' | 'marks'>, row: number): Mark | null {
+  const item = rowAt(state, row);
+  return item.mark >= 0 ? state.marks[item.mark] : null;
+}
+
+/** The selected entry's engine position, or null when nothing (or a mark) is selected. */
 export function selectedPosition(state: ViewerState): number | null {
   return state.cursor >= 0 && state.cursor < viewLength(state) ? positionAt(state, state.cursor) : null;
 }
 
-/** First index in ascending `xs` whose value is ≥ `value` (xs.length when none). */
-export function lowerBound(xs: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** The selected mark, or null. */
+export function selectedMark(state: ViewerState): Mark | null {
+  return state.cursor >= 0 && state.cursor < viewLength(state) ? markAt(state, state.cursor) : null;
 }
 
-/** View index of the entry at `position`, or of the next one in view when it is filtered out. */
-export function indexAtOrAfter(state: Pick<ViewerState, 'positions' | 'total'>, position: number): number {
-  return state.positions ? lowerBound(state.positions, position) : Math.min(position, state.total);
+/**
+ * Engine position the selection stands at: the selected entry's, or for a mark the position of
+ * the entry after it (size() past the last). Null when the view is empty.
+ */
+export function selectionPosition(state: ViewerState): number | null {
+  if (state.cursor < 0 || state.cursor >= viewLength(state)) return null;
+  const item = rowAt(state, state.cursor);
+  if (item.mark < 0) return entryPosition(state, item.index);
+  return item.index < entryCount(state) ? entryPosition(state, item.index) : state.total;
+}
+
+/** Row of the entry at `position`, or of the next one in view when it is filtered out. */
+export function indexAtOrAfter(state: Pick<ViewerState, 'positions' | 'total' | 'marks'>, position: number): number {
+  return rowOfEntry(state, entryIndexAtOrAfter(state, position));
 }

@@ -3,15 +3,18 @@
  * against the engine (queries for filters and search, stats for the header). Plain
  * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
  */
-import type { AuditEngine, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
 import { detailLines } from '../format/detail.js';
+import { integrityItems } from '../format/integrity.js';
+import { markDetailLines } from '../format/mark-detail.js';
 import type { TerminalSize } from '../layout.js';
 import type { Action, CommandContext, Effect } from './actions.js';
 import { isFiltering, entryFilterFromFilterState } from './filters.js';
 import { type KeyInfo, keyToAction, splitKeys } from './keymap.js';
 import { reduce, settle } from './reducer.js';
-import { initialState, lowerBound, selectedPosition, type ViewerState } from './state.js';
+import { buildMarks, type Mark, markId } from './rows.js';
+import { initialState, lowerBound, selectedMark, selectedPosition, selectionPosition, type ViewerState } from './state.js';
 import { AdaptiveThrottle, type Timers } from './throttle.js';
 
 export interface StoreOptions {
@@ -62,6 +65,9 @@ export class ViewerStore {
     // A query over a million entries may take a few hundred ms: at most ~20% of the time.
     this.requery = new AdaptiveThrottle(() => this.runQuery(), { minMs: 100, costFactor: 4, timers: options.timers });
     this.statsJob = new AdaptiveThrottle(() => this.runStats(), { minMs: 1_000, costFactor: 5, timers: options.timers });
+    const chain = options.engine.chainStatus?.() ?? null;
+    if (chain) this.state = { ...this.state, chain };
+    this.refreshMarks();
   }
 
   getState = (): ViewerState => this.state;
@@ -98,10 +104,12 @@ export class ViewerStore {
     engine.on('change', this.engineChanged);
     engine.on('progress', this.progressed);
     engine.on('notice', this.noticed);
+    if (engine.chainStatus) engine.on('chain', this.chainChanged);
     return () => {
       engine.off('change', this.engineChanged);
       engine.off('progress', this.progressed);
       engine.off('notice', this.noticed);
+      if (engine.chainStatus) engine.off('chain', this.chainChanged);
     };
   }
 
@@ -117,6 +125,15 @@ export class ViewerStore {
     const s = this.state;
     const showingNothing = s.stats === null || (s.stats.total === 0 && !isFiltering(s.filter) && s.total > 0);
     this.statsJob.request(showingNothing);
+  };
+
+  /** The chain's status changed: the badge at once, and a new break's row soon after. */
+  chainChanged = (): void => {
+    const chain = this.engine.chainStatus?.();
+    if (!chain || sameChain(chain, this.state.chain)) return;
+    const newBreaks = chain.breaks.length !== (this.state.chain?.breaks.length ?? 0);
+    this.dispatch({ type: 'chain', chain });
+    if (newBreaks) this.refreshMarks();
   };
 
   progressed = (progress: IndexProgress): void => {
@@ -149,6 +166,10 @@ export class ViewerStore {
   tick(): void {
     this.dispatch({ type: 'tick', now: this.now() });
     this.progressed(this.engine.progress());
+    // An engine that sends no `chain` event still updates the badge once a second, and a writer
+    // record that came without entries (a stop at the end) gets its row.
+    this.chainChanged();
+    this.refreshMarks();
   }
 
   resize(size: TerminalSize): void {
@@ -208,10 +229,17 @@ export class ViewerStore {
     return position >= 0 ? position : null;
   }
 
+  /** Writer events and breaks placed among the entries as they are now. */
+  private refreshMarks(): void {
+    const engine = this.engine;
+    const marks = buildMarks(engine.writerEvents(), this.state.chain?.breaks ?? [], (key) => engine.positionOf(key), engine.size());
+    if (!sameMarks(marks, this.state.allMarks)) this.dispatch({ type: 'marks', marks });
+  }
+
   private runQuery(): void {
     const s = this.state;
     const total = this.engine.size();
-    const anchor = this.requeryAnchor !== undefined ? this.requeryAnchor : selectedPosition(s);
+    const anchor = this.requeryAnchor !== undefined ? this.requeryAnchor : selectionPosition(s);
     this.requeryAnchor = undefined;
     if (!isFiltering(s.filter)) {
       this.dispatch({ type: 'viewReplaced', positions: null, total, anchor, appended: 0 });
@@ -231,7 +259,9 @@ export class ViewerStore {
     this.dispatch({ type: 'searchResult', text, matches, total: this.engine.size(), jump });
   }
 
+  /** The header's counts, and with them the writer rows (new events, places after entries moved). */
   private runStats(): void {
+    this.refreshMarks();
     const s = this.state;
     this.dispatch({ type: 'stats', stats: this.engine.stats(isFiltering(s.filter) ? entryFilterFromFilterState(s.filter) : undefined) });
   }
@@ -252,13 +282,17 @@ export class ViewerStore {
     const position = selectedPosition(s);
     const entry = position === null ? null : this.engine.entry(position);
     let overlayLines = 0;
-    if (s.overlay.kind === 'detail' && entry) {
+    const mark = entry ? null : selectedMark(s);
+    if (s.overlay.kind === 'detail' && mark) overlayLines = markDetailLines(mark, s.size.columns, s.now).length;
+    else if (s.overlay.kind === 'detail' && entry) {
       // Each scroll key needs the pane's length; it only changes with the entry, the engine or the width.
       const id = `${entry.key}:${s.version}:${s.size.columns}`;
       if (this.detailLength?.id !== id) this.detailLength = { id, lines: detailLines(entry, s.size.columns, s.now, s.clockSkewMs).length };
       overlayLines = this.detailLength.lines;
     }
-    else if (s.overlay.kind === 'malformed') overlayLines = malformedLineCount(this.engine);
+    else if (s.overlay.kind === 'integrity') {
+      overlayLines = integrityItems({ chain: s.chain, marks: s.allMarks, malformed: this.engine.malformed(), malformedCount: s.malformedCount }).length;
+    }
     return { selected: entry ? { host: entry.host, origin: entry.origin, session: entry.session } : null, overlayLines };
   }
 }
@@ -268,7 +302,20 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
-/** The malformed-lines pane: a title line, then one line per malformed line listed. */
-export function malformedLineCount(engine: AuditEngine): number {
-  return 1 + engine.malformed().length;
+/** Same verdict and counts: nothing on screen would change. */
+function sameChain(a: ChainStatus, b: ChainStatus | null): boolean {
+  return (
+    b !== null &&
+    a.state === b.state &&
+    a.checked === b.checked &&
+    a.total === b.total &&
+    a.unchained === b.unchained &&
+    a.breakCount === b.breakCount &&
+    a.breaks.length === b.breaks.length
+  );
+}
+
+/** Same marks at the same places (the engine hands out fresh objects on every call). */
+function sameMarks(a: readonly Mark[], b: readonly Mark[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.at === b[i].at && markId(m) === markId(b[i]));
 }

@@ -30,6 +30,15 @@ describe('title line', () => {
     expect(lineText(titleLine(input({ live: false })))).toContain('■ end of file');
   });
 
+  it('keeps the chain badge: a long file name is cut for it, a break keeps its file:line before the name goes', () => {
+    const files = [`/var/log/${'x'.repeat(70)}.log`];
+    const checking = { state: 'checking', checked: 5_000, total: 10_000, unchained: 0, breaks: [], breakCount: 0 } as const;
+    const line = lineText(titleLine(input({ files, width: 100, chain: checking })));
+    expect(line).toBe(`sudo-proxy-audit  ${'x'.repeat(31)}…  ● live  … chain checking 5,000/10,000`);
+    const broken = { ...checking, state: 'broken', breakCount: 1, breaks: [{ kind: 'deleted', file: '/l/a.log', line: 9, message: '', origin: 'db-1', entryKey: 1 }] } as const;
+    expect(lineText(titleLine(input({ files, width: 60, chain: broken })))).toBe('sudo-proxy-audit  ● live  ✗ BROKEN deleted db-1 a.log:9');
+  });
+
   it('puts the filter and search on the right, and drops the file name before them when narrow', () => {
     const wide = lineText(titleLine(input({ width: 160, filter: ['problems', 'host web-01'], search: 'nginx' })));
     expect(wide).toMatch(/● live +filter: problems · host web-01  \/nginx$/);

@@ -120,9 +120,9 @@ describe('overlays', () => {
     expect(run(help, 'interrupt')).toMatchObject({ state: { quit: true }, effects: [{ kind: 'quit' }] });
   });
 
-  it('m lists malformed lines only when there are some', () => {
-    expect(go(start(10), 'malformed').message?.text).toBe('no malformed lines');
-    expect(go(start(10, { malformedCount: 2 }), 'malformed').overlay.kind).toBe('malformed');
+  it('m lists what the log cannot vouch for only when there is something', () => {
+    expect(go(start(10), 'integrity').message?.text).toBe('nothing to report: no chain break, gap, crash or malformed line');
+    expect(go(start(10, { malformedCount: 2 }), 'integrity').overlay).toEqual({ kind: 'integrity', scroll: 0, cursor: 0 });
   });
 });
 

@@ -169,6 +169,20 @@ describe('ViewerStore', () => {
     store.dispose();
   });
 
+  it("follows the engine's chain event while connected, and stops after", () => {
+    const chain = { state: 'checking', checked: 0, total: 10, unchained: 0, breaks: [], breakCount: 0 } as const;
+    const engine = new FakeEngine([makeEntry()], { chain });
+    const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, now: () => BASE_MS });
+    expect(store.getState().chain).toEqual(chain);
+    const disconnect = store.connect();
+    expect(engine.listenerCount('chain')).toBe(1);
+    engine.setChain({ ...chain, state: 'intact', checked: 10 });
+    expect(store.getState().chain?.state).toBe('intact');
+    disconnect();
+    expect(engine.listenerCount('chain')).toBe(0);
+    store.dispose();
+  });
+
   it('catches up with what the engine did before it was subscribed', () => {
     const { engine, store } = setup();
     engine.entries.push(makeEntry(), makeEntry());

@@ -1,0 +1,145 @@
+/**
+ * The table's rows: the entries in view, with marks between them — a writer's start, stop or
+ * gap, and a break of the hash chain — each placed before the first entry in view at or after
+ * the engine position it belongs at. Marks are few (a restart a day, a break when something is
+ * wrong) and entries may be a million, so a row is found by binary search over the marks, never
+ * by walking the entries: the cost per frame does not grow with the log.
+ */
+import type { ChainBreakSeen, WriterEvent } from '../../shared/entry.js';
+
+export type Mark =
+  /** `at`: the engine position of the entry the row goes before (= size() after the newest entry). */
+  | { kind: 'writer'; at: number; event: WriterEvent }
+  | { kind: 'break'; at: number; brk: ChainBreakSeen };
+
+/** What the row layout depends on: the view's positions (null: every entry) and the marks shown. */
+export interface RowSource {
+  positions: Int32Array | null;
+  total: number;
+  marks: readonly Mark[];
+}
+
+/** Entries in view (rows not counting the marks). */
+export function entryCount(s: Pick<RowSource, 'positions' | 'total'>): number {
+  return s.positions ? s.positions.length : s.total;
+}
+
+/** First index in ascending `xs` whose value is ≥ `value` (xs.length when none). */
+export function lowerBound(xs: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > `value`. */
+function upperBound(xs: ArrayLike<number>, value: number): number {
+  return lowerBound(xs, value + 1);
+}
+
+/** View index of the first entry at or after engine position `position` (entryCount when none). */
+export function entryIndexAtOrAfter(s: Pick<RowSource, 'positions' | 'total'>, position: number): number {
+  return s.positions ? lowerBound(s.positions, position) : Math.max(0, Math.min(position, s.total));
+}
+
+interface Layout {
+  positions: Int32Array | null;
+  total: number;
+  /** anchors[k]: the view index of the entry mark k goes before. */
+  anchors: Int32Array;
+  /** rows[k] = anchors[k] + k: the row of mark k (strictly ascending). */
+  rows: Int32Array;
+}
+
+// One layout per marks list, recomputed only when the view under it changes: O(marks · log view).
+const layouts = new WeakMap<readonly Mark[], Layout>();
+
+function layoutOf(s: RowSource): Layout {
+  const known = layouts.get(s.marks);
+  if (known && known.positions === s.positions && known.total === s.total) return known;
+  const n = s.marks.length;
+  const anchors = new Int32Array(n);
+  const rows = new Int32Array(n);
+  let floor = 0;
+  for (let k = 0; k < n; k++) {
+    // Marks come sorted by `at`; the max keeps rows ascending should one not be.
+    floor = Math.max(floor, entryIndexAtOrAfter(s, s.marks[k].at));
+    anchors[k] = floor;
+    rows[k] = floor + k;
+  }
+  const layout = { positions: s.positions, total: s.total, anchors, rows };
+  layouts.set(s.marks, layout);
+  return layout;
+}
+
+/** Rows in the table: entries in view and marks. */
+export function rowCount(s: RowSource): number {
+  return entryCount(s) + s.marks.length;
+}
+
+/** What a row shows: mark `mark` (an index into `marks`), or else the entry at view index `index`. */
+export interface RowItem {
+  /** Index into `marks`, or -1 for an entry row. */
+  mark: number;
+  /** The entry's view index; for a mark, the view index of the entry after it (entryCount at the end). */
+  index: number;
+}
+
+export function rowAt(s: RowSource, row: number): RowItem {
+  if (s.marks.length === 0) return { mark: -1, index: row };
+  const { rows, anchors } = layoutOf(s);
+  const k = upperBound(rows, row);
+  if (k > 0 && rows[k - 1] === row) return { mark: k - 1, index: anchors[k - 1] };
+  return { mark: -1, index: row - k };
+}
+
+/** Row of the entry at view index `index` (marks before it counted). */
+export function rowOfEntry(s: RowSource, index: number): number {
+  if (s.marks.length === 0) return index;
+  return index + upperBound(layoutOf(s).anchors, index);
+}
+
+/** Row of mark `k`. */
+export function rowOfMark(s: RowSource, k: number): number {
+  return layoutOf(s).rows[k];
+}
+
+/** Engine position of the entry at view index `index`. */
+export function entryPosition(s: Pick<RowSource, 'positions'>, index: number): number {
+  return s.positions ? s.positions[index] : index;
+}
+
+/** Identifies a mark across refreshes (the engine hands out fresh objects): where its line is. */
+export function markId(m: Mark): string {
+  if (m.kind === 'writer') return `w\u0000${m.event.origin ?? ''}\u0000${m.event.location.file}\u0000${m.event.location.offset}`;
+  return `b\u0000${m.brk.origin}\u0000${m.brk.file}\u0000${m.brk.line}`;
+}
+
+/** Marks in row order: by `at`, a break after the writer rows at the same place (it sits on the entry's own record). */
+export function sortMarks(marks: Mark[]): Mark[] {
+  const rank = (m: Mark) => (m.kind === 'writer' ? 0 : 1);
+  return marks.map((m, i) => ({ m, i })).sort((a, b) => a.m.at - b.m.at || rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
+}
+
+/**
+ * Writer events and chain breaks as marks; a break whose entry is unknown goes at the end. An
+ * event without a `position` (an engine from before issue #13) has no place among the rows.
+ */
+export function buildMarks(events: readonly WriterEvent[], breaks: readonly ChainBreakSeen[], positionOf: (key: number) => number, size: number): Mark[] {
+  const marks: Mark[] = [];
+  for (const event of events) if (event.position !== undefined) marks.push({ kind: 'writer', at: Math.min(event.position, size), event });
+  for (const brk of breaks) {
+    const at = brk.entryKey >= 0 ? positionOf(brk.entryKey) : -1;
+    marks.push({ kind: 'break', at: at >= 0 ? at : size, brk });
+  }
+  return sortMarks(marks);
+}
+
+/** A mark the operator cannot vouch for: a break, records dropped, a restart after a crash. */
+export function isProblem(m: Mark): boolean {
+  return m.kind === 'break' || m.event.event === 'dropped' || m.event.afterCrash === true;
+}
