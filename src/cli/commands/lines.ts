@@ -3,7 +3,7 @@
  * synchronously in bounded memory (the engine's read-file-sync.ts), for verifyChain, which pulls.
  */
 import type { ChainLine } from '../../shared/chain.js';
-import { openLogSource } from '../../engine/log-source.js';
+import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { OVERSIZED_LINE, splitLines, textChunksSync } from '../../engine/read-file-sync.js';
 import { fileError } from './errors.js';
 
@@ -16,22 +16,29 @@ const OVER_CAP = 'over the 1 MiB line cap';
 export function* chainLinesOfFiles(files: readonly string[]): Generator<ChainLine> {
   for (const file of files) {
     let line = 0;
-    let lines: Generator<Buffer>;
+    let source: LogSource;
     try {
-      lines = splitLines(textChunksSync(openLogSource(file)));
+      source = openLogSource(file);
     } catch (e) {
       throw fileError(file, e);
     }
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = lines.next();
-      } catch (e) {
-        throw fileError(file, e);
+    // Closed here too: a reader that stops pulling (or a generator never started) would
+    // otherwise keep it open — one descriptor per host of a collector directory.
+    try {
+      const lines = splitLines(textChunksSync(source));
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = lines.next();
+        } catch (e) {
+          throw fileError(file, e);
+        }
+        if (next.done) break;
+        line++;
+        yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: OVER_CAP } : { file, line, text: next.value };
       }
-      if (next.done) break;
-      line++;
-      yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: OVER_CAP } : { file, line, text: next.value };
+    } finally {
+      closeLogSource(source);
     }
   }
 }
