@@ -13,6 +13,7 @@ import type { AuditEngine, EngineOptions, Entry, EntryFilter, EntryStats, IndexP
 import type { StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type PolicyHost } from './delivery-policy.js';
+import type { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents } from './engine-events.js';
 import { EntryStore } from './entry-store.js';
 import { FileSpans } from './file-spans.js';
@@ -37,6 +38,10 @@ export interface HostSetup {
   delivery: DeliveryPolicyFactory;
   /** Waits for this host's turn to read its history. */
   historyTurn: HistoryTurn | null;
+  /** Waits for a slot to read its tail (a fleet opens a bounded number of files at once). */
+  tailTurn?: HistoryTurn | null;
+  /** The fleet's descriptors: files done reading are reopened from here when a line is read back. */
+  pool?: DescriptorPool | null;
 }
 
 /** Files read directly: no origin, every line once and in order, no turn to wait for. */
@@ -44,7 +49,7 @@ const OWN_FILES: HostSetup = { origin: '', delivery: directDelivery, historyTurn
 
 class Engine extends EngineEvents implements HostEngine {
   readonly files: readonly string[];
-  private readonly spans = new FileSpans();
+  private readonly spans: FileSpans;
   private readonly store: EntryStore;
   private readonly batch: ChangeBatch;
   private readonly policy: DeliveryPolicy;
@@ -60,6 +65,7 @@ class Engine extends EngineEvents implements HostEngine {
   constructor(paths: readonly string[], options: OpenEngineOptions, setup: HostSetup) {
     super();
     this.files = [...paths];
+    this.spans = new FileSpans(setup.pool ?? null);
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.readProgress = new ReadProgress(total, (p) => this.emit('progress', p));
     const sizing = new EntrySizing(total);
@@ -86,6 +92,7 @@ class Engine extends EngineEvents implements HostEngine {
       // Only for deciding on scan workers (os.cpus() is slow: a fleet opens hundreds of engines).
       cpuAtOpen: this.policy.scanWorkers ? sampleCpu() : null,
       historyTurn: setup.historyTurn,
+      tailTurn: setup.tailTurn ?? null,
       notice: (n) => this.notice(n),
       closed: () => this.closed,
       ready: () => this.resolveReady(),

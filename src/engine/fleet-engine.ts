@@ -28,6 +28,7 @@ import { finishStats, mergeStatsParts } from '../shared/query.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, findCollectedHosts } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
+import { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents } from './engine-events.js';
 import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
@@ -46,15 +47,33 @@ interface FleetHost extends MergedHost {
   origin: string;
 }
 
-/** One at a time: `take` resolves with the release once the previous holder released. */
-class Turns {
-  private last: Promise<void> = Promise.resolve();
+/** Hosts whose tails are read at once: each holds a descriptor or two while it reads. */
+const TAIL_SLOTS = 8;
+
+/** `size` holders at a time, first come first served: `take` resolves with the release. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
   take(): Promise<() => void> {
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const before = this.last;
-    this.last = mine;
-    return before.then(() => release);
+    return new Promise((resolve) => {
+      const grant = () => {
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          const next = this.waiting.shift();
+          if (next) next();
+          else this.free++;
+        });
+      };
+      if (this.free > 0) {
+        this.free--;
+        grant();
+      } else this.waiting.push(grant);
+    });
   }
 }
 
@@ -65,6 +84,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** What every host's engine is opened with (a host that joins later too). */
   private readonly hostOptions: OpenEngineOptions;
   private readonly historyTurn: HistoryTurn;
+  private readonly tailTurn: HistoryTurn;
+  /** Every host's files but the followed live ones: opened when read, a bounded number at once. */
+  private readonly pool = new DescriptorPool();
   private readonly order: MergedOrder;
   private rebuildWanted = false;
   private appendWanted = false;
@@ -93,12 +115,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     // Every host's tail first (the newest rows of the fleet), then the histories one host at a
     // time: interleaving a hundred reads only makes the last tail late and buffers pile up.
     let tailsIn: Promise<unknown> | null = null;
-    const turns = new Turns();
+    const turns = new Slots(1);
+    const tailSlots = new Slots(TAIL_SLOTS);
     this.hostOptions = { ...options, tailBytes };
     this.historyTurn = async () => {
       await tailsIn;
       return turns.take();
     };
+    this.tailTurn = () => tailSlots.take();
     this.hosts = collected.flatMap((h, i) => (hostFiles[i].length === 0 ? [] : [this.openHost({ origin: h.origin, files: hostFiles[i] })]));
     this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
@@ -211,7 +235,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** One host's engine, its events passed on. */
   private openHost(h: CollectedHost): FleetHost {
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn }, this.hostOptions);
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool }, this.hostOptions);
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine) };
     engine.on('change', (c: EngineChange) => this.hostChanged(c));
     engine.on('progress', () => this.emit('progress', this.progress()));

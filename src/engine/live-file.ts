@@ -7,6 +7,7 @@
  */
 import type { EngineNotice } from '../shared/entry.js';
 import type { ChangeBatch } from './change-batch.js';
+import type { PooledFile } from './descriptor-pool.js';
 import type { EntryStore } from './entry-store.js';
 import type { LogSource } from './log-source.js';
 import type { FileSpan, FileSpans } from './file-spans.js';
@@ -34,9 +35,10 @@ export interface LiveFileReader {
   closed(): boolean;
 }
 
-/** Reads `file` (open as `open`) from `start` (line-aligned) to its end, once. */
-export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSource, start: number): Promise<void> {
-  const span = r.spans.add(file, open.fd, start === 0 ? 0 : Number.NaN);
+/** Reads `file` (open as `open`; `pooled`: through the fleet's pool, pinned meanwhile) from `start` (line-aligned) to its end, once. */
+export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSource, start: number, pooled: PooledFile | null = null): Promise<void> {
+  const lineBase = start === 0 ? 0 : Number.NaN;
+  const span = pooled ? r.spans.addPooled(pooled, lineBase) : r.spans.add(file, open.fd, lineBase);
   const splitter = new LineSplitter(r.intake.handler(span, r.intake.live), start, 1);
   await readRange(open.fd, open.size, splitter, { onRead: (n) => r.advance(n), stopped: () => r.closed() });
   splitter.flush();
