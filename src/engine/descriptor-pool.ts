@@ -39,26 +39,22 @@ export class PooledFile {
 
   /** Opens it again: at its path if that is still this file, else where its rotated set holds it. False when it is nowhere. */
   reopen(): boolean {
-    for (const candidate of [this.path, ...findRotatedSet(this.path).filter((f) => f !== this.path)]) {
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(candidate);
-      } catch {
-        continue;
-      }
-      if (st.dev !== this.dev || st.ino !== this.ino) continue;
-      const source = tryOpenLogSource(candidate);
-      // (Checked again on the descriptor: the path may have changed between the stat and the open.)
-      if ('error' in source) continue;
-      if (source.dev !== this.dev || source.ino !== this.ino) {
-        closeLogSource(source);
-        continue;
-      }
-      this.path = candidate;
-      this.adopt(source);
-      return true;
+    // At its path, most often; the rotated set (a directory read) only when it is not there.
+    if (this.openAt(this.path)) return true;
+    return findRotatedSet(this.path).some((candidate) => candidate !== this.path && this.openAt(candidate));
+  }
+
+  /** Opens `candidate` when it is this file (checked on the descriptor: a path can change under us). */
+  private openAt(candidate: string): boolean {
+    const source = tryOpenLogSource(candidate);
+    if ('error' in source) return false;
+    if (source.dev !== this.dev || source.ino !== this.ino) {
+      closeLogSource(source);
+      return false;
     }
-    return false;
+    this.path = candidate;
+    this.adopt(source);
+    return true;
   }
 
   close(): void {

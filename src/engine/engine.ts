@@ -68,7 +68,9 @@ class Engine extends EngineEvents implements HostEngine {
     this.spans = new FileSpans(setup.pool ?? null);
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.readProgress = new ReadProgress(total, (p) => this.emit('progress', p));
-    const sizing = new EntrySizing(total);
+    // One of a fleet's hosts (it shares the fleet's descriptors) makes little room beyond its bytes.
+    const fleetHost = setup.pool != null;
+    const sizing = new EntrySizing(total, fleetHost ? 16 : undefined);
     // Sized for the tail now; for all before the history.
     this.store = new EntryStore(this.spans, sizing.forTail(options.tailBytes ?? DEFAULT_TAIL_BYTES), setup.origin);
     this.batch = new ChangeBatch(this.store, (c) => this.emit('change', c), (pending) => this.policy.beforeReport(pending));
@@ -80,7 +82,7 @@ class Engine extends EngineEvents implements HostEngine {
       scheduleChange: () => this.batch.schedule(),
     };
     this.policy = setup.delivery(host);
-    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0));
+    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0));
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,

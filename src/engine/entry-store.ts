@@ -57,7 +57,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
     readonly origin = '',
   ) {
-    this.columns = new EntryColumns(Math.max(1024, expectedEntries));
+    this.columns = new EntryColumns(Math.max(16, expectedEntries));
     this.order = new Int32Array(this.columns.capacity);
     this.reader = new EntryReader(this.columns, segments, origin);
     ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands } = this.columns);

@@ -45,6 +45,10 @@ const KEY_STRIDE = 2 ** 32;
 
 interface FleetHost extends MergedHost {
   origin: string;
+  /** Its progress as last reported (the fleet's sums are kept from these, not recounted per event). */
+  bytesDone: number;
+  bytesTotal: number;
+  done: boolean;
 }
 
 /** Hosts whose tails are read at once: each holds a descriptor or two while it reads. */
@@ -89,13 +93,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly pool = new DescriptorPool();
   private readonly order: MergedOrder;
   private rebuildWanted = false;
-  private appendWanted = false;
+  /** Host numbers that appended entries since the last update. */
+  private readonly appendedBy = new Set<number>();
   private updated = 0;
   private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private lastRebuild = 0;
   private rebuildCost = 0;
   private allIndexed = false;
   private closed = false;
+  /** Sums of the hosts' progress, kept as each reports (a fleet of 10,000 hosts reports often). */
+  private bytesDone = 0;
+  private bytesTotal = 0;
+  private hostsReading = 0;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
 
@@ -123,7 +132,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       return turns.take();
     };
     this.tailTurn = () => tailSlots.take();
-    this.hosts = collected.flatMap((h, i) => (hostFiles[i].length === 0 ? [] : [this.openHost({ origin: h.origin, files: hostFiles[i] })]));
+    this.hosts = [];
+    collected.forEach((h, i) => {
+      if (hostFiles[i].length > 0) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }));
+    });
     this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
       this.discoverTimer = setInterval(() => this.discover(collectors), DISCOVER_MS);
@@ -201,15 +213,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   progress(): IndexProgress {
-    const p: IndexProgress = { bytesDone: 0, bytesTotal: 0, done: this.allIndexed };
-    for (const h of this.hosts) {
-      const q = h.engine.progress();
-      p.bytesDone += q.bytesDone;
-      p.bytesTotal += q.bytesTotal;
-      // (A host that joined while following reads its history too.)
-      if (!q.done) p.done = false;
-    }
-    return p;
+    // (A host that joined while following reads its history too.)
+    return { bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, done: this.allIndexed && this.hostsReading === 0 };
   }
 
   ready(): Promise<void> {
@@ -236,13 +241,27 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** One host's engine, its events passed on. */
   private openHost(h: CollectedHost): FleetHost {
     const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool }, this.hostOptions);
-    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine) };
-    engine.on('change', (c: EngineChange) => this.hostChanged(c));
-    engine.on('progress', () => this.emit('progress', this.progress()));
+    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
+    const number = this.hosts.length;
+    this.hostProgressed(host, engine.progress());
+    engine.on('change', (c: EngineChange) => this.hostChanged(number, c));
+    engine.on('progress', (p: IndexProgress) => {
+      this.hostProgressed(host, p);
+      this.emit('progress', this.progress());
+    });
     engine.on('notice', (n: EngineNotice) => this.notice(n));
     // A host's entries go into chain order once it is read: its positions may have moved.
     void engine.indexed().then(() => this.wantRebuild());
     return host;
+  }
+
+  private hostProgressed(host: FleetHost, p: IndexProgress): void {
+    this.bytesDone += p.bytesDone - host.bytesDone;
+    this.bytesTotal += p.bytesTotal - host.bytesTotal;
+    this.hostsReading += (p.done ? 0 : 1) - (host.done ? 0 : 1);
+    host.bytesDone = p.bytesDone;
+    host.bytesTotal = p.bytesTotal;
+    host.done = p.done;
   }
 
   /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
@@ -275,7 +294,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.schedule();
   }
 
-  private hostChanged(c: EngineChange): void {
+  private hostChanged(number: number, c: EngineChange): void {
     if (c.prepended > 0 || (c.inserted ?? 0) > 0) this.rebuildWanted = true;
     if (c.reordered) {
       // Entries left the host's order (withdrawn after a truncation): merged anew at once, since
@@ -285,7 +304,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.update();
       return;
     }
-    if (c.appended > 0) this.appendWanted = true;
+    if (c.appended > 0) this.appendedBy.add(number);
     this.updated += c.updated;
     this.schedule();
   }
@@ -309,22 +328,26 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const before = order.count;
     let appended = 0;
     let reordered = false;
+    /** Hosts whose new entries are all there is to report (null after a rebuild: every host's). */
+    let changed: number[] | null = [];
     if (this.rebuildWanted || before === 0) {
       reordered = before > 0;
+      changed = null;
       this.rebuildWanted = false;
-      this.appendWanted = false;
+      this.appendedBy.clear();
       const t0 = performance.now();
       order.rebuild();
       this.lastRebuild = performance.now();
       this.rebuildCost = this.lastRebuild - t0;
-    } else if (this.appendWanted) {
-      this.appendWanted = false;
-      appended = order.appendNew();
+    } else if (this.appendedBy.size > 0) {
+      changed = [...this.appendedBy];
+      this.appendedBy.clear();
+      appended = order.appendNew(changed);
     }
     const grown = Math.max(0, order.count - before - appended);
     const updated = this.updated;
     this.updated = 0;
-    const added = order.markReported(reordered);
+    const added = order.markReported(reordered, changed);
     if (grown === 0 && appended === 0 && updated === 0 && !reordered) return;
     const change: EngineChange = { prepended: grown, appended, updated };
     if (reordered) {
