@@ -26,12 +26,14 @@ import type {
 } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, findCollectedHosts } from './collector-dir.js';
+import { type CollectedHost, findNewCollectedHosts } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
+import type { FleetFollow } from './follower.js';
 import { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents } from './engine-events.js';
 import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
+import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
@@ -40,6 +42,13 @@ export const DISCOVER_MS = 2_000;
 export const REBUILD_MS = 1_000;
 /** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
 const MIN_HOST_TAIL_BYTES = 16 * 1024;
+/** Descriptors kept free of the fleet's: Node's own, stdio, the terminal, workers. */
+const RESERVED_FILES = 64;
+/** Each followed host polls its live file this often per host in the fleet (the watches say at once; the poll is the safety net). */
+const POLL_MS_PER_HOST = 4;
+const MIN_POLL_MS = 500;
+/** Hosts named in a notice (the rest are counted). */
+const NAMED_HOSTS = 20;
 /** Entry keys: host number × this + the host engine's key (unique within the host). */
 const KEY_STRIDE = 2 ** 32;
 
@@ -91,6 +100,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly tailTurn: HistoryTurn;
   /** Every host's files but the followed live ones: opened when read, a bounded number at once. */
   private readonly pool = new DescriptorPool();
+  /** How many more hosts may be followed (each keeps its live file open); the rest are read once and named. */
+  private followBudget = 0;
+  /** Host folders whose watch failed, not said yet. */
+  private unwatched: string[] = [];
+  private readonly fleetFollow: FleetFollow;
   private readonly order: MergedOrder;
   private rebuildWanted = false;
   /** Host numbers that appended entries since the last update. */
@@ -117,6 +131,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     super();
     if (collected.length > 0xffff) throw new Error(`a fleet of ${collected.length} hosts is more than ${0xffff}`);
     const follow = options.follow !== false;
+    this.followBudget = follow ? Math.max(0, openFileLimit() - RESERVED_FILES - this.pool.capacity - 2 * TAIL_SLOTS) : 0;
+    this.fleetFollow = {
+      pollMs: Math.max(MIN_POLL_MS, collected.length * POLL_MS_PER_HOST),
+      watchFailed: (file, e) => this.watchFailed(file, e),
+    };
     const tailBytes = Math.max(MIN_HOST_TAIL_BYTES, Math.floor((options.tailBytes ?? DEFAULT_TAIL_BYTES) / Math.max(1, collected.length)));
     // Not following, a host's live file may be missing (rotated away with `nocreate`): read what is there.
     const hostFiles = collected.map((h) => (follow ? h.files : h.files.filter((f, i) => i < h.files.length - 1 || fs.existsSync(f))));
@@ -133,9 +152,22 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     };
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
+    const followed = this.mostRecentlyWritten(collected);
+    const readOnce: string[] = [];
     collected.forEach((h, i) => {
-      if (hostFiles[i].length > 0) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }));
+      if (hostFiles[i].length === 0) return;
+      if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
+      else {
+        readOnce.push(h.origin);
+        this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
+      }
     });
+    if (readOnce.length > 0) {
+      const folder = path.dirname(collected[0].files[collected[0].files.length - 1]);
+      const message = `${openFileLimit()} open files allowed (ulimit -n): the ${followed.size} most recently written of ${collected.length} hosts are followed; not followed (read once, shown in full): ${namedHosts(readOnce)}`;
+      // (After the caller subscribed: the constructor's caller has the engine only once it returns.)
+      setImmediate(() => this.notice({ kind: 'limit', file: path.dirname(folder), message }));
+    }
     this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
       this.discoverTimer = setInterval(() => this.discover(collectors), DISCOVER_MS);
@@ -238,9 +270,44 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   // ---- hosts ----
 
-  /** One host's engine, its events passed on. */
-  private openHost(h: CollectedHost): FleetHost {
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool }, this.hostOptions);
+  /**
+   * The hosts to follow when there are more than descriptors to follow them with: those whose
+   * live file was written last (not the first names: a sender claiming many names that sort
+   * first would push the real hosts out). Takes them from the budget.
+   */
+  private mostRecentlyWritten(collected: readonly CollectedHost[]): Set<string> {
+    if (collected.length <= this.followBudget) {
+      this.followBudget -= collected.length;
+      return new Set(collected.map((h) => h.origin));
+    }
+    const written = collected.map((h) => ({ origin: h.origin, at: mtimeOrNever(h.files[h.files.length - 1]) }));
+    written.sort((a, b) => b.at - a.at);
+    const chosen = new Set(written.slice(0, this.followBudget).map((w) => w.origin));
+    this.followBudget = 0;
+    return chosen;
+  }
+
+  /** A host's directory cannot be watched: said once per turn for all such hosts. */
+  private watchFailed(file: string, e: unknown): void {
+    this.unwatched.push(path.basename(path.dirname(file)));
+    if (this.unwatched.length > 1) return;
+    setImmediate(() => {
+      const hosts = this.unwatched;
+      this.unwatched = [];
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      const why = code === 'ENOSPC' ? 'no inotify watches left (fs.inotify.max_user_watches)' : `a watch failed (${code})`;
+      this.notice({
+        kind: 'limit',
+        file: path.dirname(path.dirname(file)),
+        message: `${why}: ${hosts.length} host${hosts.length === 1 ? '' : 's'} followed by a poll every ${Math.round(this.fleetFollow.pollMs / 1000)} s instead: ${namedHosts(hosts)}`,
+      });
+    });
+  }
+
+  /** One host's engine (followed or read once), its events passed on. */
+  private openHost(h: CollectedHost, follow: boolean): FleetHost {
+    const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool }, options);
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     const number = this.hosts.length;
     this.hostProgressed(host, engine.progress());
@@ -271,16 +338,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     for (const dir of collectors) {
       let found: CollectedHost[];
       try {
-        found = findCollectedHosts(dir);
+        found = findNewCollectedHosts(dir, known);
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
       for (const h of found) {
         if (known.has(h.origin) || this.hosts.length >= 0xffff) continue;
         known.add(h.origin);
-        this.hosts.push(this.openHost(h));
+        const followed = this.followBudget > 0;
+        if (followed) this.followBudget--;
+        this.hosts.push(this.openHost(followed ? h : { origin: h.origin, files: existing(h.files) }, followed));
         this.files = [...this.files, ...h.files];
-        this.notice({ kind: 'host', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, followed from now on` });
+        const how = followed ? 'followed from now on' : `read once, not followed: ${openFileLimit()} open files allowed (ulimit -n) are taken`;
+        this.notice({ kind: followed ? 'host' : 'limit', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, ${how}` });
         this.emit('progress', this.progress());
       }
     }
@@ -356,6 +426,27 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.emit('change', change);
   }
+}
+
+/** The files that are there (a host read once has no missing live file to wait for). */
+function existing(files: readonly string[]): string[] {
+  const there = files.filter((f, i) => i < files.length - 1 || fs.existsSync(f));
+  // (None: the live file went since it was found; its engine says so.)
+  return there.length > 0 ? there : [...files];
+}
+
+function mtimeOrNever(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return Number.NEGATIVE_INFINITY;
+  }
+}
+
+/** The first NAMED_HOSTS names, and how many more. */
+function namedHosts(origins: readonly string[]): string {
+  const more = origins.length - NAMED_HOSTS;
+  return `${origins.slice(0, NAMED_HOSTS).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { PooledFile } from './descriptor-pool.js';
 import type { EntryStore } from './entry-store.js';
 import type { LogSource } from './log-source.js';
 import type { FileSpan, FileSpans } from './file-spans.js';
-import { Follower } from './follower.js';
+import { type FleetFollow, Follower } from './follower.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
@@ -48,7 +48,7 @@ export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSo
  * A follower of `file` from `start` (line-aligned; `open` is its descriptor, null when it is
  * missing), not started yet: the caller keeps it to stop it.
  */
-export function followLiveFile(r: LiveFileReader, file: string, open: LogSource | null, start: number): Follower {
+export function followLiveFile(r: LiveFileReader, file: string, open: LogSource | null, start: number, fleet?: FleetFollow): Follower {
   const lineBase = start === 0 ? 0 : Number.NaN;
   let liveFd = open?.fd ?? -1;
   let current: FileSpan | null = null;
@@ -79,5 +79,7 @@ export function followLiveFile(r: LiveFileReader, file: string, open: LogSource 
     start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined,
     // One of a fleet's many files keeps less.
     recentBytes: r.oneOfMany ? 32 * 1024 : undefined,
+    pollMs: fleet?.pollMs,
+    lightWatch: fleet ? { failed: (e) => fleet.watchFailed(file, e) } : undefined,
   });
 }

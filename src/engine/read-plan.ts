@@ -16,7 +16,7 @@ import type { EntryStore } from './entry-store.js';
 import { GzipSource, rangeSource } from './chunk-sources.js';
 import { closeLogSource, type LogSource, openLogSource, sizeOrZero, tryOpenLogSource } from './log-source.js';
 import type { FileSpans } from './file-spans.js';
-import { describeOpenError, type Follower } from './follower.js';
+import { describeOpenError, type FleetFollow, type Follower } from './follower.js';
 import { IdTable } from './id-table.js';
 import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
@@ -43,7 +43,10 @@ export interface EngineTuning {
   beforeHistory?: () => Promise<void>;
   /** For the benchmark: the scan workers each history pass started. */
   onScanWorkers?: (threads: number) => void;
+  /** One of a fleet's followed hosts: how its follower watches and polls (fleet-engine.ts). */
+  fleetFollow?: FleetFollow;
 }
+
 
 const DEFAULT_PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -241,7 +244,7 @@ export class ReadPlan implements LiveFileReader {
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */
   private async readLive(file: string, open: LogSource | null, start: number): Promise<void> {
     if (this.follow) {
-      this.follower = followLiveFile(this, file, open, start);
+      this.follower = followLiveFile(this, file, open, start, this.tuning.fleetFollow);
       await this.follower.start();
     } else if (open) {
       await readLiveToEnd(this, file, open, start, this.livePooled);
