@@ -57,7 +57,7 @@ export class CollectedHostPolicy implements DeliveryPolicy {
     this.releaseHeld(follow ? RESPONSE_HOLD_MS : 0);
     this.lines.sortBySeq(store.orderView()); // (cached entries are by slot: still right)
     // Room for what following appends; the rest was sized for the files' bytes, generously.
-    store.trim(256);
+    store.trim(16);
     this.host.live().ids.trim();
     this.lines.finish(store.count, follow);
     if (follow) {

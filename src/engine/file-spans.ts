@@ -47,8 +47,8 @@ export type LineCheck = (bytes: Buffer) => boolean;
 export class FileSpans {
   readonly list: FileSpan[] = [];
   private readonly owned = new Set<number>();
-  /** Grows to the longest line read back (a fleet has hundreds of these: start small). */
-  private scratch = Buffer.allocUnsafe(4 * 1024);
+  /** Grows to the longest line read back (a fleet has thousands of these: nothing until a line is read). */
+  private scratch = Buffer.alloc(0);
 
   /** `pool`: a fleet's shared descriptors (null: every descriptor is kept open until closeAll). */
   constructor(readonly pool: DescriptorPool | null = null) {}

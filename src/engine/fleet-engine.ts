@@ -40,8 +40,12 @@ import { DEFAULT_TAIL_BYTES } from './read-plan.js';
 export const DISCOVER_MS = 2_000;
 /** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
 export const REBUILD_MS = 1_000;
-/** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
-const MIN_HOST_TAIL_BYTES = 16 * 1024;
+/**
+ * Each host's tail is at least this big (the fleet shares the tail budget among its hosts): a
+ * few records, enough for the newest rows; more would make the first screen of a fleet of
+ * thousands wait for tens of MB.
+ */
+const MIN_HOST_TAIL_BYTES = 4 * 1024;
 /** Descriptors kept free of the fleet's: Node's own, stdio, the terminal, workers. */
 const RESERVED_FILES = 64;
 /** Each followed host polls its live file this often per host in the fleet (the watches say at once; the poll is the safety net). */

@@ -133,7 +133,8 @@ export class MergedOrder {
     for (const host of hosts) {
       const size = host.engine.size();
       if (host.fleetPos.length < size) {
-        const bigger = new Int32Array(Math.ceil(size * 1.5) + 1024);
+        // (Small steps: a fleet has thousands of hosts, most of them appending a record now and then.)
+        const bigger = new Int32Array(Math.ceil(size * 1.5) + 16);
         bigger.set(host.fleetPos.subarray(0, host.merged));
         host.fleetPos = bigger;
       }
@@ -155,7 +156,7 @@ export class MergedOrder {
       for (let p = host.unreportedFrom; p < host.merged; p++) {
         const slot = slots[p];
         if (slot >= host.reported.length) {
-          const bigger = new Uint8Array(Math.max(slot + 1, Math.ceil(host.reported.length * 1.5) + 1024));
+          const bigger = new Uint8Array(Math.max(slot + 1, Math.ceil(host.reported.length * 1.5) + 16));
           bigger.set(host.reported);
           host.reported = bigger;
         }
