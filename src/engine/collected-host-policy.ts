@@ -45,6 +45,7 @@ export class CollectedHostPolicy implements DeliveryPolicy {
 
   responseDeferred(r: LocatedCompact): void {
     this.lines.hold(r);
+    if (this.orderingLive) this.watchHeld();
   }
 
   /**
@@ -62,9 +63,24 @@ export class CollectedHostPolicy implements DeliveryPolicy {
     this.lines.finish(store.count, follow);
     if (follow) {
       this.orderingLive = true;
-      this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
-      this.releaseTimer.unref();
+      this.watchHeld();
     }
+  }
+
+  /**
+   * Looks at held responses every RESPONSE_HOLD_MS / 2 while there are any: a fleet follows
+   * thousands of hosts, and a timer each that mostly finds nothing is CPU spent while idle.
+   */
+  private watchHeld(): void {
+    if (this.releaseTimer || this.lines.holding === 0) return;
+    this.releaseTimer = setInterval(() => {
+      this.releaseHeld(RESPONSE_HOLD_MS);
+      if (this.lines.holding === 0 && this.releaseTimer) {
+        clearInterval(this.releaseTimer);
+        this.releaseTimer = null;
+      }
+    }, RESPONSE_HOLD_MS / 2);
+    this.releaseTimer.unref();
   }
 
   private releaseHeld(olderThanMs: number): void {

@@ -49,7 +49,7 @@ const MIN_HOST_TAIL_BYTES = 4 * 1024;
 /** Descriptors kept free of the fleet's: Node's own, stdio, the terminal, workers. */
 const RESERVED_FILES = 64;
 /** Each followed host polls its live file this often per host in the fleet (the watches say at once; the poll is the safety net). */
-const POLL_MS_PER_HOST = 4;
+const POLL_MS_PER_HOST = 10;
 const MIN_POLL_MS = 500;
 /** Hosts named in a notice (the rest are counted). */
 const NAMED_HOSTS = 20;
