@@ -10,6 +10,10 @@
  * (at most every REBUILD_MS while indexing, and once at the end), or when a followed host puts
  * a late batch in chain order among what it had; new entries that a followed host appends go
  * on the end, merged by time among themselves.
+ *
+ * Thousands of hosts cost what their records cost: their files go through one bounded
+ * descriptor pool, their tails are read a few at a time, and as many are followed as open
+ * files allow — the rest are read once and named in a `limit` notice, never dropped silently.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -156,7 +160,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     };
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
-    const followed = this.mostRecentlyWritten(collected);
+    const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
     collected.forEach((h, i) => {
       if (hostFiles[i].length === 0) return;
