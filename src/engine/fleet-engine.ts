@@ -69,7 +69,7 @@ interface FleetHost extends MergedHost {
 }
 
 /** Hosts whose tails are read at once: each holds a descriptor or two while it reads. */
-const TAIL_SLOTS = 8;
+const TAIL_SLOTS = 16;
 
 /** `size` holders at a time, first come first served: `take` resolves with the release. */
 class Slots {

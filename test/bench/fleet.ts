@@ -161,9 +161,17 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
   const plain = runChild<OpenRun>('single', single);
   const stats = cli ? cliStatsMs(dir, WIDE.openFileLimit) : null;
   const plainStats = cli ? cliStatsMs(single, WIDE.openFileLimit) : null;
-  const view = cli ? viewerFirstScreenMs(CLI, dir) : null;
-  const plainView = cli ? viewerFirstScreenMs(CLI, single) : null;
-  const ms = (x: number | null) => (x === null ? '–' : `${x.toFixed(0)} ms`);
+  // (Past its 30 s wait the viewer counts as not shown: '–', and the row says so.)
+  const shown = (target: string) => {
+    try {
+      return viewerFirstScreenMs(CLI, target);
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  };
+  const view = cli ? shown(dir) : null;
+  const plainView = cli ? shown(single) : null;
+  const ms = (x: number | null) => (x === null ? '–' : x === Number.POSITIVE_INFINITY ? '> 30 s' : `${x.toFixed(0)} ms`);
   const target = (ok: boolean, what: string) => `${ok ? 'PASS' : 'FAIL'} (${what})`;
   const rows: Array<[string, string, string, string]> = [
     ['first rows (ready + 24 rows)', ms(fleet.firstScreenMs), ms(plain.firstScreenMs), target(fleet.firstScreenMs <= 3000, '≤ 3 s')],
@@ -185,7 +193,7 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
     widePlainRssMb: plain.rssMb,
     wideFdsIndexed: fleet.fdsIndexed,
     wideCliStatsLimitedMs: stats,
-    wideViewerFirstScreenMs: view,
+    wideViewerFirstScreenMs: view === Number.POSITIVE_INFINITY ? null : view,
   };
   return { rows, figures, bytes: fs.statSync(single).size };
 }
