@@ -46,6 +46,12 @@ export interface SegmentStart {
 }
 
 const FIRST_READ_BYTES = 64 * 1024;
+/**
+ * One of a fleet's thousands of followers (lightWatch) reads into this much, and goes back to
+ * it once caught up: 64 KiB each would be 640 MB for 10,000 hosts. (Under 4 KiB: Node carves
+ * it from a shared slab.)
+ */
+const LIGHT_READ_BYTES = 4095;
 
 /** How a fleet's hosts are followed: a light watch each, and a slow safety poll shared out among them. */
 export interface FleetFollow {
@@ -135,7 +141,7 @@ export class Follower {
     private readonly options: FollowerOptions = {},
   ) {
     this.maxChunk = options.chunkBytes ?? 1024 * 1024;
-    this.buffer = Buffer.allocUnsafe(Math.min(FIRST_READ_BYTES, this.maxChunk));
+    this.buffer = Buffer.allocUnsafe(Math.min(options.lightWatch ? LIGHT_READ_BYTES : FIRST_READ_BYTES, this.maxChunk));
     this.recheckMs = options.recheckMs ?? 60;
     this.pollMs = options.pollMs ?? 500;
   }
@@ -363,7 +369,10 @@ export class Follower {
         this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
         return;
       }
-      if (n === 0) return;
+      if (n === 0) {
+        if (this.options.lightWatch && buf.length > LIGHT_READ_BYTES) this.buffer = Buffer.allocUnsafe(LIGHT_READ_BYTES);
+        return;
+      }
       const chunk = buf.subarray(0, n);
       if (n < SMALL_READ) cur.splitter.push(chunk);
       else await pushInSlices(cur.splitter, chunk);
