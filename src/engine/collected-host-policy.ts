@@ -45,6 +45,7 @@ export class CollectedHostPolicy implements DeliveryPolicy {
 
   responseDeferred(r: LocatedCompact): void {
     this.lines.hold(r);
+    if (this.orderingLive) this.watchHeld();
   }
 
   /**
@@ -57,14 +58,29 @@ export class CollectedHostPolicy implements DeliveryPolicy {
     this.releaseHeld(follow ? RESPONSE_HOLD_MS : 0);
     this.lines.sortBySeq(store.orderView()); // (cached entries are by slot: still right)
     // Room for what following appends; the rest was sized for the files' bytes, generously.
-    store.trim(256);
+    store.trim(16);
     this.host.live().ids.trim();
     this.lines.finish(store.count, follow);
     if (follow) {
       this.orderingLive = true;
-      this.releaseTimer = setInterval(() => this.releaseHeld(RESPONSE_HOLD_MS), RESPONSE_HOLD_MS / 2);
-      this.releaseTimer.unref();
+      this.watchHeld();
     }
+  }
+
+  /**
+   * Looks at held responses every RESPONSE_HOLD_MS / 2 while there are any: a fleet follows
+   * thousands of hosts, and a timer each that mostly finds nothing is CPU spent while idle.
+   */
+  private watchHeld(): void {
+    if (this.releaseTimer || this.lines.holding === 0) return;
+    this.releaseTimer = setInterval(() => {
+      this.releaseHeld(RESPONSE_HOLD_MS);
+      if (this.lines.holding === 0 && this.releaseTimer) {
+        clearInterval(this.releaseTimer);
+        this.releaseTimer = null;
+      }
+    }, RESPONSE_HOLD_MS / 2);
+    this.releaseTimer.unref();
   }
 
   private releaseHeld(olderThanMs: number): void {

@@ -24,10 +24,11 @@ class LinesBySeq {
   /** seq of head[0]; head[seq - base] is 1 + the first line's index, 0 for none. */
   private base = 0;
   private head = new Int32Array(0);
-  private seg = new Int32Array(1024);
-  private offset = new Float64Array(1024);
-  private length = new Int32Array(1024);
-  private next = new Int32Array(1024);
+  // (Small at first: a fleet has thousands of hosts, many with a few records.)
+  private seg = new Int32Array(64);
+  private offset = new Float64Array(64);
+  private length = new Int32Array(64);
+  private next = new Int32Array(64);
   private count = 0;
 
   /** The index of the latest line with this seq, -1 for none; `before(i)` gives the one before it. */
@@ -136,7 +137,7 @@ export class CollectedLines {
   private readonly held = new Map<number, Held[]>();
   private heldCount = 0;
   /** Slot → the seq of its first record (NaN: unchained). */
-  private slotSeq = new Float64Array(1024);
+  private slotSeq = new Float64Array(64);
 
   constructor(
     private readonly readLine: ReadLine,

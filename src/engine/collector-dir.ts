@@ -45,6 +45,25 @@ function auditLogSet(folder: string): string[] | null {
 }
 
 /**
+ * The hosts of `dir` whose folder name is not in `known`: one read of `dir`, and only the
+ * unknown folders looked into (a followed collector of thousands of hosts is looked at often).
+ */
+export function findNewCollectedHosts(dir: string, known: ReadonlySet<string>): CollectedHost[] {
+  const own = auditLogSet(dir);
+  if (own) {
+    const origin = path.basename(path.resolve(dir));
+    return known.has(origin) ? [] : [{ origin, files: own }];
+  }
+  const hosts: CollectedHost[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || known.has(entry.name)) continue;
+    const files = auditLogSet(path.join(dir, entry.name));
+    if (files) hosts.push({ origin: entry.name, files });
+  }
+  return hosts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+}
+
+/**
  * The hosts of a collector directory, sorted by name. Throws (fs errors) when `dir` cannot be
  * read; returns [] when it holds no host folder.
  */

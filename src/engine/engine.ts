@@ -14,6 +14,7 @@ import type { StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
 import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type PolicyHost } from './delivery-policy.js';
+import type { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents } from './engine-events.js';
 import { EntryStore } from './entry-store.js';
 import { FileSpans } from './file-spans.js';
@@ -38,6 +39,10 @@ export interface HostSetup {
   delivery: DeliveryPolicyFactory;
   /** Waits for this host's turn to read its history. */
   historyTurn: HistoryTurn | null;
+  /** Waits for a slot to read its tail (a fleet opens a bounded number of files at once). */
+  tailTurn?: HistoryTurn | null;
+  /** The fleet's descriptors: files done reading are reopened from here when a line is read back. */
+  pool?: DescriptorPool | null;
 }
 
 /** Files read directly: no origin, every line once and in order, no turn to wait for. */
@@ -45,7 +50,7 @@ const OWN_FILES: HostSetup = { origin: '', delivery: directDelivery, historyTurn
 
 class Engine extends EngineEvents implements HostEngine {
   readonly files: readonly string[];
-  private readonly spans = new FileSpans();
+  private readonly spans: FileSpans;
   private readonly store: EntryStore;
   private readonly batch: ChangeBatch;
   private readonly policy: DeliveryPolicy;
@@ -65,9 +70,12 @@ class Engine extends EngineEvents implements HostEngine {
     this.files = [...paths];
     this.origin = setup.origin;
     this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()));
+    this.spans = new FileSpans(setup.pool ?? null);
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.readProgress = new ReadProgress(total, (p) => this.emit('progress', p));
-    const sizing = new EntrySizing(total);
+    // One of a fleet's hosts (it shares the fleet's descriptors) makes little room beyond its bytes.
+    const fleetHost = setup.pool != null;
+    const sizing = new EntrySizing(total, fleetHost ? 16 : undefined);
     // Sized for the tail now; for all before the history.
     this.store = new EntryStore(this.spans, sizing.forTail(options.tailBytes ?? DEFAULT_TAIL_BYTES), setup.origin);
     this.batch = new ChangeBatch(this.store, (c) => this.emit('change', c), (pending) => this.policy.beforeReport(pending));
@@ -79,7 +87,7 @@ class Engine extends EngineEvents implements HostEngine {
       scheduleChange: () => this.batch.schedule(),
     };
     this.policy = setup.delivery(host);
-    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0, this.chain.live));
+    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live));
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,
@@ -92,6 +100,7 @@ class Engine extends EngineEvents implements HostEngine {
       // Only for deciding on scan workers (os.cpus() is slow: a fleet opens hundreds of engines).
       cpuAtOpen: this.policy.scanWorkers ? sampleCpu() : null,
       historyTurn: setup.historyTurn,
+      tailTurn: setup.tailTurn ?? null,
       notice: (n) => this.notice(n),
       closed: () => this.closed,
       ready: () => this.resolveReady(),

@@ -16,15 +16,22 @@ export class EntrySizing {
   entries: number;
   ids: number;
 
-  /** `totalBytes`: in the files when opened. */
-  constructor(private readonly totalBytes: number) {
-    this.entries = Math.ceil(totalBytes / BYTES_PER_ENTRY) + 1024;
-    this.ids = Math.ceil(totalBytes / BYTES_PER_ID) + 1024;
+  /**
+   * `totalBytes`: in the files when opened. `slack`: room beyond the estimate — ample for an
+   * engine of its own, little for one of a fleet's hosts (thousands of them: memory grows with
+   * records, not with hosts).
+   */
+  constructor(
+    private readonly totalBytes: number,
+    private readonly slack = 1024,
+  ) {
+    this.entries = Math.ceil(totalBytes / BYTES_PER_ENTRY) + slack;
+    this.ids = Math.ceil(totalBytes / BYTES_PER_ID) + slack;
   }
 
   /** Columns for a tail of `tailBytes` (allocating for a million entries takes a while). */
   forTail(tailBytes: number): number {
-    return Math.min(this.entries, Math.ceil(tailBytes / BYTES_PER_ENTRY) * 4 + 1024);
+    return Math.min(this.entries, Math.ceil(tailBytes / BYTES_PER_ENTRY) * 4 + this.slack);
   }
 
   /**
@@ -34,7 +41,7 @@ export class EntrySizing {
   fromTail(tailBytes: number, entries: number): void {
     if (entries < 64 || tailBytes <= 0) return;
     const perEntry = tailBytes / entries;
-    this.entries = Math.ceil((this.totalBytes / perEntry) * 1.1) + 256;
+    this.entries = Math.ceil((this.totalBytes / perEntry) * 1.1) + Math.min(256, this.slack);
     this.ids = this.entries;
   }
 }

@@ -57,7 +57,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
     readonly origin = '',
   ) {
-    this.columns = new EntryColumns(Math.max(1024, expectedEntries));
+    this.columns = new EntryColumns(Math.max(16, expectedEntries));
     this.order = new Int32Array(this.columns.capacity);
     this.reader = new EntryReader(this.columns, segments, origin);
     ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands } = this.columns);
@@ -161,9 +161,9 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   /** Gives back reserved room beyond `spare` more entries (a fleet holds hundreds of small stores). */
   trim(spare: number): void {
-    const capacity = Math.max(1024, this.count + spare);
+    const capacity = Math.max(16, this.count + spare);
     if (capacity < this.columns.capacity) this.columns.resize(capacity);
-    if (this.visible + spare < this.order.length) this.order = this.order.slice(0, Math.max(1024, this.visible + spare));
+    if (this.visible + spare < this.order.length) this.order = this.order.slice(0, Math.max(16, this.visible + spare));
   }
 
   /** Makes room for `capacity` entries at once (one copy now rather than several later). */

@@ -10,10 +10,14 @@
  *
  * A followed file that is truncated (copytruncate) takes its lines with it: its spans then read
  * from logrotate's copy, as far as the copy goes (`end`); lines past it are in no file.
+ *
+ * One of a fleet's hosts keeps no descriptor of the files it is done reading: their spans are
+ * pooled (descriptor-pool.ts), reopened when a line is read back.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DescriptorPool, PooledFile } from './descriptor-pool.js';
 import { closeLogSource, tryOpenLogSource } from './log-source.js';
 import type { RecentBytes } from './recent-bytes.js';
 import { findRotatedSet } from './rotated-set.js';
@@ -22,8 +26,10 @@ export interface FileSpan {
   id: number;
   /** The path as given (a rotated file keeps the name it was read under). */
   file: string;
-  /** Descriptor to re-read lines from; -1 when there is none (the read failed). */
+  /** Descriptor to re-read lines from; -1 when there is none (the read failed) or the span is pooled. */
   fd: number;
+  /** The file, opened on demand through the fleet's pool (instead of `fd`); null for a span with its own descriptor. */
+  pooled: PooledFile | null;
   /** Lines in the file before this span's first line; NaN while unknown (tail read first). */
   lineBase: number;
   /** Lines ending past this offset are gone (the file was truncated, and its copy, if any, ends here). */
@@ -41,14 +47,24 @@ export type LineCheck = (bytes: Buffer) => boolean;
 export class FileSpans {
   readonly list: FileSpan[] = [];
   private readonly owned = new Set<number>();
-  /** Grows to the longest line read back (a fleet has hundreds of these: start small). */
-  private scratch = Buffer.allocUnsafe(4 * 1024);
+  /** Grows to the longest line read back (a fleet has thousands of these: nothing until a line is read). */
+  private scratch = Buffer.alloc(0);
+
+  /** `pool`: a fleet's shared descriptors (null: every descriptor is kept open until closeAll). */
+  constructor(readonly pool: DescriptorPool | null = null) {}
 
   /** Registers a span; `own` says the descriptor is closed with the others at the end. */
   add(file: string, fd: number, lineBase: number, own = true, recent: RecentBytes | null = null): FileSpan {
-    const span: FileSpan = { id: this.list.length, file, fd, lineBase, end: Number.POSITIVE_INFINITY, recent };
+    const span: FileSpan = { id: this.list.length, file, fd, pooled: null, lineBase, end: Number.POSITIVE_INFINITY, recent };
     this.list.push(span);
     if (own && fd >= 0) this.owned.add(fd);
+    return span;
+  }
+
+  /** Registers a span of a pooled file (a file read whole, not followed: nothing truncates it under a span). */
+  addPooled(pooled: PooledFile, lineBase: number): FileSpan {
+    const span: FileSpan = { id: this.list.length, file: pooled.path, fd: -1, pooled, lineBase, end: Number.POSITIVE_INFINITY, recent: null };
+    this.list.push(span);
     return span;
   }
 
@@ -78,7 +94,7 @@ export class FileSpans {
   /** True when the line [offset, offset + length) of span `id` can still be read (no truncation took it). */
   holds(id: number, offset: number, length: number): boolean {
     const span = this.list[id];
-    return span !== undefined && span.fd >= 0 && offset + length <= span.end;
+    return span !== undefined && (span.fd >= 0 || span.pooled !== null) && offset + length <= span.end;
   }
 
   /**
@@ -98,6 +114,14 @@ export class FileSpans {
     const now = new Map<number, string | undefined>();
     let changed = false;
     for (const s of this.list) {
+      if (s.pooled) {
+        const name = nameOf.get(`${s.pooled.dev}:${s.pooled.ino}`);
+        if (name !== undefined && name !== s.file) {
+          s.file = s.pooled.path = name;
+          changed = true;
+        }
+        continue;
+      }
       if (s.fd < 0) continue;
       if (!now.has(s.fd)) {
         try {
@@ -139,7 +163,9 @@ export class FileSpans {
   /** The bytes of a line (sync pread), or null when they cannot be read back in full. */
   readLine(id: number, offset: number, length: number): Buffer | null {
     if (!this.holds(id, offset, length)) return null;
-    return this.readAt(this.list[id].fd, offset, length);
+    const span = this.list[id];
+    if (span.pooled && this.pool) return this.readPooled(span, offset, length);
+    return this.readAt(span.fd, offset, length);
   }
 
   /**
@@ -169,6 +195,20 @@ export class FileSpans {
     return kept && check(kept) ? '' : null;
   }
 
+  /** A pooled span's line; the span takes the name its file is found under now. */
+  private readPooled(span: FileSpan, offset: number, length: number): Buffer | null {
+    const file = span.pooled as PooledFile;
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(length);
+    let n: number;
+    try {
+      n = (this.pool as DescriptorPool).readAt(file, this.scratch, length, offset);
+    } catch {
+      return null;
+    }
+    span.file = file.path;
+    return n === length ? this.scratch.subarray(0, length) : null;
+  }
+
   private readAt(fd: number, offset: number, length: number): Buffer | null {
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(length);
     try {
@@ -188,5 +228,6 @@ export class FileSpans {
       }
     }
     this.owned.clear();
+    for (const s of this.list) if (s.pooled) this.pool?.forget(s.pooled);
   }
 }

@@ -10,6 +10,10 @@
  * (at most every REBUILD_MS while indexing, and once at the end), or when a followed host puts
  * a late batch in chain order among what it had; new entries that a followed host appends go
  * on the end, merged by time among themselves.
+ *
+ * Thousands of hosts cost what their records cost: their files go through one bounded
+ * descriptor pool, their tails are read a few at a time, and as many are followed as open
+ * files allow — the rest are read once and named in a `limit` notice, never dropped silently.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,35 +33,71 @@ import type {
 import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, findCollectedHosts } from './collector-dir.js';
+import { type CollectedHost, findNewCollectedHosts } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
+import type { FleetFollow } from './follower.js';
+import { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents, EventPacer } from './engine-events.js';
 import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
+import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
 export const DISCOVER_MS = 2_000;
 /** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
 export const REBUILD_MS = 1_000;
-/** Each host's tail is at least this big (the fleet shares the tail budget among its hosts). */
-const MIN_HOST_TAIL_BYTES = 16 * 1024;
+/**
+ * Each host's tail is at least this big (the fleet shares the tail budget among its hosts): a
+ * few records, enough for the newest rows; more would make the first screen of a fleet of
+ * thousands wait for tens of MB.
+ */
+const MIN_HOST_TAIL_BYTES = 4 * 1024;
+/** Descriptors kept free of the fleet's: Node's own, stdio, the terminal, workers. */
+const RESERVED_FILES = 64;
+/** Each followed host polls its live file this often per host in the fleet (the watches say at once; the poll is the safety net). */
+const POLL_MS_PER_HOST = 10;
+const MIN_POLL_MS = 500;
+/** Hosts named in a notice (the rest are counted). */
+const NAMED_HOSTS = 20;
 /** Entry keys: host number × this + the host engine's key (unique within the host). */
 const KEY_STRIDE = 2 ** 32;
 
 interface FleetHost extends MergedHost {
   origin: string;
+  /** Its progress as last reported (the fleet's sums are kept from these, not recounted per event). */
+  bytesDone: number;
+  bytesTotal: number;
+  done: boolean;
 }
 
-/** One at a time: `take` resolves with the release once the previous holder released. */
-class Turns {
-  private last: Promise<void> = Promise.resolve();
+/** Hosts whose tails are read at once: each holds a descriptor or two while it reads. */
+const TAIL_SLOTS = 16;
+
+/** `size` holders at a time, first come first served: `take` resolves with the release. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
   take(): Promise<() => void> {
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const before = this.last;
-    this.last = mine;
-    return before.then(() => release);
+    return new Promise((resolve) => {
+      const grant = () => {
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          const next = this.waiting.shift();
+          if (next) next();
+          else this.free++;
+        });
+      };
+      if (this.free > 0) {
+        this.free--;
+        grant();
+      } else this.waiting.push(grant);
+    });
   }
 }
 
@@ -68,15 +108,28 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** What every host's engine is opened with (a host that joins later too). */
   private readonly hostOptions: OpenEngineOptions;
   private readonly historyTurn: HistoryTurn;
+  private readonly tailTurn: HistoryTurn;
+  /** Every host's files but the followed live ones: opened when read, a bounded number at once. */
+  private readonly pool = new DescriptorPool();
+  /** How many more hosts may be followed (each keeps its live file open); the rest are read once and named. */
+  private followBudget = 0;
+  /** Host folders whose watch failed, not said yet. */
+  private unwatched: string[] = [];
+  private readonly fleetFollow: FleetFollow;
   private readonly order: MergedOrder;
   private rebuildWanted = false;
-  private appendWanted = false;
+  /** Host numbers that appended entries since the last update. */
+  private readonly appendedBy = new Set<number>();
   private updated = 0;
   private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private lastRebuild = 0;
   private rebuildCost = 0;
   private allIndexed = false;
   private closed = false;
+  /** Sums of the hosts' progress, kept as each reports (a fleet of 10,000 hosts reports often). */
+  private bytesDone = 0;
+  private bytesTotal = 0;
+  private hostsReading = 0;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
@@ -91,6 +144,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     super();
     if (collected.length > 0xffff) throw new Error(`a fleet of ${collected.length} hosts is more than ${0xffff}`);
     const follow = options.follow !== false;
+    this.followBudget = follow ? Math.max(0, openFileLimit() - RESERVED_FILES - this.pool.capacity - 2 * TAIL_SLOTS) : 0;
+    this.fleetFollow = {
+      pollMs: Math.max(MIN_POLL_MS, collected.length * POLL_MS_PER_HOST),
+      watchFailed: (file, e) => this.watchFailed(file, e),
+    };
     const tailBytes = Math.max(MIN_HOST_TAIL_BYTES, Math.floor((options.tailBytes ?? DEFAULT_TAIL_BYTES) / Math.max(1, collected.length)));
     // Not following, a host's live file may be missing (rotated away with `nocreate`): read what is there.
     const hostFiles = collected.map((h) => (follow ? h.files : h.files.filter((f, i) => i < h.files.length - 1 || fs.existsSync(f))));
@@ -98,13 +156,31 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     // Every host's tail first (the newest rows of the fleet), then the histories one host at a
     // time: interleaving a hundred reads only makes the last tail late and buffers pile up.
     let tailsIn: Promise<unknown> | null = null;
-    const turns = new Turns();
+    const turns = new Slots(1);
+    const tailSlots = new Slots(TAIL_SLOTS);
     this.hostOptions = { ...options, tailBytes };
     this.historyTurn = async () => {
       await tailsIn;
       return turns.take();
     };
-    this.hosts = collected.flatMap((h, i) => (hostFiles[i].length === 0 ? [] : [this.openHost({ origin: h.origin, files: hostFiles[i] })]));
+    this.tailTurn = () => tailSlots.take();
+    this.hosts = [];
+    const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
+    const readOnce: string[] = [];
+    collected.forEach((h, i) => {
+      if (hostFiles[i].length === 0) return;
+      if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
+      else {
+        readOnce.push(h.origin);
+        this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
+      }
+    });
+    if (readOnce.length > 0) {
+      const folder = path.dirname(collected[0].files[collected[0].files.length - 1]);
+      const message = `${openFileLimit()} open files allowed (ulimit -n): the ${followed.size} most recently written of ${collected.length} hosts are followed; not followed (read once, shown in full): ${namedHosts(readOnce)}`;
+      // (After the caller subscribed: the constructor's caller has the engine only once it returns.)
+      setImmediate(() => this.notice({ kind: 'limit', file: path.dirname(folder), message }));
+    }
     this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
       this.discoverTimer = setInterval(() => this.discover(collectors), DISCOVER_MS);
@@ -209,15 +285,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   progress(): IndexProgress {
-    const p: IndexProgress = { bytesDone: 0, bytesTotal: 0, done: this.allIndexed };
-    for (const h of this.hosts) {
-      const q = h.engine.progress();
-      p.bytesDone += q.bytesDone;
-      p.bytesTotal += q.bytesTotal;
-      // (A host that joined while following reads its history too.)
-      if (!q.done) p.done = false;
-    }
-    return p;
+    // (A host that joined while following reads its history too.)
+    return { bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, done: this.allIndexed && this.hostsReading === 0 };
   }
 
   ready(): Promise<void> {
@@ -242,17 +311,66 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   // ---- hosts ----
 
-  /** One host's engine, its events passed on. */
-  private openHost(h: CollectedHost): FleetHost {
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn }, this.hostOptions);
-    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine) };
-    engine.on('change', (c: EngineChange) => this.hostChanged(c));
-    engine.on('progress', () => this.emit('progress', this.progress()));
+  /**
+   * The hosts to follow when there are more than descriptors to follow them with: those whose
+   * live file was written last (not the first names: a sender claiming many names that sort
+   * first would push the real hosts out). Takes them from the budget.
+   */
+  private mostRecentlyWritten(collected: readonly CollectedHost[]): Set<string> {
+    if (collected.length <= this.followBudget) {
+      this.followBudget -= collected.length;
+      return new Set(collected.map((h) => h.origin));
+    }
+    const written = collected.map((h) => ({ origin: h.origin, at: mtimeOrNever(h.files[h.files.length - 1]) }));
+    written.sort((a, b) => b.at - a.at);
+    const chosen = new Set(written.slice(0, this.followBudget).map((w) => w.origin));
+    this.followBudget = 0;
+    return chosen;
+  }
+
+  /** A host's directory cannot be watched: said once per turn for all such hosts. */
+  private watchFailed(file: string, e: unknown): void {
+    this.unwatched.push(path.basename(path.dirname(file)));
+    if (this.unwatched.length > 1) return;
+    setImmediate(() => {
+      const hosts = this.unwatched;
+      this.unwatched = [];
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      const why = code === 'ENOSPC' ? 'no inotify watches left (fs.inotify.max_user_watches)' : `a watch failed (${code})`;
+      this.notice({
+        kind: 'limit',
+        file: path.dirname(path.dirname(file)),
+        message: `${why}: ${hosts.length} host${hosts.length === 1 ? '' : 's'} followed by a poll every ${Math.round(this.fleetFollow.pollMs / 1000)} s instead: ${namedHosts(hosts)}`,
+      });
+    });
+  }
+
+  /** One host's engine (followed or read once), its events passed on. */
+  private openHost(h: CollectedHost, follow: boolean): FleetHost {
+    const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool }, options);
+    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
+    const number = this.hosts.length;
+    this.hostProgressed(host, engine.progress());
+    engine.on('change', (c: EngineChange) => this.hostChanged(number, c));
+    engine.on('progress', (p: IndexProgress) => {
+      this.hostProgressed(host, p);
+      this.emit('progress', this.progress());
+    });
     engine.on('notice', (n: EngineNotice) => this.notice(n));
     engine.on('chain', (s: ChainStatus) => this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken'));
     // A host's entries go into chain order once it is read: its positions may have moved.
     void engine.indexed().then(() => this.wantRebuild());
     return host;
+  }
+
+  private hostProgressed(host: FleetHost, p: IndexProgress): void {
+    this.bytesDone += p.bytesDone - host.bytesDone;
+    this.bytesTotal += p.bytesTotal - host.bytesTotal;
+    this.hostsReading += (p.done ? 0 : 1) - (host.done ? 0 : 1);
+    host.bytesDone = p.bytesDone;
+    host.bytesTotal = p.bytesTotal;
+    host.done = p.done;
   }
 
   /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
@@ -262,16 +380,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     for (const dir of collectors) {
       let found: CollectedHost[];
       try {
-        found = findCollectedHosts(dir);
+        found = findNewCollectedHosts(dir, known);
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
       for (const h of found) {
         if (known.has(h.origin) || this.hosts.length >= 0xffff) continue;
         known.add(h.origin);
-        this.hosts.push(this.openHost(h));
+        const followed = this.followBudget > 0;
+        if (followed) this.followBudget--;
+        this.hosts.push(this.openHost(followed ? h : { origin: h.origin, files: existing(h.files) }, followed));
         this.files = [...this.files, ...h.files];
-        this.notice({ kind: 'host', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, followed from now on` });
+        const how = followed ? 'followed from now on' : `read once, not followed: ${openFileLimit()} open files allowed (ulimit -n) are taken`;
+        this.notice({ kind: followed ? 'host' : 'limit', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, ${how}` });
         this.emit('progress', this.progress());
       }
     }
@@ -285,7 +406,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.schedule();
   }
 
-  private hostChanged(c: EngineChange): void {
+  private hostChanged(number: number, c: EngineChange): void {
     if (c.prepended > 0 || (c.inserted ?? 0) > 0) this.rebuildWanted = true;
     if (c.reordered) {
       // Entries left the host's order (withdrawn after a truncation): merged anew at once, since
@@ -295,7 +416,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.update();
       return;
     }
-    if (c.appended > 0) this.appendWanted = true;
+    if (c.appended > 0) this.appendedBy.add(number);
     this.updated += c.updated;
     this.schedule();
   }
@@ -319,22 +440,26 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const before = order.count;
     let appended = 0;
     let reordered = false;
+    /** Hosts whose new entries are all there is to report (null after a rebuild: every host's). */
+    let changed: number[] | null = [];
     if (this.rebuildWanted || before === 0) {
       reordered = before > 0;
+      changed = null;
       this.rebuildWanted = false;
-      this.appendWanted = false;
+      this.appendedBy.clear();
       const t0 = performance.now();
       order.rebuild();
       this.lastRebuild = performance.now();
       this.rebuildCost = this.lastRebuild - t0;
-    } else if (this.appendWanted) {
-      this.appendWanted = false;
-      appended = order.appendNew();
+    } else if (this.appendedBy.size > 0) {
+      changed = [...this.appendedBy];
+      this.appendedBy.clear();
+      appended = order.appendNew(changed);
     }
     const grown = Math.max(0, order.count - before - appended);
     const updated = this.updated;
     this.updated = 0;
-    const added = order.markReported(reordered);
+    const added = order.markReported(reordered, changed);
     if (grown === 0 && appended === 0 && updated === 0 && !reordered) return;
     const change: EngineChange = { prepended: grown, appended, updated };
     if (reordered) {
@@ -343,6 +468,27 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.emit('change', change);
   }
+}
+
+/** The files that are there (a host read once has no missing live file to wait for). */
+function existing(files: readonly string[]): string[] {
+  const there = files.filter((f, i) => i < files.length - 1 || fs.existsSync(f));
+  // (None: the live file went since it was found; its engine says so.)
+  return there.length > 0 ? there : [...files];
+}
+
+function mtimeOrNever(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return Number.NEGATIVE_INFINITY;
+  }
+}
+
+/** The first NAMED_HOSTS names, and how many more. */
+function namedHosts(origins: readonly string[]): string {
+  const more = origins.length - NAMED_HOSTS;
+  return `${origins.slice(0, NAMED_HOSTS).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /**

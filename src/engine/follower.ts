@@ -46,6 +46,20 @@ export interface SegmentStart {
 }
 
 const FIRST_READ_BYTES = 64 * 1024;
+/**
+ * One of a fleet's thousands of followers (lightWatch) reads into this much, and goes back to
+ * it once caught up: 64 KiB each would be 640 MB for 10,000 hosts. (Under 4 KiB: Node carves
+ * it from a shared slab.)
+ */
+const LIGHT_READ_BYTES = 4095;
+
+/** How a fleet's hosts are followed: a light watch each, and a slow safety poll shared out among them. */
+export interface FleetFollow {
+  /** Each follower's safety poll. */
+  pollMs: number;
+  /** A host's directory could not be watched (its poll alone follows it). */
+  watchFailed(file: string, error: unknown): void;
+}
 
 export interface FollowerHandler {
   /** A new segment begins; its lines (numbered from 1) go to the handler returned. */
@@ -67,6 +81,13 @@ export interface FollowerOptions {
   chunkBytes?: number;
   /** How many of the last bytes read are kept, to read a line back that a truncation took (RecentBytes). */
   recentBytes?: number;
+  /**
+   * One of a fleet's thousands of followers: the directory is watched with `fs.watch` alone
+   * (one inotify watch, libuv's one inotify descriptor shared by all), not a chokidar watcher
+   * each. When no watch can be had (watches or descriptors ran out) it is said here, and the
+   * safety poll alone follows the file.
+   */
+  lightWatch?: { failed(error: unknown): void };
 }
 
 /**
@@ -101,7 +122,7 @@ export class Follower {
   private retired: Array<{ cur: FollowedFile; until: number }> = [];
   /** Every file (dev:ino) this follower has read: a rotated file not among them was missed. */
   private readonly seen = new Set<string>();
-  private watcher: FSWatcher | null = null;
+  private watcher: FSWatcher | fs.FSWatcher | null = null;
   private checking: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -120,7 +141,7 @@ export class Follower {
     private readonly options: FollowerOptions = {},
   ) {
     this.maxChunk = options.chunkBytes ?? 1024 * 1024;
-    this.buffer = Buffer.allocUnsafe(Math.min(FIRST_READ_BYTES, this.maxChunk));
+    this.buffer = Buffer.allocUnsafe(Math.min(options.lightWatch ? LIGHT_READ_BYTES : FIRST_READ_BYTES, this.maxChunk));
     this.recheckMs = options.recheckMs ?? 60;
     this.pollMs = options.pollMs ?? 500;
   }
@@ -133,7 +154,14 @@ export class Follower {
     // (a watch on a file that does not exist yet only notices it by polling).
     const target = path.resolve(this.path);
     const dir = path.dirname(target);
-    this.watcher = watch(dir, {
+    this.pollTimer = setInterval(() => this.check(), this.pollMs);
+    this.pollTimer.unref?.();
+    if (this.options.lightWatch) {
+      this.watchLightly(dir, path.basename(target), this.options.lightWatch);
+      await this.check();
+      return;
+    }
+    const watcher = watch(dir, {
       ignoreInitial: true,
       persistent: true,
       depth: 0,
@@ -144,15 +172,36 @@ export class Follower {
       this.check();
       this.scheduleRecheck();
     };
-    this.watcher.on('all', onEvent);
+    this.watcher = watcher;
+    watcher.on('all', onEvent);
     // The raw inotify event comes before chokidar's own checks: read at once.
-    this.watcher.on('raw', onEvent);
-    this.watcher.on('error', () => this.check());
+    watcher.on('raw', onEvent);
+    watcher.on('error', () => this.check());
     // Appends between the first read and the watch being in place have no event: look again then.
-    this.watcher.on('ready', () => this.check());
-    this.pollTimer = setInterval(() => this.check(), this.pollMs);
-    this.pollTimer.unref?.();
+    watcher.on('ready', () => this.check());
     await this.check();
+  }
+
+  /** fs.watch on the directory, events for `name` only; on failure the poll alone follows. */
+  private watchLightly(dir: string, name: string, light: { failed(error: unknown): void }): void {
+    const onEvent = () => {
+      this.check();
+      this.scheduleRecheck();
+    };
+    try {
+      const watcher = fs.watch(dir, { persistent: true }, (_event, changed) => {
+        // (No name: the kernel did not say which; look anyway.)
+        if (changed === null || changed === name) onEvent();
+      });
+      watcher.on('error', (e) => {
+        watcher.close();
+        if (this.watcher === watcher) this.watcher = null;
+        if (!this.stopped) light.failed(e);
+      });
+      this.watcher = watcher;
+    } catch (e) {
+      light.failed(e);
+    }
   }
 
   async stop(): Promise<void> {
@@ -320,7 +369,10 @@ export class Follower {
         this.say({ kind: 'error', file: this.path, message: describeOpenError(this.path, e) });
         return;
       }
-      if (n === 0) return;
+      if (n === 0) {
+        if (this.options.lightWatch && buf.length > LIGHT_READ_BYTES) this.buffer = Buffer.allocUnsafe(LIGHT_READ_BYTES);
+        return;
+      }
       const chunk = buf.subarray(0, n);
       if (n < SMALL_READ) cur.splitter.push(chunk);
       else await pushInSlices(cur.splitter, chunk);

@@ -41,7 +41,8 @@ export class IdTable implements IdIndex<number> {
   private static readonly LOAD = 0.7;
 
   constructor(expected = 1024) {
-    let buckets = 1024;
+    // (From a few buckets: one of a fleet's thousands of hosts may hold a handful of ids.)
+    let buckets = 16;
     while (buckets * IdTable.LOAD < expected) buckets *= 2;
     this.table = new Float64Array(buckets * 2);
     this.mask = buckets - 1;
@@ -80,7 +81,8 @@ export class IdTable implements IdIndex<number> {
 
   /** Gives back buckets beyond what the ids there are need (a fleet holds hundreds of tables). */
   trim(): void {
-    let buckets = 1024;
+    // (From a few buckets: one of a fleet's thousands of hosts may hold a handful of ids.)
+    let buckets = 16;
     while (buckets * IdTable.LOAD < this.count + 1) buckets *= 2;
     if (buckets < this.mask + 1) this.rehash(buckets);
   }

@@ -7,10 +7,11 @@
  */
 import type { EngineNotice } from '../shared/entry.js';
 import type { ChangeBatch } from './change-batch.js';
+import type { PooledFile } from './descriptor-pool.js';
 import type { EntryStore } from './entry-store.js';
 import type { LogSource } from './log-source.js';
 import type { FileSpan, FileSpans } from './file-spans.js';
-import { Follower } from './follower.js';
+import { type FleetFollow, Follower } from './follower.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
@@ -34,9 +35,10 @@ export interface LiveFileReader {
   closed(): boolean;
 }
 
-/** Reads `file` (open as `open`) from `start` (line-aligned) to its end, once. */
-export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSource, start: number): Promise<void> {
-  const span = r.spans.add(file, open.fd, start === 0 ? 0 : Number.NaN);
+/** Reads `file` (open as `open`; `pooled`: through the fleet's pool, pinned meanwhile) from `start` (line-aligned) to its end, once. */
+export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSource, start: number, pooled: PooledFile | null = null): Promise<void> {
+  const lineBase = start === 0 ? 0 : Number.NaN;
+  const span = pooled ? r.spans.addPooled(pooled, lineBase) : r.spans.add(file, open.fd, lineBase);
   const splitter = new LineSplitter(r.intake.handler(span, r.intake.live), start, 1);
   await readRange(open.fd, open.size, splitter, { onRead: (n) => r.advance(n), stopped: () => r.closed() });
   splitter.flush();
@@ -46,7 +48,7 @@ export async function readLiveToEnd(r: LiveFileReader, file: string, open: LogSo
  * A follower of `file` from `start` (line-aligned; `open` is its descriptor, null when it is
  * missing), not started yet: the caller keeps it to stop it.
  */
-export function followLiveFile(r: LiveFileReader, file: string, open: LogSource | null, start: number): Follower {
+export function followLiveFile(r: LiveFileReader, file: string, open: LogSource | null, start: number, fleet?: FleetFollow): Follower {
   const lineBase = start === 0 ? 0 : Number.NaN;
   let liveFd = open?.fd ?? -1;
   let current: FileSpan | null = null;
@@ -77,5 +79,7 @@ export function followLiveFile(r: LiveFileReader, file: string, open: LogSource 
     start: open ? { fd: open.fd, dev: open.dev, ino: open.ino, offset: start } : undefined,
     // One of a fleet's many files keeps less.
     recentBytes: r.oneOfMany ? 32 * 1024 : undefined,
+    pollMs: fleet?.pollMs,
+    lightWatch: fleet ? { failed: (e) => fleet.watchFailed(file, e) } : undefined,
   });
 }

@@ -60,7 +60,13 @@ export function tryOpenLogSource(file: string): LogSource | { error: unknown } {
   }
 }
 
+/** Sources closed already: closing one twice could close a descriptor the number was given to since. */
+const closedSources = new WeakSet<LogSource>();
+
+/** Closes the source's descriptor, once (again: nothing). */
 export function closeLogSource(source: LogSource): void {
+  if (closedSources.has(source)) return;
+  closedSources.add(source);
   try {
     fs.closeSync(source.fd);
   } catch {

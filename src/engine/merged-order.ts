@@ -120,38 +120,43 @@ export class MergedOrder {
     this.mergeRuns(this.hosts.map((h) => ({ from: 0, times: h.engine.timesAt(0, h.merged) })));
   }
 
-  /** Entries the hosts appended since the last update, after all others. Returns how many. */
-  appendNew(): number {
+  /**
+   * Entries the hosts numbered in `changed` appended since the last update, after all others
+   * (only those hosts are looked at: a fleet has thousands, a turn changes a few). Returns how many.
+   */
+  appendNew(changed: readonly number[]): number {
     const before = this.count;
-    const total = this.hosts.reduce((n, h) => n + h.engine.size() - h.merged, 0);
+    const hosts = changed.map((h) => this.hosts[h]);
+    const total = hosts.reduce((n, h) => n + h.engine.size() - h.merged, 0);
     this.reserve(this.count + total);
-    const runs = this.hosts.map((h) => ({ from: h.merged, times: h.engine.timesAt(h.merged, h.engine.size()) }));
-    for (const host of this.hosts) {
+    const runs = hosts.map((h) => ({ from: h.merged, times: h.engine.timesAt(h.merged, h.engine.size()) }));
+    for (const host of hosts) {
       const size = host.engine.size();
       if (host.fleetPos.length < size) {
-        const bigger = new Int32Array(Math.ceil(size * 1.5) + 1024);
+        // (Small steps: a fleet has thousands of hosts, most of them appending a record now and then.)
+        const bigger = new Int32Array(Math.ceil(size * 1.5) + 16);
         bigger.set(host.fleetPos.subarray(0, host.merged));
         host.fleetPos = bigger;
       }
       host.merged = size;
     }
-    this.mergeRuns(runs);
+    this.mergeRuns(runs, changed);
     return this.count - before;
   }
 
   /**
    * Marks the merged entries that no change has reported yet, and (`listThem`) returns their
    * positions, ascending: after a re-merge every host position is looked at, after appends
-   * only the new ones.
+   * only the new ones of the hosts numbered in `changed` (null: of every host).
    */
-  markReported(listThem: boolean): Int32Array {
+  markReported(listThem: boolean, changed: readonly number[] | null = null): Int32Array {
     const added: number[] = [];
-    for (const host of this.hosts) {
+    for (const host of changed === null ? this.hosts : changed.map((h) => this.hosts[h])) {
       const slots = host.engine.slotsInOrder();
       for (let p = host.unreportedFrom; p < host.merged; p++) {
         const slot = slots[p];
         if (slot >= host.reported.length) {
-          const bigger = new Uint8Array(Math.max(slot + 1, Math.ceil(host.reported.length * 1.5) + 1024));
+          const bigger = new Uint8Array(Math.max(slot + 1, Math.ceil(host.reported.length * 1.5) + 16));
           bigger.set(host.reported);
           host.reported = bigger;
         }
@@ -165,8 +170,10 @@ export class MergedOrder {
     return Int32Array.from(added).sort();
   }
 
-  private mergeRuns(runs: Array<{ from: number; times: Float64Array }>): void {
-    mergeByTime(runs, (h, p) => {
+  /** `numbers`: the host number of each run (default: run r is host r). */
+  private mergeRuns(runs: Array<{ from: number; times: Float64Array }>, numbers: readonly number[] | null = null): void {
+    mergeByTime(runs, (r, p) => {
+      const h = numbers === null ? r : numbers[r];
       const at = this.count++;
       this.hostAt[at] = h;
       this.posAt[at] = p;

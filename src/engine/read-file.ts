@@ -68,7 +68,8 @@ export async function readRange(fd: number, end: number, splitter: LineSplitter,
 
 /** The start of the line containing byte `at`: just after the newline before it (0 if none). */
 export async function lineStartBefore(fd: number, at: number): Promise<number> {
-  const block = Buffer.allocUnsafe(64 * 1024);
+  // (Small: a line is a few hundred bytes, and a fleet looks for one in each of thousands of files.)
+  const block = Buffer.allocUnsafe(8 * 1024);
   let end = at;
   while (end > 0) {
     const start = Math.max(0, end - block.length);

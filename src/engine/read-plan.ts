@@ -11,12 +11,13 @@ import type { EngineNotice, IndexProgress } from '../shared/entry.js';
 import type { ChangeBatch } from './change-batch.js';
 import type { ChainWatch } from './chain-track.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
+import type { PooledFile } from './descriptor-pool.js';
 import type { EntrySizing } from './entry-sizing.js';
 import type { EntryStore } from './entry-store.js';
 import { GzipSource, rangeSource } from './chunk-sources.js';
 import { closeLogSource, type LogSource, openLogSource, sizeOrZero, tryOpenLogSource } from './log-source.js';
 import type { FileSpans } from './file-spans.js';
-import { describeOpenError, type Follower } from './follower.js';
+import { describeOpenError, type FleetFollow, type Follower } from './follower.js';
 import { IdTable } from './id-table.js';
 import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
@@ -43,7 +44,10 @@ export interface EngineTuning {
   beforeHistory?: () => Promise<void>;
   /** For the benchmark: the scan workers each history pass started. */
   onScanWorkers?: (threads: number) => void;
+  /** One of a fleet's followed hosts: how its follower watches and polls (fleet-engine.ts). */
+  fleetFollow?: FleetFollow;
 }
+
 
 const DEFAULT_PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -98,6 +102,8 @@ export interface PlanParts {
   /** How busy the machine was from the open on decides how many scan workers to start (null: none are). */
   readonly cpuAtOpen: CpuSample | null;
   readonly historyTurn: HistoryTurn | null;
+  /** Waits for a slot to open and read the tail (a fleet reads a bounded number of hosts at once). */
+  readonly tailTurn: HistoryTurn | null;
   notice(n: EngineNotice): void;
   closed(): boolean;
   /** The newest entries are in. */
@@ -115,6 +121,8 @@ export class ReadPlan implements LiveFileReader {
   private follower: Follower | null = null;
   /** The live file was truncated under the tail split: the lines before the tail are not its lines now. */
   private liveTruncated = false;
+  /** The live file, read to its end and not followed, through the fleet's descriptor pool (null: its descriptor is kept). */
+  private livePooled: PooledFile | null = null;
 
   constructor(
     private readonly files: readonly string[],
@@ -132,6 +140,26 @@ export class ReadPlan implements LiveFileReader {
     const lastPath = files[files.length - 1];
     const history = files.slice(0, -1);
     await Promise.resolve(); // the open reports at once: not before the caller has subscribed to notices
+    const releaseTail = await parts.tailTurn?.();
+    let tailDone = false;
+    const tailRead = () => {
+      if (tailDone) return;
+      tailDone = true;
+      releaseTail?.();
+      // Done with the tail: the descriptor may go back to the pool until the history needs it.
+      if (this.livePooled) this.spans.pool?.release(this.livePooled);
+    };
+    try {
+      await this.readAll(lastPath, history, follow, tailRead);
+    } finally {
+      tailRead();
+    }
+    if (!parts.closed()) parts.policy.settle(follow);
+    parts.indexed();
+  }
+
+  private async readAll(lastPath: string, history: string[], follow: boolean, tailRead: () => void): Promise<void> {
+    const { parts } = this;
     const opened = tryOpenLogSource(lastPath);
     const last = 'error' in opened || !opened.gzip ? opened : null; // gzip: read whole, never followed
     if (last && 'error' in last) {
@@ -139,6 +167,8 @@ export class ReadPlan implements LiveFileReader {
       if (!(follow && code === 'ENOENT')) parts.notice({ kind: 'error', file: lastPath, message: describeOpenError(lastPath, last.error) });
     }
     const open = last && !('error' in last) ? last : null;
+    const pool = this.spans.pool;
+    if (open && pool && !follow) this.livePooled = pool.track(open);
     const tailStart = open && open.size > this.tailBytes ? await lineStartBefore(open.fd, open.size - this.tailBytes) : 0;
     const historyBytes = history.reduce((sum, p) => sum + sizeOrZero(p), 0) + tailStart;
 
@@ -150,6 +180,7 @@ export class ReadPlan implements LiveFileReader {
       // Checked at once on its own, and again behind the history once it is read.
       this.intake.live.chain.keep();
       await this.readLive(lastPath, open, tailStart);
+      tailRead();
       parts.ready();
       parts.batch.schedule();
       await this.tuning.beforeHistory?.();
@@ -170,8 +201,6 @@ export class ReadPlan implements LiveFileReader {
       if (last === null) await this.readWhole(lastPath, this.intake.live, null, opened as LogSource);
       else if (open || follow) await this.readLive(lastPath, open, 0);
     }
-    if (!parts.closed()) parts.policy.settle(follow);
-    parts.indexed();
   }
 
   async stop(): Promise<void> {
@@ -221,16 +250,32 @@ export class ReadPlan implements LiveFileReader {
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */
   private async readLive(file: string, open: LogSource | null, start: number): Promise<void> {
     if (this.follow) {
-      this.follower = followLiveFile(this, file, open, start);
+      this.follower = followLiveFile(this, file, open, start, this.tuning.fleetFollow);
       await this.follower.start();
     } else if (open) {
-      await readLiveToEnd(this, file, open, start);
+      await readLiveToEnd(this, file, open, start, this.livePooled);
       this.parts.batch.schedule();
     }
   }
 
   /** The history behind a tail already shown: read hidden, then merged in front of it. */
   private async indexHistory(history: string[], lastPath: string, open: LogSource, tailStart: number, historyBytes: number): Promise<void> {
+    const pooled = this.livePooled;
+    const pool = this.spans.pool;
+    if (!pooled || !pool) return this.indexHistoryFrom(history, lastPath, open.fd, tailStart, historyBytes);
+    const fd = pool.acquire(pooled);
+    if (fd < 0) {
+      this.notice({ kind: 'error', file: lastPath, message: `${lastPath} is gone since its newest lines were read: the lines before them are not read` });
+      return this.indexHistoryFrom(history, lastPath, -1, 0, historyBytes);
+    }
+    try {
+      await this.indexHistoryFrom(history, lastPath, fd, tailStart, historyBytes);
+    } finally {
+      pool.release(pooled);
+    }
+  }
+
+  private async indexHistoryFrom(history: string[], lastPath: string, liveFd: number, tailStart: number, historyBytes: number): Promise<void> {
     const { parts, tuning } = this;
     this.store.reserve(parts.sizing.entries);
     // Started after the tail is shown: booting workers competes for the CPU with reading it.
@@ -243,7 +288,7 @@ export class ReadPlan implements LiveFileReader {
     const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
     let result: { hist: JoinTarget; linesBeforeTail: number };
     try {
-      result = await this.readHistory(history, lastPath, open.fd, tailStart, pool);
+      result = await this.readHistory(history, lastPath, liveFd, tailStart, pool);
     } catch (e) {
       if (!(e instanceof ScanWorkerError)) throw e;
       // Start the history over on this thread; the entries the failed pass made stay hidden.
@@ -251,7 +296,7 @@ export class ReadPlan implements LiveFileReader {
       parts.progress.rewind(before.bytes);
       this.intake.malformed.rewind(before.malformed);
       this.intake.writers.dropHistory();
-      result = await this.readHistory(history, lastPath, open.fd, tailStart, null);
+      result = await this.readHistory(history, lastPath, liveFd, tailStart, null);
     } finally {
       pool?.close();
     }
@@ -265,7 +310,7 @@ export class ReadPlan implements LiveFileReader {
     for (const file of history) await this.readWhole(file, hist, pool);
     let linesBeforeTail = Number.NaN;
     if (tailStart > 0 && !this.closed()) {
-      const span = this.spans.add(lastPath, fd, 0, false);
+      const span = this.livePooled ? this.spans.addPooled(this.livePooled, 0) : this.spans.add(lastPath, fd, 0, false);
       const stopped = () => this.closed() || this.liveTruncated;
       const onRead = (n: number) => this.advance(n);
       let lines: number;
@@ -328,12 +373,18 @@ export class ReadPlan implements LiveFileReader {
           if (damage) this.notice(gzipDamageNotice(file, damage, splitter.line - 1));
         }
       } else {
-        const span = this.spans.add(file, open.fd, 0);
-        if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead });
-        else {
-          const splitter = new LineSplitter(this.intake.handler(span, target));
-          await readRange(open.fd, open.size, splitter, { onRead, stopped });
-          splitter.flush();
+        // One of a fleet's hosts: the descriptor goes to the pool once the file is read.
+        const pooled = this.spans.pool?.track(open) ?? null;
+        const span = pooled ? this.spans.addPooled(pooled, 0) : this.spans.add(file, open.fd, 0);
+        try {
+          if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead });
+          else {
+            const splitter = new LineSplitter(this.intake.handler(span, target));
+            await readRange(open.fd, open.size, splitter, { onRead, stopped });
+            splitter.flush();
+          }
+        } finally {
+          if (pooled) this.spans.pool?.release(pooled);
         }
       }
     } catch (e) {

@@ -77,8 +77,9 @@ export function mergeHistory(store: EntryStore, spans: FileSpans, policy: Delive
   const historySlots = hist.slots?.view() ?? new Int32Array(0);
   const shown = historySlots.length + tail.length;
   // Room to append to; one of many (a collected host) needs little: it is mostly read already.
-  const room = policy.oneOfMany ? 256 : shown;
-  const order = new Int32Array(Math.max(1024, shown + room));
+  // (Thousands of them in a fleet: the order grows by doubling when following appends more.)
+  const room = policy.oneOfMany ? 16 : shown;
+  const order = new Int32Array(Math.max(policy.oneOfMany ? 16 : 1024, shown + room));
   order.set(historySlots);
   order.set(tail, historySlots.length);
   store.setOrder(order, shown);

@@ -208,6 +208,7 @@ export type EngineNotice =
   | { kind: 'rotated'; file: string; message: string } // new inode at the path
   | { kind: 'error'; file: string; message: string } // e.g. permission denied
   | { kind: 'host'; file: string; message: string } // a followed collector gained a host (file: its folder)
+  | { kind: 'limit'; file: string; message: string } // a resource limit (open files, watches) stops something: the message says what and for which
   /**
    * Records in no file any more (a truncation took them after they were written, or after they
    * were read: their part of each entry is withdrawn). `records`: how many.

@@ -1,5 +1,5 @@
 /**
- * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--json]
+ * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--no-wide] [--json]
  *
  * A collector directory of H hosts × N records (default 100 × 10,000: generateLog, one seed
  * per host, all starting at the same time so the merge interleaves them), shipped the way RELP
@@ -11,6 +11,10 @@
  * records (every host's log concatenated, as shipped). Then the CLI's `stats` wall time over the
  * directory and over that file (needs `npm run build`). Targets (the engine's, issue 3/7):
  * newest rows ≤ 0.5 s; memory within the engine's bound per million records.
+ *
+ * Then the wide case (unless --no-wide), beside it: 10,000 hosts × 100 records, once — RSS,
+ * first rows, open files, and the CLI's `stats` under `ulimit -n 256` (issue 12: ≤ 400 MB,
+ * first rows ≤ 3 s, works under that limit).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +43,12 @@ interface OpenRun {
   heapMb: number;
   /** Typed arrays and buffers (outside the JS heap). */
   buffersMb: number;
+  /** Descriptors open once the newest rows are in, and once everything is indexed. */
+  fdsAtReady: number;
+  fdsIndexed: number;
 }
+
+const openFiles = () => fs.readdirSync('/proc/self/fd').length;
 
 // ---- fixture ----
 
@@ -96,6 +105,7 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
   const engine = mode === 'fleet' ? openFleetEngine(findCollectedHosts(target), { follow: false }) : openEngine([target], { follow: false });
   await engine.ready();
   const readyMs = performance.now() - t0;
+  const fdsAtReady = openFiles();
   for (let p = Math.max(0, engine.size() - 24); p < engine.size(); p++) engine.entry(p);
   const firstScreenMs = performance.now() - t0;
   await engine.indexed();
@@ -119,6 +129,8 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
     rssMb: mem.rss / 2 ** 20,
     heapMb: mem.heapUsed / 2 ** 20,
     buffersMb: mem.arrayBuffers / 2 ** 20,
+    fdsAtReady,
+    fdsIndexed: openFiles(),
   };
   await engine.close();
   return run;
@@ -129,12 +141,61 @@ function runChild<T>(...args: string[]): T {
   return JSON.parse(out.trim().split('\n').pop() as string) as T;
 }
 
-function cliStatsMs(target: string): number | null {
+function cliStatsMs(target: string, openFileLimit?: number): number | null {
   if (!fs.existsSync(CLI)) return null;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  const r =
+    openFileLimit === undefined
+      ? spawnSync(process.execPath, [CLI, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 })
+      : spawnSync('bash', ['-c', `ulimit -n ${openFileLimit} && exec "$0" "$@"`, process.execPath, CLI, 'stats', target], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`stats ${target} exited ${r.status}: ${r.stderr}`);
   return performance.now() - t0;
+}
+
+/** The wide case: 10,000 hosts × 100 records, once, beside its own one-file baseline. */
+const WIDE = { hosts: 10_000, records: 100, openFileLimit: 256 };
+
+function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>; figures: Record<string, number | null>; bytes: number } {
+  const { dir, single } = ensureFleet(WIDE.hosts, WIDE.records);
+  const fleet = runChild<OpenRun>('fleet', dir);
+  const plain = runChild<OpenRun>('single', single);
+  const stats = cli ? cliStatsMs(dir, WIDE.openFileLimit) : null;
+  const plainStats = cli ? cliStatsMs(single, WIDE.openFileLimit) : null;
+  // (Past its 30 s wait the viewer counts as not shown: '–', and the row says so.)
+  const shown = (target: string) => {
+    try {
+      return viewerFirstScreenMs(CLI, target);
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  };
+  const view = cli ? shown(dir) : null;
+  const plainView = cli ? shown(single) : null;
+  const ms = (x: number | null) => (x === null ? '–' : x === Number.POSITIVE_INFINITY ? '> 30 s' : `${x.toFixed(0)} ms`);
+  const target = (ok: boolean, what: string) => `${ok ? 'PASS' : 'FAIL'} (${what})`;
+  const rows: Array<[string, string, string, string]> = [
+    ['first rows (ready + 24 rows)', ms(fleet.firstScreenMs), ms(plain.firstScreenMs), target(fleet.firstScreenMs <= 3000, '≤ 3 s')],
+    ['everything indexed', ms(fleet.indexedMs), ms(plain.indexedMs), `${(fleet.indexedMs / plain.indexedMs).toFixed(2)}×`],
+    ['entries', `${fleet.entries}`, `${plain.entries}`, ''],
+    ['RSS after index', `${fleet.rssMb.toFixed(0)} MB`, `${plain.rssMb.toFixed(0)} MB`, target(fleet.rssMb <= 400, '≤ 400 MB')],
+    ['JS heap / buffers', `${fleet.heapMb.toFixed(0)} / ${fleet.buffersMb.toFixed(0)} MB`, `${plain.heapMb.toFixed(0)} / ${plain.buffersMb.toFixed(0)} MB`, ''],
+    ['open files at first rows / indexed', `${fleet.fdsAtReady} / ${fleet.fdsIndexed}`, `${plain.fdsAtReady} / ${plain.fdsIndexed}`, ''],
+    [`CLI stats under ulimit -n ${WIDE.openFileLimit}`, ms(stats), ms(plainStats), stats === null ? '' : 'exit 0'],
+    ['viewer first screen (tmux, from spawn)', ms(view), ms(plainView), view === null ? '' : target(view <= 3000, '≤ 3 s')],
+  ];
+  const figures = {
+    wideHosts: WIDE.hosts,
+    wideRecords: WIDE.records,
+    wideFirstScreenMs: fleet.firstScreenMs,
+    widePlainFirstScreenMs: plain.firstScreenMs,
+    wideIndexedMs: fleet.indexedMs,
+    wideRssMb: fleet.rssMb,
+    widePlainRssMb: plain.rssMb,
+    wideFdsIndexed: fleet.fdsIndexed,
+    wideCliStatsLimitedMs: stats,
+    wideViewerFirstScreenMs: view === Number.POSITIVE_INFINITY ? null : view,
+  };
+  return { rows, figures, bytes: fs.statSync(single).size };
 }
 
 // ---- main ----
@@ -143,7 +204,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { hosts: { type: 'string', default: '100' }, records: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean' }, 'no-cli': { type: 'boolean' } },
+    options: {
+      hosts: { type: 'string', default: '100' },
+      records: { type: 'string', default: '10000' },
+      runs: { type: 'string', default: '3' },
+      json: { type: 'boolean' },
+      'no-cli': { type: 'boolean' },
+      'no-wide': { type: 'boolean' },
+    },
   });
   const hosts = Number(values.hosts);
   const records = Number(values.records);
@@ -196,6 +264,15 @@ async function main(): Promise<void> {
   process.stdout.write(line(['', 'fleet directory', 'one file (baseline)', '']));
   for (const r of rows) process.stdout.write(line(r));
   if (cliFleet.length === 0) process.stdout.write('\n(CLI timings skipped: --no-cli, or no build: run `npm run build` first)\n');
+  const wide = values['no-wide'] ? null : wideCase(!values['no-cli']);
+  if (wide) {
+    const wideHeader = ['', `${WIDE.hosts.toLocaleString('en')} host folders`, 'one file (baseline)', ''];
+    process.stdout.write(
+      `\nwide fleet: ${WIDE.hosts.toLocaleString('en')} hosts × ${WIDE.records} records (${(wide.bytes / 2 ** 20).toFixed(0)} MiB), beside the ${hosts}-host case above; one run; load ${os.loadavg()[0].toFixed(1)}\n\n`,
+    );
+    const w = [0, 1, 2, 3].map((c) => Math.max(...[wideHeader, ...wide.rows].map((r) => r[c].length)));
+    for (const r of [wideHeader, ...wide.rows]) process.stdout.write(`${r.map((cell, c) => cell.padEnd(w[c])).join('  ')}\n`);
+  }
   if (values.json) {
     const cli = (xs: number[]) => (xs.length > 0 ? median(xs) : null);
     const figures = {
@@ -216,6 +293,7 @@ async function main(): Promise<void> {
       viewerFirstScreenMs: cli(viewFleet),
       plainViewerFirstScreenMs: cli(viewPlain),
       plainCliStatsMs: cli(cliPlain),
+      ...(wide?.figures ?? {}),
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   }

@@ -5,7 +5,7 @@
 import type { ChainLine, RecordJudge } from '../../shared/chain.js';
 import { overCapReason } from '../../shared/line-bytes.js';
 import { schemaReason, validateRecord } from '../../shared/parse-line.js';
-import { openLogSource } from '../../engine/log-source.js';
+import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type GzipDamage, gzipDamage, gzipDamageNotice, isGzipDataError } from '../../engine/read-file.js';
 import { OVERSIZED_LINE, splitLines, textChunksSync } from '../../engine/read-file-sync.js';
 import { fileError } from './errors.js';
@@ -49,26 +49,33 @@ function* upToDamage(chunks: Iterable<Buffer>, damaged: (damage: GzipDamage) => 
 export function* chainLinesOfFiles(files: readonly string[], onDamaged?: (damaged: DamagedFile) => void): Generator<ChainLine> {
   for (const file of files) {
     let line = 0;
-    let lines: Generator<Buffer>;
-    /** Why the last line over the cap is no record (NUL padding, or over the cap): told by splitLines. */
-    let overCap = '';
-    let damage: GzipDamage | null = null;
+    let source: LogSource;
     try {
-      const text = upToDamage(textChunksSync(openLogSource(file)), (d) => (damage = d));
-      lines = splitLines(text, undefined, (length, nulOnly) => (overCap = overCapReason(nulOnly, length)));
+      source = openLogSource(file);
     } catch (e) {
       throw fileError(file, e);
     }
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = lines.next();
-      } catch (e) {
-        throw fileError(file, e);
+    /** Why the last line over the cap is no record (NUL padding, or over the cap): told by splitLines. */
+    let overCap = '';
+    let damage: GzipDamage | null = null;
+    // Closed here too: a reader that stops pulling (or a generator never started) would
+    // otherwise keep it open — one descriptor per host of a collector directory.
+    try {
+      const text = upToDamage(textChunksSync(source), (d) => (damage = d));
+      const lines = splitLines(text, undefined, (length, nulOnly) => (overCap = overCapReason(nulOnly, length)));
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = lines.next();
+        } catch (e) {
+          throw fileError(file, e);
+        }
+        if (next.done) break;
+        line++;
+        yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: overCap } : { file, line, text: next.value };
       }
-      if (next.done) break;
-      line++;
-      yield next.value === OVERSIZED_LINE ? { file, line, text: OVERSIZED_LINE, unreadable: overCap } : { file, line, text: next.value };
+    } finally {
+      closeLogSource(source);
     }
     // (A cast: TypeScript does not see the callback above assign it.)
     const found = damage as GzipDamage | null;
