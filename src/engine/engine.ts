@@ -79,7 +79,7 @@ class Engine extends EngineEvents implements HostEngine {
       scheduleChange: () => this.batch.schedule(),
     };
     this.policy = setup.delivery(host);
-    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0, this.chain.live));
+    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,

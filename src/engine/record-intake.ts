@@ -42,6 +42,8 @@ export class RecordIntake {
     private readonly batch: ChangeBatch,
     /** Where followed lines go: the entries shown (its joiner is replaced when the history is merged). */
     public live: JoinTarget,
+    /** False (the benchmark's "index alone"): the chain is not checked, no line hashed. */
+    private readonly checkChain = true,
   ) {}
 
   /** Lines of `span` into `target`. */
@@ -68,6 +70,7 @@ export class RecordIntake {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {
         this.addMalformed(span, line, offset, parsed.reason);
+        if (!this.checkChain) return;
         // Not a record to the index; to the chain, what verify would call it.
         const c = classifyChainLine(buf.subarray(start, end));
         const at = { seg: span.id, line };
@@ -86,7 +89,7 @@ export class RecordIntake {
     // (Read before apply: its prev may point into the line's bytes.)
     const prev = r.chained ? prevOf(r, buf) : '';
     const key = this.apply(r, target);
-    if (key !== DUPLICATE) {
+    if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
       if (r.chained) target.chain.chained(at, r.seq, prev, hashLine(buf.subarray(start, end)), key);
       else target.chain.unchained(at, key);
@@ -131,6 +134,7 @@ export class RecordIntake {
       if (kind === OUT_MALFORMED) {
         const reason = res.malformed[malformed++].reason;
         this.addMalformed(span, line, offset, reason);
+        if (!this.checkChain) continue;
         const at = { seg: span.id, line };
         if ((flags & F_CHAINED) !== 0) chain.chainedFacts(at, res.seq[i], facts, -1, 'not valid UTF-8');
         else if ((flags & F_OBJECT) !== 0) chain.unchained(at, -1);
@@ -164,7 +168,7 @@ export class RecordIntake {
       r.length = res.length[i];
       r.line = line;
       const key = this.apply(r, target);
-      if (key === DUPLICATE) continue;
+      if (key === DUPLICATE || !this.checkChain) continue;
       if (r.chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, key);
       else chain.unchained({ seg: span.id, line }, key);
     }
@@ -223,7 +227,7 @@ export class RecordIntake {
 
   private overCap(span: FileSpan, line: number, offset: number, target: JoinTarget): void {
     this.addMalformed(span, line, offset, REASON_OVER_CAP);
-    target.chain.malformed({ seg: span.id, line }, REASON_OVER_CAP);
+    if (this.checkChain) target.chain.malformed({ seg: span.id, line }, REASON_OVER_CAP);
   }
 
   addMalformed(span: FileSpan, line: number, offset: number, reason: string): void {
