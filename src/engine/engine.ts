@@ -54,6 +54,7 @@ class Engine extends EngineEvents implements HostEngine {
   private readonly plan: ReadPlan;
   private readonly chain: ChainWatch;
   private readonly origin: string;
+  private readonly follow: boolean;
   private closed = false;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
@@ -64,7 +65,7 @@ class Engine extends EngineEvents implements HostEngine {
     super();
     this.files = [...paths];
     this.origin = setup.origin;
-    this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()));
+    this.follow = options.follow !== false;
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.readProgress = new ReadProgress(total, (p) => this.emit('progress', p));
     const sizing = new EntrySizing(total);
@@ -79,6 +80,8 @@ class Engine extends EngineEvents implements HostEngine {
       scheduleChange: () => this.batch.schedule(),
     };
     this.policy = setup.delivery(host);
+    // A collected host's lines may come out of order (a late batch): its chain is checked in seq order.
+    this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()), this.policy.responsesMayComeFirst);
     this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
@@ -195,7 +198,7 @@ class Engine extends EngineEvents implements HostEngine {
   private finishIndex(): void {
     if (!this.readProgress.finish()) return;
     this.batch.flush();
-    this.chain.finish();
+    this.chain.finish(!this.follow);
     this.resolveReady();
     this.resolveIndexed();
   }
