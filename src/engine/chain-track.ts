@@ -63,6 +63,8 @@ export class ChainTrack {
    */
   private readonly held: Map<number, Held> | null;
   private nextSeq = -1;
+  /** Chained records of a collected host that came after their turn (see `chained`): not checked. */
+  late = 0;
   /** The chained record held last: lines that come after it travel with it. */
   private lastHeld: Held | null = null;
 
@@ -92,6 +94,13 @@ export class ChainTrack {
   chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null): void {
     this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason });
     const held = this.held;
+    if (held !== null && seq < this.nextSeq && !held.has(seq)) {
+      // Its turn has passed: a resent copy kept in place of its original (duplicates are
+      // dropped in read order, and a tail is read before its history), or a batch later than
+      // the window. Not linked (a known limit: verify over the collector orders it first).
+      this.late++;
+      return;
+    }
     // Its turn (or no turn to wait for: the first, or a seq already held, which the checker judges).
     if (held === null || seq === this.nextSeq || (this.nextSeq === -1 && held.size === 0) || held.has(seq)) {
       this.check(at, seq, prev, hash, key, reason);

@@ -408,7 +408,8 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
     const inFiles = new Set(all);
     expect(missedSeqs.filter((seq) => inFiles.has(seq)), 'records the engine missed though a file holds them').toEqual([]);
     const engineEntries = Array.from({ length: o.engine.size() }, (_, p) => o.engine.entry(p));
-    expect(engineEntries.flatMap((e) => e.anomalies).filter((a) => a !== 'orphan-response')).toEqual([]);
+    // (Interrupted: still running when the writer stopped, its response lost to a truncation.)
+    expect(engineEntries.flatMap((e) => e.anomalies.map((a) => `${a}:${e.state}`)).filter((a) => !a.startsWith('orphan-response') && a !== 'interrupted:running')).toEqual([]);
     // What the engine gives is what the files hold: no record that left the disk is delivered.
     const lostKeys = new Set(lostSeqs.map((s) => o.order[s - 1]));
     expect(delivered.filter((k) => lostKeys.has(k))).toEqual([]);
