@@ -169,7 +169,7 @@ interface Outcome {
   engine: AuditEngine;
   notices: EngineNotice[];
   appended: number;
-  printed: Array<{ id: string; state: string }>;
+  printed: Array<{ id: string; state: string; anomalies: string[] }>;
   printStderr: string;
 }
 
@@ -209,7 +209,7 @@ async function rotateWhileFollowing(configName: string): Promise<Outcome> {
 
   const print = spawnCli(['print', '-f', '--json', file]);
   children.push(print);
-  const printed: Array<{ id: string; state: string }> = [];
+  const printed: Array<{ id: string; state: string; anomalies: string[] }> = [];
   let partial = '';
   print.stdout?.setEncoding('utf8').on('data', (d: string) => {
     const lines = (partial + d).split('\n');
@@ -339,8 +339,13 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
     const printedIds = o.printed.map((e) => e.id);
     expect(duplicatesOf(printedIds)).toEqual([]);
     expect(ids.filter((id) => !printedIds.includes(id))).toEqual([]);
-    expect(o.printed.filter((e) => e.state !== 'ok')).toEqual([]);
-    const said = o.printStderr.trim().split('\n');
+    // (Or interrupted: its response lost to the truncation, printed when the writer stopped.)
+    expect(o.printed.filter((e) => e.state !== 'ok' && !(e.state === 'running' && e.anomalies.join() === 'interrupted'))).toEqual([]);
+    // (The records lost leave gaps in the chain: the closing warning says so, as verify would.)
+    const said = o.printStderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('sudo-proxy-audit: warning: the hash chain is broken'));
     const rotatedSaid = said.filter((l) => l === `sudo-proxy-audit: ${o.file} was rotated: reading the new file`).length;
     expect(said.filter((l) => !l.endsWith('was rotated: reading the new file') && !l.endsWith('(yet, or rotated away): waiting for it'))).toEqual([]);
     expect(rotatedSaid).toBeGreaterThanOrEqual(ROTATIONS);
@@ -418,8 +423,13 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
     const printedIds = o.printed.map((e) => e.id);
     expect(printedIds.filter((id) => !/^op-\d+$/.test(id))).toEqual([]);
     expect(duplicatesOf(printedIds)).toEqual([]);
-    expect(o.printed.filter((e) => e.state !== 'ok')).toEqual([]);
-    const said = o.printStderr.trim().split('\n');
+    // (Or interrupted: its response lost to the truncation, printed when the writer stopped.)
+    expect(o.printed.filter((e) => e.state !== 'ok' && !(e.state === 'running' && e.anomalies.join() === 'interrupted'))).toEqual([]);
+    // (The records lost leave gaps in the chain: the closing warning says so, as verify would.)
+    const said = o.printStderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('sudo-proxy-audit: warning: the hash chain is broken'));
     const truncatedSaid = `sudo-proxy-audit: ${o.file} was truncated (copytruncate?): reading it again from the start`;
     expect(said.filter((l) => l === truncatedSaid)).toHaveLength(ROTATIONS);
     const lostSaid = said.filter((l) => l !== truncatedSaid);
