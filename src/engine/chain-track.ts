@@ -26,6 +26,20 @@ type Kept =
   | { kind: 'unchained'; at: ChainPlace; key: number }
   | { kind: 'malformed'; at: ChainPlace; reason: MalformedReason };
 
+/** A chained record held for its turn in seq order (a collected host), with the lines that came right after it. */
+interface Held {
+  at: ChainPlace;
+  seq: number;
+  prev: string;
+  hash: string;
+  key: number;
+  reason: MalformedReason | null;
+  after: Kept[];
+}
+
+/** Records a collected host's track holds back at most, waiting for a late batch. */
+const SEQ_WINDOW = 4096;
+
 interface Found {
   found: FoundBreak<ChainPlace>;
   /** The entry to jump to: the break's own record's, else the next entry placed after it (-1 until one is). */
@@ -41,8 +55,24 @@ export class ChainTrack {
   private keyless: Found[] = [];
   /** The tail's lines, kept while a history is read behind it (null: not kept). */
   private kept: Kept[] | null = null;
+  /**
+   * A collected host's lines come as the shipper delivered them: a batch resent late lands
+   * after later ones. Its chained records are checked in seq order, as verify's collector
+   * order does (shared/chain-order.ts): each waits (up to SEQ_WINDOW of them) for the one
+   * before it; the lines after a record travel with it. Null: checked as read.
+   */
+  private readonly held: Map<number, Held> | null;
+  private nextSeq = -1;
+  /** Chained records of a collected host that came after their turn (see `chained`): not checked. */
+  late = 0;
+  /** The chained record held last: lines that come after it travel with it. */
+  private lastHeld: Held | null = null;
 
-  constructor(private readonly watch: ChainWatch) {
+  constructor(
+    private readonly watch: ChainWatch,
+    inSeqOrder = false,
+  ) {
+    this.held = inSeqOrder ? new Map() : null;
     this.checker = new ChainChecker<ChainPlace>({
       onBreak: (found) => {
         if (this.breaks.length < CHAIN_BREAKS_LISTED) {
@@ -63,8 +93,71 @@ export class ChainTrack {
   /** A chained record read on this thread: `hash` of its bytes. `key`: its entry's (-1: none yet). */
   chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null): void {
     this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason });
-    this.checker.chained(at, seq, this.linker.link(prev, hash), key, reason);
+    const held = this.held;
+    if (held !== null && seq < this.nextSeq && !held.has(seq)) {
+      // Its turn has passed: a resent copy kept in place of its original (duplicates are
+      // dropped in read order, and a tail is read before its history), or a batch later than
+      // the window. Not linked (a known limit: verify over the collector orders it first).
+      this.late++;
+      return;
+    }
+    // Its turn (or no turn to wait for: the first, or a seq already held, which the checker judges).
+    if (held === null || seq === this.nextSeq || (this.nextSeq === -1 && held.size === 0) || held.has(seq)) {
+      this.check(at, seq, prev, hash, key, reason);
+      this.lastHeld = null;
+      this.drain();
+    } else {
+      const h: Held = { at, seq, prev, hash, key, reason, after: [] };
+      held.set(seq, h);
+      this.lastHeld = h;
+      if (held.size > SEQ_WINDOW) this.releaseLowest();
+    }
     this.watch.changed(false);
+  }
+
+  /** Records held back for their turn in seq order (not checked yet). */
+  get heldCount(): number {
+    return this.held?.size ?? 0;
+  }
+
+  private check(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null): void {
+    this.checker.chained(at, seq, this.linker.link(prev, hash), key, reason);
+    this.nextSeq = seq + 1;
+  }
+
+  /** The held records whose turn has come, in seq order. */
+  private drain(): void {
+    const held = this.held;
+    if (held === null) return;
+    for (let h = held.get(this.nextSeq); h !== undefined; h = held.get(this.nextSeq)) this.release(h);
+  }
+
+  private release(h: Held): void {
+    (this.held as Map<number, Held>).delete(h.seq);
+    if (this.lastHeld === h) this.lastHeld = null;
+    this.check(h.at, h.seq, h.prev, h.hash, h.key, h.reason);
+    for (const k of h.after) {
+      if (k.kind === 'unchained') this.checker.unchainedRecord(k.at, k.key);
+      else if (k.kind === 'malformed') this.checker.malformedLine(k.at, k.reason);
+    }
+  }
+
+  /** The window is full, or nothing more is coming for now: the lowest held record goes on (the checker judges the gap). */
+  private releaseLowest(): void {
+    const held = this.held as Map<number, Held>;
+    let lowest: Held | null = null;
+    for (const h of held.values()) if (lowest === null || h.seq < lowest.seq) lowest = h;
+    if (lowest) this.release(lowest);
+    this.drain();
+  }
+
+  /**
+   * Nothing more for now: a pending jump is judged. `final` (everything there is was read): the
+   * held records go on too, in seq order. (Not while following: a late batch may still come.)
+   */
+  settle(final: boolean): void {
+    if (final) while (this.held !== null && this.held.size > 0) this.releaseLowest();
+    this.checker.settle();
   }
 
   /** A chained record of a worker's chunk, its facts known (the chunk's first: `this.linker.facts(firstPrev)`). */
@@ -79,12 +172,14 @@ export class ChainTrack {
 
   unchained(at: ChainPlace, key: number): void {
     this.kept?.push({ kind: 'unchained', at, key });
-    this.checker.unchainedRecord(at, key);
+    if (this.lastHeld) this.lastHeld.after.push({ kind: 'unchained', at, key });
+    else this.checker.unchainedRecord(at, key);
   }
 
   malformed(at: ChainPlace, reason: MalformedReason): void {
     this.kept?.push({ kind: 'malformed', at, reason });
-    this.checker.malformedLine(at, reason);
+    if (this.lastHeld) this.lastHeld.after.push({ kind: 'malformed', at, reason });
+    else this.checker.malformedLine(at, reason);
   }
 
   /** An entry was placed in this target: the breaks waiting for one jump to it. */
@@ -116,13 +211,17 @@ export class ChainWatch {
   done = false;
   private readonly pacer: EventPacer;
 
-  constructor(emit: () => void) {
+  /** `inSeqOrder`: a collected host's lines (see ChainTrack.held). */
+  constructor(
+    emit: () => void,
+    private readonly inSeqOrder = false,
+  ) {
     this.pacer = new EventPacer(emit);
-    this.live = new ChainTrack(this);
+    this.live = new ChainTrack(this, inSeqOrder);
   }
 
   track(): ChainTrack {
-    return new ChainTrack(this);
+    return new ChainTrack(this, this.inSeqOrder);
   }
 
   /** Something was checked (`isBreak`: a break found: said within this turn). */
@@ -134,14 +233,17 @@ export class ChainWatch {
    * Nothing more to read for now: a seq jump still waiting for lines after it is judged. (Not
    * the history's: the lines after it are the tail's, checked behind it once it is merged.)
    */
-  settle(): void {
-    this.live.checker.settle();
+  settle(final = false): void {
+    this.live.settle(final);
   }
 
-  /** Every file is read: settles and says so. */
-  finish(): void {
+  /**
+   * Every file is read: settles and says so. `final`: nothing more will come (not following), so
+   * records a collected host holds back for a late batch are checked now, gap or not.
+   */
+  finish(final: boolean): void {
     this.done = true;
-    this.settle();
+    this.settle(final);
     this.pacer.changed(true);
   }
 
@@ -155,12 +257,14 @@ export class ChainWatch {
     let total = 0;
     let unchained = 0;
     let breakCount = 0;
+    let held = 0;
     const breaks: ChainBreakSeen[] = [];
     const where = (at: ChainPlace) => `${spans.get(at.seg).file}:${spans.lineNumber(at.seg, at.line)}`;
     for (const t of tracks) {
       const c = t.checker;
       checked += c.records;
-      total += c.total;
+      total += c.total + t.heldCount;
+      held += t.heldCount;
       unchained += c.unchained;
       breakCount += c.breakCount;
       for (const { found, key } of t.breaks) {
@@ -175,7 +279,8 @@ export class ChainWatch {
         });
       }
     }
-    const state = breakCount > 0 ? 'broken' : this.done ? 'intact' : 'checking';
+    // (Records held back for a late batch are not checked yet: checking, until they are.)
+    const state = breakCount > 0 ? 'broken' : this.done && held === 0 ? 'intact' : 'checking';
     return { state, checked, total, unchained, breaks, breakCount };
   }
 }

@@ -59,6 +59,7 @@ class Engine extends EngineEvents implements HostEngine {
   private readonly plan: ReadPlan;
   private readonly chain: ChainWatch;
   private readonly origin: string;
+  private readonly follow: boolean;
   private closed = false;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
@@ -69,8 +70,8 @@ class Engine extends EngineEvents implements HostEngine {
     super();
     this.files = [...paths];
     this.origin = setup.origin;
-    this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()));
     this.spans = new FileSpans(setup.pool ?? null);
+    this.follow = options.follow !== false;
     const total = this.files.reduce((sum, p) => sum + sizeOrZero(p), 0);
     this.readProgress = new ReadProgress(total, (p) => this.emit('progress', p));
     // One of a fleet's hosts (it shares the fleet's descriptors) makes little room beyond its bytes.
@@ -87,7 +88,9 @@ class Engine extends EngineEvents implements HostEngine {
       scheduleChange: () => this.batch.schedule(),
     };
     this.policy = setup.delivery(host);
-    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live));
+    // A collected host's lines may come out of order (a late batch): its chain is checked in seq order.
+    this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()), this.policy.responsesMayComeFirst);
+    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,
@@ -204,7 +207,7 @@ class Engine extends EngineEvents implements HostEngine {
   private finishIndex(): void {
     if (!this.readProgress.finish()) return;
     this.batch.flush();
-    this.chain.finish();
+    this.chain.finish(!this.follow);
     this.resolveReady();
     this.resolveIndexed();
   }

@@ -47,7 +47,7 @@ export class ScanPool {
   /** Jobs sent to a worker and not answered. */
   private readonly waiting = new Map<number, { worker: number; done: (r: Scanned) => void; fail: () => void }>();
   private readonly failed = new Set<number>();
-  private readonly local = new ChunkScanner();
+  private readonly local: ChunkScanner;
   /** Read buffers back from the workers, for the next chunks (fresh memory costs page faults). */
   private readonly free: ArrayBuffer[] = [];
   private bufferBytes = 0;
@@ -56,11 +56,15 @@ export class ScanPool {
   /** A worker failed: the pool is not used again. */
   private broken = false;
 
-  /** Starts `size` workers (0: scan in this thread only). Never throws: a worker that cannot start is not used. */
-  constructor(size: number) {
+  /**
+   * Starts `size` workers (0: scan in this thread only). Never throws: a worker that cannot start
+   * is not used. `hashLines` false: lines are not hashed (the chain is not checked).
+   */
+  constructor(size: number, hashLines = true) {
+    this.local = new ChunkScanner(hashLines);
     for (let i = 0; i < size; i++) {
       try {
-        const w = startWorker();
+        const w = startWorker(hashLines);
         const index = this.workers.length;
         w.on('message', (m: { id: number; result: ChunkResult; buffer: ArrayBuffer }) => {
           if (m.buffer.byteLength === this.bufferBytes) this.free.push(m.buffer);
@@ -279,12 +283,13 @@ function emptyResult(size = 0): ChunkResult {
  * A worker running scan-worker: the built .js next to this file, or — when running from the
  * TypeScript sources (tests, tsx) — the .ts through tsx's loader registered in the worker.
  */
-function startWorker(): Worker {
+function startWorker(hashLines: boolean): Worker {
   const here = import.meta.url;
+  const workerData = { hashLines };
   if (here.endsWith('.ts')) {
     const script = new URL('./scan-worker.ts', here).href;
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
-    return new Worker(boot, { eval: true });
+    return new Worker(boot, { eval: true, workerData });
   }
-  return new Worker(new URL('./scan-worker.js', here));
+  return new Worker(new URL('./scan-worker.js', here), { workerData });
 }

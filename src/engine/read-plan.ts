@@ -42,6 +42,8 @@ export interface EngineTuning {
   scanWorkers?: number | 'auto';
   /** Test seam: awaited after the tail is shown, before the history is read. */
   beforeHistory?: () => Promise<void>;
+  /** For the benchmark: false indexes without checking the chain (no line hashed), to measure what the check costs. Default true. */
+  checkChain?: boolean;
   /** For the benchmark: the scan workers each history pass started. */
   onScanWorkers?: (threads: number) => void;
   /** One of a fleet's followed hosts: how its follower watches and polls (fleet-engine.ts). */
@@ -283,7 +285,7 @@ export class ReadPlan implements LiveFileReader {
     const setting = tuning.scanWorkers ?? 'auto';
     const workers = big ? scanWorkerCount(setting, parts.cpuAtOpen ?? undefined) : 0;
     // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
-    const pool = big && (workers > 0 || setting === 0) ? new ScanPool(workers) : null;
+    const pool = big && (workers > 0 || setting === 0) ? new ScanPool(workers, tuning.checkChain !== false) : null;
     tuning.onScanWorkers?.(pool?.threads ?? 0);
     const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
     let result: { hist: JoinTarget; linesBeforeTail: number };

@@ -45,6 +45,8 @@ export class RecordIntake {
     private readonly batch: ChangeBatch,
     /** Where followed lines go: the entries shown (its joiner is replaced when the history is merged). */
     public live: JoinTarget,
+    /** False (the benchmark's "index alone"): the chain is not checked, no line hashed. */
+    private readonly checkChain = true,
   ) {}
 
   /** Lines of `span` into `target`. */
@@ -71,6 +73,7 @@ export class RecordIntake {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {
         this.addMalformed(span, line, offset, parsed.reason);
+        if (!this.checkChain) return;
         // Not a record to the index; to the chain, what verify would call it.
         const c = classifyChainLine(buf.subarray(start, end));
         const at = { seg: span.id, line };
@@ -89,7 +92,7 @@ export class RecordIntake {
     // (Read before apply: its prev may point into the line's bytes.)
     const prev = r.chained ? prevOf(r, buf) : '';
     const key = this.apply(r, target);
-    if (key !== DUPLICATE) {
+    if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
       if (r.chained) target.chain.chained(at, r.seq, prev, hashLine(buf.subarray(start, end)), key);
       else target.chain.unchained(at, key);
@@ -134,6 +137,7 @@ export class RecordIntake {
       if (kind === OUT_MALFORMED) {
         const reason = res.malformed[malformed++].reason;
         this.addMalformed(span, line, offset, reason);
+        if (!this.checkChain) continue;
         const at = { seg: span.id, line };
         if ((flags & F_CHAINED) !== 0) chain.chainedFacts(at, res.seq[i], facts, -1, 'not valid UTF-8');
         else if ((flags & F_OBJECT) !== 0) chain.unchained(at, -1);
@@ -143,6 +147,7 @@ export class RecordIntake {
       if (kind === OUT_SEAL) {
         // Never an entry, but a link of the chain like any record.
         this.seals++;
+        if (!this.checkChain) continue;
         if ((flags & F_CHAINED) !== 0) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, -1);
         else chain.unchained({ seg: span.id, line }, -1);
         continue;
@@ -174,7 +179,7 @@ export class RecordIntake {
       r.length = res.length[i];
       r.line = line;
       const key = this.apply(r, target);
-      if (key === DUPLICATE) continue;
+      if (key === DUPLICATE || !this.checkChain) continue;
       if (r.chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, key);
       else chain.unchained({ seg: span.id, line }, key);
     }
@@ -235,7 +240,7 @@ export class RecordIntake {
 
   private overCap(span: FileSpan, line: number, offset: number, reason: string, target: JoinTarget): void {
     this.addMalformed(span, line, offset, reason);
-    target.chain.malformed({ seg: span.id, line }, reason);
+    if (this.checkChain) target.chain.malformed({ seg: span.id, line }, reason);
   }
 
   addMalformed(span: FileSpan, line: number, offset: number, reason: string): void {

@@ -1,5 +1,5 @@
 /** Scan worker: chunks of whole lines in, compact records out (chunk-scan.ts). The input buffer goes back for reuse. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ChunkScanner, transferables } from './chunk-scan.js';
 
 interface Job {
@@ -11,7 +11,7 @@ interface Job {
 
 const port = parentPort;
 if (!port) throw new Error('scan-worker: not started as a worker thread');
-const scanner = new ChunkScanner();
+const scanner = new ChunkScanner((workerData as { hashLines?: boolean } | null)?.hashLines !== false);
 port.on('message', (job: Job) => {
   const result = scanner.scan(Buffer.from(job.buffer, 0, job.length), job.final);
   port.postMessage({ id: job.id, result, buffer: job.buffer }, [...transferables(result), job.buffer]);

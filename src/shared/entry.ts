@@ -15,7 +15,7 @@ export const ENTRY_STATES: readonly EntryState[] = ['running', 'ok', 'failed', '
  * - orphan-response: a response whose request is not in the files read (rotated away, or forged);
  * - duplicate-id: a second request with an id already seen (each is its own entry);
  * - second-response: a further response for an entry that already had one (first one wins);
- * - interrupted: still running when its writer restarted (a `writer` start record followed);
+ * - interrupted: still running when its writer stopped or restarted (a `writer` stop or start record followed);
  * - unchained: a record without seq/prev.
  */
 export type Anomaly = 'orphan-response' | 'duplicate-id' | 'second-response' | 'interrupted' | 'unchained';

@@ -42,6 +42,9 @@ interface EngineRun {
   comboQueryMs: number;
   statsMs: number;
   entry1000Ms: number;
+  /** The chain's verdict once indexed, and the records it checked ('off' when not checked). */
+  chainState: string;
+  chainChecked: number;
 }
 
 interface BareRun {
@@ -67,10 +70,11 @@ function threadCpu(): Map<string, number> {
   return out;
 }
 
-async function engineChild(file: string, oneThread: boolean, workers: string): Promise<EngineRun> {
+async function engineChild(file: string, oneThread: boolean, workers: string, checkChain = true): Promise<EngineRun> {
   const { openEngine } = await import('../../src/engine/engine.js');
   let usedWorkers = 0;
   const tuning = {
+    checkChain,
     ...(oneThread ? { parallelMinBytes: Number.POSITIVE_INFINITY } : workers !== 'auto' ? { scanWorkers: Number(workers) } : {}),
     onScanWorkers: (threads: number) => (usedWorkers = threads),
   };
@@ -109,6 +113,9 @@ async function engineChild(file: string, oneThread: boolean, workers: string): P
   clearInterval(probe);
   clearInterval(sampler);
   const cpuAfter = threadCpu();
+  const mainAfter = cpuAfter.get(String(process.pid)) ?? 0;
+  // Threads that ended (the scan workers) are gone from /proc: the peak seen while they ran counts.
+  for (const [tid, cpu] of peak) if (!cpuAfter.has(tid)) cpuAfter.set(tid, cpu);
   let cpuTotal = 0;
   let cpuMax = 0;
   for (const [tid, after] of cpuAfter) {
@@ -116,9 +123,7 @@ async function engineChild(file: string, oneThread: boolean, workers: string): P
     cpuTotal += used;
     cpuMax = Math.max(cpuMax, used);
   }
-  const cpuMain = (cpuAfter.get(String(process.pid)) ?? 0) - (cpuBefore.get(String(process.pid)) ?? 0);
-  // Threads that ended (the scan workers) are gone from /proc: the peak seen while they ran counts.
-  for (const [tid, cpu] of peak) if (!cpuAfter.has(tid)) cpuAfter.set(tid, cpu);
+  const cpuMain = mainAfter - (cpuBefore.get(String(process.pid)) ?? 0);
   gc();
   gc();
   const mem = process.memoryUsage();
@@ -166,6 +171,8 @@ async function engineChild(file: string, oneThread: boolean, workers: string): P
     comboQueryMs,
     statsMs,
     entry1000Ms,
+    chainState: checkChain ? (engine.chainStatus?.().state ?? '?') : 'off',
+    chainChecked: checkChain ? (engine.chainStatus?.().checked ?? 0) : 0,
   };
   await engine.close();
   return run;
@@ -337,10 +344,12 @@ async function main(): Promise<void> {
   const bare: BareRun[] = [];
   const engine: EngineRun[] = [];
   const single: EngineRun[] = [];
+  const noChain: EngineRun[] = [];
   for (let i = 0; i < runs; i++) {
     // Interleaved, so that all see the same moments of a shared machine.
     bare.push(runChild<BareRun>('bare', file));
     engine.push(runChild<EngineRun>('engine', file, workersArg));
+    noChain.push(runChild<EngineRun>('engine-nochain', file, workersArg));
     single.push(runChild<EngineRun>('engine-1t', file));
   }
   const follow = runChild<FollowRun>('follow', file);
@@ -382,6 +391,20 @@ async function main(): Promise<void> {
       `${(median(singleMbs) / bareMbsMedian).toFixed(2)}×`,
       '—',
     ],
+    (() => {
+      // What checking the chain costs: the same engine, the same file, the same run, with no line hashed.
+      const wall = m((r) => r.indexedMs / 1000);
+      const alone = median(noChain.map((r) => r.indexedMs / 1000));
+      const cpuWith = m((r) => r.cpuTotal);
+      const cpuAlone = median(noChain.map((r) => r.cpuTotal));
+      return [
+        '  chain check: index + check vs alone',
+        `${fmt(wall, 2)} s wall, CPU ${fmt(cpuWith, 2)} s, first screen ${fmt(m((r) => r.readyMs))} ms; ${engine[0].chainState}, ${fmt(engine[0].chainChecked)} records checked`,
+        `index alone ${fmt(alone, 2)} s wall (best ${fmt(Math.min(...noChain.map((r) => r.indexedMs / 1000)), 2)}), CPU ${fmt(cpuAlone, 2)} s, first screen ${fmt(median(noChain.map((r) => r.readyMs)))} ms`,
+        `wall +${fmt((100 * (wall - alone)) / alone, 0)} %, CPU +${fmt(cpuWith - cpuAlone, 2)} s`,
+        '≤ +25 % wall',
+      ];
+    })(),
     ['RSS, all entries indexed', both((r) => r.rssMb, 0, ' MB'), `JSON.parse loop (keeps nothing) ${fmt(median(bare.map((r) => r.rssMb)))} MB`, '—', '≤ 250 MB'],
     ['text search over all (NGINX)', both((r) => r.textQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['filter by state over all', both((r) => r.stateQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
@@ -428,6 +451,7 @@ async function main(): Promise<void> {
       followP95Ms: follow.p95,
       maxBusyBlockMs: m((r) => r.maxBusyBlockMs),
       maxBlockMs: m((r) => r.maxBlockMs),
+      chainCheckWallPercent: (100 * (m((r) => r.indexedMs) - median(noChain.map((r) => r.indexedMs)))) / median(noChain.map((r) => r.indexedMs)),
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   }
@@ -442,8 +466,8 @@ async function child(mode: string, args: string[]): Promise<void> {
     return;
   }
   const result =
-    mode === 'engine' || mode === 'engine-1t'
-      ? await engineChild(args[0], mode === 'engine-1t', args[1] ?? 'auto')
+    mode === 'engine' || mode === 'engine-1t' || mode === 'engine-nochain'
+      ? await engineChild(args[0], mode === 'engine-1t', args[1] ?? 'auto', mode !== 'engine-nochain')
       : mode === 'follow'
         ? await followChild()
         : bareChild(args[0]);

@@ -75,16 +75,16 @@ describe('print --follow', () => {
 
   it('prints an entry left running by a writer that restarted: its result will never come', async () => {
     const file = path.join(tempDir(), 'audit.log');
-    writeLog(file, KNOWN);
+    const log = openLog(file, KNOWN); // the writer keeps running: g6 may still complete
     const child = spawnCli(['print', '-f', '--json', file]);
     const done = collect(child);
     await firstLines(child, 6);
+    log.close(); // its stop: g6 will never complete (issue #13: interrupted at once, not at the next start)
+    const [g6] = (await firstLines(child, 1)).map((l) => JSON.parse(l));
+    expect(g6).toMatchObject({ id: 'g6', state: 'running', anomalies: ['interrupted'] });
     writeLog(file, [{ request: { id: 'after', time: '2026-11-01T11:00:00Z', decision: 'denied' } }]); // a new writer: start record first
-    const next = (await firstLines(child, 2)).map((l) => JSON.parse(l));
-    expect(next).toMatchObject([
-      { id: 'g6', state: 'running', anomalies: ['interrupted'] },
-      { id: 'after', state: 'denied' },
-    ]);
+    const next = (await firstLines(child, 1)).map((l) => JSON.parse(l));
+    expect(next).toMatchObject([{ id: 'after', state: 'denied' }]);
     child.kill('SIGTERM');
     expect((await done).code).toBe(0);
   });
@@ -155,7 +155,9 @@ describe('print --follow through repeated copytruncate', () => {
         } else {
           expect(e, JSON.stringify(e)).toMatchObject({ anomalies: ['orphan-response'], pipeline: [], decision: null });
         }
-        expect(e, JSON.stringify(e)).toMatchObject({ state: 'ok', status: 'ok', error: null, exit_codes: [0], stdout_len: 120, duration_ms: n });
+        // (A request whose response a truncation took is interrupted by the writer's stop: printed then, as such.)
+        if (e.state === 'running') expect(e.anomalies, JSON.stringify(e)).toEqual(['interrupted']);
+        else expect(e, JSON.stringify(e)).toMatchObject({ state: 'ok', status: 'ok', error: null, exit_codes: [0], stdout_len: 120, duration_ms: n });
       }
       const ids = printed.map((e) => e.id);
       expect(ids.length).toBe(new Set(ids).size);
@@ -164,7 +166,8 @@ describe('print --follow through repeated copytruncate', () => {
       const said = stderr.split('\n').filter((l) => l !== '');
       const truncated = said.filter((l) => l === `sudo-proxy-audit: ${file} was truncated (copytruncate?): reading it again from the start`);
       expect(truncated).toHaveLength(truncations);
-      const lost = said.filter((l) => !truncated.includes(l));
+      // (The records lost leave gaps in the chain: said last, as verify would say it.)
+      const lost = said.filter((l) => !truncated.includes(l) && !l.startsWith('sudo-proxy-audit: warning: the hash chain is broken'));
       for (const l of lost) expect(l).toMatch(new RegExp(`^sudo-proxy-audit: ${file} was truncated\\b.*\\d+ records? (read|written)`));
       const lostCount = lost.reduce((sum, l) => sum + Number(/ (\d+) records? (?:read|written)/.exec(l)?.[1]), 0);
       const onDisk = recordsOnDisk(file);

@@ -109,7 +109,11 @@ describe('print text', () => {
   it('prints a header and one aligned line per entry, oldest first', async () => {
     const r = await runCli(['print', known]);
     expect(r.code).toBe(0);
-    const lines = linesOf(r.stdout);
+    const all = linesOf(r.stdout);
+    // The writer's start and stop, in place (print-events.test.ts has the rest).
+    expect(all[1]).toMatch(/^── .* writer started \(pid \d+\)$/);
+    expect(all.at(-1)).toMatch(/^── .* writer stopped \(pid \d+\)$/);
+    const lines = all.filter((l) => !l.startsWith('──'));
     expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(/^TIME\s+HOST\s+SESSION\s+STATE\s+WAIT\s+EXIT\s+TOOK\s+OUT\s+COMMAND$/);
     expect(lines[1]).toMatch(/^2026-11-01 08:00:00\s+web-01\s+s1\s+ok\s+1\.0s\s+0\s+900ms\s+2\.0K # systemctl restart nginx$/);
@@ -122,10 +126,10 @@ describe('print text', () => {
   });
 
   it('omits the header with --no-header, and prints UTC with --utc whatever TZ says', async () => {
-    const r = await runCli(['print', '--no-header', '--utc', '--state', 'ok', known], { env: { ...process.env, TZ: 'Asia/Tokyo', NO_COLOR: '1' } });
+    const r = await runCli(['print', '--no-header', '--no-events', '--utc', '--state', 'ok', known], { env: { ...process.env, TZ: 'Asia/Tokyo', NO_COLOR: '1' } });
     expect(linesOf(r.stdout)).toHaveLength(1);
     expect(r.stdout).toMatch(/^2026-11-01 08:00:00Z /);
-    const local = await runCli(['print', '--no-header', '--state', 'ok', known], { env: { ...process.env, TZ: 'Asia/Tokyo', NO_COLOR: '1' } });
+    const local = await runCli(['print', '--no-header', '--no-events', '--state', 'ok', known], { env: { ...process.env, TZ: 'Asia/Tokyo', NO_COLOR: '1' } });
     expect(local.stdout).toMatch(/^2026-11-01 17:00:00 /);
   });
 });
@@ -178,7 +182,9 @@ describe('malformed lines', () => {
     const err = linesOf(r.stderr);
     expect(err[0]).toBe(`${file}:3: not JSON`);
     expect(err[1]).toMatch(new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}:4: schema`));
-    expect(err).toHaveLength(2);
+    // A JSON object without seq and prev inside the chain: inserted, as verify says, said last.
+    expect(err[2]).toMatch(/^sudo-proxy-audit: warning: the hash chain is broken \(1 break\): .*:4 carries no valid chain fields/);
+    expect(err).toHaveLength(3);
   });
 
   it('make --strict exit 1, for print and stats', async () => {

@@ -37,9 +37,15 @@ describe.concurrent('stats', () => {
       latency_ms: { count: 5, p50: 1000, p95: 60000, max: 60000 },
       // Executions: 3, 120, 900.
       duration_ms: { count: 3, p50: 120, p95: 900, max: 900 },
-      anomalies: { orphan_response: 0, duplicate_id: 0, second_response: 0, interrupted: 0, unchained: 0 },
+      // g6 was still running when its writer stopped (the fixture's writer closes): interrupted.
+      anomalies: { orphan_response: 0, duplicate_id: 0, second_response: 0, interrupted: 1, unchained: 0 },
       malformed_count: 0,
       malformed: [],
+      chain: { state: 'intact', checked: 12, unchained: 0, break_count: 0, breaks: [] },
+      dropped_records: 0,
+      gaps: 0,
+      writer: { starts: 1, stops: 1, crashes: 0 },
+      interrupted: 1,
     });
     expect(s.top_commands).toHaveLength(7);
     expect(s.top_commands).toContainEqual({ command: 'journalctl -u nginx | grep error', count: 1 });
@@ -66,7 +72,11 @@ describe.concurrent('stats', () => {
     expect(text).toMatch(/^Decision latency \(prompted\) +p50 1\.0s +p95 1m00s +max 1m00s +\(n=5\)$/m);
     expect(text).toMatch(/^Duration \(executions\) +p50 120ms +p95 900ms +max 900ms +\(n=3\)$/m);
     expect(text).toMatch(/^ {2}\(local\) +1 +14\.3%$/m);
-    expect(text).toMatch(/^Anomalies: +none$/m);
+    expect(text).toMatch(/^ {2}interrupted +1 +14\.3%$/m);
+    expect(text).toMatch(/^Hash chain: +intact \(12 records checked\)$/m);
+    expect(text).toMatch(/^Dropped records: +0$/m);
+    expect(text).toMatch(/^Writer: +1 start, 1 stop, 0 crashes$/m);
+    expect(text).toMatch(/^Interrupted entries: +1$/m);
   });
 
   it('lists malformed lines with file:line and reason', async () => {

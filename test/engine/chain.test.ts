@@ -111,3 +111,49 @@ describe('the chain while following', () => {
     expect(events.at(-1)?.breaks[0]).toMatchObject({ kind: 'modified', file: path.resolve(file), line: lines - 1 });
   });
 });
+
+describe('the chain of a collected host', () => {
+  it('a batch the shipper delivered late is checked in seq order: intact, as verify says', async () => {
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 60));
+    fs.mkdirSync(path.join(dir, 'web'));
+    writeLines(path.join(dir, 'web', 'audit.log'), [...lines.slice(0, 40), ...lines.slice(70, 100), ...lines.slice(40, 70), ...lines.slice(100)]);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    expect(status(engine)).toMatchObject({ state: 'intact', checked: lines.length, breakCount: 0 });
+  });
+
+  it('a record missing for good is still a deletion', async () => {
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 60));
+    fs.mkdirSync(path.join(dir, 'web'));
+    writeLines(path.join(dir, 'web', 'audit.log'), [...lines.slice(0, 40), ...lines.slice(41)]);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    expect(status(engine).breaks.map((b) => [b.kind, b.line, b.origin])).toEqual([['deleted', 41, 'web']]);
+  });
+});
+
+describe('the chain of a followed collected host', () => {
+  it('records waiting for a late batch are not a break: checking, then intact once it comes', async () => {
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 60));
+    fs.mkdirSync(path.join(dir, 'web'));
+    const file = path.join(dir, 'web', 'audit.log');
+    writeLines(file, [...lines.slice(0, 40), ...lines.slice(70)]);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true });
+    open.push(engine);
+    await engine.indexed();
+    await vi.waitFor(() => expect(status(engine)).toMatchObject({ state: 'checking', checked: 40, breakCount: 0 }), WAIT);
+    fs.appendFileSync(file, lines.slice(40, 70).map((l) => `${l}\n`).join(''));
+    await vi.waitFor(() => expect(status(engine)).toMatchObject({ state: 'intact', checked: lines.length, breakCount: 0 }), WAIT);
+  });
+});

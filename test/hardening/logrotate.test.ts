@@ -169,7 +169,7 @@ interface Outcome {
   engine: AuditEngine;
   notices: EngineNotice[];
   appended: number;
-  printed: Array<{ id: string; state: string }>;
+  printed: Array<{ id: string; state: string; anomalies: string[] }>;
   printStderr: string;
 }
 
@@ -209,7 +209,7 @@ async function rotateWhileFollowing(configName: string): Promise<Outcome> {
 
   const print = spawnCli(['print', '-f', '--json', file]);
   children.push(print);
-  const printed: Array<{ id: string; state: string }> = [];
+  const printed: Array<{ id: string; state: string; anomalies: string[] }> = [];
   let partial = '';
   print.stdout?.setEncoding('utf8').on('data', (d: string) => {
     const lines = (partial + d).split('\n');
@@ -339,8 +339,13 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
     const printedIds = o.printed.map((e) => e.id);
     expect(duplicatesOf(printedIds)).toEqual([]);
     expect(ids.filter((id) => !printedIds.includes(id))).toEqual([]);
-    expect(o.printed.filter((e) => e.state !== 'ok')).toEqual([]);
-    const said = o.printStderr.trim().split('\n');
+    // (Or interrupted: its response lost to the truncation, printed when the writer stopped.)
+    expect(o.printed.filter((e) => e.state !== 'ok' && !(e.state === 'running' && e.anomalies.join() === 'interrupted'))).toEqual([]);
+    // (The records lost leave gaps in the chain: the closing warning says so, as verify would.)
+    const said = o.printStderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('sudo-proxy-audit: warning: the hash chain is broken'));
     const rotatedSaid = said.filter((l) => l === `sudo-proxy-audit: ${o.file} was rotated: reading the new file`).length;
     expect(said.filter((l) => !l.endsWith('was rotated: reading the new file') && !l.endsWith('(yet, or rotated away): waiting for it'))).toEqual([]);
     expect(rotatedSaid).toBeGreaterThanOrEqual(ROTATIONS);
@@ -408,7 +413,8 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
     const inFiles = new Set(all);
     expect(missedSeqs.filter((seq) => inFiles.has(seq)), 'records the engine missed though a file holds them').toEqual([]);
     const engineEntries = Array.from({ length: o.engine.size() }, (_, p) => o.engine.entry(p));
-    expect(engineEntries.flatMap((e) => e.anomalies).filter((a) => a !== 'orphan-response')).toEqual([]);
+    // (Interrupted: still running when the writer stopped, its response lost to a truncation.)
+    expect(engineEntries.flatMap((e) => e.anomalies.map((a) => `${a}:${e.state}`)).filter((a) => !a.startsWith('orphan-response') && a !== 'interrupted:running')).toEqual([]);
     // What the engine gives is what the files hold: no record that left the disk is delivered.
     const lostKeys = new Set(lostSeqs.map((s) => o.order[s - 1]));
     expect(delivered.filter((k) => lostKeys.has(k))).toEqual([]);
@@ -417,8 +423,13 @@ describe.skipIf(!logrotateTool.found)('real logrotate while a writer appends and
     const printedIds = o.printed.map((e) => e.id);
     expect(printedIds.filter((id) => !/^op-\d+$/.test(id))).toEqual([]);
     expect(duplicatesOf(printedIds)).toEqual([]);
-    expect(o.printed.filter((e) => e.state !== 'ok')).toEqual([]);
-    const said = o.printStderr.trim().split('\n');
+    // (Or interrupted: its response lost to the truncation, printed when the writer stopped.)
+    expect(o.printed.filter((e) => e.state !== 'ok' && !(e.state === 'running' && e.anomalies.join() === 'interrupted'))).toEqual([]);
+    // (The records lost leave gaps in the chain: the closing warning says so, as verify would.)
+    const said = o.printStderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('sudo-proxy-audit: warning: the hash chain is broken'));
     const truncatedSaid = `sudo-proxy-audit: ${o.file} was truncated (copytruncate?): reading it again from the start`;
     expect(said.filter((l) => l === truncatedSaid)).toHaveLength(ROTATIONS);
     const lostSaid = said.filter((l) => l !== truncatedSaid);

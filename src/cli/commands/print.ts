@@ -2,7 +2,7 @@
  * `sudo-proxy-audit print`: joined entries, oldest first, one per line: aligned text for
  * people or `--json` for scripts; `-f` keeps printing entries as they complete.
  */
-import type { AuditEngine, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
 import { keptPosition, newPositions, positionsMoved } from '../../shared/held-positions.js';
 import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
 import { jsonForTerminal } from '../../shared/sanitize.js';
@@ -12,7 +12,8 @@ import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-tex
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
-import { LineOutput } from './output.js';
+import { brokenChainWarning, chainStatusOf, eventJson, eventLine, integrityFails, integritySummary, type LogEvent, logEvents } from './log-events.js';
+import { LineOutput, stderrLine } from './output.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 
 const help = `Usage: ${PROGRAM} print [FILE… | DIR…] [options]
@@ -24,6 +25,11 @@ escaped as in the viewer. Malformed lines are reported on stderr as FILE:LINE: R
 the writer's records of lost records (dropped in an outage, or a log file or directory
 deleted under it) as FILE:LINE: writer (pid P): …
 
+Between the entries, where they happened, lines starting with ── say what the writer did
+(started, stopped, started after a crash, dropped records it could not write: a GAP) and
+where the hash chain is broken (CHAIN BROKEN); a broken chain also ends with a warning on
+stderr. --no-events leaves them out.
+
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
 
@@ -33,22 +39,29 @@ ORIGIN column (the "origin" field in JSON) names the host each entry was collect
 
 Options:
       --json        one JSON object per entry (stable snake_case fields; see the README)
+      --events      with --json: also the writer events and chain breaks, in place, as
+                    objects with an "event" field ("writer", "chain_break"; entries have none)
   -f, --follow      keep running: print each entry once it completes (entries still
                     running are printed when their result arrives); Ctrl-C to stop
       --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
-      --strict      exit 1 when malformed lines were found
+      --strict      exit 1 when malformed lines were found, the chain is broken, or the
+                    writer dropped records
       --utc         times in UTC instead of local time
       --no-header   no column header line (text output)
+      --no-events   no writer or chain-break lines (text output)
   -h, --help        show this help
 
 ${FILTER_HELP}
-Exit status: 0 ok, 1 malformed lines with --strict, 2 usage or I/O error.
+Exit status: 0 ok, 1 malformed lines, a broken chain or dropped records with --strict,
+2 usage or I/O error.
 `;
 
 const OPTIONS = {
   ...QUERY_OPTIONS,
   follow: { type: 'boolean', short: 'f' },
   'no-header': { type: 'boolean' },
+  events: { type: 'boolean' },
+  'no-events': { type: 'boolean' },
 } as const;
 
 /** Column widths come from up to this many entries spread over the output. */
@@ -84,8 +97,15 @@ export const printCommand: Command = {
     const origins = inputs.kind === 'collector' ? inputs.hosts.map((h) => h.origin) : undefined;
     const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
     const format = values.json ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
+    // Writer events and chain breaks in place: always in text, with --events in JSON.
+    const showEvents = values.json ? values.events === true : values['no-events'] !== true;
+    const formatEvent = values.json ? (e: LogEvent) => jsonForTerminal(eventJson(e)) : (e: LogEvent) => eventLine(e, values.utc === true);
+    const chain = chainStatusOf(engine);
+    const events = showEvents ? logEvents(engine, chain) : [];
+    let nextEvent = 0;
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
     for (const p of positions) {
+      while (nextEvent < events.length && events[nextEvent].position <= p) out.line(formatEvent(events[nextEvent++]));
       const e = engine.entry(p);
       // Running when the follow began: printed once complete, from the running set below. (Not
       // `!settled(e)`: an entry that completes while this dump is written would print twice.)
@@ -93,23 +113,53 @@ export const printCommand: Command = {
       out.line(format(e));
       await out.maybeFlush();
     }
+    while (nextEvent < events.length) out.line(formatEvent(events[nextEvent++]));
     await out.flush();
     let reported = reportMalformed(engine, 0);
     let gapsReported = reportWriterGaps(engine, 0);
     if (!follow) {
       const malformed = engine.malformedCount();
+      const fails = integrityFails(integritySummary(engine, chain));
       await engine.close();
-      return values.strict && malformed > 0 ? EXIT_VERDICT : EXIT_OK;
+      warnIfBroken(chain);
+      return values.strict && (malformed > 0 || fails) ? EXIT_VERDICT : EXIT_OK;
     }
     const signals = stopSignals as ReturnType<typeof untilSignal>;
     signals.following();
+    const said = { writers: engine.writerEvents().length, breaks: chain?.breaks.length ?? 0 };
+    // New writer events and breaks, printed as they are found (after the entries printed so far).
+    const onEvents = showEvents ? () => newEvents(engine, said).forEach((ev) => out.line(formatEvent(ev))) : () => {};
+    const onChain = () => {
+      onEvents();
+      void out.flush();
+    };
+    engine.on('chain', onChain);
     await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, () => {
       reported = reportMalformed(engine, reported);
       gapsReported = reportWriterGaps(engine, gapsReported);
+      onEvents();
     });
-    return values.strict && engine.malformedCount() > 0 ? EXIT_VERDICT : EXIT_OK;
+    const last = chainStatusOf(engine);
+    warnIfBroken(last);
+    const fails = integrityFails(integritySummary(engine, last));
+    return values.strict && (engine.malformedCount() > 0 || fails) ? EXIT_VERDICT : EXIT_OK;
   },
 };
+
+function warnIfBroken(chain: ChainStatus | null): void {
+  const warning = brokenChainWarning(chain);
+  if (warning) stderrLine(warning);
+}
+
+/** Writer events and chain breaks found since `said` counted them (both lists only grow while following). */
+function newEvents(engine: AuditEngine, said: { writers: number; breaks: number }): LogEvent[] {
+  const out: LogEvent[] = [];
+  const writers = engine.writerEvents();
+  for (; said.writers < writers.length; said.writers++) out.push({ position: engine.size(), writer: writers[said.writers] });
+  const breaks = chainStatusOf(engine)?.breaks ?? [];
+  for (; said.breaks < breaks.length; said.breaks++) out.push({ position: engine.size(), chainBreak: breaks[said.breaks] });
+  return out;
+}
 
 /**
  * Prints entries as they complete until SIGINT/SIGTERM. Running entries wait in `pending`

@@ -10,6 +10,7 @@ import { hostText } from '../../tui/format/cells.js';
 import { displayWidth, fit } from '../../tui/format/text.js';
 import { formatDuration } from '../../tui/format/units.js';
 import { fullTime } from './entry-text.js';
+import { chainVerdictText, type IntegritySummary } from './log-events.js';
 
 export interface StatsInput {
   files: readonly string[];
@@ -23,7 +24,11 @@ export interface StatsInput {
   malformed: readonly MalformedLine[];
   /** The seals, per origin ('' for files read directly); only logs that have any. */
   seals?: ReadonlyArray<{ origin: string; scan: SealScan }>;
+  /** The chain and the writer's life; absent: not known (said as nothing found). */
+  integrity?: IntegritySummary;
 }
+
+const NO_INTEGRITY: IntegritySummary = { chain: null, droppedRecords: 0, gaps: 0, starts: 0, stops: 0, crashes: 0 };
 
 /** Rows listed per table in text; --json lists everything. */
 const TEXT_ROWS = 10;
@@ -57,6 +62,28 @@ export function statsJson(input: StatsInput): Record<string, unknown> {
     ...(input.seals && input.seals.length > 0
       ? { seal: input.collector ? Object.fromEntries(input.seals.map((s) => [s.origin, sealScanJson(s.scan)])) : sealScanJson(input.seals[0].scan) }
       : {}),
+    ...integrityJson(input.integrity ?? NO_INTEGRITY, s),
+  };
+}
+
+/** The integrity fields of `stats --json` (issue #13): added beside the others, none renamed. */
+function integrityJson(i: IntegritySummary, s: EntryStats): Record<string, unknown> {
+  const c = i.chain;
+  return {
+    chain:
+      c === null
+        ? null
+        : {
+            state: c.state,
+            checked: c.checked,
+            unchained: c.unchained,
+            break_count: c.breakCount,
+            breaks: c.breaks.map((b) => ({ kind: b.kind, file: b.file, line: b.line, message: b.message, origin: b.origin })),
+          },
+    dropped_records: i.droppedRecords,
+    gaps: i.gaps,
+    writer: { starts: i.starts, stops: i.stops, crashes: i.crashes },
+    interrupted: s.anomalies.interrupted,
   };
 }
 
@@ -110,6 +137,7 @@ export function statsText(input: StatsInput, options: { utc: boolean; malformedL
     if (text !== null) lines.push(`Seals:                ${escapeForTerminal(origin === '' ? text : `${origin}: ${text}`)}`);
   }
   lines.push('');
+  lines.push('', ...integrityLines(input.integrity ?? NO_INTEGRITY, s), '');
 
   const states = ENTRY_STATES.map((state: EntryState) => ({ name: state, count: s.byState[state] }));
   lines.push(...countTable('States', states, s.total, ENTRY_STATES.length));
@@ -131,4 +159,19 @@ export function statsText(input: StatsInput, options: { utc: boolean; malformedL
   }
   while (lines[lines.length - 1] === '') lines.pop();
   return `${lines.join('\n')}\n`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The chain's verdict, the writer's gaps and life, and the entries they interrupted. */
+function integrityLines(i: IntegritySummary, s: EntryStats): string[] {
+  const lines = [`Hash chain:           ${chainVerdictText(i.chain)}`];
+  for (const b of i.chain?.breaks.slice(0, TEXT_ROWS) ?? []) lines.push(`  ${escapeForTerminal(b.message)}`);
+  if (i.chain && i.chain.breakCount > TEXT_ROWS) lines.push(`  … ${i.chain.breakCount - TEXT_ROWS} more`);
+  lines.push(
+    `Dropped records:      ${i.droppedRecords}${i.gaps > 0 ? ` (in ${plural(i.gaps, 'gap')}: the writer could not write them)` : ''}`,
+    `Writer:               ${plural(i.starts, 'start')}, ${plural(i.stops, 'stop')}, ${plural(i.crashes, 'crash', 'crashes')}`,
+    `Interrupted entries:  ${s.anomalies.interrupted}`,
+  );
+  return lines;
 }

@@ -4,6 +4,7 @@ import { type Command, PROGRAM } from './command.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { inputFiles } from './inputs.js';
+import { chainStatusOf, integrityFails, integritySummary } from './log-events.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 import { scanSeals } from './seal-scan.js';
 import { type StatsInput, statsJson, statsText } from './stats-format.js';
@@ -14,6 +15,9 @@ Summarises the log: requests per state, host and session; decision latency and e
 duration percentiles (p50, p95, max); request rate; the most frequent commands; anomalies
 (responses without a request, duplicate ids, …) and malformed lines; for a sealed log, its
 seals (the last one, and how many records follow it: verify --verification-key checks them).
+(responses without a request, duplicate ids, …) and malformed lines; and integrity: the hash
+chain's verdict (as \`verify\` gives it), records the writer dropped, writer starts, stops
+and crashes (a start with no stop before it), and entries interrupted by them.
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
@@ -25,12 +29,14 @@ also counted per origin, the host they were collected from.
 Options:
       --json      one JSON object (stable snake_case fields; see the README)
       --history   also read each file's rotated history (FILE.1, FILE.2.gz, …)
-      --strict    exit 1 when malformed lines were found
+      --strict    exit 1 when malformed lines were found, the chain is broken, or the
+                  writer dropped records
       --utc       times in UTC instead of local time
   -h, --help      show this help
 
 ${FILTER_HELP}
-Exit status: 0 ok, 1 malformed lines with --strict, 2 usage or I/O error.
+Exit status: 0 ok, 1 malformed lines, a broken chain or dropped records with --strict,
+2 usage or I/O error.
 `;
 
 export const statsCommand: Command = {
@@ -41,6 +47,7 @@ export const statsCommand: Command = {
     if (!opened) return EXIT_OK;
     const { values, filter, inputs, engine } = opened;
     const positions = engine.query(filter);
+    const integrity = integritySummary(engine, chainStatusOf(engine));
     const input: StatsInput = {
       files: inputFiles(inputs),
       collector: inputs.kind === 'collector' ? { dirs: inputs.dirs, hosts: inputs.hosts.length, duplicateLines: engine.duplicateLines() } : null,
@@ -52,9 +59,10 @@ export const statsCommand: Command = {
       seals: (inputs.kind === 'files' ? [{ origin: '', files: inputs.files }] : inputs.hosts)
         .map((h) => ({ origin: 'origin' in h ? h.origin : '', scan: scanSeals(h.files) }))
         .filter((s) => s.scan.seals > 0),
+      integrity,
     };
     await engine.close();
     process.stdout.write(values.json ? `${jsonForTerminal(statsJson(input))}\n` : statsText(input, { utc: values.utc === true }));
-    return values.strict && input.malformedCount > 0 ? EXIT_VERDICT : EXIT_OK;
+    return values.strict && (input.malformedCount > 0 || integrityFails(integrity)) ? EXIT_VERDICT : EXIT_OK;
   },
 };

@@ -1,0 +1,130 @@
+/**
+ * What the log says beside its entries, for `print` and `stats` (issue #13): the writer's life
+ * (start, stop, a restart after a crash, records it dropped) and the breaks of the hash chain,
+ * each placed among the entries where it happened. As text lines, as JSON objects (`print
+ * --events`: each has an `event` field, which entries never have), and summed up for `stats`.
+ * Pure: given what the engine answered.
+ */
+import type { AuditEngine, ChainBreakSeen, ChainStatus, WriterEvent } from '../../shared/entry.js';
+import { escapeForTerminal } from '../../shared/sanitize.js';
+import { fullTime } from './entry-text.js';
+
+/** One event row: it goes just before the entry at `position` (= the number of entries when last). */
+export type LogEvent = { position: number; writer: WriterEvent; chainBreak?: undefined } | { position: number; chainBreak: ChainBreakSeen; writer?: undefined };
+
+/** The chain status, also from an engine that has none (treated as unchecked: nothing said). */
+export function chainStatusOf(engine: AuditEngine): ChainStatus | null {
+  return engine.chainStatus?.() ?? null;
+}
+
+/** Writer events and chain breaks in log order, each with the position of the entry it precedes. */
+export function logEvents(engine: AuditEngine, chain: ChainStatus | null): LogEvent[] {
+  const size = engine.size();
+  const events: LogEvent[] = engine.writerEvents().map((writer) => ({ position: writer.position ?? size, writer }));
+  for (const chainBreak of chain?.breaks ?? []) {
+    const at = chainBreak.entryKey >= 0 ? engine.positionOf(chainBreak.entryKey) : -1;
+    events.push({ position: at >= 0 ? at : size, chainBreak });
+  }
+  // Stable: writer events keep their order; a break goes after the writer events at its position.
+  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.position - b.e.position || a.i - b.i).map(({ e }) => e);
+}
+
+const timeOf = (iso: string, utc: boolean) => {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? fullTime(ms, utc) : escapeForTerminal(iso, 64);
+};
+
+const hostPart = (origin: string | undefined) => (origin ? ` on ${escapeForTerminal(origin)}` : '');
+
+/** Starts every event line of `print`: apart from the entries at a glance, and for `grep -v '^──'`. */
+export const EVENT_MARK = '──';
+
+/** A text line for an event row of `print`. */
+export function eventLine(e: LogEvent, utc: boolean): string {
+  if (e.chainBreak) {
+    const b = e.chainBreak;
+    return `${EVENT_MARK} CHAIN BROKEN (${b.kind})${hostPart(b.origin)} at ${escapeForTerminal(b.file)}:${b.line}: ${escapeForTerminal(b.message)}`;
+  }
+  const w = e.writer;
+  const at = `${EVENT_MARK} ${timeOf(w.time, utc)}`;
+  const who = `pid ${w.pid}${hostPart(w.origin)}`;
+  if (w.event === 'start') return w.afterCrash ? `${at} writer started (${who}) after a crash: the writer before it never stopped` : `${at} writer started (${who})`;
+  if (w.event === 'stop') return `${at} writer stopped (${who})`;
+  const error = w.error ? `: ${escapeForTerminal(w.error)}` : '';
+  if (w.dropped === 0) return `${at} writer notice (${who})${error}`;
+  return `${at} GAP: ${w.dropped} record${w.dropped === 1 ? '' : 's'} dropped by the writer (${who})${error}`;
+}
+
+/** An event row of `print --json --events`: `event` says which kind of object it is. */
+export function eventJson(e: LogEvent): Record<string, unknown> {
+  if (e.chainBreak) {
+    const b = e.chainBreak;
+    return { event: 'chain_break', kind: b.kind, file: b.file, line: b.line, message: b.message, origin: b.origin };
+  }
+  const w = e.writer;
+  return {
+    event: 'writer',
+    kind: w.event,
+    time: w.time,
+    pid: w.pid,
+    dropped: w.dropped,
+    error: w.error,
+    after_crash: w.event === 'start' ? w.afterCrash === true : null,
+    first_time: w.firstTime ?? null,
+    last_time: w.lastTime ?? null,
+    origin: w.origin ?? '',
+    file: w.location.file,
+    line: w.location.line,
+    seq: w.location.seq,
+  };
+}
+
+/** What `stats` says of the log's integrity. */
+export interface IntegritySummary {
+  chain: ChainStatus | null;
+  /** Records the writers could not write, in total, and in how many gaps. */
+  droppedRecords: number;
+  gaps: number;
+  starts: number;
+  stops: number;
+  /** Starts after a crash (no stop before them). */
+  crashes: number;
+}
+
+export function integritySummary(engine: AuditEngine, chain: ChainStatus | null): IntegritySummary {
+  const s: IntegritySummary = { chain, droppedRecords: 0, gaps: 0, starts: 0, stops: 0, crashes: 0 };
+  for (const w of engine.writerEvents()) {
+    if (w.event === 'start') {
+      s.starts++;
+      if (w.afterCrash) s.crashes++;
+    } else if (w.event === 'stop') s.stops++;
+    else if (w.dropped > 0) {
+      s.droppedRecords += w.dropped;
+      s.gaps++;
+    }
+  }
+  return s;
+}
+
+/** The chain's verdict in a few words: `intact (1200 records checked)`, `BROKEN: …`. */
+export function chainVerdictText(chain: ChainStatus | null): string {
+  if (chain === null) return 'not checked';
+  const unchained = chain.unchained > 0 ? `, ${chain.unchained} unchained record${chain.unchained === 1 ? '' : 's'}` : '';
+  if (chain.state !== 'broken') return `${chain.state} (${chain.checked} record${chain.checked === 1 ? '' : 's'} checked${unchained})`;
+  const first = chain.breaks[0];
+  const where = first ? `; first: ${first.kind} at ${escapeForTerminal(first.file)}:${first.line}` : '';
+  return `BROKEN: ${chain.breakCount} break${chain.breakCount === 1 ? '' : 's'}${where}`;
+}
+
+/** The closing stderr line of `print` when the chain is broken (null when it is not); unescaped: for stderrLine. */
+export function brokenChainWarning(chain: ChainStatus | null): string | null {
+  if (chain?.state !== 'broken') return null;
+  const first = chain.breaks[0];
+  const detail = first ? `: ${first.message}` : '';
+  return `sudo-proxy-audit: warning: the hash chain is broken (${chain.breakCount} break${chain.breakCount === 1 ? '' : 's'})${detail}; what a break touches cannot be trusted (see \`verify\`)`;
+}
+
+/** `--strict`: a break or dropped records make the verdict fail, as malformed lines do. */
+export function integrityFails(summary: IntegritySummary): boolean {
+  return summary.chain?.state === 'broken' || summary.droppedRecords > 0;
+}

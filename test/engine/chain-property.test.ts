@@ -1,0 +1,63 @@
+/**
+ * The engine's chain verdict is verify's (issue #13: "the same verdicts, from the same code"):
+ * over logs tampered with at random — a line edited, deleted, duplicated, moved, or replaced by
+ * garbage — the first break the engine lists is the one verifyChain reports, kind, line and
+ * words, whether the history was read line by line or in chunks behind the tail.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { openEngine } from '../../src/engine/engine.js';
+import { verifyChain } from '../../src/shared/chain.js';
+import { answeredLog, linesOf, writeLines } from '../helpers/integrity-logs.js';
+import { chainLinesOf } from '../writer/helpers.js';
+import { tempDir } from './helpers.js';
+
+type Tamper = { kind: 'edit' | 'delete' | 'duplicate' | 'garbage'; at: number } | { kind: 'move'; at: number; to: number };
+
+function tamper(lines: string[], t: Tamper): string[] {
+  const out = [...lines];
+  const at = t.at % out.length;
+  if (t.kind === 'edit') out[at] = out[at].replace(/"v":1/, '"v":1,"x":1');
+  else if (t.kind === 'delete') out.splice(at, 1);
+  else if (t.kind === 'duplicate') out.splice(at, 0, out[at]);
+  else if (t.kind === 'garbage') out[at] = 'not a record';
+  else if (t.kind === 'move') {
+    const [line] = out.splice(at, 1);
+    out.splice(t.to % out.length, 0, line);
+  }
+  return out;
+}
+
+const tampers = fc.oneof(
+  fc.record({ kind: fc.constantFrom('edit' as const, 'delete' as const, 'duplicate' as const, 'garbage' as const), at: fc.nat(200) }),
+  fc.record({ kind: fc.constant('move' as const), at: fc.nat(200), to: fc.nat(200) }),
+);
+
+describe('the engine gives verify\'s first break', () => {
+  const original = linesOf(answeredLog(tempDir('chain-prop'), 50));
+  it.each([
+    ['line by line behind the tail', { tailBytes: 5000 }],
+    ['in chunks behind the tail', { tailBytes: 5000, parallelMinBytes: 0, scanWorkers: 0 }],
+  ])('read %s', async (_, options) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(tampers, { minLength: 1, maxLength: 2 }), async (ts) => {
+        const file = path.join(tempDir('chain-prop'), 'audit.log');
+        writeLines(file, ts.reduce(tamper, original));
+        const report = verifyChain(chainLinesOf([file]));
+        const engine = openEngine([file], { follow: false, ...options });
+        try {
+          await engine.indexed();
+          const s = engine.chainStatus?.();
+          const first = s?.breaks[0];
+          expect(first ? { kind: first.kind, line: first.line, message: first.message } : null).toEqual(report.break && { kind: report.break.kind, line: report.break.line, message: report.break.message });
+        } finally {
+          await engine.close();
+          fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
