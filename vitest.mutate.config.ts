@@ -19,6 +19,7 @@ export default defineConfig({
       'test/shared/sanitize.test.ts',
       'test/shared/schema.test.ts',
       'test/writer/record-line.test.ts',
+      'test/writer/record-line-clock.test.ts',
       'test/engine/scan-record.test.ts',
       'test/hardening/fuzz.test.ts',
     ],
