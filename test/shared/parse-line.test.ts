@@ -60,6 +60,8 @@ describe('parseLine', () => {
     expect(parseLine(bytes('null'))).toEqual({ ok: false, reason: 'schema: expected an object, got null' });
     expect(parseLine(bytes('5'))).toEqual({ ok: false, reason: 'schema: expected an object, got number' });
     expect(parseLine(bytes('"x"'))).toEqual({ ok: false, reason: 'schema: expected an object, got string' });
+    // A type that only reads as a record type once made a string is not one.
+    expect(parseLine(bytes('{"v":1,"type":["request"]}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
   });
 
   it('tolerates a CRLF line ending and a UTF-8 payload', () => {
