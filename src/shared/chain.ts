@@ -24,7 +24,8 @@ export interface ChainFields {
 
 /** `seq` as the writer writes it: a positive safe integer. */
 export function isChainSeq(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  // (Number.isSafeInteger is false for anything that is not a number.)
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -214,6 +215,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
    * stops at the break, so the lines read here are not walked again.
    */
   const peekChained = (): Parsed[] => {
+    // Stryker disable next-line ArrayDeclaration: an entry that is not a record has no seq, so find() passes over it
     const ahead: Parsed[] = [];
     for (let i = 0; i < LOOKAHEAD; i++) {
       const r = iterator.next();

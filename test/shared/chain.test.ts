@@ -196,6 +196,7 @@ describe('chainFieldsOf: one rule for every reader', () => {
     ['prev in capitals', { seq: 5, prev: hex.toUpperCase() }],
     ['prev too short', { seq: 5, prev: hex.slice(1) }],
     ['prev not hex', { seq: 5, prev: 'abc' }],
+    ['prev as an array (reads as hex once made a string)', { seq: 5, prev: [hex] }],
     ['no chain fields', { v: 1, type: 'writer' }],
   ])('%s is unchained', (_, record) => {
     expect(chainFieldsOf(record)).toBeNull();
@@ -389,7 +390,7 @@ describe('verifyChain guards', () => {
   it('reads lines given as bytes: UTF-8 ones as their text, the others listed, and hashed as they are', () => {
     const asBytes = (lines: readonly ChainLine[]) => lines.map((l) => ({ ...l, text: Buffer.from(l.text as string) }));
     expect(verifyChain(asBytes(at(three)))).toMatchObject({ ok: true, records: 3, malformed: [], head: hashLine(three[2]) });
-    expect(chainFieldsOfLine(Buffer.from(three[1]))).toEqual({ seq: 2, prev: hashLine(three[0]) });
+    expect(chainFieldsOfLine(new TextEncoder().encode(three[1]))).toEqual({ seq: 2, prev: hashLine(three[0]) }); // not a Buffer: no toString() to hide behind
 
     // A chained record whose bytes are not UTF-8, and whose successor hashed those bytes: listed, and the chain holds.
     const second = Buffer.from(JSON.stringify({ seq: 2, prev: hashLine(three[0]), note: 'x#y' }));
