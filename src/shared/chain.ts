@@ -8,6 +8,9 @@ import { hash } from 'node:crypto';
 import { type BreakKind, ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from './chain-checker.js';
 import { isBlankLine, nulReason, REASON_BLANK } from './line-bytes.js';
 
+/** How far ahead a break is looked past to tell a reordering from a deletion (the checker's). */
+export { LOOKAHEAD } from './chain-checker.js';
+
 export function hashLine(line: string | Uint8Array): string {
   // One-shot crypto.hash: about half the cost of createHash().update().digest() per line.
   return hash('sha256', line, 'hex');

@@ -86,6 +86,7 @@ export function formatArgv(argv: readonly string[], maxChars = DEFAULT_MAX_CHARS
   let shown = '';
   let left = maxChars;
   let cutInWord = false;
+  // Stryker disable next-line EqualityOperator: the loop always breaks first (a command line that fits whole returned above)
   for (let i = 0; i < argv.length; i++) {
     const room = i === 0 ? left : left - 1; // after the space before the word
     if (room < 0) break;

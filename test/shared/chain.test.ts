@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ChainLine, chainFieldsOf, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
+import { type ChainLine, chainFieldsOf, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, LOOKAHEAD, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, readLines, sampleRequest } from '../writer/helpers.js';
@@ -196,6 +196,7 @@ describe('chainFieldsOf: one rule for every reader', () => {
     ['prev in capitals', { seq: 5, prev: hex.toUpperCase() }],
     ['prev too short', { seq: 5, prev: hex.slice(1) }],
     ['prev not hex', { seq: 5, prev: 'abc' }],
+    ['prev as an array (reads as hex once made a string)', { seq: 5, prev: [hex] }],
     ['no chain fields', { v: 1, type: 'writer' }],
   ])('%s is unchained', (_, record) => {
     expect(chainFieldsOf(record)).toBeNull();
@@ -319,5 +320,98 @@ describe('verifyChain guards', () => {
     expect(report.malformedCount).toBe(MALFORMED_LISTED + 5);
     expect(report.malformed).toHaveLength(MALFORMED_LISTED);
     expect(report.malformed[MALFORMED_LISTED - 1]).toEqual({ file: FILE, line: 3 + MALFORMED_LISTED, reason: 'blank line' });
+  });
+
+  it('names each break in a sentence that says where, with the seq and the lines involved', () => {
+    const five = chained(5);
+    const cases: [string[], string][] = [
+      [[...three, record(1, GENESIS_HASH)], 'a new chain starts at audit.log:4 after seq 3 at audit.log:3'],
+      [[...three, record(3, hashLine(three[1]))], 'audit.log:3 is not from the chain: audit.log:4 carries the same seq 3 and continues from the line before it'],
+      [[...three, record(4, GENESIS_HASH)], 'audit.log:3 (seq 3) was modified: its hash no longer matches the prev recorded by audit.log:4'],
+      [[...three, record(5, hashLine(three[2]))], '1 record (seq 4) missing between audit.log:3 and audit.log:4'],
+      [[...three, record(6, hashLine(three[2]))], '2 records (seq 4–5) missing between audit.log:3 and audit.log:4'],
+      [[...three, record(2, hashLine(three[2]))], 'audit.log:4 (seq 2) comes after seq 3 at audit.log:3: records are out of order'],
+      // The first of the missing records found ahead is named (seq 5, not seq 4).
+      [[five[0], five[1], five[2], chained(6)[5], five[4], five[3]], 'audit.log:4 (seq 6) comes before audit.log:5 (seq 5): records are out of order'],
+      [[...three, 'garbage', record(5, 'a'.repeat(64))], 'audit.log:4 (seq 4) was modified: it is no longer a record, and audit.log:5 continues after it'],
+      [[...three, JSON.stringify({ n: 4 })], 'audit.log:4 carries no valid chain fields (seq, prev) inside the chain that runs through audit.log:3'],
+    ];
+    for (const [lines, message] of cases) expect(verifyChain(at(lines)).break?.message).toBe(message);
+    const head = hashLine('a line that was never written');
+    expect(verifyChain(at(three), { expectHead: head }).break).toEqual({
+      kind: 'deleted',
+      file: FILE,
+      line: 3,
+      message: `the expected head ${head.slice(0, 16)}… is not in the log: its tail was truncated or rewritten`,
+    });
+  });
+
+  it('an empty log has no head, and a witnessed head is not in it', () => {
+    const empty = { ok: true, records: 0, unchained: 0, malformed: [], malformedCount: 0, head: null, firstSeq: null, lastSeq: null, break: null };
+    expect(verifyChain([])).toEqual(empty);
+    expect(verifyChain(at([JSON.stringify({ n: 1 })]))).toEqual({ ...empty, unchained: 1 });
+    expect(verifyChain([], { expectHead: hashLine(three[0]) }).break).toMatchObject({ kind: 'deleted', file: '(none)', line: 0 });
+  });
+
+  it('two records edited into garbage: the first of them is named as modified', () => {
+    const five = chained(5);
+    const report = verifyChain(at([five[0], five[1], 'garbage', '{"seq":4', five[4]]));
+    expect(report.break).toMatchObject({ kind: 'modified', line: 3 });
+    expect(report.break?.message).toContain('(seq 3)');
+  });
+
+  it('garbage where records are missing: the last LOOKAHEAD of those lines can be named, past that it is a deletion', () => {
+    const garbage = (n: number) => Array.from({ length: n }, () => 'garbage');
+    // As many garbled lines as missing records, LOOKAHEAD of them: the first is the edit.
+    const within = verifyChain(at([...three, ...garbage(LOOKAHEAD), record(3 + LOOKAHEAD + 1, 'a'.repeat(64))]));
+    expect(within.break).toMatchObject({ kind: 'modified', line: 4 });
+    // One more: where the edit was is no longer known.
+    const past = verifyChain(at([...three, ...garbage(LOOKAHEAD + 1), record(3 + LOOKAHEAD + 2, 'a'.repeat(64))]));
+    expect(past.break).toMatchObject({ kind: 'deleted', line: 3 + LOOKAHEAD + 2 });
+    expect(past.break?.message).toBe(`${LOOKAHEAD + 1} records (seq 4–${LOOKAHEAD + 4}) missing between audit.log:3 and audit.log:${LOOKAHEAD + 5}`);
+    // One missing record after many garbled lines: the last of them.
+    expect(verifyChain(at([...three, ...garbage(LOOKAHEAD + 1), record(5, 'a'.repeat(64))])).break).toMatchObject({ kind: 'modified', line: 3 + LOOKAHEAD + 1 });
+  });
+
+  it('looks LOOKAHEAD lines ahead for a missing record, garbage included, and no further', () => {
+    const blanks = (n: number) => Array.from({ length: n }, () => '');
+    const early = record(5, hashLine(three[2])); // line 4; seq 4 comes later
+    const late = record(4, hashLine(three[2]));
+    expect(verifyChain(at([...three, early, ...blanks(LOOKAHEAD - 1), late])).break).toMatchObject({ kind: 'reordered', line: 4 });
+    expect(verifyChain(at([...three, early, ...blanks(LOOKAHEAD), late])).break).toMatchObject({ kind: 'deleted', line: 4 });
+  });
+
+  it('looks for the first LOOKAHEAD missing seqs only, and never for the seq of the record that skipped them', () => {
+    const jump = record(3 + LOOKAHEAD + 2, 'a'.repeat(64)); // seq 4 … LOOKAHEAD + 4 missing
+    expect(verifyChain(at([...three, jump, record(LOOKAHEAD + 3, 'b'.repeat(64))])).break).toMatchObject({ kind: 'reordered', line: 4 });
+    expect(verifyChain(at([...three, jump, record(LOOKAHEAD + 4, 'b'.repeat(64))])).break).toMatchObject({ kind: 'deleted', line: 4 });
+    // A duplicate of the record after a gap is not one of the missing records.
+    expect(verifyChain(at([...three, record(5, 'a'.repeat(64)), record(5, 'b'.repeat(64))])).break).toMatchObject({ kind: 'deleted', line: 4 });
+  });
+
+  it('reads lines given as bytes: UTF-8 ones as their text, the others listed, and hashed as they are', () => {
+    const asBytes = (lines: readonly ChainLine[]) => lines.map((l) => ({ ...l, text: Buffer.from(l.text as string) }));
+    expect(verifyChain(asBytes(at(three)))).toMatchObject({ ok: true, records: 3, malformed: [], head: hashLine(three[2]) });
+    expect(chainFieldsOfLine(new TextEncoder().encode(three[1]))).toEqual({ seq: 2, prev: hashLine(three[0]) }); // not a Buffer: no toString() to hide behind
+
+    // A chained record whose bytes are not UTF-8, and whose successor hashed those bytes: listed, and the chain holds.
+    const second = Buffer.from(JSON.stringify({ seq: 2, prev: hashLine(three[0]), note: 'x#y' }));
+    second[second.indexOf('#')] = 0xff;
+    const third = JSON.stringify({ seq: 3, prev: hashLine(second) });
+    const report = verifyChain([{ file: FILE, line: 1, text: three[0] }, { file: FILE, line: 2, text: second }, { file: FILE, line: 3, text: third }]);
+    expect(report).toMatchObject({ ok: true, records: 3, malformed: [{ file: FILE, line: 2, reason: 'not valid UTF-8' }], head: hashLine(third) });
+
+    // Not UTF-8 and without chain fields: malformed, not an unchained record.
+    const foreign = Buffer.from('{"note":"x#"}');
+    foreign[foreign.indexOf('#')] = 0xff;
+    expect(verifyChain([{ file: FILE, line: 1, text: foreign }])).toMatchObject({ ok: true, unchained: 0, malformed: [{ line: 1, reason: 'not valid UTF-8' }] });
+  });
+
+  it('a line the reader could not hand over is malformed for the reader\'s reason, whatever its text', () => {
+    const lines = at(three);
+    lines[1] = { ...lines[1], unreadable: 'over the 1 MiB line cap' };
+    const report = verifyChain(lines);
+    expect(report.malformed).toEqual([{ file: FILE, line: 2, reason: 'over the 1 MiB line cap' }]);
+    expect(report.break).toMatchObject({ kind: 'modified', line: 2 });
   });
 });

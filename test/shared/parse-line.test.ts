@@ -40,6 +40,33 @@ describe('parseLine', () => {
     expect(schemaReason({ ...request('a'), decision: 'rejected' })).toMatch(/^schema: error: a rejected request carries an error message/);
   });
 
+  it('names NUL bytes: a line of them alone is crash padding, with its length; anywhere else, NUL in a line', () => {
+    expect(parseLine(Buffer.alloc(3))).toEqual({ ok: false, reason: 'NUL padding: 3 bytes' });
+    expect(parseLine(Buffer.alloc(1))).toEqual({ ok: false, reason: 'NUL padding: 1 byte' });
+    expect(parseLine(Buffer.from('{"v":1}\0'))).toEqual({ ok: false, reason: 'contains NUL bytes' }); // UTF-8, not JSON
+    expect(parseLine(Buffer.from([0xff, 0x00]))).toEqual({ ok: false, reason: 'contains NUL bytes' }); // not UTF-8 either
+    expect(parseLine(Buffer.from([0xff]))).toEqual({ ok: false, reason: 'invalid UTF-8' });
+    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+  });
+
+  it('takes a line of exactly the cap, and only a longer one is over it', () => {
+    expect(parseLine(Buffer.alloc(MAX_LINE_BYTES, 0x20))).toEqual({ ok: false, reason: 'empty line' });
+    expect(parseLine(Buffer.alloc(MAX_LINE_BYTES + 1, 0x20))).toEqual({ ok: false, reason: 'over the 1 MiB line cap' });
+    expect(parseLine(bytes(' \t\r'))).toEqual({ ok: false, reason: 'empty line' });
+  });
+
+  it('keeps a byte order mark: a line that starts with one is not a record (its bytes are what is hashed)', () => {
+    expect(parseLine(bytes(`\ufeff${JSON.stringify(writerStart())}`))).toEqual({ ok: false, reason: 'not JSON' });
+  });
+
+  it('says what a JSON value that is not an object is', () => {
+    expect(parseLine(bytes('null'))).toEqual({ ok: false, reason: 'schema: expected an object, got null' });
+    expect(parseLine(bytes('5'))).toEqual({ ok: false, reason: 'schema: expected an object, got number' });
+    expect(parseLine(bytes('"x"'))).toEqual({ ok: false, reason: 'schema: expected an object, got string' });
+    // A type that only reads as a record type once made a string is not one.
+    expect(parseLine(bytes('{"v":1,"type":["request"]}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+  });
+
   it('tolerates a CRLF line ending and a UTF-8 payload', () => {
     const r = request('a', { reason: 'café ✓ 日本' });
     expect(parseLine(bytes(`${JSON.stringify(r)}\r`))).toEqual({ ok: true, record: r });
@@ -63,7 +90,7 @@ function* mutations(): Generator<unknown> {
   ];
   for (const base of bases) {
     yield base;
-    const keys = [...new Set([...Object.keys(base), 'seq', 'prev', 'error', 'truncated', 'dropped', 'extra'])];
+    const keys = [...new Set([...Object.keys(base), 'seq', 'prev', 'logged', 'error', 'truncated', 'dropped', 'extra'])];
     for (const key of keys) {
       for (const value of values) {
         const copy: Record<string, unknown> = { ...base };

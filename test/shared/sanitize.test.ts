@@ -167,6 +167,11 @@ describe('jsonForTerminal', () => {
     expect(json).toMatch(/^[\x20-\x7e]*$/);
   });
 
+  it('writes undefined, which JSON.stringify leaves out, as null', () => {
+    expect(jsonForTerminal(undefined)).toBe('null');
+    expect(jsonForTerminal(() => 1)).toBe('null');
+  });
+
   it('stays valid and equal for any value, and never holds a raw unsafe character', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 3 }), anyText, (value, s) => {
