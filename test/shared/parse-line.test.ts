@@ -46,13 +46,13 @@ describe('parseLine', () => {
     expect(parseLine(Buffer.from('{"v":1}\0'))).toEqual({ ok: false, reason: 'contains NUL bytes' }); // UTF-8, not JSON
     expect(parseLine(Buffer.from([0xff, 0x00]))).toEqual({ ok: false, reason: 'contains NUL bytes' }); // not UTF-8 either
     expect(parseLine(Buffer.from([0xff]))).toEqual({ ok: false, reason: 'invalid UTF-8' });
-    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
   });
 
   it('takes a line of exactly the cap, and only a longer one is over it', () => {
-    expect(parseLine(Buffer.alloc(MAX_LINE_BYTES, 0x20))).toEqual({ ok: false, reason: 'empty line' });
+    expect(parseLine(Buffer.alloc(MAX_LINE_BYTES, 0x20))).toEqual({ ok: false, reason: 'blank line' });
     expect(parseLine(Buffer.alloc(MAX_LINE_BYTES + 1, 0x20))).toEqual({ ok: false, reason: 'over the 1 MiB line cap' });
-    expect(parseLine(bytes(' \t\r'))).toEqual({ ok: false, reason: 'empty line' });
+    expect(parseLine(bytes(' \t\r'))).toEqual({ ok: false, reason: 'blank line' });
   });
 
   it('keeps a byte order mark: a line that starts with one is not a record (its bytes are what is hashed)', () => {
@@ -64,7 +64,7 @@ describe('parseLine', () => {
     expect(parseLine(bytes('5'))).toEqual({ ok: false, reason: 'schema: expected an object, got number' });
     expect(parseLine(bytes('"x"'))).toEqual({ ok: false, reason: 'schema: expected an object, got string' });
     // A type that only reads as a record type once made a string is not one.
-    expect(parseLine(bytes('{"v":1,"type":["request"]}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response" or "writer"' });
+    expect(parseLine(bytes('{"v":1,"type":["request"]}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
   });
 
   it('tolerates a CRLF line ending and a UTF-8 payload', () => {

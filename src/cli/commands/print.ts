@@ -116,7 +116,10 @@ export const printCommand: Command = {
     while (nextEvent < events.length) out.line(formatEvent(events[nextEvent++]));
     await out.flush();
     let reported = reportMalformed(engine, 0);
-    let gapsReported = reportWriterGaps(engine, 0);
+    // A writer's gap records are named on stderr only when no event lines say them in place
+    // (--json without --events, or --no-events): a script reading entries still learns of them.
+    const noteGaps = (from: number): number => (showEvents ? from : reportWriterGaps(engine, from));
+    let gapsReported = noteGaps(0);
     if (!follow) {
       const malformed = engine.malformedCount();
       const fails = integrityFails(integritySummary(engine, chain));
@@ -136,7 +139,7 @@ export const printCommand: Command = {
     engine.on('chain', onChain);
     await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, () => {
       reported = reportMalformed(engine, reported);
-      gapsReported = reportWriterGaps(engine, gapsReported);
+      gapsReported = noteGaps(gapsReported);
       onEvents();
     });
     const last = chainStatusOf(engine);
