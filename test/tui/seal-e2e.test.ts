@@ -104,3 +104,46 @@ describe('seals in the viewer, end to end', () => {
     expect(line).toContain(`✗ seal FAILED: mac at audit.log:${firstSealLine}`);
   });
 });
+
+describe('seals of a collector directory', () => {
+  /** A host's log, sealed by the real writer and closed; `late`: its first seal's batch arrived after the next seal (a shipper's retry). */
+  function host(dir: string, origin: string, late: boolean): Buffer {
+    const file = path.join(dir, origin, 'audit.log');
+    const k0 = initSealState(file);
+    let t = Date.parse('2026-12-01T10:00:00Z');
+    const log = openAuditLog({ path: file, now: () => t, sealInterval: 5 * MIN, warn: () => {} });
+    for (let i = 0; i < 12; i++) {
+      log.request(sampleRequest(i));
+      t += MIN;
+    }
+    log.close();
+    if (late) {
+      const lines = logLines(file);
+      const first = lines.findIndex((l) => l.includes('"type":"seal"'));
+      // (The record before it and the seal, shipped after the next seal.)
+      const batch = lines.splice(first - 1, 2);
+      const next = lines.findIndex((l) => l.includes('"type":"seal"'));
+      lines.splice(next + 1, 0, ...batch);
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    }
+    return k0;
+  }
+
+  it('each host is checked with its own key, in chain order; a wrong key names the host', async () => {
+    const dir = tempDir();
+    const a = host(dir, 'db-1', false);
+    const b = host(dir, 'web-1', true);
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const badge = async (keys: Array<[string, Buffer]>) => {
+      const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+      engines.push(engine);
+      await engine.indexed();
+      const store = new ViewerStore({ engine, live: false, size: { columns: 220, rows: 24 }, now: () => NOW, sealKeys: new Map(keys) });
+      const s = store.getState();
+      return lineText(titleLine({ title: 't', files: [], origins: 2, live: false, follow: true, unseen: 0, filter: [], search: null, stats: null, malformedCount: 0, chain: s.chain, seal: s.seal, now: NOW, width: 220 }));
+    };
+    expect(await badge([['db-1', a], ['web-1', b]])).toMatch(/✓ sealed until \d\d:\d\d:\d\d · 0 unsealed$/);
+    expect(await badge([['db-1', a], ['web-1', a]])).toMatch(/✗ seal FAILED: other-log at web-1 audit\.log:\d+$/);
+  });
+});
