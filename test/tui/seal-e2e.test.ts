@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openEngine } from '../../src/engine/engine.js';
 import type { AuditEngine } from '../../src/shared/entry.js';
 import { titleLine } from '../../src/tui/format/header.js';
@@ -31,6 +31,7 @@ function sealedLog() {
   const file = path.join(tempDir(), 'logs', 'audit.log');
   const k0 = initSealState(file);
   let t = Date.parse('2026-12-01T10:00:00Z');
+  const clock = { advance: (ms: number) => (t += ms) };
   const log = openAuditLog({ path: file, now: () => t, sealInterval: 5 * MIN, warn: () => {} });
   for (let i = 0; i < 23; i++) {
     log.request(sampleRequest(i));
@@ -38,7 +39,7 @@ function sealedLog() {
   }
   const lines = logLines(file);
   const lastSeal = lines.findLastIndex((l) => l.includes('"type":"seal"'));
-  return { file, k0, log, lines, firstSealLine: lines.findIndex((l) => l.includes('"type":"seal"')) + 1, unsealed: lines.length - lastSeal - 1 };
+  return { file, k0, log, clock, lines, firstSealLine: lines.findIndex((l) => l.includes('"type":"seal"')) + 1, unsealed: lines.length - lastSeal - 1 };
 }
 
 async function header(files: string[], key: Buffer | null, tailBytes?: number): Promise<string> {
@@ -80,6 +81,32 @@ describe('seals in the viewer, end to end', () => {
       expect(unsealed).toBeGreaterThan(0);
       expect(await header([file], Buffer.alloc(32, 1))).toContain(`✗ seal FAILED: other-log at audit.log:${firstSealLine}`);
       expect(await header([file], null)).toContain(`${unsealed} unsealed · seals not checked (no key)`);
+    } finally {
+      log.close();
+    }
+  });
+
+  it('following: the records after the last seal count up, and a new seal moves "sealed until"', async () => {
+    const { file, k0, log, clock, unsealed } = sealedLog();
+    try {
+      const engine = openEngine([file], { follow: true });
+      engines.push(engine);
+      await engine.indexed();
+      const store = new ViewerStore({ engine, live: true, size: { columns: 220, rows: 24 }, now: () => NOW, sealKeys: new Map([['', k0]]) });
+      const stop = store.connect();
+      try {
+        const before = store.getState().seal;
+        expect(before).toMatchObject({ unsealed, failure: null });
+        log.request(sampleRequest(100));
+        await vi.waitFor(() => expect(store.getState().seal?.unsealed).toBe(unsealed + 1), { timeout: 10_000, interval: 20 });
+        clock.advance(10 * MIN);
+        log.request(sampleRequest(101)); // the interval is up: sealed after it
+        const last = sealsIn([file]).at(-1)?.time;
+        expect(last).not.toBe(before?.sealedUntil);
+        await vi.waitFor(() => expect(store.getState().seal).toMatchObject({ sealedUntil: last, unsealed: 0, failure: null }), { timeout: 10_000, interval: 20 });
+      } finally {
+        stop();
+      }
     } finally {
       log.close();
     }

@@ -45,9 +45,11 @@ function checkGroup(g: SealRecords, k0: Uint8Array | null): Omit<HostVerdict, 'k
     checker.add({ seq: g.firstSeq, file: '', line: 0, logged: undefined, seal: null });
   }
   g.locations.forEach((at, i) => {
+    // (Outside the chain, as verify leaves it: a seal without seq is none of the chain's.)
+    if (at.seq === null) return;
     const bytes = g.line(i);
     // (Gone from every file since it was listed: a truncation the engine is about to report.)
-    if (bytes !== null) checker.add({ seq: at.seq ?? 0, file: at.file, line: at.line, logged: undefined, seal: bytes });
+    if (bytes !== null) checker.add({ seq: at.seq, file: at.file, line: at.line, logged: undefined, seal: bytes });
   });
   const v = checker.finish();
   return {
