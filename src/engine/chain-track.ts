@@ -251,6 +251,13 @@ export class ChainWatch {
     this.pacer.close();
   }
 
+  /** The first and last chained record's seq checked so far, over the history and the tail. */
+  seqs(): { firstSeq: number | null; lastSeq: number | null } {
+    const first = this.history?.checker.firstSeq ?? this.live.checker.firstSeq;
+    const last = this.live.checker.last?.seq ?? this.history?.checker.last?.seq ?? null;
+    return { firstSeq: first, lastSeq: last };
+  }
+
   status(spans: FileSpans, origin: string): ChainStatus {
     const tracks = this.history ? [this.history, this.live] : [this.live];
     let checked = 0;

@@ -9,7 +9,7 @@
  * (delivery-policy.ts) says how the lines were delivered: the daemon's own files here, one
  * collected host's for a fleet (fleet-engine.ts).
  */
-import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryStats, IndexProgress, MalformedLine, WriterEvent } from '../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
 import type { StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
@@ -156,6 +156,10 @@ class Engine extends EngineEvents implements HostEngine {
     return this.chain.status(this.spans, this.origin);
   }
 
+  seals(): readonly SealRecords[] {
+    return [this.intake.seals.cited(this.spans, this.origin, this.chain.seqs())];
+  }
+
   /** (A set of files, or one collected host's: not a collector directory, so none.) */
   origins(): readonly string[] {
     return [];
@@ -227,6 +231,7 @@ export function openEngine(paths: string[], options: OpenEngineOptions = {}): Au
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
   chainStatus(): ChainStatus;
+  seals(): readonly SealRecords[];
   timesAt(from: number, to: number): Float64Array;
   slotsInOrder(): Int32Array;
   statsParts(filter?: EntryFilter): StatsParts;

@@ -28,6 +28,7 @@ import type {
   EntryStats,
   IndexProgress,
   MalformedLine,
+  SealRecords,
   WriterEvent,
 } from '../shared/entry.js';
 import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
@@ -275,6 +276,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     return out;
   }
 
+  /** Each host's seals, in chain order: a shipper may deliver lines out of it (as verify reads them: seq order). */
+  seals(): readonly SealRecords[] {
+    return this.hosts.flatMap((h) => h.engine.seals().map(inSeqOrder));
+  }
+
   origins(): readonly string[] {
     // (Sorted: a host that joined while followed comes last in `hosts`.)
     return this.hosts.map((h) => h.origin).sort();
@@ -505,4 +511,11 @@ export function openFleetEngine(
   leftOut: readonly string[] = [],
 ): AuditEngine {
   return new FleetEngine(hosts, options, collectors, leftOut);
+}
+
+/** A host's seals sorted by seq (stable), each line still read from where it is. */
+function inSeqOrder(r: SealRecords): SealRecords {
+  const seq = (i: number) => r.locations[i].seq ?? -1;
+  const order = r.locations.map((_, i) => i).sort((a, b) => seq(a) - seq(b) || a - b);
+  return { ...r, locations: order.map((i) => r.locations[i]), line: (i) => r.line(order[i]) };
 }

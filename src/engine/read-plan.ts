@@ -298,6 +298,7 @@ export class ReadPlan implements LiveFileReader {
       parts.progress.rewind(before.bytes);
       this.intake.malformed.rewind(before.malformed);
       this.intake.writers.dropHistory();
+      this.intake.seals.dropHistory();
       result = await this.readHistory(history, lastPath, liveFd, tailStart, null);
     } finally {
       pool?.close();
@@ -338,6 +339,7 @@ export class ReadPlan implements LiveFileReader {
     intake.live = merged.live;
     intake.replay = null;
     intake.writers.revealHistory(this.store.orderView()[merged.prepended] ?? -1);
+    intake.seals.revealHistory();
     const pending = parts.batch.pending;
     pending.prepended += merged.prepended;
     pending.inserted += merged.inserted;

@@ -22,6 +22,7 @@ import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
+import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
 
 /** apply's answer for a record dropped as delivered before: not checked in the chain either. */
@@ -30,8 +31,8 @@ const DUPLICATE = -2;
 export class RecordIntake {
   readonly malformed = new MalformedLines();
   readonly writers = new WriterEventList();
-  /** Seal records read: chained as any record, never entries (verify checks them). */
-  seals = 0;
+  /** Seal records read: chained as any record, never entries; kept for the viewer's check with a key. */
+  readonly seals = new SealList();
   /** The live records since the tail began, while a history is pending (null: none is). */
   replay: ReplayLog | null = null;
   private readonly record = newCompactRecord() as LocatedCompact;
@@ -146,9 +147,10 @@ export class RecordIntake {
       }
       if (kind === OUT_SEAL) {
         // Never an entry, but a link of the chain like any record.
-        this.seals++;
+        const chained = (flags & F_CHAINED) !== 0;
+        this.seals.add(span.id, line, offset, res.length[i], chained ? res.seq[i] : null, target.visible);
         if (!this.checkChain) continue;
-        if ((flags & F_CHAINED) !== 0) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, -1);
+        if (chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, -1);
         else chain.unchained({ seg: span.id, line }, -1);
         continue;
       }
@@ -214,7 +216,7 @@ export class RecordIntake {
         key = slot;
       }
     } else if (r.kind === KIND_SEAL) {
-      this.seals++;
+      this.seals.add(r.seg, r.line, r.offset, r.length, r.chained ? r.seq : null, target.visible);
     } else if (r.writer) {
       this.writers.add(r, target.visible);
       // A writer that starts or stops leaves nothing running: what was is interrupted at once.

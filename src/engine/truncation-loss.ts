@@ -54,6 +54,7 @@ export function settleTruncation(scene: TruncationScene, file: string, fd: numbe
     for (const slot of w.reopened) joiner.reopen(slot);
     scene.batch.removed(w.droppedPositions, w.visibleBefore);
     withdrawn = w.records + intake.writers.withdraw(stale, held);
+    intake.seals.withdraw(stale, held);
     store.forgetCachedEntries();
     scene.batch.schedule();
   }

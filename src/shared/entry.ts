@@ -178,6 +178,19 @@ export interface ChainStatus {
   breakCount: number;
 }
 
+/** The seal records of one chain, where each line is (seal records are rare: a small list). */
+export interface SealRecords {
+  /** Collected host ('' for files read directly). */
+  origin: string;
+  /** Each seal record's line, in chain order. */
+  locations: readonly RecordLocation[];
+  /** The first and last chained record's seq checked so far (null: none): records after the last seal are unsealed. */
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** The exact bytes of `locations[i]`'s line, read again now; null when no file holds them any more. */
+  line(i: number): Uint8Array | null;
+}
+
 /** Breaks a ChainStatus lists at most (all are counted). */
 export const CHAIN_BREAKS_LISTED = 1000;
 
@@ -274,6 +287,12 @@ export interface AuditEngine {
    * while checking, at once on a new break).
    */
   chainStatus?(): ChainStatus;
+  /**
+   * The seal records read so far, one group per chain (one for files, one per collected host),
+   * for the viewer to check with a verification key (shared/seal.ts). Optional until the test
+   * fakes have it.
+   */
+  seals?(): readonly SealRecords[];
   /** The collected hosts, sorted, when reading a collector directory; empty otherwise. */
   origins(): readonly string[];
   /**

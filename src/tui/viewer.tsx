@@ -26,6 +26,8 @@ export interface ViewerOptions {
   title?: string;
   /** The detail pane flags a request whose time as sent is further than this from the writer's. */
   clockSkewMs?: number;
+  /** The verification key of each chain's origin ('' for files): the header checks the seals with it. */
+  sealKeys?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Loads what opens the engine over the files, or over a collector directory's hosts. */
@@ -87,7 +89,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   }
 
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs });
+  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs, sealKeys: options.sealKeys });
   const session = new TerminalSession(stdout);
   let instance: Instance | undefined;
   let resolveExit!: (code: number) => void;

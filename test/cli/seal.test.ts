@@ -278,3 +278,22 @@ describe('verify with the verification key', () => {
     expect(print.stderr).toBe('');
   });
 });
+
+describe('view with the verification key', () => {
+  it('parses the key as verify does, before anything is read: a bad one is a usage error that does not echo it', async () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'audit.log');
+    fs.writeFileSync(log, '');
+    const bad = await runCli(['view', log, '--verification-key', 'ab'.repeat(31)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--verification-key takes the 64 hex digits');
+    expect(bad.stderr).not.toContain('ab'.repeat(31));
+    const named = await runCli(['view', log, '--verification-key', `db-1=${'ab'.repeat(32)}`]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain('hosts are named only for a collector directory');
+    // A good key gets as far as the terminal check (no terminal here).
+    const good = await runCli(['view', log, '--verification-key', 'ab'.repeat(32)]);
+    expect(good.code).toBe(2);
+    expect(good.stderr).toContain('not a terminal');
+  });
+});

@@ -16,6 +16,7 @@ import type {
   EntryStats,
   IndexProgress,
   MalformedLine,
+  SealRecords,
   WriterEvent,
 } from '../../src/shared/entry.js';
 import { computeStats, factsOf, filterEntries } from '../shared/oracles/entry-query.js';
@@ -42,11 +43,14 @@ export class FakeEngine implements AuditEngine {
   private chainNow: ChainStatus | null;
   /** Present only when built with `options.chain`: an engine that checks the chain (issue #13). */
   chainStatus?: () => ChainStatus;
+  /** Present only when built with `options.seals` (issue #14). */
+  seals?: () => readonly SealRecords[];
 
   constructor(
     entries: Entry[] = [],
-    options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number; chain?: ChainStatus; writers?: WriterEvent[] } = {},
+    options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number; chain?: ChainStatus; writers?: WriterEvent[]; seals?: SealRecords[] } = {},
   ) {
+    if (options.seals) this.seals = () => options.seals as SealRecords[];
     this.chainNow = options.chain ?? null;
     if (options.chain) this.chainStatus = () => this.chainNow as ChainStatus;
     this.writers = [...(options.writers ?? [])];

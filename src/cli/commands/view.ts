@@ -4,9 +4,11 @@ import { escapeForTerminal } from '../../shared/sanitize.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
+import { keyForFiles, keysForHosts, parseVerificationKeys } from './verification-keys.js';
 import { runViewer } from './viewer-loader.js';
 
 const help = `Usage: ${PROGRAM} [view] [FILE… | DIR…] [--history] [--no-follow] [--clock-skew SECONDS]
+       [--verification-key [HOST=]KEY | --verification-key-file FILE]
 
 Opens the live viewer on the audit log: every request as it is decided and every result as
 it lands, with filters, search and a detail pane (press ? for keys, q to quit).
@@ -26,6 +28,12 @@ Options:
       --clock-skew SECONDS
                     the detail pane flags a request whose time as sent is further than
                     this from the writer's clock (default 60: sudo-proxy refuses older)
+      --verification-key [HOST=]KEY
+                    the key seal init printed: the header checks every seal with it
+                    (as verify does) and says "sealed until TIME · N unsealed", or the
+                    first seal that fails. HOST=KEY per host for a collector directory
+      --verification-key-file FILE
+                    the same, read from FILE (KEY, or HOST=KEY lines)
   -h, --help        show this help
 `;
 
@@ -40,14 +48,27 @@ export const viewCommand: Command = {
   name: 'view',
   help,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { history: { type: 'boolean' }, 'no-follow': { type: 'boolean' }, 'clock-skew': { type: 'string' } });
+    const { values, positionals } = parseFlags(argv, {
+      history: { type: 'boolean' },
+      'no-follow': { type: 'boolean' },
+      'clock-skew': { type: 'string' },
+      'verification-key': { type: 'string', multiple: true },
+      'verification-key-file': { type: 'string' },
+    });
     if (values.help) {
       process.stdout.write(help);
       return EXIT_OK;
     }
     const follow = !values['no-follow'];
     const clockSkewMs = values['clock-skew'] === undefined ? undefined : clockSkewFlag(values['clock-skew']);
+    // (Parsed before anything is read, as verify does: a bad key is a usage error at once.)
+    const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
     const inputs = resolveInputs(positionals, { history: values.history, follow });
-    return runViewer(inputs.kind === 'files' ? { files: inputs.files, follow, clockSkewMs } : { files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs });
+    if (inputs.kind === 'files') {
+      const key = keyForFiles(keys);
+      return runViewer({ files: inputs.files, follow, clockSkewMs, sealKeys: new Map(key === null ? [] : [['', key]]) });
+    }
+    const sealKeys = keysForHosts(keys, inputs.hosts.map((h) => h.origin));
+    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs, sealKeys });
   },
 };

@@ -92,6 +92,8 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     origins: state.origins.length,
     duplicateLines: state.duplicateLines,
     chain: state.chain,
+    seal: state.seal,
+    now: state.now,
     width: screen.width,
   };
   const footer: FooterInput = {

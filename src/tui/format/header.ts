@@ -8,6 +8,8 @@ import type { ChainStatus, EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { STATE_LOOK, STATE_ORDER } from '../theme.js';
 import { chainBadgeForms } from './chain-badge.js';
+import { sealBadgeForms, withSealBadge } from './seal-badge.js';
+import type { SealStatus } from '../store/seal-check.js';
 import { type Line, lineText, type Span } from './spans.js';
 import { sparkline, squeeze } from './sparkline.js';
 import { displayWidth, truncate } from './text.js';
@@ -29,6 +31,10 @@ export interface HeaderInput {
   duplicateLines?: number;
   /** The hash chain as checked so far (engine.chainStatus()); null or absent when not checked. */
   chain?: ChainStatus | null;
+  /** The seals as checked (with the key given); null or absent when there are none to show. */
+  seal?: SealStatus | null;
+  /** Now, ms: how the seal's time is shown (the date when it is not today). */
+  now?: number;
   width: number;
 }
 
@@ -105,9 +111,11 @@ export function titleLine(h: HeaderInput): Line {
   // Keep the live/paused state and the chain badge visible: shorten, then drop, what is read
   // before the filter. The badge shortens first — but a break keeps its file:line (its first
   // three forms) before the file name goes.
-  const badges = chainBadgeForms(h.chain ?? null);
+  const chainBroken = h.chain != null && (h.chain.breakCount > 0 || h.chain.state === 'broken');
+  const sealFailed = h.seal?.failure != null;
+  const badges = withSealBadge(chainBadgeForms(h.chain ?? null), sealBadgeForms(h.seal, h.now ?? Date.now()), sealFailed, chainBroken);
   const sources = badges.length > 0 ? withShortName(sourceForms(h)) : sourceForms(h);
-  const broken = h.chain != null && (h.chain.breakCount > 0 || h.chain.state === 'broken');
+  const broken = chainBroken || sealFailed;
   const keep = broken ? 3 : badges.length;
   const tries: Array<[Span[], Span[]]> = [];
   if (badges.length === 0) for (const source of sources) tries.push([source, []]);

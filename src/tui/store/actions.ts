@@ -1,4 +1,5 @@
 /** What can happen to the viewer: keys (as commands), engine events, results of queries. */
+import type { SealStatus } from './seal-check.js';
 import type { ChainStatus, EngineChange, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
 import type { TerminalSize } from '../layout.js';
 import type { Mark } from './rows.js';
@@ -63,7 +64,8 @@ export type Action =
   | { type: 'tick'; now: number }
   /** The writer events and chain breaks to place among the entries (rows.ts), in row order. */
   | { type: 'marks'; marks: readonly Mark[] }
-  | { type: 'chain'; chain: ChainStatus };
+  | { type: 'chain'; chain: ChainStatus }
+  | { type: 'seal'; seal: SealStatus | null };
 
 /** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */
 export type Effect =

@@ -106,6 +106,8 @@ function transition(state: ViewerState, action: Action): Transition {
       return done(withMarks(state, action.marks, state.showWriter));
     case 'chain':
       return done({ ...state, chain: action.chain });
+    case 'seal':
+      return done({ ...state, seal: action.seal });
   }
 }
 

@@ -3,6 +3,7 @@
  * state holds only positions (which entries are in view, which is selected, which row is on
  * top), so a keypress costs the same with ten entries or a million.
  */
+import type { SealStatus } from './seal-check.js';
 import type { ChainStatus, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
 import type { TerminalSize } from '../layout.js';
 import { type FilterState, NO_FILTER } from './filters.js';
@@ -61,6 +62,8 @@ export interface ViewerState {
   showWriter: boolean;
   /** The hash chain as the engine has checked it; null when the engine does not check it. */
   chain: ChainStatus | null;
+  /** The seals as checked with the key given (seal-check.ts); null when there are none to show. */
+  seal: SealStatus | null;
   /** Selected row (entries and marks, rows.ts); -1 when the view is empty. */
   cursor: number;
   /** Row at the top of the table. */
@@ -111,6 +114,7 @@ export function initialState(options: InitialStateOptions): ViewerState {
     marks: [],
     showWriter: true,
     chain: null,
+    seal: null,
     cursor: total - 1,
     top: 0,
     follow: true,

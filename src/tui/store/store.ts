@@ -16,6 +16,7 @@ import { reduce, settle } from './reducer.js';
 import { buildMarks, type Mark, markId } from './rows.js';
 import { initialState, lowerBound, selectedMark, selectedPosition, selectionPosition, type ViewerState } from './state.js';
 import { AdaptiveThrottle, type Timers } from './throttle.js';
+import { SealCheck, type SealStatus } from './seal-check.js';
 
 export interface StoreOptions {
   engine: AuditEngine;
@@ -25,6 +26,8 @@ export interface StoreOptions {
   now?: () => number;
   /** The detail pane flags a request whose time as sent is further than this from the writer's (default 60 s). */
   clockSkewMs?: number;
+  /** The verification key of each chain's origin ('' for files): `view --verification-key`. */
+  sealKeys?: ReadonlyMap<string, Uint8Array>;
   /** Test seam for the query and stats throttles. */
   timers?: Timers;
 }
@@ -44,6 +47,7 @@ export class ViewerStore {
   private selected: HeldEntry | null = null;
   /** For the next query: the selected entry's position when the view's own are stale. */
   private requeryAnchor: number | null | undefined = undefined;
+  private readonly sealCheck: SealCheck;
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
@@ -65,8 +69,9 @@ export class ViewerStore {
     // A query over a million entries may take a few hundred ms: at most ~20% of the time.
     this.requery = new AdaptiveThrottle(() => this.runQuery(), { minMs: 100, costFactor: 4, timers: options.timers });
     this.statsJob = new AdaptiveThrottle(() => this.runStats(), { minMs: 1_000, costFactor: 5, timers: options.timers });
+    this.sealCheck = new SealCheck(options.sealKeys ?? new Map());
     const chain = options.engine.chainStatus?.() ?? null;
-    if (chain) this.state = { ...this.state, chain };
+    if (chain) this.state = { ...this.state, chain, seal: this.sealStatus(chain) };
     this.refreshMarks();
   }
 
@@ -133,8 +138,18 @@ export class ViewerStore {
     if (!chain || sameChain(chain, this.state.chain)) return;
     const newBreaks = chain.breaks.length !== (this.state.chain?.breaks.length ?? 0);
     this.dispatch({ type: 'chain', chain });
+    const seal = this.sealStatus(chain);
+    if (!sameSeal(seal, this.state.seal)) this.dispatch({ type: 'seal', seal });
     if (newBreaks) this.refreshMarks();
   };
+
+  /**
+   * The seals checked once the chain is (while the history is read, its seals are still coming:
+   * the badge says "checking" meanwhile), and again whenever a chain event follows.
+   */
+  private sealStatus(chain: ChainStatus): SealStatus | null {
+    return chain.state === 'checking' ? this.state.seal : this.sealCheck.status(this.engine);
+  }
 
   progressed = (progress: IndexProgress): void => {
     const prev = this.state.progress;
@@ -313,6 +328,12 @@ function sameChain(a: ChainStatus, b: ChainStatus | null): boolean {
     a.breakCount === b.breakCount &&
     a.breaks.length === b.breaks.length
   );
+}
+
+function sameSeal(a: SealStatus | null, b: SealStatus | null): boolean {
+  if (a === null || b === null) return a === b;
+  const f = (s: SealStatus) => (s.failure ? `${s.failure.kind}:${s.failure.origin}:${s.failure.file}:${s.failure.line}` : '');
+  return a.checked === b.checked && a.notSealed === b.notSealed && a.unchecked === b.unchecked && a.sealedUntil === b.sealedUntil && a.unsealed === b.unsealed && f(a) === f(b);
 }
 
 /** Same marks at the same places (the engine hands out fresh objects on every call). */
