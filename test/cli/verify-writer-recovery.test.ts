@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
-import { openAuditLog, type WriterFs } from '../../src/writer/index.js';
+import { openAuditLog } from '../../src/writer/index.js';
 import { makeTempDirFactory, readLines, request, runCli, writeLog } from './helpers.js';
+import { fillableDisk } from '../helpers/fillable-disk.js';
 
 const tempDir = makeTempDirFactory('spa-cli-verify-writer');
 
@@ -30,19 +31,12 @@ describe('verify after the writer recovered', () => {
 
   it('drops recorded by close() while the writer backed off: verify says ok, and the gap is in the log', async () => {
     const file = path.join(tempDir(), 'audit.log');
-    let full = false;
-    const disk: WriterFs = {
-      ...fs,
-      writeSync: ((fd: number, data: Uint8Array, offset?: number, length?: number) => {
-        if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        return fs.writeSync(fd, data, offset, length);
-      }) as typeof fs.writeSync,
-    };
-    const log = openAuditLog({ path: file, warn: () => {}, fs: disk });
+    const disk = fillableDisk();
+    const log = openAuditLog({ path: file, warn: () => {}, fs: disk.fs });
     log.request(request({ id: 'a1', time: '2026-11-01T08:00:00Z' }));
-    full = true;
+    disk.full = true;
     for (let i = 0; i < 3; i++) log.request(request({ id: `lost-${i}`, time: '2026-11-01T08:00:01Z' }));
-    full = false;
+    disk.full = false;
     log.close();
     const records = readLines(file).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((rec) => rec.event ?? rec.id)).toEqual(['start', 'a1', 'dropped', 'stop']);

@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WriterFs } from '../../src/writer/audit-log.js';
 import { openAuditLog } from '../../src/writer/index.js';
+import { fillableDisk } from './fillable-disk.js';
 import { sampleRequest, sampleResponse } from '../writer/helpers.js';
 
 export function linesOf(file: string): string[] {
@@ -53,23 +53,16 @@ export function deleteLine(file: string, line: number): void {
  */
 export function enospcLog(dir: string, lost: number): string {
   const file = path.join(dir, 'audit.log');
-  let full = false;
+  const disk = fillableDisk();
   let now = Date.parse('2026-11-01T08:00:00Z');
-  const diskFull: WriterFs = {
-    ...fs,
-    writeSync: ((fd: number, data: string | Uint8Array, offset?: number, length?: number) => {
-      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
-      return typeof data === 'string' ? fs.writeSync(fd, data) : fs.writeSync(fd, data, offset, length);
-    }) as typeof fs.writeSync,
-  };
-  const log = openAuditLog({ path: file, warn: () => {}, fs: diskFull, now: () => now });
+  const log = openAuditLog({ path: file, warn: () => {}, fs: disk.fs, now: () => now });
   log.request(sampleRequest(1));
-  full = true;
+  disk.full = true;
   for (let i = 2; i < lost + 2; i++) {
     log.request(sampleRequest(i));
     now += 100;
   }
-  full = false;
+  disk.full = false;
   now += 60_000;
   log.request(sampleRequest(lost + 2));
   log.close();

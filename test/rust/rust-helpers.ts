@@ -5,19 +5,15 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from '../cli/helpers.js';
+import { type CliResult, collect, REPO_ROOT } from '../cli/helpers.js';
 import { requireTool } from '../helpers/system-tools.js';
 
 export const RUST_DIR = path.join(REPO_ROOT, 'rust');
 export const cargo = requireTool('cargo', { package: 'cargo' });
 export const DAEMON = path.join(RUST_DIR, 'target/debug/examples/demo_daemon');
 
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+/** A finished process: the same shape as a CLI run. */
+export type Run = CliResult;
 
 /** `cargo ARGS` in rust/, offline (rust/.cargo/config.toml); rejects with its output on failure. */
 export function runCargo(args: readonly string[]): Promise<Run> {
@@ -36,16 +32,8 @@ export function spawnDaemon(args: readonly string[]): ChildProcess {
   return spawn(DAEMON, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function collectRun(child: ChildProcess): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+/** Waits for a process to end, with what it printed. */
+export const collectRun = (child: ChildProcess): Promise<Run> => collect(child);
 
 export const runDaemon = (args: readonly string[]): Promise<Run> => collectRun(spawnDaemon(args));
 

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openAuditLog, type WriterFs } from '../../src/writer/audit-log.js';
+import { openAuditLog } from '../../src/writer/audit-log.js';
 import { generateLog } from '../../src/demo/generate.js';
+import { fillableDisk } from '../helpers/fillable-disk.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'screenshots');
@@ -97,14 +98,7 @@ function fixtureGap(): string {
   const file = path.join(work, 'gap', 'audit.log');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let clock = Date.parse('2026-11-26T18:00:00Z');
-  let full = false;
-  const disk: WriterFs = {
-    ...fs,
-    writeSync: ((fd: number, data: Uint8Array, offset?: number, length?: number) => {
-      if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      return fs.writeSync(fd, data, offset, length);
-    }) as typeof fs.writeSync,
-  };
+  const disk = fillableDisk();
   const commands = [['systemctl', 'status', 'nginx'], ['df', '-h'], ['journalctl', '-u', 'nginx', '-n', '50'], ['du', '-sh', '/var/log'], ['uptime']];
   let n = 0;
   const run = (log: ReturnType<typeof openAuditLog>, finish = true) => {
@@ -119,11 +113,11 @@ function fixtureGap(): string {
     clock += 800;
     log.response({ id, status: 'ok', error: null, stages: [{ exitCode: 0, stderr: 0 }], stdout: 4_096, durationMs: 800 });
   };
-  const first = openAuditLog({ path: file, pid: 4242, now: () => clock, warn: () => {}, fs: disk, retryMs: { initial: 0, max: 0 } });
+  const first = openAuditLog({ path: file, pid: 4242, now: () => clock, warn: () => {}, fs: disk.fs, retryMs: { initial: 0, max: 0 } });
   for (let i = 0; i < 6; i++) run(first);
-  full = true;
+  disk.full = true;
   for (let i = 0; i < 12; i++) run(first, false);
-  full = false;
+  disk.full = false;
   for (let i = 0; i < 3; i++) run(first);
   run(first, false);
   clock += 30_000;

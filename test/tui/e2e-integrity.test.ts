@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditLog, openAuditLog, type WriterFs } from '../../src/writer/audit-log.js';
 import { requireTool } from '../helpers/system-tools.js';
 import { TmuxPane } from './tmux.js';
+import { fillableDisk } from '../helpers/fillable-disk.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/bin/cli.js');
@@ -139,19 +140,12 @@ describe.skipIf(!tmux.found)('integrity in the viewer, in a real terminal', () =
 
   it('an ENOSPC gap: a row with the records dropped and the error', async () => {
     const file = logFile();
-    let full = false;
-    const disk: WriterFs = {
-      ...fs,
-      writeSync: ((fd: number, data: Uint8Array, offset?: number, length?: number) => {
-        if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        return fs.writeSync(fd, data, offset, length);
-      }) as typeof fs.writeSync,
-    };
-    const l = writer(file, 4242, disk);
+    const disk = fillableDisk();
+    const l = writer(file, 4242, disk.fs);
     respond(l, request(l, ['uptime']));
-    full = true;
+    disk.full = true;
     for (let i = 0; i < 5; i++) request(l, ['lost', String(i)]);
-    full = false;
+    disk.full = false;
     l.close();
     forget(l);
     const p = view(file, 200);
