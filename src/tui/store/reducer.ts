@@ -16,6 +16,7 @@ import {
   type PromptState,
   indexAtOrAfter,
   lowerBound,
+  selectedMark,
   selectionPosition,
   type ViewerState,
   viewLength,
@@ -377,22 +378,32 @@ function searchMove(s: ViewerState, direction: 1 | -1): Transition {
   if (!s.search) return done({ ...s, message: { text: 'no search yet: press / to search', tone: 'info' } });
   const { matches, text } = s.search;
   if (s.search.stale) return done(s, [{ kind: 'search', text, jump: direction }]);
-  const from = selectionPosition(s) ?? -1;
-  const wraps = direction === 1 ? lowerBound(matches, from + 1) >= matches.length : lowerBound(matches, from) === 0;
+  const { after, before } = searchBounds(s);
+  const wraps = direction === 1 ? lowerBound(matches, after) >= matches.length : lowerBound(matches, before) === 0;
   // Before wrapping around, look at entries that arrived after the search ran.
   if (wraps && s.total > s.search.total) return done(s, [{ kind: 'search', text, jump: direction }]);
   if (matches.length === 0) return done({ ...s, message: { text: `not found: ${text}`, tone: 'error' } });
   return jumpToMatch(s, matches, direction);
 }
 
-function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
+/**
+ * Where n and N look from: n takes the first match at or after `after`, N the last before
+ * `before`. On an entry both stand at it (n skips it); on a mark the entry after the row is its
+ * place, so n may land on it and N looks before it.
+ */
+function searchBounds(s: ViewerState): { after: number; before: number } {
   const from = selectionPosition(s) ?? -1;
+  return { after: selectedMark(s) !== null ? from : from + 1, before: from };
+}
+
+function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
+  const { after, before } = searchBounds(s);
   if (direction === 1) {
-    const i = lowerBound(matches, from + 1);
+    const i = lowerBound(matches, after);
     if (i < matches.length) return done(moveToPosition(s, matches[i]));
     return done({ ...moveToPosition(s, matches[0]), message: { text: 'search hit BOTTOM, continuing at TOP', tone: 'info' } });
   }
-  const i = lowerBound(matches, from) - 1;
+  const i = lowerBound(matches, before) - 1;
   if (i >= 0) return done(moveToPosition(s, matches[i]));
   return done({
     ...moveToPosition(s, matches[matches.length - 1]),
