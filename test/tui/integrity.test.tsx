@@ -181,6 +181,25 @@ describe('rows among the entries', () => {
     expect(selected(v)).toMatch(/^› 08:01:00 /);
   });
 
+  it('g selects the top row as G the bottom one, writer rows included, and Enter shows it (less, lnav)', async () => {
+    const engine = new FakeEngine(day(4), { writers: [writer('start', 0), writer('stop', 4)] });
+    const v = await open(engine);
+    await v.press('g');
+    expect(selected(v)).toMatch(/^› 07:59:30 ┄┄ ▷ writer started · pid 4242/);
+    expect(v.lines().at(-1)).toMatch(/1\/4/);
+    await v.press(KEY.enter);
+    expect(v.frame()).toMatch(/record +\/var\/log\/sudo-proxy\/audit\.log:10/);
+    // ] steps from the row to the oldest entry in the pane; Esc and j go on in the table.
+    await v.press(']');
+    expect(v.frame()).not.toMatch(/audit\.log:10\b/);
+    await v.press(KEY.escape);
+    expect(selected(v)).toMatch(/^› 08:00:00 /);
+    await v.press('g', 'j');
+    expect(selected(v)).toMatch(/^› 08:00:00 /);
+    await v.press('G');
+    expect(selected(v)).toMatch(/^› 08:03:30 ┄┄ □ writer stopped/);
+  });
+
   it('w hides and shows writer rows; a break stays', async () => {
     const entries = day(6);
     const engine = new FakeEngine(entries, {
