@@ -297,6 +297,18 @@ describe('the integrity list (m)', () => {
     expect(v.lines().at(-1)).toContain('not in the table');
   });
 
+  it('lists a seal that fails, as the header says it, even with nothing else to report', async () => {
+    const engine = new FakeEngine(day(4), { chain: intact(8) });
+    const v = await open(engine, { columns: 100 });
+    v.store.dispatch({ type: 'seal', seal: { checked: 1, notSealed: 0, unchecked: 0, sealedUntil: null, unsealed: 2, failure: { kind: 'mac', file: FILE, line: 7, origin: '' } } });
+    await v.press('m');
+    const lines = v.lines();
+    expect(lines.some((l) => l.startsWith('Not vouched for: 1 seal failed'))).toBe(true);
+    expect(lines).toContain('› ✗ seal failed  audit.log:7  mac: the seal does not verify with the key given');
+    await v.press(KEY.enter);
+    expect(v.lines().at(-1)).toContain('not in the table');
+  });
+
   it('says there is nothing to report when there is nothing', async () => {
     const v = await open(new FakeEngine(day(3), { chain: intact(6), writers: [writer('start', 0)] }));
     await v.press('m');

@@ -457,7 +457,12 @@ export function problemMarks(s: Pick<ViewerState, 'allMarks'>): Mark[] {
 }
 
 function hasIntegrityItems(s: ViewerState): boolean {
-  return s.malformedCount > 0 || (s.chain !== null && (s.chain.unchained > 0 || s.chain.breakCount > 0)) || s.allMarks.some(isProblem);
+  return (
+    s.malformedCount > 0 ||
+    (s.chain !== null && (s.chain.unchained > 0 || s.chain.breakCount > 0)) ||
+    s.allMarks.some(isProblem) ||
+    (s.seal?.failure ?? null) !== null
+  );
 }
 
 /** Lines above the integrity list's first item (its summary). */
@@ -506,7 +511,7 @@ function integrityCommand(s: ViewerState, overlay: Extract<Overlay, { kind: 'int
 /** Enter on a listed break, gap or crash: the table, with its row selected (writer rows shown if hidden). */
 function jumpToProblem(s: ViewerState, item: number): Transition {
   const target = problemMarks(s)[item];
-  if (!target) return done({ ...s, message: { text: 'not in the table: a malformed line is not a record (its file:line is listed)', tone: 'info' } });
+  if (!target) return done({ ...s, message: { text: 'not in the table: a seal failure or a malformed line has no row (its file:line is listed)', tone: 'info' } });
   const shown = target.kind === 'writer' && !s.showWriter ? withMarks(s, s.allMarks, true) : s;
   const id = markId(target);
   const k = shown.marks.findIndex((m) => markId(m) === id);
