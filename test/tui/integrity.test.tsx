@@ -181,6 +181,25 @@ describe('rows among the entries', () => {
     expect(selected(v)).toMatch(/^› 08:01:00 /);
   });
 
+  it('g selects the top row as G the bottom one, writer rows included, and Enter shows it (less, lnav)', async () => {
+    const engine = new FakeEngine(day(4), { writers: [writer('start', 0), writer('stop', 4)] });
+    const v = await open(engine);
+    await v.press('g');
+    expect(selected(v)).toMatch(/^› 07:59:30 ┄┄ ▷ writer started · pid 4242/);
+    expect(v.lines().at(-1)).toMatch(/1\/4/);
+    await v.press(KEY.enter);
+    expect(v.frame()).toMatch(/record +\/var\/log\/sudo-proxy\/audit\.log:10/);
+    // ] steps from the row to the oldest entry in the pane; Esc and j go on in the table.
+    await v.press(']');
+    expect(v.frame()).not.toMatch(/audit\.log:10\b/);
+    await v.press(KEY.escape);
+    expect(selected(v)).toMatch(/^› 08:00:00 /);
+    await v.press('g', 'j');
+    expect(selected(v)).toMatch(/^› 08:00:00 /);
+    await v.press('G');
+    expect(selected(v)).toMatch(/^› 08:03:30 ┄┄ □ writer stopped/);
+  });
+
   it('w hides and shows writer rows; a break stays', async () => {
     const entries = day(6);
     const engine = new FakeEngine(entries, {
@@ -275,6 +294,18 @@ describe('the integrity list (m)', () => {
     await v.press('w', 'm', 'j', KEY.enter);
     expect(selected(v)).toContain('⚠ GAP 5 records dropped');
     await v.press('m', 'j', 'j', 'j', KEY.enter);
+    expect(v.lines().at(-1)).toContain('not in the table');
+  });
+
+  it('lists a seal that fails, as the header says it, even with nothing else to report', async () => {
+    const engine = new FakeEngine(day(4), { chain: intact(8) });
+    const v = await open(engine, { columns: 100 });
+    v.store.dispatch({ type: 'seal', seal: { checked: 1, notSealed: 0, unchecked: 0, sealedUntil: null, unsealed: 2, failure: { kind: 'mac', file: FILE, line: 7, origin: '' } } });
+    await v.press('m');
+    const lines = v.lines();
+    expect(lines.some((l) => l.startsWith('Not vouched for: 1 seal failed'))).toBe(true);
+    expect(lines).toContain('› ✗ seal failed  audit.log:7  mac: the seal does not verify with the key given');
+    await v.press(KEY.enter);
     expect(v.lines().at(-1)).toContain('not in the table');
   });
 

@@ -126,6 +126,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
             marks: state.allMarks,
             malformed: engine.malformed(),
             malformedCount: state.malformedCount,
+            seal: state.seal,
             cursor: state.overlay.cursor,
           })}
           scroll={state.overlay.scroll}

@@ -1,13 +1,16 @@
 /**
  * The integrity list (`m`): one list of everything the log cannot vouch for — chain breaks, gaps
- * (records the writer dropped), crashes (a restart without a stop), malformed lines and records
- * outside the chain. Breaks, gaps and crashes come first, in log order: they have a row in the
- * table, and Enter goes to it. Everything from the log escaped. Pure.
+ * (records the writer dropped), crashes (a restart without a stop), a seal that fails, malformed
+ * lines and records outside the chain. Breaks, gaps and crashes come first, in log order: they
+ * have a row in the table, and Enter goes to it. Everything from the log escaped. Pure.
  */
 import path from 'node:path';
 import type { ChainStatus, MalformedLine } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import type { SealFailureKind } from '../../shared/seal.js';
 import { isProblem, type Mark } from '../store/rows.js';
+import type { SealStatus } from '../store/seal-check.js';
+import { breakPlace } from './chain-badge.js';
 import { markPlace } from './mark-row.js';
 import type { Line, Span } from './spans.js';
 
@@ -18,6 +21,8 @@ export interface IntegrityInput {
   /** The malformed lines listed by the engine (capped) and how many there are. */
   malformed: readonly MalformedLine[];
   malformedCount: number;
+  /** The seals as checked with the key given: a failure is listed (the header's seal badge says it too). */
+  seal: SealStatus | null;
   /** The item selected (index among the items). */
   cursor: number;
 }
@@ -37,9 +42,23 @@ function problemItem(m: Mark): Span[] {
   return [{ text: '⚠ crash        ', color: 'yellow', bold: true }, place, { text: `writer restarted (pid ${e.pid}) without a stop before it` }];
 }
 
+/** What each seal failure means for the records before it (shared/seal.ts says how each is told). */
+const SEAL_FAILURE: Record<SealFailureKind, string> = {
+  mac: 'the seal does not verify with the key given',
+  'missing-epoch': 'a seal before it is missing (an epoch was skipped)',
+  reordered: 'seals out of order (an epoch went backwards)',
+  'other-log': 'the seal names another verification key',
+  malformed: 'a seal record not in its one canonical form',
+  truncated: 'the sealing state says a later seal was made than the log holds',
+};
+
 /** Items in order, each one line (without the selection marker). */
 export function integrityItems(input: Omit<IntegrityInput, 'cursor'>): Line[] {
   const items: Line[] = input.marks.filter(isProblem).map(problemItem);
+  const failure = input.seal?.failure;
+  if (failure) {
+    items.push([{ text: '✗ seal failed  ', color: 'red', bold: true }, { text: `${breakPlace(failure)}  ` }, { text: `${failure.kind}: ${SEAL_FAILURE[failure.kind]}` }]);
+  }
   for (const m of input.malformed) {
     items.push([
       { text: '? malformed    ', color: 'yellow' },
@@ -69,6 +88,7 @@ export function integritySummary(input: Omit<IntegrityInput, 'cursor'>): Line {
   }
   const crashes = input.marks.filter((m) => m.kind === 'writer' && m.event.afterCrash === true).length;
   if (crashes > 0) parts.push(count(crashes, 'crash', 'crashes'));
+  if (input.seal?.failure) parts.push('1 seal failed');
   if (input.malformedCount > 0) {
     const shown = input.malformed.length < input.malformedCount ? ` (the latest ${input.malformed.length} listed)` : '';
     parts.push(`${count(input.malformedCount, 'malformed line')}${shown}`);

@@ -16,6 +16,7 @@ import {
   type PromptState,
   indexAtOrAfter,
   lowerBound,
+  selectedMark,
   selectionPosition,
   type ViewerState,
   viewLength,
@@ -377,22 +378,32 @@ function searchMove(s: ViewerState, direction: 1 | -1): Transition {
   if (!s.search) return done({ ...s, message: { text: 'no search yet: press / to search', tone: 'info' } });
   const { matches, text } = s.search;
   if (s.search.stale) return done(s, [{ kind: 'search', text, jump: direction }]);
-  const from = selectionPosition(s) ?? -1;
-  const wraps = direction === 1 ? lowerBound(matches, from + 1) >= matches.length : lowerBound(matches, from) === 0;
+  const { after, before } = searchBounds(s);
+  const wraps = direction === 1 ? lowerBound(matches, after) >= matches.length : lowerBound(matches, before) === 0;
   // Before wrapping around, look at entries that arrived after the search ran.
   if (wraps && s.total > s.search.total) return done(s, [{ kind: 'search', text, jump: direction }]);
   if (matches.length === 0) return done({ ...s, message: { text: `not found: ${text}`, tone: 'error' } });
   return jumpToMatch(s, matches, direction);
 }
 
-function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
+/**
+ * Where n and N look from: n takes the first match at or after `after`, N the last before
+ * `before`. On an entry both stand at it (n skips it); on a mark the entry after the row is its
+ * place, so n may land on it and N looks before it.
+ */
+function searchBounds(s: ViewerState): { after: number; before: number } {
   const from = selectionPosition(s) ?? -1;
+  return { after: selectedMark(s) !== null ? from : from + 1, before: from };
+}
+
+function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
+  const { after, before } = searchBounds(s);
   if (direction === 1) {
-    const i = lowerBound(matches, from + 1);
+    const i = lowerBound(matches, after);
     if (i < matches.length) return done(moveToPosition(s, matches[i]));
     return done({ ...moveToPosition(s, matches[0]), message: { text: 'search hit BOTTOM, continuing at TOP', tone: 'info' } });
   }
-  const i = lowerBound(matches, from) - 1;
+  const i = lowerBound(matches, before) - 1;
   if (i >= 0) return done(moveToPosition(s, matches[i]));
   return done({
     ...moveToPosition(s, matches[matches.length - 1]),
@@ -446,7 +457,12 @@ export function problemMarks(s: Pick<ViewerState, 'allMarks'>): Mark[] {
 }
 
 function hasIntegrityItems(s: ViewerState): boolean {
-  return s.malformedCount > 0 || (s.chain !== null && (s.chain.unchained > 0 || s.chain.breakCount > 0)) || s.allMarks.some(isProblem);
+  return (
+    s.malformedCount > 0 ||
+    (s.chain !== null && (s.chain.unchained > 0 || s.chain.breakCount > 0)) ||
+    s.allMarks.some(isProblem) ||
+    (s.seal?.failure ?? null) !== null
+  );
 }
 
 /** Lines above the integrity list's first item (its summary). */
@@ -495,7 +511,7 @@ function integrityCommand(s: ViewerState, overlay: Extract<Overlay, { kind: 'int
 /** Enter on a listed break, gap or crash: the table, with its row selected (writer rows shown if hidden). */
 function jumpToProblem(s: ViewerState, item: number): Transition {
   const target = problemMarks(s)[item];
-  if (!target) return done({ ...s, message: { text: 'not in the table: a malformed line is not a record (its file:line is listed)', tone: 'info' } });
+  if (!target) return done({ ...s, message: { text: 'not in the table: a seal failure or a malformed line has no row (its file:line is listed)', tone: 'info' } });
   const shown = target.kind === 'writer' && !s.showWriter ? withMarks(s, s.allMarks, true) : s;
   const id = markId(target);
   const k = shown.marks.findIndex((m) => markId(m) === id);

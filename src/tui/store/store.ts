@@ -306,7 +306,7 @@ export class ViewerStore {
       overlayLines = this.detailLength.lines;
     }
     else if (s.overlay.kind === 'integrity') {
-      overlayLines = integrityItems({ chain: s.chain, marks: s.allMarks, malformed: this.engine.malformed(), malformedCount: s.malformedCount }).length;
+      overlayLines = integrityItems({ chain: s.chain, marks: s.allMarks, malformed: this.engine.malformed(), malformedCount: s.malformedCount, seal: s.seal }).length;
     }
     return { selected: entry ? { host: entry.host, origin: entry.origin, session: entry.session } : null, overlayLines };
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Action, Command } from '../../../src/tui/store/actions.js';
 import { reduce, settle } from '../../../src/tui/store/reducer.js';
 import { NO_FILTER } from '../../../src/tui/store/filters.js';
-import { initialState, selectedPosition, type ViewerState } from '../../../src/tui/store/state.js';
+import { initialState, markAt, selectedPosition, type ViewerState } from '../../../src/tui/store/state.js';
+import type { Mark } from '../../../src/tui/store/rows.js';
 import { computeStats, factsOf } from '../../shared/oracles/entry-query.js';
 import { makeEntry } from '../entries.js';
 
@@ -23,6 +24,12 @@ function run(state: ViewerState, ...actions: Array<Action | Command>): { state: 
   }
   return { state: s, effects };
 }
+/** A writer `start` row before the entry at engine position `at`. */
+const writerAt = (at: number): Mark => ({
+  kind: 'writer',
+  at,
+  event: { event: 'start', time: new Date(NOW).toISOString(), pid: 1, dropped: 0, error: null, location: { file: 'audit.log', line: at + 1, offset: at * 100, length: 80, seq: at }, position: at },
+});
 const go = (state: ViewerState, ...actions: Array<Action | Command>) => run(state, ...actions).state;
 const appended = (n: number, total: number): Action => ({ type: 'engineChanged', change: { prepended: 0, appended: n, updated: 0 }, total });
 
@@ -310,6 +317,25 @@ describe('search', () => {
   it('says so when nothing matches, or when n comes before any search', () => {
     expect(withMatches(start(100), []).message).toEqual({ text: 'not found: nginx', tone: 'error' });
     expect(go(start(100), 'searchNext').message?.text).toMatch(/press \//);
+  });
+
+  it('n and N from a mark row go to the first match at or after its place, and the last before it', () => {
+    // A writer row before entry 50, which matches: rows 0–49 entries, 50 the mark, 51 entry 50.
+    const marked = go(start(100), { type: 'marks', marks: [writerAt(50)] }, 'top');
+    const onMark = withMatches({ ...marked, cursor: 50, follow: false }, [10, 49, 50, 80]);
+    const from = { ...onMark, cursor: 50, follow: false };
+    expect(markAt(from, from.cursor)?.kind).toBe('writer');
+    expect(selectedPosition(go(from, 'searchNext'))).toBe(50);
+    expect(selectedPosition(go(from, 'searchPrev'))).toBe(49);
+    // The only match left is the entry right after the row: n goes there, it does not wrap.
+    const last = withMatches({ ...marked, cursor: 50, follow: false }, [10, 50]);
+    const next = go({ ...last, cursor: 50, follow: false }, 'searchNext');
+    expect(selectedPosition(next)).toBe(50);
+    expect(next.message).toBeNull();
+    // A mark after the newest entry: N goes to the newest match.
+    const atEnd = go(start(100), { type: 'marks', marks: [writerAt(100)] }, 'top');
+    const fromEnd = withMatches({ ...atEnd, cursor: 100, follow: false }, [10, 99]);
+    expect(selectedPosition(go({ ...fromEnd, cursor: 100, follow: false }, 'searchPrev'))).toBe(99);
   });
 
   it('centres a match that is off screen', () => {
