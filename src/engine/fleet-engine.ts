@@ -19,7 +19,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {
   AuditEngine,
-  ChainBreakSeen,
   ChainStatus,
   EngineChange,
   EngineNotice,
@@ -31,8 +30,8 @@ import type {
   SealRecords,
   WriterEvent,
 } from '../shared/entry.js';
-import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
+import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, findNewCollectedHosts } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
@@ -61,8 +60,6 @@ const POLL_MS_PER_HOST = 10;
 const MIN_POLL_MS = 500;
 /** Hosts named in a notice (the rest are counted). */
 const NAMED_HOSTS = 20;
-/** Entry keys: host number × this + the host engine's key (unique within the host). */
-const KEY_STRIDE = 2 ** 32;
 
 interface FleetHost extends MergedHost {
   origin: string;
@@ -133,6 +130,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private hostsReading = 0;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
+  /** The hosts' answers as last asked, each dropped when its host changes (fleet-caches.ts). */
+  private readonly matches = new HostMatches();
+  private readonly blockStats: BlockStats;
+  private readonly chain: FleetChain;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
   private readonly chainEvents = new EventPacer(() => this.emit('chain', this.chainStatus()));
 
@@ -166,6 +167,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     };
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
+    this.blockStats = new BlockStats(this.hosts);
+    this.chain = new FleetChain(this.hosts);
     const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
     collected.forEach((h, i) => {
@@ -219,22 +222,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   query(filter: EntryFilter): Int32Array {
+    const key = filterKey(filter);
     const matched = new Uint8Array(this.order.count);
-    this.hosts.forEach((host) => {
+    this.hosts.forEach((host, number) => {
       if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
-      for (const p of host.engine.query(filter)) {
+      for (const p of this.matches.matches(number, host, key, filter)) {
         if (p < host.merged) matched[host.fleetPos[p]] = 1;
       }
     });
-    let n = 0;
-    for (let i = 0; i < matched.length; i++) n += matched[i];
-    const out = new Int32Array(n);
-    for (let i = 0, k = 0; i < matched.length; i++) if (matched[i] === 1) out[k++] = i;
-    return out;
+    return matchedPositions(matched);
   }
 
   stats(filter?: EntryFilter): EntryStats {
-    return finishStats(mergeStatsParts(this.hosts.map((h) => h.engine.statsParts(filter))));
+    return finishStats(mergeStatsParts(this.blockStats.parts(filter)));
   }
 
   malformedCount(): number {
@@ -259,21 +259,25 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** Every host checks its own chain: broken if one is, checking while one is, its breaks keyed as the fleet keys entries. */
   chainStatus(): ChainStatus {
-    const out: ChainStatus = { state: 'intact', checked: 0, total: 0, unchained: 0, breaks: [], breakCount: 0 };
-    const breaks: ChainBreakSeen[] = [];
-    let checking = false;
-    this.hosts.forEach((h, i) => {
-      const s = h.engine.chainStatus();
-      out.checked += s.checked;
-      out.total += s.total;
-      out.unchained += s.unchained;
-      out.breakCount += s.breakCount;
-      if (s.state === 'checking') checking = true;
-      for (const b of s.breaks) if (breaks.length < CHAIN_BREAKS_LISTED) breaks.push({ ...b, entryKey: b.entryKey < 0 ? -1 : i * KEY_STRIDE + b.entryKey });
-    });
-    out.breaks = breaks;
-    out.state = out.breakCount > 0 ? 'broken' : checking ? 'checking' : 'intact';
-    return out;
+    return this.chain.status();
+  }
+
+  /** The same answers asked of every host anew (what the caches must equal; for the tests). */
+  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus } {
+    const hosts = this.hosts;
+    const size = this.order.count;
+    return {
+      query(filter) {
+        const matched = new Uint8Array(size);
+        hosts.forEach((host) => {
+          if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
+          for (const p of host.engine.query(filter)) if (p < host.merged) matched[host.fleetPos[p]] = 1;
+        });
+        return matchedPositions(matched);
+      },
+      stats: (filter) => finishStats(mergeStatsParts(hosts.map((h) => h.engine.statsParts(filter)))),
+      chainStatus: () => new FleetChain(hosts).status(),
+    };
   }
 
   /** Each host's seals, in chain order: a shipper may deliver lines out of it (as verify reads them: seq order). */
@@ -358,16 +362,35 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     const number = this.hosts.length;
     this.hostProgressed(host, engine.progress());
-    engine.on('change', (c: EngineChange) => this.hostChanged(number, c));
+    engine.on('change', (c: EngineChange) => {
+      this.forget(number);
+      this.hostChanged(number, c);
+    });
     engine.on('progress', (p: IndexProgress) => {
+      this.forget(number);
       this.hostProgressed(host, p);
       this.emit('progress', this.progress());
     });
     engine.on('notice', (n: EngineNotice) => this.notice(n));
-    engine.on('chain', (s: ChainStatus) => this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken'));
+    engine.on('chain', (s: ChainStatus) => {
+      this.forget(number);
+      this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken');
+    });
     // A host's entries go into chain order once it is read: its positions may have moved.
-    void engine.indexed().then(() => this.wantRebuild());
+    void engine.indexed().then(() => {
+      this.forget(number);
+      this.wantRebuild();
+    });
+    // (A host that joins lands in a stats block that may be remembered without it.)
+    this.forget(number);
     return host;
+  }
+
+  /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */
+  private forget(number: number): void {
+    this.matches.hostChanged(number);
+    this.blockStats.hostChanged(number);
+    this.chain.hostChanged(number);
   }
 
   private hostProgressed(host: FleetHost, p: IndexProgress): void {
@@ -474,6 +497,15 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.emit('change', change);
   }
+}
+
+/** The positions marked in `matched`, ascending. */
+function matchedPositions(matched: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < matched.length; i++) n += matched[i];
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < matched.length; i++) if (matched[i] === 1) out[k++] = i;
+  return out;
 }
 
 /** The files that are there (a host read once has no missing live file to wait for). */
