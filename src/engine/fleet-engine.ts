@@ -134,6 +134,13 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly matches = new HostMatches();
   private readonly blockStats: BlockStats;
   private readonly chain: FleetChain;
+  /**
+   * Hosts' `progress` events, said for the fleet a few times a second (at once when all is read):
+   * 10,000 hosts reporting each made a viewer recount the fleet thousands of times a second.
+   */
+  private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
+  /** `origins()` as last sorted (hosts only join: dropped when one does). */
+  private sortedOrigins: readonly string[] | null = null;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
   private readonly chainEvents = new EventPacer(() => this.emit('chain', this.chainStatus()));
 
@@ -263,7 +270,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** The same answers asked of every host anew (what the caches must equal; for the tests). */
-  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus } {
+  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus; origins(): readonly string[] } {
     const hosts = this.hosts;
     const size = this.order.count;
     return {
@@ -277,6 +284,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       },
       stats: (filter) => finishStats(mergeStatsParts(hosts.map((h) => h.engine.statsParts(filter)))),
       chainStatus: () => new FleetChain(hosts).status(),
+      origins: () => hosts.map((h) => h.origin).sort(),
     };
   }
 
@@ -286,8 +294,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   origins(): readonly string[] {
-    // (Sorted: a host that joined while followed comes last in `hosts`.)
-    return this.hosts.map((h) => h.origin).sort();
+    // (Sorted: a host that joined while followed comes last in `hosts`. The same list until one
+    // joins: a viewer compares it on every progress event.)
+    this.sortedOrigins ??= this.hosts.map((h) => h.origin).sort();
+    return this.sortedOrigins;
   }
 
   duplicateLines(): number {
@@ -312,6 +322,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.closed = true;
     if (this.discoverTimer) clearInterval(this.discoverTimer);
     this.chainEvents.close();
+    this.progressEvents.close();
     if (this.scheduled) {
       clearTimeout(this.scheduled as NodeJS.Timeout);
       clearImmediate(this.scheduled as NodeJS.Immediate);
@@ -369,7 +380,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     engine.on('progress', (p: IndexProgress) => {
       this.forget(number);
       this.hostProgressed(host, p);
-      this.emit('progress', this.progress());
+      this.progressEvents.changed(this.progress().done);
     });
     engine.on('notice', (n: EngineNotice) => this.notice(n));
     engine.on('chain', (s: ChainStatus) => {
@@ -383,6 +394,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     });
     // (A host that joins lands in a stats block that may be remembered without it.)
     this.forget(number);
+    this.sortedOrigins = null;
     return host;
   }
 

@@ -25,6 +25,7 @@ interface Answers {
   query(filter: EntryFilter): Int32Array;
   stats(filter?: EntryFilter): EntryStats;
   chainStatus(): ChainStatus;
+  origins(): readonly string[];
 }
 
 const FILTERS: Array<EntryFilter | undefined> = [undefined, { states: ['denied'] }, { text: 'a' }, { origins: [hostName(1), hostName(66)] }, { regex: /ls|cat/i }];
@@ -35,11 +36,12 @@ function answersOf(a: Answers): unknown {
     queries: FILTERS.map((f) => Array.from(a.query(f ?? {}))),
     stats: FILTERS.map((f) => a.stats(f)),
     chain: a.chainStatus(),
+    origins: a.origins(),
   };
 }
 
 /** The fleet engine as it answers (chainStatus is optional in AuditEngine), and as recomputed over every host. */
-const cachedOf = (engine: AuditEngine): Answers => ({ query: (f) => engine.query(f), stats: (f) => engine.stats(f), chainStatus: () => chainOf(engine) });
+const cachedOf = (engine: AuditEngine): Answers => ({ query: (f) => engine.query(f), stats: (f) => engine.stats(f), chainStatus: () => chainOf(engine), origins: () => engine.origins() });
 const recomputed = (engine: AuditEngine) => (engine as unknown as { recomputed(): Answers }).recomputed();
 
 function chainOf(engine: AuditEngine): ChainStatus {
