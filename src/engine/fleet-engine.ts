@@ -139,6 +139,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * 10,000 hosts reporting each made a viewer recount the fleet thousands of times a second.
    */
   private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
+  /** `writerEvents()` as last placed (null: a host changed or the merged order moved since). */
+  private placedEvents: readonly WriterEvent[] | null = null;
   /** `origins()` as last sorted (hosts only join: dropped when one does). */
   private sortedOrigins: readonly string[] | null = null;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
@@ -254,14 +256,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** Each host's events, placed among the fleet's entries (before the same entry as in its host), in that order. */
   writerEvents(): readonly WriterEvent[] {
-    const placed = this.hosts.flatMap((h) =>
-      h.engine.writerEvents().map((e) => {
-        const p = e.position ?? 0;
-        const position = p < h.merged ? h.fleetPos[p] : h.merged > 0 ? h.fleetPos[h.merged - 1] + 1 : 0;
-        return { ...e, position };
-      }),
-    );
-    return placed.sort((a, b) => a.position - b.position);
+    // (Kept until a host changes or the order moves: a viewer asks on every clock tick.)
+    this.placedEvents ??= placedWriterEvents(this.hosts);
+    return this.placedEvents;
   }
 
   /** Every host checks its own chain: broken if one is, checking while one is, its breaks keyed as the fleet keys entries. */
@@ -270,7 +267,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** The same answers asked of every host anew (what the caches must equal; for the tests). */
-  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus; origins(): readonly string[] } {
+  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus; origins(): readonly string[]; writerEvents(): readonly WriterEvent[] } {
     const hosts = this.hosts;
     const size = this.order.count;
     return {
@@ -285,6 +282,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       stats: (filter) => finishStats(mergeStatsParts(hosts.map((h) => h.engine.statsParts(filter)))),
       chainStatus: () => new FleetChain(hosts).status(),
       origins: () => hosts.map((h) => h.origin).sort(),
+      writerEvents: () => placedWriterEvents(hosts),
     };
   }
 
@@ -400,6 +398,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */
   private forget(number: number): void {
+    this.placedEvents = null;
     this.matches.hostChanged(number);
     this.blockStats.hostChanged(number);
     this.chain.hostChanged(number);
@@ -490,12 +489,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.appendedBy.clear();
       const t0 = performance.now();
       order.rebuild();
+      this.placedEvents = null;
       this.lastRebuild = performance.now();
       this.rebuildCost = this.lastRebuild - t0;
     } else if (this.appendedBy.size > 0) {
       changed = [...this.appendedBy];
       this.appendedBy.clear();
       appended = order.appendNew(changed);
+      this.placedEvents = null;
     }
     const grown = Math.max(0, order.count - before - appended);
     const updated = this.updated;
@@ -509,6 +510,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.emit('change', change);
   }
+}
+
+/** Each host's writer events at their fleet positions, in that order. */
+function placedWriterEvents(hosts: readonly MergedHost[]): WriterEvent[] {
+  const placed = hosts.flatMap((h) =>
+    h.engine.writerEvents().map((e) => {
+      const p = e.position ?? 0;
+      const position = p < h.merged ? h.fleetPos[p] : h.merged > 0 ? h.fleetPos[h.merged - 1] + 1 : 0;
+      return { ...e, position };
+    }),
+  );
+  return placed.sort((a, b) => a.position - b.position);
 }
 
 /** The positions marked in `matched`, ascending. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, ChainStatus, EntryFilter, EntryStats } from '../../src/shared/entry.js';
+import type { AuditEngine, ChainStatus, EntryFilter, EntryStats, WriterEvent } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
 import { generateLog } from '../../src/demo/generate.js';
@@ -26,6 +26,7 @@ interface Answers {
   stats(filter?: EntryFilter): EntryStats;
   chainStatus(): ChainStatus;
   origins(): readonly string[];
+  writerEvents(): readonly WriterEvent[];
 }
 
 const FILTERS: Array<EntryFilter | undefined> = [undefined, { states: ['denied'] }, { text: 'a' }, { origins: [hostName(1), hostName(66)] }, { regex: /ls|cat/i }];
@@ -37,11 +38,12 @@ function answersOf(a: Answers): unknown {
     stats: FILTERS.map((f) => a.stats(f)),
     chain: a.chainStatus(),
     origins: a.origins(),
+    writerEvents: a.writerEvents(),
   };
 }
 
 /** The fleet engine as it answers (chainStatus is optional in AuditEngine), and as recomputed over every host. */
-const cachedOf = (engine: AuditEngine): Answers => ({ query: (f) => engine.query(f), stats: (f) => engine.stats(f), chainStatus: () => chainOf(engine), origins: () => engine.origins() });
+const cachedOf = (engine: AuditEngine): Answers => ({ query: (f) => engine.query(f), stats: (f) => engine.stats(f), chainStatus: () => chainOf(engine), origins: () => engine.origins(), writerEvents: () => engine.writerEvents() });
 const recomputed = (engine: AuditEngine) => (engine as unknown as { recomputed(): Answers }).recomputed();
 
 function chainOf(engine: AuditEngine): ChainStatus {
