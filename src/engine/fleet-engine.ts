@@ -19,7 +19,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {
   AuditEngine,
-  ChainBreakSeen,
   ChainStatus,
   EngineChange,
   EngineNotice,
@@ -31,8 +30,8 @@ import type {
   SealRecords,
   WriterEvent,
 } from '../shared/entry.js';
-import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import { finishStats, mergeStatsParts } from '../shared/query.js';
+import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, findNewCollectedHosts } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
@@ -61,8 +60,6 @@ const POLL_MS_PER_HOST = 10;
 const MIN_POLL_MS = 500;
 /** Hosts named in a notice (the rest are counted). */
 const NAMED_HOSTS = 20;
-/** Entry keys: host number × this + the host engine's key (unique within the host). */
-const KEY_STRIDE = 2 ** 32;
 
 interface FleetHost extends MergedHost {
   origin: string;
@@ -133,6 +130,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private hostsReading = 0;
   private readonly readyPromise: Promise<void>;
   private readonly indexedPromise: Promise<void>;
+  /** The hosts' answers as last asked, each dropped when its host changes (fleet-caches.ts). */
+  private readonly matches = new HostMatches();
+  private readonly blockStats: BlockStats;
+  private readonly chain: FleetChain;
+  /**
+   * Hosts' `progress` events, said for the fleet a few times a second (at once when all is read):
+   * 10,000 hosts reporting each made a viewer recount the fleet thousands of times a second.
+   */
+  private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
+  /** `writerEvents()` as last placed (null: a host changed or the merged order moved since). */
+  private placedEvents: readonly WriterEvent[] | null = null;
+  /** `origins()` as last sorted (hosts only join: dropped when one does). */
+  private sortedOrigins: readonly string[] | null = null;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
   private readonly chainEvents = new EventPacer(() => this.emit('chain', this.chainStatus()));
 
@@ -166,6 +176,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     };
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
+    this.blockStats = new BlockStats(this.hosts);
+    this.chain = new FleetChain(this.hosts);
     const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
     collected.forEach((h, i) => {
@@ -219,22 +231,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   query(filter: EntryFilter): Int32Array {
+    const key = filterKey(filter);
     const matched = new Uint8Array(this.order.count);
-    this.hosts.forEach((host) => {
+    this.hosts.forEach((host, number) => {
       if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
-      for (const p of host.engine.query(filter)) {
+      for (const p of this.matches.matches(number, host, key, filter)) {
         if (p < host.merged) matched[host.fleetPos[p]] = 1;
       }
     });
-    let n = 0;
-    for (let i = 0; i < matched.length; i++) n += matched[i];
-    const out = new Int32Array(n);
-    for (let i = 0, k = 0; i < matched.length; i++) if (matched[i] === 1) out[k++] = i;
-    return out;
+    return matchedPositions(matched);
   }
 
   stats(filter?: EntryFilter): EntryStats {
-    return finishStats(mergeStatsParts(this.hosts.map((h) => h.engine.statsParts(filter))));
+    return finishStats(mergeStatsParts(this.blockStats.parts(filter)));
   }
 
   malformedCount(): number {
@@ -247,33 +256,34 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** Each host's events, placed among the fleet's entries (before the same entry as in its host), in that order. */
   writerEvents(): readonly WriterEvent[] {
-    const placed = this.hosts.flatMap((h) =>
-      h.engine.writerEvents().map((e) => {
-        const p = e.position ?? 0;
-        const position = p < h.merged ? h.fleetPos[p] : h.merged > 0 ? h.fleetPos[h.merged - 1] + 1 : 0;
-        return { ...e, position };
-      }),
-    );
-    return placed.sort((a, b) => a.position - b.position);
+    // (Kept until a host changes or the order moves: a viewer asks on every clock tick.)
+    this.placedEvents ??= placedWriterEvents(this.hosts);
+    return this.placedEvents;
   }
 
   /** Every host checks its own chain: broken if one is, checking while one is, its breaks keyed as the fleet keys entries. */
   chainStatus(): ChainStatus {
-    const out: ChainStatus = { state: 'intact', checked: 0, total: 0, unchained: 0, breaks: [], breakCount: 0 };
-    const breaks: ChainBreakSeen[] = [];
-    let checking = false;
-    this.hosts.forEach((h, i) => {
-      const s = h.engine.chainStatus();
-      out.checked += s.checked;
-      out.total += s.total;
-      out.unchained += s.unchained;
-      out.breakCount += s.breakCount;
-      if (s.state === 'checking') checking = true;
-      for (const b of s.breaks) if (breaks.length < CHAIN_BREAKS_LISTED) breaks.push({ ...b, entryKey: b.entryKey < 0 ? -1 : i * KEY_STRIDE + b.entryKey });
-    });
-    out.breaks = breaks;
-    out.state = out.breakCount > 0 ? 'broken' : checking ? 'checking' : 'intact';
-    return out;
+    return this.chain.status();
+  }
+
+  /** The same answers asked of every host anew (what the caches must equal; for the tests). */
+  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus; origins(): readonly string[]; writerEvents(): readonly WriterEvent[] } {
+    const hosts = this.hosts;
+    const size = this.order.count;
+    return {
+      query(filter) {
+        const matched = new Uint8Array(size);
+        hosts.forEach((host) => {
+          if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
+          for (const p of host.engine.query(filter)) if (p < host.merged) matched[host.fleetPos[p]] = 1;
+        });
+        return matchedPositions(matched);
+      },
+      stats: (filter) => finishStats(mergeStatsParts(hosts.map((h) => h.engine.statsParts(filter)))),
+      chainStatus: () => new FleetChain(hosts).status(),
+      origins: () => hosts.map((h) => h.origin).sort(),
+      writerEvents: () => placedWriterEvents(hosts),
+    };
   }
 
   /** Each host's seals, in chain order: a shipper may deliver lines out of it (as verify reads them: seq order). */
@@ -282,8 +292,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   origins(): readonly string[] {
-    // (Sorted: a host that joined while followed comes last in `hosts`.)
-    return this.hosts.map((h) => h.origin).sort();
+    // (Sorted: a host that joined while followed comes last in `hosts`. The same list until one
+    // joins: a viewer compares it on every progress event.)
+    this.sortedOrigins ??= this.hosts.map((h) => h.origin).sort();
+    return this.sortedOrigins;
   }
 
   duplicateLines(): number {
@@ -308,6 +320,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.closed = true;
     if (this.discoverTimer) clearInterval(this.discoverTimer);
     this.chainEvents.close();
+    this.progressEvents.close();
     if (this.scheduled) {
       clearTimeout(this.scheduled as NodeJS.Timeout);
       clearImmediate(this.scheduled as NodeJS.Immediate);
@@ -358,16 +371,37 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     const number = this.hosts.length;
     this.hostProgressed(host, engine.progress());
-    engine.on('change', (c: EngineChange) => this.hostChanged(number, c));
+    engine.on('change', (c: EngineChange) => {
+      this.forget(number);
+      this.hostChanged(number, c);
+    });
     engine.on('progress', (p: IndexProgress) => {
+      this.forget(number);
       this.hostProgressed(host, p);
-      this.emit('progress', this.progress());
+      this.progressEvents.changed(this.progress().done);
     });
     engine.on('notice', (n: EngineNotice) => this.notice(n));
-    engine.on('chain', (s: ChainStatus) => this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken'));
+    engine.on('chain', (s: ChainStatus) => {
+      this.forget(number);
+      this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken');
+    });
     // A host's entries go into chain order once it is read: its positions may have moved.
-    void engine.indexed().then(() => this.wantRebuild());
+    void engine.indexed().then(() => {
+      this.forget(number);
+      this.wantRebuild();
+    });
+    // (A host that joins lands in a stats block that may be remembered without it.)
+    this.forget(number);
+    this.sortedOrigins = null;
     return host;
+  }
+
+  /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */
+  private forget(number: number): void {
+    this.placedEvents = null;
+    this.matches.hostChanged(number);
+    this.blockStats.hostChanged(number);
+    this.chain.hostChanged(number);
   }
 
   private hostProgressed(host: FleetHost, p: IndexProgress): void {
@@ -455,12 +489,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.appendedBy.clear();
       const t0 = performance.now();
       order.rebuild();
+      this.placedEvents = null;
       this.lastRebuild = performance.now();
       this.rebuildCost = this.lastRebuild - t0;
     } else if (this.appendedBy.size > 0) {
       changed = [...this.appendedBy];
       this.appendedBy.clear();
       appended = order.appendNew(changed);
+      this.placedEvents = null;
     }
     const grown = Math.max(0, order.count - before - appended);
     const updated = this.updated;
@@ -474,6 +510,27 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.emit('change', change);
   }
+}
+
+/** Each host's writer events at their fleet positions, in that order. */
+function placedWriterEvents(hosts: readonly MergedHost[]): WriterEvent[] {
+  const placed = hosts.flatMap((h) =>
+    h.engine.writerEvents().map((e) => {
+      const p = e.position ?? 0;
+      const position = p < h.merged ? h.fleetPos[p] : h.merged > 0 ? h.fleetPos[h.merged - 1] + 1 : 0;
+      return { ...e, position };
+    }),
+  );
+  return placed.sort((a, b) => a.position - b.position);
+}
+
+/** The positions marked in `matched`, ascending. */
+function matchedPositions(matched: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < matched.length; i++) n += matched[i];
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < matched.length; i++) if (matched[i] === 1) out[k++] = i;
+  return out;
 }
 
 /** The files that are there (a host read once has no missing live file to wait for). */
