@@ -73,17 +73,9 @@ pub fn write_json(out: &mut Vec<u8>, value: &Json) {
             }
             out.push(b']');
         }
-        Json::Obj(fields) => {
+        Json::Obj(_) => {
             out.push(b'{');
-            for (i, (k, v)) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_str(out, k);
-                out.push(b':');
-                write_json(out, v);
-            }
-            out.push(b'}');
+            write_fields_after(out, value, 0);
         }
     }
 }

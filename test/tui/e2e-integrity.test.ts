@@ -13,6 +13,7 @@ import { type AuditLog, openAuditLog, type WriterFs } from '../../src/writer/aud
 import { requireTool } from '../helpers/system-tools.js';
 import { TmuxPane } from './tmux.js';
 import { fillableDisk } from '../helpers/fillable-disk.js';
+import { writeTerminalRequest } from './e2e-requests.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/bin/cli.js');
@@ -52,22 +53,7 @@ function forget(l: AuditLog): void {
 }
 
 function request(l: AuditLog, command: string[], decision: 'approved' | 'denied' = 'approved'): string {
-  const id = `c4a1e000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
-  l.request({
-    id,
-    time: `${new Date().toISOString().slice(0, 19)}Z`,
-    host: 'web-01',
-    session: 'e2e-session',
-    pipeline: [command],
-    resolved: [`/usr/bin/${command[0]}`],
-    env: { PATH: '/usr/bin' },
-    reason: `end-to-end ${command.join(' ')}`,
-    privileged: true,
-    decision,
-    via: 'operator',
-    latencyMs: 1_500,
-  });
-  return id;
+  return writeTerminalRequest(l, `c4a1e000-0000-4000-8000-${String(++ids).padStart(12, '0')}`, command, decision, 'web-01');
 }
 
 function respond(l: AuditLog, id: string): void {

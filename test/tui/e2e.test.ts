@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
 import { requireTool } from '../helpers/system-tools.js';
 import { TmuxPane } from './tmux.js';
+import { writeTerminalRequest } from './e2e-requests.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/bin/cli.js');
@@ -34,22 +35,7 @@ afterEach(() => {
 });
 
 function request(l: AuditLog, command: string[], decision: 'approved' | 'denied' = 'approved', host = 'web-01'): string {
-  const id = `e2e00000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
-  l.request({
-    id,
-    time: `${new Date().toISOString().slice(0, 19)}Z`,
-    host,
-    session: 'e2e-session',
-    pipeline: [command],
-    resolved: [`/usr/bin/${command[0]}`],
-    env: { PATH: '/usr/bin' },
-    reason: `end-to-end ${command.join(' ')}`,
-    privileged: true,
-    decision,
-    via: 'operator',
-    latencyMs: 1_500,
-  });
-  return id;
+  return writeTerminalRequest(l, `e2e00000-0000-4000-8000-${String(++ids).padStart(12, '0')}`, command, decision, host);
 }
 
 function respond(l: AuditLog, id: string, exitCode = 0): void {

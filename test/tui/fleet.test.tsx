@@ -5,26 +5,16 @@
  */
 import './tz.js';
 import stringWidth from 'string-width';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
 import { fleetEntries, makeEntry } from './entries.js';
 import { FakeEngine } from './fake-engine.js';
 import { HOSTILE, RAW_CONTROL } from './hostile.js';
-import { KEY, renderViewer, type Viewer } from './render.js';
+import { KEY, type Viewer, viewerPerTest } from './render.js';
 
 const ORIGINS = ['db-1', 'web-01', 'web-02'];
 
-let viewer: Viewer | null = null;
-afterEach(() => {
-  viewer?.unmount();
-  viewer = null;
-});
-
-async function open(engine: FakeEngine, options: Parameters<typeof renderViewer>[1] = {}) {
-  viewer = renderViewer(engine, options);
-  await viewer.ready();
-  return viewer;
-}
+const open = viewerPerTest();
 
 const fleet = (entries: Entry[] = fleetEntries(30, ORIGINS), duplicateLines = 0, origins = ORIGINS) =>
   new FakeEngine(entries, { origins, duplicateLines, files: origins.map((o) => `/srv/collector/${o}/audit.log`) });
@@ -122,8 +112,6 @@ describe('the viewer over a collector directory', () => {
       expect(header(v)).toMatch(/filter: origin /);
       expect(footer(v)).toMatch(/1\/1 of 7$/);
       expect(v.rawFrame()).not.toMatch(RAW_CONTROL);
-      v.unmount();
-      viewer = null;
     }
   });
 });
@@ -135,8 +123,6 @@ describe('the viewer over files read directly', () => {
       expect(titles(v)).not.toContain('ORIGIN');
       expect(titles(v)).toMatch(/^ {2}TIME +HOST /);
       expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live');
-      v.unmount();
-      viewer = null;
     }
   });
 

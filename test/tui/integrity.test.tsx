@@ -5,12 +5,12 @@
  */
 import './tz.js';
 import stringWidth from 'string-width';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChainBreakSeen, ChainStatus, Entry, WriterEvent } from '../../src/shared/entry.js';
 import { BASE_MS, entryInState, makeEntry } from './entries.js';
 import { FakeEngine } from './fake-engine.js';
 import { HOSTILE, RAW_CONTROL } from './hostile.js';
-import { KEY, renderViewer, type Viewer } from './render.js';
+import { KEY, type Viewer, viewerPerTest } from './render.js';
 import { createTheme } from '../../src/tui/theme.js';
 
 const FILE = '/var/log/sudo-proxy/audit.log';
@@ -45,17 +45,7 @@ function writer(event: WriterEvent['event'], position: number, extra: Partial<Wr
   };
 }
 
-let viewer: Viewer | null = null;
-afterEach(() => {
-  viewer?.unmount();
-  viewer = null;
-});
-
-async function open(engine: FakeEngine, options: Parameters<typeof renderViewer>[1] = {}) {
-  viewer = renderViewer(engine, options);
-  await viewer.ready();
-  return viewer;
-}
+const open = viewerPerTest();
 
 const header = (v: Viewer) => v.lines()[0];
 const selected = (v: Viewer) => v.lines().find((l) => l.startsWith('›')) ?? '';
@@ -101,7 +91,6 @@ describe('the chain badge', () => {
   it('counts records outside the chain', async () => {
     const v = await open(new FakeEngine(day(5), { chain: intact(8, { unchained: 2 }) }), { columns: 120 });
     expect(header(v)).toContain('✓ chain verified through 8 records · ⚠ 2 unchained');
-    viewer?.unmount();
     const w = await open(new FakeEngine(day(5), { chain: intact(0, { unchained: 10 }) }));
     expect(header(w)).toContain('⚠ 10 unchained records (no chain)');
   });

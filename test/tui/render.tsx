@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 /**
  * The one render helper for viewer tests: mounts the App with a store over a fake engine on a
  * fake terminal of a chosen size, and waits for the frame after each key (React batches, so a
@@ -181,4 +182,23 @@ export async function renderComponent(node: React.ReactElement, columns = 80): P
   instance.unmount();
   const frame = stripAnsi(raw);
   return { frame, raw, lines: frame.split('\n') };
+}
+
+/**
+ * One viewer per test, unmounted after it (register at the top of a test file): the returned
+ * `open` renders the viewer over an engine and waits for its first frame, unmounting the one
+ * opened before it.
+ */
+export function viewerPerTest(): (engine: AuditEngine, options?: RenderOptions) => Promise<Viewer> {
+  let viewer: Viewer | null = null;
+  afterEach(() => {
+    viewer?.unmount();
+    viewer = null;
+  });
+  return async (engine, options = {}) => {
+    viewer?.unmount(); // a test that opens another: one viewer at a time
+    viewer = renderViewer(engine, options);
+    await viewer.ready();
+    return viewer;
+  };
 }
