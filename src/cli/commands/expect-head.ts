@@ -6,7 +6,7 @@
  */
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { UsageError } from './errors.js';
-import { unknownHost } from './unknown-host.js';
+import { type FlagWords, type HostValue, valueForFiles, valuesForHosts } from './host-values.js';
 
 export interface ExpectedHead {
   /** The host it names, or null for a bare HASH. */
@@ -31,29 +31,14 @@ export function parseExpectedHeads(values: readonly string[] | undefined): Expec
   });
 }
 
+const WORDS: FlagWords = { flag: '--expect-head', placeholder: 'HASH', noun: 'head', twice: '--expect-head given twice: files have one head' };
+const given = (heads: readonly ExpectedHead[]): HostValue<string>[] => heads.map((h) => ({ host: h.host, value: h.hash }));
+
 /** The one head for files (which have one chain), or undefined. */
-export function headForFiles(heads: readonly ExpectedHead[]): string | undefined {
-  const named = heads.find((h) => h.host !== null);
-  if (named) throw new UsageError(`--expect-head ${escapeForTerminal(named.host ?? '', 80)}=…: hosts are named only for a collector directory; for files give the HASH alone`);
-  if (heads.length > 1) throw new UsageError('--expect-head given twice: files have one head');
-  return heads[0]?.hash;
-}
+export const headForFiles = (heads: readonly ExpectedHead[]): string | undefined => valueForFiles(given(heads), WORDS);
 
 /**
  * Heads by host for a collector's `origins`. A bare HASH is accepted when there is one host
  * (a host folder named directly); an unknown host is a usage error with a suggestion.
  */
-export function headsForHosts(heads: readonly ExpectedHead[], origins: readonly string[]): Map<string, string> {
-  const byHost = new Map<string, string>();
-  for (const h of heads) {
-    let host = h.host;
-    if (host === null) {
-      if (origins.length !== 1) throw new UsageError(`--expect-head: a collector directory of ${origins.length} hosts takes HOST=HASH, one per host`);
-      host = origins[0];
-    }
-    if (!origins.includes(host)) throw unknownHost('--expect-head', host, origins);
-    if (byHost.has(host)) throw new UsageError(`--expect-head: two heads for host '${escapeForTerminal(host, 200)}'`);
-    byHost.set(host, h.hash);
-  }
-  return byHost;
-}
+export const headsForHosts = (heads: readonly ExpectedHead[], origins: readonly string[]): Map<string, string> => valuesForHosts(given(heads), origins, WORDS);

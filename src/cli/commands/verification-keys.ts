@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parseVerificationKey } from '../../shared/seal.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { CliError, fileError, UsageError } from './errors.js';
-import { unknownHost } from './unknown-host.js';
+import { type FlagWords, type HostValue, valueForFiles, valuesForHosts } from './host-values.js';
 
 export interface GivenKey {
   host: string | null;
@@ -35,33 +35,19 @@ export function parseVerificationKeys(values: readonly string[] | undefined, fil
     } catch (e) {
       throw fileError(file, e);
     }
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    // Numbered before blank lines and comments are skipped: an error names the file's own line.
+    const lines = text.split('\n').map((l, i) => ({ text: l.trim(), line: i + 1 })).filter((l) => l.text !== '' && !l.text.startsWith('#'));
     if (lines.length === 0) throw new CliError(`${file}: no verification key in it`);
-    lines.forEach((l, i) => keys.push(parseOne(l, `--verification-key-file ${file}:${i + 1}`)));
+    for (const l of lines) keys.push(parseOne(l.text, `--verification-key-file ${file}:${l.line}`));
   }
   return keys;
 }
 
+const WORDS: FlagWords = { flag: '--verification-key', placeholder: 'KEY', noun: 'key', twice: 'two verification keys given: files have one' };
+const given = (keys: readonly GivenKey[]): HostValue<Buffer>[] => keys.map((k) => ({ host: k.host, value: k.key }));
+
 /** The one key for files, or null. */
-export function keyForFiles(keys: readonly GivenKey[]): Buffer | null {
-  const named = keys.find((k) => k.host !== null);
-  if (named) throw new UsageError(`--verification-key ${escapeForTerminal(named.host ?? '', 80)}=…: hosts are named only for a collector directory; for files give the KEY alone`);
-  if (keys.length > 1) throw new UsageError('two verification keys given: files have one');
-  return keys[0]?.key ?? null;
-}
+export const keyForFiles = (keys: readonly GivenKey[]): Buffer | null => valueForFiles(given(keys), WORDS) ?? null;
 
 /** Keys by host for a collector's `origins` (a bare KEY for a single host). */
-export function keysForHosts(keys: readonly GivenKey[], origins: readonly string[]): Map<string, Buffer> {
-  const byHost = new Map<string, Buffer>();
-  for (const k of keys) {
-    let host = k.host;
-    if (host === null) {
-      if (origins.length !== 1) throw new UsageError(`--verification-key: a collector directory of ${origins.length} hosts takes HOST=KEY, one per host`);
-      host = origins[0];
-    }
-    if (!origins.includes(host)) throw unknownHost('--verification-key', host, origins);
-    if (byHost.has(host)) throw new UsageError(`--verification-key: two keys for host '${escapeForTerminal(host, 200)}'`);
-    byHost.set(host, k.key);
-  }
-  return byHost;
-}
+export const keysForHosts = (keys: readonly GivenKey[], origins: readonly string[]): Map<string, Buffer> => valuesForHosts(given(keys), origins, WORDS);
