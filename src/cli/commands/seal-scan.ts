@@ -1,42 +1,30 @@
 /**
  * What `stats` says of a log's seals, without a key: how many, the last one, and how many
- * records follow it (the exposure window). One pass over the lines' bytes that parses only
- * seal lines (told by their fixed opening), so a log without seals costs a read and a split.
+ * records follow it (the exposure window) — from the seal records the engine placed as it
+ * read (engine.seals()), so no file is read a second time; only the last seal's line is re-read.
  */
-import { openLogSource } from '../../engine/log-source.js';
-import { splitLines, textChunksSync } from '../../engine/read-file-sync.js';
+import type { AuditEngine } from '../../shared/entry.js';
 import { type ParsedSeal, parseSealLine } from '../../shared/seal.js';
-import { fileError } from './errors.js';
-
-const SEAL_OPENING = Buffer.from('{"v":1,"type":"seal",');
 
 export interface SealScan {
   seals: number;
   last: Pick<ParsedSeal, 'seq' | 'epoch' | 'time'> | null;
-  /** Non-blank lines after the last seal, in file order. */
+  /** Chained records after the last seal. */
   unsealed: number;
 }
 
-export function scanSeals(files: readonly string[]): SealScan {
-  const scan: SealScan = { seals: 0, last: null, unsealed: 0 };
-  for (const file of files) {
-    try {
-      for (const line of splitLines(textChunksSync(openLogSource(file)))) {
-        if (line.length === 0) continue;
-        const seal = line.length < 400 && line.subarray(0, SEAL_OPENING.length).equals(SEAL_OPENING) ? parseSealLine(line) : null;
-        if (seal === null) {
-          scan.unsealed++;
-          continue;
-        }
-        scan.seals++;
-        scan.last = { seq: seal.seq, epoch: seal.epoch, time: seal.time };
-        scan.unsealed = 0;
-      }
-    } catch (e) {
-      throw fileError(file, e);
+/** Each chain's seals (one per collected host), for the chains that have any. */
+export function sealScansOf(engine: AuditEngine): Array<{ origin: string; scan: SealScan }> {
+  return (engine.seals?.() ?? []).flatMap((g) => {
+    let last: ParsedSeal | null = null;
+    for (let i = g.locations.length - 1; i >= 0 && last === null; i--) {
+      const line = g.line(i);
+      last = line === null ? null : parseSealLine(line);
     }
-  }
-  return scan;
+    if (last === null) return [];
+    const unsealed = g.lastSeq === null ? 0 : Math.max(0, g.lastSeq - last.seq);
+    return [{ origin: g.origin, scan: { seals: g.locations.length, last: { seq: last.seq, epoch: last.epoch, time: last.time }, unsealed } }];
+  });
 }
 
 export function sealScanJson(s: SealScan): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { FILTER_HELP } from './filter-flags.js';
 import { inputFiles } from './inputs.js';
 import { chainStatusOf, integrityFails, integritySummary } from './log-events.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
-import { scanSeals } from './seal-scan.js';
+import { sealScansOf } from './seal-scan.js';
 import { type StatsInput, statsJson, statsText } from './stats-format.js';
 
 const help = `Usage: ${PROGRAM} stats [FILE… | DIR…] [options]
@@ -56,9 +56,7 @@ export const statsCommand: Command = {
       lastMs: positions.length > 0 ? engine.entry(positions[positions.length - 1]).timeMs : Number.NaN,
       malformedCount: engine.malformedCount(),
       malformed: engine.malformed(),
-      seals: (inputs.kind === 'files' ? [{ origin: '', files: inputs.files }] : inputs.hosts)
-        .map((h) => ({ origin: 'origin' in h ? h.origin : '', scan: scanSeals(h.files) }))
-        .filter((s) => s.scan.seals > 0),
+      seals: sealScansOf(engine),
       integrity,
     };
     await engine.close();
