@@ -28,3 +28,17 @@ await build({
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The `./schema` export, with zod inlined over tsc's dist/shared/schema.js: zod is a build-time
+// dependency (8 MB installed, ~0.8 MB inlined here), so an install fetches nothing but this
+// package. Its types stay tsc's (dist/shared/schema.d.ts names zod's: a typed consumer installs zod).
+await build({
+  entryPoints: ['src/shared/schema.ts'],
+  outfile: 'dist/shared/schema.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+});
