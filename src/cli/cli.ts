@@ -11,6 +11,7 @@ import { CliError, EXIT_USAGE, UsageError } from './commands/errors.js';
 import { exitQuietlyOnClosedPipe, stderrLine } from './commands/output.js';
 import { COMMANDS, type CommandEntry, DEFAULT_COMMAND } from './commands/registry.js';
 import { closest } from './commands/suggest.js';
+import { usage } from './commands/usage.js';
 
 const names = COMMANDS.map((c) => c.name);
 const commandNamed = (name: string | undefined): CommandEntry | undefined => COMMANDS.find((c) => c.name === name);
@@ -20,32 +21,10 @@ function version(): string {
   return pkg.version;
 }
 
-function usage(): string {
-  const width = Math.max(...names.map((n) => n.length));
-  return `Usage: ${PROGRAM} [COMMAND] [OPTIONS] [FILE… | DIR…]
-
-The sudo-proxy audit log: watch it live, print and summarise it, verify its chain.
-
-Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
-
-Without a command: ${DEFAULT_COMMAND}. FILE defaults to $XDG_STATE_HOME/sudo-proxy/audit.log.
-DIR is a collector directory, DIR/<host>/audit.log per host (see examples/rsyslog/).
-'${PROGRAM} COMMAND --help' describes a command.
-
-Options:
-  -h, --help     show this help
-  -V, --version  print the version
-
-Exit status: 0 success; 1 a negative verdict (verify found a break, or --strict
-found malformed lines); 2 usage or I/O error.
-`;
-}
-
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h') {
-    process.stdout.write(usage());
+    process.stdout.write(usage(COMMANDS, DEFAULT_COMMAND));
     return 0;
   }
   if (first === '--version' || first === '-V') {
@@ -54,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (first === 'help') {
     if (rest[0] === undefined) {
-      process.stdout.write(usage());
+      process.stdout.write(usage(COMMANDS, DEFAULT_COMMAND));
       return 0;
     }
     const topic = commandNamed(rest[0]);

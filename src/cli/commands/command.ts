@@ -8,3 +8,11 @@ export interface Command {
 }
 
 export const PROGRAM = 'sudo-proxy-audit';
+
+/** A subcommand in registry.ts, loaded only when it runs. */
+export interface CommandEntry {
+  name: string;
+  /** One line for the command list in `sudo-proxy-audit --help`. */
+  summary: string;
+  load(): Promise<Command>;
+}

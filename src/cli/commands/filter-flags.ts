@@ -53,6 +53,9 @@ export interface FilterFlagValues {
 /** Words accepted by --state beyond the states themselves. */
 const STATE_ALIASES: Record<string, readonly EntryState[]> = { approved: ['running', 'ok', 'failed'] };
 
+/** Every word --state accepts (the shell completions offer them). */
+export const STATE_WORDS: readonly string[] = [...ENTRY_STATES, ...Object.keys(STATE_ALIASES)];
+
 function states(words: string[]): EntryState[] {
   const out = new Set<EntryState>();
   for (const word of words) {

@@ -2,14 +2,9 @@
  * The subcommands, each loaded only when it runs: `verify` need not load the engine, and
  * `print` need not load React. Summaries live here so `--help` loads nothing.
  */
-import type { Command } from './command.js';
+import type { CommandEntry } from './command.js';
 
-export interface CommandEntry {
-  name: string;
-  /** One line for the command list in `sudo-proxy-audit --help`. */
-  summary: string;
-  load(): Promise<Command>;
-}
+export type { CommandEntry } from './command.js';
 
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'view', summary: 'the live viewer (default): follow the log in a terminal', load: async () => (await import('./view.js')).viewCommand },
@@ -19,6 +14,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'seal', summary: 'forward-secure seals: init (a verification key), status', load: async () => (await import('./seal.js')).sealCommand },
   { name: 'demo', summary: 'a simulated daemon writing realistic traffic (--view: watch it)', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'schema', summary: 'print the JSON Schema of an audit record', load: async () => (await import('./schema.js')).schemaCommand },
+  { name: 'completion', summary: 'a shell completion script: bash, zsh or fish', load: async () => (await import('./completion.js')).completionCommand(COMMANDS, DEFAULT_COMMAND) },
 ];
 
 export const DEFAULT_COMMAND = 'view';
