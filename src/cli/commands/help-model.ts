@@ -32,6 +32,15 @@ export interface HelpModel {
 
 const OPTION_LINE = /^ {2,}(?:(-[A-Za-z0-9])(?:, (--[a-z0-9][a-z0-9-]*))?|(--[a-z0-9][a-z0-9-]*))(?:[ =](\S+))?(?: {2,}(\S.*))?$/;
 
+/** An option line split into what it names (`-f, --follow`, `--state STATE[,STATE…]`) and the summary's start on it. */
+export function optionLine(line: string): { head: string; summary: string } | undefined {
+  const m = OPTION_LINE.exec(line);
+  if (!m) return undefined;
+  const rest = m[5] ?? '';
+  const head = line.trim().slice(0, rest === '' ? undefined : line.trim().length - rest.length).trim();
+  return { head, summary: rest.trim() };
+}
+
 /** The option lines of a help text, in order, each option once. */
 export function helpOptions(help: string): HelpOption[] {
   const lines = help.split('\n');
