@@ -20,8 +20,8 @@ const help = `Usage: ${PROGRAM} completion bash|zsh|fish
 Prints a script that completes ${PROGRAM}'s commands, options and their values (--state's
 states; a path where a file goes) in the shell named. To install it:
 
-  bash  source <(${PROGRAM} completion bash) in ~/.bashrc, or save it as
-        ~/.local/share/bash-completion/completions/${PROGRAM}
+  bash  save it as ~/.local/share/bash-completion/completions/${PROGRAM} (read
+        on first use), or put source <(${PROGRAM} completion bash) in ~/.bashrc
   zsh   save it as _${PROGRAM} in a directory of $fpath, before compinit runs
   fish  save it as ~/.config/fish/completions/${PROGRAM}.fish
 
@@ -103,7 +103,7 @@ function bash(model: CompletionModel): string {
       '      ;;',
     ].join('\n');
   return `# bash completion for ${PROGRAM}, made by \`${PROGRAM} completion bash\` from its --help texts.
-# source <(${PROGRAM} completion bash), or save as ~/.local/share/bash-completion/completions/${PROGRAM}
+# Save as ~/.local/share/bash-completion/completions/${PROGRAM}, or source <(${PROGRAM} completion bash)
 ${fn}_files() {
   compopt -o filenames 2>/dev/null
   mapfile -t COMPREPLY < <(compgen -f -- "$1")
