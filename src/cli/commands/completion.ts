@@ -17,8 +17,8 @@ type Shell = (typeof SHELLS)[number];
 
 const help = `Usage: ${PROGRAM} completion bash|zsh|fish
 
-Prints a script that completes ${PROGRAM}'s commands, options and their values (--state's
-states; a path where a file goes) in the shell named. To install it:
+Prints a script that completes ${PROGRAM}'s commands, options and their values
+(--state's states; a path where a file goes) in the shell named. To install it:
 
   bash  save it as ~/.local/share/bash-completion/completions/${PROGRAM} (read
         on first use), or put source <(${PROGRAM} completion bash) in ~/.bashrc
