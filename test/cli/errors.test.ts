@@ -110,7 +110,7 @@ describe.concurrent('usage errors', () => {
     [['demo', '--rate', 'fast'], "sudo-proxy-audit demo: --rate takes a number ≥ 0.001, got 'fast'"],
     [['demo', '--count', '2.5'], "sudo-proxy-audit demo: --count takes an integer ≥ 1, got '2.5'"],
     [['prnt'], "sudo-proxy-audit: unknown command 'prnt' (did you mean 'print'?)"],
-    [['help', 'nosuch'], /^sudo-proxy-audit: no command 'nosuch'; commands are view, print, stats, verify, seal, demo, schema$/],
+    [['help', 'nosuch'], /^sudo-proxy-audit: no command 'nosuch'; commands are view, print, stats, verify, seal, demo, schema, completion$/],
   ])('%j', async (args, expected) => {
     await expectOneLineError(args, expected);
   });
