@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from './helpers.js';
 
-const COMMANDS = ['view', 'print', 'stats', 'verify', 'demo', 'schema'];
+const COMMANDS = ['view', 'print', 'stats', 'verify', 'demo', 'schema', 'completion'];
 
 describe.concurrent('help and version', () => {
   it.each(COMMANDS)('%s --help (and -h, and help %s) prints its usage and exits 0', async (command) => {
