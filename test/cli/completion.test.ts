@@ -115,6 +115,8 @@ describe.skipIf(!fish.found)('fish', () => {
   it('offers commands, states, subcommand words and files', async () => {
     expect(await ask(`${P} pr`)).toEqual(['print']);
     expect(await ask(`${P} print --state `)).toEqual(['approved', 'denied', 'failed', 'ok', 'rejected', 'running', 'timeout']);
+    expect(await ask(`${P} stats --state denied,ti`)).toEqual(['denied,timeout']);
+    expect(await ask(`${P} print --state=re`)).toEqual(['--state=rejected']);
     expect(await ask(`${P} seal `)).toEqual(['init', 'status']);
     expect(await ask(`${P} print --st`)).toEqual(['--state', '--strict']);
     expect(await ask(`${P} verify aud`)).toEqual(['audit.log', 'audit.log.1']);

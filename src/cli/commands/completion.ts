@@ -217,15 +217,23 @@ const fishString = (s: string): string => `'${description(s).replace(/\\/g, '\\\
 
 function fish(model: CompletionModel): string {
   const c = `complete -c ${PROGRAM}`;
+  const fn = `__${PROGRAM.replace(/-/g, '_')}`;
   const commandNames = model.commands.map((x) => word(x.name)).join(' ');
   const lines = [
     `# fish completion for ${PROGRAM}, made by \`${PROGRAM} completion fish\` from its --help texts.`,
     `# Save as ~/.config/fish/completions/${PROGRAM}.fish`,
     `${c} -f`,
+    '# A value that is a comma list (--state denied,timeout): the words after the last comma.',
+    `function ${fn}_list`,
+    `    set -l done (string replace -r -- '^(--[a-z-]+=)?((?:[^,]*,)*)[^,]*$' '$2' (commandline -ct))`,
+    '    for w in $argv',
+    '        echo $done$w',
+    '    end',
+    'end',
   ];
   const optionLine = (condition: string, o: CompletedOption): string => {
     const flags = [o.short ? `-s ${word(o.short.slice(1))}` : '', o.long ? `-l ${word(o.long.slice(2))}` : ''].filter(Boolean).join(' ');
-    const takes = !o.takes ? '' : o.takes.kind === 'file' ? ' -r -F' : o.takes.kind === 'words' ? ` -x -a '${o.takes.words.map(word).join(' ')}'` : ' -x';
+    const takes = !o.takes ? '' : o.takes.kind === 'file' ? ' -r -F' : o.takes.kind === 'words' ? ` -x -a '(${fn}_list ${o.takes.words.map(word).join(' ')})'` : ' -x';
     return `${c} -n '${condition}' ${flags}${takes} -d ${fishString(o.summary)}`;
   };
   for (const command of model.commands) lines.push(`${c} -n '__fish_use_subcommand' -a ${command.name} -d ${fishString(command.summary)}`);
