@@ -36,9 +36,9 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
     title: 'Filter',
     keys: [
       { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running)' },
-      { keys: 'h', what: 'by host (Tab completes, (local) for the local host, empty clears)' },
-      { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes, empty clears)' },
-      { keys: 's', what: 'by session (Tab completes, empty clears)' },
+      { keys: 'h', what: 'by host (Tab completes, (local) for the local host)' },
+      { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes)' },
+      { keys: 's', what: 'by session (Tab completes)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
       { keys: 'w', what: "hide / show the writer's rows (start, stop, gaps); chain breaks stay" },
       { keys: 'c', what: 'clear all filters and the search' },
@@ -47,7 +47,8 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
   {
     title: 'In a prompt (/ h o s t)',
     keys: [
-      { keys: 'Enter  Esc', what: 'apply / cancel' },
+      { keys: 'Enter  Esc', what: 'apply / cancel; a prompt opens empty with the current value dim: Enter on empty keeps it, typing replaces it' },
+      { keys: 'Backspace', what: 'on an empty prompt: drops the current value, so Enter clears that filter' },
       { keys: 'Ctrl-W  Alt-BS', what: 'delete the word before the cursor (BS: Backspace)' },
       { keys: 'Ctrl-U', what: 'clear the line' },
     ],

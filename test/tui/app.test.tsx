@@ -246,11 +246,11 @@ describe('keys', () => {
     expect(header(v)).not.toContain('filter');
   });
 
-  it('h filters by host (prefilled with the selected one, Tab completes), s by session, c clears', async () => {
+  it('h filters by host (the selected one as the hint, Tab completes), s by session, c clears', async () => {
     const entries = day(30).map((e, i) => ({ ...e, host: ['web-01', 'web-02', ''][i % 3], session: ['ssh:alice', 'ssh:bob'][i % 2] }));
     const { v } = await open(entries);
     await v.press('k', 'h');
-    expect(footer(v)).toMatch(/^host: web-02█/);
+    expect(footer(v)).toMatch(/^host: █web-02 +Enter takes it/);
     await v.press(KEY.ctrlU, 'w', KEY.tab);
     expect(footer(v)).toMatch(/^host: web-0[12]█/);
     await v.press(KEY.ctrlU, ...'(local)', KEY.enter);

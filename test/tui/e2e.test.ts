@@ -142,11 +142,11 @@ describe.skipIf(!tmux.found)('the viewer in a real terminal', () => {
       await p.waitFor('a record appended on one host', (s) => /› .* db-1 +e2e-sessi… ✓ ok +# vacuumdb --all/.test(s));
 
       p.keys('o');
-      await p.waitFor('the origin prompt, prefilled', (s) => /origin: db-1█/.test(s));
+      await p.waitFor('the origin prompt, the selected origin as its hint', (s) => /origin: █db-1/.test(s));
       p.keys('C-u', 'w', 'Tab', 'Enter');
       await p.waitFor('the origin filter', (s) => s.includes('filter: origin web-01') && s.includes('# uptime') && !s.includes('# pg_dump'));
-      // Writer rows hidden (w): the oldest row is then the oldest entry, not a host's writer start.
-      p.keys('c', 'w', 'g', 'Enter');
+      // Writer rows hidden (W): the oldest row is then the oldest entry, not a host's writer start.
+      p.keys('c', 'W', 'g', 'Enter');
       await p.waitFor('the details with the origin', (s) => /origin +db-1\n +host +laptop-of-bob/.test(s));
       p.keys('Escape', 'q');
       await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));

@@ -59,14 +59,19 @@ export function footerLine(f: FooterInput): Line {
 
 function promptLine(p: PromptState, width: number, message: Message | null): Line {
   const label = PROMPT_LABEL[p.kind];
+  // Nothing typed yet: the value Enter applies is shown dim in its place (typing replaces it).
+  const showsHint = p.value === '' && p.hint !== '';
   // What was wrong with the last Enter replaces the hint.
-  const hint = `  ${message ? escapeForTerminal(message.text, 200) : PROMPT_HINT[p.kind]}`;
+  const help = showsHint ? 'Enter takes it · BS clears it · Esc cancel' : PROMPT_HINT[p.kind];
+  const hint = `  ${message ? escapeForTerminal(message.text, 200) : help}`;
   const room = width - label.length - 1;
   const showHint = room - hint.length >= 20;
   const valueRoom = showHint ? room - hint.length : room;
-  // The value may be a prefilled host from the log: escaped; the end stays visible while typing.
-  const value = truncate(escapeForTerminal(p.value, 4_096), Math.max(0, valueRoom), 'start');
-  const line: Span[] = [{ text: label, bold: true }, { text: value }, { text: '█' }];
+  // The value or hint may be a host from the log: escaped; the end stays visible while typing.
+  const value = truncate(escapeForTerminal(showsHint ? p.hint : p.value, 4_096), Math.max(0, valueRoom), 'start');
+  const line: Span[] = showsHint
+    ? [{ text: label, bold: true }, { text: '█' }, { text: value, dim: true }]
+    : [{ text: label, bold: true }, { text: value }, { text: '█' }];
   if (showHint) {
     line.push({ text: ' '.repeat(Math.max(0, valueRoom - displayWidth(value))) });
     line.push(message?.tone === 'error' ? { text: hint, color: 'red' } : { text: hint, dim: true });

@@ -154,7 +154,7 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       return done({ ...next, message: { text, tone: 'info' } });
     }
     case 'search':
-      return done(openPrompt(s, 'search', ''));
+      return done(openPrompt(s, 'search', s.search?.text ?? ''));
     case 'promptHost': {
       const current = s.filter.host ?? context?.selected?.host ?? null;
       return done(openPrompt(s, 'host', current === null ? '' : current === '' ? LOCAL_HOST : current));
@@ -232,14 +232,17 @@ function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none'
   }
 }
 
-function openPrompt(s: ViewerState, kind: PromptKind, value: string): ViewerState {
-  return { ...s, prompt: { kind, value, completion: -1, typed: '' } };
+/** A prompt opens empty, `hint` (the current value) shown for Enter to keep. */
+function openPrompt(s: ViewerState, kind: PromptKind, hint: string): ViewerState {
+  return { ...s, prompt: { kind, value: '', hint, completion: -1, typed: '' } };
 }
 
 /** Characters a terminal sends that cannot be part of a typed value (a paste may carry them). */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function editPrompt(p: PromptState, edit: PromptEdit): PromptState {
+  // Erasing on an empty prompt erases the hint: Enter then clears the filter.
+  if (p.value === '' && edit.kind !== 'insert') return p.hint === '' ? p : { ...p, hint: '' };
   let value = p.value;
   switch (edit.kind) {
     case 'insert':
@@ -284,23 +287,43 @@ function complete(s: ViewerState, p: PromptState): PromptState {
   return { ...p, completion, value: candidates[completion] };
 }
 
+/** The value a prompt was opened on: Enter on an empty prompt whose hint is that leaves everything as it is. */
+function currentValue(s: ViewerState, kind: PromptKind): string | null {
+  switch (kind) {
+    case 'search':
+      return s.search?.text ?? null;
+    case 'host':
+      return s.filter.host === null ? null : s.filter.host === '' ? LOCAL_HOST : s.filter.host;
+    case 'origin':
+      return s.filter.origin;
+    case 'session':
+      return s.filter.session;
+    case 'time':
+      return s.filter.time?.label ?? null;
+  }
+}
+
 function submit(s: ViewerState, p: PromptState, now: number): Transition {
   const closed = { ...s, prompt: null };
+  // Nothing typed: the hint is what Enter applies; when it is the current value, nothing changes
+  // (a time range such as `2h` is not read again against a later clock).
+  const value = p.value === '' ? p.hint : p.value;
+  if (p.value === '' && value !== '' && value === currentValue(s, p.kind)) return done(closed);
   switch (p.kind) {
     case 'search':
-      if (p.value === '') return done({ ...closed, search: null });
-      return done(closed, [{ kind: 'search', text: p.value, jump: 0 }]);
+      if (value === '') return done({ ...closed, search: null });
+      return done(closed, [{ kind: 'search', text: value, jump: 0 }]);
     case 'host': {
-      const host = p.value.trim() === '' ? null : p.value === LOCAL_HOST || p.value === '-' ? '' : p.value;
+      const host = value.trim() === '' ? null : value === LOCAL_HOST || value === '-' ? '' : value;
       return withFilter(closed, { ...s.filter, host });
     }
     case 'origin':
-      return withFilter(closed, { ...s.filter, origin: p.value.trim() === '' ? null : p.value });
+      return withFilter(closed, { ...s.filter, origin: value.trim() === '' ? null : value });
     case 'session':
-      return withFilter(closed, { ...s.filter, session: p.value.trim() === '' ? null : p.value });
+      return withFilter(closed, { ...s.filter, session: value.trim() === '' ? null : value });
     case 'time': {
-      if (p.value.trim() === '') return withFilter(closed, { ...s.filter, time: null });
-      const range = parseTimeRange(p.value, now);
+      if (value.trim() === '') return withFilter(closed, { ...s.filter, time: null });
+      const range = parseTimeRange(value, now);
       if ('error' in range) return done({ ...s, message: { text: range.error, tone: 'error' } });
       return withFilter(closed, { ...s.filter, time: range });
     }

@@ -24,7 +24,14 @@ export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time';
 
 export interface PromptState {
   kind: PromptKind;
+  /** What was typed: a prompt opens empty, so typing replaces the current value rather than appending to it. */
   value: string;
+  /**
+   * What Enter on an empty prompt applies, shown dim where the value would be: the current
+   * filter (or search), else the selected entry's host/origin/session; '' for none (Enter
+   * then clears). Backspace on an empty prompt drops it.
+   */
+  hint: string;
   /** Tab completion: index into the candidates, -1 before the first Tab. */
   completion: number;
   /** What was typed before Tab: candidates start with it. */

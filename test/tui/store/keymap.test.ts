@@ -4,7 +4,7 @@ import { initialState } from '../../../src/tui/store/state.js';
 
 const none: KeyInfo = NO_KEY;
 const main = initialState({ size: { columns: 80, rows: 24 }, live: true, now: 0 });
-const inPrompt = { ...main, prompt: { kind: 'search' as const, value: '', completion: -1, typed: '' } };
+const inPrompt = { ...main, prompt: { kind: 'search' as const, value: '', completion: -1, typed: '', hint: '' } };
 const command = (input: string, key: Partial<KeyInfo> = {}) => {
   const a = keyToAction(main, input, { ...none, ...key }, 0);
   return a?.type === 'command' ? a.command : a;
