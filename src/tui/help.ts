@@ -40,12 +40,19 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
       { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes)' },
       { keys: 's', what: 'by session (Tab completes)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
-      { keys: 'w', what: "hide / show the writer's rows (start, stop, gaps); chain breaks stay" },
+      { keys: 'W', what: "hide / show the writer's rows (start, stop, gaps); chain breaks stay" },
       { keys: 'c', what: 'clear all filters and the search' },
     ],
   },
   {
-    title: 'In a prompt (/ h o s t)',
+    title: 'Take out',
+    keys: [
+      { keys: 'y  Y', what: "copy the selected entry's id / command, as shown, through OSC 52 (the terminal may not support it; inside tmux it needs set-clipboard on)" },
+      { keys: 'w', what: 'write the entries of the current filter as JSONL (as print --json) to a file you name; the footer shows the same print command' },
+    ],
+  },
+  {
+    title: 'In a prompt (/ h o s t w)',
     keys: [
       { keys: 'Enter  Esc', what: 'apply / cancel; a prompt opens empty with the current value dim: Enter on empty keeps it, typing replaces it' },
       { keys: 'Backspace', what: 'on an empty prompt: drops the current value, so Enter clears that filter' },

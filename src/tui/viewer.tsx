@@ -5,7 +5,7 @@
  */
 import type { Instance } from 'ink';
 import os from 'node:os';
-import type { AuditEngine } from '../shared/entry.js';
+import type { AuditEngine, Entry } from '../shared/entry.js';
 import { escapeForTerminal } from '../shared/sanitize.js';
 import type { CollectedHost } from '../engine/collector-dir.js';
 import { TerminalSession } from './terminal.js';
@@ -28,6 +28,10 @@ export interface ViewerOptions {
   clockSkewMs?: number;
   /** The verification key of each chain's origin ('' for files): the header checks the seals with it. */
   sealKeys?: ReadonlyMap<string, Uint8Array>;
+  /** One entry as `print --json` writes it (the CLI hands its format down): what `w` writes. */
+  entryJson?: (entry: Entry) => unknown;
+  /** The inputs as `print` takes them (`--history`, FILE…, DIR…): for the command line `w` shows. */
+  printInputs?: readonly string[];
 }
 
 /** Loads what opens the engine over the files, or over a collector directory's hosts. */
@@ -79,6 +83,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     import('./store/store.js'),
     import('./theme.js'),
   ]);
+  const { terminalClipboard } = await import('./take-out.js');
 
   let engine: AuditEngine;
   try {
@@ -89,7 +94,16 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   }
 
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs, sealKeys: options.sealKeys });
+  const store = new ViewerStore({
+    engine,
+    live: options.follow,
+    size: size(),
+    clockSkewMs: options.clockSkewMs,
+    sealKeys: options.sealKeys,
+    terminal: terminalClipboard(stdout),
+    entryJson: options.entryJson,
+    printInputs: options.printInputs,
+  });
   const session = new TerminalSession(stdout);
   let instance: Instance | undefined;
   let resolveExit!: (code: number) => void;

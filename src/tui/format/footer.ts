@@ -24,13 +24,23 @@ export interface FooterInput {
   width: number;
 }
 
-const PROMPT_LABEL: Record<PromptKind, string> = { search: '/', host: 'host: ', origin: 'origin: ', session: 'session: ', time: 'time: ' };
+const PROMPT_LABEL: Record<PromptKind, string> = {
+  search: '/',
+  host: 'host: ',
+  origin: 'origin: ',
+  session: 'session: ',
+  time: 'time: ',
+  export: 'write JSONL to: ',
+  overwrite: 'file exists, overwrite? (y/N) ',
+};
 const PROMPT_HINT: Record<PromptKind, string> = {
   search: 'Enter search · Esc cancel',
   host: 'Tab complete · (local) · empty = any',
   origin: 'collected from · Tab complete · empty = any',
   session: 'Tab complete · empty = any',
   time: '2h · 30m..10m · 08:00..09:30',
+  export: 'the entries of the current filter · Esc cancel',
+  overwrite: 'y overwrites · Enter or Esc keeps it',
 };
 
 const KEY_HINTS: Record<FooterInput['overlay'], string> = {

@@ -109,6 +109,10 @@ function transition(state: ViewerState, action: Action): Transition {
       return done({ ...state, chain: action.chain });
     case 'seal':
       return done({ ...state, seal: action.seal });
+    case 'message':
+      return done({ ...state, message: action.message });
+    case 'askOverwrite':
+      return done({ ...state, prompt: { kind: 'overwrite', value: '', hint: '', completion: -1, typed: '', file: action.file } });
   }
 }
 
@@ -150,11 +154,16 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       return done({ ...s, overlay: { kind: 'integrity', scroll: 0, cursor: 0 } });
     case 'toggleWriter': {
       const next = withMarks(s, s.allMarks, !s.showWriter);
-      const text = next.showWriter ? 'writer rows shown (start, stop, gaps)' : 'writer rows hidden (w shows them; breaks stay)';
+      const text = next.showWriter ? 'writer rows shown (start, stop, gaps)' : 'writer rows hidden (W shows them; breaks stay)';
       return done({ ...next, message: { text, tone: 'info' } });
     }
     case 'search':
       return done(openPrompt(s, 'search', s.search?.text ?? ''));
+    case 'copyId':
+    case 'copyCommand':
+      return done(s, [{ kind: 'copy', what: cmd === 'copyId' ? 'id' : 'command' }]);
+    case 'export':
+      return done(openPrompt(s, 'export', ''));
     case 'promptHost': {
       const current = s.filter.host ?? context?.selected?.host ?? null;
       return done(openPrompt(s, 'host', current === null ? '' : current === '' ? LOCAL_HOST : current));
@@ -300,6 +309,9 @@ function currentValue(s: ViewerState, kind: PromptKind): string | null {
       return s.filter.session;
     case 'time':
       return s.filter.time?.label ?? null;
+    case 'export':
+    case 'overwrite':
+      return null;
   }
 }
 
@@ -321,6 +333,14 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
       return withFilter(closed, { ...s.filter, origin: value.trim() === '' ? null : value });
     case 'session':
       return withFilter(closed, { ...s.filter, session: value.trim() === '' ? null : value });
+    case 'export':
+      if (value.trim() === '') return done({ ...closed, message: { text: 'nothing written: no file named', tone: 'info' } });
+      return done(closed, [{ kind: 'export', file: value, overwrite: false }]);
+    case 'overwrite': {
+      const file = p.file ?? '';
+      if (/^y(es)?$/i.test(value.trim())) return done(closed, [{ kind: 'export', file, overwrite: true }]);
+      return done({ ...closed, message: { text: `not written: ${file} exists`, tone: 'info' } });
+    }
     case 'time': {
       if (value.trim() === '') return withFilter(closed, { ...s.filter, time: null });
       const range = parseTimeRange(value, now);

@@ -20,7 +20,7 @@ export type Overlay =
   /** Everything the log cannot vouch for (chain breaks, gaps, crashes, malformed lines); `cursor`: the item selected. */
   | { kind: 'integrity'; scroll: number; cursor: number };
 
-export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time';
+export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time' | 'export' | 'overwrite';
 
 export interface PromptState {
   kind: PromptKind;
@@ -36,6 +36,8 @@ export interface PromptState {
   completion: number;
   /** What was typed before Tab: candidates start with it. */
   typed: string;
+  /** The file an `overwrite` prompt asks about. */
+  file?: string;
 }
 
 export interface SearchState {

@@ -3,7 +3,9 @@
  * against the engine (queries for filters and search, stats for the header). Plain
  * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
  */
-import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry, IndexProgress } from '../../shared/entry.js';
+import { escapeForTerminal, formatPipeline, jsonForTerminal } from '../../shared/sanitize.js';
+import { type ClipboardTerminal, COPY_MAX_CHARS, copyNote, printCommandLine, writeLines } from '../take-out.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
 import { detailLines } from '../format/detail.js';
 import { integrityItems } from '../format/integrity.js';
@@ -30,6 +32,12 @@ export interface StoreOptions {
   sealKeys?: ReadonlyMap<string, Uint8Array>;
   /** Test seam for the query and stats throttles. */
   timers?: Timers;
+  /** Where `y`/`Y` copy to (OSC 52 on the viewer's terminal); without it they say there is no clipboard. */
+  terminal?: ClipboardTerminal;
+  /** One entry as `print --json` writes it (the CLI's format, handed down): `w` is unavailable without it. */
+  entryJson?: (entry: Entry) => unknown;
+  /** The inputs the viewer was opened on, as `print` takes them: for the command line `w` shows. */
+  printInputs?: readonly string[];
 }
 
 export class ViewerStore {
@@ -48,9 +56,15 @@ export class ViewerStore {
   /** For the next query: the selected entry's position when the view's own are stale. */
   private requeryAnchor: number | null | undefined = undefined;
   private readonly sealCheck: SealCheck;
+  private readonly terminal: ClipboardTerminal | null;
+  private readonly entryJson: ((entry: Entry) => unknown) | null;
+  private readonly printInputs: readonly string[];
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
+    this.terminal = options.terminal ?? null;
+    this.entryJson = options.entryJson ?? null;
+    this.printInputs = options.printInputs ?? options.engine.files;
     this.now = options.now ?? Date.now;
     this.state = initialState({
       size: options.size,
@@ -228,7 +242,45 @@ export class ViewerStore {
         this.requery.cancel();
         this.statsJob.cancel();
         return;
+      case 'copy':
+        this.copy(effect.what);
+        return;
+      case 'export':
+        this.export(effect.file, effect.overwrite);
+        return;
     }
+  }
+
+  /** `y`/`Y`: the selected entry's id or command, as the screen shows it (escaped), to the clipboard. */
+  private copy(what: 'id' | 'command'): void {
+    const position = selectedPosition(this.state);
+    const say = (text: string, tone: 'info' | 'error' = 'info') => this.dispatch({ type: 'message', message: { text, tone } });
+    if (position === null) return say('nothing copied: no entry selected');
+    if (this.terminal === null) return say('nothing copied: no terminal clipboard', 'error');
+    const entry = this.engine.entry(position);
+    const text = what === 'id' ? escapeForTerminal(entry.id, COPY_MAX_CHARS) : formatPipeline(entry.pipeline, COPY_MAX_CHARS);
+    this.terminal.copy(text);
+    const shown = what === 'id' ? text : `${text.length} characters`;
+    say(`copied the ${what} ${shown} (${copyNote(this.terminal)})`);
+  }
+
+  /** `w`: the entries in view (the current filter, not the search) as `print --json` lines. */
+  private export(file: string, overwrite: boolean): void {
+    const say = (text: string, tone: 'info' | 'error' = 'info') => this.dispatch({ type: 'message', message: { text, tone } });
+    const json = this.entryJson;
+    if (json === null) return say('nothing written: export is not available here', 'error');
+    const { positions, total } = this.state;
+    const count = positions === null ? total : positions.length;
+    const engine = this.engine;
+    const toJson = json;
+    function* lines(): Generator<string> {
+      for (let i = 0; i < count; i++) yield jsonForTerminal(toJson(engine.entry(positions === null ? i : positions[i])));
+    }
+    const result = writeLines(file, lines(), overwrite);
+    if ('exists' in result) return this.dispatch({ type: 'askOverwrite', file });
+    if ('error' in result) return say(`cannot write ${file}: ${result.error}`, 'error');
+    const n = result.written;
+    say(`wrote ${n} ${n === 1 ? 'entry' : 'entries'} to ${file} · the same: ${printCommandLine(this.state.filter, this.printInputs, file)}`);
   }
 
   /** Keeps the selected entry (not while following: the newest is selected whatever moves). */

@@ -15,7 +15,7 @@ describe('HelpOverlay', () => {
 
   it('says the origin key is for collector directories', async () => {
     const { frame } = await renderComponent(<HelpOverlay scroll={0} height={40} width={100} theme={createTheme(true)} />, 100);
-    expect(frame).toMatch(/ {2}o {20}by origin, the host a record was collected from: only when viewing a\n {23}collector directory \(Tab completes, empty clears\)/);
+    expect(frame).toMatch(/ {2}o {20}by origin, the host a record was collected from: only when viewing a\n {23}collector directory \(Tab completes\)/);
   });
 
   it('wraps descriptions to the width', async () => {
