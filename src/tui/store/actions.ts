@@ -34,7 +34,8 @@ export type Command =
   | 'prevEntry'
   | 'nextEntry'
   | 'quit'
-  | 'interrupt';
+  | 'interrupt'
+  | 'suspend';
 
 /** Facts about the engine a command needs, looked up by the store when it dispatches. */
 export interface CommandContext {
@@ -73,7 +74,9 @@ export type Action =
   /** What an effect came to (a copy, an export): said in the footer. */
   | { type: 'message'; message: Message }
   /** `w` named a file that exists: ask before overwriting it. */
-  | { type: 'askOverwrite'; file: string };
+  | { type: 'askOverwrite'; file: string }
+  /** Back from Ctrl-Z: the screen was the shell's, draw everything again. */
+  | { type: 'redraw' };
 
 /** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */
 export type Effect =
@@ -88,4 +91,6 @@ export type Effect =
   | { kind: 'copy'; what: 'id' | 'command' }
   /** `w`: the entries in view as JSONL to `file`; an existing one only with `overwrite`. */
   | { kind: 'export'; file: string; overwrite: boolean }
-  | { kind: 'quit' };
+  | { kind: 'quit' }
+  /** Ctrl-Z: give the terminal back and stop until `fg`. */
+  | { kind: 'suspend' };

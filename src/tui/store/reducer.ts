@@ -111,6 +111,8 @@ function transition(state: ViewerState, action: Action): Transition {
       return done({ ...state, seal: action.seal });
     case 'message':
       return done({ ...state, message: action.message });
+    case 'redraw':
+      return done({ ...state, version: state.version + 1 });
     case 'askOverwrite':
       return done({ ...state, prompt: { kind: 'overwrite', value: '', hint: '', completion: -1, typed: '', file: action.file } });
   }
@@ -118,6 +120,7 @@ function transition(state: ViewerState, action: Action): Transition {
 
 function command(s: ViewerState, cmd: Command, context?: CommandContext): Transition {
   if (cmd === 'interrupt') return done({ ...s, quit: true }, [{ kind: 'quit' }]);
+  if (cmd === 'suspend') return done(s, [{ kind: 'suspend' }]);
   if (s.overlay.kind !== 'none') return overlayCommand(s, s.overlay, cmd, context?.overlayLines ?? 0);
   const rows = tableRows(s);
   const len = viewLength(s);

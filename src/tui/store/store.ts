@@ -38,6 +38,8 @@ export interface StoreOptions {
   entryJson?: (entry: Entry) => unknown;
   /** The inputs the viewer was opened on, as `print` takes them: for the command line `w` shows. */
   printInputs?: readonly string[];
+  /** Ctrl-Z: gives the terminal back and stops the process (the viewer's); without it Ctrl-Z says it cannot. */
+  suspend?: () => void;
 }
 
 export class ViewerStore {
@@ -59,12 +61,14 @@ export class ViewerStore {
   private readonly terminal: ClipboardTerminal | null;
   private readonly entryJson: ((entry: Entry) => unknown) | null;
   private readonly printInputs: readonly string[];
+  private readonly suspend: (() => void) | null;
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
     this.terminal = options.terminal ?? null;
     this.entryJson = options.entryJson ?? null;
     this.printInputs = options.printInputs ?? options.engine.files;
+    this.suspend = options.suspend ?? null;
     this.now = options.now ?? Date.now;
     this.state = initialState({
       size: options.size,
@@ -244,6 +248,10 @@ export class ViewerStore {
         return;
       case 'copy':
         this.copy(effect.what);
+        return;
+      case 'suspend':
+        if (this.suspend) this.suspend();
+        else this.dispatch({ type: 'message', message: { text: 'Ctrl-Z: cannot suspend here', tone: 'info' } });
         return;
       case 'export':
         this.export(effect.file, effect.overwrite);

@@ -148,3 +148,29 @@ describe('the print command line for the current filter', () => {
     expect(printCommandLine(NO_FILTER, [], 'a')).toBe('sudo-proxy-audit print --json > a');
   });
 });
+
+describe('Ctrl-Z', () => {
+  it('hands the terminal to the viewer\'s suspend, from the table, a pane or a prompt', () => {
+    const engine = new FakeEngine([entryInState('ok')]);
+    let suspended = 0;
+    const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, now: () => BASE_MS, suspend: () => suspended++ });
+    const ctrlZ: KeyInfo = { ...NO_KEY, ctrl: true };
+    store.press('z', ctrlZ);
+    store.press('?', NO_KEY);
+    store.press('z', ctrlZ);
+    store.press('', ESC);
+    store.press('/', NO_KEY);
+    store.press('z', ctrlZ);
+    expect(suspended).toBe(3);
+    // Back from fg: a redraw is a new state, so the screen is drawn again.
+    const before = store.getState();
+    store.dispatch({ type: 'redraw' });
+    expect(store.getState()).not.toBe(before);
+  });
+
+  it('says it cannot suspend without a terminal to give back', () => {
+    const store = new ViewerStore({ engine: new FakeEngine([entryInState('ok')]), live: true, size: { columns: 80, rows: 24 }, now: () => BASE_MS });
+    store.press('z', { ...NO_KEY, ctrl: true });
+    expect(store.getState().message?.text).toMatch(/cannot suspend/);
+  });
+});
