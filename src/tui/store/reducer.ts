@@ -6,7 +6,7 @@
  */
 import { positionsMoved, shiftedPosition, shiftedPositions } from '../../shared/held-positions.js';
 import { helpLines } from '../help.js';
-import { screenLayout } from '../layout.js';
+import { paneRows, screenLayout } from '../layout.js';
 import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
 import { type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
 import { isProblem, type Mark, markId, rowAt, rowOfEntry, rowOfMark } from './rows.js';
@@ -201,8 +201,9 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
 
 function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none' }>, cmd: Command, contentLines: number): Transition {
   if (overlay.kind === 'integrity') return integrityCommand(s, overlay, cmd, contentLines);
-  const { bodyRows } = screenLayout(s.size, s.progress);
   const lines = overlay.kind === 'help' ? helpLines(s.size.columns).length : contentLines;
+  // Content that overflows shows one row fewer (the pane's last row says where it is).
+  const bodyRows = paneRows(lines, screenLayout(s.size, s.progress).bodyRows);
   const maxScroll = Math.max(0, lines - bodyRows);
   const scrollTo = (scroll: number) => done({ ...s, overlay: { ...overlay, scroll: clamp(scroll, 0, maxScroll) } });
   const close = (): Transition => {
@@ -516,7 +517,7 @@ export const INTEGRITY_HEAD_LINES = 1;
 
 /** Keys in the integrity list: j/k choose an item, Enter goes to it in the table. `items`: how many are listed. */
 function integrityCommand(s: ViewerState, overlay: Extract<Overlay, { kind: 'integrity' }>, cmd: Command, items: number): Transition {
-  const { bodyRows } = screenLayout(s.size, s.progress);
+  const bodyRows = paneRows(items + INTEGRITY_HEAD_LINES, screenLayout(s.size, s.progress).bodyRows);
   const choose = (cursor: number): Transition => {
     const c = clamp(cursor, 0, Math.max(0, items - 1));
     // The chosen item's line stays on screen (the summary scrolls away last).
