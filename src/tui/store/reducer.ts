@@ -92,7 +92,7 @@ function transition(state: ViewerState, action: Action): Transition {
     case 'searchResult':
       return searchResult(state, action);
     case 'progress':
-      return done({ ...state, progress: action.progress });
+      return done({ ...state, progress: action.progress, notice: action.progress.bytesTotal > 0 ? appeared(state.notice) : state.notice });
     case 'malformedCount':
       return done({ ...state, malformedCount: action.count });
     case 'notice':
@@ -370,6 +370,11 @@ function keepRow(before: ViewerState, after: ViewerState, cursor: number): Viewe
   return { ...after, cursor, top: cursor - (before.cursor - before.top) };
 }
 
+/** The log is there (it has bytes or entries): a "waiting for it" notice is stale. */
+function appeared(notice: ViewerState['notice']): ViewerState['notice'] {
+  return notice?.kind === 'waiting' ? null : notice;
+}
+
 function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged' }>): Transition {
   const { change } = a;
   const { appended } = change;
@@ -378,7 +383,8 @@ function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged
   // Marks are held by engine position too: prepended entries push them down (the store refreshes them soon).
   const allMarks = change.prepended > 0 ? s.allMarks.map((m) => ({ ...m, at: shiftedPosition(change, m.at) })) : s.allMarks;
   const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter);
-  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks };
+  const notice = a.total > 0 ? appeared(s.notice) : s.notice;
+  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks, notice };
   // Entries moved among each other (a fleet merged anew): the selection is found again by key.
   if (reordered && s.positions) return done(next, [{ kind: 'requery', soon: false, anchor: a.anchor ?? null }]);
   if (reordered && !s.follow && a.anchor !== undefined && a.anchor !== null) {

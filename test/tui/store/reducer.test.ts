@@ -253,6 +253,24 @@ describe('filters', () => {
   });
 });
 
+describe('the engine\'s notices', () => {
+  const waiting = { kind: 'waiting' as const, file: '/x/audit.log', message: '/x/audit.log does not exist (yet, or rotated away): waiting for it' };
+
+  it('the "waiting for it" notice goes once the log appears: its first entries, or bytes to read', () => {
+    const s = go(start(0), { type: 'notice', notice: waiting });
+    expect(s.notice).toEqual(waiting);
+    expect(go(s, appended(1, 1)).notice).toBeNull();
+    expect(go(s, { type: 'progress', progress: { bytesDone: 0, bytesTotal: 120, done: false } }).notice).toBeNull();
+    // Still missing: it stays.
+    expect(go(s, { type: 'progress', progress: { bytesDone: 0, bytesTotal: 0, done: true } }).notice).toEqual(waiting);
+  });
+
+  it('other notices stay until the next', () => {
+    const error = { kind: 'error' as const, file: '/x', message: 'permission denied' };
+    expect(go(start(0), { type: 'notice', notice: error }, appended(1, 1)).notice).toEqual(error);
+  });
+});
+
 describe('origin filter (a collector directory)', () => {
   const ORIGINS = ['db-1', 'web-01', 'web-02'];
   const fleet = (over: Partial<ViewerState> = {}) => go(start(10, over), { type: 'fleet', origins: ORIGINS, duplicateLines: 0 });
