@@ -229,7 +229,7 @@ describe('keys', () => {
     await v.press('f');
     expect(header(v)).toMatch(/filter: denied\+timeout$/);
     expect(states()).toEqual(new Set(['⊘ denied', '◷ timeout']));
-    expect(v.lines()[1]).toMatch(/Σ 20$/);
+    expect(v.lines()[1]).toMatch(/Σ 20 of 60$/);
     expect(footer(v)).toMatch(/20\/20 of 60$/);
     await v.press('f');
     expect(states()).toEqual(new Set(['✗ failed']));

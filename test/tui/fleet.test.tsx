@@ -60,7 +60,7 @@ describe('the viewer over a collector directory', () => {
     await v.press(KEY.ctrlU, 'd', KEY.tab, KEY.enter);
     expect(header(v)).toMatch(/filter: origin db-1$/);
     expect(footer(v)).toMatch(/10\/10 of 30$/);
-    expect(v.lines()[1]).toMatch(/Σ 10$/);
+    expect(v.lines()[1]).toMatch(/Σ 10 of 30$/);
     expect(rows(v).length).toBeGreaterThan(0);
     for (const row of rows(v)) expect(row.slice(11, 20)).toBe('db-1     ');
     await v.press('h', KEY.ctrlU, ...'nowhere', KEY.enter);

@@ -88,6 +88,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     filter: describeFilter(state.filter),
     search: state.search?.text ?? null,
     stats: state.stats,
+    of: isFiltering(state.filter) ? state.total : null,
     malformedCount: state.malformedCount,
     origins: state.origins.length,
     duplicateLines: state.duplicateLines,

@@ -58,6 +58,9 @@ export class ViewerStore {
   /** For the next query: the selected entry's position when the view's own are stale. */
   private requeryAnchor: number | null | undefined = undefined;
   private readonly sealCheck: SealCheck;
+  /** Dispatches under way (effects dispatch too), and whether the state changed in them. */
+  private depth = 0;
+  private changed = false;
   private readonly terminal: ClipboardTerminal | null;
   private readonly entryJson: ((entry: Entry) => unknown) | null;
   private readonly printInputs: readonly string[];
@@ -100,10 +103,23 @@ export class ViewerStore {
     return () => this.listeners.delete(listener);
   };
 
+  /**
+   * Applies an action and runs its effects; subscribers hear of it once, after the effects'
+   * own actions: a filter key's new list and its header counts are one frame.
+   */
   dispatch(action: Action): void {
-    const { state, effects } = reduce(this.state, action);
-    this.set(state);
-    for (const effect of effects) this.run(effect);
+    this.depth++;
+    try {
+      const { state, effects } = reduce(this.state, action);
+      this.set(state);
+      for (const effect of effects) this.run(effect);
+    } finally {
+      this.depth--;
+    }
+    if (this.depth === 0 && this.changed) {
+      this.changed = false;
+      for (const listener of this.listeners) listener();
+    }
   }
 
   /** A key from the terminal; `raw`, the sequence it sent when known (it tells Esc+`/` from `/`). */
@@ -225,7 +241,7 @@ export class ViewerStore {
     const before = this.state;
     this.state = state;
     if (state.cursor !== before.cursor || state.positions !== before.positions || state.follow !== before.follow) this.rememberSelected();
-    for (const listener of this.listeners) listener();
+    this.changed = true;
   }
 
   private run(effect: Effect): void {
@@ -239,8 +255,8 @@ export class ViewerStore {
         this.runSearch(effect.text, effect.jump);
         return;
       case 'refreshStats':
-        // After a filter key: soon, but after the frame with the new view.
-        this.statsJob.request(true);
+        // After a filter key: now, so the header's counts are of the list drawn in the same frame.
+        this.statsJob.runNow();
         return;
       case 'quit':
         this.requery.cancel();

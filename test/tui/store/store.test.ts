@@ -141,6 +141,19 @@ describe('ViewerStore', () => {
     expect(selectedPosition(store.getState())).toBe(4);
   });
 
+  it('a filter key gives the new list and its header counts together, in one notification (one frame)', () => {
+    const { engine, store } = setup();
+    store.refreshStatsNow();
+    const frames: Array<{ view: number; counted: number | undefined }> = [];
+    store.subscribe(() => frames.push({ view: viewLength(store.getState()), counted: store.getState().stats?.total }));
+    store.press('f', none); // denied+timeout: 20 of 60
+    expect(frames).toEqual([{ view: 20, counted: 20 }]);
+    expect(engine.lastStatsFilter).toEqual({ states: ['denied', 'timeout'] });
+    store.press('c', none);
+    expect(frames.at(-1)).toEqual({ view: 60, counted: 60 });
+    expect(frames).toHaveLength(2);
+  });
+
   it('computes stats at start and after changes, throttled', () => {
     const { engine, store, held } = setup();
     store.refreshStatsNow();
