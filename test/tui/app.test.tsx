@@ -314,3 +314,19 @@ describe('keys', () => {
     expect(selected(v)).toMatch(/^› 08:05:00/);
   });
 });
+
+describe('rows stamped out of order', () => {
+  it('a row stamped earlier than the one above gets ↑ in the gutter, and the footer says why when it is selected', async () => {
+    // Log order: 08:00, 08:02, 08:01 (logged late: it waited), 08:03.
+    const times = [0, 2, 1, 3].map((m) => BASE_MS + m * 60_000);
+    const { v } = await open(times.map((timeMs) => entryInState('ok', { timeMs })));
+    const rows = v.lines().filter((l) => /^[›\s][\s↑]\d\d:\d\d:\d\d/.test(l));
+    expect(rows.map((l) => l.slice(0, 10))).toEqual(['  08:00:00', '  08:02:00', ' ↑08:01:00', '› 08:03:00']);
+    expect(footer(v)).toMatch(/^\? help/);
+    await v.press('k');
+    expect(selected(v)).toMatch(/^›↑08:01:00/);
+    expect(footer(v)).toMatch(/^↑ stamped before the row above: rows are in log order/);
+    await v.press('k');
+    expect(footer(v)).toMatch(/^\? help/);
+  });
+});

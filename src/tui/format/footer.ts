@@ -21,8 +21,12 @@ export interface FooterInput {
   length: number;
   total: number;
   filtered: boolean;
+  /** The selected entry is stamped before the one above it (marked ↑): the footer says why. */
+  outOfOrder?: boolean;
   width: number;
 }
+
+export const OUT_OF_ORDER_HINT = '↑ stamped before the row above: rows are in log order, as written (a request written late, e.g. after waiting for a decision)';
 
 const PROMPT_LABEL: Record<PromptKind, string> = {
   search: '/',
@@ -58,6 +62,8 @@ export function footerLine(f: FooterInput): Line {
   if (f.message) left = [{ text: escapeForTerminal(f.message.text, 400), color: f.message.tone === 'error' ? 'red' : undefined }];
   else if (f.overlay === 'none' && !f.follow && f.unseen > 0) {
     left = [{ text: `↓ ${f.unseen} new`, color: 'yellow', bold: true }, { text: ' · F or End to follow', dim: true }];
+  } else if (f.overlay === 'none' && f.outOfOrder === true) {
+    left = [{ text: OUT_OF_ORDER_HINT, color: 'yellow' }];
   } else if (f.notice) {
     left = [{ text: escapeForTerminal(f.notice.message, 400), color: f.notice.kind === 'error' ? 'red' : 'yellow' }];
   } else left = [{ text: KEY_HINTS[f.overlay], dim: true }];
