@@ -284,8 +284,8 @@ export class ViewerStore {
     const entry = this.engine.entry(position);
     const text = what === 'id' ? escapeForTerminal(entry.id, COPY_MAX_CHARS) : formatPipeline(entry.pipeline, COPY_MAX_CHARS);
     this.terminal.copy(text);
-    const shown = what === 'id' ? text : `${text.length} characters`;
-    say(`copied the ${what} ${shown} (${copyNote(this.terminal)})`);
+    const shown = what === 'id' ? `the id ${text}` : `the command, ${text.length} characters,`;
+    say(`copied ${shown} (${copyNote(this.terminal)})`);
   }
 
   /** `w`: the entries in view (the current filter, not the search) as `print --json` lines. */

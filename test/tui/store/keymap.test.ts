@@ -56,6 +56,7 @@ describe('main keys', () => {
 
   it('reads Ctrl-C as quit, Ctrl-D/U as half pages, Ctrl-F/B as pages', () => {
     expect(command('c', { ctrl: true })).toBe('interrupt');
+    expect(command('z', { ctrl: true })).toBe('suspend');
     expect(command('d', { ctrl: true })).toBe('halfDown');
     expect(command('u', { ctrl: true })).toBe('halfUp');
     expect(command('f', { ctrl: true })).toBe('pageDown');
@@ -87,6 +88,8 @@ describe('prompt keys', () => {
     expect(action('w', { ctrl: true })).toEqual({ type: 'promptEdit', edit: { kind: 'deleteWord' } });
     expect(action('', { delete: true, meta: true })).toEqual({ type: 'promptEdit', edit: { kind: 'deleteWord' } });
     expect(action('c', { ctrl: true })).toEqual({ type: 'command', command: 'interrupt' });
+    // Ctrl-Z suspends from a prompt too (the prompt stays open for fg).
+    expect(action('z', { ctrl: true })).toEqual({ type: 'command', command: 'suspend' });
     expect(action('', { upArrow: true })).toBeNull();
   });
 });

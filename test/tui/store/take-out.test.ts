@@ -48,7 +48,7 @@ describe('y and Y copy through OSC 52', () => {
     expect(store.getState().message?.text).toMatch(/^copied the id abc123 \(OSC 52: .*may not support it/);
     type('Y');
     expect(copied[1]).toBe('systemctl restart nginx');
-    expect(store.getState().message?.text).toMatch(/^copied the command/);
+    expect(store.getState().message?.text).toMatch(/^copied the command, 23 characters, \(OSC 52/);
   });
 
   it('copies a hostile command as the screen shows it: escaped, no control character reaches the clipboard', () => {
