@@ -304,7 +304,8 @@ export class ViewerStore {
     if ('exists' in result) return this.dispatch({ type: 'askOverwrite', file });
     if ('error' in result) return say(`cannot write ${file}: ${result.error}`, 'error');
     const n = result.written;
-    say(`wrote ${n} ${n === 1 ? 'entry' : 'entries'} to ${file} · the same: ${printCommandLine(this.state.filter, this.printInputs, file)}`);
+    // The footer is one line: the command names the file, so it is said once.
+    say(`wrote ${n} ${n === 1 ? 'entry' : 'entries'}, as: ${printCommandLine(this.state.filter, this.printInputs, file)}`);
   }
 
   /** Keeps the selected entry (not while following: the newest is selected whatever moves). */

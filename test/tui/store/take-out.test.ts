@@ -92,8 +92,7 @@ describe('w writes the filtered entries as JSONL', () => {
     const want = [1, 3].map((i) => `${jsonForTerminal(entryJson(engine.entry(i)))}\n`).join('');
     expect(fs.readFileSync(file, 'utf8')).toBe(want);
     const message = store.getState().message?.text ?? '';
-    expect(message).toContain('wrote 2 entries to');
-    expect(message).toContain(`sudo-proxy-audit print --json --state failed '/var/log/it'\\''s here/audit.log' > ${file}`);
+    expect(message).toBe(`wrote 2 entries, as: sudo-proxy-audit print --json --state failed '/var/log/it'\\''s here/audit.log' > ${file}`);
   });
 
   it('refuses to overwrite a file without a y, and leaves it as it was on anything else', () => {
