@@ -29,6 +29,14 @@ export interface ScreenLayout {
   tableRows: number;
 }
 
+/**
+ * Rows a pane (help, details, the integrity list) of `lines` lines shows in `height` rows: one
+ * fewer when they do not all fit, for the row that says where it is (components/ScrollPane).
+ */
+export function paneRows(lines: number, height: number): number {
+  return lines > height ? Math.max(1, height - 1) : height;
+}
+
 export function isIndexing(progress: IndexProgress): boolean {
   return !progress.done && progress.bytesTotal > 0;
 }

@@ -12,6 +12,7 @@ export const ALT_SCROLL_ON = '\u001b[?1007h';
 export const ALT_SCROLL_OFF = '\u001b[?1007l';
 export const SHOW_CURSOR = '\u001b[?25h';
 export const CLEAR_SCREEN = '\u001b[H\u001b[2J';
+export const HIDE_CURSOR = '\u001b[?25l';
 
 export class TerminalSession {
   private entered = false;
@@ -35,6 +36,16 @@ export class TerminalSession {
     if (!this.entered || this.restored) return;
     this.restored = true;
     this.write(ALT_SCROLL_OFF + SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  }
+
+  /** Ctrl-Z: the shell's screen back, the cursor shown, until `resume`. */
+  suspend(): void {
+    if (this.isActive()) this.write(ALT_SCROLL_OFF + SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  }
+
+  /** After `fg`: the alternate screen again, cleared, the cursor hidden as Ink keeps it. */
+  resume(): void {
+    if (this.isActive()) this.write(ENTER_ALT_SCREEN + ALT_SCROLL_ON + HIDE_CURSOR);
   }
 
   isActive(): boolean {

@@ -5,7 +5,7 @@
  */
 import type { Instance } from 'ink';
 import os from 'node:os';
-import type { AuditEngine } from '../shared/entry.js';
+import type { AuditEngine, Entry } from '../shared/entry.js';
 import { escapeForTerminal } from '../shared/sanitize.js';
 import type { CollectedHost } from '../engine/collector-dir.js';
 import { TerminalSession } from './terminal.js';
@@ -28,6 +28,10 @@ export interface ViewerOptions {
   clockSkewMs?: number;
   /** The verification key of each chain's origin ('' for files): the header checks the seals with it. */
   sealKeys?: ReadonlyMap<string, Uint8Array>;
+  /** One entry as `print --json` writes it (the CLI hands its format down): what `w` writes. */
+  entryJson?: (entry: Entry) => unknown;
+  /** The inputs as `print` takes them (`--history`, FILE…, DIR…): for the command line `w` shows. */
+  printInputs?: readonly string[];
 }
 
 /** Loads what opens the engine over the files, or over a collector directory's hosts. */
@@ -48,6 +52,18 @@ export const NOT_A_TERMINAL_HINT = 'not a terminal: use `sudo-proxy-audit print`
 /** Ink draws nothing until exit when it believes it runs in CI (is-in-ci): say so instead of a blank screen. */
 export const CI_HINT = 'CI is set, so the terminal UI would not draw: unset CI, or use `sudo-proxy-audit print` or `stats`';
 
+/**
+ * Why the terminal cannot show the viewer, or null: TERM unset, `dumb` or `unknown` (Emacs'
+ * shell, a serial console, `TERM=dumb` for plain output) cannot move the cursor, and Ink would
+ * scroll frame after frame down it.
+ */
+export function noCursorAddressing(env: NodeJS.ProcessEnv): string | null {
+  const term = env.TERM ?? '';
+  if (term !== '' && term !== 'dumb' && term !== 'unknown') return null;
+  const named = term === '' ? 'TERM is not set' : `TERM=${term}`;
+  return `${named}: this terminal cannot move the cursor, so the viewer cannot draw; use \`sudo-proxy-audit print -f\` to follow the log as lines`;
+}
+
 const inCi = (env: NodeJS.ProcessEnv) =>
   ['CI', 'CONTINUOUS_INTEGRATION'].some((k) => k in env && env[k] !== '0' && env[k] !== 'false');
 
@@ -59,6 +75,11 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   if (!stdin.isTTY || !stdout.isTTY) {
     stderrLine(`sudo-proxy-audit: ${NOT_A_TERMINAL_HINT}`);
+    return 2;
+  }
+  const noCursor = noCursorAddressing(process.env);
+  if (noCursor !== null) {
+    stderrLine(`sudo-proxy-audit: ${noCursor}`);
     return 2;
   }
   if (inCi(process.env)) {
@@ -79,6 +100,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     import('./store/store.js'),
     import('./theme.js'),
   ]);
+  const { terminalClipboard } = await import('./take-out.js');
 
   let engine: AuditEngine;
   try {
@@ -89,7 +111,17 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   }
 
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs, sealKeys: options.sealKeys });
+  const store = new ViewerStore({
+    engine,
+    live: options.follow,
+    size: size(),
+    clockSkewMs: options.clockSkewMs,
+    sealKeys: options.sealKeys,
+    terminal: terminalClipboard(stdout),
+    entryJson: options.entryJson,
+    printInputs: options.printInputs,
+    suspend: () => suspend(),
+  });
   const session = new TerminalSession(stdout);
   let instance: Instance | undefined;
   let resolveExit!: (code: number) => void;
@@ -121,6 +153,27 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     void closing.then(() => resolveExit(code));
   };
 
+  // Ctrl-Z arrives as a key in raw mode: the terminal is given back as it was (cooked mode, the
+  // shell's screen, the cursor), then the process stops itself as the tty would have stopped
+  // it; `fg` sends SIGCONT, and everything is drawn again from a clean alternate screen.
+  const setRaw = (on: boolean) => {
+    if (typeof stdin.setRawMode === 'function') stdin.setRawMode(on);
+  };
+  const suspend = () => {
+    if (ended) return;
+    setRaw(false);
+    session.suspend();
+    process.once('SIGCONT', onContinue);
+    process.kill(process.pid, 'SIGTSTP');
+  };
+  const onContinue = () => {
+    if (ended) return;
+    setRaw(true);
+    session.resume();
+    instance?.clear();
+    store.resize(size());
+    store.dispatch({ type: 'redraw' });
+  };
   const onSignal = (signal: NodeJS.Signals) => end(128 + (os.constants.signals[signal] ?? 15));
   const onCrash = (error: unknown) => end(1, error);
   const onProcessExit = () => session.restore();
@@ -135,6 +188,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     process.off('exit', onProcessExit);
+    process.off('SIGCONT', onContinue);
     stdout.off('resize', onResize);
   };
   for (const s of SIGNALS) process.on(s, onSignal);

@@ -229,7 +229,7 @@ describe('keys', () => {
     await v.press('f');
     expect(header(v)).toMatch(/filter: denied\+timeout$/);
     expect(states()).toEqual(new Set(['⊘ denied', '◷ timeout']));
-    expect(v.lines()[1]).toMatch(/Σ 20$/);
+    expect(v.lines()[1]).toMatch(/Σ 20 of 60$/);
     expect(footer(v)).toMatch(/20\/20 of 60$/);
     await v.press('f');
     expect(states()).toEqual(new Set(['✗ failed']));
@@ -246,11 +246,11 @@ describe('keys', () => {
     expect(header(v)).not.toContain('filter');
   });
 
-  it('h filters by host (prefilled with the selected one, Tab completes), s by session, c clears', async () => {
+  it('h filters by host (the selected one as the hint, Tab completes), s by session, c clears', async () => {
     const entries = day(30).map((e, i) => ({ ...e, host: ['web-01', 'web-02', ''][i % 3], session: ['ssh:alice', 'ssh:bob'][i % 2] }));
     const { v } = await open(entries);
     await v.press('k', 'h');
-    expect(footer(v)).toMatch(/^host: web-02█/);
+    expect(footer(v)).toMatch(/^host: █web-02 +Enter takes it/);
     await v.press(KEY.ctrlU, 'w', KEY.tab);
     expect(footer(v)).toMatch(/^host: web-0[12]█/);
     await v.press(KEY.ctrlU, ...'(local)', KEY.enter);
@@ -312,5 +312,21 @@ describe('keys', () => {
     const { v } = await open(day(100));
     await v.press('g', 'jjjjj');
     expect(selected(v)).toMatch(/^› 08:05:00/);
+  });
+});
+
+describe('rows stamped out of order', () => {
+  it('a row stamped earlier than the one above gets ↑ in the gutter, and the footer says why when it is selected', async () => {
+    // Log order: 08:00, 08:02, 08:01 (logged late: it waited), 08:03.
+    const times = [0, 2, 1, 3].map((m) => BASE_MS + m * 60_000);
+    const { v } = await open(times.map((timeMs) => entryInState('ok', { timeMs })));
+    const rows = v.lines().filter((l) => /^[›\s][\s↑]\d\d:\d\d:\d\d/.test(l));
+    expect(rows.map((l) => l.slice(0, 10))).toEqual(['  08:00:00', '  08:02:00', ' ↑08:01:00', '› 08:03:00']);
+    expect(footer(v)).toMatch(/^\? help/);
+    await v.press('k');
+    expect(selected(v)).toMatch(/^›↑08:01:00/);
+    expect(footer(v)).toMatch(/^↑ stamped before the row above: rows are in log order/);
+    await v.press('k');
+    expect(footer(v)).toMatch(/^\? help/);
   });
 });

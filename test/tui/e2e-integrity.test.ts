@@ -169,7 +169,7 @@ describe.skipIf(!tmux.found)('integrity in the viewer, in a real terminal', () =
     const screen = await p.waitFor('the stop row and the halted request', (s) => s.includes('□ writer stopped · pid 4242') && /↯ halted .*# sleep 600/.test(s));
     // The stop is the newest row, and following selects it.
     expect(screen).toMatch(/› \d\d:\d\d:\d\d ┄┄ □ writer stopped · pid 4242/);
-    p.keys('w');
+    p.keys('W');
     await p.waitFor('writer rows hidden', (s) => !s.includes('writer stopped') && s.includes('writer rows hidden'));
   }, 180_000);
 });

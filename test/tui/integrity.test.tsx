@@ -197,12 +197,12 @@ describe('rows among the entries', () => {
     });
     const v = await open(engine);
     expect(v.frame()).toContain('writer started');
-    await v.press('w');
+    await v.press('W');
     expect(v.frame()).not.toContain('writer started');
     expect(v.frame()).not.toContain('writer stopped');
     expect(v.frame()).toContain('CHAIN BROKEN here');
     expect(v.lines().at(-1)).toContain('writer rows hidden');
-    await v.press('w');
+    await v.press('W');
     expect(v.frame()).toContain('writer started');
   });
 
@@ -280,7 +280,7 @@ describe('the integrity list (m)', () => {
     expect(v.lines()[at + 1]).toMatch(/^ {2}08:50:00 /);
     expect(header(v)).toContain('‖ paused');
     // The gap, with writer rows hidden: they are shown again to show it.
-    await v.press('w', 'm', 'j', KEY.enter);
+    await v.press('W', 'm', 'j', KEY.enter);
     expect(selected(v)).toContain('⚠ GAP 5 records dropped');
     await v.press('m', 'j', 'j', 'j', KEY.enter);
     expect(v.lines().at(-1)).toContain('not in the table');

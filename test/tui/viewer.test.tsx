@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, TerminalSession } from '../../src/tui/terminal.js';
-import { CI_HINT, NOT_A_TERMINAL_HINT, runViewer } from '../../src/tui/viewer.js';
+import { CI_HINT, NOT_A_TERMINAL_HINT, runViewer, noCursorAddressing } from '../../src/tui/viewer.js';
 import { makeEntry } from './entries.js';
 import { FakeEngine } from './fake-engine.js';
 import { FakeStdin, FakeStdout } from './render.js';
@@ -17,10 +17,16 @@ beforeEach(() => {
   savedCi = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // And a terminal that can move the cursor, whatever runs the tests.
+  savedCi.TERM = process.env.TERM;
+  process.env.TERM = 'xterm-256color';
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const [k, v] of Object.entries(savedCi)) if (v !== undefined) process.env[k] = v;
+  for (const [k, v] of Object.entries(savedCi)) {
+    if (v !== undefined) process.env[k] = v;
+    else delete process.env[k];
+  }
 });
 
 const tty = () => {
@@ -51,6 +57,30 @@ describe('runViewer', () => {
     const t = tty();
     expect(await runViewer({ files: [], follow: true, engine: new FakeEngine(), stdin: t.in, stdout: t.out })).toBe(2);
     expect(stderr).toEqual([`sudo-proxy-audit: ${CI_HINT}\n`]);
+  });
+
+  it('exits 2 with one line pointing to print -f when TERM cannot move the cursor (dumb, unknown, unset)', async () => {
+    const saved = process.env.TERM;
+    try {
+      for (const term of ['dumb', 'unknown', '', undefined]) {
+        stderr = [];
+        if (term === undefined) delete process.env.TERM;
+        else process.env.TERM = term;
+        const t = tty();
+        expect(await runViewer({ files: [], follow: true, engine: new FakeEngine(), stdin: t.in, stdout: t.out })).toBe(2);
+        expect(stderr).toHaveLength(1);
+        expect(stderr[0]).toMatch(/^sudo-proxy-audit: TERM[= ].*cannot move the cursor.*print -f.*\n$/);
+        expect(stderr[0].split('\n')).toHaveLength(2);
+        expect(t.stdout.frames).toEqual([]);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TERM;
+      else process.env.TERM = saved;
+    }
+    expect(noCursorAddressing({ TERM: 'xterm-256color' })).toBeNull();
+    expect(noCursorAddressing({ TERM: 'screen' })).toBeNull();
+    expect(noCursorAddressing({ TERM: 'dumb\u001b[2J' })).toBeNull();
+    expect(noCursorAddressing({ TERM: 'dumb' })).toMatch(/TERM=dumb/);
   });
 
   it('draws in the alternate screen and leaves it on q, exit code 0, without closing an engine it was given', async () => {

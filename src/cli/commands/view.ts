@@ -1,6 +1,7 @@
 /** `sudo-proxy-audit [view] [FILE…]`: the live viewer (the default subcommand). */
 import { type Command, PROGRAM } from './command.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { entryJson } from './entry-json.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
@@ -64,11 +65,13 @@ export const viewCommand: Command = {
     // (Parsed before anything is read, as verify does: a bad key is a usage error at once.)
     const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
     const inputs = resolveInputs(positionals, { history: values.history, follow });
+    // For `w`: the entries it writes as print --json writes them, and the print command that gives the same.
+    const takeOut = { entryJson, printInputs: [...(values.history ? ['--history'] : []), ...positionals] };
     if (inputs.kind === 'files') {
       const key = keyForFiles(keys);
-      return runViewer({ files: inputs.files, follow, clockSkewMs, sealKeys: new Map(key === null ? [] : [['', key]]) });
+      return runViewer({ files: inputs.files, follow, clockSkewMs, sealKeys: new Map(key === null ? [] : [['', key]]), ...takeOut });
     }
     const sealKeys = keysForHosts(keys, inputs.hosts.map((h) => h.origin));
-    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs, sealKeys });
+    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs, sealKeys, ...takeOut });
   },
 };

@@ -12,7 +12,7 @@ import { integrityLines } from '../format/integrity.js';
 import { markDetailLines } from '../format/mark-detail.js';
 import type { FooterInput } from '../format/footer.js';
 import type { HeaderInput } from '../format/header.js';
-import { timeStyleFor } from '../format/time.js';
+import { stampedEarlier, timeStyleFor } from '../format/time.js';
 import { useEngineSync } from '../hooks/use-engine-sync.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
@@ -88,6 +88,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     filter: describeFilter(state.filter),
     search: state.search?.text ?? null,
     stats: state.stats,
+    of: isFiltering(state.filter) ? state.total : null,
     malformedCount: state.malformedCount,
     origins: state.origins.length,
     duplicateLines: state.duplicateLines,
@@ -107,6 +108,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     length: entriesInView(state),
     total: state.total,
     filtered: state.positions !== null,
+    outOfOrder: selected !== null && state.overlay.kind === 'none' && earlierThanAbove(state, engine, selected),
     width: screen.width,
   };
 
@@ -139,9 +141,20 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     case 'none': {
       const rows: TableRowData[] = [];
       const end = Math.min(len, state.top + screen.tableRows);
+      // The entry above the first one shown, for its ↑ (rows stamped before the row above).
+      let aboveMs = Number.NaN;
+      let firstEntry = true;
       for (let i = state.top; i < end; i++) {
         const item = rowAt(state, i);
-        rows.push(item.mark >= 0 ? { mark: state.marks[item.mark], index: i } : { entry: engine.entry(entryPosition(state, item.index)), index: i });
+        if (item.mark >= 0) {
+          rows.push({ mark: state.marks[item.mark], index: i });
+          continue;
+        }
+        if (firstEntry && item.index > 0) aboveMs = engine.entry(entryPosition(state, item.index - 1)).timeMs;
+        firstEntry = false;
+        const entry = engine.entry(entryPosition(state, item.index));
+        rows.push({ entry, index: i, earlier: stampedEarlier(aboveMs, entry.timeMs) });
+        aboveMs = entry.timeMs;
       }
       const oldest = entriesInView(state) > 0 ? engine.entry(entryPosition(state, 0)).timeMs : state.now;
       const timeStyle = timeStyleFor(oldest, state.now);
@@ -170,6 +183,12 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
       <Footer input={footer} theme={theme} />
     </Box>
   );
+}
+
+/** The selected entry is stamped before the entry above it in view. */
+function earlierThanAbove(state: ViewerState, engine: ViewerStore['engine'], entry: Entry): boolean {
+  const item = rowAt(state, state.cursor);
+  return item.mark < 0 && item.index > 0 && stampedEarlier(engine.entry(entryPosition(state, item.index - 1)).timeMs, entry.timeMs);
 }
 
 /** The footer's 1-based number of the selected entry among those in view (for a mark: of the entry before it). */

@@ -14,6 +14,8 @@ export type TableRowData =
       entry: Entry;
       /** Row index in the view (for the selection). */
       index: number;
+      /** Stamped before the entry above it (format/time.ts stampedEarlier): `↑` in the gutter. */
+      earlier?: boolean;
     }
   | { mark: Mark; index: number };
 
@@ -72,6 +74,7 @@ function CellText({ cell, gap, selected, theme, search }: { cell: Cell; gap: str
 interface RowProps {
   cells: Cell[];
   selected: boolean;
+  earlier: boolean;
   theme: Theme;
   search: string | null;
 }
@@ -80,11 +83,12 @@ const sameCells = (a: Cell[], b: Cell[]) =>
   a.length === b.length && a.every((c, i) => c.text === b[i].text && c.color === b[i].color && c.bold === b[i].bold && c.dim === b[i].dim);
 
 /** Rows that did not change (all but two on j/k) are not re-rendered. */
-const Row = memo(function Row({ cells, selected, theme, search }: RowProps) {
+const Row = memo(function Row({ cells, selected, earlier, theme, search }: RowProps) {
   return (
     <Box>
       <Text inverse={selected} bold={selected}>
-        {selected ? '› ' : '  '}
+        {selected ? '›' : ' '}
+        {earlier ? '↑' : ' '}
       </Text>
       {cells.map((cell, i) => (
         <CellText key={cell.id} cell={cell} gap={i > 0 ? ' ' : ''} selected={selected} theme={theme} search={search} />
@@ -92,7 +96,7 @@ const Row = memo(function Row({ cells, selected, theme, search }: RowProps) {
     </Box>
   );
 },
-(a: RowProps, b: RowProps) => a.selected === b.selected && a.search === b.search && a.theme === b.theme && sameCells(a.cells, b.cells));
+(a: RowProps, b: RowProps) => a.selected === b.selected && a.earlier === b.earlier && a.search === b.search && a.theme === b.theme && sameCells(a.cells, b.cells));
 
 /** Column titles and the visible rows; the selected row is marked `›` and drawn inverse. */
 export function Table({ layout, rows, cursor, height, ctx, search, emptyText, theme }: TableProps) {
@@ -115,7 +119,7 @@ export function Table({ layout, rows, cursor, height, ctx, search, emptyText, th
           if ('mark' in row) {
             return <MarkRow key={key} spans={markSpans(row.mark, layout.width - MARKER_WIDTH, ctx)} selected={row.index === cursor} theme={theme} />;
           }
-          return <Row key={key} cells={entryCells(row.entry, layout, ctx)} selected={row.index === cursor} theme={theme} search={search} />;
+          return <Row key={key} cells={entryCells(row.entry, layout, ctx)} selected={row.index === cursor} earlier={row.earlier === true} theme={theme} search={search} />;
         })
       )}
     </Box>

@@ -21,16 +21,30 @@ export interface FooterInput {
   length: number;
   total: number;
   filtered: boolean;
+  /** The selected entry is stamped before the one above it (marked ↑): the footer says why. */
+  outOfOrder?: boolean;
   width: number;
 }
 
-const PROMPT_LABEL: Record<PromptKind, string> = { search: '/', host: 'host: ', origin: 'origin: ', session: 'session: ', time: 'time: ' };
+export const OUT_OF_ORDER_HINT = '↑ stamped before the row above: rows are in log order, as written (a request written late, e.g. after waiting for a decision)';
+
+const PROMPT_LABEL: Record<PromptKind, string> = {
+  search: '/',
+  host: 'host: ',
+  origin: 'origin: ',
+  session: 'session: ',
+  time: 'time: ',
+  export: 'write JSONL to: ',
+  overwrite: 'file exists, overwrite? (y/N) ',
+};
 const PROMPT_HINT: Record<PromptKind, string> = {
   search: 'Enter search · Esc cancel',
   host: 'Tab complete · (local) · empty = any',
   origin: 'collected from · Tab complete · empty = any',
   session: 'Tab complete · empty = any',
   time: '2h · 30m..10m · 08:00..09:30',
+  export: 'the entries of the current filter · Esc cancel',
+  overwrite: 'y overwrites · Enter or Esc keeps it',
 };
 
 const KEY_HINTS: Record<FooterInput['overlay'], string> = {
@@ -48,6 +62,8 @@ export function footerLine(f: FooterInput): Line {
   if (f.message) left = [{ text: escapeForTerminal(f.message.text, 400), color: f.message.tone === 'error' ? 'red' : undefined }];
   else if (f.overlay === 'none' && !f.follow && f.unseen > 0) {
     left = [{ text: `↓ ${f.unseen} new`, color: 'yellow', bold: true }, { text: ' · F or End to follow', dim: true }];
+  } else if (f.overlay === 'none' && f.outOfOrder === true) {
+    left = [{ text: OUT_OF_ORDER_HINT, color: 'yellow' }];
   } else if (f.notice) {
     left = [{ text: escapeForTerminal(f.notice.message, 400), color: f.notice.kind === 'error' ? 'red' : 'yellow' }];
   } else left = [{ text: KEY_HINTS[f.overlay], dim: true }];
@@ -59,14 +75,19 @@ export function footerLine(f: FooterInput): Line {
 
 function promptLine(p: PromptState, width: number, message: Message | null): Line {
   const label = PROMPT_LABEL[p.kind];
+  // Nothing typed yet: the value Enter applies is shown dim in its place (typing replaces it).
+  const showsHint = p.value === '' && p.hint !== '';
   // What was wrong with the last Enter replaces the hint.
-  const hint = `  ${message ? escapeForTerminal(message.text, 200) : PROMPT_HINT[p.kind]}`;
+  const help = showsHint ? 'Enter takes it · BS clears it · Esc cancel' : PROMPT_HINT[p.kind];
+  const hint = `  ${message ? escapeForTerminal(message.text, 200) : help}`;
   const room = width - label.length - 1;
   const showHint = room - hint.length >= 20;
   const valueRoom = showHint ? room - hint.length : room;
-  // The value may be a prefilled host from the log: escaped; the end stays visible while typing.
-  const value = truncate(escapeForTerminal(p.value, 4_096), Math.max(0, valueRoom), 'start');
-  const line: Span[] = [{ text: label, bold: true }, { text: value }, { text: '█' }];
+  // The value or hint may be a host from the log: escaped; the end stays visible while typing.
+  const value = truncate(escapeForTerminal(showsHint ? p.hint : p.value, 4_096), Math.max(0, valueRoom), 'start');
+  const line: Span[] = showsHint
+    ? [{ text: label, bold: true }, { text: '█' }, { text: value, dim: true }]
+    : [{ text: label, bold: true }, { text: value }, { text: '█' }];
   if (showHint) {
     line.push({ text: ' '.repeat(Math.max(0, valueRoom - displayWidth(value))) });
     line.push(message?.tone === 'error' ? { text: hint, color: 'red' } : { text: hint, dim: true });

@@ -33,6 +33,8 @@ export interface HeaderInput {
   chain?: ChainStatus | null;
   /** The seals as checked (with the key given); null or absent when there are none to show. */
   seal?: SealStatus | null;
+  /** The counts are of a filter: how many entries were read in all ("Σ 12 of 340"); null or absent otherwise. */
+  of?: number | null;
   /** Now, ms: how the seal's time is shown (the date when it is not today). */
   now?: number;
   width: number;
@@ -148,7 +150,8 @@ export function countsLine(h: HeaderInput): Line {
       if (spans.length > 0) spans.push({ text: gap });
       spans.push({ text: `${look.symbol} ${formatCount(n, compact)}${words ? ` ${look.word}` : ''}`, color: look.color, dim: n === 0 });
     }
-    spans.push({ text: gap }, { text: `Σ ${formatCount(stats.total, compact)}`, bold: true });
+    const of = h.of == null ? '' : ` of ${formatCount(h.of, compact)}`;
+    spans.push({ text: gap }, { text: `Σ ${formatCount(stats.total, compact)}${of}`, bold: true });
     return spans;
   };
   // Words stay as long as they fit: tighter spacing first, then compact numbers, then symbols only.

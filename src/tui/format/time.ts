@@ -44,3 +44,12 @@ export function formatFullTime(ms: number): string {
     `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
   );
 }
+
+/**
+ * A row is stamped before the row above it, to the second shown: rows are in log order (as the
+ * records were written), so a request written late (one that waited for a decision, a client
+ * clock behind) sits below later ones. The table marks it `↑` and the footer says why.
+ */
+export function stampedEarlier(aboveMs: number, ms: number): boolean {
+  return Number.isFinite(aboveMs) && Number.isFinite(ms) && Math.floor(ms / 1000) < Math.floor(aboveMs / 1000);
+}

@@ -3,6 +3,7 @@ import type { SealStatus } from './seal-check.js';
 import type { ChainStatus, EngineChange, EngineNotice, EntryStats, IndexProgress } from '../../shared/entry.js';
 import type { TerminalSize } from '../layout.js';
 import type { Mark } from './rows.js';
+import type { Message } from './state.js';
 
 export type Command =
   | 'down'
@@ -27,10 +28,14 @@ export type Command =
   | 'help'
   | 'integrity'
   | 'toggleWriter'
+  | 'copyId'
+  | 'copyCommand'
+  | 'export'
   | 'prevEntry'
   | 'nextEntry'
   | 'quit'
-  | 'interrupt';
+  | 'interrupt'
+  | 'suspend';
 
 /** Facts about the engine a command needs, looked up by the store when it dispatches. */
 export interface CommandContext {
@@ -65,7 +70,13 @@ export type Action =
   /** The writer events and chain breaks to place among the entries (rows.ts), in row order. */
   | { type: 'marks'; marks: readonly Mark[] }
   | { type: 'chain'; chain: ChainStatus }
-  | { type: 'seal'; seal: SealStatus | null };
+  | { type: 'seal'; seal: SealStatus | null }
+  /** What an effect came to (a copy, an export): said in the footer. */
+  | { type: 'message'; message: Message }
+  /** `w` named a file that exists: ask before overwriting it. */
+  | { type: 'askOverwrite'; file: string }
+  /** Back from Ctrl-Z: the screen was the shell's, draw everything again. */
+  | { type: 'redraw' };
 
 /** Work the store does for a transition (engine queries, quitting); the reducer stays pure. */
 export type Effect =
@@ -76,4 +87,10 @@ export type Effect =
   | { kind: 'requery'; soon: boolean; anchor?: number | null }
   | { kind: 'search'; text: string; jump: 1 | -1 | 0 }
   | { kind: 'refreshStats' }
-  | { kind: 'quit' };
+  /** `y`/`Y`: the selected entry's id or command to the clipboard. */
+  | { kind: 'copy'; what: 'id' | 'command' }
+  /** `w`: the entries in view as JSONL to `file`; an existing one only with `overwrite`. */
+  | { kind: 'export'; file: string; overwrite: boolean }
+  | { kind: 'quit' }
+  /** Ctrl-Z: give the terminal back and stop until `fg`. */
+  | { kind: 'suspend' };

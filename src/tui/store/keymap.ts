@@ -27,7 +27,10 @@ const MAIN_KEYS: Record<string, Command> = {
   t: 'promptTime',
   c: 'clearFilters',
   m: 'integrity',
-  w: 'toggleWriter',
+  W: 'toggleWriter',
+  w: 'export',
+  y: 'copyId',
+  Y: 'copyCommand',
   '?': 'help',
   q: 'quit',
   '[': 'prevEntry',
@@ -51,6 +54,8 @@ function specialKey(key: KeyInfo): Command | null {
 /** `now` stamps a prompt submit (relative times like `2h` are read against it). */
 export function keyToAction(state: ViewerState, input: string, key: KeyInfo, now: number): Action | null {
   if (key.ctrl && input === 'c') return { type: 'command', command: 'interrupt' };
+  // In raw mode the terminal sends Ctrl-Z as a key, not as SIGTSTP: the viewer stops itself.
+  if (key.ctrl && input === 'z') return { type: 'command', command: 'suspend' };
   if (state.prompt) return promptKey(input, key, now);
   const special = specialKey(key);
   if (special) return { type: 'command', command: special };

@@ -6,7 +6,7 @@
  */
 import { positionsMoved, shiftedPosition, shiftedPositions } from '../../shared/held-positions.js';
 import { helpLines } from '../help.js';
-import { screenLayout } from '../layout.js';
+import { paneRows, screenLayout } from '../layout.js';
 import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
 import { type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
 import { isProblem, type Mark, markId, rowAt, rowOfEntry, rowOfMark } from './rows.js';
@@ -92,7 +92,7 @@ function transition(state: ViewerState, action: Action): Transition {
     case 'searchResult':
       return searchResult(state, action);
     case 'progress':
-      return done({ ...state, progress: action.progress });
+      return done({ ...state, progress: action.progress, notice: action.progress.bytesTotal > 0 ? appeared(state.notice) : state.notice });
     case 'malformedCount':
       return done({ ...state, malformedCount: action.count });
     case 'notice':
@@ -109,11 +109,18 @@ function transition(state: ViewerState, action: Action): Transition {
       return done({ ...state, chain: action.chain });
     case 'seal':
       return done({ ...state, seal: action.seal });
+    case 'message':
+      return done({ ...state, message: action.message });
+    case 'redraw':
+      return done({ ...state, version: state.version + 1 });
+    case 'askOverwrite':
+      return done({ ...state, prompt: { kind: 'overwrite', value: '', hint: '', completion: -1, typed: '', file: action.file } });
   }
 }
 
 function command(s: ViewerState, cmd: Command, context?: CommandContext): Transition {
   if (cmd === 'interrupt') return done({ ...s, quit: true }, [{ kind: 'quit' }]);
+  if (cmd === 'suspend') return done(s, [{ kind: 'suspend' }]);
   if (s.overlay.kind !== 'none') return overlayCommand(s, s.overlay, cmd, context?.overlayLines ?? 0);
   const rows = tableRows(s);
   const len = viewLength(s);
@@ -150,11 +157,16 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       return done({ ...s, overlay: { kind: 'integrity', scroll: 0, cursor: 0 } });
     case 'toggleWriter': {
       const next = withMarks(s, s.allMarks, !s.showWriter);
-      const text = next.showWriter ? 'writer rows shown (start, stop, gaps)' : 'writer rows hidden (w shows them; breaks stay)';
+      const text = next.showWriter ? 'writer rows shown (start, stop, gaps)' : 'writer rows hidden (W shows them; breaks stay)';
       return done({ ...next, message: { text, tone: 'info' } });
     }
     case 'search':
-      return done(openPrompt(s, 'search', ''));
+      return done(openPrompt(s, 'search', s.search?.text ?? ''));
+    case 'copyId':
+    case 'copyCommand':
+      return done(s, [{ kind: 'copy', what: cmd === 'copyId' ? 'id' : 'command' }]);
+    case 'export':
+      return done(openPrompt(s, 'export', ''));
     case 'promptHost': {
       const current = s.filter.host ?? context?.selected?.host ?? null;
       return done(openPrompt(s, 'host', current === null ? '' : current === '' ? LOCAL_HOST : current));
@@ -189,8 +201,9 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
 
 function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none' }>, cmd: Command, contentLines: number): Transition {
   if (overlay.kind === 'integrity') return integrityCommand(s, overlay, cmd, contentLines);
-  const { bodyRows } = screenLayout(s.size, s.progress);
   const lines = overlay.kind === 'help' ? helpLines(s.size.columns).length : contentLines;
+  // Content that overflows shows one row fewer (the pane's last row says where it is).
+  const bodyRows = paneRows(lines, screenLayout(s.size, s.progress).bodyRows);
   const maxScroll = Math.max(0, lines - bodyRows);
   const scrollTo = (scroll: number) => done({ ...s, overlay: { ...overlay, scroll: clamp(scroll, 0, maxScroll) } });
   const close = (): Transition => {
@@ -232,14 +245,17 @@ function overlayCommand(s: ViewerState, overlay: Exclude<Overlay, { kind: 'none'
   }
 }
 
-function openPrompt(s: ViewerState, kind: PromptKind, value: string): ViewerState {
-  return { ...s, prompt: { kind, value, completion: -1, typed: '' } };
+/** A prompt opens empty, `hint` (the current value) shown for Enter to keep. */
+function openPrompt(s: ViewerState, kind: PromptKind, hint: string): ViewerState {
+  return { ...s, prompt: { kind, value: '', hint, completion: -1, typed: '' } };
 }
 
 /** Characters a terminal sends that cannot be part of a typed value (a paste may carry them). */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function editPrompt(p: PromptState, edit: PromptEdit): PromptState {
+  // Erasing on an empty prompt erases the hint: Enter then clears the filter.
+  if (p.value === '' && edit.kind !== 'insert') return p.hint === '' ? p : { ...p, hint: '' };
   let value = p.value;
   switch (edit.kind) {
     case 'insert':
@@ -284,23 +300,54 @@ function complete(s: ViewerState, p: PromptState): PromptState {
   return { ...p, completion, value: candidates[completion] };
 }
 
+/** The value a prompt was opened on: Enter on an empty prompt whose hint is that leaves everything as it is. */
+function currentValue(s: ViewerState, kind: PromptKind): string | null {
+  switch (kind) {
+    case 'search':
+      return s.search?.text ?? null;
+    case 'host':
+      return s.filter.host === null ? null : s.filter.host === '' ? LOCAL_HOST : s.filter.host;
+    case 'origin':
+      return s.filter.origin;
+    case 'session':
+      return s.filter.session;
+    case 'time':
+      return s.filter.time?.label ?? null;
+    case 'export':
+    case 'overwrite':
+      return null;
+  }
+}
+
 function submit(s: ViewerState, p: PromptState, now: number): Transition {
   const closed = { ...s, prompt: null };
+  // Nothing typed: the hint is what Enter applies; when it is the current value, nothing changes
+  // (a time range such as `2h` is not read again against a later clock).
+  const value = p.value === '' ? p.hint : p.value;
+  if (p.value === '' && value !== '' && value === currentValue(s, p.kind)) return done(closed);
   switch (p.kind) {
     case 'search':
-      if (p.value === '') return done({ ...closed, search: null });
-      return done(closed, [{ kind: 'search', text: p.value, jump: 0 }]);
+      if (value === '') return done({ ...closed, search: null });
+      return done(closed, [{ kind: 'search', text: value, jump: 0 }]);
     case 'host': {
-      const host = p.value.trim() === '' ? null : p.value === LOCAL_HOST || p.value === '-' ? '' : p.value;
+      const host = value.trim() === '' ? null : value === LOCAL_HOST || value === '-' ? '' : value;
       return withFilter(closed, { ...s.filter, host });
     }
     case 'origin':
-      return withFilter(closed, { ...s.filter, origin: p.value.trim() === '' ? null : p.value });
+      return withFilter(closed, { ...s.filter, origin: value.trim() === '' ? null : value });
     case 'session':
-      return withFilter(closed, { ...s.filter, session: p.value.trim() === '' ? null : p.value });
+      return withFilter(closed, { ...s.filter, session: value.trim() === '' ? null : value });
+    case 'export':
+      if (value.trim() === '') return done({ ...closed, message: { text: 'nothing written: no file named', tone: 'info' } });
+      return done(closed, [{ kind: 'export', file: value, overwrite: false }]);
+    case 'overwrite': {
+      const file = p.file ?? '';
+      if (/^y(es)?$/i.test(value.trim())) return done(closed, [{ kind: 'export', file, overwrite: true }]);
+      return done({ ...closed, message: { text: `not written: ${file} exists`, tone: 'info' } });
+    }
     case 'time': {
-      if (p.value.trim() === '') return withFilter(closed, { ...s.filter, time: null });
-      const range = parseTimeRange(p.value, now);
+      if (value.trim() === '') return withFilter(closed, { ...s.filter, time: null });
+      const range = parseTimeRange(value, now);
       if ('error' in range) return done({ ...s, message: { text: range.error, tone: 'error' } });
       return withFilter(closed, { ...s.filter, time: range });
     }
@@ -323,6 +370,11 @@ function keepRow(before: ViewerState, after: ViewerState, cursor: number): Viewe
   return { ...after, cursor, top: cursor - (before.cursor - before.top) };
 }
 
+/** The log is there (it has bytes or entries): a "waiting for it" notice is stale. */
+function appeared(notice: ViewerState['notice']): ViewerState['notice'] {
+  return notice?.kind === 'waiting' ? null : notice;
+}
+
 function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged' }>): Transition {
   const { change } = a;
   const { appended } = change;
@@ -331,7 +383,8 @@ function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged
   // Marks are held by engine position too: prepended entries push them down (the store refreshes them soon).
   const allMarks = change.prepended > 0 ? s.allMarks.map((m) => ({ ...m, at: shiftedPosition(change, m.at) })) : s.allMarks;
   const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter);
-  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks };
+  const notice = a.total > 0 ? appeared(s.notice) : s.notice;
+  const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks, notice };
   // Entries moved among each other (a fleet merged anew): the selection is found again by key.
   if (reordered && s.positions) return done(next, [{ kind: 'requery', soon: false, anchor: a.anchor ?? null }]);
   if (reordered && !s.follow && a.anchor !== undefined && a.anchor !== null) {
@@ -470,7 +523,7 @@ export const INTEGRITY_HEAD_LINES = 1;
 
 /** Keys in the integrity list: j/k choose an item, Enter goes to it in the table. `items`: how many are listed. */
 function integrityCommand(s: ViewerState, overlay: Extract<Overlay, { kind: 'integrity' }>, cmd: Command, items: number): Transition {
-  const { bodyRows } = screenLayout(s.size, s.progress);
+  const bodyRows = paneRows(items + INTEGRITY_HEAD_LINES, screenLayout(s.size, s.progress).bodyRows);
   const choose = (cursor: number): Transition => {
     const c = clamp(cursor, 0, Math.max(0, items - 1));
     // The chosen item's line stays on screen (the summary scrolls away last).

@@ -20,15 +20,24 @@ export type Overlay =
   /** Everything the log cannot vouch for (chain breaks, gaps, crashes, malformed lines); `cursor`: the item selected. */
   | { kind: 'integrity'; scroll: number; cursor: number };
 
-export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time';
+export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time' | 'export' | 'overwrite';
 
 export interface PromptState {
   kind: PromptKind;
+  /** What was typed: a prompt opens empty, so typing replaces the current value rather than appending to it. */
   value: string;
+  /**
+   * What Enter on an empty prompt applies, shown dim where the value would be: the current
+   * filter (or search), else the selected entry's host/origin/session; '' for none (Enter
+   * then clears). Backspace on an empty prompt drops it.
+   */
+  hint: string;
   /** Tab completion: index into the candidates, -1 before the first Tab. */
   completion: number;
   /** What was typed before Tab: candidates start with it. */
   typed: string;
+  /** The file an `overwrite` prompt asks about. */
+  file?: string;
 }
 
 export interface SearchState {

@@ -3,7 +3,9 @@
  * against the engine (queries for filters and search, stats for the header). Plain
  * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
  */
-import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, IndexProgress } from '../../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry, IndexProgress } from '../../shared/entry.js';
+import { escapeForTerminal, formatPipeline, jsonForTerminal } from '../../shared/sanitize.js';
+import { type ClipboardTerminal, COPY_MAX_CHARS, copyNote, printCommandLine, writeLines } from '../take-out.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
 import { detailLines } from '../format/detail.js';
 import { integrityItems } from '../format/integrity.js';
@@ -30,6 +32,14 @@ export interface StoreOptions {
   sealKeys?: ReadonlyMap<string, Uint8Array>;
   /** Test seam for the query and stats throttles. */
   timers?: Timers;
+  /** Where `y`/`Y` copy to (OSC 52 on the viewer's terminal); without it they say there is no clipboard. */
+  terminal?: ClipboardTerminal;
+  /** One entry as `print --json` writes it (the CLI's format, handed down): `w` is unavailable without it. */
+  entryJson?: (entry: Entry) => unknown;
+  /** The inputs the viewer was opened on, as `print` takes them: for the command line `w` shows. */
+  printInputs?: readonly string[];
+  /** Ctrl-Z: gives the terminal back and stops the process (the viewer's); without it Ctrl-Z says it cannot. */
+  suspend?: () => void;
 }
 
 export class ViewerStore {
@@ -48,9 +58,20 @@ export class ViewerStore {
   /** For the next query: the selected entry's position when the view's own are stale. */
   private requeryAnchor: number | null | undefined = undefined;
   private readonly sealCheck: SealCheck;
+  /** Dispatches under way (effects dispatch too), and whether the state changed in them. */
+  private depth = 0;
+  private changed = false;
+  private readonly terminal: ClipboardTerminal | null;
+  private readonly entryJson: ((entry: Entry) => unknown) | null;
+  private readonly printInputs: readonly string[];
+  private readonly suspend: (() => void) | null;
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
+    this.terminal = options.terminal ?? null;
+    this.entryJson = options.entryJson ?? null;
+    this.printInputs = options.printInputs ?? options.engine.files;
+    this.suspend = options.suspend ?? null;
     this.now = options.now ?? Date.now;
     this.state = initialState({
       size: options.size,
@@ -82,10 +103,23 @@ export class ViewerStore {
     return () => this.listeners.delete(listener);
   };
 
+  /**
+   * Applies an action and runs its effects; subscribers hear of it once, after the effects'
+   * own actions: a filter key's new list and its header counts are one frame.
+   */
   dispatch(action: Action): void {
-    const { state, effects } = reduce(this.state, action);
-    this.set(state);
-    for (const effect of effects) this.run(effect);
+    this.depth++;
+    try {
+      const { state, effects } = reduce(this.state, action);
+      this.set(state);
+      for (const effect of effects) this.run(effect);
+    } finally {
+      this.depth--;
+    }
+    if (this.depth === 0 && this.changed) {
+      this.changed = false;
+      for (const listener of this.listeners) listener();
+    }
   }
 
   /** A key from the terminal; `raw`, the sequence it sent when known (it tells Esc+`/` from `/`). */
@@ -207,7 +241,7 @@ export class ViewerStore {
     const before = this.state;
     this.state = state;
     if (state.cursor !== before.cursor || state.positions !== before.positions || state.follow !== before.follow) this.rememberSelected();
-    for (const listener of this.listeners) listener();
+    this.changed = true;
   }
 
   private run(effect: Effect): void {
@@ -221,14 +255,57 @@ export class ViewerStore {
         this.runSearch(effect.text, effect.jump);
         return;
       case 'refreshStats':
-        // After a filter key: soon, but after the frame with the new view.
-        this.statsJob.request(true);
+        // After a filter key: now, so the header's counts are of the list drawn in the same frame.
+        this.statsJob.runNow();
         return;
       case 'quit':
         this.requery.cancel();
         this.statsJob.cancel();
         return;
+      case 'copy':
+        this.copy(effect.what);
+        return;
+      case 'suspend':
+        if (this.suspend) this.suspend();
+        else this.dispatch({ type: 'message', message: { text: 'Ctrl-Z: cannot suspend here', tone: 'info' } });
+        return;
+      case 'export':
+        this.export(effect.file, effect.overwrite);
+        return;
     }
+  }
+
+  /** `y`/`Y`: the selected entry's id or command, as the screen shows it (escaped), to the clipboard. */
+  private copy(what: 'id' | 'command'): void {
+    const position = selectedPosition(this.state);
+    const say = (text: string, tone: 'info' | 'error' = 'info') => this.dispatch({ type: 'message', message: { text, tone } });
+    if (position === null) return say('nothing copied: no entry selected');
+    if (this.terminal === null) return say('nothing copied: no terminal clipboard', 'error');
+    const entry = this.engine.entry(position);
+    const text = what === 'id' ? escapeForTerminal(entry.id, COPY_MAX_CHARS) : formatPipeline(entry.pipeline, COPY_MAX_CHARS);
+    this.terminal.copy(text);
+    const shown = what === 'id' ? `the id ${text}` : `the command, ${text.length} characters,`;
+    say(`copied ${shown} (${copyNote(this.terminal)})`);
+  }
+
+  /** `w`: the entries in view (the current filter, not the search) as `print --json` lines. */
+  private export(file: string, overwrite: boolean): void {
+    const say = (text: string, tone: 'info' | 'error' = 'info') => this.dispatch({ type: 'message', message: { text, tone } });
+    const json = this.entryJson;
+    if (json === null) return say('nothing written: export is not available here', 'error');
+    const { positions, total } = this.state;
+    const count = positions === null ? total : positions.length;
+    const engine = this.engine;
+    const toJson = json;
+    function* lines(): Generator<string> {
+      for (let i = 0; i < count; i++) yield jsonForTerminal(toJson(engine.entry(positions === null ? i : positions[i])));
+    }
+    const result = writeLines(file, lines(), overwrite);
+    if ('exists' in result) return this.dispatch({ type: 'askOverwrite', file });
+    if ('error' in result) return say(`cannot write ${file}: ${result.error}`, 'error');
+    const n = result.written;
+    // The footer is one line: the command names the file, so it is said once.
+    say(`wrote ${n} ${n === 1 ? 'entry' : 'entries'}, as: ${printCommandLine(this.state.filter, this.printInputs, file)}`);
   }
 
   /** Keeps the selected entry (not while following: the newest is selected whatever moves). */

@@ -26,7 +26,7 @@ describe('Footer', () => {
 
   it('shows the prompt while one is open', async () => {
     const { frame } = await renderComponent(
-      <Footer input={{ ...input, prompt: { kind: 'time', value: '2h..', completion: -1, typed: '' } }} theme={createTheme(true)} />,
+      <Footer input={{ ...input, prompt: { kind: 'time', value: '2h..', completion: -1, typed: '', hint: '' } }} theme={createTheme(true)} />,
     );
     expect(frame).toMatch(/^time: 2h\.\.█ +2h · 30m\.\.10m · 08:00\.\.09:30$/);
   });

@@ -34,12 +34,21 @@ describe('footer', () => {
   });
 
   it('shows the prompt being typed with a cursor, escaping a prefilled value', () => {
-    expect(text({ prompt: { kind: 'search', value: 'ngi', completion: -1, typed: 'ngi' } })).toMatch(/^\/ngi█ +Enter search · Esc cancel$/);
-    expect(text({ prompt: { kind: 'host', value: 'web\u001b[2J', completion: -1, typed: '' } })).toMatch(/^host: web\\e\[2J█/);
+    expect(text({ prompt: { kind: 'search', value: 'ngi', completion: -1, typed: 'ngi', hint: '' } })).toMatch(/^\/ngi█ +Enter search · Esc cancel$/);
+    expect(text({ prompt: { kind: 'host', value: 'web\u001b[2J', completion: -1, typed: '', hint: '' } })).toMatch(/^host: web\\e\[2J█/);
+  });
+
+  it('shows an empty prompt\'s hint dim where the value goes, escaped, and says what Enter and Backspace do', () => {
+    const line = footerLine(input({ prompt: { kind: 'host', value: '', completion: -1, typed: '', hint: 'web\u001b[2J' } }));
+    expect(lineText(line)).toMatch(/^host: █web\\e\[2J +Enter takes it · BS clears it/);
+    expect(line.find((s) => s.text === 'web\\e[2J')).toMatchObject({ dim: true });
+    // Typing replaces the hint.
+    expect(text({ prompt: { kind: 'host', value: 'we', completion: -1, typed: 'we', hint: 'web-01' } })).toMatch(/^host: we█ +Tab complete/);
+    expect(text({ prompt: { kind: 'host', value: '', completion: -1, typed: '', hint: '' } })).toMatch(/^host: █ +Tab complete · \(local\) · empty = any/);
   });
 
   it('keeps the end of a long prompt value visible', () => {
-    const line = text({ width: 40, prompt: { kind: 'search', value: 'x'.repeat(100) + 'END', completion: -1, typed: '' } });
+    const line = text({ width: 40, prompt: { kind: 'search', value: 'x'.repeat(100) + 'END', completion: -1, typed: '', hint: '' } });
     expect(line).toMatch(/END█/);
     expect(displayWidth(line)).toBeLessThanOrEqual(40);
   });

@@ -91,6 +91,12 @@ describe('counts line', () => {
     expect(line).toContain('Σ 1.2M');
   });
 
+  it('says "of N" when the counts are of a filter, N the entries read', () => {
+    expect(lineText(countsLine(input({ width: 160, of: 340 })))).toMatch(/ Σ 7 of 340$/);
+    const big = { ...stats(), total: 1_234_567 };
+    expect(lineText(countsLine(input({ stats: big, of: 9_876_543 })))).toMatch(/Σ 1.2M of 9.9M$/);
+  });
+
   it('says it is counting before the first stats', () => {
     expect(lineText(countsLine(input({ stats: null })))).toBe('counting…');
   });

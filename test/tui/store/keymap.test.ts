@@ -4,7 +4,7 @@ import { initialState } from '../../../src/tui/store/state.js';
 
 const none: KeyInfo = NO_KEY;
 const main = initialState({ size: { columns: 80, rows: 24 }, live: true, now: 0 });
-const inPrompt = { ...main, prompt: { kind: 'search' as const, value: '', completion: -1, typed: '' } };
+const inPrompt = { ...main, prompt: { kind: 'search' as const, value: '', completion: -1, typed: '', hint: '' } };
 const command = (input: string, key: Partial<KeyInfo> = {}) => {
   const a = keyToAction(main, input, { ...none, ...key }, 0);
   return a?.type === 'command' ? a.command : a;
@@ -29,7 +29,10 @@ describe('main keys', () => {
     ['t', 'promptTime'],
     ['c', 'clearFilters'],
     ['m', 'integrity'],
-    ['w', 'toggleWriter'],
+    ['W', 'toggleWriter'],
+    ['w', 'export'],
+    ['y', 'copyId'],
+    ['Y', 'copyCommand'],
     ['?', 'help'],
     ['q', 'quit'],
     ['[', 'prevEntry'],
@@ -53,6 +56,7 @@ describe('main keys', () => {
 
   it('reads Ctrl-C as quit, Ctrl-D/U as half pages, Ctrl-F/B as pages', () => {
     expect(command('c', { ctrl: true })).toBe('interrupt');
+    expect(command('z', { ctrl: true })).toBe('suspend');
     expect(command('d', { ctrl: true })).toBe('halfDown');
     expect(command('u', { ctrl: true })).toBe('halfUp');
     expect(command('f', { ctrl: true })).toBe('pageDown');
@@ -84,6 +88,8 @@ describe('prompt keys', () => {
     expect(action('w', { ctrl: true })).toEqual({ type: 'promptEdit', edit: { kind: 'deleteWord' } });
     expect(action('', { delete: true, meta: true })).toEqual({ type: 'promptEdit', edit: { kind: 'deleteWord' } });
     expect(action('c', { ctrl: true })).toEqual({ type: 'command', command: 'interrupt' });
+    // Ctrl-Z suspends from a prompt too (the prompt stays open for fg).
+    expect(action('z', { ctrl: true })).toEqual({ type: 'command', command: 'suspend' });
     expect(action('', { upArrow: true })).toBeNull();
   });
 });

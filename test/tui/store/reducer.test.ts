@@ -112,7 +112,7 @@ describe('overlays', () => {
     const cmd = (command: Command): Action => ({ type: 'command', command, context: ctx });
     const open = go(start(100), 'open');
     expect(go(open, cmd('down'), cmd('down')).overlay).toMatchObject({ scroll: 2 });
-    expect(go(open, cmd('pageDown'), cmd('pageDown'), cmd('pageDown')).overlay).toMatchObject({ scroll: 40 - 19 });
+    expect(go(open, cmd('pageDown'), cmd('pageDown'), cmd('pageDown')).overlay).toMatchObject({ scroll: 40 - 18 }); // 19 rows, the last one saying where the pane is
     expect(go(open, cmd('bottom'), cmd('top')).overlay).toMatchObject({ scroll: 0 });
     expect(go(open, cmd('prevEntry'), cmd('prevEntry'))).toMatchObject({ cursor: 97, overlay: { kind: 'detail', scroll: 0 } });
     expect(go(open, cmd('nextEntry')).cursor).toBe(99);
@@ -170,27 +170,59 @@ describe('filters', () => {
     expect(selectedPosition(later)).toBe(25);
   });
 
-  it('h and s prompt, prefilled with the selected entry, and filter on Enter', () => {
+  it('h and s prompt empty, the selected entry as the hint, and filter by it on Enter', () => {
     const ctx = { selected: { host: 'web-01', origin: '', session: 'ssh:bob' }, overlayLines: 0 };
     const host = go(start(10), { type: 'command', command: 'promptHost', context: ctx });
-    expect(host.prompt).toMatchObject({ kind: 'host', value: 'web-01' });
+    expect(host.prompt).toMatchObject({ kind: 'host', value: '', hint: 'web-01' });
     const { state, effects } = run(host, { type: 'promptSubmit', now: NOW });
     expect(state.filter.host).toBe('web-01');
     expect(state.prompt).toBeNull();
     expect(effects[0]).toEqual({ kind: 'requery', soon: false });
     const local = go(start(10), { type: 'command', command: 'promptHost', context: { ...ctx, selected: { host: '', origin: '', session: 'x' } } });
-    expect(local.prompt?.value).toBe('(local)');
+    expect(local.prompt).toMatchObject({ value: '', hint: '(local)' });
     expect(go(local, { type: 'promptSubmit', now: NOW }).filter.host).toBe('');
     const session = go(start(10), { type: 'command', command: 'promptSession', context: ctx });
     expect(go(session, { type: 'promptSubmit', now: NOW }).filter.session).toBe('ssh:bob');
   });
 
-  it('an empty host or session clears that filter', () => {
-    const s = go(start(10, { filter: { preset: 0, host: 'web-01', origin: null, session: null, time: null } }), 'promptHost', {
-      type: 'promptEdit',
-      edit: { kind: 'clear' },
-    });
-    expect(go(s, { type: 'promptSubmit', now: NOW }).filter.host).toBeNull();
+  it('typing replaces the current value rather than appending to it (h then "we" is not "(local)we")', () => {
+    const filtered = start(10, { filter: { ...NO_FILTER, host: '' } });
+    const typedWe = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind: 'insert', text: 'we' } });
+    expect(typedWe.prompt).toMatchObject({ value: 'we', hint: '(local)' });
+    expect(go(typedWe, { type: 'promptSubmit', now: NOW }).filter.host).toBe('we');
+    for (const [cmd, filter, hint] of [
+      ['promptSession', { ...NO_FILTER, session: 'ssh:bob' }, 'ssh:bob'],
+      ['promptTime', { ...NO_FILTER, time: { label: '2h', sinceMs: NOW - 7_200_000 } }, '2h'],
+    ] as const) {
+      const s = go(start(10, { filter }), cmd);
+      expect(s.prompt).toMatchObject({ value: '', hint });
+      expect(go(s, { type: 'promptEdit', edit: { kind: 'insert', text: 'x' } }).prompt?.value).toBe('x');
+    }
+  });
+
+  it('Enter on an empty prompt keeps the current value; the search hint is the current search', () => {
+    const filtered = start(10, { filter: { ...NO_FILTER, host: 'web-01', time: { label: '2h', sinceMs: NOW - 7_200_000 } } });
+    const host = run(filtered, 'promptHost', { type: 'promptSubmit', now: NOW });
+    expect(host.state.filter).toBe(filtered.filter);
+    expect(host.effects).toEqual([]);
+    const time = run(filtered, 'promptTime', { type: 'promptSubmit', now: NOW + 60_000 });
+    expect(time.state.filter.time).toEqual({ label: '2h', sinceMs: NOW - 7_200_000 });
+    const searched = go(start(10), { type: 'searchResult', text: 'nginx', matches: Int32Array.from([3]), total: 10, jump: 0 });
+    const again = go(searched, 'search');
+    expect(again.prompt).toMatchObject({ kind: 'search', value: '', hint: 'nginx' });
+    expect(go(again, { type: 'promptSubmit', now: NOW }).search?.text).toBe('nginx');
+  });
+
+  it('Backspace or Ctrl-U on an empty prompt drops the hint, so Enter then clears that filter', () => {
+    const filtered = start(10, { filter: { ...NO_FILTER, host: 'web-01' } });
+    for (const kind of ['backspace', 'clear', 'deleteWord'] as const) {
+      const s = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind } });
+      expect(s.prompt).toMatchObject({ value: '', hint: '' });
+      expect(go(s, { type: 'promptSubmit', now: NOW }).filter.host).toBeNull();
+    }
+    // Backspace over typed text edits the text and leaves the hint.
+    const typedThenErased = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind: 'insert', text: 'd' } }, { type: 'promptEdit', edit: { kind: 'backspace' } });
+    expect(typedThenErased.prompt).toMatchObject({ value: '', hint: 'web-01' });
   });
 
   it('Tab completes hosts from the stats, cycling', () => {
@@ -221,6 +253,24 @@ describe('filters', () => {
   });
 });
 
+describe('the engine\'s notices', () => {
+  const waiting = { kind: 'waiting' as const, file: '/x/audit.log', message: '/x/audit.log does not exist (yet, or rotated away): waiting for it' };
+
+  it('the "waiting for it" notice goes once the log appears: its first entries, or bytes to read', () => {
+    const s = go(start(0), { type: 'notice', notice: waiting });
+    expect(s.notice).toEqual(waiting);
+    expect(go(s, appended(1, 1)).notice).toBeNull();
+    expect(go(s, { type: 'progress', progress: { bytesDone: 0, bytesTotal: 120, done: false } }).notice).toBeNull();
+    // Still missing: it stays.
+    expect(go(s, { type: 'progress', progress: { bytesDone: 0, bytesTotal: 0, done: true } }).notice).toEqual(waiting);
+  });
+
+  it('other notices stay until the next', () => {
+    const error = { kind: 'error' as const, file: '/x', message: 'permission denied' };
+    expect(go(start(0), { type: 'notice', notice: error }, appended(1, 1)).notice).toEqual(error);
+  });
+});
+
 describe('origin filter (a collector directory)', () => {
   const ORIGINS = ['db-1', 'web-01', 'web-02'];
   const fleet = (over: Partial<ViewerState> = {}) => go(start(10, over), { type: 'fleet', origins: ORIGINS, duplicateLines: 0 });
@@ -240,7 +290,7 @@ describe('origin filter (a collector directory)', () => {
 
   it('o prompts, prefilled with the selected entry\'s origin, and filters on Enter', () => {
     const prompt = go(fleet(), { type: 'command', command: 'promptOrigin', context: ctx('web-02') });
-    expect(prompt.prompt).toMatchObject({ kind: 'origin', value: 'web-02' });
+    expect(prompt.prompt).toMatchObject({ kind: 'origin', value: '', hint: 'web-02' });
     const { state, effects } = run(prompt, { type: 'promptSubmit', now: NOW });
     expect(state.filter).toMatchObject({ origin: 'web-02', host: null });
     expect(state.prompt).toBeNull();
@@ -266,8 +316,8 @@ describe('origin filter (a collector directory)', () => {
     const filtered = go(fleet(), 'promptOrigin', { type: 'promptEdit', edit: { kind: 'insert', text: 'db-1' } }, { type: 'promptSubmit', now: NOW });
     expect(filtered.filter.origin).toBe('db-1');
     const reopened = go(filtered, 'promptOrigin');
-    expect(reopened.prompt?.value).toBe('db-1');
-    expect(go(typed(reopened, ''), { type: 'promptSubmit', now: NOW }).filter.origin).toBeNull();
+    expect(reopened.prompt).toMatchObject({ value: '', hint: 'db-1' });
+    expect(go(reopened, { type: 'promptEdit', edit: { kind: 'clear' } }, { type: 'promptSubmit', now: NOW }).filter.origin).toBeNull();
     const both = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind: 'insert', text: 'web-01' } }, { type: 'promptSubmit', now: NOW });
     expect(both.filter).toMatchObject({ origin: 'db-1', host: 'web-01' });
     expect(go(both, 'clearFilters').filter).toEqual(NO_FILTER);

@@ -141,6 +141,19 @@ describe('ViewerStore', () => {
     expect(selectedPosition(store.getState())).toBe(4);
   });
 
+  it('a filter key gives the new list and its header counts together, in one notification (one frame)', () => {
+    const { engine, store } = setup();
+    store.refreshStatsNow();
+    const frames: Array<{ view: number; counted: number | undefined }> = [];
+    store.subscribe(() => frames.push({ view: viewLength(store.getState()), counted: store.getState().stats?.total }));
+    store.press('f', none); // denied+timeout: 20 of 60
+    expect(frames).toEqual([{ view: 20, counted: 20 }]);
+    expect(engine.lastStatsFilter).toEqual({ states: ['denied', 'timeout'] });
+    store.press('c', none);
+    expect(frames.at(-1)).toEqual({ view: 60, counted: 60 });
+    expect(frames).toHaveLength(2);
+  });
+
   it('computes stats at start and after changes, throttled', () => {
     const { engine, store, held } = setup();
     store.refreshStatsNow();
@@ -209,13 +222,13 @@ describe('ViewerStore', () => {
     expect(store.getState().progress.done).toBe(true);
   });
 
-  it('prefills h and s from the selected entry', () => {
+  it('offers the selected entry as the hint of h and s', () => {
     const { store } = setup([makeEntry({ host: 'db-primary', session: 'ssh:alice' })]);
     store.press('h', none);
-    expect(store.getState().prompt).toMatchObject({ kind: 'host', value: 'db-primary' });
+    expect(store.getState().prompt).toMatchObject({ kind: 'host', value: '', hint: 'db-primary' });
     store.press('', { ...none, escape: true });
     store.press('s', none);
-    expect(store.getState().prompt).toMatchObject({ kind: 'session', value: 'ssh:alice' });
+    expect(store.getState().prompt).toMatchObject({ kind: 'session', value: '', hint: 'ssh:alice' });
   });
 
   it('notifies subscribers once per change and not for keys that change nothing', () => {
@@ -261,12 +274,12 @@ describe('ViewerStore', () => {
       expect(store.getState()).toMatchObject({ origins: [], duplicateLines: 0 });
     });
 
-    it('round-trips the origin filter: o, prefilled from the selection, Tab, Enter → EntryFilter.origins, view and stats', () => {
+    it('round-trips the origin filter: o, the selection as the hint, Tab, Enter → EntryFilter.origins, view and stats', () => {
       const { engine, store, held } = fleetSetup();
       store.press('k', none);
       store.press('o', none);
       // The newest entry (29) is web-02's; the one above it web-01's.
-      expect(store.getState().prompt).toMatchObject({ kind: 'origin', value: 'web-01' });
+      expect(store.getState().prompt).toMatchObject({ kind: 'origin', value: '', hint: 'web-01' });
       store.press('u', { ...none, ctrl: true });
       type(store, 'd');
       store.press('', { ...none, tab: true });
