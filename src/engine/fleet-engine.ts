@@ -48,11 +48,12 @@ export const DISCOVER_MS = 2_000;
 /** While hosts are still indexing, the merged order is rebuilt at most this often (less often when rebuilds are slow). */
 export const REBUILD_MS = 1_000;
 /**
- * Each host's tail is at least this big (the fleet shares the tail budget among its hosts): a
- * few records, enough for the newest rows; more would make the first screen of a fleet of
- * thousands wait for tens of MB.
+ * Each host's tail is at least this big (the fleet shares the tail budget among its hosts),
+ * and always holds the host's last line whole: its newest records, enough for the newest rows.
+ * More made the first screen of 10,000 hosts wait for 40 MB, a sixth of all their lines (4 KiB
+ * each: ready in 14.4 s; 1 KiB: 6.5 s, the same run).
  */
-const MIN_HOST_TAIL_BYTES = 4 * 1024;
+const MIN_HOST_TAIL_BYTES = 1024;
 /** Descriptors kept free of the fleet's: Node's own, stdio, the terminal, workers. */
 const RESERVED_FILES = 64;
 /** Each followed host polls its live file this often per host in the fleet (the watches say at once; the poll is the safety net). */
