@@ -33,7 +33,7 @@ import type {
 import { finishStats, mergeStatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, findNewCollectedHosts } from './collector-dir.js';
+import { type CollectedHost, CollectorScan } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool } from './descriptor-pool.js';
@@ -142,6 +142,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
   /** `writerEvents()` as last placed (null: a host changed or the merged order moved since). */
   private placedEvents: readonly WriterEvent[] | null = null;
+  /** The origins a collector's new folders are told apart from (built at the first look for new hosts). */
+  private knownOrigins: Set<string> | null = null;
   /** `origins()` as last sorted (hosts only join: dropped when one does). */
   private sortedOrigins: readonly string[] | null = null;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
@@ -197,7 +199,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     }
     this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
-      this.discoverTimer = setInterval(() => this.discover(collectors), DISCOVER_MS);
+      const scans = collectors.map((dir) => new CollectorScan(dir));
+      this.discoverTimer = setInterval(() => this.discover(scans), DISCOVER_MS);
       this.discoverTimer.unref();
     }
     tailsIn = Promise.all(this.hosts.map((h) => h.engine.ready()));
@@ -415,13 +418,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
-  private discover(collectors: readonly string[]): void {
+  private discover(scans: readonly CollectorScan[]): void {
     if (this.closed) return;
-    const known = new Set([...this.hosts.map((h) => h.origin), ...this.leftOut]);
-    for (const dir of collectors) {
+    // (Kept from one look to the next: a fleet has thousands of origins.)
+    const known = (this.knownOrigins ??= new Set([...this.hosts.map((h) => h.origin), ...this.leftOut]));
+    for (const scan of scans) {
       let found: CollectedHost[];
       try {
-        found = findNewCollectedHosts(dir, known);
+        found = scan.newHosts(known);
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
