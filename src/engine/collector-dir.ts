@@ -114,13 +114,5 @@ function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
  * read; returns [] when it holds no host folder.
  */
 export function findCollectedHosts(dir: string): CollectedHost[] {
-  const own = auditLogSet(dir);
-  if (own) return [{ origin: path.basename(path.resolve(dir)), files: own }];
-  const hosts: CollectedHost[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const files = auditLogSet(path.join(dir, entry.name));
-    if (files) hosts.push({ origin: entry.name, files });
-  }
-  return sortByOrigin(hosts);
+  return new CollectorScan(dir).newHosts(new Set());
 }
