@@ -31,6 +31,11 @@ function auditLogSet(folder: string): string[] | null {
   } catch {
     return null;
   }
+  return auditLogSetIn(folder, entries);
+}
+
+/** auditLogSet, from the folder's listing. */
+function auditLogSetIn(folder: string, entries: readonly fs.Dirent[]): string[] | null {
   let live = false;
   const rotated: RotatedFile[] = [];
   for (const entry of entries) {
@@ -45,21 +50,62 @@ function auditLogSet(folder: string): string[] | null {
 }
 
 /**
- * The hosts of `dir` whose folder name is not in `known`: one read of `dir`, and only the
- * unknown folders looked into (a followed collector of thousands of hosts is looked at often).
+ * A change to a directory this recent may share its time with the read before it: the next
+ * look reads the directory again rather than trust the time.
  */
-export function findNewCollectedHosts(dir: string, known: ReadonlySet<string>): CollectedHost[] {
-  const own = auditLogSet(dir);
-  if (own) {
-    const origin = path.basename(path.resolve(dir));
-    return known.has(origin) ? [] : [{ origin, files: own }];
+const SETTLE_MS = 2_000;
+
+/**
+ * A followed collector directory, looked at every few seconds for hosts that began shipping.
+ * It is listed again only when its time or identity changed (a new host folder changes it):
+ * listing 10,000 folders each time kept a following viewer busy. Folders without an audit log
+ * yet are remembered and looked into each time (their log appearing does not change the
+ * collector's time).
+ */
+export class CollectorScan {
+  private listed: { mtimeMs: number; ctimeMs: number; ino: number; dev: number } | null = null;
+  /** Folders that held no audit log when last listed. */
+  private notYet: string[] = [];
+
+  constructor(readonly dir: string) {}
+
+  /** The hosts whose folder name is not in `known` (fs errors thrown: gone or unreadable for now). */
+  newHosts(known: ReadonlySet<string>): CollectedHost[] {
+    const dir = this.dir;
+    const st = fs.statSync(dir);
+    const l = this.listed;
+    const hosts: CollectedHost[] = [];
+    if (l && l.mtimeMs === st.mtimeMs && l.ctimeMs === st.ctimeMs && l.ino === st.ino && l.dev === st.dev) {
+      this.notYet = this.notYet.filter((name) => {
+        if (known.has(name)) return false;
+        const files = auditLogSet(path.join(dir, name));
+        if (files) hosts.push({ origin: name, files });
+        return files === null;
+      });
+      return sortByOrigin(hosts);
+    }
+    // (Timed before the listing: a change during it is a change since.)
+    const settled = Date.now() - st.mtimeMs > SETTLE_MS;
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    const own = auditLogSetIn(dir, entries);
+    if (own) {
+      const origin = path.basename(path.resolve(dir));
+      return known.has(origin) ? [] : [{ origin, files: own }];
+    }
+    const notYet: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || known.has(entry.name)) continue;
+      const files = auditLogSet(path.join(dir, entry.name));
+      if (files) hosts.push({ origin: entry.name, files });
+      else notYet.push(entry.name);
+    }
+    this.notYet = notYet;
+    this.listed = settled ? { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev } : null;
+    return sortByOrigin(hosts);
   }
-  const hosts: CollectedHost[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || known.has(entry.name)) continue;
-    const files = auditLogSet(path.join(dir, entry.name));
-    if (files) hosts.push({ origin: entry.name, files });
-  }
+}
+
+function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
   return hosts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
@@ -68,13 +114,5 @@ export function findNewCollectedHosts(dir: string, known: ReadonlySet<string>): 
  * read; returns [] when it holds no host folder.
  */
 export function findCollectedHosts(dir: string): CollectedHost[] {
-  const own = auditLogSet(dir);
-  if (own) return [{ origin: path.basename(path.resolve(dir)), files: own }];
-  const hosts: CollectedHost[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const files = auditLogSet(path.join(dir, entry.name));
-    if (files) hosts.push({ origin: entry.name, files });
-  }
-  return hosts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  return new CollectorScan(dir).newHosts(new Set());
 }

@@ -48,10 +48,21 @@ export interface SegmentStart {
 const FIRST_READ_BYTES = 64 * 1024;
 /**
  * One of a fleet's thousands of followers (lightWatch) reads into this much, and goes back to
- * it once caught up: 64 KiB each would be 640 MB for 10,000 hosts. (Under 4 KiB: Node carves
- * it from a shared slab.)
+ * it once caught up: 64 KiB each would be 640 MB for 10,000 hosts.
  */
-const LIGHT_READ_BYTES = 4095;
+const LIGHT_READ_BYTES = 4096;
+/**
+ * The one buffer of that size all light followers read into: a read and the push of its
+ * bytes to the splitter are one synchronous step (a read that fills it moves to a buffer of
+ * the follower's own before it waits), and nothing keeps the pushed bytes. One each, even
+ * carved from Node's 8 KiB slabs, kept ~8 KB a host.
+ */
+let sharedLightBuffer: Buffer | null = null;
+
+function lightBuffer(): Buffer {
+  sharedLightBuffer ??= Buffer.allocUnsafeSlow(LIGHT_READ_BYTES);
+  return sharedLightBuffer;
+}
 
 /** How a fleet's hosts are followed: a light watch each, and a slow safety poll shared out among them. */
 export interface FleetFollow {
@@ -141,7 +152,7 @@ export class Follower {
     private readonly options: FollowerOptions = {},
   ) {
     this.maxChunk = options.chunkBytes ?? 1024 * 1024;
-    this.buffer = Buffer.allocUnsafe(Math.min(options.lightWatch ? LIGHT_READ_BYTES : FIRST_READ_BYTES, this.maxChunk));
+    this.buffer = options.lightWatch && this.maxChunk >= LIGHT_READ_BYTES ? lightBuffer() : Buffer.allocUnsafe(Math.min(FIRST_READ_BYTES, this.maxChunk));
     this.recheckMs = options.recheckMs ?? 60;
     this.pollMs = options.pollMs ?? 500;
   }
@@ -290,7 +301,7 @@ export class Follower {
       const evidence = cur.evidence();
       const copy = findCopy(this.path, evidence);
       // Records written before the copy that were not read yet: in the copy only.
-      if (copy) await catchUpFromCopy(copy, cur.splitter, this.buffer, (n) => this.handler.read(n), () => this.stopped);
+      if (copy) await catchUpFromCopy(copy, cur.splitter, this.buffer === sharedLightBuffer ? Buffer.allocUnsafe(LIGHT_READ_BYTES) : this.buffer, (n) => this.handler.read(n), () => this.stopped);
       const truncation: Truncation = { readEnd: cur.splitter.offset, lastLine: evidence.lastLine, copy };
       const { fd, dev, ino } = cur;
       // (A record the copy caught half-way, held by the old splitter, is in neither file: dropped.)
@@ -370,7 +381,7 @@ export class Follower {
         return;
       }
       if (n === 0) {
-        if (this.options.lightWatch && buf.length > LIGHT_READ_BYTES) this.buffer = Buffer.allocUnsafe(LIGHT_READ_BYTES);
+        if (this.options.lightWatch && buf.length > LIGHT_READ_BYTES) this.buffer = lightBuffer();
         return;
       }
       const chunk = buf.subarray(0, n);

@@ -1,7 +1,20 @@
-/** Interned strings: hosts, sessions, reasons and commands repeat; each is kept once, entries hold its number. */
+/**
+ * Interned strings: hosts, sessions, reasons and commands repeat; each is kept once, entries hold its number.
+ *
+ * A fleet has four pools in each of thousands of hosts' engines, most holding a few dozen
+ * strings: up to SMALL_POOL strings a pool is searched in order and holds no Map (two Maps
+ * each were ~5 KB a host, 46 MB of heap for 10,000 hosts); past it, strings are looked up by
+ * Map as before.
+ */
+
+/** Strings a pool searches in order before it keeps Maps. */
+export const SMALL_POOL = 32;
+
 export class StringPool {
-  private readonly ids = new Map<string, number>();
-  private readonly bySample = new Map<number, number>();
+  /** String → id; null while the pool is small. */
+  private ids: Map<string, number> | null = null;
+  /** Byte sample → the id last interned under it; null until the pool is past small. */
+  private bySample: Map<number, number> | null = null;
   readonly strings: string[] = [];
 
   constructor(initial: readonly string[] = []) {
@@ -9,32 +22,31 @@ export class StringPool {
   }
 
   intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
-    }
-    return id;
+    const id = this.find(s);
+    if (id !== -1) return id;
+    const fresh = this.strings.length;
+    this.strings.push(s);
+    if (this.ids) this.ids.set(s, fresh);
+    else if (this.strings.length > SMALL_POOL) this.ids = new Map(this.strings.map((t, i) => [t, i]));
+    return fresh;
   }
 
   /**
    * Interns the ASCII text `b[start, end)`: when it is the string last interned under the same
-   * sample of its bytes, no new string is created (the common case: hosts, sessions and
-   * commands repeat). Anything else takes `intern`.
+   * sample of its bytes (a small pool: any string of the pool), no new string is created (the
+   * common case: hosts, sessions and commands repeat). Anything else takes `intern`.
    */
   internBytes(b: Buffer, start: number, end: number): number {
     const n = end - start;
+    if (this.ids === null) {
+      const strings = this.strings;
+      for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
+      return this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
+    }
+    this.bySample ??= new Map();
     const sample = n === 0 ? 0 : (n * 0x9e3779b1) ^ (b[start] << 24) ^ (b[start + (n >> 1)] << 16) ^ (b[end - 1] << 8) ^ b[start + (n >> 2)] ^ (b[end - 1 - (n >> 2)] << 4);
     const id = this.bySample.get(sample);
-    if (id !== undefined) {
-      const s = this.strings[id];
-      if (s.length === n) {
-        let i = 0;
-        while (i < n && s.charCodeAt(i) === b[start + i]) i++;
-        if (i === n) return id;
-      }
-    }
+    if (id !== undefined && sameText(this.strings[id], b, start, n)) return id;
     const fresh = this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
     this.bySample.set(sample, fresh);
     return fresh;
@@ -42,7 +54,8 @@ export class StringPool {
 
   /** The id of a string already interned, or -1. */
   find(s: string): number {
-    return this.ids.get(s) ?? -1;
+    if (this.ids) return this.ids.get(s) ?? -1;
+    return this.strings.indexOf(s);
   }
 
   get(id: number): string {
@@ -52,4 +65,12 @@ export class StringPool {
   get size(): number {
     return this.strings.length;
   }
+}
+
+/** `s` is the `n` bytes of `b` from `start` (ASCII). */
+function sameText(s: string, b: Buffer, start: number, n: number): boolean {
+  if (s.length !== n) return false;
+  let i = 0;
+  while (i < n && s.charCodeAt(i) === b[start + i]) i++;
+  return i === n;
 }

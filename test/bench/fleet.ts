@@ -13,8 +13,9 @@
  * newest rows ≤ 0.5 s; memory within the engine's bound per million records.
  *
  * Then the wide case (unless --no-wide), beside it: 10,000 hosts × 100 records, once — RSS,
- * first rows, open files, and the CLI's `stats` under `ulimit -n 256` (issue 12: ≤ 400 MB,
- * first rows ≤ 3 s, works under that limit).
+ * first rows, open files, the CLI's `stats` under `ulimit -n 256`, and the real viewer following
+ * the directory once all is indexed: its CPU and RSS while nothing is written (issue 12: ≤ 400 MB,
+ * first rows ≤ 3 s, works under that limit, idle CPU ~0).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { viewerFirstScreenMs } from './viewer-start.js';
+import { viewerFirstScreenMs, viewerIdleCpu } from './viewer-start.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '../..');
@@ -171,6 +172,11 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
   };
   const view = cli ? shown(dir) : null;
   const plainView = cli ? shown(single) : null;
+  // The viewer following, once everything is indexed and nothing is written.
+  const idle = cli ? viewerIdleCpu(CLI, dir) : null;
+  const plainIdle = cli ? viewerIdleCpu(CLI, single) : null;
+  const pct = (x: { cpu: number } | null) => (x === null ? '–' : `${(x.cpu * 100).toFixed(1)} %`);
+  const mb = (x: { rssMb: number } | null) => (x === null ? '–' : `${x.rssMb.toFixed(0)} MB`);
   const ms = (x: number | null) => (x === null ? '–' : x === Number.POSITIVE_INFINITY ? '> 30 s' : `${x.toFixed(0)} ms`);
   const target = (ok: boolean, what: string) => `${ok ? 'PASS' : 'FAIL'} (${what})`;
   const rows: Array<[string, string, string, string]> = [
@@ -182,6 +188,8 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
     ['open files at first rows / indexed', `${fleet.fdsAtReady} / ${fleet.fdsIndexed}`, `${plain.fdsAtReady} / ${plain.fdsIndexed}`, ''],
     [`CLI stats under ulimit -n ${WIDE.openFileLimit}`, ms(stats), ms(plainStats), stats === null ? '' : 'exit 0'],
     ['viewer first screen (tmux, from spawn)', ms(view), ms(plainView), view === null ? '' : target(view <= 3000, '≤ 3 s')],
+    ['viewer following, idle: CPU', pct(idle), pct(plainIdle), ''],
+    ['viewer following, idle: RSS', mb(idle), mb(plainIdle), ''],
   ];
   const figures = {
     wideHosts: WIDE.hosts,
@@ -194,6 +202,9 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
     wideFdsIndexed: fleet.fdsIndexed,
     wideCliStatsLimitedMs: stats,
     wideViewerFirstScreenMs: view === Number.POSITIVE_INFINITY ? null : view,
+    wideViewerIdleCpu: idle?.cpu ?? null,
+    widePlainViewerIdleCpu: plainIdle?.cpu ?? null,
+    wideViewerIdleRssMb: idle?.rssMb ?? null,
   };
   return { rows, figures, bytes: fs.statSync(single).size };
 }

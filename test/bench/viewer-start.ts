@@ -26,3 +26,50 @@ export function viewerFirstScreenMs(cli: string, target: string): number | null 
     if (socketPath !== '') fs.rmSync(socketPath, { force: true }); // kill-server leaves it behind
   }
 }
+
+/**
+ * The real viewer following TARGET in a real terminal (tmux, 120×32): once its first screen
+ * is up and it has settled (everything indexed: two `windowMs` windows in a row under half a
+ * core and within 5 points of each other), the share of one core it uses over `sampleMs`
+ * while nothing is written (user + system time from /proc), and its RSS then. Null without
+ * tmux, that CLI or /proc.
+ */
+export function viewerIdleCpu(cli: string, target: string, windowMs = 5_000, sampleMs = 10_000): { cpu: number; rssMb: number } | null {
+  if (!fs.existsSync(cli) || !fs.existsSync('/proc/self/stat') || spawnSync('tmux', ['-V']).status !== 0) return null;
+  const socket = `bench-idle-${process.pid}`;
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const t0 = performance.now();
+  // (exec: the pane's process is the viewer itself.)
+  tmux('new-session', '-d', '-x', '120', '-y', '32', 'sh', '-c', `NODE_ENV=production exec "${process.execPath}" "${cli}" view "${target}"`);
+  try {
+    const pid = Number((tmux('list-panes', '-F', '#{pane_pid}').stdout ?? '').trim());
+    while (!/^› /m.test(tmux('capture-pane', '-p').stdout ?? '')) {
+      if (performance.now() - t0 > 120_000) throw new Error(`the following viewer showed no rows within 120 s:\n${tmux('capture-pane', '-p').stdout}`);
+      pause(50);
+    }
+    const ticks = () => {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    };
+    const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const share = (ms: number) => {
+      const before = ticks();
+      const w0 = performance.now();
+      pause(ms);
+      return (ticks() - before) / hz / ((performance.now() - w0) / 1000);
+    };
+    for (let last = Number.POSITIVE_INFINITY; performance.now() - t0 < 300_000; ) {
+      const now = share(windowMs);
+      if (now < 0.5 && Math.abs(now - last) < 0.05) break;
+      last = now;
+    }
+    const cpu = share(sampleMs);
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    return { cpu, rssMb: rss };
+  } finally {
+    const socketPath = (tmux('display-message', '-p', '#{socket_path}').stdout ?? '').trim();
+    tmux('kill-server');
+    if (socketPath !== '') fs.rmSync(socketPath, { force: true });
+  }
+}

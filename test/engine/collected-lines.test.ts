@@ -69,3 +69,32 @@ describe('CollectedLines: chain order', () => {
     expect([...order]).toEqual([0, 1]);
   });
 });
+
+describe('CollectedLines: a followed host after its files are read', () => {
+  /** A chained record whose line is `text`, at its own offset. */
+  function chained(seq: number, offset: number): LocatedCompact {
+    return Object.assign(newCompactRecord(), { seq, seg: 0, offset, length: 12, line: 1 }) as LocatedCompact;
+  }
+
+  it('still finds a resent line below, among and above the seqs it had once finish gave back its room', () => {
+    const text = new Map<number, Buffer>();
+    const lines = new CollectedLines((_seg, offset) => text.get(offset) ?? null);
+    const add = (seq: number, offset: number, body = `line ${String(seq).padStart(7, '0')}`) => {
+      text.set(offset, Buffer.from(body));
+      return lines.isDuplicate(chained(seq, offset));
+    };
+    for (let seq = 5_000; seq < 5_100; seq++) expect(add(seq, seq * 100)).toBe(false);
+    lines.finish(100, true);
+    // Resent: the first, the last and one between; each a duplicate, at a new offset.
+    for (const seq of [5_000, 5_050, 5_099]) expect(add(seq, 1e7 + seq)).toBe(true);
+    // New lines past the end (a few and then far more than any room kept), and a late batch far below.
+    for (let seq = 5_100; seq < 9_000; seq++) expect(add(seq, seq * 100)).toBe(false);
+    for (let seq = 100; seq < 200; seq++) expect(add(seq, seq * 100 + 1)).toBe(false);
+    lines.finish(100, true);
+    for (const seq of [100, 199, 5_000, 5_100, 8_999]) expect(add(seq, 2e7 + seq)).toBe(true);
+    // Another line with a seq already taken: not a duplicate (its bytes differ).
+    expect(add(5_001, 3e7, 'line X000000')).toBe(false);
+    expect(lines.duplicates).toBe(8);
+    expect(lines.seqReused).toBe(true);
+  });
+});

@@ -1,7 +1,7 @@
 /** The compact structures behind the index: the id table and interned strings. */
 import { describe, expect, it } from 'vitest';
 import { hashBytes, hashString, IdTable } from '../../src/engine/id-table.js';
-import { StringPool } from '../../src/engine/string-pool.js';
+import { SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
 
 describe('IdTable', () => {
   it('maps ids to the latest slot and reports the one replaced, through growth', () => {
@@ -48,5 +48,23 @@ describe('StringPool', () => {
     expect(pool.intern('web-02')).toBe(ids[1]);
     expect(pool.find('nope')).toBe(-1);
     expect(pool.internBytes(buf, 0, 0)).toBe(pool.intern(''));
+  });
+
+  it('keeps one id per string past the size where a small pool starts indexing (strings and bytes mixed)', () => {
+    const pool = new StringPool(['first']);
+    const names = Array.from({ length: 5 * SMALL_POOL }, (_, i) => `host-${i % 7}-${i}`);
+    const ids = names.map((name, i) => (i % 2 === 0 ? pool.intern(name) : pool.internBytes(Buffer.from(`|${name}|`), 1, name.length + 1)));
+    expect(new Set(ids).size).toBe(names.length);
+    expect(pool.size).toBe(names.length + 1);
+    // Asked again each way, before and after the switch: the same id, never a second string.
+    names.forEach((name, i) => {
+      expect(pool.intern(name)).toBe(ids[i]);
+      expect(pool.internBytes(Buffer.from(name), 0, name.length)).toBe(ids[i]);
+      expect(pool.find(name)).toBe(ids[i]);
+      expect(pool.get(ids[i])).toBe(name);
+    });
+    expect(pool.find('first')).toBe(0);
+    expect(pool.find('host-0')).toBe(-1);
+    expect(pool.size).toBe(names.length + 1);
   });
 });
