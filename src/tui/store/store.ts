@@ -213,12 +213,27 @@ export class ViewerStore {
    * indexing without a last progress event must not leave the bar up.
    */
   tick(): void {
-    this.dispatch({ type: 'tick', now: this.now() });
+    const now = this.now();
+    if (this.showsClock(now)) this.dispatch({ type: 'tick', now });
+    // Nothing on screen reads the clock: a frame would be the same one, yet React and Ink
+    // would build it again (an idle following viewer spent ~25 % of a core on that). The
+    // clock still advances for the next frame drawn for another reason.
+    else this.state = { ...this.state, now };
     this.progressed(this.engine.progress());
     // An engine that sends no `chain` event still updates the badge once a second, and a writer
     // record that came without entries (a stop at the end) gets its row.
     this.chainChanged();
     this.refreshMarks();
+  }
+
+  /**
+   * Whether a frame drawn at `now` could differ from the last one: a running entry's duration
+   * (counted before the stats are in), an open pane (a running entry's details), or a new
+   * minute (how times read: a time today, a date before).
+   */
+  private showsClock(now: number): boolean {
+    const s = this.state;
+    return (s.stats?.byState.running ?? 1) > 0 || s.overlay.kind !== 'none' || Math.floor(now / 60_000) !== Math.floor(s.now / 60_000);
   }
 
   resize(size: TerminalSize): void {

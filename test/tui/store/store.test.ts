@@ -211,6 +211,34 @@ describe('ViewerStore', () => {
     expect(store.getState()).toMatchObject({ now: BASE_MS + 5_000, malformedCount: 1 });
   });
 
+  it('does not redraw an idle view every second: a tick notifies only when the screen shows the clock', () => {
+    const { engine, store, setNow } = setup(Array.from({ length: 20 }, () => entryInState('ok')));
+    store.refreshStatsNow();
+    let notified = 0;
+    store.subscribe(() => notified++);
+    setNow(BASE_MS + 1_000);
+    store.tick();
+    setNow(BASE_MS + 2_000);
+    store.tick();
+    expect(notified).toBe(0);
+    // The clock still advances, for the next frame drawn for another reason.
+    expect(store.getState().now).toBe(BASE_MS + 2_000);
+    // A new minute can change how times read (today vs a date): that tick draws.
+    setNow(BASE_MS + 60_000);
+    store.tick();
+    expect(notified).toBe(1);
+    // A running entry's duration advances every second.
+    engine.entries.push(entryInState('running'));
+    store.catchUp();
+    store.refreshStatsNow();
+    notified = 0;
+    setNow(BASE_MS + 61_000);
+    store.tick();
+    setNow(BASE_MS + 62_000);
+    store.tick();
+    expect(notified).toBe(2);
+  });
+
   it('reads progress on a tick, for an engine that finished indexing without saying so', () => {
     const engine = new FakeEngine(mixed(6), { progress: { bytesDone: 500, bytesTotal: 1_000, done: false } });
     const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, timers: heldTimers().timers, now: () => BASE_MS });
