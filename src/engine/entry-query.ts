@@ -4,17 +4,21 @@
  * They give the same answers as the plain-object filter and stats over `Entry`s (the tests'
  * oracles), at column speed: a million entries in milliseconds.
  */
-import type { EntryFilter } from '../shared/entry.js';
+import type { Entry, EntryFilter } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf } from '../shared/join.js';
-import { compileFilter, emptyCounts, type StatsParts } from '../shared/query.js';
+import { compileFilter, emptyCounts, readBackFields, shownText, type StatsParts } from '../shared/query.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
 const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
-/** Positions (ascending) in `order` (position → slot) of the entries that match. */
-export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter): Int32Array {
+/**
+ * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
+ * answer all but the id and a search's id, resolved paths and errors: for those an entry that
+ * passed everything else is read back (`readBack`: slot → Entry), one line read per entry.
+ */
+export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter, readBack: (slot: number) => Entry): Int32Array {
   const f = compileFilter(filter);
   if (f.origins && !f.origins.has(origin)) return new Int32Array(0);
   let stateMask = 0;
@@ -24,10 +28,21 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const privileged = f.privileged === null ? -1 : f.privileged ? PRIVILEGED : 0;
   const since = f.sinceMs;
   const until = f.untilMs;
+  const idPrefix = f.idPrefix;
   const text = f.text;
-  // Text is matched once per distinct command and reason, then looked up: -1 unknown, 0 no, 1 yes.
-  const commandMatch = text ? new Int8Array(columns.commands.size).fill(-1) : null;
-  const reasonMatch = text ? new Int8Array(columns.reasons.size).fill(-1) : null;
+  // Text is matched once per distinct string of a column, then looked up: -1 unknown, 0 no, 1 yes.
+  // The origin is the same for every entry here: when it matches, every entry does (no memos).
+  const originMatch = text !== null && text(shownText(origin));
+  const memo = (pool: { size: number }) => (text && !originMatch ? new Int8Array(pool.size).fill(-1) : null);
+  const commandMatch = memo(columns.commands);
+  const reasonMatch = memo(columns.reasons);
+  const hostMatch = memo(columns.hosts);
+  const sessionMatch = memo(columns.sessions);
+  const seen = (cache: Int8Array, id: number, shown: () => string): boolean => {
+    let m = cache[id];
+    if (m === -1) m = cache[id] = text!(shown()) ? 1 : 0;
+    return m === 1;
+  };
   const { u8, u32, f64 } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
@@ -40,16 +55,16 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
-    if (text && commandMatch && reasonMatch) {
-      const cmd = u32[s * U32 + CM];
-      let m = commandMatch[cmd];
-      if (m === -1) m = commandMatch[cmd] = text.command(columns.commandText(cmd)) ? 1 : 0;
-      if (m === 0) {
-        const r = u32[s * U32 + RE];
-        let rm = reasonMatch[r];
-        if (rm === -1) rm = reasonMatch[r] = text.reason(columns.reasons.get(r)) ? 1 : 0;
-        if (rm === 0) continue;
-      }
+    let entry: Entry | null = null;
+    if (idPrefix !== null && !(entry = readBack(s)).id.startsWith(idPrefix)) continue;
+    if (text && commandMatch && reasonMatch && hostMatch && sessionMatch) {
+      const found =
+        seen(commandMatch, u32[s * U32 + CM], () => columns.commandText(u32[s * U32 + CM])) ||
+        seen(reasonMatch, u32[s * U32 + RE], () => shownText(columns.reasons.get(u32[s * U32 + RE]))) ||
+        seen(hostMatch, u32[s * U32 + HO], () => shownText(columns.hosts.get(u32[s * U32 + HO]))) ||
+        seen(sessionMatch, u32[s * U32 + SE], () => shownText(columns.sessions.get(u32[s * U32 + SE]))) ||
+        readBackFields(entry ?? readBack(s)).some((field) => text(shownText(field)));
+      if (!found) continue;
     }
     out[n++] = p;
   }

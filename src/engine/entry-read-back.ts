@@ -56,6 +56,11 @@ export class EntryReader {
     return e;
   }
 
+  /** The entry in `slot`, leaving the cache as it was (a query reads many entries once). */
+  peek(slot: number): Entry {
+    return this.cache.get(slot) ?? this.materialize(slot);
+  }
+
   /** The entry in `slot` changed. */
   forget(slot: number): void {
     this.cache.delete(slot);

@@ -6,7 +6,7 @@
  */
 import type { EntryFilter, EntryState } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import type { TimeRange } from './time-range.js';
+import type { TimeRange } from '../../shared/time-spec.js';
 
 export interface StatePreset {
   label: string;

@@ -21,7 +21,7 @@ import {
   type ViewerState,
   viewLength,
 } from './state.js';
-import { parseTimeRange } from './time-range.js';
+import { parseTimeRange } from '../../shared/time-spec.js';
 
 export interface Transition {
   state: ViewerState;
