@@ -193,6 +193,38 @@ describe('queries through the engine', () => {
     expect(engine.stats().byState).toEqual({ running: 10, ok: 27, failed: 14, denied: 9, timeout: 0, rejected: 0 });
     await engine.close();
   });
+
+  it('search finds what only the lines hold (id, resolved paths, errors), and ids by prefix, as the pure filter does', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const log = openAuditLog({ path: file, warn: () => {} });
+    for (let i = 0; i < 40; i++) {
+      const id = `${(i * 2654435761 % 0xffffffff).toString(16).padStart(8, '0')}-${i}`;
+      log.request({ ...req(i), id, resolved: [`/opt/bin${i % 4}/ls`], ...(i % 9 === 0 ? { decision: 'rejected' as const, error: `argv refused ${i}` } : {}) });
+      if (i % 9 !== 0) log.response({ ...res(i), id, ...(i % 6 === 0 ? { status: 'error' as const, error: `spawn EACCES ${i}`, stages: [] } : {}) });
+    }
+    log.close();
+    const engine = openEngine([file], { follow: false });
+    await engine.indexed();
+    const entries = entriesOf(engine);
+    const filters = [
+      { text: entries[7].id.slice(0, 6).toUpperCase() },
+      { text: '/opt/bin2' },
+      { text: 'eacces' },
+      { text: 'argv refused' },
+      { text: 'ssh:alice' },
+      { text: 'web-01', states: ['ok' as const] },
+      { regex: /bin[13]\/ls$/ },
+      { idPrefix: entries[3].id.slice(0, 3) },
+      { idPrefix: 'zz' },
+    ];
+    for (const filter of filters) {
+      const expected = Array.from(filterEntries(entries, filter));
+      expect(Array.from(engine.query(filter)), JSON.stringify(filter)).toEqual(expected);
+    }
+    expect(engine.query({ text: '/opt/bin2' })).toHaveLength(10);
+    expect(engine.query({ text: 'eacces' }).length).toBeGreaterThan(0);
+    await engine.close();
+  });
 });
 
 describe('files that cannot be read', () => {
