@@ -5,7 +5,7 @@
  */
 import type { Instance } from 'ink';
 import os from 'node:os';
-import type { AuditEngine } from '../shared/entry.js';
+import type { AuditEngine, EntryFilter } from '../shared/entry.js';
 import { escapeForTerminal } from '../shared/sanitize.js';
 import type { CollectedHost } from '../engine/collector-dir.js';
 import { TerminalSession } from './terminal.js';
@@ -28,6 +28,8 @@ export interface ViewerOptions {
   clockSkewMs?: number;
   /** The verification key of each chain's origin ('' for files): the header checks the seals with it. */
   sealKeys?: ReadonlyMap<string, Uint8Array>;
+  /** The command line's filter flags and how they were typed: the view opens with them applied. */
+  filter?: { filter: EntryFilter; label: string };
 }
 
 /** Loads what opens the engine over the files, or over a collector directory's hosts. */
@@ -89,7 +91,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
   }
 
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs, sealKeys: options.sealKeys });
+  const store = new ViewerStore({ engine, live: options.follow, size: size(), clockSkewMs: options.clockSkewMs, sealKeys: options.sealKeys, filter: options.filter });
   const session = new TerminalSession(stdout);
   let instance: Instance | undefined;
   let resolveExit!: (code: number) => void;

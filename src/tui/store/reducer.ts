@@ -21,6 +21,7 @@ import {
   type ViewerState,
   viewLength,
 } from './state.js';
+import { searchFilter } from '../../shared/query.js';
 import { parseTimeRange } from '../../shared/time-spec.js';
 
 export interface Transition {
@@ -287,9 +288,13 @@ function complete(s: ViewerState, p: PromptState): PromptState {
 function submit(s: ViewerState, p: PromptState, now: number): Transition {
   const closed = { ...s, prompt: null };
   switch (p.kind) {
-    case 'search':
+    case 'search': {
       if (p.value === '') return done({ ...closed, search: null });
+      // `/re/`: an invalid expression is said here, not searched for.
+      const search = searchFilter(p.value);
+      if ('error' in search) return done({ ...closed, message: { text: search.error, tone: 'error' } });
       return done(closed, [{ kind: 'search', text: p.value, jump: 0 }]);
+    }
     case 'host': {
       const host = p.value.trim() === '' ? null : p.value === LOCAL_HOST || p.value === '-' ? '' : p.value;
       return withFilter(closed, { ...s.filter, host });
