@@ -7,16 +7,17 @@
 import type { Entry, EntryFilter } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf } from '../shared/join.js';
-import { compileFilter, emptyCounts, readBackFields, shownText, type StatsParts } from '../shared/query.js';
+import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
+import { hashString } from './id-table.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
- * answer all but the id and a search's id, resolved paths and errors: for those an entry that
- * passed everything else is read back (`readBack`: slot → Entry), one line read per entry.
+ * answer everything but an id prefix (`--id`): for that an entry that passed the rest is read
+ * back (`readBack`: slot → Entry), one line read per entry. A whole id is found by its hash.
  */
 export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter, readBack: (slot: number) => Entry): Int32Array {
   const f = compileFilter(filter);
@@ -30,6 +31,8 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const until = f.untilMs;
   const idPrefix = f.idPrefix;
   const text = f.text;
+  const wholeId = f.wholeId;
+  const wholeIdHash = wholeId === null ? Number.NaN : hashString(wholeId);
   // Text is matched once per distinct string of a column, then looked up: -1 unknown, 0 no, 1 yes.
   // The origin is the same for every entry here: when it matches, every entry does (no memos).
   const originMatch = text !== null && text(shownText(origin));
@@ -55,15 +58,15 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
-    let entry: Entry | null = null;
-    if (idPrefix !== null && !(entry = readBack(s)).id.startsWith(idPrefix)) continue;
+    if (idPrefix !== null && !readBack(s).id.startsWith(idPrefix)) continue;
     if (text && commandMatch && reasonMatch && hostMatch && sessionMatch) {
       const found =
         seen(commandMatch, u32[s * U32 + CM], () => columns.commandText(u32[s * U32 + CM])) ||
         seen(reasonMatch, u32[s * U32 + RE], () => shownText(columns.reasons.get(u32[s * U32 + RE]))) ||
         seen(hostMatch, u32[s * U32 + HO], () => shownText(columns.hosts.get(u32[s * U32 + HO]))) ||
         seen(sessionMatch, u32[s * U32 + SE], () => shownText(columns.sessions.get(u32[s * U32 + SE]))) ||
-        readBackFields(entry ?? readBack(s)).some((field) => text(shownText(field)));
+        // The hash narrows; the line read back says (a hash is not unique).
+        (f64[s * F64 + ID] === wholeIdHash && readBack(s).id === wholeId);
       if (!found) continue;
     }
     out[n++] = p;
