@@ -41,11 +41,13 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const reasonMatch = memo(columns.reasons);
   const hostMatch = memo(columns.hosts);
   const sessionMatch = memo(columns.sessions);
-  const seen = (cache: Int8Array, id: number, shown: () => string): boolean => {
+  /** Whether the string `id` of `pool` matches, worked out once per id (no closure per entry: this runs a million times). */
+  const seen = (cache: Int8Array, id: number, pool: { get(id: number): string }, shown: boolean): boolean => {
     let m = cache[id];
-    if (m === -1) m = cache[id] = text!(shown()) ? 1 : 0;
+    if (m === -1) m = cache[id] = text!(shown ? shownText(pool.get(id)) : pool.get(id)) ? 1 : 0;
     return m === 1;
   };
+  const commands = { get: (id: number) => columns.commandText(id) };
   const { u8, u32, f64 } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
@@ -61,10 +63,10 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (idPrefix !== null && !readBack(s).id.startsWith(idPrefix)) continue;
     if (text && commandMatch && reasonMatch && hostMatch && sessionMatch) {
       const found =
-        seen(commandMatch, u32[s * U32 + CM], () => columns.commandText(u32[s * U32 + CM])) ||
-        seen(reasonMatch, u32[s * U32 + RE], () => shownText(columns.reasons.get(u32[s * U32 + RE]))) ||
-        seen(hostMatch, u32[s * U32 + HO], () => shownText(columns.hosts.get(u32[s * U32 + HO]))) ||
-        seen(sessionMatch, u32[s * U32 + SE], () => shownText(columns.sessions.get(u32[s * U32 + SE]))) ||
+        seen(commandMatch, u32[s * U32 + CM], commands, false) ||
+        seen(reasonMatch, u32[s * U32 + RE], columns.reasons, true) ||
+        seen(hostMatch, u32[s * U32 + HO], columns.hosts, true) ||
+        seen(sessionMatch, u32[s * U32 + SE], columns.sessions, true) ||
         // The hash narrows; the line read back says (a hash is not unique).
         (f64[s * F64 + ID] === wholeIdHash && readBack(s).id === wholeId);
       if (!found) continue;
