@@ -45,7 +45,7 @@ describe.concurrent('print filters (known answers)', () => {
     [['--grep', 'WEB-02'], ['d2', 'r5', 'e7']],
     [['--grep', 's3'], ['r5', 'e7']],
     [['--grep', 'kernel'], ['t4']],
-    [['--regex', '^[ad][12]$'], ['a1', 'd2']],
+    [['--regex', '^s[13]$'], ['a1', 'f3', 'r5', 'g6', 'e7']],
     [['--regex', 'Nginx'], []],
     [['--regex', 'nginx|DNS'], ['a1', 'f3', 'g6']],
     [['--id', 't'], ['t4']],
