@@ -4,7 +4,7 @@
  * They give the same answers as the plain-object filter and stats over `Entry`s (the tests'
  * oracles), at column speed: a million entries in milliseconds.
  */
-import type { Entry, EntryFilter } from '../shared/entry.js';
+import type { EntryFilter } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf } from '../shared/join.js';
 import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
@@ -16,10 +16,10 @@ const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, ID, TM, LA, DU, PRIVILEGED } =
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
- * answer everything but an id prefix (`--id`): for that an entry that passed the rest is read
- * back (`readBack`: slot → Entry), one line read per entry. A whole id is found by its hash.
+ * answer everything but an id prefix (`--id`): for that the id of an entry that passed the rest
+ * is read from its line (`idOf`), one line read per entry. A whole id is found by its hash.
  */
-export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter, readBack: (slot: number) => Entry): Int32Array {
+export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter, idOf: (slot: number) => string): Int32Array {
   const f = compileFilter(filter);
   if (f.origins && !f.origins.has(origin)) return new Int32Array(0);
   let stateMask = 0;
@@ -60,7 +60,7 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
-    if (idPrefix !== null && !readBack(s).id.startsWith(idPrefix)) continue;
+    if (idPrefix !== null && !idOf(s).startsWith(idPrefix)) continue;
     if (text && commandMatch && reasonMatch && hostMatch && sessionMatch) {
       const found =
         seen(commandMatch, u32[s * U32 + CM], commands, false) ||
@@ -68,7 +68,7 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
         seen(hostMatch, u32[s * U32 + HO], columns.hosts, true) ||
         seen(sessionMatch, u32[s * U32 + SE], columns.sessions, true) ||
         // The hash narrows; the line read back says (a hash is not unique).
-        (f64[s * F64 + ID] === wholeIdHash && readBack(s).id === wholeId);
+        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId);
       if (!found) continue;
     }
     out[n++] = p;
