@@ -7,14 +7,19 @@
 import type { EntryFilter } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf } from '../shared/join.js';
-import { compileFilter, emptyCounts, type StatsParts } from '../shared/query.js';
+import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
+import { hashString } from './id-table.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
-/** Positions (ascending) in `order` (position → slot) of the entries that match. */
-export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter): Int32Array {
+/**
+ * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
+ * answer everything but an id prefix (`--id`): for that the id of an entry that passed the rest
+ * is read from its line (`idOf`), one line read per entry. A whole id is found by its hash.
+ */
+export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter, idOf: (slot: number) => string): Int32Array {
   const f = compileFilter(filter);
   if (f.origins && !f.origins.has(origin)) return new Int32Array(0);
   let stateMask = 0;
@@ -24,10 +29,25 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const privileged = f.privileged === null ? -1 : f.privileged ? PRIVILEGED : 0;
   const since = f.sinceMs;
   const until = f.untilMs;
+  const idPrefix = f.idPrefix;
   const text = f.text;
-  // Text is matched once per distinct command and reason, then looked up: -1 unknown, 0 no, 1 yes.
-  const commandMatch = text ? new Int8Array(columns.commands.size).fill(-1) : null;
-  const reasonMatch = text ? new Int8Array(columns.reasons.size).fill(-1) : null;
+  const wholeId = f.wholeId;
+  const wholeIdHash = wholeId === null ? Number.NaN : hashString(wholeId);
+  // Text is matched once per distinct string of a column, then looked up: -1 unknown, 0 no, 1 yes.
+  // The origin is the same for every entry here: when it matches, every entry does (no memos).
+  const originMatch = text !== null && text(shownText(origin));
+  const memo = (pool: { size: number }) => (text && !originMatch ? new Int8Array(pool.size).fill(-1) : null);
+  const commandMatch = memo(columns.commands);
+  const reasonMatch = memo(columns.reasons);
+  const hostMatch = memo(columns.hosts);
+  const sessionMatch = memo(columns.sessions);
+  /** Whether the string `id` of `pool` matches, worked out once per id (no closure per entry: this runs a million times). */
+  const seen = (cache: Int8Array, id: number, pool: { get(id: number): string }, shown: boolean): boolean => {
+    let m = cache[id];
+    if (m === -1) m = cache[id] = text!(shown ? shownText(pool.get(id)) : pool.get(id)) ? 1 : 0;
+    return m === 1;
+  };
+  const commands = { get: (id: number) => columns.commandText(id) };
   const { u8, u32, f64 } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
@@ -40,16 +60,16 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
-    if (text && commandMatch && reasonMatch) {
-      const cmd = u32[s * U32 + CM];
-      let m = commandMatch[cmd];
-      if (m === -1) m = commandMatch[cmd] = text.command(columns.commandText(cmd)) ? 1 : 0;
-      if (m === 0) {
-        const r = u32[s * U32 + RE];
-        let rm = reasonMatch[r];
-        if (rm === -1) rm = reasonMatch[r] = text.reason(columns.reasons.get(r)) ? 1 : 0;
-        if (rm === 0) continue;
-      }
+    if (idPrefix !== null && !idOf(s).startsWith(idPrefix)) continue;
+    if (text && commandMatch && reasonMatch && hostMatch && sessionMatch) {
+      const found =
+        seen(commandMatch, u32[s * U32 + CM], commands, false) ||
+        seen(reasonMatch, u32[s * U32 + RE], columns.reasons, true) ||
+        seen(hostMatch, u32[s * U32 + HO], columns.hosts, true) ||
+        seen(sessionMatch, u32[s * U32 + SE], columns.sessions, true) ||
+        // The hash narrows; the line read back says (a hash is not unique).
+        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId);
+      if (!found) continue;
     }
     out[n++] = p;
   }

@@ -25,6 +25,9 @@ import type { FileSpans } from './file-spans.js';
 const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
+/** The id as the writers write it (a JSON string value holds no bare quote: only a key matches). */
+const ID_KEY = Buffer.from('"id":"');
+const QUOTE = 0x22;
 
 /** A record read back, and the file it was read from when that is not its span's (a copy). */
 interface ReadBack {
@@ -54,6 +57,28 @@ export class EntryReader {
     this.cache.set(slot, e);
     if (this.cache.size > ENTRY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as number);
     return e;
+  }
+
+  /**
+   * The entry's id, for a query over many entries: from its line's bytes without parsing the
+   * record when they say it plainly and it hashes to the id the index holds; else read back
+   * whole (the cache left as it was).
+   */
+  idOf(slot: number): string {
+    const hit = this.cache.get(slot);
+    if (hit) return hit.id;
+    const { u8, u32, f64 } = this.columns;
+    const request = (u8[slot * U8 + FL] & HAS_REQUEST) !== 0;
+    const bytes = request
+      ? this.segments.readLine(u32[slot * U32 + QS], f64[slot * F64 + QO], u32[slot * U32 + QL])
+      : this.segments.readLine(u32[slot * U32 + PS], f64[slot * F64 + PO], u32[slot * U32 + PL]);
+    const at = bytes ? bytes.indexOf(ID_KEY) : -1;
+    if (bytes && at >= 0) {
+      const end = bytes.indexOf(QUOTE, at + ID_KEY.length);
+      const id = end < 0 ? '' : bytes.toString('utf8', at + ID_KEY.length, end);
+      if (id !== '' && !id.includes('\\') && hashString(id) === f64[slot * F64 + ID]) return id;
+    }
+    return this.materialize(slot).id;
   }
 
   /** The entry in `slot` changed. */

@@ -222,7 +222,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   /** Positions (ascending) of visible entries that match. */
   query(filter: EntryFilter): Int32Array {
-    return queryEntries(this.columns, this.orderView(), this.origin, filter);
+    return queryEntries(this.columns, this.orderView(), this.origin, filter, (slot) => this.reader.idOf(slot));
   }
 
   /** Stats over the visible entries at `positions` (all when null). */

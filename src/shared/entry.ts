@@ -96,10 +96,12 @@ export interface EntryFilter {
   untilMs?: number;
   /** state failed (non-zero exit in a stage, or status error). */
   failedOnly?: boolean;
-  /** Case-insensitive substring over the pipeline (as displayed) and reason. */
+  /** Case-insensitive substring of any searched field as displayed: id, host, session, origin, command, resolved paths, reason, errors. */
   text?: string;
   /** Alternative to `text`. */
   regex?: RegExp;
+  /** The id starts with this (`print --id`: a unique prefix, as git takes one). */
+  idPrefix?: string;
 }
 
 export interface Percentiles {

@@ -1,6 +1,6 @@
 /**
  * Queries and stats over joined entries: filters shared by the TUI's keys and the CLI's flags,
- * an aureport-style summary, and the time specs both accept (`2h`, `2026-11-01T08:00`).
+ * and an aureport-style summary (the times both accept: time-spec.ts).
  * Pure: no I/O. The engine runs the same compiled filter over its compact columns.
  */
 import type { Anomaly, Entry, EntryFilter, EntryState, EntryStats, Percentiles } from './entry.js';
@@ -32,6 +32,9 @@ export function commandOf(pipeline: Entry['pipeline']): string {
 
 // ---- filters ----
 
+/** A text search (`--grep`, `--regex`, the viewer's `/`), tested against each field as the screen shows it. */
+export type TextTest = (shown: string) => boolean;
+
 /** A filter prepared once, applied to many entries. Each part is null when it does not narrow. */
 export interface CompiledFilter {
   compiled: true;
@@ -42,22 +45,27 @@ export interface CompiledFilter {
   privileged: boolean | null;
   sinceMs: number | null;
   untilMs: number | null;
-  /** Text search: an entry matches when its command (as displayed) or its reason (raw; escaped here) does. */
-  text: { command(command: string): boolean; reason(reason: string): boolean } | null;
+  /** An entry matches when its command (as displayed) or any field of `searchedFields` does, as shown. */
+  text: TextTest | null;
+  /** A text search also finds the entry whose whole id it is (not with a regex: the index keeps ids as hashes). */
+  wholeId: string | null;
+  idPrefix: string | null;
 }
+
+/** A raw string from the log as the screen shows it (escaped, uncapped): what search sees. */
+export const shownText = (raw: string): string => escapeForTerminal(raw, Number.POSITIVE_INFINITY);
 
 export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
   let states: Set<EntryState> | null = filter.states && filter.states.length > 0 ? new Set(filter.states) : null;
   if (filter.failedOnly) states = states ? new Set([...states].filter((s) => s === 'failed')) : new Set<EntryState>(['failed']);
-  let text: CompiledFilter['text'] = null;
-  const shown = (reason: string) => escapeForTerminal(reason, Number.POSITIVE_INFINITY);
+  let text: TextTest | null = null;
   if (filter.regex) {
     // A global or sticky regex keeps state between tests; a copy without those flags does not.
     const re = new RegExp(filter.regex.source, filter.regex.flags.replace(/[gy]/g, ''));
-    text = { command: (c) => re.test(c), reason: (r) => re.test(shown(r)) };
+    text = (s) => re.test(s);
   } else if (filter.text) {
     const needle = filter.text.toLowerCase();
-    text = { command: (c) => c.toLowerCase().includes(needle), reason: (r) => shown(r).toLowerCase().includes(needle) };
+    text = (s) => s.toLowerCase().includes(needle);
   }
   return {
     compiled: true,
@@ -69,10 +77,12 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
     sinceMs: filter.sinceMs ?? null,
     untilMs: filter.untilMs ?? null,
     text,
+    wholeId: !filter.regex && filter.text ? filter.text.trim() : null,
+    idPrefix: filter.idPrefix || null,
   };
 }
 
-/** Everything but the text search (the cheap parts, checked first). */
+/** Everything but the text search and the id (the cheap parts, checked first). */
 export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 'reason'>): boolean {
   if (f.states && !f.states.has(e.state)) return false;
   if (f.hosts && !f.hosts.has(e.host)) return false;
@@ -85,10 +95,44 @@ export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 
   return true;
 }
 
+/**
+ * What a search looks through beside the command (as displayed) and a whole id, raw: what the
+ * index keeps as text, so a search over a million entries takes milliseconds. (Not resolved
+ * paths or errors: only the lines hold them, and reading every line back took seconds.)
+ */
+export function searchedFields(e: Pick<Entry, 'host' | 'session' | 'origin' | 'reason'>): string[] {
+  return [e.host, e.session, e.origin, e.reason];
+}
+
 export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter): boolean {
   const f = 'compiled' in filter ? filter : compileFilter(filter);
   if (!matchesFacts(f, entry)) return false;
-  return f.text === null || f.text.command(commandOf(entry.pipeline)) || f.text.reason(entry.reason);
+  if (f.idPrefix !== null && !entry.id.startsWith(f.idPrefix)) return false;
+  const text = f.text;
+  return text === null || entry.id === f.wholeId || text(commandOf(entry.pipeline)) || searchedFields(entry).some((s) => text(shownText(s)));
+}
+
+/**
+ * What the viewer's `/` typed means: `/re/` (or `/re/i`) a regular expression, anything else
+ * a case-insensitive substring. An invalid expression is an error to show.
+ */
+export function searchFilter(typed: string): Pick<EntryFilter, 'text' | 'regex'> | { error: string } {
+  const re = /^\/(.+)\/([a-z]*)$/s.exec(typed);
+  if (!re) return { text: typed };
+  return regexFilter(re[1], re[2]);
+}
+
+/**
+ * A regular expression to search with (`print --regex`, the viewer's `/re/`): case-insensitive
+ * unless it has an upper-case letter (journalctl's rule), or as `flags` say when given.
+ */
+export function regexFilter(source: string, flags?: string): { regex: RegExp } | { error: string } {
+  const f = flags || (/\p{Lu}/u.test(source.replace(/\\./g, '')) ? '' : 'i');
+  try {
+    return { regex: new RegExp(source, f.includes('u') ? f : `${f}u`) };
+  } catch (e) {
+    return { error: `not a regular expression: ${(e as Error).message}` };
+  }
 }
 
 // ---- stats ----
@@ -239,75 +283,4 @@ export function perMinute(timesMs: Float64Array): EntryStats['perMinute'] {
     if (i >= 0) counts[i]++;
   }
   return { startMs: first * 60_000, counts };
-}
-
-// ---- time specs ----
-
-export class TimeSpecError extends Error {
-  constructor(spec: string) {
-    super(`'${spec}' is not a time: use a duration ago (30s, 15m, 2h, 7d, 1w, 1h30m), now, today, yesterday, or ISO 8601 (2026-11-01, 2026-11-01T08:00, 2026-11-01T08:00:00Z)`);
-    this.name = 'TimeSpecError';
-  }
-}
-
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const DURATION = /^(?:\d+(?:\.\d+)?[smhdw])+$/;
-
-/** A duration such as `30s`, `15m`, `1h30m`, `7d` (and `250ms`), in ms; null when it is not one. */
-export function parseDurationMs(spec: string): number | null {
-  const s = spec.trim();
-  const ms = /^(\d+)ms$/.exec(s);
-  if (ms) return Number(ms[1]);
-  if (!DURATION.test(s)) return null;
-  let total = 0;
-  for (const [, n, unit] of s.matchAll(/(\d+(?:\.\d+)?)([smhdw])/g)) total += Number(n) * UNIT_MS[unit];
-  return total;
-}
-const LOCAL_OR_ZONED = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/**
- * A point in time given on a command line or typed in the viewer, in ms since the epoch:
- * a duration ago (`2h`, `30m`, `7d`, `1h30m`, optionally followed by ` ago`), `now`, `today`,
- * `yesterday` (local midnight), or ISO 8601. Without a zone, a date or time is local time.
- * Throws TimeSpecError with a hint on anything else.
- */
-export function parseTimeSpec(spec: string, nowMs: number): number {
-  const s = spec.trim().toLowerCase().replace(/\s+ago$/, '');
-  if (s === 'now') return nowMs;
-  if (s === 'today' || s === 'yesterday') {
-    const d = new Date(nowMs);
-    d.setHours(0, 0, 0, 0);
-    if (s === 'yesterday') d.setDate(d.getDate() - 1);
-    return d.getTime();
-  }
-  const ago = parseDurationMs(s);
-  if (ago !== null) return nowMs - ago;
-  const m = LOCAL_OR_ZONED.exec(spec.trim());
-  if (!m) throw new TimeSpecError(spec);
-  const [year, month, day] = [+m[1], +m[2], +m[3]];
-  const [hour, minute, second] = [+(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)];
-  const ms = m[7] === undefined ? 0 : Math.round(+`0.${m[7]}` * 1000);
-  const zone = m[8];
-  let t: number;
-  if (zone === undefined) {
-    const d = new Date(year, month - 1, day, hour, minute, second, ms);
-    // Rolled over (Feb 31, 25:00): not a real date.
-    if (d.getFullYear() !== year || d.getMonth() !== month - 1 || d.getDate() !== day || d.getHours() !== hour || d.getMinutes() !== minute) {
-      throw new TimeSpecError(spec);
-    }
-    t = d.getTime();
-  } else {
-    t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-    const check = new Date(t);
-    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || check.getUTCHours() !== hour || check.getUTCMinutes() !== minute) {
-      throw new TimeSpecError(spec);
-    }
-    if (zone.toUpperCase() !== 'Z') {
-      const sign = zone[0] === '+' ? 1 : -1;
-      const digits = zone.slice(1).replace(':', '');
-      t -= sign * (+digits.slice(0, 2) * 60 + +digits.slice(2)) * 60_000;
-    }
-  }
-  if (second > 59) throw new TimeSpecError(spec);
-  return t;
 }

@@ -5,7 +5,7 @@
  */
 import type { Instance } from 'ink';
 import os from 'node:os';
-import type { AuditEngine, Entry } from '../shared/entry.js';
+import type { AuditEngine, Entry, EntryFilter } from '../shared/entry.js';
 import { escapeForTerminal } from '../shared/sanitize.js';
 import type { CollectedHost } from '../engine/collector-dir.js';
 import { TerminalSession } from './terminal.js';
@@ -32,6 +32,8 @@ export interface ViewerOptions {
   entryJson?: (entry: Entry) => unknown;
   /** The inputs as `print` takes them (`--history`, FILE…, DIR…): for the command line `w` shows. */
   printInputs?: readonly string[];
+  /** The command line's filter flags and how they were typed: the view opens with them applied. */
+  filter?: { filter: EntryFilter; label: string };
 }
 
 /** Loads what opens the engine over the files, or over a collector directory's hosts. */
@@ -121,6 +123,7 @@ export async function runViewer(options: ViewerOptions): Promise<number> {
     entryJson: options.entryJson,
     printInputs: options.printInputs,
     suspend: () => suspend(),
+    filter: options.filter,
   });
   const session = new TerminalSession(stdout);
   let instance: Instance | undefined;

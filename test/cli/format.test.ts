@@ -80,9 +80,19 @@ describe('entryLine', () => {
     expect(layout.originWidth).toBeNull();
   });
 
-  it('fullTime: local, or UTC marked Z', () => {
-    expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), true)).toBe('2026-01-02 03:04:05Z');
-    expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), false)).toMatch(/^2026-01-0[12] \d\d:04:05$/);
+  it('fullTime: local with the offset of that moment, or UTC marked Z', () => {
+    const saved = process.env.TZ;
+    try {
+      expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), true)).toBe('2026-01-02 03:04:05Z');
+      expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), true, false)).toBe('2026-01-02 03:04Z');
+      process.env.TZ = 'America/New_York';
+      expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), false)).toBe('2026-01-01 22:04:05-05:00');
+      expect(fullTime(Date.parse('2026-07-02T03:04:05Z'), false, false)).toBe('2026-07-01 23:04-04:00');
+      process.env.TZ = 'Asia/Kolkata';
+      expect(fullTime(Date.parse('2026-01-02T03:04:05Z'), false)).toBe('2026-01-02 08:34:05+05:30');
+    } finally {
+      process.env.TZ = saved;
+    }
   });
 });
 
@@ -123,7 +133,7 @@ describe('stats formats', () => {
     const text = statsText(input, { utc: true });
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(text).toContain('evil\\e]0;x\\x07');
-    expect(text).toMatch(/^Requests per minute: +average 2\.00, peak 3 at 2026-11-01 08:01$/m);
+    expect(text).toMatch(/^Requests per minute: +average 2\.00, peak 3 at 2026-11-01 08:01(Z|\+00:00)$/m);
     expect(text).toMatch(/^Duration \(executions\) +-$/m);
     expect(text).toMatch(/^ {2}orphan-response +1 +25\.0%$/m);
     expect(text).toContain('  a.log:7: not JSON');

@@ -43,7 +43,10 @@ describe.concurrent('help and version', () => {
       expect(r.stdout, command).toMatch(/^Usage: \S+ (\[view\]|\w+) \[FILE… \| DIR…\]/);
       expect(r.stdout, command).toContain('DIR, a collector directory (DIR/<host>/audit.log');
     }
-    for (const command of ['print', 'stats']) expect((await runCli([command, '--help'])).stdout).toContain('--origin HOST');
+    for (const command of ['print', 'stats', 'view']) {
+      const out = (await runCli([command, '--help'])).stdout;
+      for (const flag of ['--origin HOST', '--since TIME', '"2 hours ago"', '--time A..B', '--regex RE', '--id ID', '--utc']) expect(out, `${command} ${flag}`).toContain(flag);
+    }
     expect((await runCli(['verify', '--help'])).stdout).toContain('HOST=HASH');
   });
 

@@ -40,6 +40,28 @@ describe.concurrent('print filters (known answers)', () => {
     [['--since', '2026-11-01T08:10:00Z', '--until', '2026-11-01T08:45:00Z'], ['d2', 'f3', 't4', 'r5']],
     [['--host', 'web-01', '--privileged', '--state', 'ok'], ['a1']],
     [['--host', 'nowhere'], []],
+    // A whole id, a host, a session, a reason.
+    [['--grep', 'g6'], ['g6']],
+    [['--grep', 'WEB-02'], ['d2', 'r5', 'e7']],
+    [['--grep', 's3'], ['r5', 'e7']],
+    [['--grep', 'kernel'], ['t4']],
+    [['--regex', '^s[13]$'], ['a1', 'f3', 'r5', 'g6', 'e7']],
+    [['--regex', 'Nginx'], []],
+    [['--regex', 'nginx|DNS'], ['a1', 'f3', 'g6']],
+    [['--id', 't'], ['t4']],
+    [['--id', 'g6'], ['g6']],
+    [['--time', '2026-11-01T08:10:00Z..2026-11-01T08:45:00Z'], ['d2', 'f3', 't4', 'r5']],
+    [['--since', '2026-11-01 08:45'], ['g6', 'e7']],
+    [['--since', 'yesterday 08:45', '--until', '+1 day'], []],
+    // A time back from now as its own argument (not only --since=-1h).
+    [['--since', '-1h'], []],
+    [['--until', '-1 hour', '--state', 'denied'], ['d2']],
+    // The newest N, newest first.
+    [['-n', '2'], ['g6', 'e7']],
+    [['--lines', '0'], []],
+    [['-n', '99'], ['a1', 'd2', 'f3', 't4', 'r5', 'g6', 'e7']],
+    [['--reverse'], ['e7', 'g6', 'r5', 't4', 'f3', 'd2', 'a1']],
+    [['-n', '3', '-r', '--host', 'web-01'], ['g6', 't4', 'a1']],
   ])('%j → %j', async (flags, expected) => {
     expect(await ids(...flags)).toEqual(expected);
   });
@@ -105,6 +127,33 @@ describe('print --json', () => {
   });
 });
 
+describe('print --id', () => {
+  let file: string;
+  beforeAll(() => {
+    file = path.join(tempDir(), 'audit.log');
+    writeLog(file, [
+      { request: { id: 'abc1', time: '2026-11-01T08:00:00Z', decision: 'denied' } },
+      { request: { id: 'abc10', time: '2026-11-01T08:01:00Z', decision: 'denied' } },
+      { request: { id: 'abd2', time: '2026-11-01T08:02:00Z', decision: 'denied' } },
+    ]);
+  });
+  const idsFor = async (prefix: string) => {
+    const r = await runCli(['print', '--json', '--id', prefix, file]);
+    return { code: r.code, stderr: r.stderr, ids: linesOf(r.stdout).map((l) => JSON.parse(l).id as string) };
+  };
+
+  it('takes a unique prefix, and an id whole even when longer ones begin with it', async () => {
+    expect(await idsFor('abd')).toEqual({ code: 0, stderr: '', ids: ['abd2'] });
+    expect(await idsFor('abc10')).toEqual({ code: 0, stderr: '', ids: ['abc10'] });
+    expect(await idsFor('abc1')).toEqual({ code: 0, stderr: '', ids: ['abc1'] });
+  });
+
+  it('lists the candidates of an ambiguous prefix, and says when none matches (exit 1)', async () => {
+    expect(await idsFor('ab')).toEqual({ code: 1, stderr: 'sudo-proxy-audit print: --id ab is ambiguous: 3 ids start with it: abc1, abc10, abd2\n', ids: [] });
+    expect(await idsFor('zz')).toEqual({ code: 1, stderr: 'sudo-proxy-audit print: --id zz: no entry has an id starting with it\n', ids: [] });
+  });
+});
+
 describe('print text', () => {
   it('prints a header and one aligned line per entry, oldest first', async () => {
     const r = await runCli(['print', known]);
@@ -116,8 +165,8 @@ describe('print text', () => {
     const lines = all.filter((l) => !l.startsWith('──'));
     expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(/^TIME\s+HOST\s+SESSION\s+STATE\s+WAIT\s+EXIT\s+TOOK\s+OUT\s+COMMAND$/);
-    expect(lines[1]).toMatch(/^2026-11-01 08:00:00\s+web-01\s+s1\s+ok\s+1\.0s\s+0\s+900ms\s+2\.0K # systemctl restart nginx$/);
-    expect(lines[3]).toMatch(/^2026-11-01 08:20:00\s+\(local\)\s+s1\s+failed\s+1\.0s\s+0\|1\s+120ms\s+0 \$ journalctl -u nginx \| grep error$/);
+    expect(lines[1]).toMatch(/^2026-11-01 08:00:00\+00:00\s+web-01\s+s1\s+ok\s+1\.0s\s+0\s+900ms\s+2\.0K # systemctl restart nginx$/);
+    expect(lines[3]).toMatch(/^2026-11-01 08:20:00\+00:00\s+\(local\)\s+s1\s+failed\s+1\.0s\s+0\|1\s+120ms\s+0 \$ journalctl -u nginx \| grep error$/);
     expect(lines[5]).toContain('[rejected: command not in the allow-list]');
     expect(lines[7]).toContain('[error: spawn df: No such file or directory (os error 2)]');
     // Aligned: the command column starts at the same place on every line.
@@ -130,7 +179,41 @@ describe('print text', () => {
     expect(linesOf(r.stdout)).toHaveLength(1);
     expect(r.stdout).toMatch(/^2026-11-01 08:00:00Z /);
     const local = await runCli(['print', '--no-header', '--no-events', '--state', 'ok', known], { env: { ...process.env, TZ: 'Asia/Tokyo', NO_COLOR: '1' } });
-    expect(local.stdout).toMatch(/^2026-11-01 17:00:00 /);
+    expect(local.stdout).toMatch(/^2026-11-01 17:00:00\+09:00 /);
+  });
+
+  it('says the zone of every time, with the offset of that moment (DST), and reads --since in the zone it shows', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    writeLog(file, [
+      { request: { id: 'edt', time: '2026-11-01T05:30:00Z', decision: 'denied' } },
+      { request: { id: 'est', time: '2026-11-01T06:30:00Z', decision: 'denied' } },
+    ]);
+    const env = { ...process.env, TZ: 'America/New_York', NO_COLOR: '1' };
+    const r = await runCli(['print', '--no-events', file], { env });
+    expect(linesOf(r.stdout).map((l) => l.slice(0, 26))).toEqual(['TIME                      ', '2026-11-01 01:30:00-04:00 ', '2026-11-01 01:30:00-05:00 ']);
+    const since = await runCli(['print', '--json', '--since', '2026-11-01 06:00', file], { env });
+    expect(linesOf(since.stdout)).toEqual([]);
+    const utc = await runCli(['print', '--json', '--utc', '--since', '2026-11-01 06:00', file], { env });
+    expect(linesOf(utc.stdout).map((l) => JSON.parse(l).id)).toEqual(['est']);
+  });
+
+  it('-n keeps the events after its first entry; --reverse turns events and entries around', async () => {
+    // (Columns are as wide as the entries printed need: compared without the padding.)
+    const rows = async (...flags: string[]) => linesOf((await runCli(['print', '--no-header', ...flags, known])).stdout).map((l) => l.replace(/ +/g, ' '));
+    const all = await rows();
+    expect(all[0]).toMatch(/writer started/);
+    const tail = await rows('-n', '1');
+    expect(tail).toEqual(all.slice(-2));
+    const reversed = await rows('--reverse');
+    expect(reversed).toEqual([...all].reverse());
+  });
+
+  it('refuses a bad -n and --reverse with --follow', async () => {
+    const bad = await runCli(['print', '-n', 'x', known]);
+    expect([bad.code, bad.stderr]).toEqual([2, "sudo-proxy-audit print: -n/--lines takes a number of entries, got 'x'\n"]);
+    const follow = await runCli(['print', '-r', '-f', known]);
+    expect(follow.code).toBe(2);
+    expect(follow.stderr).toMatch(/--reverse and --follow/);
   });
 });
 

@@ -35,6 +35,13 @@ describe('parseFlags', () => {
   ])('%j → %s', (argv, message) => {
     expect(() => parseFlags(argv, options)).toThrow(message);
   });
+  it('takes a value that starts with a dash and a digit (a time back from now) as the value', () => {
+    const timed = { since: { type: 'string' }, n: { type: 'string', short: 'n' }, failed: { type: 'boolean' } } as const;
+    expect(parseFlags(['--since', '-1h', 'f1'], timed).values.since).toBe('-1h');
+    expect(parseFlags(['--since', '-1 hour', '--failed'], timed).values).toMatchObject({ since: '-1 hour', failed: true });
+    expect(parseFlags(['-n', '-5'], timed).values.n).toBe('-5');
+    expect(() => parseFlags(['--since', '--failed'], timed)).toThrow("option '--since' needs a value");
+  });
   it('rejects positionals where none are taken, but not beside --help', () => {
     expect(() => parseFlags(['x'], {}, false)).toThrow("unexpected argument 'x'");
     expect(parseFlags(['-h', 'x'], {}, false).values.help).toBe(true);
@@ -69,6 +76,21 @@ describe('entryFilterFromFlags', () => {
     expect(() => entryFilterFromFlags({ state: [','] }, now)).toThrow('--state needs at least one state');
     expect(() => entryFilterFromFlags({ since: 'soon' }, now)).toThrow(/^--since: 'soon' is not a time/);
     expect(() => entryFilterFromFlags({ since: '1h', until: '2h' }, now)).toThrow('--since must be before --until');
+    expect(() => entryFilterFromFlags({ time: '1h..2h' }, now)).toThrow('--time: the range ends before it starts: 1h..2h');
+    expect(() => entryFilterFromFlags({ time: '2h', since: '1h' }, now)).toThrow('--time is --since and --until at once');
+    expect(() => entryFilterFromFlags({ regex: 'a(b' }, now)).toThrow(/^--regex: not a regular expression: .*Unterminated group/);
+    expect(() => entryFilterFromFlags({ regex: 'a', grep: 'b' }, now)).toThrow('--grep and --regex: give one or the other');
+    expect(() => entryFilterFromFlags({ id: '' }, now)).toThrow('--id needs an id');
+  });
+  it('reads the time grammar, ranges, expressions and id prefixes', () => {
+    process.env.TZ = 'UTC';
+    expect(entryFilterFromFlags({ since: '-1h', until: '+30m' }, now)).toEqual({ sinceMs: now - 3_600_000, untilMs: now + 1_800_000 });
+    expect(entryFilterFromFlags({ since: '2 hours ago' }, now)).toEqual({ sinceMs: now - 7_200_000 });
+    expect(entryFilterFromFlags({ time: '08:00..09:30' }, now)).toEqual({ sinceMs: Date.parse('2026-11-01T08:00:00Z'), untilMs: Date.parse('2026-11-01T09:30:00Z') });
+    expect(entryFilterFromFlags({ time: '..10m' }, now)).toEqual({ untilMs: now - 600_000 });
+    expect(entryFilterFromFlags({ regex: 'ngin[x]' }, now).regex).toEqual(/ngin[x]/iu);
+    expect(entryFilterFromFlags({ regex: 'Nginx' }, now).regex).toEqual(/Nginx/u);
+    expect(entryFilterFromFlags({ id: '92bc' }, now)).toEqual({ idPrefix: '92bc' });
   });
 });
 

@@ -67,7 +67,7 @@ describe.concurrent('stats', () => {
     const text = r.stdout;
     expect(text).toMatch(/^Audit log summary\n=+\n/);
     expect(text).toMatch(/^Requests: +7$/m);
-    expect(text).toMatch(/^Time range: +2026-11-01 08:00:00 – 2026-11-01 09:00:00$/m);
+    expect(text).toMatch(/^Time range: +2026-11-01 08:00:00\+00:00 – 2026-11-01 09:00:00\+00:00$/m);
     expect(text).toMatch(/^ {2}failed +2 +28\.6%$/m);
     expect(text).toMatch(/^Decision latency \(prompted\) +p50 1\.0s +p95 1m00s +max 1m00s +\(n=5\)$/m);
     expect(text).toMatch(/^Duration \(executions\) +p50 120ms +p95 900ms +max 900ms +\(n=3\)$/m);

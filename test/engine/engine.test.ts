@@ -193,6 +193,46 @@ describe('queries through the engine', () => {
     expect(engine.stats().byState).toEqual({ running: 10, ok: 27, failed: 14, denied: 9, timeout: 0, rejected: 0 });
     await engine.close();
   });
+
+  it('search finds a whole id by its hash, and --id takes a prefix, as the pure filter does', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const log = openAuditLog({ path: file, warn: () => {} });
+    for (let i = 0; i < 40; i++) {
+      const id = `${(i * 2654435761 % 0xffffffff).toString(16).padStart(8, '0')}-${i}`;
+      log.request({ ...req(i), id, resolved: [`/opt/bin${i % 4}/ls`], ...(i % 9 === 0 ? { decision: 'rejected' as const, error: `argv refused ${i}` } : {}) });
+      if (i % 9 !== 0) log.response({ ...res(i), id, ...(i % 6 === 0 ? { status: 'error' as const, error: `spawn EACCES ${i}`, stages: [] } : {}) });
+    }
+    // An id JSON escapes: read back whole, not from the bytes.
+    log.request({ ...req(40), id: 'esc"aped\u001b-40' });
+    log.response({ ...res(40), id: 'orphan"-41' });
+    log.close();
+    const engine = openEngine([file], { follow: false });
+    await engine.indexed();
+    const entries = entriesOf(engine);
+    const filters = [
+      { text: entries[7].id },
+      { text: entries[7].id.slice(0, 6) },
+      { text: '/opt/bin2' },
+      { text: 'eacces' },
+      { text: 'ssh:alice' },
+      { text: 'web-01', states: ['ok' as const] },
+      { regex: /^web-0\d$/ },
+      { idPrefix: entries[3].id.slice(0, 3) },
+      { idPrefix: 'zz' },
+      { idPrefix: 'esc"' },
+      { idPrefix: 'orphan"' },
+      { text: 'esc"aped\u001b-40' },
+    ];
+    for (const filter of filters) {
+      const expected = Array.from(filterEntries(entries, filter));
+      expect(Array.from(engine.query(filter)), JSON.stringify(filter)).toEqual(expected);
+    }
+    expect(Array.from(engine.query({ text: entries[7].id }))).toEqual([7]);
+    expect(Array.from(engine.query({ idPrefix: 'esc"' }), (p) => engine.entry(p).id)).toEqual(['esc"aped\u001b-40']);
+    expect(Array.from(engine.query({ idPrefix: 'orph' }), (p) => engine.entry(p).id)).toEqual(['orphan"-41']);
+    expect(engine.query({ regex: /^web-0\d$/ })).toHaveLength(20);
+    await engine.close();
+  });
 });
 
 describe('files that cannot be read', () => {

@@ -17,19 +17,28 @@ export interface TextLayout {
   utc: boolean;
 }
 
-const TIME_WIDTH = 20;
+
 const MAX_HOST = 20;
 const MAX_ORIGIN = 24;
 const MAX_SESSION = 20;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** `2026-11-01 09:00:02` in local time, or `2026-11-01 08:00:02Z` with `utc`. */
-export function fullTime(ms: number, utc: boolean): string {
+/**
+ * `2026-11-01 03:00:02-05:00` in local time with its offset (which may change within a log,
+ * at DST), or `2026-11-01 08:00:02Z` with `utc`: every time printed says its zone.
+ */
+export function fullTime(ms: number, utc: boolean, seconds = true): string {
   const d = new Date(ms);
-  if (utc) return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)}Z`;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const s = seconds ? 3 : 0;
+  if (utc) return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16 + s)}Z`;
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}${zone}`;
 }
+
+/** The TIME column: as wide as fullTime's text. */
+const timeWidth = (utc: boolean) => (utc ? 20 : 25);
 
 /** Room kept for hosts and sessions not seen yet (following a log that has just started). */
 export const FOLLOW_MIN_WIDTHS = { host: 12, session: 14 };
@@ -66,7 +75,7 @@ interface Columns {
 
 function join(c: Columns, layout: TextLayout): string {
   return [
-    fit(c.time, TIME_WIDTH),
+    fit(c.time, timeWidth(layout.utc)),
     ...(layout.originWidth === null ? [] : [fit(c.origin, layout.originWidth)]),
     fit(c.host, layout.hostWidth),
     fit(c.session, layout.sessionWidth),

@@ -4,7 +4,8 @@
  * Pure given the clock.
  */
 import { ENTRY_STATES, type EntryFilter, type EntryState } from '../../shared/entry.js';
-import { parseTimeSpec, TimeSpecError } from '../../shared/query.js';
+import { regexFilter } from '../../shared/query.js';
+import { parseTimeRange, parseTimeSpec, TimeSpecError } from '../../shared/time-spec.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { UsageError } from './errors.js';
 import { listValues } from './flags.js';
@@ -17,8 +18,11 @@ export const FILTER_OPTIONS = {
   session: { type: 'string', multiple: true },
   since: { type: 'string' },
   until: { type: 'string' },
+  time: { type: 'string' },
   failed: { type: 'boolean' },
   grep: { type: 'string' },
+  regex: { type: 'string' },
+  id: { type: 'string' },
   privileged: { type: 'boolean' },
 } as const;
 
@@ -29,12 +33,20 @@ export const FILTER_HELP = `Filters (all must match):
       --origin HOST           collected from HOST (a host folder of the collector
                               directory read); repeatable
       --session SESSION       exact session; repeatable
-      --since TIME            requests at or after TIME: a duration ago (30s, 15m, 2h, 7d,
-                              1h30m), today, yesterday, or ISO 8601 (2026-11-01,
-                              2026-11-01T08:00, 2026-11-01T08:00:00Z; local without a zone)
+      --since TIME            requests at or after TIME (by the writer's clock); TIME is
+                              2h, 30m, 1h30m, "2 hours ago", -2h (that long ago), +30m
+                              (from now), now, today, yesterday, 09:30 (today),
+                              "yesterday 14:00", 2026-11-01, 2026-11-01T08:00 (local
+                              without a zone), 2026-11-01T08:00:00Z, or @EPOCH
       --until TIME            requests before TIME, same forms
+      --time A..B             both at once, as the viewer's t takes them: 08:00..09:30,
+                              30m..10m, 2026-11-01..2026-11-02, 2h (since), ..10m (until)
       --failed                only executions that failed (non-zero exit, or error)
-      --grep TEXT             case-insensitive substring of the command or the reason
+      --grep TEXT             case-insensitive substring of any of id, host, session,
+                              origin, command, resolved paths, reason, or error
+      --regex RE              the same fields against a regular expression (case-
+                              insensitive unless RE has an upper-case letter)
+      --id ID                 the entry with this id; a unique prefix is enough
       --privileged            only privileged requests
 `;
 
@@ -45,8 +57,11 @@ export interface FilterFlagValues {
   session?: string[];
   since?: string;
   until?: string;
+  time?: string;
   failed?: boolean;
   grep?: string;
+  regex?: string;
+  id?: string;
   privileged?: boolean;
 }
 
@@ -81,7 +96,7 @@ function time(flag: string, spec: string, nowMs: number): number {
   }
 }
 
-/** The filter flags as the engine's filter; a bad state or time is a UsageError. */
+/** The filter flags as the engine's filter; a bad state, time or expression is a UsageError. */
 export function entryFilterFromFlags(values: FilterFlagValues, nowMs: number): EntryFilter {
   const filter: EntryFilter = {};
   const stateWords = listValues(values.state);
@@ -94,11 +109,28 @@ export function entryFilterFromFlags(values: FilterFlagValues, nowMs: number): E
   if (values.session) filter.sessions = values.session;
   if (values.since !== undefined) filter.sinceMs = time('since', values.since, nowMs);
   if (values.until !== undefined) filter.untilMs = time('until', values.until, nowMs);
+  if (values.time !== undefined) {
+    if (values.since !== undefined || values.until !== undefined) throw new UsageError('--time is --since and --until at once: give one or the other');
+    const range = parseTimeRange(values.time, nowMs);
+    if ('error' in range) throw new UsageError(`--time: ${escapeForTerminal(range.error, 400)}`);
+    if (range.sinceMs !== undefined) filter.sinceMs = range.sinceMs;
+    if (range.untilMs !== undefined) filter.untilMs = range.untilMs;
+  }
   if (filter.sinceMs !== undefined && filter.untilMs !== undefined && filter.sinceMs >= filter.untilMs) {
     throw new UsageError('--since must be before --until');
   }
   if (values.failed) filter.failedOnly = true;
+  if (values.grep !== undefined && values.regex !== undefined) throw new UsageError('--grep and --regex: give one or the other');
   if (values.grep !== undefined && values.grep !== '') filter.text = values.grep;
+  if (values.regex !== undefined) {
+    const re = regexFilter(values.regex);
+    if ('error' in re) throw new UsageError(`--regex: ${escapeForTerminal(re.error, 400)}`);
+    filter.regex = re.regex;
+  }
+  if (values.id !== undefined) {
+    if (values.id === '') throw new UsageError('--id needs an id (or a prefix of one)');
+    filter.idPrefix = values.id;
+  }
   if (values.privileged) filter.privileged = true;
   return filter;
 }

@@ -3,7 +3,7 @@
  * turned into one line a person can act on (`unknown option '--hots' (did you mean '--host'?)`).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDurationMs } from '../../shared/query.js';
+import { parseDurationMs } from '../../shared/time-spec.js';
 import { UsageError } from './errors.js';
 import { closest } from './suggest.js';
 
@@ -18,6 +18,7 @@ export type ParsedFlags<O extends OptionSpecs> = ReturnType<
 
 export function parseFlags<O extends OptionSpecs>(argv: string[], options: O, allowPositionals = true): ParsedFlags<O> {
   const all = { ...options, ...HELP };
+  argv = dashValuesJoined(argv, all);
   let parsed: ParsedFlags<O>;
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true }) as ParsedFlags<O>;
@@ -28,6 +29,26 @@ export function parseFlags<O extends OptionSpecs>(argv: string[], options: O, al
     throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
   }
   return parsed;
+}
+
+/**
+ * `--since -1h` as `--since=-1h`: after an option that takes a value, a dash and a digit is the
+ * value (a time back from now, a negative number), never an option (none is a digit), so it
+ * need not be written with `=` as parseArgs would otherwise insist.
+ */
+function dashValuesJoined(argv: string[], options: OptionSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : /^-[^-]$/.test(arg) ? Object.keys(options).find((k) => options[k].short === arg[1]) : undefined;
+    if (name !== undefined && !name.includes('=') && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** What exactly is wrong with `argv`, from parseArgs' tokens in lenient mode. */

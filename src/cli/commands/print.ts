@@ -5,12 +5,12 @@
 import type { AuditEngine, ChainStatus, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
 import { keptPosition, newPositions, positionsMoved } from '../../shared/held-positions.js';
 import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
-import { jsonForTerminal } from '../../shared/sanitize.js';
+import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
-import { EXIT_OK, EXIT_VERDICT } from './errors.js';
+import { CliError, EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { brokenChainWarning, chainStatusOf, eventJson, eventLine, integrityFails, integritySummary, type LogEvent, logEvents } from './log-events.js';
 import { LineOutput, stderrLine } from './output.js';
@@ -46,14 +46,17 @@ Options:
       --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
       --strict      exit 1 when malformed lines were found, the chain is broken, or the
                     writer dropped records
-      --utc         times in UTC instead of local time
+      --utc         times in UTC (shown with Z, and read so by --since/--until/--time)
+                    instead of local time (shown with its offset, -05:00)
+  -n, --lines N     only the newest N entries (as tail -n; with -f, then the new ones)
+  -r, --reverse     newest first (not with -f)
       --no-header   no column header line (text output)
       --no-events   no writer or chain-break lines (text output)
   -h, --help        show this help
 
 ${FILTER_HELP}
-Exit status: 0 ok, 1 malformed lines, a broken chain or dropped records with --strict,
-2 usage or I/O error.
+Exit status: 0 ok, 1 malformed lines, a broken chain or dropped records with --strict, or
+--id found no entry or more than one id, 2 usage or I/O error.
 `;
 
 const OPTIONS = {
@@ -62,7 +65,16 @@ const OPTIONS = {
   'no-header': { type: 'boolean' },
   events: { type: 'boolean' },
   'no-events': { type: 'boolean' },
+  lines: { type: 'string', short: 'n' },
+  reverse: { type: 'boolean', short: 'r' },
 } as const;
+
+/** `-n N`: a count of entries, or undefined when not given. */
+export function linesFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`-n/--lines takes a number of entries, got '${escapeForTerminal(value, 80)}'`);
+  return Number(value);
+}
 
 /** Column widths come from up to this many entries spread over the output. */
 const LAYOUT_SAMPLE = 2000;
@@ -80,17 +92,26 @@ export const printCommand: Command = {
   help,
   async run(argv) {
     let stopSignals: ReturnType<typeof untilSignal> | undefined;
+    let newest: number | undefined;
     const opened = await openQuery(argv, OPTIONS, help, {
       follow: (values) => values.follow === true,
       // Before any output: whoever reads it may signal at once.
-      beforeOpen: (values) => void (stopSignals = values.follow ? untilSignal() : undefined),
+      beforeOpen: (values) => {
+        newest = linesFlag(values.lines);
+        if (values.reverse && values.follow) throw new UsageError('--reverse and --follow: the newest entry is not known yet; give one or the other');
+        stopSignals = values.follow ? untilSignal() : undefined;
+      },
     });
     if (!opened) return EXIT_OK;
     const { values, filter, inputs, engine } = opened;
     const follow = values.follow === true;
     const out = new LineOutput();
 
-    const positions = engine.query(filter);
+    let positions = engine.query(filter);
+    if (filter.idPrefix !== undefined) positions = await oneId(engine, positions, filter.idPrefix);
+    // Cut at -n: the events before the first entry kept go too.
+    const cutAfter = newest !== undefined && newest < positions.length ? positions[positions.length - newest - 1] : -1;
+    if (newest !== undefined) positions = positions.subarray(positions.length - Math.min(newest, positions.length));
     // Taken in the same tick as the query: what follow must watch from, so nothing that lands
     // while the first dump is written is lost or printed twice.
     const watch = follow ? watchFrom(engine, filter) : undefined;
@@ -101,19 +122,20 @@ export const printCommand: Command = {
     const showEvents = values.json ? values.events === true : values['no-events'] !== true;
     const formatEvent = values.json ? (e: LogEvent) => jsonForTerminal(eventJson(e)) : (e: LogEvent) => eventLine(e, values.utc === true);
     const chain = chainStatusOf(engine);
-    const events = showEvents ? logEvents(engine, chain) : [];
-    let nextEvent = 0;
+    const events = showEvents ? logEvents(engine, chain).filter((ev) => ev.position > cutAfter) : [];
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
-    for (const p of positions) {
-      while (nextEvent < events.length && events[nextEvent].position <= p) out.line(formatEvent(events[nextEvent++]));
-      const e = engine.entry(p);
+    for (const row of inOrder(positions, events, values.reverse === true)) {
+      if (typeof row !== 'number') {
+        out.line(formatEvent(row));
+        continue;
+      }
+      const e = engine.entry(row);
       // Running when the follow began: printed once complete, from the running set below. (Not
       // `!settled(e)`: an entry that completes while this dump is written would print twice.)
       if (watch?.pending.has(e.key)) continue;
       out.line(format(e));
       await out.maybeFlush();
     }
-    while (nextEvent < events.length) out.line(formatEvent(events[nextEvent++]));
     await out.flush();
     let reported = reportMalformed(engine, 0);
     // A writer's gap records are named on stderr only when no event lines say them in place
@@ -148,6 +170,54 @@ export const printCommand: Command = {
     return values.strict && (engine.malformedCount() > 0 || fails) ? EXIT_VERDICT : EXIT_OK;
   },
 };
+
+/**
+ * The entries (positions) and the events among them, oldest first, or newest first: an event
+ * goes before the first entry at or after its position.
+ */
+function* inOrder(positions: Int32Array, events: readonly LogEvent[], reverse: boolean): Generator<number | LogEvent> {
+  if (!reverse) {
+    let next = 0;
+    for (const p of positions) {
+      while (next < events.length && events[next].position <= p) yield events[next++];
+      yield p;
+    }
+    while (next < events.length) yield events[next++];
+    return;
+  }
+  let next = events.length - 1;
+  for (let i = positions.length - 1; i >= 0; i--) {
+    while (next >= 0 && events[next].position > positions[i]) yield events[next--];
+    yield positions[i];
+  }
+  while (next >= 0) yield events[next--];
+}
+
+/** Candidates named when an --id prefix is ambiguous. */
+const ID_CANDIDATES = 10;
+
+/**
+ * `--id ID`: the entries of one id (several when the log repeats it: duplicate-id). An id equal
+ * to ID wins over longer ones it begins; otherwise more than one id is ambiguous, as in git.
+ */
+async function oneId(engine: AuditEngine, positions: Int32Array, prefix: string): Promise<Int32Array> {
+  const shown = escapeForTerminal(prefix, 80);
+  const ids = new Map<string, number[]>();
+  for (const p of positions) {
+    const id = engine.entry(p).id;
+    const same = ids.get(id);
+    if (same) same.push(p);
+    else ids.set(id, [p]);
+  }
+  const exact = ids.get(prefix);
+  if (exact) return Int32Array.from(exact);
+  if (ids.size === 1) return positions;
+  await engine.close();
+  if (ids.size === 0) throw new CliError(`--id ${shown}: no entry has an id starting with it`, EXIT_VERDICT);
+  const names = [...ids.keys()].slice(0, ID_CANDIDATES).map((id) => escapeForTerminal(id, 80));
+  const more = ids.size > ID_CANDIDATES ? `, … (${ids.size - ID_CANDIDATES} more)` : '';
+  throw new CliError(`--id ${shown} is ambiguous: ${ids.size} ids start with it: ${names.join(', ')}${more}`, EXIT_VERDICT);
+}
 
 function warnIfBroken(chain: ChainStatus | null): void {
   const warning = brokenChainWarning(chain);

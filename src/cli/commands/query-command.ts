@@ -21,7 +21,7 @@ export const QUERY_OPTIONS = {
   utc: { type: 'boolean' },
 } as const;
 
-type QueryValues = FilterFlagValues & { history?: boolean; help?: boolean };
+type QueryValues = FilterFlagValues & { history?: boolean; help?: boolean; utc?: boolean };
 
 export interface OpenedQuery<V> {
   values: V;
@@ -50,6 +50,7 @@ export async function openQuery<O extends typeof QUERY_OPTIONS & OptionSpecs>(
     process.stdout.write(help);
     return undefined;
   }
+  utcFlag(v.utc);
   const filter = entryFilterFromFlags(v, Date.now());
   const follow = hooks.follow?.(values) ?? false;
   const inputs = selectOrigins(resolveInputs(positionals, { history: v.history, follow }), filter.origins);
@@ -69,4 +70,12 @@ export function selectOrigins(inputs: Inputs, origins: readonly string[] | undef
   const known = inputs.hosts.map((h) => h.origin);
   for (const origin of wanted) if (!known.includes(origin)) throw unknownHost('--origin', origin, known);
   return { ...inputs, hosts: inputs.hosts.filter((h: CollectedHost) => wanted.has(h.origin)) };
+}
+
+/**
+ * `--utc`: times are shown in UTC, and read so (`--since 09:30`, the viewer's `t`): the process
+ * runs in UTC, so one zone holds for what is typed and what is shown.
+ */
+export function utcFlag(utc: boolean | undefined): void {
+  if (utc) process.env.TZ = 'UTC';
 }

@@ -112,7 +112,7 @@ function rateLine(perMinute: EntryStats['perMinute'], utc: boolean): string | un
   for (let i = 1; i < counts.length; i++) if (counts[i] > counts[peak]) peak = i;
   const total = counts.reduce((a, b) => a + b, 0);
   const average = total / counts.length;
-  return `Requests per minute:  average ${average < 10 ? average.toFixed(2) : average.toFixed(0)}, peak ${counts[peak]} at ${fullTime(perMinute.startMs + peak * 60_000, utc).slice(0, 16)}`;
+  return `Requests per minute:  average ${average < 10 ? average.toFixed(2) : average.toFixed(0)}, peak ${counts[peak]} at ${fullTime(perMinute.startMs + peak * 60_000, utc, false)}`;
 }
 
 export function statsText(input: StatsInput, options: { utc: boolean; malformedListed?: number }): string {

@@ -31,7 +31,8 @@ Options:
       --history   also read each file's rotated history (FILE.1, FILE.2.gz, …)
       --strict    exit 1 when malformed lines were found, the chain is broken, or the
                   writer dropped records
-      --utc       times in UTC instead of local time
+      --utc       times in UTC (shown with Z, and read so by --since/--until/--time)
+                  instead of local time (shown with its offset, -05:00)
   -h, --help      show this help
 
 ${FILTER_HELP}

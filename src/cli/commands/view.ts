@@ -1,15 +1,18 @@
 /** `sudo-proxy-audit [view] [FILE…]`: the live viewer (the default subcommand). */
+import type { EntryFilter } from '../../shared/entry.js';
 import { type Command, PROGRAM } from './command.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { entryJson } from './entry-json.js';
 import { EXIT_OK, UsageError } from './errors.js';
+import { entryFilterFromFlags, FILTER_HELP, FILTER_OPTIONS, type FilterFlagValues } from './filter-flags.js';
 import { parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
+import { selectOrigins, utcFlag } from './query-command.js';
 import { keyForFiles, keysForHosts, parseVerificationKeys } from './verification-keys.js';
 import { runViewer } from './viewer-loader.js';
 
 const help = `Usage: ${PROGRAM} [view] [FILE… | DIR…] [--history] [--no-follow] [--clock-skew SECONDS]
-       [--verification-key [HOST=]KEY | --verification-key-file FILE]
+       [--verification-key [HOST=]KEY | --verification-key-file FILE] [--utc] [filters]
 
 Opens the live viewer on the audit log: every request as it is decided and every result as
 it lands, with filters, search and a detail pane (press ? for keys, q to quit).
@@ -35,7 +38,12 @@ Options:
                     first seal that fails. HOST=KEY per host for a collector directory
       --verification-key-file FILE
                     the same, read from FILE (KEY, or HOST=KEY lines)
+      --utc         times in UTC, shown and typed (t), instead of local time
   -h, --help        show this help
+
+${FILTER_HELP}
+The viewer opens with the filters applied (the header names them); a filter key replaces
+the flag of its kind (f the states, h the hosts, t the times…), and c clears them all.
 `;
 
 /** `--clock-skew SECONDS` in ms: a non-negative number of seconds. */
@@ -50,6 +58,8 @@ export const viewCommand: Command = {
   help,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
+      ...FILTER_OPTIONS,
+      utc: { type: 'boolean' },
       history: { type: 'boolean' },
       'no-follow': { type: 'boolean' },
       'clock-skew': { type: 'string' },
@@ -60,6 +70,8 @@ export const viewCommand: Command = {
       process.stdout.write(help);
       return EXIT_OK;
     }
+    utcFlag(values.utc);
+    const filter = filterFlags(values);
     const follow = !values['no-follow'];
     const clockSkewMs = values['clock-skew'] === undefined ? undefined : clockSkewFlag(values['clock-skew']);
     // (Parsed before anything is read, as verify does: a bad key is a usage error at once.)
@@ -67,11 +79,28 @@ export const viewCommand: Command = {
     const inputs = resolveInputs(positionals, { history: values.history, follow });
     // For `w`: the entries it writes as print --json writes them, and the print command that gives the same.
     const takeOut = { entryJson, printInputs: [...(values.history ? ['--history'] : []), ...positionals] };
+    // Checked (a typo is an error with a suggestion), but every host stays open: o can change it.
+    selectOrigins(inputs, filter?.filter.origins);
     if (inputs.kind === 'files') {
       const key = keyForFiles(keys);
-      return runViewer({ files: inputs.files, follow, clockSkewMs, sealKeys: new Map(key === null ? [] : [['', key]]), ...takeOut });
+      return runViewer({ files: inputs.files, follow, clockSkewMs, sealKeys: new Map(key === null ? [] : [['', key]]), filter, ...takeOut });
     }
     const sealKeys = keysForHosts(keys, inputs.hosts.map((h) => h.origin));
-    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs, sealKeys, ...takeOut });
+    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs, sealKeys, filter, ...takeOut });
   },
 };
+
+/** The filter flags given, as the engine's filter and as typed (for the header); undefined without any. */
+export function filterFlags(values: FilterFlagValues): { filter: EntryFilter; label: string } | undefined {
+  const given = Object.keys(FILTER_OPTIONS).filter((name) => values[name as keyof FilterFlagValues] !== undefined);
+  if (given.length === 0) return undefined;
+  const filter = entryFilterFromFlags(values, Date.now());
+  const label = given
+    .flatMap((name) => {
+      const v = values[name as keyof FilterFlagValues];
+      if (v === true) return [`--${name}`];
+      return (Array.isArray(v) ? v : [String(v)]).map((one) => `--${name} ${/^[\w.:@+,/-]+$/.test(one) ? one : JSON.stringify(one)}`);
+    })
+    .join(' ');
+  return { filter, label };
+}

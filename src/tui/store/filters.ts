@@ -6,7 +6,7 @@
  */
 import type { EntryFilter, EntryState } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import type { TimeRange } from './time-range.js';
+import type { TimeRange } from '../../shared/time-spec.js';
 
 export interface StatePreset {
   label: string;
@@ -32,24 +32,37 @@ export interface FilterState {
   origin: string | null;
   session: string | null;
   time: TimeRange | null;
+  /**
+   * The command line's filter flags (`view --state denied --grep x`), as `print` reads them:
+   * what the view opens with. A key's choice replaces the flag of its kind (`f` the states,
+   * `h` the hosts, `t` the times…); `c` clears them with the rest.
+   */
+  flags?: { filter: EntryFilter; label: string } | null;
 }
 
-export const NO_FILTER: FilterState = { preset: 0, host: null, origin: null, session: null, time: null };
+export const NO_FILTER: FilterState = { preset: 0, host: null, origin: null, session: null, time: null, flags: null };
 
 export function isFiltering(f: FilterState): boolean {
-  return f.preset !== 0 || f.host !== null || f.origin !== null || f.session !== null || f.time !== null;
+  return f.preset !== 0 || f.host !== null || f.origin !== null || f.session !== null || f.time !== null || (f.flags ?? null) !== null;
 }
 
-/** What the viewer's filter keys chose, as the engine's filter. */
+/** What the viewer's filter keys chose, over the command line's flags, as the engine's filter. */
 export function entryFilterFromFilterState(f: FilterState): EntryFilter {
-  const filter: EntryFilter = {};
+  const filter: EntryFilter = { ...f.flags?.filter };
   const states = STATE_PRESETS[f.preset]?.states;
-  if (states) filter.states = states;
+  if (states) {
+    filter.states = states;
+    delete filter.failedOnly;
+  }
   if (f.host !== null) filter.hosts = [f.host];
   if (f.origin !== null) filter.origins = [f.origin];
   if (f.session !== null) filter.sessions = [f.session];
-  if (f.time?.sinceMs !== undefined) filter.sinceMs = f.time.sinceMs;
-  if (f.time?.untilMs !== undefined) filter.untilMs = f.time.untilMs;
+  if (f.time !== null) {
+    delete filter.sinceMs;
+    delete filter.untilMs;
+    if (f.time.sinceMs !== undefined) filter.sinceMs = f.time.sinceMs;
+    if (f.time.untilMs !== undefined) filter.untilMs = f.time.untilMs;
+  }
   return filter;
 }
 
@@ -59,6 +72,7 @@ export const LOCAL_HOST = '(local)';
 /** Short, escaped descriptions of each active part, e.g. `failed`, `host web-01`. */
 export function describeFilter(f: FilterState): string[] {
   const parts: string[] = [];
+  if (f.flags) parts.push(escapeForTerminal(f.flags.label, 60));
   if (f.preset !== 0) parts.push(STATE_PRESETS[f.preset].label);
   if (f.origin !== null) parts.push(`origin ${escapeForTerminal(f.origin, 40)}`);
   if (f.host !== null) parts.push(`host ${f.host === '' ? LOCAL_HOST : escapeForTerminal(f.host, 40)}`);

@@ -21,7 +21,8 @@ import {
   type ViewerState,
   viewLength,
 } from './state.js';
-import { parseTimeRange } from './time-range.js';
+import { searchFilter } from '../../shared/query.js';
+import { parseTimeRange } from '../../shared/time-spec.js';
 
 export interface Transition {
   state: ViewerState;
@@ -326,9 +327,13 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
   const value = p.value === '' ? p.hint : p.value;
   if (p.value === '' && value !== '' && value === currentValue(s, p.kind)) return done(closed);
   switch (p.kind) {
-    case 'search':
+    case 'search': {
       if (value === '') return done({ ...closed, search: null });
+      // `/re/`: an invalid expression is said here, not searched for.
+      const search = searchFilter(value);
+      if ('error' in search) return done({ ...closed, message: { text: search.error, tone: 'error' } });
       return done(closed, [{ kind: 'search', text: value, jump: 0 }]);
+    }
     case 'host': {
       const host = value.trim() === '' ? null : value === LOCAL_HOST || value === '-' ? '' : value;
       return withFilter(closed, { ...s.filter, host });

@@ -7,12 +7,13 @@ import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry, Index
 import { escapeForTerminal, formatPipeline, jsonForTerminal } from '../../shared/sanitize.js';
 import { type ClipboardTerminal, COPY_MAX_CHARS, copyNote, printCommandLine, writeLines } from '../take-out.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
+import { searchFilter } from '../../shared/query.js';
 import { detailLines } from '../format/detail.js';
 import { integrityItems } from '../format/integrity.js';
 import { markDetailLines } from '../format/mark-detail.js';
 import type { TerminalSize } from '../layout.js';
 import type { Action, CommandContext, Effect } from './actions.js';
-import { isFiltering, entryFilterFromFilterState } from './filters.js';
+import { type FilterState, isFiltering, entryFilterFromFilterState, NO_FILTER } from './filters.js';
 import { type KeyInfo, keyToAction, splitKeys } from './keymap.js';
 import { reduce, settle } from './reducer.js';
 import { buildMarks, type Mark, markId } from './rows.js';
@@ -40,6 +41,8 @@ export interface StoreOptions {
   printInputs?: readonly string[];
   /** Ctrl-Z: gives the terminal back and stops the process (the viewer's); without it Ctrl-Z says it cannot. */
   suspend?: () => void;
+  /** The command line's filter flags (`view --state denied`): the view opens with them applied. */
+  filter?: FilterState['flags'];
 }
 
 export class ViewerStore {
@@ -83,6 +86,7 @@ export class ViewerStore {
     });
     this.state = settle({
       ...this.state,
+      filter: options.filter ? { ...NO_FILTER, flags: options.filter } : NO_FILTER,
       malformedCount: options.engine.malformedCount(),
       origins: options.engine.origins(),
       duplicateLines: options.engine.duplicateLines(),
@@ -94,6 +98,8 @@ export class ViewerStore {
     const chain = options.engine.chainStatus?.() ?? null;
     if (chain) this.state = { ...this.state, chain, seal: this.sealStatus(chain) };
     this.refreshMarks();
+    // Opened with filter flags: the first frame is already the filtered view.
+    if (isFiltering(this.state.filter)) this.runQuery();
   }
 
   getState = (): ViewerState => this.state;
@@ -362,7 +368,10 @@ export class ViewerStore {
   }
 
   private runSearch(text: string, jump: 1 | -1 | 0): void {
-    const matches = this.engine.query({ ...entryFilterFromFilterState(this.state.filter), text });
+    // `/re/` a regular expression (the prompt refused an invalid one), else a substring.
+    const search = searchFilter(text);
+    if ('error' in search) return;
+    const matches = this.engine.query({ ...entryFilterFromFilterState(this.state.filter), ...search });
     this.dispatch({ type: 'searchResult', text, matches, total: this.engine.size(), jump });
   }
 

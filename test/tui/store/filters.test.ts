@@ -14,6 +14,15 @@ describe('viewer filters', () => {
     expect(isFiltering(f)).toBe(true);
   });
 
+  it('puts the keys over the command line flags, each replacing its kind', () => {
+    const flags = { filter: { states: ['denied' as const], failedOnly: true, hosts: ['a', 'b'], sinceMs: 1, untilMs: 9, text: 'rm' }, label: '--state denied --host a --host b' };
+    const f = { ...NO_FILTER, flags };
+    expect(isFiltering(f)).toBe(true);
+    expect(entryFilterFromFilterState(f)).toEqual(flags.filter);
+    expect(entryFilterFromFilterState({ ...f, preset: 2, host: 'c', time: { label: '2h', sinceMs: 5 } })).toEqual({ states: ['failed'], hosts: ['c'], sinceMs: 5, text: 'rm' });
+    expect(describeFilter({ ...f, flags: { ...flags, label: '--grep \u001b[2J' }, host: 'c' })).toEqual(['--grep \\e[2J', 'host c']);
+  });
+
   it('describes itself for the header, escaped', () => {
     expect(describeFilter({ preset: 2, host: '', origin: null, session: 'x\u001b[2J', time: { label: '2h', sinceMs: 1 } })).toEqual([
       'failed',

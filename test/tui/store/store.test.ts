@@ -154,6 +154,35 @@ describe('ViewerStore', () => {
     expect(frames).toHaveLength(2);
   });
 
+  it('/ finds a host, a session, a whole id; /re/ is a regular expression, and an invalid one is said', () => {
+    const { store } = setup([makeEntry(), makeEntry({ host: 'web-02' }), makeEntry({ session: 'ssh:bob' }), makeEntry({ reason: 'EACCES seen' })]);
+    const find = (typed: string) => {
+      store.press('g', none);
+      store.press(`/${typed}\r`, none);
+      return { at: selectedPosition(store.getState()), message: store.getState().message?.text };
+    };
+    expect(find('web-02').at).toBe(1);
+    expect(find('ssh:bob').at).toBe(2);
+    expect(find('eacces').at).toBe(3);
+    expect(find(store.engine.entry(2).id).at).toBe(2);
+    expect(find('/^web-0[2-9]$/').at).toBe(1);
+    expect(find('/EACCES|bob/')).toEqual({ at: 2, message: '2 matches (n newer, N older)' });
+    expect(find('/a(b/').message).toMatch(/^not a regular expression: .*Unterminated group/);
+  });
+
+  it('opens with the command line filter flags applied, named in the header; a key replaces its kind, c clears them', () => {
+    const engine = new FakeEngine(mixed(60));
+    const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, timers: heldTimers().timers, now: () => BASE_MS, filter: { filter: { states: ['denied'], text: 'rm' }, label: '--state denied --grep rm' } });
+    store.connect();
+    const denied = engine.query({ states: ['denied'], text: 'rm' });
+    expect(denied.length).toBeGreaterThan(0);
+    expect(Array.from(store.getState().positions ?? [])).toEqual(Array.from(denied));
+    store.press('f', none); // the first preset after all: denied+timeout, replacing --state
+    expect(Array.from(store.getState().positions ?? [])).toEqual(Array.from(engine.query({ states: ['denied', 'timeout'], text: 'rm' })));
+    store.press('c', none);
+    expect(store.getState().positions).toBeNull();
+  });
+
   it('computes stats at start and after changes, throttled', () => {
     const { engine, store, held } = setup();
     store.refreshStatsNow();
