@@ -1,0 +1,78 @@
+/**
+ * Seals across languages: `sudo-proxy-audit seal init` sets up a log, the Rust example daemon
+ * (rust/examples/demo_daemon) seals it as it writes — two processes, one after the other, so
+ * the second continues the first's epochs from the state file — and the TypeScript
+ * `verify --verification-key` accepts it. Then the attacks: one byte changed (the chain
+ * breaks), and a record rewritten with the chain recomputed to fit, which only the seals catch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hashLine } from '../../src/shared/chain.js';
+import { CLI, readLines, runCli, writeLines } from '../cli/helpers.js';
+import { makeTempDirFactory } from '../helpers/temp-dir.js';
+import { buildDaemon, cargo, runDaemon } from './rust-helpers.js';
+
+const tempDir = makeTempDirFactory('spa-rust-seal');
+
+/** `seal init` on a new log: the verification key it prints once. */
+async function sealInit(file: string): Promise<string> {
+  const init = await runCli(['seal', 'init', '--audit-log', file]);
+  expect(init.code, init.stderr).toBe(0);
+  return /^ {2}([0-9a-f]{64})$/m.exec(init.stdout)?.[1] as string;
+}
+
+/** The lines from `from` (0-based) on with their `prev` recomputed: the chain made to fit again. */
+function rechain(lines: readonly string[], from: number): string[] {
+  const out = lines.slice(0, from);
+  for (let i = from; i < lines.length; i++) out.push(JSON.stringify({ ...JSON.parse(lines[i]), prev: hashLine(out[i - 1]) }));
+  return out;
+}
+
+const isSeal = (line: string) => line.includes('"type":"seal"');
+
+describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScript', () => {
+  beforeAll(async () => {
+    if (!fs.existsSync(CLI)) throw new Error('build first (npm run build)');
+    await buildDaemon();
+  }, 300_000);
+
+  it('verify --verification-key accepts the sealed log; one byte changed, or a record rewritten and re-chained, it does not', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const key = await sealInit(file);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    // A seal whenever a millisecond has passed since the last: many epochs; then a second
+    // process continues from the state the first left.
+    for (const count of ['30', '20']) {
+      const run = await runDaemon(['--audit-log', file, '--count', count, '--interval-ms', '2', '--seal-interval-ms', '1']);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    }
+    const lines = readLines(file);
+    const seals = lines.filter(isSeal).map((l) => JSON.parse(l) as { seq: number; epoch: number });
+    expect(seals.length).toBeGreaterThan(2);
+    expect(seals.map((s) => s.epoch)).toEqual(seals.map((_, i) => i)); // epochs follow each other across both processes
+    expect(isSeal(lines[lines.length - 1])).toBe(true); // sealed at close
+
+    const ok = await runCli(['verify', '--verification-key', key, file]);
+    expect(ok.stdout).toContain(`sealed through seq ${lines.length}`);
+    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+
+    // One byte of an early decision changed.
+    const target = lines.findIndex((l, i) => i > 3 && l.includes('"type":"request"') && l.includes('"decision":"approved"'));
+    const byte = lines.slice();
+    byte[target] = byte[target].replace('"reason":"rust demo daemon"', '"reason":"rust demo daemoN"');
+    expect(byte[target]).not.toBe(lines[target]);
+    writeLines(file, byte);
+    const broken = await runCli(['verify', '--verification-key', key, file]);
+    expect(broken.code).not.toBe(0);
+
+    // The attacker's edit: the decision rewritten, the chain recomputed so that it holds again.
+    const edited = lines.slice();
+    edited[target] = edited[target].replace('"decision":"approved"', '"decision":"denied"');
+    writeLines(file, rechain(edited, target + 1));
+    const forged = await runCli(['verify', '--verification-key', key, file]);
+    expect(forged.stdout).toMatch(/^ok: \d+ records/); // the chain alone is fooled
+    expect(forged.stdout + forged.stderr).toMatch(/seal failure at \S+:\d+ \(mac\)/);
+    expect(forged.code).not.toBe(0);
+  }, 120_000);
+});
