@@ -361,6 +361,16 @@ pub fn session_options(v: &Value, harness: &Harness, file: PathBuf) -> Options {
     options
 }
 
+/// The records of a log file, parsed.
+pub fn lines(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// A pipeline of one stage.
+pub fn argv(words: &[&str]) -> Vec<Vec<String>> {
+    vec![words.iter().map(|w| w.to_string()).collect()]
+}
+
 pub fn vectors(file: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/vectors").join(file);
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
