@@ -94,23 +94,18 @@ function sessions(): SealSession[] {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seal-vectors-'));
   const run = (v: Omit<SealSession, 'expected' | 'expected_state' | 'warnings'>): SealSession => ({ ...v, ...runSealSession(v, fs.mkdtempSync(path.join(tmp, 's-'))) });
   try {
-    const atClose = run({
-      name: 'sealed at close: start, records and stop within the interval, then one seal',
-      pid: 4242,
-      open_at: T0,
-      seal_interval_ms: 15 * MIN,
-      state: { epoch: 0, pending: null },
-      steps: [{ at: T0 + 10, request: request('r1') }, { at: T0 + 2 * MIN, request: request('r2', { decision: 'denied' }) }, { at: T0 + 3 * MIN, close: true }],
-    });
+    /** A log sealed from epoch `epoch`, opened at T0 by pid 4242, sealed every 15 min. */
+    const sealed = (name: string, epoch: number, steps: SessionStep[]) => run({ name, pid: 4242, open_at: T0, seal_interval_ms: 15 * MIN, state: { epoch, pending: null }, steps });
+    const atClose = sealed('sealed at close: start, records and stop within the interval, then one seal', 0, [
+      { at: T0 + 10, request: request('r1') },
+      { at: T0 + 2 * MIN, request: request('r2', { decision: 'denied' }) },
+      { at: T0 + 3 * MIN, close: true },
+    ]);
     // A record a minute for 40 minutes: a seal with the first record at or past each due time.
-    const steady = run({
-      name: 'the interval: a seal with the first record once 15 min have passed since the last seal, and at close',
-      pid: 4242,
-      open_at: T0,
-      seal_interval_ms: 15 * MIN,
-      state: { epoch: 2, pending: null },
-      steps: [...Array.from({ length: 40 }, (_, i) => ({ at: T0 + (i + 1) * MIN - 7, request: request(`r${i}`) })), { at: T0 + 41 * MIN, close: true }],
-    });
+    const steady = sealed('the interval: a seal with the first record once 15 min have passed since the last seal, and at close', 2, [
+      ...Array.from({ length: 40 }, (_, i) => ({ at: T0 + (i + 1) * MIN - 7, request: request(`r${i}`) })),
+      { at: T0 + 41 * MIN, close: true },
+    ]);
     // The crash: the state moved on (its pending line) but the seal never reached the log.
     const crashed = atClose.expected.split('\n').slice(0, -2);
     const crashedState = JSON.parse(atClose.expected_state as string) as { epoch: number; pending: string };
@@ -118,13 +113,15 @@ function sessions(): SealSession[] {
     // Another writer's record in the place of the one the seal follows: the seal's `prev` names a line no longer there.
     const other = JSON.stringify({ v: 1, type: 'writer', seq: crashed.length, prev: hashLine(crashed[crashed.length - 2]), logged: '2026-01-15T09:33:00.123Z', time: '2026-01-15T09:33:00.123Z', event: 'stop', pid: 999 });
     const lost = [...crashed.slice(0, -1), other].map((l) => `${l}\n`).join('');
-    const later = (at: number): SessionStep[] => [{ at: at + 5, request: request('after') }, { at: at + MIN, close: true }];
+    /** The log `existing` reopened 10 min later by another process, with the crashed state beside it. */
+    const reopened = (name: string, existing: string) =>
+      run({ name, pid: 4343, open_at: T0 + 10 * MIN, seal_interval_ms: 15 * MIN, state: { epoch: crashedState.epoch, pending: crashedState.pending }, existing, steps: [{ at: T0 + 10 * MIN + 5, request: request('after') }, { at: T0 + 11 * MIN, close: true }] });
     return [
       atClose,
       steady,
-      run({ name: 'a seal a crash kept out of the log is appended first at the next open', pid: 4343, open_at: T0 + 10 * MIN, seal_interval_ms: 15 * MIN, state: { epoch: crashedState.epoch, pending: crashedState.pending }, existing: afterCrash, steps: later(T0 + 10 * MIN) }),
-      run({ name: 'a pending seal that no longer fits (another record took its place) is not appended, and warned of', pid: 4343, open_at: T0 + 10 * MIN, seal_interval_ms: 15 * MIN, state: { epoch: crashedState.epoch, pending: crashedState.pending }, existing: lost, steps: later(T0 + 10 * MIN) }),
-      run({ name: 'a pending seal already in the log is not appended again', pid: 4343, open_at: T0 + 10 * MIN, seal_interval_ms: 15 * MIN, state: { epoch: crashedState.epoch, pending: crashedState.pending }, existing: atClose.expected, steps: later(T0 + 10 * MIN) }),
+      reopened('a seal a crash kept out of the log is appended first at the next open', afterCrash),
+      reopened('a pending seal that no longer fits (another record took its place) is not appended, and warned of', lost),
+      reopened('a pending seal already in the log is not appended again', atClose.expected),
       run({ name: 'no state file: no seal', pid: 4242, open_at: T0, seal_interval_ms: 15 * MIN, steps: [{ at: T0 + 20 * MIN, request: request('r1') }, { at: T0 + 40 * MIN, close: true }] }),
       run({ name: 'sealing off (interval 0) with a state: no seal, the state untouched', pid: 4242, open_at: T0, seal_interval_ms: 0, state: { epoch: 0, pending: null }, steps: [{ at: T0 + 20 * MIN, request: request('r1') }, { at: T0 + 40 * MIN, close: true }] }),
     ];
