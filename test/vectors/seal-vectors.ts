@@ -79,7 +79,7 @@ export function runSealSession(v: Omit<SealSession, 'expected' | 'expected_state
   if (v.state) fs.writeFileSync(statePath, encodeSealState({ epoch: v.state.epoch, key: keyOf(v.state.epoch), keyId: keyId(K0), pending: v.state.pending }), { mode: 0o600 });
   let clock = v.open_at;
   let warnings = 0;
-  const log = openAuditLog({ path: file, now: () => clock, pid: v.pid, warn: () => warnings++, settleMs: 0, sealInterval: v.seal_interval_ms });
+  const log = openAuditLog({ path: file, now: () => clock, pid: v.pid, warn: () => warnings++, settleMs: 0, sealInterval: v.seal_interval_ms, operator: false });
   for (const step of v.steps) {
     clock = step.at;
     if (step.request) log.request(requestInput(step.request));

@@ -130,7 +130,8 @@ pub struct OwnedRequest {
 }
 
 /// A vector's `operator` object.
-pub fn operator_of(v: &Value) -> Option<Operator> {
+pub fn operator_of(raw: &Value) -> Option<Operator> {
+    let v = expand(raw);
     let o = v.as_object()?;
     Some(Operator {
         uid: o.get("uid").and_then(Value::as_u64).unwrap_or(0) as u32,
@@ -235,7 +236,8 @@ impl OwnedPolicy {
             old: v.get("old").cloned().unwrap_or(Value::Null),
             new: v.get("new").cloned().unwrap_or(Value::Null),
             request_id: v.get("request_id").and_then(Value::as_str).map(String::from),
-            by: if v.get("by").and_then(Value::as_str) == Some("config") { PolicyBy::Config } else { PolicyBy::Keypress },
+            // As the TypeScript writer: anything but `keypress` is written `config`.
+            by: if v.get("by").and_then(Value::as_str) == Some("keypress") { PolicyBy::Keypress } else { PolicyBy::Config },
         }
     }
 
