@@ -4,11 +4,16 @@
  * the second continues the first's epochs from the state file — and the TypeScript
  * `verify --verification-key` accepts it. Then the attacks: one byte changed (the chain
  * breaks), and a record rewritten with the chain recomputed to fit, which only the seals catch.
+ * And the format additions of issue #15 as the daemon writes them in pkexec mode with an
+ * ApprovedAlways: every line a record of the schema, who decided, the refusals' kinds, the
+ * policy change right after the request that caused it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
+import { REJECT_KINDS } from '../../src/shared/format-constants.js';
+import { auditRecordSchema } from '../../src/shared/schema.js';
 import { CLI, readLines, runCli, writeLines } from '../cli/helpers.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 import { buildDaemon, cargo, runDaemon } from './rust-helpers.js';
@@ -74,5 +79,33 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     expect(forged.stdout).toMatch(/^ok: \d+ records/); // the chain alone is fooled
     expect(forged.stdout + forged.stderr).toMatch(/seal failure at \S+:\d+ \(mac\)/);
     expect(forged.code).not.toBe(0);
+  }, 120_000);
+
+  it('pkexec mode and ApprovedAlways: records of the schema, who decided, reject kinds, the policy change; sealed and verified', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const key = await sealInit(file);
+    const run = await runDaemon(['--audit-log', file, '--count', '64', '--pkexec', '--approve-always']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const records = readLines(file).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const r of records) expect(auditRecordSchema.safeParse(r).success, JSON.stringify(r).slice(0, 300)).toBe(true);
+    const operator = records[0].operator as { uid: number; user: string; tty: string | null; hostname: string };
+    expect(operator).toEqual({ uid: process.getuid?.(), user: expect.any(String), tty: null, hostname: expect.any(String) });
+    const requests = records.filter((r) => r.type === 'request');
+    expect(requests).toHaveLength(64);
+    expect(requests.every((r) => JSON.stringify(r.operator) === JSON.stringify(operator))).toBe(true);
+    // Refusals: every kind the daemon makes, beside its message.
+    const kinds = new Set(requests.filter((r) => r.decision === 'rejected').map((r) => r.reject));
+    expect([...kinds].sort()).toEqual(REJECT_KINDS.filter((k) => k !== 'prompt_error').sort());
+    // Privileged decisions in pkexec's dialog; unprivileged ones run directly.
+    expect(requests.filter((r) => r.privileged && r.decision !== 'rejected').every((r) => r.via === 'pkexec' && r.escalation === 'pkexec' && r.latency_ms === null)).toBe(true);
+    expect(requests.filter((r) => !r.privileged).every((r) => r.escalation === 'none' && r.forward_agent === true)).toBe(true);
+    // ApprovedAlways once, then the policy change it caused, then unprivileged requests by policy.
+    const always = records.findIndex((r) => r.always === true);
+    expect(records.filter((r) => r.always === true)).toHaveLength(1);
+    expect(records[always + 1]).toMatchObject({ type: 'policy', setting: 'confirm_unprivileged', old: true, new: false, request_id: records[always].id, by: 'keypress', operator });
+    expect(requests.filter((r) => !r.privileged && r.id !== records[always].id).every((r) => r.via === 'policy')).toBe(true);
+    const ok = await runCli(['verify', '--verification-key', key, file]);
+    expect(ok.stdout).toContain(`sealed through seq ${records.length}`);
+    expect(ok.code).toBe(0);
   }, 120_000);
 });
