@@ -682,10 +682,13 @@ impl Writer {
         if !self.timer_running && !self.sealer.as_ref().map_or(false, Sealer::state_exists) {
             return;
         }
-        // Never longer than an interval (a clock set back).
+        // Never longer than an interval (a clock set back); an interval past what a clock
+        // holds arms nothing (the next record after it seals).
         let delay = wait.min(self.seal_interval).max(1);
-        self.timer_due = Some(Instant::now() + Duration::from_millis(delay as u64));
-        self.start_timer();
+        self.timer_due = Instant::now().checked_add(Duration::from_millis(delay as u64));
+        if self.timer_due.is_some() {
+            self.start_timer();
+        }
     }
 
     /// Starts the timer's thread if it is not running, and wakes it to the new due time.

@@ -175,3 +175,19 @@ fn a_busy_lock_delays_the_seal_and_an_unusable_state_is_warned_of_once() {
     assert_eq!(seals_verify(&file, &k0), [0]);
     assert_eq!(lines(&file).iter().filter(|r| r["type"] == "request").count(), 5);
 }
+
+#[test]
+fn an_interval_longer_than_any_clock_holds_never_breaks_the_writer() {
+    let dir = TempDir::new("seal-huge");
+    let file = dir.join("audit.log");
+    let k0 = init_state(&file);
+    let h = Harness::new(T0);
+    let mut o = options(&h, file.clone());
+    o.seal_interval = Duration::MAX;
+    let log = AuditLog::open(o);
+    request(&log, "r1");
+    log.close();
+    assert_eq!(h.warnings(), Vec::<String>::new());
+    assert_eq!(log.stats().dropped_total, 0);
+    assert_eq!(seals_verify(&file, &k0), [0]); // the seal at close
+}
