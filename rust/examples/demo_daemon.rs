@@ -5,7 +5,7 @@
 //!
 //!   demo_daemon [--audit-log PATH | --no-audit] [--count N] [--interval-ms MS]
 //!               [--enospc-after N --enospc-for M] [--seal-interval-ms MS]
-//!               [--pkexec] [--approve-always]
+//!               [--pkexec] [--approve-always] [--kill-at-seal written|replaced]
 //!
 //! Request ids are `<pid>-0000-4000-8000-<n>`: unique across concurrent processes, and the
 //! scenario of request n is `n % 8` (what `expected_state` in the test reads back). Each
@@ -16,13 +16,15 @@
 //! a state from `sudo-proxy-audit seal init`) is sealed. `--pkexec`: privileged requests are
 //! decided in pkexec's dialog (`via: pkexec`, no TTY, so the operator's tty is null).
 //! `--approve-always`: the first unprivileged request is approved with `a` (ApprovedAlways) at
-//! a prompt, which switches `confirm_unprivileged` off: a `policy` record.
+//! a prompt, which switches `confirm_unprivileged` off: a `policy` record. `--kill-at-seal`: the
+//! process SIGKILLs itself in its first seal, once the new state is written (not yet renamed
+//! over the old) or once it has replaced it (the seal not yet in the log): the crash cases.
 
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sudo_proxy_audit::line::iso_time;
-use sudo_proxy_audit::{parse_audit_args, AuditLog, Decision, Escalation, Policy, PolicyBy, PolicyValue, RejectKind, Request, Response, Stage, Via};
+use sudo_proxy_audit::{parse_audit_args, AuditLog, Decision, Escalation, Policy, PolicyBy, PolicyValue, RejectKind, Request, Response, SealStep, Stage, Via};
 
 /// Why a request is refused before any prompt: one message per kind of refusal the daemon makes.
 const REFUSALS: [(RejectKind<'static>, &str); 8] = [
@@ -44,6 +46,7 @@ struct Flags {
     seal_interval: Option<u64>,
     pkexec: bool,
     approve_always: bool,
+    kill_at_seal: Option<SealStep>,
 }
 
 fn flag_value(rest: &[String], name: &str) -> Result<Option<u64>, String> {
@@ -74,6 +77,12 @@ fn main() {
             seal_interval: flag_value(&audit.rest, "--seal-interval-ms")?,
             pkexec: audit.rest.iter().any(|a| a == "--pkexec"),
             approve_always: audit.rest.iter().any(|a| a == "--approve-always"),
+            kill_at_seal: match audit.rest.iter().position(|a| a == "--kill-at-seal").map(|i| audit.rest.get(i + 1).map(String::as_str)) {
+                None => None,
+                Some(Some("written")) => Some(SealStep::StateWritten),
+                Some(Some("replaced")) => Some(SealStep::StateReplaced),
+                Some(_) => return Err("--kill-at-seal needs written or replaced".into()),
+            },
         })
     })() {
         Ok(f) => f,
@@ -85,6 +94,14 @@ fn main() {
     let mut options = audit.options();
     if let Some(ms) = flags.seal_interval {
         options.seal_interval = Duration::from_millis(ms);
+    }
+    if let Some(at) = flags.kill_at_seal {
+        options.seal_step = Some(Box::new(move |step| {
+            if step == at {
+                // A crash, with nothing flushed or closed. SAFETY: kill and getpid have no preconditions.
+                unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
+            }
+        }));
     }
     if flags.pkexec {
         // pkexec's own dialog decides: the daemon prompts on no terminal.
@@ -118,6 +135,7 @@ fn main() {
 const fn libc_enospc() -> i32 {
     28 // ENOSPC on Linux
 }
+
 
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)

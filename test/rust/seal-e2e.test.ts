@@ -108,4 +108,26 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     expect(ok.stdout).toContain(`sealed through seq ${records.length}`);
     expect(ok.code).toBe(0);
   }, 120_000);
+
+  it.each([
+    ['written', 'the new state written, not yet renamed: the old key is still the state’s, and seals next'],
+    ['replaced', 'the state replaced, the seal not yet in the log: the next process appends it first'],
+  ])('a daemon SIGKILLed mid-seal (%s): %s; no key seals twice, verify ok', async (step) => {
+    const file = path.join(tempDir(), 'audit.log');
+    const key = await sealInit(file);
+    const killed = await runDaemon(['--audit-log', file, '--count', '10', '--interval-ms', '2', '--seal-interval-ms', '1', '--kill-at-seal', step]);
+    expect(killed.signal).toBe('SIGKILL');
+    const before = readLines(file);
+    expect(before.some(isSeal)).toBe(false); // killed in its first seal
+    const restart = await runDaemon(['--audit-log', file, '--count', '10', '--interval-ms', '2', '--seal-interval-ms', '1']);
+    expect({ code: restart.code, stderr: restart.stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = readLines(file);
+    // `replaced`: the seal made before the crash is the restart's first line, right where it belongs.
+    expect(isSeal(lines[before.length])).toBe(step === 'replaced');
+    const epochs = lines.filter(isSeal).map((l) => (JSON.parse(l) as { epoch: number }).epoch);
+    expect(epochs).toEqual(epochs.map((_, i) => i));
+    const ok = await runCli(['verify', '--verification-key', key, file]);
+    expect(ok.stdout).toContain(`sealed through seq ${lines.length}`);
+    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+  }, 120_000);
 });
