@@ -131,7 +131,7 @@ pub fn parse_seal_position(line: &str) -> Option<(u64, String, u64)> {
         run.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)).then(|| (run, &rest[n..]))
     }
     fn time(rest: &str) -> Option<(&str, &str)> {
-        let end = rest.find(|c: char| c == '"' || c == '\\')?;
+        let end = rest.find(['"', '\\'])?;
         (1..=40).contains(&end).then(|| (&rest[..end], &rest[end..]))
     }
     if line.len() > 400 {
@@ -497,4 +497,29 @@ pub fn random_key() -> io::Result<Key> {
 /// The verification key (k₀) as 64 hex digits.
 pub fn key_hex(key: &Key) -> String {
     hex(&key.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_canonical_seal_form_is_a_seal() {
+        let key = Key([1; 32]);
+        let prev = "ab".repeat(32);
+        let line = seal_line(42, &prev, 0, 3, "0123456789abcdef", &key);
+        assert_eq!(parse_seal_position(&line), Some((42, prev.clone(), 3)));
+        for bad in [
+            line.replace("\"seq\":42", "\"seq\":042"),
+            line.replace("\"epoch\":3", "\"epoch\":03"),
+            line.replace(&prev, &prev.to_uppercase()),
+            line.replacen("1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.001Z", 1),
+            line.replace("\"key_id\"", "\"x\":1,\"key_id\""),
+            format!("{} ", line),
+            line.replace("\"seq\":42", &format!("\"seq\":{}", "9".repeat(17))),
+            line.replace("\"logged\":\"1970-01-01T00:00:00.000Z\",\"time\":\"1970-01-01T00:00:00.000Z\"", &format!("\"logged\":\"{0}\",\"time\":\"{0}\"", "x".repeat(41))),
+        ] {
+            assert_eq!(parse_seal_position(&bad), None, "{}", bad);
+        }
+    }
 }

@@ -64,7 +64,9 @@ fn the_state_moves_on_before_the_seal_is_appended() {
     let file = dir.join("audit.log");
     let k0 = init_state(&file);
     let h = Harness::new(T0);
-    let seen: Arc<Mutex<Vec<(SealStep, u64, bool, bool)>>> = Arc::default();
+    // At each step: the state's epoch, whether it holds a pending seal, whether the log has a seal.
+    type Seen = Vec<(SealStep, u64, bool, bool)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
     let mut o = options(&h, file.clone());
     let (f, s) = (file.clone(), seen.clone());
     o.seal_step = Some(Box::new(move |step| {
