@@ -212,7 +212,7 @@ export function createTraffic(seed = 1, options: TrafficOptions = {}): NextScena
       forwardAgent: !cmd.privileged && extra() < 0.25,
     };
     // A configuration reload now and then turns the prompt for unprivileged commands back on.
-    const reload = !confirmUnprivileged && extra() < 0.05;
+    const reload = !confirmUnprivileged && extra() < 0.04;
     const policyAtArrival: PolicyInput | undefined = reload ? { setting: 'confirm_unprivileged', old: false, new: true, requestId: null, by: 'config' } : undefined;
     if (reload) confirmUnprivileged = true;
     const scenario = decide(cmd, base, roll, atMs);
@@ -241,7 +241,7 @@ export function createTraffic(seed = 1, options: TrafficOptions = {}): NextScena
     if (roll < (risky ? 0.4 : 0.17)) return { request: { ...base, decision: 'denied', via, latencyMs: Math.round(latency) }, decideAfterMs: latency };
     const approved: Scenario = { request: { ...base, decision: 'approved', via, latencyMs: Math.round(latency) }, decideAfterMs: latency, execution: execute(cmd) };
     // `a` at an unprivileged prompt (ApprovedAlways): confirm_unprivileged off from the decision on.
-    if (cmd.privileged || alwaysAt !== Number.POSITIVE_INFINITY || extra() >= 0.3) return approved;
+    if (cmd.privileged || alwaysAt !== Number.POSITIVE_INFINITY || extra() >= 0.12) return approved;
     alwaysAt = atMs + latency;
     return {
       ...approved,
