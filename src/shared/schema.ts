@@ -123,7 +123,6 @@ export const writerRecordSchema = z.object({
   dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable (0 when the record only reports what the writer found, such as a log directory it had to recreate).'),
   error: z.string().optional().describe('event=dropped: the last error seen, or why the writer refused the log (a symlink, a FIFO, an owner or mode it cannot trust), and what else it found (a log directory it had to recreate).'),
   operator: operatorSchema.optional().describe('event=start: who runs the daemon that writes the log.'),
-  truncated: z.literal(true).optional().describe('Set when the writer shortened strings to fit the line cap.'),
 });
 
 const policyValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
