@@ -144,7 +144,7 @@ impl AuditLog {
             }
         };
         let retry_initial = ms(options.retry_initial);
-        let operator = if options.no_operator { None } else { Some(Operator::from_os().with(&options.operator)) };
+        let operator = if options.no_operator { None } else { Some(Operator::resolve(&options.operator)) };
         let now: Clock = options.now.unwrap_or_else(|| Box::new(system_now));
         let seal_interval = ms(options.seal_interval);
         let sealer = if seal_interval > 0 { Some(Sealer::new(&path, options.seal_step)) } else { None };

@@ -30,26 +30,20 @@ impl Operator {
     /// This process's operator, as the OS tells it: real uid, its passwd name, the path of fd 0
     /// when fd 0 is a terminal, the hostname.
     pub fn from_os() -> Operator {
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
-        Operator { uid, user: user_name(uid), tty: stdin_tty(), hostname: hostname() }
+        Operator::resolve(&OperatorOverride::default())
     }
 
-    /// This operator with the parts `o` sets replaced.
-    pub fn with(mut self, o: &OperatorOverride) -> Operator {
-        if let Some(uid) = o.uid {
-            self.uid = uid;
+    /// The parts `o` sets, the rest from the OS; `user`, unless set, is the name of the uid
+    /// written (a uid set here included).
+    pub fn resolve(o: &OperatorOverride) -> Operator {
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let uid = o.uid.unwrap_or_else(|| unsafe { libc::getuid() });
+        Operator {
+            uid,
+            user: o.user.clone().unwrap_or_else(|| user_name(uid)),
+            tty: o.tty.clone().unwrap_or_else(stdin_tty),
+            hostname: o.hostname.clone().unwrap_or_else(hostname),
         }
-        if let Some(user) = &o.user {
-            self.user = user.clone();
-        }
-        if let Some(tty) = &o.tty {
-            self.tty = tty.clone();
-        }
-        if let Some(hostname) = &o.hostname {
-            self.hostname = hostname.clone();
-        }
-        self
     }
 }
 

@@ -113,6 +113,15 @@ fn the_writer_writes_who_decided_on_start_requests_and_policy_changes_only() {
 }
 
 #[test]
+fn a_uid_set_by_the_daemon_is_named_from_the_passwd_database() {
+    let o = Operator::resolve(&OperatorOverride { uid: Some(0), ..Default::default() });
+    assert_eq!((o.uid, o.user.as_str()), (0, "root"));
+    // A uid with no passwd entry has no name.
+    let o = Operator::resolve(&OperatorOverride { uid: Some(3_999_999_999), tty: Some(Some("/dev/pts/9".into())), ..Default::default() });
+    assert_eq!((o.user.as_str(), o.tty.as_deref()), ("", Some("/dev/pts/9")));
+}
+
+#[test]
 fn no_operator_writes_none() {
     let dir = TempDir::new("no-operator");
     let file = dir.join("audit.log");
