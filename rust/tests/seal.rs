@@ -41,6 +41,15 @@ fn options(h: &Harness, file: std::path::PathBuf) -> Options {
     o
 }
 
+/// A log in a fresh directory with an epoch-0 sealing state beside it: (the directory, the
+/// log's path, k₀, a clock at T0).
+fn sealed_log(name: &str) -> (TempDir, std::path::PathBuf, Key, Harness) {
+    let dir = TempDir::new(name);
+    let file = dir.join("audit.log");
+    let k0 = init_state(&file);
+    (dir, file, k0, Harness::new(T0))
+}
+
 /// Every seal's MAC checked under its epoch's key, from k₀ (what `verify --verification-key` does).
 fn seals_verify(file: &std::path::Path, k0: &Key) -> Vec<u64> {
     let text = std::fs::read_to_string(file).unwrap();
@@ -60,10 +69,7 @@ fn seals_verify(file: &std::path::Path, k0: &Key) -> Vec<u64> {
 
 #[test]
 fn the_state_moves_on_before_the_seal_is_appended() {
-    let dir = TempDir::new("seal-order");
-    let file = dir.join("audit.log");
-    let k0 = init_state(&file);
-    let h = Harness::new(T0);
+    let (_dir, file, k0, h) = sealed_log("seal-order");
     // At each step: the state's epoch, whether it holds a pending seal, whether the log has a seal.
     type Seen = Vec<(SealStep, u64, bool, bool)>;
     let seen: Arc<Mutex<Seen>> = Arc::default();
@@ -90,10 +96,7 @@ fn the_state_moves_on_before_the_seal_is_appended() {
 
 #[test]
 fn a_seal_whose_write_failed_goes_in_before_the_next_record() {
-    let dir = TempDir::new("seal-write");
-    let file = dir.join("audit.log");
-    let k0 = init_state(&file);
-    let h = Harness::new(T0);
+    let (_dir, file, k0, h) = sealed_log("seal-write");
     let fail_seal = Arc::new(AtomicBool::new(true));
     let mut o = options(&h, file.clone());
     let fail = fail_seal.clone();
@@ -120,9 +123,7 @@ fn a_seal_whose_write_failed_goes_in_before_the_next_record() {
 
 #[test]
 fn a_log_gone_quiet_is_sealed_by_the_timer() {
-    let dir = TempDir::new("seal-timer");
-    let file = dir.join("audit.log");
-    let k0 = init_state(&file);
+    let (_dir, file, k0, _) = sealed_log("seal-timer");
     let h = Harness::default();
     let mut o = options(&h, file.clone());
     o.now = None; // the system clock
@@ -143,15 +144,12 @@ fn a_log_gone_quiet_is_sealed_by_the_timer() {
 
 #[test]
 fn a_busy_lock_delays_the_seal_and_an_unusable_state_is_warned_of_once() {
-    let dir = TempDir::new("seal-busy");
-    let file = dir.join("audit.log");
-    let k0 = init_state(&file);
+    let (_dir, file, k0, h) = sealed_log("seal-busy");
     let state = seal_state_path(&file);
     let mut lock = state.clone().into_os_string();
     lock.push(".lock");
     // Held by a live process (this one).
     std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
-    let h = Harness::new(T0);
     let mut o = options(&h, file.clone());
     o.seal_interval = Duration::from_millis((15 * MIN) as u64);
     let log = AuditLog::open(o);
@@ -180,10 +178,7 @@ fn a_busy_lock_delays_the_seal_and_an_unusable_state_is_warned_of_once() {
 
 #[test]
 fn an_interval_longer_than_any_clock_holds_never_breaks_the_writer() {
-    let dir = TempDir::new("seal-huge");
-    let file = dir.join("audit.log");
-    let k0 = init_state(&file);
-    let h = Harness::new(T0);
+    let (_dir, file, k0, h) = sealed_log("seal-huge");
     let mut o = options(&h, file.clone());
     o.seal_interval = Duration::MAX;
     let log = AuditLog::open(o);
