@@ -14,6 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
 import { REJECT_KINDS } from '../../src/shared/format-constants.js';
 import { auditRecordSchema } from '../../src/shared/schema.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { sampleRequest } from '../writer/helpers.js';
 import { CLI, readLines, runCli, writeLines } from '../cli/helpers.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 import { buildDaemon, cargo, runDaemon } from './rust-helpers.js';
@@ -124,6 +126,26 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     const lines = readLines(file);
     // `replaced`: the seal made before the crash is the restart's first line, right where it belongs.
     expect(isSeal(lines[before.length])).toBe(step === 'replaced');
+    const epochs = lines.filter(isSeal).map((l) => (JSON.parse(l) as { epoch: number }).epoch);
+    expect(epochs).toEqual(epochs.map((_, i) => i));
+    const ok = await runCli(['verify', '--verification-key', key, file]);
+    expect(ok.stdout).toContain(`sealed through seq ${lines.length}`);
+    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+  }, 120_000);
+
+  it('one sealed log, Rust then TypeScript then Rust: the epochs go on across languages, verify ok', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const key = await sealInit(file);
+    const rust = ['--audit-log', file, '--count', '8', '--interval-ms', '2', '--seal-interval-ms', '1'];
+    expect((await runDaemon(rust)).code).toBe(0);
+    const ts = openAuditLog({ path: file, sealInterval: 1, operator: false });
+    for (let i = 0; i < 5; i++) ts.request(sampleRequest(i));
+    ts.close();
+    expect((await runDaemon(rust)).code).toBe(0);
+    const lines = readLines(file);
+    // The TypeScript writer sealed in between (at least at its close, after its stop record).
+    const byTs = (l: string) => l.includes('"id":"req-') || l.includes(`"pid":${process.pid}`);
+    expect(lines.some((l, i) => isSeal(l) && byTs(lines[i - 1]))).toBe(true);
     const epochs = lines.filter(isSeal).map((l) => (JSON.parse(l) as { epoch: number }).epoch);
     expect(epochs).toEqual(epochs.map((_, i) => i));
     const ok = await runCli(['verify', '--verification-key', key, file]);
