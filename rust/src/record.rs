@@ -367,7 +367,9 @@ fn request_json<'a>(r: &'a Request<'a>, operator: Option<&'a Operator>) -> Json<
             _ => Json::Null,
         })
         .collect();
-    let mut fields = vec![
+    // Room for the optional fields too: one allocation per record.
+    let mut fields = Vec::with_capacity(21);
+    fields.extend([
         ("v", Json::Num(FORMAT_VERSION.into())),
         ("type", Json::str("request")),
         ("id", Json::str(request_id(r.id))),
@@ -382,7 +384,7 @@ fn request_json<'a>(r: &'a Request<'a>, operator: Option<&'a Operator>) -> Json<
         ("decision", Json::str(r.decision.as_str())),
         ("via", Json::str(r.via.as_str())),
         ("latency_ms", r.latency_ms.filter(|l| l.is_finite()).map_or(Json::Null, |l| Json::Num(l.max(0.0)))),
-    ];
+    ]);
     let rejected = r.decision == Decision::Rejected;
     let reject = r.reject.filter(|_| rejected);
     if rejected || r.error.is_some() {
