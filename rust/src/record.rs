@@ -80,13 +80,19 @@ pub enum RejectKind<'a> {
     PeerUid,
     /// The prompt failed with an I/O error.
     PromptError,
+    /// A client slower than the daemon's handshake deadline.
+    HandshakeTimeout,
+    /// The request could not be read whole: over the size cap, no final newline, an I/O error.
+    ReadError,
+    /// The peer's credentials could not be checked (SO_PEERCRED failed).
+    PeerCheckFailed,
     /// A kind this version of the format does not know (read from elsewhere by name): written
     /// as no `reject`, and `error` says what was given, as the TypeScript writer does.
     Unknown(&'a str),
 }
 
 /// Every kind the format knows, in its order.
-pub const REJECT_KINDS: [RejectKind<'static>; 9] = [
+pub const REJECT_KINDS: [RejectKind<'static>; 12] = [
     RejectKind::InvalidJson,
     RejectKind::InvalidRequest,
     RejectKind::ForwardAgentPrivileged,
@@ -96,6 +102,9 @@ pub const REJECT_KINDS: [RejectKind<'static>; 9] = [
     RejectKind::Busy,
     RejectKind::PeerUid,
     RejectKind::PromptError,
+    RejectKind::HandshakeTimeout,
+    RejectKind::ReadError,
+    RejectKind::PeerCheckFailed,
 ];
 
 impl<'a> RejectKind<'a> {
@@ -111,6 +120,9 @@ impl<'a> RejectKind<'a> {
             RejectKind::Busy => "busy",
             RejectKind::PeerUid => "peer_uid",
             RejectKind::PromptError => "prompt_error",
+            RejectKind::HandshakeTimeout => "handshake_timeout",
+            RejectKind::ReadError => "read_error",
+            RejectKind::PeerCheckFailed => "peer_check_failed",
             RejectKind::Unknown(_) => return None,
         })
     }

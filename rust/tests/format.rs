@@ -52,7 +52,7 @@ fn the_operator_object_and_the_new_request_fields_in_the_spec_order() {
 #[test]
 fn reject_kinds_only_with_rejected_always_only_with_approved_and_via_pkexec() {
     let names: Vec<&str> = REJECT_KINDS.iter().map(|k| k.as_str().unwrap()).collect();
-    assert_eq!(names, ["invalid_json", "invalid_request", "forward_agent_privileged", "stale_time", "env_not_allowed", "replay", "busy", "peer_uid", "prompt_error"]);
+    assert_eq!(names, ["invalid_json", "invalid_request", "forward_agent_privileged", "stale_time", "env_not_allowed", "replay", "busy", "peer_uid", "prompt_error", "handshake_timeout", "read_error", "peer_check_failed"]);
     for k in REJECT_KINDS {
         assert_eq!(RejectKind::parse(k.as_str().unwrap()), k);
         let r = Request::rejected("r", "t", k, "why");

@@ -100,6 +100,9 @@ const REFUSALS: { reject: RejectKind; weight: number; error: (id: string) => str
   { reject: 'busy', weight: 1, error: () => 'server busy: too many in-flight requests' },
   { reject: 'peer_uid', weight: 1, error: () => 'connection from uid 1001, expected 1000' },
   { reject: 'prompt_error', weight: 1, error: () => 'prompt error: Input/output error (os error 5)' },
+  { reject: 'handshake_timeout', weight: 1, error: () => 'handshake deadline exceeded' },
+  { reject: 'read_error', weight: 1, error: () => 'request exceeds maximum size' },
+  { reject: 'peer_check_failed', weight: 1, error: () => 'peer credential check failed: Bad file descriptor (os error 9)' },
 ];
 const REFUSAL_WEIGHT = REFUSALS.reduce((sum, r) => sum + r.weight, 0);
 

@@ -18,7 +18,7 @@ export const RESPONSE_STATUSES = ['ok', 'error'] as const;
  * Why a `rejected` request was refused (its `reject`), a closed list of what sudo-proxy
  * refuses before any prompt, and a prompt that failed with an I/O error.
  */
-export const REJECT_KINDS = ['invalid_json', 'invalid_request', 'forward_agent_privileged', 'stale_time', 'env_not_allowed', 'replay', 'busy', 'peer_uid', 'prompt_error'] as const;
+export const REJECT_KINDS = ['invalid_json', 'invalid_request', 'forward_agent_privileged', 'stale_time', 'env_not_allowed', 'replay', 'busy', 'peer_uid', 'prompt_error', 'handshake_timeout', 'read_error', 'peer_check_failed'] as const;
 /** How a request runs: escalated with sudo or pkexec, or (unprivileged) directly. */
 export const ESCALATIONS = ['sudo', 'pkexec', 'none'] as const;
 /** What changed a policy setting: a key pressed at a prompt, or the daemon's configuration. */

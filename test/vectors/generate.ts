@@ -121,7 +121,7 @@ const LINE_CASES: { name: string; record: RawRecord }[] = [
   { name: 'always with another decision is not written', record: { request: request({ decision: 'denied', always: true, operator: OPERATOR }) } },
   { name: 'request decided in pkexec\'s dialog, no terminal', record: { request: request({ via: 'pkexec', escalation: 'pkexec', latency_ms: 4200, operator: NO_TTY }) } },
   { name: 'request escalated with sudo', record: { request: request({ escalation: 'sudo', client_version: '0.3.0', operator: OPERATOR }) } },
-  ...(['invalid_json', 'invalid_request', 'forward_agent_privileged', 'stale_time', 'env_not_allowed', 'replay', 'busy', 'peer_uid', 'prompt_error'] as const).map((kind) => ({
+  ...(['invalid_json', 'invalid_request', 'forward_agent_privileged', 'stale_time', 'env_not_allowed', 'replay', 'busy', 'peer_uid', 'prompt_error', 'handshake_timeout', 'read_error', 'peer_check_failed'] as const).map((kind) => ({
     name: `reject kind ${kind}`,
     record: { request: request({ decision: 'rejected', via: 'policy', latency_ms: null, error: `refused: ${kind}`, reject: kind, operator: OPERATOR }) },
   })),
