@@ -13,19 +13,27 @@
 //!   record that lost only its newline) and across rotation (kept in memory, or read from
 //!   `PATH.1` when the new file is empty);
 //! - `close()` (and drop) makes one last attempt, whatever the back-off, to record the drops
-//!   and `stop`.
+//!   and `stop`;
+//! - who decided (`operator`) is read from the OS once, at open, and written on `start`, every
+//!   request and every policy change;
+//! - with a sealing state beside the log (`sudo-proxy-audit seal init`), a `seal` record at
+//!   most every `seal_interval` when records were written since the last, and at close
+//!   (`seal.rs` says in which order and why). A log gone quiet is sealed by a timer: the one
+//!   thread this crate starts, only for a sealed log.
 
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::log_file::{ensure_log_directory, open_for_reading, open_log_file, process_uid, OpenError};
+use crate::operator::{Operator, OperatorOverride};
 use crate::paths::default_audit_log_path;
-use crate::record::{encode_line_into, Record, Request, Response, WriterEvent, WriterRecord, GENESIS_HASH};
+use crate::record::{encode_line_into, Policy, Record, Request, Response, WriterEvent, WriterRecord, GENESIS_HASH};
+use crate::seal::{pending_seal_fits, PendingFit, SealSkip, SealStepFn, Sealer, DEFAULT_SEAL_INTERVAL};
 use crate::tail::{ends_incomplete, ends_mid_line, hash_line, head_of, last_record_line, read_settled_tail, ChainHead, SETTLE_MS};
 
 /// A warning sink: one line, without the trailing newline.
@@ -56,11 +64,22 @@ pub struct Options {
     /// How long opening the log may wait, in all, for another writer's append in flight to
     /// complete the file's last line before calling it torn. At most 100 ms.
     pub settle_ms: u64,
+    /// Who decided: read from the OS at open (real uid, its name, the terminal on fd 0, the
+    /// hostname); any part set here replaces what the OS says.
+    pub operator: OperatorOverride,
+    /// Write no `operator` at all.
+    pub no_operator: bool,
+    /// With a sealing state beside the log (`sudo-proxy-audit seal init`): a seal at most this
+    /// often when records were written since the last, and at close. Default 15 min; zero never seals.
+    pub seal_interval: Duration,
     /// Test seam: the writer's clock (ms since the epoch); default the system clock.
     pub now: Option<Clock>,
     /// Test seam: the `write(2)` of a line.
     #[doc(hidden)]
     pub write: Option<WriteFn>,
+    /// Test seam: called at points of a seal where a test stops the process.
+    #[doc(hidden)]
+    pub seal_step: Option<SealStepFn>,
 }
 
 impl Default for Options {
@@ -75,8 +94,12 @@ impl Default for Options {
             rotation_check: Duration::from_millis(1),
             pid: None,
             settle_ms: SETTLE_MS,
+            operator: OperatorOverride::default(),
+            no_operator: false,
+            seal_interval: DEFAULT_SEAL_INTERVAL,
             now: None,
             write: None,
+            seal_step: None,
         }
     }
 }
@@ -96,7 +119,13 @@ pub struct Stats {
 /// must run whatever happens to its log.
 pub struct AuditLog {
     path: Option<PathBuf>,
-    inner: Option<Mutex<Writer>>,
+    inner: Option<Arc<Shared>>,
+}
+
+/// The writer and what wakes its seal timer.
+struct Shared {
+    writer: Mutex<Writer>,
+    wake: Condvar,
 }
 
 impl AuditLog {
@@ -115,10 +144,17 @@ impl AuditLog {
             }
         };
         let retry_initial = ms(options.retry_initial);
+        let operator = if options.no_operator { None } else { Some(Operator::resolve(&options.operator)) };
+        let now: Clock = options.now.unwrap_or_else(|| Box::new(system_now));
+        let seal_interval = ms(options.seal_interval);
+        let sealer = if seal_interval > 0 { Some(Sealer::new(&path, options.seal_step)) } else { None };
+        // A seal a crash kept out of the log goes in first, if the log still ends where it belongs.
+        let pending_seal = sealer.as_ref().and_then(Sealer::pending_line);
+        let last_seal_ms = now();
         let mut writer = Writer {
             path: path.clone(),
             warn,
-            now: options.now.unwrap_or_else(|| Box::new(system_now)),
+            now,
             write: options.write.unwrap_or_else(|| Box::new(|mut f: &File, data: &[u8]| f.write(data))),
             fsync: options.fsync,
             retry_initial,
@@ -145,13 +181,33 @@ impl AuditLog {
             backoff: retry_initial,
             closed: false,
             scratch: Vec::new(),
+            operator,
+            sealer,
+            seal_interval,
+            seal_at: None,
+            last_seal_ms,
+            last_write_ms: 0,
+            pending_seal,
+            timer_due: None,
+            timer_running: false,
+            shared: Weak::new(),
         };
         // A writer that cannot open the log yet still starts: the daemon must run regardless.
         if writer.try_open() {
             let now = (writer.now)();
             writer.append(&Record::Writer(WriterRecord { time_ms: now, event: WriterEvent::Start, pid: writer.pid, dropped: None, error: None }));
         }
-        AuditLog { path: Some(path), inner: Some(Mutex::new(writer)) }
+        let shared = Arc::new(Shared { writer: Mutex::new(writer), wake: Condvar::new() });
+        let armed = {
+            let mut w = lock(&shared.writer);
+            w.shared = Arc::downgrade(&shared);
+            w.timer_due.is_some()
+        };
+        if armed {
+            // The start record armed the seal timer before the writer was shared.
+            lock(&shared.writer).start_timer();
+        }
+        AuditLog { path: Some(path), inner: Some(shared) }
     }
 
     /// `--no-audit`: a log that records nothing.
@@ -174,9 +230,20 @@ impl AuditLog {
         self.with(|w| w.append(&Record::Response(response)));
     }
 
+    /// Records a change of the daemon's policy (ApprovedAlways switching off
+    /// `confirm_unprivileged`, a configuration reload): a security event.
+    pub fn policy(&self, policy: &Policy) {
+        self.with(|w| w.append(&Record::Policy(policy)));
+    }
+
+    /// Who decided, as written on the records (None: disabled, or `no_operator`).
+    pub fn operator(&self) -> Option<Operator> {
+        self.inner.as_ref().and_then(|s| lock(&s.writer).operator.clone())
+    }
+
     pub fn stats(&self) -> Stats {
-        self.inner.as_ref().map_or_else(Stats::default, |m| {
-            let w = lock(m);
+        self.inner.as_ref().map_or_else(Stats::default, |s| {
+            let w = lock(&s.writer);
             Stats { written: w.written, dropped: w.dropped, dropped_total: w.dropped_total }
         })
     }
@@ -188,8 +255,8 @@ impl AuditLog {
     }
 
     fn with(&self, f: impl FnOnce(&mut Writer)) {
-        if let Some(m) = &self.inner {
-            let mut w = lock(m);
+        if let Some(s) = &self.inner {
+            let mut w = lock(&s.writer);
             // Unreachable by design; if a bug panics here the daemon still must not see it.
             if catch_unwind(AssertUnwindSafe(|| f(&mut w))).is_err() {
                 w.count_drop();
@@ -208,6 +275,38 @@ impl Drop for AuditLog {
 /// A poisoned lock (a panic in another thread while writing) still holds a usable writer.
 fn lock(m: &Mutex<Writer>) -> MutexGuard<'_, Writer> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The seal timer's thread: seals a log gone quiet when its seal falls due; ends at close.
+fn seal_timer(shared: Arc<Shared>) {
+    let mut w = lock(&shared.writer);
+    loop {
+        if w.closed {
+            w.timer_running = false;
+            return;
+        }
+        w = match w.timer_due {
+            None => shared.wake.wait(w).unwrap_or_else(|p| p.into_inner()),
+            Some(due) => {
+                let t = Instant::now();
+                if t >= due {
+                    w.timer_due = None;
+                    if w.seal_at.is_some() && catch_unwind(AssertUnwindSafe(|| w.seal_now())).is_err() {
+                        safe_warn(&w.warn, "internal error while sealing");
+                    }
+                    w
+                } else {
+                    shared.wake.wait_timeout(w, due - t).map_or_else(|p| p.into_inner().0, |r| r.0)
+                }
+            }
+        }
+    }
+}
+
+/// What `write_record` writes: a record to encode, or a line made whole beforehand (a seal).
+enum Line<'r> {
+    Record(&'r Record<'r>),
+    Prebuilt(&'r str),
 }
 
 fn ms(d: Duration) -> i64 {
@@ -299,10 +398,32 @@ struct Writer {
     closed: bool,
     /// The buffer lines are encoded into, reused from record to record.
     scratch: Vec<u8>,
+    /// Who decided, written on `start`, requests and policy changes.
+    operator: Option<Operator>,
+
+    sealer: Option<Sealer>,
+    seal_interval: i64,
+    /// When the next seal is due (the writer's clock); None with nothing written since the last.
+    seal_at: Option<i64>,
+    last_seal_ms: i64,
+    /// The writer's clock at the last record written.
+    last_write_ms: i64,
+    /// A seal made (the state already moved on) but not yet in the log: written before anything else.
+    pending_seal: Option<String>,
+    /// When the seal timer fires (None: not armed).
+    timer_due: Option<Instant>,
+    /// The timer's thread is running.
+    timer_running: bool,
+    /// The log this writer is shared in, for the timer's thread.
+    shared: Weak<Shared>,
 }
 
 /// A scratch buffer larger than this (a record near the 1 MiB cap) is not kept.
 const SCRATCH_KEEP: usize = 64 * 1024;
+
+/// When to try a seal again after another process held the state's lock, and after a state that could not be used (ms).
+const SEAL_BUSY_RETRY_MS: i64 = 1_000;
+const SEAL_FAILED_RETRY_MS: i64 = 60_000;
 
 impl Writer {
     fn warn(&self, message: &str) {
@@ -318,7 +439,15 @@ impl Writer {
         self.retry_at = i64::MIN;
         let now = (self.now)();
         self.append(&Record::Writer(WriterRecord { time_ms: now, event: WriterEvent::Stop, pid: self.pid, dropped: None, error: None }));
+        // Only when the log took the stop record: a failing log gets no attempt outside its back-off.
+        if self.seal_at.is_some() && self.file.is_some() {
+            self.seal_now();
+        }
         self.closed = true;
+        self.timer_due = None;
+        if let Some(shared) = self.shared.upgrade() {
+            shared.wake.notify_all();
+        }
         self.file = None;
     }
 
@@ -327,7 +456,7 @@ impl Writer {
         if self.closed {
             return;
         }
-        if !self.ready() {
+        if !self.ready() || (self.pending_seal.is_some() && !self.write_pending_seal()) {
             self.count_drop();
             return;
         }
@@ -339,7 +468,7 @@ impl Writer {
             };
             let now = (self.now)();
             let gap = WriterRecord { time_ms: now, event: WriterEvent::Dropped, pid: self.pid, dropped: Some(self.dropped), error: Some(&error) };
-            if !self.write_record(&Record::Writer(gap)) {
+            if !self.write_record(Line::Record(&Record::Writer(gap))) {
                 self.count_drop();
                 return;
             }
@@ -356,13 +485,15 @@ impl Writer {
             self.notice.clear();
             self.backoff = self.retry_initial;
         }
-        if !self.write_record(record) {
+        if !self.write_record(Line::Record(record)) {
             self.count_drop();
+        } else if self.sealer.is_some() {
+            self.seal_after_write();
         }
     }
 
     /// Writes one chained line; false (and the descriptor closed) on failure.
-    fn write_record(&mut self, record: &Record) -> bool {
+    fn write_record(&mut self, line: Line) -> bool {
         let (seq, prev) = match &self.head {
             Some(h) => (h.seq.saturating_add(1), h.hash.clone()),
             None => (1, GENESIS_HASH.to_string()),
@@ -383,9 +514,15 @@ impl Writer {
         if start == 1 {
             data.push(b'\n');
         }
-        encode_line_into(&mut data, record, seq, &prev, logged);
+        match line {
+            Line::Record(record) => encode_line_into(&mut data, record, self.operator.as_ref(), seq, &prev, logged),
+            Line::Prebuilt(text) => data.extend_from_slice(text.as_bytes()),
+        }
         data.push(b'\n');
         let outcome = self.write_line(&data, start, seq);
+        if outcome {
+            self.last_write_ms = logged;
+        }
         if data.capacity() <= SCRATCH_KEEP {
             self.scratch = data; // a record near the cap does not keep its megabyte
         }
@@ -441,8 +578,132 @@ impl Writer {
                 _ => self.fsync_failing = false,
             }
         }
-        // Seals (#14) go here when they land: after a record is on disk, with its hash in `head`.
         true
+    }
+
+    // ---- sealing (seal.rs) ----
+
+    /// After a record: a seal when one is due, else the due time (and a timer, for a log that goes quiet).
+    fn seal_after_write(&mut self) {
+        let due = match self.seal_at {
+            Some(at) => at,
+            None => {
+                let at = self.last_seal_ms.saturating_add(self.seal_interval);
+                self.seal_at = Some(at);
+                if at > self.last_write_ms {
+                    self.arm_seal_timer(at - self.last_write_ms);
+                }
+                at
+            }
+        };
+        if due <= self.last_write_ms {
+            self.seal_now();
+        }
+    }
+
+    /// Appends a seal now: the state moves to the next epoch first.
+    fn seal_now(&mut self) {
+        self.timer_due = None;
+        if !self.ready() || (self.pending_seal.is_some() && !self.write_pending_seal()) {
+            self.retry_seal_later(self.backoff);
+            return;
+        }
+        let logged = (self.now)();
+        let (seq, prev) = match &self.head {
+            Some(h) => (h.seq.saturating_add(1), h.hash.clone()),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let warn = &self.warn;
+        let made = match self.sealer.as_mut() {
+            Some(sealer) => sealer.seal(seq, &prev, logged, &|m: &str| safe_warn(warn, m)),
+            None => return,
+        };
+        match made {
+            Err(SealSkip::Unsealed) => {
+                // No state (yet): looked for again an interval later, if records are written.
+                self.last_seal_ms = logged;
+                self.seal_at = None;
+            }
+            // Another process seals for a moment; a state that cannot be used is not tried per record.
+            Err(SealSkip::Busy) => self.retry_seal_later(SEAL_BUSY_RETRY_MS),
+            Err(SealSkip::Failed) => self.retry_seal_later(SEAL_FAILED_RETRY_MS),
+            Ok(line) => {
+                self.pending_seal = Some(line);
+                self.last_seal_ms = logged;
+                self.seal_at = None;
+                if let Some(sealer) = &self.sealer {
+                    sealer.replaced();
+                }
+                // On failure the seal stays pending: it goes in before the next record that can be written.
+                self.write_pending_seal();
+            }
+        }
+    }
+
+    /// The seal could not be made or written: tried again after `wait` ms (with a record then, or by the timer).
+    fn retry_seal_later(&mut self, wait: i64) {
+        let wait = self.seal_interval.min(wait);
+        self.seal_at = Some((self.now)().saturating_add(wait));
+        self.arm_seal_timer(wait);
+    }
+
+    /// Writes the pending seal when the log ends where it belongs; false when the log could not take it.
+    fn write_pending_seal(&mut self) -> bool {
+        let line = match self.pending_seal.take() {
+            Some(l) => l,
+            None => return true,
+        };
+        match pending_seal_fits(&line, self.head.as_ref().map(|h| (h.seq, h.hash.as_str()))) {
+            PendingFit::Stale => true,
+            PendingFit::Lost => {
+                self.warn(&format!(
+                    "a seal made before a crash no longer fits the end of {} (another record took its place): its epoch is missing from the log, and verify will say so",
+                    self.path.display()
+                ));
+                true
+            }
+            PendingFit::Fits => {
+                if self.write_record(Line::Prebuilt(&line)) {
+                    true
+                } else {
+                    self.pending_seal = Some(line);
+                    false
+                }
+            }
+        }
+    }
+
+    /// Arms the timer that seals a log gone quiet. Only a sealed log runs the timer's thread:
+    /// without a state file, the next record after the interval looks for one again.
+    fn arm_seal_timer(&mut self, wait: i64) {
+        if self.timer_due.is_some() || self.closed {
+            return;
+        }
+        if !self.timer_running && !self.sealer.as_ref().map_or(false, Sealer::state_exists) {
+            return;
+        }
+        // Never longer than an interval (a clock set back); an interval past what a clock
+        // holds arms nothing (the next record after it seals).
+        let delay = wait.min(self.seal_interval).max(1);
+        self.timer_due = Instant::now().checked_add(Duration::from_millis(delay as u64));
+        if self.timer_due.is_some() {
+            self.start_timer();
+        }
+    }
+
+    /// Starts the timer's thread if it is not running, and wakes it to the new due time.
+    fn start_timer(&mut self) {
+        let shared = match self.shared.upgrade() {
+            Some(s) => s,
+            None => return, // opening: AuditLog::open starts it once the writer is shared
+        };
+        if self.timer_running {
+            shared.wake.notify_all();
+            return;
+        }
+        let spawned = std::thread::Builder::new().name("audit-seal-timer".into()).spawn(move || seal_timer(shared));
+        // No thread (resources exhausted): the next record after the due time seals instead.
+        self.timer_running = spawned.is_ok();
     }
 
     /// True when a descriptor for the file now at the path is open, reopening after rotation.

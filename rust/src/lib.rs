@@ -26,14 +26,21 @@ mod audit_log;
 mod fit;
 mod json;
 mod log_file;
+mod operator;
 mod paths;
 mod record;
+pub mod seal;
 mod tail;
 
 pub use args::{parse_audit_args, AuditArgs, AuditArgsError};
 pub use audit_log::{AuditLog, Clock, Options, Stats, Warn, WriteFn};
+pub use operator::{Operator, OperatorOverride};
 pub use paths::{default_audit_log_path, AUDIT_LOG_NAME};
-pub use record::{Decision, Request, Response, Stage, Via, WriterEvent, WriterRecord, FORMAT_VERSION, GENESIS_HASH, MAX_SAFE_INTEGER};
+pub use record::{
+    Decision, Escalation, Policy, PolicyBy, PolicyValue, RejectKind, Request, Response, Stage, Via, WriterEvent, WriterRecord, FORMAT_VERSION, GENESIS_HASH,
+    MAX_SAFE_INTEGER, REJECT_KINDS,
+};
+pub use seal::{SealStep, DEFAULT_SEAL_INTERVAL};
 
 /// The line encoder and chain hash, for the golden vectors and tools; a daemon needs none of it.
 pub mod line {

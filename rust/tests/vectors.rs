@@ -4,23 +4,9 @@
 
 mod common;
 
-use common::{drive, vectors, Harness, OwnedRequest, OwnedResponse, TempDir};
-use sudo_proxy_audit::line::{encode_line, hash_line, Record};
-use sudo_proxy_audit::{AuditLog, WriterEvent, WriterRecord};
-
-fn writer_record(v: &serde_json::Value) -> WriterRecord<'_> {
-    WriterRecord {
-        time_ms: v["time_ms"].as_i64().unwrap(),
-        event: match v["event"].as_str() {
-            Some("start") => WriterEvent::Start,
-            Some("stop") => WriterEvent::Stop,
-            _ => WriterEvent::Dropped,
-        },
-        pid: v["pid"].as_i64().unwrap(),
-        dropped: v.get("dropped").and_then(serde_json::Value::as_u64),
-        error: v.get("error").and_then(serde_json::Value::as_str),
-    }
-}
+use common::{drive, encode_vector_line, session_options, vectors, Harness, TempDir};
+use sudo_proxy_audit::line::hash_line;
+use sudo_proxy_audit::AuditLog;
 
 #[test]
 fn every_line_vector_encodes_to_its_exact_bytes() {
@@ -29,15 +15,7 @@ fn every_line_vector_encodes_to_its_exact_bytes() {
     assert!(lines.len() > 30);
     let mut failures = Vec::new();
     for v in lines {
-        let (seq, prev, logged) = (v["seq"].as_u64().unwrap(), v["prev"].as_str().unwrap(), v["logged_ms"].as_i64().unwrap());
-        let record = &v["record"];
-        let line = if let Some(r) = record.get("request") {
-            OwnedRequest::from_json(r).with(|r| encode_line(&Record::Request(r), seq, prev, logged))
-        } else if let Some(r) = record.get("response") {
-            OwnedResponse::from_json(r).with(|r| encode_line(&Record::Response(r), seq, prev, logged))
-        } else {
-            encode_line(&Record::Writer(writer_record(&record["writer"])), seq, prev, logged)
-        };
+        let line = encode_vector_line(v);
         let name = v["name"].as_str().unwrap();
         if let Some(expected) = v.get("line").and_then(serde_json::Value::as_str) {
             if line != expected.as_bytes() {
@@ -68,9 +46,7 @@ fn every_session_vector_leaves_its_exact_file() {
             write_0600(&dir.join("audit.log.1"), rotated);
         }
         let harness = Harness::new(v["open_at"].as_i64().unwrap());
-        let mut options = harness.options(file.clone());
-        options.pid = v["pid"].as_i64();
-        options.settle_ms = 0;
+        let options = session_options(v, &harness, file.clone());
         let log = AuditLog::open(options);
         drive(&log, &harness, v["steps"].as_array().unwrap());
         log.close();

@@ -11,28 +11,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Harness, TempDir};
+use common::{argv, lines, Harness, TempDir};
 use serde_json::Value;
 use sudo_proxy_audit::line::hash_line;
 use sudo_proxy_audit::{parse_audit_args, AuditArgs, AuditLog, Decision, Options, Request, Response, Stage, Via, GENESIS_HASH};
 
 const T0: i64 = 1_768_469_400_000;
 
-fn lines(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 fn approved<'a>(id: &'a str, pipeline: &'a [Vec<String>]) -> Request<'a> {
     Request { id, time: "2026-01-15T09:29:58Z", session: "s", pipeline, privileged: true, decision: Decision::Approved, latency_ms: Some(10.0), ..Default::default() }
-}
-
-fn argv(words: &[&str]) -> Vec<Vec<String>> {
-    vec![words.iter().map(|w| w.to_string()).collect()]
 }
 
 /// Checks every line's prev is the hash of the line before and seq goes up by one.

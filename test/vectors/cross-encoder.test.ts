@@ -1,7 +1,8 @@
 /**
  * Beyond the fixed golden vectors: random hostile records (any Unicode, controls, bidi, astral
  * characters, odd numbers, empty and missing fields, now and then an argv over the 1 MiB line
- * cap) encoded by both writers must give the same bytes. The Rust side is the crate's
+ * cap; the format additions of issue #15: who decided, reject kinds known and unknown, policy
+ * records) encoded by both writers must give the same bytes. The Rust side is the crate's
  * `encode_lines` example (rust/examples/encode_lines.rs), fed the same inputs on stdin.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cargo, runCargo, RUST_DIR } from '../rust/rust-helpers.js';
 import { lineOf } from './generate.js';
-import type { RawRecord, RawRequest, RawResponse, RawWriter } from './vector-input.js';
+import { ESCALATIONS, POLICY_BY, REJECT_KINDS } from '../../src/shared/format-constants.js';
+import type { RawPolicy, RawRecord, RawRequest, RawResponse, RawWriter } from './vector-input.js';
 
 const ENCODER = path.join(RUST_DIR, 'target/debug/examples/encode_lines');
 
@@ -31,6 +33,11 @@ const number = fc.oneof(
 );
 const time = fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((n) => n * 1000 + (n % 1000)), fc.constantFrom(-1, 0, 253_402_300_799_999, 253_402_300_800_000, -62_198_755_200_000, 8.64e15, -8.64e15));
 
+/** The writer's operator: a uid as the OS has one (32 bits), any strings. */
+const operator = fc.record({ uid: fc.nat({ max: 2 ** 32 - 1 }), user: text, tty: fc.option(text), hostname: text });
+/** A known value, or now and then anything. */
+const oneOf = (known: readonly string[]) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: text });
+
 const request: fc.Arbitrary<RawRequest> = fc.record(
   {
     id: text,
@@ -43,9 +50,15 @@ const request: fc.Arbitrary<RawRequest> = fc.record(
     reason: text,
     privileged: fc.boolean(),
     decision: fc.constantFrom('approved', 'denied', 'timeout', 'rejected'),
-    via: fc.constantFrom('operator', 'policy'),
+    via: fc.constantFrom('operator', 'policy', 'pkexec'),
     latency_ms: fc.option(number),
     error: text,
+    reject: oneOf(REJECT_KINDS),
+    always: fc.boolean(),
+    escalation: oneOf(ESCALATIONS),
+    forward_agent: fc.boolean(),
+    client_version: text,
+    operator,
   },
   { requiredKeys: ['id', 'time', 'session', 'pipeline', 'privileged', 'decision'] },
 ) as fc.Arbitrary<RawRequest>;
@@ -64,15 +77,25 @@ const response: fc.Arbitrary<RawResponse> = fc.record(
   { requiredKeys: ['id', 'ok', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms'] },
 );
 
-const writer: fc.Arbitrary<RawWriter> = fc.record(
-  { time_ms: time, event: fc.constantFrom('start', 'stop', 'dropped'), pid: fc.integer({ min: 1, max: 4_194_304 }), dropped: fc.nat(), error: text },
-  { requiredKeys: ['time_ms', 'event', 'pid'] },
+const writer: fc.Arbitrary<RawWriter> = fc
+  .record(
+    { time_ms: time, event: fc.constantFrom('start', 'stop', 'dropped'), pid: fc.integer({ min: 1, max: 4_194_304 }), dropped: fc.nat(), error: text, operator },
+    { requiredKeys: ['time_ms', 'event', 'pid'] },
+  )
+  // Who decided is on `start` only: the writers write it nowhere else.
+  .map(({ operator: o, ...w }) => (w.event === 'start' && o !== undefined ? { ...w, operator: o } : w));
+
+const policyValue = fc.oneof(fc.boolean(), number, text, fc.constant(null));
+const policy: fc.Arbitrary<RawPolicy> = fc.record(
+  { setting: text, old: policyValue, new: policyValue, request_id: fc.option(text), by: oneOf(POLICY_BY), operator },
+  { requiredKeys: ['setting', 'old', 'new', 'by'] },
 );
 
 const record: fc.Arbitrary<RawRecord> = fc.oneof(
   { weight: 5, arbitrary: request.map((r) => ({ request: r })) },
   { weight: 3, arbitrary: response.map((r) => ({ response: r })) },
   { weight: 1, arbitrary: writer.map((w) => ({ writer: w })) },
+  { weight: 2, arbitrary: policy.map((p) => ({ policy: p })) },
 );
 
 const input = fc.record({ seq: fc.integer({ min: 1, max: 2 ** 31 }), prev: fc.stringMatching(/^[0-9a-f]{64}$/), logged_ms: time, record });

@@ -7,7 +7,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use sudo_proxy_audit::{AuditLog, Decision, Options, Request, Response, Stage, Via};
+use sudo_proxy_audit::line::{encode_line, Record};
+use sudo_proxy_audit::{
+    AuditLog, Decision, Escalation, Operator, OperatorOverride, Options, Policy, PolicyBy, PolicyValue, RejectKind, Request, Response, Stage, Via, WriterEvent,
+    WriterRecord,
+};
 
 /// A fresh directory under the temp dir, removed on drop.
 pub struct TempDir(pub PathBuf);
@@ -118,6 +122,23 @@ pub struct OwnedRequest {
     via: Via,
     latency_ms: Option<f64>,
     error: Option<String>,
+    reject: Option<String>,
+    always: bool,
+    escalation: Option<Escalation>,
+    forward_agent: Option<bool>,
+    client_version: Option<String>,
+}
+
+/// A vector's `operator` object.
+pub fn operator_of(raw: &Value) -> Option<Operator> {
+    let v = expand(raw);
+    let o = v.as_object()?;
+    Some(Operator {
+        uid: o.get("uid").and_then(Value::as_u64).unwrap_or(0) as u32,
+        user: o.get("user").and_then(Value::as_str).unwrap_or("").to_string(),
+        tty: o.get("tty").and_then(Value::as_str).map(String::from),
+        hostname: o.get("hostname").and_then(Value::as_str).unwrap_or("").to_string(),
+    })
 }
 
 impl OwnedRequest {
@@ -143,9 +164,23 @@ impl OwnedRequest {
                 Some("timeout") => Decision::Timeout,
                 _ => Decision::Rejected,
             },
-            via: if v.get("via").and_then(Value::as_str) == Some("policy") { Via::Policy } else { Via::Operator },
+            via: match v.get("via").and_then(Value::as_str) {
+                Some("policy") => Via::Policy,
+                Some("pkexec") => Via::Pkexec,
+                _ => Via::Operator,
+            },
             latency_ms: v.get("latency_ms").and_then(Value::as_f64),
             error: v.get("error").and_then(Value::as_str).map(String::from),
+            reject: v.get("reject").and_then(Value::as_str).map(String::from),
+            always: v.get("always").and_then(Value::as_bool).unwrap_or(false),
+            escalation: match v.get("escalation").and_then(Value::as_str) {
+                Some("sudo") => Some(Escalation::Sudo),
+                Some("pkexec") => Some(Escalation::Pkexec),
+                Some("none") => Some(Escalation::None),
+                _ => None,
+            },
+            forward_agent: v.get("forward_agent").and_then(Value::as_bool),
+            client_version: v.get("client_version").and_then(Value::as_str).map(String::from),
         }
     }
 
@@ -165,8 +200,50 @@ impl OwnedRequest {
             via: self.via,
             latency_ms: self.latency_ms,
             error: self.error.as_deref(),
+            reject: self.reject.as_deref().map(RejectKind::parse),
+            always: self.always,
+            escalation: self.escalation,
+            forward_agent: self.forward_agent,
+            client_version: self.client_version.as_deref(),
         };
         f(&r)
+    }
+}
+
+/// A policy change's owned data; `with` lends it as the crate's `Policy`.
+pub struct OwnedPolicy {
+    setting: String,
+    old: Value,
+    new: Value,
+    request_id: Option<String>,
+    by: PolicyBy,
+}
+
+fn policy_value(v: &Value) -> PolicyValue<'_> {
+    match v {
+        Value::Bool(b) => PolicyValue::Bool(*b),
+        Value::Number(n) => PolicyValue::Num(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => PolicyValue::Str(s),
+        _ => PolicyValue::Null,
+    }
+}
+
+impl OwnedPolicy {
+    pub fn from_json(raw: &Value) -> OwnedPolicy {
+        let v = expand(raw);
+        OwnedPolicy {
+            setting: s(&v, "setting"),
+            old: v.get("old").cloned().unwrap_or(Value::Null),
+            new: v.get("new").cloned().unwrap_or(Value::Null),
+            request_id: v.get("request_id").and_then(Value::as_str).map(String::from),
+            // As the TypeScript writer: anything but `keypress` is written `config`.
+            by: if v.get("by").and_then(Value::as_str) == Some("keypress") { PolicyBy::Keypress } else { PolicyBy::Config },
+        }
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&Policy) -> T) -> T {
+        let p = Policy { setting: &self.setting, old: policy_value(&self.old), new: policy_value(&self.new), request_id: self.request_id.as_deref(), by: self.by };
+        f(&p)
     }
 }
 
@@ -238,10 +315,62 @@ pub fn drive(log: &AuditLog, harness: &Harness, steps: &[Value]) {
         if let Some(r) = step.get("response") {
             OwnedResponse::from_json(r).with(|r| log.response(r));
         }
+        if let Some(p) = step.get("policy") {
+            OwnedPolicy::from_json(p).with(|p| log.policy(p));
+        }
         if step.get("close").is_some() {
             log.close();
         }
     }
+}
+
+/// A line vector's input (`{"seq", "prev", "logged_ms", "record": {KIND: …}}`, and who decided
+/// in `operator`, beside `record` or in the record's input) encoded as the writer encodes it.
+pub fn encode_vector_line(v: &Value) -> Vec<u8> {
+    let (seq, prev, logged) = (v["seq"].as_u64().unwrap_or(1), v["prev"].as_str().unwrap_or(""), v["logged_ms"].as_i64().unwrap_or(0));
+    let record = &v["record"];
+    let input = record.as_object().and_then(|o| o.values().next()).unwrap_or(&Value::Null);
+    let operator = operator_of(v.get("operator").unwrap_or(&Value::Null)).or_else(|| operator_of(input.get("operator").unwrap_or(&Value::Null)));
+    let operator = operator.as_ref();
+    if let Some(r) = record.get("request") {
+        OwnedRequest::from_json(r).with(|r| encode_line(&Record::Request(r), operator, seq, prev, logged))
+    } else if let Some(r) = record.get("response") {
+        OwnedResponse::from_json(r).with(|r| encode_line(&Record::Response(r), operator, seq, prev, logged))
+    } else if let Some(p) = record.get("policy") {
+        OwnedPolicy::from_json(p).with(|p| encode_line(&Record::Policy(p), operator, seq, prev, logged))
+    } else {
+        let w = &record["writer"];
+        let event = match w["event"].as_str() {
+            Some("start") => WriterEvent::Start,
+            Some("stop") => WriterEvent::Stop,
+            _ => WriterEvent::Dropped,
+        };
+        let error = w.get("error").and_then(Value::as_str);
+        let record = WriterRecord { time_ms: w["time_ms"].as_i64().unwrap_or(0), event, pid: w["pid"].as_i64().unwrap_or(0), dropped: w.get("dropped").and_then(Value::as_u64), error };
+        encode_line(&Record::Writer(record), operator, seq, prev, logged)
+    }
+}
+
+/// Options for a session vector: its clock, pid and operator (none when it gives none).
+pub fn session_options(v: &Value, harness: &Harness, file: PathBuf) -> Options {
+    let mut options = harness.options(file);
+    options.pid = v["pid"].as_i64();
+    options.settle_ms = 0;
+    match operator_of(v.get("operator").unwrap_or(&Value::Null)) {
+        Some(o) => options.operator = OperatorOverride { uid: Some(o.uid), user: Some(o.user), tty: Some(o.tty), hostname: Some(o.hostname) },
+        None => options.no_operator = true,
+    }
+    options
+}
+
+/// The records of a log file, parsed.
+pub fn lines(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// A pipeline of one stage.
+pub fn argv(words: &[&str]) -> Vec<Vec<String>> {
+    vec![words.iter().map(|w| w.to_string()).collect()]
 }
 
 pub fn vectors(file: &str) -> Value {
