@@ -5,7 +5,7 @@
  * On disk every record is one JSON object per line, snake_case like sudo-proxy's wire protocol.
  */
 import { z } from 'zod';
-import { DECISIONS, FORMAT_VERSION, RESPONSE_STATUSES, VIAS, WRITER_EVENTS } from './format-constants.js';
+import { DECISIONS, ESCALATIONS, FORMAT_VERSION, POLICY_BY, REJECT_KINDS, RESPONSE_STATUSES, VIAS, WRITER_EVENTS } from './format-constants.js';
 
 export { FORMAT_VERSION, GENESIS_HASH, MAX_LINE_BYTES } from './format-constants.js';
 export type { Decision, Via } from './format-constants.js';
@@ -28,6 +28,13 @@ const loggedField = {
     .optional()
     .describe('When the writer wrote the record, by its own clock: ISO 8601 UTC with milliseconds. Time windows use it; absent in older records, where readers fall back to `time`.'),
 };
+
+export const operatorSchema = z.object({
+  uid: z.number().int().nonnegative(),
+  user: z.string(),
+  tty: z.string().nullable(),
+  hostname: z.string(),
+});
 
 export const decisionSchema = z.enum(DECISIONS);
 export const viaSchema = z.enum(VIAS);
@@ -53,12 +60,20 @@ export const requestRecordSchema = z
     via: viaSchema.describe('operator: answered at the prompt; policy: decided without a prompt.'),
     latency_ms: z.number().nonnegative().nullable().describe('Prompt shown to decision; null when there was no prompt.'),
     error: z.string().optional().describe('Why a rejected request was refused before any prompt.'),
+    reject: z.enum(REJECT_KINDS).optional(),
+    always: z.literal(true).optional(),
+    escalation: z.enum(ESCALATIONS).optional(),
+    forward_agent: z.boolean().optional(),
+    client_version: z.string().optional(),
+    operator: operatorSchema.optional(),
     truncated: z.literal(true).optional().describe('Set when the writer shortened strings to fit the line cap.'),
   })
   .refine((r) => r.decision !== 'rejected' || typeof r.error === 'string', {
     message: 'a rejected request carries an error message',
     path: ['error'],
-  });
+  })
+  .refine((r) => r.reject === undefined || r.decision === 'rejected', { message: 'reject only with decision rejected', path: ['reject'] })
+  .refine((r) => r.always === undefined || r.decision === 'approved', { message: 'always only with decision approved', path: ['always'] });
 
 export const stageResultSchema = z.object({
   exit_code: z.number().int().describe('Exit code; -1 for a child killed by a signal, 137 for a killed stage.'),
@@ -93,6 +108,23 @@ export const writerRecordSchema = z.object({
   pid: z.number().int(),
   dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable (0 when the record only reports what the writer found, such as a log directory it had to recreate).'),
   error: z.string().optional().describe('event=dropped: the last error seen, or why the writer refused the log (a symlink, a FIFO, an owner or mode it cannot trust), and what else it found (a log directory it had to recreate).'),
+  operator: operatorSchema.optional(),
+});
+
+const policyValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
+
+export const policyRecordSchema = z.object({
+  v: z.literal(FORMAT_VERSION),
+  type: z.literal('policy'),
+  ...chainFields,
+  ...loggedField,
+  time: z.string(),
+  setting: z.string(),
+  old: policyValue,
+  new: policyValue,
+  request_id: z.string().nullable(),
+  by: z.enum(POLICY_BY),
+  operator: operatorSchema.optional(),
 });
 
 /**
@@ -112,13 +144,14 @@ export const sealRecordSchema = z.object({
   mac: sha256Hex.describe('HMAC-SHA256 under k_epoch of "sudo-proxy-audit seal v1\\n" followed by this line\'s bytes before `,"mac":"`. k_{i+1} = HMAC-SHA256(k_i, "sudo-proxy-audit seal key evolution v1").'),
 });
 
-export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema, sealRecordSchema]);
+export const auditRecordSchema = z.union([requestRecordSchema, responseRecordSchema, writerRecordSchema, policyRecordSchema, sealRecordSchema]);
 
 export type RequestRecord = z.infer<typeof requestRecordSchema>;
 export type ResponseRecord = z.infer<typeof responseRecordSchema>;
 export type StageResult = z.infer<typeof stageResultSchema>;
 export type WriterRecord = z.infer<typeof writerRecordSchema>;
 export type SealRecord = z.infer<typeof sealRecordSchema>;
+export type PolicyRecord = z.infer<typeof policyRecordSchema>;
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 /** JSON Schema (draft 2020-12) of one audit-log line, for daemons written in other languages. */

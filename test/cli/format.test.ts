@@ -25,6 +25,12 @@ function entry(overrides: Partial<Entry> = {}): Entry {
     via: 'operator',
     latencyMs: 1500,
     requestError: null,
+    reject: null,
+    always: false,
+    escalation: null,
+    forwardAgent: null,
+    clientVersion: null,
+    operator: null,
     completedTime: '2026-11-01T08:00:02.000Z',
     completedMs: Date.parse('2026-11-01T08:00:02.000Z'),
     status: 'ok',
@@ -109,6 +115,7 @@ describe('stats formats', () => {
     perMinute: { startMs: Date.parse('2026-11-01T08:00:00Z'), counts: [1, 3] },
     topCommands: [{ command: 'ls -la', count: 4 }],
     anomalies: { 'orphan-response': 1, 'duplicate-id': 0, 'second-response': 0, interrupted: 0, unchained: 0 },
+    rejects: { invalid_json: 0, invalid_request: 0, forward_agent_privileged: 0, stale_time: 0, env_not_allowed: 0, replay: 0, busy: 0, peer_uid: 0, prompt_error: 0 },
   };
   const input = {
     files: ['a.log'],

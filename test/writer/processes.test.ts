@@ -35,7 +35,7 @@ describe('writer processes', () => {
       if (!parsed.success) throw new Error(`invalid line: ${line.slice(0, 200)}`);
       const rec = parsed.data;
       if (rec.type === 'writer') lifecycle.set(rec.pid, [...(lifecycle.get(rec.pid) ?? []), rec.event]);
-      else if (rec.type !== 'seal') {
+      else if (rec.type === 'request' || rec.type === 'response') {
         const [tag, i] = rec.id.split('-');
         const seen = ids.get(tag);
         expect(seen, rec.id).toBeDefined();
