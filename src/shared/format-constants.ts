@@ -9,30 +9,23 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 export const DECISIONS = ['approved', 'denied', 'timeout', 'rejected'] as const;
+/** operator: answered at the daemon's prompt; policy: decided without a prompt; pkexec: in pkexec's own dialog. */
 export const VIAS = ['operator', 'policy', 'pkexec'] as const;
 export const WRITER_EVENTS = ['start', 'stop', 'dropped'] as const;
 export const RESPONSE_STATUSES = ['ok', 'error'] as const;
 
-export type Decision = (typeof DECISIONS)[number];
-export type Via = (typeof VIAS)[number];
-
-/** Why the daemon refused a request before any prompt (a rejected request's `reject`): a closed list. */
-export const REJECT_KINDS = [
-  'invalid_json',
-  'invalid_request',
-  'forward_agent_privileged',
-  'stale_time',
-  'env_not_allowed',
-  'replay',
-  'busy',
-  'peer_uid',
-  'prompt_error',
-] as const;
-/** How a request was run: escalated with sudo or pkexec, or run directly (an unprivileged one). */
+/**
+ * Why a `rejected` request was refused (its `reject`), a closed list of what sudo-proxy
+ * refuses before any prompt, and a prompt that failed with an I/O error.
+ */
+export const REJECT_KINDS = ['invalid_json', 'invalid_request', 'forward_agent_privileged', 'stale_time', 'env_not_allowed', 'replay', 'busy', 'peer_uid', 'prompt_error'] as const;
+/** How a request runs: escalated with sudo or pkexec, or (unprivileged) directly. */
 export const ESCALATIONS = ['sudo', 'pkexec', 'none'] as const;
-/** What changed a policy: the operator's key at a prompt, or the daemon's configuration. */
+/** What changed a policy setting: a key pressed at a prompt, or the daemon's configuration. */
 export const POLICY_BY = ['keypress', 'config'] as const;
 
+export type Decision = (typeof DECISIONS)[number];
+export type Via = (typeof VIAS)[number];
 export type RejectKind = (typeof REJECT_KINDS)[number];
 export type Escalation = (typeof ESCALATIONS)[number];
 export type PolicyBy = (typeof POLICY_BY)[number];

@@ -142,7 +142,8 @@ const isPolicyValue = (v: unknown) => v === null || typeof v === 'boolean' || is
 function policyOk(o: Obj): boolean {
   return (
     isStr(o.time) && isStr(o.setting) && isPolicyValue(o.old) && isPolicyValue(o.new) &&
-    (o.request_id === null || isStr(o.request_id)) && (o.by === 'keypress' || o.by === 'config') && operatorOk(o.operator)
+    (o.request_id === null || isStr(o.request_id)) && (o.by === 'keypress' || o.by === 'config') && operatorOk(o.operator) &&
+    (o.truncated === undefined || o.truncated === true)
   );
 }
 

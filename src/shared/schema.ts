@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DECISIONS, ESCALATIONS, FORMAT_VERSION, POLICY_BY, REJECT_KINDS, RESPONSE_STATUSES, VIAS, WRITER_EVENTS } from './format-constants.js';
 
 export { FORMAT_VERSION, GENESIS_HASH, MAX_LINE_BYTES } from './format-constants.js';
-export type { Decision, Via } from './format-constants.js';
+export type { Decision, Escalation, PolicyBy, RejectKind, Via } from './format-constants.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest');
 
@@ -29,15 +29,23 @@ const loggedField = {
     .describe('When the writer wrote the record, by its own clock: ISO 8601 UTC with milliseconds. Time windows use it; absent in older records, where readers fall back to `time`.'),
 };
 
-export const operatorSchema = z.object({
-  uid: z.number().int().nonnegative(),
-  user: z.string(),
-  tty: z.string().nullable(),
-  hostname: z.string(),
-});
-
 export const decisionSchema = z.enum(DECISIONS);
 export const viaSchema = z.enum(VIAS);
+export const rejectKindSchema = z.enum(REJECT_KINDS);
+
+/** Who decided: the daemon's OS user, the terminal it prompts on and the machine (field order as written). */
+export const operatorSchema = z
+  .object({
+    uid: z.number().int().nonnegative().describe('The daemon process\'s real uid.'),
+    user: z.string().describe('The name of that uid; empty when unknown.'),
+    tty: z.string().nullable().describe('The terminal the daemon prompts on, or null (none: pkexec mode, no terminal).'),
+    hostname: z.string().describe('The machine\'s hostname.'),
+  })
+  .describe('Who decided: the daemon\'s OS user, its prompt\'s terminal and the machine.');
+
+const operatorField = {
+  operator: operatorSchema.optional(),
+};
 
 export const requestRecordSchema = z
   .object({
@@ -57,23 +65,29 @@ export const requestRecordSchema = z
     reason: z.string(),
     privileged: z.boolean(),
     decision: decisionSchema,
-    via: viaSchema.describe('operator: answered at the prompt; policy: decided without a prompt.'),
+    via: viaSchema.describe('operator: answered at the prompt; policy: decided without a prompt; pkexec: decided in pkexec\'s own dialog (no TTY prompt).'),
     latency_ms: z.number().nonnegative().nullable().describe('Prompt shown to decision; null when there was no prompt.'),
     error: z.string().optional().describe('Why a rejected request was refused before any prompt.'),
-    reject: z.enum(REJECT_KINDS).optional(),
-    always: z.literal(true).optional(),
-    escalation: z.enum(ESCALATIONS).optional(),
-    forward_agent: z.boolean().optional(),
-    client_version: z.string().optional(),
-    operator: operatorSchema.optional(),
+    reject: rejectKindSchema.optional().describe('decision=rejected: which refusal, beside the message in `error`.'),
+    always: z.literal(true).optional().describe('decision=approved: approved with "always" (ApprovedAlways), which also switches off confirm_unprivileged (a `policy` record follows).'),
+    escalation: z.enum(ESCALATIONS).optional().describe('How the command runs: escalated with sudo or pkexec, or none (an unprivileged request, run directly).'),
+    forward_agent: z.boolean().optional().describe('The request asked for the SSH agent to be forwarded to the command.'),
+    client_version: z.string().optional().describe('The client\'s version, as the request sent it.'),
+    ...operatorField,
     truncated: z.literal(true).optional().describe('Set when the writer shortened strings to fit the line cap.'),
   })
   .refine((r) => r.decision !== 'rejected' || typeof r.error === 'string', {
     message: 'a rejected request carries an error message',
     path: ['error'],
   })
-  .refine((r) => r.reject === undefined || r.decision === 'rejected', { message: 'reject only with decision rejected', path: ['reject'] })
-  .refine((r) => r.always === undefined || r.decision === 'approved', { message: 'always only with decision approved', path: ['always'] });
+  .refine((r) => r.reject === undefined || r.decision === 'rejected', {
+    message: 'only a rejected request carries a reject kind',
+    path: ['reject'],
+  })
+  .refine((r) => r.always === undefined || r.decision === 'approved', {
+    message: 'only an approved request carries always',
+    path: ['always'],
+  });
 
 export const stageResultSchema = z.object({
   exit_code: z.number().int().describe('Exit code; -1 for a child killed by a signal, 137 for a killed stage.'),
@@ -108,23 +122,25 @@ export const writerRecordSchema = z.object({
   pid: z.number().int(),
   dropped: z.number().int().nonnegative().optional().describe('event=dropped: records lost while the log was unwritable (0 when the record only reports what the writer found, such as a log directory it had to recreate).'),
   error: z.string().optional().describe('event=dropped: the last error seen, or why the writer refused the log (a symlink, a FIFO, an owner or mode it cannot trust), and what else it found (a log directory it had to recreate).'),
-  operator: operatorSchema.optional(),
+  operator: operatorSchema.optional().describe('event=start: who runs the daemon that writes the log.'),
 });
 
 const policyValue = z.union([z.boolean(), z.number(), z.string(), z.null()]);
 
+/** A change of the daemon's policy (a security event): which setting, from what to what, why and by whom. */
 export const policyRecordSchema = z.object({
   v: z.literal(FORMAT_VERSION),
   type: z.literal('policy'),
   ...chainFields,
   ...loggedField,
-  time: z.string(),
-  setting: z.string(),
-  old: policyValue,
-  new: policyValue,
-  request_id: z.string().nullable(),
-  by: z.enum(POLICY_BY),
-  operator: operatorSchema.optional(),
+  time: z.string().describe('The writer\'s clock when the change was recorded (ISO 8601 UTC, ms), as `logged`.'),
+  setting: z.string().describe('The setting changed, e.g. confirm_unprivileged.'),
+  old: policyValue.describe('Its value before.'),
+  new: policyValue.describe('Its value after.'),
+  request_id: z.string().nullable().describe('The request whose prompt caused the change, or null.'),
+  by: z.enum(POLICY_BY).describe('keypress: a key pressed at a prompt (`a`, ApprovedAlways); config: the daemon\'s configuration (a reload).'),
+  ...operatorField,
+  truncated: z.literal(true).optional().describe('Set when the writer shortened strings to fit the line cap.'),
 });
 
 /**
@@ -152,6 +168,7 @@ export type StageResult = z.infer<typeof stageResultSchema>;
 export type WriterRecord = z.infer<typeof writerRecordSchema>;
 export type SealRecord = z.infer<typeof sealRecordSchema>;
 export type PolicyRecord = z.infer<typeof policyRecordSchema>;
+export type OperatorInfo = z.infer<typeof operatorSchema>;
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
 /** JSON Schema (draft 2020-12) of one audit-log line, for daemons written in other languages. */

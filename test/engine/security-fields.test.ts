@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openEngine } from '../../src/engine/engine.js';
-import { GENESIS_HASH, hashLine } from '../../src/shared/chain.js';
+import { hashLine } from '../../src/shared/chain.js';
+import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import type { AuditEngine } from '../../src/shared/entry.js';
 import { entriesOf, request, response, tempDir } from './helpers.js';
 
