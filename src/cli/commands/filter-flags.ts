@@ -20,6 +20,8 @@ export const FILTER_OPTIONS = {
   failed: { type: 'boolean' },
   grep: { type: 'string' },
   privileged: { type: 'boolean' },
+  security: { type: 'boolean' },
+  operator: { type: 'string', multiple: true },
 } as const;
 
 export const FILTER_HELP = `Filters (all must match):
@@ -36,6 +38,9 @@ export const FILTER_HELP = `Filters (all must match):
       --failed                only executions that failed (non-zero exit, or error)
       --grep TEXT             case-insensitive substring of the command or the reason
       --privileged            only privileged requests
+      --security              only security events: replayed requests (a request id seen
+                              before, refused) and, in place, the daemon's policy changes
+      --operator NAME         decided by NAME: the operator's user name or uid; repeatable
 `;
 
 export interface FilterFlagValues {
@@ -48,6 +53,8 @@ export interface FilterFlagValues {
   failed?: boolean;
   grep?: string;
   privileged?: boolean;
+  security?: boolean;
+  operator?: string[];
 }
 
 /** Words accepted by --state beyond the states themselves. */
@@ -97,5 +104,11 @@ export function entryFilterFromFlags(values: FilterFlagValues, nowMs: number): E
   if (values.failed) filter.failedOnly = true;
   if (values.grep !== undefined && values.grep !== '') filter.text = values.grep;
   if (values.privileged) filter.privileged = true;
+  if (values.security) filter.security = true;
+  if (values.operator !== undefined) {
+    const names = listValues(values.operator);
+    if (names.length === 0) throw new UsageError('--operator needs a user name or uid');
+    filter.operators = names;
+  }
   return filter;
 }
