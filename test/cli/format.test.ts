@@ -96,7 +96,7 @@ describe('entryJson', () => {
   it('names every field in snake_case', () => {
     expect(Object.keys(entryJson(entry()))).toEqual([
       'id', 'state', 'time', 'logged', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
-      'latency_ms', 'request_error', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
+      'latency_ms', 'request_error', 'reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator', 'security', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
       'duration_ms', 'anomalies', 'request', 'response',
     ]);
     expect(entryJson(entry()).request).toEqual({ file: 'a.log', line: 2, offset: 100, seq: 2 });
