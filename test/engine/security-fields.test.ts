@@ -87,4 +87,16 @@ describe('the engine reads who decided, refusal kinds and policy changes', () =>
       await engine.close();
     });
   }
+
+  it('a line that can no longer be read back: the refusal kind kept by the columns is still said', async () => {
+    const file = writeLog(securityRecords());
+    const engine = await opened(file, {});
+    const size = fs.statSync(file).size;
+    fs.writeFileSync(file, `${' '.repeat(size - 1)}\n`); // every line's bytes gone, in place
+    const b = entriesOf(engine).find((e) => e.state === 'rejected' && e.reject === 'replay');
+    expect(b).toBeDefined();
+    expect(b?.id).toBe(''); // from the columns: the id is not kept
+    expect(engine.query({ security: true })).toHaveLength(1);
+    await engine.close();
+  });
 });
