@@ -29,7 +29,9 @@ export interface DemoHandle {
 
 export function runDemo(options: DemoOptions): DemoHandle {
   const log = openAuditLog({ path: options.auditLog, warn: options.warn, sealInterval: options.sealInterval });
-  const next = createTraffic(options.seed ?? Date.now());
+  const next = createTraffic(options.seed ?? Date.now(), { detailed: true });
+  /** The traffic model's clock: wall time since the start, times the compression. */
+  const startedAt = Date.now();
   const timers = new Set<NodeJS.Timeout>();
   let started = 0;
   let stopped = false;
@@ -57,10 +59,12 @@ export function runDemo(options: DemoOptions): DemoHandle {
     if (stopped) return;
     if (options.count !== undefined && started >= options.count) return;
     started++;
-    const scenario = next();
     const arrivedAt = Date.now();
+    const scenario = next((arrivedAt - startedAt) * options.speed);
+    if (scenario.policyAtArrival) log.policy(scenario.policyAtArrival);
     later(scenario.decideAfterMs / options.speed, () => {
       log.request({ ...scenario.request, time: requestTime(arrivedAt) });
+      if (scenario.policyAfterDecision) log.policy(scenario.policyAfterDecision);
       const exec = scenario.execution;
       if (exec) later(exec.durationMs / options.speed, () => log.response({ ...exec.response, id: scenario.request.id }));
     });

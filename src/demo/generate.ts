@@ -20,7 +20,8 @@ export interface GenerateOptions {
 
 export function generateLog(options: GenerateOptions): { records: number } {
   let clock = options.startMs ?? Date.parse('2026-11-01T08:00:00Z');
-  const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {}, pid: 4242 });
+  // No operator: it would come from this machine, and a generated log is the same everywhere for a seed.
+  const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {}, pid: 4242, operator: false });
   const next = createTraffic(options.seed ?? 1);
   const gap = options.gapMs ?? 2_000;
   // Completions waiting for their time, kept sorted by due time (small: a few dozen at most).

@@ -2,7 +2,8 @@
  * Realistic sudo-proxy traffic from a seeded random source: the demo daemon plays it in real
  * time, and the benchmark generator writes it at full speed. One distribution for both.
  */
-import type { RequestInput, ResponseInput } from '../writer/record-input.js';
+import type { PolicyInput, RequestInput, ResponseInput } from '../writer/record-input.js';
+import type { Escalation, RejectKind } from '../shared/format-constants.js';
 
 /** mulberry32: small, fast, deterministic for a seed. */
 export function seededRandom(seed: number): () => number {
@@ -74,14 +75,65 @@ const OUTPUT_CAP = 1024 * 1024;
 /** One request as it happens: what arrives, how long the decision takes, what running it returns. */
 export interface Scenario {
   request: Omit<RequestInput, 'time'>;
+  /** A policy change the daemon makes as the request arrives (a configuration reload), written first. */
+  policyAtArrival?: PolicyInput;
+  /** A policy change the decision makes (ApprovedAlways), written right after the request. */
+  policyAfterDecision?: PolicyInput;
   /** Request arrival → decision written (prompt latency, or ~0 for policy and rejects). */
   decideAfterMs: number;
   /** Present when approved: decision → completion, and the response to write. */
   execution?: { durationMs: number; response: Omit<ResponseInput, 'id' | 'time'> };
 }
 
-export function createTraffic(seed = 1): () => Scenario {
+/** The host whose daemon runs with `--pkexec`: privileged requests are decided in pkexec's own dialog. */
+const PKEXEC_HOST = 'build-03';
+const CLIENT_VERSIONS = ['0.4.1', '0.4.1', '0.4.0', '0.3.2'];
+
+/** The daemon's refusals before any prompt (and a failed prompt), with the message it gives; replays weigh most. */
+const REFUSALS: { reject: RejectKind; weight: number; error: (id: string) => string; privileged?: boolean; forwardAgent?: boolean }[] = [
+  { reject: 'replay', weight: 5, error: (id) => `duplicate request id: ${id}` },
+  { reject: 'stale_time', weight: 2, error: () => 'request too old: 97s (max 60s)' },
+  { reject: 'env_not_allowed', weight: 2, error: () => 'environment variable LD_PRELOAD is not allowed' },
+  { reject: 'invalid_request', weight: 2, error: () => 'pipeline[0][1] contains forbidden control/bidi characters' },
+  { reject: 'forward_agent_privileged', weight: 1, error: () => 'forward_agent is only allowed for unprivileged commands', privileged: true, forwardAgent: true },
+  { reject: 'invalid_json', weight: 1, error: () => 'invalid JSON: EOF while parsing an object at line 1 column 57' },
+  { reject: 'busy', weight: 1, error: () => 'server busy: too many in-flight requests' },
+  { reject: 'peer_uid', weight: 1, error: () => 'connection from uid 1001, expected 1000' },
+  { reject: 'prompt_error', weight: 1, error: () => 'prompt error: Input/output error (os error 5)' },
+];
+const REFUSAL_WEIGHT = REFUSALS.reduce((sum, r) => sum + r.weight, 0);
+
+const escalationOf = (privileged: boolean, host: string | undefined): Escalation => (!privileged ? 'none' : host === PKEXEC_HOST ? 'pkexec' : 'sudo');
+
+/** A request before the daemon decides it. */
+type Undecided = Omit<Scenario['request'], 'decision'>;
+
+export interface TrafficOptions {
+  /**
+   * Also what issue #15 added, as a live sudo-proxy decides it: escalation (sudo, pkexec on
+   * PKEXEC_HOST, none), the client's version, forward_agent, a reject kind on each refusal (replays
+   * reuse a recent id), and confirm_unprivileged: on at first, switched off by an ApprovedAlways
+   * (a `policy` record) and on again now and then by a configuration reload. Off by default, so
+   * that generated logs (benchmarks, fixtures) keep their exact content.
+   */
+  detailed?: boolean;
+}
+
+/**
+ * The next scenario. `atMs`: the model's clock at its arrival (only the detailed model uses it:
+ * an ApprovedAlways takes effect when it is decided, not when it arrives).
+ */
+export type NextScenario = (atMs?: number) => Scenario;
+
+export function createTraffic(seed = 1, options: TrafficOptions = {}): NextScenario {
   const rand = seededRandom(seed);
+  // The detailed model draws from its own source: the plain model's sequence is unchanged.
+  const extra = seededRandom(seed ^ 0x15_15_15);
+  const detailed = options.detailed === true;
+  let confirmUnprivileged = true;
+  /** When an ApprovedAlways decided so far switches confirm_unprivileged off (model ms). */
+  let alwaysAt = Number.POSITIVE_INFINITY;
+  const recentIds: string[] = [];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   /** Log-normal around `median`, spread ×/÷ about e. */
   const around = (median: number) => {
@@ -92,8 +144,34 @@ export function createTraffic(seed = 1): () => Scenario {
 
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
 
-  return () => {
+  /** A refusal of the detailed model, with its reject kind (a replay takes a recent id). */
+  const refusal = (base: Undecided): Scenario => {
+    let r = extra() * REFUSAL_WEIGHT;
+    const kind = REFUSALS.find((k) => (r -= k.weight) < 0) ?? REFUSALS[0];
+    const id = kind.reject === 'replay' && recentIds.length > 0 ? recentIds[Math.floor(extra() * recentIds.length)] : base.id;
+    const reject = kind.reject === 'replay' && id === base.id ? 'stale_time' : kind.reject;
+    const request = {
+      ...base,
+      id,
+      privileged: kind.privileged ?? base.privileged,
+      escalation: kind.privileged ? escalationOf(true, base.host) : base.escalation,
+      forwardAgent: kind.forwardAgent ?? base.forwardAgent,
+      decision: 'rejected' as const,
+      via: 'policy' as const,
+      latencyMs: null,
+      reject,
+      error: reject === kind.reject ? kind.error(id) : 'request too old: 97s (max 60s)',
+    };
+    // A prompt that failed was shown first: the operator's, after a moment.
+    if (reject === 'prompt_error') return { request: { ...request, via: 'operator', latencyMs: 12 }, decideAfterMs: 12 };
+    return { request, decideAfterMs: 2 };
+  };
 
+  return (atMs = 0) => {
+    if (detailed && atMs >= alwaysAt) {
+      confirmUnprivileged = false;
+      alwaysAt = Number.POSITIVE_INFINITY;
+    }
     const cmd = pick(COMMANDS);
     // UUID v4 shape from the seeded source, so runs are reproducible.
     const id = `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(rand() * 4)]}${hex(3)}-${hex(12)}`;
@@ -103,6 +181,7 @@ export function createTraffic(seed = 1): () => Scenario {
     const resolved = cmd.pipeline.map((stage) => RESOLVED[stage[0]] ?? null);
     const roll = rand();
     const base = { id, host, session, pipeline: cmd.pipeline, resolved, env, reason: cmd.reason, privileged: cmd.privileged };
+    if (detailed) return detail(cmd, base, roll, atMs);
 
     if (roll < 0.03) {
       const error = pick(['command not in the allow-list', 'argv[0] could not be resolved', 'request exceeds 64 KiB', 'session not authenticated']);
@@ -123,6 +202,53 @@ export function createTraffic(seed = 1): () => Scenario {
     }
     return { request: { ...base, decision: 'approved', via: 'operator', latencyMs: Math.round(latency) }, decideAfterMs: latency, execution: execute(cmd) };
   };
+
+  /** The detailed model: the plain one's choices, with what a live sudo-proxy also says. */
+  function detail(cmd: Command, plain: Undecided, roll: number, atMs: number): Scenario {
+    const base: Undecided = {
+      ...plain,
+      escalation: escalationOf(cmd.privileged, plain.host),
+      clientVersion: CLIENT_VERSIONS[plain.session.length % CLIENT_VERSIONS.length],
+      forwardAgent: !cmd.privileged && extra() < 0.25,
+    };
+    // A configuration reload now and then turns the prompt for unprivileged commands back on.
+    const reload = !confirmUnprivileged && extra() < 0.04;
+    const policyAtArrival: PolicyInput | undefined = reload ? { setting: 'confirm_unprivileged', old: false, new: true, requestId: null, by: 'config' } : undefined;
+    if (reload) confirmUnprivileged = true;
+    const scenario = decide(cmd, base, roll, atMs);
+    // The daemon remembers an id once the request passed its checks (a replay's is already there).
+    const reject = scenario.request.reject;
+    if (reject === undefined || reject === 'prompt_error') {
+      recentIds.push(plain.id);
+      if (recentIds.length > 16) recentIds.shift();
+    }
+    return policyAtArrival ? { ...scenario, policyAtArrival } : scenario;
+  }
+
+  function decide(cmd: Command, base: Undecided, roll: number, atMs: number): Scenario {
+    if (roll < 0.06) return refusal(base);
+    if (!cmd.privileged && !confirmUnprivileged) {
+      return { request: { ...base, decision: 'approved', via: 'policy', latencyMs: null }, decideAfterMs: 1, execution: execute(cmd) };
+    }
+    const latency = Math.min(Math.max(around(4_000), 700), PROMPT_TIMEOUT_MS);
+    const via = base.escalation === 'pkexec' ? 'pkexec' : 'operator';
+    if (roll < 0.09 || latency >= PROMPT_TIMEOUT_MS) {
+      // pkexec's dialog has no timeout of the daemon's: a dismissed dialog is a denial.
+      if (via === 'pkexec') return { request: { ...base, decision: 'denied', via, latencyMs: Math.round(latency) }, decideAfterMs: latency };
+      return { request: { ...base, decision: 'timeout', via, latencyMs: PROMPT_TIMEOUT_MS }, decideAfterMs: PROMPT_TIMEOUT_MS };
+    }
+    const risky = /rm|kill|reboot|shadow|root/.test(cmd.pipeline.flat().join(' '));
+    if (roll < (risky ? 0.4 : 0.17)) return { request: { ...base, decision: 'denied', via, latencyMs: Math.round(latency) }, decideAfterMs: latency };
+    const approved: Scenario = { request: { ...base, decision: 'approved', via, latencyMs: Math.round(latency) }, decideAfterMs: latency, execution: execute(cmd) };
+    // `a` at an unprivileged prompt (ApprovedAlways): confirm_unprivileged off from the decision on.
+    if (cmd.privileged || alwaysAt !== Number.POSITIVE_INFINITY || extra() >= 0.12) return approved;
+    alwaysAt = atMs + latency;
+    return {
+      ...approved,
+      request: { ...approved.request, always: true },
+      policyAfterDecision: { setting: 'confirm_unprivileged', old: true, new: false, requestId: base.id, by: 'keypress' },
+    };
+  }
 
   function execute(cmd: Command): NonNullable<Scenario['execution']> {
     const r = rand();

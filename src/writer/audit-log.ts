@@ -25,8 +25,10 @@ import path from 'node:path';
 import { hashLine } from '../shared/chain.js';
 import { defaultAuditLogPath } from '../shared/paths.js';
 import { FORMAT_VERSION, GENESIS_HASH } from '../shared/format-constants.js';
-import type { RequestInput, ResponseInput } from './record-input.js';
-import { generalLine, RecordEncoder, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
+import type { OperatorInfo } from '../shared/schema.js';
+import type { PolicyInput, RequestInput, ResponseInput } from './record-input.js';
+import { generalLine, RecordEncoder, toPolicyRecord, toRequestRecord, toResponseRecord, type UnchainedRecord } from './record-line.js';
+import { operatorInfo, type OperatorOverride } from './operator.js';
 import { ensureLogDirectory, LogRefused, openForReading, openLogFile, processUid, type WriterFs } from './log-file.js';
 import { DEFAULT_SEAL_INTERVAL_MS } from '../shared/seal.js';
 import { pendingSealFits, Sealer, type SealStep } from './seal.js';
@@ -35,6 +37,7 @@ import { type ChainHead, endsIncomplete, endsMidLine, headOf, lastRecordLine, re
 
 export type { WriterFs } from './log-file.js';
 export type { SealStep } from './seal.js';
+export type { OperatorOverride } from './operator.js';
 
 export interface WriterStats {
   written: number;
@@ -78,6 +81,13 @@ export interface AuditLogOptions {
   sealInterval?: number;
   /** Test seam: called at points of a seal where a test stops the process. */
   sealStep?: (at: SealStep) => void;
+  /**
+   * Who decides, written on the `start` record and on every request and policy record: the
+   * process's uid and user, the terminal on fd 0 and the hostname, read once at open; any
+   * part given here replaces the OS's (e.g. `{ tty: '/dev/pts/3' }`, the terminal the
+   * daemon prompts on). `false`: no operator is written.
+   */
+  operator?: OperatorOverride | false;
 }
 
 export interface AuditLog {
@@ -85,6 +95,8 @@ export interface AuditLog {
   readonly path: string | null;
   request(input: RequestInput): void;
   response(input: ResponseInput): void;
+  /** A change of the daemon's policy (ApprovedAlways switching confirm_unprivileged off, a reload). */
+  policy(input: PolicyInput): void;
   stats(): WriterStats;
   /** Writes a `stop` record and closes the file. Idempotent. */
   close(): void;
@@ -113,8 +125,8 @@ const SCRATCH_BYTES = 64 * 1024;
 const SEAL_BUSY_RETRY_MS = 1_000;
 const SEAL_FAILED_RETRY_MS = 60_000;
 
-/** What writeRecord() is given: daemon input (the hot path) or a record object. */
-type RecordKind = 'request' | 'response' | 'record' | 'line';
+/** What writeRecord() is given: daemon input (the hot path, and a policy change) or a record object. */
+type RecordKind = 'request' | 'response' | 'policy' | 'record' | 'line';
 /** A line made whole beforehand (a seal), written as it is at its own chain position. */
 interface PrebuiltLine {
   line: string;
@@ -122,7 +134,7 @@ interface PrebuiltLine {
 
 export function openAuditLog(options: AuditLogOptions = {}): AuditLog {
   if (options.disabled) {
-    return { path: null, request() {}, response() {}, stats: () => ({ written: 0, dropped: 0, droppedTotal: 0 }), close() {} };
+    return { path: null, request() {}, response() {}, policy() {}, stats: () => ({ written: 0, dropped: 0, droppedTotal: 0 }), close() {} };
   }
   return new FileAuditLog(options);
 }
@@ -147,7 +159,9 @@ class FileAuditLog implements AuditLog {
   /** The next write must start on a fresh line (torn line at open, or a partial write). */
   private needNewline = false;
   private head: ChainHead | null = null;
-  private readonly encoder = new RecordEncoder();
+  /** Who decides (null: none written), read once here. */
+  private readonly operator: OperatorInfo | null;
+  private readonly encoder: RecordEncoder;
   private readonly scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
   private written = 0;
@@ -189,6 +203,8 @@ class FileAuditLog implements AuditLog {
       }
     };
     this.now = options.now ?? Date.now;
+    this.operator = options.operator === false ? null : operatorInfo(options.operator ?? {});
+    this.encoder = new RecordEncoder(this.operator);
     this.fsync = options.fsync === true;
     this.pid = Number.isSafeInteger(options.pid) ? (options.pid as number) : process.pid;
     this.rotationCheckMs = options.rotationCheckMs ?? 1;
@@ -201,7 +217,10 @@ class FileAuditLog implements AuditLog {
     // A seal a crash kept out of the log goes in first, if the log still ends where it belongs.
     this.pendingSeal = this.sealer?.pendingLine() ?? null;
     // A writer that cannot open the log yet still starts: the daemon must run regardless.
-    if (this.tryOpen()) this.append('record', { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: this.pid });
+    if (this.tryOpen()) {
+      const start = { v: FORMAT_VERSION, type: 'writer', time: new Date(this.now()).toISOString(), event: 'start', pid: this.pid } as const;
+      this.append('record', this.operator === null ? start : { ...start, operator: this.operator });
+    }
   }
 
   request(input: RequestInput): void {
@@ -210,6 +229,10 @@ class FileAuditLog implements AuditLog {
 
   response(input: ResponseInput): void {
     this.append('response', input);
+  }
+
+  policy(input: PolicyInput): void {
+    this.append('policy', input);
   }
 
   stats(): WriterStats {
@@ -233,7 +256,7 @@ class FileAuditLog implements AuditLog {
    * Appends one record: never throws, and counts the record as dropped when the log cannot
    * take it. (One try/catch here rather than a guard(() => …) closure: this is the hot path.)
    */
-  private append(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord): void {
+  private append(kind: RecordKind, input: RequestInput | ResponseInput | PolicyInput | UnchainedRecord): void {
     if (this.closed) return;
     try {
       if (!this.ready() || (this.pendingSeal !== null && !this.writePendingSeal())) {
@@ -263,7 +286,7 @@ class FileAuditLog implements AuditLog {
   }
 
   /** Writes one chained line; false (and the descriptor closed) on failure. */
-  private writeRecord(kind: RecordKind, input: RequestInput | ResponseInput | UnchainedRecord | PrebuiltLine): boolean {
+  private writeRecord(kind: RecordKind, input: RequestInput | ResponseInput | PolicyInput | UnchainedRecord | PrebuiltLine): boolean {
     const fd = this.fd as number;
     const seq = this.head === null ? 1 : this.head.seq + 1;
     const prev = this.head === null ? GENESIS_HASH : this.head.hash;
@@ -334,7 +357,11 @@ class FileAuditLog implements AuditLog {
   }
 
   private recordOf(kind: RecordKind, input: unknown, loggedMs: number): UnchainedRecord {
-    return kind === 'request' ? toRequestRecord(input as RequestInput) : kind === 'response' ? toResponseRecord(input as ResponseInput, loggedMs) : (input as UnchainedRecord);
+    if (kind === 'request') return toRequestRecord(input as RequestInput, this.operator);
+    if (kind === 'response') return toResponseRecord(input as ResponseInput, loggedMs);
+    // A policy record's time is the writer's clock as it writes it: the same as `logged`.
+    if (kind === 'policy') return toPolicyRecord(input as PolicyInput, loggedMs, this.operator);
+    return input as UnchainedRecord;
   }
 
   // ---- sealing (seal.ts) ----

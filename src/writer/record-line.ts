@@ -15,13 +15,17 @@
  * JSON.stringify, and an input of an unusual shape, or one that might not fit the buffer, is
  * left to `generalLine` (the encoder returns -1).
  */
-import { type Decision, DECISIONS, FORMAT_VERSION } from '../shared/format-constants.js';
-import type { RequestRecord, ResponseRecord, WriterRecord } from '../shared/schema.js';
-import type { OutputOrLength, RequestInput, ResponseInput } from './record-input.js';
+import { type Decision, DECISIONS, type Escalation, ESCALATIONS, FORMAT_VERSION, POLICY_BY, type PolicyBy, REJECT_KINDS, type RejectKind, type Via } from '../shared/format-constants.js';
+import type { OperatorInfo, PolicyRecord, RequestRecord, ResponseRecord, WriterRecord } from '../shared/schema.js';
+import type { OutputOrLength, PolicyInput, PolicyValue, RequestInput, ResponseInput } from './record-input.js';
 import { fitRecordJson } from './fit.js';
 
 /** A record without what the writer adds as it appends: its chain position and its own time. */
-export type UnchainedRecord = Omit<RequestRecord, 'seq' | 'prev' | 'logged'> | Omit<ResponseRecord, 'seq' | 'prev' | 'logged'> | Omit<WriterRecord, 'seq' | 'prev' | 'logged'>;
+export type UnchainedRecord =
+  | Omit<RequestRecord, 'seq' | 'prev' | 'logged'>
+  | Omit<ResponseRecord, 'seq' | 'prev' | 'logged'>
+  | Omit<WriterRecord, 'seq' | 'prev' | 'logged'>
+  | Omit<PolicyRecord, 'seq' | 'prev' | 'logged'>;
 
 const str = (v: unknown, fallback = ''): string => (v === undefined || v === null ? fallback : String(v));
 
@@ -65,6 +69,40 @@ function envKeys(env: RequestInput['env']): string[] {
 const KNOWN_DECISIONS: ReadonlySet<unknown> = new Set(DECISIONS);
 const isDecision = (d: unknown): d is Decision => KNOWN_DECISIONS.has(d);
 
+const KNOWN_REJECTS: ReadonlySet<unknown> = new Set(REJECT_KINDS);
+const KNOWN_ESCALATIONS: ReadonlySet<unknown> = new Set(ESCALATIONS);
+const KNOWN_POLICY_BY: ReadonlySet<unknown> = new Set(POLICY_BY);
+
+/** `operator` unless the daemon said `policy` or `pkexec`. */
+const viaOf = (via: unknown): Via => (via === 'policy' || via === 'pkexec' ? via : 'operator');
+
+/** The `reject` written: a known kind on a rejected request, else null. */
+const rejectOf = (r: RequestInput): RejectKind | null => (r.decision === 'rejected' && KNOWN_REJECTS.has(r.reject) ? r.reject! : null);
+
+/**
+ * The `error` of a request of a known decision, or null when none is written. A reject kind
+ * outside the list is not dropped: the error says what the daemon gave.
+ */
+function requestError(r: RequestInput): string | null {
+  if (r.decision !== 'rejected') return r.error === undefined ? null : str(r.error);
+  const message = str(r.error, 'rejected');
+  return r.reject == null || KNOWN_REJECTS.has(r.reject) ? message : `${message} (unknown reject kind ${JSON.stringify(String(r.reject))})`;
+}
+
+const escalationOf = (e: unknown): Escalation | null => (KNOWN_ESCALATIONS.has(e) ? (e as Escalation) : null);
+
+/** Fills the optional fields after `error`, in the format's order (reject … operator). */
+function addRequestExtras(record: Omit<RequestRecord, 'seq' | 'prev' | 'logged'>, r: RequestInput, operator: OperatorInfo | null): void {
+  const reject = isDecision(r.decision) ? rejectOf(r) : null;
+  if (reject !== null) record.reject = reject;
+  if (r.always === true && r.decision === 'approved') record.always = true;
+  const escalation = escalationOf(r.escalation);
+  if (escalation !== null) record.escalation = escalation;
+  if (r.forwardAgent != null) record.forward_agent = r.forwardAgent === true;
+  if (r.clientVersion != null) record.client_version = str(r.clientVersion);
+  if (operator !== null) record.operator = operator;
+}
+
 
 /** The argv as given when it is already all strings (the usual case: no copy). */
 function stringArgv(stage: readonly string[] | undefined): string[] {
@@ -83,7 +121,8 @@ const responseTime = (time: unknown, now: number | (() => number)): string =>
 
 const latencyOf = (ms: unknown): number | null => (typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : null);
 
-export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'prev' | 'logged'> {
+/** `operator`: who decided, as the writer has it (null: none written). */
+export function toRequestRecord(r: RequestInput, operator: OperatorInfo | null = null): Omit<RequestRecord, 'seq' | 'prev' | 'logged'> {
   const pipeline = Array.from(r.pipeline ?? [], stringArgv);
   const record: Omit<RequestRecord, 'seq' | 'prev' | 'logged'> = {
     v: FORMAT_VERSION,
@@ -98,13 +137,44 @@ export function toRequestRecord(r: RequestInput): Omit<RequestRecord, 'seq' | 'p
     reason: str(r.reason),
     privileged: r.privileged === true,
     decision: isDecision(r.decision) ? r.decision : 'rejected',
-    via: r.via === 'policy' ? 'policy' : 'operator',
+    via: viaOf(r.via),
     latency_ms: latencyOf(r.latencyMs),
   };
   // A decision readers do not know would make the record unreadable to them: it is written as
   // `rejected`, and the error says what the daemon gave.
   if (!isDecision(r.decision)) record.error = `the daemon gave an unknown decision ${JSON.stringify(String(r.decision))}${r.error === undefined ? '' : `: ${str(r.error)}`}`;
-  else if (r.decision === 'rejected' || r.error !== undefined) record.error = str(r.error, 'rejected');
+  else {
+    const error = requestError(r);
+    if (error !== null) record.error = error;
+  }
+  addRequestExtras(record, r, operator);
+  return record;
+}
+
+/** A setting's value as JSON carries it: a scalar (a number that JSON cannot hold is null). */
+function policyValue(v: unknown): PolicyValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  return String(v);
+}
+
+/**
+ * A policy change, at the writer's clock `loggedMs` (its `time` is the same as `logged`). A
+ * `by` outside POLICY_BY is written as `config` (not a key the operator was seen to press).
+ */
+export function toPolicyRecord(p: PolicyInput, loggedMs: number, operator: OperatorInfo | null = null): Omit<PolicyRecord, 'seq' | 'prev' | 'logged'> {
+  const record: Omit<PolicyRecord, 'seq' | 'prev' | 'logged'> = {
+    v: FORMAT_VERSION,
+    type: 'policy',
+    time: new Date(loggedMs).toISOString(),
+    setting: str(p?.setting),
+    old: policyValue(p?.old),
+    new: policyValue(p?.new),
+    request_id: p?.requestId == null ? null : str(p.requestId),
+    by: KNOWN_POLICY_BY.has(p?.by) ? (p.by as PolicyBy) : 'config',
+  };
+  if (operator !== null) record.operator = operator;
   return record;
 }
 
@@ -170,6 +240,14 @@ const L = {
   decision: bytes(',"decision":'),
   operator: bytes(',"via":"operator","latency_ms":'),
   policy: bytes(',"via":"policy","latency_ms":'),
+  pkexec: bytes(',"via":"pkexec","latency_ms":'),
+  reject: bytes(',"reject":'),
+  always: bytes(',"always":true'),
+  escalation: bytes(',"escalation":'),
+  forwardAgent: bytes(',"forward_agent":true'),
+  noForwardAgent: bytes(',"forward_agent":false'),
+  clientVersion: bytes(',"client_version":'),
+  operatorField: bytes(',"operator":'),
   null: bytes('null'),
   error: bytes(',"error":'),
   statusOk: bytes(',"status":"ok","error":'),
@@ -332,9 +410,15 @@ class EnvKeysJson {
   }
 }
 
-/** Encodes request and response lines into a buffer; holds the env-names cache. */
+/** Encodes request and response lines into a buffer; holds the env-names cache and the operator's JSON. */
 export class RecordEncoder {
   private readonly env = new EnvKeysJson();
+  /** `,"operator":{…}` as JSON.stringify writes it, made once; empty when none is written. */
+  private readonly operator: Uint8Array;
+
+  constructor(operator: OperatorInfo | null = null) {
+    this.operator = operator === null ? new Uint8Array(0) : Buffer.concat([L.operatorField, Buffer.from(JSON.stringify(operator))]);
+  }
 
   /**
    * Writes the line of `toRequestRecord(r)` with seq, prev and the writer's time `loggedMs`
@@ -351,8 +435,9 @@ export class RecordEncoder {
     const host = str(r.host);
     const session = str(r.session);
     const reason = str(r.reason);
-    const error = decision === 'rejected' || r.error !== undefined ? str(r.error, 'rejected') : null;
-    let units = id.length + time.length + host.length + session.length + reason.length + decision.length + (error?.length ?? 0);
+    const error = requestError(r);
+    const clientVersion = r.clientVersion == null ? null : str(r.clientVersion);
+    let units = id.length + time.length + host.length + session.length + reason.length + decision.length + (error?.length ?? 0) + (clientVersion?.length ?? 0);
     let items = 0;
     for (let i = 0; i < pipeline.length; i++) {
       const stage = pipeline[i];
@@ -372,7 +457,7 @@ export class RecordEncoder {
       items += stage.length + 3; // quotes and commas, brackets, the resolved entry
     }
     const env = this.env.of(r.env);
-    if (at + MAX_BYTES_PER_UNIT * units + 3 * items + env.length + FIXED_BYTES > buf.length) return -1;
+    if (at + MAX_BYTES_PER_UNIT * units + 3 * items + env.length + this.operator.length + FIXED_BYTES > buf.length) return -1;
 
     let p = putHead(buf, at, L.request, seq, prev, loggedMs, id, time);
     p = putBytes(buf, p, L.host);
@@ -403,13 +488,31 @@ export class RecordEncoder {
     p = putBytes(buf, p, r.privileged === true ? L.privileged : L.unprivileged);
     p = putBytes(buf, p, L.decision);
     p = putString(buf, p, decision);
-    p = putBytes(buf, p, r.via === 'policy' ? L.policy : L.operator);
+    const via = r.via;
+    p = putBytes(buf, p, via === 'policy' ? L.policy : via === 'pkexec' ? L.pkexec : L.operator);
     const latency = latencyOf(r.latencyMs);
     p = latency === null ? putBytes(buf, p, L.null) : putNumber(buf, p, latency);
     if (error !== null) {
       p = putBytes(buf, p, L.error);
       p = putString(buf, p, error);
     }
+    const reject = rejectOf(r);
+    if (reject !== null) {
+      p = putBytes(buf, p, L.reject);
+      p = putString(buf, p, reject);
+    }
+    if (r.always === true && decision === 'approved') p = putBytes(buf, p, L.always);
+    const escalation = escalationOf(r.escalation);
+    if (escalation !== null) {
+      p = putBytes(buf, p, L.escalation);
+      p = putString(buf, p, escalation);
+    }
+    if (r.forwardAgent != null) p = putBytes(buf, p, r.forwardAgent === true ? L.forwardAgent : L.noForwardAgent);
+    if (clientVersion !== null) {
+      p = putBytes(buf, p, L.clientVersion);
+      p = putString(buf, p, clientVersion);
+    }
+    p = putBytes(buf, p, this.operator);
     buf[p++] = 0x7d; // }
     return withinBuffer(buf, p);
   }

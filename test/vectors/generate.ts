@@ -12,7 +12,8 @@ import { hashLine } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { generalLine, toRequestRecord, toResponseRecord } from '../../src/writer/record-line.js';
 import { openAuditLog } from '../../src/writer/audit-log.js';
-import { type LineVector, type RawRecord, type RawRequest, type RawResponse, requestInput, responseInput, type SessionStep, type SessionVector, writerRecord } from './vector-input.js';
+import type { OperatorInfo } from '../../src/shared/schema.js';
+import { type LineVector, operatorOf, policyInput, policyRecord, type RawPolicy, type RawRecord, type RawRequest, type RawResponse, requestInput, responseInput, type SessionStep, type SessionVector, writerRecord } from './vector-input.js';
 
 const OUT = path.join(import.meta.dirname, '../../schema/vectors');
 /** Lines longer than this are kept as their length and hash only. */
@@ -43,6 +44,22 @@ const request = (over: Partial<RawRequest> = {}): RawRequest => ({
   decision: 'approved',
   via: 'operator',
   latency_ms: 1532,
+  ...over,
+});
+
+/** Who decided, as a writer fills it from the OS (or the daemon overrides it). */
+const OPERATOR: OperatorInfo = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+/** pkexec mode: no terminal; a uid without a name. */
+const NO_TTY: OperatorInfo = { uid: 4294967294, user: '', tty: null, hostname: 'ci-runner.example.org' };
+const hostileOperator = (s: string): OperatorInfo => ({ uid: 0, user: s, tty: s, hostname: s });
+
+const policy = (over: Partial<RawPolicy> = {}): RawPolicy => ({
+  setting: 'confirm_unprivileged',
+  old: true,
+  new: false,
+  request_id: '6f1c2a3e-0b7d-4c2a-9f1e-2d3c4b5a6978',
+  by: 'keypress',
+  operator: OPERATOR,
   ...over,
 });
 
@@ -97,13 +114,43 @@ const LINE_CASES: { name: string; record: RawRecord }[] = [
   { name: 'cap: 150k env names', record: { request: request({ env: ['PATH', { numbered: 'VAR_', times: 150_000 } as unknown as string] }) } },
   { name: 'cap: a reason and an error of 600 kB each', record: { request: request({ decision: 'rejected', reason: { repeat: 'r', times: 600_000 } as unknown as string, error: { repeat: 'e', times: 600_000 } as unknown as string }) } },
   { name: 'cap: response of 30k stages', record: { response: response({ stages: [{ items: { exit_code: 1, stderr_len: 12, stderr_truncated: false }, times: 30_000 } as unknown as RawResponse['stages'][number]] }) } },
+  // Issue #15 (after the older vectors, which keep their bytes): who decided, how the command
+  // ran, which refusal, ApprovedAlways and the policy change it makes.
+  { name: 'request with every field: operator, escalation, forward_agent, client_version', record: { request: request({ privileged: false, escalation: 'none', forward_agent: true, client_version: '0.4.1', operator: OPERATOR }) } },
+  { name: 'request approved always (ApprovedAlways), unprivileged', record: { request: request({ privileged: false, always: true, escalation: 'none', forward_agent: false, client_version: '0.4.1', operator: OPERATOR }) } },
+  { name: 'always with another decision is not written', record: { request: request({ decision: 'denied', always: true, operator: OPERATOR }) } },
+  { name: 'request decided in pkexec\'s dialog, no terminal', record: { request: request({ via: 'pkexec', escalation: 'pkexec', latency_ms: 4200, operator: NO_TTY }) } },
+  { name: 'request escalated with sudo', record: { request: request({ escalation: 'sudo', client_version: '0.3.0', operator: OPERATOR }) } },
+  ...(['invalid_json', 'invalid_request', 'forward_agent_privileged', 'stale_time', 'env_not_allowed', 'replay', 'busy', 'peer_uid', 'prompt_error'] as const).map((kind) => ({
+    name: `reject kind ${kind}`,
+    record: { request: request({ decision: 'rejected', via: 'policy', latency_ms: null, error: `refused: ${kind}`, reject: kind, operator: OPERATOR }) },
+  })),
+  { name: 'reject kind unknown: no reject, the error says so', record: { request: request({ decision: 'rejected', via: 'policy', latency_ms: null, error: 'refused', reject: 'cosmic "ray"\u001b', operator: OPERATOR }) } },
+  { name: 'reject kind on a request that was not rejected is not written', record: { request: request({ decision: 'approved', reject: 'replay' }) } },
+  { name: 'reject kind without a message', record: { request: request({ decision: 'rejected', latency_ms: null, reject: 'busy' }) } },
+  ...Object.entries(HOSTILE).map(([kind, s]) => ({
+    name: `hostile operator and client_version: ${kind}`,
+    record: { request: request({ client_version: s, operator: hostileOperator(s) }) },
+  })),
+  { name: 'policy: confirm_unprivileged switched off by ApprovedAlways', record: { policy: policy() } },
+  { name: 'policy: changed by the configuration, no request, numbers and strings', record: { policy: policy({ setting: 'prompt_timeout_s', old: 60, new: 30.5, request_id: null, by: 'config', operator: NO_TTY }) } },
+  { name: 'policy: null and string values, no operator', record: { policy: policy({ setting: 'mode', old: null, new: 'pkexec', operator: undefined }) } },
+  { name: 'policy: an unknown by is written as config', record: { policy: policy({ by: 'telepathy' }) } },
+  ...Object.entries(HOSTILE).map(([kind, s]) => ({
+    name: `policy: hostile setting: ${kind}`,
+    record: { policy: policy({ setting: s, old: s, new: s, request_id: s, operator: hostileOperator(s) }) },
+  })),
+  { name: 'writer start with its operator', record: { writer: { time_ms: T0, event: 'start', pid: 4242, operator: OPERATOR } } },
+  { name: 'cap: a client_version and a hostname of 600 kB each', record: { request: request({ client_version: { repeat: 'v', times: 600_000 } as unknown as string, operator: { ...OPERATOR, hostname: { repeat: 'h', times: 600_000 } as unknown as string } }) } },
+  { name: 'cap: a policy setting of 2 MB', record: { policy: policy({ setting: { repeat: 's', times: 2_000_000 } as unknown as string }) } },
 ];
 
 export function lineOf(record: RawRecord, seq: number, prev: string, loggedMs: number): string {
-  if (record.request) return generalLine(toRequestRecord(requestInput(record.request)), seq, prev, loggedMs);
+  if (record.request) return generalLine(toRequestRecord(requestInput(record.request), operatorOf(record.request)), seq, prev, loggedMs);
+  if (record.policy) return generalLine(policyRecord(record.policy, loggedMs), seq, prev, loggedMs);
   if (record.response) return generalLine(toResponseRecord(responseInput(record.response), loggedMs), seq, prev, loggedMs);
   if (record.writer) return generalLine(writerRecord(record.writer), seq, prev, loggedMs);
-  throw new Error('a record is a request, a response or a writer record');
+  throw new Error('a record is a request, a response, a writer or a policy record');
 }
 
 function lineVectors(): LineVector[] {
@@ -126,11 +173,12 @@ export function runSession(v: Omit<SessionVector, 'expected'>, dir: string): str
   if (v.existing !== undefined) fs.writeFileSync(file, v.existing, { mode: 0o600 });
   if (v.rotated !== undefined) fs.writeFileSync(`${file}.1`, v.rotated, { mode: 0o600 });
   let clock = v.open_at;
-  const log = openAuditLog({ path: file, now: () => clock, pid: v.pid, warn: () => {}, settleMs: 0 });
+  const log = openAuditLog({ path: file, now: () => clock, pid: v.pid, warn: () => {}, settleMs: 0, operator: v.operator ?? false });
   for (const step of v.steps) {
     clock = step.at;
     if (step.request) log.request(requestInput(step.request));
     if (step.response) log.response(responseInput(step.response));
+    if (step.policy) log.policy(policyInput(step.policy));
     if (step.close) log.close();
   }
   log.close();
@@ -144,6 +192,16 @@ const SESSION_STEPS: SessionStep[] = [
   { at: T0 + 31, request: request({ id: 'r3', decision: 'rejected', via: 'policy', latency_ms: null, error: 'a stale time' }) },
   { at: T0 + 40, request: request({ id: 'r4', privileged: false, via: 'policy', latency_ms: null, pipeline: [['id']] }) },
   { at: T0 + 41, response: response({ id: 'r4', time: undefined, stages: [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }], stdout_len: 40, duration_ms: 3.25 }) },
+  { at: T0 + 99, close: true },
+];
+
+/** The daemon's calls around ApprovedAlways, a replay and a pkexec decision. */
+const ALWAYS_STEPS: SessionStep[] = [
+  { at: T0 + 10, request: request({ id: 'u1', privileged: false, always: true, escalation: 'none', forward_agent: false, client_version: '0.4.1', pipeline: [['uptime']] }) },
+  { at: T0 + 10, policy: { setting: 'confirm_unprivileged', old: true, new: false, request_id: 'u1', by: 'keypress' } },
+  { at: T0 + 20, response: response({ id: 'u1' }) },
+  { at: T0 + 30, request: request({ id: 'u1', privileged: false, decision: 'rejected', via: 'policy', latency_ms: null, error: 'duplicate request id', reject: 'replay', client_version: '0.4.1' }) },
+  { at: T0 + 40, request: request({ id: 'p1', via: 'pkexec', escalation: 'pkexec', latency_ms: 3000 }) },
   { at: T0 + 99, close: true },
 ];
 
@@ -165,6 +223,7 @@ function sessionVectors(): SessionVector[] {
       run({ name: 'just rotated: the chain continues from audit.log.1', pid: 4343, open_at: T0 + 60_000, rotated: fresh.expected, steps: later }),
       run({ name: 'rotated, and the new file already exists empty', pid: 4343, open_at: T0 + 60_000, existing: '', rotated: fresh.expected, steps: later }),
       run({ name: 'a last line that is not a record: a new chain from its hash', pid: 4343, open_at: T0 + 60_000, existing: `${lines[0]}\nnot a record\n`, steps: later }),
+      run({ name: 'with an operator: on start, every request and the policy change ApprovedAlways makes', pid: 4444, open_at: T0, operator: OPERATOR, steps: ALWAYS_STEPS }),
       run({ name: 'an unchained record last: a new chain from its hash', pid: 4343, open_at: T0 + 60_000, existing: '{"v":1,"type":"writer","time":"2026-01-01T00:00:00.000Z","event":"start","pid":1}\n', steps: later }),
     ];
   } finally {

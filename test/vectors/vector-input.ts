@@ -7,9 +7,10 @@
  * item of an array `{"items": VALUE, "times": N}` (N copies of VALUE) or `{"numbered": "P", "times": N}`
  * (the N strings P0, P1, … P{N-1}).
  */
-import type { RequestInput, ResponseInput } from '../../src/writer/record-input.js';
-import type { UnchainedRecord } from '../../src/writer/record-line.js';
+import type { PolicyInput, PolicyValue, RequestInput, ResponseInput } from '../../src/writer/record-input.js';
+import { toPolicyRecord, type UnchainedRecord } from '../../src/writer/record-line.js';
 import { FORMAT_VERSION } from '../../src/shared/format-constants.js';
+import type { OperatorInfo } from '../../src/shared/schema.js';
 
 type Raw = unknown;
 
@@ -47,9 +48,17 @@ export interface RawRequest {
   reason?: string;
   privileged: boolean;
   decision: RequestInput['decision'];
-  via?: 'operator' | 'policy';
+  via?: 'operator' | 'policy' | 'pkexec';
   latency_ms?: number | null;
   error?: string;
+  /** A kind outside the list too: the writer then writes no `reject` and says so in `error`. */
+  reject?: string;
+  always?: boolean;
+  escalation?: string;
+  forward_agent?: boolean;
+  client_version?: string;
+  /** Not the daemon's input: the operator the writer has (from the OS, or the daemon's override), written on the record. */
+  operator?: OperatorInfo;
 }
 
 export interface RawResponse {
@@ -69,6 +78,20 @@ export interface RawWriter {
   pid: number;
   dropped?: number;
   error?: string;
+  /** On `start`: the writer's operator. */
+  operator?: OperatorInfo;
+}
+
+/** A policy change; its `time` is the writer's clock as it writes the line (the vector's `logged_ms`, a session step's `at`). */
+export interface RawPolicy {
+  setting: string;
+  old: PolicyValue;
+  new: PolicyValue;
+  request_id?: string | null;
+  /** `keypress` | `config`; another value is written as `config`. */
+  by: string;
+  /** The writer's operator. */
+  operator?: OperatorInfo;
 }
 
 export function requestInput(raw: RawRequest): RequestInput {
@@ -87,7 +110,24 @@ export function requestInput(raw: RawRequest): RequestInput {
     via: r.via,
     latencyMs: r.latency_ms,
     error: r.error,
+    reject: r.reject as RequestInput['reject'],
+    always: r.always,
+    escalation: r.escalation as RequestInput['escalation'],
+    forwardAgent: r.forward_agent,
+    clientVersion: r.client_version,
   };
+}
+
+/** The writer's operator a raw record carries (null: none). */
+export const operatorOf = (raw: { operator?: OperatorInfo }): OperatorInfo | null => (raw.operator === undefined ? null : (expand(raw.operator) as OperatorInfo));
+
+export function policyInput(raw: RawPolicy): PolicyInput {
+  const p = expand(raw) as RawPolicy;
+  return { setting: p.setting, old: p.old, new: p.new, requestId: p.request_id, by: p.by as PolicyInput['by'] };
+}
+
+export function policyRecord(raw: RawPolicy, loggedMs: number): UnchainedRecord {
+  return toPolicyRecord(policyInput(raw), loggedMs, operatorOf(raw));
 }
 
 export function responseInput(raw: RawResponse): ResponseInput {
@@ -114,14 +154,16 @@ export function writerRecord(raw: RawWriter): UnchainedRecord {
     pid: w.pid,
     ...(w.dropped === undefined ? {} : { dropped: w.dropped }),
     ...(w.error === undefined ? {} : { error: w.error }),
+    ...(w.operator === undefined ? {} : { operator: w.operator }),
   };
 }
 
-/** One record to encode: exactly one of the three. */
+/** One record to encode: exactly one of the four. */
 export interface RawRecord {
   request?: RawRequest;
   response?: RawResponse;
   writer?: RawWriter;
+  policy?: RawPolicy;
 }
 
 /** A line vector: a record with its chain position and the writer's time, and the bytes expected. */
@@ -144,6 +186,8 @@ export interface SessionStep {
   at: number;
   request?: RawRequest;
   response?: RawResponse;
+  /** A policy change (the operator is the writer's: the session's). */
+  policy?: Omit<RawPolicy, 'operator'>;
   close?: true;
 }
 
@@ -152,6 +196,8 @@ export interface SessionVector {
   pid: number;
   /** The clock when the writer opens the log (its `start` record). */
   open_at: number;
+  /** The writer's operator, on its start, request and policy records (absent: none written). */
+  operator?: OperatorInfo;
   /** The log's content before the writer opens it (absent: no file). */
   existing?: string;
   /** `audit.log.1`'s content (a rotation just before the writer started). */

@@ -4,7 +4,9 @@
  * processes.test.ts, flag parsing in argv.test.ts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import tty from 'node:tty';
 import { describe, expect, it } from 'vitest';
 import { hashLine, verifyChain } from '../../src/shared/chain.js';
 import { auditRecordSchema, GENESIS_HASH, MAX_LINE_BYTES } from '../../src/shared/schema.js';
@@ -466,6 +468,120 @@ describe('line cap', () => {
   });
 });
 
+describe('who decided (operator)', () => {
+  it('is filled from the OS once at open: the real uid, its name, the terminal on fd 0 (or null), the hostname', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file);
+    log.request(sampleRequest(1));
+    log.response(sampleResponse(1));
+    log.close();
+    const recs = parseLines(file);
+    const expected = {
+      uid: process.getuid?.() ?? 0,
+      user: os.userInfo().username,
+      tty: tty.isatty(0) ? fs.readlinkSync('/proc/self/fd/0') : null,
+      hostname: os.hostname(),
+    };
+    expect(Object.keys(recs[0].operator as object)).toEqual(['uid', 'user', 'tty', 'hostname']);
+    expect(recs[0]).toMatchObject({ event: 'start', operator: expected });
+    expect(recs[1]).toMatchObject({ type: 'request', operator: expected });
+    // Not on responses (the request says who decided) nor on the stop record.
+    expect(recs[2]).not.toHaveProperty('operator');
+    expect(recs[3]).toMatchObject({ event: 'stop' });
+    expect(recs[3]).not.toHaveProperty('operator');
+  });
+
+  it('takes the daemon\'s override of any part, keeps the OS\'s for the rest, and writes none with operator: false', () => {
+    const dir = tempDir();
+    const { log } = open(path.join(dir, 'a.log'), { operator: { tty: '/dev/pts/3', hostname: 'build-01' } });
+    log.request(sampleRequest(1));
+    log.close();
+    const [start, request] = parseLines(path.join(dir, 'a.log'));
+    const who = { uid: process.getuid?.() ?? 0, user: os.userInfo().username, tty: '/dev/pts/3', hostname: 'build-01' };
+    expect(start.operator).toEqual(who);
+    expect(request.operator).toEqual(who);
+
+    const { log: pkexecMode } = open(path.join(dir, 'b.log'), { operator: { tty: null, uid: 4242, user: 'bob' } });
+    pkexecMode.request(sampleRequest(1, { via: 'pkexec', escalation: 'pkexec' }));
+    pkexecMode.close();
+    expect(parseLines(path.join(dir, 'b.log'))[1]).toMatchObject({ via: 'pkexec', escalation: 'pkexec', operator: { uid: 4242, user: 'bob', tty: null } });
+
+    const { log: none } = open(path.join(dir, 'c.log'), { operator: false });
+    none.request(sampleRequest(1));
+    none.policy({ setting: 'confirm_unprivileged', old: true, new: false, by: 'config' });
+    none.close();
+    for (const rec of parseLines(path.join(dir, 'c.log'))) expect(rec).not.toHaveProperty('operator');
+  });
+
+  it('of a uid given without a name, or an invalid uid: the name is not guessed, the uid is the process\'s', () => {
+    const dir = tempDir();
+    const { log } = open(path.join(dir, 'a.log'), { operator: { uid: (process.getuid?.() ?? 0) + 1 } });
+    log.close();
+    expect(parseLines(path.join(dir, 'a.log'))[0].operator).toMatchObject({ user: '' });
+    const { log: bad } = open(path.join(dir, 'b.log'), { operator: { uid: -1 } as never });
+    bad.close();
+    expect(parseLines(path.join(dir, 'b.log'))[0].operator).toMatchObject({ uid: process.getuid?.() ?? 0 });
+  });
+});
+
+describe('policy records', () => {
+  it('are chained like every record, after the ApprovedAlways request that caused them, at the writer\'s clock', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    let clock = Date.UTC(2026, 0, 15, 9, 30, 0, 5);
+    const who = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+    const { log, warnings } = open(file, { now: () => clock, operator: who });
+    log.request(sampleRequest(1, { privileged: false, always: true, escalation: 'none', clientVersion: '0.4.1', forwardAgent: false }));
+    clock += 7;
+    log.policy({ setting: 'confirm_unprivileged', old: true, new: false, requestId: 'req-1', by: 'keypress' });
+    log.request(sampleRequest(2, { decision: 'rejected', via: 'policy', latencyMs: null, error: 'duplicate request id', reject: 'replay' }));
+    log.close();
+    expect(warnings).toEqual([]);
+    const lines = readLines(file);
+    expect(verifyChain(chainLinesOf([file])).ok).toBe(true);
+    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).error).toBeUndefined();
+    const recs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((r) => r.type)).toEqual(['writer', 'request', 'policy', 'request', 'writer']);
+    expect(recs[1]).toMatchObject({ always: true, escalation: 'none', forward_agent: false, client_version: '0.4.1', operator: who });
+    const at = new Date(clock).toISOString();
+    expect(lines[2]).toBe(
+      `{"v":1,"type":"policy","seq":3,"prev":"${hashLine(lines[1])}","logged":"${at}","time":"${at}","setting":"confirm_unprivileged","old":true,"new":false,"request_id":"req-1","by":"keypress","operator":${JSON.stringify(who)}}`,
+    );
+    expect(recs[3]).toMatchObject({ decision: 'rejected', reject: 'replay', error: 'duplicate request id' });
+  });
+
+  it('take odd input without dropping the change: a null request id, any scalar, an unknown by as config', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file, { operator: false });
+    log.policy({ setting: 'prompt_timeout_s', old: 60, new: Number.NaN, by: 'config' });
+    log.policy({ setting: 'mode', old: null, new: 'pkexec', requestId: null, by: 'telepathy' as never });
+    log.policy({ setting: 'x', old: { on: true } as never, new: undefined as never, requestId: 7 as never, by: 'keypress' });
+    log.close();
+    const recs = parseLines(file).slice(1, -1);
+    expect(recs).toEqual([
+      expect.objectContaining({ setting: 'prompt_timeout_s', old: 60, new: null, request_id: null, by: 'config' }),
+      expect.objectContaining({ setting: 'mode', old: null, new: 'pkexec', request_id: null, by: 'config' }),
+      expect.objectContaining({ setting: 'x', old: '[object Object]', new: null, request_id: '7', by: 'keypress' }),
+    ]);
+    for (const rec of recs) expect(auditRecordSchema.safeParse(rec).error).toBeUndefined();
+  });
+
+  it('a policy value over the line cap is cut to fit, like any string', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const { log } = open(file, { operator: { hostname: 'h'.repeat(2_000_000) } });
+    log.request(sampleRequest(1, { clientVersion: 'v'.repeat(2_000_000) }));
+    log.policy({ setting: 's'.repeat(3_000_000), old: 'o'.repeat(1_000_000), new: false, by: 'config' });
+    log.close();
+    const lines = readLines(file);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(Buffer.byteLength(line) + 1).toBeLessThanOrEqual(MAX_LINE_BYTES);
+      const rec = JSON.parse(line);
+      expect(auditRecordSchema.safeParse(rec).error).toBeUndefined();
+      if (rec.type !== 'writer' || rec.event === 'start') expect(rec.truncated).toBe(true);
+    }
+  });
+});
+
 describe('--no-audit', () => {
   it('creates nothing and makes every call a no-op', () => {
     const dir = tempDir();
@@ -475,6 +591,7 @@ describe('--no-audit', () => {
     expect(log.path).toBeNull();
     log.request(sampleRequest(1));
     log.response(sampleResponse(1));
+    log.policy({ setting: 'confirm_unprivileged', old: true, new: false, requestId: 'req-1', by: 'keypress' });
     log.close();
     expect(log.stats()).toEqual({ written: 0, dropped: 0, droppedTotal: 0 });
     expect(fs.readdirSync(dir)).toEqual([]);

@@ -10,7 +10,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { auditRecordSchema, MAX_LINE_BYTES } from '../../src/shared/schema.js';
+import { auditRecordSchema, MAX_LINE_BYTES, type OperatorInfo } from '../../src/shared/schema.js';
+import { ESCALATIONS, REJECT_KINDS } from '../../src/shared/format-constants.js';
 import type { RequestInput, ResponseInput } from '../../src/writer/record-input.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { fitRecord } from '../../src/writer/fit.js';
@@ -48,9 +49,15 @@ const requestInput = fc.record(
     reason: maybeOdd(hostileString),
     privileged: fc.oneof(fc.boolean(), oddValue),
     decision: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('approved', 'denied', 'timeout', 'rejected') }, { weight: 1, arbitrary: hostileString }, { weight: 1, arbitrary: oddValue }),
-    via: fc.oneof(fc.constantFrom('operator', 'policy'), oddValue),
+    via: fc.oneof(fc.constantFrom('operator', 'policy', 'pkexec'), oddValue),
     latencyMs: fc.oneof(number, oddValue),
     error: maybeOdd(hostileString),
+    // Issue #15's fields: known values, unknown ones (a reject kind the list lacks), odd types.
+    reject: fc.oneof(fc.constantFrom(...REJECT_KINDS), hostileString, oddValue),
+    always: fc.oneof(fc.boolean(), oddValue),
+    escalation: fc.oneof(fc.constantFrom(...ESCALATIONS), hostileString, oddValue),
+    forwardAgent: fc.oneof(fc.boolean(), oddValue),
+    clientVersion: maybeOdd(hostileString),
   },
   { requiredKeys: ['id', 'time', 'session', 'pipeline', 'privileged', 'decision'] },
 ) as unknown as fc.Arbitrary<RequestInput>;
@@ -72,6 +79,12 @@ const responseInput = fc.record(
   },
   { requiredKeys: ['id', 'status', 'stages', 'stdout', 'durationMs'] },
 ) as unknown as fc.Arbitrary<ResponseInput>;
+
+/** Who decided, as the writer has it (none, or any strings an override or the OS gives). */
+const operator: fc.Arbitrary<OperatorInfo | null> = fc.option(
+  fc.record({ uid: fc.oneof(fc.nat(), fc.maxSafeNat()), user: hostileString, tty: fc.option(hostileString, { nil: null }), hostname: hostileString }),
+  { nil: null },
+);
 
 const NOW = 1_764_200_000_123;
 const now = () => NOW;
@@ -114,8 +127,13 @@ const plainRequest = fc.record({
   reason: hostileString,
   privileged: fc.boolean(),
   decision: fc.constantFrom('approved', 'denied', 'timeout', 'rejected'),
-  via: fc.constantFrom('operator', 'policy'),
+  via: fc.constantFrom('operator', 'policy', 'pkexec'),
   latencyMs: fc.option(fc.oneof(fc.integer({ min: 0, max: 60_000 }), milliseconds), { nil: null }),
+  reject: fc.option(fc.constantFrom(...REJECT_KINDS), { nil: undefined }),
+  always: fc.option(fc.boolean(), { nil: undefined }),
+  escalation: fc.option(fc.constantFrom(...ESCALATIONS), { nil: undefined }),
+  forwardAgent: fc.option(fc.boolean(), { nil: undefined }),
+  clientVersion: fc.option(hostileString, { nil: undefined }),
 }) as fc.Arbitrary<RequestInput>;
 const plainResponse = fc.record({
   id: hostileString,
@@ -129,28 +147,64 @@ const plainResponse = fc.record({
 }) as fc.Arbitrary<ResponseInput>;
 
 describe('request lines', () => {
-  it('are exactly JSON.stringify of toRequestRecord(input) with seq and prev, for any input', () => {
-    const encoder = new RecordEncoder();
+  it('are exactly JSON.stringify of toRequestRecord(input, operator) with seq and prev, for any input and operator', () => {
     fc.assert(
-      fc.property(requestInput, chain, (input, { seq, prev, at }) => {
-        const { line } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input, NOW), () => toRequestRecord(input), seq, prev, at);
-        expect(line.toString()).toBe(expectedLine(toRequestRecord(input), seq, prev).toString());
-        expect(line.equals(expectedLine(toRequestRecord(input), seq, prev))).toBe(true);
+      fc.property(requestInput, operator, chain, (input, who, { seq, prev, at }) => {
+        const encoder = new RecordEncoder(who);
+        const { line } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input, NOW), () => toRequestRecord(input, who), seq, prev, at);
+        expect(line.toString()).toBe(expectedLine(toRequestRecord(input, who), seq, prev).toString());
+        expect(line.equals(expectedLine(toRequestRecord(input, who), seq, prev))).toBe(true);
       }),
       { numRuns: 1500 },
     );
   });
 
   it('come from the encoder, not the general path, for every input of the shape a daemon sends', () => {
-    const encoder = new RecordEncoder();
     fc.assert(
-      fc.property(plainRequest, chain, (input, { seq, prev, at }) => {
-        const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input, NOW), () => toRequestRecord(input), seq, prev, at);
+      fc.property(plainRequest, operator, chain, (input, who, { seq, prev, at }) => {
+        const encoder = new RecordEncoder(who);
+        const { line, fast } = writtenLine((buf, a) => encoder.request(buf, a, seq, prev, input, NOW), () => toRequestRecord(input, who), seq, prev, at);
         expect(fast).toBe(true);
-        expect(line.equals(expectedLine(toRequestRecord(input), seq, prev))).toBe(true);
+        expect(line.equals(expectedLine(toRequestRecord(input, who), seq, prev))).toBe(true);
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('write the fields of issue #15 in the format\'s order, only where the format allows them', () => {
+    const who: OperatorInfo = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+    fc.assert(
+      fc.property(plainRequest, (input) => {
+        const buf = Buffer.alloc(64 * 1024);
+        const record = JSON.parse(buf.toString('utf8', 0, new RecordEncoder(who).request(buf, 0, 1, '0'.repeat(64), input, NOW)));
+        const keys = Object.keys(record);
+        const extras = keys.slice(keys.indexOf('latency_ms') + 1);
+        const order = ['error', 'reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator'];
+        expect(extras).toEqual(order.filter((k) => extras.includes(k)));
+        expect(record.operator).toEqual(who);
+        expect(record.reject).toBe(input.decision === 'rejected' ? input.reject : undefined);
+        expect(record.always).toBe(input.always === true && input.decision === 'approved' ? true : undefined);
+        expect(record.escalation).toBe(input.escalation);
+        expect(record.forward_agent).toBe(input.forwardAgent);
+        expect(record.client_version).toBe(input.clientVersion);
+        expect(record.via).toBe(input.via);
+        expect(auditRecordSchema.safeParse(record).error).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('write a reject kind the list lacks as no reject and say it in the error, never dropping the record', () => {
+    for (const [kind, error] of [['cosmic_ray', 'refused'], ['"\u001b]0;x\u0007', undefined], [7, 'odd']] as const) {
+      const input = { id: 'x', time: 't', session: 's', pipeline: [['id']], privileged: true, decision: 'rejected', reject: kind, error } as unknown as RequestInput;
+      const buf = Buffer.alloc(4096);
+      const end = new RecordEncoder().request(buf, 0, 1, '0'.repeat(64), input, NOW);
+      expect(end).toBeGreaterThan(0);
+      const record = JSON.parse(buf.toString('utf8', 0, end));
+      expect(record.reject).toBeUndefined();
+      expect(record.error).toBe(`${error ?? 'rejected'} (unknown reject kind ${JSON.stringify(String(kind))})`);
+      expect(auditRecordSchema.safeParse(record).error).toBeUndefined();
+    }
   });
 
   it('keep the env names right through any sequence of requests (the last-list cache)', () => {
