@@ -10,8 +10,8 @@ import { ChainLinker, GENESIS_PREV, LINKED, SAME_PREV } from '../shared/chain-ch
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { parseLine } from '../shared/parse-line.js';
-import type { WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, newCompactRecord, prevOf } from './compact-record.js';
+import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -42,6 +42,7 @@ export interface ChunkResult {
   lines: number;
   kind: Uint8Array;
   flags: Uint8Array;
+  /** A request's decision (DECISIONS' index) | its reject code << REJECT_SHIFT. */
   decision: Uint8Array;
   /** 1-based line number within the chunk. */
   line: Uint32Array;
@@ -68,8 +69,13 @@ export interface ChunkResult {
   lastHash: string | null;
   /** Strings first interned in this chunk, in the order they got their numbers, per pool. */
   newStrings: [string[], string[], string[], string[]];
-  /** Records that are writer lifecycle events, by index. */
-  writers: Array<{ index: number; record: WriterRecord }>;
+  /** Records that are writer lifecycle events or policy changes, by index. */
+  writers: Array<{ index: number; record: WriterRecord | PolicyRecord }>;
+  /**
+   * Who decided each request (operatorKey), listed only where it changes: at the chunk's first
+   * request, and at each request whose operator differs from the one before it in the chunk.
+   */
+  operators: Array<{ index: number; key: string }>;
   /** Why each malformed line is one, by index. */
   malformed: Array<{ index: number; reason: string }>;
 }
@@ -133,6 +139,7 @@ export function allocateResult(capacity: number): ChunkResult {
     lastHash: null,
     newStrings: [[], [], [], []],
     writers: [],
+    operators: [],
     malformed: [],
   };
 }
@@ -164,6 +171,7 @@ export class ChunkScanner {
     // Each line hashed where its bytes are, and linked to the chained line before it.
     const linker = new ChainLinker();
     let firstPrev: string | null = null;
+    let operator: string | null = null;
     let start = 0;
     let lineNo = 0;
     while (start < buf.length) {
@@ -202,7 +210,8 @@ export class ChunkScanner {
         if (r.kind === KIND_REQUEST) {
           if (r.privileged) flags |= F_PRIVILEGED;
           if (r.policy) flags |= F_POLICY;
-          out.decision[i] = DECISIONS.indexOf(r.decision);
+          out.decision[i] = DECISIONS.indexOf(r.decision) | (r.reject << REJECT_SHIFT);
+          if (r.operator !== operator) out.operators.push({ index: i, key: (operator = r.operator) });
           out.value[i] = r.latencyMs;
           const b = r.bytes;
           if (b) {

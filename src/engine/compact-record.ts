@@ -6,7 +6,8 @@
  */
 import { chainFieldsOf } from '../shared/chain.js';
 import { recordTimeMs, responseFailed } from '../shared/join.js';
-import type { AuditRecord, Decision } from '../shared/schema.js';
+import { REJECT_KINDS, type RejectKind } from '../shared/format-constants.js';
+import type { AuditRecord, Decision, PolicyRecord, WriterRecord } from '../shared/schema.js';
 import { hashString } from './id-table.js';
 
 export const KIND_REQUEST = 0;
@@ -16,6 +17,17 @@ export const KIND_WRITER = 2;
 export const KIND_SEAL = 3;
 
 export const DECISIONS: readonly Decision[] = ['approved', 'denied', 'timeout', 'rejected'];
+
+/** A reject kind's code (0: none; 1 + its place in REJECT_KINDS), in a column and a chunk's decision byte. */
+export const rejectCode = (kind: RejectKind | undefined): number => (kind === undefined ? 0 : REJECT_KINDS.indexOf(kind) + 1);
+export const rejectOfCode = (code: number): RejectKind | null => REJECT_KINDS[code - 1] ?? null;
+/** A replayed request's code: a security event. */
+export const REJECT_REPLAY = rejectCode('replay');
+/** The decision byte of a worker's result: the decision in the low 2 bits, the reject code above them. */
+export const REJECT_SHIFT = 2;
+
+/** An `operator` as the index keeps it (interned): `uid user` as JSON; '' for none. */
+export const operatorKey = (o: { uid: number; user: string } | undefined): string => (o === undefined ? '' : JSON.stringify([o.uid, o.user]));
 
 /** What the index keeps of one record. One object is reused for every line. */
 export interface CompactRecord {
@@ -42,11 +54,15 @@ export interface CompactRecord {
   policy: boolean;
   /** NaN for null. */
   latencyMs: number;
+  /** The refusal kind's code (rejectCode; 0: none). The fast path leaves 0: it reads only records without one. */
+  reject: number;
+  /** Who decided (operatorKey; '' none). */
+  operator: string;
   // response
   failed: boolean;
   durationMs: number;
-  /** The full record, when it came through the slow path as a writer record. */
-  writer: Extract<AuditRecord, { type: 'writer' }> | null;
+  /** The full record, when it came through the slow path as a writer or policy record (both listed beside the entries). */
+  writer: WriterRecord | PolicyRecord | null;
   /**
    * Fast path: host, session, reason and commandKey are left as byte ranges of `bytes` (ASCII),
    * so that strings already interned are found without creating a new one. Null: use the strings.
@@ -97,6 +113,8 @@ export function newCompactRecord(): CompactRecord {
     decision: 'approved',
     policy: false,
     latencyMs: Number.NaN,
+    reject: 0,
+    operator: '',
     failed: false,
     durationMs: Number.NaN,
     writer: null,
@@ -125,7 +143,8 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
   out.prevStart = -1;
   out.writer = null;
   out.bytes = null;
-  if (r.type === 'writer') {
+  if (r.type === 'writer' || r.type === 'policy') {
+    // A policy change is listed and placed like the writer's life: an event beside the entries.
     out.kind = KIND_WRITER;
     out.writer = r;
     out.timeMs = recordTimeMs(r);
@@ -149,6 +168,8 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
     out.decision = r.decision;
     out.policy = r.via === 'policy';
     out.latencyMs = r.latency_ms ?? Number.NaN;
+    out.reject = rejectCode(r.reject);
+    out.operator = operatorKey(r.operator);
   } else {
     out.kind = KIND_RESPONSE;
     out.failed = responseFailed(r);

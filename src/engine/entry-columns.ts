@@ -36,12 +36,13 @@ const NO_COMMAND_KEY = '[]';
  * imported bindings (queries and stats took 10–20% longer with imports, Node 20).
  */
 export const LAYOUT = {
-  U8: 4, // state, anomalies, flags, decision
+  U8: 5, // state, anomalies, flags, decision, reject kind
   ST: 0,
   AN: 1,
   FL: 2,
   DE: 3,
-  U32: 10, // host, session, reason, command; request seg, length, line; response seg, length, line
+  RJ: 4, // rejectCode: 0 none
+  U32: 11, // host, session, reason, command; request seg, length, line; response seg, length, line; operator
   HO: 0,
   SE: 1,
   RE: 2,
@@ -52,6 +53,7 @@ export const LAYOUT = {
   PS: 7,
   PL: 8,
   PN: 9,
+  OP: 10, // who decided: an id in `operators` (0: none)
   F64: 6, // id hash, time, latency, duration, request offset, response offset
   ID: 0,
   TM: 1,
@@ -67,7 +69,7 @@ export const LAYOUT = {
   /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
   LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** Decision → column code (DECISIONS order) without a search. */
 function decisionCode(d: string): number {
@@ -93,6 +95,8 @@ export class EntryColumns {
   /** Pipelines as JSON text; id 0 is the empty pipeline of an orphan. */
   readonly commands = new StringPool([NO_COMMAND_KEY]);
   private readonly commandDisplay: string[] = [''];
+  /** Who decided (operatorKey); id 0 is none. */
+  readonly operators = new StringPool(['']);
 
   constructor(public capacity: number) {
     this.u8 = new Uint8Array(capacity * U8);
@@ -122,6 +126,7 @@ export class EntryColumns {
     u8[b8 + AN] = anomalies;
     u8[b8 + FL] = HAS_REQUEST | (r.privileged ? PRIVILEGED : 0) | (r.policy ? POLICY : 0);
     u8[b8 + DE] = decisionCode(r.decision);
+    u8[b8 + RJ] = r.reject;
     const b64 = s * F64;
     f64[b64 + ID] = r.idHash;
     f64[b64 + TM] = r.timeMs;
@@ -149,6 +154,7 @@ export class EntryColumns {
     u32[b32 + QS] = r.seg;
     u32[b32 + QL] = r.length;
     u32[b32 + QN] = r.line;
+    u32[b32 + OP] = r.operator === '' ? 0 : this.operators.intern(r.operator);
   }
 
   /** A response without its request: no request fields, empty strings, command 0. */
@@ -158,6 +164,8 @@ export class EntryColumns {
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] = 0;
     u8[s * U8 + DE] = NO_DECISION;
+    u8[s * U8 + RJ] = 0;
+    u32[s * U32 + OP] = 0;
     f64[s * F64 + ID] = r.idHash;
     f64[s * F64 + TM] = r.timeMs;
     f64[s * F64 + LA] = Number.NaN;
@@ -188,6 +196,8 @@ export class EntryColumns {
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] &= ~(HAS_REQUEST | PRIVILEGED | POLICY);
     u8[s * U8 + DE] = NO_DECISION;
+    u8[s * U8 + RJ] = 0;
+    u32[s * U32 + OP] = 0;
     f64[s * F64 + TM] = timeMs;
     f64[s * F64 + LA] = Number.NaN;
     u32[s * U32 + HO] = this.hosts.intern('');

@@ -7,12 +7,14 @@
 import type { EntryFilter } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { anomaliesOf } from '../shared/join.js';
+import { REJECT_KINDS } from '../shared/format-constants.js';
 import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
+import { REJECT_REPLAY } from './compact-record.js';
 import { hashString } from './id-table.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, U32, HO, SE, RE, CM, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
@@ -26,6 +28,8 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   if (f.states) for (const st of f.states) stateMask |= 1 << STATE_CODE[st];
   const hostOk = f.hosts ? membership(columns.hosts, f.hosts) : null;
   const sessionOk = f.sessions ? membership(columns.sessions, f.sessions) : null;
+  const operatorOk = f.operators ? operatorMembership(columns.operators, f.operators) : null;
+  const security = f.security;
   const privileged = f.privileged === null ? -1 : f.privileged ? PRIVILEGED : 0;
   const since = f.sinceMs;
   const until = f.untilMs;
@@ -58,6 +62,8 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (hostOk && hostOk[u32[s * U32 + HO]] !== 1) continue;
     if (sessionOk && sessionOk[u32[s * U32 + SE]] !== 1) continue;
     if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
+    if (security && u8[s * U8 + RJ] !== REJECT_REPLAY) continue;
+    if (operatorOk && operatorOk[u32[s * U32 + OP]] !== 1) continue;
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
     if (idPrefix !== null && !idOf(s).startsWith(idPrefix)) continue;
@@ -82,6 +88,7 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
   const n = positions ? positions.length : order.length;
   const states = new Uint32Array(ENTRY_STATES.length);
   const masks = new Uint32Array(32);
+  const rejectCounts = new Uint32Array(REJECT_KINDS.length + 1);
   const hostCounts = new Uint32Array(columns.hosts.size);
   const sessionCounts = new Uint32Array(columns.sessions.size);
   const commandCounts = new Uint32Array(columns.commands.size);
@@ -98,6 +105,7 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     const b64 = s * F64;
     states[u8[b8 + ST]]++;
     masks[u8[b8 + AN] & 31]++;
+    rejectCounts[u8[b8 + RJ]]++;
     hostCounts[u32[b32 + HO]]++;
     sessionCounts[u32[b32 + SE]]++;
     commandCounts[u32[b32 + CM]]++;
@@ -108,8 +116,9 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     const t = f64[b64 + TM];
     if (t - t === 0) times[nt++] = t; // finite
   }
-  const { byState, anomalies } = emptyCounts();
+  const { byState, anomalies, rejects } = emptyCounts();
   ENTRY_STATES.forEach((st, code) => (byState[st] = states[code]));
+  REJECT_KINDS.forEach((kind, i) => (rejects[kind] = rejectCounts[i + 1]));
   masks.forEach((count, mask) => {
     if (count > 0) for (const a of anomaliesOf(mask)) anomalies[a] += count;
   });
@@ -127,6 +136,7 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     total: n,
     byState,
     anomalies,
+    rejects,
     hosts: named(hostCounts, (id) => columns.hosts.get(id)),
     origins: new Map(origin !== '' && n > 0 ? [[origin, n]] : []),
     sessions: named(sessionCounts, (id) => columns.sessions.get(id)),
@@ -135,6 +145,16 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     duration: duration.subarray(0, nd),
     times: times.subarray(0, nt),
   };
+}
+
+/** Operator id → 1 when its user or uid (operatorKey's `[uid, user]`) is among `names`. */
+function operatorMembership(pool: StringPool, names: ReadonlySet<string>): Uint8Array {
+  const ok = new Uint8Array(pool.size);
+  for (let id = 1; id < pool.size; id++) {
+    const [uid, user] = JSON.parse(pool.get(id)) as [number, string];
+    if (names.has(user) || names.has(String(uid))) ok[id] = 1;
+  }
+  return ok;
 }
 
 /** Pool id → 1 when its string is among `names`. */

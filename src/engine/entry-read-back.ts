@@ -19,10 +19,10 @@ import { parseLine } from '../shared/parse-line.js';
 import type { RequestRecord, ResponseRecord } from '../shared/schema.js';
 import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
-import { DECISIONS } from './compact-record.js';
+import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 
-const { U8, ST, AN, FL, DE, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
 /** The id as the writers write it (a JSON string value holds no bare quote: only a key matches). */
@@ -186,6 +186,8 @@ export class EntryReader {
       via: flags & POLICY ? 'policy' : 'operator',
       latency_ms: Number.isNaN(latency) ? null : latency,
     };
+    const reject = rejectOfCode(u8[s * U8 + RJ]);
+    if (reject !== null) record.reject = reject;
     const e = entryFromRequest(s, record, location, state);
     e.timeMs = timeMs; // the indexed time: the writer's when the record had one
     return e;

@@ -49,7 +49,7 @@ export class MalformedLines {
   }
 }
 
-type KeptWriterEvent = Pick<WriterEvent, 'event' | 'time' | 'pid' | 'dropped' | 'error'> & {
+type KeptWriterEvent = Pick<WriterEvent, 'event' | 'time' | 'pid' | 'dropped' | 'error' | 'operator' | 'policy'> & {
   seg: number;
   line: number;
   offset: number;
@@ -64,11 +64,25 @@ export class WriterEventList {
   /** Writer events of the history, shown once it is merged. */
   private readonly history: KeptWriterEvent[] = [];
 
-  /** A writer record (`r.writer` set), of the entries shown or of the history read hidden. */
+  /** A writer or policy record (`r.writer` set), of the entries shown or of the history read hidden. */
   add(r: LocatedCompact, shown: boolean): void {
     const w = r.writer as NonNullable<LocatedCompact['writer']>;
     const { seg, line, offset, length } = r;
-    const kept = { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, seg, line, offset, length, seq: chainFieldsOf(w)?.seq ?? null, next: -1 };
+    const at = { seg, line, offset, length, seq: chainFieldsOf(w)?.seq ?? null, next: -1 };
+    const kept: KeptWriterEvent =
+      w.type === 'policy'
+        ? {
+            event: 'policy',
+            time: w.time,
+            pid: 0,
+            dropped: 0,
+            error: null,
+            operator: w.operator ?? null,
+            policy: { setting: w.setting, old: w.old, new: w.new, requestId: w.request_id, by: w.by },
+            ...at,
+          }
+        : { event: w.event, time: w.time, pid: w.pid, dropped: w.dropped ?? 0, error: w.error ?? null, ...at };
+    if (w.type === 'writer' && w.operator) kept.operator = w.operator;
     (shown ? this.shown : this.history).push(kept);
   }
 
@@ -117,11 +131,13 @@ export class WriterEventList {
       position = Math.max(previous, Math.min(position, order.length));
       previous = position;
       const afterCrash = event.event === 'start' && (lastLife !== null ? lastLife === 'start' : position > 0);
-      if (event.event !== 'dropped') lastLife = event.event;
+      if (event.event === 'start' || event.event === 'stop') lastLife = event.event;
       const cited: WriterEvent = { ...event, location: { file: spans.get(seg).file, line: spans.lineNumber(seg, line), offset, length, seq }, origin, position };
       if (event.event === 'start') cited.afterCrash = afterCrash;
       // (The writer's dropped record does not say when the lost records were due.)
       if (event.event === 'dropped') cited.firstTime = cited.lastTime = null;
+      if (cited.operator === undefined) delete cited.operator;
+      if (cited.policy === undefined) delete cited.policy;
       return cited;
     });
   }

@@ -20,7 +20,7 @@ import type { LineHandler } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
@@ -117,6 +117,8 @@ export class RecordIntake {
     r.bytes = null;
     let malformed = 0;
     let writer = 0;
+    let operatorAt = 0;
+    r.operator = '';
     const chain = target.chain;
     // The chunk's first chained line is linked here to the one before it; the rest were linked by the scanner.
     let firstChained = true;
@@ -163,7 +165,11 @@ export class RecordIntake {
       if (kind === KIND_REQUEST) {
         r.privileged = (flags & F_PRIVILEGED) !== 0;
         r.policy = (flags & F_POLICY) !== 0;
-        r.decision = DECISIONS[res.decision[i]];
+        const decision = res.decision[i];
+        r.decision = DECISIONS[decision & ((1 << REJECT_SHIFT) - 1)];
+        r.reject = decision >> REJECT_SHIFT;
+        const operators = res.operators;
+        if (operatorAt < operators.length && operators[operatorAt].index === i) r.operator = operators[operatorAt++].key;
         r.latencyMs = res.value[i];
         r.hostId = hosts[res.host[i]];
         r.sessionId = sessions[res.session[i]];
@@ -220,7 +226,7 @@ export class RecordIntake {
     } else if (r.writer) {
       this.writers.add(r, target.visible);
       // A writer that starts or stops leaves nothing running: what was is interrupted at once.
-      if (r.writer.event === 'start' || r.writer.event === 'stop') {
+      if (r.writer.type === 'writer' && (r.writer.event === 'start' || r.writer.event === 'stop')) {
         target.joiner.writerStart();
         replay?.writerStart();
       }

@@ -62,6 +62,9 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   let pipelineEnd = 0;
   let rejected = false;
   out.writer = null;
+  // (Records with a reject kind or an operator take the full path: the scanner knows neither key.)
+  out.reject = 0;
+  out.operator = '';
   out.bytes = null;
   out.prevStart = -1;
   let predicted = K_V;

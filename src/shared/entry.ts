@@ -4,7 +4,18 @@
  * Types only; implementations live in join.ts / query.ts (pure) and the follower (I/O).
  */
 import type { BreakKind } from './chain.js';
+import type { Escalation, PolicyBy, RejectKind } from './format-constants.js';
 import type { Decision, Via } from './schema.js';
+
+/** Who decided (a record's `operator`): the daemon's OS user, the terminal it prompts on, the machine. */
+export interface Operator {
+  uid: number;
+  /** The name of `uid` ('' when the writer could not tell). */
+  user: string;
+  /** The terminal the daemon prompts on; null: none (pkexec mode, no terminal). */
+  tty: string | null;
+  hostname: string;
+}
 
 /** One request with its outcome. */
 export type EntryState = 'running' | 'ok' | 'failed' | 'denied' | 'timeout' | 'rejected';
@@ -68,6 +79,18 @@ export interface Entry {
   latencyMs: number | null;
   /** Why a rejected request was refused. */
   requestError: string | null;
+  /** Which refusal it was (a rejected request from a writer that says); null otherwise. */
+  reject: RejectKind | null;
+  /** Approved with `a` (ApprovedAlways): the operator turned the prompt off for what follows. */
+  always: boolean;
+  /** How it was run: sudo, pkexec or directly ('none'); null when the record does not say. */
+  escalation: Escalation | null;
+  /** SSH agent forwarded to the command; null when the record does not say. */
+  forwardAgent: boolean | null;
+  /** The client's version as it sent it; null when the record does not say. */
+  clientVersion: string | null;
+  /** Who decided; null when the record does not say (older writers). */
+  operator: Operator | null;
   /** From the response (null while running or when not approved); `completedMs` by the writer's clock when it has one. */
   completedTime: string | null;
   completedMs: number;
@@ -102,6 +125,20 @@ export interface EntryFilter {
   regex?: RegExp;
   /** The id starts with this (`print --id`: a unique prefix, as git takes one). */
   idPrefix?: string;
+  /** Only security events (a replayed request: `reject` replay). */
+  security?: boolean;
+  /** Decided by any of these operators: each matched against the operator's user name or uid (as digits). */
+  operators?: readonly string[];
+}
+
+/** A security event among the entries: a request refused as a replay (a policy change is a log event: WriterEvent). */
+export function isSecurityEntry(e: Pick<Entry, 'reject'>): boolean {
+  return e.reject === 'replay';
+}
+
+/** Whether an operator is one that a `--operator NAME` names: its user name, or its uid as digits. */
+export function operatorMatches(o: Operator | null, names: ReadonlySet<string>): boolean {
+  return o !== null && (names.has(o.user) || names.has(String(o.uid)));
 }
 
 export interface Percentiles {
@@ -128,6 +165,8 @@ export interface EntryStats {
   /** Most frequent commands (pipeline as displayed), descending. */
   topCommands: Array<{ command: string; count: number }>;
   anomalies: Record<Anomaly, number>;
+  /** Rejected requests per refusal kind (those whose record names one). */
+  rejects: Record<RejectKind, number>;
 }
 
 /** A line that is not a valid record: counted and surfaced, never fatal. */
@@ -139,11 +178,32 @@ export interface MalformedLine {
   reason: string;
 }
 
-/** A writer lifecycle record: restarts, and records it could not write (`dropped`). */
+/** A value a policy setting takes (a `policy` record's old and new). */
+export type PolicyValue = boolean | number | string | null;
+
+/** A `policy` record: the daemon's policy changed (a security event). */
+export interface PolicyChange {
+  setting: string;
+  old: PolicyValue;
+  new: PolicyValue;
+  /** The request whose prompt caused it; null when none did. */
+  requestId: string | null;
+  by: PolicyBy;
+}
+
+/**
+ * A record listed beside the entries, placed among them: the writer's life (restarts, and
+ * records it could not write: `dropped`), and a change of the daemon's policy (`policy`).
+ */
 export interface WriterEvent {
-  event: 'start' | 'stop' | 'dropped';
+  event: 'start' | 'stop' | 'dropped' | 'policy';
   time: string;
+  /** The writer's pid (0 for a policy change, whose record has none). */
   pid: number;
+  /** Who ran the writer (`start`) or made the change (`policy`), when the record says. */
+  operator?: Operator | null;
+  /** event `policy`: what changed. */
+  policy?: PolicyChange;
   /** Records lost (event `dropped`), else 0. */
   dropped: number;
   error: string | null;
@@ -281,7 +341,7 @@ export interface AuditEngine {
   off(event: 'change' | 'progress' | 'notice' | 'chain', listener: (...args: never[]) => void): this;
   /** Notices so far (most recent, capped), for a consumer that subscribed late. */
   notices(): readonly EngineNotice[];
-  /** Writer lifecycle records (start/stop/dropped), in log order, each with its `position` now. */
+  /** Writer lifecycle records (start/stop/dropped) and policy changes, in log order, each with its `position` now. */
   writerEvents(): readonly WriterEvent[];
   /**
    * The chain as checked so far. Both engines (openEngine, the fleet) have it; optional until the

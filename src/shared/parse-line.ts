@@ -11,10 +11,12 @@ import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { isAllNul, isBlankLine, nulReason, overCapReason, REASON_BLANK, REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP } from './line-bytes.js';
 import { isChainPrev, isChainSeq } from './chain.js';
+import { ESCALATIONS, REJECT_KINDS } from './format-constants.js';
 import {
   type AuditRecord,
   FORMAT_VERSION,
   MAX_LINE_BYTES,
+  policyRecordSchema,
   requestRecordSchema,
   responseRecordSchema,
   sealRecordSchema,
@@ -73,6 +75,26 @@ function stringArray(v: unknown): boolean {
   return true;
 }
 
+const REJECTS: ReadonlySet<unknown> = new Set(REJECT_KINDS);
+const ESCALATION_SET: ReadonlySet<unknown> = new Set(ESCALATIONS);
+
+/** An `operator` object, when present: who decided. */
+function operatorOk(v: unknown): boolean {
+  return v === undefined || (isObj(v) && isInt(v.uid) && v.uid >= 0 && isStr(v.user) && (v.tty === null || isStr(v.tty)) && isStr(v.hostname));
+}
+
+/** The request fields of issue #15 (all optional): which refusal, ApprovedAlways, how it ran, the client, who decided. */
+function requestAdditionsOk(o: Obj, d: unknown): boolean {
+  return (
+    (o.reject === undefined || (REJECTS.has(o.reject) && d === 'rejected')) &&
+    (o.always === undefined || (o.always === true && d === 'approved')) &&
+    (o.escalation === undefined || ESCALATION_SET.has(o.escalation)) &&
+    (o.forward_agent === undefined || typeof o.forward_agent === 'boolean') &&
+    (o.client_version === undefined || isStr(o.client_version)) &&
+    operatorOk(o.operator)
+  );
+}
+
 function requestOk(o: Obj): boolean {
   const p = o.pipeline;
   if (!Array.isArray(p) || p.length === 0) return false;
@@ -85,10 +107,10 @@ function requestOk(o: Obj): boolean {
     isStr(o.id) && o.id.length > 0 && isStr(o.time) && isStr(o.host) && isStr(o.session) &&
     stringArray(o.env_keys) && isStr(o.reason) && typeof o.privileged === 'boolean' &&
     (d === 'approved' || d === 'denied' || d === 'timeout' || d === 'rejected') &&
-    (o.via === 'operator' || o.via === 'policy') &&
+    (o.via === 'operator' || o.via === 'policy' || o.via === 'pkexec') &&
     (o.latency_ms === null || (isNum(o.latency_ms) && o.latency_ms >= 0)) &&
     (o.error === undefined || isStr(o.error)) && (o.truncated === undefined || o.truncated === true) &&
-    (d !== 'rejected' || isStr(o.error))
+    (d !== 'rejected' || isStr(o.error)) && requestAdditionsOk(o, d)
   );
 }
 
@@ -110,7 +132,18 @@ function writerOk(o: Obj): boolean {
   const e = o.event;
   return (
     isStr(o.time) && (e === 'start' || e === 'stop' || e === 'dropped') && isInt(o.pid) &&
-    (o.dropped === undefined || (isInt(o.dropped) && o.dropped >= 0)) && (o.error === undefined || isStr(o.error))
+    (o.dropped === undefined || (isInt(o.dropped) && o.dropped >= 0)) && (o.error === undefined || isStr(o.error)) &&
+    operatorOk(o.operator)
+  );
+}
+
+const isPolicyValue = (v: unknown) => v === null || typeof v === 'boolean' || isNum(v) || isStr(v);
+
+function policyOk(o: Obj): boolean {
+  return (
+    isStr(o.time) && isStr(o.setting) && isPolicyValue(o.old) && isPolicyValue(o.new) &&
+    (o.request_id === null || isStr(o.request_id)) && (o.by === 'keypress' || o.by === 'config') && operatorOk(o.operator) &&
+    (o.truncated === undefined || o.truncated === true)
   );
 }
 
@@ -137,6 +170,8 @@ export function validateRecord(value: unknown): AuditRecord | null {
       return responseOk(value) ? (value as AuditRecord) : null;
     case 'writer':
       return writerOk(value) ? (value as AuditRecord) : null;
+    case 'policy':
+      return policyOk(value) ? (value as AuditRecord) : null;
     case 'seal':
       return sealOk(value) ? (value as AuditRecord) : null;
     default:
@@ -150,6 +185,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   request: requestRecordSchema,
   response: responseRecordSchema,
   writer: writerRecordSchema,
+  policy: policyRecordSchema,
   seal: sealRecordSchema,
 };
 
@@ -164,7 +200,7 @@ export function schemaReason(value: unknown): string {
   if (!isObj(value)) return `schema: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
   // Own keys only: "type":"valueOf" must not find Object.prototype's.
   const schema = typeof value.type === 'string' && Object.hasOwn(SCHEMAS, value.type) ? SCHEMAS[value.type] : undefined;
-  if (!schema) return 'schema: type: expected "request", "response", "writer" or "seal"';
+  if (!schema) return 'schema: type: expected "request", "response", "writer", "policy" or "seal"';
   const result = schema.safeParse(value);
   // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable while validateRecord accepts what zod accepts (tested): a safety net
   if (result.success) return 'schema: invalid record';

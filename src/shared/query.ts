@@ -3,8 +3,9 @@
  * and an aureport-style summary (the times both accept: time-spec.ts).
  * Pure: no I/O. The engine runs the same compiled filter over its compact columns.
  */
-import type { Anomaly, Entry, EntryFilter, EntryState, EntryStats, Percentiles } from './entry.js';
-import { ENTRY_STATES } from './entry.js';
+import type { Anomaly, Entry, EntryFilter, EntryState, EntryStats, Operator, Percentiles } from './entry.js';
+import { ENTRY_STATES, isSecurityEntry, operatorMatches } from './entry.js';
+import { REJECT_KINDS, type RejectKind } from './format-constants.js';
 import { ANOMALIES } from './join.js';
 import { escapeForTerminal, formatPipeline } from './sanitize.js';
 
@@ -23,6 +24,8 @@ export interface EntryFacts {
   command: string;
   reason: string;
   anomalies: readonly Anomaly[];
+  reject: RejectKind | null;
+  operator: Operator | null;
 }
 
 /** The pipeline as an operator sees it; what text search and top commands use. */
@@ -50,6 +53,10 @@ export interface CompiledFilter {
   /** A text search also finds the entry whose whole id it is (not with a regex: the index keeps ids as hashes). */
   wholeId: string | null;
   idPrefix: string | null;
+  /** Only security events. */
+  security: boolean;
+  /** Operators named (user or uid): decided by one of them. */
+  operators: ReadonlySet<string> | null;
 }
 
 /** A raw string from the log as the screen shows it (escaped, uncapped): what search sees. */
@@ -79,6 +86,8 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
     text,
     wholeId: !filter.regex && filter.text ? filter.text.trim() : null,
     idPrefix: filter.idPrefix || null,
+    security: filter.security === true,
+    operators: filter.operators && filter.operators.length > 0 ? new Set(filter.operators) : null,
   };
 }
 
@@ -92,6 +101,8 @@ export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 
   // An entry without a readable time is outside every time range.
   if (f.sinceMs !== null && !(e.timeMs >= f.sinceMs)) return false;
   if (f.untilMs !== null && !(e.timeMs < f.untilMs)) return false;
+  if (f.security && !isSecurityEntry(e)) return false;
+  if (f.operators && !operatorMatches(e.operator, f.operators)) return false;
   return true;
 }
 
@@ -211,18 +222,21 @@ export interface StatsParts {
   duration: Float64Array;
   /** Request times that are known. */
   times: Float64Array;
+  /** Rejected requests per refusal kind (absent: none counted). */
+  rejects?: Record<RejectKind, number>;
 }
 
-export function emptyCounts(): Pick<StatsParts, 'byState' | 'anomalies'> {
+export function emptyCounts(): Pick<StatsParts, 'byState' | 'anomalies'> & { rejects: Record<RejectKind, number> } {
   return {
     byState: Object.fromEntries(ENTRY_STATES.map((s) => [s, 0])) as Record<EntryState, number>,
     anomalies: Object.fromEntries(ANOMALIES.map((a) => [a, 0])) as Record<Anomaly, number>,
+    rejects: Object.fromEntries(REJECT_KINDS.map((k) => [k, 0])) as Record<RejectKind, number>,
   };
 }
 
 /** Several sources' parts as one (a fleet's hosts), to finish together. */
 export function mergeStatsParts(all: readonly StatsParts[]): StatsParts {
-  const { byState, anomalies } = emptyCounts();
+  const { byState, anomalies, rejects } = emptyCounts();
   const hosts = new Map<string, number>();
   const origins = new Map<string, number>();
   const sessions = new Map<string, number>();
@@ -242,12 +256,13 @@ export function mergeStatsParts(all: readonly StatsParts[]): StatsParts {
     total += p.total;
     for (const s of ENTRY_STATES) byState[s] += p.byState[s];
     for (const a of ANOMALIES) anomalies[a] += p.anomalies[a];
+    if (p.rejects) for (const k of REJECT_KINDS) rejects[k] += p.rejects[k];
     add(hosts, p.hosts);
     add(origins, p.origins);
     add(sessions, p.sessions);
     add(commands, p.commands);
   }
-  return { total, byState, anomalies, hosts, origins, sessions, commands, latency: concat((p) => p.latency), duration: concat((p) => p.duration), times: concat((p) => p.times) };
+  return { total, byState, anomalies, rejects, hosts, origins, sessions, commands, latency: concat((p) => p.latency), duration: concat((p) => p.duration), times: concat((p) => p.times) };
 }
 
 /** Ranks and buckets the parts (reorders `latency` and `duration` in place). */
@@ -263,6 +278,7 @@ export function finishStats(parts: StatsParts, options: { topCommands?: number }
     perMinute: perMinute(parts.times),
     topCommands: countsDescending(parts.commands, 'command').slice(0, options.topCommands ?? DEFAULT_TOP_COMMANDS),
     anomalies: parts.anomalies,
+    rejects: parts.rejects ?? emptyCounts().rejects,
   };
 }
 

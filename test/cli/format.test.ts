@@ -1,6 +1,7 @@
 /** Text and JSON shapes of entries and stats, from hand-built values (pure). */
 import { describe, expect, it } from 'vitest';
 import type { Entry, EntryStats } from '../../src/shared/entry.js';
+import { unsaid } from '../../src/shared/join.js';
 import { entryJson } from '../../src/cli/commands/entry-json.js';
 import { entryLine, fullTime, headerLine, layoutFor } from '../../src/cli/commands/entry-text.js';
 import { statsJson, statsText } from '../../src/cli/commands/stats-format.js';
@@ -25,6 +26,7 @@ function entry(overrides: Partial<Entry> = {}): Entry {
     via: 'operator',
     latencyMs: 1500,
     requestError: null,
+    ...unsaid(),
     completedTime: '2026-11-01T08:00:02.000Z',
     completedMs: Date.parse('2026-11-01T08:00:02.000Z'),
     status: 'ok',
@@ -100,7 +102,7 @@ describe('entryJson', () => {
   it('names every field in snake_case', () => {
     expect(Object.keys(entryJson(entry()))).toEqual([
       'id', 'state', 'time', 'logged', 'origin', 'host', 'session', 'privileged', 'pipeline', 'resolved', 'env_keys', 'reason', 'decision', 'via',
-      'latency_ms', 'request_error', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
+      'latency_ms', 'request_error', 'reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator', 'security', 'completed_time', 'status', 'error', 'exit_codes', 'stages', 'stdout_len', 'stdout_truncated',
       'duration_ms', 'anomalies', 'request', 'response',
     ]);
     expect(entryJson(entry()).request).toEqual({ file: 'a.log', line: 2, offset: 100, seq: 2 });
@@ -119,6 +121,7 @@ describe('stats formats', () => {
     perMinute: { startMs: Date.parse('2026-11-01T08:00:00Z'), counts: [1, 3] },
     topCommands: [{ command: 'ls -la', count: 4 }],
     anomalies: { 'orphan-response': 1, 'duplicate-id': 0, 'second-response': 0, interrupted: 0, unchained: 0 },
+    rejects: { invalid_json: 0, invalid_request: 0, forward_agent_privileged: 0, stale_time: 0, env_not_allowed: 0, replay: 0, busy: 0, peer_uid: 0, prompt_error: 0, handshake_timeout: 0, read_error: 0, peer_check_failed: 0 },
   };
   const input = {
     files: ['a.log'],

@@ -23,10 +23,10 @@ describe('parseLine', () => {
     const big = Buffer.alloc(MAX_LINE_BYTES + 1, 0x20);
     expect(parseLine(big)).toEqual({ ok: false, reason: 'over the 1 MiB line cap' });
     expect(parseLine(bytes('[1,2]'))).toEqual({ ok: false, reason: 'schema: expected an object, got an array' });
-    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
+    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer", "policy" or "seal"' });
     // Names an object has by inheritance are not record types either (the fuzzer found "valueOf").
     for (const type of ['valueOf', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      expect(parseLine(bytes(`{"v":1,"type":"${type}","time":"","event":"start","pid":0}`))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
+      expect(parseLine(bytes(`{"v":1,"type":"${type}","time":"","event":"start","pid":0}`))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer", "policy" or "seal"' });
     }
   });
 
@@ -46,7 +46,7 @@ describe('parseLine', () => {
     expect(parseLine(Buffer.from('{"v":1}\0'))).toEqual({ ok: false, reason: 'contains NUL bytes' }); // UTF-8, not JSON
     expect(parseLine(Buffer.from([0xff, 0x00]))).toEqual({ ok: false, reason: 'contains NUL bytes' }); // not UTF-8 either
     expect(parseLine(Buffer.from([0xff]))).toEqual({ ok: false, reason: 'invalid UTF-8' });
-    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
+    expect(parseLine(bytes('{"v":1,"type":"audit"}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer", "policy" or "seal"' });
   });
 
   it('takes a line of exactly the cap, and only a longer one is over it', () => {
@@ -64,7 +64,7 @@ describe('parseLine', () => {
     expect(parseLine(bytes('5'))).toEqual({ ok: false, reason: 'schema: expected an object, got number' });
     expect(parseLine(bytes('"x"'))).toEqual({ ok: false, reason: 'schema: expected an object, got string' });
     // A type that only reads as a record type once made a string is not one.
-    expect(parseLine(bytes('{"v":1,"type":["request"]}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer" or "seal"' });
+    expect(parseLine(bytes('{"v":1,"type":["request"]}'))).toEqual({ ok: false, reason: 'schema: type: expected "request", "response", "writer", "policy" or "seal"' });
   });
 
   it('tolerates a CRLF line ending and a UTF-8 payload', () => {
@@ -74,6 +74,8 @@ describe('parseLine', () => {
 });
 
 /** Mutations of valid records: the hand-written check must agree with zod on every one. */
+const OPERATOR = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+
 function* mutations(): Generator<unknown> {
   const bases: Record<string, unknown>[] = [
     request('a'),
@@ -82,15 +84,23 @@ function* mutations(): Generator<unknown> {
     { ...response('a', { status: 'error', error: 'spawn', stages: [] }), truncated: true },
     writerStart(),
     { ...writerStart(), event: 'dropped', dropped: 3, error: 'ENOSPC' },
+    // Issue #15's additions: who decided, which refusal, ApprovedAlways, pkexec, a policy change.
+    { ...request('c', { decision: 'rejected', error: 'replay', latency_ms: null, via: 'policy' }), reject: 'replay', escalation: 'none', forward_agent: false, client_version: '0.3.1', operator: OPERATOR },
+    { ...request('d', { via: 'pkexec' }), always: true, escalation: 'pkexec', operator: { ...OPERATOR, tty: null } },
+    { ...writerStart(), operator: OPERATOR },
+    { v: 1, type: 'policy', seq: 2, prev: 'f'.repeat(64), logged: '2026-11-01T08:00:00.000Z', time: '2026-11-01T08:00:00.000Z', setting: 'confirm_unprivileged', old: true, new: false, request_id: 'd', by: 'keypress', operator: OPERATOR },
   ];
   const values: unknown[] = [
     undefined, null, true, false, 0, -1, 1, 1.5, 2 ** 53, -0, '', 'x', 'approved', 'request', 'ok', 'start', 'operator',
     'f'.repeat(64), 'F'.repeat(64), [], [[]], [['ls']], [['ls', 1]], ['a', null], [null], {}, [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }],
     [{ exit_code: 0.5, stderr_len: 0, stderr_truncated: false }], [{ exit_code: 0, stderr_len: -1, stderr_truncated: false }],
+    'replay', 'busy', 'sudo', 'pkexec', 'none', 'keypress', 'config', 'policy', 'rejected', OPERATOR, { ...OPERATOR, uid: -1 },
+    { ...OPERATOR, uid: 1.5 }, { ...OPERATOR, tty: 3 }, { uid: 0, user: 'root', tty: null }, { ...OPERATOR, hostname: null },
   ];
   for (const base of bases) {
     yield base;
-    const keys = [...new Set([...Object.keys(base), 'seq', 'prev', 'logged', 'error', 'truncated', 'dropped', 'extra'])];
+    const added = ['reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator', 'via', 'decision'];
+    const keys = [...new Set([...Object.keys(base), 'seq', 'prev', 'logged', 'error', 'truncated', 'dropped', 'extra', ...added])];
     for (const key of keys) {
       for (const value of values) {
         const copy: Record<string, unknown> = { ...base };

@@ -243,6 +243,9 @@ describe('keys', () => {
     expect(header(v)).toMatch(/filter: problems$/);
     expect(states()).toEqual(new Set(['✗ failed', '⊘ denied', '◷ timeout', '⊗ rejected']));
     await v.press('f');
+    expect(header(v)).toMatch(/filter: security$/);
+    expect([...states()].filter((s) => /^[✓✗⊘◷⊗▶] /.test(s))).toEqual([]); // no replay among these: no entry rows
+    await v.press('f');
     expect(header(v)).not.toContain('filter');
   });
 

@@ -3,7 +3,8 @@
  * on disk and are a stable interface for scripts (documented in the README); new fields may
  * be added, none renamed or removed. Pure.
  */
-import type { Entry, RecordLocation } from '../../shared/entry.js';
+import type { Entry, Operator, RecordLocation } from '../../shared/entry.js';
+import { isSecurityEntry } from '../../shared/entry.js';
 
 export interface EntryJson {
   id: string;
@@ -25,6 +26,17 @@ export interface EntryJson {
   via: Entry['via'];
   latency_ms: number | null;
   request_error: string | null;
+  /** Which refusal (a rejected request whose writer says), else null. */
+  reject: Entry['reject'];
+  /** Approved with "always" (ApprovedAlways). */
+  always: boolean;
+  escalation: Entry['escalation'];
+  forward_agent: boolean | null;
+  client_version: string | null;
+  /** Who decided: uid, user, tty, hostname; null when the record does not say. */
+  operator: Operator | null;
+  /** A security event (a replayed request). */
+  security: boolean;
   completed_time: string | null;
   status: Entry['status'];
   error: string | null;
@@ -65,6 +77,13 @@ export function entryJson(e: Entry): EntryJson {
     via: e.via,
     latency_ms: e.latencyMs,
     request_error: e.requestError,
+    reject: e.reject,
+    always: e.always,
+    escalation: e.escalation,
+    forward_agent: e.forwardAgent,
+    client_version: e.clientVersion,
+    operator: e.operator,
+    security: isSecurityEntry(e),
     completed_time: e.completedTime,
     status: e.status,
     error: e.error,

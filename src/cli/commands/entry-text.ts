@@ -4,7 +4,9 @@
  * The command comes last so that long pipelines never push other columns out of line. Pure.
  */
 import type { Entry } from '../../shared/entry.js';
+import { isSecurityEntry } from '../../shared/entry.js';
 import { DEFAULT_MAX_CHARS, escapeForTerminal } from '../../shared/sanitize.js';
+import { SECURITY_MARK } from '../../shared/security.js';
 import { CELL_CAP, commandText, exitText, hostText } from '../../tui/format/cells.js';
 import { displayWidth, fit } from '../../tui/format/text.js';
 import { formatBytes, formatDuration } from '../../tui/format/units.js';
@@ -92,10 +94,13 @@ export function headerLine(layout: TextLayout): string {
   return join({ time: 'TIME', origin: 'ORIGIN', host: 'HOST', session: 'SESSION', state: 'STATE', wait: 'WAIT', exit: 'EXIT', took: 'TOOK', out: 'OUT', command: 'COMMAND' }, layout);
 }
 
-/** What a person needs beside the command: why it was rejected or failed, and anomalies. */
+/** What a person needs beside the command: a security event, why it was rejected or failed, ApprovedAlways, and anomalies. */
 function notes(e: Entry): string {
   const parts: string[] = [];
-  if (e.requestError !== null) parts.push(`rejected: ${escapeForTerminal(e.requestError, CELL_CAP)}`);
+  if (isSecurityEntry(e)) parts.push(`${SECURITY_MARK} security: replay`);
+  if (e.requestError !== null) parts.push(`rejected${e.reject ? ` (${e.reject})` : ''}: ${escapeForTerminal(e.requestError, CELL_CAP)}`);
+  if (e.always) parts.push('approved always (a)');
+  if (e.via === 'pkexec') parts.push('via pkexec');
   if (e.error !== null) parts.push(`error: ${escapeForTerminal(e.error, CELL_CAP)}`);
   parts.push(...e.anomalies);
   return parts.length > 0 ? `  [${parts.join('; ')}]` : '';

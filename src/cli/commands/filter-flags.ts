@@ -24,6 +24,8 @@ export const FILTER_OPTIONS = {
   regex: { type: 'string' },
   id: { type: 'string' },
   privileged: { type: 'boolean' },
+  security: { type: 'boolean' },
+  operator: { type: 'string', multiple: true },
 } as const;
 
 export const FILTER_HELP = `Filters (all must match):
@@ -48,6 +50,9 @@ export const FILTER_HELP = `Filters (all must match):
                               insensitive unless RE has an upper-case letter)
       --id ID                 the entry with this id; a unique prefix is enough
       --privileged            only privileged requests
+      --security              only security events: replayed requests (a request id seen
+                              before, refused) and, in place, the daemon's policy changes
+      --operator NAME         decided by NAME: the operator's user name or uid; repeatable
 `;
 
 export interface FilterFlagValues {
@@ -63,6 +68,8 @@ export interface FilterFlagValues {
   regex?: string;
   id?: string;
   privileged?: boolean;
+  security?: boolean;
+  operator?: string[];
 }
 
 /** Words accepted by --state beyond the states themselves. */
@@ -132,5 +139,11 @@ export function entryFilterFromFlags(values: FilterFlagValues, nowMs: number): E
     filter.idPrefix = values.id;
   }
   if (values.privileged) filter.privileged = true;
+  if (values.security) filter.security = true;
+  if (values.operator !== undefined) {
+    const names = listValues(values.operator);
+    if (names.length === 0) throw new UsageError('--operator needs a user name or uid');
+    filter.operators = names;
+  }
   return filter;
 }

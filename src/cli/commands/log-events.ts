@@ -5,8 +5,10 @@
  * --events`: each has an `event` field, which entries never have), and summed up for `stats`.
  * Pure: given what the engine answered.
  */
-import type { AuditEngine, ChainBreakSeen, ChainStatus, WriterEvent } from '../../shared/entry.js';
+import type { AuditEngine, ChainBreakSeen, ChainStatus, EntryFilter, WriterEvent } from '../../shared/entry.js';
+import { operatorMatches } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { isPolicyEvent, operatorText, policyChangeText, SECURITY_MARK } from '../../shared/security.js';
 import { fullTime } from './entry-text.js';
 
 /** One event row: it goes just before the entry at `position` (= the number of entries when last). */
@@ -17,10 +19,23 @@ export function chainStatusOf(engine: AuditEngine): ChainStatus | null {
   return engine.chainStatus?.() ?? null;
 }
 
-/** Writer events and chain breaks in log order, each with the position of the entry it precedes. */
-export function logEvents(engine: AuditEngine, chain: ChainStatus | null): LogEvent[] {
+/**
+ * Whether a writer event is shown under the filter: `--security` keeps only policy changes
+ * (security events), `--operator` keeps only the policy changes those operators made; the
+ * writer's life is shown unless `--security` asks for security events alone.
+ */
+export function eventShown(w: WriterEvent, filter: EntryFilter = {}): boolean {
+  if (w.event !== 'policy') return filter.security !== true;
+  return !filter.operators || filter.operators.length === 0 || operatorMatches(w.operator ?? null, new Set(filter.operators));
+}
+
+/** Writer events, policy changes and chain breaks in log order, each with the position of the entry it precedes. */
+export function logEvents(engine: AuditEngine, chain: ChainStatus | null, filter: EntryFilter = {}): LogEvent[] {
   const size = engine.size();
-  const events: LogEvent[] = engine.writerEvents().map((writer) => ({ position: writer.position ?? size, writer }));
+  const events: LogEvent[] = engine
+    .writerEvents()
+    .filter((w) => eventShown(w, filter))
+    .map((writer) => ({ position: writer.position ?? size, writer }));
   for (const chainBreak of chain?.breaks ?? []) {
     const at = chainBreak.entryKey >= 0 ? engine.positionOf(chainBreak.entryKey) : -1;
     events.push({ position: at >= 0 ? at : size, chainBreak });
@@ -47,6 +62,12 @@ export function eventLine(e: LogEvent, utc: boolean): string {
   }
   const w = e.writer;
   const at = `${EVENT_MARK} ${timeOf(w.time, utc)}`;
+  if (isPolicyEvent(w)) {
+    const p = w.policy;
+    const by = w.operator ? ` by ${operatorText(w.operator)}` : '';
+    const cause = p.by === 'keypress' ? `a key at the prompt${p.requestId === null ? '' : ` of request ${escapeForTerminal(p.requestId, 200)}`}` : 'configuration';
+    return `${at} ${SECURITY_MARK} POLICY CHANGED${hostPart(w.origin)}: ${policyChangeText(p)}${by} (${cause})`;
+  }
   const who = `pid ${w.pid}${hostPart(w.origin)}`;
   if (w.event === 'start') return w.afterCrash ? `${at} writer started (${who}) after a crash: the writer before it never stopped` : `${at} writer started (${who})`;
   if (w.event === 'stop') return `${at} writer stopped (${who})`;
@@ -62,6 +83,23 @@ export function eventJson(e: LogEvent): Record<string, unknown> {
     return { event: 'chain_break', kind: b.kind, file: b.file, line: b.line, message: b.message, origin: b.origin };
   }
   const w = e.writer;
+  if (isPolicyEvent(w)) {
+    const p = w.policy;
+    return {
+      event: 'policy',
+      time: w.time,
+      setting: p.setting,
+      old: p.old,
+      new: p.new,
+      request_id: p.requestId,
+      by: p.by,
+      operator: w.operator ?? null,
+      origin: w.origin ?? '',
+      file: w.location.file,
+      line: w.location.line,
+      seq: w.location.seq,
+    };
+  }
   return {
     event: 'writer',
     kind: w.event,
@@ -72,6 +110,7 @@ export function eventJson(e: LogEvent): Record<string, unknown> {
     after_crash: w.event === 'start' ? w.afterCrash === true : null,
     first_time: w.firstTime ?? null,
     last_time: w.lastTime ?? null,
+    operator: w.operator ?? null,
     origin: w.origin ?? '',
     file: w.location.file,
     line: w.location.line,
@@ -89,12 +128,16 @@ export interface IntegritySummary {
   stops: number;
   /** Starts after a crash (no stop before them). */
   crashes: number;
+  /** Changes of the daemon's policy (security events), those the filter's operators made when it names any. */
+  policyChanges?: number;
 }
 
-export function integritySummary(engine: AuditEngine, chain: ChainStatus | null): IntegritySummary {
-  const s: IntegritySummary = { chain, droppedRecords: 0, gaps: 0, starts: 0, stops: 0, crashes: 0 };
+export function integritySummary(engine: AuditEngine, chain: ChainStatus | null, filter: EntryFilter = {}): IntegritySummary {
+  const s: IntegritySummary = { chain, droppedRecords: 0, gaps: 0, starts: 0, stops: 0, crashes: 0, policyChanges: 0 };
   for (const w of engine.writerEvents()) {
-    if (w.event === 'start') {
+    if (w.event === 'policy') {
+      if (eventShown(w, filter)) s.policyChanges = (s.policyChanges ?? 0) + 1;
+    } else if (w.event === 'start') {
       s.starts++;
       if (w.afterCrash) s.crashes++;
     } else if (w.event === 'stop') s.stops++;

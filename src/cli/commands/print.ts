@@ -12,7 +12,7 @@ import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-tex
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { CliError, EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
-import { brokenChainWarning, chainStatusOf, eventJson, eventLine, integrityFails, integritySummary, type LogEvent, logEvents } from './log-events.js';
+import { brokenChainWarning, chainStatusOf, eventJson, eventLine, eventShown, integrityFails, integritySummary, type LogEvent, logEvents } from './log-events.js';
 import { LineOutput, stderrLine } from './output.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 
@@ -26,9 +26,10 @@ the writer's records of lost records (dropped in an outage, or a log file or dir
 deleted under it) as FILE:LINE: writer (pid P): …
 
 Between the entries, where they happened, lines starting with ── say what the writer did
-(started, stopped, started after a crash, dropped records it could not write: a GAP) and
+(started, stopped, started after a crash, dropped records it could not write: a GAP),
+where the daemon's policy changed (⚑ POLICY CHANGED: a security event, with who did it) and
 where the hash chain is broken (CHAIN BROKEN); a broken chain also ends with a warning on
-stderr. --no-events leaves them out.
+stderr. --no-events leaves them out. A replayed request (a security event) is marked ⚑.
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
@@ -39,8 +40,9 @@ ORIGIN column (the "origin" field in JSON) names the host each entry was collect
 
 Options:
       --json        one JSON object per entry (stable snake_case fields; see the README)
-      --events      with --json: also the writer events and chain breaks, in place, as
-                    objects with an "event" field ("writer", "chain_break"; entries have none)
+      --events      with --json: also the writer events, policy changes and chain breaks,
+                    in place, as objects with an "event" field ("writer", "policy",
+                    "chain_break"; entries have none)
   -f, --follow      keep running: print each entry once it completes (entries still
                     running are printed when their result arrives); Ctrl-C to stop
       --history     also read each file's rotated history (FILE.1, FILE.2.gz, …)
@@ -122,7 +124,7 @@ export const printCommand: Command = {
     const showEvents = values.json ? values.events === true : values['no-events'] !== true;
     const formatEvent = values.json ? (e: LogEvent) => jsonForTerminal(eventJson(e)) : (e: LogEvent) => eventLine(e, values.utc === true);
     const chain = chainStatusOf(engine);
-    const events = showEvents ? logEvents(engine, chain).filter((ev) => ev.position > cutAfter) : [];
+    const events = showEvents ? logEvents(engine, chain, filter).filter((ev) => ev.position > cutAfter) : [];
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
     for (const row of inOrder(positions, events, values.reverse === true)) {
       if (typeof row !== 'number') {
@@ -153,7 +155,7 @@ export const printCommand: Command = {
     signals.following();
     const said = { writers: engine.writerEvents().length, breaks: chain?.breaks.length ?? 0 };
     // New writer events and breaks, printed as they are found (after the entries printed so far).
-    const onEvents = showEvents ? () => newEvents(engine, said).forEach((ev) => out.line(formatEvent(ev))) : () => {};
+    const onEvents = showEvents ? () => newEvents(engine, said, filter).forEach((ev) => out.line(formatEvent(ev))) : () => {};
     const onChain = () => {
       onEvents();
       void out.flush();
@@ -225,10 +227,12 @@ function warnIfBroken(chain: ChainStatus | null): void {
 }
 
 /** Writer events and chain breaks found since `said` counted them (both lists only grow while following). */
-function newEvents(engine: AuditEngine, said: { writers: number; breaks: number }): LogEvent[] {
+function newEvents(engine: AuditEngine, said: { writers: number; breaks: number }, filter: EntryFilter): LogEvent[] {
   const out: LogEvent[] = [];
   const writers = engine.writerEvents();
-  for (; said.writers < writers.length; said.writers++) out.push({ position: engine.size(), writer: writers[said.writers] });
+  for (; said.writers < writers.length; said.writers++) {
+    if (eventShown(writers[said.writers], filter)) out.push({ position: engine.size(), writer: writers[said.writers] });
+  }
   const breaks = chainStatusOf(engine)?.breaks ?? [];
   for (; said.breaks < breaks.length; said.breaks++) out.push({ position: engine.size(), chainBreak: breaks[said.breaks] });
   return out;

@@ -6,6 +6,7 @@ import { type SealScan, sealScanJson, sealScanText } from './seal-scan.js';
 import type { Anomaly, EntryState, EntryStats, MalformedLine, Percentiles } from '../../shared/entry.js';
 import { ENTRY_STATES } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { SECURITY_MARK } from '../../shared/security.js';
 import { hostText } from '../../tui/format/cells.js';
 import { displayWidth, fit } from '../../tui/format/text.js';
 import { formatDuration } from '../../tui/format/units.js';
@@ -63,7 +64,30 @@ export function statsJson(input: StatsInput): Record<string, unknown> {
       ? { seal: input.collector ? Object.fromEntries(input.seals.map((s) => [s.origin, sealScanJson(s.scan)])) : sealScanJson(input.seals[0].scan) }
       : {}),
     ...integrityJson(input.integrity ?? NO_INTEGRITY, s),
+    ...securityJson(input.integrity ?? NO_INTEGRITY, s),
   };
+}
+
+/** The security fields of `stats --json` (issue #15): replays and policy changes, and rejected requests per refusal kind. */
+function securityJson(i: IntegritySummary, s: EntryStats): Record<string, unknown> {
+  return {
+    security_events: { replays: s.rejects.replay, policy_changes: i.policyChanges ?? 0 },
+    rejects: { ...s.rejects },
+  };
+}
+
+/** The security events in a line, and the refusals by kind (those counted). */
+function securityLines(i: IntegritySummary, s: EntryStats): string[] {
+  const replays = s.rejects.replay;
+  const changes = i.policyChanges ?? 0;
+  const flag = replays + changes > 0 ? `${SECURITY_MARK} ` : '';
+  const lines = [`Security events:      ${flag}${plural(replays, 'replayed request')}, ${plural(changes, 'policy change')}`, ''];
+  const kinds = Object.entries(s.rejects)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => ({ name, count }));
+  lines.push(...countTable('Rejected, by kind', kinds, s.byState.rejected, kinds.length));
+  return lines;
 }
 
 /** The integrity fields of `stats --json` (issue #13): added beside the others, none renamed. */
@@ -138,6 +162,7 @@ export function statsText(input: StatsInput, options: { utc: boolean; malformedL
   }
   lines.push('');
   lines.push('', ...integrityLines(input.integrity ?? NO_INTEGRITY, s), '');
+  lines.push(...securityLines(input.integrity ?? NO_INTEGRITY, s));
 
   const states = ENTRY_STATES.map((state: EntryState) => ({ name: state, count: s.byState[state] }));
   lines.push(...countTable('States', states, s.total, ENTRY_STATES.length));

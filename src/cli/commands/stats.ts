@@ -48,7 +48,7 @@ export const statsCommand: Command = {
     if (!opened) return EXIT_OK;
     const { values, filter, inputs, engine } = opened;
     const positions = engine.query(filter);
-    const integrity = integritySummary(engine, chainStatusOf(engine));
+    const integrity = integritySummary(engine, chainStatusOf(engine), filter);
     const input: StatsInput = {
       files: inputFiles(inputs),
       collector: inputs.kind === 'collector' ? { dirs: inputs.dirs, hosts: inputs.hosts.length, duplicateLines: engine.duplicateLines() } : null,

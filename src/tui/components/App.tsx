@@ -11,7 +11,7 @@ import { detailLines } from '../format/detail.js';
 import { integrityLines } from '../format/integrity.js';
 import { markDetailLines } from '../format/mark-detail.js';
 import type { FooterInput } from '../format/footer.js';
-import type { HeaderInput } from '../format/header.js';
+import { type HeaderInput, securityCount } from '../format/header.js';
 import { stampedEarlier, timeStyleFor } from '../format/time.js';
 import { useEngineSync } from '../hooks/use-engine-sync.js';
 import { useKeys } from '../hooks/use-keys.js';
@@ -90,6 +90,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     stats: state.stats,
     of: isFiltering(state.filter) ? state.total : null,
     malformedCount: state.malformedCount,
+    security: securityCount(state.stats, state.allMarks),
     origins: state.origins.length,
     duplicateLines: state.duplicateLines,
     chain: state.chain,

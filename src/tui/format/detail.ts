@@ -7,6 +7,7 @@
 import type { Anomaly, Entry, RecordLocation } from '../../shared/entry.js';
 import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal, formatArgv } from '../../shared/sanitize.js';
+import { operatorText, REJECT_MEANING, SECURITY_MARK, securityReason } from '../../shared/security.js';
 import { lookOf } from '../theme.js';
 import { isLive, promptChar, runningSinceMs } from './cells.js';
 import type { Line, Span } from './spans.js';
@@ -105,6 +106,12 @@ export function detailLines(entry: Entry, width: number, nowMs: number, clockSke
   field('reason', escapeForTerminal(entry.reason, DETAIL_CAP) || '(none given)');
   field('privileged', entry.decision === null ? 'unknown' : entry.privileged ? 'yes (#)' : 'no ($)', entry.privileged ? { bold: true } : {});
   field('decision', decisionText(entry), entry.decision === 'approved' ? {} : { color: look.color });
+  if (entry.reject !== null) field('reject', `${entry.reject}: ${REJECT_MEANING[entry.reject]}`, { color: look.color });
+  if (entry.always) field('always', 'approved with "always" (a): unprivileged requests after it run without a prompt', { color: 'magenta', bold: true });
+  field('who decided', entry.operator ? operatorText(entry.operator, DETAIL_CAP) : '(not recorded)', entry.operator ? {} : { dim: true });
+  if (entry.escalation !== null) field('escalation', ESCALATION_TEXT[entry.escalation]);
+  if (entry.forwardAgent !== null) field('ssh agent', entry.forwardAgent ? 'forwarded to the command' : 'not forwarded');
+  if (entry.clientVersion !== null) field('client', `version ${escapeForTerminal(entry.clientVersion, DETAIL_CAP)}`);
   field('env keys', entry.envKeys.length > 0 ? entry.envKeys.map((k) => escapeForTerminal(k, 200)).join(' ') : '(none)');
 
   section(`Pipeline (${entry.pipeline.length} stage${entry.pipeline.length === 1 ? '' : 's'})`);
@@ -141,6 +148,12 @@ export function detailLines(entry: Entry, width: number, nowMs: number, clockSke
     field('stdout', `${formatByteCount(entry.stdoutLen)}${entry.stdoutTruncated ? ' (truncated: more was produced)' : ''}`, entry.stdoutTruncated ? { color: 'yellow' } : {});
   }
 
+  const security = securityReason(entry);
+  if (security !== null) {
+    section(`${SECURITY_MARK} Security event`);
+    field('replay', security, { color: 'magenta', bold: true });
+  }
+
   section('Records');
   field('request', locationText(entry.request));
   field('response', locationText(entry.response));
@@ -152,15 +165,22 @@ export function detailLines(entry: Entry, width: number, nowMs: number, clockSke
   return lines;
 }
 
+const ESCALATION_TEXT: Record<NonNullable<Entry['escalation']>, string> = {
+  sudo: 'sudo',
+  pkexec: "pkexec (decided in pkexec's own dialog)",
+  none: 'none: unprivileged, run directly',
+};
+
 function decisionText(entry: Entry): string {
   const latency = entry.latencyMs === null ? '' : ` after ${formatDuration(entry.latencyMs)}`;
   switch (entry.decision) {
     case null:
       return 'unknown (no request record)';
     case 'approved':
+      if (entry.via === 'pkexec') return `approved in pkexec's dialog${latency}`;
       return entry.via === 'policy' ? 'approved by policy (no prompt)' : `approved by the operator${latency}`;
     case 'denied':
-      return `denied by ${entry.via === 'policy' ? 'policy' : 'the operator'}${latency}`;
+      return `denied by ${entry.via === 'policy' ? 'policy' : entry.via === 'pkexec' ? "pkexec's dialog" : 'the operator'}${latency}`;
     case 'timeout':
       return `nobody answered the prompt${latency ? ` (gave up${latency})` : ''}`;
     case 'rejected':

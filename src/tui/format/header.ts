@@ -9,6 +9,7 @@ import { escapeForTerminal } from '../../shared/sanitize.js';
 import { STATE_LOOK, STATE_ORDER } from '../theme.js';
 import { chainBadgeForms } from './chain-badge.js';
 import { sealBadgeForms, withSealBadge } from './seal-badge.js';
+import type { Mark } from '../store/rows.js';
 import type { SealStatus } from '../store/seal-check.js';
 import { type Line, lineText, type Span } from './spans.js';
 import { sparkline, squeeze } from './sparkline.js';
@@ -25,6 +26,8 @@ export interface HeaderInput {
   search: string | null;
   stats: EntryStats | null;
   malformedCount: number;
+  /** Security events (replays among the entries counted, and policy changes); 0 or absent: none. */
+  security?: number;
   /** Collected hosts when reading a collector directory (engine.origins()); 0 or absent for files. */
   origins?: number;
   /** Exact duplicate lines the engine dropped (engine.duplicateLines()). */
@@ -167,12 +170,13 @@ export function metricsLine(h: HeaderInput): Line {
   const stats = h.stats;
   if (!stats || stats.total === 0) {
     const none: Span[] = [{ text: 'latency - · duration - · no requests yet', dim: true }];
-    return fitLine(h.malformedCount > 0 ? [...none, { text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : none, h.width);
+    const counts: Span[] = h.malformedCount > 0 ? [{ text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : [];
+    return fitLine([...none, ...counts, ...securitySpans(h)], h.width);
   }
   const pct = (p: { p50: number; p95: number } | null | undefined, full: boolean) =>
     p ? (full ? `p50 ${formatDuration(p.p50)} p95 ${formatDuration(p.p95)}` : `${formatDuration(p.p50)}/${formatDuration(p.p95)}`) : '-';
-  const malformed: Span[] =
-    h.malformedCount > 0 ? [{ text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : [];
+  const malformedSpans: Span[] = h.malformedCount > 0 ? [{ text: ' · ', dim: true }, { text: `${h.malformedCount} malformed (m)`, color: 'yellow', bold: true }] : [];
+  const malformed: Span[] = [...malformedSpans, ...securitySpans(h)];
   const build = (full: boolean): Span[] =>
     full
       ? [{ text: 'latency ', dim: true }, { text: pct(stats?.latency, true) }, { text: ' · ', dim: true }, { text: 'duration ', dim: true }, { text: pct(stats?.duration, true) }]
@@ -193,6 +197,19 @@ export function metricsLine(h: HeaderInput): Line {
     if (room >= minSpark) return [...base, ...rate(Math.min(60, room)), ...malformed];
   }
   return fitLine([...build(false), ...malformed], h.width);
+}
+
+/** Security events: the replays among the entries `stats` counted, and the policy changes among the marks. */
+export function securityCount(stats: EntryStats | null, marks: readonly Mark[]): number {
+  let n = stats?.rejects?.replay ?? 0;
+  for (const m of marks) if (m.kind === 'writer' && m.event.event === 'policy') n++;
+  return n;
+}
+
+/** `⚑ N security`: replays and policy changes, which the `f` filter (security) and `m` list show. */
+function securitySpans(h: HeaderInput): Span[] {
+  const n = h.security ?? 0;
+  return n > 0 ? [{ text: ' · ', dim: true }, { text: `⚑ ${formatCount(n, false)} security`, color: 'magenta', bold: true }] : [];
 }
 
 export function headerLines(h: HeaderInput): [Line, Line, Line] {

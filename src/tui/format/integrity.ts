@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { ChainStatus, MalformedLine } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { operatorText, policyChangeText, SECURITY_MARK } from '../../shared/security.js';
 import type { SealFailureKind } from '../../shared/seal.js';
 import { isProblem, type Mark } from '../store/rows.js';
 import type { SealStatus } from '../store/seal-check.js';
@@ -38,6 +39,10 @@ function problemItem(m: Mark): Span[] {
   if (e.event === 'dropped') {
     const error = e.error ? `: ${escapeForTerminal(e.error, 200)}` : '';
     return [{ text: '⚠ gap          ', color: 'yellow', bold: true }, place, { text: `${count(e.dropped, 'record')} dropped${error}` }];
+  }
+  if (e.event === 'policy') {
+    const who = e.operator ? ` by ${operatorText(e.operator, 80)}` : '';
+    return [{ text: `${SECURITY_MARK} policy       `, color: 'magenta', bold: true }, place, { text: `${e.policy ? policyChangeText(e.policy, 80) : 'changed'}${who}` }];
   }
   return [{ text: '⚠ crash        ', color: 'yellow', bold: true }, place, { text: `writer restarted (pid ${e.pid}) without a stop before it` }];
 }
@@ -96,7 +101,9 @@ export function integritySummary(input: Omit<IntegrityInput, 'cursor'>): Line {
   const unchained = input.chain?.unchained ?? 0;
   if (unchained > 0) parts.push(count(unchained, 'unchained record'));
   const what = parts.length > 0 ? parts.join(' · ') : 'nothing';
-  return [{ text: `Not vouched for: ${what}`, bold: true }, { text: '  (Enter: go to its row)', dim: true }];
+  const policies = input.marks.filter((m) => m.kind === 'writer' && m.event.event === 'policy').length;
+  const security: Span[] = policies > 0 ? [{ text: ` · ${SECURITY_MARK} ${count(policies, 'policy change')}`, color: 'magenta', bold: true }] : [];
+  return [{ text: `Not vouched for: ${what}`, bold: true }, ...security, { text: '  (Enter: go to its row)', dim: true }];
 }
 
 /** The list's lines: the summary, then each item, the selected one marked `›` and bold. */

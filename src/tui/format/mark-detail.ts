@@ -6,6 +6,7 @@ import type { BreakKind } from '../../shared/chain.js';
 import type { ChainBreakSeen, WriterEvent } from '../../shared/entry.js';
 import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { operatorText, policySecurityReason, policyValueText } from '../../shared/security.js';
 import type { Mark } from '../store/rows.js';
 import { detailBuilder, locationText } from './detail.js';
 import { markLook } from './mark-row.js';
@@ -26,12 +27,34 @@ function fullTime(time: string | null | undefined): string {
   return Number.isFinite(ms) ? formatFullTime(ms) : `${escapeForTerminal(time, 200)} (not a valid time)`;
 }
 
+function policyLines(e: WriterEvent, width: number): Line[] {
+  const { lines, section, field } = detailBuilder(width);
+  const p = e.policy;
+  section('Policy change');
+  if (p) {
+    field('setting', escapeForTerminal(p.setting, 1_000), { bold: true });
+    field('was', policyValueText(p.old, 1_000));
+    field('now', policyValueText(p.new, 1_000), { color: 'magenta', bold: true });
+    field('by', p.by === 'keypress' ? 'the operator, with a key at a prompt' : "the daemon's configuration");
+    field('request', p.requestId === null ? '(none)' : escapeForTerminal(p.requestId, 1_000), p.requestId === null ? { dim: true } : {});
+  }
+  field('who decided', e.operator ? operatorText(e.operator, 1_000) : '(not recorded)', e.operator ? {} : { dim: true });
+  field('time', fullTime(e.time));
+  if (e.origin) field('origin', escapeForTerminal(e.origin, 1_000));
+  field('record', locationText(e.location));
+  section('Security event');
+  field('', p ? `${policySecurityReason(p)}.` : 'a change of the daemon\'s policy.');
+  return lines;
+}
+
 function writerLines(e: WriterEvent, width: number): Line[] {
+  if (e.event === 'policy') return policyLines(e, width);
   const { lines, section, field } = detailBuilder(width);
   section('Writer');
   field('event', e.event === 'start' && e.afterCrash ? 'start, after a crash' : e.event);
   field('time', fullTime(e.time));
   field('pid', String(e.pid));
+  if (e.operator) field('operator', operatorText(e.operator, 1_000));
   if (e.origin) field('origin', escapeForTerminal(e.origin, 1_000));
   field('record', locationText(e.location));
   if (e.event === 'dropped') {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ChainBreakSeen, WriterEvent } from '../../shared/entry.js';
 import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { operatorText, policyChangeText, SECURITY_MARK } from '../../shared/security.js';
 import type { Mark } from '../store/rows.js';
 import type { Color } from '../theme.js';
 import { breakPlace } from './chain-badge.js';
@@ -54,6 +55,13 @@ export function writerLook(e: WriterEvent, ctx: RowContext): MarkLook {
       const span = e.firstTime || e.lastTime ? ` ${when(e.firstTime, ctx)}–${when(e.lastTime, ctx)}` : '';
       const error = e.error ? ` · ${escapeForTerminal(e.error, 200)}` : '';
       return { text: `⚠ GAP ${origin(e.origin)}${plural(e.dropped, 'record')} dropped${span}${error}`, color: 'yellow', bold: true, dim: false, rule: '┄' };
+    }
+    case 'policy': {
+      const p = e.policy;
+      const what = p ? policyChangeText(p, 80) : '?';
+      const who = e.operator ? ` by ${operatorText(e.operator, 40)}` : '';
+      const how = p?.by === 'config' ? ' (configuration)' : '';
+      return { text: `${SECURITY_MARK} ${origin(e.origin)}POLICY CHANGED ${what}${who}${how}`, color: 'magenta', bold: true, dim: false, rule: '┄' };
     }
   }
 }

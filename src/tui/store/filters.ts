@@ -11,6 +11,8 @@ import type { TimeRange } from '../../shared/time-spec.js';
 export interface StatePreset {
   label: string;
   states: readonly EntryState[] | null;
+  /** Only security events (replays; policy changes stay as rows among them). */
+  security?: true;
 }
 
 /** What `f` cycles through, in order. */
@@ -22,6 +24,7 @@ export const STATE_PRESETS: readonly StatePreset[] = [
   { label: 'rejected', states: ['rejected'] },
   { label: 'ok', states: ['ok'] },
   { label: 'problems', states: ['failed', 'denied', 'timeout', 'rejected'] },
+  { label: 'security', states: null, security: true },
 ];
 
 export interface FilterState {
@@ -49,11 +52,12 @@ export function isFiltering(f: FilterState): boolean {
 /** What the viewer's filter keys chose, over the command line's flags, as the engine's filter. */
 export function entryFilterFromFilterState(f: FilterState): EntryFilter {
   const filter: EntryFilter = { ...f.flags?.filter };
-  const states = STATE_PRESETS[f.preset]?.states;
-  if (states) {
-    filter.states = states;
+  const preset = STATE_PRESETS[f.preset];
+  if (preset?.states) {
+    filter.states = preset.states;
     delete filter.failedOnly;
   }
+  if (preset?.security) filter.security = true;
   if (f.host !== null) filter.hosts = [f.host];
   if (f.origin !== null) filter.origins = [f.origin];
   if (f.session !== null) filter.sessions = [f.session];

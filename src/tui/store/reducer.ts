@@ -480,9 +480,9 @@ function moveToPosition(s: ViewerState, position: number): ViewerState {
   return select(s, cursor, onScreen ? s.top : cursor - Math.floor(rows / 2));
 }
 
-/** The marks shown as rows: every one, or without the writer's when those are hidden. */
+/** The marks shown as rows: every one, or without the writer's life when that is hidden (breaks and policy changes stay). */
 function shownMarks(all: readonly Mark[], showWriter: boolean): readonly Mark[] {
-  return showWriter ? all : all.filter((m) => m.kind === 'break');
+  return showWriter ? all : all.filter((m) => m.kind === 'break' || m.event.event === 'policy');
 }
 
 /** Where the item on `row` of `before` (an entry, or a mark found again by its line) is in `after`. */

@@ -139,7 +139,10 @@ export function buildMarks(events: readonly WriterEvent[], breaks: readonly Chai
   return sortMarks(marks);
 }
 
-/** A mark the operator cannot vouch for: a break, records dropped, a restart after a crash. */
+/**
+ * A mark for the integrity list (`m`): what the operator cannot vouch for — a break, records
+ * dropped, a restart after a crash — and a change of the daemon's policy (a security event).
+ */
 export function isProblem(m: Mark): boolean {
-  return m.kind === 'break' || m.event.event === 'dropped' || m.event.afterCrash === true;
+  return m.kind === 'break' || m.event.event === 'dropped' || m.event.afterCrash === true || m.event.event === 'policy';
 }

@@ -16,7 +16,7 @@ import {
   Joiner,
   responseFailed,
 } from '../../../src/shared/join.js';
-import type { AuditRecord, RequestRecord, ResponseRecord, WriterRecord } from '../../../src/shared/schema.js';
+import type { AuditRecord, PolicyRecord, RequestRecord, ResponseRecord, WriterRecord } from '../../../src/shared/schema.js';
 
 /** id → slot in a Map (the engine's IdTable keeps interned ids in typed arrays). */
 class MapIdIndex<K> implements IdIndex<K> {
@@ -36,8 +36,14 @@ export interface LocatedRecord {
   location: RecordLocation;
 }
 
-function writerEventOf(record: WriterRecord, location: RecordLocation): WriterEvent {
-  return { event: record.event, time: record.time, pid: record.pid, dropped: record.dropped ?? 0, error: record.error ?? null, location };
+function writerEventOf(record: WriterRecord | PolicyRecord, location: RecordLocation): WriterEvent {
+  if (record.type === 'policy') {
+    const policy = { setting: record.setting, old: record.old, new: record.new, requestId: record.request_id, by: record.by };
+    return { event: 'policy', time: record.time, pid: 0, dropped: 0, error: null, operator: record.operator ?? null, policy, location };
+  }
+  const event: WriterEvent = { event: record.event, time: record.time, pid: record.pid, dropped: record.dropped ?? 0, error: record.error ?? null, location };
+  if (record.operator) event.operator = record.operator;
+  return event;
 }
 
 const chained = (r: AuditRecord) => r.seq !== undefined && r.prev !== undefined;
@@ -136,10 +142,11 @@ export class EntryJoiner {
         this.sink.takeTouched();
         return slot >= before ? { kind: 'added', slot } : { kind: 'updated', slot };
       }
+      case 'policy':
       case 'writer': {
         const event = writerEventOf(record, location);
         this.writerEvents.push(event);
-        if (record.event === 'start') this.joiner.writerStart();
+        if (record.type === 'writer' && record.event === 'start') this.joiner.writerStart();
         const interrupted = [...this.sink.takeTouched()];
         return { kind: 'writer', event, interrupted };
       }

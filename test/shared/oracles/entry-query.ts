@@ -20,6 +20,8 @@ export function factsOf(entry: Entry): EntryFacts {
     command: commandOf(entry.pipeline),
     reason: entry.reason,
     anomalies: entry.anomalies,
+    reject: entry.reject,
+    operator: entry.operator,
   };
 }
 
@@ -51,7 +53,7 @@ class NumberList {
 }
 
 export function computeStats(entries: Iterable<EntryFacts>, options: { topCommands?: number } = {}): EntryStats {
-  const { byState, anomalies } = emptyCounts();
+  const { byState, anomalies, rejects } = emptyCounts();
   const hosts = new Map<string, number>();
   const origins = new Map<string, number>();
   const sessions = new Map<string, number>();
@@ -71,9 +73,10 @@ export function computeStats(entries: Iterable<EntryFacts>, options: { topComman
     if (e.durationMs !== null) duration.push(e.durationMs);
     if (Number.isFinite(e.timeMs)) times.push(e.timeMs);
     for (const a of e.anomalies) anomalies[a]++;
+    if (e.reject !== null) rejects[e.reject]++;
   }
   return finishStats(
-    { total, byState, anomalies, hosts, origins, sessions, commands, latency: latency.values(), duration: duration.values(), times: times.values() },
+    { total, byState, anomalies, rejects, hosts, origins, sessions, commands, latency: latency.values(), duration: duration.values(), times: times.values() },
     options,
   );
 }

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { describeFilter, isFiltering, NO_FILTER, STATE_PRESETS, entryFilterFromFilterState } from '../../../src/tui/store/filters.js';
 
 describe('viewer filters', () => {
-  it('cycles all, then the problem states, then single states', () => {
-    expect(STATE_PRESETS.map((p) => p.label)).toEqual(['all', 'denied+timeout', 'failed', 'running', 'rejected', 'ok', 'problems']);
+  it('cycles all, then the problem states, then single states, then security events', () => {
+    expect(STATE_PRESETS.map((p) => p.label)).toEqual(['all', 'denied+timeout', 'failed', 'running', 'rejected', 'ok', 'problems', 'security']);
+    const security = STATE_PRESETS.findIndex((p) => p.label === 'security');
+    expect(entryFilterFromFilterState({ ...NO_FILTER, preset: security })).toEqual({ security: true });
+    expect(describeFilter({ ...NO_FILTER, preset: security })).toEqual(['security']);
   });
 
   it('turns into the engine filter shared with the CLI', () => {

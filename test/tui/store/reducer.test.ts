@@ -139,7 +139,7 @@ describe('filters', () => {
     expect(state.filter.preset).toBe(1);
     expect(effects).toEqual([{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
     let s = state;
-    for (let i = 0; i < 6; i++) s = go(s, 'cycleState');
+    for (let i = 0; i < 7; i++) s = go(s, 'cycleState');
     expect(s.filter.preset).toBe(0);
   });
 

@@ -1,0 +1,61 @@
+/**
+ * Security events in a real terminal (issue #15): the built CLI's viewer over a log with a
+ * replayed request and a policy change (ApprovedAlways): the header's count, the policy row in
+ * place, the `f` preset that shows only security events, the detail pane, and `m`'s list.
+ * Needs `npm run build` and tmux.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, it } from 'vitest';
+import { STATE_PRESETS } from '../../src/tui/store/filters.js';
+import { chainedLines, securityRecords } from '../helpers/security-log.js';
+import { requireTool } from '../helpers/system-tools.js';
+import { TmuxPane } from './tmux.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'dist/bin/cli.js');
+const tmux = requireTool('tmux', { package: 'tmux' });
+
+let work = '';
+let pane: TmuxPane | null = null;
+
+beforeAll(() => {
+  if (!fs.existsSync(cli)) throw new Error(`build first (npm run build): ${cli} is missing`);
+});
+
+afterEach(() => {
+  pane?.kill();
+  pane = null;
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+  work = '';
+});
+
+describe.skipIf(!tmux.found)('security events in the viewer, in a real terminal', () => {
+  it('a replay and a policy change: counted in the header, the change a row in place, f shows only them, Enter and m tell who and why', async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-security-'));
+    const file = path.join(work, 'audit.log');
+    fs.writeFileSync(file, chainedLines(securityRecords()).map((l) => `${l}\n`).join(''));
+    const p = new TmuxPane('tui-e2e-security', 160, 30, { TZ: 'UTC' });
+    pane = p;
+    p.run(`clear; node ${cli} view --no-follow ${file}; echo "viewer exited $?"`);
+    await p.waitFor('the header count', (s) => s.includes('⚑ 2 security'), 60_000);
+    await p.waitFor('the policy row', (s) => /┄┄ ⚑ POLICY CHANGED confirm_unprivileged: true → false by alice \(uid 1000\) on \/dev\/pts\/3 at build-01 ┄+/.test(s));
+    // The security preset: the replay alone, and the policy change still in place.
+    const presses = STATE_PRESETS.findIndex((preset) => preset.label === 'security');
+    p.keys(...Array.from({ length: presses }, () => 'f'));
+    const filtered = await p.waitFor('only security events', (s) => s.includes('security') && s.includes('⊗ rejected') && !s.includes('✓ ok'));
+    if (!/POLICY CHANGED/.test(filtered)) throw new Error(`the policy row left the security view:\n${filtered}`);
+    p.keys('G', 'Enter');
+    await p.waitFor("the replay's detail", (s) => /reject +replay: its request id was seen before/.test(s) && s.includes('⚑ Security event') && /who decided +alice \(uid 1000\)/.test(s));
+    p.keys('Escape', 'm');
+    await p.waitFor('the change in the list', (s) => /⚑ policy +audit\.log:3 +confirm_unprivileged: true → false by alice/.test(s));
+    p.keys('Enter');
+    await p.waitFor('its row, selected', (s) => /› +.*┄┄ ⚑ POLICY CHANGED/.test(s));
+    p.keys('Enter');
+    await p.waitFor("the change's detail", (s) => s.includes('Policy change') && /who decided +alice/.test(s) && s.includes('Security event'));
+    p.keys('Escape', 'q');
+    await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+  }, 180_000);
+});
