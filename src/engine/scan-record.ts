@@ -202,6 +202,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         } else if ((i = str(b, i)) === -1) return false;
         break;
       case K_TRUNCATED:
+      case K_ALWAYS:
+        // Both only ever `true`.
         if (boolean(b, i) === -1 || scanned.num !== 1) return false;
         i += 4;
         break;
@@ -222,10 +224,6 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         break;
       case K_REJECT:
         if ((i = str(b, i)) === -1 || (out.reject = oneOf(b, REJECT_BYTES)) === 0) return false;
-        break;
-      case K_ALWAYS:
-        if (boolean(b, i) === -1 || scanned.num !== 1) return false;
-        i += 4;
         break;
       case K_ESCALATION:
         if ((i = str(b, i)) === -1 || oneOf(b, ESCALATION_BYTES) === 0) return false;
