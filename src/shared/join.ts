@@ -193,6 +193,11 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
 
 // ---- plain Entry objects (the engine builds them on demand from its columns) ----
 
+/** The fields of issue #15 for an entry whose record does not say them (an orphan, an older writer). */
+export function unsaid(): Pick<Entry, 'reject' | 'always' | 'escalation' | 'forwardAgent' | 'clientVersion' | 'operator'> {
+  return { reject: null, always: false, escalation: null, forwardAgent: null, clientVersion: null, operator: null };
+}
+
 /** The outcome fields of an entry no response has reached yet (fresh arrays each time). */
 function noOutcome(): Pick<Entry, 'completedTime' | 'completedMs' | 'status' | 'error' | 'stages' | 'stdoutLen' | 'stdoutTruncated' | 'durationMs'> {
   return { completedTime: null, completedMs: Number.NaN, status: null, error: null, stages: [], stdoutLen: null, stdoutTruncated: false, durationMs: null };
@@ -264,12 +269,7 @@ export function entryFromOrphan(key: number, r: ResponseRecord, location: Record
     via: null,
     latencyMs: null,
     requestError: null,
-    reject: null,
-    always: false,
-    escalation: null,
-    forwardAgent: null,
-    clientVersion: null,
-    operator: null,
+    ...unsaid(),
     ...noOutcome(),
     request: null,
     response: null,

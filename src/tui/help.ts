@@ -35,7 +35,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
   {
     title: 'Filter',
     keys: [
-      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running)' },
+      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running), security (replays; policy changes stay as rows)' },
       { keys: 'h', what: 'by host (Tab completes, (local) for the local host, empty clears)' },
       { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes, empty clears)' },
       { keys: 's', what: 'by session (Tab completes, empty clears)' },

@@ -1,6 +1,7 @@
 /** Text and JSON shapes of entries and stats, from hand-built values (pure). */
 import { describe, expect, it } from 'vitest';
 import type { Entry, EntryStats } from '../../src/shared/entry.js';
+import { unsaid } from '../../src/shared/join.js';
 import { entryJson } from '../../src/cli/commands/entry-json.js';
 import { entryLine, fullTime, headerLine, layoutFor } from '../../src/cli/commands/entry-text.js';
 import { statsJson, statsText } from '../../src/cli/commands/stats-format.js';
@@ -25,12 +26,7 @@ function entry(overrides: Partial<Entry> = {}): Entry {
     via: 'operator',
     latencyMs: 1500,
     requestError: null,
-    reject: null,
-    always: false,
-    escalation: null,
-    forwardAgent: null,
-    clientVersion: null,
-    operator: null,
+    ...unsaid(),
     completedTime: '2026-11-01T08:00:02.000Z',
     completedMs: Date.parse('2026-11-01T08:00:02.000Z'),
     status: 'ok',

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import type { AuditEngine, Entry } from '../../src/shared/entry.js';
-import type { RequestRecord, ResponseRecord } from '../../src/shared/schema.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -17,41 +16,7 @@ export function tempDir(prefix = 'engine'): string {
   return dir;
 }
 
-export function request(id: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    v: 1,
-    type: 'request',
-    id,
-    time: '2026-11-01T08:00:00Z',
-    host: 'web-01',
-    session: 'ssh:alice',
-    pipeline: [['systemctl', 'restart', 'nginx']],
-    resolved: ['/usr/bin/systemctl'],
-    env_keys: ['PATH'],
-    reason: 'apply the new vhost config',
-    privileged: true,
-    decision: 'approved',
-    via: 'operator',
-    latency_ms: 1200,
-    ...overrides,
-  };
-}
-
-export function response(id: string, overrides: Partial<ResponseRecord> = {}): ResponseRecord {
-  return {
-    v: 1,
-    type: 'response',
-    id,
-    time: '2026-11-01T08:00:05.000Z',
-    status: 'ok',
-    error: null,
-    stages: [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }],
-    stdout_len: 10,
-    stdout_truncated: false,
-    duration_ms: 900,
-    ...overrides,
-  };
-}
+export { request, response } from '../helpers/records.js';
 
 export function writerStart(pid = 1): Record<string, unknown> {
   return { v: 1, type: 'writer', time: '2026-11-01T08:00:00.000Z', event: 'start', pid };

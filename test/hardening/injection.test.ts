@@ -260,7 +260,10 @@ describe.skipIf(!tmux.found)('the viewer in a real terminal (tmux 120×32)', () 
     expect([shownName, `${shownName.slice(0, 31)}…`].some((name) => rows()[0].includes(`  ${name}  `))).toBe(true);
     expectUntouched(screen);
     pane.keys('g', 'j', 'Enter');
-    const detail = await pane.waitFor('the detail pane', (s) => s.includes('Records') && /1\/4\n*$/.test(s));
+    expectUntouched(await pane.waitFor('the detail pane', (s) => s.includes('Request') && /1\/4\n*$/.test(s)));
+    // The pane's end, its Records section, however long the fields above it are (who decided, …).
+    pane.keys('G');
+    const detail = await pane.waitFor('its records', (s) => s.split('\n').some((l) => l.startsWith('  request ')));
     const request = detail.split('\n').find((l) => l.startsWith('  request '));
     expect(request).toContain(`${shownName}:`);
     expectUntouched(detail);

@@ -1,7 +1,7 @@
 /** A hand-built log with every field of issue #15 (chained), for the engine, CLI and viewer tests. */
 import { hashLine } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
-import { request, response } from '../engine/helpers.js';
+import { request, response } from './records.js';
 
 export const ALICE = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
 export const BOB = { uid: 1001, user: 'bob', tty: null, hostname: 'build-01' };

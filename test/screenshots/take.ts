@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { openAuditLog } from '../../src/writer/audit-log.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { fillableDisk } from '../helpers/fillable-disk.js';
+import { chainedLines, securityRecords } from '../helpers/security-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, 'screenshots');
@@ -94,6 +95,14 @@ function fixtureBroken(): string {
  * A writer's bad evening: the disk fills (twelve records dropped, the gap recorded), the daemon
  * stops cleanly with a request running, starts, is killed with another running, and starts again.
  */
+/** A replayed request and an ApprovedAlways with its policy change (issue #15), who decided on each. */
+function fixtureSecurity(): string {
+  const file = path.join(work, 'security', 'audit.log');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, chainedLines(securityRecords()).map((l) => `${l}\n`).join(''));
+  return file;
+}
+
 function fixtureGap(): string {
   const file = path.join(work, 'gap', 'audit.log');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -200,7 +209,11 @@ function restateSgr(ansi: string): string {
 
 const faintFromBlink = (html: string) => html.replaceAll('text-decoration:blink;', 'opacity:0.55;');
 
+/** SHOTS_ONLY=a,b: take only these (the others' images stay as they are). */
+const only = process.env.SHOTS_ONLY ? new Set(process.env.SHOTS_ONLY.split(',')) : null;
+
 function shoot(name: string, command: string, steps: Array<{ keys?: string[]; until?: (screen: string) => boolean; stable?: boolean }>): void {
+  if (only && !only.has(name)) return;
   tmux('new-session', '-d', '-x', String(COLS), '-y', String(ROWS), '-s', name, `env TERM=xterm-256color FORCE_COLOR=3 TZ=UTC ${command}`);
   try {
     for (const step of steps) {
@@ -247,6 +260,8 @@ try {
   const brokenShown = (s: string) => loaded(s) && /CHAIN BROKEN here/.test(s) && /› /.test(s);
   shoot('chain-broken', `node ${cli} view --no-follow ${fixtureBroken()}`, [{ until: (s) => loaded(s) && /chain BROKEN/.test(s) }, { keys: ['m'], until: (s) => /Not vouched for/.test(s) }, { keys: ['Enter'], until: brokenShown }]);
   shoot('gap', `node ${cli} view --no-follow ${fixtureGap()}`, [{ until: (s) => loaded(s) && /GAP 12 records dropped/.test(s) }]);
+  // Security events: the header's count, the policy change's row in place, a replay among the entries.
+  shoot('security', `node ${cli} view --no-follow ${fixtureSecurity()}`, [{ until: (s) => loaded(s) && /⚑ 2 security/.test(s) && /POLICY CHANGED/.test(s) }]);
   const big = process.env.SHOTS_BIG_LOG;
   if (big && fs.existsSync(big)) shoot('indexing', `node ${cli} view --no-follow ${big}`, [{ until: (s) => /indexing/.test(s) && /\d+%/.test(s) && !/ 0%/.test(s), stable: false }]);
   else console.log('skipped indexing.png: set SHOTS_BIG_LOG to a large log (e.g. the engine benchmark\'s 1M-record file)');

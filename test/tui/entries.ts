@@ -1,5 +1,6 @@
 /** Hand-built entries for component and store tests: realistic defaults, override what matters. */
 import type { Entry } from '../../src/shared/entry.js';
+import { unsaid } from '../../src/shared/join.js';
 
 let nextKey = 1;
 
@@ -28,12 +29,7 @@ export function makeEntry(overrides: Partial<Entry> = {}): Entry {
     via: 'operator',
     latencyMs: 4_200,
     requestError: null,
-    reject: null,
-    always: false,
-    escalation: null,
-    forwardAgent: null,
-    clientVersion: null,
-    operator: null,
+    ...unsaid(),
     completedTime: Number.isFinite(timeMs) ? new Date(timeMs + 5_000).toISOString() : null,
     completedMs: timeMs + 5_000,
     status: 'ok',

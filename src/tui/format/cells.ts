@@ -4,6 +4,8 @@
  * column. Pure given the clock, so a row renders the same in a test and in a terminal.
  */
 import type { Entry } from '../../shared/entry.js';
+import { isSecurityEntry } from '../../shared/entry.js';
+import { SECURITY_MARK } from '../../shared/security.js';
 import { escapeForTerminal, formatPipeline } from '../../shared/sanitize.js';
 import { type Color, lookOf } from '../theme.js';
 import type { ColumnId, TableLayout } from './columns.js';
@@ -95,6 +97,8 @@ export function entryCells(entry: Entry, layout: TableLayout, ctx: RowContext): 
       case 'latency':
         return cell(entry.via === 'policy' ? 'auto' : formatDuration(entry.latencyMs), { dim: entry.via === 'policy' });
       case 'command':
+        // A security event says so before its command (in words too: NO_COLOR).
+        if (isSecurityEntry(entry)) return cell(`${SECURITY_MARK} replay: ${commandText(entry)}`, { color: 'magenta', bold: true });
         return cell(commandText(entry), { bold: entry.privileged, dim: entry.pipeline.length === 0 });
       case 'exit': {
         const failed = entry.stages.some((s) => s.exitCode !== 0) || entry.status === 'error';

@@ -2,6 +2,8 @@
 import '../tz.js';
 import { describe, expect, it } from 'vitest';
 import type { Operator, WriterEvent } from '../../../src/shared/entry.js';
+import { entryCells } from '../../../src/tui/format/cells.js';
+import { layoutColumns } from '../../../src/tui/format/columns.js';
 import { detailLines } from '../../../src/tui/format/detail.js';
 import { headerLines, securityCount } from '../../../src/tui/format/header.js';
 import { integrityLines } from '../../../src/tui/format/integrity.js';
@@ -101,5 +103,13 @@ describe('a replayed request', () => {
     const header = { title: 't', files: ['/l/audit.log'], live: false, follow: false, unseen: 0, filter: [], search: null, stats, malformedCount: 0, security: 2, width: 120 };
     expect(lineText(headerLines(header)[2])).toMatch(/· ⚑ 2 security$/);
     expect(lineText(headerLines({ ...header, security: 0 })[2])).not.toContain('security');
+  });
+
+  it('its row in the table says replay before the command, in words and colour', () => {
+    const layout = layoutColumns(200, 'time');
+    const cell = entryCells(replay, layout, ctx).find((c) => c.id === 'command');
+    expect(cell).toMatchObject({ color: 'magenta', bold: true });
+    expect(cell?.text.trim()).toBe('⚑ replay: # systemctl restart nginx');
+    expect(entryCells(makeEntry(), layout, ctx).find((c) => c.id === 'command')?.text.trim()).toBe('# systemctl restart nginx');
   });
 });
