@@ -22,10 +22,25 @@ const attempt = <T>(read: () => T, fallback: T): T => {
 /** The real uid (0 where the platform has none). */
 const realUid = (): number => process.getuid?.() ?? 0;
 
-/** The name of `uid` (getpwuid), '' when it has none. Node only looks up the effective uid's. */
+/**
+ * The name of `uid` (getpwuid): Node looks up only the effective uid's; another uid (a daemon's
+ * override, a setuid process's real uid) is looked up in /etc/passwd. '' when it has none.
+ */
 function userName(uid: number): string {
-  if ((process.geteuid?.() ?? uid) !== uid) return '';
-  return attempt(() => os.userInfo().username, '');
+  if ((process.geteuid?.() ?? uid) === uid) {
+    const name = attempt(() => os.userInfo().username, '');
+    if (name !== '') return name;
+  }
+  return attempt(() => passwdName(fs.readFileSync('/etc/passwd', 'utf8'), uid), '');
+}
+
+/** The first name /etc/passwd gives `uid` (name:password:uid:…), or ''. */
+export function passwdName(passwd: string, uid: number): string {
+  for (const line of passwd.split('\n')) {
+    const fields = line.split(':');
+    if (fields.length >= 3 && fields[2] === String(uid) && fields[0] !== '') return fields[0];
+  }
+  return '';
 }
 
 /** The terminal on fd 0, when fd 0 is one (readlink /proc/self/fd/0), else null. */

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { hashLine, verifyChain } from '../../src/shared/chain.js';
 import { auditRecordSchema, GENESIS_HASH, MAX_LINE_BYTES } from '../../src/shared/schema.js';
 import { openAuditLog } from '../../src/writer/index.js';
+import { passwdName } from '../../src/writer/operator.js';
 import { chainLinesOf, makeTempDirFactory, parseLines, readLines, sampleRequest, sampleResponse } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-writer');
@@ -513,11 +514,19 @@ describe('who decided (operator)', () => {
     for (const rec of parseLines(path.join(dir, 'c.log'))) expect(rec).not.toHaveProperty('operator');
   });
 
-  it('of a uid given without a name, or an invalid uid: the name is not guessed, the uid is the process\'s', () => {
+  it('of a uid given without a name: its name from /etc/passwd, else ""; of an invalid uid: the process\'s', () => {
     const dir = tempDir();
-    const { log } = open(path.join(dir, 'a.log'), { operator: { uid: (process.getuid?.() ?? 0) + 1 } });
+    const other = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f.length > 2 && f[0] !== '' && Number(f[2]) !== process.geteuid?.());
+    if (other) {
+      const { log: named } = open(path.join(dir, 'n.log'), { operator: { uid: Number(other[2]) } });
+      named.close();
+      expect(parseLines(path.join(dir, 'n.log'))[0].operator).toMatchObject({ uid: Number(other[2]), user: other[0] });
+    }
+    const { log } = open(path.join(dir, 'a.log'), { operator: { uid: 3_999_999_999 } });
     log.close();
-    expect(parseLines(path.join(dir, 'a.log'))[0].operator).toMatchObject({ user: '' });
+    expect(parseLines(path.join(dir, 'a.log'))[0].operator).toMatchObject({ uid: 3_999_999_999, user: '' });
+    expect(passwdName('root:x:0:0::/root:/bin/sh\n:x:5:5::/:/bin/sh\nsvc:x:12:12::/:/bin/false\nbad line\n', 12)).toBe('svc');
+    expect(passwdName('root:x:0:0::/root:/bin/sh\n:x:5:5::/:/bin/sh\n', 5)).toBe('');
     const { log: bad } = open(path.join(dir, 'b.log'), { operator: { uid: -1 } as never });
     bad.close();
     expect(parseLines(path.join(dir, 'b.log'))[0].operator).toMatchObject({ uid: process.getuid?.() ?? 0 });
