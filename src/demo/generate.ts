@@ -2,6 +2,7 @@
  * Writes N records of demo traffic at full speed with a synthetic clock, through the real
  * writer (so the chain is real). Deterministic for a seed: benchmarks and fixtures use it.
  */
+import type { OperatorInfo } from '../shared/schema.js';
 import { openAuditLog } from '../writer/audit-log.js';
 import { createTraffic, requestTime } from './traffic.js';
 
@@ -16,12 +17,14 @@ export interface GenerateOptions {
   gapMs?: number;
   /** Leave approved requests with this chance unanswered (still running). */
   runningShare?: number;
+  /** Who decided, written as a daemon does on every request (default none: see below). */
+  operator?: OperatorInfo;
 }
 
 export function generateLog(options: GenerateOptions): { records: number } {
   let clock = options.startMs ?? Date.parse('2026-11-01T08:00:00Z');
-  // No operator: it would come from this machine, and a generated log is the same everywhere for a seed.
-  const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {}, pid: 4242, operator: false });
+  // No operator unless given whole: one read from this machine would make a seed's bytes differ between machines.
+  const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {}, pid: 4242, operator: options.operator ?? false });
   const next = createTraffic(options.seed ?? 1);
   const gap = options.gapMs ?? 2_000;
   // Completions waiting for their time, kept sorted by due time (small: a few dozen at most).

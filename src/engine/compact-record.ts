@@ -54,7 +54,7 @@ export interface CompactRecord {
   policy: boolean;
   /** NaN for null. */
   latencyMs: number;
-  /** The refusal kind's code (rejectCode; 0: none). The fast path leaves 0: it reads only records without one. */
+  /** The refusal kind's code (rejectCode; 0: none). */
   reject: number;
   /** Who decided (operatorKey; '' none). */
   operator: string;

@@ -5,16 +5,17 @@
  * compares once), and the literal values it recognises. Pure: tables built once at load.
  */
 import { DECISIONS } from './compact-record.js';
+import { ESCALATIONS, REJECT_KINDS } from '../shared/format-constants.js';
 
 export const KEYS = [
   'v', 'type', 'seq', 'prev', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged',
   'decision', 'via', 'latency_ms', 'error', 'truncated', 'status', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms',
-  'logged',
+  'logged', 'reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator',
 ] as const;
 type Key = (typeof KEYS)[number];
 const bits = (...keys: Key[]) => keys.reduce((m, k) => m | (1 << KEYS.indexOf(k)), 0);
 export const REQUEST_REQUIRED = bits('v', 'type', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged', 'decision', 'via', 'latency_ms');
-export const REQUEST_ALLOWED = REQUEST_REQUIRED | bits('seq', 'prev', 'logged', 'error', 'truncated');
+export const REQUEST_ALLOWED = REQUEST_REQUIRED | bits('seq', 'prev', 'logged', 'error', 'truncated', 'reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator');
 export const RESPONSE_REQUIRED = bits('v', 'type', 'id', 'time', 'status', 'error', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms');
 export const RESPONSE_ALLOWED = RESPONSE_REQUIRED | bits('seq', 'prev', 'logged', 'truncated');
 
@@ -37,7 +38,7 @@ function successors(order: Key[]): Int8Array {
   for (let k = 0; k + 1 < order.length; k++) next[KEYS.indexOf(order[k])] = KEYS.indexOf(order[k + 1]);
   return next;
 }
-export const NEXT_IN_REQUEST = successors(['v', 'type', 'seq', 'prev', 'logged', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged', 'decision', 'via', 'latency_ms', 'error']);
+export const NEXT_IN_REQUEST = successors(['v', 'type', 'seq', 'prev', 'logged', 'id', 'time', 'host', 'session', 'pipeline', 'resolved', 'env_keys', 'reason', 'privileged', 'decision', 'via', 'latency_ms', 'error', 'reject', 'always', 'escalation', 'forward_agent', 'client_version', 'operator', 'truncated']);
 export const NEXT_IN_RESPONSE = successors(['v', 'type', 'seq', 'prev', 'logged', 'id', 'time', 'status', 'error', 'stages', 'stdout_len', 'stdout_truncated', 'duration_ms']);
 
 export const LIT = {
@@ -45,6 +46,12 @@ export const LIT = {
   response: bytesOf('response'),
   operator: bytesOf('operator'),
   policy: bytesOf('policy'),
+  pkexec: bytesOf('pkexec'),
+  /** An operator object's keys, in the writer's order, each with what precedes its value. */
+  opUid: bytesOf('{"uid":'),
+  opUser: bytesOf(',"user":'),
+  opTty: bytesOf(',"tty":'),
+  opHostname: bytesOf(',"hostname":'),
   ok: bytesOf('ok'),
   error: bytesOf('error'),
   true: bytesOf('true'),
@@ -55,6 +62,8 @@ export const LIT = {
   stderr_truncated: bytesOf('stderr_truncated'),
 };
 export const DECISION_BYTES = DECISIONS.map(bytesOf);
+export const REJECT_BYTES = REJECT_KINDS.map(bytesOf);
+export const ESCALATION_BYTES = ESCALATIONS.map(bytesOf);
 
 /** Whether b[start, end) holds exactly the bytes of `lit`. */
 export function equals(b: Uint8Array, start: number, end: number, lit: Uint8Array): boolean {

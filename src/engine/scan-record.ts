@@ -3,7 +3,8 @@
  * without building the record object that JSON.parse + validation would.
  *
  * It recognises a strict subset of JSON — no whitespace, ASCII strings without escapes,
- * request and response records with only the schema's keys (in any order, each once) — and
+ * request and response records with only the schema's keys (in any order, each once; an
+ * `operator` object with its four keys in the writer's order) — and
  * validates every value against the schema as it goes. Anything outside that subset (writer
  * records, escapes, non-ASCII text, odd numbers, unknown keys, errors of any kind) returns
  * false, and the caller takes the full path (`parseLine` + `compactFromRecord`), which gives
@@ -24,20 +25,41 @@ import * as scanValues from './scan-values.js';
 // Local copies: V8 does not constant-fold imported bindings, and this is the indexer's hot loop
 // (with them imported, it scans at about half the speed).
 const { isChainPrevBytes, isChainSeq } = chain;
-const { DECISIONS, KIND_REQUEST, KIND_RESPONSE } = compactRecord;
+const { DECISIONS, KIND_REQUEST, KIND_RESPONSE, latin1 } = compactRecord;
 const { hashBytes } = idTable;
-const { DECISION_BYTES, equals, KEY_BYTES, KEY_PATTERNS, KEY_TABLE, KEYS, keySlot, LIT, NEXT_IN_REQUEST, NEXT_IN_RESPONSE } = recordKeys;
+const { DECISION_BYTES, ESCALATION_BYTES, REJECT_BYTES, equals, KEY_BYTES, KEY_PATTERNS, KEY_TABLE, KEYS, keySlot, LIT, NEXT_IN_REQUEST, NEXT_IN_RESPONSE } = recordKeys;
 const { REQUEST_ALLOWED, REQUEST_REQUIRED, RESPONSE_ALLOWED, RESPONSE_REQUIRED } = recordKeys;
 const { timeFromBytes } = recordTime;
-const { boolean, COLON, COMMA, isNull, LBRACE, number, pipeline, RBRACE, scanLine, scanned, stages, str, stringArray } = scanValues;
+const { boolean, COLON, COMMA, isNull, LBRACE, number, operator, pipeline, RBRACE, scanLine, scanned, stages, str, stringArray } = scanValues;
 
 // Literal case labels (a switch on them compiles to a jump table); checked against KEYS below.
 const K_V = 0, K_TYPE = 1, K_SEQ = 2, K_PREV = 3, K_ID = 4, K_TIME = 5, K_HOST = 6, K_SESSION = 7, K_PIPELINE = 8;
 const K_RESOLVED = 9, K_ENV_KEYS = 10, K_REASON = 11, K_PRIVILEGED = 12, K_DECISION = 13, K_VIA = 14, K_LATENCY = 15;
 const K_ERROR = 16, K_TRUNCATED = 17, K_STATUS = 18, K_STAGES = 19, K_STDOUT_LEN = 20, K_STDOUT_TRUNCATED = 21, K_DURATION = 22;
-const K_LOGGED = 23;
-if (KEYS[K_V] !== 'v' || KEYS[K_PRIVILEGED] !== 'privileged' || KEYS[K_ERROR] !== 'error' || KEYS[K_DURATION] !== 'duration_ms' || KEYS[K_LOGGED] !== 'logged') {
+const K_LOGGED = 23, K_REJECT = 24, K_ALWAYS = 25, K_ESCALATION = 26, K_FORWARD_AGENT = 27, K_CLIENT_VERSION = 28, K_OPERATOR = 29;
+if (KEYS[K_V] !== 'v' || KEYS[K_PRIVILEGED] !== 'privileged' || KEYS[K_ERROR] !== 'error' || KEYS[K_DURATION] !== 'duration_ms' || KEYS[K_LOGGED] !== 'logged' || KEYS[K_OPERATOR] !== 'operator' || KEYS[K_REJECT] !== 'reject') {
   throw new Error('scan-record: key constants out of step with KEYS');
+}
+
+/** 1 + a closed list's index of the string just scanned (0: not in it). */
+function oneOf(b: Buffer, list: readonly Uint8Array[]): number {
+  for (let k = 0; k < list.length; k++) if (equals(b, scanned.sStart, scanned.sEnd, list[k])) return k + 1;
+  return 0;
+}
+
+// The last operator's key (operatorKey) and what it was made of: a daemon writes one operator on
+// every line, so the key is built once and the same string handed on (the intake compares by it).
+let lastUid = -1;
+let lastUser = new Uint8Array(0);
+let lastOperatorKey = '';
+function operatorKeyOf(b: Buffer, uid: number, userStart: number, userEnd: number): string {
+  if (uid !== lastUid || !equals(b, userStart, userEnd, lastUser)) {
+    lastUid = uid;
+    lastUser = b.slice(userStart, userEnd);
+    // operatorKey's JSON.stringify([uid, user]) for a safe integer and a user of plain ASCII without escapes.
+    lastOperatorKey = `[${uid},"${latin1(b, userStart, userEnd)}"]`;
+  }
+  return lastOperatorKey;
 }
 
 /**
@@ -60,9 +82,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   let loggedEnd = 0;
   let pipelineStart = 0;
   let pipelineEnd = 0;
-  let rejected = false;
+  let decision = -1;
   out.writer = null;
-  // (Records with a reject kind or an operator take the full path: the scanner knows neither key.)
   out.reject = 0;
   out.operator = '';
   out.bytes = null;
@@ -156,13 +177,13 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         for (let k = 0; k < DECISION_BYTES.length; k++) if (equals(b, scanned.sStart, scanned.sEnd, DECISION_BYTES[k])) d = k;
         if (d === -1) return false;
         out.decision = DECISIONS[d];
-        rejected = d === 3;
+        decision = d;
         break;
       }
       case K_VIA:
         if ((i = str(b, i)) === -1) return false;
         if (equals(b, scanned.sStart, scanned.sEnd, LIT.policy)) out.policy = true;
-        else if (equals(b, scanned.sStart, scanned.sEnd, LIT.operator)) out.policy = false;
+        else if (equals(b, scanned.sStart, scanned.sEnd, LIT.operator) || equals(b, scanned.sStart, scanned.sEnd, LIT.pkexec)) out.policy = false;
         else return false;
         break;
       case K_LATENCY:
@@ -181,6 +202,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         } else if ((i = str(b, i)) === -1) return false;
         break;
       case K_TRUNCATED:
+      case K_ALWAYS:
+        // Both only ever `true`.
         if (boolean(b, i) === -1 || scanned.num !== 1) return false;
         i += 4;
         break;
@@ -199,6 +222,22 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
       case K_STDOUT_TRUNCATED:
         if ((i = boolean(b, i)) === -1) return false;
         break;
+      case K_REJECT:
+        if ((i = str(b, i)) === -1 || (out.reject = oneOf(b, REJECT_BYTES)) === 0) return false;
+        break;
+      case K_ESCALATION:
+        if ((i = str(b, i)) === -1 || oneOf(b, ESCALATION_BYTES) === 0) return false;
+        break;
+      case K_FORWARD_AGENT:
+        if ((i = boolean(b, i)) === -1) return false;
+        break;
+      case K_CLIENT_VERSION:
+        if ((i = str(b, i)) === -1) return false;
+        break;
+      case K_OPERATOR:
+        if ((i = operator(b, i)) === -1) return false;
+        out.operator = operatorKeyOf(b, scanned.num, scanned.userStart, scanned.userEnd);
+        break;
       case K_DURATION:
         if ((i = number(b, i)) === -1 || scanned.num < 0) return false;
         out.durationMs = scanned.num;
@@ -215,7 +254,9 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   if (i + 1 !== lineEnd) return false;
   if (kind === KIND_REQUEST) {
     if ((seen & REQUEST_REQUIRED) !== REQUEST_REQUIRED || (seen & ~REQUEST_ALLOWED) !== 0) return false;
-    if (errorIsNull || (rejected && !(seen & (1 << K_ERROR)))) return false;
+    if (errorIsNull || (decision === 3 && !(seen & (1 << K_ERROR)))) return false;
+    // The schema's refinements: a reject kind only on a rejected request, always only on an approved one.
+    if ((out.reject !== 0 && decision !== 3) || ((seen & (1 << K_ALWAYS)) !== 0 && decision !== 0)) return false;
     out.commandStart = pipelineStart;
     out.commandEnd = pipelineEnd;
   } else if (kind === KIND_RESPONSE) {

@@ -36,9 +36,9 @@ let end = 0;
  * What the last value held: one object for the module's life, so the hot loop allocates
  * nothing. `sStart/sEnd` are the last string's contents, `num` the last number (or boolean as
  * 1/0), `numIsInt` whether it is a safe integer, `anyFailedStage` whether `stages` saw a
- * non-zero exit code.
+ * non-zero exit code, `userStart/userEnd` an operator's user (its uid in `num`).
  */
-export const scanned = { sStart: 0, sEnd: 0, num: 0, numIsInt: false, anyFailedStage: false };
+export const scanned = { sStart: 0, sEnd: 0, num: 0, numIsInt: false, anyFailedStage: false, userStart: 0, userEnd: 0 };
 
 /** Bounds the values read next to the line ending at `lineEnd`. */
 export function scanLine(lineEnd: number): void {
@@ -180,4 +180,33 @@ export function stages(b: Uint8Array, i: number): number {
     if (c !== COMMA) return -1;
     j++;
   }
+}
+
+const { opUid, opUser, opTty, opHostname } = LIT;
+
+/**
+ * An operator object as the writer writes it, `{"uid":int≥0,"user":str,"tty":str|null,"hostname":str}`
+ * (those keys, in that order: anything else is left to the full path). Index after it, or -1;
+ * the uid in `scanned.num`, the user in `scanned.userStart/userEnd`.
+ */
+export function operator(b: Uint8Array, i: number): number {
+  if (!startsWith(b, i, opUid) || b[(i += opUid.length)] === MINUS) return -1;
+  if ((i = number(b, i)) === -1 || !scanned.numIsInt || !startsWith(b, i, opUser)) return -1;
+  const uid = scanned.num;
+  if ((i = str(b, i + opUser.length)) === -1 || !startsWith(b, i, opTty)) return -1;
+  const userStart = scanned.sStart;
+  const userEnd = scanned.sEnd;
+  i += opTty.length;
+  if (isNull(b, i)) i += 4;
+  else if ((i = str(b, i)) === -1) return -1;
+  if (!startsWith(b, i, opHostname) || (i = str(b, i + opHostname.length)) === -1 || b[i] !== RBRACE) return -1;
+  scanned.num = uid;
+  scanned.userStart = userStart;
+  scanned.userEnd = userEnd;
+  return i + 1;
+}
+
+/** Whether `lit` is at b[i] (within the line). */
+function startsWith(b: Uint8Array, i: number, lit: Uint8Array): boolean {
+  return i + lit.length <= end && equals(b, i, i + lit.length, lit);
 }

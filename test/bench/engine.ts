@@ -1,5 +1,5 @@
 /**
- * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--workers N|auto] [--clean] [--json]
+ * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--workers N|auto] [--operator] [--clean] [--json]
  *
  * Indexes a deterministic audit log (generateLog: the demo daemon's traffic, 1,000,000 records
  * ≈ 0.4 GB by default; cached under the OS temp dir by seed and count) and prints the engine's
@@ -8,6 +8,8 @@
  * the table shows the median and the best, because a shared machine is noisy. `--json` adds a
  * last line of figures for `npm run bench` (test/bench/all.ts). `--workers` overrides how many
  * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount).
+ * `--operator` indexes a log whose request lines carry an `operator` object, as a real daemon's
+ * do (generated logs have none by default; cached under another name).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -252,16 +254,19 @@ function runChild<T>(mode: string, file: string, ...extra: string[]): T {
   return JSON.parse(out.trim().split('\n').pop() as string) as T;
 }
 
-function ensureLog(records: number, seed: number): string {
+/** The operator a `--operator` log's requests carry (fixed: the same bytes on every machine). */
+const BENCH_OPERATOR = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+
+function ensureLog(records: number, seed: number, withOperator: boolean): string {
   const dir = path.join(os.tmpdir(), 'sudo-proxy-audit-bench');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `engine-seed${seed}-${records}.log`);
+  const file = path.join(dir, `engine-seed${seed}-${records}${withOperator ? '-operator' : ''}.log`);
   if (fs.existsSync(file)) return file;
   process.stderr.write(`generating ${records.toLocaleString('en')} records into ${file} (once; cached) …\n`);
   const t0 = performance.now();
   const tmp = `${file}.partial`;
   fs.rmSync(tmp, { force: true });
-  execFileSync(process.execPath, ['--import', 'tsx', SELF, '--child', 'generate', tmp, String(records), String(seed)], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['--import', 'tsx', SELF, '--child', 'generate', tmp, String(records), String(seed), String(withOperator)], { stdio: 'inherit' });
   fs.renameSync(tmp, file);
   process.stderr.write(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return file;
@@ -322,6 +327,7 @@ async function main(): Promise<void> {
       clean: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       workers: { type: 'string', default: 'auto' },
+      operator: { type: 'boolean', default: false },
       child: { type: 'string' },
     },
     allowPositionals: true,
@@ -334,7 +340,7 @@ async function main(): Promise<void> {
   if (workersArg !== 'auto' && !/^\d+$/.test(workersArg)) throw new Error(`--workers takes a number or auto, got ${workersArg}`);
   if (!Number.isInteger(records) || records < 10) throw new Error(`--records takes a whole number ≥ 10, got ${values.records}`);
 
-  const file = ensureLog(records, seed);
+  const file = ensureLog(records, seed, values.operator === true);
   const size = fs.statSync(file).size;
   const mb = size / 1e6;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -462,7 +468,7 @@ async function main(): Promise<void> {
 async function child(mode: string, args: string[]): Promise<void> {
   if (mode === 'generate') {
     const { generateLog } = await import('../../src/demo/generate.js');
-    generateLog({ path: args[0], count: Number(args[1]), seed: Number(args[2]) });
+    generateLog({ path: args[0], count: Number(args[1]), seed: Number(args[2]), ...(args[3] === 'true' ? { operator: BENCH_OPERATOR } : {}) });
     return;
   }
   const result =

@@ -3,10 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { compactFromRecord, newCompactRecord, requestStrings } from '../../src/engine/compact-record.js';
+import { compactFromRecord, newCompactRecord, operatorKey, rejectCode, requestStrings } from '../../src/engine/compact-record.js';
 import { scanRecord } from '../../src/engine/scan-record.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { request, response, tempDir } from './helpers.js';
+
+const OPERATOR = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
 
 /** Fast path result, or null when it declines. */
 function fast(line: Buffer) {
@@ -25,7 +27,7 @@ function relevant(c: ReturnType<typeof slow>) {
   if (!c) return null;
   const common = { kind: c.kind, chained: c.chained, seq: c.seq, idHash: c.idHash, timeMs: c.timeMs };
   return c.kind === 0
-    ? { ...common, host: c.host, session: c.session, reason: c.reason, commandKey: c.commandKey, privileged: c.privileged, decision: c.decision, policy: c.policy, latencyMs: c.latencyMs }
+    ? { ...common, host: c.host, session: c.session, reason: c.reason, commandKey: c.commandKey, privileged: c.privileged, decision: c.decision, policy: c.policy, latencyMs: c.latencyMs, reject: c.reject, operator: c.operator }
     : c.kind === 1
       ? { ...common, failed: c.failed, durationMs: c.durationMs }
       : { ...common, writer: c.writer };
@@ -49,6 +51,69 @@ describe('scanRecord', () => {
     for (const line of lines) if (expectAgreement(line) === 'fast') fastCount++;
     const writerLines = lines.filter((l) => l.includes('"type":"writer"')).length;
     expect(fastCount).toBe(lines.length - writerLines);
+  });
+
+  it('takes the fast path for a daemon\'s request lines, which carry an operator and the fields of #15, with the same result', () => {
+    const file = path.join(tempDir('scan'), 'audit.log');
+    generateLog({ path: file, count: 3000, seed: 7, runningShare: 0.05, operator: OPERATOR });
+    const lines = fs.readFileSync(file).toString('latin1').split('\n').filter(Boolean).map((l) => Buffer.from(l, 'latin1'));
+    const requests = lines.filter((l) => l.includes('"type":"request"'));
+    expect(requests.every((l) => l.includes('"operator":{"uid":1000'))).toBe(true);
+    expect(requests.some((l) => l.includes('"decision":"rejected"'))).toBe(true); // (the other fields of #15: in the variants below)
+    let fastCount = 0;
+    for (const line of lines) if (expectAgreement(line) === 'fast') fastCount++;
+    const eventLines = lines.filter((l) => l.includes('"type":"writer"') || l.includes('"type":"policy"')).length;
+    expect(fastCount).toBe(lines.length - eventLines);
+    const rejected = requests.find((l) => l.includes('"decision":"rejected"')) as Buffer;
+    expect(fast(rejected)).toMatchObject({ decision: 'rejected', operator: operatorKey(OPERATOR) });
+    const replay = Buffer.from(JSON.stringify({ ...request('a', { decision: 'rejected', error: 'x', latency_ms: null, via: 'policy' }), reject: 'replay', operator: OPERATOR }));
+    expect(fast(replay)).toMatchObject({ reject: rejectCode('replay'), operator: operatorKey(OPERATOR) });
+  });
+
+  it('agrees with the schema on the fields of #15, or declines them', () => {
+    const op = { operator: OPERATOR };
+    const good: object[] = [
+      { ...request('a'), ...op },
+      { ...request('a'), operator: { ...OPERATOR, tty: null } },
+      { ...request('a'), operator: { ...OPERATOR, user: '', uid: 0 } },
+      { ...request('a'), operator: { hostname: 'h', tty: null, user: 'bob', uid: 7 } }, // another key order
+      { ...request('a'), operator: { ...OPERATOR, extra: 1 } },
+      { ...request('a'), operator: { ...OPERATOR, user: 'é"\\' } },
+      { ...request('a', { decision: 'rejected', error: 'x', latency_ms: null, via: 'policy' }), reject: 'replay', ...op },
+      { ...request('a', { decision: 'rejected', error: 'x', latency_ms: null, via: 'policy' }), reject: 'prompt_error' },
+      { ...request('a', { via: 'pkexec' }), always: true, escalation: 'pkexec', forward_agent: false, client_version: '0.4.1', ...op },
+      { ...request('a'), escalation: 'none', forward_agent: true, ...op, truncated: true },
+      { ...request('a'), escalation: 'sudo', ...op, seq: 4, prev: 'b'.repeat(64) },
+    ];
+    const bad: object[] = [
+      { ...request('a'), operator: { ...OPERATOR, uid: -1 } },
+      { ...request('a'), operator: { ...OPERATOR, uid: 1.5 } },
+      { ...request('a'), operator: { ...OPERATOR, uid: '1000' } },
+      { ...request('a'), operator: { uid: 1, user: 'a', tty: null } },
+      { ...request('a'), operator: { ...OPERATOR, tty: 3 } },
+      { ...request('a'), operator: { ...OPERATOR, user: null } },
+      { ...request('a'), operator: { ...OPERATOR, hostname: false } },
+      { ...request('a'), operator: null },
+      { ...request('a'), operator: [1000, 'alice'] },
+      { ...request('a', { decision: 'rejected', error: 'x', latency_ms: null, via: 'policy' }), reject: 'nope' },
+      { ...request('a'), reject: 'replay' }, // only a rejected request carries one
+      { ...request('a', { decision: 'denied' }), always: true },
+      { ...request('a'), always: false },
+      { ...request('a'), escalation: 'doas' },
+      { ...request('a'), forward_agent: 'yes' },
+      { ...request('a'), client_version: 4 },
+      { ...request('a', { via: 'daemon' as never }) },
+    ];
+    const paths = good.map((g) => expectAgreement(Buffer.from(JSON.stringify(g))));
+    expect(paths.filter((p) => p === 'fast').length).toBeGreaterThanOrEqual(8);
+    for (const b of bad) {
+      const bytes = Buffer.from(JSON.stringify(b));
+      expect(fast(bytes), bytes.toString()).toBeNull();
+      expect(slow(bytes), bytes.toString()).toBeNull();
+    }
+    // One operator after another: each line keeps its own (the scanner reuses the key of a repeated one).
+    const lines = [OPERATOR, { ...OPERATOR, uid: 1001 }, { ...OPERATOR, user: 'alicf' }, OPERATOR].map((o) => Buffer.from(JSON.stringify({ ...request('a'), operator: o })));
+    expect(lines.map((l) => fast(l)?.operator)).toEqual(lines.map((l) => slow(l)?.operator));
   });
 
   it('agrees on valid variations, or declines them', () => {
