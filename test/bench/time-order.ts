@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEngine } from '../../src/engine/engine.js';
 import { positionsByTime } from '../../src/engine/time-order.js';
+import { bestOf } from './best-of.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,15 +22,7 @@ const { values } = parseArgs({
   },
 });
 
-const best = (fn: () => void): number => {
-  let min = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    fn();
-    min = Math.min(min, performance.now() - t);
-  }
-  return min;
-};
+const best = (fn: () => void): number => bestOf(fn);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
