@@ -112,6 +112,18 @@ describe('S: time order', () => {
     expect(minutes(engine, store.getState())).toContain('mark');
   });
 
+  it('m then Enter on a writer mark selects the entry there in time order (there is no mark row)', () => {
+    const crash: WriterEvent = { event: 'start', time: new Date(BASE_MS).toISOString(), pid: 2, dropped: 0, error: null, location: { file: 'a', line: 9, offset: 900, length: 10, seq: 0 }, position: 4, afterCrash: true };
+    const { store, press } = setup(entries(), { writers: [crash] });
+    press('S', 'g', 'm');
+    expect(store.getState().overlay.kind).toBe('integrity');
+    store.press('', { ...NO_KEY, return: true });
+    const s = store.getState();
+    expect(s.overlay.kind).toBe('none');
+    expect(selectedPosition(s)).toBe(4); // minute 9: the last row by time
+    expect(s.cursor).toBe(9);
+  });
+
   it('an engine that cannot sort says so and stays in log order', () => {
     const { store, press } = setup(entries(), { noTimeOrder: true });
     press('S');
