@@ -17,6 +17,7 @@ import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type P
 import type { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents } from './engine-events.js';
 import { EntryStore } from './entry-store.js';
+import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
 import { sizeOrZero } from './log-source.js';
 import { IdTable } from './id-table.js';
@@ -134,6 +135,10 @@ class Engine extends EngineEvents implements HostEngine {
 
   query(filter: EntryFilter): Int32Array {
     return this.store.query(filter);
+  }
+
+  timeOrder(positions?: Int32Array): Int32Array {
+    return positionsByTime(this.store.timesAt(0, this.store.visible), positions ?? null);
   }
 
   stats(filter?: EntryFilter): EntryStats {

@@ -42,6 +42,7 @@ import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
 import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
+import { positionsByTime } from './time-order.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
 export const DISCOVER_MS = 2_000;
@@ -244,6 +245,16 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       }
     });
     return matchedPositions(matched);
+  }
+
+  /** The merged order is by time between hosts but each host's own within one: sorted anew, from the hosts' time columns. */
+  timeOrder(positions?: Int32Array): Int32Array {
+    const times = new Float64Array(this.order.count).fill(Number.NaN);
+    for (const host of this.hosts) {
+      const own = host.engine.timesAt(0, host.merged);
+      for (let p = 0; p < own.length; p++) times[host.fleetPos[p]] = own[p];
+    }
+    return positionsByTime(times, positions ?? null);
   }
 
   stats(filter?: EntryFilter): EntryStats {

@@ -362,6 +362,13 @@ export interface AuditEngine {
    * Only engines over collected files look for them; 0 from the others.
    */
   duplicateLines(): number;
+  /**
+   * `positions` (ascending, a query's answer; absent: every entry) in time order: by the entry's
+   * time (`timeMs`: `logged`, else `time`), ties in log order, an entry without a time first.
+   * From the columns, without reading a line again. Both engines have it; optional until the
+   * test fakes do too.
+   */
+  timeOrder?(positions?: Int32Array): Int32Array;
   /** Where the entry with this key is now, or -1 (after a `reordered` change, positions held from before mean nothing). */
   positionOf(key: number): number;
   /** Resolves once the tail (newest entries) is available. */

@@ -42,6 +42,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
       { keys: 's', what: 'by session (Tab completes)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
       { keys: 'W', what: "hide / show the writer's rows (start, stop, gaps); chain breaks stay" },
+      { keys: 'S', what: "log order (as written) / time order (by the writer's time, else the request's); writer and break rows show in log order only" },
       { keys: 'c', what: 'clear all filters and the search' },
     ],
   },

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bestOf } from './best-of.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -129,15 +130,7 @@ async function engineChild(file: string, oneThread: boolean, workers: string, ch
   gc();
   gc();
   const mem = process.memoryUsage();
-  const best = (fn: () => void) => {
-    let min = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 3; i++) {
-      const t = performance.now();
-      fn();
-      min = Math.min(min, performance.now() - t);
-    }
-    return min;
-  };
+  const best = (fn: () => void) => bestOf(fn);
   let textMatches = 0;
   const textQueryMs = best(() => {
     textMatches = engine.query({ text: 'NGINX' }).length;

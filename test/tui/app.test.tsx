@@ -38,7 +38,7 @@ describe('the screen', () => {
     expect(lines[3]).toMatch(/^ {2}TIME +HOST +SESSION +STATE +COMMAND +EXIT +TOOK$/);
     expect(lines[4]).toMatch(/^ {2}09:22:00 /);
     expect(lines[21]).toMatch(/^› 09:39:00 web-01 +claude-7f… ▶ running +# apt-get install -y n… - +2h20m…$/);
-    expect(lines[22]).toMatch(/^\? help .* q quit +100\/100$/);
+    expect(lines[22]).toMatch(/^\? help .* q quit +log order · 100\/100$/);
     for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(80);
   });
 

@@ -45,11 +45,25 @@ export class FakeEngine implements AuditEngine {
   chainStatus?: () => ChainStatus;
   /** Present only when built with `options.seals` (issue #14). */
   seals?: () => readonly SealRecords[];
+  /** Absent when built with `options.noTimeOrder` (an engine from before issue #16). */
+  timeOrder?: (positions?: Int32Array) => Int32Array;
+  /** How often timeOrder() ran. */
+  sorts = 0;
 
   constructor(
     entries: Entry[] = [],
-    options: { files?: string[]; progress?: IndexProgress; origins?: string[]; duplicateLines?: number; chain?: ChainStatus; writers?: WriterEvent[]; seals?: SealRecords[] } = {},
+    options: {
+      files?: string[];
+      progress?: IndexProgress;
+      origins?: string[];
+      duplicateLines?: number;
+      chain?: ChainStatus;
+      writers?: WriterEvent[];
+      seals?: SealRecords[];
+      noTimeOrder?: boolean;
+    } = {},
   ) {
+    if (!options.noTimeOrder) this.timeOrder = (positions) => this.byTime(positions);
     if (options.seals) this.seals = () => options.seals as SealRecords[];
     this.chainNow = options.chain ?? null;
     if (options.chain) this.chainStatus = () => this.chainNow as ChainStatus;
@@ -93,6 +107,14 @@ export class FakeEngine implements AuditEngine {
     this.queries++;
     this.lastQuery = filter;
     return filterEntries(this.entries, filter);
+  }
+
+  /** The oracle: a stable sort by timeMs (an entry without one first), as the contract says. */
+  private byTime(positions?: Int32Array): Int32Array {
+    this.sorts++;
+    const all = positions ? Array.from(positions) : this.entries.map((_, i) => i);
+    const t = (p: number) => (Number.isNaN(this.entries[p].timeMs) ? Number.NEGATIVE_INFINITY : this.entries[p].timeMs);
+    return Int32Array.from(all.sort((a, b) => (t(a) === t(b) ? 0 : t(a) < t(b) ? -1 : 1)));
   }
 
   stats(filter?: EntryFilter): EntryStats {

@@ -108,8 +108,9 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     index: entryNumber(state),
     length: entriesInView(state),
     total: state.total,
-    filtered: state.positions !== null,
-    outOfOrder: selected !== null && state.overlay.kind === 'none' && earlierThanAbove(state, engine, selected),
+    filtered: isFiltering(state.filter),
+    order: state.order,
+    outOfOrder: state.order === 'log' && selected !== null && state.overlay.kind === 'none' && earlierThanAbove(state, engine, selected),
     width: screen.width,
   };
 
@@ -154,7 +155,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
         if (firstEntry && item.index > 0) aboveMs = engine.entry(entryPosition(state, item.index - 1)).timeMs;
         firstEntry = false;
         const entry = engine.entry(entryPosition(state, item.index));
-        rows.push({ entry, index: i, earlier: stampedEarlier(aboveMs, entry.timeMs) });
+        rows.push({ entry, index: i, earlier: state.order === 'log' && stampedEarlier(aboveMs, entry.timeMs) });
         aboveMs = entry.timeMs;
       }
       const oldest = entriesInView(state) > 0 ? engine.entry(entryPosition(state, 0)).timeMs : state.now;

@@ -21,6 +21,8 @@ export interface FooterInput {
   length: number;
   total: number;
   filtered: boolean;
+  /** How the rows are ordered (`S` toggles): named on the right. Absent: not named. */
+  order?: 'log' | 'time';
   /** The selected entry is stamped before the one above it (marked ↑): the footer says why. */
   outOfOrder?: boolean;
   width: number;
@@ -56,8 +58,12 @@ const KEY_HINTS: Record<FooterInput['overlay'], string> = {
 
 export function footerLine(f: FooterInput): Line {
   if (f.prompt) return promptLine(f.prompt, f.width, f.message);
-  const right: Span[] =
-    f.length === 0 ? [] : [{ text: `${f.index}/${f.length}${f.filtered ? ` of ${f.total}` : ''}`, dim: true }];
+  const right: Span[] = [];
+  if (f.order !== undefined) right.push({ text: `${f.order} order`, dim: f.order === 'log', color: f.order === 'time' ? 'cyan' : undefined });
+  if (f.length > 0) {
+    if (right.length > 0) right.push({ text: ' · ', dim: true });
+    right.push({ text: `${f.index}/${f.length}${f.filtered ? ` of ${f.total}` : ''}`, dim: true });
+  }
   let left: Span[];
   if (f.message) left = [{ text: escapeForTerminal(f.message.text, 400), color: f.message.tone === 'error' ? 'red' : undefined }];
   else if (f.overlay === 'none' && !f.follow && f.unseen > 0) {

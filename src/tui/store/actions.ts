@@ -28,6 +28,7 @@ export type Command =
   | 'help'
   | 'integrity'
   | 'toggleWriter'
+  | 'toggleOrder'
   | 'copyId'
   | 'copyCommand'
   | 'export'

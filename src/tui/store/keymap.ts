@@ -28,6 +28,7 @@ const MAIN_KEYS: Record<string, Command> = {
   c: 'clearFilters',
   m: 'integrity',
   W: 'toggleWriter',
+  S: 'toggleOrder',
   w: 'export',
   y: 'copyId',
   Y: 'copyCommand',

@@ -9,7 +9,7 @@ import { helpLines } from '../help.js';
 import { paneRows, screenLayout } from '../layout.js';
 import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
 import { type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
-import { isProblem, type Mark, markId, rowAt, rowOfEntry, rowOfMark } from './rows.js';
+import { entryIndexesOf, isProblem, type Mark, markId, rowAt, rowOfEntry, rowOfMark, type RowOrder } from './rows.js';
 import {
   type Overlay,
   type PromptKind,
@@ -105,7 +105,7 @@ function transition(state: ViewerState, action: Action): Transition {
     case 'tick':
       return done({ ...state, now: action.now });
     case 'marks':
-      return done(withMarks(state, action.marks, state.showWriter));
+      return done(withMarks(state, action.marks, state.showWriter, state.order));
     case 'chain':
       return done({ ...state, chain: action.chain });
     case 'seal':
@@ -157,10 +157,12 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       if (!hasIntegrityItems(s)) return done({ ...s, message: { text: 'nothing to report: no chain break, gap, crash or malformed line', tone: 'info' } });
       return done({ ...s, overlay: { kind: 'integrity', scroll: 0, cursor: 0 } });
     case 'toggleWriter': {
-      const next = withMarks(s, s.allMarks, !s.showWriter);
+      const next = withMarks(s, s.allMarks, !s.showWriter, s.order);
       const text = next.showWriter ? 'writer rows shown (start, stop, gaps)' : 'writer rows hidden (W shows them; breaks stay)';
       return done({ ...next, message: { text, tone: 'info' } });
     }
+    case 'toggleOrder':
+      return toggleOrder(s);
     case 'search':
       return done(openPrompt(s, 'search', s.search?.text ?? ''));
     case 'copyId':
@@ -359,14 +361,28 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
   }
 }
 
-/** A new filter: without one the view is every entry at once; with one the store queries. */
-function withFilter(s: ViewerState, filter: FilterState): Transition {
-  const search = s.search ? { ...s.search, stale: true } : null;
-  if (isFiltering(filter)) return done({ ...s, filter, search }, [{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
+/**
+ * `S`: log order ↔ time order, the selection kept on its entry. Time order asks the engine
+ * (the store sorts); marks are places in the log, so they are rows in log order only.
+ */
+function toggleOrder(s: ViewerState): Transition {
+  const order: RowOrder = s.order === 'log' ? 'time' : 'log';
+  const text = order === 'time' ? 'time order: by each entry\'s time (the writer\'s, else the request\'s); S for log order' : 'log order: as written; S for time order';
+  const next = withMarks({ ...s, order }, s.allMarks, s.showWriter, order);
   const anchor = selectionPosition(s);
+  if (order === 'time') return done({ ...next, message: { text, tone: 'info' } }, [{ kind: 'requery', soon: false, anchor }]);
+  return withFilter({ ...next, message: { text, tone: 'info' } }, s.filter, s);
+}
+
+/** A new filter: without one the view is every entry at once; with one, or in time order, the store queries. */
+function withFilter(s: ViewerState, filter: FilterState, before: ViewerState = s): Transition {
+  const search = s.search ? { ...s.search, stale: true } : null;
+  if (s.order === 'time') return done({ ...s, filter, search }, [{ kind: 'requery', soon: false, anchor: selectionPosition(before) }, { kind: 'refreshStats' }]);
+  if (isFiltering(filter)) return done({ ...s, filter, search }, [{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
+  const anchor = selectionPosition(before);
   const cleared: ViewerState = { ...s, filter, search, positions: null };
-  const cursor = anchor === null ? viewLength(cleared) - 1 : carriedRow(s, cleared, s.cursor);
-  return done(keepRow(s, cleared, cursor), [{ kind: 'refreshStats' }]);
+  const cursor = anchor === null ? viewLength(cleared) - 1 : carriedRow(before, cleared, before.cursor);
+  return done(keepRow(before, cleared, cursor), [{ kind: 'refreshStats' }]);
 }
 
 /** Puts `cursor` on the same screen row it was on before a view change, so the table does not jump. */
@@ -387,7 +403,7 @@ function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged
   const search = s.search && positionsMoved(change) ? { ...s.search, stale: true } : s.search;
   // Marks are held by engine position too: prepended entries push them down (the store refreshes them soon).
   const allMarks = change.prepended > 0 ? s.allMarks.map((m) => ({ ...m, at: shiftedPosition(change, m.at) })) : s.allMarks;
-  const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter);
+  const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter, s.order);
   const notice = a.total > 0 ? appeared(s.notice) : s.notice;
   const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks, notice };
   // Entries moved among each other (a fleet merged anew): the selection is found again by key.
@@ -425,19 +441,19 @@ function searchResult(s: ViewerState, a: Extract<Action, { type: 'searchResult' 
   if (a.matches.length === 0) return done({ ...next, message: { text: `not found: ${a.text}`, tone: 'error' } });
   if (a.jump !== 0) return jumpToMatch(next, a.matches, a.jump);
   const count = `${a.matches.length} match${a.matches.length === 1 ? '' : 'es'} (n newer, N older)`;
-  const from = selectionPosition(next);
+  const space = searchSpace(next, a.matches);
   // From the newest entry, the most recent match; otherwise the first at or after the selection.
-  const i = s.follow || from === null ? a.matches.length - 1 : lowerBound(a.matches, from);
-  const target = a.matches[i < a.matches.length ? i : 0];
-  return done({ ...moveToPosition(next, target), message: { text: count, tone: 'info' } });
+  const i = s.follow || space.from === null ? space.keys.length - 1 : lowerBound(space.keys, space.from);
+  if (space.keys.length === 0) return done({ ...next, message: { text: count, tone: 'info' } });
+  return done({ ...space.go(space.keys[i < space.keys.length ? i : 0]), message: { text: count, tone: 'info' } });
 }
 
 function searchMove(s: ViewerState, direction: 1 | -1): Transition {
   if (!s.search) return done({ ...s, message: { text: 'no search yet: press / to search', tone: 'info' } });
   const { matches, text } = s.search;
   if (s.search.stale) return done(s, [{ kind: 'search', text, jump: direction }]);
-  const { after, before } = searchBounds(s);
-  const wraps = direction === 1 ? lowerBound(matches, after) >= matches.length : lowerBound(matches, before) === 0;
+  const { keys, after, before } = searchSpace(s, matches);
+  const wraps = direction === 1 ? lowerBound(keys, after) >= keys.length : lowerBound(keys, before) === 0;
   // Before wrapping around, look at entries that arrived after the search ran.
   if (wraps && s.total > s.search.total) return done(s, [{ kind: 'search', text, jump: direction }]);
   if (matches.length === 0) return done({ ...s, message: { text: `not found: ${text}`, tone: 'error' } });
@@ -454,23 +470,39 @@ function searchBounds(s: ViewerState): { after: number; before: number } {
   return { after: selectedMark(s) !== null ? from : from + 1, before: from };
 }
 
-function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
-  const { after, before } = searchBounds(s);
-  if (direction === 1) {
-    const i = lowerBound(matches, after);
-    if (i < matches.length) return done(moveToPosition(s, matches[i]));
-    return done({ ...moveToPosition(s, matches[0]), message: { text: 'search hit BOTTOM, continuing at TOP', tone: 'info' } });
+/**
+ * Where n and N move among the matches: in log order by engine position (matches are
+ * ascending); in time order by view index (the matches' rows, ascending), from the selected row.
+ */
+function searchSpace(s: ViewerState, matches: Int32Array): { keys: Int32Array; after: number; before: number; from: number | null; go: (key: number) => ViewerState } {
+  if (s.order === 'time' && s.positions) {
+    const from = s.cursor >= 0 && s.cursor < viewLength(s) ? s.cursor : null;
+    return { keys: entryIndexesOf(s.positions, matches), after: (from ?? -1) + 1, before: from ?? -1, from, go: (row) => moveToRow(s, row) };
   }
-  const i = lowerBound(matches, before) - 1;
-  if (i >= 0) return done(moveToPosition(s, matches[i]));
+  return { keys: matches, ...searchBounds(s), from: selectionPosition(s), go: (p) => moveToPosition(s, p) };
+}
+
+function jumpToMatch(s: ViewerState, matches: Int32Array, direction: 1 | -1): Transition {
+  const { keys, after, before, go } = searchSpace(s, matches);
+  if (keys.length === 0) return done({ ...s, message: { text: 'no match in view', tone: 'info' } });
+  if (direction === 1) {
+    const i = lowerBound(keys, after);
+    if (i < keys.length) return done(go(keys[i]));
+    return done({ ...go(keys[0]), message: { text: 'search hit BOTTOM, continuing at TOP', tone: 'info' } });
+  }
+  const i = lowerBound(keys, before) - 1;
+  if (i >= 0) return done(go(keys[i]));
   return done({
-    ...moveToPosition(s, matches[matches.length - 1]),
+    ...go(keys[keys.length - 1]),
     message: { text: 'search hit TOP, continuing at BOTTOM', tone: 'info' },
   });
 }
 
 function moveToPosition(s: ViewerState, position: number): ViewerState {
-  const index = indexAtOrAfter(s, position);
+  return moveToRow(s, indexAtOrAfter(s, position));
+}
+
+function moveToRow(s: ViewerState, index: number): ViewerState {
   const len = viewLength(s);
   if (len === 0) return s;
   const cursor = clamp(index, 0, len - 1);
@@ -480,8 +512,11 @@ function moveToPosition(s: ViewerState, position: number): ViewerState {
   return select(s, cursor, onScreen ? s.top : cursor - Math.floor(rows / 2));
 }
 
-/** The marks shown as rows: every one, or without the writer's life when that is hidden (breaks and policy changes stay). */
-function shownMarks(all: readonly Mark[], showWriter: boolean): readonly Mark[] {
+const NO_MARKS: readonly Mark[] = [];
+
+/** The marks shown as rows: every one, or without the writer's life when that is hidden (breaks and policy changes stay); none in time order. */
+function shownMarks(all: readonly Mark[], showWriter: boolean, order: RowOrder): readonly Mark[] {
+  if (order === 'time') return NO_MARKS;
   return showWriter ? all : all.filter((m) => m.kind === 'break' || m.event.event === 'policy');
 }
 
@@ -503,8 +538,8 @@ function entryPositionOf(s: ViewerState, index: number): number {
 }
 
 /** New marks (or writer rows shown or hidden), the selection kept on the same entry or mark. */
-function withMarks(s: ViewerState, all: readonly Mark[], showWriter: boolean): ViewerState {
-  const next: ViewerState = { ...s, allMarks: all, marks: shownMarks(all, showWriter), showWriter };
+function withMarks(s: ViewerState, all: readonly Mark[], showWriter: boolean, order: RowOrder): ViewerState {
+  const next: ViewerState = { ...s, allMarks: all, marks: shownMarks(all, showWriter, order), showWriter };
   if (s.follow || s.cursor < 0) return next;
   return { ...next, cursor: carriedRow(s, next, s.cursor), top: carriedRow(s, next, s.top) };
 }
@@ -570,7 +605,9 @@ function integrityCommand(s: ViewerState, overlay: Extract<Overlay, { kind: 'int
 function jumpToProblem(s: ViewerState, item: number): Transition {
   const target = problemMarks(s)[item];
   if (!target) return done({ ...s, message: { text: 'not in the table: a seal failure or a malformed line has no row (its file:line is listed)', tone: 'info' } });
-  const shown = target.kind === 'writer' && !s.showWriter ? withMarks(s, s.allMarks, true) : s;
+  // Time order has no mark rows: the entry the mark goes before is selected.
+  if (s.order === 'time') return done(moveToPosition({ ...s, overlay: { kind: 'none' } }, target.at));
+  const shown = target.kind === 'writer' && !s.showWriter ? withMarks(s, s.allMarks, true, s.order) : s;
   const id = markId(target);
   const k = shown.marks.findIndex((m) => markId(m) === id);
   const closed: ViewerState = { ...shown, overlay: { kind: 'none' } };

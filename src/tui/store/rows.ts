@@ -12,11 +12,16 @@ export type Mark =
   | { kind: 'writer'; at: number; event: WriterEvent }
   | { kind: 'break'; at: number; brk: ChainBreakSeen };
 
+/** Rows in log order (positions ascending), or in time order (engine.timeOrder: positions by time). */
+export type RowOrder = 'log' | 'time';
+
 /** What the row layout depends on: the view's positions (null: every entry) and the marks shown. */
 export interface RowSource {
   positions: Int32Array | null;
   total: number;
   marks: readonly Mark[];
+  /** Absent: log order. In time order there are no marks (they are places in the log). */
+  order?: RowOrder;
 }
 
 /** Entries in view (rows not counting the marks). */
@@ -41,9 +46,38 @@ function upperBound(xs: ArrayLike<number>, value: number): number {
   return lowerBound(xs, value + 1);
 }
 
-/** View index of the first entry at or after engine position `position` (entryCount when none). */
-export function entryIndexAtOrAfter(s: Pick<RowSource, 'positions' | 'total'>, position: number): number {
-  return s.positions ? lowerBound(s.positions, position) : Math.max(0, Math.min(position, s.total));
+/**
+ * View index of the entry at engine position `position`, or when it is not in view of the next
+ * one in log order that is (entryCount when none).
+ */
+export function entryIndexAtOrAfter(s: Pick<RowSource, 'positions' | 'total' | 'order'>, position: number): number {
+  if (!s.positions) return Math.max(0, Math.min(position, s.total));
+  if (s.order !== 'time') return lowerBound(s.positions, position);
+  const ranks = ranksOf(s.positions);
+  for (let p = Math.max(0, position); p < ranks.length; p++) if (ranks[p] >= 0) return ranks[p];
+  return s.positions.length;
+}
+
+// Time order: each engine position's view index (-1: not in view), made once per view.
+const rankings = new WeakMap<Int32Array, Int32Array>();
+
+function ranksOf(positions: Int32Array): Int32Array {
+  let ranks = rankings.get(positions);
+  if (ranks) return ranks;
+  let size = 0;
+  for (let i = 0; i < positions.length; i++) if (positions[i] >= size) size = positions[i] + 1;
+  ranks = new Int32Array(size).fill(-1);
+  for (let i = 0; i < positions.length; i++) ranks[positions[i]] = i;
+  rankings.set(positions, ranks);
+  return ranks;
+}
+
+/** Time order: view indexes of the entries at `positions` (a search's matches) that are in view, ascending. */
+export function entryIndexesOf(viewPositions: Int32Array, positions: Int32Array): Int32Array {
+  const ranks = ranksOf(viewPositions);
+  const out: number[] = [];
+  for (const p of positions) if (p < ranks.length && ranks[p] >= 0) out.push(ranks[p]);
+  return Int32Array.from(out).sort();
 }
 
 interface Layout {

@@ -8,7 +8,7 @@ import type { ChainStatus, EngineNotice, EntryStats, IndexProgress } from '../..
 import type { TerminalSize } from '../layout.js';
 import { type FilterState, NO_FILTER } from './filters.js';
 import { DEFAULT_CLOCK_SKEW_MS } from '../format/detail.js';
-import { entryCount, entryIndexAtOrAfter, entryPosition, lowerBound, type Mark, rowAt, rowCount, rowOfEntry } from './rows.js';
+import { entryCount, entryIndexAtOrAfter, entryPosition, lowerBound, type Mark, rowAt, rowCount, rowOfEntry, type RowOrder } from './rows.js';
 
 export { lowerBound };
 
@@ -61,11 +61,16 @@ export interface ViewerState {
   live: boolean;
   /** Entries in the engine. */
   total: number;
-  /** Positions in view when a filter is active (ascending); null: every entry, position = index. */
+  /**
+   * Positions in view when a filter is active or in time order (ascending in log order, by time
+   * in time order); null: every entry in log order, position = index.
+   */
   positions: Int32Array | null;
+  /** Rows in log order (as written) or time order (`S`: by each entry's time, engine.timeOrder). */
+  order: RowOrder;
   /** Every writer event and chain break the engine reported, in row order (rows.ts). */
   allMarks: readonly Mark[];
-  /** The marks shown as rows: breaks always, writer events unless hidden (`w`). */
+  /** The marks shown as rows: breaks always, writer events unless hidden (`W`); none in time order (they are places in the log). */
   marks: readonly Mark[];
   /** Writer start/stop/gap rows are shown among the entries. */
   showWriter: boolean;
@@ -119,6 +124,7 @@ export function initialState(options: InitialStateOptions): ViewerState {
     live: options.live,
     total,
     positions: null,
+    order: 'log',
     allMarks: [],
     marks: [],
     showWriter: true,
@@ -195,6 +201,6 @@ export function selectionPosition(state: ViewerState): number | null {
 }
 
 /** Row of the entry at `position`, or of the next one in view when it is filtered out. */
-export function indexAtOrAfter(state: Pick<ViewerState, 'positions' | 'total' | 'marks'>, position: number): number {
+export function indexAtOrAfter(state: Pick<ViewerState, 'positions' | 'total' | 'marks' | 'order'>, position: number): number {
   return rowOfEntry(state, entryIndexAtOrAfter(state, position));
 }

@@ -55,6 +55,7 @@ export class ViewerStore {
   /** Engine size when the filtered view was last queried (shifted by later prepends). */
   private queriedTotal = 0;
   private queriedFilter: ViewerState['filter'] | null = null;
+  private queriedOrder: ViewerState['order'] = 'log';
   private detailLength: { id: string; lines: number } | null = null;
   /** The selected entry while not following: found again by key when the engine reorders entries. */
   private selected: HeldEntry | null = null;
@@ -136,6 +137,10 @@ export class ViewerStore {
   private pressOne(input: string, key: KeyInfo): void {
     const action = keyToAction(this.state, input, key, this.now());
     if (!action) return;
+    if (action.type === 'command' && action.command === 'toggleOrder' && !this.engine.timeOrder && this.state.order === 'log') {
+      this.dispatch({ type: 'message', message: { text: 'time order: this engine cannot sort by time (rows stay in log order)', tone: 'error' } });
+      return;
+    }
     // Only a few commands need facts from the engine; navigation stays O(1).
     const needsContext =
       action.type === 'command' &&
@@ -354,16 +359,20 @@ export class ViewerStore {
     const total = this.engine.size();
     const anchor = this.requeryAnchor !== undefined ? this.requeryAnchor : selectionPosition(s);
     this.requeryAnchor = undefined;
-    if (!isFiltering(s.filter)) {
+    const byTime = s.order === 'time' ? this.engine.timeOrder?.bind(this.engine) : undefined;
+    if (!isFiltering(s.filter) && !byTime) {
       this.dispatch({ type: 'viewReplaced', positions: null, total, anchor, appended: 0 });
       return;
     }
-    const positions = this.engine.query(entryFilterFromFilterState(s.filter));
-    // Entries in view that were appended since the last query of this same filter are "new".
-    const sameFilter = this.queriedFilter === s.filter;
-    const appended = sameFilter ? positions.length - lowerBound(positions, this.queriedTotal) : 0;
+    const filtered = isFiltering(s.filter) ? this.engine.query(entryFilterFromFilterState(s.filter)) : null;
+    // Entries in view that were appended since the last query of this same filter (and order) are "new".
+    const sameFilter = this.queriedFilter === s.filter && this.queriedOrder === s.order;
+    const count = filtered ? filtered.length : total;
+    const appended = sameFilter ? count - (filtered ? lowerBound(filtered, this.queriedTotal) : Math.min(this.queriedTotal, total)) : 0;
     this.queriedFilter = s.filter;
+    this.queriedOrder = s.order;
     this.queriedTotal = total;
+    const positions = byTime ? byTime(filtered ?? undefined) : filtered;
     this.dispatch({ type: 'viewReplaced', positions, total, anchor, appended });
   }
 

@@ -8,7 +8,7 @@ describe('HelpOverlay', () => {
   it('lists every key the viewer reads', async () => {
     const { frame } = await renderComponent(<HelpOverlay scroll={0} height={60} width={80} theme={createTheme(true)} />);
     const prompt = ['Enter  Esc', 'Ctrl-W  Alt-BS', 'Ctrl-U'];
-    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 'o', 's', 't', 'c', ...prompt, '?', 'q  Ctrl-C']) {
+    for (const key of ['j k', 'PgDn PgUp', 'g  Home', 'G  F  End', 'Enter', '/', 'n N', 'm', 'f', 'h', 'o', 's', 't', 'W', 'S', 'c', ...prompt, '?', 'q  Ctrl-C']) {
       expect(frame).toContain(`  ${key}`);
     }
   });
