@@ -4,12 +4,66 @@
  * chunks loads the viewer in about a third of the time. `print`, `stats` and `verify` still
  * load no React: the viewer is its own chunk. tsc's dist/ stays for the typed library exports
  * (writer, schema); the `bin` is dist/bin/cli.js.
+ *
+ * Some modules are needed synchronously but rarely (zod's schemas, only for the message of a
+ * line the hand-written check rejects): LAZY builds each into its own CommonJS file beside the
+ * chunks, and the bundle gets a stub in its place that `require`s that file on the first call.
+ * So `print`, `stats` and `verify` load no zod (test/cli/bundle.test.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = 'dist/bin';
+const target = 'node20';
 fs.rmSync(outdir, { recursive: true, force: true });
+
+/**
+ * Source (a file, or a package by name) → the CommonJS file the stub requires, and the
+ * functions it exports ('default' for a default export), each forwarded on call.
+ * string-width: its top level builds an \p{RGI_Emoji} regex (~20–200 ms on this machine), and
+ * most text never needs it (tui/format/text.ts measures plain text itself).
+ */
+const LAZY = [
+  { source: 'src/shared/record-schemas.ts', name: 'record-schemas', exports: ['schemaOfType'] },
+  { source: 'string-width', name: 'string-width', exports: ['default'] },
+];
+
+const lazyStubs = {
+  name: 'lazy-stubs',
+  setup(b) {
+    const srcDir = path.resolve('src') + path.sep;
+    const key = (l) => (l.source.startsWith('src/') ? path.resolve(l.source) : l.source);
+    const bySource = new Map(LAZY.map((l) => [key(l), l]));
+    b.onResolve({ filter: /^[^/]/ }, (args) => {
+      // Only our own imports: a library keeps the copy it asked for.
+      if (args.namespace !== 'file' || !args.importer.startsWith(srcDir)) return undefined;
+      const local = args.path.startsWith('.') ? path.resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) : args.path;
+      const lazy = bySource.get(local);
+      return lazy ? { path: lazy.name, namespace: 'lazy-stub' } : undefined;
+    });
+    b.onResolve({ filter: /\.cjs$/, namespace: 'lazy-stub' }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-stub' }, (args) => {
+      const lazy = LAZY.find((l) => l.name === args.path);
+      const forwards = lazy.exports.map((e) =>
+        e === 'default' ? 'export default function (...args) { return load().default(...args); }' : `export function ${e}(...args) { return load().${e}(...args); }`,
+      );
+      return { contents: ['let loaded;', `const load = () => (loaded ??= require('./${lazy.name}.cjs'));`, ...forwards].join('\n'), loader: 'js' };
+    });
+  },
+};
+
+await build({
+  entryPoints: Object.fromEntries(LAZY.map((l) => [l.name, l.source])),
+  outdir,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target,
+  sourcemap: true,
+  logLevel: 'warning',
+});
 await build({
   // The scan worker is its own entry: parallel-scan starts it from next to whichever chunk holds it.
   entryPoints: ['src/cli/cli.ts', 'src/engine/scan-worker.ts'],
@@ -20,8 +74,9 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target,
   sourcemap: true,
+  plugins: [lazyStubs],
   // Ink loads react-devtools-core only when DEV=true; it is not installed.
   external: ['react-devtools-core'],
   // CommonJS dependencies (react, the reconciler) require Node built-ins: give ESM a require.
