@@ -65,9 +65,25 @@ describe('build-if-stale', () => {
     }
   });
 
-  it('fails when the build fails', () => {
+  it('fails when the build fails, and then runs nothing', () => {
     const root = scratchProject();
     fs.writeFileSync(path.join(root, 'esbuild.config.mjs'), 'process.exit(3);\n');
-    expect(run(root).status).toBe(3);
+    const r = spawnSync(process.execPath, [SCRIPT, '--run', 'demo'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--run ARGS: then runs the bundle with ARGS, in the same process', () => {
+    const root = scratchProject();
+    run(root);
+    touch(path.join(root, 'dist/bin/cli.js'), 60);
+    fs.writeFileSync(path.join(root, 'dist/bin/cli.js'), 'process.stdout.write(JSON.stringify([process.argv.slice(2), process.pid]));\n');
+    touch(path.join(root, 'dist/bin/cli.js'), 60);
+    const r = spawnSync(process.execPath, [SCRIPT, '--run', 'demo', '--view'], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const [argv, pid] = JSON.parse(r.stdout);
+    expect(argv).toEqual(['demo', '--view']);
+    expect(pid).toBe(r.pid);
+    expect(builds(root)).toBe(1);
   });
 });
