@@ -1,9 +1,12 @@
 /**
  * Bundles the CLI for start-up speed: Ink and its dependencies are hundreds of small ES
- * modules (es-toolkit's barrel alone takes ~0.3 s to load), and one bundle with a few shared
- * chunks loads the viewer in about a third of the time. `print`, `stats` and `verify` still
- * load no React: the viewer is its own chunk. tsc's dist/ stays for the typed library exports
- * (writer, schema); the `bin` is dist/bin/cli.js.
+ * modules (es-toolkit's barrel alone takes ~0.3 s to load). dist/bin/cli.js is the dispatcher
+ * alone; each command (registry.ts's `import('./X.js')`) is one file of its own,
+ * command-X.js, with all it needs: a command loads two files, not the ~25 shared chunks code
+ * splitting made (each costs a resolve, a read and a compile: ~10–15 % of `stats`' start-up).
+ * `print`, `stats` and `verify` load no React: only command-view.js and command-demo.js hold
+ * it. tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
+ * dist/bin/cli.js.
  *
  * Some modules are needed synchronously but rarely (zod's schemas, only for the message of a
  * line the hand-written check rejects): LAZY builds each into its own CommonJS file beside the
@@ -64,21 +67,41 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+const registry = path.resolve('src/cli/commands/registry.ts');
+const commands = [...fs.readFileSync(registry, 'utf8').matchAll(/import\('\.\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
+
+/** registry.ts's `import('./X.js')` → the separate file command-X.js, loaded at run time. */
+const commandFiles = {
+  name: 'command-files',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) =>
+      args.importer === registry && args.kind === 'dynamic-import' ? { path: `./command-${args.path.slice(2)}`, external: true } : undefined,
+    );
+    // Ink imports ./devtools.js (which needs react-devtools-core, not installed) only when
+    // DEV=true: without code splitting it would be inlined, its import hoisted into every
+    // viewer start. In its place, the error Ink expects when that package is missing.
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (args.importer.includes(`${path.sep}ink${path.sep}`) ? { path: 'ink-devtools', namespace: 'ink-devtools' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ink-devtools' }, () => ({
+      contents: "const e = new Error(\"Cannot find package 'react-devtools-core'\"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
-  // The scan worker is its own entry: parallel-scan starts it from next to whichever chunk holds it.
-  entryPoints: ['src/cli/cli.ts', 'src/engine/scan-worker.ts'],
+  // The scan worker is its own entry: parallel-scan starts it from next to the file that holds it.
+  entryPoints: {
+    cli: 'src/cli/cli.ts',
+    'scan-worker': 'src/engine/scan-worker.ts',
+    ...Object.fromEntries(commands.map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
+  },
   outdir,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target,
   sourcemap: true,
-  plugins: [lazyStubs],
-  // Ink loads react-devtools-core only when DEV=true; it is not installed.
-  external: ['react-devtools-core'],
+  plugins: [lazyStubs, commandFiles],
   // CommonJS dependencies (react, the reconciler) require Node built-ins: give ESM a require.
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
   logLevel: 'warning',
