@@ -1,29 +1,112 @@
 /**
  * Bundles the CLI for start-up speed: Ink and its dependencies are hundreds of small ES
- * modules (es-toolkit's barrel alone takes ~0.3 s to load), and one bundle with a few shared
- * chunks loads the viewer in about a third of the time. `print`, `stats` and `verify` still
- * load no React: the viewer is its own chunk. tsc's dist/ stays for the typed library exports
- * (writer, schema); the `bin` is dist/bin/cli.js.
+ * modules (es-toolkit's barrel alone takes ~0.3 s to load). dist/bin/cli.js is the dispatcher
+ * alone; each command (registry.ts's `import('./X.js')`) is one file of its own,
+ * command-X.js, with all it needs: a command loads two files, not the ~25 shared chunks code
+ * splitting made (each costs a resolve, a read and a compile: ~10–15 % of `stats`' start-up).
+ * `print`, `stats` and `verify` load no React: only viewer.js holds it, which `view` and
+ * `demo --view` load. tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
+ * dist/bin/cli.js.
+ *
+ * Some modules are needed synchronously but rarely (zod's schemas, only for the message of a
+ * line the hand-written check rejects): LAZY builds each into its own CommonJS file beside the
+ * chunks, and the bundle gets a stub in its place that `require`s that file on the first call.
+ * So `print`, `stats` and `verify` load no zod (test/cli/bundle.test.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = 'dist/bin';
+const target = 'node20';
 fs.rmSync(outdir, { recursive: true, force: true });
+
+/**
+ * Source (a file, or a package by name) → the CommonJS file the stub requires, and the
+ * functions it exports ('default' for a default export), each forwarded on call.
+ * string-width: its top level builds an \p{RGI_Emoji} regex (~20–200 ms on this machine), and
+ * most text never needs it (tui/format/text.ts measures plain text itself).
+ */
+const LAZY = [
+  { source: 'src/shared/record-schemas.ts', name: 'record-schemas', exports: ['schemaOfType'] },
+  { source: 'string-width', name: 'string-width', exports: ['default'] },
+];
+
+const lazyStubs = {
+  name: 'lazy-stubs',
+  setup(b) {
+    const srcDir = path.resolve('src') + path.sep;
+    const key = (l) => (l.source.startsWith('src/') ? path.resolve(l.source) : l.source);
+    const bySource = new Map(LAZY.map((l) => [key(l), l]));
+    b.onResolve({ filter: /^[^/]/ }, (args) => {
+      // Only our own imports: a library keeps the copy it asked for.
+      if (args.namespace !== 'file' || !args.importer.startsWith(srcDir)) return undefined;
+      const local = args.path.startsWith('.') ? path.resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) : args.path;
+      const lazy = bySource.get(local);
+      return lazy ? { path: lazy.name, namespace: 'lazy-stub' } : undefined;
+    });
+    b.onResolve({ filter: /\.cjs$/, namespace: 'lazy-stub' }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-stub' }, (args) => {
+      const lazy = LAZY.find((l) => l.name === args.path);
+      const forwards = lazy.exports.map((e) =>
+        e === 'default' ? 'export default function (...args) { return load().default(...args); }' : `export function ${e}(...args) { return load().${e}(...args); }`,
+      );
+      return { contents: ['let loaded;', `const load = () => (loaded ??= require('./${lazy.name}.cjs'));`, ...forwards].join('\n'), loader: 'js' };
+    });
+  },
+};
+
 await build({
-  // The scan worker is its own entry: parallel-scan starts it from next to whichever chunk holds it.
-  entryPoints: ['src/cli/cli.ts', 'src/engine/scan-worker.ts'],
+  entryPoints: Object.fromEntries(LAZY.map((l) => [l.name, l.source])),
   outdir,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
+  format: 'cjs',
+  platform: 'node',
+  target,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+const registry = path.resolve('src/cli/commands/registry.ts');
+const viewerLoader = path.resolve('src/cli/commands/viewer-loader.ts');
+const commands = [...fs.readFileSync(registry, 'utf8').matchAll(/import\('\.\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
+
+/** registry.ts's `import('./X.js')` → the separate file command-X.js, loaded at run time. */
+const commandFiles = {
+  name: 'command-files',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) =>
+      args.importer === registry && args.kind === 'dynamic-import' ? { path: `./command-${args.path.slice(2)}`, external: true } : undefined,
+    );
+    // The viewer (Ink, React: ~2 MB) is one file of its own that `view` and `demo --view` both
+    // load (viewer-loader.ts), rather than a copy in each: the installed package stays small.
+    b.onResolve({ filter: /\/tui\/viewer\.js$/ }, (args) => (args.importer === viewerLoader && args.kind === 'dynamic-import' ? { path: './viewer.js', external: true } : undefined));
+    // Ink imports ./devtools.js (which needs react-devtools-core, not installed) only when
+    // DEV=true: without code splitting it would be inlined, its import hoisted into every
+    // viewer start. In its place, the error Ink expects when that package is missing.
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (args.importer.includes(`${path.sep}ink${path.sep}`) ? { path: 'ink-devtools', namespace: 'ink-devtools' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ink-devtools' }, () => ({
+      contents: "const e = new Error(\"Cannot find package 'react-devtools-core'\"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;",
+      loader: 'js',
+    }));
+  },
+};
+
+await build({
+  // The scan worker is its own entry: parallel-scan starts it from next to the file that holds it.
+  entryPoints: {
+    cli: 'src/cli/cli.ts',
+    'scan-worker': 'src/engine/scan-worker.ts',
+    viewer: 'src/tui/viewer.tsx',
+    ...Object.fromEntries(commands.map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
+  },
+  outdir,
+  bundle: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target,
   sourcemap: true,
-  // Ink loads react-devtools-core only when DEV=true; it is not installed.
-  external: ['react-devtools-core'],
+  plugins: [lazyStubs, commandFiles],
   // CommonJS dependencies (react, the reconciler) require Node built-ins: give ESM a require.
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
   logLevel: 'warning',

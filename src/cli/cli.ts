@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { PROGRAM } from './commands/command.js';
-import { CliError, EXIT_USAGE, UsageError } from './commands/errors.js';
+import { EXIT_USAGE, isCliError, UsageError } from './commands/errors.js';
 import { exitQuietlyOnClosedPipe, stderrLine } from './commands/output.js';
 import { COMMANDS, type CommandEntry, DEFAULT_COMMAND } from './commands/registry.js';
 import { closest } from './commands/suggest.js';
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // `sudo-proxy-audit prnit`: a missing "file" that looks like a command was a typo.
     const guess = first !== undefined && !first.startsWith('-') && !fs.existsSync(first) ? closest(first, names) : undefined;
-    if (guess && e instanceof CliError) throw new UsageError(`unknown command '${first}' (did you mean '${guess}'?)`);
+    if (guess && isCliError(e)) throw new UsageError(`unknown command '${first}' (did you mean '${guess}'?)`);
     throw e;
   }
 }
@@ -64,7 +64,7 @@ main(process.argv.slice(2)).then(
     const name = commandNamed(process.argv[2])?.name;
     const where = name ? `${PROGRAM} ${name}` : PROGRAM;
     // Messages quote file names, options and values as given: stderrLine escapes them.
-    if (e instanceof CliError) {
+    if (isCliError(e)) {
       stderrLine(`${where}: ${e.message}`);
       process.exitCode = e.exitCode;
       return;

@@ -8,20 +8,11 @@
  * Pure: no I/O.
  */
 import { isUtf8 } from 'node:buffer';
-import type { z } from 'zod';
 import { isAllNul, isBlankLine, nulReason, overCapReason, REASON_BLANK, REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP } from './line-bytes.js';
 import { isChainPrev, isChainSeq } from './chain.js';
-import { ESCALATIONS, REJECT_KINDS } from './format-constants.js';
-import {
-  type AuditRecord,
-  FORMAT_VERSION,
-  MAX_LINE_BYTES,
-  policyRecordSchema,
-  requestRecordSchema,
-  responseRecordSchema,
-  sealRecordSchema,
-  writerRecordSchema,
-} from './schema.js';
+import { ESCALATIONS, FORMAT_VERSION, MAX_LINE_BYTES, REJECT_KINDS } from './format-constants.js';
+import { schemaOfType } from './record-schemas.js';
+import type { AuditRecord } from './schema.js';
 
 export type LineResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
 
@@ -179,15 +170,7 @@ export function validateRecord(value: unknown): AuditRecord | null {
   }
 }
 
-// ---- the slow path: zod, for the message ----
-
-const SCHEMAS: Record<string, z.ZodType> = {
-  request: requestRecordSchema,
-  response: responseRecordSchema,
-  writer: writerRecordSchema,
-  policy: policyRecordSchema,
-  seal: sealRecordSchema,
-};
+// ---- the slow path: zod, for the message (record-schemas.ts: the bundle loads zod only here) ----
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -198,8 +181,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 /** Why a parsed JSON value is not a record, e.g. `schema: pipeline: expected array, received string`. */
 export function schemaReason(value: unknown): string {
   if (!isObj(value)) return `schema: expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`;
-  // Own keys only: "type":"valueOf" must not find Object.prototype's.
-  const schema = typeof value.type === 'string' && Object.hasOwn(SCHEMAS, value.type) ? SCHEMAS[value.type] : undefined;
+  const schema = typeof value.type === 'string' ? schemaOfType(value.type) : undefined;
   if (!schema) return 'schema: type: expected "request", "response", "writer", "policy" or "seal"';
   const result = schema.safeParse(value);
   // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable while validateRecord accepts what zod accepts (tested): a safety net

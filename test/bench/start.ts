@@ -7,6 +7,9 @@
  * - the viewer's first screen in a real terminal (tmux), from spawn, over a log of N records
  *   (default 200,000, generateLog; cached under the OS temp dir);
  * - `stats` over a 20-record log: what every command pays before its work;
+ * and, beside the same-run baselines `node -e 0` (whole process) and `less` (its first screen
+ * in the same tmux), the targets of issue #17: `print`/`stats`/`verify` over 20 records
+ * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms);
  * and what linking the writer costs a daemon: `import 'sudo-proxy-audit/writer'` (tsc's
  * dist/writer, through the package's exports) against bare Node (`node -e 0`), time and
  * peak RSS, against the budget of 1.3× the time and +8 MB.
@@ -19,14 +22,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateLog } from '../../src/demo/generate.js';
-import { viewerFirstScreenMs } from './viewer-start.js';
+import { firstScreenMs, viewerFirstScreenMs } from './viewer-start.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = path.join(ROOT, 'dist/bin/cli.js');
 const UNBUNDLED = path.join(ROOT, 'dist/cli/cli.js');
 
 function logOf(records: number): string {
-  const file = path.join(os.tmpdir(), `spa-bench-start-${records}.log`);
+  // A private directory: the writer will not open a log in a world-writable one.
+  const dir = path.join(os.tmpdir(), `spa-bench-start-${process.getuid?.() ?? 'user'}`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${records}.log`);
   if (!fs.existsSync(file)) generateLog({ path: file, count: records, seed: 7 });
   return file;
 }
@@ -71,7 +77,17 @@ function main(): void {
   const view = { bundle: [] as number[], unbundled: [] as number[] };
   const stats = { bundle: [] as number[], unbundled: [] as number[] };
   const start = { bare: { ms: [] as number[], rssMb: [] as number[] }, writer: { ms: [] as number[], rssMb: [] as number[] } };
+  const target = { bare: [] as number[], print: [] as number[], stats: [] as number[], verify: [] as number[], less: [] as number[], viewSmall: [] as number[] };
+  const bareNode = () => {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    return performance.now() - t0;
+  };
   for (let i = 0; i < runs; i++) {
+    target.bare.push(bareNode());
+    for (const c of ['print', 'stats', 'verify'] as const) target[c].push(commandMs(BUNDLE, [c, small]));
+    target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"')) as number);
+    target.viewSmall.push(viewerFirstScreenMs(BUNDLE, small) as number);
     // Alternating, so a change in the machine's load falls on both.
     for (const [kind, cli] of [['bundle', BUNDLE], ['unbundled', UNBUNDLED]] as const) {
       view[kind].push(viewerFirstScreenMs(cli, big) as number);
@@ -104,6 +120,17 @@ function main(): void {
   ];
   process.stdout.write('\n');
   printTable(writerRows);
+  const m = Object.fromEntries(Object.entries(target).map(([k, xs]) => [k, median(xs)])) as Record<keyof typeof target, number>;
+  const ratio = (ms: number, base: number, budget: string) => `${ms.toFixed(0)} ms (${(ms / base).toFixed(2)}× ${budget})`;
+  process.stdout.write('\nissue #17 targets, beside same-run baselines:\n');
+  printTable([
+    ['', 'time', 'baseline'],
+    ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms`, ''],
+    ...(['print', 'stats', 'verify'] as const).map((c) => [`\`${c}\` over 20 records, whole process`, ratio(m[c], m.bare, '`node -e 0`; target ≤ 1.5×'), '']),
+    ['`less` over 20 records, first screen', `${m.less.toFixed(0)} ms`, ''],
+    ['viewer first rows, 20 records', `${m.viewSmall.toFixed(0)} ms`, `${(m.viewSmall / m.less).toFixed(1)}× less; target ≤ 250 ms`],
+    [`viewer first rows, ${records.toLocaleString('en')} records`, `${median(view.bundle).toFixed(0)} ms`, `${(median(view.bundle) / m.less).toFixed(1)}× less; target ≤ 250 ms`],
+  ]);
   if (values.json) {
     const figures = {
       records,
@@ -116,6 +143,11 @@ function main(): void {
       bareNodeRssMb: bare.rssMb,
       writerImportStartMs: writer.ms,
       writerImportRssMb: writer.rssMb,
+      printSmallMs: m.print,
+      statsSmallMs: m.stats,
+      verifySmallMs: m.verify,
+      lessFirstScreenMs: m.less,
+      smallViewerFirstScreenMs: m.viewSmall,
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   }

@@ -7,19 +7,25 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 export function viewerFirstScreenMs(cli: string, target: string): number | null {
-  if (!fs.existsSync(cli) || spawnSync('tmux', ['-V']).status !== 0) return null;
+  if (!fs.existsSync(cli)) return null;
+  // The selected (newest) row starts with the cursor mark, and the footer counts entries.
+  return firstScreenMs([process.execPath, cli, 'view', '--no-follow', target], (screen) => /^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen));
+}
+
+/** ms from spawning `argv` in a fresh 120×32 tmux until `ready(screen)`; null without tmux. */
+export function firstScreenMs(argv: readonly string[], ready: (screen: string) => boolean): number | null {
+  if (spawnSync('tmux', ['-V']).status !== 0) return null;
   const socket = `bench-start-${process.pid}`;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   const t0 = performance.now();
-  tmux('new-session', '-d', '-x', '120', '-y', '32', 'env', 'NODE_ENV=production', process.execPath, cli, 'view', '--no-follow', target);
+  tmux('new-session', '-d', '-x', '120', '-y', '32', 'env', 'NODE_ENV=production', ...argv);
   try {
     while (performance.now() - t0 < 30_000) {
       const screen = tmux('capture-pane', '-p').stdout ?? '';
-      // The selected (newest) row starts with the cursor mark, and the footer counts entries.
-      if (/^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen)) return performance.now() - t0;
+      if (ready(screen)) return performance.now() - t0;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
-    throw new Error(`the viewer showed no rows within 30 s:\n${tmux('capture-pane', '-p').stdout}`);
+    throw new Error(`${argv.join(' ')} showed no first screen within 30 s:\n${tmux('capture-pane', '-p').stdout}`);
   } finally {
     const socketPath = (tmux('display-message', '-p', '#{socket_path}').stdout ?? '').trim();
     tmux('kill-server');

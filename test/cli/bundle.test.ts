@@ -2,11 +2,13 @@
  * The shipped CLI is an esbuild bundle (esbuild.config.mjs): what it must keep from the
  * unbundled build. The other CLI tests run it; these check what they cannot see.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
-import { CLI } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cliEnv, KNOWN, makeTempDirFactory, writeLog } from './helpers.js';
 
 const BIN = path.dirname(CLI);
 const read = (file: string) => fs.readFileSync(path.join(BIN, file), 'utf8');
@@ -24,11 +26,11 @@ function staticClosure(entry: string): string[] {
 }
 
 describe('the bundle', () => {
-  it('is one flat directory, so a chunk finds the scan worker next to itself', () => {
+  it('is one flat directory, so a command finds the scan worker next to itself', () => {
     const entries = fs.readdirSync(BIN, { withFileTypes: true });
     expect(entries.filter((e) => e.isDirectory()).map((e) => e.name)).toEqual([]);
     const starters = entries.filter((e) => e.name.endsWith('.js') && read(e.name).includes('new URL("./scan-worker.js"'));
-    expect(starters.length).toBe(1);
+    expect(starters.map((e) => e.name)).toContain('command-print.js');
     expect(fs.existsSync(path.join(BIN, 'scan-worker.js'))).toBe(true);
   });
 
@@ -54,11 +56,67 @@ describe('the bundle', () => {
   });
 
   it('loads no React or Ink before a command runs (print, stats and verify never do)', () => {
-    const loaded = staticClosure('cli.js');
-    expect(loaded.length).toBeGreaterThan(1);
+    const loaded = [...staticClosure('cli.js'), ...['print', 'stats', 'verify'].flatMap((c) => staticClosure(`command-${c}.js`))];
+    expect(loaded).toContain('command-stats.js');
     for (const file of loaded) {
       const code = read(file);
       expect(code, file).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
     }
   });
+
+  describe('what a command loads while it runs (recorded by a loader hook)', () => {
+    const tempDir = makeTempDirFactory('spa-bundle-loads');
+    let dir: string;
+    let log: string;
+    beforeAll(() => {
+      dir = tempDir();
+      log = path.join(dir, 'audit.log');
+      writeLog(log, KNOWN);
+      // Every ES module through the hook, every CommonJS file from require's cache at exit.
+      fs.writeFileSync(path.join(dir, 'hooks.mjs'), "import fs from 'node:fs';\nexport async function load(url, context, next) { fs.writeSync(2, `loaded ${url}\\n`); return next(url, context); }\n");
+      fs.writeFileSync(
+        path.join(dir, 'register.mjs'),
+        [
+          "import fs from 'node:fs';",
+          "import { createRequire, register } from 'node:module';",
+          "register('./hooks.mjs', import.meta.url);",
+          'const cache = createRequire(import.meta.url).cache;',
+          "process.on('exit', () => { for (const f of Object.keys(cache)) fs.writeSync(2, `loaded ${f}\\n`); });",
+        ].join('\n'),
+      );
+    });
+
+    /** The files of the bundle a run of the CLI loaded, and the libraries inside them. */
+    function loads(args: string[]): { files: string[]; libraries: Set<string> } {
+      const r = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), CLI, ...args], { encoding: 'utf8', env: cliEnv() });
+      const files = new Set<string>();
+      for (const m of r.stderr.matchAll(/^loaded (.*)$/gm)) {
+        const file = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
+        if (path.dirname(file) === BIN) files.add(path.basename(file));
+      }
+      const libraries = new Set<string>();
+      for (const file of files) for (const m of read(file).matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)) libraries.add(m[1]);
+      return { files: [...files], libraries };
+    }
+
+    it.each([['print'], ['stats'], ['verify'], ['print', '--json']])('%s loads its own file and no zod, React, Ink or string-width', (...command) => {
+      const { files, libraries } = loads([...command, log]);
+      expect(files.sort()).toEqual(['cli.js', `command-${command[0]}.js`]);
+      for (const heavy of ['zod', 'react', 'ink', 'yoga-layout', 'string-width']) expect(libraries, heavy).not.toContain(heavy);
+    });
+
+    it('loads zod only when a line fails the fast check, for its message', () => {
+      const bad = path.join(dir, 'bad.log');
+      fs.writeFileSync(bad, `${fs.readFileSync(log, 'utf8')}{"v":1,"type":"request","time":"x"}\n`);
+      const { files } = loads(['print', bad]);
+      expect(files).toContain('record-schemas.cjs');
+      const r = spawnSync(process.execPath, [CLI, 'print', bad], { encoding: 'utf8', env: cliEnv() });
+      expect(r.stderr).toMatch(/bad\.log:\d+: schema: id: expected string/);
+    });
+
+    it('still loads zod for `schema` (the check above sees what a run loads)', () => {
+      expect(loads(['schema']).libraries).toContain('zod');
+    });
+  });
 });
+

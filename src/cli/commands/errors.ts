@@ -14,7 +14,11 @@ export const EXIT_USAGE = 2;
  * out, as every line on stderr is (output.ts `stderrLine`). Cap a long quoted value where the
  * message is built, if the rest of the message matters.
  */
+/** Marks a CliError from any copy of this module (the bundle has one per command file). */
+const CLI_ERROR = Symbol.for('sudo-proxy-audit.CliError');
+
 export class CliError extends Error {
+  readonly [CLI_ERROR] = true;
   constructor(
     message: string,
     readonly exitCode: number = EXIT_USAGE,
@@ -22,6 +26,14 @@ export class CliError extends Error {
     super(message);
     this.name = 'CliError';
   }
+}
+
+/**
+ * `e instanceof CliError` across bundle files: the dispatcher (dist/bin/cli.js) and each
+ * command (command-X.js) hold their own copy of this class (esbuild.config.mjs).
+ */
+export function isCliError(e: unknown): e is CliError {
+  return e instanceof CliError || (typeof e === 'object' && e !== null && (e as { [CLI_ERROR]?: unknown })[CLI_ERROR] === true);
 }
 
 /** Wrong flags or arguments. */

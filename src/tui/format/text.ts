@@ -8,15 +8,26 @@
 import stringWidth from 'string-width';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * Characters that are one column and a grapheme of their own, whatever their neighbours
+ * (test/tui/format/narrow.test.ts checks each against string-width): Latin-1 and Latin
+ * Extended (not the soft hyphen), General Punctuation's dashes, quotes and `…`, `←↑→↓`, box
+ * drawing, `✓✗`. Text made of these and ASCII needs no string-width, which takes tens of ms
+ * to load (its emoji regex): `print` and `stats` then never load it.
+ */
+export const NARROW_CHARS = '\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u2193\u2500-\u257f\u2713\u2717';
+const NARROW = new RegExp(`^[${NARROW_CHARS}]*$`);
 const ELLIPSIS = '…';
-const segmenter = new Intl.Segmenter();
+// Made on first use: creating one loads ICU's break rules (~10 ms), which plain text never needs.
+let segmenter: Intl.Segmenter | undefined;
+const segmentsOf = (text: string) => (segmenter ??= new Intl.Segmenter()).segment(text);
 
 /** Widths of short non-ASCII strings (cells like `✓ ok`, `(local)…`): they repeat on every frame. */
 const shortWidths = new Map<string, number>();
 const SHORT = 64;
 
 export function displayWidth(text: string): number {
-  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (PRINTABLE_ASCII.test(text) || NARROW.test(text)) return text.length;
   if (text.length > SHORT) return stringWidth(text);
   let w = shortWidths.get(text);
   if (w === undefined) {
@@ -32,6 +43,7 @@ const graphemeWidths = new Map<string, number>();
 const GRAPHEME_CACHE_CAP = 50_000;
 
 function graphemeWidth(g: string): number {
+  if (g.length === 1 && NARROW.test(g)) return 1;
   let w = graphemeWidths.get(g);
   if (w === undefined) {
     w = stringWidth(g);
@@ -75,7 +87,7 @@ export function truncate(text: string, width: number, position: 'end' | 'start' 
     let head = '';
     let used = 0;
     let cut: string | null = null;
-    for (const { segment } of segmenter.segment(prefix)) {
+    for (const { segment } of segmentsOf(prefix)) {
       const w = graphemeWidth(segment);
       if (cut === null && used + w > width - 1) cut = head;
       used += w;
@@ -86,13 +98,13 @@ export function truncate(text: string, width: number, position: 'end' | 'start' 
   }
   // A cut at the start or in the middle needs the tail; only the last few columns' worth is read.
   const window = text.length > width * 4 + 16 ? text.slice(text.length - (width * 4 + 16)) : text;
-  const graphemes = Array.from(segmenter.segment(window), (g) => g.segment);
+  const graphemes = Array.from(segmentsOf(window), (g) => g.segment);
   if (window !== text) graphemes.shift(); // may be half a surrogate pair
   const total = window === text ? graphemes.reduce((n, g) => n + graphemeWidth(g), 0) : Number.POSITIVE_INFINITY;
   if (total <= width) return text;
   const tailOf = (room: number) => takeFitting([...graphemes].reverse(), room).parts.reverse().join('');
   if (position === 'start') return ELLIPSIS + tailOf(width - 1);
-  const head = takeFitting(Array.from(segmenter.segment(text.slice(0, width * 4 + 16)), (g) => g.segment), Math.ceil((width - 1) / 2));
+  const head = takeFitting(Array.from(segmentsOf(text.slice(0, width * 4 + 16)), (g) => g.segment), Math.ceil((width - 1) / 2));
   return head.parts.join('') + ELLIPSIS + tailOf(width - 1 - head.used);
 }
 
@@ -113,7 +125,7 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 export function wrapText(text: string, width: number): string[] {
   const w = Math.max(1, width);
   const ascii = PRINTABLE_ASCII.test(text);
-  const units = ascii ? text.split('') : Array.from(segmenter.segment(text), (s) => s.segment);
+  const units = ascii ? text.split('') : Array.from(segmentsOf(text), (s) => s.segment);
   const lines: string[] = [];
   let line: string[] = [];
   let widths: number[] = [];
