@@ -20,6 +20,7 @@ export default defineConfig({
       'test/shared/schema.test.ts',
       'test/writer/record-line.test.ts',
       'test/writer/record-line-clock.test.ts',
+      'test/writer/encoder-mutants.test.ts',
       'test/engine/scan-record.test.ts',
       'test/hardening/fuzz.test.ts',
     ],
