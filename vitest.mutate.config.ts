@@ -14,6 +14,7 @@ export default defineConfig({
     reporters: ['default', './test/helpers/load-failure-as-failed-test.ts'],
     include: [
       'test/shared/chain.test.ts',
+      'test/shared/chain-checker.test.ts',
       'test/shared/chain-order.test.ts',
       'test/shared/parse-line.test.ts',
       'test/shared/sanitize.test.ts',
