@@ -150,8 +150,9 @@ describe('the room in the buffer', () => {
     // the env names' JSON and 1024 for the rest.
     const enc = new RecordEncoder();
     for (const n of [0, 1, 100, 10_000]) {
-      const r = rejected(n);
-      const units = 'r'.length + 't'.length + 's'.length + 'rejected'.length + n + 'id'.length;
+      // Every string counts: id, time, host, session, reason, decision, error, the argv and the resolved paths.
+      const r = { ...rejected(n), host: 'web-01', reason: 'rotate the logs', resolved: ['/usr/bin/id'] };
+      const units = 'r'.length + 't'.length + 'web-01'.length + 's'.length + 'rotate the logs'.length + 'rejected'.length + n + 'id'.length + '/usr/bin/id'.length;
       const worst = 6 * units + 3 * (1 + 3) + '[]'.length + 1024;
       expect(requestLine(enc, r, 1, NOW, worst), String(n)).toBe(generalRequest(r));
       expect(requestLine(enc, r, 1, NOW, worst - 1), String(n)).toBeNull();
