@@ -17,6 +17,7 @@ export default defineConfig({
       'test/shared/chain-checker.test.ts',
       'test/shared/chain-order.test.ts',
       'test/shared/parse-line.test.ts',
+      'test/shared/parse-line-seal.test.ts',
       'test/shared/sanitize.test.ts',
       'test/shared/schema.test.ts',
       'test/writer/record-line.test.ts',
