@@ -24,7 +24,9 @@ const config = {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts', related: false },
   plugins: ['@stryker-mutator/vitest-runner'],
-  mutate: ['src/shared/chain.ts', 'src/shared/sanitize.ts', 'src/shared/parse-line.ts', encoderRange()],
+  // chain.ts is verify's reading of the lines; chain-checker.ts the checker it (and the engine)
+  // runs; line-bytes.ts the words for what is wrong with a line's bytes.
+  mutate: ['src/shared/chain.ts', 'src/shared/chain-checker.ts', 'src/shared/line-bytes.ts', 'src/shared/sanitize.ts', 'src/shared/parse-line.ts', encoderRange()],
   coverageAnalysis: 'perTest',
   concurrency: 2,
   incremental: true,

@@ -110,9 +110,11 @@ function defaultWarn(message: string): void {
   }
 }
 
+/** The error's code, once: Node's message for a system error already starts with it (`ENOSPC: no space left…`). */
 const errorText = (e: unknown): string => {
   const err = e as NodeJS.ErrnoException;
-  return err?.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+  const message = String(err?.message ?? e);
+  return err?.code && !message.startsWith(`${err.code}:`) ? `${err.code}: ${message}` : message;
 };
 
 /**

@@ -175,6 +175,15 @@ export class FakeEngine implements AuditEngine {
     this.emitChange({ prepended: 0, appended: entries.length, updated: 0 });
   }
 
+  /**
+   * As the real engine appends: the entries are there (size() counts them) at once, and the
+   * change saying so comes on a later turn (src/engine/change-batch.ts): call the function returned.
+   */
+  appendReportedLater(...entries: Entry[]): () => void {
+    this.entries.push(...entries);
+    return () => this.emitChange({ prepended: 0, appended: entries.length, updated: 0 });
+  }
+
   /** Older history indexed after the tail. */
   prepend(...entries: Entry[]): void {
     this.entries.unshift(...entries);

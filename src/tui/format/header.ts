@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ChainStatus, EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { STATE_LOOK, STATE_ORDER } from '../theme.js';
+import { INTERRUPTED_LOOK, STATE_LOOK, STATE_ORDER, type StateLook } from '../theme.js';
 import { chainBadgeForms } from './chain-badge.js';
 import { sealBadgeForms, withSealBadge } from './seal-badge.js';
 import type { Mark } from '../store/rows.js';
@@ -145,11 +145,15 @@ export function titleLine(h: HeaderInput): Line {
 export function countsLine(h: HeaderInput): Line {
   if (!h.stats) return [{ text: 'counting…', dim: true }];
   const stats = h.stats;
+  // A running entry whose writer stopped or crashed will never finish: counted as halted (shown
+  // when there are any), as its row shows it, not as running. (Only a running entry is interrupted.)
+  const running = stats.byState.running ?? 0;
+  const halted = Math.min(running, stats.anomalies?.interrupted ?? 0);
+  const counts: Array<[StateLook, number]> = STATE_ORDER.map((state) => [STATE_LOOK[state], state === 'running' ? running - halted : (stats.byState[state] ?? 0)]);
+  if (halted > 0) counts.splice(1, 0, [INTERRUPTED_LOOK, halted]);
   const build = (compact: boolean, words: boolean, gap: string): Span[] => {
     const spans: Span[] = [];
-    for (const state of STATE_ORDER) {
-      const look = STATE_LOOK[state];
-      const n = stats.byState[state] ?? 0;
+    for (const [look, n] of counts) {
       if (spans.length > 0) spans.push({ text: gap });
       spans.push({ text: `${look.symbol} ${formatCount(n, compact)}${words ? ` ${look.word}` : ''}`, color: look.color, dim: n === 0 });
     }

@@ -69,6 +69,12 @@ export class ViewerStore {
   private readonly entryJson: ((entry: Entry) => unknown) | null;
   private readonly printInputs: readonly string[];
   private readonly suspend: (() => void) | null;
+  /**
+   * Entries the view holds from the engine: its size when the store was made, plus what catchUp()
+   * and each reported change added. The engine reports a change on a later turn than it makes
+   * it, so a change may report entries already held here: they are not applied twice.
+   */
+  private applied: number;
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
@@ -96,6 +102,7 @@ export class ViewerStore {
     this.requery = new AdaptiveThrottle(() => this.runQuery(), { minMs: 100, costFactor: 4, timers: options.timers });
     this.statsJob = new AdaptiveThrottle(() => this.runStats(), { minMs: 1_000, costFactor: 5, timers: options.timers });
     this.sealCheck = new SealCheck(options.sealKeys ?? new Map());
+    this.applied = this.state.total;
     const chain = options.engine.chainStatus?.() ?? null;
     if (chain) this.state = { ...this.state, chain, seal: this.sealStatus(chain) };
     this.refreshMarks();
@@ -165,10 +172,12 @@ export class ViewerStore {
 
   // Engine events.
 
-  engineChanged = (change: EngineChange): void => {
+  engineChanged = (reported: EngineChange): void => {
+    const total = this.engine.size();
+    const change = this.notYetApplied(reported, total);
     this.queriedTotal = shiftedPosition(change, this.queriedTotal);
     const anchor = change.reordered ? this.whereSelectedIsNow(change) : undefined;
-    this.dispatch({ type: 'engineChanged', change, total: this.engine.size(), anchor });
+    this.dispatch({ type: 'engineChanged', change, total, anchor });
     this.pollCounts();
     // Counts of nothing over a table that has rows (the first entries after open): refresh on
     // the next turn rather than after the throttle's interval.
@@ -176,6 +185,32 @@ export class ViewerStore {
     const showingNothing = s.stats === null || (s.stats.total === 0 && !isFiltering(s.filter) && s.total > 0);
     this.statsJob.request(showingNothing);
   };
+
+  /**
+   * The part of a reported change the view does not hold yet. Before it the engine held `total`
+   * less what it reports; what the view holds beyond that (counted when the store was made, or
+   * by catchUp()) is of this change already — taken as appended first, as catchUp() takes it.
+   * (A reordering is found again by key, whatever its counts.)
+   */
+  private notYetApplied(change: EngineChange, total: number): EngineChange {
+    const reported = change.prepended + change.appended + (change.inserted ?? 0);
+    if (change.reordered) {
+      this.applied = total;
+      return change;
+    }
+    const held = Math.min(reported, Math.max(0, this.applied - (total - reported)));
+    this.applied += reported - held;
+    if (held === 0) return change;
+    let rest = held;
+    const take = (n: number) => {
+      const t = Math.min(n, rest);
+      rest -= t;
+      return n - t;
+    };
+    const fresh: EngineChange = { ...change, appended: take(change.appended), prepended: take(change.prepended) };
+    if (change.inserted !== undefined) fresh.inserted = take(change.inserted);
+    return fresh;
+  }
 
   /** The chain's status changed: the badge at once, and a new break's row soon after. */
   chainChanged = (): void => {
@@ -214,7 +249,7 @@ export class ViewerStore {
   catchUp(): void {
     const total = this.engine.size();
     if (total !== this.state.total) {
-      this.engineChanged({ prepended: 0, appended: Math.max(0, total - this.state.total), updated: 0 });
+      this.engineChanged({ prepended: 0, appended: Math.max(0, total - this.applied), updated: 0 });
     }
     this.progressed(this.engine.progress());
   }

@@ -97,6 +97,15 @@ describe('counts line', () => {
     expect(lineText(countsLine(input({ stats: big, of: 9_876_543 })))).toMatch(/Σ 1.2M of 9.9M$/);
   });
 
+  it('counts a running entry whose writer went away (halted) as halted, not as running', () => {
+    const base = stats();
+    const halted = { ...base, total: 9, byState: { ...base.byState, running: 3 }, anomalies: { ...base.anomalies, interrupted: 2 } };
+    expect(lineText(countsLine(input({ stats: halted, width: 160 })))).toBe('▶ 1 running  ↯ 2 halted  ✓ 2 ok  ✗ 1 failed  ⊘ 1 denied  ◷ 1 timeout  ⊗ 1 rejected  Σ 9');
+    const narrow = lineText(countsLine(input({ stats: halted, width: 40 })));
+    expect(narrow).toContain('▶ 1 ↯ 2 ✓ 2');
+    expect(displayWidth(narrow)).toBeLessThanOrEqual(40);
+  });
+
   it('says it is counting before the first stats', () => {
     expect(lineText(countsLine(input({ stats: null })))).toBe('counting…');
   });
