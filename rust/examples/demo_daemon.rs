@@ -27,7 +27,7 @@ use sudo_proxy_audit::line::iso_time;
 use sudo_proxy_audit::{parse_audit_args, AuditLog, Decision, Escalation, Policy, PolicyBy, PolicyValue, RejectKind, Request, Response, SealStep, Stage, Via};
 
 /// Why a request is refused before any prompt: one message per kind of refusal the daemon makes.
-const REFUSALS: [(RejectKind<'static>, &str); 8] = [
+const REFUSALS: [(RejectKind<'static>, &str); 11] = [
     (RejectKind::Replay, "duplicate request id (replay)"),
     (RejectKind::StaleTime, "request time is stale (more than 30 s from the daemon's clock)"),
     (RejectKind::EnvNotAllowed, "env name outside the allowlist: LD_PRELOAD"),
@@ -36,6 +36,9 @@ const REFUSALS: [(RejectKind<'static>, &str); 8] = [
     (RejectKind::PeerUid, "peer uid 1001 is not the daemon's user"),
     (RejectKind::InvalidJson, "invalid JSON: expected value at line 1 column 1"),
     (RejectKind::InvalidRequest, "validation failed: dangerous character in argument 2"),
+    (RejectKind::HandshakeTimeout, "handshake deadline exceeded"),
+    (RejectKind::ReadError, "request exceeds maximum size"),
+    (RejectKind::PeerCheckFailed, "peer credential check failed: Bad file descriptor (os error 9)"),
 ];
 
 struct Flags {
@@ -196,7 +199,7 @@ fn handle(log: &AuditLog, pid: u32, n: u64, flags: &Flags, confirm_unprivileged:
         _ => (Decision::Approved, prompted, prompt.map(|_| 850.5 + n as f64)),
     };
     let (reject, error) = if decision == Decision::Rejected {
-        let (kind, message) = REFUSALS[(n / 8 % 8) as usize];
+        let (kind, message) = REFUSALS[(n / 8) as usize % REFUSALS.len()];
         (Some(kind), Some(message))
     } else {
         (None, None)
