@@ -36,7 +36,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
   {
     title: 'Filter',
     keys: [
-      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running), security (replays; policy changes stay as rows)' },
+      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running), security (replays, with the policy-change and chain-break rows; no writer start or stop)' },
       { keys: 'h', what: 'by host (Tab completes, (local) for the local host)' },
       { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes)' },
       { keys: 's', what: 'by session (Tab completes)' },

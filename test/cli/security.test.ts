@@ -86,6 +86,21 @@ describe.concurrent('stats', () => {
     expect(alice).toMatchObject({ total: 3, security_events: { replays: 1, policy_changes: 1 } });
   });
 
+  it('policy changes obey the time window (by logged) and the operator; a host filter keeps them (they have no host)', async () => {
+    const changes = async (...flags: string[]) => {
+      const r = await runCli(['stats', '--json', '--utc', ...flags, file]);
+      expect(r.stderr).toBe('');
+      return (JSON.parse(r.stdout) as { security_events: { policy_changes: number } }).security_events.policy_changes;
+    };
+    expect(await changes('--since', '2026-11-01T08:00:02Z')).toBe(0);
+    expect(await changes('--until', '2026-11-01T08:00:01Z')).toBe(0);
+    expect(await changes('--since', '2026-11-01T08:00:01Z', '--until', '2026-11-01T08:00:02Z')).toBe(2);
+    expect(await changes('--since', '2026-11-01T08:00:01Z', '--operator', 'alice')).toBe(1);
+    expect(await changes('--host', 'web-01')).toBe(2);
+    const later = await runCli(['print', '--no-header', '--since', '2026-11-01T08:00:02Z', file]);
+    expect(later.stdout).not.toContain('POLICY CHANGED');
+  });
+
   it('text: a security line and the refusals by kind', async () => {
     const r = await runCli(['stats', file]);
     expect(r.stdout).toContain('Security events:      ⚑ 1 replayed request, 2 policy changes');

@@ -6,9 +6,8 @@
  * Pure: given what the engine answered.
  */
 import type { AuditEngine, ChainBreakSeen, ChainStatus, EntryFilter, WriterEvent } from '../../shared/entry.js';
-import { operatorMatches } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { isPolicyEvent, operatorText, policyChangeText, SECURITY_MARK } from '../../shared/security.js';
+import { isPolicyEvent, operatorText, policyChangeText, policyShown, SECURITY_MARK } from '../../shared/security.js';
 import { fullTime } from './entry-text.js';
 
 /** One event row: it goes just before the entry at `position` (= the number of entries when last). */
@@ -21,12 +20,12 @@ export function chainStatusOf(engine: AuditEngine): ChainStatus | null {
 
 /**
  * Whether a writer event is shown under the filter: `--security` keeps only policy changes
- * (security events), `--operator` keeps only the policy changes those operators made; the
- * writer's life is shown unless `--security` asks for security events alone.
+ * (security events); a policy change obeys the time window, `--operator` and the origin
+ * (`policyShown`); the writer's life is shown unless `--security` asks for security events alone.
  */
 export function eventShown(w: WriterEvent, filter: EntryFilter = {}): boolean {
   if (w.event !== 'policy') return filter.security !== true;
-  return !filter.operators || filter.operators.length === 0 || operatorMatches(w.operator ?? null, new Set(filter.operators));
+  return policyShown(w, filter);
 }
 
 /** Writer events, policy changes and chain breaks in log order, each with the position of the entry it precedes. */
@@ -128,7 +127,7 @@ export interface IntegritySummary {
   stops: number;
   /** Starts after a crash (no stop before them). */
   crashes: number;
-  /** Changes of the daemon's policy (security events), those the filter's operators made when it names any. */
+  /** Changes of the daemon's policy (security events) the filter keeps: its time window, operators, origins. */
   policyChanges?: number;
 }
 

@@ -11,7 +11,7 @@ import type { TimeRange } from '../../shared/time-spec.js';
 export interface StatePreset {
   label: string;
   states: readonly EntryState[] | null;
-  /** Only security events (replays; policy changes stay as rows among them). */
+  /** Only security events (replays; policy changes and chain breaks stay as rows among them, the writer's life does not). */
   security?: true;
 }
 

@@ -394,3 +394,34 @@ describe('search', () => {
     expect(s.top).toBe(500 - ROWS / 2);
   });
 });
+
+describe('marks under a filter (issue #15)', () => {
+  const ALICE = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+  const at = (m: Mark, time: string, event: 'start' | 'stop' | 'policy'): Mark =>
+    m.kind === 'writer' ? { ...m, event: { ...m.event, event, time, ...(event === 'policy' ? { pid: 0, operator: ALICE, policy: { setting: 'confirm_unprivileged', old: true, new: false, requestId: 'r', by: 'keypress' as const } } : {}) } } : m;
+  const brk: Mark = { kind: 'break', at: 30, brk: { kind: 'modified', origin: '', file: 'audit.log', line: 31, entryKey: 30, message: 'prev does not match' } as never };
+  const marks = [at(writerAt(10), '2026-11-26T08:00:00.000Z', 'start'), at(writerAt(20), '2026-11-26T09:00:00.000Z', 'policy'), brk, at(writerAt(40), '2026-11-26T10:00:00.000Z', 'stop')];
+  const kinds = (s: ViewerState) => s.marks.map((m) => (m.kind === 'break' ? 'break' : m.event.event));
+  const securityPresses = 7;
+
+  it('the security preset shows only policy changes and breaks, not the writer start and stop', () => {
+    const s = go(start(100), { type: 'marks', marks });
+    expect(kinds(s)).toEqual(['start', 'policy', 'break', 'stop']);
+    const security = go(s, ...Array.from({ length: securityPresses }, (): Command => 'cycleState'));
+    expect(security.filter.preset).toBe(securityPresses);
+    expect(kinds(security)).toEqual(['policy', 'break']);
+    // New marks under the preset, and back to all.
+    expect(kinds(go(security, { type: 'marks', marks: [...marks] }))).toEqual(['policy', 'break']);
+    expect(kinds(go(security, 'cycleState'))).toEqual(['start', 'policy', 'break', 'stop']);
+  });
+
+  it("a policy change's row obeys the time window and the operator; a break always shows", () => {
+    const s = go(start(100), { type: 'marks', marks });
+    const since = { ...NO_FILTER, time: { sinceMs: Date.parse('2026-11-26T09:30:00.000Z'), label: '09:30..' } };
+    expect(kinds(go({ ...s, filter: since }, { type: 'marks', marks: [...marks] }))).toEqual(['start', 'break', 'stop']);
+    const bob = { ...NO_FILTER, flags: { filter: { operators: ['bob'] }, label: '--operator bob' } };
+    expect(kinds(go({ ...s, filter: bob }, { type: 'marks', marks: [...marks] }))).toEqual(['start', 'break', 'stop']);
+    const alice = { ...NO_FILTER, flags: { filter: { operators: ['alice'] }, label: '--operator alice' } };
+    expect(kinds(go({ ...s, filter: alice }, { type: 'marks', marks: [...marks] }))).toEqual(['start', 'policy', 'break', 'stop']);
+  });
+});
