@@ -39,6 +39,18 @@ describe.concurrent('print', () => {
     expect(lines.at(-1)).toMatch(/POLICY CHANGED: confirm_unprivileged: true → false by root.*\(uid 0\) \(no terminal\) at h.*\(configuration\)$/);
   });
 
+  it("text: a writer start names who runs the daemon, escaped", async () => {
+    const r = await runCli(['print', '--no-header', '--utc', file]);
+    expect(linesOf(r.stdout)[0]).toBe('── 2026-11-01 08:00:01Z writer started (pid 7) by alice (uid 1000) on /dev/pts/3 at build-01');
+    const hostile = path.join(tempDir(), 'audit.log');
+    const start = { ...securityRecords()[0], operator: { uid: 0, user: 'r\u001b[2Joot', tty: null, hostname: 'h\u202eost' } };
+    fs.writeFileSync(hostile, chainedLines([start, start]).map((l) => `${l}\n`).join(''));
+    const lines = linesOf((await runCli(['print', '--no-header', '--utc', hostile])).stdout);
+    expect(lines[0]).toMatch(/^── .* writer started \(pid 7\) by r.*oot \(uid 0\) \(no terminal\) at h.*ost$/);
+    expect(lines[1]).toMatch(/writer started \(pid 7\) by r.*oot \(uid 0\) \(no terminal\) at h.*ost after a crash/);
+    expect(lines.join('\n')).not.toMatch(/[\u001b\u202e]/);
+  });
+
   it('--json carries the new fields; --events adds the policy change in place', async () => {
     const entries = json((await runCli(['print', '--json', file])).stdout);
     const a = entries.find((e) => e.id === 'a');

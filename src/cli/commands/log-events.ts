@@ -68,7 +68,10 @@ export function eventLine(e: LogEvent, utc: boolean): string {
     return `${at} ${SECURITY_MARK} POLICY CHANGED${hostPart(w.origin)}: ${policyChangeText(p)}${by} (${cause})`;
   }
   const who = `pid ${w.pid}${hostPart(w.origin)}`;
-  if (w.event === 'start') return w.afterCrash ? `${at} writer started (${who}) after a crash: the writer before it never stopped` : `${at} writer started (${who})`;
+  if (w.event === 'start') {
+    const by = w.operator ? ` by ${operatorText(w.operator)}` : '';
+    return `${at} writer started (${who})${by}${w.afterCrash ? ' after a crash: the writer before it never stopped' : ''}`;
+  }
   if (w.event === 'stop') return `${at} writer stopped (${who})`;
   const error = w.error ? `: ${escapeForTerminal(w.error)}` : '';
   if (w.dropped === 0) return `${at} writer notice (${who})${error}`;
