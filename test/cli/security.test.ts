@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateLog } from '../../src/demo/generate.js';
 import { chainedLines, POLICY, securityRecords } from '../helpers/security-log.js';
 import { linesOf, makeTempDirFactory, runCli } from './helpers.js';
 
@@ -117,5 +118,27 @@ describe.concurrent('stats', () => {
     const r = await runCli(['stats', file]);
     expect(r.stdout).toContain('Security events:      ⚑ 1 replayed request, 2 policy changes');
     expect(r.stdout).toMatch(/Rejected, by kind\n {2}replay +1 +33\.3%\n {2}busy +1 +33\.3%/);
+  });
+});
+
+describe('a generated log of the detailed model (generateLog detailed)', () => {
+  it('print --security and stats find its replays and policy changes, as many as the file holds', async () => {
+    const gen = path.join(tempDir(), 'audit.log');
+    generateLog({ path: gen, count: 3000, seed: 15, detailed: true });
+    const records = json(fs.readFileSync(gen, 'utf8'));
+    const replays = records.filter((r) => r.reject === 'replay').length;
+    const policies = records.filter((r) => r.type === 'policy').length;
+    expect(replays).toBeGreaterThan(0);
+    expect(policies).toBeGreaterThan(0);
+    const stats = JSON.parse((await runCli(['stats', '--json', gen])).stdout) as { security_events: unknown; rejects: Record<string, number> };
+    expect(stats.security_events).toEqual({ replays, policy_changes: policies });
+    expect(stats.rejects.replay).toBe(replays);
+    expect(Object.values(stats.rejects).filter((n) => n > 0).length).toBeGreaterThan(5);
+    const r = await runCli(['print', '--no-header', '--security', gen]);
+    expect(r.code).toBe(0);
+    const lines = linesOf(r.stdout);
+    expect(lines.filter((l) => l.includes('⚑ security: replay'))).toHaveLength(replays);
+    expect(lines.filter((l) => l.startsWith('── ') && l.includes('⚑ POLICY CHANGED'))).toHaveLength(policies);
+    expect(lines).toHaveLength(replays + policies);
   });
 });

@@ -58,4 +58,22 @@ describe.skipIf(!tmux.found)('security events in the viewer, in a real terminal'
     p.keys('Escape', 'q');
     await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
   }, 180_000);
+
+  it('view --operator: opens with it applied and named; u replaces it (empty prompt, the current value as hint); the count follows', async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-security-'));
+    const file = path.join(work, 'audit.log');
+    fs.writeFileSync(file, chainedLines(securityRecords()).map((l) => `${l}\n`).join(''));
+    const p = new TmuxPane('tui-e2e-operator', 160, 30, { TZ: 'UTC' });
+    pane = p;
+    p.run(`clear; node ${cli} view --no-follow --operator bob ${file}; echo "viewer exited $?"`);
+    // Bob decided one request (c, via pkexec) and made no policy change: no security count, no policy row.
+    const bob = await p.waitFor('the view of bob', (s) => s.includes('--operator bob') && /1 of 5/.test(s), 60_000);
+    if (/POLICY CHANGED|⚑ \d+ security/.test(bob)) throw new Error(`bob made no policy change:\n${bob}`);
+    p.keys('u');
+    await p.waitFor('the prompt, bob as its hint', (s) => /^operator: .?bob/m.test(s));
+    p.keys('a', 'l', 'i', 'c', 'e', 'Enter');
+    await p.waitFor('the view of alice', (s) => s.includes('operator alice') && /3 of 5/.test(s) && s.includes('⚑ 2 security') && s.includes('POLICY CHANGED'));
+    p.keys('q');
+    await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+  }, 180_000);
 });

@@ -187,6 +187,8 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       return done(openPrompt(s, 'session', s.filter.session ?? context?.selected?.session ?? ''));
     case 'promptTime':
       return done(openPrompt(s, 'time', s.filter.time?.label ?? ''));
+    case 'promptOperator':
+      return done(openPrompt(s, 'operator', s.filter.operator ?? context?.selected?.operator ?? ''));
     case 'searchNext':
       return searchMove(s, 1);
     case 'searchPrev':
@@ -317,6 +319,8 @@ function currentValue(s: ViewerState, kind: PromptKind): string | null {
       return s.filter.session;
     case 'time':
       return s.filter.time?.label ?? null;
+    case 'operator':
+      return s.filter.operator ?? null;
     case 'export':
     case 'overwrite':
       return null;
@@ -345,6 +349,8 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
       return withFilter(closed, { ...s.filter, origin: value.trim() === '' ? null : value });
     case 'session':
       return withFilter(closed, { ...s.filter, session: value.trim() === '' ? null : value });
+    case 'operator':
+      return withFilter(closed, { ...s.filter, operator: value.trim() === '' ? null : value.trim() });
     case 'export':
       if (value.trim() === '') return done({ ...closed, message: { text: 'nothing written: no file named', tone: 'info' } });
       return done(closed, [{ kind: 'export', file: value, overwrite: false }]);

@@ -185,6 +185,21 @@ describe('filters', () => {
     expect(go(session, { type: 'promptSubmit', now: NOW }).filter.session).toBe('ssh:bob');
   });
 
+  it("u prompts empty, the selected entry's operator as the hint (its user, else its uid), and filters by it on Enter", () => {
+    const ctx = { selected: { host: 'web-01', origin: '', session: 'ssh:bob', operator: 'alice' }, overlayLines: 0 };
+    const s = go(start(10), { type: 'command', command: 'promptOperator', context: ctx });
+    expect(s.prompt).toMatchObject({ kind: 'operator', value: '', hint: 'alice' });
+    const { state, effects } = run(s, { type: 'promptSubmit', now: NOW });
+    expect(state.filter.operator).toBe('alice');
+    expect(effects[0]).toEqual({ kind: 'requery', soon: false });
+    // Open again: the current filter is the hint; typing replaces it; Backspace then Enter clears it.
+    const again = go(state, 'promptOperator');
+    expect(again.prompt).toMatchObject({ value: '', hint: 'alice' });
+    expect(go(again, { type: 'promptEdit', edit: { kind: 'insert', text: '1001' } }, { type: 'promptSubmit', now: NOW }).filter.operator).toBe('1001');
+    expect(go(again, { type: 'promptEdit', edit: { kind: 'backspace' } }, { type: 'promptSubmit', now: NOW }).filter.operator).toBeNull();
+    expect(go(start(10), { type: 'command', command: 'promptOperator', context: { ...ctx, selected: null } }).prompt?.hint).toBe('');
+  });
+
   it('typing replaces the current value rather than appending to it (h then "we" is not "(local)we")', () => {
     const filtered = start(10, { filter: { ...NO_FILTER, host: '' } });
     const typedWe = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind: 'insert', text: 'we' } });
