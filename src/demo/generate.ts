@@ -19,13 +19,19 @@ export interface GenerateOptions {
   runningShare?: number;
   /** Who decided, written as a daemon does on every request (default none: see below). */
   operator?: OperatorInfo;
+  /**
+   * The demo's detailed traffic model (`createTraffic(seed, { detailed: true })`): escalation,
+   * client version, forward_agent, reject kinds with replays, ApprovedAlways and its `policy`
+   * record, configuration reloads. Off by default: a seed's bytes stay what they were.
+   */
+  detailed?: boolean;
 }
 
 export function generateLog(options: GenerateOptions): { records: number } {
   let clock = options.startMs ?? Date.parse('2026-11-01T08:00:00Z');
   // No operator unless given whole: one read from this machine would make a seed's bytes differ between machines.
   const log = openAuditLog({ path: options.path, now: () => clock, warn: () => {}, pid: 4242, operator: options.operator ?? false });
-  const next = createTraffic(options.seed ?? 1);
+  const next = createTraffic(options.seed ?? 1, { detailed: options.detailed === true });
   const gap = options.gapMs ?? 2_000;
   // Completions waiting for their time, kept sorted by due time (small: a few dozen at most).
   const pending: Array<{ due: number; write: () => void }> = [];
@@ -41,13 +47,24 @@ export function generateLog(options: GenerateOptions): { records: number } {
   };
   while (records < options.count) {
     n++;
-    const s = next();
     const arrived = clock + Math.round(((n * 7919) % 1000) / 1000 * gap * 2);
+    // (The plain model ignores the time it is given: its sequence is what it was.)
+    const s = next(arrived);
+    if (s.policyAtArrival) {
+      flushUntil(arrived);
+      clock = arrived;
+      log.policy(s.policyAtArrival);
+      records++;
+    }
     const decided = arrived + Math.round(s.decideAfterMs);
     flushUntil(decided);
     clock = decided;
     log.request({ ...s.request, time: requestTime(arrived) });
     records++;
+    if (s.policyAfterDecision) {
+      log.policy(s.policyAfterDecision);
+      records++;
+    }
     const exec = s.execution;
     if (exec && !(options.runningShare && ((n * 2654435761) >>> 0) / 2 ** 32 < options.runningShare)) {
       const due = decided + exec.durationMs;

@@ -4,8 +4,8 @@
  * request id seen before, refused) and a change of the daemon's policy are security events.
  * Everything from the log escaped. Pure.
  */
-import type { Entry, Operator, PolicyChange, PolicyValue, WriterEvent } from './entry.js';
-import { isSecurityEntry } from './entry.js';
+import type { Entry, EntryFilter, Operator, PolicyChange, PolicyValue, WriterEvent } from './entry.js';
+import { isSecurityEntry, operatorMatches } from './entry.js';
 import type { RejectKind } from './format-constants.js';
 import { escapeForTerminal } from './sanitize.js';
 
@@ -62,4 +62,19 @@ export function policySecurityReason(p: PolicyChange): string {
 /** Policy changes among the log's events. */
 export function isPolicyEvent(e: WriterEvent): e is WriterEvent & { policy: PolicyChange } {
   return e.event === 'policy' && e.policy !== undefined;
+}
+
+/**
+ * Whether a policy change passes a filter, as entries do: its time (the writer's clock, as
+ * `logged`) in the window, made by one of the filter's operators, collected from one of its
+ * origins. A host filter keeps it: a policy change has no host label, and it decides every
+ * later request, whatever host sent it. Other filters (states, text) are for entries.
+ */
+export function policyShown(w: WriterEvent, filter: EntryFilter): boolean {
+  if (filter.operators && filter.operators.length > 0 && !operatorMatches(w.operator ?? null, new Set(filter.operators))) return false;
+  if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(w.origin ?? '')) return false;
+  if (filter.sinceMs === undefined && filter.untilMs === undefined) return true;
+  const ms = Date.parse(w.time);
+  if (filter.sinceMs !== undefined && !(ms >= filter.sinceMs)) return false;
+  return filter.untilMs === undefined || ms < filter.untilMs;
 }

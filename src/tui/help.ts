@@ -36,11 +36,12 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
   {
     title: 'Filter',
     keys: [
-      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running), security (replays; policy changes stay as rows)' },
+      { keys: 'f', what: 'cycle states: all, denied+timeout, failed, running, rejected, ok, problems (all but ok and running), security (replays, with the policy-change and chain-break rows; no writer start or stop)' },
       { keys: 'h', what: 'by host (Tab completes, (local) for the local host)' },
       { keys: 'o', what: 'by origin, the host a record was collected from: only when viewing a collector directory (Tab completes)' },
       { keys: 's', what: 'by session (Tab completes)' },
       { keys: 't', what: 'by time: 2h, 30m..10m, 08:00..09:30, 2026-11-01..2026-11-02' },
+      { keys: 'u', what: 'by who decided (the operator): user name or uid, as --operator' },
       { keys: 'W', what: "hide / show the writer's rows (start, stop, gaps); chain breaks stay" },
       { keys: 'S', what: "log order (as written) / time order (by the writer's time, else the request's); writer and break rows show in log order only" },
       { keys: 'c', what: 'clear all filters and the search' },
@@ -54,7 +55,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
     ],
   },
   {
-    title: 'In a prompt (/ h o s t w)',
+    title: 'In a prompt (/ h o s t u w)',
     keys: [
       { keys: 'Enter  Esc', what: 'apply / cancel; a prompt opens empty with the current value dim: Enter on empty keeps it, typing replaces it' },
       { keys: 'Backspace', what: 'on an empty prompt: drops the current value, so Enter clears that filter' },

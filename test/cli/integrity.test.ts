@@ -128,7 +128,7 @@ describe('a SIGKILLed writer that restarts', () => {
     const r = await runCli(['print', '--no-header', file]);
     const lines = linesOf(r.stdout);
     const restart = lines.findIndex((l) => l.includes('after a crash'));
-    expect(lines[restart]).toMatch(/^── .* writer started \(pid \d+\) after a crash: the writer before it never stopped$/);
+    expect(lines[restart]).toMatch(/^── .* writer started \(pid \d+\) by .+ at .+ after a crash: the writer before it never stopped$/);
     expect(lines.slice(restart + 1).filter((l) => !l.startsWith('──'))).toHaveLength(2); // r-0, r-1
     const s = JSON.parse((await runCli(['stats', '--json', file])).stdout);
     expect(s.writer).toEqual({ starts: 2, stops: 1, crashes: 1 });

@@ -167,7 +167,7 @@ describe('print text', () => {
     expect(r.code).toBe(0);
     const all = linesOf(r.stdout);
     // The writer's start and stop, in place (print-events.test.ts has the rest).
-    expect(all[1]).toMatch(/^── .* writer started \(pid \d+\)$/);
+    expect(all[1]).toMatch(/^── .* writer started \(pid \d+\) by .+ at .+$/);
     expect(all.at(-1)).toMatch(/^── .* writer stopped \(pid \d+\)$/);
     const lines = all.filter((l) => !l.startsWith('──'));
     expect(lines).toHaveLength(8);

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateLog } from '../../src/demo/generate.js';
 import { chainedLines, POLICY, securityRecords } from '../helpers/security-log.js';
 import { linesOf, makeTempDirFactory, runCli } from './helpers.js';
 
@@ -37,6 +38,18 @@ describe.concurrent('print', () => {
     // The hostile one: escaped, no raw ESC or C1 byte reaches the terminal.
     expect(r.stdout).not.toMatch(/[\u001b\u009b\u0007]/);
     expect(lines.at(-1)).toMatch(/POLICY CHANGED: confirm_unprivileged: true → false by root.*\(uid 0\) \(no terminal\) at h.*\(configuration\)$/);
+  });
+
+  it("text: a writer start names who runs the daemon, escaped", async () => {
+    const r = await runCli(['print', '--no-header', '--utc', file]);
+    expect(linesOf(r.stdout)[0]).toBe('── 2026-11-01 08:00:01Z writer started (pid 7) by alice (uid 1000) on /dev/pts/3 at build-01');
+    const hostile = path.join(tempDir(), 'audit.log');
+    const start = { ...securityRecords()[0], operator: { uid: 0, user: 'r\u001b[2Joot', tty: null, hostname: 'h\u202eost' } };
+    fs.writeFileSync(hostile, chainedLines([start, start]).map((l) => `${l}\n`).join(''));
+    const lines = linesOf((await runCli(['print', '--no-header', '--utc', hostile])).stdout);
+    expect(lines[0]).toMatch(/^── .* writer started \(pid 7\) by r.*oot \(uid 0\) \(no terminal\) at h.*ost$/);
+    expect(lines[1]).toMatch(/writer started \(pid 7\) by r.*oot \(uid 0\) \(no terminal\) at h.*ost after a crash/);
+    expect(lines.join('\n')).not.toMatch(/[\u001b\u202e]/);
   });
 
   it('--json carries the new fields; --events adds the policy change in place', async () => {
@@ -86,9 +99,46 @@ describe.concurrent('stats', () => {
     expect(alice).toMatchObject({ total: 3, security_events: { replays: 1, policy_changes: 1 } });
   });
 
+  it('policy changes obey the time window (by logged) and the operator; a host filter keeps them (they have no host)', async () => {
+    const changes = async (...flags: string[]) => {
+      const r = await runCli(['stats', '--json', '--utc', ...flags, file]);
+      expect(r.stderr).toBe('');
+      return (JSON.parse(r.stdout) as { security_events: { policy_changes: number } }).security_events.policy_changes;
+    };
+    expect(await changes('--since', '2026-11-01T08:00:02Z')).toBe(0);
+    expect(await changes('--until', '2026-11-01T08:00:01Z')).toBe(0);
+    expect(await changes('--since', '2026-11-01T08:00:01Z', '--until', '2026-11-01T08:00:02Z')).toBe(2);
+    expect(await changes('--since', '2026-11-01T08:00:01Z', '--operator', 'alice')).toBe(1);
+    expect(await changes('--host', 'web-01')).toBe(2);
+    const later = await runCli(['print', '--no-header', '--since', '2026-11-01T08:00:02Z', file]);
+    expect(later.stdout).not.toContain('POLICY CHANGED');
+  });
+
   it('text: a security line and the refusals by kind', async () => {
     const r = await runCli(['stats', file]);
     expect(r.stdout).toContain('Security events:      ⚑ 1 replayed request, 2 policy changes');
     expect(r.stdout).toMatch(/Rejected, by kind\n {2}replay +1 +33\.3%\n {2}busy +1 +33\.3%/);
+  });
+});
+
+describe('a generated log of the detailed model (generateLog detailed)', () => {
+  it('print --security and stats find its replays and policy changes, as many as the file holds', async () => {
+    const gen = path.join(tempDir(), 'audit.log');
+    generateLog({ path: gen, count: 3000, seed: 15, detailed: true });
+    const records = json(fs.readFileSync(gen, 'utf8'));
+    const replays = records.filter((r) => r.reject === 'replay').length;
+    const policies = records.filter((r) => r.type === 'policy').length;
+    expect(replays).toBeGreaterThan(0);
+    expect(policies).toBeGreaterThan(0);
+    const stats = JSON.parse((await runCli(['stats', '--json', gen])).stdout) as { security_events: unknown; rejects: Record<string, number> };
+    expect(stats.security_events).toEqual({ replays, policy_changes: policies });
+    expect(stats.rejects.replay).toBe(replays);
+    expect(Object.values(stats.rejects).filter((n) => n > 0).length).toBeGreaterThan(5);
+    const r = await runCli(['print', '--no-header', '--security', gen]);
+    expect(r.code).toBe(0);
+    const lines = linesOf(r.stdout);
+    expect(lines.filter((l) => l.includes('⚑ security: replay'))).toHaveLength(replays);
+    expect(lines.filter((l) => l.startsWith('── ') && l.includes('⚑ POLICY CHANGED'))).toHaveLength(policies);
+    expect(lines).toHaveLength(replays + policies);
   });
 });

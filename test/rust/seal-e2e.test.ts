@@ -6,21 +6,31 @@
  * breaks), and a record rewritten with the chain recomputed to fit, which only the seals catch.
  * And the format additions of issue #15 as the daemon writes them in pkexec mode with an
  * ApprovedAlways: every line a record of the schema, who decided, the refusals' kinds, the
- * policy change right after the request that caused it.
+ * policy change right after the request that caused it; and the readers over it: `stats` and
+ * `print --security` find the replays and the policy change, the viewer (tmux) counts and shows them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
 import { REJECT_KINDS } from '../../src/shared/format-constants.js';
 import { auditRecordSchema } from '../../src/shared/schema.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { sampleRequest } from '../writer/helpers.js';
 import { CLI, readLines, runCli, writeLines } from '../cli/helpers.js';
+import { requireTool } from '../helpers/system-tools.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
+import { TmuxPane } from '../tui/tmux.js';
 import { buildDaemon, cargo, runDaemon } from './rust-helpers.js';
 
 const tempDir = makeTempDirFactory('spa-rust-seal');
+const tmux = requireTool('tmux', { package: 'tmux', for: 'the viewer check' });
+let pane: TmuxPane | null = null;
+
+afterEach(() => {
+  pane?.kill();
+  pane = null;
+});
 
 /** `seal init` on a new log: the verification key it prints once. */
 async function sealInit(file: string): Promise<string> {
@@ -114,6 +124,26 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     const ok = await runCli(['verify', '--verification-key', key, file]);
     expect(ok.stdout).toContain(`sealed through seq ${records.length}`);
     expect(ok.code).toBe(0);
+    // The readers over what Rust wrote: stats counts the replays and the policy change, print --security shows them.
+    const replays = requests.filter((r) => r.reject === 'replay').length;
+    expect(replays).toBeGreaterThan(0);
+    const stats = await runCli(['stats', '--json', file]);
+    expect(stats.code, stats.stderr).toBe(0);
+    expect((JSON.parse(stats.stdout) as { security_events: unknown }).security_events).toEqual({ replays, policy_changes: 1 });
+    const shown = await runCli(['print', '--no-header', '--security', file]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const lines = shown.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.includes('⚑ security: replay'))).toHaveLength(replays);
+    const change = lines.filter((l) => l.startsWith('── ') && l.includes('⚑ POLICY CHANGED'));
+    expect(change).toHaveLength(1);
+    expect(change[0]).toContain(`confirm_unprivileged: true → false by ${operator.user === '' ? `uid ${operator.uid}` : `${operator.user} (uid ${operator.uid})`} (no terminal)`);
+    expect(change[0]).toContain(`(a key at the prompt of request ${String(records[always].id)})`);
+    // The viewer in a real terminal: the header's count, and the policy change a row in place.
+    if (!tmux.found) return;
+    pane = new TmuxPane('rust-e2e-security', 160, 40, { TZ: 'UTC', NO_COLOR: '1' });
+    pane.run(`node ${CLI} view --no-follow ${file}`);
+    await pane.waitFor('the security events', (t) => t.includes(`⚑ ${replays + 1} security`) && /┄┄ ⚑ POLICY CHANGED confirm_unprivileged: true → false by /.test(t), 60_000);
+    pane.keys('q');
   }, 120_000);
 
   it.each([

@@ -32,14 +32,19 @@ afterEach(() => {
   work = '';
 });
 
+/** The viewer in tmux over securityRecords(), with `flags`; the shell says when it exits. */
+function viewSecurityLog(session: string, flags: readonly string[]): TmuxPane {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-security-'));
+  const file = path.join(work, 'audit.log');
+  fs.writeFileSync(file, chainedLines(securityRecords()).map((l) => `${l}\n`).join(''));
+  pane = new TmuxPane(session, 160, 30, { TZ: 'UTC' });
+  pane.run(`clear; node ${cli} view --no-follow ${flags.join(' ')} ${file}; echo "viewer exited $?"`);
+  return pane;
+}
+
 describe.skipIf(!tmux.found)('security events in the viewer, in a real terminal', () => {
   it('a replay and a policy change: counted in the header, the change a row in place, f shows only them, Enter and m tell who and why', async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-security-'));
-    const file = path.join(work, 'audit.log');
-    fs.writeFileSync(file, chainedLines(securityRecords()).map((l) => `${l}\n`).join(''));
-    const p = new TmuxPane('tui-e2e-security', 160, 30, { TZ: 'UTC' });
-    pane = p;
-    p.run(`clear; node ${cli} view --no-follow ${file}; echo "viewer exited $?"`);
+    const p = viewSecurityLog('tui-e2e-security', []);
     await p.waitFor('the header count', (s) => s.includes('⚑ 2 security'), 60_000);
     await p.waitFor('the policy row', (s) => /┄┄ ⚑ POLICY CHANGED confirm_unprivileged: true → false by alice \(uid 1000\) on \/dev\/pts\/3 at build-01 ┄+/.test(s));
     // The security preset: the replay alone, and the policy change still in place.
@@ -56,6 +61,19 @@ describe.skipIf(!tmux.found)('security events in the viewer, in a real terminal'
     p.keys('Enter');
     await p.waitFor("the change's detail", (s) => s.includes('Policy change') && /who decided +alice/.test(s) && s.includes('Security event'));
     p.keys('Escape', 'q');
+    await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
+  }, 180_000);
+
+  it('view --operator: opens with it applied and named; u replaces it (empty prompt, the current value as hint); the count follows', async () => {
+    const p = viewSecurityLog('tui-e2e-operator', ['--operator', 'bob']);
+    // Bob decided one request (c, via pkexec) and made no policy change: no security count, no policy row.
+    const bob = await p.waitFor('the view of bob', (s) => s.includes('--operator bob') && /1 of 5/.test(s), 60_000);
+    if (/POLICY CHANGED|⚑ \d+ security/.test(bob)) throw new Error(`bob made no policy change:\n${bob}`);
+    p.keys('u');
+    await p.waitFor('the prompt, bob as its hint', (s) => /^operator: .?bob/m.test(s));
+    p.keys('a', 'l', 'i', 'c', 'e', 'Enter');
+    await p.waitFor('the view of alice', (s) => s.includes('operator alice') && /3 of 5/.test(s) && s.includes('⚑ 2 security') && s.includes('POLICY CHANGED'));
+    p.keys('q');
     await p.waitFor('the shell again', (s) => s.includes('viewer exited 0'));
   }, 180_000);
 });

@@ -6,9 +6,8 @@
  * Pure: given what the engine answered.
  */
 import type { AuditEngine, ChainBreakSeen, ChainStatus, EntryFilter, WriterEvent } from '../../shared/entry.js';
-import { operatorMatches } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { isPolicyEvent, operatorText, policyChangeText, SECURITY_MARK } from '../../shared/security.js';
+import { isPolicyEvent, operatorText, policyChangeText, policyShown, SECURITY_MARK } from '../../shared/security.js';
 import { fullTime } from './entry-text.js';
 
 /** One event row: it goes just before the entry at `position` (= the number of entries when last). */
@@ -21,12 +20,12 @@ export function chainStatusOf(engine: AuditEngine): ChainStatus | null {
 
 /**
  * Whether a writer event is shown under the filter: `--security` keeps only policy changes
- * (security events), `--operator` keeps only the policy changes those operators made; the
- * writer's life is shown unless `--security` asks for security events alone.
+ * (security events); a policy change obeys the time window, `--operator` and the origin
+ * (`policyShown`); the writer's life is shown unless `--security` asks for security events alone.
  */
 export function eventShown(w: WriterEvent, filter: EntryFilter = {}): boolean {
   if (w.event !== 'policy') return filter.security !== true;
-  return !filter.operators || filter.operators.length === 0 || operatorMatches(w.operator ?? null, new Set(filter.operators));
+  return policyShown(w, filter);
 }
 
 /** Writer events, policy changes and chain breaks in log order, each with the position of the entry it precedes. */
@@ -69,7 +68,10 @@ export function eventLine(e: LogEvent, utc: boolean): string {
     return `${at} ${SECURITY_MARK} POLICY CHANGED${hostPart(w.origin)}: ${policyChangeText(p)}${by} (${cause})`;
   }
   const who = `pid ${w.pid}${hostPart(w.origin)}`;
-  if (w.event === 'start') return w.afterCrash ? `${at} writer started (${who}) after a crash: the writer before it never stopped` : `${at} writer started (${who})`;
+  if (w.event === 'start') {
+    const by = w.operator ? ` by ${operatorText(w.operator)}` : '';
+    return `${at} writer started (${who})${by}${w.afterCrash ? ' after a crash: the writer before it never stopped' : ''}`;
+  }
   if (w.event === 'stop') return `${at} writer stopped (${who})`;
   const error = w.error ? `: ${escapeForTerminal(w.error)}` : '';
   if (w.dropped === 0) return `${at} writer notice (${who})${error}`;
@@ -128,7 +130,7 @@ export interface IntegritySummary {
   stops: number;
   /** Starts after a crash (no stop before them). */
   crashes: number;
-  /** Changes of the daemon's policy (security events), those the filter's operators made when it names any. */
+  /** Changes of the daemon's policy (security events) the filter keeps: its time window, operators, origins. */
   policyChanges?: number;
 }
 

@@ -17,7 +17,7 @@ import { useEngineSync } from '../hooks/use-engine-sync.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { MIN_SIZE, screenLayout } from '../layout.js';
-import { describeFilter, isFiltering } from '../store/filters.js';
+import { describeFilter, entryFilterFromFilterState, isFiltering } from '../store/filters.js';
 import { entryPosition, rowAt } from '../store/rows.js';
 import { entriesInView, isFleet, selectedMark, selectedPosition, type ViewerState, viewLength } from '../store/state.js';
 import type { ViewerStore } from '../store/store.js';
@@ -90,7 +90,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     stats: state.stats,
     of: isFiltering(state.filter) ? state.total : null,
     malformedCount: state.malformedCount,
-    security: securityCount(state.stats, state.allMarks),
+    security: securityCount(state.stats, state.allMarks, entryFilterFromFilterState(state.filter)),
     origins: state.origins.length,
     duplicateLines: state.duplicateLines,
     chain: state.chain,

@@ -36,6 +36,7 @@ const PROMPT_LABEL: Record<PromptKind, string> = {
   origin: 'origin: ',
   session: 'session: ',
   time: 'time: ',
+  operator: 'operator: ',
   export: 'write JSONL to: ',
   overwrite: 'file exists, overwrite? (y/N) ',
 };
@@ -45,6 +46,7 @@ const PROMPT_HINT: Record<PromptKind, string> = {
   origin: 'collected from · Tab complete · empty = any',
   session: 'Tab complete · empty = any',
   time: '2h · 30m..10m · 08:00..09:30',
+  operator: 'who decided: user name or uid · empty = any',
   export: 'the entries of the current filter · Esc cancel',
   overwrite: 'y overwrites · Enter or Esc keeps it',
 };

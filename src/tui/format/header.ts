@@ -4,8 +4,9 @@
  * and the malformed-line count. Narrow terminals get compact forms rather than cut-off text.
  */
 import path from 'node:path';
-import type { ChainStatus, EntryStats } from '../../shared/entry.js';
+import type { ChainStatus, EntryFilter, EntryStats } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
+import { policyShown } from '../../shared/security.js';
 import { INTERRUPTED_LOOK, STATE_LOOK, STATE_ORDER, type StateLook } from '../theme.js';
 import { chainBadgeForms } from './chain-badge.js';
 import { sealBadgeForms, withSealBadge } from './seal-badge.js';
@@ -203,10 +204,10 @@ export function metricsLine(h: HeaderInput): Line {
   return fitLine([...build(false), ...malformed], h.width);
 }
 
-/** Security events: the replays among the entries `stats` counted, and the policy changes among the marks. */
-export function securityCount(stats: EntryStats | null, marks: readonly Mark[]): number {
+/** Security events: the replays among the entries `stats` counted, and the policy changes among the marks that the filter keeps. */
+export function securityCount(stats: EntryStats | null, marks: readonly Mark[], filter: EntryFilter = {}): number {
   let n = stats?.rejects?.replay ?? 0;
-  for (const m of marks) if (m.kind === 'writer' && m.event.event === 'policy') n++;
+  for (const m of marks) if (m.kind === 'writer' && m.event.event === 'policy' && policyShown(m.event, filter)) n++;
   return n;
 }
 

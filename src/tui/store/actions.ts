@@ -24,6 +24,7 @@ export type Command =
   | 'promptOrigin'
   | 'promptSession'
   | 'promptTime'
+  | 'promptOperator'
   | 'clearFilters'
   | 'help'
   | 'integrity'
@@ -40,8 +41,8 @@ export type Command =
 
 /** Facts about the engine a command needs, looked up by the store when it dispatches. */
 export interface CommandContext {
-  /** Host, origin and session of the selected entry (prefill for `h`, `o` and `s`). */
-  selected: { host: string; origin: string; session: string } | null;
+  /** Host, origin, session and operator (user, else uid; '' when not recorded) of the selected entry (the hint of `h`, `o`, `s` and `u`). */
+  selected: { host: string; origin: string; session: string; operator?: string } | null;
   /** Lines of the open pane's content, to stop scrolling at its end (the integrity list: its items). */
   overlayLines: number;
 }

@@ -11,7 +11,7 @@ import type { TimeRange } from '../../shared/time-spec.js';
 export interface StatePreset {
   label: string;
   states: readonly EntryState[] | null;
-  /** Only security events (replays; policy changes stay as rows among them). */
+  /** Only security events (replays; policy changes and chain breaks stay as rows among them, the writer's life does not). */
   security?: true;
 }
 
@@ -35,6 +35,8 @@ export interface FilterState {
   origin: string | null;
   session: string | null;
   time: TimeRange | null;
+  /** `u`: decided by this operator (user name or uid, as `--operator`); absent or null: any. */
+  operator?: string | null;
   /**
    * The command line's filter flags (`view --state denied --grep x`), as `print` reads them:
    * what the view opens with. A key's choice replaces the flag of its kind (`f` the states,
@@ -43,10 +45,10 @@ export interface FilterState {
   flags?: { filter: EntryFilter; label: string } | null;
 }
 
-export const NO_FILTER: FilterState = { preset: 0, host: null, origin: null, session: null, time: null, flags: null };
+export const NO_FILTER: FilterState = { preset: 0, host: null, origin: null, session: null, time: null, operator: null, flags: null };
 
 export function isFiltering(f: FilterState): boolean {
-  return f.preset !== 0 || f.host !== null || f.origin !== null || f.session !== null || f.time !== null || (f.flags ?? null) !== null;
+  return f.preset !== 0 || f.host !== null || f.origin !== null || f.session !== null || f.time !== null || (f.operator ?? null) !== null || (f.flags ?? null) !== null;
 }
 
 /** What the viewer's filter keys chose, over the command line's flags, as the engine's filter. */
@@ -61,6 +63,7 @@ export function entryFilterFromFilterState(f: FilterState): EntryFilter {
   if (f.host !== null) filter.hosts = [f.host];
   if (f.origin !== null) filter.origins = [f.origin];
   if (f.session !== null) filter.sessions = [f.session];
+  if ((f.operator ?? null) !== null) filter.operators = [f.operator as string];
   if (f.time !== null) {
     delete filter.sinceMs;
     delete filter.untilMs;
@@ -81,6 +84,7 @@ export function describeFilter(f: FilterState): string[] {
   if (f.origin !== null) parts.push(`origin ${escapeForTerminal(f.origin, 40)}`);
   if (f.host !== null) parts.push(`host ${f.host === '' ? LOCAL_HOST : escapeForTerminal(f.host, 40)}`);
   if (f.session !== null) parts.push(`session ${escapeForTerminal(f.session, 40)}`);
+  if ((f.operator ?? null) !== null) parts.push(`operator ${escapeForTerminal(f.operator as string, 40)}`);
   if (f.time !== null) parts.push(`time ${escapeForTerminal(f.time.label, 40)}`);
   return parts;
 }

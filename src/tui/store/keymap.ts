@@ -25,6 +25,7 @@ const MAIN_KEYS: Record<string, Command> = {
   o: 'promptOrigin',
   s: 'promptSession',
   t: 'promptTime',
+  u: 'promptOperator',
   c: 'clearFilters',
   m: 'integrity',
   W: 'toggleWriter',

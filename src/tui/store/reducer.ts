@@ -8,7 +8,7 @@ import { positionsMoved, shiftedPosition, shiftedPositions } from '../../shared/
 import { helpLines } from '../help.js';
 import { paneRows, screenLayout } from '../layout.js';
 import type { Action, Command, CommandContext, Effect, PromptEdit } from './actions.js';
-import { type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
+import { entryFilterFromFilterState, type FilterState, isFiltering, LOCAL_HOST, NO_FILTER, STATE_PRESETS } from './filters.js';
 import { entryIndexesOf, isProblem, type Mark, markId, rowAt, rowOfEntry, rowOfMark, type RowOrder } from './rows.js';
 import {
   type Overlay,
@@ -22,6 +22,7 @@ import {
   viewLength,
 } from './state.js';
 import { searchFilter } from '../../shared/query.js';
+import { policyShown } from '../../shared/security.js';
 import { parseTimeRange } from '../../shared/time-spec.js';
 
 export interface Transition {
@@ -186,6 +187,8 @@ function command(s: ViewerState, cmd: Command, context?: CommandContext): Transi
       return done(openPrompt(s, 'session', s.filter.session ?? context?.selected?.session ?? ''));
     case 'promptTime':
       return done(openPrompt(s, 'time', s.filter.time?.label ?? ''));
+    case 'promptOperator':
+      return done(openPrompt(s, 'operator', s.filter.operator ?? context?.selected?.operator ?? ''));
     case 'searchNext':
       return searchMove(s, 1);
     case 'searchPrev':
@@ -316,6 +319,8 @@ function currentValue(s: ViewerState, kind: PromptKind): string | null {
       return s.filter.session;
     case 'time':
       return s.filter.time?.label ?? null;
+    case 'operator':
+      return s.filter.operator ?? null;
     case 'export':
     case 'overwrite':
       return null;
@@ -344,6 +349,8 @@ function submit(s: ViewerState, p: PromptState, now: number): Transition {
       return withFilter(closed, { ...s.filter, origin: value.trim() === '' ? null : value });
     case 'session':
       return withFilter(closed, { ...s.filter, session: value.trim() === '' ? null : value });
+    case 'operator':
+      return withFilter(closed, { ...s.filter, operator: value.trim() === '' ? null : value.trim() });
     case 'export':
       if (value.trim() === '') return done({ ...closed, message: { text: 'nothing written: no file named', tone: 'info' } });
       return done(closed, [{ kind: 'export', file: value, overwrite: false }]);
@@ -375,7 +382,8 @@ function toggleOrder(s: ViewerState): Transition {
 }
 
 /** A new filter: without one the view is every entry at once; with one, or in time order, the store queries. */
-function withFilter(s: ViewerState, filter: FilterState, before: ViewerState = s): Transition {
+function withFilter(given: ViewerState, filter: FilterState, before: ViewerState = given): Transition {
+  const s: ViewerState = { ...given, marks: shownMarks(given.allMarks, given.showWriter, given.order, filter) };
   const search = s.search ? { ...s.search, stale: true } : null;
   if (s.order === 'time') return done({ ...s, filter, search }, [{ kind: 'requery', soon: false, anchor: selectionPosition(before) }, { kind: 'refreshStats' }]);
   if (isFiltering(filter)) return done({ ...s, filter, search }, [{ kind: 'requery', soon: false }, { kind: 'refreshStats' }]);
@@ -403,7 +411,7 @@ function engineChanged(s: ViewerState, a: Extract<Action, { type: 'engineChanged
   const search = s.search && positionsMoved(change) ? { ...s.search, stale: true } : s.search;
   // Marks are held by engine position too: prepended entries push them down (the store refreshes them soon).
   const allMarks = change.prepended > 0 ? s.allMarks.map((m) => ({ ...m, at: shiftedPosition(change, m.at) })) : s.allMarks;
-  const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter, s.order);
+  const marks = allMarks === s.allMarks ? s.marks : shownMarks(allMarks, s.showWriter, s.order, s.filter);
   const notice = a.total > 0 ? appeared(s.notice) : s.notice;
   const next: ViewerState = { ...s, total: a.total, version: s.version + 1, search, allMarks, marks, notice };
   // Entries moved among each other (a fleet merged anew): the selection is found again by key.
@@ -514,10 +522,17 @@ function moveToRow(s: ViewerState, index: number): ViewerState {
 
 const NO_MARKS: readonly Mark[] = [];
 
-/** The marks shown as rows: every one, or without the writer's life when that is hidden (breaks and policy changes stay); none in time order. */
-function shownMarks(all: readonly Mark[], showWriter: boolean, order: RowOrder): readonly Mark[] {
+/**
+ * The marks shown as rows, none in time order. Breaks always; policy changes those the filter
+ * keeps (its time window, operators, origins: `policyShown`); the writer's life unless hidden
+ * (`W`) or the filter asks for security events alone.
+ */
+function shownMarks(all: readonly Mark[], showWriter: boolean, order: RowOrder, filter: FilterState): readonly Mark[] {
   if (order === 'time') return NO_MARKS;
-  return showWriter ? all : all.filter((m) => m.kind === 'break' || m.event.event === 'policy');
+  if (!isFiltering(filter)) return showWriter ? all : all.filter((m) => m.kind === 'break' || m.event.event === 'policy');
+  const f = entryFilterFromFilterState(filter);
+  const life = showWriter && f.security !== true;
+  return all.filter((m) => m.kind === 'break' || (m.event.event === 'policy' ? policyShown(m.event, f) : life));
 }
 
 /** Where the item on `row` of `before` (an entry, or a mark found again by its line) is in `after`. */
@@ -539,7 +554,7 @@ function entryPositionOf(s: ViewerState, index: number): number {
 
 /** New marks (or writer rows shown or hidden), the selection kept on the same entry or mark. */
 function withMarks(s: ViewerState, all: readonly Mark[], showWriter: boolean, order: RowOrder): ViewerState {
-  const next: ViewerState = { ...s, allMarks: all, marks: shownMarks(all, showWriter, order), showWriter };
+  const next: ViewerState = { ...s, allMarks: all, marks: shownMarks(all, showWriter, order, s.filter), showWriter };
   if (s.follow || s.cursor < 0) return next;
   return { ...next, cursor: carriedRow(s, next, s.cursor), top: carriedRow(s, next, s.top) };
 }
@@ -611,7 +626,7 @@ function jumpToProblem(s: ViewerState, item: number): Transition {
   const id = markId(target);
   const k = shown.marks.findIndex((m) => markId(m) === id);
   const closed: ViewerState = { ...shown, overlay: { kind: 'none' } };
-  if (k < 0) return done(closed);
+  if (k < 0) return done({ ...closed, message: { text: 'its row is hidden by the filter (c clears it)', tone: 'info' } });
   const row = rowOfMark(closed, k);
   const rows = tableRows(closed);
   return done(select(closed, row, row - Math.floor(rows / 2)));

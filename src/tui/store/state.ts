@@ -20,7 +20,7 @@ export type Overlay =
   /** Everything the log cannot vouch for (chain breaks, gaps, crashes, malformed lines); `cursor`: the item selected. */
   | { kind: 'integrity'; scroll: number; cursor: number };
 
-export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time' | 'export' | 'overwrite';
+export type PromptKind = 'search' | 'host' | 'origin' | 'session' | 'time' | 'operator' | 'export' | 'overwrite';
 
 export interface PromptState {
   kind: PromptKind;

@@ -151,7 +151,7 @@ export class ViewerStore {
     // Only a few commands need facts from the engine; navigation stays O(1).
     const needsContext =
       action.type === 'command' &&
-      (this.state.overlay.kind !== 'none' || action.command === 'promptHost' || action.command === 'promptOrigin' || action.command === 'promptSession');
+      (this.state.overlay.kind !== 'none' || action.command === 'promptHost' || action.command === 'promptOrigin' || action.command === 'promptSession' || action.command === 'promptOperator');
     this.dispatch(needsContext ? { ...action, context: this.commandContext() } : action);
   }
 
@@ -453,7 +453,8 @@ export class ViewerStore {
     else if (s.overlay.kind === 'integrity') {
       overlayLines = integrityItems({ chain: s.chain, marks: s.allMarks, malformed: this.engine.malformed(), malformedCount: s.malformedCount, seal: s.seal }).length;
     }
-    return { selected: entry ? { host: entry.host, origin: entry.origin, session: entry.session } : null, overlayLines };
+    const operator = entry?.operator ? entry.operator.user || String(entry.operator.uid) : '';
+    return { selected: entry ? { host: entry.host, origin: entry.origin, session: entry.session, operator } : null, overlayLines };
   }
 }
 

@@ -105,6 +105,19 @@ describe('a replayed request', () => {
     expect(lineText(headerLines({ ...header, security: 0 })[2])).not.toContain('security');
   });
 
+  it("the header's count of policy changes obeys the filter's time window, operators and origins, not its hosts", () => {
+    const at = Date.parse('2026-11-26T08:01:00.000Z');
+    const marks = [policy(), policy({ operator: { ...ALICE, uid: 1001, user: 'bob' }, origin: 'db-01' })];
+    expect(securityCount(null, marks, {})).toBe(2);
+    expect(securityCount(null, marks, { sinceMs: at + 1 })).toBe(0);
+    expect(securityCount(null, marks, { untilMs: at })).toBe(0);
+    expect(securityCount(null, marks, { sinceMs: at, untilMs: at + 1 })).toBe(2);
+    expect(securityCount(null, marks, { operators: ['bob'] })).toBe(1);
+    expect(securityCount(null, marks, { operators: ['1000'] })).toBe(1);
+    expect(securityCount(null, marks, { origins: ['db-01'] })).toBe(1);
+    expect(securityCount(null, marks, { hosts: ['web-01'] })).toBe(2);
+  });
+
   it('its row in the table says replay before the command, in words and colour', () => {
     const layout = layoutColumns(200, 'time');
     const cell = entryCells(replay, layout, ctx).find((c) => c.id === 'command');

@@ -26,6 +26,15 @@ describe('viewer filters', () => {
     expect(describeFilter({ ...f, flags: { ...flags, label: '--grep \u001b[2J' }, host: 'c' })).toEqual(['--grep \\e[2J', 'host c']);
   });
 
+  it('u: by operator (user name or uid), over the --operator flag, named and escaped in the header', () => {
+    const f = { ...NO_FILTER, operator: 'alice' };
+    expect(isFiltering(f)).toBe(true);
+    expect(entryFilterFromFilterState(f)).toEqual({ operators: ['alice'] });
+    const flags = { filter: { operators: ['bob'], text: 'rm' }, label: '--operator bob --grep rm' };
+    expect(entryFilterFromFilterState({ ...f, flags })).toEqual({ operators: ['alice'], text: 'rm' });
+    expect(describeFilter({ ...NO_FILTER, operator: 'x\u001b[2J' })).toEqual(['operator x\\e[2J']);
+  });
+
   it('describes itself for the header, escaped', () => {
     expect(describeFilter({ preset: 2, host: '', origin: null, session: 'x\u001b[2J', time: { label: '2h', sinceMs: 1 } })).toEqual([
       'failed',

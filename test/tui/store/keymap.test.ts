@@ -27,6 +27,7 @@ describe('main keys', () => {
     ['o', 'promptOrigin'],
     ['s', 'promptSession'],
     ['t', 'promptTime'],
+    ['u', 'promptOperator'],
     ['c', 'clearFilters'],
     ['m', 'integrity'],
     ['W', 'toggleWriter'],

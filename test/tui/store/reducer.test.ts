@@ -185,6 +185,21 @@ describe('filters', () => {
     expect(go(session, { type: 'promptSubmit', now: NOW }).filter.session).toBe('ssh:bob');
   });
 
+  it("u prompts empty, the selected entry's operator as the hint (its user, else its uid), and filters by it on Enter", () => {
+    const ctx = { selected: { host: 'web-01', origin: '', session: 'ssh:bob', operator: 'alice' }, overlayLines: 0 };
+    const s = go(start(10), { type: 'command', command: 'promptOperator', context: ctx });
+    expect(s.prompt).toMatchObject({ kind: 'operator', value: '', hint: 'alice' });
+    const { state, effects } = run(s, { type: 'promptSubmit', now: NOW });
+    expect(state.filter.operator).toBe('alice');
+    expect(effects[0]).toEqual({ kind: 'requery', soon: false });
+    // Open again: the current filter is the hint; typing replaces it; Backspace then Enter clears it.
+    const again = go(state, 'promptOperator');
+    expect(again.prompt).toMatchObject({ value: '', hint: 'alice' });
+    expect(go(again, { type: 'promptEdit', edit: { kind: 'insert', text: '1001' } }, { type: 'promptSubmit', now: NOW }).filter.operator).toBe('1001');
+    expect(go(again, { type: 'promptEdit', edit: { kind: 'backspace' } }, { type: 'promptSubmit', now: NOW }).filter.operator).toBeNull();
+    expect(go(start(10), { type: 'command', command: 'promptOperator', context: { ...ctx, selected: null } }).prompt?.hint).toBe('');
+  });
+
   it('typing replaces the current value rather than appending to it (h then "we" is not "(local)we")', () => {
     const filtered = start(10, { filter: { ...NO_FILTER, host: '' } });
     const typedWe = go(filtered, 'promptHost', { type: 'promptEdit', edit: { kind: 'insert', text: 'we' } });
@@ -392,5 +407,36 @@ describe('search', () => {
     const s = withMatches(go(start(1_000), 'top'), [500]);
     expect(s.cursor).toBe(500);
     expect(s.top).toBe(500 - ROWS / 2);
+  });
+});
+
+describe('marks under a filter (issue #15)', () => {
+  const ALICE = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+  const at = (m: Mark, time: string, event: 'start' | 'stop' | 'policy'): Mark =>
+    m.kind === 'writer' ? { ...m, event: { ...m.event, event, time, ...(event === 'policy' ? { pid: 0, operator: ALICE, policy: { setting: 'confirm_unprivileged', old: true, new: false, requestId: 'r', by: 'keypress' as const } } : {}) } } : m;
+  const brk: Mark = { kind: 'break', at: 30, brk: { kind: 'modified', origin: '', file: 'audit.log', line: 31, entryKey: 30, message: 'prev does not match' } as never };
+  const marks = [at(writerAt(10), '2026-11-26T08:00:00.000Z', 'start'), at(writerAt(20), '2026-11-26T09:00:00.000Z', 'policy'), brk, at(writerAt(40), '2026-11-26T10:00:00.000Z', 'stop')];
+  const kinds = (s: ViewerState) => s.marks.map((m) => (m.kind === 'break' ? 'break' : m.event.event));
+  const securityPresses = 7;
+
+  it('the security preset shows only policy changes and breaks, not the writer start and stop', () => {
+    const s = go(start(100), { type: 'marks', marks });
+    expect(kinds(s)).toEqual(['start', 'policy', 'break', 'stop']);
+    const security = go(s, ...Array.from({ length: securityPresses }, (): Command => 'cycleState'));
+    expect(security.filter.preset).toBe(securityPresses);
+    expect(kinds(security)).toEqual(['policy', 'break']);
+    // New marks under the preset, and back to all.
+    expect(kinds(go(security, { type: 'marks', marks: [...marks] }))).toEqual(['policy', 'break']);
+    expect(kinds(go(security, 'cycleState'))).toEqual(['start', 'policy', 'break', 'stop']);
+  });
+
+  it("a policy change's row obeys the time window and the operator; a break always shows", () => {
+    const s = go(start(100), { type: 'marks', marks });
+    const since = { ...NO_FILTER, time: { sinceMs: Date.parse('2026-11-26T09:30:00.000Z'), label: '09:30..' } };
+    expect(kinds(go({ ...s, filter: since }, { type: 'marks', marks: [...marks] }))).toEqual(['start', 'break', 'stop']);
+    const bob = { ...NO_FILTER, flags: { filter: { operators: ['bob'] }, label: '--operator bob' } };
+    expect(kinds(go({ ...s, filter: bob }, { type: 'marks', marks: [...marks] }))).toEqual(['start', 'break', 'stop']);
+    const alice = { ...NO_FILTER, flags: { filter: { operators: ['alice'] }, label: '--operator alice' } };
+    expect(kinds(go({ ...s, filter: alice }, { type: 'marks', marks: [...marks] }))).toEqual(['start', 'policy', 'break', 'stop']);
   });
 });
