@@ -80,6 +80,24 @@ const builtins = {
   },
 };
 
+/**
+ * Yoga (Ink's layout) embeds its WebAssembly as a base64 `data:` URL and, when `fetch` exists,
+ * fetches it: Node's `fetch` is undici, compiled on first use (~60–90 ms of the viewer's start
+ * under load, #17). Told there is no `fetch`, it decodes the same bytes itself. The build fails
+ * if a Yoga upgrade changes the text.
+ */
+const yogaNoFetch = {
+  name: 'yoga-no-fetch',
+  setup(b) {
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const code = fs.readFileSync(args.path, 'utf8');
+      const patched = code.replaceAll('"function"!=typeof fetch', 'true');
+      if (patched === code) throw new Error(`yoga-no-fetch: no fetch test left in ${args.path}`);
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: Object.fromEntries(LAZY.map((l) => [l.name, l.source])),
   outdir,
@@ -130,7 +148,7 @@ await build({
   platform: 'node',
   target,
   sourcemap: true,
-  plugins: [lazyStubs, commandFiles, builtins],
+  plugins: [lazyStubs, commandFiles, builtins, yogaNoFetch],
   // CommonJS dependencies (react, the reconciler) require Node built-ins: give ESM a require.
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
   logLevel: 'warning',
