@@ -64,6 +64,12 @@ describe('the bundle', () => {
     }
   });
 
+  it("leaves Yoga no fetch to load its WebAssembly with (Node's fetch compiles undici: #17)", () => {
+    const viewer = read('viewer.js');
+    expect(viewer).toContain('yoga-layout');
+    expect(viewer).not.toMatch(/typeof fetch/);
+  });
+
   describe('what a command loads while it runs (recorded by a loader hook)', () => {
     const tempDir = makeTempDirFactory('spa-bundle-loads');
     let dir: string;
