@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const outdir = 'dist/bin';
@@ -30,6 +31,8 @@ fs.rmSync(outdir, { recursive: true, force: true });
 const LAZY = [
   { source: 'src/shared/record-schemas.ts', name: 'record-schemas', exports: ['schemaOfType'] },
   { source: 'string-width', name: 'string-width', exports: ['default'] },
+  // chokidar: only `--follow` watches; its top level (and fs/promises, streams) cost every run.
+  { source: 'chokidar', name: 'chokidar', exports: ['watch'] },
 ];
 
 const lazyStubs = {
@@ -52,6 +55,45 @@ const lazyStubs = {
         e === 'default' ? 'export default function (...args) { return load().default(...args); }' : `export function ${e}(...args) { return load().${e}(...args); }`,
       );
       return { contents: ['let loaded;', `const load = () => (loaded ??= require('./${lazy.name}.cjs'));`, ...forwards].join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Node's built-ins through `process.getBuiltinModule` (Node ≥ 20.16) rather than `import`:
+ * an ES import of a built-in builds a facade that reads every export, so `node:fs` loads
+ * fs/promises and `node:crypto` loads all of WebCrypto (~10 ms of CPU each start-up, for a
+ * 20-record `stats` about 15 % of it). Here each import is the module object itself, and a
+ * named import reads only its own property (the rest are marked pure: esbuild drops the unused).
+ */
+const builtins = {
+  name: 'builtins',
+  setup(b) {
+    const req = createRequire(import.meta.url);
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const names = Object.keys(req(args.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const lines = [`const m = process.getBuiltinModule(${JSON.stringify(args.path)});`, 'export default m;'];
+      for (const n of names) lines.push(`export const ${n} = /* @__PURE__ */ (() => m.${n})();`);
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Yoga (Ink's layout) embeds its WebAssembly as a base64 `data:` URL and, when `fetch` exists,
+ * fetches it: Node's `fetch` is undici, compiled on first use (~60–90 ms of the viewer's start
+ * under load, #17). Told there is no `fetch`, it decodes the same bytes itself. The build fails
+ * if a Yoga upgrade changes the text.
+ */
+const yogaNoFetch = {
+  name: 'yoga-no-fetch',
+  setup(b) {
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const code = fs.readFileSync(args.path, 'utf8');
+      const patched = code.replaceAll('"function"!=typeof fetch', 'true');
+      if (patched === code) throw new Error(`yoga-no-fetch: no fetch test left in ${args.path}`);
+      return { contents: patched, loader: 'js' };
     });
   },
 };
@@ -106,7 +148,7 @@ await build({
   platform: 'node',
   target,
   sourcemap: true,
-  plugins: [lazyStubs, commandFiles],
+  plugins: [lazyStubs, commandFiles, builtins, yogaNoFetch],
   // CommonJS dependencies (react, the reconciler) require Node built-ins: give ESM a require.
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -10,7 +10,6 @@
  * a read is never in flight behind its back, and this thread closes the descriptor only once
  * the worker reads no more: after its last hand-over, or once it acknowledged a cancel.
  */
-import { Worker } from 'node:worker_threads';
 import { closeLogSource, type LogSource } from './log-source.js';
 
 /** Bytes per hand-over: large enough to amortise the thread switch. */
@@ -99,6 +98,8 @@ export function* gunzipChunksSync(source: LogSource): Generator<Buffer> {
   const control = new SharedArrayBuffer(8);
   const data = new SharedArrayBuffer(CAPACITY);
   const state = new Int32Array(control);
+  // Loaded here, not imported: only gzip files need it (#17: start-up).
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd: source.fd, control, data } });
   worker.unref();
   let stalled = false;

@@ -5,7 +5,7 @@
  * chunks. Workers that cannot start (or fail) are replaced by the same scanner in this thread,
  * so the result never depends on them.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
@@ -284,6 +284,8 @@ function emptyResult(size = 0): ChunkResult {
  * TypeScript sources (tests, tsx) — the .ts through tsx's loader registered in the worker.
  */
 function startWorker(hashLines: boolean): Worker {
+  // Loaded here, not imported: a small log never starts a worker (#17: start-up).
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
   const workerData = { hashLines };
   if (here.endsWith('.ts')) {

@@ -4,7 +4,6 @@
  * verifyChain, which pulls; and the start of its text, for a first look at what a file is.
  */
 import fs from 'node:fs';
-import zlib from 'node:zlib';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul } from '../shared/line-bytes.js';
 import { gunzipChunksSync } from './gunzip-sync.js';
@@ -111,6 +110,8 @@ export function textHeadSync(source: LogSource): TextHead {
   if (!source.gzip) return { kind: 'text', head: bytes, whole: n < buffer.length };
   try {
     // SYNC_FLUSH: inflate what this prefix holds instead of failing on the missing rest.
+    // Loaded here, not imported: only gzip files need zlib (#17: start-up).
+    const zlib = process.getBuiltinModule('node:zlib');
     const head = zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: HEAD_GZIP_MAX_TEXT });
     return { kind: 'text', head, whole: n === source.size };
   } catch (e) {

@@ -5,7 +5,7 @@
  * decompressed text. (The same bytes as sources for the scan pool: chunk-sources.ts.)
  */
 import fs from 'node:fs';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Gunzip } from 'node:zlib';
 import type { LineSplitter } from './line-splitter.js';
 import type { LogSource } from './log-source.js';
 
@@ -91,7 +91,8 @@ export async function lineStartBefore(fd: number, at: number): Promise<number> {
  */
 export function gunzipOf(source: LogSource, chunkBytes: number, onRead?: (bytes: number) => void): { gunzip: Gunzip; close: () => void } {
   const input = fs.createReadStream(source.path, { fd: source.fd, autoClose: true, start: 0, highWaterMark: 256 * 1024 });
-  const gunzip = createGunzip({ chunkSize: chunkBytes });
+  // Loaded here, not imported: only gzip files need zlib (#17: start-up).
+  const gunzip = process.getBuiltinModule('node:zlib').createGunzip({ chunkSize: chunkBytes });
   if (onRead) input.on('data', (c) => onRead(c.length));
   input.on('error', (e) => gunzip.destroy(e));
   input.pipe(gunzip);

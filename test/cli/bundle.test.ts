@@ -64,6 +64,12 @@ describe('the bundle', () => {
     }
   });
 
+  it("leaves Yoga no fetch to load its WebAssembly with (Node's fetch compiles undici: #17)", () => {
+    const viewer = read('viewer.js');
+    expect(viewer).toContain('yoga-layout');
+    expect(viewer).not.toMatch(/typeof fetch/);
+  });
+
   describe('what a command loads while it runs (recorded by a loader hook)', () => {
     const tempDir = makeTempDirFactory('spa-bundle-loads');
     let dir: string;
@@ -74,6 +80,12 @@ describe('the bundle', () => {
       writeLog(log, KNOWN);
       // Every ES module through the hook, every CommonJS file from require's cache at exit.
       fs.writeFileSync(path.join(dir, 'hooks.mjs'), "import fs from 'node:fs';\nexport async function load(url, context, next) { fs.writeSync(2, `loaded ${url}\\n`); return next(url, context); }\n");
+      // Node's own modules, as Node lists them (`NativeModule zlib`). Apart from the hook: a
+      // loader hook runs in a worker thread of its own.
+      fs.writeFileSync(
+        path.join(dir, 'builtins.mjs'),
+        "import fs from 'node:fs';\nprocess.on('exit', () => { for (const m of process.moduleLoadList) if (m.startsWith('NativeModule ')) fs.writeSync(2, `builtin ${m.slice(13)}\\n`); });\n",
+      );
       fs.writeFileSync(
         path.join(dir, 'register.mjs'),
         [
@@ -103,6 +115,21 @@ describe('the bundle', () => {
       const { files, libraries } = loads([...command, log]);
       expect(files.sort()).toEqual(['cli.js', `command-${command[0]}.js`]);
       for (const heavy of ['zod', 'react', 'ink', 'yoga-layout', 'string-width']) expect(libraries, heavy).not.toContain(heavy);
+    });
+
+    // #17: an ES import of a built-in reads all its exports (node:crypto's load WebCrypto);
+    // workers, zlib and chokidar's file watching serve only large, gzip or followed logs.
+    /** Node's built-in modules a run of the CLI loaded. */
+    function builtins(args: string[]): Set<string> {
+      const r = spawnSync(process.execPath, ['--import', path.join(dir, 'builtins.mjs'), CLI, ...args], { encoding: 'utf8', env: cliEnv() });
+      expect(r.status, r.stderr).toBe(0);
+      return new Set([...r.stderr.matchAll(/^builtin (.*)$/gm)].map((m) => m[1]));
+    }
+
+    it.each([['print'], ['stats'], ['verify']])('%s over a small plain log loads no worker, zlib, file watching or WebCrypto', (command) => {
+      const loaded = builtins([command, log]);
+      expect(loaded, 'the hook saw no built-ins').toContain('fs');
+      for (const unused of ['worker_threads', 'zlib', 'fs/promises', 'internal/crypto/webcrypto']) expect(loaded, unused).not.toContain(unused);
     });
 
     it('loads zod only when a line fails the fast check, for its message', () => {

@@ -12,10 +12,12 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  * Characters that are one column and a grapheme of their own, whatever their neighbours
  * (test/tui/format/narrow.test.ts checks each against string-width): Latin-1 and Latin
  * Extended (not the soft hyphen), General Punctuation's dashes, quotes and `…`, `←↑→↓`, box
- * drawing, `✓✗`. Text made of these and ASCII needs no string-width, which takes tens of ms
- * to load (its emoji regex): `print` and `stats` then never load it.
+ * drawing, `✓✗`, and the glyphs the viewer draws itself (`Σ ▶ ◷ ⊘ ⊗ ● ⚠`, the sparkline's
+ * blocks, …). Text made of these and ASCII needs no string-width, which takes tens of ms to
+ * load (its emoji regex): `print` and `stats` never load it, nor the viewer's first screen.
  */
-export const NARROW_CHARS = '\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u2193\u2500-\u257f\u2713\u2717';
+export const NARROW_CHARS =
+  '\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u03a3\u2010-\u2027\u2030-\u205e\u2190-\u2194\u21af\u2264\u2265\u2297\u2298\u23ce\u23f5\u23f9\u2500-\u257f\u2581-\u2588\u2591\u25a0\u25a1\u25b6\u25b7\u25cf\u25f7\u2691\u26a0\u2713\u2717';
 const NARROW = new RegExp(`^[${NARROW_CHARS}]*$`);
 const ELLIPSIS = '…';
 // Made on first use: creating one loads ICU's break rules (~10 ms), which plain text never needs.

@@ -35,6 +35,13 @@ describe('the narrow characters text.ts measures without string-width', () => {
     expect([...new Intl.Segmenter().segment(all)].length).toBe(all.length);
   });
 
+  // #17: the viewer's first screen draws these (states, badges, the sparkline, rules): each
+  // one outside NARROW_CHARS loaded string-width's emoji regex before the first frame.
+  it('hold every glyph the viewer draws itself', () => {
+    const glyphs = 'µ·×Σ–—‖…›←↑→↓↔↯≤≥⊗⊘⏎⏵⏹━┄▁▂▃▄▅▆▇█░■□▶▷●◷⚑⚠✓✗';
+    expect([...glyphs].filter((c) => !chars.includes(c))).toEqual([]);
+  });
+
   it('measure, cut and pad like string-width does', () => {
     const text = 'Time range:  2026-11-01 08:01 – 08:00 … café ✓ → │';
     expect(displayWidth(text)).toBe(stringWidth(text));
