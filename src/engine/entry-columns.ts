@@ -8,7 +8,7 @@ import type { EntryState } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { commandOf } from '../shared/query.js';
 import type { Decision } from '../shared/schema.js';
-import { type CompactRecord, DECISIONS } from './compact-record.js';
+import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */
@@ -42,7 +42,7 @@ export const LAYOUT = {
   FL: 2,
   DE: 3,
   RJ: 4, // rejectCode: 0 none
-  U32: 11, // host, session, reason, command; request seg, length, line; response seg, length, line; operator
+  U32: 14, // host, session, reason, command; request seg, length, line; response seg, length, line; operator; resolved, request error, response error
   HO: 0,
   SE: 1,
   RE: 2,
@@ -54,6 +54,9 @@ export const LAYOUT = {
   PL: 8,
   PN: 9,
   OP: 10, // who decided: an id in `operators` (0: none)
+  RV: 11, // resolved paths: an id in `resolved` (0: none)
+  EQ: 12, // the request's error: an id in `errors` (0: none)
+  EP: 13, // the response's error
   F64: 6, // id hash, time, latency, duration, request offset, response offset
   ID: 0,
   TM: 1,
@@ -69,7 +72,7 @@ export const LAYOUT = {
   /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
   LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, RV, EQ, EP, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** Decision → column code (DECISIONS order) without a search. */
 function decisionCode(d: string): number {
@@ -97,6 +100,10 @@ export class EntryColumns {
   private readonly commandDisplay: string[] = [''];
   /** Who decided (operatorKey); id 0 is none. */
   readonly operators = new StringPool(['']);
+  /** Resolved paths as JSON text; id 0 is none. Searched, never shown from here. */
+  readonly resolved = new StringPool([NO_RESOLVED]);
+  /** Request and response errors; id 0 is none. */
+  readonly errors = new StringPool(['']);
 
   constructor(public capacity: number) {
     this.u8 = new Uint8Array(capacity * U8);
@@ -139,17 +146,23 @@ export class EntryColumns {
       u32[b32 + SE] = r.sessionId;
       u32[b32 + RE] = r.reasonId;
       u32[b32 + CM] = r.commandId;
+      u32[b32 + RV] = r.resolvedId;
+      u32[b32 + EQ] = r.errorId;
     } else if (r.bytes) {
       const b = r.bytes;
       u32[b32 + HO] = this.hosts.internBytes(b, r.hostStart, r.hostEnd);
       u32[b32 + SE] = this.sessions.internBytes(b, r.sessionStart, r.sessionEnd);
       u32[b32 + RE] = this.reasons.internBytes(b, r.reasonStart, r.reasonEnd);
       u32[b32 + CM] = this.commands.internBytes(b, r.commandStart, r.commandEnd);
+      u32[b32 + RV] = r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd);
+      u32[b32 + EQ] = r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd);
     } else {
       u32[b32 + HO] = this.hosts.intern(r.host);
       u32[b32 + SE] = this.sessions.intern(r.session);
       u32[b32 + RE] = this.reasons.intern(r.reason);
       u32[b32 + CM] = this.commands.intern(r.commandKey);
+      u32[b32 + RV] = this.resolved.intern(r.resolvedKey);
+      u32[b32 + EQ] = this.errors.intern(r.error);
     }
     u32[b32 + QS] = r.seg;
     u32[b32 + QL] = r.length;
@@ -173,6 +186,8 @@ export class EntryColumns {
     u32[s * U32 + SE] = this.sessions.intern('');
     u32[s * U32 + RE] = this.reasons.intern('');
     u32[s * U32 + CM] = 0;
+    u32[s * U32 + RV] = 0;
+    u32[s * U32 + EQ] = 0;
     this.writeResponse(s, r);
   }
 
@@ -184,6 +199,7 @@ export class EntryColumns {
     u32[s * U32 + PS] = r.seg;
     u32[s * U32 + PL] = r.length;
     u32[s * U32 + PN] = r.line;
+    u32[s * U32 + EP] = r.errorId >= 0 ? r.errorId : r.bytes === null ? this.errors.intern(r.error) : r.errorStart < 0 ? 0 : this.errors.internBytes(r.bytes, r.errorStart, r.errorEnd);
   }
 
   /**
@@ -204,6 +220,8 @@ export class EntryColumns {
     u32[s * U32 + SE] = this.sessions.intern('');
     u32[s * U32 + RE] = this.reasons.intern('');
     u32[s * U32 + CM] = 0;
+    u32[s * U32 + RV] = 0;
+    u32[s * U32 + EQ] = 0;
   }
 
   /** The entry's response line is gone: the entry is its request's alone again, in `state`. */
@@ -211,6 +229,7 @@ export class EntryColumns {
     this.u8[s * U8 + ST] = STATE_CODE[state];
     this.u8[s * U8 + FL] &= ~HAS_RESPONSE;
     this.f64[s * F64 + DU] = Number.NaN;
+    this.u32[s * U32 + EP] = 0;
   }
 
   /** None of the entry's lines is left: it is withdrawn. */

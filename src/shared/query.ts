@@ -108,11 +108,14 @@ export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 
 
 /**
  * What a search looks through beside the command (as displayed) and a whole id, raw: what the
- * index keeps as text, so a search over a million entries takes milliseconds. (Not resolved
- * paths or errors: only the lines hold them, and reading every line back took seconds.)
+ * index keeps as text (interned per column), so a search over a million entries takes milliseconds.
  */
-export function searchedFields(e: Pick<Entry, 'host' | 'session' | 'origin' | 'reason'>): string[] {
-  return [e.host, e.session, e.origin, e.reason];
+export function searchedFields(e: Pick<Entry, 'host' | 'session' | 'origin' | 'reason' | 'resolved' | 'requestError' | 'error'>): string[] {
+  const out = [e.host, e.session, e.origin, e.reason];
+  for (const p of e.resolved) if (p !== null) out.push(p);
+  if (e.requestError !== null) out.push(e.requestError);
+  if (e.error !== null) out.push(e.error);
+  return out;
 }
 
 export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter): boolean {
