@@ -93,6 +93,14 @@ export interface CompactRecord {
   resolvedEnd: number;
   errorStart: number;
   errorEnd: number;
+  /** The id (slow path); the fast path leaves it at `bytes[idStart, idEnd)`. */
+  id: string;
+  idStart: number;
+  idEnd: number;
+  /** A worker's result: the id already in its searched form (id-text.ts) at `idShown[idShownStart, idShownEnd)`; else null. */
+  idShown: Uint8Array | null;
+  idShownStart: number;
+  idShownEnd: number;
 }
 
 /** A request without resolved paths: the key interned as pool id 0. */
@@ -106,9 +114,11 @@ export function errorOf(r: CompactRecord): string {
   return r.bytes === null ? r.error : r.errorStart < 0 ? '' : latin1(r.bytes, r.errorStart, r.errorEnd);
 }
 
-/** A response kept past its line (held back): its error as a string, no bytes. */
+/** A response kept past its line (held back): its id and error as strings (or its own copy), no bytes. */
 export function detached<T extends CompactRecord>(r: T): T {
-  return { ...r, bytes: null, error: errorOf(r), resolvedKey: resolvedKeyOf(r), errorId: -1, resolvedId: -1 };
+  const idShown = r.idShown === null ? null : r.idShown.slice(r.idShownStart, r.idShownEnd);
+  const id = r.bytes === null ? r.id : latin1(r.bytes, r.idStart, r.idEnd);
+  return { ...r, bytes: null, error: errorOf(r), resolvedKey: resolvedKeyOf(r), errorId: -1, resolvedId: -1, id, idShown, idShownStart: 0, idShownEnd: idShown?.length ?? 0 };
 }
 
 /** The strings of a request (resolving byte ranges), for consumers that want them as strings. */
@@ -167,6 +177,12 @@ export function newCompactRecord(): CompactRecord {
     resolvedEnd: -1,
     errorStart: -1,
     errorEnd: -1,
+    id: '',
+    idStart: 0,
+    idEnd: 0,
+    idShown: null,
+    idShownStart: 0,
+    idShownEnd: 0,
   };
 }
 
@@ -193,6 +209,7 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
     return out;
   }
   out.idHash = hashString(r.id);
+  out.id = r.id;
   out.timeMs = recordTimeMs(r);
   out.error = r.error ?? '';
   if (r.type === 'request') {

@@ -9,6 +9,7 @@ import { ENTRY_STATES } from '../shared/entry.js';
 import { commandOf } from '../shared/query.js';
 import type { Decision } from '../shared/schema.js';
 import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
+import { IdText } from './id-text.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */
@@ -42,7 +43,7 @@ export const LAYOUT = {
   FL: 2,
   DE: 3,
   RJ: 4, // rejectCode: 0 none
-  U32: 14, // host, session, reason, command; request seg, length, line; response seg, length, line; operator; resolved, request error, response error
+  U32: 15, // host, session, reason, command; request seg, length, line; response seg, length, line; operator; resolved, request error, response error; id
   HO: 0,
   SE: 1,
   RE: 2,
@@ -57,6 +58,7 @@ export const LAYOUT = {
   RV: 11, // resolved paths: an id in `resolved` (0: none)
   EQ: 12, // the request's error: an id in `errors` (0: none)
   EP: 13, // the response's error
+  IX: 14, // where the id starts in `ids`
   F64: 6, // id hash, time, latency, duration, request offset, response offset
   ID: 0,
   TM: 1,
@@ -72,7 +74,7 @@ export const LAYOUT = {
   /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
   LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, RV, EQ, EP, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, RV, EQ, EP, IX, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** Decision → column code (DECISIONS order) without a search. */
 function decisionCode(d: string): number {
@@ -104,6 +106,8 @@ export class EntryColumns {
   readonly resolved = new StringPool([NO_RESOLVED]);
   /** Request and response errors; id 0 is none. */
   readonly errors = new StringPool(['']);
+  /** Every entry's id as search sees it (a part of an id finds it). */
+  readonly ids = new IdText();
 
   constructor(public capacity: number) {
     this.u8 = new Uint8Array(capacity * U8);
@@ -164,10 +168,16 @@ export class EntryColumns {
       u32[b32 + RV] = this.resolved.intern(r.resolvedKey);
       u32[b32 + EQ] = this.errors.intern(r.error);
     }
+    u32[b32 + IX] = this.addId(r);
     u32[b32 + QS] = r.seg;
     u32[b32 + QL] = r.length;
     u32[b32 + QN] = r.line;
     u32[b32 + OP] = r.operator === '' ? 0 : this.operators.intern(r.operator);
+  }
+
+  private addId(r: LocatedCompact): number {
+    if (r.idShown !== null) return this.ids.addSearchBytes(r.idShown, r.idShownStart, r.idShownEnd);
+    return r.bytes === null ? this.ids.add(r.id) : this.ids.addBytes(r.bytes, r.idStart, r.idEnd);
   }
 
   /** A response without its request: no request fields, empty strings, command 0. */
@@ -188,6 +198,7 @@ export class EntryColumns {
     u32[s * U32 + CM] = 0;
     u32[s * U32 + RV] = 0;
     u32[s * U32 + EQ] = 0;
+    u32[s * U32 + IX] = this.addId(r);
     this.writeResponse(s, r);
   }
 

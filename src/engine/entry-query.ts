@@ -11,10 +11,11 @@ import { REJECT_KINDS } from '../shared/format-constants.js';
 import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
 import { REJECT_REPLAY } from './compact-record.js';
 import { hashString } from './id-table.js';
+import { holds } from './id-text.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, RV, EQ, EP, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, RV, EQ, EP, IX, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
@@ -61,6 +62,8 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   // A resolved key is JSON (paths and nulls): it matches when one of its paths does. Id 0 is none (as is '' in errors).
   const resolved = (id: number) => id !== 0 && (JSON.parse(columns.resolved.get(id)) as (string | null)[]).some((p) => p !== null && text!(shownText(p)));
   const error = (id: number) => id !== 0 && text!(shownText(columns.errors.get(id)));
+  // A part of an id (not with a regex): the ids holding it, found in one pass over them all.
+  const idStarts = text && !originMatch && !filter.regex && filter.text ? columns.ids.startsContaining(filter.text.toLowerCase()) : null;
   const { u8, u32, f64 } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
@@ -86,7 +89,8 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
         seen(errorMatch, u32[s * U32 + EQ], error) ||
         seen(errorMatch, u32[s * U32 + EP], error) ||
         // The hash narrows; the line read back says (a hash is not unique).
-        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId);
+        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId) ||
+        (idStarts !== null && idStarts.length > 0 && holds(idStarts, u32[s * U32 + IX]));
       if (!found) continue;
     }
     out[n++] = p;

@@ -88,6 +88,7 @@ export class RecordIntake {
     r.hostId = -1;
     r.resolvedId = -1;
     r.errorId = -1;
+    r.idShown = null;
     r.seg = span.id;
     r.offset = offset;
     r.length = end - start;
@@ -165,6 +166,9 @@ export class RecordIntake {
       r.timeMs = res.timeMs[i];
       r.writer = null;
       r.hostId = -1;
+      r.idShown = res.ids;
+      r.idShownStart = i === 0 ? 0 : res.idEnd[i - 1];
+      r.idShownEnd = res.idEnd[i];
       if (kind === KIND_REQUEST) {
         r.privileged = (flags & F_PRIVILEGED) !== 0;
         r.policy = (flags & F_POLICY) !== 0;

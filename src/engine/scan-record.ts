@@ -277,6 +277,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   out.chained = seqPresent && (seen & (1 << K_PREV)) !== 0;
   if (!out.chained) out.seq = -1;
   out.idHash = hashBytes(b, idStart, idEnd);
+  out.idStart = idStart;
+  out.idEnd = idEnd;
   // recordTimeMs's rule: the writer's clock when the record has it, else the time as sent.
   out.timeMs = loggedStart >= 0 ? timeFromBytes(b, loggedStart, loggedEnd) : timeFromBytes(b, timeStart, timeEnd);
   return true;

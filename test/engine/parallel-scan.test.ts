@@ -119,9 +119,9 @@ describe('the engine with a scan pool', () => {
     expect(started).toEqual([0]);
     const expected = comparable(entriesOf(plain));
     const expectedMalformed = plain.malformed();
-    // Resolved paths and errors are searched from the columns, which a worker's chunk fills too.
-    const searches = ['/usr/bin/r3', 'eacces'].map((text) => Array.from(plain.query({ text })));
-    expect(searches.map((found) => found.length > 0)).toEqual([true, true]);
+    // Resolved paths, errors and ids are searched from the columns, which a worker's chunk fills too.
+    const searches = ['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(plain.query({ text })));
+    expect(searches.map((found) => found.length > 0)).toEqual([true, true, true]);
     await plain.close();
     expect(expected.length).toBe(200);
     for (const workers of [0, 2]) {
@@ -131,7 +131,7 @@ describe('the engine with a scan pool', () => {
       expect(threads).toBe(workers);
       expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
       expect(engine.malformed()).toEqual(expectedMalformed);
-      expect(['/usr/bin/r3', 'eacces'].map((text) => Array.from(engine.query({ text }))), `${workers} workers`).toEqual(searches);
+      expect(['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(engine.query({ text }))), `${workers} workers`).toEqual(searches);
       await engine.close();
     }
   });
