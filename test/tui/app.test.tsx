@@ -33,7 +33,7 @@ describe('the screen', () => {
     const { v } = await open(day(100));
     const lines = v.lines();
     expect(lines).toHaveLength(23);
-    expect(lines[0]).toBe('sudo-proxy-audit  audit.log  ● live');
+    expect(lines[0]).toBe('sudo-proxy-audit  audit.log  ● live  UTC');
     expect(lines[1]).toBe('▶ 17 running ✓ 17 ok ✗ 17 failed ⊘ 17 denied ◷ 16 timeout ⊗ 16 rejected Σ 100');
     expect(lines[3]).toMatch(/^ {2}TIME +HOST +SESSION +STATE +COMMAND +EXIT +TOOK$/);
     expect(lines[4]).toMatch(/^ {2}09:22:00 /);
