@@ -223,6 +223,21 @@ describe('keys', () => {
     expect(footer(v)).toMatch(/^not found: nothing-like-this/);
   });
 
+  it('/ finds resolved paths, errors and a part of an id (#16)', async () => {
+    const entries = day(30).map((e, i) =>
+      i === 4 ? { ...e, resolved: ['/opt/zebra/bin/tool'] } : i === 7 ? { ...e, error: 'spawn EACCES zebra-denied' } : i === 12 ? { ...e, requestError: 'not in the zebra list' } : i === 20 ? { ...e, id: '0d3e92bcb9bb-4c51' } : e,
+    );
+    const { v } = await open(entries);
+    await v.press('/', ...'opt/zebra/bin', KEY.enter);
+    expect(footer(v)).toMatch(/^1 match/);
+    expect(selected(v)).toMatch(/^› 08:04:00/);
+    await v.press('/', ...'ZEBRA', KEY.enter);
+    expect(footer(v)).toMatch(/^3 matches/);
+    await v.press('/', ...'92bcb9bb', KEY.enter);
+    expect(footer(v)).toMatch(/^1 match/);
+    expect(selected(v)).toMatch(/^› 08:20:00/);
+  });
+
   it('f cycles the state filter', async () => {
     const { v } = await open(day(60));
     const states = () => new Set(v.lines().slice(4, 22).map((l) => l.slice(31, 41).trim()).filter(Boolean));
