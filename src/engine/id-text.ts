@@ -2,14 +2,15 @@
  * Every entry's id as search sees it (shown, lower-cased, UTF-8), so that a part of an id finds
  * its entry (`--grep 92bcb9bb`, the viewer's `/`) without reading a line back.
  *
- * The ids sit one after another, each ended by a 0 byte (shown text has none), in blocks of
- * 1 MiB or more that never move (no copy on growth, no doubling slack); an entry keeps where
+ * The ids sit one after another, each ended by a 0 byte (shown text has none), in blocks that
+ * never move (no copy on growth), from 256 bytes doubling up to 1 MiB; an entry keeps where
  * its id starts (a u32 column). A search is one `indexOf` pass per block: a hit is mapped to
  * the start of the id it is in. About the id's length + 5 bytes an entry. Pure: no I/O.
  */
 import { shownText } from '../shared/query.js';
 
 const BLOCK = 1 << 20;
+const FIRST_BLOCK = 256;
 const encoder = new TextEncoder();
 
 /** Writes the form `IdText` keeps of the raw id `b[start, end)` into `to` at `at`; returns the end, or -1 when it is not plain printable ASCII. */
@@ -40,7 +41,9 @@ export class IdText {
   private room(n: number): number {
     if (this.block === null || this.used + n + 1 > this.block.length) {
       if (this.block !== null) this.base += this.block.length;
-      this.block = new Uint8Array(Math.max(BLOCK, n + 1));
+      // From a small block up (a fleet has an IdText per host, most with a few ids), doubling to BLOCK.
+      const size = this.block === null ? FIRST_BLOCK : Math.min(BLOCK, this.block.length * 2);
+      this.block = new Uint8Array(Math.max(size, n + 1));
       this.blocks.push(this.block);
       this.bases.push(this.base);
       this.used = 0;
