@@ -11,7 +11,8 @@ import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { parseLine } from '../shared/parse-line.js';
 import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, newCompactRecord, prevOf } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevOf } from './compact-record.js';
+import { idSearchBytes, plainIdInto } from './id-text.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -53,6 +54,12 @@ export interface ChunkResult {
   session: Uint32Array;
   reason: Uint32Array;
   command: Uint32Array;
+  resolved: Uint32Array;
+  /** The request's error, or the response's. */
+  error: Uint32Array;
+  /** Where each record's id (searched form, id-text.ts) ends in `ids`; it starts where the one before ends (0 for the first). */
+  idEnd: Uint32Array;
+  ids: Uint8Array;
   idHash: Float64Array;
   timeMs: Float64Array;
   /** latency (request, NaN for null) or duration (response). */
@@ -68,7 +75,7 @@ export interface ChunkResult {
   lastPrev: string | null;
   lastHash: string | null;
   /** Strings first interned in this chunk, in the order they got their numbers, per pool. */
-  newStrings: [string[], string[], string[], string[]];
+  newStrings: [string[], string[], string[], string[], string[], string[]];
   /** Records that are writer lifecycle events or policy changes, by index. */
   writers: Array<{ index: number; record: WriterRecord | PolicyRecord }>;
   /**
@@ -84,7 +91,7 @@ export interface ChunkResult {
 export function allocateResult(capacity: number): ChunkResult {
   const cap = Math.max(1, capacity);
   const u8Bytes = Math.ceil((3 * cap) / 8) * 8;
-  const buffer = new ArrayBuffer(u8Bytes + 7 * 4 * cap + (7 * 4 * cap) % 8 + 4 * 8 * cap);
+  const buffer = new ArrayBuffer(u8Bytes + 10 * 4 * cap + ((10 * 4 * cap) % 8) + 4 * 8 * cap);
   let at = 0;
   const u8 = () => {
     const a = new Uint8Array(buffer, at, cap);
@@ -112,6 +119,9 @@ export function allocateResult(capacity: number): ChunkResult {
   const session = u32();
   const reason = u32();
   const command = u32();
+  const resolved = u32();
+  const error = u32();
+  const idEnd = u32();
   at = Math.ceil(at / 8) * 8;
   const idHash = f64();
   const timeMs = f64();
@@ -130,6 +140,10 @@ export function allocateResult(capacity: number): ChunkResult {
     session,
     reason,
     command,
+    resolved,
+    error,
+    idEnd,
+    ids: new Uint8Array(0),
     idHash,
     timeMs,
     value,
@@ -137,7 +151,7 @@ export function allocateResult(capacity: number): ChunkResult {
     firstPrev: null,
     lastPrev: null,
     lastHash: null,
-    newStrings: [[], [], [], []],
+    newStrings: [[], [], [], [], [], []],
     writers: [],
     operators: [],
     malformed: [],
@@ -146,15 +160,15 @@ export function allocateResult(capacity: number): ChunkResult {
 
 /** The buffer holding a result's arrays, to transfer it instead of copying. */
 export function transferables(r: ChunkResult): ArrayBuffer[] {
-  return [r.kind.buffer as ArrayBuffer];
+  return [r.kind.buffer as ArrayBuffer, r.ids.buffer as ArrayBuffer];
 }
 
 export class ChunkScanner {
   /** `hashLines` false: the chain is not checked (the benchmark's "index alone"); no line is hashed. */
   constructor(private readonly hashLines = true) {}
 
-  private readonly pools = [new StringPool(), new StringPool(), new StringPool(), new StringPool()] as const;
-  private readonly sent = [0, 0, 0, 0];
+  private readonly pools = [new StringPool(), new StringPool(), new StringPool(), new StringPool(), new StringPool(), new StringPool()] as const;
+  private readonly sent = [0, 0, 0, 0, 0, 0];
   private readonly record = newCompactRecord();
 
   /**
@@ -166,8 +180,11 @@ export class ChunkScanner {
     let estimate = 1;
     for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) estimate++;
     const out = allocateResult(estimate);
+    // Ids in their searched form: about as many bytes as the ids in the lines, grown when not.
+    let ids = new Uint8Array(Math.max(64, buf.length >> 3));
+    let idAt = 0;
     const r = this.record;
-    const [hosts, sessions, reasons, commands] = this.pools;
+    const [hosts, sessions, reasons, commands, resolvedPool, errors] = this.pools;
     // Each line hashed where its bytes are, and linked to the chained line before it.
     const linker = new ChainLinker();
     let firstPrev: string | null = null;
@@ -199,6 +216,21 @@ export class ChunkScanner {
       } else {
         out.kind[i] = r.kind;
         out.idHash[i] = r.idHash;
+        if (r.kind === KIND_REQUEST || r.kind === KIND_RESPONSE) {
+          const room = r.bytes ? r.idEnd - r.idStart : 0;
+          let stop = r.bytes && idAt + room <= ids.length ? plainIdInto(r.bytes, r.idStart, r.idEnd, ids, idAt) : -1;
+          if (stop === -1) {
+            const shown = idSearchBytes(r.bytes ? latin1(r.bytes, r.idStart, r.idEnd) : r.id);
+            if (idAt + shown.length > ids.length) {
+              const bigger = new Uint8Array(Math.max(ids.length * 2, idAt + shown.length));
+              bigger.set(ids.subarray(0, idAt));
+              ids = bigger;
+            }
+            ids.set(shown, idAt);
+            stop = idAt + shown.length;
+          }
+          idAt = stop;
+        }
         out.timeMs[i] = r.timeMs;
         let flags = 0;
         if (r.chained && this.hashLines) {
@@ -219,28 +251,35 @@ export class ChunkScanner {
             out.session[i] = sessions.internBytes(b, r.sessionStart, r.sessionEnd);
             out.reason[i] = reasons.internBytes(b, r.reasonStart, r.reasonEnd);
             out.command[i] = commands.internBytes(b, r.commandStart, r.commandEnd);
+            out.resolved[i] = r.resolvedStart < 0 ? resolvedPool.intern(NO_RESOLVED) : resolvedPool.internBytes(b, r.resolvedStart, r.resolvedEnd);
+            out.error[i] = r.errorStart < 0 ? errors.intern('') : errors.internBytes(b, r.errorStart, r.errorEnd);
           } else {
             out.host[i] = hosts.intern(r.host);
             out.session[i] = sessions.intern(r.session);
             out.reason[i] = reasons.intern(r.reason);
             out.command[i] = commands.intern(r.commandKey);
+            out.resolved[i] = resolvedPool.intern(r.resolvedKey);
+            out.error[i] = errors.intern(r.error);
           }
         } else if (r.kind === KIND_RESPONSE) {
           if (r.failed) flags |= F_FAILED;
           out.value[i] = r.durationMs;
+          out.error[i] = r.bytes === null ? errors.intern(r.error) : r.errorStart < 0 ? errors.intern('') : errors.internBytes(r.bytes, r.errorStart, r.errorEnd);
         } else if (r.writer) {
           out.kind[i] = OUT_WRITER;
           out.writers.push({ index: i, record: r.writer });
         } else if (r.kind === KIND_SEAL) out.kind[i] = OUT_SEAL;
         out.flags[i] = flags;
       }
+      out.idEnd[i] = idAt;
       start = end + 1;
     }
     out.lines = lineNo;
+    out.ids = ids.slice(0, idAt);
     out.firstPrev = firstPrev;
     out.lastPrev = linker.lastPrev;
     out.lastHash = linker.lastHash;
-    for (let p = 0; p < 4; p++) {
+    for (let p = 0; p < this.pools.length; p++) {
       const pool = this.pools[p];
       for (let id = this.sent[p]; id < pool.size; id++) out.newStrings[p].push(pool.get(id));
       this.sent[p] = pool.size;

@@ -14,7 +14,7 @@
  * What the engine does with it: collected-host-policy.ts.
  */
 import type { LocatedCompact } from './entry-store.js';
-import { KIND_REQUEST, KIND_RESPONSE } from './compact-record.js';
+import { detached, KIND_REQUEST, KIND_RESPONSE } from './compact-record.js';
 
 /** Reads back a line's bytes (without the newline); null when it is gone. */
 export type ReadLine = (seg: number, offset: number, length: number) => Buffer | null;
@@ -207,7 +207,7 @@ export class CollectedLines {
   /** Keeps a response whose request has not arrived (yet). */
   hold(r: LocatedCompact): void {
     const list = this.held.get(r.idHash) ?? [];
-    list.push({ record: { ...r, bytes: null }, heldAt: this.now() });
+    list.push({ record: detached(r), heldAt: this.now() });
     this.held.set(r.idHash, list);
     this.heldCount++;
   }

@@ -58,6 +58,10 @@ export interface CompactRecord {
   reject: number;
   /** Who decided (operatorKey; '' none). */
   operator: string;
+  /** The resolved paths as JSON text (NO_RESOLVED when the request has none). */
+  resolvedKey: string;
+  /** The request's or the response's error ('' none). */
+  error: string;
   // response
   failed: boolean;
   durationMs: number;
@@ -81,6 +85,40 @@ export interface CompactRecord {
   reasonEnd: number;
   commandStart: number;
   commandEnd: number;
+  /** Already interned by the receiver (a worker's result), else -1. */
+  resolvedId: number;
+  errorId: number;
+  /** Byte ranges of resolvedKey and error in `bytes`; -1: absent (NO_RESOLVED, ''). */
+  resolvedStart: number;
+  resolvedEnd: number;
+  errorStart: number;
+  errorEnd: number;
+  /** The id (slow path); the fast path leaves it at `bytes[idStart, idEnd)`. */
+  id: string;
+  idStart: number;
+  idEnd: number;
+  /** A worker's result: the id already in its searched form (id-text.ts) at `idShown[idShownStart, idShownEnd)`; else null. */
+  idShown: Uint8Array | null;
+  idShownStart: number;
+  idShownEnd: number;
+}
+
+/** A request without resolved paths: the key interned as pool id 0. */
+export const NO_RESOLVED = '[]';
+
+/** The resolved key and error as strings (resolving byte ranges). */
+export function resolvedKeyOf(r: CompactRecord): string {
+  return r.bytes === null ? r.resolvedKey : r.resolvedStart < 0 ? NO_RESOLVED : latin1(r.bytes, r.resolvedStart, r.resolvedEnd);
+}
+export function errorOf(r: CompactRecord): string {
+  return r.bytes === null ? r.error : r.errorStart < 0 ? '' : latin1(r.bytes, r.errorStart, r.errorEnd);
+}
+
+/** A response kept past its line (held back): its id and error as strings (or its own copy), no bytes. */
+export function detached<T extends CompactRecord>(r: T): T {
+  const idShown = r.idShown === null ? null : r.idShown.slice(r.idShownStart, r.idShownEnd);
+  const id = r.bytes === null ? r.id : latin1(r.bytes, r.idStart, r.idEnd);
+  return { ...r, bytes: null, error: errorOf(r), resolvedKey: resolvedKeyOf(r), errorId: -1, resolvedId: -1, id, idShown, idShownStart: 0, idShownEnd: idShown?.length ?? 0 };
 }
 
 /** The strings of a request (resolving byte ranges), for consumers that want them as strings. */
@@ -131,6 +169,20 @@ export function newCompactRecord(): CompactRecord {
     reasonEnd: 0,
     commandStart: 0,
     commandEnd: 0,
+    resolvedKey: NO_RESOLVED,
+    error: '',
+    resolvedId: -1,
+    errorId: -1,
+    resolvedStart: -1,
+    resolvedEnd: -1,
+    errorStart: -1,
+    errorEnd: -1,
+    id: '',
+    idStart: 0,
+    idEnd: 0,
+    idShown: null,
+    idShownStart: 0,
+    idShownEnd: 0,
   };
 }
 
@@ -157,13 +209,16 @@ export function compactFromRecord(r: AuditRecord, out: CompactRecord): CompactRe
     return out;
   }
   out.idHash = hashString(r.id);
+  out.id = r.id;
   out.timeMs = recordTimeMs(r);
+  out.error = r.error ?? '';
   if (r.type === 'request') {
     out.kind = KIND_REQUEST;
     out.host = r.host;
     out.session = r.session;
     out.reason = r.reason;
     out.commandKey = JSON.stringify(r.pipeline);
+    out.resolvedKey = r.resolved === undefined ? NO_RESOLVED : JSON.stringify(r.resolved);
     out.privileged = r.privileged;
     out.decision = r.decision;
     out.policy = r.via === 'policy';

@@ -1,5 +1,5 @@
 /**
- * Entry storage: each entry's fields in three typed arrays (~100 bytes an entry), its strings interned.
+ * Entry storage: each entry's fields in three typed arrays (~115 bytes an entry), its strings interned, its id kept for search (id-text.ts).
  *
  * The one place that knows the layout: writes go through `EntryColumns`, and the read side
  * (entry-read-back.ts, entry-query.ts) reads the arrays at the offsets of `LAYOUT`.
@@ -8,7 +8,8 @@ import type { EntryState } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { commandOf } from '../shared/query.js';
 import type { Decision } from '../shared/schema.js';
-import { type CompactRecord, DECISIONS } from './compact-record.js';
+import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
+import { IdText } from './id-text.js';
 import { StringPool } from './string-pool.js';
 
 /** A record with where its line is. */
@@ -42,7 +43,7 @@ export const LAYOUT = {
   FL: 2,
   DE: 3,
   RJ: 4, // rejectCode: 0 none
-  U32: 11, // host, session, reason, command; request seg, length, line; response seg, length, line; operator
+  U32: 15, // host, session, reason, command; request seg, length, line; response seg, length, line; operator; resolved, request error, response error; id
   HO: 0,
   SE: 1,
   RE: 2,
@@ -54,6 +55,10 @@ export const LAYOUT = {
   PL: 8,
   PN: 9,
   OP: 10, // who decided: an id in `operators` (0: none)
+  RV: 11, // resolved paths: an id in `resolved` (0: none)
+  EQ: 12, // the request's error: an id in `errors` (0: none)
+  EP: 13, // the response's error
+  IX: 14, // where the id starts in `ids`
   F64: 6, // id hash, time, latency, duration, request offset, response offset
   ID: 0,
   TM: 1,
@@ -69,7 +74,7 @@ export const LAYOUT = {
   /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
   LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, RV, EQ, EP, IX, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** Decision → column code (DECISIONS order) without a search. */
 function decisionCode(d: string): number {
@@ -97,6 +102,12 @@ export class EntryColumns {
   private readonly commandDisplay: string[] = [''];
   /** Who decided (operatorKey); id 0 is none. */
   readonly operators = new StringPool(['']);
+  /** Resolved paths as JSON text; id 0 is none. Searched, never shown from here. */
+  readonly resolved = new StringPool([NO_RESOLVED]);
+  /** Request and response errors; id 0 is none. */
+  readonly errors = new StringPool(['']);
+  /** Every entry's id as search sees it (a part of an id finds it). */
+  readonly ids = new IdText();
 
   constructor(public capacity: number) {
     this.u8 = new Uint8Array(capacity * U8);
@@ -139,22 +150,34 @@ export class EntryColumns {
       u32[b32 + SE] = r.sessionId;
       u32[b32 + RE] = r.reasonId;
       u32[b32 + CM] = r.commandId;
+      u32[b32 + RV] = r.resolvedId;
+      u32[b32 + EQ] = r.errorId;
     } else if (r.bytes) {
       const b = r.bytes;
       u32[b32 + HO] = this.hosts.internBytes(b, r.hostStart, r.hostEnd);
       u32[b32 + SE] = this.sessions.internBytes(b, r.sessionStart, r.sessionEnd);
       u32[b32 + RE] = this.reasons.internBytes(b, r.reasonStart, r.reasonEnd);
       u32[b32 + CM] = this.commands.internBytes(b, r.commandStart, r.commandEnd);
+      u32[b32 + RV] = r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd);
+      u32[b32 + EQ] = r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd);
     } else {
       u32[b32 + HO] = this.hosts.intern(r.host);
       u32[b32 + SE] = this.sessions.intern(r.session);
       u32[b32 + RE] = this.reasons.intern(r.reason);
       u32[b32 + CM] = this.commands.intern(r.commandKey);
+      u32[b32 + RV] = this.resolved.intern(r.resolvedKey);
+      u32[b32 + EQ] = this.errors.intern(r.error);
     }
+    u32[b32 + IX] = this.addId(r);
     u32[b32 + QS] = r.seg;
     u32[b32 + QL] = r.length;
     u32[b32 + QN] = r.line;
     u32[b32 + OP] = r.operator === '' ? 0 : this.operators.intern(r.operator);
+  }
+
+  private addId(r: LocatedCompact): number {
+    if (r.idShown !== null) return this.ids.addSearchBytes(r.idShown, r.idShownStart, r.idShownEnd);
+    return r.bytes === null ? this.ids.add(r.id) : this.ids.addBytes(r.bytes, r.idStart, r.idEnd);
   }
 
   /** A response without its request: no request fields, empty strings, command 0. */
@@ -173,6 +196,9 @@ export class EntryColumns {
     u32[s * U32 + SE] = this.sessions.intern('');
     u32[s * U32 + RE] = this.reasons.intern('');
     u32[s * U32 + CM] = 0;
+    u32[s * U32 + RV] = 0;
+    u32[s * U32 + EQ] = 0;
+    u32[s * U32 + IX] = this.addId(r);
     this.writeResponse(s, r);
   }
 
@@ -184,6 +210,7 @@ export class EntryColumns {
     u32[s * U32 + PS] = r.seg;
     u32[s * U32 + PL] = r.length;
     u32[s * U32 + PN] = r.line;
+    u32[s * U32 + EP] = r.errorId >= 0 ? r.errorId : r.bytes === null ? this.errors.intern(r.error) : r.errorStart < 0 ? 0 : this.errors.internBytes(r.bytes, r.errorStart, r.errorEnd);
   }
 
   /**
@@ -204,6 +231,8 @@ export class EntryColumns {
     u32[s * U32 + SE] = this.sessions.intern('');
     u32[s * U32 + RE] = this.reasons.intern('');
     u32[s * U32 + CM] = 0;
+    u32[s * U32 + RV] = 0;
+    u32[s * U32 + EQ] = 0;
   }
 
   /** The entry's response line is gone: the entry is its request's alone again, in `state`. */
@@ -211,6 +240,7 @@ export class EntryColumns {
     this.u8[s * U8 + ST] = STATE_CODE[state];
     this.u8[s * U8 + FL] &= ~HAS_RESPONSE;
     this.f64[s * F64 + DU] = Number.NaN;
+    this.u32[s * U32 + EP] = 0;
   }
 
   /** None of the entry's lines is left: it is withdrawn. */

@@ -11,10 +11,11 @@ import { REJECT_KINDS } from '../shared/format-constants.js';
 import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
 import { REJECT_REPLAY } from './compact-record.js';
 import { hashString } from './id-table.js';
+import { holds } from './id-text.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, RV, EQ, EP, IX, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
@@ -45,13 +46,24 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const reasonMatch = memo(columns.reasons);
   const hostMatch = memo(columns.hosts);
   const sessionMatch = memo(columns.sessions);
-  /** Whether the string `id` of `pool` matches, worked out once per id (no closure per entry: this runs a million times). */
-  const seen = (cache: Int8Array, id: number, pool: { get(id: number): string }, shown: boolean): boolean => {
+  const resolvedMatch = memo(columns.resolved);
+  const errorMatch = memo(columns.errors);
+  /** Whether string `id` of a column matches (`test`), worked out once per id (no closure per entry: this runs a million times). */
+  const seen = (cache: Int8Array, id: number, test: (id: number) => boolean): boolean => {
     let m = cache[id];
-    if (m === -1) m = cache[id] = text!(shown ? shownText(pool.get(id)) : pool.get(id)) ? 1 : 0;
+    if (m === -1) m = cache[id] = test(id) ? 1 : 0;
     return m === 1;
   };
-  const commands = { get: (id: number) => columns.commandText(id) };
+  const shownIn = (pool: StringPool) => (id: number) => text!(shownText(pool.get(id)));
+  const command = (id: number) => text!(columns.commandText(id));
+  const reason = shownIn(columns.reasons);
+  const host = shownIn(columns.hosts);
+  const session = shownIn(columns.sessions);
+  // A resolved key is JSON (paths and nulls): it matches when one of its paths does. Id 0 is none (as is '' in errors).
+  const resolved = (id: number) => id !== 0 && (JSON.parse(columns.resolved.get(id)) as (string | null)[]).some((p) => p !== null && text!(shownText(p)));
+  const error = (id: number) => id !== 0 && text!(shownText(columns.errors.get(id)));
+  // A part of an id (not with a regex): the ids holding it, found in one pass over them all.
+  const idStarts = text && !originMatch && !filter.regex && filter.text ? columns.ids.startsContaining(filter.text.toLowerCase()) : null;
   const { u8, u32, f64 } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
@@ -67,14 +79,18 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
     if (idPrefix !== null && !idOf(s).startsWith(idPrefix)) continue;
-    if (text && commandMatch && reasonMatch && hostMatch && sessionMatch) {
+    if (text && commandMatch && reasonMatch && hostMatch && sessionMatch && resolvedMatch && errorMatch) {
       const found =
-        seen(commandMatch, u32[s * U32 + CM], commands, false) ||
-        seen(reasonMatch, u32[s * U32 + RE], columns.reasons, true) ||
-        seen(hostMatch, u32[s * U32 + HO], columns.hosts, true) ||
-        seen(sessionMatch, u32[s * U32 + SE], columns.sessions, true) ||
+        seen(commandMatch, u32[s * U32 + CM], command) ||
+        seen(reasonMatch, u32[s * U32 + RE], reason) ||
+        seen(hostMatch, u32[s * U32 + HO], host) ||
+        seen(sessionMatch, u32[s * U32 + SE], session) ||
+        seen(resolvedMatch, u32[s * U32 + RV], resolved) ||
+        seen(errorMatch, u32[s * U32 + EQ], error) ||
+        seen(errorMatch, u32[s * U32 + EP], error) ||
         // The hash narrows; the line read back says (a hash is not unique).
-        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId);
+        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId) ||
+        (idStarts !== null && idStarts.length > 0 && holds(idStarts, u32[s * U32 + IX]));
       if (!found) continue;
     }
     out[n++] = p;

@@ -48,6 +48,9 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   readonly reasons: StringPool;
   /** Pipelines as JSON text; id 0 is the empty pipeline of an orphan. */
   readonly commands: StringPool;
+  /** Resolved paths (as JSON text) and errors, for search. */
+  readonly resolved: StringPool;
+  readonly errors: StringPool;
   /** Slots changed since the last `takeTouched`, when tracking (live entries); null: not tracking. */
   touched: Set<number> | null = new Set();
 
@@ -60,7 +63,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     this.columns = new EntryColumns(Math.max(16, expectedEntries));
     this.order = new Int32Array(this.columns.capacity);
     this.reader = new EntryReader(this.columns, segments, origin);
-    ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands } = this.columns);
+    ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands, resolved: this.resolved, errors: this.errors } = this.columns);
   }
 
   // ---- EntrySink ----

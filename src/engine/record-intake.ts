@@ -86,6 +86,9 @@ export class RecordIntake {
       compactFromRecord(parsed.record, r);
     }
     r.hostId = -1;
+    r.resolvedId = -1;
+    r.errorId = -1;
+    r.idShown = null;
     r.seg = span.id;
     r.offset = offset;
     r.length = end - start;
@@ -106,12 +109,13 @@ export class RecordIntake {
   async chunk(res: ChunkResult, place: ChunkPlace, span: FileSpan, target: JoinTarget): Promise<void> {
     let map = this.scannerStrings.get(place.scanner);
     if (!map) {
-      map = [[], [], [], []];
+      map = [[], [], [], [], [], []];
       this.scannerStrings.set(place.scanner, map);
     }
-    const pools = [this.store.hosts, this.store.sessions, this.store.reasons, this.store.commands];
-    for (let p = 0; p < 4; p++) for (const s of res.newStrings[p]) map[p].push(pools[p].intern(s));
-    const [hosts, sessions, reasons, commands] = map;
+    const { store } = this;
+    const pools = [store.hosts, store.sessions, store.reasons, store.commands, store.resolved, store.errors];
+    for (let p = 0; p < pools.length; p++) for (const s of res.newStrings[p]) map[p].push(pools[p].intern(s));
+    const [hosts, sessions, reasons, commands, resolved, errors] = map;
     // Its own record object: lines followed live are ingested while this one yields.
     const r = this.chunkRecord;
     r.bytes = null;
@@ -162,6 +166,9 @@ export class RecordIntake {
       r.timeMs = res.timeMs[i];
       r.writer = null;
       r.hostId = -1;
+      r.idShown = res.ids;
+      r.idShownStart = i === 0 ? 0 : res.idEnd[i - 1];
+      r.idShownEnd = res.idEnd[i];
       if (kind === KIND_REQUEST) {
         r.privileged = (flags & F_PRIVILEGED) !== 0;
         r.policy = (flags & F_POLICY) !== 0;
@@ -175,8 +182,11 @@ export class RecordIntake {
         r.sessionId = sessions[res.session[i]];
         r.reasonId = reasons[res.reason[i]];
         r.commandId = commands[res.command[i]];
+        r.resolvedId = resolved[res.resolved[i]];
+        r.errorId = errors[res.error[i]];
       } else if (kind === KIND_RESPONSE) {
         r.failed = (flags & F_FAILED) !== 0;
+        r.errorId = errors[res.error[i]];
         r.durationMs = res.value[i];
       } else {
         r.kind = KIND_WRITER;

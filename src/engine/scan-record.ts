@@ -88,6 +88,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   out.operator = '';
   out.bytes = null;
   out.prevStart = -1;
+  out.resolvedStart = -1;
+  out.errorStart = -1;
   let predicted = K_V;
   for (;;) {
     let key: number;
@@ -162,7 +164,9 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         pipelineEnd = i;
         break;
       case K_RESOLVED:
+        out.resolvedStart = i;
         if ((i = stringArray(b, i, true)) === -1) return false;
+        out.resolvedEnd = i;
         break;
       case K_ENV_KEYS:
         if ((i = stringArray(b, i, false)) === -1) return false;
@@ -199,7 +203,11 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         if (isNull(b, i)) {
           i += 4;
           errorIsNull = true;
-        } else if ((i = str(b, i)) === -1) return false;
+        } else {
+          if ((i = str(b, i)) === -1) return false;
+          out.errorStart = scanned.sStart;
+          out.errorEnd = scanned.sEnd;
+        }
         break;
       case K_TRUNCATED:
       case K_ALWAYS:
@@ -269,6 +277,8 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
   out.chained = seqPresent && (seen & (1 << K_PREV)) !== 0;
   if (!out.chained) out.seq = -1;
   out.idHash = hashBytes(b, idStart, idEnd);
+  out.idStart = idStart;
+  out.idEnd = idEnd;
   // recordTimeMs's rule: the writer's clock when the record has it, else the time as sent.
   out.timeMs = loggedStart >= 0 ? timeFromBytes(b, loggedStart, loggedEnd) : timeFromBytes(b, timeStart, timeEnd);
   return true;

@@ -7,6 +7,7 @@
  */
 import { DEFERRED } from '../shared/join.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
+import { detached } from './compact-record.js';
 import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpans } from './file-spans.js';
 import type { JoinTarget } from './join-target.js';
@@ -26,7 +27,7 @@ export class ReplayLog {
   }
 
   response(r: LocatedCompact): void {
-    this.items.push({ kind: 'response', record: { ...r, bytes: null } });
+    this.items.push({ kind: 'response', record: detached(r) });
   }
 
   writerStart(): void {

@@ -50,7 +50,7 @@ export interface CompiledFilter {
   untilMs: number | null;
   /** An entry matches when its command (as displayed) or any field of `searchedFields` does, as shown. */
   text: TextTest | null;
-  /** A text search also finds the entry whose whole id it is (not with a regex: the index keeps ids as hashes). */
+  /** A text search also finds the entry whose whole id it is, or whose id holds it (not with a regex: the index keeps ids for a substring). */
   wholeId: string | null;
   idPrefix: string | null;
   /** Only security events. */
@@ -107,12 +107,16 @@ export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 
 }
 
 /**
- * What a search looks through beside the command (as displayed) and a whole id, raw: what the
- * index keeps as text, so a search over a million entries takes milliseconds. (Not resolved
- * paths or errors: only the lines hold them, and reading every line back took seconds.)
+ * What a search looks through beside the command (as displayed), raw: what the index keeps as
+ * text (interned per column; ids in one buffer), so a search over a million entries takes
+ * milliseconds. A regex does not look at the id (`idSearched`).
  */
-export function searchedFields(e: Pick<Entry, 'host' | 'session' | 'origin' | 'reason'>): string[] {
-  return [e.host, e.session, e.origin, e.reason];
+export function searchedFields(e: Pick<Entry, 'host' | 'session' | 'origin' | 'reason' | 'resolved' | 'requestError' | 'error'>): string[] {
+  const out = [e.host, e.session, e.origin, e.reason];
+  for (const p of e.resolved) if (p !== null) out.push(p);
+  if (e.requestError !== null) out.push(e.requestError);
+  if (e.error !== null) out.push(e.error);
+  return out;
 }
 
 export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter): boolean {
@@ -120,7 +124,13 @@ export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter
   if (!matchesFacts(f, entry)) return false;
   if (f.idPrefix !== null && !entry.id.startsWith(f.idPrefix)) return false;
   const text = f.text;
-  return text === null || entry.id === f.wholeId || text(commandOf(entry.pipeline)) || searchedFields(entry).some((s) => text(shownText(s)));
+  return (
+    text === null ||
+    entry.id === f.wholeId ||
+    (f.wholeId !== null && text(shownText(entry.id))) ||
+    text(commandOf(entry.pipeline)) ||
+    searchedFields(entry).some((s) => text(shownText(s)))
+  );
 }
 
 /**

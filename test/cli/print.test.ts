@@ -45,6 +45,10 @@ describe.concurrent('print filters (known answers)', () => {
     [['--grep', 'WEB-02'], ['d2', 'r5', 'e7']],
     [['--grep', 's3'], ['r5', 'e7']],
     [['--grep', 'kernel'], ['t4']],
+    // Resolved paths, a rejected request's error, a response's error.
+    [['--grep', '/usr/bin/upt'], ['a1', 'd2', 'f3', 't4', 'r5', 'g6', 'e7']],
+    [['--grep', 'ALLOW-LIST'], ['r5']],
+    [['--grep', 'os error 2'], ['e7']],
     [['--regex', '^s[13]$'], ['a1', 'f3', 'r5', 'g6', 'e7']],
     [['--regex', 'Nginx'], []],
     [['--regex', 'nginx|DNS'], ['a1', 'f3', 'g6']],
@@ -64,6 +68,17 @@ describe.concurrent('print filters (known answers)', () => {
     [['-n', '3', '-r', '--host', 'web-01'], ['g6', 't4', 'a1']],
   ])('%j → %j', async (flags, expected) => {
     expect(await ids(...flags)).toEqual(expected);
+  });
+
+  it('--grep finds an entry by a part of its id (#16: `--grep 92bcb9bb`)', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    writeLog(file, [
+      { request: { id: '0d3e92bcb9bb-4c51-9a0f', time: '2026-11-01T08:00:00Z', decision: 'denied' } },
+      { request: { id: '77aa01-other', time: '2026-11-01T08:01:00Z', decision: 'denied' } },
+    ]);
+    const r = await runCli(['print', '--json', '--grep', '92BCB9BB', file]);
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stdout).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['0d3e92bcb9bb-4c51-9a0f']);
   });
 
   it('relative --since/--until count back from now', async () => {

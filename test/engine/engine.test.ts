@@ -222,12 +222,24 @@ describe('queries through the engine', () => {
       { idPrefix: 'esc"' },
       { idPrefix: 'orphan"' },
       { text: 'esc"aped\u001b-40' },
+      { text: 'ped\\e-4' },
+      { text: 'PHAN"-4' },
+      { text: entries[7].id.slice(2, 9).toUpperCase() },
     ];
     for (const filter of filters) {
       const expected = Array.from(filterEntries(entries, filter));
       expect(Array.from(engine.query(filter)), JSON.stringify(filter)).toEqual(expected);
     }
     expect(Array.from(engine.query({ text: entries[7].id }))).toEqual([7]);
+    // A part of an id finds its entry (an id as shown: escaped), from the columns; a regex does not look at ids.
+    expect(Array.from(engine.query({ text: entries[7].id.slice(2, 9) }))).toEqual([7]);
+    expect(Array.from(engine.query({ text: 'ped\\e-4' }), (p) => engine.entry(p).id)).toEqual(['esc"aped\u001b-40']);
+    expect(Array.from(engine.query({ text: 'PHAN"-4' }), (p) => engine.entry(p).id)).toEqual(['orphan"-41']);
+    // Resolved paths and both errors are searched from the columns (the oracle above searches them too).
+    expect(Array.from(engine.query({ text: '/opt/bin2' }))).toEqual([2, 6, 10, 14, 18, 22, 26, 30, 34, 38]);
+    expect(Array.from(engine.query({ text: 'eacces' }))).toEqual([6, 12, 24, 30]);
+    expect(Array.from(engine.query({ text: 'ARGV REFUSED' }))).toEqual([0, 9, 18, 27, 36]);
+    expect(engine.query({ regex: /refused 2\d/ })).toHaveLength(1);
     expect(Array.from(engine.query({ idPrefix: 'esc"' }), (p) => engine.entry(p).id)).toEqual(['esc"aped\u001b-40']);
     expect(Array.from(engine.query({ idPrefix: 'orph' }), (p) => engine.entry(p).id)).toEqual(['orphan"-41']);
     expect(engine.query({ regex: /^web-0\d$/ })).toHaveLength(20);

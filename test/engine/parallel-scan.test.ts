@@ -105,7 +105,9 @@ describe('the engine with a scan pool', () => {
     const dir = tempDir('par');
     const live = path.join(dir, 'audit.log');
     const recs = Array.from({ length: 300 }, (_, i) =>
-      i % 3 === 2 ? response(`r${i - 2}`, { stages: [{ exit_code: i % 2, stderr_len: 0, stderr_truncated: false }] }) : request(`r${i}`, { host: `h${i % 4}`, reason: `reason ${i % 7}` }),
+      i % 3 === 2
+        ? response(`r${i - 2}`, i % 11 === 0 ? { status: 'error', error: `spawn EACCES ${i}`, stages: [] } : { stages: [{ exit_code: i % 2, stderr_len: 0, stderr_truncated: false }] })
+        : request(`r${i}`, { host: `h${i % 4}`, reason: `reason ${i % 7}`, resolved: [`/usr/bin/r${i % 5}`] }),
     ).map((r, i) => ({ ...r, seq: i + 1, prev: '0'.repeat(64) }));
     fs.writeFileSync(`${live}.2.gz`, gzipSync(jsonl(...recs.slice(0, 100))));
     fs.writeFileSync(`${live}.1`, `${jsonl(...recs.slice(100, 200))}garbage\n`);
@@ -117,6 +119,9 @@ describe('the engine with a scan pool', () => {
     expect(started).toEqual([0]);
     const expected = comparable(entriesOf(plain));
     const expectedMalformed = plain.malformed();
+    // Resolved paths, errors and ids are searched from the columns, which a worker's chunk fills too.
+    const searches = ['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(plain.query({ text })));
+    expect(searches.map((found) => found.length > 0)).toEqual([true, true, true]);
     await plain.close();
     expect(expected.length).toBe(200);
     for (const workers of [0, 2]) {
@@ -126,6 +131,7 @@ describe('the engine with a scan pool', () => {
       expect(threads).toBe(workers);
       expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
       expect(engine.malformed()).toEqual(expectedMalformed);
+      expect(['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(engine.query({ text }))), `${workers} workers`).toEqual(searches);
       await engine.close();
     }
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/shared/parse-line.js';
-import { compactFromRecord, newCompactRecord, operatorKey, rejectCode, requestStrings } from '../../src/engine/compact-record.js';
+import { compactFromRecord, errorOf, newCompactRecord, operatorKey, rejectCode, requestStrings, resolvedKeyOf } from '../../src/engine/compact-record.js';
 import { scanRecord } from '../../src/engine/scan-record.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { request, response, tempDir } from './helpers.js';
@@ -14,7 +14,7 @@ const OPERATOR = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build
 function fast(line: Buffer) {
   const padded = Buffer.concat([line, Buffer.from('\n{"next":"line"}\n')]); // the scanner must stop at its line's end
   const out = newCompactRecord();
-  return scanRecord(padded, 0, line.length, out) ? { ...out, ...(out.kind === 0 ? requestStrings(out) : {}) } : null;
+  return scanRecord(padded, 0, line.length, out) ? { ...out, ...(out.kind === 0 ? requestStrings(out) : {}), resolvedKey: resolvedKeyOf(out), error: errorOf(out) } : null;
 }
 
 function slow(line: Buffer) {
@@ -27,9 +27,9 @@ function relevant(c: ReturnType<typeof slow>) {
   if (!c) return null;
   const common = { kind: c.kind, chained: c.chained, seq: c.seq, idHash: c.idHash, timeMs: c.timeMs };
   return c.kind === 0
-    ? { ...common, host: c.host, session: c.session, reason: c.reason, commandKey: c.commandKey, privileged: c.privileged, decision: c.decision, policy: c.policy, latencyMs: c.latencyMs, reject: c.reject, operator: c.operator }
+    ? { ...common, resolvedKey: c.resolvedKey, error: c.error, host: c.host, session: c.session, reason: c.reason, commandKey: c.commandKey, privileged: c.privileged, decision: c.decision, policy: c.policy, latencyMs: c.latencyMs, reject: c.reject, operator: c.operator }
     : c.kind === 1
-      ? { ...common, failed: c.failed, durationMs: c.durationMs }
+      ? { ...common, failed: c.failed, durationMs: c.durationMs, error: c.error }
       : { ...common, writer: c.writer };
 }
 

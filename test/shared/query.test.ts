@@ -64,7 +64,7 @@ describe('filters', () => {
     expect(idsOf(entries, filterEntries(entries, { regex: /^uptime$/g }))).toEqual(['5', '6']);
   });
 
-  it('finds a whole id, host, session, origin, command, reason (not resolved paths or errors: the index does not keep them)', () => {
+  it('finds an id or a part of it, host, session, origin, command, resolved paths, reason and both errors', () => {
     const loc = (i: number) => ({ file: 'f', line: i, offset: i * 100, length: 99, seq: null });
     const found = joinRecords([
       { record: request('92bcb9bb-0001', { host: 'web-02', session: 'ssh:bob', pipeline: [['nginx', '-t']], resolved: ['/usr/sbin/nginx'], reason: 'test config' }), location: loc(1) },
@@ -75,14 +75,17 @@ describe('filters', () => {
     const search = (f: object) => found.filter((e) => matchesFilter(e, f)).map((e) => e.id);
     expect(search({ text: '92bcb9bb-0001' })).toEqual(['92bcb9bb-0001']);
     expect(search({ text: ' 77aa ' })).toEqual(['77aa']);
-    expect(search({ text: '92bcb9bb' })).toEqual([]); // a part of an id: --id takes a prefix
+    expect(search({ text: '92BCB9BB' })).toEqual(['92bcb9bb-0001']);
+    expect(search({ regex: /92bcb9bb/ })).toEqual([]); // a regex does not look at the id
     expect(search({ text: 'web-02' })).toEqual(['92bcb9bb-0001']);
     expect(search({ text: 'ssh:bob' })).toEqual(['92bcb9bb-0001']);
     expect(search({ text: 'west' })).toEqual(['77aa']);
     expect(search({ text: 'rotate' })).toEqual(['plain']);
     expect(search({ regex: /^(db|web-\d+)$/ })).toEqual(['92bcb9bb-0001', 'plain']);
-    expect(search({ text: '/usr/sbin/' })).toEqual([]);
-    expect(search({ text: 'eacces' })).toEqual([]);
+    expect(search({ text: '/usr/sbin/' })).toEqual(['92bcb9bb-0001']);
+    expect(search({ text: 'eacces' })).toEqual(['92bcb9bb-0001']);
+    expect(search({ text: 'OVER THE LIMIT' })).toEqual(['77aa']);
+    expect(search({ regex: /^argv/ })).toEqual(['77aa']);
   });
 
   it('--id: an id prefix', () => {

@@ -33,7 +33,7 @@ describe('the screen', () => {
     const { v } = await open(day(100));
     const lines = v.lines();
     expect(lines).toHaveLength(23);
-    expect(lines[0]).toBe('sudo-proxy-audit  audit.log  ● live');
+    expect(lines[0]).toBe('sudo-proxy-audit  audit.log  ● live  UTC');
     expect(lines[1]).toBe('▶ 17 running ✓ 17 ok ✗ 17 failed ⊘ 17 denied ◷ 16 timeout ⊗ 16 rejected Σ 100');
     expect(lines[3]).toMatch(/^ {2}TIME +HOST +SESSION +STATE +COMMAND +EXIT +TOOK$/);
     expect(lines[4]).toMatch(/^ {2}09:22:00 /);
@@ -221,6 +221,21 @@ describe('keys', () => {
     expect(selected(v)).toMatch(/^› 08:03:00/);
     await v.press('/', ...'nothing-like-this', KEY.enter);
     expect(footer(v)).toMatch(/^not found: nothing-like-this/);
+  });
+
+  it('/ finds resolved paths, errors and a part of an id (#16)', async () => {
+    const entries = day(30).map((e, i) =>
+      i === 4 ? { ...e, resolved: ['/opt/zebra/bin/tool'] } : i === 7 ? { ...e, error: 'spawn EACCES zebra-denied' } : i === 12 ? { ...e, requestError: 'not in the zebra list' } : i === 20 ? { ...e, id: '0d3e92bcb9bb-4c51' } : e,
+    );
+    const { v } = await open(entries);
+    await v.press('/', ...'opt/zebra/bin', KEY.enter);
+    expect(footer(v)).toMatch(/^1 match/);
+    expect(selected(v)).toMatch(/^› 08:04:00/);
+    await v.press('/', ...'ZEBRA', KEY.enter);
+    expect(footer(v)).toMatch(/^3 matches/);
+    await v.press('/', ...'92bcb9bb', KEY.enter);
+    expect(footer(v)).toMatch(/^1 match/);
+    expect(selected(v)).toMatch(/^› 08:20:00/);
   });
 
   it('f cycles the state filter', async () => {

@@ -28,7 +28,7 @@ const rows = (v: Viewer) => v.lines().slice(4, -1).filter((l) => /^[› ] \d\d:/
 describe('the viewer over a collector directory', () => {
   it('at 80×24: the fleet size and duplicates in the header, ORIGIN in place of the host label', async () => {
     const v = await open(fleet(undefined, 2));
-    expect(header(v)).toBe('sudo-proxy-audit  3 hosts · 2 duplicate lines dropped  ● live');
+    expect(header(v)).toBe('sudo-proxy-audit  3 hosts · 2 duplicate lines dropped  ● live  UTC');
     expect(titles(v)).toMatch(/^ {2}TIME +ORIGIN +SESSION +STATE +COMMAND +EXIT +TOOK$/);
     expect(selected(v)).toMatch(/^› 08:29:00 web-02 +claude-7f… ✓ ok /);
     for (const line of v.lines()) expect(stringWidth(line)).toBeLessThanOrEqual(80);
@@ -44,9 +44,9 @@ describe('the viewer over a collector directory', () => {
   it('shows duplicates the engine drops later', async () => {
     const engine = fleet();
     const v = await open(engine);
-    expect(header(v)).toBe('sudo-proxy-audit  3 hosts  ● live');
+    expect(header(v)).toBe('sudo-proxy-audit  3 hosts  ● live  UTC');
     await v.act(() => engine.dropDuplicates(7));
-    expect(header(v)).toBe('sudo-proxy-audit  3 hosts · 7 duplicate lines dropped  ● live');
+    expect(header(v)).toBe('sudo-proxy-audit  3 hosts · 7 duplicate lines dropped  ● live  UTC');
   });
 
   it('o filters by origin: the selected entry\'s as the hint, Tab completes, c clears', async () => {
@@ -122,7 +122,7 @@ describe('the viewer over files read directly', () => {
       const v = await open(new FakeEngine(fleetEntries(10, ['web-01'], { origin: '' })), { columns });
       expect(titles(v)).not.toContain('ORIGIN');
       expect(titles(v)).toMatch(/^ {2}TIME +HOST /);
-      expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live');
+      expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live  UTC');
     }
   });
 

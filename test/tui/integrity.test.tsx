@@ -54,13 +54,13 @@ const rowsOf = (v: Viewer) => v.lines().slice(4, -1);
 describe('the chain badge', () => {
   it('is absent when the engine does not check the chain', async () => {
     const v = await open(new FakeEngine(day(5)));
-    expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live');
+    expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live  UTC');
   });
 
   it('says how far the check is, then that the chain is verified', async () => {
     const engine = new FakeEngine(day(5), { chain: { ...intact(0), state: 'checking', total: 10_000 } });
     const v = await open(engine);
-    expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live  … chain checking 0/10,000');
+    expect(header(v)).toBe('sudo-proxy-audit  audit.log  ● live  … chain checking 0/10,000  UTC');
     await v.act(() => engine.setChain({ ...intact(4_000), state: 'checking', total: 10_000 }));
     expect(header(v)).toContain('… chain checking 4,000/10,000');
     await v.act(() => engine.setChain(intact(10_000)));

@@ -12,7 +12,7 @@ import { integrityLines } from '../format/integrity.js';
 import { markDetailLines } from '../format/mark-detail.js';
 import type { FooterInput } from '../format/footer.js';
 import { type HeaderInput, securityCount } from '../format/header.js';
-import { stampedEarlier, timeStyleFor } from '../format/time.js';
+import { stampedEarlier, timeStyleFor, zoneNote } from '../format/time.js';
 import { useEngineSync } from '../hooks/use-engine-sync.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
@@ -96,6 +96,7 @@ function Screen({ store, state, theme, title }: { store: ViewerStore; state: Vie
     chain: state.chain,
     seal: state.seal,
     now: state.now,
+    zone: zoneNote(state.now),
     width: screen.width,
   };
   const footer: FooterInput = {

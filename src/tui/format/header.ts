@@ -39,6 +39,8 @@ export interface HeaderInput {
   seal?: SealStatus | null;
   /** The counts are of a filter: how many entries were read in all ("Σ 12 of 340"); null or absent otherwise. */
   of?: number | null;
+  /** The zone the times are in (zoneNote); absent: not said. Left out first when the line is short. */
+  zone?: string;
   /** Now, ms: how the seal's time is shown (the date when it is not today). */
   now?: number;
   width: number;
@@ -140,6 +142,8 @@ export function titleLine(h: HeaderInput): Line {
     ];
     if (width(left) + width(right) + 2 <= h.width) break;
   }
+  // The zone only where it fits beside everything else: the first thing left out.
+  if (h.zone && width(left) + 2 + displayWidth(h.zone) + width(right) + 2 <= h.width) left.push({ text: '  ' }, { text: h.zone, dim: true });
   return spread(left, right, h.width);
 }
 

@@ -32,6 +32,17 @@ export function formatTime(ms: number, style: TimeStyle, nowMs: number): string 
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock}`;
 }
 
+/**
+ * The zone the viewer's times are in, for the header: `UTC` (`--utc`, or a local zone at UTC
+ * now), else `times UTC-05:00` (the offset now: the detail pane gives each entry's own).
+ */
+export function zoneNote(nowMs: number): string {
+  const offset = -new Date(nowMs).getTimezoneOffset();
+  if (offset === 0) return 'UTC';
+  const abs = Math.abs(offset);
+  return `times UTC${offset > 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
 /** Full local timestamp with zone offset, for the detail pane: 2026-11-01 09:00:03.120 +01:00. */
 export function formatFullTime(ms: number): string {
   const d = new Date(ms);

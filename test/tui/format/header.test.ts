@@ -30,6 +30,12 @@ describe('title line', () => {
     expect(lineText(titleLine(input({ live: false })))).toContain('■ end of file');
   });
 
+  it('says the zone its times are in (UTC under --utc), left out first when the line is short', () => {
+    expect(lineText(titleLine(input({ zone: 'times UTC-05:00' })))).toContain('● live  times UTC-05:00');
+    expect(lineText(titleLine(input({ zone: 'UTC' })))).toMatch(/● live {2}UTC$/);
+    expect(lineText(titleLine(input({ zone: 'times UTC-05:00', width: 50 })))).toBe('sudo-proxy-audit  audit.log  ● live');
+  });
+
   it('keeps the chain badge: a long file name is cut for it, a break keeps its file:line before the name goes', () => {
     const files = [`/var/log/${'x'.repeat(70)}.log`];
     const checking = { state: 'checking', checked: 5_000, total: 10_000, unchained: 0, breaks: [], breakCount: 0 } as const;

@@ -1,10 +1,23 @@
 import '../tz.js';
 import { describe, expect, it } from 'vitest';
-import { formatFullTime, formatTime, timeStyleFor } from '../../../src/tui/format/time.js';
+import { formatFullTime, formatTime, timeStyleFor, zoneNote } from '../../../src/tui/format/time.js';
 
 const NOW = Date.UTC(2026, 10, 26, 15, 30, 0);
 
 describe('local times', () => {
+  it('name their zone for the header: UTC, or the offset now', () => {
+    expect(zoneNote(NOW)).toBe('UTC');
+    try {
+      process.env.TZ = 'America/New_York';
+      expect(zoneNote(NOW)).toBe('times UTC-05:00');
+      expect(zoneNote(Date.UTC(2026, 6, 1))).toBe('times UTC-04:00');
+      process.env.TZ = 'Asia/Kolkata';
+      expect(zoneNote(NOW)).toBe('times UTC+05:30');
+    } finally {
+      process.env.TZ = 'UTC';
+    }
+  });
+
   it('shows only the clock for today, the date otherwise, the year when it differs', () => {
     expect(timeStyleFor(Date.UTC(2026, 10, 26, 0, 0, 1), NOW)).toBe('time');
     expect(timeStyleFor(Date.UTC(2026, 10, 25, 23, 59), NOW)).toBe('date');
