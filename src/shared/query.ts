@@ -138,9 +138,11 @@ export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter
  * a case-insensitive substring. An invalid expression is an error to show.
  */
 export function searchFilter(typed: string): Pick<EntryFilter, 'text' | 'regex'> | { error: string } {
-  const re = /^\/(.+)\/([a-z]*)$/s.exec(typed);
+  // No `/re/flags`: `/usr/bin/rm` would read as `usr/bin` with flags `rm`. A path typed whole is
+  // text; the case rule (an upper-case letter) stands in for the `i` flag.
+  const re = /^\/(.+)\/$/s.exec(typed);
   if (!re) return { text: typed };
-  return regexFilter(re[1], re[2]);
+  return regexFilter(re[1]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
-import { MAX_RATE_MINUTES, matchesFilter, percentiles, perMinute } from '../../src/shared/query.js';
+import { MAX_RATE_MINUTES, matchesFilter, percentiles, perMinute, searchFilter } from '../../src/shared/query.js';
 import type { AuditRecord } from '../../src/shared/schema.js';
 import { request, response } from '../engine/helpers.js';
 import { joinRecords, type LocatedRecord } from './oracles/entry-joiner.js';
@@ -155,5 +155,17 @@ describe('stats', () => {
     const forged = perMinute(Float64Array.from([0, T0]));
     expect(forged.counts).toHaveLength(MAX_RATE_MINUTES);
     expect(forged.counts[MAX_RATE_MINUTES - 1]).toBe(1);
+  });
+});
+
+describe('searchFilter: what a typed search is', () => {
+  it('is a regular expression only between two slashes, so a path typed whole is text', () => {
+    expect(searchFilter('/usr/bin/rm')).toEqual({ text: '/usr/bin/rm' });
+    expect(searchFilter('/etc/shadow')).toEqual({ text: '/etc/shadow' });
+    expect(searchFilter('rm -rf')).toEqual({ text: 'rm -rf' });
+    const re = searchFilter('/^web-0[2-9]$/');
+    expect('regex' in re && re.regex.source).toBe('^web-0[2-9]$');
+    expect('regex' in re && re.regex.flags).toContain('i');
+    expect(searchFilter('/a(b/')).toMatchObject({ error: expect.stringMatching(/^not a regular expression/) });
   });
 });
