@@ -1,0 +1,101 @@
+/**
+ * The sealing state's lock between processes, attacker-style: a stale lock is broken only when
+ * the file judged stale is still the one at the path, and an unlock removes only its own lock.
+ * Otherwise two processes hold the lock at once, both read k_e, and k_e seals twice (or the
+ * later rename puts back an older epoch: a key that has sealed left on disk).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sealLockPath, sealStatePath } from '../../src/shared/seal-state.js';
+import { Sealer } from '../../src/writer/seal.js';
+import { lockSealState, type SealFs } from '../../src/writer/seal-state-file.js';
+import { makeTempDirFactory } from './helpers.js';
+import { initSealState } from './seal-helpers.js';
+
+const tempDir = makeTempDirFactory('spa-seal-lock');
+/** A pid no process has (above the kernel's pid_max). */
+const DEAD_PID = 2147483646;
+
+/**
+ * A SealFs whose first read-open of the lock runs `meanwhile` right after it: the holder that
+ * left that lock releases it and dies, and another process takes the lock, between the breaker's
+ * open of the old lock and its decision.
+ */
+function fsWithRace(lock: string, meanwhile: () => void): SealFs {
+  let fired = false;
+  return {
+    ...fs,
+    openSync: ((p: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+      const fd = fs.openSync(p, flags, mode);
+      if (!fired && p === lock && typeof flags === 'number' && (flags & fs.constants.O_ACCMODE) === fs.constants.O_RDONLY) {
+        fired = true;
+        meanwhile();
+      }
+      return fd;
+    }) as typeof fs.openSync,
+  } as SealFs;
+}
+
+describe('the sealing lock', () => {
+  it('a lock judged stale by its dead pid is not broken once a live holder has taken the path since', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    initSealState(file);
+    const statePath = sealStatePath(file);
+    const lock = sealLockPath(statePath);
+    fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+    let holder: (() => void) | null = null;
+    const racer = fsWithRace(lock, () => {
+      fs.unlinkSync(lock); // its holder released it (and then died)
+      holder = lockSealState(fs, statePath); // another process takes it
+    });
+    expect(lockSealState(racer, statePath)).toBeNull();
+    expect(holder).not.toBeNull();
+    expect(fs.readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`); // the live holder's lock is still there
+    (holder as unknown as () => void)();
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('a seal meanwhile is busy, not a second seal with the key the holder is using', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    initSealState(file);
+    const statePath = sealStatePath(file);
+    const lock = sealLockPath(statePath);
+    fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+    let holder: (() => void) | null = null;
+    const sealer = new Sealer(file, fsWithRace(lock, () => {
+      fs.unlinkSync(lock);
+      holder = lockSealState(fs, statePath);
+    }), () => {}, undefined);
+    expect(sealer.seal(1, '0'.repeat(64), Date.now())).toBe('busy');
+    expect(holder).not.toBeNull();
+  });
+
+  it("an unlock removes only its own lock, not one another process took after breaking it", () => {
+    const file = path.join(tempDir(), 'audit.log');
+    initSealState(file);
+    const statePath = sealStatePath(file);
+    const lock = sealLockPath(statePath);
+    const unlock = lockSealState(fs, statePath) as () => void;
+    expect(unlock).not.toBeNull();
+    // Someone broke it and took the lock: a new file at the path.
+    fs.unlinkSync(lock);
+    fs.writeFileSync(lock, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+    unlock();
+    expect(fs.readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
+    expect(lockSealState(fs, statePath)).toBeNull(); // still held by the other
+  });
+
+  it('a stale lock whose holder is dead is still broken and taken', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    initSealState(file);
+    const statePath = sealStatePath(file);
+    const lock = sealLockPath(statePath);
+    fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+    const unlock = lockSealState(fs, statePath);
+    expect(unlock).not.toBeNull();
+    expect(fs.readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
+    (unlock as () => void)();
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+});
