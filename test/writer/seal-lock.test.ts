@@ -26,9 +26,10 @@ function fsWithRace(lock: string, meanwhile: () => void): SealFs {
   let fired = false;
   return {
     ...fs,
-    openSync: ((p: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+    openSync: ((p: fs.PathLike, flags: fs.OpenMode, mode?: fs.Mode) => {
       const fd = fs.openSync(p, flags, mode);
-      if (!fired && p === lock && typeof flags === 'number' && (flags & fs.constants.O_ACCMODE) === fs.constants.O_RDONLY) {
+      // O_RDONLY is 0: a read-only open sets neither O_WRONLY nor O_RDWR.
+      if (!fired && p === lock && typeof flags === 'number' && (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) === 0) {
         fired = true;
         meanwhile();
       }
