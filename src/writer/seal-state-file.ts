@@ -142,20 +142,24 @@ export function lockSealState(sfs: SealFs, statePath: string): (() => void) | nu
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0 || !breakStaleLock(sfs, lock)) return null;
       continue;
     }
+    // The lock stays open while held, so its inode cannot be reused by a lock made after it was broken.
     let own: { dev: number; ino: number };
     try {
       const st = sfs.fstatSync(fd);
       own = { dev: st.dev, ino: st.ino };
       sfs.writeSync(fd, Buffer.from(`${process.pid}\n`));
-    } finally {
+    } catch (e) {
       sfs.closeSync(fd);
+      throw e;
     }
     return () => {
-      if (!isAt(sfs, lock, own)) return; // broken by someone who judged it stale: nothing to release
       try {
-        sfs.unlinkSync(lock);
+        // Broken by someone who judged it stale: nothing to release.
+        if (isAt(sfs, lock, own)) sfs.unlinkSync(lock);
       } catch {
         // gone already
+      } finally {
+        sfs.closeSync(fd);
       }
     };
   }
