@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { sealLockPath, sealStatePath } from '../../src/shared/seal-state.js';
 import { Sealer } from '../../src/writer/seal.js';
 import { lockSealState, type SealFs } from '../../src/writer/seal-state-file.js';
-import { makeTempDirFactory } from './helpers.js';
-import { initSealState } from './seal-helpers.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { makeTempDirFactory, sampleRequest } from './helpers.js';
+import { initSealState, sealsIn } from './seal-helpers.js';
 
 const tempDir = makeTempDirFactory('spa-seal-lock');
 /** A pid no process has (above the kernel's pid_max). */
@@ -98,5 +99,27 @@ describe('the sealing lock', () => {
     expect(fs.readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
     (unlock as () => void)();
     expect(fs.existsSync(lock)).toBe(false);
+  });
+});
+
+describe('a pending seal read at open, made by a live writer sharing the log', () => {
+  it('already in the log with another writer\'s record of the same seq after it: not warned of as lost, not appended again', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    initSealState(file);
+    let t = Date.parse('2025-01-01T00:00:00Z');
+    const now = () => t;
+    const a = openAuditLog({ path: file, sealInterval: 1000, now, warn: () => {} }); // start: seq 1
+    const b = openAuditLog({ path: file, sealInterval: 0, now, warn: () => {} }); // its start: seq 2, after a's
+    a.request(sampleRequest(1)); // seq 2 of a's chain: the chains fork
+    t += 1000;
+    a.request(sampleRequest(2)); // seq 3, then a seal at seq 4 (the state's pending line)
+    b.request(sampleRequest(3)); // b's seq 3: the log's last line has the seq the seal follows
+    expect(sealsIn([file]).map((s) => s.epoch)).toEqual([0]);
+    const warnings: string[] = [];
+    const c = openAuditLog({ path: file, sealInterval: 1000, now, warn: (m) => warnings.push(m) });
+    for (const w of [a, b, c]) w.close();
+    expect(warnings).toEqual([]);
+    const epochs = sealsIn([file]).map((s) => s.epoch); // and the writers' seals at close
+    expect(epochs).toEqual([...epochs.keys()]); // 0, 1, … each once
   });
 });
