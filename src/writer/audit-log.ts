@@ -387,7 +387,13 @@ class FileAuditLog implements AuditLog {
         return;
       }
       const loggedMs = this.now();
-      const made = sealer.seal(this.head === null ? 1 : this.head.seq + 1, this.head === null ? GENESIS_HASH : this.head.hash, loggedMs);
+      const made = sealer.seal(this.head === null ? 1 : this.head.seq + 1, this.head === null ? GENESIS_HASH : this.head.hash, loggedMs, (line) => {
+        this.pendingSeal = line;
+        this.lastSealMs = loggedMs;
+        this.sealAt = Number.POSITIVE_INFINITY;
+        // On failure the seal stays pending: it goes in before the next record that can be written.
+        this.writePendingSeal();
+      });
       if (made === 'unsealed') {
         // No state (yet): looked for again an interval later, if records are written.
         this.lastSealMs = loggedMs;
@@ -399,12 +405,6 @@ class FileAuditLog implements AuditLog {
         this.retrySealLater(made === 'busy' ? SEAL_BUSY_RETRY_MS : SEAL_FAILED_RETRY_MS);
         return;
       }
-      this.pendingSeal = made;
-      this.lastSealMs = loggedMs;
-      this.sealAt = Number.POSITIVE_INFINITY;
-      sealer.replaced();
-      // On failure the seal stays pending: it goes in before the next record that can be written.
-      this.writePendingSeal();
     } catch (e) {
       this.warn(`internal error while sealing: ${errorText(e)}`);
       this.retrySealLater(SEAL_FAILED_RETRY_MS);

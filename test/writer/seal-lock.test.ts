@@ -69,7 +69,7 @@ describe('the sealing lock', () => {
       fs.unlinkSync(lock);
       holder = lockSealState(fs, statePath);
     }), () => {}, undefined);
-    expect(sealer.seal(1, '0'.repeat(64), Date.now())).toBe('busy');
+    expect(sealer.seal(1, '0'.repeat(64), Date.now(), () => {})).toBe('busy');
     expect(holder).not.toBeNull();
   });
 
@@ -120,6 +120,35 @@ describe('a pending seal read at open, made by a live writer sharing the log', (
     for (const w of [a, b, c]) w.close();
     expect(warnings).toEqual([]);
     const epochs = sealsIn([file]).map((s) => s.epoch); // and the writers' seals at close
+    expect(epochs).toEqual([...epochs.keys()]); // 0, 1, … each once
+  });
+});
+
+describe('a pending seal read at open while its maker has yet to append it', () => {
+  it('is left to its maker: the seal is in the log once', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    initSealState(file);
+    let t = Date.parse('2025-01-01T00:00:00Z');
+    const now = () => t;
+    const warnings: string[] = [];
+    let late: ReturnType<typeof openAuditLog> | null = null;
+    const a = openAuditLog({
+      path: file,
+      sealInterval: 1000,
+      now,
+      warn: (m) => warnings.push(m),
+      // Another writer starts between a's state replaced and its seal appended.
+      sealStep: (at) => {
+        if (at === 'state-replaced' && late === null) late = openAuditLog({ path: file, sealInterval: 1000, now, warn: (m) => warnings.push(m) });
+      },
+    });
+    t += 1000;
+    a.request(sampleRequest(1)); // then a seal
+    expect(late).not.toBeNull();
+    a.close();
+    (late as unknown as { close(): void }).close();
+    expect(warnings).toEqual([]);
+    const epochs = sealsIn([file]).map((s) => s.epoch);
     expect(epochs).toEqual([...epochs.keys()]); // 0, 1, … each once
   });
 });
