@@ -188,3 +188,30 @@ fn an_interval_longer_than_any_clock_holds_never_breaks_the_writer() {
     assert_eq!(log.stats().dropped_total, 0);
     assert_eq!(seals_verify(&file, &k0), [0]); // the seal at close
 }
+
+/// An unlock removes only its own lock, never one another process took after breaking it
+/// (two holders would both read k_e: a key sealing twice). Mirrors test/writer/seal-lock.test.ts.
+#[test]
+fn an_unlock_removes_only_its_own_lock() {
+    let dir = TempDir::new("seal-lock");
+    let state = dir.join(".audit.log.seal");
+    let lock = dir.join(".audit.log.seal.lock");
+    let held = sudo_proxy_audit::seal::lock_seal_state(&state).expect("the lock");
+    std::fs::remove_file(&lock).unwrap(); // broken by someone …
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap(); // … who took it
+    drop(held);
+    assert!(lock.exists(), "the other holder's lock was removed");
+    assert!(sudo_proxy_audit::seal::lock_seal_state(&state).is_none());
+}
+
+/// A lock left by a dead process is broken and taken; released, it is gone.
+#[test]
+fn a_dead_holders_lock_is_broken() {
+    let dir = TempDir::new("seal-lock-dead");
+    let state = dir.join(".audit.log.seal");
+    let lock = dir.join(".audit.log.seal.lock");
+    std::fs::write(&lock, "2147483646\n").unwrap();
+    let held = sudo_proxy_audit::seal::lock_seal_state(&state).expect("the stale lock broken");
+    drop(held);
+    assert!(!lock.exists());
+}
