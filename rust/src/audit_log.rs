@@ -627,7 +627,7 @@ impl Writer {
             // Another process seals for a moment; a state that cannot be used is not tried per record.
             Err(SealSkip::Busy) => self.retry_seal_later(SEAL_BUSY_RETRY_MS),
             Err(SealSkip::Failed) => self.retry_seal_later(SEAL_FAILED_RETRY_MS),
-            Ok(line) => {
+            Ok((line, lock)) => {
                 self.pending_seal = Some(line);
                 self.last_seal_ms = logged;
                 self.seal_at = None;
@@ -636,6 +636,8 @@ impl Writer {
                 }
                 // On failure the seal stays pending: it goes in before the next record that can be written.
                 self.write_pending_seal();
+                // Released only once the seal is in the log (seal.rs: Sealer::seal).
+                drop(lock);
             }
         }
     }

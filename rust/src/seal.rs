@@ -423,12 +423,14 @@ impl Sealer {
 
     /// The seal line for chain position (seq, prev) at `logged_ms`, the state moved to the next
     /// epoch; or why not. `warn` hears of a state that cannot be used, once per distinct failure.
-    pub fn seal(&mut self, seq: u64, prev: &str, logged_ms: i64, warn: &dyn Fn(&str)) -> Result<String, SealSkip> {
+    /// The lock comes back with the line: the caller appends the line, then drops the lock, so a
+    /// writer reading the pending line under the lock (at open) never appends a live writer's seal.
+    pub fn seal(&mut self, seq: u64, prev: &str, logged_ms: i64, warn: &dyn Fn(&str)) -> Result<(String, SealLock), SealSkip> {
         // A stat first: a log without sealing never takes (or leaves) a lock file.
         if !self.state_exists() {
             return Err(SealSkip::Unsealed);
         }
-        let _lock = lock_seal_state(&self.state_path).ok_or(SealSkip::Busy)?;
+        let lock = lock_seal_state(&self.state_path).ok_or(SealSkip::Busy)?;
         let made = (|| -> Result<Option<String>, String> {
             let state = match read_seal_state(&self.state_path)? {
                 Some(s) => s,
@@ -449,7 +451,7 @@ impl Sealer {
         match made {
             Ok(Some(line)) => {
                 self.last_warning.clear();
-                Ok(line)
+                Ok((line, lock))
             }
             Ok(None) => Err(SealSkip::Unsealed),
             Err(e) => {
@@ -463,11 +465,13 @@ impl Sealer {
         }
     }
 
-    /// The state's last seal line, to append at open if a crash kept it out of the log.
+    /// The state's last seal line, to append at open if a crash kept it out of the log; read
+    /// under the lock (None when another process holds it: that one seals, and appends its own).
     pub fn pending_line(&self) -> Option<String> {
         if !self.state_exists() {
             return None;
         }
+        let _lock = lock_seal_state(&self.state_path)?;
         read_seal_state(&self.state_path).ok().flatten().and_then(|s| s.pending.clone())
     }
 

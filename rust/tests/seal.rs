@@ -215,3 +215,29 @@ fn a_dead_holders_lock_is_broken() {
     drop(held);
     assert!(!lock.exists());
 }
+
+/// A writer opening the log between another's state replace and its append leaves that seal to
+/// its maker: the seal is in the log once (it reads the pending line under the lock).
+#[test]
+fn a_live_writers_pending_seal_is_not_appended_by_a_writer_opening_meanwhile() {
+    let (_dir, file, k0, h) = sealed_log("seal-open-meanwhile");
+    let late: Arc<Mutex<Option<AuditLog>>> = Arc::default();
+    let mut o = options(&h, file.clone());
+    let (f, l) = (file.clone(), late.clone());
+    o.seal_step = Some(Box::new(move |step| {
+        let mut l = l.lock().unwrap();
+        if step == SealStep::StateReplaced && l.is_none() {
+            let h2 = Harness::new(T0);
+            *l = Some(AuditLog::open(options(&h2, f.clone())));
+        }
+    }));
+    let log = AuditLog::open(o);
+    request(&log, "r1");
+    log.close();
+    let late = late.lock().unwrap().take().expect("opened during the seal");
+    late.close();
+    let epochs = seals_verify(&file, &k0);
+    let mut unique = epochs.clone();
+    unique.dedup();
+    assert_eq!(epochs, unique, "an epoch twice: {:?}", epochs);
+}
