@@ -39,13 +39,19 @@ function fsWithRace(lock: string, meanwhile: () => void): SealFs {
   } as SealFs;
 }
 
+/** A sealed log's paths; with `deadLock`, a lock left by a process that is gone. */
+function sealedLog(deadLock: boolean): { file: string; statePath: string; lock: string } {
+  const file = path.join(tempDir(), 'audit.log');
+  initSealState(file);
+  const statePath = sealStatePath(file);
+  const lock = sealLockPath(statePath);
+  if (deadLock) fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+  return { file, statePath, lock };
+}
+
 describe('the sealing lock', () => {
   it('a lock judged stale by its dead pid is not broken once a live holder has taken the path since', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    initSealState(file);
-    const statePath = sealStatePath(file);
-    const lock = sealLockPath(statePath);
-    fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+    const { statePath, lock } = sealedLog(true);
     let holder: (() => void) | null = null;
     const racer = fsWithRace(lock, () => {
       fs.unlinkSync(lock); // its holder released it (and then died)
@@ -59,11 +65,7 @@ describe('the sealing lock', () => {
   });
 
   it('a seal meanwhile is busy, not a second seal with the key the holder is using', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    initSealState(file);
-    const statePath = sealStatePath(file);
-    const lock = sealLockPath(statePath);
-    fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+    const { file, statePath, lock } = sealedLog(true);
     let holder: (() => void) | null = null;
     const sealer = new Sealer(file, fsWithRace(lock, () => {
       fs.unlinkSync(lock);
@@ -74,10 +76,7 @@ describe('the sealing lock', () => {
   });
 
   it("an unlock removes only its own lock, not one another process took after breaking it", () => {
-    const file = path.join(tempDir(), 'audit.log');
-    initSealState(file);
-    const statePath = sealStatePath(file);
-    const lock = sealLockPath(statePath);
+    const { statePath, lock } = sealedLog(false);
     const unlock = lockSealState(fs, statePath) as () => void;
     expect(unlock).not.toBeNull();
     // Someone broke it and took the lock: a new file at the path.
@@ -89,11 +88,7 @@ describe('the sealing lock', () => {
   });
 
   it('a stale lock whose holder is dead is still broken and taken', () => {
-    const file = path.join(tempDir(), 'audit.log');
-    initSealState(file);
-    const statePath = sealStatePath(file);
-    const lock = sealLockPath(statePath);
-    fs.writeFileSync(lock, `${DEAD_PID}\n`, { mode: 0o600 });
+    const { statePath, lock } = sealedLog(true);
     const unlock = lockSealState(fs, statePath);
     expect(unlock).not.toBeNull();
     expect(fs.readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
