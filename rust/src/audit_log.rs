@@ -657,6 +657,9 @@ impl Writer {
         };
         match pending_seal_fits(&line, self.head.as_ref().map(|h| (h.seq, h.hash.as_str()))) {
             PendingFit::Stale => true,
+            // A seal another writer sharing the log made (read at open) and appended already,
+            // another writer's record of the same seq after it: not lost.
+            PendingFit::Lost if self.file.as_ref().map_or(false, |f| crate::tail::line_near_end(f, &line)) => true,
             PendingFit::Lost => {
                 self.warn(&format!(
                     "a seal made before a crash no longer fits the end of {} (another record took its place): its epoch is missing from the log, and verify will say so",

@@ -241,3 +241,30 @@ fn a_live_writers_pending_seal_is_not_appended_by_a_writer_opening_meanwhile() {
     unique.dedup();
     assert_eq!(epochs, unique, "an epoch twice: {:?}", epochs);
 }
+
+/// A pending seal read at open that another live writer already appended, that writer's chain
+/// and another's forked so that the last line has the seq the seal follows: not warned of as lost.
+#[test]
+fn a_pending_seal_already_in_the_log_is_not_lost() {
+    let (_dir, file, k0, h) = sealed_log("seal-not-lost");
+    let mut oa = options(&h, file.clone());
+    oa.seal_interval = Duration::from_millis(1000);
+    let a = AuditLog::open(oa); // start: seq 1
+    let mut ob = options(&h, file.clone());
+    ob.seal_interval = Duration::ZERO;
+    let b = AuditLog::open(ob); // its start: seq 2, after a's
+    request(&a, "a1"); // a's seq 2: the chains fork
+    h.advance(1000);
+    request(&a, "a2"); // seq 3, then a seal at seq 4 (the state's pending line)
+    request(&b, "b1"); // b's seq 3: the log's last line has the seq the seal follows
+    assert_eq!(seals_verify(&file, &k0), [0]);
+    let mut oc = options(&h, file.clone());
+    oc.seal_interval = Duration::from_millis(1000);
+    let c = AuditLog::open(oc);
+    c.close();
+    b.close();
+    a.close();
+    assert_eq!(h.warnings(), Vec::<String>::new());
+    let epochs = seals_verify(&file, &k0);
+    assert_eq!(epochs, (0..epochs.len() as u64).collect::<Vec<_>>());
+}
