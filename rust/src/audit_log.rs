@@ -627,7 +627,7 @@ impl Writer {
             // Another process seals for a moment; a state that cannot be used is not tried per record.
             Err(SealSkip::Busy) => self.retry_seal_later(SEAL_BUSY_RETRY_MS),
             Err(SealSkip::Failed) => self.retry_seal_later(SEAL_FAILED_RETRY_MS),
-            Ok(line) => {
+            Ok((line, lock)) => {
                 self.pending_seal = Some(line);
                 self.last_seal_ms = logged;
                 self.seal_at = None;
@@ -636,6 +636,8 @@ impl Writer {
                 }
                 // On failure the seal stays pending: it goes in before the next record that can be written.
                 self.write_pending_seal();
+                // Released only once the seal is in the log (seal.rs: Sealer::seal).
+                drop(lock);
             }
         }
     }
@@ -655,6 +657,9 @@ impl Writer {
         };
         match pending_seal_fits(&line, self.head.as_ref().map(|h| (h.seq, h.hash.as_str()))) {
             PendingFit::Stale => true,
+            // A seal another writer sharing the log made (read at open) and appended already,
+            // another writer's record of the same seq after it: not lost.
+            PendingFit::Lost if self.file.as_ref().map_or(false, |f| crate::tail::line_near_end(f, &line)) => true,
             PendingFit::Lost => {
                 self.warn(&format!(
                     "a seal made before a crash no longer fits the end of {} (another record took its place): its epoch is missing from the log, and verify will say so",

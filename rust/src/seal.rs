@@ -305,30 +305,41 @@ pub fn replace_seal_state(state_path: &Path, state: &SealState, after_write: &mu
 }
 
 /// The state's lock (`STATE.lock`, created O_EXCL, holding the holder's pid): released on drop.
-pub struct SealLock(PathBuf);
+/// The file stays open while held, so its inode cannot be reused by a lock made after it was
+/// broken, and the drop removes only this lock (same device and inode), never one another
+/// process took after breaking it.
+pub struct SealLock(PathBuf, File);
 
 impl Drop for SealLock {
     fn drop(&mut self) {
         // Broken by someone who judged it stale: nothing to release.
-        let _ = std::fs::remove_file(&self.0);
+        if let Ok(own) = self.1.metadata() {
+            if is_at(&self.0, &own) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
     }
 }
 
+/// Whether the file at `path` (not followed) is `id`'s file (same device and inode).
+fn is_at(path: &Path, id: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).map_or(false, |m| m.dev() == id.dev() && m.ino() == id.ino())
+}
+
 /// Takes the state's lock, or None when another live process holds it. A lock whose holder
-/// has died (or, unreadable, older than STALE_LOCK) is broken and taken.
+/// has died (or, unreadable, older than STALE_LOCK) is broken and taken: only while the file
+/// judged stale is still the one at the path, so two processes never hold it at once.
 pub fn lock_seal_state(state: &Path) -> Option<SealLock> {
     let lock = with_suffix(state, ".lock");
     for attempt in 0..2 {
         match OpenOptions::new().write(true).create_new(true).mode(0o600).custom_flags(libc::O_NOFOLLOW).open(&lock) {
             Ok(mut f) => {
                 let _ = f.write_all(format!("{}\n", std::process::id()).as_bytes());
-                return Some(SealLock(lock));
+                return Some(SealLock(lock, f));
             }
             Err(e) => {
-                if e.kind() != io::ErrorKind::AlreadyExists || attempt > 0 || !lock_is_stale(&lock) {
-                    return None;
-                }
-                if std::fs::remove_file(&lock).is_err() {
+                if e.kind() != io::ErrorKind::AlreadyExists || attempt > 0 || !break_stale_lock(&lock) {
                     return None;
                 }
             }
@@ -345,12 +356,18 @@ fn alive(pid: i32) -> bool {
     io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
-fn lock_is_stale(lock: &Path) -> bool {
+/// Removes the lock when stale; true when removed. It stays open while judged and removed (its
+/// inode cannot be reused) and is removed only if it is still the file at the path.
+fn break_stale_lock(lock: &Path) -> bool {
     let file: File = match OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(lock) {
         Ok(f) => f,
         Err(_) => return false,
     };
-    let modified = file.metadata().and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(_) => return false,
+    };
+    let modified = meta.modified().unwrap_or_else(|_| SystemTime::now());
     let mut buf = Vec::new();
     if (&file).take(32).read_to_end(&mut buf).is_err() {
         return false;
@@ -358,10 +375,11 @@ fn lock_is_stale(lock: &Path) -> bool {
     let text = String::from_utf8_lossy(&buf);
     // parseInt: the leading digits.
     let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    match digits.parse::<i32>() {
+    let stale = match digits.parse::<i32>() {
         Ok(pid) if pid > 0 && text.ends_with('\n') => pid as u32 != std::process::id() && !alive(pid),
         _ => SystemTime::now().duration_since(modified).map_or(false, |age| age > STALE_LOCK),
-    }
+    };
+    stale && is_at(lock, &meta) && std::fs::remove_file(lock).is_ok()
 }
 
 /// Points in a seal where a test can stop the process (a SIGKILL seam).
@@ -405,12 +423,14 @@ impl Sealer {
 
     /// The seal line for chain position (seq, prev) at `logged_ms`, the state moved to the next
     /// epoch; or why not. `warn` hears of a state that cannot be used, once per distinct failure.
-    pub fn seal(&mut self, seq: u64, prev: &str, logged_ms: i64, warn: &dyn Fn(&str)) -> Result<String, SealSkip> {
+    /// The lock comes back with the line: the caller appends the line, then drops the lock, so a
+    /// writer reading the pending line under the lock (at open) never appends a live writer's seal.
+    pub fn seal(&mut self, seq: u64, prev: &str, logged_ms: i64, warn: &dyn Fn(&str)) -> Result<(String, SealLock), SealSkip> {
         // A stat first: a log without sealing never takes (or leaves) a lock file.
         if !self.state_exists() {
             return Err(SealSkip::Unsealed);
         }
-        let _lock = lock_seal_state(&self.state_path).ok_or(SealSkip::Busy)?;
+        let lock = lock_seal_state(&self.state_path).ok_or(SealSkip::Busy)?;
         let made = (|| -> Result<Option<String>, String> {
             let state = match read_seal_state(&self.state_path)? {
                 Some(s) => s,
@@ -431,7 +451,7 @@ impl Sealer {
         match made {
             Ok(Some(line)) => {
                 self.last_warning.clear();
-                Ok(line)
+                Ok((line, lock))
             }
             Ok(None) => Err(SealSkip::Unsealed),
             Err(e) => {
@@ -445,11 +465,13 @@ impl Sealer {
         }
     }
 
-    /// The state's last seal line, to append at open if a crash kept it out of the log.
+    /// The state's last seal line, to append at open if a crash kept it out of the log; read
+    /// under the lock (None when another process holds it: that one seals, and appends its own).
     pub fn pending_line(&self) -> Option<String> {
         if !self.state_exists() {
             return None;
         }
+        let _lock = lock_seal_state(&self.state_path)?;
         read_seal_state(&self.state_path).ok().flatten().and_then(|s| s.pending.clone())
     }
 

@@ -221,6 +221,24 @@ pub fn ends_mid_line(file: &File) -> bool {
     !matches!(file.read_at(&mut last, size - 1), Ok(1)) || last[0] != b'\n'
 }
 
+/// How far back from the end `line_near_end` looks.
+const LINE_SEARCH_BYTES: u64 = 1 << 20;
+
+/// Whether the file holds `line` (whole, newline-terminated) in its last MiB; false on an error.
+pub fn line_near_end(file: &File, line: &str) -> bool {
+    let size = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(_) => return false,
+    };
+    let length = size.min(LINE_SEARCH_BYTES);
+    let mut buf = vec![0u8; length as usize];
+    if file.read_exact_at(&mut buf, size - length).is_err() {
+        return false;
+    }
+    let needle = format!("{}\n", line).into_bytes();
+    buf.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

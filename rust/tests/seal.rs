@@ -188,3 +188,83 @@ fn an_interval_longer_than_any_clock_holds_never_breaks_the_writer() {
     assert_eq!(log.stats().dropped_total, 0);
     assert_eq!(seals_verify(&file, &k0), [0]); // the seal at close
 }
+
+/// An unlock removes only its own lock, never one another process took after breaking it
+/// (two holders would both read k_e: a key sealing twice). Mirrors test/writer/seal-lock.test.ts.
+#[test]
+fn an_unlock_removes_only_its_own_lock() {
+    let dir = TempDir::new("seal-lock");
+    let state = dir.join(".audit.log.seal");
+    let lock = dir.join(".audit.log.seal.lock");
+    let held = sudo_proxy_audit::seal::lock_seal_state(&state).expect("the lock");
+    std::fs::remove_file(&lock).unwrap(); // broken by someone …
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap(); // … who took it
+    drop(held);
+    assert!(lock.exists(), "the other holder's lock was removed");
+    assert!(sudo_proxy_audit::seal::lock_seal_state(&state).is_none());
+}
+
+/// A lock left by a dead process is broken and taken; released, it is gone.
+#[test]
+fn a_dead_holders_lock_is_broken() {
+    let dir = TempDir::new("seal-lock-dead");
+    let state = dir.join(".audit.log.seal");
+    let lock = dir.join(".audit.log.seal.lock");
+    std::fs::write(&lock, "2147483646\n").unwrap();
+    let held = sudo_proxy_audit::seal::lock_seal_state(&state).expect("the stale lock broken");
+    drop(held);
+    assert!(!lock.exists());
+}
+
+/// A writer opening the log between another's state replace and its append leaves that seal to
+/// its maker: the seal is in the log once (it reads the pending line under the lock).
+#[test]
+fn a_live_writers_pending_seal_is_not_appended_by_a_writer_opening_meanwhile() {
+    let (_dir, file, k0, h) = sealed_log("seal-open-meanwhile");
+    let late: Arc<Mutex<Option<AuditLog>>> = Arc::default();
+    let mut o = options(&h, file.clone());
+    let (f, l) = (file.clone(), late.clone());
+    o.seal_step = Some(Box::new(move |step| {
+        let mut l = l.lock().unwrap();
+        if step == SealStep::StateReplaced && l.is_none() {
+            let h2 = Harness::new(T0);
+            *l = Some(AuditLog::open(options(&h2, f.clone())));
+        }
+    }));
+    let log = AuditLog::open(o);
+    request(&log, "r1");
+    log.close();
+    let late = late.lock().unwrap().take().expect("opened during the seal");
+    late.close();
+    let epochs = seals_verify(&file, &k0);
+    let mut unique = epochs.clone();
+    unique.dedup();
+    assert_eq!(epochs, unique, "an epoch twice: {:?}", epochs);
+}
+
+/// A pending seal read at open that another live writer already appended, that writer's chain
+/// and another's forked so that the last line has the seq the seal follows: not warned of as lost.
+#[test]
+fn a_pending_seal_already_in_the_log_is_not_lost() {
+    let (_dir, file, k0, h) = sealed_log("seal-not-lost");
+    let mut oa = options(&h, file.clone());
+    oa.seal_interval = Duration::from_millis(1000);
+    let a = AuditLog::open(oa); // start: seq 1
+    let mut ob = options(&h, file.clone());
+    ob.seal_interval = Duration::ZERO;
+    let b = AuditLog::open(ob); // its start: seq 2, after a's
+    request(&a, "a1"); // a's seq 2: the chains fork
+    h.advance(1000);
+    request(&a, "a2"); // seq 3, then a seal at seq 4 (the state's pending line)
+    request(&b, "b1"); // b's seq 3: the log's last line has the seq the seal follows
+    assert_eq!(seals_verify(&file, &k0), [0]);
+    let mut oc = options(&h, file.clone());
+    oc.seal_interval = Duration::from_millis(1000);
+    let c = AuditLog::open(oc);
+    c.close();
+    b.close();
+    a.close();
+    assert_eq!(h.warnings(), Vec::<String>::new());
+    let epochs = seals_verify(&file, &k0);
+    assert_eq!(epochs, (0..epochs.len() as u64).collect::<Vec<_>>());
+}

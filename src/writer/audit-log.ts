@@ -33,7 +33,7 @@ import { ensureLogDirectory, LogRefused, openForReading, openLogFile, processUid
 import { DEFAULT_SEAL_INTERVAL_MS } from '../shared/seal.js';
 import { pendingSealFits, Sealer, type SealStep } from './seal.js';
 import type { SealFs } from './seal-state-file.js';
-import { type ChainHead, endsIncomplete, endsMidLine, headOf, lastRecordLine, readSettledTail, SETTLE_MS } from './tail.js';
+import { type ChainHead, endsIncomplete, endsMidLine, headOf, lastRecordLine, lineNearEnd, readSettledTail, SETTLE_MS } from './tail.js';
 
 export type { WriterFs } from './log-file.js';
 export type { SealStep } from './seal.js';
@@ -387,7 +387,13 @@ class FileAuditLog implements AuditLog {
         return;
       }
       const loggedMs = this.now();
-      const made = sealer.seal(this.head === null ? 1 : this.head.seq + 1, this.head === null ? GENESIS_HASH : this.head.hash, loggedMs);
+      const made = sealer.seal(this.head === null ? 1 : this.head.seq + 1, this.head === null ? GENESIS_HASH : this.head.hash, loggedMs, (line) => {
+        this.pendingSeal = line;
+        this.lastSealMs = loggedMs;
+        this.sealAt = Number.POSITIVE_INFINITY;
+        // On failure the seal stays pending: it goes in before the next record that can be written.
+        this.writePendingSeal();
+      });
       if (made === 'unsealed') {
         // No state (yet): looked for again an interval later, if records are written.
         this.lastSealMs = loggedMs;
@@ -399,12 +405,6 @@ class FileAuditLog implements AuditLog {
         this.retrySealLater(made === 'busy' ? SEAL_BUSY_RETRY_MS : SEAL_FAILED_RETRY_MS);
         return;
       }
-      this.pendingSeal = made;
-      this.lastSealMs = loggedMs;
-      this.sealAt = Number.POSITIVE_INFINITY;
-      sealer.replaced();
-      // On failure the seal stays pending: it goes in before the next record that can be written.
-      this.writePendingSeal();
     } catch (e) {
       this.warn(`internal error while sealing: ${errorText(e)}`);
       this.retrySealLater(SEAL_FAILED_RETRY_MS);
@@ -424,12 +424,23 @@ class FileAuditLog implements AuditLog {
     const fits = pendingSealFits(line, this.head);
     if (fits !== 'fits') {
       this.pendingSeal = null;
-      if (fits === 'lost') this.warn(`a seal made before a crash no longer fits the end of ${this.path} (another record took its place): its epoch is missing from the log, and verify will say so`);
+      // A seal another writer sharing the log made (read at open) and appended already, another
+      // writer's record of the same seq after it: not lost.
+      if (fits === 'lost' && !this.inLog(line)) this.warn(`a seal made before a crash no longer fits the end of ${this.path} (another record took its place): its epoch is missing from the log, and verify will say so`);
       return true;
     }
     if (!this.writeRecord('line', { line })) return false;
     this.pendingSeal = null;
     return true;
+  }
+
+  /** Whether the line is in the log's last MiB (false when that cannot be read). */
+  private inLog(line: string): boolean {
+    try {
+      return lineNearEnd(this.fd as number, this.fs, line);
+    } catch {
+      return false;
+    }
   }
 
   private armSealTimer(ms: number): void {

@@ -125,6 +125,12 @@ const alive = (pid: number): boolean => {
 /**
  * Takes the state's lock, or returns null when another live process holds it. A lock whose
  * holder has died (or, unreadable, is older than STALE_LOCK_MS) is broken and taken.
+ *
+ * Both removals check the lock's identity (device and inode), so two processes never hold it
+ * at once: a lock is broken only while the file judged stale is still the one at the path (a
+ * breaker that opened a dead holder's lock just before it was released must not remove the lock
+ * another process took since), and an unlock removes only its own lock, never one taken after
+ * its own was broken.
  */
 export function lockSealState(sfs: SealFs, statePath: string): (() => void) | null {
   const lock = sealLockPath(statePath);
@@ -133,46 +139,66 @@ export function lockSealState(sfs: SealFs, statePath: string): (() => void) | nu
     try {
       fd = sfs.openSync(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0 || !lockIsStale(sfs, lock)) return null;
-      try {
-        sfs.unlinkSync(lock);
-      } catch {
-        return null;
-      }
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0 || !breakStaleLock(sfs, lock)) return null;
       continue;
     }
+    // The lock stays open while held, so its inode cannot be reused by a lock made after it was broken.
+    let own: { dev: number; ino: number };
     try {
+      const st = sfs.fstatSync(fd);
+      own = { dev: st.dev, ino: st.ino };
       sfs.writeSync(fd, Buffer.from(`${process.pid}\n`));
-    } finally {
+    } catch (e) {
       sfs.closeSync(fd);
+      throw e;
     }
     return () => {
       try {
-        sfs.unlinkSync(lock);
+        // Broken by someone who judged it stale: nothing to release.
+        if (isAt(sfs, lock, own)) sfs.unlinkSync(lock);
       } catch {
-        // broken by someone who judged it stale: nothing to release
+        // gone already
+      } finally {
+        sfs.closeSync(fd);
       }
     };
   }
   return null;
 }
 
-function lockIsStale(sfs: SealFs, lock: string): boolean {
-  let text = '';
-  let mtimeMs = Date.now();
+/** Whether the file at `file` (not followed) is the one with this device and inode. */
+function isAt(sfs: SealFs, file: string, id: { dev: number; ino: number }): boolean {
   try {
-    const fd = sfs.openSync(lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-    try {
-      mtimeMs = sfs.fstatSync(fd).mtimeMs;
-      const buf = Buffer.alloc(32);
-      text = buf.subarray(0, sfs.readSync(fd, buf, 0, 32, 0)).toString('latin1');
-    } finally {
-      sfs.closeSync(fd);
-    }
+    const st = sfs.lstatSync(file, { throwIfNoEntry: false });
+    return st !== undefined && st.dev === id.dev && st.ino === id.ino;
   } catch {
     return false;
   }
-  const pid = Number.parseInt(text, 10);
-  if (Number.isSafeInteger(pid) && pid > 0 && text.endsWith('\n')) return pid !== process.pid && !alive(pid);
-  return Date.now() - mtimeMs > STALE_LOCK_MS;
+}
+
+/**
+ * Removes the lock when it is stale; true when removed. The lock stays open while judged and
+ * removed, so its inode cannot be reused, and it is removed only if it is still at the path.
+ */
+function breakStaleLock(sfs: SealFs, lock: string): boolean {
+  let fd: number;
+  try {
+    fd = sfs.openSync(lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const st = sfs.fstatSync(fd);
+    const buf = Buffer.alloc(32);
+    const text = buf.subarray(0, sfs.readSync(fd, buf, 0, 32, 0)).toString('latin1');
+    const pid = Number.parseInt(text, 10);
+    const stale = Number.isSafeInteger(pid) && pid > 0 && text.endsWith('\n') ? pid !== process.pid && !alive(pid) : Date.now() - st.mtimeMs > STALE_LOCK_MS;
+    if (!stale || !isAt(sfs, lock, { dev: st.dev, ino: st.ino })) return false;
+    sfs.unlinkSync(lock);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    sfs.closeSync(fd);
+  }
 }

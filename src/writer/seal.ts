@@ -5,12 +5,13 @@
  * The order, and why (a crash may stop the writer between any two steps):
  *   1. under the state's lock, read k_e and build the seal line for the next chain position;
  *   2. replace the state with {e+1, k_{e+1}, pending: that line} (write, fsync, rename, fsync dir);
- *   3. wipe k_e from memory; 4. append the line to the log.
+ *   3. wipe k_e from memory; 4. append the line to the log, the lock still held.
  * k_e is gone from the disk before its seal exists, so no crash can leave a key that has
  * sealed on the host, and no key ever seals twice. A crash between 2 and 4 leaves the seal
  * line in the state: the next writer to open the log appends it first when the log ends
  * exactly where the line belongs (`pendingSealFits`), so the epoch is not lost. A crash
- * before 2 leaves k_e unused, to seal later. The lock makes processes sharing a log take turns.
+ * before 2 leaves k_e unused, to seal later. The lock makes processes sharing a log take turns;
+ * the pending line is read at open under it, so a live writer's seal is never appended twice.
  */
 import path from 'node:path';
 import { nextKey, parseSealLine, sealLine } from '../shared/seal.js';
@@ -41,7 +42,7 @@ export class Sealer {
    * next epoch; or why not: no state file (`unsealed`), another process sealing (`busy`), a
    * state that cannot be read or replaced (`failed`, warned; the key stays unused).
    */
-  seal(seq: number, prev: string, loggedMs: number): string | SealSkip {
+  seal(seq: number, prev: string, loggedMs: number, append: (line: string) => void): string | SealSkip {
     // A stat first: a log without sealing never takes (or leaves) a lock file.
     if (!this.stateExists()) return 'unsealed';
     const unlock = lockSealState(this.sfs, this.statePath);
@@ -56,6 +57,12 @@ export class Sealer {
       next = nextKey(key);
       replaceSealState(this.sfs, this.statePath, { epoch: state.epoch + 1, key: next, keyId: state.keyId, pending: line }, () => this.step?.('state-written'));
       this.lastWarning = '';
+      key.fill(0);
+      next.fill(0);
+      this.step?.('state-replaced');
+      // Appended before the lock is released: a writer that reads the pending line under the
+      // lock (at open) finds it in the log already unless its maker died, and never appends it twice.
+      append(line);
       return line;
     } catch (e) {
       const message = `cannot seal the audit log (${(e as Error).message}); the key is kept for the next attempt`;
@@ -70,15 +77,22 @@ export class Sealer {
     }
   }
 
-  /** The state's last seal line, to append at open if a crash kept it out of the log. */
+  /**
+   * The state's last seal line, to append at open if a crash kept it out of the log; read under
+   * the lock (null when another process holds it: that one is sealing, and appends its own).
+   */
   pendingLine(): string | null {
     if (!this.stateExists()) return null;
+    const unlock = lockSealState(this.sfs, this.statePath);
+    if (unlock === null) return null;
     try {
       const state = readSealState(this.sfs, this.statePath);
       state?.key.fill(0);
       return state?.pending ?? null;
     } catch {
       return null;
+    } finally {
+      unlock();
     }
   }
 
@@ -90,10 +104,6 @@ export class Sealer {
     }
   }
 
-  /** The seam, called once the state is replaced (before the seal is appended). */
-  replaced(): void {
-    this.step?.('state-replaced');
-  }
 }
 
 /**

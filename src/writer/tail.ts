@@ -157,3 +157,20 @@ export function endsMidLine(fd: number, fsApi: Pick<typeof fs, 'fstatSync' | 're
     return true;
   }
 }
+
+/** How far back from the end `lineNearEnd` looks. */
+const LINE_SEARCH_BYTES = 1 << 20;
+
+/** Whether the file ends with `line` (whole, newline-terminated) somewhere in its last MiB. */
+export function lineNearEnd(fd: number, fsApi: Pick<typeof fs, 'fstatSync' | 'readSync'>, line: string): boolean {
+  const size = fsApi.fstatSync(fd).size;
+  const length = Math.min(size, LINE_SEARCH_BYTES);
+  const buf = Buffer.alloc(length);
+  let n = 0;
+  while (n < length) {
+    const r = fsApi.readSync(fd, buf, n, length - n, size - length + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return buf.subarray(0, n).includes(`${line}\n`);
+}
