@@ -219,7 +219,7 @@ export function generalLine(record: UnchainedRecord, seq: number, prev: string, 
  */
 const seqText = (seq: number): string => seq.toFixed(0);
 
-const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'utf8'));
+const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s));
 
 /** The fixed parts of the two lines, as bytes. */
 const L = {
@@ -370,7 +370,7 @@ function putString(buf: Buffer, at: number, s: string): number {
   buf[at] = 0x22;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return at + buf.write(JSON.stringify(s), at, 'utf8');
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) return at + buf.write(JSON.stringify(s), at);
     buf[at + 1 + i] = c;
   }
   buf[at + 1 + n] = 0x22;
