@@ -319,18 +319,10 @@ describe('the general path', () => {
 });
 
 /*
- * The mutants of the encoder that survive these tests (Stryker 9.6, 28 of 419) change no byte
- * written: each only makes the encoder slower or writes where the next part overwrites it.
- * - generalLine's `json.startsWith(head)` made false or `endsWith`: its fallback builds the same line.
- * - `Buffer.from(s, '')`, `buf.write(…, '')`: an empty encoding is UTF-8.
- * - `i <= b.length` / `i <= s.length` / `i <= n` in putBytes, putAscii and putString: the one
- *   byte past is written again by what follows (a comma, a quote, the closing brace).
- * - The day cache (putIsoTime): a miss where it could hit (`true`, `false`, `t > start`,
- *   `start - DAY`) remakes the same prefix; `i <= 11` writes past the 12-byte prefix (dropped).
- * - putNumber: `n < MAX_SAFE_INTEGER`, `n > 1e12`, `n / 1000`, `thousandths * 1000` and
- *   `true` send a number to String(), which writes what the digit path writes.
- * - putString: `c <= 0x20`, `c >= 0x7f` send a string to JSON.stringify, which writes the same bytes.
- * - EnvKeysJson: every way of missing the last-list cache (`lastKeys` not empty at first, the
- *   comparison skipped, `same = false`, `if (same)` false, `i <= keys.length`) recomputes the same names.
- * - `latency === null` made false: putNumber(null) writes String(null), `null`.
+ * The encoder's mutants that change no byte written are either gone or disabled where they are
+ * (`// Stryker disable next-line <mutator>: why`): the byte loops stop at `!==` their end (a
+ * `<=` wrote one byte that the next part overwrote), the day cache compares one day number,
+ * `Number.isSafeInteger` is one check; String() or JSON.stringify taking more numbers or
+ * strings than needed, every way of missing a cache, the general path's fallback and
+ * putNumber(null) writing `null` are disabled, each with its reason.
  */
