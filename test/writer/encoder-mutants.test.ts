@@ -163,6 +163,20 @@ describe('the room in the buffer', () => {
     }
   });
 
+  it("the worst case with a client version and the operator: both are counted", () => {
+    const who = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'ops-1' };
+    const enc = new RecordEncoder(who);
+    const operatorBytes = Buffer.byteLength(`,"operator":${JSON.stringify(who)}`);
+    for (const n of [0, 1, 100, 10_000]) {
+      const r = { ...rejected(1), clientVersion: 'v'.repeat(n) };
+      const units = 'r'.length + 't'.length + 's'.length + 'rejected'.length + 1 + n + 'id'.length;
+      const worst = 6 * units + 3 * (1 + 3) + '[]'.length + operatorBytes + 1024;
+      const line = generalLine(toRequestRecord(r, who), 1, PREV, NOW);
+      expect(requestLine(enc, r, 1, NOW, worst), String(n)).toBe(line);
+      expect(requestLine(enc, r, 1, NOW, worst - 1), String(n)).toBeNull();
+    }
+  });
+
   it('a response a few bytes short: declined', () => {
     const enc = new RecordEncoder();
     for (const n of [1, 100, 10_000]) {
@@ -227,6 +241,73 @@ describe('an argv too long for the buffer is not walked', () => {
   });
 });
 
+describe("issue #15's fields, one at a time", () => {
+  const who = { uid: 0, user: 'root', tty: null, hostname: 'h' };
+  const same = (enc: RecordEncoder, r: RequestInput, operator: typeof who | null = null) => {
+    const line = requestLine(enc, r);
+    expect(line, JSON.stringify(r)).toBe(generalLine(toRequestRecord(r, operator), 1, PREV, NOW));
+    return JSON.parse(line as string);
+  };
+
+  it('every reject kind on a rejected request; none on another decision; an unknown one in the error', () => {
+    const enc = new RecordEncoder();
+    for (const kind of ['invalid_json', 'busy', 'peer_check_failed'] as const) {
+      expect(same(enc, request({ decision: 'rejected', reject: kind })).reject).toBe(kind);
+      expect(same(enc, request({ decision: 'denied', reject: kind })).reject).toBeUndefined();
+    }
+    const odd = same(enc, request({ decision: 'rejected', reject: 'nope' as never }));
+    expect(odd.reject).toBeUndefined();
+    expect(odd.error).toBe('rejected (unknown reject kind "nope")');
+  });
+
+  it('always: only true on an approved request', () => {
+    const enc = new RecordEncoder();
+    expect(same(enc, request({ always: true })).always).toBe(true);
+    expect(same(enc, request({ always: false })).always).toBeUndefined();
+    expect(same(enc, request({ always: 'yes' as never })).always).toBeUndefined();
+    expect(same(enc, request({ always: true, decision: 'denied' })).always).toBeUndefined();
+  });
+
+  it('escalation: each known value, nothing for another', () => {
+    const enc = new RecordEncoder();
+    for (const e of ['sudo', 'pkexec', 'none'] as const) expect(same(enc, request({ escalation: e })).escalation).toBe(e);
+    expect(same(enc, request({ escalation: 'su' as never })).escalation).toBeUndefined();
+  });
+
+  it('forward_agent: true, false, and absent when not given', () => {
+    const enc = new RecordEncoder();
+    expect(same(enc, request({ forwardAgent: true })).forward_agent).toBe(true);
+    expect(same(enc, request({ forwardAgent: false })).forward_agent).toBe(false);
+    expect(same(enc, request({ forwardAgent: 1 as never })).forward_agent).toBe(false);
+    expect(same(enc, request()).forward_agent).toBeUndefined();
+  });
+
+  it('client_version: as given (escaped like any string), absent when not given', () => {
+    const enc = new RecordEncoder();
+    expect(same(enc, request({ clientVersion: '1.2.3' })).client_version).toBe('1.2.3');
+    expect(same(enc, request({ clientVersion: 'a"\\\u001b' })).client_version).toBe('a"\\\u001b');
+    expect(same(enc, request({ clientVersion: '' })).client_version).toBe('');
+    expect(same(enc, request()).client_version).toBeUndefined();
+  });
+
+  it('all of them in the format order, then the operator last', () => {
+    const r = request({ decision: 'rejected', reject: 'replay', escalation: 'sudo', forwardAgent: true, clientVersion: '2', error: 'e' });
+    const line = requestLine(new RecordEncoder(who), r) as string;
+    expect(line).toBe(generalLine(toRequestRecord(r, who), 1, PREV, NOW));
+    expect(line.endsWith(',"error":"e","reject":"replay","escalation":"sudo","forward_agent":true,"client_version":"2","operator":{"uid":0,"user":"root","tty":null,"hostname":"h"}}')).toBe(true);
+    expect(requestLine(new RecordEncoder(null), r)).not.toContain('"operator":');
+    expect(requestLine(new RecordEncoder(), r)).not.toContain('"operator":');
+  });
+
+  it('each via, and a latency that is not a number', () => {
+    const enc = new RecordEncoder();
+    for (const via of ['operator', 'policy', 'pkexec'] as const) expect(same(enc, request({ via })).via).toBe(via);
+    expect(same(enc, request({ via: 'x' as never })).via).toBe('operator');
+    expect(same(enc, request({ latencyMs: Number.NaN })).latency_ms).toBeNull();
+    expect(same(enc, request({ latencyMs: -5 })).latency_ms).toBe(0);
+  });
+});
+
 describe('the general path', () => {
   it('a record whose v and type do not come first: the same line, chain fields after v and type', () => {
     const inOrder = { v: 1, type: 'writer', time: 't', event: 'start', pid: 7 } as const;
@@ -238,18 +319,10 @@ describe('the general path', () => {
 });
 
 /*
- * The mutants of the encoder that survive these tests (Stryker 9.6, 28 of 419) change no byte
- * written: each only makes the encoder slower or writes where the next part overwrites it.
- * - generalLine's `json.startsWith(head)` made false or `endsWith`: its fallback builds the same line.
- * - `Buffer.from(s, '')`, `buf.write(…, '')`: an empty encoding is UTF-8.
- * - `i <= b.length` / `i <= s.length` / `i <= n` in putBytes, putAscii and putString: the one
- *   byte past is written again by what follows (a comma, a quote, the closing brace).
- * - The day cache (putIsoTime): a miss where it could hit (`true`, `false`, `t > start`,
- *   `start - DAY`) remakes the same prefix; `i <= 11` writes past the 12-byte prefix (dropped).
- * - putNumber: `n < MAX_SAFE_INTEGER`, `n > 1e12`, `n / 1000`, `thousandths * 1000` and
- *   `true` send a number to String(), which writes what the digit path writes.
- * - putString: `c <= 0x20`, `c >= 0x7f` send a string to JSON.stringify, which writes the same bytes.
- * - EnvKeysJson: every way of missing the last-list cache (`lastKeys` not empty at first, the
- *   comparison skipped, `same = false`, `if (same)` false, `i <= keys.length`) recomputes the same names.
- * - `latency === null` made false: putNumber(null) writes String(null), `null`.
+ * The encoder's mutants that change no byte written are either gone or disabled where they are
+ * (`// Stryker disable next-line <mutator>: why`): the byte loops stop at `!==` their end (a
+ * `<=` wrote one byte that the next part overwrote), the day cache compares one day number,
+ * `Number.isSafeInteger` is one check; String() or JSON.stringify taking more numbers or
+ * strings than needed, every way of missing a cache, the general path's fallback and
+ * putNumber(null) writing `null` are disabled, each with its reason.
  */
