@@ -48,6 +48,15 @@ function rechain(lines: readonly string[], from: number): string[] {
 
 const isSeal = (line: string) => line.includes('"type":"seal"');
 
+/** Each epoch sealed once, in order, and `verify` with the key sealed through the last line. */
+async function expectEachEpochOnceAndVerified(file: string, key: string, lines: readonly string[]): Promise<void> {
+  const epochs = lines.filter(isSeal).map((l) => (JSON.parse(l) as { epoch: number }).epoch);
+  expect(epochs).toEqual(epochs.map((_, i) => i));
+  const ok = await runCli(['verify', '--verification-key', key, file]);
+  expect(ok.stdout).toContain(`sealed through seq ${lines.length}`);
+  expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+}
+
 describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScript', () => {
   beforeAll(async () => {
     if (!fs.existsSync(CLI)) throw new Error('build first (npm run build)');
@@ -161,11 +170,7 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     const lines = readLines(file);
     // `replaced`: the seal made before the crash is the restart's first line, right where it belongs.
     expect(isSeal(lines[before.length])).toBe(step === 'replaced');
-    const epochs = lines.filter(isSeal).map((l) => (JSON.parse(l) as { epoch: number }).epoch);
-    expect(epochs).toEqual(epochs.map((_, i) => i));
-    const ok = await runCli(['verify', '--verification-key', key, file]);
-    expect(ok.stdout).toContain(`sealed through seq ${lines.length}`);
-    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+    await expectEachEpochOnceAndVerified(file, key, lines);
   }, 120_000);
 
   it('one sealed log, Rust then TypeScript then Rust: the epochs go on across languages, verify ok', async () => {
@@ -181,10 +186,6 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     // The TypeScript writer sealed in between (at least at its close, after its stop record).
     const byTs = (l: string) => l.includes('"id":"req-') || l.includes(`"pid":${process.pid}`);
     expect(lines.some((l, i) => isSeal(l) && byTs(lines[i - 1]))).toBe(true);
-    const epochs = lines.filter(isSeal).map((l) => (JSON.parse(l) as { epoch: number }).epoch);
-    expect(epochs).toEqual(epochs.map((_, i) => i));
-    const ok = await runCli(['verify', '--verification-key', key, file]);
-    expect(ok.stdout).toContain(`sealed through seq ${lines.length}`);
-    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+    await expectEachEpochOnceAndVerified(file, key, lines);
   }, 120_000);
 });

@@ -5,39 +5,21 @@
  * Needs `npm run build` and tmux.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { STATE_PRESETS } from '../../src/tui/store/filters.js';
 import { chainedLines, securityRecords } from '../helpers/security-log.js';
-import { requireTool } from '../helpers/system-tools.js';
-import { TmuxPane } from './tmux.js';
+import { terminalBed } from './terminal-bed.js';
+import type { TmuxPane } from './tmux.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/bin/cli.js');
-const tmux = requireTool('tmux', { package: 'tmux' });
-
-let work = '';
-let pane: TmuxPane | null = null;
-
-beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error(`build first (npm run build): ${cli} is missing`);
-});
-
-afterEach(() => {
-  pane?.kill();
-  pane = null;
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  work = '';
-});
+const bed = terminalBed('tui-e2e-security-');
+const { cli, tmux } = bed;
 
 /** The viewer in tmux over securityRecords(), with `flags`; the shell says when it exits. */
 function viewSecurityLog(session: string, flags: readonly string[]): TmuxPane {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-security-'));
-  const file = path.join(work, 'audit.log');
+  const file = path.join(bed.workDir(), 'audit.log');
   fs.writeFileSync(file, chainedLines(securityRecords()).map((l) => `${l}\n`).join(''));
-  pane = new TmuxPane(session, 160, 30, { TZ: 'UTC' });
+  const pane = bed.pane(session, 160, 30, { TZ: 'UTC' });
   pane.run(`clear; node ${cli} view --no-follow ${flags.join(' ')} ${file}; echo "viewer exited $?"`);
   return pane;
 }

@@ -2,44 +2,25 @@
  * `view` with print's filter flags, in a real terminal (tmux): the viewer opens with them
  * applied and names them in the header; `c` clears them. Needs `npm run build` and tmux.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAuditLog } from '../../src/writer/audit-log.js';
-import { requireTool } from '../helpers/system-tools.js';
 import { writeTerminalRequest } from './e2e-requests.js';
-import { TmuxPane } from './tmux.js';
+import { terminalBed } from './terminal-bed.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/bin/cli.js');
-const tmux = requireTool('tmux', { package: 'tmux' });
-
-let work = '';
-let pane: TmuxPane | null = null;
-
-beforeAll(() => {
-  if (!fs.existsSync(cli)) throw new Error(`build first (npm run build): ${cli} is missing`);
-});
-
-afterEach(() => {
-  pane?.kill();
-  pane = null;
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+const bed = terminalBed('tui-view-flags-');
+const { cli, tmux } = bed;
 
 describe.skipIf(!tmux.found)('view with filter flags, in a real terminal', () => {
   it('opens with --state, --host and --grep applied, named in the header; c shows every entry again', async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-view-flags-'));
-    const file = path.join(work, 'audit.log');
+    const file = path.join(bed.workDir(), 'audit.log');
     const log = openAuditLog({ path: file, warn: () => {} });
     writeTerminalRequest(log, 'flags000-0000-4000-8000-000000000001', ['uptime'], 'approved', 'web-02');
     writeTerminalRequest(log, 'flags000-0000-4000-8000-000000000002', ['rm', '-rf', '/srv/a'], 'denied', 'web-01');
     writeTerminalRequest(log, 'flags000-0000-4000-8000-000000000003', ['rm', '-rf', '/srv/b'], 'denied', 'web-02');
     writeTerminalRequest(log, 'flags000-0000-4000-8000-000000000004', ['shutdown', '-r'], 'denied', 'web-02');
     log.close();
-    pane = new TmuxPane('tui-view-flags', 120, 24, { TZ: 'America/New_York' });
+    const pane = bed.pane('tui-view-flags', 120, 24, { TZ: 'America/New_York' });
     pane.run(`node ${cli} view --no-follow --state denied --host web-02 --grep /srv ${file}`);
     const screen = await pane.waitFor('the filtered view', (s) => s.includes('--state denied --host web-02 --grep /srv') && s.includes('rm -rf /srv/b'), 60_000);
     expect(screen).not.toContain('rm -rf /srv/a');
@@ -51,12 +32,11 @@ describe.skipIf(!tmux.found)('view with filter flags, in a real terminal', () =>
   });
 
   it('--utc shows UTC times whatever TZ says (the detail pane names the offset)', async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-view-flags-'));
-    const file = path.join(work, 'audit.log');
+    const file = path.join(bed.workDir(), 'audit.log');
     const log = openAuditLog({ path: file, warn: () => {} });
     writeTerminalRequest(log, 'utc00000-0000-4000-8000-000000000001', ['uptime']);
     log.close();
-    pane = new TmuxPane('tui-view-flags', 120, 30, { TZ: 'America/New_York' });
+    const pane = bed.pane('tui-view-flags', 120, 30, { TZ: 'America/New_York' });
     pane.run(`node ${cli} view --no-follow --utc ${file}`);
     await pane.waitFor('the entry', (s) => s.includes('uptime'), 60_000);
     pane.keys('Enter');
@@ -67,8 +47,8 @@ describe.skipIf(!tmux.found)('view with filter flags, in a real terminal', () =>
   });
 
   it('refuses a bad filter flag before opening, as print does', async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-view-flags-'));
-    pane = new TmuxPane('tui-view-flags', 120, 24);
+    const work = bed.workDir();
+    const pane = bed.pane('tui-view-flags', 120, 24);
     pane.run(`node ${cli} view --since soon ${path.join(work, 'audit.log')}; echo "exit $?"`);
     const screen = await pane.waitFor('the error', (s) => s.includes('exit 2'));
     expect(screen).toMatch(/view: --since: 'soon' is not a time: use 2h/);
