@@ -60,6 +60,21 @@ describe.concurrent('help and version', () => {
   });
 });
 
+describe('help texts', () => {
+  it.each([...COMMANDS, 'seal'])('%s --help says each thing once (no run of 10 words repeated)', async (command) => {
+    const r = await runCli([command, '--help']);
+    const words = r.stdout.split(/\s+/).filter(Boolean);
+    const seen = new Set<string>();
+    const repeated: string[] = [];
+    for (let i = 0; i + 10 <= words.length; i++) {
+      const run = words.slice(i, i + 10).join(' ');
+      if (seen.has(run)) repeated.push(run);
+      seen.add(run);
+    }
+    expect(repeated).toEqual([]);
+  });
+});
+
 describe('schema', () => {
   it('the committed schema/audit-record.schema.json is what `sudo-proxy-audit schema` prints (run `npm run schema` when this fails)', async () => {
     const r = await runCli(['schema']);

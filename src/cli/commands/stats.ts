@@ -13,11 +13,11 @@ const help = `Usage: ${PROGRAM} stats [FILE… | DIR…] [options]
 
 Summarises the log: requests per state, host and session; decision latency and execution
 duration percentiles (p50, p95, max); request rate; the most frequent commands; anomalies
-(responses without a request, duplicate ids, …) and malformed lines; for a sealed log, its
-seals (the last one, and how many records follow it: verify --verification-key checks them).
-(responses without a request, duplicate ids, …) and malformed lines; and integrity: the hash
+(responses without a request, duplicate ids, …) and malformed lines; integrity: the hash
 chain's verdict (as \`verify\` gives it), records the writer dropped, writer starts, stops
-and crashes (a start with no stop before it), and entries interrupted by them.
+and crashes (a start with no stop before it), and entries interrupted by them; and for a
+sealed log, its seals (the last one, and how many records follow it: verify
+--verification-key checks them).
 
 Without FILE, the default log: $XDG_STATE_HOME/sudo-proxy/audit.log. Several files are read
 in order (oldest first); gzip files are read transparently.
