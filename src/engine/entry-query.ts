@@ -10,17 +10,17 @@ import { anomaliesOf } from '../shared/join.js';
 import { REJECT_KINDS } from '../shared/format-constants.js';
 import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
 import { REJECT_REPLAY } from './compact-record.js';
-import { hashString } from './id-table.js';
 import { holds } from './id-text.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, RV, EQ, EP, IX, F64, ID, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, RV, EQ, EP, IX, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
  * answer everything but an id prefix (`--id`): for that the id of an entry that passed the rest
- * is read from its line (`idOf`), one line read per entry. A whole id is found by its hash.
+ * is read from its line (`idOf`), one line read per entry. A text search finds ids, whole or a
+ * part, in the ids' text (id-text.ts): one pass over them all.
  */
 export function queryEntries(columns: EntryColumns, order: Int32Array, origin: string, filter: EntryFilter, idOf: (slot: number) => string): Int32Array {
   const f = compileFilter(filter);
@@ -36,8 +36,6 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const until = f.untilMs;
   const idPrefix = f.idPrefix;
   const text = f.text;
-  const wholeId = f.wholeId;
-  const wholeIdHash = wholeId === null ? Number.NaN : hashString(wholeId);
   // Text is matched once per distinct string of a column, then looked up: -1 unknown, 0 no, 1 yes.
   // The origin is the same for every entry here: when it matches, every entry does (no memos).
   const originMatch = text !== null && text(shownText(origin));
@@ -63,7 +61,7 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const resolved = (id: number) => id !== 0 && (JSON.parse(columns.resolved.get(id)) as (string | null)[]).some((p) => p !== null && text!(shownText(p)));
   const error = (id: number) => id !== 0 && text!(shownText(columns.errors.get(id)));
   // A part of an id (not with a regex): the ids holding it, found in one pass over them all.
-  const idStarts = text && !originMatch && !filter.regex && filter.text ? columns.ids.startsContaining(filter.text.toLowerCase()) : null;
+  const idStarts = text && !originMatch && f.idText !== null ? columns.ids.startsContaining(f.idText) : null;
   const { u8, u32, f64 } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
@@ -88,8 +86,6 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
         seen(resolvedMatch, u32[s * U32 + RV], resolved) ||
         seen(errorMatch, u32[s * U32 + EQ], error) ||
         seen(errorMatch, u32[s * U32 + EP], error) ||
-        // The hash narrows; the line read back says (a hash is not unique).
-        (f64[s * F64 + ID] === wholeIdHash && idOf(s) === wholeId) ||
         (idStarts !== null && idStarts.length > 0 && holds(idStarts, u32[s * U32 + IX]));
       if (!found) continue;
     }

@@ -50,8 +50,11 @@ export interface CompiledFilter {
   untilMs: number | null;
   /** An entry matches when its command (as displayed) or any field of `searchedFields` does, as shown. */
   text: TextTest | null;
-  /** A text search also finds the entry whose whole id it is, or whose id holds it (not with a regex: the index keeps ids for a substring). */
-  wholeId: string | null;
+  /**
+   * A plain text search, trimmed and lower-cased, for the ids (as shown) that hold it: the
+   * whole id or a part. Null with a regex: the index keeps ids as text for a substring search.
+   */
+  idText: string | null;
   idPrefix: string | null;
   /** Only security events. */
   security: boolean;
@@ -84,7 +87,7 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
     sinceMs: filter.sinceMs ?? null,
     untilMs: filter.untilMs ?? null,
     text,
-    wholeId: !filter.regex && filter.text ? filter.text.trim() : null,
+    idText: !filter.regex && filter.text && filter.text.trim() !== '' ? filter.text.trim().toLowerCase() : null,
     idPrefix: filter.idPrefix || null,
     security: filter.security === true,
     operators: filter.operators && filter.operators.length > 0 ? new Set(filter.operators) : null,
@@ -126,15 +129,14 @@ export function matchesFilter(entry: Entry, filter: EntryFilter | CompiledFilter
   const text = f.text;
   return (
     text === null ||
-    entry.id === f.wholeId ||
-    (f.wholeId !== null && text(shownText(entry.id))) ||
+    (f.idText !== null && shownText(entry.id).toLowerCase().includes(f.idText)) ||
     text(commandOf(entry.pipeline)) ||
     searchedFields(entry).some((s) => text(shownText(s)))
   );
 }
 
 /**
- * What the viewer's `/` typed means: `/re/` (or `/re/i`) a regular expression, anything else
+ * What the viewer's `/` typed means: `/re/` a regular expression, anything else
  * a case-insensitive substring. An invalid expression is an error to show.
  */
 export function searchFilter(typed: string): Pick<EntryFilter, 'text' | 'regex'> | { error: string } {
