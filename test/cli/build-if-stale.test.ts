@@ -1,7 +1,7 @@
 /**
- * scripts/build-if-stale.mjs (`npm start`): it runs the project's esbuild.config.mjs only when
- * an input is newer than dist/bin/cli.js, and says so; `npm install` runs it too (prepare). Run in a scratch project whose
- * esbuild.config.mjs only writes the bundle's file and counts its runs.
+ * scripts/build-if-stale.mjs (`npm start`, and `npm install` as prepare): it runs the project's
+ * esbuild.config.mjs only when an input is newer than dist/bin/cli.js, and says so. Run in a
+ * scratch project whose esbuild.config.mjs only writes the bundle's file and counts its runs.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
