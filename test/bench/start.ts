@@ -10,6 +10,8 @@
  * and, beside the same-run baselines `node -e 0` (whole process) and `less` (its first screen
  * in the same tmux), the targets of issue #17: `print`/`stats`/`verify` over 20 records
  * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms);
+ * `npm start` (the demo under the viewer, on a new log) to its first live rows in the same tmux,
+ * beside npm's own start-up (`npm run` of a no-op script) (target ≤ 1.5 s);
  * and what linking the writer costs a daemon: `import 'sudo-proxy-audit/writer'` (tsc's
  * dist/writer, through the package's exports) against bare Node (`node -e 0`), time and
  * peak RSS, against the budget of 1.3× the time and +8 MB.
@@ -59,6 +61,22 @@ const IMPORT_WRITER = "await import('sudo-proxy-audit/writer');";
 const WRITER_TIME_BUDGET = 1.3;
 const WRITER_RSS_BUDGET_MB = 8;
 
+/**
+ * `npm start` on a new demo log (the quick start, bundle up to date) → its first rows in tmux,
+ * and beside it `npm run` of a no-op script in a scratch project: npm's own start-up.
+ */
+const npmStart = { start: [] as number[], noop: [] as number[] };
+function measureNpmStart(dir: string): void {
+  const noop = path.join(dir, 'npm-noop');
+  fs.mkdirSync(noop, { recursive: true });
+  fs.writeFileSync(path.join(noop, 'package.json'), '{ "private": true, "scripts": { "noop": "true" } }\n');
+  const t0 = performance.now();
+  if (spawnSync('npm', ['run', 'noop', '--silent'], { cwd: noop, stdio: 'ignore' }).status !== 0) throw new Error('npm run noop failed');
+  npmStart.noop.push(performance.now() - t0);
+  const log = path.join(dir, `npm-start-${npmStart.start.length}.log`);
+  npmStart.start.push(firstScreenMs(['npm', '--prefix', ROOT, 'start', '--', '--audit-log', log], (screen) => /^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen)) as number);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function printTable(rows: string[][]): void {
@@ -83,8 +101,10 @@ function main(): void {
     spawnSync(process.execPath, ['-e', '0']);
     return performance.now() - t0;
   };
+  const npmDir = fs.mkdtempSync(path.join(path.dirname(small), 'npm-start-'));
   for (let i = 0; i < runs; i++) {
     target.bare.push(bareNode());
+    measureNpmStart(npmDir);
     for (const c of ['print', 'stats', 'verify'] as const) target[c].push(commandMs(BUNDLE, [c, small]));
     target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"')) as number);
     target.viewSmall.push(viewerFirstScreenMs(BUNDLE, small) as number);
@@ -130,7 +150,9 @@ function main(): void {
     ['`less` over 20 records, first screen', `${m.less.toFixed(0)} ms`, ''],
     ['viewer first rows, 20 records', `${m.viewSmall.toFixed(0)} ms`, `${(m.viewSmall / m.less).toFixed(1)}× less; target ≤ 250 ms`],
     [`viewer first rows, ${records.toLocaleString('en')} records`, `${median(view.bundle).toFixed(0)} ms`, `${(median(view.bundle) / m.less).toFixed(1)}× less; target ≤ 250 ms`],
+    ['`npm start` → first live rows (new demo log)', `${median(npmStart.start).toFixed(0)} ms`, `\`npm run\` of a no-op ${median(npmStart.noop).toFixed(0)} ms; target ≤ 1.5 s`],
   ]);
+  fs.rmSync(npmDir, { recursive: true, force: true });
   if (values.json) {
     const figures = {
       records,

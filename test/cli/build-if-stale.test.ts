@@ -1,7 +1,7 @@
 /**
- * scripts/build-if-stale.mjs (`npm start`): it runs the project's esbuild.config.mjs only when
- * an input is newer than dist/bin/cli.js, and says so. Run in a scratch project whose
- * esbuild.config.mjs only writes the bundle's file and counts its runs.
+ * scripts/build-if-stale.mjs (`npm start`, and `npm install` as prepare): it runs the project's
+ * esbuild.config.mjs only when an input is newer than dist/bin/cli.js, and says so. Run in a
+ * scratch project whose esbuild.config.mjs only writes the bundle's file and counts its runs.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -63,6 +63,20 @@ describe('build-if-stale', () => {
       expect(r.stderr).toBe(`building the CLI bundle (${file} changed)…\n`);
       expect(builds(root)).toBe(n + 2);
     }
+  });
+
+  it("`npm install` builds the bundle (this package's prepare script), so the first npm start builds nothing", () => {
+    const root = scratchProject();
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, scripts: { prepare: scripts.prepare } }));
+    fs.mkdirSync(path.join(root, 'scripts'));
+    fs.copyFileSync(SCRIPT, path.join(root, 'scripts/build-if-stale.mjs'));
+    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(install.status, install.stderr).toBe(0);
+    expect(builds(root)).toBe(1);
+    const r = run(root);
+    expect(r.stderr).toBe('');
+    expect(builds(root)).toBe(1);
   });
 
   it('fails when the build fails, and then runs nothing', () => {

@@ -18,6 +18,19 @@ describe('demo', () => {
     expect(linesOf(printed.stdout)).toHaveLength(4);
   });
 
+  it('--history DURATION: a new log starts that long ago, with past traffic', async () => {
+    const log = path.join(tempDir(), 'audit.log');
+    const before = Date.now();
+    const r = await runCli(['demo', '--history', '1m', '--count', '3', '--rate', '1', '--speed', '1000', '--seed', '9', '--audit-log', log]);
+    expect(r.code).toBe(0);
+    const fs = await import('node:fs');
+    const [start, ...rest] = linesOf(fs.readFileSync(log, 'utf8')).map((l) => JSON.parse(l) as { type: string; event?: string; logged: string });
+    expect(start).toMatchObject({ type: 'writer', event: 'start' });
+    expect(Date.parse(start.logged)).toBeLessThan(before - 50_000);
+    expect(rest.filter((x) => x.type === 'request')).toHaveLength(3);
+    expect((await runCli(['verify', log])).code).toBe(0);
+  });
+
   it('stops cleanly on SIGTERM, closing the log with a stop record', async () => {
     const log = path.join(tempDir(), 'audit.log');
     const { spawnCli, collect } = await import('./helpers.js');

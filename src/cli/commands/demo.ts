@@ -12,7 +12,8 @@ import { stderrLine } from './output.js';
 import { notATerminal, runViewer } from './viewer-loader.js';
 
 const help = `Usage: ${PROGRAM} demo [--audit-log PATH] [--rate R] [--count N] [--speed S]
-                             [--seed N] [--seal-interval DURATION] [--view]
+                             [--seed N] [--seal-interval DURATION] [--history DURATION]
+                             [--view]
 
 A simulated sudo-proxy daemon: requests arrive, an operator approves or denies them after a
 realistic delay, approved commands run and complete. Records go through the real writer,
@@ -28,6 +29,9 @@ Options:
       --seal-interval DURATION
                         with a sealing state (seal init --audit-log PATH): a seal at
                         most this often (default 15m; 10s to watch it happen)
+      --history DURATION
+                        a new log starts with this much past traffic, so a
+                        viewer opens on rows (npm start: 1m)
       --view            open the viewer on the log at the same time; quitting it
                         stops the demo (what npm start runs)
   -h, --help            show this help
@@ -40,6 +44,7 @@ const OPTIONS = {
   speed: { type: 'string', default: '10' },
   seed: { type: 'string' },
   'seal-interval': { type: 'string' },
+  history: { type: 'string' },
   view: { type: 'boolean' },
 } as const;
 
@@ -67,6 +72,7 @@ export const demoCommand: Command = {
       speed: numberFlag('speed', values.speed, 0.001) as number,
       seed: numberFlag('seed', values.seed, 0, true),
       sealInterval: durationFlag('seal-interval', values['seal-interval']),
+      history: durationFlag('history', values.history),
     };
     // Checked before the daemon starts, so that no records are written for a viewer that cannot open.
     const noTerminal = values.view ? await notATerminal() : undefined;
