@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +119,43 @@ describe('w writes the filtered entries as JSONL', () => {
     type('y');
     store.press('', ENTER);
     expect(fs.readFileSync(file, 'utf8').split('\n')).toHaveLength(5);
+  });
+
+  it('overwrites only a regular file of ours: a FIFO at the name neither blocks the viewer nor gets the records, a symlink is not followed', () => {
+    const { store, type } = setup();
+    const overwrite = (file: string) => {
+      type('w');
+      type(file);
+      store.press('', ENTER);
+      expect(store.getState().prompt).toMatchObject({ kind: 'overwrite' });
+      type('y');
+      store.press('', ENTER);
+      return store.getState().message;
+    };
+    const fifo = path.join(dir, 'out.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    // A reader holds it open (so that even a blocking open for writing returns at once).
+    const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      expect(overwrite(fifo)).toMatchObject({ tone: 'error', text: expect.stringMatching(/^cannot write .*out\.jsonl: not a regular file/) });
+      expect(fs.readSync(reader, Buffer.alloc(64))).toBe(0); // nothing was sent into it
+    } finally {
+      fs.closeSync(reader);
+    }
+    // No reader: an open for writing would wait for one forever, with the viewer frozen.
+    expect(overwrite(fifo)).toMatchObject({ tone: 'error', text: expect.stringMatching(/not a regular file/) });
+    const target = path.join(dir, 'precious');
+    fs.writeFileSync(target, 'precious\n');
+    const link = path.join(dir, 'link.jsonl');
+    fs.symlinkSync(target, link);
+    expect(overwrite(link)).toMatchObject({ tone: 'error', text: expect.stringMatching(/a symbolic link, not followed/) });
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    if (process.getuid?.() === 0) {
+      // Someone else's file would hand them the records, whatever its mode.
+      fs.chownSync(target, 4321, 4321);
+      expect(overwrite(target)).toMatchObject({ tone: 'error', text: expect.stringMatching(/owned by uid 4321/) });
+      expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    }
   });
 
   it('shows an error escaped in the footer and writes nothing', () => {
