@@ -1,0 +1,50 @@
+/**
+ * Issue #15's fields as an attacker writes them: a hostile client controls `client_version`
+ * and most request fields, and someone with write access to the log controls every byte of an
+ * `operator` and a `policy` record. Whatever they hold reaches a terminal inert (every
+ * sequence shown as an escape, each field capped) from print, print --security/--operator,
+ * print --events, stats and verify.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chainedLines, LOGGED, POLICY, securityRecords } from '../helpers/security-log.js';
+import { request } from '../helpers/records.js';
+import { makeTempDirFactory } from '../helpers/temp-dir.js';
+import { expectInert, runRaw } from './terminal-bytes.js';
+
+const tempDir = makeTempDirFactory('spa-security-fields');
+
+const TITLE = '\u001b]0;pwned\u0007';
+const OSC52 = '\u001b]52;c;cHduZWQ=\u0007';
+const C1 = '\u009b2J';
+const BIDI = '\u202etxt.exe';
+const ALL = `${TITLE}${OSC52}${C1}${BIDI}\u2028\r\n\u007f`;
+const HUGE = `${TITLE}${'H'.repeat(300_000)}`;
+const HOSTILE_OPERATOR = { uid: 0, user: `root${ALL}`, tty: `/dev/pts/9${ALL}`, hostname: HUGE };
+
+let file = '';
+
+beforeAll(() => {
+  file = path.join(tempDir(), 'audit.log');
+  const records = securityRecords();
+  records[0] = { ...records[0], operator: HOSTILE_OPERATOR };
+  records.push(
+    { ...request(`id${ALL}`, { decision: 'rejected', via: 'policy', latency_ms: null, error: `e${ALL}` }), reject: 'replay', client_version: `9${ALL}${HUGE}`, operator: HOSTILE_OPERATOR },
+    { ...POLICY, setting: `s${ALL}${HUGE}`, old: `o${ALL}`, new: HUGE, request_id: `r${ALL}${HUGE}`, operator: HOSTILE_OPERATOR },
+    { ...POLICY, by: 'config', request_id: null, old: 1e308, new: -0, operator: { ...HOSTILE_OPERATOR, tty: null, user: '' } },
+  );
+  fs.writeFileSync(file, chainedLines(records).map((l) => `${l}\n`).join(''));
+});
+
+describe.concurrent('#15 fields from a hostile client or a hand with write access reach the terminal inert', () => {
+  for (const args of [['print', '--utc'], ['print', '--security'], ['print', '--operator', '0'], ['print', '--json', '--events'], ['print', '--id', 'id'], ['stats'], ['stats', '--json'], ['verify']]) {
+    it(`${args.join(' ')}: no raw sequence, every line capped`, async () => {
+      const r = await runRaw([...args, file]);
+      expect(r.code, r.stderr.toString()).toBeLessThanOrEqual(1);
+      const out = expectInert(r.stdout, args.join(' '));
+      expectInert(r.stderr, `${args.join(' ')} (stderr)`);
+      if (!args.includes('--json')) for (const line of out.split('\n')) expect(line.length, line.slice(0, 200)).toBeLessThan(8_000);
+    });
+  }
+});
