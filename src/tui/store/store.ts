@@ -4,7 +4,7 @@
  * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
  */
 import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry, EntryFilter, IndexProgress } from '../../shared/entry.js';
-import { withinDeadline } from '../deadline.js';
+import { REGEX_DEADLINE_MS, regexStopped, withinDeadline } from '../../engine/deadline.js';
 import { escapeForTerminal, formatPipeline, jsonForTerminal } from '../../shared/sanitize.js';
 import { type ClipboardTerminal, COPY_MAX_CHARS, copyNote, printCommandLine, writeLines } from '../take-out.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
@@ -21,13 +21,6 @@ import { buildMarks, type Mark, markId } from './rows.js';
 import { initialState, lowerBound, selectedMark, selectedPosition, selectionPosition, type ViewerState } from './state.js';
 import { AdaptiveThrottle, type Timers } from './throttle.js';
 import { SealCheck, type SealStatus } from './seal-check.js';
-
-/**
- * How long a search or filter with a regular expression may run over the entries before it is
- * given up (`withinDeadline`): one that backtracks without end on a client's string would freeze
- * the viewer. A regular search of a million entries takes tens of milliseconds.
- */
-export const REGEX_DEADLINE_MS = 5_000;
 
 export interface StoreOptions {
   engine: AuditEngine;
@@ -456,8 +449,7 @@ export class ViewerStore {
   }
 
   private regexTooSlow(what: string, re: RegExp | undefined): string {
-    const source = escapeForTerminal(re?.source ?? '', 60);
-    return `${what} stopped after ${this.regexDeadlineMs / 1000} s: /${source}/ backtracks too long on some entry (nested repeats such as (a+)+ take exponential time)`;
+    return regexStopped(what, re, this.regexDeadlineMs);
   }
 
   /** The command line's --regex ran past the deadline: it would run again on every change, so the filters are cleared. */
