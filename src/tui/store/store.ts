@@ -350,7 +350,9 @@ export class ViewerStore {
     const entry = this.engine.entry(position);
     const text = what === 'id' ? escapeForTerminal(entry.id, COPY_MAX_CHARS) : formatPipeline(entry.pipeline, COPY_MAX_CHARS);
     this.terminal.copy(text);
-    const shown = what === 'id' ? `the id ${text}` : `the command, ${text.length} characters,`;
+    // A command of many stages, each cut apart, may still be longer than the clipboard takes.
+    const cut = text.length > COPY_MAX_CHARS ? `'s first ${COPY_MAX_CHARS} of ${text.length} characters` : `, ${text.length} characters,`;
+    const shown = what === 'id' ? `the id ${text}` : `the command${cut}`;
     say(`copied ${shown} (${copyNote(this.terminal)})`);
   }
 

@@ -8,7 +8,7 @@ import { jsonForTerminal } from '../../../src/shared/sanitize.js';
 import { NO_FILTER } from '../../../src/tui/store/filters.js';
 import { type KeyInfo, NO_KEY } from '../../../src/tui/store/keymap.js';
 import { ViewerStore } from '../../../src/tui/store/store.js';
-import { osc52, printCommandLine } from '../../../src/tui/take-out.js';
+import { COPY_MAX_CHARS, osc52, printCommandLine } from '../../../src/tui/take-out.js';
 import { BASE_MS, entryInState, makeEntry } from '../entries.js';
 import { FakeEngine } from '../fake-engine.js';
 import { HOSTILE, RAW_CONTROL } from '../hostile.js';
@@ -69,6 +69,17 @@ describe('y and Y copy through OSC 52', () => {
     expect(decoded(seq)).toBe('echo \\e]52;c;evil\\a done ✓');
     // A control character handed over anyway is escaped before it is encoded.
     expect(decoded(osc52('a\u0007b\u001b'))).toBe('a\\x07b\\e');
+  });
+
+  it('a giant command (many stages, each under the cap): the clipboard gets the first COPY_MAX_CHARS, and the footer says so', () => {
+    const stages = Array.from({ length: 20 }, (_, i) => [`s${i}`, 'x'.repeat(10_000)]);
+    const { store, copied, type } = setup([makeEntry({ id: 'big', pipeline: stages })]);
+    type('Y');
+    const sent = decoded(osc52(copied[0]));
+    expect(sent.startsWith('s0 xxx')).toBe(true);
+    expect(sent.length).toBeLessThan(COPY_MAX_CHARS + 30);
+    const whole = 10 * 2 + 10 * 3 + 20 * 10_001 + 19 * 3; // s0…s9, s10…s19, " x…" each, " | " between
+    expect(store.getState().message?.text).toMatch(new RegExp(`^copied the command's first ${COPY_MAX_CHARS} of ${whole} characters \\(OSC 52`));
   });
 
   it('says so when a writer row, not an entry, is selected, and copies nothing', () => {
