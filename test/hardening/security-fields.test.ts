@@ -51,3 +51,14 @@ describe.concurrent('#15 fields from a hostile client or a hand with write acces
     });
   }
 });
+
+describe('a policy change no chain vouches for (no seq/prev: anyone with write access can add one)', () => {
+  it('print says so on its ── line, as it does for an unchained entry', async () => {
+    const plain = path.join(tempDir(), 'audit.log');
+    fs.writeFileSync(plain, securityRecords().map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const r = await runRaw(['print', '--no-header', '--utc', plain]);
+    const lines = expectInert(r.stdout, 'print').split('\n');
+    expect(lines.find((l) => l.includes('POLICY CHANGED'))).toMatch(/\(a key at the prompt of request a\) \[unchained\]$/);
+    expect(lines.find((l) => l.includes('approved always (a)'))).toMatch(/unchained\]$/);
+  });
+});
