@@ -212,13 +212,18 @@ fn refuses_a_directory_or_file_others_may_write_or_own() {
     }
 }
 
-#[test]
-fn a_rename_is_noticed_and_the_chain_continues_in_the_new_file() {
-    let dir = TempDir::new("rotate");
+/// A log in a new directory whose writer checks its path before every append (`rotation_check` 0).
+fn checked_at_every_append(name: &str) -> (TempDir, std::path::PathBuf, AuditLog) {
+    let dir = TempDir::new(name);
     let file = dir.join("audit.log");
     let mut options = Harness::new(T0).options(file.clone());
     options.rotation_check = Duration::ZERO;
-    let log = AuditLog::open(options);
+    (dir, file, AuditLog::open(options))
+}
+
+#[test]
+fn a_rename_is_noticed_and_the_chain_continues_in_the_new_file() {
+    let (dir, file, log) = checked_at_every_append("rotate");
     let p = argv(&["id"]);
     log.request(&approved("before", &p));
     std::fs::rename(&file, dir.join("audit.log.1")).unwrap();
@@ -239,11 +244,7 @@ fn a_rename_is_noticed_and_the_chain_continues_in_the_new_file() {
 #[test]
 fn a_deleted_log_file_is_recreated_with_a_trace_chained_to_the_last_record() {
     for replaced in [false, true] {
-        let dir = TempDir::new("deleted");
-        let file = dir.join("audit.log");
-        let mut options = Harness::new(T0).options(file.clone());
-        options.rotation_check = Duration::ZERO;
-        let log = AuditLog::open(options);
+        let (_dir, file, log) = checked_at_every_append("deleted");
         let p = argv(&["id"]);
         log.request(&approved("before", &p));
         let last_before = std::fs::read_to_string(&file).unwrap().lines().last().unwrap().to_string();
