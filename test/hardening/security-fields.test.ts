@@ -11,6 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { chainedLines, POLICY, securityRecords } from '../helpers/security-log.js';
 import { request } from '../helpers/records.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
+import { openAuditLog, type RequestInput } from '../../src/writer/index.js';
+import { MAX_LINE_BYTES } from '../../src/shared/format-constants.js';
 import { expectInert, runRaw } from './terminal-bytes.js';
 
 const tempDir = makeTempDirFactory('spa-security-fields');
@@ -23,6 +25,7 @@ const ALL = `${TITLE}${OSC52}${C1}${BIDI}\u2028\r\n\u007f`;
 const HUGE = `${TITLE}${'H'.repeat(300_000)}`;
 const HOSTILE_OPERATOR = { uid: 0, user: `root${ALL}`, tty: `/dev/pts/9${ALL}`, hostname: HUGE };
 
+const LOGGED_AT = '2026-11-01T08:00:05.000Z';
 let file = '';
 
 beforeAll(() => {
@@ -60,5 +63,28 @@ describe('a policy change no chain vouches for (no seq/prev: anyone with write a
     const lines = expectInert(r.stdout, 'print').split('\n');
     expect(lines.find((l) => l.includes('POLICY CHANGED'))).toMatch(/\(a key at the prompt of request a\) \[unchained\]$/);
     expect(lines.find((l) => l.includes('approved always (a)'))).toMatch(/unchained\]$/);
+  });
+});
+
+describe('a hostile client through the writer: it cannot say who decided, nor place its record in the chain', () => {
+  it('operator, seq, prev and logged smuggled into a request are the writer\'s own; a 2 MB client_version is cut to the line cap', () => {
+    const file = path.join(tempDir(), 'audit.log');
+    const log = openAuditLog({ path: file, warn: () => {}, now: () => Date.parse(LOGGED_AT), operator: { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' } });
+    const smuggled = { operator: { uid: 0, user: 'root', tty: null, hostname: 'elsewhere' }, seq: 999, prev: '0'.repeat(64), logged: '1999-01-01T00:00:00.000Z' };
+    const base = { time: '2026-11-01T08:00:00Z', host: 'h', session: 's', pipeline: [['id']], privileged: false, decision: 'denied', latencyMs: 1 } as const;
+    log.request({ ...base, ...smuggled, id: 'a', clientVersion: `9${ALL}` } as RequestInput);
+    log.request({ ...base, ...smuggled, id: 'b', clientVersion: 'v'.repeat(2_000_000) } as RequestInput);
+    log.close();
+    const lines = fs.readFileSync(file, 'utf8').split('\n').slice(0, -1);
+    expect(Math.max(...lines.map((l) => Buffer.byteLength(l)))).toBeLessThanOrEqual(MAX_LINE_BYTES);
+    const [a, b] = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.type === 'request');
+    for (const r of [a, b]) {
+      expect(r.operator).toEqual({ uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' });
+      expect(r.logged).toBe(LOGGED_AT);
+    }
+    expect([a.seq, b.seq]).toEqual([2, 3]);
+    expect(a.client_version).toBe(`9${ALL}`);
+    expect(b).toMatchObject({ truncated: true });
+    expect(String(b.client_version)).toMatch(/^v+…\[cut \d+ chars\]$/);
   });
 });
