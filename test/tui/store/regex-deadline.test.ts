@@ -3,7 +3,8 @@
  * client chose. One that backtracks without end on such a string (`(a+)+$` on `aaa…a!`) must not
  * freeze the viewer: while the engine is in it no key is read, and the terminal's Ctrl-C is a
  * key in raw mode, so nothing would end it. The search gives up at a deadline and says so.
- * (The deadline is set short here; the string would take seconds to minutes.)
+ * (The deadline is set short here, 20 ms, against seconds of backtracking; nothing else here runs
+ * under it, so no load can make a test of it late.)
  */
 import { describe, expect, it } from 'vitest';
 import { regexFilter } from '../../../src/shared/query.js';
@@ -29,9 +30,9 @@ describe('a regular expression that backtracks without end on a client\'s string
     store.press(`/${PATTERN}/`, NO_KEY);
     store.press('', ENTER);
     expect(store.getState().message).toMatchObject({ tone: 'error', text: expect.stringMatching(/^search stopped after .*: \/\(a\+\)\+\$\/ /) });
-    // A pattern that does not backtrack still searches the same entries.
+    // Keys are read again: a search for text (no deadline: a substring is found in linear time).
     store.press('/', NO_KEY);
-    store.press('/^a+$/', NO_KEY);
+    store.press('uptime', NO_KEY);
     store.press('', ENTER);
     expect(store.getState().search?.matches).toHaveLength(1);
   });
