@@ -175,6 +175,7 @@ impl AuditLog {
             last_error: String::new(),
             notice: String::new(),
             opened: false,
+            file_deleted: false,
             fsync_failing: false,
             created_above: BTreeSet::new(),
             retry_at: 0,
@@ -390,6 +391,8 @@ struct Writer {
     notice: String,
     /// A log was opened once: a log directory missing after that was deleted or moved.
     opened: bool,
+    /// The file last open was deleted under the writer (no name links to it any more): said at the next open.
+    file_deleted: bool,
     fsync_failing: bool,
     /// Directories above the log's that this writer created: checked at every open.
     created_above: BTreeSet<PathBuf>,
@@ -730,6 +733,9 @@ impl Writer {
                 }
             }
             // Renamed away (logrotate `create`), deleted, or replaced: reopen what the path names now.
+            // A file renamed still has a name (its records are in the rotated set); one deleted has none.
+            use std::os::unix::fs::MetadataExt;
+            self.file_deleted = self.file.as_ref().and_then(|f| f.metadata().ok()).is_some_and(|m| m.nlink() == 0);
             self.file = None;
             return self.try_open();
         }
@@ -763,7 +769,13 @@ impl Writer {
                 "the log directory {} was missing (deleted or moved) and was recreated: whatever it held is not in this file",
                 dir.display()
             );
+        } else if self.file_deleted {
+            self.notice = format!(
+                "the log file {} was deleted while the writer had it open (removed, or compressed away by a rotation without delaycompress) and was recreated: whatever it held is not in this file",
+                self.path.display()
+            );
         }
+        self.file_deleted = false;
         let opened = open_log_file(&self.path, self.uid)?;
         self.dev = opened.dev;
         self.ino = opened.ino;

@@ -212,13 +212,18 @@ fn refuses_a_directory_or_file_others_may_write_or_own() {
     }
 }
 
-#[test]
-fn a_rename_is_noticed_and_the_chain_continues_in_the_new_file() {
-    let dir = TempDir::new("rotate");
+/// A log in a new directory whose writer checks its path before every append (`rotation_check` 0).
+fn checked_at_every_append(name: &str) -> (TempDir, std::path::PathBuf, AuditLog) {
+    let dir = TempDir::new(name);
     let file = dir.join("audit.log");
     let mut options = Harness::new(T0).options(file.clone());
     options.rotation_check = Duration::ZERO;
-    let log = AuditLog::open(options);
+    (dir, file, AuditLog::open(options))
+}
+
+#[test]
+fn a_rename_is_noticed_and_the_chain_continues_in_the_new_file() {
+    let (dir, file, log) = checked_at_every_append("rotate");
     let p = argv(&["id"]);
     log.request(&approved("before", &p));
     std::fs::rename(&file, dir.join("audit.log.1")).unwrap();
@@ -234,6 +239,30 @@ fn a_rename_is_noticed_and_the_chain_continues_in_the_new_file() {
     let new = lines(&dir.join("audit.log.2"));
     assert_eq!(new[0]["seq"], 3);
     assert_eq!(new[0]["prev"].as_str().unwrap(), hash_line(old.lines().last().unwrap().as_bytes()));
+}
+
+#[test]
+fn a_deleted_log_file_is_recreated_with_a_trace_chained_to_the_last_record() {
+    for replaced in [false, true] {
+        let (_dir, file, log) = checked_at_every_append("deleted");
+        let p = argv(&["id"]);
+        log.request(&approved("before", &p));
+        let last_before = std::fs::read_to_string(&file).unwrap().lines().last().unwrap().to_string();
+        std::fs::remove_file(&file).unwrap();
+        if replaced {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&file).unwrap();
+        }
+        log.request(&approved("after", &p));
+        log.close();
+        let all = lines(&file);
+        let kinds: Vec<&str> = all.iter().map(|r| r["id"].as_str().or(r["event"].as_str()).unwrap()).collect();
+        assert_eq!(kinds, ["dropped", "after", "stop"], "replaced: {replaced}");
+        assert_eq!((all[0]["dropped"].as_u64(), all[0]["seq"].as_u64()), (Some(0), Some(3)));
+        assert_eq!(all[0]["prev"].as_str().unwrap(), hash_line(last_before.as_bytes()));
+        let trace = all[0]["error"].as_str().unwrap();
+        assert!(trace.contains(&format!("the log file {} was deleted while the writer had it open", file.display())), "{trace}");
+        assert!(trace.ends_with("and was recreated: whatever it held is not in this file"), "{trace}");
+    }
 }
 
 #[test]

@@ -71,18 +71,40 @@ export function printCommandLine(filter: FilterState, inputs: readonly string[],
 export type ExportResult = { written: number } | { exists: true } | { error: string };
 
 /**
- * Writes `lines` (each one JSON line without its newline) to `file`, created with mode 0600 (it
- * holds audit records); an existing file only with `overwrite`. Nothing is written when the file
- * cannot be opened; an error on the way says so (the file then holds what was written).
+ * Opens `file` to write, created with mode 0600 (it holds audit records); an existing file only
+ * with `overwrite`, and only a regular file of ours, its symlink not followed: a FIFO would block
+ * the viewer until a reader came (O_NONBLOCK: it fails or opens at once, then is refused), and
+ * another user's file would hand them the records. Returns the descriptor or why not.
  */
-export function writeLines(file: string, lines: Iterable<string>, overwrite: boolean): ExportResult {
+function openExport(file: string, overwrite: boolean): number | Exclude<ExportResult, { written: number }> {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
   let fd: number;
   try {
-    fd = fs.openSync(file, overwrite ? 'w' : 'wx', 0o600);
+    fd = fs.openSync(file, O_WRONLY | O_CREAT | (overwrite ? O_NOFOLLOW | O_NONBLOCK : O_EXCL), 0o600);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { exists: true };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return { exists: true };
+    if (code === 'ELOOP') return { error: 'a symbolic link, not followed' };
+    if (code === 'ENXIO') return { error: 'not a regular file (a FIFO)' };
     return { error: (e as Error).message };
   }
+  if (!overwrite) return fd;
+  const st = fs.fstatSync(fd);
+  const uid = process.getuid?.() ?? st.uid;
+  const refused = !st.isFile() ? 'not a regular file' : st.uid !== uid ? `owned by uid ${st.uid}, not by this user` : null;
+  if (refused === null) fs.ftruncateSync(fd, 0);
+  else fs.closeSync(fd);
+  return refused === null ? fd : { error: refused };
+}
+
+/**
+ * Writes `lines` (each one JSON line without its newline) to `file` (`openExport`). Nothing is
+ * written when the file cannot be opened; an error on the way says so (the file then holds
+ * what was written).
+ */
+export function writeLines(file: string, lines: Iterable<string>, overwrite: boolean): ExportResult {
+  const fd = openExport(file, overwrite);
+  if (typeof fd !== 'number') return fd;
   let written = 0;
   try {
     let batch: string[] = [];

@@ -65,7 +65,9 @@ export function eventLine(e: LogEvent, utc: boolean): string {
     const p = w.policy;
     const by = w.operator ? ` by ${operatorText(w.operator)}` : '';
     const cause = p.by === 'keypress' ? `a key at the prompt${p.requestId === null ? '' : ` of request ${escapeForTerminal(p.requestId, 200)}`}` : 'configuration';
-    return `${at} ${SECURITY_MARK} POLICY CHANGED${hostPart(w.origin)}: ${policyChangeText(p)}${by} (${cause})`;
+    // As an unchained entry's line says: no chain vouches for it (anyone with write access may have added it).
+    const unchained = w.location.seq === null ? ' [unchained]' : '';
+    return `${at} ${SECURITY_MARK} POLICY CHANGED${hostPart(w.origin)}: ${policyChangeText(p)}${by} (${cause})${unchained}`;
   }
   const who = `pid ${w.pid}${hostPart(w.origin)}`;
   if (w.event === 'start') {

@@ -3,6 +3,7 @@
  * people or `--json` for scripts; `-f` keeps printing entries as they complete.
  */
 import type { AuditEngine, ChainStatus, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
+import { REGEX_DEADLINE_MS, regexStopped, withinDeadline } from '../../engine/deadline.js';
 import { keptPosition, newPositions, positionsMoved } from '../../shared/held-positions.js';
 import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
@@ -10,7 +11,7 @@ import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
-import { CliError, EXIT_OK, EXIT_VERDICT, UsageError } from './errors.js';
+import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERDICT, UsageError } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { brokenChainWarning, chainStatusOf, eventJson, eventLine, eventShown, integrityFails, integritySummary, type LogEvent, logEvents } from './log-events.js';
 import { LineOutput, stderrLine } from './output.js';
@@ -109,14 +110,26 @@ export const printCommand: Command = {
     const follow = values.follow === true;
     const out = new LineOutput();
 
-    let positions = engine.query(filter);
+    // Following, Ctrl-C and SIGTERM have handlers, which never run while a regex backtracks: a deadline.
+    const bounded = follow && filter.regex ? (run: () => void) => !('value' in withinDeadline(run, REGEX_DEADLINE_MS)) : null;
+    const regexError = async () => {
+      await engine.close();
+      return new CliError(regexStopped('--regex', filter.regex), EXIT_USAGE);
+    };
+    let positions: Int32Array = new Int32Array(0);
+    let watch: Watch | undefined;
+    const query = () => {
+      positions = engine.query(filter);
+      // Taken in the same tick as the query: what follow must watch from, so nothing that lands
+      // while the first dump is written is lost or printed twice.
+      watch = follow ? watchFrom(engine, filter) : undefined;
+    };
+    if (!bounded) query();
+    else if (bounded(query)) throw await regexError();
     if (filter.idPrefix !== undefined) positions = await oneId(engine, positions, filter.idPrefix);
     // Cut at -n: the events before the first entry kept go too.
     const cutAfter = newest !== undefined && newest < positions.length ? positions[positions.length - newest - 1] : -1;
     if (newest !== undefined) positions = positions.subarray(positions.length - Math.min(newest, positions.length));
-    // Taken in the same tick as the query: what follow must watch from, so nothing that lands
-    // while the first dump is written is lost or printed twice.
-    const watch = follow ? watchFrom(engine, filter) : undefined;
     const origins = inputs.kind === 'collector' ? inputs.hosts.map((h) => h.origin) : undefined;
     const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
     const format = values.json ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
@@ -161,11 +174,12 @@ export const printCommand: Command = {
       void out.flush();
     };
     engine.on('chain', onChain);
-    await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, () => {
+    const timedOut = await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, bounded, () => {
       reported = reportMalformed(engine, reported);
       gapsReported = noteGaps(gapsReported);
       onEvents();
     });
+    if (timedOut) throw await regexError();
     const last = chainStatusOf(engine);
     warnIfBroken(last);
     const fails = integrityFails(integritySummary(engine, last));
@@ -266,8 +280,9 @@ async function followEntries(
   out: LineOutput,
   format: (e: Entry) => string,
   stopped: Promise<void>,
+  bounded: ((run: () => void) => boolean) | null,
   onMalformed: () => void,
-): Promise<void> {
+): Promise<boolean> {
   const full: CompiledFilter = compileFilter(filter);
   // Everything but the outcome: what a still-running entry must already match.
   const beforeOutcome: CompiledFilter = compileFilter({ ...filter, states: undefined, failedOnly: undefined });
@@ -275,7 +290,19 @@ async function followEntries(
   let seen = watch.seen;
   let writing = Promise.resolve();
 
+  let timedOut = false;
+  let regexStop!: () => void;
+  const stoppedByRegex = new Promise<void>((resolve) => (regexStop = resolve));
   const onChange = (change: EngineChange) => {
+    if (timedOut) return;
+    if (!bounded) return handle(change);
+    // Cut short, a batch may be half printed: the follow ends there.
+    if (bounded(() => handle(change))) {
+      timedOut = true;
+      regexStop();
+    }
+  };
+  const handle = (change: EngineChange) => {
     if (positionsMoved(change)) {
       // Older entries prepended, or a fleet merged anew (a late batch, a new host): positions moved; keys did not.
       for (const [key, position] of pending) {
@@ -308,11 +335,12 @@ async function followEntries(
   };
   engine.on('change', onChange);
   onChange({ prepended: 0, appended: 0, updated: 0 }); // what changed while the first dump was written
-  await stopped;
+  await Promise.race([stopped, stoppedByRegex]);
   engine.off('change', onChange);
   await writing;
   await out.flush();
   await engine.close();
+  return timedOut;
 }
 
 /**

@@ -19,7 +19,7 @@ export const DETAIL_CAP = 16_384;
 const LABEL_WIDTH = 12;
 const INDENT = 2;
 
-const ANOMALY_TEXT: Record<Anomaly, string> = {
+export const ANOMALY_TEXT: Record<Anomaly, string> = {
   'orphan-response': 'a response whose request is not in the files read (rotated away, or forged)',
   'duplicate-id': 'another request used the same id',
   'second-response': 'more than one response arrived for this request (the first is shown)',

@@ -8,7 +8,7 @@ import { parseRecordTime } from '../../shared/join.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import { operatorText, policySecurityReason, policyValueText } from '../../shared/security.js';
 import type { Mark } from '../store/rows.js';
-import { detailBuilder, locationText } from './detail.js';
+import { ANOMALY_TEXT, detailBuilder, locationText } from './detail.js';
 import { markLook } from './mark-row.js';
 import type { Line } from './spans.js';
 import { formatFullTime } from './time.js';
@@ -42,6 +42,7 @@ function policyLines(e: WriterEvent, width: number): Line[] {
   field('time', fullTime(e.time));
   if (e.origin) field('origin', escapeForTerminal(e.origin, 1_000));
   field('record', locationText(e.location));
+  if (e.location.seq === null) field('unchained', ANOMALY_TEXT.unchained, { color: 'yellow' });
   section('Security event');
   field('', p ? `${policySecurityReason(p)}.` : 'a change of the daemon\'s policy.');
   return lines;

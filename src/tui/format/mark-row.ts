@@ -61,7 +61,9 @@ export function writerLook(e: WriterEvent, ctx: RowContext): MarkLook {
       const what = p ? policyChangeText(p, 80) : '?';
       const who = e.operator ? ` by ${operatorText(e.operator, 40)}` : '';
       const how = p?.by === 'config' ? ' (configuration)' : '';
-      return { text: `${SECURITY_MARK} ${origin(e.origin)}POLICY CHANGED ${what}${who}${how}`, color: 'magenta', bold: true, dim: false, rule: '┄' };
+      // Said first, where a narrow row does not cut it: no chain vouches for it (anyone may have added it).
+      const unchained = e.location.seq === null ? '(⚠ unchained) ' : '';
+      return { text: `${SECURITY_MARK} ${origin(e.origin)}POLICY CHANGED ${unchained}${what}${who}${how}`, color: 'magenta', bold: true, dim: false, rule: '┄' };
     }
   }
 }

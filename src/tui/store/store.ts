@@ -3,7 +3,8 @@
  * against the engine (queries for filters and search, stats for the header). Plain
  * TypeScript with subscribe/getState, read by React through useSyncExternalStore.
  */
-import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry, IndexProgress } from '../../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry, EntryFilter, IndexProgress } from '../../shared/entry.js';
+import { REGEX_DEADLINE_MS, regexStopped, withinDeadline } from '../../engine/deadline.js';
 import { escapeForTerminal, formatPipeline, jsonForTerminal } from '../../shared/sanitize.js';
 import { type ClipboardTerminal, COPY_MAX_CHARS, copyNote, printCommandLine, writeLines } from '../take-out.js';
 import { type HeldEntry, keptPosition, shiftedPosition } from '../../shared/held-positions.js';
@@ -43,6 +44,8 @@ export interface StoreOptions {
   suspend?: () => void;
   /** The command line's filter flags (`view --state denied`): the view opens with them applied. */
   filter?: FilterState['flags'];
+  /** How long a regular expression may run over the entries (REGEX_DEADLINE_MS; tests set less). */
+  regexDeadlineMs?: number;
 }
 
 export class ViewerStore {
@@ -55,6 +58,7 @@ export class ViewerStore {
   /** Engine size when the filtered view was last queried (shifted by later prepends). */
   private queriedTotal = 0;
   private queriedFilter: ViewerState['filter'] | null = null;
+  private readonly regexDeadlineMs: number;
   private queriedOrder: ViewerState['order'] = 'log';
   private detailLength: { id: string; lines: number } | null = null;
   /** The selected entry while not following: found again by key when the engine reorders entries. */
@@ -83,6 +87,7 @@ export class ViewerStore {
     this.printInputs = options.printInputs ?? options.engine.files;
     this.suspend = options.suspend ?? null;
     this.now = options.now ?? Date.now;
+    this.regexDeadlineMs = options.regexDeadlineMs ?? REGEX_DEADLINE_MS;
     this.state = initialState({
       size: options.size,
       live: options.live,
@@ -345,7 +350,9 @@ export class ViewerStore {
     const entry = this.engine.entry(position);
     const text = what === 'id' ? escapeForTerminal(entry.id, COPY_MAX_CHARS) : formatPipeline(entry.pipeline, COPY_MAX_CHARS);
     this.terminal.copy(text);
-    const shown = what === 'id' ? `the id ${text}` : `the command, ${text.length} characters,`;
+    // A command of many stages, each cut apart, may still be longer than the clipboard takes.
+    const cut = text.length > COPY_MAX_CHARS ? `'s first ${COPY_MAX_CHARS} of ${text.length} characters` : `, ${text.length} characters,`;
+    const shown = what === 'id' ? `the id ${text}` : `the command${cut}`;
     say(`copied ${shown} (${copyNote(this.terminal)})`);
   }
 
@@ -399,7 +406,9 @@ export class ViewerStore {
       this.dispatch({ type: 'viewReplaced', positions: null, total, anchor, appended: 0 });
       return;
     }
-    const filtered = isFiltering(s.filter) ? this.engine.query(entryFilterFromFilterState(s.filter)) : null;
+    const filter = isFiltering(s.filter) ? entryFilterFromFilterState(s.filter) : null;
+    const filtered = filter ? this.bounded(filter, () => this.engine.query(filter)) : null;
+    if (filtered === undefined) return this.dropFilterRegex(filter?.regex);
     // Entries in view that were appended since the last query of this same filter (and order) are "new".
     const sameFilter = this.queriedFilter === s.filter && this.queriedOrder === s.order;
     const count = filtered ? filtered.length : total;
@@ -415,7 +424,12 @@ export class ViewerStore {
     // `/re/` a regular expression (the prompt refused an invalid one), else a substring.
     const search = searchFilter(text);
     if ('error' in search) return;
-    const matches = this.engine.query({ ...entryFilterFromFilterState(this.state.filter), ...search });
+    const filter = { ...entryFilterFromFilterState(this.state.filter), ...search };
+    const matches = this.bounded(filter, () => this.engine.query(filter));
+    if (matches === undefined) {
+      const what = search.regex ? 'search' : '--regex';
+      return this.dispatch({ type: 'message', message: { text: this.regexTooSlow(what, filter.regex), tone: 'error' } });
+    }
     this.dispatch({ type: 'searchResult', text, matches, total: this.engine.size(), jump });
   }
 
@@ -423,7 +437,27 @@ export class ViewerStore {
   private runStats(): void {
     this.refreshMarks();
     const s = this.state;
-    this.dispatch({ type: 'stats', stats: this.engine.stats(isFiltering(s.filter) ? entryFilterFromFilterState(s.filter) : undefined) });
+    const filter = isFiltering(s.filter) ? entryFilterFromFilterState(s.filter) : undefined;
+    const stats = this.bounded(filter, () => this.engine.stats(filter));
+    if (stats === undefined) return this.dropFilterRegex(filter?.regex);
+    this.dispatch({ type: 'stats', stats });
+  }
+
+  /** `run` (the engine answering `filter`), under the deadline when the filter has a regular expression; undefined past it. */
+  private bounded<T>(filter: EntryFilter | undefined, run: () => T): T | undefined {
+    if (!filter?.regex) return run();
+    const r = withinDeadline(run, this.regexDeadlineMs);
+    return 'value' in r ? r.value : undefined;
+  }
+
+  private regexTooSlow(what: string, re: RegExp | undefined): string {
+    return regexStopped(what, re, this.regexDeadlineMs);
+  }
+
+  /** The command line's --regex ran past the deadline: it would run again on every change, so the filters are cleared. */
+  private dropFilterRegex(re: RegExp | undefined): void {
+    this.dispatch({ type: 'command', command: 'clearFilters' });
+    this.dispatch({ type: 'message', message: { text: `${this.regexTooSlow('--regex', re)}; filters cleared`, tone: 'error' } });
   }
 
   /** Counts the engine keeps without an event for them: malformed lines, collected hosts, duplicates dropped. */

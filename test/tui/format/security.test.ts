@@ -60,6 +60,13 @@ describe('a policy change', () => {
     expect(lines[1]).toMatch(/⚑ policy +audit\.log:3 +confirm_unprivileged: true → false by alice/);
   });
 
+  it('unchained (no seq/prev, as anyone with write access can add one): the row and the detail say the chain does not vouch for it', () => {
+    const m = policy({ location: { file: '/l/audit.log', line: 3, offset: 0, length: 1, seq: null } });
+    expect(lineText(markSpans(m, 80, ctx))).toMatch(/^08:01:00 ┄┄ ⚑ POLICY CHANGED \(⚠ unchained\) confirm_unprivileged/);
+    expect(text(markDetailLines(m, 100, BASE_MS))).toMatch(/\n {2}unchained +a record without seq\/prev: not covered by the hash chain\n/);
+    expect(lineText(markSpans(policy(), 120, ctx))).not.toContain('unchained');
+  });
+
   it('escapes whatever a hostile writer put in the setting, the values and the operator', () => {
     for (const h of Object.values(HOSTILE)) {
       const m = policy({ operator: { uid: 0, user: h, tty: h, hostname: h }, policy: { setting: h, old: h, new: null, requestId: h, by: 'config' } });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { jsonForTerminal } from '../../../src/shared/sanitize.js';
 import { NO_FILTER } from '../../../src/tui/store/filters.js';
 import { type KeyInfo, NO_KEY } from '../../../src/tui/store/keymap.js';
 import { ViewerStore } from '../../../src/tui/store/store.js';
-import { osc52, printCommandLine } from '../../../src/tui/take-out.js';
+import { COPY_MAX_CHARS, osc52, printCommandLine } from '../../../src/tui/take-out.js';
 import { BASE_MS, entryInState, makeEntry } from '../entries.js';
 import { FakeEngine } from '../fake-engine.js';
 import { HOSTILE, RAW_CONTROL } from '../hostile.js';
@@ -70,6 +71,17 @@ describe('y and Y copy through OSC 52', () => {
     expect(decoded(osc52('a\u0007b\u001b'))).toBe('a\\x07b\\e');
   });
 
+  it('a giant command (many stages, each under the cap): the clipboard gets the first COPY_MAX_CHARS, and the footer says so', () => {
+    const stages = Array.from({ length: 20 }, (_, i) => [`s${i}`, 'x'.repeat(10_000)]);
+    const { store, copied, type } = setup([makeEntry({ id: 'big', pipeline: stages })]);
+    type('Y');
+    const sent = decoded(osc52(copied[0]));
+    expect(sent.startsWith('s0 xxx')).toBe(true);
+    expect(sent.length).toBeLessThan(COPY_MAX_CHARS + 30);
+    const whole = 10 * 2 + 10 * 3 + 20 * 10_001 + 19 * 3; // s0…s9, s10…s19, " x…" each, " | " between
+    expect(store.getState().message?.text).toMatch(new RegExp(`^copied the command's first ${COPY_MAX_CHARS} of ${whole} characters \\(OSC 52`));
+  });
+
   it('says so when a writer row, not an entry, is selected, and copies nothing', () => {
     const { store, copied, type } = setup([]);
     type('y');
@@ -118,6 +130,43 @@ describe('w writes the filtered entries as JSONL', () => {
     type('y');
     store.press('', ENTER);
     expect(fs.readFileSync(file, 'utf8').split('\n')).toHaveLength(5);
+  });
+
+  it('overwrites only a regular file of ours: a FIFO at the name neither blocks the viewer nor gets the records, a symlink is not followed', () => {
+    const { store, type } = setup();
+    const overwrite = (file: string) => {
+      type('w');
+      type(file);
+      store.press('', ENTER);
+      expect(store.getState().prompt).toMatchObject({ kind: 'overwrite' });
+      type('y');
+      store.press('', ENTER);
+      return store.getState().message;
+    };
+    const fifo = path.join(dir, 'out.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    // A reader holds it open (so that even a blocking open for writing returns at once).
+    const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      expect(overwrite(fifo)).toMatchObject({ tone: 'error', text: expect.stringMatching(/^cannot write .*out\.jsonl: not a regular file/) });
+      expect(fs.readSync(reader, Buffer.alloc(64))).toBe(0); // nothing was sent into it
+    } finally {
+      fs.closeSync(reader);
+    }
+    // No reader: an open for writing would wait for one forever, with the viewer frozen.
+    expect(overwrite(fifo)).toMatchObject({ tone: 'error', text: expect.stringMatching(/not a regular file/) });
+    const target = path.join(dir, 'precious');
+    fs.writeFileSync(target, 'precious\n');
+    const link = path.join(dir, 'link.jsonl');
+    fs.symlinkSync(target, link);
+    expect(overwrite(link)).toMatchObject({ tone: 'error', text: expect.stringMatching(/a symbolic link, not followed/) });
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    if (process.getuid?.() === 0) {
+      // Someone else's file would hand them the records, whatever its mode.
+      fs.chownSync(target, 4321, 4321);
+      expect(overwrite(target)).toMatchObject({ tone: 'error', text: expect.stringMatching(/owned by uid 4321/) });
+      expect(fs.readFileSync(target, 'utf8')).toBe('precious\n');
+    }
   });
 
   it('shows an error escaped in the footer and writes nothing', () => {
