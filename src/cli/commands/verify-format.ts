@@ -55,13 +55,16 @@ export function sealJson(s: SealVerdict): Record<string, unknown> {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * `ok: N records, head HASH` or `break at FILE:LINE (KIND): …` (not yet escaped). An intact
+ * `ok: N records, head HASH[; M malformed lines …]` or `break at FILE:LINE (KIND): …` (not yet escaped). An intact
  * chain over a damaged file is no "ok": records past the damage are lost, unchecked.
  */
 export function summary(r: ChainReport, damaged: readonly DamagedFile[] = []): string {
   if (r.break) return `break at ${r.break.file}:${r.break.line} (${r.break.kind}): ${r.break.message}`;
   const unchained = r.unchained > 0 ? ` (${plural(r.unchained, 'unchained record')} before the chain, not covered)` : '';
-  const ok = `${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}`;
+  // Lines the chain was checked past are no break (a torn write is one), but an "ok" that does not
+  // count them would let junk put in a log pass unseen by a script reading only this line.
+  const malformed = r.malformedCount > 0 ? `; ${plural(r.malformedCount, 'malformed line')} outside the chain (--strict fails on them)` : '';
+  const ok = `${plural(r.records, 'record')}, head ${r.head ?? 'none'}${unchained}${malformed}`;
   if (damaged.length === 0) return `ok: ${ok}`;
   return `damaged: ${damaged.map((d) => d.file).join(', ')} lost ${damaged.length === 1 ? 'its' : 'their'} rest; the chain of what was read is intact: ${ok}`;
 }

@@ -56,6 +56,8 @@ Options:
       --seal-interval DURATION
                           the writer's seal interval (default 15m): a last seal older
                           than this before the last record is warned about
+      --strict            exit 1 also when malformed lines were found (lines that are
+                          no record: the chain is checked past them)
       --json              one JSON object instead of text
   -h, --help              show this help
 
@@ -69,6 +71,7 @@ the last seal are not covered: whoever holds the host may have rewritten them. F
 one such line per host, as "HOST: ok: … (D duplicate lines dropped, L records arrived late)",
 then "verified N hosts: all ok" or which are broken or not verified (a host whose log is
 unreadable is skipped and named); exit 0 only when every host is ok and none was skipped.
+Malformed lines are listed on stderr and counted in the ok line; --strict makes them exit 1.
 Exit 2: usage or I/O error.
 `;
 
@@ -138,6 +141,7 @@ export const verifyCommand: Command = {
       'verification-key': { type: 'string', multiple: true },
       'verification-key-file': { type: 'string' },
       'seal-interval': { type: 'string' },
+      strict: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -148,6 +152,8 @@ export const verifyCommand: Command = {
     const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
     const intervalMs = durationFlag('seal-interval', values['seal-interval']);
     const inputs = resolveInputs(positionals, { history: values.history });
+    // --strict: lines the chain was checked past (junk put between records, a torn write) fail the verdict too.
+    const strictFails = (report: ChainReport) => values.strict === true && report.malformedCount > 0;
 
     if (inputs.kind === 'files') {
       const expectHead = headForFiles(heads);
@@ -166,7 +172,7 @@ export const verifyCommand: Command = {
         const sealed = report.ok ? sealSummary(seal) : null;
         if (sealed !== null) process.stdout.write(`${escapeForTerminal(sealed)}\n`);
       }
-      return verified(report, damaged, seal) ? EXIT_OK : EXIT_VERDICT;
+      return verified(report, damaged, seal) && !strictFails(report) ? EXIT_OK : EXIT_VERDICT;
     }
 
     const origins = inputs.hosts.map((h) => h.origin);
@@ -186,6 +192,6 @@ export const verifyCommand: Command = {
     }
     if (values.json) process.stdout.write(`${jsonForTerminal(fleetJson(inputs.dirs, verdicts, inputs.skipped))}\n`);
     else process.stdout.write(`${fleetLine(verdicts, inputs.skipped)}\n`);
-    return fleetOk(verdicts, inputs.skipped) ? EXIT_OK : EXIT_VERDICT;
+    return fleetOk(verdicts, inputs.skipped) && !verdicts.some((v) => strictFails(v.report)) ? EXIT_OK : EXIT_VERDICT;
   },
 };
