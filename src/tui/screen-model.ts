@@ -15,6 +15,8 @@ import { describeFilter, entryFilterFromFilterState, isFiltering } from './store
 import { entryPosition, type Mark, rowAt } from './store/rows.js';
 import { entriesInView, isFleet, selectedMark, selectedPosition, type ViewerState, viewLength } from './store/state.js';
 
+export const DEFAULT_TITLE = 'sudo-proxy-audit';
+
 /** One visible row: an entry, or a mark (writer event, chain break) between entries. */
 export type TableRowData =
   | {

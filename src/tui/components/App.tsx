@@ -10,7 +10,7 @@ import { markDetailLines } from '../format/mark-detail.js';
 import { useEngineSync } from '../hooks/use-engine-sync.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import { screenParts, tableModel, tooSmallText } from '../screen-model.js';
+import { DEFAULT_TITLE, screenParts, tableModel, tooSmallText } from '../screen-model.js';
 import type { ViewerState } from '../store/state.js';
 import type { ViewerStore } from '../store/store.js';
 import type { Theme } from '../theme.js';
@@ -30,7 +30,7 @@ export interface AppProps {
   tickMs?: number;
 }
 
-export const DEFAULT_TITLE = 'sudo-proxy-audit';
+export { DEFAULT_TITLE } from '../screen-model.js';
 
 export function App({ store, theme, title = DEFAULT_TITLE, tickMs }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
