@@ -5,8 +5,7 @@
  * Ink over a store and compares its frame with firstFrameLines for that store's state.
  */
 import './tz.js';
-import chalk from 'chalk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stripVTControlCharacters as stripAnsi } from 'node:util';
 import type { ChainStatus } from '../../src/shared/entry.js';
 import { firstFrameLines } from '../../src/tui/first-frame.js';
@@ -14,20 +13,12 @@ import { createTheme, type Theme } from '../../src/tui/theme.js';
 import { BASE_MS, entryInState, makeEntry } from './entries.js';
 import { FakeEngine } from './fake-engine.js';
 import { HOSTILE, RAW_CONTROL } from './hostile.js';
-import { KEY, type RenderOptions, renderViewer, type Viewer } from './render.js';
+import { fullColourPerFile, KEY, type RenderOptions, renderViewer, type Viewer } from './render.js';
 
-let savedLevel: typeof chalk.level;
-beforeAll(() => {
-  // Vitest runs with FORCE_COLOR=0: full colour, as in a terminal, to compare styles too.
-  savedLevel = chalk.level;
-  chalk.level = 3;
-});
-afterAll(() => {
-  chalk.level = savedLevel;
-});
+fullColourPerFile();
 
 /** Each visible cell of each line as `char` + its SGR attributes; invisible differences dropped. */
-export function styledCells(text: string): string[][] {
+function styledCells(text: string): string[][] {
   return text.split('\n').map((line) => {
     const attrs = new Map<string, string>();
     const cells: string[] = [];

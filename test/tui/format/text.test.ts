@@ -72,7 +72,8 @@ describe('truncate of narrow text (ASCII and NARROW_CHARS only)', () => {
     vi.resetModules();
     const Real = Intl.Segmenter;
     let made = 0;
-    Intl.Segmenter = class extends Real {
+    const intl = Intl as { Segmenter: typeof Intl.Segmenter };
+    intl.Segmenter = class extends Real {
       constructor(...args: ConstructorParameters<typeof Real>) {
         super(...args);
         made++;
@@ -90,7 +91,7 @@ describe('truncate of narrow text (ASCII and NARROW_CHARS only)', () => {
       expect(text.truncate('日本語のテキスト', 5)).toBe('日本…');
       expect(made).toBe(1);
     } finally {
-      Intl.Segmenter = Real;
+      intl.Segmenter = Real;
     }
   });
 });
