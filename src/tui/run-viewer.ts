@@ -43,15 +43,19 @@ export interface ViewerOptions {
   filter?: { filter: EntryFilter; label: string };
 }
 
-/** Loads what opens the engine over the files, or over a collector directory's hosts. */
-async function engineOpener(options: ViewerOptions): Promise<() => AuditEngine> {
+/**
+ * Opens the engine over the files, or over a collector directory's hosts. Files read their
+ * history once `drawn` resolves (the first frame is on screen): the history's start — column
+ * space for every entry, the scan workers' threads — would otherwise come before the frame.
+ */
+export async function openViewerEngine(options: ViewerOptions, drawn: Promise<void>): Promise<AuditEngine> {
   const { hosts, files, follow } = options;
   if (hosts) {
     const { openFleetEngine } = await import('../engine/fleet-engine.js');
-    return () => openFleetEngine(hosts, { follow }, options.collectors, options.skipped);
+    return openFleetEngine(hosts, { follow }, options.collectors, options.skipped);
   }
   const { openEngine } = await import('../engine/engine.js');
-  return () => openEngine(files, { follow });
+  return openEngine(files, { follow, beforeHistory: () => drawn });
 }
 
 /** A line on stderr, escaped: an error names a file, which anyone may have named. */
@@ -112,9 +116,11 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   // buffer (and warns on stderr after a million): a pane that runs for days wants the
   // production build, chosen when React is first loaded, which is below.
   if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
+  let frameDrawn!: () => void;
+  const drawn = new Promise<void>((resolve) => (frameDrawn = resolve));
   let engine: AuditEngine;
   try {
-    engine = options.engine ?? (await engineOpener(options))();
+    engine = options.engine ?? (await openViewerEngine(options, drawn));
   } catch (e) {
     stderrLine(`sudo-proxy-audit: ${(e as Error).message}`);
     return 2;
@@ -148,6 +154,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   const end = (code: number, error?: unknown) => {
     if (ended) return;
     ended = true;
+    frameDrawn();
     try {
       instance?.unmount();
     } catch {
@@ -222,6 +229,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     setRaw(true);
     const frame = firstFrameLines(store.getState(), engine, theme, options.title ?? DEFAULT_TITLE);
     if (frame !== null) stdout.write(`${HIDE_CURSOR}${frame.map((line, i) => `\u001b[${i + 1};1H${line}\u001b[K`).join('')}\u001b[H`);
+    frameDrawn();
     const ink = await loadInk();
     if (ended) return exited;
     overwriteOnce(stdout);
