@@ -141,6 +141,8 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     suspend: () => suspend(),
     filter: options.filter,
   });
+  // Subscribed at once: nothing the engine says while Ink loads is missed (the App's own connect() is this one).
+  store.connect();
   // The header's counts in the first frame (Ink's first frame is drawn from this same state).
   store.refreshStatsNow();
   const session = new TerminalSession(stdout);

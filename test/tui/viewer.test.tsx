@@ -130,6 +130,26 @@ describe('runViewer', () => {
     expect(await done).toBe(0);
   });
 
+  it('misses no notice: one said before the store was made is in the first frame, one said while Ink loads in Ink’s', async () => {
+    // (No bytes yet: a log that is not there. Bytes would clear a `waiting` notice.)
+    const engine = new FakeEngine([], { progress: { bytesDone: 0, bytesTotal: 0, done: false } });
+    engine.notice({ kind: 'waiting', file: '/var/log/audit.log', message: '/var/log/audit.log does not exist (yet): waiting for it' });
+    const t = tty();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out }, async () => {
+      await held;
+      return import('../../src/tui/viewer.js');
+    });
+    await waitFor(() => t.stdout.frames.join('').includes('waiting for it'));
+    engine.notice({ kind: 'error', file: '/var/log/audit.log', message: 'said while Ink loads' });
+    release();
+    await waitFor(() => t.stdin.listenerCount('readable') > 0 && t.stdout.frames.join('').includes('said while Ink loads'));
+    t.stdin.write('q');
+    expect(await done).toBe(0);
+    expect(engine.listenerCount('notice')).toBe(0);
+  });
+
   it('leaves the alternate screen and reports the error when rendering crashes', async () => {
     const engine = new FakeEngine([makeEntry()]);
     engine.entry = () => {
