@@ -40,6 +40,17 @@ const waitFor = async (check: () => boolean) => {
   if (!check()) throw new Error('the viewer did not get there');
 };
 
+/** runViewer with Ink's part held back until `release()`: what shows until then is the first frame. */
+function runHeldViewer(engine: FakeEngine, t: ReturnType<typeof tty>) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out }, async () => {
+    await held;
+    return import('../../src/tui/viewer.js');
+  });
+  return { release, done };
+}
+
 describe('runViewer', () => {
   it('exits 2 with a one-line hint when stdin or stdout is not a terminal', async () => {
     const engine = new FakeEngine();
@@ -104,12 +115,7 @@ describe('runViewer', () => {
     const engine = new FakeEngine([makeEntry({ session: 'before-ink' })]);
     const t = tty();
     const write = t.stdout.write;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out }, async () => {
-      await held;
-      return import('../../src/tui/viewer.js');
-    });
+    const { release, done } = runHeldViewer(engine, t);
     await waitFor(() => t.stdout.frames.join('').includes('before-ink'));
     const first = t.stdout.frames.join('');
     expect(first.startsWith(ENTER_ALT_SCREEN)).toBe(true);
@@ -135,12 +141,7 @@ describe('runViewer', () => {
     const engine = new FakeEngine([], { progress: { bytesDone: 0, bytesTotal: 0, done: false } });
     engine.notice({ kind: 'waiting', file: '/var/log/audit.log', message: '/var/log/audit.log does not exist (yet): waiting for it' });
     const t = tty();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out }, async () => {
-      await held;
-      return import('../../src/tui/viewer.js');
-    });
+    const { release, done } = runHeldViewer(engine, t);
     await waitFor(() => t.stdout.frames.join('').includes('waiting for it'));
     engine.notice({ kind: 'error', file: '/var/log/audit.log', message: 'said while Ink loads' });
     release();
