@@ -110,7 +110,7 @@ await build({
   logLevel: 'warning',
 });
 const registry = path.resolve('src/cli/commands/registry.ts');
-const viewerLoader = path.resolve('src/cli/commands/viewer-loader.ts');
+const runViewer = path.resolve('src/tui/run-viewer.ts');
 const commands = [...fs.readFileSync(registry, 'utf8').matchAll(/import\('\.\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
 
 /** registry.ts's `import('./X.js')` → the separate file command-X.js, loaded at run time. */
@@ -120,9 +120,9 @@ const commandFiles = {
     b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) =>
       args.importer === registry && args.kind === 'dynamic-import' ? { path: `./command-${args.path.slice(2)}`, external: true } : undefined,
     );
-    // The viewer (Ink, React: ~2 MB) is one file of its own that `view` and `demo --view` both
-    // load (viewer-loader.ts), rather than a copy in each: the installed package stays small.
-    b.onResolve({ filter: /\/tui\/viewer\.js$/ }, (args) => (args.importer === viewerLoader && args.kind === 'dynamic-import' ? { path: './viewer.js', external: true } : undefined));
+    // The viewer's Ink part (Ink, React: ~2 MB) is one file of its own that `view` and `demo
+    // --view` both load (run-viewer.ts, once the first frame is drawn), rather than a copy in each.
+    b.onResolve({ filter: /^\.\/viewer\.js$/ }, (args) => (args.importer === runViewer && args.kind === 'dynamic-import' ? { path: './viewer.js', external: true } : undefined));
     // Ink imports ./devtools.js (which needs react-devtools-core, not installed) only when
     // DEV=true: without code splitting it would be inlined, its import hoisted into every
     // viewer start. In its place, the error Ink expects when that package is missing.

@@ -40,7 +40,7 @@ export interface EngineTuning {
   parallelMinBytes?: number;
   /** 'auto' (the default: see scanWorkerCount), or how many (0: in chunks on this thread). */
   scanWorkers?: number | 'auto';
-  /** Test seam: awaited after the tail is shown, before the history is read. */
+  /** Awaited after the tail is shown, before the history is read: the viewer's first frame (and a test seam). */
   beforeHistory?: () => Promise<void>;
   /** For the benchmark: false indexes without checking the chain (no line hashed), to measure what the check costs. Default true. */
   checkChain?: boolean;

@@ -1,17 +1,19 @@
 /**
- * npm run bench:start [-- --records N] [--runs R] [--json]
+ * npm run bench:start [-- --records N] [--runs R] [--against OTHER/dist/bin/cli.js] [--json]
  *
  * Start-up of the shipped CLI, the esbuild bundle (dist/bin/cli.js), against the same-run
  * baseline of tsc's unbundled output of the same sources (dist/cli/cli.js), alternating, R
  * rounds (default 7, median shown):
- * - the viewer's first screen in a real terminal (tmux), from spawn, over a log of N records
- *   (default 200,000, generateLog; cached under the OS temp dir);
+ * - the viewer's first screen in a real terminal (tmux, 120×30), from spawn, over a log of N
+ *   records (default 1,000,000, generateLog; cached under the OS temp dir);
  * - `stats` over a 20-record log: what every command pays before its work;
  * and, beside the same-run baselines `node -e 0` (whole process) and `less` (its first screen
  * in the same tmux), the targets of issue #17: `print`/`stats`/`verify` over 20 records
- * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms);
- * `npm start` (the demo under the viewer, on a new log) to its first live rows in the same tmux,
- * beside npm's own start-up (`npm run` of a no-op script) (target ≤ 1.5 s);
+ * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms), with
+ * the CPU time it had used by then — and, with `--against`, the same of another build's CLI
+ * (say, main's) in the same rounds; `npm start` (the demo under the viewer, on a new log) to its
+ * first live rows in the same tmux, beside npm's own start-up (`npm run` of a no-op script)
+ * (target ≤ 1.5 s);
  * and what linking the writer costs a daemon: `import 'sudo-proxy-audit/writer'` (tsc's
  * dist/writer, through the package's exports) against bare Node (`node -e 0`), time and
  * peak RSS, against the budget of 1.3× the time and +8 MB.
@@ -24,7 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateLog } from '../../src/demo/generate.js';
-import { firstScreenMs, viewerFirstScreenMs } from './viewer-start.js';
+import { firstScreenMs, viewerFirstScreen, viewerFirstScreenMs } from './viewer-start.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = path.join(ROOT, 'dist/bin/cli.js');
@@ -85,7 +87,11 @@ function printTable(rows: string[][]): void {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, runs: { type: 'string', default: '7' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { records: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '7' }, against: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const against = values.against === undefined ? null : path.resolve(values.against);
+  if (against !== null && !fs.existsSync(against)) throw new Error(`--against: ${against} is missing`);
   for (const cli of [BUNDLE, UNBUNDLED]) if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('the start-up benchmark needs tmux (apt-get install -y tmux)');
   const records = Number(values.records);
@@ -96,6 +102,9 @@ function main(): void {
   const stats = { bundle: [] as number[], unbundled: [] as number[] };
   const start = { bare: { ms: [] as number[], rssMb: [] as number[] }, writer: { ms: [] as number[], rssMb: [] as number[] } };
   const target = { bare: [] as number[], print: [] as number[], stats: [] as number[], verify: [] as number[], less: [] as number[], viewSmall: [] as number[] };
+  /** The viewer's first rows (120×30, the issue's size): wall and CPU ms, this build's and --against's, over 20 and N records. */
+  const firstRowsOf = { this: { small: { ms: [] as number[], cpu: [] as number[] }, big: { ms: [] as number[], cpu: [] as number[] } }, against: { small: { ms: [] as number[], cpu: [] as number[] }, big: { ms: [] as number[], cpu: [] as number[] } } };
+  const SIZE = { columns: 120, rows: 30 };
   const bareNode = () => {
     const t0 = performance.now();
     spawnSync(process.execPath, ['-e', '0']);
@@ -106,11 +115,19 @@ function main(): void {
     target.bare.push(bareNode());
     measureNpmStart(npmDir);
     for (const c of ['print', 'stats', 'verify'] as const) target[c].push(commandMs(BUNDLE, [c, small]));
-    target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"')) as number);
-    target.viewSmall.push(viewerFirstScreenMs(BUNDLE, small) as number);
-    // Alternating, so a change in the machine's load falls on both.
+    target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"'), SIZE) as number);
+    // Alternating, so a change in the machine's load falls on each.
+    for (const [kind, cli] of [['this', BUNDLE], ...(against ? [['against', against] as const] : [])] as const) {
+      for (const [which, log] of [['small', small], ['big', big]] as const) {
+        const first = viewerFirstScreen(cli, log, SIZE);
+        if (first === null) throw new Error(`no first screen from ${cli}`);
+        firstRowsOf[kind][which].ms.push(first.ms);
+        firstRowsOf[kind][which].cpu.push(first.cpuMs);
+      }
+    }
+    target.viewSmall.push(firstRowsOf.this.small.ms.at(-1) as number);
     for (const [kind, cli] of [['bundle', BUNDLE], ['unbundled', UNBUNDLED]] as const) {
-      view[kind].push(viewerFirstScreenMs(cli, big) as number);
+      view[kind].push(kind === 'bundle' ? (firstRowsOf.this.big.ms.at(-1) as number) : (viewerFirstScreenMs(cli, big, SIZE) as number));
       stats[kind].push(commandMs(cli, ['stats', small]));
     }
     for (const [kind, code] of [['bare', ''], ['writer', IMPORT_WRITER]] as const) {
@@ -148,11 +165,20 @@ function main(): void {
     ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms`, ''],
     ...(['print', 'stats', 'verify'] as const).map((c) => [`\`${c}\` over 20 records, whole process`, ratio(m[c], m.bare, '`node -e 0`; target ≤ 1.5×'), '']),
     ['`less` over 20 records, first screen', `${m.less.toFixed(0)} ms`, ''],
-    ['viewer first rows, 20 records', `${m.viewSmall.toFixed(0)} ms`, `${(m.viewSmall / m.less).toFixed(1)}× less; target ≤ 250 ms`],
+    ['viewer first rows, 20 records (tmux 120×30)', `${m.viewSmall.toFixed(0)} ms`, `${(m.viewSmall / m.less).toFixed(1)}× less; target ≤ 250 ms`],
     [`viewer first rows, ${records.toLocaleString('en')} records`, `${median(view.bundle).toFixed(0)} ms`, `${(median(view.bundle) / m.less).toFixed(1)}× less; target ≤ 250 ms`],
     ['`npm start` → first live rows (new demo log)', `${median(npmStart.start).toFixed(0)} ms`, `\`npm run\` of a no-op ${median(npmStart.noop).toFixed(0)} ms; target ≤ 1.5 s`],
   ]);
   fs.rmSync(npmDir, { recursive: true, force: true });
+  const firstRows = (kind: 'this' | 'against', which: 'small' | 'big') => `${median(firstRowsOf[kind][which].ms).toFixed(0)} ms (CPU ${median(firstRowsOf[kind][which].cpu).toFixed(0)} ms)`;
+  process.stdout.write('\nviewer first rows from spawn (tmux 120×30), wall (CPU used by then), same rounds:\n');
+  printTable([
+    ['', '20 records', `${records.toLocaleString('en')} records`],
+    [`this build (${path.relative(process.cwd(), BUNDLE)})`, firstRows('this', 'small'), firstRows('this', 'big')],
+    ...(against ? [[`--against (${against})`, firstRows('against', 'small'), firstRows('against', 'big')]] : []),
+    ['`less`, first screen of 20 records', `${m.less.toFixed(0)} ms`, ''],
+    ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms`, ''],
+  ]);
   if (values.json) {
     const figures = {
       records,
@@ -170,6 +196,16 @@ function main(): void {
       verifySmallMs: m.verify,
       lessFirstScreenMs: m.less,
       smallViewerFirstScreenMs: m.viewSmall,
+      smallViewerFirstScreenCpuMs: median(firstRowsOf.this.small.cpu),
+      viewerFirstScreenCpuMs: median(firstRowsOf.this.big.cpu),
+      ...(against
+        ? {
+            againstSmallViewerFirstScreenMs: median(firstRowsOf.against.small.ms),
+            againstViewerFirstScreenMs: median(firstRowsOf.against.big.ms),
+            againstSmallViewerFirstScreenCpuMs: median(firstRowsOf.against.small.cpu),
+            againstViewerFirstScreenCpuMs: median(firstRowsOf.against.big.cpu),
+          }
+        : {}),
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   }

@@ -1,28 +1,63 @@
 /**
- * The real viewer in a real terminal (tmux, 120×32): ms from spawning `CLI view --no-follow
- * TARGET` until the table's selected (newest) row and the footer's count are on screen — the
- * first screen an operator sees. Null without tmux or without that CLI built.
+ * The real viewer in a real terminal (tmux, 120×32 unless told): ms from spawning `CLI view
+ * --no-follow TARGET` until the table's selected (newest) row and the footer's count are on
+ * screen — the first screen an operator sees. Null without tmux or without that CLI built.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-export function viewerFirstScreenMs(cli: string, target: string): number | null {
+export function viewerFirstScreenMs(cli: string, target: string, size?: PaneSize): number | null {
+  return viewerFirstScreen(cli, target, size)?.ms ?? null;
+}
+
+/** viewerFirstScreenMs, with the CPU time the viewer had used by then. */
+export function viewerFirstScreen(cli: string, target: string, size?: PaneSize): FirstScreen | null {
   if (!fs.existsSync(cli)) return null;
   // The selected (newest) row starts with the cursor mark, and the footer counts entries.
-  return firstScreenMs([process.execPath, cli, 'view', '--no-follow', target], (screen) => /^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen));
+  return firstScreen([process.execPath, cli, 'view', '--no-follow', target], (screen) => /^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen), size);
+}
+
+export interface PaneSize {
+  columns: number;
+  rows: number;
+}
+
+export interface FirstScreen {
+  /** From spawn to the first screen, wall time. */
+  ms: number;
+  /** User + system CPU time of the program by then (/proc; at the clock tick's resolution, 10 ms), or NaN without /proc. */
+  cpuMs: number;
 }
 
 /** ms from spawning `argv` in a fresh 120×32 tmux until `ready(screen)`; null without tmux. */
-export function firstScreenMs(argv: readonly string[], ready: (screen: string) => boolean): number | null {
+export function firstScreenMs(argv: readonly string[], ready: (screen: string) => boolean, size?: PaneSize): number | null {
+  return firstScreen(argv, ready, size)?.ms ?? null;
+}
+
+const CLOCK_TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100);
+
+/** CPU time (user + system) of process `pid` so far, in ms; NaN when /proc cannot say. */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS; // utime, stime (fields 14 and 15)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** firstScreenMs, with the CPU time the program (the pane's process: argv[0] exec'd by env) had used by then. */
+export function firstScreen(argv: readonly string[], ready: (screen: string) => boolean, size: PaneSize = { columns: 120, rows: 32 }): FirstScreen | null {
   if (spawnSync('tmux', ['-V']).status !== 0) return null;
   const socket = `bench-start-${process.pid}`;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   const t0 = performance.now();
-  tmux('new-session', '-d', '-x', '120', '-y', '32', 'env', 'NODE_ENV=production', ...argv);
+  tmux('new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), 'env', 'NODE_ENV=production', ...argv);
   try {
+    const pid = Number((tmux('list-panes', '-F', '#{pane_pid}').stdout ?? '').trim());
     while (performance.now() - t0 < 30_000) {
       const screen = tmux('capture-pane', '-p').stdout ?? '';
-      if (ready(screen)) return performance.now() - t0;
+      if (ready(screen)) return { ms: performance.now() - t0, cpuMs: cpuMsOf(pid) };
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
     throw new Error(`${argv.join(' ')} showed no first screen within 30 s:\n${tmux('capture-pane', '-p').stdout}`);

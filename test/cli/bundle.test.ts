@@ -64,6 +64,14 @@ describe('the bundle', () => {
     }
   });
 
+  it('draws the viewer\'s first frame before React: command-view.js holds none of it, and imports viewer.js only on demand (#17)', () => {
+    for (const file of staticClosure('command-view.js')) expect(read(file), file).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
+    const view = read('command-view.js');
+    expect(view).toContain('firstFrameLines');
+    expect(view).toMatch(/import\("\.\/viewer\.js"\)/);
+    expect(read('viewer.js')).toMatch(/node_modules\/ink\//);
+  });
+
   it("leaves Yoga no fetch to load its WebAssembly with (Node's fetch compiles undici: #17)", () => {
     const viewer = read('viewer.js');
     expect(viewer).toContain('yoga-layout');

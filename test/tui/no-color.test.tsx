@@ -4,24 +4,16 @@
  * a screen without a single colour code, readable by its symbols and words.
  */
 import './tz.js';
-import chalk from 'chalk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { colorFromEnv, createTheme } from '../../src/tui/theme.js';
 import { entryInState, makeEntry } from './entries.js';
 import { FakeEngine } from './fake-engine.js';
-import { KEY, renderViewer } from './render.js';
+import { fullColourPerFile, KEY, renderViewer } from './render.js';
 
 /** SGR foreground/background colour parameters: 30–37, 39, 40–47, 49, 90–97, 100–107, 38;…, 48;…. */
 const COLOUR_SGR = /\u001b\[(?:\d+;)*(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;\d+)*m/;
 
-let savedLevel: typeof chalk.level;
-beforeAll(() => {
-  savedLevel = chalk.level;
-  chalk.level = 3;
-});
-afterAll(() => {
-  chalk.level = savedLevel;
-});
+fullColourPerFile();
 
 const entries = () => (['ok', 'failed', 'denied', 'running', 'timeout', 'rejected'] as const).map((s) => entryInState(s));
 

@@ -1,9 +1,10 @@
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 /**
  * The one render helper for viewer tests: mounts the App with a store over a fake engine on a
  * fake terminal of a chosen size, and waits for the frame after each key (React batches, so a
  * frame is read only once it has been drawn). Frames are returned without ANSI styling.
  */
+import chalk from 'chalk';
 import { render } from 'ink';
 import type React from 'react';
 import { EventEmitter } from 'node:events';
@@ -201,4 +202,19 @@ export function viewerPerTest(): (engine: AuditEngine, options?: RenderOptions) 
     await viewer.ready();
     return viewer;
   };
+}
+
+/**
+ * Full colour for the tests of a file (register at its top): Vitest runs with FORCE_COLOR=0,
+ * so chalk (which Ink styles with) would write no styles at all.
+ */
+export function fullColourPerFile(): void {
+  let savedLevel: typeof chalk.level;
+  beforeAll(() => {
+    savedLevel = chalk.level;
+    chalk.level = 3;
+  });
+  afterAll(() => {
+    chalk.level = savedLevel;
+  });
 }

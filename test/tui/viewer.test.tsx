@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, TerminalSession } from '../../src/tui/terminal.js';
-import { CI_HINT, NOT_A_TERMINAL_HINT, runViewer, noCursorAddressing } from '../../src/tui/viewer.js';
+import { CI_HINT, NOT_A_TERMINAL_HINT, runViewer, noCursorAddressing } from '../../src/tui/run-viewer.js';
 import { makeEntry } from './entries.js';
 import { FakeEngine } from './fake-engine.js';
 import { FakeStdin, FakeStdout } from './render.js';
@@ -39,6 +39,17 @@ const waitFor = async (check: () => boolean) => {
   for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
   if (!check()) throw new Error('the viewer did not get there');
 };
+
+/** runViewer with Ink's part held back until `release()`: what shows until then is the first frame. */
+function runHeldViewer(engine: FakeEngine, t: ReturnType<typeof tty>) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out }, async () => {
+    await held;
+    return import('../../src/tui/viewer.js');
+  });
+  return { release, done };
+}
 
 describe('runViewer', () => {
   it('exits 2 with a one-line hint when stdin or stdout is not a terminal', async () => {
@@ -98,6 +109,46 @@ describe('runViewer', () => {
     expect(out.split(LEAVE_ALT_SCREEN)).toHaveLength(2);
     expect(engine.closed).toBe(false);
     expect(engine.listenerCount('change')).toBe(0);
+  });
+
+  it('draws the first frame before Ink loads; Ink draws its own over it, erasing what it does not cover', async () => {
+    const engine = new FakeEngine([makeEntry({ session: 'before-ink' })]);
+    const t = tty();
+    const write = t.stdout.write;
+    const { release, done } = runHeldViewer(engine, t);
+    await waitFor(() => t.stdout.frames.join('').includes('before-ink'));
+    const first = t.stdout.frames.join('');
+    expect(first.startsWith(ENTER_ALT_SCREEN)).toBe(true);
+    expect(first).toMatch(/\u001b\[1;1H(\u001b\[1m)?sudo-proxy-audit/);
+    // Ink is not loaded: nothing reads keys yet.
+    expect(t.stdin.listenerCount('readable')).toBe(0);
+    const before = t.stdout.frames.length;
+    release();
+    await waitFor(() => t.stdin.listenerCount('readable') > 0);
+    const frames = t.stdout.frames.slice(before).filter((f) => f.includes('\n'));
+    expect(frames[0].startsWith('\u001b[H')).toBe(true);
+    expect(frames[0].endsWith('\u001b[J')).toBe(true);
+    expect(frames[0].split('\n').slice(0, -1).every((line) => line.endsWith('\u001b[K'))).toBe(true);
+    expect(frames[0]).toContain('before-ink');
+    // Only Ink's first frame: its later ones and every other write go out as they are.
+    expect(t.stdout.write).toBe(write);
+    t.stdin.write('q');
+    expect(await done).toBe(0);
+  });
+
+  it('misses no notice: one said before the store was made is in the first frame, one said while Ink loads in Ink’s', async () => {
+    // (No bytes yet: a log that is not there. Bytes would clear a `waiting` notice.)
+    const engine = new FakeEngine([], { progress: { bytesDone: 0, bytesTotal: 0, done: false } });
+    engine.notice({ kind: 'waiting', file: '/var/log/audit.log', message: '/var/log/audit.log does not exist (yet): waiting for it' });
+    const t = tty();
+    const { release, done } = runHeldViewer(engine, t);
+    await waitFor(() => t.stdout.frames.join('').includes('waiting for it'));
+    engine.notice({ kind: 'error', file: '/var/log/audit.log', message: 'said while Ink loads' });
+    release();
+    await waitFor(() => t.stdin.listenerCount('readable') > 0 && t.stdout.frames.join('').includes('said while Ink loads'));
+    t.stdin.write('q');
+    expect(await done).toBe(0);
+    expect(engine.listenerCount('notice')).toBe(0);
   });
 
   it('leaves the alternate screen and reports the error when rendering crashes', async () => {

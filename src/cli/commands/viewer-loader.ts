@@ -1,17 +1,15 @@
 /**
- * The viewer (Ink + React) is loaded only by the commands that show it, so `print`, `stats`
- * and `verify` start without paying for React.
+ * The viewer, for the commands that show it (`view`, `demo --view`). Its start (run-viewer.ts:
+ * the engine, the store, the first frame) is bundled with the command; Ink and React are
+ * viewer.js, which it loads once the first frame is drawn, so `print`, `stats` and `verify`
+ * never load React and the viewer's first rows do not wait for it.
  */
-// A type-only import: erased, so it loads nothing.
-import type { ViewerOptions } from '../../tui/viewer.js';
+import { NOT_A_TERMINAL_HINT } from '../../tui/run-viewer.js';
+
+export { runViewer } from '../../tui/run-viewer.js';
 
 /** Why the viewer cannot run here, or undefined when stdin and stdout are a terminal. */
 export async function notATerminal(): Promise<string | undefined> {
   if (process.stdin.isTTY && process.stdout.isTTY) return undefined;
-  return (await import('../../tui/viewer.js')).NOT_A_TERMINAL_HINT;
-}
-
-export async function runViewer(options: ViewerOptions): Promise<number> {
-  const viewer = await import('../../tui/viewer.js');
-  return viewer.runViewer(options);
+  return NOT_A_TERMINAL_HINT;
 }

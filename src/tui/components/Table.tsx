@@ -1,37 +1,15 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import type { Entry } from '../../shared/entry.js';
-import { type Cell, entryCells, headerCells, type RowContext } from '../format/cells.js';
-import { MARKER_WIDTH, type TableLayout } from '../format/columns.js';
+import { type Cell, entryCells, headerCells } from '../format/cells.js';
+import { MARKER_WIDTH } from '../format/columns.js';
 import { markSpans } from '../format/mark-row.js';
-import type { Mark } from '../store/rows.js';
+import type { TableModel } from '../screen-model.js';
 import type { Theme } from '../theme.js';
 import { MarkRow } from './MarkRow.js';
 
-/** One visible row: an entry, or a mark (writer event, chain break) between entries. */
-export type TableRowData =
-  | {
-      entry: Entry;
-      /** Row index in the view (for the selection). */
-      index: number;
-      /** Stamped before the entry above it (format/time.ts stampedEarlier): `↑` in the gutter. */
-      earlier?: boolean;
-    }
-  | { mark: Mark; index: number };
+export type { TableRowData } from '../screen-model.js';
 
-export interface TableProps {
-  layout: TableLayout;
-  /** Only the visible rows: the container never hands over more than fit. */
-  rows: readonly TableRowData[];
-  cursor: number;
-  /** Entry rows available (the column titles take one more line). */
-  height: number;
-  ctx: RowContext;
-  search: string | null;
-  /** Shown when there are no rows. */
-  emptyText: string;
-  theme: Theme;
-}
+export type TableProps = TableModel & { theme: Theme };
 
 /** Splits a cell's text around the first case-insensitive occurrence of `needle`. */
 export function splitMatch(text: string, needle: string | null): [string, string, string] | null {

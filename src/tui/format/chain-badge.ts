@@ -8,8 +8,9 @@ import path from 'node:path';
 import type { ChainStatus } from '../../shared/entry.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
 import type { Span } from './spans.js';
+import { groupDigits } from './units.js';
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = groupDigits;
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** Where the first break is: file:line, and the host for a collector directory. */

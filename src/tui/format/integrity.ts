@@ -14,6 +14,7 @@ import type { SealStatus } from '../store/seal-check.js';
 import { breakPlace } from './chain-badge.js';
 import { markPlace } from './mark-row.js';
 import type { Line, Span } from './spans.js';
+import { groupDigits } from './units.js';
 
 export interface IntegrityInput {
   chain: ChainStatus | null;
@@ -28,7 +29,7 @@ export interface IntegrityInput {
   cursor: number;
 }
 
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+const count = (n: number, one: string, many = `${one}s`) => `${groupDigits(n)} ${n === 1 ? one : many}`;
 
 function problemItem(m: Mark): Span[] {
   const place = { text: `${markPlace(m)}  ` };

@@ -12,6 +12,7 @@ import { ANOMALY_TEXT, detailBuilder, locationText } from './detail.js';
 import { markLook } from './mark-row.js';
 import type { Line } from './spans.js';
 import { formatFullTime } from './time.js';
+import { groupDigits } from './units.js';
 
 const BREAK_MEANING: Record<BreakKind, string> = {
   modified: "a line's bytes no longer match the hash the next record holds: it was changed after it was written",
@@ -59,7 +60,7 @@ function writerLines(e: WriterEvent, width: number): Line[] {
   if (e.origin) field('origin', escapeForTerminal(e.origin, 1_000));
   field('record', locationText(e.location));
   if (e.event === 'dropped') {
-    field('dropped', `${e.dropped.toLocaleString('en-US')} record${e.dropped === 1 ? '' : 's'}`, { color: 'yellow', bold: true });
+    field('dropped', `${groupDigits(e.dropped)} record${e.dropped === 1 ? '' : 's'}`, { color: 'yellow', bold: true });
     if (e.firstTime || e.lastTime) field('due', `${fullTime(e.firstTime)} → ${fullTime(e.lastTime)}`);
     field('error', e.error ? escapeForTerminal(e.error, 4_000) : '(none recorded)', e.error ? { color: 'red' } : { dim: true });
   }

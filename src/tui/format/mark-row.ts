@@ -18,6 +18,7 @@ import { fitLine } from './header.js';
 import { lineText, type Span } from './spans.js';
 import { displayWidth, fit, truncate } from './text.js';
 import { formatTime, TIME_STYLE_WIDTH } from './time.js';
+import { groupDigits } from './units.js';
 
 export interface MarkLook {
   text: string;
@@ -28,7 +29,7 @@ export interface MarkLook {
   rule: string;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${groupDigits(n)} ${n === 1 ? one : many}`;
 
 /** When a record was due, as the table shows times; the text as written when it is not a time. */
 function when(time: string | null | undefined, ctx: RowContext): string {

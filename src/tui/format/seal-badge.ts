@@ -9,8 +9,9 @@ import type { SealStatus } from '../store/seal-check.js';
 import { breakPlace } from './chain-badge.js';
 import type { Span } from './spans.js';
 import { formatTime } from './time.js';
+import { groupDigits } from './units.js';
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = groupDigits;
 
 /** The seal badge's forms, longest first; [] when there is nothing to say of seals. */
 export function sealBadgeForms(seal: SealStatus | null | undefined, nowMs: number): Span[][] {

@@ -70,7 +70,8 @@ function takeFitting(graphemes: readonly string[], width: number): { parts: stri
 /** Cuts `text` to at most `width` columns, marking a cut with `…`. Never wider than `width`. */
 export function truncate(text: string, width: number, position: 'end' | 'start' | 'middle' = 'end'): string {
   if (width <= 0) return '';
-  if (PRINTABLE_ASCII.test(text)) {
+  // One column and one UTF-16 unit per character: cut by characters (no grapheme rules to load).
+  if (PRINTABLE_ASCII.test(text) || NARROW.test(text)) {
     if (text.length <= width) return text;
     if (width === 1) return ELLIPSIS;
     if (position === 'start') return `${ELLIPSIS}${text.slice(text.length - width + 1)}`;

@@ -79,6 +79,8 @@ export class ViewerStore {
    * it, so a change may report entries already held here: they are not applied twice.
    */
   private applied: number;
+  /** Set while subscribed to the engine's events. */
+  private disconnect: (() => void) | null = null;
 
   constructor(options: StoreOptions) {
     this.engine = options.engine;
@@ -108,6 +110,9 @@ export class ViewerStore {
     this.statsJob = new AdaptiveThrottle(() => this.runStats(), { minMs: 1_000, costFactor: 5, timers: options.timers });
     this.sealCheck = new SealCheck(options.sealKeys ?? new Map());
     this.applied = this.state.total;
+    // What the engine said before the store was made (`waiting` for a log not there yet).
+    const said = options.engine.notices().at(-1);
+    if (said) this.state = reduce(reduce(this.state, { type: 'notice', notice: said }).state, { type: 'progress', progress: this.state.progress }).state;
     const chain = options.engine.chainStatus?.() ?? null;
     if (chain) this.state = { ...this.state, chain, seal: this.sealStatus(chain) };
     this.refreshMarks();
@@ -162,17 +167,21 @@ export class ViewerStore {
 
   /** Subscribes to the engine's events (useEngineSync calls it on mount); returns the unsubscribe. */
   connect(): () => void {
+    // Once: the viewer connects before Ink loads (so nothing said meanwhile is missed), and the App again on mount.
+    if (this.disconnect) return this.disconnect;
     const engine = this.engine;
     engine.on('change', this.engineChanged);
     engine.on('progress', this.progressed);
     engine.on('notice', this.noticed);
     if (engine.chainStatus) engine.on('chain', this.chainChanged);
-    return () => {
+    this.disconnect = () => {
       engine.off('change', this.engineChanged);
       engine.off('progress', this.progressed);
       engine.off('notice', this.noticed);
       if (engine.chainStatus) engine.off('chain', this.chainChanged);
+      this.disconnect = null;
     };
+    return this.disconnect;
   }
 
   // Engine events.
@@ -297,6 +306,7 @@ export class ViewerStore {
   }
 
   dispose(): void {
+    this.disconnect?.();
     this.requery.cancel();
     this.statsJob.cancel();
     this.listeners.clear();

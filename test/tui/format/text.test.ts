@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { displayWidth, fit, truncate, wrapText } from '../../../src/tui/format/text.js';
 
 describe('truncate', () => {
@@ -64,5 +64,34 @@ describe('wrapText', () => {
     const lines = wrapText('日本語'.repeat(10), 7);
     expect(lines.every((l) => stringWidth(l) <= 7)).toBe(true);
     expect(lines.join('')).toBe('日本語'.repeat(10));
+  });
+});
+
+describe('truncate of narrow text (ASCII and NARROW_CHARS only)', () => {
+  it('cuts by characters without loading ICU’s grapheme rules (the first frame’s `✓ ok` cells)', async () => {
+    vi.resetModules();
+    const Real = Intl.Segmenter;
+    let made = 0;
+    const intl = Intl as { Segmenter: typeof Intl.Segmenter };
+    intl.Segmenter = class extends Real {
+      constructor(...args: ConstructorParameters<typeof Real>) {
+        super(...args);
+        made++;
+      }
+    };
+    try {
+      const text = await import('../../../src/tui/format/text.js');
+      expect(text.truncate('✓ ok · ⊘ denied', 6)).toBe('✓ ok …');
+      expect(text.truncate('✓ ok', 6)).toBe('✓ ok');
+      expect(text.truncate('←→ Σ ▶ ◷', 4, 'start')).toBe('…▶ ◷');
+      expect(text.truncate('←→ Σ ▶ ◷', 5, 'middle')).toBe('←→… ◷');
+      expect(text.fit('✓ ok', 8, 'right')).toBe('    ✓ ok');
+      expect(made).toBe(0);
+      // Wide text still goes by graphemes.
+      expect(text.truncate('日本語のテキスト', 5)).toBe('日本…');
+      expect(made).toBe(1);
+    } finally {
+      intl.Segmenter = Real;
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatByteCount, formatBytes, formatCount, formatDuration } from '../../../src/tui/format/units.js';
+import fc from 'fast-check';
+import { formatByteCount, formatBytes, formatCount, formatDuration, groupDigits } from '../../../src/tui/format/units.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -41,5 +42,15 @@ describe('formatCount', () => {
     expect(formatCount(812_345, true)).toBe('812k');
     expect(formatCount(1_234_567, true)).toBe('1.2M');
     expect(formatCount(1_234_567, false)).toBe('1234567');
+  });
+});
+
+describe('groupDigits', () => {
+  it('writes an integer as en-US does (1,234,567), without loading ICU number formatting', () => {
+    for (const n of [0, 7, 999, 1_000, 12_345, 999_999, 1_000_000, 1_234_567_890, -1, -1_234, Number.MAX_SAFE_INTEGER]) {
+      expect(groupDigits(n)).toBe(n.toLocaleString('en-US'));
+    }
+    fc.assert(fc.property(fc.maxSafeInteger(), (n) => groupDigits(n) === n.toLocaleString('en-US')));
+    for (const n of [1.5, Number.NaN, Number.POSITIVE_INFINITY, 1e21]) expect(groupDigits(n)).toBe(n.toLocaleString('en-US'));
   });
 });

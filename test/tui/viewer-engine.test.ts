@@ -1,0 +1,47 @@
+/**
+ * The viewer's engine (run-viewer.ts' openViewerEngine) reads the history behind the tail only
+ * once the first frame is drawn: the history's start (column space for every entry, scan
+ * workers) must not delay the first rows on screen.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateLog } from '../../src/demo/generate.js';
+import { openViewerEngine } from '../../src/tui/run-viewer.js';
+
+let dir = '';
+afterEach(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('the viewer’s engine', () => {
+  it('shows the tail at once and reads the history behind it only after the first frame', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-viewer-engine-'));
+    const file = path.join(dir, 'audit.log');
+    generateLog({ path: file, count: 6_000, seed: 3 }); // more than the 2 MiB tail
+    let draw!: () => void;
+    const drawn = new Promise<void>((resolve) => (draw = resolve));
+    const engine = await openViewerEngine({ files: [file], follow: false }, drawn);
+    try {
+      await engine.ready();
+      const tail = engine.progress().bytesDone;
+      expect(tail).toBeGreaterThan(0);
+      expect(tail).toBeLessThan(fs.statSync(file).size);
+      // Turns enough for reads of the history to land, had it started.
+      await turns(50);
+      expect(engine.progress().bytesDone).toBe(tail);
+      draw();
+      await engine.indexed();
+      expect(engine.progress()).toMatchObject({ done: true, bytesDone: fs.statSync(file).size });
+      expect(engine.size()).toBeGreaterThan(3_000);
+    } finally {
+      await engine.close();
+    }
+  });
+});
