@@ -16,19 +16,34 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
+  return finish(h1, h2);
+}
+
+const encoder = new TextEncoder();
+
+/** The same hash for an id given as a string (its UTF-8 bytes; an ASCII id without encoding it). */
+export function hashString(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) {
+      const b = encoder.encode(s);
+      return hashBytes(b, 0, b.length);
+    }
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  return finish(h1, h2);
+}
+
+/** cyrb53's last mixing, into 53 bits, never 0. */
+function finish(h1: number, h2: number): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
-}
-
-const encoder = new TextEncoder();
-
-/** The same hash for an id given as a string (its UTF-8 bytes). */
-export function hashString(s: string): number {
-  const b = encoder.encode(s);
-  return hashBytes(b, 0, b.length);
 }
 
 /**
