@@ -22,7 +22,7 @@ import { hashString } from './id-table.js';
 import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 
-const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
 /** The id as the writers write it (a JSON string value holds no bare quote: only a key matches). */
@@ -165,8 +165,8 @@ export class EntryReader {
   /** When a line cannot be read back (truncated since): what the index kept. */
   private requestFromColumns(s: number, location: RecordLocation | null, state: EntryState): Entry {
     const c = this.columns;
-    const { u8, u32, f64 } = c;
-    const pipeline = JSON.parse(c.commands.get(u32[s * U32 + CM])) as string[][];
+    const { u8, f64, pools } = c;
+    const pipeline = JSON.parse(c.commands.get(pools[s * POOL + CM])) as string[][];
     const timeMs = f64[s * F64 + TM];
     const latency = f64[s * F64 + LA];
     const flags = u8[s * U8 + FL];
@@ -175,12 +175,12 @@ export class EntryReader {
       type: 'request',
       id: '',
       time: '', // as sent: unknown (the time it was read as stays in timeMs)
-      host: c.hosts.get(u32[s * U32 + HO]),
-      session: c.sessions.get(u32[s * U32 + SE]),
+      host: c.hosts.get(pools[s * POOL + HO]),
+      session: c.sessions.get(pools[s * POOL + SE]),
       pipeline,
       resolved: [],
       env_keys: [],
-      reason: c.reasons.get(u32[s * U32 + RE]),
+      reason: c.reasons.get(pools[s * POOL + RE]),
       privileged: (flags & PRIVILEGED) !== 0,
       decision: DECISIONS[u8[s * U8 + DE]],
       via: flags & POLICY ? 'policy' : 'operator',
