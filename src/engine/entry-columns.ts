@@ -1,5 +1,5 @@
 /**
- * Entry storage: each entry's fields in three typed arrays (~115 bytes an entry), its strings interned, its id kept for search (id-text.ts).
+ * Entry storage: each entry's fields in four typed arrays (97 bytes an entry), its strings interned, its id kept for search (id-text.ts).
  *
  * The one place that knows the layout: writes go through `EntryColumns`, and the read side
  * (entry-read-back.ts, entry-query.ts) reads the arrays at the offsets of `LAYOUT`.
