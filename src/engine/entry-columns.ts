@@ -201,20 +201,25 @@ export class EntryColumns {
     u8[s * U8 + ST] = STATE_CODE[state];
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] = 0;
-    u8[s * U8 + DE] = NO_DECISION;
-    u8[s * U8 + RJ] = 0;
-    this.setPool(s, OP, 0);
+    this.noRequest(s);
     f64[s * F64 + ID] = r.idHash;
     f64[s * F64 + TM] = r.timeMs;
-    f64[s * F64 + LA] = Number.NaN;
+    u32[s * U32 + IX] = this.addId(r);
+    this.writeResponse(s, r);
+  }
+
+  /** An entry without request fields: no decision, refusal, operator or latency; empty strings, command 0. */
+  private noRequest(s: number): void {
+    this.u8[s * U8 + DE] = NO_DECISION;
+    this.u8[s * U8 + RJ] = 0;
+    this.f64[s * F64 + LA] = Number.NaN;
+    this.setPool(s, OP, 0);
     this.setPool(s, HO, this.hosts.intern(''));
     this.setPool(s, SE, this.sessions.intern(''));
     this.setPool(s, RE, this.reasons.intern(''));
     this.setPool(s, CM, 0);
     this.setPool(s, RV, 0);
     this.setPool(s, EQ, 0);
-    u32[s * U32 + IX] = this.addId(r);
-    this.writeResponse(s, r);
   }
 
   writeResponse(s: number, r: LocatedCompact): void {
@@ -233,21 +238,12 @@ export class EntryColumns {
    * time is the response's), with `state` and `anomalies`.
    */
   forgetRequest(s: number, state: EntryState, anomalies: number, timeMs: number): void {
-    const { u8, u32, f64 } = this;
+    const { u8, f64 } = this;
     u8[s * U8 + ST] = STATE_CODE[state];
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] &= ~(HAS_REQUEST | PRIVILEGED | POLICY);
-    u8[s * U8 + DE] = NO_DECISION;
-    u8[s * U8 + RJ] = 0;
-    this.setPool(s, OP, 0);
+    this.noRequest(s);
     f64[s * F64 + TM] = timeMs;
-    f64[s * F64 + LA] = Number.NaN;
-    this.setPool(s, HO, this.hosts.intern(''));
-    this.setPool(s, SE, this.sessions.intern(''));
-    this.setPool(s, RE, this.reasons.intern(''));
-    this.setPool(s, CM, 0);
-    this.setPool(s, RV, 0);
-    this.setPool(s, EQ, 0);
   }
 
   /** The entry's response line is gone: the entry is its request's alone again, in `state`. */
