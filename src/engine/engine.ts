@@ -20,7 +20,6 @@ import { EntryStore } from './entry-store.js';
 import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
 import { sizeOrZero } from './log-source.js';
-import { IdTable } from './id-table.js';
 import { newJoinTarget } from './join-target.js';
 import { EntrySizing } from './entry-sizing.js';
 import { DEFAULT_TAIL_BYTES, type EngineTuning, type HistoryTurn, ReadPlan, ReadProgress } from './read-plan.js';
@@ -91,7 +90,7 @@ class Engine extends EngineEvents implements HostEngine {
     this.policy = setup.delivery(host);
     // A collected host's lines may come out of order (a late batch): its chain is checked in seq order.
     this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()), this.policy.responsesMayComeFirst);
-    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, new IdTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
+    this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, this.store.idTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,

@@ -1,5 +1,5 @@
 /**
- * Entry storage: each entry's fields in three typed arrays (~115 bytes an entry), its strings interned, its id kept for search (id-text.ts).
+ * Entry storage: each entry's fields in four typed arrays (97 bytes an entry), its strings interned, its id kept for search (id-text.ts).
  *
  * The one place that knows the layout: writes go through `EntryColumns`, and the read side
  * (entry-read-back.ts, entry-query.ts) reads the arrays at the offsets of `LAYOUT`.
@@ -28,9 +28,11 @@ const NO_DECISION = 255;
 const NO_COMMAND_KEY = '[]';
 
 /**
- * The columns, interleaved per entry in three typed arrays (one per element type): an entry's
- * fields share a cache line, and there are three arrays to grow instead of twenty. Entry `s`
- * has its state at u8[s * U8 + ST], its time at f64[s * F64 + TM], and so on.
+ * The columns, interleaved per entry in four typed arrays (one per element type): an entry's
+ * fields share a cache line, and there are four arrays to grow instead of twenty. Entry `s`
+ * has its state at u8[s * U8 + ST], its time at f64[s * F64 + TM], its host at
+ * pools[s * POOL + HO], and so on. `pools` is a Uint16Array until an id passes 65,535 (a log
+ * of free-text reasons): then a Uint32Array, copied once.
  *
  * A module that reads the arrays takes these as constants of its own (`const { U8, ST } =
  * LAYOUT`): in a loop over a million entries V8 reads a module's own constants faster than
@@ -43,22 +45,24 @@ export const LAYOUT = {
   FL: 2,
   DE: 3,
   RJ: 4, // rejectCode: 0 none
-  U32: 15, // host, session, reason, command; request seg, length, line; response seg, length, line; operator; resolved, request error, response error; id
+  U32: 7, // request seg, length, line; response seg, length, line; id
+  QS: 0,
+  QL: 1,
+  QN: 2,
+  PS: 3,
+  PL: 4,
+  PN: 5,
+  IX: 6, // where the id starts in `ids`
+  /** Ids in the string pools, in `pools` (16 bits each until a pool passes 65,535 strings). */
+  POOL: 8, // host, session, reason, command; operator; resolved, request error, response error
   HO: 0,
   SE: 1,
   RE: 2,
   CM: 3,
-  QS: 4,
-  QL: 5,
-  QN: 6,
-  PS: 7,
-  PL: 8,
-  PN: 9,
-  OP: 10, // who decided: an id in `operators` (0: none)
-  RV: 11, // resolved paths: an id in `resolved` (0: none)
-  EQ: 12, // the request's error: an id in `errors` (0: none)
-  EP: 13, // the response's error
-  IX: 14, // where the id starts in `ids`
+  OP: 4, // who decided: an id in `operators` (0: none)
+  RV: 5, // resolved paths: an id in `resolved` (0: none)
+  EQ: 6, // the request's error: an id in `errors` (0: none)
+  EP: 7, // the response's error
   F64: 6, // id hash, time, latency, duration, request offset, response offset
   ID: 0,
   TM: 1,
@@ -74,7 +78,7 @@ export const LAYOUT = {
   /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
   LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, OP, RV, EQ, EP, IX, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, QS, QL, QN, PS, PL, PN, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** Decision → column code (DECISIONS order) without a search. */
 function decisionCode(d: string): number {
@@ -94,6 +98,7 @@ export class EntryColumns {
   u8: Uint8Array;
   u32: Uint32Array;
   f64: Float64Array;
+  pools: Uint16Array | Uint32Array;
   readonly hosts = new StringPool();
   readonly sessions = new StringPool();
   readonly reasons = new StringPool();
@@ -113,6 +118,7 @@ export class EntryColumns {
     this.u8 = new Uint8Array(capacity * U8);
     this.u32 = new Uint32Array(capacity * U32);
     this.f64 = new Float64Array(capacity * F64);
+    this.pools = new Uint16Array(capacity * POOL);
   }
 
   /** New arrays with room for `capacity` entries; the first ones are copied (as many as fit). */
@@ -121,13 +127,22 @@ export class EntryColumns {
     const u8 = new Uint8Array(capacity * U8);
     const u32 = new Uint32Array(capacity * U32);
     const f64 = new Float64Array(capacity * F64);
+    const pools = this.pools instanceof Uint16Array ? new Uint16Array(capacity * POOL) : new Uint32Array(capacity * POOL);
     u8.set(this.u8.subarray(0, keep * U8));
     u32.set(this.u32.subarray(0, keep * U32));
     f64.set(this.f64.subarray(0, keep * F64));
+    pools.set(this.pools.subarray(0, keep * POOL));
     this.u8 = u8;
     this.u32 = u32;
     this.f64 = f64;
+    this.pools = pools;
     this.capacity = capacity;
+  }
+
+  /** Sets pool id field `field` of entry `s`, widening `pools` to 32 bits first when the id needs it. */
+  private setPool(s: number, field: number, id: number): void {
+    if (id > 0xffff && this.pools instanceof Uint16Array) this.pools = Uint32Array.from(this.pools);
+    this.pools[s * POOL + field] = id;
   }
 
   writeRequest(s: number, r: LocatedCompact, state: EntryState, anomalies: number): void {
@@ -146,33 +161,33 @@ export class EntryColumns {
     f64[b64 + QO] = r.offset;
     const b32 = s * U32;
     if (r.hostId >= 0) {
-      u32[b32 + HO] = r.hostId;
-      u32[b32 + SE] = r.sessionId;
-      u32[b32 + RE] = r.reasonId;
-      u32[b32 + CM] = r.commandId;
-      u32[b32 + RV] = r.resolvedId;
-      u32[b32 + EQ] = r.errorId;
+      this.setPool(s, HO, r.hostId);
+      this.setPool(s, SE, r.sessionId);
+      this.setPool(s, RE, r.reasonId);
+      this.setPool(s, CM, r.commandId);
+      this.setPool(s, RV, r.resolvedId);
+      this.setPool(s, EQ, r.errorId);
     } else if (r.bytes) {
       const b = r.bytes;
-      u32[b32 + HO] = this.hosts.internBytes(b, r.hostStart, r.hostEnd);
-      u32[b32 + SE] = this.sessions.internBytes(b, r.sessionStart, r.sessionEnd);
-      u32[b32 + RE] = this.reasons.internBytes(b, r.reasonStart, r.reasonEnd);
-      u32[b32 + CM] = this.commands.internBytes(b, r.commandStart, r.commandEnd);
-      u32[b32 + RV] = r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd);
-      u32[b32 + EQ] = r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd);
+      this.setPool(s, HO, this.hosts.internBytes(b, r.hostStart, r.hostEnd));
+      this.setPool(s, SE, this.sessions.internBytes(b, r.sessionStart, r.sessionEnd));
+      this.setPool(s, RE, this.reasons.internBytes(b, r.reasonStart, r.reasonEnd));
+      this.setPool(s, CM, this.commands.internBytes(b, r.commandStart, r.commandEnd));
+      this.setPool(s, RV, r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd));
+      this.setPool(s, EQ, r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd));
     } else {
-      u32[b32 + HO] = this.hosts.intern(r.host);
-      u32[b32 + SE] = this.sessions.intern(r.session);
-      u32[b32 + RE] = this.reasons.intern(r.reason);
-      u32[b32 + CM] = this.commands.intern(r.commandKey);
-      u32[b32 + RV] = this.resolved.intern(r.resolvedKey);
-      u32[b32 + EQ] = this.errors.intern(r.error);
+      this.setPool(s, HO, this.hosts.intern(r.host));
+      this.setPool(s, SE, this.sessions.intern(r.session));
+      this.setPool(s, RE, this.reasons.intern(r.reason));
+      this.setPool(s, CM, this.commands.intern(r.commandKey));
+      this.setPool(s, RV, this.resolved.intern(r.resolvedKey));
+      this.setPool(s, EQ, this.errors.intern(r.error));
     }
     u32[b32 + IX] = this.addId(r);
     u32[b32 + QS] = r.seg;
     u32[b32 + QL] = r.length;
     u32[b32 + QN] = r.line;
-    u32[b32 + OP] = r.operator === '' ? 0 : this.operators.intern(r.operator);
+    this.setPool(s, OP, r.operator === '' ? 0 : this.operators.intern(r.operator));
   }
 
   private addId(r: LocatedCompact): number {
@@ -186,20 +201,25 @@ export class EntryColumns {
     u8[s * U8 + ST] = STATE_CODE[state];
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] = 0;
-    u8[s * U8 + DE] = NO_DECISION;
-    u8[s * U8 + RJ] = 0;
-    u32[s * U32 + OP] = 0;
+    this.noRequest(s);
     f64[s * F64 + ID] = r.idHash;
     f64[s * F64 + TM] = r.timeMs;
-    f64[s * F64 + LA] = Number.NaN;
-    u32[s * U32 + HO] = this.hosts.intern('');
-    u32[s * U32 + SE] = this.sessions.intern('');
-    u32[s * U32 + RE] = this.reasons.intern('');
-    u32[s * U32 + CM] = 0;
-    u32[s * U32 + RV] = 0;
-    u32[s * U32 + EQ] = 0;
     u32[s * U32 + IX] = this.addId(r);
     this.writeResponse(s, r);
+  }
+
+  /** An entry without request fields: no decision, refusal, operator or latency; empty strings, command 0. */
+  private noRequest(s: number): void {
+    this.u8[s * U8 + DE] = NO_DECISION;
+    this.u8[s * U8 + RJ] = 0;
+    this.f64[s * F64 + LA] = Number.NaN;
+    this.setPool(s, OP, 0);
+    this.setPool(s, HO, this.hosts.intern(''));
+    this.setPool(s, SE, this.sessions.intern(''));
+    this.setPool(s, RE, this.reasons.intern(''));
+    this.setPool(s, CM, 0);
+    this.setPool(s, RV, 0);
+    this.setPool(s, EQ, 0);
   }
 
   writeResponse(s: number, r: LocatedCompact): void {
@@ -210,7 +230,7 @@ export class EntryColumns {
     u32[s * U32 + PS] = r.seg;
     u32[s * U32 + PL] = r.length;
     u32[s * U32 + PN] = r.line;
-    u32[s * U32 + EP] = r.errorId >= 0 ? r.errorId : r.bytes === null ? this.errors.intern(r.error) : r.errorStart < 0 ? 0 : this.errors.internBytes(r.bytes, r.errorStart, r.errorEnd);
+    this.setPool(s, EP, r.errorId >= 0 ? r.errorId : r.bytes === null ? this.errors.intern(r.error) : r.errorStart < 0 ? 0 : this.errors.internBytes(r.bytes, r.errorStart, r.errorEnd));
   }
 
   /**
@@ -218,21 +238,12 @@ export class EntryColumns {
    * time is the response's), with `state` and `anomalies`.
    */
   forgetRequest(s: number, state: EntryState, anomalies: number, timeMs: number): void {
-    const { u8, u32, f64 } = this;
+    const { u8, f64 } = this;
     u8[s * U8 + ST] = STATE_CODE[state];
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] &= ~(HAS_REQUEST | PRIVILEGED | POLICY);
-    u8[s * U8 + DE] = NO_DECISION;
-    u8[s * U8 + RJ] = 0;
-    u32[s * U32 + OP] = 0;
+    this.noRequest(s);
     f64[s * F64 + TM] = timeMs;
-    f64[s * F64 + LA] = Number.NaN;
-    u32[s * U32 + HO] = this.hosts.intern('');
-    u32[s * U32 + SE] = this.sessions.intern('');
-    u32[s * U32 + RE] = this.reasons.intern('');
-    u32[s * U32 + CM] = 0;
-    u32[s * U32 + RV] = 0;
-    u32[s * U32 + EQ] = 0;
   }
 
   /** The entry's response line is gone: the entry is its request's alone again, in `state`. */
@@ -240,7 +251,7 @@ export class EntryColumns {
     this.u8[s * U8 + ST] = STATE_CODE[state];
     this.u8[s * U8 + FL] &= ~HAS_RESPONSE;
     this.f64[s * F64 + DU] = Number.NaN;
-    this.u32[s * U32 + EP] = 0;
+    this.setPool(s, EP, 0);
   }
 
   /** None of the entry's lines is left: it is withdrawn. */

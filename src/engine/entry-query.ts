@@ -14,7 +14,7 @@ import { holds } from './id-text.js';
 import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, RJ, U32, HO, SE, RE, CM, OP, RV, EQ, EP, IX, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
@@ -62,30 +62,30 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
   const error = (id: number) => id !== 0 && text!(shownText(columns.errors.get(id)));
   // A part of an id (not with a regex): the ids holding it, found in one pass over them all.
   const idStarts = text && !originMatch && f.idText !== null ? columns.ids.startsContaining(f.idText) : null;
-  const { u8, u32, f64 } = columns;
+  const { u8, u32, f64, pools } = columns;
   const visible = order.length;
   const out = new Int32Array(visible);
   let n = 0;
   for (let p = 0; p < visible; p++) {
     const s = order[p];
     if (stateMask !== 0 && (stateMask & (1 << u8[s * U8 + ST])) === 0) continue;
-    if (hostOk && hostOk[u32[s * U32 + HO]] !== 1) continue;
-    if (sessionOk && sessionOk[u32[s * U32 + SE]] !== 1) continue;
+    if (hostOk && hostOk[pools[s * POOL + HO]] !== 1) continue;
+    if (sessionOk && sessionOk[pools[s * POOL + SE]] !== 1) continue;
     if (privileged !== -1 && (u8[s * U8 + FL] & PRIVILEGED) !== privileged) continue;
     if (security && u8[s * U8 + RJ] !== REJECT_REPLAY) continue;
-    if (operatorOk && operatorOk[u32[s * U32 + OP]] !== 1) continue;
+    if (operatorOk && operatorOk[pools[s * POOL + OP]] !== 1) continue;
     if (since !== null && !(f64[s * F64 + TM] >= since)) continue;
     if (until !== null && !(f64[s * F64 + TM] < until)) continue;
     if (idPrefix !== null && !idOf(s).startsWith(idPrefix)) continue;
     if (text && commandMatch && reasonMatch && hostMatch && sessionMatch && resolvedMatch && errorMatch) {
       const found =
-        seen(commandMatch, u32[s * U32 + CM], command) ||
-        seen(reasonMatch, u32[s * U32 + RE], reason) ||
-        seen(hostMatch, u32[s * U32 + HO], host) ||
-        seen(sessionMatch, u32[s * U32 + SE], session) ||
-        seen(resolvedMatch, u32[s * U32 + RV], resolved) ||
-        seen(errorMatch, u32[s * U32 + EQ], error) ||
-        seen(errorMatch, u32[s * U32 + EP], error) ||
+        seen(commandMatch, pools[s * POOL + CM], command) ||
+        seen(reasonMatch, pools[s * POOL + RE], reason) ||
+        seen(hostMatch, pools[s * POOL + HO], host) ||
+        seen(sessionMatch, pools[s * POOL + SE], session) ||
+        seen(resolvedMatch, pools[s * POOL + RV], resolved) ||
+        seen(errorMatch, pools[s * POOL + EQ], error) ||
+        seen(errorMatch, pools[s * POOL + EP], error) ||
         (idStarts !== null && idStarts.length > 0 && holds(idStarts, u32[s * U32 + IX]));
       if (!found) continue;
     }
@@ -96,7 +96,7 @@ export function queryEntries(columns: EntryColumns, order: Int32Array, origin: s
 
 /** What stats are made of, for the entries at `positions` in `order` (all when null): counted by number, named once. */
 export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin: string, positions: Int32Array | null): StatsParts {
-  const { u8, u32, f64 } = columns;
+  const { u8, u32, f64, pools } = columns;
   const n = positions ? positions.length : order.length;
   const states = new Uint32Array(ENTRY_STATES.length);
   const masks = new Uint32Array(32);
@@ -113,14 +113,14 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
   for (let i = 0; i < n; i++) {
     const s = order[positions === null ? i : positions[i]];
     const b8 = s * U8;
-    const b32 = s * U32;
+    const bp = s * POOL;
     const b64 = s * F64;
     states[u8[b8 + ST]]++;
     masks[u8[b8 + AN] & 31]++;
     rejectCounts[u8[b8 + RJ]]++;
-    hostCounts[u32[b32 + HO]]++;
-    sessionCounts[u32[b32 + SE]]++;
-    commandCounts[u32[b32 + CM]]++;
+    hostCounts[pools[bp + HO]]++;
+    sessionCounts[pools[bp + SE]]++;
+    commandCounts[pools[bp + CM]]++;
     const l = f64[b64 + LA];
     if (l === l) latency[nl++] = l; // not NaN
     const d = f64[b64 + DU];

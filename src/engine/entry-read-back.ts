@@ -22,9 +22,16 @@ import { hashString } from './id-table.js';
 import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 
-const { U8, ST, AN, FL, DE, RJ, U32, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
+/**
+ * Entries read one after another past this many (slot after slot: `print` of everything, an
+ * export) are not cached: each would only push out one a screen needs, and keeping thousands
+ * alive long enough to be promoted cost `print --json` 15–20 % of its CPU in GC. A screen is
+ * far shorter than this.
+ */
+export const UNCACHED_RUN = 512;
 /** The id as the writers write it (a JSON string value holds no bare quote: only a key matches). */
 const ID_KEY = Buffer.from('"id":"');
 const QUOTE = 0x22;
@@ -38,6 +45,9 @@ interface ReadBack {
 export class EntryReader {
   /** Slot → entry, least recently asked first. */
   private readonly cache = new Map<number, Entry>();
+  /** The last slot read back (not from the cache), and how many before it were read in order. */
+  private lastRead = -2;
+  private run = 0;
 
   constructor(
     private readonly columns: EntryColumns,
@@ -54,6 +64,9 @@ export class EntryReader {
       return hit;
     }
     const e = this.materialize(slot);
+    this.run = slot === this.lastRead + 1 ? this.run + 1 : 0;
+    this.lastRead = slot;
+    if (this.run >= UNCACHED_RUN) return e;
     this.cache.set(slot, e);
     if (this.cache.size > ENTRY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as number);
     return e;
@@ -165,8 +178,8 @@ export class EntryReader {
   /** When a line cannot be read back (truncated since): what the index kept. */
   private requestFromColumns(s: number, location: RecordLocation | null, state: EntryState): Entry {
     const c = this.columns;
-    const { u8, u32, f64 } = c;
-    const pipeline = JSON.parse(c.commands.get(u32[s * U32 + CM])) as string[][];
+    const { u8, f64, pools } = c;
+    const pipeline = JSON.parse(c.commands.get(pools[s * POOL + CM])) as string[][];
     const timeMs = f64[s * F64 + TM];
     const latency = f64[s * F64 + LA];
     const flags = u8[s * U8 + FL];
@@ -175,12 +188,12 @@ export class EntryReader {
       type: 'request',
       id: '',
       time: '', // as sent: unknown (the time it was read as stays in timeMs)
-      host: c.hosts.get(u32[s * U32 + HO]),
-      session: c.sessions.get(u32[s * U32 + SE]),
+      host: c.hosts.get(pools[s * POOL + HO]),
+      session: c.sessions.get(pools[s * POOL + SE]),
       pipeline,
       resolved: [],
       env_keys: [],
-      reason: c.reasons.get(u32[s * U32 + RE]),
+      reason: c.reasons.get(pools[s * POOL + RE]),
       privileged: (flags & PRIVILEGED) !== 0,
       decision: DECISIONS[u8[s * U8 + DE]],
       via: flags & POLICY ? 'policy' : 'operator',

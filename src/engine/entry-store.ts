@@ -13,6 +13,7 @@ import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
+import { IdTable } from './id-table.js';
 import type { StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
@@ -117,6 +118,11 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   idHash(slot: number): number {
     return this.columns.idHash(slot);
+  }
+
+  /** An id table over this store's slots (it reads the rest of each hash from the id column). */
+  idTable(expected = 1024): IdTable {
+    return new IdTable(expected, (slot) => this.columns.idHash(slot));
   }
 
   /**

@@ -41,6 +41,9 @@ export interface FileSpan {
   recent: RecentBytes | null;
 }
 
+/** Bytes read at once when lines are read back in file order (a line past it is read alone). */
+const READ_AHEAD = 256 * 1024;
+
 /** The bytes of a line are what was indexed there (the caller checks the record). */
 export type LineCheck = (bytes: Buffer) => boolean;
 
@@ -49,6 +52,20 @@ export class FileSpans {
   private readonly owned = new Set<number>();
   /** Grows to the longest line read back (a fleet has thousands of these: nothing until a line is read). */
   private scratch = Buffer.alloc(0);
+  /**
+   * Read-ahead for lines read back in file order (`print` of many entries, a query reading
+   * ids): the bytes [windowStart, windowEnd) of descriptor `windowFd`, one read instead of one
+   * a line. Dropped at the next turn of the event loop and on a truncation, so a line is never
+   * older than the synchronous run that read it; allocated on the first read in order.
+   */
+  private window = Buffer.alloc(0);
+  private windowFd = -1;
+  private windowStart = 0;
+  private windowEnd = 0;
+  private windowDrop: NodeJS.Immediate | null = null;
+  /** Where the last read that missed the window ended (where the window starts): a read not far after it is a read in order. */
+  private lastFd = -1;
+  private lastEnd = -1;
 
   /** `pool`: a fleet's shared descriptors (null: every descriptor is kept open until closeAll). */
   constructor(readonly pool: DescriptorPool | null = null) {}
@@ -83,6 +100,7 @@ export class FileSpans {
     }
     if (copy && stale.length > 0) this.owned.add(copy.fd);
     else if (copy) fs.closeSync(copy.fd);
+    this.dropWindow();
     return stale;
   }
 
@@ -210,6 +228,11 @@ export class FileSpans {
   }
 
   private readAt(fd: number, offset: number, length: number): Buffer | null {
+    if (fd === this.windowFd && offset >= this.windowStart && offset + length <= this.windowEnd) return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
+    const inOrder = fd === this.lastFd && offset >= this.lastEnd && offset - this.lastEnd <= 2 * READ_AHEAD;
+    this.lastFd = fd;
+    this.lastEnd = offset + length;
+    if (inOrder && length <= READ_AHEAD) return this.readAhead(fd, offset, length);
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(length);
     try {
       const n = fs.readSync(fd, this.scratch, 0, length, offset);
@@ -219,7 +242,35 @@ export class FileSpans {
     }
   }
 
+  /** Fills the window from `offset` (READ_AHEAD bytes, or up to the end of the file) and gives the line from it. */
+  private readAhead(fd: number, offset: number, length: number): Buffer | null {
+    if (this.window.length === 0) this.window = Buffer.allocUnsafe(READ_AHEAD);
+    this.dropWindow();
+    let n: number;
+    try {
+      n = fs.readSync(fd, this.window, 0, READ_AHEAD, offset);
+    } catch {
+      return null;
+    }
+    if (n < length) return null;
+    this.windowFd = fd;
+    this.windowStart = offset;
+    this.windowEnd = offset + n;
+    this.lastEnd = offset;
+    this.windowDrop = setImmediate(() => this.dropWindow());
+    this.windowDrop.unref();
+    return this.window.subarray(0, length);
+  }
+
+  private dropWindow(): void {
+    this.windowFd = -1;
+    if (this.windowDrop !== null) clearImmediate(this.windowDrop);
+    this.windowDrop = null;
+  }
+
   closeAll(): void {
+    this.dropWindow();
+    this.lastFd = -1;
     for (const fd of this.owned) {
       try {
         fs.closeSync(fd);

@@ -16,6 +16,29 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
+  return finish(h1, h2);
+}
+
+const encoder = new TextEncoder();
+
+/** The same hash for an id given as a string (its UTF-8 bytes; an ASCII id without encoding it). */
+export function hashString(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) {
+      const b = encoder.encode(s);
+      return hashBytes(b, 0, b.length);
+    }
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  return finish(h1, h2);
+}
+
+/** cyrb53's last mixing, into 53 bits, never 0. */
+function finish(h1: number, h2: number): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
@@ -23,28 +46,33 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
 }
 
-const encoder = new TextEncoder();
-
-/** The same hash for an id given as a string (its UTF-8 bytes). */
-export function hashString(s: string): number {
-  const b = encoder.encode(s);
-  return hashBytes(b, 0, b.length);
-}
-
-/** Open addressing, linear probing; each bucket is [hash, slot] side by side (one cache miss per probe). */
+/**
+ * Open addressing, linear probing; each bucket is [the hash's low 32 bits, slot + 1] side by
+ * side in one Uint32Array (8 bytes; 0 in the slot half: empty). The rest of a hash is not kept
+ * here: the entry's own column holds it (`hashOf`), and is read only when the low bits match —
+ * on a hit, the entry the caller is about to touch anyway. Half the bytes of [hash, slot] in
+ * doubles (8.4 MB less at 556,000 entries).
+ */
 export class IdTable implements IdIndex<number> {
-  private table: Float64Array;
+  private table: Uint32Array;
   private mask: number;
   private count = 0;
 
   /** Grows past this share of buckets in use (linear probing stays short below it). */
   private static readonly LOAD = 0.7;
 
-  constructor(expected = 1024) {
+  /**
+   * `hashOf(slot)`: the hash of the id of every slot put here (the store's id column), from the
+   * moment it is put.
+   */
+  constructor(
+    expected: number,
+    private readonly hashOf: (slot: number) => number,
+  ) {
     // (From a few buckets: one of a fleet's thousands of hosts may hold a handful of ids.)
     let buckets = 16;
     while (buckets * IdTable.LOAD < expected) buckets *= 2;
-    this.table = new Float64Array(buckets * 2);
+    this.table = new Uint32Array(buckets * 2);
     this.mask = buckets - 1;
   }
 
@@ -54,27 +82,28 @@ export class IdTable implements IdIndex<number> {
 
   get(hash: number): number {
     const t = this.table;
-    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const k = t[2 * i];
-      if (k === hash) return t[2 * i + 1];
-      if (k === 0) return -1;
+    const low = hash >>> 0;
+    for (let i = low & this.mask; ; i = (i + 1) & this.mask) {
+      const held = t[2 * i + 1];
+      if (held === 0) return -1;
+      if (t[2 * i] === low && this.hashOf(held - 1) === hash) return held - 1;
     }
   }
 
   put(hash: number, slot: number): number {
     const t = this.table;
-    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
-      const k = t[2 * i];
-      if (k === hash) {
-        const before = t[2 * i + 1];
-        t[2 * i + 1] = slot;
-        return before;
-      }
-      if (k === 0) {
-        t[2 * i] = hash;
-        t[2 * i + 1] = slot;
+    const low = hash >>> 0;
+    for (let i = low & this.mask; ; i = (i + 1) & this.mask) {
+      const held = t[2 * i + 1];
+      if (held === 0) {
+        t[2 * i] = low;
+        t[2 * i + 1] = slot + 1;
         if (++this.count > (this.mask + 1) * IdTable.LOAD) this.grow();
         return -1;
+      }
+      if (t[2 * i] === low && this.hashOf(held - 1) === hash) {
+        t[2 * i + 1] = slot + 1;
+        return held - 1;
       }
     }
   }
@@ -93,15 +122,15 @@ export class IdTable implements IdIndex<number> {
 
   private rehash(buckets: number): void {
     const old = this.table;
-    this.table = new Float64Array(buckets * 2);
-    this.mask = this.table.length / 2 - 1;
+    this.table = new Uint32Array(buckets * 2);
+    this.mask = buckets - 1;
     const t = this.table;
     for (let j = 0; j < old.length; j += 2) {
-      const k = old[j];
-      if (k === 0) continue;
-      let i = k & this.mask;
-      while (t[2 * i] !== 0) i = (i + 1) & this.mask;
-      t[2 * i] = k;
+      if (old[j + 1] === 0) continue;
+      const low = old[j];
+      let i = low & this.mask;
+      while (t[2 * i + 1] !== 0) i = (i + 1) & this.mask;
+      t[2 * i] = low;
       t[2 * i + 1] = old[j + 1];
     }
   }

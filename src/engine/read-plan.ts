@@ -13,12 +13,12 @@ import type { ChainWatch } from './chain-track.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { PooledFile } from './descriptor-pool.js';
 import type { EntrySizing } from './entry-sizing.js';
+import type { IdTable } from './id-table.js';
 import type { EntryStore } from './entry-store.js';
 import { GzipSource, rangeSource } from './chunk-sources.js';
 import { closeLogSource, type LogSource, openLogSource, sizeOrZero, tryOpenLogSource } from './log-source.js';
 import type { FileSpans } from './file-spans.js';
 import { describeOpenError, type FleetFollow, type Follower } from './follower.js';
-import { IdTable } from './id-table.js';
 import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
 import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
@@ -196,7 +196,7 @@ export class ReadPlan implements LiveFileReader {
       }
     } else {
       // Nothing before the tail (or no live file to split): everything in order, shown as read.
-      this.intake.live = this.target(new IdTable(parts.sizing.ids), true);
+      this.intake.live = this.target(this.store.idTable(parts.sizing.ids), true);
       parts.chain.live = this.intake.live.chain;
       this.store.reserve(parts.sizing.entries);
       for (const file of history) await this.readWhole(file, this.intake.live);
@@ -308,7 +308,7 @@ export class ReadPlan implements LiveFileReader {
 
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
   private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
-    const hist = this.target(new IdTable(this.parts.sizing.ids), false);
+    const hist = this.target(this.store.idTable(this.parts.sizing.ids), false);
     this.parts.chain.history = hist.chain;
     for (const file of history) await this.readWhole(file, hist, pool);
     let linesBeforeTail = Number.NaN;

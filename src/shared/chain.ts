@@ -31,15 +31,18 @@ export function isChainSeq(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/** `prev` as the writer writes it: 64 lowercase hex digits. */
-export function isChainPrev(value: unknown): value is string {
-  return typeof value === 'string' && SHA256_HEX.test(value);
-}
-
 const HEX_LOWER = new Uint8Array(256);
 for (const c of '0123456789abcdef') HEX_LOWER[c.charCodeAt(0)] = 1;
+
+/** `prev` as the writer writes it: 64 lowercase hex digits. (By table: a regex was a sixth of reading an entry back.) */
+export function isChainPrev(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0xff || HEX_LOWER[c] !== 1) return false;
+  }
+  return true;
+}
 
 /** `isChainPrev` for the contents of a JSON string `b[start, end)` (no escapes), as the byte scanner reads it. */
 export function isChainPrevBytes(b: Uint8Array, start: number, end: number): boolean {

@@ -7,7 +7,7 @@
  * fraction of the cost; only a line it rejects goes through zod, for a precise message.
  * Pure: no I/O.
  */
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 import { isAllNul, isBlankLine, nulReason, overCapReason, REASON_BLANK, REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP } from './line-bytes.js';
 import { isChainPrev, isChainSeq } from './chain.js';
 import { ESCALATIONS, FORMAT_VERSION, MAX_LINE_BYTES, REJECT_KINDS } from './format-constants.js';
@@ -24,11 +24,15 @@ export { REASON_NUL, REASON_NUL_PADDING, REASON_OVER_CAP };
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+
 /** Parses one line given as bytes, without its newline (a trailing CR is tolerated, as JSON whitespace). */
 export function parseLine(bytes: Uint8Array): LineResult {
   if (bytes.length > MAX_LINE_BYTES) return { ok: false, reason: overCapReason(isAllNul(bytes), bytes.length) };
-  if (!isUtf8(bytes)) return { ok: false, reason: nulReason(bytes) ?? REASON_INVALID_UTF8 };
-  const result = parseLineText(decoder.decode(bytes));
+  // ASCII (most lines): decoded byte for byte, without the UTF-8 decoder.
+  const ascii = isAscii(bytes);
+  if (!ascii && !isUtf8(bytes)) return { ok: false, reason: nulReason(bytes) ?? REASON_INVALID_UTF8 };
+  const result = parseLineText(ascii ? latin1(bytes) : decoder.decode(bytes));
   return result.ok ? result : { ok: false, reason: nulReason(bytes) ?? result.reason };
 }
 

@@ -9,7 +9,8 @@
  * last line of figures for `npm run bench` (test/bench/all.ts). `--workers` overrides how many
  * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount).
  * `--operator` indexes a log whose request lines carry an `operator` object, as a real daemon's
- * do (generated logs have none by default; cached under another name).
+ * do (generated logs have none by default; cached under another name). `print --json` of every
+ * entry to /dev/null is timed as a whole process beside the loop's whole process.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +40,9 @@ interface EngineRun {
   p99BlockMs: number;
   rssMb: number;
   heapMb: number;
+  /** V8's heap as reserved (young generation included), and typed arrays (the columns, id text, id table). */
+  heapTotalMb: number;
+  arrayBuffersMb: number;
   textQueryMs: number;
   textMatches: number;
   stateQueryMs: number;
@@ -54,6 +58,13 @@ interface BareRun {
   ms: number;
   lines: number;
   rssMb: number;
+}
+
+/** A whole process (Node's start-up included), its stdout to /dev/null. */
+interface WholeRun {
+  wallMs: number;
+  cpuS: number;
+  code: number;
 }
 
 // ---- children ----
@@ -160,6 +171,8 @@ async function engineChild(file: string, oneThread: boolean, workers: string, ch
     p99BlockMs: histogram.percentile(99) / 1e6,
     rssMb: mem.rss / 1e6,
     heapMb: mem.heapUsed / 1e6,
+    heapTotalMb: mem.heapTotal / 1e6,
+    arrayBuffersMb: mem.arrayBuffers / 1e6,
     textQueryMs,
     textMatches,
     stateQueryMs,
@@ -240,7 +253,39 @@ function bareChild(file: string): BareRun {
   return { ms: performance.now() - t0, lines, rssMb: process.memoryUsage().rss / 1e6 };
 }
 
+/** `print --json` of every entry, as the CLI runs it (stdout is /dev/null); the figures go to stderr. */
+async function printChild(file: string): Promise<void> {
+  const { printCommand } = await import('../../src/cli/commands/print.js');
+  const code = await printCommand.run(['--json', file]);
+  reportWhole(code);
+}
+
+/** The JSON.parse loop as a whole process, beside `print`'s. */
+function bareWholeChild(file: string): void {
+  bareChild(file);
+  reportWhole(0);
+}
+
+/** Wall time since this process started, and all the CPU it used. */
+function reportWhole(code: number): void {
+  const cpu = process.cpuUsage();
+  const run: WholeRun = { wallMs: performance.now(), cpuS: (cpu.user + cpu.system) / 1e6, code };
+  process.stderr.write(`${JSON.stringify(run)}\n`);
+}
+
 // ---- the parent ----
+
+/** A child whose stdout goes to /dev/null and whose figures come on stderr. */
+function runWhole(mode: string, file: string): WholeRun {
+  const devNull = fs.openSync('/dev/null', 'w');
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', mode, file], { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`${mode} failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stderr.trim().split('\n').pop() as string) as WholeRun;
+  } finally {
+    fs.closeSync(devNull);
+  }
+}
 
 function runChild<T>(mode: string, file: string, ...extra: string[]): T {
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', mode, file, ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -351,6 +396,13 @@ async function main(): Promise<void> {
     noChain.push(runChild<EngineRun>('engine-nochain', file, workersArg));
     single.push(runChild<EngineRun>('engine-1t', file));
   }
+  // print --json of every entry to /dev/null beside the JSON.parse loop, both whole processes, interleaved.
+  const printRuns: WholeRun[] = [];
+  const bareWhole: WholeRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    bareWhole.push(runWhole('bare-whole', file));
+    printRuns.push(runWhole('print', file));
+  }
   const follow = runChild<FollowRun>('follow', file);
   const jq = timeJq(file, size);
   const lnav = timeLnav(file);
@@ -404,12 +456,23 @@ async function main(): Promise<void> {
         '≤ +25 % wall',
       ];
     })(),
-    ['RSS, all entries indexed', both((r) => r.rssMb, 0, ' MB'), `JSON.parse loop (keeps nothing) ${fmt(median(bare.map((r) => r.rssMb)))} MB`, '—', '≤ 250 MB'],
+    ['RSS, all entries indexed', `${both((r) => r.rssMb, 0, ' MB')}: typed arrays ${fmt(m((r) => r.arrayBuffersMb))} MB, V8 heap ${fmt(m((r) => r.heapTotalMb))} MB (${fmt(m((r) => r.heapMb))} used)`, `JSON.parse loop (keeps nothing) ${fmt(median(bare.map((r) => r.rssMb)))} MB`, '—', '≤ 150 MB'],
     ['text search over all (NGINX)', both((r) => r.textQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['filter by state over all', both((r) => r.stateQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['hosts+privileged+since+regex', both((r) => r.comboQueryMs, 1, ' ms'), '—', '—', '≤ 300 ms'],
     ['stats over all', both((r) => r.statsMs, 0, ' ms'), '—', '—', '—'],
     ['1000 random entry() (re-read)', both((r) => r.entry1000Ms, 1, ' ms'), '—', '—', '—'],
+    (() => {
+      const wall = median(printRuns.map((r) => r.wallMs / 1000));
+      const loop = median(bareWhole.map((r) => r.wallMs / 1000));
+      return [
+        'print --json, all entries > /dev/null',
+        `${fmt(wall, 2)} s (best ${fmt(Math.min(...printRuns.map((r) => r.wallMs / 1000)), 2)}), CPU ${fmt(median(printRuns.map((r) => r.cpuS)), 2)} s; whole process`,
+        `JSON.parse loop, whole process ${fmt(loop, 2)} s, CPU ${fmt(median(bareWhole.map((r) => r.cpuS)), 2)} s`,
+        `${(loop / wall).toFixed(2)}× the loop's speed; by CPU ${(median(bareWhole.map((r) => r.cpuS)) / median(printRuns.map((r) => r.cpuS))).toFixed(2)}×`,
+        '≥ 2× the loop',
+      ];
+    })(),
     ['append → entry delivered (following)', `p50 ${fmt(follow.p50, 1)} ms, p95 ${fmt(follow.p95, 1)} ms, max ${fmt(follow.max, 0)} ms`, `${follow.appends} appends by the writer, 20 ms apart`, '—', 'p95 ≤ 50 ms'],
     ['longest event-loop block, indexing', `${both((r) => r.maxBusyBlockMs, 0, ' ms')} busy; ${both((r) => r.maxBlockMs, 0, ' ms')} wall`, `p99 delay ${fmt(m((r) => r.p99BlockMs), 0)} ms`, '—', '≤ ~50 ms'],
   ];
@@ -446,6 +509,9 @@ async function main(): Promise<void> {
       comboQueryMs: m((r) => r.comboQueryMs),
       statsMs: m((r) => r.statsMs),
       entry1000Ms: m((r) => r.entry1000Ms),
+      printJsonS: median(printRuns.map((r) => r.wallMs / 1000)),
+      printJsonCpuS: median(printRuns.map((r) => r.cpuS)),
+      bareWholeS: median(bareWhole.map((r) => r.wallMs / 1000)),
       followP50Ms: follow.p50,
       followP95Ms: follow.p95,
       maxBusyBlockMs: m((r) => r.maxBusyBlockMs),
@@ -464,6 +530,8 @@ async function child(mode: string, args: string[]): Promise<void> {
     generateLog({ path: args[0], count: Number(args[1]), seed: Number(args[2]), ...(args[3] === 'true' ? { operator: BENCH_OPERATOR } : {}) });
     return;
   }
+  if (mode === 'print') return printChild(args[0]);
+  if (mode === 'bare-whole') return bareWholeChild(args[0]);
   const result =
     mode === 'engine' || mode === 'engine-1t' || mode === 'engine-nochain'
       ? await engineChild(args[0], mode === 'engine-1t', args[1] ?? 'auto', mode !== 'engine-nochain')

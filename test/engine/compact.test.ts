@@ -3,25 +3,52 @@ import { describe, expect, it } from 'vitest';
 import { hashBytes, hashString, IdTable } from '../../src/engine/id-table.js';
 import { SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
 
+/** A table over slots whose id hashes are `hashes` (the store's id column), and a `put` that records a slot's hash first, as the store does. */
+function tableOver(expected: number): { table: IdTable; put: (hash: number, slot: number) => number } {
+  const hashes = new Map<number, number>();
+  const table = new IdTable(expected, (slot) => hashes.get(slot) ?? Number.NaN);
+  return {
+    table,
+    put: (hash, slot) => {
+      hashes.set(slot, hash);
+      return table.put(hash, slot);
+    },
+  };
+}
+
 describe('IdTable', () => {
   it('maps ids to the latest slot and reports the one replaced, through growth', () => {
-    const table = new IdTable(4);
+    const { table, put } = tableOver(4);
     const n = 50_000;
-    for (let i = 0; i < n; i++) expect(table.put(hashString(`id-${i}`), i)).toBe(-1);
+    for (let i = 0; i < n; i++) expect(put(hashString(`id-${i}`), i)).toBe(-1);
     expect(table.size).toBe(n);
     for (let i = 0; i < n; i += 997) expect(table.get(hashString(`id-${i}`))).toBe(i);
     expect(table.get(hashString('never'))).toBe(-1);
-    expect(table.put(hashString('id-7'), 123)).toBe(7);
-    expect(table.get(hashString('id-7'))).toBe(123);
+    expect(put(hashString('id-7'), n + 123)).toBe(7);
+    expect(table.get(hashString('id-7'))).toBe(n + 123);
     expect(table.size).toBe(n);
   });
 
+  it('tells apart ids whose hashes share their low 32 bits (the table keeps only those; the column the rest)', () => {
+    const { table, put } = tableOver(16);
+    const low = 0x9e3779b9;
+    const [a, b, c] = [1, 2, 3].map((high) => high * 2 ** 32 + low);
+    expect(put(a, 10)).toBe(-1);
+    expect(put(b, 11)).toBe(-1);
+    expect(table.get(c)).toBe(-1);
+    expect(table.get(a)).toBe(10);
+    expect(table.get(b)).toBe(11);
+    expect(put(b, 12)).toBe(11);
+    expect(table.get(a)).toBe(10);
+    expect(table.size).toBe(2);
+  });
+
   it('keeps every id through a trim to the room they need, and grows again after', () => {
-    const table = new IdTable(100_000);
-    for (let i = 0; i < 3000; i++) table.put(hashString(`id-${i}`), i);
+    const { table, put } = tableOver(100_000);
+    for (let i = 0; i < 3000; i++) put(hashString(`id-${i}`), i);
     table.trim();
     for (let i = 0; i < 3000; i++) expect(table.get(hashString(`id-${i}`))).toBe(i);
-    for (let i = 3000; i < 20_000; i++) table.put(hashString(`id-${i}`), i);
+    for (let i = 3000; i < 20_000; i++) put(hashString(`id-${i}`), i);
     for (let i = 0; i < 20_000; i += 7) expect(table.get(hashString(`id-${i}`))).toBe(i);
     expect(table.get(hashString('never'))).toBe(-1);
   });

@@ -216,6 +216,11 @@ describe('chainFieldsOf: one rule for every reader', () => {
     expect([1, 2 ** 53 - 1, 0, -1, 1.5, 2 ** 53, Number.NaN, '1'].map(isChainSeq)).toEqual([true, true, false, false, false, false, false, false]);
   });
 
+  it('takes as prev exactly 64 lowercase hex digits: not a character whose low byte is one (š is U+0161), nor a non-string', () => {
+    expect(isChainPrev(hex)).toBe(true);
+    for (const prev of [`${hex.slice(1)}\u0161`, `\u0130${hex.slice(1)}`, `${hex.slice(1)}\u0000`, `${hex.slice(2)}\ud83d\ude00`, null, 64, [hex]]) expect(isChainPrev(prev), String(prev)).toBe(false);
+  });
+
   it('verifyChain: a record whose chain fields break the rule is unchained, inside the chain an inserted line', () => {
     // Before, verifyChain took any integer seq and any string prev as chained, and named
     // such a line `reordered` or named the line before it `modified`.
