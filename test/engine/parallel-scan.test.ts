@@ -88,6 +88,21 @@ describe('ScanPool', () => {
     }
   });
 
+  it('gives the line-by-line result for a chunk of lines shorter than any record (its arrays grow)', async () => {
+    // Blank lines, `{}` and short records: thousands of lines in a chunk sized for 256-byte ones.
+    const short = Array.from({ length: 6000 }, (_, i) => (i % 3 === 0 ? '' : i % 3 === 1 ? '{}' : JSON.stringify(request(`q${i}`))));
+    const bytes = Buffer.from(`${short.join('\n')}\n`);
+    const expected = reference(bytes);
+    const pool = new ScanPool(0);
+    try {
+      const { seen, lines } = await viaPool(pool, bytes, 1 << 20);
+      expect(seen).toEqual(expected);
+      expect(lines).toBe(6000);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('gives the same when this thread scans some chunks beside a worker, in any pattern', async () => {
     const bytes = hostileLog();
     const expected = reference(bytes);
