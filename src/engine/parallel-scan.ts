@@ -32,7 +32,7 @@ export interface ChunkPlace {
  * Bytes per chunk for a worker (fewer messages; this thread may scan one too, in one block) and
  * with no worker (short blocks: a chunk is scanned at once).
  */
-const DEFAULT_CHUNK = 1024 * 1024;
+const DEFAULT_CHUNK = 512 * 1024;
 const LOCAL_CHUNK = 256 * 1024;
 /** Chunks a worker holds at once: the one it scans and the next (no wait between them). */
 const PER_WORKER = 2;
