@@ -34,8 +34,8 @@ export interface ChunkPlace {
  */
 const DEFAULT_CHUNK = 512 * 1024;
 const LOCAL_CHUNK = 256 * 1024;
-/** Chunks a worker holds at once: the one it scans and the next (no wait between them). */
-const PER_WORKER = 2;
+/** Chunks a worker holds at once: enough that it is not left idle while this thread scans one of its own. */
+const PER_WORKER = 4;
 
 interface Scanned {
   result: ChunkResult;
@@ -136,8 +136,9 @@ export class ScanPool {
       this.free.length = 0;
       this.bufferBytes = bufferBytes;
     }
-    // Chunks read ahead: what the workers hold, and as many for this thread to take meanwhile.
-    const inFlightMax = Math.max(2, this.threads * PER_WORKER + 2);
+    // Chunks read ahead: what the workers hold, a few for this thread to take meanwhile, and one
+    // left for the next worker that frees up (it never waits for this thread to read).
+    const inFlightMax = Math.max(2, this.threads * PER_WORKER + 4);
     const queue: Pending[] = [];
     this.queue = queue;
     let carry = 0; // bytes at the start of `next` carried over from the previous buffer
@@ -217,11 +218,12 @@ export class ScanPool {
     try {
       await fill();
       while (queue.length > 0) {
-        // The next chunk is still out at a worker: scan one no worker has taken, here, meanwhile.
+        // The next chunk is still out at a worker: scan one no worker has taken, here, meanwhile
+        // (the lowest, and only when another is left for the workers).
         if (!queue[0].ready && queue[0].job === null) {
-          const spare = queue.find((q) => q.job !== null);
-          if (spare) {
-            this.scanHere(spare);
+          const spare = queue.findIndex((q) => q.job !== null);
+          if (spare !== -1 && queue.findIndex((q, at) => at > spare && q.job !== null) !== -1) {
+            this.scanHere(queue[spare]);
             await fill();
             await yieldToEventLoop();
             continue;
