@@ -7,11 +7,11 @@
  * `jq -c .` (and lnav when installed). Each measurement runs in a fresh child process, R times;
  * the table shows the median and the best, because a shared machine is noisy. `--json` adds a
  * last line of figures for `npm run bench` (test/bench/all.ts). `--workers` overrides how many
- * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount).
+ * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount);
+ * `--dist` runs the engine as built by `npm run build` (dist/engine), not the sources through
+ * tsx, whose loader a scan worker boots again (≈ 0.35 s of CPU a built engine does not spend).
  * `--operator` indexes a log whose request lines carry an `operator` object, as a real daemon's
- * do (generated logs have none by default; cached under another name). `--dist` runs the engine
- * as built by `npm run build` (dist/engine) instead of the sources through tsx, whose loader a
- * scan worker boots again (≈ 0.35 s of CPU a worker that a built engine does not spend).
+ * do (generated logs have none by default; cached under another name).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
