@@ -158,6 +158,15 @@ export function allocateResult(capacity: number): ChunkResult {
   };
 }
 
+/** A result with twice the room, holding what `r` holds (its arrays are replaced, the rest carried over). */
+function grownResult(r: ChunkResult): ChunkResult {
+  const g = allocateResult(2 * r.kind.length);
+  for (const name of ARRAYS) g[name].set(r[name] as never);
+  return { ...r, ...Object.fromEntries(ARRAYS.map((name) => [name, g[name]])) };
+}
+
+const ARRAYS = ['kind', 'flags', 'decision', 'line', 'offset', 'length', 'host', 'session', 'reason', 'command', 'resolved', 'error', 'idEnd', 'idHash', 'timeMs', 'value', 'seq'] as const;
+
 /** The buffer holding a result's arrays, to transfer it instead of copying. */
 export function transferables(r: ChunkResult): ArrayBuffer[] {
   return [r.kind.buffer as ArrayBuffer, r.ids.buffer as ArrayBuffer];
@@ -176,10 +185,8 @@ export class ChunkScanner {
    * file that has none when `final`).
    */
   scan(buf: Buffer, final: boolean): ChunkResult {
-    // Upper bound on records: one per newline, and one for a final line without one.
-    let estimate = 1;
-    for (let at = buf.indexOf(0x0a); at !== -1; at = buf.indexOf(0x0a, at + 1)) estimate++;
-    const out = allocateResult(estimate);
+    // Room for lines of ~256 bytes (records are longer), grown when shorter ones fill it.
+    let out = allocateResult(Math.max(16, buf.length >> 8));
     // Ids in their searched form: about as many bytes as the ids in the lines, grown when not.
     let ids = new Uint8Array(Math.max(64, buf.length >> 3));
     let idAt = 0;
@@ -198,6 +205,7 @@ export class ChunkScanner {
         end = buf.length;
       }
       lineNo++;
+      if (out.count === out.kind.length) out = grownResult(out);
       const i = out.count++;
       out.line[i] = lineNo;
       out.offset[i] = start;

@@ -1,9 +1,11 @@
 /**
  * History indexing on both cores: the main thread reads the file in large chunks, cuts them at
- * newlines and hands them to scan workers (scan-worker.ts) round-robin; results come back as
- * flat typed arrays and are given to `consume` strictly in file order, with a yield between
- * chunks. Workers that cannot start (or fail) are replaced by the same scanner in this thread,
- * so the result never depends on them.
+ * newlines and hands them to scan workers (scan-worker.ts), each taking the next chunk no one
+ * has as it finishes one; results come back as flat typed arrays and are given to `consume`
+ * strictly in file order, with a yield between chunks. While the chunk to consume next is still
+ * out at a worker, this thread scans the next chunk no worker has taken itself (so one worker
+ * beside this thread uses two cores). Workers that cannot start (or fail) are replaced by the
+ * same scanner in this thread, so the result never depends on them.
  */
 import type { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
@@ -26,9 +28,14 @@ export interface ChunkPlace {
   scanner: number;
 }
 
-/** Bytes per chunk for a worker (fewer messages) and in this thread (short blocks: a chunk is scanned at once). */
-const DEFAULT_CHUNK = 2 * 1024 * 1024;
+/**
+ * Bytes per chunk for a worker (fewer messages; this thread may scan one too, in one block) and
+ * with no worker (short blocks: a chunk is scanned at once).
+ */
+const DEFAULT_CHUNK = 512 * 1024;
 const LOCAL_CHUNK = 256 * 1024;
+/** Chunks a worker holds at once: enough that it is not left idle while this thread scans one of its own. */
+const PER_WORKER = 4;
 
 interface Scanned {
   result: ChunkResult;
@@ -38,8 +45,16 @@ interface Scanned {
 
 interface Pending {
   place: ChunkPlace;
-  scanned: Promise<Scanned>;
+  /** Set once a scanner has the chunk. */
+  scanned: Promise<Scanned> | null;
+  /** The chunk, until a scanner takes it. */
+  job: { buf: Buffer; length: number; final: boolean } | null;
+  /** Scanned: `scanned` is resolved. */
+  ready: boolean;
 }
+
+/** Test seam: which chunks (0-based, in file order) this thread scans itself, whatever the workers do. */
+export type LocalChunks = (chunk: number) => boolean;
 
 /** Scanners: worker threads, or (index `local`) one in this thread. */
 export class ScanPool {
@@ -52,6 +67,10 @@ export class ScanPool {
   private readonly free: ArrayBuffer[] = [];
   private bufferBytes = 0;
   private nextId = 0;
+  /** The chunks of the run going on, in file order (those not consumed yet). */
+  private queue: Pending[] = [];
+  /** Chunks out at each worker. */
+  private readonly out: number[] = [];
   private closed = false;
   /** A worker failed: the pool is not used again. */
   private broken = false;
@@ -60,7 +79,11 @@ export class ScanPool {
    * Starts `size` workers (0: scan in this thread only). Never throws: a worker that cannot start
    * is not used. `hashLines` false: lines are not hashed (the chain is not checked).
    */
-  constructor(size: number, hashLines = true) {
+  constructor(
+    size: number,
+    hashLines = true,
+    private readonly localChunks: LocalChunks | null = null,
+  ) {
     this.local = new ChunkScanner(hashLines);
     for (let i = 0; i < size; i++) {
       try {
@@ -70,13 +93,16 @@ export class ScanPool {
           if (m.buffer.byteLength === this.bufferBytes) this.free.push(m.buffer);
           const job = this.waiting.get(m.id);
           this.waiting.delete(m.id);
+          this.out[index]--;
           job?.done({ result: m.result, scanner: index });
+          this.assign();
         });
         w.on('error', () => this.fail(index));
         w.on('exit', () => this.fail(index));
         w.on('messageerror', () => this.fail(index));
         // Not unref'd: while a chunk is out, the worker is what keeps the process alive.
         this.workers.push(w);
+        this.out.push(0);
       } catch {
         break;
       }
@@ -110,8 +136,11 @@ export class ScanPool {
       this.free.length = 0;
       this.bufferBytes = bufferBytes;
     }
-    const inFlightMax = Math.max(2, this.threads * 2);
+    // Chunks read ahead: what the workers hold, a few for this thread to take meanwhile, and one
+    // left for the next worker that frees up (it never waits for this thread to read).
+    const inFlightMax = Math.max(2, this.threads * PER_WORKER + 4);
     const queue: Pending[] = [];
+    this.queue = queue;
     let carry = 0; // bytes at the start of `next` carried over from the previous buffer
     let next: Buffer | null = null;
     let sourceOffset = 0; // offset of next[0]
@@ -189,8 +218,20 @@ export class ScanPool {
     try {
       await fill();
       while (queue.length > 0) {
+        // The next chunk is still out at a worker: scan one no worker has taken, here, meanwhile
+        // (the lowest, and only when another is left for the workers).
+        if (!queue[0].ready && queue[0].job === null) {
+          const spare = queue.findIndex((q) => q.job !== null);
+          if (spare !== -1 && queue.findIndex((q, at) => at > spare && q.job !== null) !== -1) {
+            this.scanHere(queue[spare]);
+            await fill();
+            await yieldToEventLoop();
+            continue;
+          }
+        }
         const pending = queue.shift() as Pending;
-        const { result, scanner } = await pending.scanned;
+        if (pending.job !== null) this.scanHere(pending);
+        const { result, scanner } = await (pending.scanned as Promise<Scanned>);
         if (options.stopped?.()) break;
         pending.place.lineBase = lineBase;
         pending.place.scanner = scanner;
@@ -201,7 +242,9 @@ export class ScanPool {
       }
     } finally {
       if (next) this.release(next);
-      // Results still in flight (stopped early) are let go.
+      // Results still in flight (stopped early) are let go; chunks no one took go back.
+      this.queue = [];
+      for (const q of queue) if (q.job !== null) this.release(q.job.buf);
       await Promise.allSettled(queue.map((q) => q.scanned));
     }
     return lineBase;
@@ -225,22 +268,50 @@ export class ScanPool {
     return reused ? Buffer.from(reused) : Buffer.allocUnsafeSlow(this.bufferBytes);
   }
 
+  /** A chunk read: to a worker with room, else left for the next one free (or this thread) to take. */
   private dispatch(buf: Buffer, length: number, final: boolean, base: number, turn: number): Pending {
-    const alive = this.workers.length - this.failed.size;
-    const place: ChunkPlace = { base, lineBase: 0, scanner: -1 };
-    if (alive === 0 || this.closed) {
-      const result = this.local.scan(buf.subarray(0, length), final);
-      this.release(buf);
-      return { place, scanned: Promise.resolve({ result, scanner: this.localIndex }) };
+    const pending: Pending = { place: { base, lineBase: 0, scanner: -1 }, scanned: null, job: { buf, length, final }, ready: false };
+    if (this.threads === 0 || this.closed || this.localChunks?.(turn) === true) {
+      // Each scanner numbers its strings in the order it scans: this thread too takes its chunks in file order.
+      for (const q of this.queue) if (q.job !== null) this.scanHere(q);
+      this.scanHere(pending);
+    } else this.assign(pending);
+    return pending;
+  }
+
+  /** Hands the chunks no one has taken, in file order, to workers with room (each scans its chunks in that order). */
+  private assign(first?: Pending): void {
+    const queue = first ? [...this.queue, first] : this.queue;
+    for (const pending of queue) {
+      if (pending.job === null) continue;
+      let worker = -1;
+      for (let w = 0; w < this.workers.length; w++) if (!this.failed.has(w) && this.out[w] < PER_WORKER && (worker === -1 || this.out[w] < this.out[worker])) worker = w;
+      if (worker === -1) return;
+      const { buf, length, final } = pending.job;
+      pending.job = null;
+      this.out[worker]++;
+      const id = this.nextId++;
+      const scanned = new Promise<Scanned>((resolve, reject) => {
+        const done = (r: Scanned) => {
+          pending.ready = true;
+          resolve(r);
+        };
+        this.waiting.set(id, { worker, done, fail: () => reject(new ScanWorkerError()) });
+        this.workers[worker].postMessage({ id, buffer: buf.buffer, length, final }, [buf.buffer as ArrayBuffer]);
+      });
+      scanned.catch(() => {}); // handled where it is awaited
+      pending.scanned = scanned;
     }
-    const worker = turn % this.workers.length;
-    const id = this.nextId++;
-    const scanned = new Promise<Scanned>((resolve, reject) => {
-      this.waiting.set(id, { worker, done: resolve, fail: () => reject(new ScanWorkerError()) });
-      this.workers[worker].postMessage({ id, buffer: buf.buffer, length, final }, [buf.buffer as ArrayBuffer]);
-    });
-    scanned.catch(() => {}); // handled where it is awaited
-    return { place, scanned };
+  }
+
+  /** Scans a chunk no worker took, in this thread. */
+  private scanHere(pending: Pending): void {
+    const { buf, length, final } = pending.job as { buf: Buffer; length: number; final: boolean };
+    pending.job = null;
+    const result = this.local.scan(buf.subarray(0, length), final);
+    this.release(buf);
+    pending.scanned = Promise.resolve({ result, scanner: this.localIndex });
+    pending.ready = true;
   }
 
   private fail(index: number): void {
@@ -272,7 +343,7 @@ function overCapChunk(base: number, length: number, nulOnly: boolean): Pending {
   r.offset[0] = 0;
   r.length[0] = Math.min(length, 0xffffffff);
   r.malformed.push({ index: 0, reason: overCapReason(nulOnly, length) });
-  return { place: { base, lineBase: 0, scanner: -1 }, scanned: Promise.resolve({ result: r, scanner: -1 }) };
+  return { place: { base, lineBase: 0, scanner: -1 }, scanned: Promise.resolve({ result: r, scanner: -1 }), job: null, ready: true };
 }
 
 function emptyResult(size = 0): ChunkResult {

@@ -22,7 +22,7 @@ import { describeOpenError, type FleetFollow, type Follower } from './follower.j
 import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
 import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
-import { ScanPool, ScanWorkerError } from './parallel-scan.js';
+import { type LocalChunks, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { gzipDamageNotice, lineStartBefore, readGzip, readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
 import { type CpuSample, scanWorkerCount } from './scan-worker-count.js';
@@ -44,6 +44,9 @@ export interface EngineTuning {
   beforeHistory?: () => Promise<void>;
   /** For the benchmark: false indexes without checking the chain (no line hashed), to measure what the check costs. Default true. */
   checkChain?: boolean;
+  /** Test seams: the scan pool's chunk size, and which chunks this thread scans itself beside its workers (parallel-scan.ts). */
+  scanChunkBytes?: number;
+  localChunks?: LocalChunks;
   /** For the benchmark: the scan workers each history pass started. */
   onScanWorkers?: (threads: number) => void;
   /** One of a fleet's followed hosts: how its follower watches and polls (fleet-engine.ts). */
@@ -285,7 +288,7 @@ export class ReadPlan implements LiveFileReader {
     const setting = tuning.scanWorkers ?? 'auto';
     const workers = big ? scanWorkerCount(setting, parts.cpuAtOpen ?? undefined) : 0;
     // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
-    const pool = big && (workers > 0 || setting === 0) ? new ScanPool(workers, tuning.checkChain !== false) : null;
+    const pool = big && (workers > 0 || setting === 0) ? new ScanPool(workers, tuning.checkChain !== false, tuning.localChunks) : null;
     tuning.onScanWorkers?.(pool?.threads ?? 0);
     const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
     let result: { hist: JoinTarget; linesBeforeTail: number };
@@ -317,7 +320,7 @@ export class ReadPlan implements LiveFileReader {
       const stopped = () => this.closed() || this.liveTruncated;
       const onRead = (n: number) => this.advance(n);
       let lines: number;
-      if (pool) lines = await pool.run(rangeSource(fd, 0, tailStart), (res, place) => this.intake.chunk(res, place, span, hist), { stopped, onRead });
+      if (pool) lines = await pool.run(rangeSource(fd, 0, tailStart), (res, place) => this.intake.chunk(res, place, span, hist), { stopped, onRead, chunkBytes: this.tuning.scanChunkBytes });
       else {
         const splitter = new LineSplitter(this.intake.handler(span, hist), 0, 1);
         await readRange(fd, tailStart, splitter, { onRead, stopped });
@@ -364,7 +367,7 @@ export class ReadPlan implements LiveFileReader {
         if (pool) {
           const source = new GzipSource(open, spill, onRead);
           try {
-            const lines = await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped });
+            const lines = await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped, chunkBytes: this.tuning.scanChunkBytes });
             if (source.damage) this.notice(gzipDamageNotice(file, source.damage, lines));
           } finally {
             source.close();
@@ -381,7 +384,7 @@ export class ReadPlan implements LiveFileReader {
         const pooled = this.spans.pool?.track(open) ?? null;
         const span = pooled ? this.spans.addPooled(pooled, 0) : this.spans.add(file, open.fd, 0);
         try {
-          if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead });
+          if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead, chunkBytes: this.tuning.scanChunkBytes });
           else {
             const splitter = new LineSplitter(this.intake.handler(span, target));
             await readRange(open.fd, open.size, splitter, { onRead, stopped });

@@ -30,7 +30,7 @@ const { hashBytes } = idTable;
 const { DECISION_BYTES, ESCALATION_BYTES, REJECT_BYTES, equals, KEY_BYTES, KEY_PATTERNS, KEY_TABLE, KEYS, keySlot, LIT, NEXT_IN_REQUEST, NEXT_IN_RESPONSE } = recordKeys;
 const { REQUEST_ALLOWED, REQUEST_REQUIRED, RESPONSE_ALLOWED, RESPONSE_REQUIRED } = recordKeys;
 const { timeFromBytes } = recordTime;
-const { boolean, COLON, COMMA, isNull, LBRACE, number, operator, pipeline, RBRACE, scanLine, scanned, stages, str, stringArray } = scanValues;
+const { boolean, COLON, COMMA, isNull, LBRACE, number, operator, pipeline, QUOTE, RBRACE, scanLine, scanned, stages, str, stringArray } = scanValues;
 
 // Literal case labels (a switch on them compiles to a jump table); checked against KEYS below.
 const K_V = 0, K_TYPE = 1, K_SEQ = 2, K_PREV = 3, K_ID = 4, K_TIME = 5, K_HOST = 6, K_SESSION = 7, K_PIPELINE = 8;
@@ -124,9 +124,11 @@ export function scanRecord(b: Buffer, start: number, lineEnd: number, out: Compa
         seqPresent = true;
         break;
       case K_PREV:
-        if ((i = str(b, i)) === -1 || !isChainPrevBytes(b, scanned.sStart, scanned.sEnd)) return false;
-        out.prevStart = scanned.sStart;
-        out.prevEnd = scanned.sEnd;
+        // A string of 64 lowercase hex digits (isChainPrevBytes), read in one pass: else the full path says what it is.
+        if (b[i] !== QUOTE || i + 65 >= lineEnd || b[i + 65] !== QUOTE || !isChainPrevBytes(b, i + 1, i + 65)) return false;
+        out.prevStart = i + 1;
+        out.prevEnd = i + 65;
+        i += 66;
         break;
       case K_ID:
         if ((i = str(b, i)) === -1 || scanned.sEnd === scanned.sStart) return false;

@@ -20,11 +20,10 @@ export function sampleCpu(): CpuSample {
 
 /**
  * Scan workers to start. With 'auto': one per idle core (measured from the open until the tail
- * is in, this process's own thread counting as busy), at most 4, and none unless at least two
- * cores are idle. Handing chunks to workers costs CPU of its own (copies, messages, first
- * touches of buffers); on the 2-core VMs this was measured on, one thread that scans as it
- * reads was faster (see the engine benchmark, --workers), so workers are kept for machines
- * with cores to spare.
+ * is in, this process's own thread counting as busy), at most 4. One idle core is enough: while
+ * the chunk it consumes next is still out at a worker, this thread scans a chunk itself
+ * (parallel-scan.ts), so a quiet 2-core machine indexes on both cores. A busy one (no core idle
+ * beside this thread) reads on this thread alone: handing chunks to workers costs CPU of its own.
  */
 export function scanWorkerCount(setting: number | 'auto', since?: CpuSample): number {
   if (setting !== 'auto') return setting;
@@ -33,6 +32,11 @@ export function scanWorkerCount(setting: number | 'auto', since?: CpuSample): nu
   const now = sampleCpu();
   if (since && now.total - since.total > 0) idleCores = ((now.idle - since.idle) / (now.total - since.total)) * os.cpus().length;
   else idleCores = cores - 1 - os.loadavg()[0];
+  return workersForIdle(idleCores);
+}
+
+/** Workers for this many idle cores beside this thread: one per core (rounded), at most 4. */
+export function workersForIdle(idleCores: number): number {
   const free = Math.round(idleCores);
-  return free >= 2 ? Math.min(4, free) : 0;
+  return free >= 1 ? Math.min(4, free) : 0;
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--workers N|auto] [--operator] [--clean] [--json]
+ * npm run bench:engine [-- --records N] [--seed S] [--runs R] [--workers N|auto] [--operator] [--dist] [--clean] [--json]
  *
  * Indexes a deterministic audit log (generateLog: the demo daemon's traffic, 1,000,000 records
  * ≈ 0.4 GB by default; cached under the OS temp dir by seed and count) and prints the engine's
@@ -7,7 +7,9 @@
  * `jq -c .` (and lnav when installed). Each measurement runs in a fresh child process, R times;
  * the table shows the median and the best, because a shared machine is noisy. `--json` adds a
  * last line of figures for `npm run bench` (test/bench/all.ts). `--workers` overrides how many
- * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount).
+ * scan workers the engine starts (default: as many as idle cores allow, see scanWorkerCount);
+ * `--dist` runs the engine as built by `npm run build` (dist/engine), not the sources through
+ * tsx, whose loader a scan worker boots again (≈ 0.35 s of CPU a built engine does not spend).
  * `--operator` indexes a log whose request lines carry an `operator` object, as a real daemon's
  * do (generated logs have none by default; cached under another name). `print --json` of every
  * entry to /dev/null is timed as a whole process beside the loop's whole process.
@@ -85,7 +87,7 @@ function threadCpu(): Map<string, number> {
 }
 
 async function engineChild(file: string, oneThread: boolean, workers: string, checkChain = true): Promise<EngineRun> {
-  const { openEngine } = await import('../../src/engine/engine.js');
+  const { openEngine } = (await import(process.env.BENCH_ENGINE_DIST ? '../../dist/engine/engine.js' : '../../src/engine/engine.js')) as typeof import('../../src/engine/engine.js');
   let usedWorkers = 0;
   const tuning = {
     checkChain,
@@ -366,6 +368,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       workers: { type: 'string', default: 'auto' },
       operator: { type: 'boolean', default: false },
+      dist: { type: 'boolean', default: false },
       child: { type: 'string' },
     },
     allowPositionals: true,
@@ -378,6 +381,10 @@ async function main(): Promise<void> {
   if (workersArg !== 'auto' && !/^\d+$/.test(workersArg)) throw new Error(`--workers takes a number or auto, got ${workersArg}`);
   if (!Number.isInteger(records) || records < 10) throw new Error(`--records takes a whole number ≥ 10, got ${values.records}`);
 
+  if (values.dist) {
+    if (!fs.existsSync(new URL('../../dist/engine/engine.js', import.meta.url))) throw new Error('--dist: no dist/engine/engine.js; run npm run build first');
+    process.env.BENCH_ENGINE_DIST = '1'; // the children inherit it
+  }
   const file = ensureLog(records, seed, values.operator === true);
   const size = fs.statSync(file).size;
   const mb = size / 1e6;
@@ -480,7 +487,7 @@ async function main(): Promise<void> {
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
   const out = [
     `Engine benchmark: ${fmt(engine[0].entries)} entries from ${fmt(records)} records (${fmt(mb)} MB), ${engine[0].malformed} malformed; ${runs} run(s) each`,
-    `Machine: ${os.availableParallelism()} × ${cpu.trim()}, ${fmt(os.totalmem() / 1e9, 0)} GB RAM, Node ${process.version}; load average ${loadBefore} before, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after`,
+    `Machine: ${os.availableParallelism()} × ${cpu.trim()}, ${fmt(os.totalmem() / 1e9, 0)} GB RAM, Node ${process.version}${values.dist ? ', the built engine (dist)' : ''}; load average ${loadBefore} before, ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after`,
     '',
     line(rows[0]),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,

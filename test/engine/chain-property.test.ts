@@ -40,6 +40,7 @@ describe('the engine gives verify\'s first break', () => {
   it.each([
     ['line by line behind the tail', { tailBytes: 5000 }],
     ['in chunks behind the tail', { tailBytes: 5000, parallelMinBytes: 0, scanWorkers: 0 }],
+    ['in small chunks behind the tail (breaks across chunk ends)', { tailBytes: 5000, parallelMinBytes: 0, scanWorkers: 0, scanChunkBytes: 1500 }],
   ])('read %s', async (_, options) => {
     await fc.assert(
       fc.asyncProperty(fc.array(tampers, { minLength: 1, maxLength: 2 }), async (ts) => {

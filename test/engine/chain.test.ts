@@ -19,6 +19,8 @@ const READS: Array<[string, OpenEngineOptions]> = [
   ['tail first, history line by line', { tailBytes: 6000 }],
   ['tail first, history in chunks on this thread', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 0 }],
   ['tail first, history by a scan worker', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1 }],
+  // Chunks a worker scanned and chunks this thread scanned while it waited, one after another.
+  ['tail first, history by a scan worker and this thread in turn', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 1000, localChunks: (c) => c % 3 !== 0 }],
 ];
 
 const open: AuditEngine[] = [];

@@ -88,6 +88,60 @@ describe('ScanPool', () => {
     }
   });
 
+  it('gives the line-by-line result for a chunk of lines shorter than any record (its arrays grow)', async () => {
+    // Blank lines, `{}` and short records: thousands of lines in a chunk sized for 256-byte ones.
+    const short = Array.from({ length: 6000 }, (_, i) => (i % 3 === 0 ? '' : i % 3 === 1 ? '{}' : JSON.stringify(request(`q${i}`))));
+    const bytes = Buffer.from(`${short.join('\n')}\n`);
+    const expected = reference(bytes);
+    const pool = new ScanPool(0);
+    try {
+      const { seen, lines } = await viaPool(pool, bytes, 1 << 20);
+      expect(seen).toEqual(expected);
+      expect(lines).toBe(6000);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('gives the same when this thread scans some chunks beside a worker, in any pattern', async () => {
+    const bytes = hostileLog();
+    const expected = reference(bytes);
+    for (const [name, local] of [
+      ['every other chunk here', (c: number) => c % 2 === 1],
+      ['the first chunk at the worker, the rest here', (c: number) => c >= 1],
+      ['a run here, then the worker again', (c: number) => c >= 1 && c < 3],
+    ] as const) {
+      const pool = new ScanPool(1, true, local);
+      // Each scanner's strings are numbered in the order it scanned its chunks (over the pool's runs): read them back.
+      const strings = new Map<number, string[]>();
+      try {
+        for (const chunkBytes of [64, 333]) {
+          const seen: Array<[number, number, string]> = [];
+          const scanners = new Set<number>();
+          const kinds = ['request', 'response', 'writer'];
+          const hosts: string[] = [];
+          await pool.run(sourceOf(bytes), (res, place) => {
+            if (place.scanner >= 0) scanners.add(place.scanner);
+            const own = strings.get(place.scanner) ?? [];
+            strings.set(place.scanner, own);
+            own.push(...res.newStrings[0]);
+            let bad = 0;
+            for (let i = 0; i < res.count; i++) {
+              const what = res.kind[i] === OUT_MALFORMED ? res.malformed[bad++].reason : kinds[res.kind[i]];
+              seen.push([place.lineBase + res.line[i], place.base + res.offset[i], what]);
+              if (res.kind[i] === 0) hosts.push(own[res.host[i]]);
+            }
+          }, { chunkBytes });
+          expect(seen, `${name}, ${chunkBytes}-byte chunks`).toEqual(expected);
+          expect(hosts, `${name}, ${chunkBytes}-byte chunks`).toEqual(['web-01', 'web-02', 'web-01']);
+          expect(scanners.size, `${name}: both scanned`).toBeGreaterThanOrEqual(2);
+        }
+      } finally {
+        pool.close();
+      }
+    }
+  });
+
   it('rejects with ScanWorkerError when a worker dies, so the caller can start over', async () => {
     const pool = new ScanPool(1);
     const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
