@@ -13,7 +13,7 @@ import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
-import type { StringPool } from './string-pool.js';
+import type { SharedStrings, StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
 
@@ -59,8 +59,10 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     expectedEntries = 1024,
     /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
     readonly origin = '',
+    /** Strings shared with other stores (a fleet's hosts); null: its own. */
+    shared: SharedStrings | null = null,
   ) {
-    this.columns = new EntryColumns(Math.max(16, expectedEntries));
+    this.columns = new EntryColumns(Math.max(16, expectedEntries), shared);
     this.order = new Int32Array(this.columns.capacity);
     this.reader = new EntryReader(this.columns, segments, origin);
     ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands, resolved: this.resolved, errors: this.errors } = this.columns);

@@ -1,0 +1,104 @@
+/**
+ * What a fleet's host costs beyond its records (issue 12: memory grows with records, not with
+ * hosts), and the host limit said rather than met silently.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AuditEngine, EngineNotice } from '../../src/shared/entry.js';
+import { findCollectedHosts } from '../../src/engine/collector-dir.js';
+import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { SharedStrings, StringPool } from '../../src/engine/string-pool.js';
+import { entriesOf, jsonl, request, response, tempDir, WAIT } from './helpers.js';
+
+function collector(hosts: Record<string, string>): string {
+  const dir = tempDir('fleet-footprint');
+  for (const [host, text] of Object.entries(hosts)) {
+    fs.mkdirSync(path.join(dir, host));
+    fs.writeFileSync(path.join(dir, host, 'audit.log'), text);
+  }
+  return dir;
+}
+
+/** The fleet's own figures (not in the AuditEngine contract). */
+const footprint = (engine: AuditEngine) => (engine as unknown as { footprint(): { sharedStrings: number } }).footprint();
+
+describe("a fleet's hosts share their strings", () => {
+  it('pools given one SharedStrings keep one string per text, each pool its own ids', () => {
+    const shared = new SharedStrings();
+    const a = new StringPool([''], shared);
+    const b = new StringPool([], shared);
+    const line = Buffer.from('web-02 df -h web-02');
+    expect(a.internBytes(line, 0, 6)).toBe(1);
+    expect(b.internBytes(line, 13, 19)).toBe(0);
+    expect(b.intern('df -h')).toBe(1);
+    expect(a.intern('df -h')).toBe(2);
+    expect([a.get(1), b.get(0), a.get(2)]).toEqual(['web-02', 'web-02', 'df -h']);
+    expect(shared.size).toBe(3); // '', 'web-02', 'df -h'
+    // A pool without one keeps its own (a plain engine).
+    const own = new StringPool();
+    own.intern('web-02');
+    expect(shared.size).toBe(3);
+  });
+
+  it('two hosts with the same host, session, reason and command texts keep them once', async () => {
+    const same = (id: string) => jsonl(request(id, { host: 'web', session: 's-1', reason: 'disk usage', pipeline: [['df', '-h']] }), response(id));
+    const engine = openFleetEngine(findCollectedHosts(collector({ a: same('a1'), b: same('b1') })), { follow: false });
+    await engine.indexed();
+    expect(entriesOf(engine).map((e) => [e.origin, e.host, e.session, e.reason, e.pipeline])).toEqual([
+      ['a', 'web', 's-1', 'disk usage', [['df', '-h']]],
+      ['b', 'web', 's-1', 'disk usage', [['df', '-h']]],
+    ]);
+    // The top commands name the pipeline as shown: that text is shared too.
+    expect(engine.stats().topCommands).toEqual([{ command: 'df -h', count: 2 }]);
+    const once = footprint(engine).sharedStrings;
+    await engine.close();
+    // A third host with the same texts adds none.
+    const three = openFleetEngine(findCollectedHosts(collector({ a: same('a1'), b: same('b1'), c: same('c1') })), { follow: false });
+    await three.indexed();
+    expect(three.stats().topCommands).toEqual([{ command: 'df -h', count: 3 }]);
+    expect(footprint(three).sharedStrings).toBe(once);
+    await three.close();
+  });
+});
+
+describe('the host limit', () => {
+  it('hosts the collector gains past the limit are named in a notice, each once, and not read', async () => {
+    const dir = collector({ a: jsonl(request('a1')) });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true, maxHosts: 2 }, [dir]);
+    await engine.indexed();
+    const notices: EngineNotice[] = [];
+    engine.on('notice', (n: EngineNotice) => notices.push(n));
+    const ship = (host: string) => {
+      fs.mkdirSync(path.join(dir, host));
+      fs.writeFileSync(path.join(dir, host, 'audit.log'), jsonl(request(`${host}1`)));
+    };
+    /** The hosts named as refused, in every limit notice so far. */
+    const refused = () =>
+      notices
+        .filter((n) => n.kind === 'limit')
+        .flatMap((n) => {
+          const m = /^(\d+) new hosts? in the collector not read: a fleet holds at most 2 hosts: (.*)$/.exec(n.message);
+          if (!m) throw new Error(`unexpected notice: ${n.message}`);
+          const names = m[2].split(', ');
+          expect(names).toHaveLength(Number(m[1]));
+          return names;
+        })
+        .sort();
+    ship('b');
+    await expect.poll(() => engine.origins(), { timeout: 15_000 }).toEqual(['a', 'b']);
+    for (const host of ['c', 'd', 'e']) ship(host);
+    await expect.poll(refused, { timeout: 15_000 }).toEqual(['c', 'd', 'e']);
+    // Looked at again later: each said once, not at every look.
+    ship('f');
+    await expect.poll(refused, { timeout: 15_000 }).toEqual(['c', 'd', 'e', 'f']);
+    expect(engine.origins()).toEqual(['a', 'b']);
+    await expect.poll(() => entriesOf(engine).map((e) => e.id), WAIT).toEqual(['a1', 'b1']);
+    await engine.close();
+  });
+
+  it('a collector with more hosts than the limit is refused when opened, saying how many', () => {
+    const dir = collector({ a: jsonl(request('a1')), b: jsonl(request('b1')), c: jsonl(request('c1')) });
+    expect(() => openFleetEngine(findCollectedHosts(dir), { follow: false, maxHosts: 2 })).toThrow('a fleet of 3 hosts is more than 2');
+  });
+});
