@@ -78,6 +78,23 @@ export class IdText {
   }
 
   /**
+   * Gives back the room left in the last block (one of a fleet's hosts, read: most of its
+   * block was empty). Where each id starts does not change; the next id opens a new block.
+   */
+  trim(): void {
+    const block = this.block;
+    if (block === null || this.used === 0 || this.used === block.length) return;
+    const kept = block.slice(0, this.used);
+    this.blocks[this.blocks.length - 1] = kept;
+    this.block = kept;
+  }
+
+  /** Bytes held in blocks (used or not). */
+  get allocated(): number {
+    return this.blocks.reduce((n, b) => n + b.length, 0);
+  }
+
+  /**
    * The starts (ascending) of the ids that contain `needle` (already lower-cased, as search
    * compares). A needle with a 0 byte is in no id.
    */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEngine, EngineNotice } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { IdText } from '../../src/engine/id-text.js';
 import { SharedStrings, StringPool } from '../../src/engine/string-pool.js';
 import { entriesOf, jsonl, request, response, tempDir, WAIT } from './helpers.js';
 
@@ -59,6 +60,31 @@ describe("a fleet's hosts share their strings", () => {
     expect(three.stats().topCommands).toEqual([{ command: 'df -h', count: 3 }]);
     expect(footprint(three).sharedStrings).toBe(once);
     await three.close();
+  });
+});
+
+describe("a read host's id text", () => {
+  it('gives back the room left in its last block, every id found where it was, and takes new ones after', () => {
+    const ids = new IdText();
+    const id = (i: number) => `req-${String(i).padStart(4, '0')}-host`;
+    const starts = Array.from({ length: 30 }, (_, i) => ids.add(id(i)));
+    const needed = 30 * (id(0).length + 1);
+    expect(ids.allocated).toBeGreaterThan(needed); // blocks of 256, 512, … bytes
+    const before = Array.from(ids.startsContaining('-host'));
+    ids.trim();
+    // (Less than an id's room is left at the end of a block an id did not fit in.)
+    const trimmed = ids.allocated;
+    expect(trimmed).toBeGreaterThanOrEqual(needed);
+    expect(trimmed).toBeLessThan(needed + id(0).length + 1);
+    expect(Array.from(ids.startsContaining('-host'))).toEqual(before);
+    expect(Array.from(ids.startsContaining('req-0007'))).toEqual([starts[7]]);
+    // Taken after: in a block of its own, found with the rest.
+    const late = ids.add('late-one');
+    expect(Array.from(ids.startsContaining('late'))).toEqual([late]);
+    expect(Array.from(ids.startsContaining('-host'))).toEqual(before);
+    ids.trim();
+    ids.trim();
+    expect(ids.allocated).toBe(trimmed + 'late-one'.length + 1);
   });
 });
 
