@@ -72,10 +72,11 @@ describe("a read host's id text", () => {
     expect(ids.allocated).toBeGreaterThan(needed); // blocks of 256, 512, … bytes
     const before = Array.from(ids.startsContaining('-host'));
     ids.trim();
-    // (Less than an id's room is left at the end of a block an id did not fit in.)
+    // In one block, as long as they were in all (less than an id's room was left at the end of a block an id did not fit in).
     const trimmed = ids.allocated;
     expect(trimmed).toBeGreaterThanOrEqual(needed);
     expect(trimmed).toBeLessThan(needed + id(0).length + 1);
+    expect(ids.blockCount).toBe(1);
     expect(Array.from(ids.startsContaining('-host'))).toEqual(before);
     expect(Array.from(ids.startsContaining('req-0007'))).toEqual([starts[7]]);
     // Taken after: in a block of its own, found with the rest.
@@ -85,6 +86,16 @@ describe("a read host's id text", () => {
     ids.trim();
     ids.trim();
     expect(ids.allocated).toBe(trimmed + 'late-one'.length + 1);
+    expect(ids.blockCount).toBe(1);
+    expect(Array.from(ids.startsContaining('late'))).toEqual([late]);
+    expect(Array.from(ids.startsContaining('req-0029'))).toEqual([starts[29]]);
+    // Past a few KB the blocks stay as they are: only the last one gives back its room.
+    const big = new IdText();
+    const many = Array.from({ length: 5000 }, (_, i) => big.add(id(i)));
+    big.trim();
+    expect(big.blockCount).toBeGreaterThan(1);
+    expect(Array.from(big.startsContaining('req-4999'))).toEqual([many[4999]]);
+    expect(Array.from(big.startsContaining('req-0000'))).toEqual([many[0]]);
   });
 });
 
