@@ -25,6 +25,7 @@ import { EntrySizing } from './entry-sizing.js';
 import { DEFAULT_TAIL_BYTES, type EngineTuning, type HistoryTurn, ReadPlan, ReadProgress } from './read-plan.js';
 import { RecordIntake } from './record-intake.js';
 import { sampleCpu } from './scan-worker-count.js';
+import type { SharedStrings } from './string-pool.js';
 
 export type { EngineTuning, HistoryTurn } from './read-plan.js';
 
@@ -43,6 +44,8 @@ export interface HostSetup {
   tailTurn?: HistoryTurn | null;
   /** The fleet's descriptors: files done reading are reopened from here when a line is read back. */
   pool?: DescriptorPool | null;
+  /** The fleet's strings: the same text kept once for all hosts (string-pool.ts). */
+  shared?: SharedStrings | null;
 }
 
 /** Files read directly: no origin, every line once and in order, no turn to wait for. */
@@ -78,7 +81,7 @@ class Engine extends EngineEvents implements HostEngine {
     const fleetHost = setup.pool != null;
     const sizing = new EntrySizing(total, fleetHost ? 16 : undefined);
     // Sized for the tail now; for all before the history.
-    this.store = new EntryStore(this.spans, sizing.forTail(options.tailBytes ?? DEFAULT_TAIL_BYTES), setup.origin);
+    this.store = new EntryStore(this.spans, sizing.forTail(options.tailBytes ?? DEFAULT_TAIL_BYTES), setup.origin, setup.shared ?? null);
     this.batch = new ChangeBatch(this.store, (c) => this.emit('change', c), (pending) => this.policy.beforeReport(pending));
     const host: PolicyHost = {
       store: this.store,

@@ -10,7 +10,7 @@ import { commandOf } from '../shared/query.js';
 import type { Decision } from '../shared/schema.js';
 import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
 import { IdText } from './id-text.js';
-import { StringPool } from './string-pool.js';
+import { type SharedStrings, StringPool } from './string-pool.js';
 
 /** A record with where its line is. */
 export interface LocatedCompact extends CompactRecord {
@@ -99,22 +99,33 @@ export class EntryColumns {
   u32: Uint32Array;
   f64: Float64Array;
   pools: Uint16Array | Uint32Array;
-  readonly hosts = new StringPool();
-  readonly sessions = new StringPool();
-  readonly reasons = new StringPool();
+  readonly hosts: StringPool;
+  readonly sessions: StringPool;
+  readonly reasons: StringPool;
   /** Pipelines as JSON text; id 0 is the empty pipeline of an orphan. */
-  readonly commands = new StringPool([NO_COMMAND_KEY]);
+  readonly commands: StringPool;
   private readonly commandDisplay: string[] = [''];
   /** Who decided (operatorKey); id 0 is none. */
-  readonly operators = new StringPool(['']);
+  readonly operators: StringPool;
   /** Resolved paths as JSON text; id 0 is none. Searched, never shown from here. */
-  readonly resolved = new StringPool([NO_RESOLVED]);
+  readonly resolved: StringPool;
   /** Request and response errors; id 0 is none. */
-  readonly errors = new StringPool(['']);
+  readonly errors: StringPool;
   /** Every entry's id as search sees it (a part of an id finds it). */
   readonly ids = new IdText();
 
-  constructor(public capacity: number) {
+  constructor(
+    public capacity: number,
+    /** The strings of other engines' columns, shared (a fleet's hosts); null: this one's own. */
+    private readonly shared: SharedStrings | null = null,
+  ) {
+    this.hosts = new StringPool([], shared);
+    this.sessions = new StringPool([], shared);
+    this.reasons = new StringPool([], shared);
+    this.commands = new StringPool([NO_COMMAND_KEY], shared);
+    this.operators = new StringPool([''], shared);
+    this.resolved = new StringPool([NO_RESOLVED], shared);
+    this.errors = new StringPool([''], shared);
     this.u8 = new Uint8Array(capacity * U8);
     this.u32 = new Uint32Array(capacity * U32);
     this.f64 = new Float64Array(capacity * F64);
@@ -311,6 +322,7 @@ export class EntryColumns {
     let shown = this.commandDisplay[id];
     if (shown === undefined) {
       shown = commandOf(JSON.parse(this.commands.get(id)) as string[][]);
+      if (this.shared !== null) shown = this.shared.canonical(shown);
       this.commandDisplay[id] = shown;
     }
     return shown;

@@ -14,7 +14,7 @@ import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
 import { IdTable } from './id-table.js';
-import type { StringPool } from './string-pool.js';
+import type { SharedStrings, StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
 
@@ -60,8 +60,10 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     expectedEntries = 1024,
     /** Entry.origin of every entry here (one engine reads one collected host, or plain files: ''). */
     readonly origin = '',
+    /** Strings shared with other stores (a fleet's hosts); null: its own. */
+    shared: SharedStrings | null = null,
   ) {
-    this.columns = new EntryColumns(Math.max(16, expectedEntries));
+    this.columns = new EntryColumns(Math.max(16, expectedEntries), shared);
     this.order = new Int32Array(this.columns.capacity);
     this.reader = new EntryReader(this.columns, segments, origin);
     ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands, resolved: this.resolved, errors: this.errors } = this.columns);
@@ -173,6 +175,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     const capacity = Math.max(16, this.count + spare);
     if (capacity < this.columns.capacity) this.columns.resize(capacity);
     if (this.visible + spare < this.order.length) this.order = this.order.slice(0, Math.max(16, this.visible + spare));
+    this.columns.ids.trim();
   }
 
   /** Makes room for `capacity` entries at once (one copy now rather than several later). */

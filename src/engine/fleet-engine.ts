@@ -42,6 +42,7 @@ import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
 import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
+import { SharedStrings } from './string-pool.js';
 import { positionsByTime } from './time-order.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
@@ -60,8 +61,13 @@ const RESERVED_FILES = 64;
 /** Each followed host polls its live file this often per host in the fleet (the watches say at once; the poll is the safety net). */
 const POLL_MS_PER_HOST = 10;
 const MIN_POLL_MS = 500;
+/** Hosts a fleet holds at most: the merged order keeps a host number in 16 bits. */
+export const MAX_HOSTS = 0xffff;
 /** Hosts named in a notice (the rest are counted). */
 const NAMED_HOSTS = 20;
+
+/** openFleetEngine's options: openEngine's, and (for the tests) a lower host limit than MAX_HOSTS. */
+export type FleetOptions = OpenEngineOptions & { maxHosts?: number };
 
 interface FleetHost extends MergedHost {
   origin: string;
@@ -111,6 +117,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly tailTurn: HistoryTurn;
   /** Every host's files but the followed live ones: opened when read, a bounded number at once. */
   private readonly pool = new DescriptorPool();
+  /** Every host's interned strings: hosts, commands and reasons repeat from host to host. */
+  private readonly shared = new SharedStrings();
   /** How many more hosts may be followed (each keeps its live file open); the rest are read once and named. */
   private followBudget = 0;
   /** Host folders whose watch failed, not said yet. */
@@ -150,14 +158,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
   private readonly chainEvents = new EventPacer(() => this.emit('chain', this.chainStatus()));
 
+  /** Hosts this fleet holds at most (MAX_HOSTS unless a test asks for fewer). */
+  private readonly maxHosts: number;
+
   constructor(
     collected: readonly CollectedHost[],
-    options: OpenEngineOptions,
+    options: FleetOptions,
     collectors: readonly string[],
     private readonly leftOut: readonly string[] = [],
   ) {
     super();
-    if (collected.length > 0xffff) throw new Error(`a fleet of ${collected.length} hosts is more than ${0xffff}`);
+    this.maxHosts = Math.min(MAX_HOSTS, options.maxHosts ?? MAX_HOSTS);
+    if (collected.length > this.maxHosts) throw new Error(`a fleet of ${collected.length} hosts is more than ${this.maxHosts}`);
     const follow = options.follow !== false;
     this.followBudget = follow ? Math.max(0, openFileLimit() - RESERVED_FILES - this.pool.capacity - 2 * TAIL_SLOTS) : 0;
     this.fleetFollow = {
@@ -343,6 +355,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     await Promise.all(this.hosts.map((h) => h.engine.close()));
   }
 
+  /** What the fleet keeps besides its hosts' records (for the tests and the benchmark). */
+  footprint(): { sharedStrings: number } {
+    return { sharedStrings: this.shared.size };
+  }
+
   // ---- hosts ----
 
   /**
@@ -382,7 +399,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** One host's engine (followed or read once), its events passed on. */
   private openHost(h: CollectedHost, follow: boolean): FleetHost {
     const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool }, options);
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool, shared: this.shared }, options);
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     const number = this.hosts.length;
     this.hostProgressed(host, engine.progress());
@@ -440,9 +457,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
+      const refused: string[] = [];
       for (const h of found) {
-        if (known.has(h.origin) || this.hosts.length >= 0xffff) continue;
+        if (known.has(h.origin)) continue;
         known.add(h.origin);
+        if (this.hosts.length >= this.maxHosts) {
+          refused.push(h.origin);
+          continue;
+        }
         const followed = this.followBudget > 0;
         if (followed) this.followBudget--;
         this.hosts.push(this.openHost(followed ? h : { origin: h.origin, files: existing(h.files) }, followed));
@@ -450,6 +472,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         const how = followed ? 'followed from now on' : `read once, not followed: ${openFileLimit()} open files allowed (ulimit -n) are taken`;
         this.notice({ kind: followed ? 'host' : 'limit', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, ${how}` });
         this.emit('progress', this.progress());
+      }
+      // (Each said once: a refused host is known from now on.)
+      if (refused.length > 0) {
+        const message = `${refused.length} new host${refused.length === 1 ? '' : 's'} in the collector not read: a fleet holds at most ${this.maxHosts.toLocaleString('en')} hosts: ${namedHosts(refused)}`;
+        this.notice({ kind: 'limit', file: scan.dir, message });
       }
     }
   }
@@ -579,7 +606,7 @@ function namedHosts(origins: readonly string[]): string {
  */
 export function openFleetEngine(
   hosts: readonly CollectedHost[],
-  options: OpenEngineOptions = {},
+  options: FleetOptions = {},
   collectors: readonly string[] = [],
   leftOut: readonly string[] = [],
 ): AuditEngine {

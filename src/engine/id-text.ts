@@ -11,6 +11,8 @@ import { shownText } from '../shared/query.js';
 
 const BLOCK = 1 << 20;
 const FIRST_BLOCK = 256;
+/** Ids of at most this many bytes are put in one block when trimmed. */
+const ONE_BLOCK_MAX = 64 * 1024;
 const encoder = new TextEncoder();
 
 /** Writes the form `IdText` keeps of the raw id `b[start, end)` into `to` at `at`; returns the end, or -1 when it is not plain printable ASCII. */
@@ -75,6 +77,41 @@ export class IdText {
 
   add(id: string): number {
     return this.addSearchBytes(idSearchBytes(id), 0, -1);
+  }
+
+  /**
+   * Gives back the room left in the last block (one of a fleet's hosts, read: most of its
+   * block was empty), and when all its ids are a few KB, keeps them in one block (each block
+   * is two objects and an allocation of its own). Where each id starts does not change (one
+   * block holds what the blocks held, one after another); the next id opens a new block.
+   */
+  trim(): void {
+    const block = this.block;
+    if (block === null || this.used === 0) return;
+    const total = this.base + this.used;
+    if (this.blocks.length > 1 && total <= ONE_BLOCK_MAX) {
+      const one = new Uint8Array(total);
+      this.blocks.forEach((b, k) => one.set(k === this.blocks.length - 1 ? b.subarray(0, this.used) : b, this.bases[k]));
+      this.blocks.splice(0, this.blocks.length, one);
+      this.bases.splice(0, this.bases.length, 0);
+      this.block = one;
+      this.base = 0;
+      this.used = total;
+      return;
+    }
+    if (this.used === block.length) return;
+    const kept = block.slice(0, this.used);
+    this.blocks[this.blocks.length - 1] = kept;
+    this.block = kept;
+  }
+
+  /** Bytes held in blocks (used or not). */
+  get allocated(): number {
+    return this.blocks.reduce((n, b) => n + b.length, 0);
+  }
+
+  get blockCount(): number {
+    return this.blocks.length;
   }
 
   /**

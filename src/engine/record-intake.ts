@@ -36,7 +36,8 @@ export class RecordIntake {
   /** The live records since the tail began, while a history is pending (null: none is). */
   replay: ReplayLog | null = null;
   private readonly record = newCompactRecord() as LocatedCompact;
-  private readonly chunkRecord = newCompactRecord() as LocatedCompact;
+  /** Made at the first chunk (a scanned history): most of a fleet's thousands of hosts never have one. */
+  private chunkRecord: LocatedCompact | null = null;
   /** Scanner number → its string numbers → the store's. */
   private readonly scannerStrings = new Map<number, number[][]>();
 
@@ -117,7 +118,7 @@ export class RecordIntake {
     for (let p = 0; p < pools.length; p++) for (const s of res.newStrings[p]) map[p].push(pools[p].intern(s));
     const [hosts, sessions, reasons, commands, resolved, errors] = map;
     // Its own record object: lines followed live are ingested while this one yields.
-    const r = this.chunkRecord;
+    const r = (this.chunkRecord ??= newCompactRecord() as LocatedCompact);
     r.bytes = null;
     let malformed = 0;
     let writer = 0;

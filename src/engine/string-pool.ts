@@ -10,6 +10,27 @@
 /** Strings a pool searches in order before it keeps Maps. */
 export const SMALL_POOL = 32;
 
+/**
+ * Text → the one string kept for it, shared by the pools of a fleet's hosts: their hosts,
+ * sessions, reasons and commands repeat from host to host, and 10,000 hosts each keeping
+ * their own copies held 26 MB of strings. Grows with distinct texts, not with hosts.
+ */
+export class SharedStrings {
+  private readonly kept = new Map<string, string>();
+
+  /** The string kept for `s`'s text (`s` itself the first time). */
+  canonical(s: string): string {
+    const had = this.kept.get(s);
+    if (had !== undefined) return had;
+    this.kept.set(s, s);
+    return s;
+  }
+
+  get size(): number {
+    return this.kept.size;
+  }
+}
+
 export class StringPool {
   /** String → id; null while the pool is small. */
   private ids: Map<string, number> | null = null;
@@ -17,7 +38,11 @@ export class StringPool {
   private bySample: Map<number, number> | null = null;
   readonly strings: string[] = [];
 
-  constructor(initial: readonly string[] = []) {
+  constructor(
+    initial: readonly string[] = [],
+    /** Where a new string's text is looked up first (one of a fleet's hosts); null: kept as given. */
+    private readonly shared: SharedStrings | null = null,
+  ) {
     for (const s of initial) this.intern(s);
   }
 
@@ -25,7 +50,7 @@ export class StringPool {
     const id = this.find(s);
     if (id !== -1) return id;
     const fresh = this.strings.length;
-    this.strings.push(s);
+    this.strings.push(this.shared === null ? s : this.shared.canonical(s));
     if (this.ids) this.ids.set(s, fresh);
     else if (this.strings.length > SMALL_POOL) this.ids = new Map(this.strings.map((t, i) => [t, i]));
     return fresh;
