@@ -118,9 +118,11 @@ export class ChainChecker<P> {
   breakCount = 0;
   /** The last chained record checked. */
   last: Rec<P> | null = null;
-  /** Malformed lines since the last chained record, the last LOOKAHEAD of them. */
-  // Stryker disable next-line ArrayDeclaration: equivalent, nothing is read from it before the first chained record empties it.
-  private readonly garbled: P[] = [];
+  /**
+   * Malformed lines since the last chained record, the last LOOKAHEAD of them: null until a
+   * chain starts, since no line before it can be one of its records edited.
+   */
+  private garbled: P[] | null = null;
   private pending: Pending<P> | null = null;
   private readonly onBreak: (b: FoundBreak<P>) => void;
   private readonly listCap: number;
@@ -204,10 +206,10 @@ export class ChainChecker<P> {
       // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
       // and listed. If a chained line was edited into garbage, the next record says so.
       this.listMalformed(c.at, c.reason);
-      // Stryker disable next-line ConditionalExpression: equivalent, lines before a chain are dropped by its first record; the guard spares their memory.
-      if (this.last !== null) {
-        if (this.garbled.length === LOOKAHEAD) this.garbled.shift();
-        this.garbled.push(c.at);
+      const garbled = this.garbled;
+      if (garbled !== null) {
+        if (garbled.length === LOOKAHEAD) garbled.shift();
+        garbled.push(c.at);
       }
       return;
     }
@@ -221,7 +223,8 @@ export class ChainChecker<P> {
     }
     const { rec, facts } = c;
     if (c.reason !== null) this.listMalformed(rec.at, c.reason);
-    const skipped = this.garbled.splice(0);
+    const skipped = this.garbled as P[]; // (null only before the first record, which does not use it)
+    this.garbled = [];
     this.records++;
     const last = this.last;
     if (last === null) {
@@ -230,6 +233,11 @@ export class ChainChecker<P> {
       return;
     }
     const expectedSeq = last.seq + 1;
+    if (rec.seq > expectedSeq) {
+      // Records missing here, or coming later (reordered): the lines after it say which.
+      this.pending = { rec, last, skipped, from: expectedSeq, to: Math.min(rec.seq, expectedSeq + LOOKAHEAD), ahead: [] };
+      return;
+    }
     this.last = rec;
     if (rec.seq === expectedSeq && (facts & LINKED) !== 0) return;
     if ((facts & GENESIS_PREV) !== 0 && rec.seq === 1) {
@@ -240,12 +248,6 @@ export class ChainChecker<P> {
     }
     if (rec.seq === expectedSeq) {
       return this.fail('modified', last.at, last.key, (w) => `${w(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${w(rec.at)}`);
-    }
-    // Stryker disable next-line EqualityOperator: equivalent, seq === expectedSeq returned above.
-    if (rec.seq > expectedSeq) {
-      this.last = last; // until the lines after it say what the jump is
-      this.pending = { rec, last, skipped, from: expectedSeq, to: Math.min(rec.seq, expectedSeq + LOOKAHEAD), ahead: [] };
-      return;
     }
     this.fail('reordered', rec.at, rec.key, (w) => `${w(rec.at)} (seq ${rec.seq}) comes after seq ${last.seq} at ${w(last.at)}: records are out of order`);
   }

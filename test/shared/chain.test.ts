@@ -529,6 +529,12 @@ describe('verifyChain: what it hands on, and its report as of the first break', 
     expect(report.malformedCount).toBe(1);
   });
 
+  it('fewer malformed lines than missing records: a deletion, not an edit', () => {
+    const report = verifyChain(at([...chained(3), 'garbage', JSON.stringify({ seq: 6, prev: 'a'.repeat(64) })]));
+    expect(report.break).toMatchObject({ kind: 'deleted', line: 5 });
+    expect(report.break?.message).toBe('2 records (seq 4–5) missing between audit.log:3 and audit.log:5');
+  });
+
   it('a judge\'s rejected object before any chain is malformed (not another writer\'s record); inside a chain, an inserted line', () => {
     const three = chained(3);
     const judge = (value: object) => ('bad' in value ? 'a bad record' : null);
