@@ -293,6 +293,11 @@ describe('verifyChain guards', () => {
     expect(verifyChain(at([...three, record(5, hashLine(three[1]))])).break).toMatchObject({ kind: 'deleted', line: 4 });
   });
 
+  it('the same prev as the last record but the next seq, or an earlier one, is a modification or a reordering, not a forged copy', () => {
+    expect(verifyChain(at([...three, record(4, hashLine(three[1]))])).break).toMatchObject({ kind: 'modified', line: 3 });
+    expect(verifyChain(at([...three, record(2, hashLine(three[1]))])).break).toMatchObject({ kind: 'reordered', line: 4 });
+  });
+
   it('a forged copy (same seq and prev as the last record) names the last record as inserted', () => {
     expect(verifyChain(at([...three, record(3, hashLine(three[1]))])).break).toMatchObject({ kind: 'inserted', line: 3 });
   });
