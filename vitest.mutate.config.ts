@@ -16,6 +16,7 @@ export default defineConfig({
       'test/shared/chain.test.ts',
       'test/shared/chain-checker.test.ts',
       'test/shared/chain-order.test.ts',
+      'test/shared/line-bytes.test.ts',
       'test/shared/parse-line.test.ts',
       'test/shared/parse-line-seal.test.ts',
       'test/shared/sanitize.test.ts',

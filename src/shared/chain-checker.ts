@@ -90,8 +90,8 @@ export const LOOKAHEAD = 1024;
 interface Pending<P> {
   rec: Rec<P>;
   last: Rec<P>;
+  /** The last LOOKAHEAD malformed lines since the record before the jump. */
   skipped: P[];
-  skippedCount: number;
   /** Missing seqs [from, to). */
   from: number;
   to: number;
@@ -118,8 +118,11 @@ export class ChainChecker<P> {
   breakCount = 0;
   /** The last chained record checked. */
   last: Rec<P> | null = null;
-  private garbled: P[] = [];
-  private garbledCount = 0;
+  /**
+   * Malformed lines since the last chained record, the last LOOKAHEAD of them: null until a
+   * chain starts, since no line before it can be one of its records edited.
+   */
+  private garbled: P[] | null = null;
   private pending: Pending<P> | null = null;
   private readonly onBreak: (b: FoundBreak<P>) => void;
   private readonly listCap: number;
@@ -176,7 +179,7 @@ export class ChainChecker<P> {
       // A torn append never advances the chain, so malformed lines where the missing records
       // should be are those records, edited into something that is no longer a record.
       // (Past the last LOOKAHEAD of them, where the edit was is no longer known: a deletion.)
-      if (p.skippedCount >= n && p.skipped.length >= n) {
+      if (p.skipped.length >= n) {
         const edited = p.skipped[p.skipped.length - n];
         this.fail('modified', edited, rec.key, (w) => `${w(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${w(rec.at)} continues after it`);
       } else {
@@ -203,10 +206,10 @@ export class ChainChecker<P> {
       // A torn line (crash mid-append) is followed by a record whose prev skips it: tolerated
       // and listed. If a chained line was edited into garbage, the next record says so.
       this.listMalformed(c.at, c.reason);
-      if (this.last !== null) {
-        if (this.garbled.length === LOOKAHEAD) this.garbled.shift();
-        this.garbled.push(c.at);
-        this.garbledCount++;
+      const garbled = this.garbled;
+      if (garbled !== null) {
+        if (garbled.length === LOOKAHEAD) garbled.shift();
+        garbled.push(c.at);
       }
       return;
     }
@@ -220,10 +223,8 @@ export class ChainChecker<P> {
     }
     const { rec, facts } = c;
     if (c.reason !== null) this.listMalformed(rec.at, c.reason);
-    const skipped = this.garbled;
-    const skippedCount = this.garbledCount;
+    const skipped = this.garbled as P[]; // (null only before the first record, which does not use it)
     this.garbled = [];
-    this.garbledCount = 0;
     this.records++;
     const last = this.last;
     if (last === null) {
@@ -232,6 +233,11 @@ export class ChainChecker<P> {
       return;
     }
     const expectedSeq = last.seq + 1;
+    if (rec.seq > expectedSeq) {
+      // Records missing here, or coming later (reordered): the lines after it say which.
+      this.pending = { rec, last, skipped, from: expectedSeq, to: Math.min(rec.seq, expectedSeq + LOOKAHEAD), ahead: [] };
+      return;
+    }
     this.last = rec;
     if (rec.seq === expectedSeq && (facts & LINKED) !== 0) return;
     if ((facts & GENESIS_PREV) !== 0 && rec.seq === 1) {
@@ -242,11 +248,6 @@ export class ChainChecker<P> {
     }
     if (rec.seq === expectedSeq) {
       return this.fail('modified', last.at, last.key, (w) => `${w(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${w(rec.at)}`);
-    }
-    if (rec.seq > expectedSeq) {
-      this.last = last; // until the lines after it say what the jump is
-      this.pending = { rec, last, skipped, skippedCount, from: expectedSeq, to: Math.min(rec.seq, expectedSeq + LOOKAHEAD), ahead: [] };
-      return;
     }
     this.fail('reordered', rec.at, rec.key, (w) => `${w(rec.at)} (seq ${rec.seq}) comes after seq ${last.seq} at ${w(last.at)}: records are out of order`);
   }

@@ -28,7 +28,7 @@ export interface ChainFields {
 
 /** `seq` as the writer writes it: a positive safe integer. */
 export function isChainSeq(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }
 
 const HEX_LOWER = new Uint8Array(256);
@@ -233,7 +233,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     const at = { file: line.file, line: line.line };
     const c = classifyChainLine(line.text, line.unreadable, options.judge);
     if (c.kind === 'chained') {
-      checker.chained(at, c.seq, linker.link(c.prev, c.hash), -1, c.reason);
+      checker.chained(at, c.seq, linker.link(c.prev, c.hash), undefined, c.reason); // (no key: a break is cited by its place)
       if (!first) options.onRecord?.({ seq: c.seq, file: at.file, line: at.line, logged: c.logged, seal: c.isSeal ? copyOf(line.text) : null });
       head = c.hash;
       lastSeq = c.seq;
@@ -247,8 +247,8 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     else checker.malformedLine(at, c.reason);
     if (first) break;
   }
-  if (!first) checker.settle();
-  // (settle may judge a last seq jump: first is set then.)
+  // A last seq jump is judged now (first is set then). After a break, what it finds is not reported.
+  checker.settle();
   const report: ChainReport = {
     ok: first === null,
     records: first?.records ?? checker.records,
@@ -265,10 +265,9 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
     report.break = { kind: found.kind, file: found.at.file, line: found.at.line, message: found.message(where) };
     return report;
   }
-  if (checker.last) {
-    report.head = head;
-    report.lastSeq = lastSeq;
-  }
+  // (Both still null when no line was chained.)
+  report.head = head;
+  report.lastSeq = lastSeq;
   if (options.expectHead && !sawExpectedHead) {
     report.ok = false;
     const at = checker.last?.at ?? { file: '(none)', line: 0 };

@@ -3,7 +3,7 @@
  * log is found, the first as verifyChain names it, and the chain goes on after each.
  */
 import { describe, expect, it } from 'vitest';
-import { ChainChecker, ChainLinker, type FoundBreak } from '../../src/shared/chain-checker.js';
+import { ChainChecker, ChainLinker, type FoundBreak, GENESIS_PREV, LINKED, SAME_PREV } from '../../src/shared/chain-checker.js';
 import { classifyChainLine, hashLine, verifyChain } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 
@@ -76,5 +76,110 @@ describe('ChainChecker past the first break', () => {
     checker.settle();
     expect(found).toEqual([]);
     expect(checker.records).toBe(50);
+  });
+});
+
+describe('ChainLinker: the facts of each link', () => {
+  const a = 'a'.repeat(64);
+  const b = 'b'.repeat(64);
+  const c = 'c'.repeat(64);
+
+  it('remembers the last record\'s prev and hash, and compares the next prev with them and with genesis', () => {
+    const linker = new ChainLinker();
+    expect([linker.lastPrev, linker.lastHash]).toEqual([null, null]);
+    expect(linker.link(GENESIS_HASH, a)).toBe(GENESIS_PREV);
+    expect([linker.lastPrev, linker.lastHash]).toEqual([GENESIS_HASH, a]);
+    expect(linker.facts(a)).toBe(LINKED);
+    expect(linker.facts(GENESIS_HASH)).toBe(SAME_PREV | GENESIS_PREV);
+    expect(linker.facts(c)).toBe(0);
+    expect([linker.lastPrev, linker.lastHash]).toEqual([GENESIS_HASH, a]); // facts does not move on
+    expect(linker.link(a, b)).toBe(LINKED);
+    expect([linker.lastPrev, linker.lastHash]).toEqual([a, b]);
+  });
+
+  it('jumps over a chunk already linked: the next record links to the chunk\'s last', () => {
+    const linker = new ChainLinker();
+    linker.link(GENESIS_HASH, a);
+    linker.jump(b, c);
+    expect([linker.lastPrev, linker.lastHash]).toEqual([b, c]);
+    expect(linker.facts(c)).toBe(LINKED);
+    expect(linker.facts(b)).toBe(SAME_PREV);
+    expect(linker.facts(a)).toBe(0);
+  });
+});
+
+describe('ChainChecker: its counts, keys and held lines', () => {
+  type Break = { kind: string; at: number; key: number };
+  /** A checker over places that are line numbers, and the breaks it found. */
+  function checker(listMalformed?: number) {
+    const breaks: Break[] = [];
+    const c = new ChainChecker<number>({ listMalformed, onBreak: (b) => breaks.push({ kind: b.kind, at: b.at, key: b.key }) });
+    return { c, breaks };
+  }
+
+  it('counts every record taken in, every record checked and every break', () => {
+    const { c, breaks } = checker();
+    c.chained(1, 1, GENESIS_PREV);
+    c.chained(2, 2, LINKED);
+    c.chained(3, 5, LINKED); // seq 3 and 4 missing: waits for the lines after it
+    c.chained(4, 6, LINKED); // held behind the jump, not checked yet
+    expect(c.waiting).toBe(true);
+    expect([c.total, c.records, c.breakCount]).toEqual([4, 3, 0]);
+    c.settle();
+    expect(c.waiting).toBe(false);
+    expect([c.total, c.records, c.breakCount]).toEqual([4, 4, 1]);
+    c.chained(5, 8, LINKED); // seq 7 missing
+    c.settle();
+    expect([c.total, c.records, c.breakCount]).toEqual([5, 5, 2]);
+    expect(breaks.map((b) => [b.kind, b.at])).toEqual([['deleted', 3], ['deleted', 5]]);
+  });
+
+  it('a break carries the key of the record it names, and -1 for a record given none', () => {
+    const { c, breaks } = checker();
+    c.chained(1, 1, GENESIS_PREV, 10);
+    c.chained(2, 2, LINKED, 20);
+    c.unchainedRecord(3, 30); // inserted
+    c.unchainedRecord(4); // inserted, no key
+    c.chained(5, 3, LINKED); // no key
+    c.chained(6, 3, SAME_PREV, 60); // a copy of line 5: line 5 is named
+    expect(breaks).toEqual([
+      { kind: 'inserted', at: 3, key: 30 },
+      { kind: 'inserted', at: 4, key: -1 },
+      { kind: 'inserted', at: 5, key: -1 },
+    ]);
+  });
+
+  it('lists malformed lines up to its cap and counts them all', () => {
+    const { c } = checker(2);
+    for (let line = 1; line <= 3; line++) c.malformedLine(line, 'not JSON');
+    expect(c.malformed).toEqual([
+      { at: 1, reason: 'not JSON' },
+      { at: 2, reason: 'not JSON' },
+    ]);
+    expect(c.malformedCount).toBe(3);
+    expect(checker().c.malformed).toEqual([]); // lists none by default
+  });
+
+  it('while a jump waits, a record with a seq before the missing ones is not one of them: the jump is a deletion', () => {
+    const { c, breaks } = checker();
+    c.chained(1, 1, GENESIS_PREV);
+    c.chained(2, 2, LINKED);
+    c.chained(3, 4, LINKED); // seq 3 missing
+    c.chained(4, 2, 0); // an older seq, held
+    expect(c.waiting).toBe(true);
+    c.settle();
+    expect(breaks.map((b) => [b.kind, b.at])).toEqual([['deleted', 3], ['reordered', 4]]);
+  });
+
+  it('after a reordering, the lines held behind the jump and the missing record are checked in turn', () => {
+    const { c, breaks } = checker(10);
+    c.chained(1, 1, GENESIS_PREV);
+    c.chained(2, 2, LINKED);
+    c.chained(3, 4, 0); // seq 3 missing for now
+    c.malformedLine(4, 'not JSON'); // held
+    c.chained(5, 3, 0); // the missing record: a reordering at line 3
+    expect(breaks.map((b) => [b.kind, b.at])).toEqual([['reordered', 3], ['reordered', 5]]);
+    expect(c.malformed).toEqual([{ at: 4, reason: 'not JSON' }]);
+    expect([c.total, c.records]).toEqual([4, 4]);
   });
 });

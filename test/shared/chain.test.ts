@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ChainLine, chainFieldsOf, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, LOOKAHEAD, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
+import { type ChainedRecord, type ChainLine, chainFieldsOf, classifyChainLine, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, LOOKAHEAD, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, readLines, sampleRequest } from '../writer/helpers.js';
@@ -298,6 +298,11 @@ describe('verifyChain guards', () => {
     expect(verifyChain(at([...three, record(5, hashLine(three[1]))])).break).toMatchObject({ kind: 'deleted', line: 4 });
   });
 
+  it('the same prev as the last record but the next seq, or an earlier one, is a modification or a reordering, not a forged copy', () => {
+    expect(verifyChain(at([...three, record(4, hashLine(three[1]))])).break).toMatchObject({ kind: 'modified', line: 3 });
+    expect(verifyChain(at([...three, record(2, hashLine(three[1]))])).break).toMatchObject({ kind: 'reordered', line: 4 });
+  });
+
   it('a forged copy (same seq and prev as the last record) names the last record as inserted', () => {
     expect(verifyChain(at([...three, record(3, hashLine(three[1]))])).break).toMatchObject({ kind: 'inserted', line: 3 });
   });
@@ -418,5 +423,133 @@ describe('verifyChain guards', () => {
     const report = verifyChain(lines);
     expect(report.malformed).toEqual([{ file: FILE, line: 2, reason: 'over the 1 MiB line cap' }]);
     expect(report.break).toMatchObject({ kind: 'modified', line: 2 });
+  });
+});
+
+/**
+ * Fixed cases for what the chain sees of one line (classifyChainLine, which the engine's
+ * readers call too) and for what verifyChain hands on and reports as of its first break.
+ */
+describe('classifyChainLine: each kind of line, named as every reader names it', () => {
+  const hex = 'ab'.repeat(32);
+  /** The bytes of `text` with the `#` in it replaced by 0xff: not UTF-8. */
+  const notUtf8 = (text: string): Uint8Array => {
+    const b = Buffer.from(text);
+    b[b.indexOf('#')] = 0xff;
+    return b;
+  };
+
+  it.each<[string, string | Uint8Array, string | undefined, string]>([
+    ['a line the reader could not hand over', '{"seq":1}', 'over the 1 MiB line cap', 'over the 1 MiB line cap'],
+    ['a blank line', ' \t', undefined, 'blank line'],
+    ['a line that is not JSON', '{"seq":', undefined, 'not JSON'],
+    ['a line with a NUL in it', '{"seq":1\u0000}', undefined, 'contains NUL bytes'],
+    ['a line of NUL bytes alone', '\u0000\u0000\u0000', undefined, 'NUL padding: 3 bytes'],
+    ['bytes that are not UTF-8 and not JSON', notUtf8('{"note":#'), undefined, 'not valid UTF-8'],
+    ['bytes with a NUL that are not UTF-8 either', notUtf8('#\u0000'), undefined, 'contains NUL bytes'],
+    ['JSON that is not an object', '[1,2]', undefined, 'not a JSON object'],
+    ['JSON that is not an object, in bytes that are not UTF-8', notUtf8('"#"'), undefined, 'not valid UTF-8'],
+    ['an object without chain fields, in bytes that are not UTF-8', notUtf8('{"note":"#"}'), undefined, 'not valid UTF-8'],
+  ])('%s is malformed, with its reason', (_, bytes, unreadable, reason) => {
+    expect(classifyChainLine(bytes, unreadable)).toEqual({ kind: 'malformed', reason });
+  });
+
+  it('a record with chain fields is chained, with its prev, the hash of its bytes, its writer time and whether it is a seal', () => {
+    const line = JSON.stringify({ v: 1, type: 'seal', seq: 7, prev: hex, logged: '2026-01-01T00:00:00.000Z' });
+    expect(classifyChainLine(line)).toEqual({ kind: 'chained', seq: 7, prev: hex, hash: hashLine(line), reason: null, logged: '2026-01-01T00:00:00.000Z', isSeal: true });
+    // A `logged` that is not a string is no writer time; a type other than seal is no seal.
+    const other = JSON.stringify({ v: 1, type: 'request', seq: 7, prev: hex, logged: 5 });
+    expect(classifyChainLine(other)).toEqual({ kind: 'chained', seq: 7, prev: hex, hash: hashLine(other), reason: null, logged: undefined, isSeal: false });
+    expect(classifyChainLine(JSON.stringify({ seq: 7, prev: hex }))).toMatchObject({ kind: 'chained', logged: undefined, isSeal: false });
+  });
+
+  it('a record without chain fields is unchained, with the judge\'s reason when it has one', () => {
+    expect(classifyChainLine('{"n":1}')).toEqual({ kind: 'unchained', reason: null });
+    expect(classifyChainLine('{"n":1}', undefined, () => 'wrong n')).toEqual({ kind: 'unchained', reason: 'wrong n' });
+  });
+});
+
+describe('verifyChain: what it hands on, and its report as of the first break', () => {
+  const FILE = 'audit.log';
+  const at = (texts: readonly (string | Uint8Array)[]): ChainLine[] => texts.map((text, i) => ({ file: FILE, line: i + 1, text }));
+  function chained(n: number, extra: (seq: number) => object = () => ({})): string[] {
+    const lines: string[] = [];
+    for (let seq = 1; seq <= n; seq++) lines.push(JSON.stringify({ seq, prev: seq === 1 ? GENESIS_HASH : hashLine(lines[seq - 2]), ...extra(seq) }));
+    return lines;
+  }
+
+  it('onRecord is given each chained record in order, with its place, its writer time and a seal\'s bytes', () => {
+    const lines = chained(3, (seq) => (seq === 2 ? { type: 'seal', logged: 'L2' } : { type: 'request' }));
+    const seen: ChainedRecord[] = [];
+    verifyChain(at(['{"n":0}', ...lines]), { onRecord: (r) => seen.push(r) });
+    expect(seen).toEqual([
+      { seq: 1, file: FILE, line: 2, logged: undefined, seal: null },
+      { seq: 2, file: FILE, line: 3, logged: 'L2', seal: lines[1] },
+      { seq: 3, file: FILE, line: 4, logged: undefined, seal: null },
+    ]);
+  });
+
+  it('onRecord keeps a copy of a seal given as bytes: the reader may reuse its buffer', () => {
+    const [first, seal] = chained(2, (seq) => (seq === 2 ? { type: 'seal' } : {}));
+    const buffer = Buffer.from(seal);
+    const seals: (string | Uint8Array | null)[] = [];
+    verifyChain([...at([first]), { file: FILE, line: 2, text: buffer }], { onRecord: (r) => seals.push(r.seal) });
+    buffer.fill(0x20); // the reader reuses its buffer
+    expect(seals[0]).toBeNull();
+    expect(seals[1]).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(seals[1] as Uint8Array).toString()).toBe(seal);
+  });
+
+  it('onRecord is not given the record at the first break, nor any after it', () => {
+    const lines = chained(5);
+    lines[3] = JSON.stringify({ seq: 4, prev: GENESIS_HASH }); // line 3 named modified at line 4
+    const seen: number[] = [];
+    const report = verifyChain(at(lines), { onRecord: (r) => seen.push(r.seq) });
+    expect(report.break).toMatchObject({ kind: 'modified', line: 3 });
+    expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it('stops reading lines at the first break', () => {
+    const lines = chained(6);
+    lines[2] = lines[2].replace('}', ',"x":1}'); // line 3 modified: line 4 says so
+    let read = 0;
+    function* stream(): Generator<ChainLine> {
+      for (const line of at(lines)) {
+        read++;
+        yield line;
+      }
+    }
+    expect(verifyChain(stream()).break).toMatchObject({ kind: 'modified', line: 3 });
+    expect(read).toBe(4);
+  });
+
+  it('a broken log has no head and no last seq: nothing after the break is trusted', () => {
+    const lines = chained(4);
+    lines[1] = lines[1].replace('}', ',"x":1}');
+    expect(verifyChain(at(lines))).toMatchObject({ ok: false, records: 3, head: null, lastSeq: null, firstSeq: 1 });
+  });
+
+  it('lists the malformed lines seen up to the first break, not those held behind it', () => {
+    const five = chained(5);
+    // seq 5 jumps; the line after it is held until seq 4 comes and shows a reordering. That
+    // held line is checked after the break is known, and is not part of the report.
+    const report = verifyChain(at([five[0], five[1], five[2], 'garbage before', five[4], 'garbage held', five[3]]));
+    expect(report.break).toMatchObject({ kind: 'reordered', line: 5 });
+    expect(report.malformed).toEqual([{ file: FILE, line: 4, reason: 'not JSON' }]);
+    expect(report.malformedCount).toBe(1);
+  });
+
+  it('fewer malformed lines than missing records: a deletion, not an edit', () => {
+    const report = verifyChain(at([...chained(3), 'garbage', JSON.stringify({ seq: 6, prev: 'a'.repeat(64) })]));
+    expect(report.break).toMatchObject({ kind: 'deleted', line: 5 });
+    expect(report.break?.message).toBe('2 records (seq 4–5) missing between audit.log:3 and audit.log:5');
+  });
+
+  it('a judge\'s rejected object before any chain is malformed (not another writer\'s record); inside a chain, an inserted line', () => {
+    const three = chained(3);
+    const judge = (value: object) => ('bad' in value ? 'a bad record' : null);
+    expect(verifyChain(at(['{"bad":1}', ...three]), { judge })).toMatchObject({ ok: true, unchained: 0, malformedCount: 1, malformed: [{ line: 1, reason: 'a bad record' }] });
+    expect(verifyChain(at(['{"good":1}', ...three]), { judge })).toMatchObject({ ok: true, unchained: 1, malformedCount: 0 });
+    expect(verifyChain(at([...three, '{"bad":1}']), { judge }).break).toMatchObject({ kind: 'inserted', line: 4 });
   });
 });
