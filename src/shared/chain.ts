@@ -38,8 +38,8 @@ for (const c of '0123456789abcdef') HEX_LOWER[c.charCodeAt(0)] = 1;
 export function isChainPrev(value: unknown): value is string {
   if (typeof value !== 'string' || value.length !== 64) return false;
   for (let i = 0; i < 64; i++) {
-    const c = value.charCodeAt(i);
-    if (c > 0xff || HEX_LOWER[c] !== 1) return false;
+    // A code unit past the table (above 0xff) reads undefined: refused like any other non-hex.
+    if (HEX_LOWER[value.charCodeAt(i)] !== 1) return false;
   }
   return true;
 }
