@@ -164,6 +164,9 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     }
     // Ink gives the terminal back its mode when it unmounts; before Ink, the first frame set it.
     if (instance === undefined) setRaw(false);
+    // Stop reading the terminal before the shell's screen is back: what is typed from then on
+    // (the next command, typed ahead while the engine closes) is the shell's, not ours to drop.
+    stdin.pause();
     session.restore();
     detach();
     store.dispose();

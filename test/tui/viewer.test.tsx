@@ -111,6 +111,25 @@ describe('runViewer', () => {
     expect(engine.listenerCount('change')).toBe(0);
   });
 
+  it('stops reading the terminal before it gives the screen back on q: what is typed next is the shell\'s', async () => {
+    const engine = new FakeEngine([makeEntry()]);
+    const t = tty();
+    const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out });
+    await waitFor(() => t.stdout.frames.some((f) => f.includes('sudo-proxy-audit')) && t.stdin.listenerCount('readable') > 0);
+    const order: string[] = [];
+    vi.spyOn(t.stdin, 'pause').mockImplementation(() => void order.push('pause'));
+    const write = t.stdout.write.bind(t.stdout);
+    vi.spyOn(t.stdout, 'write').mockImplementation(((data: string) => {
+      if (String(data).includes(LEAVE_ALT_SCREEN)) order.push('leave');
+      return write(data);
+    }) as typeof t.stdout.write);
+    t.stdin.write('q');
+    expect(await done).toBe(0);
+    // Reading on into cooked mode took the next command typed ahead while the engine closed (tmux: lost).
+    expect(order.indexOf('pause')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('pause')).toBeLessThan(order.indexOf('leave'));
+  });
+
   it('draws the first frame before Ink loads; Ink draws its own over it, erasing what it does not cover', async () => {
     const engine = new FakeEngine([makeEntry({ session: 'before-ink' })]);
     const t = tty();
