@@ -151,7 +151,11 @@ describe.skipIf(!cargo.found)('seals the Rust writer makes, checked by TypeScrip
     if (!tmux.found) return;
     pane = new TmuxPane('rust-e2e-security', 160, 40, { TZ: 'UTC', NO_COLOR: '1' });
     pane.run(`node ${CLI} view --no-follow ${file}`);
-    await pane.waitFor('the security events', (t) => t.includes(`⚑ ${replays + 1} security`) && /┄┄ ⚑ POLICY CHANGED confirm_unprivileged: true → false by /.test(t), 60_000);
+    // It opens on the newest rows; the policy change is near the top (`g`). (Before the first frame
+    // came from the tail, the history's first rows passed by on screen and this caught them there.)
+    await pane.waitFor('the security count', (t) => t.includes(`⚑ ${replays + 1} security`) && t.includes('end of file'), 60_000);
+    pane.keys('g');
+    await pane.waitFor('the policy change, a row in place', (t) => /┄┄ ⚑ POLICY CHANGED confirm_unprivileged: true → false by /.test(t), 60_000);
     pane.keys('q');
   }, 120_000);
 
