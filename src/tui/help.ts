@@ -27,7 +27,7 @@ export const KEY_HELP: readonly KeyHelpSection[] = [
     title: 'Look',
     keys: [
       { keys: 'Enter', what: 'details of the selected entry (Esc back, [ ] previous / next)' },
-      { keys: '/', what: 'search command and reason (case-insensitive)' },
+      { keys: '/', what: 'search id (or part of it), host, session, origin, command, paths, reason and errors (case-insensitive; /re/ a regular expression)' },
       { keys: 'n N', what: 'next (newer) / previous (older) match' },
       { keys: '↑ (in a row)', what: 'stamped before the row above: rows are in log order, as written, and a request written late (after waiting for a decision) sits below later ones' },
       { keys: 'm', what: 'what the log cannot vouch for: chain breaks, gaps, crashes, a seal that fails, malformed lines, unchained records (Enter goes to the row)' },
