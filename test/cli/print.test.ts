@@ -157,6 +157,8 @@ describe('print --id', () => {
       { request: { id: 'abc1', time: '2026-11-01T08:00:00Z', decision: 'denied' } },
       { request: { id: 'abc10', time: '2026-11-01T08:01:00Z', decision: 'denied' } },
       { request: { id: 'abd2', time: '2026-11-01T08:02:00Z', decision: 'denied' } },
+      { request: { id: 'xy, xz', time: '2026-11-01T08:03:00Z', decision: 'denied' } },
+      { request: { id: 'xw', time: '2026-11-01T08:04:00Z', decision: 'denied' } },
     ]);
   });
   const idsFor = async (prefix: string) => {
@@ -171,8 +173,12 @@ describe('print --id', () => {
   });
 
   it('lists the candidates of an ambiguous prefix, and says when none matches (exit 1)', async () => {
-    expect(await idsFor('ab')).toEqual({ code: 1, stderr: 'sudo-proxy-audit print: --id ab is ambiguous: 3 ids start with it: abc1, abc10, abd2\n', ids: [] });
+    expect(await idsFor('ab')).toEqual({ code: 1, stderr: "sudo-proxy-audit print: --id ab is ambiguous: 3 ids start with it: 'abc1', 'abc10', 'abd2'\n", ids: [] });
     expect(await idsFor('zz')).toEqual({ code: 1, stderr: 'sudo-proxy-audit print: --id zz: no entry has an id starting with it\n', ids: [] });
+  });
+
+  it('quotes each candidate, so an id holding ", " does not read as two', async () => {
+    expect(await idsFor('x')).toEqual({ code: 1, stderr: "sudo-proxy-audit print: --id x is ambiguous: 2 ids start with it: 'xy, xz', 'xw'\n", ids: [] });
   });
 });
 

@@ -49,7 +49,7 @@ describe.concurrent('#15 fields from a hostile client or a hand with write acces
       const out = expectInert(r.stdout, args.join(' '));
       const err = expectInert(r.stderr, `${args.join(' ')} (stderr)`);
       // Two ids start with `id`: both listed, escaped.
-      if (args.includes('--id')) expect(err).toMatch(/--id id is ambiguous: 2 ids start with it: id2?\\e\]0;pwned/);
+      if (args.includes('--id')) expect(err).toMatch(/--id id is ambiguous: 2 ids start with it: 'id2?\\e\]0;pwned/);
       if (!args.includes('--json')) for (const line of out.split('\n')) expect(line.length, line.slice(0, 200)).toBeLessThan(8_000);
     });
   }

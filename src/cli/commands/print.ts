@@ -230,7 +230,8 @@ async function oneId(engine: AuditEngine, positions: Int32Array, prefix: string)
   if (ids.size === 1) return positions;
   await engine.close();
   if (ids.size === 0) throw new CliError(`--id ${shown}: no entry has an id starting with it`, EXIT_VERDICT);
-  const names = [...ids.keys()].slice(0, ID_CANDIDATES).map((id) => escapeForTerminal(id, 80));
+  // Quoted: an id may itself hold ", ", and would otherwise read as two candidates.
+  const names = [...ids.keys()].slice(0, ID_CANDIDATES).map((id) => `'${escapeForTerminal(id, 80)}'`);
   const more = ids.size > ID_CANDIDATES ? `, … (${ids.size - ID_CANDIDATES} more)` : '';
   throw new CliError(`--id ${shown} is ambiguous: ${ids.size} ids start with it: ${names.join(', ')}${more}`, EXIT_VERDICT);
 }
