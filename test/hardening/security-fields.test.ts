@@ -66,6 +66,19 @@ describe('a policy change no chain vouches for (no seq/prev: anyone with write a
   });
 });
 
+describe('writer records no chain vouches for (a forged "writer stopped" or gap, added by hand)', () => {
+  it('print marks each of their ── lines [unchained], as it does a policy change', async () => {
+    const plain = path.join(tempDir(), 'audit.log');
+    const writer = (event: string, extra: Record<string, unknown> = {}) => ({ v: 1, type: 'writer', event, time: '2026-11-01T08:00:00Z', pid: 9, ...extra });
+    const records = [writer('start'), writer('dropped', { dropped: 4, error: 'ENOSPC' }), writer('stop')];
+    fs.writeFileSync(plain, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const r = await runRaw(['print', '--no-header', '--utc', plain]);
+    const events = expectInert(r.stdout, 'print').split('\n').filter((l) => l.startsWith('──'));
+    expect(events).toHaveLength(3);
+    for (const line of events) expect(line).toMatch(/\[unchained\]$/);
+  });
+});
+
 describe('a hostile client through the writer: it cannot say who decided, nor place its record in the chain', () => {
   it('operator, seq, prev and logged smuggled into a request are the writer\'s own; a 2 MB client_version is cut to the line cap', () => {
     const file = path.join(tempDir(), 'audit.log');

@@ -61,23 +61,24 @@ export function eventLine(e: LogEvent, utc: boolean): string {
   }
   const w = e.writer;
   const at = `${EVENT_MARK} ${timeOf(w.time, utc)}`;
+  // As an unchained entry's line says: no chain vouches for it (anyone with write access may have
+  // added it: a forged "writer stopped" or gap as well as a policy change).
+  const unchained = w.location.seq === null ? ' [unchained]' : '';
   if (isPolicyEvent(w)) {
     const p = w.policy;
     const by = w.operator ? ` by ${operatorText(w.operator)}` : '';
     const cause = p.by === 'keypress' ? `a key at the prompt${p.requestId === null ? '' : ` of request ${escapeForTerminal(p.requestId, 200)}`}` : 'configuration';
-    // As an unchained entry's line says: no chain vouches for it (anyone with write access may have added it).
-    const unchained = w.location.seq === null ? ' [unchained]' : '';
     return `${at} ${SECURITY_MARK} POLICY CHANGED${hostPart(w.origin)}: ${policyChangeText(p)}${by} (${cause})${unchained}`;
   }
   const who = `pid ${w.pid}${hostPart(w.origin)}`;
   if (w.event === 'start') {
     const by = w.operator ? ` by ${operatorText(w.operator)}` : '';
-    return `${at} writer started (${who})${by}${w.afterCrash ? ' after a crash: the writer before it never stopped' : ''}`;
+    return `${at} writer started (${who})${by}${w.afterCrash ? ' after a crash: the writer before it never stopped' : ''}${unchained}`;
   }
-  if (w.event === 'stop') return `${at} writer stopped (${who})`;
+  if (w.event === 'stop') return `${at} writer stopped (${who})${unchained}`;
   const error = w.error ? `: ${escapeForTerminal(w.error)}` : '';
-  if (w.dropped === 0) return `${at} writer notice (${who})${error}`;
-  return `${at} GAP: ${w.dropped} record${w.dropped === 1 ? '' : 's'} dropped by the writer (${who})${error}`;
+  if (w.dropped === 0) return `${at} writer notice (${who})${error}${unchained}`;
+  return `${at} GAP: ${w.dropped} record${w.dropped === 1 ? '' : 's'} dropped by the writer (${who})${error}${unchained}`;
 }
 
 /** An event row of `print --json --events`: `event` says which kind of object it is. */

@@ -44,26 +44,28 @@ function origin(o: string | undefined): string {
 
 export function writerLook(e: WriterEvent, ctx: RowContext): MarkLook {
   const pid = `pid ${e.pid}`;
+  // Said first, where a narrow row does not cut it: no chain vouches for a record without
+  // seq/prev (anyone with write access may have added it: a forged stop or gap as well as a policy change).
+  const unchained = e.location.seq === null ? '(⚠ unchained) ' : '';
+  const at = `${origin(e.origin)}${unchained}`;
   switch (e.event) {
     case 'start':
       if (e.afterCrash) {
-        return { text: `⚠ ${origin(e.origin)}writer restarted after a crash · ${pid} (the one before wrote no stop)`, color: 'yellow', bold: true, dim: false, rule: '┄' };
+        return { text: `⚠ ${at}writer restarted after a crash · ${pid} (the one before wrote no stop)`, color: 'yellow', bold: true, dim: false, rule: '┄' };
       }
-      return { text: `▷ ${origin(e.origin)}writer started · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
+      return { text: `▷ ${at}writer started · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
     case 'stop':
-      return { text: `□ ${origin(e.origin)}writer stopped · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
+      return { text: `□ ${at}writer stopped · ${pid}`, color: 'blue', bold: false, dim: false, rule: '┄' };
     case 'dropped': {
       const span = e.firstTime || e.lastTime ? ` ${when(e.firstTime, ctx)}–${when(e.lastTime, ctx)}` : '';
       const error = e.error ? ` · ${escapeForTerminal(e.error, 200)}` : '';
-      return { text: `⚠ GAP ${origin(e.origin)}${plural(e.dropped, 'record')} dropped${span}${error}`, color: 'yellow', bold: true, dim: false, rule: '┄' };
+      return { text: `⚠ GAP ${at}${plural(e.dropped, 'record')} dropped${span}${error}`, color: 'yellow', bold: true, dim: false, rule: '┄' };
     }
     case 'policy': {
       const p = e.policy;
       const what = p ? policyChangeText(p, 80) : '?';
       const who = e.operator ? ` by ${operatorText(e.operator, 40)}` : '';
       const how = p?.by === 'config' ? ' (configuration)' : '';
-      // Said first, where a narrow row does not cut it: no chain vouches for it (anyone may have added it).
-      const unchained = e.location.seq === null ? '(⚠ unchained) ' : '';
       return { text: `${SECURITY_MARK} ${origin(e.origin)}POLICY CHANGED ${unchained}${what}${who}${how}`, color: 'magenta', bold: true, dim: false, rule: '┄' };
     }
   }

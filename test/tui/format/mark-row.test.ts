@@ -41,4 +41,16 @@ describe('a mark row', () => {
       expect(lineText(markSpans(dropped({ error: h, origin: h }), 200, ctx))).not.toMatch(RAW_CONTROL);
     }
   });
+
+  it('says first when no chain vouches for a writer record (no seq/prev: a forged stop, start or gap)', () => {
+    const unchained = { file: '/l/audit.log', line: 4, offset: 0, length: 1, seq: null };
+    const forged: Mark[] = [
+      dropped({ location: unchained }),
+      dropped({ event: 'stop', dropped: 0, error: null, location: unchained }),
+      dropped({ event: 'start', dropped: 0, error: null, location: unchained }),
+      dropped({ event: 'start', dropped: 0, error: null, afterCrash: true, location: unchained }),
+    ];
+    for (const mark of forged) expect(lineText(markSpans(mark, 60, ctx))).toMatch(/^08:01:00 ┄┄ \S+ (GAP )?\(⚠ unchained\) /);
+    expect(lineText(markSpans(dropped(), 80, ctx))).not.toContain('unchained');
+  });
 });
