@@ -30,7 +30,7 @@ import type {
   SealRecords,
   WriterEvent,
 } from '../shared/entry.js';
-import { finishStats, mergeStatsParts } from '../shared/query.js';
+import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, CollectorScan } from './collector-dir.js';
@@ -42,6 +42,7 @@ import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
 import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
+import { FleetStore, SettledHost } from './fleet-store.js';
 import { SharedStrings } from './string-pool.js';
 import { positionsByTime } from './time-order.js';
 
@@ -119,6 +120,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly pool = new DescriptorPool();
   /** Every host's interned strings: hosts, commands and reasons repeat from host to host. */
   private readonly shared = new SharedStrings();
+  /** Every host read and done (not followed): its rows, strings and spans, in one store for all (fleet-store.ts). */
+  private readonly store = new FleetStore(this.pool, this.shared);
+  /** The store's matches as last asked (host numbers and host positions), until a host settles or another filter is asked. */
+  private storeMatches: { key: string; version: number; hosts: Int32Array; positions: Int32Array } | null = null;
+  /** The store's stats parts as last asked, likewise. */
+  private storeStats: { key: string; version: number; parts: StatsParts } | null = null;
   /** How many more hosts may be followed (each keeps its live file open); the rest are read once and named. */
   private followBudget = 0;
   /** Host folders whose watch failed, not said yet. */
@@ -192,7 +199,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     };
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
-    this.blockStats = new BlockStats(this.hosts);
+    this.blockStats = new BlockStats(this.hosts, (h) => !(h.engine instanceof SettledHost));
     this.chain = new FleetChain(this.hosts);
     const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
@@ -220,6 +227,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.readyPromise = tailsIn.then(() => this.update());
     this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
       this.allIndexed = true;
+      this.store.trim();
       this.update();
       this.emit('progress', this.progress());
     });
@@ -251,11 +259,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const key = filterKey(filter);
     const matched = new Uint8Array(this.order.count);
     this.hosts.forEach((host, number) => {
+      if (host.engine instanceof SettledHost) return;
       if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
       for (const p of this.matches.matches(number, host, key, filter)) {
         if (p < host.merged) matched[host.fleetPos[p]] = 1;
       }
     });
+    const settled = this.storeMatchesOf(key, filter);
+    for (let i = 0; i < settled.hosts.length; i++) {
+      const host = this.hosts[settled.hosts[i]];
+      const p = settled.positions[i];
+      if (p < host.merged) matched[host.fleetPos[p]] = 1;
+    }
     return matchedPositions(matched);
   }
 
@@ -270,7 +285,30 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   stats(filter?: EntryFilter): EntryStats {
-    return finishStats(mergeStatsParts(this.blockStats.parts(filter)));
+    return finishStats(mergeStatsParts([...this.blockStats.parts(filter), this.storeStatsOf(filter)]));
+  }
+
+  /** The settled hosts' matches (fleet-store.ts: one pass over the store), kept until one more settles. */
+  private storeMatchesOf(key: string, filter: EntryFilter): { hosts: Int32Array; positions: Int32Array } {
+    const kept = this.storeMatches;
+    if (kept && kept.key === key && kept.version === this.store.version) return kept;
+    const hosts: number[] = [];
+    const positions: number[] = [];
+    this.store.query(filter, (host, p) => {
+      hosts.push(host.number);
+      positions.push(p);
+    });
+    this.storeMatches = { key, version: this.store.version, hosts: Int32Array.from(hosts), positions: Int32Array.from(positions) };
+    return this.storeMatches;
+  }
+
+  private storeStatsOf(filter: EntryFilter | undefined): StatsParts {
+    const key = filterKey(filter);
+    const kept = this.storeStats;
+    if (kept && kept.key === key && kept.version === this.store.version) return kept.parts;
+    const parts = this.store.statsParts(filter);
+    this.storeStats = { key, version: this.store.version, parts };
+    return parts;
   }
 
   malformedCount(): number {
@@ -353,11 +391,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       clearImmediate(this.scheduled as NodeJS.Immediate);
     }
     await Promise.all(this.hosts.map((h) => h.engine.close()));
+    this.store.spans.closeAll();
   }
 
   /** What the fleet keeps besides its hosts' records (for the tests and the benchmark). */
-  footprint(): { sharedStrings: number } {
-    return { sharedStrings: this.shared.size };
+  footprint(): { sharedStrings: number; settledHosts: number; storeRows: number } {
+    return { sharedStrings: this.shared.size, settledHosts: this.hosts.filter((h) => h.engine instanceof SettledHost).length, storeRows: this.store.rows };
   }
 
   // ---- hosts ----
@@ -420,12 +459,23 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     // A host's entries go into chain order once it is read: its positions may have moved.
     void engine.indexed().then(() => {
       this.forget(number);
+      // Read once and done: its entries go to the fleet's store and its engine is dropped.
+      if (!follow && !this.closed) this.settle(host, number);
       this.wantRebuild();
     });
     // (A host that joins lands in a stats block that may be remembered without it.)
     this.forget(number);
     this.sortedOrigins = null;
     return host;
+  }
+
+  /** Moves a host read and done into the fleet's store (fleet-store.ts): it keeps its positions and keys. */
+  private settle(host: FleetHost, number: number): void {
+    const engine = host.engine;
+    if (!engine.handOver || engine instanceof SettledHost) return;
+    const settled = this.store.take(host.origin, engine.files, engine.handOver());
+    settled.number = number;
+    host.engine = settled;
   }
 
   /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */
