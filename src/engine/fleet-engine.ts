@@ -68,7 +68,19 @@ export const MAX_HOSTS = 0xffff;
 const NAMED_HOSTS = 20;
 
 /** openFleetEngine's options: openEngine's, and (for the tests) a lower host limit than MAX_HOSTS. */
-export type FleetOptions = OpenEngineOptions & { maxHosts?: number };
+export type FleetOptions = OpenEngineOptions & {
+  maxHosts?: number;
+  /**
+   * Not following, and the caller waits for everything (`print`, `stats`): each host is read
+   * whole, a few at a time, and goes into the fleet's store at once — no host's engine waits
+   * with its tail for the others' (10,000 hosts: every engine alive at once was the peak).
+   * `ready()` is then `indexed()`.
+   */
+  wholeHosts?: boolean;
+};
+
+/** Hosts read at once, each whole, with `wholeHosts`. */
+const WHOLE_HOST_SLOTS = 4;
 
 interface FleetHost extends MergedHost {
   origin: string;
@@ -124,6 +136,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly store = new FleetStore(this.pool, this.shared);
   /** The store's matches as last asked (host numbers and host positions), until a host settles or another filter is asked. */
   private storeMatches: { key: string; version: number; hosts: Int32Array; positions: Int32Array } | null = null;
+  /** Hosts with an engine of their own now (not in the store), and the most there were at once. */
+  private engines = 0;
+  private mostEngines = 0;
   /** The store's stats parts as last asked, likewise. */
   private storeStats: { key: string; version: number; parts: StatsParts } | null = null;
   /** How many more hosts may be followed (each keeps its live file open); the rest are read once and named. */
@@ -203,14 +218,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.chain = new FleetChain(this.hosts);
     const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
-    collected.forEach((h, i) => {
-      if (hostFiles[i].length === 0) return;
-      if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
-      else {
-        readOnce.push(h.origin);
-        this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
-      }
-    });
+    const whole = !follow && options.wholeHosts === true;
+    let allRead: Promise<unknown> | null = null;
+    if (whole) allRead = this.readWhole(collected.map((h, i) => ({ origin: h.origin, files: hostFiles[i] })).filter((h) => h.files.length > 0));
+    else {
+      collected.forEach((h, i) => {
+        if (hostFiles[i].length === 0) return;
+        if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
+        else {
+          readOnce.push(h.origin);
+          this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
+        }
+      });
+    }
     if (readOnce.length > 0) {
       const folder = path.dirname(collected[0].files[collected[0].files.length - 1]);
       const message = `${openFileLimit()} open files allowed (ulimit -n): the ${followed.size} most recently written of ${collected.length} hosts are followed; not followed (read once, shown in full): ${namedHosts(readOnce)}`;
@@ -223,14 +243,29 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.discoverTimer = setInterval(() => this.discover(scans), DISCOVER_MS);
       this.discoverTimer.unref();
     }
-    tailsIn = Promise.all(this.hosts.map((h) => h.engine.ready()));
-    this.readyPromise = tailsIn.then(() => this.update());
-    this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
+    tailsIn = allRead ?? Promise.all(this.hosts.map((h) => h.engine.ready()));
+    const indexed = allRead ?? Promise.all(this.hosts.map((h) => h.engine.indexed()));
+    this.indexedPromise = indexed.then(() => {
       this.allIndexed = true;
       this.store.trim();
       this.update();
       this.emit('progress', this.progress());
     });
+    this.readyPromise = whole ? this.indexedPromise : tailsIn.then(() => this.update());
+  }
+
+  /** `wholeHosts`: reads the hosts a few at a time, each whole (tail and history back to back), each into the store once read. */
+  private async readWhole(queue: readonly CollectedHost[]): Promise<void> {
+    let next = 0;
+    const reader = async () => {
+      while (next < queue.length && !this.closed) {
+        const host = this.openHost(queue[next++], false, true);
+        this.hosts.push(host);
+        // (Its move into the store was queued first, in openHost.)
+        await host.engine.indexed();
+      }
+    };
+    await Promise.all(Array.from({ length: WHOLE_HOST_SLOTS }, reader));
   }
 
   // ---- AuditEngine (on, off and notices: EngineEvents) ----
@@ -395,8 +430,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** What the fleet keeps besides its hosts' records (for the tests and the benchmark). */
-  footprint(): { sharedStrings: number; settledHosts: number; storeRows: number } {
-    return { sharedStrings: this.shared.size, settledHosts: this.hosts.filter((h) => h.engine instanceof SettledHost).length, storeRows: this.store.rows };
+  footprint(): { sharedStrings: number; settledHosts: number; storeRows: number; mostEngines: number } {
+    return { sharedStrings: this.shared.size, settledHosts: this.hosts.filter((h) => h.engine instanceof SettledHost).length, storeRows: this.store.rows, mostEngines: this.mostEngines };
   }
 
   // ---- hosts ----
@@ -436,10 +471,13 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** One host's engine (followed or read once), its events passed on. */
-  private openHost(h: CollectedHost, follow: boolean): FleetHost {
+  private openHost(h: CollectedHost, follow: boolean, whole = false): FleetHost {
     const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool, shared: this.shared }, options);
+    // (Read whole: its history right after its tail, waiting for no other host's.)
+    const turns = whole ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: this.tailTurn };
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, ...turns, pool: this.pool, shared: this.shared }, options);
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
+    this.mostEngines = Math.max(this.mostEngines, ++this.engines);
     const number = this.hosts.length;
     this.hostProgressed(host, engine.progress());
     engine.on('change', (c: EngineChange) => {
@@ -476,6 +514,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const settled = this.store.take(host.origin, engine.files, engine.handOver());
     settled.number = number;
     host.engine = settled;
+    this.engines--;
   }
 
   /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */

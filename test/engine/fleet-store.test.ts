@@ -36,18 +36,21 @@ function collector(): string {
   return dir;
 }
 
-const footprint = (engine: AuditEngine) => (engine as unknown as { footprint(): { settledHosts: number; storeRows: number } }).footprint();
+const footprint = (engine: AuditEngine) => (engine as unknown as { footprint(): { settledHosts: number; storeRows: number; mostEngines: number } }).footprint();
 
-async function opened(dir: string, follow: boolean): Promise<AuditEngine> {
-  const engine = openFleetEngine(findCollectedHosts(dir), { follow });
+async function opened(dir: string, follow: boolean, wholeHosts = false): Promise<AuditEngine> {
+  const engine = openFleetEngine(findCollectedHosts(dir), { follow, wholeHosts });
   await engine.indexed();
   return engine;
 }
 
 describe("the fleet's shared store", () => {
-  it('takes every host read once, and the fleet answers as with every host its own engine: entries, keys, queries, stats, chain, malformed lines, writer events', async () => {
+  it.each([
+    ['newest rows first (every tail, then the histories)', false],
+    ['read whole, host by host (print, stats)', true],
+  ])('takes every host read once, %s, and the fleet answers as with every host its own engine: entries, keys, queries, stats, chain, malformed lines, writer events', async (_, wholeHosts) => {
     const dir = collector();
-    const settled = await opened(dir, false);
+    const settled = await opened(dir, false, wholeHosts);
     const own = await opened(dir, true);
     try {
       await expect.poll(() => own.progress().done, WAIT).toBe(true);
@@ -94,6 +97,26 @@ describe("the fleet's shared store", () => {
     } finally {
       await settled.close();
       await own.close();
+    }
+  });
+
+  it('read whole, a fleet of many hosts has a few engines at a time (each host into the store once read); newest rows first, every host has one until the tails are in', async () => {
+    const dir = tempDir('fleet-store-many');
+    for (let h = 0; h < 12; h++) {
+      fs.mkdirSync(path.join(dir, `h${h}`));
+      fs.writeFileSync(path.join(dir, `h${h}`, 'audit.log'), text(hostLines(100 + h, 8)));
+    }
+    const whole = await opened(dir, false, true);
+    const tails = await opened(dir, false, false);
+    try {
+      expect(footprint(whole).settledHosts).toBe(12);
+      expect(footprint(whole).mostEngines).toBeLessThanOrEqual(4);
+      expect(footprint(tails).mostEngines).toBe(12);
+      expect(entriesOf(whole)).toEqual(entriesOf(tails));
+      expect(whole.stats()).toEqual(tails.stats());
+    } finally {
+      await whole.close();
+      await tails.close();
     }
   });
 });
