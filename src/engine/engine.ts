@@ -261,14 +261,8 @@ export function openEngine(paths: string[], options: OpenEngineOptions = {}): Au
   return new Engine(paths, options, OWN_FILES);
 }
 
-/** What a finished host hands over to its fleet's shared store (`handOver`). */
-export interface HostHandOver {
-  columns: EntryColumns;
-  /** Slots in order. */
-  order: Int32Array;
-  /** Slots in use (withdrawn ones too). */
-  count: number;
-  spans: FileSpans;
+/** What a finished host found besides its entries (kept by the fleet once its engine is dropped). */
+export interface HostFindings {
   malformedCount: number;
   malformed: readonly MalformedLine[];
   writerEvents: readonly WriterEvent[];
@@ -276,6 +270,16 @@ export interface HostHandOver {
   seals: readonly SealRecords[];
   duplicates: number;
   progress: IndexProgress;
+}
+
+/** What a finished host hands over to its fleet's shared store (`handOver`). */
+export interface HostHandOver extends HostFindings {
+  columns: EntryColumns;
+  /** Slots in order. */
+  order: Int32Array;
+  /** Slots in use (withdrawn ones too). */
+  count: number;
+  spans: FileSpans;
 }
 
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */

@@ -28,7 +28,7 @@ import type {
 } from '../shared/entry.js';
 import { compileFilter, finishStats, shownText, type StatsParts } from '../shared/query.js';
 import type { DescriptorPool } from './descriptor-pool.js';
-import type { HostEngine, HostHandOver } from './engine.js';
+import type { HostEngine, HostFindings, HostHandOver } from './engine.js';
 import { EntryColumns, LAYOUT } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
@@ -220,15 +220,7 @@ export class FleetStore {
 export class SettledHost implements HostEngine {
   /** Its number in the fleet (set by the fleet). */
   number = -1;
-  private readonly found: {
-    malformedCount: number;
-    malformed: readonly MalformedLine[];
-    writerEvents: readonly WriterEvent[];
-    chain: ChainStatus;
-    seals: readonly SealRecords[];
-    duplicates: number;
-    progress: IndexProgress;
-  };
+  private readonly found: HostFindings;
 
   constructor(
     private readonly store: FleetStore,
