@@ -119,4 +119,33 @@ describe("the fleet's shared store", () => {
       await tails.close();
     }
   });
+
+  it('closed while hosts are read whole, or once all are in the store, leaves no file open', async () => {
+    const dir = tempDir('fleet-store-close');
+    for (let h = 0; h < 12; h++) {
+      fs.mkdirSync(path.join(dir, `h${h}`));
+      fs.writeFileSync(path.join(dir, `h${h}`, 'audit.log.1'), text(hostLines(200 + h, 6)));
+      fs.writeFileSync(path.join(dir, `h${h}`, 'audit.log'), text(hostLines(300 + h, 6)));
+    }
+    const openFiles = () => fs.readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    // Closed at once, and while its first hosts are being read (a host's live file was pooled before any span held it).
+    for (const wholeHosts of [true, false]) {
+      const early = openFleetEngine(findCollectedHosts(dir), { follow: false, wholeHosts });
+      await early.close();
+      await early.indexed();
+      // (A read the close stopped ends on its own turn.)
+      await expect.poll(openFiles, WAIT).toBe(before);
+    }
+    const midway = openFleetEngine(findCollectedHosts(dir), { follow: false, wholeHosts: true });
+    await expect.poll(() => footprint(midway).settledHosts, WAIT).toBeGreaterThan(0);
+    await midway.close();
+    await expect.poll(openFiles, WAIT).toBe(before);
+    const read = await opened(dir, false, true);
+    expect(footprint(read).settledHosts).toBe(12);
+    // Lines are read back from the store's files (reopened through the pool).
+    expect(entriesOf(read).every((e) => e.request === null || e.request.file.endsWith('audit.log') || e.request.file.endsWith('audit.log.1'))).toBe(true);
+    await read.close();
+    expect(openFiles()).toBe(before);
+  });
 });
