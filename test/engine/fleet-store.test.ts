@@ -36,6 +36,16 @@ function collector(): string {
   return dir;
 }
 
+/** A collector of twelve hosts `h0`…`h11`, each holding the files `files(h)` gives (name → lines). */
+function twelveHosts(prefix: string, files: (h: number) => Record<string, string[]>): string {
+  const dir = tempDir(prefix);
+  for (let h = 0; h < 12; h++) {
+    fs.mkdirSync(path.join(dir, `h${h}`));
+    for (const [name, lines] of Object.entries(files(h))) fs.writeFileSync(path.join(dir, `h${h}`, name), text(lines));
+  }
+  return dir;
+}
+
 const footprint = (engine: AuditEngine) => (engine as unknown as { footprint(): { settledHosts: number; storeRows: number; mostEngines: number } }).footprint();
 
 async function opened(dir: string, follow: boolean, wholeHosts = false): Promise<AuditEngine> {
@@ -101,11 +111,7 @@ describe("the fleet's shared store", () => {
   });
 
   it('read whole, a fleet of many hosts has a few engines at a time (each host into the store once read); newest rows first, every host has one until the tails are in', async () => {
-    const dir = tempDir('fleet-store-many');
-    for (let h = 0; h < 12; h++) {
-      fs.mkdirSync(path.join(dir, `h${h}`));
-      fs.writeFileSync(path.join(dir, `h${h}`, 'audit.log'), text(hostLines(100 + h, 8)));
-    }
+    const dir = twelveHosts('fleet-store-many', (h) => ({ 'audit.log': hostLines(100 + h, 8) }));
     const whole = await opened(dir, false, true);
     const tails = await opened(dir, false, false);
     try {
@@ -121,12 +127,7 @@ describe("the fleet's shared store", () => {
   });
 
   it('closed while hosts are read whole, or once all are in the store, leaves no file open', async () => {
-    const dir = tempDir('fleet-store-close');
-    for (let h = 0; h < 12; h++) {
-      fs.mkdirSync(path.join(dir, `h${h}`));
-      fs.writeFileSync(path.join(dir, `h${h}`, 'audit.log.1'), text(hostLines(200 + h, 6)));
-      fs.writeFileSync(path.join(dir, `h${h}`, 'audit.log'), text(hostLines(300 + h, 6)));
-    }
+    const dir = twelveHosts('fleet-store-close', (h) => ({ 'audit.log.1': hostLines(200 + h, 6), 'audit.log': hostLines(300 + h, 6) }));
     const openFiles = () => fs.readdirSync('/proc/self/fd').length;
     const before = openFiles();
     // Closed at once, and while its first hosts are being read (a host's live file was pooled before any span held it).
