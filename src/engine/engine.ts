@@ -16,6 +16,7 @@ import { ChainWatch } from './chain-track.js';
 import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type PolicyHost } from './delivery-policy.js';
 import type { DescriptorPool } from './descriptor-pool.js';
 import { EngineEvents } from './engine-events.js';
+import type { EntryColumns } from './entry-columns.js';
 import { EntryStore } from './entry-store.js';
 import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
@@ -215,6 +216,31 @@ class Engine extends EngineEvents implements HostEngine {
     return this.store.statsParts(filter ? this.store.query(filter) : null);
   }
 
+  /**
+   * A finished host not followed gives its entries and what it found to the fleet's shared
+   * store (fleet-store.ts) and stops, keeping its files open for them: what a host's engine
+   * costs beyond its records (its reader, join, chain check, pools: ~13 KB) is then freed.
+   */
+  handOver(): HostHandOver {
+    this.closed = true;
+    this.chain.close();
+    this.policy.close();
+    void this.plan.stop();
+    return {
+      columns: this.store.columns,
+      order: this.store.orderView(),
+      count: this.store.count,
+      spans: this.spans,
+      malformedCount: this.malformedCount(),
+      malformed: this.malformed(),
+      writerEvents: this.writerEvents(),
+      chain: this.chainStatus(),
+      seals: this.seals(),
+      duplicates: this.duplicateLines(),
+      progress: this.progress(),
+    };
+  }
+
   private finishIndex(): void {
     if (!this.readProgress.finish()) return;
     this.batch.flush();
@@ -235,6 +261,27 @@ export function openEngine(paths: string[], options: OpenEngineOptions = {}): Au
   return new Engine(paths, options, OWN_FILES);
 }
 
+/** What a finished host found besides its entries (kept by the fleet once its engine is dropped). */
+export interface HostFindings {
+  malformedCount: number;
+  malformed: readonly MalformedLine[];
+  writerEvents: readonly WriterEvent[];
+  chain: ChainStatus;
+  seals: readonly SealRecords[];
+  duplicates: number;
+  progress: IndexProgress;
+}
+
+/** What a finished host hands over to its fleet's shared store (`handOver`). */
+export interface HostHandOver extends HostFindings {
+  columns: EntryColumns;
+  /** Slots in order. */
+  order: Int32Array;
+  /** Slots in use (withdrawn ones too). */
+  count: number;
+  spans: FileSpans;
+}
+
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
   chainStatus(): ChainStatus;
@@ -242,6 +289,8 @@ export interface HostEngine extends AuditEngine {
   timesAt(from: number, to: number): Float64Array;
   slotsInOrder(): Int32Array;
   statsParts(filter?: EntryFilter): StatsParts;
+  /** Only a host read once (not followed), once indexed: see Engine.handOver. */
+  handOver?(): HostHandOver;
 }
 
 /** `openEngine` for one host of a collector directory. */

@@ -37,7 +37,8 @@ export interface Withdrawal {
 const { F64, TM } = LAYOUT;
 
 export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
-  private readonly columns: EntryColumns;
+  /** (Read by a fleet's shared store when the host hands its entries over: fleet-store.ts.) */
+  readonly columns: EntryColumns;
   private readonly reader: EntryReader;
   /** Slots in use; a slot is an entry's key. */
   count = 0;

@@ -78,6 +78,23 @@ export class FileSpans {
     return span;
   }
 
+  /**
+   * Takes `from`'s spans into this list (a fleet's shared store takes a finished host's):
+   * returns each one's id here, by its id there. Descriptors `from` owned are closed with this
+   * list's now; `from` keeps its list (to read a seal's line) and closes nothing.
+   */
+  takeOver(from: FileSpans): Int32Array {
+    const ids = new Int32Array(from.list.length);
+    for (const span of from.list) {
+      ids[span.id] = this.list.length;
+      this.list.push(span);
+    }
+    for (const fd of from.owned) this.owned.add(fd);
+    from.owned.clear();
+    from.dropWindow();
+    return ids;
+  }
+
   /** Registers a span of a pooled file (a file read whole, not followed: nothing truncates it under a span). */
   addPooled(pooled: PooledFile, lineBase: number): FileSpan {
     const span: FileSpan = { id: this.list.length, file: pooled.path, fd: -1, pooled, lineBase, end: Number.POSITIVE_INFINITY, recent: null };

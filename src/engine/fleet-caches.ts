@@ -65,7 +65,11 @@ export class HostMatches {
 /** The hosts' stats parts merged by blocks of STATS_BLOCK hosts, per filter, until one of the block's hosts changes. */
 export class BlockStats {
   private readonly blocks: Array<Remembered<StatsParts>> = [];
-  constructor(private readonly hosts: readonly CachedHost[]) {}
+  constructor(
+    private readonly hosts: readonly CachedHost[],
+    /** Hosts counted here (the rest are counted elsewhere: a fleet's store). */
+    private readonly counted: (host: CachedHost) => boolean = () => true,
+  ) {}
 
   /** Every block's parts (merge them to get the fleet's). */
   parts(filter: EntryFilter | undefined): StatsParts[] {
@@ -73,7 +77,7 @@ export class BlockStats {
     const out: StatsParts[] = [];
     for (let b = 0; b * STATS_BLOCK < this.hosts.length; b++) {
       const remembered = (this.blocks[b] ??= new Remembered());
-      out.push(remembered.get(key, () => mergeStatsParts(this.hosts.slice(b * STATS_BLOCK, (b + 1) * STATS_BLOCK).map((h) => h.engine.statsParts(filter)))));
+      out.push(remembered.get(key, () => mergeStatsParts(this.hosts.slice(b * STATS_BLOCK, (b + 1) * STATS_BLOCK).filter(this.counted).map((h) => h.engine.statsParts(filter)))));
     }
     return out;
   }

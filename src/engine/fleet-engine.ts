@@ -30,7 +30,7 @@ import type {
   SealRecords,
   WriterEvent,
 } from '../shared/entry.js';
-import { finishStats, mergeStatsParts } from '../shared/query.js';
+import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, CollectorScan } from './collector-dir.js';
@@ -42,6 +42,7 @@ import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
 import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
+import { FleetStore, SettledHost } from './fleet-store.js';
 import { SharedStrings } from './string-pool.js';
 import { positionsByTime } from './time-order.js';
 
@@ -67,7 +68,19 @@ export const MAX_HOSTS = 0xffff;
 const NAMED_HOSTS = 20;
 
 /** openFleetEngine's options: openEngine's, and (for the tests) a lower host limit than MAX_HOSTS. */
-export type FleetOptions = OpenEngineOptions & { maxHosts?: number };
+export type FleetOptions = OpenEngineOptions & {
+  maxHosts?: number;
+  /**
+   * Not following, and the caller waits for everything (`print`, `stats`): each host is read
+   * whole, a few at a time, and goes into the fleet's store at once — no host's engine waits
+   * with its tail for the others' (10,000 hosts: every engine alive at once was the peak).
+   * `ready()` is then `indexed()`.
+   */
+  wholeHosts?: boolean;
+};
+
+/** Hosts read at once, each whole, with `wholeHosts`. */
+const WHOLE_HOST_SLOTS = 4;
 
 interface FleetHost extends MergedHost {
   origin: string;
@@ -119,6 +132,15 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly pool = new DescriptorPool();
   /** Every host's interned strings: hosts, commands and reasons repeat from host to host. */
   private readonly shared = new SharedStrings();
+  /** Every host read and done (not followed): its rows, strings and spans, in one store for all (fleet-store.ts). */
+  private readonly store = new FleetStore(this.pool, this.shared);
+  /** The store's matches as last asked (host numbers and host positions), until a host settles or another filter is asked. */
+  private storeMatches: { key: string; version: number; hosts: Int32Array; positions: Int32Array } | null = null;
+  /** Hosts with an engine of their own now (not in the store), and the most there were at once. */
+  private engines = 0;
+  private mostEngines = 0;
+  /** The store's stats parts as last asked, likewise. */
+  private storeStats: { key: string; version: number; parts: StatsParts } | null = null;
   /** How many more hosts may be followed (each keeps its live file open); the rest are read once and named. */
   private followBudget = 0;
   /** Host folders whose watch failed, not said yet. */
@@ -192,18 +214,23 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     };
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
-    this.blockStats = new BlockStats(this.hosts);
+    this.blockStats = new BlockStats(this.hosts, (h) => !(h.engine instanceof SettledHost));
     this.chain = new FleetChain(this.hosts);
     const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
-    collected.forEach((h, i) => {
-      if (hostFiles[i].length === 0) return;
-      if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
-      else {
-        readOnce.push(h.origin);
-        this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
-      }
-    });
+    const whole = !follow && options.wholeHosts === true;
+    let allRead: Promise<unknown> | null = null;
+    if (whole) allRead = this.readWhole(collected.map((h, i) => ({ origin: h.origin, files: hostFiles[i] })).filter((h) => h.files.length > 0));
+    else {
+      collected.forEach((h, i) => {
+        if (hostFiles[i].length === 0) return;
+        if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
+        else {
+          readOnce.push(h.origin);
+          this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
+        }
+      });
+    }
     if (readOnce.length > 0) {
       const folder = path.dirname(collected[0].files[collected[0].files.length - 1]);
       const message = `${openFileLimit()} open files allowed (ulimit -n): the ${followed.size} most recently written of ${collected.length} hosts are followed; not followed (read once, shown in full): ${namedHosts(readOnce)}`;
@@ -216,13 +243,29 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.discoverTimer = setInterval(() => this.discover(scans), DISCOVER_MS);
       this.discoverTimer.unref();
     }
-    tailsIn = Promise.all(this.hosts.map((h) => h.engine.ready()));
-    this.readyPromise = tailsIn.then(() => this.update());
-    this.indexedPromise = Promise.all(this.hosts.map((h) => h.engine.indexed())).then(() => {
+    tailsIn = allRead ?? Promise.all(this.hosts.map((h) => h.engine.ready()));
+    const indexed = allRead ?? Promise.all(this.hosts.map((h) => h.engine.indexed()));
+    this.indexedPromise = indexed.then(() => {
       this.allIndexed = true;
+      this.store.trim();
       this.update();
       this.emit('progress', this.progress());
     });
+    this.readyPromise = whole ? this.indexedPromise : tailsIn.then(() => this.update());
+  }
+
+  /** `wholeHosts`: reads the hosts a few at a time, each whole (tail and history back to back), each into the store once read. */
+  private async readWhole(queue: readonly CollectedHost[]): Promise<void> {
+    let next = 0;
+    const reader = async () => {
+      while (next < queue.length && !this.closed) {
+        const host = this.openHost(queue[next++], false, true);
+        this.hosts.push(host);
+        // (Its move into the store was queued first, in openHost.)
+        await host.engine.indexed();
+      }
+    };
+    await Promise.all(Array.from({ length: WHOLE_HOST_SLOTS }, reader));
   }
 
   // ---- AuditEngine (on, off and notices: EngineEvents) ----
@@ -251,11 +294,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const key = filterKey(filter);
     const matched = new Uint8Array(this.order.count);
     this.hosts.forEach((host, number) => {
+      if (host.engine instanceof SettledHost) return;
       if (filter.origins && filter.origins.length > 0 && !filter.origins.includes(host.origin)) return;
       for (const p of this.matches.matches(number, host, key, filter)) {
         if (p < host.merged) matched[host.fleetPos[p]] = 1;
       }
     });
+    const settled = this.storeMatchesOf(key, filter);
+    for (let i = 0; i < settled.hosts.length; i++) {
+      const host = this.hosts[settled.hosts[i]];
+      const p = settled.positions[i];
+      if (p < host.merged) matched[host.fleetPos[p]] = 1;
+    }
     return matchedPositions(matched);
   }
 
@@ -270,7 +320,30 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   stats(filter?: EntryFilter): EntryStats {
-    return finishStats(mergeStatsParts(this.blockStats.parts(filter)));
+    return finishStats(mergeStatsParts([...this.blockStats.parts(filter), this.storeStatsOf(filter)]));
+  }
+
+  /** The settled hosts' matches (fleet-store.ts: one pass over the store), kept until one more settles. */
+  private storeMatchesOf(key: string, filter: EntryFilter): { hosts: Int32Array; positions: Int32Array } {
+    const kept = this.storeMatches;
+    if (kept && kept.key === key && kept.version === this.store.version) return kept;
+    const hosts: number[] = [];
+    const positions: number[] = [];
+    this.store.query(filter, (host, p) => {
+      hosts.push(host.number);
+      positions.push(p);
+    });
+    this.storeMatches = { key, version: this.store.version, hosts: Int32Array.from(hosts), positions: Int32Array.from(positions) };
+    return this.storeMatches;
+  }
+
+  private storeStatsOf(filter: EntryFilter | undefined): StatsParts {
+    const key = filterKey(filter);
+    const kept = this.storeStats;
+    if (kept && kept.key === key && kept.version === this.store.version) return kept.parts;
+    const parts = this.store.statsParts(filter);
+    this.storeStats = { key, version: this.store.version, parts };
+    return parts;
   }
 
   malformedCount(): number {
@@ -353,11 +426,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       clearImmediate(this.scheduled as NodeJS.Immediate);
     }
     await Promise.all(this.hosts.map((h) => h.engine.close()));
+    this.store.spans.closeAll();
   }
 
   /** What the fleet keeps besides its hosts' records (for the tests and the benchmark). */
-  footprint(): { sharedStrings: number } {
-    return { sharedStrings: this.shared.size };
+  footprint(): { sharedStrings: number; settledHosts: number; storeRows: number; mostEngines: number } {
+    return { sharedStrings: this.shared.size, settledHosts: this.hosts.filter((h) => h.engine instanceof SettledHost).length, storeRows: this.store.rows, mostEngines: this.mostEngines };
   }
 
   // ---- hosts ----
@@ -397,10 +471,13 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** One host's engine (followed or read once), its events passed on. */
-  private openHost(h: CollectedHost, follow: boolean): FleetHost {
+  private openHost(h: CollectedHost, follow: boolean, whole = false): FleetHost {
     const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, historyTurn: this.historyTurn, tailTurn: this.tailTurn, pool: this.pool, shared: this.shared }, options);
+    // (Read whole: its history right after its tail, waiting for no other host's.)
+    const turns = whole ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: this.tailTurn };
+    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, ...turns, pool: this.pool, shared: this.shared }, options);
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
+    this.mostEngines = Math.max(this.mostEngines, ++this.engines);
     const number = this.hosts.length;
     this.hostProgressed(host, engine.progress());
     engine.on('change', (c: EngineChange) => {
@@ -420,12 +497,24 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     // A host's entries go into chain order once it is read: its positions may have moved.
     void engine.indexed().then(() => {
       this.forget(number);
+      // Read once and done: its entries go to the fleet's store and its engine is dropped.
+      if (!follow && !this.closed) this.settle(host, number);
       this.wantRebuild();
     });
     // (A host that joins lands in a stats block that may be remembered without it.)
     this.forget(number);
     this.sortedOrigins = null;
     return host;
+  }
+
+  /** Moves a host read and done into the fleet's store (fleet-store.ts): it keeps its positions and keys. */
+  private settle(host: FleetHost, number: number): void {
+    const engine = host.engine;
+    if (!engine.handOver || engine instanceof SettledHost) return;
+    const settled = this.store.take(host.origin, engine.files, engine.handOver());
+    settled.number = number;
+    host.engine = settled;
+    this.engines--;
   }
 
   /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */

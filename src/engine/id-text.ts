@@ -105,6 +105,15 @@ export class IdText {
     this.block = kept;
   }
 
+  /** The id kept at `at` (a start `add…` returned), in its searched form: a view, without the end mark. */
+  searchBytesAt(at: number): Uint8Array {
+    let k = this.bases.length - 1;
+    while (k > 0 && this.bases[k] > at) k--;
+    const block = this.blocks[k];
+    const from = at - this.bases[k];
+    return block.subarray(from, block.indexOf(0, from));
+  }
+
   /** Bytes held in blocks (used or not). */
   get allocated(): number {
     return this.blocks.reduce((n, b) => n + b.length, 0);

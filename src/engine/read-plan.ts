@@ -158,6 +158,8 @@ export class ReadPlan implements LiveFileReader {
       await this.readAll(lastPath, history, follow, tailRead);
     } finally {
       tailRead();
+      // Closed while reading: the live file may be in the pool and in no span yet (closeAll forgets only those in one).
+      if (parts.closed() && this.livePooled) this.spans.pool?.forget(this.livePooled);
     }
     if (!parts.closed()) parts.policy.settle(follow);
     parts.indexed();

@@ -12,6 +12,9 @@
  * directory and over that file (needs `npm run build`). Targets (the engine's, issue 3/7):
  * newest rows ≤ 0.5 s; memory within the engine's bound per million records.
  *
+ * BENCH_ENGINE_DIR=DIR measures another build's engine (e.g. main's dist/engine) with this
+ * bench's children: a before and after in one run, alternating with this tree's.
+ *
  * Then the wide case (unless --no-wide), beside it: 10,000 hosts × 100 records, once — RSS,
  * first rows, open files, the CLI's `stats` under `ulimit -n 256`, and the real viewer following
  * the directory once all is indexed: its CPU and RSS while nothing is written (issue 12: ≤ 400 MB,
@@ -41,6 +44,8 @@ interface OpenRun {
   statsMs: number;
   queryMs: number;
   rssMb: number;
+  /** The most RSS the child held at any time (while indexing: every host's tail is read before any history). */
+  peakRssMb: number;
   heapMb: number;
   /** Typed arrays and buffers (outside the JS heap). */
   buffersMb: number;
@@ -105,6 +110,9 @@ async function generate(base: string, hosts: number, records: number): Promise<v
  * 20 MB more heap and 50 MB more RSS that way than the build costs).
  */
 function engineFrom(): { dir: string; label: string } {
+  // Another build's engine (a before-and-after in one run: BENCH_ENGINE_DIR=../base/dist/engine).
+  const other = process.env.BENCH_ENGINE_DIR;
+  if (other) return { dir: path.resolve(other), label: `engine from ${other}` };
   const built = path.join(ROOT, 'dist/engine');
   const src = path.join(ROOT, 'src/engine');
   const newest = (dir: string, ext: string) => Math.max(0, ...fs.readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
@@ -112,14 +120,16 @@ function engineFrom(): { dir: string; label: string } {
   return { dir: src, label: 'engine from src through tsx (no build, or older than src: `npm run build` measures what users run)' };
 }
 
-async function openChild(mode: 'fleet' | 'single', target: string): Promise<OpenRun> {
+async function openChild(mode: 'fleet' | 'fleet-whole' | 'single', target: string): Promise<OpenRun> {
   const from = engineFrom().dir;
   const load = <T>(name: string) => import(pathToFileURL(path.join(from, name)).href) as Promise<T>;
   const { openEngine } = await load<typeof import('../../src/engine/engine.js')>('engine.js');
   const { openFleetEngine } = await load<typeof import('../../src/engine/fleet-engine.js')>('fleet-engine.js');
   const { findCollectedHosts } = await load<typeof import('../../src/engine/collector-dir.js')>('collector-dir.js');
   const t0 = performance.now();
-  const engine = mode === 'fleet' ? openFleetEngine(findCollectedHosts(target), { follow: false }) : openEngine([target], { follow: false });
+  // fleet-whole: as `print` and `stats` read it (each host whole, a few at a time; nothing shown before all are read).
+  const engine =
+    mode === 'single' ? openEngine([target], { follow: false }) : openFleetEngine(findCollectedHosts(target), { follow: false, wholeHosts: mode === 'fleet-whole' });
   await engine.ready();
   const readyMs = performance.now() - t0;
   const fdsAtReady = openFiles();
@@ -133,7 +143,12 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
   t = performance.now();
   engine.query({ text: 'nginx' });
   const queryMs = performance.now() - t;
-  (globalThis as { gc?: () => void }).gc?.();
+  // Twice, a turn apart: the buffers of what the first collection freed (a host's engine dropped
+  // once its entries moved into the fleet's store) are given back by V8 after it, not in it.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc?.();
   const mem = process.memoryUsage();
   const run: OpenRun = {
     readyMs,
@@ -144,6 +159,7 @@ async function openChild(mode: 'fleet' | 'single', target: string): Promise<Open
     statsMs,
     queryMs,
     rssMb: mem.rss / 2 ** 20,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
     heapMb: mem.heapUsed / 2 ** 20,
     buffersMb: mem.arrayBuffers / 2 ** 20,
     fdsAtReady,
@@ -175,6 +191,7 @@ const WIDE = { hosts: 10_000, records: 100, openFileLimit: 256 };
 function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>; figures: Record<string, number | null>; bytes: number } {
   const { dir, single } = ensureFleet(WIDE.hosts, WIDE.records);
   const fleet = runChild<OpenRun>('fleet', dir);
+  const whole = runChild<OpenRun>('fleet-whole', dir);
   const plain = runChild<OpenRun>('single', single);
   const stats = cli ? cliStatsMs(dir, WIDE.openFileLimit) : null;
   const plainStats = cli ? cliStatsMs(single, WIDE.openFileLimit) : null;
@@ -200,6 +217,9 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
     ['everything indexed', ms(fleet.indexedMs), ms(plain.indexedMs), `${(fleet.indexedMs / plain.indexedMs).toFixed(2)}×`],
     ['entries', `${fleet.entries}`, `${plain.entries}`, ''],
     ['RSS after index', `${fleet.rssMb.toFixed(0)} MB`, `${plain.rssMb.toFixed(0)} MB`, target(fleet.rssMb <= 400, '≤ 400 MB')],
+    ['peak RSS (while indexing)', `${fleet.peakRssMb.toFixed(0)} MB`, `${plain.peakRssMb.toFixed(0)} MB`, target(fleet.peakRssMb <= 400, '≤ 400 MB')],
+    ['read whole, host by host (print, stats): indexed', ms(whole.indexedMs), ms(plain.indexedMs), ''],
+    ['… its RSS after index / peak', `${whole.rssMb.toFixed(0)} / ${whole.peakRssMb.toFixed(0)} MB`, `${plain.rssMb.toFixed(0)} / ${plain.peakRssMb.toFixed(0)} MB`, target(whole.peakRssMb <= 400, '≤ 400 MB')],
     ['JS heap / buffers', `${fleet.heapMb.toFixed(0)} / ${fleet.buffersMb.toFixed(0)} MB`, `${plain.heapMb.toFixed(0)} / ${plain.buffersMb.toFixed(0)} MB`, ''],
     ['open files at first rows / indexed', `${fleet.fdsAtReady} / ${fleet.fdsIndexed}`, `${plain.fdsAtReady} / ${plain.fdsIndexed}`, ''],
     [`CLI stats under ulimit -n ${WIDE.openFileLimit}`, ms(stats), ms(plainStats), stats === null ? '' : 'exit 0'],
@@ -214,6 +234,9 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
     widePlainFirstScreenMs: plain.firstScreenMs,
     wideIndexedMs: fleet.indexedMs,
     wideRssMb: fleet.rssMb,
+    widePeakRssMb: fleet.peakRssMb,
+    wideWholeIndexedMs: whole.indexedMs,
+    wideWholePeakRssMb: whole.peakRssMb,
     widePlainRssMb: plain.rssMb,
     wideFdsIndexed: fleet.fdsIndexed,
     wideCliStatsLimitedMs: stats,
@@ -330,7 +353,7 @@ const childAt = process.argv.indexOf('--child');
 if (childAt !== -1) {
   const [mode, ...args] = process.argv.slice(childAt + 1);
   if (mode === 'generate') await generate(args[0], Number(args[1]), Number(args[2]));
-  else process.stdout.write(`${JSON.stringify(await openChild(mode as 'fleet' | 'single', args[0]))}\n`);
+  else process.stdout.write(`${JSON.stringify(await openChild(mode as 'fleet' | 'fleet-whole' | 'single', args[0]))}\n`);
 } else {
   await main();
 }

@@ -8,18 +8,19 @@ import type { Inputs } from './inputs.js';
 import { stderrLine } from './output.js';
 
 /** The engine for the inputs: one over files, or one per collected host merged by time. */
-export async function openEngineFor(inputs: Inputs, follow: boolean): Promise<AuditEngine> {
+export async function openEngineFor(inputs: Inputs, follow: boolean, wholeHosts = false): Promise<AuditEngine> {
   // Loaded here, after flags and files were checked: errors and --help stay fast.
-  if (inputs.kind === 'collector') return (await import('../../engine/fleet-engine.js')).openFleetEngine(inputs.hosts, { follow }, inputs.dirs, inputs.skipped);
+  if (inputs.kind === 'collector') return (await import('../../engine/fleet-engine.js')).openFleetEngine(inputs.hosts, { follow, wholeHosts }, inputs.dirs, inputs.skipped);
   return (await import('../../engine/engine.js')).openEngine([...inputs.files], { follow });
 }
 
 /**
  * Opens the engine and waits until every file is indexed. Without `follow`, a file that
- * becomes unreadable meanwhile (an `error` notice) is a one-line failure.
+ * becomes unreadable meanwhile (an `error` notice) is a one-line failure, and a collector's
+ * hosts are read whole one after another (nothing is shown before all are read: no newest rows first).
  */
 export async function openIndexedEngine(inputs: Inputs, follow: boolean): Promise<AuditEngine> {
-  const engine = await openEngineFor(inputs, follow);
+  const engine = await openEngineFor(inputs, follow, !follow);
   let fatal: EngineNotice | undefined;
   engine.on('notice', (n: EngineNotice) => {
     if (n.kind === 'error' && !follow) fatal ??= n;

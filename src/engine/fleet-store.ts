@@ -1,0 +1,348 @@
+/**
+ * Owns the fleet's shared store: one set of entry columns, one pool of strings, one list of
+ * file spans and one reader for every host that is read and done (not followed).
+ *
+ * A host's engine is a small engine of its own (a reader, a join, a chain check, a change
+ * batch, pools, closures): ~13 KB of heap a host beyond its records, measured on 1,000 hosts ×
+ * 100 records (ReadPlan 0.5 KB, intake and join 2 KB, delivery policy and change batch 1.3 KB,
+ * chain watch 1.2 KB, listeners 0.6 KB, the store's seven pools and order 2.4 KB, its columns
+ * and id text 1.7 KB, spans 1.1 KB), and a dozen typed arrays of its own. Once a host not
+ * followed is read, none of it is needed again: its rows are copied here (its strings mapped to
+ * the shared pools, its ids and spans taken over) and its engine dropped. What is left of the
+ * host is a `SettledHost`: where its rows are, and what it found (chain, malformed lines,
+ * writer events, seals), a few hundred bytes.
+ *
+ * Keys and positions stay the host's own: a row keeps its slot (the host's key) at `base +
+ * slot`, and its positions in the host's order are a run of this store's `order`. Queries and
+ * stats over all settled hosts run once over the store (`query`, `statsParts`), not once a host.
+ */
+import type {
+  ChainStatus,
+  Entry,
+  EntryFilter,
+  EntryStats,
+  IndexProgress,
+  MalformedLine,
+  SealRecords,
+  WriterEvent,
+} from '../shared/entry.js';
+import { compileFilter, finishStats, shownText, type StatsParts } from '../shared/query.js';
+import type { DescriptorPool } from './descriptor-pool.js';
+import type { HostEngine, HostFindings, HostHandOver } from './engine.js';
+import { EntryColumns, LAYOUT } from './entry-columns.js';
+import { entryStatsParts, queryEntries } from './entry-query.js';
+import { EntryReader } from './entry-read-back.js';
+import { FileSpans } from './file-spans.js';
+import type { SharedStrings, StringPool } from './string-pool.js';
+import { positionsByTime } from './time-order.js';
+
+const { U8, U32, QS, PS, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, HAS_REQUEST, HAS_RESPONSE, FL } = LAYOUT;
+
+const NO_LINE = (): Uint8Array | null => null;
+const NONE: readonly never[] = [];
+
+export class FleetStore {
+  readonly columns: EntryColumns;
+  readonly spans: FileSpans;
+  private readonly reader: EntryReader;
+  /** Rows in use. */
+  private count = 0;
+  /** Every settled host's order (rows), one host after another. */
+  private order = new Int32Array(1024);
+  private length = 0;
+  /** Settled hosts, by where their run of `order` starts. */
+  private readonly hosts: SettledHost[] = [];
+  /** Changes whenever a host settles (the fleet's remembered answers about the store key on it). */
+  version = 0;
+
+  constructor(pool: DescriptorPool, shared: SharedStrings) {
+    this.columns = new EntryColumns(1024, shared);
+    this.spans = new FileSpans(pool);
+    this.reader = new EntryReader(this.columns, this.spans, '');
+  }
+
+  /** Rows held (the store's own share of a fleet's memory: for the tests and the benchmark). */
+  get rows(): number {
+    return this.count;
+  }
+
+  /** Takes a finished host's entries and findings: the host is this from now on. */
+  take(origin: string, files: readonly string[], from: HostHandOver): SettledHost {
+    const base = this.count;
+    this.copyRows(from);
+    const start = this.length;
+    this.reserveOrder(start + from.order.length);
+    for (let p = 0; p < from.order.length; p++) this.order[start + p] = base + from.order[p];
+    this.length += from.order.length;
+    const host = new SettledHost(this, origin, files, base, from.count, start, from.order.length, from);
+    this.hosts.push(host);
+    this.version++;
+    return host;
+  }
+
+  /** Gives back the room kept for hosts still to come (all are read). */
+  trim(): void {
+    if (this.columns.capacity > this.count + 16) this.columns.resize(Math.max(16, this.count));
+    if (this.order.length > this.length) this.order = this.order.slice(0, this.length);
+    this.columns.ids.trim();
+  }
+
+  // ---- one host's answers ----
+
+  entry(host: SettledHost, position: number): Entry {
+    const e = this.reader.entry(this.order[host.start + position]);
+    return { ...e, key: e.key - host.base, origin: host.origin };
+  }
+
+  runOf(host: SettledHost): Int32Array {
+    return this.order.subarray(host.start, host.start + host.size());
+  }
+
+  timesAt(host: SettledHost, from: number, to: number): Float64Array {
+    const out = new Float64Array(Math.max(0, to - from));
+    const f64 = this.columns.f64;
+    for (let p = from; p < to; p++) out[p - from] = f64[this.order[host.start + p] * F64 + TM];
+    return out;
+  }
+
+  hostQuery(host: SettledHost, filter: EntryFilter): Int32Array {
+    return queryEntries(this.columns, this.runOf(host), host.origin, filter, (row) => this.reader.idOf(row));
+  }
+
+  hostStatsParts(host: SettledHost, filter?: EntryFilter): StatsParts {
+    return entryStatsParts(this.columns, this.runOf(host), host.origin, filter ? this.hostQuery(host, filter) : null);
+  }
+
+  // ---- every settled host at once ----
+
+  /**
+   * The entries of every settled host that match, as (host, host position) pairs in `emit`,
+   * host by host: one pass over the store (a text search looks through the ids once, not once
+   * a host). `wanted` leaves hosts out (a filter's origins).
+   */
+  query(filter: EntryFilter, emit: (host: SettledHost, position: number) => void): void {
+    const { origins, ...rest } = filter;
+    const wanted = origins && origins.length > 0 ? new Set(origins) : null;
+    const text = compileFilter(rest).text;
+    // (The origin is each host's: a host whose name the text finds matches whole, as one host's engine answers.)
+    const wholeFilter = text ? { ...rest, text: undefined, regex: undefined } : null;
+    const matched = queryEntries(this.columns, this.order.subarray(0, this.length), '', rest, (row) => this.reader.idOf(row));
+    const whole = wholeFilter && this.hosts.some((h) => text!(shownText(h.origin))) ? queryEntries(this.columns, this.order.subarray(0, this.length), '', wholeFilter, (row) => this.reader.idOf(row)) : null;
+    let k = 0;
+    let w = 0;
+    for (const host of this.hosts) {
+      const end = host.start + host.size();
+      const all = whole !== null && text!(shownText(host.origin));
+      const take = wanted === null || wanted.has(host.origin);
+      if (all) {
+        while (w < whole.length && whole[w] < host.start) w++;
+        for (; w < whole.length && whole[w] < end; w++) if (take) emit(host, whole[w] - host.start);
+        while (k < matched.length && matched[k] < end) k++;
+        continue;
+      }
+      while (k < matched.length && matched[k] < host.start) k++;
+      for (; k < matched.length && matched[k] < end; k++) if (take) emit(host, matched[k] - host.start);
+    }
+  }
+
+  /** Stats parts of every settled host's matching entries (all with no filter), as one. */
+  statsParts(filter?: EntryFilter): StatsParts {
+    const all = this.order.subarray(0, this.length);
+    let positions: Int32Array | null = null;
+    if (filter) {
+      const found: number[] = [];
+      this.query(filter, (host, p) => found.push(host.start + p));
+      positions = Int32Array.from(found);
+    }
+    const parts = entryStatsParts(this.columns, all, '', positions);
+    // Counted by host here: the columns above had no one origin.
+    const origins = new Map<string, number>();
+    let i = 0;
+    for (const host of this.hosts) {
+      const end = host.start + host.size();
+      let n = 0;
+      if (positions === null) n = host.size();
+      else for (; i < positions.length && positions[i] < end; i++) n++;
+      if (n > 0 && host.origin !== '') origins.set(host.origin, (origins.get(host.origin) ?? 0) + n);
+    }
+    parts.origins = origins;
+    return parts;
+  }
+
+  // ---- copying ----
+
+  private copyRows(from: HostHandOver): void {
+    const src = from.columns;
+    const dst = this.columns;
+    const n = from.count;
+    if (this.count + n > dst.capacity) dst.resize(Math.max(this.count + n, Math.ceil(dst.capacity * 1.5)));
+    const segs = this.spans.takeOver(from.spans);
+    // Each of the host's strings by its number here (a few dozen a host: hosts, sessions and commands repeat).
+    const mapped = (pool: StringPool, into: StringPool) => Uint32Array.from(pool.strings, (s) => into.intern(s));
+    const byField: Uint32Array[] = [];
+    byField[HO] = mapped(src.hosts, dst.hosts);
+    byField[SE] = mapped(src.sessions, dst.sessions);
+    byField[RE] = mapped(src.reasons, dst.reasons);
+    byField[CM] = mapped(src.commands, dst.commands);
+    byField[OP] = mapped(src.operators, dst.operators);
+    byField[RV] = mapped(src.resolved, dst.resolved);
+    byField[EQ] = byField[EP] = mapped(src.errors, dst.errors);
+    if (byField.length !== POOL) throw new Error(`fleet store: ${POOL} pool fields, ${byField.length} mapped`);
+    for (const ids of byField) for (const id of ids) if (id > 0xffff && dst.pools instanceof Uint16Array) dst.pools = Uint32Array.from(dst.pools);
+    const base = this.count;
+    dst.u8.set(src.u8.subarray(0, n * U8), base * U8);
+    dst.f64.set(src.f64.subarray(0, n * F64), base * F64);
+    dst.u32.set(src.u32.subarray(0, n * U32), base * U32);
+    const { u8, u32, pools } = dst;
+    for (let s = 0; s < n; s++) {
+      const d = base + s;
+      for (let f = 0; f < POOL; f++) pools[d * POOL + f] = byField[f][src.pools[s * POOL + f]];
+      const flags = u8[d * U8 + FL];
+      if (flags & HAS_REQUEST) u32[d * U32 + QS] = segs[u32[d * U32 + QS]];
+      if (flags & HAS_RESPONSE) u32[d * U32 + PS] = segs[u32[d * U32 + PS]];
+      u32[d * U32 + IX] = dst.ids.addSearchBytes(src.ids.searchBytesAt(src.u32[s * U32 + IX]), 0, -1);
+    }
+    this.count += n;
+  }
+
+  private reserveOrder(n: number): void {
+    if (n <= this.order.length) return;
+    const bigger = new Int32Array(Math.max(n, Math.ceil(this.order.length * 1.5)));
+    bigger.set(this.order.subarray(0, this.length));
+    this.order = bigger;
+  }
+}
+
+/**
+ * A host read and done, its rows in the fleet's store: answers as its engine did (positions and
+ * keys its own), from the store and what the engine found.
+ */
+export class SettledHost implements HostEngine {
+  /** Its number in the fleet (set by the fleet). */
+  number = -1;
+  private readonly found: HostFindings;
+
+  constructor(
+    private readonly store: FleetStore,
+    readonly origin: string,
+    readonly files: readonly string[],
+    /** The row of its slot 0. */
+    readonly base: number,
+    /** Its slots (withdrawn ones too). */
+    readonly slots: number,
+    /** Where its run of the store's order starts. */
+    readonly start: number,
+    private readonly length: number,
+    from: HostHandOver,
+  ) {
+    // (Nothing of the engine is kept: a seal list without seals reads no line, so it holds none of its spans.)
+    const seals = from.seals.map((s) => (s.locations.length > 0 ? s : { ...s, locations: NONE, line: NO_LINE }));
+    this.found = {
+      malformedCount: from.malformedCount,
+      malformed: from.malformed.length > 0 ? from.malformed : NONE,
+      writerEvents: from.writerEvents.length > 0 ? from.writerEvents : NONE,
+      chain: from.chain.breaks.length > 0 ? from.chain : { ...from.chain, breaks: NONE },
+      seals,
+      duplicates: from.duplicates,
+      progress: from.progress,
+    };
+  }
+
+  size(): number {
+    return this.length;
+  }
+
+  entry(position: number): Entry {
+    if (!(position >= 0 && position < this.length)) throw new RangeError(`no entry at position ${position} (size ${this.length})`);
+    return this.store.entry(this, position);
+  }
+
+  positionOf(key: number): number {
+    return this.store.runOf(this).indexOf(this.base + key);
+  }
+
+  query(filter: EntryFilter): Int32Array {
+    return this.store.hostQuery(this, filter);
+  }
+
+  stats(filter?: EntryFilter): EntryStats {
+    return finishStats(this.statsParts(filter));
+  }
+
+  statsParts(filter?: EntryFilter): StatsParts {
+    return this.store.hostStatsParts(this, filter);
+  }
+
+  timesAt(from: number, to: number): Float64Array {
+    return this.store.timesAt(this, from, to);
+  }
+
+  timeOrder(positions?: Int32Array): Int32Array {
+    return positionsByTime(this.timesAt(0, this.length), positions ?? null);
+  }
+
+  /** Its slots in order (a new array: the store keeps rows). */
+  slotsInOrder(): Int32Array {
+    const run = this.store.runOf(this);
+    const out = new Int32Array(run.length);
+    for (let p = 0; p < run.length; p++) out[p] = run[p] - this.base;
+    return out;
+  }
+
+  malformedCount(): number {
+    return this.found.malformedCount;
+  }
+
+  malformed(): readonly MalformedLine[] {
+    return this.found.malformed;
+  }
+
+  writerEvents(): readonly WriterEvent[] {
+    return this.found.writerEvents;
+  }
+
+  chainStatus(): ChainStatus {
+    return this.found.chain;
+  }
+
+  seals(): readonly SealRecords[] {
+    return this.found.seals;
+  }
+
+  origins(): readonly string[] {
+    return NONE;
+  }
+
+  duplicateLines(): number {
+    return this.found.duplicates;
+  }
+
+  progress(): IndexProgress {
+    return this.found.progress;
+  }
+
+  notices(): readonly never[] {
+    return NONE;
+  }
+
+  /** (Read and done: it has nothing more to say.) */
+  on(_event: string, _listener: (...args: never[]) => void): this {
+    return this;
+  }
+
+  off(_event: string, _listener: (...args: never[]) => void): this {
+    return this;
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  indexed(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** (Its files are the store's: closed with the fleet.) */
+  async close(): Promise<void> {}
+}
+
