@@ -65,11 +65,30 @@ describe('the bundle', () => {
   });
 
   it('draws the viewer\'s first frame before React: command-view.js holds none of it, and imports viewer.js only on demand (#17)', () => {
-    for (const file of staticClosure('command-view.js')) expect(read(file), file).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
     const view = read('command-view.js');
+    expect(view).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
     expect(view).toContain('firstFrameLines');
-    expect(view).toMatch(/import\("\.\/viewer\.js"\)/);
+    // A code-cached script (cached-script.ts): its import() is the loader's, given to it.
+    expect(view).toMatch(/^\(function \(module, exports, require, __moduleUrl, __importBeside\) \{/);
+    expect(view).toMatch(/__importBeside\("\.\/viewer\.js"\)/);
+    expect(view).not.toMatch(/\bimport\(["']\.\/|import\.meta/);
     expect(read('viewer.js')).toMatch(/node_modules\/ink\//);
+  });
+
+  it("ships the viewer's code cache, made after a run to the first frame, and a plain Node takes it (#17)", () => {
+    const cache = fs.statSync(path.join(BIN, 'command-view.code-cache'));
+    // After a run: far more than the top level's ~130 KB (what compiling alone caches).
+    expect(cache.size).toBeGreaterThan(250_000);
+    expect(cache.mtimeMs).toBeGreaterThanOrEqual(fs.statSync(path.join(BIN, 'command-view.js')).mtimeMs);
+    const check = [
+      "const vm = require('node:vm'), fs = require('node:fs');",
+      `const file = ${JSON.stringify(path.join(BIN, 'command-view.js'))};`,
+      "const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData: fs.readFileSync(file.replace(/\\.js$/, '.code-cache')) });",
+      'process.stdout.write(String(script.cachedDataRejected));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('false');
   });
 
   it("leaves Yoga no fetch to load its WebAssembly with (Node's fetch compiles undici: #17)", () => {
