@@ -10,7 +10,8 @@
  * and, beside the same-run baselines `node -e 0` (whole process) and `less` (its first screen
  * in the same tmux), the targets of issue #17: `print`/`stats`/`verify` over 20 records
  * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms), with
- * the CPU time it had used by then — and, with `--against`, the same of another build's CLI
+ * the CPU time it had used by then (all threads, /proc schedstat; beside it a bare Node's when
+ * its code starts) — and, with `--against`, the same of another build's CLI
  * (say, main's) in the same rounds; `npm start` (the demo under the viewer, on a new log) to its
  * first live rows in the same tmux, beside npm's own start-up (`npm run` of a no-op script)
  * (target ≤ 1.5 s);
@@ -57,6 +58,10 @@ function moduleStart(code: string): { ms: number; rssMb: number } {
   if (r.status !== 0) throw new Error(`node -e ${code} exited ${r.status}: ${r.stderr}`);
   return { ms, rssMb: Number(r.stdout) / 1024 };
 }
+
+/** Printed by a Node child: the CPU time of all its threads so far, in ms (/proc schedstat, as viewer-start.ts counts the viewer's). */
+const CPU_SO_FAR =
+  "const fs = require('node:fs'); let ns = 0; for (const t of fs.readdirSync('/proc/self/task')) ns += Number(fs.readFileSync('/proc/self/task/' + t + '/schedstat', 'utf8').split(' ')[0]); process.stdout.write(String(ns / 1e6));";
 
 /** Through the package's own name and exports, as a daemon imports it (needs dist/writer). */
 const IMPORT_WRITER = "await import('sudo-proxy-audit/writer');";
@@ -110,9 +115,13 @@ function main(): void {
     spawnSync(process.execPath, ['-e', '0']);
     return performance.now() - t0;
   };
+  /** CPU a bare Node has used when its code starts (all threads, as the viewer's is counted): the floor under every first frame. */
+  const bareNodeCpu = () => Number(spawnSync(process.execPath, ['-e', CPU_SO_FAR], { encoding: 'utf8' }).stdout);
+  const bareCpu: number[] = [];
   const npmDir = fs.mkdtempSync(path.join(path.dirname(small), 'npm-start-'));
   for (let i = 0; i < runs; i++) {
     target.bare.push(bareNode());
+    bareCpu.push(bareNodeCpu());
     measureNpmStart(npmDir);
     for (const c of ['print', 'stats', 'verify'] as const) target[c].push(commandMs(BUNDLE, [c, small]));
     target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"'), SIZE) as number);
@@ -177,7 +186,7 @@ function main(): void {
     [`this build (${path.relative(process.cwd(), BUNDLE)})`, firstRows('this', 'small'), firstRows('this', 'big')],
     ...(against ? [[`--against (${against})`, firstRows('against', 'small'), firstRows('against', 'big')]] : []),
     ['`less`, first screen of 20 records', `${m.less.toFixed(0)} ms`, ''],
-    ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms`, ''],
+    ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms (CPU ${median(bareCpu).toFixed(0)} ms when its code starts)`, ''],
   ]);
   if (values.json) {
     const figures = {
@@ -188,6 +197,7 @@ function main(): void {
       statsStartMs: median(stats.bundle),
       unbundledStatsStartMs: median(stats.unbundled),
       bareNodeStartMs: bare.ms,
+      bareNodeCpuMs: median(bareCpu),
       bareNodeRssMb: bare.rssMb,
       writerImportStartMs: writer.ms,
       writerImportRssMb: writer.rssMb,
