@@ -5,8 +5,9 @@
  * command-X.js, with all it needs: a command loads two files, not the ~25 shared chunks code
  * splitting made (each costs a resolve, a read and a compile: ~10–15 % of `stats`' start-up).
  * `print`, `stats` and `verify` load no React: only viewer.js holds it, which `view` and
- * `demo --view` load. `view` is a script with V8's code cache beside it (CACHED, below), not an
- * ES module: its first frame does not wait for its compile. tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
+ * `demo --view` load. `view`, `print`, `stats` and `verify` are scripts with V8's code cache
+ * beside them (CACHED, below), not ES modules: a run does not wait for their compile.
+ * tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
  * dist/bin/cli.js.
  *
  * Some modules are needed synchronously but rarely (zod's schemas, only for the message of a
@@ -117,10 +118,11 @@ const commands = [...fs.readFileSync(registry, 'utf8').matchAll(/import\('\.\/([
 
 /**
  * Commands bundled as a script with V8's code cache beside it (src/cli/cached-script.ts) rather
- * than as an ES module: the viewer, whose first frame waits for its ~0.5 MB to compile (#17).
+ * than as an ES module: the viewer, whose first frame waited for its ~0.5 MB to compile, and
+ * print, stats and verify, which an operator runs dozens of times (~20 ms of CPU a run, #17).
  * Each maps registry.ts's `import('./X.js')` to its export (`.viewCommand`).
  */
-const CACHED = { view: 'viewCommand' };
+const CACHED = { view: 'viewCommand', print: 'printCommand', stats: 'statsCommand', verify: 'verifyCommand' };
 const cachedScript = path.resolve('src/cli/cached-script.ts');
 
 /** registry.ts's `import('./X.js')` → the separate file command-X.js, loaded at run time. */
@@ -193,15 +195,17 @@ for (const name of Object.keys(CACHED)) {
   for (const file of result.outputFiles) {
     let text = file.text;
     if (file.path === path.resolve(outfile)) {
+      // The viewer's Ink part is the one import() a script may make (the viewer's: none else).
       const imports = text.split(IMPORT_VIEWER).length - 1;
-      if (imports !== 1 || /\bimport\.meta\b/.test(text)) throw new Error(`command-${name}.js: expected one ${IMPORT_VIEWER} and no import.meta, found ${imports}`);
+      const expected = name === 'view' ? 1 : 0;
+      if (imports !== expected || /\bimport\.meta\b/.test(text)) throw new Error(`command-${name}.js: expected ${expected} ${IMPORT_VIEWER} and no import.meta, found ${imports}`);
       text = `(function (module, exports, require, __moduleUrl, __importBeside) {${text.replace(IMPORT_VIEWER, '__importBeside("./viewer.js")')}\n})`;
     }
     fs.writeFileSync(file.path, text);
   }
 }
-// Their code caches, made by running the viewer's start to its first frame (V8 caches what
-// ran). Without one the viewer compiles its script at each start (~25 ms slower, #17), and
+// Their code caches, made by a run of each (the viewer's to its first frame: V8 caches what
+// ran). Without one a command compiles its script at each start (~20 ms slower, #17), and
 // test/cli/bundle.test.ts fails: a warning here, so an install elsewhere still builds.
 for (const name of Object.keys(CACHED)) {
   const warm = spawnSync(process.execPath, ['scripts/code-cache.mjs', path.join(outdir, `command-${name}.js`)], { stdio: 'inherit' });

@@ -1,13 +1,14 @@
 /**
- * `node scripts/code-cache.mjs dist/bin/command-view.js`: writes V8's code cache beside a
- * code-cached command (command-view.code-cache; see src/cli/cached-script.ts), made after a
- * run of the viewer's start to its first frame over a small demo log, so the cache holds the
- * bytecode of every function that start compiles, not only the top level (V8 caches what has
- * run). The run is in this process, on a fake 120×30 terminal that discards what is drawn;
- * when the viewer asks for its Ink part (viewer.js: the first frame is drawn), the cache is
- * written and the process exits. Run by esbuild.config.mjs after it bundles.
+ * `node scripts/code-cache.mjs dist/bin/command-X.js`: writes V8's code cache beside a
+ * code-cached command (command-X.code-cache; see src/cli/cached-script.ts), made after a run of
+ * the command over a small demo log, so the cache holds the bytecode of every function the run
+ * compiles, not only the top level (V8 caches what has run). The run is in this process: the
+ * viewer's start on a fake 120×30 terminal that discards what is drawn, until it asks for its
+ * Ink part (viewer.js: the first frame is drawn); print, stats or verify to a discarding pipe,
+ * until done. Then the cache is written and the process exits. Run by esbuild.config.mjs.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,18 +34,20 @@ const demo = spawnSync(process.execPath, [path.join(path.dirname(file), 'cli.js'
 });
 if (demo.status !== 0) throw new Error(`the demo log for the code cache: exit ${demo.status ?? demo.signal}: ${demo.stderr}`);
 
-/** A terminal that is not there: 120×30, raw mode, writes discarded. */
-function fakeTerminal() {
+/** A terminal that is not there (120×30, raw mode), or with `tty` false a pipe: writes discarded. */
+function fakeStream(tty) {
   const stream = new EventEmitter();
   return Object.assign(stream, {
-    isTTY: true,
-    columns: 120,
-    rows: 30,
+    isTTY: tty ? true : undefined,
+    columns: tty ? 120 : undefined,
+    rows: tty ? 30 : undefined,
     fd: -1,
+    writable: true,
     write: (_chunk, encoding, done) => {
       (typeof encoding === 'function' ? encoding : done)?.();
       return true;
     },
+    end: () => stream,
     setRawMode: () => stream,
     setEncoding: () => stream,
     pause: () => stream,
@@ -53,30 +56,38 @@ function fakeTerminal() {
     unref: () => stream,
   });
 }
-for (const name of ['stdin', 'stdout']) Object.defineProperty(process, name, { value: fakeTerminal(), configurable: true });
+// The viewer on a terminal; print, stats and verify writing to a pipe, as scripts run them.
+const viewer = path.basename(file) === 'command-view.js';
+for (const name of ['stdin', 'stdout']) Object.defineProperty(process, name, { value: fakeStream(viewer), configurable: true });
 for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) delete process.env[name];
 process.env.TERM = 'xterm-256color';
 
-const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file });
+const source = fs.readFileSync(file);
+const script = new vm.Script(source.toString('utf8'), { filename: file });
 const url = pathToFileURL(file).href;
 const module = { exports: {} };
-const done = setTimeout(() => {
-  process.stderr.write(`code-cache: ${target} drew no first frame within 60 s\n`);
+const timeout = setTimeout(() => {
+  process.stderr.write(`code-cache: ${target} did not finish within 60 s\n`);
   process.exit(1);
 }, 60_000);
-// As cached-script.ts calls it; the viewer asks for viewer.js once its first frame is drawn.
-script.runInThisContext()(module, module.exports, createRequire(url), url, (specifier) => {
-  if (specifier !== './viewer.js') throw new Error(`code-cache: unexpected import of ${specifier}`);
-  clearTimeout(done);
-  const cache = script.createCachedData();
+/** As cached-script.ts reads it: the SHA-256 of the script's bytes, then V8's data. */
+function writeCache() {
+  clearTimeout(timeout);
+  const cache = Buffer.concat([createHash('sha256').update(source).digest(), script.createCachedData()]);
   fs.writeFileSync(cacheFile, cache);
   process.stderr.write(`code-cache: ${path.relative(process.cwd(), cacheFile)} (${Math.round(cache.length / 1024)} KB)\n`);
   process.exit(0);
+}
+// As cached-script.ts calls it; the viewer asks for viewer.js once its first frame is drawn.
+script.runInThisContext()(module, module.exports, createRequire(url), url, (specifier) => {
+  if (!viewer || specifier !== './viewer.js') throw new Error(`code-cache: unexpected import of ${specifier}`);
+  writeCache();
   return new Promise(() => {});
 });
 const command = Object.values(module.exports).find((v) => v && typeof v.run === 'function');
 if (!command) throw new Error(`code-cache: ${target} exports no command`);
-command.run(['--no-follow', log]).then((code) => {
-  process.stderr.write(`code-cache: ${target} ended (exit ${code}) before its first frame\n`);
+Promise.resolve(command.run(viewer ? ['--no-follow', log] : [log])).then((code) => {
+  if (!viewer && code === 0) return writeCache();
+  process.stderr.write(`code-cache: ${target} ended (exit ${code}) ${viewer ? 'before its first frame' : 'with an error'}\n`);
   process.exit(1);
 });

@@ -1,12 +1,13 @@
 /**
  * Loads a command bundled as a script with V8's code cache beside it (esbuild.config.mjs,
- * scripts/code-cache.mjs): the viewer's start compiles ~0.5 MB of JavaScript before its
- * first frame, ~25 ms of CPU that the cache's bytecode saves (#17). Node 20 has no compile
- * cache for ES modules (module.enableCompileCache is Node 22), so the command is a function
- * source run through `vm.Script` with `cachedData`. A cache V8 rejects (another Node, another
- * V8 flag) or a missing one only costs that compile: the same source runs either way.
- * Bundle-only: the unbundled build imports the command's module as any other.
+ * scripts/code-cache.mjs): a command compiles 0.1–0.5 MB of JavaScript at each start (the
+ * viewer's before its first frame), ~20–25 ms of CPU that the cache's bytecode saves (#17).
+ * Node 20 has no compile cache for ES modules (module.enableCompileCache is Node 22), so the
+ * command is a function source run through `vm.Script` with `cachedData`. A cache V8 rejects
+ * (another Node, another V8 flag) or a missing one only costs that compile: the same source
+ * runs either way. Bundle-only: the unbundled build imports the command's module as any other.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,19 +27,32 @@ type CachedScriptFunction = (
 export const codeCacheFile = (file: string) => file.replace(/\.js$/, '.code-cache');
 
 /**
- * `file` (absolute) compiled with its code cache when V8 takes it; `rejected` when there was
- * one and V8 did not. V8 checks a cache against the source's length only: a cache older than
- * its script (the script edited since the build) is not offered, or it would run the old code.
+ * A code cache file: the SHA-256 of the script's bytes it was made from, then V8's data. V8
+ * checks a cache against the source's length only, so an edited script of the same length
+ * would run the old bytecode; nor do file times tell (npm gives every installed file the time
+ * it wrote it). scripts/code-cache.mjs writes the same.
+ */
+export function codeCacheBytes(source: Buffer, data: Buffer): Buffer {
+  return Buffer.concat([sourceDigest(source), data]);
+}
+
+const DIGEST_BYTES = 32;
+const sourceDigest = (source: Buffer) => crypto.createHash('sha256').update(source).digest();
+
+/**
+ * `file` (absolute) compiled with its code cache when it was made from these very bytes and V8
+ * takes it (~1 ms to hash 0.5 MB); `rejected` when V8 refused one that was offered.
  */
 export function compileCachedScript(file: string): { script: vm.Script; rejected: boolean } {
+  const source = fs.readFileSync(file);
   let cachedData: Buffer | undefined;
   try {
-    const cache = codeCacheFile(file);
-    if (fs.statSync(cache).mtimeMs >= fs.statSync(file).mtimeMs) cachedData = fs.readFileSync(cache);
+    const cache = fs.readFileSync(codeCacheFile(file));
+    if (cache.length > DIGEST_BYTES && cache.subarray(0, DIGEST_BYTES).equals(sourceDigest(source))) cachedData = cache.subarray(DIGEST_BYTES);
   } catch {
     // None built (or unreadable): compile from the source.
   }
-  const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData });
+  const script = new vm.Script(source.toString('utf8'), { filename: file, cachedData });
   return { script, rejected: cachedData !== undefined && script.cachedDataRejected === true };
 }
 

@@ -1,14 +1,14 @@
 /**
  * src/cli/cached-script.ts: a command bundled as a script runs with V8's code cache when V8
- * takes it, and from its source when there is none, a foreign or broken one, or one older
- * than the script (V8 itself checks only the source's length: an edited script of the same
- * length would run the old bytecode).
+ * takes it, and from its source when there is none, a foreign or broken one, or one made from
+ * other bytes (V8 itself checks only the source's length: an edited script of the same length
+ * would run the old bytecode).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { codeCacheFile, compileCachedScript, runCompiledScript } from '../../src/cli/cached-script.js';
+import { codeCacheBytes, codeCacheFile, compileCachedScript, runCompiledScript } from '../../src/cli/cached-script.js';
 import { makeTempDirFactory } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cached-script');
@@ -24,16 +24,12 @@ function scriptFile(answer: number): string {
 }
 
 /** A cache for `file` as scripts/code-cache.mjs makes it (after a run: V8 caches what ran). */
-function writeCache(file: string, from = fs.readFileSync(file, 'utf8')): void {
-  const script = new vm.Script(from, { filename: file });
+function writeCache(file: string): void {
+  const source = fs.readFileSync(file);
+  const script = new vm.Script(source.toString('utf8'), { filename: file });
   script.runInThisContext();
-  fs.writeFileSync(codeCacheFile(file), script.createCachedData());
+  fs.writeFileSync(codeCacheFile(file), codeCacheBytes(source, script.createCachedData()));
 }
-
-const setMtime = (file: string, secondsFromNow: number) => {
-  const t = new Date(Date.now() + secondsFromNow * 1000);
-  fs.utimesSync(file, t, t);
-};
 
 describe('a code-cached command script', () => {
   it('is compiled with its cache, and runs with the module, require, URL and import its bundle expects', () => {
@@ -61,22 +57,30 @@ describe('a code-cached command script', () => {
     expect(runCompiledScript(script, file).answer).toBe(7);
   });
 
-  it('runs from its source when V8 rejects the cache (bytes of another build, or garbage)', () => {
+  it('runs from its source when V8 rejects the cache (bytes of another V8, or garbage)', () => {
     const file = scriptFile(8);
-    fs.writeFileSync(codeCacheFile(file), Buffer.from('not a code cache at all'.repeat(40)));
+    fs.writeFileSync(codeCacheFile(file), codeCacheBytes(fs.readFileSync(file), Buffer.from('not a code cache at all'.repeat(40))));
     const { script, rejected } = compileCachedScript(file);
     expect(rejected).toBe(true);
     expect(runCompiledScript(script, file).answer).toBe(8);
   });
 
-  it('never offers a cache older than its script: an edit of the same length runs the new code, not the cached', () => {
+  it('never offers a cache made from other bytes: an edit of the same length runs the new code, not the cached', () => {
     const file = scriptFile(1);
     writeCache(file);
-    setMtime(codeCacheFile(file), -60);
     fs.writeFileSync(file, source(2)); // same length: V8 would take the old cache
     expect(fs.statSync(file).size).toBe(source(1).length);
     const { script, rejected } = compileCachedScript(file);
     expect(rejected).toBe(false);
     expect(runCompiledScript(script, file).answer).toBe(2);
+  });
+
+  it('takes a cache whatever the files\' times (npm gives every installed file the time it wrote it)', () => {
+    const file = scriptFile(3);
+    writeCache(file);
+    const past = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(codeCacheFile(file), past, past);
+    const { script } = compileCachedScript(file);
+    expect(script.cachedDataRejected).toBe(false);
   });
 });
