@@ -11,7 +11,7 @@
  * in the same tmux), the targets of issue #17: `print`/`stats`/`verify` over 20 records
  * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms), with
  * the CPU time it had used by then (all threads, /proc schedstat; beside it a bare Node's when
- * its code starts) — and, with `--against`, the same of another build's CLI
+ * its code starts), and the CPU of `print`/`stats`/`verify` by exit beside `node -e 0`'s — and, with `--against`, the same of another build's CLI
  * (say, main's) in the same rounds; `npm start` (the demo under the viewer, on a new log) to its
  * first live rows in the same tmux, beside npm's own start-up (`npm run` of a no-op script)
  * (target ≤ 1.5 s);
@@ -48,6 +48,17 @@ function commandMs(cli: string, args: string[]): number {
   if (r.status !== 0) throw new Error(`${cli} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return performance.now() - t0;
 }
+
+/**
+ * CPU time (user + system, all threads, ms) of `node ARGS` by its exit, which a CommonJS
+ * preload writes to fd 3: wall times on a shared machine are mostly the queue for a core.
+ */
+function cpuAtExitMs(preload: string, args: string[]): number {
+  const r = spawnSync(process.execPath, ['-r', preload, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return Number(r.output[3]);
+}
+const CPU_AT_EXIT = "process.on('exit', () => { const c = process.cpuUsage(); require('node:fs').writeSync(3, String((c.user + c.system) / 1000)); });\n";
 
 /** Time from spawn to exit and peak RSS (MB) of a Node that runs `code` as a module, then reports its RSS. */
 function moduleStart(code: string): { ms: number; rssMb: number } {
@@ -119,11 +130,20 @@ function main(): void {
   const bareNodeCpu = () => Number(spawnSync(process.execPath, ['-e', CPU_SO_FAR], { encoding: 'utf8' }).stdout);
   const bareCpu: number[] = [];
   const npmDir = fs.mkdtempSync(path.join(path.dirname(small), 'npm-start-'));
+  const preload = path.join(npmDir, 'cpu-at-exit.cjs');
+  fs.writeFileSync(preload, CPU_AT_EXIT);
+  const cpu = { bare: [] as number[], print: [] as number[], stats: [] as number[], verify: [] as number[] };
+  const cpuAgainst = { print: [] as number[], stats: [] as number[], verify: [] as number[] };
   for (let i = 0; i < runs; i++) {
     target.bare.push(bareNode());
     bareCpu.push(bareNodeCpu());
     measureNpmStart(npmDir);
     for (const c of ['print', 'stats', 'verify'] as const) target[c].push(commandMs(BUNDLE, [c, small]));
+    cpu.bare.push(cpuAtExitMs(preload, ['-e', '0']));
+    for (const c of ['print', 'stats', 'verify'] as const) {
+      cpu[c].push(cpuAtExitMs(preload, [BUNDLE, c, small]));
+      if (against) cpuAgainst[c].push(cpuAtExitMs(preload, [against, c, small]));
+    }
     target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"'), SIZE) as number);
     // Alternating, so a change in the machine's load falls on each.
     for (const [kind, cli] of [['this', BUNDLE], ...(against ? [['against', against] as const] : [])] as const) {
@@ -179,6 +199,14 @@ function main(): void {
     ['`npm start` → first live rows (new demo log)', `${median(npmStart.start).toFixed(0)} ms`, `\`npm run\` of a no-op ${median(npmStart.noop).toFixed(0)} ms; target ≤ 1.5 s`],
   ]);
   fs.rmSync(npmDir, { recursive: true, force: true });
+  process.stdout.write('\n`print`/`stats`/`verify` over 20 records, CPU by exit (all threads), same rounds:\n');
+  const cpuCell = (xs: number[]) => `${median(xs).toFixed(0)} ms (${(median(xs) / median(cpu.bare)).toFixed(2)}×)`;
+  printTable([
+    ['', 'print', 'stats', 'verify'],
+    ['this build', ...(['print', 'stats', 'verify'] as const).map((c) => cpuCell(cpu[c]))],
+    ...(against ? [['--against', ...(['print', 'stats', 'verify'] as const).map((c) => cpuCell(cpuAgainst[c]))]] : []),
+    ['`node -e 0` (the 1×)', `${median(cpu.bare).toFixed(0)} ms`, '', ''],
+  ]);
   const firstRows = (kind: 'this' | 'against', which: 'small' | 'big') => `${median(firstRowsOf[kind][which].ms).toFixed(0)} ms (CPU ${median(firstRowsOf[kind][which].cpu).toFixed(0)} ms)`;
   process.stdout.write('\nviewer first rows from spawn (tmux 120×30), wall (CPU used by then), same rounds:\n');
   printTable([
@@ -204,6 +232,10 @@ function main(): void {
       printSmallMs: m.print,
       statsSmallMs: m.stats,
       verifySmallMs: m.verify,
+      bareNodeCpuAtExitMs: median(cpu.bare),
+      printSmallCpuMs: median(cpu.print),
+      statsSmallCpuMs: median(cpu.stats),
+      verifySmallCpuMs: median(cpu.verify),
       lessFirstScreenMs: m.less,
       smallViewerFirstScreenMs: m.viewSmall,
       smallViewerFirstScreenCpuMs: median(firstRowsOf.this.small.cpu),
