@@ -31,14 +31,18 @@ function writeCache(file: string): void {
   fs.writeFileSync(codeCacheFile(file), codeCacheBytes(source, script.createCachedData()));
 }
 
+/** Loading `file` as the CLI does: whether V8 was offered a cache and took it, refused one, and what the script answered. */
+function load(file: string): { taken: boolean; rejected: boolean; answer: unknown } {
+  const { script, rejected } = compileCachedScript(file);
+  return { taken: script.cachedDataRejected === false, rejected, answer: runCompiledScript(script, file).answer };
+}
+
 describe('a code-cached command script', () => {
   it('is compiled with its cache, and runs with the module, require, URL and import its bundle expects', () => {
     const file = scriptFile(42);
     writeCache(file);
-    const { script, rejected } = compileCachedScript(file);
-    expect(rejected).toBe(false);
-    expect(script.cachedDataRejected).toBe(false);
-    const exports = runCompiledScript(script, file);
+    expect(load(file)).toEqual({ taken: true, rejected: false, answer: 42 });
+    const exports = runCompiledScript(compileCachedScript(file).script, file);
     expect(exports).toMatchObject({ answer: 42, url: `file://${file}`, path: '/' });
     expect(typeof exports.importBeside).toBe('function');
   });
@@ -51,18 +55,13 @@ describe('a code-cached command script', () => {
   });
 
   it('runs from its source without a cache', () => {
-    const file = scriptFile(7);
-    const { script, rejected } = compileCachedScript(file);
-    expect(rejected).toBe(false);
-    expect(runCompiledScript(script, file).answer).toBe(7);
+    expect(load(scriptFile(7))).toEqual({ taken: false, rejected: false, answer: 7 });
   });
 
   it('runs from its source when V8 rejects the cache (bytes of another V8, or garbage)', () => {
     const file = scriptFile(8);
     fs.writeFileSync(codeCacheFile(file), codeCacheBytes(fs.readFileSync(file), Buffer.from('not a code cache at all'.repeat(40))));
-    const { script, rejected } = compileCachedScript(file);
-    expect(rejected).toBe(true);
-    expect(runCompiledScript(script, file).answer).toBe(8);
+    expect(load(file)).toEqual({ taken: false, rejected: true, answer: 8 });
   });
 
   it('never offers a cache made from other bytes: an edit of the same length runs the new code, not the cached', () => {
@@ -70,9 +69,7 @@ describe('a code-cached command script', () => {
     writeCache(file);
     fs.writeFileSync(file, source(2)); // same length: V8 would take the old cache
     expect(fs.statSync(file).size).toBe(source(1).length);
-    const { script, rejected } = compileCachedScript(file);
-    expect(rejected).toBe(false);
-    expect(runCompiledScript(script, file).answer).toBe(2);
+    expect(load(file)).toEqual({ taken: false, rejected: false, answer: 2 });
   });
 
   it('takes a cache whatever the files\' times (npm gives every installed file the time it wrote it)', () => {
@@ -80,7 +77,6 @@ describe('a code-cached command script', () => {
     writeCache(file);
     const past = new Date(Date.now() - 3_600_000);
     fs.utimesSync(codeCacheFile(file), past, past);
-    const { script } = compileCachedScript(file);
-    expect(script.cachedDataRejected).toBe(false);
+    expect(load(file)).toEqual({ taken: true, rejected: false, answer: 3 });
   });
 });
