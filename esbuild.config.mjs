@@ -5,7 +5,9 @@
  * command-X.js, with all it needs: a command loads two files, not the ~25 shared chunks code
  * splitting made (each costs a resolve, a read and a compile: ~10–15 % of `stats`' start-up).
  * `print`, `stats` and `verify` load no React: only viewer.js holds it, which `view` and
- * `demo --view` load. tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
+ * `demo --view` load. `view`, `print`, `stats` and `verify` are scripts with V8's code cache
+ * beside them (CACHED, below), not ES modules: a run does not wait for their compile.
+ * tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
  * dist/bin/cli.js.
  *
  * Some modules are needed synchronously but rarely (zod's schemas, only for the message of a
@@ -15,6 +17,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -113,13 +116,30 @@ const registry = path.resolve('src/cli/commands/registry.ts');
 const runViewer = path.resolve('src/tui/run-viewer.ts');
 const commands = [...fs.readFileSync(registry, 'utf8').matchAll(/import\('\.\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
 
+/**
+ * Commands bundled as a script with V8's code cache beside it (src/cli/cached-script.ts) rather
+ * than as an ES module: the viewer, whose first frame waited for its ~0.5 MB to compile, and
+ * print, stats and verify, which an operator runs dozens of times (~20 ms of CPU a run, #17).
+ * Each maps registry.ts's `import('./X.js')` to its export (`.viewCommand`).
+ */
+const CACHED = { view: 'viewCommand', print: 'printCommand', stats: 'statsCommand', verify: 'verifyCommand' };
+const cachedScript = path.resolve('src/cli/cached-script.ts');
+
 /** registry.ts's `import('./X.js')` → the separate file command-X.js, loaded at run time. */
 const commandFiles = {
   name: 'command-files',
   setup(b) {
-    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) =>
-      args.importer === registry && args.kind === 'dynamic-import' ? { path: `./command-${args.path.slice(2)}`, external: true } : undefined,
-    );
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (args.importer !== registry || args.kind !== 'dynamic-import') return undefined;
+      const name = args.path.slice(2, -3);
+      return name in CACHED ? { path: name, namespace: 'cached-command' } : { path: `./command-${args.path.slice(2)}`, external: true };
+    });
+    // A code-cached command: a module in cli.js that runs command-X.js through the cache on load.
+    b.onLoad({ filter: /.*/, namespace: 'cached-command' }, (args) => ({
+      contents: `import { loadCachedScript } from ${JSON.stringify(cachedScript)};\nexport const ${CACHED[args.path]} = loadCachedScript('command-${args.path}').${CACHED[args.path]};`,
+      loader: 'js',
+      resolveDir: path.dirname(cachedScript),
+    }));
     // The viewer's Ink part (Ink, React: ~2 MB) is one file of its own that `view` and `demo
     // --view` both load (run-viewer.ts, once the first frame is drawn), rather than a copy in each.
     b.onResolve({ filter: /^\.\/viewer\.js$/ }, (args) => (args.importer === runViewer && args.kind === 'dynamic-import' ? { path: './viewer.js', external: true } : undefined));
@@ -140,7 +160,7 @@ await build({
     cli: 'src/cli/cli.ts',
     'scan-worker': 'src/engine/scan-worker.ts',
     viewer: 'src/tui/viewer.tsx',
-    ...Object.fromEntries(commands.map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
+    ...Object.fromEntries(commands.filter((c) => !(c in CACHED)).map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
   },
   outdir,
   bundle: true,
@@ -153,6 +173,44 @@ await build({
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The code-cached commands: CommonJS, wrapped in the function cached-script.ts calls (on the
+// first line, so the source map's lines still hold), import.meta.url and import() given by it.
+const IMPORT_VIEWER = 'import("./viewer.js")';
+for (const name of Object.keys(CACHED)) {
+  const outfile = path.join(outdir, `command-${name}.js`);
+  const result = await build({
+    entryPoints: [`src/cli/commands/${name}.ts`],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target,
+    sourcemap: true,
+    write: false,
+    define: { 'import.meta.url': '__moduleUrl' },
+    plugins: [lazyStubs, commandFiles, builtins],
+    logLevel: 'warning',
+  });
+  for (const file of result.outputFiles) {
+    let text = file.text;
+    if (file.path === path.resolve(outfile)) {
+      // The viewer's Ink part is the one import() a script may make (the viewer's: none else).
+      const imports = text.split(IMPORT_VIEWER).length - 1;
+      const expected = name === 'view' ? 1 : 0;
+      if (imports !== expected || /\bimport\.meta\b/.test(text)) throw new Error(`command-${name}.js: expected ${expected} ${IMPORT_VIEWER} and no import.meta, found ${imports}`);
+      text = `(function (module, exports, require, __moduleUrl, __importBeside) {${text.replace(IMPORT_VIEWER, '__importBeside("./viewer.js")')}\n})`;
+    }
+    fs.writeFileSync(file.path, text);
+  }
+}
+// Their code caches, made by a run of each (the viewer's to its first frame: V8 caches what
+// ran). Without one a command compiles its script at each start (~20 ms slower, #17), and
+// test/cli/bundle.test.ts fails: a warning here, so an install elsewhere still builds.
+for (const name of Object.keys(CACHED)) {
+  const warm = spawnSync(process.execPath, ['scripts/code-cache.mjs', path.join(outdir, `command-${name}.js`)], { stdio: 'inherit' });
+  if (warm.status !== 0) process.stderr.write(`warning: no code cache for command-${name}.js (scripts/code-cache.mjs: exit ${warm.status ?? warm.signal})\n`);
+}
 
 // The `./schema` export, with zod inlined over tsc's dist/shared/schema.js: zod is a build-time
 // dependency (8 MB installed, ~0.8 MB inlined here), so an install fetches nothing but this

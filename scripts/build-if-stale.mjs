@@ -12,7 +12,7 @@ const fs = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
 
 /** What the bundle is built from: the sources, the bundler's config, and the installed dependencies. */
-const INPUTS = ['src', 'esbuild.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const INPUTS = ['src', 'esbuild.config.mjs', 'scripts/code-cache.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const OUTPUT = 'dist/bin/cli.js';
 
 /** The newest file under `entry` (a file or a directory), or undefined when there is none. */

@@ -44,18 +44,31 @@ export interface ViewerOptions {
 }
 
 /**
- * Opens the engine over the files, or over a collector directory's hosts. Files read their
- * history once `drawn` resolves (the first frame is on screen): the history's start — column
- * space for every entry, the scan workers' threads — would otherwise come before the frame.
+ * The bytes at the end of the live file the first frame waits for: room for many screens of
+ * rows (an entry — a request and its result — is ~1 KB; 4 KB a row covers long pipelines), and
+ * far less than the engine's default 2 MiB, which costs ~50 ms of CPU to read and check before
+ * the first frame (#17). The rest comes with the history, read once the frame is drawn.
  */
-export async function openViewerEngine(options: ViewerOptions, drawn: Promise<void>): Promise<AuditEngine> {
+export function firstFrameTailBytes(screenRows: number): number {
+  return Math.max(MIN_FIRST_FRAME_TAIL_BYTES, screenRows * TAIL_BYTES_PER_ROW);
+}
+const MIN_FIRST_FRAME_TAIL_BYTES = 128 * 1024;
+const TAIL_BYTES_PER_ROW = 4 * 1024;
+
+/**
+ * Opens the engine over the files, or over a collector directory's hosts. Files read a tail
+ * sized for a screen of `screenRows` rows first, and their history once `drawn` resolves (the
+ * first frame is on screen): the history's start — column space for every entry, the scan
+ * workers' threads — would otherwise come before the frame.
+ */
+export async function openViewerEngine(options: ViewerOptions, drawn: Promise<void>, screenRows = 24): Promise<AuditEngine> {
   const { hosts, files, follow } = options;
   if (hosts) {
     const { openFleetEngine } = await import('../engine/fleet-engine.js');
     return openFleetEngine(hosts, { follow }, options.collectors, options.skipped);
   }
   const { openEngine } = await import('../engine/engine.js');
-  return openEngine(files, { follow, beforeHistory: () => drawn });
+  return openEngine(files, { follow, beforeHistory: () => drawn, tailBytes: firstFrameTailBytes(screenRows) });
 }
 
 /** A line on stderr, escaped: an error names a file, which anyone may have named. */
@@ -120,7 +133,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   const drawn = new Promise<void>((resolve) => (frameDrawn = resolve));
   let engine: AuditEngine;
   try {
-    engine = options.engine ?? (await openViewerEngine(options, drawn));
+    engine = options.engine ?? (await openViewerEngine(options, drawn, stdout.rows || 24));
   } catch (e) {
     stderrLine(`sudo-proxy-audit: ${(e as Error).message}`);
     return 2;

@@ -10,7 +10,8 @@
  * and, beside the same-run baselines `node -e 0` (whole process) and `less` (its first screen
  * in the same tmux), the targets of issue #17: `print`/`stats`/`verify` over 20 records
  * (≤ 1.5× `node -e 0`), the viewer's first rows over 20 records and over N (≤ 250 ms), with
- * the CPU time it had used by then — and, with `--against`, the same of another build's CLI
+ * the CPU time it had used by then (all threads, /proc schedstat; beside it a bare Node's when
+ * its code starts), and the CPU of `print`/`stats`/`verify` by exit beside `node -e 0`'s — and, with `--against`, the same of another build's CLI
  * (say, main's) in the same rounds; `npm start` (the demo under the viewer, on a new log) to its
  * first live rows in the same tmux, beside npm's own start-up (`npm run` of a no-op script)
  * (target ≤ 1.5 s);
@@ -48,6 +49,17 @@ function commandMs(cli: string, args: string[]): number {
   return performance.now() - t0;
 }
 
+/**
+ * CPU time (user + system, all threads, ms) of `node ARGS` by its exit, which a CommonJS
+ * preload writes to fd 3: wall times on a shared machine are mostly the queue for a core.
+ */
+function cpuAtExitMs(preload: string, args: string[]): number {
+  const r = spawnSync(process.execPath, ['-r', preload, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return Number(r.output[3]);
+}
+const CPU_AT_EXIT = "process.on('exit', () => { const c = process.cpuUsage(); require('node:fs').writeSync(3, String((c.user + c.system) / 1000)); });\n";
+
 /** Time from spawn to exit and peak RSS (MB) of a Node that runs `code` as a module, then reports its RSS. */
 function moduleStart(code: string): { ms: number; rssMb: number } {
   const t0 = performance.now();
@@ -57,6 +69,10 @@ function moduleStart(code: string): { ms: number; rssMb: number } {
   if (r.status !== 0) throw new Error(`node -e ${code} exited ${r.status}: ${r.stderr}`);
   return { ms, rssMb: Number(r.stdout) / 1024 };
 }
+
+/** Printed by a Node child: the CPU time of all its threads so far, in ms (/proc schedstat, as viewer-start.ts counts the viewer's). */
+const CPU_SO_FAR =
+  "const fs = require('node:fs'); let ns = 0; for (const t of fs.readdirSync('/proc/self/task')) ns += Number(fs.readFileSync('/proc/self/task/' + t + '/schedstat', 'utf8').split(' ')[0]); process.stdout.write(String(ns / 1e6));";
 
 /** Through the package's own name and exports, as a daemon imports it (needs dist/writer). */
 const IMPORT_WRITER = "await import('sudo-proxy-audit/writer');";
@@ -110,11 +126,24 @@ function main(): void {
     spawnSync(process.execPath, ['-e', '0']);
     return performance.now() - t0;
   };
+  /** CPU a bare Node has used when its code starts (all threads, as the viewer's is counted): the floor under every first frame. */
+  const bareNodeCpu = () => Number(spawnSync(process.execPath, ['-e', CPU_SO_FAR], { encoding: 'utf8' }).stdout);
+  const bareCpu: number[] = [];
   const npmDir = fs.mkdtempSync(path.join(path.dirname(small), 'npm-start-'));
+  const preload = path.join(npmDir, 'cpu-at-exit.cjs');
+  fs.writeFileSync(preload, CPU_AT_EXIT);
+  const cpu = { bare: [] as number[], print: [] as number[], stats: [] as number[], verify: [] as number[] };
+  const cpuAgainst = { print: [] as number[], stats: [] as number[], verify: [] as number[] };
   for (let i = 0; i < runs; i++) {
     target.bare.push(bareNode());
+    bareCpu.push(bareNodeCpu());
     measureNpmStart(npmDir);
     for (const c of ['print', 'stats', 'verify'] as const) target[c].push(commandMs(BUNDLE, [c, small]));
+    cpu.bare.push(cpuAtExitMs(preload, ['-e', '0']));
+    for (const c of ['print', 'stats', 'verify'] as const) {
+      cpu[c].push(cpuAtExitMs(preload, [BUNDLE, c, small]));
+      if (against) cpuAgainst[c].push(cpuAtExitMs(preload, [against, c, small]));
+    }
     target.less.push(firstScreenMs(['less', small], (screen) => screen.includes('"type":"writer"'), SIZE) as number);
     // Alternating, so a change in the machine's load falls on each.
     for (const [kind, cli] of [['this', BUNDLE], ...(against ? [['against', against] as const] : [])] as const) {
@@ -170,6 +199,14 @@ function main(): void {
     ['`npm start` → first live rows (new demo log)', `${median(npmStart.start).toFixed(0)} ms`, `\`npm run\` of a no-op ${median(npmStart.noop).toFixed(0)} ms; target ≤ 1.5 s`],
   ]);
   fs.rmSync(npmDir, { recursive: true, force: true });
+  process.stdout.write('\n`print`/`stats`/`verify` over 20 records, CPU by exit (all threads), same rounds:\n');
+  const cpuCell = (xs: number[]) => `${median(xs).toFixed(0)} ms (${(median(xs) / median(cpu.bare)).toFixed(2)}×)`;
+  printTable([
+    ['', 'print', 'stats', 'verify'],
+    ['this build', ...(['print', 'stats', 'verify'] as const).map((c) => cpuCell(cpu[c]))],
+    ...(against ? [['--against', ...(['print', 'stats', 'verify'] as const).map((c) => cpuCell(cpuAgainst[c]))]] : []),
+    ['`node -e 0` (the 1×)', `${median(cpu.bare).toFixed(0)} ms`, '', ''],
+  ]);
   const firstRows = (kind: 'this' | 'against', which: 'small' | 'big') => `${median(firstRowsOf[kind][which].ms).toFixed(0)} ms (CPU ${median(firstRowsOf[kind][which].cpu).toFixed(0)} ms)`;
   process.stdout.write('\nviewer first rows from spawn (tmux 120×30), wall (CPU used by then), same rounds:\n');
   printTable([
@@ -177,7 +214,7 @@ function main(): void {
     [`this build (${path.relative(process.cwd(), BUNDLE)})`, firstRows('this', 'small'), firstRows('this', 'big')],
     ...(against ? [[`--against (${against})`, firstRows('against', 'small'), firstRows('against', 'big')]] : []),
     ['`less`, first screen of 20 records', `${m.less.toFixed(0)} ms`, ''],
-    ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms`, ''],
+    ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms (CPU ${median(bareCpu).toFixed(0)} ms when its code starts)`, ''],
   ]);
   if (values.json) {
     const figures = {
@@ -188,12 +225,17 @@ function main(): void {
       statsStartMs: median(stats.bundle),
       unbundledStatsStartMs: median(stats.unbundled),
       bareNodeStartMs: bare.ms,
+      bareNodeCpuMs: median(bareCpu),
       bareNodeRssMb: bare.rssMb,
       writerImportStartMs: writer.ms,
       writerImportRssMb: writer.rssMb,
       printSmallMs: m.print,
       statsSmallMs: m.stats,
       verifySmallMs: m.verify,
+      bareNodeCpuAtExitMs: median(cpu.bare),
+      printSmallCpuMs: median(cpu.print),
+      statsSmallCpuMs: median(cpu.stats),
+      verifySmallCpuMs: median(cpu.verify),
       lessFirstScreenMs: m.less,
       smallViewerFirstScreenMs: m.viewSmall,
       smallViewerFirstScreenCpuMs: median(firstRowsOf.this.small.cpu),

@@ -52,11 +52,13 @@ describe('build-if-stale', () => {
     expect(builds(root)).toBe(1);
   });
 
-  it('rebuilds when a source, the config or the lock file is touched, naming it', () => {
+  it('rebuilds when a source, the config, the code cache maker or the lock file is touched, naming it', () => {
     const root = scratchProject();
     run(root);
     fs.writeFileSync(path.join(root, 'package-lock.json'), '{}\n');
-    for (const [n, file] of ['src/cli/cli.ts', 'esbuild.config.mjs', 'package-lock.json'].entries()) {
+    fs.mkdirSync(path.join(root, 'scripts'));
+    fs.writeFileSync(path.join(root, 'scripts/code-cache.mjs'), '\n');
+    for (const [n, file] of ['src/cli/cli.ts', 'esbuild.config.mjs', 'scripts/code-cache.mjs', 'package-lock.json'].entries()) {
       touch(path.join(root, 'dist/bin/cli.js'), 60 * (2 * n + 1));
       touch(path.join(root, file), 60 * (2 * n + 2));
       const r = run(root);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cliEnv, KNOWN, makeTempDirFactory, writeLog } from './helpers.js';
+import { CODE_CACHED_COMMANDS, codeCacheRejected } from './code-cache-check.js';
 
 const BIN = path.dirname(CLI);
 const read = (file: string) => fs.readFileSync(path.join(BIN, file), 'utf8');
@@ -65,11 +66,32 @@ describe('the bundle', () => {
   });
 
   it('draws the viewer\'s first frame before React: command-view.js holds none of it, and imports viewer.js only on demand (#17)', () => {
-    for (const file of staticClosure('command-view.js')) expect(read(file), file).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
     const view = read('command-view.js');
+    expect(view).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
     expect(view).toContain('firstFrameLines');
-    expect(view).toMatch(/import\("\.\/viewer\.js"\)/);
+    // A code-cached script (cached-script.ts): its import() is the loader's, given to it.
+    expect(view).toMatch(/^\(function \(module, exports, require, __moduleUrl, __importBeside\) \{/);
+    expect(view).toMatch(/__importBeside\("\.\/viewer\.js"\)/);
+    expect(view).not.toMatch(/\bimport\(["']\.\/|import\.meta/);
     expect(read('viewer.js')).toMatch(/node_modules\/ink\//);
+  });
+
+  // After a run, a cache holds what the run compiled: far more than the top level alone (view's ~130 KB).
+  it.each([
+    ['view', 250_000],
+    ['print', 200_000],
+    ['stats', 200_000],
+    ['verify', 50_000],
+  ])("ships command-%s.js's code cache, made after a run, and a plain Node takes it (#17)", (command, atLeast) => {
+    const file = path.join(BIN, `command-${command}.js`);
+    expect(read(`command-${command}.js`)).toMatch(/^\(function \(module, exports, require, __moduleUrl, __importBeside\) \{/);
+    expect(fs.statSync(path.join(BIN, `command-${command}.code-cache`)).size).toBeGreaterThan(atLeast);
+    expect(codeCacheRejected(file)).toBe('false');
+  });
+
+  it('code-caches exactly the commands the build says', () => {
+    const cached = fs.readdirSync(BIN).filter((f) => f.endsWith('.code-cache')).map((f) => f.slice('command-'.length, -'.code-cache'.length));
+    expect(cached.sort()).toEqual([...CODE_CACHED_COMMANDS].sort());
   });
 
   it("leaves Yoga no fetch to load its WebAssembly with (Node's fetch compiles undici: #17)", () => {
@@ -86,7 +108,8 @@ describe('the bundle', () => {
       dir = tempDir();
       log = path.join(dir, 'audit.log');
       writeLog(log, KNOWN);
-      // Every ES module through the hook, every CommonJS file from require's cache at exit.
+      // Every ES module through the hook, every CommonJS file from require's cache at exit,
+      // every code-cached command script (cached-script.ts) as vm.Script compiles it.
       fs.writeFileSync(path.join(dir, 'hooks.mjs'), "import fs from 'node:fs';\nexport async function load(url, context, next) { fs.writeSync(2, `loaded ${url}\\n`); return next(url, context); }\n");
       // Node's own modules, as Node lists them (`NativeModule zlib`). Apart from the hook: a
       // loader hook runs in a worker thread of its own.
@@ -100,6 +123,8 @@ describe('the bundle', () => {
           "import fs from 'node:fs';",
           "import { createRequire, register } from 'node:module';",
           "register('./hooks.mjs', import.meta.url);",
+          "const vm = process.getBuiltinModule('node:vm'), Script = vm.Script;",
+          "vm.Script = function (code, options) { fs.writeSync(2, `loaded ${options?.filename}\\n`); return new Script(code, options); };",
           'const cache = createRequire(import.meta.url).cache;',
           "process.on('exit', () => { for (const f of Object.keys(cache)) fs.writeSync(2, `loaded ${f}\\n`); });",
         ].join('\n'),

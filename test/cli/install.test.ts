@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, KNOWN, makeTempDirFactory, REPO_ROOT, writeLog } from './helpers.js';
+import { CODE_CACHED_COMMANDS, codeCacheRejected } from './code-cache-check.js';
 
 const run = promisify(execFile);
 const tempDir = makeTempDirFactory('spa-install');
@@ -43,6 +44,10 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('npm install -g of the packed tarball, offline', () => {
+  it("runs its commands with their code caches: installed, each is still the one made from its script's bytes, and V8 takes it", () => {
+    for (const command of CODE_CACHED_COMMANDS) expect(codeCacheRejected(path.join(installed, 'dist/bin', `command-${command}.js`)), command).toBe('false');
+  });
+
   it('puts the binary on the prefix: --version, and print over a log', async () => {
     expect((await run(bin, ['--version'], { env: cliEnv() })).stdout).toBe(`${pkg.name} ${pkg.version}\n`);
     const log = path.join(dir, 'audit.log');

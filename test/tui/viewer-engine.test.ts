@@ -1,14 +1,14 @@
 /**
  * The viewer's engine (run-viewer.ts' openViewerEngine) reads the history behind the tail only
  * once the first frame is drawn: the history's start (column space for every entry, scan
- * workers) must not delay the first rows on screen.
+ * workers) must not delay the first rows on screen; nor must a tail much larger than a screen.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateLog } from '../../src/demo/generate.js';
-import { openViewerEngine } from '../../src/tui/run-viewer.js';
+import { firstFrameTailBytes, openViewerEngine } from '../../src/tui/run-viewer.js';
 
 let dir = '';
 afterEach(() => {
@@ -43,5 +43,36 @@ describe('the viewer’s engine', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('reads a tail sized for the screen before the first frame, not the engine’s 2 MiB: every row a screen shows, and the newest (#17)', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-viewer-engine-'));
+    const file = path.join(dir, 'audit.log');
+    generateLog({ path: file, count: 2_000, seed: 5 }); // ~0.9 MB: under the engine's default tail
+    const rows = 30;
+    let draw!: () => void;
+    const drawn = new Promise<void>((resolve) => (draw = resolve));
+    const engine = await openViewerEngine({ files: [file], follow: false }, drawn, rows);
+    try {
+      await engine.ready();
+      const tail = engine.progress().bytesDone;
+      // The tail starts at the start of the line firstFrameTailBytes(rows) from the end falls in.
+      expect(tail).toBeGreaterThanOrEqual(firstFrameTailBytes(rows));
+      expect(tail).toBeLessThan(firstFrameTailBytes(rows) + 4096);
+      expect(engine.size()).toBeGreaterThan(rows);
+      const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+      const newest = JSON.parse(lines.findLast((l) => l.includes('"type":"request"')) as string) as { id: string };
+      expect(engine.entry(engine.size() - 1).id).toBe(newest.id);
+      draw();
+      await engine.indexed();
+      expect(engine.progress()).toMatchObject({ done: true, bytesDone: fs.statSync(file).size });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives a tall screen a tail in proportion: room for its rows however long they are', () => {
+    expect(firstFrameTailBytes(30)).toBe(128 * 1024);
+    expect(firstFrameTailBytes(200)).toBe(200 * 4 * 1024);
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * Loads a command bundled as a script with V8's code cache beside it (esbuild.config.mjs,
+ * scripts/code-cache.mjs): a command compiles 0.1–0.5 MB of JavaScript at each start (the
+ * viewer's before its first frame), ~20–25 ms of CPU that the cache's bytecode saves (#17).
+ * Node 20 has no compile cache for ES modules (module.enableCompileCache is Node 22), so the
+ * command is a function source run through `vm.Script` with `cachedData`. A cache V8 rejects
+ * (another Node, another V8 flag) or a missing one only costs that compile: the same source
+ * runs either way. Bundle-only: the unbundled build imports the command's module as any other.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+/** What the bundled script is: `(function (module, exports, require, moduleUrl, importBeside) {…})`. */
+type CachedScriptFunction = (
+  module: { exports: Record<string, unknown> },
+  exports: Record<string, unknown>,
+  require: NodeJS.Require,
+  moduleUrl: string,
+  importBeside: (specifier: string) => Promise<unknown>,
+) => void;
+
+/** The code cache of `file`: the file beside it, `.code-cache` for `.js`. */
+export const codeCacheFile = (file: string) => file.replace(/\.js$/, '.code-cache');
+
+/**
+ * A code cache file: the SHA-256 of the script's bytes it was made from, then V8's data. V8
+ * checks a cache against the source's length only, so an edited script of the same length
+ * would run the old bytecode; nor do file times tell (npm gives every installed file the time
+ * it wrote it). scripts/code-cache.mjs writes the same.
+ */
+export function codeCacheBytes(source: Buffer, data: Buffer): Buffer {
+  return Buffer.concat([sourceDigest(source), data]);
+}
+
+const DIGEST_BYTES = 32;
+const sourceDigest = (source: Buffer) => crypto.createHash('sha256').update(source).digest();
+
+/**
+ * `file` (absolute) compiled with its code cache when it was made from these very bytes and V8
+ * takes it (~1 ms to hash 0.5 MB); `rejected` when V8 refused one that was offered.
+ */
+export function compileCachedScript(file: string): { script: vm.Script; rejected: boolean } {
+  const source = fs.readFileSync(file);
+  let cachedData: Buffer | undefined;
+  try {
+    const cache = fs.readFileSync(codeCacheFile(file));
+    if (cache.length > DIGEST_BYTES && cache.subarray(0, DIGEST_BYTES).equals(sourceDigest(source))) cachedData = cache.subarray(DIGEST_BYTES);
+  } catch {
+    // None built (or unreadable): compile from the source.
+  }
+  const script = new vm.Script(source.toString('utf8'), { filename: file, cachedData });
+  return { script, rejected: cachedData !== undefined && script.cachedDataRejected === true };
+}
+
+/** Runs the compiled command script; its exports. */
+export function runCompiledScript(script: vm.Script, file: string): Record<string, unknown> {
+  const url = pathToFileURL(file).href;
+  const module = { exports: {} as Record<string, unknown> };
+  const run = script.runInThisContext() as CachedScriptFunction;
+  // A script's import() has no module loader behind it (vm.Script): the ones it makes (the
+  // viewer's Ink part, next to it) go through this module's.
+  run(module, module.exports, createRequire(url), url, (specifier) => import(new URL(specifier, url).href));
+  return module.exports;
+}
+
+/** The command script `name` (dist/bin/NAME.js, next to this bundle), run: its exports. */
+export function loadCachedScript(name: string): Record<string, unknown> {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}.js`);
+  return runCompiledScript(compileCachedScript(file).script, file);
+}
