@@ -186,7 +186,8 @@ describe('fleet engine', () => {
     const first100 = (await plainEntries(lines.slice(0, 100))).map(summary);
     await expect.poll(webEntries, WAIT).toEqual(first100);
     // The fleet merged anew: new entries, and those shown moved (a viewer finds its selection by key).
-    expect(changes.some((c) => c.prepended > 0 && c.reordered === true)).toBe(true);
+    // Waited for: the entries can be readable a turn before the change that announces them is emitted.
+    await expect.poll(() => changes.some((c) => c.prepended > 0 && c.reordered === true), WAIT).toBe(true);
     for (const position of [0, 17, engine.size() - 1]) expect(engine.positionOf(engine.entry(position).key)).toBe(position);
     changes.length = 0;
     fs.appendFileSync(web, lines.slice(100).map((l) => `${l}\n`).join(''));
