@@ -57,6 +57,27 @@ describe('writer events among the entries', () => {
     expect(engine.writerEvents().map((w) => w.event)).toEqual(['start', 'stop']);
   });
 
+  it('cites its writer events once while nothing changes (a viewer asks on every clock tick), anew after an append', async () => {
+    const file = `${tempDir('life')}/audit.log`;
+    const log = openAuditLog({ path: file, warn: () => {} });
+    log.request(sampleRequest(1));
+    log.response(sampleResponse(1));
+    const engine = engineOver(file, true);
+    await vi.waitFor(() => expect(engine.size()).toBe(1), WAIT);
+    const first = engine.writerEvents();
+    expect(first.map((w) => w.event)).toEqual(['start']);
+    // The same answer, not the same answer made again (each was a slot table as big as the log).
+    expect(engine.writerEvents()).toBe(first);
+    log.request(sampleRequest(2));
+    await vi.waitFor(() => expect(engine.size()).toBe(2), WAIT);
+    expect(engine.writerEvents().map((w) => [w.event, w.position])).toEqual([['start', 0]]);
+    log.close();
+    await vi.waitFor(() => expect(engine.writerEvents().map((w) => [w.event, w.position])).toEqual([['start', 0], ['stop', 2]]), WAIT);
+    const stopped = engine.writerEvents();
+    expect(stopped).not.toBe(first);
+    expect(engine.writerEvents()).toBe(stopped);
+  });
+
   it('an ENOSPC gap: a dropped event with its count and error, between the entries it fell between', async () => {
     const file = enospcLog(tempDir('life'), 5);
     const engine = engineOver(file);
