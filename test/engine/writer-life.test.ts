@@ -3,6 +3,7 @@
  * among the entries (`position`), a start after a crash told apart (`afterCrash`), and entries
  * still running when their writer stops interrupted at once.
  */
+import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openEngine } from '../../src/engine/engine.js';
 import { verifyChain } from '../../src/shared/chain.js';
@@ -76,6 +77,22 @@ describe('writer events among the entries', () => {
     const stopped = engine.writerEvents();
     expect(stopped).not.toBe(first);
     expect(engine.writerEvents()).toBe(stopped);
+  });
+
+  it('cites an event again under the name its file took when rotated away, though no entry moved', async () => {
+    const dir = tempDir('life');
+    const file = `${dir}/audit.log`;
+    const log = openAuditLog({ path: file, warn: () => {} });
+    log.request(sampleRequest(1));
+    log.close();
+    const engine = engineOver(file, true);
+    await vi.waitFor(() => expect(engine.writerEvents().map((w) => w.event)).toEqual(['start', 'stop']), WAIT);
+    expect(engine.writerEvents()[0].location.file).toBe(file);
+    // logrotate's rename, and an empty live file in its place: no record read, no entry moved.
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    await vi.waitFor(() => expect(engine.writerEvents().map((w) => w.location.file)).toEqual([`${file}.1`, `${file}.1`]), WAIT);
+    expect(engine.size()).toBe(1);
   });
 
   it('an ENOSPC gap: a dropped event with its count and error, between the entries it fell between', async () => {
