@@ -17,7 +17,7 @@ import type { Action, CommandContext, Effect } from './actions.js';
 import { type FilterState, isFiltering, entryFilterFromFilterState, NO_FILTER } from './filters.js';
 import { type KeyInfo, keyToAction, splitKeys } from './keymap.js';
 import { reduce, settle } from './reducer.js';
-import { buildMarks, type Mark, markId } from './rows.js';
+import { buildMarks, type Mark, sameMark } from './rows.js';
 import { initialState, lowerBound, positionAt, selectedMark, selectedPosition, selectionPosition, type ViewerState, viewLength } from './state.js';
 import { AdaptiveThrottle, type Timers } from './throttle.js';
 import { SealCheck, type SealStatus } from './seal-check.js';
@@ -83,6 +83,8 @@ export class ViewerStore {
   private disconnect: (() => void) | null = null;
   /** Bumped on every change the engine reports: where entries are may have moved. */
   private engineChanges = 0;
+  /** Writer rows already made, used again while their event and place are the same (less garbage while a fleet is indexed). */
+  private readonly madeMarks = new WeakMap<WriterEvent, Mark>();
   /** What the marks were last built from: the same again builds the same marks (a tick's usual case). */
   private marksFrom: { events: readonly WriterEvent[]; breaks: ChainStatus['breaks'] | null; size: number; engineChanges: number } | null = null;
 
@@ -430,7 +432,7 @@ export class ViewerStore {
     const last = this.marksFrom;
     if (last !== null && last.events === from.events && last.breaks === from.breaks && last.size === from.size && last.engineChanges === from.engineChanges) return;
     this.marksFrom = from;
-    const marks = buildMarks(from.events, from.breaks ?? [], (key) => engine.positionOf(key), from.size);
+    const marks = buildMarks(from.events, from.breaks ?? [], (key) => engine.positionOf(key), from.size, this.madeMarks);
     if (!sameMarks(marks, this.state.allMarks)) this.dispatch({ type: 'marks', marks });
   }
 
@@ -556,5 +558,5 @@ function sameSeal(a: SealStatus | null, b: SealStatus | null): boolean {
 
 /** Same marks at the same places (the engine hands out fresh objects on every call). */
 function sameMarks(a: readonly Mark[], b: readonly Mark[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.at === b[i].at && markId(m) === markId(b[i]));
+  return a.length === b.length && a.every((m, i) => m.at === b[i].at && sameMark(m, b[i]));
 }
