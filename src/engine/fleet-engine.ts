@@ -173,6 +173,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
   /** `writerEvents()` as last placed (null: a host changed or the merged order moved since). */
   private placedEvents: readonly WriterEvent[] | null = null;
+  /** Each host event's fleet copy, used again while its place is the same (a host hands out the same events until it changes). */
+  private readonly placedCopies = new WeakMap<WriterEvent, PlacedEvent>();
   /** The origins a collector's new folders are told apart from (built at the first look for new hosts). */
   private knownOrigins: Set<string> | null = null;
   /** `origins()` as last sorted (hosts only join: dropped when one does). */
@@ -357,7 +359,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** Each host's events, placed among the fleet's entries (before the same entry as in its host), in that order. */
   writerEvents(): readonly WriterEvent[] {
     // (Kept until a host changes or the order moves: a viewer asks on every clock tick.)
-    this.placedEvents ??= placedWriterEvents(this.hosts);
+    this.placedEvents ??= placedWriterEvents(this.hosts, this.placedCopies);
     return this.placedEvents;
   }
 
@@ -644,13 +646,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 }
 
-/** Each host's writer events at their fleet positions, in that order. */
-function placedWriterEvents(hosts: readonly MergedHost[]): WriterEvent[] {
+type PlacedEvent = WriterEvent & { position: number };
+
+/** Each host's writer events at their fleet positions, in that order (`copies`: made before, used again where the place is the same). */
+function placedWriterEvents(hosts: readonly MergedHost[], copies?: WeakMap<WriterEvent, PlacedEvent>): WriterEvent[] {
   const placed = hosts.flatMap((h) =>
     h.engine.writerEvents().map((e) => {
       const p = e.position ?? 0;
       const position = p < h.merged ? h.fleetPos[p] : h.merged > 0 ? h.fleetPos[h.merged - 1] + 1 : 0;
-      return { ...e, position };
+      const made = copies?.get(e);
+      if (made?.position === position) return made;
+      const copy = { ...e, position };
+      copies?.set(e, copy);
+      return copy;
     }),
   );
   return placed.sort((a, b) => a.position - b.position);

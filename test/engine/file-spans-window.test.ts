@@ -67,4 +67,20 @@ describe('FileSpans read back in order', () => {
     expect(spans.readLine(span.id, next.offset, next.text.length)?.toString()).toBe('Q'.repeat(next.text.length));
     spans.closeAll();
   });
+
+  it('gives its read-ahead buffer back at the turn it drops it: a fleet has thousands of these (the viewer kept 256 KB each)', async () => {
+    const { file, lines } = fileOfLines();
+    const spans = new FileSpans();
+    const fd = fs.openSync(file, 'r');
+    const span = spans.add(file, fd, 0);
+    expect(spans.readAheadBytes()).toBe(0);
+    for (let i = 0; i < 20; i++) spans.readLine(span.id, lines[i].offset, lines[i].text.length);
+    expect(spans.readAheadBytes()).toBeGreaterThan(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(spans.readAheadBytes()).toBe(0);
+    // Read in order again: a fresh window, the same bytes.
+    for (let i = 20; i < 40; i++) expect(spans.readLine(span.id, lines[i].offset, lines[i].text.length)?.toString()).toBe(lines[i].text);
+    spans.closeAll();
+    expect(spans.readAheadBytes()).toBe(0);
+  });
 });

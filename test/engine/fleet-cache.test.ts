@@ -62,6 +62,33 @@ async function expectSameAsRecomputed(engine: AuditEngine): Promise<void> {
     .toBe('equal');
 }
 
+describe('fleet engine: placed writer events', () => {
+  it('hands out the same copy of a host event whose place did not move (a following viewer builds its rows from them)', async () => {
+    const dir = tempDir('fleet-placed');
+    for (let h = 0; h < 3; h++) {
+      fs.mkdirSync(path.join(dir, hostName(h)));
+      fs.writeFileSync(path.join(dir, hostName(h), 'audit.log'), text(hostLines(700 + h, 12)));
+    }
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true }, [dir]);
+    try {
+      await engine.indexed();
+      const before = engine.writerEvents();
+      const kept = before.filter((w) => w.origin !== hostName(2));
+      expect(kept.length).toBeGreaterThan(0);
+      const size = engine.size();
+      // The newest entry of all, in the last host: no other host's event moves.
+      fs.appendFileSync(path.join(dir, hostName(2), 'audit.log'), jsonl(request('live-2', { time: '2026-11-02T09:00:00Z' })));
+      await expect.poll(() => engine.size(), WAIT).toBe(size + 1);
+      const after = engine.writerEvents();
+      expect(after).not.toBe(before);
+      expect(after.filter((w) => w.origin !== hostName(2))).toEqual(kept);
+      after.filter((w) => w.origin !== hostName(2)).forEach((w, i) => expect(w).toBe(kept[i]));
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('fleet engine: remembered answers', () => {
   it('equal the answers recomputed over every host after appends, a late batch, a held response, a new host and a chain break', async () => {
     const dir = tempDir('fleet-cache');

@@ -3,6 +3,7 @@
  * among the entries (`position`), a start after a crash told apart (`afterCrash`), and entries
  * still running when their writer stops interrupted at once.
  */
+import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openEngine } from '../../src/engine/engine.js';
 import { verifyChain } from '../../src/shared/chain.js';
@@ -55,6 +56,43 @@ describe('writer events among the entries', () => {
     log.close();
     await vi.waitFor(() => expect(engine.entry(0).anomalies).toEqual(['interrupted']), WAIT);
     expect(engine.writerEvents().map((w) => w.event)).toEqual(['start', 'stop']);
+  });
+
+  it('cites its writer events once while nothing changes (a viewer asks on every clock tick), anew after an append', async () => {
+    const file = `${tempDir('life')}/audit.log`;
+    const log = openAuditLog({ path: file, warn: () => {} });
+    log.request(sampleRequest(1));
+    log.response(sampleResponse(1));
+    const engine = engineOver(file, true);
+    await vi.waitFor(() => expect(engine.size()).toBe(1), WAIT);
+    const first = engine.writerEvents();
+    expect(first.map((w) => w.event)).toEqual(['start']);
+    // The same answer, not the same answer made again (each was a slot table as big as the log).
+    expect(engine.writerEvents()).toBe(first);
+    log.request(sampleRequest(2));
+    await vi.waitFor(() => expect(engine.size()).toBe(2), WAIT);
+    expect(engine.writerEvents().map((w) => [w.event, w.position])).toEqual([['start', 0]]);
+    log.close();
+    await vi.waitFor(() => expect(engine.writerEvents().map((w) => [w.event, w.position])).toEqual([['start', 0], ['stop', 2]]), WAIT);
+    const stopped = engine.writerEvents();
+    expect(stopped).not.toBe(first);
+    expect(engine.writerEvents()).toBe(stopped);
+  });
+
+  it('cites an event again under the name its file took when rotated away, though no entry moved', async () => {
+    const dir = tempDir('life');
+    const file = `${dir}/audit.log`;
+    const log = openAuditLog({ path: file, warn: () => {} });
+    log.request(sampleRequest(1));
+    log.close();
+    const engine = engineOver(file, true);
+    await vi.waitFor(() => expect(engine.writerEvents().map((w) => w.event)).toEqual(['start', 'stop']), WAIT);
+    expect(engine.writerEvents()[0].location.file).toBe(file);
+    // logrotate's rename, and an empty live file in its place: no record read, no entry moved.
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    await vi.waitFor(() => expect(engine.writerEvents().map((w) => w.location.file)).toEqual([`${file}.1`, `${file}.1`]), WAIT);
+    expect(engine.size()).toBe(1);
   });
 
   it('an ENOSPC gap: a dropped event with its count and error, between the entries it fell between', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChainBreakSeen, WriterEvent } from '../../../src/shared/entry.js';
-import { buildMarks, type Mark, rowAt, rowCount, rowOfEntry, rowOfMark, type RowSource } from '../../../src/tui/store/rows.js';
+import { buildMarks, type Mark, markId, rowAt, rowCount, rowOfEntry, rowOfMark, type RowSource, sameMark, sortMarks } from '../../../src/tui/store/rows.js';
 
 const writerAt = (at: number): Mark => ({
   kind: 'writer',
@@ -82,5 +82,41 @@ describe('rows: entries with marks among them', () => {
       ['break', 9],
       ['break', 9],
     ]);
+  });
+
+  it('sorts marks by place, writer rows before a break at the same place, stably; an ordered list as it is (no copies)', () => {
+    const brkAt = (at: number, line: number): Mark => ({ kind: 'break', at, brk: { kind: 'modified', file: 'a', line, message: '', origin: '', entryKey: at } });
+    const ordered = [writerAt(1), writerAt(4), brkAt(4, 1), brkAt(4, 2), writerAt(9)];
+    expect(sortMarks(ordered)).toBe(ordered);
+    const shuffled = [brkAt(4, 1), writerAt(9), writerAt(4), brkAt(4, 2), writerAt(1)];
+    const sorted = sortMarks(shuffled);
+    expect(sorted.map((m) => [m.kind, m.at, m.kind === 'break' ? m.brk.line : 0])).toEqual([
+      ['writer', 1, 0],
+      ['writer', 4, 0],
+      ['break', 4, 1],
+      ['break', 4, 2],
+      ['writer', 9, 0],
+    ]);
+  });
+
+  it('tells marks apart as markId does, without making its strings', () => {
+    const brk = (origin: string, file: string, line: number): Mark => ({ kind: 'break', at: 0, brk: { kind: 'modified', file, line, message: '', origin, entryKey: -1 } });
+    const w = (origin: string | undefined, file: string, offset: number): Mark => {
+      const m = writerAt(offset) as Extract<Mark, { kind: 'writer' }>;
+      return { ...m, event: { ...m.event, origin, location: { ...m.event.location, file, offset } } };
+    };
+    const marks = [w(undefined, 'a', 1), w('', 'a', 1), w('web-01', 'a', 1), w('web-01', 'b', 1), w('web-01', 'a', 2), brk('', 'a', 1), brk('web-01', 'a', 1), brk('', 'b', 1), brk('', 'a', 2)];
+    for (const a of marks) for (const b of marks) expect(sameMark(a, b), `${markId(a)} / ${markId(b)}`).toBe(markId(a) === markId(b));
+  });
+
+  it('makes a writer row once for an event at the same place: the marks made before, by event, are used again', () => {
+    const event: WriterEvent = { event: 'stop', time: '', pid: 1, dropped: 0, error: null, location: { file: 'a', line: 1, offset: 5, length: 1, seq: 1 }, position: 3 };
+    const made = new WeakMap<WriterEvent, Mark>();
+    const first = buildMarks([event], [], () => -1, 10, made);
+    expect(buildMarks([event], [], () => -1, 10, made)[0]).toBe(first[0]);
+    // Moved (fewer entries than its place): a new row.
+    const moved = buildMarks([event], [], () => -1, 2, made);
+    expect(moved[0]).not.toBe(first[0]);
+    expect(moved[0].at).toBe(2);
   });
 });
