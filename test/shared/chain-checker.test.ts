@@ -49,6 +49,13 @@ describe('ChainChecker past the first break', () => {
     expect(breaks[0].message).toBe(verify(lines).break?.message);
   });
 
+  it('forgets a torn line once a record links past it: a later gap is a deletion, not that line edited', () => {
+    const lines = chain(20);
+    lines.splice(9, 1); // seq 10 gone
+    lines.splice(5, 0, '{"v":1,"ty'); // torn after seq 5; seq 6 links past it
+    expect(allBreaks(lines).map((b) => [b.kind, b.line])).toEqual([['deleted', 11]]);
+  });
+
   it('finds a deletion and then an edit after it', () => {
     const lines = chain(20);
     lines.splice(6, 2); // seq 7 and 8 gone
