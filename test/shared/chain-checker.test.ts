@@ -56,6 +56,15 @@ describe('ChainChecker past the first break', () => {
     expect(allBreaks(lines).map((b) => [b.kind, b.line])).toEqual([['deleted', 11]]);
   });
 
+  it('judges a seq jump first when the record after it links to it and carries a missing seq', () => {
+    const lines = chain(2);
+    const record = (seq: number, prev: string) => JSON.stringify({ v: 1, type: 'writer', seq, prev, time: '2026-01-01T00:00:00.000Z', event: 'start', pid: seq });
+    lines.push(record(4, hashLine(lines[1])));
+    lines.push(record(3, hashLine(lines[2]))); // the missing seq, linked to the line before it: still out of order
+    expect(allBreaks(lines).map((b) => [b.kind, b.line])).toEqual([['reordered', 3], ['reordered', 4]]);
+    expect(allBreaks(lines)[0].message).toBe(verify(lines).break?.message);
+  });
+
   it('finds a deletion and then an edit after it', () => {
     const lines = chain(20);
     lines.splice(6, 2); // seq 7 and 8 gone
