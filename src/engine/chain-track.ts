@@ -11,6 +11,7 @@
 import type { ChainBreakSeen, ChainStatus } from '../shared/entry.js';
 import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import { ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from '../shared/chain-checker.js';
+import { latin1, prevIsHash } from './compact-record.js';
 import { EventPacer } from './engine-events.js';
 import type { FileSpans } from './file-spans.js';
 
@@ -113,6 +114,19 @@ export class ChainTrack {
       if (held.size > SEQ_WINDOW) this.releaseLowest();
     }
     this.watch.changed(false);
+  }
+
+  /**
+   * `chained` for a line read here whose prev is the 64 hex digits at `b[prevStart]`: when they
+   * are the last line's hash (nearly always), checked without making a string of them (#17).
+   */
+  chainedAt(at: ChainPlace, seq: number, b: Uint8Array, prevStart: number, hash: string, key: number): void {
+    const last = this.linker.lastHash;
+    if (this.kept === null && this.held === null && last !== null && prevIsHash(b, prevStart, last)) {
+      this.checker.chained(at, seq, this.linker.linkNext(hash), key);
+      this.nextSeq = seq + 1;
+      this.watch.changed(false);
+    } else this.chained(at, seq, latin1(b, prevStart, prevStart + 64), hash, key);
   }
 
   /** Records held back for their turn in seq order (not checked yet). */

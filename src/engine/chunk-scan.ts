@@ -5,13 +5,13 @@
  * carries the strings first seen in it, so the receiver can map this scanner's numbers to its own.
  * Pure: no I/O.
  */
-import { classifyChainLine, hashLine } from '../shared/chain.js';
+import { classifyChainLine, hashLineAt } from '../shared/chain.js';
 import { ChainLinker, GENESIS_PREV, LINKED, SAME_PREV } from '../shared/chain-checker.js';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { parseLine } from '../shared/parse-line.js';
 import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevOf } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevIsHash, prevOf } from './compact-record.js';
 import { idSearchBytes, plainIdInto } from './id-text.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
@@ -242,10 +242,16 @@ export class ChunkScanner {
         out.timeMs[i] = r.timeMs;
         let flags = 0;
         if (r.chained && this.hashLines) {
-          const prev = prevOf(r, buf);
-          firstPrev ??= prev;
           out.seq[i] = r.seq;
-          flags = F_CHAINED | (linker.link(prev, hashLine(buf.subarray(start, end))) << F_FACTS_SHIFT);
+          const hash = hashLineAt(buf, start, end);
+          const last = linker.lastHash;
+          // The prev's bytes against the line before's hash: no string made of them when they link (#17).
+          if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
+          else {
+            const prev = prevOf(r, buf);
+            firstPrev ??= prev;
+            flags = F_CHAINED | (linker.link(prev, hash) << F_FACTS_SHIFT);
+          }
         }
         if (r.kind === KIND_REQUEST) {
           if (r.privileged) flags |= F_PRIVILEGED;

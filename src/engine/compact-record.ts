@@ -241,3 +241,9 @@ export const latin1 = (b: Uint8Array, start: number, end: number) => (b as unkno
 export function prevOf(r: CompactRecord, b: Uint8Array): string {
   return r.prevStart >= 0 ? latin1(b, r.prevStart, r.prevEnd) : r.prev;
 }
+
+/** Whether the 64 bytes at `b[start]` are the hex digits of `hash` (a line's prev against the line before's hash). */
+export function prevIsHash(b: Uint8Array, start: number, hash: string): boolean {
+  for (let i = 0; i < 64; i++) if (b[start + i] !== hash.charCodeAt(i)) return false;
+  return true;
+}

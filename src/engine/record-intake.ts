@@ -6,7 +6,7 @@
  * malformed lines and writer events are listed. While a history is pending, the shown
  * records are logged for the merge (tail-merge.ts).
  */
-import { classifyChainLine, hashLine } from '../shared/chain.js';
+import { classifyChainLine, hashLineAt } from '../shared/chain.js';
 import { DEFERRED } from '../shared/join.js';
 import { overCapReason } from '../shared/line-bytes.js';
 import { parseLine, REASON_NUL_PADDING } from '../shared/parse-line.js';
@@ -20,7 +20,7 @@ import type { LineHandler } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord, prevOf } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
@@ -95,11 +95,13 @@ export class RecordIntake {
     r.length = end - start;
     r.line = line;
     // (Read before apply: its prev may point into the line's bytes.)
-    const prev = r.chained ? prevOf(r, buf) : '';
+    const prevStart = r.chained ? r.prevStart : -1;
+    const prev = r.chained && prevStart < 0 ? r.prev : '';
     const key = this.apply(r, target);
     if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
-      if (r.chained) target.chain.chained(at, r.seq, prev, hashLine(buf.subarray(start, end)), key);
+      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hashLineAt(buf, start, end), key);
+      else if (r.chained) target.chain.chained(at, r.seq, prev, hashLineAt(buf, start, end), key);
       else target.chain.unchained(at, key);
     }
     // Not kept past the line: it would pin the 1 MiB read buffer (per engine: a fleet has hundreds).

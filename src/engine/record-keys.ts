@@ -52,6 +52,10 @@ export const LIT = {
   opUser: bytesOf(',"user":'),
   opTty: bytesOf(',"tty":'),
   opHostname: bytesOf(',"hostname":'),
+  /** A response's stage's keys, in the writer's order, each with what precedes its value. */
+  stageExitCode: bytesOf('{"exit_code":'),
+  stageStderrLen: bytesOf(',"stderr_len":'),
+  stageStderrTruncated: bytesOf(',"stderr_truncated":'),
   ok: bytesOf('ok'),
   error: bytesOf('error'),
   true: bytesOf('true'),

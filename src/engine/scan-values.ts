@@ -144,6 +144,22 @@ export function pipeline(b: Uint8Array, i: number): number {
   }
 }
 
+const { stageExitCode, stageStderrLen, stageStderrTruncated } = LIT;
+
+/**
+ * A stage as the writer writes it, `{"exit_code":int,"stderr_len":int≥0,"stderr_truncated":bool}`
+ * (those keys in that order, #17: each read with one comparison); the index after it, or -1 for
+ * anything else (`stages` then reads the object key by key).
+ */
+function writerStage(b: Uint8Array, j: number): number {
+  if (!startsWith(b, j, stageExitCode) || (j = number(b, j + stageExitCode.length)) === -1 || !scanned.numIsInt) return -1;
+  const failed = scanned.num !== 0;
+  if (!startsWith(b, j, stageStderrLen) || (j = number(b, j + stageStderrLen.length)) === -1 || !scanned.numIsInt || scanned.num < 0) return -1;
+  if (!startsWith(b, j, stageStderrTruncated) || (j = boolean(b, j + stageStderrTruncated.length)) === -1 || b[j] !== RBRACE) return -1;
+  if (failed) scanned.anyFailedStage = true;
+  return j;
+}
+
 /** `[{"exit_code":int,"stderr_len":int≥0,"stderr_truncated":bool}, …]`; sets scanned.anyFailedStage. */
 export function stages(b: Uint8Array, i: number): number {
   if (b[i] !== LBRACKET) return -1;
@@ -151,6 +167,15 @@ export function stages(b: Uint8Array, i: number): number {
   scanned.anyFailedStage = false;
   if (b[j] === RBRACKET) return j + 1;
   for (;;) {
+    const atWriters = writerStage(b, j);
+    if (atWriters !== -1) {
+      j = atWriters + 1;
+      const c = b[j];
+      if (c === RBRACKET) return j + 1;
+      if (c !== COMMA) return -1;
+      j++;
+      continue;
+    }
     if (b[j] !== LBRACE) return -1;
     j++;
     let seen = 0;

@@ -16,6 +16,11 @@ export function hashLine(line: string | Uint8Array): string {
   return hash('sha256', line, 'hex');
 }
 
+/** hashLine of the bytes `b[start, end)`, through a plain view: a Buffer's subarray costs a tenth more per line (#17). */
+export function hashLineAt(b: Uint8Array, start: number, end: number): string {
+  return hash('sha256', new Uint8Array(b.buffer, b.byteOffset + start, end - start), 'hex');
+}
+
 // ---- the chain fields: one rule for every reader ----
 
 /** A record's place in its writer's chain. */

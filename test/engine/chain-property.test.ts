@@ -62,3 +62,34 @@ describe('the engine gives verify\'s first break', () => {
     );
   });
 });
+
+describe('a prev that differs from the hash before it in one hex digit is a break (#17: prevs compared as bytes)', () => {
+  const original = linesOf(answeredLog(tempDir('chain-prev'), 50));
+  // A line deep enough to be read behind the tail, and one in the tail; digits at both ends and inside.
+  const cases = [20, 90].flatMap((at) => [0, 1, 31, 62, 63].map((digit) => [at, digit] as const));
+  const modes = [
+    ['line by line behind the tail', { tailBytes: 5000 }],
+    ['in chunks behind the tail', { tailBytes: 5000, parallelMinBytes: 0, scanWorkers: 0 }],
+  ] as const;
+  it.each(modes)('read %s: the break verify reports', async (_, options) => {
+    for (const [at, digit] of cases) {
+      const lines = [...original];
+      const i = lines[at].indexOf('"prev":"') + 8 + digit;
+      const was = lines[at][i];
+      lines[at] = lines[at].slice(0, i) + (was === '0' ? '1' : '0') + lines[at].slice(i + 1);
+      const file = path.join(tempDir('chain-prev'), 'audit.log');
+      writeLines(file, lines);
+      const report = verifyChain(chainLinesOf([file]));
+      expect(report.break).not.toBeNull();
+      const engine = openEngine([file], { follow: false, ...options });
+      try {
+        await engine.indexed();
+        const first = engine.chainStatus?.().breaks[0];
+        expect({ at, digit, kind: first?.kind, line: first?.line, message: first?.message }).toEqual({ at, digit, kind: report.break?.kind, line: report.break?.line, message: report.break?.message });
+      } finally {
+        await engine.close();
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    }
+  });
+});

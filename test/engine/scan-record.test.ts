@@ -137,6 +137,9 @@ describe('scanRecord', () => {
       JSON.stringify(response('a', { stages: [] })),
       JSON.stringify(response('a', { stages: [{ exit_code: -1, stderr_len: 0, stderr_truncated: true }] })),
       JSON.stringify(response('a', { stages: [{ stderr_truncated: false, exit_code: 0, stderr_len: 5 }, { exit_code: 2, stderr_len: 0, stderr_truncated: false }] })),
+      // A stage whose keys leave the writer's order after its exit code: read again key by key, and failed.
+      JSON.stringify(response('a', { stages: [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }, { exit_code: 3, stderr_truncated: false, stderr_len: 1 }] })),
+      JSON.stringify(response('a', { stages: [{ exit_code: 4, stderr_len: 2, stderr_truncated: false }] })).replace('"stderr_truncated":false}', '"stderr_truncated":false,"stderr_len":2}'),
       JSON.stringify(response('a', { status: 'error', error: 'spawn' })),
       JSON.stringify(response('a', { duration_ms: 0.25 })),
       `${JSON.stringify(request('a'))}\r`,

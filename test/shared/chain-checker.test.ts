@@ -49,6 +49,22 @@ describe('ChainChecker past the first break', () => {
     expect(breaks[0].message).toBe(verify(lines).break?.message);
   });
 
+  it('forgets a torn line once a record links past it: a later gap is a deletion, not that line edited', () => {
+    const lines = chain(20);
+    lines.splice(9, 1); // seq 10 gone
+    lines.splice(5, 0, '{"v":1,"ty'); // torn after seq 5; seq 6 links past it
+    expect(allBreaks(lines).map((b) => [b.kind, b.line])).toEqual([['deleted', 11]]);
+  });
+
+  it('judges a seq jump first when the record after it links to it and carries a missing seq', () => {
+    const lines = chain(2);
+    const record = (seq: number, prev: string) => JSON.stringify({ v: 1, type: 'writer', seq, prev, time: '2026-01-01T00:00:00.000Z', event: 'start', pid: seq });
+    lines.push(record(4, hashLine(lines[1])));
+    lines.push(record(3, hashLine(lines[2]))); // the missing seq, linked to the line before it: still out of order
+    expect(allBreaks(lines).map((b) => [b.kind, b.line])).toEqual([['reordered', 3], ['reordered', 4]]);
+    expect(allBreaks(lines)[0].message).toBe(verify(lines).break?.message);
+  });
+
   it('finds a deletion and then an edit after it', () => {
     const lines = chain(20);
     lines.splice(6, 2); // seq 7 and 8 gone
