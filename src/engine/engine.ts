@@ -9,7 +9,7 @@
  * (delivery-policy.ts) says how the lines were delivered: the daemon's own files here, one
  * collected host's for a fleet (fleet-engine.ts).
  */
-import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryLines, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
 import type { StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
@@ -130,6 +130,10 @@ class Engine extends EngineEvents implements HostEngine {
     return this.store.entry(position);
   }
 
+  entryLines(position: number): EntryLines {
+    return this.store.entryLines(position);
+  }
+
   /** (A key is a slot; one scan of the order, for the rare reordered change.) */
   positionOf(key: number): number {
     return this.store.orderView().indexOf(key);
@@ -238,6 +242,7 @@ export function openEngine(paths: string[], options: OpenEngineOptions = {}): Au
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
   chainStatus(): ChainStatus;
+  entryLines(position: number): EntryLines;
   seals(): readonly SealRecords[];
   timesAt(from: number, to: number): Float64Array;
   slotsInOrder(): Int32Array;

@@ -9,6 +9,7 @@ import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
+import { EntryJsonBytes } from './entry-json-bytes.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERDICT, UsageError } from './errors.js';
@@ -138,10 +139,18 @@ export const printCommand: Command = {
     const formatEvent = values.json ? (e: LogEvent) => jsonForTerminal(eventJson(e)) : (e: LogEvent) => eventLine(e, values.utc === true);
     const chain = chainStatusOf(engine);
     const events = showEvents ? logEvents(engine, chain, filter).filter((ev) => ev.position > cutAfter) : [];
+    // Not following (no running set to keep out): each entry straight from its lines' bytes when they are plain.
+    const linesAt = values.json && !follow ? engine.entryLines?.bind(engine) : undefined;
+    const fromBytes = linesAt ? new EntryJsonBytes() : null;
     if (!values.json && !values['no-header']) out.line(headerLine(layout));
     for (const row of inOrder(positions, events, values.reverse === true)) {
       if (typeof row !== 'number') {
         out.line(formatEvent(row));
+        continue;
+      }
+      if (linesAt && fromBytes?.write(linesAt(row))) {
+        out.lineBytes(fromBytes.bytes, fromBytes.length);
+        await out.maybeFlush();
         continue;
       }
       const e = engine.entry(row);
