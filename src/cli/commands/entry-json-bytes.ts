@@ -100,6 +100,15 @@ const L = {
   noResponse: ascii(',"completed_time":null,"status":null,"error":null,"exit_codes":[],"stages":[],"stdout_len":null,"stdout_truncated":false,"duration_ms":null'),
 };
 
+/**
+ * Room made after each line is read, so that copying needs no check: every value copied is a
+ * part of the line (the exit codes twice, with a stage's keys again: under 3 bytes a byte of
+ * line), plus the keys and the locations' numbers. What else can grow (a file or origin name, a
+ * number written anew) makes its own room.
+ */
+const LINE_ROOM = 3;
+const FIXED_ROOM = 2048;
+
 /** A key's value in the line scanned last: `start[k], end[k]` (start -1: absent). */
 const KEY_COUNT = KEYS.length;
 
@@ -133,6 +142,7 @@ export class EntryJsonBytes {
   private requestEntry(lines: EntryLines): boolean {
     const b = lines.read('request');
     if (b === null || !this.scan(b, KIND_REQUEST, lines.idHash)) return false;
+    this.room(LINE_ROOM * b.length + FIXED_ROOM);
     const { start, end } = this;
     const security = this.record.reject === REJECT_REPLAY;
     const seq = this.record.chained ? this.record.seq : -1;
@@ -186,7 +196,9 @@ export class EntryJsonBytes {
     if (lines.hasResponse) {
       // The request's bytes may be gone with this read (a shared read-ahead): all of it is written above.
       const r = lines.read('response');
-      if (r === null || !this.scan(r, KIND_RESPONSE, lines.idHash) || !this.outcome(r)) return false;
+      if (r === null || !this.scan(r, KIND_RESPONSE, lines.idHash)) return false;
+      this.room(LINE_ROOM * r.length + FIXED_ROOM);
+      if (!this.outcome(r)) return false;
       responseSeq = this.record.chained ? this.record.seq : -1;
     } else this.put(L.noResponse);
     this.put(ANOMALY_BYTES[lines.anomalies & 31]);
@@ -204,6 +216,7 @@ export class EntryJsonBytes {
   private orphanEntry(lines: EntryLines): boolean {
     const b = lines.read('response');
     if (b === null || !this.scan(b, KIND_RESPONSE, lines.idHash)) return false;
+    this.room(LINE_ROOM * b.length + FIXED_ROOM);
     const seq = this.record.chained ? this.record.seq : -1;
     this.put(L.id);
     this.copy(b, K_ID);
@@ -364,14 +377,15 @@ export class EntryJsonBytes {
       this.fileText = at.file;
       this.fileJson = Buffer.from(jsonForTerminal(at.file), 'utf8');
     }
+    this.room(this.fileJson.length);
     this.put(this.fileJson);
     this.put(L.line);
-    this.putText(String(at.line));
+    this.putCount(at.line);
     this.put(L.offset);
-    this.putText(String(at.offset));
+    this.putCount(at.offset);
     this.put(L.seq);
     if (seq < 0) this.put(L.null);
-    else this.putText(String(seq));
+    else this.putCount(seq);
     this.put1(RBRACE);
   }
 
@@ -380,6 +394,7 @@ export class EntryJsonBytes {
       this.originText = origin;
       this.originJson = Buffer.from(jsonForTerminal(origin), 'utf8');
     }
+    this.room(this.originJson.length);
     this.put(L.origin);
     this.put(this.originJson);
   }
@@ -401,7 +416,6 @@ export class EntryJsonBytes {
 
   private copyRange(b: Uint8Array, from: number, to: number): void {
     const n = to - from;
-    this.room(n);
     const out = this.bytes;
     let at = this.length;
     if (n > 48) (b as Buffer).copy(out, at, from, to);
@@ -414,8 +428,25 @@ export class EntryJsonBytes {
   }
 
   private put1(byte: number): void {
-    this.room(1);
     this.bytes[this.length++] = byte;
+  }
+
+  /** A count (a line, an offset, a seq): its digits, as JSON.stringify writes a non-negative safe integer. */
+  private putCount(n: number): void {
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) {
+      this.putText(JSON.stringify(n));
+      return;
+    }
+    let digits = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    const out = this.bytes;
+    let at = this.length + digits;
+    this.length = at;
+    let rest = n;
+    do {
+      out[--at] = ZERO + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
   }
 
   /** ASCII text (numbers). */

@@ -132,8 +132,9 @@ export const printCommand: Command = {
     const cutAfter = newest !== undefined && newest < positions.length ? positions[positions.length - newest - 1] : -1;
     if (newest !== undefined) positions = positions.subarray(positions.length - Math.min(newest, positions.length));
     const origins = inputs.kind === 'collector' ? inputs.hosts.map((h) => h.origin) : undefined;
-    const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
-    const format = values.json ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
+    // Column widths for text only: sampling reads up to LAYOUT_SAMPLE entries back.
+    const layout = values.json ? null : layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
+    const format = layout === null ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
     // Writer events and chain breaks in place: always in text, with --events in JSON.
     const showEvents = values.json ? values.events === true : values['no-events'] !== true;
     const formatEvent = values.json ? (e: LogEvent) => jsonForTerminal(eventJson(e)) : (e: LogEvent) => eventLine(e, values.utc === true);
@@ -142,7 +143,7 @@ export const printCommand: Command = {
     // Not following (no running set to keep out): each entry straight from its lines' bytes when they are plain.
     const linesAt = values.json && !follow ? engine.entryLines?.bind(engine) : undefined;
     const fromBytes = linesAt ? new EntryJsonBytes() : null;
-    if (!values.json && !values['no-header']) out.line(headerLine(layout));
+    if (layout !== null && !values['no-header']) out.line(headerLine(layout));
     for (const row of inOrder(positions, events, values.reverse === true)) {
       if (typeof row !== 'number') {
         out.line(formatEvent(row));
