@@ -35,7 +35,7 @@ const DEL = 0x7f;
 const NULL_N = 0x6e;
 
 const key = (k: (typeof KEYS)[number]) => KEYS.indexOf(k);
-const K_ID = key('id'), K_TIME = key('time'), K_LOGGED = key('logged'), K_HOST = key('host'), K_SESSION = key('session');
+const K_PREV = key('prev'), K_ID = key('id'), K_TIME = key('time'), K_LOGGED = key('logged'), K_HOST = key('host'), K_SESSION = key('session');
 const K_PRIVILEGED = key('privileged'), K_PIPELINE = key('pipeline'), K_RESOLVED = key('resolved'), K_ENV_KEYS = key('env_keys');
 const K_REASON = key('reason'), K_DECISION = key('decision'), K_VIA = key('via'), K_LATENCY = key('latency_ms'), K_ERROR = key('error');
 const K_REJECT = key('reject'), K_ALWAYS = key('always'), K_ESCALATION = key('escalation'), K_FORWARD_AGENT = key('forward_agent');
@@ -278,9 +278,14 @@ export class EntryJsonBytes {
       i = keyEnd + 2;
       start[k] = i;
       const c = b[i];
-      if (c === QUOTE) {
+      if (k === K_PREV) {
+        i += 66; // 64 hex digits, as the scanner checked
+      } else if (c === QUOTE) {
+        // Short strings byte by byte; past 16 bytes, one native search.
+        const limit = i + 17;
         i++;
-        while (b[i] !== QUOTE) i++;
+        while (i < limit && b[i] !== QUOTE) i++;
+        if (b[i] !== QUOTE) i = (b as Buffer).indexOf(QUOTE, i);
         i++;
       } else if (c === LBRACKET || c === LBRACE) {
         let depth = 0;
