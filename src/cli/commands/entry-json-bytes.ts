@@ -112,6 +112,8 @@ const FIXED_ROOM = 2048;
 /** A key's value in the line scanned last: `start[k], end[k]` (start -1: absent). */
 const KEY_COUNT = KEYS.length;
 
+type LineAt = ReturnType<EntryLines['location']>;
+
 /** Writes entries as `print --json` lines from their lines' bytes, into one growing buffer. */
 export class EntryJsonBytes {
   /** The entry written last (`bytes[0, length)`, with its newline), valid until the next `write`. */
@@ -140,20 +142,12 @@ export class EntryJsonBytes {
   }
 
   private requestEntry(lines: EntryLines): boolean {
-    const b = lines.read('request');
-    if (b === null || !this.scan(b, KIND_REQUEST, lines.idHash)) return false;
-    this.room(LINE_ROOM * b.length + FIXED_ROOM);
+    const b = this.readPlain(lines, 'request');
+    if (b === null) return false;
     const { start, end } = this;
     const security = this.record.reject === REJECT_REPLAY;
     const seq = this.record.chained ? this.record.seq : -1;
-    this.put(L.id);
-    this.copy(b, K_ID);
-    this.put(STATE_BYTES[STATE_INDEX.get(lines.state) as number]);
-    this.put(L.time);
-    this.copy(b, K_TIME);
-    this.put(L.logged);
-    this.copyOrNull(b, K_LOGGED);
-    this.putOrigin(lines.origin);
+    this.head(b, lines);
     this.put(L.host);
     this.copy(b, K_HOST);
     this.put(L.session);
@@ -192,32 +186,40 @@ export class EntryJsonBytes {
     this.put(L.security);
     this.put(security ? L.true : L.false);
     const requestAt = lines.location('request');
-    let responseSeq = -1;
-    if (lines.hasResponse) {
-      // The request's bytes may be gone with this read (a shared read-ahead): all of it is written above.
-      const r = lines.read('response');
-      if (r === null || !this.scan(r, KIND_RESPONSE, lines.idHash)) return false;
-      this.room(LINE_ROOM * r.length + FIXED_ROOM);
-      if (!this.outcome(r)) return false;
-      responseSeq = this.record.chained ? this.record.seq : -1;
-    } else this.put(L.noResponse);
-    this.put(ANOMALY_BYTES[lines.anomalies & 31]);
-    this.put(L.request);
-    this.location(requestAt, seq);
-    this.put(L.response);
-    if (lines.hasResponse) this.location(lines.location('response'), responseSeq);
-    else this.put(L.null);
-    this.put1(RBRACE);
-    this.put1(0x0a);
+    if (!lines.hasResponse) {
+      this.put(L.noResponse);
+      this.tail(lines, requestAt, seq, null, -1);
+      return true;
+    }
+    // The request's bytes may be gone with this read (a shared read-ahead): all of it is written above.
+    const r = this.readPlain(lines, 'response');
+    if (r === null || !this.outcome(r)) return false;
+    this.tail(lines, requestAt, seq, lines.location('response'), this.record.chained ? this.record.seq : -1);
     return true;
   }
 
   /** A response without its request (entryFromOrphan): its id and times, nothing of a request. */
   private orphanEntry(lines: EntryLines): boolean {
-    const b = lines.read('response');
-    if (b === null || !this.scan(b, KIND_RESPONSE, lines.idHash)) return false;
-    this.room(LINE_ROOM * b.length + FIXED_ROOM);
+    const b = this.readPlain(lines, 'response');
+    if (b === null) return false;
     const seq = this.record.chained ? this.record.seq : -1;
+    this.head(b, lines);
+    this.put(L.noRequest);
+    if (!this.outcome(b)) return false;
+    this.tail(lines, null, -1, lines.location('response'), seq);
+    return true;
+  }
+
+  /** The line, when it is a plain record of its kind with the entry's id (its values' spans in start/end), with room made for what it gives. */
+  private readPlain(lines: EntryLines, which: 'request' | 'response'): Uint8Array | null {
+    const b = lines.read(which);
+    if (b === null || !this.scan(b, which === 'request' ? KIND_REQUEST : KIND_RESPONSE, lines.idHash)) return null;
+    this.room(LINE_ROOM * b.length + FIXED_ROOM);
+    return b;
+  }
+
+  /** From id to origin: what every entry says first, from its first record. */
+  private head(b: Uint8Array, lines: EntryLines): void {
     this.put(L.id);
     this.copy(b, K_ID);
     this.put(STATE_BYTES[STATE_INDEX.get(lines.state) as number]);
@@ -226,16 +228,19 @@ export class EntryJsonBytes {
     this.put(L.logged);
     this.copyOrNull(b, K_LOGGED);
     this.putOrigin(lines.origin);
-    this.put(L.noRequest);
-    if (!this.outcome(b)) return false;
+  }
+
+  /** From anomalies to the end of the line: what the index says, and where each record is. */
+  private tail(lines: EntryLines, requestAt: LineAt | null, requestSeq: number, responseAt: LineAt | null, responseSeq: number): void {
     this.put(ANOMALY_BYTES[lines.anomalies & 31]);
     this.put(L.request);
-    this.put(L.null);
+    if (requestAt === null) this.put(L.null);
+    else this.location(requestAt, requestSeq);
     this.put(L.response);
-    this.location(lines.location('response'), seq);
+    if (responseAt === null) this.put(L.null);
+    else this.location(responseAt, responseSeq);
     this.put1(RBRACE);
     this.put1(0x0a);
-    return true;
   }
 
   /** A response's fields (applyResponse), from completed_time to duration_ms. */
@@ -376,7 +381,7 @@ export class EntryJsonBytes {
     return true;
   }
 
-  private location(at: { file: string; line: number; offset: number }, seq: number): void {
+  private location(at: LineAt, seq: number): void {
     this.put(L.file);
     if (at.file !== this.fileText) {
       this.fileText = at.file;
