@@ -428,7 +428,8 @@ export class EntryJsonBytes {
     const n = to - from;
     const out = this.bytes;
     let at = this.length;
-    if (n > 48) (b as Buffer).copy(out, at, from, to);
+    // Buffer#copy checks its arguments in JS first: a loop is cheaper for all but long values.
+    if (n > 256) (b as Buffer).copy(out, at, from, to);
     else for (let i = from; i < to; i++) out[at++] = b[i];
     this.length += n;
   }
