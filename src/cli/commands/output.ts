@@ -32,8 +32,13 @@ export function exitQuietlyOnClosedPipe(): void {
   process.stderr.on('error', () => {});
 }
 
-/** Lines queued in one buffer and written to the stream in large writes. */
+/**
+ * Lines queued and written to the stream in large writes: text lines as strings (joined and
+ * encoded once a batch), lines already in bytes (`print --json`'s) in one buffer, in order.
+ */
 export class LineOutput {
+  private strings: string[] = [];
+  private chars = 0;
   private buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
   private used = 0;
 
@@ -41,13 +46,13 @@ export class LineOutput {
 
   /** Queues one line (a newline is added). */
   line(text: string): void {
-    this.room(3 * text.length + 1); // UTF-8 takes at most 3 bytes per UTF-16 unit
-    this.used += this.buffer.write(text, this.used, 'utf8');
-    this.buffer[this.used++] = 0x0a;
+    this.strings.push(text, '\n');
+    this.chars += text.length + 1;
   }
 
   /** Queues `bytes[0, length)` as they are: whole lines, each with its newline. */
   lineBytes(bytes: Uint8Array, length: number): void {
+    this.settle();
     this.room(length);
     this.buffer.set(length === bytes.length ? bytes : bytes.subarray(0, length), this.used);
     this.used += length;
@@ -55,17 +60,35 @@ export class LineOutput {
 
   /** Writes when enough is queued; call between lines so slow readers apply back-pressure. */
   async maybeFlush(): Promise<void> {
-    if (this.used >= BATCH_BYTES) await this.flush();
+    if (this.used + this.chars >= BATCH_BYTES) await this.flush();
   }
 
   async flush(): Promise<void> {
-    if (this.used === 0) return;
-    // A new buffer for what comes next: the stream may hold on to this one until it is written.
-    const chunk = this.buffer.subarray(0, this.used);
-    this.buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
-    this.used = 0;
+    let chunk: string | Buffer;
+    if (this.used === 0) {
+      if (this.chars === 0) return;
+      chunk = this.strings.join('');
+      this.strings = [];
+      this.chars = 0;
+    } else {
+      this.settle();
+      // A new buffer for what comes next: the stream may hold on to this one until it is written.
+      chunk = this.buffer.subarray(0, this.used);
+      this.buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
+      this.used = 0;
+    }
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
     else await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
+  }
+
+  /** The text lines queued so far into the buffer, after the bytes before them. */
+  private settle(): void {
+    if (this.chars === 0) return;
+    const text = this.strings.join('');
+    this.strings = [];
+    this.chars = 0;
+    this.room(3 * text.length); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   private room(n: number): void {
