@@ -242,7 +242,6 @@ export function openEngine(paths: string[], options: OpenEngineOptions = {}): Au
 /** An engine over one collected host's files, with what a fleet needs to merge it with others. */
 export interface HostEngine extends AuditEngine {
   chainStatus(): ChainStatus;
-  entryLines(position: number): EntryLines;
   seals(): readonly SealRecords[];
   timesAt(from: number, to: number): Float64Array;
   slotsInOrder(): Int32Array;

@@ -56,7 +56,7 @@ export class EntryReader {
     /** Entry.origin of every entry. */
     private readonly origin: string,
   ) {
-    this.linesAt = new SlotLines(columns, segments, origin);
+    this.linesAt = new SlotLines(columns, segments);
   }
 
   entry(slot: number): Entry {
@@ -97,9 +97,12 @@ export class EntryReader {
     return this.materialize(slot).id;
   }
 
-  /** The entry in `slot` as its lines, for writing it from their bytes (one object, reused). */
-  lines(slot: number): EntryLines {
-    this.linesAt.at(slot);
+  /**
+   * The entry in `slot` as its lines, for writing it from their bytes (one object, reused);
+   * `origin` for a reader shared by several hosts' rows.
+   */
+  lines(slot: number, origin = this.origin): EntryLines {
+    this.linesAt.at(slot, origin);
     return this.linesAt;
   }
 
@@ -245,16 +248,17 @@ class SlotLines implements EntryLines {
   idHash = 0;
   hasRequest = false;
   hasResponse = false;
+  origin = '';
 
   constructor(
     private readonly columns: EntryColumns,
     private readonly segments: FileSpans,
-    readonly origin: string,
   ) {}
 
-  at(slot: number): void {
+  at(slot: number, origin: string): void {
     const { u8, f64 } = this.columns;
     this.slot = slot;
+    this.origin = origin;
     this.state = ENTRY_STATES[u8[slot * U8 + ST]];
     this.anomalies = u8[slot * U8 + AN];
     this.idHash = f64[slot * F64 + ID];

@@ -240,10 +240,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     return { ...e, key: h * KEY_STRIDE + e.key };
   }
 
-  entryLines(position: number): EntryLines {
+  entryLines(position: number): EntryLines | null {
     const count = this.order.count;
     if (!(position >= 0 && position < count)) throw new RangeError(`no entry at position ${position} (size ${count})`);
-    return this.hosts[this.order.hostAtPosition(position)].engine.entryLines(this.order.hostPositionAt(position));
+    return this.hosts[this.order.hostAtPosition(position)].engine.entryLines?.(this.order.hostPositionAt(position)) ?? null;
   }
 
   positionOf(key: number): number {

@@ -347,8 +347,11 @@ export interface AuditEngine {
   size(): number;
   /** Entry at a position in log order, 0 = oldest. */
   entry(position: number): Entry;
-  /** The entry at a position as its lines (EntryLines). Both engines have it; optional until the test fakes do too. */
-  entryLines?(position: number): EntryLines;
+  /**
+   * The entry at a position as its lines (EntryLines), or null where this engine cannot give
+   * them (then `entry()`). Optional: the test fakes lack it.
+   */
+  entryLines?(position: number): EntryLines | null;
   /** Positions (ascending) of entries matching the filter. */
   query(filter: EntryFilter): Int32Array;
   stats(filter?: EntryFilter): EntryStats;

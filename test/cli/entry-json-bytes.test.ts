@@ -28,7 +28,8 @@ function compareAll(engine: AuditEngine): { fast: number; size: number; diff: { 
   let fast = 0;
   const size = engine.size();
   for (let p = 0; p < size; p++) {
-    if (!writer.write(engine.entryLines?.(p) as NonNullable<ReturnType<NonNullable<AuditEngine['entryLines']>>>)) continue;
+    const lines = engine.entryLines?.(p);
+    if (!lines || !writer.write(lines)) continue;
     fast++;
     const mine = writer.bytes.subarray(0, writer.length).toString('utf8');
     const slow = `${jsonForTerminal(entryJson(engine.entry(p)))}\n`;
@@ -270,7 +271,8 @@ describe('print --json from the bytes', () => {
       const writer = new EntryJsonBytes();
       const seen = new Set<string>();
       for (let p = 0; p < r.size; p++) {
-        writer.write(engine.entryLines?.(p) as NonNullable<ReturnType<NonNullable<AuditEngine['entryLines']>>>);
+        const lines = engine.entryLines?.(p);
+        if (!lines || !writer.write(lines)) throw new Error(`entry ${p}: not written from its bytes`);
         seen.add((JSON.parse(writer.bytes.subarray(0, writer.length).toString('utf8')) as { origin: string }).origin);
       }
       expect([...seen].sort()).toEqual([...origins].sort());

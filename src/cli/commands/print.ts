@@ -149,7 +149,8 @@ export const printCommand: Command = {
         out.line(formatEvent(row));
         continue;
       }
-      if (linesAt && fromBytes?.write(linesAt(row))) {
+      const lines = linesAt?.(row);
+      if (lines && fromBytes?.write(lines)) {
         out.lineBytes(fromBytes.bytes, fromBytes.length);
         await out.maybeFlush();
         continue;
