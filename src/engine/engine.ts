@@ -9,7 +9,7 @@
  * (delivery-policy.ts) says how the lines were delivered: the daemon's own files here, one
  * collected host's for a fleet (fleet-engine.ts).
  */
-import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryLines, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
 import type { StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
@@ -129,6 +129,10 @@ class Engine extends EngineEvents implements HostEngine {
 
   entry(position: number): Entry {
     return this.store.entry(position);
+  }
+
+  entryLines(position: number): EntryLines {
+    return this.store.entryLines(position);
   }
 
   /** (A key is a slot; one scan of the order, for the rare reordered change.) */

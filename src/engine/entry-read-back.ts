@@ -11,7 +11,7 @@
  * followed file truncated under the reader is read from logrotate's copy. Only an entry none of
  * whose lines can be read any more falls back to what the columns kept.
  */
-import type { Entry, EntryState, RecordLocation } from '../shared/entry.js';
+import type { Entry, EntryLines, EntryState, RecordLocation } from '../shared/entry.js';
 import { chainFieldsOf } from '../shared/chain.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { ANOMALY_BITS, anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest, responseFailed, stateOfDecision } from '../shared/join.js';
@@ -48,13 +48,16 @@ export class EntryReader {
   /** The last slot read back (not from the cache), and how many before it were read in order. */
   private lastRead = -2;
   private run = 0;
+  private readonly linesAt: SlotLines;
 
   constructor(
     private readonly columns: EntryColumns,
     private readonly segments: FileSpans,
     /** Entry.origin of every entry. */
     private readonly origin: string,
-  ) {}
+  ) {
+    this.linesAt = new SlotLines(columns, segments);
+  }
 
   entry(slot: number): Entry {
     const hit = this.cache.get(slot);
@@ -92,6 +95,15 @@ export class EntryReader {
       if (id !== '' && !id.includes('\\') && hashString(id) === f64[slot * F64 + ID]) return id;
     }
     return this.materialize(slot).id;
+  }
+
+  /**
+   * The entry in `slot` as its lines, for writing it from their bytes (one object, reused);
+   * `origin` for a reader shared by several hosts' rows.
+   */
+  lines(slot: number, origin = this.origin): EntryLines {
+    this.linesAt.at(slot, origin);
+    return this.linesAt;
   }
 
   /** The entry in `slot` changed. */
@@ -225,5 +237,51 @@ export class EntryReader {
     e.stdoutLen = null;
     e.timeMs = timeMs;
     return e;
+  }
+}
+
+/** EntryLines over the columns: the facts of one slot, its lines read on demand. */
+class SlotLines implements EntryLines {
+  private slot = 0;
+  state: EntryState = 'running';
+  anomalies = 0;
+  idHash = 0;
+  hasRequest = false;
+  hasResponse = false;
+  origin = '';
+
+  constructor(
+    private readonly columns: EntryColumns,
+    private readonly segments: FileSpans,
+  ) {}
+
+  at(slot: number, origin: string): void {
+    const { u8, f64 } = this.columns;
+    this.slot = slot;
+    this.origin = origin;
+    this.state = ENTRY_STATES[u8[slot * U8 + ST]];
+    this.anomalies = u8[slot * U8 + AN];
+    this.idHash = f64[slot * F64 + ID];
+    const flags = u8[slot * U8 + FL];
+    this.hasRequest = (flags & HAS_REQUEST) !== 0;
+    this.hasResponse = (flags & HAS_RESPONSE) !== 0;
+  }
+
+  read(which: 'request' | 'response'): Uint8Array | null {
+    const { u32, f64 } = this.columns;
+    const s = this.slot;
+    return which === 'request'
+      ? this.segments.readLine(u32[s * U32 + QS], f64[s * F64 + QO], u32[s * U32 + QL])
+      : this.segments.readLine(u32[s * U32 + PS], f64[s * F64 + PO], u32[s * U32 + PL]);
+  }
+
+  location(which: 'request' | 'response'): { file: string; line: number; offset: number } {
+    const { u32, f64 } = this.columns;
+    const s = this.slot;
+    const request = which === 'request';
+    const segment = this.segments.get(u32[s * U32 + (request ? QS : PS)]);
+    const base = segment.lineBase;
+    const line = u32[s * U32 + (request ? QN : PN)];
+    return { file: segment.file, line: Number.isNaN(base) ? 0 : base + line, offset: f64[s * F64 + (request ? QO : PO)] };
   }
 }

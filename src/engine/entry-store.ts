@@ -6,7 +6,7 @@
  * (entry-read-back.ts); filters and stats run over the columns directly (entry-query.ts).
  * The join's rules are those of the plain-object join the tests hold it to.
  */
-import type { Entry, EntryFilter, EntryState, EntryStats } from '../shared/entry.js';
+import type { Entry, EntryFilter, EntryLines, EntryState, EntryStats } from '../shared/entry.js';
 import { ANOMALY_BITS, type EntrySink, parseRecordTime, responseFailed, stateOfDecision } from '../shared/join.js';
 import { finishStats, type StatsParts } from '../shared/query.js';
 import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
@@ -231,6 +231,10 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   entry(position: number): Entry {
     return this.reader.entry(this.slotAt(position));
+  }
+
+  entryLines(position: number): EntryLines {
+    return this.reader.lines(this.slotAt(position));
   }
 
   /** Positions (ascending) of visible entries that match. */

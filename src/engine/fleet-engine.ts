@@ -24,6 +24,7 @@ import type {
   EngineNotice,
   Entry,
   EntryFilter,
+  EntryLines,
   EntryStats,
   IndexProgress,
   MalformedLine,
@@ -282,6 +283,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const h = this.order.hostAtPosition(position);
     const e = this.hosts[h].engine.entry(this.order.hostPositionAt(position));
     return { ...e, key: h * KEY_STRIDE + e.key };
+  }
+
+  entryLines(position: number): EntryLines | null {
+    const count = this.order.count;
+    if (!(position >= 0 && position < count)) throw new RangeError(`no entry at position ${position} (size ${count})`);
+    return this.hosts[this.order.hostAtPosition(position)].engine.entryLines?.(this.order.hostPositionAt(position)) ?? null;
   }
 
   positionOf(key: number): number {

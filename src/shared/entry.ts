@@ -320,12 +320,38 @@ export interface EngineChange {
  * Follows and indexes audit-log files. Entries are kept in log order (files oldest first,
  * then line order); while history is still being indexed, older entries may be prepended.
  */
+/**
+ * An entry as the index knows it and its lines, for a caller that writes the entry straight
+ * from the lines' bytes (`print --json`) and asks `entry()` for any it cannot prove simple.
+ * One object per reader, reused: valid until the next `entryLines`; a line's bytes until the
+ * next `read`.
+ */
+export interface EntryLines {
+  readonly state: EntryState;
+  /** The anomalies as bits (join.ts' ANOMALY_BITS). */
+  readonly anomalies: number;
+  /** The id's hash as the index keeps it (id-table.ts' hashBytes of the id's bytes). */
+  readonly idHash: number;
+  readonly origin: string;
+  readonly hasRequest: boolean;
+  readonly hasResponse: boolean;
+  /** The line's bytes as they read now, without the newline; null when they cannot be (a truncation). */
+  read(which: 'request' | 'response'): Uint8Array | null;
+  /** Where the line is (after its `read`: a file logrotate moved is found where it is now); seq is left to the caller. */
+  location(which: 'request' | 'response'): Omit<RecordLocation, 'seq' | 'length'>;
+}
+
 export interface AuditEngine {
   readonly files: readonly string[];
   /** Number of entries known now. */
   size(): number;
   /** Entry at a position in log order, 0 = oldest. */
   entry(position: number): Entry;
+  /**
+   * The entry at a position as its lines (EntryLines), or null where this engine cannot give
+   * them (then `entry()`). Optional: the test fakes lack it.
+   */
+  entryLines?(position: number): EntryLines | null;
   /** Positions (ascending) of entries matching the filter. */
   query(filter: EntryFilter): Int32Array;
   stats(filter?: EntryFilter): EntryStats;

@@ -14,7 +14,8 @@ export function stderrLine(text: string): void {
   process.stderr.write(`${escapeForTerminal(text)}\n`);
 }
 
-const BATCH_CHARS = 64 * 1024;
+/** Bytes queued before a write. */
+const BATCH_BYTES = 64 * 1024;
 
 /** Installs the quiet ending for a closed stdout, once per process. */
 export function exitQuietlyOnClosedPipe(): void {
@@ -31,29 +32,69 @@ export function exitQuietlyOnClosedPipe(): void {
   process.stderr.on('error', () => {});
 }
 
+/**
+ * Lines queued and written to the stream in large writes: text lines as strings (joined and
+ * encoded once a batch), lines already in bytes (`print --json`'s) in one buffer, in order.
+ */
 export class LineOutput {
-  private parts: string[] = [];
+  private strings: string[] = [];
   private chars = 0;
+  private buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
+  private used = 0;
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
 
   /** Queues one line (a newline is added). */
   line(text: string): void {
-    this.parts.push(text, '\n');
+    this.strings.push(text, '\n');
     this.chars += text.length + 1;
+  }
+
+  /** Queues `bytes[0, length)` as they are: whole lines, each with its newline. */
+  lineBytes(bytes: Uint8Array, length: number): void {
+    this.settle();
+    this.room(length);
+    this.buffer.set(length === bytes.length ? bytes : bytes.subarray(0, length), this.used);
+    this.used += length;
   }
 
   /** Writes when enough is queued; call between lines so slow readers apply back-pressure. */
   async maybeFlush(): Promise<void> {
-    if (this.chars >= BATCH_CHARS) await this.flush();
+    if (this.used + this.chars >= BATCH_BYTES) await this.flush();
   }
 
   async flush(): Promise<void> {
-    if (this.chars === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.chars = 0;
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    let chunk: string | Buffer;
+    if (this.used === 0) {
+      if (this.chars === 0) return;
+      chunk = this.strings.join('');
+      this.strings = [];
+      this.chars = 0;
+    } else {
+      this.settle();
+      // A new buffer for what comes next: the stream may hold on to this one until it is written.
+      chunk = this.buffer.subarray(0, this.used);
+      this.buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
+      this.used = 0;
+    }
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
     else await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
+  }
+
+  /** The text lines queued so far into the buffer, after the bytes before them. */
+  private settle(): void {
+    if (this.chars === 0) return;
+    const text = this.strings.join('');
+    this.strings = [];
+    this.chars = 0;
+    this.room(3 * text.length); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.buffer.length) return;
+    const more = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.used + n));
+    this.buffer.copy(more, 0, 0, this.used);
+    this.buffer = more;
   }
 }

@@ -9,6 +9,7 @@ import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
+import { EntryJsonBytes } from './entry-json-bytes.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERDICT, UsageError } from './errors.js';
@@ -131,17 +132,27 @@ export const printCommand: Command = {
     const cutAfter = newest !== undefined && newest < positions.length ? positions[positions.length - newest - 1] : -1;
     if (newest !== undefined) positions = positions.subarray(positions.length - Math.min(newest, positions.length));
     const origins = inputs.kind === 'collector' ? inputs.hosts.map((h) => h.origin) : undefined;
-    const layout = layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
-    const format = values.json ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
+    // Column widths for text only: sampling reads up to LAYOUT_SAMPLE entries back.
+    const layout = values.json ? null : layoutFor(sample(engine, positions), values.utc === true, follow ? FOLLOW_MIN_WIDTHS : undefined, origins);
+    const format = layout === null ? (e: Entry) => jsonForTerminal(entryJson(e)) : (e: Entry) => entryLine(e, layout);
     // Writer events and chain breaks in place: always in text, with --events in JSON.
     const showEvents = values.json ? values.events === true : values['no-events'] !== true;
     const formatEvent = values.json ? (e: LogEvent) => jsonForTerminal(eventJson(e)) : (e: LogEvent) => eventLine(e, values.utc === true);
     const chain = chainStatusOf(engine);
     const events = showEvents ? logEvents(engine, chain, filter).filter((ev) => ev.position > cutAfter) : [];
-    if (!values.json && !values['no-header']) out.line(headerLine(layout));
+    // Not following (no running set to keep out): each entry straight from its lines' bytes when they are plain.
+    const linesAt = values.json && !follow ? engine.entryLines?.bind(engine) : undefined;
+    const fromBytes = linesAt ? new EntryJsonBytes() : null;
+    if (layout !== null && !values['no-header']) out.line(headerLine(layout));
     for (const row of inOrder(positions, events, values.reverse === true)) {
       if (typeof row !== 'number') {
         out.line(formatEvent(row));
+        continue;
+      }
+      const lines = linesAt?.(row);
+      if (lines && fromBytes?.write(lines)) {
+        out.lineBytes(fromBytes.bytes, fromBytes.length);
+        await out.maybeFlush();
         continue;
       }
       const e = engine.entry(row);
