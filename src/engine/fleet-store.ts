@@ -20,6 +20,7 @@ import type {
   ChainStatus,
   Entry,
   EntryFilter,
+  EntryLines,
   EntryStats,
   IndexProgress,
   MalformedLine,
@@ -92,6 +93,10 @@ export class FleetStore {
   entry(host: SettledHost, position: number): Entry {
     const e = this.reader.entry(this.order[host.start + position]);
     return { ...e, key: e.key - host.base, origin: host.origin };
+  }
+
+  entryLines(host: SettledHost, position: number): EntryLines {
+    return this.reader.lines(this.order[host.start + position], host.origin);
   }
 
   runOf(host: SettledHost): Int32Array {
@@ -255,6 +260,11 @@ export class SettledHost implements HostEngine {
   entry(position: number): Entry {
     if (!(position >= 0 && position < this.length)) throw new RangeError(`no entry at position ${position} (size ${this.length})`);
     return this.store.entry(this, position);
+  }
+
+  entryLines(position: number): EntryLines {
+    if (!(position >= 0 && position < this.length)) throw new RangeError(`no entry at position ${position} (size ${this.length})`);
+    return this.store.entryLines(this, position);
   }
 
   positionOf(key: number): number {
