@@ -29,27 +29,26 @@ process.stdout.write(JSON.stringify(writeLines(${JSON.stringify(file)}, lines, f
   return JSON.parse(r.stdout) as unknown;
 }
 
+/** The file holds whole lines only, in order, and the error names how many. */
+function expectWholeLinesCounted(file: string, result: unknown): void {
+  const text = fs.readFileSync(file, 'utf8');
+  const whole = text.split('\n').slice(0, -1);
+  expect(text.endsWith('\n')).toBe(true);
+  for (const [i, line] of whole.entries()) expect(JSON.parse(line)).toMatchObject({ n: i });
+  expect(whole.length).toBeGreaterThan(0);
+  expect(result).toEqual({ error: expect.stringContaining(`the file holds the first ${whole.length} entries`) as unknown });
+}
+
 describe('w on a disk that fills up', () => {
   it('a write the kernel took only part of is an error naming the whole entries the file holds, and no half line is left', () => {
     const file = path.join(tempDir(), 'out.jsonl');
     // 200 lines (~60 KB) in one batch, 16 KiB allowed: the kernel takes 16,384 bytes and says so.
-    const result = exportUnderLimit(file, 200, 16);
-    const text = fs.readFileSync(file, 'utf8');
-    const whole = text.split('\n').slice(0, -1);
-    expect(text.endsWith('\n')).toBe(true);
-    for (const [i, line] of whole.entries()) expect(JSON.parse(line)).toMatchObject({ n: i });
-    expect(whole.length).toBeGreaterThan(0);
-    expect(result).toEqual({ error: expect.stringContaining(`the file holds the first ${whole.length} entries`) as unknown });
+    expectWholeLinesCounted(file, exportUnderLimit(file, 200, 16));
   });
 
   it('a write refused outright (nothing more fits) says the same of the batches written before it', () => {
     const file = path.join(tempDir(), 'out.jsonl');
     // 3,000 lines: batches of 1,000 (~300 KB each) against 640 KiB: the third is cut, and cut again.
-    const result = exportUnderLimit(file, 3000, 640);
-    const text = fs.readFileSync(file, 'utf8');
-    const whole = text.split('\n').slice(0, -1);
-    expect(text.endsWith('\n')).toBe(true);
-    for (const [i, line] of whole.entries()) expect(JSON.parse(line)).toMatchObject({ n: i });
-    expect(result).toEqual({ error: expect.stringContaining(`the file holds the first ${whole.length} entries`) as unknown });
+    expectWholeLinesCounted(file, exportUnderLimit(file, 3000, 640));
   });
 });
