@@ -15,7 +15,7 @@ export const SMALL_POOL = 32;
  * and V8 hashes a Map's integer keys unseeded, so samples chosen to share a bucket made each
  * lookup walk them all (65,000 sessions so crafted: `stats` 12.8 s of CPU instead of 0.7).
  */
-const [SAMPLE_KEY, SAMPLE_MULTIPLIER] = crypto.getRandomValues(new Uint32Array(2));
+const [SAMPLE_KEY, SAMPLE_MULTIPLIER] = process.getBuiltinModule('node:crypto').randomFillSync(new Uint32Array(2));
 
 /** What `internBytes` looks a past string up by: a few of the bytes and the length, keyed (SAMPLE_KEY). */
 export function byteSample(b: Uint8Array, start: number, end: number): number {
