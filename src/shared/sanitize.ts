@@ -22,6 +22,7 @@ function escapeChar(ch: string): string {
   const code = ch.codePointAt(0) as number;
   // C0, DEL and C1 as bash writes them (`\x9b`); above, up to U+FFFF, as `\u202e`; astral as `\U000e0041`.
   if (code <= 0x9f) return `\\x${code.toString(16).padStart(2, '0')}`;
+  // Stryker disable next-line EqualityOperator: U+FFFF (a noncharacter) is never escaped, so < and <= are the same here
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
