@@ -126,7 +126,8 @@ export function writeLines(file: string, lines: Iterable<string>, overwrite: boo
       } catch {
         // (The file then ends in a cut line; the count below is still of the whole ones.)
       }
-      throw new Error(`${(e as Error).message}; the file holds the first ${kept} entries`);
+      // The count first: the footer is one line, and a long path and errno text would cut it off.
+      throw new Error(`it holds only the first ${kept} entries (${(e as Error).message})`);
     }
     bytes += data.length;
     written += batch.length;
