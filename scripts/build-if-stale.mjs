@@ -1,6 +1,6 @@
 /**
  * `npm start`'s build step: rebuilds the CLI bundle (esbuild.config.mjs → dist/bin) only when
- * one of its inputs is newer than the bundle, and says so in one line on stderr; otherwise it
+ * one of its inputs changed since it built it (STAMP), and says so in one line on stderr; otherwise it
  * does nothing, in a few milliseconds. (tsc's dist/ is for the library exports: the demo
  * viewer does not need it, and `npm run build` still makes both.) Run from the project root.
  * `node scripts/build-if-stale.mjs --run ARGS…` then runs the CLI with ARGS in this same
@@ -14,37 +14,80 @@ const path = process.getBuiltinModule('node:path');
 /** What the bundle is built from: the sources, the bundler's config, and the installed dependencies. */
 const INPUTS = ['src', 'esbuild.config.mjs', 'scripts/code-cache.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const OUTPUT = 'dist/bin/cli.js';
+/**
+ * Every input's size and mtime as of the last build here, with the bundle's mtime then. Newer
+ * than the bundle is not enough: a source deleted, or put back older (`cp -p`, `tar x`, `rsync
+ * -a`, a restore from backup), changes nothing newer, and the bundle went on running the code
+ * that was there. (The bundler empties dist/bin: `npm run build` leaves no stamp.)
+ */
+const STAMP = 'dist/bin/.inputs';
 
-/** The newest file under `entry` (a file or a directory), or undefined when there is none. */
-function newest(entry) {
+/** Each file under `entry` (a file or a directory) as `size mtimeMs path`, into `out`. */
+function listInputs(entry, out) {
   let stat;
   try {
     stat = fs.statSync(entry);
   } catch {
+    return;
+  }
+  if (!stat.isDirectory()) {
+    out.push({ file: entry, mtimeMs: stat.mtimeMs, line: `${stat.size} ${stat.mtimeMs} ${entry}` });
+    return;
+  }
+  for (const name of fs.readdirSync(entry).sort()) listInputs(path.join(entry, name), out);
+}
+
+/** The bundle's mtime, or undefined when it is missing. */
+function bundleTime() {
+  try {
+    return fs.statSync(OUTPUT).mtimeMs;
+  } catch {
     return undefined;
   }
-  if (!stat.isDirectory()) return { file: entry, mtimeMs: stat.mtimeMs };
-  let best;
-  for (const name of fs.readdirSync(entry)) {
-    const found = newest(path.join(entry, name));
-    if (found && (!best || found.mtimeMs > best.mtimeMs)) best = found;
-  }
-  return best;
 }
+
+const inputs = [];
+for (const input of INPUTS) listInputs(input, inputs);
+const signature = inputs.map((i) => i.line).join('\n');
+
+const stampText = () => {
+  try {
+    return fs.readFileSync(STAMP, 'utf8');
+  } catch {
+    return '';
+  }
+};
+const [stampedBundle, ...stamped] = stampText().split('\n');
+const builtAt = bundleTime();
+/** The stamp is of this very bundle (its mtime then and now). */
+const stampHolds = builtAt !== undefined && stampedBundle === String(builtAt);
 
 /** Why the bundle must be rebuilt, or undefined when it is up to date. */
 function staleReason() {
-  let built;
+  if (builtAt === undefined) return `${OUTPUT} is missing`;
+  if (stampHolds) {
+    if (stamped.join('\n') === signature) return undefined;
+    const fileOf = (line) => line.slice(line.indexOf(' ', line.indexOf(' ') + 1) + 1);
+    const before = new Map(stamped.map((line) => [fileOf(line), line]));
+    const changed = inputs.find((i) => before.get(i.file) !== i.line);
+    if (changed) return `${changed.file} changed`;
+    const now = new Set(inputs.map((i) => i.file));
+    return `${[...before.keys()].find((file) => !now.has(file)) ?? 'an input'} removed`;
+  }
+  // Built elsewhere (`npm run build`): by mtimes only, then stamped as built from what is here.
+  const newer = inputs.find((i) => i.mtimeMs > builtAt);
+  return newer ? `${newer.file} changed` : undefined;
+}
+
+/** Records what the bundle was built from (best effort: a read-only dist/ only loses the check's precision). */
+function stamp() {
+  const built = bundleTime();
+  if (built === undefined) return;
   try {
-    built = fs.statSync(OUTPUT).mtimeMs;
+    fs.writeFileSync(STAMP, `${built}\n${signature}`);
   } catch {
-    return `${OUTPUT} is missing`;
+    // (See above.)
   }
-  for (const input of INPUTS) {
-    const found = newest(input);
-    if (found && found.mtimeMs > built) return `${found.file} changed`;
-  }
-  return undefined;
 }
 
 const reason = staleReason();
@@ -54,7 +97,8 @@ if (reason !== undefined) {
   const r = process.getBuiltinModule('node:child_process').spawnSync(process.execPath, ['esbuild.config.mjs'], { stdio: 'inherit' });
   process.exitCode = r.status ?? 1;
   built = r.status === 0;
-}
+  if (built) stamp();
+} else if (!stampHolds) stamp();
 const run = process.argv.indexOf('--run');
 if (built && run !== -1) {
   const cli = path.resolve(OUTPUT);

@@ -29,6 +29,12 @@ const HEAD_ROOM = 64;
  * appends come): most of a fleet's hosts append a record now and then.
  */
 const FOLLOW_ROOM = 16;
+/**
+ * How far the seqs may spread beyond 4 slots a line held: a host's seqs are its own choice,
+ * and seq 1 beside seq 2^40 asked for a table of 2^40 (the fleet failed; 2^31 took gigabytes).
+ * A seq farther out keeps no duplicate check: a resent copy of it is shown twice, nothing worse.
+ */
+const FAR_SEQ_ROOM = 1 << 16;
 
 /** Chained lines by seq, in typed arrays (a collector holds millions): the first per seq, then a list. */
 class LinesBySeq {
@@ -57,7 +63,7 @@ class LinesBySeq {
   }
 
   add(seq: number, seg: number, offset: number, length: number): void {
-    this.cover(seq);
+    if (!this.cover(seq)) return;
     if (this.count === this.seg.length) this.growLines();
     const i = this.count++;
     this.seg[i] = seg;
@@ -67,17 +73,18 @@ class LinesBySeq {
     this.head[seq - this.base] = i + 1;
   }
 
-  /** Makes head[] reach `seq` (a late batch may be older than everything so far). */
-  private cover(seq: number): void {
+  /** Makes head[] reach `seq` (a late batch may be older than everything so far); false when it is too far (FAR_SEQ_ROOM). */
+  private cover(seq: number): boolean {
     if (this.head.length === 0) {
       this.base = seq;
       this.head = new Int32Array(HEAD_ROOM);
-      return;
+      return true;
     }
     const low = Math.min(this.base, seq);
     const high = Math.max(this.base + this.head.length, seq + 1);
-    if (low === this.base && high <= this.base + this.head.length) return;
+    if (low === this.base && high <= this.base + this.head.length) return true;
     const span = high - low;
+    if (span > 4 * this.count + FAR_SEQ_ROOM) return false;
     // Room to grow both ways, so a run of late batches does not copy every time.
     const slack = Math.max(HEAD_ROOM, span >> 1);
     const newBase = low < this.base ? low - slack : this.base;
@@ -85,6 +92,7 @@ class LinesBySeq {
     bigger.set(this.head, this.base - newBase);
     this.base = newBase;
     this.head = bigger;
+    return true;
   }
 
   /** Gives back the room beyond the lines there are and the seqs they have (and `spare` more of each). */

@@ -178,6 +178,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly placedCopies = new WeakMap<WriterEvent, PlacedEvent>();
   /** The origins a collector's new folders are told apart from (built at the first look for new hosts). */
   private knownOrigins: Set<string> | null = null;
+  /** Hosts past the limit when opened (`withinHostLimit`): said once, never picked up as new. */
+  private notRead: readonly string[] = [];
   /** `origins()` as last sorted (hosts only join: dropped when one does). */
   private sortedOrigins: readonly string[] | null = null;
   /** Hosts' `chain` events, said once for the fleet (a break at once, else a few times a second). */
@@ -187,14 +189,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly maxHosts: number;
 
   constructor(
-    collected: readonly CollectedHost[],
+    offered: readonly CollectedHost[],
     options: FleetOptions,
     collectors: readonly string[],
     private readonly leftOut: readonly string[] = [],
   ) {
     super();
     this.maxHosts = Math.min(MAX_HOSTS, options.maxHosts ?? MAX_HOSTS);
-    if (collected.length > this.maxHosts) throw new Error(`a fleet of ${collected.length} hosts is more than ${this.maxHosts}`);
+    const collected = this.withinHostLimit(offered);
     const follow = options.follow !== false;
     this.followBudget = follow ? Math.max(0, openFileLimit() - RESERVED_FILES - this.pool.capacity - 2 * TAIL_SLOTS) : 0;
     this.fleetFollow = {
@@ -450,6 +452,37 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * live file was written last (not the first names: a sender claiming many names that sort
    * first would push the real hosts out). Takes them from the budget.
    */
+  /**
+   * At most maxHosts of `offered`: a collector files lines under the host name each sender
+   * claims, so one sender can make any number of folders — refusing the whole fleet then hid
+   * every host. The folders the collector made first are kept (a flood comes after the hosts
+   * it hides among; a folder's birth time, unlike a file's mtime, is not the sender's to move);
+   * the rest are named in a `limit` notice and not looked at again.
+   */
+  private withinHostLimit(offered: readonly CollectedHost[]): readonly CollectedHost[] {
+    if (offered.length <= this.maxHosts) return offered;
+    const born = (h: CollectedHost) => {
+      try {
+        return fs.statSync(path.dirname(h.files[h.files.length - 1])).birthtimeMs;
+      } catch {
+        return Number.POSITIVE_INFINITY;
+      }
+    };
+    const kept = new Set(
+      offered
+        .map((h) => ({ h, at: born(h) }))
+        .sort((a, b) => a.at - b.at)
+        .slice(0, this.maxHosts)
+        .map(({ h }) => h),
+    );
+    const notRead = offered.filter((h) => !kept.has(h)).map((h) => h.origin);
+    this.notRead = notRead;
+    const message = `${notRead.length} host${notRead.length === 1 ? '' : 's'} in the collector not read: a fleet holds at most ${this.maxHosts.toLocaleString('en')} hosts (those the collector had first are read): ${namedHosts(notRead)}`;
+    const dir = path.dirname(path.dirname(offered[0].files[0]));
+    setImmediate(() => this.notice({ kind: 'limit', file: dir, message }));
+    return offered.filter((h) => kept.has(h));
+  }
+
   private mostRecentlyWritten(collected: readonly CollectedHost[]): Set<string> {
     if (collected.length <= this.followBudget) {
       this.followBudget -= collected.length;
@@ -547,7 +580,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private discover(scans: readonly CollectorScan[]): void {
     if (this.closed) return;
     // (Kept from one look to the next: a fleet has thousands of origins.)
-    const known = (this.knownOrigins ??= new Set([...this.hosts.map((h) => h.origin), ...this.leftOut]));
+    const known = (this.knownOrigins ??= new Set([...this.hosts.map((h) => h.origin), ...this.leftOut, ...this.notRead]));
     for (const scan of scans) {
       let found: CollectedHost[];
       try {
@@ -556,6 +589,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         continue; // gone or unreadable for now: looked at again next time
       }
       const refused: string[] = [];
+      // The new hosts' files, added to `files` once: a copy per host was quadratic (a sender
+      // claiming 65,535 new names at once: 35 s of CPU copying the list on this thread).
+      const added: string[] = [];
+      const said: EngineNotice[] = [];
       for (const h of found) {
         if (known.has(h.origin)) continue;
         known.add(h.origin);
@@ -566,9 +603,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         const followed = this.followBudget > 0;
         if (followed) this.followBudget--;
         this.hosts.push(this.openHost(followed ? h : { origin: h.origin, files: existing(h.files) }, followed));
-        this.files = [...this.files, ...h.files];
+        for (const f of h.files) added.push(f);
         const how = followed ? 'followed from now on' : `read once, not followed: ${openFileLimit()} open files allowed (ulimit -n) are taken`;
-        this.notice({ kind: followed ? 'host' : 'limit', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, ${how}` });
+        said.push({ kind: followed ? 'host' : 'limit', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, ${how}` });
+      }
+      if (added.length > 0) {
+        // (Said once `files` holds them: a listener may read it.)
+        this.files = [...this.files, ...added];
+        for (const n of said) this.notice(n);
         this.emit('progress', this.progress());
       }
       // (Each said once: a refused host is known from now on.)

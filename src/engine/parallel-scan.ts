@@ -11,6 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
+import { hashSeed } from './id-table.js';
 import { yieldToEventLoop } from './read-file.js';
 
 /** Bytes of a source: `read` fills `into` from `at`, at most `max` bytes; 0 at the end. */
@@ -358,7 +359,8 @@ function startWorker(hashLines: boolean): Worker {
   // Loaded here, not imported: a small log never starts a worker (#17: start-up).
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
-  const workerData = { hashLines };
+  // This thread's hash seed: an id a worker hashes must find the same id hashed here.
+  const workerData = { hashLines, hashSeed: hashSeed() };
   if (here.endsWith('.ts')) {
     const script = new URL('./scan-worker.ts', here).href;
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;

@@ -1,6 +1,7 @@
 /** Scan worker: chunks of whole lines in, compact records out (chunk-scan.ts). The input buffer goes back for reuse. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChunkScanner, transferables } from './chunk-scan.js';
+import { useHashSeed } from './id-table.js';
 
 interface Job {
   id: number;
@@ -11,7 +12,10 @@ interface Job {
 
 const port = parentPort;
 if (!port) throw new Error('scan-worker: not started as a worker thread');
-const scanner = new ChunkScanner((workerData as { hashLines?: boolean } | null)?.hashLines !== false);
+const data = workerData as { hashLines?: boolean; hashSeed?: [number, number] } | null;
+// The parent's seed (parallel-scan.ts always gives it): ids hashed here must find the same ids hashed there.
+if (data?.hashSeed) useHashSeed(data.hashSeed);
+const scanner = new ChunkScanner(data?.hashLines !== false);
 port.on('message', (job: Job) => {
   const result = scanner.scan(Buffer.from(job.buffer, 0, job.length), job.final);
   port.postMessage({ id: job.id, result, buffer: job.buffer }, [...transferables(result), job.buffer]);

@@ -6,20 +6,24 @@
  * `jsonForTerminal`) its JSON output.
  */
 
-// C0 (incl. TAB/LF/CR), DEL, C1, bidi embeddings/overrides/isolates and marks, line and
-// paragraph separators, zero-width characters and BOM, the Arabic letter mark, and lone
-// UTF-16 surrogates (which JSON can carry and a terminal would show as garbage).
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// C0 (incl. TAB/LF/CR), DEL, C1, line and paragraph separators, every default-ignorable code
+// point — shown as nothing, so a different string looks the same (`/srv/da\u00adta` as
+// `/srv/data`) or hides a text (tag characters, U+E0000–E007F): bidi embeddings, overrides,
+// isolates and marks, zero-width characters and BOM, the Arabic letter mark, soft hyphen,
+// fillers, variation selectors — and lone UTF-16 surrogates (which JSON can carry and a
+// terminal would show as garbage; with the u flag only a lone one is a Cs code point).
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r', '\u001b': '\\e' };
 
 function escapeChar(ch: string): string {
   const named = NAMED[ch];
   if (named) return named;
-  const code = ch.charCodeAt(0);
-  // C0, DEL and C1 as bash writes them (`\x9b`); everything above, up to U+FFFF, as `\u202e`.
-  return code <= 0x9f ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  const code = ch.codePointAt(0) as number;
+  // C0, DEL and C1 as bash writes them (`\x9b`); above, up to U+FFFF, as `\u202e`; astral as `\U000e0041`.
+  if (code <= 0x9f) return `\\x${code.toString(16).padStart(2, '0')}`;
+  // Stryker disable next-line EqualityOperator: U+FFFF (a noncharacter) is never escaped, so < and <= are the same here
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
 /** Default cap on characters of any one string shown; a 1 MB argv must not stall a render. */
@@ -56,6 +60,13 @@ export function hasUnsafeCharacters(s: string): boolean {
   return UNSAFE.test(s);
 }
 
+/** Each UTF-16 unit of `ch` as a JSON `\\uXXXX` escape (an astral character: its two halves, the same value). */
+function jsonEscape(ch: string): string {
+  let out = '';
+  for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
+
 /**
  * One line of JSON for scripts that no terminal will interpret: `JSON.stringify(value)` with
  * every character `escapeForTerminal` escapes written as a `\uXXXX` escape, so still the same
@@ -65,7 +76,7 @@ export function hasUnsafeCharacters(s: string): boolean {
 export function jsonForTerminal(value: unknown): string {
   const json = JSON.stringify(value) ?? 'null';
   UNSAFE.lastIndex = 0;
-  return UNSAFE.test(json) ? json.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  return UNSAFE.test(json) ? json.replace(UNSAFE, jsonEscape) : json;
 }
 
 /**

@@ -15,7 +15,7 @@ import { fitLine, headerLines } from './format/header.js';
 import { markSpans } from './format/mark-row.js';
 import { progressText } from './format/progress.js';
 import type { Line } from './format/spans.js';
-import { truncate } from './format/text.js';
+import { matchSpan, truncate } from './format/text.js';
 import { HEADER_LINES } from './layout.js';
 import { screenParts, tableModel, tooSmallText } from './screen-model.js';
 import type { ViewerState } from './store/state.js';
@@ -80,12 +80,12 @@ export function firstFrameLines(state: ViewerState, engine: AuditEngine, theme: 
     entryCells(row.entry, table.layout, table.ctx).forEach((cell, i) => {
       const style = { color: cell.color ? theme.paint(cell.color) : undefined, bold: cell.bold || selected, dim: cell.dim && !selected, inverse: selected };
       const gap = i > 0 ? ' ' : '';
-      const at = cell.id === 'command' && table.search ? cell.text.toLowerCase().indexOf(table.search.toLowerCase()) : -1;
-      if (at < 0) {
+      const span = cell.id === 'command' && table.search ? matchSpan(cell.text, table.search) : null;
+      if (span === null) {
         runs.push({ ...style, text: gap + cell.text });
         return;
       }
-      const end = at + (table.search as string).length;
+      const [at, end] = span;
       runs.push({ ...style, text: gap + cell.text.slice(0, at) });
       runs.push({ ...style, text: cell.text.slice(at, end), underline: true, bold: true, color: theme.paint('magenta') });
       runs.push({ ...style, text: cell.text.slice(end) });

@@ -99,22 +99,43 @@ function openExport(file: string, overwrite: boolean): number | Exclude<ExportRe
 
 /**
  * Writes `lines` (each one JSON line without its newline) to `file` (`openExport`). Nothing is
- * written when the file cannot be opened; an error on the way says so (the file then holds
- * what was written).
+ * written when the file cannot be opened. A full disk takes part of a write and refuses the
+ * rest (a short write is not an error): what was taken is written on from where it stopped,
+ * and when the disk refuses, the file is cut back to its last whole line and the error says
+ * how many entries it holds.
  */
 export function writeLines(file: string, lines: Iterable<string>, overwrite: boolean): ExportResult {
   const fd = openExport(file, overwrite);
   if (typeof fd !== 'number') return fd;
   let written = 0;
+  let bytes = 0;
+  let batch: string[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    const data = Buffer.from(`${batch.join('\n')}\n`, 'utf8');
+    let done = 0;
+    try {
+      while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
+    } catch (e) {
+      const partial = data.subarray(0, done);
+      const end = partial.lastIndexOf(0x0a) + 1;
+      let kept = written;
+      for (let i = 0; i < end; i++) if (partial[i] === 0x0a) kept++;
+      try {
+        fs.ftruncateSync(fd, bytes + end);
+      } catch {
+        // (The file then ends in a cut line; the count below is still of the whole ones.)
+      }
+      // The count first: the footer is one line, and a long path and errno text would cut it off.
+      throw new Error(`it holds only the first ${kept} entries (${(e as Error).message})`);
+    }
+    bytes += data.length;
+    written += batch.length;
+    batch = [];
+  };
   try {
-    let batch: string[] = [];
-    const flush = () => {
-      if (batch.length > 0) fs.writeSync(fd, `${batch.join('\n')}\n`);
-      batch = [];
-    };
     for (const line of lines) {
       batch.push(line);
-      written++;
       if (batch.length >= 1_000) flush();
     }
     flush();

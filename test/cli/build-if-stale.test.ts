@@ -1,6 +1,7 @@
 /**
  * scripts/build-if-stale.mjs (`npm start`, and `npm install` as prepare): it runs the project's
- * esbuild.config.mjs only when an input is newer than dist/bin/cli.js, and says so. Run in a
+ * esbuild.config.mjs only when an input changed since its last build (or, built elsewhere, is
+ * newer than dist/bin/cli.js), and says so. Run in a
  * scratch project whose esbuild.config.mjs only writes the bundle's file and counts its runs.
  */
 import { spawnSync } from 'node:child_process';
@@ -65,6 +66,30 @@ describe('build-if-stale', () => {
       expect(r.stderr).toBe(`building the CLI bundle (${file} changed)…\n`);
       expect(builds(root)).toBe(n + 2);
     }
+  });
+
+  it('rebuilds when a source is put back older than the bundle (cp -p, tar x, a restore): changed is not only newer', () => {
+    const root = scratchProject();
+    run(root);
+    fs.writeFileSync(path.join(root, 'src/cli/cli.ts'), 'export const restored = 1;\n');
+    touch(path.join(root, 'src/cli/cli.ts'), -3600);
+    const r = run(root);
+    expect(r.stderr).toBe('building the CLI bundle (src/cli/cli.ts changed)…\n');
+    expect(builds(root)).toBe(2);
+    expect(run(root).stderr).toBe('');
+    expect(builds(root)).toBe(2);
+  });
+
+  it('rebuilds when a source is removed or added with an old mtime (a deletion leaves nothing newer)', () => {
+    const root = scratchProject();
+    fs.writeFileSync(path.join(root, 'src/cli/gone.ts'), 'export {};\n');
+    run(root);
+    fs.rmSync(path.join(root, 'src/cli/gone.ts'));
+    expect(run(root).stderr).toBe('building the CLI bundle (src/cli/gone.ts removed)…\n');
+    fs.writeFileSync(path.join(root, 'src/cli/added.ts'), 'export {};\n');
+    touch(path.join(root, 'src/cli/added.ts'), -3600);
+    expect(run(root).stderr).toBe('building the CLI bundle (src/cli/added.ts changed)…\n');
+    expect(builds(root)).toBe(3);
   });
 
   it("`npm install` builds the bundle (this package's prepare script), so the first npm start builds nothing", () => {

@@ -134,8 +134,14 @@ describe('the host limit', () => {
     await engine.close();
   });
 
-  it('a collector with more hosts than the limit is refused when opened, saying how many', () => {
+  it('a collector with more hosts than the limit is opened with as many as it holds, the rest named (test/hardening/fleet-host-flood.test.ts: which)', async () => {
     const dir = collector({ a: jsonl(request('a1')), b: jsonl(request('b1')), c: jsonl(request('c1')) });
-    expect(() => openFleetEngine(findCollectedHosts(dir), { follow: false, maxHosts: 2 })).toThrow('a fleet of 3 hosts is more than 2');
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, maxHosts: 2 });
+    const notices: string[] = [];
+    engine.on('notice', (n) => notices.push(n.message));
+    await engine.indexed();
+    expect(engine.origins()).toHaveLength(2);
+    await expect.poll(() => notices, WAIT).toEqual([expect.stringMatching(/^1 host in the collector not read: a fleet holds at most 2 hosts \(those the collector had first are read\): [abc]$/)]);
+    await engine.close();
   });
 });

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { CLI, cliEnv, REPO_ROOT } from '../cli/helpers.js';
 
 /** Characters that must never reach a terminal raw (a newline only as the end of a line). */
-export const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+export const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\p{Default_Ignorable_Code_Point}]/u;
 
 export interface RawResult {
   code: number | null;

@@ -2,15 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_CHARS, escapeForTerminal, formatArgv, formatPipeline, hasUnsafeCharacters, jsonForTerminal } from '../../src/shared/sanitize.js';
 
-/** Anything a terminal would act on or reorder: C0, DEL, C1, bidi controls, separators. */
-const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+/** Anything a terminal would act on, reorder or show as nothing: C0, DEL, C1, separators, default-ignorables (bidi controls among them). */
+const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Default_Ignorable_Code_Point}]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Strings that hit every case often: plain text, shell syntax, each kind of unsafe character, pairs and lone halves. */
 const anyText = fc.string({
   unit: fc.oneof(
     fc.constantFrom('a', 'Z', '-', '/', '=', ' ', "'", '"', '\\', '$', '|', ';', '*', '#', '~', 'é', 'ログ', '🚀'),
-    fc.constantFrom('\u001b', '\u0007', '\t', '\n', '\r', '\u007f', '\u0085', '\u009b', '\u061c', '\u200b', '\u200e', '\u202e', '\u2028', '\u2066', '\ufeff'),
+    fc.constantFrom('\u001b', '\u0007', '\t', '\n', '\r', '\u007f', '\u0085', '\u009b', '\u061c', '\u200b', '\u200e', '\u202e', '\u2028', '\u2066', '\ufeff', '\u00ad', '\u3164', '\u{e0041}', '\u{1d173}'),
     fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff'),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
   ),
@@ -96,8 +96,45 @@ describe('escapeForTerminal', () => {
     expect(escapeForTerminal(`a${ch}b`)).toBe(`a${shown}b`);
   });
 
-  it.each(['0020', '007e', '00a0', '00ff', '061b', '061d', '200a', '2010', '2027', '202f', '205f', '206a', 'fefe', 'ff00', 'd7ff', 'e000'])('keeps U+%s, just outside a range', (hex) => {
+  it.each(['0020', '007e', '00a0', '00ff', '061b', '061d', '200a', '2010', '2027', '202f', '205f', '2070', 'fefe', 'ff00', 'd7ff', 'e000'])('keeps U+%s, just outside a range', (hex) => {
     const ch = String.fromCharCode(Number.parseInt(hex, 16));
+    expect(hasUnsafeCharacters(`a${ch}b`)).toBe(false);
+    expect(escapeForTerminal(`a${ch}b`)).toBe(`a${ch}b`);
+  });
+
+  // Default-ignorable code points show as nothing: `rm -rf /srv/da\u00adta` looked like
+  // `rm -rf /srv/data` (another path), a tag block (U+E0000–E007F) spelt a hidden text, a
+  // search for `rm` missed `r\u{e0020}m`. Each is shown as an escape; an astral one as bash
+  // writes it in $'…' (\U000e0041), and as two \u escapes in JSON (the same value).
+  it.each([
+    ['00ad', '\\u00ad'],
+    ['034f', '\\u034f'],
+    ['115f', '\\u115f'],
+    ['1160', '\\u1160'],
+    ['17b4', '\\u17b4'],
+    ['180e', '\\u180e'],
+    ['206a', '\\u206a'],
+    ['206f', '\\u206f'],
+    ['3164', '\\u3164'],
+    ['fe0f', '\\ufe0f'],
+    ['ffa0', '\\uffa0'],
+    ['1d173', '\\U0001d173'],
+    ['e0001', '\\U000e0001'],
+    ['e0041', '\\U000e0041'],
+    ['e007f', '\\U000e007f'],
+    ['e01ef', '\\U000e01ef'],
+  ])('escapes the invisible U+%s', (hex, shown) => {
+    const ch = String.fromCodePoint(Number.parseInt(hex, 16));
+    expect(hasUnsafeCharacters(`a${ch}b`)).toBe(true);
+    expect(escapeForTerminal(`a${ch}b`)).toBe(`a${shown}b`);
+    expect(formatArgv(['rm', `/srv/da${ch}ta`])).toBe(`rm $'/srv/da${shown}ta'`);
+    const json = jsonForTerminal({ s: `a${ch}b` });
+    expect(json).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(json)).toEqual({ s: `a${ch}b` });
+  });
+
+  it.each(['00ac', '00ae', '1d172', '1d17b', 'dffff', 'e1000', '1f680'])('keeps U+%s, just outside an invisible range', (hex) => {
+    const ch = String.fromCodePoint(Number.parseInt(hex, 16));
     expect(hasUnsafeCharacters(`a${ch}b`)).toBe(false);
     expect(escapeForTerminal(`a${ch}b`)).toBe(`a${ch}b`);
   });
@@ -222,8 +259,9 @@ function shellWords(line: string): string[] {
           text += named[e];
           i += 2;
         } else {
-          const digits = e === 'x' ? 2 : 4;
-          text += String.fromCharCode(Number.parseInt(line.slice(i + 2, i + 2 + digits), 16));
+          // bash's $'…': \xHH, \uHHHH, \UHHHHHHHH.
+          const digits = e === 'x' ? 2 : e === 'U' ? 8 : 4;
+          text += String.fromCodePoint(Number.parseInt(line.slice(i + 2, i + 2 + digits), 16));
           i += 2 + digits;
         }
       }

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { type Cell, entryCells, headerCells } from '../format/cells.js';
 import { MARKER_WIDTH } from '../format/columns.js';
+import { matchSpan } from '../format/text.js';
 import { markSpans } from '../format/mark-row.js';
 import type { TableModel } from '../screen-model.js';
 import type { Theme } from '../theme.js';
@@ -13,10 +14,9 @@ export type TableProps = TableModel & { theme: Theme };
 
 /** Splits a cell's text around the first case-insensitive occurrence of `needle`. */
 export function splitMatch(text: string, needle: string | null): [string, string, string] | null {
-  if (!needle) return null;
-  const at = text.toLowerCase().indexOf(needle.toLowerCase());
-  if (at < 0) return null;
-  return [text.slice(0, at), text.slice(at, at + needle.length), text.slice(at + needle.length)];
+  const span = needle ? matchSpan(text, needle) : null;
+  if (span === null) return null;
+  return [text.slice(0, span[0]), text.slice(span[0], span[1]), text.slice(span[1])];
 }
 
 /**

@@ -158,3 +158,32 @@ export function wrapText(text: string, width: number): string[] {
   lines.push(line.join(''));
   return lines;
 }
+
+/**
+ * Where `needle` is in `text` ignoring case (as the `/` search matches: lower-cased), as
+ * [start, end) in `text` itself; null when it is not there. Lower-casing can lengthen a
+ * character (İ → i̇): an index into the lower-cased text then points past the match (a client's
+ * `İİ rm` had ` -` marked for `rm`), so each character is lowered on its own and mapped back.
+ */
+export function matchSpan(text: string, needle: string): [number, number] | null {
+  if (needle === '') return null;
+  const want = needle.toLowerCase();
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) {
+    const at = lower.indexOf(want);
+    return at < 0 ? null : [at, at + want.length];
+  }
+  let lowered = '';
+  const source: number[] = []; // for each unit of `lowered`, where its character starts in `text`
+  for (let i = 0; i < text.length; ) {
+    const ch = String.fromCodePoint(text.codePointAt(i) as number);
+    const low = ch.toLowerCase();
+    for (let k = 0; k < low.length; k++) source.push(i);
+    lowered += low;
+    i += ch.length;
+  }
+  const at = lowered.indexOf(want);
+  if (at < 0) return null;
+  const last = source[at + want.length - 1];
+  return [source[at], last + String.fromCodePoint(text.codePointAt(last) as number).length];
+}
