@@ -23,3 +23,47 @@ describe('IdText', () => {
     expect(Array.from(t.startsContaining('\u001b'))).toEqual([]);
   });
 });
+
+describe('IdText with UUIDs (what sudo-proxy sends)', () => {
+  /** A deterministic v4-looking UUID, in upper case every third one (search sees lower case). */
+  const uuid = (i: number) => {
+    const hex = Array.from({ length: 4 }, (_, k) => (((i + 1) * 2654435761 * (k + 7)) >>> 0).toString(16).padStart(8, '0')).join('');
+    const u = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    return i % 3 === 0 ? u.toUpperCase() : u;
+  };
+  /** UUIDs, and ids that only look like one (a letter past f, a dash out of place, one too long), mixed. */
+  const ids = Array.from({ length: 30_000 }, (_, i) => {
+    if (i % 7 === 3) return `${uuid(i).slice(0, 35)}g`;
+    if (i % 7 === 5) return `${uuid(i).slice(0, 7)}-${uuid(i).slice(7, 8)}${uuid(i).slice(9)}`;
+    if (i % 11 === 4) return `${uuid(i)}0`;
+    return uuid(i);
+  });
+
+  it('finds every part of an id, whichever way it was added, and none across two ids', () => {
+    const t = new IdText();
+    const starts = ids.map((id, i) => (i % 3 === 1 ? t.add(id) : i % 3 === 2 ? t.addSearchBytes(Buffer.from(`xx${id.toLowerCase()}yy`), 2, 2 + id.length) : t.addBytes(Buffer.from(id), 0, id.length)));
+    const want = (part: string) => ids.flatMap((id, i) => (id.toLowerCase().includes(part) ? [starts[i]] : []));
+    const parts = ['-', '4', 'a', 'g', ids[12_345].toLowerCase().slice(5, 15), ids[9].toLowerCase().slice(7, 20), ids[21].toLowerCase(), ids[22].toLowerCase().slice(30), '-4', `${ids[0].toLowerCase().slice(-3)}${ids[1].toLowerCase().slice(0, 3)}`];
+    for (const part of parts) expect(Array.from(t.startsContaining(part)), part).toEqual(want(part));
+    expect(holds(t.startsContaining(ids[29_999].toLowerCase()), starts[29_999])).toBe(true);
+  });
+
+  it('keeps a UUID in 17 bytes (the text takes 37), anything else as its text', () => {
+    const t = new IdText();
+    for (let i = 0; i < 1000; i++) t.add(uuid(i));
+    expect(t.bytesUsed).toBe(1000 * 17);
+    t.add(`${uuid(1).slice(0, 35)}g`);
+    expect(t.bytesUsed).toBe(1000 * 17 + 37);
+  });
+
+  it('finds the same ids once its blocks are trimmed into one', () => {
+    const t = new IdText();
+    const starts = ids.slice(0, 800).map((id) => t.add(id));
+    const before = Array.from(t.startsContaining('-4'));
+    expect(t.blockCount).toBeGreaterThan(1);
+    t.trim();
+    expect(t.blockCount).toBe(1);
+    expect(Array.from(t.startsContaining('-4'))).toEqual(before);
+    expect(Array.from(t.startsContaining(ids[777].toLowerCase()))).toEqual([starts[777]]);
+  });
+});
