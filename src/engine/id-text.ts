@@ -192,7 +192,8 @@ export class IdText {
       // Only what each block used: the gaps left are zeros, empty ids no one points at.
       this.blocks.forEach((b, k) => one.set(b.subarray(0, k === this.blocks.length - 1 ? this.used : this.filled[k]), this.bases[k]));
       const packed = this.packed.includes(true);
-      const text = this.text.includes(true);
+      // (The gaps left are empty ids kept as text: UUIDs are no longer 17 bytes apart.)
+      const text = true;
       this.blocks.splice(0, this.blocks.length, one);
       this.bases.splice(0, this.bases.length, 0);
       this.filled.splice(0, this.filled.length, 0);
@@ -233,6 +234,7 @@ export class IdText {
     if (n.length === 0 || n.includes(0)) return new Float64Array(0);
     // Only hex digits and dashes can be in a UUID's text: any other needle looks at the ids kept as text alone.
     const inUuids = n.every((c) => c === 0x2d || HEX_DIGIT.includes(c));
+    const probes = inUuids ? packedProbes(n) : null;
     let text = Buffer.alloc(0);
     for (let k = 0; k < this.blocks.length; k++) {
       const block = this.blocks[k];
@@ -242,6 +244,10 @@ export class IdText {
         hitsIn(Buffer.from(block.buffer, block.byteOffset, used), n, this.bases[k], null, 0, found);
         continue;
       }
+      if (probes !== null && !this.text[k]) {
+        probedHits(Buffer.from(block.buffer, block.byteOffset, used), n, probes, this.bases[k], found);
+        continue;
+      }
       // As text: at most 37 bytes for each packed id's 17, the others as they are.
       const room = Math.ceil((used * (UUID_CHARS + 1)) / (UUID_BYTES + 1)) + 1;
       if (text.length < room) text = Buffer.allocUnsafe(Math.max(room, text.length * 2));
@@ -249,6 +255,39 @@ export class IdText {
       hitsIn(text.subarray(0, length), n, this.bases[k], block, used, found);
     }
     return Float64Array.from(found);
+  }
+}
+
+/** A probe's bytes shorter than this find too many candidates: the block is written out instead. */
+const MIN_PROBE = 2;
+
+/**
+ * For a needle of hex digits and dashes, byte runs one of which any UUID holding it holds
+ * packed: its longest run of hex digits lies in one dash group of the UUID's text, whose
+ * digits are the packed bytes' nibbles in order, starting on a byte's high nibble or its low
+ * one — one run of whole bytes for each. Null when a run would be shorter than MIN_PROBE.
+ */
+function packedProbes(needle: Uint8Array): Buffer[] | null {
+  let best = '';
+  for (const run of Buffer.from(needle).toString('latin1').split('-')) if (run.length > best.length) best = run;
+  const even = best.slice(0, best.length & ~1);
+  const odd = best.slice(1, 1 + ((best.length - 1) & ~1));
+  if (odd.length / 2 < MIN_PROBE) return null;
+  return [Buffer.from(even, 'hex'), Buffer.from(odd, 'hex')];
+}
+
+/**
+ * Adds to `out` the global starts of the UUIDs of `block` (packed UUIDs only: 17 bytes each)
+ * holding `needle`: each place a probe is found names the UUID it is in, written out and checked.
+ */
+function probedHits(block: Buffer, needle: Uint8Array, probes: Buffer[], base: number, out: number[]): void {
+  const record = UUID_BYTES + 1;
+  const starts = new Set<number>();
+  for (const probe of probes) for (let q = block.indexOf(probe); q !== -1; q = block.indexOf(probe, q + 1)) starts.add(q - (q % record));
+  const one = Buffer.allocUnsafe(UUID_CHARS);
+  for (const start of [...starts].sort((a, b) => a - b)) {
+    uuidTextInto(block, start + 1, one, 0);
+    if (one.indexOf(needle) !== -1) out.push(base + start);
   }
 }
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { holds, IdText } from '../../src/engine/id-text.js';
 
@@ -65,5 +66,29 @@ describe('IdText with UUIDs (what sudo-proxy sends)', () => {
     expect(t.blockCount).toBe(1);
     expect(Array.from(t.startsContaining('-4'))).toEqual(before);
     expect(Array.from(t.startsContaining(ids[777].toLowerCase()))).toEqual([starts[777]]);
+  });
+});
+
+describe('IdText of UUIDs alone (a part found by its packed bytes)', () => {
+  const uuids = Array.from({ length: 20_000 }, () => crypto.randomUUID());
+
+  it('finds what the text finds, for parts of every length and place, dashes or not', () => {
+    const t = new IdText();
+    const starts = uuids.map((id) => t.add(id));
+    const want = (part: string) => uuids.flatMap((id, i) => (id.includes(part) ? [starts[i]] : []));
+    const parts: string[] = [];
+    for (let len = 1; len <= 36; len++) for (const from of [0, 1, 5, 8, 9, 14, 19, 24, 31]) if (from + len <= 36) parts.push(uuids[(len * 37 + from) % uuids.length].slice(from, from + len));
+    parts.push('0000', '00000', 'abcde', '-4', 'ffffffff');
+    for (const part of parts) expect(Array.from(t.startsContaining(part)), part).toEqual(want(part));
+  });
+
+  it('finds them once blocks of UUIDs are trimmed into one (the gaps between them kept)', () => {
+    const t = new IdText();
+    const few = uuids.slice(0, 300);
+    const starts = few.map((id) => t.add(id));
+    expect(t.blockCount).toBeGreaterThan(1);
+    t.trim();
+    expect(t.blockCount).toBe(1);
+    for (const i of [0, 14, 15, 16, 150, 299]) expect(Array.from(t.startsContaining(few[i].slice(3, 20))), String(i)).toEqual([starts[i]]);
   });
 });
