@@ -149,8 +149,8 @@ export class EntryColumns {
   readonly errors: StringPool;
   /** Every entry's id as search sees it (a part of an id finds it). */
   readonly ids = new IdText();
-  /** Values a column cannot hold (msCode's outliers, offsets past 1 TiB), by `outlierKey`. */
-  private readonly outliers = new Map<number, number>();
+  /** Values a column cannot hold (msCode's outliers, offsets past 1 TiB), by `outlierKey`; null until one comes (a fleet has thousands of columns). */
+  private outliers: Map<number, number> | null = null;
 
   constructor(
     public capacity: number,
@@ -192,14 +192,14 @@ export class EntryColumns {
   private setMs(s: number, field: number, ms: number): void {
     const code = msCode(ms);
     this.u32[s * U32 + field] = code;
-    if (code === MS_OUTLIER) this.outliers.set(outlierKey(s, field), ms);
-    else this.outliers.delete(outlierKey(s, field));
+    if (code === MS_OUTLIER) (this.outliers ??= new Map()).set(outlierKey(s, field), ms);
+    else this.outliers?.delete(outlierKey(s, field));
   }
 
   /** Duration field `field` (LA, DU) of entry `s`, in ms; NaN: none. */
   private ms(s: number, field: number): number {
     const code = this.u32[s * U32 + field];
-    return code === MS_OUTLIER ? (this.outliers.get(outlierKey(s, field)) as number) : msOfCode(code);
+    return code === MS_OUTLIER ? (this.outliers?.get(outlierKey(s, field)) as number) : msOfCode(code);
   }
 
   /** The request's latency (ms; NaN: none). */
@@ -217,12 +217,12 @@ export class EntryColumns {
     const hi = Math.floor(offset / TWO_32);
     this.u32[s * U32 + low] = offset >>> 0;
     this.u8[s * U8 + high] = Math.min(hi, HIGH_OUTLIER);
-    if (hi >= HIGH_OUTLIER) this.outliers.set(outlierKey(s, low), offset);
+    if (hi >= HIGH_OUTLIER) (this.outliers ??= new Map()).set(outlierKey(s, low), offset);
   }
 
   private offset(s: number, low: number, high: number): number {
     const hi = this.u8[s * U8 + high];
-    return hi === HIGH_OUTLIER ? (this.outliers.get(outlierKey(s, low)) as number) : hi * TWO_32 + this.u32[s * U32 + low];
+    return hi === HIGH_OUTLIER ? (this.outliers?.get(outlierKey(s, low)) as number) : hi * TWO_32 + this.u32[s * U32 + low];
   }
 
   /** Sets pool id field `field` of entry `s`, widening `pools` to 32 bits first when the id needs it. */
