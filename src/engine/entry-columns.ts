@@ -86,10 +86,10 @@ export const LAYOUT = {
   PL: 4,
   PN: 5,
   IX: 6, // where the id starts in `ids`
-  QO: 7,
-  PO: 8,
-  LA: 9,
-  DU: 10,
+  QOFF: 7,
+  POFF: 8,
+  LAT: 9,
+  DUR: 10,
   /** Ids in the string pools, in `pools` (16 bits each until a pool passes 65,535 strings). */
   POOL: 8, // host, session, reason, command; operator; resolved, request error, response error
   HO: 0,
@@ -111,7 +111,7 @@ export const LAYOUT = {
   /** Withdrawn: none of its lines is in a file any more (a truncation took them); in no order. */
   LOST: 16,
 } as const;
-const { U8, ST, AN, FL, DE, RJ, QH, PH, U32, QS, QL, QN, PS, PL, PN, IX, QO, PO, LA, DU, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, QH, PH, U32, QS, QL, QN, PS, PL, PN, IX, QOFF, POFF, LAT, DUR, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE, LOST } = LAYOUT;
 
 /** The key of entry `s`'s field `field` among the outliers. */
 const outlierKey = (s: number, field: number) => s * 16 + field;
@@ -188,7 +188,7 @@ export class EntryColumns {
     this.capacity = capacity;
   }
 
-  /** Sets duration field `field` (LA, DU) of entry `s`. */
+  /** Sets duration field `field` (LAT, DUR) of entry `s`. */
   private setMs(s: number, field: number, ms: number): void {
     const code = msCode(ms);
     this.u32[s * U32 + field] = code;
@@ -196,7 +196,7 @@ export class EntryColumns {
     else this.outliers?.delete(outlierKey(s, field));
   }
 
-  /** Duration field `field` (LA, DU) of entry `s`, in ms; NaN: none. */
+  /** Duration field `field` (LAT, DUR) of entry `s`, in ms; NaN: none. */
   private ms(s: number, field: number): number {
     const code = this.u32[s * U32 + field];
     return code === MS_OUTLIER ? (this.outliers?.get(outlierKey(s, field)) as number) : msOfCode(code);
@@ -204,15 +204,15 @@ export class EntryColumns {
 
   /** The request's latency (ms; NaN: none). */
   latency(s: number): number {
-    return this.ms(s, LA);
+    return this.ms(s, LAT);
   }
 
   /** The response's duration (ms; NaN: none). */
   duration(s: number): number {
-    return this.ms(s, DU);
+    return this.ms(s, DUR);
   }
 
-  /** Sets where a line of entry `s` starts (`low`: QO or PO; `high`: QH or PH). */
+  /** Sets where a line of entry `s` starts (`low`: QOFF or POFF; `high`: QH or PH). */
   private setOffset(s: number, low: number, high: number, offset: number): void {
     const hi = Math.floor(offset / TWO_32);
     this.u32[s * U32 + low] = offset >>> 0;
@@ -223,6 +223,22 @@ export class EntryColumns {
   private offset(s: number, low: number, high: number): number {
     const hi = this.u8[s * U8 + high];
     return hi === HIGH_OUTLIER ? (this.outliers?.get(outlierKey(s, low)) as number) : hi * TWO_32 + this.u32[s * U32 + low];
+  }
+
+  /**
+   * Copies the u8, u32 and f64 columns of `src`'s first `n` entries to entries `base`… here,
+   * with the values kept aside (a fleet's store taking a host's entries over); pools, spans and
+   * ids are the caller's to map.
+   */
+  copyRowsFrom(src: EntryColumns, n: number, base: number): void {
+    this.u8.set(src.u8.subarray(0, n * U8), base * U8);
+    this.u32.set(src.u32.subarray(0, n * U32), base * U32);
+    this.f64.set(src.f64.subarray(0, n * F64), base * F64);
+    if (src.outliers === null) return;
+    for (const [key, value] of src.outliers) {
+      const s = Math.floor(key / 16);
+      if (s < n) (this.outliers ??= new Map()).set(outlierKey(base + s, key % 16), value);
+    }
   }
 
   /** Sets pool id field `field` of entry `s`, widening `pools` to 32 bits first when the id needs it. */
@@ -242,9 +258,9 @@ export class EntryColumns {
     const b64 = s * F64;
     f64[b64 + ID] = r.idHash;
     f64[b64 + TM] = r.timeMs;
-    this.setMs(s, LA, r.latencyMs);
-    this.setMs(s, DU, Number.NaN);
-    this.setOffset(s, QO, QH, r.offset);
+    this.setMs(s, LAT, r.latencyMs);
+    this.setMs(s, DUR, Number.NaN);
+    this.setOffset(s, QOFF, QH, r.offset);
     const b32 = s * U32;
     if (r.hostId >= 0) {
       this.setPool(s, HO, r.hostId);
@@ -298,7 +314,7 @@ export class EntryColumns {
   private noRequest(s: number): void {
     this.u8[s * U8 + DE] = NO_DECISION;
     this.u8[s * U8 + RJ] = 0;
-    this.setMs(s, LA, Number.NaN);
+    this.setMs(s, LAT, Number.NaN);
     this.setPool(s, OP, 0);
     this.setPool(s, HO, this.hosts.intern(''));
     this.setPool(s, SE, this.sessions.intern(''));
@@ -311,8 +327,8 @@ export class EntryColumns {
   writeResponse(s: number, r: LocatedCompact): void {
     const { u8, u32, f64 } = this;
     u8[s * U8 + FL] |= HAS_RESPONSE;
-    this.setMs(s, DU, r.durationMs);
-    this.setOffset(s, PO, PH, r.offset);
+    this.setMs(s, DUR, r.durationMs);
+    this.setOffset(s, POFF, PH, r.offset);
     u32[s * U32 + PS] = r.seg;
     u32[s * U32 + PL] = r.length;
     u32[s * U32 + PN] = r.line;
@@ -336,7 +352,7 @@ export class EntryColumns {
   forgetResponse(s: number, state: EntryState): void {
     this.u8[s * U8 + ST] = STATE_CODE[state];
     this.u8[s * U8 + FL] &= ~HAS_RESPONSE;
-    this.setMs(s, DU, Number.NaN);
+    this.setMs(s, DUR, Number.NaN);
     this.setPool(s, EP, 0);
   }
 
@@ -355,11 +371,11 @@ export class EntryColumns {
 
   /** Where the entry's request and response lines are (span, offset, length). */
   requestLine(s: number): [seg: number, offset: number, length: number] {
-    return [this.u32[s * U32 + QS], this.offset(s, QO, QH), this.u32[s * U32 + QL]];
+    return [this.u32[s * U32 + QS], this.offset(s, QOFF, QH), this.u32[s * U32 + QL]];
   }
 
   responseLine(s: number): [seg: number, offset: number, length: number] {
-    return [this.u32[s * U32 + PS], this.offset(s, PO, PH), this.u32[s * U32 + PL]];
+    return [this.u32[s * U32 + PS], this.offset(s, POFF, PH), this.u32[s * U32 + PL]];
   }
 
   idHash(s: number): number {

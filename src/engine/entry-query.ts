@@ -14,7 +14,7 @@ import { holds } from './id-text.js';
 import { type EntryColumns, LAYOUT, MS_NONE, MS_OUTLIER, msOfCode, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, RJ, U32, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, LAT, DUR, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
@@ -122,9 +122,9 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     hostCounts[pools[bp + HO]]++;
     sessionCounts[pools[bp + SE]]++;
     commandCounts[pools[bp + CM]]++;
-    const l = u32[b32 + LA];
+    const l = u32[b32 + LAT];
     if (l !== MS_NONE) latency[nl++] = l === MS_OUTLIER ? columns.latency(s) : msOfCode(l);
-    const d = u32[b32 + DU];
+    const d = u32[b32 + DUR];
     if (d !== MS_NONE) duration[nd++] = d === MS_OUTLIER ? columns.duration(s) : msOfCode(d);
     const t = f64[b64 + TM];
     if (t - t === 0) times[nt++] = t; // finite

@@ -210,6 +210,21 @@ export class IdText {
     this.block = kept;
   }
 
+  /** The id kept at `at` (a start `add…` returned) in its searched form, without the end mark (a UUID written out as text). */
+  searchBytesAt(at: number): Uint8Array {
+    let k = this.bases.length - 1;
+    while (k > 0 && this.bases[k] > at) k--;
+    const block = this.blocks[k];
+    const from = at - this.bases[k];
+    // (A text id never starts with the mark: shown text holds no control byte.)
+    if (block[from] === UUID_MARK) {
+      const text = new Uint8Array(UUID_CHARS);
+      uuidTextInto(block, from + 1, text, 0);
+      return text;
+    }
+    return block.subarray(from, block.indexOf(0, from));
+  }
+
   /** Bytes held in blocks (used or not). */
   get allocated(): number {
     return this.blocks.reduce((n, b) => n + b.length, 0);

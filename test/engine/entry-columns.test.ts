@@ -53,3 +53,18 @@ describe('EntryColumns', () => {
     expect([c.duration(0), c.responseLine(0)[1], c.latency(0), c.requestLine(0)[1]]).toEqual([25, 7, 1e13, 2 ** 41]);
   });
 });
+
+describe('EntryColumns.copyRowsFrom', () => {
+  it('moves entries to other slots with their values kept aside (a fleet store taking a host over)', () => {
+    const src = new EntryColumns(4);
+    src.writeRequest(0, located('request', 'a', 2 ** 41, 1e13), 'running', 0);
+    src.writeRequest(1, located('request', 'b', 5, 0.0001), 'running', 0);
+    src.writeResponse(1, located('response', 'b', 2 ** 44 + 1, 86_400_000.25));
+    const dst = new EntryColumns(16);
+    dst.writeRequest(0, located('request', 'z', 9, 3), 'running', 0);
+    dst.copyRowsFrom(src, 2, 7);
+    expect([dst.latency(7), dst.requestLine(7)[1]]).toEqual([1e13, 2 ** 41]);
+    expect([dst.latency(8), dst.requestLine(8)[1], dst.duration(8), dst.responseLine(8)[1]]).toEqual([0.0001, 5, 86_400_000.25, 2 ** 44 + 1]);
+    expect([dst.latency(0), dst.requestLine(0)[1]]).toEqual([3, 9]);
+  });
+});

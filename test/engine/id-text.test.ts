@@ -92,3 +92,12 @@ describe('IdText of UUIDs alone (a part found by its packed bytes)', () => {
     for (const i of [0, 14, 15, 16, 150, 299]) expect(Array.from(t.startsContaining(few[i].slice(3, 20))), String(i)).toEqual([starts[i]]);
   });
 });
+
+describe('IdText.searchBytesAt', () => {
+  it('gives each id back in its searched form, a packed UUID written out', () => {
+    const t = new IdText();
+    const ids = ['A4F99910-CC67-47AB-A55D-03C834033FD7', 'not-a-uuid', crypto.randomUUID(), '', 'Ünï'];
+    const starts = ids.map((id) => t.add(id));
+    expect(starts.map((at) => Buffer.from(t.searchBytesAt(at)).toString())).toEqual(ids.map((id) => id.toLowerCase()));
+  });
+});
