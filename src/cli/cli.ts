@@ -12,6 +12,7 @@ import { exitQuietlyOnClosedPipe, stderrLine } from './commands/output.js';
 import { COMMANDS, type CommandEntry, DEFAULT_COMMAND } from './commands/registry.js';
 import { closest } from './commands/suggest.js';
 import { usage } from './commands/usage.js';
+import { keepYoungGenerationSmall } from './young-generation.js';
 
 const names = COMMANDS.map((c) => c.name);
 const commandNamed = (name: string | undefined): CommandEntry | undefined => COMMANDS.find((c) => c.name === name);
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+keepYoungGenerationSmall();
 exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {

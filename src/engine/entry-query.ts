@@ -11,10 +11,10 @@ import { REJECT_KINDS } from '../shared/format-constants.js';
 import { compileFilter, emptyCounts, shownText, type StatsParts } from '../shared/query.js';
 import { REJECT_REPLAY } from './compact-record.js';
 import { holds } from './id-text.js';
-import { type EntryColumns, LAYOUT, STATE_CODE } from './entry-columns.js';
+import { type EntryColumns, LAYOUT, MS_NONE, MS_OUTLIER, msOfCode, STATE_CODE } from './entry-columns.js';
 import type { StringPool } from './string-pool.js';
 
-const { U8, ST, AN, FL, RJ, U32, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, LA, DU, PRIVILEGED } = LAYOUT;
+const { U8, ST, AN, FL, RJ, U32, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, LAT, DUR, PRIVILEGED } = LAYOUT;
 
 /**
  * Positions (ascending) in `order` (position → slot) of the entries that match. The columns
@@ -114,6 +114,7 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     const s = order[positions === null ? i : positions[i]];
     const b8 = s * U8;
     const bp = s * POOL;
+    const b32 = s * U32;
     const b64 = s * F64;
     states[u8[b8 + ST]]++;
     masks[u8[b8 + AN] & 31]++;
@@ -121,10 +122,10 @@ export function entryStatsParts(columns: EntryColumns, order: Int32Array, origin
     hostCounts[pools[bp + HO]]++;
     sessionCounts[pools[bp + SE]]++;
     commandCounts[pools[bp + CM]]++;
-    const l = f64[b64 + LA];
-    if (l === l) latency[nl++] = l; // not NaN
-    const d = f64[b64 + DU];
-    if (d === d) duration[nd++] = d;
+    const l = u32[b32 + LAT];
+    if (l !== MS_NONE) latency[nl++] = l === MS_OUTLIER ? columns.latency(s) : msOfCode(l);
+    const d = u32[b32 + DUR];
+    if (d !== MS_NONE) duration[nd++] = d === MS_OUTLIER ? columns.duration(s) : msOfCode(d);
     const t = f64[b64 + TM];
     if (t - t === 0) times[nt++] = t; // finite
   }

@@ -22,7 +22,7 @@ import { hashString } from './id-table.js';
 import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 
-const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QS, QL, QN, PS, PL, PN, F64, ID, TM, LA, DU, QO, PO, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 const ENTRY_CACHE_SIZE = 4096;
 /**
@@ -83,11 +83,9 @@ export class EntryReader {
   idOf(slot: number): string {
     const hit = this.cache.get(slot);
     if (hit) return hit.id;
-    const { u8, u32, f64 } = this.columns;
+    const { u8, f64 } = this.columns;
     const request = (u8[slot * U8 + FL] & HAS_REQUEST) !== 0;
-    const bytes = request
-      ? this.segments.readLine(u32[slot * U32 + QS], f64[slot * F64 + QO], u32[slot * U32 + QL])
-      : this.segments.readLine(u32[slot * U32 + PS], f64[slot * F64 + PO], u32[slot * U32 + PL]);
+    const bytes = this.segments.readLine(...(request ? this.columns.requestLine(slot) : this.columns.responseLine(slot)));
     const at = bytes ? bytes.indexOf(ID_KEY) : -1;
     if (bytes && at >= 0) {
       const end = bytes.indexOf(QUOTE, at + ID_KEY.length);
@@ -122,8 +120,9 @@ export class EntryReader {
     const hasRequest = (flags & HAS_REQUEST) !== 0;
     const hasResponse = (flags & HAS_RESPONSE) !== 0;
     const idHash = f64[s * F64 + ID];
-    const [qs, ql, qn, qo] = [u32[s * U32 + QS], u32[s * U32 + QL], u32[s * U32 + QN], f64[s * F64 + QO]];
-    const [ps, pl, pn, po] = [u32[s * U32 + PS], u32[s * U32 + PL], u32[s * U32 + PN], f64[s * F64 + PO]];
+    const [qs, qo, ql] = this.columns.requestLine(s);
+    const [ps, po, pl] = this.columns.responseLine(s);
+    const [qn, pn] = [u32[s * U32 + QN], u32[s * U32 + PN]];
     const request = hasRequest ? this.reread(qs, qo, ql, 'request', idHash) : null;
     const response = hasResponse ? this.reread(ps, po, pl, 'response', idHash) : null;
     const reqLoc = hasRequest ? this.location(qs, qo, ql, qn, request) : null;
@@ -154,8 +153,8 @@ export class EntryReader {
 
   /** The response record of the entry in `slot`, read back; null when it cannot be. */
   response(slot: number): ResponseRecord | null {
-    const { u32, f64 } = this.columns;
-    const read = this.reread(u32[slot * U32 + PS], f64[slot * F64 + PO], u32[slot * U32 + PL], 'response', f64[slot * F64 + ID]);
+    const [seg, offset, length] = this.columns.responseLine(slot);
+    const read = this.reread(seg, offset, length, 'response', this.columns.f64[slot * F64 + ID]);
     return read ? (read.record as ResponseRecord) : null;
   }
 
@@ -193,7 +192,7 @@ export class EntryReader {
     const { u8, f64, pools } = c;
     const pipeline = JSON.parse(c.commands.get(pools[s * POOL + CM])) as string[][];
     const timeMs = f64[s * F64 + TM];
-    const latency = f64[s * F64 + LA];
+    const latency = c.latency(s);
     const flags = u8[s * U8 + FL];
     const record: RequestRecord = {
       v: 1,
@@ -231,7 +230,7 @@ export class EntryReader {
       stages: [],
       stdout_len: 0,
       stdout_truncated: false,
-      duration_ms: f64[s * F64 + DU],
+      duration_ms: this.columns.duration(s),
     };
     const e = entryFromOrphan(s, record, location, state);
     e.stdoutLen = null;
@@ -268,20 +267,15 @@ class SlotLines implements EntryLines {
   }
 
   read(which: 'request' | 'response'): Uint8Array | null {
-    const { u32, f64 } = this.columns;
-    const s = this.slot;
-    return which === 'request'
-      ? this.segments.readLine(u32[s * U32 + QS], f64[s * F64 + QO], u32[s * U32 + QL])
-      : this.segments.readLine(u32[s * U32 + PS], f64[s * F64 + PO], u32[s * U32 + PL]);
+    return this.segments.readLine(...(which === 'request' ? this.columns.requestLine(this.slot) : this.columns.responseLine(this.slot)));
   }
 
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {
-    const { u32, f64 } = this.columns;
-    const s = this.slot;
     const request = which === 'request';
-    const segment = this.segments.get(u32[s * U32 + (request ? QS : PS)]);
+    const [seg, offset] = request ? this.columns.requestLine(this.slot) : this.columns.responseLine(this.slot);
+    const segment = this.segments.get(seg);
     const base = segment.lineBase;
-    const line = u32[s * U32 + (request ? QN : PN)];
-    return { file: segment.file, line: Number.isNaN(base) ? 0 : base + line, offset: f64[s * F64 + (request ? QO : PO)] };
+    const line = this.columns.u32[this.slot * U32 + (request ? QN : PN)];
+    return { file: segment.file, line: Number.isNaN(base) ? 0 : base + line, offset };
   }
 }

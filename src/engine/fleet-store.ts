@@ -195,9 +195,7 @@ export class FleetStore {
     if (byField.length !== POOL) throw new Error(`fleet store: ${POOL} pool fields, ${byField.length} mapped`);
     for (const ids of byField) for (const id of ids) if (id > 0xffff && dst.pools instanceof Uint16Array) dst.pools = Uint32Array.from(dst.pools);
     const base = this.count;
-    dst.u8.set(src.u8.subarray(0, n * U8), base * U8);
-    dst.f64.set(src.f64.subarray(0, n * F64), base * F64);
-    dst.u32.set(src.u32.subarray(0, n * U32), base * U32);
+    dst.copyRowsFrom(src, n, base);
     const { u8, u32, pools } = dst;
     for (let s = 0; s < n; s++) {
       const d = base + s;

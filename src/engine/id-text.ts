@@ -2,10 +2,13 @@
  * Every entry's id as search sees it (shown, lower-cased, UTF-8), so that a part of an id finds
  * its entry (`--grep 92bcb9bb`, the viewer's `/`) without reading a line back.
  *
- * The ids sit one after another, each ended by a 0 byte (shown text has none), in blocks that
- * never move (no copy on growth), from 256 bytes doubling up to 1 MiB; an entry keeps where
- * its id starts (a u32 column). A search is one `indexOf` pass per block: a hit is mapped to
- * the start of the id it is in. About the id's length + 5 bytes an entry. Pure: no I/O.
+ * The ids sit one after another in blocks that never move (no copy on growth), from 256 bytes
+ * doubling up to 1 MiB; an entry keeps where its id starts (a u32 column). An id in a UUID's
+ * form (what sudo-proxy sends: 36 characters) is kept as a mark byte (1) and its 16 bytes, 17
+ * bytes; any other id as its text ended by a 0 byte (shown text has neither byte). A search
+ * writes a block's ids out as text again (a 0 after each) and runs one `indexOf` pass over
+ * that: a hit is mapped to the start of the id it is in. 21 MB of id text at 556,018 entries
+ * became 9.5 MB, for ≈ 15–30 ms more a search over them all (README "Figures"). Pure: no I/O.
  */
 import { shownText } from '../shared/query.js';
 
@@ -31,10 +34,82 @@ export function idSearchBytes(id: string): Uint8Array {
   return encoder.encode(shownText(id).toLowerCase());
 }
 
+/** The mark byte before a UUID's 16 bytes. */
+const UUID_MARK = 1;
+/** A UUID's text: 36 characters, dashes after its 4th, 6th, 8th and 10th byte. */
+const UUID_CHARS = 36;
+const UUID_BYTES = 16;
+/** Where a UUID's text has a dash. */
+const isDashAt = (i: number) => i === 8 || i === 13 || i === 18 || i === 23;
+/** Hex digit (either case) → its value; 255: not one. */
+const HEX_VALUE = new Uint8Array(256).fill(255);
+for (let c = 0; c < 16; c++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(c)] = c;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(c)] = c;
+}
+const HEX_DIGIT = Buffer.from('0123456789abcdef');
+
+/**
+ * Writes the UUID `b[start, end)` (either case) as its mark and 16 bytes into `to` at `at`;
+ * returns the end, or -1 when it is not a UUID's text (`to` then holds nothing of it that counts).
+ */
+function packedUuidInto(b: Uint8Array, start: number, end: number, to: Uint8Array, at: number): number {
+  if (end - start !== UUID_CHARS) return -1;
+  to[at] = UUID_MARK;
+  let o = at + 1;
+  for (let i = 0; i < UUID_CHARS; i += 2) {
+    if (isDashAt(i)) {
+      if (b[start + i] !== 0x2d) return -1;
+      i--; // the pair starts after the dash
+      continue;
+    }
+    const hi = HEX_VALUE[b[start + i]];
+    const lo = HEX_VALUE[b[start + i + 1]];
+    if ((hi | lo) === 255) return -1;
+    to[o++] = (hi << 4) | lo;
+  }
+  return o;
+}
+
+/** Byte → its two hex digits (lower case), side by side. */
+const HEX_PAIR = new Uint8Array(512);
+for (let v = 0; v < 256; v++) {
+  HEX_PAIR[2 * v] = HEX_DIGIT[v >> 4];
+  HEX_PAIR[2 * v + 1] = HEX_DIGIT[v & 15];
+}
+
+/** Writes `from[at, end)` as hex digits into `to` at `out`; returns the end. */
+function hexInto(from: Uint8Array, at: number, end: number, to: Uint8Array, out: number): number {
+  for (let k = at; k < end; k++) {
+    const v = 2 * from[k];
+    to[out++] = HEX_PAIR[v];
+    to[out++] = HEX_PAIR[v + 1];
+  }
+  return out;
+}
+
+/** Writes the 16 bytes at `from[at]` as a UUID's lower-case text into `to` at `out`; returns the end. */
+function uuidTextInto(from: Uint8Array, at: number, to: Uint8Array, out: number): number {
+  out = hexInto(from, at, at + 4, to, out);
+  to[out++] = 0x2d;
+  out = hexInto(from, at + 4, at + 6, to, out);
+  to[out++] = 0x2d;
+  out = hexInto(from, at + 6, at + 8, to, out);
+  to[out++] = 0x2d;
+  out = hexInto(from, at + 8, at + 10, to, out);
+  to[out++] = 0x2d;
+  return hexInto(from, at + 10, at + 16, to, out);
+}
+
 export class IdText {
   private readonly blocks: Uint8Array[] = [];
   /** Global offset of each block's first byte. */
   private readonly bases: number[] = [];
+  /** How much of each block before the last is used (the last: `used`). */
+  private readonly filled: number[] = [];
+  /** Whether each block holds a packed UUID (then it is searched as text written out again), and an id kept as text. */
+  private readonly packed: boolean[] = [];
+  private readonly text: boolean[] = [];
   private block: Uint8Array | null = null;
   private used = 0;
   private base = 0;
@@ -42,36 +117,59 @@ export class IdText {
   /** Room for `n` bytes and the end mark; returns the global offset they go to. */
   private room(n: number): number {
     if (this.block === null || this.used + n + 1 > this.block.length) {
-      if (this.block !== null) this.base += this.block.length;
+      if (this.block !== null) {
+        this.base += this.block.length;
+        this.filled[this.filled.length - 1] = this.used;
+      }
       // From a small block up (a fleet has an IdText per host, most with a few ids), doubling to BLOCK.
       const size = this.block === null ? FIRST_BLOCK : Math.min(BLOCK, this.block.length * 2);
       this.block = new Uint8Array(Math.max(size, n + 1));
       this.blocks.push(this.block);
       this.bases.push(this.base);
+      this.filled.push(0);
+      this.packed.push(false);
+      this.text.push(false);
       this.used = 0;
     }
     return this.base + this.used;
   }
 
+  /** Keeps `s[start, stop)` as a packed UUID when it is one; returns where it starts, or -1. */
+  private addUuid(s: Uint8Array, start: number, stop: number): number {
+    if (stop - start !== UUID_CHARS) return -1;
+    const at = this.room(UUID_BYTES);
+    const end = packedUuidInto(s, start, stop, this.block as Uint8Array, this.used);
+    if (end === -1) return -1;
+    this.used = end;
+    this.packed[this.packed.length - 1] = true;
+    return at;
+  }
+
   /** Keeps the raw id `b[start, end)` of a line (ASCII without escapes); returns where it starts. */
   addBytes(b: Uint8Array, start: number, end: number): number {
+    const uuid = this.addUuid(b, start, end);
+    if (uuid !== -1) return uuid;
     const at = this.room(end - start);
     const block = this.block as Uint8Array;
     const stop = plainIdInto(b, start, end, block, this.used);
     if (stop === -1) return this.addSearchBytes(idSearchBytes(new TextDecoder().decode(b.subarray(start, end))), 0, -1);
     block[stop] = 0;
     this.used = stop + 1;
+    this.text[this.text.length - 1] = true;
     return at;
   }
 
   /** Keeps an id already in its searched form (`s[start, end)`; `end` -1: all of it). */
   addSearchBytes(s: Uint8Array, start: number, end: number): number {
     const stop = end === -1 ? s.length : end;
+    const uuid = this.addUuid(s, start, stop);
+    if (uuid !== -1) return uuid;
     const at = this.room(stop - start);
     const block = this.block as Uint8Array;
     block.set(s.subarray(start, stop), this.used);
     this.used += stop - start;
     block[this.used++] = 0;
+    this.text[this.text.length - 1] = true;
     return at;
   }
 
@@ -91,9 +189,16 @@ export class IdText {
     const total = this.base + this.used;
     if (this.blocks.length > 1 && total <= ONE_BLOCK_MAX) {
       const one = new Uint8Array(total);
-      this.blocks.forEach((b, k) => one.set(k === this.blocks.length - 1 ? b.subarray(0, this.used) : b, this.bases[k]));
+      // Only what each block used: the gaps left are zeros, empty ids no one points at.
+      this.blocks.forEach((b, k) => one.set(b.subarray(0, k === this.blocks.length - 1 ? this.used : this.filled[k]), this.bases[k]));
+      const packed = this.packed.includes(true);
+      // (The gaps left are empty ids kept as text: UUIDs are no longer 17 bytes apart.)
+      const text = true;
       this.blocks.splice(0, this.blocks.length, one);
       this.bases.splice(0, this.bases.length, 0);
+      this.filled.splice(0, this.filled.length, 0);
+      this.packed.splice(0, this.packed.length, packed);
+      this.text.splice(0, this.text.length, text);
       this.block = one;
       this.base = 0;
       this.used = total;
@@ -105,18 +210,29 @@ export class IdText {
     this.block = kept;
   }
 
-  /** The id kept at `at` (a start `add…` returned), in its searched form: a view, without the end mark. */
+  /** The id kept at `at` (a start `add…` returned) in its searched form, without the end mark (a UUID written out as text). */
   searchBytesAt(at: number): Uint8Array {
     let k = this.bases.length - 1;
     while (k > 0 && this.bases[k] > at) k--;
     const block = this.blocks[k];
     const from = at - this.bases[k];
+    // (A text id never starts with the mark: shown text holds no control byte.)
+    if (block[from] === UUID_MARK) {
+      const text = new Uint8Array(UUID_CHARS);
+      uuidTextInto(block, from + 1, text, 0);
+      return text;
+    }
     return block.subarray(from, block.indexOf(0, from));
   }
 
   /** Bytes held in blocks (used or not). */
   get allocated(): number {
     return this.blocks.reduce((n, b) => n + b.length, 0);
+  }
+
+  /** Bytes the ids take (17 a UUID, the text's length + 1 any other). */
+  get bytesUsed(): number {
+    return this.filled.reduce((n, f, k) => n + (k === this.filled.length - 1 ? this.used : f), 0);
   }
 
   get blockCount(): number {
@@ -131,18 +247,116 @@ export class IdText {
     const n = encoder.encode(needle);
     const found: number[] = [];
     if (n.length === 0 || n.includes(0)) return new Float64Array(0);
+    // Only hex digits and dashes can be in a UUID's text: any other needle looks at the ids kept as text alone.
+    const inUuids = n.every((c) => c === 0x2d || HEX_DIGIT.includes(c));
+    const probes = inUuids ? packedProbes(n) : null;
+    let text = Buffer.alloc(0);
     for (let k = 0; k < this.blocks.length; k++) {
       const block = this.blocks[k];
-      const buf = Buffer.from(block.buffer, block.byteOffset, k === this.blocks.length - 1 ? this.used : block.length);
-      let last = -1;
-      for (let p = buf.indexOf(n); p !== -1; p = buf.indexOf(n, p + 1)) {
-        let s = p;
-        while (s > 0 && buf[s - 1] !== 0) s--;
-        if (s !== last) found.push(this.bases[k] + s);
-        last = s;
+      const used = k === this.blocks.length - 1 ? this.used : this.filled[k];
+      if (!inUuids && !this.text[k]) continue;
+      if (!this.packed[k]) {
+        hitsIn(Buffer.from(block.buffer, block.byteOffset, used), n, this.bases[k], null, 0, found);
+        continue;
       }
+      if (probes !== null && !this.text[k]) {
+        probedHits(Buffer.from(block.buffer, block.byteOffset, used), n, probes, this.bases[k], found);
+        continue;
+      }
+      // As text: at most 37 bytes for each packed id's 17, the others as they are.
+      const room = Math.ceil((used * (UUID_CHARS + 1)) / (UUID_BYTES + 1)) + 1;
+      if (text.length < room) text = Buffer.allocUnsafe(Math.max(room, text.length * 2));
+      const length = writeOut(block, used, text);
+      hitsIn(text.subarray(0, length), n, this.bases[k], block, used, found);
     }
     return Float64Array.from(found);
+  }
+}
+
+/** A probe's bytes shorter than this find too many candidates: the block is written out instead. */
+const MIN_PROBE = 2;
+
+/**
+ * For a needle of hex digits and dashes, byte runs one of which any UUID holding it holds
+ * packed: its longest run of hex digits lies in one dash group of the UUID's text, whose
+ * digits are the packed bytes' nibbles in order, starting on a byte's high nibble or its low
+ * one — one run of whole bytes for each. Null when a run would be shorter than MIN_PROBE.
+ */
+function packedProbes(needle: Uint8Array): Buffer[] | null {
+  let best = '';
+  for (const run of Buffer.from(needle).toString('latin1').split('-')) if (run.length > best.length) best = run;
+  const even = best.slice(0, best.length & ~1);
+  const odd = best.slice(1, 1 + ((best.length - 1) & ~1));
+  if (odd.length / 2 < MIN_PROBE) return null;
+  return [Buffer.from(even, 'hex'), Buffer.from(odd, 'hex')];
+}
+
+/**
+ * Adds to `out` the global starts of the UUIDs of `block` (packed UUIDs only: 17 bytes each)
+ * holding `needle`: each place a probe is found names the UUID it is in, written out and checked.
+ */
+function probedHits(block: Buffer, needle: Uint8Array, probes: Buffer[], base: number, out: number[]): void {
+  const record = UUID_BYTES + 1;
+  const starts = new Set<number>();
+  for (const probe of probes) for (let q = block.indexOf(probe); q !== -1; q = block.indexOf(probe, q + 1)) starts.add(q - (q % record));
+  const one = Buffer.allocUnsafe(UUID_CHARS);
+  for (const start of [...starts].sort((a, b) => a - b)) {
+    uuidTextInto(block, start + 1, one, 0);
+    if (one.indexOf(needle) !== -1) out.push(base + start);
+  }
+}
+
+/** Writes the ids of `block[0, used)` out as text into `to`, each followed by a 0; returns the length. */
+function writeOut(block: Uint8Array, used: number, to: Uint8Array): number {
+  let o = 0;
+  let i = 0;
+  while (i < used) {
+    if (block[i] === UUID_MARK) {
+      o = uuidTextInto(block, i + 1, to, o);
+      to[o++] = 0;
+      i += UUID_BYTES + 1;
+      continue;
+    }
+    let b: number;
+    do {
+      b = block[i++];
+      to[o++] = b;
+    } while (b !== 0);
+  }
+  return o;
+}
+
+/**
+ * Adds to `out` the global starts of the ids of `text` (ids as text, each ended by a 0) holding
+ * `needle`; for a block written out (`block`, its `used` bytes) where each one starts in the
+ * block, else the text is the block.
+ */
+function hitsIn(text: Buffer, needle: Uint8Array, base: number, block: Uint8Array | null, used: number, out: number[]): void {
+  let last = -1;
+  // The id being looked at: its start in the text, and in the block.
+  let textAt = 0;
+  let blockAt = 0;
+  for (let p = text.indexOf(needle); p !== -1; p = text.indexOf(needle, p + 1)) {
+    let s = p;
+    while (s > 0 && text[s - 1] !== 0) s--;
+    if (s === last) continue;
+    last = s;
+    if (block === null) {
+      out.push(base + s);
+      continue;
+    }
+    // Walk both forms, id by id, up to the one the hit is in.
+    while (textAt < s && blockAt < used) {
+      if (block[blockAt] === UUID_MARK) {
+        blockAt += UUID_BYTES + 1;
+        textAt += UUID_CHARS + 1;
+        continue;
+      }
+      const end = block.indexOf(0, blockAt) + 1;
+      textAt += end - blockAt;
+      blockAt = end;
+    }
+    out.push(base + blockAt);
   }
 }
 

@@ -115,12 +115,18 @@ export interface IdIndex<K> {
 /** What a response did. */
 export const DEFERRED = -1;
 
+/** The running list is not pruned below this many slots. */
+const MIN_PRUNE = 1024;
+
 export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
   /**
    * Slots that were running when registered; some have had their response since (they are
-   * dropped from here lazily, at the next writer start, which is rare).
+   * dropped from here lazily: at the next writer start, or when the list has doubled since it
+   * was last pruned — else it held every approved request of a log, 4.4 MB and 9 MB of copies
+   * for 556,018 entries).
    */
   private running: number[] = [];
+  private pruneAt = MIN_PRUNE;
 
   constructor(
     private readonly sink: EntrySink<Req, Res>,
@@ -150,7 +156,21 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
 
   private register(id: K, slot: number): void {
     if (this.ids.put(id, slot) !== -1) this.sink.flag(slot, ANOMALY_BITS['duplicate-id']);
-    if (this.sink.state(slot) === 'running') this.running.push(slot);
+    this.track(slot);
+  }
+
+  /** Keeps `slot` among the running, when it is. */
+  private track(slot: number): void {
+    if (this.sink.state(slot) !== 'running') return;
+    this.running.push(slot);
+    if (this.running.length < this.pruneAt) return;
+    this.running = this.running.filter((s) => this.sink.state(s) === 'running');
+    this.pruneAt = Math.max(MIN_PRUNE, 2 * this.running.length);
+  }
+
+  /** Slots held as maybe running (some may have had their response since). */
+  get tracked(): number {
+    return this.running.length;
   }
 
   /** Joins a response to the latest request with its id. Returns the slot it went to, or DEFERRED. */
@@ -176,7 +196,7 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
 
   /** The entry at `slot` is running again (its response was withdrawn): a writer restart interrupts it too. */
   reopen(slot: number): void {
-    if (this.sink.state(slot) === 'running') this.running.push(slot);
+    this.track(slot);
   }
 
   /** A writer (re)started: whatever was still running under the old one is interrupted. */

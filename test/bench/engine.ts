@@ -87,6 +87,8 @@ function threadCpu(): Map<string, number> {
 }
 
 async function engineChild(file: string, oneThread: boolean, workers: string, checkChain = true): Promise<EngineRun> {
+  // As the CLI runs the engine: its entry point keeps V8's young generation small (RSS).
+  ((await import(process.env.BENCH_ENGINE_DIST ? '../../dist/cli/young-generation.js' : '../../src/cli/young-generation.js')) as typeof import('../../src/cli/young-generation.js')).keepYoungGenerationSmall();
   const { openEngine } = (await import(process.env.BENCH_ENGINE_DIST ? '../../dist/engine/engine.js' : '../../src/engine/engine.js')) as typeof import('../../src/engine/engine.js');
   let usedWorkers = 0;
   const tuning = {

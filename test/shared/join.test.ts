@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordLocation } from '../../src/shared/entry.js';
-import { parseRecordTime } from '../../src/shared/join.js';
+import type { EntryState } from '../../src/shared/entry.js';
+import { ANOMALY_BITS, type EntrySink, type IdIndex, type JoinRequest, type JoinResponse, Joiner, parseRecordTime } from '../../src/shared/join.js';
 import { joinRecords, type LocatedRecord } from './oracles/entry-joiner.js';
 import type { AuditRecord } from '../../src/shared/schema.js';
 import { request, response, writerStart } from '../engine/helpers.js';
@@ -131,5 +132,47 @@ describe('parseRecordTime', () => {
     for (const s of ['1', '', 'yesterday', '2026-02-31T00:00:00Z', '2025-02-29T00:00:00Z', '2026-11-01T24:00:00Z', '2026-11-01T08:00:00', '2026-11-01']) {
       expect(parseRecordTime(s), s).toBeNaN();
     }
+  });
+});
+
+describe('Joiner', () => {
+  /** The smallest sink: a state per slot. */
+  function sink() {
+    const states: EntryState[] = [];
+    const s: EntrySink<JoinRequest, JoinResponse> = {
+      addRequest: (r, state) => states.push(state) - 1,
+      addOrphan: (r, state) => states.push(state) - 1,
+      setResponse: (slot, r, state) => void (states[slot] = state),
+      flag: () => {},
+      unflag: () => {},
+      state: (slot) => states[slot],
+      hasResponse: (slot) => states[slot] !== 'running',
+    };
+    return { s, states };
+  }
+
+  it('keeps a bounded list of running entries through a long log, and interrupts exactly the running ones at a writer start', () => {
+    const { s } = sink();
+    const flagged: number[] = [];
+    s.flag = (slot, bits) => void (bits === ANOMALY_BITS.interrupted && flagged.push(slot));
+    const slots = new Map<number, number>();
+    const ids: IdIndex<number> = {
+      get: (id) => slots.get(id) ?? -1,
+      put: (id, slot) => {
+        const had = slots.get(id) ?? -1;
+        slots.set(id, slot);
+        return had;
+      },
+    };
+    const joiner = new Joiner<number, JoinRequest, JoinResponse>(s, ids);
+    const leftRunning: number[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const slot = joiner.request(i, { decision: 'approved', chained: true });
+      if (i % 1000 === 7) leftRunning.push(slot);
+      else joiner.response(i, { failed: false, chained: true });
+    }
+    expect(joiner.tracked).toBeLessThanOrEqual(2048);
+    joiner.writerStart();
+    expect(flagged).toEqual(leftRunning);
   });
 });

@@ -1,0 +1,17 @@
+/**
+ * Keeps V8's young generation at its first size (1 MB a semi-space) for the whole process.
+ *
+ * Indexing a large log leaves a little of what each scavenge sees alive, and V8 doubles the
+ * young generation whenever that adds up to its size, up to 2 × 16 MB — which it never gives
+ * back: 30 MB of the RSS of `stats` over 1M records, a quarter of it. `--max-semi-space-size`
+ * is read once, when the heap is set up, so it cannot be set from here (measured: no effect);
+ * the growth factor is read at each growth, so a factor of 1 set before the first growth keeps
+ * it from ever growing. Measured on 1M records (556,018 entries): RSS −29 to −32 MB, index CPU
+ * unchanged within the noise (README "Figures"). Process-wide: set by the command line's entry
+ * point, never by the engine a daemon or another program may load.
+ */
+import v8 from 'node:v8';
+
+export function keepYoungGenerationSmall(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
