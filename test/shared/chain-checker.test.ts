@@ -122,6 +122,15 @@ describe('ChainLinker: the facts of each link', () => {
     expect(linker.facts(b)).toBe(SAME_PREV);
     expect(linker.facts(a)).toBe(0);
   });
+
+  it('moves on to a record the engine found linked by its bytes (linkNext), as link would', () => {
+    const linker = new ChainLinker();
+    linker.link(GENESIS_HASH, a);
+    expect(linker.linkNext(b)).toBe(LINKED);
+    expect([linker.lastPrev, linker.lastHash]).toEqual([a, b]);
+    expect(linker.facts(b)).toBe(LINKED);
+    expect(linker.facts(a)).toBe(SAME_PREV);
+  });
 });
 
 describe('ChainChecker: its counts, keys and held lines', () => {

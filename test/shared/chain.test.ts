@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ChainedRecord, type ChainLine, chainFieldsOf, classifyChainLine, chainFieldsOfLine, hashLine, isChainPrev, isChainPrevBytes, isChainSeq, LOOKAHEAD, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
+import { type ChainedRecord, type ChainLine, chainFieldsOf, classifyChainLine, chainFieldsOfLine, hashLine, hashLineAt, isChainPrev, isChainPrevBytes, isChainSeq, LOOKAHEAD, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, readLines, sampleRequest } from '../writer/helpers.js';
@@ -169,6 +169,16 @@ describe('verifyChain', () => {
     expect(report.ok).toBe(false);
     expect(report.break).toMatchObject({ kind: 'deleted', file, line: 10 });
     expect(verify([file]).ok).toBe(true); // without the witness, a truncated tail is invisible
+  });
+});
+
+describe('hashLineAt', () => {
+  it('hashes exactly the bytes [start, end) of a view that starts inside its buffer', () => {
+    const backing = new TextEncoder().encode('xx{"seq":1}\n{"seq":2}\nyy');
+    const view = backing.subarray(2); // byteOffset 2: the window is relative to the view
+    expect(hashLineAt(view, 0, 9)).toBe(hashLine('{"seq":1}'));
+    expect(hashLineAt(view, 10, 19)).toBe(hashLine('{"seq":2}'));
+    expect(hashLineAt(view, 10, 19)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
