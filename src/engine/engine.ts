@@ -94,6 +94,8 @@ class Engine extends EngineEvents implements HostEngine {
     this.policy = setup.delivery(host);
     // A collected host's lines may come out of order (a late batch): its chain is checked in seq order.
     this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()), this.policy.responsesMayComeFirst);
+    // A line found rewritten in place when read back: a break, said at once.
+    this.store.fingerprints.onChanged = () => this.chain.changed(true);
     this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, this.store.idTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
@@ -165,7 +167,7 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return this.chain.status(this.spans, this.origin);
+    return this.chain.status(this.spans, this.origin, this.store.fingerprints.changed);
   }
 
   seals(): readonly SealRecords[] {

@@ -17,6 +17,7 @@ import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
 import type { JoinTarget } from './join-target.js';
 import type { LineHandler } from './line-splitter.js';
+import { lineFingerprint } from './line-fingerprints.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
@@ -94,6 +95,7 @@ export class RecordIntake {
     r.offset = offset;
     r.length = end - start;
     r.line = line;
+    r.fingerprint = lineFingerprint(buf, start, end);
     // (Read before apply: its prev may point into the line's bytes.)
     const prevStart = r.chained ? r.prevStart : -1;
     const prev = r.chained && prevStart < 0 ? r.prev : '';
@@ -166,6 +168,7 @@ export class RecordIntake {
       r.kind = kind;
       r.chained = (flags & F_CHAINED) !== 0;
       r.idHash = res.idHash[i];
+      r.fingerprint = res.print[i];
       r.timeMs = res.timeMs[i];
       r.writer = null;
       r.hostId = -1;

@@ -1,0 +1,70 @@
+/**
+ * Owns a 32-bit fingerprint of every indexed line of an entry, to know a line read back by
+ * offset is still the line that was indexed (#12).
+ *
+ * Lines are re-read by offset (lnav's model), so a line rewritten in place after it was read —
+ * same length, same id, `ls` made `rm` — would otherwise be shown as the entry, under a chain
+ * the engine checked when it read the old bytes. The fingerprint is the low 32 bits of the
+ * process's seeded cyrb53 (id-table.ts) over the line's bytes: keyed, so whoever writes the
+ * log cannot craft a line with the indexed one's fingerprint, and cheap enough to take of
+ * every line, chained or not (4 bytes a line: two per entry, in a typed array of their own).
+ *
+ * A line that no longer matches is listed (file:line, once): the chain status says it changed
+ * after it was read, and the entry is read from what the index kept, never from the new bytes.
+ */
+import { hashBytes } from './id-table.js';
+
+/** The fingerprint of the line at b[start, end). */
+export function lineFingerprint(b: Uint8Array, start: number, end: number): number {
+  return hashBytes(b, start, end) >>> 0;
+}
+
+/** A line found changed after it was read: its span and line within it, and its entry. */
+export interface ChangedLine {
+  seg: number;
+  line: number;
+  key: number;
+}
+
+export class LineFingerprints {
+  /** Slot × 2 (+0 the request's line, +1 the response's) → fingerprint. */
+  private prints: Uint32Array;
+  /** Lines found changed, in the order found; each once. */
+  readonly changed: ChangedLine[] = [];
+  private readonly seen = new Set<string>();
+  /** Told when a line is first found changed (the chain status changed). */
+  onChanged: () => void = () => {};
+
+  constructor(expectedEntries = 16) {
+    this.prints = new Uint32Array(2 * Math.max(16, expectedEntries));
+  }
+
+  set(slot: number, which: 'request' | 'response', print: number): void {
+    const at = 2 * slot + (which === 'request' ? 0 : 1);
+    if (at >= this.prints.length) {
+      const grown = new Uint32Array(Math.max(2 * this.prints.length, at + 2));
+      grown.set(this.prints);
+      this.prints = grown;
+    }
+    this.prints[at] = print;
+  }
+
+  /** True when `bytes` are the line indexed for the slot's `which`. */
+  matches(slot: number, which: 'request' | 'response', bytes: Uint8Array): boolean {
+    return this.prints[2 * slot + (which === 'request' ? 0 : 1)] === lineFingerprint(bytes, 0, bytes.length);
+  }
+
+  /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed. */
+  foundChanged(seg: number, line: number, key: number): void {
+    const name = `${seg}:${line}`;
+    if (this.seen.has(name)) return;
+    this.seen.add(name);
+    this.changed.push({ seg, line, key });
+    this.onChanged();
+  }
+
+  /** Bytes held (the benchmark's memory figure). */
+  get byteLength(): number {
+    return this.prints.byteLength;
+  }
+}

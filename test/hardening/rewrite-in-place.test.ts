@@ -1,0 +1,115 @@
+/**
+ * The attack of #12: with a viewer open over a log, an intruder rewrites a line it already
+ * indexed in place — same length, same id, `ls` made `rm`. Lines are read back by offset (lnav's
+ * model), so the running engine would show the forged command under a chain it checked when it
+ * read the old bytes. A line read back must be the line indexed (its fingerprint): the entry
+ * never shows the new bytes, and the chain status names the line as changed after it was read.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
+import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { makeTempDirFactory } from '../helpers/temp-dir.js';
+
+const tempDir = makeTempDirFactory('spa-rewrite');
+const WAIT = { timeout: 10_000, interval: 20 };
+
+/** A chained log by the real writer: `ls /srv/data` approved and run first, then `df` and `uptime`. */
+function writeLog(): string {
+  const file = path.join(tempDir(), 'audit.log');
+  const log = openAuditLog({ path: file, warn: (m) => expect.fail(m) });
+  const ask = (id: string, argv: string[]) =>
+    log.request({ id, time: '2026-12-04T00:00:00Z', host: 'web-01', session: 'ssh:op', pipeline: [argv], resolved: [`/usr/bin/${argv[0]}`], env_keys: [], reason: 'look', privileged: true, decision: 'approved', via: 'operator', latency_ms: 5 } as never);
+  const ran = (id: string) => log.response({ id, time: '2026-12-04T00:00:01Z', status: 'ok', error: null, stages: [{ exit_code: 0, stderr_len: 0, stderr_truncated: false }], stdout_len: 10, stdout_truncated: false, duration_ms: 3 } as never);
+  ask('a1', ['ls', '/srv/data']);
+  ran('a1');
+  ask('a2', ['df']);
+  ask('a3', ['uptime']);
+  log.close();
+  return file;
+}
+
+/** The attacker's edit: the first `ls` made `rm`, byte for byte in place (same length, same id). Returns its line number. */
+function forge(file: string): number {
+  const text = fs.readFileSync(file, 'utf8');
+  const at = text.indexOf('["ls","/srv/data"]');
+  expect(at).toBeGreaterThan(0);
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, '["rm","/srv/data"]', Buffer.byteLength(text.slice(0, at)));
+  fs.closeSync(fd);
+  return text.slice(0, at).split('\n').length;
+}
+
+const first = (engine: AuditEngine) => engine.entry(0);
+const chainStatus = (engine: AuditEngine) => (engine.chainStatus as () => ChainStatus).call(engine);
+
+const readings: Array<[string, OpenEngineOptions]> = [
+  ['read as the tail, followed', { follow: true }],
+  ['read as the tail, not followed', { follow: false }],
+  ['read as a history, line by line', { follow: false, tailBytes: 100 }],
+  ['read as a history, in chunks', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
+  ['read as a history, by a scan worker', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1 }],
+];
+
+describe('a line rewritten in place after the engine read it (#12)', () => {
+  for (const [name, options] of readings) {
+    it(`is never shown as the entry, and the chain status names it, ${name}`, async () => {
+      const file = writeLog();
+      const engine = openEngine([file], options);
+      try {
+        await engine.indexed();
+        await vi.waitFor(() => expect(chainStatus(engine).state).toBe('intact'), WAIT);
+        const line = forge(file);
+        const e = engine.entry(0);
+        expect(e.id).toBe('a1');
+        expect(e.pipeline).not.toEqual([['rm', '/srv/data']]);
+        // What the index kept, not the new bytes.
+        expect(e.pipeline).toEqual([['ls', '/srv/data']]);
+        const status = chainStatus(engine);
+        expect(status.state).toBe('broken');
+        expect(status.breaks).toContainEqual(expect.objectContaining({ kind: 'modified', file, line, entryKey: 0 }));
+        expect(status.breaks.find((b) => b.line === line)?.message).toMatch(`${file}:${line} was modified after it was read`);
+        // The other entries read as they were written.
+        expect(engine.entry(1).pipeline).toEqual([['df']]);
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+
+  it('is not given as the entry\'s bytes to print --json (entryLines), and says so when the entry is read whole', async () => {
+    const file = writeLog();
+    const engine = openEngine([file], { follow: false });
+    try {
+      await engine.indexed();
+      const before = engine.entryLines?.(0)?.read('request');
+      expect(Buffer.from(before as Uint8Array).toString()).toContain('["ls","/srv/data"]');
+      const line = forge(file);
+      expect(engine.entryLines?.(0)?.read('request')).toBeNull();
+      // The response line was not touched: still given.
+      expect(Buffer.from(engine.entryLines?.(0)?.read('response') as Uint8Array).toString()).toContain('"id":"a1"');
+      expect(first(engine).pipeline).toEqual([['ls', '/srv/data']]);
+      expect(chainStatus(engine).breaks.map((b) => [b.kind, b.line])).toEqual([['modified', line]]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('tells a viewer at once (a chain event)', async () => {
+    const file = writeLog();
+    const engine = openEngine([file], { follow: true });
+    const states: string[] = [];
+    engine.on('chain', (s: { state: string }) => states.push(s.state));
+    try {
+      await engine.indexed();
+      await vi.waitFor(() => expect(chainStatus(engine).state).toBe('intact'), WAIT);
+      forge(file);
+      engine.entry(0);
+      await vi.waitFor(() => expect(states.at(-1)).toBe('broken'), WAIT);
+    } finally {
+      await engine.close();
+    }
+  });
+});
