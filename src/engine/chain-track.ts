@@ -14,7 +14,6 @@ import { ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from
 import { latin1, prevIsHash } from './compact-record.js';
 import { EventPacer } from './engine-events.js';
 import type { FileSpans } from './file-spans.js';
-import type { ChangedLine } from './line-fingerprints.js';
 
 /** A line's place: its span and line number within it (cited once the span's line base is known). */
 export interface ChainPlace {
@@ -273,8 +272,7 @@ export class ChainWatch {
     return { firstSeq: first, lastSeq: last };
   }
 
-  /** `changed`: lines found rewritten in place after they were read (line-fingerprints.ts): breaks too. */
-  status(spans: FileSpans, origin: string, changed: readonly ChangedLine[] = []): ChainStatus {
+  status(spans: FileSpans, origin: string): ChainStatus {
     const tracks = this.history ? [this.history, this.live] : [this.live];
     let checked = 0;
     let total = 0;
@@ -301,12 +299,6 @@ export class ChainWatch {
           entryKey: key,
         });
       }
-    }
-    for (const c of changed) {
-      breakCount++;
-      if (breaks.length === CHAIN_BREAKS_LISTED) continue;
-      const at = where(c);
-      breaks.push({ kind: 'modified', file: spans.get(c.seg).file, line: spans.lineNumber(c.seg, c.line), message: `${at} was modified after it was read: its bytes are no longer the ones indexed and checked (the entry shows what was indexed)`, origin, entryKey: c.key });
     }
     // (Records held back for a late batch are not checked yet: checking, until they are.)
     const state = breakCount > 0 ? 'broken' : this.done && held === 0 ? 'intact' : 'checking';

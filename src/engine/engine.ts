@@ -20,6 +20,7 @@ import type { EntryColumns } from './entry-columns.js';
 import { EntryStore } from './entry-store.js';
 import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
+import { type LineFingerprints, withChangedLines } from './line-fingerprints.js';
 import { sizeOrZero } from './log-source.js';
 import { newJoinTarget } from './join-target.js';
 import { EntrySizing } from './entry-sizing.js';
@@ -167,7 +168,7 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return this.chain.status(this.spans, this.origin, this.store.fingerprints.changed);
+    return withChangedLines(this.chain.status(this.spans, this.origin), this.store.fingerprints.changed, this.spans, this.origin);
   }
 
   seals(): readonly SealRecords[] {
@@ -234,6 +235,7 @@ class Engine extends EngineEvents implements HostEngine {
     void this.plan.stop();
     return {
       columns: this.store.columns,
+      fingerprints: this.store.fingerprints,
       order: this.store.orderView(),
       count: this.store.count,
       spans: this.spans,
@@ -281,6 +283,7 @@ export interface HostFindings {
 /** What a finished host hands over to its fleet's shared store (`handOver`). */
 export interface HostHandOver extends HostFindings {
   columns: EntryColumns;
+  fingerprints: LineFingerprints;
   /** Slots in order. */
   order: Int32Array;
   /** Slots in use (withdrawn ones too). */

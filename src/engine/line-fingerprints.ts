@@ -12,6 +12,9 @@
  * A line that no longer matches is listed (file:line, once): the chain status says it changed
  * after it was read, and the entry is read from what the index kept, never from the new bytes.
  */
+import type { ChainStatus } from '../shared/entry.js';
+import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
+import type { FileSpans } from './file-spans.js';
 import { hashBytes } from './id-table.js';
 
 /** The fingerprint of the line at b[start, end). */
@@ -32,8 +35,8 @@ export class LineFingerprints {
   /** Lines found changed, in the order found; each once. */
   readonly changed: ChangedLine[] = [];
   private readonly seen = new Set<string>();
-  /** Told when a line is first found changed (the chain status changed). */
-  onChanged: () => void = () => {};
+  /** Told when a line is first found changed (the chain status changed), with its entry's key. */
+  onChanged: (key: number) => void = () => {};
 
   constructor(expectedEntries = 16) {
     this.prints = new Uint32Array(2 * Math.max(16, expectedEntries));
@@ -60,11 +63,34 @@ export class LineFingerprints {
     if (this.seen.has(name)) return;
     this.seen.add(name);
     this.changed.push({ seg, line, key });
-    this.onChanged();
+    this.onChanged(key);
+  }
+
+  /** Takes `n` slots of `from` as slots `base`… here (a fleet's store takes a settled host's rows). */
+  takeRows(from: LineFingerprints, base: number, n: number): void {
+    if (n === 0) return;
+    this.set(base + n - 1, 'response', 0); // (grows to hold them)
+    this.prints.set(from.prints.subarray(0, 2 * n), 2 * base);
   }
 
   /** Bytes held (the benchmark's memory figure). */
   get byteLength(): number {
     return this.prints.byteLength;
   }
+}
+
+/**
+ * `status` with the lines found changed after they were read: each a 'modified' break at
+ * file:line (its entry's key less `keyBase`), the chain broken. `changed` in `spans`' numbering.
+ */
+export function withChangedLines(status: ChainStatus, changed: readonly ChangedLine[], spans: FileSpans, origin: string, keyBase = 0): ChainStatus {
+  if (changed.length === 0) return status;
+  const breaks = [...status.breaks];
+  for (const c of changed) {
+    if (breaks.length === CHAIN_BREAKS_LISTED) break;
+    const file = spans.get(c.seg).file;
+    const line = spans.lineNumber(c.seg, c.line);
+    breaks.push({ kind: 'modified', file, line, message: `${file}:${line} was modified after it was read: its bytes are no longer the ones indexed and checked (the entry shows what was indexed)`, origin, entryKey: c.key - keyBase });
+  }
+  return { ...status, state: 'broken', breaks, breakCount: status.breakCount + changed.length };
 }

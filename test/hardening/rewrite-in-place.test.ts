@@ -8,7 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
+import { openFleetEngine } from '../../src/engine/fleet-engine.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
@@ -17,8 +19,7 @@ const tempDir = makeTempDirFactory('spa-rewrite');
 const WAIT = { timeout: 10_000, interval: 20 };
 
 /** A chained log by the real writer: `ls /srv/data` approved and run first, then `df` and `uptime`. */
-function writeLog(): string {
-  const file = path.join(tempDir(), 'audit.log');
+function writeLog(file = path.join(tempDir(), 'audit.log')): string {
   const log = openAuditLog({ path: file, warn: (m) => expect.fail(m) });
   const ask = (id: string, argv: string[]) =>
     log.request({ id, time: '2026-12-04T00:00:00Z', host: 'web-01', session: 'ssh:op', pipeline: [argv], resolved: [`/usr/bin/${argv[0]}`], env_keys: [], reason: 'look', privileged: true, decision: 'approved', via: 'operator', latency_ms: 5 } as never);
@@ -107,6 +108,31 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
       await vi.waitFor(() => expect(chainStatus(engine).state).toBe('intact'), WAIT);
       forge(file);
       engine.entry(0);
+      await vi.waitFor(() => expect(states.at(-1)).toBe('broken'), WAIT);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("is never shown by a fleet whose host settled into the fleet's store, and the fleet's chain names it", async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'web-01'), { mode: 0o700 });
+    const file = writeLog(path.join(dir, 'web-01', 'audit.log'));
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    const footprint = () => (engine as unknown as { footprint(): { settledHosts: number } }).footprint();
+    const states: string[] = [];
+    engine.on('chain', (s: { state: string }) => states.push(s.state));
+    try {
+      await engine.indexed();
+      await vi.waitFor(() => expect(footprint().settledHosts).toBe(1), WAIT);
+      await vi.waitFor(() => expect(chainStatus(engine).state).toBe('intact'), WAIT);
+      const line = forge(file);
+      expect(engine.entryLines?.(0)?.read('request') ?? null).toBeNull();
+      const e = engine.entry(0);
+      expect(e.pipeline).toEqual([['ls', '/srv/data']]);
+      const status = chainStatus(engine);
+      expect(status.state).toBe('broken');
+      expect(status.breaks).toContainEqual(expect.objectContaining({ kind: 'modified', file, line, origin: 'web-01', entryKey: e.key }));
       await vi.waitFor(() => expect(states.at(-1)).toBe('broken'), WAIT);
     } finally {
       await engine.close();
