@@ -13,7 +13,7 @@ import { parseLine } from '../shared/parse-line.js';
 import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevIsHash, prevOf } from './compact-record.js';
 import { idSearchBytes, plainIdInto } from './id-text.js';
-import { lineFingerprint } from './line-fingerprints.js';
+import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -229,7 +229,6 @@ export class ChunkScanner {
       } else {
         out.kind[i] = r.kind;
         out.idHash[i] = r.idHash;
-        out.print[i] = lineFingerprint(buf, start, end);
         if (r.kind === KIND_REQUEST || r.kind === KIND_RESPONSE) {
           const room = r.bytes ? r.idEnd - r.idStart : 0;
           let stop = r.bytes && idAt + room <= ids.length ? plainIdInto(r.bytes, r.idStart, r.idEnd, ids, idAt) : -1;
@@ -247,9 +246,11 @@ export class ChunkScanner {
         }
         out.timeMs[i] = r.timeMs;
         let flags = 0;
-        if (r.chained && this.hashLines) {
+        if (!(r.chained && this.hashLines)) out.print[i] = lineFingerprint(buf, start, end);
+        else {
           out.seq[i] = r.seq;
           const hash = hashLineAt(buf, start, end);
+          out.print[i] = chainHashFingerprint(hash);
           const last = linker.lastHash;
           // The prev's bytes against the line before's hash: no string made of them when they link (#17).
           if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);

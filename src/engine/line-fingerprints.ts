@@ -4,10 +4,10 @@
  *
  * Lines are re-read by offset (lnav's model), so a line rewritten in place after it was read —
  * same length, same id, `ls` made `rm` — would otherwise be shown as the entry, under a chain
- * the engine checked when it read the old bytes. The fingerprint is the low 32 bits of the
- * process's seeded cyrb53 (id-table.ts) over the line's bytes: keyed, so whoever writes the
- * log cannot craft a line with the indexed one's fingerprint, and cheap enough to take of
- * every line, chained or not (4 bytes a line: two per entry, in a typed array of their own).
+ * the engine checked when it read the old bytes. The fingerprint is 31 bits of the process's
+ * seeded cyrb53 (id-table.ts) — keyed, so whoever writes the log cannot craft a line with the
+ * indexed one's fingerprint — over the line's SHA-256 when the chain check hashed it (its top
+ * bit set), else over its bytes: 4 bytes a line, two per entry, in a typed array of their own.
  *
  * A line that no longer matches is listed (file:line, once): the chain status says it changed
  * after it was read, and the entry is read from what the index kept, never from the new bytes.
@@ -15,11 +15,28 @@
 import type { ChainStatus } from '../shared/entry.js';
 import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import type { FileSpans } from './file-spans.js';
-import { hashBytes } from './id-table.js';
+import { hashLineAt } from '../shared/chain.js';
+import { hashBytes, hashString } from './id-table.js';
 
-/** The fingerprint of the line at b[start, end). */
+/** The top bit: the fingerprint was made from the line's SHA-256 (a chained line, hashed anyway). */
+const FROM_CHAIN_HASH = 0x80000000;
+
+/** The fingerprint of the line at b[start, end) that is not hashed for the chain. */
 export function lineFingerprint(b: Uint8Array, start: number, end: number): number {
-  return hashBytes(b, start, end) >>> 0;
+  return hashBytes(b, start, end) & 0x7fffffff;
+}
+
+/**
+ * The fingerprint of a line from its SHA-256 (`hex`, which the chain check computed anyway):
+ * the seeded hash of 64 characters instead of the line's ~400 bytes (index CPU), still keyed.
+ */
+export function chainHashFingerprint(hex: string): number {
+  return ((hashString(hex) & 0x7fffffff) | FROM_CHAIN_HASH) >>> 0;
+}
+
+/** The fingerprint of `bytes` made as `kept` was (from the line's SHA-256, or from its bytes). */
+function fingerprintLike(kept: number, bytes: Uint8Array): number {
+  return kept & FROM_CHAIN_HASH ? chainHashFingerprint(hashLineAt(bytes, 0, bytes.length)) : lineFingerprint(bytes, 0, bytes.length);
 }
 
 /** A line found changed after it was read: its span and line within it, and its entry. */
@@ -54,7 +71,8 @@ export class LineFingerprints {
 
   /** True when `bytes` are the line indexed for the slot's `which`. */
   matches(slot: number, which: 'request' | 'response', bytes: Uint8Array): boolean {
-    return this.prints[2 * slot + (which === 'request' ? 0 : 1)] === lineFingerprint(bytes, 0, bytes.length);
+    const kept = this.prints[2 * slot + (which === 'request' ? 0 : 1)];
+    return kept === fingerprintLike(kept, bytes);
   }
 
   /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed. */

@@ -13,6 +13,7 @@ import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { openAuditLog } from '../../src/writer/index.js';
+import { request, response } from '../helpers/records.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 
 const tempDir = makeTempDirFactory('spa-rewrite');
@@ -138,4 +139,32 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
       await engine.close();
     }
   });
+
+  // An old log without seq/prev: its lines are fingerprinted from their bytes, not from a chain hash.
+  for (const [name, options] of [
+    ['an unchained log, read as the tail', { follow: false }],
+    ['an unchained log, read in chunks', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
+  ] as Array<[string, OpenEngineOptions]>) {
+    it(`is never shown as the entry either, ${name}`, async () => {
+      const file = path.join(tempDir(), 'audit.log');
+      const lines = [request('a1', { pipeline: [['ls', '/srv/data']] }), response('a1'), request('a2'), request('a3')];
+      fs.writeFileSync(file, lines.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+      const engine = openEngine([file], options);
+      try {
+        await engine.indexed();
+        const line = forge(file);
+        // What a new reader sees: the forged bytes (nothing in an unchained log says otherwise).
+        const fresh = openEngine([file], { follow: false });
+        await fresh.indexed();
+        expect(fresh.entry(0).pipeline).toEqual([['rm', '/srv/data']]);
+        await fresh.close();
+        // The open engine read `ls`: it never shows `rm` as that entry.
+        expect(engine.entryLines?.(0)?.read('request') ?? null).toBeNull();
+        expect(engine.entry(0).pipeline).toEqual([['ls', '/srv/data']]);
+        expect(chainStatus(engine).breaks).toContainEqual(expect.objectContaining({ kind: 'modified', file, line }));
+      } finally {
+        await engine.close();
+      }
+    });
+  }
 });
