@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { generateLog } from '../../src/demo/generate.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { request, response } from '../helpers/records.js';
@@ -162,6 +163,26 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
         expect(engine.entryLines?.(0)?.read('request') ?? null).toBeNull();
         expect(engine.entry(0).pipeline).toEqual([['ls', '/srv/data']]);
         expect(chainStatus(engine).breaks).toContainEqual(expect.objectContaining({ kind: 'modified', file, line }));
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+
+  // The check must never cry wolf: every line of an untouched log reads back as indexed, however it was read.
+  for (const [name, options] of [...readings, ['read as a tail and a history by scan workers, followed', { follow: true, tailBytes: 20_000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 50_000 }]] as Array<[string, OpenEngineOptions]>) {
+    it(`finds nothing changed in an untouched log, ${name}`, async () => {
+      const file = path.join(tempDir(), 'audit.log');
+      generateLog({ path: file, count: 2000, seed: 7, startMs: Date.parse('2026-11-01T08:00:00Z') });
+      const engine = openEngine([file], options);
+      try {
+        await engine.indexed();
+        for (let p = 0; p < engine.size(); p++) {
+          const lines = engine.entryLines?.(p);
+          if (lines?.hasRequest) expect(lines.read('request')).not.toBeNull();
+          expect(engine.entry(p).id).not.toBe('');
+        }
+        await vi.waitFor(() => expect(chainStatus(engine)).toMatchObject({ state: 'intact', breakCount: 0 }), WAIT);
       } finally {
         await engine.close();
       }
