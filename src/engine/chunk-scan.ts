@@ -13,6 +13,7 @@ import { parseLine } from '../shared/parse-line.js';
 import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevIsHash, prevOf } from './compact-record.js';
 import { idSearchBytes, plainIdInto } from './id-text.js';
+import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -61,6 +62,8 @@ export interface ChunkResult {
   idEnd: Uint32Array;
   ids: Uint8Array;
   idHash: Float64Array;
+  /** Each line's fingerprint (line-fingerprints.ts): a line read back must still be it. */
+  print: Uint32Array;
   timeMs: Float64Array;
   /** latency (request, NaN for null) or duration (response). */
   value: Float64Array;
@@ -91,7 +94,7 @@ export interface ChunkResult {
 export function allocateResult(capacity: number): ChunkResult {
   const cap = Math.max(1, capacity);
   const u8Bytes = Math.ceil((3 * cap) / 8) * 8;
-  const buffer = new ArrayBuffer(u8Bytes + 10 * 4 * cap + ((10 * 4 * cap) % 8) + 4 * 8 * cap);
+  const buffer = new ArrayBuffer(u8Bytes + 11 * 4 * cap + ((11 * 4 * cap) % 8) + 4 * 8 * cap);
   let at = 0;
   const u8 = () => {
     const a = new Uint8Array(buffer, at, cap);
@@ -122,6 +125,7 @@ export function allocateResult(capacity: number): ChunkResult {
   const resolved = u32();
   const error = u32();
   const idEnd = u32();
+  const print = u32();
   at = Math.ceil(at / 8) * 8;
   const idHash = f64();
   const timeMs = f64();
@@ -145,6 +149,7 @@ export function allocateResult(capacity: number): ChunkResult {
     idEnd,
     ids: new Uint8Array(0),
     idHash,
+    print,
     timeMs,
     value,
     seq,
@@ -165,7 +170,7 @@ function grownResult(r: ChunkResult): ChunkResult {
   return { ...r, ...Object.fromEntries(ARRAYS.map((name) => [name, g[name]])) };
 }
 
-const ARRAYS = ['kind', 'flags', 'decision', 'line', 'offset', 'length', 'host', 'session', 'reason', 'command', 'resolved', 'error', 'idEnd', 'idHash', 'timeMs', 'value', 'seq'] as const;
+const ARRAYS = ['kind', 'flags', 'decision', 'line', 'offset', 'length', 'host', 'session', 'reason', 'command', 'resolved', 'error', 'idEnd', 'print', 'idHash', 'timeMs', 'value', 'seq'] as const;
 
 /** The buffer holding a result's arrays, to transfer it instead of copying. */
 export function transferables(r: ChunkResult): ArrayBuffer[] {
@@ -241,9 +246,11 @@ export class ChunkScanner {
         }
         out.timeMs[i] = r.timeMs;
         let flags = 0;
-        if (r.chained && this.hashLines) {
+        if (!(r.chained && this.hashLines)) out.print[i] = lineFingerprint(buf, start, end);
+        else {
           out.seq[i] = r.seq;
           const hash = hashLineAt(buf, start, end);
+          out.print[i] = chainHashFingerprint(hash);
           const last = linker.lastHash;
           // The prev's bytes against the line before's hash: no string made of them when they link (#17).
           if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);

@@ -41,6 +41,8 @@ export interface CompactRecord {
   prevStart: number;
   prevEnd: number;
   idHash: number;
+  /** line-fingerprints.ts's fingerprint of the record's line (set where the line is read). */
+  fingerprint: number;
   /** The writer's time (`logged`) when the record has it, else its `time` (recordTimeMs). */
   timeMs: number;
   // request
@@ -142,6 +144,7 @@ export function newCompactRecord(): CompactRecord {
     prevStart: -1,
     prevEnd: -1,
     idHash: 0,
+    fingerprint: 0,
     timeMs: Number.NaN,
     host: '',
     session: '',

@@ -20,6 +20,7 @@ import type { EntryColumns } from './entry-columns.js';
 import { EntryStore } from './entry-store.js';
 import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
+import { type LineFingerprints, withChangedLines } from './line-fingerprints.js';
 import { sizeOrZero } from './log-source.js';
 import { newJoinTarget } from './join-target.js';
 import { EntrySizing } from './entry-sizing.js';
@@ -94,6 +95,8 @@ class Engine extends EngineEvents implements HostEngine {
     this.policy = setup.delivery(host);
     // A collected host's lines may come out of order (a late batch): its chain is checked in seq order.
     this.chain = new ChainWatch(() => this.emit('chain', this.chainStatus()), this.policy.responsesMayComeFirst);
+    // A line found rewritten in place when read back: a break, said at once.
+    this.store.fingerprints.onChanged = () => this.chain.changed(true);
     this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, this.store.idTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
@@ -165,7 +168,7 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return this.chain.status(this.spans, this.origin);
+    return withChangedLines(this.chain.status(this.spans, this.origin), this.store.fingerprints.changed, this.spans, this.origin);
   }
 
   seals(): readonly SealRecords[] {
@@ -232,6 +235,7 @@ class Engine extends EngineEvents implements HostEngine {
     void this.plan.stop();
     return {
       columns: this.store.columns,
+      fingerprints: this.store.fingerprints,
       order: this.store.orderView(),
       count: this.store.count,
       spans: this.spans,
@@ -279,6 +283,7 @@ export interface HostFindings {
 /** What a finished host hands over to its fleet's shared store (`handOver`). */
 export interface HostHandOver extends HostFindings {
   columns: EntryColumns;
+  fingerprints: LineFingerprints;
   /** Slots in order. */
   order: Int32Array;
   /** Slots in use (withdrawn ones too). */

@@ -21,6 +21,7 @@ import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
 import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
+import type { LineFingerprints } from './line-fingerprints.js';
 
 const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
@@ -49,14 +50,18 @@ export class EntryReader {
   private lastRead = -2;
   private run = 0;
   private readonly linesAt: SlotLines;
+  /** The last `reread` found the line rewritten in place (not gone). */
+  private rewritten = false;
 
   constructor(
     private readonly columns: EntryColumns,
     private readonly segments: FileSpans,
     /** Entry.origin of every entry. */
     private readonly origin: string,
+    /** The indexed lines' fingerprints (null: not kept, lines are not checked). */
+    private readonly prints: LineFingerprints | null = null,
   ) {
-    this.linesAt = new SlotLines(columns, segments);
+    this.linesAt = new SlotLines(columns, segments, prints);
   }
 
   entry(slot: number): Entry {
@@ -123,8 +128,10 @@ export class EntryReader {
     const [qs, qo, ql] = this.columns.requestLine(s);
     const [ps, po, pl] = this.columns.responseLine(s);
     const [qn, pn] = [u32[s * U32 + QN], u32[s * U32 + PN]];
-    const request = hasRequest ? this.reread(qs, qo, ql, 'request', idHash) : null;
-    const response = hasResponse ? this.reread(ps, po, pl, 'response', idHash) : null;
+    const request = hasRequest ? this.reread(qs, qo, ql, 'request', idHash, s, qn) : null;
+    // A request line rewritten since it was read: what the index kept of it, never the new bytes.
+    const requestRewritten = hasRequest && request === null && this.rewritten;
+    const response = hasResponse ? this.reread(ps, po, pl, 'response', idHash, s, pn) : null;
     const reqLoc = hasRequest ? this.location(qs, qo, ql, qn, request) : null;
     const resLoc = hasResponse ? this.location(ps, po, pl, pn, response) : null;
     let anomalies = u8[s * U8 + AN];
@@ -134,6 +141,12 @@ export class EntryReader {
       const req = request.record as RequestRecord;
       e = entryFromRequest(s, req, reqLoc, response || !hasResponse ? state : stateOfDecision(req.decision));
       if (response) applyResponse(e, response.record as ResponseRecord, resLoc);
+    } else if (requestRewritten) {
+      e = this.requestFromColumns(s, reqLoc, state);
+      if (response) {
+        e.id = response.record.id;
+        applyResponse(e, response.record as ResponseRecord, resLoc);
+      }
     } else if (response) {
       // No request, or one a truncation took: an orphan response.
       const res = response.record as ResponseRecord;
@@ -154,28 +167,38 @@ export class EntryReader {
   /** The response record of the entry in `slot`, read back; null when it cannot be. */
   response(slot: number): ResponseRecord | null {
     const [seg, offset, length] = this.columns.responseLine(slot);
-    const read = this.reread(seg, offset, length, 'response', this.columns.f64[slot * F64 + ID]);
+    const read = this.reread(seg, offset, length, 'response', this.columns.f64[slot * F64 + ID], slot, this.columns.u32[slot * U32 + PN]);
     return read ? (read.record as ResponseRecord) : null;
   }
 
   /**
    * A record's line read back and checked to be the one indexed (the file may have been
-   * truncated since), with the file it was read from when that is not its span's.
+   * truncated since, or the line rewritten in place: its fingerprint), with the file it was
+   * read from when that is not its span's. A line rewritten reads as none (what the index
+   * kept is shown) and is listed as changed.
    */
-  private reread(seg: number, offset: number, length: number, type: 'request' | 'response', idHash: number): ReadBack | null {
+  private reread(seg: number, offset: number, length: number, type: 'request' | 'response', idHash: number, slot: number, line: number): ReadBack | null {
+    this.rewritten = false;
     let record: RequestRecord | ResponseRecord | null = null;
+    const prints = this.prints;
     const check = (bytes: Buffer) => {
-      const parsed = parseLine(bytes);
-      const ok = parsed.ok && parsed.record.type === type && hashString(parsed.record.id) === idHash;
-      record = ok ? (parsed.record as RequestRecord | ResponseRecord) : null;
-      return ok;
+      const ok = prints === null || prints.matches(slot, type, bytes);
+      const parsed = ok ? parseLine(bytes) : null;
+      record = parsed?.ok && parsed.record.type === type && hashString(parsed.record.id) === idHash ? (parsed.record as RequestRecord | ResponseRecord) : null;
+      return record !== null;
     };
     const bytes = this.segments.readLine(seg, offset, length);
     if (bytes && check(bytes)) return { record: record as unknown as RequestRecord | ResponseRecord, file: null };
+    // (Judged now: the copy's read reuses the buffer `bytes` are in.)
+    const rewritten = bytes !== null && prints !== null && !prints.matches(slot, type, bytes);
     // Truncated under the follower, which has not looked yet: logrotate's copy holds it, or
     // what the follower read last (cited where it was read: it is in no file now).
     const copy = this.segments.readLineTruncated(seg, offset, length, check);
-    return copy === null ? null : { record: record as unknown as RequestRecord | ResponseRecord, file: copy || null };
+    if (copy !== null) return { record: record as unknown as RequestRecord | ResponseRecord, file: copy || null };
+    // Bytes where the line was, and no copy of it: the line was rewritten after it was read.
+    if (rewritten) prints.foundChanged(seg, line, slot);
+    this.rewritten = rewritten;
+    return null;
   }
 
   private location(seg: number, offset: number, length: number, line: number, read: ReadBack | null): RecordLocation {
@@ -252,6 +275,7 @@ class SlotLines implements EntryLines {
   constructor(
     private readonly columns: EntryColumns,
     private readonly segments: FileSpans,
+    private readonly prints: LineFingerprints | null,
   ) {}
 
   at(slot: number, origin: string): void {
@@ -266,8 +290,11 @@ class SlotLines implements EntryLines {
     this.hasResponse = (flags & HAS_RESPONSE) !== 0;
   }
 
+  /** (Null too when the line is not the one indexed: the caller reads the entry whole, which says so.) */
   read(which: 'request' | 'response'): Uint8Array | null {
-    return this.segments.readLine(...(which === 'request' ? this.columns.requestLine(this.slot) : this.columns.responseLine(this.slot)));
+    const s = this.slot;
+    const bytes = this.segments.readLine(...(which === 'request' ? this.columns.requestLine(s) : this.columns.responseLine(s)));
+    return bytes === null || this.prints === null || this.prints.matches(s, which, bytes) ? bytes : null;
   }
 
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {

@@ -14,6 +14,7 @@ import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
 import { IdTable } from './id-table.js';
+import { LineFingerprints } from './line-fingerprints.js';
 import type { SharedStrings, StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
@@ -39,6 +40,8 @@ const { F64, TM } = LAYOUT;
 export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   /** (Read by a fleet's shared store when the host hands its entries over: fleet-store.ts.) */
   readonly columns: EntryColumns;
+  /** Each entry's lines' fingerprints, to know a line read back is the one indexed. */
+  readonly fingerprints: LineFingerprints;
   private readonly reader: EntryReader;
   /** Slots in use; a slot is an entry's key. */
   count = 0;
@@ -66,7 +69,8 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   ) {
     this.columns = new EntryColumns(Math.max(16, expectedEntries), shared);
     this.order = new Int32Array(this.columns.capacity);
-    this.reader = new EntryReader(this.columns, segments, origin);
+    this.fingerprints = new LineFingerprints(this.columns.capacity);
+    this.reader = new EntryReader(this.columns, segments, origin, this.fingerprints);
     ({ hosts: this.hosts, sessions: this.sessions, reasons: this.reasons, commands: this.commands, resolved: this.resolved, errors: this.errors } = this.columns);
   }
 
@@ -75,18 +79,21 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   addRequest(r: LocatedCompact, state: EntryState, anomalies: number): number {
     const s = this.newSlot();
     this.columns.writeRequest(s, r, state, anomalies);
+    this.fingerprints.set(s, 'request', r.fingerprint);
     return s;
   }
 
   addOrphan(r: LocatedCompact, state: EntryState, anomalies: number): number {
     const s = this.newSlot();
     this.columns.writeOrphan(s, r, state, anomalies);
+    this.fingerprints.set(s, 'response', r.fingerprint);
     return s;
   }
 
   setResponse(slot: number, r: LocatedCompact, state: EntryState): void {
     this.columns.setState(slot, state);
     this.columns.writeResponse(slot, r);
+    this.fingerprints.set(slot, 'response', r.fingerprint);
     this.touch(slot);
   }
 

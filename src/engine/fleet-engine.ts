@@ -195,6 +195,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     private readonly leftOut: readonly string[] = [],
   ) {
     super();
+    // A settled host's line found rewritten in place when read back: its chain is broken, said at once.
+    this.store.onLineChanged = (number) => {
+      this.forget(number);
+      this.chainEvents.changed(true);
+    };
     this.maxHosts = Math.min(MAX_HOSTS, options.maxHosts ?? MAX_HOSTS);
     const collected = this.withinHostLimit(offered);
     const follow = options.follow !== false;

@@ -34,6 +34,7 @@ import { EntryColumns, LAYOUT } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import { FileSpans } from './file-spans.js';
+import { LineFingerprints, withChangedLines } from './line-fingerprints.js';
 import type { SharedStrings, StringPool } from './string-pool.js';
 import { positionsByTime } from './time-order.js';
 
@@ -44,6 +45,8 @@ const NONE: readonly never[] = [];
 
 export class FleetStore {
   readonly columns: EntryColumns;
+  /** The rows' lines' fingerprints (a host's, taken with its rows): a line read back must be the one indexed. */
+  readonly fingerprints = new LineFingerprints(1024);
   readonly spans: FileSpans;
   private readonly reader: EntryReader;
   /** Rows in use. */
@@ -53,13 +56,19 @@ export class FleetStore {
   private length = 0;
   /** Settled hosts, by where their run of `order` starts. */
   private readonly hosts: SettledHost[] = [];
+  /** Told when a settled host's line is found changed after it was read (its chain status changed), with the host's number. */
+  onLineChanged: (hostNumber: number) => void = () => {};
   /** Changes whenever a host settles (the fleet's remembered answers about the store key on it). */
   version = 0;
 
   constructor(pool: DescriptorPool, shared: SharedStrings) {
     this.columns = new EntryColumns(1024, shared);
     this.spans = new FileSpans(pool);
-    this.reader = new EntryReader(this.columns, this.spans, '');
+    this.reader = new EntryReader(this.columns, this.spans, '', this.fingerprints);
+    this.fingerprints.onChanged = (row) => {
+      const host = this.hosts.find((h) => row >= h.base && row < h.base + h.slots);
+      if (host) this.onLineChanged(host.number);
+    };
   }
 
   /** Rows held (the store's own share of a fleet's memory: for the tests and the benchmark). */
@@ -174,6 +183,12 @@ export class FleetStore {
     return parts;
   }
 
+  /** A host's chain status, with its lines found changed after they were read (line-fingerprints.ts). */
+  chainStatus(host: SettledHost, found: ChainStatus): ChainStatus {
+    const mine = this.fingerprints.changed.filter((c) => c.key >= host.base && c.key < host.base + host.slots);
+    return withChangedLines(found, mine, this.spans, host.origin, host.base);
+  }
+
   // ---- copying ----
 
   private copyRows(from: HostHandOver): void {
@@ -182,6 +197,7 @@ export class FleetStore {
     const n = from.count;
     if (this.count + n > dst.capacity) dst.resize(Math.max(this.count + n, Math.ceil(dst.capacity * 1.5)));
     const segs = this.spans.takeOver(from.spans);
+    this.fingerprints.takeRows(from.fingerprints, this.count, n);
     // Each of the host's strings by its number here (a few dozen a host: hosts, sessions and commands repeat).
     const mapped = (pool: StringPool, into: StringPool) => Uint32Array.from(pool.strings, (s) => into.intern(s));
     const byField: Uint32Array[] = [];
@@ -310,7 +326,7 @@ export class SettledHost implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return this.found.chain;
+    return this.store.chainStatus(this, this.found.chain);
   }
 
   seals(): readonly SealRecords[] {

@@ -17,6 +17,7 @@ import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
 import type { JoinTarget } from './join-target.js';
 import type { LineHandler } from './line-splitter.js';
+import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
@@ -94,14 +95,17 @@ export class RecordIntake {
     r.offset = offset;
     r.length = end - start;
     r.line = line;
+    // (Hashed before apply: the fingerprint the entry keeps is made from the chain's hash.)
+    const hash = r.chained && this.checkChain ? hashLineAt(buf, start, end) : '';
+    r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
     // (Read before apply: its prev may point into the line's bytes.)
     const prevStart = r.chained ? r.prevStart : -1;
     const prev = r.chained && prevStart < 0 ? r.prev : '';
     const key = this.apply(r, target);
     if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
-      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hashLineAt(buf, start, end), key);
-      else if (r.chained) target.chain.chained(at, r.seq, prev, hashLineAt(buf, start, end), key);
+      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key);
+      else if (r.chained) target.chain.chained(at, r.seq, prev, hash, key);
       else target.chain.unchained(at, key);
     }
     // Not kept past the line: it would pin the 1 MiB read buffer (per engine: a fleet has hundreds).
@@ -166,6 +170,7 @@ export class RecordIntake {
       r.kind = kind;
       r.chained = (flags & F_CHAINED) !== 0;
       r.idHash = res.idHash[i];
+      r.fingerprint = res.print[i];
       r.timeMs = res.timeMs[i];
       r.writer = null;
       r.hostId = -1;

@@ -1,0 +1,114 @@
+/**
+ * Owns a 32-bit fingerprint of every indexed line of an entry, to know a line read back by
+ * offset is still the line that was indexed (#12).
+ *
+ * Lines are re-read by offset (lnav's model), so a line rewritten in place after it was read —
+ * same length, same id, `ls` made `rm` — would otherwise be shown as the entry, under a chain
+ * the engine checked when it read the old bytes. The fingerprint is 31 bits of the process's
+ * seeded cyrb53 (id-table.ts) — keyed, so whoever writes the log cannot craft a line with the
+ * indexed one's fingerprint — over the line's SHA-256 when the chain check hashed it (its top
+ * bit set), else over its bytes: 4 bytes a line, two per entry, in a typed array of their own.
+ *
+ * A line that no longer matches is listed (file:line, once): the chain status says it changed
+ * after it was read, and the entry is read from what the index kept, never from the new bytes.
+ */
+import type { ChainStatus } from '../shared/entry.js';
+import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
+import type { FileSpans } from './file-spans.js';
+import { hashLineAt } from '../shared/chain.js';
+import { hashBytes, hashString } from './id-table.js';
+
+/** The top bit: the fingerprint was made from the line's SHA-256 (a chained line, hashed anyway). */
+const FROM_CHAIN_HASH = 0x80000000;
+
+/** The fingerprint of the line at b[start, end) that is not hashed for the chain. */
+export function lineFingerprint(b: Uint8Array, start: number, end: number): number {
+  return hashBytes(b, start, end) & 0x7fffffff;
+}
+
+/**
+ * The fingerprint of a line from its SHA-256 (`hex`, which the chain check computed anyway):
+ * the seeded hash of 64 characters instead of the line's ~400 bytes (index CPU), still keyed.
+ */
+export function chainHashFingerprint(hex: string): number {
+  return ((hashString(hex) & 0x7fffffff) | FROM_CHAIN_HASH) >>> 0;
+}
+
+/** The fingerprint of `bytes` made as `kept` was (from the line's SHA-256, or from its bytes). */
+function fingerprintLike(kept: number, bytes: Uint8Array): number {
+  return kept & FROM_CHAIN_HASH ? chainHashFingerprint(hashLineAt(bytes, 0, bytes.length)) : lineFingerprint(bytes, 0, bytes.length);
+}
+
+/** A line found changed after it was read: its span and line within it, and its entry. */
+export interface ChangedLine {
+  seg: number;
+  line: number;
+  key: number;
+}
+
+export class LineFingerprints {
+  /** Slot × 2 (+0 the request's line, +1 the response's) → fingerprint. */
+  private prints: Uint32Array;
+  /** Lines found changed, in the order found; each once. */
+  readonly changed: ChangedLine[] = [];
+  private readonly seen = new Set<string>();
+  /** Told when a line is first found changed (the chain status changed), with its entry's key. */
+  onChanged: (key: number) => void = () => {};
+
+  constructor(expectedEntries = 16) {
+    this.prints = new Uint32Array(2 * Math.max(16, expectedEntries));
+  }
+
+  set(slot: number, which: 'request' | 'response', print: number): void {
+    const at = 2 * slot + (which === 'request' ? 0 : 1);
+    if (at >= this.prints.length) {
+      const grown = new Uint32Array(Math.max(2 * this.prints.length, at + 2));
+      grown.set(this.prints);
+      this.prints = grown;
+    }
+    this.prints[at] = print;
+  }
+
+  /** True when `bytes` are the line indexed for the slot's `which`. */
+  matches(slot: number, which: 'request' | 'response', bytes: Uint8Array): boolean {
+    const kept = this.prints[2 * slot + (which === 'request' ? 0 : 1)];
+    return kept === fingerprintLike(kept, bytes);
+  }
+
+  /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed. */
+  foundChanged(seg: number, line: number, key: number): void {
+    const name = `${seg}:${line}`;
+    if (this.seen.has(name)) return;
+    this.seen.add(name);
+    this.changed.push({ seg, line, key });
+    this.onChanged(key);
+  }
+
+  /** Takes `n` slots of `from` as slots `base`… here (a fleet's store takes a settled host's rows). */
+  takeRows(from: LineFingerprints, base: number, n: number): void {
+    if (n === 0) return;
+    this.set(base + n - 1, 'response', 0); // (grows to hold them)
+    this.prints.set(from.prints.subarray(0, 2 * n), 2 * base);
+  }
+
+  /** Bytes held (the benchmark's memory figure). */
+  get byteLength(): number {
+    return this.prints.byteLength;
+  }
+}
+
+/**
+ * `status` with the lines found changed after they were read: each a 'modified' break at
+ * file:line (its entry's key less `keyBase`), the chain broken. `changed` in `spans`' numbering.
+ */
+export function withChangedLines(status: ChainStatus, changed: readonly ChangedLine[], spans: FileSpans, origin: string, keyBase = 0): ChainStatus {
+  if (changed.length === 0) return status;
+  const breaks = [...status.breaks];
+  for (const c of changed) {
+    if (breaks.length === CHAIN_BREAKS_LISTED) break;
+    const file = spans.get(c.seg).file;
+    const line = spans.lineNumber(c.seg, c.line);
+    breaks.push({ kind: 'modified', file, line, message: `${file}:${line} was modified after it was read: its bytes are no longer the ones indexed and checked (the entry shows what was indexed)`, origin, entryKey: c.key - keyBase });
+  }
+  return { ...status, state: 'broken', breaks, breakCount: status.breakCount + changed.length };
+}
