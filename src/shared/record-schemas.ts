@@ -3,9 +3,10 @@
  * hand-written check rejects). Its own module so the CLI bundle can leave zod out of every
  * command's start-up: esbuild.config.mjs builds this file into its own CommonJS file and
  * replaces it in the bundle with a stub that requires that file on the first rejected line.
+ * The `schema` command takes its JSON Schema from here too, so the package carries zod once.
  */
 import type { z } from 'zod';
-import { policyRecordSchema, requestRecordSchema, responseRecordSchema, sealRecordSchema, writerRecordSchema } from './schema.js';
+import { auditRecordJsonSchema, policyRecordSchema, requestRecordSchema, responseRecordSchema, sealRecordSchema, writerRecordSchema } from './schema.js';
 
 const SCHEMAS: Record<string, z.ZodType> = {
   request: requestRecordSchema,
@@ -19,3 +20,6 @@ const SCHEMAS: Record<string, z.ZodType> = {
 export function schemaOfType(type: string): z.ZodType | undefined {
   return Object.hasOwn(SCHEMAS, type) ? SCHEMAS[type] : undefined;
 }
+
+/** The JSON Schema of one line (schema.ts's), through this module: see above. */
+export { auditRecordJsonSchema };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cliEnv, KNOWN, makeTempDirFactory, writeLog } from './helpers.js';
+import { CLI, cliEnv, KNOWN, makeTempDirFactory, REPO_ROOT, writeLog } from './helpers.js';
 import { CODE_CACHED_COMMANDS, codeCacheRejected } from './code-cache-check.js';
 
 const BIN = path.dirname(CLI);
@@ -174,8 +174,14 @@ describe('the bundle', () => {
       expect(r.stderr).toMatch(/bad\.log:\d+: schema: id: expected string/);
     });
 
-    it('still loads zod for `schema` (the check above sees what a run loads)', () => {
-      expect(loads(['schema']).libraries).toContain('zod');
+    it('still loads zod for `schema` (the check above sees what a run loads), from the one zod file, and prints the committed schema', () => {
+      const { libraries, files } = loads(['schema']);
+      expect(libraries).toContain('zod');
+      expect(files).toContain('record-schemas.cjs');
+      const r = spawnSync(process.execPath, [CLI, 'schema'], { encoding: 'utf8', env: cliEnv() });
+      expect(r.stdout).toBe(fs.readFileSync(path.join(REPO_ROOT, 'schema/audit-record.schema.json'), 'utf8'));
+      // zod is bundled once into the bin: the schema command is small (it was a second 770 KB copy).
+      expect(fs.statSync(path.join(path.dirname(CLI), 'command-schema.js')).size).toBeLessThan(50_000);
     });
   });
 });

@@ -1,5 +1,6 @@
 /** `sudo-proxy-audit schema`: the JSON Schema of one audit-log line, for daemons in other languages. */
-import { auditRecordJsonSchema } from '../../shared/schema.js';
+// Through record-schemas, which the bundle loads from its one zod file (esbuild.config.mjs: LAZY).
+import { auditRecordJsonSchema } from '../../shared/record-schemas.js';
 import { type Command, PROGRAM } from './command.js';
 import { parseFlags } from './flags.js';
 
