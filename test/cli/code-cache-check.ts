@@ -1,14 +1,16 @@
 /**
- * Whether a plain Node (no test runner's flags) takes the code cache beside a code-cached
- * command script as src/cli/cached-script.ts offers it: made from the script's very bytes (its
- * first 32 bytes, their SHA-256) and accepted by V8.
+ * Whether a Node with the CLI's own V8 flags (and none of the test runner's) takes the code
+ * cache beside a code-cached command script as src/cli/cached-script.ts offers it: made from
+ * the script's very bytes (its first 32 bytes, their SHA-256) and accepted by V8.
  */
 import { spawnSync } from 'node:child_process';
+import { YOUNG_GENERATION_FLAG } from '../../src/cli/young-generation.js';
 
-/** 'false' when V8 takes the cache (`cachedDataRejected`), 'true' when not, else the error. */
-export function codeCacheRejected(file: string): string {
+/** 'false' when V8 takes the cache (`cachedDataRejected`), 'true' when not, else the error. `flags`: set first, as cli.ts does. */
+export function codeCacheRejected(file: string, flags: readonly string[] = [YOUNG_GENERATION_FLAG]): string {
   const check = [
     "const vm = require('node:vm'), fs = require('node:fs'), crypto = require('node:crypto');",
+    ...flags.map((flag) => `require('node:v8').setFlagsFromString(${JSON.stringify(flag)});`),
     `const file = ${JSON.stringify(file)};`,
     "const source = fs.readFileSync(file), cache = fs.readFileSync(file.replace(/\\.js$/, '.code-cache'));",
     "if (!cache.subarray(0, 32).equals(crypto.createHash('sha256').update(source).digest())) throw new Error('made from other bytes');",
