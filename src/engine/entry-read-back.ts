@@ -25,6 +25,9 @@ import type { LineFingerprints } from './line-fingerprints.js';
 
 const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
+/** What `reread` gives for a line rewritten in place since it was indexed (not merely gone). */
+const REWRITTEN = 'rewritten';
+
 const ENTRY_CACHE_SIZE = 4096;
 /**
  * Entries read one after another past this many (slot after slot: `print` of everything, an
@@ -50,8 +53,6 @@ export class EntryReader {
   private lastRead = -2;
   private run = 0;
   private readonly linesAt: SlotLines;
-  /** The last `reread` found the line rewritten in place (not gone). */
-  private rewritten = false;
 
   constructor(
     private readonly columns: EntryColumns,
@@ -128,10 +129,12 @@ export class EntryReader {
     const [qs, qo, ql] = this.columns.requestLine(s);
     const [ps, po, pl] = this.columns.responseLine(s);
     const [qn, pn] = [u32[s * U32 + QN], u32[s * U32 + PN]];
-    const request = hasRequest ? this.reread(qs, qo, ql, 'request', idHash, s, qn) : null;
+    const requestRead = hasRequest ? this.reread(qs, qo, ql, 'request', idHash, s, qn) : null;
     // A request line rewritten since it was read: what the index kept of it, never the new bytes.
-    const requestRewritten = hasRequest && request === null && this.rewritten;
-    const response = hasResponse ? this.reread(ps, po, pl, 'response', idHash, s, pn) : null;
+    const requestRewritten = requestRead === REWRITTEN;
+    const request = requestRewritten ? null : requestRead;
+    const responseRead = hasResponse ? this.reread(ps, po, pl, 'response', idHash, s, pn) : null;
+    const response = responseRead === REWRITTEN ? null : responseRead;
     const reqLoc = hasRequest ? this.location(qs, qo, ql, qn, request) : null;
     const resLoc = hasResponse ? this.location(ps, po, pl, pn, response) : null;
     let anomalies = u8[s * U8 + AN];
@@ -168,17 +171,16 @@ export class EntryReader {
   response(slot: number): ResponseRecord | null {
     const [seg, offset, length] = this.columns.responseLine(slot);
     const read = this.reread(seg, offset, length, 'response', this.columns.f64[slot * F64 + ID], slot, this.columns.u32[slot * U32 + PN]);
-    return read ? (read.record as ResponseRecord) : null;
+    return read && read !== REWRITTEN ? (read.record as ResponseRecord) : null;
   }
 
   /**
    * A record's line read back and checked to be the one indexed (the file may have been
    * truncated since, or the line rewritten in place: its fingerprint), with the file it was
-   * read from when that is not its span's. A line rewritten reads as none (what the index
-   * kept is shown) and is listed as changed.
+   * read from when that is not its span's. A line rewritten is REWRITTEN (what the index kept
+   * is shown) and is listed as changed; null when it cannot be read at all.
    */
-  private reread(seg: number, offset: number, length: number, type: 'request' | 'response', idHash: number, slot: number, line: number): ReadBack | null {
-    this.rewritten = false;
+  private reread(seg: number, offset: number, length: number, type: 'request' | 'response', idHash: number, slot: number, line: number): ReadBack | typeof REWRITTEN | null {
     let record: RequestRecord | ResponseRecord | null = null;
     const prints = this.prints;
     const check = (bytes: Buffer) => {
@@ -196,17 +198,15 @@ export class EntryReader {
     const copy = this.segments.readLineTruncated(seg, offset, length, check);
     if (copy !== null) return { record: record as unknown as RequestRecord | ResponseRecord, file: copy || null };
     // Bytes where the line was, and no copy of it: the line was rewritten after it was read.
-    if (rewritten) prints.foundChanged(seg, line, slot);
-    this.rewritten = rewritten;
-    return null;
+    if (!rewritten) return null;
+    prints.foundChanged(seg, line, slot);
+    return REWRITTEN;
   }
 
   private location(seg: number, offset: number, length: number, line: number, read: ReadBack | null): RecordLocation {
-    const segment = this.segments.get(seg);
-    const base = segment.lineBase;
     // The seq of a chained record only (chain.ts's one rule): a `seq` without a valid `prev` places nothing.
     const seq = read === null ? null : (chainFieldsOf(read.record)?.seq ?? null);
-    return { file: read?.file ?? segment.file, line: Number.isNaN(base) ? 0 : base + line, offset, length, seq };
+    return { file: read?.file ?? this.segments.get(seg).file, line: this.segments.lineNumber(seg, line), offset, length, seq };
   }
 
   /** When a line cannot be read back (truncated since): what the index kept. */
@@ -300,9 +300,6 @@ class SlotLines implements EntryLines {
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {
     const request = which === 'request';
     const [seg, offset] = request ? this.columns.requestLine(this.slot) : this.columns.responseLine(this.slot);
-    const segment = this.segments.get(seg);
-    const base = segment.lineBase;
-    const line = this.columns.u32[this.slot * U32 + (request ? QN : PN)];
-    return { file: segment.file, line: Number.isNaN(base) ? 0 : base + line, offset };
+    return { file: this.segments.get(seg).file, line: this.segments.lineNumber(seg, this.columns.u32[this.slot * U32 + (request ? QN : PN)]), offset };
   }
 }
