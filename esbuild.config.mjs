@@ -124,15 +124,20 @@ const commands = [...fs.readFileSync(registry, 'utf8').matchAll(/import\('\.\/([
  */
 const CACHED = { view: 'viewCommand', print: 'printCommand', stats: 'statsCommand', verify: 'verifyCommand' };
 const cachedScript = path.resolve('src/cli/cached-script.ts');
+/** The viewer's Ink part, which run-viewer.ts imports as './viewer.js'. */
+const VIEWER = './viewer.mjs';
 
-/** registry.ts's `import('./X.js')` → the separate file command-X.js, loaded at run time. */
+/**
+ * registry.ts's `import('./X.js')` → the separate file command-X.js, required at run time (all
+ * of dist/bin is CommonJS but the viewer's Ink part: see below).
+ */
 const commandFiles = {
   name: 'command-files',
   setup(b) {
     b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
       if (args.importer !== registry || args.kind !== 'dynamic-import') return undefined;
       const name = args.path.slice(2, -3);
-      return name in CACHED ? { path: name, namespace: 'cached-command' } : { path: `./command-${args.path.slice(2)}`, external: true };
+      return { path: name, namespace: name in CACHED ? 'cached-command' : 'required-command' };
     });
     // A code-cached command: a module in cli.js that runs command-X.js through the cache on load.
     b.onLoad({ filter: /.*/, namespace: 'cached-command' }, (args) => ({
@@ -140,9 +145,12 @@ const commandFiles = {
       loader: 'js',
       resolveDir: path.dirname(cachedScript),
     }));
+    // Any other: require()d, not import()ed, so that it too starts no ES module loader.
+    b.onLoad({ filter: /.*/, namespace: 'required-command' }, (args) => ({ contents: `module.exports = require('./command-${args.path}.js');`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/command-[a-z-]+\.js$/, namespace: 'required-command' }, (args) => ({ path: args.path, external: true }));
     // The viewer's Ink part (Ink, React: ~2 MB) is one file of its own that `view` and `demo
     // --view` both load (run-viewer.ts, once the first frame is drawn), rather than a copy in each.
-    b.onResolve({ filter: /^\.\/viewer\.js$/ }, (args) => (args.importer === runViewer && args.kind === 'dynamic-import' ? { path: './viewer.js', external: true } : undefined));
+    b.onResolve({ filter: /^\.\/viewer\.js$/ }, (args) => (args.importer === runViewer && args.kind === 'dynamic-import' ? { path: VIEWER, external: true } : undefined));
     // Ink imports ./devtools.js (which needs react-devtools-core, not installed) only when
     // DEV=true: without code splitting it would be inlined, its import hoisted into every
     // viewer start. In its place, the error Ink expects when that package is missing.
@@ -154,15 +162,40 @@ const commandFiles = {
   },
 };
 
+/**
+ * dist/bin is CommonJS (its own package.json says so): a CommonJS main never starts Node's ES
+ * module loader (its resolve, translators, fs/promises, readline: ~8 ms of CPU each start-up of
+ * print, stats or verify, #17). `import.meta.url` is the file's URL, from __filename.
+ */
+const commonJs = {
+  format: 'cjs',
+  define: { 'import.meta.url': '__moduleUrl' },
+};
+fs.mkdirSync(outdir, { recursive: true });
+fs.writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 await build({
   // The scan worker is its own entry: parallel-scan starts it from next to the file that holds it.
   entryPoints: {
     cli: 'src/cli/cli.ts',
     'scan-worker': 'src/engine/scan-worker.ts',
-    viewer: 'src/tui/viewer.tsx',
     ...Object.fromEntries(commands.filter((c) => !(c in CACHED)).map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
   },
   outdir,
+  bundle: true,
+  ...commonJs,
+  // (Strict first, as the ES modules they were: the banner goes before esbuild's own directive.)
+  banner: { js: "'use strict';\nvar __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  platform: 'node',
+  target,
+  sourcemap: true,
+  plugins: [lazyStubs, commandFiles, builtins],
+  logLevel: 'warning',
+});
+// The viewer's Ink part alone is an ES module (viewer.mjs): Yoga awaits its WebAssembly at its top level.
+await build({
+  entryPoints: { viewer: 'src/tui/viewer.tsx' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -176,19 +209,18 @@ await build({
 
 // The code-cached commands: CommonJS, wrapped in the function cached-script.ts calls (on the
 // first line, so the source map's lines still hold), import.meta.url and import() given by it.
-const IMPORT_VIEWER = 'import("./viewer.js")';
+const IMPORT_VIEWER = `import(${JSON.stringify(VIEWER)})`;
 for (const name of Object.keys(CACHED)) {
   const outfile = path.join(outdir, `command-${name}.js`);
   const result = await build({
     entryPoints: [`src/cli/commands/${name}.ts`],
     outfile,
     bundle: true,
-    format: 'cjs',
+    ...commonJs,
     platform: 'node',
     target,
     sourcemap: true,
     write: false,
-    define: { 'import.meta.url': '__moduleUrl' },
     plugins: [lazyStubs, commandFiles, builtins],
     logLevel: 'warning',
   });
@@ -199,7 +231,7 @@ for (const name of Object.keys(CACHED)) {
       const imports = text.split(IMPORT_VIEWER).length - 1;
       const expected = name === 'view' ? 1 : 0;
       if (imports !== expected || /\bimport\.meta\b/.test(text)) throw new Error(`command-${name}.js: expected ${expected} ${IMPORT_VIEWER} and no import.meta, found ${imports}`);
-      text = `(function (module, exports, require, __moduleUrl, __importBeside) {${text.replace(IMPORT_VIEWER, '__importBeside("./viewer.js")')}\n})`;
+      text = `(function (module, exports, require, __moduleUrl, __importBeside) {${text.replace(IMPORT_VIEWER, `__importBeside(${JSON.stringify(VIEWER)})`)}\n})`;
     }
     fs.writeFileSync(file.path, text);
   }

@@ -4,7 +4,7 @@
  * the command over a small demo log, so the cache holds the bytecode of every function the run
  * compiles, not only the top level (V8 caches what has run). The run is in this process: the
  * viewer's start on a fake 120×30 terminal that discards what is drawn, until it asks for its
- * Ink part (viewer.js: the first frame is drawn); print, stats or verify to a discarding pipe,
+ * Ink part (viewer.mjs: the first frame is drawn); print, stats or verify to a discarding pipe,
  * until done. Then the cache is written and the process exits. Run by esbuild.config.mjs.
  */
 import { spawnSync } from 'node:child_process';
@@ -82,9 +82,9 @@ function writeCache() {
   process.stderr.write(`code-cache: ${path.relative(process.cwd(), cacheFile)} (${Math.round(cache.length / 1024)} KB)\n`);
   process.exit(0);
 }
-// As cached-script.ts calls it; the viewer asks for viewer.js once its first frame is drawn.
+// As cached-script.ts calls it; the viewer asks for viewer.mjs once its first frame is drawn.
 script.runInThisContext()(module, module.exports, createRequire(url), url, (specifier) => {
-  if (!viewer || specifier !== './viewer.js') throw new Error(`code-cache: unexpected import of ${specifier}`);
+  if (!viewer || specifier !== './viewer.mjs') throw new Error(`code-cache: unexpected import of ${specifier}`);
   writeCache();
   return new Promise(() => {});
 });

@@ -9,7 +9,6 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
@@ -18,7 +17,7 @@ import vm from 'node:vm';
 type CachedScriptFunction = (
   module: { exports: Record<string, unknown> },
   exports: Record<string, unknown>,
-  require: NodeJS.Require,
+  require: (id: string) => unknown,
   moduleUrl: string,
   importBeside: (specifier: string) => Promise<unknown>,
 ) => void;
@@ -56,6 +55,16 @@ export function compileCachedScript(file: string): { script: vm.Script; rejected
   return { script, rejected: cachedData !== undefined && script.cachedDataRejected === true };
 }
 
+/**
+ * A `require` for the module at `url`, made at its first call: node:module (which loads part
+ * of the ES module loader) costs every start-up, and a command requires only rarely (zod's
+ * schemas for a bad line's message, chokidar for `--follow`).
+ */
+function requireOnDemand(url: string): (id: string) => unknown {
+  let required: NodeJS.Require | undefined;
+  return (id) => (required ??= process.getBuiltinModule('node:module').createRequire(url))(id);
+}
+
 /** Runs the compiled command script; its exports. */
 export function runCompiledScript(script: vm.Script, file: string): Record<string, unknown> {
   const url = pathToFileURL(file).href;
@@ -63,7 +72,7 @@ export function runCompiledScript(script: vm.Script, file: string): Record<strin
   const run = script.runInThisContext() as CachedScriptFunction;
   // A script's import() has no module loader behind it (vm.Script): the ones it makes (the
   // viewer's Ink part, next to it) go through this module's.
-  run(module, module.exports, createRequire(url), url, (specifier) => import(new URL(specifier, url).href));
+  run(module, module.exports, requireOnDemand(url), url, (specifier) => import(new URL(specifier, url).href));
   return module.exports;
 }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { Gunzip } from 'node:zlib';
 import type { LineSplitter } from './line-splitter.js';
 import type { LogSource } from './log-source.js';
+import { sliceClockMs } from './slice-clock.js';
 
 export interface ReadOptions {
   chunkBytes?: number;
@@ -31,7 +32,7 @@ const SLICE_BYTES = 32 * 1024;
  */
 export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promise<void> {
   let start = 0;
-  let since = performance.now();
+  let since = sliceClockMs();
   while (start < chunk.length) {
     let end = Math.min(chunk.length, start + SLICE_BYTES);
     if (end < chunk.length) {
@@ -40,9 +41,9 @@ export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promi
     }
     splitter.push(chunk.subarray(start, end));
     start = end;
-    if (performance.now() - since > SLICE_MS) {
+    if (sliceClockMs() - since > SLICE_MS) {
       await yieldToEventLoop();
-      since = performance.now();
+      since = sliceClockMs();
     }
   }
 }

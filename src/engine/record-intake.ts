@@ -23,6 +23,7 @@ import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
+import { sliceClockMs } from './slice-clock.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
 
@@ -133,11 +134,11 @@ export class RecordIntake {
     const chain = target.chain;
     // The chunk's first chained line is linked here to the one before it; the rest were linked by the scanner.
     let firstChained = true;
-    let since = performance.now();
+    let since = sliceClockMs();
     for (let i = 0; i < res.count; i++) {
-      if ((i & 1023) === 1023 && performance.now() - since > SLICE_MS) {
+      if ((i & 1023) === 1023 && sliceClockMs() - since > SLICE_MS) {
         await yieldToEventLoop();
-        since = performance.now();
+        since = sliceClockMs();
       }
       const kind = res.kind[i];
       const line = place.lineBase + res.line[i];

@@ -65,15 +65,15 @@ describe('the bundle', () => {
     }
   });
 
-  it('draws the viewer\'s first frame before React: command-view.js holds none of it, and imports viewer.js only on demand (#17)', () => {
+  it('draws the viewer\'s first frame before React: command-view.js holds none of it, and imports viewer.mjs only on demand (#17)', () => {
     const view = read('command-view.js');
     expect(view).not.toMatch(/node_modules\/(react|ink|yoga-layout)\//);
     expect(view).toContain('firstFrameLines');
     // A code-cached script (cached-script.ts): its import() is the loader's, given to it.
     expect(view).toMatch(/^\(function \(module, exports, require, __moduleUrl, __importBeside\) \{/);
-    expect(view).toMatch(/__importBeside\("\.\/viewer\.js"\)/);
+    expect(view).toMatch(/__importBeside\("\.\/viewer\.mjs"\)/);
     expect(view).not.toMatch(/\bimport\(["']\.\/|import\.meta/);
-    expect(read('viewer.js')).toMatch(/node_modules\/ink\//);
+    expect(read('viewer.mjs')).toMatch(/node_modules\/ink\//);
   });
 
   // After a run, a cache holds what the run compiled: far more than the top level alone (view's ~130 KB).
@@ -96,7 +96,7 @@ describe('the bundle', () => {
   });
 
   it("leaves Yoga no fetch to load its WebAssembly with (Node's fetch compiles undici: #17)", () => {
-    const viewer = read('viewer.js');
+    const viewer = read('viewer.mjs');
     expect(viewer).toContain('yoga-layout');
     expect(viewer).not.toMatch(/typeof fetch/);
   });
@@ -113,10 +113,11 @@ describe('the bundle', () => {
       // every code-cached command script (cached-script.ts) as vm.Script compiles it.
       fs.writeFileSync(path.join(dir, 'hooks.mjs'), "import fs from 'node:fs';\nexport async function load(url, context, next) { fs.writeSync(2, `loaded ${url}\\n`); return next(url, context); }\n");
       // Node's own modules, as Node lists them (`NativeModule zlib`). Apart from the hook: a
-      // loader hook runs in a worker thread of its own.
+      // loader hook runs in a worker thread of its own. Preloaded with --require: --import would
+      // itself start the ES module loader.
       fs.writeFileSync(
-        path.join(dir, 'builtins.mjs'),
-        "import fs from 'node:fs';\nprocess.on('exit', () => { for (const m of process.moduleLoadList) if (m.startsWith('NativeModule ')) fs.writeSync(2, `builtin ${m.slice(13)}\\n`); });\n",
+        path.join(dir, 'builtins.cjs'),
+        "const fs = require('node:fs');\nprocess.on('exit', () => { for (const m of process.moduleLoadList) if (m.startsWith('NativeModule ')) fs.writeSync(2, `builtin ${m.slice(13)}\\n`); });\n",
       );
       fs.writeFileSync(
         path.join(dir, 'register.mjs'),
@@ -155,15 +156,18 @@ describe('the bundle', () => {
     // workers, zlib and chokidar's file watching serve only large, gzip or followed logs.
     /** Node's built-in modules a run of the CLI loaded. */
     function builtins(args: string[]): Set<string> {
-      const r = spawnSync(process.execPath, ['--import', path.join(dir, 'builtins.mjs'), CLI, ...args], { encoding: 'utf8', env: cliEnv() });
+      const r = spawnSync(process.execPath, ['--require', path.join(dir, 'builtins.cjs'), CLI, ...args], { encoding: 'utf8', env: cliEnv() });
       expect(r.status, r.stderr).toBe(0);
       return new Set([...r.stderr.matchAll(/^builtin (.*)$/gm)].map((m) => m[1]));
     }
 
-    it.each([['print'], ['stats'], ['verify']])('%s over a small plain log loads no worker, zlib, file watching or WebCrypto', (command) => {
+    // dist/bin is CommonJS: Node's ES module loader (resolve, translators, …) is never started,
+    // nor node:module (a script's require is made on demand), nor perf_hooks (`performance`).
+    it.each([['print'], ['stats'], ['verify']])('%s over a small plain log loads no worker, zlib, file watching, WebCrypto, ES module loader or perf_hooks', (command) => {
       const loaded = builtins([command, log]);
       expect(loaded, 'the hook saw no built-ins').toContain('fs');
-      for (const unused of ['worker_threads', 'zlib', 'fs/promises', 'internal/crypto/webcrypto']) expect(loaded, unused).not.toContain(unused);
+      const unused = ['worker_threads', 'zlib', 'fs/promises', 'internal/crypto/webcrypto', 'internal/modules/esm/translators', 'internal/modules/esm/module_job', 'module', 'perf_hooks'];
+      for (const name of unused) expect(loaded, name).not.toContain(name);
     });
 
     it('loads zod only when a line fails the fast check, for its message', () => {

@@ -1,7 +1,7 @@
 /**
  * The first frame in a real terminal (tmux, 120×30): the built CLI's viewer shows the newest
  * rows before Ink and React are loaded, and Ink's first frame then changes nothing on screen.
- * A loader hook holds viewer.js (the Ink part) until the test opens a gate file, so the screen
+ * A loader hook holds viewer.mjs (the Ink part) until the test opens a gate file, so the screen
  * seen before is certainly the first frame's. Needs `npm run build` and tmux.
  */
 import fs from 'node:fs';
@@ -13,14 +13,14 @@ import { terminalBed } from './terminal-bed.js';
 
 const bed = terminalBed('spa-first-frame-');
 
-/** A loader hook that holds dist/bin/viewer.js until GATE exists, and says when it was asked for it. */
+/** A loader hook that holds dist/bin/viewer.mjs until GATE exists, and says when it was asked for it. */
 function gateHook(dir: string): string {
   fs.writeFileSync(
     path.join(dir, 'hooks.mjs'),
     [
       "import fs from 'node:fs';",
       'export async function load(url, context, next) {',
-      "  if (url.endsWith('/dist/bin/viewer.js')) {",
+      "  if (url.endsWith('/dist/bin/viewer.mjs')) {",
       "    fs.writeFileSync(process.env.GATE + '.asked', '');",
       '    while (!fs.existsSync(process.env.GATE)) await new Promise((r) => setTimeout(r, 10));',
       '  }',
