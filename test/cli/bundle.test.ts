@@ -2,6 +2,7 @@
  * The shipped CLI is an esbuild bundle (esbuild.config.mjs): what it must keep from the
  * unbundled build. The other CLI tests run it; these check what they cannot see.
  */
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,6 +86,8 @@ describe('the bundle', () => {
   ])("ships command-%s.js's code cache, made after a run, and Node with the CLI's V8 flags takes it (#17)", (command, atLeast) => {
     const file = path.join(BIN, `command-${command}.js`);
     expect(read(`command-${command}.js`)).toMatch(/^\(function \(module, exports, require, __moduleUrl, __importBeside\) \{/);
+    // ASCII: cached-script.ts reads it as Latin-1, without UTF-8's decoding.
+    expect(isAscii(fs.readFileSync(file))).toBe(true);
     expect(fs.statSync(path.join(BIN, `command-${command}.code-cache`)).size).toBeGreaterThan(atLeast);
     // Taken as the CLI runs it: the flag cli.ts sets first is in V8's check of the cache.
     expect(codeCacheRejected(file)).toBe('false');
