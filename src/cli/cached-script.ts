@@ -7,7 +7,6 @@
  * (another Node, another V8 flag) or a missing one only costs that compile: the same source
  * runs either way. Bundle-only: the unbundled build imports the command's module as any other.
  */
-import { isAscii } from 'node:buffer';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,10 +51,7 @@ export function compileCachedScript(file: string): { script: vm.Script; rejected
   } catch {
     // None built (or unreadable): compile from the source.
   }
-  // esbuild writes ASCII (it escapes the rest): read as Latin-1, the same string without UTF-8's
-  // decoding (~1 ms of 0.4 MB, #17). Any other script as the UTF-8 it is.
-  const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');
-  const script = new vm.Script(text, { filename: file, cachedData });
+  const script = new vm.Script(source.toString('utf8'), { filename: file, cachedData });
   return { script, rejected: cachedData !== undefined && script.cachedDataRejected === true };
 }
 

@@ -72,19 +72,6 @@ describe('a code-cached command script', () => {
     expect(load(file)).toEqual({ taken: false, rejected: false, answer: 2 });
   });
 
-  // An ASCII script (esbuild's output) is read as Latin-1, the same string without UTF-8's decoding; any other as UTF-8.
-  it.each([
-    ['ASCII', '"plain"'],
-    ['UTF-8', '"é — ✓ \u{1F512}"'],
-  ])('reads a script in %s as the text it is, with a cache and without', (_name, literal) => {
-    const file = path.join(tempDir(), 'command-x.js');
-    fs.writeFileSync(file, `(function (module, exports) { exports.answer = ${literal}; })`);
-    const expected = eval(literal) as string;
-    expect(load(file)).toEqual({ taken: false, rejected: false, answer: expected });
-    writeCache(file);
-    expect(load(file)).toEqual({ taken: true, rejected: false, answer: expected });
-  });
-
   it('takes a cache whatever the files\' times (npm gives every installed file the time it wrote it)', () => {
     const file = scriptFile(3);
     writeCache(file);
