@@ -161,7 +161,7 @@ export class RecordIntake {
       if (kind === OUT_SEAL) {
         // Never an entry, but a link of the chain like any record.
         const chained = (flags & F_CHAINED) !== 0;
-        this.seals.add(span.id, line, offset, res.length[i], chained ? res.seq[i] : null, target.visible);
+        this.seals.add(span.id, line, offset, res.length[i], chained ? res.seq[i] : null, res.print[i], target.visible);
         if (!this.checkChain) continue;
         if (chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, -1);
         else chain.unchained({ seg: span.id, line }, -1);
@@ -240,7 +240,7 @@ export class RecordIntake {
         key = slot;
       }
     } else if (r.kind === KIND_SEAL) {
-      this.seals.add(r.seg, r.line, r.offset, r.length, r.chained ? r.seq : null, target.visible);
+      this.seals.add(r.seg, r.line, r.offset, r.length, r.chained ? r.seq : null, r.fingerprint, target.visible);
     } else if (r.writer) {
       this.writers.add(r, target.visible);
       // A writer that starts or stops leaves nothing running: what was is interrupted at once.
