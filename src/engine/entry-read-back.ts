@@ -23,7 +23,7 @@ import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 import type { LineFingerprints } from './line-fingerprints.js';
 
-const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, IX, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 /** What `reread` gives for a line rewritten in place since it was indexed (not merely gone). */
 const REWRITTEN = 'rewritten';
@@ -209,7 +209,17 @@ export class EntryReader {
     return { file: read?.file ?? this.segments.get(seg).file, line: this.segments.lineNumber(seg, line), offset, length, seq };
   }
 
-  /** When a line cannot be read back (truncated since): what the index kept. */
+  /**
+   * The id from what the index kept of it for search (shown, lower-cased) when that is the id
+   * itself — it hashes to the entry's id — else '' (never a near id made up).
+   */
+  private idFromColumns(s: number): string {
+    const c = this.columns;
+    const text = Buffer.from(c.ids.searchBytesAt(c.u32[s * U32 + IX])).toString('utf8');
+    return hashString(text) === c.f64[s * F64 + ID] ? text : '';
+  }
+
+  /** When a line cannot be read back (truncated since, or rewritten): what the index kept. */
   private requestFromColumns(s: number, location: RecordLocation | null, state: EntryState): Entry {
     const c = this.columns;
     const { u8, f64, pools } = c;
@@ -220,7 +230,7 @@ export class EntryReader {
     const record: RequestRecord = {
       v: 1,
       type: 'request',
-      id: '',
+      id: this.idFromColumns(s),
       time: '', // as sent: unknown (the time it was read as stays in timeMs)
       host: c.hosts.get(pools[s * POOL + HO]),
       session: c.sessions.get(pools[s * POOL + SE]),
@@ -246,7 +256,7 @@ export class EntryReader {
     const record: ResponseRecord = {
       v: 1,
       type: 'response',
-      id: '',
+      id: this.idFromColumns(s),
       time: '',
       status: state === 'failed' ? 'error' : 'ok',
       error: null,
