@@ -37,7 +37,7 @@ import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, CollectorScan } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
-import { DescriptorPool } from './descriptor-pool.js';
+import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
 import { EngineEvents, EventPacer } from './engine-events.js';
 import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
@@ -130,7 +130,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly historyTurn: HistoryTurn;
   private readonly tailTurn: HistoryTurn;
   /** Every host's files but the followed live ones: opened when read, a bounded number at once. */
-  private readonly pool = new DescriptorPool();
+  private readonly pool = new DescriptorPool(poolSizeFor(openFileLimit()));
   /** Every host's interned strings: hosts, commands and reasons repeat from host to host. */
   private readonly shared = new SharedStrings();
   /** Every host read and done (not followed): its rows, strings and spans, in one store for all (fleet-store.ts). */
