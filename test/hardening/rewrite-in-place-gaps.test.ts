@@ -78,3 +78,32 @@ describe('an entry whose every line was rewritten in place (#12)', () => {
     expect(e.pipeline).toEqual([['w']]);
   });
 });
+
+describe('an entry already read (in the reader\'s cache) whose line is then rewritten in place (#12)', () => {
+  it('is checked again when asked for: the chain names the line, and the new bytes are never shown', async () => {
+    const file = writeLog();
+    const engine = openEngine([file], { follow: false });
+    engines.push(engine);
+    await engine.indexed();
+    expect(engine.entry(0).pipeline).toEqual([['ls']]);
+    expect(engine.entry(1).pipeline).toEqual([['df']]);
+    // (The next turn, as a viewer's next frame is: a read-ahead is good for one turn only.)
+    await new Promise((resolve) => setImmediate(resolve));
+    rewrite(file, '[["ls"]]', '[["rm"]]');
+    rewrite(file, '[["df"]]', '[["du"]]');
+    expect(engine.entry(0).pipeline).toEqual([['ls']]);
+    expect(engine.entry(1).pipeline).toEqual([['df']]);
+    expect(engine.entry(1).id).toBe('a2');
+    const breaks = (engine.chainStatus as () => ChainStatus).call(engine).breaks;
+    expect(breaks.filter((b) => b.kind === 'modified').map((b) => b.entryKey)).toEqual([0, 1]);
+  });
+
+  it('an untouched entry read again is the same object (the cache still serves it)', async () => {
+    const file = writeLog();
+    const engine = openEngine([file], { follow: false });
+    engines.push(engine);
+    await engine.indexed();
+    expect(engine.entry(0)).toBe(engine.entry(0));
+    expect((engine.chainStatus as () => ChainStatus).call(engine).breaks).toEqual([]);
+  });
+});
