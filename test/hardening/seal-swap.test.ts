@@ -16,31 +16,15 @@ import { openFleetEngine } from '../../src/engine/fleet-engine.js';
 import { hashLine } from '../../src/shared/chain.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { ViewerStore } from '../../src/tui/store/store.js';
-import { openAuditLog } from '../../src/writer/index.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
-import { sampleRequest } from '../writer/helpers.js';
-import { initSealState, logLines } from '../writer/seal-helpers.js';
+import { logLines, sealedClosedLog } from '../writer/seal-helpers.js';
 
 const tempDir = makeTempDirFactory('spa-sealswap');
-const MIN = 60_000;
 const WAIT = { timeout: 10_000, interval: 20 };
 const engines: AuditEngine[] = [];
 afterEach(async () => {
   await Promise.all(engines.splice(0).map((e) => e.close()));
 });
-
-/** A log sealed by the real writer: requests a minute apart, sealed every 5 minutes, closed (sealed at close). */
-function sealedLog(file: string) {
-  const k0 = initSealState(file);
-  let t = Date.parse('2026-12-01T10:00:00Z');
-  const log = openAuditLog({ path: file, now: () => t, sealInterval: 5 * MIN, warn: () => {} });
-  for (let i = 0; i < 12; i++) {
-    log.request(sampleRequest(i));
-    t += MIN;
-  }
-  log.close();
-  return k0;
-}
 
 /**
  * The intruder's log: the first request's reason changed, every line after it chained again (each
@@ -79,7 +63,7 @@ const chainStatus = (engine: AuditEngine) => (engine.chainStatus as () => ChainS
 describe('a seal line put back after the engine read the re-chained one (#12)', () => {
   it('the forged log alone: the chain holds, the seal fails (what the swap is to hide)', async () => {
     const file = path.join(tempDir(), 'logs', 'audit.log');
-    const k0 = sealedLog(file);
+    const k0 = sealedClosedLog(file);
     forgeAndRechain(file);
     const engine = openEngine([file], { follow: false });
     engines.push(engine);
@@ -96,7 +80,7 @@ describe('a seal line put back after the engine read the re-chained one (#12)', 
   ] as const) {
     it(`is not checked as the seal: the chain names it modified, ${name}`, async () => {
       const file = path.join(tempDir(), 'logs', 'audit.log');
-      const k0 = sealedLog(file);
+      const k0 = sealedClosedLog(file);
       const at = forgeAndRechain(file);
       const engine = openEngine([file], options);
       engines.push(engine);
@@ -115,7 +99,7 @@ describe('a seal line put back after the engine read the re-chained one (#12)', 
   it("is not checked as the seal of a fleet's host either", async () => {
     const dir = tempDir();
     const file = path.join(dir, 'web-01', 'audit.log');
-    const k0 = sealedLog(file);
+    const k0 = sealedClosedLog(file);
     const at = forgeAndRechain(file);
     const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
     engines.push(engine);
