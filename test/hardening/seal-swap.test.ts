@@ -96,6 +96,25 @@ describe('a seal line put back after the engine read the re-chained one (#12)', 
     });
   }
 
+  it('the viewer\'s header says the chain is broken, not verified (the store is made once the chain is checked)', async () => {
+    const file = path.join(tempDir(), 'logs', 'audit.log');
+    const k0 = sealedClosedLog(file);
+    const at = forgeAndRechain(file);
+    const engine = openEngine([file], { follow: true });
+    engines.push(engine);
+    await engine.indexed();
+    await vi.waitFor(() => expect(chainStatus(engine).state).toBe('intact'), WAIT);
+    swapBack(file, at);
+    const store = new ViewerStore({ engine, live: true, size: { columns: 200, rows: 24 }, sealKeys: new Map([['', k0]]) });
+    const stop = store.connect();
+    try {
+      await vi.waitFor(() => expect(store.getState().chain).toMatchObject({ state: 'broken' }), WAIT);
+      expect(store.getState().chain?.breaks).toContainEqual(expect.objectContaining({ kind: 'modified', line: at.sealLine }));
+    } finally {
+      stop();
+    }
+  });
+
   it("is not checked as the seal of a fleet's host either", async () => {
     const dir = tempDir();
     const file = path.join(dir, 'web-01', 'audit.log');
