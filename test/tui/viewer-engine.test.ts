@@ -71,8 +71,9 @@ describe('the viewer’s engine', () => {
     }
   });
 
-  it('gives a tall screen a tail in proportion: room for its rows however long they are', () => {
-    expect(firstFrameTailBytes(30)).toBe(128 * 1024);
-    expect(firstFrameTailBytes(200)).toBe(200 * 4 * 1024);
+  it('gives a screen a tail of ~1.5 KiB a row (an entry is ~0.9 KB), 32 KiB at least: each KiB more is CPU before the first frame (#17)', () => {
+    expect(firstFrameTailBytes(10)).toBe(32 * 1024);
+    expect(firstFrameTailBytes(30)).toBe(45 * 1024);
+    expect(firstFrameTailBytes(200)).toBe(300 * 1024);
   });
 });
