@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Gunzip } from 'node:zlib';
+import { monotonicMs } from '../shared/clock.js';
 import type { LineSplitter } from './line-splitter.js';
 import type { LogSource } from './log-source.js';
 
@@ -31,7 +32,7 @@ const SLICE_BYTES = 32 * 1024;
  */
 export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promise<void> {
   let start = 0;
-  let since = performance.now();
+  let since = monotonicMs();
   while (start < chunk.length) {
     let end = Math.min(chunk.length, start + SLICE_BYTES);
     if (end < chunk.length) {
@@ -40,9 +41,9 @@ export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promi
     }
     splitter.push(chunk.subarray(start, end));
     start = end;
-    if (performance.now() - since > SLICE_MS) {
+    if (monotonicMs() - since > SLICE_MS) {
       await yieldToEventLoop();
-      since = performance.now();
+      since = monotonicMs();
     }
   }
 }

@@ -7,6 +7,7 @@
  * records are logged for the merge (tail-merge.ts).
  */
 import { classifyChainLine, hashLineAt } from '../shared/chain.js';
+import { monotonicMs } from '../shared/clock.js';
 import { DEFERRED } from '../shared/join.js';
 import { overCapReason } from '../shared/line-bytes.js';
 import { parseLine, REASON_NUL_PADDING } from '../shared/parse-line.js';
@@ -133,11 +134,11 @@ export class RecordIntake {
     const chain = target.chain;
     // The chunk's first chained line is linked here to the one before it; the rest were linked by the scanner.
     let firstChained = true;
-    let since = performance.now();
+    let since = monotonicMs();
     for (let i = 0; i < res.count; i++) {
-      if ((i & 1023) === 1023 && performance.now() - since > SLICE_MS) {
+      if ((i & 1023) === 1023 && monotonicMs() - since > SLICE_MS) {
         await yieldToEventLoop();
-        since = performance.now();
+        since = monotonicMs();
       }
       const kind = res.kind[i];
       const line = place.lineBase + res.line[i];
