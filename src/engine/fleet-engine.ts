@@ -82,6 +82,8 @@ export type FleetOptions = OpenEngineOptions & {
   firstRows?: number;
   /** Hosts up to this size are read whole before the first rows (SMALL_HOST_BYTES unless a test asks otherwise). */
   smallHostBytes?: number;
+  /** `ready()` at the latest this long after the first host is opened (FIRST_ROWS_WAIT_MS unless a test asks otherwise). */
+  firstRowsWaitMs?: number;
 };
 
 /**
@@ -100,9 +102,17 @@ const FIRST_ROWS = 100;
  * How far a host's clock may run ahead of the collector's: a file's time (the collector's
  * clock, its last arrival) bounds its records' `logged` (the host's clock) only up to this.
  * A host further ahead is not lost: its rows are merged in place as soon as its tail is read,
- * just after the first screen.
+ * moments after the first screen. (More would make every host that wrote in that long a
+ * candidate for the first rows: in a busy fleet, all of them.)
  */
-const CLOCK_SKEW_MS = 60_000;
+const CLOCK_SKEW_MS = 2_000;
+/**
+ * `ready()` at the latest this long after the hosts are first read, with the newest rows of the
+ * hosts read so far (the most recently written): when file times cannot tell (many hosts written
+ * within the same seconds), waiting for every host's newest rows made the first screen of 10,000
+ * hosts wait for all of them. What is read after is merged in place, as histories are.
+ */
+const FIRST_ROWS_WAIT_MS = 1_000;
 
 /** Hosts read at once, each whole, with `wholeHosts`. */
 const WHOLE_HOST_SLOTS = 4;
@@ -254,6 +264,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * 10,000 hosts reporting each made a viewer recount the fleet thousands of times a second.
    */
   private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
+  /** The hosts' counts and malformed lines as last summed (null: a host changed since). */
+  private counts: { malformed: number; duplicates: number } | null = null;
+  private malformedList: readonly MalformedLine[] | null = null;
   /** `writerEvents()` as last placed (null: a host changed or the merged order moved since). */
   private placedEvents: readonly WriterEvent[] | null = null;
   /** Each host event's fleet copy, used again while its place is the same (a host hands out the same events until it changes). */
@@ -289,6 +302,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.fleetFollow = {
       pollMs: Math.max(MIN_POLL_MS, collected.length * POLL_MS_PER_HOST),
       watchFailed: (file, e) => this.watchFailed(file, e),
+      read: () => {
+        this.counts = null;
+        this.malformedList = null;
+      },
     };
     const tailBytes = Math.max(MIN_HOST_TAIL_BYTES, Math.floor((options.tailBytes ?? DEFAULT_TAIL_BYTES) / Math.max(1, collected.length)));
     // Not following, a host's live file may be missing (rotated away with `nocreate`): read what is there.
@@ -340,7 +357,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     let shown!: () => void;
     const firstRows = new Promise<void>((resolve) => (shown = resolve));
     firstRowsIn = firstRows;
-    const allRead = this.readQueued(queue, whole ? 0 : (options.firstRows ?? FIRST_ROWS), options.smallHostBytes ?? SMALL_HOST_BYTES, shown);
+    const allRead = this.readQueued(
+      queue,
+      { firstRows: whole ? 0 : (options.firstRows ?? FIRST_ROWS), smallHostBytes: options.smallHostBytes ?? SMALL_HOST_BYTES, firstRowsWaitMs: options.firstRowsWaitMs ?? FIRST_ROWS_WAIT_MS },
+      shown,
+    );
     this.indexedPromise = allRead.then(() => {
       this.allIndexed = true;
       this.store.trim();
@@ -360,13 +381,15 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * Reads the queued hosts (newest first) and calls `shown` once the newest `firstRows` rows are
    * known: the hosts read so far hold that many rows newer than any unread host's files may (their
    * time, CLOCK_SKEW_MS later) and than any history not read yet (older than its tail) — or every
-   * host is opened. Until then hosts are opened a few at a time: a small one (up to
+   * host is opened, or `firstRowsWaitMs` passed (then they are the newest of the most recently
+   * written hosts, and the rest is merged in place as it is read). Until then hosts are opened a few at a time: a small one (up to
    * `smallHostBytes`) read whole and into the store at once, a bigger one its tail only (its
    * history waits). After, the rest are read whole, a few at a time, each into the store as soon
    * as it is read (not followed): no host's engine waits with its tail for the others' (10,000
    * hosts' engines alive at once was the peak). `firstRows` 0: every host whole (`wholeHosts`).
    */
-  private async readQueued(queue: readonly QueuedHost[], firstRows: number, smallHostBytes: number, shown: () => void): Promise<void> {
+  private async readQueued(queue: readonly QueuedHost[], options: { firstRows: number; smallHostBytes: number; firstRowsWaitMs: number }, shown: () => void): Promise<void> {
+    const { firstRows, smallHostBytes } = options;
     let next = 0;
     if (firstRows > 0) {
       const newest = new NewestTimes(firstRows);
@@ -375,6 +398,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       /** The newest a history not read yet may hold: its tail's oldest time. */
       let historyBound = Number.NEGATIVE_INFINITY;
       let said = false;
+      const waited = setTimeout(() => (said = true), options.firstRowsWaitMs);
       const firstReader = async () => {
         while (!said && next < queue.length && !this.closed) {
           const at = next++;
@@ -394,6 +418,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         }
       };
       await Promise.all(Array.from({ length: TAIL_SLOTS }, firstReader));
+      clearTimeout(waited);
     }
     shown();
     // (The rest after the first rows are taken: a turn for those waiting on `ready()`.)
@@ -497,11 +522,27 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   malformedCount(): number {
-    return this.hosts.reduce((n, h) => n + h.engine.malformedCount(), 0);
+    return this.counted().malformed;
   }
 
   malformed(): readonly MalformedLine[] {
-    return this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
+    // (Kept until a host changes, as the counts are.)
+    this.malformedList ??= this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
+    return this.malformedList;
+  }
+
+  /** The hosts' malformed and duplicate line counts summed, kept until a host changes: a viewer asks every second, and summing 10,000 hosts each time was most of an idle viewer's CPU. */
+  private counted(): { malformed: number; duplicates: number } {
+    if (this.counts === null) {
+      let malformed = 0;
+      let duplicates = 0;
+      for (const h of this.hosts) {
+        malformed += h.engine.malformedCount();
+        duplicates += h.engine.duplicateLines();
+      }
+      this.counts = { malformed, duplicates };
+    }
+    return this.counts;
   }
 
   /** Each host's events, placed among the fleet's entries (before the same entry as in its host), in that order. */
@@ -517,7 +558,16 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** The same answers asked of every host anew (what the caches must equal; for the tests). */
-  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus; origins(): readonly string[]; writerEvents(): readonly WriterEvent[] } {
+  recomputed(): {
+    query(filter: EntryFilter): Int32Array;
+    stats(filter?: EntryFilter): EntryStats;
+    chainStatus(): ChainStatus;
+    origins(): readonly string[];
+    writerEvents(): readonly WriterEvent[];
+    malformedCount(): number;
+    malformed(): readonly MalformedLine[];
+    duplicateLines(): number;
+  } {
     const hosts = this.hosts;
     const size = this.order.count;
     return {
@@ -533,6 +583,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       chainStatus: () => new FleetChain(hosts).status(),
       origins: () => hosts.map((h) => h.origin).sort(),
       writerEvents: () => placedWriterEvents(hosts),
+      malformedCount: () => hosts.reduce((n, h) => n + h.engine.malformedCount(), 0),
+      malformed: () => hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP),
+      duplicateLines: () => hosts.reduce((n, h) => n + h.engine.duplicateLines(), 0),
     };
   }
 
@@ -549,7 +602,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   duplicateLines(): number {
-    return this.hosts.reduce((n, h) => n + h.engine.duplicateLines(), 0);
+    return this.counted().duplicates;
   }
 
   progress(): IndexProgress {
@@ -707,6 +760,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */
   private forget(number: number): void {
     this.placedEvents = null;
+    this.counts = null;
+    this.malformedList = null;
     this.matches.hostChanged(number);
     this.blockStats.hostChanged(number);
     this.chain.hostChanged(number);

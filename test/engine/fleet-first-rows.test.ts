@@ -17,6 +17,8 @@ import { entriesOf, tempDir, WAIT } from './helpers.js';
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-11-01T08:00:00Z');
 const HOSTS = 40;
+/** Longer than any test waits: the first rows come by what the file times say, not by the clock. */
+const LONG = 600_000;
 
 /** Host number `h`'s folder: names not in time order (a name sorting first is not the newest). */
 const nameOf = (h: number) => `n${String((h * 7) % HOSTS).padStart(2, '0')}`;
@@ -57,7 +59,7 @@ async function readWhole(dir: string): Promise<AuditEngine> {
 describe("a fleet's first rows", () => {
   it('come once the newest hosts are read (not every tail), are the newest rows of the fleet, and the rest is read whole with a few engines at a time', async () => {
     const dir = collector('fleet-first-rows');
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, tailBytes: 1 });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, firstRowsWaitMs: LONG, tailBytes: 1 });
     await engine.ready();
     const atReady = entriesOf(engine);
     const whole = await readWhole(dir);
@@ -85,7 +87,7 @@ describe("a fleet's first rows", () => {
   it("read a bigger host's tail first: its history, older than its tail, is behind the first rows, read after them", async () => {
     const dir = collector('fleet-first-rows-tails', undefined, 80);
     // Every host bigger than a small one, each tail 12 KiB (a dozen rows of its ~40): tails first.
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, smallHostBytes: 0, tailBytes: HOSTS * 12 * 1024 });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, firstRowsWaitMs: LONG, smallHostBytes: 0, tailBytes: HOSTS * 12 * 1024 });
     await engine.ready();
     const atReady = entriesOf(engine);
     try {
@@ -103,9 +105,27 @@ describe("a fleet's first rows", () => {
     }
   });
 
+  it("come after a while with what is read when file times cannot tell (every host written in the same seconds), and the rest is merged in place", async () => {
+    const same = Date.parse('2026-12-01T00:00:00Z');
+    const dir = collector('fleet-first-rows-wait', () => same);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, firstRowsWaitMs: 0 });
+    await engine.ready();
+    const atReady = engine.size();
+    try {
+      expect(atReady).toBeGreaterThan(0);
+      expect(new Set(entriesOf(engine).map((e) => e.origin)).size).toBeLessThan(HOSTS);
+      await engine.indexed();
+      expect(engine.size()).toBeGreaterThan(atReady);
+      expect(inOrder(hours(engine))).toBe(true);
+      expect(new Set(entriesOf(engine).map((e) => e.origin)).size).toBe(HOSTS);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('are merged by time at every change the fleet says, as the later hosts come in', async () => {
     const dir = collector('fleet-first-rows-order');
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, tailBytes: 1 });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, firstRowsWaitMs: LONG, tailBytes: 1 });
     const seen: boolean[] = [];
     engine.on('change', () => seen.push(inOrder(hours(engine))));
     try {
@@ -122,7 +142,7 @@ describe("a fleet's first rows", () => {
   it("keep no host out whose clock runs ahead of the collector's: its rows, newer than its file's time, are merged in place once its tail is read", async () => {
     // The newest host's file says it was written before every other host's records.
     const dir = collector('fleet-first-rows-skew', (h, last) => (h === HOSTS - 1 ? T0 - HOUR : last + 1_000));
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, tailBytes: 1 });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, firstRows: 5, firstRowsWaitMs: LONG, tailBytes: 1 });
     const whole = await readWhole(dir);
     try {
       await engine.ready();
