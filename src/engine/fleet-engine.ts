@@ -558,16 +558,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** The same answers asked of every host anew (what the caches must equal; for the tests). */
-  recomputed(): {
-    query(filter: EntryFilter): Int32Array;
-    stats(filter?: EntryFilter): EntryStats;
-    chainStatus(): ChainStatus;
-    origins(): readonly string[];
-    writerEvents(): readonly WriterEvent[];
-    malformedCount(): number;
-    malformed(): readonly MalformedLine[];
-    duplicateLines(): number;
-  } {
+  recomputed(): FleetAnswers {
     const hosts = this.hosts;
     const size = this.order.count;
     return {
@@ -900,6 +891,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 }
 
 type PlacedEvent = WriterEvent & { position: number };
+
+/** What the fleet remembers between changes (and `recomputed()` asks every host anew: the tests compare them). */
+export interface FleetAnswers {
+  query(filter: EntryFilter): Int32Array;
+  stats(filter?: EntryFilter): EntryStats;
+  chainStatus(): ChainStatus;
+  origins(): readonly string[];
+  writerEvents(): readonly WriterEvent[];
+  malformedCount(): number;
+  malformed(): readonly MalformedLine[];
+  duplicateLines(): number;
+}
 
 /** Each host's writer events at their fleet positions, in that order (`copies`: made before, used again where the place is the same). */
 function placedWriterEvents(hosts: readonly MergedHost[], copies?: WeakMap<WriterEvent, PlacedEvent>): WriterEvent[] {

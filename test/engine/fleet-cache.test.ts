@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, ChainStatus, EntryFilter, EntryStats, MalformedLine, WriterEvent } from '../../src/shared/entry.js';
+import type { AuditEngine, ChainStatus, EntryFilter } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
-import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { type FleetAnswers, openFleetEngine } from '../../src/engine/fleet-engine.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { jsonl, request, response, tempDir, WAIT } from './helpers.js';
 
@@ -21,16 +21,7 @@ function hostLines(seed: number, count: number): string[] {
 const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
 const hostName = (h: number) => `h${String(h).padStart(2, '0')}`;
 
-interface Answers {
-  query(filter: EntryFilter): Int32Array;
-  stats(filter?: EntryFilter): EntryStats;
-  chainStatus(): ChainStatus;
-  origins(): readonly string[];
-  writerEvents(): readonly WriterEvent[];
-  malformedCount(): number;
-  malformed(): readonly MalformedLine[];
-  duplicateLines(): number;
-}
+type Answers = FleetAnswers;
 
 const FILTERS: Array<EntryFilter | undefined> = [undefined, { states: ['denied'] }, { text: 'a' }, { origins: [hostName(1), hostName(66)] }, { regex: /ls|cat/i }];
 
