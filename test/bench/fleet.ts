@@ -125,6 +125,7 @@ function timesAsArrived(base: string): void {
   const chunk = Buffer.alloc(256 * 1024);
   for (const host of fs.readdirSync(dir)) {
     const file = path.join(dir, host, 'audit.log');
+    if (!fs.existsSync(file)) continue;
     const fd = fs.openSync(file, 'r');
     const size = fs.fstatSync(fd).size;
     const n = fs.readSync(fd, chunk, 0, Math.min(size, chunk.length), Math.max(0, size - chunk.length));
