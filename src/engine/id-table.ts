@@ -89,6 +89,9 @@ export class IdTable implements IdIndex<number> {
   private count = 0;
   private slotBits = 24;
   private slotMask = 2 ** 24 - 1;
+  /** 2^slotBits (a tag's place) and the tag's bits. */
+  private tagScale = 2 ** 24;
+  private tagMask = 0xff;
 
   /** Grows past this share of buckets in use (linear probing stays short below it). */
   private static readonly LOAD = 0.7;
@@ -133,7 +136,7 @@ export class IdTable implements IdIndex<number> {
     const t = this.table;
     const { slotBits, slotMask } = this;
     const tag = this.tagOf(hash);
-    const bucket = (tag * 2 ** slotBits + slot + 1) >>> 0;
+    const bucket = tag * this.tagScale + slot + 1;
     for (let i = (hash >>> 0) & this.mask; ; i = (i + 1) & this.mask) {
       const held = t[i];
       if (held === 0) {
@@ -158,7 +161,7 @@ export class IdTable implements IdIndex<number> {
 
   /** The bits of `hash` kept beside a slot. */
   private tagOf(hash: number): number {
-    return ((hash / TWO_32) >>> 0) & (2 ** (32 - this.slotBits) - 1);
+    return ((hash / TWO_32) >>> 0) & this.tagMask;
   }
 
   /** Room for slot numbers up to `highest` (+ 1): fewer bits of each tag, taken again from the column. */
@@ -168,12 +171,14 @@ export class IdTable implements IdIndex<number> {
       if (this.slotBits === 31) throw new RangeError(`IdTable: slot ${highest - 1} is past 2^31`);
       this.slotBits++;
       this.slotMask = 2 ** this.slotBits - 1;
+      this.tagScale = 2 ** this.slotBits;
+      this.tagMask = 2 ** (32 - this.slotBits) - 1;
     }
     const t = this.table;
     for (let i = 0; i < t.length; i++) {
       if (t[i] === 0) continue;
       const slot1 = t[i] & old;
-      t[i] = (this.tagOf(this.hashOf(slot1 - 1)) * 2 ** this.slotBits + slot1) >>> 0;
+      t[i] = this.tagOf(this.hashOf(slot1 - 1)) * this.tagScale + slot1;
     }
   }
 
