@@ -10,7 +10,7 @@
  * collected host's for a fleet (fleet-engine.ts).
  */
 import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryLines, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
-import type { StatsParts } from '../shared/query.js';
+import { compileFilter, filtersNothing, type StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
 import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type PolicyHost } from './delivery-policy.js';
@@ -154,7 +154,12 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   stats(filter?: EntryFilter): EntryStats {
-    return this.store.stats(filter ? this.store.query(filter) : null);
+    return this.store.stats(this.positionsOf(filter));
+  }
+
+  /** Positions matching `filter`; null for all (no array of a million positions to say so). */
+  private positionsOf(filter: EntryFilter | undefined): Int32Array | null {
+    return filter && !filtersNothing(compileFilter(filter)) ? this.store.query(filter) : null;
   }
 
   malformedCount(): number {
@@ -222,7 +227,7 @@ class Engine extends EngineEvents implements HostEngine {
 
   /** What `stats` is made of, to combine with other engines' (a fleet). */
   statsParts(filter?: EntryFilter): StatsParts {
-    return this.store.statsParts(filter ? this.store.query(filter) : null);
+    return this.store.statsParts(this.positionsOf(filter));
   }
 
   /**
