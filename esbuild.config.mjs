@@ -4,7 +4,7 @@
  * alone; each command (registry.ts's `import('./X.js')`) is one file of its own,
  * command-X.js, with all it needs: a command loads two files, not the ~25 shared chunks code
  * splitting made (each costs a resolve, a read and a compile: ~10–15 % of `stats`' start-up).
- * `print`, `stats` and `verify` load no React: only viewer.js holds it, which `view` and
+ * `print`, `stats` and `verify` load no React: only viewer.mjs holds it, which `view` and
  * `demo --view` load. `view`, `print`, `stats` and `verify` are scripts with V8's code cache
  * beside them (CACHED, below), not ES modules: a run does not wait for their compile.
  * tsc's dist/ stays for the typed library exports (writer, schema); the `bin` is
@@ -207,6 +207,18 @@ await build({
   logLevel: 'warning',
 });
 
+/**
+ * esbuild escapes every non-ASCII character of code (charset 'ascii') but not of the comments it
+ * keeps: one `→` and V8 holds the whole script as UTF-16, twice the bytes, ~1 ms more to decode
+ * at each start (#17). Escaped here, on comment lines only (columns of code unchanged).
+ */
+function asciiComments(text, where) {
+  return text.replace(/^.*[^\x00-\x7f].*$/gm, (line) => {
+    if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`${where}: a non-ASCII character outside a comment: ${line.trim().slice(0, 80)}`);
+    return line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  });
+}
+
 // The code-cached commands: CommonJS, wrapped in the function cached-script.ts calls (on the
 // first line, so the source map's lines still hold), import.meta.url and import() given by it.
 const IMPORT_VIEWER = `import(${JSON.stringify(VIEWER)})`;
@@ -232,11 +244,7 @@ for (const name of Object.keys(CACHED)) {
       const expected = name === 'view' ? 1 : 0;
       if (imports !== expected || /\bimport\.meta\b/.test(text)) throw new Error(`command-${name}.js: expected ${expected} ${IMPORT_VIEWER} and no import.meta, found ${imports}`);
       text = `(function (module, exports, require, __moduleUrl, __importBeside) {${text.replace(IMPORT_VIEWER, `__importBeside(${JSON.stringify(VIEWER)})`)}\n})`;
-      // ASCII: one non-ASCII character and V8 holds the script as UTF-16, decoded from UTF-8 at
-      // each start (~0.7 ms of 0.4 MB; ASCII takes the decoder's fast path). esbuild escapes every
-      // other character of the code (its charset), which leaves comments': one '?' for each
-      // UTF-16 unit keeps the source map's columns.
-      text = text.replace(/[^\x00-\x7f]/g, '?');
+      text = asciiComments(text, file.path);
     }
     fs.writeFileSync(file.path, text);
   }

@@ -74,10 +74,11 @@ const timeout = setTimeout(() => {
   process.stderr.write(`code-cache: ${target} did not finish within 60 s\n`);
   process.exit(1);
 }, 60_000);
-/** As cached-script.ts reads it: the SHA-256 of the script's bytes, then V8's data. */
+/** As cached-script.ts reads it: the SHA-256 of the script's bytes and V8's data, then that data. */
 function writeCache() {
   clearTimeout(timeout);
-  const cache = Buffer.concat([createHash('sha256').update(source).digest(), script.createCachedData()]);
+  const data = script.createCachedData();
+  const cache = Buffer.concat([createHash('sha256').update(source).update(data).digest(), data]);
   fs.writeFileSync(cacheFile, cache);
   process.stderr.write(`code-cache: ${path.relative(process.cwd(), cacheFile)} (${Math.round(cache.length / 1024)} KB)\n`);
   process.exit(0);

@@ -18,6 +18,15 @@ import { findRotatedSet } from './rotated-set.js';
 /** Descriptors a fleet keeps open for reading back lines (history and tails), whatever its size. */
 export const DEFAULT_POOL_SIZE = 64;
 
+/**
+ * The pool's size when the process may open `limit` files (`ulimit -n`): DEFAULT_POOL_SIZE, or a
+ * quarter of a lower limit — Node holds ~20 itself, and a fleet's tails and hosts being read
+ * hold theirs. (Always 64, a limit of 64 left `print` of any fleet past ~40 hosts EMFILE.)
+ */
+export function poolSizeFor(limit: number): number {
+  return Math.max(4, Math.min(DEFAULT_POOL_SIZE, Math.floor(limit / 4)));
+}
+
 export class PooledFile {
   /** Open descriptor, or -1 while closed. */
   fd = -1;

@@ -10,7 +10,7 @@
  * collected host's for a fleet (fleet-engine.ts).
  */
 import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryLines, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
-import type { StatsParts } from '../shared/query.js';
+import { compileFilter, filtersNothing, type StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
 import { type DeliveryPolicy, type DeliveryPolicyFactory, directDelivery, type PolicyHost } from './delivery-policy.js';
@@ -20,12 +20,13 @@ import type { EntryColumns } from './entry-columns.js';
 import { EntryStore } from './entry-store.js';
 import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
-import { type LineFingerprints, withChangedLines } from './line-fingerprints.js';
+import { type LineFingerprints, withChangedLines, withChangedSeals } from './line-fingerprints.js';
 import { sizeOrZero } from './log-source.js';
 import { newJoinTarget } from './join-target.js';
 import { EntrySizing } from './entry-sizing.js';
 import { DEFAULT_TAIL_BYTES, type EngineTuning, type HistoryTurn, ReadPlan, ReadProgress } from './read-plan.js';
 import { RecordIntake } from './record-intake.js';
+import type { SealList } from './seal-list.js';
 import { sampleCpu } from './scan-worker-count.js';
 import type { SharedStrings } from './string-pool.js';
 
@@ -98,6 +99,7 @@ class Engine extends EngineEvents implements HostEngine {
     // A line found rewritten in place when read back: a break, said at once.
     this.store.fingerprints.onChanged = () => this.chain.changed(true);
     this.intake = new RecordIntake(this.store, this.policy, this.batch, newJoinTarget(this.store, this.store.idTable(fleetHost ? 16 : undefined), true, this.policy.responsesMayComeFirst, 0, this.chain.live), options.checkChain !== false);
+    this.intake.seals.onChanged = () => this.chain.changed(true);
     this.plan = new ReadPlan(this.files, options, options, {
       spans: this.spans,
       store: this.store,
@@ -152,7 +154,12 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   stats(filter?: EntryFilter): EntryStats {
-    return this.store.stats(filter ? this.store.query(filter) : null);
+    return this.store.stats(this.positionsOf(filter));
+  }
+
+  /** Positions matching `filter`; null for all (no array of a million positions to say so). */
+  private positionsOf(filter: EntryFilter | undefined): Int32Array | null {
+    return filter && !filtersNothing(compileFilter(filter)) ? this.store.query(filter) : null;
   }
 
   malformedCount(): number {
@@ -168,7 +175,7 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return withChangedLines(this.chain.status(this.spans, this.origin), this.store.fingerprints.changed, this.spans, this.origin);
+    return withChangedSeals(withChangedLines(this.chain.status(this.spans, this.origin), this.store.fingerprints.changed, this.spans, this.origin), this.intake.seals.changed, this.origin);
   }
 
   seals(): readonly SealRecords[] {
@@ -220,7 +227,7 @@ class Engine extends EngineEvents implements HostEngine {
 
   /** What `stats` is made of, to combine with other engines' (a fleet). */
   statsParts(filter?: EntryFilter): StatsParts {
-    return this.store.statsParts(filter ? this.store.query(filter) : null);
+    return this.store.statsParts(this.positionsOf(filter));
   }
 
   /**
@@ -244,6 +251,7 @@ class Engine extends EngineEvents implements HostEngine {
       writerEvents: this.writerEvents(),
       chain: this.chainStatus(),
       seals: this.seals(),
+      sealList: this.intake.seals,
       duplicates: this.duplicateLines(),
       progress: this.progress(),
     };
@@ -284,6 +292,8 @@ export interface HostFindings {
 export interface HostHandOver extends HostFindings {
   columns: EntryColumns;
   fingerprints: LineFingerprints;
+  /** Where seal lines found changed after they were read are listed, now and later (`seals` reads them). */
+  sealList: Pick<SealList, 'changed' | 'onChanged'>;
   /** Slots in order. */
   order: Int32Array;
   /** Slots in use (withdrawn ones too). */

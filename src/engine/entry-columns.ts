@@ -6,6 +6,7 @@
  */
 import type { EntryState } from '../shared/entry.js';
 import { ENTRY_STATES } from '../shared/entry.js';
+import { wholeMsKey } from '../shared/duration-keys.js';
 import { commandOf } from '../shared/query.js';
 import type { Decision } from '../shared/schema.js';
 import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
@@ -46,6 +47,11 @@ function msCode(ms: number): number {
 /** A duration's code back to milliseconds (MS_OUTLIER: ask the columns). */
 export function msOfCode(code: number): number {
   return code < MS_FRACTION ? code : code === MS_NONE ? Number.NaN : (code - MS_FRACTION) / 1000;
+}
+
+/** A code's `durationKey` (duration-keys.ts) without going through milliseconds: thousandths are one already. Not for MS_NONE or MS_OUTLIER. */
+export function keyOfCode(code: number): number {
+  return code < MS_FRACTION ? wholeMsKey(code) : code - MS_FRACTION;
 }
 
 /** Where a line starts in its file: the low 32 bits in `u32`, the high 8 in `u8` (1 TiB); past that, kept aside. */

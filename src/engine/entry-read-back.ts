@@ -3,7 +3,9 @@
  *
  * lnav's model: the index keeps where lines are, not their text; argv, env keys, ids, output
  * sizes… come back from the lines when an entry is shown. Recently asked entries are cached by
- * slot.
+ * slot, and their lines checked against their fingerprints again when asked (~4 µs of CPU, where
+ * a hit was 0.2: a screen's rows, ~0.2 ms a frame), or a line rewritten after its entry was
+ * cached would go unsaid for as long as the entry stays cached.
  *
  * A line a truncation took is no part of an entry: once the follower has looked, the store has
  * withdrawn it (truncation-loss.ts); before that, the entry is given as it will be then — a
@@ -23,7 +25,7 @@ import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
 import type { LineFingerprints } from './line-fingerprints.js';
 
-const { U8, ST, AN, FL, DE, RJ, U32, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
+const { U8, ST, AN, FL, DE, RJ, U32, IX, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
 /** What `reread` gives for a line rewritten in place since it was indexed (not merely gone). */
 const REWRITTEN = 'rewritten';
@@ -69,8 +71,11 @@ export class EntryReader {
     const hit = this.cache.get(slot);
     if (hit) {
       this.cache.delete(slot);
-      this.cache.set(slot, hit);
-      return hit;
+      // (A line rewritten in place since it was cached: read again, which says so.)
+      if (this.stillAsIndexed(slot)) {
+        this.cache.set(slot, hit);
+        return hit;
+      }
     }
     const e = this.materialize(slot);
     this.run = slot === this.lastRead + 1 ? this.run + 1 : 0;
@@ -91,7 +96,7 @@ export class EntryReader {
     if (hit) return hit.id;
     const { u8, f64 } = this.columns;
     const request = (u8[slot * U8 + FL] & HAS_REQUEST) !== 0;
-    const bytes = this.segments.readLine(...(request ? this.columns.requestLine(slot) : this.columns.responseLine(slot)));
+    const bytes = lineOf(this.columns, this.segments, slot, request ? 'request' : 'response');
     const at = bytes ? bytes.indexOf(ID_KEY) : -1;
     if (bytes && at >= 0) {
       const end = bytes.indexOf(QUOTE, at + ID_KEY.length);
@@ -108,6 +113,23 @@ export class EntryReader {
   lines(slot: number, origin = this.origin): EntryLines {
     this.linesAt.at(slot, origin);
     return this.linesAt;
+  }
+
+  /**
+   * A cached entry's lines still read as they were indexed: the cache would otherwise hide a
+   * line rewritten in place since (shown as it was, but never said) for as long as it is kept.
+   * A line that cannot be read (truncated) leaves the entry as it is.
+   */
+  private stillAsIndexed(slot: number): boolean {
+    const prints = this.prints;
+    if (prints === null) return true;
+    const flags = this.columns.u8[slot * U8 + FL];
+    for (const which of ['request', 'response'] as const) {
+      if ((flags & (which === 'request' ? HAS_REQUEST : HAS_RESPONSE)) === 0) continue;
+      const bytes = lineOf(this.columns, this.segments, slot, which);
+      if (bytes !== null && !prints.matches(slot, which, bytes)) return false;
+    }
+    return true;
   }
 
   /** The entry in `slot` changed. */
@@ -209,7 +231,17 @@ export class EntryReader {
     return { file: read?.file ?? this.segments.get(seg).file, line: this.segments.lineNumber(seg, line), offset, length, seq };
   }
 
-  /** When a line cannot be read back (truncated since): what the index kept. */
+  /**
+   * The id from what the index kept of it for search (shown, lower-cased) when that is the id
+   * itself — it hashes to the entry's id — else '' (never a near id made up).
+   */
+  private idFromColumns(s: number): string {
+    const c = this.columns;
+    const text = Buffer.from(c.ids.searchBytesAt(c.u32[s * U32 + IX])).toString('utf8');
+    return hashString(text) === c.f64[s * F64 + ID] ? text : '';
+  }
+
+  /** When a line cannot be read back (truncated since, or rewritten): what the index kept. */
   private requestFromColumns(s: number, location: RecordLocation | null, state: EntryState): Entry {
     const c = this.columns;
     const { u8, f64, pools } = c;
@@ -220,7 +252,7 @@ export class EntryReader {
     const record: RequestRecord = {
       v: 1,
       type: 'request',
-      id: '',
+      id: this.idFromColumns(s),
       time: '', // as sent: unknown (the time it was read as stays in timeMs)
       host: c.hosts.get(pools[s * POOL + HO]),
       session: c.sessions.get(pools[s * POOL + SE]),
@@ -246,7 +278,7 @@ export class EntryReader {
     const record: ResponseRecord = {
       v: 1,
       type: 'response',
-      id: '',
+      id: this.idFromColumns(s),
       time: '',
       status: state === 'failed' ? 'error' : 'ok',
       error: null,
@@ -260,6 +292,11 @@ export class EntryReader {
     e.timeMs = timeMs;
     return e;
   }
+}
+
+/** The bytes of the slot's request or response line as they are now (the reader's scratch buffer), null when they cannot be read. */
+function lineOf(columns: EntryColumns, segments: FileSpans, slot: number, which: 'request' | 'response'): Buffer | null {
+  return segments.readLine(...(which === 'request' ? columns.requestLine(slot) : columns.responseLine(slot)));
 }
 
 /** EntryLines over the columns: the facts of one slot, its lines read on demand. */
@@ -292,9 +329,8 @@ class SlotLines implements EntryLines {
 
   /** (Null too when the line is not the one indexed: the caller reads the entry whole, which says so.) */
   read(which: 'request' | 'response'): Uint8Array | null {
-    const s = this.slot;
-    const bytes = this.segments.readLine(...(which === 'request' ? this.columns.requestLine(s) : this.columns.responseLine(s)));
-    return bytes === null || this.prints === null || this.prints.matches(s, which, bytes) ? bytes : null;
+    const bytes = lineOf(this.columns, this.segments, this.slot, which);
+    return bytes === null || this.prints === null || this.prints.matches(this.slot, which, bytes) ? bytes : null;
   }
 
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {

@@ -37,7 +37,7 @@ import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, CollectorScan } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
-import { DescriptorPool } from './descriptor-pool.js';
+import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
 import { EngineEvents, EventPacer } from './engine-events.js';
 import { MALFORMED_LIST_CAP } from './listed-lines.js';
 import { MergedOrder, type MergedHost, newMergedHost } from './merged-order.js';
@@ -78,7 +78,41 @@ export type FleetOptions = OpenEngineOptions & {
    * `ready()` is then `indexed()`.
    */
   wholeHosts?: boolean;
+  /** Rows the fleet's `ready()` waits for (FIRST_ROWS unless a test asks for fewer). */
+  firstRows?: number;
+  /** Hosts up to this size are read whole before the first rows (SMALL_HOST_BYTES unless a test asks otherwise). */
+  smallHostBytes?: number;
+  /** `ready()` at the latest this long after the first host is opened (FIRST_ROWS_WAIT_MS unless a test asks otherwise). */
+  firstRowsWaitMs?: number;
 };
+
+/**
+ * A host up to this size is read whole when it may hold the first rows (its history is most of
+ * what it holds past a fleet's small share of the tail budget, and its newest rows are only known
+ * once the history before its tail is: 10,000 hosts of 47 KB, 1 KiB tails, ~1 ms each).
+ */
+const SMALL_HOST_BYTES = 256 * 1024;
+
+/**
+ * `ready()` once this many of the fleet's newest rows are known (more than a screen): those
+ * read hold this many rows newer than any unread host's file may (readQueued).
+ */
+const FIRST_ROWS = 100;
+/**
+ * How far a host's clock may run ahead of the collector's: a file's time (the collector's
+ * clock, its last arrival) bounds its records' `logged` (the host's clock) only up to this.
+ * A host further ahead is not lost: its rows are merged in place as soon as its tail is read,
+ * moments after the first screen. (More would make every host that wrote in that long a
+ * candidate for the first rows: in a busy fleet, all of them.)
+ */
+const CLOCK_SKEW_MS = 2_000;
+/**
+ * `ready()` at the latest this long after the hosts are first read, with the newest rows of the
+ * hosts read so far (the most recently written): when file times cannot tell (many hosts written
+ * within the same seconds), waiting for every host's newest rows made the first screen of 10,000
+ * hosts wait for all of them. What is read after is merged in place, as histories are.
+ */
+const FIRST_ROWS_WAIT_MS = 1_000;
 
 /** Hosts read at once, each whole, with `wholeHosts`. */
 const WHOLE_HOST_SLOTS = 4;
@@ -93,6 +127,60 @@ interface FleetHost extends MergedHost {
 
 /** Hosts whose tails are read at once: each holds a descriptor or two while it reads. */
 const TAIL_SLOTS = 16;
+
+/** A host not opened yet: its files, whether it is to be followed, and what they hold (by their times and sizes). */
+interface QueuedHost {
+  host: CollectedHost;
+  follow: boolean;
+  /** Its files' newest time (ms; -Infinity when none is there): none of its records was written after it, but for a clock ahead of the collector's. */
+  newest: number;
+  bytes: number;
+}
+
+function queued(host: CollectedHost, follow: boolean): QueuedHost {
+  let newest = Number.NEGATIVE_INFINITY;
+  let bytes = 0;
+  for (const f of host.files) {
+    try {
+      const st = fs.statSync(f);
+      newest = Math.max(newest, st.mtimeMs);
+      bytes += st.size;
+    } catch {
+      // (Not there: nothing of it to read.)
+    }
+  }
+  return { host, follow, newest, bytes };
+}
+
+/** The oldest of `times` (-Infinity: none has a time). */
+function oldestOf(times: Float64Array): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const t of times) if (t < oldest) oldest = t;
+  return oldest === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : oldest;
+}
+
+/** The `count` newest times added (entries without a time are not counted). */
+class NewestTimes {
+  /** Ascending; at most `count`. */
+  private readonly kept: number[] = [];
+  constructor(private readonly count: number) {}
+
+  add(times: Float64Array): void {
+    const kept = this.kept;
+    for (const t of times) {
+      if (!(t === t) || (kept.length === this.count && t <= kept[0])) continue;
+      let at = kept.length;
+      while (at > 0 && kept[at - 1] > t) at--;
+      kept.splice(at, 0, t);
+      if (kept.length > this.count) kept.shift();
+    }
+  }
+
+  /** `count` times are kept, none before `bound`. */
+  allAtOrAfter(bound: number): boolean {
+    return this.kept.length === this.count && this.kept[0] >= bound;
+  }
+}
 
 /** `size` holders at a time, first come first served: `take` resolves with the release. */
 class Slots {
@@ -129,8 +217,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private readonly hostOptions: OpenEngineOptions;
   private readonly historyTurn: HistoryTurn;
   private readonly tailTurn: HistoryTurn;
+  /** The origins not opened yet (they are known: a look for new hosts must not take them for new ones). */
+  private readonly queued: Map<string, number>;
+  /** Their bytes (by origin, above), counted in progress before they are opened. */
+  private bytesQueued = 0;
   /** Every host's files but the followed live ones: opened when read, a bounded number at once. */
-  private readonly pool = new DescriptorPool();
+  private readonly pool = new DescriptorPool(poolSizeFor(openFileLimit()));
   /** Every host's interned strings: hosts, commands and reasons repeat from host to host. */
   private readonly shared = new SharedStrings();
   /** Every host read and done (not followed): its rows, strings and spans, in one store for all (fleet-store.ts). */
@@ -172,6 +264,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * 10,000 hosts reporting each made a viewer recount the fleet thousands of times a second.
    */
   private readonly progressEvents = new EventPacer(() => this.emit('progress', this.progress()));
+  /** The hosts' counts and malformed lines as last summed (null: a host changed since). */
+  private counts: { malformed: number; duplicates: number } | null = null;
+  private malformedList: readonly MalformedLine[] | null = null;
   /** `writerEvents()` as last placed (null: a host changed or the merged order moved since). */
   private placedEvents: readonly WriterEvent[] | null = null;
   /** Each host event's fleet copy, used again while its place is the same (a host hands out the same events until it changes). */
@@ -207,21 +302,25 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.fleetFollow = {
       pollMs: Math.max(MIN_POLL_MS, collected.length * POLL_MS_PER_HOST),
       watchFailed: (file, e) => this.watchFailed(file, e),
+      read: () => {
+        this.counts = null;
+        this.malformedList = null;
+      },
     };
     const tailBytes = Math.max(MIN_HOST_TAIL_BYTES, Math.floor((options.tailBytes ?? DEFAULT_TAIL_BYTES) / Math.max(1, collected.length)));
     // Not following, a host's live file may be missing (rotated away with `nocreate`): read what is there.
     const hostFiles = collected.map((h) => (follow ? h.files : h.files.filter((f, i) => i < h.files.length - 1 || fs.existsSync(f))));
     this.files = hostFiles.flat();
-    // Every host's tail first (the newest rows of the fleet), then the histories one host at a
-    // time: interleaving a hundred reads only makes the last tail late and buffers pile up.
-    let tailsIn: Promise<unknown> | null = null;
+    // The newest rows first (the tails of the most recently written hosts), then the rest:
+    // interleaving a hundred reads only makes the last tail late and buffers pile up.
+    let firstRowsIn: Promise<unknown> | null = null;
     const turns = new Slots(1);
-    const tailSlots = new Slots(TAIL_SLOTS);
     this.hostOptions = { ...options, tailBytes };
     this.historyTurn = async () => {
-      await tailsIn;
+      await firstRowsIn;
       return turns.take();
     };
+    const tailSlots = new Slots(TAIL_SLOTS);
     this.tailTurn = () => tailSlots.take();
     this.hosts = [];
     this.blockStats = new BlockStats(this.hosts, (h) => !(h.engine instanceof SettledHost));
@@ -229,18 +328,20 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const followed = follow ? this.mostRecentlyWritten(collected) : new Set<string>();
     const readOnce: string[] = [];
     const whole = !follow && options.wholeHosts === true;
-    let allRead: Promise<unknown> | null = null;
-    if (whole) allRead = this.readWhole(collected.map((h, i) => ({ origin: h.origin, files: hostFiles[i] })).filter((h) => h.files.length > 0));
-    else {
-      collected.forEach((h, i) => {
-        if (hostFiles[i].length === 0) return;
-        if (!follow || followed.has(h.origin)) this.hosts.push(this.openHost({ origin: h.origin, files: hostFiles[i] }, follow));
-        else {
-          readOnce.push(h.origin);
-          this.hosts.push(this.openHost({ origin: h.origin, files: existing(hostFiles[i]) }, false));
-        }
-      });
-    }
+    const queue: QueuedHost[] = [];
+    collected.forEach((h, i) => {
+      if (hostFiles[i].length === 0) return;
+      if (!follow || followed.has(h.origin)) queue.push(queued({ origin: h.origin, files: hostFiles[i] }, follow));
+      else {
+        readOnce.push(h.origin);
+        queue.push(queued({ origin: h.origin, files: existing(hostFiles[i]) }, false));
+      }
+    });
+    // Newest first: the first rows wait only for the hosts that may hold them. (Read whole too:
+    // hosts are numbered as they are opened, and a fleet's keys are the same either way.)
+    queue.sort((a, b) => b.newest - a.newest);
+    this.queued = new Map(queue.map((q) => [q.host.origin, q.bytes]));
+    for (const q of queue) this.bytesQueued += q.bytes;
     if (readOnce.length > 0) {
       const folder = path.dirname(collected[0].files[collected[0].files.length - 1]);
       const message = `${openFileLimit()} open files allowed (ulimit -n): the ${followed.size} most recently written of ${collected.length} hosts are followed; not followed (read once, shown in full): ${namedHosts(readOnce)}`;
@@ -253,29 +354,87 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.discoverTimer = setInterval(() => this.discover(scans), DISCOVER_MS);
       this.discoverTimer.unref();
     }
-    tailsIn = allRead ?? Promise.all(this.hosts.map((h) => h.engine.ready()));
-    const indexed = allRead ?? Promise.all(this.hosts.map((h) => h.engine.indexed()));
-    this.indexedPromise = indexed.then(() => {
+    let shown!: () => void;
+    const firstRows = new Promise<void>((resolve) => (shown = resolve));
+    firstRowsIn = firstRows;
+    const allRead = this.readQueued(
+      queue,
+      { firstRows: whole ? 0 : (options.firstRows ?? FIRST_ROWS), smallHostBytes: options.smallHostBytes ?? SMALL_HOST_BYTES, firstRowsWaitMs: options.firstRowsWaitMs ?? FIRST_ROWS_WAIT_MS },
+      shown,
+    );
+    this.indexedPromise = allRead.then(() => {
       this.allIndexed = true;
       this.store.trim();
       this.update();
       this.emit('progress', this.progress());
     });
-    this.readyPromise = whole ? this.indexedPromise : tailsIn.then(() => this.update());
+    this.readyPromise = whole
+      ? this.indexedPromise
+      : firstRows.then(() => {
+          // (Every host's rows so far merged by time: a host's tail is not appended after the others'.)
+          this.rebuildWanted = true;
+          this.update();
+        });
   }
 
-  /** `wholeHosts`: reads the hosts a few at a time, each whole (tail and history back to back), each into the store once read. */
-  private async readWhole(queue: readonly CollectedHost[]): Promise<void> {
+  /**
+   * Reads the queued hosts (newest first) and calls `shown` once the newest `firstRows` rows are
+   * known: the hosts read so far hold that many rows newer than any unread host's files may (their
+   * time, CLOCK_SKEW_MS later) and than any history not read yet (older than its tail) — or every
+   * host is opened, or `firstRowsWaitMs` passed (then they are the newest of the most recently
+   * written hosts, and the rest is merged in place as it is read). Until then hosts are opened a few at a time: a small one (up to
+   * `smallHostBytes`) read whole and into the store at once, a bigger one its tail only (its
+   * history waits). After, the rest are read whole, a few at a time, each into the store as soon
+   * as it is read (not followed): no host's engine waits with its tail for the others' (10,000
+   * hosts' engines alive at once was the peak). `firstRows` 0: every host whole (`wholeHosts`).
+   */
+  private async readQueued(queue: readonly QueuedHost[], options: { firstRows: number; smallHostBytes: number; firstRowsWaitMs: number }, shown: () => void): Promise<void> {
+    const { firstRows, smallHostBytes } = options;
     let next = 0;
-    const reader = async () => {
+    if (firstRows > 0) {
+      const newest = new NewestTimes(firstRows);
+      const known = new Uint8Array(queue.length);
+      let firstUnknown = 0;
+      /** The newest a history not read yet may hold: its tail's oldest time. */
+      let historyBound = Number.NEGATIVE_INFINITY;
+      let said = false;
+      const waited = setTimeout(() => (said = true), options.firstRowsWaitMs);
+      const firstReader = async () => {
+        while (!said && next < queue.length && !this.closed) {
+          const at = next++;
+          const q = queue[at];
+          const small = q.bytes <= smallHostBytes;
+          const host = this.openHost(q.host, q.follow, small ? 'whole' : 'tail');
+          this.hosts.push(host);
+          await (small ? host.engine.indexed() : host.engine.ready());
+          const times = host.engine.timesAt(0, host.engine.size());
+          newest.add(times);
+          if (!host.engine.progress().done) historyBound = Math.max(historyBound, oldestOf(times));
+          known[at] = 1;
+          while (firstUnknown < next && known[firstUnknown] === 1) firstUnknown++;
+          // (Opened in order, newest first: the first host not yet known may hold the newest unread row.)
+          const unread = firstUnknown < queue.length ? queue[firstUnknown].newest + CLOCK_SKEW_MS : Number.NEGATIVE_INFINITY;
+          if (newest.allAtOrAfter(Math.max(unread, historyBound))) said = true;
+        }
+      };
+      await Promise.all(Array.from({ length: TAIL_SLOTS }, firstReader));
+      clearTimeout(waited);
+    }
+    shown();
+    // (The rest after the first rows are taken: a turn for those waiting on `ready()`.)
+    await new Promise((resolve) => setImmediate(resolve));
+    const wholeReader = async () => {
       while (next < queue.length && !this.closed) {
-        const host = this.openHost(queue[next++], false, true);
+        const q = queue[next++];
+        const host = this.openHost(q.host, q.follow, 'whole');
         this.hosts.push(host);
         // (Its move into the store was queued first, in openHost.)
         await host.engine.indexed();
       }
     };
-    await Promise.all(Array.from({ length: WHOLE_HOST_SLOTS }, reader));
+    await Promise.all(Array.from({ length: WHOLE_HOST_SLOTS }, wholeReader));
+    // The hosts whose tails were read first: their histories, one at a time.
+    await Promise.all(this.hosts.map((h) => h.engine.indexed()));
   }
 
   // ---- AuditEngine (on, off and notices: EngineEvents) ----
@@ -363,11 +522,27 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   malformedCount(): number {
-    return this.hosts.reduce((n, h) => n + h.engine.malformedCount(), 0);
+    return this.counted().malformed;
   }
 
   malformed(): readonly MalformedLine[] {
-    return this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
+    // (Kept until a host changes, as the counts are.)
+    this.malformedList ??= this.hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP);
+    return this.malformedList;
+  }
+
+  /** The hosts' malformed and duplicate line counts summed, kept until a host changes: a viewer asks every second, and summing 10,000 hosts each time was most of an idle viewer's CPU. */
+  private counted(): { malformed: number; duplicates: number } {
+    if (this.counts === null) {
+      let malformed = 0;
+      let duplicates = 0;
+      for (const h of this.hosts) {
+        malformed += h.engine.malformedCount();
+        duplicates += h.engine.duplicateLines();
+      }
+      this.counts = { malformed, duplicates };
+    }
+    return this.counts;
   }
 
   /** Each host's events, placed among the fleet's entries (before the same entry as in its host), in that order. */
@@ -383,7 +558,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** The same answers asked of every host anew (what the caches must equal; for the tests). */
-  recomputed(): { query(filter: EntryFilter): Int32Array; stats(filter?: EntryFilter): EntryStats; chainStatus(): ChainStatus; origins(): readonly string[]; writerEvents(): readonly WriterEvent[] } {
+  recomputed(): FleetAnswers {
     const hosts = this.hosts;
     const size = this.order.count;
     return {
@@ -399,6 +574,9 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       chainStatus: () => new FleetChain(hosts).status(),
       origins: () => hosts.map((h) => h.origin).sort(),
       writerEvents: () => placedWriterEvents(hosts),
+      malformedCount: () => hosts.reduce((n, h) => n + h.engine.malformedCount(), 0),
+      malformed: () => hosts.flatMap((h) => h.engine.malformed()).slice(-MALFORMED_LIST_CAP),
+      duplicateLines: () => hosts.reduce((n, h) => n + h.engine.duplicateLines(), 0),
     };
   }
 
@@ -415,12 +593,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   duplicateLines(): number {
-    return this.hosts.reduce((n, h) => n + h.engine.duplicateLines(), 0);
+    return this.counted().duplicates;
   }
 
   progress(): IndexProgress {
     // (A host that joined while following reads its history too.)
-    return { bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, done: this.allIndexed && this.hostsReading === 0 };
+    return { bytesDone: this.bytesDone, bytesTotal: this.bytesTotal + this.bytesQueued, done: this.allIndexed && this.hostsReading === 0 };
   }
 
   ready(): Promise<void> {
@@ -517,11 +695,17 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     });
   }
 
-  /** One host's engine (followed or read once), its events passed on. */
-  private openHost(h: CollectedHost, follow: boolean, whole = false): FleetHost {
+  /**
+   * One host's engine (followed or read once), its events passed on. `read`: 'whole' reads its
+   * history right after its tail, waiting for no other host's; 'tail' (the reader keeps a few at
+   * once) and 'found' (a host that began shipping: a tail slot of its own) read the history once
+   * the first rows are in, one host at a time.
+   */
+  private openHost(h: CollectedHost, follow: boolean, read: 'whole' | 'tail' | 'found'): FleetHost {
     const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
-    // (Read whole: its history right after its tail, waiting for no other host's.)
-    const turns = whole ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: this.tailTurn };
+    const turns = read === 'whole' ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: read === 'found' ? this.tailTurn : null };
+    this.bytesQueued -= this.queued.get(h.origin) ?? 0;
+    this.queued.delete(h.origin);
     const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, ...turns, pool: this.pool, shared: this.shared }, options);
     const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     this.mostEngines = Math.max(this.mostEngines, ++this.engines);
@@ -567,6 +751,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   /** The host's remembered answers are stale: asked anew next time, the other hosts' kept. */
   private forget(number: number): void {
     this.placedEvents = null;
+    this.counts = null;
+    this.malformedList = null;
     this.matches.hostChanged(number);
     this.blockStats.hostChanged(number);
     this.chain.hostChanged(number);
@@ -585,7 +771,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private discover(scans: readonly CollectorScan[]): void {
     if (this.closed) return;
     // (Kept from one look to the next: a fleet has thousands of origins.)
-    const known = (this.knownOrigins ??= new Set([...this.hosts.map((h) => h.origin), ...this.leftOut, ...this.notRead]));
+    const known = (this.knownOrigins ??= new Set([...this.hosts.map((h) => h.origin), ...this.queued.keys(), ...this.leftOut, ...this.notRead]));
     for (const scan of scans) {
       let found: CollectedHost[];
       try {
@@ -607,7 +793,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         }
         const followed = this.followBudget > 0;
         if (followed) this.followBudget--;
-        this.hosts.push(this.openHost(followed ? h : { origin: h.origin, files: existing(h.files) }, followed));
+        this.hosts.push(this.openHost(followed ? h : { origin: h.origin, files: existing(h.files) }, followed, 'found'));
         for (const f of h.files) added.push(f);
         const how = followed ? 'followed from now on' : `read once, not followed: ${openFileLimit()} open files allowed (ulimit -n) are taken`;
         said.push({ kind: followed ? 'host' : 'limit', file: path.dirname(h.files[h.files.length - 1]), message: `${h.origin}: a new host in the collector, ${how}` });
@@ -644,7 +830,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.update();
       return;
     }
-    if (c.appended > 0) this.appendedBy.add(number);
+    // (Until every host is read, a host's new rows may be older than the others': merged by time.)
+    if (c.appended > 0) {
+      if (this.allIndexed) this.appendedBy.add(number);
+      else this.rebuildWanted = true;
+    }
     this.updated += c.updated;
     this.schedule();
   }
@@ -701,6 +891,18 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 }
 
 type PlacedEvent = WriterEvent & { position: number };
+
+/** What the fleet remembers between changes (and `recomputed()` asks every host anew: the tests compare them). */
+export interface FleetAnswers {
+  query(filter: EntryFilter): Int32Array;
+  stats(filter?: EntryFilter): EntryStats;
+  chainStatus(): ChainStatus;
+  origins(): readonly string[];
+  writerEvents(): readonly WriterEvent[];
+  malformedCount(): number;
+  malformed(): readonly MalformedLine[];
+  duplicateLines(): number;
+}
 
 /** Each host's writer events at their fleet positions, in that order (`copies`: made before, used again where the place is the same). */
 function placedWriterEvents(hosts: readonly MergedHost[], copies?: WeakMap<WriterEvent, PlacedEvent>): WriterEvent[] {

@@ -34,7 +34,7 @@ import { EntryColumns, LAYOUT } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
 import { EntryReader } from './entry-read-back.js';
 import { FileSpans } from './file-spans.js';
-import { LineFingerprints, withChangedLines } from './line-fingerprints.js';
+import { LineFingerprints, type PlacedChange, withChangedLines, withChangedSeals } from './line-fingerprints.js';
 import type { SharedStrings, StringPool } from './string-pool.js';
 import { positionsByTime } from './time-order.js';
 
@@ -240,6 +240,9 @@ export class SettledHost implements HostEngine {
   /** Its number in the fleet (set by the fleet). */
   number = -1;
   private readonly found: HostFindings;
+  /** Its seal lines found changed after they were read (its seals' lines are read from its engine's list); those past `sealsChangedBefore` are not in `found.chain`. */
+  private readonly sealsChanged: readonly PlacedChange[];
+  private readonly sealsChangedBefore: number;
 
   constructor(
     private readonly store: FleetStore,
@@ -256,6 +259,10 @@ export class SettledHost implements HostEngine {
   ) {
     // (Nothing of the engine is kept: a seal list without seals reads no line, so it holds none of its spans.)
     const seals = from.seals.map((s) => (s.locations.length > 0 ? s : { ...s, locations: NONE, line: NO_LINE }));
+    const sealed = seals.some((s) => s.locations.length > 0);
+    this.sealsChanged = sealed ? from.sealList.changed : NONE;
+    this.sealsChangedBefore = this.sealsChanged.length;
+    if (sealed) from.sealList.onChanged = () => store.onLineChanged(this.number);
     this.found = {
       malformedCount: from.malformedCount,
       malformed: from.malformed.length > 0 ? from.malformed : NONE,
@@ -326,7 +333,8 @@ export class SettledHost implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return this.store.chainStatus(this, this.found.chain);
+    const found = withChangedSeals(this.found.chain, this.sealsChanged.slice(this.sealsChangedBefore), this.origin);
+    return this.store.chainStatus(this, found);
   }
 
   seals(): readonly SealRecords[] {

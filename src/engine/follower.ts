@@ -70,6 +70,8 @@ export interface FleetFollow {
   pollMs: number;
   /** A host's directory could not be watched (its poll alone follows it). */
   watchFailed(file: string, error: unknown): void;
+  /** A followed host read bytes: its malformed and duplicate counts may have changed, which no event says once it is indexed. */
+  read?(): void;
 }
 
 export interface FollowerHandler {

@@ -34,9 +34,9 @@ export function chainHashFingerprint(hex: string): number {
   return ((hashString(hex) & 0x7fffffff) | FROM_CHAIN_HASH) >>> 0;
 }
 
-/** The fingerprint of `bytes` made as `kept` was (from the line's SHA-256, or from its bytes). */
-function fingerprintLike(kept: number, bytes: Uint8Array): number {
-  return kept & FROM_CHAIN_HASH ? chainHashFingerprint(hashLineAt(bytes, 0, bytes.length)) : lineFingerprint(bytes, 0, bytes.length);
+/** True when `bytes` have the fingerprint `kept` (made from the line's SHA-256, or from its bytes, as `kept` was). */
+export function fingerprintMatches(kept: number, bytes: Uint8Array): boolean {
+  return kept === (kept & FROM_CHAIN_HASH ? chainHashFingerprint(hashLineAt(bytes, 0, bytes.length)) : lineFingerprint(bytes, 0, bytes.length));
 }
 
 /** A line found changed after it was read: its span and line within it, and its entry. */
@@ -71,8 +71,7 @@ export class LineFingerprints {
 
   /** True when `bytes` are the line indexed for the slot's `which`. */
   matches(slot: number, which: 'request' | 'response', bytes: Uint8Array): boolean {
-    const kept = this.prints[2 * slot + (which === 'request' ? 0 : 1)];
-    return kept === fingerprintLike(kept, bytes);
+    return fingerprintMatches(this.prints[2 * slot + (which === 'request' ? 0 : 1)], bytes);
   }
 
   /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed. */
@@ -103,12 +102,27 @@ export class LineFingerprints {
  */
 export function withChangedLines(status: ChainStatus, changed: readonly ChangedLine[], spans: FileSpans, origin: string, keyBase = 0): ChainStatus {
   if (changed.length === 0) return status;
+  const placed = changed.map((c) => ({ file: spans.get(c.seg).file, line: spans.lineNumber(c.seg, c.line), entryKey: c.key - keyBase }));
+  return withPlacedChanges(status, placed, origin, '(the entry shows what was indexed)');
+}
+
+/** A line found changed after it was read, at file:line: an entry's (its key), or a seal's (-1). */
+export interface PlacedChange {
+  file: string;
+  line: number;
+  entryKey: number;
+}
+
+/** `status` with seal lines found changed after they were read (seal-list.ts): 'modified' breaks. */
+export function withChangedSeals(status: ChainStatus, changed: readonly PlacedChange[], origin: string): ChainStatus {
+  return changed.length === 0 ? status : withPlacedChanges(status, changed, origin, '(the seal is not checked from them)');
+}
+
+function withPlacedChanges(status: ChainStatus, changed: readonly PlacedChange[], origin: string, shown: string): ChainStatus {
   const breaks = [...status.breaks];
-  for (const c of changed) {
+  for (const { file, line, entryKey } of changed) {
     if (breaks.length === CHAIN_BREAKS_LISTED) break;
-    const file = spans.get(c.seg).file;
-    const line = spans.lineNumber(c.seg, c.line);
-    breaks.push({ kind: 'modified', file, line, message: `${file}:${line} was modified after it was read: its bytes are no longer the ones indexed and checked (the entry shows what was indexed)`, origin, entryKey: c.key - keyBase });
+    breaks.push({ kind: 'modified', file, line, message: `${file}:${line} was modified after it was read: its bytes are no longer the ones indexed and checked ${shown}`, origin, entryKey });
   }
   return { ...status, state: 'broken', breaks, breakCount: status.breakCount + changed.length };
 }

@@ -9,6 +9,8 @@ import type { HostEngine } from './engine.js';
 /** One host's side of the merged order. */
 export interface MergedHost {
   engine: HostEngine;
+  /** Its name: entries of the same time from two hosts go in the order of their names (hosts are numbered as they are opened). */
+  origin?: string;
   /** Host position → fleet position, for the host's entries merged so far. */
   fleetPos: Int32Array;
   /** How many of the host's entries are merged. */
@@ -92,6 +94,8 @@ export class MergedOrder {
   private posAt = new Int32Array(1024);
   /** Positions merged. */
   count = 0;
+  /** Host numbers in the order of their names (kept until a host joins). */
+  private byName: number[] = [];
 
   /** `hosts`: the fleet's, by host number (it grows as hosts join). */
   constructor(private readonly hosts: readonly MergedHost[]) {}
@@ -117,15 +121,20 @@ export class MergedOrder {
       if (host.fleetPos.length < host.merged) host.fleetPos = new Int32Array(Math.ceil(host.merged * 1.25));
     }
     this.count = 0;
-    this.mergeRuns(this.hosts.map((h) => ({ from: 0, times: h.engine.timesAt(0, h.merged) })));
+    const numbers = this.inNameOrder(null);
+    this.mergeRuns(
+      numbers.map((h) => ({ from: 0, times: this.hosts[h].engine.timesAt(0, this.hosts[h].merged) })),
+      numbers,
+    );
   }
 
   /**
    * Entries the hosts numbered in `changed` appended since the last update, after all others
    * (only those hosts are looked at: a fleet has thousands, a turn changes a few). Returns how many.
    */
-  appendNew(changed: readonly number[]): number {
+  appendNew(changedHosts: readonly number[]): number {
     const before = this.count;
+    const changed = this.inNameOrder(changedHosts);
     const hosts = changed.map((h) => this.hosts[h]);
     const total = hosts.reduce((n, h) => n + h.engine.size() - h.merged, 0);
     this.reserve(this.count + total);
@@ -168,6 +177,15 @@ export class MergedOrder {
       host.unreportedFrom = host.merged;
     }
     return Int32Array.from(added).sort();
+  }
+
+  /** Host numbers (`numbers`, or every host's) in the order of the hosts' names; then by number. */
+  private inNameOrder(numbers: readonly number[] | null): readonly number[] {
+    const name = (h: number) => this.hosts[h].origin ?? '';
+    const byName = (a: number, b: number) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : a - b);
+    if (numbers !== null) return [...numbers].sort(byName);
+    if (this.byName.length !== this.hosts.length) this.byName = this.hosts.map((_, h) => h).sort(byName);
+    return this.byName;
   }
 
   /** `numbers`: the host number of each run (default: run r is host r). */

@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import type { Gunzip } from 'node:zlib';
+import { monotonicMs } from '../shared/clock.js';
 import type { LineSplitter } from './line-splitter.js';
 import type { LogSource } from './log-source.js';
-import { sliceClockMs } from './slice-clock.js';
 
 export interface ReadOptions {
   chunkBytes?: number;
@@ -32,7 +32,7 @@ const SLICE_BYTES = 32 * 1024;
  */
 export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promise<void> {
   let start = 0;
-  let since = sliceClockMs();
+  let since = monotonicMs();
   while (start < chunk.length) {
     let end = Math.min(chunk.length, start + SLICE_BYTES);
     if (end < chunk.length) {
@@ -41,9 +41,9 @@ export async function pushInSlices(splitter: LineSplitter, chunk: Buffer): Promi
     }
     splitter.push(chunk.subarray(start, end));
     start = end;
-    if (sliceClockMs() - since > SLICE_MS) {
+    if (monotonicMs() - since > SLICE_MS) {
       await yieldToEventLoop();
-      since = sliceClockMs();
+      since = monotonicMs();
     }
   }
 }

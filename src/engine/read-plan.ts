@@ -230,6 +230,7 @@ export class ReadPlan implements LiveFileReader {
 
   advance(bytes: number): void {
     this.parts.progress.advance(bytes);
+    this.tuning.fleetFollow?.read?.();
   }
 
   idle(): void {

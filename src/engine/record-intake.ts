@@ -7,6 +7,7 @@
  * records are logged for the merge (tail-merge.ts).
  */
 import { classifyChainLine, hashLineAt } from '../shared/chain.js';
+import { monotonicMs } from '../shared/clock.js';
 import { DEFERRED } from '../shared/join.js';
 import { overCapReason } from '../shared/line-bytes.js';
 import { parseLine, REASON_NUL_PADDING } from '../shared/parse-line.js';
@@ -23,7 +24,6 @@ import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { scanRecord } from './scan-record.js';
-import { sliceClockMs } from './slice-clock.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
 
@@ -134,11 +134,11 @@ export class RecordIntake {
     const chain = target.chain;
     // The chunk's first chained line is linked here to the one before it; the rest were linked by the scanner.
     let firstChained = true;
-    let since = sliceClockMs();
+    let since = monotonicMs();
     for (let i = 0; i < res.count; i++) {
-      if ((i & 1023) === 1023 && sliceClockMs() - since > SLICE_MS) {
+      if ((i & 1023) === 1023 && monotonicMs() - since > SLICE_MS) {
         await yieldToEventLoop();
-        since = sliceClockMs();
+        since = monotonicMs();
       }
       const kind = res.kind[i];
       const line = place.lineBase + res.line[i];
@@ -162,7 +162,7 @@ export class RecordIntake {
       if (kind === OUT_SEAL) {
         // Never an entry, but a link of the chain like any record.
         const chained = (flags & F_CHAINED) !== 0;
-        this.seals.add(span.id, line, offset, res.length[i], chained ? res.seq[i] : null, target.visible);
+        this.seals.add(span.id, line, offset, res.length[i], chained ? res.seq[i] : null, res.print[i], target.visible);
         if (!this.checkChain) continue;
         if (chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, -1);
         else chain.unchained({ seg: span.id, line }, -1);
@@ -241,7 +241,7 @@ export class RecordIntake {
         key = slot;
       }
     } else if (r.kind === KIND_SEAL) {
-      this.seals.add(r.seg, r.line, r.offset, r.length, r.chained ? r.seq : null, target.visible);
+      this.seals.add(r.seg, r.line, r.offset, r.length, r.chained ? r.seq : null, r.fingerprint, target.visible);
     } else if (r.writer) {
       this.writers.add(r, target.visible);
       // A writer that starts or stops leaves nothing running: what was is interrupted at once.

@@ -3,9 +3,16 @@
  * a verification key (shared/seal.ts) by reading their lines again. Seals are rare (one per
  * sealing interval), so a plain list; the history's are kept apart until it is merged in front
  * of the tail, as the writer events are (listed-lines.ts).
+ *
+ * A seal is checked from its line read again, after the chain was checked from the bytes read
+ * first: so each seal keeps its line's fingerprint (line-fingerprints.ts), and a line that no
+ * longer has it is never given to be checked. Else an intruder lets the engine read a log
+ * re-chained after a forged record (its seals' MACs failing), then puts the genuine seal lines
+ * back in place: an intact chain and seals that verify, over a forged record.
  */
 import type { RecordLocation, SealRecords } from '../shared/entry.js';
 import type { FileSpans } from './file-spans.js';
+import { fingerprintMatches, type PlacedChange } from './line-fingerprints.js';
 
 interface KeptSeal {
   seg: number;
@@ -13,19 +20,26 @@ interface KeptSeal {
   offset: number;
   length: number;
   seq: number | null;
+  /** The line's fingerprint when it was read. */
+  print: number;
 }
 
 export class SealList {
   private readonly shown: KeptSeal[] = [];
   /** Seals of the history read hidden, in front of the shown ones once it is merged. */
   private readonly history: KeptSeal[] = [];
+  /** Seal lines found changed after they were read (each once): 'modified' breaks of the chain. */
+  readonly changed: PlacedChange[] = [];
+  private readonly seen = new Set<KeptSeal>();
+  /** Told when a seal line is first found changed (the chain status changed). */
+  onChanged: () => void = () => {};
 
   get count(): number {
     return this.shown.length + this.history.length;
   }
 
-  add(seg: number, line: number, offset: number, length: number, seq: number | null, shown: boolean): void {
-    (shown ? this.shown : this.history).push({ seg, line, offset, length, seq });
+  add(seg: number, line: number, offset: number, length: number, seq: number | null, print: number, shown: boolean): void {
+    (shown ? this.shown : this.history).push({ seg, line, offset, length, seq, print });
   }
 
   /** The history is merged: its seals go in front. */
@@ -53,10 +67,30 @@ export class SealList {
     const locations: RecordLocation[] = kept.map((s) => ({ file: spans.get(s.seg).file, line: spans.lineNumber(s.seg, s.line), offset: s.offset, length: s.length, seq: s.seq }));
     const line = (i: number): Uint8Array | null => {
       const s = kept[i];
-      const bytes = s === undefined ? null : spans.readLine(s.seg, s.offset, s.length);
+      if (s === undefined) return null;
       // (A copy: readLine hands out its scratch buffer.)
-      return bytes === null ? null : Uint8Array.from(bytes);
+      const check = (bytes: Uint8Array) => fingerprintMatches(s.print, bytes);
+      let copy: Uint8Array | null = null;
+      const bytes = spans.readLine(s.seg, s.offset, s.length);
+      if (bytes !== null && check(bytes)) return Uint8Array.from(bytes);
+      const rewritten = bytes !== null;
+      // Truncated under a follower that has not looked yet: logrotate's copy holds it.
+      const found = spans.readLineTruncated(s.seg, s.offset, s.length, (b) => {
+        if (!check(b)) return false;
+        copy = Uint8Array.from(b);
+        return true;
+      });
+      if (found !== null) return copy;
+      if (rewritten) this.foundChanged(s, locations[i]);
+      return null;
     };
     return { origin, locations, ...seqs, line };
+  }
+
+  private foundChanged(s: KeptSeal, at: RecordLocation): void {
+    if (this.seen.has(s)) return;
+    this.seen.add(s);
+    this.changed.push({ file: at.file, line: at.line, entryKey: -1 });
+    this.onChanged();
   }
 }

@@ -249,7 +249,7 @@ export interface SealRecords {
   /** The first and last chained record's seq checked so far (null: none): records after the last seal are unsealed. */
   firstSeq: number | null;
   lastSeq: number | null;
-  /** The exact bytes of `locations[i]`'s line, read again now; null when no file holds them any more. */
+  /** The exact bytes of `locations[i]`'s line, read again now; null when no file holds them any more, or when they are not the bytes read first (the chain status names the line modified). */
   line(i: number): Uint8Array | null;
 }
 

@@ -6,6 +6,7 @@
 import type { Anomaly, Entry, EntryFilter, EntryState, EntryStats, Operator, Percentiles } from './entry.js';
 import { ENTRY_STATES, isSecurityEntry, operatorMatches } from './entry.js';
 import { REJECT_KINDS, type RejectKind } from './format-constants.js';
+import { type DurationList, durationValues, msOfKey } from './duration-keys.js';
 import { ANOMALIES } from './join.js';
 import { escapeForTerminal, formatPipeline } from './sanitize.js';
 
@@ -94,6 +95,24 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
   };
 }
 
+/** True when `f` lets every entry through: callers skip the query (and its array of every position). */
+export function filtersNothing(f: CompiledFilter): boolean {
+  return (
+    f.states === null &&
+    f.hosts === null &&
+    f.origins === null &&
+    f.sessions === null &&
+    f.privileged === null &&
+    f.sinceMs === null &&
+    f.untilMs === null &&
+    f.text === null &&
+    f.idText === null &&
+    f.idPrefix === null &&
+    !f.security &&
+    f.operators === null
+  );
+}
+
 /** Everything but the text search and the id (the cheap parts, checked first). */
 export function matchesFacts(f: CompiledFilter, e: Omit<EntryFacts, 'command' | 'reason'>): boolean {
   if (f.states && !f.states.has(e.state)) return false;
@@ -167,10 +186,11 @@ export const MAX_RATE_MINUTES = 7 * 24 * 60;
 export const DEFAULT_TOP_COMMANDS = 10;
 
 /**
- * Nearest-rank percentiles of a set of values (reordered in place). Selection, not a sort:
- * linear time, which matters for half a million durations.
+ * Nearest-rank percentiles of a set of values (reordered in place), given as they are or as
+ * keys that order as they do (`valueOf` gives a key's value). Selection, not a sort: linear
+ * time, which matters for half a million durations.
  */
-export function percentiles(values: Float64Array): Percentiles | null {
+export function percentiles(values: Float64Array | Uint32Array, valueOf: (key: number) => number = (v) => v): Percentiles | null {
   const n = values.length;
   if (n === 0) return null;
   const rank = (p: number) => Math.max(0, Math.ceil((p / 100) * n) - 1);
@@ -180,11 +200,16 @@ export function percentiles(values: Float64Array): Percentiles | null {
   select(values, k95, k50, n - 1);
   let max = values[0];
   for (let i = 1; i < n; i++) if (values[i] > max) max = values[i];
-  return { count: n, p50: values[k50], p95: values[k95], max };
+  return { count: n, p50: valueOf(values[k50]), p95: valueOf(values[k95]), max: valueOf(max) };
+}
+
+/** Percentiles of a stats part's durations: over their keys, or over them all as numbers when some are kept aside (rare). */
+export function durationPercentiles(list: DurationList): Percentiles | null {
+  return list.others.length === 0 ? percentiles(list.keys, msOfKey) : percentiles(durationValues(list));
 }
 
 /** Puts the k-th smallest of a[lo..hi] at a[k], smaller ones before it, larger after (Hoare's quickselect). */
-function select(a: Float64Array, k: number, lo: number, hi: number): void {
+function select(a: Float64Array | Uint32Array, k: number, lo: number, hi: number): void {
   while (hi > lo) {
     // Median of three as the pivot: sorted or reversed input stays linear.
     const mid = (lo + hi) >>> 1;
@@ -209,7 +234,7 @@ function select(a: Float64Array, k: number, lo: number, hi: number): void {
   }
 }
 
-function swap(a: Float64Array, i: number, j: number): void {
+function swap(a: Float64Array | Uint32Array, i: number, j: number): void {
   const t = a[i];
   a[i] = a[j];
   a[j] = t;
@@ -232,10 +257,10 @@ export interface StatsParts {
   sessions: Map<string, number>;
   /** Commands as displayed; the empty one (an orphan's) is not counted. */
   commands: Map<string, number>;
-  latency: Float64Array;
-  duration: Float64Array;
-  /** Request times that are known. */
-  times: Float64Array;
+  latency: DurationList;
+  duration: DurationList;
+  /** Requests per minute of the known request times (`minuteCounts`). */
+  minutes: MinuteCounts;
   /** Rejected requests per refusal kind (absent: none counted). */
   rejects?: Record<RejectKind, number>;
 }
@@ -256,8 +281,8 @@ export function mergeStatsParts(all: readonly StatsParts[]): StatsParts {
   const sessions = new Map<string, number>();
   const commands = new Map<string, number>();
   const add = (into: Map<string, number>, from: Map<string, number> | undefined) => from?.forEach((n, k) => into.set(k, (into.get(k) ?? 0) + n));
-  const concat = (pick: (p: StatsParts) => Float64Array) => {
-    const out = new Float64Array(all.reduce((n, p) => n + pick(p).length, 0));
+  const concat = <A extends Float64Array | Uint32Array>(pick: (p: StatsParts) => A, make: (length: number) => A): A => {
+    const out = make(all.reduce((n, p) => n + pick(p).length, 0));
     let at = 0;
     for (const p of all) {
       out.set(pick(p), at);
@@ -265,6 +290,10 @@ export function mergeStatsParts(all: readonly StatsParts[]): StatsParts {
     }
     return out;
   };
+  const durations = (pick: (p: StatsParts) => DurationList): DurationList => ({
+    keys: concat((p) => pick(p).keys, (n) => new Uint32Array(n)),
+    others: concat((p) => pick(p).others, (n) => new Float64Array(n)),
+  });
   let total = 0;
   for (const p of all) {
     total += p.total;
@@ -276,7 +305,8 @@ export function mergeStatsParts(all: readonly StatsParts[]): StatsParts {
     add(sessions, p.sessions);
     add(commands, p.commands);
   }
-  return { total, byState, anomalies, rejects, hosts, origins, sessions, commands, latency: concat((p) => p.latency), duration: concat((p) => p.duration), times: concat((p) => p.times) };
+  const minutes = mergeMinuteCounts(all.map((p) => p.minutes));
+  return { total, byState, anomalies, rejects, hosts, origins, sessions, commands, latency: durations((p) => p.latency), duration: durations((p) => p.duration), minutes };
 }
 
 /** Ranks and buckets the parts (reorders `latency` and `duration` in place). */
@@ -287,30 +317,74 @@ export function finishStats(parts: StatsParts, options: { topCommands?: number }
     byHost: countsDescending(parts.hosts, 'host'),
     byOrigin: countsDescending(parts.origins ?? new Map(), 'origin'),
     bySession: countsDescending(parts.sessions, 'session'),
-    latency: percentiles(parts.latency),
-    duration: percentiles(parts.duration),
-    perMinute: perMinute(parts.times),
+    latency: durationPercentiles(parts.latency),
+    duration: durationPercentiles(parts.duration),
+    perMinute: rateOf(parts.minutes),
     topCommands: countsDescending(parts.commands, 'command').slice(0, options.topCommands ?? DEFAULT_TOP_COMMANDS),
     anomalies: parts.anomalies,
     rejects: parts.rejects ?? emptyCounts().rejects,
   };
 }
 
-/** Requests per minute, oldest first, over the newest MAX_RATE_MINUTES at most. */
-export function perMinute(timesMs: Float64Array): EntryStats['perMinute'] {
-  if (timesMs.length === 0) return { startMs: 0, counts: [] };
+/**
+ * Requests per minute, oldest first, over the newest MAX_RATE_MINUTES at most: `counts[i]` is
+ * minute `first + i` (minutes since the epoch). Parts merge exactly (`mergeMinuteCounts`): a
+ * minute a part leaves out is older than its own newest week, so older than the merged one's.
+ */
+export interface MinuteCounts {
+  first: number;
+  counts: Uint32Array;
+}
+
+/** The minutes [first, last] counted for times from `minMs` to `maxMs` (no counts: none known). */
+export function minuteWindow(minMs: number, maxMs: number): MinuteCounts {
+  if (!(minMs <= maxMs)) return { first: 0, counts: new Uint32Array(0) };
+  const last = Math.floor(maxMs / 60_000);
+  const first = Math.max(Math.floor(minMs / 60_000), last - MAX_RATE_MINUTES + 1);
+  return { first, counts: new Uint32Array(last - first + 1) };
+}
+
+/** Counts a known request time into its minute (older than the window: not counted). */
+export function countMinute(m: MinuteCounts, timeMs: number): void {
+  const i = Math.floor(timeMs / 60_000) - m.first;
+  if (i >= 0) m.counts[i]++;
+}
+
+/** Per-minute counts of request times (those not finite: not counted). */
+export function minuteCounts(timesMs: ArrayLike<number>): MinuteCounts {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const t of timesMs) {
+  for (let i = 0; i < timesMs.length; i++) {
+    const t = timesMs[i];
+    if (t - t !== 0) continue;
     if (t < min) min = t;
     if (t > max) max = t;
   }
-  const last = Math.floor(max / 60_000);
-  const first = Math.max(Math.floor(min / 60_000), last - MAX_RATE_MINUTES + 1);
-  const counts = new Array<number>(last - first + 1).fill(0);
-  for (const t of timesMs) {
-    const i = Math.floor(t / 60_000) - first;
-    if (i >= 0) counts[i]++;
-  }
-  return { startMs: first * 60_000, counts };
+  const m = minuteWindow(min, max);
+  if (m.counts.length > 0) for (let i = 0; i < timesMs.length; i++) if (timesMs[i] - timesMs[i] === 0) countMinute(m, timesMs[i]);
+  return m;
+}
+
+/** Several parts' counts as one, over the newest MAX_RATE_MINUTES of them all. */
+export function mergeMinuteCounts(all: readonly MinuteCounts[]): MinuteCounts {
+  const counted = all.filter((m) => m.counts.length > 0);
+  if (counted.length === 0) return { first: 0, counts: new Uint32Array(0) };
+  // (A fleet's parts are thousands: no spread into Math.max.)
+  const last = counted.reduce((most, m) => Math.max(most, m.first + m.counts.length - 1), Number.NEGATIVE_INFINITY);
+  const first = Math.max(
+    counted.reduce((least, m) => Math.min(least, m.first), Number.POSITIVE_INFINITY),
+    last - MAX_RATE_MINUTES + 1,
+  );
+  const out = new Uint32Array(last - first + 1);
+  for (const m of counted) for (let i = Math.max(0, first - m.first); i < m.counts.length; i++) out[m.first + i - first] += m.counts[i];
+  return { first, counts: out };
+}
+
+/** Requests per minute, oldest first, over the newest MAX_RATE_MINUTES at most. */
+export function perMinute(timesMs: Float64Array): EntryStats['perMinute'] {
+  return rateOf(minuteCounts(timesMs));
+}
+
+function rateOf(m: MinuteCounts): EntryStats['perMinute'] {
+  return { startMs: m.counts.length > 0 ? m.first * 60_000 : 0, counts: Array.from(m.counts) };
 }

@@ -44,16 +44,18 @@ export interface ViewerOptions {
 }
 
 /**
- * The bytes at the end of the live file the first frame waits for: room for many screens of
- * rows (an entry — a request and its result — is ~1 KB; 4 KB a row covers long pipelines), and
- * far less than the engine's default 2 MiB, which costs ~50 ms of CPU to read and check before
- * the first frame (#17). The rest comes with the history, read once the frame is drawn.
+ * The bytes at the end of the live file the first frame waits for: a screen of rows and some
+ * (an entry — a request and its result — is ~0.9 KB in the demo's traffic, so 1.5 KiB a row
+ * leaves room for longer pipelines), no more: every line of it is parsed, joined and
+ * chain-checked by cold code before the frame, ~0.14 ms of CPU a KiB (1M records, 30 rows: 128
+ * KiB took ~31 ms of CPU, 32 KiB ~18 ms; the engine's default 2 MiB ~50 ms more, #17). The rest
+ * comes with the history, read once the frame is drawn.
  */
 export function firstFrameTailBytes(screenRows: number): number {
   return Math.max(MIN_FIRST_FRAME_TAIL_BYTES, screenRows * TAIL_BYTES_PER_ROW);
 }
-const MIN_FIRST_FRAME_TAIL_BYTES = 128 * 1024;
-const TAIL_BYTES_PER_ROW = 4 * 1024;
+const MIN_FIRST_FRAME_TAIL_BYTES = 32 * 1024;
+const TAIL_BYTES_PER_ROW = 1536;
 
 /**
  * Opens the engine over the files, or over a collector directory's hosts. Files read a tail

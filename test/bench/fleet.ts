@@ -1,5 +1,5 @@
 /**
- * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--no-wide] [--json]
+ * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--no-wide] [--wide-only] [--json]
  *
  * A collector directory of H hosts × N records (default 100 × 10,000: generateLog, one seed
  * per host, all starting at the same time so the merge interleaves them), shipped the way RELP
@@ -12,8 +12,13 @@
  * directory and over that file (needs `npm run build`). Targets (the engine's, issue 3/7):
  * newest rows ≤ 0.5 s; memory within the engine's bound per million records.
  *
+ * Each host's file has the time of its last arrival, as rsyslog leaves it: its newest record's
+ * `logged` (set on a cached fixture made before, once). The fleet reads the most recently
+ * written hosts first.
+ *
  * BENCH_ENGINE_DIR=DIR measures another build's engine (e.g. main's dist/engine) with this
- * bench's children: a before and after in one run, alternating with this tree's.
+ * bench's children, and BENCH_CLI=FILE another build's CLI (its dist/bin/cli.js): a before and
+ * after, alternating with this tree's.
  *
  * Then the wide case (unless --no-wide), beside it: 10,000 hosts × 100 records, once — RSS,
  * first rows, open files, the CLI's `stats` under `ulimit -n 256`, and the real viewer following
@@ -32,7 +37,7 @@ const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '../..');
 const RESENT = 100;
 const LATE = 100;
-const CLI = path.join(ROOT, 'dist/bin/cli.js');
+const CLI = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(ROOT, 'dist/bin/cli.js');
 
 interface OpenRun {
   readyMs: number;
@@ -49,6 +54,9 @@ interface OpenRun {
   heapMb: number;
   /** Typed arrays and buffers (outside the JS heap). */
   buffersMb: number;
+  /** CPU (user + sys) of the child from the open to the first rows, and to everything indexed. */
+  firstRowsCpuMs: number;
+  indexedCpuMs: number;
   /** Descriptors open once the newest rows are in, and once everything is indexed. */
   fdsAtReady: number;
   fdsIndexed: number;
@@ -62,7 +70,10 @@ function ensureFleet(hosts: number, records: number): { dir: string; single: str
   const base = path.join(os.tmpdir(), 'sudo-proxy-audit-bench', `fleet-${hosts}x${records}`);
   const dir = path.join(base, 'collected');
   const single = path.join(base, 'single.log');
-  if (fs.existsSync(single)) return { dir, single };
+  if (fs.existsSync(single)) {
+    timesAsArrived(base);
+    return { dir, single };
+  }
   process.stderr.write(`generating ${hosts} hosts × ${records.toLocaleString('en')} records into ${base} (once; cached) …\n`);
   const t0 = performance.now();
   fs.rmSync(base, { recursive: true, force: true });
@@ -98,7 +109,32 @@ async function generate(base: string, hosts: number, records: number): Promise<v
     fs.writeSync(single, text);
   }
   fs.closeSync(single);
+  timesAsArrived(base);
   fs.renameSync(path.join(base, 'single.partial'), path.join(base, 'single.log'));
+}
+
+/**
+ * Gives each host's file the time of its last arrival as rsyslog leaves it (its newest record's
+ * `logged`: a late batch comes after it, not long after), once per fixture (a marker file says
+ * so; fixtures made before had their generation's time).
+ */
+function timesAsArrived(base: string): void {
+  const marker = path.join(base, 'times-as-arrived');
+  if (fs.existsSync(marker)) return;
+  const dir = path.join(base, 'collected');
+  const chunk = Buffer.alloc(256 * 1024);
+  for (const host of fs.readdirSync(dir)) {
+    const file = path.join(dir, host, 'audit.log');
+    if (!fs.existsSync(file)) continue;
+    const fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    const n = fs.readSync(fd, chunk, 0, Math.min(size, chunk.length), Math.max(0, size - chunk.length));
+    fs.closeSync(fd);
+    let newest = 0;
+    for (const m of chunk.toString('latin1', 0, n).matchAll(/"logged":"([^"]+)"/g)) newest = Math.max(newest, Date.parse(m[1]) || 0);
+    if (newest > 0) fs.utimesSync(file, newest / 1000, newest / 1000);
+  }
+  fs.writeFileSync(marker, '');
 }
 
 // ---- children ----
@@ -127,6 +163,11 @@ async function openChild(mode: 'fleet' | 'fleet-whole' | 'single', target: strin
   const { openFleetEngine } = await load<typeof import('../../src/engine/fleet-engine.js')>('fleet-engine.js');
   const { findCollectedHosts } = await load<typeof import('../../src/engine/collector-dir.js')>('collector-dir.js');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuMs = () => {
+    const c = process.cpuUsage(cpu0);
+    return (c.user + c.system) / 1000;
+  };
   // fleet-whole: as `print` and `stats` read it (each host whole, a few at a time; nothing shown before all are read).
   const engine =
     mode === 'single' ? openEngine([target], { follow: false }) : openFleetEngine(findCollectedHosts(target), { follow: false, wholeHosts: mode === 'fleet-whole' });
@@ -135,8 +176,10 @@ async function openChild(mode: 'fleet' | 'fleet-whole' | 'single', target: strin
   const fdsAtReady = openFiles();
   for (let p = Math.max(0, engine.size() - 24); p < engine.size(); p++) engine.entry(p);
   const firstScreenMs = performance.now() - t0;
+  const firstRowsCpuMs = cpuMs();
   await engine.indexed();
   const indexedMs = performance.now() - t0;
+  const indexedCpuMs = cpuMs();
   let t = performance.now();
   engine.stats();
   const statsMs = performance.now() - t;
@@ -162,6 +205,8 @@ async function openChild(mode: 'fleet' | 'fleet-whole' | 'single', target: strin
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     heapMb: mem.heapUsed / 2 ** 20,
     buffersMb: mem.arrayBuffers / 2 ** 20,
+    firstRowsCpuMs,
+    indexedCpuMs,
     fdsAtReady,
     fdsIndexed: openFiles(),
   };
@@ -214,11 +259,14 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
   const target = (ok: boolean, what: string) => `${ok ? 'PASS' : 'FAIL'} (${what})`;
   const rows: Array<[string, string, string, string]> = [
     ['first rows (ready + 24 rows)', ms(fleet.firstScreenMs), ms(plain.firstScreenMs), target(fleet.firstScreenMs <= 3000, '≤ 3 s')],
+    ['… its CPU (user + sys)', ms(fleet.firstRowsCpuMs), ms(plain.firstRowsCpuMs), ''],
     ['everything indexed', ms(fleet.indexedMs), ms(plain.indexedMs), `${(fleet.indexedMs / plain.indexedMs).toFixed(2)}×`],
+    ['… its CPU (user + sys)', ms(fleet.indexedCpuMs), ms(plain.indexedCpuMs), ''],
     ['entries', `${fleet.entries}`, `${plain.entries}`, ''],
     ['RSS after index', `${fleet.rssMb.toFixed(0)} MB`, `${plain.rssMb.toFixed(0)} MB`, target(fleet.rssMb <= 400, '≤ 400 MB')],
     ['peak RSS (while indexing)', `${fleet.peakRssMb.toFixed(0)} MB`, `${plain.peakRssMb.toFixed(0)} MB`, target(fleet.peakRssMb <= 400, '≤ 400 MB')],
     ['read whole, host by host (print, stats): indexed', ms(whole.indexedMs), ms(plain.indexedMs), ''],
+    ['… its CPU (user + sys)', ms(whole.indexedCpuMs), ms(plain.indexedCpuMs), ''],
     ['… its RSS after index / peak', `${whole.rssMb.toFixed(0)} / ${whole.peakRssMb.toFixed(0)} MB`, `${plain.rssMb.toFixed(0)} / ${plain.peakRssMb.toFixed(0)} MB`, target(whole.peakRssMb <= 400, '≤ 400 MB')],
     ['JS heap / buffers', `${fleet.heapMb.toFixed(0)} / ${fleet.buffersMb.toFixed(0)} MB`, `${plain.heapMb.toFixed(0)} / ${plain.buffersMb.toFixed(0)} MB`, ''],
     ['open files at first rows / indexed', `${fleet.fdsAtReady} / ${fleet.fdsIndexed}`, `${plain.fdsAtReady} / ${plain.fdsIndexed}`, ''],
@@ -231,6 +279,10 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
     wideHosts: WIDE.hosts,
     wideRecords: WIDE.records,
     wideFirstScreenMs: fleet.firstScreenMs,
+    wideFirstRowsCpuMs: fleet.firstRowsCpuMs,
+    wideIndexedCpuMs: fleet.indexedCpuMs,
+    wideWholeIndexedCpuMs: whole.indexedCpuMs,
+    wideHeapMb: fleet.heapMb,
     widePlainFirstScreenMs: plain.firstScreenMs,
     wideIndexedMs: fleet.indexedMs,
     wideRssMb: fleet.rssMb,
@@ -250,6 +302,15 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
 
 // ---- main ----
 
+function printWide(wide: ReturnType<typeof wideCase>, note: string): void {
+  const wideHeader = ['', `${WIDE.hosts.toLocaleString('en')} host folders`, 'one file (baseline)', ''];
+  process.stdout.write(
+    `\nwide fleet: ${WIDE.hosts.toLocaleString('en')} hosts × ${WIDE.records} records (${(wide.bytes / 2 ** 20).toFixed(0)} MiB), ${note}; one run; load ${os.loadavg()[0].toFixed(1)}\n\n`,
+  );
+  const w = [0, 1, 2, 3].map((c) => Math.max(...[wideHeader, ...wide.rows].map((r) => r[c].length)));
+  for (const r of [wideHeader, ...wide.rows]) process.stdout.write(`${r.map((cell, c) => cell.padEnd(w[c])).join('  ')}\n`);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -261,8 +322,15 @@ async function main(): Promise<void> {
       json: { type: 'boolean' },
       'no-cli': { type: 'boolean' },
       'no-wide': { type: 'boolean' },
+      'wide-only': { type: 'boolean' },
     },
   });
+  if (values['wide-only']) {
+    const wide = wideCase(!values['no-cli']);
+    printWide(wide, `${engineFrom().label}`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ load: os.loadavg()[0], ...wide.figures })}\n`);
+    return;
+  }
   const hosts = Number(values.hosts);
   const records = Number(values.records);
   const runs = Number(values.runs);
@@ -315,14 +383,7 @@ async function main(): Promise<void> {
   for (const r of rows) process.stdout.write(line(r));
   if (cliFleet.length === 0) process.stdout.write('\n(CLI timings skipped: --no-cli, or no build: run `npm run build` first)\n');
   const wide = values['no-wide'] ? null : wideCase(!values['no-cli']);
-  if (wide) {
-    const wideHeader = ['', `${WIDE.hosts.toLocaleString('en')} host folders`, 'one file (baseline)', ''];
-    process.stdout.write(
-      `\nwide fleet: ${WIDE.hosts.toLocaleString('en')} hosts × ${WIDE.records} records (${(wide.bytes / 2 ** 20).toFixed(0)} MiB), beside the ${hosts}-host case above; one run; load ${os.loadavg()[0].toFixed(1)}\n\n`,
-    );
-    const w = [0, 1, 2, 3].map((c) => Math.max(...[wideHeader, ...wide.rows].map((r) => r[c].length)));
-    for (const r of [wideHeader, ...wide.rows]) process.stdout.write(`${r.map((cell, c) => cell.padEnd(w[c])).join('  ')}\n`);
-  }
+  if (wide) printWide(wide, `beside the ${hosts}-host case above`);
   if (values.json) {
     const cli = (xs: number[]) => (xs.length > 0 ? median(xs) : null);
     const figures = {

@@ -15,6 +15,10 @@
  * (say, main's) in the same rounds; `npm start` (the demo under the viewer, on a new log) to its
  * first live rows in the same tmux, beside npm's own start-up (`npm run` of a no-op script)
  * (target ≤ 1.5 s);
+ * when NODE_EXTRA_CA_CERTS is set (as on the machine these figures come from), the same
+ * rounds also time `node -e 0` and this build's first rows without it: Node 20 reads that file,
+ * and builds its store of bundled root certificates, before any JavaScript runs (~45 ms of CPU a
+ * start here), which no program it runs can avoid and an operator's machine seldom pays;
  * and what linking the writer costs a daemon: `import 'sudo-proxy-audit/writer'` (tsc's
  * dist/writer, through the package's exports) against bare Node (`node -e 0`), time and
  * peak RSS, against the budget of 1.3× the time and +8 MB.
@@ -133,6 +137,11 @@ function main(): void {
   const preload = path.join(npmDir, 'cpu-at-exit.cjs');
   fs.writeFileSync(preload, CPU_AT_EXIT);
   const cpu = { bare: [] as number[], print: [] as number[], stats: [] as number[], verify: [] as number[] };
+  // Node's start-up cost that comes from the environment, not from the program (see above).
+  const EXTRA_CA = 'NODE_EXTRA_CA_CERTS';
+  const extraCa = process.env[EXTRA_CA] !== undefined;
+  const withoutCa = { bare: [] as number[], bareCpu: [] as number[], small: { ms: [] as number[], cpu: [] as number[] }, big: { ms: [] as number[], cpu: [] as number[] } };
+  const envWithoutCa = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== EXTRA_CA));
   const cpuAgainst = { print: [] as number[], stats: [] as number[], verify: [] as number[] };
   for (let i = 0; i < runs; i++) {
     target.bare.push(bareNode());
@@ -155,6 +164,18 @@ function main(): void {
       }
     }
     target.viewSmall.push(firstRowsOf.this.small.ms.at(-1) as number);
+    if (extraCa) {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['-e', '0'], { env: envWithoutCa() });
+      withoutCa.bare.push(performance.now() - t0);
+      withoutCa.bareCpu.push(Number(spawnSync(process.execPath, ['-e', CPU_SO_FAR], { encoding: 'utf8', env: envWithoutCa() }).stdout));
+      for (const [which, log] of [['small', small], ['big', big]] as const) {
+        const first = viewerFirstScreen(BUNDLE, log, SIZE, [EXTRA_CA]);
+        if (first === null) throw new Error(`no first screen from ${BUNDLE} without ${EXTRA_CA}`);
+        withoutCa[which].ms.push(first.ms);
+        withoutCa[which].cpu.push(first.cpuMs);
+      }
+    }
     for (const [kind, cli] of [['bundle', BUNDLE], ['unbundled', UNBUNDLED]] as const) {
       view[kind].push(kind === 'bundle' ? (firstRowsOf.this.big.ms.at(-1) as number) : (viewerFirstScreenMs(cli, big, SIZE) as number));
       stats[kind].push(commandMs(cli, ['stats', small]));
@@ -216,6 +237,15 @@ function main(): void {
     ['`less`, first screen of 20 records', `${m.less.toFixed(0)} ms`, ''],
     ['`node -e 0`, whole process', `${m.bare.toFixed(0)} ms (CPU ${median(bareCpu).toFixed(0)} ms when its code starts)`, ''],
   ]);
+  const cell = (xs: { ms: number[]; cpu: number[] }) => `${median(xs.ms).toFixed(0)} ms (CPU ${median(xs.cpu).toFixed(0)} ms)`;
+  if (extraCa) {
+    process.stdout.write(`\n${EXTRA_CA} is set: Node loads it and its root certificates before any code runs. Without it, same rounds:\n`);
+    printTable([
+      ['', '20 records', `${records.toLocaleString('en')} records`],
+      [`viewer first rows, this build, no ${EXTRA_CA}`, cell(withoutCa.small), cell(withoutCa.big)],
+      [`\`node -e 0\`, whole process, no ${EXTRA_CA}`, `${median(withoutCa.bare).toFixed(0)} ms (CPU ${median(withoutCa.bareCpu).toFixed(0)} ms when its code starts)`, ''],
+    ]);
+  }
   if (values.json) {
     const figures = {
       records,
@@ -240,6 +270,18 @@ function main(): void {
       smallViewerFirstScreenMs: m.viewSmall,
       smallViewerFirstScreenCpuMs: median(firstRowsOf.this.small.cpu),
       viewerFirstScreenCpuMs: median(firstRowsOf.this.big.cpu),
+      ...(extraCa
+        ? {
+            withoutExtraCaCerts: {
+              bareNodeStartMs: median(withoutCa.bare),
+              bareNodeCpuMs: median(withoutCa.bareCpu),
+              smallViewerFirstScreenMs: median(withoutCa.small.ms),
+              smallViewerFirstScreenCpuMs: median(withoutCa.small.cpu),
+              viewerFirstScreenMs: median(withoutCa.big.ms),
+              viewerFirstScreenCpuMs: median(withoutCa.big.cpu),
+            },
+          }
+        : {}),
       ...(against
         ? {
             againstSmallViewerFirstScreenMs: median(firstRowsOf.against.small.ms),

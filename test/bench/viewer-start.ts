@@ -10,11 +10,13 @@ export function viewerFirstScreenMs(cli: string, target: string, size?: PaneSize
   return viewerFirstScreen(cli, target, size)?.ms ?? null;
 }
 
-/** viewerFirstScreenMs, with the CPU time the viewer had used by then. */
-export function viewerFirstScreen(cli: string, target: string, size?: PaneSize): FirstScreen | null {
+/** viewerFirstScreenMs, with the CPU time the viewer had used by then; `unset`: environment variables the viewer runs without. */
+export function viewerFirstScreen(cli: string, target: string, size?: PaneSize, unset: readonly string[] = []): FirstScreen | null {
   if (!fs.existsSync(cli)) return null;
+  // (env execs: the pane's process is still the viewer, whose CPU is counted.)
+  const without = unset.length === 0 ? [] : ['env', ...unset.flatMap((name) => ['-u', name])];
   // The selected (newest) row starts with the cursor mark, and the footer counts entries.
-  return firstScreen([process.execPath, cli, 'view', '--no-follow', target], (screen) => /^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen), size);
+  return firstScreen([...without, process.execPath, cli, 'view', '--no-follow', target], (screen) => /^› /m.test(screen) && /\d+\/\d+\s*$/m.test(screen), size);
 }
 
 export interface PaneSize {

@@ -72,6 +72,20 @@ describe('a code-cached command script', () => {
     expect(load(file)).toEqual({ taken: false, rejected: false, answer: 2 });
   });
 
+  // V8 checks a cache's header, not its payload (no checksum in a release build): a damaged one
+  // offered to it aborted the whole process (`Fatal error … unreachable code`), or ran other code.
+  it('never offers a cache whose V8 data is damaged (a flipped byte, a cut-short file): it runs from its source', () => {
+    const file = scriptFile(5);
+    writeCache(file);
+    const cache = fs.readFileSync(codeCacheFile(file));
+    const flipped = Buffer.from(cache);
+    flipped[flipped.length - 9] ^= 0x40;
+    fs.writeFileSync(codeCacheFile(file), flipped);
+    expect(load(file)).toEqual({ taken: false, rejected: false, answer: 5 });
+    fs.writeFileSync(codeCacheFile(file), cache.subarray(0, cache.length - 1));
+    expect(load(file)).toEqual({ taken: false, rejected: false, answer: 5 });
+  });
+
   it('takes a cache whatever the files\' times (npm gives every installed file the time it wrote it)', () => {
     const file = scriptFile(3);
     writeCache(file);

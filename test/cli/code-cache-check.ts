@@ -1,7 +1,7 @@
 /**
  * Whether a Node with the CLI's own V8 flags (and none of the test runner's) takes the code
  * cache beside a code-cached command script as src/cli/cached-script.ts offers it: made from
- * the script's very bytes (its first 32 bytes, their SHA-256) and accepted by V8.
+ * the script's very bytes and whole (its first 32 bytes, the SHA-256 of both) and accepted by V8.
  */
 import { spawnSync } from 'node:child_process';
 import { YOUNG_GENERATION_FLAG } from '../../src/cli/young-generation.js';
@@ -13,7 +13,7 @@ export function codeCacheRejected(file: string, flags: readonly string[] = [YOUN
     ...flags.map((flag) => `require('node:v8').setFlagsFromString(${JSON.stringify(flag)});`),
     `const file = ${JSON.stringify(file)};`,
     "const source = fs.readFileSync(file), cache = fs.readFileSync(file.replace(/\\.js$/, '.code-cache'));",
-    "if (!cache.subarray(0, 32).equals(crypto.createHash('sha256').update(source).digest())) throw new Error('made from other bytes');",
+    "if (!cache.subarray(0, 32).equals(crypto.createHash('sha256').update(source).update(cache.subarray(32)).digest())) throw new Error('made from other bytes, or damaged');",
     "const script = new vm.Script(source.toString('utf8'), { filename: file, cachedData: cache.subarray(32) });",
     'process.stdout.write(String(script.cachedDataRejected));',
   ].join('\n');

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, ChainStatus, EntryFilter, EntryStats, WriterEvent } from '../../src/shared/entry.js';
+import type { AuditEngine, ChainStatus, EntryFilter } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
-import { openFleetEngine } from '../../src/engine/fleet-engine.js';
+import { type FleetAnswers, openFleetEngine } from '../../src/engine/fleet-engine.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { jsonl, request, response, tempDir, WAIT } from './helpers.js';
 
@@ -21,13 +21,7 @@ function hostLines(seed: number, count: number): string[] {
 const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
 const hostName = (h: number) => `h${String(h).padStart(2, '0')}`;
 
-interface Answers {
-  query(filter: EntryFilter): Int32Array;
-  stats(filter?: EntryFilter): EntryStats;
-  chainStatus(): ChainStatus;
-  origins(): readonly string[];
-  writerEvents(): readonly WriterEvent[];
-}
+type Answers = FleetAnswers;
 
 const FILTERS: Array<EntryFilter | undefined> = [undefined, { states: ['denied'] }, { text: 'a' }, { origins: [hostName(1), hostName(66)] }, { regex: /ls|cat/i }];
 
@@ -39,11 +33,14 @@ function answersOf(a: Answers): unknown {
     chain: a.chainStatus(),
     origins: a.origins(),
     writerEvents: a.writerEvents(),
+    malformedCount: a.malformedCount(),
+    malformed: a.malformed(),
+    duplicateLines: a.duplicateLines(),
   };
 }
 
 /** The fleet engine as it answers (chainStatus is optional in AuditEngine), and as recomputed over every host. */
-const cachedOf = (engine: AuditEngine): Answers => ({ query: (f) => engine.query(f), stats: (f) => engine.stats(f), chainStatus: () => chainOf(engine), origins: () => engine.origins(), writerEvents: () => engine.writerEvents() });
+const cachedOf = (engine: AuditEngine): Answers => ({ query: (f) => engine.query(f), stats: (f) => engine.stats(f), chainStatus: () => chainOf(engine), origins: () => engine.origins(), writerEvents: () => engine.writerEvents(), malformedCount: () => engine.malformedCount(), malformed: () => engine.malformed(), duplicateLines: () => engine.duplicateLines() });
 const recomputed = (engine: AuditEngine) => (engine as unknown as { recomputed(): Answers }).recomputed();
 
 function chainOf(engine: AuditEngine): ChainStatus {
@@ -136,6 +133,15 @@ describe('fleet engine: remembered answers', () => {
     const forged = JSON.parse(lines[7][lines[7].length - 1]) as Record<string, unknown>;
     fs.appendFileSync(file(7), jsonl({ ...forged, id: 'forged-7' }));
     await expect.poll(() => chainOf(engine).breakCount, WAIT).toBeGreaterThan(0);
+    await expectSameAsRecomputed(engine);
+
+    // A malformed line, and a line shipped again (a duplicate dropped): counts kept between changes, never stale.
+    const malformed = engine.malformedCount();
+    const duplicates = engine.duplicateLines();
+    fs.appendFileSync(file(9), 'not a record\n');
+    await expect.poll(() => engine.malformedCount(), WAIT).toBe(malformed + 1);
+    fs.appendFileSync(file(10), text(lines[10].slice(-1)));
+    await expect.poll(() => engine.duplicateLines(), WAIT).toBe(duplicates + 1);
     await expectSameAsRecomputed(engine);
     await engine.close();
   });

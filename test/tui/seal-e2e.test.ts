@@ -16,7 +16,7 @@ import { ViewerStore } from '../../src/tui/store/store.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 import { sampleRequest } from '../writer/helpers.js';
-import { initSealState, logLines, sealsIn } from '../writer/seal-helpers.js';
+import { initSealState, logLines, sealedClosedLog, sealsIn } from '../writer/seal-helpers.js';
 
 const tempDir = makeTempDirFactory('spa-sealview');
 const MIN = 60_000;
@@ -136,14 +136,7 @@ describe('seals of a collector directory', () => {
   /** A host's log, sealed by the real writer and closed; `late`: its first seal's batch arrived after the next seal (a shipper's retry). */
   function host(dir: string, origin: string, late: boolean): Buffer {
     const file = path.join(dir, origin, 'audit.log');
-    const k0 = initSealState(file);
-    let t = Date.parse('2026-12-01T10:00:00Z');
-    const log = openAuditLog({ path: file, now: () => t, sealInterval: 5 * MIN, warn: () => {} });
-    for (let i = 0; i < 12; i++) {
-      log.request(sampleRequest(i));
-      t += MIN;
-    }
-    log.close();
+    const k0 = sealedClosedLog(file);
     if (late) {
       const lines = logLines(file);
       const first = lines.findIndex((l) => l.includes('"type":"seal"'));

@@ -6,6 +6,8 @@ import type { ChainLine } from '../../src/shared/chain.js';
 import { verifyChain } from '../../src/shared/chain.js';
 import { keyAtEpoch, keyId, parseSealLine, SealChecker, sealMac, type SealVerdict } from '../../src/shared/seal.js';
 import { encodeSealState, sealStatePath } from '../../src/shared/seal-state.js';
+import { openAuditLog } from '../../src/writer/index.js';
+import { sampleRequest } from './helpers.js';
 
 /** A log file's lines, a .gz one inflated. */
 export function logLines(file: string): string[] {
@@ -24,6 +26,19 @@ export function initSealState(logPath: string, k0: Buffer = randomBytes(32)): Bu
   fs.mkdirSync(statePath.slice(0, statePath.lastIndexOf('/')), { recursive: true, mode: 0o700 });
   fs.writeFileSync(statePath, encodeSealState({ epoch: 0, key: k0, keyId: keyId(k0), pending: null }), { mode: 0o600 });
   return Buffer.from(k0);
+}
+
+/** A log sealed by the real writer and closed (sealed at close): 12 requests a minute apart, sealed every 5 minutes. Returns k₀. */
+export function sealedClosedLog(file: string): Buffer {
+  const k0 = initSealState(file);
+  let t = Date.parse('2026-12-01T10:00:00Z');
+  const log = openAuditLog({ path: file, now: () => t, sealInterval: 5 * 60_000, warn: () => {} });
+  for (let i = 0; i < 12; i++) {
+    log.request(sampleRequest(i));
+    t += 60_000;
+  }
+  log.close();
+  return k0;
 }
 
 /** The seal verdict of files read in order (the chain must hold too). */

@@ -1,4 +1,5 @@
 /** `sudo-proxy-audit stats`: an aureport-style summary of the log, or the same as JSON. */
+import type { AuditEngine, EntryFilter } from '../../shared/entry.js';
 import { jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
@@ -47,14 +48,15 @@ export const statsCommand: Command = {
     const opened = await openQuery(argv, QUERY_OPTIONS, help);
     if (!opened) return EXIT_OK;
     const { values, filter, inputs, engine } = opened;
-    const positions = engine.query(filter);
+    const stats = engine.stats(filter);
+    const [first, last] = matchedEnds(engine, filter, stats.total);
     const integrity = integritySummary(engine, chainStatusOf(engine), filter);
     const input: StatsInput = {
       files: inputFiles(inputs),
       collector: inputs.kind === 'collector' ? { dirs: inputs.dirs, hosts: inputs.hosts.length, duplicateLines: engine.duplicateLines() } : null,
-      stats: engine.stats(filter),
-      firstMs: positions.length > 0 ? engine.entry(positions[0]).timeMs : Number.NaN,
-      lastMs: positions.length > 0 ? engine.entry(positions[positions.length - 1]).timeMs : Number.NaN,
+      stats,
+      firstMs: first === -1 ? Number.NaN : engine.entry(first).timeMs,
+      lastMs: last === -1 ? Number.NaN : engine.entry(last).timeMs,
       malformedCount: engine.malformedCount(),
       malformed: engine.malformed(),
       seals: sealScansOf(engine),
@@ -65,3 +67,15 @@ export const statsCommand: Command = {
     return values.strict && (input.malformedCount > 0 || integrityFails(integrity)) ? EXIT_VERDICT : EXIT_OK;
   },
 };
+
+/**
+ * Positions of the first and last of the `matched` entries (-1: none). When every entry matched
+ * they are the log's ends, found without the query's array of every position (2.2 MB at a
+ * million entries, on top of what the stats held: #17).
+ */
+function matchedEnds(engine: AuditEngine, filter: EntryFilter, matched: number): [number, number] {
+  if (matched === 0) return [-1, -1];
+  if (matched === engine.size()) return [0, matched - 1];
+  const positions = engine.query(filter);
+  return [positions[0], positions[positions.length - 1]];
+}

@@ -3,6 +3,8 @@
  * requests in between. The interval grows with what the job last cost, so a slow query on a
  * huge log takes a bounded share of the CPU while the daemon keeps appending.
  */
+import { monotonicMs } from '../../shared/clock.js';
+
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -34,7 +36,7 @@ export class AdaptiveThrottle {
     private readonly job: () => void,
     private readonly options: ThrottleOptions,
   ) {
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? monotonicMs;
     this.timers = options.timers ?? realTimers;
   }
 

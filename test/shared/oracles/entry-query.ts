@@ -4,7 +4,8 @@
  * columns instead; tests compare the two, and fakes of the engine answer with these.
  */
 import type { Entry, EntryFilter, EntryStats } from '../../../src/shared/entry.js';
-import { commandOf, compileFilter, emptyCounts, type EntryFacts, finishStats, matchesFilter } from '../../../src/shared/query.js';
+import { durationList } from '../../../src/shared/duration-keys.js';
+import { commandOf, compileFilter, emptyCounts, type EntryFacts, finishStats, matchesFilter, minuteCounts } from '../../../src/shared/query.js';
 
 /** What filters and stats read of an entry, as the engine supplies it from its columns. */
 export function factsOf(entry: Entry): EntryFacts {
@@ -76,7 +77,7 @@ export function computeStats(entries: Iterable<EntryFacts>, options: { topComman
     if (e.reject !== null) rejects[e.reject]++;
   }
   return finishStats(
-    { total, byState, anomalies, rejects, hosts, origins, sessions, commands, latency: latency.values(), duration: duration.values(), times: times.values() },
+    { total, byState, anomalies, rejects, hosts, origins, sessions, commands, latency: durationList(latency.values()), duration: durationList(duration.values()), minutes: minuteCounts(times.values()) },
     options,
   );
 }
