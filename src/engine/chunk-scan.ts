@@ -201,6 +201,9 @@ export function resultCapacity(bytes: number): number {
   return lines < 512 ? Math.max(16, lines) : Math.ceil(lines / 512) * 512;
 }
 
+/** The largest ids buffer a scanner keeps between chunks (a 512 KiB chunk's needs 64 KiB). */
+const ID_SCRATCH_MAX = 256 * 1024;
+
 export class ChunkScanner {
   /** `hashLines` false: the chain is not checked (the benchmark's "index alone"); no line is hashed. */
   constructor(private readonly hashLines = true) {}
@@ -208,6 +211,8 @@ export class ChunkScanner {
   private readonly pools = [new StringPool(), new StringPool(), new StringPool(), new StringPool(), new StringPool(), new StringPool()] as const;
   private readonly sent = [0, 0, 0, 0, 0, 0];
   private readonly record = newCompactRecord();
+  /** The ids of the chunk being scanned, in their searched form, before they are copied out. */
+  private idScratch = new Uint8Array(0);
 
   /**
    * Scans `buf`, which holds whole lines (each ending in a newline, except the last one of a
@@ -217,7 +222,8 @@ export class ChunkScanner {
     // Room for lines of ~256 bytes (records are longer), grown when shorter ones fill it.
     let out = allocateResult(resultCapacity(buf.length), spare);
     // Ids in their searched form: about as many bytes as the ids in the lines, grown when not.
-    let ids = new Uint8Array(Math.max(64, buf.length >> 3));
+    const idRoom = Math.max(64, buf.length >> 3);
+    let ids = this.idScratch.length >= idRoom ? this.idScratch : new Uint8Array(idRoom);
     let idAt = 0;
     const r = this.record;
     const [hosts, sessions, reasons, commands, resolvedPool, errors] = this.pools;
@@ -321,6 +327,8 @@ export class ChunkScanner {
     }
     out.lines = lineNo;
     out.ids = ids.slice(0, idAt);
+    // Kept for the next chunk (a copy went out): not a fresh one per chunk, unless it grew past the cap.
+    this.idScratch = ids.length <= ID_SCRATCH_MAX ? ids : new Uint8Array(0);
     out.firstPrev = firstPrev;
     out.lastPrev = linker.lastPrev;
     out.lastHash = linker.lastHash;

@@ -1,4 +1,4 @@
-/** Scan worker: chunks of whole lines in, compact records out (chunk-scan.ts). The input buffer goes back for reuse. */
+/** Scan worker: chunks of whole lines in, compact records out (chunk-scan.ts). The input buffer goes back for reuse; the result takes a consumed one's buffer when given. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChunkScanner, transferables } from './chunk-scan.js';
 import { useHashSeed } from './id-table.js';
@@ -8,6 +8,8 @@ interface Job {
   buffer: ArrayBuffer;
   length: number;
   final: boolean;
+  /** A consumed result's buffer, for this result (chunk-scan.ts clears it). */
+  spare?: ArrayBuffer;
 }
 
 const port = parentPort;
@@ -17,6 +19,6 @@ const data = workerData as { hashLines?: boolean; hashSeed?: [number, number] } 
 if (data?.hashSeed) useHashSeed(data.hashSeed);
 const scanner = new ChunkScanner(data?.hashLines !== false);
 port.on('message', (job: Job) => {
-  const result = scanner.scan(Buffer.from(job.buffer, 0, job.length), job.final);
+  const result = scanner.scan(Buffer.from(job.buffer, 0, job.length), job.final, job.spare ?? null);
   port.postMessage({ id: job.id, result, buffer: job.buffer }, [...transferables(result), job.buffer]);
 });
