@@ -35,8 +35,11 @@ export interface ChunkPlace {
  */
 const DEFAULT_CHUNK = 512 * 1024;
 const LOCAL_CHUNK = 256 * 1024;
-/** Chunks a worker holds at once: enough that it is not left idle while this thread scans one of its own. */
-const PER_WORKER = 4;
+/**
+ * Chunks a worker holds at once: one it scans and one queued, so it is not left idle while this
+ * thread scans one of its own. More only held memory (#17: 4 peaked ~7 MB higher over 1M records, same CPU).
+ */
+const PER_WORKER = 2;
 
 interface Scanned {
   result: ChunkResult;
