@@ -90,6 +90,9 @@ export interface ChunkResult {
   malformed: Array<{ index: number; reason: string }>;
 }
 
+/** Bytes a record takes in a result: 3 one-byte, 11 four-byte and 4 eight-byte fields. */
+const RECORD_BYTES = 3 + 11 * 4 + 4 * 8;
+
 /** Bytes of a result's arrays for `cap` records (one ArrayBuffer, laid out by allocateResult). */
 function resultBytes(cap: number): number {
   return Math.ceil((3 * cap) / 8) * 8 + 11 * 4 * cap + ((11 * 4 * cap) % 8) + 4 * 8 * cap;
@@ -101,14 +104,17 @@ function resultBytes(cap: number): number {
  * waited for the receiving thread's GC, ~17 MB of RSS).
  */
 export function allocateResult(capacity: number, spare: ArrayBuffer | null = null): ChunkResult {
-  const cap = Math.max(1, capacity);
-  const bytes = resultBytes(cap);
+  let cap = Math.max(1, capacity);
   let buffer: ArrayBuffer;
-  if (spare !== null && spare.byteLength >= bytes) {
+  if (spare !== null && spare.byteLength >= resultBytes(cap)) {
+    // All the room it has (a result that grew gives a bigger one back): not grown again.
+    let room = Math.floor(spare.byteLength / RECORD_BYTES);
+    while (resultBytes(room) > spare.byteLength) room--;
+    cap = Math.max(cap, room);
     // Cleared: most fields are written only for some kinds of line (a request's host, a chained line's seq).
-    new Uint8Array(spare, 0, bytes).fill(0);
+    new Uint8Array(spare, 0, resultBytes(cap)).fill(0);
     buffer = spare;
-  } else buffer = new ArrayBuffer(bytes);
+  } else buffer = new ArrayBuffer(resultBytes(cap));
   const u8Bytes = Math.ceil((3 * cap) / 8) * 8;
   let at = 0;
   const u8 = () => {
