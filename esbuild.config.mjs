@@ -271,3 +271,6 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
+
+// Last: every file of dist/bin is written (scripts/build-if-stale.mjs trusts no bundle without this).
+fs.writeFileSync(path.join(outdir, '.complete'), '');

@@ -21,6 +21,12 @@ const OUTPUT = 'dist/bin/cli.js';
  * that was there. (The bundler empties dist/bin: `npm run build` leaves no stamp.)
  */
 const STAMP = 'dist/bin/.inputs';
+/**
+ * Written by esbuild.config.mjs once every file of dist/bin is: a build stopped after cli.js
+ * (Ctrl-C, a full disk) left a bundle newer than its inputs, taken for one built elsewhere,
+ * that failed at its first command (no viewer.mjs, no command script) at every npm start.
+ */
+const COMPLETE = 'dist/bin/.complete';
 
 /** Each file under `entry` (a file or a directory) as `size mtimeMs path`, into `out`. */
 function listInputs(entry, out) {
@@ -65,6 +71,7 @@ const stampHolds = builtAt !== undefined && stampedBundle === String(builtAt);
 /** Why the bundle must be rebuilt, or undefined when it is up to date. */
 function staleReason() {
   if (builtAt === undefined) return `${OUTPUT} is missing`;
+  if (!fs.existsSync(COMPLETE)) return `${OUTPUT}'s build did not finish`;
   if (stampHolds) {
     if (stamped.join('\n') === signature) return undefined;
     const fileOf = (line) => line.slice(line.indexOf(' ', line.indexOf(' ') + 1) + 1);

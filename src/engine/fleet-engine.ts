@@ -398,7 +398,14 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       /** The newest a history not read yet may hold: its tail's oldest time. */
       let historyBound = Number.NEGATIVE_INFINITY;
       let said = false;
-      const waited = setTimeout(() => (said = true), options.firstRowsWaitMs);
+      // (Raced by each read below: a host's tail may take as long as its sender makes it, e.g. a
+      // file of no line end whose line start is looked for back through all of it.)
+      let waitOver!: () => void;
+      const over = new Promise<void>((resolve) => (waitOver = resolve));
+      const waited = setTimeout(() => {
+        said = true;
+        waitOver();
+      }, options.firstRowsWaitMs);
       const firstReader = async () => {
         while (!said && next < queue.length && !this.closed) {
           const at = next++;
@@ -406,7 +413,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
           const small = q.bytes <= smallHostBytes;
           const host = this.openHost(q.host, q.follow, small ? 'whole' : 'tail');
           this.hosts.push(host);
-          await (small ? host.engine.indexed() : host.engine.ready());
+          await Promise.race([small ? host.engine.indexed() : host.engine.ready(), over]);
+          if (said) break;
           const times = host.engine.timesAt(0, host.engine.size());
           newest.add(times);
           if (!host.engine.progress().done) historyBound = Math.max(historyBound, oldestOf(times));

@@ -44,22 +44,56 @@ export function hashBytes(b: Uint8Array, start: number, end: number): number {
   return finish(h1, h2);
 }
 
-const encoder = new TextEncoder();
-
-/** The same hash for an id given as a string (its UTF-8 bytes; an ASCII id without encoding it). */
+/**
+ * The same hash for an id given as a string (its UTF-8 bytes; an ASCII id without encoding it).
+ * A lone surrogate (JSON spells one "\\ud800") is its own three bytes (WTF-8), not U+FFFD's as
+ * TextEncoder makes every one of them: else "r\\ud800" and "r\\ud801" were one id, and a
+ * response joined a request that was not its own.
+ */
 export function hashString(s: string): number {
   let h1 = start1;
   let h2 = start2;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c > 0x7f) {
-      const b = encoder.encode(s);
+      const b = wtf8(s);
       return hashBytes(b, 0, b.length);
     }
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
   return finish(h1, h2);
+}
+
+/** `s` as UTF-8, but for a lone surrogate: its code unit's three bytes, which no UTF-8 text holds. */
+function wtf8(s: string): Uint8Array {
+  const out = new Uint8Array(s.length * 3);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const low = s.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out[n++] = c;
+    else if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 0x3f);
+      out[n++] = 0x80 | ((c >> 6) & 0x3f);
+      out[n++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return out.subarray(0, n);
 }
 
 /** cyrb53's last mixing, into 53 bits, never 0. */

@@ -20,7 +20,8 @@ function scratchProject(): string {
   fs.writeFileSync(path.join(root, 'package.json'), '{}\n');
   fs.writeFileSync(
     path.join(root, 'esbuild.config.mjs'),
-    "import fs from 'node:fs';\nfs.mkdirSync('dist/bin', { recursive: true });\nfs.writeFileSync('dist/bin/cli.js', '');\nfs.appendFileSync('builds', 'x');\n",
+    // (As the real one: cli.js first, the other files, then the mark that the build finished.)
+    "import fs from 'node:fs';\nfs.mkdirSync('dist/bin', { recursive: true });\nfs.writeFileSync('dist/bin/cli.js', '');\nfs.appendFileSync('builds', 'x');\nif (fs.existsSync('fail-once')) { fs.rmSync('fail-once'); process.exit(3); }\nfs.writeFileSync('dist/bin/.complete', '');\n",
   );
   return root;
 }
@@ -112,6 +113,19 @@ describe('build-if-stale', () => {
     const r = spawnSync(process.execPath, [SCRIPT, '--run', 'demo'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
+  });
+
+  it('rebuilds after a build that stopped once cli.js was written (Ctrl-C, a full disk): that bundle is not up to date', () => {
+    const root = scratchProject();
+    fs.writeFileSync(path.join(root, 'fail-once'), '');
+    expect(run(root).status).toBe(3);
+    // On main: cli.js, newer than every input, passed for a bundle built elsewhere; --run ran it.
+    const r = run(root);
+    expect(r.stderr).toBe("building the CLI bundle (dist/bin/cli.js's build did not finish)…\n");
+    expect(r.status).toBe(0);
+    expect(builds(root)).toBe(2);
+    expect(run(root).stderr).toBe('');
+    expect(builds(root)).toBe(2);
   });
 
   it('--run ARGS: then runs the bundle with ARGS, in the same process', () => {
