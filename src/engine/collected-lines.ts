@@ -161,8 +161,9 @@ export class CollectedLines {
   /** Null once nothing more will be read (not following): then there is nothing to compare with. */
   private bySeq: LinesBySeq | null = new LinesBySeq();
   /** Unchained requests and responses by id hash and kind (rare: a daemon that does not chain). */
-  private unchained = new Map<number, LinePlace[]>();
-  private readonly held = new Map<number, Held[]>();
+  /** (Made at first use: a fleet follows thousands of hosts, and an empty Map or Set holds a table of ~140 bytes.) */
+  private unchained: Map<number, LinePlace[]> | null = null;
+  private held: Map<number, Held[]> | null = null;
   private heldCount = 0;
   /** Slot → the seq of its first record (NaN: unchained). */
   private slotSeq = new Float64Array(64);
@@ -200,7 +201,7 @@ export class CollectedLines {
    */
   private unchainedDuplicate(r: LocatedCompact): boolean {
     const key = r.idHash * 2 + r.kind;
-    const earlier = this.unchained.get(key);
+    const earlier = this.unchained?.get(key);
     const mine = new LineBytes(r, this.readLine);
     if (earlier?.some((line) => mine.equals(line))) {
       this.duplicates++;
@@ -208,23 +209,24 @@ export class CollectedLines {
     }
     const line = { seg: r.seg, offset: r.offset, length: r.length };
     if (earlier) earlier.push(line);
-    else this.unchained.set(key, [line]);
+    else (this.unchained ??= new Map()).set(key, [line]);
     return false;
   }
 
   /** Keeps a response whose request has not arrived (yet). */
   hold(r: LocatedCompact): void {
-    const list = this.held.get(r.idHash) ?? [];
+    const held = (this.held ??= new Map());
+    const list = held.get(r.idHash) ?? [];
     list.push({ record: detached(r), heldAt: this.now() });
-    this.held.set(r.idHash, list);
+    held.set(r.idHash, list);
     this.heldCount++;
   }
 
   /** The responses held for a request that just arrived, in arrival order. */
   takeHeld(idHash: number): LocatedCompact[] {
-    const list = this.held.get(idHash);
+    const list = this.held?.get(idHash);
     if (!list) return [];
-    this.held.delete(idHash);
+    this.held?.delete(idHash);
     this.heldCount -= list.length;
     return list.map((h) => h.record);
   }
@@ -237,14 +239,16 @@ export class CollectedLines {
   takeHeldOlderThan(ms: number): LocatedCompact[] {
     const cutoff = this.now() - ms;
     const out: LocatedCompact[] = [];
-    for (const [id, list] of this.held) {
+    const held = this.held;
+    if (held === null) return out;
+    for (const [id, list] of held) {
       const keep: Held[] = [];
       for (const h of list) {
         if (h.heldAt > cutoff) keep.push(h);
         else out.push(h.record);
       }
-      if (keep.length === 0) this.held.delete(id);
-      else this.held.set(id, keep);
+      if (keep.length === 0) held.delete(id);
+      else held.set(id, keep);
     }
     this.heldCount -= out.length;
     return out.sort((a, b) => a.seg - b.seg || a.offset - b.offset);
@@ -267,7 +271,7 @@ export class CollectedLines {
   finish(slots: number, more: boolean): void {
     if (!more) {
       this.bySeq = null;
-      this.unchained = new Map();
+      this.unchained = null;
       this.slotSeq = new Float64Array(0);
       return;
     }

@@ -146,7 +146,7 @@ export class EntryColumns {
   readonly reasons: StringPool;
   /** Pipelines as JSON text; id 0 is the empty pipeline of an orphan. */
   readonly commands: StringPool;
-  private readonly commandDisplay: string[] = [''];
+  private commandDisplay: string[] = [''];
   /** Who decided (operatorKey); id 0 is none. */
   readonly operators: StringPool;
   /** Resolved paths as JSON text; id 0 is none. Searched, never shown from here. */
@@ -174,6 +174,13 @@ export class EntryColumns {
     this.u32 = new Uint32Array(capacity * U32);
     this.f64 = new Float64Array(capacity * F64);
     this.pools = new Uint16Array(capacity * POOL);
+  }
+
+  /** Gives back the room its id text and string lists keep for more (a host read: a fleet follows thousands). */
+  trimLists(): void {
+    for (const pool of [this.hosts, this.sessions, this.reasons, this.commands, this.operators, this.resolved, this.errors]) pool.trim();
+    this.commandDisplay = this.commandDisplay.slice();
+    this.ids.trim();
   }
 
   /** New arrays with room for `capacity` entries; the first ones are copied (as many as fit). */

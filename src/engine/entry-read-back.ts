@@ -50,7 +50,8 @@ interface ReadBack {
 
 export class EntryReader {
   /** Slot → entry, least recently asked first. */
-  private readonly cache = new Map<number, Entry>();
+  /** (Made at first use: a fleet follows thousands of hosts, and an empty Map or Set holds a table of ~140 bytes.) */
+  private cache: Map<number, Entry> | null = null;
   /** The last slot read back (not from the cache), and how many before it were read in order. */
   private lastRead = -2;
   private run = 0;
@@ -68,12 +69,12 @@ export class EntryReader {
   }
 
   entry(slot: number): Entry {
-    const hit = this.cache.get(slot);
+    const hit = this.cache?.get(slot);
     if (hit) {
-      this.cache.delete(slot);
+      this.cache?.delete(slot);
       // (A line rewritten in place since it was cached: read again, which says so.)
       if (this.stillAsIndexed(slot)) {
-        this.cache.set(slot, hit);
+        this.cache?.set(slot, hit);
         return hit;
       }
     }
@@ -81,8 +82,9 @@ export class EntryReader {
     this.run = slot === this.lastRead + 1 ? this.run + 1 : 0;
     this.lastRead = slot;
     if (this.run >= UNCACHED_RUN) return e;
-    this.cache.set(slot, e);
-    if (this.cache.size > ENTRY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as number);
+    const cache = (this.cache ??= new Map());
+    cache.set(slot, e);
+    if (cache.size > ENTRY_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
     return e;
   }
 
@@ -92,7 +94,7 @@ export class EntryReader {
    * whole (the cache left as it was).
    */
   idOf(slot: number): string {
-    const hit = this.cache.get(slot);
+    const hit = this.cache?.get(slot);
     if (hit) return hit.id;
     const { u8, f64 } = this.columns;
     const request = (u8[slot * U8 + FL] & HAS_REQUEST) !== 0;
@@ -134,11 +136,11 @@ export class EntryReader {
 
   /** The entry in `slot` changed. */
   forget(slot: number): void {
-    this.cache.delete(slot);
+    this.cache?.delete(slot);
   }
 
   forgetAll(): void {
-    this.cache.clear();
+    this.cache?.clear();
   }
 
   private materialize(s: number): Entry {

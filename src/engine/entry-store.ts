@@ -183,7 +183,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     const capacity = Math.max(16, this.count + spare);
     if (capacity < this.columns.capacity) this.columns.resize(capacity);
     if (this.visible + spare < this.order.length) this.order = this.order.slice(0, Math.max(16, this.visible + spare));
-    this.columns.ids.trim();
+    this.columns.trimLists();
   }
 
   /** Makes room for `capacity` entries at once (one copy now rather than several later). */

@@ -51,7 +51,8 @@ export type LineCheck = (bytes: Buffer) => boolean;
 
 export class FileSpans {
   readonly list: FileSpan[] = [];
-  private readonly owned = new Set<number>();
+  /** (Made at first use: a fleet follows thousands of hosts, and an empty Map or Set holds a table of ~140 bytes.) */
+  private owned: Set<number> | null = null;
   /** Grows to the longest line read back (a fleet has thousands of these: nothing until a line is read). */
   private scratch = Buffer.alloc(0);
   /**
@@ -76,7 +77,7 @@ export class FileSpans {
   add(file: string, fd: number, lineBase: number, own = true, recent: RecentBytes | null = null): FileSpan {
     const span: FileSpan = { id: this.list.length, file, fd, pooled: null, lineBase, end: Number.POSITIVE_INFINITY, recent };
     this.list.push(span);
-    if (own && fd >= 0) this.owned.add(fd);
+    if (own && fd >= 0) (this.owned ??= new Set()).add(fd);
     return span;
   }
 
@@ -91,8 +92,11 @@ export class FileSpans {
       ids[span.id] = this.list.length;
       this.list.push(span);
     }
-    for (const fd of from.owned) this.owned.add(fd);
-    from.owned.clear();
+    if (from.owned !== null && from.owned.size > 0) {
+      const owned = (this.owned ??= new Set());
+      for (const fd of from.owned) owned.add(fd);
+      from.owned.clear();
+    }
     from.dropWindow();
     return ids;
   }
@@ -117,7 +121,7 @@ export class FileSpans {
       s.end = Math.min(s.end, copy ? copy.size : 0);
       s.recent = null;
     }
-    if (copy && stale.length > 0) this.owned.add(copy.fd);
+    if (copy && stale.length > 0) (this.owned ??= new Set()).add(copy.fd);
     else if (copy) fs.closeSync(copy.fd);
     this.releaseWindow();
     return stale;
@@ -193,7 +197,7 @@ export class FileSpans {
     const file = path.join(dir, 'gz');
     const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
     fs.rmSync(dir, { recursive: true, force: true });
-    this.owned.add(fd);
+    (this.owned ??= new Set()).add(fd);
     return fd;
   }
 
@@ -304,14 +308,14 @@ export class FileSpans {
   closeAll(): void {
     this.releaseWindow();
     this.lastFd = -1;
-    for (const fd of this.owned) {
+    for (const fd of this.owned ?? []) {
       try {
         fs.closeSync(fd);
       } catch {
         // already closed
       }
     }
-    this.owned.clear();
+    this.owned?.clear();
     for (const s of this.list) if (s.pooled) this.pool?.forget(s.pooled);
   }
 }

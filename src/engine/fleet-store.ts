@@ -94,7 +94,7 @@ export class FleetStore {
   trim(): void {
     if (this.columns.capacity > this.count + 16) this.columns.resize(Math.max(16, this.count));
     if (this.order.length > this.length) this.order = this.order.slice(0, this.length);
-    this.columns.ids.trim();
+    this.columns.trimLists();
   }
 
   // ---- one host's answers ----

@@ -102,14 +102,14 @@ function uuidTextInto(from: Uint8Array, at: number, to: Uint8Array, out: number)
 }
 
 export class IdText {
-  private readonly blocks: Uint8Array[] = [];
+  private blocks: Uint8Array[] = [];
   /** Global offset of each block's first byte. */
-  private readonly bases: number[] = [];
+  private bases: number[] = [];
   /** How much of each block before the last is used (the last: `used`). */
-  private readonly filled: number[] = [];
+  private filled: number[] = [];
   /** Whether each block holds a packed UUID (then it is searched as text written out again), and an id kept as text. */
-  private readonly packed: boolean[] = [];
-  private readonly text: boolean[] = [];
+  private packed: boolean[] = [];
+  private text: boolean[] = [];
   private block: Uint8Array | null = null;
   private used = 0;
   private base = 0;
@@ -194,16 +194,23 @@ export class IdText {
       const packed = this.packed.includes(true);
       // (The gaps left are empty ids kept as text: UUIDs are no longer 17 bytes apart.)
       const text = true;
-      this.blocks.splice(0, this.blocks.length, one);
-      this.bases.splice(0, this.bases.length, 0);
-      this.filled.splice(0, this.filled.length, 0);
-      this.packed.splice(0, this.packed.length, packed);
-      this.text.splice(0, this.text.length, text);
+      // (New arrays: one emptied by splice keeps the room it grew to, 17 slots each, for thousands of hosts.)
+      this.blocks = [one];
+      this.bases = [0];
+      this.filled = [0];
+      this.packed = [packed];
+      this.text = [text];
       this.block = one;
       this.base = 0;
       this.used = total;
       return;
     }
+    // (Copies of their own size: arrays grown by push keep room for 17 blocks.)
+    this.blocks = this.blocks.slice();
+    this.bases = this.bases.slice();
+    this.filled = this.filled.slice();
+    this.packed = this.packed.slice();
+    this.text = this.text.slice();
     if (this.used === block.length) return;
     const kept = block.slice(0, this.used);
     this.blocks[this.blocks.length - 1] = kept;

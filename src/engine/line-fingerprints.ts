@@ -51,7 +51,8 @@ export class LineFingerprints {
   private prints: Uint32Array;
   /** Lines found changed, in the order found; each once. */
   readonly changed: ChangedLine[] = [];
-  private readonly seen = new Set<string>();
+  /** (Made at first use: a fleet follows thousands of hosts, and an empty Map or Set holds a table of ~140 bytes.) */
+  private seen: Set<string> | null = null;
   /** Told when a line is first found changed (the chain status changed), with its entry's key. */
   onChanged: (key: number) => void = () => {};
 
@@ -77,6 +78,7 @@ export class LineFingerprints {
   /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed. */
   foundChanged(seg: number, line: number, key: number): void {
     const name = `${seg}:${line}`;
+    this.seen ??= new Set();
     if (this.seen.has(name)) return;
     this.seen.add(name);
     this.changed.push({ seg, line, key });

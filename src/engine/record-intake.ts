@@ -30,6 +30,13 @@ import type { ReplayLog } from './tail-merge.js';
 /** apply's answer for a record dropped as delivered before: not checked in the chain either. */
 const DUPLICATE = -2;
 
+/**
+ * The record each line is scanned into, one for every intake: a line is taken in from start to
+ * end without a turn between (what is kept of it is copied), and a fleet follows thousands of
+ * hosts (~400 bytes each). A worker's chunk, which yields, has its own (`chunkRecord`).
+ */
+const LINE_RECORD = newCompactRecord() as LocatedCompact;
+
 export class RecordIntake {
   readonly malformed = new MalformedLines();
   readonly writers = new WriterEventList();
@@ -37,11 +44,10 @@ export class RecordIntake {
   readonly seals = new SealList();
   /** The live records since the tail began, while a history is pending (null: none is). */
   replay: ReplayLog | null = null;
-  private readonly record = newCompactRecord() as LocatedCompact;
   /** Made at the first chunk (a scanned history): most of a fleet's thousands of hosts never have one. */
   private chunkRecord: LocatedCompact | null = null;
   /** Scanner number → its string numbers → the store's. */
-  private readonly scannerStrings = new Map<number, number[][]>();
+  private scannerStrings: Map<number, number[][]> | null = null;
 
   constructor(
     private readonly store: EntryStore,
@@ -72,7 +78,7 @@ export class RecordIntake {
   // ---- one line ----
 
   private line(span: FileSpan, buf: Buffer, start: number, end: number, offset: number, line: number, target: JoinTarget): void {
-    const r = this.record;
+    const r = LINE_RECORD;
     if (!scanRecord(buf, start, end, r)) {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {
@@ -115,6 +121,7 @@ export class RecordIntake {
 
   /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
   async chunk(res: ChunkResult, place: ChunkPlace, span: FileSpan, target: JoinTarget): Promise<void> {
+    this.scannerStrings ??= new Map();
     let map = this.scannerStrings.get(place.scanner);
     if (!map) {
       map = [[], [], [], [], [], []];

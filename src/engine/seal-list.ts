@@ -30,7 +30,8 @@ export class SealList {
   private readonly history: KeptSeal[] = [];
   /** Seal lines found changed after they were read (each once): 'modified' breaks of the chain. */
   readonly changed: PlacedChange[] = [];
-  private readonly seen = new Set<KeptSeal>();
+  /** (Made at first use: a fleet follows thousands of hosts, and an empty Map or Set holds a table of ~140 bytes.) */
+  private seen: Set<KeptSeal> | null = null;
   /** Told when a seal line is first found changed (the chain status changed). */
   onChanged: () => void = () => {};
 
@@ -88,6 +89,7 @@ export class SealList {
   }
 
   private foundChanged(s: KeptSeal, at: RecordLocation): void {
+    this.seen ??= new Set();
     if (this.seen.has(s)) return;
     this.seen.add(s);
     this.changed.push({ file: at.file, line: at.line, entryKey: -1 });

@@ -51,7 +51,8 @@ export class StringPool {
   private ids: Map<string, number> | null = null;
   /** Byte sample → the id last interned under it; null until the pool is past small. */
   private bySample: Map<number, number> | null = null;
-  readonly strings: string[] = [];
+  /** Replaced by a copy of its own size when trimmed (read only from outside). */
+  strings: string[] = [];
 
   constructor(
     initial: readonly string[] = [],
@@ -90,6 +91,14 @@ export class StringPool {
     const fresh = this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
     this.bySample.set(sample, fresh);
     return fresh;
+  }
+
+  /**
+   * Gives back the room an array grown by push keeps for more (half as much again and 16):
+   * a fleet follows thousands of hosts, each with seven pools of a few strings.
+   */
+  trim(): void {
+    this.strings = this.strings.slice();
   }
 
   /** The id of a string already interned, or -1. */

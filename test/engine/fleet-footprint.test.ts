@@ -63,6 +63,32 @@ describe("a fleet's hosts share their strings", () => {
   });
 });
 
+describe("a followed host's pools, read", () => {
+  it('give back the room kept for growth: every id names its string as before, and new strings take the next ids', () => {
+    const pool = new StringPool([''], new SharedStrings());
+    const texts = ['web-01', 'df -h', 'disk usage', 'uptime'];
+    const ids = texts.map((t) => pool.intern(t));
+    const before = pool.strings;
+    pool.trim();
+    // A copy of its own size (the array grown by push keeps room for more: a fleet follows thousands of pools).
+    expect(pool.strings).not.toBe(before);
+    expect(pool.strings).toEqual(before);
+    expect(ids.map((id) => pool.get(id))).toEqual(texts);
+    expect(pool.internBytes(Buffer.from('uptime'), 0, 6)).toBe(ids[3]);
+    expect(pool.intern('free -m')).toBe(texts.length + 1);
+    expect(pool.get(texts.length + 1)).toBe('free -m');
+  });
+
+  it('past small (a Map of ids) likewise', () => {
+    const pool = new StringPool();
+    const ids = Array.from({ length: 40 }, (_, i) => pool.intern(`cmd-${i}`));
+    pool.trim();
+    expect(ids.map((id) => pool.find(`cmd-${id}`))).toEqual(ids);
+    expect(pool.intern('cmd-40')).toBe(40);
+    expect(pool.find('cmd-40')).toBe(40);
+  });
+});
+
 describe("a read host's id text", () => {
   it('gives back the room left in its last block, every id found where it was, and takes new ones after', () => {
     const ids = new IdText();
