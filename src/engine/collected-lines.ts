@@ -14,6 +14,7 @@
  * What the engine does with it: collected-host-policy.ts.
  */
 import type { LocatedCompact } from './entry-store.js';
+import { monotonicMs } from '../shared/clock.js';
 import { detached, KIND_REQUEST, KIND_RESPONSE } from './compact-record.js';
 
 /** Reads back a line's bytes (without the newline); null when it is gone. */
@@ -170,7 +171,7 @@ export class CollectedLines {
 
   constructor(
     private readonly readLine: ReadLine,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   /** True when `r`'s line is an exact copy of an earlier one: drop it. Otherwise remembers it. */

@@ -31,6 +31,7 @@ import type {
   SealRecords,
   WriterEvent,
 } from '../shared/entry.js';
+import { monotonicMs } from '../shared/clock.js';
 import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
@@ -851,7 +852,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     if (this.scheduled || this.closed) return;
     // A rebuild costs more as the fleet grows: while indexing, spend at most a fifth of the time on them.
     const pause = Math.max(REBUILD_MS, 4 * this.rebuildCost);
-    const wait = this.rebuildWanted && !this.allIndexed ? Math.max(0, this.lastRebuild + pause - performance.now()) : 0;
+    const wait = this.rebuildWanted && !this.allIndexed ? Math.max(0, this.lastRebuild + pause - monotonicMs()) : 0;
     const run = () => {
       this.scheduled = null;
       this.update();
@@ -873,10 +874,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       changed = null;
       this.rebuildWanted = false;
       this.appendedBy.clear();
-      const t0 = performance.now();
+      const t0 = monotonicMs();
       order.rebuild();
       this.placedEvents = null;
-      this.lastRebuild = performance.now();
+      this.lastRebuild = monotonicMs();
       this.rebuildCost = this.lastRebuild - t0;
     } else if (this.appendedBy.size > 0) {
       changed = [...this.appendedBy];

@@ -23,6 +23,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineNotice } from '../shared/entry.js';
+import { monotonicMs } from '../shared/clock.js';
 import { FollowedFile } from './followed-file.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { RecentBytes } from './recent-bytes.js';
@@ -335,7 +336,7 @@ export class Follower {
 
   /** Read for a little while longer (a late append), then its last line is final. */
   private retire(cur: FollowedFile): void {
-    this.retired.push({ cur, until: performance.now() + RETIRE_MS });
+    this.retired.push({ cur, until: monotonicMs() + RETIRE_MS });
   }
 
   private adopt(s: SegmentStart): FollowedFile {
@@ -348,7 +349,7 @@ export class Follower {
   /** Rotated-away files: read what was appended late; past their time, their last line is final. */
   private async drainRetired(): Promise<void> {
     if (this.retired.length === 0) return;
-    const now = performance.now();
+    const now = monotonicMs();
     for (const r of this.retired) {
       await this.drain(r.cur);
       if (now >= r.until) r.cur.splitter.flush();
