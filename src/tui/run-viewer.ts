@@ -5,6 +5,7 @@
  * a bundle of its own: ~0.3 s to load) and lets Ink draw over it; and leaves the terminal as
  * it found it on every way out (q, Ctrl-C, SIGTERM/SIGINT/SIGHUP, a crash). Loads no Ink.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { AuditEngine, Entry, EntryFilter } from '../shared/entry.js';
 import { escapeForTerminal } from '../shared/sanitize.js';
@@ -41,6 +42,8 @@ export interface ViewerOptions {
   printInputs?: readonly string[];
   /** The command line's filter flags and how they were typed: the view opens with them applied. */
   filter?: { filter: EntryFilter; label: string };
+  /** Ends the process 2 s after a signal or a crash if a stray handle keeps it alive (tests give their own). */
+  exitProcess?: (code: number) => void;
 }
 
 /**
@@ -109,6 +112,20 @@ export interface InkPart {
   mountApp(store: ViewerStore, options: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; theme: Theme; title?: string }): AppInstance;
 }
 
+/** At exit after a hang-up: see `terminalGone` in runViewer. Nothing runs after 'exit' to use them. */
+function closeDeadTerminal(): void {
+  // Only those that were the terminal (a hung-up one no longer says it is one): stderr sent to
+  // a file stays open.
+  const standard = [process.stdin, process.stdout, process.stderr];
+  for (const fd of [0, 1, 2]) {
+    try {
+      if (standard[fd].isTTY === true) fs.closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
 /** Resolves with the exit code: 0 after q or Ctrl-C, 2 without a terminal, 128+n after signal n, 1 after a crash. */
 export async function runViewer(options: ViewerOptions, loadInk: () => Promise<InkPart> = () => import('./viewer.js')): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
@@ -171,6 +188,11 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   const end = (code: number, error?: unknown) => {
     if (ended) return;
     ended = true;
+    if (code !== 0) {
+      // After a signal or a crash, do not let a stray handle keep a dying process alive. Set
+      // first: nothing below may stop it (on a hung-up terminal every mode change throws).
+      setTimeout(() => (options.exitProcess ?? process.exit)(code), 2_000).unref();
+    }
     frameDrawn();
     try {
       instance?.unmount();
@@ -189,10 +211,6 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
       text.split('\n').forEach((line, i) => stderrLine(i === 0 ? `sudo-proxy-audit: the viewer crashed: ${line}` : line));
     }
-    if (code !== 0) {
-      // After a signal or a crash, do not let a stray handle keep a dying process alive.
-      setTimeout(() => process.exit(code), 2_000).unref();
-    }
     const closing = options.engine ? Promise.resolve() : engine.close().catch(() => undefined);
     void closing.then(() => resolveExit(code));
   };
@@ -201,7 +219,11 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   // shell's screen, the cursor), then the process stops itself as the tty would have stopped
   // it; `fg` sends SIGCONT, and everything is drawn again from a clean alternate screen.
   const setRaw = (on: boolean) => {
-    if (typeof stdin.setRawMode === 'function') stdin.setRawMode(on);
+    try {
+      if (typeof stdin.setRawMode === 'function') stdin.setRawMode(on);
+    } catch {
+      // The terminal is gone (a hang-up: EIO): no mode left to set, and the way out must go on.
+    }
   };
   const suspend = () => {
     if (ended) return;
@@ -218,7 +240,26 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     store.resize(size());
     store.dispatch({ type: 'redraw' });
   };
-  const onSignal = (signal: NodeJS.Signals) => end(128 + (os.constants.signals[signal] ?? 15));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP') terminalGone();
+    end(128 + (os.constants.signals[signal] ?? 15));
+  };
+  // The terminal hung up (its pane or window closed): reads and writes fail with EIO from then
+  // on, and Node's own reset of the terminal at exit aborts the process on that EIO
+  // (nodejs/node#51519: a core dump, and whatever `demo --view` had still to write, lost). So the
+  // viewer ends as on SIGHUP, later errors of the dead terminal are swallowed, and at exit the
+  // terminal's descriptors are closed first: Node skips a descriptor it finds closed.
+  let gone = false;
+  const terminalGone = () => {
+    if (gone) return;
+    gone = true;
+    process.once('exit', closeDeadTerminal);
+  };
+  const onTerminalError = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EIO' && e.code !== 'ENXIO' && !gone) return end(1, e);
+    terminalGone();
+    end(128 + os.constants.signals.SIGHUP);
+  };
   const onCrash = (error: unknown) => end(1, error);
   const onProcessExit = () => session.restore();
   const onResize = () => {
@@ -228,6 +269,11 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     store.resize(size());
   };
   const detach = () => {
+    // The terminal's error listeners stay while it is gone: a write still in flight fails later.
+    if (!gone) {
+      stdout.off('error', onTerminalError);
+      stdin.off('error', onTerminalError);
+    }
     for (const s of SIGNALS) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
@@ -239,6 +285,8 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   process.on('exit', onProcessExit);
+  stdout.on('error', onTerminalError);
+  stdin.on('error', onTerminalError);
   // Before Ink's own resize listener, so Ink re-renders with the store already resized.
   stdout.on('resize', onResize);
 

@@ -120,6 +120,34 @@ describe.skipIf(!tmux.found)('the viewer in a real terminal', () => {
     expect(after).toMatch(/^shell output before the viewer\n(?:Terminated\n)?viewer exited 143\n\S*[$#] *\n*$/);
   }, 120_000);
 
+  it('closing the pane (a hang-up) ends `demo --view`: the daemon stops and its log ends with a stop record', async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-hup-'));
+    const file = path.join(work, 'audit.log');
+    pane = new TmuxPane('tui-e2e', 100, 30, { TZ: 'UTC' });
+    pane.run(`node ${cli} demo --view --history 1m --audit-log ${file} 2>${file}.err`);
+    const p = pane;
+    await p.waitFor('the demo live in the viewer', (s) => s.includes('● live') && /\d+\/\d+\s*$/m.test(s), 60_000);
+    const pid = p.foregroundPid();
+    expect(pid).not.toBeNull();
+    p.kill();
+    pane = null;
+    const alive = () => {
+      try {
+        process.kill(pid as number, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 300 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+    // Node's reset of a hung-up terminal at exit aborted the process (nodejs/node#51519), and the
+    // CLI's closed-output handler exited before the daemon stopped: neither may show.
+    expect(fs.readFileSync(`${file}.err`, 'utf8')).not.toMatch(/Assertion failed|cannot write output/);
+    const last = JSON.parse(fs.readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) as string);
+    expect(last).toMatchObject({ type: 'writer', event: 'stop' });
+  }, 120_000);
+
   it('views a collector directory: the fleet in the header, an ORIGIN column, the o filter, live appends', async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-e2e-fleet-'));
     const logs = ['db-1', 'web-01'].map((origin) => {

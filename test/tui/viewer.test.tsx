@@ -41,10 +41,10 @@ const waitFor = async (check: () => boolean) => {
 };
 
 /** runViewer with Ink's part held back until `release()`: what shows until then is the first frame. */
-function runHeldViewer(engine: FakeEngine, t: ReturnType<typeof tty>) {
+function runHeldViewer(engine: FakeEngine, t: ReturnType<typeof tty>, exitProcess?: (code: number) => void) {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out }, async () => {
+  const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out, exitProcess }, async () => {
     await held;
     return import('../../src/tui/viewer.js');
   });
@@ -177,9 +177,43 @@ describe('runViewer', () => {
     };
     const t = tty();
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    expect(await runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out })).toBe(1);
+    expect(await runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out, exitProcess: () => {} })).toBe(1);
     expect(t.stdout.frames.join('').endsWith(LEAVE_ALT_SCREEN)).toBe(true);
     expect(stderr.join('')).toMatch(/sudo-proxy-audit: the viewer crashed: Error: boom/);
+  });
+  it('exits on a hang-up while Ink loads, though the gone terminal refuses every mode change', async () => {
+    // tmux killed ~0.6 s after `npm start`: SIGHUP came while Ink loaded, setRawMode(false) threw
+    // EIO inside the way out, and the process (viewer and demo daemon) lived on for good.
+    const engine = new FakeEngine([makeEntry({ session: 'pre-hup' })]);
+    const t = tty();
+    const hupListeners = process.listenerCount('SIGHUP');
+    const { release, done } = runHeldViewer(engine, t, () => {});
+    let settled: number | undefined;
+    void done.then((code) => (settled = code));
+    await waitFor(() => t.stdout.frames.join('').includes('pre-hup'));
+    vi.spyOn(t.stdin, 'setRawMode').mockImplementation(() => {
+      throw Object.assign(new Error('setRawMode EIO'), { code: 'EIO' });
+    });
+    process.emit('SIGHUP', 'SIGHUP');
+    release();
+    await waitFor(() => settled !== undefined);
+    expect(settled).toBe(129);
+    expect(engine.listenerCount('change')).toBe(0);
+    expect(process.listenerCount('SIGHUP')).toBe(hupListeners);
+  });
+
+  it('takes EIO from the terminal as a hang-up: exit 129, nothing said, the engine let go', async () => {
+    const engine = new FakeEngine([makeEntry({ session: 'pre-eio' })]);
+    const t = tty();
+    const done = runViewer({ files: [], follow: true, engine, stdin: t.in, stdout: t.out, exitProcess: () => {} });
+    await waitFor(() => t.stdout.frames.join('').includes('pre-eio') && t.stdin.listenerCount('readable') > 0);
+    t.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }));
+    expect(await done).toBe(129);
+    expect(engine.listenerCount('change')).toBe(0);
+    expect(stderr.join('')).toBe('');
+    // A write still in flight fails later: still taken, not thrown as an unhandled 'error'.
+    expect(t.stdout.listenerCount('error')).toBe(1);
+    t.stdout.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }));
   });
 });
 

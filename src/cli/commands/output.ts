@@ -21,6 +21,9 @@ const BATCH_BYTES = 64 * 1024;
 export function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    // The viewer listens too: its terminal hung up, and it ends as on SIGHUP (`demo --view`
+    // stops its daemon and closes the log first); exiting here would lose that.
+    if (process.stdout.listenerCount('error') > 1) return;
     try {
       stderrLine(`sudo-proxy-audit: cannot write output: ${e.message}`);
     } catch {
