@@ -76,9 +76,49 @@ export function firstScreen(argv: readonly string[], ready: (screen: string) => 
     throw new Error(`${argv.join(' ')} showed no first screen within 30 s:\n${tmux('capture-pane', '-p').stdout}`);
   } finally {
     const socketPath = (tmux('display-message', '-p', '#{socket_path}').stdout ?? '').trim();
+    const session = sessionOf(Number((tmux('list-panes', '-F', '#{pane_pid}').stdout ?? '').trim()));
     tmux('kill-server');
     if (socketPath !== '') fs.rmSync(socketPath, { force: true }); // kill-server leaves it behind
+    if (session !== null) reapSession(session, argv);
   }
+}
+
+/** The session id of process `pid` (field 6 of /proc/PID/stat), or null. */
+function sessionOf(pid: number): number | null {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[3]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits (5 s at most) for every process of the pane's session to end after its terminal closed:
+ * one left running (a viewer or `npm start`'s demo daemon that missed the hang-up) would load
+ * the machine under every later round. Killed then, and said on stderr: a finding, not noise.
+ */
+function reapSession(session: number, argv: readonly string[]): void {
+  const members = () =>
+    fs
+      .readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+      .map(Number)
+      .filter((pid) => sessionOf(pid) === session);
+  const deadline = performance.now() + 5_000;
+  let left = members();
+  while (left.length > 0 && performance.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    left = members();
+  }
+  if (left.length === 0) return;
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  process.stderr.write(`bench: ${left.length} process(es) of \`${argv.join(' ')}\` still ran 5 s after their terminal closed (killed): a hang-up is missed\n`);
 }
 
 /**
