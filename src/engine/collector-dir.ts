@@ -6,6 +6,7 @@
  * (`unfiled.log`, rsyslog's own) and folders without an audit log are not hosts and are
  * skipped. A host folder named directly is a collector of one.
  */
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { orderRotated, type RotatedFile, rotatedName } from './rotated-set.js';
@@ -34,8 +35,11 @@ function auditLogSet(folder: string): string[] | null {
   return auditLogSetIn(folder, entries);
 }
 
+/** A listing's entry: its name and whether it is a file. */
+type Listed = Pick<fs.Dirent, 'name' | 'isFile'>;
+
 /** auditLogSet, from the folder's listing. */
-function auditLogSetIn(folder: string, entries: readonly fs.Dirent[]): string[] | null {
+function auditLogSetIn(folder: string, entries: readonly Listed[]): string[] | null {
   let live = false;
   const rotated: RotatedFile[] = [];
   for (const entry of entries) {
@@ -66,6 +70,9 @@ export class CollectorScan {
   private listed: { mtimeMs: number; ctimeMs: number; ino: number; dev: number } | null = null;
   /** Folders that held no audit log when last listed. */
   private notYet: string[] = [];
+  /** Folders whose names are not UTF-8, by their bytes (latin1): each said once. */
+  private readonly unnamed = new Set<string>();
+  private unnamedNew: string[] = [];
 
   constructor(readonly dir: string) {}
 
@@ -86,7 +93,19 @@ export class CollectorScan {
     }
     // (Timed before the listing: a change during it is a change since.)
     const settled = Date.now() - st.mtimeMs > SETTLE_MS;
-    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    // Listed as bytes: a name that is not UTF-8 would decode to U+FFFD, a path that does not
+    // exist, and its host would be dropped without a word (two such names to one origin).
+    const entries: Array<Listed & { isDirectory(): boolean }> = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
+      const bytes = entry.name;
+      if (isUtf8(bytes)) {
+        const name = bytes.toString();
+        entries.push({ name, isFile: () => entry.isFile(), isDirectory: () => entry.isDirectory() });
+      } else if (entry.isDirectory() && !this.unnamed.has(bytes.toString('latin1'))) {
+        this.unnamed.add(bytes.toString('latin1'));
+        this.unnamedNew.push(path.join(dir, escapeBytes(bytes)));
+      }
+    }
     const own = auditLogSetIn(dir, entries);
     if (own) {
       const origin = path.basename(path.resolve(dir));
@@ -103,6 +122,24 @@ export class CollectorScan {
     this.listed = settled ? { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev } : null;
     return sortByOrigin(hosts);
   }
+
+  /**
+   * Host folders found since the last call whose names are not UTF-8, as paths with their bytes
+   * escaped (`\\xff`): not read (every path here is text), said instead of dropped.
+   */
+  takeUnnamed(): string[] {
+    return this.unnamedNew.splice(0);
+  }
+}
+
+/** Why a folder in `takeUnnamed()` is not read. */
+export const UNNAMED_HOST_REASON = 'a host folder whose name is not UTF-8: not read (rename it to read it)';
+
+/** `bytes` as ASCII: printable ASCII as it is, any other byte (and the backslash) as `\\xNN`. */
+function escapeBytes(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return s;
 }
 
 function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
@@ -114,5 +151,12 @@ function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
  * read; returns [] when it holds no host folder.
  */
 export function findCollectedHosts(dir: string): CollectedHost[] {
-  return new CollectorScan(dir).newHosts(new Set());
+  return scanCollector(dir).hosts;
+}
+
+/** findCollectedHosts, and the host folders not read because their names are not UTF-8 (`takeUnnamed`). */
+export function scanCollector(dir: string): { hosts: CollectedHost[]; unnamed: string[] } {
+  const scan = new CollectorScan(dir);
+  const hosts = scan.newHosts(new Set());
+  return { hosts, unnamed: scan.takeUnnamed() };
 }

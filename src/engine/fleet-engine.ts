@@ -35,7 +35,7 @@ import { monotonicMs } from '../shared/clock.js';
 import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, CollectorScan } from './collector-dir.js';
+import { type CollectedHost, CollectorScan, UNNAMED_HOST_REASON } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
@@ -788,6 +788,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
+      for (const folder of scan.takeUnnamed()) this.notice({ kind: 'error', file: scan.dir, message: `${folder}: ${UNNAMED_HOST_REASON}` });
       const refused: string[] = [];
       // The new hosts' files, added to `files` once: a copy per host was quadratic (a sender
       // claiming 65,535 new names at once: 35 s of CPU copying the list on this thread).

@@ -195,6 +195,24 @@ describe.concurrent('what is not a collector directory', () => {
     expect(new Set(entriesOf(r.stdout).map((e) => e.origin))).toEqual(new Set(['web1']));
   });
 
+  it('a host folder whose name is not UTF-8 is named (escaped) and skipped, never dropped silently', async () => {
+    const dir = tempDir();
+    writeCollected(dir, 'web1', fleet.written.get('web1') ?? []);
+    // Two names that decode alike (each byte 0xff or 0xfe becomes U+FFFD), one with an escape sequence.
+    for (const name of [Buffer.from('web-\xff\x1b[2J', 'latin1'), Buffer.from('web-\xfe\x1b[2J', 'latin1')]) {
+      const folder = Buffer.concat([Buffer.from(`${dir}/`), name]);
+      fs.mkdirSync(folder, { mode: 0o700 });
+      fs.writeFileSync(Buffer.concat([folder, Buffer.from('/audit.log')]), `${(fleet.written.get('web1') ?? []).join('\n')}\n`);
+    }
+    const r = await runCli(['print', '--json', dir]);
+    expect(r.code).toBe(0);
+    expect(linesOf(r.stderr).sort()).toEqual([
+      `sudo-proxy-audit: ${dir}/web-\\xfe\\x1b[2J: a host folder whose name is not UTF-8: not read (rename it to read it): host skipped`,
+      `sudo-proxy-audit: ${dir}/web-\\xff\\x1b[2J: a host folder whose name is not UTF-8: not read (rename it to read it): host skipped`,
+    ]);
+    expect(new Set(entriesOf(r.stdout).map((e) => e.origin))).toEqual(new Set(['web1']));
+  });
+
   it('view: a collector directory is accepted (and then needs a terminal)', async () => {
     expectUsage(await runCli(['view', fleet.dir]), 'sudo-proxy-audit: not a terminal: use `sudo-proxy-audit print` or `stats` for scripts');
     expectUsage(await runCli([fleet.dir]), 'sudo-proxy-audit: not a terminal: use `sudo-proxy-audit print` or `stats` for scripts');
@@ -267,6 +285,16 @@ describe('print --follow over a collector directory', () => {
     writeCollected(dir, 'web9', fs.readFileSync(other, 'utf8').split('\n').slice(0, -1));
     await seen(15);
     expect(keys(printed().slice(12))).toEqual(['web9 n1', 'web9 n2', 'web9 n3']);
+    // A new host folder whose name is not UTF-8: said while following, not dropped silently.
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => void (err += d.toString()));
+    const unnamed = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('web-\xff', 'latin1')]);
+    fs.mkdirSync(unnamed, { mode: 0o700 });
+    fs.writeFileSync(Buffer.concat([unnamed, Buffer.from('/audit.log')]), fs.readFileSync(other));
+    for (let waited = 0; !err.includes('web-\\xff: a host folder whose name is not UTF-8'); waited += 20) {
+      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, findCollectedHosts } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -68,11 +68,13 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
 
 function collectedHostsOf(dir: string): CollectedHost[] {
   let hosts: CollectedHost[];
+  let unnamed: string[];
   try {
-    hosts = findCollectedHosts(dir);
+    ({ hosts, unnamed } = scanCollector(dir));
   } catch (e) {
     throw fileError(dir, e);
   }
+  for (const folder of unnamed) stderrLine(`sudo-proxy-audit: ${folder}: ${UNNAMED_HOST_REASON}: host skipped`);
   if (hosts.length === 0) throw new CliError(`${dir}: no collected hosts (expected ${path.join(dir, '<host>', COLLECTED_LOG_NAME)})`);
   return hosts;
 }
