@@ -211,6 +211,10 @@ describe.concurrent('what is not a collector directory', () => {
       `sudo-proxy-audit: ${dir}/web-\\xff\\x1b[2J: a host folder whose name is not UTF-8: not read (rename it to read it): host skipped`,
     ]);
     expect(new Set(entriesOf(r.stdout).map((e) => e.origin))).toEqual(new Set(['web1']));
+    // A host nobody could check is not "all ok".
+    const v = await runCli(['verify', dir]);
+    expect(v.stdout).toMatch(/^verified 1 host: 2 not verified \(web-\\xfe\\x1b\[2J, web-\\xff\\x1b\[2J: unreadable\)$/m);
+    expect(v.code).toBe(1);
   });
 
   it('view: a collector directory is accepted (and then needs a terminal)', async () => {

@@ -62,11 +62,17 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
     throw new UsageError(`give either collector directories or files, not both: '${escapeForTerminal(dirs[0], 200)}' is a directory, '${escapeForTerminal(file, 200)}' is not`);
   }
   const unique = [...new Map(dirs.map((d) => [path.resolve(d), d])).values()];
-  const { hosts, skipped } = checkCollectedHosts(unique.flatMap(collectedHostsOf), options.follow === true);
-  return { kind: 'collector', dirs: unique, hosts, skipped };
+  const scanned = unique.map(collectedHostsOf);
+  const { hosts, skipped } = checkCollectedHosts(
+    scanned.flatMap((s) => s.hosts),
+    options.follow === true,
+  );
+  // (A folder not read for its name is skipped as an unreadable host is: `verify` counts it.)
+  return { kind: 'collector', dirs: unique, hosts, skipped: [...scanned.flatMap((s) => s.unnamed.map((f) => path.basename(f))), ...skipped] };
 }
 
-function collectedHostsOf(dir: string): CollectedHost[] {
+/** The hosts of `dir`, and its host folders not read for their names (said on stderr). */
+function collectedHostsOf(dir: string): { hosts: CollectedHost[]; unnamed: string[] } {
   let hosts: CollectedHost[];
   let unnamed: string[];
   try {
@@ -76,7 +82,7 @@ function collectedHostsOf(dir: string): CollectedHost[] {
   }
   for (const folder of unnamed) stderrLine(`sudo-proxy-audit: ${folder}: ${UNNAMED_HOST_REASON}: host skipped`);
   if (hosts.length === 0) throw new CliError(`${dir}: no collected hosts (expected ${path.join(dir, '<host>', COLLECTED_LOG_NAME)})`);
-  return hosts;
+  return { hosts, unnamed };
 }
 
 /**
