@@ -76,7 +76,11 @@ export class CollectorScan {
 
   constructor(readonly dir: string) {}
 
-  /** The hosts whose folder name is not in `known` (fs errors thrown: gone or unreadable for now). */
+  /**
+   * The hosts whose folders (resolved paths) are not in `known`, each with its folder's name as
+   * origin (fs errors thrown: gone or unreadable for now). By folder, not name: two collectors
+   * may each hold a host of one name, and neither may hide the other.
+   */
   newHosts(known: ReadonlySet<string>): CollectedHost[] {
     const dir = this.dir;
     const st = fs.statSync(dir);
@@ -84,7 +88,7 @@ export class CollectorScan {
     const hosts: CollectedHost[] = [];
     if (l && l.mtimeMs === st.mtimeMs && l.ctimeMs === st.ctimeMs && l.ino === st.ino && l.dev === st.dev) {
       this.notYet = this.notYet.filter((name) => {
-        if (known.has(name)) return false;
+        if (known.has(path.resolve(dir, name))) return false;
         const files = auditLogSet(path.join(dir, name));
         if (files) hosts.push({ origin: name, files });
         return files === null;
@@ -109,11 +113,11 @@ export class CollectorScan {
     const own = auditLogSetIn(dir, entries);
     if (own) {
       const origin = path.basename(path.resolve(dir));
-      return known.has(origin) ? [] : [{ origin, files: own }];
+      return known.has(path.resolve(dir)) ? [] : [{ origin, files: own }];
     }
     const notYet: string[] = [];
     for (const entry of entries) {
-      if (!entry.isDirectory() || known.has(entry.name)) continue;
+      if (!entry.isDirectory() || known.has(path.resolve(dir, entry.name))) continue;
       const files = auditLogSet(path.join(dir, entry.name));
       if (files) hosts.push({ origin: entry.name, files });
       else notYet.push(entry.name);
@@ -144,6 +148,11 @@ function escapeBytes(bytes: Uint8Array): string {
 
 function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
   return hosts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+}
+
+/** A collected host's folder, resolved: how hosts are told apart across collectors. */
+export function hostFolder(host: CollectedHost): string {
+  return path.resolve(path.dirname(host.files[host.files.length - 1]));
 }
 
 /**

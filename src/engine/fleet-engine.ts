@@ -35,7 +35,7 @@ import { monotonicMs } from '../shared/clock.js';
 import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, CollectorScan, UNNAMED_HOST_REASON } from './collector-dir.js';
+import { type CollectedHost, CollectorScan, hostFolder, UNNAMED_HOST_REASON } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
@@ -272,9 +272,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private placedEvents: readonly WriterEvent[] | null = null;
   /** Each host event's fleet copy, used again while its place is the same (a host hands out the same events until it changes). */
   private readonly placedCopies = new WeakMap<WriterEvent, PlacedEvent>();
-  /** The origins a collector's new folders are told apart from (built at the first look for new hosts). */
-  private knownOrigins: Set<string> | null = null;
-  /** Hosts past the limit when opened (`withinHostLimit`): said once, never picked up as new. */
+  /** Hosts past the limit when opened (`withinHostLimit`): said once (never picked up as new: see `discover`). */
   private notRead: readonly string[] = [];
   /** `origins()` as last sorted (hosts only join: dropped when one does). */
   private sortedOrigins: readonly string[] | null = null;
@@ -288,7 +286,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     offered: readonly CollectedHost[],
     options: FleetOptions,
     collectors: readonly string[],
-    private readonly leftOut: readonly string[] = [],
+    /** Host folders the caller left out (unreadable, and said): never picked up as new. */
+    leftOut: readonly string[] = [],
   ) {
     super();
     // A settled host's line found rewritten in place when read back: its chain is broken, said at once.
@@ -352,7 +351,10 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.order = new MergedOrder(this.hosts);
     if (follow && collectors.length > 0) {
       const scans = collectors.map((dir) => new CollectorScan(dir));
-      this.discoverTimer = setInterval(() => this.discover(scans), DISCOVER_MS);
+      // What the collectors held at the start — read, queued, past the host limit, or left out
+      // by the caller — is not new; the origins taken are told apart from a new host's name.
+      const seen = { folders: new Set([...offered.map(hostFolder), ...leftOut.map((f) => path.resolve(f))]), origins: new Set(offered.map((h) => h.origin)) };
+      this.discoverTimer = setInterval(() => this.discover(scans, seen), DISCOVER_MS);
       this.discoverTimer.unref();
     }
     let shown!: () => void;
@@ -776,15 +778,17 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     host.done = p.done;
   }
 
-  /** Opens the hosts a collector gained since (a folder with an audit log, an origin not yet seen). */
-  private discover(scans: readonly CollectorScan[]): void {
+  /**
+   * Opens the hosts a collector gained since (a folder with an audit log not yet seen). One
+   * named like a host of another collector is named by its folder (`DIR/name`, DIR as given):
+   * told apart, not ignored.
+   */
+  private discover(scans: readonly CollectorScan[], seen: { folders: Set<string>; origins: Set<string> }): void {
     if (this.closed) return;
-    // (Kept from one look to the next: a fleet has thousands of origins.)
-    const known = (this.knownOrigins ??= new Set([...this.hosts.map((h) => h.origin), ...this.queued.keys(), ...this.leftOut, ...this.notRead]));
     for (const scan of scans) {
       let found: CollectedHost[];
       try {
-        found = scan.newHosts(known);
+        found = scan.newHosts(seen.folders);
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
@@ -794,9 +798,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       // claiming 65,535 new names at once: 35 s of CPU copying the list on this thread).
       const added: string[] = [];
       const said: EngineNotice[] = [];
-      for (const h of found) {
-        if (known.has(h.origin)) continue;
-        known.add(h.origin);
+      for (const named of found) {
+        const folder = hostFolder(named);
+        if (seen.folders.has(folder)) continue;
+        seen.folders.add(folder);
+        const h = seen.origins.has(named.origin) ? { origin: path.dirname(named.files[named.files.length - 1]), files: named.files } : named;
+        seen.origins.add(h.origin);
         if (this.hosts.length >= this.maxHosts) {
           refused.push(h.origin);
           continue;
@@ -965,7 +972,7 @@ function namedHosts(origins: readonly string[]): string {
  * `openEngine`; `tailBytes` is shared among the hosts, so the first screen costs the same.
  * While following, `collectors` (the directories the hosts came from) are looked at every
  * DISCOVER_MS for hosts that began shipping since, which are then read and followed too —
- * except the origins in `leftOut` (hosts the caller found unreadable and said so).
+ * except the folders in `leftOut` (hosts the caller found unreadable and said so).
  */
 export function openFleetEngine(
   hosts: readonly CollectedHost[],

@@ -24,7 +24,7 @@ export interface ViewerOptions {
   hosts?: readonly CollectedHost[];
   /** The collector directories the hosts came from: followed, they are watched for new hosts. */
   collectors?: readonly string[];
-  /** Origins of hosts left out as unreadable: not picked up as new ones. */
+  /** Folders of hosts left out as unreadable: not picked up as new ones. */
   skipped?: readonly string[];
   follow: boolean;
   /** An engine opened by the caller (who then closes it); otherwise the viewer opens and closes its own. */

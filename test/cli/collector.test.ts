@@ -81,16 +81,26 @@ describe.concurrent('print over a collector directory', () => {
     expect(new Set(entries.map((e) => e.origin))).toEqual(new Set(['web1']));
   });
 
-  it('several collector directories are read together; a host name in two of them is an error', async () => {
+  it('several collector directories are read together; a host name in two of them: the later one named by its folder', async () => {
     const other = tempDir();
     writeCollected(other, 'db1', fleet.written.get('web3') ?? []);
     const both = entriesOf((await runCli(['print', '--json', fleet.dir, other, fleet.dir])).stdout);
     expect(both).toHaveLength(fleet.requests.length + 2);
     expect(both.filter((e) => e.origin === 'db1')).toHaveLength(2);
+    // Two machines of one short name in two data centres (or a sender claiming a name the other
+    // collector has): both read, told apart. Refusing stopped the whole view.
     writeCollected(other, 'web1', fleet.written.get('web1') ?? []);
-    const r = await runCli(['print', fleet.dir, other]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`sudo-proxy-audit print: two collected hosts named 'web1': ${path.join(fleet.dir, 'web1')} and ${path.join(other, 'web1')}\n`);
+    const r = await runCli(['print', '--json', fleet.dir, other]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const entries = entriesOf(r.stdout);
+    const web1 = entries.filter((e) => e.origin === 'web1').length;
+    expect(web1).toBeGreaterThan(0);
+    expect(entries.filter((e) => e.origin === path.join(other, 'web1'))).toHaveLength(web1);
+    expect(entries).toHaveLength(fleet.requests.length + 2 + web1);
+    // Selected by that name.
+    const only = entriesOf((await runCli(['print', '--json', '--origin', path.join(other, 'web1'), fleet.dir, other])).stdout);
+    expect(only).toHaveLength(web1);
   });
 
   it('escapes a host folder name that would drive the terminal', async () => {
@@ -255,6 +265,33 @@ describe('print --follow over a collector directory', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
   });
+
+  it('following two collectors: a new host named like one of the other collector is read, named by its folder, not ignored', async () => {
+    const a = tempDir();
+    const b = tempDir();
+    writeCollected(a, 'web1', fleet.written.get('web1') ?? []);
+    writeCollected(b, 'db1', fleet.written.get('web3') ?? []);
+    const child = spawnCli(['print', '-f', '--json', a, b]);
+    const done = collect(child);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => void (out += d.toString()));
+    const printed = () => entriesOf(out.slice(0, out.lastIndexOf('\n') + 1));
+    const seen = async (check: () => boolean) => {
+      for (let waited = 0; !check(); waited += 20) {
+        if (waited > 45_000) throw new Error(`printed ${JSON.stringify(out)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await seen(() => printed().some((e) => e.origin === 'db1') && printed().some((e) => e.origin === 'web1'));
+    const web1 = printed().filter((e) => e.origin === 'web1').length;
+    writeCollected(b, 'web1', fleet.written.get('web1') ?? []);
+    await seen(() => printed().filter((e) => e.origin === path.join(b, 'web1')).length === web1);
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${path.join(b, 'web1')}: a new host in the collector`);
+    expect(printed().filter((e) => e.origin === 'web1')).toHaveLength(web1);
+  }, 60_000);
 
   it('prints a late batch the fleet puts back in chain order, and a host that begins shipping', async () => {
     const dir = tempDir();

@@ -64,6 +64,7 @@ describe('selectOrigins', () => {
     kind: 'collector',
     dirs: ['/c'],
     skipped: [],
+    skippedFolders: [],
     hosts: ['web1', 'web2', 'web3'].map((origin) => ({ origin, files: [`/c/${origin}/audit.log`] })),
   };
   it('keeps only the hosts named (only those engines are opened)', () => {

@@ -136,7 +136,7 @@ describe('a collected host left out as unreadable, while following', () => {
       fs.writeFileSync(path.join(dir, host, 'audit.log'), bytes);
     }
     const hosts = findCollectedHosts(dir).filter((h) => h.origin !== 'web2');
-    const engine = openFleetEngine(hosts, { follow: true }, [dir], ['web2']);
+    const engine = openFleetEngine(hosts, { follow: true }, [dir], [path.join(dir, 'web2')]);
     const announced: string[] = [];
     const web9 = new Promise<void>((resolve) =>
       engine.on('notice', (n: EngineNotice) => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CollectorScan } from '../../src/engine/collector-dir.js';
+import { CollectorScan, hostFolder } from '../../src/engine/collector-dir.js';
 import { tempDir } from './helpers.js';
 
 /** The directory's times set well in the past: a change since is one the scan can trust to see. */
@@ -27,7 +27,7 @@ describe('CollectorScan: a followed collector looked at again and again', () => 
     const scan = new CollectorScan(dir);
     const known = new Set<string>();
     expect(scan.newHosts(known).map((h) => h.origin)).toEqual(['web']);
-    known.add('web');
+    known.add(path.join(dir, 'web'));
     expect(readsOfDir()).toBe(1);
     // Nothing changed: the 10,000 folders are not listed again.
     for (let i = 0; i < 5; i++) expect(scan.newHosts(known)).toEqual([]);
@@ -35,7 +35,7 @@ describe('CollectorScan: a followed collector looked at again and again', () => 
     // A host begins shipping: the directory changed, it is read again.
     host(dir, 'db');
     expect(scan.newHosts(known).map((h) => h.origin)).toEqual(['db']);
-    known.add('db');
+    known.add(path.join(dir, 'db'));
     expect(readsOfDir()).toBe(2);
   });
 
@@ -45,8 +45,8 @@ describe('CollectorScan: a followed collector looked at again and again', () => 
     host(dir, 'early', false);
     settle(dir);
     const scan = new CollectorScan(dir);
-    const known = new Set(scan.newHosts(new Set()).map((h) => h.origin));
-    expect([...known]).toEqual(['web']);
+    const known = new Set(scan.newHosts(new Set()).map(hostFolder));
+    expect([...known]).toEqual([path.join(dir, 'web')]);
     fs.writeFileSync(path.join(dir, 'early', 'audit.log'), '');
     settle(dir);
     expect(scan.newHosts(known)).toEqual([{ origin: 'early', files: [path.join(dir, 'early', 'audit.log')] }]);
@@ -57,7 +57,7 @@ describe('CollectorScan: a followed collector looked at again and again', () => 
     host(dir, 'web');
     const reads = vi.spyOn(fs, 'readdirSync');
     const scan = new CollectorScan(dir);
-    const known = new Set(scan.newHosts(new Set()).map((h) => h.origin));
+    const known = new Set(scan.newHosts(new Set()).map(hostFolder));
     expect(scan.newHosts(known)).toEqual([]);
     expect(reads.mock.calls.filter(([p]) => p === dir).length).toBe(2);
   });
@@ -67,6 +67,16 @@ describe('CollectorScan: a followed collector looked at again and again', () => 
     host(dir, 'web');
     const scan = new CollectorScan(path.join(dir, 'web'));
     expect(scan.newHosts(new Set()).map((h) => h.origin)).toEqual(['web']);
-    expect(scan.newHosts(new Set(['web']))).toEqual([]);
+    expect(scan.newHosts(new Set([path.join(dir, 'web')]))).toEqual([]);
+  });
+
+  it('tells hosts apart by folder: a name another collector holds is still new here', () => {
+    const a = tempDir('collector-scan');
+    const b = tempDir('collector-scan');
+    host(a, 'web');
+    host(b, 'web');
+    const known = new Set(new CollectorScan(a).newHosts(new Set()).map(hostFolder));
+    expect(new CollectorScan(b).newHosts(known)).toEqual([{ origin: 'web', files: [path.join(b, 'web', 'audit.log')] }]);
+    expect(new CollectorScan(a).newHosts(known)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { stderrLine } from './output.js';
 /** The engine for the inputs: one over files, or one per collected host merged by time. */
 export async function openEngineFor(inputs: Inputs, follow: boolean, wholeHosts = false): Promise<AuditEngine> {
   // Loaded here, after flags and files were checked: errors and --help stay fast.
-  if (inputs.kind === 'collector') return (await import('../../engine/fleet-engine.js')).openFleetEngine(inputs.hosts, { follow, wholeHosts }, inputs.dirs, inputs.skipped);
+  if (inputs.kind === 'collector') return (await import('../../engine/fleet-engine.js')).openFleetEngine(inputs.hosts, { follow, wholeHosts }, inputs.dirs, inputs.skippedFolders);
   return (await import('../../engine/engine.js')).openEngine([...inputs.files], { follow });
 }
 

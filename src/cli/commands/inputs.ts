@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -22,8 +22,11 @@ import { orderAsRotatedSet } from './rotated.js';
 import { sniffAuditLog } from './sniff.js';
 
 /** Files read as one log, or the hosts of collector directories (each host its own log). */
-/** `skipped`: the origins of hosts left out as unreadable (named on stderr; never picked up as new while following). */
-export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[]; skipped: string[] };
+/**
+ * `skipped`: the origins of hosts left out as unreadable (named on stderr; `verify` counts them),
+ * `skippedFolders` their folders (never picked up as new while following).
+ */
+export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[]; skipped: string[]; skippedFolders: string[] };
 
 /** Every file the inputs name, in reading order (a collector: host by host). */
 export function inputFiles(inputs: Inputs): string[] {
@@ -64,11 +67,35 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
   const unique = [...new Map(dirs.map((d) => [path.resolve(d), d])).values()];
   const scanned = unique.map(collectedHostsOf);
   const { hosts, skipped } = checkCollectedHosts(
-    scanned.flatMap((s) => s.hosts),
+    namedApart(scanned.map((s) => s.hosts)),
     options.follow === true,
   );
   // (A folder not read for its name is skipped as an unreadable host is: `verify` counts it.)
-  return { kind: 'collector', dirs: unique, hosts, skipped: [...scanned.flatMap((s) => s.unnamed.map((f) => path.basename(f))), ...skipped] };
+  return {
+    kind: 'collector',
+    dirs: unique,
+    hosts,
+    skipped: [...scanned.flatMap((s) => s.unnamed.map((f) => path.basename(f))), ...skipped.map((h) => h.origin)],
+    skippedFolders: skipped.map(hostFolder),
+  };
+}
+
+/**
+ * The hosts of several collectors, each collector's in order: a name a collector before it has
+ * too is named by its folder (`DIR/name`, DIR as given) — two machines of one short name in two
+ * data centres, or a sender claiming a name another collector holds: both read, told apart.
+ */
+function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
+  const taken = new Set<string>();
+  const hosts: CollectedHost[] = [];
+  for (const collected of collectors) {
+    for (const h of collected) {
+      const named = taken.has(h.origin) ? { origin: path.dirname(h.files[h.files.length - 1]), files: h.files } : h;
+      taken.add(named.origin);
+      hosts.push(named);
+    }
+  }
+  return hosts;
 }
 
 /** The hosts of `dir`, and its host folders not read for their names (said on stderr). */
@@ -86,27 +113,18 @@ function collectedHostsOf(dir: string): { hosts: CollectedHost[]; unnamed: strin
 }
 
 /**
- * Checks every host's files; two hosts of one name (from two collectors) would be one origin.
- * A host whose files cannot be read is named on stderr and left out; none readable is an error.
+ * Checks every host's files. A host whose files cannot be read is named on stderr and left out;
+ * none readable is an error.
  */
-function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): { hosts: CollectedHost[]; skipped: string[] } {
-  const folders = new Map<string, string>();
-  for (const h of hosts) {
-    const folder = path.dirname(h.files[h.files.length - 1]);
-    const other = folders.get(h.origin);
-    if (other !== undefined) {
-      throw new UsageError(`two collected hosts named '${escapeForTerminal(h.origin, 200)}': ${escapeForTerminal(other, 200)} and ${escapeForTerminal(folder, 200)}`);
-    }
-    folders.set(h.origin, folder);
-  }
+function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): { hosts: CollectedHost[]; skipped: CollectedHost[] } {
   const checked: CollectedHost[] = [];
-  const skipped: Array<{ origin: string; error: CliError }> = [];
+  const skipped: Array<{ host: CollectedHost; error: CliError }> = [];
   for (const h of hosts) {
     try {
       checkInputFiles(h.files, { waitForLive: true });
     } catch (e) {
       if (!(e instanceof CliError)) throw e;
-      skipped.push({ origin: h.origin, error: e });
+      skipped.push({ host: h, error: e });
       continue;
     }
     checked.push(follow ? h : { origin: h.origin, files: h.files.filter((f) => fs.existsSync(f)) });
@@ -118,7 +136,7 @@ function checkCollectedHosts(hosts: CollectedHost[], follow: boolean): { hosts: 
   // One host that cannot be read (not an audit log, unreadable) is said and left out: the other hosts stay readable.
   for (const { error } of skipped) stderrLine(`sudo-proxy-audit: ${error.message}: host skipped`);
   checked.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
-  return { hosts: checked, skipped: skipped.map((s) => s.origin) };
+  return { hosts: checked, skipped: skipped.map((s) => s.host) };
 }
 
 /** A live file logrotate moved away (`nocreate`) and the writer has not made again yet. */

@@ -86,7 +86,7 @@ export const viewCommand: Command = {
       return runViewer({ files: inputs.files, follow, clockSkewMs, sealKeys: new Map(key === null ? [] : [['', key]]), filter, ...takeOut });
     }
     const sealKeys = keysForHosts(keys, inputs.hosts.map((h) => h.origin));
-    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skipped, follow, clockSkewMs, sealKeys, filter, ...takeOut });
+    return runViewer({ files: [], hosts: inputs.hosts, collectors: inputs.dirs, skipped: inputs.skippedFolders, follow, clockSkewMs, sealKeys, filter, ...takeOut });
   },
 };
 
