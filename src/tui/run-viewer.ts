@@ -194,7 +194,14 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
       setTimeout(() => process.exit(code), 2_000).unref();
     }
     const closing = options.engine ? Promise.resolve() : engine.close().catch(() => undefined);
-    void closing.then(() => resolveExit(code));
+    void closing.then(() => {
+      // Only now: a signal's handlers run in turn, and Ink's signal-exit, finding itself the last
+      // one, re-raises the signal and the process dies of it — before the caller (demo --view)
+      // could close its log with a stop record.
+      for (const s of SIGNALS) process.off(s, onSignal);
+      stdout.off('error', onOutputError);
+      resolveExit(code);
+    });
   };
 
   // Ctrl-Z arrives as a key in raw mode: the terminal is given back as it was (cooked mode, the
@@ -220,6 +227,8 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   };
   const onSignal = (signal: NodeJS.Signals) => end(128 + (os.constants.signals[signal] ?? 15));
   const onCrash = (error: unknown) => end(1, error);
+  // The terminal gone (EIO once it hung up): ended as a SIGHUP ends it, which usually comes too.
+  const onOutputError = () => end(128 + os.constants.signals.SIGHUP);
   const onProcessExit = () => session.restore();
   const onResize = () => {
     // Start from a clean screen and make Ink forget what it drew, then lay out for the new size.
@@ -228,7 +237,6 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     store.resize(size());
   };
   const detach = () => {
-    for (const s of SIGNALS) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     process.off('exit', onProcessExit);
@@ -236,6 +244,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     stdout.off('resize', onResize);
   };
   for (const s of SIGNALS) process.on(s, onSignal);
+  stdout.on('error', onOutputError);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   process.on('exit', onProcessExit);

@@ -17,9 +17,26 @@ export function stderrLine(text: string): void {
 /** Bytes queued before a write. */
 const BATCH_BYTES = 64 * 1024;
 
+/**
+ * Marks the process once the viewer has the terminal. (On `process`, not in a variable: each
+ * command script is bundled apart from cli.js, with its own copy of this module.)
+ */
+const VIEWER_OWNS_OUTPUT = Symbol.for('sudo-proxy-audit.viewer-owns-output');
+const viewerOwnsOutput = () => (process as unknown as Record<symbol, boolean | undefined>)[VIEWER_OWNS_OUTPUT] === true;
+
+/**
+ * The viewer has the terminal from now on: it ends itself when the terminal goes (run-viewer.ts,
+ * as on SIGHUP), and exiting at the first EIO cut short what runs after it — `demo --view`
+ * closing its log with a stop record.
+ */
+export function leaveOutputErrorsToTheViewer(): void {
+  (process as unknown as Record<symbol, boolean>)[VIEWER_OWNS_OUTPUT] = true;
+}
+
 /** Installs the quiet ending for a closed stdout, once per process. */
 export function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (viewerOwnsOutput()) return;
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
     try {
       stderrLine(`sudo-proxy-audit: cannot write output: ${e.message}`);
