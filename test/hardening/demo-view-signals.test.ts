@@ -73,6 +73,36 @@ describe.skipIf(!tmux.found)('demo --view stopped by a signal', () => {
   }, 120_000);
 });
 
+/** `pid` and every process below it. */
+function withDescendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // gone
+  }
+  return [pid, ...children.flatMap(withDescendants)];
+}
+
+describe.skipIf(!tmux.found)('npm start stopped by a signal to npm (a supervisor, a script, `kill` of the pid it started)', () => {
+  it('SIGTERM: npm, the demo and its viewer all end, the log closed with a stop record', async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-signals-'));
+    const file = path.join(work, 'audit.log');
+    pane = new TmuxPane('demo-signals', 100, 30, { TZ: 'UTC' });
+    pane.run(`cd ${root} && clear; npm start --silent -- --audit-log ${file}`);
+    await pane.waitFor('the viewer over the demo', (s) => s.includes('demo daemon →') && s.includes('● live'), 60_000);
+    pane.keys('?');
+    await pane.waitFor('the help', (s) => s.includes('G  F  End'));
+    const npm = pane.foregroundPid() as number;
+    expect(npm).not.toBeNull();
+    const all = withDescendants(npm);
+    expect(all.length).toBeGreaterThan(1);
+    process.kill(npm, 'SIGTERM');
+    await vi.waitFor(() => expect(all.filter((pid) => fs.existsSync(`/proc/${pid}`))).toEqual([]), { timeout: 10_000, interval: 20 });
+    expect(lastRecord(file)).toMatchObject({ type: 'writer', event: 'stop' });
+  }, 120_000);
+});
+
 describe('demo (no viewer) stopped by a signal', () => {
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
     it(`${signal}: the daemon closes its log with a stop record and exits 0`, async () => {
