@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
+import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { KEY_BYTES, keyId, parseSealLine } from '../../shared/seal.js';
 import { encodeSealState, sealStatePath } from '../../shared/seal-state.js';
 import { type Command, PROGRAM } from './command.js';
@@ -97,7 +98,8 @@ function init(logPath: string, force: boolean): number {
     writeInitialState(statePath, k0, force);
     const hex = k0.toString('hex');
     const out = process.stdout;
-    out.write(`sealing set up for ${logPath}\nstate: ${statePath} (mode 0600)\nkey id: ${keyId(k0)}\n\n`);
+    // (Paths escaped: a directory's name may hold what a terminal would act on.)
+    out.write(`sealing set up for ${escapeForTerminal(logPath)}\nstate: ${escapeForTerminal(statePath)} (mode 0600)\nkey id: ${keyId(k0)}\n\n`);
     out.write(`verification key (shown once: keep it off this host; verify --verification-key needs it):\n\n  ${hex}\n\n`);
     if (out.isTTY) {
       const qr = terminalQr(hex, out.columns ?? 80);
@@ -113,8 +115,8 @@ function status(logPath: string, json: boolean): number {
   const statePath = sealStatePath(logPath);
   const state = readStateSummary(statePath);
   if (state === null) {
-    if (json) process.stdout.write(`${JSON.stringify({ sealed: false, log: logPath, state: statePath })}\n`);
-    else process.stdout.write(`not sealed: ${logPath} has no sealing state (${statePath}); seal init sets it up\n`);
+    if (json) process.stdout.write(`${jsonForTerminal({ sealed: false, log: logPath, state: statePath })}\n`);
+    else process.stdout.write(`not sealed: ${escapeForTerminal(logPath)} has no sealing state (${escapeForTerminal(statePath)}); seal init sets it up\n`);
     return EXIT_VERDICT;
   }
   const mode = state.mode;
@@ -129,12 +131,12 @@ function status(logPath: string, json: boolean): number {
     last_seal: last === null ? null : { seq: last.seq, epoch: last.epoch, time: last.time },
   };
   if (json) {
-    process.stdout.write(`${JSON.stringify(fields)}\n`);
+    process.stdout.write(`${jsonForTerminal(fields)}\n`);
     return EXIT_OK;
   }
   const lastText = last === null ? 'none yet' : `${last.time} (seq ${last.seq}, epoch ${last.epoch})`;
   const warn = mode & 0o077 ? ` — readable by others: the writer refuses it (chmod 600)` : '';
-  process.stdout.write(`sealed: ${logPath}\nstate: ${statePath} (mode ${fields.mode}${warn})\nepoch: ${state.epoch} (the next seal's)\nkey id: ${state.keyId}\nlast seal: ${lastText}\n`);
+  process.stdout.write(`sealed: ${escapeForTerminal(logPath)}\nstate: ${escapeForTerminal(statePath)} (mode ${fields.mode}${warn})\nepoch: ${state.epoch} (the next seal's)\nkey id: ${state.keyId}\nlast seal: ${lastText}\n`);
   return EXIT_OK;
 }
 
