@@ -18,11 +18,14 @@ export function stderrLine(text: string): void {
 const BATCH_BYTES = 64 * 1024;
 
 /**
- * Marks the process once the viewer has the terminal. (On `process`, not in a variable: each
- * command script is bundled apart from cli.js, with its own copy of this module.)
+ * Who answers stdout's errors besides the quiet ending below: the viewer, or a verdict. (Kept on
+ * `process`, not in a variable: each command script is bundled apart from cli.js, with its own
+ * copy of this module.)
  */
-const VIEWER_OWNS_OUTPUT = Symbol.for('sudo-proxy-audit.viewer-owns-output');
-const viewerOwnsOutput = () => (process as unknown as Record<symbol, boolean | undefined>)[VIEWER_OWNS_OUTPUT] === true;
+const OUTPUT_ERRORS = Symbol.for('sudo-proxy-audit.output-errors');
+type OutputErrors = 'viewer' | 'verdict';
+const outputErrors = () => (process as unknown as Record<symbol, OutputErrors | undefined>)[OUTPUT_ERRORS];
+const setOutputErrors = (mode: OutputErrors) => ((process as unknown as Record<symbol, OutputErrors>)[OUTPUT_ERRORS] = mode);
 
 /**
  * The viewer has the terminal from now on: it ends itself when the terminal goes (run-viewer.ts,
@@ -30,14 +33,27 @@ const viewerOwnsOutput = () => (process as unknown as Record<symbol, boolean | u
  * closing its log with a stop record.
  */
 export function leaveOutputErrorsToTheViewer(): void {
-  (process as unknown as Record<symbol, boolean>)[VIEWER_OWNS_OUTPUT] = true;
+  setOutputErrors('viewer');
+}
+
+/**
+ * This command's exit status is a verdict (`verify`, `stats --strict`): a reader gone (`| true`,
+ * a `| logger` that died) drops what is left to write, and the command still checks everything
+ * and exits with its verdict. Exiting 0 at the closed pipe turned a tampered log's 1 into 0.
+ */
+export function verdictOutlivesItsReader(): void {
+  setOutputErrors('verdict');
 }
 
 /** Installs the quiet ending for a closed stdout, once per process. */
 export function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (viewerOwnsOutput()) return;
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    const handled = outputErrors();
+    if (handled === 'viewer') return;
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      if (handled === 'verdict') return;
+      process.exit(0);
+    }
     try {
       stderrLine(`sudo-proxy-audit: cannot write output: ${e.message}`);
     } catch {
