@@ -168,6 +168,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   });
 
   let ended = false;
+  let exitTimed = false;
   const end = (code: number, error?: unknown) => {
     if (ended) return;
     ended = true;
@@ -192,6 +193,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     if (code !== 0) {
       // After a signal or a crash, do not let a stray handle keep a dying process alive.
       setTimeout(() => process.exit(code), 2_000).unref();
+      exitTimed = true;
     }
     const closing = options.engine ? Promise.resolve() : engine.close().catch(() => undefined);
     void closing.then(() => {
@@ -225,7 +227,13 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     store.resize(size());
     store.dispatch({ type: 'redraw' });
   };
-  const onSignal = (signal: NodeJS.Signals) => end(128 + (os.constants.signals[signal] ?? 15));
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = 128 + (os.constants.signals[signal] ?? 15);
+    // One while the engine closes after q (the handlers stay until it has, and no exit is timed
+    // then): the user insists. (After a signal, the exit is timed; a hang-up comes twice.)
+    if (ended && !exitTimed) process.exit(code);
+    end(code);
+  };
   const onCrash = (error: unknown) => end(1, error);
   // The terminal gone (EIO once it hung up): ended as a SIGHUP ends it, which usually comes too.
   const onOutputError = () => end(128 + os.constants.signals.SIGHUP);
