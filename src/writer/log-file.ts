@@ -19,6 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectories } from '../shared/make-directories.js';
 
 /** The file operations the writer uses; a test seam for disk-full and I/O errors. */
 export type WriterFs = Pick<
@@ -74,47 +75,14 @@ function kindOf(st: fs.Stats): string {
  * it for the writer's life) and gains any made now. Returns true when it made the log directory.
  */
 export function ensureLogDirectory(fsApi: WriterFs, dir: string, uid: number | null, createdAbove: Set<string>): boolean {
-  const madeFrom = makeDirectories(fsApi, dir, 0o700);
+  // (One level at a time: make-directories.ts says why not mkdirSync's `recursive`.)
+  const madeFrom = makeDirectories(dir, (level) => fsApi.mkdirSync(level, { mode: 0o700 }));
   if (madeFrom !== undefined) {
     for (let level = path.dirname(dir); level.length >= madeFrom.length && level !== path.dirname(level); level = path.dirname(level)) createdAbove.add(level);
   }
   for (const level of createdAbove) checkDirectory(fsApi, level, uid, false);
   checkDirectory(fsApi, dir, uid, madeFrom !== undefined);
   return madeFrom !== undefined;
-}
-
-/**
- * `mkdir -p`: the highest directory it made, or undefined when `dir` was there. Not mkdirSync's
- * `recursive`: procfs answers ENOENT to a mkdir under it, which Node 20 takes for a missing
- * parent, makes the parent (EEXIST) and tries again, forever at full CPU — the daemon with it.
- * Here each level is tried once on the way down: an ENOENT then is final.
- */
-function makeDirectories(fsApi: WriterFs, dir: string, mode: number): string | undefined {
-  /** Levels whose parent was missing, lowest first: made on the way down. */
-  const below: string[] = [];
-  let made: string | undefined;
-  for (let level = dir; ; level = path.dirname(level)) {
-    try {
-      fsApi.mkdirSync(level, { mode });
-      made = level;
-      break;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') break;
-      if (code !== 'ENOENT' || path.dirname(level) === level) throw e;
-      below.push(level);
-    }
-  }
-  for (let i = below.length - 1; i >= 0; i--) {
-    try {
-      fsApi.mkdirSync(below[i], { mode });
-      made ??= below[i];
-    } catch (e) {
-      // (Made meanwhile by another writer: fine. Anything else, ENOENT too, is final.)
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
-  return made;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectories } from '../../shared/make-directories.js';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { KEY_BYTES, keyId, parseSealLine } from '../../shared/seal.js';
@@ -46,7 +47,8 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.cons
 function stateDirectory(logPath: string): string {
   const dir = path.dirname(logPath);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // (One level at a time: make-directories.ts says why not mkdirSync's `recursive`.)
+    makeDirectories(dir, (level) => fs.mkdirSync(level, { mode: 0o700 }));
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) throw new CliError(`${dir}: not a directory (a symlink is refused)`);
     if ((st.mode & 0o077) !== 0) throw new CliError(`${dir}: mode 0${(st.mode & 0o777).toString(8)} lets others in; the state file holds a key (chmod 700 ${dir})`);
