@@ -46,6 +46,9 @@ const READ_AHEAD = 256 * 1024;
 
 const NO_WINDOW = Buffer.alloc(0);
 
+/** The last bytes a follower read, compared to tell a truncation from a line rewritten in place (as followed-file.ts does). */
+const TRUNCATION_EVIDENCE_BYTES = 64;
+
 /** The bytes of a line are what was indexed there (the caller checks the record). */
 export type LineCheck = (bytes: Buffer) => boolean;
 
@@ -218,7 +221,7 @@ export class FileSpans {
    */
   readLineTruncated(id: number, offset: number, length: number, check: LineCheck): string | null {
     const span = this.list[id];
-    if (!span || span.fd < 0 || Number.isFinite(span.end)) return null;
+    if (!span || span.fd < 0 || Number.isFinite(span.end) || !this.mayBeTruncated(span)) return null;
     for (const file of findRotatedSet(span.file)) {
       if (file === span.file) continue;
       const source = tryOpenLogSource(file);
@@ -234,6 +237,29 @@ export class FileSpans {
     }
     const kept = span.recent?.read(offset, length);
     return kept && check(kept) ? '' : null;
+  }
+
+  /**
+   * The span's file may have been truncated under its reader, so a line of it may be in a copy.
+   * A followed file says so as its follower would (followed-file.ts): shorter than what was read,
+   * or other bytes where the last ones read were. One that says neither holds bytes where the
+   * line was: rewritten in place, never to be taken from a copy beside it, which whoever
+   * rewrites the line can make first (`cp audit.log audit.log.1`). (A read without a follower
+   * has no such evidence: its lines are looked for in a copy.)
+   */
+  private mayBeTruncated(span: FileSpan): boolean {
+    const recent = span.recent;
+    if (recent === null) return true;
+    try {
+      if (fs.fstatSync(span.fd).size < recent.readTo) return true;
+      const n = Math.min(TRUNCATION_EVIDENCE_BYTES, recent.keptTo);
+      const last = n === 0 ? null : recent.read(recent.keptTo - n, n);
+      if (last === null) return false;
+      const now = Buffer.alloc(n);
+      return fs.readSync(span.fd, now, 0, n, recent.keptTo - n) !== n || !now.equals(last);
+    } catch {
+      return true;
+    }
   }
 
   /** A pooled span's line; the span takes the name its file is found under now. */

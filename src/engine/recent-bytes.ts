@@ -12,6 +12,8 @@ export class RecentBytes {
   private end = 0;
   private kept = 0;
   private keeping = false;
+  /** File offset just past the last byte read (kept or not). */
+  private readEnd = 0;
 
   constructor(private readonly cap = 256 * 1024) {}
 
@@ -27,6 +29,7 @@ export class RecentBytes {
 
   /** `chunk` was read at file offset `at`. */
   add(chunk: Buffer, at: number): void {
+    this.readEnd = Math.max(this.readEnd, at + chunk.length);
     if (!this.keeping || chunk.length === 0) return;
     if (at !== this.end) this.kept = 0; // not contiguous: start again
     const bytes = chunk.length > this.cap ? chunk.subarray(chunk.length - this.cap) : chunk;
@@ -34,6 +37,16 @@ export class RecentBytes {
       this.grow(Math.min(this.cap, Math.max(this.kept + bytes.length, this.ring.length * 2, 4096)));
     }
     this.put(bytes, at + chunk.length - bytes.length);
+  }
+
+  /** How far the file was read (what a shorter file lost). */
+  get readTo(): number {
+    return this.readEnd;
+  }
+
+  /** File offset just past the last byte kept (0 before `keep()`). */
+  get keptTo(): number {
+    return this.end;
   }
 
   /** Bytes [offset, offset + length) when they are still held; null otherwise. */

@@ -185,6 +185,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   });
 
   let ended = false;
+  let exitTimed = false;
   const end = (code: number, error?: unknown) => {
     if (ended) return;
     ended = true;
@@ -192,6 +193,7 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
       // After a signal or a crash, do not let a stray handle keep a dying process alive. Set
       // first: nothing below may stop it (on a hung-up terminal every mode change throws).
       setTimeout(() => (options.exitProcess ?? process.exit)(code), 2_000).unref();
+      exitTimed = true;
     }
     frameDrawn();
     try {
@@ -212,7 +214,18 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
       text.split('\n').forEach((line, i) => stderrLine(i === 0 ? `sudo-proxy-audit: the viewer crashed: ${line}` : line));
     }
     const closing = options.engine ? Promise.resolve() : engine.close().catch(() => undefined);
-    void closing.then(() => resolveExit(code));
+    void closing.then(() => {
+      // Only now: a signal's handlers run in turn, and Ink's signal-exit, finding itself the last
+      // one, re-raises the signal and the process dies of it — before the caller (demo --view)
+      // could close its log with a stop record.
+      for (const s of SIGNALS) process.off(s, onSignal);
+      // The terminal's error listeners stay while it is gone: a write still in flight fails later.
+      if (!gone) {
+        stdout.off('error', onTerminalError);
+        stdin.off('error', onTerminalError);
+      }
+      resolveExit(code);
+    });
   };
 
   // Ctrl-Z arrives as a key in raw mode: the terminal is given back as it was (cooked mode, the
@@ -242,7 +255,11 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (signal === 'SIGHUP') terminalGone();
-    end(128 + (os.constants.signals[signal] ?? 15));
+    const code = 128 + (os.constants.signals[signal] ?? 15);
+    // One while the engine closes after q (the handlers stay until it has, and no exit is timed
+    // then): the user insists. (After a signal, the exit is timed; a hang-up comes twice.)
+    if (ended && !exitTimed) process.exit(code);
+    end(code);
   };
   // The terminal hung up (its pane or window closed): reads and writes fail with EIO from then
   // on, and Node's own reset of the terminal at exit aborts the process on that EIO
@@ -269,12 +286,6 @@ export async function runViewer(options: ViewerOptions, loadInk: () => Promise<I
     store.resize(size());
   };
   const detach = () => {
-    // The terminal's error listeners stay while it is gone: a write still in flight fails later.
-    if (!gone) {
-      stdout.off('error', onTerminalError);
-      stdin.off('error', onTerminalError);
-    }
-    for (const s of SIGNALS) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     process.off('exit', onProcessExit);

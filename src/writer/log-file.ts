@@ -19,6 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectories } from '../shared/make-directories.js';
 
 /** The file operations the writer uses; a test seam for disk-full and I/O errors. */
 export type WriterFs = Pick<
@@ -74,7 +75,8 @@ function kindOf(st: fs.Stats): string {
  * it for the writer's life) and gains any made now. Returns true when it made the log directory.
  */
 export function ensureLogDirectory(fsApi: WriterFs, dir: string, uid: number | null, createdAbove: Set<string>): boolean {
-  const madeFrom = fsApi.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // (One level at a time: make-directories.ts says why not mkdirSync's `recursive`.)
+  const madeFrom = makeDirectories(dir, (level) => fsApi.mkdirSync(level, { mode: 0o700 }));
   if (madeFrom !== undefined) {
     for (let level = path.dirname(dir); level.length >= madeFrom.length && level !== path.dirname(level); level = path.dirname(level)) createdAbove.add(level);
   }

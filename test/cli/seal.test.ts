@@ -107,6 +107,20 @@ describe('seal init and status', () => {
     expect(status.stdout).toMatch(/^not sealed: /);
   });
 
+  it('init of a log whose directory cannot be made (under /proc) says why, and does not spin (Node 20 recursive mkdir did, at full CPU)', async () => {
+    const { spawnCli, collect } = await import('./helpers.js');
+    const child = spawnCli(['seal', 'init', '--audit-log', `/proc/spa-no-such-dir-${process.pid}/audit.log`]);
+    // (Killed at the test's end if it never answers: a spinning child must not outlive the suite.)
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      const r = await collect(child);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/spa-no-such-dir/);
+    } finally {
+      clearTimeout(killer);
+    }
+  }, 30_000);
+
   it('status after sealing: the epoch and the last seal made', async () => {
     const { file } = sealedLog();
     const status = await runCli(['seal', 'status', '--audit-log', file, '--json']);

@@ -134,6 +134,23 @@ describe.concurrent('a file or directory name given on the command line', () => 
     await expectEscapedError(['demo', '--count', '1', '--audit-log', folder], `${dir}/demo-${SHOWN}: is a directory`);
     await expectEscapedError(['demo', '--count', '1', '--audit-log', path.join(named, 'audit.log')], `${dir}/${SHOWN}/audit.log: `);
   });
+
+  it('seal init and seal status: the log and its state named escaped; --json gives them back as they are', async () => {
+    const folder = path.join(dir, `seal-${NAME}`);
+    const log = path.join(folder, 'audit.log');
+    const status = async (json: boolean) => runRaw(['seal', 'status', ...(json ? ['--json'] : []), '--audit-log', log]);
+    const before = await status(false);
+    expect(before.code).toBe(1);
+    expect(expectInert(before.stdout, 'seal status of a log not sealed')).toContain(`${dir}/seal-${SHOWN}/audit.log`);
+    expect(JSON.parse(expectInert((await status(true)).stdout, 'seal status --json of a log not sealed'))).toMatchObject({ sealed: false, log });
+    const init = await runRaw(['seal', 'init', '--audit-log', log]);
+    expect(init.code).toBe(0);
+    expect(expectInert(init.stdout, 'seal init')).toContain(`sealing set up for ${dir}/seal-${SHOWN}/audit.log`);
+    const after = await status(false);
+    expect(after.code).toBe(0);
+    expect(expectInert(after.stdout, 'seal status')).toContain(`sealed: ${dir}/seal-${SHOWN}/audit.log`);
+    expect(JSON.parse(expectInert((await status(true)).stdout, 'seal status --json'))).toMatchObject({ sealed: true, log });
+  });
 });
 
 describe.concurrent('a host folder of a collector directory', () => {

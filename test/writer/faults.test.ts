@@ -82,7 +82,7 @@ describe('unwritable path', () => {
     log.response(sampleResponse(3));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(file);
-    expect(warnings[0]).toMatch(/ENOTDIR|EEXIST/);
+    expect(warnings[0]).toMatch(/ENOTDIR|EEXIST|is not a directory/);
     expect(log.stats()).toEqual({ written: 0, dropped: 5, droppedTotal: 5 });
 
     fs.rmSync(blocker);
@@ -97,7 +97,7 @@ describe('unwritable path', () => {
     for (const r of recs) expect(auditRecordSchema.safeParse(r).success).toBe(true);
     expect(recs.map((r) => r.event ?? r.id)).toEqual(['dropped', 'req-4', 'stop']);
     expect(recs[0]).toMatchObject({ type: 'writer', dropped: 5, pid: process.pid });
-    expect(String(recs[0].error)).toMatch(/ENOTDIR|EEXIST/);
+    expect(String(recs[0].error)).toMatch(/ENOTDIR|EEXIST|is not a directory/);
     expect(verifyChain(chainLinesOf([file])).ok).toBe(true);
   });
 

@@ -122,6 +122,20 @@ describe('never waits: a FIFO', () => {
   }, 30_000);
 });
 
+describe('never waits: a log directory that cannot be made', () => {
+  // procfs answers ENOENT to mkdir of a name it does not hold; Node 20's recursive mkdir takes
+  // that for a missing parent, makes the parent (EEXIST) and tries again, forever, at full CPU.
+  it('never spins on a directory under /proc (mkdir answers ENOENT with the parent there)', async () => {
+    const r = await runAttack('open', `/proc/spa-no-such-dir-${process.pid}/logs/audit.log`);
+    expect(r.timedOut, 'the writer spun making its directory').toBe(false);
+    expect(r.stderr).toBe('');
+    expect(r.stats).toMatchObject({ written: 0 });
+    expect(r.stats?.dropped).toBeGreaterThan(0);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings?.[0]).toMatch(/ENOENT/);
+  }, 30_000);
+});
+
 describe('trusts only a directory and a file it owns', () => {
   it('refuses a log directory replaced by a symlink to a world-writable directory owned by someone else', () => {
     const base = tempDir();
@@ -227,8 +241,9 @@ describe('trusts only a directory and a file it owns', () => {
     const swapping: WriterFs = {
       ...fs,
       mkdirSync: ((p: fs.PathLike, options?: fs.MakeDirectoryOptions) => {
-        const created = fs.mkdirSync(p, options as fs.MakeDirectoryOptions & { recursive: true });
-        if (created !== undefined) {
+        const created = fs.mkdirSync(p, options);
+        // (Once the last level is made: the writer makes one level at a time.)
+        if (p === path.dirname(file)) {
           fs.renameSync(path.join(base, 'state'), aside);
           fs.symlinkSync(aside, path.join(base, 'state'));
         }

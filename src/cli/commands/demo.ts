@@ -115,12 +115,15 @@ export const demoCommand: Command = {
 
     // Handlers first: whoever reads the line below may signal at once.
     const stop = () => handle.stop();
+    // (SIGHUP too: a closed terminal or ssh session killed the daemon before its stop record.)
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
     stderrLine(`demo daemon writing to ${auditLog} (Ctrl-C to stop)`);
     await handle.done;
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
     const s = handle.log.stats();
     stderrLine(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}`);
     return EXIT_OK;

@@ -17,13 +17,43 @@ export function stderrLine(text: string): void {
 /** Bytes queued before a write. */
 const BATCH_BYTES = 64 * 1024;
 
+/**
+ * Who answers stdout's errors besides the quiet ending below: the viewer, or a verdict. (Kept on
+ * `process`, not in a variable: each command script is bundled apart from cli.js, with its own
+ * copy of this module.)
+ */
+const OUTPUT_ERRORS = Symbol.for('sudo-proxy-audit.output-errors');
+type OutputErrors = 'viewer' | 'verdict';
+const outputErrors = () => (process as unknown as Record<symbol, OutputErrors | undefined>)[OUTPUT_ERRORS];
+const setOutputErrors = (mode: OutputErrors) => ((process as unknown as Record<symbol, OutputErrors>)[OUTPUT_ERRORS] = mode);
+
+/**
+ * The viewer has the terminal from now on: it ends itself when the terminal goes (run-viewer.ts,
+ * as on SIGHUP), and exiting at the first EIO cut short what runs after it — `demo --view`
+ * closing its log with a stop record.
+ */
+export function leaveOutputErrorsToTheViewer(): void {
+  setOutputErrors('viewer');
+}
+
+/**
+ * This command's exit status is a verdict (`verify`, `stats --strict`): a reader gone (`| true`,
+ * a `| logger` that died) drops what is left to write, and the command still checks everything
+ * and exits with its verdict. Exiting 0 at the closed pipe turned a tampered log's 1 into 0.
+ */
+export function verdictOutlivesItsReader(): void {
+  setOutputErrors('verdict');
+}
+
 /** Installs the quiet ending for a closed stdout, once per process. */
 export function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
-    // The viewer listens too: its terminal hung up, and it ends as on SIGHUP (`demo --view`
-    // stops its daemon and closes the log first); exiting here would lose that.
-    if (process.stdout.listenerCount('error') > 1) return;
+    const handled = outputErrors();
+    if (handled === 'viewer') return;
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') {
+      if (handled === 'verdict') return;
+      process.exit(0);
+    }
     try {
       stderrLine(`sudo-proxy-audit: cannot write output: ${e.message}`);
     } catch {

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectories } from '../../shared/make-directories.js';
 import { defaultAuditLogPath } from '../../shared/paths.js';
+import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { KEY_BYTES, keyId, parseSealLine } from '../../shared/seal.js';
 import { encodeSealState, sealStatePath } from '../../shared/seal-state.js';
 import { type Command, PROGRAM } from './command.js';
@@ -45,7 +47,8 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.cons
 function stateDirectory(logPath: string): string {
   const dir = path.dirname(logPath);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // (One level at a time: make-directories.ts says why not mkdirSync's `recursive`.)
+    makeDirectories(dir, (level) => fs.mkdirSync(level, { mode: 0o700 }));
     const st = fs.lstatSync(dir);
     if (!st.isDirectory()) throw new CliError(`${dir}: not a directory (a symlink is refused)`);
     if ((st.mode & 0o077) !== 0) throw new CliError(`${dir}: mode 0${(st.mode & 0o777).toString(8)} lets others in; the state file holds a key (chmod 700 ${dir})`);
@@ -97,7 +100,8 @@ function init(logPath: string, force: boolean): number {
     writeInitialState(statePath, k0, force);
     const hex = k0.toString('hex');
     const out = process.stdout;
-    out.write(`sealing set up for ${logPath}\nstate: ${statePath} (mode 0600)\nkey id: ${keyId(k0)}\n\n`);
+    // (Paths escaped: a directory's name may hold what a terminal would act on.)
+    out.write(`sealing set up for ${escapeForTerminal(logPath)}\nstate: ${escapeForTerminal(statePath)} (mode 0600)\nkey id: ${keyId(k0)}\n\n`);
     out.write(`verification key (shown once: keep it off this host; verify --verification-key needs it):\n\n  ${hex}\n\n`);
     if (out.isTTY) {
       const qr = terminalQr(hex, out.columns ?? 80);
@@ -113,8 +117,8 @@ function status(logPath: string, json: boolean): number {
   const statePath = sealStatePath(logPath);
   const state = readStateSummary(statePath);
   if (state === null) {
-    if (json) process.stdout.write(`${JSON.stringify({ sealed: false, log: logPath, state: statePath })}\n`);
-    else process.stdout.write(`not sealed: ${logPath} has no sealing state (${statePath}); seal init sets it up\n`);
+    if (json) process.stdout.write(`${jsonForTerminal({ sealed: false, log: logPath, state: statePath })}\n`);
+    else process.stdout.write(`not sealed: ${escapeForTerminal(logPath)} has no sealing state (${escapeForTerminal(statePath)}); seal init sets it up\n`);
     return EXIT_VERDICT;
   }
   const mode = state.mode;
@@ -129,12 +133,12 @@ function status(logPath: string, json: boolean): number {
     last_seal: last === null ? null : { seq: last.seq, epoch: last.epoch, time: last.time },
   };
   if (json) {
-    process.stdout.write(`${JSON.stringify(fields)}\n`);
+    process.stdout.write(`${jsonForTerminal(fields)}\n`);
     return EXIT_OK;
   }
   const lastText = last === null ? 'none yet' : `${last.time} (seq ${last.seq}, epoch ${last.epoch})`;
   const warn = mode & 0o077 ? ` — readable by others: the writer refuses it (chmod 600)` : '';
-  process.stdout.write(`sealed: ${logPath}\nstate: ${statePath} (mode ${fields.mode}${warn})\nepoch: ${state.epoch} (the next seal's)\nkey id: ${state.keyId}\nlast seal: ${lastText}\n`);
+  process.stdout.write(`sealed: ${escapeForTerminal(logPath)}\nstate: ${escapeForTerminal(statePath)} (mode ${fields.mode}${warn})\nepoch: ${state.epoch} (the next seal's)\nkey id: ${state.keyId}\nlast seal: ${lastText}\n`);
   return EXIT_OK;
 }
 

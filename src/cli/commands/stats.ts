@@ -5,6 +5,7 @@ import { type Command, PROGRAM } from './command.js';
 import { EXIT_OK, EXIT_VERDICT } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
 import { inputFiles } from './inputs.js';
+import { verdictOutlivesItsReader } from './output.js';
 import { chainStatusOf, integrityFails, integritySummary } from './log-events.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 import { sealScansOf } from './seal-scan.js';
@@ -48,6 +49,7 @@ export const statsCommand: Command = {
     const opened = await openQuery(argv, QUERY_OPTIONS, help);
     if (!opened) return EXIT_OK;
     const { values, filter, inputs, engine } = opened;
+    if (values.strict) verdictOutlivesItsReader();
     const stats = engine.stats(filter);
     const [first, last] = matchedEnds(engine, filter, stats.total);
     const integrity = integritySummary(engine, chainStatusOf(engine), filter);

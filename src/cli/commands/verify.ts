@@ -18,7 +18,7 @@ import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.j
 import { durationFlag, parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
 import { chainLinesOfFiles, type DamagedFile, recordProblem } from './lines.js';
-import { stderrLine } from './output.js';
+import { stderrLine, verdictOutlivesItsReader } from './output.js';
 import { readStateSummary } from './seal-state-read.js';
 import { keyForFiles, keysForHosts, parseVerificationKeys } from './verification-keys.js';
 import { fleetJson, fleetLine, fleetOk, type HostVerdict, hostLine, MAX_LISTED, reportJson, sealSummary, summary, verified } from './verify-format.js';
@@ -152,6 +152,7 @@ export const verifyCommand: Command = {
     const keys = parseVerificationKeys(values['verification-key'], values['verification-key-file']);
     const intervalMs = durationFlag('seal-interval', values['seal-interval']);
     const inputs = resolveInputs(positionals, { history: values.history });
+    verdictOutlivesItsReader();
     // --strict: lines the chain was checked past (junk put between records, a torn write) fail the verdict too.
     const strictFails = (report: ChainReport) => values.strict === true && report.malformedCount > 0;
 

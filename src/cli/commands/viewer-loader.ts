@@ -4,9 +4,13 @@
  * viewer.js, which it loads once the first frame is drawn, so `print`, `stats` and `verify`
  * never load React and the viewer's first rows do not wait for it.
  */
-import { NOT_A_TERMINAL_HINT } from '../../tui/run-viewer.js';
+import { NOT_A_TERMINAL_HINT, runViewer as runInTerminal } from '../../tui/run-viewer.js';
+import { leaveOutputErrorsToTheViewer } from './output.js';
 
-export { runViewer } from '../../tui/run-viewer.js';
+export const runViewer: typeof runInTerminal = (...args) => {
+  leaveOutputErrorsToTheViewer();
+  return runInTerminal(...args);
+};
 
 /** Why the viewer cannot run here, or undefined when stdin and stdout are a terminal. */
 export async function notATerminal(): Promise<string | undefined> {
