@@ -16,14 +16,19 @@ export async function openEngineFor(inputs: Inputs, follow: boolean, wholeHosts 
 
 /**
  * Opens the engine and waits until every file is indexed. Without `follow`, a file that
- * becomes unreadable meanwhile (an `error` notice) is a one-line failure, and a collector's
+ * becomes unreadable meanwhile (an `error` notice) is a one-line failure (a collected host's:
+ * said, and the other hosts read), and a collector's
  * hosts are read whole one after another (nothing is shown before all are read: no newest rows first).
  */
 export async function openIndexedEngine(inputs: Inputs, follow: boolean): Promise<AuditEngine> {
   const engine = await openEngineFor(inputs, follow, !follow);
   let fatal: EngineNotice | undefined;
+  // Over a collector, one host's file gone or unreadable mid-read is that host's trouble, said
+  // as a host skipped at the start is: one sender's folder must not fail the fleet's review.
+  const collected = inputs.kind === 'collector';
   engine.on('notice', (n: EngineNotice) => {
-    if (n.kind === 'error' && !follow) fatal ??= n;
+    if (n.kind === 'error' && !follow && !collected) fatal ??= n;
+    else if (n.kind === 'error' && !follow) stderrLine(`sudo-proxy-audit: ${n.message}: host read in part or not at all, its entries may be incomplete; the other hosts are read`);
     else stderrLine(`sudo-proxy-audit: ${n.message}`); // messages name their file
   });
   await engine.indexed();
