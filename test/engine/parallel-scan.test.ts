@@ -143,6 +143,16 @@ describe('ScanPool', () => {
     }
   });
 
+  it("resolves close() once its workers' threads are gone (the index is merged without their memory beside it, #17)", async () => {
+    const pool = new ScanPool(2);
+    const workers = (pool as unknown as { workers: Worker[] }).workers;
+    await viaPool(pool, hostileLog(), 333);
+    expect(workers.map((w) => w.threadId > 0)).toEqual([true, true]);
+    await pool.close();
+    // A Worker's threadId is -1 once its thread has exited.
+    expect(workers.map((w) => w.threadId)).toEqual([-1, -1]);
+  });
+
   it('rejects with ScanWorkerError when a worker dies, so the caller can start over', async () => {
     const pool = new ScanPool(1);
     const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
