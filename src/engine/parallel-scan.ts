@@ -31,8 +31,8 @@ export interface ChunkPlace {
 
 /**
  * Bytes per chunk, with workers or without (short blocks: a chunk is scanned at once). 512 KB
- * with a worker held ~2 MB more in the chunks in flight over 1M records, for no CPU measured
- * (#17: with a worker the whole process is over its budget, the worker's own ~11 MB in it).
+ * with a worker held 2–4 MB more in the chunks in flight over 1M records, for no CPU measured
+ * (#17: the process's RSS budget holds the worker's own ≈ 10 MB too).
  */
 const CHUNK_BYTES = 256 * 1024;
 /**
@@ -148,7 +148,7 @@ export class ScanPool {
     }
     // Chunks read ahead: what the workers hold, one for this thread to take meanwhile, and one
     // left for the next worker that frees up (it never waits for this thread to read). More
-    // only held memory (#17: four beside the workers' peaked ~1 MB higher, same CPU).
+    // only held memory (#17: four beside the workers' peaked 1–2 MB higher, same CPU).
     const inFlightMax = Math.max(2, this.threads * PER_WORKER + 2);
     const queue: Pending[] = [];
     this.queue = queue;
@@ -372,8 +372,8 @@ function emptyResult(size = 0): ChunkResult {
  * A worker's young generation, at most its first size: two semi-spaces of 1 MB, and V8 counts
  * one more for the young large objects. Left to grow, it doubled as the worker booted and
  * scanned (V8 raises the process's growth factor back to 2 as it sets up a new isolate's heap,
- * whatever the command line set: cli/young-generation.ts), 2–6 MB of RSS that stayed (#17).
- * Per isolate: this thread's young generation is not touched.
+ * whatever the command line set: cli/young-generation.ts): 2 MB more RSS that stayed, in one
+ * `stats` of 1M records in five (#17). Per isolate: this thread's young generation is not touched.
  */
 export const WORKER_YOUNG_GENERATION_MB = 3;
 
