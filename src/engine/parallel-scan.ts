@@ -30,11 +30,11 @@ export interface ChunkPlace {
 }
 
 /**
- * Bytes per chunk for a worker (fewer messages; this thread may scan one too, in one block) and
- * with no worker (short blocks: a chunk is scanned at once).
+ * Bytes per chunk, with workers or without (short blocks: a chunk is scanned at once). 512 KB
+ * with a worker held 2–4 MB more in the chunks in flight over 1M records, for no CPU measured
+ * (#17: the process's RSS budget holds the worker's own ≈ 10 MB too).
  */
-const DEFAULT_CHUNK = 512 * 1024;
-const LOCAL_CHUNK = 256 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 /**
  * Chunks a worker holds at once: one it scans and one queued, so it is not left idle while this
  * thread scans one of its own. More only held memory (#17: 4 peaked ~7 MB higher over 1M records, same CPU).
@@ -139,16 +139,17 @@ export class ScanPool {
     options: { chunkBytes?: number; stopped?: () => boolean; onRead?: (bytes: number) => void } = {},
   ): Promise<number> {
     if (this.broken) throw new ScanWorkerError();
-    const chunkBytes = options.chunkBytes ?? (this.threads > 0 ? DEFAULT_CHUNK : LOCAL_CHUNK);
+    const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     // Room for a chunk and the usual carried-over start of a line; a longer one gets a buffer of its own.
     const bufferBytes = chunkBytes + 64 * 1024;
     if (this.bufferBytes !== bufferBytes) {
       this.free.length = 0;
       this.bufferBytes = bufferBytes;
     }
-    // Chunks read ahead: what the workers hold, a few for this thread to take meanwhile, and one
-    // left for the next worker that frees up (it never waits for this thread to read).
-    const inFlightMax = Math.max(2, this.threads * PER_WORKER + 4);
+    // Chunks read ahead: what the workers hold, one for this thread to take meanwhile, and one
+    // left for the next worker that frees up (it never waits for this thread to read). More
+    // only held memory (#17: four beside the workers' peaked 1–2 MB higher, same CPU).
+    const inFlightMax = Math.max(2, this.threads * PER_WORKER + 2);
     const queue: Pending[] = [];
     this.queue = queue;
     let carry = 0; // bytes at the start of `next` carried over from the previous buffer
@@ -262,11 +263,13 @@ export class ScanPool {
     return lineBase;
   }
 
-  close(): void {
+  /** Stops the workers; resolves once their threads are gone (and their memory with them). */
+  async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.workers) void w.terminate();
+    const exits = this.workers.map((w) => w.terminate());
     for (const job of this.waiting.values()) job.fail();
     this.waiting.clear();
+    await Promise.allSettled(exits);
   }
 
   /** Keeps a buffer for reuse if it has the usual size. */
@@ -366,6 +369,15 @@ function emptyResult(size = 0): ChunkResult {
 }
 
 /**
+ * A worker's young generation, at most its first size: two semi-spaces of 1 MB, and V8 counts
+ * one more for the young large objects. Left to grow, it doubled as the worker booted and
+ * scanned (V8 raises the process's growth factor back to 2 as it sets up a new isolate's heap,
+ * whatever the command line set: cli/young-generation.ts): 2 MB more RSS that stayed, in one
+ * `stats` of 1M records in five (#17). Per isolate: this thread's young generation is not touched.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 3;
+
+/**
  * A worker running scan-worker: the built .js next to this file, or — when running from the
  * TypeScript sources (tests, tsx) — the .ts through tsx's loader registered in the worker.
  */
@@ -375,10 +387,11 @@ function startWorker(hashLines: boolean): Worker {
   const here = import.meta.url;
   // This thread's hash seed: an id a worker hashes must find the same id hashed here.
   const workerData = { hashLines, hashSeed: hashSeed() };
+  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
   if (here.endsWith('.ts')) {
     const script = new URL('./scan-worker.ts', here).href;
     const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
-    return new Worker(boot, { eval: true, workerData });
+    return new Worker(boot, { eval: true, workerData, resourceLimits });
   }
-  return new Worker(new URL('./scan-worker.js', here), { workerData });
+  return new Worker(new URL('./scan-worker.js', here), { workerData, resourceLimits });
 }

@@ -307,7 +307,7 @@ export class ReadPlan implements LiveFileReader {
       this.intake.seals.dropHistory();
       result = await this.readHistory(history, lastPath, liveFd, tailStart, null);
     } finally {
-      pool?.close();
+      await pool?.close();
     }
     if (!parts.closed()) this.merge(result.hist, result.linesBeforeTail);
   }

@@ -6,9 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLog } from '../../src/demo/generate.js';
-import { CLI, cliEnv, makeTempDirFactory } from './helpers.js';
+import { CLI, cliEnv, makeTempDirFactory, REPO_ROOT } from './helpers.js';
 
 const tempDir = makeTempDirFactory('spa-cli-young');
 let log: string;
@@ -43,5 +44,49 @@ describe('the young generation', () => {
 
   it('stays at its first size through `stats` over ~20,000 records', () => {
     expect(newSpaceAtExit([CLI, 'stats', log])).toBeLessThanOrEqual(FIRST_SIZE);
+  });
+});
+
+/**
+ * V8 raises the growth factor back to its minimum of 2, for the whole process, each time it
+ * sets up an isolate's heap (a Worker's too): a `stats` whose scan worker started had both
+ * threads' young generations grow (#17: 4 × 2 MB of semi-spaces in the main thread). A child
+ * keeps its young generation small, starts a worker and, once the worker runs, both allocate
+ * as an index does (a little of each batch kept); each reports its young generation's size.
+ */
+function newSpacesWithWorker(keepSmall: boolean): { main: number; worker: number } {
+  const built = path.join(REPO_ROOT, 'dist/cli/young-generation.js');
+  const script = `
+import { Worker } from 'node:worker_threads';
+import { keepYoungGenerationSmall } from ${JSON.stringify(pathToFileURL(built).href)};
+if (${keepSmall}) keepYoungGenerationSmall();
+const churn = \`globalThis.kept = []; for (let i = 0; i < 40; i++) for (let k = 0; k < 100000; k++) { const o = { k, s: 'x' + k }; if (k % 20 === 0) globalThis.kept.push(o); }\`;
+const newSpace = \`process.getBuiltinModule('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size\`;
+// As a scan worker: it waits for its first job.
+const worker = new Worker(\`const { parentPort } = process.getBuiltinModule('node:worker_threads'); parentPort.once('message', () => { \${churn}; parentPort.postMessage(\${newSpace}); });\`, { eval: true });
+worker.once('online', () => {
+  setImmediate(() => {
+    worker.postMessage('scan');
+    eval(churn);
+    const main = eval(newSpace);
+    worker.once('message', (w) => { process.stdout.write(JSON.stringify({ main, worker: w })); worker.terminate(); });
+  });
+});
+`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: cliEnv(), encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as { main: number; worker: number };
+}
+
+describe('the young generation with a worker thread', () => {
+  it('grows in both threads once a worker started, without the setting (so the check below can fail)', () => {
+    const sizes = newSpacesWithWorker(false);
+    expect(sizes.main).toBeGreaterThan(FIRST_SIZE);
+    expect(sizes.worker).toBeGreaterThan(FIRST_SIZE);
+  });
+
+  it('stays at its first size in both threads after a worker started', () => {
+    expect(newSpacesWithWorker(true)).toEqual({ main: FIRST_SIZE, worker: FIRST_SIZE });
   });
 });

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/shared/entry.js';
@@ -12,7 +13,7 @@ import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
 import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { LineSplitter } from '../../src/engine/line-splitter.js';
-import { type ChunkSource, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
+import { type ChunkSource, ScanPool, ScanWorkerError, WORKER_YOUNG_GENERATION_MB } from '../../src/engine/parallel-scan.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 
@@ -142,6 +143,16 @@ describe('ScanPool', () => {
     }
   });
 
+  it("resolves close() once its workers' threads are gone (the index is merged without their memory beside it, #17)", async () => {
+    const pool = new ScanPool(2);
+    const workers = (pool as unknown as { workers: Worker[] }).workers;
+    await viaPool(pool, hostileLog(), 333);
+    expect(workers.map((w) => w.threadId > 0)).toEqual([true, true]);
+    await pool.close();
+    // A Worker's threadId is -1 once its thread has exited.
+    expect(workers.map((w) => w.threadId)).toEqual([-1, -1]);
+  });
+
   it('rejects with ScanWorkerError when a worker dies, so the caller can start over', async () => {
     const pool = new ScanPool(1);
     const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
@@ -203,5 +214,41 @@ describe('the engine with a scan pool', () => {
     // A history this small is read line by line unless the engine is told otherwise.
     expect(started).toEqual({ workers: [1], lines: [0] });
     await Promise.all([workers.close(), lines.close()]);
+  });
+});
+
+describe("a scan worker's young generation (#17)", () => {
+  /** new_space of a worker given `limits` that allocates as a scan does, after the growth factor was set back to 2 (as a new isolate sets it). */
+  async function workerNewSpace(limits: { maxYoungGenerationSizeMb?: number }): Promise<number> {
+    const churn = `const kept = []; for (let k = 0; k < 2000000; k++) { const o = { k, s: 'x' + k }; if (k % 50 === 0) kept.push(o); }`;
+    const report = `process.getBuiltinModule('node:worker_threads').parentPort.postMessage(process.getBuiltinModule('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)`;
+    const w = new Worker(`${churn}; ${report}`, { eval: true, resourceLimits: limits });
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+    } finally {
+      await w.terminate();
+    }
+  }
+
+  it('grows without a limit (so the check below can fail)', async () => {
+    expect(await workerNewSpace({})).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
+  it('stays at its first size, two semi-spaces of 1 MB, under the limit the pool gives', async () => {
+    expect(await workerNewSpace({ maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB })).toBe(2 * 1024 * 1024);
+  });
+
+  it('is the limit the pool starts its workers with', async () => {
+    const pool = new ScanPool(1);
+    try {
+      const [worker] = (pool as unknown as { workers: Worker[] }).workers;
+      await new Promise((resolve) => worker.once('online', resolve));
+      expect(worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(WORKER_YOUNG_GENERATION_MB);
+    } finally {
+      await pool.close();
+    }
   });
 });
