@@ -214,6 +214,11 @@ export class ReadPlan implements LiveFileReader {
     await this.follower?.stop();
   }
 
+  /** The followed live file when nothing is in flight (Follower.quietAt); null when not following or not quiet. */
+  quietAt(): { dev: number; ino: number; offset: number } | null {
+    return this.follower?.quietAt() ?? null;
+  }
+
   // ---- LiveFileReader ----
 
   get batch(): ChangeBatch {
