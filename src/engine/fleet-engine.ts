@@ -149,6 +149,8 @@ const WHOLE_HOST_SLOTS = 4;
 
 interface FleetHost extends MergedHost {
   origin: string;
+  /** Followed, small, and read whole from the start (its keys as a reading when it wakes gives them): it may sleep. */
+  maySleep: boolean;
   /** Its progress as last reported (the fleet's sums are kept from these, not recounted per event). */
   bytesDone: number;
   bytesTotal: number;
@@ -769,14 +771,15 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * the first rows are in, one host at a time.
    */
   private openHost(h: CollectedHost, follow: boolean, read: 'whole' | 'tail' | 'found'): FleetHost {
-    const bytes = this.queued.get(h.origin);
+    // (A host found while following was not queued: its files looked at now.)
+    const bytes = this.queued.get(h.origin) ?? queued(h, follow).bytes;
     const turns = read === 'whole' ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: read === 'found' ? this.tailTurn : null };
     this.bytesQueued -= bytes ?? 0;
     this.queued.delete(h.origin);
     // (A host that may sleep is read whole from the start, as it is when it wakes: its entries keep their keys.)
-    const maySleep = follow && bytes !== undefined && bytes <= this.sleepHostBytes;
+    const maySleep = follow && bytes <= this.sleepHostBytes;
     const engine = this.hostEngine(h.origin, h.files, follow, turns, maySleep);
-    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
+    const host: FleetHost = { origin: h.origin, maySleep, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     const number = this.hosts.length;
     this.attach(host, number, engine);
     // A host's entries go into chain order once it is read: its positions may have moved.
@@ -785,7 +788,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       // Read once and done: its entries go to the fleet's store and its engine is dropped.
       if (!follow && !this.closed) this.settle(host, number);
       // Followed and small: asleep in the store as soon as it is quiet.
-      else if (follow && !this.closed && this.sleepHostBytes > 0) this.sleepOrWait(number);
+      else if (host.maySleep && !this.closed) this.sleepOrWait(number);
       this.wantRebuild();
     });
     // (A host that joins lands in a stats block that may be remembered without it.)
@@ -826,7 +829,11 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   // ---- followed hosts asleep ----
 
-  /** A followed host just read (or woken) goes to sleep if it is quiet now, else once it is (looked at every sleepCheckMs). */
+  /**
+   * A followed host just read goes to sleep if it is quiet now (`now`), else once it is: looked
+   * at every sleepCheckMs, it sleeps once it did not change for one whole period. A host just
+   * woken waits that long too: one written every few seconds is not read again at each record.
+   */
   private sleepOrWait(number: number, now = true): void {
     if (now && this.sleep(number)) return;
     const engine = this.hosts[number].engine;
@@ -858,7 +865,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private sleep(number: number): boolean {
     const host = this.hosts[number];
     const engine = host.engine;
-    if (this.closed || engine instanceof SettledHost || !engine.quietAt || !engine.handOver) return false;
+    if (this.closed || !host.maySleep || engine instanceof SettledHost || !engine.quietAt || !engine.handOver) return false;
     if (engine.progress().bytesTotal > this.sleepHostBytes) return false;
     const at = engine.quietAt();
     if (at === null) return false;
@@ -891,7 +898,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   private watchAsleep(number: number, live: string): fs.FSWatcher | null {
     const name = path.basename(live);
     try {
-      const watcher = fs.watch(path.dirname(live), { persistent: false }, (_event, changed) => {
+      // (Persistent, as a follower's watch is: a process following only hosts asleep keeps running.)
+      const watcher = fs.watch(path.dirname(live), { persistent: true }, (_event, changed) => {
         if (changed === null || changed === name) this.wakeIfChanged(number);
       });
       watcher.on('error', (e) => {
