@@ -103,8 +103,6 @@ export type FleetOptions = OpenEngineOptions & {
 const SLEEP_HOST_BYTES = 256 * 1024;
 /** A followed host that was not quiet when read (or since it woke) is looked at again this often. */
 const SLEEP_CHECK_MS = 10_000;
-/** Read whole, not its tail first: a host read again when it wakes gives each entry the key (slot) it had. */
-const WHOLE_FILE = Number.MAX_SAFE_INTEGER;
 
 /** A followed host asleep: where its live file stood when it went to sleep, and the watch on its folder. */
 interface Asleep {
@@ -776,7 +774,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     const turns = read === 'whole' ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: read === 'found' ? this.tailTurn : null };
     this.bytesQueued -= bytes ?? 0;
     this.queued.delete(h.origin);
-    // (A host that may sleep is read whole from the start, as it is when it wakes: its entries keep their keys.)
+    // (A host that may sleep is read in order from the start, as it is when it wakes: its entries keep their keys.)
     const maySleep = follow && bytes <= this.sleepHostBytes;
     const engine = this.hostEngine(h.origin, h.files, follow, turns, maySleep);
     const host: FleetHost = { origin: h.origin, maySleep, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
@@ -799,7 +797,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   private hostEngine(origin: string, files: readonly string[], follow: boolean, turns: { historyTurn: HistoryTurn | null; tailTurn: HistoryTurn | null }, whole: boolean): HostEngine {
     const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
-    if (whole) options.tailBytes = WHOLE_FILE;
+    if (whole) options.inOrder = true;
     return openHostEngine([...files], { origin, delivery: collectedHostPolicy, ...turns, pool: this.pool, shared: this.shared }, options);
   }
 

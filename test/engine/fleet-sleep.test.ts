@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditEngine, ChainStatus, EngineNotice, Entry } from '../../src/shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
 import { generateLog } from '../../src/demo/generate.js';
@@ -120,6 +120,33 @@ describe("a fleet's followed hosts asleep", () => {
       // Quiet again: asleep again (its rows in the store, its engine dropped).
       await expect.poll(() => footprint(engine).asleep, WAIT).toBe(3);
       expect(footprint(engine).engines).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('wake on an append to a host with a rotated file: the change adds only the new entry, every other keeps its key (print -f prints it once)', async () => {
+    const dir = tempDir('fleet-sleep-rotated');
+    const lines = hostLines(731, 14);
+    fs.mkdirSync(path.join(dir, 'h0'));
+    const file = path.join(dir, 'h0', 'audit.log');
+    fs.writeFileSync(`${file}.1`, text(lines.slice(0, 5)));
+    fs.writeFileSync(file, text(lines.slice(5, 10)));
+    const engine = await following(dir);
+    const changes: EngineChange[] = [];
+    engine.on('change', (c: EngineChange) => changes.push(c));
+    try {
+      await expect.poll(() => footprint(engine).asleep, WAIT).toBe(1);
+      const before = byKey(engine);
+      fs.appendFileSync(file, text(lines.slice(10)));
+      await expect.poll(() => footprint(engine).wakeUps, WAIT).toBe(1);
+      await expect.poll(() => changes.some((c) => c.reordered), WAIT).toBe(true);
+      const after = byKey(engine);
+      for (const [key, e] of before) expect(after.get(key)?.id).toBe(e.id);
+      const added = changes.flatMap((c) => [...(c.added ?? [])]).map((p) => engine.entry(p).id);
+      const fresh = entriesOf(engine).filter((e) => !before.has(e.key)).map((e) => e.id);
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(added.sort()).toEqual(fresh.sort());
     } finally {
       await engine.close();
     }
