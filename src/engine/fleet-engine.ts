@@ -14,6 +14,9 @@
  * Thousands of hosts cost what their records cost: their files go through one bounded
  * descriptor pool, their tails are read a few at a time, and as many are followed as open
  * files allow — the rest are read once and named in a `limit` notice, never dropped silently.
+ * A host read once goes into the fleet's store (fleet-store.ts) and drops its engine; so does
+ * a small followed host while it is quiet (asleep: a watch on its folder is all it keeps), woken
+ * by any change to its live file and read again by a new engine that takes over (`wake`).
  */
 import fs from 'node:fs';
 import path from 'node:path';

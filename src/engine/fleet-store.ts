@@ -15,6 +15,10 @@
  * Keys and positions stay the host's own: a row keeps its slot (the host's key) at `base +
  * slot`, and its positions in the host's order are a run of this store's `order`. Queries and
  * stats over all settled hosts run once over the store (`query`, `statsParts`), not once a host.
+ *
+ * A followed host asleep is settled the same way; when it wakes its engine takes over and the
+ * store lets it go (`drop`): its run leaves the order, its files are closed, its rows are no
+ * one's until the store copies itself anew without them (`compact`, once they are half).
  */
 import type {
   ChainStatus,
