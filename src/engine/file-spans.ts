@@ -155,6 +155,29 @@ export class FileSpans {
     return ids;
   }
 
+  /** The size of span `id`'s file now (found by identity where logrotate moved it), or -1 when it is in no directory (deleted, if still open). */
+  sizeNow(id: number): number {
+    const span = this.list[id];
+    const size = (fd: number) => {
+      const st = fs.fstatSync(fd);
+      return st.nlink > 0 ? st.size : -1;
+    };
+    try {
+      if (span.pooled && this.pool) {
+        const fd = this.pool.acquire(span.pooled);
+        if (fd < 0) return -1;
+        try {
+          return size(fd);
+        } finally {
+          this.pool.release(span.pooled);
+        }
+      }
+      return span.fd >= 0 ? size(span.fd) : -1;
+    } catch {
+      return -1;
+    }
+  }
+
   /** Closes the files of spans [from, to) for good: no line of theirs is read again (a fleet's host that left the store). */
   release(from: number, to: number): void {
     for (let id = from; id < to && id < this.list.length; id++) {

@@ -958,22 +958,22 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.waking.delete(number);
     const host = this.hosts[number];
     const settled = host.engine as SettledHost;
-    const gone = engine.linePrints ? this.store.linesNotIn(settled, engine.linePrints()) : [];
-    if (gone.length > 0) {
-      engine.carryChanged?.(gone);
-      const entries = new Set(gone.map((g) => g.entryKey)).size;
+    const { changed, gone } = engine.linePrints ? this.store.linesNotIn(settled, engine.linePrints()) : { changed: [], gone: 0 };
+    if (changed.length > 0) engine.carryChanged?.(changed);
+    if (changed.length + gone > 0) {
+      const why = [changed.length > 0 ? `${changed.length} rewritten in place (its chain names them)` : '', gone > 0 ? `${gone} in no file any more (truncated with no copy beside it, or a rotated file deleted)` : ''];
       this.notice({
         kind: 'lost',
         file: a.live,
-        records: gone.length,
-        message: `${host.origin}: ${gone.length} line${gone.length === 1 ? '' : 's'} of ${entries} entr${entries === 1 ? 'y' : 'ies'} read before are not in its files as they were (truncated or rewritten while it was quiet): its chain says where`,
+        records: changed.length + gone,
+        message: `${host.origin}: lines read before it went quiet are not in its files as they were: ${why.filter(Boolean).join(', ')}`,
       });
     }
     this.store.drop(settled);
     host.engine = engine;
     this.attach(host, number, engine);
     this.forget(number);
-    if (gone.length > 0) this.chainEvents.changed(true);
+    if (changed.length > 0) this.chainEvents.changed(true);
     this.hostChanged(number, { prepended: 0, appended: 0, updated: 0, reordered: true });
     // Awake for a while: a host written every few seconds is not read again at each record.
     this.sleepOrWait(number, false);

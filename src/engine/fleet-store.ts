@@ -168,22 +168,32 @@ export class FleetStore {
 
   /**
    * The lines `host` indexed whose fingerprint is not among `prints` (what a new reading of its
-   * files found): changed or gone since they were read, each at its file and line.
+   * files found). `changed`: each still within its file, which now holds other bytes there
+   * (rewritten in place: a break), at its file and line; `gone`: how many are in no file any
+   * more (a truncation with no copy beside it, or a rotated file deleted): a loss, not a break.
    */
-  linesNotIn(host: SettledHost, prints: Uint32Array): PlacedChange[] {
+  linesNotIn(host: SettledHost, prints: Uint32Array): { changed: PlacedChange[]; gone: number } {
     const found = new Set<number>();
     for (const p of prints) if (p !== 0) found.add(p);
-    const { u32 } = this.columns;
-    const out: PlacedChange[] = [];
+    const { columns } = this;
+    const changed: PlacedChange[] = [];
+    let gone = 0;
+    /** Each span's file's size now (-1: it is nowhere), looked at once. */
+    const sizes = new Map<number, number>();
     for (const row of this.runOf(host)) {
       const kept = this.fingerprints.printsOf(row, row + 1);
       for (let which = 0; which < 2; which++) {
         if (kept[which] === 0 || found.has(kept[which])) continue;
-        const seg = u32[row * U32 + (which === 0 ? QS : PS)];
-        out.push({ file: this.spans.get(seg).file, line: this.spans.lineNumber(seg, u32[row * U32 + (which === 0 ? QN : PN)]), entryKey: row - host.base });
+        const [seg, offset, length] = which === 0 ? columns.requestLine(row) : columns.responseLine(row);
+        if (!sizes.has(seg)) sizes.set(seg, this.spans.sizeNow(seg));
+        if (offset + length > (sizes.get(seg) as number)) {
+          gone++;
+          continue;
+        }
+        changed.push({ file: this.spans.get(seg).file, line: this.spans.lineNumber(seg, columns.u32[row * U32 + (which === 0 ? QN : PN)]), entryKey: row - host.base });
       }
     }
-    return out;
+    return { changed, gone };
   }
 
   /** Gives back the room kept for hosts still to come (all are read). */
