@@ -58,6 +58,17 @@ function splitBeforeResponse(lines: string[]): number {
   throw new Error('no request with its response later in the log');
 }
 
+/** One host h0 of 14 records: the first 5 lines in `audit.log.1`, the next 5 in `audit.log` (the rest to append). */
+function rotatedHost(seed: number): { dir: string; lines: string[]; file: string } {
+  const dir = tempDir('fleet-sleep-rotated');
+  const lines = hostLines(seed, 14);
+  fs.mkdirSync(path.join(dir, 'h0'));
+  const file = path.join(dir, 'h0', 'audit.log');
+  fs.writeFileSync(`${file}.1`, text(lines.slice(0, 5)));
+  fs.writeFileSync(file, text(lines.slice(5, 10)));
+  return { dir, lines, file };
+}
+
 async function following(dir: string, options: { sleepHostBytes?: number } = {}): Promise<AuditEngine> {
   const engine = openFleetEngine(findCollectedHosts(dir), { follow: true, sleepCheckMs: 50, ...options }, [dir]);
   await engine.indexed();
@@ -126,12 +137,7 @@ describe("a fleet's followed hosts asleep", () => {
   });
 
   it('wake on an append to a host with a rotated file: the change adds only the new entry, every other keeps its key (print -f prints it once)', async () => {
-    const dir = tempDir('fleet-sleep-rotated');
-    const lines = hostLines(731, 14);
-    fs.mkdirSync(path.join(dir, 'h0'));
-    const file = path.join(dir, 'h0', 'audit.log');
-    fs.writeFileSync(`${file}.1`, text(lines.slice(0, 5)));
-    fs.writeFileSync(file, text(lines.slice(5, 10)));
+    const { dir, lines, file } = rotatedHost(731);
     const engine = await following(dir);
     const changes: EngineChange[] = [];
     engine.on('change', (c: EngineChange) => changes.push(c));
@@ -238,12 +244,7 @@ describe("a fleet's followed hosts asleep", () => {
   });
 
   it('wake after a rotated file was deleted (logrotate keeps so many): its lines are said lost, not taken for a break', async () => {
-    const dir = tempDir('fleet-sleep-deleted');
-    const lines = hostLines(733, 14);
-    fs.mkdirSync(path.join(dir, 'h0'));
-    const file = path.join(dir, 'h0', 'audit.log');
-    fs.writeFileSync(`${file}.1`, text(lines.slice(0, 5)));
-    fs.writeFileSync(file, text(lines.slice(5, 10)));
+    const { dir, lines, file } = rotatedHost(733);
     const engine = await following(dir);
     const notices: EngineNotice[] = [];
     engine.on('notice', (n: EngineNotice) => notices.push(n));
