@@ -165,6 +165,8 @@ interface FollowRun {
   indexedCpuMs: number;
   entries: number;
   rssMb: number;
+  /** The most RSS it held, indexing included. */
+  peakRssMb: number;
   heapMb: number;
   buffersMb: number;
   fds: number;
@@ -198,6 +200,7 @@ async function followChild(target: string): Promise<FollowRun> {
     indexedCpuMs: (c.user + c.system) / 1000,
     entries: engine.size(),
     rssMb: mem.rss / 2 ** 20,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
     heapMb: mem.heapUsed / 2 ** 20,
     buffersMb: mem.arrayBuffers / 2 ** 20,
     fds: openFiles(),
@@ -366,11 +369,11 @@ function followingCase(cli: boolean): void {
   );
   const rows: Array<[string, string]> = [
     ['fleet engine alone, following: indexed (wall / CPU)', `${(follow.indexedMs / 1000).toFixed(1)} s / ${(follow.indexedCpuMs / 1000).toFixed(1)} s`],
-    [`… RSS, ${FOLLOW_IDLE_MS / 1000} s after, two collections (≤ 400 MB)`, `${follow.rssMb.toFixed(0)} MB`],
+    [`… RSS, ${FOLLOW_IDLE_MS / 1000} s after, two collections (≤ 400 MB) / peak`, `${follow.rssMb.toFixed(0)} / ${follow.peakRssMb.toFixed(0)} MB`],
     ['… JS heap / array buffers', `${follow.heapMb.toFixed(0)} / ${follow.buffersMb.toFixed(0)} MB`],
     ['… open files', `${follow.fds}`],
     ['… engines left / hosts asleep', f ? `${f.engines ?? '–'} / ${f.asleep ?? '–'}` : '–'],
-    ['the real viewer following (tmux), idle once indexed: CPU / RSS (≤ 400 MB)', idle ? `${(idle.cpu * 100).toFixed(1)} % / ${idle.rssMb.toFixed(0)} MB` : '–'],
+    ['the real viewer following (tmux), idle once indexed: CPU / RSS (≤ 400 MB) / peak', idle ? `${(idle.cpu * 100).toFixed(1)} % / ${idle.rssMb.toFixed(0)} / ${idle.peakRssMb.toFixed(0)} MB` : '–'],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
