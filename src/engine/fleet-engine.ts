@@ -939,7 +939,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     this.asleep.delete(number);
     a.watcher?.close();
     const host = this.hosts[number];
-    const engine = this.hostEngine(host.origin, findRotatedSet(a.live), true, { historyTurn: null, tailTurn: null }, true);
+    // (A tail slot each: hosts woken all at once — every host written to — are read a few at a time.)
+    const engine = this.hostEngine(host.origin, findRotatedSet(a.live), true, { historyTurn: null, tailTurn: this.tailTurn }, true);
     this.waking.set(number, engine);
     this.wakeUps++;
     engine.on('notice', (n: EngineNotice) => this.notice(n));
