@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AuditEngine, ChainStatus, EngineChange, EngineNotice, Entry } from '../../src/shared/entry.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
@@ -262,6 +262,28 @@ describe("a fleet's followed hosts asleep", () => {
       await now.close();
       expect(chainOf(engine).breaks.filter((b) => b.kind === 'modified')).toEqual([]);
     } finally {
+      await engine.close();
+    }
+  });
+
+  it('with no watch to be had (inotify watches ran out), the slow poll wakes a host asleep, and the hosts are named', async () => {
+    const { dir, lines, file } = collector(2, 12, (l) => l.length - 4);
+    const watch = vi.spyOn(fs, 'watch').mockImplementation(() => {
+      throw Object.assign(new Error('no watches left'), { code: 'ENOSPC' });
+    });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true, sleepCheckMs: 50 }, [dir]);
+    const notices: EngineNotice[] = [];
+    engine.on('notice', (n: EngineNotice) => notices.push(n));
+    try {
+      await engine.indexed();
+      await expect.poll(() => footprint(engine).asleep, WAIT).toBe(2);
+      const size = engine.size();
+      fs.appendFileSync(file(1), text(lines[1].slice(-4)));
+      await expect.poll(() => footprint(engine).wakeUps, WAIT).toBe(1);
+      await expect.poll(() => engine.size(), WAIT).toBeGreaterThan(size);
+      expect(notices.some((n) => n.kind === 'limit' && /no inotify watches left/.test(n.message))).toBe(true);
+    } finally {
+      watch.mockRestore();
       await engine.close();
     }
   });
