@@ -80,7 +80,7 @@ const byKey = (engine: AuditEngine) => new Map(entriesOf(engine).map((e) => [e.k
 const shownOf = (e: Entry) => ({ origin: e.origin, id: e.id, state: e.state, stdoutLen: e.stdoutLen, anomalies: e.anomalies });
 
 describe("a fleet's followed hosts asleep", () => {
-  it('go into the store once read and quiet: no engine is left, each host is a few hundred bytes and its rows', async () => {
+  it('go into the store once read and quiet: no engine is left, each host is its rows in the store (as many rows as entries) and a watch', async () => {
     const { dir } = collector(6, 20, (l) => l.length);
     const engine = await following(dir);
     try {
