@@ -969,8 +969,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * The woken host's new engine has read its files: every line the host held asleep must be
    * among them as it was read (by fingerprint); one that is not (rewritten, or gone with a
    * truncation whose copy is not beside it) is a break of its chain and a loss, said. Then
-   * the engine takes over from the store (a reordered change: its entries keep their keys when
-   * only appended to) and the host may sleep again once quiet.
+   * the engine takes over from the store (an append when its entries are where they were, else
+   * a reordered change) and the host may sleep again once quiet.
    */
   private woken(number: number, engine: HostEngine, a: Asleep): void {
     if (this.closed || this.waking.get(number) !== engine) return;
@@ -988,12 +988,20 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         message: `${host.origin}: lines read before it went quiet are not in its files as they were: ${why.filter(Boolean).join(', ')}`,
       });
     }
+    // Only appended to (the usual wake): its entries are where they were, in the same slots, and
+    // the new ones follow — an append, not a merge of the whole fleet anew. Else (a late batch
+    // among them, a rotation that moved slots) the fleet is merged anew.
+    const was = settled.slotsInOrder();
+    const now = engine.slotsInOrder();
+    let appendedOnly = host.merged === was.length && now.length >= was.length;
+    for (let p = 0; appendedOnly && p < was.length; p++) appendedOnly = now[p] === was[p];
     this.store.drop(settled);
     host.engine = engine;
     this.attach(host, number, engine);
     this.forget(number);
     if (changed.length > 0) this.chainEvents.changed(true);
-    this.hostChanged(number, { prepended: 0, appended: 0, updated: 0, reordered: true });
+    if (appendedOnly) this.hostChanged(number, { prepended: 0, appended: now.length - was.length, updated: was.length });
+    else this.hostChanged(number, { prepended: 0, appended: 0, updated: 0, reordered: true });
     // Awake for a while: a host written every few seconds is not read again at each record.
     this.sleepOrWait(number, false);
   }
