@@ -120,6 +120,10 @@ export class CollectedHostPolicy implements DeliveryPolicy {
     return this.lines.duplicates;
   }
 
+  holding(): number {
+    return this.lines.holding;
+  }
+
   close(): void {
     if (this.releaseTimer) clearInterval(this.releaseTimer);
   }

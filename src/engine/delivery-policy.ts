@@ -34,6 +34,8 @@ export interface DeliveryPolicy {
   /** Before a change with appended entries is reported. */
   beforeReport(pending: PendingChange): void;
   duplicateLines(): number;
+  /** Lines held back, waiting for others (a response for its late request): a followed host with some is not quiet. */
+  holding?(): number;
   close(): void;
 }
 

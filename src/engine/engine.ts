@@ -20,7 +20,7 @@ import type { EntryColumns } from './entry-columns.js';
 import { EntryStore } from './entry-store.js';
 import { positionsByTime } from './time-order.js';
 import { FileSpans } from './file-spans.js';
-import { type LineFingerprints, withChangedLines, withChangedSeals } from './line-fingerprints.js';
+import { type LineFingerprints, type PlacedChange, withChangedLines, withChangedSeals } from './line-fingerprints.js';
 import { sizeOrZero } from './log-source.js';
 import { newJoinTarget } from './join-target.js';
 import { EntrySizing } from './entry-sizing.js';
@@ -50,6 +50,9 @@ export interface HostSetup {
   /** The fleet's strings: the same text kept once for all hosts (string-pool.ts). */
   shared?: SharedStrings | null;
 }
+
+/** How a break carried over from an earlier reading of the host says what is shown. */
+const CARRIED = '(read while the host was asleep; the entry shows what is there now)';
 
 /** Files read directly: no origin, every line once and in order, no turn to wait for. */
 const OWN_FILES: HostSetup = { origin: '', delivery: directDelivery, historyTurn: null };
@@ -175,7 +178,26 @@ class Engine extends EngineEvents implements HostEngine {
   }
 
   chainStatus(): ChainStatus {
-    return withChangedSeals(withChangedLines(this.chain.status(this.spans, this.origin), this.store.fingerprints.changed, this.spans, this.origin), this.intake.seals.changed, this.origin);
+    const status = withChangedSeals(withChangedLines(this.chain.status(this.spans, this.origin), this.store.fingerprints.changed, this.spans, this.origin), this.intake.seals.changed, this.origin);
+    return withChangedSeals(status, this.carried, this.origin, CARRIED);
+  }
+
+  /** Lines an earlier reading of this host indexed that this one did not find as they were (a fleet's host woken from its sleep): breaks of its chain. */
+  private carried: readonly PlacedChange[] = [];
+
+  carryChanged(placed: readonly PlacedChange[]): void {
+    this.carried = [...this.carried, ...placed];
+    if (placed.length > 0) this.chain.changed(true);
+  }
+
+  /**
+   * A followed host with nothing in flight: read to the end of its live file, no rotated-away
+   * file still read, no line held for another. Its live file and how far it was read (what its
+   * sleep watches: fleet-engine.ts), or null.
+   */
+  quietAt(): { dev: number; ino: number; offset: number } | null {
+    if (!this.follow || this.closed || !this.readProgress.now().done || (this.policy.holding?.() ?? 0) > 0) return null;
+    return this.plan.quietAt();
   }
 
   seals(): readonly SealRecords[] {
@@ -225,6 +247,10 @@ class Engine extends EngineEvents implements HostEngine {
     return this.store.timesAt(from, to);
   }
 
+  linePrints(): Uint32Array {
+    return this.store.fingerprints.printsOf(0, this.store.count);
+  }
+
   /** What `stats` is made of, to combine with other engines' (a fleet). */
   statsParts(filter?: EntryFilter): StatsParts {
     return this.store.statsParts(this.positionsOf(filter));
@@ -240,6 +266,8 @@ class Engine extends EngineEvents implements HostEngine {
     this.chain.close();
     this.policy.close();
     void this.plan.stop();
+    // A followed host's live file was its follower's: the fleet's pool reopens it when a line is read back.
+    if (this.follow) this.spans.poolOwned();
     return {
       columns: this.store.columns,
       fingerprints: this.store.fingerprints,
@@ -308,8 +336,14 @@ export interface HostEngine extends AuditEngine {
   timesAt(from: number, to: number): Float64Array;
   slotsInOrder(): Int32Array;
   statsParts(filter?: EntryFilter): StatsParts;
-  /** Only a host read once (not followed), once indexed: see Engine.handOver. */
+  /** Only a host read once, or a followed one that is quiet, once indexed: see Engine.handOver. */
   handOver?(): HostHandOver;
+  /** A followed host with nothing in flight: see Engine.quietAt. */
+  quietAt?(): { dev: number; ino: number; offset: number } | null;
+  /** Breaks an earlier reading of the host found (see Engine.carryChanged). */
+  carryChanged?(placed: readonly PlacedChange[]): void;
+  /** The fingerprint of each line it indexed (a woken host is checked against what it read asleep). */
+  linePrints?(): Uint32Array;
 }
 
 /** `openEngine` for one host of a collector directory. */

@@ -239,18 +239,18 @@ export class EntryColumns {
   }
 
   /**
-   * Copies the u8, u32 and f64 columns of `src`'s first `n` entries to entries `base`… here,
+   * Copies the u8, u32 and f64 columns of `src`'s `n` entries from `first` on to entries `base`… here,
    * with the values kept aside (a fleet's store taking a host's entries over); pools, spans and
    * ids are the caller's to map.
    */
-  copyRowsFrom(src: EntryColumns, n: number, base: number): void {
-    this.u8.set(src.u8.subarray(0, n * U8), base * U8);
-    this.u32.set(src.u32.subarray(0, n * U32), base * U32);
-    this.f64.set(src.f64.subarray(0, n * F64), base * F64);
+  copyRowsFrom(src: EntryColumns, n: number, base: number, first = 0): void {
+    this.u8.set(src.u8.subarray(first * U8, (first + n) * U8), base * U8);
+    this.u32.set(src.u32.subarray(first * U32, (first + n) * U32), base * U32);
+    this.f64.set(src.f64.subarray(first * F64, (first + n) * F64), base * F64);
     if (src.outliers === null) return;
     for (const [key, value] of src.outliers) {
       const s = Math.floor(key / 16);
-      if (s < n) (this.outliers ??= new Map()).set(outlierKey(base + s, key % 16), value);
+      if (s >= first && s < first + n) (this.outliers ??= new Map()).set(outlierKey(base + s - first, key % 16), value);
     }
   }
 

@@ -104,6 +104,102 @@ export class FileSpans {
     return ids;
   }
 
+  /**
+   * The descriptors this list owns go to the pool (a fleet's followed host going to sleep:
+   * fleet-engine.ts): each span of a file still linked reads through the pool from now on,
+   * reopened by identity when a line is read back. Nothing follows them any more, so no bytes
+   * are kept for a truncation to read back. (An unlinked spill stays open: no path reopens it.)
+   */
+  poolOwned(): void {
+    const pool = this.pool;
+    if (pool === null || this.owned === null) return;
+    const pooled = new Map<number, PooledFile | null>();
+    const poolOf = (span: FileSpan): PooledFile | null => {
+      if (!pooled.has(span.fd)) {
+        let file: PooledFile | null = null;
+        try {
+          const st = fs.fstatSync(span.fd);
+          if (st.isFile() && st.nlink > 0) {
+            file = pool.track({ path: span.file, fd: span.fd, dev: st.dev, ino: st.ino, size: st.size, gzip: false });
+            pool.release(file);
+          }
+        } catch {
+          // (Closed under us: left as it is.)
+        }
+        pooled.set(span.fd, file);
+      }
+      return pooled.get(span.fd) ?? null;
+    };
+    for (const span of this.list) {
+      if (span.fd < 0 || span.pooled !== null || !this.owned.has(span.fd)) continue;
+      const file = poolOf(span);
+      if (file === null) continue;
+      span.pooled = file;
+      span.fd = -1;
+      span.recent = null;
+    }
+    for (const [fd, file] of pooled) if (file !== null) this.owned.delete(fd);
+    this.dropWindow();
+  }
+
+  /**
+   * Takes `from`'s spans [first, end) into this list (a fleet's store compacted): returns each
+   * one's id here, by its id there less `first`. The descriptors among them are this list's now.
+   */
+  takeRange(from: FileSpans, first: number, end: number): Int32Array {
+    const ids = new Int32Array(Math.max(0, end - first));
+    for (let id = first; id < end; id++) {
+      const span = from.list[id];
+      ids[id - first] = this.list.length;
+      span.id = this.list.length;
+      this.list.push(span);
+      if (span.fd >= 0 && from.owned?.delete(span.fd)) (this.owned ??= new Set()).add(span.fd);
+    }
+    return ids;
+  }
+
+  /** The size of span `id`'s file now (found by identity where logrotate moved it), or -1 when it is in no directory (deleted, if still open). */
+  sizeNow(id: number): number {
+    const span = this.list[id];
+    const size = (fd: number) => {
+      const st = fs.fstatSync(fd);
+      return st.nlink > 0 ? st.size : -1;
+    };
+    try {
+      if (span.pooled && this.pool) {
+        const fd = this.pool.acquire(span.pooled);
+        if (fd < 0) return -1;
+        try {
+          return size(fd);
+        } finally {
+          this.pool.release(span.pooled);
+        }
+      }
+      return span.fd >= 0 ? size(span.fd) : -1;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** Closes the files of spans [from, to) for good: no line of theirs is read again (a fleet's host that left the store). */
+  release(from: number, to: number): void {
+    for (let id = from; id < to && id < this.list.length; id++) {
+      const span = this.list[id];
+      if (span.pooled) this.pool?.forget(span.pooled);
+      else if (span.fd >= 0 && this.owned?.delete(span.fd)) {
+        try {
+          fs.closeSync(span.fd);
+        } catch {
+          // already closed
+        }
+      }
+      span.pooled = null;
+      span.fd = -1;
+      span.recent = null;
+    }
+    this.dropWindow();
+  }
+
   /** Registers a span of a pooled file (a file read whole, not followed: nothing truncates it under a span). */
   addPooled(pooled: PooledFile, lineBase: number): FileSpan {
     const span: FileSpan = { id: this.list.length, file: pooled.path, fd: -1, pooled, lineBase, end: Number.POSITIVE_INFINITY, recent: null };

@@ -14,6 +14,9 @@
  * Thousands of hosts cost what their records cost: their files go through one bounded
  * descriptor pool, their tails are read a few at a time, and as many are followed as open
  * files allow — the rest are read once and named in a `limit` notice, never dropped silently.
+ * A host read once goes into the fleet's store (fleet-store.ts) and drops its engine; so does
+ * a small followed host while it is quiet (asleep: a watch on its folder is all it keeps), woken
+ * by any change to its live file and read again by a new engine that takes over (`wake`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +39,7 @@ import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.j
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
 import { type CollectedHost, CollectorScan, hostFolder, UNNAMED_HOST_REASON } from './collector-dir.js';
-import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
+import { type HistoryTurn, type HostEngine, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
 import { EngineEvents, EventPacer } from './engine-events.js';
@@ -46,6 +49,7 @@ import { openFileLimit } from './open-file-limit.js';
 import { DEFAULT_TAIL_BYTES } from './read-plan.js';
 import { FleetStore, SettledHost } from './fleet-store.js';
 import { SharedStrings } from './string-pool.js';
+import { findRotatedSet } from './rotated-set.js';
 import { positionsByTime } from './time-order.js';
 
 /** While following, the collector directories are looked at this often for hosts that began shipping. */
@@ -85,7 +89,33 @@ export type FleetOptions = OpenEngineOptions & {
   smallHostBytes?: number;
   /** `ready()` at the latest this long after the first host is opened (FIRST_ROWS_WAIT_MS unless a test asks otherwise). */
   firstRowsWaitMs?: number;
+  /** Followed hosts up to this size go to sleep once quiet (SLEEP_HOST_BYTES unless a test asks otherwise; 0: none do). */
+  sleepHostBytes?: number;
+  /** A followed host not quiet when read is looked at again this often (SLEEP_CHECK_MS unless a test asks otherwise). */
+  sleepCheckMs?: number;
 };
+
+/**
+ * A followed host up to this size goes to sleep once read and quiet: its rows move into the
+ * fleet's store as a host read once does, its engine (~13–16 KB of heap and ~5.5 KB of typed
+ * arrays beyond its records) is dropped, and a watch on its folder is all that is left of
+ * following it. Any change to its live file wakes it: its files are read again by a new engine
+ * (so at most this many bytes, ~1 ms), which takes over from the store. A bigger host keeps its
+ * engine: its records cost more than the engine, and reading it again would not be cheap.
+ */
+const SLEEP_HOST_BYTES = 256 * 1024;
+/** A followed host that was not quiet when read (or since it woke) is looked at again this often. */
+const SLEEP_CHECK_MS = 10_000;
+
+/** A followed host asleep: where its live file stood when it went to sleep, and the watch on its folder. */
+interface Asleep {
+  live: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  watcher: fs.FSWatcher | null;
+}
 
 /**
  * A host up to this size is read whole when it may hold the first rows (its history is most of
@@ -120,6 +150,8 @@ const WHOLE_HOST_SLOTS = 4;
 
 interface FleetHost extends MergedHost {
   origin: string;
+  /** Followed, small, and read whole from the start (its keys as a reading when it wakes gives them): it may sleep. */
+  maySleep: boolean;
   /** Its progress as last reported (the fleet's sums are kept from these, not recounted per event). */
   bytesDone: number;
   bytesTotal: number;
@@ -281,6 +313,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
 
   /** Hosts this fleet holds at most (MAX_HOSTS unless a test asks for fewer). */
   private readonly maxHosts: number;
+  /** Followed hosts asleep (their rows in the store), by host number. */
+  private readonly asleep = new Map<number, Asleep>();
+  /** Hosts woken, by number: the engine reading their files again (the store still answers for them until it is done). */
+  private readonly waking = new Map<number, HostEngine>();
+  /** Followed hosts with an engine that may go to sleep once quiet, with whether they changed since last looked at. */
+  private readonly awake = new Map<number, boolean>();
+  private readonly sleepHostBytes: number;
+  private readonly sleepCheckMs: number;
+  private sleepTimer: NodeJS.Timeout | null = null;
+  /** The safety poll of the hosts asleep (their watches say at once), and where it is in them. */
+  private asleepPoll: NodeJS.Timeout | null = null;
+  private asleepCursor: Iterator<number> | null = null;
+  private wakeUps = 0;
 
   constructor(
     offered: readonly CollectedHost[],
@@ -296,6 +341,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       this.chainEvents.changed(true);
     };
     this.maxHosts = Math.min(MAX_HOSTS, options.maxHosts ?? MAX_HOSTS);
+    this.sleepHostBytes = options.sleepHostBytes ?? SLEEP_HOST_BYTES;
+    this.sleepCheckMs = options.sleepCheckMs ?? SLEEP_CHECK_MS;
     const collected = this.withinHostLimit(offered);
     const follow = options.follow !== false;
     this.followBudget = follow ? Math.max(0, openFileLimit() - RESERVED_FILES - this.pool.capacity - 2 * TAIL_SLOTS) : 0;
@@ -624,6 +671,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     if (this.closed) return;
     this.closed = true;
     if (this.discoverTimer) clearInterval(this.discoverTimer);
+    if (this.sleepTimer) clearInterval(this.sleepTimer);
+    if (this.asleepPoll) clearInterval(this.asleepPoll);
+    for (const a of this.asleep.values()) a.watcher?.close();
+    this.asleep.clear();
+    await Promise.all([...this.waking.values()].map((e) => e.close()));
+    this.waking.clear();
     this.chainEvents.close();
     this.progressEvents.close();
     if (this.scheduled) {
@@ -635,8 +688,17 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   /** What the fleet keeps besides its hosts' records (for the tests and the benchmark). */
-  footprint(): { sharedStrings: number; settledHosts: number; storeRows: number; mostEngines: number } {
-    return { sharedStrings: this.shared.size, settledHosts: this.hosts.filter((h) => h.engine instanceof SettledHost).length, storeRows: this.store.rows, mostEngines: this.mostEngines };
+  footprint(): { sharedStrings: number; settledHosts: number; storeRows: number; mostEngines: number; engines: number; asleep: number; wakeUps: number; unusedStoreRows: number } {
+    return {
+      sharedStrings: this.shared.size,
+      settledHosts: this.hosts.filter((h) => h.engine instanceof SettledHost).length,
+      storeRows: this.store.rows,
+      mostEngines: this.mostEngines,
+      engines: this.engines + this.waking.size,
+      asleep: this.asleep.size,
+      wakeUps: this.wakeUps,
+      unusedStoreRows: this.store.unusedRows,
+    };
   }
 
   // ---- hosts ----
@@ -713,40 +775,237 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * the first rows are in, one host at a time.
    */
   private openHost(h: CollectedHost, follow: boolean, read: 'whole' | 'tail' | 'found'): FleetHost {
-    const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
+    // (A host found while following was not queued: its files looked at now.)
+    const bytes = this.queued.get(h.origin) ?? queued(h, follow).bytes;
     const turns = read === 'whole' ? { historyTurn: null, tailTurn: null } : { historyTurn: this.historyTurn, tailTurn: read === 'found' ? this.tailTurn : null };
-    this.bytesQueued -= this.queued.get(h.origin) ?? 0;
+    this.bytesQueued -= bytes ?? 0;
     this.queued.delete(h.origin);
-    const engine = openHostEngine(h.files, { origin: h.origin, delivery: collectedHostPolicy, ...turns, pool: this.pool, shared: this.shared }, options);
-    const host: FleetHost = { origin: h.origin, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
-    this.mostEngines = Math.max(this.mostEngines, ++this.engines);
+    // (A host that may sleep is read in order from the start, as it is when it wakes: its entries keep their keys.)
+    const maySleep = follow && bytes <= this.sleepHostBytes;
+    const engine = this.hostEngine(h.origin, h.files, follow, turns, maySleep);
+    const host: FleetHost = { origin: h.origin, maySleep, ...newMergedHost(engine), bytesDone: 0, bytesTotal: 0, done: true };
     const number = this.hosts.length;
-    this.hostProgressed(host, engine.progress());
-    engine.on('change', (c: EngineChange) => {
-      this.forget(number);
-      this.hostChanged(number, c);
-    });
-    engine.on('progress', (p: IndexProgress) => {
-      this.forget(number);
-      this.hostProgressed(host, p);
-      this.progressEvents.changed(this.progress().done);
-    });
-    engine.on('notice', (n: EngineNotice) => this.notice(n));
-    engine.on('chain', (s: ChainStatus) => {
-      this.forget(number);
-      this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken');
-    });
+    this.attach(host, number, engine);
     // A host's entries go into chain order once it is read: its positions may have moved.
     void engine.indexed().then(() => {
       this.forget(number);
       // Read once and done: its entries go to the fleet's store and its engine is dropped.
       if (!follow && !this.closed) this.settle(host, number);
+      // Followed and small: asleep in the store as soon as it is quiet.
+      else if (host.maySleep && !this.closed) this.sleepOrWait(number);
       this.wantRebuild();
     });
     // (A host that joins lands in a stats block that may be remembered without it.)
     this.forget(number);
     this.sortedOrigins = null;
     return host;
+  }
+
+  private hostEngine(origin: string, files: readonly string[], follow: boolean, turns: { historyTurn: HistoryTurn | null; tailTurn: HistoryTurn | null }, whole: boolean): HostEngine {
+    const options: OpenEngineOptions = follow ? { ...this.hostOptions, fleetFollow: this.fleetFollow } : { ...this.hostOptions, follow: false };
+    if (whole) options.inOrder = true;
+    return openHostEngine([...files], { origin, delivery: collectedHostPolicy, ...turns, pool: this.pool, shared: this.shared }, options);
+  }
+
+  /** The host's engine is `engine` from now on: its events are the fleet's. */
+  private attach(host: FleetHost, number: number, engine: HostEngine): void {
+    this.mostEngines = Math.max(this.mostEngines, ++this.engines);
+    this.hostProgressed(host, engine.progress());
+    engine.on('change', (c: EngineChange) => {
+      if (host.engine !== engine) return;
+      this.forget(number);
+      if (this.awake.has(number)) this.awake.set(number, true);
+      this.hostChanged(number, c);
+    });
+    engine.on('progress', (p: IndexProgress) => {
+      if (host.engine !== engine) return;
+      this.forget(number);
+      this.hostProgressed(host, p);
+      this.progressEvents.changed(this.progress().done);
+    });
+    engine.on('notice', (n: EngineNotice) => this.notice(n));
+    engine.on('chain', (s: ChainStatus) => {
+      if (host.engine !== engine) return;
+      this.forget(number);
+      this.chainEvents.changed(s.breakCount > 0 && s.state === 'broken');
+    });
+  }
+
+  // ---- followed hosts asleep ----
+
+  /**
+   * A followed host just read goes to sleep if it is quiet now (`now`), else once it is: looked
+   * at every sleepCheckMs, it sleeps once it did not change for one whole period. A host just
+   * woken waits that long too: one written every few seconds is not read again at each record.
+   */
+  private sleepOrWait(number: number, now = true): void {
+    if (now && this.sleep(number)) return;
+    const engine = this.hosts[number].engine;
+    if (engine instanceof SettledHost || !engine.quietAt || engine.progress().bytesTotal > this.sleepHostBytes) return;
+    // (Just woken: counted as changed, so it sleeps again only after a whole sleepCheckMs without a change.)
+    this.awake.set(number, !now);
+    this.sleepTimer ??= setInterval(() => this.sleepQuiet(), this.sleepCheckMs);
+    this.sleepTimer.unref();
+  }
+
+  /** The hosts that waited to sleep and did not change since they were last looked at. */
+  private sleepQuiet(): void {
+    for (const [number, changed] of this.awake) {
+      if (changed) this.awake.set(number, false);
+      else if (this.sleep(number) || this.hosts[number].engine.progress().bytesTotal > this.sleepHostBytes) this.awake.delete(number);
+    }
+    if (this.awake.size === 0 && this.sleepTimer) {
+      clearInterval(this.sleepTimer);
+      this.sleepTimer = null;
+    }
+  }
+
+  /**
+   * Puts a followed host to sleep if it is small and quiet (Engine.quietAt: read to the end of
+   * its live file, nothing held, nothing in flight): its rows go to the store, its engine is
+   * dropped, its folder is watched (the watch first, then the file looked at: an append in
+   * between is seen by one or the other), and any change wakes it. True when it sleeps.
+   */
+  private sleep(number: number): boolean {
+    const host = this.hosts[number];
+    const engine = host.engine;
+    if (this.closed || !host.maySleep || engine instanceof SettledHost || !engine.quietAt || !engine.handOver) return false;
+    if (engine.progress().bytesTotal > this.sleepHostBytes) return false;
+    const at = engine.quietAt();
+    if (at === null) return false;
+    const live = engine.files[engine.files.length - 1];
+    const watcher = this.watchAsleep(number, live);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(live);
+    } catch {
+      watcher?.close();
+      return false;
+    }
+    if (st.dev !== at.dev || st.ino !== at.ino || st.size !== at.offset) {
+      watcher?.close();
+      return false;
+    }
+    this.settle(host, number);
+    this.awake.delete(number);
+    this.asleep.set(number, { live, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, watcher });
+    if (this.asleepPoll === null) {
+      this.asleepPoll = setInterval(() => this.pollAsleep(), Math.min(MIN_POLL_MS, this.fleetFollow.pollMs));
+      this.asleepPoll.unref();
+    }
+    return true;
+  }
+
+  /**
+   * The safety poll of the hosts asleep, a slice each tick: each host is looked at once per
+   * pollMs, as a follower's poll would, not all 10,000 in one burst (a stat each: ~100 ms on
+   * this thread at once).
+   */
+  private pollAsleep(): void {
+    const slice = Math.ceil((this.asleep.size * Math.min(MIN_POLL_MS, this.fleetFollow.pollMs)) / this.fleetFollow.pollMs);
+    for (let i = 0; i < slice; i++) {
+      let next = this.asleepCursor?.next();
+      if (!next || next.done) {
+        // (A Map's iterator sees hosts put to sleep after it began; it ends once, then starts over.)
+        this.asleepCursor = this.asleep.keys();
+        next = this.asleepCursor.next();
+        if (next.done) return;
+      }
+      this.wakeIfChanged(next.value);
+    }
+  }
+
+  /** One `fs.watch` on the host's folder (libuv shares one inotify descriptor); null when none can be had (the poll alone then). */
+  private watchAsleep(number: number, live: string): fs.FSWatcher | null {
+    const name = path.basename(live);
+    try {
+      // (Persistent, as a follower's watch is: a process following only hosts asleep keeps running.)
+      const watcher = fs.watch(path.dirname(live), { persistent: true }, (_event, changed) => {
+        if (changed === null || changed === name) this.wakeIfChanged(number);
+      });
+      watcher.on('error', (e) => {
+        watcher.close();
+        const a = this.asleep.get(number);
+        if (a?.watcher === watcher) a.watcher = null;
+        if (!this.closed) this.fleetFollow.watchFailed(live, e);
+      });
+      return watcher;
+    } catch (e) {
+      this.fleetFollow.watchFailed(live, e);
+      return null;
+    }
+  }
+
+  /** Wakes a sleeping host whose live file is not as it left it (appended, truncated, rewritten, replaced or gone). */
+  private wakeIfChanged(number: number): void {
+    const a = this.asleep.get(number);
+    if (!a || this.closed) return;
+    let changed = true;
+    try {
+      const st = fs.statSync(a.live);
+      changed = st.dev !== a.dev || st.ino !== a.ino || st.size !== a.size || st.mtimeMs !== a.mtimeMs;
+    } catch {
+      // (Gone: rotated away, or deleted.)
+    }
+    if (changed) this.wake(number, a);
+  }
+
+  /**
+   * A host asleep changed: its files (its rotated set found anew: a rotation may have made one)
+   * are read again by a new engine, followed, while the store still answers for it; once read,
+   * the new engine takes over (`woken`).
+   */
+  private wake(number: number, a: Asleep): void {
+    this.asleep.delete(number);
+    a.watcher?.close();
+    const host = this.hosts[number];
+    // (A tail slot each: hosts woken all at once — every host written to — are read a few at a time.)
+    const engine = this.hostEngine(host.origin, findRotatedSet(a.live), true, { historyTurn: null, tailTurn: this.tailTurn }, true);
+    this.waking.set(number, engine);
+    this.wakeUps++;
+    engine.on('notice', (n: EngineNotice) => this.notice(n));
+    void engine.indexed().then(() => this.woken(number, engine, a));
+  }
+
+  /**
+   * The woken host's new engine has read its files: every line the host held asleep must be
+   * among them as it was read (by fingerprint); one that is not (rewritten, or gone with a
+   * truncation whose copy is not beside it) is a break of its chain and a loss, said. Then
+   * the engine takes over from the store (an append when its entries are where they were, else
+   * a reordered change) and the host may sleep again once quiet.
+   */
+  private woken(number: number, engine: HostEngine, a: Asleep): void {
+    if (this.closed || this.waking.get(number) !== engine) return;
+    this.waking.delete(number);
+    const host = this.hosts[number];
+    const settled = host.engine as SettledHost;
+    const { changed, gone } = engine.linePrints ? this.store.linesNotIn(settled, engine.linePrints()) : { changed: [], gone: 0 };
+    if (changed.length > 0) engine.carryChanged?.(changed);
+    if (changed.length + gone > 0) {
+      const why = [changed.length > 0 ? `${changed.length} rewritten in place (its chain names them)` : '', gone > 0 ? `${gone} in no file any more (truncated with no copy beside it, or a rotated file deleted)` : ''];
+      this.notice({
+        kind: 'lost',
+        file: a.live,
+        records: changed.length + gone,
+        message: `${host.origin}: lines read before it went quiet are not in its files as they were: ${why.filter(Boolean).join(', ')}`,
+      });
+    }
+    // Only appended to (the usual wake): its entries are where they were, in the same slots, and
+    // the new ones follow — an append, not a merge of the whole fleet anew. Else (a late batch
+    // among them, a rotation that moved slots) the fleet is merged anew.
+    const was = settled.slotsInOrder();
+    const now = engine.slotsInOrder();
+    let appendedOnly = host.merged === was.length && now.length >= was.length;
+    for (let p = 0; appendedOnly && p < was.length; p++) appendedOnly = now[p] === was[p];
+    this.store.drop(settled);
+    host.engine = engine;
+    this.attach(host, number, engine);
+    this.forget(number);
+    if (changed.length > 0) this.chainEvents.changed(true);
+    if (appendedOnly) this.hostChanged(number, { prepended: 0, appended: now.length - was.length, updated: was.length });
+    else this.hostChanged(number, { prepended: 0, appended: 0, updated: 0, reordered: true });
+    // Awake for a while: a host written every few seconds is not read again at each record.
+    this.sleepOrWait(number, false);
   }
 
   /** Moves a host read and done into the fleet's store (fleet-store.ts): it keeps its positions and keys. */

@@ -15,6 +15,10 @@
  * Keys and positions stay the host's own: a row keeps its slot (the host's key) at `base +
  * slot`, and its positions in the host's order are a run of this store's `order`. Queries and
  * stats over all settled hosts run once over the store (`query`, `statsParts`), not once a host.
+ *
+ * A followed host asleep is settled the same way; when it wakes its engine takes over and the
+ * store lets it go (`drop`): its run leaves the order, its files are closed, its rows are no
+ * one's until the store copies itself anew without them (`compact`, once they are half).
  */
 import type {
   ChainStatus,
@@ -38,17 +42,18 @@ import { LineFingerprints, type PlacedChange, withChangedLines, withChangedSeals
 import type { SharedStrings, StringPool } from './string-pool.js';
 import { positionsByTime } from './time-order.js';
 
-const { U8, U32, QS, PS, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, HAS_REQUEST, HAS_RESPONSE, FL } = LAYOUT;
+const { U8, U32, QS, QN, PS, PN, IX, POOL, HO, SE, RE, CM, OP, RV, EQ, EP, F64, TM, HAS_REQUEST, HAS_RESPONSE, FL } = LAYOUT;
 
 const NO_LINE = (): Uint8Array | null => null;
 const NONE: readonly never[] = [];
 
 export class FleetStore {
-  readonly columns: EntryColumns;
+  /** (The columns, fingerprints, spans and reader are made anew when the store is compacted.) */
+  columns: EntryColumns;
   /** The rows' lines' fingerprints (a host's, taken with its rows): a line read back must be the one indexed. */
-  readonly fingerprints = new LineFingerprints(1024);
-  readonly spans: FileSpans;
-  private readonly reader: EntryReader;
+  fingerprints = new LineFingerprints(1024);
+  spans: FileSpans;
+  private reader: EntryReader;
   /** Rows in use. */
   private count = 0;
   /** Every settled host's order (rows), one host after another. */
@@ -56,19 +61,28 @@ export class FleetStore {
   private length = 0;
   /** Settled hosts, by where their run of `order` starts. */
   private readonly hosts: SettledHost[] = [];
+  /** Rows of hosts dropped since (`drop`). */
+  private unused = 0;
   /** Told when a settled host's line is found changed after it was read (its chain status changed), with the host's number. */
   onLineChanged: (hostNumber: number) => void = () => {};
   /** Changes whenever a host settles (the fleet's remembered answers about the store key on it). */
   version = 0;
 
-  constructor(pool: DescriptorPool, shared: SharedStrings) {
+  constructor(
+    private readonly pool: DescriptorPool,
+    private readonly shared: SharedStrings,
+  ) {
     this.columns = new EntryColumns(1024, shared);
     this.spans = new FileSpans(pool);
-    this.reader = new EntryReader(this.columns, this.spans, '', this.fingerprints);
+    this.reader = this.readerOf();
+  }
+
+  private readerOf(): EntryReader {
     this.fingerprints.onChanged = (row) => {
       const host = this.hosts.find((h) => row >= h.base && row < h.base + h.slots);
       if (host) this.onLineChanged(host.number);
     };
+    return new EntryReader(this.columns, this.spans, '', this.fingerprints);
   }
 
   /** Rows held (the store's own share of a fleet's memory: for the tests and the benchmark). */
@@ -76,18 +90,110 @@ export class FleetStore {
     return this.count;
   }
 
+  /** Rows no host uses any more (hosts woken from their sleep: their engine holds them now). */
+  get unusedRows(): number {
+    return this.unused;
+  }
+
   /** Takes a finished host's entries and findings: the host is this from now on. */
   take(origin: string, files: readonly string[], from: HostHandOver): SettledHost {
     const base = this.count;
+    const firstSpan = this.spans.list.length;
     this.copyRows(from);
     const start = this.length;
     this.reserveOrder(start + from.order.length);
     for (let p = 0; p < from.order.length; p++) this.order[start + p] = base + from.order[p];
     this.length += from.order.length;
     const host = new SettledHost(this, origin, files, base, from.count, start, from.order.length, from);
+    host.spans = [firstSpan, this.spans.list.length];
     this.hosts.push(host);
     this.version++;
     return host;
+  }
+
+  /**
+   * Lets a settled host go (it has an engine of its own again: a followed host woken from its
+   * sleep): its run leaves the order, its files are closed, and its rows are no one's.
+   */
+  drop(host: SettledHost): void {
+    const at = this.hosts.indexOf(host);
+    if (at < 0) return;
+    this.hosts.splice(at, 1);
+    const n = host.size();
+    this.order.copyWithin(host.start, host.start + n, this.length);
+    this.length -= n;
+    for (let h = at; h < this.hosts.length; h++) this.hosts[h].start -= n;
+    this.unused += host.slots;
+    this.spans.release(host.spans[0], host.spans[1]);
+    this.version++;
+    // (So the store holds at most twice the rows its hosts use, however often hosts wake.)
+    if (this.unused > this.count - this.unused) this.compact();
+  }
+
+  /**
+   * Copies every host's rows, spans and changed lines anew, leaving out those no host uses:
+   * each host's rows one after another from row 0, its keys and positions unchanged (a key is
+   * a row less its host's base). O(rows in use), once as many rows are unused as used.
+   */
+  private compact(): void {
+    const old = { columns: this.columns, fingerprints: this.fingerprints, spans: this.spans, order: this.order };
+    const inUse = this.count - this.unused;
+    this.columns = new EntryColumns(Math.max(16, inUse), this.shared);
+    this.fingerprints = new LineFingerprints(Math.max(16, inUse));
+    this.spans = new FileSpans(this.pool);
+    this.order = new Int32Array(Math.max(16, this.length));
+    this.count = 0;
+    this.length = 0;
+    this.unused = 0;
+    const byField = this.poolMaps(old.columns);
+    for (const host of this.hosts) {
+      const [first, end] = host.spans;
+      const firstSpan = this.spans.list.length;
+      const segs = this.spans.takeRange(old.spans, first, end);
+      const base = this.count;
+      this.copyRange(old.columns, old.fingerprints, host.base, host.slots, (seg) => segs[seg - first], byField);
+      const start = this.length;
+      const run = old.order.subarray(host.start, host.start + host.size());
+      for (let p = 0; p < run.length; p++) this.order[start + p] = base + run[p] - host.base;
+      this.length += run.length;
+      for (const c of old.fingerprints.changed) {
+        if (c.key >= host.base && c.key < host.base + host.slots) this.fingerprints.foundChanged(segs[c.seg - first], c.line, base + c.key - host.base, false);
+      }
+      host.base = base;
+      host.start = start;
+      host.spans = [firstSpan, this.spans.list.length];
+    }
+    this.reader = this.readerOf();
+  }
+
+  /**
+   * The lines `host` indexed whose fingerprint is not among `prints` (what a new reading of its
+   * files found). `changed`: each still within its file, which now holds other bytes there
+   * (rewritten in place: a break), at its file and line; `gone`: how many are in no file any
+   * more (a truncation with no copy beside it, or a rotated file deleted): a loss, not a break.
+   */
+  linesNotIn(host: SettledHost, prints: Uint32Array): { changed: PlacedChange[]; gone: number } {
+    const found = new Set<number>();
+    for (const p of prints) if (p !== 0) found.add(p);
+    const { columns } = this;
+    const changed: PlacedChange[] = [];
+    let gone = 0;
+    /** Each span's file's size now (-1: it is nowhere), looked at once. */
+    const sizes = new Map<number, number>();
+    for (const row of this.runOf(host)) {
+      const kept = this.fingerprints.printsOf(row, row + 1);
+      for (let which = 0; which < 2; which++) {
+        if (kept[which] === 0 || found.has(kept[which])) continue;
+        const [seg, offset, length] = which === 0 ? columns.requestLine(row) : columns.responseLine(row);
+        if (!sizes.has(seg)) sizes.set(seg, this.spans.sizeNow(seg));
+        if (offset + length > (sizes.get(seg) as number)) {
+          gone++;
+          continue;
+        }
+        changed.push({ file: this.spans.get(seg).file, line: this.spans.lineNumber(seg, columns.u32[row * U32 + (which === 0 ? QN : PN)]), entryKey: row - host.base });
+      }
+    }
+    return { changed, gone };
   }
 
   /** Gives back the room kept for hosts still to come (all are read). */
@@ -192,13 +298,13 @@ export class FleetStore {
   // ---- copying ----
 
   private copyRows(from: HostHandOver): void {
-    const src = from.columns;
-    const dst = this.columns;
-    const n = from.count;
-    if (this.count + n > dst.capacity) dst.resize(Math.max(this.count + n, Math.ceil(dst.capacity * 1.5)));
     const segs = this.spans.takeOver(from.spans);
-    this.fingerprints.takeRows(from.fingerprints, this.count, n);
-    // Each of the host's strings by its number here (a few dozen a host: hosts, sessions and commands repeat).
+    this.copyRange(from.columns, from.fingerprints, 0, from.count, (seg) => segs[seg], this.poolMaps(from.columns));
+  }
+
+  /** Each of `src`'s strings by its number here, field by field (a host's: a few dozen; hosts, sessions and commands repeat). */
+  private poolMaps(src: EntryColumns): Uint32Array[] {
+    const dst = this.columns;
     const mapped = (pool: StringPool, into: StringPool) => Uint32Array.from(pool.strings, (s) => into.intern(s));
     const byField: Uint32Array[] = [];
     byField[HO] = mapped(src.hosts, dst.hosts);
@@ -210,16 +316,25 @@ export class FleetStore {
     byField[EQ] = byField[EP] = mapped(src.errors, dst.errors);
     if (byField.length !== POOL) throw new Error(`fleet store: ${POOL} pool fields, ${byField.length} mapped`);
     for (const ids of byField) for (const id of ids) if (id > 0xffff && dst.pools instanceof Uint16Array) dst.pools = Uint32Array.from(dst.pools);
+    return byField;
+  }
+
+  /** Copies `src`'s rows [first, first + n) to the end of this store: strings by `byField`, spans by `segOf`, ids and fingerprints with them. */
+  private copyRange(src: EntryColumns, prints: LineFingerprints, first: number, n: number, segOf: (seg: number) => number, byField: readonly Uint32Array[]): void {
+    const dst = this.columns;
+    if (this.count + n > dst.capacity) dst.resize(Math.max(this.count + n, Math.ceil(dst.capacity * 1.5)));
     const base = this.count;
-    dst.copyRowsFrom(src, n, base);
+    this.fingerprints.takeRows(prints, base, n, first);
+    dst.copyRowsFrom(src, n, base, first);
     const { u8, u32, pools } = dst;
     for (let s = 0; s < n; s++) {
       const d = base + s;
-      for (let f = 0; f < POOL; f++) pools[d * POOL + f] = byField[f][src.pools[s * POOL + f]];
+      const from = first + s;
+      for (let f = 0; f < POOL; f++) pools[d * POOL + f] = byField[f][src.pools[from * POOL + f]];
       const flags = u8[d * U8 + FL];
-      if (flags & HAS_REQUEST) u32[d * U32 + QS] = segs[u32[d * U32 + QS]];
-      if (flags & HAS_RESPONSE) u32[d * U32 + PS] = segs[u32[d * U32 + PS]];
-      u32[d * U32 + IX] = dst.ids.addSearchBytes(src.ids.searchBytesAt(src.u32[s * U32 + IX]), 0, -1);
+      if (flags & HAS_REQUEST) u32[d * U32 + QS] = segOf(u32[d * U32 + QS]);
+      if (flags & HAS_RESPONSE) u32[d * U32 + PS] = segOf(u32[d * U32 + PS]);
+      u32[d * U32 + IX] = dst.ids.addSearchBytes(src.ids.searchBytesAt(src.u32[from * U32 + IX]), 0, -1);
     }
     this.count += n;
   }
@@ -239,6 +354,10 @@ export class FleetStore {
 export class SettledHost implements HostEngine {
   /** Its number in the fleet (set by the fleet). */
   number = -1;
+  /** Where its run of the store's order starts (moves when a host before it leaves the store). */
+  start: number;
+  /** Its spans' ids in the store's list: [first, end). */
+  spans: [number, number] = [0, 0];
   private readonly found: HostFindings;
   /** Its seal lines found changed after they were read (its seals' lines are read from its engine's list); those past `sealsChangedBefore` are not in `found.chain`. */
   private readonly sealsChanged: readonly PlacedChange[];
@@ -248,15 +367,15 @@ export class SettledHost implements HostEngine {
     private readonly store: FleetStore,
     readonly origin: string,
     readonly files: readonly string[],
-    /** The row of its slot 0. */
-    readonly base: number,
+    /** The row of its slot 0 (moves when the store is compacted). */
+    public base: number,
     /** Its slots (withdrawn ones too). */
     readonly slots: number,
-    /** Where its run of the store's order starts. */
-    readonly start: number,
+    start: number,
     private readonly length: number,
     from: HostHandOver,
   ) {
+    this.start = start;
     // (Nothing of the engine is kept: a seal list without seals reads no line, so it holds none of its spans.)
     const seals = from.seals.map((s) => (s.locations.length > 0 ? s : { ...s, locations: NONE, line: NO_LINE }));
     const sealed = seals.some((s) => s.locations.length > 0);

@@ -227,6 +227,17 @@ export class Follower {
     this.watcher = null;
   }
 
+  /**
+   * Where following stands when nothing is in flight — the file read, its identity, how far it
+   * was read — or null while a check runs, a rotated-away file is still read, or none is open
+   * (a fleet lets a quiet host go to sleep only from here: fleet-engine.ts).
+   */
+  quietAt(): { dev: number; ino: number; offset: number } | null {
+    const cur = this.current;
+    if (cur === null || this.checking !== null || this.retired.length > 0 || this.stopped) return null;
+    return { dev: cur.dev, ino: cur.ino, offset: cur.splitter.offset };
+  }
+
   /** Runs a check now, or once more after the one in progress. */
   check(): Promise<void> {
     if (this.stopped) return Promise.resolve();

@@ -75,21 +75,26 @@ export class LineFingerprints {
     return fingerprintMatches(this.prints[2 * slot + (which === 'request' ? 0 : 1)], bytes);
   }
 
-  /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed. */
-  foundChanged(seg: number, line: number, key: number): void {
+  /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed (`tell`: said to onChanged; not when moved here from another list). */
+  foundChanged(seg: number, line: number, key: number, tell = true): void {
     const name = `${seg}:${line}`;
     this.seen ??= new Set();
     if (this.seen.has(name)) return;
     this.seen.add(name);
     this.changed.push({ seg, line, key });
-    this.onChanged(key);
+    if (tell) this.onChanged(key);
+  }
+
+  /** The fingerprints of slots [from, to), two a slot (request, response; 0: none). */
+  printsOf(from: number, to: number): Uint32Array {
+    return this.prints.subarray(2 * from, Math.min(this.prints.length, 2 * to));
   }
 
   /** Takes `n` slots of `from` as slots `base`… here (a fleet's store takes a settled host's rows). */
-  takeRows(from: LineFingerprints, base: number, n: number): void {
+  takeRows(from: LineFingerprints, base: number, n: number, first = 0): void {
     if (n === 0) return;
     this.set(base + n - 1, 'response', 0); // (grows to hold them)
-    this.prints.set(from.prints.subarray(0, 2 * n), 2 * base);
+    this.prints.set(from.prints.subarray(2 * first, 2 * (first + n)), 2 * base);
   }
 
   /** Bytes held (the benchmark's memory figure). */
@@ -116,8 +121,8 @@ export interface PlacedChange {
 }
 
 /** `status` with seal lines found changed after they were read (seal-list.ts): 'modified' breaks. */
-export function withChangedSeals(status: ChainStatus, changed: readonly PlacedChange[], origin: string): ChainStatus {
-  return changed.length === 0 ? status : withPlacedChanges(status, changed, origin, '(the seal is not checked from them)');
+export function withChangedSeals(status: ChainStatus, changed: readonly PlacedChange[], origin: string, shown = '(the seal is not checked from them)'): ChainStatus {
+  return changed.length === 0 ? status : withPlacedChanges(status, changed, origin, shown);
 }
 
 function withPlacedChanges(status: ChainStatus, changed: readonly PlacedChange[], origin: string, shown: string): ChainStatus {

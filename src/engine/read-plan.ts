@@ -51,6 +51,12 @@ export interface EngineTuning {
   onScanWorkers?: (threads: number) => void;
   /** One of a fleet's followed hosts: how its follower watches and polls (fleet-engine.ts). */
   fleetFollow?: FleetFollow;
+  /**
+   * Every file in order, oldest first, never the live file's tail first: each entry's key (its
+   * slot) is then the same in any later reading of the same files grown by appends (a fleet's
+   * small host read again when it wakes from its sleep, fleet-engine.ts).
+   */
+  inOrder?: boolean;
 }
 
 
@@ -176,10 +182,10 @@ export class ReadPlan implements LiveFileReader {
     const open = last && !('error' in last) ? last : null;
     const pool = this.spans.pool;
     if (open && pool && !follow) this.livePooled = pool.track(open);
-    const tailStart = open && open.size > this.tailBytes ? await lineStartBefore(open.fd, open.size - this.tailBytes) : 0;
+    const tailStart = open && this.tuning.inOrder !== true && open.size > this.tailBytes ? await lineStartBefore(open.fd, open.size - this.tailBytes) : 0;
     const historyBytes = history.reduce((sum, p) => sum + sizeOrZero(p), 0) + tailStart;
 
-    if (open && (tailStart > 0 || history.length > 0)) {
+    if (open && (tailStart > 0 || (history.length > 0 && this.tuning.inOrder !== true))) {
       // Tail first, then the history behind it. (The live joiner only knows the tail's ids
       // until the merge hands it the history's table, sized for everything.)
       this.intake.live.joiner.deferOrphans = true;
@@ -212,6 +218,11 @@ export class ReadPlan implements LiveFileReader {
 
   async stop(): Promise<void> {
     await this.follower?.stop();
+  }
+
+  /** The followed live file when nothing is in flight (Follower.quietAt); null when not following or not quiet. */
+  quietAt(): { dev: number; ino: number; offset: number } | null {
+    return this.follower?.quietAt() ?? null;
   }
 
   // ---- LiveFileReader ----

@@ -1,5 +1,5 @@
 /**
- * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--no-wide] [--wide-only] [--json]
+ * npm run bench:fleet [-- --hosts H] [--records N] [--runs R] [--no-cli] [--no-wide] [--wide-only] [--follow-only] [--json]
  *
  * A collector directory of H hosts × N records (default 100 × 10,000: generateLog, one seed
  * per host, all starting at the same time so the merge interleaves them), shipped the way RELP
@@ -24,6 +24,9 @@
  * first rows, open files, the CLI's `stats` under `ulimit -n 256`, and the real viewer following
  * the directory once all is indexed: its CPU and RSS while nothing is written (issue 12: ≤ 400 MB,
  * first rows ≤ 3 s, works under that limit, idle CPU ~0).
+ *
+ * --follow-only: the wide case followed, alone — the fleet engine following every host (under
+ * `ulimit -n 20000` all 10,000 are), then the real viewer doing so: RSS once indexed and idle.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -154,6 +157,57 @@ function engineFrom(): { dir: string; label: string } {
   const newest = (dir: string, ext: string) => Math.max(0, ...fs.readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
   if (fs.existsSync(built) && newest(built, '.js') >= newest(src, '.ts')) return { dir: built, label: 'engine from the build (dist)' };
   return { dir: src, label: 'engine from src through tsx (no build, or older than src: `npm run build` measures what users run)' };
+}
+
+/** The fleet engine alone following every host (the viewer's engine, without the viewer), once indexed and left idle a while. */
+interface FollowRun {
+  indexedMs: number;
+  indexedCpuMs: number;
+  entries: number;
+  rssMb: number;
+  /** The most RSS it held, indexing included. */
+  peakRssMb: number;
+  heapMb: number;
+  buffersMb: number;
+  fds: number;
+  /** The fleet's footprint (engines left, hosts asleep), when the build has one. */
+  footprint: Record<string, number> | null;
+}
+
+/** How long the following child waits once indexed before it measures (hosts go to sleep once quiet). */
+const FOLLOW_IDLE_MS = 3_000;
+
+async function followChild(target: string): Promise<FollowRun> {
+  const from = engineFrom().dir;
+  const load = <T>(name: string) => import(pathToFileURL(path.join(from, name)).href) as Promise<T>;
+  const { openFleetEngine } = await load<typeof import('../../src/engine/fleet-engine.js')>('fleet-engine.js');
+  const { findCollectedHosts } = await load<typeof import('../../src/engine/collector-dir.js')>('collector-dir.js');
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const engine = openFleetEngine(findCollectedHosts(target), { follow: true }, [target]);
+  await engine.indexed();
+  const indexedMs = performance.now() - t0;
+  const c = process.cpuUsage(cpu0);
+  await new Promise((resolve) => setTimeout(resolve, FOLLOW_IDLE_MS));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc?.();
+  const mem = process.memoryUsage();
+  const footprint = (engine as unknown as { footprint?: () => Record<string, number> }).footprint?.() ?? null;
+  const run: FollowRun = {
+    indexedMs,
+    indexedCpuMs: (c.user + c.system) / 1000,
+    entries: engine.size(),
+    rssMb: mem.rss / 2 ** 20,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    heapMb: mem.heapUsed / 2 ** 20,
+    buffersMb: mem.arrayBuffers / 2 ** 20,
+    fds: openFiles(),
+    footprint,
+  };
+  await engine.close();
+  return run;
 }
 
 async function openChild(mode: 'fleet' | 'fleet-whole' | 'single', target: string): Promise<OpenRun> {
@@ -300,6 +354,32 @@ function wideCase(cli: boolean): { rows: Array<[string, string, string, string]>
   return { rows, figures, bytes: fs.statSync(single).size };
 }
 
+/**
+ * The wide case followed: the fleet engine alone following all 10,000 hosts, and the real
+ * viewer doing so (tmux), each once indexed and idle. Every host is followed only when `ulimit
+ * -n` allows (run under `ulimit -n 20000`); the table says how many files were open.
+ */
+function followingCase(cli: boolean): void {
+  const { dir } = ensureFleet(WIDE.hosts, WIDE.records);
+  const follow = runChild<FollowRun>('fleet-follow', dir);
+  const idle = cli ? viewerIdleCpu(CLI, dir) : null;
+  const f = follow.footprint;
+  process.stdout.write(
+    `\nwide fleet followed: ${WIDE.hosts.toLocaleString('en')} hosts × ${WIDE.records} records, ulimit -n ${execFileSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim()}; ${engineFrom().label}; CLI ${CLI}; load ${os.loadavg()[0].toFixed(1)}\n\n`,
+  );
+  const rows: Array<[string, string]> = [
+    ['fleet engine alone, following: indexed (wall / CPU)', `${(follow.indexedMs / 1000).toFixed(1)} s / ${(follow.indexedCpuMs / 1000).toFixed(1)} s`],
+    [`… RSS, ${FOLLOW_IDLE_MS / 1000} s after, two collections (≤ 400 MB) / peak`, `${follow.rssMb.toFixed(0)} / ${follow.peakRssMb.toFixed(0)} MB`],
+    ['… JS heap / array buffers', `${follow.heapMb.toFixed(0)} / ${follow.buffersMb.toFixed(0)} MB`],
+    ['… open files', `${follow.fds}`],
+    ['… engines left / hosts asleep', f ? `${f.engines ?? '–'} / ${f.asleep ?? '–'}` : '–'],
+    ['the real viewer following (tmux), idle once indexed: CPU / RSS (≤ 400 MB) / peak', idle ? `${(idle.cpu * 100).toFixed(1)} % / ${idle.rssMb.toFixed(0)} / ${idle.peakRssMb.toFixed(0)} MB` : '–'],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
+  process.stdout.write(`${JSON.stringify({ load: os.loadavg()[0], follow, viewerIdle: idle })}\n`);
+}
+
 // ---- main ----
 
 function printWide(wide: ReturnType<typeof wideCase>, note: string): void {
@@ -323,8 +403,13 @@ async function main(): Promise<void> {
       'no-cli': { type: 'boolean' },
       'no-wide': { type: 'boolean' },
       'wide-only': { type: 'boolean' },
+      'follow-only': { type: 'boolean' },
     },
   });
+  if (values['follow-only']) {
+    followingCase(!values['no-cli']);
+    return;
+  }
   if (values['wide-only']) {
     const wide = wideCase(!values['no-cli']);
     printWide(wide, `${engineFrom().label}`);
@@ -414,6 +499,7 @@ const childAt = process.argv.indexOf('--child');
 if (childAt !== -1) {
   const [mode, ...args] = process.argv.slice(childAt + 1);
   if (mode === 'generate') await generate(args[0], Number(args[1]), Number(args[2]));
+  else if (mode === 'fleet-follow') process.stdout.write(`${JSON.stringify(await followChild(args[0]))}\n`);
   else process.stdout.write(`${JSON.stringify(await openChild(mode as 'fleet' | 'fleet-whole' | 'single', args[0]))}\n`);
 } else {
   await main();

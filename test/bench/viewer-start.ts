@@ -128,7 +128,7 @@ function reapSession(session: number, argv: readonly string[]): void {
  * other), the share of one core it uses over `sampleMs` while nothing is written (user +
  * system time from /proc), and its RSS then. Null without tmux, that CLI or /proc.
  */
-export function viewerIdleCpu(cli: string, target: string, windowMs = 5_000, sampleMs = 10_000): { cpu: number; rssMb: number } | null {
+export function viewerIdleCpu(cli: string, target: string, windowMs = 5_000, sampleMs = 10_000): { cpu: number; rssMb: number; peakRssMb: number } | null {
   if (!fs.existsSync(cli) || !fs.existsSync('/proc/self/stat') || spawnSync('tmux', ['-V']).status !== 0) return null;
   const socket = `bench-idle-${process.pid}`;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
@@ -167,8 +167,9 @@ export function viewerIdleCpu(cli: string, target: string, windowMs = 5_000, sam
       last = now;
     }
     const cpu = share(sampleMs);
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    return { cpu, rssMb: rss };
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { cpu, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
   } finally {
     const socketPath = (tmux('display-message', '-p', '#{socket_path}').stdout ?? '').trim();
     tmux('kill-server');

@@ -49,7 +49,8 @@ function twelveHosts(prefix: string, files: (h: number) => Record<string, string
 const footprint = (engine: AuditEngine) => (engine as unknown as { footprint(): { settledHosts: number; storeRows: number; mostEngines: number } }).footprint();
 
 async function opened(dir: string, follow: boolean, wholeHosts = false): Promise<AuditEngine> {
-  const engine = openFleetEngine(findCollectedHosts(dir), { follow, wholeHosts });
+  // (Followed, every host keeps its engine here: none goes to sleep in the store, fleet-sleep.test.ts.)
+  const engine = openFleetEngine(findCollectedHosts(dir), { follow, wholeHosts, sleepHostBytes: follow ? 0 : undefined });
   await engine.indexed();
   return engine;
 }
