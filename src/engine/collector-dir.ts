@@ -156,6 +156,20 @@ export function hostFolder(host: CollectedHost): string {
 }
 
 /**
+ * `host` named apart from the origins `taken` (it is added): a name taken is named by its folder as
+ * given (`DIR/name`), and by its folder resolved when that is taken too: a collector given as `.`
+ * gives `name` again, and two hosts of one name were read as one (the later one's lines dropped as
+ * the earlier one's duplicates).
+ */
+export function namedApartFrom(host: CollectedHost, taken: Set<string>): CollectedHost {
+  let origin = host.origin;
+  if (taken.has(origin)) origin = path.dirname(host.files[host.files.length - 1]);
+  if (taken.has(origin)) origin = hostFolder(host);
+  taken.add(origin);
+  return origin === host.origin ? host : { origin, files: host.files };
+}
+
+/**
  * The hosts of a collector directory, sorted by name. Throws (fs errors) when `dir` cannot be
  * read; returns [] when it holds no host folder.
  */

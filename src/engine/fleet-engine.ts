@@ -35,7 +35,7 @@ import { monotonicMs } from '../shared/clock.js';
 import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, CollectorScan, hostFolder, UNNAMED_HOST_REASON } from './collector-dir.js';
+import { type CollectedHost, CollectorScan, hostFolder, namedApartFrom, UNNAMED_HOST_REASON } from './collector-dir.js';
 import { type HistoryTurn, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
@@ -802,8 +802,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         const folder = hostFolder(named);
         if (seen.folders.has(folder)) continue;
         seen.folders.add(folder);
-        const h = seen.origins.has(named.origin) ? { origin: path.dirname(named.files[named.files.length - 1]), files: named.files } : named;
-        seen.origins.add(h.origin);
+        const h = namedApartFrom(named, seen.origins);
         if (this.hosts.length >= this.maxHosts) {
           refused.push(h.origin);
           continue;

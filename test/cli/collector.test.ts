@@ -103,6 +103,28 @@ describe.concurrent('print over a collector directory', () => {
     expect(only).toHaveLength(web1);
   });
 
+  it('a collector given as `.` with a host named like one of an earlier collector: still told apart (not two hosts of one name)', async () => {
+    const other = tempDir();
+    writeCollected(other, 'web1', fleet.written.get('web1') ?? []);
+    // `.` made the later host's folder `web1` again (path.join drops the `./`): two hosts named web1,
+    // one --origin for both, one name in the viewer's filter.
+    const r = await runCli(['print', '--json', fleet.dir, '.'], { cwd: other });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const entries = entriesOf(r.stdout);
+    const web1 = entries.filter((e) => e.origin === 'web1').length;
+    expect(web1).toBeGreaterThan(0);
+    expect(entries).toHaveLength(fleet.requests.length + web1);
+    expect(entries.filter((e) => e.origin === path.join(other, 'web1'))).toHaveLength(web1);
+  });
+
+  it('a collector and one of its host folders both given: the host read once', async () => {
+    const r = await runCli(['print', '--json', fleet.dir, path.join(fleet.dir, 'web1')]);
+    expect(r.code).toBe(0);
+    // It was read twice, as web1 and as DIR/web1: its requests counted twice by stats and verify.
+    expect([...keys(entriesOf(r.stdout))].sort()).toEqual(fleet.requests);
+  });
+
   it('escapes a host folder name that would drive the terminal', async () => {
     const dir = tempDir();
     const evil = 'evil\u001b]0;owned\u0007';

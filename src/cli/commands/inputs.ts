@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -87,12 +87,14 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
  */
 function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
   const taken = new Set<string>();
+  const folders = new Set<string>();
   const hosts: CollectedHost[] = [];
   for (const collected of collectors) {
     for (const h of collected) {
-      const named = taken.has(h.origin) ? { origin: path.dirname(h.files[h.files.length - 1]), files: h.files } : h;
-      taken.add(named.origin);
-      hosts.push(named);
+      // (A folder read once: `DIR` and `DIR/host` both given read it twice, under two names.)
+      if (folders.has(hostFolder(h))) continue;
+      folders.add(hostFolder(h));
+      hosts.push(namedApartFrom(h, taken));
     }
   }
   return hosts;
