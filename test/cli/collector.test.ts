@@ -125,6 +125,15 @@ describe.concurrent('print over a collector directory', () => {
     expect([...keys(entriesOf(r.stdout))].sort()).toEqual(fleet.requests);
   });
 
+  it('a collector given again through a symlink (or both a path and its link) is read once', async () => {
+    const link = path.join(tempDir(), 'collector-link');
+    fs.symlinkSync(fleet.dir, link);
+    const r = await runCli(['print', '--json', fleet.dir, link]);
+    expect(r.code).toBe(0);
+    // Every host was read twice, the second time as LINK/host: each request counted twice.
+    expect([...keys(entriesOf(r.stdout))].sort()).toEqual(fleet.requests);
+  });
+
   it('escapes a host folder name that would drive the terminal', async () => {
     const dir = tempDir();
     const evil = 'evil\u001b]0;owned\u0007';

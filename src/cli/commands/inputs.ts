@@ -64,7 +64,7 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
   if (file !== undefined) {
     throw new UsageError(`give either collector directories or files, not both: '${escapeForTerminal(dirs[0], 200)}' is a directory, '${escapeForTerminal(file, 200)}' is not`);
   }
-  const unique = [...new Map(dirs.map((d) => [path.resolve(d), d])).values()];
+  const unique = [...new Map(dirs.map((d) => [realPath(d), d])).values()];
   const scanned = unique.map(collectedHostsOf);
   const { hosts, skipped } = checkCollectedHosts(
     namedApart(scanned.map((s) => s.hosts)),
@@ -91,13 +91,23 @@ function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
   const hosts: CollectedHost[] = [];
   for (const collected of collectors) {
     for (const h of collected) {
-      // (A folder read once: `DIR` and `DIR/host` both given read it twice, under two names.)
-      if (folders.has(hostFolder(h))) continue;
-      folders.add(hostFolder(h));
+      // (A folder read once: `DIR` and `DIR/host` both given, or a link to either, read it twice, under two names.)
+      const folder = realPath(hostFolder(h));
+      if (folders.has(folder)) continue;
+      folders.add(folder);
       hosts.push(namedApartFrom(h, taken));
     }
   }
   return hosts;
+}
+
+/** `p` with its symbolic links resolved (as given, resolved, when that fails: the reading then says why). */
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 /** The hosts of `dir`, and its host folders not read for their names (said on stderr). */
