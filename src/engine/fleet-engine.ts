@@ -792,7 +792,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
-      for (const folder of scan.takeUnnamed()) this.notice({ kind: 'error', file: scan.dir, message: `${folder}: ${UNNAMED_HOST_REASON}` });
+      // (A host that came, as the others: any sender may cause it, and it must not take a loss's place on screen.)
+      for (const folder of scan.takeUnnamed()) this.notice({ kind: 'host', file: scan.dir, message: `${folder}: ${UNNAMED_HOST_REASON}` });
       const refused: string[] = [];
       // The new hosts' files, added to `files` once: a copy per host was quadratic (a sender
       // claiming 65,535 new names at once: 35 s of CPU copying the list on this thread).
