@@ -107,7 +107,8 @@ export class CollectorScan {
         entries.push({ name, isFile: () => entry.isFile(), isDirectory: () => entry.isDirectory() });
       } else if (entry.isDirectory() && !this.unnamed.has(bytes.toString('latin1'))) {
         this.unnamed.add(bytes.toString('latin1'));
-        this.unnamedNew.push(path.join(dir, escapeBytes(bytes)));
+        const shown = path.join(dir, escapeBytes(bytes));
+        if (!known.has(unnamedFolderKey(shown))) this.unnamedNew.push(shown);
       }
     }
     const own = auditLogSetIn(dir, entries);
@@ -134,6 +135,15 @@ export class CollectorScan {
   takeUnnamed(): string[] {
     return this.unnamedNew.splice(0);
   }
+}
+
+/**
+ * How a folder of `takeUnnamed()` (its path as shown) is passed in `known` when it was said
+ * already (at the start): not said again by the first look for new hosts. The NUL: no folder
+ * read by its name is ever taken for one shown so (`web-\xff` may be a real name).
+ */
+export function unnamedFolderKey(shown: string): string {
+  return `${path.resolve(shown)}\u0000`;
 }
 
 /** Why a folder in `takeUnnamed()` is not read. */

@@ -324,6 +324,33 @@ describe('print --follow over a collector directory', () => {
     expect(printed().filter((e) => e.origin === 'web1')).toHaveLength(web1);
   }, 60_000);
 
+  it('a host folder whose name is not UTF-8, said at the start, is not said again by the first look for new hosts', async () => {
+    const dir = tempDir();
+    writeCollected(dir, 'web1', fleet.written.get('web1') ?? []);
+    const unnamed = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('web-\xff', 'latin1')]);
+    fs.mkdirSync(unnamed, { mode: 0o700 });
+    fs.writeFileSync(Buffer.concat([unnamed, Buffer.from('/audit.log')]), `${(fleet.written.get('web3') ?? []).join('\n')}\n`);
+    const child = spawnCli(['print', '-f', '--json', dir]);
+    const done = collect(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => void (err += d.toString()));
+    // A host that comes after: a look for new hosts has listed the collector since.
+    for (let waited = 0; !err.includes('not UTF-8'); waited += 20) {
+      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    writeCollected(dir, 'web9', fleet.written.get('web3') ?? []);
+    for (let waited = 0; !err.includes('web9: a new host'); waited += 20) {
+      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    // Each said once (#12): with a thousand such folders, a thousand lines again.
+    expect(r.stderr.split('not UTF-8').length - 1).toBe(1);
+  }, 60_000);
+
   it('prints a late batch the fleet puts back in chain order, and a host that begins shipping', async () => {
     const dir = tempDir();
     // web1's chain as its writer wrote it; the collector got a batch of it late.

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, scanCollector, UNNAMED_HOST_REASON, unnamedFolderKey } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -24,7 +24,8 @@ import { sniffAuditLog } from './sniff.js';
 /** Files read as one log, or the hosts of collector directories (each host its own log). */
 /**
  * `skipped`: the origins of hosts left out as unreadable (named on stderr; `verify` counts them),
- * `skippedFolders` their folders (never picked up as new while following).
+ * `skippedFolders` their folders (never picked up as new while following; those not read for their
+ * names as `unnamedFolderKey`, not said again).
  */
 export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[]; skipped: string[]; skippedFolders: string[] };
 
@@ -76,7 +77,7 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
     dirs: unique,
     hosts,
     skipped: [...scanned.flatMap((s) => s.unnamed.map((f) => path.basename(f))), ...skipped.map((h) => h.origin)],
-    skippedFolders: skipped.map(hostFolder),
+    skippedFolders: [...scanned.flatMap((s) => s.unnamed.map(unnamedFolderKey)), ...skipped.map(hostFolder)],
   };
 }
 
