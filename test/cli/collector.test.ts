@@ -23,6 +23,14 @@ interface JsonEntry {
   host: string;
 }
 
+/** Waits until a child's stderr so far (`err()`) holds `text`. */
+async function saidOn(err: () => string, text: string): Promise<void> {
+  for (let waited = 0; !err().includes(text); waited += 20) {
+    if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err())}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const entriesOf = (stdout: string): JsonEntry[] => linesOf(stdout).map((l) => JSON.parse(l) as JsonEntry);
 const keys = (entries: readonly JsonEntry[]) => entries.map((e) => `${e.origin} ${e.id}`);
 
@@ -335,15 +343,9 @@ describe('print --follow over a collector directory', () => {
     let err = '';
     child.stderr?.on('data', (d: Buffer) => void (err += d.toString()));
     // A host that comes after: a look for new hosts has listed the collector since.
-    for (let waited = 0; !err.includes('not UTF-8'); waited += 20) {
-      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await saidOn(() => err, 'not UTF-8');
     writeCollected(dir, 'web9', fleet.written.get('web3') ?? []);
-    for (let waited = 0; !err.includes('web9: a new host'); waited += 20) {
-      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await saidOn(() => err, 'web9: a new host');
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);
@@ -390,10 +392,7 @@ describe('print --follow over a collector directory', () => {
     const unnamed = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('web-\xff', 'latin1')]);
     fs.mkdirSync(unnamed, { mode: 0o700 });
     fs.writeFileSync(Buffer.concat([unnamed, Buffer.from('/audit.log')]), fs.readFileSync(other));
-    for (let waited = 0; !err.includes('web-\\xff: a host folder whose name is not UTF-8'); waited += 20) {
-      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await saidOn(() => err, 'web-\\xff: a host folder whose name is not UTF-8');
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);
