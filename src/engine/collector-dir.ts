@@ -107,7 +107,8 @@ export class CollectorScan {
         entries.push({ name, isFile: () => entry.isFile(), isDirectory: () => entry.isDirectory() });
       } else if (entry.isDirectory() && !this.unnamed.has(bytes.toString('latin1'))) {
         this.unnamed.add(bytes.toString('latin1'));
-        this.unnamedNew.push(path.join(dir, escapeBytes(bytes)));
+        const shown = path.join(dir, escapeBytes(bytes));
+        if (!known.has(unnamedFolderKey(shown))) this.unnamedNew.push(shown);
       }
     }
     const own = auditLogSetIn(dir, entries);
@@ -136,6 +137,15 @@ export class CollectorScan {
   }
 }
 
+/**
+ * How a folder of `takeUnnamed()` (its path as shown) is passed in `known` when it was said
+ * already (at the start): not said again by the first look for new hosts. The NUL: no folder
+ * read by its name is ever taken for one shown so (`web-\xff` may be a real name).
+ */
+export function unnamedFolderKey(shown: string): string {
+  return `${path.resolve(shown)}\u0000`;
+}
+
 /** Why a folder in `takeUnnamed()` is not read. */
 export const UNNAMED_HOST_REASON = 'a host folder whose name is not UTF-8: not read (rename it to read it)';
 
@@ -153,6 +163,20 @@ function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
 /** A collected host's folder, resolved: how hosts are told apart across collectors. */
 export function hostFolder(host: CollectedHost): string {
   return path.resolve(path.dirname(host.files[host.files.length - 1]));
+}
+
+/**
+ * `host` named apart from the origins `taken` (it is added): a name taken is named by its folder as
+ * given (`DIR/name`), and by its folder resolved when that is taken too: a collector given as `.`
+ * gives `name` again, and two hosts of one name were read as one (the later one's lines dropped as
+ * the earlier one's duplicates).
+ */
+export function namedApartFrom(host: CollectedHost, taken: Set<string>): CollectedHost {
+  let origin = host.origin;
+  if (taken.has(origin)) origin = path.dirname(host.files[host.files.length - 1]);
+  if (taken.has(origin)) origin = hostFolder(host);
+  taken.add(origin);
+  return origin === host.origin ? host : { origin, files: host.files };
 }
 
 /**

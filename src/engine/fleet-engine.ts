@@ -38,7 +38,7 @@ import { monotonicMs } from '../shared/clock.js';
 import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, CollectorScan, hostFolder, UNNAMED_HOST_REASON } from './collector-dir.js';
+import { type CollectedHost, CollectorScan, hostFolder, namedApartFrom, UNNAMED_HOST_REASON } from './collector-dir.js';
 import { type HistoryTurn, type HostEngine, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
@@ -1051,7 +1051,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       } catch {
         continue; // gone or unreadable for now: looked at again next time
       }
-      for (const folder of scan.takeUnnamed()) this.notice({ kind: 'error', file: scan.dir, message: `${folder}: ${UNNAMED_HOST_REASON}` });
+      // (A host that came, as the others: any sender may cause it, and it must not take a loss's place on screen.)
+      for (const folder of scan.takeUnnamed()) this.notice({ kind: 'host', file: scan.dir, message: `${folder}: ${UNNAMED_HOST_REASON}` });
       const refused: string[] = [];
       // The new hosts' files, added to `files` once: a copy per host was quadratic (a sender
       // claiming 65,535 new names at once: 35 s of CPU copying the list on this thread).
@@ -1061,8 +1062,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         const folder = hostFolder(named);
         if (seen.folders.has(folder)) continue;
         seen.folders.add(folder);
-        const h = seen.origins.has(named.origin) ? { origin: path.dirname(named.files[named.files.length - 1]), files: named.files } : named;
-        seen.origins.add(h.origin);
+        const h = namedApartFrom(named, seen.origins);
         if (this.hosts.length >= this.maxHosts) {
           refused.push(h.origin);
           continue;

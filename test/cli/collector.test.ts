@@ -23,6 +23,14 @@ interface JsonEntry {
   host: string;
 }
 
+/** Waits until a child's stderr so far (`err()`) holds `text`. */
+async function saidOn(err: () => string, text: string): Promise<void> {
+  for (let waited = 0; !err().includes(text); waited += 20) {
+    if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err())}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const entriesOf = (stdout: string): JsonEntry[] => linesOf(stdout).map((l) => JSON.parse(l) as JsonEntry);
 const keys = (entries: readonly JsonEntry[]) => entries.map((e) => `${e.origin} ${e.id}`);
 
@@ -101,6 +109,37 @@ describe.concurrent('print over a collector directory', () => {
     // Selected by that name.
     const only = entriesOf((await runCli(['print', '--json', '--origin', path.join(other, 'web1'), fleet.dir, other])).stdout);
     expect(only).toHaveLength(web1);
+  });
+
+  it('a collector given as `.` with a host named like one of an earlier collector: still told apart (not two hosts of one name)', async () => {
+    const other = tempDir();
+    writeCollected(other, 'web1', fleet.written.get('web1') ?? []);
+    // `.` made the later host's folder `web1` again (path.join drops the `./`): two hosts named web1,
+    // one --origin for both, one name in the viewer's filter.
+    const r = await runCli(['print', '--json', fleet.dir, '.'], { cwd: other });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const entries = entriesOf(r.stdout);
+    const web1 = entries.filter((e) => e.origin === 'web1').length;
+    expect(web1).toBeGreaterThan(0);
+    expect(entries).toHaveLength(fleet.requests.length + web1);
+    expect(entries.filter((e) => e.origin === path.join(other, 'web1'))).toHaveLength(web1);
+  });
+
+  it('a collector and one of its host folders both given: the host read once', async () => {
+    const r = await runCli(['print', '--json', fleet.dir, path.join(fleet.dir, 'web1')]);
+    expect(r.code).toBe(0);
+    // It was read twice, as web1 and as DIR/web1: its requests counted twice by stats and verify.
+    expect([...keys(entriesOf(r.stdout))].sort()).toEqual(fleet.requests);
+  });
+
+  it('a collector given again through a symlink (or both a path and its link) is read once', async () => {
+    const link = path.join(tempDir(), 'collector-link');
+    fs.symlinkSync(fleet.dir, link);
+    const r = await runCli(['print', '--json', fleet.dir, link]);
+    expect(r.code).toBe(0);
+    // Every host was read twice, the second time as LINK/host: each request counted twice.
+    expect([...keys(entriesOf(r.stdout))].sort()).toEqual(fleet.requests);
   });
 
   it('escapes a host folder name that would drive the terminal', async () => {
@@ -293,6 +332,27 @@ describe('print --follow over a collector directory', () => {
     expect(printed().filter((e) => e.origin === 'web1')).toHaveLength(web1);
   }, 60_000);
 
+  it('a host folder whose name is not UTF-8, said at the start, is not said again by the first look for new hosts', async () => {
+    const dir = tempDir();
+    writeCollected(dir, 'web1', fleet.written.get('web1') ?? []);
+    const unnamed = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('web-\xff', 'latin1')]);
+    fs.mkdirSync(unnamed, { mode: 0o700 });
+    fs.writeFileSync(Buffer.concat([unnamed, Buffer.from('/audit.log')]), `${(fleet.written.get('web3') ?? []).join('\n')}\n`);
+    const child = spawnCli(['print', '-f', '--json', dir]);
+    const done = collect(child);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => void (err += d.toString()));
+    // A host that comes after: a look for new hosts has listed the collector since.
+    await saidOn(() => err, 'not UTF-8');
+    writeCollected(dir, 'web9', fleet.written.get('web3') ?? []);
+    await saidOn(() => err, 'web9: a new host');
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(0);
+    // Each said once (#12): with a thousand such folders, a thousand lines again.
+    expect(r.stderr.split('not UTF-8').length - 1).toBe(1);
+  }, 60_000);
+
   it('prints a late batch the fleet puts back in chain order, and a host that begins shipping', async () => {
     const dir = tempDir();
     // web1's chain as its writer wrote it; the collector got a batch of it late.
@@ -332,10 +392,7 @@ describe('print --follow over a collector directory', () => {
     const unnamed = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('web-\xff', 'latin1')]);
     fs.mkdirSync(unnamed, { mode: 0o700 });
     fs.writeFileSync(Buffer.concat([unnamed, Buffer.from('/audit.log')]), fs.readFileSync(other));
-    for (let waited = 0; !err.includes('web-\\xff: a host folder whose name is not UTF-8'); waited += 20) {
-      if (waited > 45_000) throw new Error(`stderr ${JSON.stringify(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await saidOn(() => err, 'web-\\xff: a host folder whose name is not UTF-8');
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(0);

@@ -28,6 +28,11 @@ describe('--expect-head', () => {
     expect(() => parseExpectedHeads(values)).toThrow(message);
   });
 
+  it("names a host whose folder name holds '=' (the hash has none): such a host could not be given a head", () => {
+    expect(parseExpectedHeads([`role=web=${A}`])).toEqual([{ host: 'role=web', hash: A }]);
+    expect(headsForHosts(parseExpectedHeads([`role=web=${A}`]), ['role=web', 'web1'])).toEqual(new Map([['role=web', A]]));
+  });
+
   it('files take one bare head', () => {
     expect(headForFiles([])).toBeUndefined();
     expect(headForFiles(parseExpectedHeads([A]))).toBe(A);

@@ -20,6 +20,14 @@ describe('verification keys', () => {
     expect(() => parseVerificationKeys(undefined, file)).toThrow(`--verification-key-file ${file}:4 takes the 64 hex digits seal init printed after web2=`);
   });
 
+  it("names a host whose folder name holds '=' (the key has none), on the command line and in a key file", () => {
+    const keys = parseVerificationKeys([`role=web=${KEY}`], keyFile(`role=db=${OTHER}\n`));
+    expect(keys.map((k) => [k.host, k.key.toString('hex')])).toEqual([
+      ['role=web', KEY],
+      ['role=db', OTHER],
+    ]);
+  });
+
   it('never quotes a key back', () => {
     const almost = `${KEY.slice(0, 63)}g`;
     expect(() => parseVerificationKeys([almost], undefined)).toThrow(/takes the 64 hex digits/);

@@ -196,6 +196,22 @@ describe('fleet engine', () => {
     await engine.close();
   });
 
+  it('a new host folder whose name is not UTF-8 is said as a new host, not an error: it must not take the place of a loss on screen', async () => {
+    const dir = collector({ web: hostLines(12, 20) });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true }, [dir]);
+    await engine.indexed();
+    const notices: EngineNotice[] = [];
+    engine.on('notice', (n: EngineNotice) => notices.push(n));
+    // Any sender may claim such a name (rsyslog makes its folder): as an 'error' it replaced the
+    // viewer's footer notice of records lost (the reducer keeps a loss only over a new host's notice).
+    const unnamed = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('web-\xff', 'latin1')]);
+    fs.mkdirSync(unnamed);
+    fs.writeFileSync(Buffer.concat([unnamed, Buffer.from('/audit.log')]), hostLines(13, 5).map((l) => `${l}\n`).join(''));
+    await expect.poll(() => notices.some((n) => n.message.includes('not UTF-8')), { timeout: 15_000 }).toBe(true);
+    expect(notices.find((n) => n.message.includes('not UTF-8'))).toMatchObject({ kind: 'host', message: `${dir}/web-\\xff: a host folder whose name is not UTF-8: not read (rename it to read it)` });
+    await engine.close();
+  });
+
   it('picks up a host that begins shipping while the collector is followed, and says so', async () => {
     const dir = collector({ web: hostLines(12, 20) });
     const engine = openFleetEngine(findCollectedHosts(dir), { follow: true }, [dir]);

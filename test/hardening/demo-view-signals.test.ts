@@ -55,6 +55,21 @@ describe.skipIf(!tmux.found)('demo --view stopped by a signal', () => {
     }, 120_000);
   }
 
+  it('SIGTERM once the daemon writes, before the viewer draws: the log still ends with a stop record', async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-signals-'));
+    const file = path.join(work, 'audit.log');
+    pane = new TmuxPane('demo-signals', 100, 30, { TZ: 'UTC' });
+    // exec: the pane's shell becomes the demo, its pid known before it starts.
+    const pid = Number(pane.tmux('display-message', '-p', '#{pane_pid}').trim());
+    pane.run(`exec node ${cli} demo --view --rate 20 --speed 1000 --audit-log ${file}`);
+    // The daemon's first record, then the signal at once: the viewer is still loading (its
+    // handlers not there yet), and the process died of it, the log left with no stop record.
+    await vi.waitFor(() => expect(fs.existsSync(file) && fs.statSync(file).size > 0).toBe(true), { timeout: 60_000, interval: 1 });
+    process.kill(pid, 'SIGTERM');
+    await vi.waitFor(() => expect(fs.existsSync(`/proc/${pid}`)).toBe(false), { timeout: 10_000, interval: 20 });
+    expect(lastRecord(file)).toMatchObject({ type: 'writer', event: 'stop' });
+  }, 120_000);
+
   it('the terminal hung up (the pane closed, an ssh session dropped): the demo daemon closes its log with a stop record', async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-signals-'));
     const file = path.join(work, 'audit.log');

@@ -3,6 +3,7 @@
  * writer; with `--view`, the viewer on its log at the same time (what `npm start` runs).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runDemo } from '../../demo/demo.js';
 import { type Command, PROGRAM } from './command.js';
@@ -10,6 +11,9 @@ import { CliError, EXIT_OK, fileError, UsageError } from './errors.js';
 import { durationFlag, parseFlags } from './flags.js';
 import { stderrLine } from './output.js';
 import { notATerminal, runViewer } from './viewer-loader.js';
+
+/** What stops the demo daemon (SIGHUP too: a closed terminal or ssh session). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const help = `Usage: ${PROGRAM} demo [--audit-log PATH] [--rate R] [--count N] [--speed S]
                              [--seed N] [--seal-interval DURATION] [--history DURATION]
@@ -91,41 +95,55 @@ export const demoCommand: Command = {
     const warnings: string[] = [];
     const print = (m: string) => stderrLine(`sudo-proxy-audit: ${m}`);
     let sink: (m: string) => void = (m) => void warnings.push(m);
-    const handle = runDemo({ auditLog, ...options, warn: (m) => sink(m) });
-    if (handle.log.stats().written === 0) {
-      handle.stop();
-      throw new CliError(`cannot write the demo log${warnings.length > 0 ? `: ${warnings[0]}` : ` ${auditLog}`}`);
-    }
-    if (!values.view) {
+    // The handlers before the daemon's first record: a signal between that record and them was
+    // the default's (the process killed, the log left with no stop record): plain demo's came
+    // after a few lines, the viewer's only once it had loaded, opened its engine and waited for
+    // its first rows. (A handler runs from the event loop: `handle` is there by then.)
+    let onStop: (signal: NodeJS.Signals) => void = () => undefined;
+    const stopSignal = (signal: NodeJS.Signals) => onStop(signal);
+    for (const s of STOP_SIGNALS) process.on(s, stopSignal);
+    try {
+      const handle = runDemo({ auditLog, ...options, warn: (m) => sink(m) });
+      onStop = () => handle.stop();
+      if (handle.log.stats().written === 0) {
+        handle.stop();
+        throw new CliError(`cannot write the demo log${warnings.length > 0 ? `: ${warnings[0]}` : ` ${auditLog}`}`);
+      }
+      if (values.view) {
+        let said = false;
+        const sayWarnings = () => {
+          if (said) return;
+          said = true;
+          for (const w of warnings) print(w);
+        };
+        // Once the daemon has stopped the process ends with the signal's code: the viewer, if it
+        // runs, has given the terminal back in the same emit (its handlers come after these).
+        onStop = (signal) => {
+          handle.stop();
+          void handle.done.then(() => {
+            sayWarnings();
+            process.exit(128 + (os.constants.signals[signal] ?? 15));
+          });
+        };
+        let code: number;
+        try {
+          code = await runViewer({ files: [auditLog], follow: true, title: `demo daemon → ${auditLog}` });
+        } finally {
+          handle.stop();
+          await handle.done;
+        }
+        sayWarnings();
+        return code;
+      }
       for (const w of warnings.splice(0)) print(w);
       sink = print;
+      stderrLine(`demo daemon writing to ${auditLog} (Ctrl-C to stop)`);
+      await handle.done;
+      const s = handle.log.stats();
+      stderrLine(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}`);
+      return EXIT_OK;
+    } finally {
+      for (const s of STOP_SIGNALS) process.off(s, stopSignal);
     }
-
-    if (values.view) {
-      let code: number;
-      try {
-        code = await runViewer({ files: [auditLog], follow: true, title: `demo daemon → ${auditLog}` });
-      } finally {
-        handle.stop();
-        await handle.done;
-      }
-      for (const w of warnings) print(w);
-      return code;
-    }
-
-    // Handlers first: whoever reads the line below may signal at once.
-    const stop = () => handle.stop();
-    // (SIGHUP too: a closed terminal or ssh session killed the daemon before its stop record.)
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    process.once('SIGHUP', stop);
-    stderrLine(`demo daemon writing to ${auditLog} (Ctrl-C to stop)`);
-    await handle.done;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    process.off('SIGHUP', stop);
-    const s = handle.log.stats();
-    stderrLine(`demo daemon stopped: ${s.written} records written to ${auditLog}${s.droppedTotal ? `, ${s.droppedTotal} dropped` : ''}`);
-    return EXIT_OK;
   },
 };

@@ -20,7 +20,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Each value as `HASH` or `HOST=HASH`, the hash checked. */
 export function parseExpectedHeads(values: readonly string[] | undefined): ExpectedHead[] {
   return (values ?? []).map((value) => {
-    const eq = value.indexOf('=');
+    // (The last '=': a host folder's name may hold one, a hash never does.)
+    const eq = value.lastIndexOf('=');
     const host = eq === -1 ? null : value.slice(0, eq);
     const hash = (eq === -1 ? value : value.slice(eq + 1)).toLowerCase();
     if (host === '') throw new UsageError(`--expect-head: HOST=HASH needs a host before '=', got '${escapeForTerminal(value, 80)}'`);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, scanCollector, UNNAMED_HOST_REASON } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, scanCollector, UNNAMED_HOST_REASON, unnamedFolderKey } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -24,7 +24,8 @@ import { sniffAuditLog } from './sniff.js';
 /** Files read as one log, or the hosts of collector directories (each host its own log). */
 /**
  * `skipped`: the origins of hosts left out as unreadable (named on stderr; `verify` counts them),
- * `skippedFolders` their folders (never picked up as new while following).
+ * `skippedFolders` their folders (never picked up as new while following; those not read for their
+ * names as `unnamedFolderKey`, not said again).
  */
 export type Inputs = { kind: 'files'; files: string[] } | { kind: 'collector'; dirs: string[]; hosts: CollectedHost[]; skipped: string[]; skippedFolders: string[] };
 
@@ -64,7 +65,7 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
   if (file !== undefined) {
     throw new UsageError(`give either collector directories or files, not both: '${escapeForTerminal(dirs[0], 200)}' is a directory, '${escapeForTerminal(file, 200)}' is not`);
   }
-  const unique = [...new Map(dirs.map((d) => [path.resolve(d), d])).values()];
+  const unique = [...new Map(dirs.map((d) => [realPath(d), d])).values()];
   const scanned = unique.map(collectedHostsOf);
   const { hosts, skipped } = checkCollectedHosts(
     namedApart(scanned.map((s) => s.hosts)),
@@ -76,7 +77,7 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
     dirs: unique,
     hosts,
     skipped: [...scanned.flatMap((s) => s.unnamed.map((f) => path.basename(f))), ...skipped.map((h) => h.origin)],
-    skippedFolders: skipped.map(hostFolder),
+    skippedFolders: [...scanned.flatMap((s) => s.unnamed.map(unnamedFolderKey)), ...skipped.map(hostFolder)],
   };
 }
 
@@ -87,15 +88,27 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
  */
 function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
   const taken = new Set<string>();
+  const folders = new Set<string>();
   const hosts: CollectedHost[] = [];
   for (const collected of collectors) {
     for (const h of collected) {
-      const named = taken.has(h.origin) ? { origin: path.dirname(h.files[h.files.length - 1]), files: h.files } : h;
-      taken.add(named.origin);
-      hosts.push(named);
+      // (A folder read once: `DIR` and `DIR/host` both given, or a link to either, read it twice, under two names.)
+      const folder = realPath(hostFolder(h));
+      if (folders.has(folder)) continue;
+      folders.add(folder);
+      hosts.push(namedApartFrom(h, taken));
     }
   }
   return hosts;
+}
+
+/** `p` with its symbolic links resolved (as given, resolved, when that fails: the reading then says why). */
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 /** The hosts of `dir`, and its host folders not read for their names (said on stderr). */

@@ -16,7 +16,8 @@ export interface GivenKey {
 }
 
 function parseOne(value: string, source: string): GivenKey {
-  const eq = value.indexOf('=');
+  // (The last '=': a host folder's name may hold one, a key never does.)
+  const eq = value.lastIndexOf('=');
   const host = eq === -1 ? null : value.slice(0, eq).trim();
   if (host === '') throw new UsageError(`${source}: HOST=KEY needs a host before '='`);
   const key = parseVerificationKey(eq === -1 ? value : value.slice(eq + 1));

@@ -13,7 +13,7 @@ import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import type { CollectedHost } from '../../engine/collector-dir.js';
 import { rotationBase } from '../../engine/rotated-set.js';
 import { type Command, PROGRAM } from './command.js';
-import { CliError, EXIT_OK, EXIT_VERDICT } from './errors.js';
+import { CliError, EXIT_OK, EXIT_VERDICT, isCliError } from './errors.js';
 import { headForFiles, headsForHosts, parseExpectedHeads } from './expect-head.js';
 import { durationFlag, parseFlags } from './flags.js';
 import { resolveInputs } from './inputs.js';
@@ -180,9 +180,20 @@ export const verifyCommand: Command = {
     const expected = headsForHosts(heads, origins);
     const hostKeys = keysForHosts(keys, origins);
     const verdicts: HostVerdict[] = [];
+    const skipped = [...inputs.skipped];
     for (const host of inputs.hosts) {
       const seals = new SealChecker(hostKeys.get(host.origin) ?? null, { intervalMs });
-      const verdict = verifyCollectedHost(host, expected.get(host.origin), seals);
+      let verdict: HostVerdict;
+      try {
+        verdict = verifyCollectedHost(host, expected.get(host.origin), seals);
+      } catch (e) {
+        // A host whose files vanish or change mid-read (a sender renaming its own folder) is one
+        // host not verified, counted against the verdict; it made the whole fleet's verify exit 2.
+        if (!isCliError(e)) throw e;
+        stderrLine(`${PROGRAM}: ${e.message}: host not verified`);
+        skipped.push(host.origin);
+        continue;
+      }
       verdicts.push(verdict);
       if (!values.json) {
         reportDamaged(verdict.damaged);
@@ -191,8 +202,8 @@ export const verifyCommand: Command = {
         process.stdout.write(`${hostLine(verdict)}\n`);
       }
     }
-    if (values.json) process.stdout.write(`${jsonForTerminal(fleetJson(inputs.dirs, verdicts, inputs.skipped))}\n`);
-    else process.stdout.write(`${fleetLine(verdicts, inputs.skipped)}\n`);
-    return fleetOk(verdicts, inputs.skipped) && !verdicts.some((v) => strictFails(v.report)) ? EXIT_OK : EXIT_VERDICT;
+    if (values.json) process.stdout.write(`${jsonForTerminal(fleetJson(inputs.dirs, verdicts, skipped))}\n`);
+    else process.stdout.write(`${fleetLine(verdicts, skipped)}\n`);
+    return fleetOk(verdicts, skipped) && !verdicts.some((v) => strictFails(v.report)) ? EXIT_OK : EXIT_VERDICT;
   },
 };

@@ -21,6 +21,7 @@ import {
   type ViewerState,
   viewLength,
 } from './state.js';
+import type { EngineNotice } from '../../shared/entry.js';
 import { searchFilter } from '../../shared/query.js';
 import { policyShown } from '../../shared/security.js';
 import { parseTimeRange } from '../../shared/time-spec.js';
@@ -98,7 +99,7 @@ function transition(state: ViewerState, action: Action): Transition {
     case 'malformedCount':
       return done({ ...state, malformedCount: action.count });
     case 'notice':
-      return done({ ...state, notice: action.notice });
+      return done({ ...state, notice: hides(action.notice, state.notice) ? state.notice : action.notice });
     case 'stats':
       return done({ ...state, stats: action.stats });
     case 'fleet':
@@ -397,6 +398,16 @@ function withFilter(given: ViewerState, filter: FilterState, before: ViewerState
 function keepRow(before: ViewerState, after: ViewerState, cursor: number): ViewerState {
   if (after.follow) return after;
   return { ...after, cursor, top: cursor - (before.cursor - before.top) };
+}
+
+/** What a log lost (records withdrawn, a truncation, a damaged file): evidence the footer keeps. */
+const EVIDENCE: ReadonlySet<EngineNotice['kind']> = new Set(['lost', 'truncated', 'damaged']);
+/** Who is in the collector: any sender may cause these (a host name claimed makes a folder). */
+const MEMBERSHIP: ReadonlySet<EngineNotice['kind']> = new Set(['host', 'limit']);
+
+/** Whether `next` would only hide `shown`: a new host's notice in place of what a log lost. */
+function hides(next: EngineNotice, shown: EngineNotice | null): boolean {
+  return shown !== null && EVIDENCE.has(shown.kind) && MEMBERSHIP.has(next.kind);
 }
 
 /** The log is there (it has bytes or entries): a "waiting for it" notice is stale. */

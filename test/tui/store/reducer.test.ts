@@ -284,6 +284,21 @@ describe('the engine\'s notices', () => {
     const error = { kind: 'error' as const, file: '/x', message: 'permission denied' };
     expect(go(start(0), { type: 'notice', notice: error }, appended(1, 1)).notice).toEqual(error);
   });
+
+  it('a new host in the collector does not hide what a log lost: anyone may claim a new host name', () => {
+    // A truncation withdrew web1's records; a sender then claimed a new name (rsyslog makes its
+    // folder) and the footer said only that, the loss gone from the screen.
+    const lost = { kind: 'lost' as const, file: '/c/web1/audit.log', message: '/c/web1/audit.log: 12 records in no file any more', records: 12 };
+    const newHost = { kind: 'host' as const, file: '/c/evil', message: 'evil: a new host in the collector, followed from now on' };
+    const refused = { kind: 'limit' as const, file: '/c', message: '3 new hosts in the collector not read' };
+    for (const evidence of [lost, { kind: 'truncated' as const, file: '/c/web1/audit.log', message: 'truncated' }, { kind: 'damaged' as const, file: '/c/web1/audit.log.2.gz', message: 'cut short' }]) {
+      expect(go(start(0), { type: 'notice', notice: evidence }, { type: 'notice', notice: newHost }, { type: 'notice', notice: refused }).notice).toEqual(evidence);
+    }
+    // A new host still says itself over a routine notice, and the next loss over it.
+    const rotated = { kind: 'rotated' as const, file: '/c/web1/audit.log', message: 'rotated' };
+    expect(go(start(0), { type: 'notice', notice: rotated }, { type: 'notice', notice: newHost }).notice).toEqual(newHost);
+    expect(go(start(0), { type: 'notice', notice: newHost }, { type: 'notice', notice: lost }).notice).toEqual(lost);
+  });
 });
 
 describe('origin filter (a collector directory)', () => {
