@@ -515,6 +515,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     return this.hosts[this.order.hostAtPosition(position)].engine.entryLines?.(this.order.hostPositionAt(position)) ?? null;
   }
 
+  keysOf(positions: Int32Array): Float64Array {
+    const out = new Float64Array(positions.length);
+    // (A settled host's slots are a new array each time: taken once per host.)
+    const slotsOf = new Map<number, Int32Array>();
+    positions.forEach((p, i) => {
+      const h = this.order.hostAtPosition(p);
+      let slots = slotsOf.get(h);
+      if (!slots) slotsOf.set(h, (slots = this.hosts[h].engine.slotsInOrder()));
+      out[i] = h * KEY_STRIDE + slots[this.order.hostPositionAt(p)];
+    });
+    return out;
+  }
+
   positionOf(key: number): number {
     const h = Math.floor(key / KEY_STRIDE);
     const host = this.hosts[h];

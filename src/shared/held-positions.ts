@@ -51,3 +51,26 @@ export function newPositions(change: EngineChange, seen: number, size: number): 
   const from = shiftedPosition(change, seen);
   return Int32Array.from({ length: Math.max(0, size - from) }, (_, i) => from + i);
 }
+
+/**
+ * Where the entries of `keys` (held from before a change that moved positions) are now,
+ * ascending, with their keys; those gone are left out. `current` is the key at every position
+ * now: one pass over it, a binary search each (no map of a million keys).
+ */
+export function positionsOfKeys(keys: Float64Array, current: Float64Array): { positions: Int32Array; keys: Float64Array } {
+  const sorted = Float64Array.from(keys).sort();
+  const positions: number[] = [];
+  for (let p = 0; p < current.length; p++) {
+    const key = current[p];
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < sorted.length && sorted[lo] === key) positions.push(p);
+  }
+  const at = Int32Array.from(positions);
+  return { positions: at, keys: Float64Array.from(at, (p) => current[p]) };
+}

@@ -363,11 +363,12 @@ describe('print --follow over a rotated collector: every entry once', () => {
       const last = new Map<string, string>();
       HOSTS.forEach((host, i) => {
         const lines = hostLines(host, i);
-        // (Without the writer's stop record.) The first half rotated; a batch from the middle of the live file and its last request arrive late.
+        // (Without the writer's stop record.) The first half rotated; a batch from near its start
+        // (older than what the dump has written when it lands) and the last request arrive late.
         const records = lines.slice(0, -1);
         const half = Math.floor(records.length / 2);
-        const batch = half + Math.floor(records.length / 4);
-        writeCollected(dir, host, [...records.slice(0, batch), ...records.slice(batch + 6, -1)], half);
+        const batch = 10;
+        writeCollected(dir, host, [...records.slice(0, batch), ...records.slice(batch + 6, -1)], half - 6);
         late.set(host, records.slice(batch, batch + 6));
         last.set(host, records.at(-1) as string);
       });
