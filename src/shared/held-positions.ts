@@ -6,6 +6,7 @@
  * Pure: no I/O.
  */
 import type { AuditEngine, EngineChange } from './entry.js';
+import { lowerBound } from './sorted.js';
 
 /** An entry a consumer holds: its key, and its position when the consumer last looked. */
 export interface HeldEntry {
@@ -61,15 +62,8 @@ export function positionsOfKeys(keys: Float64Array, current: Float64Array): { po
   const sorted = Float64Array.from(keys).sort();
   const positions: number[] = [];
   for (let p = 0; p < current.length; p++) {
-    const key = current[p];
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < sorted.length && sorted[lo] === key) positions.push(p);
+    const at = lowerBound(sorted, current[p]);
+    if (at < sorted.length && sorted[at] === current[p]) positions.push(p);
   }
   const at = Int32Array.from(positions);
   return { positions: at, keys: Float64Array.from(at, (p) => current[p]) };
