@@ -143,6 +143,11 @@ class Engine extends EngineEvents implements HostEngine {
     return this.store.entryLines(position);
   }
 
+  keysOf(positions: Int32Array): Float64Array {
+    const order = this.store.orderView();
+    return Float64Array.from(positions, (p) => order[p]);
+  }
+
   /** (A key is a slot; one scan of the order, for the rare reordered change.) */
   positionOf(key: number): number {
     return this.store.orderView().indexOf(key);

@@ -515,6 +515,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
     return this.hosts[this.order.hostAtPosition(position)].engine.entryLines?.(this.order.hostPositionAt(position)) ?? null;
   }
 
+  keysOf(positions: Int32Array): Float64Array {
+    const out = new Float64Array(positions.length);
+    // (A settled host's slots are a new array each time: taken once per host.)
+    const slotsOf = new Map<number, Int32Array>();
+    positions.forEach((p, i) => {
+      const h = this.order.hostAtPosition(p);
+      let slots = slotsOf.get(h);
+      if (!slots) slotsOf.set(h, (slots = this.hosts[h].engine.slotsInOrder()));
+      out[i] = h * KEY_STRIDE + slots[this.order.hostPositionAt(p)];
+    });
+    return out;
+  }
+
   positionOf(key: number): number {
     const h = Math.floor(key / KEY_STRIDE);
     const host = this.hosts[h];
@@ -1097,10 +1110,15 @@ class FleetEngine extends EngineEvents implements AuditEngine {
   }
 
   private hostChanged(number: number, c: EngineChange): void {
-    if (c.prepended > 0 || (c.inserted ?? 0) > 0) this.rebuildWanted = true;
-    if (c.reordered) {
-      // Entries left the host's order (withdrawn after a truncation): merged anew at once, since
-      // fleet positions past its new end would name no entry.
+    const moved = c.prepended > 0 || (c.inserted ?? 0) > 0;
+    if (moved) this.rebuildWanted = true;
+    // Entries left the host's order (withdrawn after a truncation): merged anew at once, since
+    // fleet positions past its new end would name no entry. And once all is read, entries put
+    // among the host's (a late batch in chain order, history in front): at once too, since until
+    // then each fleet position past them names the host's entry before or after its own, and a
+    // reader between the two (print -f's first dump) printed those twice and others never.
+    // (While indexing, merges are paced: the positions are settled when indexing ends.)
+    if (c.reordered || (moved && this.allIndexed)) {
       this.rebuildWanted = true;
       this.updated += c.updated;
       this.update();

@@ -397,6 +397,12 @@ export interface AuditEngine {
   timeOrder?(positions?: Int32Array): Int32Array;
   /** Where the entry with this key is now, or -1 (after a `reordered` change, positions held from before mean nothing). */
   positionOf(key: number): number;
+  /**
+   * The keys of the entries at `positions`, without reading their lines: what a consumer holds
+   * to find many entries again after a change moved them. Optional: the test fakes lack it
+   * (then `entry(p).key`).
+   */
+  keysOf?(positions: Int32Array): Float64Array;
   /** Resolves once the tail (newest entries) is available. */
   ready(): Promise<void>;
   /** Resolves once every file has been indexed to its end. */

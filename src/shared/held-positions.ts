@@ -6,6 +6,7 @@
  * Pure: no I/O.
  */
 import type { AuditEngine, EngineChange } from './entry.js';
+import { lowerBound } from './sorted.js';
 
 /** An entry a consumer holds: its key, and its position when the consumer last looked. */
 export interface HeldEntry {
@@ -50,4 +51,20 @@ export function newPositions(change: EngineChange, seen: number, size: number): 
   if (change.reordered) return change.added ?? NO_POSITIONS;
   const from = shiftedPosition(change, seen);
   return Int32Array.from({ length: Math.max(0, size - from) }, (_, i) => from + i);
+}
+
+/**
+ * Where the entries of `keys` (held from before a change that moved positions) are now,
+ * ascending, with their keys; those gone are left out. `current` is the key at every position
+ * now: one pass over it, a binary search each (no map of a million keys).
+ */
+export function positionsOfKeys(keys: Float64Array, current: Float64Array): { positions: Int32Array; keys: Float64Array } {
+  const sorted = Float64Array.from(keys).sort();
+  const positions: number[] = [];
+  for (let p = 0; p < current.length; p++) {
+    const at = lowerBound(sorted, current[p]);
+    if (at < sorted.length && sorted[at] === current[p]) positions.push(p);
+  }
+  const at = Int32Array.from(positions);
+  return { positions: at, keys: Float64Array.from(at, (p) => current[p]) };
 }

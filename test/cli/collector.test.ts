@@ -399,3 +399,83 @@ describe('print --follow over a collector directory', () => {
     expect(r.stderr).toContain('web9: a new host in the collector');
   }, 60_000);
 });
+
+describe('print --follow over a rotated collector: every entry once', () => {
+  const HOSTS = ['web1', 'web2', 'web3'];
+  const COUNT = 2000;
+  /** One host's chain: COUNT denied requests, the hosts' interleaved by time (a minute apart). */
+  const hostLines = (host: string, offset: number): string[] => {
+    const file = path.join(tempDir(), `${host}.log`);
+    const at = (i: number) => new Date(Date.parse('2026-11-01T08:00:00Z') + (i * HOSTS.length + offset) * 60_000).toISOString();
+    writeLog(file, Array.from({ length: COUNT }, (_, i) => ({ request: { id: `${host}-${i}`, time: at(i), decision: 'denied' } })));
+    return fs.readFileSync(file, 'utf8').split('\n').slice(0, -1);
+  };
+  const text = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join('');
+
+  it('three hosts, each a rotated audit.log.1 and a live audit.log, a late batch landing while the first dump is written: each (origin, id) printed exactly once', async () => {
+    // When the late batches land during the dump depends on the load: several fresh collectors.
+    for (let round = 0; round < 4; round++) {
+      const dir = tempDir();
+      const late = new Map<string, string[]>();
+      const last = new Map<string, string>();
+      HOSTS.forEach((host, i) => {
+        const lines = hostLines(host, i);
+        // (Without the writer's stop record.) The first half rotated; a batch from near its start
+        // (older than what the dump has written when it lands) and the last request arrive late.
+        const records = lines.slice(0, -1);
+        const half = Math.floor(records.length / 2);
+        const batch = 10;
+        writeCollected(dir, host, [...records.slice(0, batch), ...records.slice(batch + 6, -1)], half - 6);
+        late.set(host, records.slice(batch, batch + 6));
+        last.set(host, records.at(-1) as string);
+      });
+      const child = spawnCli(['print', '-f', '--json', dir]);
+      const done = collect(child);
+      let out = '';
+      let began = false;
+      const stdout = child.stdout as NonNullable<typeof child.stdout>;
+      stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (began) return;
+        // The first rows are out: the dump is being written. A slow reader (a pager, a busy
+        // pipe) keeps it writing while the late batches land.
+        began = true;
+        stdout.pause();
+        for (const host of HOSTS) fs.appendFileSync(path.join(dir, host, 'audit.log'), text(late.get(host) ?? []));
+      });
+      // (Parsed as they come: thousands of lines, looked at every few ms.)
+      const seen: string[] = [];
+      let parsed = 0;
+      const printed = () => {
+        const end = out.lastIndexOf('\n') + 1;
+        if (end > parsed) seen.push(...keys(entriesOf(out.slice(parsed, end))));
+        parsed = Math.max(parsed, end);
+        return seen;
+      };
+      const everyId = HOSTS.flatMap((h) => Array.from({ length: COUNT - 1 }, (_, i) => `${h} ${h}-${i}`));
+      const until = async (check: () => boolean) => {
+        for (let turns = 0; !check(); turns++) {
+          if (turns > 1500) {
+            const missing = everyId.filter((k) => !printed().includes(k));
+            throw new Error(`round ${round}: printed ${printed().length} lines, ${missing.length} ids missing: ${missing.slice(0, 6).join(', ')}`);
+          }
+          stdout.resume();
+          await new Promise((resolve) => setImmediate(resolve));
+          if (began) stdout.pause();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      await until(() => new Set(printed()).size >= everyId.length);
+      // A settle: one more record, appended now; once it is printed, anything printed twice is out too.
+      fs.appendFileSync(path.join(dir, 'web2', 'audit.log'), `${last.get('web2')}\n`);
+      await until(() => printed().includes(`web2 web2-${COUNT - 1}`));
+      stdout.resume();
+      child.kill('SIGTERM');
+      const r = await done;
+      expect(r.code).toBe(0);
+      const twice = printed().filter((k, i, all) => all.indexOf(k) !== i);
+      expect({ round, twice: twice.slice(0, 6), count: twice.length }).toEqual({ round, twice: [], count: 0 });
+      expect([...printed()].sort()).toEqual([...everyId, `web2 web2-${COUNT - 1}`].sort());
+    }
+  }, 120_000);
+});

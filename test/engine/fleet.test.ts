@@ -277,3 +277,24 @@ describe('fleet engine', () => {
     await engine.close();
   });
 });
+
+describe('keysOf', () => {
+  it('gives the key entry() gives, position by position, over a fleet and over files, without reading lines', async () => {
+    const dir = collector({ web: hostLines(3, 30), db: hostLines(4, 20) });
+    const fleet = await indexedFleet(dir);
+    const file = path.join(dir, 'web', 'audit.log');
+    const single = openEngine([file], { follow: false });
+    await single.indexed();
+    try {
+      for (const engine of [fleet, single]) {
+        const positions = Int32Array.from({ length: engine.size() }, (_, p) => engine.size() - 1 - p);
+        expect(engine.size()).toBeGreaterThan(10);
+        expect(Array.from(engine.keysOf?.(positions) ?? [])).toEqual(Array.from(positions, (p) => engine.entry(p).key));
+      }
+    } finally {
+      await fleet.close();
+      await single.close();
+    }
+  });
+});
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineChange } from '../../src/shared/entry.js';
-import { keptPosition, newPositions, positionsMoved, shiftedPosition, shiftedPositions } from '../../src/shared/held-positions.js';
+import { keptPosition, newPositions, positionsMoved, positionsOfKeys, shiftedPosition, shiftedPositions } from '../../src/shared/held-positions.js';
 
 const change = (c: Partial<EngineChange>): EngineChange => ({ prepended: 0, appended: 0, updated: 0, ...c });
 /** An engine that knows where keys 7 and 8 are now. */
@@ -38,5 +38,15 @@ describe('held positions through an engine change', () => {
     expect(Array.from(newPositions(change({ updated: 1 }), 5, 5))).toEqual([]);
     expect(Array.from(newPositions(change({ prepended: 2, reordered: true, added: Int32Array.of(0, 4) }), 5, 7))).toEqual([0, 4]);
     expect(Array.from(newPositions(change({ reordered: true }), 5, 7))).toEqual([]);
+  });
+
+  it('keys held from before a move: where they are now, ascending, those gone left out', () => {
+    // Now: position p holds key current[p]; held: 30 (moved to the front), 10, 2 ** 33 + 1 (a fleet key), 99 (gone).
+    const current = Float64Array.of(30, 5, 10, 2 ** 33 + 1, 7);
+    const held = Float64Array.of(10, 2 ** 33 + 1, 99, 30);
+    const { positions, keys } = positionsOfKeys(held, current);
+    expect(Array.from(positions)).toEqual([0, 2, 3]);
+    expect(Array.from(keys)).toEqual([30, 10, 2 ** 33 + 1]);
+    expect(positionsOfKeys(new Float64Array(0), current).positions).toHaveLength(0);
   });
 });

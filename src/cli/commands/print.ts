@@ -4,7 +4,7 @@
  */
 import type { AuditEngine, ChainStatus, EngineChange, Entry, EntryFilter } from '../../shared/entry.js';
 import { REGEX_DEADLINE_MS, regexStopped, withinDeadline } from '../../engine/deadline.js';
-import { keptPosition, newPositions, positionsMoved } from '../../shared/held-positions.js';
+import { keptPosition, newPositions, positionsMoved, positionsOfKeys } from '../../shared/held-positions.js';
 import { type CompiledFilter, compileFilter, matchesFilter } from '../../shared/query.js';
 import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
@@ -144,7 +144,18 @@ export const printCommand: Command = {
     const linesAt = values.json && !follow ? engine.entryLines?.bind(engine) : undefined;
     const fromBytes = linesAt ? new EntryJsonBytes() : null;
     if (layout !== null && !values['no-header']) out.line(headerLine(layout));
-    for (const row of inOrder(positions, events, values.reverse === true)) {
+    // Following, the engine's changes are followed from the query on, while the dump is written
+    // too: a change that moves positions meanwhile (a host's history merged in front, a late
+    // batch put in chain order) moves what is left of the dump with it (by key), and what it
+    // brings is printed as it arrives. (Else the rest of the dump read the wrong positions:
+    // entries printed twice, others never.)
+    const dump: Dump = { positions, keys: follow ? keysOf(engine, positions) : null, at: 0 };
+    let afterChange = () => {};
+    const following = follow ? startFollowing(engine, filter, watch as Watch, out, format, bounded, dump, () => afterChange()) : null;
+    // Running when the follow began: printed once complete, from the running set. (Not
+    // `!settled(e)`: an entry that completes while this dump is written would print twice.)
+    const runningAtStart = new Set(watch?.pending.keys() ?? []);
+    for (const row of inOrder(dump, events, values.reverse === true)) {
       if (typeof row !== 'number') {
         out.line(formatEvent(row));
         continue;
@@ -156,9 +167,7 @@ export const printCommand: Command = {
         continue;
       }
       const e = engine.entry(row);
-      // Running when the follow began: printed once complete, from the running set below. (Not
-      // `!settled(e)`: an entry that completes while this dump is written would print twice.)
-      if (watch?.pending.has(e.key)) continue;
+      if (runningAtStart.has(e.key)) continue;
       out.line(format(e));
       await out.maybeFlush();
     }
@@ -185,11 +194,12 @@ export const printCommand: Command = {
       void out.flush();
     };
     engine.on('chain', onChain);
-    const timedOut = await followEntries(engine, filter, watch as Watch, out, format, signals.stopped, bounded, () => {
+    afterChange = () => {
       reported = reportMalformed(engine, reported);
       gapsReported = noteGaps(gapsReported);
       onEvents();
-    });
+    };
+    const timedOut = await (following as Following).until(signals.stopped);
     if (timedOut) throw await regexError();
     const last = chainStatusOf(engine);
     warnIfBroken(last);
@@ -199,19 +209,50 @@ export const printCommand: Command = {
 };
 
 /**
- * The entries (positions) and the events among them, oldest first, or newest first: an event
- * goes before the first entry at or after its position.
+ * The first dump's entries: their positions, from `at` on still to print, and (following) their
+ * keys, to find them again when a change moves positions while the dump is written.
  */
-function* inOrder(positions: Int32Array, events: readonly LogEvent[], reverse: boolean): Generator<number | LogEvent> {
+interface Dump {
+  positions: Int32Array;
+  keys: Float64Array | null;
+  at: number;
+}
+
+function keysOf(engine: AuditEngine, positions: Int32Array): Float64Array {
+  return engine.keysOf ? engine.keysOf(positions) : Float64Array.from(positions, (p) => engine.entry(p).key);
+}
+
+/** The entries of the dump not printed yet, where they are after a change that moved positions. */
+function moveDump(engine: AuditEngine, dump: Dump): void {
+  if (dump.keys === null || dump.at >= dump.positions.length) return;
+  const moved = positionsOfKeys(dump.keys.subarray(dump.at), keysOf(engine, Int32Array.from({ length: engine.size() }, (_, p) => p)));
+  dump.positions = moved.positions;
+  dump.keys = moved.keys;
+  dump.at = 0;
+}
+
+/**
+ * The entries (the dump's positions, read as it goes: a change may move them) and the events
+ * among them, oldest first, or newest first: an event goes before the first entry at or after
+ * its position. (After a move, the events keep the positions they had: placed near, not lost.)
+ */
+function* inOrder(dump: Dump, events: readonly LogEvent[], reverse: boolean): Generator<number | LogEvent> {
   if (!reverse) {
     let next = 0;
-    for (const p of positions) {
-      while (next < events.length && events[next].position <= p) yield events[next++];
+    while (dump.at < dump.positions.length) {
+      // (Read at each turn: while a row is written, a change may move the dump.)
+      const p = dump.positions[dump.at];
+      if (next < events.length && events[next].position <= p) {
+        yield events[next++];
+        continue;
+      }
+      dump.at++;
       yield p;
     }
     while (next < events.length) yield events[next++];
     return;
   }
+  const positions = dump.positions;
   let next = events.length - 1;
   for (let i = positions.length - 1; i >= 0; i--) {
     while (next >= 0 && events[next].position > positions[i]) yield events[next--];
@@ -285,16 +326,22 @@ function watchFrom(engine: AuditEngine, filter: EntryFilter): Watch {
   return { seen: engine.size(), pending };
 }
 
-async function followEntries(
+interface Following {
+  /** Follows until `stopped` (or a regex ran out of time: true), then closes the engine. */
+  until(stopped: Promise<void>): Promise<boolean>;
+}
+
+/** Begins following at once (before the first dump is written: `dump` is moved with the positions). */
+function startFollowing(
   engine: AuditEngine,
   filter: EntryFilter,
   watch: Watch,
   out: LineOutput,
   format: (e: Entry) => string,
-  stopped: Promise<void>,
   bounded: ((run: () => void) => boolean) | null,
+  dump: Dump,
   onMalformed: () => void,
-): Promise<boolean> {
+): Following {
   const full: CompiledFilter = compileFilter(filter);
   // Everything but the outcome: what a still-running entry must already match.
   const beforeOutcome: CompiledFilter = compileFilter({ ...filter, states: undefined, failedOnly: undefined });
@@ -316,6 +363,7 @@ async function followEntries(
   };
   const handle = (change: EngineChange) => {
     if (positionsMoved(change)) {
+      moveDump(engine, dump);
       // Older entries prepended, or a fleet merged anew (a late batch, a new host): positions moved; keys did not.
       for (const [key, position] of pending) {
         const now = keptPosition(change, { key, position }, engine);
@@ -346,13 +394,16 @@ async function followEntries(
     onMalformed();
   };
   engine.on('change', onChange);
-  onChange({ prepended: 0, appended: 0, updated: 0 }); // what changed while the first dump was written
-  await Promise.race([stopped, stoppedByRegex]);
-  engine.off('change', onChange);
-  await writing;
-  await out.flush();
-  await engine.close();
-  return timedOut;
+  return {
+    async until(stopped) {
+      await Promise.race([stopped, stoppedByRegex]);
+      engine.off('change', onChange);
+      await writing;
+      await out.flush();
+      await engine.close();
+      return timedOut;
+    },
+  };
 }
 
 /**

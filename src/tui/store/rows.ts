@@ -6,6 +6,7 @@
  * by walking the entries: the cost per frame does not grow with the log.
  */
 import type { ChainBreakSeen, WriterEvent } from '../../shared/entry.js';
+import { lowerBound } from '../../shared/sorted.js';
 
 export type Mark =
   /** `at`: the engine position of the entry the row goes before (= size() after the newest entry). */
@@ -29,17 +30,7 @@ export function entryCount(s: Pick<RowSource, 'positions' | 'total'>): number {
   return s.positions ? s.positions.length : s.total;
 }
 
-/** First index in ascending `xs` whose value is ≥ `value` (xs.length when none). */
-export function lowerBound(xs: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export { lowerBound };
 
 /** First index whose value is > `value`. */
 function upperBound(xs: ArrayLike<number>, value: number): number {
