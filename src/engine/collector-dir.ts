@@ -104,7 +104,10 @@ export class CollectorScan {
       const bytes = entry.name;
       if (isUtf8(bytes)) {
         const name = bytes.toString();
-        entries.push({ name, isFile: () => entry.isFile(), isDirectory: () => entry.isDirectory() });
+        // A link to a folder is a host folder too (the collector's owner made it; ignored, its
+        // host was dropped without a word). Read once: callers tell hosts apart by real path.
+        const folder = entry.isSymbolicLink() ? isDirectoryAt(path.join(dir, name)) : entry.isDirectory();
+        entries.push({ name, isFile: () => entry.isFile(), isDirectory: () => folder });
       } else if (entry.isDirectory() && !this.unnamed.has(bytes.toString('latin1'))) {
         this.unnamed.add(bytes.toString('latin1'));
         const shown = path.join(dir, escapeBytes(bytes));
@@ -160,6 +163,14 @@ function sortByOrigin(hosts: CollectedHost[]): CollectedHost[] {
   return hosts.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
+function isDirectoryAt(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false; // a dangling link: no folder, as one without an audit log
+  }
+}
+
 /** A collected host's folder, resolved: how hosts are told apart across collectors. */
 export function hostFolder(host: CollectedHost): string {
   return path.resolve(path.dirname(host.files[host.files.length - 1]));
@@ -177,6 +188,15 @@ export function namedApartFrom(host: CollectedHost, taken: Set<string>): Collect
   if (taken.has(origin)) origin = hostFolder(host);
   taken.add(origin);
   return origin === host.origin ? host : { origin, files: host.files };
+}
+
+/** hostFolder with its links resolved (hostFolder when that fails): a folder reached two ways is one host. */
+export function realHostFolder(host: CollectedHost): string {
+  try {
+    return fs.realpathSync(hostFolder(host));
+  } catch {
+    return hostFolder(host);
+  }
 }
 
 /**

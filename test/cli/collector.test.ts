@@ -266,6 +266,22 @@ describe.concurrent('what is not a collector directory', () => {
     expect(v.code).toBe(1);
   });
 
+  it('a host folder that is a link is read (the collector\'s owner made it); one linked to a host already there is read once', async () => {
+    const dir = tempDir();
+    writeCollected(dir, 'web1', fleet.written.get('web1') ?? []);
+    const elsewhere = writeCollected(tempDir(), 'db1', fleet.written.get('web3') ?? []);
+    fs.symlinkSync(elsewhere, path.join(dir, 'db-link'));
+    fs.symlinkSync(path.join(dir, 'web1'), path.join(dir, 'web1-again'));
+    const r = await runCli(['print', '--json', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const entries = entriesOf(r.stdout);
+    const web1 = entries.filter((e) => e.origin === 'web1').length;
+    expect(web1).toBeGreaterThan(0);
+    expect(entries.filter((e) => e.origin === 'db-link')).toHaveLength(2);
+    expect(entries).toHaveLength(web1 + 2);
+  });
+
   it('view: a collector directory is accepted (and then needs a terminal)', async () => {
     expectUsage(await runCli(['view', fleet.dir]), 'sudo-proxy-audit: not a terminal: use `sudo-proxy-audit print` or `stats` for scripts');
     expectUsage(await runCli([fleet.dir]), 'sudo-proxy-audit: not a terminal: use `sudo-proxy-audit print` or `stats` for scripts');

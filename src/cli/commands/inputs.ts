@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, scanCollector, UNNAMED_HOST_REASON, unnamedFolderKey } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, realHostFolder, scanCollector, UNNAMED_HOST_REASON, unnamedFolderKey } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -93,7 +93,7 @@ function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
   for (const collected of collectors) {
     for (const h of collected) {
       // (A folder read once: `DIR` and `DIR/host` both given, or a link to either, read it twice, under two names.)
-      const folder = realPath(hostFolder(h));
+      const folder = realHostFolder(h);
       if (folders.has(folder)) continue;
       folders.add(folder);
       hosts.push(namedApartFrom(h, taken));
