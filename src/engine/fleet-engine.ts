@@ -38,7 +38,7 @@ import { monotonicMs } from '../shared/clock.js';
 import { finishStats, mergeStatsParts, type StatsParts } from '../shared/query.js';
 import { BlockStats, FleetChain, filterKey, HostMatches, KEY_STRIDE } from './fleet-caches.js';
 import { collectedHostPolicy } from './collected-host-policy.js';
-import { type CollectedHost, CollectorScan, hostFolder, namedApartFrom, realHostFolder, UNNAMED_HOST_REASON } from './collector-dir.js';
+import { type CollectedHost, CollectorScan, hostFolder, namedApartFrom, RealFolders, UNNAMED_HOST_REASON } from './collector-dir.js';
 import { type HistoryTurn, type HostEngine, type OpenEngineOptions, openHostEngine } from './engine.js';
 import type { FleetFollow } from './follower.js';
 import { DescriptorPool, poolSizeFor } from './descriptor-pool.js';
@@ -400,7 +400,8 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       const scans = collectors.map((dir) => new CollectorScan(dir));
       // What the collectors held at the start — read, queued, past the host limit, or left out
       // by the caller — is not new; the origins taken are told apart from a new host's name.
-      const seen = { folders: new Set([...offered.map(hostFolder), ...offered.map(realHostFolder), ...leftOut.map((f) => path.resolve(f))]), origins: new Set(offered.map((h) => h.origin)) };
+      const real = new RealFolders();
+      const seen = { folders: new Set([...offered.map(hostFolder), ...offered.map((h) => real.of(h)), ...leftOut.map((f) => path.resolve(f))]), origins: new Set(offered.map((h) => h.origin)), real };
       this.discoverTimer = setInterval(() => this.discover(scans, seen), DISCOVER_MS);
       this.discoverTimer.unref();
     }
@@ -1055,7 +1056,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
    * named like a host of another collector is named by its folder (`DIR/name`, DIR as given):
    * told apart, not ignored.
    */
-  private discover(scans: readonly CollectorScan[], seen: { folders: Set<string>; origins: Set<string> }): void {
+  private discover(scans: readonly CollectorScan[], seen: { folders: Set<string>; origins: Set<string>; real: RealFolders }): void {
     if (this.closed) return;
     for (const scan of scans) {
       let found: CollectedHost[];
@@ -1074,7 +1075,7 @@ class FleetEngine extends EngineEvents implements AuditEngine {
       for (const named of found) {
         const folder = hostFolder(named);
         // (And by real path: a link made to a host folder already read is that host.)
-        const real = realHostFolder(named);
+        const real = seen.real.of(named);
         if (seen.folders.has(folder) || seen.folders.has(real)) continue;
         seen.folders.add(folder).add(real);
         const h = namedApartFrom(named, seen.origins);

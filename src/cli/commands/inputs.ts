@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defaultAuditLogPath } from '../../shared/paths.js';
 import { escapeForTerminal } from '../../shared/sanitize.js';
-import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, realHostFolder, scanCollector, UNNAMED_HOST_REASON, unnamedFolderKey } from '../../engine/collector-dir.js';
+import { type CollectedHost, COLLECTED_LOG_NAME, hostFolder, namedApartFrom, RealFolders, realPathOr, scanCollector, UNNAMED_HOST_REASON, unnamedFolderKey } from '../../engine/collector-dir.js';
 import { closeLogSource, type LogSource, openLogSource } from '../../engine/log-source.js';
 import { type TextHead, textHeadSync } from '../../engine/read-file-sync.js';
 import { findRotatedSet } from '../../engine/rotated-set.js';
@@ -65,7 +65,7 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
   if (file !== undefined) {
     throw new UsageError(`give either collector directories or files, not both: '${escapeForTerminal(dirs[0], 200)}' is a directory, '${escapeForTerminal(file, 200)}' is not`);
   }
-  const unique = [...new Map(dirs.map((d) => [realPath(d), d])).values()];
+  const unique = [...new Map(dirs.map((d) => [realPathOr(d), d])).values()];
   const scanned = unique.map(collectedHostsOf);
   const { hosts, skipped } = checkCollectedHosts(
     namedApart(scanned.map((s) => s.hosts)),
@@ -89,11 +89,12 @@ export function resolveInputs(named: readonly string[], options: { history?: boo
 function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
   const taken = new Set<string>();
   const folders = new Set<string>();
+  const real = new RealFolders();
   const hosts: CollectedHost[] = [];
   for (const collected of collectors) {
     for (const h of collected) {
       // (A folder read once: `DIR` and `DIR/host` both given, or a link to either, read it twice, under two names.)
-      const folder = realHostFolder(h);
+      const folder = real.of(h);
       if (folders.has(folder)) continue;
       folders.add(folder);
       hosts.push(namedApartFrom(h, taken));
@@ -102,14 +103,6 @@ function namedApart(collectors: readonly CollectedHost[][]): CollectedHost[] {
   return hosts;
 }
 
-/** `p` with its symbolic links resolved (as given, resolved, when that fails: the reading then says why). */
-function realPath(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return path.resolve(p);
-  }
-}
 
 /** The hosts of `dir`, and its host folders not read for their names (said on stderr). */
 function collectedHostsOf(dir: string): { hosts: CollectedHost[]; unnamed: string[] } {
