@@ -13,6 +13,7 @@ const path = process.getBuiltinModule('node:path');
 
 /** What the bundle is built from: the sources, the bundler's config, and the installed dependencies. */
 const INPUTS = ['src', 'esbuild.config.mjs', 'scripts/code-cache.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
+// (native/ is built by build-native.mjs, below, with a staleness check of its own.)
 const OUTPUT = 'dist/bin/cli.js';
 /**
  * Every input's size and mtime as of the last build here, with the bundle's mtime then. Newer
@@ -106,6 +107,13 @@ if (reason !== undefined) {
   built = r.status === 0;
   if (built) stamp();
 } else if (!stampHolds) stamp();
+// The engine's optional native scanner: built when stale, and never a reason not to run (it says why not).
+const native = await import('./build-native.mjs');
+const nativeReason = native.nativeStaleReason();
+if (nativeReason !== undefined) {
+  process.stderr.write(`building the native scanner (${nativeReason})…\n`);
+  native.buildNative();
+}
 const run = process.argv.indexOf('--run');
 if (built && run !== -1) {
   const cli = path.resolve(OUTPUT);

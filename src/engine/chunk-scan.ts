@@ -14,6 +14,7 @@ import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevIsHash, prevOf } from './compact-record.js';
 import { idSearchBytes, plainIdInto } from './id-text.js';
 import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
+import { NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -239,97 +240,105 @@ export class ChunkScanner {
     let operator: string | null = null;
     let start = 0;
     let lineNo = 0;
-    while (start < buf.length) {
-      let end = buf.indexOf(0x0a, start);
-      if (end === -1) {
-        if (!final) break;
-        end = buf.length;
-      }
-      lineNo++;
-      if (out.count === out.kind.length) out = grownResult(out);
-      const i = out.count++;
-      out.line[i] = lineNo;
-      out.offset[i] = start;
-      out.length[i] = end - start;
-      if (end - start > MAX_LINE_BYTES) {
-        out.kind[i] = OUT_MALFORMED;
-        out.malformed.push({ index: i, reason: overCapReason(isAllNul(buf, start, end), end - start) });
-      } else if (!(scanRecord(buf, start, end, r) || this.slowPath(buf, start, end, out, i))) {
-        // Not a record to the index; to the chain, what verify would call it.
-        const c = this.hashLines ? classifyChainLine(buf.subarray(start, end)) : null;
-        if (c?.kind === 'chained') {
-          firstPrev ??= c.prev;
-          out.seq[i] = c.seq;
-          out.flags[i] = F_CHAINED | (linker.link(c.prev, c.hash) << F_FACTS_SHIFT);
-        } else out.flags[i] = c?.kind === 'unchained' ? F_OBJECT : 0;
-      } else {
-        out.kind[i] = r.kind;
-        out.idHash[i] = r.idHash;
-        if (r.kind === KIND_REQUEST || r.kind === KIND_RESPONSE) {
-          const room = r.bytes ? r.idEnd - r.idStart : 0;
-          let stop = r.bytes && idAt + room <= ids.length ? plainIdInto(r.bytes, r.idStart, r.idEnd, ids, idAt) : -1;
-          if (stop === -1) {
-            const shown = idSearchBytes(r.bytes ? latin1(r.bytes, r.idStart, r.idEnd) : r.id);
-            if (idAt + shown.length > ids.length) {
-              const bigger = new Uint8Array(Math.max(ids.length * 2, idAt + shown.length));
-              bigger.set(ids.subarray(0, idAt));
-              ids = bigger;
+    // The chunk's lines scanned (and chained ones hashed) in one native call, where the addon is built.
+    const ahead = buf.length >= NATIVE_MIN_BYTES ? scannedAhead(this.hashLines) : null;
+    ahead?.begin(buf, 0, buf.length, final);
+    try {
+      while (start < buf.length) {
+        let end = buf.indexOf(0x0a, start);
+        if (end === -1) {
+          if (!final) break;
+          end = buf.length;
+        }
+        lineNo++;
+        let native = false;
+        if (out.count === out.kind.length) out = grownResult(out);
+        const i = out.count++;
+        out.line[i] = lineNo;
+        out.offset[i] = start;
+        out.length[i] = end - start;
+        if (end - start > MAX_LINE_BYTES) {
+          out.kind[i] = OUT_MALFORMED;
+          out.malformed.push({ index: i, reason: overCapReason(isAllNul(buf, start, end), end - start) });
+        } else if (!((native = ahead !== null && ahead.take(buf, start, end, r)) || scanRecord(buf, start, end, r) || this.slowPath(buf, start, end, out, i))) {
+          // Not a record to the index; to the chain, what verify would call it.
+          const c = this.hashLines ? classifyChainLine(buf.subarray(start, end)) : null;
+          if (c?.kind === 'chained') {
+            firstPrev ??= c.prev;
+            out.seq[i] = c.seq;
+            out.flags[i] = F_CHAINED | (linker.link(c.prev, c.hash) << F_FACTS_SHIFT);
+          } else out.flags[i] = c?.kind === 'unchained' ? F_OBJECT : 0;
+        } else {
+          out.kind[i] = r.kind;
+          out.idHash[i] = r.idHash;
+          if (r.kind === KIND_REQUEST || r.kind === KIND_RESPONSE) {
+            const room = r.bytes ? r.idEnd - r.idStart : 0;
+            let stop = r.bytes && idAt + room <= ids.length ? plainIdInto(r.bytes, r.idStart, r.idEnd, ids, idAt) : -1;
+            if (stop === -1) {
+              const shown = idSearchBytes(r.bytes ? latin1(r.bytes, r.idStart, r.idEnd) : r.id);
+              if (idAt + shown.length > ids.length) {
+                const bigger = new Uint8Array(Math.max(ids.length * 2, idAt + shown.length));
+                bigger.set(ids.subarray(0, idAt));
+                ids = bigger;
+              }
+              ids.set(shown, idAt);
+              stop = idAt + shown.length;
             }
-            ids.set(shown, idAt);
-            stop = idAt + shown.length;
+            idAt = stop;
           }
-          idAt = stop;
-        }
-        out.timeMs[i] = r.timeMs;
-        let flags = 0;
-        if (!(r.chained && this.hashLines)) out.print[i] = lineFingerprint(buf, start, end);
-        else {
-          out.seq[i] = r.seq;
-          const hash = hashLineAt(buf, start, end);
-          out.print[i] = chainHashFingerprint(hash);
-          const last = linker.lastHash;
-          // The prev's bytes against the line before's hash: no string made of them when they link (#17).
-          if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
+          out.timeMs[i] = r.timeMs;
+          let flags = 0;
+          if (!(r.chained && this.hashLines)) out.print[i] = lineFingerprint(buf, start, end);
           else {
-            const prev = prevOf(r, buf);
-            firstPrev ??= prev;
-            flags = F_CHAINED | (linker.link(prev, hash) << F_FACTS_SHIFT);
+            out.seq[i] = r.seq;
+            const hash = (native && (ahead as ScannedAhead).hash()) || hashLineAt(buf, start, end);
+            out.print[i] = chainHashFingerprint(hash);
+            const last = linker.lastHash;
+            // The prev's bytes against the line before's hash: no string made of them when they link (#17).
+            if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
+            else {
+              const prev = prevOf(r, buf);
+              firstPrev ??= prev;
+              flags = F_CHAINED | (linker.link(prev, hash) << F_FACTS_SHIFT);
+            }
           }
+          if (r.kind === KIND_REQUEST) {
+            if (r.privileged) flags |= F_PRIVILEGED;
+            if (r.policy) flags |= F_POLICY;
+            out.decision[i] = DECISIONS.indexOf(r.decision) | (r.reject << REJECT_SHIFT);
+            if (r.operator !== operator) out.operators.push({ index: i, key: (operator = r.operator) });
+            out.value[i] = r.latencyMs;
+            const b = r.bytes;
+            if (b) {
+              out.host[i] = hosts.internBytes(b, r.hostStart, r.hostEnd);
+              out.session[i] = sessions.internBytes(b, r.sessionStart, r.sessionEnd);
+              out.reason[i] = reasons.internBytes(b, r.reasonStart, r.reasonEnd);
+              out.command[i] = commands.internBytes(b, r.commandStart, r.commandEnd);
+              out.resolved[i] = r.resolvedStart < 0 ? resolvedPool.intern(NO_RESOLVED) : resolvedPool.internBytes(b, r.resolvedStart, r.resolvedEnd);
+              out.error[i] = r.errorStart < 0 ? errors.intern('') : errors.internBytes(b, r.errorStart, r.errorEnd);
+            } else {
+              out.host[i] = hosts.intern(r.host);
+              out.session[i] = sessions.intern(r.session);
+              out.reason[i] = reasons.intern(r.reason);
+              out.command[i] = commands.intern(r.commandKey);
+              out.resolved[i] = resolvedPool.intern(r.resolvedKey);
+              out.error[i] = errors.intern(r.error);
+            }
+          } else if (r.kind === KIND_RESPONSE) {
+            if (r.failed) flags |= F_FAILED;
+            out.value[i] = r.durationMs;
+            out.error[i] = r.bytes === null ? errors.intern(r.error) : r.errorStart < 0 ? errors.intern('') : errors.internBytes(r.bytes, r.errorStart, r.errorEnd);
+          } else if (r.writer) {
+            out.kind[i] = OUT_WRITER;
+            out.writers.push({ index: i, record: r.writer });
+          } else if (r.kind === KIND_SEAL) out.kind[i] = OUT_SEAL;
+          out.flags[i] = flags;
         }
-        if (r.kind === KIND_REQUEST) {
-          if (r.privileged) flags |= F_PRIVILEGED;
-          if (r.policy) flags |= F_POLICY;
-          out.decision[i] = DECISIONS.indexOf(r.decision) | (r.reject << REJECT_SHIFT);
-          if (r.operator !== operator) out.operators.push({ index: i, key: (operator = r.operator) });
-          out.value[i] = r.latencyMs;
-          const b = r.bytes;
-          if (b) {
-            out.host[i] = hosts.internBytes(b, r.hostStart, r.hostEnd);
-            out.session[i] = sessions.internBytes(b, r.sessionStart, r.sessionEnd);
-            out.reason[i] = reasons.internBytes(b, r.reasonStart, r.reasonEnd);
-            out.command[i] = commands.internBytes(b, r.commandStart, r.commandEnd);
-            out.resolved[i] = r.resolvedStart < 0 ? resolvedPool.intern(NO_RESOLVED) : resolvedPool.internBytes(b, r.resolvedStart, r.resolvedEnd);
-            out.error[i] = r.errorStart < 0 ? errors.intern('') : errors.internBytes(b, r.errorStart, r.errorEnd);
-          } else {
-            out.host[i] = hosts.intern(r.host);
-            out.session[i] = sessions.intern(r.session);
-            out.reason[i] = reasons.intern(r.reason);
-            out.command[i] = commands.intern(r.commandKey);
-            out.resolved[i] = resolvedPool.intern(r.resolvedKey);
-            out.error[i] = errors.intern(r.error);
-          }
-        } else if (r.kind === KIND_RESPONSE) {
-          if (r.failed) flags |= F_FAILED;
-          out.value[i] = r.durationMs;
-          out.error[i] = r.bytes === null ? errors.intern(r.error) : r.errorStart < 0 ? errors.intern('') : errors.internBytes(r.bytes, r.errorStart, r.errorEnd);
-        } else if (r.writer) {
-          out.kind[i] = OUT_WRITER;
-          out.writers.push({ index: i, record: r.writer });
-        } else if (r.kind === KIND_SEAL) out.kind[i] = OUT_SEAL;
-        out.flags[i] = flags;
+        out.idEnd[i] = idAt;
+        start = end + 1;
       }
-      out.idEnd[i] = idAt;
-      start = end + 1;
+    } finally {
+      ahead?.end();
     }
     out.lines = lineNo;
     out.ids = ids.slice(0, idAt);

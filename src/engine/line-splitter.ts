@@ -14,6 +14,13 @@ export interface LineHandler {
   line(buf: Buffer, start: number, end: number, offset: number, line: number): void;
   /** A line longer than the cap (its bytes are not kept); `nulOnly` when it held nothing but NUL bytes (a crash's padding). */
   overCap(offset: number, line: number, length: number, nulOnly: boolean): void;
+  /**
+   * The whole lines of `buf[from, to)` (`to` just after a newline) are delivered next, in order,
+   * from the same buffer: a handler may scan them ahead (native-lines.ts).
+   */
+  ahead?(buf: Buffer, from: number, to: number): void;
+  /** The lines told to `ahead` are delivered (or a handler threw): the buffer is the reader's again. */
+  aheadDone?(): void;
 }
 
 const NEWLINE = 0x0a;
@@ -53,11 +60,22 @@ export class LineSplitter {
   push(chunk: Buffer): void {
     const base = this.offset;
     let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(NEWLINE, start);
-      if (nl === -1) break;
-      this.complete(chunk, start, nl, base);
-      start = nl + 1;
+    const ahead = this.handler.ahead !== undefined;
+    if (ahead) {
+      // Lines wholly in this chunk: a held line's end is delivered from a copy.
+      const first = this.partialLength > 0 || this.skipping ? chunk.indexOf(NEWLINE) + 1 : 0;
+      const lastNewline = chunk.lastIndexOf(NEWLINE);
+      if (lastNewline >= first) this.handler.ahead?.(chunk, first, lastNewline + 1);
+    }
+    try {
+      for (;;) {
+        const nl = chunk.indexOf(NEWLINE, start);
+        if (nl === -1) break;
+        this.complete(chunk, start, nl, base);
+        start = nl + 1;
+      }
+    } finally {
+      if (ahead) this.handler.aheadDone?.();
     }
     if (start < chunk.length) this.hold(chunk, start);
     this.offset = base + chunk.length;

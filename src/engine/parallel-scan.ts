@@ -9,6 +9,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
+import { nativeAddon } from './native-scanner.js';
 import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { hashSeed } from './id-table.js';
@@ -94,6 +95,9 @@ export class ScanPool {
     private readonly localChunks: LocalChunks | null = null,
   ) {
     this.local = new ChunkScanner(hashLines);
+    // #17: with a worker, glibc's mmap threshold climbs as V8's compiler threads free large
+    // blocks, and what they free then stays in their arenas (~6 MB of RSS); fixed, it is given back.
+    if (size > 0) nativeAddon()?.fixMallocThreshold();
     for (let i = 0; i < size; i++) {
       try {
         const w = startWorker(hashLines);

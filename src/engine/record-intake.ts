@@ -23,6 +23,7 @@ import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
+import { NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
@@ -46,6 +47,8 @@ export class RecordIntake {
   replay: ReplayLog | null = null;
   /** Made at the first chunk (a scanned history): most of a fleet's thousands of hosts never have one. */
   private chunkRecord: LocatedCompact | null = null;
+  /** The native scanner's lines ahead (undefined: no read was big enough yet; null: no addon). */
+  private ahead: ScannedAhead | null | undefined = undefined;
   /** Scanner number → its string numbers → the store's. */
   private scannerStrings: Map<number, number[][]> | null = null;
 
@@ -64,6 +67,8 @@ export class RecordIntake {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, target),
       overCap: (offset, line, length, nulOnly) => this.overCap(span, line, offset, overCapReason(nulOnly, length), target),
+      ahead: (buf, from, to) => this.scanAhead(buf, from, to),
+      aheadDone: () => this.ahead?.end(),
     };
   }
 
@@ -72,14 +77,26 @@ export class RecordIntake {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, this.live),
       overCap: (offset, line, length, nulOnly) => this.overCap(span, line, offset, overCapReason(nulOnly, length), this.live),
+      ahead: (buf, from, to) => this.scanAhead(buf, from, to),
+      aheadDone: () => this.ahead?.end(),
     };
+  }
+
+  /** A read's whole lines, scanned ahead by the native scanner when the read is big enough to gain from it. */
+  private scanAhead(buf: Buffer, from: number, to: number): void {
+    if (this.ahead === undefined) {
+      if (to - from < NATIVE_MIN_BYTES) return;
+      this.ahead = scannedAhead(this.checkChain);
+    }
+    this.ahead?.begin(buf, from, to, false);
   }
 
   // ---- one line ----
 
   private line(span: FileSpan, buf: Buffer, start: number, end: number, offset: number, line: number, target: JoinTarget): void {
     const r = LINE_RECORD;
-    if (!scanRecord(buf, start, end, r)) {
+    const native = this.ahead != null && this.ahead.take(buf, start, end, r);
+    if (!native && !scanRecord(buf, start, end, r)) {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {
         this.addMalformed(span, line, offset, parsed.reason);
@@ -103,7 +120,7 @@ export class RecordIntake {
     r.length = end - start;
     r.line = line;
     // (Hashed before apply: the fingerprint the entry keeps is made from the chain's hash.)
-    const hash = r.chained && this.checkChain ? hashLineAt(buf, start, end) : '';
+    const hash = r.chained && this.checkChain ? (native && (this.ahead as ScannedAhead).hash()) || hashLineAt(buf, start, end) : '';
     r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
     // (Read before apply: its prev may point into the line's bytes.)
     const prevStart = r.chained ? r.prevStart : -1;

@@ -52,7 +52,7 @@ function oneOf(b: Buffer, list: readonly Uint8Array[]): number {
 let lastUid = -1;
 let lastUser = new Uint8Array(0);
 let lastOperatorKey = '';
-function operatorKeyOf(b: Buffer, uid: number, userStart: number, userEnd: number): string {
+export function operatorKeyOf(b: Buffer, uid: number, userStart: number, userEnd: number): string {
   if (uid !== lastUid || !equals(b, userStart, userEnd, lastUser)) {
     lastUid = uid;
     lastUser = b.slice(userStart, userEnd);

@@ -1,0 +1,95 @@
+//! The engine's optional native scanner (issue #17): a buffer of log lines scanned and hashed in
+//! one call from JavaScript, instead of one JavaScript scan and one `crypto.hash` call a line.
+//!
+//! The JavaScript paths stay and are the reference: a line this code is not sure about is
+//! declined (status 0) and the caller reads it as it would without the addon. Nothing here keeps
+//! state between calls, so a worker thread loads it as the main thread does.
+pub mod lines;
+pub mod napi;
+pub mod scan;
+
+use napi::*;
+
+/// `scanLines(buf, from, to, final, options, seedLo, seedHi, ints, nums, hex) → lines`:
+/// lines.rs says what each slot holds.
+unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> napi_value {
+    let mut argc = 10usize;
+    let mut argv = [std::ptr::null_mut(); 10];
+    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut()) != NAPI_OK || argc != 10 {
+        return throw(env, b"scanLines: 10 arguments\0");
+    }
+    let (Some(buf), Some(ints), Some(nums), Some(hex)) = (
+        typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
+        typed_array::<i32>(env, argv[7], NAPI_INT32_ARRAY),
+        typed_array::<f64>(env, argv[8], NAPI_FLOAT64_ARRAY),
+        typed_array::<u8>(env, argv[9], NAPI_UINT8_ARRAY),
+    ) else {
+        return throw(env, b"scanLines: buf, ints, nums and hex must be Uint8Array, Int32Array, Float64Array, Uint8Array\0");
+    };
+    let mut n = [0f64; 5];
+    for (k, slot) in n.iter_mut().enumerate() {
+        match number(env, argv[1 + k]) {
+            Some(v) => *slot = v,
+            None => return throw(env, b"scanLines: from, to, final, options, seedLo must be numbers\0"),
+        }
+    }
+    let Some(seed_hi) = number(env, argv[6]) else { return throw(env, b"scanLines: seedHi must be a number\0") };
+    // The output arrays are written while `buf` is read: they must not share memory with it.
+    if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(buf, hex) {
+        return throw(env, b"scanLines: the output arrays overlap the input\0");
+    }
+    let (from, to) = (n[0], n[1]);
+    if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {
+        return throw(env, b"scanLines: from and to must lie within buf\0");
+    }
+    let request = lines::Request { from: from as usize, to: to as usize, last: n[2] != 0.0, hash: (n[3] as u32) & lines::OPTION_HASH != 0, seed: (n[4] as u32, seed_hi as u32) };
+    make_number(env, lines::scan_lines(buf, &request, ints, nums, hex) as f64)
+}
+
+fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {
+    let (a0, a1) = (a.as_ptr() as usize, a.as_ptr() as usize + std::mem::size_of_val(a));
+    let (b0, b1) = (b.as_ptr() as usize, b.as_ptr() as usize + std::mem::size_of_val(b));
+    a0 < b1 && b0 < a1
+}
+
+#[cfg(target_env = "gnu")]
+extern "C" {
+    fn mallopt(param: i32, value: i32) -> i32;
+}
+#[cfg(not(target_env = "gnu"))]
+unsafe fn mallopt(_param: i32, _value: i32) -> i32 {
+    0
+}
+/// glibc's M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
+const M_TRIM_THRESHOLD: i32 = -1;
+const M_MMAP_THRESHOLD: i32 = -3;
+/// Both at glibc's defaults (MALLOC_MMAP_THRESHOLD_=131072 in the environment does the same).
+const THRESHOLD: i32 = 128 * 1024;
+
+/// `fixMallocThreshold() → boolean`: glibc raises its mmap threshold (and its trim threshold
+/// with it) each time a large block is freed, after which freed memory stays in the arenas of
+/// V8's compiler threads. Fixing the threshold at its default keeps it given back.
+unsafe extern "C" fn fix_malloc_threshold_js(env: napi_env, _info: napi_callback_info) -> napi_value {
+    let mut out = std::ptr::null_mut();
+    let fixed = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1 && mallopt(M_TRIM_THRESHOLD, THRESHOLD) == 1;
+    napi_get_boolean(env, fixed, &mut out);
+    out
+}
+
+extern "C" {
+    fn napi_get_boolean(env: napi_env, value: bool, result: *mut napi_value) -> napi_status;
+}
+
+/// `layout() → number`: the slots' layout (lines.rs), which native-lines.ts checks before it
+/// trusts an addon: one built from other sources (restored, or not rebuilt) is not used.
+unsafe extern "C" fn layout_js(env: napi_env, _info: napi_callback_info) -> napi_value {
+    make_number(env, lines::LAYOUT as f64)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
+    export(env, exports, b"layout\0", layout_js);
+    export(env, exports, b"scanLines\0", scan_lines_js);
+    export(env, exports, b"fixMallocThreshold\0", fix_malloc_threshold_js);
+    exports
+}

@@ -1,0 +1,207 @@
+//! A run of lines scanned into flat slots (what `scanLines` fills for the engine): each line's
+//! place, whether the fast scanner took it, its fields, and the SHA-256 of a chained line.
+use crate::scan::{scan_record, ScannedRecord};
+
+/// The longest line a record may take (format-constants.ts MAX_LINE_BYTES): longer ones are declined.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+/// The slots' layout below: bumped with any change to them (native-lines.ts NATIVE_LAYOUT).
+pub const LAYOUT: u32 = 1;
+/// `options` bit: hash each chained record's line (the chain check is on).
+pub const OPTION_HASH: u32 = 1;
+
+// Int32 slots of a line (INT_SLOTS a line); offsets are into the whole buffer.
+pub const I_START: usize = 0;
+pub const I_END: usize = 1;
+/// 1: a record the fast scanner took (the slots below hold it); 0: declined, read it in JavaScript.
+pub const I_STATUS: usize = 2;
+pub const I_KIND: usize = 3;
+/// B_* bits.
+pub const I_BITS: usize = 4;
+pub const I_PREV_START: usize = 5;
+pub const I_ID_START: usize = 6;
+pub const I_ID_END: usize = 7;
+pub const I_HOST_START: usize = 8;
+pub const I_HOST_END: usize = 9;
+pub const I_SESSION_START: usize = 10;
+pub const I_SESSION_END: usize = 11;
+pub const I_REASON_START: usize = 12;
+pub const I_REASON_END: usize = 13;
+pub const I_COMMAND_START: usize = 14;
+pub const I_COMMAND_END: usize = 15;
+pub const I_RESOLVED_START: usize = 16;
+pub const I_RESOLVED_END: usize = 17;
+pub const I_ERROR_START: usize = 18;
+pub const I_ERROR_END: usize = 19;
+pub const I_DECISION: usize = 20;
+pub const I_REJECT: usize = 21;
+pub const I_USER_START: usize = 22;
+pub const I_USER_END: usize = 23;
+pub const INT_SLOTS: usize = 24;
+
+pub const B_CHAINED: i32 = 1;
+pub const B_PRIVILEGED: i32 = 2;
+pub const B_POLICY: i32 = 4;
+pub const B_FAILED: i32 = 8;
+/// The line's SHA-256 is in `hex`, as 64 lowercase hex digits at 64 × its index.
+pub const B_HASHED: i32 = 16;
+
+// Float64 slots of a line.
+pub const N_SEQ: usize = 0;
+pub const N_ID_HASH: usize = 1;
+pub const N_TIME: usize = 2;
+pub const N_LATENCY: usize = 3;
+pub const N_DURATION: usize = 4;
+/// The operator's uid; -1: none.
+pub const N_UID: usize = 5;
+pub const NUM_SLOTS: usize = 6;
+
+pub struct Request {
+    pub from: usize,
+    pub to: usize,
+    /// `to` is the end of the file: a last line without a newline is a line.
+    pub last: bool,
+    pub hash: bool,
+    pub seed: (u32, u32),
+}
+
+extern "C" {
+    /// OpenSSL's one-shot SHA-256, exported by the node binary (SHA-NI where the CPU has it).
+    fn SHA256(data: *const u8, len: usize, md: *mut u8) -> *mut u8;
+}
+
+fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut md = [0u8; 32];
+    // SAFETY: OpenSSL reads `len` bytes of `data` and writes 32 into `md`.
+    unsafe { SHA256(data.as_ptr(), data.len(), md.as_mut_ptr()) };
+    md
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Scans the lines of `buf[from, to)` into the slots, as many as they have room for; returns
+/// how many. A line ends at a newline; the bytes after the last one are a line only when `last`.
+pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64], hex: &mut [u8]) -> usize {
+    let room = (ints.len() / INT_SLOTS).min(nums.len() / NUM_SLOTS);
+    let to = req.to.min(buf.len());
+    // Offsets go out as int32: a buffer past 2 GiB is not scanned here.
+    if to > i32::MAX as usize {
+        return 0;
+    }
+    let mut start = req.from;
+    let mut n = 0;
+    while n < room && start < to {
+        let end = match memchr_newline(&buf[start..to]) {
+            Some(k) => start + k,
+            None if req.last => to,
+            None => break,
+        };
+        let line = &buf[start..end];
+        let at = &mut ints[n * INT_SLOTS..(n + 1) * INT_SLOTS];
+        let num = &mut nums[n * NUM_SLOTS..(n + 1) * NUM_SLOTS];
+        at[I_START] = start as i32;
+        at[I_END] = end as i32;
+        at[I_STATUS] = 0;
+        if line.len() <= MAX_LINE_BYTES {
+            if let Some(r) = scan_record(line, req.seed) {
+                let mut bits = fill(&r, start as i32, at, num);
+                let digest_at = n * 64;
+                if req.hash && r.chained && digest_at + 64 <= hex.len() {
+                    let md = sha256(line);
+                    for (k, byte) in md.iter().enumerate() {
+                        hex[digest_at + 2 * k] = HEX[(byte >> 4) as usize];
+                        hex[digest_at + 2 * k + 1] = HEX[(byte & 15) as usize];
+                    }
+                    bits |= B_HASHED;
+                }
+                at[I_BITS] = bits;
+                at[I_STATUS] = 1;
+            }
+        }
+        n += 1;
+        start = end + 1;
+    }
+    n
+}
+
+/// The record's fields into a line's slots, its offsets moved by `base`; returns its bits.
+fn fill(r: &ScannedRecord, base: i32, at: &mut [i32], num: &mut [f64]) -> i32 {
+    let off = |v: u32| base + v as i32;
+    let opt = |v: i32| if v < 0 { -1 } else { base + v };
+    at[I_KIND] = r.kind as i32;
+    at[I_PREV_START] = opt(r.prev_start);
+    at[I_ID_START] = off(r.id_start);
+    at[I_ID_END] = off(r.id_end);
+    at[I_HOST_START] = off(r.host_start);
+    at[I_HOST_END] = off(r.host_end);
+    at[I_SESSION_START] = off(r.session_start);
+    at[I_SESSION_END] = off(r.session_end);
+    at[I_REASON_START] = off(r.reason_start);
+    at[I_REASON_END] = off(r.reason_end);
+    at[I_COMMAND_START] = off(r.command_start);
+    at[I_COMMAND_END] = off(r.command_end);
+    at[I_RESOLVED_START] = opt(r.resolved_start);
+    at[I_RESOLVED_END] = opt(r.resolved_end);
+    at[I_ERROR_START] = opt(r.error_start);
+    at[I_ERROR_END] = opt(r.error_end);
+    at[I_DECISION] = r.decision as i32;
+    at[I_REJECT] = r.reject as i32;
+    at[I_USER_START] = off(r.operator_user_start);
+    at[I_USER_END] = off(r.operator_user_end);
+    num[N_SEQ] = r.seq;
+    num[N_ID_HASH] = r.id_hash;
+    num[N_TIME] = r.time_ms;
+    num[N_LATENCY] = r.latency_ms;
+    num[N_DURATION] = r.duration_ms;
+    num[N_UID] = r.operator_uid;
+    let mut bits = 0;
+    if r.chained {
+        bits |= B_CHAINED;
+    }
+    if r.privileged {
+        bits |= B_PRIVILEGED;
+    }
+    if r.policy {
+        bits |= B_POLICY;
+    }
+    if r.failed {
+        bits |= B_FAILED;
+    }
+    bits
+}
+
+/// The first newline in `b`, eight bytes at a time (no crates: no memchr).
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]) ^ NL;
+        let found = w.wrapping_sub(LO) & !w & HI;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == b'\n').map(|k| i + k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_first_newline_anywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut b = vec![b'x'; len];
+                b[at] = b'\n';
+                if at + 1 < len {
+                    b[len - 1] = b'\n';
+                }
+                assert_eq!(memchr_newline(&b), Some(at), "len {len} at {at}");
+            }
+            assert_eq!(memchr_newline(&vec![0x8a; len]), None);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/**
+ * A run of lines scanned ahead by the native scanner (native-scanner.ts), taken one by one by
+ * the code that reads lines (record-intake.ts, chunk-scan.ts): the line at the cursor, when it
+ * is the one asked for, gives its fields into a CompactRecord without the JavaScript scan and
+ * its chain hash without a `crypto.hash` call. Any other line — declined, or not the next one
+ * scanned — is read as without the addon. Slots are native/src/lines.rs's; a test checks
+ * that both paths give the same fields.
+ */
+import { DECISIONS, latin1, type CompactRecord } from './compact-record.js';
+import { hashSeed } from './id-table.js';
+import { nativeAddon, type NativeAddon } from './native-scanner.js';
+import { operatorKeyOf } from './scan-record.js';
+
+// Slots of a line (native/src/lines.rs).
+const I_START = 0, I_END = 1, I_STATUS = 2, I_KIND = 3, I_BITS = 4, I_PREV_START = 5, I_ID_START = 6, I_ID_END = 7;
+const I_HOST_START = 8, I_HOST_END = 9, I_SESSION_START = 10, I_SESSION_END = 11, I_REASON_START = 12, I_REASON_END = 13;
+const I_COMMAND_START = 14, I_COMMAND_END = 15, I_RESOLVED_START = 16, I_RESOLVED_END = 17, I_ERROR_START = 18, I_ERROR_END = 19;
+const I_DECISION = 20, I_REJECT = 21, I_USER_START = 22, I_USER_END = 23;
+const INT_SLOTS = 24;
+const N_SEQ = 0, N_ID_HASH = 1, N_TIME = 2, N_LATENCY = 3, N_DURATION = 4, N_UID = 5;
+const NUM_SLOTS = 6;
+const B_CHAINED = 1, B_PRIVILEGED = 2, B_POLICY = 4, B_FAILED = 8, B_HASHED = 16;
+const OPTION_HASH = 1;
+
+/** Lines a call scans at most: ~210 KB of slots, reused. */
+const LINES_PER_CALL = 1024;
+/** A read smaller than this is scanned in JavaScript (a small log's command does not load the addon). */
+export const NATIVE_MIN_BYTES = 64 * 1024;
+
+export class ScannedAhead {
+  private readonly ints = new Int32Array(LINES_PER_CALL * INT_SLOTS);
+  private readonly nums = new Float64Array(LINES_PER_CALL * NUM_SLOTS);
+  private readonly hex = Buffer.alloc(LINES_PER_CALL * 64);
+  private buf: Uint8Array | null = null;
+  /** Where the lines scanned ahead may go on, and whether a last line without a newline counts. */
+  private to = 0;
+  private last = false;
+  private count = 0;
+  private next = 0;
+  /** The slot `take` found: its line's chain hash, when the native scanner took it (`hash()`). */
+  private slot = -1;
+
+  private constructor(
+    private readonly addon: NativeAddon,
+    private readonly hashLines: boolean,
+  ) {}
+
+  /** One for this thread, or null when the addon is not there. `hashLines` false: the chain is not checked. */
+  static create(hashLines: boolean): ScannedAhead | null {
+    const addon = nativeAddon();
+    return addon === null ? null : new ScannedAhead(addon, hashLines);
+  }
+
+  /** The lines of `buf[from, to)` are about to be read, in order (the bytes after the last newline only when `last`). */
+  begin(buf: Uint8Array, from: number, to: number, last: boolean): void {
+    this.buf = buf;
+    this.to = to;
+    this.last = last;
+    this.count = 0;
+    this.next = 0;
+    this.fill(from);
+  }
+
+  /** Forgets the lines scanned ahead (their buffer is about to be reused). */
+  end(): void {
+    this.buf = null;
+    this.count = 0;
+  }
+
+  private fill(from: number): void {
+    const seed = hashSeed();
+    this.count = this.addon.scanLines(this.buf as Uint8Array, from, this.to, this.last ? 1 : 0, this.hashLines ? OPTION_HASH : 0, seed[0], seed[1], this.ints, this.nums, this.hex);
+    this.next = 0;
+  }
+
+  /**
+   * Fills `r` (its bytes are `buf`) for the line `buf[start, end)` when it is the next one scanned
+   * ahead and the native scanner took it; false: read it in JavaScript.
+   */
+  take(buf: Uint8Array, start: number, end: number, r: CompactRecord): boolean {
+    this.slot = -1;
+    if (buf !== this.buf) return false;
+    if (this.next === this.count) {
+      if (this.count === 0 || start >= this.to) return false;
+      this.fill(start);
+    }
+    const ints = this.ints;
+    const at = this.next * INT_SLOTS;
+    if (ints[at + I_START] !== start || ints[at + I_END] !== end) {
+      // Not the line scanned next (a caller that skipped or re-read): nothing after it is trusted.
+      this.end();
+      return false;
+    }
+    const s = this.next++;
+    if (ints[at + I_STATUS] !== 1) return false;
+    const n = s * NUM_SLOTS;
+    const nums = this.nums;
+    const bits = ints[at + I_BITS];
+    r.kind = ints[at + I_KIND];
+    r.chained = (bits & B_CHAINED) !== 0;
+    r.seq = nums[n + N_SEQ];
+    r.prevStart = ints[at + I_PREV_START];
+    r.prevEnd = r.prevStart + 64;
+    r.idHash = nums[n + N_ID_HASH];
+    r.idStart = ints[at + I_ID_START];
+    r.idEnd = ints[at + I_ID_END];
+    r.timeMs = nums[n + N_TIME];
+    r.hostStart = ints[at + I_HOST_START];
+    r.hostEnd = ints[at + I_HOST_END];
+    r.sessionStart = ints[at + I_SESSION_START];
+    r.sessionEnd = ints[at + I_SESSION_END];
+    r.reasonStart = ints[at + I_REASON_START];
+    r.reasonEnd = ints[at + I_REASON_END];
+    r.commandStart = ints[at + I_COMMAND_START];
+    r.commandEnd = ints[at + I_COMMAND_END];
+    r.resolvedStart = ints[at + I_RESOLVED_START];
+    r.resolvedEnd = ints[at + I_RESOLVED_END];
+    r.errorStart = ints[at + I_ERROR_START];
+    r.errorEnd = ints[at + I_ERROR_END];
+    r.privileged = (bits & B_PRIVILEGED) !== 0;
+    r.decision = DECISIONS[ints[at + I_DECISION]];
+    r.policy = (bits & B_POLICY) !== 0;
+    r.latencyMs = nums[n + N_LATENCY];
+    r.reject = ints[at + I_REJECT];
+    const uid = nums[n + N_UID];
+    r.operator = uid < 0 ? '' : operatorKeyOf(buf as Buffer, uid, ints[at + I_USER_START], ints[at + I_USER_END]);
+    r.failed = (bits & B_FAILED) !== 0;
+    r.durationMs = nums[n + N_DURATION];
+    r.writer = null;
+    r.bytes = buf as Buffer;
+    if ((bits & B_HASHED) !== 0) this.slot = s;
+    return true;
+  }
+
+  /** The chain hash of the line `take` just filled, when the native scanner took it (else ''). */
+  hash(): string {
+    return this.slot < 0 ? '' : latin1(this.hex, this.slot * 64, this.slot * 64 + 64);
+  }
+}
+
+let shared: [ScannedAhead | null | undefined, ScannedAhead | null | undefined] = [undefined, undefined];
+
+/**
+ * This thread's scanner ahead, one for checking the chain and one for not: lines are read from
+ * start to end without a turn between (a read's lines, a chunk's), so one set of slots serves
+ * every reader of the thread. Null when the addon is not there.
+ */
+export function scannedAhead(hashLines: boolean): ScannedAhead | null {
+  const k = hashLines ? 0 : 1;
+  if (shared[k] === undefined) shared[k] = ScannedAhead.create(hashLines);
+  return shared[k] as ScannedAhead | null;
+}
+
+/** For tests: made again on next use. */
+export function forgetScannedAhead(): void {
+  shared = [undefined, undefined];
+}

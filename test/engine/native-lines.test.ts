@@ -1,0 +1,236 @@
+/**
+ * The native scanner (native/, native-lines.ts) must give, for every line it takes, what the
+ * JavaScript scanner gives — fields and chain hash — and decline the rest; and the engine must
+ * index a log to the same entries, statistics and chain verdict with it and without it.
+ * Under CI (.ci/run installs cargo) the addon must be built, so that this is never skipped there.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { hashLineAt } from '../../src/shared/chain.js';
+import { errorOf, newCompactRecord, requestStrings, resolvedKeyOf, type CompactRecord } from '../../src/engine/compact-record.js';
+import { openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
+
+import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
+import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
+import { scanRecord } from '../../src/engine/scan-record.js';
+import { generateLog } from '../../src/demo/generate.js';
+import { entriesOf, tempDir } from './helpers.js';
+
+const OPERATOR = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
+
+const cargo = (() => {
+  try {
+    execFileSync('cargo', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const addon = nativeAddon();
+if (addon === null && (cargo || inject('ci'))) throw new Error(`the native scanner must be built where cargo is (npm run build): ${nativeUnavailable()}`);
+if (addon === null) process.stderr.write(`native-lines.test.ts: no cargo here, so only the JavaScript path is checked (${nativeUnavailable()})\n`);
+
+afterEach(() => {
+  delete process.env.SUDO_PROXY_AUDIT_NATIVE;
+  forgetNativeAddon();
+  forgetScannedAhead();
+});
+
+/** What a scan leaves that the index reads, per kind (the rest of the reused record is stale by design). */
+function fields(r: CompactRecord) {
+  const common = { kind: r.kind, chained: r.chained, seq: r.chained ? r.seq : -1, prevStart: r.chained ? r.prevStart : -1, idHash: r.idHash, idStart: r.idStart, idEnd: r.idEnd, timeMs: r.timeMs, error: errorOf(r) };
+  return r.kind === 0
+    ? { ...common, ...requestStrings(r), resolved: resolvedKeyOf(r), privileged: r.privileged, decision: r.decision, policy: r.policy, latencyMs: r.latencyMs, reject: r.reject, operator: r.operator }
+    : { ...common, failed: r.failed, durationMs: r.durationMs };
+}
+
+interface Compared {
+  lines: number;
+  bothTook: number;
+  onlyJavaScriptTook: number;
+}
+
+/** Every line of `lines` through both scanners, one buffer as a read would give it; fails at the first difference. */
+function compare(lines: Buffer[]): Compared {
+  const buf = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+  const ahead = scannedAhead(true);
+  if (ahead === null) throw new Error('no addon');
+  ahead.begin(buf, 0, buf.length, false);
+  const result: Compared = { lines: 0, bothTook: 0, onlyJavaScriptTook: 0 };
+  let start = 0;
+  const viaNative = newCompactRecord();
+  const viaJs = newCompactRecord();
+  for (const line of lines) {
+    const end = start + line.length;
+    const took = ahead.take(buf, start, end, viaNative);
+    const jsTook = scanRecord(buf, start, end, viaJs);
+    const shown = line.toString('latin1').slice(0, 300);
+    if (took) {
+      expect(jsTook, `native took a line JavaScript declines: ${shown}`).toBe(true);
+      expect(fields(viaNative), shown).toEqual(fields(viaJs));
+      expect(ahead.hash(), shown).toBe(viaNative.chained ? hashLineAt(buf, start, end) : '');
+      result.bothTook++;
+    } else if (jsTook) result.onlyJavaScriptTook++;
+    result.lines++;
+    start = end + 1;
+  }
+  ahead.end();
+  return result;
+}
+
+function logLines(options: { operator?: typeof OPERATOR; count: number; seed: number }): Buffer[] {
+  const file = path.join(tempDir('native'), 'audit.log');
+  generateLog({ path: file, count: options.count, seed: options.seed, runningShare: 0.05, ...(options.operator ? { operator: options.operator } : {}) });
+  const text = fs.readFileSync(file);
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let nl = text.indexOf(10); nl !== -1; nl = text.indexOf(10, start)) {
+    lines.push(text.subarray(start, nl));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+/** A small deterministic generator (mulberry32): the same hostile lines on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MUTATIONS = ['"', '\\', '0', '9', '-', '+', 'e', 'E', '.', ',', ':', '{', '}', '[', ']', ' ', 'n', 't', '\u00e9', '\u0000', '\u00ff', 'null', '1e999', '-0', '00', '2026-02-30', 'T25:', '.123456789', 'Z', '+01:00'];
+
+/** Real lines with a few bytes changed, inserted or deleted, keys duplicated or lines cut. */
+function mutated(lines: Buffer[], count: number, seed: number): Buffer[] {
+  const next = random(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)];
+  const out: Buffer[] = [];
+  for (let k = 0; k < count; k++) {
+    let s = pick(lines).toString('latin1');
+    const edits = 1 + Math.floor(next() * 3);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(next() * s.length);
+      const how = next();
+      if (how < 0.4) s = s.slice(0, at) + Buffer.from(pick(MUTATIONS)).toString('latin1') + s.slice(at + 1);
+      else if (how < 0.7) s = s.slice(0, at) + Buffer.from(pick(MUTATIONS)).toString('latin1') + s.slice(at);
+      else if (how < 0.85) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(next() * 8));
+      else if (how < 0.95) {
+        // A key and its value again, elsewhere.
+        const m = /"[a-z_]+":("[^"]*"|[0-9.]+|true|false|null)/.exec(s.slice(at));
+        if (m) s = `${s.slice(0, s.length - 1)},${m[0]}}`;
+      } else s = s.slice(0, at);
+    }
+    out.push(Buffer.from(s, 'latin1'));
+  }
+  return out;
+}
+
+describe.skipIf(addon === null)('the native scanner against the JavaScript one', () => {
+  it("takes every line of the writer's that the JavaScript scanner takes, with the same fields and chain hash", () => {
+    const lines = logLines({ count: 4000, seed: 11 });
+    const r = compare(lines);
+    expect(r.onlyJavaScriptTook).toBe(0);
+    expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
+  });
+
+  it("takes a daemon's lines, which carry an operator, with the same fields", () => {
+    const lines = logLines({ count: 4000, seed: 12, operator: OPERATOR });
+    const r = compare(lines);
+    expect(r.onlyJavaScriptTook).toBe(0);
+    expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
+  });
+
+  it('never takes a hostile line differently: it agrees or declines', () => {
+    const real = [...logLines({ count: 2000, seed: 13 }), ...logLines({ count: 2000, seed: 14, operator: OPERATOR })];
+    const r = compare(mutated(real, 30_000, 99));
+    // Most mutations make a line invalid; those that keep it valid must still be read alike.
+    expect(r.lines).toBe(30_000);
+    expect(r.bothTook).toBeGreaterThan(1000);
+  });
+
+  it('reads lines that run to the end of a buffer without a newline only when told it is the last', () => {
+    const [line] = logLines({ count: 10, seed: 15 }).filter((l) => l.includes('"type":"request"'));
+    const ahead = scannedAhead(true);
+    const r = newCompactRecord();
+    ahead?.begin(line, 0, line.length, false);
+    expect(ahead?.take(line, 0, line.length, r)).toBe(false);
+    ahead?.begin(line, 0, line.length, true);
+    expect(ahead?.take(line, 0, line.length, r)).toBe(true);
+    expect(ahead?.hash()).toBe(hashLineAt(line, 0, line.length));
+  });
+
+  it('gives nothing for a line that is not the next one scanned, nor for a buffer it did not scan', () => {
+    const lines = logLines({ count: 10, seed: 16 }).slice(0, 3);
+    const buf = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+    const ahead = scannedAhead(true);
+    const r = newCompactRecord();
+    ahead?.begin(buf, 0, buf.length, false);
+    expect(ahead?.take(Buffer.from(buf), 0, lines[0].length, r)).toBe(false);
+    const second = lines[0].length + 1;
+    expect(ahead?.take(buf, second, second + lines[1].length, r)).toBe(false);
+    // Out of step, it trusts nothing after.
+    expect(ahead?.take(buf, 0, lines[0].length, r)).toBe(false);
+  });
+
+  it('refuses arguments that would let it read or write out of bounds', () => {
+    const a = nativeAddon();
+    const buf = Buffer.from('{}\n');
+    const ints = new Int32Array(24);
+    const nums = new Float64Array(6);
+    const hex = new Uint8Array(64);
+    expect(() => a?.scanLines(buf, 0, 4, 0, 1, 0, 0, ints, nums, hex)).toThrow(/within buf/);
+    expect(() => a?.scanLines(buf, 2, 1, 0, 1, 0, 0, ints, nums, hex)).toThrow(/within buf/);
+    expect(() => a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(buf.buffer, buf.byteOffset & ~3, 1), nums, hex)).toThrow();
+    expect(() => a?.scanLines(buf, 0, 3, 0, 1, 0, 0, ints, nums, buf)).toThrow(/overlap/);
+    expect(a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(0), nums, hex)).toBe(0);
+  });
+});
+
+describe('the engine with and without the native scanner', () => {
+  /** Stats, entries and the chain's verdict of `file`, read with the addon allowed or not. */
+  async function indexed(file: string, native: boolean, options: OpenEngineOptions) {
+    // (A scan worker loads the addon itself, seeing the same variable.)
+    if (native) delete process.env.SUDO_PROXY_AUDIT_NATIVE;
+    else process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
+    forgetNativeAddon();
+    forgetScannedAhead();
+    const engine = openEngine([file], { follow: false, ...options });
+    await engine.indexed();
+    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount() };
+    await engine.close();
+    return result;
+  }
+
+  const readings: Array<[string, OpenEngineOptions]> = [
+    ['line by line', { tailBytes: 1000 }],
+    ['in chunks on this thread', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 0 }],
+    ['in chunks by a scan worker', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1 }],
+  ];
+  for (const [how, options] of readings) {
+    it(`indexes a log ${how} to the same entries, statistics and chain verdict, intact and tampered`, async () => {
+      const dir = tempDir('native-engine');
+      const file = path.join(dir, 'audit.log');
+      generateLog({ path: file, count: 3000, seed: 21, runningShare: 0.05, operator: OPERATOR });
+      expect(fs.statSync(file).size).toBeGreaterThan(256 * 1024);
+      const intact = await indexed(file, false, options);
+      expect(intact.malformed).toBe(0);
+      expect(intact.chain).toBeDefined();
+      expect(await indexed(file, true, options)).toEqual(intact);
+      // One byte of one request's host changed: the chain must break at the same place both ways.
+      const bytes = fs.readFileSync(file);
+      const at = bytes.indexOf('"host":"', bytes.length >> 1) + 8;
+      bytes[at] = bytes[at] === 0x61 ? 0x62 : 0x61;
+      fs.writeFileSync(file, bytes);
+      const tampered = await indexed(file, false, options);
+      expect(tampered.chain).not.toEqual(intact.chain);
+      expect(await indexed(file, true, options)).toEqual(tampered);
+    });
+  }
+});
