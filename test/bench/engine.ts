@@ -292,7 +292,14 @@ function runWhole(mode: string, file: string): WholeRun {
 }
 
 function runChild<T>(mode: string, file: string, ...extra: string[]): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', mode, file, ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return runChildWith<T>(process.env, mode, file, ...extra);
+}
+
+/** The engine's own JavaScript scanner only: the native one (native/) turned off, as where it is not built. */
+const JAVASCRIPT_ONLY = { ...process.env, SUDO_PROXY_AUDIT_NATIVE: '0' };
+
+function runChildWith<T>(env: NodeJS.ProcessEnv, mode: string, file: string, ...extra: string[]): T {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', mode, file, ...extra], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   return JSON.parse(out.trim().split('\n').pop() as string) as T;
 }
 
@@ -398,12 +405,16 @@ async function main(): Promise<void> {
   const engine: EngineRun[] = [];
   const single: EngineRun[] = [];
   const noChain: EngineRun[] = [];
+  const engineJs: EngineRun[] = [];
+  const singleJs: EngineRun[] = [];
   for (let i = 0; i < runs; i++) {
     // Interleaved, so that all see the same moments of a shared machine.
     bare.push(runChild<BareRun>('bare', file));
     engine.push(runChild<EngineRun>('engine', file, workersArg));
     noChain.push(runChild<EngineRun>('engine-nochain', file, workersArg));
     single.push(runChild<EngineRun>('engine-1t', file));
+    engineJs.push(runChildWith<EngineRun>(JAVASCRIPT_ONLY, 'engine', file, workersArg));
+    singleJs.push(runChildWith<EngineRun>(JAVASCRIPT_ONLY, 'engine-1t', file));
   }
   // print --json of every entry to /dev/null beside the JSON.parse loop, both whole processes, interleaved.
   const printRuns: WholeRun[] = [];
@@ -445,11 +456,25 @@ async function main(): Promise<void> {
       '—',
     ],
     [
+      '  … JavaScript scanner only',
+      `${fmt(median(engineJs.map((r) => mb / (r.indexedMs / 1000))))} MB/s; ${engineJs.map((r) => r.workers).join('/')} worker(s); CPU ${fmt(median(engineJs.map((r) => r.cpuTotal)), 2)} s all threads, ${fmt(median(engineJs.map((r) => r.cpuMax)), 2)} s busiest`,
+      `JSON.parse loop ${fmt(bareMbsMedian)} MB/s`,
+      `${(median(engineJs.map((r) => mb / (r.indexedMs / 1000))) / bareMbsMedian).toFixed(2)}×`,
+      '(SUDO_PROXY_AUDIT_NATIVE=0)',
+    ],
+    [
       'full index, one thread',
       `${fmt(median(singleMbs))} MB/s (best ${fmt(Math.max(...singleMbs))}); CPU ${fmt(median(single.map((r) => r.cpuMain)), 2)} s`,
       `JSON.parse loop ${fmt(bareMbsMedian)} MB/s`,
       `${(median(singleMbs) / bareMbsMedian).toFixed(2)}×`,
-      '—',
+      '≥ 2.5× the loop',
+    ],
+    [
+      '  … JavaScript scanner only',
+      `${fmt(median(singleJs.map((r) => mb / (r.indexedMs / 1000))))} MB/s; CPU ${fmt(median(singleJs.map((r) => r.cpuMain)), 2)} s`,
+      `JSON.parse loop ${fmt(bareMbsMedian)} MB/s`,
+      `${(median(singleJs.map((r) => mb / (r.indexedMs / 1000))) / bareMbsMedian).toFixed(2)}×`,
+      '(SUDO_PROXY_AUDIT_NATIVE=0)',
     ],
     (() => {
       // What checking the chain costs: the same engine, the same file, the same run, with no line hashed.
@@ -507,6 +532,8 @@ async function main(): Promise<void> {
       readyMs: m((r) => r.readyMs),
       indexMbPerS: engineMbsMedian,
       oneThreadMbPerS: median(singleMbs),
+      javascriptOnlyMbPerS: median(engineJs.map((r) => mb / (r.indexedMs / 1000))),
+      javascriptOnlyOneThreadMbPerS: median(singleJs.map((r) => mb / (r.indexedMs / 1000))),
       bareMbPerS: bareMbsMedian,
       jqMbPerS: jq?.mbPerS ?? null,
       lnavMbPerS: lnav ? mb / lnav : null,
