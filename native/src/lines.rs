@@ -64,15 +64,29 @@ pub struct Request {
     pub seed: (u32, u32),
 }
 
+/// OpenSSL's SHA256_CTX (sha.h): eight state words, two length words, a 64-byte block, two ints.
+#[repr(C, align(8))]
+struct Sha256Context([u32; 28]);
+
 extern "C" {
-    /// OpenSSL's one-shot SHA-256, exported by the node binary (SHA-NI where the CPU has it).
-    fn SHA256(data: *const u8, len: usize, md: *mut u8) -> *mut u8;
+    // OpenSSL's low-level SHA-256, exported by the node binary (SHA-NI where the CPU has it). Not
+    // the one-shot `SHA256()`: in OpenSSL 3 it fetches the algorithm by name on every call, which
+    // cost 0.7 µs a line, as much as `crypto.hash` from JavaScript.
+    fn SHA256_Init(c: *mut Sha256Context) -> i32;
+    fn SHA256_Update(c: *mut Sha256Context, data: *const u8, len: usize) -> i32;
+    fn SHA256_Final(md: *mut u8, c: *mut Sha256Context) -> i32;
 }
 
 fn sha256(data: &[u8]) -> [u8; 32] {
     let mut md = [0u8; 32];
-    // SAFETY: OpenSSL reads `len` bytes of `data` and writes 32 into `md`.
-    unsafe { SHA256(data.as_ptr(), data.len(), md.as_mut_ptr()) };
+    let mut c = Sha256Context([0; 28]);
+    // SAFETY: the context is SHA256_CTX's size and alignment; OpenSSL reads `len` bytes of
+    // `data` and writes 32 into `md`.
+    unsafe {
+        SHA256_Init(&mut c);
+        SHA256_Update(&mut c, data.as_ptr(), data.len());
+        SHA256_Final(md.as_mut_ptr(), &mut c);
+    }
     md
 }
 
