@@ -51,7 +51,9 @@ fn main() {
     });
     let lines = lines_of(&bytes, limit);
     if bench_runs > 0 {
-        return bench(&lines, seed, bench_runs, bytes.len());
+        // The bytes of the lines scanned, newlines included.
+        let scanned = lines.iter().map(|l| l.len() + 1).sum::<usize>().min(bytes.len());
+        return bench(&lines, seed, bench_runs, scanned);
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -79,8 +81,8 @@ fn arg<T: std::str::FromStr>(args: &[String], k: usize) -> T {
 /// The file's lines as the engine splits them: at each '\n', the last without one if any.
 fn lines_of(bytes: &[u8], limit: usize) -> Vec<&[u8]> {
     let mut lines: Vec<&[u8]> = bytes.split(|&c| c == b'\n').collect();
-    // (The piece after a last '\n' is no line.)
-    if bytes.last() == Some(&b'\n') {
+    // (The piece after a last '\n' is no line, nor is an empty file's one piece.)
+    if bytes.is_empty() || bytes.last() == Some(&b'\n') {
         lines.pop();
     }
     lines.truncate(limit);
