@@ -577,7 +577,38 @@ fn at(b: &[u8], i: usize) -> u8 {
 /// Whether `lit` is at `b[i..]`.
 #[inline(always)]
 fn starts_with(b: &[u8], i: usize, lit: &[u8]) -> bool {
-    b.get(i..i.saturating_add(lit.len())) == Some(lit)
+    b.get(i..i.saturating_add(lit.len())).is_some_and(|s| same(s, lit))
+}
+
+/// `a == b`, for the short slices compared here (keys' patterns, literal values) with a few
+/// overlapping word loads instead of a call to memcmp (a tenth of the time over a daemon's log).
+#[inline(always)]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| -> u64 {
+        let mut w = [0u8; 8];
+        if let Some(part) = s.get(at..at + 8) {
+            w.copy_from_slice(part);
+        }
+        u64::from_le_bytes(w)
+    };
+    let half = |s: &[u8], at: usize| -> u32 {
+        let mut w = [0u8; 4];
+        if let Some(part) = s.get(at..at + 4) {
+            w.copy_from_slice(part);
+        }
+        u32::from_le_bytes(w)
+    };
+    match n {
+        0..=3 => a == b,
+        4..=8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        9..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        17..=24 => word(a, 0) == word(b, 0) && word(a, 8) == word(b, 8) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
 }
 
 #[inline(always)]
@@ -1353,6 +1384,33 @@ mod tests {
             let mut line = ROOT.to_vec();
             line.extend_from_slice(tail.as_bytes());
             assert_eq!(declined(&line), Decline::Outside, "{tail:?}");
+        }
+    }
+
+    #[test]
+    fn same_is_slice_equality() {
+        let a: Vec<u8> = (0..40u8).map(|k| k.wrapping_mul(37).wrapping_add(11)).collect();
+        for n in 0..=40 {
+            assert!(same(&a[..n], &a[..n]));
+            assert!(!same(&a[..n], &a[..n.saturating_sub(1)]) || n == 0);
+            for k in 0..n {
+                let mut b = a[..n].to_vec();
+                b[k] ^= 0x20;
+                assert!(!same(&a[..n], &b), "length {n}, byte {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn lower_hex_is_the_chains_rule() {
+        let digits = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert!(lower_hex(digits));
+        for k in 0..64 {
+            for c in [b'A', b'F', b'g', b'/', b':', b'`', 0, 0x80, 0xb0, 0xe1] {
+                let mut d = *digits;
+                d[k] = c;
+                assert!(!lower_hex(&d), "{c:#x} at {k}");
+            }
         }
     }
 
