@@ -1402,6 +1402,22 @@ mod tests {
     }
 
     #[test]
+    fn plain_run_stops_where_scan_values_string_class_does() {
+        // STRING_CLASS: 0x20–0x7f plain (DEL too) but the quote and the backslash.
+        let plain = |c: u8| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\';
+        for c in 0..=255u8 {
+            for len in [1usize, 7, 8, 9, 16, 23] {
+                for k in 0..len {
+                    let mut s = vec![b'a'; len];
+                    s[k] = c;
+                    assert_eq!(plain_run(&s), if plain(c) { len } else { k }, "{c:#x} at {k} of {len}");
+                }
+            }
+        }
+        assert_eq!(plain_run(b""), 0);
+    }
+
+    #[test]
     fn lower_hex_is_the_chains_rule() {
         let digits = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         assert!(lower_hex(digits));
