@@ -1451,7 +1451,7 @@ mod tests {
         let n = 1 << 20;
         for filler in [b'[', b'{', b'"', b'0', b'9', b'-'] {
             let mut line = br#"{"v":1,"type":"request","latency_ms":"#.to_vec();
-            line.extend(std::iter::repeat(filler).take(n));
+            line.extend(std::iter::repeat_n(filler, n));
             assert_eq!(declined(&line), Decline::Outside);
         }
         let mut stages = br#"{"v":1,"type":"response","stages":["#.to_vec();
@@ -1462,7 +1462,7 @@ mod tests {
         // A number of a million digits is read once.
         let mut line = with(ROOT, r#""latency_ms":2617"#, r#""latency_ms":1.XXXX"#);
         let at = line.windows(4).position(|w| w == b"XXXX").unwrap();
-        line.splice(at..at + 4, std::iter::repeat(b'3').take(n));
+        line.splice(at..at + 4, std::iter::repeat_n(b'3', n));
         assert_eq!(scan(&line).latency_ms, 1.3333333333333333);
     }
 }
