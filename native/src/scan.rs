@@ -1402,6 +1402,22 @@ mod tests {
     }
 
     #[test]
+    fn plain_run_stops_where_scan_values_string_class_does() {
+        // STRING_CLASS: 0x20–0x7f plain (DEL too) but the quote and the backslash.
+        let plain = |c: u8| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\';
+        for c in 0..=255u8 {
+            for len in [1usize, 7, 8, 9, 16, 23] {
+                for k in 0..len {
+                    let mut s = vec![b'a'; len];
+                    s[k] = c;
+                    assert_eq!(plain_run(&s), if plain(c) { len } else { k }, "{c:#x} at {k} of {len}");
+                }
+            }
+        }
+        assert_eq!(plain_run(b""), 0);
+    }
+
+    #[test]
     fn lower_hex_is_the_chains_rule() {
         let digits = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         assert!(lower_hex(digits));
@@ -1435,7 +1451,7 @@ mod tests {
         let n = 1 << 20;
         for filler in [b'[', b'{', b'"', b'0', b'9', b'-'] {
             let mut line = br#"{"v":1,"type":"request","latency_ms":"#.to_vec();
-            line.extend(std::iter::repeat(filler).take(n));
+            line.extend(std::iter::repeat_n(filler, n));
             assert_eq!(declined(&line), Decline::Outside);
         }
         let mut stages = br#"{"v":1,"type":"response","stages":["#.to_vec();
@@ -1446,7 +1462,7 @@ mod tests {
         // A number of a million digits is read once.
         let mut line = with(ROOT, r#""latency_ms":2617"#, r#""latency_ms":1.XXXX"#);
         let at = line.windows(4).position(|w| w == b"XXXX").unwrap();
-        line.splice(at..at + 4, std::iter::repeat(b'3').take(n));
+        line.splice(at..at + 4, std::iter::repeat_n(b'3', n));
         assert_eq!(scan(&line).latency_ms, 1.3333333333333333);
     }
 }
