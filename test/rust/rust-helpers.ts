@@ -9,6 +9,8 @@ import { type CliResult, collect, REPO_ROOT } from '../cli/helpers.js';
 import { requireTool } from '../helpers/system-tools.js';
 
 export const RUST_DIR = path.join(REPO_ROOT, 'rust');
+/** The engine's optional native scanner (a crate of its own, no dependencies). */
+export const NATIVE_DIR = path.join(REPO_ROOT, 'native');
 export const cargo = requireTool('cargo', { package: 'cargo' });
 export const DAEMON = path.join(RUST_DIR, 'target/debug/examples/demo_daemon');
 
@@ -16,9 +18,9 @@ export const DAEMON = path.join(RUST_DIR, 'target/debug/examples/demo_daemon');
 export type Run = CliResult;
 
 /** `cargo ARGS` in rust/, offline (rust/.cargo/config.toml); rejects with its output on failure. */
-export function runCargo(args: readonly string[]): Promise<Run> {
+export function runCargo(args: readonly string[], cwd = RUST_DIR): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(cargo.path, [...args], { cwd: RUST_DIR, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CARGO_TERM_COLOR: 'never' } }, (error, stdout, stderr) => {
+    execFile(cargo.path, [...args], { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CARGO_TERM_COLOR: 'never' } }, (error, stdout, stderr) => {
       const run = { code: error ? Number(error.code ?? 1) : 0, signal: null, stdout, stderr };
       if (error) reject(new Error(`cargo ${args.join(' ')} failed:\n${stderr}`));
       else resolve(run);
