@@ -224,4 +224,24 @@ describe('scanRecord', () => {
       expect(slow(line), line.toString()).toMatchObject({ chained, seq });
     }
   });
+
+  it('reads a time with a non-digit where a digit goes as the full path does, whatever line came before', () => {
+    // The fast time reader took a non-digit as -1000 and summed on: `302:` was the year 2020,
+    // and `2026-1:-05` (month 10 - 1000) the same day key as 2016-10-05, taken from the cache
+    // the line before left: a record's time chosen by its neighbour (found porting the scanner).
+    const cases: Array<[string, string]> = [
+      ['2016-10-05T00:00:00.000Z', '2026-1:-05T01:02:03.456Z'],
+      ['2026-01-15T00:00:00Z', '302:-01-15T00:00:00Z'],
+      ['2026-01-10T00:00:00Z', '2126-01-1:T00:00:00Z'],
+      ['2026-01-10T00:00:00Z', '2026-01-10T0/:00:00Z'],
+      ['2026-01-10T00:00:00.000Z', '2026-01-10T00:00:00.0:0Z'],
+    ];
+    for (const [before, time] of cases) {
+      fast(Buffer.from(JSON.stringify(request('a', { time: before }))));
+      const line = Buffer.from(JSON.stringify(request('b', { time })));
+      expectAgreement(line);
+      const f = fast(line);
+      if (f !== null) expect(f.timeMs, time).toBeNaN();
+    }
+  });
 });
