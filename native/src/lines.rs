@@ -1,11 +1,11 @@
 //! A run of lines scanned into flat slots (what `scanLines` fills for the engine): each line's
 //! place, whether the fast scanner took it, its fields, and the SHA-256 of a chained line.
-use crate::scan::{scan_record, ScannedRecord};
+use crate::scan::{hash_bytes, scan_record, ScannedRecord};
 
 /// The longest line a record may take (format-constants.ts MAX_LINE_BYTES): longer ones are declined.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// The slots' layout below: bumped with any change to them (native-lines.ts NATIVE_LAYOUT).
-pub const LAYOUT: u32 = 1;
+pub const LAYOUT: u32 = 2;
 /// `options` bit: hash each chained record's line (the chain check is on).
 pub const OPTION_HASH: u32 = 1;
 
@@ -53,7 +53,9 @@ pub const N_LATENCY: usize = 3;
 pub const N_DURATION: usize = 4;
 /// The operator's uid; -1: none.
 pub const N_UID: usize = 5;
-pub const NUM_SLOTS: usize = 6;
+/// line-fingerprints.ts's fingerprint of the line: from its SHA-256 when hashed, else from its bytes.
+pub const N_PRINT: usize = 6;
+pub const NUM_SLOTS: usize = 7;
 
 pub struct Request {
     pub from: usize,
@@ -95,7 +97,11 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Scans the lines of `buf[from, to)` into the slots, as many as they have room for; returns
 /// how many. A line ends at a newline; the bytes after the last one are a line only when `last`.
 pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64], hex: &mut [u8]) -> usize {
-    let room = (ints.len() / INT_SLOTS).min(nums.len() / NUM_SLOTS);
+    let mut room = (ints.len() / INT_SLOTS).min(nums.len() / NUM_SLOTS);
+    if req.hash {
+        // Every chained line taken is hashed: a line's fingerprint depends on it.
+        room = room.min(hex.len() / 64);
+    }
     let to = req.to.min(buf.len());
     // Offsets go out as int32: a buffer past 2 GiB is not scanned here.
     if to > i32::MAX as usize {
@@ -119,13 +125,17 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
             if let Some(r) = scan_record(line, req.seed) {
                 let mut bits = fill(&r, start as i32, at, num);
                 let digest_at = n * 64;
-                if req.hash && r.chained && digest_at + 64 <= hex.len() {
+                if req.hash && r.chained {
                     let md = sha256(line);
+                    let digest = &mut hex[digest_at..digest_at + 64];
                     for (k, byte) in md.iter().enumerate() {
-                        hex[digest_at + 2 * k] = HEX[(byte >> 4) as usize];
-                        hex[digest_at + 2 * k + 1] = HEX[(byte & 15) as usize];
+                        digest[2 * k] = HEX[(byte >> 4) as usize];
+                        digest[2 * k + 1] = HEX[(byte & 15) as usize];
                     }
+                    num[N_PRINT] = chain_hash_fingerprint(digest, req.seed);
                     bits |= B_HASHED;
+                } else {
+                    num[N_PRINT] = line_fingerprint(line, req.seed);
                 }
                 at[I_BITS] = bits;
                 at[I_STATUS] = 1;
@@ -135,6 +145,21 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
         start = end + 1;
     }
     n
+}
+
+/// line-fingerprints.ts `lineFingerprint`: 31 bits of the seeded cyrb53 of the line's bytes.
+fn line_fingerprint(line: &[u8], seed: (u32, u32)) -> f64 {
+    f64::from(low_bits(hash_bytes(line, seed)) & 0x7fff_ffff)
+}
+
+/// line-fingerprints.ts `chainHashFingerprint`: of the SHA-256's hex digits, with the top bit set.
+fn chain_hash_fingerprint(hex: &[u8], seed: (u32, u32)) -> f64 {
+    f64::from((low_bits(hash_bytes(hex, seed)) & 0x7fff_ffff) | 0x8000_0000)
+}
+
+/// The low 32 bits of a 53-bit hash, as JavaScript's `& mask` takes them (ToInt32).
+fn low_bits(hash: f64) -> u32 {
+    hash as u64 as u32
 }
 
 /// The record's fields into a line's slots, its offsets moved by `base`; returns its bits.

@@ -288,11 +288,12 @@ export class ChunkScanner {
           }
           out.timeMs[i] = r.timeMs;
           let flags = 0;
-          if (!(r.chained && this.hashLines)) out.print[i] = lineFingerprint(buf, start, end);
+          // (The native scanner left the fingerprint it made from the same hash or bytes.)
+          if (!(r.chained && this.hashLines)) out.print[i] = native ? r.fingerprint : lineFingerprint(buf, start, end);
           else {
             out.seq[i] = r.seq;
             const hash = (native && (ahead as ScannedAhead).hash()) || hashLineAt(buf, start, end);
-            out.print[i] = chainHashFingerprint(hash);
+            out.print[i] = native ? r.fingerprint : chainHashFingerprint(hash);
             const last = linker.lastHash;
             // The prev's bytes against the line before's hash: no string made of them when they link (#17).
             if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);

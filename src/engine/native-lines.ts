@@ -17,8 +17,8 @@ const I_HOST_START = 8, I_HOST_END = 9, I_SESSION_START = 10, I_SESSION_END = 11
 const I_COMMAND_START = 14, I_COMMAND_END = 15, I_RESOLVED_START = 16, I_RESOLVED_END = 17, I_ERROR_START = 18, I_ERROR_END = 19;
 const I_DECISION = 20, I_REJECT = 21, I_USER_START = 22, I_USER_END = 23;
 const INT_SLOTS = 24;
-const N_SEQ = 0, N_ID_HASH = 1, N_TIME = 2, N_LATENCY = 3, N_DURATION = 4, N_UID = 5;
-const NUM_SLOTS = 6;
+const N_SEQ = 0, N_ID_HASH = 1, N_TIME = 2, N_LATENCY = 3, N_DURATION = 4, N_UID = 5, N_PRINT = 6;
+const NUM_SLOTS = 7;
 const B_CHAINED = 1, B_PRIVILEGED = 2, B_POLICY = 4, B_FAILED = 8, B_HASHED = 16;
 const OPTION_HASH = 1;
 
@@ -128,11 +128,15 @@ export class ScannedAhead {
     r.durationMs = nums[n + N_DURATION];
     r.writer = null;
     r.bytes = buf as Buffer;
+    r.fingerprint = nums[n + N_PRINT];
     if ((bits & B_HASHED) !== 0) this.slot = s;
     return true;
   }
 
-  /** The chain hash of the line `take` just filled, when the native scanner took it (else ''). */
+  /**
+   * The chain hash of the line `take` just filled, when the native scanner hashed it (else ''). Its
+   * fingerprint (line-fingerprints.ts) is in the record: from this hash, or from its bytes when not hashed.
+   */
   hash(): string {
     return this.slot < 0 ? '' : latin1(this.hex, this.slot * 64, this.slot * 64 + 64);
   }

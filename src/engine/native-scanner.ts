@@ -19,7 +19,7 @@ export interface NativeAddon {
 const CANDIDATES = ['../native/sudo-proxy-audit-native.node', '../../dist/native/sudo-proxy-audit-native.node'];
 
 /** The slots' layout this code reads (native/src/lines.rs LAYOUT). */
-export const NATIVE_LAYOUT = 1;
+export const NATIVE_LAYOUT = 2;
 
 let loaded: NativeAddon | null | undefined;
 let whyNot = '';

@@ -121,7 +121,8 @@ export class RecordIntake {
     r.line = line;
     // (Hashed before apply: the fingerprint the entry keeps is made from the chain's hash.)
     const hash = r.chained && this.checkChain ? (native && (this.ahead as ScannedAhead).hash()) || hashLineAt(buf, start, end) : '';
-    r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
+    // (The native scanner left the fingerprint it made from the same hash or bytes.)
+    if (!native) r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
     // (Read before apply: its prev may point into the line's bytes.)
     const prevStart = r.chained ? r.prevStart : -1;
     const prev = r.chained && prevStart < 0 ? r.prev : '';

@@ -12,6 +12,7 @@ import { hashLineAt } from '../../src/shared/chain.js';
 import { errorOf, newCompactRecord, requestStrings, resolvedKeyOf, type CompactRecord } from '../../src/engine/compact-record.js';
 import { openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 
+import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
 import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
 import { scanRecord } from '../../src/engine/scan-record.js';
@@ -53,9 +54,9 @@ interface Compared {
 }
 
 /** Every line of `lines` through both scanners, one buffer as a read would give it; fails at the first difference. */
-function compare(lines: Buffer[]): Compared {
+function compare(lines: Buffer[], hashLines = true): Compared {
   const buf = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
-  const ahead = scannedAhead(true);
+  const ahead = scannedAhead(hashLines);
   if (ahead === null) throw new Error('no addon');
   ahead.begin(buf, 0, buf.length, false);
   const result: Compared = { lines: 0, bothTook: 0, onlyJavaScriptTook: 0 };
@@ -70,7 +71,9 @@ function compare(lines: Buffer[]): Compared {
     if (took) {
       expect(jsTook, `native took a line JavaScript declines: ${shown}`).toBe(true);
       expect(fields(viaNative), shown).toEqual(fields(viaJs));
-      expect(ahead.hash(), shown).toBe(viaNative.chained ? hashLineAt(buf, start, end) : '');
+      const hashed = viaNative.chained && hashLines;
+      expect(ahead.hash(), shown).toBe(hashed ? hashLineAt(buf, start, end) : '');
+      expect(viaNative.fingerprint, shown).toBe(hashed ? chainHashFingerprint(hashLineAt(buf, start, end)) : lineFingerprint(buf, start, end));
       result.bothTook++;
     } else if (jsTook) result.onlyJavaScriptTook++;
     result.lines++;
@@ -140,6 +143,12 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
   });
 
+  it('gives each line the fingerprint of its bytes when the chain is not checked (no line hashed)', () => {
+    const r = compare(logLines({ count: 2000, seed: 17 }), false);
+    expect(r.onlyJavaScriptTook).toBe(0);
+    expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
+  });
+
   it("takes a daemon's lines, which carry an operator, with the same fields", () => {
     const lines = logLines({ count: 4000, seed: 12, operator: OPERATOR });
     const r = compare(lines);
@@ -183,7 +192,7 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     const a = nativeAddon();
     const buf = Buffer.from('{}\n');
     const ints = new Int32Array(24);
-    const nums = new Float64Array(6);
+    const nums = new Float64Array(7);
     const hex = new Uint8Array(64);
     expect(() => a?.scanLines(buf, 0, 4, 0, 1, 0, 0, ints, nums, hex)).toThrow(/within buf/);
     expect(() => a?.scanLines(buf, 2, 1, 0, 1, 0, 0, ints, nums, hex)).toThrow(/within buf/);
