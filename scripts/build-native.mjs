@@ -52,7 +52,7 @@ export function buildNative({ required = false } = {}) {
   };
   if (process.platform !== 'linux') return fail(`${process.platform} is not supported`);
   const { spawnSync } = process.getBuiltinModule('node:child_process');
-  const r = spawnSync('cargo', ['build', '--release', '--offline', '--quiet', '--manifest-path', 'native/Cargo.toml'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('cargo', ['build', '--release', '--offline', '--quiet', '--features', 'addon', '--manifest-path', 'native/Cargo.toml'], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.error) return fail(r.error.code === 'ENOENT' ? 'no cargo on PATH' : r.error.message);
   if (r.status !== 0) return fail(`cargo exited with ${r.status ?? r.signal}`);
   fs.mkdirSync(path.dirname(OUTPUT), { recursive: true });

@@ -4,6 +4,11 @@
 //! The JavaScript paths stay and are the reference: a line this code is not sure about is
 //! declined (status 0) and the caller reads it as it would without the addon. Nothing here keeps
 //! state between calls, so a worker thread loads it as the main thread does.
+// The addon as built (`--features addon`, release: panic = "abort") links no std: std's panic
+// handler alone brought ~300 KB of backtrace symbolisation into a package that must stay small.
+// Tests and the examples build with std.
+#![cfg_attr(feature = "addon", no_std)]
+
 pub mod lines;
 pub mod napi;
 pub mod scan;
@@ -14,8 +19,8 @@ use napi::*;
 /// lines.rs says what each slot holds.
 unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> napi_value {
     let mut argc = 10usize;
-    let mut argv = [std::ptr::null_mut(); 10];
-    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), std::ptr::null_mut(), std::ptr::null_mut()) != NAPI_OK || argc != 10 {
+    let mut argv = [core::ptr::null_mut(); 10];
+    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || argc != 10 {
         return throw(env, b"scanLines: 10 arguments\0");
     }
     let (Some(buf), Some(ints), Some(nums), Some(hex)) = (
@@ -47,8 +52,8 @@ unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> n
 }
 
 fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {
-    let (a0, a1) = (a.as_ptr() as usize, a.as_ptr() as usize + std::mem::size_of_val(a));
-    let (b0, b1) = (b.as_ptr() as usize, b.as_ptr() as usize + std::mem::size_of_val(b));
+    let (a0, a1) = (a.as_ptr() as usize, a.as_ptr() as usize + core::mem::size_of_val(a));
+    let (b0, b1) = (b.as_ptr() as usize, b.as_ptr() as usize + core::mem::size_of_val(b));
     a0 < b1 && b0 < a1
 }
 
@@ -70,7 +75,7 @@ const THRESHOLD: i32 = 128 * 1024;
 /// with it) each time a large block is freed, after which freed memory stays in the arenas of
 /// V8's compiler threads. Fixing the threshold at its default keeps it given back.
 unsafe extern "C" fn fix_malloc_threshold_js(env: napi_env, _info: napi_callback_info) -> napi_value {
-    let mut out = std::ptr::null_mut();
+    let mut out = core::ptr::null_mut();
     let fixed = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1 && mallopt(M_TRIM_THRESHOLD, THRESHOLD) == 1;
     napi_get_boolean(env, fixed, &mut out);
     out
@@ -93,3 +98,20 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
     export(env, exports, b"fixMallocThreshold\0", fix_malloc_threshold_js);
     exports
 }
+
+/// A panic (a bug: the scanner indexes only within bounds it checked) ends the process, as
+/// `panic = "abort"` does with std.
+#[cfg(feature = "addon")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    extern "C" {
+        fn abort() -> !;
+    }
+    // SAFETY: libc's abort takes nothing and does not return.
+    unsafe { abort() }
+}
+
+/// Referenced by the precompiled `core`'s unwind tables; never called with panic = "abort".
+#[cfg(feature = "addon")]
+#[no_mangle]
+extern "C" fn rust_eh_personality() {}

@@ -1,7 +1,7 @@
 //! The few N-API calls the addon makes, declared by hand (no crates: none can be fetched here).
 //! The symbols are Node's own, resolved when Node loads the addon.
 #![allow(non_camel_case_types)]
-use std::ffi::{c_char, c_void};
+use core::ffi::{c_char, c_void};
 
 pub type napi_env = *mut c_void;
 pub type napi_value = *mut c_void;
@@ -33,14 +33,14 @@ extern "C" {
 pub unsafe fn typed_array<'a, T>(env: napi_env, value: napi_value, kind: i32) -> Option<&'a mut [T]> {
     let mut actual = -1;
     let mut length = 0usize;
-    let mut data: *mut c_void = std::ptr::null_mut();
-    if napi_get_typedarray_info(env, value, &mut actual, &mut length, &mut data, std::ptr::null_mut(), std::ptr::null_mut()) != NAPI_OK || actual != kind {
+    let mut data: *mut c_void = core::ptr::null_mut();
+    if napi_get_typedarray_info(env, value, &mut actual, &mut length, &mut data, core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || actual != kind {
         return None;
     }
     if length == 0 || data.is_null() {
         return Some(&mut []);
     }
-    Some(std::slice::from_raw_parts_mut(data as *mut T, length))
+    Some(core::slice::from_raw_parts_mut(data as *mut T, length))
 }
 
 /// A number argument, None when it is not one.
@@ -50,19 +50,19 @@ pub unsafe fn number(env: napi_env, value: napi_value) -> Option<f64> {
 }
 
 pub unsafe fn make_number(env: napi_env, value: f64) -> napi_value {
-    let mut out = std::ptr::null_mut();
+    let mut out = core::ptr::null_mut();
     napi_create_double(env, value, &mut out);
     out
 }
 
 pub unsafe fn throw(env: napi_env, message: &'static [u8]) -> napi_value {
-    napi_throw_type_error(env, std::ptr::null(), message.as_ptr() as *const c_char);
-    std::ptr::null_mut()
+    napi_throw_type_error(env, core::ptr::null(), message.as_ptr() as *const c_char);
+    core::ptr::null_mut()
 }
 
 pub unsafe fn export(env: napi_env, exports: napi_value, name: &'static [u8], cb: napi_callback) {
-    let mut f = std::ptr::null_mut();
-    if napi_create_function(env, name.as_ptr() as *const c_char, name.len() - 1, cb, std::ptr::null_mut(), &mut f) == NAPI_OK {
+    let mut f = core::ptr::null_mut();
+    if napi_create_function(env, name.as_ptr() as *const c_char, name.len() - 1, cb, core::ptr::null_mut(), &mut f) == NAPI_OK {
         napi_set_named_property(env, exports, name.as_ptr() as *const c_char, f);
     }
 }

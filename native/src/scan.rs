@@ -762,12 +762,13 @@ fn number(b: &[u8], i: usize) -> Result<Number, Decline> {
         return Ok(Number { value: if negative { -v } else { v }, is_safe_int: true, next: j });
     }
     // JSON's grammar is within Rust's float grammar, and both round correctly (ties to even).
-    let text = b.get(i..j).and_then(|t| std::str::from_utf8(t).ok()).ok_or(Decline::NumberText)?;
+    let text = b.get(i..j).and_then(|t| core::str::from_utf8(t).ok()).ok_or(Decline::NumberText)?;
     let value: f64 = text.parse().map_err(|_| Decline::NumberText)?;
     if !value.is_finite() {
         return Err(Outside);
     }
-    let is_safe_int = value.trunc() == value && value.abs() <= MAX_SAFE_INTEGER;
+    // (An integer within ±2^53: its i64 is exact. f64::trunc is std's, not core's.)
+    let is_safe_int = value.abs() <= MAX_SAFE_INTEGER && (value as i64) as f64 == value;
     Ok(Number { value, is_safe_int, next: j })
 }
 
