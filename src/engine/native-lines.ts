@@ -85,6 +85,8 @@ export class ScannedAhead {
       this.fill(start);
     }
     const ints = this.ints;
+    // Lines the reader passed over (one over the line cap) are skipped here too.
+    while (this.next < this.count - 1 && ints[this.next * INT_SLOTS + I_START] < start) this.next++;
     const at = this.next * INT_SLOTS;
     if (ints[at + I_START] !== start || ints[at + I_END] !== end) {
       // Not the line scanned next (a caller that skipped or re-read): nothing after it is trusted.

@@ -175,17 +175,30 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(ahead?.hash()).toBe(hashLineAt(line, 0, line.length));
   });
 
-  it('gives nothing for a line that is not the next one scanned, nor for a buffer it did not scan', () => {
-    const lines = logLines({ count: 10, seed: 16 }).slice(0, 3);
+  it('gives nothing for a buffer it did not scan, nor for a line behind its cursor, nor anything after that', () => {
+    const lines = logLines({ count: 10, seed: 16 }).filter((l) => l.includes('"type":"request"')).slice(0, 3);
     const buf = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
     const ahead = scannedAhead(true);
     const r = newCompactRecord();
     ahead?.begin(buf, 0, buf.length, false);
     expect(ahead?.take(Buffer.from(buf), 0, lines[0].length, r)).toBe(false);
     const second = lines[0].length + 1;
-    expect(ahead?.take(buf, second, second + lines[1].length, r)).toBe(false);
-    // Out of step, it trusts nothing after.
+    expect(ahead?.take(buf, second, second + lines[1].length, r)).toBe(true);
+    // Behind the cursor: out of step, it trusts nothing after.
     expect(ahead?.take(buf, 0, lines[0].length, r)).toBe(false);
+    const third = second + lines[1].length + 1;
+    expect(ahead?.take(buf, third, third + lines[2].length, r)).toBe(false);
+  });
+
+  it('skips the lines a reader passed over (one over the line cap) and goes on with the next', () => {
+    const lines = logLines({ count: 10, seed: 18 }).filter((l) => l.includes('"type":"request"')).slice(0, 3);
+    const buf = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+    const ahead = scannedAhead(true);
+    const r = newCompactRecord();
+    ahead?.begin(buf, 0, buf.length, false);
+    const third = lines[0].length + 1 + lines[1].length + 1;
+    expect(ahead?.take(buf, third, third + lines[2].length, r)).toBe(true);
+    expect(ahead?.hash()).toBe(hashLineAt(buf, third, third + lines[2].length));
   });
 
   it('refuses arguments that would let it read or write out of bounds', () => {
