@@ -2,12 +2,12 @@
  * Interned strings: hosts, sessions, reasons and commands repeat; each is kept once, entries hold its number.
  *
  * A fleet has four pools in each of thousands of hosts' engines, most holding a few dozen
- * strings: up to SMALL_POOL strings a pool is searched in order and holds no Map (two Maps
- * each were ~5 KB a host, 46 MB of heap for 10,000 hosts); past it, strings are looked up by
- * Map as before.
+ * strings: up to SMALL_POOL strings a pool holds no Map (two Maps each were ~5 KB a host, 46 MB
+ * of heap for 10,000 hosts) — a fleet host's is searched in order, a log's own keeps a small
+ * table of its own (`SmallIndex`) — and past it, strings are looked up by Map.
  */
 
-/** Strings a pool searches in order before it keeps Maps. */
+/** Strings a pool holds before it keeps Maps. */
 export const SMALL_POOL = 32;
 
 /**
@@ -56,35 +56,49 @@ export function textSample(s: string): number {
 
 /** The longest string a small pool keeps a copy of the bytes of (SMALL_POOL of them: 8 KB at most). */
 const KEPT_TEXT = 256;
+/** A small pool's table of ids by sample: twice SMALL_POOL, so a probe finds an empty bucket soon. */
+const SMALL_BUCKETS = 2 * SMALL_POOL;
 
 /**
  * How a small pool of a log's own (not one of a fleet's hosts: thousands of those, and these
- * arrays are per pool) finds a line's bytes among its strings: by each string's sample, then
- * its bytes, kept here beside it (compared as bytes, not a character of a string at a time:
- * #17, a request's five strings compared ~110 characters, ~0.15 µs a request).
+ * arrays are per pool) finds a line's bytes among its strings: a table by sample, then the
+ * bytes, kept here beside each string and compared as bytes, not a character of a string at a
+ * time (#17: a request's five strings cost ~1,000 instructions each, compared with every
+ * string of the pool in turn and then through charCodeAt).
  */
 class SmallIndex {
   /** Each string's `textSample`, by id. */
-  private readonly samples: number[] = [];
+  private readonly samples = new Int32Array(SMALL_POOL);
   /** Where each string's bytes start in `text`; -1: not kept (too long, or a character past one byte). */
-  private readonly at: number[] = [];
+  private readonly at = new Int32Array(SMALL_POOL);
+  /** Open addressing by a sample's low bits, linear probing: id + 1 (0: empty). */
+  private readonly buckets = new Uint8Array(SMALL_BUCKETS);
   private text = new Uint8Array(256);
   private used = 0;
+  private count = 0;
 
+  /** The next string of the pool (id `count`; at most SMALL_POOL of them). */
   add(s: string): void {
-    this.samples.push(textSample(s));
-    this.at.push(this.keep(s));
+    const id = this.count++;
+    const sample = textSample(s);
+    this.samples[id] = sample;
+    this.at[id] = this.keep(s);
+    let k = sample & (SMALL_BUCKETS - 1);
+    while (this.buckets[k] !== 0) k = (k + 1) & (SMALL_BUCKETS - 1);
+    this.buckets[k] = id + 1;
   }
 
   /** The id of the string whose text is `b[start, start + n)` (its sample: `sample`), or -1. */
   find(strings: readonly string[], b: Buffer, start: number, n: number, sample: number): number {
-    const { samples, at, text } = this;
-    for (let id = 0; id < samples.length; id++) {
+    const { samples, at, text, buckets } = this;
+    for (let k = sample & (SMALL_BUCKETS - 1); ; k = (k + 1) & (SMALL_BUCKETS - 1)) {
+      const held = buckets[k];
+      if (held === 0) return -1;
+      const id = held - 1;
       if (samples[id] !== sample) continue;
       const from = at[id];
       if (from >= 0 ? sameBytes(text, from, strings[id].length, b, start, n) : sameText(strings[id], b, start, n)) return id;
     }
-    return -1;
   }
 
   private keep(s: string): number {
