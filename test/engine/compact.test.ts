@@ -43,6 +43,28 @@ describe('IdTable', () => {
     expect(table.size).toBe(2);
   });
 
+  it('answers the same after a prefetch of any hashes, and reads no id column for it', () => {
+    const hashes = new Map<number, number>();
+    let reads = 0;
+    const table = new IdTable(1000, (slot) => {
+      reads++;
+      return hashes.get(slot) ?? Number.NaN;
+    });
+    for (let i = 0; i < 500; i++) {
+      hashes.set(i, hashString(`id-${i}`));
+      table.put(hashString(`id-${i}`), i);
+    }
+    // Ids there and not, with a stride (a scanner's slots), and what a declined line leaves (0, NaN).
+    const ahead = new Float64Array(3 * 600);
+    for (let k = 0; k < 600; k++) ahead[3 * k + 1] = k % 7 === 0 ? Number.NaN : hashString(`id-${k}`);
+    reads = 0;
+    table.prefetch(ahead, 1, 3, 600);
+    table.prefetch(ahead, 0, 3, 600);
+    expect(reads).toBe(0);
+    expect(table.size).toBe(500);
+    for (let i = 0; i < 600; i++) expect(table.get(hashString(`id-${i}`))).toBe(i < 500 ? i : -1);
+  });
+
   it('keeps every id through a trim to the room they need, and grows again after', () => {
     const { table, put } = tableOver(100_000);
     for (let i = 0; i < 3000; i++) put(hashString(`id-${i}`), i);
