@@ -39,6 +39,19 @@ export class EventPacer {
   private timer: NodeJS.Timeout | null = null;
   private soon = false;
   private closed = false;
+  /**
+   * The callbacks, made once: `changed` runs for every line read, and a function holding a
+   * closure over `this` allocates its context at each call, taken or not (#17: 40 bytes a
+   * line, a tenth of the index's garbage).
+   */
+  private readonly emitSoon = (): void => {
+    this.soon = false;
+    if (!this.closed) this.emit();
+  };
+  private readonly emitPaced = (): void => {
+    this.timer = null;
+    if (!this.closed) this.emit();
+  };
 
   constructor(private readonly emit: () => void) {}
 
@@ -47,17 +60,11 @@ export class EventPacer {
     if (now) {
       if (this.soon) return;
       this.soon = true;
-      queueMicrotask(() => {
-        this.soon = false;
-        if (!this.closed) this.emit();
-      });
+      queueMicrotask(this.emitSoon);
       return;
     }
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (!this.closed) this.emit();
-    }, PACE_MS);
+    this.timer = setTimeout(this.emitPaced, PACE_MS);
     this.timer.unref();
   }
 

@@ -23,6 +23,25 @@ export interface LocatedCompact extends CompactRecord {
 }
 
 export const STATE_CODE = Object.fromEntries(ENTRY_STATES.map((s, i) => [s, i])) as Record<EntryState, number>;
+
+/** STATE_CODE[state] without a keyed lookup by a string (one for every record joined). */
+function stateCode(state: EntryState): number {
+  switch (state) {
+    case 'running':
+      return 0;
+    case 'ok':
+      return 1;
+    case 'failed':
+      return 2;
+    case 'denied':
+      return 3;
+    case 'timeout':
+      return 4;
+    default:
+      return 5;
+  }
+}
+if (ENTRY_STATES.some((st, i) => stateCode(st) !== i)) throw new Error('entry-columns: stateCode out of step with ENTRY_STATES');
 const NO_DECISION = 255;
 
 /**
@@ -225,8 +244,20 @@ export class EntryColumns {
     return this.ms(s, DUR);
   }
 
+  /** Sets duration field `field` (LAT, DUR) of entry `s` to none (`setMs` of NaN). */
+  private noMs(s: number, field: number): void {
+    this.u32[s * U32 + field] = MS_NONE;
+    this.outliers?.delete(outlierKey(s, field));
+  }
+
   /** Sets where a line of entry `s` starts (`low`: QOFF or POFF; `high`: QH or PH). */
   private setOffset(s: number, low: number, high: number, offset: number): void {
+    if (offset < TWO_32) {
+      // Nearly every line: no high byte (and no division).
+      this.u32[s * U32 + low] = offset;
+      this.u8[s * U8 + high] = 0;
+      return;
+    }
     const hi = Math.floor(offset / TWO_32);
     this.u32[s * U32 + low] = offset >>> 0;
     this.u8[s * U8 + high] = Math.min(hi, HIGH_OUTLIER);
@@ -260,10 +291,61 @@ export class EntryColumns {
     this.pools[s * POOL + field] = id;
   }
 
+  /**
+   * `pools` for ids up to `highest` (the OR of the ids to write, all ≥ 0): widened to 32 bits
+   * first when one needs it.
+   */
+  private poolsFor(highest: number): Uint16Array | Uint32Array {
+    if (highest > 0xffff && this.pools instanceof Uint16Array) this.pools = Uint32Array.from(this.pools);
+    return this.pools;
+  }
+
   writeRequest(s: number, r: LocatedCompact, state: EntryState, anomalies: number): void {
+    // The strings' ids first, then every column in one go (#17: one write a field, one check of
+    // the pools' width a record rather than a call and a check a field).
+    let host: number;
+    let session: number;
+    let reason: number;
+    let command: number;
+    let resolved: number;
+    let error: number;
+    if (r.hostId >= 0) {
+      host = r.hostId;
+      session = r.sessionId;
+      reason = r.reasonId;
+      command = r.commandId;
+      resolved = r.resolvedId;
+      error = r.errorId;
+    } else if (r.bytes) {
+      const b = r.bytes;
+      host = this.hosts.internBytes(b, r.hostStart, r.hostEnd);
+      session = this.sessions.internBytes(b, r.sessionStart, r.sessionEnd);
+      reason = this.reasons.internBytes(b, r.reasonStart, r.reasonEnd);
+      command = this.commands.internBytes(b, r.commandStart, r.commandEnd);
+      resolved = r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd);
+      error = r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd);
+    } else {
+      host = this.hosts.intern(r.host);
+      session = this.sessions.intern(r.session);
+      reason = this.reasons.intern(r.reason);
+      command = this.commands.intern(r.commandKey);
+      resolved = this.resolved.intern(r.resolvedKey);
+      error = this.errors.intern(r.error);
+    }
+    const operator = r.operator === '' ? 0 : this.operators.intern(r.operator);
+    const id = this.addId(r);
+    const pools = this.poolsFor(host | session | reason | command | resolved | error | operator);
+    const bp = s * POOL;
+    pools[bp + HO] = host;
+    pools[bp + SE] = session;
+    pools[bp + RE] = reason;
+    pools[bp + CM] = command;
+    pools[bp + OP] = operator;
+    pools[bp + RV] = resolved;
+    pools[bp + EQ] = error;
     const { u8, u32, f64 } = this;
     const b8 = s * U8;
-    u8[b8 + ST] = STATE_CODE[state];
+    u8[b8 + ST] = stateCode(state);
     u8[b8 + AN] = anomalies;
     u8[b8 + FL] = HAS_REQUEST | (r.privileged ? PRIVILEGED : 0) | (r.policy ? POLICY : 0);
     u8[b8 + DE] = decisionCode(r.decision);
@@ -271,38 +353,14 @@ export class EntryColumns {
     const b64 = s * F64;
     f64[b64 + ID] = r.idHash;
     f64[b64 + TM] = r.timeMs;
-    this.setMs(s, LAT, r.latencyMs);
-    this.setMs(s, DUR, Number.NaN);
-    this.setOffset(s, QOFF, QH, r.offset);
     const b32 = s * U32;
-    if (r.hostId >= 0) {
-      this.setPool(s, HO, r.hostId);
-      this.setPool(s, SE, r.sessionId);
-      this.setPool(s, RE, r.reasonId);
-      this.setPool(s, CM, r.commandId);
-      this.setPool(s, RV, r.resolvedId);
-      this.setPool(s, EQ, r.errorId);
-    } else if (r.bytes) {
-      const b = r.bytes;
-      this.setPool(s, HO, this.hosts.internBytes(b, r.hostStart, r.hostEnd));
-      this.setPool(s, SE, this.sessions.internBytes(b, r.sessionStart, r.sessionEnd));
-      this.setPool(s, RE, this.reasons.internBytes(b, r.reasonStart, r.reasonEnd));
-      this.setPool(s, CM, this.commands.internBytes(b, r.commandStart, r.commandEnd));
-      this.setPool(s, RV, r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd));
-      this.setPool(s, EQ, r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd));
-    } else {
-      this.setPool(s, HO, this.hosts.intern(r.host));
-      this.setPool(s, SE, this.sessions.intern(r.session));
-      this.setPool(s, RE, this.reasons.intern(r.reason));
-      this.setPool(s, CM, this.commands.intern(r.commandKey));
-      this.setPool(s, RV, this.resolved.intern(r.resolvedKey));
-      this.setPool(s, EQ, this.errors.intern(r.error));
-    }
-    u32[b32 + IX] = this.addId(r);
     u32[b32 + QS] = r.seg;
     u32[b32 + QL] = r.length;
     u32[b32 + QN] = r.line;
-    this.setPool(s, OP, r.operator === '' ? 0 : this.operators.intern(r.operator));
+    u32[b32 + IX] = id;
+    this.setMs(s, LAT, r.latencyMs);
+    this.noMs(s, DUR);
+    this.setOffset(s, QOFF, QH, r.offset);
   }
 
   private addId(r: LocatedCompact): number {
@@ -313,7 +371,7 @@ export class EntryColumns {
   /** A response without its request: no request fields, empty strings, command 0. */
   writeOrphan(s: number, r: LocatedCompact, state: EntryState, anomalies: number): void {
     const { u8, u32, f64 } = this;
-    u8[s * U8 + ST] = STATE_CODE[state];
+    u8[s * U8 + ST] = stateCode(state);
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] = 0;
     this.noRequest(s);
@@ -342,9 +400,10 @@ export class EntryColumns {
     u8[s * U8 + FL] |= HAS_RESPONSE;
     this.setMs(s, DUR, r.durationMs);
     this.setOffset(s, POFF, PH, r.offset);
-    u32[s * U32 + PS] = r.seg;
-    u32[s * U32 + PL] = r.length;
-    u32[s * U32 + PN] = r.line;
+    const b32 = s * U32;
+    u32[b32 + PS] = r.seg;
+    u32[b32 + PL] = r.length;
+    u32[b32 + PN] = r.line;
     this.setPool(s, EP, r.errorId >= 0 ? r.errorId : r.bytes === null ? this.errors.intern(r.error) : r.errorStart < 0 ? 0 : this.errors.internBytes(r.bytes, r.errorStart, r.errorEnd));
   }
 
@@ -354,7 +413,7 @@ export class EntryColumns {
    */
   forgetRequest(s: number, state: EntryState, anomalies: number, timeMs: number): void {
     const { u8, f64 } = this;
-    u8[s * U8 + ST] = STATE_CODE[state];
+    u8[s * U8 + ST] = stateCode(state);
     u8[s * U8 + AN] = anomalies;
     u8[s * U8 + FL] &= ~(HAS_REQUEST | PRIVILEGED | POLICY);
     this.noRequest(s);
@@ -363,7 +422,7 @@ export class EntryColumns {
 
   /** The entry's response line is gone: the entry is its request's alone again, in `state`. */
   forgetResponse(s: number, state: EntryState): void {
-    this.u8[s * U8 + ST] = STATE_CODE[state];
+    this.u8[s * U8 + ST] = stateCode(state);
     this.u8[s * U8 + FL] &= ~HAS_RESPONSE;
     this.setMs(s, DUR, Number.NaN);
     this.setPool(s, EP, 0);
@@ -405,7 +464,7 @@ export class EntryColumns {
   }
 
   setState(s: number, state: EntryState): void {
-    this.u8[s * U8 + ST] = STATE_CODE[state];
+    this.u8[s * U8 + ST] = stateCode(state);
   }
 
   /** The entry's anomaly bits (anomaliesOf names them). */

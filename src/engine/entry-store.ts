@@ -182,6 +182,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   trim(spare: number): void {
     const capacity = Math.max(16, this.count + spare);
     if (capacity < this.columns.capacity) this.columns.resize(capacity);
+    this.fingerprints.trim(capacity);
     if (this.visible + spare < this.order.length) this.order = this.order.slice(0, Math.max(16, this.visible + spare));
     this.columns.trimLists();
   }
@@ -189,6 +190,7 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   /** Makes room for `capacity` entries at once (one copy now rather than several later). */
   reserve(capacity: number): void {
     if (capacity > this.columns.capacity) this.columns.resize(capacity);
+    this.fingerprints.reserve(capacity);
   }
 
   // ---- order ----

@@ -154,6 +154,24 @@ export class IdTable implements IdIndex<number> {
     return this.table.byteLength;
   }
 
+  /** What `prefetch` read, kept so that its reads are not dropped as unused. */
+  private prefetched = 0;
+
+  /**
+   * Reads the buckets of `count` hashes, `hashes[from]`, `hashes[from + stride]`, … (ids about to
+   * be put or got: a native scanner's lines ahead), one after another, so that their cache lines
+   * are fetched side by side rather than each when its record comes: with a million ids a put's
+   * bucket is a cache miss (#17: ~0.3 µs a request under the index's other writes; ~0.05 µs
+   * with 64 read ahead, in isolation). Changes nothing the table answers.
+   */
+  prefetch(hashes: Float64Array, from: number, stride: number, count: number): void {
+    const t = this.table;
+    const mask = this.mask;
+    let x = 0;
+    for (let k = 0; k < count; k++) x ^= t[(hashes[from + k * stride] >>> 0) & mask];
+    this.prefetched ^= x;
+  }
+
   get(hash: number): number {
     const t = this.table;
     const { slotBits, slotMask } = this;

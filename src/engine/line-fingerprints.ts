@@ -60,13 +60,29 @@ export class LineFingerprints {
     this.prints = new Uint32Array(2 * Math.max(16, expectedEntries));
   }
 
+  /**
+   * Room for `entries` slots in one array (the engine's estimate, before a history): growing by
+   * doubling from the tail's size copied ~9 MB over a million entries, every page touched anew.
+   */
+  reserve(entries: number): void {
+    if (2 * entries > this.prints.length) this.resize(2 * entries);
+  }
+
+  /** Gives back room beyond `entries` slots (a fleet's hosts, read). */
+  trim(entries: number): void {
+    const length = 2 * Math.max(16, entries);
+    if (length < this.prints.length) this.prints = this.prints.slice(0, length);
+  }
+
+  private resize(length: number): void {
+    const grown = new Uint32Array(length);
+    grown.set(this.prints);
+    this.prints = grown;
+  }
+
   set(slot: number, which: 'request' | 'response', print: number): void {
     const at = 2 * slot + (which === 'request' ? 0 : 1);
-    if (at >= this.prints.length) {
-      const grown = new Uint32Array(Math.max(2 * this.prints.length, at + 2));
-      grown.set(this.prints);
-      this.prints = grown;
-    }
+    if (at >= this.prints.length) this.resize(Math.max(2 * this.prints.length, at + 2));
     this.prints[at] = print;
   }
 

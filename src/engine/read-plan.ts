@@ -261,9 +261,14 @@ export class ReadPlan implements LiveFileReader {
 
   // ---- the steps ----
 
-  /** Where records go: the entries shown (`visible`), or a history read hidden until merged. */
+  /**
+   * Where records go: the entries shown (`visible`), or a history read hidden until merged. A
+   * history's list of slots is made for all the entries expected, as the columns are (room not
+   * written to is address space, not memory): grown by doubling from 65,536, it copied 4 MB over
+   * a million entries, each copy into fresh pages.
+   */
   private target(ids: IdTable, visible: boolean): JoinTarget {
-    return newJoinTarget(this.store, ids, visible, this.parts.policy.responsesMayComeFirst, Math.min(1 << 16, this.parts.sizing.entries), this.parts.chain.track());
+    return newJoinTarget(this.store, ids, visible, this.parts.policy.responsesMayComeFirst, this.parts.sizing.entries, this.parts.chain.track());
   }
 
   /** Reads the live file from `start` (line-aligned): followed, or to its end. */

@@ -2,12 +2,12 @@
  * Interned strings: hosts, sessions, reasons and commands repeat; each is kept once, entries hold its number.
  *
  * A fleet has four pools in each of thousands of hosts' engines, most holding a few dozen
- * strings: up to SMALL_POOL strings a pool is searched in order and holds no Map (two Maps
- * each were ~5 KB a host, 46 MB of heap for 10,000 hosts); past it, strings are looked up by
- * Map as before.
+ * strings: up to SMALL_POOL strings a pool holds no Map (two Maps each were ~5 KB a host, 46 MB
+ * of heap for 10,000 hosts) — a fleet host's is searched in order, a log's own keeps a small
+ * table of its own (`SmallIndex`) — and past it, strings are looked up by Map.
  */
 
-/** Strings a pool searches in order before it keeps Maps. */
+/** Strings a pool holds before it keeps Maps. */
 export const SMALL_POOL = 32;
 
 /**
@@ -46,11 +46,87 @@ export class SharedStrings {
   }
 }
 
+/** `byteSample` of the bytes of `s`'s text when it is one byte a character (any other text matches no bytes). */
+export function textSample(s: string): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  const raw = (n * 0x9e3779b1) ^ (s.charCodeAt(0) << 24) ^ (s.charCodeAt(n >> 1) << 16) ^ (s.charCodeAt(n - 1) << 8) ^ s.charCodeAt(n >> 2) ^ (s.charCodeAt(n - 1 - (n >> 2)) << 4);
+  return Math.imul(raw ^ SAMPLE_KEY, SAMPLE_MULTIPLIER | 1);
+}
+
+/** The longest string a small pool keeps a copy of the bytes of (SMALL_POOL of them: 8 KB at most). */
+const KEPT_TEXT = 256;
+/** A small pool's table of ids by sample: twice SMALL_POOL, so a probe finds an empty bucket soon. */
+const SMALL_BUCKETS = 2 * SMALL_POOL;
+
+/**
+ * How a small pool of a log's own (not one of a fleet's hosts: thousands of those, and these
+ * arrays are per pool) finds a line's bytes among its strings: a table by sample, then the
+ * bytes, kept here beside each string and compared as bytes, not a character of a string at a
+ * time (#17: a request's five strings cost ~1,000 instructions each, compared with every
+ * string of the pool in turn and then through charCodeAt).
+ */
+class SmallIndex {
+  /** Each string's `textSample`, by id. */
+  private readonly samples = new Int32Array(SMALL_POOL);
+  /** Where each string's bytes start in `text`; -1: not kept (too long, or a character past one byte). */
+  private readonly at = new Int32Array(SMALL_POOL);
+  /** Open addressing by a sample's low bits, linear probing: id + 1 (0: empty). */
+  private readonly buckets = new Uint8Array(SMALL_BUCKETS);
+  private text = new Uint8Array(256);
+  private used = 0;
+  private count = 0;
+
+  /** The next string of the pool (id `count`; at most SMALL_POOL of them). */
+  add(s: string): void {
+    const id = this.count++;
+    const sample = textSample(s);
+    this.samples[id] = sample;
+    this.at[id] = this.keep(s);
+    let k = sample & (SMALL_BUCKETS - 1);
+    while (this.buckets[k] !== 0) k = (k + 1) & (SMALL_BUCKETS - 1);
+    this.buckets[k] = id + 1;
+  }
+
+  /** The id of the string whose text is `b[start, start + n)` (its sample: `sample`), or -1. */
+  find(strings: readonly string[], b: Buffer, start: number, n: number, sample: number): number {
+    const { samples, at, text, buckets } = this;
+    for (let k = sample & (SMALL_BUCKETS - 1); ; k = (k + 1) & (SMALL_BUCKETS - 1)) {
+      const held = buckets[k];
+      if (held === 0) return -1;
+      const id = held - 1;
+      if (samples[id] !== sample) continue;
+      const from = at[id];
+      if (from >= 0 ? sameBytes(text, from, strings[id].length, b, start, n) : sameText(strings[id], b, start, n)) return id;
+    }
+  }
+
+  private keep(s: string): number {
+    const n = s.length;
+    if (n > KEPT_TEXT) return -1;
+    if (this.used + n > this.text.length) {
+      const grown = new Uint8Array(Math.max(2 * this.text.length, this.used + n));
+      grown.set(this.text.subarray(0, this.used));
+      this.text = grown;
+    }
+    const from = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) return -1;
+      this.text[from + i] = c;
+    }
+    this.used += n;
+    return from;
+  }
+}
+
 export class StringPool {
   /** String → id; null while the pool is small. */
   private ids: Map<string, number> | null = null;
   /** Byte sample → the id last interned under it; null until the pool is past small. */
   private bySample: Map<number, number> | null = null;
+  /** While the pool is small and not a fleet host's: its strings' samples and bytes (null: compared as before). */
+  private small: SmallIndex | null;
   /** Replaced by a copy of its own size when trimmed (read only from outside). */
   strings: string[] = [];
 
@@ -59,6 +135,7 @@ export class StringPool {
     /** Where a new string's text is looked up first (one of a fleet's hosts); null: kept as given. */
     private readonly shared: SharedStrings | null = null,
   ) {
+    this.small = shared === null ? new SmallIndex() : null;
     for (const s of initial) this.intern(s);
   }
 
@@ -68,7 +145,10 @@ export class StringPool {
     const fresh = this.strings.length;
     this.strings.push(this.shared === null ? s : this.shared.canonical(s));
     if (this.ids) this.ids.set(s, fresh);
-    else if (this.strings.length > SMALL_POOL) this.ids = new Map(this.strings.map((t, i) => [t, i]));
+    else if (this.strings.length > SMALL_POOL) {
+      this.ids = new Map(this.strings.map((t, i) => [t, i]));
+      this.small = null;
+    } else this.small?.add(s);
     return fresh;
   }
 
@@ -80,9 +160,9 @@ export class StringPool {
   internBytes(b: Buffer, start: number, end: number): number {
     const n = end - start;
     if (this.ids === null) {
-      const strings = this.strings;
-      for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
-      return this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
+      const small = this.small;
+      const found = small !== null ? small.find(this.strings, b, start, n, byteSample(b, start, end)) : this.scan(b, start, n);
+      return found !== -1 ? found : this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
     }
     this.bySample ??= new Map();
     const sample = byteSample(b, start, end);
@@ -101,6 +181,13 @@ export class StringPool {
     this.strings = this.strings.slice();
   }
 
+  /** A small pool without an index (a fleet host's): its strings in order. */
+  private scan(b: Buffer, start: number, n: number): number {
+    const strings = this.strings;
+    for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
+    return -1;
+  }
+
   /** The id of a string already interned, or -1. */
   find(s: string): number {
     if (this.ids) return this.ids.get(s) ?? -1;
@@ -114,6 +201,14 @@ export class StringPool {
   get size(): number {
     return this.strings.length;
   }
+}
+
+/** `text[from, from + length)` is the `n` bytes of `b` from `start`. */
+function sameBytes(text: Uint8Array, from: number, length: number, b: Buffer, start: number, n: number): boolean {
+  if (length !== n) return false;
+  let i = 0;
+  while (i < n && text[from + i] === b[start + i]) i++;
+  return i === n;
 }
 
 /** `s` is the `n` bytes of `b` from `start` (ASCII). */

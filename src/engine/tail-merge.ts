@@ -75,14 +75,17 @@ export function mergeHistory(store: EntryStore, spans: FileSpans, policy: Delive
       }
     } else hist.joiner.writerStart();
   }
-  const historySlots = hist.slots?.view() ?? new Int32Array(0);
-  const shown = historySlots.length + tail.length;
+  const prepended = hist.slots?.length ?? 0;
+  const shown = prepended + tail.length;
   // Room to append to; one of many (a collected host) needs little: it is mostly read already.
   // (Thousands of them in a fleet: the order grows by doubling when following appends more.)
+  // A plain engine's order is the history's list of slots itself when it has room for the tail
+  // (it was made for all the entries expected): whatever room it has left is room to append to.
+  // (Made anew, it has as much room again as it holds, as the order always had.)
   const room = policy.oneOfMany ? 16 : shown;
-  const order = new Int32Array(Math.max(policy.oneOfMany ? 16 : 1024, shown + room));
-  order.set(historySlots);
-  order.set(tail, historySlots.length);
+  const fresh = Math.max(policy.oneOfMany ? 16 : 1024, shown + room);
+  const order = hist.slots === null ? new Int32Array(fresh) : policy.oneOfMany ? copied(hist.slots.view(), fresh) : hist.slots.release(Math.max(1024, shown), fresh);
+  order.set(tail, prepended);
   store.setOrder(order, shown);
   // (A collected host's responses may still arrive before their requests.)
   hist.joiner.deferOrphans = policy.responsesMayComeFirst;
@@ -91,5 +94,12 @@ export function mergeHistory(store: EntryStore, spans: FileSpans, policy: Delive
   store.forgetCachedEntries();
   let updated = 0;
   for (const slot of store.takeTouched()) if (visibleBefore.has(slot)) updated++;
-  return { live: { ...hist, visible: true, slots: null }, prepended: historySlots.length, inserted, updated };
+  return { live: { ...hist, visible: true, slots: null }, prepended, inserted, updated };
+}
+
+/** `from` in a new array of `capacity` (at least its length). */
+function copied(from: Int32Array, capacity: number): Int32Array {
+  const out = new Int32Array(Math.max(capacity, from.length));
+  out.set(from);
+  return out;
 }

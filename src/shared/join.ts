@@ -163,7 +163,14 @@ export class Joiner<K, Req extends JoinRequest, Res extends JoinResponse> {
   private track(slot: number): void {
     if (this.sink.state(slot) !== 'running') return;
     this.running.push(slot);
-    if (this.running.length < this.pruneAt) return;
+    if (this.running.length >= this.pruneAt) this.prune();
+  }
+
+  /**
+   * Drops the slots no longer running. (Apart from `track`, which runs for every request: a
+   * function holding a closure over `this` allocates its context at each call, taken or not.)
+   */
+  private prune(): void {
     this.running = this.running.filter((s) => this.sink.state(s) === 'running');
     this.pruneAt = Math.max(MIN_PRUNE, 2 * this.running.length);
   }

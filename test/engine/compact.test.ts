@@ -1,7 +1,7 @@
 /** The compact structures behind the index: the id table and interned strings. */
 import { describe, expect, it } from 'vitest';
 import { hashBytes, hashString, IdTable } from '../../src/engine/id-table.js';
-import { SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
+import { byteSample, SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
 
 /** A table over slots whose id hashes are `hashes` (the store's id column), and a `put` that records a slot's hash first, as the store does. */
 function tableOver(expected: number): { table: IdTable; put: (hash: number, slot: number) => number } {
@@ -41,6 +41,28 @@ describe('IdTable', () => {
     expect(put(b, 12)).toBe(11);
     expect(table.get(a)).toBe(10);
     expect(table.size).toBe(2);
+  });
+
+  it('answers the same after a prefetch of any hashes, and reads no id column for it', () => {
+    const hashes = new Map<number, number>();
+    let reads = 0;
+    const table = new IdTable(1000, (slot) => {
+      reads++;
+      return hashes.get(slot) ?? Number.NaN;
+    });
+    for (let i = 0; i < 500; i++) {
+      hashes.set(i, hashString(`id-${i}`));
+      table.put(hashString(`id-${i}`), i);
+    }
+    // Ids there and not, with a stride (a scanner's slots), and what a declined line leaves (0, NaN).
+    const ahead = new Float64Array(3 * 600);
+    for (let k = 0; k < 600; k++) ahead[3 * k + 1] = k % 7 === 0 ? Number.NaN : hashString(`id-${k}`);
+    reads = 0;
+    table.prefetch(ahead, 1, 3, 600);
+    table.prefetch(ahead, 0, 3, 600);
+    expect(reads).toBe(0);
+    expect(table.size).toBe(500);
+    for (let i = 0; i < 600; i++) expect(table.get(hashString(`id-${i}`))).toBe(i < 500 ? i : -1);
   });
 
   it('keeps every id through a trim to the room they need, and grows again after', () => {
@@ -108,6 +130,32 @@ describe('StringPool', () => {
     expect(pool.intern('web-02')).toBe(ids[1]);
     expect(pool.find('nope')).toBe(-1);
     expect(pool.internBytes(buf, 0, 0)).toBe(pool.intern(''));
+  });
+
+  it('finds the strings of a small pool from bytes however they were interned: long, not ASCII, many', () => {
+    const pool = new StringPool();
+    const long = 'x'.repeat(300) + 'y';
+    const latin1 = 'na\u00efve';
+    const wide = '\u03a9-host';
+    const many = Array.from({ length: 20 }, (_, i) => `${String(i).padStart(3, '0')}-${'m'.repeat(90)}`);
+    const ids = [long, latin1, wide, ...many].map((s) => pool.intern(s));
+    const bytesOf = (s: string) => Buffer.from(`|${s}|`, 'latin1');
+    const again = (s: string) => pool.internBytes(bytesOf(s), 1, s.length + 1);
+    expect(again(long)).toBe(ids[0]);
+    expect(again(latin1)).toBe(ids[1]);
+    many.forEach((s, i) => expect(again(s)).toBe(ids[3 + i]));
+    // The wide string's latin1 bytes are another text ('\u03a9' is not one byte): a string of its own.
+    const size = pool.size;
+    expect(again(wide)).toBe(size);
+    expect(pool.get(size)).toBe(Buffer.from(wide, 'latin1').toString('latin1'));
+    // Same length and sample (none of its sampled bytes differ), one byte apart: not the same string.
+    const near = `${long.slice(0, 100)}z${long.slice(101)}`;
+    expect(byteSample(bytesOf(near), 1, near.length + 1)).toBe(byteSample(bytesOf(long), 1, long.length + 1));
+    expect(again(near)).toBe(size + 1);
+    const nearKept = `${many[5].slice(0, 10)}z${many[5].slice(11)}`;
+    expect(byteSample(bytesOf(nearKept), 1, nearKept.length + 1)).toBe(byteSample(bytesOf(many[5]), 1, many[5].length + 1));
+    expect(again(nearKept)).toBe(size + 2);
+    expect(pool.size).toBe(size + 3);
   });
 
   it('keeps one id per string past the size where a small pool starts indexing (strings and bytes mixed)', () => {
