@@ -257,7 +257,7 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
 });
 
 describe('the engine with and without the native scanner', () => {
-  /** Stats, entries and the chain's verdict of `file`, read with the addon allowed or not. */
+  /** Stats, entries, the chain's verdict and the lines' fingerprints of `file`, read with the addon allowed or not. */
   async function indexed(file: string, native: boolean, options: OpenEngineOptions) {
     // (A scan worker loads the addon itself, seeing the same variable.)
     if (native) delete process.env.SUDO_PROXY_AUDIT_NATIVE;
@@ -266,7 +266,7 @@ describe('the engine with and without the native scanner', () => {
     forgetScannedAhead();
     const engine = openEngine([file], { follow: false, ...options });
     await engine.indexed();
-    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount() };
+    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from(engine.linePrints()) };
     await engine.close();
     return result;
   }
@@ -277,7 +277,7 @@ describe('the engine with and without the native scanner', () => {
     ['in chunks by a scan worker', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1 }],
   ];
   for (const [how, options] of readings) {
-    it(`indexes a log ${how} to the same entries, statistics and chain verdict, intact and tampered`, async () => {
+    it(`indexes a log ${how} to the same entries, statistics, chain verdict and line fingerprints, intact and tampered`, async () => {
       const dir = tempDir('native-engine');
       const file = path.join(dir, 'audit.log');
       generateLog({ path: file, count: 3000, seed: 21, runningShare: 0.05, operator: OPERATOR, detailed: true });
