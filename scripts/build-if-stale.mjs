@@ -110,10 +110,7 @@ if (reason !== undefined) {
 // The engine's optional native scanner: built when stale, and never a reason not to run (it says why not).
 const native = await import('./build-native.mjs');
 const nativeReason = native.nativeStaleReason();
-if (nativeReason !== undefined) {
-  process.stderr.write(`building the native scanner (${nativeReason})…\n`);
-  native.buildNative();
-}
+if (nativeReason !== undefined) native.buildNative({ reason: nativeReason });
 const run = process.argv.indexOf('--run');
 if (built && run !== -1) {
   const cli = path.resolve(OUTPUT);

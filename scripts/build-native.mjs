@@ -1,10 +1,17 @@
 /**
  * Builds the engine's optional native scanner (native/: Rust, no dependencies, N-API) into
- * dist/native/sudo-proxy-audit-native.node when one of its sources is newer than it. It is an
- * accelerator, not a requirement: without cargo, on a system it does not support, or when the
- * build fails, this says so in one line and exits 0, and the engine reads every line in
- * JavaScript (src/engine/native-scanner.ts). `--required` exits 1 instead (CI has the toolchain).
- * Run from the project root; `npm run build` and `npm install` (build-if-stale.mjs) call it.
+ * dist/native/sudo-proxy-audit-native.node when its sources are not those the addon there was
+ * built from. It is an accelerator, not a requirement: without cargo, on a system it does not
+ * support, or when the build fails, this says so in one line and exits 0, and the engine reads
+ * every line in JavaScript (src/engine/native-scanner.ts). `--required` exits 1 instead (CI
+ * has the toolchain). Run from the project root; `npm run build` and `npm install`
+ * (build-if-stale.mjs) call it.
+ *
+ * What the addon was built from is recorded beside it (STAMP) by content, not compared by
+ * mtime: sources put back older (`cp -p`, `tar x`, `rsync -a`, a restore) left an addon built
+ * from other sources in place, which the engine loads (its slots' layout is the same). For the
+ * same reason a build that fails removes the addon there: the engine would load it, not read
+ * in JavaScript as the line says. A build that could not run is said once, not at every start.
  */
 const fs = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
@@ -12,58 +19,138 @@ const path = process.getBuiltinModule('node:path');
 const SOURCES = ['native/Cargo.toml', 'native/Cargo.lock', 'native/src'];
 const BUILT = 'native/target/release/libsudo_proxy_audit_native.so';
 export const OUTPUT = 'dist/native/sudo-proxy-audit-native.node';
+/** `built` or `failed: WHY`, then `DIGEST FILE` for each source the addon was built (or failed to build) from. */
+const STAMP = 'dist/native/.sources';
+const NO_CARGO = 'no cargo on PATH';
 
-/** The newest mtime among the sources (0 when none is there: a package without native/). */
-function newestSource() {
-  let newest = 0;
-  const visit = (p) => {
-    let st;
-    try {
-      st = fs.statSync(p);
-    } catch {
-      return;
-    }
-    if (st.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
-    else newest = Math.max(newest, st.mtimeMs);
-  };
-  for (const s of SOURCES) visit(s);
-  return newest;
-}
-
-/** Why the addon must be built again, or undefined when it is current. */
-export function nativeStaleReason() {
-  const newest = newestSource();
-  if (newest === 0) return undefined;
-  let built;
+/** Each source file under `entry` as `sha256 path`, into `out`. */
+function listSources(entry, out) {
+  let st;
   try {
-    built = fs.statSync(OUTPUT).mtimeMs;
+    st = fs.statSync(entry);
   } catch {
-    return 'not built';
+    return;
   }
-  return newest > built ? 'native/ changed' : undefined;
+  if (st.isDirectory()) {
+    for (const name of fs.readdirSync(entry).sort()) listSources(path.join(entry, name), out);
+    return;
+  }
+  const digest = process.getBuiltinModule('node:crypto').createHash('sha256').update(fs.readFileSync(entry)).digest('hex');
+  out.push(`${digest} ${entry}`);
 }
 
-/** Builds it; true when it is there afterwards. Says why not in one line on stderr. */
-export function buildNative({ required = false } = {}) {
+function sources() {
+  const out = [];
+  for (const s of SOURCES) listSources(s, out);
+  return out;
+}
+
+function readStamp() {
+  try {
+    const [outcome, ...files] = fs.readFileSync(STAMP, 'utf8').split('\n');
+    return { outcome, files };
+  } catch {
+    return null;
+  }
+}
+
+/** Records what the addon there was built from, or failed to build from (best effort: without it, the next run only builds again). */
+function stamp(outcome, files) {
+  try {
+    fs.mkdirSync(path.dirname(STAMP), { recursive: true });
+    fs.writeFileSync(STAMP, [outcome, ...files].join('\n'));
+  } catch {
+    // (See above.)
+  }
+}
+
+/** The cargo on PATH, or null. */
+function findCargo() {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const file = path.join(dir, 'cargo');
+    try {
+      if (fs.statSync(file).isFile()) {
+        fs.accessSync(file, fs.constants.X_OK);
+        return file;
+      }
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * Why the addon must be built again, or undefined when it is built from the sources there (or
+ * failed to be, and said so: then again only once cargo is on PATH, or with `retryFailed`).
+ */
+export function nativeStaleReason({ retryFailed = false } = {}) {
+  const files = sources();
+  if (files.length === 0) return undefined;
+  const built = fs.existsSync(OUTPUT);
+  const stamped = readStamp();
+  if (stamped === null) return built ? `${OUTPUT} has no record of its sources` : 'not built';
+  const fileOf = (line) => line.slice(line.indexOf(' ') + 1);
+  const before = new Map(stamped.files.map((line) => [fileOf(line), line]));
+  const changed = files.find((line) => before.get(fileOf(line)) !== line);
+  if (changed) return `${fileOf(changed)} changed`;
+  if (before.size !== files.length) {
+    const now = new Set(files.map(fileOf));
+    return `${[...before.keys()].find((file) => !now.has(file))} removed`;
+  }
+  if (stamped.outcome === 'built') return built ? undefined : 'not built';
+  if (built) return `${OUTPUT} is not built from native/`;
+  if (retryFailed) return stamped.outcome;
+  return stamped.outcome === `failed: ${NO_CARGO}` && findCargo() !== null ? 'cargo is on PATH now' : undefined;
+}
+
+/**
+ * Builds it, saying why first (`reason`); true when it is there afterwards. Else says why not
+ * in one line on stderr, and leaves no addon from other sources behind.
+ */
+export function buildNative({ required = false, reason = 'asked' } = {}) {
+  const files = sources();
   const fail = (why) => {
+    try {
+      fs.rmSync(OUTPUT, { force: true });
+    } catch {
+      // (A dist/native that is not a directory holds no addon.)
+    }
+    stamp(`failed: ${why}`, files);
     process.stderr.write(`native scanner not built (${why}): the engine reads in JavaScript\n`);
     if (required) process.exitCode = 1;
     return false;
   };
   if (process.platform !== 'linux') return fail(`${process.platform} is not supported`);
+  const cargo = findCargo();
+  if (cargo === null) return fail(NO_CARGO);
+  process.stderr.write(`building the native scanner (${reason})…\n`);
   const { spawnSync } = process.getBuiltinModule('node:child_process');
-  const r = spawnSync('cargo', ['build', '--release', '--offline', '--quiet', '--features', 'addon', '--manifest-path', 'native/Cargo.toml'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.error) return fail(r.error.code === 'ENOENT' ? 'no cargo on PATH' : r.error.message);
+  const r = spawnSync(cargo, ['build', '--release', '--offline', '--quiet', '--features', 'addon', '--manifest-path', 'native/Cargo.toml'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) return fail(r.error.message);
   if (r.status !== 0) return fail(`cargo exited with ${r.status ?? r.signal}`);
-  fs.mkdirSync(path.dirname(OUTPUT), { recursive: true });
-  // Copied to a new file and renamed over: a running process keeps the addon it loaded.
-  fs.copyFileSync(BUILT, `${OUTPUT}.tmp`);
-  fs.renameSync(`${OUTPUT}.tmp`, OUTPUT);
+  // Copied to a file of this process's and renamed over: a running process keeps the addon it
+  // loaded, and two builds at once (npm start beside npm test) never rename a half-written copy.
+  const copy = `${OUTPUT}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(OUTPUT), { recursive: true });
+    fs.copyFileSync(BUILT, copy);
+    fs.renameSync(copy, OUTPUT);
+  } catch (e) {
+    try {
+      fs.rmSync(copy, { force: true });
+    } catch {
+      // (Nothing was written.)
+    }
+    return fail(e.code ?? e.message);
+  }
+  stamp('built', files);
   return true;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const required = process.argv.includes('--required');
-  const reason = process.argv.includes('--if-stale') ? nativeStaleReason() : 'asked';
-  if (reason !== undefined) buildNative({ required });
+  const reason = process.argv.includes('--if-stale') ? nativeStaleReason({ retryFailed: required }) : 'asked';
+  if (reason !== undefined) buildNative({ required, reason });
 }

@@ -6,6 +6,7 @@
  * cannot be loaded, or `SUDO_PROXY_AUDIT_NATIVE=0`, every line takes the JavaScript path,
  * which stays the reference: the native scanner declines any line it is not sure of.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** The addon's functions (native/src/lib.rs). */
@@ -36,6 +37,11 @@ export function nativeAddon(): NativeAddon | null {
   const tried: string[] = [];
   for (const candidate of CANDIDATES) {
     try {
+      const damaged = notWholeElf(require.resolve(candidate));
+      if (damaged !== null) {
+        tried.push(`${candidate}: ${damaged}`);
+        continue;
+      }
       const addon = require(candidate) as NativeAddon;
       const layout = typeof addon.layout === 'function' ? addon.layout() : undefined;
       if (layout === NATIVE_LAYOUT) return (loaded = addon);
@@ -46,6 +52,42 @@ export function nativeAddon(): NativeAddon | null {
   }
   whyNot = `not built or not loadable (${tried.join('; ')})`;
   return null;
+}
+
+/** ELF's PT_LOAD: a segment the loader maps. */
+const PT_LOAD = 1;
+
+/**
+ * Why the ELF shared object `file` cannot be loaded whole (null: it can). The dynamic loader
+ * maps each segment from the file without checking that the file holds it: an addon cut short
+ * (a full disk, an interrupted cp, rsync or tar) loads, then kills the process with SIGBUS when
+ * its code runs. Checked here from its program headers, so that such a file is passed over.
+ */
+export function notWholeElf(file: string): string | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, 64 * 1024));
+    fs.readSync(fd, head, 0, head.length, 0);
+    if (head.length < 52 || head.readUInt32BE(0) !== 0x7f454c46) return 'not an ELF file';
+    const wide = head[4] === 2;
+    const little = head[5] === 1;
+    const view = new DataView(head.buffer, head.byteOffset, head.length);
+    const word = (at: number) => (wide ? Number(view.getBigUint64(at, little)) : view.getUint32(at, little));
+    const phoff = word(wide ? 0x20 : 0x1c);
+    const phentsize = view.getUint16(wide ? 0x36 : 0x2a, little);
+    const phnum = view.getUint16(wide ? 0x38 : 0x2c, little);
+    if (phoff + phnum * phentsize > head.length || phentsize < (wide ? 56 : 32)) return `cut short (${size} bytes: its program headers are not all there)`;
+    for (let k = 0; k < phnum; k++) {
+      const at = phoff + k * phentsize;
+      if (view.getUint32(at, little) !== PT_LOAD) continue;
+      const end = wide ? word(at + 8) + word(at + 32) : word(at + 4) + word(at + 16);
+      if (end > size) return `cut short (${size} bytes, its segments end at ${end})`;
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Why `nativeAddon()` gave null ('' when it did not, or was not asked). */

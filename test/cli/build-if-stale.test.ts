@@ -99,6 +99,8 @@ describe('build-if-stale', () => {
     fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, scripts: { prepare: scripts.prepare } }));
     fs.mkdirSync(path.join(root, 'scripts'));
     fs.copyFileSync(SCRIPT, path.join(root, 'scripts/build-if-stale.mjs'));
+    // (Which builds the native scanner too, when the project has one: this one has none.)
+    fs.copyFileSync(path.join(REPO_ROOT, 'scripts/build-native.mjs'), path.join(root, 'scripts/build-native.mjs'));
     const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(install.status, install.stderr).toBe(0);
     expect(builds(root)).toBe(1);

@@ -15,7 +15,10 @@ import { openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
 import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
+import { REPO_ROOT } from '../cli/helpers.js';
 import { scanRecord } from '../../src/engine/scan-record.js';
+import { NATIVE_LAYOUT } from '../../src/engine/native-scanner.js';
+import { DECISIONS, ESCALATIONS, REJECT_KINDS } from '../../src/shared/format-constants.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { entriesOf, tempDir } from './helpers.js';
 
@@ -83,9 +86,9 @@ function compare(lines: Buffer[], hashLines = true): Compared {
   return result;
 }
 
-function logLines(options: { operator?: typeof OPERATOR; count: number; seed: number }): Buffer[] {
+function logLines(options: { operator?: typeof OPERATOR; count: number; seed: number; detailed?: boolean }): Buffer[] {
   const file = path.join(tempDir('native'), 'audit.log');
-  generateLog({ path: file, count: options.count, seed: options.seed, runningShare: 0.05, ...(options.operator ? { operator: options.operator } : {}) });
+  generateLog({ path: file, count: options.count, seed: options.seed, runningShare: 0.05, detailed: options.detailed === true, ...(options.operator ? { operator: options.operator } : {}) });
   const text = fs.readFileSync(file);
   const lines: Buffer[] = [];
   let start = 0;
@@ -135,6 +138,39 @@ function mutated(lines: Buffer[], count: number, seed: number): Buffer[] {
   return out;
 }
 
+/**
+ * Each LAYOUT the slots have had, as lines.rs defines them. An addon is trusted by its layout
+ * number (native-scanner.ts): slots changed under the same number would be read wrong from an
+ * addon built before the change (not rebuilt, or restored). A new layout gets a new number here.
+ */
+const LAYOUTS: Record<number, string> = {
+  1: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=6 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
+  2: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
+};
+const SLOT = /\b((?:I|N|B)_[A-Z_]+|INT_SLOTS|NUM_SLOTS|OPTION_HASH)(?:: \w+)? = (\d+)\b/g;
+const slotsIn = (file: string) => [...fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(SLOT)].map((m) => `${m[1]}=${m[2]}`).sort().join(' ');
+/** A `[b"…", …]` list of scan.rs, as strings. */
+function rustList(name: string): string[] {
+  const source = fs.readFileSync(path.join(REPO_ROOT, 'native/src/scan.rs'), 'utf8');
+  const m = new RegExp(`const ${name}: \\[&\\[u8\\]; \\d+\\] = \\[([^\\]]*)\\]`).exec(source);
+  if (!m) throw new Error(`scan.rs has no ${name}`);
+  return [...m[1].matchAll(/b"([^"]*)"/g)].map((x) => x[1]);
+}
+
+describe("the native scanner's constants against the JavaScript's (an addon is trusted by its layout number)", () => {
+  it('lines.rs has the slots native-lines.ts reads, under the layout number native-scanner.ts expects, and a change to them has a number of its own', () => {
+    expect(slotsIn('native/src/lines.rs')).toBe(slotsIn('src/engine/native-lines.ts'));
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/lines.rs'), 'utf8')).toContain(`pub const LAYOUT: u32 = ${NATIVE_LAYOUT};`);
+    expect(slotsIn('native/src/lines.rs'), `the slots changed: give LAYOUT (lines.rs, native-scanner.ts) a new number, and add it to LAYOUTS here`).toBe(LAYOUTS[NATIVE_LAYOUT]);
+  });
+
+  it("scan.rs's decisions, reject kinds and escalations are format-constants.ts's, in order (a slot holds an index into them)", () => {
+    expect(rustList('DECISIONS')).toEqual([...DECISIONS]);
+    expect(rustList('REJECT_KINDS')).toEqual([...REJECT_KINDS]);
+    expect(rustList('ESCALATIONS')).toEqual([...ESCALATIONS]);
+  });
+});
+
 describe.skipIf(addon === null)('the native scanner against the JavaScript one', () => {
   it("takes every line of the writer's that the JavaScript scanner takes, with the same fields and chain hash", () => {
     const lines = logLines({ count: 4000, seed: 11 });
@@ -149,15 +185,20 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
   });
 
-  it("takes a daemon's lines, which carry an operator, with the same fields", () => {
-    const lines = logLines({ count: 4000, seed: 12, operator: OPERATOR });
+  it("takes a daemon's lines, which carry an operator, reject kinds, escalations and client versions, with the same fields", () => {
+    const lines = logLines({ count: 4000, seed: 12, operator: OPERATOR, detailed: true });
+    // Every reject kind, escalation and decision is in them: a slot holds an index into those lists.
+    const text = Buffer.concat(lines).toString('latin1');
+    for (const kind of REJECT_KINDS) expect(text).toContain(`"reject":"${kind}"`);
+    for (const escalation of ESCALATIONS) expect(text).toContain(`"escalation":"${escalation}"`);
+    for (const decision of DECISIONS) expect(text).toContain(`"decision":"${decision}"`);
     const r = compare(lines);
     expect(r.onlyJavaScriptTook).toBe(0);
     expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
   });
 
   it('never takes a hostile line differently: it agrees or declines', () => {
-    const real = [...logLines({ count: 2000, seed: 13 }), ...logLines({ count: 2000, seed: 14, operator: OPERATOR })];
+    const real = [...logLines({ count: 2000, seed: 13 }), ...logLines({ count: 2000, seed: 14, operator: OPERATOR, detailed: true })];
     const r = compare(mutated(real, 30_000, 99));
     // Most mutations make a line invalid; those that keep it valid must still be read alike.
     expect(r.lines).toBe(30_000);
@@ -216,7 +257,7 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
 });
 
 describe('the engine with and without the native scanner', () => {
-  /** Stats, entries and the chain's verdict of `file`, read with the addon allowed or not. */
+  /** Stats, entries, the chain's verdict and the lines' fingerprints of `file`, read with the addon allowed or not. */
   async function indexed(file: string, native: boolean, options: OpenEngineOptions) {
     // (A scan worker loads the addon itself, seeing the same variable.)
     if (native) delete process.env.SUDO_PROXY_AUDIT_NATIVE;
@@ -225,7 +266,7 @@ describe('the engine with and without the native scanner', () => {
     forgetScannedAhead();
     const engine = openEngine([file], { follow: false, ...options });
     await engine.indexed();
-    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount() };
+    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from(engine.linePrints()) };
     await engine.close();
     return result;
   }
@@ -236,10 +277,10 @@ describe('the engine with and without the native scanner', () => {
     ['in chunks by a scan worker', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1 }],
   ];
   for (const [how, options] of readings) {
-    it(`indexes a log ${how} to the same entries, statistics and chain verdict, intact and tampered`, async () => {
+    it(`indexes a log ${how} to the same entries, statistics, chain verdict and line fingerprints, intact and tampered`, async () => {
       const dir = tempDir('native-engine');
       const file = path.join(dir, 'audit.log');
-      generateLog({ path: file, count: 3000, seed: 21, runningShare: 0.05, operator: OPERATOR });
+      generateLog({ path: file, count: 3000, seed: 21, runningShare: 0.05, operator: OPERATOR, detailed: true });
       expect(fs.statSync(file).size).toBeGreaterThan(256 * 1024);
       const intact = await indexed(file, false, options);
       expect(intact.malformed).toBe(0);
