@@ -5,7 +5,7 @@ use crate::scan::{hash_bytes, scan_record, ScannedRecord};
 /// The longest line a record may take (format-constants.ts MAX_LINE_BYTES): longer ones are declined.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// The slots' layout below: bumped with any change to them (native-lines.ts NATIVE_LAYOUT).
-pub const LAYOUT: u32 = 2;
+pub const LAYOUT: u32 = 3;
 /// `options` bit: hash each chained record's line (the chain check is on).
 pub const OPTION_HASH: u32 = 1;
 
@@ -44,6 +44,9 @@ pub const B_POLICY: i32 = 4;
 pub const B_FAILED: i32 = 8;
 /// The line's SHA-256 is in `hex`, as 64 lowercase hex digits at 64 × its index.
 pub const B_HASHED: i32 = 16;
+/// The line's `prev` is the hash of the line scanned just before it in this call (B_HASHED
+/// there): the reader links it to that line's hash without comparing the bytes itself.
+pub const B_LINKS_BEFORE: i32 = 32;
 
 // Float64 slots of a line.
 pub const N_SEQ: usize = 0;
@@ -109,6 +112,8 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
     }
     let mut start = req.from;
     let mut n = 0;
+    // Where the line before's digest is in `hex`, when it was hashed.
+    let mut digest_before: Option<usize> = None;
     while n < room && start < to {
         let end = match memchr_newline(&buf[start..to]) {
             Some(k) => start + k,
@@ -121,6 +126,7 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
         at[I_START] = start as i32;
         at[I_END] = end as i32;
         at[I_STATUS] = 0;
+        let before = digest_before.take();
         if line.len() <= MAX_LINE_BYTES {
             if let Some(r) = scan_record(line, req.seed) {
                 let mut bits = fill(&r, start as i32, at, num);
@@ -134,6 +140,12 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
                     }
                     num[N_PRINT] = chain_hash_fingerprint(digest, req.seed);
                     bits |= B_HASHED;
+                    if let (Some(b), Ok(p)) = (before, usize::try_from(r.prev_start)) {
+                        if line.get(p..p + 64).is_some_and(|prev| hex.get(b..b + 64) == Some(prev)) {
+                            bits |= B_LINKS_BEFORE;
+                        }
+                    }
+                    digest_before = Some(digest_at);
                 } else {
                     num[N_PRINT] = line_fingerprint(line, req.seed);
                 }

@@ -120,9 +120,10 @@ export class ChainTrack {
    * `chained` for a line read here whose prev is the 64 hex digits at `b[prevStart]`: when they
    * are the last line's hash (nearly always), checked without making a string of them (#17).
    */
-  chainedAt(at: ChainPlace, seq: number, b: Uint8Array, prevStart: number, hash: string, key: number): void {
+  chainedAt(at: ChainPlace, seq: number, b: Uint8Array, prevStart: number, hash: string, key: number, prevText: string | null = null): void {
     const last = this.linker.lastHash;
-    if (this.kept === null && this.held === null && last !== null && prevIsHash(b, prevStart, last)) {
+    // prevText: the prev's 64 bytes as a string already (the native scanner's line before): a string compare.
+    if (this.kept === null && this.held === null && last !== null && (prevText !== null ? last === prevText : prevIsHash(b, prevStart, last))) {
       this.checker.chained(at, seq, this.linker.linkNext(hash), key);
       this.nextSeq = seq + 1;
       this.watch.changed(false);

@@ -296,7 +296,7 @@ export class ChunkScanner {
             out.print[i] = native ? r.fingerprint : chainHashFingerprint(hash);
             const last = linker.lastHash;
             // The prev's bytes against the line before's hash: no string made of them when they link (#17).
-            if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
+            if (r.prevStart >= 0 && last !== null && ((native && (ahead as ScannedAhead).prevHash() === last) || prevIsHash(buf, r.prevStart, last))) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
             else {
               const prev = prevOf(r, buf);
               firstPrev ??= prev;

@@ -20,7 +20,7 @@ export interface NativeAddon {
 const CANDIDATES = ['../native/sudo-proxy-audit-native.node', '../../dist/native/sudo-proxy-audit-native.node'];
 
 /** The slots' layout this code reads (native/src/lines.rs LAYOUT). */
-export const NATIVE_LAYOUT = 2;
+export const NATIVE_LAYOUT = 3;
 
 let loaded: NativeAddon | null | undefined;
 let whyNot = '';

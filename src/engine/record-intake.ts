@@ -67,7 +67,7 @@ export class RecordIntake {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, target),
       overCap: (offset, line, length, nulOnly) => this.overCap(span, line, offset, overCapReason(nulOnly, length), target),
-      ahead: (buf, from, to) => this.scanAhead(buf, from, to),
+      ahead: (buf, from, to) => this.scanAhead(buf, from, to, target),
       aheadDone: () => this.ahead?.end(),
     };
   }
@@ -77,18 +77,18 @@ export class RecordIntake {
     return {
       line: (buf, start, end, offset, line) => this.line(span, buf, start, end, offset, line, this.live),
       overCap: (offset, line, length, nulOnly) => this.overCap(span, line, offset, overCapReason(nulOnly, length), this.live),
-      ahead: (buf, from, to) => this.scanAhead(buf, from, to),
+      ahead: (buf, from, to) => this.scanAhead(buf, from, to, this.live),
       aheadDone: () => this.ahead?.end(),
     };
   }
 
   /** A read's whole lines, scanned ahead by the native scanner when the read is big enough to gain from it. */
-  private scanAhead(buf: Buffer, from: number, to: number): void {
+  private scanAhead(buf: Buffer, from: number, to: number, target: JoinTarget): void {
     if (this.ahead === undefined) {
       if (to - from < NATIVE_MIN_BYTES) return;
       this.ahead = scannedAhead(this.checkChain);
     }
-    this.ahead?.begin(buf, from, to, false);
+    this.ahead?.begin(buf, from, to, false, target.ids);
   }
 
   // ---- one line ----
@@ -129,7 +129,7 @@ export class RecordIntake {
     const key = this.apply(r, target);
     if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
-      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key);
+      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key, native ? (this.ahead as ScannedAhead).prevHash() : null);
       else if (r.chained) target.chain.chained(at, r.seq, prev, hash, key);
       else target.chain.unchained(at, key);
     }

@@ -54,6 +54,8 @@ interface Compared {
   lines: number;
   bothTook: number;
   onlyJavaScriptTook: number;
+  /** Lines whose prev the native scanner linked to the line before's hash. */
+  linked: number;
 }
 
 /** Every line of `lines` through both scanners, one buffer as a read would give it; fails at the first difference. */
@@ -62,7 +64,7 @@ function compare(lines: Buffer[], hashLines = true): Compared {
   const ahead = scannedAhead(hashLines);
   if (ahead === null) throw new Error('no addon');
   ahead.begin(buf, 0, buf.length, false);
-  const result: Compared = { lines: 0, bothTook: 0, onlyJavaScriptTook: 0 };
+  const result: Compared = { lines: 0, bothTook: 0, onlyJavaScriptTook: 0, linked: 0 };
   let start = 0;
   const viaNative = newCompactRecord();
   const viaJs = newCompactRecord();
@@ -74,6 +76,12 @@ function compare(lines: Buffer[], hashLines = true): Compared {
     if (took) {
       expect(jsTook, `native took a line JavaScript declines: ${shown}`).toBe(true);
       expect(fields(viaNative), shown).toEqual(fields(viaJs));
+      // A prev the native scanner linked to the line before is that line's hash, byte for byte.
+      const linked = ahead.prevHash();
+      if (linked !== null) {
+        expect(buf.toString('latin1', viaNative.prevStart, viaNative.prevStart + 64), shown).toBe(linked);
+        result.linked++;
+      }
       const hashed = viaNative.chained && hashLines;
       expect(ahead.hash(), shown).toBe(hashed ? hashLineAt(buf, start, end) : '');
       expect(viaNative.fingerprint, shown).toBe(hashed ? chainHashFingerprint(hashLineAt(buf, start, end)) : lineFingerprint(buf, start, end));
@@ -146,6 +154,7 @@ function mutated(lines: Buffer[], count: number, seed: number): Buffer[] {
 const LAYOUTS: Record<number, string> = {
   1: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=6 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
   2: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
+  3: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_LINKS_BEFORE=32 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
 };
 const SLOT = /\b((?:I|N|B)_[A-Z_]+|INT_SLOTS|NUM_SLOTS|OPTION_HASH)(?:: \w+)? = (\d+)\b/g;
 const slotsIn = (file: string) => [...fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(SLOT)].map((m) => `${m[1]}=${m[2]}`).sort().join(' ');
@@ -177,6 +186,8 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     const r = compare(lines);
     expect(r.onlyJavaScriptTook).toBe(0);
     expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
+    // The writer's chain: nearly every line links to the one before.
+    expect(r.linked).toBeGreaterThan(0.9 * r.lines);
   });
 
   it('gives each line the fingerprint of its bytes when the chain is not checked (no line hashed)', () => {
@@ -266,7 +277,7 @@ describe('the engine with and without the native scanner', () => {
     forgetScannedAhead();
     const engine = openEngine([file], { follow: false, ...options });
     await engine.indexed();
-    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from(engine.linePrints()) };
+    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as { linePrints?(): Uint32Array }).linePrints?.() ?? []) };
     await engine.close();
     return result;
   }
@@ -285,6 +296,7 @@ describe('the engine with and without the native scanner', () => {
       const intact = await indexed(file, false, options);
       expect(intact.malformed).toBe(0);
       expect(intact.chain).toBeDefined();
+      expect(intact.prints.length).toBeGreaterThan(0);
       expect(await indexed(file, true, options)).toEqual(intact);
       // One byte of one request's host changed: the chain must break at the same place both ways.
       const bytes = fs.readFileSync(file);
