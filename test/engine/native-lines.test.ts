@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { hashLineAt } from '../../src/shared/chain.js';
 import { errorOf, newCompactRecord, requestStrings, resolvedKeyOf, type CompactRecord } from '../../src/engine/compact-record.js';
-import { openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
+import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
@@ -277,7 +277,7 @@ describe('the engine with and without the native scanner', () => {
     forgetScannedAhead();
     const engine = openEngine([file], { follow: false, ...options });
     await engine.indexed();
-    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as { linePrints?(): Uint32Array }).linePrints?.() ?? []) };
+    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as unknown as Required<HostEngine>).linePrints()) };
     await engine.close();
     return result;
   }
