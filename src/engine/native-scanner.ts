@@ -7,7 +7,6 @@
  * which stays the reference: the native scanner declines any line it is not sure of.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 
 /** The addon's functions (native/src/lib.rs). */
 export interface NativeAddon {
@@ -33,7 +32,8 @@ export function nativeAddon(): NativeAddon | null {
     whyNot = 'turned off (SUDO_PROXY_AUDIT_NATIVE=0)';
     return null;
   }
-  const require = createRequire(import.meta.url);
+  // node:module taken here, not imported: a command over a small log loads it not at all (#17).
+  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
   const tried: string[] = [];
   for (const candidate of CANDIDATES) {
     try {
