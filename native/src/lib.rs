@@ -40,8 +40,8 @@ unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> n
     }
     let Some(seed_hi) = number(env, argv[6]) else { return throw(env, b"scanLines: seedHi must be a number\0") };
     // The output arrays are written while `buf` is read: they must not share memory with it.
-    if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(buf, hex) {
-        return throw(env, b"scanLines: the output arrays overlap the input\0");
+    if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(buf, hex) || overlaps(ints, nums) || overlaps(ints, hex) || overlaps(nums, hex) {
+        return throw(env, b"scanLines: the arrays overlap\0");
     }
     let (from, to) = (n[0], n[1]);
     if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {

@@ -121,8 +121,8 @@ impl ScannedRecord {
 pub enum Decline {
     /// Outside the JavaScript scanner's subset: `scanRecord` returns false for it too.
     Outside,
-    /// The writer's time form with a non-digit where a digit goes (see the module's comment):
-    /// the JavaScript returns true with a time it should not give.
+    /// The writer's time form with a non-digit where a digit goes (`time_from_bytes`): left to
+    /// the JavaScript, which gives NaN for it as the full path does.
     TimeNotDigits,
     /// A line past 2^31 - 1 bytes, whose offsets the record's i32 fields cannot hold (the engine
     /// caps lines at 1 MiB before it scans them).
@@ -956,7 +956,8 @@ pub fn hash_bytes(bytes: &[u8], seed: (u32, u32)) -> f64 {
 ///
 /// Its byte form (`YYYY-MM-DDTHH:MM:SSZ` or with `.mmm`) gives what `parseRecordTime` gives
 /// whenever its digit places hold digits, so that is what this returns; with a non-digit there
-/// the JavaScript reads `digit()`'s -1000 into the date and may answer from its cache: declined.
+/// it is declined (the JavaScript read such a time wrongly until session 11, and now gives NaN
+/// as the full path does: declining stays safe, and such lines are rare).
 pub fn time_from_bytes(t: &[u8]) -> Result<f64, Decline> {
     let n = t.len();
     let byte_form = (n == 20 || n == 24)

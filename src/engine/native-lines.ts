@@ -146,7 +146,7 @@ export class ScannedAhead {
     r.fingerprint = nums[n + N_PRINT];
     if ((bits & B_HASHED) !== 0) this.slot = s;
     // Its prev is the line before's hash, and that is the string `hash()` made for it.
-    if ((bits & B_LINKS_BEFORE) !== 0 && this.hashedSlot === s - 1) this.prevText = this.hashedText;
+    if ((bits & B_LINKS_BEFORE) !== 0 && s > 0 && this.hashedSlot === s - 1) this.prevText = this.hashedText;
     return true;
   }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { hashLineAt } from '../../src/shared/chain.js';
 import { errorOf, newCompactRecord, requestStrings, resolvedKeyOf, type CompactRecord } from '../../src/engine/compact-record.js';
-import { openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
+import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
@@ -263,6 +263,9 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(() => a?.scanLines(buf, 2, 1, 0, 1, 0, 0, ints, nums, hex)).toThrow(/within buf/);
     expect(() => a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(buf.buffer, buf.byteOffset & ~3, 1), nums, hex)).toThrow();
     expect(() => a?.scanLines(buf, 0, 3, 0, 1, 0, 0, ints, nums, buf)).toThrow(/overlap/);
+    // Two outputs over one memory: each line's slots would be written over another's.
+    const shared = new ArrayBuffer(4096);
+    expect(() => a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(shared, 0, 24), nums, new Uint8Array(shared, 64, 64))).toThrow(/overlap/);
     expect(a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(0), nums, hex)).toBe(0);
   });
 });
@@ -277,7 +280,7 @@ describe('the engine with and without the native scanner', () => {
     forgetScannedAhead();
     const engine = openEngine([file], { follow: false, ...options });
     await engine.indexed();
-    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as { linePrints?(): Uint32Array }).linePrints?.() ?? []) };
+    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as unknown as Required<HostEngine>).linePrints()) };
     await engine.close();
     return result;
   }
