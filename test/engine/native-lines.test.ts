@@ -20,6 +20,7 @@ import { scanRecord } from '../../src/engine/scan-record.js';
 import { NATIVE_LAYOUT } from '../../src/engine/native-scanner.js';
 import { DECISIONS, ESCALATIONS, REJECT_KINDS } from '../../src/shared/format-constants.js';
 import { generateLog } from '../../src/demo/generate.js';
+import { seededRandom } from '../../src/demo/traffic.js';
 import { entriesOf, tempDir } from './helpers.js';
 
 const OPERATOR = { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' };
@@ -107,23 +108,12 @@ function logLines(options: { operator?: typeof OPERATOR; count: number; seed: nu
   return lines;
 }
 
-/** A small deterministic generator (mulberry32): the same hostile lines on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MUTATIONS = ['"', '\\', '0', '9', '-', '+', 'e', 'E', '.', ',', ':', '{', '}', '[', ']', ' ', 'n', 't', '\u00e9', '\u0000', '\u00ff', 'null', '1e999', '-0', '00', '2026-02-30', 'T25:', '.123456789', 'Z', '+01:00'];
 
 /** Real lines with a few bytes changed, inserted or deleted, keys duplicated or lines cut. */
 function mutated(lines: Buffer[], count: number, seed: number): Buffer[] {
-  const next = random(seed);
+  // Seeded: the same hostile lines on every run.
+  const next = seededRandom(seed);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)];
   const out: Buffer[] = [];
   for (let k = 0; k < count; k++) {
