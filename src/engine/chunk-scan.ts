@@ -292,8 +292,9 @@ export class ChunkScanner {
           if (!(r.chained && this.hashLines)) out.print[i] = native ? r.fingerprint : lineFingerprint(buf, start, end);
           else {
             out.seq[i] = r.seq;
-            const hash = (native && (ahead as ScannedAhead).hash()) || hashLineAt(buf, start, end);
-            out.print[i] = native ? r.fingerprint : chainHashFingerprint(hash);
+            const nativeHash = native ? (ahead as ScannedAhead).hash() : '';
+            const hash = nativeHash || hashLineAt(buf, start, end);
+            out.print[i] = nativeHash !== '' ? r.fingerprint : chainHashFingerprint(hash);
             const last = linker.lastHash;
             // The prev's bytes against the line before's hash: no string made of them when they link (#17).
             if (r.prevStart >= 0 && last !== null && ((native && (ahead as ScannedAhead).prevHash() === last) || prevIsHash(buf, r.prevStart, last))) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);

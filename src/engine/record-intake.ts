@@ -120,16 +120,20 @@ export class RecordIntake {
     r.length = end - start;
     r.line = line;
     // (Hashed before apply: the fingerprint the entry keeps is made from the chain's hash.)
-    const hash = r.chained && this.checkChain ? (native && (this.ahead as ScannedAhead).hash()) || hashLineAt(buf, start, end) : '';
-    // (The native scanner left the fingerprint it made from the same hash or bytes.)
-    if (!native) r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
+    const hashed = r.chained && this.checkChain;
+    const nativeHash = native && hashed ? (this.ahead as ScannedAhead).hash() : '';
+    const hash = hashed ? nativeHash || hashLineAt(buf, start, end) : '';
+    // (The native scanner left the fingerprint it made from the same hash or bytes; made here when it did not hash a line it should have.)
+    if (!native || (hashed && nativeHash === '')) r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
+    // (Taken before apply, as the hash: the scanner ahead is this thread's, and it is valid for this line only.)
+    const prevText = native ? (this.ahead as ScannedAhead).prevHash() : null;
     // (Read before apply: its prev may point into the line's bytes.)
     const prevStart = r.chained ? r.prevStart : -1;
     const prev = r.chained && prevStart < 0 ? r.prev : '';
     const key = this.apply(r, target);
     if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
-      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key, native ? (this.ahead as ScannedAhead).prevHash() : null);
+      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key, prevText);
       else if (r.chained) target.chain.chained(at, r.seq, prev, hash, key);
       else target.chain.unchained(at, key);
     }
