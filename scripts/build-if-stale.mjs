@@ -6,6 +6,8 @@
  * `node scripts/build-if-stale.mjs --run ARGS…` then runs the CLI with ARGS in this same
  * process: one Node start-up instead of two.
  */
+import { buildNative, eachFile, nativeSources, nativeStaleReason } from './build-native.mjs';
+
 // Built-ins through process.getBuiltinModule, as the bundle takes them: an ES import of node:fs
 // builds a facade that loads fs/promises (a few ms of every start); child_process only to build.
 const fs = process.getBuiltinModule('node:fs');
@@ -29,21 +31,6 @@ const STAMP = 'dist/bin/.inputs';
  */
 const COMPLETE = 'dist/bin/.complete';
 
-/** Each file under `entry` (a file or a directory) as `size mtimeMs path`, into `out`. */
-function listInputs(entry, out) {
-  let stat;
-  try {
-    stat = fs.statSync(entry);
-  } catch {
-    return;
-  }
-  if (!stat.isDirectory()) {
-    out.push({ file: entry, mtimeMs: stat.mtimeMs, line: `${stat.size} ${stat.mtimeMs} ${entry}` });
-    return;
-  }
-  for (const name of fs.readdirSync(entry).sort()) listInputs(path.join(entry, name), out);
-}
-
 /** The bundle's mtime, or undefined when it is missing. */
 function bundleTime() {
   try {
@@ -53,8 +40,9 @@ function bundleTime() {
   }
 }
 
+/** Each input file as `size mtimeMs path`. */
 const inputs = [];
-for (const input of INPUTS) listInputs(input, inputs);
+for (const input of INPUTS) eachFile(input, (file, stat) => inputs.push({ file, mtimeMs: stat.mtimeMs, line: `${stat.size} ${stat.mtimeMs} ${file}` }));
 const signature = inputs.map((i) => i.line).join('\n');
 
 const stampText = () => {
@@ -108,9 +96,9 @@ if (reason !== undefined) {
   if (built) stamp();
 } else if (!stampHolds) stamp();
 // The engine's optional native scanner: built when stale, and never a reason not to run (it says why not).
-const native = await import('./build-native.mjs');
-const nativeReason = native.nativeStaleReason();
-if (nativeReason !== undefined) native.buildNative({ reason: nativeReason });
+const nativeFiles = nativeSources();
+const nativeReason = nativeStaleReason({ files: nativeFiles });
+if (nativeReason !== undefined) buildNative({ reason: nativeReason, files: nativeFiles });
 const run = process.argv.indexOf('--run');
 if (built && run !== -1) {
   const cli = path.resolve(OUTPUT);

@@ -7,8 +7,9 @@
  * has the toolchain). Run from the project root; `npm run build` and `npm install`
  * (build-if-stale.mjs) call it.
  *
- * What the addon was built from is recorded beside it (STAMP) by content, not compared by
- * mtime: sources put back older (`cp -p`, `tar x`, `rsync -a`, a restore) left an addon built
+ * What the addon was built from is recorded beside it (STAMP: each source's size and mtime, as
+ * build-if-stale.mjs records the bundle's inputs), not judged by an mtime newer than the addon's:
+ * sources put back older (`cp -p`, `tar x`, `rsync -a`, a restore) left an addon built
  * from other sources in place, which the engine loads (its slots' layout is the same). For the
  * same reason a build that fails removes the addon there: the engine would load it, not read
  * in JavaScript as the line says. A build that could not run is said once, not at every start.
@@ -19,29 +20,33 @@ const path = process.getBuiltinModule('node:path');
 const SOURCES = ['native/Cargo.toml', 'native/Cargo.lock', 'native/src'];
 const BUILT = 'native/target/release/libsudo_proxy_audit_native.so';
 export const OUTPUT = 'dist/native/sudo-proxy-audit-native.node';
-/** `built` or `failed: WHY`, then `DIGEST FILE` for each source the addon was built (or failed to build) from. */
+/** `built` or `failed: WHY`, then `SIZE MTIME FILE` for each source the addon was built (or failed to build) from. */
 const STAMP = 'dist/native/.sources';
 const NO_CARGO = 'no cargo on PATH';
 
-/** Each source file under `entry` as `sha256 path`, into `out`. */
-function listSources(entry, out) {
-  let st;
+/**
+ * Each file under `entry` (a file, or a directory walked in name order; a missing one is
+ * skipped), handed to `visit` with its stat. build-if-stale.mjs lists the bundle's inputs by it too.
+ */
+export function eachFile(entry, visit) {
+  let stat;
   try {
-    st = fs.statSync(entry);
+    stat = fs.statSync(entry);
   } catch {
     return;
   }
-  if (st.isDirectory()) {
-    for (const name of fs.readdirSync(entry).sort()) listSources(path.join(entry, name), out);
-    return;
-  }
-  const digest = process.getBuiltinModule('node:crypto').createHash('sha256').update(fs.readFileSync(entry)).digest('hex');
-  out.push(`${digest} ${entry}`);
+  if (!stat.isDirectory()) visit(entry, stat);
+  else for (const name of fs.readdirSync(entry).sort()) eachFile(path.join(entry, name), visit);
 }
 
-function sources() {
+/**
+ * Each source file of the addon as `size mtimeMs path`, as build-if-stale.mjs stamps the bundle's
+ * inputs: a source changed, or put back older, no longer matches the stamp (hashing the sources
+ * cost ~8 ms of every npm start). Read once a run and handed to both calls below.
+ */
+export function nativeSources() {
   const out = [];
-  for (const s of SOURCES) listSources(s, out);
+  for (const s of SOURCES) eachFile(s, (file, stat) => out.push(`${stat.size} ${stat.mtimeMs} ${file}`));
   return out;
 }
 
@@ -85,13 +90,12 @@ function findCargo() {
  * Why the addon must be built again, or undefined when it is built from the sources there (or
  * failed to be, and said so: then again only once cargo is on PATH, or with `retryFailed`).
  */
-export function nativeStaleReason({ retryFailed = false } = {}) {
-  const files = sources();
+export function nativeStaleReason({ retryFailed = false, files = nativeSources() } = {}) {
   if (files.length === 0) return undefined;
   const built = fs.existsSync(OUTPUT);
   const stamped = readStamp();
   if (stamped === null) return built ? `${OUTPUT} has no record of its sources` : 'not built';
-  const fileOf = (line) => line.slice(line.indexOf(' ') + 1);
+  const fileOf = (line) => line.slice(line.indexOf(' ', line.indexOf(' ') + 1) + 1);
   const before = new Map(stamped.files.map((line) => [fileOf(line), line]));
   const changed = files.find((line) => before.get(fileOf(line)) !== line);
   if (changed) return `${fileOf(changed)} changed`;
@@ -109,8 +113,7 @@ export function nativeStaleReason({ retryFailed = false } = {}) {
  * Builds it, saying why first (`reason`); true when it is there afterwards. Else says why not
  * in one line on stderr, and leaves no addon from other sources behind.
  */
-export function buildNative({ required = false, reason = 'asked' } = {}) {
-  const files = sources();
+export function buildNative({ required = false, reason = 'asked', files = nativeSources() } = {}) {
   const fail = (why) => {
     try {
       fs.rmSync(OUTPUT, { force: true });
@@ -151,6 +154,7 @@ export function buildNative({ required = false, reason = 'asked' } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const required = process.argv.includes('--required');
-  const reason = process.argv.includes('--if-stale') ? nativeStaleReason({ retryFailed: required }) : 'asked';
-  if (reason !== undefined) buildNative({ required, reason });
+  const files = nativeSources();
+  const reason = process.argv.includes('--if-stale') ? nativeStaleReason({ retryFailed: required, files }) : 'asked';
+  if (reason !== undefined) buildNative({ required, reason, files });
 }

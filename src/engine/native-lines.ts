@@ -37,6 +37,8 @@ export class ScannedAhead {
   private last = false;
   private count = 0;
   private next = 0;
+  /** Lines the native scanner gave (read by tests: the engine's readings must use it, not only agree with it). */
+  taken = 0;
   /** The slot `take` found: its line's chain hash, when the native scanner took it (`hash()`). */
   private slot = -1;
   /** The slot whose hash `hash()` made last in this call's slots, and that string. */
@@ -147,6 +149,7 @@ export class ScannedAhead {
     if ((bits & B_HASHED) !== 0) this.slot = s;
     // Its prev is the line before's hash, and that is the string `hash()` made for it.
     if ((bits & B_LINKS_BEFORE) !== 0 && s > 0 && this.hashedSlot === s - 1) this.prevText = this.hashedText;
+    this.taken++;
     return true;
   }
 
