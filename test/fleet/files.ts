@@ -35,3 +35,34 @@ export function completeLines(file: string): string[] {
 
 /** Back from the byte-exact form to the text a reader (and the chain) sees. */
 export const asText = (latin1: string): string => Buffer.from(latin1, 'latin1').toString('utf8');
+
+/**
+ * The files under `root` (relative paths) whose bytes contain `needle`: where a record that
+ * never reached the collector still is (a sender's queue spool, the collector's), for the
+ * failure message; a file that vanishes meanwhile is skipped.
+ */
+export function filesContaining(root: string, needle: string): string[] {
+  const want = Buffer.from(needle, 'latin1');
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        try {
+          if (fs.readFileSync(p).includes(want)) found.push(path.relative(root, p));
+        } catch {
+          // gone between the listing and the read (rotation, a queue file consumed)
+        }
+      }
+    }
+  };
+  walk(root);
+  return found;
+}

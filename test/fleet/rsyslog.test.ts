@@ -21,7 +21,7 @@ import { orderCollected } from '../../src/shared/chain-order.js';
 import { type AuditLog, openAuditLog } from '../../src/writer/audit-log.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { runCli } from '../cli/helpers.js';
-import { asText, completeLines, logSetOf } from './files.js';
+import { asText, completeLines, filesContaining, logSetOf } from './files.js';
 import {
   freePort,
   type Rsyslogd,
@@ -183,6 +183,8 @@ describe.skipIf(!fleetTools.found)('shipping audit logs through rsyslog (example
       });
       const logA = openAuditLog({ path: A.log, warn: () => {} });
       const logC = openAuditLog({ path: C.log, warn: () => {} });
+      const timeline: string[] = [];
+      const mark = (what: string) => timeline.push(`${Date.now() - t0} ms: ${what}, host-a's writer at ${logA.stats().written} records`);
       logC.request({ id: 'c-1', time: '2026-11-01T08:00:00Z', session: 's', pipeline: [['true']], privileged: false, decision: 'approved' });
       logC.close();
 
@@ -197,10 +199,13 @@ describe.skipIf(!fleetTools.found)('shipping audit logs through rsyslog (example
       // and ExecStartPre makes imfile re-send the current file (rsyslog 8.2302 drops the batch
       // it was retrying at the stop, yet saves a read position past it).
       const tStop = Date.now();
+      mark('collector stopping');
       await collector.daemon?.stop();
+      mark('collector stopped');
       await writeA(logA, 250, 500);
       generateLog({ path: B.log, count: 400, seed: 2, startMs: Date.parse('2026-11-02T08:00:00Z') });
       await sleep(500);
+      mark('host-b sender stopping');
       await B.daemon?.stop();
       generateLog({ path: B.log, count: 200, seed: 3, startMs: Date.parse('2026-11-03T08:00:00Z') });
       startSender(B);
@@ -208,14 +213,17 @@ describe.skipIf(!fleetTools.found)('shipping audit logs through rsyslog (example
 
       // Phase 3, collector back: the backlog arrives while its files are rotated (HUP) too.
       await startCollector();
+      mark('collector restarted');
       const tRestart = Date.now();
       await writeA(logA, 500, 750, { at: 600, run: () => runLogrotate(tools, rotateCollector, path.join(root, 'collector', 'logrotate.state')) });
       logA.close();
       generateLog({ path: B.log, count: 400, seed: 4, startMs: Date.parse('2026-11-04T08:00:00Z') });
 
       // The collector crashes (SIGKILL) with the backlog half through its queue, and comes back.
+      mark('collector crashing');
       await collector.daemon?.crash();
       await startCollector();
+      mark('collector back after the crash');
       const tCrash = Date.now();
 
       // What was written, read back from the writers' files (every rotation), byte for byte.
@@ -242,11 +250,18 @@ describe.skipIf(!fleetTools.found)('shipping audit logs through rsyslog (example
         const lines = written.get(host) ?? [];
         const got = collected(host);
         const lost = missing(host);
-        const lostSeqs = lost
-          .slice(0, 20)
-          .map((l) => (JSON.parse(asText(l)) as { seq?: number }).seq)
-          .join(', ');
-        expect(lost.length, `${host}: ${lost.length} of ${lines.length} written lines (seq ${lostSeqs}) never reached the collector\n${diagnostics()}`).toBe(0);
+        const lostSeqs = lost.slice(0, 20).map((l) => (JSON.parse(asText(l)) as { seq?: number }).seq);
+        // Where the first few still are (a queue spool? only the writer's file?) and when each
+        // daemon stopped and started: what tells a loss in rsyslog from one in this test.
+        const whereLost = lostSeqs
+          .slice(0, 5)
+          .map((seq) => `seq ${seq} is in: ${filesContaining(root, `"seq":${seq},`).join(', ') || 'no file'}`)
+          .join('\n');
+        expect(
+          lost.length,
+          `${host}: ${lost.length} of ${lines.length} written lines (seq ${lostSeqs.join(', ')}) never reached the collector ` +
+            `(waited ${tDelivered - tCrash} ms after the collector came back)\n${whereLost}\n${timeline.join('\n')}\n${diagnostics()}`,
+        ).toBe(0);
         expect(new Set(lines).size, `${host}: the writer wrote each line once`).toBe(lines.length);
         // Exactly once after dropping duplicates: nothing collected that was not written.
         const writtenSet = new Set(lines);
