@@ -94,6 +94,25 @@ async function writeA(log: AuditLog, from: number, to: number, during?: { at: nu
   await started;
 }
 
+/**
+ * What the collector holds in place of a written line that never arrived as written: each
+ * collected line that starts as it does (its first 200 bytes), with its length and the first
+ * byte where the two differ, shown escaped on both sides.
+ */
+function howCollected(written: string, collected: string[]): string {
+  const head = written.slice(0, 200);
+  const near = collected.filter((l) => l.slice(0, 200) === head);
+  if (near.length === 0) return '  no collected line starts as it does';
+  const show = (s: string, at: number) => JSON.stringify(s.slice(Math.max(0, at - 40), at + 80));
+  return near
+    .map((l) => {
+      let at = 0;
+      while (at < l.length && at < written.length && l.charCodeAt(at) === written.charCodeAt(at)) at++;
+      return `  a collected line of ${l.length} bytes (written: ${written.length}) first differs at byte ${at}:\n    written   ${show(written, at)}\n    collected ${show(l, at)}`;
+    })
+    .join('\n');
+}
+
 interface Host {
   name: string;
   log: string;
@@ -253,9 +272,9 @@ describe.skipIf(!fleetTools.found)('shipping audit logs through rsyslog (example
         const lostSeqs = lost.slice(0, 20).map((l) => (JSON.parse(asText(l)) as { seq?: number }).seq);
         // Where the first few still are (a queue spool? only the writer's file?) and when each
         // daemon stopped and started: what tells a loss in rsyslog from one in this test.
-        const whereLost = lostSeqs
+        const whereLost = lost
           .slice(0, 5)
-          .map((seq) => `seq ${seq} is in: ${filesContaining(root, `"seq":${seq},`).join(', ') || 'no file'}`)
+          .map((line, i) => `seq ${lostSeqs[i]} is in: ${filesContaining(root, `"seq":${lostSeqs[i]},`).join(', ') || 'no file'}\n${howCollected(line, got)}`)
           .join('\n');
         expect(
           lost.length,
