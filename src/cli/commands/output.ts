@@ -16,13 +16,6 @@ export function stderrLine(text: string): void {
 
 /** Bytes queued before a write. */
 const BATCH_BYTES = 64 * 1024;
-/**
- * Output written between two turns of the event loop while the stream keeps up. A turn lets an
- * EPIPE surface, and ends what the engine read ahead in that turn (file-spans.ts drops its
- * 256 KB window): a turn every 64 KB made `print --json` of a 1M-record log read its 458 MB
- * file 6 times over (10,554 reads of 256 KB).
- */
-const YIELD_BYTES = 1024 * 1024;
 
 /**
  * Who answers stdout's errors besides the quiet ending below: the viewer, or a verdict. (Kept on
@@ -81,7 +74,6 @@ export class LineOutput {
   private chars = 0;
   private buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
   private used = 0;
-  private sinceYield = 0;
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
 
@@ -101,11 +93,10 @@ export class LineOutput {
 
   /** Writes when enough is queued; call between lines so slow readers apply back-pressure. */
   async maybeFlush(): Promise<void> {
-    if (this.used + this.chars >= BATCH_BYTES) await this.flush(false);
+    if (this.used + this.chars >= BATCH_BYTES) await this.flush();
   }
 
-  /** Writes what is queued; `settled` (the default) also waits a turn, for an EPIPE to surface. */
-  async flush(settled = true): Promise<void> {
+  async flush(): Promise<void> {
     let chunk: string | Buffer;
     if (this.used === 0) {
       if (this.chars === 0) return;
@@ -119,14 +110,8 @@ export class LineOutput {
       this.buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
       this.used = 0;
     }
-    this.sinceYield += chunk.length;
-    if (!this.stream.write(chunk)) {
-      this.sinceYield = 0;
-      await once(this.stream, 'drain');
-    } else if (settled || this.sinceYield >= YIELD_BYTES) {
-      this.sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
-    }
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    else await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
   }
 
   /** The text lines queued so far into the buffer, after the bytes before them. */
