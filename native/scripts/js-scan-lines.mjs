@@ -61,26 +61,15 @@ function num(v) {
 }
 
 const POISON = 'unset';
+/** The fields jsonOf prints: each set to POISON before a line, so one the scan leaves unset shows. */
+const PRINTED = [
+  ...['kind', 'chained', 'seq', 'prevStart', 'prevEnd', 'idHash', 'idStart', 'idEnd', 'timeMs'],
+  ...['hostStart', 'hostEnd', 'sessionStart', 'sessionEnd', 'reasonStart', 'reasonEnd'],
+  ...['commandStart', 'commandEnd', 'resolvedStart', 'resolvedEnd', 'errorStart', 'errorEnd'],
+  ...['privileged', 'decision', 'policy', 'latencyMs', 'reject', 'operator', 'failed', 'durationMs'],
+];
 function poison(r) {
-  r.kind = POISON;
-  r.chained = POISON;
-  r.seq = POISON;
-  r.prevStart = POISON;
-  r.prevEnd = POISON;
-  r.idHash = POISON;
-  r.idStart = POISON;
-  r.idEnd = POISON;
-  r.timeMs = POISON;
-  r.hostStart = r.hostEnd = r.sessionStart = r.sessionEnd = r.reasonStart = r.reasonEnd = POISON;
-  r.commandStart = r.commandEnd = r.resolvedStart = r.resolvedEnd = r.errorStart = r.errorEnd = POISON;
-  r.privileged = POISON;
-  r.decision = POISON;
-  r.policy = POISON;
-  r.latencyMs = POISON;
-  r.reject = POISON;
-  r.operator = POISON;
-  r.failed = POISON;
-  r.durationMs = POISON;
+  for (const field of PRINTED) r[field] = POISON;
 }
 
 /** The line's record in scan_lines.rs's shape. */

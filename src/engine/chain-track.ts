@@ -122,8 +122,7 @@ export class ChainTrack {
    */
   chainedAt(at: ChainPlace, seq: number, b: Uint8Array, prevStart: number, hash: string, key: number, prevText: string | null = null): void {
     const last = this.linker.lastHash;
-    // prevText: the prev's 64 bytes as a string already (the native scanner's line before): a string compare.
-    if (this.kept === null && this.held === null && last !== null && (prevText !== null ? last === prevText : prevIsHash(b, prevStart, last))) {
+    if (this.kept === null && this.held === null && last !== null && prevIsHash(b, prevStart, last, prevText)) {
       this.checker.chained(at, seq, this.linker.linkNext(hash), key);
       this.nextSeq = seq + 1;
       this.watch.changed(false);

@@ -5,7 +5,7 @@
  * carries the strings first seen in it, so the receiver can map this scanner's numbers to its own.
  * Pure: no I/O.
  */
-import { classifyChainLine, hashLineAt } from '../shared/chain.js';
+import { classifyChainLine } from '../shared/chain.js';
 import { ChainLinker, GENESIS_PREV, LINKED, SAME_PREV } from '../shared/chain-checker.js';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
@@ -13,8 +13,7 @@ import { parseLine } from '../shared/parse-line.js';
 import type { PolicyRecord, WriterRecord } from '../shared/schema.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, latin1, newCompactRecord, NO_RESOLVED, prevIsHash, prevOf } from './compact-record.js';
 import { idSearchBytes, plainIdInto } from './id-text.js';
-import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
-import { NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
+import { hashLine, NATIVE_MIN_BYTES, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
@@ -288,16 +287,15 @@ export class ChunkScanner {
           }
           out.timeMs[i] = r.timeMs;
           let flags = 0;
-          // (The native scanner left the fingerprint it made from the same hash or bytes.)
-          if (!(r.chained && this.hashLines)) out.print[i] = native ? r.fingerprint : lineFingerprint(buf, start, end);
-          else {
+          const taken = native ? ahead : null;
+          const hashed = r.chained && this.hashLines;
+          const hash = hashLine(r, buf, start, end, hashed, taken);
+          out.print[i] = r.fingerprint;
+          if (hashed) {
             out.seq[i] = r.seq;
-            const nativeHash = native ? (ahead as ScannedAhead).hash() : '';
-            const hash = nativeHash || hashLineAt(buf, start, end);
-            out.print[i] = nativeHash !== '' ? r.fingerprint : chainHashFingerprint(hash);
             const last = linker.lastHash;
             // The prev's bytes against the line before's hash: no string made of them when they link (#17).
-            if (r.prevStart >= 0 && last !== null && ((native && (ahead as ScannedAhead).prevHash() === last) || prevIsHash(buf, r.prevStart, last))) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
+            if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last, taken?.prevHash() ?? null)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
             else {
               const prev = prevOf(r, buf);
               firstPrev ??= prev;

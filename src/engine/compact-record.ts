@@ -245,8 +245,13 @@ export function prevOf(r: CompactRecord, b: Uint8Array): string {
   return r.prevStart >= 0 ? latin1(b, r.prevStart, r.prevEnd) : r.prev;
 }
 
-/** Whether the 64 bytes at `b[start]` are the hex digits of `hash` (a line's prev against the line before's hash). */
-export function prevIsHash(b: Uint8Array, start: number, hash: string): boolean {
+/**
+ * Whether the 64 bytes at `b[start]` are the hex digits of `hash` (a line's prev against the line
+ * before's hash). `prevText`: those bytes as a string already (the native scanner's hash of the
+ * line before, native-lines.ts): a string compare then.
+ */
+export function prevIsHash(b: Uint8Array, start: number, hash: string, prevText: string | null = null): boolean {
+  if (prevText !== null) return prevText === hash;
   for (let i = 0; i < 64; i++) if (b[start + i] !== hash.charCodeAt(i)) return false;
   return true;
 }

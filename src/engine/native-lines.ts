@@ -6,8 +6,10 @@
  * scanned — is read as without the addon. Slots are native/src/lines.rs's; a test checks
  * that both paths give the same fields.
  */
+import { hashLineAt } from '../shared/chain.js';
 import { DECISIONS, latin1, type CompactRecord } from './compact-record.js';
 import { hashSeed, type IdTable } from './id-table.js';
+import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
 import { nativeAddon, type NativeAddon } from './native-scanner.js';
 import { operatorKeyOf } from './scan-record.js';
 
@@ -173,6 +175,21 @@ export class ScannedAhead {
   prevHash(): string | null {
     return this.prevText;
   }
+}
+
+/**
+ * The chain hash of the line `buf[start, end)` that `r` was just filled from ('' unless
+ * `hashed`), with the line's fingerprint (line-fingerprints.ts) put in `r.fingerprint`: both the
+ * native scanner's when `taken` (the scanner that filled `r`) made them, else made here. The one
+ * way the per-line reader and the chunk scanner take a line's hash.
+ */
+export function hashLine(r: CompactRecord, buf: Uint8Array, start: number, end: number, hashed: boolean, taken: ScannedAhead | null): string {
+  const nativeHash = taken !== null && hashed ? taken.hash() : '';
+  const hash = hashed ? nativeHash || hashLineAt(buf, start, end) : '';
+  // (The native scanner left the fingerprint it made from the same hash or bytes; made here when
+  // it did not take the line, or did not hash a line it should have.)
+  if (taken === null || (hashed && nativeHash === '')) r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
+  return hash;
 }
 
 let shared: [ScannedAhead | null | undefined, ScannedAhead | null | undefined] = [undefined, undefined];

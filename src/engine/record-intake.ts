@@ -6,7 +6,7 @@
  * malformed lines and writer events are listed. While a history is pending, the shown
  * records are logged for the merge (tail-merge.ts).
  */
-import { classifyChainLine, hashLineAt } from '../shared/chain.js';
+import { classifyChainLine } from '../shared/chain.js';
 import { monotonicMs } from '../shared/clock.js';
 import { DEFERRED } from '../shared/join.js';
 import { overCapReason } from '../shared/line-bytes.js';
@@ -18,12 +18,11 @@ import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
 import type { JoinTarget } from './join-target.js';
 import type { LineHandler } from './line-splitter.js';
-import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
-import { NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
+import { hashLine, NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
@@ -120,13 +119,10 @@ export class RecordIntake {
     r.length = end - start;
     r.line = line;
     // (Hashed before apply: the fingerprint the entry keeps is made from the chain's hash.)
-    const hashed = r.chained && this.checkChain;
-    const nativeHash = native && hashed ? (this.ahead as ScannedAhead).hash() : '';
-    const hash = hashed ? nativeHash || hashLineAt(buf, start, end) : '';
-    // (The native scanner left the fingerprint it made from the same hash or bytes; made here when it did not hash a line it should have.)
-    if (!native || (hashed && nativeHash === '')) r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
+    const taken = native ? (this.ahead as ScannedAhead) : null;
+    const hash = hashLine(r, buf, start, end, r.chained && this.checkChain, taken);
     // (Taken before apply, as the hash: the scanner ahead is this thread's, and it is valid for this line only.)
-    const prevText = native ? (this.ahead as ScannedAhead).prevHash() : null;
+    const prevText = taken?.prevHash() ?? null;
     // (Read before apply: its prev may point into the line's bytes.)
     const prevStart = r.chained ? r.prevStart : -1;
     const prev = r.chained && prevStart < 0 ? r.prev : '';
