@@ -29,10 +29,68 @@ const LINES_PER_CALL = 1024;
 /** A read smaller than this is scanned in JavaScript: a small log's command does not load the addon (~2.5 ms). The engine reads files in slices of 32 KB. */
 export const NATIVE_MIN_BYTES = 16 * 1024;
 
+/**
+ * A chunk's lines scanned on another thread (slot-worker.ts, parallel-scan.ts): the slots a
+ * `ScannedAhead` takes its lines from instead of scanning them itself (`preset`).
+ */
+export interface ScannedChunk {
+  /** The chunk: whole lines, but for a last one without a newline when `final`. */
+  bytes: Buffer;
+  final: boolean;
+  /** Lines in the chunk (that last one counted). */
+  lines: number;
+  /** Lines the slots hold (every line ended by a newline, unless the scanner stopped early), from byte 0 to `to`. */
+  count: number;
+  to: number;
+  /** The slots: numbers, then ints, then the hashes' hex, laid out for `room` lines (slotArrays). */
+  slots: ArrayBuffer;
+  room: number;
+}
+
+/** The slot arrays of `count` lines in one buffer (`spare`, a consumed chunk's, when it has room). */
+function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null): { nums: Float64Array; ints: Int32Array; hex: Buffer; buffer: ArrayBuffer } {
+  const cap = Math.max(1, count);
+  const numBytes = cap * NUM_SLOTS * 8;
+  const intBytes = cap * INT_SLOTS * 4;
+  const hexBytes = hashLines ? cap * 64 : 0;
+  const bytes = numBytes + intBytes + hexBytes;
+  const buffer = spare !== null && spare.byteLength >= bytes ? spare : new ArrayBuffer(Math.max(bytes, 256 * 1024));
+  return {
+    nums: new Float64Array(buffer, 0, cap * NUM_SLOTS),
+    ints: new Int32Array(buffer, numBytes, cap * INT_SLOTS),
+    hex: Buffer.from(buffer, numBytes + intBytes, hexBytes),
+    buffer,
+  };
+}
+
+/**
+ * Scans every line of `bytes` ended by a newline in one native call, into slots a
+ * `ScannedAhead` on another thread takes (`preset`): the scan and the hashes are this thread's
+ * work, what the lines give is that one's. `spare`: a consumed chunk's slots, reused.
+ */
+export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean, hashLines: boolean, spare: ArrayBuffer | null): ScannedChunk {
+  let newlines = 0;
+  let to = 0;
+  for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, nl + 1)) {
+    newlines++;
+    to = nl + 1;
+  }
+  const lines = newlines + (final && to < bytes.length ? 1 : 0);
+  const a = slotArrays(newlines, hashLines, spare);
+  const seed = hashSeed();
+  const count = to === 0 ? 0 : addon.scanLines(bytes, 0, to, 0, hashLines ? OPTION_HASH : 0, seed[0], seed[1], a.ints, a.nums, a.hex);
+  return { bytes, final, lines, count, to, slots: a.buffer, room: newlines };
+}
+
 export class ScannedAhead {
-  private readonly ints = new Int32Array(LINES_PER_CALL * INT_SLOTS);
-  private readonly nums = new Float64Array(LINES_PER_CALL * NUM_SLOTS);
-  private readonly hex = Buffer.alloc(LINES_PER_CALL * 64);
+  /** This thread's slots, filled by `fill`. */
+  private readonly own = { ints: new Int32Array(LINES_PER_CALL * INT_SLOTS), nums: new Float64Array(LINES_PER_CALL * NUM_SLOTS), hex: Buffer.alloc(LINES_PER_CALL * 64) };
+  /** The slots lines are taken from: this thread's, or a chunk's scanned elsewhere (`preset`). */
+  private ints: Int32Array = this.own.ints;
+  private nums: Float64Array = this.own.nums;
+  private hex: Buffer = this.own.hex;
+  /** A chunk scanned elsewhere, for the `begin` of its lines. */
+  private presetChunk: ScannedChunk | null = null;
   private buf: Uint8Array | null = null;
   /** Where the lines scanned ahead may go on, and whether a last line without a newline counts. */
   private to = 0;
@@ -41,6 +99,10 @@ export class ScannedAhead {
   private next = 0;
   /** Lines the native scanner gave (read by tests: the engine's readings must use it, not only agree with it). */
   taken = 0;
+  /** Of them, lines from a chunk scanned elsewhere (`preset`; read by tests, as `taken`). */
+  takenFromChunks = 0;
+  /** The slots are a chunk's scanned elsewhere, not this thread's. */
+  private fromChunk = false;
   /** The slot `take` found: its line's chain hash, when the native scanner took it (`hash()`). */
   private slot = -1;
   /** The slot whose hash `hash()` made last in this call's slots, and that string. */
@@ -70,7 +132,29 @@ export class ScannedAhead {
     this.last = last;
     this.count = 0;
     this.next = 0;
-    this.fill(from);
+    const chunk = this.presetChunk;
+    this.presetChunk = null;
+    if (chunk !== null && chunk.bytes === buf && from === 0 && to === chunk.to && !last && chunk.count > 0) this.use(chunk);
+    else this.fill(from);
+  }
+
+  /**
+   * The lines of `chunk` are the ones the next `begin` is for: taken from its slots, not scanned
+   * again here. (A `begin` for other bytes or another span scans as always.)
+   */
+  preset(chunk: ScannedChunk): void {
+    this.presetChunk = chunk;
+  }
+
+  private use(chunk: ScannedChunk): void {
+    const a = slotArrays(chunk.room, this.hashLines, chunk.slots);
+    this.ints = a.ints;
+    this.nums = a.nums;
+    this.hex = a.hex;
+    this.count = chunk.count;
+    this.next = 0;
+    this.hashedSlot = -1;
+    this.fromChunk = true;
   }
 
   /** Forgets the lines scanned ahead (their buffer is about to be reused). */
@@ -78,9 +162,12 @@ export class ScannedAhead {
     this.ids = null;
     this.buf = null;
     this.count = 0;
+    this.presetChunk = null;
   }
 
   private fill(from: number): void {
+    ({ ints: this.ints, nums: this.nums, hex: this.hex } = this.own);
+    this.fromChunk = false;
     const seed = hashSeed();
     this.count = this.addon.scanLines(this.buf as Uint8Array, from, this.to, this.last ? 1 : 0, this.hashLines ? OPTION_HASH : 0, seed[0], seed[1], this.ints, this.nums, this.hex);
     this.next = 0;
@@ -152,6 +239,7 @@ export class ScannedAhead {
     // Its prev is the line before's hash, and that is the string `hash()` made for it.
     if ((bits & B_LINKS_BEFORE) !== 0 && s > 0 && this.hashedSlot === s - 1) this.prevText = this.hashedText;
     this.taken++;
+    if (this.fromChunk) this.takenFromChunks++;
     return true;
   }
 

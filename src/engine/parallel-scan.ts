@@ -6,11 +6,19 @@
  * out at a worker, this thread scans the next chunk no worker has taken itself (so one worker
  * beside this thread uses two cores). Workers that cannot start (or fail) are replaced by the
  * same scanner in this thread, so the result never depends on them.
+ *
+ * What a scanner makes of a chunk (`ChunkWork`) is one of two things. With the native scanner
+ * (native/), its lines' slots (`linesWork`): the worker runs the native scan and hashes, and
+ * this thread takes the lines as it does a read of its own (record-intake.ts `scannedChunk`),
+ * so the worker's share is the scan and this thread's is the join, with nothing done twice.
+ * Without it, the chunk's records (`recordsWork`, chunk-scan.ts): the worker does the join's
+ * share it can too, and this thread maps its strings and links its chain.
  */
 import type { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
-import { nativeAddon } from './native-scanner.js';
-import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED } from './chunk-scan.js';
+import { nativeAddon, type NativeAddon } from './native-scanner.js';
+import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED, transferables } from './chunk-scan.js';
+import { scanChunkLines, type ScannedChunk } from './native-lines.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { hashSeed } from './id-table.js';
 import { yieldToEventLoop } from './read-file.js';
@@ -31,27 +39,90 @@ export interface ChunkPlace {
 }
 
 /**
- * Bytes per chunk, with workers or without (short blocks: a chunk is scanned at once). 512 KB
- * with a worker held 2–4 MB more in the chunks in flight over 1M records, for no CPU measured
- * (#17: the process's RSS budget holds the worker's own ≈ 10 MB too).
+ * Bytes per chunk of records, with workers or without (short blocks: a chunk is scanned at
+ * once). 512 KB with a worker held 2–4 MB more in the chunks in flight over 1M records, for no
+ * CPU measured (#17: the process's RSS budget holds the worker's own ≈ 10 MB too).
  */
-const CHUNK_BYTES = 256 * 1024;
+const RECORDS_CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes per chunk of lines' slots: this thread's cost per chunk (a message each way, turns of
+ * the event loop, a splitter) is most of what it spends beside the lines. `stats` of 1M records
+ * with a worker, five rounds alternated: 256 KB 1.61–2.14 s, peak RSS 139–142 MB; 512 KB
+ * 1.51–2.11 s, 143–145 MB; 1 MB 1.56–2.13 s, 146–149 MB (#17).
+ */
+const LINES_CHUNK_BYTES = 512 * 1024;
 /**
  * Chunks a worker holds at once: one it scans and one queued, so it is not left idle while this
  * thread scans one of its own. More only held memory (#17: 4 peaked ~7 MB higher over 1M records, same CPU).
  */
 const PER_WORKER = 2;
 
-interface Scanned {
-  result: ChunkResult;
+/** What the scanners make of a chunk, and how this thread handles it. */
+export interface ChunkWork<R> {
+  /** Which scanner a worker runs (scan-worker.ts). */
+  readonly lines: boolean;
+  /** Bytes per chunk, unless the run says otherwise. */
+  readonly chunkBytes: number;
+  /** Scans a chunk (whole lines, but for the last one when `final`); `spare`, a consumed result's buffer. */
+  scan(buf: Buffer, final: boolean, spare: ArrayBuffer | null): R;
+  /** A result's buffers to hand between threads. */
+  transferables(r: R): ArrayBuffer[];
+  /** Lines in the chunk. */
+  lineCount(r: R): number;
+  /** The buffer of a consumed result, for the next chunk's. */
+  spareOf(r: R): ArrayBuffer | null;
+  /** A worker's result for the chunk `bytes`: whether it reads from them (then they go back only once consumed). */
+  arrived(r: R, bytes: Buffer): R;
+  readsBytes(r: R): boolean;
+  /** A line over the cap, whose bytes are not kept: one malformed line. */
+  overCap(length: number, nulOnly: boolean): R;
+}
+
+/** Chunks → their records (chunk-scan.ts): the pool's work without the native scanner. */
+export function recordsWork(hashLines: boolean): ChunkWork<ChunkResult> {
+  const scanner = new ChunkScanner(hashLines);
+  return {
+    lines: false,
+    chunkBytes: RECORDS_CHUNK_BYTES,
+    scan: (buf, final, spare) => scanner.scan(buf, final, spare),
+    transferables,
+    lineCount: (r) => r.lines,
+    spareOf: (r) => r.kind.buffer as ArrayBuffer,
+    arrived: (r) => r,
+    readsBytes: () => false,
+    overCap: overCapChunk,
+  };
+}
+
+/** A chunk of lines scanned by the native scanner, or a line over the cap (`overCap`: its length; nothing scanned). */
+export type LinesChunk = ScannedChunk & { overCap: { length: number; nulOnly: boolean } | null };
+
+/** Chunks → their lines' slots (native-lines.ts), taken by this thread's reader: the pool's work with the native scanner. */
+export function linesWork(addon: NativeAddon, hashLines: boolean): ChunkWork<LinesChunk> {
+  return {
+    lines: true,
+    chunkBytes: LINES_CHUNK_BYTES,
+    scan: (buf, final, spare) => ({ ...scanChunkLines(addon, buf, final, hashLines, spare), overCap: null }),
+    // (The chunk's bytes travel beside the result: a Buffer would arrive as a plain Uint8Array.)
+    transferables: (r) => [r.slots],
+    lineCount: (r) => r.lines,
+    spareOf: (r) => (r.overCap === null ? r.slots : null),
+    arrived: (r, bytes) => ({ ...r, bytes }),
+    readsBytes: (r) => r.overCap === null,
+    overCap: (length, nulOnly) => ({ bytes: Buffer.alloc(0), final: false, lines: 1, count: 0, to: 0, slots: new ArrayBuffer(0), room: 0, overCap: { length, nulOnly } }),
+  };
+}
+
+interface Scanned<R> {
+  result: R;
   /** Which scanner numbered its strings. */
   scanner: number;
 }
 
-interface Pending {
+interface Pending<R> {
   place: ChunkPlace;
   /** Set once a scanner has the chunk. */
-  scanned: Promise<Scanned> | null;
+  scanned: Promise<Scanned<R>> | null;
   /** The chunk, until a scanner takes it. */
   job: { buf: Buffer; length: number; final: boolean } | null;
   /** Scanned: `scanned` is resolved. */
@@ -62,12 +133,12 @@ interface Pending {
 export type LocalChunks = (chunk: number) => boolean;
 
 /** Scanners: worker threads, or (index `local`) one in this thread. */
-export class ScanPool {
+export class ScanPool<R = ChunkResult> {
   private readonly workers: Worker[] = [];
   /** Jobs sent to a worker and not answered. */
-  private readonly waiting = new Map<number, { worker: number; done: (r: Scanned) => void; fail: () => void }>();
+  private readonly waiting = new Map<number, { worker: number; length: number; done: (r: Scanned<R>) => void; fail: () => void }>();
   private readonly failed = new Set<number>();
-  private readonly local: ChunkScanner;
+  private readonly work: ChunkWork<R>;
   /** Read buffers back from the workers, for the next chunks (fresh memory costs page faults). */
   private readonly free: ArrayBuffer[] = [];
   /**
@@ -78,7 +149,7 @@ export class ScanPool {
   private bufferBytes = 0;
   private nextId = 0;
   /** The chunks of the run going on, in file order (those not consumed yet). */
-  private queue: Pending[] = [];
+  private queue: Pending<R>[] = [];
   /** Chunks out at each worker. */
   private readonly out: number[] = [];
   private closed = false;
@@ -87,27 +158,32 @@ export class ScanPool {
 
   /**
    * Starts `size` workers (0: scan in this thread only). Never throws: a worker that cannot start
-   * is not used. `hashLines` false: lines are not hashed (the chain is not checked).
+   * is not used. `hashLines` false: lines are not hashed (the chain is not checked). `work`:
+   * what a chunk is scanned into (its records by default).
    */
   constructor(
     size: number,
     hashLines = true,
     private readonly localChunks: LocalChunks | null = null,
+    work?: ChunkWork<R>,
   ) {
-    this.local = new ChunkScanner(hashLines);
+    this.work = work ?? (recordsWork(hashLines) as unknown as ChunkWork<R>);
     // #17: with a worker, glibc's mmap threshold climbs as V8's compiler threads free large
     // blocks, and what they free then stays in their arenas (~6 MB of RSS); fixed, it is given back.
     if (size > 0) nativeAddon()?.fixMallocThreshold();
     for (let i = 0; i < size; i++) {
       try {
-        const w = startWorker(hashLines);
+        const w = startWorker(hashLines, this.work.lines);
         const index = this.workers.length;
-        w.on('message', (m: { id: number; result: ChunkResult; buffer: ArrayBuffer }) => {
-          if (m.buffer.byteLength === this.bufferBytes) this.free.push(m.buffer);
+        w.on('message', (m: { id: number; result: R; buffer: ArrayBuffer }) => {
           const job = this.waiting.get(m.id);
           this.waiting.delete(m.id);
           this.out[index]--;
-          job?.done({ result: m.result, scanner: index });
+          if (job) {
+            const result = this.work.arrived(m.result, Buffer.from(m.buffer, 0, job.length));
+            if (!this.work.readsBytes(result)) this.releaseBuffer(m.buffer);
+            job.done({ result, scanner: index });
+          } else this.releaseBuffer(m.buffer);
           this.assign();
         });
         w.on('error', () => this.fail(index));
@@ -139,11 +215,11 @@ export class ScanPool {
    */
   async run(
     source: ChunkSource,
-    consume: (result: ChunkResult, place: ChunkPlace) => void | Promise<void>,
+    consume: (result: R, place: ChunkPlace) => void | Promise<void>,
     options: { chunkBytes?: number; stopped?: () => boolean; onRead?: (bytes: number) => void } = {},
   ): Promise<number> {
     if (this.broken) throw new ScanWorkerError();
-    const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+    const chunkBytes = options.chunkBytes ?? this.work.chunkBytes;
     // Room for a chunk and the usual carried-over start of a line; a longer one gets a buffer of its own.
     const bufferBytes = chunkBytes + 64 * 1024;
     if (this.bufferBytes !== bufferBytes) {
@@ -154,7 +230,7 @@ export class ScanPool {
     // left for the next worker that frees up (it never waits for this thread to read). More
     // only held memory (#17: four beside the workers' peaked 1–2 MB higher, same CPU).
     const inFlightMax = Math.max(2, this.threads * PER_WORKER + 2);
-    const queue: Pending[] = [];
+    const queue: Pending<R>[] = [];
     this.queue = queue;
     let carry = 0; // bytes at the start of `next` carried over from the previous buffer
     let next: Buffer | null = null;
@@ -177,7 +253,7 @@ export class ScanPool {
         carry = 0;
         if (n === 0) {
           ended = true;
-          if (skipping) queue.push(overCapChunk(skipping.base, skipping.length + have, skipping.nulOnly && isAllNul(buf, 0, have)));
+          if (skipping) queue.push(this.overCap(skipping.base, skipping.length + have, skipping.nulOnly && isAllNul(buf, 0, have)));
           else if (have > 0) queue.push(this.dispatch(buf, have, true, sourceOffset, turn++));
           else this.release(buf);
           break;
@@ -191,7 +267,7 @@ export class ScanPool {
             next = buf;
             continue;
           }
-          queue.push(overCapChunk(skipping.base, skipping.length + nl, skipping.nulOnly && isAllNul(buf, 0, nl)));
+          queue.push(this.overCap(skipping.base, skipping.length + nl, skipping.nulOnly && isAllNul(buf, 0, nl)));
           skipping = null;
           sourceOffset += nl + 1;
           buf.copy(buf, 0, nl + 1, have);
@@ -244,16 +320,21 @@ export class ScanPool {
             continue;
           }
         }
-        const pending = queue.shift() as Pending;
+        const pending = queue.shift() as Pending<R>;
         if (pending.job !== null) this.scanHere(pending);
-        const { result, scanner } = await (pending.scanned as Promise<Scanned>);
-        if (options.stopped?.()) break;
+        const { result, scanner } = await (pending.scanned as Promise<Scanned<R>>);
+        if (options.stopped?.()) {
+          this.consumed(result, inFlightMax);
+          break;
+        }
         pending.place.lineBase = lineBase;
         pending.place.scanner = scanner;
-        await consume(result, pending.place);
-        lineBase += result.lines;
-        // Consumed: nothing holds its arrays now (the intake copies what it keeps).
-        if (this.spareResults.length < inFlightMax) this.spareResults.push(result.kind.buffer as ArrayBuffer);
+        try {
+          await consume(result, pending.place);
+        } finally {
+          this.consumed(result, inFlightMax);
+        }
+        lineBase += this.work.lineCount(result);
         await fill();
         await yieldToEventLoop();
       }
@@ -262,9 +343,17 @@ export class ScanPool {
       // Results still in flight (stopped early) are let go; chunks no one took go back.
       this.queue = [];
       for (const q of queue) if (q.job !== null) this.release(q.job.buf);
-      await Promise.allSettled(queue.map((q) => q.scanned));
+      // (A result scanned but not consumed gives its buffers back too.)
+      await Promise.allSettled(queue.map((q) => q.scanned?.then((s) => this.consumed(s.result, inFlightMax))));
     }
     return lineBase;
+  }
+
+  /** Nothing holds a consumed result's arrays now (the intake copies what it keeps), nor its chunk's bytes. */
+  private consumed(result: R, keep: number): void {
+    const spare = this.work.spareOf(result);
+    if (spare !== null && this.spareResults.length < keep) this.spareResults.push(spare);
+    if (this.work.readsBytes(result)) this.release((result as unknown as { bytes: Buffer }).bytes);
   }
 
   /** Stops the workers; resolves once their threads are gone (and their memory with them). */
@@ -278,7 +367,11 @@ export class ScanPool {
 
   /** Keeps a buffer for reuse if it has the usual size. */
   private release(buf: Buffer): void {
-    if (buf.buffer.byteLength === this.bufferBytes) this.free.push(buf.buffer as ArrayBuffer);
+    this.releaseBuffer(buf.buffer as ArrayBuffer);
+  }
+
+  private releaseBuffer(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === this.bufferBytes && !this.free.includes(buffer)) this.free.push(buffer);
   }
 
   private takeBuffer(): Buffer {
@@ -288,8 +381,8 @@ export class ScanPool {
   }
 
   /** A chunk read: to a worker with room, else left for the next one free (or this thread) to take. */
-  private dispatch(buf: Buffer, length: number, final: boolean, base: number, turn: number): Pending {
-    const pending: Pending = { place: { base, lineBase: 0, scanner: -1 }, scanned: null, job: { buf, length, final }, ready: false };
+  private dispatch(buf: Buffer, length: number, final: boolean, base: number, turn: number): Pending<R> {
+    const pending: Pending<R> = { place: { base, lineBase: 0, scanner: -1 }, scanned: null, job: { buf, length, final }, ready: false };
     if (this.threads === 0 || this.closed || this.localChunks?.(turn) === true) {
       // Each scanner numbers its strings in the order it scans: this thread too takes its chunks in file order.
       for (const q of this.queue) if (q.job !== null) this.scanHere(q);
@@ -299,7 +392,7 @@ export class ScanPool {
   }
 
   /** Hands the chunks no one has taken, in file order, to workers with room (each scans its chunks in that order). */
-  private assign(first?: Pending): void {
+  private assign(first?: Pending<R>): void {
     const queue = first ? [...this.queue, first] : this.queue;
     for (const pending of queue) {
       if (pending.job === null) continue;
@@ -310,12 +403,12 @@ export class ScanPool {
       pending.job = null;
       this.out[worker]++;
       const id = this.nextId++;
-      const scanned = new Promise<Scanned>((resolve, reject) => {
-        const done = (r: Scanned) => {
+      const scanned = new Promise<Scanned<R>>((resolve, reject) => {
+        const done = (r: Scanned<R>) => {
           pending.ready = true;
           resolve(r);
         };
-        this.waiting.set(id, { worker, done, fail: () => reject(new ScanWorkerError()) });
+        this.waiting.set(id, { worker, length, done, fail: () => reject(new ScanWorkerError()) });
         const spare = this.spareResults.pop();
         const transfer = [buf.buffer as ArrayBuffer];
         if (spare) transfer.push(spare);
@@ -326,12 +419,18 @@ export class ScanPool {
     }
   }
 
+  /** A line over the cap (its bytes skipped), in its place among the chunks. */
+  private overCap(base: number, length: number, nulOnly: boolean): Pending<R> {
+    const result = this.work.overCap(length, nulOnly);
+    return { place: { base, lineBase: 0, scanner: -1 }, scanned: Promise.resolve({ result, scanner: -1 }), job: null, ready: true };
+  }
+
   /** Scans a chunk no worker took, in this thread. */
-  private scanHere(pending: Pending): void {
+  private scanHere(pending: Pending<R>): void {
     const { buf, length, final } = pending.job as { buf: Buffer; length: number; final: boolean };
     pending.job = null;
-    const result = this.local.scan(buf.subarray(0, length), final, this.spareResults.pop() ?? null);
-    this.release(buf);
+    const result = this.work.scan(buf.subarray(0, length), final, this.spareResults.pop() ?? null);
+    if (!this.work.readsBytes(result)) this.release(buf);
     pending.scanned = Promise.resolve({ result, scanner: this.localIndex });
     pending.ready = true;
   }
@@ -356,7 +455,7 @@ export class ScanWorkerError extends Error {
 }
 
 /** A line over the cap, as one malformed line: NUL padding when it held nothing else. */
-function overCapChunk(base: number, length: number, nulOnly: boolean): Pending {
+function overCapChunk(length: number, nulOnly: boolean): ChunkResult {
   const r = emptyResult(1);
   r.count = 1;
   r.lines = 1;
@@ -365,7 +464,7 @@ function overCapChunk(base: number, length: number, nulOnly: boolean): Pending {
   r.offset[0] = 0;
   r.length[0] = Math.min(length, 0xffffffff);
   r.malformed.push({ index: 0, reason: overCapReason(nulOnly, length) });
-  return { place: { base, lineBase: 0, scanner: -1 }, scanned: Promise.resolve({ result: r, scanner: -1 }), job: null, ready: true };
+  return r;
 }
 
 function emptyResult(size = 0): ChunkResult {
@@ -385,12 +484,12 @@ export const WORKER_YOUNG_GENERATION_MB = 3;
  * A worker running scan-worker: the built .js next to this file, or — when running from the
  * TypeScript sources (tests, tsx) — the .ts through tsx's loader registered in the worker.
  */
-function startWorker(hashLines: boolean): Worker {
+function startWorker(hashLines: boolean, lines: boolean): Worker {
   // Loaded here, not imported: a small log never starts a worker (#17: start-up).
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
   // This thread's hash seed: an id a worker hashes must find the same id hashed here.
-  const workerData = { hashLines, hashSeed: hashSeed() };
+  const workerData = { hashLines, lines, hashSeed: hashSeed() };
   const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
   if (here.endsWith('.ts')) {
     const script = new URL('./scan-worker.ts', here).href;

@@ -17,12 +17,14 @@ import type { IdTable } from './id-table.js';
 import type { EntryStore } from './entry-store.js';
 import { GzipSource, rangeSource } from './chunk-sources.js';
 import { closeLogSource, type LogSource, openLogSource, sizeOrZero, tryOpenLogSource } from './log-source.js';
-import type { FileSpans } from './file-spans.js';
+import type { FileSpan, FileSpans } from './file-spans.js';
 import { describeOpenError, type FleetFollow, type Follower } from './follower.js';
 import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
 import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
-import { type LocalChunks, ScanPool, ScanWorkerError } from './parallel-scan.js';
+import type { ChunkResult } from './chunk-scan.js';
+import { nativeAddon } from './native-scanner.js';
+import { type ChunkSource, type LinesChunk, linesWork, type LocalChunks, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { gzipDamageNotice, lineStartBefore, readGzip, readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
 import { type CpuSample, scanWorkerCount } from './scan-worker-count.js';
@@ -47,6 +49,11 @@ export interface EngineTuning {
   /** Test seams: the scan pool's chunk size, and which chunks this thread scans itself beside its workers (parallel-scan.ts). */
   scanChunkBytes?: number;
   localChunks?: LocalChunks;
+  /**
+   * What a scan worker makes of a chunk: its lines' slots, taken by this thread as its own reads
+   * are (the default where the native scanner is built), or its records, joined here (without it).
+   */
+  scanInto?: 'lines' | 'records';
   /** For the benchmark: the scan workers each history pass started. */
   onScanWorkers?: (threads: number) => void;
   /** One of a fleet's followed hosts: how its follower watches and polls (fleet-engine.ts). */
@@ -61,6 +68,12 @@ export interface EngineTuning {
 
 
 const DEFAULT_PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+
+/** A history pass's scan pool, and its chunks read into a target (a span of the files). */
+interface HistoryPool {
+  readonly pool: { readonly threads: number; close(): Promise<void> };
+  run(source: ChunkSource, span: FileSpan, target: JoinTarget, options: { stopped?: () => boolean; onRead?: (bytes: number) => void; chunkBytes?: number }): Promise<number>;
+}
 
 /** Waits for this engine's turn to read its history; returns the release. (A fleet shares the CPU among hosts.) */
 export type HistoryTurn = () => Promise<() => void>;
@@ -307,8 +320,8 @@ export class ReadPlan implements LiveFileReader {
     const setting = tuning.scanWorkers ?? 'auto';
     const workers = big ? scanWorkerCount(setting, parts.cpuAtOpen ?? undefined) : 0;
     // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
-    const pool = big && (workers > 0 || setting === 0) ? new ScanPool(workers, tuning.checkChain !== false, tuning.localChunks) : null;
-    tuning.onScanWorkers?.(pool?.threads ?? 0);
+    const pool = big && (workers > 0 || setting === 0) ? this.historyPool(workers) : null;
+    tuning.onScanWorkers?.(pool?.pool.threads ?? 0);
     const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
     let result: { hist: JoinTarget; linesBeforeTail: number };
     try {
@@ -323,13 +336,26 @@ export class ReadPlan implements LiveFileReader {
       this.intake.seals.dropHistory();
       result = await this.readHistory(history, lastPath, liveFd, tailStart, null);
     } finally {
-      await pool?.close();
+      await pool?.pool.close();
     }
     if (!parts.closed()) this.merge(result.hist, result.linesBeforeTail);
   }
 
   /** The history: older files, then the live file up to the tail. Hidden until merged. */
-  private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: ScanPool | null): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
+  /** The scan pool of a history pass, with how its chunks go into the intake. */
+  private historyPool(workers: number): HistoryPool {
+    const { tuning, intake } = this;
+    const hashLines = tuning.checkChain !== false;
+    const addon = tuning.scanInto === 'records' ? null : nativeAddon();
+    if (addon !== null) {
+      const pool = new ScanPool<LinesChunk>(workers, hashLines, tuning.localChunks, linesWork(addon, hashLines));
+      return { pool, run: (source, span, target, options) => pool.run(source, (res, place) => intake.scannedChunk(res, place, span, target), options) };
+    }
+    const pool = new ScanPool<ChunkResult>(workers, hashLines, tuning.localChunks);
+    return { pool, run: (source, span, target, options) => pool.run(source, (res, place) => intake.chunk(res, place, span, target), options) };
+  }
+
+  private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: HistoryPool | null): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
     const hist = this.target(this.store.idTable(this.parts.sizing.ids), false);
     this.parts.chain.history = hist.chain;
     for (const file of history) await this.readWhole(file, hist, pool);
@@ -339,7 +365,7 @@ export class ReadPlan implements LiveFileReader {
       const stopped = () => this.closed() || this.liveTruncated;
       const onRead = (n: number) => this.advance(n);
       let lines: number;
-      if (pool) lines = await pool.run(rangeSource(fd, 0, tailStart), (res, place) => this.intake.chunk(res, place, span, hist), { stopped, onRead, chunkBytes: this.tuning.scanChunkBytes });
+      if (pool) lines = await pool.run(rangeSource(fd, 0, tailStart), span, hist, { stopped, onRead, chunkBytes: this.tuning.scanChunkBytes });
       else {
         const splitter = new LineSplitter(this.intake.handler(span, hist), 0, 1);
         await readRange(fd, tailStart, splitter, { onRead, stopped });
@@ -370,7 +396,7 @@ export class ReadPlan implements LiveFileReader {
   }
 
   /** A whole file that is not followed: plain or gzip; through the scan pool when there is one. */
-  private async readWhole(file: string, target: JoinTarget, pool: ScanPool | null = null, opened?: LogSource): Promise<void> {
+  private async readWhole(file: string, target: JoinTarget, pool: HistoryPool | null = null, opened?: LogSource): Promise<void> {
     if (this.closed()) {
       if (opened) closeLogSource(opened);
       return;
@@ -386,7 +412,7 @@ export class ReadPlan implements LiveFileReader {
         if (pool) {
           const source = new GzipSource(open, spill, onRead);
           try {
-            const lines = await pool.run(source, (res, place) => this.intake.chunk(res, place, span, target), { stopped, chunkBytes: this.tuning.scanChunkBytes });
+            const lines = await pool.run(source, span, target, { stopped, chunkBytes: this.tuning.scanChunkBytes });
             if (source.damage) this.notice(gzipDamageNotice(file, source.damage, lines));
           } finally {
             source.close();
@@ -403,7 +429,7 @@ export class ReadPlan implements LiveFileReader {
         const pooled = this.spans.pool?.track(open) ?? null;
         const span = pooled ? this.spans.addPooled(pooled, 0) : this.spans.add(file, open.fd, 0);
         try {
-          if (pool) await pool.run(rangeSource(open.fd, 0, open.size), (res, place) => this.intake.chunk(res, place, span, target), { stopped, onRead, chunkBytes: this.tuning.scanChunkBytes });
+          if (pool) await pool.run(rangeSource(open.fd, 0, open.size), span, target, { stopped, onRead, chunkBytes: this.tuning.scanChunkBytes });
           else {
             const splitter = new LineSplitter(this.intake.handler(span, target));
             await readRange(open.fd, open.size, splitter, { onRead, stopped });

@@ -17,9 +17,9 @@ import type { DeliveryPolicy } from './delivery-policy.js';
 import type { EntryStore, LocatedCompact } from './entry-store.js';
 import type { FileSpan } from './file-spans.js';
 import type { JoinTarget } from './join-target.js';
-import type { LineHandler } from './line-splitter.js';
+import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
-import type { ChunkPlace } from './parallel-scan.js';
+import type { ChunkPlace, LinesChunk } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { hashLine, NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
@@ -138,6 +138,22 @@ export class RecordIntake {
   }
 
   /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
+  /**
+   * A chunk whose lines a scan worker scanned natively (parallel-scan.ts `linesWork`): read as a
+   * read of this thread's, each line taken from the worker's slots, not scanned here again.
+   */
+  scannedChunk(res: LinesChunk, place: ChunkPlace, span: FileSpan, target: JoinTarget): void {
+    const handler = this.handler(span, target);
+    if (res.overCap !== null) {
+      handler.overCap(place.base, place.lineBase + 1, res.overCap.length, res.overCap.nulOnly);
+      return;
+    }
+    const splitter = new LineSplitter(handler, place.base, place.lineBase + 1);
+    if (res.count > 0) (this.ahead ??= scannedAhead(this.checkChain))?.preset(res);
+    splitter.push(res.bytes);
+    if (res.final) splitter.flush();
+  }
+
   async chunk(res: ChunkResult, place: ChunkPlace, span: FileSpan, target: JoinTarget): Promise<void> {
     this.scannerStrings ??= new Map();
     let map = this.scannerStrings.get(place.scanner);

@@ -1,7 +1,12 @@
-/** Scan worker: chunks of whole lines in, compact records out (chunk-scan.ts). The input buffer goes back for reuse; the result takes a consumed one's buffer when given. */
+/**
+ * Scan worker: chunks of whole lines in; out, their records (chunk-scan.ts) or, with the native
+ * scanner, their lines' slots (`lines`: native-lines.ts). The input buffer goes back (with the
+ * slots, for the lines read from it); the result takes a consumed one's buffer when given.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ChunkScanner, transferables } from './chunk-scan.js';
 import { useHashSeed } from './id-table.js';
+import { nativeAddon } from './native-scanner.js';
+import { type ChunkWork, linesWork, recordsWork } from './parallel-scan.js';
 
 interface Job {
   id: number;
@@ -14,11 +19,17 @@ interface Job {
 
 const port = parentPort;
 if (!port) throw new Error('scan-worker: not started as a worker thread');
-const data = workerData as { hashLines?: boolean; hashSeed?: [number, number] } | null;
+const data = workerData as { hashLines?: boolean; lines?: boolean; hashSeed?: [number, number] } | null;
 // The parent's seed (parallel-scan.ts always gives it): ids hashed here must find the same ids hashed there.
 if (data?.hashSeed) useHashSeed(data.hashSeed);
-const scanner = new ChunkScanner(data?.hashLines !== false);
+const hashLines = data?.hashLines !== false;
+// (Asked for lines only when the parent loaded the addon: not loadable here, the worker fails and the parent reads on its own.)
+const addon = data?.lines === true ? nativeAddon() : null;
+if (data?.lines === true && addon === null) throw new Error('scan-worker: the native scanner is not loadable in this thread');
+const work: ChunkWork<unknown> = addon !== null ? (linesWork(addon, hashLines) as ChunkWork<unknown>) : (recordsWork(hashLines) as ChunkWork<unknown>);
 port.on('message', (job: Job) => {
-  const result = scanner.scan(Buffer.from(job.buffer, 0, job.length), job.final, job.spare ?? null);
-  port.postMessage({ id: job.id, result, buffer: job.buffer }, [...transferables(result), job.buffer]);
+  const result = work.scan(Buffer.from(job.buffer, 0, job.length), job.final, job.spare ?? null);
+  // (The bytes are given back apart: the parent makes its Buffer of them.)
+  const sent = work.lines ? { ...(result as object), bytes: null } : result;
+  port.postMessage({ id: job.id, result: sent, buffer: job.buffer }, [...work.transferables(result), job.buffer]);
 });

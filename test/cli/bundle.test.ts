@@ -57,6 +57,33 @@ describe('the bundle', () => {
     }
   });
 
+  it("runs the scan worker for lines' slots: a chunk in, the native scanner's slots and the chunk's bytes back", async () => {
+    // (Where the addon is built: native-lines.test.ts fails where cargo is and it is not.)
+    if (!fs.existsSync(path.join(BIN, '../native/sudo-proxy-audit-native.node'))) return;
+    const worker = new Worker(path.join(BIN, 'scan-worker.js'), { workerData: { lines: true, hashLines: true, hashSeed: [1, 2] } });
+    try {
+      const line = (seq: number) => `{"v":1,"type":"writer","time":"2026-11-27T08:00:00.000Z","event":"start","pid":1,"seq":${seq}}\n`;
+      const bytes = Buffer.from(`${line(1)}not json\n${line(2).trimEnd()}`);
+      const buffer = new ArrayBuffer(bytes.length);
+      bytes.copy(Buffer.from(buffer));
+      const reply = new Promise<{ id: number; result: { lines: number; count: number; to: number; slots: ArrayBuffer }; buffer: ArrayBuffer }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      worker.postMessage({ id: 9, buffer, length: bytes.length, final: true }, [buffer]);
+      const { id, result, buffer: back } = await reply;
+      expect(id).toBe(9);
+      expect(result.lines).toBe(3);
+      // The two lines ended by a newline were scanned (taken or declined, each has its slots), not the last.
+      expect(result.count).toBe(2);
+      expect(result.to).toBe(line(1).length + 'not json\n'.length);
+      expect(result.slots.byteLength).toBeGreaterThan(0);
+      expect(Buffer.from(back).equals(bytes)).toBe(true);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
   it('loads no React or Ink before a command runs (print, stats and verify never do)', () => {
     const loaded = [...staticClosure('cli.js'), ...['print', 'stats', 'verify'].flatMap((c) => staticClosure(`command-${c}.js`))];
     expect(loaded).toContain('command-stats.js');

@@ -278,11 +278,18 @@ describe('the engine with and without the native scanner', () => {
   /** Lines this thread's native scanner gave since the last `forgetScannedAhead` (0 without the addon). */
   const takenHere = () => scannedAhead(true)?.taken ?? 0;
 
-  // (The worker's lines are taken in its own thread: this one's count says nothing of them.)
-  const readings: Array<[string, OpenEngineOptions, 'here' | 'in a worker']> = [
+  /** Of them, lines taken from a chunk's slots scanned before (by a scan worker, or by the pool on this thread). */
+  const takenFromChunks = () => scannedAhead(true)?.takenFromChunks ?? 0;
+
+  // (A worker's records are made in its own thread: this one's count says nothing of them. A
+  // worker's lines' slots are taken here, from the chunk.)
+  const readings: Array<[string, OpenEngineOptions, 'here' | 'from chunks' | 'in a worker']> = [
     ['line by line', { tailBytes: 1000 }, 'here'],
-    ['in chunks on this thread', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 0 }, 'here'],
-    ['in chunks by a scan worker', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1 }, 'in a worker'],
+    ['in chunks on this thread, each chunk scanned whole first', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 0 }, 'from chunks'],
+    ['in chunks whose lines a scan worker scans', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1 }, 'from chunks'],
+    ['in small chunks whose lines a scan worker scans', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 3000 }, 'from chunks'],
+    ['in chunks on this thread, into records', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 0, scanInto: 'records' }, 'here'],
+    ['in chunks a scan worker makes into records', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, scanInto: 'records' }, 'in a worker'],
   ];
   for (const [how, options, where] of readings) {
     it(`indexes a log ${how} to the same entries, statistics, chain verdict and line fingerprints, intact and tampered`, async () => {
@@ -297,6 +304,7 @@ describe('the engine with and without the native scanner', () => {
       expect(await indexed(file, true, options)).toEqual(intact);
       // The native scanner read them (agreeing is not enough: the JavaScript alone agrees too).
       if (addon !== null && where === 'here') expect(takenHere()).toBeGreaterThan(2000);
+      if (addon !== null && where === 'from chunks') expect(takenFromChunks()).toBeGreaterThan(2000);
       // One byte of one request's host changed: the chain must break at the same place both ways.
       const bytes = fs.readFileSync(file);
       const at = bytes.indexOf('"host":"', bytes.length >> 1) + 8;

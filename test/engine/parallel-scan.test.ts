@@ -13,7 +13,10 @@ import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
 import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { LineSplitter } from '../../src/engine/line-splitter.js';
-import { type ChunkSource, ScanPool, ScanWorkerError, WORKER_YOUNG_GENERATION_MB } from '../../src/engine/parallel-scan.js';
+import { newCompactRecord } from '../../src/engine/compact-record.js';
+import { scannedAhead } from '../../src/engine/native-lines.js';
+import { nativeAddon } from '../../src/engine/native-scanner.js';
+import { type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError, WORKER_YOUNG_GENERATION_MB } from '../../src/engine/parallel-scan.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 
@@ -69,6 +72,41 @@ async function viaPool(pool: ScanPool, bytes: Buffer, chunkBytes: number) {
   }, { chunkBytes });
   return { seen, lines };
 }
+
+/**
+ * What the line-by-line path sees, from a pool of chunks' lines' slots (the native scanner), read
+ * as the intake reads them (record-intake.ts scannedChunk); and how many lines came from the slots.
+ */
+async function viaLinesPool(pool: ScanPool<LinesChunk>, bytes: Buffer, chunkBytes: number, scanners = new Set<number>()) {
+  const seen: Array<[number, number, string]> = [];
+  const ahead = scannedAhead(true);
+  if (ahead === null) throw new Error('no native scanner');
+  const record = newCompactRecord();
+  const before = ahead.takenFromChunks;
+  const lines = await pool.run(sourceOf(bytes), (res, place) => {
+    scanners.add(place.scanner);
+    if (res.overCap !== null) {
+      seen.push([place.lineBase + 1, place.base, 'over the 1 MiB line cap']);
+      return;
+    }
+    const splitter = new LineSplitter({
+      line: (buf, start, end, offset, line) => {
+        ahead.take(buf, start, end, record);
+        const r = parseLine(buf.subarray(start, end));
+        seen.push([line, offset, r.ok ? r.record.type : r.reason]);
+      },
+      overCap: (offset, line) => seen.push([line, offset, 'over the 1 MiB line cap']),
+      ahead: (buf, from, to) => ahead.begin(buf, from, to, false),
+      aheadDone: () => ahead.end(),
+    }, place.base, place.lineBase + 1);
+    ahead.preset(res);
+    splitter.push(res.bytes);
+    if (res.final) splitter.flush();
+  }, { chunkBytes });
+  return { seen, lines, fromSlots: ahead.takenFromChunks - before };
+}
+
+const addon = nativeAddon();
 
 describe('ScanPool', () => {
   it('gives the line-by-line result for any chunk size, in this thread and in workers', async () => {
@@ -143,6 +181,49 @@ describe('ScanPool', () => {
     }
   });
 
+  // (native-lines.test.ts fails where cargo is and the addon is not built: this never goes unchecked there.)
+  it("gives the line-by-line result from its lines' slots, for any chunk size, in this thread and in workers, in any pattern", async () => {
+    if (addon === null) return;
+    const bytes = hostileLog();
+    const expected = reference(bytes);
+    const fromSlots = new Set<number>();
+    for (const [workers, local] of [[0, null], [2, null], [1, (c: number) => c % 2 === 1], [1, (c: number) => c >= 1 && c < 3]] as const) {
+      const pool = new ScanPool<LinesChunk>(workers, true, local, linesWork(addon, true));
+      try {
+        for (const chunkBytes of [64, 333, 4096, 1 << 20]) {
+          const scanners = new Set<number>();
+          const got = await viaLinesPool(pool, bytes, chunkBytes, scanners);
+          expect(got.seen, `${workers} workers, ${chunkBytes}-byte chunks`).toEqual(expected);
+          expect(got.lines).toBe(expected.length);
+          fromSlots.add(got.fromSlots);
+          if (local !== null) expect(scanners.size, `${chunkBytes}-byte chunks: both scanned`).toBeGreaterThanOrEqual(2);
+        }
+        expect(pool.threads).toBe(workers);
+      } finally {
+        await pool.close();
+      }
+    }
+    // Every line the native scanner takes in one pass over the whole log, each time from the chunks' slots.
+    const ahead = scannedAhead(true) as NonNullable<ReturnType<typeof scannedAhead>>;
+    const record = newCompactRecord();
+    let oneCall = 0;
+    ahead.begin(bytes, 0, bytes.lastIndexOf(0x0a) + 1, false);
+    for (let start = 0, nl = bytes.indexOf(0x0a); nl !== -1; start = nl + 1, nl = bytes.indexOf(0x0a, start)) if (ahead.take(bytes, start, nl, record)) oneCall++;
+    ahead.end();
+    expect(oneCall).toBeGreaterThan(0);
+    expect([...fromSlots]).toEqual([oneCall]);
+  });
+
+  it("rejects with ScanWorkerError when a worker that scans lines' slots dies", async () => {
+    if (addon === null) return;
+    const pool = new ScanPool<LinesChunk>(1, true, null, linesWork(addon, true));
+    const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
+    const run = viaLinesPool(pool, bytes, 4096);
+    await (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers[0].terminate();
+    await expect(run).rejects.toBeInstanceOf(ScanWorkerError);
+    await pool.close();
+  });
+
   it("resolves close() once its workers' threads are gone (the index is merged without their memory beside it, #17)", async () => {
     const pool = new ScanPool(2);
     const workers = (pool as unknown as { workers: Worker[] }).workers;
@@ -189,15 +270,18 @@ describe('the engine with a scan pool', () => {
     expect(searches.map((found) => found.length > 0)).toEqual([true, true, true]);
     await plain.close();
     expect(expected.length).toBe(200);
-    for (const workers of [0, 2]) {
-      let threads = -1;
-      const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers, onScanWorkers: (n) => (threads = n) });
-      await engine.indexed();
-      expect(threads).toBe(workers);
-      expect(comparable(entriesOf(engine)), `${workers} workers`).toEqual(expected);
-      expect(engine.malformed()).toEqual(expectedMalformed);
-      expect(['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(engine.query({ text }))), `${workers} workers`).toEqual(searches);
-      await engine.close();
+    for (const scanInto of ['lines', 'records'] as const) {
+      for (const workers of [0, 2]) {
+        let threads = -1;
+        const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers, scanInto, onScanWorkers: (n) => (threads = n) });
+        await engine.indexed();
+        const how = `${workers} workers, into ${scanInto}`;
+        expect(threads).toBe(workers);
+        expect(comparable(entriesOf(engine)), how).toEqual(expected);
+        expect(engine.malformed(), how).toEqual(expectedMalformed);
+        expect(['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(engine.query({ text }))), how).toEqual(searches);
+        await engine.close();
+      }
     }
   });
 
