@@ -163,6 +163,11 @@ export class ScannedAhead {
     this.buf = null;
     this.count = 0;
     this.presetChunk = null;
+    // A chunk's slots are not held past its lines (a chunk of short lines has ~216 bytes of them a line).
+    if (this.fromChunk) {
+      ({ ints: this.ints, nums: this.nums, hex: this.hex } = this.own);
+      this.fromChunk = false;
+    }
   }
 
   private fill(from: number): void {
