@@ -86,6 +86,11 @@ export class LineFingerprints {
     this.prints[at] = print;
   }
 
+  /** The slot's lines are not indexed any more (an entry left hidden): no fingerprint (0) for them. */
+  forget(slot: number): void {
+    if (2 * slot + 1 < this.prints.length) this.prints.fill(0, 2 * slot, 2 * slot + 2);
+  }
+
   /** True when `bytes` are the line indexed for the slot's `which`. */
   matches(slot: number, which: 'request' | 'response', bytes: Uint8Array): boolean {
     return fingerprintMatches(this.prints[2 * slot + (which === 'request' ? 0 : 1)], bytes);

@@ -39,13 +39,20 @@ export interface ScannedChunk {
   final: boolean;
   /** Lines in the chunk (that last one counted). */
   lines: number;
-  /** Lines the slots hold (every line ended by a newline, unless the scanner stopped early), from byte 0 to `to`. */
+  /** Lines the slots hold (the lines ended by a newline, up to CHUNK_LINES_MAX), from byte 0 on; `to` ends the last such line. */
   count: number;
   to: number;
   /** The slots: numbers, then ints, then the hashes' hex, laid out for `room` lines (slotArrays). */
   slots: ArrayBuffer;
   room: number;
 }
+
+/**
+ * Lines of a chunk scanned elsewhere at most (~0.9 MB of slots): slots cost 216 bytes a line
+ * whatever its length, and a chunk of 512 KB of blank lines would have ~113 MB of them; its
+ * lines past these are scanned by the thread that reads them, as lines not scanned ahead are.
+ */
+const CHUNK_LINES_MAX = 4096;
 
 /** The slot arrays of `count` lines in one buffer (`spare`, a consumed chunk's, when it has room). */
 function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null): { nums: Float64Array; ints: Int32Array; hex: Buffer; buffer: ArrayBuffer } {
@@ -54,7 +61,7 @@ function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null
   const intBytes = cap * INT_SLOTS * 4;
   const hexBytes = hashLines ? cap * 64 : 0;
   const bytes = numBytes + intBytes + hexBytes;
-  const buffer = spare !== null && spare.byteLength >= bytes ? spare : new ArrayBuffer(Math.max(bytes, 256 * 1024));
+  const buffer = spare !== null && spare.byteLength >= bytes ? spare : new ArrayBuffer(Math.max(bytes, 512 * 1024));
   return {
     nums: new Float64Array(buffer, 0, cap * NUM_SLOTS),
     ints: new Int32Array(buffer, numBytes, cap * INT_SLOTS),
@@ -76,10 +83,11 @@ export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean
     to = nl + 1;
   }
   const lines = newlines + (final && to < bytes.length ? 1 : 0);
-  const a = slotArrays(newlines, hashLines, spare);
+  const room = Math.min(newlines, CHUNK_LINES_MAX);
+  const a = slotArrays(room, hashLines, spare);
   const seed = hashSeed();
   const count = to === 0 ? 0 : addon.scanLines(bytes, 0, to, 0, hashLines ? OPTION_HASH : 0, seed[0], seed[1], a.ints, a.nums, a.hex);
-  return { bytes, final, lines, count, to, slots: a.buffer, room: newlines };
+  return { bytes, final, lines, count, to, slots: a.buffer, room };
 }
 
 export class ScannedAhead {

@@ -324,17 +324,21 @@ export class ReadPlan implements LiveFileReader {
     tuning.onScanWorkers?.(pool?.pool.threads ?? 0);
     const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
     let result: { hist: JoinTarget; linesBeforeTail: number };
+    const failed = this.historyTarget();
     try {
-      result = await this.readHistory(history, lastPath, liveFd, tailStart, pool);
+      result = await this.readHistory(history, lastPath, liveFd, tailStart, pool, failed);
     } catch (e) {
       if (!(e instanceof ScanWorkerError)) throw e;
       // Start the history over on this thread; the entries the failed pass made stay hidden.
       // (Lines seen while it ran — the followed tail — are kept; the history's are counted again.)
+      // Their lines' fingerprints go: a woken fleet host's lines are checked against the ones
+      // read again (linePrints), and one rewritten since the failed pass read it must not pass.
+      for (const slot of (failed.slots as NonNullable<JoinTarget['slots']>).view()) this.store.fingerprints.forget(slot);
       parts.progress.rewind(before.bytes);
       this.intake.malformed.rewind(before.malformed);
       this.intake.writers.dropHistory();
       this.intake.seals.dropHistory();
-      result = await this.readHistory(history, lastPath, liveFd, tailStart, null);
+      result = await this.readHistory(history, lastPath, liveFd, tailStart, null, this.historyTarget());
     } finally {
       await pool?.pool.close();
     }
@@ -355,8 +359,12 @@ export class ReadPlan implements LiveFileReader {
     return { pool, run: (source, span, target, options) => pool.run(source, (res, place) => intake.chunk(res, place, span, target), options) };
   }
 
-  private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: HistoryPool | null): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
-    const hist = this.target(this.store.idTable(this.parts.sizing.ids), false);
+  /** Where a history pass's records go: hidden until merged. */
+  private historyTarget(): JoinTarget {
+    return this.target(this.store.idTable(this.parts.sizing.ids), false);
+  }
+
+  private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: HistoryPool | null, hist: JoinTarget): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
     this.parts.chain.history = hist.chain;
     for (const file of history) await this.readWhole(file, hist, pool);
     let linesBeforeTail = Number.NaN;

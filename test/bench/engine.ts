@@ -12,7 +12,8 @@
  * tsx, whose loader a scan worker boots again (≈ 0.35 s of CPU a built engine does not spend).
  * `--operator` indexes a log whose request lines carry an `operator` object, as a real daemon's
  * do (generated logs have none by default; cached under another name). `print --json` of every
- * entry to /dev/null is timed as a whole process beside the loop's whole process.
+ * entry to /dev/null is timed as a whole process beside the loop's whole process (with `--dist`,
+ * the shipped `dist/bin/cli.js`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -280,10 +281,19 @@ function reportWhole(code: number): void {
 // ---- the parent ----
 
 /** A child whose stdout goes to /dev/null and whose figures come on stderr. */
+/**
+ * `print` as shipped (dist/bin/cli.js) with `--dist`, reported at its exit by a preload: from
+ * the sources, tsx's loader slowed it and booted again in its scan worker (#17: the row said
+ * 11.1 s where the CLI took 7.2 s).
+ */
+const REPORT_AT_EXIT = fileURLToPath(new URL('./report-at-exit.cjs', import.meta.url));
+
 function runWhole(mode: string, file: string): WholeRun {
   const devNull = fs.openSync('/dev/null', 'w');
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', mode, file], { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 1 << 24 });
+    const cli = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
+    const args = mode === 'print' && process.env.BENCH_ENGINE_DIST ? ['-r', REPORT_AT_EXIT, cli, 'print', '--json', file] : ['--import', 'tsx', SELF, '--child', mode, file];
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', devNull, 'pipe'], encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`${mode} failed (${r.status}): ${r.stderr}`);
     return JSON.parse(r.stderr.trim().split('\n').pop() as string) as WholeRun;
   } finally {
@@ -500,7 +510,7 @@ async function main(): Promise<void> {
       const wall = median(printRuns.map((r) => r.wallMs / 1000));
       const loop = median(bareWhole.map((r) => r.wallMs / 1000));
       return [
-        'print --json, all entries > /dev/null',
+        `print --json, all entries > /dev/null${values.dist ? ' (dist/bin/cli.js)' : ''}`,
         `${fmt(wall, 2)} s (best ${fmt(Math.min(...printRuns.map((r) => r.wallMs / 1000)), 2)}), CPU ${fmt(median(printRuns.map((r) => r.cpuS)), 2)} s; whole process`,
         `JSON.parse loop, whole process ${fmt(loop, 2)} s, CPU ${fmt(median(bareWhole.map((r) => r.cpuS)), 2)} s`,
         `${(loop / wall).toFixed(2)}× the loop's speed; by CPU ${(median(bareWhole.map((r) => r.cpuS)) / median(printRuns.map((r) => r.cpuS))).toFixed(2)}×`,

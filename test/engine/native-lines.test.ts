@@ -13,7 +13,7 @@ import { errorOf, newCompactRecord, requestStrings, resolvedKeyOf, type CompactR
 import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
-import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
+import { forgetScannedAhead, scanChunkLines, scannedAhead } from '../../src/engine/native-lines.js';
 import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
 import { REPO_ROOT } from '../cli/helpers.js';
 import { scanRecord } from '../../src/engine/scan-record.js';
@@ -260,26 +260,58 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
   });
 });
 
+/** Stats, entries, the chain's verdict and the lines' fingerprints of `file`, read with the addon allowed or not. */
+async function indexed(file: string, native: boolean, options: OpenEngineOptions) {
+  // (A scan worker loads the addon itself, seeing the same variable.)
+  if (native) delete process.env.SUDO_PROXY_AUDIT_NATIVE;
+  else process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
+  forgetNativeAddon();
+  forgetScannedAhead();
+  const engine = openEngine([file], { follow: false, ...options });
+  await engine.indexed();
+  const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as unknown as Required<HostEngine>).linePrints()) };
+  await engine.close();
+  return result;
+}
+
+/** Lines this thread's native scanner gave since the last `forgetScannedAhead` (0 without the addon). */
+const takenHere = () => scannedAhead(true)?.taken ?? 0;
+
+/** Of them, lines taken from a chunk's slots scanned before (by a scan worker, or by the pool on this thread). */
+const takenFromChunks = () => scannedAhead(true)?.takenFromChunks ?? 0;
+
+describe("a chunk's lines scanned for another thread (scan workers)", () => {
+  it('gives slots for a bounded number of lines, whatever their lengths: the reader scans the rest', () => {
+    if (addon === null) return;
+    // 512 KB of blank lines: 216 bytes of slots each would be 113 MB.
+    const chunk = scanChunkLines(addon, Buffer.alloc(512 * 1024, 0x0a), false, true, null);
+    expect(chunk.lines).toBe(512 * 1024);
+    expect(chunk.count).toBeGreaterThan(1000);
+    expect(chunk.count).toBeLessThan(chunk.lines);
+    expect(chunk.slots.byteLength).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it('are read to the same index as line by line past the bound, and their slots are let go once read (the last chunk held ~100 MB)', async () => {
+    if (addon === null) return;
+    const dir = tempDir('native-short-lines');
+    const file = path.join(dir, 'audit.log');
+    generateLog({ path: file, count: 400, seed: 5, runningShare: 0.05, operator: OPERATOR, detailed: true });
+    const records = fs.readFileSync(file);
+    const half = records.indexOf(0x0a, records.length >> 1) + 1;
+    // Blank lines among the records: malformed lines, and chunks of far more lines than slots.
+    fs.writeFileSync(file, Buffer.concat([records.subarray(0, half), Buffer.alloc(1024 * 1024, 0x0a), records.subarray(half)]));
+    const reference = await indexed(file, false, { tailBytes: 1000 });
+    expect(reference.malformed).toBe(1024 * 1024);
+    for (const scanWorkers of [0, 1]) {
+      expect(await indexed(file, true, { tailBytes: 1000, parallelMinBytes: 0, scanWorkers }), `${scanWorkers} workers`).toEqual(reference);
+      expect(takenFromChunks()).toBeGreaterThan(200);
+      const held = (scannedAhead(true) as unknown as { ints: Int32Array }).ints.buffer.byteLength;
+      expect(held, 'slots held once the engine is closed').toBeLessThan(1024 * 1024);
+    }
+  });
+});
+
 describe('the engine with and without the native scanner', () => {
-  /** Stats, entries, the chain's verdict and the lines' fingerprints of `file`, read with the addon allowed or not. */
-  async function indexed(file: string, native: boolean, options: OpenEngineOptions) {
-    // (A scan worker loads the addon itself, seeing the same variable.)
-    if (native) delete process.env.SUDO_PROXY_AUDIT_NATIVE;
-    else process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
-    forgetNativeAddon();
-    forgetScannedAhead();
-    const engine = openEngine([file], { follow: false, ...options });
-    await engine.indexed();
-    const result = { stats: engine.stats(), entries: entriesOf(engine), chain: engine.chainStatus?.(), malformed: engine.malformedCount(), prints: Array.from((engine as unknown as Required<HostEngine>).linePrints()) };
-    await engine.close();
-    return result;
-  }
-
-  /** Lines this thread's native scanner gave since the last `forgetScannedAhead` (0 without the addon). */
-  const takenHere = () => scannedAhead(true)?.taken ?? 0;
-
-  /** Of them, lines taken from a chunk's slots scanned before (by a scan worker, or by the pool on this thread). */
-  const takenFromChunks = () => scannedAhead(true)?.takenFromChunks ?? 0;
 
   // (A worker's records are made in its own thread: this one's count says nothing of them. A
   // worker's lines' slots are taken here, from the chunk.)

@@ -11,7 +11,7 @@ import type { Entry } from '../../src/shared/entry.js';
 import { parseLine } from '../../src/shared/parse-line.js';
 import { MAX_LINE_BYTES } from '../../src/shared/schema.js';
 import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
-import { openEngine } from '../../src/engine/engine.js';
+import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 import { LineSplitter } from '../../src/engine/line-splitter.js';
 import { newCompactRecord } from '../../src/engine/compact-record.js';
 import { scannedAhead } from '../../src/engine/native-lines.js';
@@ -282,6 +282,40 @@ describe('the engine with a scan pool', () => {
         expect(['/usr/bin/r3', 'eacces', 'R12'].map((text) => Array.from(engine.query({ text }))), how).toEqual(searches);
         await engine.close();
       }
+    }
+  });
+
+  it("keeps no line fingerprint of a pass a dead worker cut short: a woken fleet host's lines are checked against those read again", async () => {
+    const dir = tempDir('par');
+    const file = path.join(dir, 'audit.log');
+    fs.writeFileSync(file, jsonl(...Array.from({ length: 400 }, (_, i) => ({ ...(i % 2 === 0 ? request(`r${i}`) : response(`r${i - 1}`)), seq: i + 1, prev: '0'.repeat(64) }))));
+    const printsOf = async (options: OpenEngineOptions) => {
+      const engine = openEngine([file], { follow: false, tailBytes: 2000, ...options });
+      await engine.indexed();
+      const prints = Array.from((engine as unknown as Required<HostEngine>).linePrints()).filter((p) => p !== 0);
+      const entries = comparable(entriesOf(engine));
+      await engine.close();
+      return { prints: prints.sort((a, b) => a - b), entries };
+    };
+    const reference = await printsOf({});
+    expect(reference.prints.length).toBe(400);
+    const postMessage = Worker.prototype.postMessage;
+    for (const scanInto of ['lines', 'records'] as const) {
+      let sent = 0;
+      // The worker dies once it has its third chunk: the pass fails, and the history is read again here.
+      Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+        postMessage.apply(this, args);
+        if (++sent === 3) void this.terminate();
+      };
+      let got: Awaited<ReturnType<typeof printsOf>>;
+      try {
+        got = await printsOf({ parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 3000, scanInto });
+      } finally {
+        Worker.prototype.postMessage = postMessage;
+      }
+      expect(sent, 'the worker was sent chunks').toBeGreaterThanOrEqual(3);
+      expect(got.entries, scanInto).toEqual(reference.entries);
+      expect(got.prints, scanInto).toEqual(reference.prints);
     }
   });
 
