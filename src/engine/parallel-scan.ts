@@ -65,15 +65,17 @@ export interface ChunkWork<R> {
   readonly chunkBytes: number;
   /** Scans a chunk (whole lines, but for the last one when `final`); `spare`, a consumed result's buffer. */
   scan(buf: Buffer, final: boolean, spare: ArrayBuffer | null): R;
-  /** A result's buffers to hand between threads. */
+  /** A result as a worker posts it (the chunk's bytes travel apart, as the job's buffer), and the buffers it hands over. */
+  posted(r: R): unknown;
   transferables(r: R): ArrayBuffer[];
   /** Lines in the chunk. */
   lineCount(r: R): number;
   /** The buffer of a consumed result, for the next chunk's. */
   spareOf(r: R): ArrayBuffer | null;
-  /** A worker's result for the chunk `bytes`: whether it reads from them (then they go back only once consumed). */
+  /** A worker's result, with the chunk's `bytes` back. */
   arrived(r: R, bytes: Buffer): R;
-  readsBytes(r: R): boolean;
+  /** The chunk's bytes when the result is read from them: given back once it is consumed, not once scanned. */
+  heldBytes(r: R): Buffer | null;
   /** A line over the cap, whose bytes are not kept: one malformed line. */
   overCap(length: number, nulOnly: boolean): R;
 }
@@ -85,11 +87,12 @@ export function recordsWork(hashLines: boolean): ChunkWork<ChunkResult> {
     lines: false,
     chunkBytes: RECORDS_CHUNK_BYTES,
     scan: (buf, final, spare) => scanner.scan(buf, final, spare),
+    posted: (r) => r,
     transferables,
     lineCount: (r) => r.lines,
     spareOf: (r) => r.kind.buffer as ArrayBuffer,
     arrived: (r) => r,
-    readsBytes: () => false,
+    heldBytes: () => null,
     overCap: overCapChunk,
   };
 }
@@ -103,12 +106,13 @@ export function linesWork(addon: NativeAddon, hashLines: boolean): ChunkWork<Lin
     lines: true,
     chunkBytes: LINES_CHUNK_BYTES,
     scan: (buf, final, spare) => ({ ...scanChunkLines(addon, buf, final, hashLines, spare), overCap: null }),
-    // (The chunk's bytes travel beside the result: a Buffer would arrive as a plain Uint8Array.)
+    // (A Buffer would be copied, and arrive as a plain Uint8Array: the bytes go back as the job's buffer.)
+    posted: (r) => ({ ...r, bytes: null }),
     transferables: (r) => [r.slots],
     lineCount: (r) => r.lines,
     spareOf: (r) => (r.overCap === null ? r.slots : null),
     arrived: (r, bytes) => ({ ...r, bytes }),
-    readsBytes: (r) => r.overCap === null,
+    heldBytes: (r) => (r.overCap === null ? r.bytes : null),
     overCap: (length, nulOnly) => ({ bytes: Buffer.alloc(0), final: false, lines: 1, count: 0, to: 0, slots: new ArrayBuffer(0), room: 0, overCap: { length, nulOnly } }),
   };
 }
@@ -181,7 +185,7 @@ export class ScanPool<R = ChunkResult> {
           this.out[index]--;
           if (job) {
             const result = this.work.arrived(m.result, Buffer.from(m.buffer, 0, job.length));
-            if (!this.work.readsBytes(result)) this.releaseBuffer(m.buffer);
+            if (this.work.heldBytes(result) === null) this.releaseBuffer(m.buffer);
             job.done({ result, scanner: index });
           } else this.releaseBuffer(m.buffer);
           this.assign();
@@ -353,7 +357,8 @@ export class ScanPool<R = ChunkResult> {
   private consumed(result: R, keep: number): void {
     const spare = this.work.spareOf(result);
     if (spare !== null && this.spareResults.length < keep) this.spareResults.push(spare);
-    if (this.work.readsBytes(result)) this.release((result as unknown as { bytes: Buffer }).bytes);
+    const bytes = this.work.heldBytes(result);
+    if (bytes !== null) this.release(bytes);
   }
 
   /** Stops the workers; resolves once their threads are gone (and their memory with them). */
@@ -430,7 +435,7 @@ export class ScanPool<R = ChunkResult> {
     const { buf, length, final } = pending.job as { buf: Buffer; length: number; final: boolean };
     pending.job = null;
     const result = this.work.scan(buf.subarray(0, length), final, this.spareResults.pop() ?? null);
-    if (!this.work.readsBytes(result)) this.release(buf);
+    if (this.work.heldBytes(result) === null) this.release(buf);
     pending.scanned = Promise.resolve({ result, scanner: this.localIndex });
     pending.ready = true;
   }

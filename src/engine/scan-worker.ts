@@ -29,7 +29,5 @@ if (data?.lines === true && addon === null) throw new Error('scan-worker: the na
 const work: ChunkWork<unknown> = addon !== null ? (linesWork(addon, hashLines) as ChunkWork<unknown>) : (recordsWork(hashLines) as ChunkWork<unknown>);
 port.on('message', (job: Job) => {
   const result = work.scan(Buffer.from(job.buffer, 0, job.length), job.final, job.spare ?? null);
-  // (The bytes are given back apart: the parent makes its Buffer of them.)
-  const sent = work.lines ? { ...(result as object), bytes: null } : result;
-  port.postMessage({ id: job.id, result: sent, buffer: job.buffer }, [...work.transferables(result), job.buffer]);
+  port.postMessage({ id: job.id, result: work.posted(result), buffer: job.buffer }, [...work.transferables(result), job.buffer]);
 });
