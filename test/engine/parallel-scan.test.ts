@@ -319,6 +319,29 @@ describe('the engine with a scan pool', () => {
     }
   });
 
+  it("reads the history on this thread when a worker asked for lines' slots cannot load the native scanner", async () => {
+    if (addon === null) return;
+    const dir = tempDir('par');
+    const file = path.join(dir, 'audit.log');
+    fs.writeFileSync(file, jsonl(...Array.from({ length: 400 }, (_, i) => ({ ...(i % 2 === 0 ? request(`r${i}`) : response(`r${i - 1}`)), seq: i + 1, prev: '0'.repeat(64) }))));
+    const reference = openEngine([file], { follow: false, tailBytes: 2000 });
+    await reference.indexed();
+    const expected = comparable(entriesOf(reference));
+    await reference.close();
+    // This thread has the addon loaded; a worker started now sees it turned off, and fails at its start.
+    process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
+    let threads = -1;
+    try {
+      const engine = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 3000, onScanWorkers: (n) => (threads = n) });
+      await engine.indexed();
+      expect(threads).toBe(1);
+      expect(comparable(entriesOf(engine))).toEqual(expected);
+      await engine.close();
+    } finally {
+      delete process.env.SUDO_PROXY_AUDIT_NATIVE;
+    }
+  });
+
   it('takes its tuning per engine: two engines opened together each read as asked', async () => {
     const dir = tempDir('par');
     const file = path.join(dir, 'audit.log');
