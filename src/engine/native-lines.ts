@@ -30,7 +30,7 @@ const LINES_PER_CALL = 1024;
 export const NATIVE_MIN_BYTES = 16 * 1024;
 
 /**
- * A chunk's lines scanned on another thread (slot-worker.ts, parallel-scan.ts): the slots a
+ * A chunk's lines scanned on another thread (scan-worker.ts, parallel-scan.ts): the slots a
  * `ScannedAhead` takes its lines from instead of scanning them itself (`preset`).
  */
 export interface ScannedChunk {
@@ -71,9 +71,9 @@ function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null
 }
 
 /**
- * Scans every line of `bytes` ended by a newline in one native call, into slots a
- * `ScannedAhead` on another thread takes (`preset`): the scan and the hashes are this thread's
- * work, what the lines give is that one's. `spare`: a consumed chunk's slots, reused.
+ * Scans the lines of `bytes` ended by a newline (up to CHUNK_LINES_MAX) in one native call,
+ * into slots a `ScannedAhead` on another thread takes (`preset`): the scan and the hashes are
+ * this thread's work, what the lines give is that one's. `spare`: a consumed chunk's slots, reused.
  */
 export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean, hashLines: boolean, spare: ArrayBuffer | null): ScannedChunk {
   let newlines = 0;

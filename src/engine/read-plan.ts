@@ -324,16 +324,16 @@ export class ReadPlan implements LiveFileReader {
     tuning.onScanWorkers?.(pool?.pool.threads ?? 0);
     const before = { bytes: parts.progress.now().bytesDone, malformed: this.intake.malformed.mark() };
     let result: { hist: JoinTarget; linesBeforeTail: number };
-    const failed = this.historyTarget();
+    const first = this.historyTarget();
     try {
-      result = await this.readHistory(history, lastPath, liveFd, tailStart, pool, failed);
+      result = await this.readHistory(history, lastPath, liveFd, tailStart, pool, first);
     } catch (e) {
       if (!(e instanceof ScanWorkerError)) throw e;
       // Start the history over on this thread; the entries the failed pass made stay hidden.
       // (Lines seen while it ran — the followed tail — are kept; the history's are counted again.)
       // Their lines' fingerprints go: a woken fleet host's lines are checked against the ones
       // read again (linePrints), and one rewritten since the failed pass read it must not pass.
-      for (const slot of (failed.slots as NonNullable<JoinTarget['slots']>).view()) this.store.fingerprints.forget(slot);
+      for (const slot of (first.slots as NonNullable<JoinTarget['slots']>).view()) this.store.fingerprints.forget(slot);
       parts.progress.rewind(before.bytes);
       this.intake.malformed.rewind(before.malformed);
       this.intake.writers.dropHistory();
@@ -345,7 +345,6 @@ export class ReadPlan implements LiveFileReader {
     if (!parts.closed()) this.merge(result.hist, result.linesBeforeTail);
   }
 
-  /** The history: older files, then the live file up to the tail. Hidden until merged. */
   /** The scan pool of a history pass, with how its chunks go into the intake. */
   private historyPool(workers: number): HistoryPool {
     const { tuning, intake } = this;
@@ -364,6 +363,7 @@ export class ReadPlan implements LiveFileReader {
     return this.target(this.store.idTable(this.parts.sizing.ids), false);
   }
 
+  /** The history: older files, then the live file up to the tail, into `hist`. Hidden until merged. */
   private async readHistory(history: string[], lastPath: string, fd: number, tailStart: number, pool: HistoryPool | null, hist: JoinTarget): Promise<{ hist: JoinTarget; linesBeforeTail: number }> {
     this.parts.chain.history = hist.chain;
     for (const file of history) await this.readWhole(file, hist, pool);

@@ -137,7 +137,6 @@ export class RecordIntake {
     r.bytes = null;
   }
 
-  /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
   /**
    * A chunk whose lines a scan worker scanned natively (parallel-scan.ts `linesWork`): read as a
    * read of this thread's, each line taken from the worker's slots, not scanned here again.
@@ -154,6 +153,7 @@ export class RecordIntake {
     if (res.final) splitter.flush();
   }
 
+  /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
   async chunk(res: ChunkResult, place: ChunkPlace, span: FileSpan, target: JoinTarget): Promise<void> {
     this.scannerStrings ??= new Map();
     let map = this.scannerStrings.get(place.scanner);
