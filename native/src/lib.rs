@@ -95,46 +95,11 @@ unsafe extern "C" fn layout_js(env: napi_env, _info: napi_callback_info) -> napi
     make_number(env, lines::LAYOUT as f64)
 }
 
-#[cfg(target_os = "linux")]
-extern "C" {
-    fn madvise(addr: *mut core::ffi::c_void, len: usize, advice: i32) -> i32;
-}
-#[cfg(not(target_os = "linux"))]
-unsafe fn madvise(_addr: *mut core::ffi::c_void, _len: usize, _advice: i32) -> i32 {
-    -1
-}
-/// Linux's MADV_HUGEPAGE, and the size of a transparent huge page on x86-64 and arm64 (4 KB pages).
-const MADV_HUGEPAGE: i32 = 14;
-const HUGE_PAGE: usize = 2 * 1024 * 1024;
-
-/// `adviseHugePages(bytes: Uint8Array) → boolean`: asks the kernel to back the whole 2 MB pages
-/// inside `bytes` with transparent huge pages (where it does so on request: `madvise` mode). A
-/// column written a first time takes one fault a 2 MB page, not 512 (each ~11 µs on a VM).
-/// Contents are unchanged: this is advice on memory the array already owns.
-unsafe extern "C" fn advise_huge_pages_js(env: napi_env, info: napi_callback_info) -> napi_value {
-    let mut argc = 1usize;
-    let mut argv = [core::ptr::null_mut(); 1];
-    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || argc != 1 {
-        return throw(env, b"adviseHugePages: 1 argument\0");
-    }
-    let Some(bytes) = typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY) else {
-        return throw(env, b"adviseHugePages: bytes must be a Uint8Array\0");
-    };
-    let start = bytes.as_ptr() as usize;
-    let first = (start + HUGE_PAGE - 1) & !(HUGE_PAGE - 1);
-    let end = (start + bytes.len()) & !(HUGE_PAGE - 1);
-    let advised = end > first && madvise(first as *mut core::ffi::c_void, end - first, MADV_HUGEPAGE) == 0;
-    let mut out = core::ptr::null_mut();
-    napi_get_boolean(env, advised, &mut out);
-    out
-}
-
 #[no_mangle]
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     export(env, exports, b"layout\0", layout_js);
     export(env, exports, b"scanLines\0", scan_lines_js);
     export(env, exports, b"fixMallocThreshold\0", fix_malloc_threshold_js);
-    export(env, exports, b"adviseHugePages\0", advise_huge_pages_js);
     exports
 }
 

@@ -12,7 +12,6 @@ import type { Decision } from '../shared/schema.js';
 import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
 import { IdText } from './id-text.js';
 import { type SharedStrings, StringPool } from './string-pool.js';
-import { adviseHugePages } from './native-scanner.js';
 
 /** A record with where its line is. */
 export interface LocatedCompact extends CompactRecord {
@@ -214,9 +213,6 @@ export class EntryColumns {
     u32.set(this.u32.subarray(0, keep * U32));
     f64.set(this.f64.subarray(0, keep * F64));
     pools.set(this.pools.subarray(0, keep * POOL));
-    // Written from the start, entry by entry: a fault per 2 MB, not per 4 KB (#17: `stats` of 1M
-    // records 25,200 page faults → 14,900, ≈ 5 % of its CPU; its peak RSS 3–5 MB higher).
-    for (const column of [u8, u32, f64, pools]) adviseHugePages(column);
     this.u8 = u8;
     this.u32 = u32;
     this.f64 = f64;

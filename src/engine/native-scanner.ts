@@ -13,8 +13,6 @@ export interface NativeAddon {
   layout(): number;
   scanLines(buf: Uint8Array, from: number, to: number, last: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array, hex: Uint8Array): number;
   fixMallocThreshold(): boolean;
-  /** (Absent from an addon built before it: the same slot layout, so still loaded.) */
-  adviseHugePages?(bytes: Uint8Array): boolean;
 }
 
 /** Where the build puts it (scripts/build-native.mjs), from this module as built (dist/engine, dist/bin) or as source (src/engine). */
@@ -90,18 +88,6 @@ export function notWholeElf(file: string): string | null {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Arrays smaller than this are not worth the advice (a small log's columns): two huge pages. */
-const HUGE_ADVICE_MIN = 4 * 1024 * 1024;
-
-/**
- * Transparent huge pages for a large array written from its start (the entry columns): one page
- * fault a 2 MB page, not 512 (native/src/lib.rs adviseHugePages). Nothing without the addon.
- */
-export function adviseHugePages(view: ArrayBufferView): void {
-  if (view.byteLength < HUGE_ADVICE_MIN) return;
-  nativeAddon()?.adviseHugePages?.(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 }
 
 /** Why `nativeAddon()` gave null ('' when it did not, or was not asked). */

@@ -280,20 +280,6 @@ const takenHere = () => scannedAhead(true)?.taken ?? 0;
 /** Of them, lines taken from a chunk's slots scanned before (by a scan worker, or by the pool on this thread). */
 const takenFromChunks = () => scannedAhead(true)?.takenFromChunks ?? 0;
 
-describe('huge pages for the entry columns', () => {
-  it("advises the whole 2 MB pages inside an array and leaves its bytes as they were; refuses what is not a Uint8Array", () => {
-    if (addon === null) return;
-    const bytes = new Uint8Array(6 * 1024 * 1024);
-    for (let i = 0; i < bytes.length; i += 4093) bytes[i] = (i >> 12) & 0xff;
-    const before = Buffer.from(bytes).toString('base64');
-    expect(typeof addon.adviseHugePages?.(bytes)).toBe('boolean');
-    expect(Buffer.from(bytes).toString('base64')).toBe(before);
-    // Too small to hold a whole huge page wherever it lies: nothing to advise.
-    expect(addon.adviseHugePages?.(new Uint8Array(4096))).toBe(false);
-    expect(() => addon.adviseHugePages?.(new Int32Array(8) as unknown as Uint8Array)).toThrow(/Uint8Array/);
-  });
-});
-
 describe("a chunk's lines scanned for another thread (scan workers)", () => {
   it('gives slots for a bounded number of lines, whatever their lengths: the reader scans the rest', () => {
     if (addon === null) return;
