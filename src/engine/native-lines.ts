@@ -39,20 +39,13 @@ export interface ScannedChunk {
   final: boolean;
   /** Lines in the chunk (that last one counted). */
   lines: number;
-  /** Lines the slots hold (the lines ended by a newline, up to CHUNK_LINES_MAX), from byte 0 on; `to` ends the last such line. */
+  /** Lines the slots hold (those ended by a newline, unless the scanner stopped early), from byte 0 to `to`. */
   count: number;
   to: number;
   /** The slots: numbers, then ints, then the hashes' hex, laid out for `room` lines (slotArrays). */
   slots: ArrayBuffer;
   room: number;
 }
-
-/**
- * Lines of a chunk scanned elsewhere at most (~0.9 MB of slots): slots cost 216 bytes a line
- * whatever its length, and a chunk of 512 KB of blank lines would have ~113 MB of them; its
- * lines past these are scanned by the thread that reads them, as lines not scanned ahead are.
- */
-const CHUNK_LINES_MAX = 4096;
 
 /** The slot arrays of `count` lines in one buffer (`spare`, a consumed chunk's, when it has room). */
 function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null): { nums: Float64Array; ints: Int32Array; hex: Buffer; buffer: ArrayBuffer } {
@@ -71,9 +64,10 @@ function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null
 }
 
 /**
- * Scans the lines of `bytes` ended by a newline (up to CHUNK_LINES_MAX) in one native call,
- * into slots a `ScannedAhead` on another thread takes (`preset`): the scan and the hashes are
- * this thread's work, what the lines give is that one's. `spare`: a consumed chunk's slots, reused.
+ * Scans the lines of `bytes` ended by a newline in one native call, into slots a `ScannedAhead`
+ * on another thread takes (`preset`): the scan and the hashes are this thread's work, what the
+ * lines give is that one's. (A chunk's lines are few: parallel-scan.ts CHUNK_LINES_MAX, 216
+ * bytes of slots each.) `spare`: a consumed chunk's slots, reused.
  */
 export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean, hashLines: boolean, spare: ArrayBuffer | null): ScannedChunk {
   let newlines = 0;
@@ -83,7 +77,7 @@ export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean
     to = nl + 1;
   }
   const lines = newlines + (final && to < bytes.length ? 1 : 0);
-  const room = Math.min(newlines, CHUNK_LINES_MAX);
+  const room = newlines;
   const a = slotArrays(room, hashLines, spare);
   const seed = hashSeed();
   const count = to === 0 ? 0 : addon.scanLines(bytes, 0, to, 0, hashLines ? OPTION_HASH : 0, seed[0], seed[1], a.ints, a.nums, a.hex);

@@ -52,6 +52,28 @@ const RECORDS_CHUNK_BYTES = 256 * 1024;
  */
 const LINES_CHUNK_BYTES = 512 * 1024;
 /**
+ * Lines a chunk holds at most. A line costs its chunk's result ~80 bytes of records (and a
+ * malformed one an object), or 216 bytes of slots, whatever its length: 3 MB of blank lines
+ * in a 37 MB log made `stats` with a worker peak at 560 MB without the native scanner (#17, a
+ * helper's attack). A chunk of short lines is cut into chunks of this many.
+ */
+export const CHUNK_LINES_MAX = 4096;
+
+/** The end of the CHUNK_LINES_MAX-th line ended by a newline in `buf[from, length)`, or `length` when it has fewer. */
+function linesEnd(buf: Buffer, from: number, length: number): number {
+  // (Fewer bytes than the cap: fewer lines too.)
+  if (length - from <= CHUNK_LINES_MAX) return length;
+  let at = from;
+  for (let n = 0; n < CHUNK_LINES_MAX; n++) {
+    // (`buf` may hold older bytes past `length`: a newline there is not one of these lines.)
+    const nl = buf.indexOf(0x0a, at);
+    if (nl === -1 || nl >= length) return length;
+    at = nl + 1;
+  }
+  return at;
+}
+
+/**
  * Chunks a worker holds at once: one it scans and one queued, so it is not left idle while this
  * thread scans one of its own. More only held memory (#17: 4 peaked ~7 MB higher over 1M records, same CPU).
  */
@@ -247,8 +269,36 @@ export class ScanPool<R = ChunkResult> {
     /** A buffer that holds `keep` bytes and a chunk more. */
     const bufferFor = (keep: number) => (keep + chunkBytes <= bufferBytes ? this.takeBuffer() : Buffer.allocUnsafeSlow(keep + chunkBytes));
 
+    /**
+     * A read's whole lines, `buf[from, length)`, not all handed to the scanners yet: more than a
+     * chunk holds (CHUNK_LINES_MAX), they go a chunk at a time, as the chunks in flight allow.
+     */
+    let held: { buf: Buffer; from: number; length: number; final: boolean } | null = null;
+    /** The next chunk of `held`: its next CHUNK_LINES_MAX lines copied into a buffer of their own, or the rest from its buffer. */
+    const dispatchHeld = (h: { buf: Buffer; from: number; length: number; final: boolean }) => {
+      const end = linesEnd(h.buf, h.from, h.length);
+      if (end < h.length) {
+        const piece = Buffer.allocUnsafeSlow(end - h.from);
+        h.buf.copy(piece, 0, h.from, end);
+        // (Its length read before: handed to a worker, its memory is transferred, and it is empty here.)
+        queue.push(this.dispatch(piece, end - h.from, false, sourceOffset, turn++));
+        sourceOffset += end - h.from;
+        h.from = end;
+        return;
+      }
+      if (h.from > 0) h.buf.copyWithin(0, h.from, h.length);
+      queue.push(this.dispatch(h.buf, h.length - h.from, h.final, sourceOffset, turn++));
+      sourceOffset += h.length - h.from;
+      held = null;
+    };
+
     const fill = async () => {
-      while (!ended && queue.length < inFlightMax && !options.stopped?.()) {
+      while ((!ended || held !== null) && queue.length < inFlightMax && !options.stopped?.()) {
+        if (held !== null) {
+          dispatchHeld(held);
+          await yieldToEventLoop();
+          continue;
+        }
         const buf: Buffer = next ?? this.takeBuffer();
         next = null;
         const n = await source.read(buf, carry, buf.length - carry);
@@ -258,9 +308,9 @@ export class ScanPool<R = ChunkResult> {
         if (n === 0) {
           ended = true;
           if (skipping) queue.push(this.overCap(skipping.base, skipping.length + have, skipping.nulOnly && isAllNul(buf, 0, have)));
-          else if (have > 0) queue.push(this.dispatch(buf, have, true, sourceOffset, turn++));
+          else if (have > 0) dispatchHeld((held = { buf, from: 0, length: have, final: true }));
           else this.release(buf);
-          break;
+          continue;
         }
         if (skipping) {
           const nl = buf.subarray(0, have).indexOf(0x0a);
@@ -303,8 +353,7 @@ export class ScanPool<R = ChunkResult> {
         buf.copy(following, 0, cut, have);
         carry = have - cut;
         next = following;
-        queue.push(this.dispatch(buf, cut, false, sourceOffset, turn++));
-        sourceOffset += cut;
+        dispatchHeld((held = { buf, from: 0, length: cut, final: false }));
         // Spread the work (and a first touch of fresh buffers) over turns of the event loop.
         await yieldToEventLoop();
       }
@@ -344,6 +393,7 @@ export class ScanPool<R = ChunkResult> {
       }
     } finally {
       if (next) this.release(next);
+      if (held !== null) this.release((held as { buf: Buffer }).buf);
       // Results still in flight (stopped early) are let go; chunks no one took go back.
       this.queue = [];
       for (const q of queue) if (q.job !== null) this.release(q.job.buf);

@@ -16,7 +16,7 @@ import { LineSplitter } from '../../src/engine/line-splitter.js';
 import { newCompactRecord } from '../../src/engine/compact-record.js';
 import { scannedAhead } from '../../src/engine/native-lines.js';
 import { nativeAddon } from '../../src/engine/native-scanner.js';
-import { type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError, WORKER_YOUNG_GENERATION_MB } from '../../src/engine/parallel-scan.js';
+import { CHUNK_LINES_MAX, type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError, WORKER_YOUNG_GENERATION_MB } from '../../src/engine/parallel-scan.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 
@@ -212,6 +212,39 @@ describe('ScanPool', () => {
     ahead.end();
     expect(oneCall).toBeGreaterThan(0);
     expect([...fromSlots]).toEqual([oneCall]);
+  });
+
+  it('cuts a chunk of short lines at its line cap, in both kinds of work, to the line-by-line result (a line costs a result the same whatever its length)', async () => {
+    // Blank lines and `{}` between records, past the cap many times over in one read, and a last line without a newline.
+    const bytes = Buffer.concat([Buffer.from(jsonl(request('a'))), Buffer.alloc(3 * CHUNK_LINES_MAX + 17, 0x0a), Buffer.from('{}\n'.repeat(CHUNK_LINES_MAX + 5)), Buffer.from(jsonl(response('a'))), Buffer.from('\n\n{}')]);
+    const expected = reference(bytes);
+    for (const workers of [0, 1]) {
+      const records = new ScanPool(workers);
+      try {
+        let most = 0;
+        const seen: Array<[number, number, string]> = [];
+        const kinds = ['request', 'response', 'writer'];
+        const lines = await records.run(sourceOf(bytes), (res, place) => {
+          most = Math.max(most, res.lines);
+          let bad = 0;
+          for (let i = 0; i < res.count; i++) seen.push([place.lineBase + res.line[i], place.base + res.offset[i], res.kind[i] === OUT_MALFORMED ? res.malformed[bad++].reason : kinds[res.kind[i]]]);
+        }, { chunkBytes: 1 << 20 });
+        expect(seen, `${workers} workers, records`).toEqual(expected);
+        expect(lines).toBe(expected.length);
+        expect(most).toBe(CHUNK_LINES_MAX);
+      } finally {
+        await records.close();
+      }
+      if (addon === null) continue;
+      const slots = new ScanPool<LinesChunk>(workers, true, null, linesWork(addon, true));
+      try {
+        const got = await viaLinesPool(slots, bytes, 1 << 20);
+        expect(got.seen, `${workers} workers, lines`).toEqual(expected);
+        expect(got.fromSlots).toBe(2);
+      } finally {
+        await slots.close();
+      }
+    }
   });
 
   it("rejects with ScanWorkerError when a worker that scans lines' slots dies", async () => {
