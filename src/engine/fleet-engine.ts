@@ -457,8 +457,19 @@ class FleetEngine extends EngineEvents implements AuditEngine {
         said = true;
         waitOver();
       }, options.firstRowsWaitMs);
+      /** Settled (and made anew) each time the first host not known yet moves on. */
+      let movedOn!: () => void;
+      let firstUnknownMoved = new Promise<void>((resolve) => (movedOn = resolve));
       const firstReader = async () => {
         while (!said && next < queue.length && !this.closed) {
+          // Not more than a reader's share past the first host not known yet: those after it are
+          // older (by their files' times) and cannot tell the first rows sooner, and each would
+          // keep an engine until its history is read. (A slow newest host let the readers open
+          // 31–35 before it was known, where 16 are read at once.)
+          if (next >= firstUnknown + TAIL_SLOTS) {
+            await Promise.race([firstUnknownMoved, over]);
+            continue;
+          }
           const at = next++;
           const q = queue[at];
           const small = q.bytes <= smallHostBytes;
@@ -470,7 +481,12 @@ class FleetEngine extends EngineEvents implements AuditEngine {
           newest.add(times);
           if (!host.engine.progress().done) historyBound = Math.max(historyBound, oldestOf(times));
           known[at] = 1;
+          const before = firstUnknown;
           while (firstUnknown < next && known[firstUnknown] === 1) firstUnknown++;
+          if (firstUnknown > before) {
+            movedOn();
+            firstUnknownMoved = new Promise<void>((resolve) => (movedOn = resolve));
+          }
           // (Opened in order, newest first: the first host not yet known may hold the newest unread row.)
           const unread = firstUnknown < queue.length ? queue[firstUnknown].newest + CLOCK_SKEW_MS : Number.NEGATIVE_INFINITY;
           if (newest.allAtOrAfter(Math.max(unread, historyBound))) said = true;

@@ -99,11 +99,9 @@ describe("a fleet's first rows", () => {
       expect(all.slice(-5).map((e) => e.id)).toEqual(newestAtReady);
       expect(inOrder(hours(engine))).toBe(true);
       expect(footprint(engine).settledHosts).toBe(HOSTS);
-      // Open: here the whole readers' hosts, after the first rows, at times pile up to 33–35
-      // engines at once (in a third of runs alone, at 96ac92f before this change too), where the
-      // test above keeps to a tail reader's and a whole reader's share (24). Not diagnosed; what
-      // holds whatever the timing is that the fleet never has an engine per host.
-      expect(footprint(engine).mostEngines).toBeLessThan(HOSTS);
+      // A tail reader's and a whole reader's share, whichever host is read first (with the
+      // newest host slow to be known, the readers opened 31–35 before it, each keeping an engine).
+      expect(footprint(engine).mostEngines).toBeLessThanOrEqual(24);
     } finally {
       await engine.close();
     }
