@@ -81,8 +81,9 @@ const PER_WORKER = 2;
 
 /** What the scanners make of a chunk, and how this thread handles it. */
 export interface ChunkWork<R> {
-  /** Which scanner a worker runs (scan-worker.ts). */
+  /** Which scanner a worker runs (scan-worker.ts), and whether it hashes the lines (false: the chain is not checked). */
   readonly lines: boolean;
+  readonly hashLines: boolean;
   /** Bytes per chunk, unless the run says otherwise. */
   readonly chunkBytes: number;
   /** Scans a chunk (whole lines, but for the last one when `final`); `spare`, a consumed result's buffer. */
@@ -107,6 +108,7 @@ export function recordsWork(hashLines: boolean): ChunkWork<ChunkResult> {
   const scanner = new ChunkScanner(hashLines);
   return {
     lines: false,
+    hashLines,
     chunkBytes: RECORDS_CHUNK_BYTES,
     scan: (buf, final, spare) => scanner.scan(buf, final, spare),
     posted: (r) => r,
@@ -126,6 +128,7 @@ export type LinesChunk = ScannedChunk & { overCap: { length: number; nulOnly: bo
 export function linesWork(addon: NativeAddon, hashLines: boolean): ChunkWork<LinesChunk> {
   return {
     lines: true,
+    hashLines,
     chunkBytes: LINES_CHUNK_BYTES,
     scan: (buf, final, spare) => ({ ...scanChunkLines(addon, buf, final, hashLines, spare), overCap: null }),
     // (A Buffer would be copied, and arrive as a plain Uint8Array: the bytes go back as the job's buffer.)
@@ -184,8 +187,8 @@ export class ScanPool<R = ChunkResult> {
 
   /**
    * Starts `size` workers (0: scan in this thread only). Never throws: a worker that cannot start
-   * is not used. `hashLines` false: lines are not hashed (the chain is not checked). `work`:
-   * what a chunk is scanned into (its records by default).
+   * is not used. `work`: what a chunk is scanned into, which says whether lines are hashed; by
+   * default its records, hashed unless `hashLines` is false (the chain is not checked).
    */
   constructor(
     size: number,
@@ -199,7 +202,7 @@ export class ScanPool<R = ChunkResult> {
     if (size > 0) nativeAddon()?.fixMallocThreshold();
     for (let i = 0; i < size; i++) {
       try {
-        const w = startWorker(hashLines, this.work.lines);
+        const w = startWorker(this.work);
         const index = this.workers.length;
         w.on('message', (m: { id: number; result: R; buffer: ArrayBuffer }) => {
           const job = this.waiting.get(m.id);
@@ -539,12 +542,12 @@ export const WORKER_YOUNG_GENERATION_MB = 3;
  * A worker running scan-worker: the built .js next to this file, or — when running from the
  * TypeScript sources (tests, tsx) — the .ts through tsx's loader registered in the worker.
  */
-function startWorker(hashLines: boolean, lines: boolean): Worker {
+function startWorker(work: ChunkWork<unknown>): Worker {
   // Loaded here, not imported: a small log never starts a worker (#17: start-up).
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
   // This thread's hash seed: an id a worker hashes must find the same id hashed here.
-  const workerData = { hashLines, lines, hashSeed: hashSeed() };
+  const workerData = { hashLines: work.hashLines, lines: work.lines, hashSeed: hashSeed() };
   const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
   if (here.endsWith('.ts')) {
     const script = new URL('./scan-worker.ts', here).href;
