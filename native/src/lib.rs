@@ -51,6 +51,46 @@ unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> n
     make_number(env, lines::scan_lines(buf, &request, ints, nums, hex) as f64)
 }
 
+/// `scanPlain(buf, from, to, options, seedLo, seedHi, ints, nums) → boolean`: the line
+/// `buf[from, to)` read back (lines.rs `scan_plain`; OPTION_HASH: its fingerprint from its
+/// SHA-256). Spans are from `from`.
+unsafe extern "C" fn scan_plain_js(env: napi_env, info: napi_callback_info) -> napi_value {
+    let mut argc = 8usize;
+    let mut argv = [core::ptr::null_mut(); 8];
+    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || argc != 8 {
+        return throw(env, b"scanPlain: 8 arguments\0");
+    }
+    let (Some(buf), Some(ints), Some(nums)) = (
+        typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
+        typed_array::<i32>(env, argv[6], NAPI_INT32_ARRAY),
+        typed_array::<f64>(env, argv[7], NAPI_FLOAT64_ARRAY),
+    ) else {
+        return throw(env, b"scanPlain: buf, ints and nums must be Uint8Array, Int32Array, Float64Array\0");
+    };
+    let mut n = [0f64; 5];
+    for (k, slot) in n.iter_mut().enumerate() {
+        match number(env, argv[1 + k]) {
+            Some(v) => *slot = v,
+            None => return throw(env, b"scanPlain: from, to, options, seedLo, seedHi must be numbers\0"),
+        }
+    }
+    if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(ints, nums) {
+        return throw(env, b"scanPlain: the arrays overlap\0");
+    }
+    let (Ok(ints), Ok(nums)) = (<&mut [i32; lines::PLAIN_INTS]>::try_from(ints), <&mut [f64; lines::PLAIN_NUMS]>::try_from(nums)) else {
+        return throw(env, b"scanPlain: ints and nums must hold PLAIN_INTS and PLAIN_NUMS\0");
+    };
+    let (from, to) = (n[0], n[1]);
+    if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {
+        return throw(env, b"scanPlain: from and to must lie within buf\0");
+    }
+    let hash = (n[2] as u32) & lines::OPTION_HASH != 0;
+    let plain = lines::scan_plain(&buf[from as usize..to as usize], hash, (n[3] as u32, n[4] as u32), ints, nums);
+    let mut out = core::ptr::null_mut();
+    napi_get_boolean(env, plain, &mut out);
+    out
+}
+
 fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {
     let (a0, a1) = (a.as_ptr() as usize, a.as_ptr() as usize + core::mem::size_of_val(a));
     let (b0, b1) = (b.as_ptr() as usize, b.as_ptr() as usize + core::mem::size_of_val(b));
@@ -99,6 +139,7 @@ unsafe extern "C" fn layout_js(env: napi_env, _info: napi_callback_info) -> napi
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     export(env, exports, b"layout\0", layout_js);
     export(env, exports, b"scanLines\0", scan_lines_js);
+    export(env, exports, b"scanPlain\0", scan_plain_js);
     export(env, exports, b"fixMallocThreshold\0", fix_malloc_threshold_js);
     exports
 }

@@ -1,11 +1,11 @@
 //! A run of lines scanned into flat slots (what `scanLines` fills for the engine): each line's
 //! place, whether the fast scanner took it, its fields, and the SHA-256 of a chained line.
-use crate::scan::{hash_bytes, scan_record, ScannedRecord};
+use crate::scan::{hash_bytes, scan_record, try_scan_record_spans, ScannedRecord, ValueSpans, KEY_COUNT};
 
 /// The longest line a record may take (format-constants.ts MAX_LINE_BYTES): longer ones are declined.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// The slots' layout below: bumped with any change to them (native-lines.ts NATIVE_LAYOUT).
-pub const LAYOUT: u32 = 3;
+pub const LAYOUT: u32 = 4;
 /// `options` bit: hash each chained record's line (the chain check is on).
 pub const OPTION_HASH: u32 = 1;
 
@@ -73,6 +73,7 @@ pub struct Request {
 #[repr(C, align(8))]
 struct Sha256Context([u32; 28]);
 
+#[cfg(not(test))]
 extern "C" {
     // OpenSSL's low-level SHA-256, exported by the node binary (SHA-NI where the CPU has it). Not
     // the one-shot `SHA256()`: in OpenSSL 3 it fetches the algorithm by name on every call, which
@@ -82,6 +83,13 @@ extern "C" {
     fn SHA256_Final(md: *mut u8, c: *mut Sha256Context) -> i32;
 }
 
+/// (A test binary does not link node's OpenSSL: hashing is tested from JavaScript, test/engine/plain-line.test.ts.)
+#[cfg(test)]
+fn sha256(_: &[u8]) -> [u8; 32] {
+    panic!("SHA-256 is node's OpenSSL, not linked into tests")
+}
+
+#[cfg(not(test))]
 fn sha256(data: &[u8]) -> [u8; 32] {
     let mut md = [0u8; 32];
     let mut c = Sha256Context([0; 28]);
@@ -157,6 +165,52 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
         start = end + 1;
     }
     n
+}
+
+// What `scanPlain` leaves of one line read back (plain-line.ts reads them).
+/// Int32 slots: the kind, B_CHAINED, the reject (1 + an index into REJECT_KINDS), then each
+/// key's value span (scan.rs ValueSpans) from P_SPANS.
+pub const P_KIND: usize = 0;
+pub const P_BITS: usize = 1;
+pub const P_REJECT: usize = 2;
+pub const P_SPANS: usize = 3;
+pub const PLAIN_INTS: usize = P_SPANS + 2 * KEY_COUNT;
+/// Float64 slots: the line's fingerprint (always), then its seq and id hash.
+pub const P_PRINT: usize = 0;
+pub const P_SEQ: usize = 1;
+pub const P_ID_HASH: usize = 2;
+pub const PLAIN_NUMS: usize = 3;
+/// DEL, the one byte of the scanner's subset that `print`'s JSON escapes.
+const DEL: u8 = 0x7f;
+
+/// One line read back by offset (`print --json`): its fingerprint into `nums[P_PRINT]`, from its
+/// SHA-256 when `hash` (as the index made it for a chained line) else from its bytes; and true,
+/// with the slots above filled, when it is a record the fast scanner takes and holds no DEL: a
+/// line whose values `print --json` may copy as they are. False: read it in JavaScript.
+pub fn scan_plain(line: &[u8], hash: bool, seed: (u32, u32), ints: &mut [i32; PLAIN_INTS], nums: &mut [f64; PLAIN_NUMS]) -> bool {
+    nums[P_PRINT] = if hash {
+        let md = sha256(line);
+        let mut digest = [0u8; 64];
+        for (k, byte) in md.iter().enumerate() {
+            digest[2 * k] = HEX[(byte >> 4) as usize];
+            digest[2 * k + 1] = HEX[(byte & 15) as usize];
+        }
+        chain_hash_fingerprint(&digest, seed)
+    } else {
+        line_fingerprint(line, seed)
+    };
+    if line.len() > MAX_LINE_BYTES || line.contains(&DEL) {
+        return false;
+    }
+    let mut spans: ValueSpans = [-1; 2 * KEY_COUNT];
+    let Ok(r) = try_scan_record_spans(line, seed, &mut spans) else { return false };
+    ints[P_KIND] = r.kind as i32;
+    ints[P_BITS] = if r.chained { B_CHAINED } else { 0 };
+    ints[P_REJECT] = r.reject as i32;
+    ints[P_SPANS..].copy_from_slice(&spans);
+    nums[P_SEQ] = r.seq;
+    nums[P_ID_HASH] = r.id_hash;
+    true
 }
 
 /// line-fingerprints.ts `lineFingerprint`: 31 bits of the seeded cyrb53 of the line's bytes.
@@ -240,6 +294,59 @@ fn memchr_newline(b: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SEED: (u32, u32) = (0x1234_5678, 0x9abc_def0);
+    const REQUEST: &[u8] = br#"{"v":1,"type":"request","seq":4,"prev":"f447e34853b0321d914be41eeb59330fa1151776d47226ca8a9f81c3e21dd126","logged":"2026-11-01T08:00:14.381Z","id":"2a851214-aa18-483c-9ffd-020f5bd14dcc","time":"2026-11-01T08:00:10Z","host":"web-01","session":"claude-7f3c","pipeline":[["dmesg"],["grep","-i","oom"]],"resolved":["/usr/bin/dmesg","/usr/bin/grep"],"env_keys":["HOME"],"reason":"oom?","privileged":true,"decision":"approved","via":"operator","latency_ms":4325,"operator":{"uid":1000,"user":"alice","tty":"pts/1","hostname":"web-01"}}"#;
+
+    fn plain(line: &[u8], hash: bool) -> (bool, [i32; PLAIN_INTS], [f64; PLAIN_NUMS]) {
+        let (mut ints, mut nums) = ([0; PLAIN_INTS], [0.0; PLAIN_NUMS]);
+        let took = scan_plain(line, hash, SEED, &mut ints, &mut nums);
+        (took, ints, nums)
+    }
+
+    fn lines_slots(line: &[u8], hash: bool) -> (i32, f64) {
+        let (mut ints, mut nums, mut hex) = (vec![0; INT_SLOTS], vec![0.0; NUM_SLOTS], vec![0; 64]);
+        let req = Request { from: 0, to: line.len(), last: true, hash, seed: SEED };
+        assert_eq!(scan_lines(line, &req, &mut ints, &mut nums, &mut hex), 1);
+        (ints[I_STATUS], nums[N_PRINT])
+    }
+
+    #[test]
+    fn a_plain_line_read_back_gives_each_value_where_it_is() {
+        let (took, ints, nums) = plain(REQUEST, false);
+        assert!(took);
+        let value = |key: usize| {
+            let (s, e) = (ints[P_SPANS + 2 * key], ints[P_SPANS + 2 * key + 1]);
+            if s < 0 { None } else { Some(String::from_utf8_lossy(&REQUEST[s as usize..e as usize]).into_owned()) }
+        };
+        // record-keys.ts KEYS' numbers: host 6, pipeline 8, privileged 12, latency_ms 15, error 16, operator 29, prev 3.
+        assert_eq!(value(6).as_deref(), Some("\"web-01\""));
+        assert_eq!(value(8).as_deref(), Some(r#"[["dmesg"],["grep","-i","oom"]]"#));
+        assert_eq!(value(12).as_deref(), Some("true"));
+        assert_eq!(value(15).as_deref(), Some("4325"));
+        assert_eq!(value(16), None);
+        assert_eq!(value(29).as_deref(), Some(r#"{"uid":1000,"user":"alice","tty":"pts/1","hostname":"web-01"}"#));
+        assert_eq!(value(3).map(|v| v.len()), Some(66));
+        assert_eq!((ints[P_KIND], ints[P_BITS], nums[P_SEQ]), (0, B_CHAINED, 4.0));
+    }
+
+    #[test]
+    fn a_line_read_back_has_the_fingerprint_the_index_gave_it() {
+        // (From its bytes: a line's SHA-256 is node's OpenSSL, tested from JavaScript.)
+        assert_eq!(plain(REQUEST, false).2[P_PRINT], lines_slots(REQUEST, false).1);
+        // Declined lines too: the fingerprint is what tells a line rewritten since it was indexed.
+        let odd = br#"{"v":1,"type":"request","id":"x y"}"#;
+        let (took, _, nums) = plain(odd, false);
+        assert!(!took);
+        assert_eq!(nums[P_PRINT], line_fingerprint(odd, SEED));
+    }
+
+    #[test]
+    fn a_line_with_del_is_not_plain() {
+        let with_del = String::from_utf8(REQUEST.to_vec()).unwrap().replace("oom?", "oom\u{7f}");
+        assert_eq!(lines_slots(with_del.as_bytes(), false).0, 1, "the index takes it");
+        assert!(!plain(with_del.as_bytes(), false).0);
+    }
 
     #[test]
     fn finds_the_first_newline_anywhere() {

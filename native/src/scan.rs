@@ -139,6 +139,41 @@ pub fn scan_record(line: &[u8], seed: (u32, u32)) -> Option<ScannedRecord> {
 
 /// The line's record, or why it is declined.
 pub fn try_scan_record(line: &[u8], seed: (u32, u32)) -> Result<ScannedRecord, Decline> {
+    scan_with_spans(line, seed, &mut ())
+}
+
+/// Where each key's value is in a line: `spans[2k], spans[2k + 1]` for the key numbered k
+/// (record-keys.ts KEYS), from its first byte to the byte after it; -1 both for a key absent.
+pub type ValueSpans = [i32; 2 * KEY_COUNT];
+
+/// `try_scan_record` that also says where each key's value is (`print --json` copies them).
+pub fn try_scan_record_spans(line: &[u8], seed: (u32, u32), spans: &mut ValueSpans) -> Result<ScannedRecord, Decline> {
+    spans.fill(-1);
+    scan_with_spans(line, seed, spans)
+}
+
+/// Told each key's value as it is read; `()` is told nothing (the index's scan).
+trait SpanSink {
+    fn value(&mut self, key: u32, start: usize, end: usize);
+}
+
+impl SpanSink for () {
+    #[inline(always)]
+    fn value(&mut self, _key: u32, _start: usize, _end: usize) {}
+}
+
+impl SpanSink for ValueSpans {
+    #[inline(always)]
+    fn value(&mut self, key: u32, start: usize, end: usize) {
+        // (The line is under 2^31 bytes, checked first; the key is below KEY_COUNT.)
+        if let Some(pair) = self.get_mut(2 * key as usize..2 * key as usize + 2) {
+            pair[0] = start as i32;
+            pair[1] = end as i32;
+        }
+    }
+}
+
+fn scan_with_spans<S: SpanSink>(line: &[u8], seed: (u32, u32), spans: &mut S) -> Result<ScannedRecord, Decline> {
     use Decline::Outside;
     if line.len() > i32::MAX as usize {
         return Err(Decline::TooLong);
@@ -181,6 +216,7 @@ pub fn try_scan_record(line: &[u8], seed: (u32, u32)) -> Result<ScannedRecord, D
             return Err(Outside);
         }
         seen |= bit;
+        let value_start = i;
         match key {
             K_V => {
                 if at(b, i) != b'1' {
@@ -360,6 +396,7 @@ pub fn try_scan_record(line: &[u8], seed: (u32, u32)) -> Result<ScannedRecord, D
             }
             _ => return Err(Outside),
         }
+        spans.value(key, value_start, i);
         let next = if kind == Some(KIND_RESPONSE) { &NEXT_IN_RESPONSE } else { &NEXT_IN_REQUEST };
         predicted = next.get(key as usize).copied().unwrap_or(K_NONE);
         match at(b, i) {
@@ -459,8 +496,11 @@ const REQUEST_ALLOWED: u32 = REQUEST_REQUIRED
 const RESPONSE_REQUIRED: u32 = bits(&[K_V, K_TYPE, K_ID, K_TIME, K_STATUS, K_ERROR, K_STAGES, K_STDOUT_LEN, K_STDOUT_TRUNCATED, K_DURATION]);
 const RESPONSE_ALLOWED: u32 = RESPONSE_REQUIRED | bits(&[K_SEQ, K_PREV, K_LOGGED, K_TRUNCATED]);
 
+/// How many keys there are (record-keys.ts KEYS).
+pub const KEY_COUNT: usize = 30;
+
 /// `"key":` of each key, to recognise an expected key with one comparison.
-const KEY_PATTERNS: [&[u8]; 30] = [
+const KEY_PATTERNS: [&[u8]; KEY_COUNT] = [
     b"\"v\":",
     b"\"type\":",
     b"\"seq\":",

@@ -13,7 +13,7 @@
  * followed file truncated under the reader is read from logrotate's copy. Only an entry none of
  * whose lines can be read any more falls back to what the columns kept.
  */
-import type { Entry, EntryLines, EntryState, RecordLocation } from '../shared/entry.js';
+import type { Entry, EntryLines, EntryState, RecordLocation, ScannedLine } from '../shared/entry.js';
 import { chainFieldsOf } from '../shared/chain.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { ANOMALY_BITS, anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest, responseFailed, stateOfDecision } from '../shared/join.js';
@@ -23,7 +23,8 @@ import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
 import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
-import type { LineFingerprints } from './line-fingerprints.js';
+import { FROM_CHAIN_HASH, type LineFingerprints } from './line-fingerprints.js';
+import { PlainLine } from './plain-line.js';
 
 const { U8, ST, AN, FL, DE, RJ, U32, IX, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
@@ -304,6 +305,10 @@ function lineOf(columns: EntryColumns, segments: FileSpans, slot: number, which:
 /** EntryLines over the columns: the facts of one slot, its lines read on demand. */
 class SlotLines implements EntryLines {
   private slot = 0;
+  /** The native scan of lines read back (undefined until the index has loaded the addon: made at the first read after). */
+  private plain: PlainLine | undefined;
+  /** Which line `read` scanned last and found plain (null: none). */
+  private scannedAs: 'request' | 'response' | null = null;
   state: EntryState = 'running';
   anomalies = 0;
   idHash = 0;
@@ -331,8 +336,21 @@ class SlotLines implements EntryLines {
 
   /** (Null too when the line is not the one indexed: the caller reads the entry whole, which says so.) */
   read(which: 'request' | 'response'): Uint8Array | null {
+    this.scannedAs = null;
     const bytes = lineOf(this.columns, this.segments, this.slot, which);
-    return bytes === null || this.prints === null || this.prints.matches(this.slot, which, bytes) ? bytes : null;
+    if (bytes === null) return null;
+    // Once the index has loaded the native scanner: the fingerprint and the scan in one call.
+    const scan = this.plain === undefined ? (this.plain = PlainLine.create() ?? undefined) : this.plain;
+    if (scan === undefined) return this.prints === null || this.prints.matches(this.slot, which, bytes) ? bytes : null;
+    const kept = this.prints === null ? null : this.prints.kept(this.slot, which);
+    scan.scan(bytes, kept !== null && (kept & FROM_CHAIN_HASH) !== 0);
+    if (kept !== null && scan.print !== kept) return null;
+    if (scan.plain) this.scannedAs = which;
+    return bytes;
+  }
+
+  scanned(which: 'request' | 'response'): ScannedLine | null {
+    return this.scannedAs === which ? (this.plain as PlainLine) : null;
   }
 
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {

@@ -19,7 +19,7 @@ import { hashLineAt } from '../shared/chain.js';
 import { hashBytes, hashString } from './id-table.js';
 
 /** The top bit: the fingerprint was made from the line's SHA-256 (a chained line, hashed anyway). */
-const FROM_CHAIN_HASH = 0x80000000;
+export const FROM_CHAIN_HASH = 0x80000000;
 
 /** The fingerprint of the line at b[start, end) that is not hashed for the chain. */
 export function lineFingerprint(b: Uint8Array, start: number, end: number): number {
@@ -93,7 +93,12 @@ export class LineFingerprints {
 
   /** True when `bytes` are the line indexed for the slot's `which`. */
   matches(slot: number, which: 'request' | 'response', bytes: Uint8Array): boolean {
-    return fingerprintMatches(this.prints[2 * slot + (which === 'request' ? 0 : 1)], bytes);
+    return fingerprintMatches(this.kept(slot, which), bytes);
+  }
+
+  /** The fingerprint kept for the slot's `which` line (-1, which no line has, past those kept). */
+  kept(slot: number, which: 'request' | 'response'): number {
+    return this.prints[2 * slot + (which === 'request' ? 0 : 1)] ?? -1;
   }
 
   /** The slot's line (span `seg`, line `line` within it) no longer reads as indexed (`tell`: said to onChanged; not when moved here from another list). */

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 export interface NativeAddon {
   layout(): number;
   scanLines(buf: Uint8Array, from: number, to: number, last: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array, hex: Uint8Array): number;
+  scanPlain(buf: Uint8Array, from: number, to: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array): boolean;
   fixMallocThreshold(): boolean;
 }
 
@@ -19,7 +20,7 @@ export interface NativeAddon {
 const CANDIDATES = ['../native/sudo-proxy-audit-native.node', '../../dist/native/sudo-proxy-audit-native.node'];
 
 /** The slots' layout this code reads (native/src/lines.rs LAYOUT). */
-export const NATIVE_LAYOUT = 3;
+export const NATIVE_LAYOUT = 4;
 
 let loaded: NativeAddon | null | undefined;
 let whyNot = '';
@@ -88,6 +89,11 @@ export function notWholeElf(file: string): string | null {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The addon when something has loaded it already, else null (without loading it). */
+export function loadedNativeAddon(): NativeAddon | null {
+  return loaded ?? null;
 }
 
 /** Why `nativeAddon()` gave null ('' when it did not, or was not asked). */

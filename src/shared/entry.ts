@@ -339,6 +339,22 @@ export interface EntryLines {
   read(which: 'request' | 'response'): Uint8Array | null;
   /** Where the line is (after its `read`: a file logrotate moved is found where it is now); seq is left to the caller. */
   location(which: 'request' | 'response'): Omit<RecordLocation, 'seq' | 'length'>;
+  /**
+   * After `read(which)`: the line as the native scanner read it with its fingerprint, when it
+   * is a plain record (engine/plain-line.ts); null: scan it yourself. Optional.
+   */
+  scanned?(which: 'request' | 'response'): ScannedLine | null;
+}
+
+/** A plain record line's facts and each key's value span (engine/plain-line.ts). */
+export interface ScannedLine {
+  readonly kind: number;
+  readonly chained: boolean;
+  readonly seq: number;
+  readonly idHash: number;
+  readonly reject: number;
+  /** Key k's value (engine/record-keys.ts KEYS order) is `[spans[2k], spans[2k + 1])` of the line; -1: absent. */
+  readonly spans: Int32Array;
 }
 
 export interface AuditEngine {

@@ -14,6 +14,8 @@ import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/e
 
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
+import { PlainLine } from '../../src/engine/plain-line.js';
+import { KEYS } from '../../src/engine/record-keys.js';
 import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
 import { REPO_ROOT } from '../cli/helpers.js';
 import { scanRecord } from '../../src/engine/scan-record.js';
@@ -145,9 +147,12 @@ const LAYOUTS: Record<number, string> = {
   1: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=6 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
   2: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
   3: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_LINKS_BEFORE=32 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1',
+  // 4: scanPlain's slots, for a line read back (plain-line.ts).
+  4: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_LINKS_BEFORE=32 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1 PLAIN_NUMS=3 P_BITS=1 P_ID_HASH=2 P_KIND=0 P_PRINT=0 P_REJECT=2 P_SEQ=1 P_SPANS=3',
 };
-const SLOT = /\b((?:I|N|B)_[A-Z_]+|INT_SLOTS|NUM_SLOTS|OPTION_HASH)(?:: \w+)? = (\d+)\b/g;
-const slotsIn = (file: string) => [...fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(SLOT)].map((m) => `${m[1]}=${m[2]}`).sort().join(' ');
+const SLOT = /\b((?:I|N|B|P)_[A-Z_]+|INT_SLOTS|NUM_SLOTS|PLAIN_NUMS|OPTION_HASH)(?:: \w+)? = (\d+)\b/g;
+/** The slots the files name, each once (plain-line.ts names some native-lines.ts does). */
+const slotsIn = (...files: string[]) => [...new Set(files.flatMap((file) => [...fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(SLOT)].map((m) => `${m[1]}=${m[2]}`)))].sort().join(' ');
 /** A `[b"…", …]` list of scan.rs, as strings. */
 function rustList(name: string): string[] {
   const source = fs.readFileSync(path.join(REPO_ROOT, 'native/src/scan.rs'), 'utf8');
@@ -158,7 +163,9 @@ function rustList(name: string): string[] {
 
 describe("the native scanner's constants against the JavaScript's (an addon is trusted by its layout number)", () => {
   it('lines.rs has the slots native-lines.ts reads, under the layout number native-scanner.ts expects, and a change to them has a number of its own', () => {
-    expect(slotsIn('native/src/lines.rs')).toBe(slotsIn('src/engine/native-lines.ts'));
+    expect(slotsIn('native/src/lines.rs')).toBe(slotsIn('src/engine/native-lines.ts', 'src/engine/plain-line.ts'));
+    // A line read back has a span for each key: as many as record-keys.ts has.
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/scan.rs'), 'utf8')).toContain(`pub const KEY_COUNT: usize = ${KEYS.length};`);
     expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/lines.rs'), 'utf8')).toContain(`pub const LAYOUT: u32 = ${NATIVE_LAYOUT};`);
     expect(slotsIn('native/src/lines.rs'), `the slots changed: give LAYOUT (lines.rs, native-scanner.ts) a new number, and add it to LAYOUTS here`).toBe(LAYOUTS[NATIVE_LAYOUT]);
   });
@@ -178,6 +185,37 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(r.bothTook).toBeGreaterThan(0.95 * r.lines);
     // The writer's chain: nearly every line links to the one before.
     expect(r.linked).toBeGreaterThan(0.9 * r.lines);
+  });
+
+  it('reads a line back (print --json) with the fingerprint the index gave it, and takes it as plain only where the JavaScript scanner takes it, with the same facts', () => {
+    const lines = logLines({ count: 1500, seed: 19, operator: OPERATOR, detailed: true });
+    // Damaged copies too: a byte flipped, cut short, a DEL, a key unknown.
+    const random = seededRandom(5);
+    const damaged = lines.slice(0, 300).map((line, k) => {
+      const copy = Buffer.from(line);
+      if (k % 4 === 0) copy[Math.floor(random() * copy.length)] ^= 1 << Math.floor(random() * 8);
+      else if (k % 4 === 1) return copy.subarray(0, Math.floor(random() * copy.length));
+      else if (k % 4 === 2) return Buffer.from(copy.toString('latin1').replace(/"reason":"/, '"reason":"\u007f'), 'latin1');
+      else return Buffer.from(copy.toString('latin1').replace(/^\{/, '{"x":1,'), 'latin1');
+      return copy;
+    });
+    nativeAddon(); // (loaded by an index first, in use)
+    const scan = PlainLine.create();
+    if (scan === null) throw new Error('no addon');
+    const js = newCompactRecord();
+    let plain = 0;
+    for (const line of [...lines, ...damaged]) {
+      for (const hashed of [true, false]) {
+        scan.scan(line, hashed);
+        expect(scan.print).toBe(hashed ? chainHashFingerprint(hashLineAt(line, 0, line.length)) : lineFingerprint(line, 0, line.length));
+      }
+      const jsPlain = scanRecord(line, 0, line.length, js) && !line.includes(0x7f);
+      if (!scan.plain) continue;
+      plain++;
+      expect(jsPlain, line.toString('latin1')).toBe(true);
+      expect({ kind: scan.kind, chained: scan.chained, seq: scan.chained ? scan.seq : -1, idHash: scan.idHash, reject: scan.reject }).toEqual({ kind: js.kind, chained: js.chained, seq: js.chained ? js.seq : -1, idHash: js.idHash, reject: js.reject });
+    }
+    expect(plain).toBeGreaterThan(0.95 * lines.length);
   });
 
   it('gives each line the fingerprint of its bytes when the chain is not checked (no line hashed)', () => {

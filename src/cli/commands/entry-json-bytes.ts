@@ -13,7 +13,7 @@
  * returns false, and the caller writes that entry the slow way. A differential test
  * (test/cli/entry-json-bytes.test.ts) holds both ways to the same bytes.
  */
-import type { EntryLines } from '../../shared/entry.js';
+import type { EntryLines, ScannedLine } from '../../shared/entry.js';
 import { ENTRY_STATES } from '../../shared/entry.js';
 import { anomaliesOf } from '../../shared/join.js';
 import { jsonForTerminal } from '../../shared/sanitize.js';
@@ -120,6 +120,9 @@ export class EntryJsonBytes {
   bytes = Buffer.allocUnsafe(4096);
   length = 0;
   private readonly record = newCompactRecord();
+  /** The line read last: its reject code, and its seq (-1: not chained). */
+  private reject = 0;
+  private seq = -1;
   private readonly start = new Int32Array(KEY_COUNT);
   private readonly end = new Int32Array(KEY_COUNT);
   /** Stage values' spans (exit_code, stderr_len, stderr_truncated: 6 numbers a stage). */
@@ -145,8 +148,8 @@ export class EntryJsonBytes {
     const b = this.readPlain(lines, 'request');
     if (b === null) return false;
     const { start, end } = this;
-    const security = this.record.reject === REJECT_REPLAY;
-    const seq = this.record.chained ? this.record.seq : -1;
+    const security = this.reject === REJECT_REPLAY;
+    const seq = this.seq;
     this.head(b, lines);
     this.put(L.host);
     this.copy(b, K_HOST);
@@ -194,7 +197,7 @@ export class EntryJsonBytes {
     // The request's bytes may be gone with this read (a shared read-ahead): all of it is written above.
     const r = this.readPlain(lines, 'response');
     if (r === null || !this.outcome(r)) return false;
-    this.tail(lines, requestAt, seq, lines.location('response'), this.record.chained ? this.record.seq : -1);
+    this.tail(lines, requestAt, seq, lines.location('response'), this.seq);
     return true;
   }
 
@@ -202,7 +205,7 @@ export class EntryJsonBytes {
   private orphanEntry(lines: EntryLines): boolean {
     const b = this.readPlain(lines, 'response');
     if (b === null) return false;
-    const seq = this.record.chained ? this.record.seq : -1;
+    const seq = this.seq;
     this.head(b, lines);
     this.put(L.noRequest);
     if (!this.outcome(b)) return false;
@@ -213,7 +216,10 @@ export class EntryJsonBytes {
   /** The line, when it is a plain record of its kind with the entry's id (its values' spans in start/end), with room made for what it gives. */
   private readPlain(lines: EntryLines, which: 'request' | 'response'): Uint8Array | null {
     const b = lines.read(which);
-    if (b === null || !this.scan(b, which === 'request' ? KIND_REQUEST : KIND_RESPONSE, lines.idHash)) return null;
+    if (b === null) return null;
+    const kind = which === 'request' ? KIND_REQUEST : KIND_RESPONSE;
+    const scanned = lines.scanned?.(which) ?? null;
+    if (!(scanned === null ? this.scan(b, kind, lines.idHash) : this.taken(scanned, kind, lines.idHash))) return null;
     this.room(LINE_ROOM * b.length + FIXED_ROOM);
     return b;
   }
@@ -262,6 +268,20 @@ export class EntryJsonBytes {
     return true;
   }
 
+  /** Whether the line the native scanner took as plain is a record of `kind` whose id hashes to the index's; if so, its keys' values are left in start/end. */
+  private taken(line: ScannedLine, kind: number, idHash: number): boolean {
+    if (line.kind !== kind || line.idHash !== idHash) return false;
+    this.reject = line.reject;
+    this.seq = line.chained ? line.seq : -1;
+    const { start, end } = this;
+    const spans = line.spans;
+    for (let k = 0; k < KEY_COUNT; k++) {
+      start[k] = spans[2 * k];
+      end[k] = spans[2 * k + 1];
+    }
+    return true;
+  }
+
   /**
    * Whether `b` is a plain record of `kind` whose id hashes to the index's; if so, each of its
    * keys' values is left in start/end.
@@ -271,6 +291,8 @@ export class EntryJsonBytes {
     const buf = b as Buffer;
     if (!scanRecord(buf, 0, b.length, r) || r.kind !== kind || r.idHash !== idHash) return false;
     if (buf.indexOf(DEL) !== -1) return false;
+    this.reject = r.reject;
+    this.seq = r.chained ? r.seq : -1;
     const { start, end } = this;
     start.fill(-1);
     // The scanner has proved the line: no whitespace, strings without escapes, known keys only.

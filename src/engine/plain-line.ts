@@ -1,0 +1,73 @@
+/**
+ * A line read back by offset for `print --json`, scanned by the native scanner in one call
+ * (native/src/lines.rs `scan_plain`): its fingerprint, to know it is still the line indexed
+ * (line-fingerprints.ts), and — when it is a record the fast scanner takes and holds no DEL —
+ * where each key's value is, so that entry-json-bytes.ts copies them without scanning the line
+ * again in JavaScript. Together those were a `crypto.hash` call, the JavaScript scan and a
+ * walk over the keys: ~1.8 of `print --json`'s 7 s over 1M records (#17).
+ *
+ * Used only once the index has loaded the addon (a small log's command loads nothing more);
+ * without it, the line is checked and scanned in JavaScript as before, and a test holds both
+ * ways to the same spans and fingerprints.
+ */
+import { hashSeed } from './id-table.js';
+import { loadedNativeAddon, type NativeAddon } from './native-scanner.js';
+import { KEYS } from './record-keys.js';
+
+// Slots (native/src/lines.rs P_*).
+const P_KIND = 0, P_BITS = 1, P_REJECT = 2, P_SPANS = 3;
+const PLAIN_INTS = P_SPANS + 2 * KEYS.length;
+const P_PRINT = 0, P_SEQ = 1, P_ID_HASH = 2;
+const PLAIN_NUMS = 3;
+const B_CHAINED = 1;
+const OPTION_HASH = 1;
+
+export class PlainLine {
+  private readonly ints = new Int32Array(PLAIN_INTS);
+  private readonly nums = new Float64Array(PLAIN_NUMS);
+  /** Each key's value (record-keys.ts KEYS order) as `spans[2k], spans[2k + 1]` in the line scanned last, when plain; -1: absent. */
+  readonly spans = this.ints.subarray(P_SPANS);
+  /** The line scanned last is a plain record: the fields below and `spans` are its. */
+  plain = false;
+
+  /** (Null when the addon is not loaded.) */
+  static create(): PlainLine | null {
+    const addon = loadedNativeAddon();
+    return addon === null ? null : new PlainLine(addon);
+  }
+
+  private constructor(private readonly addon: NativeAddon) {}
+
+  /** Scans `bytes`, a whole line without its newline; its fingerprint from its SHA-256 when `fromChainHash`, as the index made it. */
+  scan(bytes: Uint8Array, fromChainHash: boolean): void {
+    const seed = hashSeed();
+    this.plain = this.addon.scanPlain(bytes, 0, bytes.length, fromChainHash ? OPTION_HASH : 0, seed[0], seed[1], this.ints, this.nums);
+  }
+
+  /** The line's fingerprint (line-fingerprints.ts), plain or not. */
+  get print(): number {
+    return this.nums[P_PRINT];
+  }
+
+  /** compact-record.ts KIND_REQUEST or KIND_RESPONSE. */
+  get kind(): number {
+    return this.ints[P_KIND];
+  }
+
+  get chained(): boolean {
+    return (this.ints[P_BITS] & B_CHAINED) !== 0;
+  }
+
+  get seq(): number {
+    return this.nums[P_SEQ];
+  }
+
+  get idHash(): number {
+    return this.nums[P_ID_HASH];
+  }
+
+  /** As compact-record.ts codes it (0: none). */
+  get reject(): number {
+    return this.ints[P_REJECT];
+  }
+}
