@@ -45,6 +45,19 @@ export interface FileSpan {
 const READ_AHEAD = 256 * 1024;
 
 const NO_WINDOW = Buffer.alloc(0);
+/**
+ * Read-ahead buffers given back at the turn they were dropped, for the next read ahead in this
+ * process, whoever's: `print` reads ahead anew each turn, and a fresh 256 KB buffer each time
+ * cost the kernel a fault for each of its pages as it read into them. A few, not one kept per
+ * FileSpans: a fleet has thousands.
+ */
+const spareWindows: Buffer[] = [];
+const SPARE_WINDOWS = 4;
+
+/** Read-ahead buffers kept for the next read ahead (at most SPARE_WINDOWS), for tests. */
+export function spareReadAheadBuffers(): number {
+  return spareWindows.length;
+}
 
 /** The last bytes a follower read, compared to tell a truncation from a line rewritten in place (as followed-file.ts does). */
 const TRUNCATION_EVIDENCE_BYTES = 64;
@@ -64,7 +77,7 @@ export class FileSpans {
    * a line. Dropped at the next turn of the event loop and on a truncation, so a line is never
    * older than the synchronous run that read it; allocated on the first read in order.
    */
-  private window = NO_WINDOW;
+  private window: Buffer = NO_WINDOW;
   private windowFd = -1;
   private windowStart = 0;
   private windowEnd = 0;
@@ -389,7 +402,7 @@ export class FileSpans {
 
   /** Fills the window from `offset` (READ_AHEAD bytes, or up to the end of the file) and gives the line from it. */
   private readAhead(fd: number, offset: number, length: number): Buffer | null {
-    if (this.window.length === 0) this.window = Buffer.allocUnsafe(READ_AHEAD);
+    if (this.window.length === 0) this.window = spareWindows.pop() ?? Buffer.allocUnsafe(READ_AHEAD);
     this.dropWindow();
     let n: number;
     try {
@@ -418,6 +431,7 @@ export class FileSpans {
     // (Its memory too, not only its bytes' validity: a fleet's host keeps its spans for good,
     // and the 256 KB each host kept once a viewer had read two of its rows in order came to
     // 280 MB over 10,000 hosts. Within one turn the buffer is reused from fill to fill.)
+    if (this.window.length === READ_AHEAD && spareWindows.length < SPARE_WINDOWS) spareWindows.push(this.window);
     this.window = NO_WINDOW;
   }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileSpans } from '../../src/engine/file-spans.js';
+import { FileSpans, spareReadAheadBuffers } from '../../src/engine/file-spans.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -82,5 +82,25 @@ describe('FileSpans read back in order', () => {
     for (let i = 20; i < 40; i++) expect(spans.readLine(span.id, lines[i].offset, lines[i].text.length)?.toString()).toBe(lines[i].text);
     spans.closeAll();
     expect(spans.readAheadBytes()).toBe(0);
+  });
+
+  it('keeps a few buffers between turns for the next read ahead (fresh pages cost print a fault each), however many spans read ahead in one', async () => {
+    const { file, lines } = fileOfLines();
+    const all: FileSpans[] = [];
+    for (let s = 0; s < 20; s++) {
+      const spans = new FileSpans();
+      const span = spans.add(file, fs.openSync(file, 'r'), 0);
+      for (let i = 0; i < 20; i++) spans.readLine(span.id, lines[i].offset, lines[i].text.length);
+      all.push(spans);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(all.map((spans) => spans.readAheadBytes())).toEqual(all.map(() => 0));
+    expect(spareReadAheadBuffers()).toBe(4);
+    // The next turn's read ahead takes one back, with the same bytes as ever.
+    const spans = all[0];
+    for (let i = 20; i < 40; i++) expect(spans.readLine(0, lines[i].offset, lines[i].text.length)?.toString()).toBe(lines[i].text);
+    expect(spareReadAheadBuffers()).toBe(3);
+    for (const each of all) each.closeAll();
+    expect(spareReadAheadBuffers()).toBe(4);
   });
 });
