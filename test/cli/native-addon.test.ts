@@ -67,6 +67,34 @@ describe.skipIf(!fs.existsSync(ADDON))('the CLI with a damaged native scanner', 
   }
 });
 
+describe.skipIf(!fs.existsSync(ADDON))('print --json with the native scanner', () => {
+  it('writes what it writes without it, byte for byte, hostile lines among plain ones (its lines read back natively, plain-line.ts)', async () => {
+    const log = path.join(tempDir(), 'audit.log');
+    generateLog({ path: log, count: 600, seed: 9, detailed: true, operator: { uid: 1000, user: 'alice', tty: '/dev/pts/3', hostname: 'build-01' } });
+    const plain = fs.readFileSync(log, 'latin1').split('\n').filter(Boolean);
+    // A request and its response each way the fast paths must leave (or copy exactly): a DEL, an escape, a non-ASCII byte, a number not in JSON.stringify's form, keys out of order.
+    const odd = plain.filter((l) => l.includes('"type":"request"')).slice(0, 5).map((l, k) => [
+      l.replace(/"reason":"/, '"reason":"\u007f'),
+      l.replace(/"reason":"/, '"reason":"\\u0041'),
+      l.replace(/"reason":"/, '"reason":"\u00e9'),
+      l.replace(/"latency_ms":(\d+)/, '"latency_ms":$1.0'),
+      (() => {
+        const { host, ...rest } = JSON.parse(l) as Record<string, unknown>;
+        return JSON.stringify({ host, ...rest });
+      })(),
+    ][k]);
+    fs.appendFileSync(log, Buffer.from(`${odd.join('\n')}\n`, 'latin1'));
+    const without = await runCli(['print', '--json', log], { env: cliEnv({ SUDO_PROXY_AUDIT_NATIVE: '0' }) });
+    const withAddon = await collect(spawn(process.execPath, [path.join(REPO_ROOT, 'dist/bin/cli.js'), 'print', '--json', log], { env: cliEnv({ LD_DEBUG: 'files' }), stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(without.code, without.stderr).toBe(0);
+    expect(withAddon.code).toBe(0);
+    // (It did load the addon.)
+    expect(withAddon.stderr).toContain('sudo-proxy-audit-native.node');
+    expect(withAddon.stdout).toBe(without.stdout);
+    expect(without.stdout.split('\n').length).toBeGreaterThan(300);
+  });
+});
+
 /** Where the last PT_LOAD segment of a 64-bit little-endian ELF file starts in the file. */
 function lastSegmentStart(elf: Buffer): number {
   const phoff = Number(elf.readBigUInt64LE(0x20));
