@@ -305,10 +305,9 @@ function lineOf(columns: EntryColumns, segments: FileSpans, slot: number, which:
 /** EntryLines over the columns: the facts of one slot, its lines read on demand. */
 class SlotLines implements EntryLines {
   private slot = 0;
-  /** The native scan of lines read back (undefined until the index has loaded the addon: made at the first read after). */
-  private plain: PlainLine | undefined;
-  /** Which line `read` scanned last and found plain (null: none). */
+  /** Which line `read` scanned last and found plain (null: none), and which of the shared scanner's scans that was. */
   private scannedAs: 'request' | 'response' | null = null;
+  private scannedBy = -1;
   state: EntryState = 'running';
   anomalies = 0;
   idHash = 0;
@@ -340,17 +339,22 @@ class SlotLines implements EntryLines {
     const bytes = lineOf(this.columns, this.segments, this.slot, which);
     if (bytes === null) return null;
     // Once the index has loaded the native scanner: the fingerprint and the scan in one call.
-    const scan = this.plain === undefined ? (this.plain = PlainLine.create() ?? undefined) : this.plain;
-    if (scan === undefined) return this.prints === null || this.prints.matches(this.slot, which, bytes) ? bytes : null;
+    const scan = PlainLine.shared();
+    if (scan === null) return this.prints === null || this.prints.matches(this.slot, which, bytes) ? bytes : null;
     const kept = this.prints === null ? null : this.prints.kept(this.slot, which);
     scan.scan(bytes, kept !== null && (kept & FROM_CHAIN_HASH) !== 0);
     if (kept !== null && scan.print !== kept) return null;
-    if (scan.plain) this.scannedAs = which;
+    if (scan.plain) {
+      this.scannedAs = which;
+      this.scannedBy = scan.scans;
+    }
     return bytes;
   }
 
   scanned(which: 'request' | 'response'): ScannedLine | null {
-    return this.scannedAs === which ? (this.plain as PlainLine) : null;
+    const scan = PlainLine.shared();
+    // (Not when another line was scanned since: the shared scanner's fields are that line's.)
+    return this.scannedAs === which && scan !== null && scan.scans === this.scannedBy ? scan : null;
   }
 
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {

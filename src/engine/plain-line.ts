@@ -29,18 +29,28 @@ export class PlainLine {
   readonly spans = this.ints.subarray(P_SPANS);
   /** The line scanned last is a plain record: the fields below and `spans` are its. */
   plain = false;
-
-  /** (Null when the addon is not loaded.) */
-  static create(): PlainLine | null {
-    const addon = loadedNativeAddon();
-    return addon === null ? null : new PlainLine(addon);
-  }
+  /** Scans so far: whoever scanned a line knows it is still the one these fields are of. */
+  scans = 0;
 
   private constructor(private readonly addon: NativeAddon) {}
+
+  /**
+   * The thread's one scanner (a line's facts are used as soon as it is scanned: one for every
+   * reader, where one each kept ~0.5 KB for each of a fleet's thousands of hosts); null until
+   * the index has loaded the addon.
+   */
+  static shared(): PlainLine | null {
+    const addon = loadedNativeAddon();
+    if (addon === null) return null;
+    // (Another addon: the one loaded again after tests forgot it.)
+    if (shared === null || shared.addon !== addon) shared = new PlainLine(addon);
+    return shared;
+  }
 
   /** Scans `bytes`, a whole line without its newline; its fingerprint from its SHA-256 when `fromChainHash`, as the index made it. */
   scan(bytes: Uint8Array, fromChainHash: boolean): void {
     const seed = hashSeed();
+    this.scans++;
     this.plain = this.addon.scanPlain(bytes, 0, bytes.length, fromChainHash ? OPTION_HASH : 0, seed[0], seed[1], this.ints, this.nums);
   }
 
@@ -71,3 +81,5 @@ export class PlainLine {
     return this.ints[P_REJECT];
   }
 }
+
+let shared: PlainLine | null = null;

@@ -15,6 +15,7 @@ import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/e
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
 import { PlainLine } from '../../src/engine/plain-line.js';
+import type { EntryLines } from '../../src/shared/entry.js';
 import { KEYS } from '../../src/engine/record-keys.js';
 import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
 import { REPO_ROOT } from '../cli/helpers.js';
@@ -200,7 +201,7 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
       return copy;
     });
     nativeAddon(); // (loaded by an index first, in use)
-    const scan = PlainLine.create();
+    const scan = PlainLine.shared();
     if (scan === null) throw new Error('no addon');
     const js = newCompactRecord();
     let plain = 0;
@@ -216,6 +217,28 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
       expect({ kind: scan.kind, chained: scan.chained, seq: scan.chained ? scan.seq : -1, idHash: scan.idHash, reject: scan.reject }).toEqual({ kind: js.kind, chained: js.chained, seq: js.chained ? js.seq : -1, idHash: js.idHash, reject: js.reject });
     }
     expect(plain).toBeGreaterThan(0.95 * lines.length);
+  });
+
+  it("gives a line's scan only to the reader that read it, and only until another line is scanned (one scanner for every reader)", async () => {
+    nativeAddon();
+    const engines = [1, 2].map((seed) => {
+      const file = path.join(tempDir('native'), 'audit.log');
+      generateLog({ path: file, count: 200, seed });
+      return openEngine([file], { follow: false });
+    });
+    try {
+      for (const e of engines) await e.indexed();
+      const [a, b] = engines.map((e) => e.entryLines?.(0) as EntryLines);
+      expect(a.read('request')).not.toBeNull();
+      expect(a.scanned?.('request')?.idHash).toBe(a.idHash);
+      expect(a.scanned?.('response')).toBeNull();
+      expect(b.read('request')).not.toBeNull();
+      // The scanner's fields are b's line's now.
+      expect(a.scanned?.('request')).toBeNull();
+      expect(b.scanned?.('request')?.idHash).toBe(b.idHash);
+    } finally {
+      for (const e of engines) await e.close();
+    }
   });
 
   it('gives each line the fingerprint of its bytes when the chain is not checked (no line hashed)', () => {

@@ -170,7 +170,7 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
     ['an unchained log, read as the tail', { follow: false }],
     ['an unchained log, read in chunks', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
   ] as Array<[string, OpenEngineOptions]>) {
-    it.each(readBacks)(`is never shown as the entry either, ${name}, %s`, async (_name, load) => {
+    it.each(readBacks)(`is never shown as the entry either, ${name}, %s`, async (_name, load, native) => {
       load();
       const file = path.join(tempDir(), 'audit.log');
       const lines = [request('a1', { pipeline: [['ls', '/srv/data']] }), response('a1'), request('a2'), request('a3')];
@@ -185,6 +185,9 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
         expect(fresh.entry(0).pipeline).toEqual([['rm', '/srv/data']]);
         await fresh.close();
         // The open engine read `ls`: it never shows `rm` as that entry.
+        const untouched = engine.entryLines?.(0);
+        expect(untouched?.read('response')).not.toBeNull();
+        expect(untouched?.scanned?.('response') != null).toBe(native);
         expect(engine.entryLines?.(0)?.read('request') ?? null).toBeNull();
         expect(engine.entry(0).pipeline).toEqual([['ls', '/srv/data']]);
         expect(chainStatus(engine).breaks).toContainEqual(expect.objectContaining({ kind: 'modified', file, line }));

@@ -12,6 +12,10 @@
  * unknown key, a line that cannot be read again, an id that does not hash to the index's)
  * returns false, and the caller writes that entry the slow way. A differential test
  * (test/cli/entry-json-bytes.test.ts) holds both ways to the same bytes.
+ *
+ * Once the index has loaded the native scanner, the engine has proved the line so as it read
+ * it back (`EntryLines.scanned`: the native scanner takes only lines the JavaScript one takes,
+ * and tells each key's value span and the DEL); the same test runs both ways.
  */
 import type { EntryLines, ScannedLine } from '../../shared/entry.js';
 import { ENTRY_STATES } from '../../shared/entry.js';
