@@ -18,11 +18,7 @@ use napi::*;
 /// `scanLines(buf, from, to, final, options, seedLo, seedHi, ints, nums, hex) → lines`:
 /// lines.rs says what each slot holds.
 unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> napi_value {
-    let mut argc = 10usize;
-    let mut argv = [core::ptr::null_mut(); 10];
-    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || argc != 10 {
-        return throw(env, b"scanLines: 10 arguments\0");
-    }
+    let Some(argv) = arguments::<10>(env, info) else { return throw(env, b"scanLines: 10 arguments\0") };
     let (Some(buf), Some(ints), Some(nums), Some(hex)) = (
         typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
         typed_array::<i32>(env, argv[7], NAPI_INT32_ARRAY),
@@ -31,23 +27,17 @@ unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> n
     ) else {
         return throw(env, b"scanLines: buf, ints, nums and hex must be Uint8Array, Int32Array, Float64Array, Uint8Array\0");
     };
-    let mut n = [0f64; 5];
-    for (k, slot) in n.iter_mut().enumerate() {
-        match number(env, argv[1 + k]) {
-            Some(v) => *slot = v,
-            None => return throw(env, b"scanLines: from, to, final, options, seedLo must be numbers\0"),
-        }
-    }
-    let Some(seed_hi) = number(env, argv[6]) else { return throw(env, b"scanLines: seedHi must be a number\0") };
+    let Some([from, to, last, options, seed_lo, seed_hi]) = numbers::<6>(env, &argv[1..7]) else {
+        return throw(env, b"scanLines: from, to, final, options, seedLo, seedHi must be numbers\0");
+    };
     // The output arrays are written while `buf` is read: they must not share memory with it.
     if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(buf, hex) || overlaps(ints, nums) || overlaps(ints, hex) || overlaps(nums, hex) {
         return throw(env, b"scanLines: the arrays overlap\0");
     }
-    let (from, to) = (n[0], n[1]);
     if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {
         return throw(env, b"scanLines: from and to must lie within buf\0");
     }
-    let request = lines::Request { from: from as usize, to: to as usize, last: n[2] != 0.0, hash: (n[3] as u32) & lines::OPTION_HASH != 0, seed: (n[4] as u32, seed_hi as u32) };
+    let request = lines::Request { from: from as usize, to: to as usize, last: last != 0.0, hash: (options as u32) & lines::OPTION_HASH != 0, seed: (seed_lo as u32, seed_hi as u32) };
     make_number(env, lines::scan_lines(buf, &request, ints, nums, hex) as f64)
 }
 
@@ -55,11 +45,7 @@ unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> n
 /// `buf[from, to)` read back (lines.rs `scan_plain`; OPTION_HASH: its fingerprint from its
 /// SHA-256). Spans are from `from`.
 unsafe extern "C" fn scan_plain_js(env: napi_env, info: napi_callback_info) -> napi_value {
-    let mut argc = 8usize;
-    let mut argv = [core::ptr::null_mut(); 8];
-    if napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || argc != 8 {
-        return throw(env, b"scanPlain: 8 arguments\0");
-    }
+    let Some(argv) = arguments::<8>(env, info) else { return throw(env, b"scanPlain: 8 arguments\0") };
     let (Some(buf), Some(ints), Some(nums)) = (
         typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
         typed_array::<i32>(env, argv[6], NAPI_INT32_ARRAY),
@@ -67,28 +53,40 @@ unsafe extern "C" fn scan_plain_js(env: napi_env, info: napi_callback_info) -> n
     ) else {
         return throw(env, b"scanPlain: buf, ints and nums must be Uint8Array, Int32Array, Float64Array\0");
     };
-    let mut n = [0f64; 5];
-    for (k, slot) in n.iter_mut().enumerate() {
-        match number(env, argv[1 + k]) {
-            Some(v) => *slot = v,
-            None => return throw(env, b"scanPlain: from, to, options, seedLo, seedHi must be numbers\0"),
-        }
-    }
+    let Some([from, to, options, seed_lo, seed_hi]) = numbers::<5>(env, &argv[1..6]) else {
+        return throw(env, b"scanPlain: from, to, options, seedLo, seedHi must be numbers\0");
+    };
     if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(ints, nums) {
         return throw(env, b"scanPlain: the arrays overlap\0");
     }
     let (Ok(ints), Ok(nums)) = (<&mut [i32; lines::PLAIN_INTS]>::try_from(ints), <&mut [f64; lines::PLAIN_NUMS]>::try_from(nums)) else {
         return throw(env, b"scanPlain: ints and nums must hold PLAIN_INTS and PLAIN_NUMS\0");
     };
-    let (from, to) = (n[0], n[1]);
     if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {
         return throw(env, b"scanPlain: from and to must lie within buf\0");
     }
-    let hash = (n[2] as u32) & lines::OPTION_HASH != 0;
-    let plain = lines::scan_plain(&buf[from as usize..to as usize], hash, (n[3] as u32, n[4] as u32), ints, nums);
+    let hash = (options as u32) & lines::OPTION_HASH != 0;
+    let plain = lines::scan_plain(&buf[from as usize..to as usize], hash, (seed_lo as u32, seed_hi as u32), ints, nums);
     let mut out = core::ptr::null_mut();
     napi_get_boolean(env, plain, &mut out);
     out
+}
+
+/// The call's arguments, when there are exactly N.
+unsafe fn arguments<const N: usize>(env: napi_env, info: napi_callback_info) -> Option<[napi_value; N]> {
+    let mut argc = N;
+    let mut argv = [core::ptr::null_mut(); N];
+    let status = napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), core::ptr::null_mut(), core::ptr::null_mut());
+    (status == NAPI_OK && argc == N).then_some(argv)
+}
+
+/// N number arguments, None when one is not a number.
+unsafe fn numbers<const N: usize>(env: napi_env, values: &[napi_value]) -> Option<[f64; N]> {
+    let mut out = [0f64; N];
+    for (slot, &value) in out.iter_mut().zip(values) {
+        *slot = number(env, value)?;
+    }
+    (values.len() == N).then_some(out)
 }
 
 fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {

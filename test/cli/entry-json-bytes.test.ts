@@ -9,16 +9,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EntryJsonBytes } from '../../src/cli/commands/entry-json-bytes.js';
 import { entryJson } from '../../src/cli/commands/entry-json.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
-import { forgetNativeAddon, nativeAddon } from '../../src/engine/native-scanner.js';
 import type { AuditEngine } from '../../src/shared/entry.js';
 import { jsonForTerminal } from '../../src/shared/sanitize.js';
+import { READ_BACKS } from '../helpers/read-backs.js';
 import { request, response } from '../helpers/records.js';
 import { makeTempDirFactory } from './helpers.js';
 
@@ -216,32 +216,11 @@ function logOf(entries: EntryCase[]): Buffer {
   return Buffer.concat([...lines, ...later].flatMap((l) => [l, Buffer.from('\n')]));
 }
 
-// (native-lines.test.ts fails where cargo is and the addon is not built: this never goes unchecked there.)
-const addon = nativeAddon();
-afterEach(() => {
-  delete process.env.SUDO_PROXY_AUDIT_NATIVE;
-  forgetNativeAddon();
-});
-
 /**
  * The lines read back are checked and scanned in JavaScript until the index loads the native
- * scanner (a read big enough to gain from it), by the native scanner after (plain-line.ts):
- * every case both ways.
+ * scanner (a read big enough to gain from it), by the native scanner after: every case both ways.
  */
-const readings: Array<[string, () => void, boolean]> = [
-  [
-    'lines read back in JavaScript',
-    () => {
-      // (Nor loaded by the index, which would read them back natively after.)
-      process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
-      forgetNativeAddon();
-    },
-    false,
-  ],
-  ...(addon === null ? [] : [['lines read back by the native scanner', () => void nativeAddon(), true] as [string, () => void, boolean]]),
-];
-
-describe.each(readings)('print --json from the bytes, %s', (_name, load, native) => {
+describe.each(READ_BACKS)('print --json from the bytes, lines %s', (_name, load, native) => {
   beforeEach(load);
   /** Lines were read back the way this case says. */
   const expectReading = (r: { fast: number; native: number }) => expect(r.native > 0).toBe(native);

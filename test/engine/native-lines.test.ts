@@ -318,6 +318,30 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     const shared = new ArrayBuffer(4096);
     expect(() => a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(shared, 0, 24), nums, new Uint8Array(shared, 64, 64))).toThrow(/overlap/);
     expect(a?.scanLines(buf, 0, 3, 0, 1, 0, 0, new Int32Array(0), nums, hex)).toBe(0);
+    const scanLines = a?.scanLines as unknown as (...args: unknown[]) => number;
+    expect(() => scanLines(buf, 0, 3, 0, 1, 0, ints, nums, hex)).toThrow(/10 arguments/);
+    expect(() => a?.scanLines(buf, 0, Number.NaN, 0, 1, 0, 0, ints, nums, hex)).toThrow(/within buf/);
+    expect(() => a?.scanLines(buf, 0, '3' as never, 0, 1, 0, 0, ints, nums, hex)).toThrow(/must be numbers/);
+  });
+
+  it('refuses a line read back (scanPlain) with arguments that would let it read or write out of bounds', () => {
+    const a = nativeAddon();
+    const line = Buffer.from('{"v":1}');
+    // Slots for one line read back: 3 + 2 a key (record-keys.ts: 30 keys), and 3 numbers.
+    const ints = new Int32Array(3 + 2 * KEYS.length);
+    const nums = new Float64Array(3);
+    expect(a?.scanPlain(line, 0, line.length, 1, 0, 0, ints, nums)).toBe(false);
+    expect(() => a?.scanPlain(line, 0, line.length + 1, 1, 0, 0, ints, nums)).toThrow(/within buf/);
+    expect(() => a?.scanPlain(line, 3, 2, 1, 0, 0, ints, nums)).toThrow(/within buf/);
+    expect(() => a?.scanPlain(line, Number.NaN, 2, 1, 0, 0, ints, nums)).toThrow(/within buf/);
+    expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, new Int32Array(ints.length - 1), nums)).toThrow(/PLAIN_INTS/);
+    expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, ints, new Float64Array(2))).toThrow(/PLAIN_NUMS/);
+    expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, ints, nums.subarray(0, 2) as never)).toThrow(/PLAIN_NUMS/);
+    const shared = new ArrayBuffer(4096);
+    expect(() => a?.scanPlain(new Uint8Array(shared, 0, 64), 0, 64, 1, 0, 0, new Int32Array(shared, 32, ints.length), nums)).toThrow(/overlap/);
+    expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, ints as never, ints as never)).toThrow(/must be/);
+    const scanPlain = a?.scanPlain as unknown as (...args: unknown[]) => boolean;
+    expect(() => scanPlain(line, 0, 2, 1, 0, ints, nums)).toThrow(/8 arguments/);
   });
 });
 

@@ -7,14 +7,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findCollectedHosts } from '../../src/engine/collector-dir.js';
 import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
 import { openFleetEngine } from '../../src/engine/fleet-engine.js';
-import { forgetNativeAddon, nativeAddon } from '../../src/engine/native-scanner.js';
 import { generateLog } from '../../src/demo/generate.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { openAuditLog } from '../../src/writer/index.js';
+import { READ_BACKS } from '../helpers/read-backs.js';
 import { request, response } from '../helpers/records.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
 
@@ -48,24 +48,6 @@ function forge(file: string): number {
 
 const first = (engine: AuditEngine) => engine.entry(0);
 
-// (native-lines.test.ts fails where cargo is and the addon is not built: this never goes unchecked there.)
-const addon = nativeAddon();
-afterEach(() => {
-  delete process.env.SUDO_PROXY_AUDIT_NATIVE;
-  forgetNativeAddon();
-});
-/** How lines are read back: in JavaScript (the addon never loaded), or by the native scanner. */
-const readBacks: Array<[string, () => void, boolean]> = [
-  [
-    'read back in JavaScript',
-    () => {
-      process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
-      forgetNativeAddon();
-    },
-    false,
-  ],
-  ...(addon === null ? [] : [['read back by the native scanner', () => void nativeAddon(), true] as [string, () => void, boolean]]),
-];
 const chainStatus = (engine: AuditEngine) => (engine.chainStatus as () => ChainStatus).call(engine);
 
 const readings: Array<[string, OpenEngineOptions]> = [
@@ -103,7 +85,7 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
   }
 
   // print --json checks a line read back in JavaScript, or, once the index has loaded the native scanner, by its fingerprint from that scanner (plain-line.ts).
-  it.each(readBacks)('is not given as the entry\'s bytes to print --json (entryLines), and says so when the entry is read whole, %s', async (_name, load, native) => {
+  it.each(READ_BACKS)('is not given as the entry\'s bytes to print --json (entryLines), and says so when the entry is read whole, %s', async (_name, load, native) => {
     load();
     const file = writeLog();
     const engine = openEngine([file], { follow: false });
@@ -170,7 +152,7 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
     ['an unchained log, read as the tail', { follow: false }],
     ['an unchained log, read in chunks', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
   ] as Array<[string, OpenEngineOptions]>) {
-    it.each(readBacks)(`is never shown as the entry either, ${name}, %s`, async (_name, load, native) => {
+    it.each(READ_BACKS)(`is never shown as the entry either, ${name}, %s`, async (_name, load, native) => {
       load();
       const file = path.join(tempDir(), 'audit.log');
       const lines = [request('a1', { pipeline: [['ls', '/srv/data']] }), response('a1'), request('a2'), request('a3')];
