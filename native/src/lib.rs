@@ -34,8 +34,8 @@ unsafe extern "C" fn scan_lines_js(env: napi_env, info: napi_callback_info) -> n
     if overlaps(buf, ints) || overlaps(buf, nums) || overlaps(buf, hex) || overlaps(ints, nums) || overlaps(ints, hex) || overlaps(nums, hex) {
         return throw(env, b"scanLines: the arrays overlap\0");
     }
-    if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {
-        return throw(env, b"scanLines: from and to must lie within buf\0");
+    if !within(from, to, buf.len()) {
+        return throw(env, b"scanLines: from and to must be whole numbers within buf\0");
     }
     let request = lines::Request { from: from as usize, to: to as usize, last: last != 0.0, hash: (options as u32) & lines::OPTION_HASH != 0, seed: (seed_lo as u32, seed_hi as u32) };
     make_number(env, lines::scan_lines(buf, &request, ints, nums, hex) as f64)
@@ -62,8 +62,8 @@ unsafe extern "C" fn scan_plain_js(env: napi_env, info: napi_callback_info) -> n
     let (Ok(ints), Ok(nums)) = (<&mut [i32; lines::PLAIN_INTS]>::try_from(ints), <&mut [f64; lines::PLAIN_NUMS]>::try_from(nums)) else {
         return throw(env, b"scanPlain: ints and nums must hold PLAIN_INTS and PLAIN_NUMS\0");
     };
-    if !(from >= 0.0 && to >= from && to <= buf.len() as f64) {
-        return throw(env, b"scanPlain: from and to must lie within buf\0");
+    if !within(from, to, buf.len()) {
+        return throw(env, b"scanPlain: from and to must be whole numbers within buf\0");
     }
     let hash = (options as u32) & lines::OPTION_HASH != 0;
     let plain = lines::scan_plain(&buf[from as usize..to as usize], hash, (seed_lo as u32, seed_hi as u32), ints, nums);
@@ -87,6 +87,12 @@ unsafe fn numbers<const N: usize>(env: napi_env, values: &[napi_value]) -> Optio
         *slot = number(env, value)?;
     }
     (values.len() == N).then_some(out)
+}
+
+/// `from` and `to` are whole numbers with 0 ≤ from ≤ to ≤ len (NaN is not; 0.5 is not either,
+/// which a cast would have made 0).
+fn within(from: f64, to: f64, len: usize) -> bool {
+    from >= 0.0 && to >= from && to <= len as f64 && from == (from as usize) as f64 && to == (to as usize) as f64
 }
 
 fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {

@@ -334,6 +334,8 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(() => a?.scanPlain(line, 0, line.length + 1, 1, 0, 0, ints, nums)).toThrow(/within buf/);
     expect(() => a?.scanPlain(line, 3, 2, 1, 0, 0, ints, nums)).toThrow(/within buf/);
     expect(() => a?.scanPlain(line, Number.NaN, 2, 1, 0, 0, ints, nums)).toThrow(/within buf/);
+    expect(() => a?.scanPlain(line, 0.5, line.length, 1, 0, 0, ints, nums)).toThrow(/whole numbers/);
+    expect(() => a?.scanLines(line, 0, 2.5, 0, 1, 0, 0, new Int32Array(24), new Float64Array(7), new Uint8Array(64))).toThrow(/whole numbers/);
     expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, new Int32Array(ints.length - 1), nums)).toThrow(/PLAIN_INTS/);
     expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, ints, new Float64Array(2))).toThrow(/PLAIN_NUMS/);
     expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, ints, nums.subarray(0, 2) as never)).toThrow(/PLAIN_NUMS/);

@@ -164,11 +164,14 @@ export function chainVerdictText(chain: ChainStatus | null): string {
   return `BROKEN: ${chain.breakCount} break${chain.breakCount === 1 ? '' : 's'}${where}`;
 }
 
-/** The closing stderr line of `print` when the chain is broken (null when it is not); unescaped: for stderrLine. */
-export function brokenChainWarning(chain: ChainStatus | null): string | null {
+/**
+ * The closing stderr line of `print` when the chain is broken (null when it is not); unescaped:
+ * for stderrLine. `firstSaid`: the first break was said on a line of its own just before.
+ */
+export function brokenChainWarning(chain: ChainStatus | null, firstSaid = false): string | null {
   if (chain?.state !== 'broken') return null;
   const first = chain.breaks[0];
-  const detail = first ? `: ${first.message}` : '';
+  const detail = first && !firstSaid ? `: ${first.message}` : '';
   return `sudo-proxy-audit: warning: the hash chain is broken (${chain.breakCount} break${chain.breakCount === 1 ? '' : 's'})${detail}; what a break touches cannot be trusted (see \`verify\`)`;
 }
 

@@ -184,9 +184,15 @@ export const printCommand: Command = {
     let gapsReported = noteGaps(0);
     if (!follow) {
       const malformed = engine.malformedCount();
-      const fails = integrityFails(integritySummary(engine, chain));
+      // As it is now: a line read back for the dump that is no longer the line indexed (rewritten
+      // while this ran) broke the chain after the events above were placed; it is said here, and
+      // counts for --strict (it did not: such a run exited 0 and said nothing).
+      const after = chainStatusOf(engine);
+      const fails = integrityFails(integritySummary(engine, after));
       await engine.close();
-      warnIfBroken(chain);
+      const found = breaksSince(chain, after);
+      for (const b of found) stderrLine(`sudo-proxy-audit: warning: while this ran, ${b.message}`);
+      warnIfBroken(after, found[0] !== undefined && found[0] === after?.breaks[0]);
       return values.strict && (malformed > 0 || fails) ? EXIT_VERDICT : EXIT_OK;
     }
     const signals = stopSignals as ReturnType<typeof untilSignal>;
@@ -293,8 +299,15 @@ async function oneId(engine: AuditEngine, positions: Int32Array, prefix: string)
   throw new CliError(`--id ${shown} is ambiguous: ${ids.size} ids start with it: ${names.join(', ')}${more}`, EXIT_VERDICT);
 }
 
-function warnIfBroken(chain: ChainStatus | null): void {
-  const warning = brokenChainWarning(chain);
+/** The breaks `after` lists that `before` did not (found while the dump was written). */
+function breaksSince(before: ChainStatus | null, after: ChainStatus | null): ChainStatus['breaks'] {
+  const place = (b: ChainStatus['breaks'][number]) => `${b.kind}\0${b.file}\0${b.line}`;
+  const known = new Set((before?.breaks ?? []).map(place));
+  return (after?.breaks ?? []).filter((b) => !known.has(place(b)));
+}
+
+function warnIfBroken(chain: ChainStatus | null, firstSaid = false): void {
+  const warning = brokenChainWarning(chain, firstSaid);
   if (warning) stderrLine(warning);
 }
 
