@@ -133,6 +133,44 @@ extern "C" {
     fn napi_get_boolean(env: napi_env, value: bool, result: *mut napi_value) -> napi_status;
 }
 
+/// `populate(view) → boolean`: the pages wholly inside a typed array's bytes are faulted in now,
+/// in one call (madvise MADV_POPULATE_WRITE, Linux 5.14), not one fault each as they are first
+/// written; their contents are left as they are. False where the kernel cannot (older, or not
+/// Linux). On this machine's VM a fault costs ~10 µs: 100 MB of fresh memory took 260 ms one
+/// page at a time, 140 ms so (#17).
+unsafe extern "C" fn populate_js(env: napi_env, info: napi_callback_info) -> napi_value {
+    let Some([view]) = arguments::<1>(env, info) else { return throw(env, b"populate: 1 argument\0") };
+    let mut kind = -1;
+    let mut length = 0usize;
+    let mut data: *mut core::ffi::c_void = core::ptr::null_mut();
+    if napi_get_typedarray_info(env, view, &mut kind, &mut length, &mut data, core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK {
+        return throw(env, b"populate: a typed array\0");
+    }
+    // napi_typedarray_type's element sizes, by kind.
+    const SIZES: [usize; 11] = [1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8];
+    let Some(&size) = usize::try_from(kind).ok().and_then(|k| SIZES.get(k)) else { return throw(env, b"populate: a typed array\0") };
+    let populated = data.is_null() || length == 0 || populate_pages(data as usize, length * size);
+    let mut out = core::ptr::null_mut();
+    napi_get_boolean(env, populated, &mut out);
+    out
+}
+
+/// Faults in the whole pages of [start, start + bytes) (none: nothing to do).
+unsafe fn populate_pages(start: usize, bytes: usize) -> bool {
+    const PAGE: usize = 4096;
+    const MADV_POPULATE_WRITE: i32 = 23;
+    let from = (start + PAGE - 1) & !(PAGE - 1);
+    let to = (start + bytes) & !(PAGE - 1);
+    if to <= from {
+        return true;
+    }
+    madvise(from as *mut core::ffi::c_void, to - from, MADV_POPULATE_WRITE) == 0
+}
+
+extern "C" {
+    fn madvise(addr: *mut core::ffi::c_void, len: usize, advice: i32) -> i32;
+}
+
 /// `layout() → number`: the slots' layout (lines.rs), which native-lines.ts checks before it
 /// trusts an addon: one built from other sources (restored, or not rebuilt) is not used.
 unsafe extern "C" fn layout_js(env: napi_env, _info: napi_callback_info) -> napi_value {
@@ -145,6 +183,7 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
     export(env, exports, b"scanLines\0", scan_lines_js);
     export(env, exports, b"scanPlain\0", scan_plain_js);
     export(env, exports, b"fixMallocThreshold\0", fix_malloc_threshold_js);
+    export(env, exports, b"populate\0", populate_js);
     exports
 }
 

@@ -220,6 +220,14 @@ export class EntryColumns {
     this.capacity = capacity;
   }
 
+  /** Faults in the pages of entries [from, to) now, in one call per array (native-scanner.ts `populate`). */
+  populate(from: number, to: number, addon: { populate(view: ArrayBufferView): boolean }): void {
+    addon.populate(this.u8.subarray(from * U8, to * U8));
+    addon.populate(this.u32.subarray(from * U32, to * U32));
+    addon.populate(this.f64.subarray(from * F64, to * F64));
+    addon.populate(this.pools.subarray(from * POOL, to * POOL));
+  }
+
   /** Sets duration field `field` (LAT, DUR) of entry `s`. */
   private setMs(s: number, field: number, ms: number): void {
     const code = msCode(ms);

@@ -15,6 +15,7 @@ import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
 import { IdTable } from './id-table.js';
 import { LineFingerprints } from './line-fingerprints.js';
+import { loadedNativeAddon } from './native-scanner.js';
 import type { SharedStrings, StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
@@ -264,8 +265,23 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   // ---- internals ----
 
   private newSlot(): number {
-    if (this.count === this.columns.capacity) this.columns.resize(Math.ceil(this.columns.capacity * 1.5));
+    if (this.count === this.columns.capacity) {
+      this.columns.resize(Math.ceil(this.columns.capacity * 1.5));
+      this.populatedTo = this.count;
+    }
+    if (this.count >= this.populatedTo) this.populateAhead();
     return this.count++;
+  }
+
+  /** Slots from here on have their columns' pages not faulted in yet (populateAhead). */
+  private populatedTo = 0;
+
+  private populateAhead(): void {
+    const addon = loadedNativeAddon();
+    const to = Math.min(this.columns.capacity, this.count + POPULATE_SLOTS);
+    this.populatedTo = addon === null ? this.count + POPULATE_SLOTS : to;
+    if (addon === null) return;
+    this.columns.populate(this.count, to, addon);
   }
 
   private touch(slot: number): void {
@@ -274,6 +290,9 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     this.touched?.add(slot);
   }
 }
+
+/** Entries whose columns' pages are faulted in at once, ahead of the first written there (~1.3 MB). */
+const POPULATE_SLOTS = 16 * 1024;
 
 function growInt32(a: Int32Array, capacity: number): Int32Array {
   const next = new Int32Array(capacity);

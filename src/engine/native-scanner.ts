@@ -14,13 +14,14 @@ export interface NativeAddon {
   scanLines(buf: Uint8Array, from: number, to: number, last: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array, hex: Uint8Array): number;
   scanPlain(buf: Uint8Array, from: number, to: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array): boolean;
   fixMallocThreshold(): boolean;
+  populate(view: ArrayBufferView): boolean;
 }
 
 /** Where the build puts it (scripts/build-native.mjs), from this module as built (dist/engine, dist/bin) or as source (src/engine). */
 const CANDIDATES = ['../native/sudo-proxy-audit-native.node', '../../dist/native/sudo-proxy-audit-native.node'];
 
 /** The slots' layout this code reads (native/src/lines.rs LAYOUT). */
-export const NATIVE_LAYOUT = 4;
+export const NATIVE_LAYOUT = 5;
 
 let loaded: NativeAddon | null | undefined;
 let whyNot = '';
@@ -90,6 +91,9 @@ export function notWholeElf(file: string): string | null {
     fs.closeSync(fd);
   }
 }
+
+/** Arrays from this size up are worth a `populate` call (a fault costs ~10 µs on this machine's VM). */
+export const POPULATE_MIN_BYTES = 64 * 1024;
 
 /** The addon when something has loaded it already, else null (without loading it). */
 export function loadedNativeAddon(): NativeAddon | null {
