@@ -12,6 +12,7 @@ import type { Decision } from '../shared/schema.js';
 import { type CompactRecord, DECISIONS, NO_RESOLVED } from './compact-record.js';
 import { IdText } from './id-text.js';
 import { type SharedStrings, StringPool } from './string-pool.js';
+import { populate } from './native-scanner.js';
 
 /** A record with where its line is. */
 export interface LocatedCompact extends CompactRecord {
@@ -221,11 +222,11 @@ export class EntryColumns {
   }
 
   /** Faults in the pages of entries [from, to) now, in one call per array (native-scanner.ts `populate`). */
-  populate(from: number, to: number, addon: { populate(view: ArrayBufferView): boolean }): void {
-    addon.populate(this.u8.subarray(from * U8, to * U8));
-    addon.populate(this.u32.subarray(from * U32, to * U32));
-    addon.populate(this.f64.subarray(from * F64, to * F64));
-    addon.populate(this.pools.subarray(from * POOL, to * POOL));
+  populate(from: number, to: number): void {
+    populate(this.u8.subarray(from * U8, to * U8));
+    populate(this.u32.subarray(from * U32, to * U32));
+    populate(this.f64.subarray(from * F64, to * F64));
+    populate(this.pools.subarray(from * POOL, to * POOL));
   }
 
   /** Sets duration field `field` (LAT, DUR) of entry `s`. */

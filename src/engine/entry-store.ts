@@ -15,7 +15,6 @@ import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
 import { IdTable } from './id-table.js';
 import { LineFingerprints } from './line-fingerprints.js';
-import { loadedNativeAddon } from './native-scanner.js';
 import type { SharedStrings, StringPool } from './string-pool.js';
 
 export type { LocatedCompact } from './entry-columns.js';
@@ -277,11 +276,8 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   private populatedTo = 0;
 
   private populateAhead(): void {
-    const addon = loadedNativeAddon();
-    const to = Math.min(this.columns.capacity, this.count + POPULATE_SLOTS);
-    this.populatedTo = addon === null ? this.count + POPULATE_SLOTS : to;
-    if (addon === null) return;
-    this.columns.populate(this.count, to, addon);
+    this.populatedTo = Math.min(this.columns.capacity, this.count + POPULATE_SLOTS);
+    this.columns.populate(this.count, this.populatedTo);
   }
 
   private touch(slot: number): void {

@@ -13,7 +13,7 @@
  * (`useHashSeed`): both must hash an id alike. Hashes never leave the process.
  */
 import type { IdIndex } from '../shared/join.js';
-import { loadedNativeAddon, POPULATE_MIN_BYTES } from './native-scanner.js';
+import { populate } from './native-scanner.js';
 
 let seed: [number, number] = [0, 0];
 let start1 = 0;
@@ -143,7 +143,7 @@ export class IdTable implements IdIndex<number> {
     let buckets = 16;
     while (buckets * IdTable.LOAD < expected) buckets *= 2;
     this.table = new Uint32Array(buckets);
-    if (this.table.byteLength >= POPULATE_MIN_BYTES) loadedNativeAddon()?.populate(this.table);
+    populate(this.table);
     this.mask = buckets - 1;
   }
 
@@ -244,7 +244,7 @@ export class IdTable implements IdIndex<number> {
     const old = this.table;
     this.table = new Uint32Array(buckets);
     // (Filled all over at random: its pages faulted in at once, where the native scanner is loaded.)
-    if (this.table.byteLength >= POPULATE_MIN_BYTES) loadedNativeAddon()?.populate(this.table);
+    populate(this.table);
     this.mask = buckets - 1;
     const t = this.table;
     for (let j = 0; j < old.length; j++) {

@@ -11,7 +11,7 @@
  * became 9.5 MB, for ≈ 15–30 ms more a search over them all (README "Figures"). Pure: no I/O.
  */
 import { shownText } from '../shared/query.js';
-import { loadedNativeAddon, POPULATE_MIN_BYTES } from './native-scanner.js';
+import { populate } from './native-scanner.js';
 
 const BLOCK = 1 << 20;
 const FIRST_BLOCK = 256;
@@ -127,7 +127,7 @@ export class IdText {
       const size = this.block === null ? FIRST_BLOCK : Math.min(BLOCK, this.block.length * 2);
       this.block = new Uint8Array(Math.max(size, n + 1));
       // (Filled whole, in order: its pages faulted in at once, where the native scanner is loaded.)
-      if (this.block.length >= POPULATE_MIN_BYTES) loadedNativeAddon()?.populate(this.block);
+      populate(this.block);
       this.blocks.push(this.block);
       this.bases.push(this.base);
       this.filled.push(0);

@@ -93,7 +93,15 @@ export function notWholeElf(file: string): string | null {
 }
 
 /** Arrays from this size up are worth a `populate` call (a fault costs ~10 µs on this machine's VM). */
-export const POPULATE_MIN_BYTES = 64 * 1024;
+const POPULATE_MIN_BYTES = 64 * 1024;
+
+/**
+ * Faults in the pages of `view`, about to be written all over, in one call, once something has
+ * loaded the addon and when it is big enough to gain (a fleet's small hosts: never).
+ */
+export function populate(view: ArrayBufferView): void {
+  if (view.byteLength >= POPULATE_MIN_BYTES) loaded?.populate(view);
+}
 
 /** The addon when something has loaded it already, else null (without loading it). */
 export function loadedNativeAddon(): NativeAddon | null {
