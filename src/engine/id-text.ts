@@ -8,7 +8,7 @@
  * bytes; any other id as its text ended by a 0 byte (shown text has neither byte). A search
  * writes a block's ids out as text again (a 0 after each) and runs one `indexOf` pass over
  * that: a hit is mapped to the start of the id it is in. 21 MB of id text at 556,018 entries
- * became 9.5 MB, for ≈ 15–30 ms more a search over them all (README "Figures"). Pure: no I/O.
+ * became 9.5 MB, for ≈ 15–30 ms more a search over them all (README "Figures"). No I/O (a block's pages may be faulted in at once: native-scanner.ts `populate`).
  */
 import { shownText } from '../shared/query.js';
 import { populate } from './native-scanner.js';
