@@ -14,6 +14,9 @@ import { IdText } from './id-text.js';
 import { type SharedStrings, StringPool } from './string-pool.js';
 import { populate } from './native-scanner.js';
 
+/** Entries whose pages are faulted in at once, ahead of the first written there (~1.3 MB). */
+export const POPULATE_ENTRIES = 16 * 1024;
+
 /** A record with where its line is. */
 export interface LocatedCompact extends CompactRecord {
   seg: number;
@@ -175,6 +178,8 @@ export class EntryColumns {
   readonly errors: StringPool;
   /** Every entry's id as search sees it (a part of an id finds it). */
   readonly ids = new IdText();
+  /** Entries from here on have their pages not faulted in yet (aboutToWrite). */
+  private populatedTo = 0;
   /** Values a column cannot hold (msCode's outliers, offsets past 1 TiB), by `outlierKey`; null until one comes (a fleet has thousands of columns). */
   private outliers: Map<number, number> | null = null;
 
@@ -219,14 +224,23 @@ export class EntryColumns {
     this.f64 = f64;
     this.pools = pools;
     this.capacity = capacity;
+    // (What was copied is in memory; the rest of the new arrays is not.)
+    this.populatedTo = keep;
   }
 
-  /** Faults in the pages of entries [from, to) now, in one call per array (native-scanner.ts `populate`). */
-  populate(from: number, to: number): void {
-    populate(this.u8.subarray(from * U8, to * U8));
-    populate(this.u32.subarray(from * U32, to * U32));
-    populate(this.f64.subarray(from * F64, to * F64));
-    populate(this.pools.subarray(from * POOL, to * POOL));
+  /**
+   * Entry `s` is about to be written, the first past those written: when its pages are not
+   * faulted in yet, those of the next POPULATE_ENTRIES are, in one call per array
+   * (native-scanner.ts `populate`), not a fault each as they are first written.
+   */
+  aboutToWrite(s: number): void {
+    if (s < this.populatedTo) return;
+    const to = Math.min(this.capacity, s + POPULATE_ENTRIES);
+    this.populatedTo = to;
+    populate(this.u8.subarray(s * U8, to * U8));
+    populate(this.u32.subarray(s * U32, to * U32));
+    populate(this.f64.subarray(s * F64, to * F64));
+    populate(this.pools.subarray(s * POOL, to * POOL));
   }
 
   /** Sets duration field `field` (LAT, DUR) of entry `s`. */

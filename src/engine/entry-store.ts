@@ -264,20 +264,9 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
   // ---- internals ----
 
   private newSlot(): number {
-    if (this.count === this.columns.capacity) {
-      this.columns.resize(Math.ceil(this.columns.capacity * 1.5));
-      this.populatedTo = this.count;
-    }
-    if (this.count >= this.populatedTo) this.populateAhead();
+    if (this.count === this.columns.capacity) this.columns.resize(Math.ceil(this.columns.capacity * 1.5));
+    this.columns.aboutToWrite(this.count);
     return this.count++;
-  }
-
-  /** Slots from here on have their columns' pages not faulted in yet (populateAhead). */
-  private populatedTo = 0;
-
-  private populateAhead(): void {
-    this.populatedTo = Math.min(this.columns.capacity, this.count + POPULATE_SLOTS);
-    this.columns.populate(this.count, this.populatedTo);
   }
 
   private touch(slot: number): void {
@@ -286,9 +275,6 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
     this.touched?.add(slot);
   }
 }
-
-/** Entries whose columns' pages are faulted in at once, ahead of the first written there (~1.3 MB). */
-const POPULATE_SLOTS = 16 * 1024;
 
 function growInt32(a: Int32Array, capacity: number): Int32Array {
   const next = new Int32Array(capacity);

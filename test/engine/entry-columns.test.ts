@@ -3,8 +3,9 @@
  * kept aside (entry-columns.ts): every value must come back exactly as indexed — to read the
  * right line back, and for stats to match the plain-object oracle.
  */
-import { describe, expect, it } from 'vitest';
-import { EntryColumns, type LocatedCompact } from '../../src/engine/entry-columns.js';
+import { describe, expect, it, vi } from 'vitest';
+import { EntryColumns, type LocatedCompact, POPULATE_ENTRIES } from '../../src/engine/entry-columns.js';
+import { forgetNativeAddon, nativeAddon } from '../../src/engine/native-scanner.js';
 import { newCompactRecord } from '../../src/engine/compact-record.js';
 import { entryStatsParts } from '../../src/engine/entry-query.js';
 import { durationValues } from '../../src/shared/duration-keys.js';
@@ -69,5 +70,39 @@ describe('EntryColumns.copyRowsFrom', () => {
     expect([dst.latency(7), dst.requestLine(7)[1]]).toEqual([1e13, 2 ** 41]);
     expect([dst.latency(8), dst.requestLine(8)[1], dst.duration(8), dst.responseLine(8)[1]]).toEqual([0.0001, 5, 86_400_000.25, 2 ** 44 + 1]);
     expect([dst.latency(0), dst.requestLine(0)[1]]).toEqual([3, 9]);
+  });
+});
+
+describe('EntryColumns.aboutToWrite', () => {
+  it("faults in the next entries' pages in one call per array, once, and again for new arrays after a resize", () => {
+    const addon = nativeAddon();
+    if (addon === null) return; // (native-lines.test.ts fails where cargo is and the addon is not built.)
+    const calls: number[] = [];
+    const spy = vi.spyOn(addon, 'populate').mockImplementation((view) => {
+      calls.push(view.byteLength);
+      return true;
+    });
+    try {
+      const columns = new EntryColumns(3 * POPULATE_ENTRIES);
+      columns.aboutToWrite(0);
+      // u8, u32, f64 and the pools, POPULATE_ENTRIES entries of each.
+      expect(calls).toEqual([7, 44, 16, 16].map((bytes) => bytes * POPULATE_ENTRIES));
+      for (const s of [1, 100, POPULATE_ENTRIES - 1]) columns.aboutToWrite(s);
+      expect(calls).toHaveLength(4);
+      columns.aboutToWrite(POPULATE_ENTRIES);
+      expect(calls).toHaveLength(8);
+      // New arrays (trimmed, then grown): what was copied is in memory, the rest not, though faulted in before.
+      const written = POPULATE_ENTRIES + 5;
+      columns.resize(written);
+      columns.resize(6 * POPULATE_ENTRIES);
+      columns.aboutToWrite(written);
+      expect(calls).toHaveLength(12);
+      // Near the end: only as far as the arrays go.
+      columns.aboutToWrite(6 * POPULATE_ENTRIES - 10_000);
+      expect(calls.slice(-4)).toEqual([7, 44, 16, 16].map((bytes) => bytes * 10_000));
+    } finally {
+      spy.mockRestore();
+      forgetNativeAddon();
+    }
   });
 });
