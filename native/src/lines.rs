@@ -105,6 +105,14 @@ fn sha256(data: &[u8]) -> [u8; 32] {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// The line's SHA-256 as 64 lowercase hex digits (the chain's form) into `digest`.
+fn sha256_hex(line: &[u8], digest: &mut [u8]) {
+    for (k, byte) in sha256(line).iter().enumerate() {
+        digest[2 * k] = HEX[(byte >> 4) as usize];
+        digest[2 * k + 1] = HEX[(byte & 15) as usize];
+    }
+}
+
 /// Scans the lines of `buf[from, to)` into the slots, as many as they have room for; returns
 /// how many. A line ends at a newline; the bytes after the last one are a line only when `last`.
 pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64], hex: &mut [u8]) -> usize {
@@ -140,12 +148,8 @@ pub fn scan_lines(buf: &[u8], req: &Request, ints: &mut [i32], nums: &mut [f64],
                 let mut bits = fill(&r, start as i32, at, num);
                 let digest_at = n * 64;
                 if req.hash && r.chained {
-                    let md = sha256(line);
                     let digest = &mut hex[digest_at..digest_at + 64];
-                    for (k, byte) in md.iter().enumerate() {
-                        digest[2 * k] = HEX[(byte >> 4) as usize];
-                        digest[2 * k + 1] = HEX[(byte & 15) as usize];
-                    }
+                    sha256_hex(line, digest);
                     num[N_PRINT] = chain_hash_fingerprint(digest, req.seed);
                     bits |= B_HASHED;
                     if let (Some(b), Ok(p)) = (before, usize::try_from(r.prev_start)) {
@@ -189,12 +193,8 @@ const DEL: u8 = 0x7f;
 /// line whose values `print --json` may copy as they are. False: read it in JavaScript.
 pub fn scan_plain(line: &[u8], hash: bool, seed: (u32, u32), ints: &mut [i32; PLAIN_INTS], nums: &mut [f64; PLAIN_NUMS]) -> bool {
     nums[P_PRINT] = if hash {
-        let md = sha256(line);
         let mut digest = [0u8; 64];
-        for (k, byte) in md.iter().enumerate() {
-            digest[2 * k] = HEX[(byte >> 4) as usize];
-            digest[2 * k + 1] = HEX[(byte & 15) as usize];
-        }
+        sha256_hex(line, &mut digest);
         chain_hash_fingerprint(&digest, seed)
     } else {
         line_fingerprint(line, seed)
