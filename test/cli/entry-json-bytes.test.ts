@@ -310,4 +310,21 @@ describe.each(READ_BACKS)('print --json from the bytes, lines %s', (_name, load,
       await engine.close();
     }
   });
+
+  it('writes an entry whose file name, escaped, is longer than the room made for its lines (more is made)', async () => {
+    // 2,000 ESCs: 12 KB of `\u001b` in each record's place, where the room made was ~4 KB.
+    const dir = path.join(tempDir(), ...Array.from({ length: 8 }, () => '\u001b'.repeat(250)));
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'audit.log');
+    generateLog({ path: file, count: 30, seed: 3 });
+    const engine = await openIndexed([file]);
+    try {
+      const r = compareAll(engine);
+      expect(r.diff).toBeNull();
+      expect(r.fast).toBe(r.size);
+      expectReading(r);
+    } finally {
+      await engine.close();
+    }
+  });
 });

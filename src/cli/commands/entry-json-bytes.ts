@@ -413,7 +413,9 @@ export class EntryJsonBytes {
       this.fileText = at.file;
       this.fileJson = Buffer.from(jsonForTerminal(at.file), 'utf8');
     }
-    this.room(this.fileJson.length);
+    // Room for what follows it too: the fixed room readPlain made may be less than a long name
+    // takes (room only for the name cut the line short, and glued the next entry to it).
+    this.room(this.fileJson.length + FIXED_ROOM);
     this.put(this.fileJson);
     this.put(L.line);
     this.putCount(at.line);
@@ -430,7 +432,7 @@ export class EntryJsonBytes {
       this.originText = origin;
       this.originJson = Buffer.from(jsonForTerminal(origin), 'utf8');
     }
-    this.room(this.originJson.length);
+    this.room(this.originJson.length + FIXED_ROOM);
     this.put(L.origin);
     this.put(this.originJson);
   }
