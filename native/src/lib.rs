@@ -9,6 +9,7 @@
 // Tests and the examples build with std.
 #![cfg_attr(feature = "addon", no_std)]
 
+pub mod entry_json;
 pub mod lines;
 pub mod napi;
 pub mod scan;
@@ -70,6 +71,45 @@ unsafe extern "C" fn scan_plain_js(env: napi_env, info: napi_callback_info) -> n
     let mut out = core::ptr::null_mut();
     napi_get_boolean(env, plain, &mut out);
     out
+}
+
+/// `entryJson(line, spans, out, io, state, origin, anomalies, requestFile, responseFile) → end`:
+/// parts of `print --json`'s line for an entry written from `line` (its values at `spans`, as
+/// `scanPlain` left them) into `out` (entry_json.rs). `io` holds where to write from, the parts
+/// (PART_*) and the records' places (IO_*). The end of what it wrote; -1 when the line is declined
+/// (write the entry the slow way); -2 when `out` has no room (nothing is written past its end).
+unsafe extern "C" fn entry_json_js(env: napi_env, info: napi_callback_info) -> napi_value {
+    let Some(argv) = arguments::<9>(env, info) else { return throw(env, b"entryJson: 9 arguments\0") };
+    let (Some(line), Some(spans), Some(out), Some(io)) = (
+        typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
+        typed_array::<i32>(env, argv[1], NAPI_INT32_ARRAY),
+        typed_array::<u8>(env, argv[2], NAPI_UINT8_ARRAY),
+        typed_array::<f64>(env, argv[3], NAPI_FLOAT64_ARRAY),
+    ) else {
+        return throw(env, b"entryJson: line, spans, out and io must be Uint8Array, Int32Array, Uint8Array, Float64Array\0");
+    };
+    let [Some(state), Some(origin), Some(anomalies), Some(request_file), Some(response_file)] = [4, 5, 6, 7, 8].map(|n| typed_array::<u8>(env, argv[n], NAPI_UINT8_ARRAY)) else {
+        return throw(env, b"entryJson: state, origin, anomalies, requestFile and responseFile must be Uint8Array\0");
+    };
+    // `out` is written while the others are read.
+    if [&*line, state, origin, anomalies, request_file, response_file].iter().any(|read| overlaps(out, read)) || overlaps(out, spans) || overlaps(out, io) {
+        return throw(env, b"entryJson: out overlaps another array\0");
+    }
+    let (Ok(spans), Ok(io)) = (<&scan::ValueSpans>::try_from(&*spans), <&[f64; entry_json::IO_SLOTS]>::try_from(&*io)) else {
+        return throw(env, b"entryJson: spans must hold two numbers a key (60), io IO_SLOTS\0");
+    };
+    let (at, parts) = (io[entry_json::IO_AT], io[entry_json::IO_PARTS]);
+    if !within(at, at, out.len()) || !(0.0..=f64::from(u32::MAX)).contains(&parts) || parts != (parts as u32) as f64 {
+        return throw(env, b"entryJson: io's at must be a whole number within out, its parts a whole number\0");
+    }
+    let Ok(places) = <&[f64; 6]>::try_from(&io[entry_json::IO_PLACES..]) else { return throw(env, b"entryJson: io\0") };
+    let given = entry_json::Given { state, origin, anomalies, request_file, response_file, places };
+    let end = match entry_json::write_entry_json(line, spans, parts as u32, &given, out, at as usize) {
+        Ok(end) => end as f64,
+        Err(entry_json::Unwritten::Declined) => -1.0,
+        Err(entry_json::Unwritten::NoRoom) => -2.0,
+    };
+    make_number(env, end)
 }
 
 /// The call's arguments, when there are exactly N.
@@ -182,6 +222,7 @@ pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_va
     export(env, exports, b"layout\0", layout_js);
     export(env, exports, b"scanLines\0", scan_lines_js);
     export(env, exports, b"scanPlain\0", scan_plain_js);
+    export(env, exports, b"entryJson\0", entry_json_js);
     export(env, exports, b"fixMallocThreshold\0", fix_malloc_threshold_js);
     export(env, exports, b"populate\0", populate_js);
     exports

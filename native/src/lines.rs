@@ -5,7 +5,7 @@ use crate::scan::{hash_bytes, scan_record, try_scan_record_spans, ScannedRecord,
 /// The longest line a record may take (format-constants.ts MAX_LINE_BYTES): longer ones are declined.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// The slots' layout below: bumped with any change to them (native-lines.ts NATIVE_LAYOUT).
-pub const LAYOUT: u32 = 5;
+pub const LAYOUT: u32 = 6;
 /// `options` bit: hash each chained record's line (the chain check is on).
 pub const OPTION_HASH: u32 = 1;
 

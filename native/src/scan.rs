@@ -448,36 +448,36 @@ fn scan_with_spans<S: SpanSink>(line: &[u8], seed: (u32, u32), spans: &mut S) ->
 // ---- the keys (record-keys.ts) ----
 
 // Each key's number is its place in record-keys.ts KEYS, so that the masks below are its bits.
-const K_V: u32 = 0;
-const K_TYPE: u32 = 1;
-const K_SEQ: u32 = 2;
-const K_PREV: u32 = 3;
-const K_ID: u32 = 4;
-const K_TIME: u32 = 5;
-const K_HOST: u32 = 6;
-const K_SESSION: u32 = 7;
-const K_PIPELINE: u32 = 8;
-const K_RESOLVED: u32 = 9;
-const K_ENV_KEYS: u32 = 10;
-const K_REASON: u32 = 11;
-const K_PRIVILEGED: u32 = 12;
-const K_DECISION: u32 = 13;
-const K_VIA: u32 = 14;
-const K_LATENCY: u32 = 15;
-const K_ERROR: u32 = 16;
-const K_TRUNCATED: u32 = 17;
-const K_STATUS: u32 = 18;
-const K_STAGES: u32 = 19;
-const K_STDOUT_LEN: u32 = 20;
-const K_STDOUT_TRUNCATED: u32 = 21;
-const K_DURATION: u32 = 22;
-const K_LOGGED: u32 = 23;
-const K_REJECT: u32 = 24;
-const K_ALWAYS: u32 = 25;
-const K_ESCALATION: u32 = 26;
-const K_FORWARD_AGENT: u32 = 27;
-const K_CLIENT_VERSION: u32 = 28;
-const K_OPERATOR: u32 = 29;
+pub(crate) const K_V: u32 = 0;
+pub(crate) const K_TYPE: u32 = 1;
+pub(crate) const K_SEQ: u32 = 2;
+pub(crate) const K_PREV: u32 = 3;
+pub(crate) const K_ID: u32 = 4;
+pub(crate) const K_TIME: u32 = 5;
+pub(crate) const K_HOST: u32 = 6;
+pub(crate) const K_SESSION: u32 = 7;
+pub(crate) const K_PIPELINE: u32 = 8;
+pub(crate) const K_RESOLVED: u32 = 9;
+pub(crate) const K_ENV_KEYS: u32 = 10;
+pub(crate) const K_REASON: u32 = 11;
+pub(crate) const K_PRIVILEGED: u32 = 12;
+pub(crate) const K_DECISION: u32 = 13;
+pub(crate) const K_VIA: u32 = 14;
+pub(crate) const K_LATENCY: u32 = 15;
+pub(crate) const K_ERROR: u32 = 16;
+pub(crate) const K_TRUNCATED: u32 = 17;
+pub(crate) const K_STATUS: u32 = 18;
+pub(crate) const K_STAGES: u32 = 19;
+pub(crate) const K_STDOUT_LEN: u32 = 20;
+pub(crate) const K_STDOUT_TRUNCATED: u32 = 21;
+pub(crate) const K_DURATION: u32 = 22;
+pub(crate) const K_LOGGED: u32 = 23;
+pub(crate) const K_REJECT: u32 = 24;
+pub(crate) const K_ALWAYS: u32 = 25;
+pub(crate) const K_ESCALATION: u32 = 26;
+pub(crate) const K_FORWARD_AGENT: u32 = 27;
+pub(crate) const K_CLIENT_VERSION: u32 = 28;
+pub(crate) const K_OPERATOR: u32 = 29;
 
 const fn bits(keys: &[u32]) -> u32 {
     let mut m = 0;

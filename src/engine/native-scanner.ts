@@ -13,6 +13,7 @@ export interface NativeAddon {
   layout(): number;
   scanLines(buf: Uint8Array, from: number, to: number, last: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array, hex: Uint8Array): number;
   scanPlain(buf: Uint8Array, from: number, to: number, options: number, seedLo: number, seedHi: number, ints: Int32Array, nums: Float64Array): boolean;
+  entryJson(line: Uint8Array, spans: Int32Array, out: Uint8Array, io: Float64Array, state: Uint8Array, origin: Uint8Array, anomalies: Uint8Array, requestFile: Uint8Array, responseFile: Uint8Array): number;
   fixMallocThreshold(): boolean;
   populate(view: ArrayBufferView): boolean;
 }
@@ -21,7 +22,7 @@ export interface NativeAddon {
 const CANDIDATES = ['../native/sudo-proxy-audit-native.node', '../../dist/native/sudo-proxy-audit-native.node'];
 
 /** The slots' layout this code reads (native/src/lines.rs LAYOUT). */
-export const NATIVE_LAYOUT = 5;
+export const NATIVE_LAYOUT = 6;
 
 let loaded: NativeAddon | null | undefined;
 let whyNot = '';

@@ -10,6 +10,7 @@
  * without it, the line is checked and scanned in JavaScript as before, and a test holds both
  * ways to the same spans and fingerprints.
  */
+import type { EntryJsonGiven } from '../shared/entry.js';
 import { hashSeed } from './id-table.js';
 import { loadedNativeAddon, type NativeAddon } from './native-scanner.js';
 import { KEYS } from './record-keys.js';
@@ -21,6 +22,24 @@ const P_PRINT = 0, P_SEQ = 1, P_ID_HASH = 2;
 const PLAIN_NUMS = 3;
 const B_CHAINED = 1;
 const OPTION_HASH = 1;
+
+// What `writeJson` writes of an entry's `print --json` line (native/src/entry_json.rs PART_*).
+/** `{"id":…` to `"origin":…`: from the entry's first record. */
+export const PART_HEAD = 1;
+/** `,"host":…` to `,"security":…`: a request's fields. */
+export const PART_REQUEST = 2;
+/** With PART_REQUEST: a security event (a replayed request). */
+export const PART_SECURITY = 4;
+/** `,"completed_time":…` to `,"duration_ms":…`: a response's fields. */
+export const PART_OUTCOME = 8;
+/** `,"anomalies":…` to the end of the line: the index's say and where each record is. */
+export const PART_TAIL = 16;
+// EntryJsonGiven's `io` (entry_json.rs IO_*): where to write from, the parts, then the request's
+// and the response's line, offset and seq (a line of -1: no such record; a seq of -1: null).
+export const IO_AT = 0;
+export const IO_PARTS = 1;
+export const IO_PLACES = 2;
+export const IO_SLOTS = 8;
 
 export class PlainLine {
   private readonly ints = new Int32Array(PLAIN_INTS);
@@ -52,6 +71,16 @@ export class PlainLine {
     const seed = hashSeed();
     this.scans++;
     this.plain = this.addon.scanPlain(bytes, 0, bytes.length, fromChainHash ? OPTION_HASH : 0, seed[0], seed[1], this.ints, this.nums);
+  }
+
+  /**
+   * Writes parts (PART_*) of `print --json`'s line for an entry from `line`, the line scanned
+   * last and found plain, into `out` (native/src/entry_json.rs; `given` says which and from
+   * where): the end of what it wrote; -1: declined (write the entry the slow way); -2: `out` has
+   * no room (grow it and ask again).
+   */
+  writeJson(line: Uint8Array, out: Uint8Array, given: EntryJsonGiven): number {
+    return this.addon.entryJson(line, this.spans, out, given.io, given.state, given.origin, given.anomalies, given.requestFile, given.responseFile);
   }
 
   /** The line's fingerprint (line-fingerprints.ts), plain or not. */

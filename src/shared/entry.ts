@@ -355,6 +355,25 @@ export interface ScannedLine {
   readonly reject: number;
   /** Key k's value (engine/record-keys.ts KEYS order) is `[spans[2k], spans[2k + 1])` of the line; -1: absent. */
   readonly spans: Int32Array;
+  /**
+   * Writes parts of `print --json`'s line for the entry from the line's bytes into `out`,
+   * natively (engine/plain-line.ts): the end, -1 declined, -2 no room.
+   */
+  writeJson(line: Uint8Array, out: Uint8Array, given: EntryJsonGiven): number;
+}
+
+/**
+ * What ScannedLine.writeJson is given beside the line: `io` (engine/plain-line.ts IO_*: where
+ * to write from, what, and where the records are) and each text as JSON (`state` as
+ * `,"state":"…"`, `anomalies` as `,"anomalies":[…]`).
+ */
+export interface EntryJsonGiven {
+  io: Float64Array;
+  state: Uint8Array;
+  origin: Uint8Array;
+  anomalies: Uint8Array;
+  requestFile: Uint8Array;
+  responseFile: Uint8Array;
 }
 
 export interface AuditEngine {

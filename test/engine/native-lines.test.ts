@@ -14,7 +14,7 @@ import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/e
 
 import { chainHashFingerprint, lineFingerprint } from '../../src/engine/line-fingerprints.js';
 import { forgetScannedAhead, scannedAhead } from '../../src/engine/native-lines.js';
-import { PlainLine } from '../../src/engine/plain-line.js';
+import { IO_AT, IO_PARTS, IO_SLOTS, PART_OUTCOME, PlainLine } from '../../src/engine/plain-line.js';
 import type { EntryLines } from '../../src/shared/entry.js';
 import { KEYS } from '../../src/engine/record-keys.js';
 import { forgetNativeAddon, nativeAddon, nativeUnavailable } from '../../src/engine/native-scanner.js';
@@ -152,8 +152,10 @@ const LAYOUTS: Record<number, string> = {
   4: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_LINKS_BEFORE=32 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1 PLAIN_NUMS=3 P_BITS=1 P_ID_HASH=2 P_KIND=0 P_PRINT=0 P_REJECT=2 P_SEQ=1 P_SPANS=3',
   // 5: no slot changed: `populate` was added, which an addon built before lacks.
   5: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_LINKS_BEFORE=32 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1 PLAIN_NUMS=3 P_BITS=1 P_ID_HASH=2 P_KIND=0 P_PRINT=0 P_REJECT=2 P_SEQ=1 P_SPANS=3',
+  // 6: `entryJson` was added (entry_json.rs: its PART_* bits say what it writes).
+  6: 'B_CHAINED=1 B_FAILED=8 B_HASHED=16 B_LINKS_BEFORE=32 B_POLICY=4 B_PRIVILEGED=2 INT_SLOTS=24 IO_AT=0 IO_PARTS=1 IO_PLACES=2 IO_SLOTS=8 I_BITS=4 I_COMMAND_END=15 I_COMMAND_START=14 I_DECISION=20 I_END=1 I_ERROR_END=19 I_ERROR_START=18 I_HOST_END=9 I_HOST_START=8 I_ID_END=7 I_ID_START=6 I_KIND=3 I_PREV_START=5 I_REASON_END=13 I_REASON_START=12 I_REJECT=21 I_RESOLVED_END=17 I_RESOLVED_START=16 I_SESSION_END=11 I_SESSION_START=10 I_START=0 I_STATUS=2 I_USER_END=23 I_USER_START=22 NUM_SLOTS=7 N_DURATION=4 N_ID_HASH=1 N_LATENCY=3 N_PRINT=6 N_SEQ=0 N_TIME=2 N_UID=5 OPTION_HASH=1 PART_HEAD=1 PART_OUTCOME=8 PART_REQUEST=2 PART_SECURITY=4 PART_TAIL=16 PLAIN_NUMS=3 P_BITS=1 P_ID_HASH=2 P_KIND=0 P_PRINT=0 P_REJECT=2 P_SEQ=1 P_SPANS=3',
 };
-const SLOT = /\b((?:I|N|B|P)_[A-Z_]+|INT_SLOTS|NUM_SLOTS|PLAIN_NUMS|OPTION_HASH)(?:: \w+)? = (\d+)\b/g;
+const SLOT = /\b((?:I|N|B|P|PART|IO)_[A-Z_]+|INT_SLOTS|NUM_SLOTS|PLAIN_NUMS|OPTION_HASH)(?:: \w+)? = (\d+)\b/g;
 /** The slots the files name, each once (plain-line.ts names some native-lines.ts does). */
 const slotsIn = (...files: string[]) => [...new Set(files.flatMap((file) => [...fs.readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(SLOT)].map((m) => `${m[1]}=${m[2]}`)))].sort().join(' ');
 /** A `[b"…", …]` list of scan.rs, as strings. */
@@ -166,11 +168,11 @@ function rustList(name: string): string[] {
 
 describe("the native scanner's constants against the JavaScript's (an addon is trusted by its layout number)", () => {
   it('lines.rs has the slots native-lines.ts reads, under the layout number native-scanner.ts expects, and a change to them has a number of its own', () => {
-    expect(slotsIn('native/src/lines.rs')).toBe(slotsIn('src/engine/native-lines.ts', 'src/engine/plain-line.ts'));
+    expect(slotsIn('native/src/lines.rs', 'native/src/entry_json.rs')).toBe(slotsIn('src/engine/native-lines.ts', 'src/engine/plain-line.ts'));
     // A line read back has a span for each key: as many as record-keys.ts has.
     expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/scan.rs'), 'utf8')).toContain(`pub const KEY_COUNT: usize = ${KEYS.length};`);
     expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/lines.rs'), 'utf8')).toContain(`pub const LAYOUT: u32 = ${NATIVE_LAYOUT};`);
-    expect(slotsIn('native/src/lines.rs'), `the slots changed: give LAYOUT (lines.rs, native-scanner.ts) a new number, and add it to LAYOUTS here`).toBe(LAYOUTS[NATIVE_LAYOUT]);
+    expect(slotsIn('native/src/lines.rs', 'native/src/entry_json.rs'), `the slots changed: give LAYOUT (lines.rs, native-scanner.ts) a new number, and add it to LAYOUTS here`).toBe(LAYOUTS[NATIVE_LAYOUT]);
   });
 
   it("scan.rs's decisions, reject kinds and escalations are format-constants.ts's, in order (a slot holds an index into them)", () => {
@@ -362,6 +364,47 @@ describe.skipIf(addon === null)('the native scanner against the JavaScript one',
     expect(() => a?.scanPlain(line, 0, 2, 1, 0, 0, ints as never, ints as never)).toThrow(/must be/);
     const scanPlain = a?.scanPlain as unknown as (...args: unknown[]) => boolean;
     expect(() => scanPlain(line, 0, 2, 1, 0, ints, nums)).toThrow(/8 arguments/);
+  });
+
+  it("refuses to write an entry's JSON (entryJson) where it would read or write out of bounds, and declines spans outside the line", () => {
+    const a = nativeAddon();
+    if (a === null) throw new Error('the addon is not built');
+    const line = Buffer.from('{"v":1,"type":"response","id":"a","time":"t","status":"ok","error":null,"stages":[],"stdout_len":0,"stdout_truncated":false,"duration_ms":1}');
+    const ints = new Int32Array(3 + 2 * KEYS.length);
+    const nums = new Float64Array(3);
+    expect(a.scanPlain(line, 0, line.length, 0, 0, 0, ints, nums)).toBe(true);
+    const spans = ints.subarray(3);
+    const out = Buffer.alloc(4096);
+    const io = new Float64Array(IO_SLOTS);
+    const t = Buffer.from('""');
+    const write = (...args: unknown[]) => (a.entryJson as unknown as (...args: unknown[]) => number)(...args);
+    io[IO_PARTS] = PART_OUTCOME;
+    io[IO_AT] = 10;
+    const end = write(line, spans, out, io, t, t, t, t, t);
+    expect(out.subarray(10, end).toString()).toBe(',"completed_time":"t","status":"ok","error":null,"exit_codes":[],"stages":[],"stdout_len":0,"stdout_truncated":false,"duration_ms":1');
+    // No room from `at`: nothing written past `out`.
+    const small = Buffer.alloc(40, 0x2a);
+    io[IO_AT] = 0;
+    expect(write(line.subarray(0), spans, small.subarray(0, 20), io, t, t, t, t, t)).toBe(-2);
+    expect(small.subarray(20).toString()).toBe('*'.repeat(20));
+    // A span past the line: declined, not read.
+    const past = Int32Array.from(spans);
+    past[2 * KEYS.indexOf('time') + 1] = line.length + 1;
+    expect(write(line, past, out, io, t, t, t, t, t)).toBe(-1);
+    io[IO_AT] = out.length + 1;
+    expect(() => write(line, spans, out, io, t, t, t, t, t)).toThrow(/within out/);
+    io[IO_AT] = 0.5;
+    expect(() => write(line, spans, out, io, t, t, t, t, t)).toThrow(/within out/);
+    io[IO_AT] = 0;
+    io[IO_PARTS] = -1;
+    expect(() => write(line, spans, out, io, t, t, t, t, t)).toThrow(/parts a whole number/);
+    io[IO_PARTS] = PART_OUTCOME;
+    expect(() => write(line, spans.subarray(1), out, io, t, t, t, t, t)).toThrow(/two numbers a key/);
+    expect(() => write(line, spans, out, io.subarray(1), t, t, t, t, t)).toThrow(/IO_SLOTS/);
+    expect(() => write(line, spans, out, io, t, t, out.subarray(5, 9), t, t)).toThrow(/overlaps/);
+    expect(() => write(out.subarray(0, 8), spans, out.subarray(4), io, t, t, t, t, t)).toThrow(/overlaps/);
+    expect(() => write(line, spans, out, io, t, t, t, t, 'x')).toThrow(/must be Uint8Array/);
+    expect(() => write(line, spans, out, io, t, t, t, t)).toThrow(/9 arguments/);
   });
 });
 

@@ -15,13 +15,16 @@
  *
  * Once the index has loaded the native scanner, the engine has proved the line so as it read
  * it back (`EntryLines.scanned`: the native scanner takes only lines the JavaScript one takes,
- * and tells each key's value span and the DEL); the same test runs both ways.
+ * and tells each key's value span and the DEL), and the addon writes the line's part of the
+ * entry too (`ScannedLine.writeJson`, native/src/entry_json.rs: copying a few bytes at a time in
+ * JavaScript was ~1.3 of `print --json`'s 5 s over 1M records, #17); the same test runs each way.
  */
-import type { EntryLines, ScannedLine } from '../../shared/entry.js';
+import type { EntryJsonGiven, EntryLines, ScannedLine } from '../../shared/entry.js';
 import { ENTRY_STATES } from '../../shared/entry.js';
 import { anomaliesOf } from '../../shared/join.js';
 import { jsonForTerminal } from '../../shared/sanitize.js';
 import { KIND_REQUEST, KIND_RESPONSE, newCompactRecord, REJECT_REPLAY } from '../../engine/compact-record.js';
+import { IO_AT, IO_PARTS, IO_PLACES, IO_SLOTS, PART_HEAD, PART_OUTCOME, PART_REQUEST, PART_SECURITY, PART_TAIL } from '../../engine/plain-line.js';
 import { KEY_TABLE, KEYS, keySlot } from '../../engine/record-keys.js';
 import { scanRecord } from '../../engine/scan-record.js';
 
@@ -47,6 +50,7 @@ const K_CLIENT_VERSION = key('client_version'), K_OPERATOR = key('operator'), K_
 const K_STDOUT_LEN = key('stdout_len'), K_STDOUT_TRUNCATED = key('stdout_truncated'), K_DURATION = key('duration_ms');
 
 const ascii = (s: string) => Buffer.from(s, 'latin1');
+const NO_TEXT = Buffer.alloc(0);
 /** `"state":"ok"` and so on, by the state's index. */
 const STATE_BYTES = ENTRY_STATES.map((s) => ascii(`,"state":"${s}"`));
 /** `,"anomalies":[…]` by anomaly bits. */
@@ -127,6 +131,10 @@ export class EntryJsonBytes {
   /** The line read last: its reject code, and its seq (-1: not chained). */
   private reject = 0;
   private seq = -1;
+  /** The line read last as the native scanner took it (the addon writes its part); null: in JavaScript. */
+  private native: ScannedLine | null = null;
+  /** What the addon is given beside the line (`natively`). */
+  private readonly given: EntryJsonGiven = { io: new Float64Array(IO_SLOTS), state: NO_TEXT, origin: NO_TEXT, anomalies: NO_TEXT, requestFile: NO_TEXT, responseFile: NO_TEXT };
   private readonly start = new Int32Array(KEY_COUNT);
   private readonly end = new Int32Array(KEY_COUNT);
   /** Stage values' spans (exit_code, stderr_len, stderr_truncated: 6 numbers a stage). */
@@ -151,9 +159,24 @@ export class EntryJsonBytes {
   private requestEntry(lines: EntryLines): boolean {
     const b = this.readPlain(lines, 'request');
     if (b === null) return false;
-    const { start, end } = this;
     const security = this.reject === REJECT_REPLAY;
     const seq = this.seq;
+    if (this.native !== null) {
+      if (!this.natively(b, PART_HEAD | PART_REQUEST | (security ? PART_SECURITY : 0), lines)) return false;
+    } else if (!this.request(b, lines, security)) return false;
+    const requestAt = lines.location('request');
+    if (!lines.hasResponse) {
+      this.put(L.noResponse);
+      return this.tail(b, 0, lines, requestAt, seq, null, -1);
+    }
+    // The request's bytes may be gone with this read (a shared read-ahead): all of it is written above.
+    const r = this.readPlain(lines, 'response');
+    return r !== null && this.tail(r, PART_OUTCOME, lines, requestAt, seq, lines.location('response'), this.seq);
+  }
+
+  /** From id to security, in JavaScript: the head and a request's fields. */
+  private request(b: Uint8Array, lines: EntryLines, security: boolean): boolean {
+    const { start, end } = this;
     this.head(b, lines);
     this.put(L.host);
     this.copy(b, K_HOST);
@@ -192,17 +215,27 @@ export class EntryJsonBytes {
     else if (!this.operator(b, start[K_OPERATOR], end[K_OPERATOR])) return false;
     this.put(L.security);
     this.put(security ? L.true : L.false);
-    const requestAt = lines.location('request');
-    if (!lines.hasResponse) {
-      this.put(L.noResponse);
-      this.tail(lines, requestAt, seq, null, -1);
-      return true;
-    }
-    // The request's bytes may be gone with this read (a shared read-ahead): all of it is written above.
-    const r = this.readPlain(lines, 'response');
-    if (r === null || !this.outcome(r)) return false;
-    this.tail(lines, requestAt, seq, lines.location('response'), this.seq);
     return true;
+  }
+
+  /** `parts` of the entry from the line read last, by the addon (ScannedLine.writeJson); false: declined. */
+  private natively(b: Uint8Array, parts: number, lines: EntryLines): boolean {
+    const line = this.native as ScannedLine;
+    const given = this.given;
+    given.state = STATE_BYTES[STATE_INDEX.get(lines.state) as number];
+    given.origin = this.originBytes(lines.origin);
+    given.io[IO_PARTS] = parts;
+    for (;;) {
+      given.io[IO_AT] = this.length;
+      const end = line.writeJson(b, this.bytes, given);
+      if (end >= 0) {
+        this.length = end;
+        return true;
+      }
+      if (end === -1) return false;
+      // No room (an origin longer than the room readPlain made): nothing was written past it.
+      this.room(this.bytes.length);
+    }
   }
 
   /** A response without its request (entryFromOrphan): its id and times, nothing of a request. */
@@ -210,20 +243,21 @@ export class EntryJsonBytes {
     const b = this.readPlain(lines, 'response');
     if (b === null) return false;
     const seq = this.seq;
-    this.head(b, lines);
+    if (this.native !== null) {
+      if (!this.natively(b, PART_HEAD, lines)) return false;
+    } else this.head(b, lines);
     this.put(L.noRequest);
-    if (!this.outcome(b)) return false;
-    this.tail(lines, null, -1, lines.location('response'), seq);
-    return true;
+    return this.tail(b, PART_OUTCOME, lines, null, -1, lines.location('response'), seq);
   }
 
-  /** The line, when it is a plain record of its kind with the entry's id (its values' spans in start/end), with room made for what it gives. */
+  /** The line, when it is a plain record of its kind with the entry's id (its values' spans in start/end, or with the native scanner), with room made for what it gives. */
   private readPlain(lines: EntryLines, which: 'request' | 'response'): Uint8Array | null {
     const b = lines.read(which);
     if (b === null) return null;
     const kind = which === 'request' ? KIND_REQUEST : KIND_RESPONSE;
     const scanned = lines.scanned?.(which) ?? null;
     if (!(scanned === null ? this.scan(b, kind, lines.idHash) : this.taken(scanned, kind, lines.idHash))) return null;
+    this.native = scanned;
     this.room(LINE_ROOM * b.length + FIXED_ROOM);
     return b;
   }
@@ -240,8 +274,19 @@ export class EntryJsonBytes {
     this.putOrigin(lines.origin);
   }
 
-  /** From anomalies to the end of the line: what the index says, and where each record is. */
-  private tail(lines: EntryLines, requestAt: LineAt | null, requestSeq: number, responseAt: LineAt | null, responseSeq: number): void {
+  /**
+   * From anomalies to the end of the line: what the index says, and where each record is;
+   * after a response's fields (`outcome` PART_OUTCOME: from `b`, the line read last) or not (0).
+   */
+  private tail(b: Uint8Array, outcome: number, lines: EntryLines, requestAt: LineAt | null, requestSeq: number, responseAt: LineAt | null, responseSeq: number): boolean {
+    if (this.native !== null) {
+      const { given } = this;
+      given.anomalies = ANOMALY_BYTES[lines.anomalies & 31];
+      given.requestFile = placeIn(given.io, IO_PLACES, requestAt, requestSeq, this.fileBytes(requestAt));
+      given.responseFile = placeIn(given.io, IO_PLACES + 3, responseAt, responseSeq, this.fileBytes(responseAt));
+      return this.natively(b, outcome | PART_TAIL, lines);
+    }
+    if (outcome !== 0 && !this.outcome(b)) return false;
     this.put(ANOMALY_BYTES[lines.anomalies & 31]);
     this.put(L.request);
     if (requestAt === null) this.put(L.null);
@@ -251,9 +296,10 @@ export class EntryJsonBytes {
     else this.location(responseAt, responseSeq);
     this.put1(RBRACE);
     this.put1(0x0a);
+    return true;
   }
 
-  /** A response's fields (applyResponse), from completed_time to duration_ms. */
+  /** A response's fields (applyResponse), from completed_time to duration_ms, in JavaScript. */
   private outcome(b: Uint8Array): boolean {
     const { start, end } = this;
     this.put(L.completedTime);
@@ -272,17 +318,11 @@ export class EntryJsonBytes {
     return true;
   }
 
-  /** Whether the line the native scanner took as plain is a record of `kind` whose id hashes to the index's; if so, its keys' values are left in start/end. */
+  /** Whether the line the native scanner took as plain is a record of `kind` whose id hashes to the index's (the addon then writes from it, `natively`). */
   private taken(line: ScannedLine, kind: number, idHash: number): boolean {
     if (line.kind !== kind || line.idHash !== idHash) return false;
     this.reject = line.reject;
     this.seq = line.chained ? line.seq : -1;
-    const { start, end } = this;
-    const spans = line.spans;
-    for (let k = 0; k < KEY_COUNT; k++) {
-      start[k] = spans[2 * k];
-      end[k] = spans[2 * k + 1];
-    }
     return true;
   }
 
@@ -409,14 +449,11 @@ export class EntryJsonBytes {
 
   private location(at: LineAt, seq: number): void {
     this.put(L.file);
-    if (at.file !== this.fileText) {
-      this.fileText = at.file;
-      this.fileJson = Buffer.from(jsonForTerminal(at.file), 'utf8');
-    }
+    const file = this.fileBytes(at);
     // Room for what follows it too: the fixed room readPlain made may be less than a long name
     // takes (room only for the name cut the line short, and glued the next entry to it).
-    this.room(this.fileJson.length + FIXED_ROOM);
-    this.put(this.fileJson);
+    this.room(file.length + FIXED_ROOM);
+    this.put(file);
     this.put(L.line);
     this.putCount(at.line);
     this.put(L.offset);
@@ -428,13 +465,29 @@ export class EntryJsonBytes {
   }
 
   private putOrigin(origin: string): void {
+    const json = this.originBytes(origin);
+    this.room(json.length + FIXED_ROOM);
+    this.put(L.origin);
+    this.put(json);
+  }
+
+  /** The record's file name as jsonForTerminal writes it (a log has few: the last one is kept); empty for none. */
+  private fileBytes(at: LineAt | null): Buffer {
+    if (at === null) return NO_TEXT;
+    if (at.file !== this.fileText) {
+      this.fileText = at.file;
+      this.fileJson = Buffer.from(jsonForTerminal(at.file), 'utf8');
+    }
+    return this.fileJson;
+  }
+
+  /** The origin as jsonForTerminal writes it (a log has few: the last one is kept). */
+  private originBytes(origin: string): Buffer {
     if (origin !== this.originText) {
       this.originText = origin;
       this.originJson = Buffer.from(jsonForTerminal(origin), 'utf8');
     }
-    this.room(this.originJson.length + FIXED_ROOM);
-    this.put(L.origin);
-    this.put(this.originJson);
+    return this.originJson;
   }
 
   /** A number as JSON.stringify writes it: its bytes when already so, else written anew. */
@@ -500,6 +553,14 @@ export class EntryJsonBytes {
     this.bytes.copy(more, 0, 0, this.length);
     this.bytes = more;
   }
+}
+
+/** A record's place for the addon (`io[at, at + 3)`: line, offset, seq; a line of -1: none); its file's JSON, passed through. */
+function placeIn(io: Float64Array, at: number, place: LineAt | null, seq: number, file: Buffer): Buffer {
+  io[at] = place === null ? -1 : place.line;
+  io[at + 1] = place === null ? 0 : place.offset;
+  io[at + 2] = seq < 0 ? -1 : seq;
+  return file;
 }
 
 /**
