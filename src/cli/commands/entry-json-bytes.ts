@@ -230,11 +230,16 @@ export class EntryJsonBytes {
       const end = line.writeJson(b, this.bytes, given);
       if (end >= 0) {
         this.length = end;
+        // The fixed room again, for what is written here after it (noResponse, noRequest): a
+        // long origin or file name may have taken what readPlain made (as putOrigin does).
+        this.room(FIXED_ROOM);
         return true;
       }
       if (end === -1) return false;
-      // No room (an origin longer than the room readPlain made): nothing was written past it.
-      this.room(this.bytes.length);
+      // No room (a long origin or file name): nothing was written past it. More than is left,
+      // so that it grows also when nothing is written yet (room(bytes.length) did not at 0: the
+      // head of a long origin was asked for again forever).
+      this.room(this.bytes.length - this.length + 1);
     }
   }
 
