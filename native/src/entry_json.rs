@@ -204,6 +204,9 @@ impl<'a> Writer<'a> {
     /// `"exit_codes":[…],"stages":[{…}]` in entry-json.ts' key order, whatever the line's.
     fn stages(&mut self) -> Result<(), Unwritten> {
         let v = self.required(K_STAGES)?;
+        if v.first() != Some(&b'[') {
+            return Err(Unwritten::Declined);
+        }
         let stages = Stages { b: v, i: 1 };
         self.put(b",\"exit_codes\":[")?;
         for (n, stage) in stages.clone().enumerate() {
