@@ -80,22 +80,23 @@ unsafe extern "C" fn scan_plain_js(env: napi_env, info: napi_callback_info) -> n
 /// (write the entry the slow way); -2 when `out` has no room (nothing is written past its end).
 unsafe extern "C" fn entry_json_js(env: napi_env, info: napi_callback_info) -> napi_value {
     let Some(argv) = arguments::<9>(env, info) else { return throw(env, b"entryJson: 9 arguments\0") };
+    // (All but `out` only read: shared slices, which may alias one another — both files are often one.)
     let (Some(line), Some(spans), Some(out), Some(io)) = (
-        typed_array::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
-        typed_array::<i32>(env, argv[1], NAPI_INT32_ARRAY),
+        typed_array_ref::<u8>(env, argv[0], NAPI_UINT8_ARRAY),
+        typed_array_ref::<i32>(env, argv[1], NAPI_INT32_ARRAY),
         typed_array::<u8>(env, argv[2], NAPI_UINT8_ARRAY),
-        typed_array::<f64>(env, argv[3], NAPI_FLOAT64_ARRAY),
+        typed_array_ref::<f64>(env, argv[3], NAPI_FLOAT64_ARRAY),
     ) else {
         return throw(env, b"entryJson: line, spans, out and io must be Uint8Array, Int32Array, Uint8Array, Float64Array\0");
     };
-    let [Some(state), Some(origin), Some(anomalies), Some(request_file), Some(response_file)] = [4, 5, 6, 7, 8].map(|n| typed_array::<u8>(env, argv[n], NAPI_UINT8_ARRAY)) else {
+    let [Some(state), Some(origin), Some(anomalies), Some(request_file), Some(response_file)] = [4, 5, 6, 7, 8].map(|n| typed_array_ref::<u8>(env, argv[n], NAPI_UINT8_ARRAY)) else {
         return throw(env, b"entryJson: state, origin, anomalies, requestFile and responseFile must be Uint8Array\0");
     };
     // `out` is written while the others are read.
-    if [&*line, state, origin, anomalies, request_file, response_file].iter().any(|read| overlaps(out, read)) || overlaps(out, spans) || overlaps(out, io) {
+    if [line, state, origin, anomalies, request_file, response_file].iter().any(|read| overlaps(out, read)) || overlaps(out, spans) || overlaps(out, io) {
         return throw(env, b"entryJson: out overlaps another array\0");
     }
-    let (Ok(spans), Ok(io)) = (<&scan::ValueSpans>::try_from(&*spans), <&[f64; entry_json::IO_SLOTS]>::try_from(&*io)) else {
+    let (Ok(spans), Ok(io)) = (<&scan::ValueSpans>::try_from(spans), <&[f64; entry_json::IO_SLOTS]>::try_from(io)) else {
         return throw(env, b"entryJson: spans must hold two numbers a key (60), io IO_SLOTS\0");
     };
     let (at, parts) = (io[entry_json::IO_AT], io[entry_json::IO_PARTS]);

@@ -29,18 +29,37 @@ extern "C" {
 ///
 /// # Safety
 /// `value` must be a value of `env`; the slice must not outlive the call that received it, and
-/// two slices of one call may alias (the caller passes distinct arrays, checked by `disjoint`).
+/// it must not alias another slice of the call (the caller checks with `overlaps`, lib.rs).
 pub unsafe fn typed_array<'a, T>(env: napi_env, value: napi_value, kind: i32) -> Option<&'a mut [T]> {
+    let (data, length) = typed_array_data::<T>(env, value, kind)?;
+    if length == 0 {
+        return Some(&mut []);
+    }
+    Some(core::slice::from_raw_parts_mut(data, length))
+}
+
+/// `typed_array` for an array only read: a shared slice, which may alias another one read (two
+/// arguments may be the same buffer); only a written one must be disjoint from the rest.
+///
+/// # Safety
+/// As `typed_array`.
+pub unsafe fn typed_array_ref<'a, T>(env: napi_env, value: napi_value, kind: i32) -> Option<&'a [T]> {
+    let (data, length) = typed_array_data::<T>(env, value, kind)?;
+    if length == 0 {
+        return Some(&[]);
+    }
+    Some(core::slice::from_raw_parts(data, length))
+}
+
+/// A typed array's data and length, when it is of `kind` (a null data for an empty one).
+unsafe fn typed_array_data<T>(env: napi_env, value: napi_value, kind: i32) -> Option<(*mut T, usize)> {
     let mut actual = -1;
     let mut length = 0usize;
     let mut data: *mut c_void = core::ptr::null_mut();
     if napi_get_typedarray_info(env, value, &mut actual, &mut length, &mut data, core::ptr::null_mut(), core::ptr::null_mut()) != NAPI_OK || actual != kind {
         return None;
     }
-    if length == 0 || data.is_null() {
-        return Some(&mut []);
-    }
-    Some(core::slice::from_raw_parts_mut(data as *mut T, length))
+    Some((data as *mut T, if data.is_null() { 0 } else { length }))
 }
 
 /// A number argument, None when it is not one.
