@@ -14,7 +14,7 @@
 use crate::scan::{
     ValueSpans, KEY_COUNT, K_ALWAYS, K_CLIENT_VERSION, K_DECISION, K_DURATION, K_ENV_KEYS, K_ERROR, K_ESCALATION, K_FORWARD_AGENT, K_HOST, K_ID,
     K_LATENCY, K_LOGGED, K_OPERATOR, K_PIPELINE, K_PRIVILEGED, K_REASON, K_REJECT, K_RESOLVED, K_SESSION, K_STAGES, K_STDOUT_LEN,
-    K_STDOUT_TRUNCATED, K_TIME, K_VIA,
+    K_STATUS, K_STDOUT_TRUNCATED, K_TIME, K_VIA,
 };
 
 /// `{"id":…` to `"origin":…`: what every entry says first, from its first record (`state` is
@@ -189,7 +189,7 @@ impl<'a> Writer<'a> {
         self.put(b",\"completed_time\":")?;
         self.copy(K_TIME)?;
         self.put(b",\"status\":")?;
-        self.copy(crate::scan::K_STATUS)?;
+        self.copy(K_STATUS)?;
         self.put(b",\"error\":")?;
         self.copy(K_ERROR)?;
         self.stages()?;
@@ -207,7 +207,8 @@ impl<'a> Writer<'a> {
         if v.first() != Some(&b'[') {
             return Err(Unwritten::Declined);
         }
-        let stages = Stages { b: v, i: 1 };
+        // (`[]`: no stage, the iterator starts past its end.)
+        let stages = Stages { b: v, i: if v == b"[]" { v.len() } else { 1 } };
         self.put(b",\"exit_codes\":[")?;
         for (n, stage) in stages.clone().enumerate() {
             let [exit_code, _, _] = stage?;
@@ -297,14 +298,12 @@ impl Iterator for Stages<'_> {
     type Item = Result<StageSpans, Unwritten>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let b = self.b;
-        let byte = |i: usize| b.get(i).copied().unwrap_or(0);
-        if self.i >= b.len() || (self.i == 1 && byte(1) == b']' && b.len() == 2) {
+        if self.i >= self.b.len() {
             return None;
         }
         let result = self.stage();
         if result.is_err() {
-            self.i = b.len();
+            self.i = self.b.len();
         }
         Some(result)
     }

@@ -353,8 +353,6 @@ export interface ScannedLine {
   readonly seq: number;
   readonly idHash: number;
   readonly reject: number;
-  /** Key k's value (engine/record-keys.ts KEYS order) is `[spans[2k], spans[2k + 1])` of the line; -1: absent. */
-  readonly spans: Int32Array;
   /**
    * Writes parts of `print --json`'s line for the entry from the line's bytes into `out`,
    * natively (engine/plain-line.ts): the end, -1 declined, -2 no room.

@@ -287,8 +287,10 @@ export class EntryJsonBytes {
     if (this.native !== null) {
       const { given } = this;
       given.anomalies = ANOMALY_BYTES[lines.anomalies & 31];
-      given.requestFile = placeIn(given.io, IO_PLACES, requestAt, requestSeq, this.fileBytes(requestAt));
-      given.responseFile = placeIn(given.io, IO_PLACES + 3, responseAt, responseSeq, this.fileBytes(responseAt));
+      given.requestFile = this.fileBytes(requestAt);
+      given.responseFile = this.fileBytes(responseAt);
+      placeIn(given.io, IO_PLACES, requestAt, requestSeq);
+      placeIn(given.io, IO_PLACES + 3, responseAt, responseSeq);
       return this.natively(b, outcome | PART_TAIL, lines);
     }
     if (outcome !== 0 && !this.outcome(b)) return false;
@@ -560,12 +562,11 @@ export class EntryJsonBytes {
   }
 }
 
-/** A record's place for the addon (`io[at, at + 3)`: line, offset, seq; a line of -1: none); its file's JSON, passed through. */
-function placeIn(io: Float64Array, at: number, place: LineAt | null, seq: number, file: Buffer): Buffer {
+/** A record's place for the addon, `io[at, at + 3)`: line, offset, seq (a line of -1: none; a seq of -1: null). */
+function placeIn(io: Float64Array, at: number, place: LineAt | null, seq: number): void {
   io[at] = place === null ? -1 : place.line;
   io[at + 1] = place === null ? 0 : place.offset;
   io[at + 2] = seq < 0 ? -1 : seq;
-  return file;
 }
 
 /**
