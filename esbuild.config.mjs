@@ -174,10 +174,11 @@ const commonJs = {
 fs.mkdirSync(outdir, { recursive: true });
 fs.writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 await build({
-  // The scan worker is its own entry: parallel-scan starts it from next to the file that holds it.
+  // The workers are entries of their own: parallel-scan and json-dump start them from next to the file that holds them.
   entryPoints: {
     cli: 'src/cli/cli.ts',
     'scan-worker': 'src/engine/scan-worker.ts',
+    'print-worker': 'src/cli/commands/print-worker.ts',
     ...Object.fromEntries(commands.filter((c) => !(c in CACHED)).map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
   },
   outdir,

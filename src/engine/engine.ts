@@ -9,7 +9,7 @@
  * (delivery-policy.ts) says how the lines were delivered: the daemon's own files here, one
  * collected host's for a fleet (fleet-engine.ts).
  */
-import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryLines, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
+import type { AuditEngine, ChainStatus, EngineOptions, Entry, EntryFilter, EntryLineSources, EntryLines, EntryStats, IndexProgress, MalformedLine, SealRecords, WriterEvent } from '../shared/entry.js';
 import { compileFilter, filtersNothing, type StatsParts } from '../shared/query.js';
 import { ChangeBatch } from './change-batch.js';
 import { ChainWatch } from './chain-track.js';
@@ -141,6 +141,14 @@ class Engine extends EngineEvents implements HostEngine {
 
   entryLines(position: number): EntryLines {
     return this.store.entryLines(position);
+  }
+
+  /**
+   * (Not while following: a followed file's spans move to logrotate's copy under a read, and a
+   * line may be read from the bytes the follower kept, neither of which another thread sees.)
+   */
+  entryLineRows(positions: Int32Array, from: number, to: number, rows: Float64Array): EntryLineSources | null {
+    return this.follow ? null : this.store.entryLineRows(positions, from, to, rows);
   }
 
   keysOf(positions: Int32Array): Float64Array {

@@ -13,7 +13,7 @@
  * followed file truncated under the reader is read from logrotate's copy. Only an entry none of
  * whose lines can be read any more falls back to what the columns kept.
  */
-import type { Entry, EntryLines, EntryState, RecordLocation, ScannedLine } from '../shared/entry.js';
+import type { Entry, EntryLines, EntryState, LineSource, RecordLocation, ScannedLine } from '../shared/entry.js';
 import { chainFieldsOf } from '../shared/chain.js';
 import { ENTRY_STATES } from '../shared/entry.js';
 import { ANOMALY_BITS, anomaliesOf, applyResponse, entryFromOrphan, entryFromRequest, responseFailed, stateOfDecision } from '../shared/join.js';
@@ -23,8 +23,8 @@ import { type EntryColumns, LAYOUT } from './entry-columns.js';
 import { hashString } from './id-table.js';
 import { DECISIONS, rejectOfCode } from './compact-record.js';
 import type { FileSpans } from './file-spans.js';
-import { FROM_CHAIN_HASH, type LineFingerprints } from './line-fingerprints.js';
-import { PlainLine } from './plain-line.js';
+import type { LineFingerprints } from './line-fingerprints.js';
+import { CheckedLineScan, LINE_LENGTH, LINE_NUMBER, LINE_OFFSET, LINE_PRINT, LINE_SPAN, ROW_ANOMALIES, ROW_FLAGS, ROW_HAS_REQUEST, ROW_HAS_RESPONSE, ROW_ID_HASH, ROW_REQUEST, ROW_RESPONSE, ROW_STATE } from './entry-line-rows.js';
 
 const { U8, ST, AN, FL, DE, RJ, U32, IX, POOL, HO, SE, RE, CM, QN, PN, F64, ID, TM, PRIVILEGED, POLICY, HAS_REQUEST, HAS_RESPONSE } = LAYOUT;
 
@@ -116,6 +116,33 @@ export class EntryReader {
   lines(slot: number, origin = this.origin): EntryLines {
     this.linesAt.at(slot, origin);
     return this.linesAt;
+  }
+
+  /** The entry in `slot` packed as a row at `rows[at…]` (entry-line-rows.ts), for another thread to write it from its lines. */
+  packRow(slot: number, rows: Float64Array, at: number): void {
+    const { u8, f64 } = this.columns;
+    const flags = u8[slot * U8 + FL];
+    rows[at + ROW_STATE] = u8[slot * U8 + ST];
+    rows[at + ROW_ANOMALIES] = u8[slot * U8 + AN];
+    rows[at + ROW_FLAGS] = ((flags & HAS_REQUEST) !== 0 ? ROW_HAS_REQUEST : 0) | ((flags & HAS_RESPONSE) !== 0 ? ROW_HAS_RESPONSE : 0);
+    rows[at + ROW_ID_HASH] = f64[slot * F64 + ID];
+    this.packLine(slot, 'request', rows, at + ROW_REQUEST);
+    this.packLine(slot, 'response', rows, at + ROW_RESPONSE);
+  }
+
+  /** Where packed rows' lines are read from: each span's file and descriptor (a pooled span's none). */
+  lineSources(): LineSource[] {
+    return this.segments.list.map((s) => ({ file: s.file, fd: s.pooled === null ? s.fd : -1, end: s.end }));
+  }
+
+  private packLine(slot: number, which: 'request' | 'response', rows: Float64Array, at: number): void {
+    const request = which === 'request';
+    const [seg, offset, length] = request ? this.columns.requestLine(slot) : this.columns.responseLine(slot);
+    rows[at + LINE_SPAN] = seg;
+    rows[at + LINE_OFFSET] = offset;
+    rows[at + LINE_LENGTH] = length;
+    rows[at + LINE_NUMBER] = this.segments.lineNumber(seg, this.columns.u32[slot * U32 + (request ? QN : PN)]);
+    rows[at + LINE_PRINT] = this.prints === null ? Number.NaN : this.prints.kept(slot, which);
   }
 
   /**
@@ -305,9 +332,7 @@ function lineOf(columns: EntryColumns, segments: FileSpans, slot: number, which:
 /** EntryLines over the columns: the facts of one slot, its lines read on demand. */
 class SlotLines implements EntryLines {
   private slot = 0;
-  /** Which line `read` scanned last and found plain (null: none), and which of the shared scanner's scans that was. */
-  private scannedAs: 'request' | 'response' | null = null;
-  private scannedBy = -1;
+  private readonly scan = new CheckedLineScan();
   state: EntryState = 'running';
   anomalies = 0;
   idHash = 0;
@@ -335,26 +360,13 @@ class SlotLines implements EntryLines {
 
   /** (Null too when the line is not the one indexed: the caller reads the entry whole, which says so.) */
   read(which: 'request' | 'response'): Uint8Array | null {
-    this.scannedAs = null;
     const bytes = lineOf(this.columns, this.segments, this.slot, which);
     if (bytes === null) return null;
-    // Once the index has loaded the native scanner: the fingerprint and the scan in one call.
-    const scan = PlainLine.shared();
-    if (scan === null) return this.prints === null || this.prints.matches(this.slot, which, bytes) ? bytes : null;
-    const kept = this.prints === null ? null : this.prints.kept(this.slot, which);
-    scan.scan(bytes, kept !== null && (kept & FROM_CHAIN_HASH) !== 0);
-    if (kept !== null && scan.print !== kept) return null;
-    if (scan.plain) {
-      this.scannedAs = which;
-      this.scannedBy = scan.scans;
-    }
-    return bytes;
+    return this.scan.check(bytes, which, this.prints === null ? null : this.prints.kept(this.slot, which));
   }
 
   scanned(which: 'request' | 'response'): ScannedLine | null {
-    const scan = PlainLine.shared();
-    // (Not when another line was scanned since: the shared scanner's fields are that line's.)
-    return this.scannedAs === which && scan !== null && scan.scans === this.scannedBy ? scan : null;
+    return this.scan.scanned(which);
   }
 
   location(which: 'request' | 'response'): { file: string; line: number; offset: number } {

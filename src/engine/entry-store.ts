@@ -6,11 +6,12 @@
  * (entry-read-back.ts); filters and stats run over the columns directly (entry-query.ts).
  * The join's rules are those of the plain-object join the tests hold it to.
  */
-import type { Entry, EntryFilter, EntryLines, EntryState, EntryStats } from '../shared/entry.js';
+import type { Entry, EntryFilter, EntryLineSources, EntryLines, EntryState, EntryStats } from '../shared/entry.js';
 import { ANOMALY_BITS, type EntrySink, parseRecordTime, responseFailed, stateOfDecision } from '../shared/join.js';
 import { finishStats, type StatsParts } from '../shared/query.js';
 import { EntryColumns, LAYOUT, type LocatedCompact } from './entry-columns.js';
 import { entryStatsParts, queryEntries } from './entry-query.js';
+import { ROW_SIZE } from './entry-line-rows.js';
 import { EntryReader } from './entry-read-back.js';
 import type { FileSpans } from './file-spans.js';
 import { IdTable } from './id-table.js';
@@ -244,6 +245,12 @@ export class EntryStore implements EntrySink<LocatedCompact, LocatedCompact> {
 
   entryLines(position: number): EntryLines {
     return this.reader.lines(this.slotAt(position));
+  }
+
+  /** The entries at `positions[from, to)` as rows (entry-line-rows.ts) in `rows`, and where their lines are read from. */
+  entryLineRows(positions: Int32Array, from: number, to: number, rows: Float64Array): EntryLineSources {
+    for (let i = from; i < to; i++) this.reader.packRow(this.slotAt(positions[i]), rows, (i - from) * ROW_SIZE);
+    return { sources: this.reader.lineSources(), origin: this.origin };
   }
 
   /** Positions (ascending) of visible entries that match. */

@@ -22,6 +22,7 @@ import { scanChunkLines, type ScannedChunk } from './native-lines.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { hashSeed } from './id-table.js';
 import { yieldToEventLoop } from './read-file.js';
+import { startWorkerThread } from './worker-thread.js';
 
 /** Bytes of a source: `read` fills `into` from `at`, at most `max` bytes; 0 at the end. */
 export interface ChunkSource {
@@ -529,30 +530,7 @@ function emptyResult(size = 0): ChunkResult {
   return allocateResult(size);
 }
 
-/**
- * A worker's young generation, at most its first size: two semi-spaces of 1 MB, and V8 counts
- * one more for the young large objects. Left to grow, it doubled as the worker booted and
- * scanned (V8 raises the process's growth factor back to 2 as it sets up a new isolate's heap,
- * whatever the command line set: cli/young-generation.ts): 2 MB more RSS that stayed, in one
- * `stats` of 1M records in five (#17). Per isolate: this thread's young generation is not touched.
- */
-export const WORKER_YOUNG_GENERATION_MB = 3;
-
-/**
- * A worker running scan-worker: the built .js next to this file, or — when running from the
- * TypeScript sources (tests, tsx) — the .ts through tsx's loader registered in the worker.
- */
+/** A worker running scan-worker, given this thread's hash seed: an id a worker hashes must find the same id hashed here. */
 function startWorker(work: ChunkWork<unknown>): Worker {
-  // Loaded here, not imported: a small log never starts a worker (#17: start-up).
-  const { Worker } = process.getBuiltinModule('node:worker_threads');
-  const here = import.meta.url;
-  // This thread's hash seed: an id a worker hashes must find the same id hashed here.
-  const workerData = { hashLines: work.hashLines, lines: work.lines, hashSeed: hashSeed() };
-  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
-  if (here.endsWith('.ts')) {
-    const script = new URL('./scan-worker.ts', here).href;
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`;
-    return new Worker(boot, { eval: true, workerData, resourceLimits });
-  }
-  return new Worker(new URL('./scan-worker.js', here), { workerData, resourceLimits });
+  return startWorkerThread(import.meta.url, 'scan-worker', { hashLines: work.hashLines, lines: work.lines, hashSeed: hashSeed() });
 }

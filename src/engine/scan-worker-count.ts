@@ -40,3 +40,29 @@ export function workersForIdle(idleCores: number): number {
   const free = Math.round(idleCores);
   return free >= 1 ? Math.min(4, free) : 0;
 }
+
+/** The machine's CPU time (sampleCpu) and this process's own, all its threads (µs), at one moment. */
+export interface ProcessCpuSample extends CpuSample {
+  own: number;
+}
+
+export function sampleProcessCpu(): ProcessCpuSample {
+  const { user, system } = process.cpuUsage();
+  return { ...sampleCpu(), own: user + system };
+}
+
+/**
+ * Cores left idle since `since` by other processes, beside this process's main thread: what
+ * this process's own threads used (its scan workers while it indexed) counts as idle, for a
+ * second thread of its own to take now that they are done.
+ */
+export function idleCoresBesideThisProcess(since: ProcessCpuSample): number {
+  const now = sampleProcessCpu();
+  const cores = os.cpus().length;
+  const total = now.total - since.total;
+  if (total <= 0) return cores - 1 - os.loadavg()[0];
+  // (os.cpus counts milliseconds per core; the busy time of others: all busy time but this process's.)
+  const busy = total - (now.idle - since.idle);
+  const others = Math.max(0, busy - (now.own - since.own) / 1000);
+  return cores - 1 - (others / total) * cores;
+}

@@ -346,6 +346,23 @@ export interface EntryLines {
   scanned?(which: 'request' | 'response'): ScannedLine | null;
 }
 
+/**
+ * A file an engine reads lines back from, for another thread of this process to read them too
+ * (AuditEngine.entryLineRows): its path, the descriptor the engine holds open for it (-1: none
+ * to share) and where its lines end (Infinity: nowhere yet).
+ */
+export interface LineSource {
+  file: string;
+  fd: number;
+  end: number;
+}
+
+/** Where the entries handed out by `entryLineRows` read their lines, and their origin. */
+export interface EntryLineSources {
+  sources: readonly LineSource[];
+  origin: string;
+}
+
 /** A plain record line's facts and each key's value span (engine/plain-line.ts). */
 export interface ScannedLine {
   readonly kind: number;
@@ -385,6 +402,13 @@ export interface AuditEngine {
    * them (then `entry()`). Optional: the test fakes lack it.
    */
   entryLines?(position: number): EntryLines | null;
+  /**
+   * The entries at `positions[from, to)` packed as rows (engine/entry-line-rows.ts) into `rows`,
+   * for another thread to write them from their lines (`print --json` on an idle core), and
+   * where those lines are read from; null where this engine cannot hand them out (then
+   * `entryLines`). Valid while the engine is open and not following. Optional.
+   */
+  entryLineRows?(positions: Int32Array, from: number, to: number, rows: Float64Array): EntryLineSources | null;
   /** Positions (ascending) of entries matching the filter. */
   query(filter: EntryFilter): Int32Array;
   stats(filter?: EntryFilter): EntryStats;

@@ -16,7 +16,8 @@ import { LineSplitter } from '../../src/engine/line-splitter.js';
 import { newCompactRecord } from '../../src/engine/compact-record.js';
 import { scannedAhead } from '../../src/engine/native-lines.js';
 import { nativeAddon } from '../../src/engine/native-scanner.js';
-import { CHUNK_LINES_MAX, type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError, WORKER_YOUNG_GENERATION_MB } from '../../src/engine/parallel-scan.js';
+import { CHUNK_LINES_MAX, type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
+import { WORKER_YOUNG_GENERATION_MB } from '../../src/engine/worker-thread.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 

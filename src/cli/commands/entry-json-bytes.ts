@@ -125,7 +125,7 @@ type LineAt = ReturnType<EntryLines['location']>;
 /** Writes entries as `print --json` lines from their lines' bytes, into one growing buffer. */
 export class EntryJsonBytes {
   /** The entry written last (`bytes[0, length)`, with its newline), valid until the next `write`. */
-  bytes = Buffer.allocUnsafe(4096);
+  bytes: Buffer = Buffer.allocUnsafe(4096);
   length = 0;
   private readonly record = newCompactRecord();
   /** The line read last: its reject code, and its seq (-1: not chained). */
@@ -151,9 +151,26 @@ export class EntryJsonBytes {
    */
   write(lines: EntryLines): boolean {
     this.length = 0;
-    if (lines.hasRequest) return this.requestEntry(lines);
-    if (lines.hasResponse) return this.orphanEntry(lines);
-    return false;
+    return this.append(lines);
+  }
+
+  /**
+   * The entry's line (and a newline) after those in `bytes[0, length)`, which stay; false when
+   * its lines are not plain enough to prove (then nothing of it is kept).
+   */
+  append(lines: EntryLines): boolean {
+    const start = this.length;
+    const written = lines.hasRequest ? this.requestEntry(lines) : lines.hasResponse && this.orphanEntry(lines);
+    if (!written) this.length = start;
+    return written;
+  }
+
+  /** Hands over `bytes` (what was written: `[0, length)`, read before) and writes on in `spare`, or a new buffer. */
+  take(spare: Buffer | undefined): Buffer {
+    const taken = this.bytes;
+    this.bytes = spare ?? Buffer.allocUnsafeSlow(taken.length);
+    this.length = 0;
+    return taken;
   }
 
   private requestEntry(lines: EntryLines): boolean {

@@ -91,6 +91,24 @@ export class LineOutput {
     this.used += length;
   }
 
+  /**
+   * Queues `chunk` as it is: whole lines, each with its newline. A large one is written as it
+   * is, not copied (after what is queued before it); `done` is told once its bytes are no longer
+   * needed (at once when they were copied).
+   */
+  async bytes(chunk: Uint8Array, done: () => void): Promise<void> {
+    if (chunk.length < BATCH_BYTES) {
+      this.lineBytes(chunk, chunk.length);
+      done();
+      await this.maybeFlush();
+      return;
+    }
+    await this.flush();
+    // (Told on error too: the stream's error handler says what went wrong.)
+    if (!this.stream.write(chunk, () => done())) await once(this.stream, 'drain');
+    else await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
+  }
+
   /** Writes when enough is queued; call between lines so slow readers apply back-pressure. */
   async maybeFlush(): Promise<void> {
     if (this.used + this.chars >= BATCH_BYTES) await this.flush();

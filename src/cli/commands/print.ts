@@ -10,6 +10,8 @@ import { escapeForTerminal, jsonForTerminal } from '../../shared/sanitize.js';
 import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { EntryJsonBytes } from './entry-json-bytes.js';
+import { dumpOnTwoThreads, twoThreadsFor } from './json-dump.js';
+import { sampleProcessCpu } from '../../engine/scan-worker-count.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERDICT, UsageError } from './errors.js';
@@ -95,6 +97,8 @@ export const printCommand: Command = {
   name: 'print',
   help,
   async run(argv) {
+    // (What the machine's other processes leave idle is measured from here: json-dump.ts.)
+    const cpuAtStart = sampleProcessCpu();
     let stopSignals: ReturnType<typeof untilSignal> | undefined;
     let newest: number | undefined;
     const opened = await openQuery(argv, OPTIONS, help, {
@@ -157,7 +161,13 @@ export const printCommand: Command = {
     // Running when the follow began: printed once complete, from the running set. (Not
     // `!settled(e)`: an entry that completes while this dump is written would print twice.)
     const runningAtStart = new Set(watch?.pending.keys() ?? []);
-    for (const row of inOrder(dump, events, values.reverse === true)) {
+    // Many entries and nothing between them, read once: on two cores when one is idle.
+    const twoThreads = fromBytes !== null && linesAt !== undefined && !follow && events.length === 0 && twoThreadsFor(engine, positions.length, cpuAtStart);
+    if (twoThreads) {
+      const rows = values.reverse ? positions.slice().reverse() : positions;
+      await dumpOnTwoThreads(engine, rows, out, { linesAt, fromBytes, writeEntry: (p) => out.line(format(engine.entry(p))) });
+    }
+    for (const row of twoThreads ? [] : inOrder(dump, events, values.reverse === true)) {
       if (typeof row !== 'number') {
         out.line(formatEvent(row));
         continue;
