@@ -64,8 +64,8 @@ interface Written extends EntryBatch {
   there: boolean;
 }
 
-/** Prints the entries at `rows` (in that order) as `print --json` lines, on this thread and a worker. */
-export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, out: LineOutput, here: DumpHere): Promise<void> {
+/** Prints the entries at `rows` (in that order) as `print --json` lines, on this thread and a worker; returns how many batches the worker wrote. */
+export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, out: LineOutput, here: DumpHere): Promise<number> {
   const count = Math.ceil(rows.length / BATCH_ENTRIES);
   const ready: (Written | undefined)[] = new Array(count);
   const atWorker = new Map<number, Promise<EntryBatch | null>>();
@@ -77,6 +77,7 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
   };
   const printed = (batch: Written) => (batch.there ? worker.printed(batch.bytes) : batches.giveBack(batch.bytes));
   let next = 0;
+  let there = 0;
   const feed = () => {
     while (worker.alive && atWorker.size < AT_WORKER && next < count) {
       atWorker.set(next, worker.write(next));
@@ -87,12 +88,13 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
     for (let b = 0; b < count; b++) {
       feed();
       while (ready[b] === undefined) {
-        const there = atWorker.get(b);
-        if (there === undefined) {
+        const fromWorker = atWorker.get(b);
+        if (fromWorker === undefined) {
           ready[b] = writeHere(b);
           next = Math.max(next, b + 1);
         } else if (worker.has(b) || next >= count || next - b > AHEAD) {
-          const batch = await there;
+          const batch = await fromWorker;
+          if (batch !== null) there++;
           ready[b] = batch === null ? writeHere(b) : { ...batch, there: true };
           atWorker.delete(b);
         } else {
@@ -109,6 +111,7 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
   } finally {
     await worker.stop();
   }
+  return there;
 }
 
 /**
