@@ -174,11 +174,8 @@ const commonJs = {
 fs.mkdirSync(outdir, { recursive: true });
 fs.writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 await build({
-  // The workers are entries of their own: parallel-scan and json-dump start them from next to the file that holds them.
   entryPoints: {
     cli: 'src/cli/cli.ts',
-    'scan-worker': 'src/engine/scan-worker.ts',
-    'print-worker': 'src/cli/commands/print-worker.ts',
     ...Object.fromEntries(commands.filter((c) => !(c in CACHED)).map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
   },
   outdir,
@@ -190,6 +187,24 @@ await build({
   target,
   sourcemap: true,
   plugins: [lazyStubs, commandFiles, builtins],
+  logLevel: 'warning',
+});
+// The workers are entries of their own: parallel-scan and json-dump start them from next to the
+// file that holds them. Whitespace and syntax minified (names kept, for profiles; the source maps
+// read them): nothing reads their text, and the installed package has a 10 MB budget
+// (test/cli/install.test.ts) that the print worker's 105 KB took it past.
+await build({
+  entryPoints: { 'scan-worker': 'src/engine/scan-worker.ts', 'print-worker': 'src/cli/commands/print-worker.ts' },
+  outdir,
+  bundle: true,
+  ...commonJs,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: { js: "'use strict';\nvar __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  platform: 'node',
+  target,
+  sourcemap: true,
+  plugins: [lazyStubs, builtins],
   logLevel: 'warning',
 });
 // The viewer's Ink part alone is an ES module (viewer.mjs): Yoga awaits its WebAssembly at its top level.

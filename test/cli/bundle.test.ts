@@ -28,12 +28,15 @@ function staticClosure(entry: string): string[] {
 }
 
 describe('the bundle', () => {
-  it('is one flat directory, so a command finds the scan worker next to itself', () => {
+  it('is one flat directory, so a command finds the workers next to itself', () => {
     const entries = fs.readdirSync(BIN, { withFileTypes: true });
     expect(entries.filter((e) => e.isDirectory()).map((e) => e.name)).toEqual([]);
-    const starters = entries.filter((e) => e.name.endsWith('.js') && read(e.name).includes('new URL("./scan-worker.js"'));
-    expect(starters.map((e) => e.name)).toContain('command-print.js');
-    expect(fs.existsSync(path.join(BIN, 'scan-worker.js'))).toBe(true);
+    // (worker-thread.ts: a worker is `./NAME.js` beside the file that starts it, which is this one's own URL.)
+    const starts = (file: string, worker: string) => read(file).includes('new URL(`./${script}.js`, here)') && read(file).includes(`startWorkerThread(__moduleUrl, "${worker}"`);
+    expect(starts('command-print.js', 'scan-worker')).toBe(true);
+    expect(starts('command-print.js', 'print-worker')).toBe(true);
+    expect(starts('command-stats.js', 'scan-worker')).toBe(true);
+    for (const worker of ['scan-worker.js', 'print-worker.js']) expect(fs.existsSync(path.join(BIN, worker)), worker).toBe(true);
   });
 
   it('runs the scan worker: a chunk of lines in, its records out', async () => {
