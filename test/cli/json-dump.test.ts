@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EntryBatches } from '../../src/cli/commands/entry-batches.js';
 import { EntryJsonBytes } from '../../src/cli/commands/entry-json-bytes.js';
 import { entryJson } from '../../src/cli/commands/entry-json.js';
-import { BATCH_ENTRIES, dumpOnTwoThreads } from '../../src/cli/commands/json-dump.js';
+import { BATCH_ENTRIES, DumpWorker, dumpOnTwoThreads, FIRST_BATCH_ENTRIES } from '../../src/cli/commands/json-dump.js';
 import { LineOutput } from '../../src/cli/commands/output.js';
 import type { DumpJob, DumpResult } from '../../src/cli/commands/print-worker.js';
 import { generateLog } from '../../src/demo/generate.js';
@@ -42,10 +42,14 @@ function sink(): { stream: Writable; text: () => string } {
 const slowly = (engine: AuditEngine, p: number) => `${jsonForTerminal(entryJson(engine.entry(p)))}\n`;
 
 /** The dump on two threads: its output, how many batches the worker wrote, and how many entries this thread wrote whole. */
-async function twoThreads(engine: AuditEngine, rows: Int32Array): Promise<{ text: string; there: number; whole: number }> {
+async function twoThreads(engine: AuditEngine, rows: Int32Array): Promise<{ text: string; there: number; whole: number; started: boolean }> {
   const { stream, text } = sink();
   const out = new LineOutput(stream);
   let whole = 0;
+  // (Started, and awaited: under tsx a worker takes ~0.5 s to load its sources, and this thread
+  // writes what it would hold in the meantime.)
+  const worker = new DumpWorker();
+  const started = await worker.ready;
   const there = await dumpOnTwoThreads(engine, rows, out, {
     linesAt: (p) => engine.entryLines?.(p) ?? null,
     fromBytes: new EntryJsonBytes(),
@@ -53,9 +57,9 @@ async function twoThreads(engine: AuditEngine, rows: Int32Array): Promise<{ text
       whole++;
       out.line(jsonForTerminal(entryJson(engine.entry(p))));
     },
-  });
+  }, worker);
   await out.flush();
-  return { text: text(), there, whole };
+  return { text: text(), there, whole, started };
 }
 
 /** A generated log with lines the fast path declines spread through it (escapes, non-ASCII, an unknown key, a DEL), and orphans. */
@@ -117,7 +121,7 @@ describe('print --json on two threads', () => {
     const before = (await twoThreads(e, all)).text.split('\n');
     // A response's host is not in it: rewrite a request's host, same length, in the second batch, which the worker takes first.
     const bytes = fs.readFileSync(file, 'latin1');
-    const target = e.entry(BATCH_ENTRIES + 5);
+    const target = e.entry(FIRST_BATCH_ENTRIES + 5);
     const at = (target.request?.offset ?? -1) + bytes.slice(target.request?.offset).indexOf(`"host":"${target.host}"`) + 8;
     expect(bytes.slice(at, at + target.host.length)).toBe(target.host);
     const fd = fs.openSync(file, 'r+');
@@ -130,7 +134,7 @@ describe('print --json on two threads', () => {
     expect(after.length).toBe(before.length);
     const changed = after.flatMap((line, i) => (line === before[i] ? [] : [i]));
     // Only that entry differs (read from what the index kept), and never with the new host.
-    expect(changed).toEqual([BATCH_ENTRIES + 5]);
+    expect(changed).toEqual([FIRST_BATCH_ENTRIES + 5]);
     expect(after[changed[0]]).not.toContain('XXX');
     expect(JSON.parse(after[changed[0]]).host).toBe(target.host);
     expect(e.chainStatus?.()?.breakCount).toBeGreaterThan(breaksBefore);
@@ -145,7 +149,7 @@ describe('print --json on two threads', () => {
     // (The worker's environment is this thread's: the addon is not loadable there.)
     process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
     const r = await twoThreads(e, all);
-    expect(r.there).toBe(0);
+    expect([r.started, r.there]).toEqual([false, 0]);
     expect(r.text).toBe(Array.from(all, (p) => slowly(e, p)).join(''));
   }, 60_000);
 });
@@ -186,13 +190,16 @@ describe('the built print worker (dist/bin/print-worker.js)', () => {
       const worker = new Worker(path.join(REPO_ROOT, 'dist/bin/print-worker.js'), { workerData: { hashSeed: hashSeed() } });
       try {
         const job: DumpJob = { id: 7, rows, count: positions.length, sources: given?.sources ?? [], origin: given?.origin ?? '', printed: [] };
+        // (It says it is ready first.)
+        const messages: unknown[] = [];
         const result = new Promise<DumpResult>((resolve, reject) => {
-          worker.once('message', resolve);
+          worker.on('message', (m: DumpResult | 'ready') => (messages.push(m), m !== 'ready' && resolve(m)));
           worker.once('error', reject);
         });
         worker.postMessage(job, [rows]);
         const r = await result;
         expect(r.id).toBe(7);
+        expect(messages[0]).toBe('ready');
         expect([...r.ends]).toEqual([...here.ends]);
         expect(Buffer.from(r.bytes, 0, r.length).equals(here.bytes.subarray(0, here.length))).toBe(true);
       } finally {

@@ -19,6 +19,8 @@ export const DECLINED_THERE = -1;
 
 /** Buffers kept for the next batches: as many as are out at once in the usual run of a dump. */
 const SPARE_BUFFERS = 4;
+/** The largest buffer kept for the next batches (json-dump.ts makes batches of ≈ 512 KB). */
+const KEPT_BYTES_MAX = 2 * 1024 * 1024;
 /** A batch buffer's first size: ≈ 1,024 entries of ≈ 450 bytes. */
 const FIRST_BYTES = 512 * 1024;
 
@@ -43,8 +45,8 @@ export class EntryBatches {
     return { bytes: writer.take(this.spare.pop()), length, ends };
   }
 
-  /** A batch's buffer, printed: written into again. */
+  /** A batch's buffer, printed: written into again (not one grown for entries far longer than most: that memory goes). */
   giveBack(bytes: Buffer): void {
-    if (this.spare.length < SPARE_BUFFERS) this.spare.push(bytes);
+    if (this.spare.length < SPARE_BUFFERS && bytes.length <= KEPT_BYTES_MAX) this.spare.push(bytes);
   }
 }

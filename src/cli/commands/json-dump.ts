@@ -1,16 +1,22 @@
 /**
  * `print --json` of many entries on two cores: this thread and a worker (print-worker.ts) each
  * write batches of entries from their lines' bytes, and this thread prints the batches in order.
- * Once the index is built, writing the entries was all `print --json` did on one core (≈ 1.8 of
- * its 3.6 s over 1M records, with the second core idle since the index, #17).
+ * Once the index is built, writing the entries was all `print --json` did, on one core (≈ 1.8 of
+ * its 3.6 s over 1M records, the second core idle since the index, #17).
  *
- * The worker takes the next batch no one has while it holds fewer than AT_WORKER; while the
- * batch to print next is still out at it, this thread writes the next batch no one has itself
- * (at most AHEAD of them), as the index's scan does (engine/parallel-scan.ts). Either side
- * declines an entry it cannot prove plain (entry-json-bytes.ts), and this thread writes it in its
- * place the way it writes any: the bytes are the same whichever thread wrote them (a test holds
- * both ways to the sequential dump's). A worker that cannot start or fails leaves its batches to
- * this thread.
+ * The worker is handed the next batch no one has while it holds fewer than AT_WORKER. While the
+ * batch to print next is still out at it, this thread writes the next batch no one has (at most
+ * AHEAD of them), as the index's scan does (engine/parallel-scan.ts); with nothing more to write
+ * ahead, it writes that batch itself and drops what the worker makes of it (a worker still
+ * starting, or slower than this thread, never holds the dump up). Either side declines an entry
+ * it cannot prove plain (entry-json-bytes.ts), and this thread writes it in its place the way it
+ * writes any: the bytes are the same whichever thread wrote them (test/cli/json-dump.test.ts
+ * holds them to the one-thread dump's). A worker that cannot start or fails leaves its batches
+ * to this thread.
+ *
+ * A line is checked against its fingerprint when its batch is written, at most FRESH_MS before
+ * the batch is printed (else it is written again): a line rewritten in place later than that
+ * is not seen, as on one thread a line rewritten after its entry was printed is not.
  */
 import type { Worker } from 'node:worker_threads';
 import type { AuditEngine, EntryLines } from '../../shared/entry.js';
@@ -24,12 +30,26 @@ import { DECLINED_THERE, type EntryBatch, EntryBatches } from './entry-batches.j
 import type { LineOutput } from './output.js';
 import type { DumpJob, DumpResult } from './print-worker.js';
 
-/** Entries a batch holds: ≈ 450 KB of output, and a message each way per batch. */
+/** Entries a batch holds at most (≈ 450 KB of output from this project's generated logs; a message each way per batch). */
 export const BATCH_ENTRIES = 1024;
+/** Entries of the first batches, until the output of some says how long an entry is here. */
+export const FIRST_BATCH_ENTRIES = 128;
+/** A batch's output, about: entries of kilobytes each make batches of fewer (the memory the batches in flight hold). */
+const BATCH_BYTES = 512 * 1024;
+/** A batch holds at least this many entries (an entry's output is at most ≈ 2 lines of MAX_LINE_BYTES). */
+const MIN_BATCH_ENTRIES = 16;
 /** Batches the worker holds at once: one it writes and one queued, so it never waits for this thread. */
 const AT_WORKER = 2;
-/** Batches this thread writes ahead of the one to print next while that one is at the worker (memory: ≈ 450 KB each). */
-const AHEAD = 8;
+/** Batches this thread writes ahead of the one to print next while that one is at the worker. */
+const AHEAD = 4;
+/**
+ * A batch whose lines were read longer ago than this when its turn to print comes (the reader of
+ * the output stalled) is written again, here, at its turn: a line rewritten in place meanwhile
+ * is then found, and said, as the one-thread dump finds it. (Read once, ahead, it went unsaid,
+ * and `--strict` passed a log changed during the run: the attacker's test,
+ * test/hardening/two-thread-rewrite-during-print.test.ts.)
+ */
+export const FRESH_MS = 50;
 /** Fewer entries than this are written on this thread alone: starting a worker costs ≈ 40 ms. */
 export const TWO_THREADS_MIN_ENTRIES = 20_000;
 
@@ -38,7 +58,7 @@ const DECLINED_HERE = -2;
 
 /**
  * Whether `print --json` of `entries` entries takes a second thread: SUDO_PROXY_AUDIT_PRINT_WORKER
- * 1 (always, where possible: tests) or 0 (never); else when there are enough of them and a core
+ * 1 (always, where possible, once the worker has started: tests) or 0 (never); else when there are enough of them and a core
  * was left idle by other processes since `since`. Only an engine that hands out its entries'
  * lines (not following, not a fleet) and once the index loaded the native scanner (which the
  * worker's entries are written with).
@@ -59,54 +79,89 @@ export interface DumpHere {
   writeEntry(position: number): void;
 }
 
-/** A batch and who wrote it (its buffer goes back there once printed). */
+/** A batch: rows[from, to), who wrote it (its buffer goes back there once printed), and when its lines were read (at the latest). */
 interface Written extends EntryBatch {
+  from: number;
   there: boolean;
+  readAt: number;
 }
 
-/** Prints the entries at `rows` (in that order) as `print --json` lines, on this thread and a worker; returns how many batches the worker wrote. */
-export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, out: LineOutput, here: DumpHere): Promise<number> {
-  const count = Math.ceil(rows.length / BATCH_ENTRIES);
-  const ready: (Written | undefined)[] = new Array(count);
-  const atWorker = new Map<number, Promise<EntryBatch | null>>();
-  const worker = new DumpWorker(engine, rows);
+/**
+ * Prints the entries at `rows` (in that order) as `print --json` lines, on this thread and
+ * `worker` (started now unless given, and stopped at the end); returns how many batches the
+ * worker wrote.
+ */
+export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, out: LineOutput, here: DumpHere, worker = new DumpWorker()): Promise<number> {
+  // Batches by number, in the order they were handed out: rows[starts[b], starts[b + 1]).
+  const starts = [0];
+  const ready = new Map<number, Written>();
+  const atWorker = new Map<number, AtWorker>();
+  // Forced (tests), the worker writes batches of even a small log: this thread waits for it to start.
+  if (process.env.SUDO_PROXY_AUDIT_PRINT_WORKER === '1') await worker.ready;
   const batches = new EntryBatches();
-  const writeHere = (b: number): Written => {
-    const from = b * BATCH_ENTRIES;
-    return { ...batches.write(Math.min(rows.length - from, BATCH_ENTRIES), (i) => here.linesAt(rows[from + i]), DECLINED_HERE), there: false };
+  let perBatch = FIRST_BATCH_ENTRIES;
+  /** The next batch no one has. */
+  let next = 0;
+  const handOut = (): { from: number; to: number } => {
+    const from = starts[next];
+    const to = Math.min(rows.length, from + perBatch);
+    starts.push(to);
+    next++;
+    return { from, to };
+  };
+  const left = () => starts[next] < rows.length;
+  const writeHere = (from: number, to: number): Written => {
+    const batch = batches.write(to - from, (i) => here.linesAt(rows[from + i]), DECLINED_HERE);
+    return { ...batch, from, there: false, readAt: now() };
   };
   const printed = (batch: Written) => (batch.there ? worker.printed(batch.bytes) : batches.giveBack(batch.bytes));
-  let next = 0;
   let there = 0;
   const feed = () => {
-    while (worker.alive && atWorker.size < AT_WORKER && next < count) {
-      atWorker.set(next, worker.write(next));
-      next++;
+    while (worker.alive && atWorker.size < AT_WORKER && left()) {
+      const b = next;
+      const { from, to } = handOut();
+      atWorker.set(b, worker.write(engine, rows, from, to));
     }
   };
   try {
-    for (let b = 0; b < count; b++) {
+    for (let b = 0; b < next || left(); b++) {
       feed();
-      while (ready[b] === undefined) {
+      while (!ready.has(b)) {
         const fromWorker = atWorker.get(b);
         if (fromWorker === undefined) {
-          ready[b] = writeHere(b);
-          next = Math.max(next, b + 1);
-        } else if (worker.has(b) || next >= count || next - b > AHEAD) {
-          const batch = await fromWorker;
-          if (batch !== null) there++;
-          ready[b] = batch === null ? writeHere(b) : { ...batch, there: true };
+          const { from, to } = b === next ? handOut() : { from: starts[b], to: starts[b + 1] };
+          ready.set(b, writeHere(from, to));
+        } else if (fromWorker.back) {
+          const batch = await fromWorker.batch;
           atWorker.delete(b);
-        } else {
-          ready[next] = writeHere(next);
-          next++;
+          if (batch !== null) there++;
+          ready.set(b, batch ?? writeHere(starts[b], starts[b + 1]));
+        } else if (left() && next - b <= AHEAD) {
+          const a = next;
+          const { from, to } = handOut();
+          ready.set(a, writeHere(from, to));
           // (A turn, for the worker's results to come in.)
           await new Promise<void>((resolve) => setImmediate(resolve));
           feed();
+        } else {
+          // Nothing more to write ahead, and the worker not done with it (still starting, or
+          // slower than this thread): written here, and what the worker makes of it dropped.
+          // (Waiting, the batches written ahead grew old: all of them were written again.)
+          atWorker.delete(b);
+          void fromWorker.batch.then((late) => late !== null && printed(late));
+          ready.set(b, writeHere(starts[b], starts[b + 1]));
         }
       }
-      await print(ready[b] as Written, rows, b * BATCH_ENTRIES, out, here, printed);
-      ready[b] = undefined;
+      let batch = ready.get(b) as Written;
+      ready.delete(b);
+      if (now() - batch.readAt > FRESH_MS) {
+        printed(batch);
+        batch = writeHere(starts[b], starts[b + 1]);
+      }
+      // As long as BATCH_BYTES of output, about, from what this one took an entry.
+      const entries = starts[b + 1] - starts[b];
+      perBatch = Math.max(MIN_BATCH_ENTRIES, Math.min(BATCH_ENTRIES, Math.floor((BATCH_BYTES * entries) / Math.max(1, batch.length))));
+      await print(batch, rows, out, here, printed);
     }
   } finally {
     await worker.stop();
@@ -118,8 +173,8 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
  * Queues a batch's lines, and in their places the entries it declined, written here; `printed`
  * is told once its buffer is no longer needed.
  */
-async function print(batch: Written, rows: Int32Array, from: number, out: LineOutput, here: DumpHere, printed: (batch: Written) => void): Promise<void> {
-  const { bytes, ends } = batch;
+async function print(batch: Written, rows: Int32Array, out: LineOutput, here: DumpHere, printed: (batch: Written) => void): Promise<void> {
+  const { bytes, ends, from } = batch;
   // Runs of the buffer still being written (and this call, until it ends).
   let writing = 1;
   const done = () => {
@@ -151,30 +206,43 @@ async function print(batch: Written, rows: Int32Array, from: number, out: LineOu
   done();
 }
 
+/** Now, on the clock every thread reads alike (a worker's `performance.now()` counts from its own start). */
+const now = () => performance.timeOrigin + performance.now();
+
+/** A batch handed to the worker: null when it could not write it (this thread writes it then). */
+interface AtWorker {
+  batch: Promise<Written | null>;
+  /** Back from the worker (or it failed): awaiting `batch` costs nothing. */
+  back: boolean;
+}
+
 /** The worker and its batches: each written there, or null when it failed (this thread writes it then). */
-class DumpWorker {
+export class DumpWorker {
   private worker: Worker | null;
-  private readonly waiting = new Map<number, (batch: EntryBatch | null) => void>();
+  /** True once the worker has started and can write (false: it failed first). */
+  readonly ready: Promise<boolean>;
+  private isReady: (ready: boolean) => void = () => {};
+  private readonly waiting = new Map<number, (batch: EntryBatch | null, readAt: number) => void>();
+  /** Jobs sent so far (each one's id). */
+  private jobs = 0;
   /** Its batches' buffers printed, to go back with the next job. */
   private printedBuffers: ArrayBuffer[] = [];
-  private readonly arrived = new Set<number>();
   /** Rows' buffers back from the worker, for the next batches. */
   private spareRows: ArrayBuffer[] = [];
 
-  constructor(
-    private readonly engine: AuditEngine,
-    private readonly rows: Int32Array,
-  ) {
+  constructor() {
+    this.ready = new Promise((resolve) => (this.isReady = resolve));
     try {
       this.worker = startWorkerThread(import.meta.url, 'print-worker', { hashSeed: hashSeed() });
     } catch {
       this.worker = null;
+      this.isReady(false);
       return;
     }
-    this.worker.on('message', (r: DumpResult) => {
+    this.worker.on('message', (r: DumpResult | 'ready') => {
+      if (r === 'ready') return this.isReady(true);
       this.spareRows.push(r.rows);
-      this.arrived.add(r.id);
-      this.settle(r.id, { bytes: Buffer.from(r.bytes), length: r.length, ends: r.ends });
+      this.settle(r.id, { bytes: Buffer.from(r.bytes), length: r.length, ends: r.ends }, r.readAt);
     });
     // Failed or gone: what it held is written here.
     const fail = () => this.fail();
@@ -186,29 +254,29 @@ class DumpWorker {
     return this.worker !== null;
   }
 
-  /** Batch `b` is back from the worker (or it failed): awaiting it costs nothing. */
-  has(b: number): boolean {
-    return this.arrived.has(b) || this.worker === null;
-  }
-
   /** A batch of its, printed: its buffer goes back with the next job. */
   printed(bytes: Buffer): void {
     if (this.worker !== null) this.printedBuffers.push(bytes.buffer as ArrayBuffer);
   }
 
-  /** Batch `b` written by the worker; null when it cannot be. */
-  write(b: number): Promise<EntryBatch | null> {
-    const from = b * BATCH_ENTRIES;
-    const to = Math.min(this.rows.length, from + BATCH_ENTRIES);
+  /** The entries at `rows[from, to)` written by the worker; null when they cannot be. */
+  write(engine: AuditEngine, rows: Int32Array, from: number, to: number): AtWorker {
     const buffer = this.spareRows.pop() ?? new ArrayBuffer(BATCH_ENTRIES * ROW_SIZE * 8);
-    const given = this.engine.entryLineRows?.(this.rows, from, to, new Float64Array(buffer)) ?? null;
-    if (this.worker === null || given === null) return Promise.resolve(null);
+    const given = engine.entryLineRows?.(rows, from, to, new Float64Array(buffer)) ?? null;
+    if (this.worker === null || given === null) return { batch: Promise.resolve(null), back: true };
     const printed = this.printedBuffers;
     this.printedBuffers = [];
-    const job: DumpJob = { id: b, rows: buffer, count: to - from, sources: given.sources, origin: given.origin, printed };
-    const result = new Promise<EntryBatch | null>((resolve) => this.waiting.set(b, resolve));
+    const id = this.jobs++;
+    const job: DumpJob = { id, rows: buffer, count: to - from, sources: given.sources, origin: given.origin, printed };
+    const at: AtWorker = { batch: Promise.resolve(null), back: false };
+    at.batch = new Promise<Written | null>((resolve) =>
+      this.waiting.set(id, (batch, readAt) => {
+        at.back = true;
+        resolve(batch && { ...batch, from, there: true, readAt });
+      }),
+    );
     this.worker.postMessage(job, [buffer, ...printed]);
-    return result;
+    return at;
   }
 
   async stop(): Promise<void> {
@@ -217,15 +285,16 @@ class DumpWorker {
     if (w !== null) await w.terminate();
   }
 
-  private settle(b: number, batch: EntryBatch | null): void {
+  private settle(b: number, batch: EntryBatch | null, readAt = 0): void {
     const resolve = this.waiting.get(b);
     this.waiting.delete(b);
-    resolve?.(batch);
+    resolve?.(batch, readAt);
   }
 
   private fail(): void {
     const w = this.worker;
     this.worker = null;
+    this.isReady(false);
     // (Nothing more is taken from it; an error as it ends is no one's.)
     w?.removeAllListeners().on('error', () => {});
     for (const b of [...this.waiting.keys()]) this.settle(b, null);

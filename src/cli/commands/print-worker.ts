@@ -28,6 +28,8 @@ export interface DumpJob {
 /** A batch written (EntryBatch, declined entries marked -1), and the rows' buffer back. */
 export interface DumpResult {
   id: number;
+  /** When its lines began to be read (`performance.timeOrigin + performance.now()`: one clock for all threads). */
+  readAt: number;
   bytes: ArrayBuffer;
   length: number;
   ends: Int32Array;
@@ -44,7 +46,9 @@ useHashSeed(data.hashSeed);
 if (nativeAddon() === null) throw new Error('print-worker: the native scanner is not loadable in this thread');
 const batches = new EntryBatches();
 
+port.postMessage('ready');
 port.on('message', (job: DumpJob) => {
+  const readAt = performance.timeOrigin + performance.now();
   for (const b of job.printed) batches.giveBack(Buffer.from(b));
   const spans = spansOf(job.sources);
   const lines = new RowLines(new Float64Array(job.rows, 0, job.count * ROW_SIZE), spans, job.origin);
@@ -59,6 +63,6 @@ port.on('message', (job: DumpJob) => {
   // (Its read-ahead buffer back; the descriptors are the engine's.)
   spans.closeAll();
   const bytes = batch.bytes.buffer as ArrayBuffer;
-  const result: DumpResult = { id: job.id, bytes, length: batch.length, ends: batch.ends, rows: job.rows };
+  const result: DumpResult = { id: job.id, readAt, bytes, length: batch.length, ends: batch.ends, rows: job.rows };
   port.postMessage(result, [bytes, batch.ends.buffer as ArrayBuffer, job.rows]);
 });
