@@ -3,8 +3,9 @@
  * thread: one idle core is enough for one worker (this thread scans too while it waits), so a
  * 2-core machine with nothing else running indexes on both cores (#17).
  */
-import { describe, expect, it } from 'vitest';
-import { scanWorkerCount, workersForIdle } from '../../src/engine/scan-worker-count.js';
+import os from 'node:os';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { idleCoresBesideThisProcess, sampleProcessCpu, scanWorkerCount, workersForIdle } from '../../src/engine/scan-worker-count.js';
 
 describe('scanWorkerCount', () => {
   it('starts one worker per idle core beside this thread, up to 4, none on a busy machine', () => {
@@ -20,5 +21,36 @@ describe('scanWorkerCount', () => {
   it('takes a number as it is', () => {
     expect(scanWorkerCount(0)).toBe(0);
     expect(scanWorkerCount(3)).toBe(3);
+  });
+});
+
+describe('idleCoresBesideThisProcess', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Two cores' times (ms) after `busy` ms of busy time each, and this process's CPU (ms, all its threads). */
+  function machine(busy: [number, number], own: number, wall: number): void {
+    vi.spyOn(os, 'cpus').mockReturnValue(busy.map((b) => ({ model: 'x', speed: 1, times: { user: b, nice: 0, sys: 0, idle: wall - b, irq: 0 } })));
+    vi.spyOn(process, 'cpuUsage').mockReturnValue({ user: own * 1000, system: 0 });
+  }
+
+  it('counts this process\'s own threads as idle: its index kept both cores busy, nothing else ran', () => {
+    machine([0, 0], 0, 0);
+    const since = sampleProcessCpu();
+    // 1 s: both cores busy, all of it this process (its main thread and a scan worker).
+    machine([1000, 1000], 2000, 1000);
+    expect(idleCoresBesideThisProcess(since)).toBeCloseTo(1);
+    expect(workersForIdle(idleCoresBesideThisProcess(since))).toBe(1);
+  });
+
+  it('leaves none when another process kept a core busy', () => {
+    machine([0, 0], 0, 0);
+    const since = sampleProcessCpu();
+    // This process used one core; another process the other.
+    machine([1000, 1000], 1000, 1000);
+    expect(idleCoresBesideThisProcess(since)).toBeCloseTo(0);
+    expect(workersForIdle(idleCoresBesideThisProcess(since))).toBe(0);
+    // Another process on half a core: half a core idle beside this one, rounded up to one.
+    machine([1000, 500], 1000, 1000);
+    expect(idleCoresBesideThisProcess(since)).toBeCloseTo(0.5);
   });
 });
