@@ -47,7 +47,7 @@ const AHEAD = 4;
  * the output stalled) is written again, here, at its turn: a line rewritten in place meanwhile
  * is then found, and said, as the one-thread dump finds it. (Read once, ahead, it went unsaid,
  * and `--strict` passed a log changed during the run: the attacker's test,
- * test/hardening/two-thread-rewrite-during-print.test.ts.)
+ * test/hardening/rewrite-during-print.test.ts.)
  */
 export const FRESH_MS = 50;
 /** Fewer entries than this are written on this thread alone: starting a worker costs ≈ 40 ms. */
