@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EntryBatches } from '../../src/cli/commands/entry-batches.js';
 import { EntryJsonBytes } from '../../src/cli/commands/entry-json-bytes.js';
 import { entryJson } from '../../src/cli/commands/entry-json.js';
-import { BATCH_ENTRIES, DumpWorker, dumpOnTwoThreads, FIRST_BATCH_ENTRIES } from '../../src/cli/commands/json-dump.js';
+import { BATCH_BYTES, BATCH_ENTRIES, DumpWorker, dumpOnTwoThreads, FIRST_BATCH_ENTRIES } from '../../src/cli/commands/json-dump.js';
 import { LineOutput } from '../../src/cli/commands/output.js';
 import type { DumpJob, DumpResult } from '../../src/cli/commands/print-worker.js';
 import { generateLog } from '../../src/demo/generate.js';
@@ -140,6 +140,40 @@ describe('print --json on two threads', () => {
     expect(e.chainStatus?.()?.breakCount).toBeGreaterThan(breaksBefore);
   }, 60_000);
 
+  it('cuts a batch of long entries at about BATCH_BYTES of output, on either thread, and prints the rest after it', async () => {
+    // (A round-2 attack: batches sized from small entries before them held ≈ 90 MB each once
+    // 150 KB entries came, 450 MB of RSS against 185 MB on one thread.)
+    const file = path.join(tempDir(), 'audit.log');
+    const long = 'x'.repeat(20_000);
+    const records = Array.from({ length: 300 }, (_, i) => [request(`long-${i}`, { reason: long }), response(`long-${i}`, { error: long, status: 'error' })]).flat();
+    fs.writeFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    engine = await openIndexed(file);
+    const e = engine;
+    const all = Int32Array.from({ length: e.size() }, (_, p) => p);
+    const expected = Array.from(all, (p) => slowly(e, p));
+    const longest = Math.max(...expected.map((l) => Buffer.byteLength(l)));
+    expect(longest * all.length).toBeGreaterThan(10 * BATCH_BYTES);
+    const worker = new DumpWorker();
+    expect(await worker.ready).toBe(true);
+    try {
+      const there = await worker.write(e, all, 0, all.length).batch;
+      expect(there).not.toBeNull();
+      const cut = there?.ends.length ?? 0;
+      expect(cut).toBeGreaterThan(0);
+      expect(cut).toBeLessThan(all.length);
+      expect(there?.length).toBeGreaterThanOrEqual(BATCH_BYTES);
+      expect(there?.length).toBeLessThan(BATCH_BYTES + longest);
+      expect(Buffer.from(there?.bytes.subarray(0, there.length) ?? []).toString()).toBe(expected.slice(0, cut).join(''));
+    } finally {
+      await worker.stop();
+    }
+    const here = new EntryBatches().write(all.length, (i) => e.entryLines?.(i) ?? null, -2, BATCH_BYTES);
+    const cutHere = here.ends.length;
+    expect(here.length).toBeGreaterThanOrEqual(BATCH_BYTES);
+    expect(here.length - Buffer.byteLength(expected[cutHere - 1])).toBeLessThan(BATCH_BYTES);
+    expect((await twoThreads(e, all)).text).toBe(expected.join(''));
+  }, 60_000);
+
   it('writes every batch on this thread when the worker cannot start', async () => {
     const file = path.join(tempDir(), 'audit.log');
     mixedLog(file, 5000);
@@ -186,10 +220,10 @@ describe('the built print worker (dist/bin/print-worker.js)', () => {
       const rows = new ArrayBuffer(positions.length * ROW_SIZE * 8);
       const given = engine.entryLineRows?.(positions, 0, positions.length, new Float64Array(rows));
       expect(given).toBeTruthy();
-      const here = new EntryBatches().write(positions.length, (i) => engine.entryLines?.(i) ?? null, -2);
+      const here = new EntryBatches().write(positions.length, (i) => engine.entryLines?.(i) ?? null, -2, Number.POSITIVE_INFINITY);
       const worker = new Worker(path.join(REPO_ROOT, 'dist/bin/print-worker.js'), { workerData: { hashSeed: hashSeed() } });
       try {
-        const job: DumpJob = { id: 7, rows, count: positions.length, sources: given?.sources ?? [], origin: given?.origin ?? '', printed: [] };
+        const job: DumpJob = { id: 7, rows, count: positions.length, sources: given?.sources ?? [], origin: given?.origin ?? '', printed: [], maxBytes: Number.POSITIVE_INFINITY };
         // (It says it is ready first.)
         const messages: unknown[] = [];
         const result = new Promise<DumpResult>((resolve, reject) => {

@@ -33,16 +33,21 @@ export class EntryBatches {
     this.writer.take(Buffer.allocUnsafeSlow(FIRST_BYTES));
   }
 
-  /** Entries 0 … count-1 (`linesOf(i)`: entry i as its lines, null: not readable so), an entry not proved plain marked `declined`. */
-  write(count: number, linesOf: (i: number) => EntryLines | null, declined: number): EntryBatch {
+  /**
+   * Entries 0 … count-1 (`linesOf(i)`: entry i as its lines, null: not readable so), an entry
+   * not proved plain marked `declined`; fewer when `maxBytes` are written first (`ends` says how
+   * many: a run of long entries must not make a batch of megabytes).
+   */
+  write(count: number, linesOf: (i: number) => EntryLines | null, declined: number, maxBytes: number): EntryBatch {
     const { writer } = this;
     const ends = new Int32Array(count);
-    for (let i = 0; i < count; i++) {
+    let i = 0;
+    while (i < count && writer.length < maxBytes) {
       const lines = linesOf(i);
-      ends[i] = lines !== null && writer.append(lines) ? writer.length : declined;
+      ends[i++] = lines !== null && writer.append(lines) ? writer.length : declined;
     }
     const length = writer.length;
-    return { bytes: writer.take(this.spare.pop()), length, ends };
+    return { bytes: writer.take(this.spare.pop()), length, ends: i === count ? ends : ends.slice(0, i) };
   }
 
   /** A batch's buffer, printed: written into again (not one grown for entries far longer than most: that memory goes). */

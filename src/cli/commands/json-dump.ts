@@ -35,9 +35,11 @@ export const BATCH_ENTRIES = 1024;
 /** Entries of the first batches, until the output of some says how long an entry is here. */
 export const FIRST_BATCH_ENTRIES = 128;
 /** A batch's output, about: entries of kilobytes each make batches of fewer (the memory the batches in flight hold). */
-const BATCH_BYTES = 512 * 1024;
+export const BATCH_BYTES = 512 * 1024;
 /** A batch holds at least this many entries (an entry's output is at most ≈ 2 lines of MAX_LINE_BYTES). */
 const MIN_BATCH_ENTRIES = 16;
+/** Output printed at once from a batch, at most (a write that waits for the reader is seen after this much: as LineOutput's). */
+const PIECE_BYTES = 64 * 1024;
 /** Batches the worker holds at once: one it writes and one queued, so it never waits for this thread. */
 const AT_WORKER = 2;
 /** Batches this thread writes ahead of the one to print next while that one is at the worker. */
@@ -111,7 +113,7 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
   };
   const left = () => starts[next] < rows.length;
   const writeHere = (from: number, to: number): Written => {
-    const batch = batches.write(to - from, (i) => here.linesAt(rows[from + i]), DECLINED_HERE);
+    const batch = batches.write(to - from, (i) => here.linesAt(rows[from + i]), DECLINED_HERE, BATCH_BYTES);
     return { ...batch, from, there: false, readAt: now() };
   };
   const printed = (batch: Written) => (batch.there ? worker.printed(batch.bytes) : batches.giveBack(batch.bytes));
@@ -154,14 +156,19 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
       }
       let batch = ready.get(b) as Written;
       ready.delete(b);
-      if (now() - batch.readAt > FRESH_MS) {
-        printed(batch);
-        batch = writeHere(starts[b], starts[b + 1]);
+      const to = starts[b + 1];
+      for (;;) {
+        if (now() - batch.readAt > FRESH_MS) {
+          printed(batch);
+          batch = writeHere(batch.from, to);
+        }
+        // As long as BATCH_BYTES of output, about, from what this one took an entry.
+        perBatch = Math.max(MIN_BATCH_ENTRIES, Math.min(BATCH_ENTRIES, Math.floor((BATCH_BYTES * batch.ends.length) / Math.max(1, batch.length))));
+        // (Short of `to`: cut at BATCH_BYTES, or its lines grew old while it was printed.)
+        const printedTo = await print(batch, rows, out, here, printed);
+        if (printedTo >= to) break;
+        batch = writeHere(printedTo, to);
       }
-      // As long as BATCH_BYTES of output, about, from what this one took an entry.
-      const entries = starts[b + 1] - starts[b];
-      perBatch = Math.max(MIN_BATCH_ENTRIES, Math.min(BATCH_ENTRIES, Math.floor((BATCH_BYTES * entries) / Math.max(1, batch.length))));
-      await print(batch, rows, out, here, printed);
     }
   } finally {
     await worker.stop();
@@ -170,12 +177,14 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
 }
 
 /**
- * Queues a batch's lines, and in their places the entries it declined, written here; `printed`
- * is told once its buffer is no longer needed.
+ * Queues a batch's lines, and in their places the entries it declined, written here, a piece of
+ * about PIECE_BYTES at a time; `printed` is told once its buffer is no longer needed. Returns the
+ * row it printed up to: short of the batch's end where a write waited for the reader long enough
+ * for the rest to be old (FRESH_MS: the caller writes the rest again).
  */
-async function print(batch: Written, rows: Int32Array, out: LineOutput, here: DumpHere, printed: (batch: Written) => void): Promise<void> {
+async function print(batch: Written, rows: Int32Array, out: LineOutput, here: DumpHere, printed: (batch: Written) => void): Promise<number> {
   const { bytes, ends, from } = batch;
-  // Runs of the buffer still being written (and this call, until it ends).
+  // Writes of the buffer not done yet (and this call, until it ends).
   let writing = 1;
   const done = () => {
     if (--writing === 0) printed(batch);
@@ -183,7 +192,6 @@ async function print(batch: Written, rows: Int32Array, out: LineOutput, here: Du
   let queued = 0;
   let end = 0;
   const run = async () => {
-    if (end === queued) return;
     writing++;
     await out.bytes(bytes.subarray(queued, end), done);
     queued = end;
@@ -192,18 +200,25 @@ async function print(batch: Written, rows: Int32Array, out: LineOutput, here: Du
     const e = ends[i];
     if (e >= 0) {
       end = e;
-      continue;
+      if (end - queued < PIECE_BYTES) continue;
+      await run();
+    } else {
+      if (end > queued) await run();
+      const position = rows[from + i];
+      // (Declined there: not plain, or not readable there; this thread may read it.)
+      const lines = e === DECLINED_THERE ? here.linesAt(position) : null;
+      if (lines !== null && here.fromBytes.write(lines)) out.lineBytes(here.fromBytes.bytes, here.fromBytes.length);
+      else here.writeEntry(position);
+      await out.maybeFlush();
     }
-    await run();
-    const position = rows[from + i];
-    // (Declined there: not plain, or not readable there; this thread may read it.)
-    const lines = e === DECLINED_THERE ? here.linesAt(position) : null;
-    if (lines !== null && here.fromBytes.write(lines)) out.lineBytes(here.fromBytes.bytes, here.fromBytes.length);
-    else here.writeEntry(position);
-    await out.maybeFlush();
+    if (i + 1 < ends.length && now() - batch.readAt > FRESH_MS) {
+      done();
+      return from + i + 1;
+    }
   }
-  await run();
+  if (end > queued) await run();
   done();
+  return from + ends.length;
 }
 
 /** Now, on the clock every thread reads alike (a worker's `performance.now()` counts from its own start). */
@@ -267,7 +282,7 @@ export class DumpWorker {
     const printed = this.printedBuffers;
     this.printedBuffers = [];
     const id = this.jobs++;
-    const job: DumpJob = { id, rows: buffer, count: to - from, sources: given.sources, origin: given.origin, printed };
+    const job: DumpJob = { id, rows: buffer, count: to - from, sources: given.sources, origin: given.origin, printed, maxBytes: BATCH_BYTES };
     const at: AtWorker = { batch: Promise.resolve(null), back: false };
     at.batch = new Promise<Written | null>((resolve) =>
       this.waiting.set(id, (batch, readAt) => {

@@ -23,6 +23,8 @@ export interface DumpJob {
   origin: string;
   /** Batches' buffers printed since the last job, written into again. */
   printed: ArrayBuffer[];
+  /** Output written at most (EntryBatches.write): the entries past it are left to the main thread. */
+  maxBytes: number;
 }
 
 /** A batch written (EntryBatch, declined entries marked -1), and the rows' buffer back. */
@@ -59,6 +61,7 @@ port.on('message', (job: DumpJob) => {
       return lines;
     },
     DECLINED_THERE,
+    job.maxBytes,
   );
   // (Its read-ahead buffer back; the descriptors are the engine's.)
   spans.closeAll();
