@@ -60,10 +60,10 @@ const DECLINED_HERE = -2;
 
 /**
  * Whether `print --json` of `entries` entries takes a second thread: SUDO_PROXY_AUDIT_PRINT_WORKER
- * 1 (always, where possible, once the worker has started: tests) or 0 (never); else when there are enough of them and a core
- * was left idle by other processes since `since`. Only an engine that hands out its entries'
- * lines (not following, not a fleet) and once the index loaded the native scanner (which the
- * worker's entries are written with).
+ * 1 (always, where possible, once the worker has started: tests) or 0 (never); else when there
+ * are enough of them and a core was left idle by other processes since `since`. Only an engine
+ * that hands out its entries' lines (not following, not a fleet), and once the index loaded the
+ * native scanner (which the worker's entries are written with).
  */
 export function twoThreadsFor(engine: AuditEngine, entries: number, since: ProcessCpuSample): boolean {
   const setting = process.env.SUDO_PROXY_AUDIT_PRINT_WORKER;
@@ -276,9 +276,10 @@ export class DumpWorker {
 
   /** The entries at `rows[from, to)` written by the worker; null when they cannot be. */
   write(engine: AuditEngine, rows: Int32Array, from: number, to: number): AtWorker {
+    if (this.worker === null) return { batch: Promise.resolve(null), back: true };
     const buffer = this.spareRows.pop() ?? new ArrayBuffer(BATCH_ENTRIES * ROW_SIZE * 8);
     const given = engine.entryLineRows?.(rows, from, to, new Float64Array(buffer)) ?? null;
-    if (this.worker === null || given === null) return { batch: Promise.resolve(null), back: true };
+    if (given === null) return { batch: Promise.resolve(null), back: true };
     const printed = this.printedBuffers;
     this.printedBuffers = [];
     const id = this.jobs++;
