@@ -113,8 +113,9 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
   };
   const left = () => starts[next] < rows.length;
   const writeHere = (from: number, to: number): Written => {
+    const readAt = now();
     const batch = batches.write(to - from, (i) => here.linesAt(rows[from + i]), DECLINED_HERE, BATCH_BYTES);
-    return { ...batch, from, there: false, readAt: now() };
+    return { ...batch, from, there: false, readAt };
   };
   const printed = (batch: Written) => (batch.there ? worker.printed(batch.bytes) : batches.giveBack(batch.bytes));
   let there = 0;
@@ -184,26 +185,41 @@ export async function dumpOnTwoThreads(engine: AuditEngine, rows: Int32Array, ou
  */
 async function print(batch: Written, rows: Int32Array, out: LineOutput, here: DumpHere, printed: (batch: Written) => void): Promise<number> {
   const { bytes, ends, from } = batch;
+  const old = () => now() - batch.readAt > FRESH_MS;
   // Writes of the buffer not done yet (and this call, until it ends).
   let writing = 1;
   const done = () => {
     if (--writing === 0) printed(batch);
   };
+  // The run to write next: bytes [queued, end), entries runFrom … (each write may wait for the reader).
   let queued = 0;
   let end = 0;
-  const run = async () => {
+  let runFrom = 0;
+  /** Writes the run after what is queued before it; false when writing that made its lines old first (nothing of it written). */
+  const run = async (): Promise<boolean> => {
+    await out.flush();
+    if (old()) return false;
     writing++;
     await out.bytes(bytes.subarray(queued, end), done);
     queued = end;
+    return true;
   };
+  // Where it stopped because its lines grew old (-1: it did not).
+  let stoppedAt = -1;
   for (let i = 0; i < ends.length; i++) {
     const e = ends[i];
     if (e >= 0) {
       end = e;
       if (end - queued < PIECE_BYTES) continue;
-      await run();
+      if (!(await run())) {
+        stoppedAt = runFrom;
+        break;
+      }
     } else {
-      if (end > queued) await run();
+      if (end > queued && !(await run())) {
+        stoppedAt = runFrom;
+        break;
+      }
       const position = rows[from + i];
       // (Declined there: not plain, or not readable there; this thread may read it.)
       const lines = e === DECLINED_THERE ? here.linesAt(position) : null;
@@ -211,14 +227,15 @@ async function print(batch: Written, rows: Int32Array, out: LineOutput, here: Du
       else here.writeEntry(position);
       await out.maybeFlush();
     }
-    if (i + 1 < ends.length && now() - batch.readAt > FRESH_MS) {
-      done();
-      return from + i + 1;
+    runFrom = i + 1;
+    if (runFrom < ends.length && old()) {
+      stoppedAt = runFrom;
+      break;
     }
   }
-  if (end > queued) await run();
+  if (stoppedAt < 0 && end > queued && !(await run())) stoppedAt = runFrom;
   done();
-  return from + ends.length;
+  return from + (stoppedAt < 0 ? ends.length : stoppedAt);
 }
 
 /** Now, on the clock every thread reads alike (a worker's `performance.now()` counts from its own start). */

@@ -105,8 +105,7 @@ export class LineOutput {
     }
     await this.flush();
     // (Told on error too: the stream's error handler says what went wrong.)
-    if (!this.stream.write(chunk, () => done())) await once(this.stream, 'drain');
-    else await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
+    await this.written(this.stream.write(chunk, () => done()));
   }
 
   /** Writes when enough is queued; call between lines so slow readers apply back-pressure. */
@@ -128,8 +127,19 @@ export class LineOutput {
       this.buffer = Buffer.allocUnsafe(2 * BATCH_BYTES);
       this.used = 0;
     }
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
-    else await new Promise<void>((resolve) => setImmediate(resolve)); // let an EPIPE surface
+    await this.written(this.stream.write(chunk));
+  }
+
+  /**
+   * After a write (`room`: the stream took it without going over its high-water mark): 'drain'
+   * when it did not, then a turn of the event loop — to let an EPIPE surface, and because what
+   * was read ahead before the write is dropped at a turn (file-spans.ts): a write may have waited
+   * for the reader, and a line rewritten meanwhile must be read anew. ('drain' alone comes
+   * without one: `print`'s lines after a stalled reader came from a read-ahead of before it.)
+   */
+  private async written(room: boolean): Promise<void> {
+    if (!room) await once(this.stream, 'drain');
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** The text lines queued so far into the buffer, after the bytes before them. */
