@@ -27,12 +27,16 @@ export function sampleCpu(): CpuSample {
  */
 export function scanWorkerCount(setting: number | 'auto', since?: CpuSample): number {
   if (setting !== 'auto') return setting;
-  const cores = os.availableParallelism();
   let idleCores: number;
   const now = sampleCpu();
   if (since && now.total - since.total > 0) idleCores = ((now.idle - since.idle) / (now.total - since.total)) * os.cpus().length;
-  else idleCores = cores - 1 - os.loadavg()[0];
+  else idleCores = idleByLoadAverage();
   return workersForIdle(idleCores);
+}
+
+/** Cores idle beside this thread by the load average, when no CPU time has passed to measure. */
+function idleByLoadAverage(): number {
+  return os.availableParallelism() - 1 - os.loadavg()[0];
 }
 
 /** Workers for this many idle cores beside this thread: one per core (rounded), at most 4. */
@@ -60,7 +64,7 @@ export function idleCoresBesideThisProcess(since: ProcessCpuSample): number {
   const now = sampleProcessCpu();
   const cores = os.cpus().length;
   const total = now.total - since.total;
-  if (total <= 0) return cores - 1 - os.loadavg()[0];
+  if (total <= 0) return idleByLoadAverage();
   // (os.cpus counts milliseconds per core; the busy time of others: all busy time but this process's.)
   const busy = total - (now.idle - since.idle);
   const others = Math.max(0, busy - (now.own - since.own) / 1000);

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EntryBatches } from '../../src/cli/commands/entry-batches.js';
 import { EntryJsonBytes } from '../../src/cli/commands/entry-json-bytes.js';
 import { entryJson } from '../../src/cli/commands/entry-json.js';
-import { BATCH_BYTES, BATCH_ENTRIES, DumpWorker, dumpOnTwoThreads, FIRST_BATCH_ENTRIES } from '../../src/cli/commands/json-dump.js';
+import { type AtWorker, BATCH_BYTES, BATCH_ENTRIES, DumpWorker, dumpOnTwoThreads, FIRST_BATCH_ENTRIES } from '../../src/cli/commands/json-dump.js';
 import { LineOutput } from '../../src/cli/commands/output.js';
 import type { DumpJob, DumpResult } from '../../src/cli/commands/print-worker.js';
 import { generateLog } from '../../src/demo/generate.js';
@@ -172,6 +172,48 @@ describe('print --json on two threads', () => {
     expect(here.length).toBeGreaterThanOrEqual(BATCH_BYTES);
     expect(here.length - Buffer.byteLength(expected[cutHere - 1])).toBeLessThan(BATCH_BYTES);
     expect((await twoThreads(e, all)).text).toBe(expected.join(''));
+  }, 60_000);
+
+  it('writes here the batches a worker slower than this thread still holds, and never prints what it returns late', async () => {
+    const file = path.join(tempDir(), 'audit.log');
+    generateLog({ path: file, count: 4000, seed: 21, detailed: true });
+    engine = await openIndexed(file);
+    const e = engine;
+    const all = Int32Array.from({ length: e.size() }, (_, p) => p);
+    // A worker that answers nothing until it is stopped, and then only lines that are not entries.
+    const late: (() => void)[] = [];
+    let handed = 0;
+    let givenBack = 0;
+    const slow = {
+      alive: true,
+      ready: Promise.resolve(true),
+      write(_engine: AuditEngine, _rows: Int32Array, from: number, to: number): AtWorker {
+        handed++;
+        const bytes = Buffer.from('LATE\n'.repeat(to - from));
+        const at: AtWorker = { back: false, batch: Promise.resolve(null) };
+        at.batch = new Promise((resolve) =>
+          late.push(() => {
+            at.back = true;
+            resolve({ bytes, length: bytes.length, ends: Int32Array.from({ length: to - from }, (_, i) => 5 * (i + 1)), from, there: true, readAt: Date.now() });
+          }),
+        );
+        return at;
+      },
+      printed: () => void givenBack++,
+      stop: async () => {
+        for (const arrive of late) arrive();
+      },
+    };
+    const { stream, text } = sink();
+    const out = new LineOutput(stream);
+    const there = await dumpOnTwoThreads(e, all, out, { linesAt: (p) => e.entryLines?.(p) ?? null, fromBytes: new EntryJsonBytes(), writeEntry: (p) => out.line(slowly(e, p).trimEnd()) }, slow as unknown as DumpWorker);
+    await out.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text()).toBe(Array.from(all, (p) => slowly(e, p)).join(''));
+    expect(there).toBe(0);
+    expect(handed).toBeGreaterThan(0);
+    // Each late batch dropped, its buffer given back to the worker.
+    expect(givenBack).toBe(handed);
   }, 60_000);
 
   it('writes every batch on this thread when the worker cannot start', async () => {

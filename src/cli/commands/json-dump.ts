@@ -242,7 +242,7 @@ async function print(batch: Written, rows: Int32Array, out: LineOutput, here: Du
 const now = () => performance.timeOrigin + performance.now();
 
 /** A batch handed to the worker: null when it could not write it (this thread writes it then). */
-interface AtWorker {
+export interface AtWorker {
   batch: Promise<Written | null>;
   /** Back from the worker (or it failed): awaiting `batch` costs nothing. */
   back: boolean;
@@ -296,7 +296,10 @@ export class DumpWorker {
     if (this.worker === null) return { batch: Promise.resolve(null), back: true };
     const buffer = this.spareRows.pop() ?? new ArrayBuffer(BATCH_ENTRIES * ROW_SIZE * 8);
     const given = engine.entryLineRows?.(rows, from, to, new Float64Array(buffer)) ?? null;
-    if (given === null) return { batch: Promise.resolve(null), back: true };
+    if (given === null) {
+      this.spareRows.push(buffer);
+      return { batch: Promise.resolve(null), back: true };
+    }
     const printed = this.printedBuffers;
     this.printedBuffers = [];
     const id = this.jobs++;

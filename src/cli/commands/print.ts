@@ -11,7 +11,7 @@ import { type Command, PROGRAM } from './command.js';
 import { entryJson } from './entry-json.js';
 import { EntryJsonBytes } from './entry-json-bytes.js';
 import { dumpOnTwoThreads, twoThreadsFor } from './json-dump.js';
-import { sampleProcessCpu } from '../../engine/scan-worker-count.js';
+import { type ProcessCpuSample, sampleProcessCpu } from '../../engine/scan-worker-count.js';
 import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-text.js';
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERDICT, UsageError } from './errors.js';
@@ -97,10 +97,11 @@ export const printCommand: Command = {
   name: 'print',
   help,
   async run(argv) {
-    // (What the machine's other processes leave idle is measured from here: json-dump.ts.)
-    const cpuAtStart = sampleProcessCpu();
     let stopSignals: ReturnType<typeof untilSignal> | undefined;
     let newest: number | undefined;
+    // A dump of JSON read once may take a second thread: what the machine's other processes
+    // leave idle is measured from before the index (json-dump.ts). No other print reads it.
+    let cpuAtStart: ProcessCpuSample | null = null;
     const opened = await openQuery(argv, OPTIONS, help, {
       follow: (values) => values.follow === true,
       // Before any output: whoever reads it may signal at once.
@@ -108,6 +109,7 @@ export const printCommand: Command = {
         newest = linesFlag(values.lines);
         if (values.reverse && values.follow) throw new UsageError('--reverse and --follow: the newest entry is not known yet; give one or the other');
         stopSignals = values.follow ? untilSignal() : undefined;
+        if (values.json && !values.follow) cpuAtStart = sampleProcessCpu();
       },
     });
     if (!opened) return EXIT_OK;
@@ -162,7 +164,7 @@ export const printCommand: Command = {
     // `!settled(e)`: an entry that completes while this dump is written would print twice.)
     const runningAtStart = new Set(watch?.pending.keys() ?? []);
     // Many entries and nothing between them, read once: on two cores when one is idle.
-    const twoThreads = fromBytes !== null && linesAt !== undefined && !follow && events.length === 0 && twoThreadsFor(engine, positions.length, cpuAtStart);
+    const twoThreads = fromBytes !== null && linesAt !== undefined && events.length === 0 && cpuAtStart !== null && twoThreadsFor(engine, positions.length, cpuAtStart);
     if (twoThreads) {
       const rows = values.reverse ? positions.slice().reverse() : positions;
       await dumpOnTwoThreads(engine, rows, out, { linesAt, fromBytes, writeEntry: (p) => out.line(format(engine.entry(p))) });
