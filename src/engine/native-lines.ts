@@ -7,11 +7,12 @@
  * that both paths give the same fields.
  */
 import { hashLineAt } from '../shared/chain.js';
-import { DECISIONS, latin1, type CompactRecord } from './compact-record.js';
+import { DECISIONS, KIND_REQUEST, KIND_RESPONSE, latin1, type CompactRecord } from './compact-record.js';
 import { hashSeed, type IdTable } from './id-table.js';
 import { chainHashFingerprint, lineFingerprint } from './line-fingerprints.js';
 import { nativeAddon, type NativeAddon } from './native-scanner.js';
 import { operatorKeyOf } from './scan-record.js';
+import { StringPool } from './string-pool.js';
 
 // Slots of a line (native/src/lines.rs).
 const I_START = 0, I_END = 1, I_STATUS = 2, I_KIND = 3, I_BITS = 4, I_PREV_START = 5, I_ID_START = 6, I_ID_END = 7;
@@ -23,6 +24,15 @@ const N_SEQ = 0, N_ID_HASH = 1, N_TIME = 2, N_LATENCY = 3, N_DURATION = 4, N_UID
 const NUM_SLOTS = 7;
 const B_CHAINED = 1, B_PRIVILEGED = 2, B_POLICY = 4, B_FAILED = 8, B_HASHED = 16, B_LINKS_BEFORE = 32;
 const OPTION_HASH = 1;
+/**
+ * A line's strings as a scan worker interned them (`ChunkStrings`): S_GIVEN is 0 (none given: the
+ * reader interns the spans), a request's host id + 1 (its six strings are given), or GIVEN_RESPONSE
+ * (a response's error is). Then each string's id + 1 in its worker's pool; 0 for a path list or
+ * error the line has not (pool id 0 where the reader keeps them).
+ */
+const S_GIVEN = 0, S_SESSION = 1, S_REASON = 2, S_COMMAND = 3, S_RESOLVED = 4, S_ERROR = 5;
+const STRING_SLOTS = 6;
+const GIVEN_RESPONSE = -1;
 
 /** Lines a call scans at most: ~210 KB of slots, reused. */
 const LINES_PER_CALL = 1024;
@@ -42,25 +52,82 @@ export interface ScannedChunk {
   /** Lines the slots hold (those ended by a newline, unless the scanner stopped early), from byte 0 to `to`. */
   count: number;
   to: number;
-  /** The slots: numbers, then ints, then the hashes' hex, laid out for `room` lines (slotArrays). */
+  /** The slots: numbers, then ints, then the hashes' hex, then (`strings`) the lines' strings, laid out for `room` lines (slotArrays). */
   slots: ArrayBuffer;
   room: number;
+  /** The slots hold the lines' strings as a worker's `ChunkStrings` interned them (null: not interned). */
+  strings: ChunkStringsNew | null;
 }
 
-/** The slot arrays of `count` lines in one buffer (`spare`, a consumed chunk's, when it has room). */
-function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null): { nums: Float64Array; ints: Int32Array; hex: Buffer; buffer: ArrayBuffer } {
+/** The slot arrays of `count` lines in one buffer (`spare`, a consumed chunk's, when it has room); `strings`: with the lines' strings' slots. */
+function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null, strings = false): { nums: Float64Array; ints: Int32Array; hex: Buffer; strs: Int32Array | null; buffer: ArrayBuffer } {
   const cap = Math.max(1, count);
   const numBytes = cap * NUM_SLOTS * 8;
   const intBytes = cap * INT_SLOTS * 4;
   const hexBytes = hashLines ? cap * 64 : 0;
-  const bytes = numBytes + intBytes + hexBytes;
+  const strBytes = strings ? cap * STRING_SLOTS * 4 : 0;
+  const bytes = numBytes + intBytes + hexBytes + strBytes;
   const buffer = spare !== null && spare.byteLength >= bytes ? spare : new ArrayBuffer(Math.max(bytes, 512 * 1024));
   return {
     nums: new Float64Array(buffer, 0, cap * NUM_SLOTS),
     ints: new Int32Array(buffer, numBytes, cap * INT_SLOTS),
     hex: Buffer.from(buffer, numBytes + intBytes, hexBytes),
+    // (64 hex digits a line: the ints after them stay 4-byte aligned.)
+    strs: strings ? new Int32Array(buffer, numBytes + intBytes + hexBytes, cap * STRING_SLOTS) : null,
     buffer,
   };
+}
+
+/** The strings new to a worker's pools with a chunk, by pool: `fresh[p]`, whose ids start at `first[p]`. */
+export interface ChunkStringsNew {
+  first: number[];
+  fresh: string[][];
+}
+
+/**
+ * A scan worker's pools of the strings its chunks' lines hold (host, session, reason, command,
+ * resolved paths, error: EntryColumns' pools, in that order): it interns them beside the scan, and
+ * the reader maps its ids to the store's, a lookup a string (#17: interning was ~10 % of the
+ * index's main thread, the worker beside it idle ~25 % of the time). Each worker's ids are its own.
+ */
+export class ChunkStrings {
+  private readonly pools = Array.from({ length: STRING_SLOTS }, () => new StringPool());
+  /** Strings of each pool already sent with a chunk. */
+  private readonly sent = new Array<number>(STRING_SLOTS).fill(0);
+
+  /** Interns the strings of the `count` lines scanned into `ints` from `bytes`, into `strs`; returns those new since the last chunk. */
+  intern(bytes: Buffer, ints: Int32Array, count: number, strs: Int32Array): ChunkStringsNew {
+    const [hosts, sessions, reasons, commands, resolved, errors] = this.pools;
+    for (let s = 0; s < count; s++) {
+      const at = s * INT_SLOTS;
+      const k = s * STRING_SLOTS;
+      strs[k + S_GIVEN] = 0;
+      if (ints[at + I_STATUS] !== 1) continue;
+      const kind = ints[at + I_KIND];
+      if (kind === KIND_REQUEST) {
+        const hostStart = ints[at + I_HOST_START], sessionStart = ints[at + I_SESSION_START], reasonStart = ints[at + I_REASON_START], commandStart = ints[at + I_COMMAND_START];
+        // (Left to the reader, as one it scanned itself: not a case the scanner takes today.)
+        if (hostStart < 0 || sessionStart < 0 || reasonStart < 0 || commandStart < 0) continue;
+        strs[k + S_GIVEN] = hosts.internBytes(bytes, hostStart, ints[at + I_HOST_END]) + 1;
+        strs[k + S_SESSION] = sessions.internBytes(bytes, sessionStart, ints[at + I_SESSION_END]) + 1;
+        strs[k + S_REASON] = reasons.internBytes(bytes, reasonStart, ints[at + I_REASON_END]) + 1;
+        strs[k + S_COMMAND] = commands.internBytes(bytes, commandStart, ints[at + I_COMMAND_END]) + 1;
+        const resolvedStart = ints[at + I_RESOLVED_START];
+        strs[k + S_RESOLVED] = resolvedStart < 0 ? 0 : resolved.internBytes(bytes, resolvedStart, ints[at + I_RESOLVED_END]) + 1;
+      } else if (kind === KIND_RESPONSE) strs[k + S_GIVEN] = GIVEN_RESPONSE;
+      else continue;
+      const errorStart = ints[at + I_ERROR_START];
+      strs[k + S_ERROR] = errorStart < 0 ? 0 : errors.internBytes(bytes, errorStart, ints[at + I_ERROR_END]) + 1;
+    }
+    const fresh: string[][] = [];
+    const first = this.sent.slice();
+    for (let p = 0; p < STRING_SLOTS; p++) {
+      const pool = this.pools[p];
+      fresh.push(pool.strings.slice(this.sent[p]));
+      this.sent[p] = pool.size;
+    }
+    return { first, fresh };
+  }
 }
 
 /**
@@ -69,7 +136,7 @@ function slotArrays(count: number, hashLines: boolean, spare: ArrayBuffer | null
  * lines give is that one's. (A chunk's lines are few: parallel-scan.ts CHUNK_LINES_MAX, 216
  * bytes of slots each.) `spare`: a consumed chunk's slots, reused.
  */
-export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean, hashLines: boolean, spare: ArrayBuffer | null): ScannedChunk {
+export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean, hashLines: boolean, spare: ArrayBuffer | null, strings: ChunkStrings | null = null): ScannedChunk {
   let newlines = 0;
   let to = 0;
   for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, nl + 1)) {
@@ -78,10 +145,11 @@ export function scanChunkLines(addon: NativeAddon, bytes: Buffer, final: boolean
   }
   const lines = newlines + (final && to < bytes.length ? 1 : 0);
   const room = newlines;
-  const a = slotArrays(room, hashLines, spare);
+  const a = slotArrays(room, hashLines, spare, strings !== null);
   const seed = hashSeed();
   const count = to === 0 ? 0 : addon.scanLines(bytes, 0, to, 0, hashLines ? OPTION_HASH : 0, seed[0], seed[1], a.ints, a.nums, a.hex);
-  return { bytes, final, lines, count, to, slots: a.buffer, room };
+  const fresh = strings === null ? null : strings.intern(bytes, a.ints, count, a.strs as Int32Array);
+  return { bytes, final, lines, count, to, slots: a.buffer, room, strings: fresh };
 }
 
 export class ScannedAhead {
@@ -91,8 +159,12 @@ export class ScannedAhead {
   private ints: Int32Array = this.own.ints;
   private nums: Float64Array = this.own.nums;
   private hex: Buffer = this.own.hex;
-  /** A chunk scanned elsewhere, for the `begin` of its lines. */
+  /** A worker's chunk's strings' slots (ChunkStrings), and its ids → the store's, by pool; else null. */
+  private strs: Int32Array | null = null;
+  private storeIds: number[][] | null = null;
+  /** A chunk scanned elsewhere, for the `begin` of its lines, and its strings' ids → the store's. */
   private presetChunk: ScannedChunk | null = null;
+  private presetIds: number[][] | null = null;
   private buf: Uint8Array | null = null;
   /** Where the lines scanned ahead may go on, and whether a last line without a newline counts. */
   private to = 0;
@@ -135,24 +207,30 @@ export class ScannedAhead {
     this.count = 0;
     this.next = 0;
     const chunk = this.presetChunk;
+    const storeIds = this.presetIds;
     this.presetChunk = null;
-    if (chunk !== null && chunk.bytes === buf && from === 0 && to === chunk.to && !last && chunk.count > 0) this.use(chunk);
+    this.presetIds = null;
+    if (chunk !== null && chunk.bytes === buf && from === 0 && to === chunk.to && !last && chunk.count > 0) this.use(chunk, storeIds);
     else this.fill(from);
   }
 
   /**
    * The lines of `chunk` are the ones the next `begin` is for: taken from its slots, not scanned
-   * again here. (A `begin` for other bytes or another span scans as always.)
+   * again here. (A `begin` for other bytes or another span scans as always.) `storeIds`: when its
+   * strings were interned (`chunk.strings`), its scanner's ids → the store's, by pool, new ones included.
    */
-  preset(chunk: ScannedChunk): void {
+  preset(chunk: ScannedChunk, storeIds: number[][] | null = null): void {
     this.presetChunk = chunk;
+    this.presetIds = chunk.strings === null ? null : storeIds;
   }
 
-  private use(chunk: ScannedChunk): void {
-    const a = slotArrays(chunk.room, this.hashLines, chunk.slots);
+  private use(chunk: ScannedChunk, storeIds: number[][] | null): void {
+    const a = slotArrays(chunk.room, this.hashLines, chunk.slots, chunk.strings !== null);
     this.ints = a.ints;
     this.nums = a.nums;
     this.hex = a.hex;
+    this.strs = storeIds === null ? null : a.strs;
+    this.storeIds = storeIds;
     this.count = chunk.count;
     this.next = 0;
     this.hashedSlot = -1;
@@ -165,6 +243,9 @@ export class ScannedAhead {
     this.buf = null;
     this.count = 0;
     this.presetChunk = null;
+    this.presetIds = null;
+    this.strs = null;
+    this.storeIds = null;
     // A chunk's slots are not held past its lines (a chunk of short lines has ~216 bytes of them a line).
     if (this.fromChunk) {
       ({ ints: this.ints, nums: this.nums, hex: this.hex } = this.own);
@@ -174,6 +255,8 @@ export class ScannedAhead {
 
   private fill(from: number): void {
     ({ ints: this.ints, nums: this.nums, hex: this.hex } = this.own);
+    this.strs = null;
+    this.storeIds = null;
     this.fromChunk = false;
     const seed = hashSeed();
     this.count = this.addon.scanLines(this.buf as Uint8Array, from, this.to, this.last ? 1 : 0, this.hashLines ? OPTION_HASH : 0, seed[0], seed[1], this.ints, this.nums, this.hex);
@@ -241,6 +324,7 @@ export class ScannedAhead {
     r.durationMs = nums[n + N_DURATION];
     r.writer = null;
     r.bytes = buf as Buffer;
+    this.storeStrings(s, r);
     r.fingerprint = nums[n + N_PRINT];
     if ((bits & B_HASHED) !== 0) this.slot = s;
     // Its prev is the line before's hash, and that is the string `hash()` made for it.
@@ -248,6 +332,28 @@ export class ScannedAhead {
     this.taken++;
     if (this.fromChunk) this.takenFromChunks++;
     return true;
+  }
+
+  /** The store's ids of slot `s`'s strings, where a worker interned them (-1: the reader interns its spans). */
+  private storeStrings(s: number, r: CompactRecord): void {
+    const strs = this.strs;
+    const given = strs === null ? 0 : strs[s * STRING_SLOTS + S_GIVEN];
+    r.hostId = -1;
+    r.resolvedId = -1;
+    r.errorId = -1;
+    if (given === 0) return;
+    const k = s * STRING_SLOTS;
+    const ids = this.storeIds as number[][];
+    const [hosts, sessions, reasons, commands, resolved, errors] = ids;
+    const error = (strs as Int32Array)[k + S_ERROR];
+    r.errorId = error === 0 ? 0 : errors[error - 1];
+    if (given === GIVEN_RESPONSE) return;
+    r.hostId = hosts[given - 1];
+    r.sessionId = sessions[(strs as Int32Array)[k + S_SESSION] - 1];
+    r.reasonId = reasons[(strs as Int32Array)[k + S_REASON] - 1];
+    r.commandId = commands[(strs as Int32Array)[k + S_COMMAND] - 1];
+    const paths = (strs as Int32Array)[k + S_RESOLVED];
+    r.resolvedId = paths === 0 ? 0 : resolved[paths - 1];
   }
 
   /**

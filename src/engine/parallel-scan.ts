@@ -18,7 +18,7 @@ import type { Worker } from 'node:worker_threads';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { nativeAddon, type NativeAddon } from './native-scanner.js';
 import { allocateResult, ChunkScanner, type ChunkResult, OUT_MALFORMED, transferables } from './chunk-scan.js';
-import { scanChunkLines, type ScannedChunk } from './native-lines.js';
+import { ChunkStrings, scanChunkLines, type ScannedChunk } from './native-lines.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { hashSeed } from './id-table.js';
 import { yieldToEventLoop } from './read-file.js';
@@ -125,13 +125,17 @@ export function recordsWork(hashLines: boolean): ChunkWork<ChunkResult> {
 /** A chunk of lines scanned by the native scanner, or a line over the cap (`overCap`: its length; nothing scanned). */
 export type LinesChunk = ScannedChunk & { overCap: { length: number; nulOnly: boolean } | null };
 
-/** Chunks → their lines' slots (native-lines.ts), taken by this thread's reader: the pool's work with the native scanner. */
-export function linesWork(addon: NativeAddon, hashLines: boolean): ChunkWork<LinesChunk> {
+/**
+ * Chunks → their lines' slots (native-lines.ts), taken by this thread's reader: the pool's work
+ * with the native scanner. `internStrings` (a worker's): the lines' strings interned there too.
+ */
+export function linesWork(addon: NativeAddon, hashLines: boolean, internStrings = false): ChunkWork<LinesChunk> {
+  const strings = internStrings ? new ChunkStrings() : null;
   return {
     lines: true,
     hashLines,
     chunkBytes: LINES_CHUNK_BYTES,
-    scan: (buf, final, spare) => ({ ...scanChunkLines(addon, buf, final, hashLines, spare), overCap: null }),
+    scan: (buf, final, spare) => ({ ...scanChunkLines(addon, buf, final, hashLines, spare, strings), overCap: null }),
     // (A Buffer would be copied, and arrive as a plain Uint8Array: the bytes go back as the job's buffer.)
     posted: (r) => ({ ...r, bytes: null }),
     transferables: (r) => [r.slots],
@@ -139,7 +143,7 @@ export function linesWork(addon: NativeAddon, hashLines: boolean): ChunkWork<Lin
     spareOf: (r) => (r.overCap === null ? r.slots : null),
     arrived: (r, bytes) => ({ ...r, bytes }),
     heldBytes: (r) => (r.overCap === null ? r.bytes : null),
-    overCap: (length, nulOnly) => ({ bytes: Buffer.alloc(0), final: false, lines: 1, count: 0, to: 0, slots: new ArrayBuffer(0), room: 0, overCap: { length, nulOnly } }),
+    overCap: (length, nulOnly) => ({ bytes: Buffer.alloc(0), final: false, lines: 1, count: 0, to: 0, slots: new ArrayBuffer(0), room: 0, strings: null, overCap: { length, nulOnly } }),
   };
 }
 
@@ -168,6 +172,8 @@ export class ScanPool<R = ChunkResult> {
   /** Jobs sent to a worker and not answered. */
   private readonly waiting = new Map<number, { worker: number; length: number; done: (r: Scanned<R>) => void; fail: () => void }>();
   private readonly failed = new Set<number>();
+  /** Workers that said they are up (scan-worker.ts posts 'ready' once its scanner is loaded). */
+  private readonly up = new Set<number>();
   private readonly work: ChunkWork<R>;
   /** Read buffers back from the workers, for the next chunks (fresh memory costs page faults). */
   private readonly free: ArrayBuffer[] = [];
@@ -196,6 +202,12 @@ export class ScanPool<R = ChunkResult> {
     hashLines = true,
     private readonly localChunks: LocalChunks | null = null,
     work?: ChunkWork<R>,
+    /**
+     * Chunks wait for a worker still starting rather than being scanned here meanwhile (a test
+     * seam: a small history reaches the workers). By default a worker takes chunks once it is
+     * up: it takes ~70 ms to start, which this thread spent idle, its first chunks out there (#17).
+     */
+    private readonly queueForStartingWorkers = false,
   ) {
     this.work = work ?? (recordsWork(hashLines) as unknown as ChunkWork<R>);
     // #17: with a worker, glibc's mmap threshold climbs as V8's compiler threads free large
@@ -205,7 +217,12 @@ export class ScanPool<R = ChunkResult> {
       try {
         const w = startWorker(this.work);
         const index = this.workers.length;
-        w.on('message', (m: { id: number; result: R; buffer: ArrayBuffer }) => {
+        w.on('message', (m: { id: number; result: R; buffer: ArrayBuffer } | 'ready') => {
+          if (m === 'ready') {
+            this.up.add(index);
+            this.assign();
+            return;
+          }
           const job = this.waiting.get(m.id);
           this.waiting.delete(m.id);
           this.out[index]--;
@@ -456,7 +473,10 @@ export class ScanPool<R = ChunkResult> {
     for (const pending of queue) {
       if (pending.job === null) continue;
       let worker = -1;
-      for (let w = 0; w < this.workers.length; w++) if (!this.failed.has(w) && this.out[w] < PER_WORKER && (worker === -1 || this.out[w] < this.out[worker])) worker = w;
+      for (let w = 0; w < this.workers.length; w++) {
+        const takes = !this.failed.has(w) && (this.up.has(w) || this.queueForStartingWorkers) && this.out[w] < PER_WORKER;
+        if (takes && (worker === -1 || this.out[w] < this.out[worker])) worker = w;
+      }
       if (worker === -1) return;
       const { buf, length, final } = pending.job;
       pending.job = null;

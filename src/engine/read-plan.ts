@@ -49,6 +49,8 @@ export interface EngineTuning {
   /** Test seams: the scan pool's chunk size, and which chunks this thread scans itself beside its workers (parallel-scan.ts). */
   scanChunkBytes?: number;
   localChunks?: LocalChunks;
+  /** Test seam: chunks wait for a scan worker still starting, not scanned here meanwhile (parallel-scan.ts; a small history reaches the workers). */
+  queueForStartingWorkers?: boolean;
   /**
    * What a scan worker makes of a chunk: its lines' slots, taken by this thread as its own reads
    * are (the default where the native scanner is built), or its records, joined here (without it).
@@ -348,13 +350,14 @@ export class ReadPlan implements LiveFileReader {
   /** The scan pool of a history pass, with how its chunks go into the intake. */
   private historyPool(workers: number): HistoryPool {
     const { tuning, intake } = this;
+    intake.scannerStrings.forget();
     const hashLines = tuning.checkChain !== false;
     const addon = tuning.scanInto === 'records' ? null : nativeAddon();
     if (addon !== null) {
-      const pool = new ScanPool<LinesChunk>(workers, hashLines, tuning.localChunks, linesWork(addon, hashLines));
+      const pool = new ScanPool<LinesChunk>(workers, hashLines, tuning.localChunks, linesWork(addon, hashLines), tuning.queueForStartingWorkers);
       return { pool, run: (source, span, target, options) => pool.run(source, (res, place) => intake.scannedChunk(res, place, span, target), options) };
     }
-    const pool = new ScanPool<ChunkResult>(workers, hashLines, tuning.localChunks);
+    const pool = new ScanPool<ChunkResult>(workers, hashLines, tuning.localChunks, undefined, tuning.queueForStartingWorkers);
     return { pool, run: (source, span, target, options) => pool.run(source, (res, place) => intake.chunk(res, place, span, target), options) };
   }
 

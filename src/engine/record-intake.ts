@@ -24,6 +24,7 @@ import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { hashLine, NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
+import { ScannerStrings } from './scanner-strings.js';
 import { SealList } from './seal-list.js';
 import type { ReplayLog } from './tail-merge.js';
 
@@ -48,8 +49,8 @@ export class RecordIntake {
   private chunkRecord: LocatedCompact | null = null;
   /** The native scanner's lines ahead (undefined: no read was big enough yet; null: no addon). */
   private ahead: ScannedAhead | null | undefined = undefined;
-  /** Scanner number → its string numbers → the store's. */
-  private scannerStrings: Map<number, number[][]> | null = null;
+  /** Each scanner's string ids → the store's. */
+  readonly scannerStrings: ScannerStrings;
 
   constructor(
     private readonly store: EntryStore,
@@ -59,7 +60,9 @@ export class RecordIntake {
     public live: JoinTarget,
     /** False (the benchmark's "index alone"): the chain is not checked, no line hashed. */
     private readonly checkChain = true,
-  ) {}
+  ) {
+    this.scannerStrings = new ScannerStrings([store.hosts, store.sessions, store.reasons, store.commands, store.resolved, store.errors]);
+  }
 
   /** Lines of `span` into `target`. */
   handler(span: FileSpan, target: JoinTarget): LineHandler {
@@ -95,6 +98,12 @@ export class RecordIntake {
   private line(span: FileSpan, buf: Buffer, start: number, end: number, offset: number, line: number, target: JoinTarget): void {
     const r = LINE_RECORD;
     const native = this.ahead != null && this.ahead.take(buf, start, end, r);
+    // (Taken, the strings' ids are the scan worker's where it interned them: native-lines.ts.)
+    if (!native) {
+      r.hostId = -1;
+      r.resolvedId = -1;
+      r.errorId = -1;
+    }
     if (!native && !scanRecord(buf, start, end, r)) {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {
@@ -110,9 +119,6 @@ export class RecordIntake {
       }
       compactFromRecord(parsed.record, r);
     }
-    r.hostId = -1;
-    r.resolvedId = -1;
-    r.errorId = -1;
     r.idShown = null;
     r.seg = span.id;
     r.offset = offset;
@@ -148,23 +154,15 @@ export class RecordIntake {
       return;
     }
     const splitter = new LineSplitter(handler, place.base, place.lineBase + 1);
-    if (res.count > 0) (this.ahead ??= scannedAhead(this.checkChain))?.preset(res);
+    const storeIds = res.strings === null ? null : this.scannerStrings.storeIds(place.scanner, res.strings.fresh, res.strings.first);
+    if (res.count > 0) (this.ahead ??= scannedAhead(this.checkChain))?.preset(res, storeIds);
     splitter.push(res.bytes);
     if (res.final) splitter.flush();
   }
 
   /** A chunk scanned by a worker (or the in-thread scanner): its records, in order, yielding now and then. */
   async chunk(res: ChunkResult, place: ChunkPlace, span: FileSpan, target: JoinTarget): Promise<void> {
-    this.scannerStrings ??= new Map();
-    let map = this.scannerStrings.get(place.scanner);
-    if (!map) {
-      map = [[], [], [], [], [], []];
-      this.scannerStrings.set(place.scanner, map);
-    }
-    const { store } = this;
-    const pools = [store.hosts, store.sessions, store.reasons, store.commands, store.resolved, store.errors];
-    for (let p = 0; p < pools.length; p++) for (const s of res.newStrings[p]) map[p].push(pools[p].intern(s));
-    const [hosts, sessions, reasons, commands, resolved, errors] = map;
+    const [hosts, sessions, reasons, commands, resolved, errors] = this.scannerStrings.storeIds(place.scanner, res.newStrings) as number[][];
     // Its own record object: lines followed live are ingested while this one yields.
     const r = (this.chunkRecord ??= newCompactRecord() as LocatedCompact);
     r.bytes = null;

@@ -26,8 +26,10 @@ const hashLines = data?.hashLines !== false;
 // (Asked for lines only when the parent loaded the addon: not loadable here, the worker fails and the parent reads on its own.)
 const addon = data?.lines === true ? nativeAddon() : null;
 if (data?.lines === true && addon === null) throw new Error('scan-worker: the native scanner is not loadable in this thread');
-const work: ChunkWork<unknown> = addon !== null ? (linesWork(addon, hashLines) as ChunkWork<unknown>) : (recordsWork(hashLines) as ChunkWork<unknown>);
+const work: ChunkWork<unknown> = addon !== null ? (linesWork(addon, hashLines, true) as ChunkWork<unknown>) : (recordsWork(hashLines) as ChunkWork<unknown>);
 port.on('message', (job: Job) => {
   const result = work.scan(Buffer.from(job.buffer, 0, job.length), job.final, job.spare ?? null);
   port.postMessage({ id: job.id, result: work.posted(result), buffer: job.buffer }, [...work.transferables(result), job.buffer]);
 });
+// Up: the pool sends chunks here from now on (until then, its own thread scans them).
+port.postMessage('ready');

@@ -46,8 +46,8 @@ describe('a NUL-padded tail (what a crash leaves on ext4)', () => {
     ['in the tail', {}],
     ['in the history, line by line', { tailBytes: 100 }],
     ['in the history, in chunks', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
-    ['in the history, by scan workers', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1 }],
-    ['in the history, by a scan worker and this thread in turn', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 64, localChunks: (c) => c % 2 === 0 }],
+    ['in the history, by scan workers', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true }],
+    ['in the history, by a scan worker and this thread in turn', { tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 64, localChunks: (c) => c % 2 === 0 }],
   ];
   for (const [where, options] of readings) {
     for (const [name, padding] of [

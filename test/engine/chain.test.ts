@@ -18,9 +18,9 @@ const READS: Array<[string, OpenEngineOptions]> = [
   ['in order', {}],
   ['tail first, history line by line', { tailBytes: 6000 }],
   ['tail first, history in chunks on this thread', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 0 }],
-  ['tail first, history by a scan worker', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1 }],
+  ['tail first, history by a scan worker', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true }],
   // Chunks a worker scanned and chunks this thread scanned while it waited, one after another.
-  ['tail first, history by a scan worker and this thread in turn', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 1000, localChunks: (c) => c % 3 !== 0 }],
+  ['tail first, history by a scan worker and this thread in turn', { tailBytes: 6000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 1000, localChunks: (c) => c % 3 !== 0 }],
 ];
 
 const open: AuditEngine[] = [];

@@ -66,7 +66,7 @@ describe('the scan pool reusing results', () => {
 
   for (const workers of [0, 1]) {
     it(`gives each chunk what a fresh scanner gives it (scan workers: ${workers})`, async () => {
-      const pool = new ScanPool(workers);
+      const pool = new ScanPool(workers, true, null, undefined, true);
       const seen: Array<{ base: number; fields: ReturnType<typeof unnumberedOf> }> = [];
       const buffers = new Set<ArrayBufferLike>();
       try {

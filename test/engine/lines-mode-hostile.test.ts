@@ -52,9 +52,9 @@ async function indexed(files: string[], native: boolean, options: OpenEngineOpti
 
 const READINGS: Array<[string, OpenEngineOptions]> = [
   ['64-byte chunks here', { scanWorkers: 0, scanChunkBytes: 64 }],
-  ['3000-byte chunks, a worker', { scanWorkers: 1, scanChunkBytes: 3000 }],
-  ['333-byte chunks, a worker, every other chunk here', { scanWorkers: 1, scanChunkBytes: 333, localChunks: (c) => c % 2 === 1 }],
-  ['default chunks, two workers', { scanWorkers: 2 }],
+  ['3000-byte chunks, a worker', { scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 3000 }],
+  ['333-byte chunks, a worker, every other chunk here', { scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 333, localChunks: (c) => c % 2 === 1 }],
+  ['default chunks, two workers', { scanWorkers: 2, queueForStartingWorkers: true }],
 ];
 
 async function sameAsOneThread(files: string[], extra: OpenEngineOptions = {}) {

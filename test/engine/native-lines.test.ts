@@ -441,7 +441,7 @@ describe("a chunk's lines scanned for another thread (scan workers)", () => {
     const reference = await indexed(file, false, { tailBytes: 1000 });
     expect(reference.malformed).toBe(1024 * 1024);
     for (const scanWorkers of [0, 1]) {
-      expect(await indexed(file, true, { tailBytes: 1000, parallelMinBytes: 0, scanWorkers }), `${scanWorkers} workers`).toEqual(reference);
+      expect(await indexed(file, true, { tailBytes: 1000, parallelMinBytes: 0, scanWorkers, queueForStartingWorkers: true }), `${scanWorkers} workers`).toEqual(reference);
       expect(takenFromChunks()).toBeGreaterThan(200);
       const held = (scannedAhead(true) as unknown as { ints: Int32Array }).ints.buffer.byteLength;
       expect(held, 'slots held once the engine is closed').toBeLessThan(1024 * 1024);
@@ -456,10 +456,10 @@ describe('the engine with and without the native scanner', () => {
   const readings: Array<[string, OpenEngineOptions, 'here' | 'from chunks' | 'in a worker']> = [
     ['line by line', { tailBytes: 1000 }, 'here'],
     ['in chunks on this thread, each chunk scanned whole first', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 0 }, 'from chunks'],
-    ['in chunks whose lines a scan worker scans', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1 }, 'from chunks'],
-    ['in small chunks whose lines a scan worker scans', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 3000 }, 'from chunks'],
+    ['in chunks whose lines a scan worker scans', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true }, 'from chunks'],
+    ['in small chunks whose lines a scan worker scans', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 3000 }, 'from chunks'],
     ['in chunks on this thread, into records', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 0, scanInto: 'records' }, 'here'],
-    ['in chunks a scan worker makes into records', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, scanInto: 'records' }, 'in a worker'],
+    ['in chunks a scan worker makes into records', { tailBytes: 1000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanInto: 'records' }, 'in a worker'],
   ];
   for (const [how, options, where] of readings) {
     it(`indexes a log ${how} to the same entries, statistics, chain verdict and line fingerprints, intact and tampered`, async () => {

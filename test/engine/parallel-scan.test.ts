@@ -18,6 +18,8 @@ import { scannedAhead } from '../../src/engine/native-lines.js';
 import { nativeAddon } from '../../src/engine/native-scanner.js';
 import { CHUNK_LINES_MAX, type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
 import { WORKER_YOUNG_GENERATION_MB } from '../../src/engine/worker-thread.js';
+import { ScannerStrings } from '../../src/engine/scanner-strings.js';
+import { StringPool } from '../../src/engine/string-pool.js';
 import { findRotatedSet } from '../../src/engine/rotated-set.js';
 import { entriesOf, jsonl, request, response, tempDir, writerStart } from './helpers.js';
 
@@ -114,7 +116,7 @@ describe('ScanPool', () => {
     const bytes = hostileLog();
     const expected = reference(bytes);
     for (const workers of [0, 2]) {
-      const pool = new ScanPool(workers);
+      const pool = new ScanPool(workers, true, null, undefined, true);
       try {
         for (const chunkBytes of [64, 333, 4096, 1 << 20]) {
           const { seen, lines } = await viaPool(pool, bytes, chunkBytes);
@@ -151,7 +153,7 @@ describe('ScanPool', () => {
       ['the first chunk at the worker, the rest here', (c: number) => c >= 1],
       ['a run here, then the worker again', (c: number) => c >= 1 && c < 3],
     ] as const) {
-      const pool = new ScanPool(1, true, local);
+      const pool = new ScanPool(1, true, local, undefined, true);
       // Each scanner's strings are numbered in the order it scanned its chunks (over the pool's runs): read them back.
       const strings = new Map<number, string[]>();
       try {
@@ -189,7 +191,7 @@ describe('ScanPool', () => {
     const expected = reference(bytes);
     const fromSlots = new Set<number>();
     for (const [workers, local] of [[0, null], [2, null], [1, (c: number) => c % 2 === 1], [1, (c: number) => c >= 1 && c < 3]] as const) {
-      const pool = new ScanPool<LinesChunk>(workers, true, local, linesWork(addon, true));
+      const pool = new ScanPool<LinesChunk>(workers, true, local, linesWork(addon, true), true);
       try {
         for (const chunkBytes of [64, 333, 4096, 1 << 20]) {
           const scanners = new Set<number>();
@@ -220,7 +222,7 @@ describe('ScanPool', () => {
     const bytes = Buffer.concat([Buffer.from(jsonl(request('a'))), Buffer.alloc(3 * CHUNK_LINES_MAX + 17, 0x0a), Buffer.from('{}\n'.repeat(CHUNK_LINES_MAX + 5)), Buffer.from(jsonl(response('a'))), Buffer.from('\n\n{}')]);
     const expected = reference(bytes);
     for (const workers of [0, 1]) {
-      const records = new ScanPool(workers);
+      const records = new ScanPool(workers, true, null, undefined, true);
       try {
         let most = 0;
         const seen: Array<[number, number, string]> = [];
@@ -237,7 +239,7 @@ describe('ScanPool', () => {
         await records.close();
       }
       if (addon === null) continue;
-      const slots = new ScanPool<LinesChunk>(workers, true, null, linesWork(addon, true));
+      const slots = new ScanPool<LinesChunk>(workers, true, null, linesWork(addon, true), true);
       try {
         const got = await viaLinesPool(slots, bytes, 1 << 20);
         expect(got.seen, `${workers} workers, lines`).toEqual(expected);
@@ -248,9 +250,88 @@ describe('ScanPool', () => {
     }
   });
 
+  it('scans here while its worker is starting, and hands it chunks once it is up (#17: this thread sat idle ~70 ms, its first chunks out there)', async () => {
+    const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
+    const lineCount = reference(bytes).length;
+    for (const lines of addon === null ? [false] : [false, true]) {
+      const pool = lines ? new ScanPool<LinesChunk>(1, true, null, linesWork(addon as NonNullable<typeof addon>, true)) : new ScanPool(1);
+      const up = () => (pool as unknown as { up: Set<number> }).up.size > 0;
+      const scanners: number[] = [];
+      try {
+        // The first chunk is dispatched before the worker can have said it is up; consumed, it
+        // waits for the worker, so that the chunks read meanwhile can reach it.
+        const read = await (pool as ScanPool<unknown>).run(sourceOf(bytes), async (_res, place) => {
+          scanners.push(place.scanner);
+          for (let waited = 0; scanners.length === 1 && !up(); waited += 5) {
+            if (waited > 30_000) throw new Error('the worker never said it was up');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        }, { chunkBytes: 4096 });
+        expect(read).toBe(lineCount);
+        expect(scanners[0], lines ? 'lines' : 'records').toBe(pool.localIndex);
+        expect(scanners.slice(1).includes(0), lines ? 'lines' : 'records').toBe(true);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it("gives each line's strings as the store's ids from a worker's pools, and none after a chunk it scanned was never taken in (a run cut short)", async () => {
+    if (addon === null) return;
+    const pool = new ScanPool<LinesChunk>(1, true, null, linesWork(addon, true, true), true);
+    const store = Array.from({ length: 6 }, () => new StringPool(['']));
+    const strings = new ScannerStrings(store);
+    const ahead = scannedAhead(true) as NonNullable<ReturnType<typeof scannedAhead>>;
+    const record = newCompactRecord();
+    const log = (from: number, to: number) =>
+      Buffer.from(jsonl(...Array.from({ length: to - from }, (_, i) => (i % 3 === 2 ? response(`r${from + i - 1}`, { status: 'error', error: `e${from + i}`, stages: [] }) : request(`r${from + i}`, { host: `h${from + i}`, session: `s${(from + i) % 7}`, resolved: [`/bin/p${from + i}`] })))));
+    /** Each line taken: whether its strings came as ids, and if so, that they are its own. */
+    const takeIn = async (bytes: Buffer, cutAfter: number) => {
+      let chunks = 0;
+      let given = 0;
+      let lines = 0;
+      await pool.run(sourceOf(bytes), (res, place) => {
+        if (++chunks > cutAfter) throw new Error('cut short');
+        if (res.overCap !== null || res.strings === null) throw new Error('a chunk without strings');
+        ahead.preset(res, strings.storeIds(place.scanner, res.strings.fresh, res.strings.first));
+        const splitter = new LineSplitter({
+          line: (buf, start, end) => {
+            expect(ahead.take(buf, start, end, record)).toBe(true);
+            lines++;
+            const parsed = parseLine(buf.subarray(start, end));
+            if (!parsed.ok) throw new Error(parsed.reason);
+            const r = parsed.record as unknown as { type: string; host: string; session: string; resolved: string[]; error?: string };
+            if (record.errorId >= 0) expect(store[5].get(record.errorId)).toBe(r.error ?? '');
+            if (record.hostId < 0) return;
+            given++;
+            expect([record.hostId, record.sessionId, record.resolvedId].map((id, p) => store[[0, 1, 4][p]].get(id))).toEqual([r.host, r.session, JSON.stringify(r.resolved)]);
+          },
+          overCap: () => {},
+          ahead: (buf, from, to) => ahead.begin(buf, from, to, false),
+          aheadDone: () => ahead.end(),
+        }, place.base, place.lineBase + 1);
+        splitter.push(res.bytes);
+        if (res.final) splitter.flush();
+      }, { chunkBytes: 2000 }).catch((e: Error) => expect(e.message).toBe('cut short'));
+      return { given, lines };
+    };
+    try {
+      // (A chunk is a read of the pool's buffer, ~66 KB here: ~260 lines.)
+      const whole = await takeIn(log(0, 3000), Number.POSITIVE_INFINITY);
+      expect(whole.given).toBe(2000);
+      // Cut short: the chunks the worker scanned meanwhile, with strings new to its pools, are never taken in.
+      await takeIn(log(3000, 6000), 2);
+      const after = await takeIn(log(6000, 9000), Number.POSITIVE_INFINITY);
+      expect(after.lines).toBe(3000);
+      expect(after.given).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("rejects with ScanWorkerError when a worker that scans lines' slots dies", async () => {
     if (addon === null) return;
-    const pool = new ScanPool<LinesChunk>(1, true, null, linesWork(addon, true));
+    const pool = new ScanPool<LinesChunk>(1, true, null, linesWork(addon, true), true);
     const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
     const run = viaLinesPool(pool, bytes, 4096);
     await (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers[0].terminate();
@@ -259,7 +340,7 @@ describe('ScanPool', () => {
   });
 
   it("resolves close() once its workers' threads are gone (the index is merged without their memory beside it, #17)", async () => {
-    const pool = new ScanPool(2);
+    const pool = new ScanPool(2, true, null, undefined, true);
     const workers = (pool as unknown as { workers: Worker[] }).workers;
     await viaPool(pool, hostileLog(), 333);
     expect(workers.map((w) => w.threadId > 0)).toEqual([true, true]);
@@ -269,7 +350,7 @@ describe('ScanPool', () => {
   });
 
   it('rejects with ScanWorkerError when a worker dies, so the caller can start over', async () => {
-    const pool = new ScanPool(1);
+    const pool = new ScanPool(1, true, null, undefined, true);
     const bytes = Buffer.from(jsonl(...Array.from({ length: 2000 }, (_, i) => request(`r${i}`))));
     const run = viaPool(pool, bytes, 4096);
     await (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers[0].terminate();
@@ -307,7 +388,7 @@ describe('the engine with a scan pool', () => {
     for (const scanInto of ['lines', 'records'] as const) {
       for (const workers of [0, 2]) {
         let threads = -1;
-        const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers, scanInto, onScanWorkers: (n) => (threads = n) });
+        const engine = openEngine(files, { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: workers, queueForStartingWorkers: true, scanInto, onScanWorkers: (n) => (threads = n) });
         await engine.indexed();
         const how = `${workers} workers, into ${scanInto}`;
         expect(threads).toBe(workers);
@@ -343,7 +424,7 @@ describe('the engine with a scan pool', () => {
       };
       let got: Awaited<ReturnType<typeof printsOf>>;
       try {
-        got = await printsOf({ parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 3000, scanInto });
+        got = await printsOf({ parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 3000, scanInto });
       } finally {
         Worker.prototype.postMessage = postMessage;
       }
@@ -366,7 +447,7 @@ describe('the engine with a scan pool', () => {
     process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
     let threads = -1;
     try {
-      const engine = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 3000, onScanWorkers: (n) => (threads = n) });
+      const engine = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 3000, onScanWorkers: (n) => (threads = n) });
       await engine.indexed();
       expect(threads).toBe(1);
       expect(comparable(entriesOf(engine))).toEqual(expected);
@@ -382,7 +463,7 @@ describe('the engine with a scan pool', () => {
     const recs = Array.from({ length: 200 }, (_, i) => ({ ...request(`r${i}`), seq: i + 1, prev: '0'.repeat(64) }));
     fs.writeFileSync(file, jsonl(...recs));
     const started: Record<string, number[]> = { workers: [], lines: [] };
-    const workers = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, onScanWorkers: (n) => started.workers.push(n) });
+    const workers = openEngine([file], { follow: false, tailBytes: 2000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, onScanWorkers: (n) => started.workers.push(n) });
     const lines = openEngine([file], { follow: false, tailBytes: 2000, onScanWorkers: (n) => started.lines.push(n) });
     await Promise.all([workers.indexed(), lines.indexed()]);
     expect(comparable(entriesOf(workers))).toEqual(comparable(entriesOf(lines)));
@@ -417,7 +498,7 @@ describe("a scan worker's young generation (#17)", () => {
   });
 
   it('is the limit the pool starts its workers with', async () => {
-    const pool = new ScanPool(1);
+    const pool = new ScanPool(1, true, null, undefined, true);
     try {
       const [worker] = (pool as unknown as { workers: Worker[] }).workers;
       await new Promise((resolve) => worker.once('online', resolve));

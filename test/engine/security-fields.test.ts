@@ -31,7 +31,7 @@ function writeLog(records: Record<string, unknown>[], copies = 1): string {
 const MODES = [
   { name: 'read on this thread', options: {} },
   { name: 'scanned in chunks on this thread', options: { tailBytes: 300, parallelMinBytes: 0, scanWorkers: 0 } },
-  { name: 'scanned in chunks by workers', options: { tailBytes: 300, parallelMinBytes: 0, scanWorkers: 2 } },
+  { name: 'scanned in chunks by workers', options: { tailBytes: 300, parallelMinBytes: 0, scanWorkers: 2, queueForStartingWorkers: true } },
 ];
 
 async function opened(file: string, options: object): Promise<AuditEngine> {

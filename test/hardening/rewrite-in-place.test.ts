@@ -55,7 +55,7 @@ const readings: Array<[string, OpenEngineOptions]> = [
   ['read as the tail, not followed', { follow: false }],
   ['read as a history, line by line', { follow: false, tailBytes: 100 }],
   ['read as a history, in chunks', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 0 }],
-  ['read as a history, by a scan worker', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1 }],
+  ['read as a history, by a scan worker', { follow: false, tailBytes: 100, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true }],
 ];
 
 describe('a line rewritten in place after the engine read it (#12)', () => {
@@ -180,7 +180,7 @@ describe('a line rewritten in place after the engine read it (#12)', () => {
   }
 
   // The check must never cry wolf: every line of an untouched log reads back as indexed, however it was read.
-  for (const [name, options] of [...readings, ['read as a tail and a history by scan workers, followed', { follow: true, tailBytes: 20_000, parallelMinBytes: 0, scanWorkers: 1, scanChunkBytes: 50_000 }]] as Array<[string, OpenEngineOptions]>) {
+  for (const [name, options] of [...readings, ['read as a tail and a history by scan workers, followed', { follow: true, tailBytes: 20_000, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 50_000 }]] as Array<[string, OpenEngineOptions]>) {
     it(`finds nothing changed in an untouched log, ${name}`, async () => {
       const file = path.join(tempDir(), 'audit.log');
       generateLog({ path: file, count: 2000, seed: 7, startMs: Date.parse('2026-11-01T08:00:00Z') });

@@ -76,7 +76,7 @@ describe('a seal line put back after the engine read the re-chained one (#12)', 
   for (const [name, options] of [
     ['read as the tail', { follow: false }],
     ['read as a history in chunks', { follow: false, tailBytes: 300, parallelMinBytes: 0, scanWorkers: 0 }],
-    ['read as a history by a scan worker', { follow: false, tailBytes: 300, parallelMinBytes: 0, scanWorkers: 1 }],
+    ['read as a history by a scan worker', { follow: false, tailBytes: 300, parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true }],
   ] as const) {
     it(`is not checked as the seal: the chain names it modified, ${name}`, async () => {
       const file = path.join(tempDir(), 'logs', 'audit.log');
