@@ -173,6 +173,8 @@ const commonJs = {
 };
 fs.mkdirSync(outdir, { recursive: true });
 fs.writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+// Whitespace and syntax minified (names kept), as the workers below: the installed package has
+// a 10 MB budget (test/cli/install.test.ts), and these have no code cache made from their text.
 await build({
   entryPoints: {
     cli: 'src/cli/cli.ts',
@@ -181,6 +183,8 @@ await build({
   outdir,
   bundle: true,
   ...commonJs,
+  minifyWhitespace: true,
+  minifySyntax: true,
   // (Strict first, as the ES modules they were: the banner goes before esbuild's own directive.)
   banner: { js: "'use strict';\nvar __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
   platform: 'node',

@@ -47,7 +47,8 @@ describe('the bundle', () => {
       const buffer = new ArrayBuffer(bytes.length);
       bytes.copy(Buffer.from(buffer));
       const reply = new Promise<{ id: number; result: { lines: number; count: number } }>((resolve, reject) => {
-        worker.once('message', resolve);
+        // (The worker says it is up first: parallel-scan.ts sends it chunks from then on.)
+        worker.on('message', (m) => m !== 'ready' && resolve(m));
         worker.once('error', reject);
       });
       worker.postMessage({ id: 7, buffer, length: bytes.length, final: true }, [buffer]);
@@ -70,7 +71,8 @@ describe('the bundle', () => {
       const buffer = new ArrayBuffer(bytes.length);
       bytes.copy(Buffer.from(buffer));
       const reply = new Promise<{ id: number; result: { lines: number; count: number; to: number; slots: ArrayBuffer }; buffer: ArrayBuffer }>((resolve, reject) => {
-        worker.once('message', resolve);
+        // (The worker says it is up first: parallel-scan.ts sends it chunks from then on.)
+        worker.on('message', (m) => m !== 'ready' && resolve(m));
         worker.once('error', reject);
       });
       worker.postMessage({ id: 9, buffer, length: bytes.length, final: true }, [buffer]);
