@@ -326,35 +326,14 @@ export class EntryColumns {
   writeRequest(s: number, r: LocatedCompact, state: EntryState, anomalies: number): void {
     // The strings' ids first, then every column in one go (#17: one write a field, one check of
     // the pools' width a record rather than a call and a check a field).
-    let host: number;
-    let session: number;
-    let reason: number;
-    let command: number;
-    let resolved: number;
-    let error: number;
-    if (r.hostId >= 0) {
-      host = r.hostId;
-      session = r.sessionId;
-      reason = r.reasonId;
-      command = r.commandId;
-      resolved = r.resolvedId;
-      error = r.errorId;
-    } else if (r.bytes) {
-      const b = r.bytes;
-      host = this.hosts.internBytes(b, r.hostStart, r.hostEnd);
-      session = this.sessions.internBytes(b, r.sessionStart, r.sessionEnd);
-      reason = this.reasons.internBytes(b, r.reasonStart, r.reasonEnd);
-      command = this.commands.internBytes(b, r.commandStart, r.commandEnd);
-      resolved = r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd);
-      error = r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd);
-    } else {
-      host = this.hosts.intern(r.host);
-      session = this.sessions.intern(r.session);
-      reason = this.reasons.intern(r.reason);
-      command = this.commands.intern(r.commandKey);
-      resolved = this.resolved.intern(r.resolvedKey);
-      error = this.errors.intern(r.error);
-    }
+    // Each id as given (a scan worker's, mapped), else from the line's bytes, else from the record's strings.
+    const b = r.bytes;
+    const host = r.hostId >= 0 ? r.hostId : b ? this.hosts.internBytes(b, r.hostStart, r.hostEnd) : this.hosts.intern(r.host);
+    const session = r.sessionId >= 0 ? r.sessionId : b ? this.sessions.internBytes(b, r.sessionStart, r.sessionEnd) : this.sessions.intern(r.session);
+    const reason = r.reasonId >= 0 ? r.reasonId : b ? this.reasons.internBytes(b, r.reasonStart, r.reasonEnd) : this.reasons.intern(r.reason);
+    const command = r.commandId >= 0 ? r.commandId : b ? this.commands.internBytes(b, r.commandStart, r.commandEnd) : this.commands.intern(r.commandKey);
+    const resolved = r.resolvedId >= 0 ? r.resolvedId : !b ? this.resolved.intern(r.resolvedKey) : r.resolvedStart < 0 ? 0 : this.resolved.internBytes(b, r.resolvedStart, r.resolvedEnd);
+    const error = r.errorId >= 0 ? r.errorId : !b ? this.errors.intern(r.error) : r.errorStart < 0 ? 0 : this.errors.internBytes(b, r.errorStart, r.errorEnd);
     const operator = r.operator === '' ? 0 : this.operators.intern(r.operator);
     const id = this.addId(r);
     const pools = this.poolsFor(host | session | reason | command | resolved | error | operator);

@@ -25,14 +25,22 @@ const NUM_SLOTS = 7;
 const B_CHAINED = 1, B_PRIVILEGED = 2, B_POLICY = 4, B_FAILED = 8, B_HASHED = 16, B_LINKS_BEFORE = 32;
 const OPTION_HASH = 1;
 /**
- * A line's strings as a scan worker interned them (`ChunkStrings`): S_GIVEN is 0 (none given: the
- * reader interns the spans), a request's host id + 1 (its six strings are given), or GIVEN_RESPONSE
- * (a response's error is). Then each string's id + 1 in its worker's pool; 0 for a path list or
- * error the line has not (pool id 0 where the reader keeps them).
+ * A line's strings as a scan worker interned them (`ChunkStrings`), one slot a field (host,
+ * session, reason, command, resolved paths, error: EntryColumns' pools, in that order): its id
+ * in the worker's pool + 1; ABSENT for paths or an error the line has not (pool id 0 where the
+ * reader keeps them); NOT_GIVEN: the reader interns the field from its bytes.
  */
-const S_GIVEN = 0, S_SESSION = 1, S_REASON = 2, S_COMMAND = 3, S_RESOLVED = 4, S_ERROR = 5;
 const STRING_SLOTS = 6;
-const GIVEN_RESPONSE = -1;
+const S_HOST = 0, S_SESSION = 1, S_REASON = 2, S_COMMAND = 3, S_RESOLVED = 4, S_ERROR = 5;
+const NOT_GIVEN = 0;
+const ABSENT = -1;
+/**
+ * Strings a worker's pool holds at most: past them, a string not in it is left to the reader. A
+ * worker's strings are a copy of the store's, and sent to it each once: a log whose reasons or
+ * commands are each their own (an agent's words) held ~30 MB more and took ~2 s more CPU
+ * without it (#17); the strings that repeat are the ones met early.
+ */
+export const WORKER_POOL_MAX = 4096;
 
 /** Lines a call scans at most: ~210 KB of slots, reused. */
 const LINES_PER_CALL = 1024;
@@ -97,27 +105,29 @@ export class ChunkStrings {
 
   /** Interns the strings of the `count` lines scanned into `ints` from `bytes`, into `strs`; returns those new since the last chunk. */
   intern(bytes: Buffer, ints: Int32Array, count: number, strs: Int32Array): ChunkStringsNew {
-    const [hosts, sessions, reasons, commands, resolved, errors] = this.pools;
+    const pools = this.pools;
+    /** Field `p`'s slot for the value at `ints[at + slot]` (its start; its end next). */
+    const slot = (p: number, at: number, absent: number): number => {
+      const start = ints[at];
+      if (start < 0) return absent;
+      const pool = pools[p];
+      return (pool.size < WORKER_POOL_MAX ? pool.internBytes(bytes, start, ints[at + 1]) : pool.findBytes(bytes, start, ints[at + 1])) + 1;
+    };
     for (let s = 0; s < count; s++) {
       const at = s * INT_SLOTS;
       const k = s * STRING_SLOTS;
-      strs[k + S_GIVEN] = 0;
+      strs.fill(NOT_GIVEN, k, k + STRING_SLOTS);
       if (ints[at + I_STATUS] !== 1) continue;
       const kind = ints[at + I_KIND];
       if (kind === KIND_REQUEST) {
-        const hostStart = ints[at + I_HOST_START], sessionStart = ints[at + I_SESSION_START], reasonStart = ints[at + I_REASON_START], commandStart = ints[at + I_COMMAND_START];
-        // (Left to the reader, as one it scanned itself: not a case the scanner takes today.)
-        if (hostStart < 0 || sessionStart < 0 || reasonStart < 0 || commandStart < 0) continue;
-        strs[k + S_GIVEN] = hosts.internBytes(bytes, hostStart, ints[at + I_HOST_END]) + 1;
-        strs[k + S_SESSION] = sessions.internBytes(bytes, sessionStart, ints[at + I_SESSION_END]) + 1;
-        strs[k + S_REASON] = reasons.internBytes(bytes, reasonStart, ints[at + I_REASON_END]) + 1;
-        strs[k + S_COMMAND] = commands.internBytes(bytes, commandStart, ints[at + I_COMMAND_END]) + 1;
-        const resolvedStart = ints[at + I_RESOLVED_START];
-        strs[k + S_RESOLVED] = resolvedStart < 0 ? 0 : resolved.internBytes(bytes, resolvedStart, ints[at + I_RESOLVED_END]) + 1;
-      } else if (kind === KIND_RESPONSE) strs[k + S_GIVEN] = GIVEN_RESPONSE;
-      else continue;
-      const errorStart = ints[at + I_ERROR_START];
-      strs[k + S_ERROR] = errorStart < 0 ? 0 : errors.internBytes(bytes, errorStart, ints[at + I_ERROR_END]) + 1;
+        // (A request without one of these is read as before, its bytes interned: not a case the scanner takes today.)
+        strs[k + S_HOST] = slot(S_HOST, at + I_HOST_START, NOT_GIVEN);
+        strs[k + S_SESSION] = slot(S_SESSION, at + I_SESSION_START, NOT_GIVEN);
+        strs[k + S_REASON] = slot(S_REASON, at + I_REASON_START, NOT_GIVEN);
+        strs[k + S_COMMAND] = slot(S_COMMAND, at + I_COMMAND_START, NOT_GIVEN);
+        strs[k + S_RESOLVED] = slot(S_RESOLVED, at + I_RESOLVED_START, ABSENT);
+      } else if (kind !== KIND_RESPONSE) continue;
+      strs[k + S_ERROR] = slot(S_ERROR, at + I_ERROR_START, ABSENT);
     }
     const fresh: string[][] = [];
     const first = this.sent.slice();
@@ -334,26 +344,21 @@ export class ScannedAhead {
     return true;
   }
 
-  /** The store's ids of slot `s`'s strings, where a worker interned them (-1: the reader interns its spans). */
+  /** The store's ids of slot `s`'s strings, where a worker interned them (-1: the reader interns the field from its bytes). */
   private storeStrings(s: number, r: CompactRecord): void {
     const strs = this.strs;
-    const given = strs === null ? 0 : strs[s * STRING_SLOTS + S_GIVEN];
-    r.hostId = -1;
-    r.resolvedId = -1;
-    r.errorId = -1;
-    if (given === 0) return;
+    if (strs === null) {
+      r.hostId = r.sessionId = r.reasonId = r.commandId = r.resolvedId = r.errorId = -1;
+      return;
+    }
     const k = s * STRING_SLOTS;
     const ids = this.storeIds as number[][];
-    const [hosts, sessions, reasons, commands, resolved, errors] = ids;
-    const error = (strs as Int32Array)[k + S_ERROR];
-    r.errorId = error === 0 ? 0 : errors[error - 1];
-    if (given === GIVEN_RESPONSE) return;
-    r.hostId = hosts[given - 1];
-    r.sessionId = sessions[(strs as Int32Array)[k + S_SESSION] - 1];
-    r.reasonId = reasons[(strs as Int32Array)[k + S_REASON] - 1];
-    r.commandId = commands[(strs as Int32Array)[k + S_COMMAND] - 1];
-    const paths = (strs as Int32Array)[k + S_RESOLVED];
-    r.resolvedId = paths === 0 ? 0 : resolved[paths - 1];
+    r.hostId = storeId(ids[S_HOST], strs[k + S_HOST]);
+    r.sessionId = storeId(ids[S_SESSION], strs[k + S_SESSION]);
+    r.reasonId = storeId(ids[S_REASON], strs[k + S_REASON]);
+    r.commandId = storeId(ids[S_COMMAND], strs[k + S_COMMAND]);
+    r.resolvedId = storeId(ids[S_RESOLVED], strs[k + S_RESOLVED]);
+    r.errorId = storeId(ids[S_ERROR], strs[k + S_ERROR]);
   }
 
   /**
@@ -391,6 +396,11 @@ export function hashLine(r: CompactRecord, buf: Uint8Array, start: number, end: 
   // it did not take the line, or did not hash a line it should have.)
   if (taken === null || (hashed && nativeHash === '')) r.fingerprint = hash === '' ? lineFingerprint(buf, start, end) : chainHashFingerprint(hash);
   return hash;
+}
+
+/** A field's store id from its slot (ChunkStrings): -1 when not given. */
+function storeId(ids: number[], slot: number): number {
+  return slot > 0 ? ids[slot - 1] : slot === ABSENT ? 0 : -1;
 }
 
 let shared: [ScannedAhead | null | undefined, ScannedAhead | null | undefined] = [undefined, undefined];

@@ -99,11 +99,7 @@ export class RecordIntake {
     const r = LINE_RECORD;
     const native = this.ahead != null && this.ahead.take(buf, start, end, r);
     // (Taken, the strings' ids are the scan worker's where it interned them: native-lines.ts.)
-    if (!native) {
-      r.hostId = -1;
-      r.resolvedId = -1;
-      r.errorId = -1;
-    }
+    if (!native) r.hostId = r.sessionId = r.reasonId = r.commandId = r.resolvedId = r.errorId = -1;
     if (!native && !scanRecord(buf, start, end, r)) {
       const parsed = parseLine(buf.subarray(start, end));
       if (!parsed.ok) {

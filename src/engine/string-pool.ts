@@ -174,6 +174,19 @@ export class StringPool {
   }
 
   /**
+   * The id of the ASCII text `b[start, end)` when `internBytes` would find it without a new
+   * string (a small pool: any of its strings; else the one last interned under its sample), else
+   * -1; nothing is added. A miss may be a string of the pool: a scan worker's full pool (native-lines.ts
+   * ChunkStrings) leaves it to the reader, rather than make a string of every line's field to look up.
+   */
+  findBytes(b: Buffer, start: number, end: number): number {
+    const n = end - start;
+    if (this.ids === null) return this.small !== null ? this.small.find(this.strings, b, start, n, byteSample(b, start, end)) : this.scan(b, start, n);
+    const id = this.bySample?.get(byteSample(b, start, end));
+    return id !== undefined && sameText(this.strings[id], b, start, n) ? id : -1;
+  }
+
+  /**
    * Gives back the room an array grown by push keeps for more (half as much again and 16):
    * a fleet follows thousands of hosts, each with seven pools of a few strings.
    */

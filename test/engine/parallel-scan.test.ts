@@ -14,7 +14,7 @@ import { OUT_MALFORMED } from '../../src/engine/chunk-scan.js';
 import { type HostEngine, openEngine, type OpenEngineOptions } from '../../src/engine/engine.js';
 import { LineSplitter } from '../../src/engine/line-splitter.js';
 import { newCompactRecord } from '../../src/engine/compact-record.js';
-import { scannedAhead } from '../../src/engine/native-lines.js';
+import { scannedAhead, WORKER_POOL_MAX } from '../../src/engine/native-lines.js';
 import { nativeAddon } from '../../src/engine/native-scanner.js';
 import { CHUNK_LINES_MAX, type ChunkSource, type LinesChunk, linesWork, ScanPool, ScanWorkerError } from '../../src/engine/parallel-scan.js';
 import { WORKER_YOUNG_GENERATION_MB } from '../../src/engine/worker-thread.js';
@@ -276,24 +276,31 @@ describe('ScanPool', () => {
     }
   });
 
-  it("gives each line's strings as the store's ids from a worker's pools, and none after a chunk it scanned was never taken in (a run cut short)", async () => {
+  it("gives each line's strings as the store's ids from a worker's pools: those new to a full pool left to the reader, and none after a chunk it scanned was never taken in (a run cut short)", async () => {
     if (addon === null) return;
-    const pool = new ScanPool<LinesChunk>(1, true, null, linesWork(addon, true, true), true);
+    // (This thread's chunks, as in the engine, are scanned without their strings: its reader interns them.)
+    const pool = new ScanPool<LinesChunk>(1, true, null, linesWork(addon, true), true);
     const store = Array.from({ length: 6 }, () => new StringPool(['']));
+    const workerHosts = () => (strings as unknown as { scanners: Map<number, number[][]> }).scanners.get(0)?.[0].length ?? 0;
     const strings = new ScannerStrings(store);
     const ahead = scannedAhead(true) as NonNullable<ReturnType<typeof scannedAhead>>;
     const record = newCompactRecord();
+    // Every host its own, seven sessions; every response an error of its own.
     const log = (from: number, to: number) =>
       Buffer.from(jsonl(...Array.from({ length: to - from }, (_, i) => (i % 3 === 2 ? response(`r${from + i - 1}`, { status: 'error', error: `e${from + i}`, stages: [] }) : request(`r${from + i}`, { host: `h${from + i}`, session: `s${(from + i) % 7}`, resolved: [`/bin/p${from + i}`] })))));
-    /** Each line taken: whether its strings came as ids, and if so, that they are its own. */
+    /** Lines taken in, the requests of them the worker scanned, and how many had their host, session, paths and error given as ids (each checked to be its own). */
     const takeIn = async (bytes: Buffer, cutAfter: number) => {
       let chunks = 0;
-      let given = 0;
+      const given = { host: 0, session: 0, resolved: 0, error: 0 };
       let lines = 0;
+      let workerRequests = 0;
+      let workerLines = 0;
       await pool.run(sourceOf(bytes), (res, place) => {
         if (++chunks > cutAfter) throw new Error('cut short');
-        if (res.overCap !== null || res.strings === null) throw new Error('a chunk without strings');
-        ahead.preset(res, strings.storeIds(place.scanner, res.strings.fresh, res.strings.first));
+        if (res.overCap !== null) throw new Error('a line over the cap');
+        const byWorker = place.scanner === 0;
+        expect(res.strings === null, `scanner ${place.scanner}`).toBe(!byWorker);
+        ahead.preset(res, res.strings === null ? null : strings.storeIds(place.scanner, res.strings.fresh, res.strings.first));
         const splitter = new LineSplitter({
           line: (buf, start, end) => {
             expect(ahead.take(buf, start, end, record)).toBe(true);
@@ -301,10 +308,14 @@ describe('ScanPool', () => {
             const parsed = parseLine(buf.subarray(start, end));
             if (!parsed.ok) throw new Error(parsed.reason);
             const r = parsed.record as unknown as { type: string; host: string; session: string; resolved: string[]; error?: string };
-            if (record.errorId >= 0) expect(store[5].get(record.errorId)).toBe(r.error ?? '');
-            if (record.hostId < 0) return;
-            given++;
-            expect([record.hostId, record.sessionId, record.resolvedId].map((id, p) => store[[0, 1, 4][p]].get(id))).toEqual([r.host, r.session, JSON.stringify(r.resolved)]);
+            if (byWorker) workerLines++;
+            if (byWorker && r.type === 'request') workerRequests++;
+            const fields = r.type === 'request' ? ([['host', 0, record.hostId, r.host], ['session', 1, record.sessionId, r.session], ['resolved', 4, record.resolvedId, JSON.stringify(r.resolved)], ['error', 5, record.errorId, '']] as const) : ([['error', 5, record.errorId, r.error ?? '']] as const);
+            for (const [name, p, id, text] of fields) {
+              if (id < 0) continue;
+              given[name]++;
+              expect(store[p].get(id), name).toBe(text);
+            }
           },
           overCap: () => {},
           ahead: (buf, from, to) => ahead.begin(buf, from, to, false),
@@ -313,17 +324,26 @@ describe('ScanPool', () => {
         splitter.push(res.bytes);
         if (res.final) splitter.flush();
       }, { chunkBytes: 2000 }).catch((e: Error) => expect(e.message).toBe('cut short'));
-      return { given, lines };
+      return { given, lines, workerRequests, workerLines };
     };
     try {
       // (A chunk is a read of the pool's buffer, ~66 KB here: ~260 lines.)
-      const whole = await takeIn(log(0, 3000), Number.POSITIVE_INFINITY);
-      expect(whole.given).toBe(2000);
+      const first = await takeIn(log(0, 3000), Number.POSITIVE_INFINITY);
+      expect(first.workerRequests).toBeGreaterThan(1000);
+      const all = first.workerRequests;
+      expect(first.given).toEqual({ host: all, session: all, resolved: all, error: first.workerLines });
+      // The worker's pools fill: a host new to a full pool is the reader's; the sessions met before, still given.
+      const hostsBefore = workerHosts();
+      const filling = await takeIn(log(3000, 9000), Number.POSITIVE_INFINITY);
+      expect(filling.workerRequests).toBeGreaterThan(WORKER_POOL_MAX - hostsBefore);
+      expect(filling.given.host).toBe(WORKER_POOL_MAX - hostsBefore);
+      expect(workerHosts()).toBe(WORKER_POOL_MAX);
+      expect(filling.given.session).toBe(filling.workerRequests);
       // Cut short: the chunks the worker scanned meanwhile, with strings new to its pools, are never taken in.
-      await takeIn(log(3000, 6000), 2);
-      const after = await takeIn(log(6000, 9000), Number.POSITIVE_INFINITY);
+      await takeIn(log(9000, 12000), 2);
+      const after = await takeIn(log(12000, 15000), Number.POSITIVE_INFINITY);
       expect(after.lines).toBe(3000);
-      expect(after.given).toBe(0);
+      expect(after.given).toEqual({ host: 0, session: 0, resolved: 0, error: 0 });
     } finally {
       await pool.close();
     }
@@ -398,6 +418,30 @@ describe('the engine with a scan pool', () => {
         await engine.close();
       }
     }
+  });
+
+  it("indexes a history whose strings outgrow a worker's pools as on this thread: each field given or read from the line, as it comes", async () => {
+    const dir = tempDir('par');
+    const file = path.join(dir, 'audit.log');
+    // A host of its own every other request and a reason of its own the others (each past the
+    // pool's cap: a line with one given and one not, both ways), sessions and errors few.
+    const n = 5 * WORKER_POOL_MAX;
+    const recs = Array.from({ length: n }, (_, i) =>
+      i % 2 === 1
+        ? response(`r${i - 1}`, i % 10 === 1 ? { status: 'error', error: `err ${i % 30}`, stages: [] } : {})
+        : request(`r${i}`, { host: i % 4 === 0 ? `h${i}` : `web-${i % 3}`, session: `s${i % 5}`, reason: i % 4 === 2 ? `why ${i}` : 'routine', resolved: i % 6 === 0 ? [] : [`/usr/bin/r${i % 9}`] }),
+    ).map((r, i) => ({ ...r, seq: i + 1, prev: '0'.repeat(64) }));
+    fs.writeFileSync(file, jsonl(...recs));
+    const read = async (options: OpenEngineOptions) => {
+      const engine = openEngine([file], { follow: false, tailBytes: 2000, ...options });
+      await engine.indexed();
+      const got = { entries: comparable(entriesOf(engine)), found: ['h18000', 'why 18002', 'err 11', '/usr/bin/r4'].map((text) => Array.from(engine.query({ text })).length) };
+      await engine.close();
+      return got;
+    };
+    const expected = await read({ parallelMinBytes: Number.POSITIVE_INFINITY });
+    expect(expected.entries.length).toBe(n / 2);
+    expect(await read({ parallelMinBytes: 0, scanWorkers: 1, queueForStartingWorkers: true, scanChunkBytes: 20_000 })).toEqual(expected);
   });
 
   it("keeps no line fingerprint of a pass a dead worker cut short: a woken fleet host's lines are checked against those read again", async () => {
