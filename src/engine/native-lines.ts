@@ -37,7 +37,7 @@ const ABSENT = -1;
 /**
  * Strings a worker's pool holds at most: past them, a string not in it is left to the reader. A
  * worker's strings are a copy of the store's, and sent to it each once: a log whose reasons or
- * commands are each their own (an agent's words) held ~30 MB more and took ~2 s more CPU
+ * commands are each their own (an agent's words) held ~30 MB more and took ~1.6 s more CPU
  * without it (#17); the strings that repeat are the ones met early.
  */
 export const WORKER_POOL_MAX = 4096;
@@ -120,7 +120,7 @@ export class ChunkStrings {
       if (ints[at + I_STATUS] !== 1) continue;
       const kind = ints[at + I_KIND];
       if (kind === KIND_REQUEST) {
-        // (A request without one of these is read as before, its bytes interned: not a case the scanner takes today.)
+        // (A field a request has not, not a case the scanner takes today: left to the reader, as before.)
         strs[k + S_HOST] = slot(S_HOST, at + I_HOST_START, NOT_GIVEN);
         strs[k + S_SESSION] = slot(S_SESSION, at + I_SESSION_START, NOT_GIVEN);
         strs[k + S_REASON] = slot(S_REASON, at + I_REASON_START, NOT_GIVEN);
