@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Entry, EntryFilter } from '../../src/shared/entry.js';
-import { compileFilter, filtersNothing, MAX_RATE_MINUTES, matchesFilter, mergeMinuteCounts, minuteCounts, percentiles, perMinute, searchFilter } from '../../src/shared/query.js';
+import { compileFilter, filtersNothing, MAX_RATE_MINUTES, matchesFilter, mergeMinuteCounts, minuteCounts, percentiles, perMinute, searchFilter, topCounts } from '../../src/shared/query.js';
 import type { AuditRecord } from '../../src/shared/schema.js';
 import { request, response } from '../engine/helpers.js';
 import { joinRecords, type LocatedRecord } from './oracles/entry-joiner.js';
@@ -155,6 +156,19 @@ describe('stats', () => {
     const forged = perMinute(Float64Array.from([0, T0]));
     expect(forged.counts).toHaveLength(MAX_RATE_MINUTES);
     expect(forged.counts[MAX_RATE_MINUTES - 1]).toBe(1);
+  });
+});
+
+describe('topCounts', () => {
+  it('is the whole ranking cut to its first n: most counted first, ties by name', () => {
+    const ranked = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([command, count]) => ({ command, count }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 1, max: 4 })), { maxLength: 60 }), fc.integer({ min: 0, max: 12 }), (pairs, n) => {
+        const counts = new Map(pairs);
+        expect(topCounts(counts, 'command', n)).toEqual(ranked(counts).slice(0, n));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
