@@ -315,7 +315,7 @@ export class FleetStore {
     byField[RV] = mapped(src.resolved, dst.resolved);
     byField[EQ] = byField[EP] = mapped(src.errors, dst.errors);
     if (byField.length !== POOL) throw new Error(`fleet store: ${POOL} pool fields, ${byField.length} mapped`);
-    for (const ids of byField) for (const id of ids) if (id > 0xffff && dst.pools instanceof Uint16Array) dst.pools = Uint32Array.from(dst.pools);
+    for (const ids of byField) for (const id of ids) if (id > 0xffff && dst.pools instanceof Uint16Array) dst.pools = new Uint32Array(dst.pools);
     return byField;
   }
 
