@@ -173,13 +173,13 @@ const commonJs = {
 };
 fs.mkdirSync(outdir, { recursive: true });
 fs.writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
-// Whitespace and syntax minified (names kept), as the workers below: the installed package has
-// a 10 MB budget (test/cli/install.test.ts), and these have no code cache made from their text.
-await build({
-  entryPoints: {
-    cli: 'src/cli/cli.ts',
-    ...Object.fromEntries(commands.filter((c) => !(c in CACHED)).map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
-  },
+/**
+ * The scripts of dist/bin without a code cache made from their text: whitespace and syntax
+ * minified (names kept, for profiles; the source maps read them), as the installed package has
+ * a 10 MB budget (test/cli/install.test.ts) that the print worker's 105 KB, then the interning
+ * scan worker's code, took it past.
+ */
+const minifiedBin = {
   outdir,
   bundle: true,
   ...commonJs,
@@ -190,26 +190,21 @@ await build({
   platform: 'node',
   target,
   sourcemap: true,
-  plugins: [lazyStubs, commandFiles, builtins],
   logLevel: 'warning',
-});
-// The workers are entries of their own: parallel-scan and json-dump start them from next to the
-// file that holds them. Whitespace and syntax minified (names kept, for profiles; the source maps
-// read them): nothing reads their text, and the installed package has a 10 MB budget
-// (test/cli/install.test.ts) that the print worker's 105 KB took it past.
+};
 await build({
+  ...minifiedBin,
+  entryPoints: {
+    cli: 'src/cli/cli.ts',
+    ...Object.fromEntries(commands.filter((c) => !(c in CACHED)).map((c) => [`command-${c}`, `src/cli/commands/${c}.ts`])),
+  },
+  plugins: [lazyStubs, commandFiles, builtins],
+});
+// The workers are entries of their own: parallel-scan and json-dump start them from next to the file that holds them.
+await build({
+  ...minifiedBin,
   entryPoints: { 'scan-worker': 'src/engine/scan-worker.ts', 'print-worker': 'src/cli/commands/print-worker.ts' },
-  outdir,
-  bundle: true,
-  ...commonJs,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  banner: { js: "'use strict';\nvar __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  platform: 'node',
-  target,
-  sourcemap: true,
   plugins: [lazyStubs, builtins],
-  logLevel: 'warning',
 });
 // The viewer's Ink part alone is an ES module (viewer.mjs): Yoga awaits its WebAssembly at its top level.
 await build({

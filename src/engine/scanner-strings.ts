@@ -24,10 +24,8 @@ export class ScannerStrings {
       map = this.pools.map(() => []);
       this.scanners.set(scanner, map);
     }
-    for (let p = 0; p < this.pools.length; p++) {
-      if (first !== null && first[p] !== map[p].length) return null;
-      for (const s of fresh[p]) map[p].push(this.pools[p].intern(s));
-    }
+    if (first !== null && map.some((ids, p) => first[p] !== ids.length)) return null;
+    for (let p = 0; p < this.pools.length; p++) for (const s of fresh[p]) map[p].push(this.pools[p].intern(s));
     return map;
   }
 
