@@ -4,20 +4,24 @@
  * A fleet has four pools in each of thousands of hosts' engines, most holding a few dozen
  * strings: up to SMALL_POOL strings a pool holds no Map (two Maps each were ~5 KB a host, 46 MB
  * of heap for 10,000 hosts) — a fleet host's is searched in order, a log's own keeps a small
- * table of its own (`SmallIndex`) — and past it, strings are looked up by Map.
+ * table of its own (`SmallIndex`) — and past it, by their hash in a table of typed arrays
+ * (`LargeIndex`).
  */
+import { hashBytes, hashString } from './id-table.js';
 
-/** Strings a pool holds before it keeps Maps. */
+/** Strings a pool holds before it keeps a table (LargeIndex). */
 export const SMALL_POOL = 32;
 
 /**
- * A key of this thread's, mixed into every byte sample: the bytes are the log writer's choice,
- * and V8 hashes a Map's integer keys unseeded, so samples chosen to share a bucket made each
- * lookup walk them all (65,000 sessions so crafted: `stats` 12.8 s of CPU instead of 0.7).
+ * A key of this thread's, mixed into every byte sample: the bytes are the log writer's choice.
+ * Samples were once looked up in a Map, whose integer keys V8 hashes unseeded: samples chosen to
+ * share a bucket made each lookup walk them all (65,000 sessions so crafted: `stats` 12.8 s of
+ * CPU instead of 0.7). A sample now picks a slot of a cache (`LargeIndex.recent`) or of a small
+ * pool's table, where a collision costs a miss or a probe at most; the key keeps it so.
  */
 const [SAMPLE_KEY, SAMPLE_MULTIPLIER] = process.getBuiltinModule('node:crypto').randomFillSync(new Uint32Array(2));
 
-/** What `internBytes` looks a past string up by: a few of the bytes and the length, keyed (SAMPLE_KEY). */
+/** What `internBytes` looks a recent string up by first: a few of the bytes and the length, keyed (SAMPLE_KEY). */
 export function byteSample(b: Uint8Array, start: number, end: number): number {
   const n = end - start;
   if (n === 0) return 0;
@@ -120,11 +124,109 @@ class SmallIndex {
   }
 }
 
+/** The most a large pool's cache by byte sample holds (16 KB); smaller while its table is. */
+const RECENT_MAX = 4096;
+/** A large pool's first table: room for 32 strings at most half full. */
+const FIRST_BUCKETS = 128;
+
+/**
+ * How a pool past SMALL_POOL finds a string: by its whole hash (id-table.ts, seeded per
+ * process: the strings are the log writer's choice) in an open-addressing table of typed
+ * arrays — no Map, nothing on the heap a string. #17: on a log of an agent's own words (500,000
+ * distinct reasons and commands) the Maps that were here cost 1.2 s of `stats`' 5.9 in `Map.get`
+ * of each new string. Before a line's bytes are hashed whole, a cache by byte sample (the
+ * string last found under it) answers the common case — hosts, sessions and commands repeat —
+ * in a few loads.
+ */
+class LargeIndex {
+  /** Each string's hash (its low 32 bits), by id: a table that grows reads them back. */
+  private hashes: Int32Array;
+  /** Linear probing by a hash's low bits, at most half full: id + 1 (0: empty). */
+  private buckets: Int32Array;
+  /** By a byte sample's low bits: id + 1 of the string last found under it (0: none). */
+  private recent: Int32Array;
+  private count = 0;
+
+  constructor(strings: readonly string[]) {
+    let size = FIRST_BUCKETS;
+    while (size < 2 * strings.length) size *= 2;
+    this.buckets = new Int32Array(size);
+    this.hashes = new Int32Array(size >> 1);
+    this.recent = new Int32Array(Math.min(size, RECENT_MAX));
+    for (const s of strings) this.add(hashString(s) | 0);
+  }
+
+  /** Adds the next string (id `count`), whose hash is `hash`. */
+  add(hash: number): void {
+    if (2 * (this.count + 1) > this.buckets.length) this.grow();
+    const id = this.count++;
+    this.hashes[id] = hash;
+    this.place(id, hash);
+  }
+
+  /** The id of `s` (its hash: `hash`), or -1. */
+  findText(strings: readonly string[], s: string, hash: number): number {
+    const { buckets, hashes } = this;
+    const mask = buckets.length - 1;
+    for (let k = hash & mask; ; k = (k + 1) & mask) {
+      const held = buckets[k];
+      if (held === 0) return -1;
+      if (hashes[held - 1] === hash && strings[held - 1] === s) return held - 1;
+    }
+  }
+
+  /** The id of the ASCII text `b[start, start + n)` (its hash: `hash`), or -1. */
+  findBytes(strings: readonly string[], b: Buffer, start: number, n: number, hash: number): number {
+    const { buckets, hashes } = this;
+    const mask = buckets.length - 1;
+    for (let k = hash & mask; ; k = (k + 1) & mask) {
+      const held = buckets[k];
+      if (held === 0) return -1;
+      if (hashes[held - 1] === hash && sameText(strings[held - 1], b, start, n)) return held - 1;
+    }
+  }
+
+  /** The id of the string last found under `sample` when it is the text `b[start, start + n)`, else -1. */
+  recentId(strings: readonly string[], b: Buffer, start: number, n: number, sample: number): number {
+    const held = this.recent[sample & (this.recent.length - 1)];
+    return held !== 0 && sameText(strings[held - 1], b, start, n) ? held - 1 : -1;
+  }
+
+  /** How many buckets a lookup of a string whose hash is `hash` reads (test/hardening/pool-hash-flood.test.ts). */
+  probes(hash: number): number {
+    const { buckets, hashes } = this;
+    const mask = buckets.length - 1;
+    let read = 1;
+    for (let k = hash & mask; buckets[k] !== 0 && hashes[buckets[k] - 1] !== hash; k = (k + 1) & mask) read++;
+    return read;
+  }
+
+  remember(sample: number, id: number): void {
+    this.recent[sample & (this.recent.length - 1)] = id + 1;
+  }
+
+  private place(id: number, hash: number): void {
+    const buckets = this.buckets;
+    const mask = buckets.length - 1;
+    let k = hash & mask;
+    while (buckets[k] !== 0) k = (k + 1) & mask;
+    buckets[k] = id + 1;
+  }
+
+  private grow(): void {
+    const size = 2 * this.buckets.length;
+    this.buckets = new Int32Array(size);
+    const hashes = new Int32Array(size >> 1);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    for (let id = 0; id < this.count; id++) this.place(id, hashes[id]);
+    if (this.recent.length < RECENT_MAX) this.recent = new Int32Array(Math.min(size, RECENT_MAX));
+  }
+}
+
 export class StringPool {
-  /** String → id; null while the pool is small. */
-  private ids: Map<string, number> | null = null;
-  /** Byte sample → the id last interned under it; null until the pool is past small. */
-  private bySample: Map<number, number> | null = null;
+  /** Past SMALL_POOL strings: the table they are found by (null while the pool is small). */
+  private large: LargeIndex | null = null;
   /** While the pool is small and not a fleet host's: its strings' samples and bytes (null: compared as before). */
   private small: SmallIndex | null;
   /** Replaced by a copy of its own size when trimmed (read only from outside). */
@@ -140,50 +242,52 @@ export class StringPool {
   }
 
   intern(s: string): number {
-    const id = this.find(s);
-    if (id !== -1) return id;
-    const fresh = this.strings.length;
-    this.strings.push(this.shared === null ? s : this.shared.canonical(s));
-    if (this.ids) this.ids.set(s, fresh);
-    else if (this.strings.length > SMALL_POOL) {
-      this.ids = new Map(this.strings.map((t, i) => [t, i]));
-      this.small = null;
-    } else this.small?.add(s);
-    return fresh;
+    const large = this.large;
+    if (large === null) {
+      const id = this.strings.indexOf(s);
+      return id !== -1 ? id : this.addSmall(s);
+    }
+    const hash = hashString(s) | 0;
+    const id = large.findText(this.strings, s, hash);
+    return id !== -1 ? id : this.addLarge(large, s, hash);
   }
 
   /**
-   * Interns the ASCII text `b[start, end)`: when it is the string last interned under the same
-   * sample of its bytes (a small pool: any string of the pool), no new string is created (the
-   * common case: hosts, sessions and commands repeat). Anything else takes `intern`.
+   * Interns the ASCII text `b[start, end)`, making no string when the pool has it (the common
+   * case: hosts, sessions and commands repeat). A small pool compares it with its strings; a
+   * large one first with the string last found under a sample of its bytes, then by its hash.
    */
   internBytes(b: Buffer, start: number, end: number): number {
     const n = end - start;
-    if (this.ids === null) {
-      const small = this.small;
-      const found = small !== null ? small.find(this.strings, b, start, n, byteSample(b, start, end)) : this.scan(b, start, n);
-      return found !== -1 ? found : this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
+    const large = this.large;
+    if (large === null) {
+      const found = this.findSmall(b, start, n);
+      return found !== -1 ? found : this.addSmall(latin1(b, start, end));
     }
-    this.bySample ??= new Map();
     const sample = byteSample(b, start, end);
-    const id = this.bySample.get(sample);
-    if (id !== undefined && sameText(this.strings[id], b, start, n)) return id;
-    const fresh = this.intern((b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end));
-    this.bySample.set(sample, fresh);
-    return fresh;
+    const recent = large.recentId(this.strings, b, start, n, sample);
+    if (recent !== -1) return recent;
+    const hash = hashBytes(b, start, end) | 0;
+    let id = large.findBytes(this.strings, b, start, n, hash);
+    if (id === -1) id = this.addLarge(large, latin1(b, start, end), hash);
+    large.remember(sample, id);
+    return id;
   }
 
   /**
-   * The id of the ASCII text `b[start, end)` when `internBytes` would find it without a new
-   * string (a small pool: any of its strings; else the one last interned under its sample), else
-   * -1; nothing is added. A miss may be a string of the pool: a scan worker's full pool (native-lines.ts
-   * ChunkStrings) leaves it to the reader, rather than make a string of every line's field to look up.
+   * The id of the ASCII text `b[start, end)`, or -1; nothing is added and no string made: a scan
+   * worker's full pool (native-lines.ts ChunkStrings) leaves a string it has not to the reader.
    */
   findBytes(b: Buffer, start: number, end: number): number {
     const n = end - start;
-    if (this.ids === null) return this.small !== null ? this.small.find(this.strings, b, start, n, byteSample(b, start, end)) : this.scan(b, start, n);
-    const id = this.bySample?.get(byteSample(b, start, end));
-    return id !== undefined && sameText(this.strings[id], b, start, n) ? id : -1;
+    const large = this.large;
+    if (large === null) return this.findSmall(b, start, n);
+    const sample = byteSample(b, start, end);
+    const recent = large.recentId(this.strings, b, start, n, sample);
+    if (recent !== -1) return recent;
+    const id = large.findBytes(this.strings, b, start, n, hashBytes(b, start, end) | 0);
+    if (id !== -1) large.remember(sample, id);
+    return id;
   }
 
   /**
@@ -194,17 +298,15 @@ export class StringPool {
     this.strings = this.strings.slice();
   }
 
-  /** A small pool without an index (a fleet host's): its strings in order. */
-  private scan(b: Buffer, start: number, n: number): number {
-    const strings = this.strings;
-    for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
-    return -1;
-  }
-
   /** The id of a string already interned, or -1. */
   find(s: string): number {
-    if (this.ids) return this.ids.get(s) ?? -1;
-    return this.strings.indexOf(s);
+    const large = this.large;
+    return large === null ? this.strings.indexOf(s) : large.findText(this.strings, s, hashString(s) | 0);
+  }
+
+  /** How many buckets of its table a lookup of `s` reads (0 while the pool is small): what a crafted flood would lengthen. */
+  probes(s: string): number {
+    return this.large === null ? 0 : this.large.probes(hashString(s) | 0);
   }
 
   get(id: number): string {
@@ -214,6 +316,41 @@ export class StringPool {
   get size(): number {
     return this.strings.length;
   }
+
+  private kept(s: string): string {
+    return this.shared === null ? s : this.shared.canonical(s);
+  }
+
+  private addSmall(s: string): number {
+    const fresh = this.strings.length;
+    this.strings.push(this.kept(s));
+    if (this.strings.length > SMALL_POOL) {
+      this.large = new LargeIndex(this.strings);
+      this.small = null;
+    } else this.small?.add(s);
+    return fresh;
+  }
+
+  private addLarge(large: LargeIndex, s: string, hash: number): number {
+    const fresh = this.strings.length;
+    this.strings.push(this.kept(s));
+    large.add(hash);
+    return fresh;
+  }
+
+  /** A small pool's id of the text `b[start, start + n)`: by its index, or (a fleet host's) its strings in order. */
+  private findSmall(b: Buffer, start: number, n: number): number {
+    const small = this.small;
+    if (small !== null) return small.find(this.strings, b, start, n, byteSample(b, start, start + n));
+    const strings = this.strings;
+    for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
+    return -1;
+  }
+}
+
+/** `b[start, end)` as a string, a character a byte (the caller's text is ASCII). */
+function latin1(b: Buffer, start: number, end: number): string {
+  return (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
 }
 
 /** `text[from, from + length)` is the `n` bytes of `b` from `start`. */

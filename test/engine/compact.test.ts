@@ -175,4 +175,34 @@ describe('StringPool', () => {
     expect(pool.find('host-0')).toBe(-1);
     expect(pool.size).toBe(names.length + 1);
   });
+
+  it('a large pool finds every string it holds, through each growth of its table, however asked', () => {
+    const pool = new StringPool();
+    const reference = new Map<string, number>();
+    // Same length and the same sampled bytes (first, quarter, half, last): only the digits in between differ.
+    const sampleTwin = (i: number) => `a${String(i).padStart(6, '0')}bbbbbbbbbbbbbbbbbbbbbbbbz`;
+    const strings = Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? sampleTwin(i) : i % 3 === 1 ? `reason ${i} for ${i % 17}` : `caf\u00e9 \u03a9 ${i}`));
+    const bytesOf = (s: string) => Buffer.from(`"${s}"`, 'latin1');
+    strings.forEach((s, i) => {
+      const ascii = /^[\x20-\x7e]*$/.test(s);
+      const id = ascii && i % 2 === 1 ? pool.internBytes(bytesOf(s), 1, s.length + 1) : pool.intern(s);
+      expect(id).toBe(reference.size);
+      reference.set(s, id);
+      // A string asked again at once, and one asked long after (the sample's last string is another).
+      expect(pool.intern(s)).toBe(id);
+      if (i >= 300) expect(pool.intern(strings[i - 300])).toBe(reference.get(strings[i - 300]));
+    });
+    expect(pool.size).toBe(strings.length);
+    for (const [s, id] of reference) {
+      expect(pool.find(s)).toBe(id);
+      expect(pool.get(id)).toBe(s);
+      if (!/^[\x20-\x7e]*$/.test(s)) continue;
+      // Found from bytes without a string made, even after its sample's slot went to a twin.
+      expect(pool.findBytes(bytesOf(s), 1, s.length + 1)).toBe(id);
+      expect(pool.internBytes(bytesOf(s), 1, s.length + 1)).toBe(id);
+    }
+    expect(pool.findBytes(bytesOf(sampleTwin(1)), 1, sampleTwin(1).length + 1)).toBe(-1);
+    expect(pool.find(sampleTwin(1))).toBe(-1);
+    expect(pool.size).toBe(strings.length);
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * A string pool past its first few strings finds a string again by a sample of its bytes in a
- * Map (string-pool.ts `internBytes`). V8 hashes a Map's integer keys without a seed (its
+ * A string pool past its first few strings first looks a line's bytes up by a sample of them
+ * (string-pool.ts `internBytes`: today a cache slot; pool-hash-flood.test.ts for the table behind
+ * it). The sample was looked up in a Map once, and V8 hashes a Map's integer keys without a seed (its
  * ComputeUnseededHash, an integer mixer anyone can run), and the sample was a fixed function
  * of bytes the log's writer chooses: sessions (or hosts, reasons, commands) crafted in
  * seconds so that every sample shares one bucket made each lookup walk all of them — 65,000

@@ -1,0 +1,68 @@
+/**
+ * A pool past its first few strings finds them by their hash in a table of typed arrays
+ * (string-pool.ts `LargeIndex`, linear probing). The strings — reasons, commands, sessions — are
+ * the log writer's choice: under cyrb53's published constants, strings crafted offline to share
+ * the low bits a bucket is picked by made every lookup walk them all. The hash is seeded per
+ * process (id-table.ts), as the id table's is.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashSeed, useHashSeed } from '../../src/engine/id-table.js';
+import { StringPool } from '../../src/engine/string-pool.js';
+
+/** cyrb53's low 32 bits as published (unseeded): what an attacker computes offline. */
+function publishedLow32(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    h1 = Math.imul(h1 ^ s.charCodeAt(i), 2654435761);
+    h2 = Math.imul(h2 ^ s.charCodeAt(i), 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  return h1 >>> 0;
+}
+
+const COUNT = 600;
+/** 600 strings: a table of 2,048 buckets; bits 4..10 zero start them all in its first 16. */
+const CLUSTER = 0x7f0;
+
+function crafted(): string[] {
+  const out: string[] = [];
+  for (let n = 0; out.length < COUNT; n++) {
+    const reason = `rotate the keys after alert ${n}`;
+    if ((publishedLow32(reason) & CLUSTER) === 0) out.push(reason);
+  }
+  return out;
+}
+
+/** Buckets read to look each string up again, in all, once all are interned (half from bytes). */
+function probesOf(strings: readonly string[]): number {
+  const pool = new StringPool();
+  strings.forEach((s, i) => {
+    const b = Buffer.from(`"${s}"`);
+    const id = i % 2 === 0 ? pool.intern(s) : pool.internBytes(b, 1, b.length - 1);
+    expect(pool.get(id)).toBe(s);
+  });
+  let read = 0;
+  for (const s of strings) read += pool.probes(s);
+  return read;
+}
+
+const processSeed = hashSeed();
+afterEach(() => useHashSeed(processSeed));
+
+describe('strings crafted to share a pool table\'s buckets', () => {
+  it('made every lookup walk the crafted cluster under the published hash', () => {
+    useHashSeed([0, 0]);
+    // ~COUNT / 2 buckets a lookup: the attack as it would land without the seed.
+    expect(probesOf(crafted())).toBeGreaterThan(50 * COUNT);
+  });
+
+  it('are spread like any strings under the seeded hash', () => {
+    const strings = crafted();
+    // Linear probing at most half full: ~1.5 buckets a hit; 4 leaves room for chance.
+    expect(probesOf(strings)).toBeLessThan(4 * COUNT);
+    const pool = new StringPool(strings);
+    strings.forEach((s, i) => expect(pool.find(s)).toBe(i));
+  });
+});
