@@ -305,7 +305,7 @@ export class FleetStore {
   /** Each of `src`'s strings by its number here, field by field (a host's: a few dozen; hosts, sessions and commands repeat). */
   private poolMaps(src: EntryColumns): Uint32Array[] {
     const dst = this.columns;
-    const mapped = (pool: StringPool, into: StringPool) => Uint32Array.from(pool.strings, (s) => into.intern(s));
+    const mapped = (pool: StringPool, into: StringPool) => Uint32Array.from(pool.stringsFrom(0), (s) => into.intern(s));
     const byField: Uint32Array[] = [];
     byField[HO] = mapped(src.hosts, dst.hosts);
     byField[SE] = mapped(src.sessions, dst.sessions);

@@ -133,7 +133,7 @@ export class ChunkStrings {
     const first = this.sent.slice();
     for (let p = 0; p < STRING_SLOTS; p++) {
       const pool = this.pools[p];
-      fresh.push(pool.strings.slice(this.sent[p]));
+      fresh.push(pool.stringsFrom(this.sent[p]));
       this.sent[p] = pool.size;
     }
     return { first, fresh };

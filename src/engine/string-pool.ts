@@ -5,18 +5,19 @@
  * strings: up to SMALL_POOL strings a pool holds no Map (two Maps each were ~5 KB a host, 46 MB
  * of heap for 10,000 hosts) — a fleet host's is searched in order, a log's own keeps a small
  * table of its own (`SmallIndex`) — and past it, by their hash in a table of typed arrays
- * (`LargeIndex`).
+ * (`StringTable`, string-table.ts).
  */
 import { hashBytes, hashString } from './id-table.js';
+import { sameText, StringTable } from './string-table.js';
 
-/** Strings a pool holds before it keeps a table (LargeIndex). */
+/** Strings a pool holds before it keeps a table (string-table.ts). */
 export const SMALL_POOL = 32;
 
 /**
  * A key of this thread's, mixed into every byte sample: the bytes are the log writer's choice.
  * Samples were once looked up in a Map, whose integer keys V8 hashes unseeded: samples chosen to
  * share a bucket made each lookup walk them all (65,000 sessions so crafted: `stats` 12.8 s of
- * CPU instead of 0.7). A sample now picks a slot of a cache (`LargeIndex.recent`) or of a small
+ * CPU instead of 0.7). A sample now picks a slot of a cache (`StringTable.recent`) or of a small
  * pool's table, where a collision costs a miss or a probe at most; the key keeps it so.
  */
 const [SAMPLE_KEY, SAMPLE_MULTIPLIER] = process.getBuiltinModule('node:crypto').randomFillSync(new Uint32Array(2));
@@ -124,113 +125,16 @@ class SmallIndex {
   }
 }
 
-/** The most a large pool's cache by byte sample holds (16 KB); smaller while its table is. */
-const RECENT_MAX = 4096;
-/** A large pool's first table: room for 32 strings at most half full. */
-const FIRST_BUCKETS = 128;
-
-/**
- * How a pool past SMALL_POOL finds a string: by its whole hash (id-table.ts, seeded per
- * process: the strings are the log writer's choice) in an open-addressing table of typed
- * arrays — no Map, nothing on the heap a string. #17: on a log of an agent's own words (500,000
- * distinct reasons and commands) the Maps that were here cost 1.2 s of `stats`' 5.9 in `Map.get`
- * of each new string. Before a line's bytes are hashed whole, a cache by byte sample (the
- * string last found under it) answers the common case — hosts, sessions and commands repeat —
- * in a few loads.
- */
-class LargeIndex {
-  /** Each string's hash (its low 32 bits), by id: a table that grows reads them back. */
-  private hashes: Int32Array;
-  /** Linear probing by a hash's low bits, at most half full: id + 1 (0: empty). */
-  private buckets: Int32Array;
-  /** By a byte sample's low bits: id + 1 of the string last found under it (0: none). */
-  private recent: Int32Array;
-  private count = 0;
-
-  constructor(strings: readonly string[]) {
-    let size = FIRST_BUCKETS;
-    while (size < 2 * strings.length) size *= 2;
-    this.buckets = new Int32Array(size);
-    this.hashes = new Int32Array(size >> 1);
-    this.recent = new Int32Array(Math.min(size, RECENT_MAX));
-    for (const s of strings) this.add(hashString(s) | 0);
-  }
-
-  /** Adds the next string (id `count`), whose hash is `hash`. */
-  add(hash: number): void {
-    if (2 * (this.count + 1) > this.buckets.length) this.grow();
-    const id = this.count++;
-    this.hashes[id] = hash;
-    this.place(id, hash);
-  }
-
-  /** The id of `s` (its hash: `hash`), or -1. */
-  findText(strings: readonly string[], s: string, hash: number): number {
-    const { buckets, hashes } = this;
-    const mask = buckets.length - 1;
-    for (let k = hash & mask; ; k = (k + 1) & mask) {
-      const held = buckets[k];
-      if (held === 0) return -1;
-      if (hashes[held - 1] === hash && strings[held - 1] === s) return held - 1;
-    }
-  }
-
-  /** The id of the ASCII text `b[start, start + n)` (its hash: `hash`), or -1. */
-  findBytes(strings: readonly string[], b: Buffer, start: number, n: number, hash: number): number {
-    const { buckets, hashes } = this;
-    const mask = buckets.length - 1;
-    for (let k = hash & mask; ; k = (k + 1) & mask) {
-      const held = buckets[k];
-      if (held === 0) return -1;
-      if (hashes[held - 1] === hash && sameText(strings[held - 1], b, start, n)) return held - 1;
-    }
-  }
-
-  /** The id of the string last found under `sample` when it is the text `b[start, start + n)`, else -1. */
-  recentId(strings: readonly string[], b: Buffer, start: number, n: number, sample: number): number {
-    const held = this.recent[sample & (this.recent.length - 1)];
-    return held !== 0 && sameText(strings[held - 1], b, start, n) ? held - 1 : -1;
-  }
-
-  /** How many buckets a lookup of a string whose hash is `hash` reads (test/hardening/pool-hash-flood.test.ts). */
-  probes(hash: number): number {
-    const { buckets, hashes } = this;
-    const mask = buckets.length - 1;
-    let read = 1;
-    for (let k = hash & mask; buckets[k] !== 0 && hashes[buckets[k] - 1] !== hash; k = (k + 1) & mask) read++;
-    return read;
-  }
-
-  remember(sample: number, id: number): void {
-    this.recent[sample & (this.recent.length - 1)] = id + 1;
-  }
-
-  private place(id: number, hash: number): void {
-    const buckets = this.buckets;
-    const mask = buckets.length - 1;
-    let k = hash & mask;
-    while (buckets[k] !== 0) k = (k + 1) & mask;
-    buckets[k] = id + 1;
-  }
-
-  private grow(): void {
-    const size = 2 * this.buckets.length;
-    this.buckets = new Int32Array(size);
-    const hashes = new Int32Array(size >> 1);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
-    for (let id = 0; id < this.count; id++) this.place(id, hashes[id]);
-    if (this.recent.length < RECENT_MAX) this.recent = new Int32Array(Math.min(size, RECENT_MAX));
-  }
-}
-
 export class StringPool {
-  /** Past SMALL_POOL strings: the table they are found by (null while the pool is small). */
-  private large: LargeIndex | null = null;
+  /** Past SMALL_POOL strings: the table they are found by, and a log's own pool's text kept as bytes (null while the pool is small). */
+  private large: StringTable | null = null;
   /** While the pool is small and not a fleet host's: its strings' samples and bytes (null: compared as before). */
   private small: SmallIndex | null;
-  /** Replaced by a copy of its own size when trimmed (read only from outside). */
-  strings: string[] = [];
+  /**
+   * Each id's string; undefined where the table keeps its text as bytes instead (`get` makes it).
+   * Replaced by a copy of its own size when trimmed (read only from outside).
+   */
+  strings: (string | undefined)[] = [];
 
   constructor(
     initial: readonly string[] = [],
@@ -249,13 +153,14 @@ export class StringPool {
     }
     const hash = hashString(s) | 0;
     const id = large.findText(this.strings, s, hash);
-    return id !== -1 ? id : this.addLarge(large, s, hash);
+    return id !== -1 ? id : this.addString(large, s, hash);
   }
 
   /**
    * Interns the ASCII text `b[start, end)`, making no string when the pool has it (the common
    * case: hosts, sessions and commands repeat). A small pool compares it with its strings; a
    * large one first with the string last found under a sample of its bytes, then by its hash.
+   * New to a log's own large pool, it is kept as bytes, not as a string (string-table.ts).
    */
   internBytes(b: Buffer, start: number, end: number): number {
     const n = end - start;
@@ -269,7 +174,11 @@ export class StringPool {
     if (recent !== -1) return recent;
     const hash = hashBytes(b, start, end) | 0;
     let id = large.findBytes(this.strings, b, start, n, hash);
-    if (id === -1) id = this.addLarge(large, latin1(b, start, end), hash);
+    if (id === -1) {
+      id = this.strings.length;
+      if (large.addBytes(hash, b, start, end)) this.strings.push(undefined);
+      else this.addString(large, latin1(b, start, end), hash);
+    }
     large.remember(sample, id);
     return id;
   }
@@ -310,7 +219,14 @@ export class StringPool {
   }
 
   get(id: number): string {
-    return this.strings[id];
+    return this.strings[id] ?? this.large!.text(id);
+  }
+
+  /** The strings of ids `first` on (made from the bytes kept, for those kept so). */
+  stringsFrom(first: number): string[] {
+    const out: string[] = [];
+    for (let id = first; id < this.strings.length; id++) out.push(this.get(id));
+    return out;
   }
 
   get size(): number {
@@ -325,24 +241,25 @@ export class StringPool {
     const fresh = this.strings.length;
     this.strings.push(this.kept(s));
     if (this.strings.length > SMALL_POOL) {
-      this.large = new LargeIndex(this.strings);
+      this.large = new StringTable(this.strings, this.shared === null);
       this.small = null;
     } else this.small?.add(s);
     return fresh;
   }
 
-  private addLarge(large: LargeIndex, s: string, hash: number): number {
+  private addString(large: StringTable, s: string, hash: number): number {
     const fresh = this.strings.length;
     this.strings.push(this.kept(s));
-    large.add(hash);
+    large.addString(hash);
     return fresh;
   }
 
   /** A small pool's id of the text `b[start, start + n)`: by its index, or (a fleet host's) its strings in order. */
   private findSmall(b: Buffer, start: number, n: number): number {
     const small = this.small;
-    if (small !== null) return small.find(this.strings, b, start, n, byteSample(b, start, start + n));
-    const strings = this.strings;
+    // (A small pool holds every string: none is kept as bytes before the table.)
+    const strings = this.strings as string[];
+    if (small !== null) return small.find(strings, b, start, n, byteSample(b, start, start + n));
     for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
     return -1;
   }
@@ -358,13 +275,5 @@ function sameBytes(text: Uint8Array, from: number, length: number, b: Buffer, st
   if (length !== n) return false;
   let i = 0;
   while (i < n && text[from + i] === b[start + i]) i++;
-  return i === n;
-}
-
-/** `s` is the `n` bytes of `b` from `start` (ASCII). */
-function sameText(s: string, b: Buffer, start: number, n: number): boolean {
-  if (s.length !== n) return false;
-  let i = 0;
-  while (i < n && s.charCodeAt(i) === b[start + i]) i++;
   return i === n;
 }

@@ -1,7 +1,7 @@
 /** The compact structures behind the index: the id table and interned strings. */
 import { describe, expect, it } from 'vitest';
 import { hashBytes, hashString, IdTable } from '../../src/engine/id-table.js';
-import { byteSample, SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
+import { byteSample, SharedStrings, SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
 
 /** A table over slots whose id hashes are `hashes` (the store's id column), and a `put` that records a slot's hash first, as the store does. */
 function tableOver(expected: number): { table: IdTable; put: (hash: number, slot: number) => number } {
@@ -204,5 +204,32 @@ describe('StringPool', () => {
     expect(pool.findBytes(bytesOf(sampleTwin(1)), 1, sampleTwin(1).length + 1)).toBe(-1);
     expect(pool.find(sampleTwin(1))).toBe(-1);
     expect(pool.size).toBe(strings.length);
+  });
+
+  it("keeps a log's own large pool's text that came as bytes as bytes, a string made only when asked; a fleet host's pool keeps strings", () => {
+    const own = new StringPool();
+    const fleetHost = new StringPool([], new SharedStrings());
+    const long = `${'r'.repeat(5000)}!`;
+    const values = [...Array.from({ length: 200 }, (_, i) => (i % 2 ? `session-${i}` : `a session name past 32 bytes, copied by view: ${i}`)), long];
+    const line = Buffer.from(`{"s":"${values.join('","')}"}`);
+    let at = 6; // after {"s":"
+    const ids = values.map((v) => {
+      const id = own.internBytes(line, at, at + v.length);
+      expect(fleetHost.internBytes(line, at, at + v.length)).toBe(id);
+      at += v.length + 3;
+      return id;
+    });
+    // Up to the one that made the pool start its table (SMALL_POOL + 1), strings; past them, bytes; past 4,096 bytes, a string again.
+    const heldAsBytes = ids.filter((id) => own.strings[id] === undefined);
+    expect(heldAsBytes).toEqual(ids.slice(SMALL_POOL + 1, -1));
+    expect(own.strings[ids[ids.length - 1]]).toBe(long);
+    expect(fleetHost.strings.every((s) => typeof s === 'string')).toBe(true);
+    values.forEach((v, i) => {
+      expect(own.get(ids[i])).toBe(v);
+      expect(own.find(v)).toBe(ids[i]);
+      expect(own.intern(v)).toBe(ids[i]);
+    });
+    expect(own.stringsFrom(SMALL_POOL)).toEqual(values.slice(SMALL_POOL));
+    expect(own.size).toBe(values.length);
   });
 });
