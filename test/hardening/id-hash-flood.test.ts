@@ -12,19 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { hashString } from '../../src/engine/id-table.js';
 import { openEngine } from '../../src/engine/engine.js';
 import { entriesOf, jsonl, request, response, tempDir } from '../engine/helpers.js';
-
-/** cyrb53's low 32 bits as published (unseeded): what an attacker computes offline. */
-function publishedLow32(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    h1 = Math.imul(h1 ^ s.charCodeAt(i), 2654435761);
-    h2 = Math.imul(h2 ^ s.charCodeAt(i), 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  return h1 >>> 0;
-}
+import { publishedLow32 } from './published-hash.js';
 
 /** Bits 12..19 of the low half zero: every such id starts in the first 4096 buckets of any table up to 2^20. */
 const CLUSTER = 0xff000;

@@ -8,19 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashSeed, useHashSeed } from '../../src/engine/id-table.js';
 import { StringPool } from '../../src/engine/string-pool.js';
-
-/** cyrb53's low 32 bits as published (unseeded): what an attacker computes offline. */
-function publishedLow32(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    h1 = Math.imul(h1 ^ s.charCodeAt(i), 2654435761);
-    h2 = Math.imul(h2 ^ s.charCodeAt(i), 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  return h1 >>> 0;
-}
+import { publishedLow32 } from './published-hash.js';
 
 const COUNT = 600;
 /** 600 strings: a table of 2,048 buckets; bits 4..10 zero start them all in its first 16. */
