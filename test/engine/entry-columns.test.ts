@@ -91,15 +91,29 @@ describe('EntryColumns.aboutToWrite', () => {
       expect(calls).toHaveLength(4);
       columns.aboutToWrite(POPULATE_ENTRIES);
       expect(calls).toHaveLength(8);
-      // New arrays (trimmed, then grown): what was copied is in memory, the rest not, though faulted in before.
+      // New arrays (trimmed, then grown): the part copied into is faulted in before the copy, one
+      // call an array; the rest is not, though faulted in before in the old arrays.
       const written = POPULATE_ENTRIES + 5;
       columns.resize(written);
       columns.resize(6 * POPULATE_ENTRIES);
+      expect(calls.slice(8)).toEqual([...[7, 44, 16, 16], ...[7, 44, 16, 16]].map((bytes) => bytes * written));
       columns.aboutToWrite(written);
-      expect(calls).toHaveLength(12);
+      expect(calls).toHaveLength(20);
       // Near the end: only as far as the arrays go.
       columns.aboutToWrite(6 * POPULATE_ENTRIES - 10_000);
       expect(calls.slice(-4)).toEqual([7, 44, 16, 16].map((bytes) => bytes * 10_000));
+      // Rows copied in from another store (a fleet's, host by host): the rows not yet faulted in, once.
+      const into = new EntryColumns(4 * POPULATE_ENTRIES);
+      calls.length = 0;
+      into.copyRowsFrom(columns, 2 * POPULATE_ENTRIES, 0);
+      into.copyRowsFrom(columns, POPULATE_ENTRIES, POPULATE_ENTRIES);
+      expect(calls).toEqual([7, 44, 16, 16].map((bytes) => bytes * 2 * POPULATE_ENTRIES));
+      // Across the end of those: only the rows past it.
+      into.copyRowsFrom(columns, POPULATE_ENTRIES, 2 * POPULATE_ENTRIES - 100);
+      expect(calls.slice(4)).toEqual([7, 44, 16, 16].map((bytes) => bytes * (POPULATE_ENTRIES - 100)));
+      // Past a gap: from the first row copied into (the gap's rows are not written).
+      into.copyRowsFrom(columns, POPULATE_ENTRIES - 7, 3 * POPULATE_ENTRIES + 7);
+      expect(calls.slice(8)).toEqual([7, 44, 16, 16].map((bytes) => bytes * (POPULATE_ENTRIES - 7)));
     } finally {
       spy.mockRestore();
       forgetNativeAddon();
