@@ -114,8 +114,26 @@ export function nativeUnavailable(): string {
   return whyNot;
 }
 
-/** For tests: load again on the next call (after changing SUDO_PROXY_AUDIT_NATIVE). */
-export function forgetNativeAddon(): void {
-  loaded = undefined;
-  whyNot = '';
+/** Whether a read has said it goes without the addon (`missingNativeAddon`). */
+let missingSaid = false;
+
+/**
+ * Why a big read goes without the addon, the first time one asks in this process; null when it
+ * is loaded, turned off on purpose (SUDO_PROXY_AUDIT_NATIVE=0), or said already: a fleet or a
+ * viewer's reads would say it again and again.
+ */
+export function missingNativeAddon(): string | null {
+  if (nativeAddon() !== null || process.env.SUDO_PROXY_AUDIT_NATIVE === '0' || missingSaid) return null;
+  missingSaid = true;
+  return whyNot;
+}
+
+/**
+ * For tests: load again on the next call (after changing SUDO_PROXY_AUDIT_NATIVE); with
+ * `unloadable`, no addon until forgotten again, as if none loaded for that reason.
+ */
+export function forgetNativeAddon(unloadable?: string): void {
+  loaded = unloadable === undefined ? undefined : null;
+  whyNot = unloadable ?? '';
+  missingSaid = false;
 }

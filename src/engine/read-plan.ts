@@ -23,7 +23,7 @@ import { type JoinTarget, newJoinTarget } from './join-target.js';
 import { LineSplitter } from './line-splitter.js';
 import { followLiveFile, type LiveFileReader, readLiveToEnd } from './live-file.js';
 import type { ChunkResult } from './chunk-scan.js';
-import { nativeAddon } from './native-scanner.js';
+import { missingNativeAddon, nativeAddon } from './native-scanner.js';
 import { type ChunkSource, type LinesChunk, linesWork, type LocalChunks, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { gzipDamageNotice, lineStartBefore, readGzip, readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
@@ -319,6 +319,7 @@ export class ReadPlan implements LiveFileReader {
     this.store.reserve(parts.sizing.entries);
     // Started after the tail is shown: booting workers competes for the CPU with reading it.
     const big = historyBytes >= (tuning.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES) && parts.policy.scanWorkers;
+    if (big && tuning.scanInto !== 'records') this.sayWithoutNativeScanner(lastPath);
     const setting = tuning.scanWorkers ?? 'auto';
     const workers = big ? scanWorkerCount(setting, parts.cpuAtOpen ?? undefined) : 0;
     // (0 workers asked for explicitly, as tests do: the chunked path, on this thread.)
@@ -345,6 +346,16 @@ export class ReadPlan implements LiveFileReader {
       await pool?.pool.close();
     }
     if (!parts.closed()) this.merge(result.hist, result.linesBeforeTail);
+  }
+
+  /**
+   * A big read about to go without the native scanner (not built: no cargo at install; or not
+   * loadable) says so, once a process: else it is just twice as slow, and nobody knows why.
+   */
+  private sayWithoutNativeScanner(file: string): void {
+    const why = missingNativeAddon();
+    if (why === null) return;
+    this.notice({ kind: 'limit', file, message: `${file}: read without the native scanner, ${why}; the index takes about twice as long (README, "The native scanner")` });
   }
 
   /** The scan pool of a history pass, with how its chunks go into the intake. */
