@@ -24,6 +24,8 @@ const FIRST_BUCKETS = 128;
 const HELD_MAX = 4096;
 const FIRST_BLOCK = 4096;
 const BLOCK = 1 << 20;
+/** The last block a 16-bit `blockOf` can name. */
+const MAX_BLOCK = 0xffff;
 
 export class StringTable {
   /** Each string's hash (its low 32 bits), by id: a table that grows reads them back. */
@@ -74,6 +76,8 @@ export class StringTable {
     if (!this.keepsBytes || n > HELD_MAX) return false;
     let block = this.blocks.length - 1;
     if (block < 0 || this.used + n > this.blocks[block].length) {
+      // (Numbered in 16 bits: past 64 GiB of text, the rest is kept as strings.)
+      if (block + 1 > MAX_BLOCK) return false;
       block++;
       this.blocks.push(Buffer.allocUnsafeSlow(Math.max(n, Math.min(BLOCK, FIRST_BLOCK << block))));
       this.used = 0;
@@ -136,13 +140,6 @@ export class StringTable {
     let read = 1;
     for (let k = hash & mask; buckets[k] !== 0 && hashes[buckets[k] - 1] !== hash; k = (k + 1) & mask) read++;
     return read;
-  }
-
-  /** Bytes of text kept here, blocks' unused room included. */
-  get heldBytes(): number {
-    let n = 0;
-    for (const block of this.blocks) n += block.length;
-    return n;
   }
 
   /** Id `id` is the text `s`. */
