@@ -24,6 +24,8 @@ const FIRST_BUCKETS = 128;
 const HELD_MAX = 4096;
 const FIRST_BLOCK = 4096;
 const BLOCK = 1 << 20;
+/** Blocks before they are BLOCK bytes: FIRST_BLOCK doubled this many times. */
+const BLOCK_DOUBLINGS = Math.log2(BLOCK / FIRST_BLOCK);
 /** The last block a 16-bit `blockOf` can name. */
 const MAX_BLOCK = 0xffff;
 
@@ -79,7 +81,8 @@ export class StringTable {
       // (Numbered in 16 bits: past 64 GiB of text, the rest is kept as strings.)
       if (block + 1 > MAX_BLOCK) return false;
       block++;
-      this.blocks.push(Buffer.allocUnsafeSlow(Math.max(n, Math.min(BLOCK, FIRST_BLOCK << block))));
+      // (Doubling to BLOCK, then BLOCK each: a shift past 31 bits would have sized each block to one value.)
+      this.blocks.push(Buffer.allocUnsafeSlow(Math.max(n, block >= BLOCK_DOUBLINGS ? BLOCK : FIRST_BLOCK << block)));
       this.used = 0;
     }
     const to = this.blocks[block];
@@ -99,6 +102,11 @@ export class StringTable {
   text(id: number): string {
     const from = this.at[id];
     return (this.blocks[this.blockOf[id]] as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(from, from + this.lengths[id]);
+  }
+
+  /** Blocks the text kept as bytes is in (they grow to BLOCK bytes). */
+  get blockCount(): number {
+    return this.blocks.length;
   }
 
   /** The id of `s` (its hash: `hash`), or -1. */

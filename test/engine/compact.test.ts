@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashBytes, hashString, IdTable } from '../../src/engine/id-table.js';
 import { byteSample, SharedStrings, SMALL_POOL, StringPool } from '../../src/engine/string-pool.js';
+import { StringTable } from '../../src/engine/string-table.js';
 
 /** A table over slots whose id hashes are `hashes` (the store's id column), and a `put` that records a slot's hash first, as the store does. */
 function tableOver(expected: number): { table: IdTable; put: (hash: number, slot: number) => number } {
@@ -204,6 +205,18 @@ describe('StringPool', () => {
     expect(pool.findBytes(bytesOf(sampleTwin(1)), 1, sampleTwin(1).length + 1)).toBe(-1);
     expect(pool.find(sampleTwin(1))).toBe(-1);
     expect(pool.size).toBe(strings.length);
+  });
+
+  it('keeps text as bytes in blocks that double to 1 MiB and stay that size, however many', () => {
+    const table = new StringTable([], true);
+    const value = (i: number) => Buffer.from(`${String(i).padStart(8, '0')}${'v'.repeat(992)}`);
+    for (let i = 0; i < 14_000; i++) {
+      const b = value(i);
+      expect(table.addBytes(hashBytes(b, 0, b.length) | 0, b, 0, b.length)).toBe(true);
+    }
+    // 14 MB: blocks of 4 KB doubling to 1 MiB (9 of them), then 13 of 1 MiB. (A shift past 31 bits once made a block a value from the 20th on.)
+    expect(table.blockCount).toBeLessThanOrEqual(9 + 14);
+    for (const i of [0, 1, 5000, 13_999]) expect(table.text(i)).toBe(value(i).toString('latin1'));
   });
 
   it("keeps a log's own large pool's text that came as bytes as bytes, a string made only when asked; a fleet host's pool keeps strings", () => {
