@@ -8,7 +8,7 @@
  * (`StringTable`, string-table.ts).
  */
 import { hashBytes, hashString } from './id-table.js';
-import { sameText, StringTable } from './string-table.js';
+import { latin1, sameBytes, sameText, StringTable } from './string-table.js';
 
 /** Strings a pool holds before it keeps a table (string-table.ts). */
 export const SMALL_POOL = 32;
@@ -263,17 +263,4 @@ export class StringPool {
     for (let id = 0; id < strings.length; id++) if (sameText(strings[id], b, start, n)) return id;
     return -1;
   }
-}
-
-/** `b[start, end)` as a string, a character a byte (the caller's text is ASCII). */
-function latin1(b: Buffer, start: number, end: number): string {
-  return (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
-}
-
-/** `text[from, from + length)` is the `n` bytes of `b` from `start`. */
-function sameBytes(text: Uint8Array, from: number, length: number, b: Buffer, start: number, n: number): boolean {
-  if (length !== n) return false;
-  let i = 0;
-  while (i < n && text[from + i] === b[start + i]) i++;
-  return i === n;
 }

@@ -101,7 +101,7 @@ export class StringTable {
   /** The text of an id kept as bytes (a new string each time: none is kept). */
   text(id: number): string {
     const from = this.at[id];
-    return (this.blocks[this.blockOf[id]] as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(from, from + this.lengths[id]);
+    return latin1(this.blocks[this.blockOf[id]], from, from + this.lengths[id]);
   }
 
   /** Blocks the text kept as bytes is in (they grow to BLOCK bytes). */
@@ -153,24 +153,13 @@ export class StringTable {
   /** Id `id` is the text `s`. */
   private isText(strings: readonly (string | undefined)[], id: number, s: string): boolean {
     const from = this.at[id];
-    if (from < 0) return strings[id] === s;
-    const n = this.lengths[id];
-    if (s.length !== n) return false;
-    const block = this.blocks[this.blockOf[id]];
-    let i = 0;
-    while (i < n && block[from + i] === s.charCodeAt(i)) i++;
-    return i === n;
+    return from < 0 ? strings[id] === s : sameText(s, this.blocks[this.blockOf[id]], from, this.lengths[id]);
   }
 
   /** Id `id` is the ASCII text `b[start, start + n)`. */
   private isBytes(strings: readonly (string | undefined)[], id: number, b: Uint8Array, start: number, n: number): boolean {
     const from = this.at[id];
-    if (from < 0) return sameText(strings[id]!, b, start, n);
-    if (this.lengths[id] !== n) return false;
-    const block = this.blocks[this.blockOf[id]];
-    let i = 0;
-    while (i < n && block[from + i] === b[start + i]) i++;
-    return i === n;
+    return from < 0 ? sameText(strings[id]!, b, start, n) : sameBytes(this.blocks[this.blockOf[id]], from, this.lengths[id], b, start, n);
   }
 
   /** Takes the next id for `hash` into the table; returns it. */
@@ -216,4 +205,17 @@ export function sameText(s: string, b: Uint8Array, start: number, n: number): bo
   let i = 0;
   while (i < n && s.charCodeAt(i) === b[start + i]) i++;
   return i === n;
+}
+
+/** `text[from, from + length)` is the `n` bytes of `b` from `start`. */
+export function sameBytes(text: Uint8Array, from: number, length: number, b: Uint8Array, start: number, n: number): boolean {
+  if (length !== n) return false;
+  let i = 0;
+  while (i < n && text[from + i] === b[start + i]) i++;
+  return i === n;
+}
+
+/** `b[start, end)` as a string, a character a byte (the caller's text is ASCII). */
+export function latin1(b: Buffer, start: number, end: number): string {
+  return (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
 }

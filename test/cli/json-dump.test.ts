@@ -91,16 +91,19 @@ describe('print --json on two threads', () => {
     engine = null;
     delete process.env.SUDO_PROXY_AUDIT_NATIVE;
   });
+  /** `file` indexed (closed after the test) and every position in it. */
+  const indexedWhole = async (file: string): Promise<{ e: AuditEngine; all: Int32Array }> => {
+    const e = await openIndexed(file);
+    engine = e;
+    return { e, all: Int32Array.from({ length: e.size() }, (_, p) => p) };
+  };
 
   it('prints what one thread prints, byte for byte and in order, the worker writing batches and this thread the entries it declines', async () => {
     const file = path.join(tempDir(), 'audit.log');
     mixedLog(file, 9000);
-    engine = await openIndexed(file);
+    const { e, all } = await indexedWhole(file);
     expect(loadedNativeAddon()).not.toBeNull();
-    const e = engine;
-    const size = e.size();
-    expect(size).toBeGreaterThan(4 * BATCH_ENTRIES);
-    const all = Int32Array.from({ length: size }, (_, p) => p);
+    expect(all.length).toBeGreaterThan(4 * BATCH_ENTRIES);
     const expected = Array.from(all, (p) => slowly(e, p)).join('');
     const r = await twoThreads(e, all);
     expect(r.text).toBe(expected);
@@ -115,9 +118,7 @@ describe('print --json on two threads', () => {
   it('never prints a line rewritten since the index from its new bytes: the entry as indexed, and the change said', async () => {
     const file = path.join(tempDir(), 'audit.log');
     generateLog({ path: file, count: 6000, seed: 3, detailed: true });
-    engine = await openIndexed(file);
-    const e = engine;
-    const all = Int32Array.from({ length: e.size() }, (_, p) => p);
+    const { e, all } = await indexedWhole(file);
     const before = (await twoThreads(e, all)).text.split('\n');
     // A response's host is not in it: rewrite a request's host, same length, in the second batch, which the worker takes first.
     const bytes = fs.readFileSync(file, 'latin1');
@@ -147,9 +148,7 @@ describe('print --json on two threads', () => {
     const long = 'x'.repeat(20_000);
     const records = Array.from({ length: 300 }, (_, i) => [request(`long-${i}`, { reason: long }), response(`long-${i}`, { error: long, status: 'error' })]).flat();
     fs.writeFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    engine = await openIndexed(file);
-    const e = engine;
-    const all = Int32Array.from({ length: e.size() }, (_, p) => p);
+    const { e, all } = await indexedWhole(file);
     const expected = Array.from(all, (p) => slowly(e, p));
     const longest = Math.max(...expected.map((l) => Buffer.byteLength(l)));
     expect(longest * all.length).toBeGreaterThan(10 * BATCH_BYTES);
@@ -177,9 +176,7 @@ describe('print --json on two threads', () => {
   it('writes here the batches a worker slower than this thread still holds, and never prints what it returns late', async () => {
     const file = path.join(tempDir(), 'audit.log');
     generateLog({ path: file, count: 4000, seed: 21, detailed: true });
-    engine = await openIndexed(file);
-    const e = engine;
-    const all = Int32Array.from({ length: e.size() }, (_, p) => p);
+    const { e, all } = await indexedWhole(file);
     // A worker that answers nothing until it is stopped, and then only lines that are not entries.
     const late: (() => void)[] = [];
     let handed = 0;
@@ -219,9 +216,7 @@ describe('print --json on two threads', () => {
   it('writes every batch on this thread when the worker cannot start', async () => {
     const file = path.join(tempDir(), 'audit.log');
     mixedLog(file, 5000);
-    engine = await openIndexed(file);
-    const e = engine;
-    const all = Int32Array.from({ length: e.size() }, (_, p) => p);
+    const { e, all } = await indexedWhole(file);
     // (The worker's environment is this thread's: the addon is not loadable there.)
     process.env.SUDO_PROXY_AUDIT_NATIVE = '0';
     const r = await twoThreads(e, all);
