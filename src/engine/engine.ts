@@ -27,7 +27,7 @@ import { EntrySizing } from './entry-sizing.js';
 import { DEFAULT_TAIL_BYTES, type EngineTuning, type HistoryTurn, ReadPlan, ReadProgress } from './read-plan.js';
 import { RecordIntake } from './record-intake.js';
 import type { SealList } from './seal-list.js';
-import { sampleCpu } from './scan-worker-count.js';
+import { sampleProcessCpu } from './scan-worker-count.js';
 import type { SharedStrings } from './string-pool.js';
 
 export type { EngineTuning, HistoryTurn } from './read-plan.js';
@@ -113,7 +113,7 @@ class Engine extends EngineEvents implements HostEngine {
       sizing,
       chain: this.chain,
       // Only for deciding on scan workers (os.cpus() is slow: a fleet opens hundreds of engines).
-      cpuAtOpen: this.policy.scanWorkers ? sampleCpu() : null,
+      cpuAtOpen: this.policy.scanWorkers ? sampleProcessCpu() : null,
       historyTurn: setup.historyTurn,
       tailTurn: setup.tailTurn ?? null,
       notice: (n) => this.notice(n),

@@ -27,7 +27,7 @@ import { missingNativeAddon, nativeAddon } from './native-scanner.js';
 import { type ChunkSource, type LinesChunk, linesWork, type LocalChunks, ScanPool, ScanWorkerError } from './parallel-scan.js';
 import { gzipDamageNotice, lineStartBefore, readGzip, readRange } from './read-file.js';
 import type { RecordIntake } from './record-intake.js';
-import { type CpuSample, scanWorkerCount } from './scan-worker-count.js';
+import { type ProcessCpuSample, scanWorkerCount } from './scan-worker-count.js';
 import { mergeHistory, ReplayLog } from './tail-merge.js';
 
 /** How much of the live file is read before anything else. */
@@ -126,7 +126,7 @@ export interface PlanParts {
   readonly sizing: EntrySizing;
   readonly chain: ChainWatch;
   /** How busy the machine was from the open on decides how many scan workers to start (null: none are). */
-  readonly cpuAtOpen: CpuSample | null;
+  readonly cpuAtOpen: ProcessCpuSample | null;
   readonly historyTurn: HistoryTurn | null;
   /** Waits for a slot to open and read the tail (a fleet reads a bounded number of hosts at once). */
   readonly tailTurn: HistoryTurn | null;

@@ -19,19 +19,18 @@ export function sampleCpu(): CpuSample {
 }
 
 /**
- * Scan workers to start. With 'auto': one per idle core (measured from the open until the tail
- * is in, this process's own thread counting as busy), at most 4. One idle core is enough: while
- * the chunk it consumes next is still out at a worker, this thread scans a chunk itself
- * (parallel-scan.ts), so a quiet 2-core machine indexes on both cores. A busy one (no core idle
- * beside this thread) reads on this thread alone: handing chunks to workers costs CPU of its own.
+ * Scan workers to start. With 'auto': one per core left idle by other processes (measured from
+ * the open until the tail is in, beside this process's main thread), at most 4. One idle core is
+ * enough: while the chunk it consumes next is still out at a worker, this thread scans a chunk
+ * itself (parallel-scan.ts), so a quiet 2-core machine indexes on both cores. A busy one (no core
+ * idle beside this thread) reads on this thread alone: handing chunks to workers costs CPU of its
+ * own. This process's other threads count as idle (#17: V8 compiling the command's code beside
+ * the tail's read took 65 of the second core's 115 ms, and a quiet machine read on one core in
+ * every run).
  */
-export function scanWorkerCount(setting: number | 'auto', since?: CpuSample): number {
+export function scanWorkerCount(setting: number | 'auto', since?: ProcessCpuSample): number {
   if (setting !== 'auto') return setting;
-  let idleCores: number;
-  const now = sampleCpu();
-  if (since && now.total - since.total > 0) idleCores = ((now.idle - since.idle) / (now.total - since.total)) * os.cpus().length;
-  else idleCores = idleByLoadAverage();
-  return workersForIdle(idleCores);
+  return workersForIdle(since ? idleCoresBesideThisProcess(since) : idleByLoadAverage());
 }
 
 /** Cores idle beside this thread by the load average, when no CPU time has passed to measure. */

@@ -53,4 +53,15 @@ describe('idleCoresBesideThisProcess', () => {
     machine([1000, 500], 1000, 1000);
     expect(idleCoresBesideThisProcess(since)).toBeCloseTo(0.5);
   });
+
+  it('gives a history a scan worker when only this process kept the second core busy while its tail was read', () => {
+    machine([0, 0], 0, 0);
+    const since = sampleProcessCpu();
+    // 120 ms: this thread read the tail while V8 compiled beside it on the other core, 70 ms of it.
+    machine([120, 70], 190, 120);
+    expect(scanWorkerCount('auto', since)).toBe(1);
+    // The same 70 ms used by another process: that core is busier than idle.
+    machine([120, 70], 120, 120);
+    expect(scanWorkerCount('auto', since)).toBe(0);
+  });
 });
