@@ -19,7 +19,8 @@ import type { FileSpan } from './file-spans.js';
 import type { JoinTarget } from './join-target.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
 import { MalformedLines, WriterEventList } from './listed-lines.js';
-import type { ChunkPlace, LinesChunk } from './parallel-scan.js';
+import type { LinesChunk } from './chunk-work.js';
+import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
 import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { hashLine, NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
@@ -140,7 +141,7 @@ export class RecordIntake {
   }
 
   /**
-   * A chunk whose lines a scan worker scanned natively (parallel-scan.ts `linesWork`): read as a
+   * A chunk whose lines a scan worker scanned natively (chunk-work.ts `linesWork`): read as a
    * read of this thread's, each line taken from the worker's slots, not scanned here again.
    */
   scannedChunk(res: LinesChunk, place: ChunkPlace, span: FileSpan, target: JoinTarget): void {

@@ -29,6 +29,8 @@ interface Import {
   file: string;
   spec: string;
   typeOnly: boolean;
+  /** `import(…)`: loaded when the code runs it, not with the module. */
+  dynamic: boolean;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -45,7 +47,7 @@ export function importsOf(file: string, text = fs.readFileSync(file, 'utf8')): I
   const out: Import[] = [];
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[3] ?? m[4];
-    if (spec) out.push({ file, spec, typeOnly: m[2] !== undefined });
+    if (spec) out.push({ file, spec, typeOnly: m[2] !== undefined, dynamic: m[4] !== undefined });
   }
   return out;
 }
@@ -120,21 +122,36 @@ describe('layers (ARCHITECTURE.md)', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('what a daemon links loads no zod at run time', () => {
+  /** The files and packages `entry` loads at run time (`withDynamic` false: only those loaded with it, not by an `import(…)` it runs later). */
+  function loadedBy(entry: string, withDynamic = true): { files: string[]; packages: string[] } {
     const seen = new Set<string>();
     const packages = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
-      for (const { spec, typeOnly } of importsOf(file)) {
-        if (typeOnly) continue;
+      for (const { spec, typeOnly, dynamic } of importsOf(file)) {
+        if (typeOnly || (dynamic && !withDynamic)) continue;
         const target = resolveLocal(file, spec);
         if (target) visit(target);
         else if (!spec.startsWith('node:')) packages.add(spec);
       }
     };
-    visit(path.join(SRC, 'writer/index.ts'));
-    expect(seen.size).toBeGreaterThan(3);
-    expect([...packages]).not.toContain('zod');
+    visit(path.join(SRC, entry));
+    return { files: [...seen].map((f) => path.relative(SRC, f)), packages: [...packages] };
+  }
+
+  it('what a daemon links loads no zod at run time', () => {
+    const { files, packages } = loadedBy('writer/index.ts');
+    expect(files.length).toBeGreaterThan(3);
+    expect(packages).not.toContain('zod');
+  });
+
+  it('a scan worker loads the JavaScript scanner only when it runs it (#17: ready in ~70 ms, not ~140)', () => {
+    const atStart = loadedBy('engine/scan-worker.ts', false).files;
+    expect(atStart).toContain('engine/native-lines.ts');
+    expect(atStart).not.toContain('engine/chunk-scan.ts');
+    expect(atStart).not.toContain('shared/record-schemas.ts');
+    // …which it still can, without the addon.
+    expect(loadedBy('engine/scan-worker.ts').files).toContain('engine/chunk-scan.ts');
   });
 });

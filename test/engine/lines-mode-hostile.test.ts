@@ -1,5 +1,5 @@
 /**
- * Scan workers that scan lines (parallel-scan.ts `linesWork`) must index any log — hostile bytes,
+ * Scan workers that scan lines (chunk-work.ts `linesWork`) must index any log — hostile bytes,
  * tampered chains, short and over-cap lines, rotated and gzip'd sets — exactly as one thread
  * reading line by line without the native scanner: entries, statistics, malformed lines (line,
  * offset, reason), chain verdict, line fingerprints, notices, writer events and duplicates. In
