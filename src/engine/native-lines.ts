@@ -14,16 +14,12 @@ import { nativeAddon, type NativeAddon } from './native-scanner.js';
 import { operatorKeyOf } from './scan-record.js';
 import { StringPool } from './string-pool.js';
 
-// Slots of a line (native/src/lines.rs).
-const I_START = 0, I_END = 1, I_STATUS = 2, I_KIND = 3, I_BITS = 4, I_PREV_START = 5, I_ID_START = 6, I_ID_END = 7;
-const I_HOST_START = 8, I_HOST_END = 9, I_SESSION_START = 10, I_SESSION_END = 11, I_REASON_START = 12, I_REASON_END = 13;
-const I_COMMAND_START = 14, I_COMMAND_END = 15, I_RESOLVED_START = 16, I_RESOLVED_END = 17, I_ERROR_START = 18, I_ERROR_END = 19;
-const I_DECISION = 20, I_REJECT = 21, I_USER_START = 22, I_USER_END = 23;
-const INT_SLOTS = 24;
-const N_SEQ = 0, N_ID_HASH = 1, N_TIME = 2, N_LATENCY = 3, N_DURATION = 4, N_UID = 5, N_PRINT = 6;
-const NUM_SLOTS = 7;
-const B_CHAINED = 1, B_PRIVILEGED = 2, B_POLICY = 4, B_FAILED = 8, B_HASHED = 16, B_LINKS_BEFORE = 32;
-const OPTION_HASH = 1;
+import {
+  B_CHAINED, B_FAILED, B_HASHED, B_LINKS_BEFORE, B_POLICY, B_PRIVILEGED, I_BITS, I_COMMAND_END, I_COMMAND_START, I_DECISION, I_END, I_ERROR_END, I_ERROR_START,
+  I_HOST_END, I_HOST_START, I_ID_END, I_ID_START, I_KIND, I_PREV_START, I_REASON_END, I_REASON_START, I_REJECT, I_RESOLVED_END, I_RESOLVED_START,
+  I_SESSION_END, I_SESSION_START, I_START, I_STATUS, I_USER_END, I_USER_START, INT_SLOTS, N_DURATION, N_ID_HASH, N_LATENCY, N_PRINT, N_SEQ, N_TIME,
+  N_UID, NUM_SLOTS, OPTION_HASH,
+} from './native-slots.js';
 /**
  * A line's strings as a scan worker interned them (`ChunkStrings`), one slot a field (host,
  * session, reason, command, resolved paths, error: EntryColumns' pools, in that order): its id

@@ -16,10 +16,21 @@ export function textChunksSync(source: LogSource): Generator<Buffer> {
   return source.gzip ? gunzipChunksSync(source) : plainChunksSync(source);
 }
 
+/**
+ * Chunks read into a ring of buffers rather than a fresh one each: fresh pages are faulted in as
+ * they are read into, 120–345 ms over a 458 MB log against 59 ms reused (#17: `verify`). Three,
+ * so that a chunk is not read over while anything may still view it: splitLines holds the views
+ * of at most the two chunks before (a line at the cap, 1 MiB, spans three), and each line it
+ * yields is used before the next is pulled (a reader keeping one copies it: chain-order.ts).
+ */
+const RING = 3;
+
 function* plainChunksSync(source: LogSource): Generator<Buffer> {
+  const ring: Buffer[] = [];
   try {
-    for (let position = 0; ; ) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
+    for (let position = 0, turn = 0; ; turn++) {
+      if (ring.length < RING) ring.push(Buffer.allocUnsafeSlow(CHUNK));
+      const chunk = ring[turn % RING];
       const n = fs.readSync(source.fd, chunk, 0, CHUNK, position);
       if (n === 0) return;
       position += n;

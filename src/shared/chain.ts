@@ -96,6 +96,11 @@ export interface ChainLine {
   text: string | Uint8Array;
   /** Set when the reader could not hand the line over (over the line cap): malformed for this reason. */
   unreadable?: string;
+  /**
+   * What the line is to the chain when the reader already knows it from these very bytes (the
+   * native scanner: engine/native-chain-kinds.ts), else classified here.
+   */
+  known?: ChainLineKind;
 }
 
 const lossyUtf8 = new TextDecoder('utf-8');
@@ -236,7 +241,7 @@ export function verifyChain(lines: Iterable<ChainLine>, options: { expectHead?: 
   let sawExpectedHead = false;
   for (const line of lines) {
     const at = { file: line.file, line: line.line };
-    const c = classifyChainLine(line.text, line.unreadable, options.judge);
+    const c = line.known ?? classifyChainLine(line.text, line.unreadable, options.judge);
     if (c.kind === 'chained') {
       checker.chained(at, c.seq, linker.link(c.prev, c.hash), undefined, c.reason); // (no key: a break is cited by its place)
       if (!first) options.onRecord?.({ seq: c.seq, file: at.file, line: at.line, logged: c.logged, seal: c.isSeal ? copyOf(line.text) : null });

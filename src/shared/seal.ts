@@ -169,7 +169,6 @@ export class SealChecker {
   /** The epoch `key` is for; -1 before the first seal. */
   private epoch = -1;
   private readonly keyIdWanted: string | null;
-  private lastLoggedMs = Number.NaN;
   private lastSealMs = Number.NaN;
   /** The first chained record's seq: 1 when the records given begin the chain. */
   private firstSeq = -1;
@@ -189,8 +188,8 @@ export class SealChecker {
     if (this.firstSeq < 0) this.firstSeq = r.seq;
     this.lastSeq = r.seq;
     if (r.logged !== undefined) {
+      // (Read as a time once, at the end: a Date.parse a record was ~0.15 s of verify over 1M records.)
       v.lastLogged = r.logged;
-      this.lastLoggedMs = Date.parse(r.logged);
     }
     if (r.seal === null) {
       v.unsealed++;
@@ -212,8 +211,9 @@ export class SealChecker {
     this.key = null;
     const v = this.verdict;
     const interval = this.options.intervalMs ?? DEFAULT_SEAL_INTERVAL_MS;
-    if (v.last && v.unsealed > 0 && this.lastLoggedMs - this.lastSealMs > interval) {
-      const minutes = Math.round((this.lastLoggedMs - this.lastSealMs) / 60_000);
+    const lastLoggedMs = v.lastLogged === null ? Number.NaN : Date.parse(v.lastLogged);
+    if (v.last && v.unsealed > 0 && lastLoggedMs - this.lastSealMs > interval) {
+      const minutes = Math.round((lastLoggedMs - this.lastSealMs) / 60_000);
       v.warnings.push(
         `the last seal (${v.last.time}) is ${minutes} min older than the last record (${v.lastLogged}), more than the ${Math.round(interval / 60_000)} min seal interval: the writer stopped sealing (no state, a crash), or the log was truncated after a later seal`,
       );

@@ -167,8 +167,8 @@ function rustList(name: string): string[] {
 }
 
 describe("the native scanner's constants against the JavaScript's (an addon is trusted by its layout number)", () => {
-  it('lines.rs has the slots native-lines.ts reads, under the layout number native-scanner.ts expects, and a change to them has a number of its own', () => {
-    expect(slotsIn('native/src/lines.rs', 'native/src/entry_json.rs')).toBe(slotsIn('src/engine/native-lines.ts', 'src/engine/plain-line.ts'));
+  it('lines.rs has the slots native-slots.ts names, under the layout number native-scanner.ts expects, and a change to them has a number of its own', () => {
+    expect(slotsIn('native/src/lines.rs', 'native/src/entry_json.rs')).toBe(slotsIn('src/engine/native-slots.ts', 'src/engine/plain-line.ts'));
     // A line read back has a span for each key: as many as record-keys.ts has.
     expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/scan.rs'), 'utf8')).toContain(`pub const KEY_COUNT: usize = ${KEYS.length};`);
     expect(fs.readFileSync(path.join(REPO_ROOT, 'native/src/lines.rs'), 'utf8')).toContain(`pub const LAYOUT: u32 = ${NATIVE_LAYOUT};`);
