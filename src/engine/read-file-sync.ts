@@ -18,10 +18,11 @@ export function textChunksSync(source: LogSource): Generator<Buffer> {
 
 /**
  * Chunks read into a ring of buffers rather than a fresh one each: fresh pages are faulted in as
- * they are read into, 120–345 ms over a 458 MB log against 59 ms reused (#17: `verify`). Three,
- * so that a chunk is not read over while anything may still view it: splitLines holds the views
- * of at most the two chunks before (a line at the cap, 1 MiB, spans three), and each line it
- * yields is used before the next is pulled (a reader keeping one copies it: chain-order.ts).
+ * they are read into, 120–345 ms over a 458 MB log against 59 ms reused (#17: `verify`). A chunk
+ * is read over three reads later: what views it then must be done with it. splitLines copies the
+ * start of a line it holds across reads (a growing file's line may take any number of short
+ * ones), each line it yields is used before the next is pulled, and a reader keeping one copies
+ * it (chain-order.ts; an attacker's review found it kept a view, test/hardening/verify-ring.test.ts).
  */
 const RING = 3;
 
@@ -87,7 +88,9 @@ export function* splitLines(chunks: Iterable<Buffer>, maxLineBytes = MAX_LINE_BY
         oversized = true;
         parts = [];
       } else {
-        parts.push(chunk.subarray(start));
+        // A copy: the chunk's buffer is read into again (plainChunksSync's ring), and a line at
+        // the end of a growing file may take any number of short reads.
+        parts.push(Buffer.from(chunk.subarray(start)));
       }
     }
   }

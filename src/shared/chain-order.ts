@@ -298,8 +298,9 @@ export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine
         }
         if (next === order.length) break; // the rest were handed on already, or are duplicates
       } else if (k > next && k - next <= window && held + line.text.length <= 2 * holdChars) {
-        // A copy: a line read from a file is a view that would keep its whole read chunk.
-        early.set(k, typeof line.text === 'string' ? line : { ...line, text: line.text.slice() });
+        // A copy (Uint8Array's: a Buffer's `slice` is a view): a line read from a file is a view of
+        // a read buffer, which the reader reuses (read-file-sync.ts) and which would be kept whole.
+        early.set(k, typeof line.text === 'string' ? line : { ...line, text: Uint8Array.prototype.slice.call(line.text) });
         held += line.text.length;
       }
     }
