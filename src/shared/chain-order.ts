@@ -53,10 +53,19 @@ class Arrivals {
   digests = Buffer.alloc(1024 * DIGEST);
   prevs = Buffer.alloc(1024 * DIGEST);
 
-  add(text: string | Uint8Array): void {
+  add(line: ChainLine): void {
     if (this.count === this.seq.length) this.grow();
     const i = this.count++;
+    const { text, known } = line;
     this.lengths[i] = text.length;
+    if (known?.kind === 'chained') {
+      // What the reader found in these very bytes (verify's native scanner): its SHA-256 and chain fields, as below.
+      this.digests.write(known.hash, i * DIGEST, DIGEST, 'hex');
+      this.seq[i] = known.seq;
+      this.prevs.write(known.prev, i * DIGEST, DIGEST, 'hex');
+      this.flags[i] = known.seq === 1 && known.prev === GENESIS_HASH ? CHAINED | GENESIS : CHAINED;
+      return;
+    }
     hash('sha256', text, 'buffer').copy(this.digests, i * DIGEST);
     const fields = chainFieldsOfLine(text);
     if (fields === null) {
@@ -208,7 +217,7 @@ function linkEpochs(a: Arrivals, runs: Runs): void {
 /** First pass: where every line goes, and what the transport did (duplicates, lateness). */
 export function planCollectedOrder(arrivals: Iterable<ChainLine>): CollectedPlan {
   const a = new Arrivals();
-  for (const line of arrivals) a.add(line.text);
+  for (const line of arrivals) a.add(line);
   const duplicates = markDuplicates(a);
   const { runs, geneses } = runsOf(a);
   // The usual case, one chain whose genesis arrived first: every record is in epoch 1 whether
@@ -311,7 +320,8 @@ export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine
 
 /** Both passes over lines held in memory (tests, small inputs). */
 export function orderCollected(arrivals: Iterable<ChainLine>): CollectedOrder {
-  const lines = [...arrivals];
+  // Each copied as it comes: a line read from a file is a view of a buffer its reader reads into again.
+  const lines = Array.from(arrivals, (line) => (typeof line.text === 'string' ? line : { ...line, text: Uint8Array.prototype.slice.call(line.text) }));
   const plan = planCollectedOrder(lines);
   return { lines: [...inPlanOrder(plan, () => lines)], duplicates: plan.duplicates, lateArrivals: plan.lateArrivals, maxLateness: plan.maxLateness };
 }

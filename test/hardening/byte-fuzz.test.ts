@@ -173,7 +173,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** verify's reader, and verifyChain's judgement of each line on its own (a whole log stops at its first break). */
 function verifyView(file: string): { lines: ChainLine[]; views: Map<number, LineView>; damaged: DamagedFile[] } {
   const damaged: DamagedFile[] = [];
-  const lines = [...chainLinesOfFiles([file], (d) => damaged.push(d))].map((l) => ({ ...l, text: typeof l.text === 'string' ? l.text : Buffer.from(l.text) }));
+  // (Copied as they come: a line is a view of a buffer the reader reads into again.)
+  const lines = Array.from(chainLinesOfFiles([file], (d) => damaged.push(d)), (l) => ({ ...l, text: typeof l.text === 'string' ? l.text : Buffer.from(l.text) }));
   const views = new Map<number, LineView>();
   for (const l of lines) {
     const r = verifyChain([l], { judge: recordProblem });
