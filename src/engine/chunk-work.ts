@@ -64,4 +64,3 @@ export function linesWork(addon: NativeAddon, hashLines: boolean, internStrings 
     overCap: (length, nulOnly) => ({ bytes: Buffer.alloc(0), final: false, lines: 1, count: 0, to: 0, slots: new ArrayBuffer(0), room: 0, strings: null, overCap: { length, nulOnly } }),
   };
 }
-
