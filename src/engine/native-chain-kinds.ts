@@ -8,10 +8,10 @@
  * to one verdict: test/engine/native-chain-kinds.test.ts).
  */
 import type { ChainLineKind } from '../shared/chain.js';
+import { latin1 } from './compact-record.js';
 import { hashSeed } from './id-table.js';
 import type { NativeAddon } from './native-scanner.js';
 import { B_CHAINED, B_HASHED, I_BITS, I_PREV_START, I_STATUS, INT_SLOTS, N_SEQ, NUM_SLOTS, OPTION_HASH } from './native-slots.js';
-import { latin1 } from './string-table.js';
 
 /** `"logged":"`: in a line the native scanner took, only a key can be these bytes (no value holds a quote). */
 const LOGGED_KEY = Buffer.from('"logged":"', 'latin1');

@@ -8,7 +8,8 @@
  * (`StringTable`, string-table.ts).
  */
 import { hashBytes, hashString } from './id-table.js';
-import { latin1, sameBytes, sameText, StringTable } from './string-table.js';
+import { latin1 } from './compact-record.js';
+import { sameBytes, sameText, StringTable } from './string-table.js';
 
 /** Strings a pool holds before it keeps a table (string-table.ts). */
 export const SMALL_POOL = 32;

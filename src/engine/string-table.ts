@@ -14,6 +14,7 @@
  * asked for (`text`): a string each was ~16 bytes more than its text, and a million of them
  * new were a million objects for the collector to copy and mark.
  */
+import { latin1 } from './compact-record.js';
 import { hashBytes, hashString } from './id-table.js';
 
 /** The most the cache by byte sample holds (16 KB); smaller while the table is. */
@@ -215,7 +216,3 @@ export function sameBytes(text: Uint8Array, from: number, length: number, b: Uin
   return i === n;
 }
 
-/** `b[start, end)` as a string, a character a byte (the caller's text is ASCII). */
-export function latin1(b: Buffer, start: number, end: number): string {
-  return (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
-}

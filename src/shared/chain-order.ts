@@ -13,7 +13,7 @@
  * callers feed lines.
  */
 import { hash } from 'node:crypto';
-import { type ChainLine, chainFieldsOfLine } from './chain.js';
+import { type ChainLine, chainFieldsOfLine, copyOf } from './chain.js';
 import { GENESIS_HASH } from './format-constants.js';
 
 export interface CollectedOrder {
@@ -307,9 +307,9 @@ export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine
         }
         if (next === order.length) break; // the rest were handed on already, or are duplicates
       } else if (k > next && k - next <= window && held + line.text.length <= 2 * holdChars) {
-        // A copy (Uint8Array's: a Buffer's `slice` is a view): a line read from a file is a view of
-        // a read buffer, which the reader reuses (read-file-sync.ts) and which would be kept whole.
-        early.set(k, typeof line.text === 'string' ? line : { ...line, text: Uint8Array.prototype.slice.call(line.text) });
+        // A copy (not a Buffer's `slice`, a view): a line read from a file is a view of a read
+        // buffer, which the reader reuses (read-file-sync.ts) and which would be kept whole.
+        early.set(k, { ...line, text: copyOf(line.text) });
         held += line.text.length;
       }
     }
@@ -321,7 +321,7 @@ export function* inPlanOrder(plan: CollectedPlan, read: () => Iterable<ChainLine
 /** Both passes over lines held in memory (tests, small inputs). */
 export function orderCollected(arrivals: Iterable<ChainLine>): CollectedOrder {
   // Each copied as it comes: a line read from a file is a view of a buffer its reader reads into again.
-  const lines = Array.from(arrivals, (line) => (typeof line.text === 'string' ? line : { ...line, text: Uint8Array.prototype.slice.call(line.text) }));
+  const lines = Array.from(arrivals, (line) => ({ ...line, text: copyOf(line.text) }));
   const plan = planCollectedOrder(lines);
   return { lines: [...inPlanOrder(plan, () => lines)], duplicates: plan.duplicates, lateArrivals: plan.lateArrivals, maxLateness: plan.maxLateness };
 }

@@ -213,8 +213,8 @@ export function classifyChainLine(bytes: string | Uint8Array, unreadable?: strin
   return notUtf8 ? { kind: 'malformed', reason: notUtf8 } : { kind: 'unchained', reason };
 }
 
-/** A seal's bytes, copied: a reader's line may be a view of a buffer it reuses, and lookahead holds records. */
-const copyOf = (text: string | Uint8Array): string | Uint8Array => (typeof text === 'string' ? text : Uint8Array.from(text));
+/** A line's bytes, copied, for whoever keeps it (a seal, a collected host's early line): a reader's line may be a view of a buffer it reuses, and lookahead holds records. */
+export const copyOf = (text: string | Uint8Array): string | Uint8Array => (typeof text === 'string' ? text : Uint8Array.from(text));
 
 const where = (at: Place) => `${at.file}:${at.line}`;
 

@@ -15,7 +15,7 @@ import { chainLinesOfFiles, recordProblem } from '../../src/cli/commands/lines.j
 import { openLogSource } from '../../src/engine/log-source.js';
 import { splitLines, textChunksSync } from '../../src/engine/read-file-sync.js';
 import { hashLine, verifyChain } from '../../src/shared/chain.js';
-import { inPlanOrder, planCollectedOrder } from '../../src/shared/chain-order.js';
+import { inPlanOrder, orderCollected, planCollectedOrder } from '../../src/shared/chain-order.js';
 import { GENESIS_HASH } from '../../src/shared/schema.js';
 import { generateLog } from '../../src/demo/generate.js';
 import { makeTempDirFactory } from '../helpers/temp-dir.js';
@@ -50,6 +50,8 @@ describe('a collected host with a late batch, over more than three read chunks',
     const handed: string[] = [];
     for (const l of inPlanOrder(plan, () => chainLinesOfFiles([file]))) handed.push(Buffer.from(l.text).toString());
     expect(handed.findIndex((t, i) => t !== c[i])).toBe(-1);
+    // (Both passes over the lines held in memory too: each kept as it came, not a view read over.)
+    expect(orderCollected(chainLinesOfFiles([file])).lines.map((l) => Buffer.from(l.text).toString())).toEqual(c);
     const report = collected(file);
     expect(report.break).toBeNull();
     expect(report.malformedCount).toBe(0);
