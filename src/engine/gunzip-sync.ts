@@ -105,7 +105,7 @@ export function* gunzipChunksSync(source: LogSource): Generator<Buffer> {
   let stalled = false;
   try {
     for (;;) {
-      if (Atomics.wait(state, 0, EMPTY, STALL_MS) === 'timed-out') {
+      if (!waitWhile(state, EMPTY, STALL_MS)) {
         stalled = true;
         throw new Error('decompression stalled');
       }
@@ -127,6 +127,23 @@ export function* gunzipChunksSync(source: LogSource): Generator<Buffer> {
   }
 }
 
+/**
+ * Blocks while `state[0]` is `value`, for at most `ms`; false when it timed out. A wake-up alone
+ * says nothing: the worker notifies just after it changes the state, and this thread may have
+ * taken that hand-over, given the buffer back and waited again before the notify lands. Taken as
+ * a hand-over, that late notify yielded the buffer's last chunk twice (CI: a 5 MiB file read as
+ * 16 KiB more, test/engine/gunzip-sync.test.ts).
+ */
+export function waitWhile(state: Int32Array, value: number, ms: number): boolean {
+  const until = Date.now() + ms;
+  while (Atomics.load(state, 0) === value) {
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(state, 0, value, left);
+  }
+  return true;
+}
+
 /** True once the worker reads no more: it finished, or it was cancelled (now) and acknowledged it in time. */
 function workerStopped(state: Int32Array): boolean {
   for (;;) {
@@ -138,10 +155,5 @@ function workerStopped(state: Int32Array): boolean {
       break;
     }
   }
-  const until = Date.now() + STALL_MS;
-  for (let now = Atomics.load(state, 0); now === CANCELLED; now = Atomics.load(state, 0)) {
-    if (Date.now() >= until) return false;
-    Atomics.wait(state, 0, CANCELLED, until - Date.now());
-  }
-  return true;
+  return waitWhile(state, CANCELLED, STALL_MS);
 }
