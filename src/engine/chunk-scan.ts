@@ -6,7 +6,7 @@
  * Pure: no I/O.
  */
 import { classifyChainLine } from '../shared/chain.js';
-import { ChainLinker, GENESIS_PREV, LINKED, SAME_PREV } from '../shared/chain-checker.js';
+import { ChainLinker, GENESIS_PREV, LINKED, LINKS_BEFORE, SAME_PREV } from '../shared/chain-checker.js';
 import { MAX_LINE_BYTES } from '../shared/format-constants.js';
 import { isAllNul, overCapReason } from '../shared/line-bytes.js';
 import { parseLine } from '../shared/parse-line.js';
@@ -34,6 +34,8 @@ export const F_FACTS_SHIFT = 4;
 export const F_LINKED = LINKED << F_FACTS_SHIFT;
 export const F_SAME_PREV = SAME_PREV << F_FACTS_SHIFT;
 export const F_GENESIS = GENESIS_PREV << F_FACTS_SHIFT;
+/** (128: LINKS_BEFORE on a chained line, F_OBJECT on another.) */
+export const F_LINKS_BEFORE = LINKS_BEFORE << F_FACTS_SHIFT;
 /** A malformed line that is still a JSON object without chain fields: to the chain, an unchained record. */
 export const F_OBJECT = 128;
 
@@ -73,10 +75,15 @@ export interface ChunkResult {
    * The chunk's chained lines, hashed here and linked to each other (their F_LINKED etc. are
    * against the one before in the chunk; the first one's against nothing): the first one's prev,
    * and the last one's prev and hash, for the reader to link the chunk to the lines before and after.
+   * For LINKS_BEFORE across the chunk's start (whether the second continues from the line
+   * before the chunk): the second one's prev, unless it was F_LINKED (the fact then goes unread);
+   * across its end, the hash of the one before the last (null: the chunk has one).
    */
   firstPrev: string | null;
+  secondPrev: string | null;
   lastPrev: string | null;
   lastHash: string | null;
+  beforeLastHash: string | null;
   /** Strings first interned in this chunk, in the order they got their numbers, per pool. */
   newStrings: [string[], string[], string[], string[], string[], string[]];
   /** Records that are writer lifecycle events or policy changes, by index. */
@@ -175,8 +182,10 @@ export function allocateResult(capacity: number, spare: ArrayBuffer | null = nul
     value,
     seq,
     firstPrev: null,
+    secondPrev: null,
     lastPrev: null,
     lastHash: null,
+    beforeLastHash: null,
     newStrings: [[], [], [], [], [], []],
     writers: [],
     operators: [],
@@ -236,6 +245,12 @@ export class ChunkScanner {
     // Each line hashed where its bytes are, and linked to the chained line before it.
     const linker = new ChainLinker();
     let firstPrev: string | null = null;
+    let secondPrev: string | null = null;
+    /** The prev of a chained line linked the long way: the first's and, not F_LINKED, the second's are kept. */
+    const linkedSlowly = (prev: string): void => {
+      if (firstPrev === null) firstPrev = prev;
+      else if (linker.beforeLastHash === null) secondPrev = prev;
+    };
     let operator: string | null = null;
     let start = 0;
     let lineNo = 0;
@@ -263,7 +278,7 @@ export class ChunkScanner {
           // Not a record to the index; to the chain, what verify would call it.
           const c = this.hashLines ? classifyChainLine(buf.subarray(start, end)) : null;
           if (c?.kind === 'chained') {
-            firstPrev ??= c.prev;
+            linkedSlowly(c.prev);
             out.seq[i] = c.seq;
             out.flags[i] = F_CHAINED | (linker.link(c.prev, c.hash) << F_FACTS_SHIFT);
           } else out.flags[i] = c?.kind === 'unchained' ? F_OBJECT : 0;
@@ -298,7 +313,7 @@ export class ChunkScanner {
             if (r.prevStart >= 0 && last !== null && prevIsHash(buf, r.prevStart, last, taken?.prevHash() ?? null)) flags = F_CHAINED | (linker.linkNext(hash) << F_FACTS_SHIFT);
             else {
               const prev = prevOf(r, buf);
-              firstPrev ??= prev;
+              linkedSlowly(prev);
               flags = F_CHAINED | (linker.link(prev, hash) << F_FACTS_SHIFT);
             }
           }
@@ -345,8 +360,10 @@ export class ChunkScanner {
     // Kept for the next chunk (a copy went out): not a fresh one per chunk, unless it grew past the cap.
     this.idScratch = ids.length <= ID_SCRATCH_MAX ? ids : new Uint8Array(0);
     out.firstPrev = firstPrev;
+    out.secondPrev = secondPrev;
     out.lastPrev = linker.lastPrev;
     out.lastHash = linker.lastHash;
+    out.beforeLastHash = linker.beforeLastHash;
     for (let p = 0; p < this.pools.length; p++) {
       const pool = this.pools[p];
       for (let id = this.sent[p]; id < pool.size; id++) out.newStrings[p].push(pool.get(id));

@@ -6,6 +6,7 @@
  * malformed lines and writer events are listed. While a history is pending, the shown
  * records are logged for the merge (tail-merge.ts).
  */
+import { LINKS_BEFORE } from '../shared/chain-checker.js';
 import { classifyChainLine } from '../shared/chain.js';
 import { monotonicMs } from '../shared/clock.js';
 import { DEFERRED } from '../shared/join.js';
@@ -168,8 +169,10 @@ export class RecordIntake {
     let operatorAt = 0;
     r.operator = '';
     const chain = target.chain;
-    // The chunk's first chained line is linked here to the one before it; the rest were linked by the scanner.
-    let firstChained = true;
+    // The chunk's first chained line is linked here to the one before it; the rest were linked by
+    // the scanner, but for whether the second continues from the line before the chunk.
+    let chainedSoFar = 0;
+    const hashBefore = chain.linker.lastHash;
     let since = monotonicMs();
     for (let i = 0; i < res.count; i++) {
       if ((i & 1023) === 1023 && monotonicMs() - since > SLICE_MS) {
@@ -182,8 +185,12 @@ export class RecordIntake {
       const flags = res.flags[i];
       let facts = 0;
       if ((flags & F_CHAINED) !== 0) {
-        facts = firstChained ? chain.linker.facts(res.firstPrev as string) : flags >> F_FACTS_SHIFT;
-        firstChained = false;
+        if (chainedSoFar === 0) facts = chain.linker.facts(res.firstPrev as string);
+        else {
+          facts = flags >> F_FACTS_SHIFT;
+          if (chainedSoFar === 1 && hashBefore !== null && res.secondPrev === hashBefore) facts |= LINKS_BEFORE;
+        }
+        chainedSoFar++;
       }
       if (kind === OUT_MALFORMED) {
         const reason = res.malformed[malformed++].reason;
@@ -246,7 +253,7 @@ export class RecordIntake {
       if (r.chained) chain.chainedFacts({ seg: span.id, line }, res.seq[i], facts, key);
       else chain.unchained({ seg: span.id, line }, key);
     }
-    if (res.lastHash !== null) chain.linker.jump(res.lastPrev, res.lastHash);
+    if (res.lastHash !== null) chain.linker.jump(res.lastPrev, res.lastHash, res.beforeLastHash ?? hashBefore);
     chain.changed();
   }
 

@@ -25,15 +25,18 @@ export type MalformedReason = 'blank line' | 'not valid UTF-8' | 'not JSON' | 'n
 export const LINKED = 1; // prev = the hash of the record before
 export const SAME_PREV = 2; // prev = the prev of the record before (a copy of it inserted, or it replaced)
 export const GENESIS_PREV = 4; // prev = GENESIS_HASH (a chain's first record)
+export const LINKS_BEFORE = 8; // prev = the hash of the record before that one (which is then a copy inserted after it)
 
 /**
- * The last chained record's prev and hash, to compute each next record's LinkFacts. One per
- * stream of lines in log order; a worker runs one over its chunk, and the main thread `jump`s
- * over a chunk whose links the worker checked.
+ * The last chained record's prev and hash, and the hash of the one before it, to compute each
+ * next record's LinkFacts. One per stream of lines in log order; a worker runs one over its
+ * chunk, and the main thread `jump`s over a chunk whose links the worker checked.
  */
 export class ChainLinker {
   private prev: string | null = null;
   private hash: string | null = null;
+  /** The hash of the chained record before the last (which of two copies of one record the next continues from). */
+  private before: string | null = null;
 
   get lastPrev(): string | null {
     return this.prev;
@@ -43,9 +46,14 @@ export class ChainLinker {
     return this.hash;
   }
 
+  get beforeLastHash(): string | null {
+    return this.before;
+  }
+
   /** The facts of a record with this prev and hash after the last one; it becomes the last. */
   link(prev: string, hash: string): number {
     const facts = this.facts(prev);
+    this.before = this.hash;
     this.prev = prev;
     this.hash = hash;
     return facts;
@@ -53,10 +61,12 @@ export class ChainLinker {
 
   /**
    * `link` for a record whose prev the caller found equal to `lastHash`: LINKED and nothing else
-   * (the same prev would need a line hashing to its own prev; genesis, a line hashing to zeros).
+   * (the same prev would need a line hashing to its own prev; genesis, a line hashing to zeros;
+   * LINKS_BEFORE, two lines of one hash, which the checker needs only for a record not LINKED).
    * The engine compares a line's prev bytes with `lastHash` and makes no string of them.
    */
   linkNext(hash: string): number {
+    this.before = this.hash;
     this.prev = this.hash;
     this.hash = hash;
     return LINKED;
@@ -64,11 +74,12 @@ export class ChainLinker {
 
   /** The facts of a record with this prev after the last one, without moving on. */
   facts(prev: string): number {
-    return (prev === this.hash ? LINKED : 0) | (prev === this.prev ? SAME_PREV : 0) | (prev === GENESIS_HASH ? GENESIS_PREV : 0);
+    return (prev === this.hash ? LINKED : 0) | (prev === this.prev ? SAME_PREV : 0) | (prev === GENESIS_HASH ? GENESIS_PREV : 0) | (prev === this.before ? LINKS_BEFORE : 0);
   }
 
-  /** The last chained record is now one with this prev and hash (a chunk already linked). */
-  jump(prev: string | null, hash: string | null): void {
+  /** The last chained record is now one with this prev and hash, after one hashing to `before` (a chunk already linked). */
+  jump(prev: string | null, hash: string | null, before: string | null): void {
+    this.before = before;
     this.prev = prev;
     this.hash = hash;
   }
@@ -142,6 +153,11 @@ export class ChainChecker<P> {
    */
   private garbled: P[] | null = null;
   private pending: Pending<P> | null = null;
+  /**
+   * Two records of one seq and one prev, the second just checked: one of them is a copy not
+   * from the chain, and the next record says which (the one it continues from is the chain's).
+   */
+  private twin: { first: Rec<P>; second: Rec<P> } | null = null;
   private readonly onBreak: (b: FoundBreak<P>) => void;
   private readonly listCap: number;
 
@@ -168,7 +184,7 @@ export class ChainChecker<P> {
     // null only before the first chained record, when no prev can be LINKED (the linker has no hash
     // yet). So these mutants are equivalent.
     // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent (above)
-    if (this.pending === null && reason === null && this.lastAt !== null && seq === this.lastSeq + 1 && (facts & LINKED) !== 0) {
+    if (this.pending === null && this.twin === null && reason === null && this.lastAt !== null && seq === this.lastSeq + 1 && (facts & LINKED) !== 0) {
       // Nearly every record: the next one, linked, nothing waiting. What `process` does for it, in place.
       this.records++;
       const garbled = this.garbled as P[];
@@ -194,12 +210,16 @@ export class ChainChecker<P> {
 
   /** Nothing more for now: a seq jump still waiting for lines after it is judged on what came. */
   settle(): void {
-    while (this.pending) this.resolve(null);
+    for (;;) {
+      if (this.pending) this.resolve(null);
+      else if (this.twin) this.resolveTwin(null, 0);
+      else return;
+    }
   }
 
   /** True while a break may still be found in lines already pushed (settle decides). */
   get waiting(): boolean {
-    return this.pending !== null;
+    return this.pending !== null || this.twin !== null;
   }
 
   private take(item: Item<P>): void {
@@ -236,6 +256,26 @@ export class ChainChecker<P> {
     for (const item of held) this.take(item);
   }
 
+  /**
+   * The twin judged by the chained record after it (`next`, with `facts` against the second
+   * copy; null: no record came, or one without chain fields). Continued from the first copy (seq
+   * next, LINKS_BEFORE and not LINKED), the second is the one inserted, and the chain goes on from
+   * the first: `next`'s facts become LINKED. Else the first is named, as it always was before the
+   * next record was looked at: a copy inserted ahead of the record it copies, or one of two
+   * records the next does not continue from (nothing then vouches for either).
+   */
+  private resolveTwin(next: Rec<P> | null, facts: number): number {
+    const { first, second } = this.twin as { first: Rec<P>; second: Rec<P> };
+    this.twin = null;
+    if (next !== null && next.seq === second.seq + 1 && (facts & (LINKED | LINKS_BEFORE)) === LINKS_BEFORE) {
+      this.fail('inserted', second.at, second.key, (w) => `${w(second.at)} is not from the chain: it carries the same seq ${second.seq} as ${w(first.at)}, and ${w(next.at)} continues from that one`);
+      this.setLast(first);
+      return LINKED;
+    }
+    this.fail('inserted', first.at, first.key, (w) => `${w(first.at)} is not from the chain: ${w(second.at)} carries the same seq ${second.seq} and continues from the line before it`);
+    return facts;
+  }
+
   private listMalformed(at: P, reason: MalformedReason): void {
     if (this.malformedCount++ < this.listCap) this.malformed.push({ at, reason });
   }
@@ -258,6 +298,7 @@ export class ChainChecker<P> {
       return;
     }
     if (c.kind === 'unchained') {
+      if (this.twin) this.resolveTwin(null, 0);
       // Records without chain fields are accepted before a chain starts (another writer);
       // once a chain runs, a line without valid seq/prev inside it was not written by its writer.
       const last = this.last;
@@ -265,7 +306,8 @@ export class ChainChecker<P> {
       else this.unchained++;
       return;
     }
-    const { rec, facts } = c;
+    const { rec } = c;
+    const facts = this.twin ? this.resolveTwin(rec, c.facts) : c.facts;
     if (c.reason !== null) this.listMalformed(rec.at, c.reason);
     const skipped = this.garbled as P[]; // (null only before the first record, which does not use it)
     this.garbled = [];
@@ -288,7 +330,9 @@ export class ChainChecker<P> {
       return this.fail('restarted', rec.at, rec.key, (w) => `a new chain starts at ${w(rec.at)} after seq ${last.seq} at ${w(last.at)}`);
     }
     if (rec.seq === last.seq && (facts & SAME_PREV) !== 0) {
-      return this.fail('inserted', last.at, last.key, (w) => `${w(last.at)} is not from the chain: ${w(rec.at)} carries the same seq ${rec.seq} and continues from the line before it`);
+      // Which of the two is the copy, the record after them says (resolveTwin).
+      this.twin = { first: last, second: rec };
+      return;
     }
     if (rec.seq === expectedSeq) {
       return this.fail('modified', last.at, last.key, (w) => `${w(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${w(rec.at)}`);

@@ -3,7 +3,7 @@
  * log is found, the first as verifyChain names it, and the chain goes on after each.
  */
 import { describe, expect, it } from 'vitest';
-import { ChainChecker, ChainLinker, type FoundBreak, GENESIS_PREV, LINKED, SAME_PREV } from '../../src/shared/chain-checker.js';
+import { ChainChecker, ChainLinker, type FoundBreak, GENESIS_PREV, LINKED, LINKS_BEFORE, SAME_PREV } from '../../src/shared/chain-checker.js';
 import { classifyChainLine, hashLine, verifyChain } from '../../src/shared/chain.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 
@@ -110,26 +110,33 @@ describe('ChainLinker: the facts of each link', () => {
     expect(linker.facts(c)).toBe(0);
     expect([linker.lastPrev, linker.lastHash]).toEqual([GENESIS_HASH, a]); // facts does not move on
     expect(linker.link(a, b)).toBe(LINKED);
-    expect([linker.lastPrev, linker.lastHash]).toEqual([a, b]);
+    expect([linker.lastPrev, linker.lastHash, linker.beforeLastHash]).toEqual([a, b, a]);
+    // A copy of b (b's prev): the same prev, and a link to the record before b.
+    expect(linker.facts(a)).toBe(SAME_PREV | LINKS_BEFORE);
+    expect(linker.link(a, c)).toBe(SAME_PREV | LINKS_BEFORE);
+    // After the copy (hash c), a record continuing from b (not from c): LINKS_BEFORE alone.
+    expect(linker.facts(b)).toBe(LINKS_BEFORE);
+    expect(linker.facts(c)).toBe(LINKED);
   });
 
   it('jumps over a chunk already linked: the next record links to the chunk\'s last', () => {
     const linker = new ChainLinker();
     linker.link(GENESIS_HASH, a);
-    linker.jump(b, c);
-    expect([linker.lastPrev, linker.lastHash]).toEqual([b, c]);
+    linker.jump(b, c, a);
+    expect([linker.lastPrev, linker.lastHash, linker.beforeLastHash]).toEqual([b, c, a]);
     expect(linker.facts(c)).toBe(LINKED);
     expect(linker.facts(b)).toBe(SAME_PREV);
-    expect(linker.facts(a)).toBe(0);
+    expect(linker.facts(a)).toBe(LINKS_BEFORE);
+    expect(linker.facts('d'.repeat(64))).toBe(0);
   });
 
   it('moves on to a record the engine found linked by its bytes (linkNext), as link would', () => {
     const linker = new ChainLinker();
     linker.link(GENESIS_HASH, a);
     expect(linker.linkNext(b)).toBe(LINKED);
-    expect([linker.lastPrev, linker.lastHash]).toEqual([a, b]);
+    expect([linker.lastPrev, linker.lastHash, linker.beforeLastHash]).toEqual([a, b, a]);
     expect(linker.facts(b)).toBe(LINKED);
-    expect(linker.facts(a)).toBe(SAME_PREV);
+    expect(linker.facts(a)).toBe(SAME_PREV | LINKS_BEFORE);
   });
 });
 
@@ -166,11 +173,49 @@ describe('ChainChecker: its counts, keys and held lines', () => {
     c.unchainedRecord(3, 30); // inserted
     c.unchainedRecord(4); // inserted, no key
     c.chained(5, 3, LINKED); // no key
-    c.chained(6, 3, SAME_PREV, 60); // a copy of line 5: line 5 is named
+    c.chained(6, 3, SAME_PREV, 60); // a copy of line 5, or line 5 a copy of it: the next record says
+    expect(c.waiting).toBe(true);
+    c.settle(); // none came: line 5 is named
+    expect(c.waiting).toBe(false);
     expect(breaks).toEqual([
       { kind: 'inserted', at: 3, key: 30 },
       { kind: 'inserted', at: 4, key: -1 },
       { kind: 'inserted', at: 5, key: -1 },
+    ]);
+  });
+
+  it('of two records of one seq and prev, names the one the next record does not continue from', () => {
+    const twins = (next: number) => {
+      const { c, breaks } = checker();
+      c.chained(1, 1, GENESIS_PREV, 10);
+      c.chained(2, 2, LINKED, 20);
+      c.chained(3, 2, SAME_PREV | LINKS_BEFORE, 30);
+      expect(breaks).toEqual([]);
+      c.chained(4, 3, next, 40);
+      c.chained(5, 4, LINKED, 50);
+      c.settle();
+      return breaks;
+    };
+    // Continued from the second: the first is the copy (inserted ahead of it).
+    expect(twins(LINKED)).toEqual([{ kind: 'inserted', at: 2, key: 20 }]);
+    // From the first: the second is the copy, and the chain goes on from the first unbroken.
+    expect(twins(LINKS_BEFORE)).toEqual([{ kind: 'inserted', at: 3, key: 30 }]);
+    // From neither: the first is named, and the record after them was not continued from.
+    expect(twins(0)).toEqual([
+      { kind: 'inserted', at: 2, key: 20 },
+      { kind: 'modified', at: 3, key: 30 },
+    ]);
+    // A line without chain fields after them: the first is named, then that line.
+    const { c, breaks } = checker();
+    c.chained(1, 1, GENESIS_PREV, 10);
+    c.chained(2, 2, LINKED, 20);
+    c.chained(3, 2, SAME_PREV, 30);
+    c.malformedLine(4, 'not JSON'); // passes: only a record decides
+    expect(breaks).toEqual([]);
+    c.unchainedRecord(5, 50);
+    expect(breaks).toEqual([
+      { kind: 'inserted', at: 2, key: 20 },
+      { kind: 'inserted', at: 5, key: 50 },
     ]);
   });
 

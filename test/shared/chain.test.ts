@@ -85,6 +85,41 @@ describe('verifyChain', () => {
     expect(report.break).toMatchObject({ kind: 'inserted', file, line: 7 });
   });
 
+  it('names a forged copy placed after the record it copies, not the record: the next record continues from the genuine one', () => {
+    // (An attacker's review: the copy after, with the same seq and prev, got the genuine record named.)
+    const { file, lines } = writtenLog();
+    const forged = lines[5].replace('check why', 'nothing here');
+    expect(forged).not.toBe(lines[5]);
+    lines.splice(6, 0, forged); // line 7, after seq 6 on line 6
+    rewrite(file, lines);
+    const report = verify([file]);
+    expect(report.break).toMatchObject({ kind: 'inserted', file, line: 7 });
+    expect(report.break?.message).toBe(`${file}:7 is not from the chain: it carries the same seq 6 as ${file}:6, and ${file}:8 continues from that one`);
+    // The copy ahead of the record: the copy is named, as before.
+    const ahead = writtenLog();
+    ahead.lines.splice(5, 0, ahead.lines[5].replace('check why', 'nothing here')); // line 6, before the genuine seq 6 (now line 7)
+    rewrite(ahead.file, ahead.lines);
+    expect(verify([ahead.file]).break).toMatchObject({ kind: 'inserted', file: ahead.file, line: 6 });
+  });
+
+  it('a record edited and a copy of the original placed after it: the edited one is named, never cleared by the copy', () => {
+    // The attack the copy's naming must not open: edit seq 6, then add a copy to take the blame.
+    const { file, lines } = writtenLog();
+    const genuine = lines[5];
+    lines[5] = genuine.replace('check why', 'nothing here');
+    // The untouched original after it: the next record continues from that copy.
+    lines.splice(6, 0, genuine);
+    rewrite(file, lines);
+    expect(verify([file]).break).toMatchObject({ kind: 'inserted', file, line: 6 });
+    // An edited copy after it, too: the next continues from neither, and the first is named.
+    const both = writtenLog();
+    const original = both.lines[5];
+    both.lines[5] = original.replace('check why', 'nothing here');
+    both.lines.splice(6, 0, original.replace('check why', 'anything else'));
+    rewrite(both.file, both.lines);
+    expect(verify([both.file]).break).toMatchObject({ kind: 'inserted', file: both.file, line: 6 });
+  });
+
   it('reports two swapped lines as reordered', () => {
     const { file, lines } = writtenLog();
     [lines[5], lines[6]] = [lines[6], lines[5]];
