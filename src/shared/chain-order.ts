@@ -42,6 +42,12 @@ const DIGEST = 32;
 const CHAINED = 1;
 const GENESIS = 2;
 const DUPLICATE = 4;
+/**
+ * Never a duplicate: a blank line, or one over the cap (its bytes never read: the reader hands
+ * one placeholder for all). Alike by their bytes, nothing says one was resent; dropped as such, a
+ * record blanked in place read as a deletion (an attacker's review).
+ */
+const NO_COPIES = 8;
 
 /** Per-line facts of the first pass, in growable typed arrays. */
 class Arrivals {
@@ -58,6 +64,7 @@ class Arrivals {
     const i = this.count++;
     const { text, known } = line;
     this.lengths[i] = text.length;
+    if (text.length === 0 || line.unreadable !== undefined) this.flags[i] = NO_COPIES;
     if (known?.kind === 'chained') {
       // What the reader found in these very bytes (verify's native scanner): its SHA-256 and chain fields, as below.
       this.digests.write(known.hash, i * DIGEST, DIGEST, 'hex');
@@ -116,7 +123,7 @@ function markDuplicates(a: Arrivals): number {
   const unchained = new Set<string>();
   for (let i = 0; i < a.count; i++) {
     if (a.flags[i] & CHAINED) chained.push(i);
-    else {
+    else if (!(a.flags[i] & NO_COPIES)) {
       const key = a.digestKey(i);
       if (unchained.has(key)) {
         a.flags[i] |= DUPLICATE;

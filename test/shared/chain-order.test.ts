@@ -38,6 +38,26 @@ describe('orderCollected', () => {
     expect(verifyChain(order.lines).ok).toBe(true);
   });
 
+  it('never drops a blank line or one over the cap as a duplicate: a record blanked in place is still named modified', () => {
+    // (An attacker's review: every blank line hashed alike, so a record blanked after an earlier
+    // blank line was dropped as resent, and the break read as a deletion.)
+    const c = chain(5);
+    const blanked = verifyChain(orderCollected(arrived([c[0], '', c[1], '', c[3], c[4]])).lines);
+    expect(blanked.break).toMatchObject({ kind: 'modified', line: 4 });
+    const order = orderCollected(arrived([c[0], '', c[1], '', c[2]]));
+    expect(order.duplicates).toBe(0);
+    expect(texts(order.lines)).toEqual([c[0], '', c[1], '', c[2]]);
+    // Lines over the cap stand in for bytes never read, all alike: none is a copy of another.
+    const placeholder = 'over the cap';
+    const overCap = (line: number): ChainLine => ({ file: 'host-a/audit.log', line, text: placeholder, unreadable: 'line over the 1 MiB cap' });
+    const lines = [...arrived([c[0], placeholder, c[1]]).map((l, i) => (i === 1 ? overCap(2) : l)), overCap(4), { file: 'host-a/audit.log', line: 5, text: c[3] }, { file: 'host-a/audit.log', line: 6, text: c[4] }];
+    const capped = orderCollected(lines);
+    expect(capped.duplicates).toBe(0);
+    expect(verifyChain(capped.lines).break).toMatchObject({ kind: 'modified', line: 4 });
+    // A line repeated byte for byte that holds something is still a duplicate.
+    expect(orderCollected(arrived([c[0], 'junk', c[1], 'junk', c[2]])).duplicates).toBe(1);
+  });
+
   it('puts a batch that arrived late back in seq order and measures how late', () => {
     const c = chain(8);
     // Batch 3–5 was retried and arrived after 6–8.
