@@ -11,6 +11,7 @@
 import type { ChainBreakSeen, ChainStatus } from '../shared/entry.js';
 import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
 import { ChainChecker, ChainLinker, type FoundBreak, type MalformedReason } from '../shared/chain-checker.js';
+import { GENESIS_HASH } from '../shared/format-constants.js';
 import { latin1, prevIsHash } from './compact-record.js';
 import { EventPacer } from './engine-events.js';
 import type { FileSpans } from './file-spans.js';
@@ -40,6 +41,8 @@ interface Held {
 
 /** Records a collected host's track holds back at most, waiting for a late batch. */
 const SEQ_WINDOW = 4096;
+/** Seq ranges passed over (judged missing) a collected host's track remembers, the last of them. */
+const GAPS_KEPT = 64;
 
 interface Found {
   found: FoundBreak<ChainPlace>;
@@ -64,8 +67,10 @@ export class ChainTrack {
    */
   private readonly held: Map<number, Held> | null;
   private nextSeq = -1;
-  /** Chained records of a collected host that came after their turn (see `chained`): not checked. */
+  /** Chained records of a collected host that came after their turn, into a gap already judged (see `chained`): not checked. */
   late = 0;
+  /** Seq ranges [from, to) passed over in seq order (a deletion was judged), the last GAPS_KEPT, as pairs. */
+  private readonly gaps: number[] = [];
   /** The chained record held last: lines that come after it travel with it. */
   private lastHeld: Held | null = null;
 
@@ -96,11 +101,23 @@ export class ChainTrack {
     this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason });
     const held = this.held;
     if (held !== null && seq < this.nextSeq && !held.has(seq)) {
-      // Its turn has passed: a resent copy kept in place of its original (duplicates are
-      // dropped in read order, and a tail is read before its history), or a batch later than
-      // the window. Not linked (a known limit: verify over the collector orders it first).
-      this.late++;
-      return;
+      // Its turn has passed. A new chain (genesis): what is held of the old one goes on, and
+      // then the restart, as verify's epochs order them.
+      if (seq === 1 && prev === GENESIS_HASH) {
+        while (held.size > 0) this.releaseLowest();
+        this.nextSeq = 1;
+      } else if (this.inGap(seq)) {
+        // A batch later than the window, its records judged missing already: not linked (a
+        // known limit: verify over the collector orders it first).
+        this.late++;
+        return;
+      } else {
+        // A record of that seq was checked (an exact copy is dropped before it comes here): a
+        // second one, a copy not from the chain. (Once let through unchecked: "intact".)
+        this.checker.seqTaken(at, seq, key);
+        this.watch.changed(false);
+        return;
+      }
     }
     // Its turn (or no turn to wait for: the first, or a seq already held, which the checker judges).
     if (held === null || seq === this.nextSeq || (this.nextSeq === -1 && held.size === 0) || held.has(seq)) {
@@ -149,11 +166,21 @@ export class ChainTrack {
   private release(h: Held): void {
     (this.held as Map<number, Held>).delete(h.seq);
     if (this.lastHeld === h) this.lastHeld = null;
+    if (this.nextSeq > 0 && h.seq > this.nextSeq) {
+      if (this.gaps.length === 2 * GAPS_KEPT) this.gaps.splice(0, 2);
+      this.gaps.push(this.nextSeq, h.seq);
+    }
     this.check(h.at, h.seq, h.prev, h.hash, h.key, h.reason);
     for (const k of h.after) {
       if (k.kind === 'unchained') this.checker.unchainedRecord(k.at, k.key);
       else if (k.kind === 'malformed') this.checker.malformedLine(k.at, k.reason);
     }
+  }
+
+  /** Whether `seq` was passed over (judged missing) in seq order, as far as the gaps kept say. */
+  private inGap(seq: number): boolean {
+    for (let g = 0; g < this.gaps.length; g += 2) if (seq >= this.gaps[g] && seq < this.gaps[g + 1]) return true;
+    return false;
   }
 
   /** The window is full, or nothing more is coming for now: the lowest held record goes on (the checker judges the gap). */

@@ -198,6 +198,15 @@ export class ChainChecker<P> {
     this.take({ kind: 'chained', rec: { at, seq, key }, facts, reason });
   }
 
+  /**
+   * A record of a seq already checked, come after its turn (a collected host's lines, checked in
+   * seq order as they come: engine/chain-track.ts): one of the two is not from the chain, and
+   * which, only an order of all its lines tells (verify's over a collector).
+   */
+  seqTaken(at: P, seq: number, key = -1): void {
+    this.fail('inserted', at, key, (w) => `${w(at)} carries seq ${seq}, whose record was already checked: one of the two is not from the chain`);
+  }
+
   /** A record without valid chain fields. */
   unchainedRecord(at: P, key = -1): void {
     this.take({ kind: 'unchained', at, key });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type OpenEngineOptions, openEngine } from '../../src/engine/engine.js';
 import { verifyChain } from '../../src/shared/chain.js';
+import { orderCollected } from '../../src/shared/chain-order.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { answeredLog, deleteLine, linesOf, modifyLine, writeLines } from '../helpers/integrity-logs.js';
 import { chainLinesOf } from '../writer/helpers.js';
@@ -139,6 +140,78 @@ describe('the chain of a collected host', () => {
     open.push(engine);
     await engine.indexed();
     expect(status(engine).breaks.map((b) => [b.kind, b.line, b.origin])).toEqual([['deleted', 41, 'web']]);
+  });
+});
+
+describe('a forged copy of a record already checked, arriving after its turn (a collected host)', () => {
+  // (verify DIR puts it beside its seq and names it; the engine, checking as lines come, once let
+  // it pass unchecked and said intact.)
+  it.each([
+    ['at the end of the file', (lines: string[], copy: string) => [...lines, copy]],
+    ['a few records later', (lines: string[], copy: string) => [...lines.slice(0, 50), copy, ...lines.slice(50)]],
+  ])('%s: a break, never intact', async (_, place) => {
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 60));
+    const forged = lines[39].replace('"approved"', '"denied"');
+    expect(forged).not.toBe(lines[39]);
+    fs.mkdirSync(path.join(dir, 'web'));
+    const file = path.join(dir, 'web', 'audit.log');
+    writeLines(file, place(lines, forged));
+    expect(verifyChain(orderCollected(chainLinesOf([file])).lines).ok).toBe(false);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    const s = status(engine);
+    expect(s.state).toBe('broken');
+    expect(s.breaks[0]).toMatchObject({ kind: 'inserted', line: place(lines, forged).indexOf(forged) + 1, origin: 'web' });
+    expect(s.breaks[0].message).toContain('carries seq 40, whose record was already checked: one of the two is not from the chain');
+  });
+});
+
+describe('a collected host\'s records after their turn that are no copy', () => {
+  it('a new chain (a writer that lost its log): restarted where verify says, and every record of both chains checked', async () => {
+    // (Its records once all came "after their turn" of the old chain's seqs, unchecked: intact.)
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = [...linesOf(answeredLog(tempDir('chain'), 30)), ...linesOf(answeredLog(tempDir('chain'), 10))];
+    fs.mkdirSync(path.join(dir, 'web'));
+    const file = path.join(dir, 'web', 'audit.log');
+    writeLines(file, lines);
+    const report = verifyChain(orderCollected(chainLinesOf([file])).lines);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    const s = status(engine);
+    expect(s).toMatchObject({ state: 'broken', checked: lines.length, breakCount: 1 });
+    expect(s.breaks[0]).toMatchObject({ kind: 'restarted', line: 63, message: report.break?.message });
+    // The old chain's records held for a missing one go first: its deletion, then the restart, as verify orders them.
+    const gap = [...lines.slice(0, 40), ...lines.slice(41)];
+    writeLines(file, gap);
+    const again = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(again);
+    await again.indexed();
+    const first = verifyChain(orderCollected(chainLinesOf([file])).lines).break;
+    expect(status(again).breaks.map((b) => [b.kind, b.line])).toEqual([['deleted', 41], ['restarted', 62]]);
+    expect(status(again).breaks[0].message).toBe(first?.message);
+  });
+
+  it('a batch later than the window: the gap it leaves is the one break, its records no copies', async () => {
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 2100));
+    fs.mkdirSync(path.join(dir, 'web'));
+    // Records 41–60 after more than 4,096 later ones (the records a track holds for their turn).
+    writeLines(path.join(dir, 'web', 'audit.log'), [...lines.slice(0, 40), ...lines.slice(60), ...lines.slice(40, 60)]);
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    const s = status(engine);
+    expect(s.breaks.map((b) => [b.kind, b.line])).toEqual([['deleted', 41]]);
+    expect(s.breakCount).toBe(1);
   });
 });
 
