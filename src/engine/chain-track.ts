@@ -37,6 +37,8 @@ interface Held {
   key: number;
   reason: MalformedReason | null;
   after: Kept[];
+  /** Other records of its seq that came while it was held (a forged copy), in arrival order: checked right after it. */
+  copies?: Held[];
 }
 
 /** Records a collected host's track holds back at most, waiting for a late batch. */
@@ -100,7 +102,8 @@ export class ChainTrack {
   chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null): void {
     this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason });
     const held = this.held;
-    if (held !== null && seq < this.nextSeq && !held.has(seq)) {
+    // (One of the seq checked last: checked now, beside it, as verify's collector order puts it.)
+    if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
       // Its turn has passed. A new chain (genesis): what is held of the old one goes on, and
       // then the restart, as verify's epochs order them.
       if (seq === 1 && prev === GENESIS_HASH) {
@@ -119,14 +122,18 @@ export class ChainTrack {
         return;
       }
     }
-    // Its turn (or no turn to wait for: the first, or a seq already held, which the checker judges).
-    if (held === null || seq === this.nextSeq || (this.nextSeq === -1 && held.size === 0) || held.has(seq)) {
+    // Its turn (or no turn to wait for: the first; or beside the record checked last).
+    if (held === null || seq === this.nextSeq || seq === this.nextSeq - 1 || (this.nextSeq === -1 && held.size === 0)) {
       this.check(at, seq, prev, hash, key, reason);
       this.lastHeld = null;
       this.drain();
     } else {
       const h: Held = { at, seq, prev, hash, key, reason, after: [] };
-      held.set(seq, h);
+      const first = held.get(seq);
+      // A second record of a seq held: it waits with the first, and the checker judges the two
+      // in arrival order when their turn comes, as verify's collector order puts them.
+      if (first !== undefined) (first.copies ??= []).push(h);
+      else held.set(seq, h);
       this.lastHeld = h;
       if (held.size > SEQ_WINDOW) this.releaseLowest();
     }
@@ -165,15 +172,17 @@ export class ChainTrack {
 
   private release(h: Held): void {
     (this.held as Map<number, Held>).delete(h.seq);
-    if (this.lastHeld === h) this.lastHeld = null;
+    if (this.lastHeld !== null && (this.lastHeld === h || h.copies?.includes(this.lastHeld))) this.lastHeld = null;
     if (this.nextSeq > 0 && h.seq > this.nextSeq) {
       if (this.gaps.length === 2 * GAPS_KEPT) this.gaps.splice(0, 2);
       this.gaps.push(this.nextSeq, h.seq);
     }
-    this.check(h.at, h.seq, h.prev, h.hash, h.key, h.reason);
-    for (const k of h.after) {
-      if (k.kind === 'unchained') this.checker.unchainedRecord(k.at, k.key);
-      else if (k.kind === 'malformed') this.checker.malformedLine(k.at, k.reason);
+    for (const record of [h, ...(h.copies ?? [])]) {
+      this.check(record.at, record.seq, record.prev, record.hash, record.key, record.reason);
+      for (const k of record.after) {
+        if (k.kind === 'unchained') this.checker.unchainedRecord(k.at, k.key);
+        else if (k.kind === 'malformed') this.checker.malformedLine(k.at, k.reason);
+      }
     }
   }
 

@@ -154,8 +154,8 @@ export class ChainChecker<P> {
   private garbled: P[] | null = null;
   private pending: Pending<P> | null = null;
   /**
-   * Two records of one seq and one prev, the second just checked: one of them is a copy not
-   * from the chain, and the next record says which (the one it continues from is the chain's).
+   * Two records of one seq and one prev, the second just checked (their break said): the next
+   * record says which of them the chain goes on from.
    */
   private twin: { first: Rec<P>; second: Rec<P> } | null = null;
   private readonly onBreak: (b: FoundBreak<P>) => void;
@@ -219,16 +219,12 @@ export class ChainChecker<P> {
 
   /** Nothing more for now: a seq jump still waiting for lines after it is judged on what came. */
   settle(): void {
-    for (;;) {
-      if (this.pending) this.resolve(null);
-      else if (this.twin) this.resolveTwin(null, 0);
-      else return;
-    }
+    while (this.pending) this.resolve(null);
   }
 
   /** True while a break may still be found in lines already pushed (settle decides). */
   get waiting(): boolean {
-    return this.pending !== null || this.twin !== null;
+    return this.pending !== null;
   }
 
   private take(item: Item<P>): void {
@@ -266,22 +262,19 @@ export class ChainChecker<P> {
   }
 
   /**
-   * The twin judged by the chained record after it (`next`, with `facts` against the second
-   * copy; null: no record came, or one without chain fields). Continued from the first copy (seq
-   * next, LINKS_BEFORE and not LINKED), the second is the one inserted, and the chain goes on from
-   * the first: `next`'s facts become LINKED. Else the first is named, as it always was before the
-   * next record was looked at: a copy inserted ahead of the record it copies, or one of two
-   * records the next does not continue from (nothing then vouches for either).
+   * Where the chain goes on after a twin, once the chained record after it came (`next`, with
+   * `facts` against the second copy; null: none came, or a record without chain fields): from the
+   * first when `next` continues from it (seq next, LINKS_BEFORE and not LINKED: its facts become
+   * LINKED), else from the second. So the lines after are judged against the record they follow,
+   * and a copy after the record it copies costs no second break.
    */
   private resolveTwin(next: Rec<P> | null, facts: number): number {
     const { first, second } = this.twin as { first: Rec<P>; second: Rec<P> };
     this.twin = null;
     if (next !== null && next.seq === second.seq + 1 && (facts & (LINKED | LINKS_BEFORE)) === LINKS_BEFORE) {
-      this.fail('inserted', second.at, second.key, (w) => `${w(second.at)} is not from the chain: it carries the same seq ${second.seq} as ${w(first.at)}, and ${w(next.at)} continues from that one`);
       this.setLast(first);
       return LINKED;
     }
-    this.fail('inserted', first.at, first.key, (w) => `${w(first.at)} is not from the chain: ${w(second.at)} carries the same seq ${second.seq} and continues from the line before it`);
     return facts;
   }
 
@@ -339,9 +332,14 @@ export class ChainChecker<P> {
       return this.fail('restarted', rec.at, rec.key, (w) => `a new chain starts at ${w(rec.at)} after seq ${last.seq} at ${w(last.at)}`);
     }
     if (rec.seq === last.seq && (facts & SAME_PREV) !== 0) {
-      // Which of the two is the copy, the record after them says (resolveTwin).
+      // Named at the first of the two, in words that claim neither: the chain cannot prove which
+      // is the copy, since whoever can put a copy in the log can also rewrite the record after it
+      // to continue from the copy. (An attacker's review: naming the one the next record did not
+      // continue from vouched for a forged record so placed; naming the first as the copy, as it
+      // was, blamed the genuine record when the copy came after it.) Where the chain goes on
+      // from, the record after them says (resolveTwin).
       this.twin = { first: last, second: rec };
-      return;
+      return this.fail('inserted', last.at, last.key, (w) => `${w(last.at)} and ${w(rec.at)} carry the same seq ${rec.seq} and the same prev: one of them is not from the chain`);
     }
     if (rec.seq === expectedSeq) {
       return this.fail('modified', last.at, last.key, (w) => `${w(last.at)} (seq ${last.seq}) was modified: its hash no longer matches the prev recorded by ${w(rec.at)}`);

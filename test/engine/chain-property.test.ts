@@ -94,7 +94,7 @@ describe('a prev that differs from the hash before it in one hex digit is a brea
   });
 });
 
-describe('a forged copy after the record it copies (same seq and prev) is named, not the record, across chunk ends too', () => {
+describe('a forged copy after the record it copies (same seq and prev): the two named at the first, and no second break, across chunk ends too', () => {
   const original = linesOf(answeredLog(tempDir('chain-twin'), 50));
   const modes = [
     ['line by line behind the tail', { tailBytes: 2000 }],
@@ -104,9 +104,9 @@ describe('a forged copy after the record it copies (same seq and prev) is named,
   ] as const;
   /**
    * The copy of line `at` (0-based) placed after it, and the lines cut into a rotated set at
-   * `cuts` (a chunk ends at each); with the file and line where the copy is.
+   * `cuts` (a chunk ends at each); with the file and line of the record copied (the first of the two).
    */
-  const forgedAfter = (at: number, cuts: number[]): { files: string[]; copyAt: { file: string; line: number } } => {
+  const forgedAfter = (at: number, cuts: number[]): { files: string[]; firstAt: { file: string; line: number } } => {
     const lines = [...original];
     // Copies the scanner takes (a digit) and declines (an unknown key).
     const copy = at % 2 === 0 ? lines[at].replace('"v":1', '"v":1,"x":1') : lines[at].replace('"pid":', '"pid":9').replace('"approved"', '"denied"');
@@ -115,23 +115,23 @@ describe('a forged copy after the record it copies (same seq and prev) is named,
     const dir = tempDir('chain-twin');
     const ends = [...cuts, lines.length];
     const files = ends.map((_, i) => path.join(dir, i === cuts.length ? 'audit.log' : `audit.log.${cuts.length - i}`));
-    const part = ends.findIndex((end) => at + 1 < end);
+    const part = ends.findIndex((end) => at < end);
     ends.forEach((end, i) => writeLines(files[i], lines.slice(i === 0 ? 0 : ends[i - 1], end)));
-    return { files, copyAt: { file: files[part], line: at + 2 - (part === 0 ? 0 : ends[part - 1]) } };
+    return { files, firstAt: { file: files[part], line: at + 1 - (part === 0 ? 0 : ends[part - 1]) } };
   };
-  it.each(modes)('read %s: the copy, as verify names it', async (_, options) => {
+  it.each(modes)('read %s: as verify names them', async (_, options) => {
     // The copy at a few places, and a chunk's end before the record, the copy, the record after
     // them, the one after that, and further; and the copy alone in a file.
     for (const at of [20, 21, 40, 41]) {
       for (const cuts of [[at - 1], [at], [at + 1], [at + 2], [at + 3], [at + 9], [at + 1, at + 2]]) {
-        const { files, copyAt } = forgedAfter(at, cuts);
+        const { files, firstAt } = forgedAfter(at, cuts);
         const report = verifyChain(chainLinesOf(files));
-        expect({ at, cuts, kind: report.break?.kind, file: report.break?.file, line: report.break?.line }).toEqual({ at, cuts, kind: 'inserted', ...copyAt });
+        expect({ at, cuts, kind: report.break?.kind, file: report.break?.file, line: report.break?.line }).toEqual({ at, cuts, kind: 'inserted', ...firstAt });
         const engine = openEngine(files, { follow: false, ...options });
         try {
           await engine.indexed();
           const s = engine.chainStatus?.();
-          expect({ at, cuts, breaks: s?.breaks.map((b) => ({ kind: b.kind, line: b.line, message: b.message })) }).toEqual({ at, cuts, breaks: [{ kind: 'inserted', line: copyAt.line, message: report.break?.message }] });
+          expect({ at, cuts, breaks: s?.breaks.map((b) => ({ kind: b.kind, line: b.line, message: b.message })) }).toEqual({ at, cuts, breaks: [{ kind: 'inserted', line: firstAt.line, message: report.break?.message }] });
         } finally {
           await engine.close();
           fs.rmSync(path.dirname(files[0]), { recursive: true, force: true });

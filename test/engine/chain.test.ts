@@ -170,6 +170,50 @@ describe('a forged copy of a record already checked, arriving after its turn (a 
   });
 });
 
+describe('a forged copy right after the record it copies (a collected host)', () => {
+  it('is judged beside it, as verify over the collector judges it: the two named at the first', async () => {
+    // (An attacker's review: a request edited approved → denied, put right after the genuine one: intact.)
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 60));
+    const forged = lines[19].replace('"approved"', '"denied"');
+    expect(forged).not.toBe(lines[19]);
+    fs.mkdirSync(path.join(dir, 'web'));
+    const file = path.join(dir, 'web', 'audit.log');
+    writeLines(file, [...lines.slice(0, 20), forged, ...lines.slice(20)]);
+    const report = verifyChain(orderCollected(chainLinesOf([file])).lines);
+    expect(report.break).toMatchObject({ kind: 'inserted', line: 20 });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    expect(status(engine).breaks.map((b) => [b.kind, b.line, b.message])).toEqual([['inserted', 20, report.break?.message]]);
+  });
+});
+
+describe('a forged copy of a record still held for its turn (a collected host)', () => {
+  it('waits with it, and the two are judged in arrival order when their turn comes, as verify judges them', async () => {
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 60));
+    // Seq 45 comes before 41–44 (a late batch), then a forged copy of it, then the batch.
+    const forged = lines[44].replace('"stdout_len":1234', '"stdout_len":1');
+    expect(forged).not.toBe(lines[44]);
+    const arrived = [...lines.slice(0, 40), lines[44], forged, 'junk after the copy', ...lines.slice(40, 44), ...lines.slice(45)];
+    fs.mkdirSync(path.join(dir, 'web'));
+    const file = path.join(dir, 'web', 'audit.log');
+    writeLines(file, arrived);
+    const report = verifyChain(orderCollected(chainLinesOf([file])).lines);
+    expect(report.break).toMatchObject({ kind: 'inserted', line: 41 });
+    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
+    open.push(engine);
+    await engine.indexed();
+    const s = status(engine);
+    expect(s.breaks.map((b) => [b.kind, b.line, b.message])).toEqual([['inserted', 41, report.break?.message]]);
+  });
+});
+
 describe('a collected host\'s records after their turn that are no copy', () => {
   it('a new chain (a writer that lost its log): restarted where verify says, and every record of both chains checked', async () => {
     // (Its records once all came "after their turn" of the old chain's seqs, unchecked: intact.)

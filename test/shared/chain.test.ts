@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ChainedRecord, type ChainLine, chainFieldsOf, classifyChainLine, chainFieldsOfLine, hashLine, hashLineAt, isChainPrev, isChainPrevBytes, isChainSeq, LOOKAHEAD, MALFORMED_LISTED, verifyChain } from '../../src/shared/chain.js';
+import { ChainChecker, ChainLinker } from '../../src/shared/chain-checker.js';
 import { GENESIS_HASH } from '../../src/shared/format-constants.js';
 import { openAuditLog } from '../../src/writer/index.js';
 import { chainLinesOf, makeTempDirFactory, readLines, sampleRequest } from '../writer/helpers.js';
@@ -85,21 +86,42 @@ describe('verifyChain', () => {
     expect(report.break).toMatchObject({ kind: 'inserted', file, line: 7 });
   });
 
-  it('names a forged copy placed after the record it copies, not the record: the next record continues from the genuine one', () => {
-    // (An attacker's review: the copy after, with the same seq and prev, got the genuine record named.)
+  it('a forged copy beside the record it copies, after it or before it: the two named, at the first, in words that claim neither', () => {
+    // (Attackers' reviews: the copy after the record got the genuine one named as the copy; and
+    // naming the one the next record does not continue from vouched for a forged record placed
+    // ahead of the genuine one, the next record rewired to it.)
     const { file, lines } = writtenLog();
     const forged = lines[5].replace('check why', 'nothing here');
     expect(forged).not.toBe(lines[5]);
     lines.splice(6, 0, forged); // line 7, after seq 6 on line 6
     rewrite(file, lines);
     const report = verify([file]);
-    expect(report.break).toMatchObject({ kind: 'inserted', file, line: 7 });
-    expect(report.break?.message).toBe(`${file}:7 is not from the chain: it carries the same seq 6 as ${file}:6, and ${file}:8 continues from that one`);
+    expect(report.break).toMatchObject({ kind: 'inserted', file, line: 6 });
+    expect(report.break?.message).toBe(`${file}:6 and ${file}:7 carry the same seq 6 and the same prev: one of them is not from the chain`);
+    // Past the first break: the next record continues from line 6, and the chain goes on from it unbroken.
+    const breaks: string[] = [];
+    const checker = new ChainChecker<number>({ onBreak: (b) => breaks.push(`${b.kind} ${b.at}`) });
+    const linker = new ChainLinker();
+    lines.forEach((l, i) => {
+      const c = classifyChainLine(Buffer.from(l));
+      if (c.kind === 'chained') checker.chained(i + 1, c.seq, linker.link(c.prev, c.hash));
+    });
+    checker.settle();
+    expect(breaks).toEqual(['inserted 6']);
     // The copy ahead of the record: the copy is named, as before.
     const ahead = writtenLog();
     ahead.lines.splice(5, 0, ahead.lines[5].replace('check why', 'nothing here')); // line 6, before the genuine seq 6 (now line 7)
     rewrite(ahead.file, ahead.lines);
     expect(verify([ahead.file]).break).toMatchObject({ kind: 'inserted', file: ahead.file, line: 6 });
+    // Ahead of the record, the next record rewired to continue from the copy: still the first of the two, the copy.
+    const rewired = writtenLog();
+    const copy = rewired.lines[5].replace('check why', 'nothing here');
+    const next = rewired.lines[6];
+    rewired.lines[6] = next.replace(`"prev":"${hashLine(rewired.lines[5])}"`, `"prev":"${hashLine(copy)}"`);
+    expect(rewired.lines[6]).not.toBe(next);
+    rewired.lines.splice(5, 0, copy);
+    rewrite(rewired.file, rewired.lines);
+    expect(verify([rewired.file]).break).toMatchObject({ kind: 'inserted', file: rewired.file, line: 6 });
   });
 
   it('a record edited and a copy of the original placed after it: the edited one is named, never cleared by the copy', () => {
@@ -381,7 +403,7 @@ describe('verifyChain guards', () => {
     const five = chained(5);
     const cases: [string[], string][] = [
       [[...three, record(1, GENESIS_HASH)], 'a new chain starts at audit.log:4 after seq 3 at audit.log:3'],
-      [[...three, record(3, hashLine(three[1]))], 'audit.log:3 is not from the chain: audit.log:4 carries the same seq 3 and continues from the line before it'],
+      [[...three, record(3, hashLine(three[1]))], 'audit.log:3 and audit.log:4 carry the same seq 3 and the same prev: one of them is not from the chain'],
       [[...three, record(4, GENESIS_HASH)], 'audit.log:3 (seq 3) was modified: its hash no longer matches the prev recorded by audit.log:4'],
       [[...three, record(5, hashLine(three[2]))], '1 record (seq 4) missing between audit.log:3 and audit.log:4'],
       [[...three, record(6, hashLine(three[2]))], '2 records (seq 4–5) missing between audit.log:3 and audit.log:4'],
