@@ -24,7 +24,7 @@ export interface ChainPlace {
 
 /** A line the tail saw, kept to check again behind the history. */
 type Kept =
-  | { kind: 'chained'; at: ChainPlace; seq: number; prev: string; hash: string; key: number; reason: MalformedReason | null }
+  | { kind: 'chained'; at: ChainPlace; seq: number; prev: string; hash: string; key: number; reason: MalformedReason | null; differs: boolean }
   | { kind: 'unchained'; at: ChainPlace; key: number }
   | { kind: 'malformed'; at: ChainPlace; reason: MalformedReason };
 
@@ -69,6 +69,8 @@ export class ChainTrack {
    */
   private readonly held: Map<number, Held> | null;
   private nextSeq = -1;
+  /** The seq the track started from (a collected host's): a record below it came before any checked, and was not. */
+  private startSeq = -1;
   /** Chained records of a collected host that came after their turn, into a gap already judged (see `chained`): not checked. */
   late = 0;
   /** Seq ranges [from, to) passed over in seq order (a deletion was judged), the last GAPS_KEPT, as pairs. */
@@ -98,29 +100,40 @@ export class ChainTrack {
     this.kept = [];
   }
 
-  /** A chained record read on this thread: `hash` of its bytes. `key`: its entry's (-1: none yet). */
-  chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null): void {
-    this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason });
+  /**
+   * A chained record read on this thread: `hash` of its bytes. `key`: its entry's (-1: none yet).
+   * `differs`: a collected host's record whose seq an earlier line carries, which it differs from
+   * byte for byte (collected-lines.ts; an exact copy is dropped before it comes here).
+   */
+  chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null, differs = false): void {
+    this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason, differs });
     const held = this.held;
     // (One of the seq checked last: checked now, beside it, as verify's collector order puts it.)
     if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
-      // Its turn has passed. A new chain (genesis): what is held of the old one goes on, and
-      // then the restart, as verify's epochs order them.
-      if (seq === 1 && prev === GENESIS_HASH) {
+      // Its turn has passed. A new chain (genesis) after a chain this track saw start: what is
+      // held of the old one goes on, and then the restart, as verify's epochs order them.
+      if (seq === 1 && prev === GENESIS_HASH && this.startSeq === 1) {
         while (held.size > 0) this.releaseLowest();
         this.nextSeq = 1;
-      } else if (this.inGap(seq)) {
-        // A batch later than the window, its records judged missing already: not linked (a
-        // known limit: verify over the collector orders it first).
-        this.late++;
-        return;
-      } else {
-        // A record of that seq was checked (an exact copy is dropped before it comes here): a
-        // second one, a copy not from the chain. (Once let through unchecked: "intact".)
+      } else if (differs && seq >= this.startSeq && !this.inGap(seq)) {
+        // A record of that seq was checked, and this one is not it: a second one, a copy not
+        // from the chain. (Once let through unchecked: "intact".)
         this.checker.seqTaken(at, seq, key);
         this.watch.changed(false);
         return;
+      } else {
+        // Before the record the track started from (a tail read before its history, whose
+        // copies of resent lines were kept in place of the originals); a batch later than the
+        // window, its records judged missing already; or a copy the duplicate check could not
+        // compare. Not linked (a known limit: verify over the collector orders them first).
+        this.late++;
+        return;
       }
+    }
+    // An exact copy of the record checked last (one the duplicate check could not compare): nothing to check.
+    if (held !== null && seq === this.nextSeq - 1 && hash === this.linker.lastHash) {
+      this.late++;
+      return;
     }
     // Its turn (or no turn to wait for: the first; or beside the record checked last).
     if (held === null || seq === this.nextSeq || seq === this.nextSeq - 1 || (this.nextSeq === -1 && held.size === 0)) {
@@ -131,7 +144,12 @@ export class ChainTrack {
       const h: Held = { at, seq, prev, hash, key, reason, after: [] };
       const first = held.get(seq);
       // A second record of a seq held: it waits with the first, and the checker judges the two
-      // in arrival order when their turn comes, as verify's collector order puts them.
+      // in arrival order when their turn comes, as verify's collector order puts them. (An
+      // exact copy the duplicate check could not compare is nothing to judge.)
+      if (first !== undefined && (first.hash === hash || first.copies?.some((c) => c.hash === hash))) {
+        this.late++;
+        return;
+      }
       if (first !== undefined) (first.copies ??= []).push(h);
       else held.set(seq, h);
       this.lastHeld = h;
@@ -159,6 +177,7 @@ export class ChainTrack {
   }
 
   private check(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null): void {
+    if (this.startSeq === -1) this.startSeq = seq;
     this.checker.chained(at, seq, this.linker.link(prev, hash), key, reason);
     this.nextSeq = seq + 1;
   }
@@ -242,7 +261,7 @@ export class ChainTrack {
   /** The tail's lines, checked again behind `history` (which goes on as the shown entries' track). */
   replayInto(history: ChainTrack): void {
     for (const k of this.kept ?? []) {
-      if (k.kind === 'chained') history.chained(k.at, k.seq, k.prev, k.hash, k.key, k.reason);
+      if (k.kind === 'chained') history.chained(k.at, k.seq, k.prev, k.hash, k.key, k.reason, k.differs);
       else if (k.kind === 'unchained') history.unchained(k.at, k.key);
       else history.malformed(k.at, k.reason);
     }

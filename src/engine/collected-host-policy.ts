@@ -33,6 +33,10 @@ export class CollectedHostPolicy implements DeliveryPolicy {
     return this.lines.isDuplicate(r);
   }
 
+  differsFromSeen(): boolean {
+    return this.lines.differsFromSeen;
+  }
+
   requestPlaced(slot: number, r: LocatedCompact, joiner: SlotJoiner): void {
     this.lines.placed(slot, r.seq);
     // Its response came first (a batch delivered late).

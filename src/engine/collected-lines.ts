@@ -137,6 +137,9 @@ class LineBytes {
     private readonly readLine: ReadLine,
   ) {}
 
+  /** A line compared with could not be read (its file gone): "not equal" then says nothing. */
+  unread = false;
+
   equals(earlier: LinePlace): boolean {
     if (earlier.length !== this.place.length) return false;
     // A copy: readLine may hand back the same scratch buffer for the next line.
@@ -145,6 +148,7 @@ class LineBytes {
       this.bytes = bytes && Buffer.from(bytes);
     }
     const theirs = this.readLine(earlier.seg, earlier.offset, earlier.length);
+    if (this.bytes === null || theirs === null) this.unread = true;
     return this.bytes !== null && theirs !== null && this.bytes.equals(theirs);
   }
 }
@@ -159,6 +163,8 @@ export class CollectedLines {
   duplicates = 0;
   /** Some seq is carried by two different lines: chain order is ambiguous, entries keep arrival order. */
   seqReused = false;
+  /** The record `isDuplicate` kept last carries a seq an earlier line carries, and differs from each, byte for byte. */
+  differsFromSeen = false;
   /** Null once nothing more will be read (not following): then there is nothing to compare with. */
   private bySeq: LinesBySeq | null = new LinesBySeq();
   /** Unchained requests and responses by id hash and kind (rare: a daemon that does not chain). */
@@ -176,6 +182,7 @@ export class CollectedLines {
 
   /** True when `r`'s line is an exact copy of an earlier one: drop it. Otherwise remembers it. */
   isDuplicate(r: LocatedCompact): boolean {
+    this.differsFromSeen = false;
     if (!this.bySeq) return false;
     if (r.seq >= 0) return this.chainedDuplicate(r, this.bySeq);
     return r.kind === KIND_REQUEST || r.kind === KIND_RESPONSE ? this.unchainedDuplicate(r) : false;
@@ -191,7 +198,10 @@ export class CollectedLines {
         return true;
       }
     }
-    if (mine) this.seqReused = true;
+    if (mine) {
+      this.seqReused = true;
+      this.differsFromSeen = !mine.unread;
+    }
     bySeq.add(r.seq, r.seg, r.offset, r.length);
     return false;
   }

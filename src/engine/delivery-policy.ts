@@ -23,6 +23,8 @@ export interface DeliveryPolicy {
   readonly oneOfMany: boolean;
   /** True when `r`'s line was delivered before: it is dropped. */
   isDuplicate(r: LocatedCompact): boolean;
+  /** The record `isDuplicate` kept last carries a seq an earlier line carries, and differs from each (a forged copy, or the record a copy came before). */
+  differsFromSeen?(): boolean;
   /** A request made the entry at `slot`. */
   requestPlaced(slot: number, r: LocatedCompact, joiner: SlotJoiner): void;
   /** The merge replayed a tail request onto the history's joiner. */

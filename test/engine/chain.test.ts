@@ -170,6 +170,31 @@ describe('a forged copy of a record already checked, arriving after its turn (a 
   });
 });
 
+describe('a collected host\'s sender re-sending its current file (a restart), a batch lost before it', () => {
+  it('intact, as verify says: the resent copies read before their originals are no copies, nor a new chain', async () => {
+    // (The rsyslog test's scenario: the collected file's tail, read first, holds the resent
+    // lines from genesis on; once taken for a restart and for copies.)
+    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+    const dir = tempDir('chain');
+    const lines = linesOf(answeredLog(tempDir('chain'), 300));
+    fs.mkdirSync(path.join(dir, 'web'));
+    const rotated = path.join(dir, 'web', 'audit.log.1');
+    const live = path.join(dir, 'web', 'audit.log');
+    // Records 1–200 collected and rotated; 201 lost at the stop; 202–400 after it; then the whole file again.
+    writeLines(rotated, lines.slice(0, 200));
+    writeLines(live, [...lines.slice(201, 400), ...lines]);
+    const report = verifyChain(orderCollected(chainLinesOf([rotated, live])).lines);
+    expect(report.ok).toBe(true);
+    for (const options of [{}, { tailBytes: 20_000 }]) {
+      const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, ...options });
+      open.push(engine);
+      await engine.indexed();
+      expect(status(engine)).toMatchObject({ state: 'intact', breakCount: 0 });
+    }
+  });
+});
+
 describe('a forged copy right after the record it copies (a collected host)', () => {
   it('is judged beside it, as verify over the collector judges it: the two named at the first', async () => {
     // (An attacker's review: a request edited approved → denied, put right after the genuine one: intact.)

@@ -62,6 +62,11 @@ describe('CollectedLines: chain order', () => {
     expect(lines.isDuplicate(record(0))).toBe(false);
     expect(lines.isDuplicate(record(10))).toBe(false);
     expect(lines.seqReused).toBe(true);
+    // The second differs from the first, byte for byte (the chain track names such a line).
+    expect(lines.differsFromSeen).toBe(true);
+    // One whose earlier lines cannot be read (their file gone) is not known to differ.
+    expect(lines.isDuplicate(record(20))).toBe(false);
+    expect(lines.differsFromSeen).toBe(false);
     lines.placed(0, 5);
     lines.placed(1, 2);
     const order = Int32Array.from([0, 1]);

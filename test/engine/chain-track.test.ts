@@ -1,0 +1,63 @@
+/**
+ * A collected host's chain track (chain-track.ts, lines checked in seq order as they come): what
+ * a record after its turn is. A second record of a seq checked is a break only when it is known
+ * to differ from the first; an exact copy the duplicate check could not compare, and a record
+ * from before the record the track started from, are nothing to judge.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChainWatch } from '../../src/engine/chain-track.js';
+import { GENESIS_HASH } from '../../src/shared/format-constants.js';
+
+const hex = (n: number) => n.toString(16).padStart(64, '0');
+const watches: ChainWatch[] = [];
+afterEach(() => {
+  for (const w of watches.splice(0)) w.close();
+});
+
+/** A collected host's track, and a chain of `n` records (seq i's hash hex(i), its prev hex(i - 1), genesis first). */
+function track() {
+  const watch = new ChainWatch(() => {}, true);
+  watches.push(watch);
+  const t = watch.live;
+  const put = (seq: number, line = seq, options: { hash?: string; differs?: boolean } = {}) =>
+    t.chained({ seg: 0, line }, seq, seq === 1 ? GENESIS_HASH : hex(seq - 1), options.hash ?? hex(seq), -1, null, options.differs ?? false);
+  const breaks = () => t.breaks.map((b) => [b.found.kind, b.found.at.line]);
+  return { t, put, breaks };
+}
+
+describe('a collected host\'s record after its turn', () => {
+  it('a second record of a seq checked earlier: a break when it differs, else nothing to judge', () => {
+    const { t, put, breaks } = track();
+    for (let seq = 1; seq <= 10; seq++) put(seq);
+    put(4, 11); // an exact copy the duplicate check could not compare
+    expect(breaks()).toEqual([]);
+    expect(t.late).toBe(1);
+    put(4, 12, { hash: hex(999), differs: true });
+    expect(breaks()).toEqual([['inserted', 12]]);
+  });
+
+  it('an exact copy of the record checked last, or of one held, is nothing to judge; one that differs is', () => {
+    const { t, put, breaks } = track();
+    for (let seq = 1; seq <= 5; seq++) put(seq);
+    put(5, 6); // the record checked last, again
+    put(8, 7); // held: 6 and 7 not in yet
+    put(8, 8); // held, again
+    put(6, 9);
+    put(7, 10);
+    t.settle(true);
+    expect(breaks()).toEqual([]);
+    expect(t.late).toBe(2);
+    put(8, 11, { hash: hex(998), differs: true }); // of the seq checked last, and not it: the two named at the first
+    expect(breaks()).toEqual([['inserted', 7]]);
+  });
+
+  it('a record from before the one the track started from (its tail read first) is not checked, genesis included', () => {
+    const { t, put, breaks } = track();
+    for (let seq = 400; seq <= 410; seq++) put(seq, seq - 399);
+    put(1, 12, { differs: true });
+    put(200, 13, { hash: hex(997), differs: true });
+    t.settle(true);
+    expect(breaks()).toEqual([]);
+    expect(t.late).toBe(2);
+  });
+});
