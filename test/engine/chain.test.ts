@@ -115,31 +115,41 @@ describe('the chain while following', () => {
   });
 });
 
+/** A collector directory of one host, `web`, with these files (name → lines); and their paths. */
+function collectedHost(files: Record<string, string[]>): { dir: string; paths: Record<string, string> } {
+  const dir = tempDir('chain');
+  fs.mkdirSync(path.join(dir, 'web'));
+  const paths: Record<string, string> = {};
+  for (const [name, lines] of Object.entries(files)) writeLines((paths[name] = path.join(dir, 'web', name)), lines);
+  return { dir, paths };
+}
+
+/** The fleet engine over a collector directory, indexed (closed after the test). */
+async function fleetIndexed(dir: string, options: OpenEngineOptions & { follow?: boolean } = {}): Promise<AuditEngine> {
+  const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
+  const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
+  const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, ...options });
+  open.push(engine);
+  await engine.indexed();
+  return engine;
+}
+
+/** verify's verdict over a collected host's files, in the order verify over a collector puts its lines. */
+const verifyCollected = (files: string[]) => verifyChain(orderCollected(chainLinesOf(files)).lines);
+
+const breaksOf = (engine: AuditEngine) => status(engine).breaks.map((b) => [b.kind, b.line, b.message]);
+
 describe('the chain of a collected host', () => {
   it('a batch the shipper delivered late is checked in seq order: intact, as verify says', async () => {
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
-    fs.mkdirSync(path.join(dir, 'web'));
-    writeLines(path.join(dir, 'web', 'audit.log'), [...lines.slice(0, 40), ...lines.slice(70, 100), ...lines.slice(40, 70), ...lines.slice(100)]);
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    expect(status(engine)).toMatchObject({ state: 'intact', checked: lines.length, breakCount: 0 });
+    const { dir } = collectedHost({ 'audit.log': [...lines.slice(0, 40), ...lines.slice(70, 100), ...lines.slice(40, 70), ...lines.slice(100)] });
+    expect(status(await fleetIndexed(dir))).toMatchObject({ state: 'intact', checked: lines.length, breakCount: 0 });
   });
 
   it('a record missing for good is still a deletion', async () => {
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
-    fs.mkdirSync(path.join(dir, 'web'));
-    writeLines(path.join(dir, 'web', 'audit.log'), [...lines.slice(0, 40), ...lines.slice(41)]);
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    expect(status(engine).breaks.map((b) => [b.kind, b.line, b.origin])).toEqual([['deleted', 41, 'web']]);
+    const { dir } = collectedHost({ 'audit.log': [...lines.slice(0, 40), ...lines.slice(41)] });
+    expect(status(await fleetIndexed(dir)).breaks.map((b) => [b.kind, b.line, b.origin])).toEqual([['deleted', 41, 'web']]);
   });
 });
 
@@ -150,20 +160,12 @@ describe('a forged copy of a record already checked, arriving after its turn (a 
     ['at the end of the file', (lines: string[], copy: string) => [...lines, copy]],
     ['a few records later', (lines: string[], copy: string) => [...lines.slice(0, 50), copy, ...lines.slice(50)]],
   ])('%s: a break, never intact', async (_, place) => {
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
     const forged = lines[39].replace('"approved"', '"denied"');
     expect(forged).not.toBe(lines[39]);
-    fs.mkdirSync(path.join(dir, 'web'));
-    const file = path.join(dir, 'web', 'audit.log');
-    writeLines(file, place(lines, forged));
-    expect(verifyChain(orderCollected(chainLinesOf([file])).lines).ok).toBe(false);
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    const s = status(engine);
+    const { dir, paths } = collectedHost({ 'audit.log': place(lines, forged) });
+    expect(verifyCollected([paths['audit.log']]).ok).toBe(false);
+    const s = status(await fleetIndexed(dir));
     expect(s.state).toBe('broken');
     expect(s.breaks[0]).toMatchObject({ kind: 'inserted', line: place(lines, forged).indexOf(forged) + 1, origin: 'web' });
     expect(s.breaks[0].message).toContain('carries seq 40, whose record was already checked: one of the two is not from the chain');
@@ -174,111 +176,62 @@ describe('a collected host\'s sender re-sending its current file (a restart), a 
   it('intact, as verify says: the resent copies read before their originals are no copies, nor a new chain', async () => {
     // (The rsyslog test's scenario: the collected file's tail, read first, holds the resent
     // lines from genesis on; once taken for a restart and for copies.)
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 300));
-    fs.mkdirSync(path.join(dir, 'web'));
-    const rotated = path.join(dir, 'web', 'audit.log.1');
-    const live = path.join(dir, 'web', 'audit.log');
     // Records 1–200 collected and rotated; 201 lost at the stop; 202–400 after it; then the whole file again.
-    writeLines(rotated, lines.slice(0, 200));
-    writeLines(live, [...lines.slice(201, 400), ...lines]);
-    const report = verifyChain(orderCollected(chainLinesOf([rotated, live])).lines);
-    expect(report.ok).toBe(true);
-    for (const options of [{}, { tailBytes: 20_000 }]) {
-      const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, ...options });
-      open.push(engine);
-      await engine.indexed();
-      expect(status(engine)).toMatchObject({ state: 'intact', breakCount: 0 });
-    }
+    const { dir, paths } = collectedHost({ 'audit.log.1': lines.slice(0, 200), 'audit.log': [...lines.slice(201, 400), ...lines] });
+    expect(verifyCollected([paths['audit.log.1'], paths['audit.log']]).ok).toBe(true);
+    for (const options of [{}, { tailBytes: 20_000 }]) expect(status(await fleetIndexed(dir, options))).toMatchObject({ state: 'intact', breakCount: 0 });
   });
 });
 
 describe('a forged copy right after the record it copies (a collected host)', () => {
   it('is judged beside it, as verify over the collector judges it: the two named at the first', async () => {
     // (An attacker's review: a request edited approved → denied, put right after the genuine one: intact.)
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
     const forged = lines[19].replace('"approved"', '"denied"');
     expect(forged).not.toBe(lines[19]);
-    fs.mkdirSync(path.join(dir, 'web'));
-    const file = path.join(dir, 'web', 'audit.log');
-    writeLines(file, [...lines.slice(0, 20), forged, ...lines.slice(20)]);
-    const report = verifyChain(orderCollected(chainLinesOf([file])).lines);
+    const { dir, paths } = collectedHost({ 'audit.log': [...lines.slice(0, 20), forged, ...lines.slice(20)] });
+    const report = verifyCollected([paths['audit.log']]);
     expect(report.break).toMatchObject({ kind: 'inserted', line: 20 });
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    expect(status(engine).breaks.map((b) => [b.kind, b.line, b.message])).toEqual([['inserted', 20, report.break?.message]]);
+    expect(breaksOf(await fleetIndexed(dir))).toEqual([['inserted', 20, report.break?.message]]);
   });
 });
 
 describe('a forged copy of a record still held for its turn (a collected host)', () => {
   it('waits with it, and the two are judged in arrival order when their turn comes, as verify judges them', async () => {
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
     // Seq 45 comes before 41–44 (a late batch), then a forged copy of it, then the batch.
     const forged = lines[44].replace('"stdout_len":1234', '"stdout_len":1');
     expect(forged).not.toBe(lines[44]);
-    const arrived = [...lines.slice(0, 40), lines[44], forged, 'junk after the copy', ...lines.slice(40, 44), ...lines.slice(45)];
-    fs.mkdirSync(path.join(dir, 'web'));
-    const file = path.join(dir, 'web', 'audit.log');
-    writeLines(file, arrived);
-    const report = verifyChain(orderCollected(chainLinesOf([file])).lines);
+    const { dir, paths } = collectedHost({ 'audit.log': [...lines.slice(0, 40), lines[44], forged, 'junk after the copy', ...lines.slice(40, 44), ...lines.slice(45)] });
+    const report = verifyCollected([paths['audit.log']]);
     expect(report.break).toMatchObject({ kind: 'inserted', line: 41 });
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    const s = status(engine);
-    expect(s.breaks.map((b) => [b.kind, b.line, b.message])).toEqual([['inserted', 41, report.break?.message]]);
+    expect(breaksOf(await fleetIndexed(dir))).toEqual([['inserted', 41, report.break?.message]]);
   });
 });
 
 describe('a collected host\'s records after their turn that are no copy', () => {
   it('a new chain (a writer that lost its log): restarted where verify says, and every record of both chains checked', async () => {
     // (Its records once all came "after their turn" of the old chain's seqs, unchecked: intact.)
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = [...linesOf(answeredLog(tempDir('chain'), 30)), ...linesOf(answeredLog(tempDir('chain'), 10))];
-    fs.mkdirSync(path.join(dir, 'web'));
-    const file = path.join(dir, 'web', 'audit.log');
-    writeLines(file, lines);
-    const report = verifyChain(orderCollected(chainLinesOf([file])).lines);
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    const s = status(engine);
+    const { dir, paths } = collectedHost({ 'audit.log': lines });
+    const report = verifyCollected([paths['audit.log']]);
+    const s = status(await fleetIndexed(dir));
     expect(s).toMatchObject({ state: 'broken', checked: lines.length, breakCount: 1 });
     expect(s.breaks[0]).toMatchObject({ kind: 'restarted', line: 63, message: report.break?.message });
     // The old chain's records held for a missing one go first: its deletion, then the restart, as verify orders them.
-    const gap = [...lines.slice(0, 40), ...lines.slice(41)];
-    writeLines(file, gap);
-    const again = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(again);
-    await again.indexed();
-    const first = verifyChain(orderCollected(chainLinesOf([file])).lines).break;
+    writeLines(paths['audit.log'], [...lines.slice(0, 40), ...lines.slice(41)]);
+    const first = verifyCollected([paths['audit.log']]).break;
+    const again = await fleetIndexed(dir);
     expect(status(again).breaks.map((b) => [b.kind, b.line])).toEqual([['deleted', 41], ['restarted', 62]]);
     expect(status(again).breaks[0].message).toBe(first?.message);
   });
 
   it('a batch later than the window: the gap it leaves is the one break, its records no copies', async () => {
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 2100));
-    fs.mkdirSync(path.join(dir, 'web'));
     // Records 41–60 after more than 4,096 later ones (the records a track holds for their turn).
-    writeLines(path.join(dir, 'web', 'audit.log'), [...lines.slice(0, 40), ...lines.slice(60), ...lines.slice(40, 60)]);
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: false });
-    open.push(engine);
-    await engine.indexed();
-    const s = status(engine);
+    const { dir } = collectedHost({ 'audit.log': [...lines.slice(0, 40), ...lines.slice(60), ...lines.slice(40, 60)] });
+    const s = status(await fleetIndexed(dir));
     expect(s.breaks.map((b) => [b.kind, b.line])).toEqual([['deleted', 41]]);
     expect(s.breakCount).toBe(1);
   });
@@ -286,18 +239,11 @@ describe('a collected host\'s records after their turn that are no copy', () => 
 
 describe('the chain of a followed collected host', () => {
   it('records waiting for a late batch are not a break: checking, then intact once it comes', async () => {
-    const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-    const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-    const dir = tempDir('chain');
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
-    fs.mkdirSync(path.join(dir, 'web'));
-    const file = path.join(dir, 'web', 'audit.log');
-    writeLines(file, [...lines.slice(0, 40), ...lines.slice(70)]);
-    const engine = openFleetEngine(findCollectedHosts(dir), { follow: true });
-    open.push(engine);
-    await engine.indexed();
+    const { dir, paths } = collectedHost({ 'audit.log': [...lines.slice(0, 40), ...lines.slice(70)] });
+    const engine = await fleetIndexed(dir, { follow: true });
     await vi.waitFor(() => expect(status(engine)).toMatchObject({ state: 'checking', checked: 40, breakCount: 0 }), WAIT);
-    fs.appendFileSync(file, lines.slice(40, 70).map((l) => `${l}\n`).join(''));
+    fs.appendFileSync(paths['audit.log'], lines.slice(40, 70).map((l) => `${l}\n`).join(''));
     await vi.waitFor(() => expect(status(engine)).toMatchObject({ state: 'intact', checked: lines.length, breakCount: 0 }), WAIT);
   });
 });
