@@ -108,35 +108,38 @@ export class ChainTrack {
   chained(at: ChainPlace, seq: number, prev: string, hash: string, key: number, reason: MalformedReason | null = null, differs = false): void {
     this.kept?.push({ kind: 'chained', at, seq, prev, hash, key, reason, differs });
     const held = this.held;
-    // (One of the seq checked last: checked now, beside it, as verify's collector order puts it.)
-    if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
-      // Its turn has passed. A new chain (genesis) after a chain this track saw start: what is
-      // held of the old one goes on, and then the restart, as verify's epochs order them.
-      if (seq === 1 && prev === GENESIS_HASH && this.startSeq === 1) {
-        while (held.size > 0) this.releaseLowest();
-        this.nextSeq = 1;
-      } else if (differs && seq >= this.startSeq && !this.inGap(seq)) {
+    // A new chain: a genesis record that differs from the seq 1 the duplicate check compared it
+    // with (an exact copy whose first could not be read again, say its file compressed and the
+    // descriptor closed, is no restart: an attacker's review), after records of an older one.
+    // What is held of the old chain goes on first, then the restart, as verify's epochs order them.
+    if (held !== null && differs && seq === 1 && prev === GENESIS_HASH && (held.size > 0 || this.nextSeq > 1)) {
+      while (held.size > 0) this.releaseLowest();
+      this.nextSeq = 1;
+    } else if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
+      // Its turn has passed (one of the seq checked last is checked now, beside it, below).
+      if (differs && seq >= this.startSeq && !this.inGap(seq)) {
         // A record of that seq was checked, and this one is not it: a second one, a copy not
         // from the chain. (Once let through unchecked: "intact".)
         this.checker.seqTaken(at, seq, key);
         this.watch.changed(false);
         return;
-      } else {
-        // Before the record the track started from (a tail read before its history, whose
-        // copies of resent lines were kept in place of the originals); a batch later than the
-        // window, its records judged missing already; or a copy the duplicate check could not
-        // compare. Not linked (a known limit: verify over the collector orders them first).
-        this.late++;
-        return;
       }
+      // Before the record the track started from (a resent file read after the check had moved
+      // on), a batch later than the window (its records judged missing already), or a copy the
+      // duplicate check could not compare. Not linked (a known limit: verify over the collector
+      // orders them first).
+      this.late++;
+      return;
     }
     // An exact copy of the record checked last (one the duplicate check could not compare): nothing to check.
     if (held !== null && seq === this.nextSeq - 1 && hash === this.linker.lastHash) {
       this.late++;
       return;
     }
-    // Its turn (or no turn to wait for: the first; or beside the record checked last).
-    if (held === null || seq === this.nextSeq || seq === this.nextSeq - 1 || (this.nextSeq === -1 && held.size === 0)) {
+    // Its turn (or beside the record checked last). The first records are held too: the track
+    // starts from the lowest seq of them (settle, or the window full), not from the first to come
+    // (one record with a high seq put first once left every other unchecked: an attacker's review).
+    if (held === null || seq === this.nextSeq || seq === this.nextSeq - 1) {
       this.check(at, seq, prev, hash, key, reason);
       this.lastHeld = null;
       this.drain();
@@ -226,6 +229,8 @@ export class ChainTrack {
    */
   settle(final: boolean): void {
     if (final) while (this.held !== null && this.held.size > 0) this.releaseLowest();
+    // (Following: the check starts from the lowest seq read so far, and goes on as far as it runs.)
+    else if (this.held !== null && this.held.size > 0 && this.nextSeq === -1) this.releaseLowest();
     this.checker.settle();
   }
 

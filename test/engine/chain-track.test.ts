@@ -29,6 +29,8 @@ describe('a collected host\'s record after its turn', () => {
   it('a second record of a seq checked earlier: a break when it differs, else nothing to judge', () => {
     const { t, put, breaks } = track();
     for (let seq = 1; seq <= 10; seq++) put(seq);
+    t.settle(false); // the first records wait until then (the lowest seq of them starts the check)
+    expect(t.checker.records).toBe(10);
     put(4, 11); // an exact copy the duplicate check could not compare
     expect(breaks()).toEqual([]);
     expect(t.late).toBe(1);
@@ -39,6 +41,7 @@ describe('a collected host\'s record after its turn', () => {
   it('an exact copy of the record checked last, or of one held, is nothing to judge; one that differs is', () => {
     const { t, put, breaks } = track();
     for (let seq = 1; seq <= 5; seq++) put(seq);
+    t.settle(false);
     put(5, 6); // the record checked last, again
     put(8, 7); // held: 6 and 7 not in yet
     put(8, 8); // held, again
@@ -51,13 +54,25 @@ describe('a collected host\'s record after its turn', () => {
     expect(breaks()).toEqual([['inserted', 7]]);
   });
 
-  it('a record from before the one the track started from (its tail read first) is not checked, genesis included', () => {
+  it('starts from the lowest seq of the first records, not the first to come (one record with a high seq put first)', () => {
+    const { t, put, breaks } = track();
+    put(1000, 1, { hash: hex(996) }); // forged, put first
+    for (let seq = 1; seq <= 10; seq++) put(seq, seq + 1);
+    t.settle(true);
+    expect(t.checker.records).toBe(11);
+    expect(breaks()).toEqual([['deleted', 1]]);
+  });
+
+  it('a record from before the one the track started from is not checked; a genesis that differs from a seq 1 seen is a new chain', () => {
     const { t, put, breaks } = track();
     for (let seq = 400; seq <= 410; seq++) put(seq, seq - 399);
-    put(1, 12, { differs: true });
+    t.settle(false);
+    put(1, 12); // a resent genesis the duplicate check had nothing to compare with (its file rotated away)
     put(200, 13, { hash: hex(997), differs: true });
     t.settle(true);
     expect(breaks()).toEqual([]);
     expect(t.late).toBe(2);
+    put(1, 14, { hash: hex(995), differs: true });
+    expect(breaks()).toEqual([['restarted', 14]]);
   });
 });

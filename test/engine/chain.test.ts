@@ -153,21 +153,28 @@ describe('the chain of a collected host', () => {
   });
 });
 
-describe('a forged copy of a record already checked, arriving after its turn (a collected host)', () => {
-  // (verify DIR puts it beside its seq and names it; the engine, checking as lines come, once let
-  // it pass unchecked and said intact.)
+describe('a forged copy of a record far behind it (a collected host)', () => {
+  // (verify DIR puts it beside its seq and names the two; the engine, checking as lines come, once
+  // let it pass unchecked and said intact.)
   it.each([
     ['at the end of the file', (lines: string[], copy: string) => [...lines, copy]],
     ['a few records later', (lines: string[], copy: string) => [...lines.slice(0, 50), copy, ...lines.slice(50)]],
-  ])('%s: a break, never intact', async (_, place) => {
+  ])('%s, in a host whose records its check holds: the two named at the first, as verify names them', async (_, place) => {
     const lines = linesOf(answeredLog(tempDir('chain'), 60));
     const forged = lines[39].replace('"approved"', '"denied"');
     expect(forged).not.toBe(lines[39]);
     const { dir, paths } = collectedHost({ 'audit.log': place(lines, forged) });
-    expect(verifyCollected([paths['audit.log']]).ok).toBe(false);
+    const report = verifyCollected([paths['audit.log']]);
+    expect(report.break).toMatchObject({ kind: 'inserted', line: 40 });
+    expect(breaksOf(await fleetIndexed(dir))).toEqual([['inserted', 40, report.break?.message]]);
+  });
+
+  it('at the end of a host past the records its check holds (4,096): named where it arrived', async () => {
+    const lines = linesOf(answeredLog(tempDir('chain'), 2100));
+    const forged = lines[39].replace('"approved"', '"denied"');
+    const { dir } = collectedHost({ 'audit.log': [...lines, forged] });
     const s = status(await fleetIndexed(dir));
-    expect(s.state).toBe('broken');
-    expect(s.breaks[0]).toMatchObject({ kind: 'inserted', line: place(lines, forged).indexOf(forged) + 1, origin: 'web' });
+    expect(s.breaks.map((b) => [b.kind, b.line, b.origin])).toEqual([['inserted', lines.length + 1, 'web']]);
     expect(s.breaks[0].message).toContain('carries seq 40, whose record was already checked: one of the two is not from the chain');
   });
 });
