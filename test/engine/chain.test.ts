@@ -169,6 +169,17 @@ describe('a forged copy of a record far behind it (a collected host)', () => {
     expect(breaksOf(await fleetIndexed(dir))).toEqual([['inserted', 40, report.break?.message]]);
   });
 
+  it('in a live file read first as its tail, the original in a rotated file, a host past the records its check holds: a break', async () => {
+    // (An attacker's review: the duplicate check, in read order, found the original to differ from
+    // the copy, not the copy from the original; the copy, replayed after its turn, passed.)
+    const lines = linesOf(answeredLog(tempDir('chain'), 2100));
+    const forged = lines[99].replace('"approved"', '"denied"');
+    expect(forged).not.toBe(lines[99]);
+    const { dir, paths } = collectedHost({ 'audit.log.1': lines.slice(0, 3000), 'audit.log': [...lines.slice(3000), forged] });
+    expect(verifyCollected([paths['audit.log.1'], paths['audit.log']]).ok).toBe(false);
+    for (const options of [{}, { tailBytes: 2000 }]) expect(status(await fleetIndexed(dir, options)).state).toBe('broken');
+  });
+
   it('at the end of a host past the records its check holds (4,096): named where it arrived', async () => {
     const lines = linesOf(answeredLog(tempDir('chain'), 2100));
     const forged = lines[39].replace('"approved"', '"denied"');
