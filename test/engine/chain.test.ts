@@ -12,6 +12,7 @@ import { verifyChain } from '../../src/shared/chain.js';
 import { orderCollected } from '../../src/shared/chain-order.js';
 import type { AuditEngine, ChainStatus } from '../../src/shared/entry.js';
 import { answeredLog, deleteLine, linesOf, modifyLine, writeLines } from '../helpers/integrity-logs.js';
+import { fleet, open as fleetEngines } from '../hardening/collector-chain-harness.js';
 import { chainLinesOf } from '../writer/helpers.js';
 import { tempDir, WAIT } from './helpers.js';
 
@@ -26,7 +27,7 @@ const READS: Array<[string, OpenEngineOptions]> = [
 
 const open: AuditEngine[] = [];
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.close()));
+  await Promise.all([...open.splice(0), ...fleetEngines.splice(0)].map((e) => e.close()));
 });
 
 async function indexed(files: string[], options: OpenEngineOptions): Promise<AuditEngine> {
@@ -125,14 +126,7 @@ function collectedHost(files: Record<string, string[]>): { dir: string; paths: R
 }
 
 /** The fleet engine over a collector directory, indexed (closed after the test). */
-async function fleetIndexed(dir: string, options: OpenEngineOptions & { follow?: boolean } = {}): Promise<AuditEngine> {
-  const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
-  const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
-  const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, ...options });
-  open.push(engine);
-  await engine.indexed();
-  return engine;
-}
+const fleetIndexed = (dir: string, options: OpenEngineOptions & { follow?: boolean } = {}): Promise<AuditEngine> => fleet(dir, options);
 
 /** verify's verdict over a collected host's files, in the order verify over a collector puts its lines. */
 const verifyCollected = (files: string[]) => verifyChain(orderCollected(chainLinesOf(files)).lines);

@@ -39,7 +39,7 @@ export const status = (engine: AuditEngine) => engine.chainStatus?.() as ChainSt
 
 export const open: AuditEngine[] = [];
 
-export async function fleet(dir: string, options: Record<string, unknown>): Promise<AuditEngine> {
+export async function fleet(dir: string, options: object = {}): Promise<AuditEngine> {
   const { openFleetEngine } = await import('../../src/engine/fleet-engine.js');
   const { findCollectedHosts } = await import('../../src/engine/collector-dir.js');
   const engine = openFleetEngine(findCollectedHosts(dir), { follow: false, ...options });
