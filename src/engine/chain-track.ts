@@ -128,7 +128,9 @@ export class ChainTrack {
     // with (an exact copy whose first could not be read again, say its file compressed and the
     // descriptor closed, is no restart: an attacker's review), after records of an older one.
     // What is held of the old chain goes on first, then the restart, as verify's epochs order them.
-    if (held !== null && differs && seq === 1 && prev === GENESIS_HASH && (held.size > 0 || this.nextSeq > 1)) {
+    // (Known to differ: by the duplicate check, by its seq contested, or from a seq 1 still held:
+    // a tail read before its history flips which of two lines the check finds to differ.)
+    if (held !== null && seq === 1 && prev === GENESIS_HASH && this.newChain(hash, differs)) {
       while (held.size > 0) this.releaseLowest();
       this.nextSeq = 1;
     } else if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
@@ -222,6 +224,14 @@ export class ChainTrack {
         else if (k.kind === 'malformed') this.checker.malformedLine(k.at, k.reason);
       }
     }
+  }
+
+  /** Whether a genesis record with this hash starts a new chain after records of an older one. */
+  private newChain(hash: string, differs: boolean): boolean {
+    const held = this.held as Map<number, Held>;
+    const heldGenesis = held.get(1);
+    if (heldGenesis !== undefined) return heldGenesis.hash !== hash && !heldGenesis.copies?.some((c) => c.hash === hash);
+    return (differs || this.contested?.has(1) === true) && (held.size > 0 || this.nextSeq > 1);
   }
 
   private contest(seq: number): void {

@@ -239,6 +239,23 @@ describe('a collected host\'s records after their turn that are no copy', () => 
     expect(status(again).breaks[0].message).toBe(first?.message);
   });
 
+  it('a new chain in the live file, the old one rotated (read once: the tail before its history): restarted, as verify says', async () => {
+    // (An attacker's review: the two chains were merged by seq, 123 breaks.)
+    const old = linesOf(answeredLog(tempDir('chain'), 30));
+    const fresh = linesOf(answeredLog(tempDir('chain'), 30));
+    const { dir, paths } = collectedHost({ 'audit.log.1': old, 'audit.log': fresh });
+    const report = verifyCollected([paths['audit.log.1'], paths['audit.log']]);
+    expect(report.break).toMatchObject({ kind: 'restarted', line: 1 });
+    for (const options of [{}, { tailBytes: 2000 }, { wholeHosts: true }]) {
+      expect(breaksOf(await fleetIndexed(dir, options))).toEqual([['restarted', 1, report.break?.message]]);
+    }
+    // An old chain past the records held before the check starts: its genesis checked, not held, when the new one comes.
+    const longer = collectedHost({ 'audit.log.1': linesOf(answeredLog(tempDir('chain'), 300)), 'audit.log': fresh });
+    const first = verifyCollected([longer.paths['audit.log.1'], longer.paths['audit.log']]).break;
+    expect(first).toMatchObject({ kind: 'restarted', line: 1 });
+    expect(breaksOf(await fleetIndexed(longer.dir))).toEqual([['restarted', 1, first?.message]]);
+  });
+
   it('a batch later than the window: the gap it leaves is the one break, its records no copies', async () => {
     const lines = linesOf(answeredLog(tempDir('chain'), 2100));
     // Records 41–60 after more than 4,096 later ones (the records a track holds for their turn).
