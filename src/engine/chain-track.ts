@@ -54,6 +54,11 @@ const GAPS_KEPT = 64;
 /** Seqs carried by two different lines a collected host's track remembers, the last of them. */
 const CONTESTED_KEPT = 4096;
 
+/** Whether a held record, or a copy held with it, hashes to `hash` (an exact copy: nothing to judge). */
+function holdsHash(h: Held, hash: string): boolean {
+  return h.hash === hash || h.copies?.some((c) => c.hash === hash) === true;
+}
+
 interface Found {
   found: FoundBreak<ChainPlace>;
   /** The entry to jump to: the break's own record's, else the next entry placed after it (-1 until one is). */
@@ -79,7 +84,7 @@ export class ChainTrack {
   private nextSeq = -1;
   /** The seq the track started from (a collected host's): a record below it came before any checked, and was not. */
   private startSeq = -1;
-  /** Chained records of a collected host that came after their turn, into a gap already judged (see `chained`): not checked. */
+  /** Chained records of a collected host not checked (see `chained`): after their turn, not known to differ; or exact copies. */
   late = 0;
   /** Seq ranges [from, to) passed over in seq order (a deletion was judged), the last GAPS_KEPT, as pairs. */
   private readonly gaps: number[] = [];
@@ -167,7 +172,7 @@ export class ChainTrack {
       // A second record of a seq held: it waits with the first, and the checker judges the two
       // in arrival order when their turn comes, as verify's collector order puts them. (An
       // exact copy the duplicate check could not compare is nothing to judge.)
-      if (first !== undefined && (first.hash === hash || first.copies?.some((c) => c.hash === hash))) {
+      if (first !== undefined && holdsHash(first, hash)) {
         this.late++;
         return;
       }
@@ -183,13 +188,13 @@ export class ChainTrack {
    * `chained` for a line read here whose prev is the 64 hex digits at `b[prevStart]`: when they
    * are the last line's hash (nearly always), checked without making a string of them (#17).
    */
-  chainedAt(at: ChainPlace, seq: number, b: Uint8Array, prevStart: number, hash: string, key: number, prevText: string | null = null): void {
+  chainedAt(at: ChainPlace, seq: number, b: Uint8Array, prevStart: number, hash: string, key: number, prevText: string | null = null, differs = false): void {
     const last = this.linker.lastHash;
     if (this.kept === null && this.held === null && last !== null && prevIsHash(b, prevStart, last, prevText)) {
       this.checker.chained(at, seq, this.linker.linkNext(hash), key);
       this.nextSeq = seq + 1;
       this.watch.changed(false);
-    } else this.chained(at, seq, latin1(b, prevStart, prevStart + 64), hash, key);
+    } else this.chained(at, seq, latin1(b, prevStart, prevStart + 64), hash, key, null, differs);
   }
 
   /** Records held back for their turn in seq order (not checked yet). */
@@ -230,7 +235,7 @@ export class ChainTrack {
   private newChain(hash: string, differs: boolean): boolean {
     const held = this.held as Map<number, Held>;
     const heldGenesis = held.get(1);
-    if (heldGenesis !== undefined) return heldGenesis.hash !== hash && !heldGenesis.copies?.some((c) => c.hash === hash);
+    if (heldGenesis !== undefined) return !holdsHash(heldGenesis, hash);
     return (differs || this.contested?.has(1) === true) && (held.size > 0 || this.nextSeq > 1);
   }
 

@@ -23,7 +23,7 @@ import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { LinesChunk } from './chunk-work.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, latin1, newCompactRecord } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
 import { hashLine, NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
 import { ScannerStrings } from './scanner-strings.js';
@@ -134,9 +134,8 @@ export class RecordIntake {
     if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
       const differs = r.chained && this.policy.differsFromSeen?.() === true;
-      if (differs) target.chain.chained(at, r.seq, prevStart >= 0 ? latin1(buf, prevStart, prevStart + 64) : prev, hash, key, null, true);
-      else if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key, prevText);
-      else if (r.chained) target.chain.chained(at, r.seq, prev, hash, key);
+      if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key, prevText, differs);
+      else if (r.chained) target.chain.chained(at, r.seq, prev, hash, key, null, differs);
       else target.chain.unchained(at, key);
     }
     // Not kept past the line: it would pin the 1 MiB read buffer (per engine: a fleet has hundreds).
