@@ -84,8 +84,14 @@ export class ChainTrack {
   private nextSeq = -1;
   /** The seq the track started from (a collected host's): a record below it came before any checked, and was not. */
   private startSeq = -1;
-  /** Chained records of a collected host not checked (see `chained`): after their turn, not known to differ; or exact copies. */
-  late = 0;
+  /**
+   * Chained records of a collected host that came after their turn and were not checked (see
+   * `chained`): below the seq the check started from, in a gap already judged, or a copy the
+   * duplicate check could not compare. The chain status counts them (verify DIR checks them).
+   */
+  unchecked = 0;
+  /** Exact copies (the same hash) of the record checked last or of one held: nothing to check. */
+  copies = 0;
   /** Seq ranges [from, to) passed over in seq order (a deletion was judged), the last GAPS_KEPT, as pairs. */
   private readonly gaps: number[] = [];
   /**
@@ -150,13 +156,14 @@ export class ChainTrack {
       // Before the record the track started from (a resent file read after the check had moved
       // on), a batch later than the window (its records judged missing already), or a copy the
       // duplicate check could not compare. Not linked (a known limit: verify over the collector
-      // orders them first).
-      this.late++;
+      // orders them first), and counted, so that the status does not vouch for them in silence.
+      this.unchecked++;
+      this.watch.changed(false);
       return;
     }
     // An exact copy of the record checked last (one the duplicate check could not compare): nothing to check.
     if (held !== null && seq === this.nextSeq - 1 && hash === this.linker.lastHash) {
-      this.late++;
+      this.copies++;
       return;
     }
     // Its turn (or beside the record checked last). The first records are held too: the track
@@ -173,7 +180,7 @@ export class ChainTrack {
       // in arrival order when their turn comes, as verify's collector order puts them. (An
       // exact copy the duplicate check could not compare is nothing to judge.)
       if (first !== undefined && holdsHash(first, hash)) {
-        this.late++;
+        this.copies++;
         return;
       }
       if (first !== undefined) (first.copies ??= []).push(h);
@@ -374,6 +381,7 @@ export class ChainWatch {
     let checked = 0;
     let total = 0;
     let unchained = 0;
+    let unchecked = 0;
     let breakCount = 0;
     let held = 0;
     const breaks: ChainBreakSeen[] = [];
@@ -384,6 +392,7 @@ export class ChainWatch {
       total += c.total + t.heldCount;
       held += t.heldCount;
       unchained += c.unchained;
+      unchecked += t.unchecked;
       breakCount += c.breakCount;
       for (const { found, key } of t.breaks) {
         if (breaks.length === CHAIN_BREAKS_LISTED) break;
@@ -399,6 +408,6 @@ export class ChainWatch {
     }
     // (Records held back for a late batch are not checked yet: checking, until they are.)
     const state = breakCount > 0 ? 'broken' : this.done && held === 0 ? 'intact' : 'checking';
-    return { state, checked, total, unchained, breaks, breakCount };
+    return { state, checked, total, unchained, unchecked, breaks, breakCount };
   }
 }

@@ -98,6 +98,7 @@ export class FleetChain {
   private checked = 0;
   private total = 0;
   private unchained = 0;
+  private unchecked = 0;
   private breakCount = 0;
   private checking = 0;
   /** Hosts that list breaks (few: a break is news). */
@@ -126,7 +127,7 @@ export class FleetChain {
       if (breaks.length >= CHAIN_BREAKS_LISTED) break;
     }
     const state = this.breakCount > 0 ? 'broken' : this.checking > 0 ? 'checking' : 'intact';
-    return { state, checked: this.checked, total: this.total, unchained: this.unchained, breaks, breakCount: this.breakCount };
+    return { state, checked: this.checked, total: this.total, unchained: this.unchained, unchecked: this.unchecked, breaks, breakCount: this.breakCount };
   }
 
   private refresh(i: number): void {
@@ -145,6 +146,7 @@ export class FleetChain {
     this.checked += sign * s.checked;
     this.total += sign * s.total;
     this.unchained += sign * s.unchained;
+    this.unchecked += sign * s.unchecked;
     this.breakCount += sign * s.breakCount;
     if (s.state === 'checking') this.checking += sign;
   }

@@ -235,6 +235,13 @@ export interface ChainStatus {
   total: number;
   /** Records without seq/prev: not part of any chain, counted. */
   unchained: number;
+  /**
+   * Chained records of collected hosts that came after their turn (below the seq a host's check
+   * started from, later than the records held for a late batch, or a copy that could not be
+   * compared with its first) and could not be linked here: not vouched for by `state`, counted so
+   * that nothing goes unchecked in silence. `verify DIR` checks them in seq order. 0 for a file.
+   */
+  unchecked: number;
   /** The breaks in log order, the first CHAIN_BREAKS_LISTED of them; `breakCount` counts all. */
   breaks: readonly ChainBreakSeen[];
   breakCount: number;

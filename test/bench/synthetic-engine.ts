@@ -112,7 +112,7 @@ export class SyntheticEngine implements AuditEngine {
       if (k % 10 === 5) breaks.push({ kind: 'modified', file: this.files[0], line: 2 * position + 3, message: 'modified', origin: '', entryKey: position + 1 });
     }
     if (marks > 0) {
-      const status: ChainStatus = { state: 'broken', checked: 2 * count, total: 2 * count, unchained: 0, breaks, breakCount: breaks.length };
+      const status: ChainStatus = { state: 'broken', checked: 2 * count, total: 2 * count, unchained: 0, unchecked: 0, breaks, breakCount: breaks.length };
       this.chainStatus = () => status;
     }
   }

@@ -44,7 +44,7 @@ describe.each(READS)('the chain, read %s', (_, options) => {
     const file = answeredLog(tempDir('chain'), 60);
     const engine = await indexed([file], options);
     const lines = linesOf(file).length;
-    expect(status(engine)).toEqual({ state: 'intact', checked: lines, total: lines, unchained: 0, breaks: [], breakCount: 0 });
+    expect(status(engine)).toEqual({ state: 'intact', checked: lines, total: lines, unchained: 0, unchecked: 0, breaks: [], breakCount: 0 });
   });
 
   it.each([

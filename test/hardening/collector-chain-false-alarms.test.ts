@@ -43,9 +43,15 @@ describe.each(PATTERNS)('%s', (_name, files) => {
   it('verify DIR says ok', () => {
     expect(verifyDir(dir)).toMatchObject({ ok: true });
   });
-  it.each(MODES)('fleet engine, follow false, %s: not broken', async (_m, options) => {
+  it.each(MODES)('fleet engine, follow false, %s: not broken, each record checked or counted', async (_m, options) => {
     const engine = await fleet(dir, options);
     expect(brief(status(engine))).toMatchObject({ breakCount: 0 });
     expect(status(engine).state).not.toBe('broken');
+    // Every record is checked or said not checked (ChainStatus.unchecked): none in silence, and none
+    // said unchecked but where batches come in reverse, below the seq the check started from.
+    const { checked, unchecked } = status(engine);
+    expect(checked + unchecked).toBe(L.length);
+    if (_name !== 'batches reversed (50)') expect(unchecked).toBe(0);
+    else expect(unchecked).toBeGreaterThan(0);
   });
 });

@@ -35,6 +35,18 @@ export function printJsonStderr(dir: string): string {
   return r.stderr;
 }
 
+/** `stats DIR`'s line on the hash chain. */
+export function statsChainLine(dir: string): string {
+  const r = spawnSync(process.execPath, [CLI, 'stats', dir], { encoding: 'utf8' });
+  return r.stdout.split('\n').find((l) => l.startsWith('Hash chain:')) ?? `(no chain line) ${r.stdout}${r.stderr}`;
+}
+
+/** `stats --json DIR`'s chain. */
+export function statsJsonChain(dir: string): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [CLI, 'stats', '--json', dir], { encoding: 'utf8' });
+  return (JSON.parse(r.stdout) as { chain: Record<string, unknown> }).chain;
+}
+
 export const status = (engine: AuditEngine) => engine.chainStatus?.() as ChainStatus;
 
 export const open: AuditEngine[] = [];

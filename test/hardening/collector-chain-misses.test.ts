@@ -1,7 +1,9 @@
 /** Misses (an attacker's review, session 20): tampered collected hosts the fleet engine once read as intact, where verify DIR says not ok. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
-import { brief, chain, collector, fleet, open, printJsonStderr, status, verifyDir } from './collector-chain-harness.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { brief, chain, collector, fleet, open, printJsonStderr, statsChainLine, statsJsonChain, status, verifyDir } from './collector-chain-harness.js';
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()));
@@ -23,16 +25,39 @@ const MODES: Array<[string, Record<string, unknown>]> = [
 async function verdicts(dir: string) {
   const v = verifyDir(dir);
   const engine: Record<string, unknown> = {};
+  const unchecked: Record<string, number> = {};
   for (const [name, options] of MODES) {
     const e = await fleet(dir, options);
     engine[name] = brief(status(e));
+    unchecked[name] = status(e).unchecked;
   }
-  return { verifyOk: v.ok, verify: v.out.split('\n').find((l) => /break|modified|deleted|inserted|restart|reorder/i.test(l)), engine, printStderr: printJsonStderr(dir).slice(0, 300) };
+  return { verifyOk: v.ok, unchecked, verify: v.out.split('\n').find((l) => /break|modified|deleted|inserted|restart|reorder/i.test(l)), engine, printStderr: printJsonStderr(dir).slice(0, 300) };
 }
 
 describe('misses', () => {
   // (Its M3 and M5, a new chain or a forged record below the seq the check started from, arriving
-  // after it started, are the documented limits: README, fleet, "Duplicates and late batches".)
+  // after it started, are the documented limits: README, fleet, "Duplicates and late batches".
+  // The engine cannot link them; it says how many records it did not check, and `stats` says so.)
+  it('M5: a forged record below the oldest kept one, in the live file: not intact without a word (unchecked, and stats says so)', async () => {
+    const dir = collector({ 'audit.log.1': s(301, 500), 'audit.log': [...s(501, 602), denied(L[99])] });
+    const r = await verdicts(dir);
+    expect(r.verifyOk).toBe(false);
+    expect(Object.values(r.unchecked)).toEqual(MODES.map(() => 1));
+    expect(statsChainLine(dir)).toMatch(/1 record not checked here \(it arrived after its turn: `verify DIR` checks it\)/);
+    expect(statsJsonChain(dir)).toMatchObject({ state: 'intact', unchecked: 1 });
+    expect(printJsonStderr(dir)).toContain('warning: 1 record of a collected host arrived after its turn and was not checked against the hash chain here; `verify DIR` checks it');
+  });
+
+  it('M3: a new chain after the old files were rotated away, its first batch late: not intact without a word', async () => {
+    const fresh = chain(20);
+    const dir = collector({ 'audit.log.1': s(301, 602), 'audit.log': fresh.slice(10) });
+    fs.appendFileSync(path.join(dir, 'web', 'audit.log'), `${fresh.slice(0, 10).join('\n')}\n`);
+    const r = await verdicts(dir);
+    expect(r.verifyOk).toBe(false);
+    // Below the seq the check started from (301): the new chain's records, every one, are counted.
+    expect(Object.values(r.unchecked)).toEqual(MODES.map(() => fresh.length));
+  });
+
   it('M1: the last record moved to the front of the oldest file, and a request edited approved -> denied: broken', async () => {
     // (Record 20 is a request: line 20 = request 10.)
     const tampered = [...s(1, 19), denied(L[19]), ...s(21, 601)];

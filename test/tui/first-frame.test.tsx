@@ -52,7 +52,7 @@ function styledCells(text: string): string[][] {
   });
 }
 
-const chain: ChainStatus = { state: 'intact', checked: 40, total: 40, unchained: 0, breaks: [], breakCount: 0 };
+const chain: ChainStatus = { state: 'intact', checked: 40, total: 40, unchained: 0, unchecked: 0, breaks: [], breakCount: 0 };
 
 /** Ink's frame for the store's state now, and the first frame's lines for it. */
 function both(v: Viewer, theme: Theme, title?: string): { ink: string; first: string } {

@@ -23,6 +23,7 @@ const intact = (checked: number, extra: Partial<ChainStatus> = {}): ChainStatus 
   checked,
   total: checked,
   unchained: 0,
+  unchecked: 0,
   breaks: [],
   breakCount: 0,
   ...extra,
@@ -93,6 +94,15 @@ describe('the chain badge', () => {
     expect(header(v)).toContain('✓ chain verified through 8 records · ⚠ 2 unchained');
     const w = await open(new FakeEngine(day(5), { chain: intact(0, { unchained: 10 }) }));
     expect(header(w)).toContain('⚠ 10 unchained records (no chain)');
+  });
+
+  it("counts a collected host's records the check could not link, beside the ✓ (it does not cover them)", async () => {
+    const v = await open(new FakeEngine(day(5), { chain: intact(8, { unchecked: 3 }) }), { columns: 120 });
+    expect(header(v)).toContain('✓ chain verified through 8 records · ⚠ 3 not checked');
+    await v.press('m');
+    const lines = v.lines();
+    expect(lines[3]).toBe('Not vouched for: 3 records not checked  (Enter: go to its row)');
+    expect(lines[4]).toBe('› ⚠ not checked  3 chained records arrived after their turn: not linked here (`verify DIR` checks them)');
   });
 
   it('stays on the title line at 40 columns, shortened, with the file name dropped first', async () => {

@@ -158,10 +158,19 @@ export function integritySummary(engine: AuditEngine, chain: ChainStatus | null,
 export function chainVerdictText(chain: ChainStatus | null): string {
   if (chain === null) return 'not checked';
   const unchained = chain.unchained > 0 ? `, ${chain.unchained} unchained record${chain.unchained === 1 ? '' : 's'}` : '';
-  if (chain.state !== 'broken') return `${chain.state} (${chain.checked} record${chain.checked === 1 ? '' : 's'} checked${unchained})`;
+  if (chain.state !== 'broken') return `${chain.state} (${chain.checked} record${chain.checked === 1 ? '' : 's'} checked${unchained}${uncheckedText(chain)})`;
   const first = chain.breaks[0];
   const where = first ? `; first: ${first.kind} at ${escapeForTerminal(first.file)}:${first.line}` : '';
   return `BROKEN: ${chain.breakCount} break${chain.breakCount === 1 ? '' : 's'}${where}`;
+}
+
+/** `, N records not checked here (…)`: a collected host's records the engine could not link (ChainStatus.unchecked); '' for none. */
+function uncheckedText(chain: ChainStatus): string {
+  const n = chain.unchecked;
+  if (n === 0) return '';
+  return n === 1
+    ? ', 1 record not checked here (it arrived after its turn: `verify DIR` checks it)'
+    : `, ${n} records not checked here (they arrived after their turn: \`verify DIR\` checks them)`;
 }
 
 /**
@@ -173,6 +182,18 @@ export function brokenChainWarning(chain: ChainStatus | null, firstSaid = false)
   const first = chain.breaks[0];
   const detail = first && !firstSaid ? `: ${first.message}` : '';
   return `sudo-proxy-audit: warning: the hash chain is broken (${chain.breakCount} break${chain.breakCount === 1 ? '' : 's'})${detail}; what a break touches cannot be trusted (see \`verify\`)`;
+}
+
+/**
+ * `print`'s stderr line when a collected host's records could not be linked (ChainStatus.unchecked;
+ * null when none): the chain's verdict does not cover them, and a script reading only the
+ * entries would not know. Unescaped: for stderrLine.
+ */
+export function uncheckedWarning(chain: ChainStatus | null): string | null {
+  const n = chain?.unchecked ?? 0;
+  if (n === 0) return null;
+  const which = n === 1 ? '1 record of a collected host arrived after its turn and was' : `${n} records of collected hosts arrived after their turn and were`;
+  return `sudo-proxy-audit: warning: ${which} not checked against the hash chain here; \`verify DIR\` checks ${n === 1 ? 'it' : 'them'}`;
 }
 
 /** `--strict`: a break or dropped records make the verdict fail, as malformed lines do. */

@@ -16,7 +16,7 @@ import { entryLine, FOLLOW_MIN_WIDTHS, headerLine, layoutFor } from './entry-tex
 import { reportMalformed, reportWriterGaps } from './engine-session.js';
 import { CliError, EXIT_OK, EXIT_USAGE, EXIT_VERDICT, UsageError } from './errors.js';
 import { FILTER_HELP } from './filter-flags.js';
-import { brokenChainWarning, chainStatusOf, eventJson, eventLine, eventShown, integrityFails, integritySummary, type LogEvent, logEvents } from './log-events.js';
+import { brokenChainWarning, chainStatusOf, eventJson, eventLine, eventShown, integrityFails, integritySummary, type LogEvent, logEvents, uncheckedWarning } from './log-events.js';
 import { LineOutput, stderrLine } from './output.js';
 import { openQuery, QUERY_OPTIONS } from './query-command.js';
 
@@ -204,7 +204,7 @@ export const printCommand: Command = {
       await engine.close();
       const found = breaksSince(chain, after);
       for (const b of found) stderrLine(`sudo-proxy-audit: warning: while this ran, ${b.message}`);
-      warnIfBroken(after, found[0] !== undefined && found[0] === after?.breaks[0]);
+      warnAboutChain(after, found[0] !== undefined && found[0] === after?.breaks[0]);
       return values.strict && (malformed > 0 || fails) ? EXIT_VERDICT : EXIT_OK;
     }
     const signals = stopSignals as ReturnType<typeof untilSignal>;
@@ -225,7 +225,7 @@ export const printCommand: Command = {
     const timedOut = await (following as Following).until(signals.stopped);
     if (timedOut) throw await regexError();
     const last = chainStatusOf(engine);
-    warnIfBroken(last);
+    warnAboutChain(last);
     const fails = integrityFails(integritySummary(engine, last));
     return values.strict && (engine.malformedCount() > 0 || fails) ? EXIT_VERDICT : EXIT_OK;
   },
@@ -318,9 +318,9 @@ function breaksSince(before: ChainStatus | null, after: ChainStatus | null): Cha
   return (after?.breaks ?? []).filter((b) => !known.has(place(b)));
 }
 
-function warnIfBroken(chain: ChainStatus | null, firstSaid = false): void {
-  const warning = brokenChainWarning(chain, firstSaid);
-  if (warning) stderrLine(warning);
+/** The closing warnings on the chain: broken, and records it could not check. */
+function warnAboutChain(chain: ChainStatus | null, firstSaid = false): void {
+  for (const warning of [brokenChainWarning(chain, firstSaid), uncheckedWarning(chain)]) if (warning) stderrLine(warning);
 }
 
 /** Writer events and chain breaks found since `said` counted them (both lists only grow while following). */

@@ -101,6 +101,7 @@ function integrityJson(i: IntegritySummary, s: EntryStats): Record<string, unkno
             state: c.state,
             checked: c.checked,
             unchained: c.unchained,
+            unchecked: c.unchecked,
             break_count: c.breakCount,
             breaks: c.breaks.map((b) => ({ kind: b.kind, file: b.file, line: b.line, message: b.message, origin: b.origin })),
           },

@@ -1,6 +1,6 @@
 /**
  * The header's chain badge: what the hash chain vouches for, always on screen. Each form says it
- * in words and a symbol as well as a colour (✓ verified, … checking, ✗ BROKEN, ⚠ unchained), so it
+ * in words and a symbol as well as a colour (✓ verified, … checking, ✗ BROKEN, ⚠ unchained or not checked), so it
  * reads the same under NO_COLOR. Longest form first; the header takes the first that fits.
  * File and host names come from the log's paths: escaped.
  */
@@ -36,7 +36,12 @@ export function chainBadgeForms(chain: ChainStatus | null): Span[][] {
       [{ text: '✗ BROKEN', ...bad }],
     ];
   }
-  const unchained: Span[] = chain.unchained > 0 ? [{ text: ' · ', dim: true }, { text: `⚠ ${count(chain.unchained)} unchained`, color: 'yellow', bold: true }] : [];
+  const warn = { color: 'yellow', bold: true } as const;
+  const unchained: Span[] = [
+    ...(chain.unchained > 0 ? [{ text: ' · ', dim: true }, { text: `⚠ ${count(chain.unchained)} unchained`, ...warn }] : []),
+    // (A collected host's records the check could not link: the ✓ does not cover them.)
+    ...(chain.unchecked > 0 ? [{ text: ' · ', dim: true }, { text: `⚠ ${count(chain.unchecked)} not checked`, ...warn }] : []),
+  ];
   if (chain.state === 'checking') {
     const pct = chain.total > 0 ? Math.floor((chain.checked / chain.total) * 100) : 0;
     const look = { color: 'cyan' } as const;
@@ -47,13 +52,12 @@ export function chainBadgeForms(chain: ChainStatus | null): Span[][] {
     ];
   }
   if (chain.total === 0 && chain.unchained > 0) {
-    const warn = { color: 'yellow', bold: true } as const;
     return [[{ text: `⚠ ${plural(chain.unchained, 'unchained record')} (no chain)`, ...warn }], [{ text: `⚠ ${count(chain.unchained)} unchained`, ...warn }]];
   }
   const ok = { color: 'green' } as const;
   return [
     [{ text: `✓ chain verified through ${plural(chain.checked, 'record')}`, ...ok }, ...unchained],
     [{ text: `✓ chain ${count(chain.checked)}`, ...ok }, ...unchained],
-    [{ text: '✓ chain', ...ok }, ...(chain.unchained > 0 ? [{ text: ' ⚠', color: 'yellow', bold: true } as const] : [])],
+    [{ text: '✓ chain', ...ok }, ...(chain.unchained > 0 || chain.unchecked > 0 ? [{ text: ' ⚠', ...warn }] : [])],
   ];
 }

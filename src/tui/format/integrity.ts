@@ -76,6 +76,13 @@ export function integrityItems(input: Omit<IntegrityInput, 'cursor'>): Line[] {
   if (unchained > 0) {
     items.push([{ text: '⚠ unchained    ', color: 'yellow' }, { text: `${count(unchained, 'record')} without seq/prev: not covered by the hash chain` }]);
   }
+  const unchecked = input.chain?.unchecked ?? 0;
+  if (unchecked > 0) {
+    items.push([
+      { text: '⚠ not checked  ', color: 'yellow' },
+      { text: `${count(unchecked, 'chained record')} arrived after their turn: not linked here (\`verify DIR\` checks them)` },
+    ]);
+  }
   return items;
 }
 
@@ -101,6 +108,8 @@ export function integritySummary(input: Omit<IntegrityInput, 'cursor'>): Line {
   }
   const unchained = input.chain?.unchained ?? 0;
   if (unchained > 0) parts.push(count(unchained, 'unchained record'));
+  const unchecked = input.chain?.unchecked ?? 0;
+  if (unchecked > 0) parts.push(`${count(unchecked, 'record')} not checked`);
   const what = parts.length > 0 ? parts.join(' · ') : 'nothing';
   const policies = input.marks.filter((m) => m.kind === 'writer' && m.event.event === 'policy').length;
   const security: Span[] = policies > 0 ? [{ text: ` · ${SECURITY_MARK} ${count(policies, 'policy change')}`, color: 'magenta', bold: true }] : [];

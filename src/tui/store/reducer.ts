@@ -578,7 +578,7 @@ export function problemMarks(s: Pick<ViewerState, 'allMarks'>): Mark[] {
 function hasIntegrityItems(s: ViewerState): boolean {
   return (
     s.malformedCount > 0 ||
-    (s.chain !== null && (s.chain.unchained > 0 || s.chain.breakCount > 0)) ||
+    (s.chain !== null && (s.chain.unchained > 0 || s.chain.unchecked > 0 || s.chain.breakCount > 0)) ||
     s.allMarks.some(isProblem) ||
     (s.seal?.failure ?? null) !== null
   );

@@ -545,6 +545,7 @@ function sameChain(a: ChainStatus, b: ChainStatus | null): boolean {
     a.checked === b.checked &&
     a.total === b.total &&
     a.unchained === b.unchained &&
+    a.unchecked === b.unchecked &&
     a.breakCount === b.breakCount &&
     a.breaks.length === b.breaks.length
   );

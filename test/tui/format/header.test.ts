@@ -38,7 +38,7 @@ describe('title line', () => {
 
   it('keeps the chain badge: a long file name is cut for it, a break keeps its file:line before the name goes', () => {
     const files = [`/var/log/${'x'.repeat(70)}.log`];
-    const checking = { state: 'checking', checked: 5_000, total: 10_000, unchained: 0, breaks: [], breakCount: 0 } as const;
+    const checking = { state: 'checking', checked: 5_000, total: 10_000, unchained: 0, unchecked: 0, breaks: [], breakCount: 0 } as const;
     const line = lineText(titleLine(input({ files, width: 100, chain: checking })));
     expect(line).toBe(`sudo-proxy-audit  ${'x'.repeat(31)}…  ● live  … chain checking 5,000/10,000`);
     const broken = { ...checking, state: 'broken', breakCount: 1, breaks: [{ kind: 'deleted', file: '/l/a.log', line: 9, message: '', origin: 'db-1', entryKey: 1 }] } as const;

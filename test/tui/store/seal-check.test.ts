@@ -10,7 +10,7 @@ import { FakeEngine } from '../fake-engine.js';
 const K0 = Buffer.alloc(32, 7);
 const OTHER = Buffer.alloc(32, 9);
 const NOW = Date.parse('2026-12-01T12:00:00Z');
-const intact: ChainStatus = { state: 'intact', checked: 30, total: 30, unchained: 0, breaks: [], breakCount: 0 };
+const intact: ChainStatus = { state: 'intact', checked: 30, total: 30, unchained: 0, unchecked: 0, breaks: [], breakCount: 0 };
 const PREV = 'a'.repeat(64);
 
 /** Seal lines at seqs 10, 20 (epochs 0, 1: or as given) in file `file`, the chain running seq 1–`lastSeq`. */

@@ -212,7 +212,7 @@ describe('ViewerStore', () => {
   });
 
   it("follows the engine's chain event while connected, and stops after", () => {
-    const chain = { state: 'checking', checked: 0, total: 10, unchained: 0, breaks: [], breakCount: 0 } as const;
+    const chain = { state: 'checking', checked: 0, total: 10, unchained: 0, unchecked: 0, breaks: [], breakCount: 0 } as const;
     const engine = new FakeEngine([makeEntry()], { chain });
     const store = new ViewerStore({ engine, live: true, size: { columns: 80, rows: 24 }, now: () => BASE_MS });
     expect(store.getState().chain).toEqual(chain);
@@ -220,6 +220,9 @@ describe('ViewerStore', () => {
     expect(engine.listenerCount('chain')).toBe(1);
     engine.setChain({ ...chain, state: 'intact', checked: 10 });
     expect(store.getState().chain?.state).toBe('intact');
+    // (Only the count of records a collected host's check could not link moves: still news.)
+    engine.setChain({ ...chain, state: 'intact', checked: 10, unchecked: 2 });
+    expect(store.getState().chain?.unchecked).toBe(2);
     disconnect();
     expect(engine.listenerCount('chain')).toBe(0);
     store.dispose();
