@@ -37,17 +37,17 @@ export function chainBadgeForms(chain: ChainStatus | null): Span[][] {
     ];
   }
   const warn = { color: 'yellow', bold: true } as const;
-  const unchained: Span[] = [
+  // What the ✓ does not cover: records outside any chain, and a collected host's records its check could not link.
+  const uncovered: Span[] = [
     ...(chain.unchained > 0 ? [{ text: ' · ', dim: true }, { text: `⚠ ${count(chain.unchained)} unchained`, ...warn }] : []),
-    // (A collected host's records the check could not link: the ✓ does not cover them.)
     ...(chain.unchecked > 0 ? [{ text: ' · ', dim: true }, { text: `⚠ ${count(chain.unchecked)} not checked`, ...warn }] : []),
   ];
   if (chain.state === 'checking') {
     const pct = chain.total > 0 ? Math.floor((chain.checked / chain.total) * 100) : 0;
     const look = { color: 'cyan' } as const;
     return [
-      [{ text: `… chain checking ${count(chain.checked)}/${count(chain.total)}`, ...look }, ...unchained],
-      [{ text: `… checking ${pct}%`, ...look }, ...unchained],
+      [{ text: `… chain checking ${count(chain.checked)}/${count(chain.total)}`, ...look }, ...uncovered],
+      [{ text: `… checking ${pct}%`, ...look }, ...uncovered],
       [{ text: `… checking ${pct}%`, ...look }],
     ];
   }
@@ -56,8 +56,8 @@ export function chainBadgeForms(chain: ChainStatus | null): Span[][] {
   }
   const ok = { color: 'green' } as const;
   return [
-    [{ text: `✓ chain verified through ${plural(chain.checked, 'record')}`, ...ok }, ...unchained],
-    [{ text: `✓ chain ${count(chain.checked)}`, ...ok }, ...unchained],
+    [{ text: `✓ chain verified through ${plural(chain.checked, 'record')}`, ...ok }, ...uncovered],
+    [{ text: `✓ chain ${count(chain.checked)}`, ...ok }, ...uncovered],
     [{ text: '✓ chain', ...ok }, ...(chain.unchained > 0 || chain.unchecked > 0 ? [{ text: ' ⚠', ...warn }] : [])],
   ];
 }
