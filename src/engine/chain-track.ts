@@ -408,6 +408,7 @@ export class ChainWatch {
     }
     // (Records held back for a late batch are not checked yet: checking, until they are.)
     const state = breakCount > 0 ? 'broken' : this.done && held === 0 ? 'intact' : 'checking';
-    return { state, checked, total, unchained, unchecked, breaks, breakCount };
+    const uncheckedIn = unchecked > 0 && origin !== '' ? [{ origin, count: unchecked }] : undefined;
+    return { state, checked, total, unchained, unchecked, ...(uncheckedIn && { uncheckedIn }), breaks, breakCount };
   }
 }

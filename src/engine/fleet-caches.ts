@@ -7,8 +7,8 @@
  * `progress` event, or its indexing ending): the fleet then calls `hostChanged` and only
  * that host (or its block of hosts, for stats) is asked again.
  */
-import type { ChainBreakSeen, ChainStatus, EntryFilter } from '../shared/entry.js';
-import { CHAIN_BREAKS_LISTED } from '../shared/entry.js';
+import type { ChainBreakSeen, ChainStatus, EntryFilter, UncheckedHost } from '../shared/entry.js';
+import { CHAIN_BREAKS_LISTED, UNCHECKED_HOSTS_LISTED } from '../shared/entry.js';
 import { mergeStatsParts, type StatsParts } from '../shared/query.js';
 import type { HostEngine } from './engine.js';
 
@@ -103,6 +103,8 @@ export class FleetChain {
   private checking = 0;
   /** Hosts that list breaks (few: a break is news). */
   private readonly withBreaks = new Set<number>();
+  /** Hosts with records their check could not link (few, unless deliveries run far behind). */
+  private readonly withUnchecked = new Set<number>();
 
   constructor(private readonly hosts: readonly CachedHost[]) {}
 
@@ -126,8 +128,19 @@ export class FleetChain {
       }
       if (breaks.length >= CHAIN_BREAKS_LISTED) break;
     }
+    const uncheckedIn: UncheckedHost[] = [];
+    for (const i of [...this.withUnchecked].sort((a, b) => a - b).slice(0, UNCHECKED_HOSTS_LISTED)) uncheckedIn.push(...((this.last[i] as ChainStatus).uncheckedIn ?? []));
     const state = this.breakCount > 0 ? 'broken' : this.checking > 0 ? 'checking' : 'intact';
-    return { state, checked: this.checked, total: this.total, unchained: this.unchained, unchecked: this.unchecked, breaks, breakCount: this.breakCount };
+    return {
+      state,
+      checked: this.checked,
+      total: this.total,
+      unchained: this.unchained,
+      unchecked: this.unchecked,
+      ...(uncheckedIn.length > 0 && { uncheckedIn }),
+      breaks,
+      breakCount: this.breakCount,
+    };
   }
 
   private refresh(i: number): void {
@@ -140,6 +153,8 @@ export class FleetChain {
     this.count(s, 1);
     if (s.breaks.length > 0) this.withBreaks.add(i);
     else this.withBreaks.delete(i);
+    if (s.unchecked > 0) this.withUnchecked.add(i);
+    else this.withUnchecked.delete(i);
   }
 
   private count(s: ChainStatus, sign: 1 | -1): void {

@@ -242,6 +242,8 @@ export interface ChainStatus {
    * that nothing goes unchecked in silence. `verify DIR` checks them in seq order. 0 for a file.
    */
   unchecked: number;
+  /** Where the `unchecked` records are: each collected host with some, and how many (the first UNCHECKED_HOSTS_LISTED hosts); absent for files. */
+  uncheckedIn?: readonly UncheckedHost[];
   /** The breaks in log order, the first CHAIN_BREAKS_LISTED of them; `breakCount` counts all. */
   breaks: readonly ChainBreakSeen[];
   breakCount: number;
@@ -259,6 +261,15 @@ export interface SealRecords {
   /** The exact bytes of `locations[i]`'s line, read again now; null when no file holds them any more, or when they are not the bytes read first (the chain status names the line modified). */
   line(i: number): Uint8Array | null;
 }
+
+/** A collected host with records its chain check could not link (ChainStatus.unchecked). */
+export interface UncheckedHost {
+  origin: string;
+  count: number;
+}
+
+/** Hosts ChainStatus.uncheckedIn lists at most (a few: verify DIR names every record). */
+export const UNCHECKED_HOSTS_LISTED = 20;
 
 /** Breaks a ChainStatus lists at most (all are counted). */
 export const CHAIN_BREAKS_LISTED = 1000;

@@ -43,9 +43,17 @@ describe('misses', () => {
     const r = await verdicts(dir);
     expect(r.verifyOk).toBe(false);
     expect(Object.values(r.unchecked)).toEqual(MODES.map(() => 1));
-    expect(statsChainLine(dir)).toMatch(/1 record not checked here \(it arrived after its turn: `verify DIR` checks it\)/);
-    expect(statsJsonChain(dir)).toMatchObject({ state: 'intact', unchecked: 1 });
-    expect(printJsonStderr(dir)).toContain('warning: 1 record of a collected host arrived after its turn and was not checked against the hash chain here; `verify DIR` checks it');
+    expect(statsChainLine(dir)).toMatch(/1 record not checked here \(web 1; it arrived after its turn: `verify DIR` checks it\)/);
+    expect(statsJsonChain(dir)).toMatchObject({ state: 'intact', unchecked: 1, unchecked_in: [{ origin: 'web', count: 1 }] });
+    expect(printJsonStderr(dir)).toContain('warning: 1 record of a collected host arrived after its turn and was not checked against the hash chain here (web 1); `verify DIR` checks it');
+  });
+
+  it('M5 in a fleet: the host with records not checked is named, and only it (its name escaped)', async () => {
+    const dir = collector({ 'audit.log.1': s(301, 500), 'audit.log': [...s(501, 602), denied(L[99])] }, 'web\u001b[2J');
+    collector({ 'audit.log': L }, 'db', dir);
+    const e = await fleet(dir);
+    expect(status(e)).toMatchObject({ state: 'intact', checked: 2 * L.length - 301 + 1, unchecked: 1, uncheckedIn: [{ origin: 'web\u001b[2J', count: 1 }] });
+    expect(statsChainLine(dir)).toContain('1 record not checked here (web\\e[2J 1; it arrived');
   });
 
   it('M3: a new chain after the old files were rotated away, its first batch late: not intact without a word', async () => {

@@ -103,6 +103,11 @@ describe('the chain badge', () => {
     const lines = v.lines();
     expect(lines[3]).toBe('Not vouched for: 3 records not checked  (Enter: go to its row)');
     expect(lines[4]).toBe('› ⚠ not checked  3 chained records arrived after their turn: not linked here (`verify DIR` checks them)');
+    // A fleet's: the hosts first, their names escaped.
+    const fleet = await open(new FakeEngine(day(5), { chain: intact(8, { unchecked: 3, uncheckedIn: [{ origin: 'db\u001b[31m', count: 2 }, { origin: 'web', count: 1 }] }) }), { columns: 160 });
+    await fleet.press('m');
+    expect(fleet.rawFrame()).not.toMatch(RAW_CONTROL);
+    expect(fleet.lines()[4]).toBe('› ⚠ not checked  db\\e[31m 2, web 1: 3 chained records arrived after their turn: not linked here (`verify DIR` checks them)');
   });
 
   it('stays on the title line at 40 columns, shortened, with the file name dropped first', async () => {

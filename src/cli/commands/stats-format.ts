@@ -102,6 +102,7 @@ function integrityJson(i: IntegritySummary, s: EntryStats): Record<string, unkno
             checked: c.checked,
             unchained: c.unchained,
             unchecked: c.unchecked,
+            unchecked_in: (c.uncheckedIn ?? []).map((h) => ({ origin: h.origin, count: h.count })),
             break_count: c.breakCount,
             breaks: c.breaks.map((b) => ({ kind: b.kind, file: b.file, line: b.line, message: b.message, origin: b.origin })),
           },

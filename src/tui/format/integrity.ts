@@ -78,8 +78,11 @@ export function integrityItems(input: Omit<IntegrityInput, 'cursor'>): Line[] {
   }
   const unchecked = input.chain?.unchecked ?? 0;
   if (unchecked > 0) {
+    // The hosts first (a fleet's: which to verify), names escaped.
+    const hosts = (input.chain?.uncheckedIn ?? []).map((h) => `${escapeForTerminal(h.origin, 80)} ${h.count}`);
     items.push([
       { text: '⚠ not checked  ', color: 'yellow' },
+      ...(hosts.length > 0 ? [{ text: `${hosts.join(', ')}: ` }] : []),
       { text: `${count(unchecked, 'chained record')} arrived after their turn: not linked here (\`verify DIR\` checks them)` },
     ]);
   }
