@@ -101,6 +101,11 @@ export class ChainTrack {
    * and the copy, replayed after its turn, that must be named (an attacker's review).
    */
   private contested: Set<number> | null = null;
+  /**
+   * Hashes of copies checked in their turn because their first was read in another track (the
+   * tail's, see `copied`), the last CONTESTED_KEPT: that first, replayed later, is one of them.
+   */
+  private checkedCopies: Set<string> | null = null;
   /** The chained record held last: lines that come after it travel with it. */
   private lastHeld: Held | null = null;
 
@@ -146,6 +151,11 @@ export class ChainTrack {
       this.nextSeq = 1;
     } else if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
       // Its turn has passed (one of the seq checked last is checked now, beside it, below).
+      if (this.checkedCopies?.has(hash) === true) {
+        // The very bytes of a record checked in its turn (a resend read first, in the tail).
+        this.copies++;
+        return;
+      }
       if ((differs || this.contested?.has(seq) === true) && seq >= this.startSeq && !this.inGap(seq)) {
         // A record of that seq was checked, and this one is not it: a second one, a copy not
         // from the chain. (Once let through unchecked: "intact".)
@@ -189,6 +199,25 @@ export class ChainTrack {
       if (held.size > (this.nextSeq === -1 ? START_HOLD : SEQ_WINDOW)) this.releaseLowest();
     }
     this.watch.changed(false);
+  }
+
+  /**
+   * A collected host's record dropped as an exact copy of a line read before it
+   * (collected-lines.ts). Its first is nearly always checked here already, or held: nothing to
+   * check. But a tail is read before its history, so a resend in the live file is read first and
+   * the original, in a rotated file, is dropped as its copy: the history's track, which never
+   * saw the first, needs it in its turn. (Without it, the track waited for a seq that had come,
+   * and once 4,096 records were held judged it deleted: a false break over an untampered chain,
+   * an attacker's review.) The first, replayed behind the history, is then the copy.
+   */
+  copied(at: ChainPlace, seq: number, prev: string, hash: string): void {
+    const held = this.held;
+    if (held !== null && seq >= this.nextSeq && !held.has(seq)) {
+      const checked = (this.checkedCopies ??= new Set());
+      if (checked.size === CONTESTED_KEPT) checked.delete(checked.values().next().value as string);
+      checked.add(hash);
+      this.chained(at, seq, prev, hash, -1);
+    } else this.copies++;
   }
 
   /**

@@ -23,7 +23,7 @@ import { MalformedLines, WriterEventList } from './listed-lines.js';
 import type { LinesChunk } from './chunk-work.js';
 import type { ChunkPlace } from './parallel-scan.js';
 import { SLICE_MS, yieldToEventLoop } from './read-file.js';
-import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, newCompactRecord } from './compact-record.js';
+import { compactFromRecord, DECISIONS, KIND_REQUEST, REJECT_SHIFT, KIND_RESPONSE, KIND_SEAL, KIND_WRITER, latin1, newCompactRecord } from './compact-record.js';
 import { hashLine, NATIVE_MIN_BYTES, type ScannedAhead, scannedAhead } from './native-lines.js';
 import { scanRecord } from './scan-record.js';
 import { ScannerStrings } from './scanner-strings.js';
@@ -131,7 +131,10 @@ export class RecordIntake {
     const prevStart = r.chained ? r.prevStart : -1;
     const prev = r.chained && prevStart < 0 ? r.prev : '';
     const key = this.apply(r, target);
-    if (key !== DUPLICATE && this.checkChain) {
+    if (key === DUPLICATE && r.chained && this.checkChain) {
+      // An exact copy of a line read before it: its seq's turn may still be to come here (chain-track.ts `copied`).
+      target.chain.copied({ seg: span.id, line }, r.seq, prevStart >= 0 ? latin1(buf, prevStart, prevStart + 64) : prev, hash);
+    } else if (key !== DUPLICATE && this.checkChain) {
       const at = { seg: span.id, line };
       const differs = r.chained && this.policy.differsFromSeen?.() === true;
       if (prevStart >= 0) target.chain.chainedAt(at, r.seq, buf, prevStart, hash, key, prevText, differs);
