@@ -34,7 +34,7 @@ use crate::operator::{Operator, OperatorOverride};
 use crate::paths::default_audit_log_path;
 use crate::record::{encode_line_into, Policy, Record, Request, Response, WriterEvent, WriterRecord, GENESIS_HASH};
 use crate::seal::{pending_seal_fits, PendingFit, SealSkip, SealStepFn, Sealer, DEFAULT_SEAL_INTERVAL};
-use crate::tail::{ends_incomplete, ends_mid_line, hash_line, head_of, last_record_line, read_settled_tail, ChainHead, SETTLE_MS};
+use crate::tail::{ends_incomplete, ends_mid_line, ends_mid_line_settled, hash_line, head_of, last_record_line, read_settled_tail, ChainHead, SETTLE_MS};
 
 /// A warning sink: one line, without the trailing newline.
 pub type Warn = Box<dyn Fn(&str) + Send + Sync>;
@@ -168,6 +168,7 @@ impl AuditLog {
             dev: 0,
             ino: 0,
             need_newline: false,
+            maybe_in_flight: false,
             head: None,
             written: 0,
             dropped: 0,
@@ -381,6 +382,8 @@ struct Writer {
     ino: u64,
     /// The next write must start on a fresh line (torn line at open, or a partial write).
     need_newline: bool,
+    /// The torn line found at open may be another writer's append in flight: the next write waits for it once more (`ends_mid_line_settled`).
+    maybe_in_flight: bool,
     head: Option<ChainHead>,
 
     written: u64,
@@ -506,7 +509,8 @@ impl Writer {
             None => return false,
         };
         // Another writer may have completed a torn line since: a newline only where still needed.
-        let start = usize::from(self.need_newline && ends_mid_line(file));
+        let start = usize::from(self.need_newline && if self.maybe_in_flight { ends_mid_line_settled(file, self.settle_ms) } else { ends_mid_line(file) });
+        self.maybe_in_flight = false;
         // The writer's own clock, read once per record: what time windows trust.
         let logged = (self.now)();
         // The line's bytes, after a newline when the file ends in a torn fragment, and followed
@@ -803,6 +807,8 @@ impl Writer {
         let quiet = !self.last_error.is_empty() && self.head.is_some();
         let tail = read_settled_tail(file, if quiet { 0 } else { self.settle_ms })?;
         self.need_newline = tail.torn;
+        // (Not a retry's own fragment: no one else's append to wait for.)
+        self.maybe_in_flight = tail.torn && !quiet;
         if self.head.is_none() {
             self.head = last_record_line(&tail).map(head_of);
         }

@@ -221,6 +221,22 @@ pub fn ends_mid_line(file: &File) -> bool {
     !matches!(file.read_at(&mut last, size - 1), Ok(1)) || last[0] != b'\n'
 }
 
+/// `ends_mid_line`, waiting for up to `settle_ms` in all for the file to end in a newline: the
+/// fragment a writer found at open may be another writer's append still in flight (descheduled
+/// mid-copy past the open's wait, on a loaded machine), which ends in its own newline once it
+/// completes; a newline put before ours then would leave a blank line. A crash's fragment never
+/// completes: it costs the wait once. (As the TypeScript writer's `endsMidLineSettled`.)
+pub fn ends_mid_line_settled(file: &File, settle_ms: u64) -> bool {
+    let mut mid = ends_mid_line(file);
+    let mut waited = 0;
+    while mid && waited < settle_ms {
+        std::thread::sleep(Duration::from_millis(1));
+        waited += 1;
+        mid = ends_mid_line(file);
+    }
+    mid
+}
+
 /// How far back from the end `line_near_end` looks.
 const LINE_SEARCH_BYTES: u64 = 1 << 20;
 
@@ -256,5 +272,24 @@ mod tests {
             assert!(!is_whole_record(fragment.as_bytes()), "{}", fragment);
             assert_eq!(head_of(fragment.as_bytes()).seq, 0);
         }
+    }
+
+    #[test]
+    fn a_fragment_that_another_append_completes_is_waited_for_and_a_static_one_is_not() {
+        use std::io::Write;
+        let path = std::env::temp_dir().join(format!("spa-tail-{}", std::process::id()));
+        std::fs::write(&path, b"{\"seq\":1}\n{\"half").unwrap();
+        let file = File::open(&path).unwrap();
+        // Nothing completes it: mid-line after the wait (a crash's fragment).
+        assert!(ends_mid_line_settled(&file, 3));
+        // Another writer's append completes during the wait: not mid-line, no newline needed.
+        let other = path.clone();
+        let completing = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(5));
+            std::fs::OpenOptions::new().append(true).open(other).unwrap().write_all(b"\":1}\n").unwrap();
+        });
+        assert!(!ends_mid_line_settled(&file, 100));
+        completing.join().unwrap();
+        let _ = std::fs::remove_file(&path);
     }
 }

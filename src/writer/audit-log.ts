@@ -33,7 +33,7 @@ import { ensureLogDirectory, LogRefused, openForReading, openLogFile, processUid
 import { DEFAULT_SEAL_INTERVAL_MS } from '../shared/seal.js';
 import { pendingSealFits, Sealer, type SealStep } from './seal.js';
 import type { SealFs } from './seal-state-file.js';
-import { type ChainHead, endsIncomplete, endsMidLine, headOf, lastRecordLine, lineNearEnd, readSettledTail, SETTLE_MS } from './tail.js';
+import { type ChainHead, endsIncomplete, endsMidLine, endsMidLineSettled, headOf, lastRecordLine, lineNearEnd, readSettledTail, SETTLE_MS } from './tail.js';
 
 export type { WriterFs } from './log-file.js';
 export type { SealStep } from './seal.js';
@@ -160,6 +160,8 @@ class FileAuditLog implements AuditLog {
   private dev = 0;
   /** The next write must start on a fresh line (torn line at open, or a partial write). */
   private needNewline = false;
+  /** The torn line found at open may be another writer's append in flight: the next write waits for it once more (tail.ts endsMidLineSettled). */
+  private maybeInFlight = false;
   private head: ChainHead | null = null;
   /** Who decides (null: none written), read once here. */
   private readonly operator: OperatorInfo | null;
@@ -295,7 +297,8 @@ class FileAuditLog implements AuditLog {
     // The line's UTF-8 bytes, after a newline when the file ends in a torn fragment, and
     // followed by one: encoded once, written in one write() and hashed (without newlines).
     // Another writer may have completed the line since (tail.ts): a newline only where still needed.
-    const start = this.needNewline && endsMidLine(fd, this.fs) ? 1 : 0;
+    const start = this.needNewline && (this.maybeInFlight ? endsMidLineSettled(fd, this.fs, this.settleMs) : endsMidLine(fd, this.fs)) ? 1 : 0;
+    this.maybeInFlight = false;
     // The writer's own clock, read once per record: what time windows trust, whatever `time` a client sent.
     const loggedMs = this.now();
     let data = this.scratch;
@@ -543,6 +546,8 @@ class FileAuditLog implements AuditLog {
     const tail = readSettledTail(fd, this.fs, quiet ? 0 : this.settleMs);
     const last = lastRecordLine(tail);
     this.needNewline = tail.torn;
+    // (Not a retry's own fragment: no one else's append to wait for.)
+    this.maybeInFlight = tail.torn && !quiet;
     if (this.head === null && last) this.head = headOf(last);
     if (endsIncomplete(tail) && this.lastError === '') {
       this.warn(`${this.path} ends in a torn line (a crash mid-write, or another writer's append unfinished after ${this.settleMs} ms); continuing on a fresh line`);

@@ -140,6 +140,22 @@ export function readSettledTail(
 }
 
 /**
+ * `endsMidLine`, waiting for up to `settleMs` in all for the file to end in a newline: the
+ * fragment a writer found at open may be another writer's append still in flight (descheduled
+ * mid-copy past the open's wait, on a loaded machine), which ends in its own newline once it
+ * completes; a newline put before ours then would leave a blank line (seen in CI: 4 processes
+ * appending records of up to 900 KB). A crash's fragment never completes: it costs the wait once.
+ */
+export function endsMidLineSettled(fd: number, fsApi: Pick<typeof fs, 'fstatSync' | 'readSync'>, settleMs: number, sleep: (ms: number) => void = sleepMs): boolean {
+  let mid = endsMidLine(fd, fsApi);
+  for (let waited = 0; mid && waited < settleMs; waited += SETTLE_STEP_MS) {
+    sleep(SETTLE_STEP_MS);
+    mid = endsMidLine(fd, fsApi);
+  }
+  return mid;
+}
+
+/**
  * True when the file does not end in a newline now, so a record appended must start with one.
  * Checked just before the write, not atomically with it: another writer's record that lands
  * in between ends in its own newline, and ours then leaves a blank line, which readers list as one malformed line.

@@ -92,7 +92,33 @@ describe('writers opening a log while another appends', () => {
     expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: false, malformed: [], break: { kind: 'inserted', line: before.length + 1 } });
   });
 
-  it('4 processes each opening the log 40 times for a 150–900 KB record: no blank line, no merged line', async () => {
+  it('when the other append completes after the open\'s wait but before the first write has waited once more, that write starts no blank line', () => {
+    const { file, inFlight, before } = logWithAppendInFlight();
+    const half = inFlight.length / 2;
+    fs.appendFileSync(file, inFlight.slice(0, half));
+    const warnings: string[] = [];
+    // The other write completes at the second look at the file's end after the open warned:
+    // the first write found it mid-line once, and waits (tail.ts endsMidLineSettled).
+    let mark = -1;
+    const secondLookAfterWarning = (calls: Array<keyof WriterFs>) => {
+      if (warnings.length === 0) return false;
+      if (mark < 0) mark = calls.length;
+      return calls.slice(mark).includes('fstatSync');
+    };
+    const completing = completingBefore(['fstatSync'], () => fs.appendFileSync(file, `${inFlight.slice(half)}\n`), secondLookAfterWarning);
+    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: completing, settleMs: 3 });
+    log.request(sampleRequest(3));
+    log.close();
+
+    const lines = readLines(file);
+    expect(lines.slice(0, before.length + 1)).toEqual([...before, inFlight]);
+    expect(lines).not.toContain('');
+    expect(lines).toHaveLength(before.length + 4);
+    expect(warnings).toHaveLength(1);
+    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
+  });
+
+  it('4 processes each opening the log 40 times for a 150–900 KB record: no merged line, and no blank line a writer did not warn of', async () => {
     const file = path.join(tempDir(), 'audit.log');
     const writers = ['a', 'b', 'c', 'd'];
     const perWriter = 40;
@@ -101,8 +127,13 @@ describe('writers opening a log while another appends', () => {
 
     const text = fs.readFileSync(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    const lines = text.slice(0, -1).split('\n');
-    expect(lines.filter((l) => l === '').length).toBe(0);
+    const lines = text.slice(0, -1).split('\n').filter((l) => l !== '');
+    // A blank line is the documented race (tail.ts): an append in flight for longer than the
+    // writer waits, twice, is taken for a torn line, said in a warning, and may leave one blank
+    // line. Never one unsaid: at most one a warning (a loaded CI machine once made one).
+    const blank = text.slice(0, -1).split('\n').length - lines.length;
+    const torn = results.map((r) => r.stderr.split('\n').filter((l) => l.startsWith('warn:') && l.includes('torn line')).length).reduce((a, b) => a + b, 0);
+    expect(blank).toBeLessThanOrEqual(torn);
     expect(lines).toHaveLength(writers.length * perWriter * 3); // start, request, stop
     for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
   }, 120_000);
