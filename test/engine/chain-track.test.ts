@@ -76,3 +76,23 @@ describe('a collected host\'s record after its turn', () => {
     expect(breaks()).toEqual([['restarted', 14]]);
   });
 });
+
+describe("a collected host's gap, judged once the window is full, and the late batch that fills it", () => {
+  it('filled before the deletion is said (its lookahead still open): the deletion is never said', () => {
+    const { t, put, breaks } = track();
+    for (let seq = 1; seq <= 10; seq++) put(seq);
+    t.settle(false);
+    // 11 and 13 late; 12, then 14 on, held until the window (4,096) overflows: 12 goes on past
+    // the gap at 11, and the lookahead after it waits (13 is not in).
+    put(12, 12);
+    for (let seq = 14; seq <= 4109; seq++) put(seq, seq); // (4,097 held: one overflow)
+    expect(breaks()).toEqual([]);
+    put(11, 4110); // fills the gap, linked both ways
+    put(13, 4111); // the rest goes on: the lookahead (1,024 records) is judged, a deletion at 12
+
+    t.settle(true);
+    expect(breaks()).toEqual([]);
+    expect(t.checker.breakCount).toBe(0);
+    expect(t.checker.records + t.filled).toBe(4109);
+  });
+});

@@ -256,13 +256,17 @@ describe('a collected host\'s records after their turn that are no copy', () => 
     expect(breaksOf(await fleetIndexed(longer.dir))).toEqual([['restarted', 1, first?.message]]);
   });
 
-  it('a batch later than the window: the gap it leaves is the one break, its records no copies', async () => {
+  it('a batch later than the window: the gap it leaves, judged missing, is taken back when it fills it; its records no copies', async () => {
     const lines = linesOf(answeredLog(tempDir('chain'), 2100));
     // Records 41–60 after more than 4,096 later ones (the records a track holds for their turn).
     const { dir } = collectedHost({ 'audit.log': [...lines.slice(0, 40), ...lines.slice(60), ...lines.slice(40, 60)] });
     const s = status(await fleetIndexed(dir));
-    expect(s.breaks.map((b) => [b.kind, b.line])).toEqual([['deleted', 41]]);
-    expect(s.breakCount).toBe(1);
+    expect(s).toMatchObject({ state: 'intact', breakCount: 0, breaks: [], checked: lines.length, unchecked: 0 });
+    // Without its first record, the batch cannot fill the gap: the deletion stands.
+    const { dir: short } = collectedHost({ 'audit.log': [...lines.slice(0, 40), ...lines.slice(60), ...lines.slice(41, 60)] });
+    const t = status(await fleetIndexed(short));
+    expect(t.breaks.map((b) => [b.kind, b.line])).toEqual([['deleted', 41]]);
+    expect(t).toMatchObject({ breakCount: 1, unchecked: 19 });
   });
 });
 

@@ -7,9 +7,10 @@
  * (also ATK_KIND=<one tampering kind>, ATK_N=<n of chain(n)>, ATK_PLAIN=1: one file, no delivery; ATK_VERBOSE=1).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashLine } from '../../src/shared/chain.js';
-import { brief, chain, collector, fleet, open, status, verifyDir } from './collector-chain-harness.js';
+import { brief, chain, collector, fleet, open, settledFollow, status, verifyDir } from './collector-chain-harness.js';
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()));
@@ -245,7 +246,7 @@ async function verdicts(files: Record<string, string[]>) {
   return { verifyOk: v.ok, engine };
 }
 
-describe('false alarms found by this fuzz, fixed (chain-track.ts `copied`)', () => {
+describe('false alarms found by this fuzz, fixed (chain-track.ts `copied`, `fillGap`)', () => {
   // An UNTAMPERED chain of more than 4,096 records after seq 5, and one RELP-style resend of
   // record 5 that lands at the end of the live file. verify DIR: ok (1 duplicate line dropped).
   // The engine reads the live file's tail first, so the resend is the first line of seq 5 it
@@ -254,19 +255,55 @@ describe('false alarms found by this fuzz, fixed (chain-track.ts `copied`)', () 
   // "deleted", and the tail's copy, replayed after the history, was counted unchecked: broken,
   // where nothing was tampered with. Now the history checks the copy in its turn, and the first,
   // replayed, is an exact copy of a record checked.
-  // (Not here: record 5 itself delivered after more than 4,096 later records. verify DIR says ok,
-  // "1 record arrived late"; the engine judges the gap once its window is full: the README's
-  // documented limit, "a batch later than the records held (its gap is the break)".)
   const B = chain(2060); // 4,122 lines, seq = line number
-  const everyModeIntact = (r: Awaited<ReturnType<typeof verdicts>>) => {
+  // More than 4,096 records after a gap of 100 at 1,001–1,100: the window fills before the batch comes.
+  const F = chain(2600); // 5,202 lines
+  const everyModeIntact = (r: Awaited<ReturnType<typeof verdicts>>, records = B.length) => {
     expect(r.verifyOk).toBe(true);
-    for (const m of Object.keys(r.engine)) expect({ m, ...r.engine[m] }).toEqual({ m, state: 'intact', checked: B.length, unchecked: 0, breaks: [] });
+    for (const m of Object.keys(r.engine)) expect({ m, ...r.engine[m] }).toEqual({ m, state: 'intact', checked: records, unchecked: 0, breaks: [] });
   };
   it('C1a: a resend of record 5 at the end of the live file (one file): intact, every record checked', { timeout: 120_000 }, async () => {
     everyModeIntact(await verdicts({ 'audit.log': [...B, B[4]] }));
   });
   it('C1b: the same resend alone in a new live file, the chain in audit.log.1: intact, every record checked', { timeout: 120_000 }, async () => {
     everyModeIntact(await verdicts({ 'audit.log.1': B, 'audit.log': [B[4]] }));
+  });
+  // C2: record 5 itself delivered after the 4,117 records that follow it. verify DIR: ok (1
+  // record arrived late). The engine judged seq 5 deleted once its window was full (4,096 held),
+  // and the record, come after its turn, went unchecked. Now a late batch that fills a gap in
+  // order and links both of its ends takes the deletion back (chain-track.ts fillGap).
+  it('C2: record 5 delivered last, after more than 4,096 later records: intact, every record checked', { timeout: 120_000 }, async () => {
+    everyModeIntact(await verdicts({ 'audit.log.1': [...B.slice(0, 4), ...B.slice(5)], 'audit.log': [B[4]] }));
+  });
+  it("C2 as bench:fleet delivers it: a batch of 100 about 4,100 records late, in one file: intact, every record checked", { timeout: 120_000 }, async () => {
+    everyModeIntact(await verdicts({ 'audit.log': [...F.slice(0, 1000), ...F.slice(1100), ...F.slice(1000, 1100)] }), F.length);
+  });
+  it('following: the deletion said once the window is full is taken back when the late batch comes and fills the gap', { timeout: 120_000 }, async () => {
+    const dir = collector({ 'audit.log': F.slice(0, 1000) });
+    const live = path.join(dir, 'web', 'audit.log');
+    const engine = await fleet(dir, { follow: true, sleepHostBytes: 0 });
+    fs.appendFileSync(live, F.slice(1100).map((l) => `${l}\n`).join(''));
+    const broken = await settledFollow(engine, (st) => st.state === 'broken');
+    expect(brief(broken).breaks).toEqual([expect.stringMatching(/^deleted audit\.log:1001 100 records \(seq 1001–1100\) missing/)]);
+    fs.appendFileSync(live, F.slice(1000, 1100).map((l) => `${l}\n`).join(''));
+    const after = await settledFollow(engine, (st) => st.breakCount === 0 && st.checked === F.length);
+    expect({ state: after.state, unchecked: after.unchecked, breaks: after.breaks }).toEqual({ state: 'intact', unchecked: 0, breaks: [] });
+  });
+  it('a late batch that does not fill its gap as the chain had it stays a break: a record of it edited (in the middle, or the last), or one missing', { timeout: 120_000 }, async () => {
+    const denied = (line: string) => {
+      const out = line.replace('"approved"', '"denied"');
+      expect(out).not.toBe(line);
+      return out;
+    };
+    // (Requests: seq 1050 in the middle, seq 1100 the last, which the record after the gap names.)
+    const middleEdited = [...F.slice(1000, 1049), denied(F[1049]), ...F.slice(1050, 1100)];
+    const lastEdited = [...F.slice(1000, 1099), denied(F[1099])];
+    const oneMissing = [...F.slice(1000, 1049), ...F.slice(1050, 1100)];
+    for (const late of [middleEdited, lastEdited, oneMissing]) {
+      const r = await verdicts({ 'audit.log': [...F.slice(0, 1000), ...F.slice(1100), ...late] });
+      expect(r.verifyOk).toBe(false);
+      for (const m of Object.keys(r.engine)) expect({ m, state: r.engine[m].state }).toEqual({ m, state: 'broken' });
+    }
   });
 });
 
