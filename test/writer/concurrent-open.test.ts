@@ -46,6 +46,28 @@ function completingBefore(names: Array<keyof WriterFs>, hook: () => void, after:
   return { ...fs, readSync: traced('readSync'), fstatSync: traced('fstatSync'), writeSync: traced('writeSync') } as WriterFs;
 }
 
+/**
+ * A writer that opens the log while another's append is half on disk, the rest of it landing
+ * before the first call of one of `names` for which `after` is true; it writes one request.
+ * The other append ends whole, with no blank line after it, and every line is a record.
+ */
+function writeBesideAppendInFlight(names: Array<keyof WriterFs>, after: (calls: Array<keyof WriterFs>, warnings: string[]) => boolean, settleMs: number) {
+  const { file, inFlight, before } = logWithAppendInFlight();
+  const half = inFlight.length / 2;
+  fs.appendFileSync(file, inFlight.slice(0, half));
+  const warnings: string[] = [];
+  const completing = completingBefore(names, () => fs.appendFileSync(file, `${inFlight.slice(half)}\n`), (calls) => after(calls, warnings));
+  const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: completing, settleMs });
+  log.request(sampleRequest(3));
+  log.close();
+  const lines = readLines(file);
+  expect(lines.slice(0, before.length + 1)).toEqual([...before, inFlight]);
+  expect(lines).not.toContain('');
+  expect(lines).toHaveLength(before.length + 4);
+  for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
+  return { file, lines, warnings, before };
+}
+
 describe('writers opening a log while another appends', () => {
   it('a writer that opens the log in the middle of another\'s 600 KB append waits for it: no warning, no blank line, the chain goes on from that record', () => {
     const { file, inFlight, before } = logWithAppendInFlight();
@@ -67,55 +89,29 @@ describe('writers opening a log while another appends', () => {
   });
 
   it('when the other append completes only after the wait, the next record still starts no blank line; its chain forks, and verify says where', () => {
-    const { file, inFlight, before } = logWithAppendInFlight();
-    const half = inFlight.length / 2;
-    fs.appendFileSync(file, inFlight.slice(0, half));
-    const warnings: string[] = [];
     // The other write completes after this writer's open and its wait (none here), as its
     // first record is about to be written: before the next look at the file, or the write.
     const readLastLine = (calls: Array<keyof WriterFs>) => calls.filter((c) => c === 'readSync').length >= 2;
-    const completing = completingBefore(['fstatSync', 'writeSync'], () => fs.appendFileSync(file, `${inFlight.slice(half)}\n`), readLastLine);
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: completing, settleMs: 0 });
-    log.request(sampleRequest(3));
-    log.close();
-
-    const lines = readLines(file);
-    expect(lines.slice(0, before.length + 1)).toEqual([...before, inFlight]);
-    expect(lines).not.toContain('');
-    expect(lines).toHaveLength(before.length + 4);
+    const { file, lines, warnings, before } = writeBesideAppendInFlight(['fstatSync', 'writeSync'], readLastLine, 0);
     // Past the bounded wait the open cannot tell this from a crash: one warning that says both.
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/torn line .*another writer's append unfinished after 0 ms/);
-    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
     // This writer continued from the last line it saw whole, as the other writer did: a fork.
     expect(JSON.parse(lines[before.length + 1])).toMatchObject({ event: 'start', seq: before.length + 1, prev: hashLine(before.at(-1) as string) });
     expect(verifyChain(chainLinesOf([file]))).toMatchObject({ ok: false, malformed: [], break: { kind: 'inserted', line: before.length + 1 } });
   });
 
-  it('when the other append completes after the open\'s wait but before the first write has waited once more, that write starts no blank line', () => {
-    const { file, inFlight, before } = logWithAppendInFlight();
-    const half = inFlight.length / 2;
-    fs.appendFileSync(file, inFlight.slice(0, half));
-    const warnings: string[] = [];
+  it("when the other append completes after the open's wait but before the first write has waited once more, that write starts no blank line", () => {
     // The other write completes at the second look at the file's end after the open warned:
     // the first write found it mid-line once, and waits (tail.ts endsMidLineSettled).
     let mark = -1;
-    const secondLookAfterWarning = (calls: Array<keyof WriterFs>) => {
+    const secondLookAfterWarning = (calls: Array<keyof WriterFs>, warnings: string[]) => {
       if (warnings.length === 0) return false;
       if (mark < 0) mark = calls.length;
       return calls.slice(mark).includes('fstatSync');
     };
-    const completing = completingBefore(['fstatSync'], () => fs.appendFileSync(file, `${inFlight.slice(half)}\n`), secondLookAfterWarning);
-    const log = openAuditLog({ path: file, warn: (m) => warnings.push(m), fs: completing, settleMs: 3 });
-    log.request(sampleRequest(3));
-    log.close();
-
-    const lines = readLines(file);
-    expect(lines.slice(0, before.length + 1)).toEqual([...before, inFlight]);
-    expect(lines).not.toContain('');
-    expect(lines).toHaveLength(before.length + 4);
+    const { warnings } = writeBesideAppendInFlight(['fstatSync'], secondLookAfterWarning, 3);
     expect(warnings).toHaveLength(1);
-    for (const line of lines) expect(auditRecordSchema.safeParse(JSON.parse(line)).success).toBe(true);
   });
 
   it('4 processes each opening the log 40 times for a 150–900 KB record: no merged line, and no blank line a writer did not warn of', async () => {
