@@ -49,8 +49,12 @@ const SEQ_WINDOW = 4096;
  * cost every host of a fleet: holding SEQ_WINDOW of them made `stats` over 100 hosts 15 % slower.
  */
 const START_HOLD = 256;
-/** Seq ranges passed over (judged missing) a collected host's track remembers, the last of them. */
-const GAPS_KEPT = 64;
+/**
+ * Seq ranges passed over (judged missing) a collected host's track remembers, the last of them:
+ * a late batch fills only a gap remembered. (64 left the oldest of 80 single late records
+ * `deleted` for good: an attacker's review. A gap is a small object, kept only once judged.)
+ */
+const GAPS_KEPT = 1024;
 /** Seqs carried by two different lines a collected host's track remembers, the last of them. */
 const CONTESTED_KEPT = 4096;
 
@@ -73,10 +77,15 @@ interface Gap {
   /** The next seq a late record must bring, and the hash its prev must be (the record before it). */
   fill: number;
   fillHash: string | null;
-  /** The gap's break once said (null: not yet, or not a deletion), and whether it was taken back. */
+  /** The gap's break once said (null: not yet), and whether it was taken back. */
   found: Found | null;
   repaired: boolean;
+  /** Its records come before their turn in it (a late batch's halves swapped), by seq: prev and hash. */
+  early: Map<number, { prev: string; hash: string }> | null;
 }
+
+/** Records of gaps kept for their turn in them at most (a host's): past it, counted unchecked. */
+const EARLY_KEPT = 4096;
 
 interface Found {
   found: FoundBreak<ChainPlace>;
@@ -115,6 +124,8 @@ export class ChainTrack {
   private readonly gaps: Gap[] = [];
   /** Records of a late batch that filled a gap in order, each linked to the one before (checked, so). */
   filled = 0;
+  /** Records of gaps waiting for their turn in them (`Gap.early`): not checked, so counted unchecked until it comes. */
+  early = 0;
   /**
    * Seqs of records known to differ from an earlier line of their seq, the last CONTESTED_KEPT:
    * the duplicate check compares in read order, and a tail is read before its history, so of a
@@ -138,7 +149,8 @@ export class ChainTrack {
     this.checker = new ChainChecker<ChainPlace>({
       onBreak: (found) => {
         const f = { found, key: found.key };
-        const gap = found.kind === 'deleted' ? this.gapAfter(found.at) : null;
+        // (A jump judged missing, or modified where a malformed line sits in its place: a late batch may still fill it.)
+        const gap = found.after === undefined ? null : this.gapAfter(found.after);
         if (gap?.repaired === true) {
           // Filled before the deletion was said (the lookahead still open): nothing was missing.
           this.checker.breakCount--;
@@ -180,15 +192,21 @@ export class ChainTrack {
     } else if (held !== null && seq < this.nextSeq - 1 && !held.has(seq)) {
       // Its turn has passed (one of the seq checked last is checked now, beside it, below).
       const gap = this.gapOf(seq);
-      if (gap !== null && this.fillGap(gap, seq, prev, hash)) return;
+      // A second, different record of its seq has been seen (either way round).
+      const twin = differs || this.contested?.has(seq) === true;
+      if (gap !== null && (this.fillGap(gap, seq, prev, hash) || (!twin && this.keepEarly(gap, seq, prev, hash)))) {
+        // It fills the gap, and an earlier line of its seq (counted unchecked) is not it: one of the two is not from the chain.
+        if (twin) this.checker.seqTaken(at, seq, key);
+        return;
+      }
       if (this.checkedCopies?.has(hash) === true) {
         // The very bytes of a record checked in its turn (a resend read first, in the tail).
         this.copies++;
         return;
       }
-      if ((differs || this.contested?.has(seq) === true) && seq >= this.startSeq && gap === null) {
-        // A record of that seq was checked, and this one is not it: a second one, a copy not
-        // from the chain. (Once let through unchecked: "intact".)
+      if (twin && seq >= this.startSeq && (gap === null || seq < gap.fill)) {
+        // A record of that seq was checked (in its turn, or filling a gap), and this one is not
+        // it: a second one, a copy not from the chain. (Once let through unchecked: "intact".)
         this.checker.seqTaken(at, seq, key);
         this.watch.changed(false);
         return;
@@ -287,7 +305,7 @@ export class ChainTrack {
     if (this.nextSeq > 0 && h.seq > this.nextSeq) {
       if (this.gaps.length === GAPS_KEPT) this.gaps.shift();
       const before = this.linker.lastHash;
-      this.gaps.push({ from: this.nextSeq, to: h.seq, after: h.at, afterPrev: h.prev, fill: this.nextSeq, fillHash: before, found: null, repaired: false });
+      this.gaps.push({ from: this.nextSeq, to: h.seq, after: h.at, afterPrev: h.prev, fill: this.nextSeq, fillHash: before, found: null, repaired: false, early: null });
     }
     for (const record of [h, ...(h.copies ?? [])]) {
       this.check(record.at, record.seq, record.prev, record.hash, record.key, record.reason);
@@ -337,7 +355,15 @@ export class ChainTrack {
     gap.fill++;
     gap.fillHash = hash;
     this.filled++;
-    if (gap.fill === gap.to && hash === gap.afterPrev) {
+    // Then the records of the gap that came before their turn, while each links on.
+    for (let e = gap.early?.get(gap.fill); e !== undefined && e.prev === gap.fillHash; e = gap.early?.get(gap.fill)) {
+      (gap.early as Map<number, unknown>).delete(gap.fill);
+      this.early--;
+      gap.fill++;
+      gap.fillHash = e.hash;
+      this.filled++;
+    }
+    if (gap.fill === gap.to && gap.fillHash === gap.afterPrev) {
       gap.repaired = true;
       const f = gap.found;
       if (f !== null) {
@@ -349,6 +375,15 @@ export class ChainTrack {
       }
       this.watch.changed(true);
     } else this.watch.changed(false);
+    return true;
+  }
+
+  /** A record of a gap before its turn in it (a late batch's second half first): kept for it, up to EARLY_KEPT of them. */
+  private keepEarly(gap: Gap, seq: number, prev: string, hash: string): boolean {
+    if (gap.repaired || seq <= gap.fill || this.early >= EARLY_KEPT || gap.early?.has(seq) === true) return false;
+    (gap.early ??= new Map()).set(seq, { prev, hash });
+    this.early++;
+    this.watch.changed(false);
     return true;
   }
 
@@ -486,7 +521,7 @@ export class ChainWatch {
       total += c.total + t.heldCount + t.filled;
       held += t.heldCount;
       unchained += c.unchained;
-      unchecked += t.unchecked;
+      unchecked += t.unchecked + t.early;
       breakCount += c.breakCount;
       for (const { found, key } of t.breaks) {
         if (breaks.length === CHAIN_BREAKS_LISTED) break;

@@ -91,6 +91,8 @@ export interface FoundBreak<P> {
   at: P;
   /** Key of the caller's choice carried by the record at the break (the engine: its entry), or -1. */
   key: number;
+  /** A seq jump judged missing or modified: the record after the missing ones (a late batch may still fill them: engine/chain-track.ts). */
+  after?: P;
   message(where: (at: P) => string): string;
 }
 
@@ -250,9 +252,9 @@ export class ChainChecker<P> {
       // (Past the last LOOKAHEAD of them, where the edit was is no longer known: a deletion.)
       if (p.skipped.length >= n) {
         const edited = p.skipped[p.skipped.length - n];
-        this.fail('modified', edited, rec.key, (w) => `${w(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${w(rec.at)} continues after it`);
+        this.fail('modified', edited, rec.key, (w) => `${w(edited)} (seq ${expectedSeq}) was modified: it is no longer a record, and ${w(rec.at)} continues after it`, rec.at);
       } else {
-        this.fail('deleted', rec.at, rec.key, (w) => `${n} record${n === 1 ? '' : 's'} (seq ${expectedSeq}${n > 1 ? `–${rec.seq - 1}` : ''}) missing between ${w(last.at)} and ${w(rec.at)}`);
+        this.fail('deleted', rec.at, rec.key, (w) => `${n} record${n === 1 ? '' : 's'} (seq ${expectedSeq}${n > 1 ? `–${rec.seq - 1}` : ''}) missing between ${w(last.at)} and ${w(rec.at)}`, rec.at);
       }
     }
     // The chain goes on from the record that broke it; the lines held behind it are checked now.
@@ -282,9 +284,9 @@ export class ChainChecker<P> {
     if (this.malformedCount++ < this.listCap) this.malformed.push({ at, reason });
   }
 
-  private fail(kind: BreakKind, at: P, key: number, message: (w: (at: P) => string) => string): void {
+  private fail(kind: BreakKind, at: P, key: number, message: (w: (at: P) => string) => string, after?: P): void {
     this.breakCount++;
-    this.onBreak({ kind, at, key, message });
+    this.onBreak(after === undefined ? { kind, at, key, message } : { kind, at, key, after, message });
   }
 
   private process(c: Item<P>): void {
