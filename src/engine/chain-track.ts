@@ -77,12 +77,14 @@ interface Gap {
   /** The next seq a late record must bring, and the hash its prev must be (the record before it). */
   fill: number;
   fillHash: string | null;
-  /** The gap's break once said (null: not yet), and whether it was taken back. */
+  /** The gap's break once said (null: not yet). */
   found: Found | null;
-  repaired: boolean;
   /** Its records come before their turn in it (a late batch's halves swapped), by seq: prev and hash. */
   early: Map<number, { prev: string; hash: string }> | null;
 }
+
+/** The gap was filled whole, in seq order, its last record the one the record after it names: nothing was missing. */
+const repaired = (gap: Gap): boolean => gap.fill === gap.to && gap.fillHash === gap.afterPrev;
 
 /** Records of gaps kept for their turn in them at most (a host's): past it, counted unchecked. */
 const EARLY_KEPT = 4096;
@@ -151,7 +153,7 @@ export class ChainTrack {
         const f = { found, key: found.key };
         // (A jump judged missing, or modified where a malformed line sits in its place: a late batch may still fill it.)
         const gap = found.after === undefined ? null : this.gapAfter(found.after);
-        if (gap?.repaired === true) {
+        if (gap !== null && repaired(gap)) {
           // Filled before the deletion was said (the lookahead still open): nothing was missing.
           this.checker.breakCount--;
           return;
@@ -305,7 +307,7 @@ export class ChainTrack {
     if (this.nextSeq > 0 && h.seq > this.nextSeq) {
       if (this.gaps.length === GAPS_KEPT) this.gaps.shift();
       const before = this.linker.lastHash;
-      this.gaps.push({ from: this.nextSeq, to: h.seq, after: h.at, afterPrev: h.prev, fill: this.nextSeq, fillHash: before, found: null, repaired: false, early: null });
+      this.gaps.push({ from: this.nextSeq, to: h.seq, after: h.at, afterPrev: h.prev, fill: this.nextSeq, fillHash: before, found: null, early: null });
     }
     for (const record of [h, ...(h.copies ?? [])]) {
       this.check(record.at, record.seq, record.prev, record.hash, record.key, record.reason);
@@ -351,7 +353,8 @@ export class ChainTrack {
    * 100 hosts `broken`.) Out of order, or not linking, the record is not taken, and the break stands.
    */
   private fillGap(gap: Gap, seq: number, prev: string, hash: string): boolean {
-    if (gap.repaired || seq !== gap.fill || prev !== gap.fillHash) return false;
+    // (A gap filled whole takes nothing more: its `fill` is past every seq of it.)
+    if (seq !== gap.fill || prev !== gap.fillHash) return false;
     gap.fill++;
     gap.fillHash = hash;
     this.filled++;
@@ -363,8 +366,7 @@ export class ChainTrack {
       gap.fillHash = e.hash;
       this.filled++;
     }
-    if (gap.fill === gap.to && gap.fillHash === gap.afterPrev) {
-      gap.repaired = true;
+    if (repaired(gap)) {
       const f = gap.found;
       if (f !== null) {
         this.checker.breakCount--;
@@ -380,7 +382,7 @@ export class ChainTrack {
 
   /** A record of a gap before its turn in it (a late batch's second half first): kept for it, up to EARLY_KEPT of them. */
   private keepEarly(gap: Gap, seq: number, prev: string, hash: string): boolean {
-    if (gap.repaired || seq <= gap.fill || this.early >= EARLY_KEPT || gap.early?.has(seq) === true) return false;
+    if (seq <= gap.fill || this.early >= EARLY_KEPT || gap.early?.has(seq) === true) return false;
     (gap.early ??= new Map()).set(seq, { prev, hash });
     this.early++;
     this.watch.changed(false);

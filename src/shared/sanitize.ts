@@ -127,3 +127,13 @@ function shellWord(word: string, whole: boolean): string {
 export function formatPipeline(pipeline: readonly (readonly string[])[], maxChars = DEFAULT_MAX_CHARS): string {
   return pipeline.map((stage) => formatArgv(stage, maxChars)).join(' | ');
 }
+
+/**
+ * `web-1 40, db 2`: hosts and a count each (a collector's hosts with records not checked), names
+ * escaped, `, …` when they count fewer than `total` (the first of many listed); '' for none.
+ */
+export function formatHostCounts(hosts: readonly { origin: string; count: number }[], total: number): string {
+  if (hosts.length === 0) return '';
+  const more = hosts.reduce((n, h) => n - h.count, total) > 0 ? ', …' : '';
+  return `${hosts.map((h) => `${escapeForTerminal(h.origin, 80)} ${h.count}`).join(', ')}${more}`;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_CHARS, escapeForTerminal, formatArgv, formatPipeline, hasUnsafeCharacters, jsonForTerminal } from '../../src/shared/sanitize.js';
+import { DEFAULT_MAX_CHARS, escapeForTerminal, formatArgv, formatHostCounts, formatPipeline, hasUnsafeCharacters, jsonForTerminal } from '../../src/shared/sanitize.js';
 
 /** Anything a terminal would act on, reorder or show as nothing: C0, DEL, C1, separators, default-ignorables (bidi controls among them). */
 const DANGEROUS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Default_Ignorable_Code_Point}]/u;
@@ -362,5 +362,13 @@ describe('formatArgv / formatPipeline', () => {
     expect(formatPipeline([['printf', '\u001b[31m']])).toBe("printf $'\\e[31m'");
     expect(formatArgv(["it's\u0007"])).toBe("$'it\\'s\\x07'");
     expect(formatPipeline([['a'.repeat(10)], ['b'.repeat(10)]], 4)).toBe('aaaa…[+6 chars] | bbbb…[+6 chars]');
+  });
+});
+
+describe('formatHostCounts (hosts with records not checked)', () => {
+  it('names each host with its count, escaped, and says when more are not listed', () => {
+    expect(formatHostCounts([], 0)).toBe('');
+    expect(formatHostCounts([{ origin: 'web', count: 40 }, { origin: 'db\u001b[2J', count: 2 }], 42)).toBe('web 40, db\\e[2J 2');
+    expect(formatHostCounts([{ origin: 'web', count: 40 }], 45)).toBe('web 40, …');
   });
 });

@@ -6,7 +6,7 @@
  * Pure: given what the engine answered.
  */
 import type { AuditEngine, ChainBreakSeen, ChainStatus, EntryFilter, WriterEvent } from '../../shared/entry.js';
-import { escapeForTerminal } from '../../shared/sanitize.js';
+import { escapeForTerminal, formatHostCounts } from '../../shared/sanitize.js';
 import { isPolicyEvent, operatorText, policyChangeText, policyShown, SECURITY_MARK } from '../../shared/security.js';
 import { fullTime } from './entry-text.js';
 
@@ -168,18 +168,11 @@ export function chainVerdictText(chain: ChainStatus | null): string {
 function uncheckedText(chain: ChainStatus): string {
   const n = chain.unchecked;
   if (n === 0) return '';
-  const where = uncheckedHostsText(chain);
+  const hosts = formatHostCounts(chain.uncheckedIn ?? [], n);
+  const where = hosts === '' ? '' : `${hosts}; `;
   return n === 1
     ? `, 1 record not checked here (${where}it arrived after its turn: \`verify DIR\` checks it)`
     : `, ${n} records not checked here (${where}they arrived after their turn: \`verify DIR\` checks them)`;
-}
-
-/** `web-1 40, db 2; `: the hosts ChainStatus.uncheckedIn lists, names escaped ('' for none listed). */
-export function uncheckedHostsText(chain: ChainStatus): string {
-  const hosts = chain.uncheckedIn ?? [];
-  if (hosts.length === 0) return '';
-  const more = hosts.reduce((n, h) => n - h.count, chain.unchecked) > 0 ? ', …' : '';
-  return `${hosts.map((h) => `${escapeForTerminal(h.origin, 80)} ${h.count}`).join(', ')}${more}; `;
 }
 
 /**
@@ -202,8 +195,8 @@ export function uncheckedWarning(chain: ChainStatus | null): string | null {
   const n = chain?.unchecked ?? 0;
   if (n === 0) return null;
   const which = n === 1 ? '1 record of a collected host arrived after its turn and was' : `${n} records of collected hosts arrived after their turn and were`;
-  const where = uncheckedHostsText(chain as ChainStatus);
-  return `sudo-proxy-audit: warning: ${which} not checked against the hash chain here (${where.slice(0, -2) || 'hosts not listed'}); \`verify DIR\` checks ${n === 1 ? 'it' : 'them'}`;
+  const hosts = formatHostCounts(chain?.uncheckedIn ?? [], n) || 'hosts not listed';
+  return `sudo-proxy-audit: warning: ${which} not checked against the hash chain here (${hosts}); \`verify DIR\` checks ${n === 1 ? 'it' : 'them'}`;
 }
 
 /** `--strict`: a break or dropped records make the verdict fail, as malformed lines do. */

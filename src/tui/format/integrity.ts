@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ChainStatus, MalformedLine } from '../../shared/entry.js';
-import { escapeForTerminal } from '../../shared/sanitize.js';
+import { escapeForTerminal, formatHostCounts } from '../../shared/sanitize.js';
 import { operatorText, policyChangeText, SECURITY_MARK } from '../../shared/security.js';
 import type { SealFailureKind } from '../../shared/seal.js';
 import { isProblem, type Mark } from '../store/rows.js';
@@ -79,10 +79,10 @@ export function integrityItems(input: Omit<IntegrityInput, 'cursor'>): Line[] {
   const unchecked = input.chain?.unchecked ?? 0;
   if (unchecked > 0) {
     // The hosts first (a fleet's: which to verify), names escaped.
-    const hosts = (input.chain?.uncheckedIn ?? []).map((h) => `${escapeForTerminal(h.origin, 80)} ${h.count}`);
+    const hosts = formatHostCounts(input.chain?.uncheckedIn ?? [], unchecked);
     items.push([
       { text: '⚠ not checked  ', color: 'yellow' },
-      ...(hosts.length > 0 ? [{ text: `${hosts.join(', ')}: ` }] : []),
+      ...(hosts !== '' ? [{ text: `${hosts}: ` }] : []),
       { text: `${count(unchecked, 'chained record')} arrived after their turn: not linked here (\`verify DIR\` checks them)` },
     ]);
   }
